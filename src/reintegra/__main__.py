@@ -1,0 +1,3 @@
+from reintegra.cli import main
+
+main()

@@ -1,0 +1,204 @@
+"""Organisations, teams, users and their roles, the consent ledger and the access trail."""
+
+from datetime import date
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from reintegra.access.roles import Capability, Role, capabilities_for
+
+
+class Organisation(models.Model):
+    """An office or institution that implements a reintegration programme (or provides services)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    country = CountryField(_("country"))
+    # Data-retention period after closure (IOM DP principle 9); anonymised by `reintegra apply-retention`.
+    retention_months = models.PositiveIntegerField(_("retention after closure (months)"), default=60)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="teams", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["organisation__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members", verbose_name=_("team")
+    )
+    # Only a mental-health professional may invoke the life-at-risk consent exception (DOMAIN §6.3 fn 38).
+    is_mental_health_professional = models.BooleanField(_("mental-health professional"), default=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @cached_property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(code) for code in self.role_assignments.values_list("role", flat=True))
+
+    @cached_property
+    def capabilities(self) -> frozenset[Capability]:
+        return capabilities_for(self.roles)
+
+    def has_capability(self, capability: Capability) -> bool:
+        return self.is_active and capability in self.capabilities
+
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=40, choices=[(r.value, r.value) for r in Role])
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _("System administrator"),
+    Role.PROGRAMME_MANAGER: _("Programme manager"),
+    Role.SUPERVISOR: _("Supervisor"),
+    Role.CASE_MANAGER: _("Case manager"),
+    Role.ME_OFFICER: _("Monitoring and evaluation officer"),
+    Role.SERVICE_PROVIDER: _("Service provider"),
+    Role.COORDINATOR: _("Coordination body"),
+    Role.DATA_PROTECTION_OFFICER: _("Data protection officer"),
+}
+
+
+class ConsentPurpose(models.TextChoices):
+    ASSISTANCE = "assistance", _("Reintegration assistance")
+    REFERRAL = "referral", _("Referral to an organisation or service")
+    DATA_SHARING = "data_sharing", _("Data sharing with a partner")
+    CROSS_BORDER = "cross_border", _("Cross-border transfer")
+    RESEARCH = "research", _("Research and monitoring & evaluation")
+
+
+class ConsentMethod(models.TextChoices):
+    SIGNED = "signed", _("Signed form")
+    VERBAL = "verbal", _("Verbal, witnessed")
+    DIGITAL = "digital", _("Digital")
+
+
+class Consent(models.Model):
+    """One entry of a returnee's consent ledger. Withdrawal is recorded, never deleted."""
+
+    returnee = models.ForeignKey(
+        "cases.Returnee", on_delete=models.CASCADE, related_name="consents", verbose_name=_("returnee")
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    recipient_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient organisation"),
+    )
+    recipient_description = models.CharField(
+        _("recipient or service type"), max_length=200, blank=True, default=""
+    )
+    given_by_returnee = models.BooleanField(_("given by the returnee"), default=True)
+    guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True, default="")
+    # A minor's consent needs the guardian's consent AND the child's own assent (DOMAIN §3, children).
+    child_assent = models.BooleanField(_("child's assent obtained"), default=False)
+    method = models.CharField(_("how it was given"), max_length=10, choices=ConsentMethod.choices)
+    given_on = models.DateField(_("date given"))
+    expires_on = models.DateField(_("expiry date"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_note = models.CharField(_("withdrawal note"), max_length=300, blank=True, default="")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_on", "-id"]
+        indexes = [models.Index(fields=["returnee", "purpose"])]
+
+    def is_valid_on(self, day: date | None = None) -> bool:
+        day = day or timezone.localdate()
+        if self.withdrawn_on and self.withdrawn_on <= day:
+            return False
+        if self.expires_on and self.expires_on < day:
+            return False
+        return self.given_on <= day
+
+    @staticmethod
+    def valid_q(day: date) -> Q:
+        return (
+            Q(given_on__lte=day)
+            & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+            & (Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        )
+
+
+class AccessEvent(models.Model):
+    """Append-only trail of reads, exports and consent exceptions (changes are in auditlog's LogEntry).
+
+    Database triggers (see migrations) refuse UPDATE and DELETE on this table.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+        SEARCH = "search", _("Searched")
+        CONSENT_EXCEPTION = "consent_exception", _("Consent exception (life at risk)")
+        LOGIN = "login", _("Logged in")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=60, blank=True, default="")
+    object_id = models.CharField(max_length=40, blank=True, default="")
+    purpose = models.CharField(max_length=300, blank=True, default="")
+    flagged = models.BooleanField(default=False)
+    channel = models.CharField(max_length=10, default="web")  # web | api | cli
+
+    class Meta:
+        verbose_name = _("access event")
+        verbose_name_plural = _("access events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]

@@ -1,0 +1,118 @@
+"""Roles and what each may do. Pure Python: the single table every permission check reads.
+
+Field-level protection (issue: access control) keys sensitive data by category; a role sees a
+category only when it holds the matching capability, in the UI, the API, exports and search alike.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PROGRAMME_MANAGER = "programme_manager"
+    SUPERVISOR = "supervisor"
+    CASE_MANAGER = "case_manager"
+    ME_OFFICER = "me_officer"
+    SERVICE_PROVIDER = "service_provider"
+    COORDINATOR = "coordinator"
+    DATA_PROTECTION_OFFICER = "data_protection_officer"
+
+
+class Capability(StrEnum):
+    # Reading and writing individual cases.
+    VIEW_ASSIGNED_CASES = "view_assigned_cases"  # own and team's cases
+    VIEW_ORGANISATION_CASES = "view_organisation_cases"
+    EDIT_CASES = "edit_cases"
+    ASSIGN_CASES = "assign_cases"
+    # Sensitive field categories.
+    SEE_PROTECTION = "see_protection"
+    SEE_HEALTH = "see_health"
+    SEE_MENTAL_HEALTH = "see_mental_health"
+    SEE_GBV = "see_gbv"
+    SEE_PSYCHOSOCIAL_NOTES = "see_psychosocial_notes"
+    SEE_IDENTITY_DOCUMENTS = "see_identity_documents"
+    # Other duties.
+    VIEW_PSEUDONYMISED = "view_pseudonymised"
+    VIEW_AGGREGATES = "view_aggregates"
+    VIEW_AGGREGATES_ALL_ORGANISATIONS = "view_aggregates_all_organisations"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_CONSENT = "manage_consent"
+    VIEW_CONSENT_REGISTRY = "view_consent_registry"
+    APPLY_RETENTION = "apply_retention"
+    MANAGE_USERS = "manage_users"
+    RECEIVE_REFERRALS = "receive_referrals"
+
+
+C = Capability
+_SENSITIVE = {
+    C.SEE_PROTECTION,
+    C.SEE_HEALTH,
+    C.SEE_MENTAL_HEALTH,
+    C.SEE_GBV,
+    C.SEE_PSYCHOSOCIAL_NOTES,
+    C.SEE_IDENTITY_DOCUMENTS,
+}
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    # A system administrator runs the platform; reading case content is not part of that job.
+    Role.ADMIN: frozenset({C.MANAGE_USERS}),
+    Role.PROGRAMME_MANAGER: frozenset(
+        {
+            C.VIEW_ASSIGNED_CASES,
+            C.VIEW_ORGANISATION_CASES,
+            C.EDIT_CASES,
+            C.ASSIGN_CASES,
+            C.VIEW_AGGREGATES,
+            C.MANAGE_CONSENT,
+            C.SEE_PROTECTION,
+            C.SEE_IDENTITY_DOCUMENTS,
+            C.MANAGE_USERS,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        {
+            C.VIEW_ASSIGNED_CASES,
+            C.VIEW_ORGANISATION_CASES,
+            C.EDIT_CASES,
+            C.ASSIGN_CASES,
+            C.VIEW_AGGREGATES,
+            C.MANAGE_CONSENT,
+            *_SENSITIVE,
+        }
+    ),
+    Role.CASE_MANAGER: frozenset({C.VIEW_ASSIGNED_CASES, C.EDIT_CASES, C.MANAGE_CONSENT, *_SENSITIVE}),
+    Role.ME_OFFICER: frozenset({C.VIEW_PSEUDONYMISED, C.VIEW_AGGREGATES}),
+    Role.SERVICE_PROVIDER: frozenset({C.RECEIVE_REFERRALS}),
+    Role.COORDINATOR: frozenset({C.VIEW_AGGREGATES, C.VIEW_AGGREGATES_ALL_ORGANISATIONS}),
+    Role.DATA_PROTECTION_OFFICER: frozenset(
+        {C.VIEW_AUDIT, C.VIEW_CONSENT_REGISTRY, C.APPLY_RETENTION, C.VIEW_AGGREGATES}
+    ),
+}
+
+
+def capabilities_for(roles: "set[Role] | frozenset[Role] | list[Role]") -> frozenset[Capability]:
+    result: set[Capability] = set()
+    for role in roles:
+        result |= ROLE_CAPABILITIES[Role(role)]
+    return frozenset(result)
+
+
+class SensitiveCategory(StrEnum):
+    """Kinds of sensitive data; each model field holding one is tagged with its category."""
+
+    PROTECTION = "protection"
+    HEALTH = "health"
+    MENTAL_HEALTH = "mental_health"
+    GBV = "gbv"
+    PSYCHOSOCIAL = "psychosocial"
+    IDENTITY_DOCUMENT = "identity_document"
+
+
+CATEGORY_CAPABILITY: dict[SensitiveCategory, Capability] = {
+    SensitiveCategory.PROTECTION: C.SEE_PROTECTION,
+    SensitiveCategory.HEALTH: C.SEE_HEALTH,
+    SensitiveCategory.MENTAL_HEALTH: C.SEE_MENTAL_HEALTH,
+    SensitiveCategory.GBV: C.SEE_GBV,
+    SensitiveCategory.PSYCHOSOCIAL: C.SEE_PSYCHOSOCIAL_NOTES,
+    SensitiveCategory.IDENTITY_DOCUMENT: C.SEE_IDENTITY_DOCUMENTS,
+}

@@ -1,0 +1,544 @@
+"""Duplicate detection for returnee registration.
+
+Why this exists: the same person is frequently returned (deported) more than once, and each return
+is an intake at a different reception point, often typed by a different clerk from what the person
+says. DOMAIN: registration must warn of likely duplicates before a new returnee is created, so that
+the case history (assistance already given, vulnerabilities, referrals) follows the person instead of
+being split across records.
+
+The core is pure Python on purpose (no Django): it is called per keystroke-debounced check with a few
+hundred candidates and must be unit-testable and benchmarkable on its own.
+
+Design:
+
+* ``normalize_name`` / ``phonetic_key`` turn what clerks type into comparable forms. The phonetic key
+  is Spanish-aware (b/v, s/z/c, j/g/x/y/ll, silent h, qu/k/c, double letters) because that is where
+  spelling varies when a name is heard rather than read from a document.
+* ``blocking_keys`` / ``query_keys`` give a cheap, index-friendly candidate retrieval that survives one
+  broken field at a time (see ``blocking_keys``).
+* ``score_pair`` is a Fellegi-Sunter style sum of field evidence (agreement adds, disagreement
+  subtracts) squashed by a logistic into [0, 1]. Every term is symmetric, so the score is too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from rapidfuzz.distance import Indel, JaroWinkler
+from unidecode import unidecode
+
+__all__ = [
+    "MatchCandidate",
+    "PersonRecord",
+    "blocking_keys",
+    "normalize_name",
+    "phonetic_key",
+    "query_keys",
+    "rank_candidates",
+    "score_pair",
+]
+
+# Apostrophes join ("O'Brien" is one word); any other non-letter separates ("María-José" is two).
+_APOSTROPHES = re.compile(r"['`´’‘]")
+_NON_LETTERS = re.compile(r"[^a-z]+")
+
+# Connectors inside compound names ("María de los Ángeles", "de la Cruz"); clerks drop or keep them
+# at random, so they carry no identity.
+_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos", "van", "von"})
+
+# Abbreviations that Mexican and Central American civil records use for very common given names.
+_GIVEN_ABBREVIATIONS = {"ma": "maria", "fco": "francisco", "gpe": "guadalupe", "jse": "jose"}
+
+# More tokens than this are almost always a data-entry accident; capping bounds the assignment search.
+_MAX_TOKENS = 4
+
+# Phonetic codes are cut in blocking keys so keys stay short; 12 letters hold any common surname.
+_KEY_CODE_LEN = 12
+
+_VOWELS = frozenset("aeiou")
+
+
+def normalize_name(text: str) -> str:
+    """Lowercase ASCII letters and single spaces: the comparable form of a typed name.
+
+    Hyphens and other punctuation separate words (a hyphenated given name is two given names);
+    apostrophes are dropped so "O'Brien" and "OBrien" agree.
+    """
+    return _normalize(text or "")
+
+
+@lru_cache(maxsize=65536)
+def _normalize(text: str) -> str:
+    ascii_text = unidecode(text).lower()
+    ascii_text = _APOSTROPHES.sub("", ascii_text)
+    return _NON_LETTERS.sub(" ", ascii_text).strip()
+
+
+def phonetic_key(word: str) -> str:
+    """Spanish-aware phonetic code (uppercase) of one normalized word.
+
+    Letters that sound alike in Latin American Spanish share a code: B (b, v, w), S (s, z, c before
+    e/i), K (c, k, qu), J (j, g, x at the start, y before a vowel, ll), F (f, ph); h is silent and
+    repeated codes collapse. Vowels are kept because in Spanish they are written as spoken, so they
+    separate names such as López and Pérez. The hard and soft g share J with y/ll on purpose: the
+    variants clerks actually produce (Jimena/Ximena/Gimena, Jessica/Yessica, Guillermo/Giyermo,
+    Jorge/Jorje) cross all of those letters, and no common names differ only there.
+    """
+    return _phonetic(_NON_LETTERS.sub("", normalize_name(word)))
+
+
+@lru_cache(maxsize=65536)
+def _phonetic(w: str) -> str:
+    out: list[str] = []
+    n = len(w)
+    i = 0
+    while i < n:
+        c = w[i]
+        nxt = w[i + 1] if i + 1 < n else ""
+        step = 1
+        if c in _VOWELS:
+            code = c.upper()
+        elif c in "bvw":
+            code = "B"
+        elif c == "c":
+            if nxt == "h":
+                after = w[i + 2] if i + 2 < n else ""
+                # "Christian" is a hard c; "Chávez" is the ch sound.
+                code = "K" if after in ("r", "l") else "C"
+                step = 2
+            elif nxt in ("e", "i"):
+                code = "S"
+            else:
+                code = "K"
+        elif c == "g":
+            # The u of gue/gui is silent, so Guillermo and Giyermo meet.
+            if nxt == "u" and i + 2 < n and w[i + 2] in ("e", "i"):
+                step = 2
+            code = "J"
+        elif c == "j":
+            code = "J"
+        elif c == "y":
+            # Vowel y (Nayely, Eloy) sounds like i; consonant y sounds like ll/j.
+            code = "J" if nxt in _VOWELS else "I"
+        elif c == "l":
+            if nxt == "l":
+                code = "J"
+                step = 2
+            else:
+                code = "L"
+        elif c == "h":
+            code = ""
+        elif c == "n":
+            code = "M" if nxt in ("b", "v") else "N"
+        elif c == "p":
+            if nxt == "h":
+                code = "F"
+                step = 2
+            else:
+                code = "P"
+        elif c == "q":
+            code = "K"
+            if nxt == "u":
+                step = 2
+        elif c in "sz":
+            code = "S"
+        elif c == "x":
+            # Initial x is the old j spelling (Ximena, Xavier); inside a word it is usually ks.
+            code = "J" if i == 0 else "KS"
+        elif c == "k":
+            code = "K"
+        else:
+            code = c.upper()
+        for ch in code:
+            if not out or out[-1] != ch:
+                out.append(ch)
+        i += step
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    id: int
+    given_names: str
+    first_family_name: str
+    second_family_name: str = ""
+    birth_date: date | None = None
+    # Estimated from a stated age; a full birth_date, when present, wins.
+    birth_year: int | None = None
+    # Keyed hashes of normalized document numbers: equal key means same document.
+    document_keys: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchCandidate:
+    id: int
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _NameFeatures:
+    given: tuple[str, ...]
+    given_ph: tuple[str, ...]
+    surname1: str
+    surname1_ph: str
+    surname2: str
+    surname2_ph: str
+
+
+def _meaningful_tokens(normalized: str) -> list[str]:
+    tokens = normalized.split()
+    kept = [t for t in tokens if t not in _PARTICLES]
+    # A name made only of particles ("De", "Y") is still the name the person gave.
+    return kept or tokens
+
+
+@lru_cache(maxsize=131072)
+def _features(given_names: str, first: str, second: str) -> _NameFeatures:
+    given = tuple(_GIVEN_ABBREVIATIONS.get(t, t) for t in _meaningful_tokens(normalize_name(given_names)))
+    given = given[:_MAX_TOKENS]
+    s1 = _meaningful_tokens(normalize_name(first))
+    s2 = _meaningful_tokens(normalize_name(second))
+    if not s1:
+        # Only one surname known, wherever it was typed: it becomes the first.
+        s1, s2 = s2, []
+    if not s2 and len(s1) >= 2:
+        # Both surnames typed into the first field ("Hernández López") is a common intake slip.
+        s1, s2 = s1[:1], s1[1:]
+    surname1 = " ".join(s1)
+    surname2 = " ".join(s2)
+    return _NameFeatures(
+        given=given,
+        given_ph=tuple(_phonetic(t) for t in given),
+        surname1=surname1,
+        surname1_ph=_phonetic(surname1.replace(" ", "")),
+        surname2=surname2,
+        surname2_ph=_phonetic(surname2.replace(" ", "")),
+    )
+
+
+def _record_features(person: PersonRecord) -> _NameFeatures:
+    return _features(
+        person.given_names or "", person.first_family_name or "", person.second_family_name or ""
+    )
+
+
+def _year(person: PersonRecord) -> int | None:
+    return person.birth_date.year if person.birth_date is not None else person.birth_year
+
+
+# ---------------------------------------------------------------------------------------------------
+# Blocking
+# ---------------------------------------------------------------------------------------------------
+
+
+def _blocking_parts(person: PersonRecord) -> tuple[list[str], str, str, int | None]:
+    f = _record_features(person)
+    surnames = [s[:_KEY_CODE_LEN] for s in (f.surname1_ph, f.surname2_ph) if s]
+    pair = ""
+    if len(surnames) == 2:
+        pair = ":".join(sorted(surnames))
+    given = f.given_ph[0][:_KEY_CODE_LEN] if f.given_ph else ""
+    return surnames, given, pair, _year(person)
+
+
+def _keys(person: PersonRecord, years: tuple[int, ...]) -> frozenset[str]:
+    surnames, given, pair, year = _blocking_parts(person)
+    keys: set[str] = set()
+    for s in surnames:
+        if given:
+            # Survives any birth-data error and a swapped or missing second surname.
+            keys.add(f"sg:{s}:{given}")
+        if year is not None:
+            # Survives a given-name typo or a different given name used at this intake.
+            keys.update(f"sy:{s}:{y}" for y in years)
+    if pair:
+        # Order-free, so swapped surnames still meet; survives given-name changes with no birth data.
+        keys.add(f"ss:{pair}")
+    if given and year is not None:
+        # Survives typos in both surnames.
+        keys.update(f"gy:{given}:{y}" for y in years)
+    return frozenset(keys)
+
+
+def blocking_keys(person: PersonRecord) -> frozenset[str]:
+    """Keys to store for a person; a stored person is a candidate when it shares one with query_keys.
+
+    Only phonetic codes and years appear, never the raw name, so the key table leaks little. Each
+    key family tolerates a different broken field (see the comments in ``_keys``); a duplicate is
+    missed only when every family is broken at once.
+    """
+    year = _year(person)
+    return _keys(person, () if year is None else (year,))
+
+
+def query_keys(person: PersonRecord) -> frozenset[str]:
+    """Keys to look up for a query: as blocking_keys, with the year widened to ±1 for estimated ages."""
+    year = _year(person)
+    return _keys(person, () if year is None else (year - 1, year, year + 1))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scoring
+# ---------------------------------------------------------------------------------------------------
+
+# Evidence weights (log-odds scale). Surnames: each aligned surname. Given names are weighted to
+# disagree harder than they agree because siblings share surnames and often birth years.
+_SURNAME_AGREE = 1.8
+_SURNAME_DISAGREE = 2.2
+_GIVEN_AGREE = 2.2
+_GIVEN_DISAGREE = 3.8
+_PRIOR = -2.5  # most pairs that reach scoring are still different people
+
+_SWAP_COST = 0.4
+_MISSING_SECOND_SURNAME_COST = 0.2
+_ONLY_SECOND_SURNAME_COST = 0.6
+_EXTRA_GIVEN_NAME_COST = 0.3
+
+_SAME_BIRTH_DATE = 2.5
+_TRANSPOSED_BIRTH_DATE = 1.0
+_CLOSE_BIRTH_DATE = 0.7
+_SAME_BIRTH_YEAR = 0.6
+_ADJACENT_BIRTH_YEAR = 0.4
+_NEAR_BIRTH_DATE_CONFLICT = 3.0
+_FAR_BIRTH_DATE_CONFLICT = 4.0
+
+# A phonetic-only match is good evidence but a notch below identical spelling.
+_PHONETIC_SIM = 0.96
+# Similarity where evidence turns from positive to negative, and where it saturates.
+_SIM_FULL_AGREE = 0.95
+_SIM_NEUTRAL = 0.85
+_SIM_FULL_DISAGREE = 0.72
+# Gender pairs (Mario/María, Luis/Luisa) are different people, not typos.
+_GENDER_PAIR_SIM = 0.70
+
+_EXACT, _PHONETIC, _FUZZY = 0, 1, 2
+
+
+def _string_sim(a: str, b: str) -> float:
+    if a > b:
+        a, b = b, a  # argument order fixed so the score is symmetric by construction
+    # Jaro-Winkler alone forgives suffix changes too much (Hernández/Fernández); Indel alone punishes
+    # a single typo in a short name too much. The mean sits between.
+    return 0.5 * (JaroWinkler.normalized_similarity(a, b) + Indel.normalized_similarity(a, b))
+
+
+def _is_gender_pair(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) == len(b):
+        return len(a) > 2 and a[:-1] == b[:-1] and {a[-1], b[-1]} == {"a", "o"}
+    return len(b) == len(a) + 1 and b[-1] == "a" and b.startswith(a) and a[-1] not in _VOWELS
+
+
+def _token_sim(a: str, pa: str, b: str, pb: str, *, given: bool) -> tuple[float, int]:
+    if a == b:
+        return 1.0, _EXACT
+    if given and _is_gender_pair(a, b):
+        return _GENDER_PAIR_SIM, _FUZZY
+    if pa and pa == pb:
+        return _PHONETIC_SIM, _PHONETIC
+    return _string_sim(a, b), _FUZZY
+
+
+def _evidence(sim: float, agree: float, disagree: float) -> float:
+    if sim >= _SIM_NEUTRAL:
+        return agree * min(1.0, (sim - _SIM_NEUTRAL) / (_SIM_FULL_AGREE - _SIM_NEUTRAL))
+    return -disagree * min(1.0, (_SIM_NEUTRAL - sim) / (_SIM_NEUTRAL - _SIM_FULL_DISAGREE))
+
+
+def _surname_evidence(sim: float) -> float:
+    return _evidence(sim, _SURNAME_AGREE, _SURNAME_DISAGREE)
+
+
+def _given_evidence(qf: _NameFeatures, cf: _NameFeatures, reasons: set[str], kinds: set[int]) -> float:
+    a, b = qf.given, cf.given
+    if not a or not b:
+        return 0.0
+    if a == b:
+        kinds.add(_EXACT)
+        return _GIVEN_AGREE
+    pa, pb = qf.given_ph, cf.given_ph
+    if len(a) > len(b):
+        a, b, pa, pb = b, a, pb, pa
+    sims = [[_token_sim(a[i], pa[i], b[j], pb[j], given=True) for j in range(len(b))] for i in range(len(a))]
+    # Best one-to-one pairing of the shorter name's tokens ("maria" inside "maria jose" is a full
+    # match); order-free, so "José María" meets "María José".
+    best_total = -1.0
+    best_pairs: tuple[tuple[float, int], ...] = ()
+    for perm in itertools.permutations(range(len(b)), len(a)):
+        pairs = tuple(sims[i][j] for i, j in enumerate(perm))
+        total = sum(p[0] for p in pairs)
+        if total > best_total:
+            best_total, best_pairs = total, pairs
+    sim = best_total / len(a)
+    evidence = _evidence(sim, _GIVEN_AGREE, _GIVEN_DISAGREE)
+    if evidence > 0:
+        kinds.update(p[1] for p in best_pairs)
+    if len(a) != len(b) and evidence > 0:
+        reasons.add("missing_second_given_name")
+        evidence -= _EXTRA_GIVEN_NAME_COST
+    return evidence
+
+
+def _surnames_evidence(qf: _NameFeatures, cf: _NameFeatures, reasons: set[str], kinds: set[int]) -> float:
+    if not qf.surname1 or not cf.surname1:
+        return 0.0
+
+    def sim(x: str, px: str, y: str, py: str) -> tuple[float, int]:
+        return _token_sim(x, px, y, py, given=False)
+
+    q1, q2, c1, c2 = qf.surname1, qf.surname2, cf.surname1, cf.surname2
+    if q2 and c2:
+        s11, k11 = sim(q1, qf.surname1_ph, c1, cf.surname1_ph)
+        s22, k22 = sim(q2, qf.surname2_ph, c2, cf.surname2_ph)
+        straight = _surname_evidence(s11) + _surname_evidence(s22)
+        if s11 == 1.0 and s22 == 1.0:
+            kinds.add(_EXACT)
+            return straight
+        s12, k12 = sim(q1, qf.surname1_ph, c2, cf.surname2_ph)
+        s21, k21 = sim(q2, qf.surname2_ph, c1, cf.surname1_ph)
+        swapped = _surname_evidence(s12) + _surname_evidence(s21) - _SWAP_COST
+        if swapped > straight:
+            reasons.add("surnames_swapped")
+            _note_kinds(kinds, ((s12, k12), (s21, k21)))
+            return swapped
+        _note_kinds(kinds, ((s11, k11), (s22, k22)))
+        return straight
+    if q2 or c2:
+        # One record lacks the second surname: its single surname is usually the first one, less
+        # often the mother's surname used alone.
+        two, one = (qf, cf) if q2 else (cf, qf)
+        s_first, k_first = sim(two.surname1, two.surname1_ph, one.surname1, one.surname1_ph)
+        s_second, k_second = sim(two.surname2, two.surname2_ph, one.surname1, one.surname1_ph)
+        as_first = _surname_evidence(s_first) - _MISSING_SECOND_SURNAME_COST
+        as_second = _surname_evidence(s_second) - _ONLY_SECOND_SURNAME_COST
+        if as_second > as_first:
+            if as_second > 0:
+                reasons.update(("missing_second_surname", "surnames_swapped"))
+                _note_kinds(kinds, ((s_second, k_second),))
+            return as_second
+        if as_first > 0:
+            reasons.add("missing_second_surname")
+            _note_kinds(kinds, ((s_first, k_first),))
+        return as_first
+    s, k = sim(q1, qf.surname1_ph, c1, cf.surname1_ph)
+    _note_kinds(kinds, ((s, k),))
+    return _surname_evidence(s)
+
+
+def _note_kinds(kinds: set[int], pairs: Iterable[tuple[float, int]]) -> None:
+    # Only agreeing pairs say how the names matched; a disagreeing one is not a "phonetic" match.
+    kinds.update(k for s, k in pairs if s >= _SIM_NEUTRAL)
+
+
+def _birth_evidence(query: PersonRecord, candidate: PersonRecord, reasons: set[str]) -> float:
+    d1, d2 = query.birth_date, candidate.birth_date
+    if d1 is not None and d2 is not None:
+        if d1 == d2:
+            reasons.add("same_birth_date")
+            return _SAME_BIRTH_DATE
+        if d1.year == d2.year and d1.month == d2.day and d1.day == d2.month:
+            # Day and month swapped: DD/MM against MM/DD forms.
+            reasons.add("birth_date_close")
+            return _TRANSPOSED_BIRTH_DATE
+        if (d1.year == d2.year) + (d1.month == d2.month) + (d1.day == d2.day) == 2:
+            reasons.add("birth_date_close")
+            return _CLOSE_BIRTH_DATE
+        reasons.add("birth_date_conflict")
+        return -(_NEAR_BIRTH_DATE_CONFLICT if abs(d1.year - d2.year) <= 1 else _FAR_BIRTH_DATE_CONFLICT)
+    y1, y2 = _year(query), _year(candidate)
+    if y1 is None or y2 is None:
+        return 0.0
+    # At least one side is an estimate from a stated age, which is routinely a year or two off.
+    gap = abs(y1 - y2)
+    if gap <= 1:
+        reasons.add("birth_year_close")
+        return _SAME_BIRTH_YEAR if gap == 0 else _ADJACENT_BIRTH_YEAR
+    if gap <= 3:
+        return 0.0
+    reasons.add("birth_date_conflict")
+    return -1.5 if gap <= 5 else -_NEAR_BIRTH_DATE_CONFLICT
+
+
+def score_pair(query: PersonRecord, candidate: PersonRecord) -> MatchCandidate:
+    """Likelihood in [0, 1] that both records are the same person, with machine-readable reasons."""
+    qf, cf = _record_features(query), _record_features(candidate)
+    reasons: set[str] = set()
+    kinds: set[int] = set()
+    total = _PRIOR
+    total += _surnames_evidence(qf, cf, reasons, kinds)
+    total += _given_evidence(qf, cf, reasons, kinds)
+    total += _birth_evidence(query, candidate, reasons)
+    score = _logistic(total)
+    if kinds:
+        if kinds == {_EXACT} and _same_name_layout(qf, cf):
+            reasons.add("exact_name")
+        if _PHONETIC in kinds:
+            reasons.add("phonetic_name")
+        if _FUZZY in kinds:
+            reasons.add("similar_name")
+    if query.document_keys and not query.document_keys.isdisjoint(candidate.document_keys):
+        # The same identity document is decisive; names only order such matches among themselves.
+        reasons.add("document")
+        score = 0.95 + 0.05 * score
+    score = round(min(1.0, max(0.0, score)), 3)
+    return MatchCandidate(id=candidate.id, score=score, reasons=_ordered(reasons))
+
+
+def _same_name_layout(a: _NameFeatures, b: _NameFeatures) -> bool:
+    return a.given == b.given and a.surname1 == b.surname1 and a.surname2 == b.surname2
+
+
+def _logistic(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+_REASON_ORDER = (
+    "document",
+    "exact_name",
+    "phonetic_name",
+    "similar_name",
+    "surnames_swapped",
+    "missing_second_surname",
+    "missing_second_given_name",
+    "same_birth_date",
+    "birth_date_close",
+    "birth_year_close",
+    "birth_date_conflict",
+)
+_REASON_RANK = {r: i for i, r in enumerate(_REASON_ORDER)}
+
+
+def _ordered(reasons: set[str]) -> tuple[str, ...]:
+    # Strongest evidence first, so a UI can show just the first few.
+    return tuple(sorted(reasons, key=_REASON_RANK.__getitem__))
+
+
+def rank_candidates(
+    query: PersonRecord,
+    candidates: Iterable[PersonRecord],
+    *,
+    threshold: float = 0.5,
+    limit: int = 10,
+) -> list[MatchCandidate]:
+    """Scored candidates at or above threshold, best first (ties by id), at most limit of them."""
+    skip_id = query.id if query.id > 0 else None
+    scored = [
+        match
+        for candidate in candidates
+        if candidate.id != skip_id
+        for match in (score_pair(query, candidate),)
+        if match.score >= threshold
+    ]
+    scored.sort(key=lambda m: (-m.score, m.id))
+    return scored[: max(0, limit)]

@@ -1,0 +1,418 @@
+"""The individual level (DOMAIN §3): returnee, household, case and the steps of a case."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from reintegra.access.fields import EncryptedTextField
+from reintegra.access.roles import SensitiveCategory
+from reintegra.cases.choices import (
+    AssessmentKind,
+    AssistanceForm,
+    CaseEventKind,
+    CaseStatus,
+    ClosureCategory,
+    ClosureReason,
+    ContactMode,
+    Dimension,
+    DocumentType,
+    NeedLevel,
+    PlanItemStatus,
+    Relationship,
+    ReturnType,
+    Sex,
+)
+
+
+class Returnee(models.Model):
+    organisation = models.ForeignKey(
+        "access.Organisation", on_delete=models.PROTECT, related_name="returnees", verbose_name=_("organisation")
+    )
+    given_names = models.CharField(_("given names"), max_length=120)
+    first_family_name = models.CharField(_("first family name"), max_length=80)
+    second_family_name = models.CharField(_("second family name"), max_length=80, blank=True, default="")
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    gender_identity = models.CharField(_("gender identity"), max_length=80, blank=True, default="")
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # When only an age is known we keep the estimated birth year, so the age stays right over time.
+    estimated_birth_year = models.PositiveSmallIntegerField(_("estimated birth year"), null=True, blank=True)
+    nationality = CountryField(_("nationality"))
+    phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
+    languages = models.CharField(
+        _("languages"), max_length=200, blank=True, default="", help_text=_("Comma-separated, e.g. español, k'iche'")
+    )
+    return_country = CountryField(_("country of return"))
+    admin1 = models.ForeignKey(
+        "places.AdminArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("state / department of return"),
+    )
+    municipality = models.ForeignKey(
+        "places.AdminArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality of return"),
+    )
+    locality = models.CharField(_("locality / community"), max_length=120, blank=True, default="")
+    address = models.CharField(_("address"), max_length=250, blank=True, default="")
+    attention_flags = models.JSONField(_("differential attention"), default=list, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Accent- and case-free "given first second" for search (kept in sync by services).
+    search_name = models.CharField(max_length=300, default="", editable=False, db_index=True)
+    # Set by retention: personal data replaced, statistics kept.
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("returnee")
+        verbose_name_plural = _("returnees")
+        ordering = ["first_family_name", "second_family_name", "given_names"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(given_names="") & ~Q(first_family_name=""), name="returnee_has_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def family_names(self) -> str:
+        return " ".join(part for part in (self.first_family_name, self.second_family_name) if part)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_names}".strip()
+
+    @property
+    def birth_year(self) -> int | None:
+        return self.birth_date.year if self.birth_date else self.estimated_birth_year
+
+    def age_on(self, day: date | None = None) -> int | None:
+        day = day or timezone.localdate()
+        if self.birth_date:
+            before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+            return day.year - self.birth_date.year - int(before_birthday)
+        if self.estimated_birth_year:
+            return day.year - self.estimated_birth_year
+        return None
+
+    @property
+    def is_minor(self) -> bool:
+        age = self.age_on()
+        return age is not None and age < 18
+
+
+class IdentityDocument(models.Model):
+    returnee = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="documents")
+    document_type = models.CharField(_("document type"), max_length=24, choices=DocumentType.choices)
+    number = EncryptedTextField(_("document number"), category=SensitiveCategory.IDENTITY_DOCUMENT)
+    # Keyed hash of the normalised number: exact lookup without the number in clear.
+    number_index = models.CharField(max_length=64, db_index=True, editable=False)
+    issuing_country = CountryField(_("issuing country"))
+
+    class Meta:
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+
+    def __str__(self) -> str:
+        return self.get_document_type_display()
+
+
+class MatchKey(models.Model):
+    """Blocking keys for duplicate detection (see cases/matching.py); phonetic codes and years only."""
+
+    returnee = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["key"], name="match_key_idx")]
+
+
+class Household(models.Model):
+    organisation = models.ForeignKey("access.Organisation", on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(_("household notes"), blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+
+class HouseholdMember(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    given_names = models.CharField(_("given names"), max_length=120)
+    family_names = models.CharField(_("family names"), max_length=160, blank=True, default="")
+    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(
+        _("estimated age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    is_minor = models.BooleanField(_("minor"), default=False)
+    returned_too = models.BooleanField(_("returned too"), default=False)
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.given_names} {self.family_names}".strip()
+
+
+class Case(models.Model):
+    case_number = models.CharField(_("case number"), max_length=40, unique=True)
+    returnee = models.ForeignKey(Returnee, on_delete=models.PROTECT, related_name="cases", verbose_name=_("returnee"))
+    household = models.ForeignKey(
+        Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("household")
+    )
+    organisation = models.ForeignKey(
+        "access.Organisation", on_delete=models.PROTECT, related_name="cases", verbose_name=_("organisation")
+    )
+    team = models.ForeignKey(
+        "access.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("team")
+    )
+    case_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_cases",
+        verbose_name=_("case manager"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REGISTERED)
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    # Return information.
+    return_date = models.DateField(_("return date"))
+    return_type = models.CharField(_("return type"), max_length=24, choices=ReturnType.choices)
+    host_country = CountryField(_("host country"), blank=True, default="")
+    transit_countries = models.JSONField(_("transit countries"), default=list, blank=True)
+    reception_place = models.CharField(_("reception place"), max_length=200, blank=True, default="")
+    reception_assistance = models.JSONField(_("assistance received at reception"), default=list, blank=True)
+    causes_of_migration = models.JSONField(_("causes of migration"), default=list, blank=True)
+    causes_note = models.CharField(_("other causes / details"), max_length=300, blank=True, default="")
+    # Closure.
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=30, choices=ClosureReason.choices, blank=True, default=""
+    )
+    closure_category = models.CharField(
+        _("closure category"), max_length=12, choices=ClosureCategory.choices, blank=True, default=""
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure_note = models.TextField(_("closure note"), blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Accent-free "name case-number" for search; kept in sync by services.
+    search_text = models.CharField(max_length=360, default="", editable=False)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-return_date", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="case_org_status_idx"),
+            models.Index(fields=["case_manager", "status"], name="case_manager_status_idx"),
+            models.Index(fields=["team", "status"], name="case_team_status_idx"),
+            models.Index(fields=["return_date", "id"], name="case_return_date_idx"),
+            models.Index(fields=["search_text"], name="case_search_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.CLOSED) | (~Q(closure_reason="") & Q(closed_on__isnull=False)),
+                name="closed_case_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_number
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CaseStatus.CLOSED
+
+
+class CaseNumberSequence(models.Model):
+    """Per organisation and year counter, locked while a number is drawn."""
+
+    organisation = models.ForeignKey("access.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="case_sequence_unique")]
+
+
+class Assessment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    kind = models.CharField(_("kind"), max_length=20, choices=AssessmentKind.choices, default=AssessmentKind.INITIAL)
+    assessed_on = models.DateField(_("date"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessed by")
+    )
+    needs_vulnerabilities = models.TextField(_("needs and vulnerabilities"), blank=True, default="")
+    capacities_skills = models.TextField(_("capacities and skills"), blank=True, default="")
+    risk_factors = models.TextField(_("risk factors"), blank=True, default="")
+    protective_factors = models.TextField(_("protective factors"), blank=True, default="")
+    family_situation = models.TextField(_("family situation"), blank=True, default="")
+    economic_need = models.CharField(
+        _("economic need"), max_length=10, choices=NeedLevel.choices, default=NeedLevel.NONE
+    )
+    economic_needs = models.TextField(_("economic needs"), blank=True, default="")
+    social_need = models.CharField(_("social need"), max_length=10, choices=NeedLevel.choices, default=NeedLevel.NONE)
+    social_needs = models.TextField(_("social needs"), blank=True, default="")
+    psychosocial_need = models.CharField(
+        _("psychosocial need"), max_length=10, choices=NeedLevel.choices, default=NeedLevel.NONE
+    )
+    psychosocial_needs = models.TextField(_("psychosocial needs"), blank=True, default="")
+    protection_concerns = EncryptedTextField(_("protection concerns"), category=SensitiveCategory.PROTECTION)
+    health_notes = EncryptedTextField(_("health"), category=SensitiveCategory.HEALTH)
+    mental_health_notes = EncryptedTextField(_("mental health"), category=SensitiveCategory.MENTAL_HEALTH)
+    gbv_notes = EncryptedTextField(_("gender-based violence"), category=SensitiveCategory.GBV)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-assessed_on", "-id"]
+
+
+class CounsellingSession(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="counselling_sessions")
+    held_on = models.DateField(_("date"))
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("counsellor")
+    )
+    mode = models.CharField(_("mode"), max_length=12, choices=ContactMode.choices, default=ContactMode.IN_PERSON)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    topics = models.CharField(_("topics"), max_length=300, blank=True, default="")
+    notes = EncryptedTextField(_("psychosocial notes"), category=SensitiveCategory.PSYCHOSOCIAL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("counselling session")
+        verbose_name_plural = _("counselling sessions")
+        ordering = ["-held_on", "-id"]
+
+
+class ReintegrationPlan(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan")
+    goals = models.TextField(_("goals"), blank=True, default="")
+    motivations = models.TextField(_("motivations"), blank=True, default="")
+    agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    agreed_late_reason = models.CharField(
+        _("reason for agreeing after the first month"), max_length=300, blank=True, default=""
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reintegration plan")
+        verbose_name_plural = _("reintegration plans")
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.agreed_on is not None
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(ReintegrationPlan, on_delete=models.CASCADE, related_name="items")
+    dimension = models.CharField(_("dimension"), max_length=12, choices=Dimension.choices)
+    approach = models.CharField(_("approach"), max_length=120)
+    description = models.TextField(_("description"), blank=True, default="")
+    assistance_form = models.CharField(_("form of assistance"), max_length=10, choices=AssistanceForm.choices)
+    amount = models.DecimalField(
+        _("amount"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True, default="")
+    responsible = models.CharField(_("responsible"), max_length=160, blank=True, default="")
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=PlanItemStatus.choices, default=PlanItemStatus.PLANNED)
+
+    class Meta:
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+        ordering = ["dimension", "due_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | ~Q(currency=""), name="plan_item_amount_has_currency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.approach
+
+
+class FollowUpVisit(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    visited_on = models.DateField(_("date"))
+    mode = models.CharField(_("mode"), max_length=12, choices=ContactMode.choices, default=ContactMode.IN_PERSON)
+    conducted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("conducted by")
+    )
+    notes = models.TextField(_("notes"), blank=True, default="")
+    significant_changes = models.TextField(_("significant changes"), blank=True, default="")
+    next_visit_on = models.DateField(_("next visit"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow-up visit")
+        verbose_name_plural = _("follow-up visits")
+        ordering = ["-visited_on", "-id"]
+
+
+class PlanItemProgress(models.Model):
+    visit = models.ForeignKey(FollowUpVisit, on_delete=models.CASCADE, related_name="progress")
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(_("status"), max_length=12, choices=PlanItemStatus.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visit", "item"], name="progress_unique_item")]
+
+
+class CaseEvent(models.Model):
+    """One line of the case timeline. Written by services only, never edited."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=CaseEventKind.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    # Non-sensitive summary (status names, reason codes, dates); never free-text notes.
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["case", "occurred_at"], name="case_event_idx")]
+
+
+class CaseShare(models.Model):
+    """Another organisation's access to a case (referral or transfer), granted under a consent."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey("access.Organisation", on_delete=models.PROTECT, related_name="shared_cases")
+    consent = models.ForeignKey("access.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.CharField(max_length=300, blank=True, default="")
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "revoked_at"], name="case_share_org_idx")]

@@ -1,0 +1,217 @@
+"""Every read of cases and returnees, already scoped to what the user may see (access.scoping)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
+
+from reintegra.access import crypto, scoping
+from reintegra.cases import matching
+from reintegra.cases.choices import CaseStatus
+from reintegra.cases.models import (
+    Case,
+    CaseEvent,
+    IdentityDocument,
+    MatchKey,
+    ReintegrationPlan,
+    Returnee,
+)
+
+
+def cases_for(user: Any) -> QuerySet[Case]:
+    return Case.objects.filter(scoping.case_visibility(user))
+
+
+def returnees_for(user: Any) -> QuerySet[Returnee]:
+    return Returnee.objects.filter(scoping.returnee_visibility(user))
+
+
+def get_case(user: Any, pk: Any) -> Case:
+    """The case if the user may see it; Case.DoesNotExist otherwise (callers answer 404)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Case.DoesNotExist from None
+    return cases_for(user).select_related(
+        "returnee", "returnee__municipality", "returnee__admin1", "case_manager", "team", "organisation", "household"
+    ).get(pk=pk)
+
+
+def get_returnee(user: Any, pk: Any) -> Returnee:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Returnee.DoesNotExist from None
+    return returnees_for(user).select_related("municipality", "admin1").get(pk=pk)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    search: str = ""
+    status: str = ""
+    case_manager: int | None = None
+    return_from: date | None = None
+    return_to: date | None = None
+    municipality: int | None = None
+    return_type: str = ""
+    mine_only: bool = False
+
+
+def search_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
+    qs = cases_for(user)
+    term = filters.search.strip()
+    if term:
+        qs = qs.filter(_search_q(user, term))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.case_manager:
+        qs = qs.filter(case_manager_id=filters.case_manager)
+    if filters.mine_only:
+        qs = qs.filter(case_manager_id=user.pk)
+    if filters.return_from:
+        qs = qs.filter(return_date__gte=filters.return_from)
+    if filters.return_to:
+        qs = qs.filter(return_date__lte=filters.return_to)
+    if filters.municipality:
+        qs = qs.filter(returnee__municipality_id=filters.municipality)
+    if filters.return_type:
+        qs = qs.filter(return_type=filters.return_type)
+    return qs.select_related("returnee", "returnee__municipality", "case_manager").order_by("-return_date", "-id")
+
+
+def _search_q(user: Any, term: str) -> Q:
+    tokens = matching.normalize_name(term.replace("-", " ")).split()
+    by_text = Q()
+    for token in tokens:
+        by_text &= Q(search_text__contains=token)
+    # Case numbers contain hyphens that normalisation splits; match them as typed too.
+    query = by_text | Q(case_number__iexact=term)
+    if scoping.can_search_documents(user) and any(ch.isdigit() for ch in term):
+        holders = IdentityDocument.objects.filter(number_index=crypto.document_index(term)).values("returnee_id")
+        query |= Q(returnee_id__in=holders)
+    return query
+
+
+def timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("-occurred_at", "-id")
+
+
+def plan_for(case: Case) -> ReintegrationPlan | None:
+    try:
+        return ReintegrationPlan.objects.prefetch_related("items").get(case=case)
+    except ReintegrationPlan.DoesNotExist:
+        return None
+
+
+def plan_is_late(case: Case, agreed_on: date | None) -> bool:
+    if agreed_on is None:
+        return False
+    return agreed_on > case.return_date + timedelta(days=settings.REINTEGRA_PLAN_DEADLINE_DAYS)
+
+
+@dataclass
+class Dashboard:
+    counts: dict[str, int]
+    total: int
+    plans_due: list[Case]
+    visits_due: list[Case]
+    recent: list[Case]
+
+
+def dashboard_for(user: Any, today: date | None = None) -> Dashboard:
+    today = today or timezone.localdate()
+    mine = cases_for(user).filter(case_manager_id=user.pk)
+    counts = {row["status"]: row["n"] for row in mine.values("status").annotate(n=Count("id")).order_by()}
+    deadline_window = today - timedelta(days=settings.REINTEGRA_PLAN_DEADLINE_DAYS - 7)
+    plans_due = list(
+        mine.filter(status__in=[CaseStatus.REGISTERED, CaseStatus.ASSESSED], return_date__lte=deadline_window)
+        .select_related("returnee")
+        .order_by("return_date")[:10]
+    )
+    # A visit is due when the latest planned "next visit" is near and no visit happened since it was set.
+    visits_due = list(
+        mine.filter(status=CaseStatus.IN_FOLLOW_UP)
+        .annotate(next_due=Max("follow_ups__next_visit_on"), last_visit=Max("follow_ups__visited_on"))
+        .filter(next_due__lte=today + timedelta(days=7), next_due__gt=F("last_visit"))
+        .select_related("returnee")
+        .order_by("next_due")[:10]
+    )
+    recent = list(mine.select_related("returnee").order_by("-updated_at")[:8])
+    return Dashboard(counts=counts, total=sum(counts.values()), plans_due=plans_due, visits_due=visits_due, recent=recent)
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    match: matching.MatchCandidate
+    returnee: Returnee
+    case_numbers: list[str]
+
+
+def duplicate_candidates(
+    user: Any,
+    person: matching.PersonRecord,
+    document_numbers: list[str] | None = None,
+    *,
+    limit: int = 10,
+    threshold: float = 0.5,
+) -> list[DuplicateCandidate]:
+    """Likely earlier registrations of this person in the user's organisation, best first.
+
+    Registration must see the organisation's whole register (a person returned twice may have been
+    registered by another team), so this looks beyond the user's own cases but shows only what is
+    needed to recognise the person; callers record the check in the access trail.
+    """
+    if not user.is_authenticated or not user.organisation_id:
+        return []
+    doc_keys = [crypto.document_index(n) for n in (document_numbers or []) if n.strip()]
+    keys = matching.query_keys(person)
+    ids = set(
+        MatchKey.objects.filter(key__in=keys, returnee__organisation_id=user.organisation_id).values_list(
+            "returnee_id", flat=True
+        )[:2000]
+    )
+    if doc_keys:
+        ids |= set(
+            IdentityDocument.objects.filter(
+                number_index__in=doc_keys, returnee__organisation_id=user.organisation_id
+            ).values_list("returnee_id", flat=True)
+        )
+    if not ids:
+        return []
+    returnees = {
+        r.pk: r
+        for r in Returnee.objects.filter(pk__in=ids, anonymised_at__isnull=True).prefetch_related("documents", "cases")
+    }
+    query = matching.PersonRecord(
+        id=person.id,
+        given_names=person.given_names,
+        first_family_name=person.first_family_name,
+        second_family_name=person.second_family_name,
+        birth_date=person.birth_date,
+        birth_year=person.birth_year,
+        document_keys=frozenset(doc_keys) | person.document_keys,
+    )
+    ranked = matching.rank_candidates(query, (person_record(r) for r in returnees.values()), threshold=threshold, limit=limit)
+    return [
+        DuplicateCandidate(
+            match=m,
+            returnee=returnees[m.id],
+            case_numbers=[c.case_number for c in returnees[m.id].cases.all()],
+        )
+        for m in ranked
+    ]
+
+
+def person_record(returnee: Returnee) -> matching.PersonRecord:
+    return matching.PersonRecord(
+        id=returnee.pk or 0,
+        given_names=returnee.given_names,
+        first_family_name=returnee.first_family_name,
+        second_family_name=returnee.second_family_name,
+        birth_date=returnee.birth_date,
+        birth_year=returnee.estimated_birth_year,
+        document_keys=frozenset(d.number_index for d in returnee.documents.all()) if returnee.pk else frozenset(),
+    )

@@ -1,0 +1,608 @@
+"""Every write on the individual level: permission check, validation, timeline event, audit actor.
+
+Views and API call these with already-parsed values; rules that depend on the case's state live here
+(and in `lifecycle`), so the web UI and the API can never disagree.
+"""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reintegra.access import crypto, scoping
+from reintegra.access.models import Team, User
+from reintegra.access.roles import Capability
+from reintegra.cases import lifecycle, matching
+from reintegra.cases.choices import (
+    CLOSURE_CATEGORY,
+    AttentionFlag,
+    CaseEventKind,
+    CaseStatus,
+    ClosureReason,
+    MigrationCause,
+    ReceptionAssistance,
+)
+from reintegra.cases.models import (
+    Assessment,
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    CounsellingSession,
+    FollowUpVisit,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    MatchKey,
+    PlanItem,
+    PlanItemProgress,
+    ReintegrationPlan,
+    Returnee,
+)
+
+
+@contextmanager
+def _write(user: Any, capability: Capability = Capability.EDIT_CASES) -> Iterator[None]:
+    """One atomic write by an authorised user, attributed to them in the change log."""
+    if not (user and user.is_authenticated and user.has_capability(capability)):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    with transaction.atomic(), set_actor(user):
+        yield
+
+
+def _event(case: Case, kind: str, user: Any, **data: Any) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, actor=user, data=data)
+
+
+def facts(case: Case) -> lifecycle.CaseFacts:
+    plan = ReintegrationPlan.objects.filter(case=case).only("agreed_on").first()
+    return lifecycle.CaseFacts(
+        status=case.status,
+        has_assessment=case.assessments.exists(),
+        plan_agreed=bool(plan and plan.agreed_on),
+        has_follow_up=case.follow_ups.exists(),
+    )
+
+
+def _advance_status(case: Case, user: Any) -> None:
+    new = lifecycle.advance(case.status, facts(case))
+    if new != case.status:
+        old, case.status = case.status, new
+        case.save(update_fields=["status", "updated_at"])
+        _event(case, CaseEventKind.STATUS_CHANGED, user, old=old, new=new)
+
+
+def _check_codes(values: Iterable[str], allowed: type, field_name: str) -> list[str]:
+    values = list(dict.fromkeys(values))
+    bad = [v for v in values if v not in allowed.values]
+    if bad:
+        raise ValidationError({field_name: _("Unknown value(s): %(values)s") % {"values": ", ".join(bad)}})
+    return values
+
+
+# --- Returnees -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DocumentInput:
+    document_type: str
+    number: str
+    issuing_country: str
+
+
+@dataclass
+class ReturneeInput:
+    given_names: str
+    first_family_name: str
+    nationality: str
+    return_country: str
+    second_family_name: str = ""
+    sex: str = "unknown"
+    gender_identity: str = ""
+    birth_date: date | None = None
+    estimated_age: int | None = None
+    phone: str = ""
+    languages: str = ""
+    admin1_id: int | None = None
+    municipality_id: int | None = None
+    locality: str = ""
+    address: str = ""
+    attention_flags: list[str] = field(default_factory=list)
+    documents: list[DocumentInput] = field(default_factory=list)
+
+
+_RETURNEE_FIELDS = [
+    "given_names",
+    "first_family_name",
+    "second_family_name",
+    "sex",
+    "gender_identity",
+    "birth_date",
+    "nationality",
+    "phone",
+    "languages",
+    "return_country",
+    "admin1_id",
+    "municipality_id",
+    "locality",
+    "address",
+]
+
+
+def _apply_returnee(returnee: Returnee, data: ReturneeInput) -> None:
+    for name in _RETURNEE_FIELDS:
+        value = getattr(data, name)
+        setattr(returnee, name, value.strip() if isinstance(value, str) else value)
+    returnee.attention_flags = _check_codes(data.attention_flags, AttentionFlag, "attention_flags")
+    if data.birth_date:
+        if data.birth_date > timezone.localdate():
+            raise ValidationError({"birth_date": _("The birth date cannot be in the future.")})
+        returnee.estimated_birth_year = None
+    elif data.estimated_age is not None:
+        if not 0 <= data.estimated_age <= 120:
+            raise ValidationError({"estimated_age": _("Enter an age between 0 and 120.")})
+        returnee.estimated_birth_year = timezone.localdate().year - data.estimated_age
+    if not returnee.given_names or not returnee.first_family_name:
+        raise ValidationError(_("Given names and first family name are required."))
+    _check_areas(returnee)
+    returnee.search_name = matching.normalize_name(returnee.full_name)
+
+
+def _check_areas(returnee: Returnee) -> None:
+    from reintegra.places.models import AdminArea
+
+    if returnee.municipality_id:
+        muni = AdminArea.objects.filter(pk=returnee.municipality_id).first()
+        if muni is None or muni.level != AdminArea.Level.SECOND:
+            raise ValidationError({"municipality": _("Choose a municipality from the list.")})
+        if str(muni.country) != str(returnee.return_country):
+            raise ValidationError({"municipality": _("This municipality is not in the country of return.")})
+        returnee.admin1_id = muni.parent_id
+
+
+def _sync_documents(returnee: Returnee, documents: list[DocumentInput]) -> None:
+    returnee.documents.all().delete()
+    seen: set[str] = set()
+    for doc in documents:
+        number = doc.number.strip()
+        if not number:
+            continue
+        index = crypto.document_index(number)
+        if index in seen:
+            continue
+        seen.add(index)
+        IdentityDocument.objects.create(
+            returnee=returnee,
+            document_type=doc.document_type,
+            number=number,
+            number_index=index,
+            issuing_country=doc.issuing_country,
+        )
+
+
+def _sync_match_keys(returnee: Returnee) -> None:
+    MatchKey.objects.filter(returnee=returnee).delete()
+    keys = matching.blocking_keys(
+        matching.PersonRecord(
+            id=returnee.pk,
+            given_names=returnee.given_names,
+            first_family_name=returnee.first_family_name,
+            second_family_name=returnee.second_family_name,
+            birth_date=returnee.birth_date,
+            birth_year=returnee.estimated_birth_year,
+        )
+    )
+    MatchKey.objects.bulk_create(MatchKey(returnee=returnee, key=k) for k in sorted(keys))
+
+
+def _refresh_case_search(returnee: Returnee) -> None:
+    for case in returnee.cases.all():
+        case.search_text = case_search_text(returnee, case.case_number)
+        case.save(update_fields=["search_text"])
+
+
+def case_search_text(returnee: Returnee, case_number: str) -> str:
+    return f"{matching.normalize_name(returnee.full_name)} {case_number.lower()}"[:360]
+
+
+def register_returnee(user: Any, data: ReturneeInput) -> Returnee:
+    with _write(user):
+        returnee = Returnee(organisation_id=user.organisation_id, registered_by=user)
+        _apply_returnee(returnee, data)
+        returnee.full_clean(exclude=["organisation", "registered_by", "admin1", "municipality"])
+        returnee.save()
+        _sync_documents(returnee, data.documents)
+        _sync_match_keys(returnee)
+        return returnee
+
+
+def update_returnee(user: Any, returnee: Returnee, data: ReturneeInput, *, documents: bool = True) -> Returnee:
+    """`documents=False` keeps the stored documents (for users who may not see them, and partial updates)."""
+    with _write(user):
+        _apply_returnee(returnee, data)
+        returnee.full_clean(exclude=["organisation", "registered_by", "admin1", "municipality"])
+        returnee.save()
+        if documents and scoping.can_see(user, "identity_document"):
+            _sync_documents(returnee, data.documents)
+        _sync_match_keys(returnee)
+        _refresh_case_search(returnee)
+        for case in returnee.cases.all():
+            _event(case, CaseEventKind.UPDATED, user, what="returnee")
+        return returnee
+
+
+# --- Households ----------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberInput:
+    given_names: str
+    relationship: str
+    family_names: str = ""
+    sex: str = "unknown"
+    birth_date: date | None = None
+    estimated_age: int | None = None
+    is_minor: bool | None = None
+    returned_too: bool = False
+
+
+def _member_is_minor(data: MemberInput) -> bool:
+    if data.birth_date:
+        today = timezone.localdate()
+        age = today.year - data.birth_date.year - int((today.month, today.day) < (data.birth_date.month, data.birth_date.day))
+        return age < 18
+    if data.estimated_age is not None:
+        return data.estimated_age < 18
+    return bool(data.is_minor)
+
+
+def set_household(user: Any, case: Case, members: list[MemberInput], notes: str = "") -> Household:
+    """Replace the household composition of a case."""
+    with _write(user):
+        lifecycle.ensure_open(facts(case))
+        household = case.household or Household.objects.create(organisation_id=case.organisation_id)
+        household.notes = notes
+        household.save()
+        household.members.all().delete()
+        for m in members:
+            if m.birth_date and m.birth_date > timezone.localdate():
+                raise ValidationError({"birth_date": _("The birth date cannot be in the future.")})
+            HouseholdMember.objects.create(
+                household=household,
+                given_names=m.given_names.strip(),
+                family_names=m.family_names.strip(),
+                relationship=m.relationship,
+                sex=m.sex,
+                birth_date=m.birth_date,
+                estimated_age=m.estimated_age,
+                is_minor=_member_is_minor(m),
+                returned_too=m.returned_too,
+            )
+        if case.household_id != household.pk:
+            case.household = household
+            case.save(update_fields=["household", "updated_at"])
+        _event(case, CaseEventKind.UPDATED, user, what="household", members=len(members))
+        return household
+
+
+# --- Cases ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReturnInput:
+    return_date: date
+    return_type: str
+    host_country: str = ""
+    transit_countries: list[str] = field(default_factory=list)
+    reception_place: str = ""
+    reception_assistance: list[str] = field(default_factory=list)
+    causes_of_migration: list[str] = field(default_factory=list)
+    causes_note: str = ""
+
+
+def _apply_return(case: Case, data: ReturnInput) -> None:
+    if data.return_date > timezone.localdate():
+        raise ValidationError({"return_date": _("The return date cannot be in the future.")})
+    case.return_date = data.return_date
+    case.return_type = data.return_type
+    case.host_country = data.host_country
+    case.transit_countries = list(dict.fromkeys(c.upper() for c in data.transit_countries if c))
+    case.reception_place = data.reception_place.strip()
+    case.reception_assistance = _check_codes(data.reception_assistance, ReceptionAssistance, "reception_assistance")
+    case.causes_of_migration = _check_codes(data.causes_of_migration, MigrationCause, "causes_of_migration")
+    case.causes_note = data.causes_note.strip()
+    if MigrationCause.OTHER in case.causes_of_migration and not case.causes_note:
+        raise ValidationError({"causes_note": _("Describe the other cause of migration.")})
+
+
+def next_case_number(organisation: Any, year: int) -> str:
+    seq, _created = CaseNumberSequence.objects.select_for_update().get_or_create(organisation=organisation, year=year)
+    seq.last_value += 1
+    seq.save(update_fields=["last_value"])
+    return f"{organisation.code.upper()}-{year}-{seq.last_value:05d}"
+
+
+def _check_case_manager(user: Any, case_manager: User | None) -> None:
+    if case_manager is None:
+        return
+    if case_manager.organisation_id != user.organisation_id or not case_manager.has_capability(
+        Capability.VIEW_ASSIGNED_CASES
+    ):
+        raise ValidationError({"case_manager": _("Choose a case manager of your organisation.")})
+    if case_manager.pk != user.pk and not user.has_capability(Capability.ASSIGN_CASES):
+        raise ValidationError({"case_manager": _("Only a supervisor can assign a case to someone else.")})
+
+
+def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager: User | None = None) -> Case:
+    with _write(user):
+        if returnee.organisation_id != user.organisation_id:
+            raise PermissionDenied(_("You do not have permission to do this."))
+        if returnee.cases.exclude(status=CaseStatus.CLOSED).exists():
+            raise ValidationError(
+                {"returnee": _("This person already has an open case. Reopen or continue that case instead.")}
+            )
+        case_manager = case_manager or user
+        _check_case_manager(user, case_manager)
+        case = Case(returnee=returnee, organisation_id=user.organisation_id, case_manager=case_manager)
+        case.team_id = case_manager.team_id
+        _apply_return(case, data)
+        case.case_number = next_case_number(user.organisation, timezone.localdate().year)
+        case.search_text = case_search_text(returnee, case.case_number)
+        case.save()
+        _event(case, CaseEventKind.REGISTERED, user, return_type=case.return_type)
+        return case
+
+
+def update_return_information(user: Any, case: Case, data: ReturnInput) -> Case:
+    with _write(user):
+        lifecycle.ensure_open(facts(case))
+        _apply_return(case, data)
+        case.save()
+        _event(case, CaseEventKind.UPDATED, user, what="return")
+        return case
+
+
+def assign_case(user: Any, case: Case, case_manager: User) -> Case:
+    with _write(user, Capability.ASSIGN_CASES):
+        _check_case_manager(user, case_manager)
+        case.case_manager = case_manager
+        case.team = case_manager.team if isinstance(case_manager.team, Team) else None
+        case.save(update_fields=["case_manager", "team", "updated_at"])
+        _event(case, CaseEventKind.ASSIGNED, user, case_manager=case_manager.display_name())
+        return case
+
+
+# --- Assessments and counselling -----------------------------------------------------------------
+
+ASSESSMENT_FIELDS = [
+    "kind",
+    "assessed_on",
+    "needs_vulnerabilities",
+    "capacities_skills",
+    "risk_factors",
+    "protective_factors",
+    "family_situation",
+    "economic_need",
+    "economic_needs",
+    "social_need",
+    "social_needs",
+    "psychosocial_need",
+    "psychosocial_needs",
+    "protection_concerns",
+    "health_notes",
+    "mental_health_notes",
+    "gbv_notes",
+]
+
+
+def _not_in_future(value: date | None, field_name: str) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError({field_name: _("This date cannot be in the future.")})
+
+
+def _not_before_return(case: Case, value: date | None, field_name: str) -> None:
+    if value and value < case.opened_on and value < case.return_date:
+        raise ValidationError({field_name: _("This date is before the return and the opening of the case.")})
+
+
+def record_assessment(user: Any, case: Case, values: dict[str, Any]) -> Assessment:
+    with _write(user):
+        lifecycle.ensure_open(facts(case))
+        _not_in_future(values.get("assessed_on"), "assessed_on")
+        _not_before_return(case, values.get("assessed_on"), "assessed_on")
+        assessment = Assessment(case=case, assessed_by=user)
+        for name in ASSESSMENT_FIELDS:
+            if name in values:
+                setattr(assessment, name, values[name])
+        assessment.full_clean(exclude=["case", "assessed_by"])
+        assessment.save()
+        _event(case, CaseEventKind.ASSESSMENT, user, assessment=assessment.pk, assessment_kind=assessment.kind)
+        _advance_status(case, user)
+        return assessment
+
+
+COUNSELLING_FIELDS = ["held_on", "mode", "duration_minutes", "topics", "notes"]
+
+
+def record_counselling_session(user: Any, case: Case, values: dict[str, Any]) -> CounsellingSession:
+    with _write(user):
+        lifecycle.ensure_open(facts(case))
+        _not_in_future(values.get("held_on"), "held_on")
+        session = CounsellingSession(case=case, counsellor=user)
+        for name in COUNSELLING_FIELDS:
+            if name in values:
+                setattr(session, name, values[name])
+        session.full_clean(exclude=["case", "counsellor"])
+        session.save()
+        _event(case, CaseEventKind.COUNSELLING, user, session=session.pk, mode=session.mode)
+        return session
+
+
+# --- Reintegration plan --------------------------------------------------------------------------
+
+
+@dataclass
+class PlanItemInput:
+    dimension: str
+    approach: str
+    assistance_form: str
+    description: str = ""
+    amount: Decimal | None = None
+    currency: str = ""
+    responsible: str = ""
+    due_date: date | None = None
+    status: str = "planned"
+    id: int | None = None
+
+
+def _build_item(plan: ReintegrationPlan, data: PlanItemInput, existing: dict[int, PlanItem]) -> PlanItem:
+    if data.id is not None:
+        if data.id not in existing:
+            raise ValidationError({"items": _("Plan item %(id)s does not belong to this plan.") % {"id": data.id}})
+        item = existing[data.id]
+    else:
+        item = PlanItem(plan=plan)
+    item.dimension = data.dimension
+    item.approach = data.approach.strip()
+    item.assistance_form = data.assistance_form
+    item.description = data.description.strip()
+    item.amount = data.amount
+    item.currency = data.currency.strip().upper()
+    item.responsible = data.responsible.strip()
+    item.due_date = data.due_date
+    item.status = data.status
+    if item.amount is not None and not item.currency:
+        raise ValidationError({"currency": _("Give the currency of the amount (e.g. MXN, GTQ, HNL, USD).")})
+    if item.currency and (len(item.currency) != 3 or not item.currency.isalpha()):
+        raise ValidationError({"currency": _("Use a three-letter currency code (e.g. MXN, GTQ, HNL, USD).")})
+    item.full_clean(exclude=["plan"])
+    return item
+
+
+def save_plan(
+    user: Any, case: Case, *, goals: str, motivations: str, items: list[PlanItemInput] | None = None
+) -> ReintegrationPlan:
+    """Create or revise the plan. `items` replaces the item list when given (items keep their id)."""
+    with _write(user):
+        lifecycle.ensure_can_draft_plan(facts(case))
+        plan, created = ReintegrationPlan.objects.get_or_create(case=case)
+        plan.goals = goals.strip()
+        plan.motivations = motivations.strip()
+        plan.save()
+        if items is not None:
+            existing = {i.pk: i for i in plan.items.all()}
+            built = [_build_item(plan, data, existing) for data in items]
+            keep = {i.pk for i in built if i.pk}
+            plan.items.exclude(pk__in=keep).delete()
+            for item in built:
+                item.save()
+        if plan.agreed_on and not plan.items.exists():
+            raise ValidationError({"items": _("An agreed plan needs at least one item.")})
+        _event(case, CaseEventKind.PLAN_DRAFTED if created else CaseEventKind.PLAN_UPDATED, user)
+        return plan
+
+
+def agree_plan(user: Any, case: Case, *, agreed_on: date, late_reason: str = "") -> ReintegrationPlan:
+    from reintegra.cases.selectors import plan_is_late
+
+    with _write(user):
+        lifecycle.ensure_open(facts(case))
+        plan = ReintegrationPlan.objects.filter(case=case).first()
+        if plan is None:
+            raise lifecycle.TransitionError(_("Draft the reintegration plan before agreeing it."), "plan_required")
+        if not plan.items.exists():
+            raise ValidationError({"items": _("Add at least one plan item before agreeing the plan.")})
+        _not_in_future(agreed_on, "agreed_on")
+        if agreed_on < case.return_date:
+            raise ValidationError({"agreed_on": _("The plan cannot be agreed before the return date.")})
+        plan.agreed_on = agreed_on
+        plan.agreed_late_reason = late_reason.strip()
+        plan.save()
+        _event(case, CaseEventKind.PLAN_AGREED, user, agreed_on=agreed_on.isoformat(), late=plan_is_late(case, agreed_on))
+        _advance_status(case, user)
+        return plan
+
+
+# --- Follow-up -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ProgressInput:
+    item_id: int
+    status: str
+    note: str = ""
+
+
+FOLLOW_UP_FIELDS = ["visited_on", "mode", "notes", "significant_changes", "next_visit_on"]
+
+
+def record_follow_up(
+    user: Any, case: Case, values: dict[str, Any], progress: list[ProgressInput] | None = None
+) -> FollowUpVisit:
+    with _write(user):
+        lifecycle.ensure_can_follow_up(facts(case))
+        _not_in_future(values.get("visited_on"), "visited_on")
+        visit = FollowUpVisit(case=case, conducted_by=user)
+        for name in FOLLOW_UP_FIELDS:
+            if name in values:
+                setattr(visit, name, values[name])
+        if visit.next_visit_on and visit.visited_on and visit.next_visit_on <= visit.visited_on:
+            raise ValidationError({"next_visit_on": _("The next visit must be after this visit.")})
+        visit.full_clean(exclude=["case", "conducted_by"])
+        visit.save()
+        items = {i.pk: i for i in PlanItem.objects.filter(plan__case=case)}
+        for entry in progress or []:
+            item = items.get(entry.item_id)
+            if item is None:
+                raise ValidationError({"progress": _("Plan item %(id)s does not belong to this case.") % {"id": entry.item_id}})
+            PlanItemProgress.objects.create(visit=visit, item=item, status=entry.status, note=entry.note.strip())
+            if item.status != entry.status:
+                item.status = entry.status
+                item.save(update_fields=["status"])
+        _event(case, CaseEventKind.FOLLOW_UP, user, visit=visit.pk, mode=visit.mode)
+        _advance_status(case, user)
+        return visit
+
+
+# --- Closure -------------------------------------------------------------------------------------
+
+
+def close_case(user: Any, case: Case, *, reason: str, note: str = "", closed_on: date | None = None) -> Case:
+    with _write(user):
+        lifecycle.ensure_can_close(facts(case), reason)
+        if reason not in ClosureReason.values:
+            raise ValidationError({"reason": _("Choose a closure reason from the list.")})
+        closed_on = closed_on or timezone.localdate()
+        _not_in_future(closed_on, "closed_on")
+        if closed_on < case.opened_on and closed_on < case.return_date:
+            raise ValidationError({"closed_on": _("A case cannot be closed before it was opened.")})
+        old = case.status
+        case.status = CaseStatus.CLOSED
+        case.closure_reason = reason
+        case.closure_category = CLOSURE_CATEGORY[ClosureReason(reason)]
+        case.closed_on = closed_on
+        case.closure_note = note.strip()
+        case.save()
+        _event(case, CaseEventKind.CLOSED, user, old=old, reason=reason, category=case.closure_category)
+        return case
+
+
+def reopen_case(user: Any, case: Case, *, reason: str) -> Case:
+    with _write(user):
+        lifecycle.ensure_can_reopen(facts(case), reason)
+        previous_reason = case.closure_reason
+        case.closure_reason = ""
+        case.closure_category = ""
+        case.closed_on = None
+        case.status = CaseStatus.REGISTERED
+        case.status = lifecycle.status_from_facts(facts(case))
+        case.save()
+        _event(case, CaseEventKind.REOPENED, user, new=case.status, previous_reason=previous_reason, reason=reason.strip()[:300])
+        return case

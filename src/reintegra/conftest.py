@@ -1,0 +1,34 @@
+import pytest
+
+from reintegra.access.roles import Role
+from reintegra.testing import factories
+
+
+@pytest.fixture
+def org(db):
+    return factories.organisation("oim-mx", country="MX", name="OIM México")
+
+
+@pytest.fixture
+def other_org(db):
+    return factories.organisation("ong-gt", country="GT", name="ONG Guatemala")
+
+
+@pytest.fixture
+def team(org):
+    return factories.team(org, "Equipo Tijuana")
+
+
+@pytest.fixture
+def case_manager(org, team):
+    return factories.user(org, Role.CASE_MANAGER, team=team, username="gestora", first_name="Ana", last_name="Pérez")
+
+
+@pytest.fixture
+def supervisor(org, team):
+    return factories.user(org, Role.SUPERVISOR, team=team, username="supervisor")
+
+
+@pytest.fixture
+def other_case_manager(other_org):
+    return factories.user(other_org, Role.CASE_MANAGER, username="gestor-gt")

@@ -1,0 +1,27 @@
+"""Production settings: `DJANGO_SETTINGS_MODULE=reintegra.settings.production` or `REINTEGRA_ENV=production`."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from reintegra.settings import *  # noqa: F403
+from reintegra.settings import env_bool, env_list
+
+DEBUG = False
+SECRET_KEY = os.environ.get("REINTEGRA_SECRET_KEY", "")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("REINTEGRA_SECRET_KEY must be set to a random value of at least 50 characters.")
+ALLOWED_HOSTS = env_list("REINTEGRA_ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("REINTEGRA_ALLOWED_HOSTS must list the host names the site is served on.")
+
+SECURE_SSL_REDIRECT = env_bool("REINTEGRA_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("REINTEGRA_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"
