@@ -255,15 +255,16 @@ def _keys(person: PersonRecord, years: tuple[int, ...]) -> frozenset[str]:
         if given:
             # Survives any birth-data error and a swapped or missing second surname.
             keys.add(f"sg:{s}:{given}")
-        if year is not None:
-            # Survives a given-name typo or a different given name used at this intake.
-            keys.update(f"sy:{s}:{y}" for y in years)
+            if year is not None:
+                # Survives a given-name typo (or a second given name used alone) even when the other
+                # surname is missing. The given name's first code keeps "surname + year" blocks from
+                # growing to thousands for García or Hernández; typos rarely hit the first letter.
+                keys.update(f"sy:{s}:{given[0]}:{y}" for y in years)
+                # Survives a typo in the other surname, and in this one past its first letter.
+                keys.update(f"gy:{given}:{s[0]}:{y}" for y in years)
     if pair:
         # Order-free, so swapped surnames still meet; survives given-name changes with no birth data.
         keys.add(f"ss:{pair}")
-    if given and year is not None:
-        # Survives typos in both surnames.
-        keys.update(f"gy:{given}:{y}" for y in years)
     return frozenset(keys)
 
 
@@ -294,18 +295,21 @@ _SURNAME_AGREE = 1.8
 _SURNAME_DISAGREE = 2.2
 _GIVEN_AGREE = 2.2
 _GIVEN_DISAGREE = 3.8
-_PRIOR = -2.5  # most pairs that reach scoring are still different people
+# Most pairs that reach scoring are still different people, and a common full name is shared by
+# many: names alone stay below 0.8, only birth data (or a document) makes a match "likely".
+_PRIOR = -4.8
 
 _SWAP_COST = 0.4
 _MISSING_SECOND_SURNAME_COST = 0.2
 _ONLY_SECOND_SURNAME_COST = 0.6
 _EXTRA_GIVEN_NAME_COST = 0.3
 
-_SAME_BIRTH_DATE = 2.5
-_TRANSPOSED_BIRTH_DATE = 1.0
-_CLOSE_BIRTH_DATE = 0.7
-_SAME_BIRTH_YEAR = 0.6
-_ADJACENT_BIRTH_YEAR = 0.4
+_SAME_BIRTH_DATE = 4.2
+_TRANSPOSED_BIRTH_DATE = 1.2
+_CLOSE_BIRTH_DATE = 0.9
+# An estimated year agrees by chance for thousands of namesakes, so it is only a nudge.
+_SAME_BIRTH_YEAR = 0.3
+_ADJACENT_BIRTH_YEAR = 0.15
 _NEAR_BIRTH_DATE_CONFLICT = 3.0
 _FAR_BIRTH_DATE_CONFLICT = 4.0
 

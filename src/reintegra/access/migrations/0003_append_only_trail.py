@@ -25,7 +25,8 @@ def create_function(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             "CREATE OR REPLACE FUNCTION reintegra_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION 'audit trail is append-only (%)', TG_TABLE_NAME; END $$ LANGUAGE plpgsql;"
+            "BEGIN RAISE EXCEPTION 'audit trail is append-only (%)', TG_TABLE_NAME; END $$ LANGUAGE plpgsql;",
+            None,  # no parameters: the % above is PL/pgSQL's, not a placeholder
         )
 
 

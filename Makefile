@@ -1,0 +1,46 @@
+# Reintegra — the two set-up commands are `make demo` and `make test`.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+VENV := .venv
+REINTEGRA := $(VENV)/bin/reintegra
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-fast browser-deps bench lint clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml uv.lock scripts/install.sh $(wildcard src/reintegra/locale/*/LC_MESSAGES/django.po)
+	@scripts/install.sh
+	@touch $@
+
+demo: install
+	$(REINTEGRA) demo
+
+# Browser tests drive Debian's Chromium; install it when missing (the machines run as root).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "test: installing Debian's chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "test: could not install chromium; browser tests will fail"; \
+	  else echo "test: chromium is missing: sudo apt-get install chromium"; fi; }
+
+# pytest exits 5 when nothing was collected; that is reported, not hidden.
+test: install browser-deps
+	@$(VENV)/bin/python -m pytest -n auto $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "test: pytest collected no tests"; fi; exit $$rc
+
+test-fast: install
+	$(VENV)/bin/python -m pytest -n auto -m "not browser" $(PYTEST_ARGS)
+
+bench: install
+	@mkdir -p bench/results
+	$(VENV)/bin/python bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy src
+
+clean:
+	rm -rf $(VENV) .tools var/static bench/results
