@@ -299,10 +299,14 @@ _GIVEN_DISAGREE = 3.8
 # many: names alone stay below 0.8, only birth data (or a document) makes a match "likely".
 _PRIOR = -4.8
 
-_SWAP_COST = 0.4
-_MISSING_SECOND_SURNAME_COST = 0.2
+# Agreement of the only surname known on one side (the other record has two) or on both sides.
+_MISSING_SECOND_AGREE = 2.9
+_SINGLE_SURNAME_AGREE = 3.1
+_SWAP_COST = 0.25
 _ONLY_SECOND_SURNAME_COST = 0.6
+# A second given name present on one side only; dearer when the shared name is not the first one.
 _EXTRA_GIVEN_NAME_COST = 0.3
+_SHIFTED_GIVEN_NAME_COST = 0.6
 
 _SAME_BIRTH_DATE = 4.2
 _TRANSPOSED_BIRTH_DATE = 1.2
@@ -357,10 +361,6 @@ def _evidence(sim: float, agree: float, disagree: float) -> float:
     return -disagree * min(1.0, (_SIM_NEUTRAL - sim) / (_SIM_NEUTRAL - _SIM_FULL_DISAGREE))
 
 
-def _surname_evidence(sim: float) -> float:
-    return _evidence(sim, _SURNAME_AGREE, _SURNAME_DISAGREE)
-
-
 def _given_evidence(qf: _NameFeatures, cf: _NameFeatures, reasons: set[str], kinds: set[int]) -> float:
     a, b = qf.given, cf.given
     if not a or not b:
@@ -376,18 +376,20 @@ def _given_evidence(qf: _NameFeatures, cf: _NameFeatures, reasons: set[str], kin
     # match); order-free, so "José María" meets "María José".
     best_total = -1.0
     best_pairs: tuple[tuple[float, int], ...] = ()
+    best_perm: tuple[int, ...] = ()
     for perm in itertools.permutations(range(len(b)), len(a)):
         pairs = tuple(sims[i][j] for i, j in enumerate(perm))
         total = sum(p[0] for p in pairs)
         if total > best_total:
-            best_total, best_pairs = total, pairs
+            best_total, best_pairs, best_perm = total, pairs, perm
     sim = best_total / len(a)
     evidence = _evidence(sim, _GIVEN_AGREE, _GIVEN_DISAGREE)
     if evidence > 0:
         kinds.update(p[1] for p in best_pairs)
-    if len(a) != len(b) and evidence > 0:
-        reasons.add("missing_second_given_name")
-        evidence -= _EXTRA_GIVEN_NAME_COST
+        if len(a) != len(b):
+            reasons.add("missing_second_given_name")
+            leading = best_perm == tuple(range(len(a)))
+            evidence -= _EXTRA_GIVEN_NAME_COST if leading else _SHIFTED_GIVEN_NAME_COST
     return evidence
 
 
@@ -402,13 +404,15 @@ def _surnames_evidence(qf: _NameFeatures, cf: _NameFeatures, reasons: set[str], 
     if q2 and c2:
         s11, k11 = sim(q1, qf.surname1_ph, c1, cf.surname1_ph)
         s22, k22 = sim(q2, qf.surname2_ph, c2, cf.surname2_ph)
-        straight = _surname_evidence(s11) + _surname_evidence(s22)
+        straight = _evidence(s11, _SURNAME_AGREE, _SURNAME_DISAGREE)
+        straight += _evidence(s22, _SURNAME_AGREE, _SURNAME_DISAGREE)
         if s11 == 1.0 and s22 == 1.0:
             kinds.add(_EXACT)
             return straight
         s12, k12 = sim(q1, qf.surname1_ph, c2, cf.surname2_ph)
         s21, k21 = sim(q2, qf.surname2_ph, c1, cf.surname1_ph)
-        swapped = _surname_evidence(s12) + _surname_evidence(s21) - _SWAP_COST
+        swapped = _evidence(s12, _SURNAME_AGREE, _SURNAME_DISAGREE)
+        swapped += _evidence(s21, _SURNAME_AGREE, _SURNAME_DISAGREE) - _SWAP_COST
         if swapped > straight:
             reasons.add("surnames_swapped")
             _note_kinds(kinds, ((s12, k12), (s21, k21)))
@@ -417,12 +421,13 @@ def _surnames_evidence(qf: _NameFeatures, cf: _NameFeatures, reasons: set[str], 
         return straight
     if q2 or c2:
         # One record lacks the second surname: its single surname is usually the first one, less
-        # often the mother's surname used alone.
+        # often the mother's surname used alone. The unknown second surname is no evidence either
+        # way, so one agreeing surname earns most of what two would.
         two, one = (qf, cf) if q2 else (cf, qf)
         s_first, k_first = sim(two.surname1, two.surname1_ph, one.surname1, one.surname1_ph)
         s_second, k_second = sim(two.surname2, two.surname2_ph, one.surname1, one.surname1_ph)
-        as_first = _surname_evidence(s_first) - _MISSING_SECOND_SURNAME_COST
-        as_second = _surname_evidence(s_second) - _ONLY_SECOND_SURNAME_COST
+        as_first = _evidence(s_first, _MISSING_SECOND_AGREE, _SURNAME_DISAGREE)
+        as_second = _evidence(s_second, _MISSING_SECOND_AGREE, _SURNAME_DISAGREE) - _ONLY_SECOND_SURNAME_COST
         if as_second > as_first:
             if as_second > 0:
                 reasons.update(("missing_second_surname", "surnames_swapped"))
@@ -434,7 +439,7 @@ def _surnames_evidence(qf: _NameFeatures, cf: _NameFeatures, reasons: set[str], 
         return as_first
     s, k = sim(q1, qf.surname1_ph, c1, cf.surname1_ph)
     _note_kinds(kinds, ((s, k),))
-    return _surname_evidence(s)
+    return _evidence(s, _SINGLE_SURNAME_AGREE, _SURNAME_DISAGREE)
 
 
 def _note_kinds(kinds: set[int], pairs: Iterable[tuple[float, int]]) -> None:
@@ -465,9 +470,11 @@ def _birth_evidence(query: PersonRecord, candidate: PersonRecord, reasons: set[s
     if gap <= 1:
         reasons.add("birth_year_close")
         return _SAME_BIRTH_YEAR if gap == 0 else _ADJACENT_BIRTH_YEAR
-    if gap <= 3:
+    if gap == 2:
         return 0.0
     reasons.add("birth_date_conflict")
+    if gap == 3:
+        return -0.5
     return -1.5 if gap <= 5 else -_NEAR_BIRTH_DATE_CONFLICT
 
 

@@ -10,7 +10,7 @@ from reintegra.settings import env_bool, env_list
 DEBUG = False
 SECRET_KEY = os.environ.get("REINTEGRA_SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("REINTEGRA_SECRET_KEY must be set to a random value of at least 50 characters.")
+    raise ImproperlyConfigured("REINTEGRA_SECRET_KEY must be a random value of at least 50 characters.")
 ALLOWED_HOSTS = env_list("REINTEGRA_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("REINTEGRA_ALLOWED_HOSTS must list the host names the site is served on.")
@@ -25,3 +25,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Personal data must not be protected by keys derived from the secret key in production.
+for _name in ("REINTEGRA_FIELD_KEYS", "REINTEGRA_BLIND_INDEX_KEY", "REINTEGRA_PSEUDONYM_KEY"):
+    if not os.environ.get(_name):
+        raise ImproperlyConfigured(f"{_name} must be set in production (see README, Configuration).")

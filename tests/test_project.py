@@ -1,0 +1,43 @@
+"""Project-level behaviour: health check, production settings, the reintegra command."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from cryptography.fernet import Fernet
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("REINTEGRA_", "DJANGO_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "reintegra", *args], env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_pass_check_deploy_with_zero_warnings():
+    env = {
+        "REINTEGRA_ENV": "production",
+        "REINTEGRA_SECRET_KEY": "k" * 20 + "-production-secret-key-with-enough-entropy-1234567890",
+        "REINTEGRA_ALLOWED_HOSTS": "reintegra.example.org",
+        "REINTEGRA_FIELD_KEYS": Fernet.generate_key().decode(),
+        "REINTEGRA_BLIND_INDEX_KEY": "blind",
+        "REINTEGRA_PSEUDONYM_KEY": "pseudo",
+        "DATABASE_URL": "sqlite:////tmp/reintegra-deploy-check.sqlite3",
+    }
+    result = _run(["check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_settings_refuse_missing_secret():
+    result = _run(["check"], {"REINTEGRA_ENV": "production"})
+    assert result.returncode != 0
+    assert "REINTEGRA_SECRET_KEY" in result.stderr
