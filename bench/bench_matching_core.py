@@ -28,12 +28,12 @@ import sys
 import time
 import unicodedata
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from reintegra.cases.matching import (  # noqa: E402 - needs the sys.path entry above
+from reintegra.cases.matching import (
     PersonRecord,
     blocking_keys,
     query_keys,
@@ -125,7 +125,7 @@ class Generator:
         letters = [i for i, c in enumerate(chars) if c.isalpha()]
         if len(letters) < 3:
             return text
-        i = rng.choice(letters[1:])  # first letters are rarely mistyped
+        i = rng.choice(letters)
         kind = rng.randrange(4)
         if kind == 0:
             chars[i] = rng.choice(_LETTERS)
@@ -141,7 +141,8 @@ class Generator:
 
     def perturb(self, p: PersonRecord) -> tuple[str, PersonRecord]:
         rng = self.rng
-        kind = rng.choice(("typo", "swap", "drop_second", "accents"))
+        kinds = ("typo", "swap", "drop_second", "accents") if p.second_family_name else ("typo", "accents")
+        kind = rng.choice(kinds)
         given, first, second = p.given_names, p.first_family_name, p.second_family_name
         if kind == "typo":
             field = rng.randrange(3) if second else rng.randrange(2)
@@ -151,7 +152,7 @@ class Generator:
                 first = self.typo(first)
             else:
                 second = self.typo(second)
-        elif kind == "swap" and second:
+        elif kind == "swap":
             first, second = second, first
         elif kind == "drop_second":
             second = ""

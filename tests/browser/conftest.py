@@ -80,15 +80,32 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     app.manage("load_places")
     app.manage("createorg", "--code", "oim-gt", "--name", "OIM Guatemala", "--country", "GT")
     subprocess.run(
-        [sys.executable, "-m", "reintegra", "createuser", "--username", "gestora", "--organization", "oim-gt",
-         "--role", "case_manager", "--password-env", "BROWSER_PASSWORD"],
-        env={**env, "BROWSER_PASSWORD": PASSWORD}, check=True, capture_output=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "reintegra",
+            "createuser",
+            "--username",
+            "gestora",
+            "--organization",
+            "oim-gt",
+            "--role",
+            "case_manager",
+            "--password-env",
+            "BROWSER_PASSWORD",
+        ],
+        env={**env, "BROWSER_PASSWORD": PASSWORD},
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     log = Path(tmp_path_factory.mktemp("log")) / "server.log"
     with log.open("w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "reintegra", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60

@@ -1,5 +1,6 @@
 """Every read of cases and returnees, already scoped to what the user may see (access.scoping)."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -83,7 +84,8 @@ def search_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
 
 
 def _search_q(user: Any, term: str) -> Q:
-    tokens = matching.normalize_name(term.replace("-", " ")).split()
+    # Name normalisation drops digits; keep them as tokens so "OIM-MX-2026-00001" does not match every case.
+    tokens = matching.normalize_name(term.replace("-", " ")).split() + re.findall(r"\d+", term)
     by_text = Q()
     for token in tokens:
         by_text &= Q(search_text__contains=token)

@@ -428,6 +428,22 @@ def record_assessment(user: Any, case: Case, values: dict[str, Any]) -> Assessme
         return assessment
 
 
+def update_assessment(user: Any, assessment: Assessment, values: dict[str, Any]) -> Assessment:
+    """Correct an assessment; only the fields given change (a sensitive field left out stays as it is)."""
+    case = assessment.case
+    with _write(user):
+        lifecycle.ensure_open(facts(case))
+        _not_in_future(values.get("assessed_on"), "assessed_on")
+        _not_before_return(case, values.get("assessed_on"), "assessed_on")
+        for name in ASSESSMENT_FIELDS:
+            if name in values:
+                setattr(assessment, name, values[name])
+        assessment.full_clean(exclude=["case", "assessed_by"])
+        assessment.save()
+        _event(case, CaseEventKind.UPDATED, user, what="assessment", assessment=assessment.pk)
+        return assessment
+
+
 COUNSELLING_FIELDS = ["held_on", "mode", "duration_minutes", "topics", "notes"]
 
 

@@ -1,0 +1,450 @@
+"""REST API of the individual case (`/api/v1/returnees/`, `/api/v1/cases/`).
+
+Thin: parse with a serializer, call a selector or a service, render. Every case lookup goes through
+`selectors.get_case` (not visible → 404, never revealing existence); every write through `services`.
+"""
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from reintegra.access.audit import record_access
+from reintegra.api.permissions import CaseWorkPermission
+from reintegra.cases import matching, selectors, services
+from reintegra.cases.models import Assessment, Case, PlanItemProgress, Returnee
+from reintegra.cases.serializers import (
+    AssessmentSerializer,
+    AssignSerializer,
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseFilterSerializer,
+    CaseListSerializer,
+    CloseSerializer,
+    CounsellingSessionSerializer,
+    DuplicateCandidateSerializer,
+    DuplicateQuerySerializer,
+    FollowUpVisitSerializer,
+    HouseholdSerializer,
+    PlanAgreeSerializer,
+    PlanSerializer,
+    PlanWriteSerializer,
+    ReopenSerializer,
+    ReturneeSerializer,
+    ReturnInformationSerializer,
+    household_data,
+    return_input,
+    returnee_input,
+)
+
+
+def _int_or_404(value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number < 2**63:
+        raise Http404
+    return number
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List returnees")),
+    create=extend_schema(summary=_("Register a returnee")),
+    retrieve=extend_schema(summary=_("Get a returnee")),
+    update=extend_schema(summary=_("Update a returnee")),
+    partial_update=extend_schema(summary=_("Update some fields of a returnee")),
+)
+class ReturneeViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Returnees are never deleted through the API (retention anonymises them): DELETE answers 405."""
+
+    queryset = Returnee.objects.none()
+    serializer_class = ReturneeSerializer
+    permission_classes = [IsAuthenticated, CaseWorkPermission]
+    needs_edit_capability = False
+
+    def get_queryset(self) -> Any:
+        return (
+            selectors.returnees_for(self.request.user)
+            .select_related("municipality", "admin1")
+            .prefetch_related("documents")
+        )
+
+    def get_object(self) -> Returnee:
+        try:
+            return selectors.get_returnee(self.request.user, self.kwargs["pk"])
+        except Returnee.DoesNotExist:
+            raise Http404 from None
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        returnee = self.get_object()
+        record_access(request.user, "view", returnee, channel="api")
+        return Response(self.get_serializer(returnee).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        returnee = services.register_returnee(request.user, returnee_input(request.user, serializer.validated_data))
+        return Response(self.get_serializer(returnee).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        returnee = self.get_object()
+        serializer = self.get_serializer(returnee, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.update_returnee(
+            request.user, returnee, returnee_input(request.user, data, returnee), documents="documents" in data
+        )
+        return Response(self.get_serializer(returnee).data)
+
+    @extend_schema(
+        operation_id="returnees_duplicates",
+        summary=_("Find earlier registrations of a person"),
+        description=_(
+            "Ranked likely duplicates in your organisation's register, to check before registering. "
+            "Each check is recorded in the access trail (without the names searched)."
+        ),
+        parameters=[DuplicateQuerySerializer],
+        responses=DuplicateCandidateSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, needs_edit_capability=True)
+    def duplicates(self, request: Request) -> Response:
+        query = DuplicateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        birth_year = None
+        if data.get("estimated_age") is not None and not data.get("birth_date"):
+            birth_year = timezone.localdate().year - data["estimated_age"]
+        person = matching.PersonRecord(
+            id=0,
+            given_names=data["given_names"],
+            first_family_name=data["first_family_name"],
+            second_family_name=data["second_family_name"],
+            birth_date=data.get("birth_date"),
+            birth_year=birth_year,
+        )
+        documents = [data["document_number"]] if data["document_number"] else []
+        candidates = selectors.duplicate_candidates(request.user, person, documents)
+        record_access(request.user, "search", object_type="cases.returnee", purpose="duplicate check", channel="api")
+        return Response(DuplicateCandidateSerializer(candidates, many=True).data)
+
+
+_CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+_ASSESSMENT_ID = OpenApiParameter("assessment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+class CaseViewSet(viewsets.GenericViewSet):
+    queryset = Case.objects.none()
+    serializer_class = CaseDetailSerializer
+    permission_classes = [IsAuthenticated, CaseWorkPermission]
+    needs_edit_capability = False
+
+    def get_object(self) -> Case:
+        try:
+            return selectors.get_case(self.request.user, self.kwargs["pk"])
+        except Case.DoesNotExist:
+            raise Http404 from None
+
+    def _detail(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=code)
+
+    # --- the case itself -------------------------------------------------------------------------
+
+    @extend_schema(
+        summary=_("List and search cases"), parameters=[CaseFilterSerializer], responses=CaseListSerializer(many=True)
+    )
+    def list(self, request: Request) -> Response:
+        filters = CaseFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        cases = selectors.search_cases(request.user, filters.filters())
+        page = self.paginate_queryset(cases)
+        data = CaseListSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(summary=_("Open a case"), request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
+    def create(self, request: Request) -> Response:
+        serializer = CaseCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        case = services.open_case(
+            request.user, data["returnee"], return_input(data), case_manager=data.get("case_manager")
+        )
+        return self._detail(case, status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Get a case with its timeline"), responses=CaseDetailSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        record_access(request.user, "view", case, channel="api")
+        return self._detail(case)
+
+    @extend_schema(
+        summary=_("Update the return information"), request=ReturnInformationSerializer, responses=CaseDetailSerializer
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        serializer = ReturnInformationSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.update_return_information(request.user, case, return_input(serializer.validated_data, case))
+        return self._detail(case)
+
+    @extend_schema(
+        operation_id="cases_assign",
+        summary=_("Assign a case manager"),
+        request=AssignSerializer,
+        responses=CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        serializer = AssignSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        services.assign_case(request.user, case, serializer.validated_data["case_manager"])
+        return self._detail(case)
+
+    @extend_schema(
+        operation_id="cases_close", summary=_("Close a case"), request=CloseSerializer, responses=CaseDetailSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        serializer = CloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.close_case(
+            request.user, case, reason=data["reason"], note=data.get("note", ""), closed_on=data.get("closed_on")
+        )
+        return self._detail(case)
+
+    @extend_schema(
+        operation_id="cases_reopen",
+        summary=_("Reopen a closed case"),
+        request=ReopenSerializer,
+        responses=CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        serializer = ReopenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.reopen_case(request.user, case, reason=serializer.validated_data["reason"])
+        return self._detail(case)
+
+    # --- household -------------------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="cases_household_retrieve",
+        summary=_("Get the household"),
+        responses=HouseholdSerializer,
+    )
+    @extend_schema(
+        methods=["PUT"],
+        operation_id="cases_household_update",
+        summary=_("Replace the household composition"),
+        request=HouseholdSerializer,
+        responses=HouseholdSerializer,
+    )
+    @action(detail=True, methods=["get", "put"])
+    def household(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        if request.method == "PUT":
+            serializer = HouseholdSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            household = services.set_household(
+                request.user, case, serializer.to_member_inputs(), notes=serializer.validated_data.get("notes", "")
+            )
+            case.household = household
+        return Response(HouseholdSerializer(household_data(case)).data)
+
+    # --- assessments and counselling -------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="cases_assessments_list",
+        summary=_("List the assessments of a case"),
+        responses=AssessmentSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        operation_id="cases_assessments_create",
+        summary=_("Record an assessment"),
+        request=AssessmentSerializer,
+        responses={201: AssessmentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def assessments(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "POST":
+            serializer = AssessmentSerializer(data=request.data, context=context)
+            serializer.is_valid(raise_exception=True)
+            assessment = services.record_assessment(request.user, case, serializer.validated_data)
+            return Response(AssessmentSerializer(assessment, context=context).data, status=status.HTTP_201_CREATED)
+        record_access(request.user, "view", case, purpose="assessments", channel="api")
+        assessments = case.assessments.select_related("assessed_by")
+        return Response(AssessmentSerializer(assessments, many=True, context=context).data)
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="cases_assessment_retrieve",
+        summary=_("Get an assessment"),
+        parameters=[_ASSESSMENT_ID],
+        responses=AssessmentSerializer,
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        operation_id="cases_assessment_partial_update",
+        summary=_("Correct an assessment"),
+        parameters=[_ASSESSMENT_ID],
+        request=AssessmentSerializer,
+        responses=AssessmentSerializer,
+    )
+    @action(detail=True, methods=["get", "patch"], url_path=r"assessments/(?P<assessment_id>[^/.]+)")
+    def assessment(self, request: Request, pk: str, assessment_id: str) -> Response:
+        case = self.get_object()
+        try:
+            assessment = case.assessments.select_related("assessed_by").get(pk=_int_or_404(assessment_id))
+        except Assessment.DoesNotExist:
+            raise Http404 from None
+        assessment.case = case
+        context = self.get_serializer_context()
+        if request.method == "PATCH":
+            serializer = AssessmentSerializer(assessment, data=request.data, partial=True, context=context)
+            serializer.is_valid(raise_exception=True)
+            assessment = services.update_assessment(request.user, assessment, serializer.validated_data)
+        else:
+            record_access(request.user, "view", assessment, channel="api")
+        return Response(AssessmentSerializer(assessment, context=context).data)
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="cases_counselling_sessions_list",
+        summary=_("List the counselling sessions of a case"),
+        responses=CounsellingSessionSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        operation_id="cases_counselling_sessions_create",
+        summary=_("Record a counselling session"),
+        request=CounsellingSessionSerializer,
+        responses={201: CounsellingSessionSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="counselling-sessions")
+    def counselling_sessions(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        context = self.get_serializer_context()
+        if request.method == "POST":
+            serializer = CounsellingSessionSerializer(data=request.data, context=context)
+            serializer.is_valid(raise_exception=True)
+            session = services.record_counselling_session(request.user, case, serializer.validated_data)
+            return Response(CounsellingSessionSerializer(session, context=context).data, status=status.HTTP_201_CREATED)
+        record_access(request.user, "view", case, purpose="counselling sessions", channel="api")
+        sessions = case.counselling_sessions.select_related("counsellor")
+        return Response(CounsellingSessionSerializer(sessions, many=True, context=context).data)
+
+    # --- reintegration plan ----------------------------------------------------------------------
+
+    def _plan_response(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
+        plan = selectors.plan_for(case)
+        if plan is None:
+            raise Http404
+        context = {**self.get_serializer_context(), "case": case}
+        return Response(PlanSerializer(plan, context=context).data, status=code)
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="cases_plan_retrieve",
+        summary=_("Get the reintegration plan"),
+        responses=PlanSerializer,
+    )
+    @extend_schema(
+        methods=["PUT"],
+        operation_id="cases_plan_update",
+        summary=_("Create or revise the reintegration plan"),
+        request=PlanWriteSerializer,
+        responses={200: PlanSerializer, 201: PlanSerializer},
+    )
+    @extend_schema(
+        methods=["POST"],
+        operation_id="cases_plan_create",
+        summary=_("Create or revise the reintegration plan"),
+        request=PlanWriteSerializer,
+        responses={200: PlanSerializer, 201: PlanSerializer},
+    )
+    @action(detail=True, methods=["get", "put", "post"])
+    def plan(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        if request.method == "GET":
+            return self._plan_response(case)
+        serializer = PlanWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        existing = selectors.plan_for(case)
+        data = serializer.validated_data
+        services.save_plan(
+            request.user,
+            case,
+            goals=data.get("goals", existing.goals if existing else ""),
+            motivations=data.get("motivations", existing.motivations if existing else ""),
+            items=serializer.to_item_inputs(),
+        )
+        return self._plan_response(case, status.HTTP_200_OK if existing else status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="cases_plan_agree",
+        summary=_("Record that the plan was agreed with the returnee"),
+        request=PlanAgreeSerializer,
+        responses=PlanSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="plan/agree")
+    def agree_plan(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        serializer = PlanAgreeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.agree_plan(request.user, case, agreed_on=data["agreed_on"], late_reason=data.get("late_reason", ""))
+        return self._plan_response(case)
+
+    # --- follow-up -------------------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        operation_id="cases_follow_ups_list",
+        summary=_("List the follow-up visits of a case"),
+        responses=FollowUpVisitSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        operation_id="cases_follow_ups_create",
+        summary=_("Record a follow-up visit"),
+        request=FollowUpVisitSerializer,
+        responses={201: FollowUpVisitSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="follow-ups")
+    def follow_ups(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        context = self.get_serializer_context()
+        progress = Prefetch("progress", queryset=PlanItemProgress.objects.select_related("item").order_by("id"))
+        if request.method == "POST":
+            serializer = FollowUpVisitSerializer(data=request.data, context=context)
+            serializer.is_valid(raise_exception=True)
+            values = {k: v for k, v in serializer.validated_data.items() if k != "progress"}
+            visit = services.record_follow_up(request.user, case, values, serializer.to_progress_inputs())
+            visit = case.follow_ups.select_related("conducted_by").prefetch_related(progress).get(pk=visit.pk)
+            return Response(FollowUpVisitSerializer(visit, context=context).data, status=status.HTTP_201_CREATED)
+        visits = case.follow_ups.select_related("conducted_by").prefetch_related(progress)
+        return Response(FollowUpVisitSerializer(visits, many=True, context=context).data)
