@@ -6,8 +6,9 @@ says. DOMAIN: registration must warn of likely duplicates before a new returnee 
 the case history (assistance already given, vulnerabilities, referrals) follows the person instead of
 being split across records.
 
-The core is pure Python on purpose (no Django): it is called per keystroke-debounced check with a few
-hundred candidates and must be unit-testable and benchmarkable on its own.
+The core is pure Python on purpose (no Django): a registration check scores up to a few hundred
+candidates, so it must be cheap, and it is tested and benchmarked on its own
+(bench/bench_matching_core.py).
 
 Design:
 
@@ -29,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import Indel, JaroWinkler
 from unidecode import unidecode
@@ -88,7 +90,7 @@ def phonetic_key(word: str) -> str:
     repeated codes collapse. Vowels are kept because in Spanish they are written as spoken, so they
     separate names such as López and Pérez. The hard and soft g share J with y/ll on purpose: the
     variants clerks actually produce (Jimena/Ximena/Gimena, Jessica/Yessica, Guillermo/Giyermo,
-    Jorge/Jorje) cross all of those letters, and no common names differ only there.
+    Jorge/Jorje) cross all of those letters, and common names rarely differ only there.
     """
     return _phonetic(_NON_LETTERS.sub("", normalize_name(word)))
 
@@ -182,8 +184,7 @@ class MatchCandidate:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _NameFeatures:
+class _NameFeatures(NamedTuple):  # a NamedTuple: built once per distinct name, and cheaply
     given: tuple[str, ...]
     given_ph: tuple[str, ...]
     surname1: str
@@ -199,7 +200,7 @@ def _meaningful_tokens(normalized: str) -> list[str]:
     return kept or tokens
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=65536)
 def _features(given_names: str, first: str, second: str) -> _NameFeatures:
     given = tuple(_GIVEN_ABBREVIATIONS.get(t, t) for t in _meaningful_tokens(normalize_name(given_names)))
     given = given[:_MAX_TOKENS]
@@ -224,9 +225,8 @@ def _features(given_names: str, first: str, second: str) -> _NameFeatures:
 
 
 def _record_features(person: PersonRecord) -> _NameFeatures:
-    return _features(
-        person.given_names or "", person.first_family_name or "", person.second_family_name or ""
-    )
+    given, first, second = person.given_names, person.first_family_name, person.second_family_name
+    return _features(given or "", first or "", second or "")
 
 
 def _year(person: PersonRecord) -> int | None:
@@ -273,7 +273,9 @@ def blocking_keys(person: PersonRecord) -> frozenset[str]:
 
     Only phonetic codes and years appear, never the raw name, so the key table leaks little. Each
     key family tolerates a different broken field (see the comments in ``_keys``); a duplicate is
-    missed only when every family is broken at once.
+    missed only when every family is broken at once. Known gap, accepted to keep blocks small: a typo
+    in the first letter of the only surname (or of the given name when only one surname is known);
+    a shared identity document still finds those, through the caller's exact document index.
     """
     year = _year(person)
     return _keys(person, () if year is None else (year,))
@@ -289,8 +291,10 @@ def query_keys(person: PersonRecord) -> frozenset[str]:
 # Scoring
 # ---------------------------------------------------------------------------------------------------
 
-# Evidence weights (log-odds scale). Surnames: each aligned surname. Given names are weighted to
-# disagree harder than they agree because siblings share surnames and often birth years.
+# Evidence weights (log-odds scale), set by hand and checked against the tests and
+# bench/bench_matching_core.py; refit them once reviewed duplicate decisions exist to learn from.
+# Surnames: per aligned surname. Given names disagree harder than they agree because siblings share
+# surnames and often birth years.
 _SURNAME_AGREE = 1.8
 _SURNAME_DISAGREE = 2.2
 _GIVEN_AGREE = 2.2
@@ -316,6 +320,10 @@ _SAME_BIRTH_YEAR = 0.3
 _ADJACENT_BIRTH_YEAR = 0.15
 _NEAR_BIRTH_DATE_CONFLICT = 3.0
 _FAR_BIRTH_DATE_CONFLICT = 4.0
+# Estimated years: ages are stated loosely, so only wide gaps count against, and increasingly.
+_YEAR_GAP_3 = 0.5
+_YEAR_GAP_4_5 = 1.5
+_YEAR_GAP_WIDE = 3.0
 
 # A phonetic-only match is good evidence but a notch below identical spelling.
 _PHONETIC_SIM = 0.96
@@ -326,7 +334,16 @@ _SIM_FULL_DISAGREE = 0.72
 # Gender pairs (Mario/María, Luis/Luisa) are different people, not typos.
 _GENDER_PAIR_SIM = 0.70
 
-_EXACT, _PHONETIC, _FUZZY = 0, 1, 2
+# How an agreeing name part matched, as bits so cached comparisons stay small.
+_EXACT, _PHONETIC, _FUZZY = 1, 2, 4
+
+# (evidence, reason codes, _EXACT/_PHONETIC/_FUZZY bits of the agreeing parts)
+_Comparison = tuple[float, tuple[str, ...], int]
+_NO_COMPARISON: _Comparison = (0.0, (), 0)
+
+# Common names recur across candidates, so comparisons of name parts are memoized; the bound keeps
+# a long-running worker's memory flat (a few MB per cache when full).
+_COMPARISON_CACHE_SIZE = 32768
 
 
 def _string_sim(a: str, b: str) -> float:
@@ -345,12 +362,19 @@ def _is_gender_pair(a: str, b: str) -> bool:
     return len(b) == len(a) + 1 and b[-1] == "a" and b.startswith(a) and a[-1] not in _VOWELS
 
 
-def _token_sim(a: str, pa: str, b: str, pb: str, *, given: bool) -> tuple[float, int]:
+def _token_sim(a: str, b: str, *, given: bool) -> tuple[float, int]:
     if a == b:
         return 1.0, _EXACT
+    # Canonical order: one cache entry per unordered pair, and symmetric by construction.
+    return _cached_token_sim(a, b, given) if a < b else _cached_token_sim(b, a, given)
+
+
+@lru_cache(maxsize=_COMPARISON_CACHE_SIZE)
+def _cached_token_sim(a: str, b: str, given: bool) -> tuple[float, int]:
     if given and _is_gender_pair(a, b):
         return _GENDER_PAIR_SIM, _FUZZY
-    if pa and pa == pb:
+    pa = _phonetic(a.replace(" ", ""))
+    if pa and pa == _phonetic(b.replace(" ", "")):
         return _PHONETIC_SIM, _PHONETIC
     return _string_sim(a, b), _FUZZY
 
@@ -361,90 +385,88 @@ def _evidence(sim: float, agree: float, disagree: float) -> float:
     return -disagree * min(1.0, (_SIM_NEUTRAL - sim) / (_SIM_NEUTRAL - _SIM_FULL_DISAGREE))
 
 
-def _given_evidence(qf: _NameFeatures, cf: _NameFeatures, reasons: set[str], kinds: set[int]) -> float:
-    a, b = qf.given, cf.given
+def _kind_bits(*pairs: tuple[float, int]) -> int:
+    # Only agreeing parts say how the names matched; a disagreeing one is not a "phonetic" match.
+    bits = 0
+    for sim, kind in pairs:
+        if sim >= _SIM_NEUTRAL:
+            bits |= kind
+    return bits
+
+
+@lru_cache(maxsize=_COMPARISON_CACHE_SIZE)
+def _compare_given(a: tuple[str, ...], b: tuple[str, ...]) -> _Comparison:
     if not a or not b:
-        return 0.0
+        return _NO_COMPARISON
     if a == b:
-        kinds.add(_EXACT)
-        return _GIVEN_AGREE
-    pa, pb = qf.given_ph, cf.given_ph
+        return _GIVEN_AGREE, (), _EXACT
     if len(a) > len(b):
-        a, b, pa, pb = b, a, pb, pa
-    sims = [[_token_sim(a[i], pa[i], b[j], pb[j], given=True) for j in range(len(b))] for i in range(len(a))]
+        a, b = b, a
+    sims = [[_token_sim(x, y, given=True) for y in b] for x in a]
     # Best one-to-one pairing of the shorter name's tokens ("maria" inside "maria jose" is a full
-    # match); order-free, so "José María" meets "María José".
+    # match); order-free, so "José María" meets "María José". Names have at most _MAX_TOKENS tokens,
+    # so trying every pairing is cheap.
     best_total = -1.0
-    best_pairs: tuple[tuple[float, int], ...] = ()
     best_perm: tuple[int, ...] = ()
     for perm in itertools.permutations(range(len(b)), len(a)):
-        pairs = tuple(sims[i][j] for i, j in enumerate(perm))
-        total = sum(p[0] for p in pairs)
+        total = sum(sims[i][j][0] for i, j in enumerate(perm))
         if total > best_total:
-            best_total, best_pairs, best_perm = total, pairs, perm
-    sim = best_total / len(a)
-    evidence = _evidence(sim, _GIVEN_AGREE, _GIVEN_DISAGREE)
-    if evidence > 0:
-        kinds.update(p[1] for p in best_pairs)
-        if len(a) != len(b):
-            reasons.add("missing_second_given_name")
-            leading = best_perm == tuple(range(len(a)))
-            evidence -= _EXTRA_GIVEN_NAME_COST if leading else _SHIFTED_GIVEN_NAME_COST
-    return evidence
+            best_total, best_perm = total, perm
+    evidence = _evidence(best_total / len(a), _GIVEN_AGREE, _GIVEN_DISAGREE)
+    if evidence <= 0:
+        return evidence, (), 0
+    bits = _kind_bits(*(sims[i][j] for i, j in enumerate(best_perm)))
+    if len(a) == len(b):
+        return evidence, (), bits
+    leading = best_perm == tuple(range(len(a)))
+    evidence -= _EXTRA_GIVEN_NAME_COST if leading else _SHIFTED_GIVEN_NAME_COST
+    return evidence, ("missing_second_given_name",), bits
 
 
-def _surnames_evidence(qf: _NameFeatures, cf: _NameFeatures, reasons: set[str], kinds: set[int]) -> float:
-    if not qf.surname1 or not cf.surname1:
-        return 0.0
-
-    def sim(x: str, px: str, y: str, py: str) -> tuple[float, int]:
-        return _token_sim(x, px, y, py, given=False)
-
-    q1, q2, c1, c2 = qf.surname1, qf.surname2, cf.surname1, cf.surname2
-    if q2 and c2:
-        s11, k11 = sim(q1, qf.surname1_ph, c1, cf.surname1_ph)
-        s22, k22 = sim(q2, qf.surname2_ph, c2, cf.surname2_ph)
-        straight = _evidence(s11, _SURNAME_AGREE, _SURNAME_DISAGREE)
-        straight += _evidence(s22, _SURNAME_AGREE, _SURNAME_DISAGREE)
-        if s11 == 1.0 and s22 == 1.0:
-            kinds.add(_EXACT)
-            return straight
-        s12, k12 = sim(q1, qf.surname1_ph, c2, cf.surname2_ph)
-        s21, k21 = sim(q2, qf.surname2_ph, c1, cf.surname1_ph)
-        swapped = _evidence(s12, _SURNAME_AGREE, _SURNAME_DISAGREE)
-        swapped += _evidence(s21, _SURNAME_AGREE, _SURNAME_DISAGREE) - _SWAP_COST
+def _compare_surnames(a1: str, a2: str, b1: str, b2: str) -> _Comparison:
+    if not a1 or not b1:
+        return _NO_COMPARISON
+    if a2 and b2:
+        s11, s22 = _token_sim(a1, b1, given=False), _token_sim(a2, b2, given=False)
+        straight = _evidence(s11[0], _SURNAME_AGREE, _SURNAME_DISAGREE)
+        straight += _evidence(s22[0], _SURNAME_AGREE, _SURNAME_DISAGREE)
+        if s11[1] == _EXACT and s22[1] == _EXACT:
+            return straight, (), _EXACT
+        s12, s21 = _token_sim(a1, b2, given=False), _token_sim(a2, b1, given=False)
+        swapped = _evidence(s12[0], _SURNAME_AGREE, _SURNAME_DISAGREE)
+        swapped += _evidence(s21[0], _SURNAME_AGREE, _SURNAME_DISAGREE) - _SWAP_COST
         if swapped > straight:
-            reasons.add("surnames_swapped")
-            _note_kinds(kinds, ((s12, k12), (s21, k21)))
-            return swapped
-        _note_kinds(kinds, ((s11, k11), (s22, k22)))
-        return straight
-    if q2 or c2:
+            return swapped, ("surnames_swapped",), _kind_bits(s12, s21)
+        return straight, (), _kind_bits(s11, s22)
+    if a2 or b2:
         # One record lacks the second surname: its single surname is usually the first one, less
         # often the mother's surname used alone. The unknown second surname is no evidence either
         # way, so one agreeing surname earns most of what two would.
-        two, one = (qf, cf) if q2 else (cf, qf)
-        s_first, k_first = sim(two.surname1, two.surname1_ph, one.surname1, one.surname1_ph)
-        s_second, k_second = sim(two.surname2, two.surname2_ph, one.surname1, one.surname1_ph)
-        as_first = _evidence(s_first, _MISSING_SECOND_AGREE, _SURNAME_DISAGREE)
-        as_second = _evidence(s_second, _MISSING_SECOND_AGREE, _SURNAME_DISAGREE) - _ONLY_SECOND_SURNAME_COST
+        (t1, t2), one = ((a1, a2), b1) if a2 else ((b1, b2), a1)
+        s_first, s_second = _token_sim(t1, one, given=False), _token_sim(t2, one, given=False)
+        as_first = _evidence(s_first[0], _MISSING_SECOND_AGREE, _SURNAME_DISAGREE)
+        as_second = _evidence(s_second[0], _MISSING_SECOND_AGREE, _SURNAME_DISAGREE)
+        as_second -= _ONLY_SECOND_SURNAME_COST
         if as_second > as_first:
-            if as_second > 0:
-                reasons.update(("missing_second_surname", "surnames_swapped"))
-                _note_kinds(kinds, ((s_second, k_second),))
-            return as_second
-        if as_first > 0:
-            reasons.add("missing_second_surname")
-            _note_kinds(kinds, ((s_first, k_first),))
-        return as_first
-    s, k = sim(q1, qf.surname1_ph, c1, cf.surname1_ph)
-    _note_kinds(kinds, ((s, k),))
-    return _evidence(s, _SINGLE_SURNAME_AGREE, _SURNAME_DISAGREE)
+            if as_second <= 0:
+                return as_second, (), 0
+            return as_second, ("missing_second_surname", "surnames_swapped"), _kind_bits(s_second)
+        if as_first <= 0:
+            return as_first, (), 0
+        return as_first, ("missing_second_surname",), _kind_bits(s_first)
+    s11 = _token_sim(a1, b1, given=False)
+    return _evidence(s11[0], _SINGLE_SURNAME_AGREE, _SURNAME_DISAGREE), (), _kind_bits(s11)
 
 
-def _note_kinds(kinds: set[int], pairs: Iterable[tuple[float, int]]) -> None:
-    # Only agreeing pairs say how the names matched; a disagreeing one is not a "phonetic" match.
-    kinds.update(k for s, k in pairs if s >= _SIM_NEUTRAL)
+def _name_comparisons(qf: _NameFeatures, cf: _NameFeatures) -> tuple[_Comparison, _Comparison]:
+    # Canonical argument order: one cache entry per unordered pair, and the same alignment (hence
+    # the same reasons) whichever record is the query.
+    g1, g2 = (qf.given, cf.given) if qf.given <= cf.given else (cf.given, qf.given)
+    q = (qf.surname1, qf.surname2)
+    c = (cf.surname1, cf.surname2)
+    if q > c:
+        q, c = c, q
+    return _compare_given(g1, g2), _compare_surnames(q[0], q[1], c[0], c[1])
 
 
 def _birth_evidence(query: PersonRecord, candidate: PersonRecord, reasons: set[str]) -> float:
@@ -474,27 +496,24 @@ def _birth_evidence(query: PersonRecord, candidate: PersonRecord, reasons: set[s
         return 0.0
     reasons.add("birth_date_conflict")
     if gap == 3:
-        return -0.5
-    return -1.5 if gap <= 5 else -_NEAR_BIRTH_DATE_CONFLICT
+        return -_YEAR_GAP_3
+    return -_YEAR_GAP_4_5 if gap <= 5 else -_YEAR_GAP_WIDE
 
 
 def score_pair(query: PersonRecord, candidate: PersonRecord) -> MatchCandidate:
     """Likelihood in [0, 1] that both records are the same person, with machine-readable reasons."""
     qf, cf = _record_features(query), _record_features(candidate)
-    reasons: set[str] = set()
-    kinds: set[int] = set()
-    total = _PRIOR
-    total += _surnames_evidence(qf, cf, reasons, kinds)
-    total += _given_evidence(qf, cf, reasons, kinds)
-    total += _birth_evidence(query, candidate, reasons)
+    given, surnames = _name_comparisons(qf, cf)
+    reasons: set[str] = {*given[1], *surnames[1]}
+    total = _PRIOR + given[0] + surnames[0] + _birth_evidence(query, candidate, reasons)
     score = _logistic(total)
-    if kinds:
-        if kinds == {_EXACT} and _same_name_layout(qf, cf):
-            reasons.add("exact_name")
-        if _PHONETIC in kinds:
-            reasons.add("phonetic_name")
-        if _FUZZY in kinds:
-            reasons.add("similar_name")
+    bits = given[2] | surnames[2]
+    if bits == _EXACT and _same_name_layout(qf, cf):
+        reasons.add("exact_name")
+    if bits & _PHONETIC:
+        reasons.add("phonetic_name")
+    if bits & _FUZZY:
+        reasons.add("similar_name")
     if query.document_keys and not query.document_keys.isdisjoint(candidate.document_keys):
         # The same identity document is decisive; names only order such matches among themselves.
         reasons.add("document")
