@@ -41,9 +41,26 @@ AUDITED_MODELS = [
 # Never copy these into the log at all (hashes, derived search text).
 _EXCLUDED = {"password", "number_index", "search_name", "search_text", "last_login"}
 
+# In models about a person, the log records THAT free text or an identifier changed, never the value:
+# the log is append-only, so anything copied into it would outlive retention's anonymisation.
+def _is_personal(model: type[models.Model]) -> bool:
+    return model._meta.app_label == "cases" or model._meta.label == "access.Consent"
 
-def sensitive_field_names(model: type[models.Model]) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields if sensitive_category(f) is not None]
+
+_IDENTIFYING_DATES = {"birth_date"}
+
+
+def masked_field_names(model: type[models.Model]) -> list[str]:
+    names = []
+    for f in model._meta.concrete_fields:
+        if f.name in _EXCLUDED:
+            continue
+        free_text = isinstance(f, models.CharField | models.TextField) and not f.choices
+        if sensitive_category(f) is not None or (
+            _is_personal(model) and (free_text or f.name in _IDENTIFYING_DATES)
+        ):
+            names.append(f.name)
+    return names
 
 
 def register_models() -> None:
@@ -53,7 +70,7 @@ def register_models() -> None:
         model = apps.get_model(label)
         if auditlog.contains(model):
             continue
-        masked = sensitive_field_names(model)
+        masked = masked_field_names(model)
         kwargs: dict[str, Any] = {
             "exclude_fields": [f for f in _EXCLUDED if _has_field(model, f)],
         }
@@ -61,6 +78,23 @@ def register_models() -> None:
             kwargs["mask_fields"] = masked
             kwargs["mask_callable"] = "reintegra.access.audit.redact"
         auditlog.register(model, **kwargs)
+        if _is_personal(model):
+            _PERSONAL_LABELS.add(model._meta.label_lower)
+    from auditlog.models import LogEntry
+    from django.db.models.signals import pre_save
+
+    pre_save.connect(_label_without_names, sender=LogEntry, dispatch_uid="reintegra-log-label")
+
+
+_PERSONAL_LABELS: set[str] = set()
+
+
+def _label_without_names(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A log entry about a person is labelled by type and id: its default label is the person's name."""
+    if instance.pk is None and instance.content_type_id:
+        model = instance.content_type.model_class()
+        if model is not None and model._meta.label_lower in _PERSONAL_LABELS:
+            instance.object_repr = f"{model._meta.label_lower}#{instance.object_pk}"
 
 
 def _has_field(model: type[models.Model], name: str) -> bool:

@@ -137,9 +137,7 @@ class Consent(models.Model):
         related_name="+",
         verbose_name=_("recipient organisation"),
     )
-    recipient_description = models.CharField(
-        _("recipient or service type"), max_length=200, blank=True, default=""
-    )
+    recipient_description = models.CharField(_("recipient or service type"), max_length=200, blank=True, default="")
     given_by_returnee = models.BooleanField(_("given by the returnee"), default=True)
     guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True, default="")
     # A minor's consent needs the guardian's consent AND the child's own assent (DOMAIN §3, children).

@@ -59,7 +59,9 @@ def can_see(user: Any, category: SensitiveCategory | str | None) -> bool:
     """Field-level protection: may this user read fields of this sensitive category?"""
     if category is None:
         return True
-    return bool(user and user.is_authenticated and user.has_capability(CATEGORY_CAPABILITY[SensitiveCategory(category)]))
+    return bool(
+        user and user.is_authenticated and user.has_capability(CATEGORY_CAPABILITY[SensitiveCategory(category)])
+    )
 
 
 def can_edit_cases(user: Any) -> bool:

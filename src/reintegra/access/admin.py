@@ -1,0 +1,84 @@
+"""Django admin for the platform's own set-up: organisations, teams, users and their roles.
+
+Nothing holding personal data of returnees is registered here (see cases/admin.py), and neither is the
+audit trail: the admin bypasses the access layer. The consent ledger and the access trail are read
+through the application (selectors), where scoping applies.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from reintegra.access.models import Organisation, RoleAssignment, Team, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "country", "retention_months", "is_active"]
+    list_filter = ["is_active", "country"]
+    search_fields = ["code", "name"]
+    ordering = ["code"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation"]
+    list_filter = ["organisation"]
+    search_fields = ["name", "organisation__code", "organisation__name"]
+    list_select_related = ["organisation"]
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 1
+    verbose_name = _("role")
+    verbose_name_plural = _("roles")
+
+
+def _check_team(form: forms.ModelForm, data: dict[str, Any] | None) -> None:
+    data = data or {}
+    team, organisation = data.get("team"), data.get("organisation")
+    if team is not None and (organisation is None or team.organisation_id != organisation.pk):
+        form.add_error("team", ValidationError(_("The team must belong to the user's organisation.")))
+
+
+class UserAdminChangeForm(UserChangeForm):
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        _check_team(self, data)
+        return data
+
+
+class UserAdminCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "organisation", "team", "is_mental_health_professional")
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        _check_team(self, data)
+        return data
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
+    inlines = [RoleAssignmentInline]
+    list_display = ["username", "first_name", "last_name", "organisation", "team", "is_active", "is_staff"]
+    list_filter = ["organisation", "is_active", "is_staff", "is_mental_health_professional", "role_assignments__role"]
+    list_select_related = ["organisation", "team"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (_("Organisation"), {"fields": ("organisation", "team", "is_mental_health_professional")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Organisation"), {"fields": ("organisation", "team", "is_mental_health_professional")}),
+    )
