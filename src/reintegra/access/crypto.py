@@ -22,7 +22,10 @@ def _derived(purpose: str) -> bytes:
 @cache
 def _fernet(keys: tuple[str, ...], secret: str) -> MultiFernet:
     del secret  # part of the cache key only
-    material = list(keys) or [base64.urlsafe_b64encode(_derived("field-encryption")).decode()]
+    derived = base64.urlsafe_b64encode(_derived("field-encryption")).decode()
+    # The derived key stays last so data written before explicit keys were configured can still be read,
+    # and `reintegra rotate-keys` moves it under the newest key.
+    material = [*keys, derived] if derived not in keys else list(keys)
     return MultiFernet([Fernet(key.encode()) for key in material])
 
 
