@@ -6,9 +6,7 @@ import sys
 
 def main() -> None:
     default = (
-        "reintegra.settings.production"
-        if os.environ.get("REINTEGRA_ENV") == "production"
-        else "reintegra.settings"
+        "reintegra.settings.production" if os.environ.get("REINTEGRA_ENV") == "production" else "reintegra.settings"
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", default)
     from django.core.management import execute_from_command_line

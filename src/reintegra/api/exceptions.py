@@ -18,9 +18,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
     elif isinstance(exc, TransitionError):
-        return Response(
-            {"non_field_errors": [str(exc)], "code": exc.code}, status=status.HTTP_400_BAD_REQUEST
-        )
+        return Response({"non_field_errors": [str(exc)], "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)

@@ -43,9 +43,7 @@ def ensure_can_draft_plan(facts: CaseFacts) -> None:
 def ensure_can_follow_up(facts: CaseFacts) -> None:
     ensure_open(facts)
     if not facts.plan_agreed:
-        raise TransitionError(
-            str(_("Follow-up starts once a reintegration plan has been agreed.")), "plan_required"
-        )
+        raise TransitionError(str(_("Follow-up starts once a reintegration plan has been agreed.")), "plan_required")
 
 
 def ensure_can_close(facts: CaseFacts, reason: str) -> None:

@@ -68,9 +68,7 @@ class Returnee(models.Model):
     locality = models.CharField(_("locality / community"), max_length=120, blank=True, default="")
     address = models.CharField(_("address"), max_length=250, blank=True, default="")
     attention_flags = models.JSONField(_("differential attention"), default=list, blank=True)
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # Accent- and case-free "given first second" for search (kept in sync by services).
@@ -83,9 +81,7 @@ class Returnee(models.Model):
         verbose_name_plural = _("returnees")
         ordering = ["first_family_name", "second_family_name", "given_names"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(given_names="") & ~Q(first_family_name=""), name="returnee_has_name"
-            ),
+            models.CheckConstraint(condition=~Q(given_names="") & ~Q(first_family_name=""), name="returnee_has_name"),
         ]
 
     def __str__(self) -> str:
@@ -344,7 +340,9 @@ class PlanItem(models.Model):
     currency = models.CharField(_("currency"), max_length=3, blank=True, default="")
     responsible = models.CharField(_("responsible"), max_length=160, blank=True, default="")
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=PlanItemStatus.choices, default=PlanItemStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PlanItemStatus.choices, default=PlanItemStatus.PLANNED
+    )
 
     class Meta:
         verbose_name = _("plan item")

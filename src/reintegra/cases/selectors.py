@@ -36,9 +36,19 @@ def get_case(user: Any, pk: Any) -> Case:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Case.DoesNotExist from None
-    return cases_for(user).select_related(
-        "returnee", "returnee__municipality", "returnee__admin1", "case_manager", "team", "organisation", "household"
-    ).get(pk=pk)
+    return (
+        cases_for(user)
+        .select_related(
+            "returnee",
+            "returnee__municipality",
+            "returnee__admin1",
+            "case_manager",
+            "team",
+            "organisation",
+            "household",
+        )
+        .get(pk=pk)
+    )
 
 
 def get_returnee(user: Any, pk: Any) -> Returnee:
@@ -142,7 +152,9 @@ def dashboard_for(user: Any, today: date | None = None) -> Dashboard:
         .order_by("next_due")[:10]
     )
     recent = list(mine.select_related("returnee").order_by("-updated_at")[:8])
-    return Dashboard(counts=counts, total=sum(counts.values()), plans_due=plans_due, visits_due=visits_due, recent=recent)
+    return Dashboard(
+        counts=counts, total=sum(counts.values()), plans_due=plans_due, visits_due=visits_due, recent=recent
+    )
 
 
 @dataclass(frozen=True)
@@ -196,7 +208,9 @@ def duplicate_candidates(
         birth_year=person.birth_year,
         document_keys=frozenset(doc_keys) | person.document_keys,
     )
-    ranked = matching.rank_candidates(query, (person_record(r) for r in returnees.values()), threshold=threshold, limit=limit)
+    ranked = matching.rank_candidates(
+        query, (person_record(r) for r in returnees.values()), threshold=threshold, limit=limit
+    )
     return [
         DuplicateCandidate(
             match=m,

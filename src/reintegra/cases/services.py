@@ -256,7 +256,11 @@ class MemberInput:
 def _member_is_minor(data: MemberInput) -> bool:
     if data.birth_date:
         today = timezone.localdate()
-        age = today.year - data.birth_date.year - int((today.month, today.day) < (data.birth_date.month, data.birth_date.day))
+        age = (
+            today.year
+            - data.birth_date.year
+            - int((today.month, today.day) < (data.birth_date.month, data.birth_date.day))
+        )
         return age < 18
     if data.estimated_age is not None:
         return data.estimated_age < 18
@@ -541,7 +545,9 @@ def agree_plan(user: Any, case: Case, *, agreed_on: date, late_reason: str = "")
         plan.agreed_on = agreed_on
         plan.agreed_late_reason = late_reason.strip()
         plan.save()
-        _event(case, CaseEventKind.PLAN_AGREED, user, agreed_on=agreed_on.isoformat(), late=plan_is_late(case, agreed_on))
+        _event(
+            case, CaseEventKind.PLAN_AGREED, user, agreed_on=agreed_on.isoformat(), late=plan_is_late(case, agreed_on)
+        )
         _advance_status(case, user)
         return plan
 
@@ -577,7 +583,9 @@ def record_follow_up(
         for entry in progress or []:
             item = items.get(entry.item_id)
             if item is None:
-                raise ValidationError({"progress": _("Plan item %(id)s does not belong to this case.") % {"id": entry.item_id}})
+                raise ValidationError(
+                    {"progress": _("Plan item %(id)s does not belong to this case.") % {"id": entry.item_id}}
+                )
             PlanItemProgress.objects.create(visit=visit, item=item, status=entry.status, note=entry.note.strip())
             if item.status != entry.status:
                 item.status = entry.status
@@ -620,5 +628,12 @@ def reopen_case(user: Any, case: Case, *, reason: str) -> Case:
         case.status = CaseStatus.REGISTERED
         case.status = lifecycle.status_from_facts(facts(case))
         case.save()
-        _event(case, CaseEventKind.REOPENED, user, new=case.status, previous_reason=previous_reason, reason=reason.strip()[:300])
+        _event(
+            case,
+            CaseEventKind.REOPENED,
+            user,
+            new=case.status,
+            previous_reason=previous_reason,
+            reason=reason.strip()[:300],
+        )
         return case

@@ -16,7 +16,9 @@ _seq = count(1)
 
 def organisation(code: str | None = None, country: str = "MX", **kwargs: Any) -> Organisation:
     code = code or f"org{next(_seq)}"
-    return Organisation.objects.create(code=code, name=kwargs.pop("name", f"Organización {code}"), country=country, **kwargs)
+    return Organisation.objects.create(
+        code=code, name=kwargs.pop("name", f"Organización {code}"), country=country, **kwargs
+    )
 
 
 def team(org: Organisation, name: str | None = None) -> Team:
@@ -87,7 +89,9 @@ def agreed_case(by: User, **kwargs: Any) -> Case:
         c,
         goals="Abrir un pequeño negocio",
         motivations="Mantener a su familia",
-        items=[services.PlanItemInput(dimension="economic", approach="Desarrollo de negocios", assistance_form="in_kind")],
+        items=[
+            services.PlanItemInput(dimension="economic", approach="Desarrollo de negocios", assistance_form="in_kind")
+        ],
     )
     services.agree_plan(by, c, agreed_on=timezone.localdate())
     c.refresh_from_db()

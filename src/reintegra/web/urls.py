@@ -1,3 +1,11 @@
-from django.urls import path
+"""Pages of the web UI. The language switch is Django's set_language at /i18n/setlang/ (root urls)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+from reintegra.web import views
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("", include("reintegra.cases.urls", namespace="cases")),
+]

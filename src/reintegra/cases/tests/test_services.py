@@ -102,7 +102,9 @@ def test_amount_requires_currency(case_manager):
             case,
             goals="g",
             motivations="m",
-            items=[services.PlanItemInput(dimension="economic", approach="Efectivo", assistance_form="cash", amount=500)],
+            items=[
+                services.PlanItemInput(dimension="economic", approach="Efectivo", assistance_form="cash", amount=500)
+            ],
         )
     assert "currency" in err.value.message_dict
 
@@ -129,9 +131,7 @@ def test_search_is_accent_insensitive_and_scoped(case_manager, other_case_manage
 
 
 def test_document_number_lookup_by_blind_index(case_manager):
-    r = factories.returnee(
-        case_manager, documents=[services.DocumentInput("passport", "G 1234-5678", "MX")]
-    )
+    r = factories.returnee(case_manager, documents=[services.DocumentInput("passport", "G 1234-5678", "MX")])
     case = factories.case(case_manager, r)
     found = selectors.search_cases(case_manager, selectors.CaseFilters(search="g12345678"))
     assert list(found) == [case]
@@ -139,8 +139,14 @@ def test_document_number_lookup_by_blind_index(case_manager):
 
 def test_duplicate_candidates_ranked(case_manager):
     original = factories.returnee(case_manager)
-    factories.returnee(case_manager, given_names="Pedro", first_family_name="Ramírez", second_family_name="Soto",
-                       birth_date=None, estimated_age=40)
+    factories.returnee(
+        case_manager,
+        given_names="Pedro",
+        first_family_name="Ramírez",
+        second_family_name="Soto",
+        birth_date=None,
+        estimated_age=40,
+    )
     from reintegra.cases.matching import PersonRecord
 
     query = PersonRecord(id=0, given_names="Maria Jose", first_family_name="Lopez", second_family_name="Hernandes")

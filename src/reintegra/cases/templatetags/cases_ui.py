@@ -1,0 +1,243 @@
+"""Template helpers of the case UI: badges, translated labels of stored codes, field protection."""
+
+from datetime import date
+from typing import Any
+
+from django import template
+from django.db.models import TextChoices
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_countries import countries
+
+from reintegra.access import scoping
+from reintegra.access.models import ROLE_LABELS
+from reintegra.access.roles import Capability
+from reintegra.cases.choices import (
+    AssessmentKind,
+    AttentionFlag,
+    CaseEventKind,
+    CaseStatus,
+    ClosureCategory,
+    ClosureReason,
+    ContactMode,
+    MigrationCause,
+    NeedLevel,
+    PlanItemStatus,
+    ReceptionAssistance,
+    ReturnType,
+)
+
+register = template.Library()
+
+# Stored lists of codes (JSON fields) and the vocabulary that labels them.
+VOCABULARIES: dict[str, type[TextChoices]] = {
+    "attention_flags": AttentionFlag,
+    "reception_assistance": ReceptionAssistance,
+    "causes_of_migration": MigrationCause,
+    "status": CaseStatus,
+    "plan_item_status": PlanItemStatus,
+    "need": NeedLevel,
+    "closure_reason": ClosureReason,
+    "closure_category": ClosureCategory,
+    "return_type": ReturnType,
+    "mode": ContactMode,
+    "assessment_kind": AssessmentKind,
+}
+
+
+# Reasons given by the duplicate matcher (cases/matching.py), in words.
+def _match_reason_label(code: str) -> str:
+    labels = {
+        "document": _("Same identity document"),
+        "exact_name": _("Same name"),
+        "phonetic_name": _("Name sounds the same"),
+        "similar_name": _("Similar name"),
+        "surnames_swapped": _("Family names in the other order"),
+        "missing_second_surname": _("Second family name missing in one record"),
+        "missing_second_given_name": _("Second given name missing in one record"),
+        "same_birth_date": _("Same birth date"),
+        "birth_date_close": _("Birth date nearly the same"),
+        "birth_year_close": _("Birth year nearly the same"),
+        "birth_date_conflict": _("Different birth date"),
+    }
+    return labels.get(code, code)
+
+
+def label_of(vocabulary: str, code: Any) -> str:
+    choices = VOCABULARIES.get(vocabulary)
+    if choices is None or code in (None, ""):
+        return "" if code is None else str(code)
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return str(code)
+
+
+@register.filter
+def label(code: Any, vocabulary: str) -> str:
+    """`{{ item.status|label:"plan_item_status" }}`: the translated label of a stored code."""
+    return label_of(vocabulary, code)
+
+
+@register.filter
+def labels(codes: Any, vocabulary: str) -> list[str]:
+    """Translated labels of a stored list of codes."""
+    return [label_of(vocabulary, c) for c in (codes or [])]
+
+
+@register.filter
+def country_name(code: Any) -> str:
+    code = getattr(code, "code", code)
+    return str(countries.name(code)) if code else ""
+
+
+@register.filter
+def country_names(codes: Any) -> list[str]:
+    return [str(countries.name(c)) for c in (codes or []) if c]
+
+
+@register.filter
+def age_in_years(birth_date: Any) -> int | None:
+    """Completed years of age today, from a birth date."""
+    if not birth_date:
+        return None
+    today = timezone.localdate()
+    return today.year - birth_date.year - int((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+@register.filter
+def can_see(user: Any, category: str) -> bool:
+    """`{% if user|can_see:"health" %}`: field-level protection, the same check as views and API."""
+    return scoping.can_see(user, category)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    try:
+        return f"{round(float(value) * 100)} %"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def match_reasons(reasons: Any) -> list[str]:
+    return [_match_reason_label(r) for r in (reasons or [])]
+
+
+@register.filter
+def role_names(user: Any) -> list[str]:
+    return [str(ROLE_LABELS.get(r, r)) for r in sorted(getattr(user, "roles", ()))]
+
+
+@register.simple_tag
+def status_badge(status: str) -> str:
+    return format_html('<span class="badge badge--{}">{}</span>', status or "none", label_of("status", status))
+
+
+@register.simple_tag
+def need_badge(level: str) -> str:
+    return format_html('<span class="need need--{}">{}</span>', level or "none", label_of("need", level))
+
+
+@register.simple_tag
+def item_status_badge(status: str) -> str:
+    return format_html(
+        '<span class="badge badge--item-{}">{}</span>', status or "planned", label_of("plan_item_status", status)
+    )
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return date_format(value, "SHORT_DATE_FORMAT") if value else ""
+
+
+def describe_event(kind: str, data: dict[str, Any]) -> list[str]:
+    """What a timeline event says, in words (its data holds codes, dates and counts only)."""
+    data = data or {}
+    lines: list[str] = []
+    if kind == CaseEventKind.STATUS_CHANGED:
+        lines.append(
+            _("Status: %(old)s → %(new)s")
+            % {"old": label_of("status", data.get("old")), "new": label_of("status", data.get("new"))}
+        )
+    elif kind == CaseEventKind.REGISTERED and data.get("return_type"):
+        lines.append(_("Return type: %(type)s") % {"type": label_of("return_type", data["return_type"])})
+    elif kind == CaseEventKind.UPDATED:
+        what = {
+            "returnee": _("Personal details updated"),
+            "household": _("Household updated"),
+            "return": _("Return information updated"),
+        }.get(data.get("what", ""))
+        if what:
+            lines.append(what)
+        if "members" in data:
+            n = int(data["members"] or 0)
+            lines.append(ngettext("%(n)d household member", "%(n)d household members", n) % {"n": n})
+    elif kind == CaseEventKind.ASSIGNED and data.get("case_manager"):
+        lines.append(_("Case manager: %(name)s") % {"name": data["case_manager"]})
+    elif kind == CaseEventKind.ASSESSMENT and data.get("assessment_kind"):
+        lines.append(label_of("assessment_kind", data["assessment_kind"]))
+    elif kind in (CaseEventKind.COUNSELLING, CaseEventKind.FOLLOW_UP) and data.get("mode"):
+        lines.append(_("Mode: %(mode)s") % {"mode": label_of("mode", data["mode"])})
+    elif kind == CaseEventKind.PLAN_AGREED:
+        if data.get("agreed_on"):
+            lines.append(_("Agreed on %(date)s") % {"date": _date(data["agreed_on"])})
+        if data.get("late"):
+            lines.append(_("Agreed more than one month after the return"))
+    elif kind == CaseEventKind.CLOSED:
+        lines.append(
+            _("Reason: %(reason)s (%(category)s)")
+            % {
+                "reason": label_of("closure_reason", data.get("reason")),
+                "category": label_of("closure_category", data.get("category")),
+            }
+        )
+        if data.get("old"):
+            lines.append(_("Status before closing: %(status)s") % {"status": label_of("status", data["old"])})
+    elif kind == CaseEventKind.REOPENED:
+        if data.get("reason"):
+            lines.append(_("Reason: %(reason)s") % {"reason": data["reason"]})
+        if data.get("previous_reason"):
+            lines.append(
+                _("Had been closed for: %(reason)s") % {"reason": label_of("closure_reason", data["previous_reason"])}
+            )
+        if data.get("new"):
+            lines.append(_("Status: %(status)s") % {"status": label_of("status", data["new"])})
+    return lines
+
+
+@register.filter
+def event_title(event: Any) -> str:
+    try:
+        return str(CaseEventKind(event.kind).label)
+    except ValueError:
+        return str(event.kind)
+
+
+@register.filter
+def event_lines(event: Any) -> list[str]:
+    return describe_event(event.kind, event.data)
+
+
+@register.filter
+def can_edit_cases(user: Any) -> bool:
+    return scoping.can_edit_cases(user)
+
+
+@register.filter
+def can_view_cases(user: Any) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and (
+            user.has_capability(Capability.VIEW_ASSIGNED_CASES)
+            or user.has_capability(Capability.VIEW_ORGANISATION_CASES)
+        )
+    )

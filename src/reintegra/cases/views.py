@@ -1,0 +1,873 @@
+"""Server-rendered pages of the case-management UI (htmx for partial updates).
+
+Thin by design (docs/ARCHITECTURE.md): parse input with `cases.forms`, read through `cases.selectors`
+(already scoped to what the user may see), write through `cases.services`, render. What a step may do
+in which case status comes from `cases.lifecycle`, so a button is hidden or disabled with the same
+message a service would raise; if someone posts anyway, the service's `TransitionError` is shown as an
+error message and nothing typed is lost. Every view of a case page is recorded in the access trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.forms import BaseFormSet, DateField
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reintegra.access import audit, scoping
+from reintegra.access.roles import Capability, SensitiveCategory
+from reintegra.cases import forms, lifecycle, matching, selectors, services
+from reintegra.cases.choices import CaseStatus
+from reintegra.cases.models import Case, PlanItemProgress
+
+PAGE_SIZE = 25
+# At or above this score a registration waits for an explicit "this is a different person".
+STRONG_DUPLICATE = 0.8
+
+TABS = [
+    ("summary", "cases:detail", gettext_lazy("Summary")),
+    ("assessments", "cases:assessments", gettext_lazy("Assessments")),
+    ("counselling", "cases:counselling", gettext_lazy("Counselling")),
+    ("plan", "cases:plan", gettext_lazy("Plan")),
+    ("follow_up", "cases:follow_up", gettext_lazy("Follow-up")),
+    ("closure", "cases:closure", gettext_lazy("Closure")),
+    ("timeline", "cases:timeline", gettext_lazy("Timeline")),
+]
+TAB_URLS = {key: url for key, url, _label in TABS}
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+def _require_edit(user: Any) -> None:
+    if not scoping.can_edit_cases(user):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _get_case(request: HttpRequest, pk: Any) -> Case:
+    try:
+        return selectors.get_case(request.user, pk)
+    except Case.DoesNotExist:
+        # The same answer whether the case does not exist or is not visible: existence is not revealed.
+        raise Http404(_("Case not found.")) from None
+
+
+@dataclass(frozen=True)
+class Step:
+    """Whether a step may be taken now, and if not, why (shown next to the disabled button)."""
+
+    allowed: bool
+    reason: str = ""
+
+
+def _check(rule: Callable[..., None], *args: Any) -> Step:
+    try:
+        rule(*args)
+    except lifecycle.TransitionError as exc:
+        return Step(False, str(exc))
+    return Step(True)
+
+
+def _steps(user: Any, case: Case, facts: lifecycle.CaseFacts, plan: Any) -> dict[str, Step]:
+    if not scoping.can_edit_cases(user):
+        read_only = Step(False, _("Your role can read this case but not change it."))
+        names = ("edit", "assess", "counsel", "household", "plan", "agree", "follow_up", "close", "reopen", "assign")
+        return dict.fromkeys(names, read_only)
+    is_open = _check(lifecycle.ensure_open, facts)
+    if not is_open.allowed:
+        agree = is_open
+    elif plan is None:
+        agree = Step(False, _("Draft the reintegration plan before agreeing it."))
+    elif plan.agreed_on:
+        agree = Step(False, _("The plan was agreed on %(date)s.") % {"date": _short_date(plan.agreed_on)})
+    elif not plan.items.all():
+        agree = Step(False, _("Add at least one plan item before agreeing the plan."))
+    else:
+        agree = Step(True)
+    return {
+        "edit": is_open,
+        "assess": is_open,
+        "counsel": is_open,
+        "household": is_open,
+        "plan": _check(lifecycle.ensure_can_draft_plan, facts),
+        "agree": agree,
+        "follow_up": _check(lifecycle.ensure_can_follow_up, facts),
+        # Only the status part of the rule: the reason is asked for on the form itself.
+        "close": _check(lifecycle.ensure_can_close, facts, "reason-given-on-form"),
+        "reopen": _check(lifecycle.ensure_can_reopen, facts, "reason-given-on-form"),
+        "assign": Step(user.has_capability(Capability.ASSIGN_CASES)),
+    }
+
+
+def _short_date(value: Any) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _case_context(request: HttpRequest, case: Case, tab: str) -> dict[str, Any]:
+    facts = services.facts(case)
+    plan = selectors.plan_for(case)
+    today = timezone.localdate()
+    deadline = case.return_date + timedelta(days=settings.REINTEGRA_PLAN_DEADLINE_DAYS)
+    return {
+        "nav": "cases",
+        "case": case,
+        "returnee": case.returnee,
+        "facts": facts,
+        "plan": plan,
+        "tab": tab,
+        "tabs": [(key, reverse(url, args=[case.pk]), label) for key, url, label in TABS],
+        "steps": _steps(request.user, case, facts, plan),
+        "can_edit": scoping.can_edit_cases(request.user),
+        "today": today,
+        "plan_deadline": deadline,
+        "plan_overdue": (plan is None or not plan.agreed_on) and not case.is_closed and today > deadline,
+    }
+
+
+def _record_view(request: HttpRequest, case: Case, what: str) -> None:
+    audit.record_access(request.user, "view", case, purpose=f"case page: {what}")
+
+
+def _perform(request: HttpRequest, action: Callable[[], Any], error_forms: list[Any]) -> bool:
+    """Run a service call; map its errors onto the forms (or messages). True when it succeeded."""
+    try:
+        action()
+    except lifecycle.TransitionError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        forms.apply_service_errors(exc, error_forms)
+    else:
+        return True
+    return False
+
+
+def _setup_step(request: HttpRequest, pk: Any, step: str, tab: str) -> tuple[Case, dict[str, Any]] | HttpResponse:
+    """The case and page context of a step form; on GET of a step not allowed now, back to the tab.
+
+    The services check the same lifecycle rules again (and raise TransitionError, shown as a message).
+    """
+    case = _get_case(request, pk)
+    _require_edit(request.user)
+    ctx = _case_context(request, case, tab)
+    state: Step = ctx["steps"][step]
+    ctx["blocked"] = not state.allowed
+    if request.method == "GET":
+        if not state.allowed:
+            messages.warning(request, state.reason)
+            return redirect(TAB_URLS[tab], pk=case.pk)
+        _record_view(request, case, f"form {step}")
+    elif not state.allowed:
+        # Posted anyway (stale page, second tab): say why, keep what was typed, save nothing.
+        messages.error(request, state.reason)
+    return case, ctx
+
+
+def _any_errors(*parts: Any) -> bool:
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, BaseFormSet):
+            if part.is_bound and (part.non_form_errors() or any(f.errors for f in part.forms)):
+                return True
+        elif part.is_bound and part.errors:
+            return True
+    return False
+
+
+# --- Dashboard -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    board = selectors.dashboard_for(request.user, today)
+    deadline_days = settings.REINTEGRA_PLAN_DEADLINE_DAYS
+    plans_due = []
+    for case in board.plans_due:
+        deadline = case.return_date + timedelta(days=deadline_days)
+        plans_due.append({"case": case, "deadline": deadline, "overdue": today > deadline})
+    visits_due = [{"case": c, "due": c.next_due, "overdue": c.next_due < today} for c in board.visits_due]
+    status_counts = [(s.value, s.label, board.counts.get(s.value, 0)) for s in CaseStatus]
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "nav": "dashboard",
+            "board": board,
+            "status_counts": status_counts,
+            "plans_due": plans_due,
+            "visits_due": visits_due,
+            "today": today,
+            "can_edit": scoping.can_edit_cases(request.user),
+        },
+    )
+
+
+# --- Case list -----------------------------------------------------------------------------------
+
+
+def _paginate(results: QuerySet[Case], number: Any) -> tuple[Page, list[Case]]:
+    """One page of cases, fast on 100k+ rows: one COUNT, then the page's ids, then those rows.
+
+    The paginator counts once (its count is cached) over the bare filtered query. The page is cut on
+    ids alone, so the database sorts narrow rows instead of joining returnee, municipality and case
+    manager onto every matching case before sorting; only the page's rows are then joined. An invalid
+    or out-of-range page number shows the nearest page instead of failing.
+    """
+    paginator = Paginator(results.values_list("pk", flat=True), PAGE_SIZE)
+    page = paginator.get_page(number)
+    ids = list(page.object_list)
+    by_id = {case.pk: case for case in results.filter(pk__in=ids)} if ids else {}
+    return page, [by_id[pk] for pk in ids if pk in by_id]
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = forms.CaseFilterForm(request.GET or None, user=request.user)
+    if form.is_bound:
+        filters = form.filters()
+        invalid = form.invalid_labels()
+    else:
+        filters, invalid = selectors.CaseFilters(), []
+    page, cases = _paginate(selectors.search_cases(request.user, filters), request.GET.get("page"))
+    context = {
+        "nav": "cases",
+        "form": form,
+        "page": page,
+        "cases": cases,
+        "invalid_filters": invalid,
+        "filtered": filters != selectors.CaseFilters(),
+    }
+    if _is_htmx(request) and request.headers.get("HX-Target") == "case-results":
+        response = render(request, "cases/case_list.html#results", context)
+    else:
+        response = render(request, "cases/case_list.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+# --- Registration --------------------------------------------------------------------------------
+
+
+def _person_from(data: Any) -> matching.PersonRecord | None:
+    given = (data.get("given_names") or "").strip()
+    first = (data.get("first_family_name") or "").strip()
+    second = (data.get("second_family_name") or "").strip()
+    try:
+        birth_date = DateField(required=False).clean(data.get("birth_date") or "")
+    except ValidationError:
+        birth_date = None
+    birth_year = None
+    age = (data.get("estimated_age") or "").strip()
+    if not birth_date and age.isdigit() and int(age) <= 120:
+        birth_year = timezone.localdate().year - int(age)
+    if not (given or first):
+        return None
+    return matching.PersonRecord(
+        id=0,
+        given_names=given,
+        first_family_name=first,
+        second_family_name=second,
+        birth_date=birth_date,
+        birth_year=birth_year,
+    )
+
+
+def _document_numbers(data: Any, prefix: str = "documents") -> list[str]:
+    numbers = []
+    for key in data:
+        if key.startswith(f"{prefix}-") and key.endswith("-number") and "__prefix__" not in key:
+            delete_key = key[: -len("number")] + "DELETE"
+            if data.get(delete_key):
+                continue
+            value = (data.get(key) or "").strip()
+            if value:
+                numbers.append(value)
+    return numbers
+
+
+def _duplicate_rows(request: HttpRequest, data: Any) -> list[dict[str, Any]]:
+    """Ranked earlier registrations that may be this person; the check is recorded in the trail."""
+    person = _person_from(data)
+    numbers = _document_numbers(data)
+    named = person is not None and bool(person.given_names and person.first_family_name)
+    if not named and not numbers:
+        return []
+    if person is None:
+        person = matching.PersonRecord(id=0, given_names="", first_family_name="")
+    candidates = selectors.duplicate_candidates(request.user, person, numbers)
+    audit.record_access(request.user, "search", object_type="cases.returnee", purpose="duplicate check")
+    if not candidates:
+        return []
+    ids = [c.returnee.pk for c in candidates]
+    visible: dict[int, dict[str, int]] = {}
+    for pk, number, returnee_id in (
+        selectors.cases_for(request.user).filter(returnee_id__in=ids).values_list("pk", "case_number", "returnee_id")
+    ):
+        visible.setdefault(returnee_id, {})[number] = pk
+    rows = []
+    for c in candidates:
+        links = visible.get(c.returnee.pk, {})
+        rows.append(
+            {
+                "returnee": c.returnee,
+                "score": c.match.score,
+                "strong": c.match.score >= STRONG_DUPLICATE,
+                "reasons": c.match.reasons,
+                "cases": [{"number": n, "pk": links.get(n)} for n in c.case_numbers],
+            }
+        )
+    return rows
+
+
+def _register_context(request: HttpRequest, data: Any) -> dict[str, Any]:
+    user = request.user
+    org = user.organisation
+    duplicate_url = reverse("cases:duplicates")
+    org_country = org.country.code if org else ""
+    return {
+        "returnee_form": forms.ReturneeForm(
+            data,
+            organisation=org,
+            duplicate_url=duplicate_url,
+            municipality_url=reverse("cases:municipalities"),
+        ),
+        "documents": forms.DocumentFormSet(
+            data, prefix="documents", form_kwargs={"default_country": org_country, "duplicate_url": duplicate_url}
+        ),
+        "return_form": forms.ReturnForm(data),
+        "members": forms.MemberFormSet(data, prefix="members"),
+        "extras": forms.RegistrationForm(data, user=user),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """One page: the person, their documents, the return, the household; duplicate warning first."""
+    user = request.user
+    _require_edit(user)
+    data = request.POST if request.method == "POST" else None
+    ctx = _register_context(request, data)
+    returnee_form, documents = ctx["returnee_form"], ctx["documents"]
+    return_form, members, extras = ctx["return_form"], ctx["members"], ctx["extras"]
+    duplicates: list[dict[str, Any]] = []
+    if data is not None:
+        # Validate every part (a list, not a generator) so all errors show at once.
+        parts = [returnee_form, documents, return_form, members, extras]
+        valid = all([part.is_valid() for part in parts])
+        duplicates = _duplicate_rows(request, data)
+        strong = any(row["strong"] for row in duplicates)
+        if valid and strong and not extras.cleaned_data.get("confirm_distinct"):
+            extras.add_error(
+                "confirm_distinct",
+                _(
+                    "This person may already be registered. Check the possible duplicates, then tick this box if it "
+                    "is a different person."
+                ),
+            )
+            valid = False
+        if valid:
+            case = _save_registration(request, ctx)
+            if case is not None:
+                messages.success(
+                    request,
+                    _("Case %(number)s opened for %(name)s.") % {"number": case.case_number, "name": case.returnee},
+                )
+                return redirect("cases:detail", pk=case.pk)
+    ctx.update(
+        {
+            "nav": "register",
+            "duplicates": duplicates,
+            "strong_duplicates": any(row["strong"] for row in duplicates),
+            "confirm_checked": bool(data and data.get("confirm_distinct")),
+            "duplicates_checked": data is not None,
+            "has_errors": _any_errors(returnee_form, documents, return_form, members, extras),
+        }
+    )
+    return render(request, "cases/register.html", ctx)
+
+
+def _save_registration(request: HttpRequest, ctx: dict[str, Any]) -> Case | None:
+    """Returnee, case and household in one transaction; on a service error nothing is saved."""
+    user = request.user
+    returnee_form, documents = ctx["returnee_form"], ctx["documents"]
+    return_form, members, extras = ctx["return_form"], ctx["members"], ctx["extras"]
+    stage = "returnee"
+    try:
+        with transaction.atomic():
+            returnee = services.register_returnee(user, returnee_form.to_input(forms.documents_from(documents)))
+            stage = "case"
+            case = services.open_case(user, returnee, return_form.to_input(), case_manager=extras.chosen_case_manager())
+            stage = "household"
+            member_inputs = forms.members_from(members)
+            if member_inputs:
+                services.set_household(user, case, member_inputs)
+    except ValidationError as exc:
+        targets = {"returnee": [returnee_form], "case": [return_form, extras], "household": [return_form]}[stage]
+        if stage == "household":
+            messages.error(request, " ".join(exc.messages))
+        else:
+            forms.apply_service_errors(exc, targets)
+        return None
+    except lifecycle.TransitionError as exc:
+        messages.error(request, str(exc))
+        return None
+    return case
+
+
+@login_required
+@require_POST
+def duplicate_check(request: HttpRequest) -> HttpResponse:
+    """htmx partial: the duplicate panel for what has been typed so far (POST keeps names out of URLs)."""
+    _require_edit(request.user)
+    rows = _duplicate_rows(request, request.POST)
+    return render(
+        request,
+        "cases/includes/duplicate_panel.html",
+        {
+            "duplicates": rows,
+            "strong_duplicates": any(r["strong"] for r in rows),
+            "confirm_checked": bool(request.POST.get("confirm_distinct")),
+            "checked": True,
+        },
+    )
+
+
+@login_required
+@require_GET
+def municipality_options(request: HttpRequest) -> HttpResponse:
+    """htmx partial: the <option>s of the municipality select for the chosen country of return."""
+    country = (request.GET.get("return_country") or "").upper()[:2]
+    choices = forms.municipality_choices(country) if country.isalpha() else forms.municipality_choices("")
+    return render(request, "cases/includes/municipality_options.html", {"choices": choices})
+
+
+# --- Case pages ----------------------------------------------------------------------------------
+
+
+def _summary_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+    documents = case.returnee.documents.all()
+    if not scoping.can_see(request.user, SensitiveCategory.IDENTITY_DOCUMENT):
+        documents = documents.defer("number")  # not even decrypted
+    members = list(case.household.members.all()) if case.household_id else []
+    return {
+        "documents": list(documents),
+        "members": members,
+        "recent_events": list(selectors.timeline(case)[:5]),
+    }
+
+
+def _hidden_assessment_fields(user: Any) -> list[str]:
+    return [name for name, cat in forms.ASSESSMENT_SENSITIVE.items() if not scoping.can_see(user, cat)]
+
+
+def _assessments_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+    hidden = _hidden_assessment_fields(request.user)
+    assessments = case.assessments.select_related("assessed_by").defer(*hidden)
+    return {"assessments": list(assessments), "restricted": bool(hidden)}
+
+
+def _counselling_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+    sessions = case.counselling_sessions.select_related("counsellor")
+    can_read = scoping.can_see(request.user, SensitiveCategory.PSYCHOSOCIAL)
+    if not can_read:
+        sessions = sessions.defer("notes")
+    return {"sessions": list(sessions), "restricted": not can_read}
+
+
+def _plan_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+    return {}
+
+
+def _follow_up_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+    visits = case.follow_ups.select_related("conducted_by").prefetch_related(
+        Prefetch("progress", queryset=PlanItemProgress.objects.select_related("item").order_by("item__dimension"))
+    )
+    return {"visits": list(visits)}
+
+
+def _closure_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+    return {"close_form": forms.CloseForm(), "reopen_form": forms.ReopenForm()}
+
+
+def _timeline_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+    return {"events": list(selectors.timeline(case)[:500])}
+
+
+TAB_DATA: dict[str, Callable[[HttpRequest, Case], dict[str, Any]]] = {
+    "summary": _summary_data,
+    "assessments": _assessments_data,
+    "counselling": _counselling_data,
+    "plan": _plan_data,
+    "follow_up": _follow_up_data,
+    "closure": _closure_data,
+    "timeline": _timeline_data,
+}
+
+
+@login_required
+@require_GET
+def case_tab(request: HttpRequest, pk: int, tab: str = "summary") -> HttpResponse:
+    if tab not in TAB_DATA:
+        raise Http404
+    case = _get_case(request, pk)
+    _record_view(request, case, tab)
+    ctx = _case_context(request, case, tab)
+    ctx.update(TAB_DATA[tab](request, case))
+    return render(request, f"cases/case_{tab}.html", ctx)
+
+
+# --- Step forms ----------------------------------------------------------------------------------
+
+
+def _done(request: HttpRequest, case: Case, tab: str, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(TAB_URLS[tab], pk=case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_returnee(request: HttpRequest, pk: int) -> HttpResponse:
+    setup = _setup_step(request, pk, "edit", "summary")
+    if isinstance(setup, HttpResponse):
+        return setup
+    case, ctx = setup
+    user, returnee = request.user, case.returnee
+    show_documents = scoping.can_see(user, SensitiveCategory.IDENTITY_DOCUMENT)
+    data = request.POST if request.method == "POST" else None
+    org_country = case.organisation.country.code
+    form = forms.ReturneeForm(
+        data,
+        initial=forms.ReturneeForm.initial_for(returnee),
+        organisation=case.organisation,
+        municipality_url=reverse("cases:municipalities"),
+    )
+    documents = None
+    if show_documents:
+        documents = forms.DocumentFormSet(
+            data,
+            prefix="documents",
+            initial=[
+                {"document_type": d.document_type, "number": d.number, "issuing_country": d.issuing_country.code}
+                for d in returnee.documents.all()
+            ],
+            form_kwargs={"default_country": org_country},
+        )
+    if data is not None and not ctx["blocked"] and form.is_valid() and (documents is None or documents.is_valid()):
+        docs = forms.documents_from(documents) if documents is not None else []
+        if _perform(
+            request,
+            lambda: services.update_returnee(user, returnee, form.to_input(docs), documents=show_documents),
+            [form],
+        ):
+            return _done(request, case, "summary", _("Personal details saved."))
+    ctx.update(
+        {
+            "returnee_form": form,
+            "documents": documents,
+            "has_errors": _any_errors(form, documents),
+            "form_title": _("Edit personal details"),
+        }
+    )
+    return render(request, "cases/forms/returnee.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_return(request: HttpRequest, pk: int) -> HttpResponse:
+    setup = _setup_step(request, pk, "edit", "summary")
+    if isinstance(setup, HttpResponse):
+        return setup
+    case, ctx = setup
+    data = request.POST if request.method == "POST" else None
+    form = forms.ReturnForm(data, initial=forms.ReturnForm.initial_for(case))
+    if (
+        data is not None
+        and not ctx["blocked"]
+        and form.is_valid()
+        and _perform(request, lambda: services.update_return_information(request.user, case, form.to_input()), [form])
+    ):
+        return _done(request, case, "summary", _("Return information saved."))
+    ctx.update({"return_form": form, "has_errors": _any_errors(form), "form_title": _("Edit return information")})
+    return render(request, "cases/forms/return.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household(request: HttpRequest, pk: int) -> HttpResponse:
+    setup = _setup_step(request, pk, "household", "summary")
+    if isinstance(setup, HttpResponse):
+        return setup
+    case, ctx = setup
+    data = request.POST if request.method == "POST" else None
+    current = case.household
+    notes = forms.HouseholdNotesForm(data, initial={"notes": current.notes if current else ""})
+    members = forms.MemberFormSet(
+        data,
+        prefix="members",
+        initial=[forms.MemberForm.initial_for(m) for m in current.members.all()] if current else [],
+    )
+    if (
+        data is not None
+        and not ctx["blocked"]
+        and notes.is_valid()
+        and members.is_valid()
+        and _perform(
+            request,
+            lambda: services.set_household(
+                request.user, case, forms.members_from(members), notes=notes.cleaned_data["notes"]
+            ),
+            [notes],
+        )
+    ):
+        return _done(request, case, "summary", _("Household saved."))
+    ctx.update(
+        {
+            "notes_form": notes,
+            "members": members,
+            "has_errors": _any_errors(notes, members),
+            "form_title": _("Household"),
+        }
+    )
+    return render(request, "cases/forms/household.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    setup = _setup_step(request, pk, "assess", "assessments")
+    if isinstance(setup, HttpResponse):
+        return setup
+    case, ctx = setup
+    data = request.POST if request.method == "POST" else None
+    form = forms.AssessmentForm(data, user=request.user)
+    if (
+        data is not None
+        and not ctx["blocked"]
+        and form.is_valid()
+        and _perform(request, lambda: services.record_assessment(request.user, case, form.values()), [form])
+    ):
+        return _done(request, case, "assessments", _("Assessment recorded."))
+    ctx.update({"form": form, "has_errors": _any_errors(form), "form_title": _("New assessment")})
+    return render(request, "cases/forms/assessment.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def counselling_new(request: HttpRequest, pk: int) -> HttpResponse:
+    setup = _setup_step(request, pk, "counsel", "counselling")
+    if isinstance(setup, HttpResponse):
+        return setup
+    case, ctx = setup
+    data = request.POST if request.method == "POST" else None
+    form = forms.CounsellingForm(data, user=request.user)
+    if (
+        data is not None
+        and not ctx["blocked"]
+        and form.is_valid()
+        and _perform(request, lambda: services.record_counselling_session(request.user, case, form.values()), [form])
+    ):
+        return _done(request, case, "counselling", _("Counselling session recorded."))
+    ctx.update(
+        {
+            "form": form,
+            "has_errors": _any_errors(form),
+            "form_title": _("New counselling session"),
+            "cancel_tab": "counselling",
+        }
+    )
+    return render(request, "cases/forms/simple.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    setup = _setup_step(request, pk, "plan", "plan")
+    if isinstance(setup, HttpResponse):
+        return setup
+    case, ctx = setup
+    plan = ctx["plan"]
+    data = request.POST if request.method == "POST" else None
+    form = forms.PlanForm(data, initial={"goals": plan.goals, "motivations": plan.motivations} if plan else None)
+    items = forms.PlanItemFormSet(
+        data,
+        prefix="items",
+        initial=[forms.PlanItemForm.initial_for(i) for i in plan.items.all()] if plan else [],
+    )
+    if (
+        data is not None
+        and not ctx["blocked"]
+        and form.is_valid()
+        and items.is_valid()
+        and _perform(
+            request,
+            lambda: services.save_plan(
+                request.user,
+                case,
+                goals=form.cleaned_data["goals"],
+                motivations=form.cleaned_data["motivations"],
+                items=forms.items_from(items),
+            ),
+            [form],
+        )
+    ):
+        return _done(request, case, "plan", _("Reintegration plan saved."))
+    ctx.update(
+        {
+            "form": form,
+            "items": items,
+            "has_errors": _any_errors(form, items),
+            "form_title": _("Edit the reintegration plan") if plan else _("Draft the reintegration plan"),
+        }
+    )
+    return render(request, "cases/forms/plan.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    setup = _setup_step(request, pk, "agree", "plan")
+    if isinstance(setup, HttpResponse):
+        return setup
+    case, ctx = setup
+    data = request.POST if request.method == "POST" else None
+    form = forms.AgreePlanForm(data, case=case)
+    if (
+        data is not None
+        and not ctx["blocked"]
+        and form.is_valid()
+        and _perform(
+            request,
+            lambda: services.agree_plan(
+                request.user,
+                case,
+                agreed_on=form.cleaned_data["agreed_on"],
+                late_reason=form.cleaned_data["late_reason"],
+            ),
+            [form],
+        )
+    ):
+        return _done(request, case, "plan", _("The reintegration plan is agreed. Follow-up can start."))
+    ctx.update(
+        {
+            "form": form,
+            "has_errors": _any_errors(form),
+            "form_title": _("Agree the reintegration plan"),
+            "cancel_tab": "plan",
+            "late_warning": selectors.plan_is_late(case, timezone.localdate()),
+        }
+    )
+    return render(request, "cases/forms/agree.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_new(request: HttpRequest, pk: int) -> HttpResponse:
+    setup = _setup_step(request, pk, "follow_up", "follow_up")
+    if isinstance(setup, HttpResponse):
+        return setup
+    case, ctx = setup
+    plan = ctx["plan"]
+    data = request.POST if request.method == "POST" else None
+    form = forms.FollowUpForm(data, items=plan.items.all() if plan else [])
+    if (
+        data is not None
+        and not ctx["blocked"]
+        and form.is_valid()
+        and _perform(
+            request,
+            lambda: services.record_follow_up(request.user, case, form.values(), form.progress()),
+            [form],
+        )
+    ):
+        return _done(request, case, "follow_up", _("Follow-up visit recorded."))
+    ctx.update({"form": form, "has_errors": _any_errors(form), "form_title": _("New follow-up visit")})
+    return render(request, "cases/forms/follow_up.html", ctx)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    _require_edit(request.user)
+    form = forms.CloseForm(request.POST)
+    if form.is_valid() and _perform(
+        request,
+        lambda: services.close_case(
+            request.user,
+            case,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            closed_on=form.cleaned_data["closed_on"],
+        ),
+        [form],
+    ):
+        return _done(request, case, "closure", _("The case is closed."))
+    ctx = _case_context(request, case, "closure")
+    ctx.update({"close_form": form, "reopen_form": forms.ReopenForm(), "has_errors": _any_errors(form)})
+    return render(request, "cases/case_closure.html", ctx)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    _require_edit(request.user)
+    form = forms.ReopenForm(request.POST)
+    if form.is_valid() and _perform(
+        request, lambda: services.reopen_case(request.user, case, reason=form.cleaned_data["reason"]), [form]
+    ):
+        return _done(request, case, "summary", _("The case is reopened."))
+    ctx = _case_context(request, case, "closure")
+    ctx.update({"close_form": forms.CloseForm(), "reopen_form": form, "has_errors": _any_errors(form)})
+    return render(request, "cases/case_closure.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    if not request.user.has_capability(Capability.ASSIGN_CASES):
+        raise PermissionDenied(_("Only a supervisor can assign a case to someone else."))
+    ctx = _case_context(request, case, "summary")
+    data = request.POST if request.method == "POST" else None
+    form = forms.AssignForm(data, user=request.user, initial={"case_manager": case.case_manager_id})
+    if data is None:
+        _record_view(request, case, "form assign")
+    elif form.is_valid() and _perform(request, lambda: services.assign_case(request.user, case, form.chosen()), [form]):
+        return _done(request, case, "summary", _("Case manager changed."))
+    ctx.update(
+        {
+            "form": form,
+            "has_errors": _any_errors(form),
+            "form_title": _("Assign a case manager"),
+            "cancel_tab": "summary",
+        }
+    )
+    return render(request, "cases/forms/simple.html", ctx)
