@@ -148,12 +148,17 @@ TIME_ZONE = os.environ.get("REINTEGRA_TIME_ZONE", "America/Mexico_City")
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("REINTEGRA_STATIC_ROOT", VAR_DIR / "static"))
+try:  # whitenoise warns on every start when the collectstatic target does not exist yet
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Files are served straight from the app's static folders (no collectstatic step for the demo).
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
