@@ -108,6 +108,7 @@ def test_case_manager_journey_in_spanish(page, live_app):
 
     # Closing without a reason is refused with a message; with a reason it closes.
     page.goto(case_url + "closure/")
+    page.on("dialog", lambda dialog: dialog.accept())  # "Close this case?" confirmation
     page.locator("main form button[type=submit]").filter(has_text="Cerrar el caso").click()
     page.wait_for_load_state("networkidle")
     assert _status(page) == "En seguimiento"
