@@ -14,7 +14,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.access.models import Organisation, RoleAssignment, Team, User
+from reintegra.access.models import Organisation, RoleAssignment, RoleSecurityPolicy, Team, User
 
 
 @admin.register(Organisation)
@@ -82,3 +82,12 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Organisation"), {"fields": ("organisation", "team", "is_mental_health_professional")}),
     )
+
+
+@admin.register(RoleSecurityPolicy)
+class RoleSecurityPolicyAdmin(admin.ModelAdmin):
+    """Per role: whether its users must use two-factor authentication (see access/two_factor.py)."""
+
+    list_display = ["role", "require_two_factor"]
+    list_editable = ["require_two_factor"]
+    list_filter = ["require_two_factor"]

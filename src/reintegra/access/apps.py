@@ -7,6 +7,9 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access and data protection")
 
     def ready(self) -> None:
-        from reintegra.access import audit
+        from django.contrib.auth.signals import user_logged_in
+
+        from reintegra.access import audit, two_factor
 
         audit.register_models()
+        user_logged_in.connect(two_factor.note_login, dispatch_uid="reintegra-two-factor-login")

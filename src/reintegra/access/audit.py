@@ -24,6 +24,7 @@ AUDITED_MODELS = [
     "access.Team",
     "access.User",
     "access.RoleAssignment",
+    "access.RoleSecurityPolicy",
     "access.Consent",
     "cases.Returnee",
     "cases.IdentityDocument",
@@ -80,6 +81,11 @@ def register_models() -> None:
         auditlog.register(model, **kwargs)
         if _is_personal(model):
             _PERSONAL_LABELS.add(model._meta.label_lower)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not auditlog.contains(TOTPDevice):
+        # Second factors set up, confirmed and removed (access/two_factor.py); never the secret key.
+        auditlog.register(TOTPDevice, include_fields=["user", "name", "confirmed"])
     from auditlog.models import LogEntry
     from django.db.models.signals import pre_save
 

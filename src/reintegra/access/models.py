@@ -200,3 +200,26 @@ class AccessEvent(models.Model):
         verbose_name_plural = _("access events")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+
+
+class RoleSecurityPolicy(models.Model):
+    """Security settings an administrator sets per role (Django admin). A user holding several roles gets the
+    strictest: two-factor authentication is required when any of their roles requires it."""
+
+    role = models.CharField(_("role"), max_length=40, unique=True, choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    require_two_factor = models.BooleanField(
+        _("require two-factor authentication"),
+        default=False,
+        help_text=_(
+            "Users with this role must set up an authenticator app and enter a code from it at every login, "
+            "and to get an API token."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("role security policy")
+        verbose_name_plural = _("role security policies")
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return str(ROLE_LABELS.get(Role(self.role), self.role))

@@ -1,8 +1,13 @@
-"""`POST /api/v1/auth/token/`: exchange a username and password for an API token (`Authorization: Token …`)."""
+"""`POST /api/v1/auth/token/`: exchange a username and password for an API token (`Authorization: Token …`).
+
+A user with two-factor authentication (an authenticator app, or a role that requires one) also sends `otp`,
+the current code from the app; see `reintegra.access.two_factor`.
+"""
 
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -13,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from reintegra.access import two_factor
 from reintegra.access.audit import record_access
 
 
@@ -20,6 +26,14 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("Username"), max_length=150)
     password = serializers.CharField(
         label=_("Password"), max_length=128, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    otp = serializers.CharField(
+        label=_("Two-factor code"),
+        help_text=_("The current code from your authenticator app, when two-factor authentication is on for you."),
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        write_only=True,
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -32,6 +46,10 @@ class TokenRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 _("Unable to log in with the username and password provided."), code="authorization"
             )
+        try:
+            two_factor.check_api_code(user, attrs.get("otp", ""))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"otp": exc.messages}, code=exc.code) from None
         attrs["user"] = user
         return attrs
 
