@@ -168,6 +168,12 @@ def _is_minor(returnee: Any) -> bool:
     return bool({AttentionFlag.CHILD, AttentionFlag.UNACCOMPANIED_MINOR} & set(returnee.attention_flags or []))
 
 
+def consent_needs_guardian(returnee: Any) -> bool:
+    """Whether `record_consent` will ask for a guardian's name and the child's assent (the minor rule), so a
+    form can say so before it is sent."""
+    return _is_minor(returnee)
+
+
 def _case_event(case: Any, user: Any, **data: Any) -> None:
     from reintegra.cases.choices import CaseEventKind
     from reintegra.cases.models import CaseEvent

@@ -3,6 +3,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from reintegra.access.api import (
+    AggregatesView,
+    AuditTrailView,
+    CaseSharesView,
+    ConsentWithdrawView,
+    PseudonymisedCasesView,
+    ReturneeConsentsView,
+    ShareRevokeView,
+)
 from reintegra.api.auth import ObtainTokenView
 from reintegra.cases.api import CaseViewSet, ReturneeViewSet
 
@@ -15,4 +24,12 @@ router.register("cases", CaseViewSet, basename="case")
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     *router.urls,
+    # Data protection (reintegra.access.api).
+    path("returnees/<int:pk>/consents/", ReturneeConsentsView.as_view(), name="returnee-consents"),
+    path("consents/<int:pk>/withdraw/", ConsentWithdrawView.as_view(), name="consent-withdraw"),
+    path("cases/<int:pk>/shares/", CaseSharesView.as_view(), name="case-shares"),
+    path("shares/<int:pk>/revoke/", ShareRevokeView.as_view(), name="share-revoke"),
+    path("audit/", AuditTrailView.as_view(), name="audit"),
+    path("analytics/cases/", PseudonymisedCasesView.as_view(), name="analytics-cases"),
+    path("analytics/aggregates/", AggregatesView.as_view(), name="analytics-aggregates"),
 ]

@@ -901,6 +901,14 @@ def test_schema_lists_every_endpoint():
         "/api/v1/cases/{id}/close/",
         "/api/v1/cases/{id}/reopen/",
         "/api/v1/cases/{id}/assign/",
+        # Data protection (reintegra.access.api).
+        "/api/v1/returnees/{id}/consents/",
+        "/api/v1/consents/{id}/withdraw/",
+        "/api/v1/cases/{id}/shares/",
+        "/api/v1/shares/{id}/revoke/",
+        "/api/v1/audit/",
+        "/api/v1/analytics/cases/",
+        "/api/v1/analytics/aggregates/",
     }
     assert set(schema["paths"]) == expected
     assert "delete" not in schema["paths"]["/api/v1/returnees/{id}/"]

@@ -1,0 +1,365 @@
+"""REST API of data protection (`/api/v1/`): consent ledger, case shares, audit trail, M&E data.
+
+Thin, like `cases.api`: the role check comes before any lookup (a forbidden write never reveals whether an
+object exists: 403), lookups go through scoped selectors (not visible → 404), writes through
+`access.services` (their `ValidationError`s answer 400 with field errors through the project's exception
+handler). Sharing without consent answers 403 with `"code": "consent_required"`.
+
+Routes are added in `reintegra.api.urls`.
+"""
+
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from reintegra.access import selectors, services
+from reintegra.access.audit import record_access
+from reintegra.access.models import AccessEvent, Consent
+from reintegra.access.roles import Capability
+from reintegra.access.serializers import (
+    AggregateQuerySerializer,
+    AggregatesSerializer,
+    AuditEntrySerializer,
+    AuditPageSerializer,
+    AuditQuerySerializer,
+    ConsentCreateSerializer,
+    ConsentSerializer,
+    ErrorSerializer,
+    PseudonymisedCaseSerializer,
+    ShareCreateSerializer,
+    ShareSerializer,
+    WithdrawConsentSerializer,
+    csv_lines,
+    pseudonymised_csv,
+)
+from reintegra.api.pagination import StandardPagination
+from reintegra.cases import selectors as case_selectors
+from reintegra.cases.models import Case, CaseShare, Returnee
+
+C = Capability
+
+
+class CapabilityPermission(BasePermission):
+    """The view's `read_capabilities` (safe methods) or `write_capabilities` (any other): any one suffices;
+    None means any signed-in user (the scoped selectors then decide what exists for them)."""
+
+    message = _("You do not have permission to do this.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and hasattr(user, "has_capability")):
+            return False
+        needed = view.read_capabilities if request.method in SAFE_METHODS else view.write_capabilities
+        return needed is None or any(user.has_capability(capability) for capability in needed)
+
+
+class ProtectedView(GenericAPIView):
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    read_capabilities: tuple[Capability, ...] | None = None
+    write_capabilities: tuple[Capability, ...] | None = ()
+    pagination_class: Any = None
+
+
+def _not_found() -> Http404:
+    return Http404(_("Not found."))
+
+
+def _consent_required(exc: services.ConsentRequired) -> Response:
+    return Response({"detail": str(exc), "code": services.ConsentRequired.code}, status=status.HTTP_403_FORBIDDEN)
+
+
+# --- consent ledger ------------------------------------------------------------------------------
+
+
+class ReturneeConsentsView(ProtectedView):
+    """GET: the ledger of a returnee you may see (withdrawn and expired entries included); the
+    data-protection officer reads the ledgers of their organisation's returnees. POST: record a consent
+    (Capability.MANAGE_CONSENT); a minor's consent needs a guardian's name and the child's assent."""
+
+    queryset = Consent.objects.none()
+    serializer_class = ConsentSerializer
+    write_capabilities = (C.MANAGE_CONSENT,)
+
+    @extend_schema(
+        operation_id="returnees_consents_list",
+        summary=_("The consent ledger of a returnee"),
+        responses=ConsentSerializer(many=True),
+        tags=["consents"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        try:
+            returnee = selectors.consent_ledger_returnee(request.user, pk)
+        except Returnee.DoesNotExist:
+            raise _not_found() from None
+        consents = selectors.consents_for(request.user, returnee).select_related("recorded_by")
+        record_access(request.user, "view", returnee, purpose="consent ledger", channel="api")
+        return Response(ConsentSerializer(consents, many=True).data)
+
+    @extend_schema(
+        operation_id="returnees_consents_create",
+        summary=_("Record a consent"),
+        request=ConsentCreateSerializer,
+        responses={201: ConsentSerializer},
+        tags=["consents"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            returnee = case_selectors.get_returnee(request.user, pk)
+        except Returnee.DoesNotExist:
+            raise _not_found() from None
+        serializer = ConsentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        consent = services.record_consent(request.user, returnee, **serializer.validated_data)
+        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentWithdrawView(ProtectedView):
+    """Record a withdrawal (never a deletion); active shares granted under the consent are revoked now."""
+
+    queryset = Consent.objects.none()
+    serializer_class = ConsentSerializer
+    write_capabilities = (C.MANAGE_CONSENT,)
+
+    @extend_schema(
+        operation_id="consents_withdraw",
+        summary=_("Withdraw a consent"),
+        request=WithdrawConsentSerializer,
+        responses=ConsentSerializer,
+        tags=["consents"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            consent = selectors.get_consent(request.user, pk)
+        except Consent.DoesNotExist:
+            raise _not_found() from None
+        serializer = WithdrawConsentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.withdraw_consent(request.user, consent, data.get("withdrawn_on"), data.get("note", ""))
+        return Response(ConsentSerializer(consent).data)
+
+
+# --- case shares ---------------------------------------------------------------------------------
+
+
+class CaseSharesView(ProtectedView):
+    """GET: active and revoked shares of a case you may see. POST: share it with another organisation, under
+    a valid consent naming that organisation (referral or data sharing) or, for a mental-health
+    professional, the life-at-risk exception."""
+
+    queryset = CaseShare.objects.none()
+    serializer_class = ShareSerializer
+    read_capabilities = (C.VIEW_ASSIGNED_CASES,)
+    write_capabilities = (C.EDIT_CASES,)
+
+    def _case(self, pk: int) -> Case:
+        try:
+            return case_selectors.get_case(self.request.user, pk)
+        except Case.DoesNotExist:
+            raise _not_found() from None
+
+    @extend_schema(
+        operation_id="cases_shares_list",
+        summary=_("The shares of a case"),
+        responses=ShareSerializer(many=True),
+        tags=["shares"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        case = self._case(pk)
+        record_access(request.user, "view", case, purpose="shares", channel="api")
+        return Response(ShareSerializer(selectors.shares_of(case), many=True).data)
+
+    @extend_schema(
+        operation_id="cases_shares_create",
+        summary=_("Share a case with another organisation"),
+        request=ShareCreateSerializer,
+        responses={
+            201: ShareSerializer,
+            403: OpenApiResponse(
+                ErrorSerializer, description=_('No valid consent ("code": "consent_required"), or not allowed.')
+            ),
+        },
+        tags=["shares"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        case = self._case(pk)
+        serializer = ShareCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            share = services.share_case(
+                request.user,
+                case,
+                data["organisation"],
+                data["reason"],
+                life_at_risk_justification=data["life_at_risk_justification"],
+                channel="api",
+            )
+        except services.ConsentRequired as exc:
+            return _consent_required(exc)
+        share = selectors.shares_of(case).get(pk=share.pk)
+        return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
+
+
+class ShareRevokeView(ProtectedView):
+    """End a share now: the sharing organisation, or the receiving one (returning the case)."""
+
+    queryset = CaseShare.objects.none()
+    serializer_class = ShareSerializer
+    write_capabilities = (C.EDIT_CASES,)
+
+    @extend_schema(
+        operation_id="shares_revoke",
+        summary=_("Revoke a share"),
+        request=None,
+        responses=ShareSerializer,
+        tags=["shares"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            share = selectors.get_share(request.user, pk)
+        except CaseShare.DoesNotExist:
+            raise _not_found() from None
+        services.revoke_share(request.user, share)
+        share = CaseShare.objects.select_related("organisation", "granted_by").get(pk=share.pk)
+        return Response(ShareSerializer(share).data)
+
+
+# --- audit trail ---------------------------------------------------------------------------------
+
+
+class AuditTrailView(ProtectedView):
+    """The change log and the access trail of your organisation's staff, merged newest first
+    (data-protection officer only). Read-only: the trail is append-only in the database.
+
+    Pages are cut by position, not counted: follow `next` (null on the last page)."""
+
+    queryset = AccessEvent.objects.none()
+    serializer_class = AuditEntrySerializer
+    read_capabilities = (C.VIEW_AUDIT,)
+    write_capabilities = (C.VIEW_AUDIT,)  # so other methods answer 405 to the officer, 403 to anyone else
+
+    @extend_schema(
+        operation_id="audit_list",
+        summary=_("The audit trail"),
+        parameters=[AuditQuerySerializer],
+        responses=AuditPageSerializer,
+        tags=["audit"],
+    )
+    def get(self, request: Request) -> Response:
+        query = AuditQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        size = query.validated_data["page_size"]
+        entries = list(
+            selectors.audit_trail(
+                request.user, query.filters(), older_than=query.validated_data["position"], limit=size + 1
+            )
+        )
+        next_url = None
+        if len(entries) > size:
+            entries = entries[:size]
+            next_url = replace_query_param(request.build_absolute_uri(), "cursor", entries[-1].position.token())
+        return Response(AuditPageSerializer({"next": next_url, "results": entries}).data)
+
+
+# --- monitoring and evaluation -------------------------------------------------------------------
+
+
+class CSVRenderer(BaseRenderer):
+    """`?format=csv` (or `Accept: text/csv`): a list of rows as CSV; anything else (an error) as
+    name,value lines."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if isinstance(data, list):
+            text = "".join(pseudonymised_csv(data))
+        else:
+            items = data.items() if isinstance(data, dict) else [("detail", data)]
+            text = "".join(csv_lines(("name", "value"), ([name, value] for name, value in items)))
+        return text.encode(self.charset)
+
+
+class PseudonymisedCasesView(ProtectedView):
+    """Pseudonymised rows of your organisation's cases for monitoring and evaluation (M&E officers):
+    stable pseudonymous ids and coded facts, no names, contacts, documents, addresses or exact dates.
+    `?format=csv` downloads every row at once; each download is recorded in the access trail."""
+
+    queryset = Case.objects.none()
+    serializer_class = PseudonymisedCaseSerializer
+    read_capabilities = (C.VIEW_PSEUDONYMISED,)
+    write_capabilities = (C.VIEW_PSEUDONYMISED,)
+    pagination_class = StandardPagination
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    @extend_schema(
+        operation_id="analytics_cases_list",
+        summary=_("Pseudonymised case rows"),
+        responses={
+            (200, "application/json"): PseudonymisedCaseSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=_("Every row, as CSV.")),
+        },
+        tags=["analytics"],
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.pseudonymised_cases(request.user)
+        if request.accepted_renderer.format == "csv":
+            record_access(
+                request.user,
+                "export",
+                object_type="cases.case",
+                purpose=f"pseudonymised case rows (CSV, {len(rows)} rows)",
+                channel="api",
+            )
+            filename = f"reintegra-pseudonymised-cases-{timezone.localdate().isoformat()}.csv"
+            data = PseudonymisedCaseSerializer(rows, many=True).data
+            return Response(data, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        page = self.paginate_queryset(rows)
+        current = getattr(self.paginator, "page", None)
+        number = current.number if current is not None else 1
+        record_access(
+            request.user,
+            "view",
+            object_type="cases.case",
+            purpose=f"pseudonymised case rows (page {number})",
+            channel="api",
+        )
+        return self.get_paginated_response(PseudonymisedCaseSerializer(page, many=True).data)
+
+
+class AggregatesView(ProtectedView):
+    """Counts of cases by one or more dimensions, with small cells suppressed (`count` null, `suppressed`
+    true): over your organisation, or over all organisations for the coordination body."""
+
+    queryset = Case.objects.none()
+    serializer_class = AggregatesSerializer
+    read_capabilities = (C.VIEW_AGGREGATES,)
+    write_capabilities = (C.VIEW_AGGREGATES,)
+
+    @extend_schema(
+        operation_id="analytics_aggregates",
+        summary=_("Case counts with small-cell suppression"),
+        parameters=[AggregateQuerySerializer],
+        responses=AggregatesSerializer,
+        tags=["analytics"],
+    )
+    def get(self, request: Request) -> Response:
+        query = AggregateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        by, k = query.validated_data["by"], query.validated_data.get("k")
+        rows = selectors.aggregate_cases(request.user, by=by, k=k)
+        floor = selectors.min_cell_size()
+        return Response(AggregatesSerializer({"by": by, "k": max(k or floor, floor), "rows": rows}).data)

@@ -1,0 +1,396 @@
+"""API representations of the consent ledger, case shares, the audit trail and M&E data, and the CSV
+layouts shared by the web pages and the API.
+
+Serializers only check shapes and types; the rules live in `access.services` and `access.selectors`.
+"""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from reintegra.access import pseudonymise, selectors
+from reintegra.access.models import AccessEvent, ConsentMethod, ConsentPurpose, Organisation
+from reintegra.api.fields import EnumChoiceField, IdField
+from reintegra.cases.choices import (
+    AttentionFlag,
+    CaseStatus,
+    ClosureCategory,
+    Dimension,
+    MigrationCause,
+    ReturnType,
+    Sex,
+)
+from reintegra.cases.serializers import UserRefSerializer
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): it is prefixed with '.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        text = ";".join(str(item) for item in value)
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """CSV text line by line (for streaming), UTF-8 with a byte-order mark so spreadsheets read accents."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(list(header))
+    for row in rows:
+        yield writer.writerow([csv_cell(value) for value in row])
+
+
+TRAIL_CSV_COLUMNS = (
+    "source",
+    "at",
+    "user_id",
+    "username",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+    "purpose",
+    "flagged",
+    "channel",
+)
+
+
+def trail_csv(entries: Iterable[selectors.TrailEntry]) -> Iterator[str]:
+    return csv_lines(TRAIL_CSV_COLUMNS, ([getattr(entry, name) for name in TRAIL_CSV_COLUMNS] for entry in entries))
+
+
+def trail_filter_summary(filters: selectors.TrailFilters) -> str:
+    """The filters of an export, for its access-trail record (types, ids, dates: nothing personal)."""
+    parts = []
+    for name, value in vars(filters).items():
+        if value not in ("", None, False):
+            parts.append(f"{name}={value.isoformat() if isinstance(value, date) else value}")
+    return ", ".join(parts) or "no filters"
+
+
+def pseudonymised_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    return csv_lines(pseudonymise.ROW_KEYS, ([row[key] for key in pseudonymise.ROW_KEYS] for row in rows))
+
+
+# --- shared --------------------------------------------------------------------------------------
+
+
+class OrganisationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True)
+    code = serializers.CharField(read_only=True, help_text=_("`consent_required` when sharing lacks a consent."))
+
+
+def _organisation(value: int | None) -> Organisation | None:
+    if value is None:
+        return None
+    try:
+        return Organisation.objects.get(pk=value)
+    except Organisation.DoesNotExist:
+        raise serializers.ValidationError(_("There is no organisation with this id.")) from None
+
+
+# --- consent ledger ------------------------------------------------------------------------------
+
+CONSENT_STATUS_CHOICES = [("valid", _("Valid")), ("expired", _("Expired")), ("withdrawn", _("Withdrawn"))]
+
+
+class ConsentStatusField(EnumChoiceField):
+    """valid / expired / withdrawn today, computed from the ledger entry's dates."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(CONSENT_STATUS_CHOICES, enum_name="ConsentStatusEnum", source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return selectors.consent_status(value)
+
+
+class ConsentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    returnee = serializers.IntegerField(source="returnee_id", read_only=True)
+    purpose = EnumChoiceField(ConsentPurpose, read_only=True)
+    recipient_organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
+    recipient_description = serializers.CharField(read_only=True)
+    given_by_returnee = serializers.BooleanField(read_only=True)
+    guardian_name = serializers.CharField(read_only=True)
+    child_assent = serializers.BooleanField(read_only=True)
+    method = EnumChoiceField(ConsentMethod, read_only=True)
+    given_on = serializers.DateField(read_only=True)
+    expires_on = serializers.DateField(read_only=True, allow_null=True)
+    withdrawn_on = serializers.DateField(read_only=True, allow_null=True)
+    withdrawal_note = serializers.CharField(read_only=True)
+    recorded_by = UserRefSerializer(read_only=True)
+    recorded_at = serializers.DateTimeField(read_only=True)
+    status = ConsentStatusField()
+
+
+class ConsentCreateSerializer(serializers.Serializer):
+    purpose = EnumChoiceField(ConsentPurpose)
+    method = EnumChoiceField(ConsentMethod, help_text=_("How the consent was given."))
+    given_on = serializers.DateField()
+    expires_on = serializers.DateField(required=False, allow_null=True)
+    recipient_organisation = IdField(
+        required=False,
+        allow_null=True,
+        help_text=_("The organisation the information may be shared with; only such a consent allows sharing."),
+    )
+    recipient_description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text=_("A recipient or type of service.")
+    )
+    given_by_returnee = serializers.BooleanField(default=True)
+    guardian_name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text=_("Parent, guardian or representative: required for a minor or when not given by the person."),
+    )
+    child_assent = serializers.BooleanField(default=False, help_text=_("Required for a minor."))
+
+    def validate_recipient_organisation(self, value: int | None) -> Organisation | None:
+        return _organisation(value)
+
+
+class WithdrawConsentSerializer(serializers.Serializer):
+    withdrawn_on = serializers.DateField(required=False, allow_null=True, help_text=_("Today when left out."))
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+# --- case shares ---------------------------------------------------------------------------------
+
+
+class ShareSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    case = serializers.IntegerField(source="case_id", read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    consent = serializers.IntegerField(source="consent_id", read_only=True, allow_null=True)
+    consent_exception = serializers.SerializerMethodField(
+        help_text=_("Shared without consent under the life-at-risk exception.")
+    )
+    granted_at = serializers.DateTimeField(read_only=True)
+    granted_by = UserRefSerializer(read_only=True)
+    revoked_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    active = serializers.SerializerMethodField()
+
+    def get_consent_exception(self, share: Any) -> bool:
+        return share.consent_id is None
+
+    def get_active(self, share: Any) -> bool:
+        return share.revoked_at is None
+
+
+class ShareCreateSerializer(serializers.Serializer):
+    organisation = IdField(help_text=_("The organisation to share the case with."))
+    reason = serializers.CharField(max_length=300, help_text=_("What the organisation needs the information for."))
+    life_at_risk_justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=300,
+        help_text=_(
+            "Mental-health professionals only, when there is no valid consent and the person's life is at risk "
+            "(or a mental disability prevents consent). Recorded as a flagged consent exception."
+        ),
+    )
+
+    def validate_organisation(self, value: int) -> Organisation:
+        organisation = _organisation(value)
+        assert organisation is not None
+        return organisation
+
+
+# --- audit trail ---------------------------------------------------------------------------------
+
+SOURCE_CHOICES = [(selectors.CHANGE, _("Change log")), (selectors.ACCESS, _("Access trail"))]
+ACTION_CHOICES = [
+    ("create", _("Created")),
+    ("update", _("Changed")),
+    ("delete", _("Deleted")),
+    *AccessEvent.Action.choices,
+]
+MAX_PAGE_SIZE = 200
+
+
+class AuditQuerySerializer(serializers.Serializer):
+    source = EnumChoiceField(  # type: ignore[assignment]  # a field named "source", not Field.source
+        SOURCE_CHOICES, enum_name="AuditSourceEnum", required=False, allow_blank=True
+    )
+    object_type = serializers.CharField(
+        required=False, allow_blank=True, max_length=60, help_text=_('"app_label.model", e.g. cases.case.')
+    )
+    object_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    user = IdField(required=False, help_text=_("Id of a user of your organisation."))
+    action = EnumChoiceField(ACTION_CHOICES, enum_name="AuditActionEnum", required=False, allow_blank=True)
+    since = serializers.DateField(required=False, help_text=_("From this day (inclusive)."))
+    until = serializers.DateField(required=False, help_text=_("Up to this day (inclusive)."))
+    flagged = serializers.BooleanField(required=False, help_text=_("Only flagged access events."))
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text=_("The position given in `next`.")
+    )
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=25)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        since, until = attrs.get("since"), attrs.get("until")
+        if since and until and until < since:
+            raise serializers.ValidationError({"until": [_("The end date is before the start date.")]})
+        token = attrs.get("cursor")
+        attrs["position"] = None
+        if token:
+            try:
+                attrs["position"] = selectors.TrailPosition.parse(token)
+            except ValueError:
+                raise serializers.ValidationError({"cursor": [_("This is not a valid position.")]}) from None
+        return attrs
+
+    def filters(self) -> selectors.TrailFilters:
+        data = self.validated_data
+        return selectors.TrailFilters(
+            source=data.get("source", ""),
+            object_type=data.get("object_type", "").strip(),
+            object_id=data.get("object_id", "").strip(),
+            user=data.get("user"),
+            action=data.get("action", ""),
+            since=data.get("since"),
+            until=data.get("until"),
+            flagged_only=bool(data.get("flagged")),
+        )
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    source = EnumChoiceField(  # type: ignore[assignment]  # a field named "source", not Field.source
+        SOURCE_CHOICES, enum_name="AuditSourceEnum", read_only=True
+    )
+    id = serializers.IntegerField(read_only=True, help_text=_("Id within its source."))
+    at = serializers.DateTimeField(read_only=True)
+    user = serializers.IntegerField(source="user_id", read_only=True, allow_null=True)
+    username = serializers.CharField(read_only=True)
+    action = EnumChoiceField(ACTION_CHOICES, enum_name="AuditActionEnum", read_only=True)
+    object_type = serializers.CharField(read_only=True)
+    object_id = serializers.CharField(read_only=True)
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(allow_null=True)),
+        read_only=True,
+        allow_null=True,
+        help_text=_('Changes only: field → [old, new] as stored; sensitive values read "[protected]".'),
+    )
+    purpose = serializers.CharField(read_only=True, allow_null=True, help_text=_("Access events only."))
+    flagged = serializers.BooleanField(read_only=True)
+    channel = serializers.CharField(read_only=True, allow_null=True, help_text=_("Access events only: web, api, cli."))
+
+
+class AuditPageSerializer(serializers.Serializer):
+    next = serializers.URLField(read_only=True, allow_null=True, help_text=_("The next (older) page, if any."))
+    results = AuditEntrySerializer(many=True, read_only=True)
+
+
+# --- monitoring and evaluation -------------------------------------------------------------------
+
+
+class PseudonymisedCaseSerializer(serializers.Serializer):
+    """One pseudonymised case (see access.pseudonymise): stable keyed ids and coded facts, no identifiers."""
+
+    pid = serializers.CharField(read_only=True, help_text=_("Pseudonymous id of the person."))
+    case_pid = serializers.CharField(read_only=True, help_text=_("Pseudonymous id of the case."))
+    organisation = serializers.CharField(read_only=True)
+    sex = EnumChoiceField(Sex, read_only=True)
+    birth_year = serializers.IntegerField(read_only=True, allow_null=True)
+    nationality = serializers.CharField(read_only=True)
+    return_country = serializers.CharField(read_only=True)
+    admin1 = serializers.CharField(read_only=True, allow_null=True)
+    municipality = serializers.CharField(read_only=True, allow_null=True)
+    return_month = serializers.DateField(read_only=True, allow_null=True, help_text=_("First day of the month."))
+    return_type = EnumChoiceField(ReturnType, read_only=True)
+    causes_of_migration = serializers.ListField(child=EnumChoiceField(MigrationCause), read_only=True)
+    attention_flags = serializers.ListField(child=EnumChoiceField(AttentionFlag), read_only=True)
+    status = EnumChoiceField(CaseStatus, read_only=True)
+    closure_category = EnumChoiceField(ClosureCategory, read_only=True, allow_blank=True)
+    assessments = serializers.IntegerField(read_only=True)
+    follow_ups = serializers.IntegerField(read_only=True)
+    plan_dimensions = serializers.ListField(child=EnumChoiceField(Dimension), read_only=True)
+
+
+class AggregateQuerySerializer(serializers.Serializer):
+    by = serializers.CharField(
+        required=False,
+        default="status",
+        max_length=200,
+        help_text=_(
+            "Comma-separated dimensions: status, return_type, sex, nationality, municipality, closure_category, "
+            "return_year (or year)."
+        ),
+    )
+    k = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1000,
+        help_text=_("Smallest count shown; it can be raised above the platform minimum, never lowered."),
+    )
+
+    def validate_by(self, value: str) -> list[str]:
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        if not names:
+            raise serializers.ValidationError(_("Name at least one dimension."))
+        names = ["return_year" if name == "year" else name for name in names]
+        unknown = [name for name in names if name not in selectors.AGGREGATE_DIMENSIONS]
+        if unknown:
+            raise serializers.ValidationError(
+                _("Cannot group by %(names)s. Choose from: %(choices)s.")
+                % {"names": ", ".join(unknown), "choices": ", ".join(selectors.AGGREGATE_DIMENSIONS)}
+            )
+        return list(dict.fromkeys(names))
+
+
+class AggregateRowSerializer(serializers.Serializer):
+    """One cell; only the dimensions asked for are present (hence not read-only: not required in the schema;
+    this serializer is only ever used for output)."""
+
+    status = EnumChoiceField(CaseStatus, required=False)
+    return_type = EnumChoiceField(ReturnType, required=False)
+    sex = EnumChoiceField(Sex, required=False)
+    nationality = serializers.CharField(required=False, allow_blank=True)
+    municipality = serializers.CharField(required=False, allow_null=True)
+    municipality_id = serializers.IntegerField(required=False, allow_null=True)
+    closure_category = EnumChoiceField(ClosureCategory, required=False, allow_blank=True)
+    return_year = serializers.IntegerField(required=False, allow_null=True)
+    count = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("null when suppressed."))
+    suppressed = serializers.BooleanField(read_only=True, help_text=_("Hidden because the cell is too small."))
+
+    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        return {name: value for name, value in data.items() if name in instance}
+
+
+class AggregatesSerializer(serializers.Serializer):
+    by = serializers.ListField(child=serializers.CharField(), read_only=True)
+    k = serializers.IntegerField(read_only=True, help_text=_("Smallest count shown."))
+    rows = AggregateRowSerializer(many=True, read_only=True)
