@@ -1,7 +1,20 @@
 import pytest
+from django.utils import translation
 
 from reintegra.access.roles import Role
 from reintegra.testing import factories
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code run outside a request (services, commands, serializers) speaks English in tests.
+
+    Assertions read the English source strings. Without this, the language left active by the last
+    request a worker served (Spanish by default, the site's language) would leak into the next test.
+    Requests still choose their own language through LocaleMiddleware.
+    """
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
