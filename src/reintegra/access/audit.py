@@ -42,6 +42,7 @@ AUDITED_MODELS = [
 # Never copy these into the log at all (hashes, derived search text).
 _EXCLUDED = {"password", "number_index", "search_name", "search_text", "last_login"}
 
+
 # In models about a person, the log records THAT free text or an identifier changed, never the value:
 # the log is append-only, so anything copied into it would outlive retention's anonymisation.
 def _is_personal(model: type[models.Model]) -> bool:
@@ -57,9 +58,7 @@ def masked_field_names(model: type[models.Model]) -> list[str]:
         if f.name in _EXCLUDED:
             continue
         free_text = isinstance(f, models.CharField | models.TextField) and not f.choices
-        if sensitive_category(f) is not None or (
-            _is_personal(model) and (free_text or f.name in _IDENTIFYING_DATES)
-        ):
+        if sensitive_category(f) is not None or (_is_personal(model) and (free_text or f.name in _IDENTIFYING_DATES)):
             names.append(f.name)
     return names
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 from reintegra.access.roles import Capability, Role, capabilities_for
 
@@ -18,7 +18,7 @@ class Organisation(models.Model):
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    country = CountryField(_("country"))
+    country: "models.Field[str | Country, Country]" = CountryField(_("country"))
     # Data-retention period after closure (IOM DP principle 9); anonymised by `reintegra apply-retention`.
     retention_months = models.PositiveIntegerField(_("retention after closure (months)"), default=60)
     is_active = models.BooleanField(_("active"), default=True)

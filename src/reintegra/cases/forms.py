@@ -15,15 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -73,7 +75,7 @@ class FastSelect(forms.Select):
     required), optgroups for grouped choices, selected values.
     """
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
         if self.allow_multiple_selected:
@@ -111,6 +113,13 @@ def _blank(label: Any = None) -> tuple[str, Any]:
     return ("", label or _("— Choose —"))
 
 
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field `name`, known to be a ChoiceField (`form.fields` is typed as plain Fields)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 def country_choices(blank: Any = None) -> list[Any]:
     """Countries in the active language, the region's first (an optgroup each)."""
     region = sorted(((code, countries.name(code)) for code in REGION_COUNTRIES), key=lambda c: str(c[1]))
@@ -144,8 +153,12 @@ def municipality_choices(country: str, blank: Any = None) -> list[Any]:
 def staff_choices(organisation_id: int | None, blank: Any = None) -> list[tuple[Any, Any]]:
     """Active users of the organisation who may hold cases (case managers and those above them)."""
     holders = [r.value for r in Role if Capability.VIEW_ASSIGNED_CASES in _role_caps(r)]
+    # Without an organisation: the users without one (what organisation_id=None would match).
+    in_organisation = (
+        Q(organisation_id=organisation_id) if organisation_id is not None else Q(organisation__isnull=True)
+    )
     users = (
-        User.objects.filter(organisation_id=organisation_id, is_active=True, role_assignments__role__in=holders)
+        User.objects.filter(in_organisation, is_active=True, role_assignments__role__in=holders)
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
@@ -201,14 +214,15 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [_blank(_("All statuses")), *CaseStatus.choices]
-        self.fields["return_type"].choices = [_blank(_("All return types")), *ReturnType.choices]
-        self.fields["case_manager"].choices = staff_choices(user.organisation_id, _("Anyone"))
+        _choice_field(self, "status").choices = [_blank(_("All statuses")), *CaseStatus.choices]
+        _choice_field(self, "return_type").choices = [_blank(_("All return types")), *ReturnType.choices]
+        _choice_field(self, "case_manager").choices = staff_choices(user.organisation_id, _("Anyone"))
         country = user.organisation.country.code if user.organisation_id else ""
-        self.fields["municipality"].choices = municipality_choices(country, _("All municipalities"))
+        _choice_field(self, "municipality").choices = municipality_choices(country, _("All municipalities"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         start, end = cleaned.get("return_from"), cleaned.get("return_to")
         if start and end and start > end:
             self.add_error("return_to", _("The end date is before the start date."))
@@ -293,12 +307,12 @@ class ReturneeForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         org_country = organisation.country.code if organisation else ""
-        self.fields["nationality"].choices = country_choices()
-        self.fields["return_country"].choices = country_choices()
+        _choice_field(self, "nationality").choices = country_choices()
+        _choice_field(self, "return_country").choices = country_choices()
         self.fields["nationality"].initial = self.fields["nationality"].initial or org_country
         self.fields["return_country"].initial = org_country
         country = self._value("return_country") or org_country
-        self.fields["municipality"].choices = municipality_choices(country)
+        _choice_field(self, "municipality").choices = municipality_choices(country)
         if municipality_url:
             self.fields["return_country"].widget.attrs.update(
                 {
@@ -325,6 +339,7 @@ class ReturneeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if not cleaned.get("birth_date") and cleaned.get("estimated_age") is None and not self.has_error("birth_date"):
             self.add_error("birth_date", _("Enter the birth date or, if it is not known, an estimated age."))
         phone = (cleaned.get("phone") or "").strip()
@@ -411,8 +426,8 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args: Any, default_country: str = "", duplicate_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document_type"].choices = [_blank(), *DocumentType.choices]
-        self.fields["issuing_country"].choices = country_choices()
+        _choice_field(self, "document_type").choices = [_blank(), *DocumentType.choices]
+        _choice_field(self, "issuing_country").choices = country_choices()
         self.fields["issuing_country"].initial = default_country
         if duplicate_url:
             self.fields["number"].widget.attrs.update(duplicate_check_attrs(duplicate_url))
@@ -424,22 +439,39 @@ class DocumentForm(forms.Form):
         )
 
 
-class BaseListFormSet(forms.BaseFormSet):
+class BaseListFormSet[F: forms.Form](forms.BaseFormSet):
     """A formset whose rows are added in the browser (static js) and removed with a DELETE box."""
 
-    def kept_forms(self) -> list[forms.Form]:
+    def kept_forms(self) -> list[F]:
         """Valid rows that are neither blank extra rows nor marked for removal (call after is_valid)."""
+        # The DELETE test is BaseFormSet._should_delete_form's, which django-stubs does not declare.
         return [
             f
             for f in self.forms
-            if getattr(f, "cleaned_data", None) and not (self.can_delete and self._should_delete_form(f))
+            if getattr(f, "cleaned_data", None)
+            and not (self.can_delete and f.cleaned_data.get(DELETION_FIELD_NAME, False))
         ]
 
 
-DocumentFormSet = forms.formset_factory(DocumentForm, formset=BaseListFormSet, extra=1, can_delete=True, max_num=10)
+def list_formset_factory[F: forms.Form](
+    form: type[F],
+    formset: type[BaseListFormSet[F]] = BaseListFormSet,
+    *,
+    extra: int = 1,
+    can_delete: bool = False,
+    max_num: int | None = None,
+) -> type[BaseListFormSet[F]]:
+    """`formset_factory` for list formsets; the class it makes subclasses `formset`, which its stub cannot say."""
+    return cast(
+        "type[BaseListFormSet[F]]",
+        forms.formset_factory(form, formset=formset, extra=extra, can_delete=can_delete, max_num=max_num),
+    )
 
 
-def documents_from(formset: BaseListFormSet) -> list[services.DocumentInput]:
+DocumentFormSet = list_formset_factory(DocumentForm, extra=1, can_delete=True, max_num=10)
+
+
+def documents_from(formset: BaseListFormSet[DocumentForm]) -> list[services.DocumentInput]:
     return [f.to_input() for f in formset.kept_forms()]
 
 
@@ -485,9 +517,9 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["return_type"].choices = [_blank(), *ReturnType.choices]
-        self.fields["host_country"].choices = country_choices(_("— Not recorded —"))
-        self.fields["transit_countries"].choices = country_choices(False)
+        _choice_field(self, "return_type").choices = [_blank(), *ReturnType.choices]
+        _choice_field(self, "host_country").choices = country_choices(_("— Not recorded —"))
+        _choice_field(self, "transit_countries").choices = country_choices(False)
 
     def clean_return_date(self) -> date:
         value = self.cleaned_data["return_date"]
@@ -497,6 +529,7 @@ class ReturnForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if (
             MigrationCause.OTHER in (cleaned.get("causes_of_migration") or [])
             and not (cleaned.get("causes_note") or "").strip()
@@ -545,7 +578,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["relationship"].choices = [_blank(), *Relationship.choices]
+        _choice_field(self, "relationship").choices = [_blank(), *Relationship.choices]
 
     def clean_birth_date(self) -> date | None:
         value = self.cleaned_data.get("birth_date")
@@ -578,10 +611,10 @@ class MemberForm(forms.Form):
         }
 
 
-MemberFormSet = forms.formset_factory(MemberForm, formset=BaseListFormSet, extra=1, can_delete=True, max_num=30)
+MemberFormSet = list_formset_factory(MemberForm, extra=1, can_delete=True, max_num=30)
 
 
-def members_from(formset: BaseListFormSet) -> list[services.MemberInput]:
+def members_from(formset: BaseListFormSet[MemberForm]) -> list[services.MemberInput]:
     return [f.to_input() for f in formset.kept_forms()]
 
 
@@ -608,7 +641,7 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user.has_capability(Capability.ASSIGN_CASES):
-            self.fields["case_manager"].choices = staff_choices(user.organisation_id, _("Me"))
+            _choice_field(self, "case_manager").choices = staff_choices(user.organisation_id, _("Me"))
         else:
             del self.fields["case_manager"]
 
@@ -730,8 +763,8 @@ class PlanItemForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dimension"].choices = [_blank(), *Dimension.choices]
-        self.fields["assistance_form"].choices = [_blank(), *AssistanceForm.choices]
+        _choice_field(self, "dimension").choices = [_blank(), *Dimension.choices]
+        _choice_field(self, "assistance_form").choices = [_blank(), *AssistanceForm.choices]
 
     def clean_currency(self) -> str:
         value = (self.cleaned_data.get("currency") or "").strip().upper()
@@ -741,6 +774,7 @@ class PlanItemForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if cleaned.get("amount") is not None and not cleaned.get("currency") and not self.has_error("currency"):
             self.add_error("currency", _("Give the currency of the amount (e.g. MXN, GTQ, HNL, USD)."))
         return cleaned
@@ -776,7 +810,7 @@ class PlanItemForm(forms.Form):
         }
 
 
-class BasePlanItemFormSet(BaseListFormSet):
+class BasePlanItemFormSet(BaseListFormSet[PlanItemForm]):
     def clean(self) -> None:
         super().clean()
         ids = [f.cleaned_data.get("id") for f in self.kept_forms() if f.cleaned_data.get("id")]
@@ -784,10 +818,10 @@ class BasePlanItemFormSet(BaseListFormSet):
             raise ValidationError(_("The same plan item appears twice."))
 
 
-PlanItemFormSet = forms.formset_factory(PlanItemForm, formset=BasePlanItemFormSet, extra=1, can_delete=True, max_num=50)
+PlanItemFormSet = list_formset_factory(PlanItemForm, formset=BasePlanItemFormSet, extra=1, can_delete=True, max_num=50)
 
 
-def items_from(formset: BaseListFormSet) -> list[services.PlanItemInput]:
+def items_from(formset: BaseListFormSet[PlanItemForm]) -> list[services.PlanItemInput]:
     return [f.to_input() for f in formset.kept_forms()]
 
 
@@ -808,6 +842,7 @@ class AgreePlanForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         agreed_on = cleaned.get("agreed_on")
         if agreed_on and agreed_on > timezone.localdate():
             self.add_error("agreed_on", _("This date cannot be in the future."))
@@ -854,6 +889,7 @@ class FollowUpForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         visited, next_visit = cleaned.get("visited_on"), cleaned.get("next_visit_on")
         if visited and visited > timezone.localdate():
             self.add_error("visited_on", _("This date cannot be in the future."))
@@ -904,7 +940,7 @@ class CloseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = closure_reason_choices()
+        _choice_field(self, "reason").choices = closure_reason_choices()
         self.fields["closed_on"].initial = timezone.localdate()
 
     def clean_closed_on(self) -> date:
@@ -934,7 +970,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case_manager"].choices = staff_choices(user.organisation_id)
+        _choice_field(self, "case_manager").choices = staff_choices(user.organisation_id)
 
     def chosen(self) -> User:
         return User.objects.get(pk=self.cleaned_data["case_manager"])

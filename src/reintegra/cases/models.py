@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 from reintegra.access.fields import EncryptedTextField
 from reintegra.access.roles import SensitiveCategory
@@ -43,12 +43,12 @@ class Returnee(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     # When only an age is known we keep the estimated birth year, so the age stays right over time.
     estimated_birth_year = models.PositiveSmallIntegerField(_("estimated birth year"), null=True, blank=True)
-    nationality = CountryField(_("nationality"))
+    nationality: "models.Field[str | Country, Country]" = CountryField(_("nationality"))
     phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
     languages = models.CharField(
         _("languages"), max_length=200, blank=True, default="", help_text=_("Comma-separated, e.g. español, k'iche'")
     )
-    return_country = CountryField(_("country of return"))
+    return_country: "models.Field[str | Country, Country]" = CountryField(_("country of return"))
     admin1 = models.ForeignKey(
         "places.AdminArea",
         on_delete=models.PROTECT,
@@ -120,7 +120,7 @@ class IdentityDocument(models.Model):
     number = EncryptedTextField(_("document number"), category=SensitiveCategory.IDENTITY_DOCUMENT)
     # Keyed hash of the normalised number: exact lookup without the number in clear.
     number_index = models.CharField(max_length=64, db_index=True, editable=False)
-    issuing_country = CountryField(_("issuing country"))
+    issuing_country: "models.Field[str | Country, Country]" = CountryField(_("issuing country"))
 
     class Meta:
         verbose_name = _("identity document")
@@ -197,7 +197,7 @@ class Case(models.Model):
     # Return information.
     return_date = models.DateField(_("return date"))
     return_type = models.CharField(_("return type"), max_length=24, choices=ReturnType.choices)
-    host_country = CountryField(_("host country"), blank=True, default="")
+    host_country: "models.Field[str | Country, Country]" = CountryField(_("host country"), blank=True, default="")
     transit_countries = models.JSONField(_("transit countries"), default=list, blank=True)
     reception_place = models.CharField(_("reception place"), max_length=200, blank=True, default="")
     reception_assistance = models.JSONField(_("assistance received at reception"), default=list, blank=True)

@@ -10,7 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -51,6 +53,8 @@ from reintegra.cases.models import (
 # Longest free text accepted for a text field without its own limit (notes, needs, goals...).
 TEXT_MAX_LENGTH = 10_000
 # Longest list accepted for list inputs (documents, members, plan items, codes).
+# DRF hands max_length with many=True to the ListSerializer; djangorestframework-stubs does not declare that
+# keyword on serializers, hence `type: ignore[call-arg]` where a nested list is bounded.
 LIST_MAX_LENGTH = 50
 
 
@@ -109,7 +113,7 @@ class ReturneeSerializer(ProtectedModelSerializer):
     attention_flags = serializers.ListField(
         child=EnumChoiceField(AttentionFlag), required=False, max_length=len(AttentionFlag.values)
     )
-    documents = DocumentSerializer(many=True, required=False, max_length=10)
+    documents = DocumentSerializer(many=True, required=False, max_length=10)  # type: ignore[call-arg]  # many=True's max_length
     family_names = serializers.CharField(read_only=True)
     full_name = serializers.CharField(read_only=True)
     birth_year = serializers.IntegerField(read_only=True, allow_null=True)
@@ -311,7 +315,12 @@ def return_input(data: dict[str, Any], instance: Case | None = None) -> services
 
 
 def _org_user(user: Any, pk: int, message: Any) -> User:
-    found = User.objects.filter(pk=pk, organisation_id=getattr(user, "organisation_id", None), is_active=True).first()
+    organisation_id = getattr(user, "organisation_id", None)
+    # Without an organisation: the users without one (what organisation_id=None would match).
+    in_organisation = (
+        Q(organisation_id=organisation_id) if organisation_id is not None else Q(organisation__isnull=True)
+    )
+    found = User.objects.filter(in_organisation, pk=pk, is_active=True).first()
     if found is None:
         raise serializers.ValidationError(message)
     return found
@@ -399,7 +408,8 @@ class TimelineEventSerializer(ProtectedModelSerializer):
     kind = EnumChoiceField(CaseEventKind, read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     actor = serializers.SerializerMethodField()
-    data = serializers.DictField(read_only=True)
+    # Any: the serializer metaclass moves declared fields out of the class, so `.data` stays Serializer.data.
+    data: Any = serializers.DictField(read_only=True)
 
     class Meta:
         model = CaseEvent
@@ -436,7 +446,7 @@ class HouseholdMemberSerializer(ProtectedModelSerializer):
 class HouseholdSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
-    members = HouseholdMemberSerializer(many=True, max_length=LIST_MAX_LENGTH)
+    members = HouseholdMemberSerializer(many=True, max_length=LIST_MAX_LENGTH)  # type: ignore[call-arg]  # many=True's max_length
 
     def to_member_inputs(self) -> list[services.MemberInput]:
         return [services.MemberInput(**member) for member in self.validated_data["members"]]
@@ -605,7 +615,7 @@ class PlanSerializer(ProtectedModelSerializer):
     def get_warnings(self, obj: ReintegrationPlan) -> list[str]:
         case = self._case(obj)
         deadline = case.return_date + timedelta(days=settings.REINTEGRA_PLAN_DEADLINE_DAYS)
-        warnings = []
+        warnings: list[str | Promise] = []
         if obj.agreed_on is None:
             if timezone.localdate() > deadline and case.status != CaseStatus.CLOSED:
                 warnings.append(
@@ -627,7 +637,7 @@ class PlanSerializer(ProtectedModelSerializer):
 class PlanWriteSerializer(serializers.Serializer):
     goals = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
     motivations = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
-    items = PlanItemSerializer(
+    items = PlanItemSerializer(  # type: ignore[call-arg]  # many=True's max_length
         many=True,
         required=False,
         max_length=LIST_MAX_LENGTH,
@@ -662,7 +672,7 @@ class ProgressSerializer(serializers.Serializer):
 
 class FollowUpVisitSerializer(ProtectedModelSerializer):
     conducted_by = UserRefSerializer(read_only=True)
-    progress = ProgressSerializer(many=True, required=False, max_length=LIST_MAX_LENGTH)
+    progress = ProgressSerializer(many=True, required=False, max_length=LIST_MAX_LENGTH)  # type: ignore[call-arg]  # many=True's max_length
 
     class Meta:
         model = FollowUpVisit

@@ -9,11 +9,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,7 +79,7 @@ def _advance_status(case: Case, user: Any) -> None:
         _event(case, CaseEventKind.STATUS_CHANGED, user, old=old, new=new)
 
 
-def _check_codes(values: Iterable[str], allowed: type, field_name: str) -> list[str]:
+def _check_codes(values: Iterable[str], allowed: type[models.Choices], field_name: str) -> list[str]:
     values = list(dict.fromkeys(values))
     bad = [v for v in values if v not in allowed.values]
     if bad:
@@ -208,7 +208,14 @@ def _refresh_case_search(returnee: Returnee) -> None:
         case.save(update_fields=["search_text"])
 
 
-def case_search_text(returnee: Returnee, case_number: str) -> str:
+class _Named(Protocol):
+    """A Returnee, or anything with its name properties (the synthetic data's stand-in)."""
+
+    @property
+    def full_name(self) -> str: ...
+
+
+def case_search_text(returnee: _Named, case_number: str) -> str:
     return f"{matching.normalize_name(returnee.full_name)} {case_number.lower()}"[:360]
 
 

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from auditlog.context import disable_auditlog
@@ -583,7 +583,7 @@ _OTHER_CAUSE_NOTES = _split(
     "Deuda con un prestamista local|Oferta de trabajo de un familiar en el extranjero|"
     "Buscar tratamiento médico para un hijo|Pérdida de la cosecha y de la tierra arrendada"
 )
-_CAUSE_DETAILS = {
+_CAUSE_DETAILS: dict[str, list[str]] = {
     MigrationCause.VIOLENCE: _split(
         "Amenazas y extorsión en su colonia|Reclutamiento forzado de jóvenes en la zona|"
         "Violencia intrafamiliar|Cobro de renta a su negocio"
@@ -921,8 +921,17 @@ class _Person:
     """Stand-in with Returnee's own name properties, so full names are built exactly as the model does."""
 
     __slots__ = ("first_family_name", "given_names", "second_family_name")
-    family_names = Returnee.family_names
-    full_name = Returnee.full_name
+    if TYPE_CHECKING:  # mypy cannot follow a property borrowed from another class
+
+        @property
+        def family_names(self) -> str: ...
+
+        @property
+        def full_name(self) -> str: ...
+
+    else:
+        family_names = Returnee.family_names
+        full_name = Returnee.full_name
 
     def __init__(self, given_names: str, first_family_name: str, second_family_name: str) -> None:
         self.given_names = given_names
@@ -992,14 +1001,19 @@ class _Table:
         self.written = 0
         self._converters: list[tuple[int, Callable[[Any], Any]]] | None = None
 
+    def _field(self, name: str) -> models.Field:
+        """The model field behind column `name` (always a concrete field, never a reverse relation)."""
+        model_field = self.model._meta.get_field(name)
+        assert isinstance(model_field, models.Field)
+        return model_field
+
     def drain(self, conn: Any, *, convert: bool = True) -> list[Any]:
         """The rows collected so far (adapted for the driver when `convert`), and a fresh start."""
         rows, self.rows = self.rows, []
         if convert and rows:
             if self._converters is None:
-                meta = self.model._meta
                 self._converters = [
-                    (i, conv) for i, name in enumerate(self.columns) if (conv := _converter(meta.get_field(name), conn))
+                    (i, conv) for i, name in enumerate(self.columns) if (conv := _converter(self._field(name), conn))
                 ]
             if self._converters:
                 converted = []
@@ -1019,7 +1033,7 @@ class _Table:
         qn = conn.ops.quote_name
         sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - quoted identifiers, values bound
             qn(meta.db_table),
-            ", ".join(qn(meta.get_field(name).column) for name in self.columns),
+            ", ".join(qn(self._field(name).column) for name in self.columns),
             ", ".join(["%s"] * len(self.columns)),
         )
         with conn.cursor() as cursor:
@@ -1032,7 +1046,7 @@ class _Table:
         qn = conn.ops.quote_name
         sql = "INSERT INTO {} ({}) SELECT {} FROM {}".format(  # noqa: S608 - quoted identifiers
             qn(meta.db_table),
-            ", ".join(qn(meta.get_field(name).column) for name in self.columns),
+            ", ".join(qn(self._field(name).column) for name in self.columns),
             ", ".join(f"c{i}" for i in range(len(self.columns))),
             source,
         )
@@ -1066,7 +1080,7 @@ def _reserve_ids(cases: int, conn: Any) -> dict[type[models.Model], int]:
             table = model._meta.db_table
             if conn.vendor == "postgresql":
                 cursor.execute(f"LOCK TABLE {qn(table)} IN EXCLUSIVE MODE")  # readers still read
-            top = model.objects.aggregate(top=Max("pk"))["top"] or 0
+            top = model._default_manager.aggregate(top=Max("pk"))["top"] or 0
             if conn.vendor == "sqlite":
                 cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
                 row = cursor.fetchone()
@@ -1157,6 +1171,35 @@ class _Draft:
         "violence",
         "vocab",
     )
+
+    age: int
+    assistance: tuple[str, ...]
+    birth_date: date | None
+    birth_year: int
+    causes: tuple[str, ...]
+    causes_note: str
+    children: int
+    chronic: bool
+    country: str
+    estimated: bool
+    female: bool
+    first_family: str
+    given: str
+    host: str
+    household: list[tuple[Any, ...]]
+    indigenous: bool
+    languages: str
+    minor: bool
+    person: _Person
+    place: _Place
+    reception: str
+    return_type: str
+    second_family: str
+    sex: str
+    spouse: bool
+    transit: tuple[str, ...]
+    violence: bool
+    vocab: _Vocabulary
 
 
 class _Generator:
@@ -1952,7 +1995,7 @@ class CaseWriter:
                 closure_note,
                 opened_at,
                 self.events[-1][0],
-                services.case_search_text(d.person, slot.case_number),  # type: ignore[arg-type]  # duck-typed Returnee
+                services.case_search_text(d.person, slot.case_number),
             )
         )
 
@@ -2233,12 +2276,13 @@ def _existing_sequences(org: Organisation) -> dict[int, int]:
 def _cycle(assignees: Sequence[tuple[User, int]]) -> list[tuple[int, int | None]]:
     """Weighted round-robin: each case manager appears `weight` times per round, interleaved."""
     slots: list[tuple[int, int | None]] = []
-    remaining = [[user, max(1, int(weight))] for user, weight in assignees]
-    while any(weight > 0 for _user, weight in remaining):
-        for entry in remaining:
-            if entry[1] > 0:
-                slots.append((entry[0].pk, entry[0].team_id))
-                entry[1] -= 1
+    users = [user for user, _weight in assignees]
+    remaining = [max(1, int(weight)) for _user, weight in assignees]
+    while any(weight > 0 for weight in remaining):
+        for i, user in enumerate(users):
+            if remaining[i] > 0:
+                slots.append((user.pk, user.team_id))
+                remaining[i] -= 1
     return slots
 
 

@@ -22,7 +22,7 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.forms import BaseFormSet, DateField
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reintegra.access import audit, scoping
+from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.cases import forms, lifecycle, matching, selectors, services
 from reintegra.cases.choices import CaseStatus
@@ -56,7 +57,7 @@ TAB_URLS = {key: url for key, url, _label in TABS}
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def _is_htmx(request: AuthenticatedHttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
@@ -65,7 +66,7 @@ def _require_edit(user: Any) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def _get_case(request: HttpRequest, pk: Any) -> Case:
+def _get_case(request: AuthenticatedHttpRequest, pk: Any) -> Case:
     try:
         return selectors.get_case(request.user, pk)
     except Case.DoesNotExist:
@@ -126,7 +127,7 @@ def _short_date(value: Any) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
 
 
-def _case_context(request: HttpRequest, case: Case, tab: str) -> dict[str, Any]:
+def _case_context(request: AuthenticatedHttpRequest, case: Case, tab: str) -> dict[str, Any]:
     facts = services.facts(case)
     plan = selectors.plan_for(case)
     today = timezone.localdate()
@@ -147,11 +148,11 @@ def _case_context(request: HttpRequest, case: Case, tab: str) -> dict[str, Any]:
     }
 
 
-def _record_view(request: HttpRequest, case: Case, what: str) -> None:
+def _record_view(request: AuthenticatedHttpRequest, case: Case, what: str) -> None:
     audit.record_access(request.user, "view", case, purpose=f"case page: {what}")
 
 
-def _perform(request: HttpRequest, action: Callable[[], Any], error_forms: list[Any]) -> bool:
+def _perform(request: AuthenticatedHttpRequest, action: Callable[[], Any], error_forms: list[Any]) -> bool:
     """Run a service call; map its errors onto the forms (or messages). True when it succeeded."""
     try:
         action()
@@ -164,7 +165,9 @@ def _perform(request: HttpRequest, action: Callable[[], Any], error_forms: list[
     return False
 
 
-def _setup_step(request: HttpRequest, pk: Any, step: str, tab: str) -> tuple[Case, dict[str, Any]] | HttpResponse:
+def _setup_step(
+    request: AuthenticatedHttpRequest, pk: Any, step: str, tab: str
+) -> tuple[Case, dict[str, Any]] | HttpResponse:
     """The case and page context of a step form; on GET of a step not allowed now, back to the tab.
 
     The services check the same lifecycle rules again (and raise TransitionError, shown as a message).
@@ -202,7 +205,7 @@ def _any_errors(*parts: Any) -> bool:
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     board = selectors.dashboard_for(request.user, today)
     deadline_days = settings.REINTEGRA_PLAN_DEADLINE_DAYS
@@ -247,7 +250,7 @@ def _paginate(results: QuerySet[Case], number: Any) -> tuple[Page, list[Case]]:
 
 @login_required
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.CaseFilterForm(request.GET or None, user=request.user)
     if form.is_bound:
         filters = form.filters()
@@ -311,7 +314,7 @@ def _document_numbers(data: Any, prefix: str = "documents") -> list[str]:
     return numbers
 
 
-def _duplicate_rows(request: HttpRequest, data: Any) -> list[dict[str, Any]]:
+def _duplicate_rows(request: AuthenticatedHttpRequest, data: Any) -> list[dict[str, Any]]:
     """Ranked earlier registrations that may be this person; the check is recorded in the trail."""
     person = _person_from(data)
     numbers = _document_numbers(data)
@@ -345,7 +348,7 @@ def _duplicate_rows(request: HttpRequest, data: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _register_context(request: HttpRequest, data: Any) -> dict[str, Any]:
+def _register_context(request: AuthenticatedHttpRequest, data: Any) -> dict[str, Any]:
     user = request.user
     org = user.organisation
     duplicate_url = reverse("cases:duplicates")
@@ -368,7 +371,7 @@ def _register_context(request: HttpRequest, data: Any) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One page: the person, their documents, the return, the household; duplicate warning first."""
     user = request.user
     _require_edit(user)
@@ -413,7 +416,7 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/register.html", ctx)
 
 
-def _save_registration(request: HttpRequest, ctx: dict[str, Any]) -> Case | None:
+def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -> Case | None:
     """Returnee, case and household in one transaction; on a service error nothing is saved."""
     user = request.user
     returnee_form, documents = ctx["returnee_form"], ctx["documents"]
@@ -443,7 +446,7 @@ def _save_registration(request: HttpRequest, ctx: dict[str, Any]) -> Case | None
 
 @login_required
 @require_POST
-def duplicate_check(request: HttpRequest) -> HttpResponse:
+def duplicate_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     """htmx partial: the duplicate panel for what has been typed so far (POST keeps names out of URLs)."""
     _require_edit(request.user)
     rows = _duplicate_rows(request, request.POST)
@@ -461,7 +464,7 @@ def duplicate_check(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def municipality_options(request: HttpRequest) -> HttpResponse:
+def municipality_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """htmx partial: the <option>s of the municipality select for the chosen country of return."""
     country = (request.GET.get("return_country") or "").upper()[:2]
     choices = forms.municipality_choices(country) if country.isalpha() else forms.municipality_choices("")
@@ -471,11 +474,11 @@ def municipality_options(request: HttpRequest) -> HttpResponse:
 # --- Case pages ----------------------------------------------------------------------------------
 
 
-def _summary_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _summary_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
     documents = case.returnee.documents.all()
     if not scoping.can_see(request.user, SensitiveCategory.IDENTITY_DOCUMENT):
         documents = documents.defer("number")  # not even decrypted
-    members = list(case.household.members.all()) if case.household_id else []
+    members = list(case.household.members.all()) if case.household is not None else []
     return {
         "documents": list(documents),
         "members": members,
@@ -487,13 +490,13 @@ def _hidden_assessment_fields(user: Any) -> list[str]:
     return [name for name, cat in forms.ASSESSMENT_SENSITIVE.items() if not scoping.can_see(user, cat)]
 
 
-def _assessments_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _assessments_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
     hidden = _hidden_assessment_fields(request.user)
     assessments = case.assessments.select_related("assessed_by").defer(*hidden)
     return {"assessments": list(assessments), "restricted": bool(hidden)}
 
 
-def _counselling_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _counselling_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
     sessions = case.counselling_sessions.select_related("counsellor")
     can_read = scoping.can_see(request.user, SensitiveCategory.PSYCHOSOCIAL)
     if not can_read:
@@ -501,26 +504,26 @@ def _counselling_data(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {"sessions": list(sessions), "restricted": not can_read}
 
 
-def _plan_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _plan_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
     return {}
 
 
-def _follow_up_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _follow_up_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
     visits = case.follow_ups.select_related("conducted_by").prefetch_related(
         Prefetch("progress", queryset=PlanItemProgress.objects.select_related("item").order_by("item__dimension"))
     )
     return {"visits": list(visits)}
 
 
-def _closure_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _closure_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
     return {"close_form": forms.CloseForm(), "reopen_form": forms.ReopenForm()}
 
 
-def _timeline_data(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _timeline_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
     return {"events": list(selectors.timeline(case)[:500])}
 
 
-TAB_DATA: dict[str, Callable[[HttpRequest, Case], dict[str, Any]]] = {
+TAB_DATA: dict[str, Callable[[AuthenticatedHttpRequest, Case], dict[str, Any]]] = {
     "summary": _summary_data,
     "assessments": _assessments_data,
     "counselling": _counselling_data,
@@ -533,7 +536,7 @@ TAB_DATA: dict[str, Callable[[HttpRequest, Case], dict[str, Any]]] = {
 
 @login_required
 @require_GET
-def case_tab(request: HttpRequest, pk: int, tab: str = "summary") -> HttpResponse:
+def case_tab(request: AuthenticatedHttpRequest, pk: int, tab: str = "summary") -> HttpResponse:
     if tab not in TAB_DATA:
         raise Http404
     case = _get_case(request, pk)
@@ -546,14 +549,14 @@ def case_tab(request: HttpRequest, pk: int, tab: str = "summary") -> HttpRespons
 # --- Step forms ----------------------------------------------------------------------------------
 
 
-def _done(request: HttpRequest, case: Case, tab: str, message: str) -> HttpResponse:
+def _done(request: AuthenticatedHttpRequest, case: Case, tab: str, message: str) -> HttpResponse:
     messages.success(request, message)
     return redirect(TAB_URLS[tab], pk=case.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_returnee(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     setup = _setup_step(request, pk, "edit", "summary")
     if isinstance(setup, HttpResponse):
         return setup
@@ -600,7 +603,7 @@ def edit_returnee(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_return(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     setup = _setup_step(request, pk, "edit", "summary")
     if isinstance(setup, HttpResponse):
         return setup
@@ -620,7 +623,7 @@ def edit_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def household(request: HttpRequest, pk: int) -> HttpResponse:
+def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     setup = _setup_step(request, pk, "household", "summary")
     if isinstance(setup, HttpResponse):
         return setup
@@ -660,7 +663,7 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     setup = _setup_step(request, pk, "assess", "assessments")
     if isinstance(setup, HttpResponse):
         return setup
@@ -680,7 +683,7 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def counselling_new(request: HttpRequest, pk: int) -> HttpResponse:
+def counselling_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     setup = _setup_step(request, pk, "counsel", "counselling")
     if isinstance(setup, HttpResponse):
         return setup
@@ -707,7 +710,7 @@ def counselling_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     setup = _setup_step(request, pk, "plan", "plan")
     if isinstance(setup, HttpResponse):
         return setup
@@ -751,7 +754,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_agree(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     setup = _setup_step(request, pk, "agree", "plan")
     if isinstance(setup, HttpResponse):
         return setup
@@ -788,7 +791,7 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def follow_up_new(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     setup = _setup_step(request, pk, "follow_up", "follow_up")
     if isinstance(setup, HttpResponse):
         return setup
@@ -813,7 +816,7 @@ def follow_up_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def close(request: HttpRequest, pk: int) -> HttpResponse:
+def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     _require_edit(request.user)
     form = forms.CloseForm(request.POST)
@@ -836,7 +839,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     _require_edit(request.user)
     form = forms.ReopenForm(request.POST)
@@ -851,7 +854,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     if not request.user.has_capability(Capability.ASSIGN_CASES):
         raise PermissionDenied(_("Only a supervisor can assign a case to someone else."))

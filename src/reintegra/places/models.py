@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 
 class AdminArea(models.Model):
@@ -10,7 +10,7 @@ class AdminArea(models.Model):
         FIRST = 1, _("State / department")
         SECOND = 2, _("Municipality")
 
-    country = CountryField(_("country"))
+    country: "models.Field[str | Country, Country]" = CountryField(_("country"))
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=120)
@@ -26,6 +26,6 @@ class AdminArea(models.Model):
         indexes = [models.Index(fields=["country", "level", "name"])]
 
     def __str__(self) -> str:
-        if self.parent_id and self.level == self.Level.SECOND:
+        if self.level == self.Level.SECOND and self.parent is not None:
             return f"{self.name}, {self.parent.name}"
         return self.name

@@ -3,6 +3,7 @@
 `reintegra.settings.production` hardens these; `reintegra.settings.test` speeds them up.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -155,10 +156,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("REINTEGRA_STATIC_ROOT", VAR_DIR / "static"))
-try:  # whitenoise warns on every start when the collectstatic target does not exist yet
+with contextlib.suppress(OSError):  # whitenoise warns on every start when the collectstatic target does not exist yet
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

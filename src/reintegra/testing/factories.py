@@ -30,7 +30,7 @@ def user(
     *roles: Role | str,
     team: Team | None = None,
     username: str | None = None,
-    password: str = "correct-horse-battery",
+    password: str = "correct-horse-battery",  # noqa: S107 - test users' password, not a credential
     **kwargs: Any,
 ) -> User:
     u = User.objects.create_user(
