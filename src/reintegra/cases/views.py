@@ -117,7 +117,7 @@ def _steps(user: Any, case: Case, facts: lifecycle.CaseFacts, plan: Any) -> dict
         # Only the status part of the rule: the reason is asked for on the form itself.
         "close": _check(lifecycle.ensure_can_close, facts, "reason-given-on-form"),
         "reopen": _check(lifecycle.ensure_can_reopen, facts, "reason-given-on-form"),
-        "assign": Step(user.has_capability(Capability.ASSIGN_CASES)),
+        "assign": Step(user.has_capability(Capability.ASSIGN_CASES) and case.organisation_id == user.organisation_id),
     }
 
 
@@ -186,6 +186,46 @@ def _setup_step(
         # Posted anyway (stale page, second tab): say why, keep what was typed, save nothing.
         messages.error(request, state.reason)
     return case, ctx
+
+
+def _form_step(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    *,
+    step: str,
+    tab: str,
+    make_form: Callable[[Any, Case, dict[str, Any]], Any],
+    save: Callable[[Case, Any], Any],
+    success: str,
+    title: str,
+    template: str = "cases/forms/simple.html",
+    form_name: str = "form",
+    extra: Callable[[Case], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """One step of a case recorded with one form: set-up, validation, the service call, the page."""
+    setup = _setup_step(request, pk, step, tab)
+    if isinstance(setup, HttpResponse):
+        return setup
+    case, ctx = setup
+    data = request.POST if request.method == "POST" else None
+    form = make_form(data, case, ctx)
+    if (
+        data is not None
+        and not ctx["blocked"]
+        and form.is_valid()
+        and _perform(request, lambda: save(case, form), [form])
+    ):
+        return _done(request, case, tab, success)
+    ctx.update(
+        {
+            form_name: form,
+            "has_errors": _any_errors(form),
+            "form_title": title,
+            "cancel_tab": tab,
+            **(extra(case) if extra else {}),
+        }
+    )
+    return render(request, template, ctx)
 
 
 def _any_errors(*parts: Any) -> bool:
@@ -604,21 +644,18 @@ def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    setup = _setup_step(request, pk, "edit", "summary")
-    if isinstance(setup, HttpResponse):
-        return setup
-    case, ctx = setup
-    data = request.POST if request.method == "POST" else None
-    form = forms.ReturnForm(data, initial=forms.ReturnForm.initial_for(case))
-    if (
-        data is not None
-        and not ctx["blocked"]
-        and form.is_valid()
-        and _perform(request, lambda: services.update_return_information(request.user, case, form.to_input()), [form])
-    ):
-        return _done(request, case, "summary", _("Return information saved."))
-    ctx.update({"return_form": form, "has_errors": _any_errors(form), "form_title": _("Edit return information")})
-    return render(request, "cases/forms/return.html", ctx)
+    return _form_step(
+        request,
+        pk,
+        step="edit",
+        tab="summary",
+        make_form=lambda data, case, ctx: forms.ReturnForm(data, initial=forms.ReturnForm.initial_for(case)),
+        save=lambda case, form: services.update_return_information(request.user, case, form.to_input()),
+        success=_("Return information saved."),
+        title=_("Edit return information"),
+        template="cases/forms/return.html",
+        form_name="return_form",
+    )
 
 
 @login_required
@@ -664,48 +701,32 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    setup = _setup_step(request, pk, "assess", "assessments")
-    if isinstance(setup, HttpResponse):
-        return setup
-    case, ctx = setup
-    data = request.POST if request.method == "POST" else None
-    form = forms.AssessmentForm(data, user=request.user)
-    if (
-        data is not None
-        and not ctx["blocked"]
-        and form.is_valid()
-        and _perform(request, lambda: services.record_assessment(request.user, case, form.values()), [form])
-    ):
-        return _done(request, case, "assessments", _("Assessment recorded."))
-    ctx.update({"form": form, "has_errors": _any_errors(form), "form_title": _("New assessment")})
-    return render(request, "cases/forms/assessment.html", ctx)
+    return _form_step(
+        request,
+        pk,
+        step="assess",
+        tab="assessments",
+        make_form=lambda data, case, ctx: forms.AssessmentForm(data, user=request.user),
+        save=lambda case, form: services.record_assessment(request.user, case, form.values()),
+        success=_("Assessment recorded."),
+        title=_("New assessment"),
+        template="cases/forms/assessment.html",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def counselling_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    setup = _setup_step(request, pk, "counsel", "counselling")
-    if isinstance(setup, HttpResponse):
-        return setup
-    case, ctx = setup
-    data = request.POST if request.method == "POST" else None
-    form = forms.CounsellingForm(data, user=request.user)
-    if (
-        data is not None
-        and not ctx["blocked"]
-        and form.is_valid()
-        and _perform(request, lambda: services.record_counselling_session(request.user, case, form.values()), [form])
-    ):
-        return _done(request, case, "counselling", _("Counselling session recorded."))
-    ctx.update(
-        {
-            "form": form,
-            "has_errors": _any_errors(form),
-            "form_title": _("New counselling session"),
-            "cancel_tab": "counselling",
-        }
+    return _form_step(
+        request,
+        pk,
+        step="counsel",
+        tab="counselling",
+        make_form=lambda data, case, ctx: forms.CounsellingForm(data, user=request.user),
+        save=lambda case, form: services.record_counselling_session(request.user, case, form.values()),
+        success=_("Counselling session recorded."),
+        title=_("New counselling session"),
     )
-    return render(request, "cases/forms/simple.html", ctx)
 
 
 @login_required
@@ -755,63 +776,41 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_agree(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    setup = _setup_step(request, pk, "agree", "plan")
-    if isinstance(setup, HttpResponse):
-        return setup
-    case, ctx = setup
-    data = request.POST if request.method == "POST" else None
-    form = forms.AgreePlanForm(data, case=case)
-    if (
-        data is not None
-        and not ctx["blocked"]
-        and form.is_valid()
-        and _perform(
-            request,
-            lambda: services.agree_plan(
-                request.user,
-                case,
-                agreed_on=form.cleaned_data["agreed_on"],
-                late_reason=form.cleaned_data["late_reason"],
-            ),
-            [form],
-        )
-    ):
-        return _done(request, case, "plan", _("The reintegration plan is agreed. Follow-up can start."))
-    ctx.update(
-        {
-            "form": form,
-            "has_errors": _any_errors(form),
-            "form_title": _("Agree the reintegration plan"),
-            "cancel_tab": "plan",
-            "late_warning": selectors.plan_is_late(case, timezone.localdate()),
-        }
+    return _form_step(
+        request,
+        pk,
+        step="agree",
+        tab="plan",
+        make_form=lambda data, case, ctx: forms.AgreePlanForm(data, case=case),
+        save=lambda case, form: services.agree_plan(
+            request.user,
+            case,
+            agreed_on=form.cleaned_data["agreed_on"],
+            late_reason=form.cleaned_data["late_reason"],
+        ),
+        success=_("The reintegration plan is agreed. Follow-up can start."),
+        title=_("Agree the reintegration plan"),
+        template="cases/forms/agree.html",
+        extra=lambda case: {"late_warning": selectors.plan_is_late(case, timezone.localdate())},
     )
-    return render(request, "cases/forms/agree.html", ctx)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def follow_up_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    setup = _setup_step(request, pk, "follow_up", "follow_up")
-    if isinstance(setup, HttpResponse):
-        return setup
-    case, ctx = setup
-    plan = ctx["plan"]
-    data = request.POST if request.method == "POST" else None
-    form = forms.FollowUpForm(data, items=plan.items.all() if plan else [])
-    if (
-        data is not None
-        and not ctx["blocked"]
-        and form.is_valid()
-        and _perform(
-            request,
-            lambda: services.record_follow_up(request.user, case, form.values(), form.progress()),
-            [form],
-        )
-    ):
-        return _done(request, case, "follow_up", _("Follow-up visit recorded."))
-    ctx.update({"form": form, "has_errors": _any_errors(form), "form_title": _("New follow-up visit")})
-    return render(request, "cases/forms/follow_up.html", ctx)
+    return _form_step(
+        request,
+        pk,
+        step="follow_up",
+        tab="follow_up",
+        make_form=lambda data, case, ctx: forms.FollowUpForm(
+            data, items=ctx["plan"].items.all() if ctx["plan"] else []
+        ),
+        save=lambda case, form: services.record_follow_up(request.user, case, form.values(), form.progress()),
+        success=_("Follow-up visit recorded."),
+        title=_("New follow-up visit"),
+        template="cases/forms/follow_up.html",
+    )
 
 
 @login_required
@@ -858,6 +857,9 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     if not request.user.has_capability(Capability.ASSIGN_CASES):
         raise PermissionDenied(_("Only a supervisor can assign a case to someone else."))
+    if case.organisation_id != request.user.organisation_id:
+        # A case shared with the user's organisation stays managed by the organisation that holds it.
+        raise PermissionDenied(_("You do not have permission to do this."))
     ctx = _case_context(request, case, "summary")
     data = request.POST if request.method == "POST" else None
     form = forms.AssignForm(data, user=request.user, initial={"case_manager": case.case_manager_id})
