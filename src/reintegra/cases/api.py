@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -211,6 +212,9 @@ class CaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
         case = self.get_object()
+        if case.organisation_id != getattr(request.user, "organisation_id", None):
+            # A case shared with the user's organisation stays managed by the organisation that holds it.
+            raise PermissionDenied(_("You do not have permission to do this."))
         serializer = AssignSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         services.assign_case(request.user, case, serializer.validated_data["case_manager"])

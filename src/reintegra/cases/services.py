@@ -382,6 +382,9 @@ def update_return_information(user: Any, case: Case, data: ReturnInput) -> Case:
 
 def assign_case(user: Any, case: Case, case_manager: User) -> Case:
     with _write(user, Capability.ASSIGN_CASES):
+        if case.organisation_id != user.organisation_id:
+            # A case shared with another organisation stays managed by the organisation that holds it.
+            raise PermissionDenied(_("You do not have permission to do this."))
         _check_case_manager(user, case_manager)
         case.case_manager = case_manager
         case.team = case_manager.team if isinstance(case_manager.team, Team) else None
