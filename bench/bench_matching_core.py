@@ -15,6 +15,9 @@ Names follow a skewed (Zipf-like) frequency, as real surnames do, so that blocks
 Hernández are as crowded as they are in practice.
 
 Usage: python bench/bench_matching_core.py [--records N] [--queries Q] [--seed S]
+
+Other benchmarks reuse the generator: ``generate_people(n, seed)`` gives the same records this one
+indexes, and ``Generator`` also makes perturbed copies and new people for queries.
 """
 
 from __future__ import annotations
@@ -80,6 +83,8 @@ SECOND_FEMALE = ["José", "Guadalupe", "Fernanda", "Isabel", "del Carmen", "Elen
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
+DEFAULT_SEED = 20240611
+
 
 def _zipf_weights(n: int, exponent: float) -> list[float]:
     return [1.0 / (rank + 1) ** exponent for rank in range(n)]
@@ -118,6 +123,10 @@ class Generator:
         if roll < 0.95:  # only an age was stated
             return PersonRecord(pid, given, first, second, birth_year=birth.year + rng.choice((-1, 0, 0, 1)))
         return PersonRecord(pid, given, first, second)
+
+    def people(self, n: int) -> list[PersonRecord]:
+        """n new people with ids 1..n, drawn in order from this generator's random stream."""
+        return [self.person(pid) for pid in range(1, n + 1)]
 
     def typo(self, text: str) -> str:
         rng = self.rng
@@ -161,6 +170,11 @@ class Generator:
         return kind, PersonRecord(0, given, first, second, p.birth_date, p.birth_year)
 
 
+def generate_people(n: int, seed: int = DEFAULT_SEED) -> list[PersonRecord]:
+    """The n deterministic people (ids 1..n) this benchmark indexes for a given seed."""
+    return Generator(seed).people(n)
+
+
 def _strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
@@ -169,12 +183,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=1_000)
-    parser.add_argument("--seed", type=int, default=20240611)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args()
 
     gen = Generator(args.seed)
     t0 = time.perf_counter()
-    records = {pid: gen.person(pid) for pid in range(1, args.records + 1)}
+    records = {person.id: person for person in gen.people(args.records)}
     t_generate = time.perf_counter() - t0
 
     t0 = time.perf_counter()

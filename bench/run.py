@@ -8,6 +8,9 @@ For each size (10k and 100k cases by default) a fresh database is seeded with `r
 - the duplicate check (`GET /api/v1/returnees/duplicates/`) with perturbed names of seeded people.
 Database: a temporary SQLite file, or BENCH_DATABASE_URL (e.g. a PostgreSQL database to wipe and use).
 Sizes: BENCH_SIZES=10000,100000.
+Optionally, BENCH_DUPLICATES_PEOPLE=1000000 also runs bench/bench_duplicates_pg.py (the duplicate check
+against that many people on PostgreSQL, BENCH_DATABASE_URL or a throw-away PostgreSQL 15) and adds its
+figures as "duplicates_pg".
 """
 
 import json
@@ -82,7 +85,16 @@ def main() -> None:
             seconds = prepare(url, cases)
             figures.append(measure(url, cases, seconds))
             print(json.dumps(figures[-1]), file=sys.stderr)
-    result = {"benchmark": "case search and duplicate check", "runs": figures}
+    result: dict = {"benchmark": "case search and duplicate check", "runs": figures}
+    people = os.environ.get("BENCH_DUPLICATES_PEOPLE", "")
+    if people:
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "bench_duplicates_pg.py"), "--people", people],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        result["duplicates_pg"] = json.loads(out.stdout.strip().splitlines()[-1])
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bench.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))

@@ -137,7 +137,8 @@ class MatchKey(models.Model):
     key = models.CharField(max_length=64)
 
     class Meta:
-        indexes = [models.Index(fields=["key"], name="match_key_idx")]
+        # (key, returnee) lets the duplicate check count shared keys from the index alone.
+        indexes = [models.Index(fields=["key", "returnee"], name="match_key_returnee_idx")]
 
 
 class Household(models.Model):

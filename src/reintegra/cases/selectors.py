@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -20,6 +20,16 @@ from reintegra.cases.models import (
     ReintegrationPlan,
     Returnee,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _VisitDue(TypedDict):
+        next_due: date
+        last_visit: date
+
+    # A case in follow-up with its latest planned and latest actual visit (see `dashboard_for`).
+    VisitDueCase = WithAnnotations[Case, _VisitDue]
 
 
 def cases_for(user: Any) -> QuerySet[Case]:
@@ -129,7 +139,7 @@ class Dashboard:
     counts: dict[str, int]
     total: int
     plans_due: list[Case]
-    visits_due: list[Case]
+    visits_due: list["VisitDueCase"]
     recent: list[Case]
 
 
@@ -180,25 +190,17 @@ def duplicate_candidates(
     """
     if not user.is_authenticated or not user.organisation_id:
         return []
+    # In a register of a million people a common name (José Hernández García) shares a blocking key
+    # with thousands; scoring them all takes longer than a registration check may. So at most
+    # `max_candidates` are scored, those whose shared keys say most about the names: a shared name key
+    # (names without birth data) counts once and the surname pair key twice (both surnames agree: it
+    # is often all a person who now goes by the second given name shares); then the number of shared
+    # keys (year keys: close birth years); then the same birth date. They are taken from the `pool`
+    # ranked so on the key table alone, read as plain rows, not model instances.
+    # bench/bench_duplicates_pg.py measures time and recall at 1,000,000 people.
+    max_candidates, pool = 300, 600
+    organisation_id = user.organisation_id
     doc_keys = [crypto.document_index(n) for n in (document_numbers or []) if n.strip()]
-    keys = matching.query_keys(person)
-    ids = set(
-        MatchKey.objects.filter(key__in=keys, returnee__organisation_id=user.organisation_id).values_list(
-            "returnee_id", flat=True
-        )[:2000]
-    )
-    if doc_keys:
-        ids |= set(
-            IdentityDocument.objects.filter(
-                number_index__in=doc_keys, returnee__organisation_id=user.organisation_id
-            ).values_list("returnee_id", flat=True)
-        )
-    if not ids:
-        return []
-    returnees = {
-        r.pk: r
-        for r in Returnee.objects.filter(pk__in=ids, anonymised_at__isnull=True).prefetch_related("documents", "cases")
-    }
     query = matching.PersonRecord(
         id=person.id,
         given_names=person.given_names,
@@ -208,9 +210,92 @@ def duplicate_candidates(
         birth_year=person.birth_year,
         document_keys=frozenset(doc_keys) | person.document_keys,
     )
-    ranked = matching.rank_candidates(
-        query, (person_record(r) for r in returnees.values()), threshold=threshold, limit=limit
+    fields = ("pk", "given_names", "first_family_name", "second_family_name", "birth_date", "estimated_birth_year")
+    visible = Returnee.objects.filter(organisation_id=organisation_id, anonymised_at__isnull=True).order_by()
+    rows: dict[int, tuple[Any, ...]] = {}
+    keys = matching.query_keys(person)
+    if keys:
+        # The keys of the same names without birth data, and of the surnames alone (the pair key).
+        first, second = person.first_family_name, person.second_family_name
+        name_keys = matching.query_keys(
+            matching.PersonRecord(
+                id=0, given_names=person.given_names, first_family_name=first, second_family_name=second
+            )
+        )
+        pair_keys = matching.query_keys(
+            matching.PersonRecord(id=0, given_names="", first_family_name=first, second_family_name=second)
+        )
+
+        # (Never empty when keys is not; the pair key is missing when only one surname is known, and
+        # a count over an empty list would turn the whole sum into 0.)
+        names: Any = Count("key", filter=Q(key__in=name_keys))
+        if pair_keys:
+            names += Count("key", filter=Q(key__in=pair_keys))
+
+        def most_shared(matches: QuerySet[MatchKey]) -> dict[int, tuple[int, int]]:
+            counts = (
+                matches.filter(key__in=keys)
+                .values("returnee_id")
+                .annotate(names=names, shared=Count("*"))
+                .order_by("-names", "-shared", "-returnee_id")
+                .values_list("returnee_id", "names", "shared")
+            )
+            return {pk: (names, n) for pk, names, n in counts[:pool]}
+
+        # Counted on the key table alone, which is cheap; the pool is then checked against the
+        # organisation. Only when the pool holds other organisations' people is it counted again on
+        # this organisation's people, which joins every matching key row to its returnee.
+        shared = most_shared(MatchKey.objects.all())
+        rows = {row[0]: row for row in visible.filter(pk__in=list(shared)).values_list(*fields)}
+        if len(rows) < len(shared) == pool:
+            shared = most_shared(
+                MatchKey.objects.filter(returnee__organisation_id=organisation_id, returnee__anonymised_at__isnull=True)
+            )
+            rows = {row[0]: row for row in visible.filter(pk__in=list(shared)).values_list(*fields)}
+        if len(rows) > max_candidates:
+
+            def closeness(pk: int) -> tuple[int, int, bool, int]:
+                same_birth = person.birth_date is not None and rows[pk][4] == person.birth_date
+                return *shared[pk], same_birth, pk
+
+            rows = {pk: rows[pk] for pk in sorted(rows, key=closeness, reverse=True)[:max_candidates]}
+    if doc_keys:
+        # A shared document is decisive, so its holders are always scored, however many others share keys.
+        holders = IdentityDocument.objects.filter(
+            number_index__in=doc_keys, returnee__organisation_id=organisation_id
+        ).values_list("returnee_id", flat=True)
+        rows.update((row[0], row) for row in visible.filter(pk__in=set(holders) - rows.keys()).values_list(*fields))
+    if not rows:
+        return []
+    # Only documents the query also has can change a score.
+    held: dict[int, set[str]] = {}
+    if query.document_keys:
+        for returnee_id, index in IdentityDocument.objects.filter(
+            returnee_id__in=list(rows), number_index__in=query.document_keys
+        ).values_list("returnee_id", "number_index"):
+            held.setdefault(returnee_id, set()).add(index)
+    candidates = (
+        matching.PersonRecord(
+            id=pk,
+            given_names=given,
+            first_family_name=first,
+            second_family_name=second,
+            birth_date=birth_date,
+            birth_year=birth_year,
+            document_keys=frozenset(held.get(pk, ())),
+        )
+        for pk, given, first, second, birth_date, birth_year in rows.values()
     )
+    ranked = matching.rank_candidates(query, candidates, threshold=threshold, limit=limit)
+    if not ranked:
+        return []
+    # Only the few shown are loaded whole, with their documents and case numbers.
+    returnees = {
+        r.pk: r
+        for r in Returnee.objects.filter(pk__in=[m.id for m in ranked], anonymised_at__isnull=True).prefetch_related(
+            "documents", "cases"
+        )
+    }
     return [
         DuplicateCandidate(
             match=m,
@@ -218,6 +303,7 @@ def duplicate_candidates(
             case_numbers=[c.case_number for c in returnees[m.id].cases.all()],
         )
         for m in ranked
+        if m.id in returnees  # anonymised in the meantime
     ]
 
 
