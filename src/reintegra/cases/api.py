@@ -4,15 +4,16 @@ Thin: parse with a serializer, call a selector or a service, render. Every case 
 `selectors.get_case` (not visible → 404, never revealing existence); every write through `services`.
 """
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -293,15 +294,14 @@ class CaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get", "post"])
     def assessments(self, request: Request, pk: str) -> Response:
         case = self.get_object()
-        context = self.get_serializer_context()
-        if request.method == "POST":
-            serializer = AssessmentSerializer(data=request.data, context=context)
-            serializer.is_valid(raise_exception=True)
-            assessment = services.record_assessment(request.user, case, serializer.validated_data)
-            return Response(AssessmentSerializer(assessment, context=context).data, status=status.HTTP_201_CREATED)
-        record_access(request.user, "view", case, purpose="assessments", channel="api")
-        assessments = case.assessments.select_related("assessed_by")
-        return Response(AssessmentSerializer(assessments, many=True, context=context).data)
+        return self._list_or_record(
+            request,
+            case,
+            AssessmentSerializer,
+            record=services.record_assessment,
+            listing=case.assessments.select_related("assessed_by"),
+            purpose="assessments",
+        )
 
     @extend_schema(
         methods=["GET"],
@@ -351,15 +351,34 @@ class CaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get", "post"], url_path="counselling-sessions")
     def counselling_sessions(self, request: Request, pk: str) -> Response:
         case = self.get_object()
+        return self._list_or_record(
+            request,
+            case,
+            CounsellingSessionSerializer,
+            record=services.record_counselling_session,
+            listing=case.counselling_sessions.select_related("counsellor"),
+            purpose="counselling sessions",
+        )
+
+    def _list_or_record(
+        self,
+        request: Request,
+        case: Case,
+        serializer_class: type[serializers.ModelSerializer],
+        *,
+        record: Callable[[Any, Case, dict[str, Any]], Any],
+        listing: QuerySet,
+        purpose: str,
+    ) -> Response:
+        """A case's records of one kind: POST records one through its service, GET lists them (audited)."""
         context = self.get_serializer_context()
         if request.method == "POST":
-            serializer = CounsellingSessionSerializer(data=request.data, context=context)
+            serializer = serializer_class(data=request.data, context=context)
             serializer.is_valid(raise_exception=True)
-            session = services.record_counselling_session(request.user, case, serializer.validated_data)
-            return Response(CounsellingSessionSerializer(session, context=context).data, status=status.HTTP_201_CREATED)
-        record_access(request.user, "view", case, purpose="counselling sessions", channel="api")
-        sessions = case.counselling_sessions.select_related("counsellor")
-        return Response(CounsellingSessionSerializer(sessions, many=True, context=context).data)
+            created = record(request.user, case, serializer.validated_data)
+            return Response(serializer_class(created, context=context).data, status=status.HTTP_201_CREATED)
+        record_access(request.user, "view", case, purpose=purpose, channel="api")
+        return Response(serializer_class(listing, many=True, context=context).data)
 
     # --- reintegration plan ----------------------------------------------------------------------
 
