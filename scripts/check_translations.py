@@ -3,7 +3,7 @@
 
 Usage: scripts/check_translations.py [FILE.po ...]
 
-Without arguments, checks every catalogue under src/reintegra/locale/ (django.po and, when present,
+Without arguments, checks every catalogue under src/reintegra/locale/ and src/reintegra/<app>/locale/ (django.po and, when present,
 djangojs.po of each language). Exits 0 when every message of every file is translated and none is
 fuzzy; 1 otherwise, listing the offending messages; 2 when a file is missing or cannot be parsed.
 
@@ -148,7 +148,8 @@ def problems(entries: list[Entry]) -> tuple[int, list[Entry], list[Entry]]:
 
 
 def default_files() -> list[Path]:
-    return sorted(LOCALE_DIR.glob("*/LC_MESSAGES/django*.po"))
+    # The project catalogue and each app's own (src/reintegra/<app>/locale/).
+    return sorted(LOCALE_DIR.parent.glob("**/locale/*/LC_MESSAGES/django*.po"))
 
 
 def main(argv: list[str]) -> int:
@@ -182,7 +183,7 @@ def main(argv: list[str]) -> int:
     if status:
         print(
             "check_translations: translate the messages above and remove their '#, fuzzy' flags "
-            "(cd src/reintegra && ../../.venv/bin/reintegra makemessages -l es -l fr --no-obsolete ...).",
+            "(scripts/makemessages.sh).",
             file=sys.stderr,
         )
     return status

@@ -13,5 +13,10 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("proteccion/", include("reintegra.access.urls")),
+    path("recordatorios/", include("reintegra.reminders.urls")),
+    path("sostenibilidad/", include("reintegra.sustainability.urls")),
+    path("derivaciones/", include("reintegra.referrals.urls")),
+    path("estructural/", include("reintegra.structural.urls")),
+    path("acciones-regionales/", include("reintegra.regional.urls")),
     path("", include("reintegra.web.urls")),
 ]

@@ -16,8 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,31 +42,11 @@ from reintegra.access.serializers import (
     pseudonymised_csv,
 )
 from reintegra.api.pagination import StandardPagination
+from reintegra.api.permissions import ProtectedView
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case, CaseShare, Returnee
 
 C = Capability
-
-
-class CapabilityPermission(BasePermission):
-    """The view's `read_capabilities` (safe methods) or `write_capabilities` (any other): any one suffices;
-    None means any signed-in user (the scoped selectors then decide what exists for them)."""
-
-    message = _("You do not have permission to do this.")
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and hasattr(user, "has_capability")):
-            return False
-        needed = view.read_capabilities if request.method in SAFE_METHODS else view.write_capabilities
-        return needed is None or any(user.has_capability(capability) for capability in needed)
-
-
-class ProtectedView(GenericAPIView):
-    permission_classes = [IsAuthenticated, CapabilityPermission]
-    read_capabilities: tuple[Capability, ...] | None = None
-    write_capabilities: tuple[Capability, ...] | None = ()
-    pagination_class: Any = None
 
 
 def _not_found() -> Http404:

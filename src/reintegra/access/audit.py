@@ -45,8 +45,15 @@ _EXCLUDED = {"password", "number_index", "search_name", "search_text", "last_log
 
 # In models about a person, the log records THAT free text or an identifier changed, never the value:
 # the log is append-only, so anything copied into it would outlive retention's anonymisation.
+_PERSONAL_MODELS: set[str] = set()  # registered as personal by other apps (register_model(personal=True))
+
+
 def _is_personal(model: type[models.Model]) -> bool:
-    return model._meta.app_label == "cases" or model._meta.label == "access.Consent"
+    return (
+        model._meta.app_label == "cases"
+        or model._meta.label == "access.Consent"
+        or model._meta.label in _PERSONAL_MODELS
+    )
 
 
 _IDENTIFYING_DATES = {"birth_date"}
@@ -63,23 +70,35 @@ def masked_field_names(model: type[models.Model]) -> list[str]:
     return names
 
 
+def register_model(label: str, *, personal: bool | None = None) -> None:
+    """Audit changes of one model ("app_label.Model"). Other apps call this from `AppConfig.ready()`.
+
+    `personal`: the model is about a person (free text and identifiers masked, entries labelled by type
+    and id); by default, models of the cases app and the consent ledger."""
+    from auditlog.registry import auditlog
+
+    model = apps.get_model(label)
+    if auditlog.contains(model):
+        return
+    if personal:
+        _PERSONAL_MODELS.add(model._meta.label)
+    masked = masked_field_names(model)
+    kwargs: dict[str, Any] = {
+        "exclude_fields": [f for f in _EXCLUDED if _has_field(model, f)],
+    }
+    if masked:
+        kwargs["mask_fields"] = masked
+        kwargs["mask_callable"] = "reintegra.access.audit.redact"
+    auditlog.register(model, **kwargs)
+    if _is_personal(model):
+        _PERSONAL_LABELS.add(model._meta.label_lower)
+
+
 def register_models() -> None:
     from auditlog.registry import auditlog
 
     for label in AUDITED_MODELS:
-        model = apps.get_model(label)
-        if auditlog.contains(model):
-            continue
-        masked = masked_field_names(model)
-        kwargs: dict[str, Any] = {
-            "exclude_fields": [f for f in _EXCLUDED if _has_field(model, f)],
-        }
-        if masked:
-            kwargs["mask_fields"] = masked
-            kwargs["mask_callable"] = "reintegra.access.audit.redact"
-        auditlog.register(model, **kwargs)
-        if _is_personal(model):
-            _PERSONAL_LABELS.add(model._meta.label_lower)
+        register_model(label)
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     if not auditlog.contains(TOTPDevice):

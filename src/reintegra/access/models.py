@@ -33,6 +33,54 @@ class Organisation(models.Model):
         return self.name
 
 
+def default_rss_round_months() -> list[int]:
+    # Baseline within one month of return, then 6, 12 and 18 months (DOMAIN §4).
+    return [0, 6, 12, 18]
+
+
+class Programme(models.Model):
+    """A reintegration programme an organisation runs; per-programme settings of every level live here."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("organisation")
+    )
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    countries = models.JSONField(_("countries"), default=list, blank=True)
+    starts_on = models.DateField(_("start date"), null=True, blank=True)
+    ends_on = models.DateField(_("end date"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Sustainability: months after return at which an RSS round is due (0 = baseline).
+    rss_round_months = models.JSONField(_("RSS rounds (months after return)"), default=default_rss_round_months)
+    rss_baseline_window_days = models.PositiveIntegerField(_("days allowed for the baseline round"), default=30)
+    # Structural level: interest/influence score from which a stakeholder counts as "high" (1-5).
+    stakeholder_high_threshold = models.PositiveSmallIntegerField(_("high interest/influence threshold"), default=4)
+    stakeholder_review_months = models.PositiveSmallIntegerField(_("stakeholder review after (months)"), default=3)
+    agreement_renewal_notice_days = models.PositiveIntegerField(_("agreement renewal notice (days)"), default=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stakeholder_high_threshold__gte=1) & Q(stakeholder_high_threshold__lte=5),
+                name="programme_threshold_1_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def default_for(cls, organisation_id: int | None) -> "Programme | None":
+        """The programme new cases of an organisation join: its oldest active one."""
+        if organisation_id is None:
+            return None
+        return cls.objects.filter(organisation_id=organisation_id, is_active=True).order_by("id").first()
+
+
 class Team(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="teams", verbose_name=_("organisation")

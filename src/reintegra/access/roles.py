@@ -41,6 +41,17 @@ class Capability(StrEnum):
     APPLY_RETENTION = "apply_retention"
     MANAGE_USERS = "manage_users"
     RECEIVE_REFERRALS = "receive_referrals"
+    # Programme configuration (instruments, schedules, feasibility grid, programme settings).
+    MANAGE_PROGRAMME = "manage_programme"
+    # Sustainability measurement: import survey submissions collected offline (ODK/Kobo).
+    IMPORT_SUBMISSIONS = "import_submissions"
+    # Referral network: the service directory and referral pathways (SOPs).
+    VIEW_SERVICE_DIRECTORY = "view_service_directory"
+    MANAGE_SERVICE_DIRECTORY = "manage_service_directory"
+    VIEW_REFERRAL_REPORTS = "view_referral_reports"
+    # Structural level: stakeholders, agreements, capacity, coordination, cooperation, policy, actions.
+    VIEW_STRUCTURAL = "view_structural"
+    EDIT_STRUCTURAL = "edit_structural"
 
 
 C = Capability
@@ -52,6 +63,8 @@ _SENSITIVE = {
     C.SEE_PSYCHOSOCIAL_NOTES,
     C.SEE_IDENTITY_DOCUMENTS,
 }
+
+_STAFF_READ = {C.VIEW_SERVICE_DIRECTORY, C.VIEW_STRUCTURAL}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     # A system administrator runs the platform; reading case content is not part of that job.
@@ -67,6 +80,12 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.SEE_PROTECTION,
             C.SEE_IDENTITY_DOCUMENTS,
             C.MANAGE_USERS,
+            C.MANAGE_PROGRAMME,
+            C.IMPORT_SUBMISSIONS,
+            C.MANAGE_SERVICE_DIRECTORY,
+            C.VIEW_REFERRAL_REPORTS,
+            C.EDIT_STRUCTURAL,
+            *_STAFF_READ,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -77,13 +96,25 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.ASSIGN_CASES,
             C.VIEW_AGGREGATES,
             C.MANAGE_CONSENT,
+            C.IMPORT_SUBMISSIONS,
+            C.VIEW_REFERRAL_REPORTS,
             *_SENSITIVE,
+            *_STAFF_READ,
         }
     ),
-    Role.CASE_MANAGER: frozenset({C.VIEW_ASSIGNED_CASES, C.EDIT_CASES, C.MANAGE_CONSENT, *_SENSITIVE}),
-    Role.ME_OFFICER: frozenset({C.VIEW_PSEUDONYMISED, C.VIEW_AGGREGATES}),
-    Role.SERVICE_PROVIDER: frozenset({C.RECEIVE_REFERRALS}),
-    Role.COORDINATOR: frozenset({C.VIEW_AGGREGATES, C.VIEW_AGGREGATES_ALL_ORGANISATIONS}),
+    Role.CASE_MANAGER: frozenset({C.VIEW_ASSIGNED_CASES, C.EDIT_CASES, C.MANAGE_CONSENT, *_SENSITIVE, *_STAFF_READ}),
+    Role.ME_OFFICER: frozenset({C.VIEW_PSEUDONYMISED, C.VIEW_AGGREGATES, C.VIEW_REFERRAL_REPORTS, *_STAFF_READ}),
+    Role.SERVICE_PROVIDER: frozenset({C.RECEIVE_REFERRALS, C.VIEW_SERVICE_DIRECTORY}),
+    Role.COORDINATOR: frozenset(
+        {
+            C.VIEW_AGGREGATES,
+            C.VIEW_AGGREGATES_ALL_ORGANISATIONS,
+            C.VIEW_REFERRAL_REPORTS,
+            C.MANAGE_SERVICE_DIRECTORY,
+            C.EDIT_STRUCTURAL,
+            *_STAFF_READ,
+        }
+    ),
     Role.DATA_PROTECTION_OFFICER: frozenset(
         {C.VIEW_AUDIT, C.VIEW_CONSENT_REGISTRY, C.APPLY_RETENTION, C.VIEW_AGGREGATES}
     ),

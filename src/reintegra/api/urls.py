@@ -1,6 +1,6 @@
 """`/api/v1/`: token endpoint and the individual case resources."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from reintegra.access.api import (
@@ -32,4 +32,10 @@ urlpatterns = [
     path("audit/", AuditTrailView.as_view(), name="audit"),
     path("analytics/cases/", PseudonymisedCasesView.as_view(), name="analytics-cases"),
     path("analytics/aggregates/", AggregatesView.as_view(), name="analytics-aggregates"),
+    # Each app's own API routes (same "api" namespace).
+    path("", include("reintegra.reminders.api_urls")),
+    path("", include("reintegra.sustainability.api_urls")),
+    path("", include("reintegra.referrals.api_urls")),
+    path("", include("reintegra.structural.api_urls")),
+    path("", include("reintegra.regional.api_urls")),
 ]

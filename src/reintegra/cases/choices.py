@@ -179,3 +179,5 @@ class CaseEventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Status changed")
     CLOSED = "closed", _("Case closed")
     REOPENED = "reopened", _("Case reopened")
+    SUSTAINABILITY = "sustainability", _("Sustainability survey round")
+    REFERRAL = "referral", _("Referral")

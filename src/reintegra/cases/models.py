@@ -182,6 +182,14 @@ class Case(models.Model):
     organisation = models.ForeignKey(
         "access.Organisation", on_delete=models.PROTECT, related_name="cases", verbose_name=_("organisation")
     )
+    programme = models.ForeignKey(
+        "access.Programme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("programme"),
+    )
     team = models.ForeignKey(
         "access.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("team")
     )

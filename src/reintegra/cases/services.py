@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reintegra.access import crypto, scoping
-from reintegra.access.models import Team, User
+from reintegra.access.models import Programme, Team, User
 from reintegra.access.roles import Capability
 from reintegra.cases import lifecycle, matching
 from reintegra.cases.choices import (
@@ -361,7 +361,12 @@ def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager:
             )
         case_manager = case_manager or user
         _check_case_manager(user, case_manager)
-        case = Case(returnee=returnee, organisation_id=user.organisation_id, case_manager=case_manager)
+        case = Case(
+            returnee=returnee,
+            organisation_id=user.organisation_id,
+            programme=Programme.default_for(user.organisation_id),
+            case_manager=case_manager,
+        )
         case.team_id = case_manager.team_id
         _apply_return(case, data)
         case.case_number = next_case_number(user.organisation, timezone.localdate().year)

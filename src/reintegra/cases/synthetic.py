@@ -63,7 +63,7 @@ from django.utils import timezone
 from unidecode import unidecode
 
 from reintegra.access import crypto
-from reintegra.access.models import Organisation, RoleAssignment, Team, User
+from reintegra.access.models import Organisation, Programme, RoleAssignment, Team, User
 from reintegra.access.roles import Role
 from reintegra.cases import matching, services
 from reintegra.cases.choices import (
@@ -140,7 +140,14 @@ def ensure_organisation(code: str) -> Organisation:
         known = ", ".join(sorted(SPEC_BY_CODE))
         raise ValueError(f"Unknown organisation {code!r}: create it first, or use one of {known}.")
     with disable_auditlog():
-        return Organisation.objects.create(code=spec.code, name=spec.name, country=spec.country)
+        org = Organisation.objects.create(code=spec.code, name=spec.name, country=spec.country)
+        Programme.objects.create(
+            organisation=org,
+            code=f"{spec.code}-reintegracion",
+            name=f"Programa de reintegración · {spec.name}",
+            countries=[spec.country],
+        )
+        return org
 
 
 def default_organisations() -> list[Organisation]:
@@ -1114,6 +1121,7 @@ class _OrgContext:
     places: list[_Place]
     places_w: list[float]
     sequences: dict[int, int]  # year → last case number used
+    programme_id: int | None = None
     position: int = 0
 
 
@@ -1266,6 +1274,7 @@ class _Generator:
                 "returnee_id",
                 "household_id",
                 "organisation_id",
+                "programme_id",
                 "team_id",
                 "case_manager_id",
                 "status",
@@ -1977,6 +1986,7 @@ class CaseWriter:
                 returnee_id,
                 household_id,
                 org_id,
+                slot.ctx.programme_id,
                 slot.team_id,
                 manager_id,
                 status,
@@ -2374,7 +2384,12 @@ def seed(
             if not people:
                 raise ValueError(f"Organisation {org.code} has no case manager to assign cases to.")
             places, places_w = _places(str(org.country))
-            contexts.append(_OrgContext(org, str(org.country), _cycle(people), places, places_w, {}))
+            programme = Programme.default_for(org.pk)
+            contexts.append(
+                _OrgContext(
+                    org, str(org.country), _cycle(people), places, places_w, {}, programme.pk if programme else None
+                )
+            )
         with transaction.atomic():
             for ctx in contexts:
                 ctx.sequences = _existing_sequences(ctx.org)

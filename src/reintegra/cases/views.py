@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.access import audit, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
-from reintegra.cases import forms, lifecycle, matching, selectors, services
+from reintegra.cases import extensions, forms, lifecycle, matching, selectors, services
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case, PlanItemProgress
 
@@ -127,7 +127,8 @@ def _short_date(value: Any) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
 
 
-def _case_context(request: AuthenticatedHttpRequest, case: Case, tab: str) -> dict[str, Any]:
+def case_page_context(request: AuthenticatedHttpRequest, case: Case, tab: str) -> dict[str, Any]:
+    """What cases/case_base.html needs: header, tabs (registered ones included), steps, panels of the tab."""
     facts = services.facts(case)
     plan = selectors.plan_for(case)
     today = timezone.localdate()
@@ -139,7 +140,8 @@ def _case_context(request: AuthenticatedHttpRequest, case: Case, tab: str) -> di
         "facts": facts,
         "plan": plan,
         "tab": tab,
-        "tabs": [(key, reverse(url, args=[case.pk]), label) for key, url, label in TABS],
+        "tabs": [(key, reverse(url, args=[case.pk]), label) for key, url, label in extensions.tabs(TABS)],
+        "case_panels": extensions.panels(request, case, tab),
         "steps": _steps(request.user, case, facts, plan),
         "can_edit": scoping.can_edit_cases(request.user),
         "today": today,
@@ -174,7 +176,7 @@ def _setup_step(
     """
     case = _get_case(request, pk)
     _require_edit(request.user)
-    ctx = _case_context(request, case, tab)
+    ctx = case_page_context(request, case, tab)
     state: Step = ctx["steps"][step]
     ctx["blocked"] = not state.allowed
     if request.method == "GET":
@@ -581,7 +583,7 @@ def case_tab(request: AuthenticatedHttpRequest, pk: int, tab: str = "summary") -
         raise Http404
     case = _get_case(request, pk)
     _record_view(request, case, tab)
-    ctx = _case_context(request, case, tab)
+    ctx = case_page_context(request, case, tab)
     ctx.update(TAB_DATA[tab](request, case))
     return render(request, f"cases/case_{tab}.html", ctx)
 
@@ -831,7 +833,7 @@ def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         [form],
     ):
         return _done(request, case, "closure", _("The case is closed."))
-    ctx = _case_context(request, case, "closure")
+    ctx = case_page_context(request, case, "closure")
     ctx.update({"close_form": form, "reopen_form": forms.ReopenForm(), "has_errors": _any_errors(form)})
     return render(request, "cases/case_closure.html", ctx)
 
@@ -846,7 +848,7 @@ def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request, lambda: services.reopen_case(request.user, case, reason=form.cleaned_data["reason"]), [form]
     ):
         return _done(request, case, "summary", _("The case is reopened."))
-    ctx = _case_context(request, case, "closure")
+    ctx = case_page_context(request, case, "closure")
     ctx.update({"close_form": forms.CloseForm(), "reopen_form": form, "has_errors": _any_errors(form)})
     return render(request, "cases/case_closure.html", ctx)
 
@@ -860,7 +862,7 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if case.organisation_id != request.user.organisation_id:
         # A case shared with the user's organisation stays managed by the organisation that holds it.
         raise PermissionDenied(_("You do not have permission to do this."))
-    ctx = _case_context(request, case, "summary")
+    ctx = case_page_context(request, case, "summary")
     data = request.POST if request.method == "POST" else None
     form = forms.AssignForm(data, user=request.user, initial={"case_manager": case.case_manager_id})
     if data is None:

@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "reintegra.access",
     "reintegra.places",
     "reintegra.cases",
+    "reintegra.reminders",
+    "reintegra.sustainability",
+    "reintegra.referrals",
+    "reintegra.structural",
+    "reintegra.regional",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "reintegra.web.context_processors.navigation_sections",
             ],
         },
     }
@@ -234,3 +240,13 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# E-mail (reminders): console in development; set REINTEGRA_EMAIL_BACKEND (and its OPTIONS through the
+# standard EMAIL_* variables of your SMTP relay) in production.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("REINTEGRA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("REINTEGRA_FROM_EMAIL", "Reintegra <no-reply@localhost>")
+REINTEGRA_BASE_URL = os.environ.get("REINTEGRA_BASE_URL", "")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from reintegra.access.models import Organisation, RoleAssignment, Team, User
+from reintegra.access.models import Organisation, Programme, RoleAssignment, Team, User
 from reintegra.access.roles import Role
 from reintegra.cases import services
 from reintegra.cases.models import Case, Returnee
@@ -14,10 +14,23 @@ from reintegra.cases.models import Case, Returnee
 _seq = count(1)
 
 
-def organisation(code: str | None = None, country: str = "MX", **kwargs: Any) -> Organisation:
+def organisation(
+    code: str | None = None, country: str = "MX", *, with_programme: bool = True, **kwargs: Any
+) -> Organisation:
+    """An organisation; with its default programme (the one new cases join) unless told otherwise."""
     code = code or f"org{next(_seq)}"
-    return Organisation.objects.create(
+    org = Organisation.objects.create(
         code=code, name=kwargs.pop("name", f"Organización {code}"), country=country, **kwargs
+    )
+    if with_programme:
+        programme(org, code=f"{code}-prog")
+    return org
+
+
+def programme(org: Organisation, code: str | None = None, **kwargs: Any) -> Programme:
+    code = code or f"prog{next(_seq)}"
+    return Programme.objects.create(
+        organisation=org, code=code, name=kwargs.pop("name", f"Programa {code}"), countries=[str(org.country)], **kwargs
     )
 
 

@@ -15,6 +15,7 @@ from django_countries import countries
 from reintegra.access import scoping
 from reintegra.access.models import ROLE_LABELS
 from reintegra.access.roles import Capability
+from reintegra.cases import extensions
 from reintegra.cases.choices import (
     AssessmentKind,
     AttentionFlag,
@@ -210,6 +211,8 @@ def describe_event(kind: str, data: dict[str, Any]) -> list[str]:
             )
         if data.get("new"):
             lines.append(_("Status: %(status)s") % {"status": label_of("status", data["new"])})
+    else:
+        lines.extend(extensions.describe_extra(kind, data))
     return lines
 
 

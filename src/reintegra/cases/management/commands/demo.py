@@ -8,6 +8,7 @@ creates nothing new. It refuses production settings: the demo password is public
 
 import os
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from auditlog.context import disable_auditlog
@@ -53,6 +54,22 @@ DEMO_USERS = [
     DemoUser("coordinacion", Role.COORDINATOR, "Ana", "Solares", organisation="mesa-gt"),
     DemoUser("dpd", Role.DATA_PROTECTION_OFFICER, "Sofía", "Herrera"),
 ]
+# Each level's demo data, loaded after the cases: a module with `load(context: DemoContext) -> str` (a summary).
+DEMO_LOADERS = [
+    "reintegra.sustainability.demo",
+    "reintegra.referrals.demo",
+    "reintegra.structural.demo",
+    "reintegra.regional.demo",
+]
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    organisations: dict[str, Organisation]  # by code: oim-gt (the demo users'), oim-mx, oim-hn, oim-sv, partners
+    users: dict[str, User]  # the demo users by username
+    seed: int
+
+
 # Share of the demo cases per organisation: most in the demo users' organisation.
 DEMO_SHARES = {"oim-gt": 0.6, "oim-mx": 0.15, "oim-hn": 0.15, "oim-sv": 0.10}
 # Weights of the two demo case managers against 1 for each synthetic colleague: they hold most cases.
@@ -122,6 +139,15 @@ class Command(BaseCommand):
         )
         per_org = ", ".join(f"{code}: {n}" for code, n in result.per_organisation.items())
         self.stdout.write(f"Synthetic cases: {result.cases} ({per_org}).")
+        context = DemoContext(organisations, users, seed)
+        for name in DEMO_LOADERS:
+            try:
+                loader = import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue
+            self.stdout.write(loader.load(context))
 
     @staticmethod
     def _user(spec: DemoUser, organisation: Organisation, team: Team) -> User:

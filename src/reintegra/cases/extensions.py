@@ -1,0 +1,85 @@
+"""Where the other levels plug into the case page, without the cases app importing them.
+
+Apps register in `AppConfig.ready()`:
+
+    from reintegra.cases import extensions
+    extensions.register_tab("sustainability", "sustainability:case-rounds", _("Sustainability"), after="follow_up")
+    extensions.register_panel("plan", "sustainability/includes/plan_panel.html", plan_panel_context)
+    extensions.register_event_describer(CaseEventKind.SUSTAINABILITY, describe_round)
+
+A tab's view renders a template that extends "cases/case_base.html" (block `tab`) with the context of
+`reintegra.cases.views.case_page_context(request, case, tab_key)`.
+
+A panel is a template included on a case tab (`summary` or `plan`), below that tab's own content, with
+`panel` = what `context(request, case)` returns; returning None leaves the panel out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CaseTab:
+    key: str
+    url_name: str  # reversed with the case's pk
+    label: Any  # a lazy translation
+    after: str  # key of the tab it follows
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    tab: str
+    template: str
+    context: Callable[[Any, Any], dict[str, Any] | None]
+    order: int = 50
+
+
+_TABS: dict[str, CaseTab] = {}
+# Timeline: kind -> describe(data) -> list of lines in words (data holds codes, dates and counts only).
+_DESCRIBERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {}
+
+
+def register_event_describer(kind: str, describe: Callable[[dict[str, Any]], list[str]]) -> None:
+    """How the timeline words events of `kind` (e.g. CaseEventKind.REFERRAL) written by another app."""
+    _DESCRIBERS[kind] = describe
+
+
+def describe_extra(kind: str, data: dict[str, Any]) -> list[str]:
+    describe = _DESCRIBERS.get(kind)
+    return describe(data) if describe else []
+
+
+_PANELS: list[CasePanel] = []
+
+
+def register_tab(key: str, url_name: str, label: Any, *, after: str) -> None:
+    _TABS[key] = CaseTab(key, url_name, label, after)
+
+
+def register_panel(
+    tab: str, template: str, context: Callable[[Any, Any], dict[str, Any] | None], order: int = 50
+) -> None:
+    if not any(p.template == template and p.tab == tab for p in _PANELS):
+        _PANELS.append(CasePanel(tab, template, context, order))
+
+
+def tabs(base: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+    """The case tabs: the cases app's own, with each registered tab placed after the one it names."""
+    result = list(base)
+    for tab in _TABS.values():
+        keys = [key for key, _url, _label in result]
+        position = keys.index(tab.after) + 1 if tab.after in keys else len(result)
+        result.insert(position, (tab.key, tab.url_name, tab.label))
+    return result
+
+
+def panels(request: Any, case: Any, tab: str) -> list[dict[str, Any]]:
+    shown = []
+    for panel in sorted((p for p in _PANELS if p.tab == tab), key=lambda p: p.order):
+        context = panel.context(request, case)
+        if context is not None:
+            shown.append({"template": panel.template, "context": context})
+    return shown

@@ -1,0 +1,44 @@
+"""The user's reminders: a list, mark one or all as read."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from reintegra.reminders import selectors, services
+from reintegra.reminders.models import Reminder
+
+
+@login_required
+@require_GET
+def reminder_list(request: HttpRequest) -> HttpResponse:
+    show_all = request.GET.get("todos") == "1"
+    qs = selectors.reminders_for(request.user, unread_only=not show_all)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "reminders/list.html", {"nav": "reminders", "page": page, "show_all": show_all})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        reminder = selectors.reminders_for(request.user).get(pk=pk)
+    except Reminder.DoesNotExist:
+        raise Http404 from None
+    services.mark_read(request.user, reminder)
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("reminders:list")
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    count = services.mark_all_read(request.user)
+    messages.success(request, _("%(count)d reminders marked as read.") % {"count": count})
+    return redirect("reminders:list")
