@@ -26,6 +26,20 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
+# Reminders are e-mailed through your SMTP relay (REINTEGRA_EMAIL_HOST etc.); another backend may be named.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("REINTEGRA_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": os.environ.get("REINTEGRA_EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("REINTEGRA_EMAIL_PORT", "25")),
+            "username": os.environ.get("REINTEGRA_EMAIL_USER", ""),
+            "password": os.environ.get("REINTEGRA_EMAIL_PASSWORD", ""),
+            "use_tls": env_bool("REINTEGRA_EMAIL_TLS", False),
+        },
+    }
+}
+
 # Personal data must not be protected by keys derived from the secret key in production.
 for _name in ("REINTEGRA_FIELD_KEYS", "REINTEGRA_BLIND_INDEX_KEY", "REINTEGRA_PSEUDONYM_KEY"):
     if not os.environ.get(_name):
