@@ -22,6 +22,7 @@ def redact(value: str) -> str:
 AUDITED_MODELS = [
     "access.Organisation",
     "access.Team",
+    "access.Programme",
     "access.User",
     "access.RoleAssignment",
     "access.RoleSecurityPolicy",

@@ -506,3 +506,12 @@ def _access_entry(event: AccessEvent) -> TrailEntry:
         flagged=event.flagged,
         channel=event.channel,
     )
+
+
+def programmes_for(user: Any) -> QuerySet:
+    """The programmes of the user's organisation (settings are not personal data, but stay in-house)."""
+    from reintegra.access.models import Programme
+
+    if not (user and user.is_authenticated and user.is_active and user.organisation_id):
+        return Programme.objects.none()
+    return Programme.objects.filter(organisation_id=user.organisation_id).select_related("organisation")

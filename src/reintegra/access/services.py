@@ -765,3 +765,55 @@ def apply_retention(
             )
     report.lapsed_shares = revoke_lapsed_shares(today, organisation=organisation, dry_run=dry_run)
     return report
+
+
+# --- programmes ----------------------------------------------------------------------------------
+
+PROGRAMME_SETTINGS = (
+    "name",
+    "countries",
+    "starts_on",
+    "ends_on",
+    "is_active",
+    "rss_round_months",
+    "rss_baseline_window_days",
+    "stakeholder_high_threshold",
+    "stakeholder_review_months",
+    "agreement_renewal_notice_days",
+)
+
+
+def update_programme(user: Any, programme: Any, data: dict[str, Any]) -> Any:
+    """Change a programme's settings (programme managers of its organisation). Unknown keys are refused."""
+    from reintegra.access.models import Programme
+
+    _require(user, Capability.MANAGE_PROGRAMME)
+    if programme.organisation_id != user.organisation_id:
+        raise _denied()
+    unknown = set(data) - set(PROGRAMME_SETTINGS)
+    if unknown:
+        raise ValidationError({key: _("This setting does not exist.") for key in sorted(unknown)})
+    errors: dict[str, Any] = {}
+    months = data.get("rss_round_months", programme.rss_round_months)
+    if not isinstance(months, list) or not months or not all(isinstance(m, int) and 0 <= m <= 120 for m in months):
+        errors["rss_round_months"] = _("Give the months after return as whole numbers between 0 and 120.")
+    elif len(set(months)) != len(months):
+        errors["rss_round_months"] = _("Each month may appear only once.")
+    threshold = data.get("stakeholder_high_threshold", programme.stakeholder_high_threshold)
+    if not isinstance(threshold, int) or not 1 <= threshold <= 5:
+        errors["stakeholder_high_threshold"] = _("The threshold is a score from 1 to 5.")
+    countries = data.get("countries", programme.countries)
+    if not isinstance(countries, list) or not all(isinstance(c, str) and len(c) == 2 for c in countries):
+        errors["countries"] = _("Give countries as two-letter codes.")
+    starts, ends = data.get("starts_on", programme.starts_on), data.get("ends_on", programme.ends_on)
+    if starts and ends and ends < starts:
+        errors["ends_on"] = _("The end date cannot be before the start date.")
+    if errors:
+        raise ValidationError(errors)
+    with _atomic_as(user):
+        locked = Programme.objects.select_for_update().get(pk=programme.pk)
+        for key, value in data.items():
+            setattr(locked, key, sorted(value) if key == "rss_round_months" else value)
+        locked.full_clean(exclude=["organisation", "code"])
+        locked.save()
+        return locked

@@ -33,6 +33,7 @@ urlpatterns = [
     path("analytics/cases/", PseudonymisedCasesView.as_view(), name="analytics-cases"),
     path("analytics/aggregates/", AggregatesView.as_view(), name="analytics-aggregates"),
     # Each app's own API routes (same "api" namespace).
+    path("", include("reintegra.access.programme_api_urls")),
     path("", include("reintegra.reminders.api_urls")),
     path("", include("reintegra.sustainability.api_urls")),
     path("", include("reintegra.referrals.api_urls")),

@@ -30,6 +30,8 @@ APP_MATRICES = {
     "reintegra.referrals": "src/reintegra/referrals/tests/test_permissions.py",
     "reintegra.structural": "src/reintegra/structural/tests/test_permissions.py",
     "reintegra.reminders": "src/reintegra/reminders/tests/test_permissions.py",
+    "reintegra.access.programme_views": "src/reintegra/access/tests/test_programmes.py",
+    "reintegra.access.programme_api": "src/reintegra/access/tests/test_programmes.py",
     "reintegra.regional": "src/reintegra/regional/tests/test_permissions.py",
 }
 

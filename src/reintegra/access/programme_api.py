@@ -1,0 +1,52 @@
+"""`/api/v1/programmes/`: the programmes of your organisation; programme managers change their settings."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from reintegra.access import selectors, services
+from reintegra.access.models import Programme
+from reintegra.access.roles import Capability
+from reintegra.api.permissions import CapabilityPermission
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rss_round_months = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=120), min_length=1)
+    countries = serializers.ListField(child=serializers.CharField(min_length=2, max_length=2), required=False)
+
+    class Meta:
+        model = Programme
+        fields = ["id", "code", "organisation", *services.PROGRAMME_SETTINGS]
+        read_only_fields = ["id", "code", "organisation"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Programmes of your organisation", tags=["programmes"]),
+    retrieve=extend_schema(summary="One programme and its settings", tags=["programmes"]),
+    partial_update=extend_schema(summary="Change a programme's settings", tags=["programmes"]),
+)
+class ProgrammeViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ProgrammeSerializer
+    permission_classes = [CapabilityPermission]
+    read_capabilities = None  # any signed-in user of the organisation
+    write_capabilities = (Capability.MANAGE_PROGRAMME,)
+    http_method_names = ["get", "patch", "head", "options"]
+    queryset = Programme.objects.none()
+
+    def get_queryset(self) -> QuerySet[Programme]:
+        return selectors.programmes_for(self.request.user).order_by("name")
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        programme = self.get_object()
+        serializer = self.get_serializer(programme, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        # A service ValidationError becomes a 400 with field errors (reintegra.api.exceptions).
+        updated = services.update_programme(request.user, programme, dict(serializer.validated_data))
+        return Response(self.get_serializer(updated).data)

@@ -1,0 +1,65 @@
+"""The programme settings form: the schedule of RSS rounds, the stakeholder rule, reminders' notice."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries as all_countries
+
+from reintegra.access.forms import DateInput
+
+
+class ProgrammeSettingsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"),
+        choices=list(all_countries),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    starts_on = forms.DateField(label=_("Start date"), required=False, widget=DateInput())
+    ends_on = forms.DateField(label=_("End date"), required=False, widget=DateInput())
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+    rss_round_months = forms.CharField(
+        label=_("RSS rounds (months after return)"),
+        max_length=100,
+        help_text=_("Comma-separated, e.g. 0, 6, 12, 18 (0 is the baseline round)."),
+    )
+    rss_baseline_window_days = forms.IntegerField(
+        label=_("Days allowed for the baseline round"), min_value=1, max_value=365
+    )
+    stakeholder_high_threshold = forms.IntegerField(
+        label=_("High interest/influence threshold"),
+        min_value=1,
+        max_value=5,
+        help_text=_("A stakeholder scoring at least this on both interest and influence is managed closely."),
+    )
+    stakeholder_review_months = forms.IntegerField(
+        label=_("Stakeholder review after (months)"), min_value=1, max_value=36
+    )
+    agreement_renewal_notice_days = forms.IntegerField(
+        label=_("Agreement renewal notice (days)"), min_value=1, max_value=365
+    )
+
+    def clean_rss_round_months(self) -> list[int]:
+        raw = self.cleaned_data["rss_round_months"]
+        try:
+            return [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
+        except ValueError:
+            raise ValidationError(_("Give the months after return as whole numbers between 0 and 120.")) from None
+
+    @classmethod
+    def initial_for(cls, programme: Any) -> dict[str, Any]:
+        return {
+            "name": programme.name,
+            "countries": programme.countries,
+            "starts_on": programme.starts_on,
+            "ends_on": programme.ends_on,
+            "is_active": programme.is_active,
+            "rss_round_months": ", ".join(str(m) for m in programme.rss_round_months),
+            "rss_baseline_window_days": programme.rss_baseline_window_days,
+            "stakeholder_high_threshold": programme.stakeholder_high_threshold,
+            "stakeholder_review_months": programme.stakeholder_review_months,
+            "agreement_renewal_notice_days": programme.agreement_renewal_notice_days,
+        }

@@ -1,0 +1,52 @@
+"""Programmes of the user's organisation and their settings (programme managers edit them)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from reintegra.access import selectors, services
+from reintegra.access.forms import apply_service_errors
+from reintegra.access.http import AuthenticatedHttpRequest
+from reintegra.access.models import Programme
+from reintegra.access.programme_forms import ProgrammeSettingsForm
+from reintegra.access.roles import Capability
+
+
+@login_required
+@require_GET
+def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    programmes = selectors.programmes_for(request.user).order_by("-is_active", "name")
+    return render(
+        request,
+        "access/programmes.html",
+        {
+            "nav": "programmes",
+            "programmes": programmes,
+            "can_manage": request.user.has_capability(Capability.MANAGE_PROGRAMME),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_capability(Capability.MANAGE_PROGRAMME):
+        raise PermissionDenied
+    try:
+        programme = selectors.programmes_for(request.user).get(pk=pk)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+    form = ProgrammeSettingsForm(request.POST or None, initial=ProgrammeSettingsForm.initial_for(programme))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_programme(request.user, programme, form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(request, _("The programme settings were saved."))
+            return redirect("programmes:list")
+    return render(request, "access/programme_form.html", {"nav": "programmes", "programme": programme, "form": form})
