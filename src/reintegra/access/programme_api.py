@@ -30,14 +30,11 @@ class ProgrammeSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="One programme and its settings", tags=["programmes"]),
     partial_update=extend_schema(summary="Change a programme's settings", tags=["programmes"]),
 )
-class ProgrammeViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
-):
+class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ProgrammeSerializer
     permission_classes = [CapabilityPermission]
     read_capabilities = None  # any signed-in user of the organisation
     write_capabilities = (Capability.MANAGE_PROGRAMME,)
-    http_method_names = ["get", "patch", "head", "options"]
     queryset = Programme.objects.none()
 
     def get_queryset(self) -> QuerySet[Programme]:
