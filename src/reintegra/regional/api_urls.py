@@ -1,8 +1,10 @@
 """`/api/v1/` routes of this app (included by reintegra.api.urls, namespace "api")."""
 
-from django.urls import path  # noqa: F401
 from rest_framework.routers import SimpleRouter
 
+from reintegra.regional.api import RegionalActionViewSet
+
 router = SimpleRouter()
+router.register("regional-actions", RegionalActionViewSet, basename="regional-action")
 
 urlpatterns: list = [*router.urls]

@@ -1,1 +1,177 @@
-from django.db import models  # noqa: F401
+"""The regional catalogue of reintegration actions (DOMAIN §7, seed 002 §4).
+
+An action covers one or more levels and one or more dimensions; it is counted in every level × dimension
+cell of that product. The cells live in `ActionCell` (one row per action and cell, with the action's
+country copied in) so the matrix is a single GROUP BY over an index, whatever the size of the catalogue.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country, CountryField
+
+from reintegra.access.models import Organisation
+
+
+class Level(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    COMMUNITY = "community", _("Community")
+    STRUCTURAL = "structural", _("Structural")
+
+
+class Dimension(models.TextChoices):
+    ECONOMIC = "economic", _("Economic")
+    SOCIAL = "social", _("Social")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
+
+
+class InstitutionKind(models.TextChoices):
+    # Stakeholder categories of Handbook Cuadro 4.1 (DOMAIN §6.1).
+    GOVERNMENT = "government", _("Government ministry, secretariat or agency")
+    LOCAL_GOVERNMENT = "local_government", _("Municipality or local government")
+    NGO = "ngo", _("Non-governmental organisation")
+    INTERNATIONAL = "international", _("International organisation or cooperation agency")
+    PRIVATE_SECTOR = "private_sector", _("Private sector")
+    ACADEMIA = "academia", _("Academic institution")
+    DIASPORA = "diaspora", _("Diaspora or migrant association")
+    OTHER = "other", _("Other")
+
+
+class FundingSource(models.TextChoices):
+    NATIONAL_BUDGET = "national_budget", _("National budget")
+    INTERNATIONAL_COOPERATION = "international_cooperation", _("International cooperation")
+    MIXED = "mixed", _("Mixed (national and international)")
+    PRIVATE = "private", _("Private funds")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class EvaluationStatus(models.TextChoices):
+    # Seed 002 §4: an action is a "good practice" only once evaluated with a specific methodology.
+    NOT_EVALUATED = "not_evaluated", _("Not evaluated")
+    EVALUATION_IN_PROGRESS = "in_progress", _("Evaluation in progress")
+    EVALUATED = "evaluated", _("Evaluated")
+    GOOD_PRACTICE = "good_practice", _("Good practice (evaluated)")
+
+
+class Institution(models.Model):
+    """An institution that implements actions in one country; found again by its normalised name."""
+
+    name = models.CharField(_("name"), max_length=200)
+    country: "models.Field[str | Country, Country]" = CountryField(_("country"))
+    kind = models.CharField(_("kind"), max_length=20, choices=InstitutionKind.choices, default=InstitutionKind.OTHER)
+    # Lower case, no accents or punctuation: "Secretaría del Trabajo" and "SECRETARIA DEL TRABAJO" are one.
+    normalised_name = models.CharField(max_length=200, editable=False)
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["country", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "normalised_name"], name="regional_institution_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegionalAction(models.Model):
+    """An action or programme some institution runs for returnees in one country."""
+
+    country: "models.Field[str | Country, Country]" = CountryField(_("country"), db_index=True)
+    title = models.CharField(_("action"), max_length=300)
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("institution"),
+    )
+    levels = models.JSONField(_("levels"), default=list)
+    dimensions = models.JSONField(_("dimensions"), default=list)
+    target_population = models.CharField(_("target population"), max_length=300, blank=True, default="")
+    description = models.TextField(_("description"), blank=True, default="")
+    starts_on = models.DateField(_("start date"), null=True, blank=True)
+    ends_on = models.DateField(_("end date"), null=True, blank=True)
+    funding_source = models.CharField(
+        _("funding source"), max_length=30, choices=FundingSource.choices, default=FundingSource.UNKNOWN
+    )
+    evaluation_status = models.CharField(
+        _("evaluation status"), max_length=20, choices=EvaluationStatus.choices, default=EvaluationStatus.NOT_EVALUATED
+    )
+    evaluated_on = models.DateField(_("evaluation date"), null=True, blank=True)
+    evaluation_reference = models.TextField(_("evaluation reference or summary"), blank=True, default="")
+    source = models.CharField(_("source"), max_length=300, blank=True, default="")
+    # Who entered it: only users of this organisation (or coordinators of the country) may edit it.
+    entered_by_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Normalised title + description + institution + population, for accent-insensitive text search.
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("regional action")
+        verbose_name_plural = _("regional actions")
+        ordering = ["country", "title", "id"]
+        indexes = [
+            models.Index(fields=["country", "title", "id"], name="regional_action_list"),
+            models.Index(fields=["institution", "title"], name="regional_action_institution"),
+            models.Index(fields=["funding_source"], name="regional_action_funding"),
+            models.Index(fields=["evaluation_status"], name="regional_action_evaluation"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(evaluation_status=EvaluationStatus.GOOD_PRACTICE)
+                | (Q(evaluated_on__isnull=False) & ~Q(evaluation_reference="")),
+                name="regional_good_practice_needs_evaluation",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True) | Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="regional_action_period_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("regional:detail", args=[self.pk])
+
+    @property
+    def level_labels(self) -> list[str]:
+        return [str(Level(v).label) for v in self.levels if v in Level.values]
+
+    @property
+    def dimension_labels(self) -> list[str]:
+        return [str(Dimension(v).label) for v in self.dimensions if v in Dimension.values]
+
+    @property
+    def dimension_items(self) -> list[tuple[str, str]]:
+        return [(v, str(Dimension(v).label)) for v in self.dimensions if v in Dimension.values]
+
+
+class ActionCell(models.Model):
+    """One level × dimension cell an action covers; the country is copied so the matrix needs no join."""
+
+    action = models.ForeignKey(RegionalAction, on_delete=models.CASCADE, related_name="cells")
+    country: "models.Field[str | Country, Country]" = CountryField()
+    level = models.CharField(max_length=20, choices=Level.choices)
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "level", "dimension"], name="regional_cell_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["country", "level", "dimension"], name="regional_cell_matrix"),
+            models.Index(fields=["level", "dimension", "action"], name="regional_cell_drill"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action_id}:{self.level}/{self.dimension}"

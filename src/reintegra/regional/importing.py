@@ -1,0 +1,281 @@
+"""Reading a CSV or XLSX of actions: every row is checked and every problem reported (row, column, reason).
+
+Columns (header names in English or Spanish; only the first five are required):
+  country | action | level | dimension | description | institution | institution_kind | target_population |
+  starts_on | ends_on | funding_source | evaluation_status | evaluated_on | evaluation_reference | source
+Levels and dimensions take codes or Spanish/English/French words and may list several, separated by ";"
+or "|" or "," (the action then covers every combination).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from reintegra.regional.duplication import normalise
+from reintegra.regional.models import Dimension, EvaluationStatus, FundingSource, InstitutionKind, Level
+from reintegra.regional.services import ActionInput, validation_errors
+
+MAX_ROWS = 20000
+
+# Accepted header names (normalised) -> ActionInput field.
+HEADERS = {
+    "country": "country",
+    "pais": "country",
+    "action": "title",
+    "accion": "title",
+    "title": "title",
+    "nombre": "title",
+    "level": "levels",
+    "levels": "levels",
+    "nivel": "levels",
+    "niveles": "levels",
+    "dimension": "dimensions",
+    "dimensions": "dimensions",
+    "dimensiones": "dimensions",
+    "description": "description",
+    "descripcion": "description",
+    "institution": "institution_name",
+    "institucion": "institution_name",
+    "institution kind": "institution_kind",
+    "institution_kind": "institution_kind",
+    "tipo de institucion": "institution_kind",
+    "target population": "target_population",
+    "target_population": "target_population",
+    "poblacion meta": "target_population",
+    "poblacion objetivo": "target_population",
+    "starts on": "starts_on",
+    "starts_on": "starts_on",
+    "inicio": "starts_on",
+    "ends on": "ends_on",
+    "ends_on": "ends_on",
+    "fin": "ends_on",
+    "funding source": "funding_source",
+    "funding_source": "funding_source",
+    "financiamiento": "funding_source",
+    "fuente de financiamiento": "funding_source",
+    "evaluation status": "evaluation_status",
+    "evaluation_status": "evaluation_status",
+    "estado de evaluacion": "evaluation_status",
+    "evaluated on": "evaluated_on",
+    "evaluated_on": "evaluated_on",
+    "fecha de evaluacion": "evaluated_on",
+    "evaluation reference": "evaluation_reference",
+    "evaluation_reference": "evaluation_reference",
+    "referencia de evaluacion": "evaluation_reference",
+    "source": "source",
+    "fuente": "source",
+}
+REQUIRED = ("country", "title", "levels", "dimensions")
+
+LEVEL_WORDS = {
+    "individual": Level.INDIVIDUAL,
+    "community": Level.COMMUNITY,
+    "comunitario": Level.COMMUNITY,
+    "comunitaria": Level.COMMUNITY,
+    "communautaire": Level.COMMUNITY,
+    "structural": Level.STRUCTURAL,
+    "estructural": Level.STRUCTURAL,
+    "structurel": Level.STRUCTURAL,
+}
+DIMENSION_WORDS = {
+    "economic": Dimension.ECONOMIC,
+    "economica": Dimension.ECONOMIC,
+    "economico": Dimension.ECONOMIC,
+    "economique": Dimension.ECONOMIC,
+    "social": Dimension.SOCIAL,
+    "sociale": Dimension.SOCIAL,
+    "psychosocial": Dimension.PSYCHOSOCIAL,
+    "psicosocial": Dimension.PSYCHOSOCIAL,
+    "psychosociale": Dimension.PSYCHOSOCIAL,
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the spreadsheet's row number (the header is row 1)
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("Row %(row)s, column %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ParseResult:
+    rows: list[ActionInput]
+    errors: list[RowError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _choices_by_word(choices: Any) -> dict[str, str]:
+    """Code and every language's label (normalised) -> code, for a TextChoices."""
+    from django.utils import translation
+
+    words = {}
+    for value, label in choices.choices:
+        words[normalise(value)] = value
+        for language in ("en", "es", "fr"):
+            with translation.override(language):
+                words[normalise(str(label))] = value
+    return words
+
+
+def _split(value: str) -> list[str]:
+    for separator in "|,":
+        value = value.replace(separator, ";")
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _country(value: str) -> str | None:
+    value = value.strip()
+    if value.upper() in dict(countries):
+        return value.upper()
+    wanted = normalise(value)
+    from django.utils import translation
+
+    for language in ("es", "en", "fr"):
+        with translation.override(language):
+            for code, name in countries:
+                if normalise(str(name)) == wanted:
+                    return code
+    return None
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value).strip())
+
+
+def read_table(stream: IO[bytes], filename: str) -> Iterator[dict[str, Any]]:
+    """Rows of a CSV (UTF-8, comma or semicolon) or XLSX file as {header: value}."""
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h or "").strip() for h in next(rows, ())]
+        for values in rows:
+            yield {header[i]: values[i] for i in range(min(len(header), len(values))) if header[i]}
+        workbook.close()
+        return
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    sample = text.read(4096)
+    text.seek(0)
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    yield from csv.DictReader(text, delimiter=delimiter)
+
+
+def parse(stream: IO[bytes], filename: str) -> ParseResult:
+    """Every row as an ActionInput, or every problem found; the caller writes nothing unless `ok`."""
+    level_words = {**LEVEL_WORDS, **_choices_by_word(Level)}
+    dimension_words = {**DIMENSION_WORDS, **_choices_by_word(Dimension)}
+    kinds = _choices_by_word(InstitutionKind)
+    fundings = _choices_by_word(FundingSource)
+    statuses = _choices_by_word(EvaluationStatus)
+    rows: list[ActionInput] = []
+    errors: list[RowError] = []
+    try:
+        table = list(read_table(stream, filename))
+    except (UnicodeDecodeError, csv.Error, ValueError, KeyError, OSError) as exc:
+        return ParseResult([], [RowError(1, "-", _("The file could not be read: %(reason)s") % {"reason": exc})])
+    except Exception:  # a damaged XLSX raises many kinds of error (zipfile, XML)
+        return ParseResult([], [RowError(1, "-", _("The file could not be read as CSV or XLSX."))])
+    if not table:
+        return ParseResult([], [RowError(1, "-", _("The file has no rows."))])
+    if len(table) > MAX_ROWS:
+        return ParseResult([], [RowError(1, "-", _("Too many rows: %(max)s at most per file.") % {"max": MAX_ROWS})])
+    columns: dict[str, str] = {}  # ActionInput field -> the file's header for it
+    for header in table[0]:
+        key = normalise(header or "")
+        if key in HEADERS:
+            columns.setdefault(HEADERS[key], header)
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        return ParseResult(
+            [], [RowError(1, name, _("This column is missing from the header.")) for name in missing]
+        )
+    for number, raw in enumerate(table, start=2):
+        values = {name: ("" if raw.get(header) is None else raw.get(header)) for name, header in columns.items()}
+        if not any(str(v).strip() for v in values.values()):
+            continue  # blank line
+        row_errors: list[RowError] = []
+
+        def bad(name: str, message: str, number: int = number, row_errors: list[RowError] = row_errors) -> None:
+            row_errors.append(RowError(number, columns.get(name, name), message))
+
+        country = _country(str(values["country"]))
+        if country is None:
+            bad("country", _("Unknown country: %(value)s.") % {"value": values["country"]})
+        levels = []
+        for word in _split(str(values["levels"])):
+            if normalise(word) in level_words:
+                levels.append(level_words[normalise(word)])
+            else:
+                bad("levels", _("Unknown level: %(value)s.") % {"value": word})
+        dimensions = []
+        for word in _split(str(values["dimensions"])):
+            if normalise(word) in dimension_words:
+                dimensions.append(dimension_words[normalise(word)])
+            else:
+                bad("dimensions", _("Unknown dimension: %(value)s.") % {"value": word})
+        data = ActionInput(
+            country=country or "",
+            title=str(values["title"]).strip(),
+            levels=levels,
+            dimensions=dimensions,
+            description=str(values.get("description", "")).strip(),
+            institution_name=str(values.get("institution_name", "")).strip(),
+            target_population=str(values.get("target_population", "")).strip(),
+            evaluation_reference=str(values.get("evaluation_reference", "")).strip(),
+            source=str(values.get("source", "")).strip(),
+        )
+        for name, words, default in (
+            ("institution_kind", kinds, InstitutionKind.OTHER),
+            ("funding_source", fundings, FundingSource.UNKNOWN),
+            ("evaluation_status", statuses, EvaluationStatus.NOT_EVALUATED),
+        ):
+            value = str(values.get(name, "")).strip()
+            if not value:
+                setattr(data, name, default)
+            elif normalise(value) in words:
+                setattr(data, name, words[normalise(value)])
+            else:
+                bad(name, _("Unknown value: %(value)s.") % {"value": value})
+        for name in ("starts_on", "ends_on", "evaluated_on"):
+            value = values.get(name, "")
+            if value in ("", None):
+                continue
+            try:
+                setattr(data, name, _date(value))
+            except ValueError:
+                bad(name, _("Not a date (use YYYY-MM-DD): %(value)s.") % {"value": value})
+        reported = {e.column for e in row_errors}
+        for name, messages in validation_errors(data).items():
+            column = columns.get(name, name)
+            if column in reported or (name in ("levels", "dimensions", "country") and columns[name] in reported):
+                continue
+            for message in messages:
+                bad(name, message)
+        errors.extend(row_errors)
+        if not row_errors:
+            rows.append(data)
+    return ParseResult(rows, errors)

@@ -1,0 +1,142 @@
+"""Every read of the regional catalogue. It is public-programme information (no personal data): every user
+with VIEW_STRUCTURAL reads all countries; anyone else reads nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from reintegra.access.roles import Capability
+from reintegra.regional import duplication, matrix
+from reintegra.regional.duplication import normalise
+from reintegra.regional.models import ActionCell, Institution, RegionalAction
+
+# Above this many actions in one scope the duplicate check is not run on a page view (it would be slow);
+# the page asks for a narrower scope (one country, one cell).
+DUPLICATE_SCAN_LIMIT = 5000
+
+
+def can_view(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.has_capability(Capability.VIEW_STRUCTURAL))
+
+
+def actions_for(user: Any) -> QuerySet[RegionalAction]:
+    if not can_view(user):
+        return RegionalAction.objects.none()
+    return RegionalAction.objects.select_related("institution", "entered_by_organisation")
+
+
+def get_action(user: Any, pk: int) -> RegionalAction:
+    """The action, or RegionalAction.DoesNotExist (a 404) for a missing one or a user who reads nothing."""
+    return actions_for(user).get(pk=pk)
+
+
+def institutions_for(user: Any, country: str | None = None) -> QuerySet[Institution]:
+    if not can_view(user):
+        return Institution.objects.none()
+    qs = Institution.objects.all()
+    return qs.filter(country=country) if country else qs
+
+
+@dataclass
+class ActionFilters:
+    country: str | None = None
+    level: str | None = None
+    dimension: str | None = None
+    institution: int | None = None
+    funding_source: str | None = None
+    evaluation_status: str | None = None
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any([self.country, self.level, self.dimension, self.institution, self.funding_source,
+                    self.evaluation_status, self.q.strip()])
+
+
+def filter_actions(qs: QuerySet[RegionalAction], f: ActionFilters) -> QuerySet[RegionalAction]:
+    if f.country:
+        qs = qs.filter(country=f.country)
+    if f.level or f.dimension:
+        # Exists over the cell table (indexed) rather than a join: no duplicate rows, no DISTINCT.
+        cells = ActionCell.objects.filter(action=OuterRef("pk"))
+        if f.level:
+            cells = cells.filter(level=f.level)
+        if f.dimension:
+            cells = cells.filter(dimension=f.dimension)
+        qs = qs.filter(Exists(cells))
+    if f.institution:
+        qs = qs.filter(institution_id=f.institution)
+    if f.funding_source:
+        qs = qs.filter(funding_source=f.funding_source)
+    if f.evaluation_status:
+        qs = qs.filter(evaluation_status=f.evaluation_status)
+    for word in normalise(f.q).split()[:8]:
+        # search_text is normalised (lower case, no accents) so this is the same on SQLite and PostgreSQL.
+        qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+def matrix_counts(user: Any, country: str | None = None) -> list[tuple[str, str, int]]:
+    """(level, dimension, count of actions) for the non-empty cells: one GROUP BY over the cell index."""
+    if not can_view(user):
+        return []
+    cells = ActionCell.objects.all()
+    if country:
+        cells = cells.filter(country=country)
+    rows = cells.values("level", "dimension").annotate(count=Count("id")).order_by()
+    return [(row["level"], row["dimension"], row["count"]) for row in rows]
+
+
+def countries_with_actions(user: Any) -> list[tuple[str, int]]:
+    if not can_view(user):
+        return []
+    rows = RegionalAction.objects.values("country").annotate(count=Count("id")).order_by("country")
+    return [(str(row["country"]), row["count"]) for row in rows]
+
+
+@dataclass
+class DuplicateScan:
+    checked: bool  # False when the scope was too large to check on a page view
+    pairs: list[duplication.LikelyDuplicate]
+
+    def cells(self) -> dict[tuple[str, str], set[int]]:
+        return duplication.cells_with_duplicates(self.pairs)
+
+    def ids(self) -> set[int]:
+        return {i for pair in self.pairs for i in (pair.first, pair.second)}
+
+
+def likely_duplicates(
+    user: Any, country: str | None = None, level: str | None = None, dimension: str | None = None
+) -> DuplicateScan:
+    """Likely duplicates among the actions of a scope (a country and/or a cell), through the pure core."""
+    if not can_view(user):
+        return DuplicateScan(True, [])
+    qs = filter_actions(RegionalAction.objects.all(), ActionFilters(country=country, level=level, dimension=dimension))
+    if qs.count() > DUPLICATE_SCAN_LIMIT:
+        return DuplicateScan(False, [])
+    rows = list(qs.values_list("id", "country", "institution_id", "title", "description"))
+    cell_rows = ActionCell.objects.filter(action__in=qs.values("id")).values_list("action_id", "level", "dimension")
+    cells: dict[int, set[tuple[str, str]]] = {}
+    for action_id, cell_level, cell_dimension in cell_rows:
+        cells.setdefault(action_id, set()).add((cell_level, cell_dimension))
+    texts = [
+        duplication.ActionText(pk, str(c), institution, title, description, frozenset(cells.get(pk, ())))
+        for pk, c, institution, title, description in rows
+    ]
+    pairs = duplication.likely_duplicates(texts)
+    if level or dimension:
+        pairs = [
+            p for p in pairs
+            if any((not level or cl == level) and (not dimension or cd == dimension) for cl, cd in p.cells)
+        ]
+    return DuplicateScan(True, pairs)
+
+
+def matrix_for(user: Any, country: str | None = None) -> tuple[list[matrix.MatrixCell], DuplicateScan]:
+    scan = likely_duplicates(user, country)
+    flagged = {cell: len(ids) for cell, ids in scan.cells().items()}
+    return matrix.build(matrix_counts(user, country), flagged), scan

@@ -1,0 +1,88 @@
+"""API representations of the catalogue."""
+
+from typing import Any
+
+from django_countries import countries
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from reintegra.regional.models import Dimension, EvaluationStatus, FundingSource, InstitutionKind, Level, RegionalAction
+from reintegra.regional.services import ActionInput
+
+
+class RegionalActionSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code", read_only=True)
+    institution_name = serializers.SerializerMethodField()
+    institution_kind = serializers.SerializerMethodField()
+    levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), read_only=True)
+    dimensions = serializers.ListField(child=serializers.ChoiceField(choices=Dimension.choices), read_only=True)
+    entered_by_organisation = serializers.CharField(source="entered_by_organisation.code", read_only=True)
+
+    class Meta:
+        model = RegionalAction
+        fields = [
+            "id", "country", "title", "institution", "institution_name", "institution_kind", "levels", "dimensions",
+            "target_population", "description", "starts_on", "ends_on", "funding_source", "evaluation_status",
+            "evaluated_on", "evaluation_reference", "source", "entered_by_organisation", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_blank=True))
+    def get_institution_name(self, action: RegionalAction) -> str:
+        return action.institution.name if action.institution else ""
+
+    @extend_schema_field(serializers.ChoiceField(choices=InstitutionKind.choices, allow_blank=True))
+    def get_institution_kind(self, action: RegionalAction) -> str:
+        return action.institution.kind if action.institution else ""
+
+
+class RegionalActionInputSerializer(serializers.Serializer):
+    """What a client sends to add or change an action (the service checks the rules again)."""
+
+    country = serializers.ChoiceField(choices=list(countries))
+    title = serializers.CharField(max_length=300)
+    levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), min_length=1)
+    dimensions = serializers.ListField(child=serializers.ChoiceField(choices=Dimension.choices), min_length=1)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    institution_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    institution_kind = serializers.ChoiceField(
+        choices=InstitutionKind.choices, required=False, default=InstitutionKind.OTHER
+    )
+    target_population = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    funding_source = serializers.ChoiceField(
+        choices=FundingSource.choices, required=False, default=FundingSource.UNKNOWN
+    )
+    evaluation_status = serializers.ChoiceField(
+        choices=EvaluationStatus.choices, required=False, default=EvaluationStatus.NOT_EVALUATED
+    )
+    evaluated_on = serializers.DateField(required=False, allow_null=True, default=None)
+    evaluation_reference = serializers.CharField(required=False, allow_blank=True, default="")
+    source = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def to_input(self, base: ActionInput | None = None) -> ActionInput:
+        """The input for the service; on a partial update, the fields not sent keep `base`'s values."""
+        values: dict[str, Any] = dict(self.validated_data)
+        if base is not None and self.partial:
+            merged = {**base.__dict__, **values}
+            merged.pop("extra", None)
+            return ActionInput(**merged)
+        return ActionInput(**values)
+
+
+class MatrixCellSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    dimension = serializers.ChoiceField(choices=Dimension.choices)
+    count = serializers.IntegerField(help_text="Actions covering this cell (an action may cover several cells).")
+    likely_duplicates = serializers.IntegerField(
+        help_text="Actions of this cell with a similar action by another institution in the same country."
+    )
+
+
+class MatrixSerializer(serializers.Serializer):
+    country = serializers.CharField(allow_null=True, help_text="ISO code; null for all countries.")
+    cells = MatrixCellSerializer(many=True, help_text="Always the nine cells, zeros included.")
+    duplicates_checked = serializers.BooleanField(
+        help_text="False when the scope had too many actions to look for duplicates."
+    )

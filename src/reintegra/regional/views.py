@@ -1,0 +1,323 @@
+"""Pages of the regional catalogue: matrix (heat-map + drill-down), list, detail, forms, import, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_countries import countries
+
+from reintegra.access.roles import Capability
+from reintegra.regional import importing, matrix, selectors, services
+from reintegra.regional.forms import ActionFilterForm, ActionForm, ImportForm
+from reintegra.regional.models import Dimension, Level, RegionalAction
+
+PAGE_SIZE = 25
+
+
+def _require_view(request: HttpRequest) -> None:
+    if not selectors.can_view(request.user):
+        raise PermissionDenied
+
+
+def _require_edit_capability(request: HttpRequest) -> None:
+    if not request.user.has_capability(Capability.EDIT_STRUCTURAL):  # type: ignore[union-attr]
+        raise PermissionDenied
+
+
+def _country_choices(user: Any) -> list[tuple[str, str]]:
+    names = dict(countries)
+    return [(code, str(names.get(code, code))) for code, _count in selectors.countries_with_actions(user)]
+
+
+def _filter_form(request: HttpRequest) -> ActionFilterForm:
+    form = ActionFilterForm(
+        request.GET or None,
+        country_choices=_country_choices(request.user),
+        institutions=selectors.institutions_for(request.user, request.GET.get("country") or None),
+    )
+    if form.is_bound:
+        form.is_valid()
+    return form
+
+
+@login_required
+@require_GET
+def matrix_view(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    country_choices = _country_choices(request.user)
+    country = request.GET.get("country") or ""
+    if country and country not in dict(countries):
+        country = ""
+    cells, scan = selectors.matrix_for(request.user, country or None)
+    names = dict(countries)
+    level_labels, dimension_labels = dict(Level.choices), dict(Dimension.choices)
+    list_url = reverse("regional:list")
+
+    def drill(cell: matrix.MatrixCell) -> str:
+        query = {"level": cell.level, "dimension": cell.dimension}
+        if country:
+            query["country"] = country
+        return f"{list_url}?{urlencode(query)}"
+
+    table = [
+        {
+            "level": level,
+            "label": level_labels[level],
+            "cells": [
+                {"cell": c, "url": drill(c), "dimension_label": dimension_labels[c.dimension]} for c in row_cells
+            ],
+        }
+        for level, row_cells in matrix.rows(cells)
+    ]
+    chart = {
+        "type": "bar",
+        "data": {
+            "labels": [str(dimension_labels[d]) for d in matrix.DIMENSIONS],
+            "datasets": [
+                {"label": str(level_labels[row["level"]]), "data": [c["cell"].count for c in row["cells"]]}
+                for row in table
+            ],
+        },
+        "options": {"scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}}},
+        "links": [[c["url"] for c in row["cells"]] for row in table],
+    }
+    context = {
+        "nav": "regional",
+        "country": country,
+        "country_name": names.get(country, "") if country else "",
+        "country_choices": country_choices,
+        "table": table,
+        "dimension_labels": [dimension_labels[d] for d in matrix.DIMENSIONS],
+        "total_cells": sum(c.count for c in cells),
+        "gaps": [c for c in cells if c.is_gap],
+        "duplicates_checked": scan.checked,
+        "duplicate_pairs": len(scan.pairs),
+        "chart": chart,
+        "can_create": services.can_create(request.user),
+    }
+    return render(request, "regional/matrix.html", context)
+
+
+@login_required
+@require_GET
+def action_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    form = _filter_form(request)
+    filters = form.filters()
+    qs = selectors.filter_actions(selectors.actions_for(request.user), filters)
+    page = Paginator(qs.order_by("country", "title", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    duplicates: list[dict[str, Any]] = []
+    duplicates_checked = True
+    if filters.country or filters.level or filters.dimension:
+        # The matrix's drill-down: show which actions of this scope look alike.
+        scan = selectors.likely_duplicates(request.user, filters.country, filters.level, filters.dimension)
+        duplicates_checked = scan.checked
+        by_id = {a.pk: a for a in selectors.actions_for(request.user).filter(pk__in=scan.ids())[:200]}
+        duplicates = [
+            {"first": by_id[p.first], "second": by_id[p.second], "score": p.score}
+            for p in scan.pairs[:50]
+            if p.first in by_id and p.second in by_id
+        ]
+    duplicate_ids = {d["first"].pk for d in duplicates} | {d["second"].pk for d in duplicates}
+    export_query = request.GET.copy()
+    export_query.pop("page", None)
+    context = {
+        "nav": "regional",
+        "form": form,
+        "page": page,
+        "actions": list(page.object_list),
+        "filtered": filters.active,
+        "invalid_filters": form.invalid_fields() if form.is_bound else [],
+        "duplicates": duplicates,
+        "duplicate_ids": duplicate_ids,
+        "duplicates_checked": duplicates_checked,
+        "export_query": export_query.urlencode(),
+        "can_create": services.can_create(request.user),
+    }
+    return render(request, "regional/action_list.html", context)
+
+
+@login_required
+@require_GET
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_view(request)
+    try:
+        action = selectors.get_action(request.user, pk)
+    except RegionalAction.DoesNotExist:
+        raise Http404 from None
+    scan = selectors.likely_duplicates(request.user, str(action.country))
+    similar_ids = {
+        p.second if p.first == action.pk else p.first for p in scan.pairs if action.pk in (p.first, p.second)
+    }
+    similar = list(selectors.actions_for(request.user).filter(pk__in=similar_ids)[:20])
+    context = {
+        "nav": "regional",
+        "action": action,
+        "cells": matrix.cell_product(action.levels, action.dimensions),
+        "similar": similar,
+        "can_edit": services.can_edit(request.user, action),
+    }
+    return render(request, "regional/action_detail.html", context)
+
+
+def _form_page(request: HttpRequest, form: ActionForm, action: RegionalAction | None) -> HttpResponse:
+    return render(
+        request,
+        "regional/action_form.html",
+        {"nav": "regional", "form": form, "action": action, "has_errors": form.is_bound and bool(form.errors)},
+    )
+
+
+def _apply_service_errors(form: ActionForm, exc: ValidationError) -> None:
+    for name, messages_ in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, messages_)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_create(request: HttpRequest) -> HttpResponse:
+    _require_edit_capability(request)
+    if not services.can_create(request.user):
+        raise PermissionDenied
+    form = ActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.create_action(request.user, form.to_input())
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The action was added to the catalogue."))
+            return redirect("regional:detail", action.pk)
+    return _form_page(request, form, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_edit_capability(request)
+    try:
+        action = selectors.get_action(request.user, pk)
+    except RegionalAction.DoesNotExist:
+        raise Http404 from None
+    if not services.can_edit(request.user, action):
+        raise PermissionDenied
+    initial = ActionForm.initial_from(services.ActionInput.from_action(action))
+    form = ActionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_action(request.user, action, form.to_input())
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The action was saved."))
+            return redirect("regional:detail", action.pk)
+    return _form_page(request, form, action)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_import(request: HttpRequest) -> HttpResponse:
+    _require_edit_capability(request)
+    if not services.can_create(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[importing.RowError] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        parsed = importing.parse(upload, upload.name)
+        if parsed.ok:
+            organisation = request.user.organisation  # type: ignore[union-attr]
+            result = services.import_actions(parsed.rows, organisation, request.user)
+            messages.success(
+                request,
+                _("%(created)s actions imported; %(skipped)s were already in the catalogue.")
+                % {"created": result.created, "skipped": result.skipped},
+            )
+            return redirect("regional:list")
+        errors = parsed.errors
+    return render(
+        request,
+        "regional/import.html",
+        {"nav": "regional", "form": form, "row_errors": errors[:500], "error_count": len(errors)},
+    )
+
+
+EXPORT_COLUMNS = [
+    "country", "action", "institution", "institution_kind", "levels", "dimensions", "target_population",
+    "description", "starts_on", "ends_on", "funding_source", "evaluation_status", "evaluated_on",
+    "evaluation_reference", "source", "entered_by",
+]
+
+
+def _export_rows(qs: Any) -> Iterator[list[Any]]:
+    for action in qs.iterator(chunk_size=2000):
+        yield [
+            str(action.country),
+            action.title,
+            action.institution.name if action.institution else "",
+            action.institution.kind if action.institution else "",
+            ";".join(action.levels),
+            ";".join(action.dimensions),
+            action.target_population,
+            action.description,
+            action.starts_on.isoformat() if action.starts_on else "",
+            action.ends_on.isoformat() if action.ends_on else "",
+            action.funding_source,
+            action.evaluation_status,
+            action.evaluated_on.isoformat() if action.evaluated_on else "",
+            action.evaluation_reference,
+            action.source,
+            action.entered_by_organisation.name,
+        ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def action_export(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    form = _filter_form(request)
+    qs = selectors.filter_actions(selectors.actions_for(request.user), form.filters()).order_by("country", "title", "id")
+    # The columns use the import's codes, so an exported file can be imported elsewhere as it is.
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("actions")
+        sheet.append(EXPORT_COLUMNS)
+        for row in _export_rows(qs):
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="regional-actions.xlsx"'
+        return response
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+        for row in _export_rows(qs):
+            yield writer.writerow(row)
+
+    streaming = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    streaming["Content-Disposition"] = 'attachment; filename="regional-actions.csv"'
+    return streaming
