@@ -66,6 +66,27 @@ def register_panel(
         _PANELS.append(CasePanel(tab, template, context, order))
 
 
+_DASHBOARD: list[CasePanel] = []
+
+
+def register_dashboard_panel(
+    template: str, context: Callable[[Any, Any], dict[str, Any] | None], order: int = 50
+) -> None:
+    """A panel on the home dashboard: `context(request, None)` returns its context, or None to leave it out
+    (e.g. for a role that may not see it)."""
+    if not any(p.template == template for p in _DASHBOARD):
+        _DASHBOARD.append(CasePanel("dashboard", template, context, order))
+
+
+def dashboard_panels(request: Any) -> list[dict[str, Any]]:
+    shown = []
+    for panel in sorted(_DASHBOARD, key=lambda p: p.order):
+        context = panel.context(request, None)
+        if context is not None:
+            shown.append({"template": panel.template, "context": context})
+    return shown
+
+
 def tabs(base: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
     """The case tabs: the cases app's own, with each registered tab placed after the one it names."""
     result = list(base)

@@ -268,6 +268,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "visits_due": visits_due,
             "today": today,
             "can_edit": scoping.can_edit_cases(request.user),
+            "case_panels": extensions.dashboard_panels(request),
         },
     )
 
