@@ -7,3 +7,50 @@ class ReferralsConfig(AppConfig):
     label = "referrals"
     verbose_name = _("Referral network")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from reintegra.access import audit
+        from reintegra.access.roles import Capability as C
+        from reintegra.cases import extensions
+        from reintegra.cases.choices import CaseEventKind
+        from reintegra.referrals import panels, reminders
+        from reintegra.reminders import registry
+        from reintegra.web import navigation
+
+        for label in ("ServiceProvider", "ContactPerson", "Service", "ReferralPathway"):
+            audit.register_model(f"referrals.{label}", personal=False)
+        for label in ("Referral", "ReferralStatusChange"):
+            audit.register_model(f"referrals.{label}", personal=True)
+
+        navigation.register(
+            navigation.NavItem(
+                "referrals",
+                _("Referrals"),
+                "referrals:list",
+                capabilities=frozenset({C.EDIT_CASES, C.RECEIVE_REFERRALS}),
+                order=30,
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                "service_directory",
+                _("Service directory"),
+                "referrals:directory",
+                capabilities=frozenset({C.VIEW_SERVICE_DIRECTORY}),
+                order=31,
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                "referral_reports",
+                _("Referral reports"),
+                "referrals:reports",
+                capabilities=frozenset({C.VIEW_REFERRAL_REPORTS}),
+                order=32,
+            )
+        )
+        extensions.register_tab("referrals", "referrals:case", _("Referrals"), after="plan")
+        extensions.register_panel("plan", "referrals/includes/plan_panel.html", panels.plan_panel, order=40)
+        extensions.register_event_describer(CaseEventKind.REFERRAL, panels.describe_event)
+        registry.register("referral_not_accepted", reminders.not_accepted)
+        registry.register("referral_no_outcome", reminders.no_outcome)

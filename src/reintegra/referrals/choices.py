@@ -1,0 +1,77 @@
+"""Controlled vocabularies of the referral network (DOMAIN §6.3)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationType(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    NGO = "ngo", _("Non-governmental organisation")
+    PRIVATE_SECTOR = "private_sector", _("Private sector")
+    INTERNATIONAL = "international", _("International organisation")
+    ACADEMIC = "academic", _("Academic institution")
+    DIASPORA = "diaspora", _("Diaspora or migrant association")
+
+
+class Sector(models.TextChoices):
+    HEALTH = "health", _("Health")
+    MHPSS = "mhpss", _("Mental health and psychosocial support")
+    EDUCATION = "education", _("Education")
+    EMPLOYMENT = "employment", _("Employment and training")
+    BUSINESS = "business", _("Business development")
+    HOUSING = "housing", _("Housing and shelter")
+    LEGAL = "legal", _("Legal aid and documentation")
+    FINANCIAL = "financial", _("Financial services")
+    SOCIAL_PROTECTION = "social_protection", _("Social protection")
+    CHILD_PROTECTION = "child_protection", _("Child protection")
+    FAMILY_TRACING = "family_tracing", _("Family tracing")
+    OTHER = "other", _("Other")
+
+
+class Cost(models.TextChoices):
+    FREE = "free", _("Free of charge")
+    SUBSIDISED = "subsidised", _("Subsidised")
+    PAID = "paid", _("Paid by the returnee")
+    COVERED = "covered", _("Paid by the referring programme")
+
+
+class Priority(models.TextChoices):
+    """IASC inter-agency referral form: emergency 24 h, urgent 72 h, normal two weeks."""
+
+    EMERGENCY = "emergency", _("Emergency (24 hours)")
+    URGENT = "urgent", _("Urgent (72 hours)")
+    NORMAL = "normal", _("Normal (14 days)")
+
+
+class Level(models.TextChoices):
+    LOCAL = "local", _("Local")
+    NATIONAL = "national", _("National")
+    INTERNATIONAL = "international", _("International")
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    SERVICE_DELIVERED = "service_delivered", _("Service delivered")
+    NO_SHOW = "no_show", _("Did not attend (no-show)")
+    REFERRED_ONWARD = "referred_onward", _("Referred onward")
+    CLOSED = "closed", _("Closed")
+
+
+class DeclineReason(models.TextChoices):
+    NO_CAPACITY = "no_capacity", _("No capacity at the moment")
+    NOT_ELIGIBLE = "not_eligible", _("Person not eligible")
+    OUT_OF_AREA = "out_of_area", _("Outside the coverage area")
+    SERVICE_UNAVAILABLE = "service_unavailable", _("Service not available")
+    INSUFFICIENT_INFORMATION = "insufficient_information", _("Insufficient information")
+    OTHER = "other", _("Other")
+
+
+class SlaState(models.TextChoices):
+    ON_TIME = "on_time", _("On time")
+    OVERDUE = "overdue", _("Overdue")
+    MET = "met", _("Met")
+    MISSED = "missed", _("Met late")
+    NONE = "none", _("Not applicable")

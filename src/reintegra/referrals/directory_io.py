@@ -1,0 +1,314 @@
+"""Import and export of the service directory as CSV or XLSX: one row per service, with its provider's
+columns, so a national mapping exercise is loaded at once. An import checks every row first and
+writes nothing unless all are valid; each error names its row and column. Services are matched by
+`service_code` (updated when they exist), providers by country and name."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from reintegra.access.roles import Capability
+from reintegra.cases.choices import AttentionFlag, Dimension, Sex
+from reintegra.places.models import AdminArea
+from reintegra.referrals.choices import Cost, OrganisationType, Sector
+from reintegra.referrals.models import ContactPerson, Service, ServiceProvider
+
+COLUMNS = [
+    "provider_name",
+    "provider_type",
+    "provider_country",
+    "provider_languages",
+    "provider_phone",
+    "provider_email",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "service_code",
+    "service_name",
+    "description",
+    "dimension",
+    "sector",
+    "country",
+    "areas",
+    "min_age",
+    "max_age",
+    "sexes",
+    "nationalities",
+    "vulnerabilities",
+    "capacity_per_month",
+    "cost",
+    "opening_hours",
+    "target_response_days",
+    "languages",
+]
+REQUIRED = ["provider_name", "provider_type", "provider_country", "service_name", "dimension", "sector", "country"]
+LIST_SEPARATOR = ";"
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in (value or "").split(LIST_SEPARATOR) if v.strip()]
+
+
+def export_rows(qs: Iterable[Service]) -> list[list[str]]:
+    rows = [list(COLUMNS)]
+    for s in qs:
+        p = s.provider
+        contact = next(iter(p.contacts.all()), None)
+        rows.append(
+            [
+                p.name,
+                p.organisation_type,
+                str(p.country),
+                p.languages,
+                p.phone,
+                p.email,
+                contact.name if contact else "",
+                contact.phone if contact else "",
+                contact.email if contact else "",
+                s.code,
+                s.name,
+                s.description,
+                s.dimension,
+                s.sector,
+                str(s.country),
+                LIST_SEPARATOR.join(a.code for a in s.areas.all()),
+                "" if s.min_age is None else str(s.min_age),
+                "" if s.max_age is None else str(s.max_age),
+                LIST_SEPARATOR.join(s.sexes or []),
+                LIST_SEPARATOR.join(s.nationalities or []),
+                LIST_SEPARATOR.join(s.vulnerability_criteria or []),
+                "" if s.capacity_per_month is None else str(s.capacity_per_month),
+                s.cost,
+                s.opening_hours,
+                str(s.target_response_days),
+                s.languages,
+            ]
+        )
+    return rows
+
+
+def to_csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        # A cell starting with =, +, - or @ would run as a formula in a spreadsheet.
+        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
+    return out.getvalue()
+
+
+def to_xlsx(rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "directorio"
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def read_upload(name: str, content: bytes) -> list[dict[str, str]]:
+    """Rows as {column: text}; raises ValidationError for an unreadable file."""
+    if name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception:
+            raise ValidationError({"file": _("This is not a readable XLSX file.")}) from None
+        ws = wb.worksheets[0]
+        values = [["" if v is None else str(v).strip() for v in row] for row in ws.iter_rows(values_only=True)]
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError({"file": _("The CSV file must be encoded in UTF-8.")}) from None
+        values = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    values = [row for row in values if any(row)]
+    if not values:
+        raise ValidationError({"file": _("The file is empty.")})
+    header = [h.strip().lower() for h in values[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ValidationError({"file": _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}})
+    return [{h: (row[i].lstrip("'") if i < len(row) else "") for i, h in enumerate(header) if h} for row in values[1:]]
+
+
+@dataclass
+class ImportReport:
+    providers_created: int = 0
+    services_created: int = 0
+    services_updated: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, message)
+
+
+def _int(value: str, row: int, column: str, errors: list[tuple[int, str, str]], *, low: int = 0) -> int | None:
+    if not value:
+        return None
+    try:
+        number = int(float(value))
+    except ValueError:
+        errors.append((row, column, _("Not a whole number: %(value)s") % {"value": value}))
+        return None
+    if number < low:
+        errors.append((row, column, _("Must be at least %(low)s.") % {"low": low}))
+        return None
+    return number
+
+
+def _choice(value: str, allowed: list[str], row: int, column: str, errors: list[tuple[int, str, str]]) -> str:
+    if value not in allowed:
+        errors.append(
+            (
+                row,
+                column,
+                _("Unknown value %(value)s; use one of: %(allowed)s")
+                % {"value": value or "—", "allowed": ", ".join(allowed)},
+            )
+        )
+    return value
+
+
+def _codes(value: str, allowed: Iterable[str], row: int, column: str, errors: list[tuple[int, str, str]]) -> list[str]:
+    allowed = set(allowed)
+    found = _split(value)
+    bad = [v for v in found if v not in allowed]
+    if bad:
+        errors.append((row, column, _("Unknown value(s): %(values)s") % {"values": ", ".join(bad)}))
+    return found
+
+
+def import_directory(user: Any, rows: list[dict[str, str]], *, dry_run: bool = False) -> ImportReport:
+    if not (user and user.is_authenticated and user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY)):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    report = ImportReport()
+    errors = report.errors
+    parsed: list[dict[str, Any]] = []
+    codes_seen: set[str] = set()
+    country_codes = [code for code, _name in countries]
+    for number, raw in enumerate(rows, start=2):  # row 1 is the header
+        r = {k: (raw.get(k) or "").strip() for k in COLUMNS}
+        for column in REQUIRED:
+            if not r[column]:
+                errors.append((number, column, _("Required.")))
+        _choice(r["provider_type"], OrganisationType.values, number, "provider_type", errors)
+        _choice(r["provider_country"].upper(), country_codes, number, "provider_country", errors)
+        _choice(r["dimension"], Dimension.values, number, "dimension", errors)
+        _choice(r["sector"], Sector.values, number, "sector", errors)
+        country = r["country"].upper()
+        _choice(country, country_codes, number, "country", errors)
+        cost = r["cost"] or Cost.FREE
+        _choice(cost, Cost.values, number, "cost", errors)
+        min_age = _int(r["min_age"], number, "min_age", errors)
+        max_age = _int(r["max_age"], number, "max_age", errors)
+        if min_age is not None and max_age is not None and min_age > max_age:
+            errors.append((number, "max_age", _("The maximum age is below the minimum age.")))
+        capacity = _int(r["capacity_per_month"], number, "capacity_per_month", errors)
+        response = _int(r["target_response_days"], number, "target_response_days", errors, low=1)
+        area_codes = _split(r["areas"])
+        areas = list(AdminArea.objects.filter(country=country, code__in=area_codes)) if area_codes else []
+        unknown_areas = sorted(set(area_codes) - {a.code for a in areas})
+        if unknown_areas:
+            errors.append(
+                (
+                    number,
+                    "areas",
+                    _("Unknown area code(s) in %(country)s: %(codes)s")
+                    % {"country": country, "codes": ", ".join(unknown_areas)},
+                )
+            )
+        code = slugify(r["service_code"] or f"{r['provider_name']}-{r['service_name']}")[:60]
+        if code in codes_seen:
+            errors.append(
+                (
+                    number,
+                    "service_code",
+                    _("The same service code appears twice in the file: %(code)s") % {"code": code},
+                )
+            )
+        codes_seen.add(code)
+        parsed.append(
+            {
+                "row": r,
+                "code": code,
+                "country": country,
+                "areas": areas,
+                "min_age": min_age,
+                "max_age": max_age,
+                "capacity": capacity,
+                "response": response or 14,
+                "cost": cost,
+                "sexes": _codes(r["sexes"], Sex.values, number, "sexes", errors),
+                "nationalities": [
+                    c.upper()
+                    for c in _codes(r["nationalities"].upper(), country_codes, number, "nationalities", errors)
+                ],
+                "vulnerabilities": _codes(
+                    r["vulnerabilities"], AttentionFlag.values, number, "vulnerabilities", errors
+                ),
+            }
+        )
+    if errors or dry_run:
+        return report
+    with transaction.atomic(), set_actor(user):
+        for item in parsed:
+            r = item["row"]
+            provider, created = ServiceProvider.objects.get_or_create(
+                country=r["provider_country"].upper(),
+                name=r["provider_name"],
+                defaults={"organisation_type": r["provider_type"]},
+            )
+            report.providers_created += int(created)
+            provider.organisation_type = r["provider_type"]
+            for attribute in ("languages", "phone", "email"):
+                if r[f"provider_{attribute}"]:
+                    setattr(provider, attribute, r[f"provider_{attribute}"])
+            provider.full_clean(exclude=["organisation"])
+            provider.save()
+            if r["contact_name"] and not provider.contacts.filter(name=r["contact_name"]).exists():
+                ContactPerson.objects.create(
+                    provider=provider, name=r["contact_name"], phone=r["contact_phone"], email=r["contact_email"]
+                )
+            service = Service.objects.filter(code=item["code"]).first()
+            if service is None:
+                service = Service(code=item["code"])
+                report.services_created += 1
+            else:
+                report.services_updated += 1
+            service.provider = provider
+            service.name = r["service_name"]
+            service.description = r["description"]
+            service.dimension = r["dimension"]
+            service.sector = r["sector"]
+            service.country = item["country"]
+            service.min_age = item["min_age"]
+            service.max_age = item["max_age"]
+            service.sexes = item["sexes"]
+            service.nationalities = item["nationalities"]
+            service.vulnerability_criteria = item["vulnerabilities"]
+            service.capacity_per_month = item["capacity"]
+            service.cost = item["cost"]
+            service.opening_hours = r["opening_hours"]
+            service.target_response_days = item["response"]
+            service.languages = r["languages"]
+            try:
+                service.full_clean(exclude=["provider", "areas"])
+            except ValidationError as exc:  # checked above; a last guard
+                raise ValidationError(exc.message_dict) from None
+            service.save()
+            service.areas.set(item["areas"])
+    return report

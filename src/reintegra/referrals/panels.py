@@ -1,0 +1,62 @@
+"""What the referral network adds to the case page: the plan tab's panel and the timeline's lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from reintegra.access import scoping
+from reintegra.referrals.choices import Priority, ReferralStatus
+
+
+def plan_panel(request: Any, case: Any) -> dict[str, Any] | None:
+    """A "Refer" action per plan item, with the item's referrals so far."""
+    from reintegra.cases.selectors import plan_for
+    from reintegra.referrals.models import Referral
+
+    plan = plan_for(case)
+    if plan is None:
+        return None
+    items = list(plan.items.all())
+    if not items:
+        return None
+    referrals: dict[int, list[Referral]] = {}
+    for referral in Referral.objects.filter(case=case, plan_item__in=items).select_related("service"):
+        assert referral.plan_item_id is not None
+        referrals.setdefault(referral.plan_item_id, []).append(referral)
+    can_refer = scoping.can_edit_cases(request.user) and case.organisation_id == request.user.organisation_id
+    return {
+        "rows": [
+            {
+                "item": item,
+                "referrals": referrals.get(item.pk, []),
+                "url": reverse("referrals:case-new", args=[case.pk]) + f"?plan_item={item.pk}",
+            }
+            for item in items
+        ],
+        "can_refer": can_refer and not case.is_closed,
+    }
+
+
+def describe_event(data: dict[str, Any]) -> list[str]:
+    from django.utils.translation import gettext
+
+    action = data.get("action", "")
+    lines = [
+        gettext("%(reference)s to %(provider)s: %(status)s")
+        % {
+            "reference": data.get("reference", ""),
+            "provider": data.get("provider", ""),
+            "status": ReferralStatus(data["status"]).label if data.get("status") in ReferralStatus.values else "",
+        }
+    ]
+    if action in ("created", "sent") and data.get("priority") in Priority.values:
+        lines.append(gettext("Priority: %(priority)s") % {"priority": Priority(data["priority"]).label})
+    if action == "sent" and data.get("acceptance_due"):
+        lines.append(gettext("Answer due by %(date)s") % {"date": data["acceptance_due"]})
+    if action == "accepted" and data.get("outcome_due"):
+        lines.append(gettext("Outcome due by %(date)s") % {"date": data["outcome_due"]})
+    if data.get("consent_exception"):
+        lines.append(gettext("Sent without consent under the life-at-risk exception"))
+    return lines

@@ -1,0 +1,360 @@
+"""Every read of the referral network, already scoped to what the user may see.
+
+- Referring side: the referrals of the cases the user sees (access.scoping.case_visibility).
+- Receiving side (Capability.RECEIVE_REFERRALS): referrals sent to the provider linked to the user's
+  organisation, never drafts; what of the returnee they show is decided by `catalogue.provider_payload`.
+- Directory and SOPs carry no personal data; reports and gaps are aggregates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from reintegra.access.roles import Capability
+from reintegra.access.scoping import NOTHING, case_visibility
+from reintegra.cases.models import Case
+from reintegra.places.models import AdminArea
+from reintegra.referrals import gaps, lifecycle, recommend, sla
+from reintegra.referrals.models import Referral, ReferralPathway, Service, ServiceProvider
+
+REFERRER = lifecycle.REFERRER
+PROVIDER = lifecycle.PROVIDER
+
+
+def _active(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.organisation_id)
+
+
+def _sees_cases(user: Any) -> bool:
+    return user.has_capability(Capability.VIEW_ASSIGNED_CASES) or user.has_capability(
+        Capability.VIEW_ORGANISATION_CASES
+    )
+
+
+def staff_q(user: Any) -> Q:
+    """Referrals of the cases the user sees (the referring side)."""
+    if not _active(user) or not _sees_cases(user):
+        return NOTHING
+    return Q(case_id__in=Case.objects.filter(case_visibility(user)).values("pk"))
+
+
+def provider_q(user: Any) -> Q:
+    """Referrals addressed to the user's organisation as a provider (the receiving side)."""
+    if not _active(user) or not user.has_capability(Capability.RECEIVE_REFERRALS):
+        return NOTHING
+    return Q(provider__organisation_id=user.organisation_id) & ~Q(status=lifecycle.DRAFT)
+
+
+def referrals_for(user: Any) -> QuerySet[Referral]:
+    return Referral.objects.filter(staff_q(user) | provider_q(user)).select_related("service", "provider")
+
+
+def side_of(user: Any, referral: Referral) -> str:
+    """REFERRER when the user sees the case; otherwise PROVIDER (the referral came through provider_q)."""
+    if Referral.objects.filter(staff_q(user), pk=referral.pk).exists():
+        return REFERRER
+    return PROVIDER
+
+
+def get_referral(user: Any, pk: Any) -> tuple[Referral, str]:
+    """The referral and the side the user is on; Referral.DoesNotExist when hidden (a 404)."""
+    referral = (
+        referrals_for(user)
+        .select_related("case__returnee", "pathway", "consent", "provider__organisation", "referring_organisation")
+        .get(pk=pk)
+    )
+    return referral, side_of(user, referral)
+
+
+@dataclass(frozen=True)
+class ReferralFilters:
+    status: str = ""
+    priority: str = ""
+    provider: int | None = None
+    overdue: bool = False
+    case: int | None = None
+
+
+def search_referrals(user: Any, filters: ReferralFilters) -> QuerySet[Referral]:
+    qs = referrals_for(user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.provider:
+        qs = qs.filter(provider_id=filters.provider)
+    if filters.case:
+        qs = qs.filter(case_id=filters.case)
+    if filters.overdue:
+        now = timezone.now()
+        qs = qs.filter(
+            Q(status=lifecycle.SENT, acceptance_due_at__lt=now) | Q(status=lifecycle.ACCEPTED, outcome_due_at__lt=now)
+        )
+    return qs.order_by("-created_at", "-id")
+
+
+def sla_of(referral: Referral, now: datetime | None = None) -> str:
+    return sla.sla_state(
+        referral.status,
+        acceptance_due_at=referral.acceptance_due_at,
+        answered_at=referral.answered_at,
+        outcome_due_at=referral.outcome_due_at,
+        outcome_at=referral.outcome_at,
+        now=now or timezone.now(),
+    )
+
+
+# --- directory -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    q: str = ""
+    dimension: str = ""
+    sector: str = ""
+    country: str = ""
+    area: int | None = None
+    age: int | None = None
+    provider: int | None = None
+    active_only: bool = True
+
+
+def services(filters: DirectoryFilters) -> QuerySet[Service]:
+    qs = Service.objects.select_related("provider")
+    if filters.active_only:
+        qs = qs.filter(is_active=True, provider__is_active=True)
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q) | Q(provider__name__icontains=filters.q))
+    if filters.dimension:
+        qs = qs.filter(dimension=filters.dimension)
+    if filters.sector:
+        qs = qs.filter(sector=filters.sector)
+    if filters.country:
+        qs = qs.filter(country=filters.country)
+    if filters.provider:
+        qs = qs.filter(provider_id=filters.provider)
+    if filters.area:
+        area = AdminArea.objects.filter(pk=filters.area).first()
+        if area is None:
+            return qs.none()
+        covering = [area.pk] + ([area.parent_id] if area.parent_id else [])
+        without_areas = Service.objects.filter(areas__isnull=True).values("pk")
+        qs = qs.filter(country=area.country).filter(Q(areas__in=covering) | Q(pk__in=without_areas)).distinct()
+    if filters.age is not None:
+        qs = qs.filter(Q(min_age__isnull=True) | Q(min_age__lte=filters.age)).filter(
+            Q(max_age__isnull=True) | Q(max_age__gte=filters.age)
+        )
+    return qs.order_by("name", "id")
+
+
+def providers() -> QuerySet[ServiceProvider]:
+    return ServiceProvider.objects.annotate(service_count=Count("services")).order_by("name", "id")
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    today = timezone.localtime(now or timezone.now()).date()
+    return timezone.make_aware(datetime.combine(today.replace(day=1), time.min))
+
+
+def used_this_month(service_ids: list[int], now: datetime | None = None) -> dict[int, int]:
+    """Referrals that take a place this month: sent since the 1st and not declined."""
+    rows = (
+        Referral.objects.filter(service_id__in=service_ids, sent_at__gte=month_start(now))
+        .exclude(status__in=[lifecycle.DRAFT, lifecycle.DECLINED])
+        .values("service_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["service_id"]: row["n"] for row in rows}
+
+
+def candidates(qs: QuerySet[Service]) -> list[recommend.Candidate]:
+    rows = list(qs.select_related("provider").prefetch_related("areas"))
+    used = used_this_month([s.pk for s in rows])
+    return [
+        recommend.Candidate(
+            id=s.pk,
+            name=s.name,
+            dimension=s.dimension,
+            sector=s.sector,
+            country=str(s.country),
+            area_ids=frozenset(a.pk for a in s.areas.all()),
+            min_age=s.min_age,
+            max_age=s.max_age,
+            sexes=frozenset(s.sexes or []),
+            nationalities=frozenset(s.nationalities or []),
+            vulnerabilities=frozenset(s.vulnerability_criteria or []),
+            capacity=s.capacity_per_month,
+            used=used.get(s.pk, 0),
+            is_active=s.is_active and s.provider.is_active,
+        )
+        for s in rows
+    ]
+
+
+def person_of(case: Case) -> recommend.Person:
+    r = case.returnee
+    return recommend.Person(
+        age=r.age_on(timezone.localdate()),
+        sex=r.sex,
+        nationality=str(r.nationality),
+        country=str(r.return_country),
+        admin1_id=r.admin1_id,
+        municipality_id=r.municipality_id,
+        attention_flags=frozenset(r.attention_flags or []),
+    )
+
+
+@dataclass(frozen=True)
+class ServiceRecommendation:
+    service: Service
+    proximity: int
+    places_left: int | None
+    eligible: bool
+    reasons: tuple[str, ...]
+    has_pathway: bool
+
+    @property
+    def at_capacity(self) -> bool:
+        return self.places_left is not None and self.places_left <= 0
+
+
+def recommendations(
+    user: Any,
+    case: Case,
+    *,
+    dimension: str = "",
+    sector: str = "",
+    include_abroad: bool = False,
+    include_ineligible: bool = False,
+    limit: int = 20,
+) -> list[ServiceRecommendation]:
+    qs = Service.objects.filter(is_active=True, provider__is_active=True)
+    if dimension:
+        qs = qs.filter(dimension=dimension)
+    if sector:
+        qs = qs.filter(sector=sector)
+    ranked = recommend.recommend(
+        person_of(case),
+        candidates(qs),
+        include_abroad=include_abroad,
+        include_ineligible=include_ineligible,
+    )[:limit]
+    by_id = Service.objects.select_related("provider").in_bulk([r.candidate.id for r in ranked])
+    with_sop = current_pathway_targets(case.organisation_id)
+    return [
+        ServiceRecommendation(
+            by_id[r.candidate.id],
+            r.proximity,
+            r.places_left,
+            r.eligible,
+            r.reasons,
+            (by_id[r.candidate.id].provider_id, r.candidate.id) in with_sop
+            or (by_id[r.candidate.id].provider_id, None) in with_sop,
+        )
+        for r in ranked
+    ]
+
+
+# --- SOPs ----------------------------------------------------------------------------------------
+
+
+def pathways_for(user: Any) -> QuerySet[ReferralPathway]:
+    """SOPs of the user's organisation as referrer, and those addressed to it as a provider."""
+    if not _active(user):
+        return ReferralPathway.objects.none()
+    return ReferralPathway.objects.filter(
+        Q(referring_organisation_id=user.organisation_id) | Q(provider__organisation_id=user.organisation_id)
+    ).select_related("provider", "service", "referring_organisation")
+
+
+def current_pathway_targets(organisation_id: int) -> set[tuple[int, int | None]]:
+    today = timezone.localdate()
+    return set(
+        ReferralPathway.objects.filter(
+            referring_organisation_id=organisation_id, is_current=True, approved_on__lte=today
+        ).values_list("provider_id", "service_id")
+    )
+
+
+def pathway_for(organisation_id: int, service: Service) -> ReferralPathway | None:
+    """The current, approved SOP that covers referrals from the organisation to this service: one for the
+    service itself first, else one for every service of its provider."""
+    today = timezone.localdate()
+    qs = ReferralPathway.objects.filter(
+        referring_organisation_id=organisation_id,
+        provider_id=service.provider_id,
+        is_current=True,
+        approved_on__lte=today,
+    )
+    return (
+        qs.filter(service=service).order_by("-version", "-id").first()
+        or qs.filter(service__isnull=True).order_by("-version", "-id").first()
+    )
+
+
+def referral_day(value: datetime | None) -> date | None:
+    return timezone.localtime(value).date() if value else None
+
+
+# --- service gaps --------------------------------------------------------------------------------
+
+
+def service_gaps(user: Any, *, country: str = "", area: AdminArea | None = None) -> list[gaps.GapRow]:
+    """Gaps per area and dimension (rule in referrals/gaps.py). Within a country: by state/department;
+    within a state/department: by municipality. Cases counted: the user's organisation's open cases
+    (every organisation's with VIEW_AGGREGATES_ALL_ORGANISATIONS)."""
+    from reintegra.cases.choices import CaseStatus, Dimension, NeedLevel, PlanItemStatus
+
+    if not _active(user):
+        return []
+    cases = Case.objects.exclude(status=CaseStatus.CLOSED)
+    if not user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):
+        cases = cases.filter(organisation_id=user.organisation_id)
+    if area is not None:
+        country = str(area.country)
+        cases = cases.filter(returnee__admin1_id=area.pk if area.level == 1 else area.parent_id)
+        group = "returnee__municipality_id"
+        area_qs = AdminArea.objects.filter(parent_id=area.pk if area.level == 1 else area.parent_id)
+    else:
+        group = "returnee__admin1_id"
+        area_qs = AdminArea.objects.filter(country=country, level=1)
+    cases = cases.filter(returnee__return_country=country)
+    needing = [NeedLevel.MEDIUM, NeedLevel.HIGH]
+    open_items = [PlanItemStatus.PLANNED, PlanItemStatus.IN_PROGRESS]
+    needs: dict[tuple[int, str], int] = {}
+    for dimension in Dimension.values:
+        q = Q(**{f"assessments__{dimension}_need__in": needing}) | Q(
+            plan__items__dimension=dimension, plan__items__status__in=open_items
+        )
+        for row in (
+            cases.filter(q).exclude(**{f"{group}__isnull": True}).values(group).annotate(n=Count("pk", distinct=True))
+        ):
+            needs[(row[group], dimension)] = row["n"]
+    areas = {
+        a.pk: gaps.Area(a.pk, a.name, a.parent_id, str(a.country))
+        for a in area_qs.filter(pk__in={area_id for area_id, _d in needs})
+    }
+    offers = [
+        gaps.Offer(
+            c.id,
+            provider_id,
+            c.dimension,
+            c.sector,
+            c.country,
+            c.area_ids,
+            recommend.places_left(c),
+        )
+        for c, provider_id in _candidates_with_provider(country)
+    ]
+    return gaps.gap_rows(needs, areas, offers)
+
+
+def _candidates_with_provider(country: str) -> list[tuple[recommend.Candidate, int]]:
+    qs = Service.objects.filter(is_active=True, provider__is_active=True, country=country)
+    providers_of = dict(qs.values_list("pk", "provider_id"))
+    return [(c, providers_of[c.id]) for c in candidates(qs)]

@@ -1,0 +1,595 @@
+"""Pages of the referral network under /derivaciones/ (thin: forms parse, selectors read, services write).
+
+The receiving side (a provider's portal) renders a referral through `catalogue.provider_payload` only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reintegra.access import audit, scoping
+from reintegra.access.http import AuthenticatedHttpRequest
+from reintegra.access.roles import Capability
+from reintegra.cases import selectors as case_selectors
+from reintegra.cases.models import Case
+from reintegra.cases.views import case_page_context
+from reintegra.places.models import AdminArea
+from reintegra.referrals import catalogue, directory_io, forms, lifecycle, reports, selectors, services
+from reintegra.referrals.choices import ReferralStatus, SlaState
+from reintegra.referrals.models import Referral, ReferralPathway, Service, ServiceProvider
+
+PAGE_SIZE = 25
+
+
+def _require(user: Any, *capabilities: Capability) -> None:
+    if not any(user.has_capability(c) for c in capabilities):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _page(qs: Any, number: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(number)
+
+
+def _sla_label(state: str) -> str:
+    return str(SlaState(state).label) if state in SlaState.values else ""
+
+
+def _rows(referrals: Any) -> list[dict[str, Any]]:
+    now = timezone.now()
+    rows = []
+    for r in referrals:
+        state = selectors.sla_of(r, now)
+        rows.append({"referral": r, "sla": state, "sla_label": _sla_label(state)})
+    return rows
+
+
+# --- referrals -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request.user, Capability.EDIT_CASES, Capability.VIEW_ASSIGNED_CASES, Capability.RECEIVE_REFERRALS)
+    form = forms.ReferralFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.ReferralFilters(
+        status=data.get("status", ""), priority=data.get("priority", ""), overdue=bool(data.get("overdue"))
+    )
+    qs = selectors.search_referrals(request.user, filters).select_related("case", "provider", "service")
+    page = _page(qs, request.GET.get("page"))
+    portal = request.user.has_capability(Capability.RECEIVE_REFERRALS) and not request.user.has_capability(
+        Capability.VIEW_ASSIGNED_CASES
+    )
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {"nav": "referrals", "form": form, "page": page, "rows": _rows(page.object_list), "portal": portal},
+    )
+
+
+def _get_referral(request: AuthenticatedHttpRequest, pk: Any) -> tuple[Referral, str]:
+    try:
+        return selectors.get_referral(request.user, pk)
+    except Referral.DoesNotExist:
+        raise Http404(_("Referral not found.")) from None
+
+
+def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, side: str) -> dict[str, Any]:
+    on_platform = referral.provider.on_platform
+    actions = lifecycle.allowed_actions(referral.status, side, provider_on_platform=on_platform)
+    if side == lifecycle.REFERRER and not (
+        scoping.can_edit_cases(request.user) and referral.referring_organisation_id == request.user.organisation_id
+    ):
+        actions = []
+    if side == lifecycle.PROVIDER and not request.user.has_capability(Capability.RECEIVE_REFERRALS):
+        actions = []
+    state = selectors.sla_of(referral)
+    return {
+        "nav": "referrals",
+        "referral": referral,
+        "side": side,
+        "portal": side == lifecycle.PROVIDER,
+        "payload": catalogue.provider_payload(referral) if side == lifecycle.PROVIDER else None,
+        "shared_fields": [catalogue.FIELDS[c] for c in catalogue.FIELDS if c in set(referral.pathway.fields)],
+        "sla": state,
+        "sla_label": _sla_label(state),
+        "actions": actions,
+        "action_forms": {name: forms.ACTION_FORMS[name](prefix=name) for name in actions},
+        "changes": [(c.at, ReferralStatus(c.to_status).label) for c in referral.changes.all()],
+    }
+
+
+@login_required
+@require_GET
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral, side = _get_referral(request, pk)
+    audit.record_access(
+        request.user, "view", referral, purpose="referral: " + ("provider portal" if side == "provider" else "case")
+    )
+    return render(request, "referrals/referral_detail.html", _detail_context(request, referral, side))
+
+
+@login_required
+@require_POST
+def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in forms.ACTION_FORMS:
+        raise Http404(_("Unknown step."))
+    _require(request.user, Capability.EDIT_CASES, Capability.RECEIVE_REFERRALS)
+    referral, side = _get_referral(request, pk)
+    form = forms.ACTION_FORMS[action](request.POST, prefix=action)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "send":
+                services.send_referral(
+                    request.user, referral, life_at_risk_justification=data.get("life_at_risk_justification", "")
+                )
+            elif action == "accept":
+                services.accept_referral(
+                    request.user, referral, outcome_due_on=data.get("outcome_due_on"), note=data.get("note", "")
+                )
+            elif action == "decline":
+                services.decline_referral(
+                    request.user, referral, reason=data["decline_reason"], note=data.get("note", "")
+                )
+            elif action == "outcome":
+                services.record_outcome(request.user, referral, outcome=data["outcome"], note=data.get("note", ""))
+            else:
+                services.close_referral(
+                    request.user, referral, satisfaction=data.get("satisfaction"), feedback=data.get("feedback", "")
+                )
+        except ValidationError as exc:
+            forms.apply_errors(exc, form)
+        except PermissionDenied as exc:
+            # A refused consent is the expected answer here: say why, send nothing.
+            form.add_error(None, str(exc) or _("You do not have permission to do this."))
+        else:
+            messages.success(request, _("Referral updated: %(status)s.") % {"status": _status_label(referral.pk)})
+            return redirect("referrals:detail", pk=referral.pk)
+    referral.refresh_from_db()
+    ctx = _detail_context(request, referral, side)
+    ctx["action_forms"][action] = form
+    ctx["failed_action"] = action
+    return render(request, "referrals/referral_detail.html", ctx, status=400)
+
+
+def _status_label(pk: int) -> str:
+    status = Referral.objects.values_list("status", flat=True).get(pk=pk)
+    return str(ReferralStatus(status).label)
+
+
+# --- the case's referrals ------------------------------------------------------------------------
+
+
+def _get_case(request: AuthenticatedHttpRequest, pk: Any) -> Case:
+    try:
+        return case_selectors.get_case(request.user, pk)
+    except Case.DoesNotExist:
+        raise Http404(_("Case not found.")) from None
+
+
+@login_required
+@require_GET
+def case_referrals(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    audit.record_access(request.user, "view", case, purpose="case page: referrals")
+    referrals = case.referrals.select_related("service", "provider", "plan_item").order_by("-created_at", "-id")
+    ctx = case_page_context(request, case, "referrals")
+    ctx.update(
+        {
+            "rows": _rows(referrals),
+            "can_refer": scoping.can_edit_cases(request.user)
+            and case.organisation_id == request.user.organisation_id
+            and not case.is_closed,
+        }
+    )
+    return render(request, "referrals/case_referrals.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    _require(request.user, Capability.EDIT_CASES)
+    if case.organisation_id != request.user.organisation_id:
+        raise PermissionDenied(_("Only the organisation that holds the case can refer it."))
+    plan = case_selectors.plan_for(case)
+    items = list(plan.items.all()) if plan else []
+    item_id = request.POST.get("plan_item") or request.GET.get("plan_item")
+    item = next((i for i in items if str(i.pk) == str(item_id)), None)
+    dimension = request.GET.get("dimension") or (item.dimension if item else "")
+    sector = request.GET.get("sector", "")
+    recs = selectors.recommendations(request.user, case, dimension=dimension, sector=sector, include_abroad=True)
+    with_sop = selectors.current_pathway_targets(request.user.organisation_id)
+    choosable = [
+        s
+        for s in Service.objects.filter(is_active=True, provider__is_active=True).select_related("provider")
+        if (s.provider_id, s.pk) in with_sop or (s.provider_id, None) in with_sop
+    ]
+    form = forms.ReferralForm(
+        request.POST or None,
+        initial={"plan_item": item.pk if item else None, "service": request.GET.get("service")},
+        services=[(s.pk, f"{s.name} — {s.provider.name}") for s in choosable],
+        plan_items=[(i.pk, f"{i.get_dimension_display()}: {i.approach}") for i in items],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        service = next((s for s in choosable if s.pk == data["service"]), None)
+        plan_item = next((i for i in items if i.pk == data.get("plan_item")), None)
+        try:
+            if service is None:
+                raise ValidationError({"service": _("Choose a service your organisation has an SOP with.")})
+            referral = services.create_referral(
+                request.user, case, service, reason=data["reason"], priority=data["priority"], plan_item=plan_item
+            )
+        except ValidationError as exc:
+            forms.apply_errors(exc, form)
+        else:
+            if data.get("send_now"):
+                try:
+                    services.send_referral(
+                        request.user, referral, life_at_risk_justification=data.get("life_at_risk_justification", "")
+                    )
+                except (PermissionDenied, ValidationError) as exc:
+                    text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                    messages.error(
+                        request, _("The referral was saved as a draft and NOT sent: %(why)s") % {"why": text}
+                    )
+                    return redirect("referrals:detail", pk=referral.pk)
+                messages.success(request, _("Referral sent to %(provider)s.") % {"provider": service.provider.name})
+            else:
+                messages.success(request, _("Referral saved as a draft."))
+            return redirect("referrals:detail", pk=referral.pk)
+    ctx = case_page_context(request, case, "referrals")
+    ctx.update(
+        {
+            "form": form,
+            "recommendations": recs,
+            "dimension": dimension,
+            "sector": sector,
+            "item": item,
+            "has_errors": form.is_bound and bool(form.errors),
+            "dimension_choices": forms.DirectoryFilterForm.base_fields["dimension"].choices,  # type: ignore[attr-defined]
+            "sector_choices": forms.DirectoryFilterForm.base_fields["sector"].choices,  # type: ignore[attr-defined]
+        }
+    )
+    return render(request, "referrals/case_new_referral.html", ctx)
+
+
+# --- directory -----------------------------------------------------------------------------------
+
+
+def _directory_filters(form: forms.DirectoryFilterForm) -> selectors.DirectoryFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    area = data.get("area")
+    return selectors.DirectoryFilters(
+        q=data.get("q", ""),
+        dimension=data.get("dimension", ""),
+        sector=data.get("sector", ""),
+        country=data.get("country", ""),
+        area=area.pk if area else None,
+        age=data.get("age"),
+    )
+
+
+@login_required
+@require_GET
+def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    form = forms.DirectoryFilterForm(request.GET or None)
+    qs = selectors.services(_directory_filters(form)).prefetch_related("areas")
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        rows = directory_io.export_rows(qs.prefetch_related("provider__contacts"))
+        if export == "csv":
+            response = HttpResponse(directory_io.to_csv(rows), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                directory_io.to_xlsx(rows),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="directorio-servicios.{export}"'
+        return response
+    page = _page(qs, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/directory.html",
+        {
+            "nav": "service_directory",
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_manage": request.user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY),
+        },
+    )
+
+
+@login_required
+@require_GET
+def provider_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    try:
+        provider = ServiceProvider.objects.get(pk=pk)
+    except ServiceProvider.DoesNotExist:
+        raise Http404(_("Provider not found.")) from None
+    return render(
+        request,
+        "referrals/provider_detail.html",
+        {
+            "nav": "service_directory",
+            "provider": provider,
+            "services": provider.services.prefetch_related("areas").order_by("name"),
+            "contacts": provider.contacts.all(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def directory_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request.user, Capability.MANAGE_SERVICE_DIRECTORY)
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = directory_io.read_upload(upload.name, upload.read())
+            report = directory_io.import_directory(request.user, rows)
+        except ValidationError as exc:
+            forms.apply_errors(exc, form)
+        else:
+            if not report.errors:
+                messages.success(
+                    request,
+                    _(
+                        "Directory imported: %(providers)s new providers, %(created)s new and %(updated)s updated services."
+                    )
+                    % {
+                        "providers": report.providers_created,
+                        "created": report.services_created,
+                        "updated": report.services_updated,
+                    },
+                )
+                return redirect("referrals:directory")
+    return render(
+        request,
+        "referrals/directory_import.html",
+        {"nav": "service_directory", "form": form, "report": report, "columns": directory_io.COLUMNS},
+        status=400 if form.is_bound and (form.errors or (report and report.errors)) else 200,
+    )
+
+
+# --- SOPs ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def pathway_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    qs = selectors.pathways_for(request.user).order_by("provider__name", "title", "-version")
+    if not request.GET.get("all"):
+        qs = qs.filter(is_current=True)
+    return render(
+        request,
+        "referrals/pathway_list.html",
+        {
+            "nav": "service_directory",
+            "page": _page(qs, request.GET.get("page")),
+            "can_manage": services.can_manage_pathways(request.user),
+            "show_all": bool(request.GET.get("all")),
+        },
+    )
+
+
+def _get_pathway(request: AuthenticatedHttpRequest, pk: Any) -> ReferralPathway:
+    try:
+        return selectors.pathways_for(request.user).get(pk=pk)
+    except ReferralPathway.DoesNotExist:
+        raise Http404(_("SOP not found.")) from None
+
+
+@login_required
+@require_GET
+def pathway_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    pathway = _get_pathway(request, pk)
+    return render(
+        request,
+        "referrals/pathway_detail.html",
+        {
+            "nav": "service_directory",
+            "pathway": pathway,
+            "fields": [catalogue.FIELDS[c] for c in catalogue.FIELDS if c in set(pathway.fields)],
+            "can_manage": services.can_manage_pathways(request.user)
+            and pathway.referring_organisation_id == request.user.organisation_id
+            and pathway.is_current,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    if not services.can_manage_pathways(request.user):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    previous = _get_pathway(request, pk) if pk is not None else None
+    initial: dict[str, Any] = {"fields": catalogue.DEFAULT_FIELDS, "approved_on": timezone.localdate()}
+    if previous is not None:
+        initial.update(
+            {
+                name: getattr(previous, name)
+                for name in (
+                    "provider",
+                    "title",
+                    "fields",
+                    "transfer_method",
+                    "consent_procedure",
+                    "first_contact",
+                    "response_time_hours",
+                    "follow_up",
+                    "documentation",
+                    "cost_arrangements",
+                )
+            }
+        )
+        initial["service"] = previous.service_id
+    form = forms.PathwayForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        service = Service.objects.filter(pk=data["service"]).first() if data.get("service") else None
+        try:
+            pathway = services.save_pathway(
+                request.user,
+                services.PathwayInput(
+                    provider=data["provider"],
+                    service=service,
+                    title=data["title"],
+                    approved_on=data["approved_on"],
+                    fields=list(data["fields"]),
+                    transfer_method=data["transfer_method"],
+                    consent_procedure=data["consent_procedure"],
+                    first_contact=data["first_contact"],
+                    response_time_hours=data["response_time_hours"],
+                    follow_up=data["follow_up"],
+                    documentation=data["documentation"],
+                    cost_arrangements=data["cost_arrangements"],
+                ),
+                previous=previous,
+            )
+        except ValidationError as exc:
+            forms.apply_errors(exc, form)
+        else:
+            messages.success(request, _("SOP saved (version %(version)s).") % {"version": pathway.version})
+            return redirect("referrals:pathway", pk=pathway.pk)
+    return render(
+        request,
+        "referrals/pathway_form.html",
+        {
+            "nav": "service_directory",
+            "form": form,
+            "previous": previous,
+            "has_errors": form.is_bound and bool(form.errors),
+        },
+    )
+
+
+# --- gaps and reports ----------------------------------------------------------------------------
+
+
+def _gap_area(request: AuthenticatedHttpRequest) -> tuple[str, AdminArea | None]:
+    area = None
+    raw = request.GET.get("area", "")
+    if raw.isdigit():
+        area = AdminArea.objects.filter(pk=int(raw)).first()
+    country = str(area.country) if area else (request.GET.get("country") or "").upper()
+    if not country and request.user.organisation_id:
+        country = str(request.user.organisation.country)
+    return country, area
+
+
+@login_required
+@require_GET
+def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request.user, Capability.VIEW_REFERRAL_REPORTS, Capability.MANAGE_SERVICE_DIRECTORY)
+    country, area = _gap_area(request)
+    rows = selectors.service_gaps(request.user, country=country, area=area)
+    if request.GET.get("format") == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            ["area", "dimension", "cases", "services", "with_room", "places_left", "state", "duplicated_sectors"]
+        )
+        for r in rows:
+            writer.writerow(
+                [
+                    r.area.name,
+                    r.dimension,
+                    r.cases,
+                    r.services,
+                    r.with_room,
+                    "" if r.places_left is None else r.places_left,
+                    r.state,
+                    ";".join(r.duplicated_sectors),
+                ]
+            )
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="brechas-servicios.csv"'
+        return response
+    from reintegra.cases.choices import Dimension
+    from reintegra.referrals.choices import Sector
+
+    dimensions = dict(Dimension.choices)
+    sectors = dict(Sector.choices)
+    return render(
+        request,
+        "referrals/service_gaps.html",
+        {
+            "nav": "referral_reports",
+            "rows": [
+                {
+                    "row": r,
+                    "dimension": dimensions.get(r.dimension, r.dimension),
+                    "duplicated": [sectors.get(s, s) for s in r.duplicated_sectors],
+                }
+                for r in rows
+            ],
+            "country": country,
+            "area": area,
+            "areas": AdminArea.objects.filter(country=country, level=1).order_by("name") if country else [],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request.user, Capability.VIEW_REFERRAL_REPORTS)
+    qs = reports.scope(request.user)
+    rows = reports.by_service(qs)
+    table = reports.by_provider_and_status(qs)
+    statuses = [s for s in ReferralStatus if s != ReferralStatus.DRAFT]
+    palette = ["#5b6b7f", "#2f7d95", "#b42318", "#1b6b3f", "#c47f00", "#6941c6", "#3f4a56"]
+    providers = sorted(table)
+    chart = {
+        "type": "bar",
+        "data": {
+            "labels": providers,
+            "datasets": [
+                {
+                    "label": str(s.label),
+                    "data": [table[p].get(s.value, 0) for p in providers],
+                    "backgroundColor": palette[i % len(palette)],
+                }
+                for i, s in enumerate(statuses)
+            ],
+        },
+        "options": {"indexAxis": "y", "scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
+    }
+    return render(
+        request,
+        "referrals/reports.html",
+        {
+            "nav": "referral_reports",
+            "rows": rows,
+            "chart": chart,
+            "statuses": statuses,
+            "status_table": [(p, [table[p].get(s.value, 0) for s in statuses]) for p in providers],
+            "reports_url": reverse("referrals:reports"),
+        },
+    )
