@@ -1,0 +1,273 @@
+"""Forms of the structural level: one base that scopes every choice to the user's programmes.
+
+Forms never save: views hand the unsaved instance and its many-to-many values to
+`services.save_record`, which checks permissions and consistency and maps errors back here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from reintegra.access.models import Programme, User
+from reintegra.access.roles import Capability
+from reintegra.cases.forms import DateInput
+from reintegra.structural import choices as c
+from reintegra.structural import selectors
+from reintegra.structural.models import (
+    ActionItem,
+    Agreement,
+    CapacityActivity,
+    CapacityAssessment,
+    CapacityPlan,
+    ChecklistStep,
+    CommonProduct,
+    ContactPerson,
+    CooperationFramework,
+    CoordinationMechanism,
+    Document,
+    Interaction,
+    MainstreamingProcess,
+    MechanismMember,
+    Meeting,
+    ProgrammeRecord,
+    ProgressIndicator,
+    SectorOpportunity,
+    Stakeholder,
+    StakeholderReview,
+    Training,
+)
+
+
+class StructuralForm(forms.ModelForm):
+    """`programme` is asked only for top-level records; every linked record is limited to one the user
+    sees, of the record's programme when it is known (a child, an edit)."""
+
+    def __init__(self, *args: Any, user: Any, programme: Programme | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.programme = programme
+        if programme is None and self.instance.pk is not None:
+            self.programme = self.instance.programme
+        visible_ids = selectors.visible_programme_ids(user)
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.DateInput):
+                field.widget = DateInput()
+            if name == "programme":
+                field.queryset = selectors.editable_programmes(user)
+                if field.queryset.count() == 1 and not self.initial.get("programme"):
+                    self.initial["programme"] = field.queryset.first()
+                continue
+            if isinstance(field, forms.ModelChoiceField):
+                model = field.queryset.model
+                if issubclass(model, ProgrammeRecord):
+                    qs = field.queryset.filter(programme_id__in=visible_ids)
+                    if self.programme is not None:
+                        qs = qs.filter(programme=self.programme)
+                    field.queryset = qs
+                elif issubclass(model, User):
+                    org_ids = selectors.visible_programmes(user).values("organisation_id")
+                    field.queryset = User.objects.filter(is_active=True, organisation_id__in=org_ids).order_by(
+                        "username"
+                    )
+                if isinstance(field, forms.ModelMultipleChoiceField):
+                    field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+                    field.widget.choices = field.choices
+
+    def m2m_values(self) -> dict[str, list[Any]]:
+        return {
+            f.name: list(self.cleaned_data[f.name])
+            for f in self.instance._meta.many_to_many
+            if f.name in self.cleaned_data
+        }
+
+
+def _textareas(*names: str) -> dict[str, forms.Widget]:
+    return {n: forms.Textarea(attrs={"rows": 3}) for n in names}
+
+
+class StakeholderForm(StructuralForm):
+    functions = forms.MultipleChoiceField(
+        label=_("Possible functions"),
+        choices=c.StakeholderFunction.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("From the functions of Cuadro 4.1 of the Handbook."),
+    )
+
+    class Meta:
+        model = Stakeholder
+        fields = [
+            "programme", "name", "category", "level", "country", "area", "relevance", "functions", "stance",
+            "interest", "influence", "engagement_strategy", "concerns", "expectations", "perceptions",
+            "engaged_on", "significant_change_on", "owner",
+        ]  # fmt: skip
+        widgets = {
+            **_textareas("relevance", "engagement_strategy", "concerns", "expectations", "perceptions"),
+            "interest": forms.NumberInput(attrs={"min": 1, "max": 5}),
+            "influence": forms.NumberInput(attrs={"min": 1, "max": 5}),
+        }
+        help_texts = {
+            "interest": _("1 = very low, 5 = very high interest in the programme."),
+            "influence": _("1 = very low, 5 = very high influence on reintegration."),
+            "significant_change_on": _("A significant change calls for a new review of the engagement."),
+        }
+
+
+class ContactPersonForm(StructuralForm):
+    class Meta:
+        model = ContactPerson
+        fields = ["name", "position", "email", "phone"]
+
+
+class InteractionForm(StructuralForm):
+    class Meta:
+        model = Interaction
+        fields = ["kind", "occurred_on", "summary"]
+        widgets = _textareas("summary")
+
+
+class CommonProductForm(StructuralForm):
+    class Meta:
+        model = CommonProduct
+        fields = ["kind", "description", "owner", "due_on", "status"]
+        widgets = _textareas("description")
+
+
+class ReviewForm(StructuralForm):
+    class Meta:
+        model = StakeholderReview
+        fields = ["reviewed_on", "reason", "progress", "notes"]
+        widgets = _textareas("notes")
+
+
+class AgreementForm(StructuralForm):
+    class Meta:
+        model = Agreement
+        fields = ["programme", "title", "kind", "parties", "scope", "starts_on", "ends_on", "status"]
+        widgets = _textareas("scope")
+
+
+class DocumentForm(StructuralForm):
+    class Meta:
+        model = Document
+        fields = ["kind", "title", "version", "issued_on", "file"]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload is not None and getattr(upload, "size", 0) > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+class MechanismForm(StructuralForm):
+    class Meta:
+        model = CoordinationMechanism
+        fields = [
+            "programme", "name", "kind", "level", "chair", "mandate", "approved_on", "approval_reference",
+            "experts_observers", "is_active",
+        ]  # fmt: skip
+        widgets = _textareas("mandate", "experts_observers")
+
+
+class MemberForm(StructuralForm):
+    class Meta:
+        model = MechanismMember
+        fields = ["stakeholder", "role", "representative", "position", "is_senior"]
+
+
+class MeetingForm(StructuralForm):
+    class Meta:
+        model = Meeting
+        fields = ["held_on", "location", "agenda", "minutes", "decisions", "attendees"]
+        widgets = _textareas("agenda", "minutes", "decisions")
+
+
+class ActionItemForm(StructuralForm):
+    class Meta:
+        model = ActionItem
+        fields = ["description", "owner", "owner_stakeholder", "due_on", "status"]
+        widgets = _textareas("description")
+
+
+class CapacityAssessmentForm(StructuralForm):
+    class Meta:
+        model = CapacityAssessment
+        fields = ["programme", "stakeholder", "area", "aspect", "current_level", "target_level", "gap", "priority",
+                  "assessed_on"]  # fmt: skip
+        widgets = _textareas("gap")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        current, target = data.get("current_level"), data.get("target_level")
+        if current is not None and target is not None and target < current:
+            self.add_error("target_level", _("The target level cannot be below the current level."))
+        return data
+
+
+class CapacityPlanForm(StructuralForm):
+    class Meta:
+        model = CapacityPlan
+        fields = ["programme", "title", "stakeholders", "objectives", "priorities_alignment", "assessment_summary",
+                  "starts_on", "ends_on", "status"]  # fmt: skip
+        widgets = _textareas("objectives", "priorities_alignment", "assessment_summary")
+
+
+class CapacityActivityForm(StructuralForm):
+    class Meta:
+        model = CapacityActivity
+        fields = ["phase", "kind", "title", "responsible", "starts_on", "ends_on", "budget", "status", "progress"]
+
+
+class TrainingForm(StructuralForm):
+    class Meta:
+        model = Training
+        fields = ["title", "held_on", "institutions", "participants", "results"]
+        widgets = _textareas("results")
+
+
+class IndicatorForm(StructuralForm):
+    class Meta:
+        model = ProgressIndicator
+        fields = ["name", "baseline", "target", "current"]
+
+
+class FrameworkForm(StructuralForm):
+    class Meta:
+        model = CooperationFramework
+        fields = ["programme", "title", "host_country", "origin_country", "steering_committee", "accountable_entity",
+                  "parties", "agreements", "objectives", "roles", "system_owner"]  # fmt: skip
+        widgets = _textareas("objectives", "roles")
+
+
+class ProcessForm(StructuralForm):
+    class Meta:
+        model = MainstreamingProcess
+        fields = ["programme", "title", "level", "area", "lead", "purpose", "started_on", "status"]
+        widgets = _textareas("purpose")
+
+
+class OpportunityForm(StructuralForm):
+    class Meta:
+        model = SectorOpportunity
+        fields = ["sector", "opportunity", "responsible", "due_on", "status"]
+        widgets = _textareas("opportunity")
+
+
+class StepForm(StructuralForm):
+    class Meta:
+        model = ChecklistStep
+        fields = ["status", "started_on", "completed_on", "participants", "outputs", "evidence", "notes",
+                  "stakeholders"]  # fmt: skip
+        widgets = _textareas("participants", "outputs", "evidence", "notes")
+
+
+def user_can_edit(user: Any) -> bool:
+    return user.has_capability(Capability.EDIT_STRUCTURAL)
+
+
+def clean_model_field_names(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.get_fields()]

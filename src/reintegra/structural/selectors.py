@@ -1,0 +1,166 @@
+"""Every read of the structural level, already scoped to what the user may see.
+
+Who sees and who edits (the single rule every page and API endpoint applies):
+
+- Every structural record belongs to a programme (`Programme`, owned by an organisation).
+- A user holding VIEW_STRUCTURAL (or EDIT_STRUCTURAL) sees the records of the programmes of their own
+  organisation.
+- A coordinator (Role.COORDINATOR: a national coordination body, e.g. "mesa-gt") additionally sees the
+  records of every programme whose `countries` include the coordinator's organisation's country.
+- Writing needs EDIT_STRUCTURAL and a visible record: programme managers on their organisation's
+  programmes, coordinators on those programmes and the programmes of their country.
+- A record the user may not see answers 404 (its existence is not revealed); a write without
+  EDIT_STRUCTURAL answers 403, checked before any lookup.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+from django.db.models import Case, CharField, Count, F, Model, Q, QuerySet, Value, When
+from django.http import Http404
+
+from reintegra.access.models import Programme
+from reintegra.access.roles import Capability, Role
+from reintegra.structural import choices as c
+from reintegra.structural import engagement
+from reintegra.structural.models import (
+    ActionItem,
+    Agreement,
+    Checklist,
+    CommonProduct,
+    Stakeholder,
+)
+
+M = TypeVar("M", bound=Model)
+
+
+def can_view(user: Any) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.has_capability(Capability.VIEW_STRUCTURAL) or user.has_capability(Capability.EDIT_STRUCTURAL))
+    )
+
+
+def can_edit(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.has_capability(Capability.EDIT_STRUCTURAL))
+
+
+def visible_programme_ids(user: Any) -> frozenset[int]:
+    """The programmes whose structural records the user sees (cached on the user for the request)."""
+    cached = getattr(user, "_structural_programmes", None)
+    if cached is not None:
+        return cached
+    ids: set[int] = set()
+    org = getattr(user, "organisation", None)
+    if can_view(user) and org is not None:
+        coordinator = Role.COORDINATOR in user.roles
+        country = str(org.country)
+        for pk, org_id, countries in Programme.objects.values_list("id", "organisation_id", "countries"):
+            if org_id == org.pk or (coordinator and country in (countries or [])):
+                ids.add(pk)
+    result = frozenset(ids)
+    user._structural_programmes = result
+    return result
+
+
+def editable_programme_ids(user: Any) -> frozenset[int]:
+    return visible_programme_ids(user) if can_edit(user) else frozenset()
+
+
+def editable_programmes(user: Any) -> QuerySet[Programme]:
+    return Programme.objects.filter(pk__in=editable_programme_ids(user), is_active=True).order_by("name")
+
+
+def visible_programmes(user: Any) -> QuerySet[Programme]:
+    return Programme.objects.filter(pk__in=visible_programme_ids(user)).order_by("name")
+
+
+def visible(user: Any, model: type[M]) -> QuerySet[M]:
+    return model._default_manager.filter(programme_id__in=visible_programme_ids(user))  # type: ignore[misc]
+
+
+def get_visible(user: Any, model: type[M], pk: Any) -> M:
+    try:
+        return visible(user, model).select_related("programme").get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
+        raise Http404 from None
+
+
+def engagement_expression() -> Case:
+    """The engagement rule (engagement.py) in SQL, with each stakeholder's programme threshold."""
+    threshold = F("programme__stakeholder_high_threshold")
+    interest_high = Q(interest__gte=threshold)
+    influence_high = Q(influence__gte=threshold)
+    return Case(
+        When(interest_high & influence_high, then=Value(engagement.MANAGE_CLOSELY)),
+        When(interest_high | influence_high, then=Value(engagement.COMMUNICATE)),
+        default=Value(engagement.INFORM),
+        output_field=CharField(),
+    )
+
+
+def stakeholders_for(user: Any) -> QuerySet[Stakeholder]:
+    return (
+        visible(user, Stakeholder)
+        .select_related("programme")
+        .annotate(engagement=engagement_expression())
+    )
+
+
+def behind_products_q(today: date) -> Q:
+    """Common products showing insufficient progress (engagement.product_is_behind in SQL)."""
+    open_statuses = [s for s in engagement.OPEN_STATUSES]
+    return Q(status=c.ProductStatus.STALLED) | Q(status__in=open_statuses, due_on__lt=today)
+
+
+def stakeholders_with_insufficient_progress(user: Any, today: date) -> QuerySet[Stakeholder]:
+    behind = CommonProduct.objects.filter(behind_products_q(today)).values("stakeholder_id")
+    return stakeholders_for(user).filter(pk__in=behind)
+
+
+def reviews_due(user: Any, today: date, within_days: int = 14) -> QuerySet[Stakeholder]:
+    return stakeholders_for(user).filter(next_review_on__lte=today + timedelta(days=within_days)).order_by(
+        "next_review_on", "id"
+    )
+
+
+def agreements_expiring(user: Any, today: date) -> list[Agreement]:
+    """Agreements in force inside their programme's renewal-notice window (or past their end)."""
+    candidates = (
+        visible(user, Agreement)
+        .select_related("programme")
+        .filter(status=c.AgreementStatus.IN_FORCE, ends_on__isnull=False, ends_on__lte=today + timedelta(days=366))
+        .order_by("ends_on", "id")
+    )
+    return [a for a in candidates if a.renewal_notice_on is not None and a.renewal_notice_on <= today]
+
+
+OPEN_WORK = [c.WorkStatus.PLANNED, c.WorkStatus.IN_PROGRESS]
+
+
+def overdue_action_items(user: Any, today: date) -> QuerySet[ActionItem]:
+    return (
+        visible(user, ActionItem)
+        .filter(status__in=OPEN_WORK, due_on__lt=today)
+        .select_related("mechanism", "process", "owner", "owner_stakeholder")
+        .order_by("due_on", "id")
+    )
+
+
+def engagement_counts(stakeholders: QuerySet[Stakeholder]) -> dict[str, int]:
+    rows = stakeholders.order_by().values("engagement").annotate(n=Count("id"))
+    counts = {category: 0 for category in engagement.CATEGORIES}
+    counts.update({row["engagement"]: row["n"] for row in rows})
+    return counts
+
+
+def checklist(programme: Programme, kind: str, **owner: Any) -> Checklist | None:
+    lookup = {"mechanism": None, "framework": None, "process": None, **owner}
+    return (
+        Checklist.objects.filter(programme=programme, kind=kind, **lookup)
+        .prefetch_related("steps__stakeholders", "steps__documents")
+        .first()
+    )
