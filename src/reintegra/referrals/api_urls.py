@@ -1,8 +1,22 @@
 """`/api/v1/` routes of this app (included by reintegra.api.urls, namespace "api")."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from reintegra.referrals import api
 
-urlpatterns: list = [*router.urls]
+router = SimpleRouter()
+router.register("service-providers", api.ServiceProviderViewSet, basename="service-provider")
+router.register("services", api.ServiceViewSet, basename="service")
+router.register("referral-pathways", api.ReferralPathwayViewSet, basename="referral-pathway")
+router.register("referrals", api.ReferralViewSet, basename="referral")
+
+urlpatterns: list = [
+    *router.urls,
+    path(
+        "cases/<int:pk>/service-recommendations/",
+        api.ServiceRecommendationsView.as_view(),
+        name="case-service-recommendations",
+    ),
+    path("service-gaps/", api.ServiceGapsView.as_view(), name="service-gaps"),
+]

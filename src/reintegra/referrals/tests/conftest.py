@@ -55,7 +55,12 @@ def make_provider(org: Any, name: str, *, code: str) -> tuple[Any, Any]:
         name=name, organisation_type="ngo", country=str(org.country), organisation=org
     )
     service = Service.objects.create(
-        provider=provider, code=code, name=f"Servicio {name}", dimension="economic", sector="employment", country=str(org.country)
+        provider=provider,
+        code=code,
+        name=f"Servicio {name}",
+        dimension="economic",
+        sector="employment",
+        country=str(org.country),
     )
     return provider, service
 
@@ -87,5 +92,16 @@ def world(db: Any) -> World:
         ),
     )
     return World(
-        org, manager, supervisor, case, provider_org, provider_user, provider, service, pathway, other_org, other_user, other_service
+        org,
+        manager,
+        supervisor,
+        case,
+        provider_org,
+        provider_user,
+        provider,
+        service,
+        pathway,
+        other_org,
+        other_user,
+        other_service,
     )

@@ -1,0 +1,400 @@
+"""`/api/v1/` resources of the referral network. Role checks before any lookup; reads through selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from reintegra.access import audit
+from reintegra.access.roles import Capability
+from reintegra.api.pagination import StandardPagination
+from reintegra.api.permissions import CapabilityPermission, ProtectedView
+from reintegra.cases import selectors as case_selectors
+from reintegra.cases.models import Case, PlanItem
+from reintegra.places.models import AdminArea
+from reintegra.referrals import lifecycle, selectors, services
+from reintegra.referrals import serializers as s
+from reintegra.referrals.models import Referral, ReferralPathway, Service, ServiceProvider
+
+C = Capability
+PROXIMITY = ["municipality", "admin1", "country", "abroad"]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["service directory"]),
+    retrieve=extend_schema(tags=["service directory"]),
+)
+class ServiceProviderViewSet(viewsets.ReadOnlyModelViewSet):
+    """Providers of the service directory (no personal data)."""
+
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    read_capabilities = (C.VIEW_SERVICE_DIRECTORY,)
+    write_capabilities = (C.MANAGE_SERVICE_DIRECTORY,)
+    serializer_class = s.ServiceProviderSerializer
+    pagination_class = StandardPagination
+
+    def get_queryset(self) -> QuerySet[ServiceProvider]:
+        qs = ServiceProvider.objects.prefetch_related("contacts").order_by("name", "id")
+        country = self.request.query_params.get("country")
+        return qs.filter(country=country.upper()) if country else qs
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["service directory"],
+        parameters=[
+            OpenApiParameter("dimension", str, description="economic | social | psychosocial"),
+            OpenApiParameter("sector", str),
+            OpenApiParameter("area", int, description="Administrative area id: services that cover it"),
+            OpenApiParameter("country", str),
+            OpenApiParameter("age", int, description="Services whose age range includes this age"),
+            OpenApiParameter("q", str, description="Name of the service or provider"),
+        ],
+    ),
+    retrieve=extend_schema(tags=["service directory"]),
+)
+class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    read_capabilities = (C.VIEW_SERVICE_DIRECTORY,)
+    write_capabilities = (C.MANAGE_SERVICE_DIRECTORY,)
+    serializer_class = s.ServiceSerializer
+    pagination_class = StandardPagination
+
+    def get_queryset(self) -> QuerySet[Service]:
+        p = self.request.query_params
+        filters = selectors.DirectoryFilters(
+            q=p.get("q", ""),
+            dimension=p.get("dimension", ""),
+            sector=p.get("sector", ""),
+            country=(p.get("country") or "").upper(),
+            area=_int(p.get("area")),
+            age=_int(p.get("age")),
+            active_only=self.action == "list",
+        )
+        if p.get("area") and filters.area is None:
+            return Service.objects.none()
+        return selectors.services(filters).prefetch_related("areas")
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["referral pathways"]),
+    retrieve=extend_schema(tags=["referral pathways"]),
+    create=extend_schema(
+        tags=["referral pathways"], request=s.PathwayWriteSerializer, responses={201: s.ReferralPathwaySerializer}
+    ),
+)
+class ReferralPathwayViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Referral SOPs of the user's organisation (as referrer) or addressed to it (as provider). POST records
+    a new SOP, or a new version of `previous`."""
+
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    read_capabilities = (C.VIEW_SERVICE_DIRECTORY,)
+    write_capabilities = (C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME)
+    serializer_class = s.ReferralPathwaySerializer
+    pagination_class = StandardPagination
+
+    def get_queryset(self) -> QuerySet[ReferralPathway]:
+        return selectors.pathways_for(self.request.user).order_by("provider__name", "title", "-version", "id")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = s.PathwayWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        previous = None
+        if v.get("previous"):
+            previous = selectors.pathways_for(request.user).filter(pk=v["previous"]).first()
+            if previous is None:
+                raise Http404
+        pathway = services.save_pathway(
+            request.user,
+            services.PathwayInput(
+                provider=v["provider"],
+                service=v.get("service"),
+                title=v["title"],
+                approved_on=v["approved_on"],
+                fields=list(v["fields"]),
+                transfer_method=v["transfer_method"],
+                consent_procedure=v["consent_procedure"],
+                first_contact=v["first_contact"],
+                response_time_hours=v.get("response_time_hours"),
+                follow_up=v["follow_up"],
+                documentation=v["documentation"],
+                cost_arrangements=v["cost_arrangements"],
+            ),
+            previous=previous,
+        )
+        return Response(s.ReferralPathwaySerializer(pathway).data, status=status.HTTP_201_CREATED)
+
+
+def _action_schema(request: Any) -> Any:
+    return extend_schema(
+        tags=["referrals"],
+        request=request,
+        responses={200: s.ReferralSerializer, 400: OpenApiResponse(description="Not possible now")},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["referrals"],
+        parameters=[
+            OpenApiParameter("status", str),
+            OpenApiParameter("priority", str),
+            OpenApiParameter("case", int),
+            OpenApiParameter("overdue", bool),
+        ],
+        description="The referrals the user sees: of their cases, or, for a provider, those addressed to it.",
+    ),
+    retrieve=extend_schema(
+        tags=["referrals"],
+        description="For a provider user, only the SOP's fields of the returnee (`returnee`).",
+    ),
+    create=extend_schema(tags=["referrals"], request=s.ReferralCreateSerializer, responses={201: s.ReferralSerializer}),
+)
+class ReferralViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    read_capabilities = (C.VIEW_ASSIGNED_CASES, C.RECEIVE_REFERRALS)
+    write_capabilities = (C.EDIT_CASES, C.RECEIVE_REFERRALS)
+    pagination_class = StandardPagination
+    serializer_class = s.ReferralSerializer
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        p = self.request.query_params
+        filters = selectors.ReferralFilters(
+            status=p.get("status", ""),
+            priority=p.get("priority", ""),
+            case=_int(p.get("case")),
+            overdue=p.get("overdue") in ("1", "true", "True"),
+        )
+        return selectors.search_referrals(self.request.user, filters).select_related(
+            "case__returnee", "pathway", "consent", "referring_organisation", "provider"
+        )
+
+    def _render(self, referral: Referral, side: str) -> dict[str, Any]:
+        if side == lifecycle.PROVIDER:
+            return dict(s.ProviderReferralSerializer(referral).data)
+        return dict(s.ReferralSerializer(referral).data)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        assert page is not None
+        staff_ids = set(
+            Referral.objects.filter(selectors.staff_q(request.user), pk__in=[r.pk for r in page]).values_list(
+                "pk", flat=True
+            )
+        )
+        rows = [self._render(r, lifecycle.REFERRER if r.pk in staff_ids else lifecycle.PROVIDER) for r in page]
+        if any(r.pk not in staff_ids for r in page):
+            audit.record_access(
+                request.user, "view", object_type="referrals.referral", purpose="provider list", channel="api"
+            )
+        return self.get_paginated_response(rows)
+
+    def _get(self, request: Request, pk: Any) -> tuple[Referral, str]:
+        try:
+            return selectors.get_referral(request.user, pk)
+        except (Referral.DoesNotExist, ValueError):
+            raise Http404 from None
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        referral, side = self._get(request, kwargs["pk"])
+        audit.record_access(request.user, "view", referral, purpose=f"referral ({side})", channel="api")
+        return Response(self._render(referral, side))
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not request.user.has_capability(C.EDIT_CASES):
+            raise PermissionDenied
+        data = s.ReferralCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            case = case_selectors.get_case(request.user, v["case"])
+        except Case.DoesNotExist:
+            raise serializers.ValidationError({"case": ["No such case."]}) from None
+        service = Service.objects.select_related("provider").filter(pk=v["service"]).first()
+        if service is None:
+            raise serializers.ValidationError({"service": ["No such service."]})
+        plan_item = None
+        if v.get("plan_item"):
+            plan_item = PlanItem.objects.filter(pk=v["plan_item"], plan__case=case).first()
+            if plan_item is None:
+                raise serializers.ValidationError({"plan_item": ["No such plan item in this case."]})
+        referral = services.create_referral(
+            request.user,
+            case,
+            service,
+            reason=v["reason"],
+            priority=v["priority"],
+            level=v["level"],
+            plan_item=plan_item,
+        )
+        return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    def _step(self, request: Request, pk: Any, serializer: type[serializers.Serializer], run: Any) -> Response:
+        data = serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral, side = self._get(request, pk)
+        try:
+            updated = run(referral, data.validated_data)
+        except PermissionDenied as exc:
+            if isinstance(exc, services.ConsentRequired):
+                return Response(
+                    {"non_field_errors": [str(exc)], "code": "consent_required"}, status=status.HTTP_403_FORBIDDEN
+                )
+            raise
+        except ValidationError:
+            raise
+        return Response(self._render(updated, side))
+
+    @_action_schema(s.ReferralSendSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request: Request, pk: Any = None) -> Response:
+        return self._step(
+            request,
+            pk,
+            s.ReferralSendSerializer,
+            lambda r, v: services.send_referral(
+                request.user, r, life_at_risk_justification=v["life_at_risk_justification"], channel="api"
+            ),
+        )
+
+    @_action_schema(s.ReferralAcceptSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: Any = None) -> Response:
+        return self._step(
+            request,
+            pk,
+            s.ReferralAcceptSerializer,
+            lambda r, v: services.accept_referral(
+                request.user, r, outcome_due_on=v.get("outcome_due_on"), note=v["note"]
+            ),
+        )
+
+    @_action_schema(s.ReferralDeclineSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: Any = None) -> Response:
+        return self._step(
+            request,
+            pk,
+            s.ReferralDeclineSerializer,
+            lambda r, v: services.decline_referral(request.user, r, reason=v["decline_reason"], note=v["note"]),
+        )
+
+    @_action_schema(s.ReferralOutcomeSerializer)
+    @action(detail=True, methods=["post"])
+    def outcome(self, request: Request, pk: Any = None) -> Response:
+        return self._step(
+            request,
+            pk,
+            s.ReferralOutcomeSerializer,
+            lambda r, v: services.record_outcome(request.user, r, outcome=v["outcome"], note=v["note"]),
+        )
+
+    @_action_schema(s.ReferralCloseSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: Any = None) -> Response:
+        return self._step(
+            request,
+            pk,
+            s.ReferralCloseSerializer,
+            lambda r, v: services.close_referral(
+                request.user, r, satisfaction=v.get("satisfaction"), feedback=v["feedback"]
+            ),
+        )
+
+
+class ServiceRecommendationsView(ProtectedView):
+    read_capabilities = (C.VIEW_ASSIGNED_CASES,)
+    serializer_class = s.ServiceRecommendationSerializer
+
+    @extend_schema(
+        tags=["referrals"],
+        parameters=[OpenApiParameter("dimension", str), OpenApiParameter("sector", str)],
+        responses=s.ServiceRecommendationSerializer(many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        try:
+            case = case_selectors.get_case(request.user, pk)
+        except Case.DoesNotExist:
+            raise Http404 from None
+        recs = selectors.recommendations(
+            request.user,
+            case,
+            dimension=request.query_params.get("dimension", ""),
+            sector=request.query_params.get("sector", ""),
+            include_abroad=True,
+        )
+        rows = [
+            {
+                "service": r.service,
+                "proximity": PROXIMITY[r.proximity],
+                "places_left": r.places_left,
+                "at_capacity": r.at_capacity,
+                "has_pathway": r.has_pathway,
+            }
+            for r in recs
+        ]
+        return Response(s.ServiceRecommendationSerializer(rows, many=True).data)
+
+
+class ServiceGapsView(ProtectedView):
+    read_capabilities = (C.VIEW_REFERRAL_REPORTS, C.MANAGE_SERVICE_DIRECTORY)
+    serializer_class = s.ServiceGapSerializer
+
+    @extend_schema(
+        tags=["service directory"],
+        parameters=[
+            OpenApiParameter("area", int, description="A state/department id: rows by municipality"),
+            OpenApiParameter("country", str, description="Rows by state/department (default: your country)"),
+        ],
+        responses=s.ServiceGapSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        area = None
+        if request.query_params.get("area"):
+            area = AdminArea.objects.filter(pk=_int(request.query_params["area"]) or 0).first()
+            if area is None:
+                raise serializers.ValidationError({"area": ["Unknown area."]})
+        country = str(area.country) if area else (request.query_params.get("country") or "").upper()
+        if not country and request.user.organisation_id:
+            country = str(request.user.organisation.country)
+        rows = selectors.service_gaps(request.user, country=country, area=area)
+        return Response(
+            s.ServiceGapSerializer(
+                [
+                    {
+                        "area_id": r.area.id,
+                        "area": r.area.name,
+                        "dimension": r.dimension,
+                        "cases": r.cases,
+                        "services": r.services,
+                        "with_room": r.with_room,
+                        "places_left": r.places_left,
+                        "state": r.state,
+                        "duplicated_sectors": list(r.duplicated_sectors),
+                    }
+                    for r in rows
+                ],
+                many=True,
+            ).data
+        )

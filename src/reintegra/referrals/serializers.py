@@ -1,0 +1,254 @@
+"""API representations. A provider's view of a referral is built from `catalogue.provider_payload` only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from reintegra.referrals import catalogue, selectors
+from reintegra.referrals.choices import DeclineReason, Priority
+from reintegra.referrals.models import ContactPerson, Referral, ReferralPathway, Service, ServiceProvider
+
+
+class ContactPersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactPerson
+        fields = ["name", "position", "phone", "email", "availability"]
+
+
+class ServiceProviderSerializer(serializers.ModelSerializer):
+    contacts = ContactPersonSerializer(many=True, read_only=True)
+    country = serializers.CharField()
+    on_platform = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ServiceProvider
+        fields = [
+            "id",
+            "name",
+            "organisation_type",
+            "country",
+            "languages",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "is_active",
+            "on_platform",
+            "contacts",
+        ]
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    country = serializers.CharField()
+    areas = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "provider",
+            "provider_name",
+            "dimension",
+            "sector",
+            "country",
+            "areas",
+            "min_age",
+            "max_age",
+            "sexes",
+            "nationalities",
+            "vulnerability_criteria",
+            "capacity_per_month",
+            "cost",
+            "opening_hours",
+            "target_response_days",
+            "languages",
+            "is_active",
+        ]
+
+
+class ReferralPathwaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReferralPathway
+        fields = [
+            "id",
+            "referring_organisation",
+            "provider",
+            "service",
+            "title",
+            "version",
+            "is_current",
+            "approved_on",
+            "fields",
+            "transfer_method",
+            "consent_procedure",
+            "first_contact",
+            "response_time_hours",
+            "follow_up",
+            "documentation",
+            "cost_arrangements",
+        ]
+        read_only_fields = ["referring_organisation", "version", "is_current"]
+
+
+class PathwayWriteSerializer(serializers.Serializer):
+    provider = serializers.PrimaryKeyRelatedField(queryset=ServiceProvider.objects.all())
+    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all(), required=False, allow_null=True)
+    title = serializers.CharField(max_length=200)
+    approved_on = serializers.DateField()
+    fields = serializers.ListField(child=serializers.ChoiceField(choices=list(catalogue.FIELDS)))
+    transfer_method = serializers.CharField(required=False, allow_blank=True, default="")
+    consent_procedure = serializers.CharField(required=False, allow_blank=True, default="")
+    first_contact = serializers.CharField(required=False, allow_blank=True, default="")
+    response_time_hours = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    follow_up = serializers.CharField(required=False, allow_blank=True, default="")
+    documentation = serializers.CharField(required=False, allow_blank=True, default="")
+    cost_arrangements = serializers.CharField(required=False, allow_blank=True, default="")
+    previous = serializers.IntegerField(required=False, allow_null=True, help_text="Id of the version this replaces.")
+
+
+class SharedFieldSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.CharField()
+    sensitive = serializers.BooleanField()
+
+
+class _ReferralBase(serializers.ModelSerializer):
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    reference = serializers.CharField(read_only=True)
+    sla = serializers.SerializerMethodField()
+    # Plain text in the schema: enum names "level"/"outcome" are taken by other components.
+    level = serializers.CharField(read_only=True, help_text="local | national | international")
+    outcome = serializers.CharField(read_only=True, help_text="service_delivered | no_show | referred_onward")
+
+    @extend_schema_field(serializers.ChoiceField(choices=["on_time", "overdue", "met", "missed", "none"]))
+    def get_sla(self, obj: Referral) -> str:
+        return selectors.sla_of(obj, timezone.now())
+
+
+COMMON = [
+    "id",
+    "reference",
+    "service",
+    "service_name",
+    "provider",
+    "provider_name",
+    "priority",
+    "level",
+    "status",
+    "sla",
+    "created_at",
+    "sent_at",
+    "acceptance_due_at",
+    "answered_at",
+    "decline_reason",
+    "outcome",
+    "outcome_due_at",
+    "outcome_at",
+    "provider_note",
+    "closed_at",
+]
+
+
+class ReferralSerializer(_ReferralBase):
+    """The referring side's view."""
+
+    case_number = serializers.CharField(source="case.case_number", read_only=True)
+    pathway_version = serializers.IntegerField(source="pathway.version", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            *COMMON,
+            "case",
+            "case_number",
+            "pathway",
+            "pathway_version",
+            "plan_item",
+            "reason",
+            "consent_exception",
+            "satisfaction",
+            "feedback",
+        ]
+        read_only_fields = fields
+
+
+class ProviderReferralSerializer(_ReferralBase):
+    """The receiving side's view: referral facts plus the returnee's data the SOP lists, nothing else."""
+
+    referring_organisation_name = serializers.CharField(source="referring_organisation.name", read_only=True)
+    returnee = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [*COMMON, "referring_organisation_name", "returnee"]
+        read_only_fields = fields
+
+    @extend_schema_field(SharedFieldSerializer(many=True, allow_null=True))
+    def get_returnee(self, obj: Referral) -> list[dict[str, Any]] | None:
+        payload = catalogue.provider_payload(obj)
+        if payload is None:
+            return None
+        return [{"code": f.code, "label": str(f.label), "value": f.value, "sensitive": f.sensitive} for f in payload]
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    service = serializers.IntegerField()
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    reason = serializers.CharField(max_length=2000)
+    level = serializers.CharField(required=False, allow_blank=True, default="")
+    plan_item = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ReferralSendSerializer(serializers.Serializer):
+    life_at_risk_justification = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class ReferralAcceptSerializer(serializers.Serializer):
+    outcome_due_on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ReferralDeclineSerializer(serializers.Serializer):
+    decline_reason = serializers.ChoiceField(choices=DeclineReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ReferralOutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["service_delivered", "no_show", "referred_onward"])
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ReferralCloseSerializer(serializers.Serializer):
+    satisfaction = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+    feedback = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ServiceRecommendationSerializer(serializers.Serializer):
+    service = ServiceSerializer()
+    proximity = serializers.ChoiceField(choices=["municipality", "admin1", "country", "abroad"])
+    places_left = serializers.IntegerField(allow_null=True)
+    at_capacity = serializers.BooleanField()
+    has_pathway = serializers.BooleanField()
+
+
+class ServiceGapSerializer(serializers.Serializer):
+    area_id = serializers.IntegerField()
+    area = serializers.CharField()
+    dimension = serializers.CharField()
+    cases = serializers.IntegerField()
+    services = serializers.IntegerField()
+    with_room = serializers.IntegerField()
+    places_left = serializers.IntegerField(allow_null=True)
+    state = serializers.ChoiceField(choices=["no_service", "at_capacity", "covered"])
+    duplicated_sectors = serializers.ListField(child=serializers.CharField())
