@@ -744,7 +744,11 @@ class PlanItemForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     dimension = forms.ChoiceField(label=_("Dimension"))
     approach = forms.CharField(
-        label=_("Approach"), max_length=120, help_text=_("E.g. job placement, business development, referral.")
+        label=_("Approach"),
+        max_length=120,
+        help_text=_("E.g. job placement, business development, referral."),
+        # Suggestions from the programme's feasibility grid, when a plan-form panel provides that datalist.
+        widget=forms.TextInput(attrs={"list": "feasibility-approaches", "autocomplete": "off"}),
     )
     description = forms.CharField(label=_("Description"), required=False, widget=_textarea(2))
     assistance_form = forms.ChoiceField(label=_("Form of assistance"))

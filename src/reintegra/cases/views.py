@@ -771,6 +771,8 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "items": items,
             "has_errors": _any_errors(form, items),
             "form_title": _("Edit the reintegration plan") if plan else _("Draft the reintegration plan"),
+            # Panels other apps register for the plan form (e.g. the feasibility grid to pick approaches from).
+            "form_panels": extensions.panels(request, case, "plan_form"),
         }
     )
     return render(request, "cases/forms/plan.html", ctx)

@@ -1,0 +1,150 @@
+"""Forms of the web UI. The round form is generated from the instrument version's definition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from reintegra.access.models import Programme
+from reintegra.cases.choices import Dimension
+from reintegra.cases.forms import DateInput
+from reintegra.sustainability.definition import Definition, label
+from reintegra.sustainability.models import FeasibilityApproach, InstrumentVersion
+
+ANSWER_PREFIX = "q_"
+
+
+class RoundForm(forms.Form):
+    """Date, scheduled round and one field per question of the version (labels in the user's language)."""
+
+    taken_on = forms.DateField(label=_("Survey date"), widget=DateInput(), initial=timezone.localdate)
+    round_month = forms.TypedChoiceField(
+        label=_("Round"), coerce=int, empty_value=None, required=False
+    )
+
+    def __init__(self, *args: Any, version: InstrumentVersion, months: list[int], done: set[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.definition: Definition = version.parsed()
+        language = get_language() or "es"
+        choices: list[tuple[Any, Any]] = [("", _("Next scheduled round (chosen from the date)"))]
+        for month in months:
+            name = _("Baseline") if month == 0 else _("%(month)s months") % {"month": month}
+            if month in done:
+                continue
+            choices.append((month, name))
+        self.fields["round_month"].choices = choices  # type: ignore[attr-defined]
+        self.question_fields: dict[str, list[str]] = {}
+        for q in self.definition.questions:
+            name = ANSWER_PREFIX + q.code
+            field_label = label(q.labels, language)
+            help_text = label(q.hint, language) if q.hint else ""
+            field: forms.Field
+            if q.type in ("single", "multiple"):
+                options = [(o.code, label(o.labels, language)) for o in q.options]
+                if q.type == "single":
+                    field = forms.ChoiceField(
+                        label=field_label, choices=options, required=q.required, widget=forms.RadioSelect
+                    )
+                else:
+                    field = forms.MultipleChoiceField(
+                        label=field_label, choices=options, required=q.required, widget=forms.CheckboxSelectMultiple
+                    )
+            elif q.type == "number":
+                field = forms.DecimalField(label=field_label, required=q.required)
+            elif q.type == "date":
+                field = forms.DateField(label=field_label, required=q.required, widget=DateInput())
+            else:
+                field = forms.CharField(label=field_label, required=q.required, max_length=2000)
+            field.help_text = help_text
+            self.fields[name] = field
+            self.question_fields.setdefault(q.dimension or "other", []).append(name)
+
+    def sections(self) -> list[dict[str, Any]]:
+        names = dict(Dimension.choices)
+        return [
+            {"key": key, "label": names.get(key, _("Other questions")), "fields": [self[n] for n in fields]}
+            for key, fields in self.question_fields.items()
+        ]
+
+    def answers(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for q in self.definition.questions:
+            value = self.cleaned_data.get(ANSWER_PREFIX + q.code)
+            if value in (None, "", []):
+                continue
+            result[q.code] = str(value) if q.type == "number" else value
+        return result
+
+
+class RescoreForm(forms.Form):
+    version = forms.ModelChoiceField(label=_("Instrument version"), queryset=InstrumentVersion.objects.none())
+
+    def __init__(self, *args: Any, versions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["version"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = versions
+        field.label_from_instance = lambda v: f"v{v.number}"  # type: ignore[method-assign]
+
+
+class UploadForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none())
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("An instrument definition (YAML or JSON) or an XLSForm (.xlsx)."),
+    )
+    publish = forms.BooleanField(
+        label=_("Publish now (a published version can no longer change)"), required=False
+    )
+
+    def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["programme"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = programmes
+        if programmes.count() == 1:
+            field.initial = programmes.first()
+
+
+class SubmissionsForm(forms.Form):
+    file = forms.FileField(
+        label=_("Submissions file"),
+        help_text=_("Export from KoboToolbox or ODK Central, as CSV or JSON."),
+    )
+
+
+class DraftForm(forms.Form):
+    definition = forms.CharField(
+        label=_("Definition (YAML)"),
+        widget=forms.Textarea(attrs={"rows": 30, "class": "code", "spellcheck": "false"}),
+        help_text=_("Give each option a score between 0 and 1 (or missing: true), each question its dimension and weights."),
+    )
+
+
+class ApproachForm(forms.ModelForm):
+    class Meta:
+        model = FeasibilityApproach
+        fields = [
+            "dimension",
+            "approach",
+            "useful_for",
+            "criteria_individual",
+            "criteria_community",
+            "criteria_structural",
+            "position",
+            "is_active",
+        ]
+
+
+class GridImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Grid file"),
+        help_text=_(
+            "CSV, XLSX or YAML with the columns dimension, approach, useful_for, individual, community, structural."
+        ),
+    )

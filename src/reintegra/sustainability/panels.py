@@ -1,0 +1,74 @@
+"""What this app adds to the case pages: the plan-tab panel, the grid picker of the plan form, timeline lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from reintegra.cases.choices import Dimension
+from reintegra.cases.models import Case
+from reintegra.sustainability import selectors
+from reintegra.sustainability.definition import label
+
+
+def _grid_by_dimension(case: Case, weakest: str | None) -> list[dict[str, Any]]:
+    rows = list(selectors.grid_for(case.programme))
+    groups = []
+    for value, name in Dimension.choices:
+        approaches = [r for r in rows if r.dimension == value]
+        if approaches:
+            groups.append({"dimension": value, "label": name, "approaches": approaches, "weakest": value == weakest})
+    # The weakest dimension first: that is where the grid's suggestions matter most.
+    return sorted(groups, key=lambda g: not g["weakest"])
+
+
+def plan_panel_context(request: Any, case: Case) -> dict[str, Any] | None:
+    score = selectors.latest_scores(case)
+    scores = score.values() if score else {}
+    weakest = selectors.weakest_dimension(scores) if score else None
+    groups = _grid_by_dimension(case, weakest)
+    if score is None and not groups:
+        return None
+    suggestions = next((g for g in groups if g["weakest"]), None)
+    return {
+        "score": score,
+        "weakest": weakest,
+        "weakest_label": dict(Dimension.choices).get(weakest or "", ""),
+        "suggestions": suggestions,
+        "bands": score.bands if score else {},
+    }
+
+
+def grid_picker_context(request: Any, case: Case) -> dict[str, Any] | None:
+    score = selectors.latest_scores(case)
+    weakest = selectors.weakest_dimension(score.values()) if score else None
+    groups = _grid_by_dimension(case, weakest)
+    if not groups:
+        return None
+    return {"groups": groups, "weakest": weakest}
+
+
+def describe_round(data: dict[str, Any]) -> list[str]:
+    month = data.get("round")
+    if month == 0:
+        what = _("RSS baseline")
+    elif month:
+        what = _("RSS round at %(month)s months") % {"month": month}
+    else:
+        what = _("Additional RSS round")
+    lines = [f"{what} · {data.get('instrument', '')} v{data.get('version', '')}"]
+    band = data.get("composite_band")
+    if band:
+        names = {"low": _("low"), "medium": _("medium"), "high": _("high")}
+        lines.append(_("Composite score: %(band)s") % {"band": names.get(band, band)})
+    else:
+        lines.append(_("Composite score not reported (too few answers)"))
+    return lines
+
+
+def band_label(version_definition: dict[str, Any], code: str | None, language: str) -> str:
+    for band in version_definition.get("bands", []):
+        if band.get("code") == code:
+            return label(band.get("labels"), language)
+    return code or ""

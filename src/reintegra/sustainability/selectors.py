@@ -1,0 +1,197 @@
+"""Every read of this app, already scoped to what the user may see.
+
+Instruments and grids are programme configuration (no personal data): a user sees the global ones and
+those of their organisation's programmes. Rounds are case data: they follow case visibility.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from reintegra.access.models import Programme
+from reintegra.access.roles import Capability
+from reintegra.cases.choices import CaseStatus
+from reintegra.cases.models import Case
+from reintegra.cases.selectors import cases_for
+from reintegra.sustainability import schedule
+from reintegra.sustainability.definition import DIMENSIONS
+from reintegra.sustainability.models import (
+    FeasibilityApproach,
+    Instrument,
+    InstrumentVersion,
+    RoundScore,
+    SurveyRound,
+    VersionStatus,
+)
+
+
+def instruments_for(user: Any) -> QuerySet[Instrument]:
+    if not (user and user.is_authenticated and getattr(user, "organisation_id", None)):
+        return Instrument.objects.none()
+    return (
+        Instrument.objects.filter(Q(programme__isnull=True) | Q(programme__organisation_id=user.organisation_id))
+        .select_related("programme")
+        .prefetch_related(Prefetch("versions", queryset=InstrumentVersion.objects.order_by("-number")))
+    )
+
+
+def get_instrument(user: Any, code: str, programme: Programme | None = None) -> Instrument:
+    """The instrument `code` for the user: their programme's own first, else the global one.
+
+    Raises Instrument.DoesNotExist (callers answer 404)."""
+    candidates = list(instruments_for(user).filter(code=code))
+    if programme is not None:
+        own = [i for i in candidates if i.programme_id == programme.pk]
+        if own:
+            return own[0]
+    if programme is None and getattr(user, "organisation_id", None):
+        default = Programme.default_for(user.organisation_id)
+        own = [i for i in candidates if default is not None and i.programme_id == default.pk]
+        if own:
+            return own[0]
+    global_ = [i for i in candidates if i.programme_id is None]
+    if global_:
+        return global_[0]
+    if candidates:
+        return candidates[0]
+    raise Instrument.DoesNotExist
+
+
+def instrument_for_case(case: Case, code: str) -> Instrument | None:
+    """The instrument the case's programme uses for `code` (its own, else the global one)."""
+    found = Instrument.objects.filter(code=code).filter(
+        Q(programme__isnull=True) | Q(programme_id=case.programme_id)
+    )
+    return sorted(found, key=lambda i: i.programme_id is None)[0] if found else None
+
+
+def published_versions(instrument: Instrument) -> QuerySet[InstrumentVersion]:
+    return instrument.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number")
+
+
+def latest_published(instrument: Instrument) -> InstrumentVersion | None:
+    return published_versions(instrument).first()
+
+
+def instruments_for_case(case: Case) -> list[InstrumentVersion]:
+    """The latest published version of each instrument usable for the case (its programme's override globals)."""
+    by_code: dict[str, Instrument] = {}
+    for instrument in Instrument.objects.filter(Q(programme__isnull=True) | Q(programme_id=case.programme_id)):
+        if instrument.code not in by_code or instrument.programme_id is not None:
+            by_code[instrument.code] = instrument
+    versions = [latest_published(i) for i in sorted(by_code.values(), key=lambda i: i.code)]
+    return [v for v in versions if v is not None]
+
+
+def _with_current(rounds: QuerySet[SurveyRound]) -> QuerySet[SurveyRound]:
+    return rounds.select_related("version__instrument", "recorded_by").prefetch_related(
+        Prefetch(
+            "scores",
+            queryset=RoundScore.objects.filter(is_current=True).select_related("version"),
+            to_attr="current_scores",
+        )
+    )
+
+
+def rounds_for_case(case: Case) -> QuerySet[SurveyRound]:
+    """Rounds of a case the caller already fetched through `cases.selectors.get_case` (visibility checked)."""
+    return _with_current(SurveyRound.objects.filter(case=case)).order_by("taken_on", "id")
+
+
+def rounds_for(user: Any) -> QuerySet[SurveyRound]:
+    return SurveyRound.objects.filter(case__in=cases_for(user))
+
+
+def get_round(user: Any, pk: Any) -> SurveyRound:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise SurveyRound.DoesNotExist from None
+    return _with_current(rounds_for(user)).select_related("case").get(pk=pk)
+
+
+def weakest_dimension(scores: dict[str, float | None]) -> str | None:
+    present = {d: scores.get(d) for d in DIMENSIONS if scores.get(d) is not None}
+    if not present:
+        return None
+    return min(present, key=lambda d: (present[d], DIMENSIONS.index(d)))
+
+
+def latest_scores(case: Case) -> RoundScore | None:
+    return (
+        RoundScore.objects.filter(round__case=case, is_current=True)
+        .select_related("version", "round")
+        .order_by("-round__taken_on", "-round__id")
+        .first()
+    )
+
+
+def grid_for(programme: Programme | None) -> QuerySet[FeasibilityApproach]:
+    """A programme's grid; the shipped default when the programme has none."""
+    if programme is not None:
+        own = FeasibilityApproach.objects.filter(programme=programme, is_active=True)
+        if own.exists():
+            return own
+    return FeasibilityApproach.objects.filter(programme__isnull=True, is_active=True)
+
+
+def programmes_managed_by(user: Any) -> QuerySet[Programme]:
+    if not (user and user.is_authenticated and user.has_capability(Capability.MANAGE_PROGRAMME)):
+        return Programme.objects.none()
+    return Programme.objects.filter(organisation_id=user.organisation_id).order_by("name")
+
+
+def programmes_reported_to(user: Any) -> QuerySet[Programme]:
+    if not (user and user.is_authenticated and user.has_capability(Capability.VIEW_AGGREGATES)):
+        return Programme.objects.none()
+    if user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):
+        return Programme.objects.order_by("name")
+    return Programme.objects.filter(organisation_id=user.organisation_id).order_by("name")
+
+
+@dataclass(frozen=True)
+class DueRound:
+    case: Case
+    month: int
+    due_on: date
+    overdue: bool
+
+
+def due_rounds(cases: QuerySet[Case], today: date, notice_days: int = 14) -> list[DueRound]:
+    """The next scheduled round of each open case when it falls within `notice_days` (or is past).
+
+    Two queries: the cases (with programme schedule) and the months already recorded."""
+    rows = list(
+        cases.exclude(status=CaseStatus.CLOSED)
+        .select_related("programme", "returnee", "case_manager")
+    )
+    done: dict[int, set[int]] = {}
+    for case_id, month in SurveyRound.objects.filter(
+        case_id__in=[c.pk for c in rows], round_month__isnull=False
+    ).values_list("case_id", "round_month"):
+        done.setdefault(case_id, set()).add(month)
+    result = []
+    for case in rows:
+        months, window = schedule_of(case)
+        upcoming = schedule.next_due(case.return_date, months, done.get(case.pk, set()), window)
+        if upcoming is not None and schedule.is_due(upcoming, today, notice_days):
+            result.append(DueRound(case, upcoming.month, upcoming.due_on, upcoming.due_on < today))
+    return sorted(result, key=lambda d: (d.due_on, d.case.case_number))
+
+
+def schedule_of(case: Case) -> tuple[list[int], int]:
+    programme = case.programme
+    if programme is None:
+        return list(schedule.DEFAULT_MONTHS), 30
+    months = programme.rss_round_months or list(schedule.DEFAULT_MONTHS)
+    return [int(m) for m in months], int(programme.rss_baseline_window_days)
+
+
+def done_months(case: Case) -> set[int]:
+    return set(
+        SurveyRound.objects.filter(case=case, round_month__isnull=False).values_list("round_month", flat=True)
+    )

@@ -1,0 +1,626 @@
+"""Every write of this app: permission check, validation, atomic, attributed in the change log.
+
+Instruments: `load_instrument` (file or command; idempotent), `import_xlsform` (draft), `update_draft`,
+`publish_version`. Rounds: `record_round`, `rescore_round`, `import_submissions`. Grid: `load_grid`,
+`save_approach`, `delete_approach`, `import_grid`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import yaml
+from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reintegra.access.models import Programme
+from reintegra.access.roles import Capability
+from reintegra.cases.choices import CaseEventKind, Dimension
+from reintegra.cases.models import Case, CaseEvent
+from reintegra.cases.selectors import cases_for
+from reintegra.sustainability import definition as definition_module
+from reintegra.sustainability import schedule, scoring, selectors, xlsform
+from reintegra.sustainability.definition import Definition, DefinitionError
+from reintegra.sustainability.models import (
+    FeasibilityApproach,
+    Instrument,
+    InstrumentVersion,
+    RoundScore,
+    RoundSource,
+    SurveyRound,
+    VersionStatus,
+)
+
+
+@contextmanager
+def _write(user: Any, capability: Capability | None) -> Iterator[None]:
+    if capability is not None and not (user and user.is_authenticated and user.has_capability(capability)):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    with transaction.atomic():
+        if user is not None and getattr(user, "is_authenticated", False):
+            with set_actor(user):
+                yield
+        else:
+            yield
+
+
+def _require_programme(user: Any, programme: Programme | None) -> None:
+    """Programme configuration: a programme manager of the programme's organisation; global ones only by command."""
+    if user is None:  # management commands and data migrations
+        return
+    if not (user.is_authenticated and user.has_capability(Capability.MANAGE_PROGRAMME)):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    if programme is None or programme.organisation_id != user.organisation_id:
+        raise PermissionDenied(_("Only a programme manager of this programme can change its configuration."))
+
+
+def _definition_errors(exc: DefinitionError) -> ValidationError:
+    return ValidationError({"definition": [str(p) for p in exc.problems]})
+
+
+# --- Instruments ---------------------------------------------------------------------------------------
+
+
+def read_definition_file(content: bytes, filename: str = "") -> dict[str, Any]:
+    """YAML or JSON (JSON is YAML) -> dict; ValidationError when it cannot be read."""
+    try:
+        data = yaml.safe_load(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValidationError({"file": [_("The file is not valid YAML or JSON: %(error)s") % {"error": exc}]}) from None
+    if not isinstance(data, dict):
+        raise ValidationError({"file": [_("The file must describe one instrument (a mapping).")]})
+    return data
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    version: InstrumentVersion
+    outcome: str  # "created" | "updated" | "unchanged" | "published"
+
+
+def load_instrument(
+    user: Any, raw: Mapping[str, Any], *, programme: Programme | None = None, publish: bool = False, source: str = ""
+) -> LoadResult:
+    """Create or update an instrument version from a definition; idempotent.
+
+    A published version is never changed: loading it again with the same content does nothing, with
+    different content it is refused (raise `version` for new weights)."""
+    _require_programme(user, programme)
+    try:
+        parsed = definition_module.parse(dict(raw))
+    except DefinitionError as exc:
+        raise _definition_errors(exc) from None
+    stored = parsed.to_dict()
+    with _write(user, None):
+        instrument, _created = Instrument.objects.get_or_create(
+            programme=programme, code=parsed.code, defaults={"labels": parsed.labels}
+        )
+        if instrument.labels != parsed.labels:
+            instrument.labels = parsed.labels
+            instrument.save(update_fields=["labels"])
+        version = InstrumentVersion.objects.select_for_update().filter(instrument=instrument, number=parsed.version).first()
+        if version is None:
+            version = InstrumentVersion.objects.create(
+                instrument=instrument,
+                number=parsed.version,
+                definition=stored,
+                source=source[:200],
+                created_by=user if user is not None else None,
+            )
+            outcome = "created"
+        elif version.is_published:
+            if version.definition != stored:
+                raise ValidationError(
+                    {
+                        "definition": [
+                            _(
+                                "Version %(number)s of %(code)s is published and cannot change. "
+                                "Give the new weights a higher version number."
+                            )
+                            % {"number": version.number, "code": parsed.code}
+                        ]
+                    }
+                )
+            return LoadResult(version, "unchanged")
+        elif version.definition != stored:
+            version.definition = stored
+            version.source = source[:200]
+            version.save(update_fields=["definition", "source"])
+            outcome = "updated"
+        else:
+            outcome = "unchanged"
+        if publish:
+            _publish(version)
+            outcome = "published"
+    return LoadResult(version, outcome)
+
+
+def _publish(version: InstrumentVersion) -> None:
+    if version.is_published:
+        return
+    try:
+        definition_module.parse(version.definition)
+    except DefinitionError as exc:
+        raise _definition_errors(exc) from None
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.save(update_fields=["status", "published_at"])
+
+
+def publish_version(user: Any, version: InstrumentVersion) -> InstrumentVersion:
+    _require_programme(user, version.instrument.programme)
+    with _write(user, None):
+        version = InstrumentVersion.objects.select_for_update().get(pk=version.pk)
+        _publish(version)
+    return version
+
+
+def import_xlsform(user: Any, programme: Programme, content: bytes, filename: str = "") -> InstrumentVersion:
+    """A draft version from an XLSForm. The draft may lack scores and weights: they are added before publishing."""
+    _require_programme(user, programme)
+    try:
+        draft = xlsform.from_xlsform(content)
+    except xlsform.XLSFormError as exc:
+        raise ValidationError({"file": [str(p) for p in exc.problems]}) from None
+    with _write(user, None):
+        instrument, _created = Instrument.objects.get_or_create(
+            programme=programme, code=draft["code"], defaults={"labels": draft.get("labels", {})}
+        )
+        taken = set(instrument.versions.values_list("number", flat=True))
+        number = int(draft.get("version", 1))
+        if number in taken:
+            number = max(taken) + 1
+        draft["version"] = number
+        return InstrumentVersion.objects.create(
+            instrument=instrument, number=number, definition=draft, source=filename[:200], created_by=user
+        )
+
+
+def update_draft(user: Any, version: InstrumentVersion, raw: Mapping[str, Any]) -> InstrumentVersion:
+    """Replace a draft's definition (scores, weights, bands added in the UI or a file). Drafts may stay incomplete."""
+    _require_programme(user, version.instrument.programme)
+    if version.is_published:
+        raise ValidationError({"definition": [_("A published version cannot change.")]})
+    with _write(user, None):
+        data = dict(raw)
+        data["code"] = version.instrument.code
+        data["version"] = version.number
+        version.definition = data
+        version.save(update_fields=["definition"])
+    return version
+
+
+def draft_problems(version: InstrumentVersion) -> list[str]:
+    try:
+        definition_module.parse(version.definition)
+    except DefinitionError as exc:
+        return exc.problems
+    return []
+
+
+# --- Rounds ----------------------------------------------------------------------------------------------
+
+
+def _visible(user: Any, case: Case) -> None:
+    if not cases_for(user).filter(pk=case.pk).exists():
+        # Hidden and missing look the same.
+        raise Case.DoesNotExist
+
+
+def _resolve_version(case: Case, instrument_code: str, number: int | None) -> InstrumentVersion:
+    instrument = selectors.instrument_for_case(case, instrument_code)
+    if instrument is None:
+        raise ValidationError({"instrument": [_("No instrument %(code)s for this case's programme.") % {"code": instrument_code}]})
+    versions = selectors.published_versions(instrument)
+    version = versions.filter(number=number).first() if number else versions.first()
+    if version is None:
+        raise ValidationError(
+            {
+                "version": [
+                    _("Version %(number)s of %(code)s is not published.") % {"number": number, "code": instrument_code}
+                    if number
+                    else _("%(code)s has no published version yet.") % {"code": instrument_code}
+                ]
+            }
+        )
+    return version
+
+
+def _score(version: InstrumentVersion, answers: Mapping[str, Any]) -> scoring.Result:
+    return scoring.score_response(version.parsed(), answers)
+
+
+def _store_score(round_: SurveyRound, version: InstrumentVersion, result: scoring.Result, user: Any) -> RoundScore:
+    RoundScore.objects.filter(round=round_, is_current=True).update(is_current=False)
+    score, _created = RoundScore.objects.update_or_create(
+        round=round_,
+        version=version,
+        defaults={
+            **result.scores,
+            "bands": result.bands,
+            "answered_share": result.answered_share,
+            "is_current": True,
+            "computed_by": user,
+            "computed_at": timezone.now(),
+        },
+    )
+    return score
+
+
+@dataclass(frozen=True)
+class RoundInput:
+    instrument: str
+    taken_on: date
+    answers: dict[str, Any]
+    version: int | None = None
+    round_month: int | None = None
+
+
+def validate_round(case: Case, data: RoundInput, today: date | None = None) -> tuple[InstrumentVersion, dict[str, Any], int | None]:
+    """(version, clean answers, round month) or ValidationError with field errors (answers by question code)."""
+    today = today or timezone.localdate()
+    version = _resolve_version(case, data.instrument, data.version)
+    errors: dict[str, list[str]] = {}
+    if data.taken_on > today:
+        errors["date"] = [_("The survey date cannot be in the future.")]
+    elif data.taken_on < case.return_date:
+        errors["date"] = [_("The survey date cannot be before the return date.")]
+    clean, answer_errors = scoring.clean_answers(version.parsed(), data.answers)
+    if answer_errors:
+        errors["answers"] = [f"{code}: {_translate_answer_error(msg)}" for code, msg in sorted(answer_errors.items())]
+    months, _window = selectors.schedule_of(case)
+    done = selectors.done_months(case)
+    month = data.round_month
+    if month is not None:
+        if month not in months:
+            errors["round_month"] = [
+                _("The programme schedules rounds at %(months)s months after return.")
+                % {"months": ", ".join(str(m) for m in months)}
+            ]
+        elif month in done:
+            errors["round_month"] = [_("This round was already recorded for the case.")]
+    elif not errors.get("date"):
+        month = schedule.suggest_month(case.return_date, data.taken_on, months, done)
+    if errors:
+        raise ValidationError(errors)
+    return version, clean, month
+
+
+def _translate_answer_error(message: str) -> str:
+    # The pure core speaks English; the usual messages are shown translated.
+    known = {
+        "not a question of this instrument": _("not a question of this instrument"),
+        "an answer is required": _("an answer is required"),
+        "must be a number": _("must be a number"),
+        "must be a finite number": _("must be a number"),
+    }
+    if message in known:
+        return known[message]
+    if message.endswith("is not one of its options") or message.endswith("not among its options"):
+        return _("%(value)s is not one of its options") % {"value": message.split(" is not")[0].split(" not among")[0]}
+    if "is not a number" in message:
+        return _("must be a number")
+    if "is not a date" in message:
+        return _("is not a date (YYYY-MM-DD)")
+    return message
+
+
+def record_round(
+    user: Any, case: Case, data: RoundInput, *, source: str = RoundSource.WEB, submission_key: str = ""
+) -> SurveyRound:
+    with _write(user, Capability.EDIT_CASES):
+        _visible(user, case)
+        version, clean, month = validate_round(case, data)
+        return _create_round(user, case, version, clean, data.taken_on, month, source, submission_key)
+
+
+def _create_round(
+    user: Any,
+    case: Case,
+    version: InstrumentVersion,
+    clean: dict[str, Any],
+    taken_on: date,
+    month: int | None,
+    source: str,
+    submission_key: str,
+) -> SurveyRound:
+    round_ = SurveyRound.objects.create(
+        case=case,
+        version=version,
+        taken_on=taken_on,
+        round_month=month,
+        answers=clean,
+        source=source,
+        submission_key=submission_key,
+        recorded_by=user,
+    )
+    result = _score(version, clean)
+    _store_score(round_, version, result, user)
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEventKind.SUSTAINABILITY,
+        actor=user,
+        data={
+            "round": month,
+            "instrument": version.instrument.code,
+            "version": version.number,
+            "composite_band": result.bands.get("composite"),
+            "date": taken_on.isoformat(),
+        },
+    )
+    return round_
+
+
+def rescore_round(user: Any, round_: SurveyRound, version: InstrumentVersion) -> RoundScore:
+    """Score a round again under another published version of its instrument; the old score is kept."""
+    with _write(user, Capability.EDIT_CASES):
+        _visible(user, round_.case)
+        if not version.is_published or version.instrument.code != round_.version.instrument.code:
+            raise ValidationError({"version": [_("Choose a published version of the same instrument.")]})
+        definition = version.parsed()
+        # Answers to questions the new version dropped are ignored; they stay stored on the round.
+        answers = {k: v for k, v in round_.answers.items() if definition.question(k) is not None}
+        clean, _errors = scoring.clean_answers(definition, answers)
+        return _store_score(round_, version, scoring.score_response(definition, clean), user)
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    imported: int = 0
+    already_imported: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)  # {row, column, reason}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "imported": self.imported,
+            "already_imported": self.already_imported,
+            "rejected": len({e["row"] for e in self.errors}),
+            "errors": self.errors,
+        }
+
+
+def import_submissions(user: Any, version: InstrumentVersion, content: bytes, filename: str) -> ImportReport:
+    """Score and store each submission of an ODK/Kobo export; every bad row is reported, none half-written.
+
+    Rows are matched by case number among the cases the importer can see; any other number is reported
+    as "no such case" (existence is never revealed). A submission already imported (same instance id) is
+    skipped."""
+    if not (user and user.is_authenticated and user.has_capability(Capability.IMPORT_SUBMISSIONS)):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    if not version.is_published:
+        raise ValidationError({"file": [_("Submissions can only be imported for a published version.")]})
+    definition = version.parsed()
+    try:
+        submissions = xlsform.read_submissions(content, filename, {q.code for q in definition.questions})
+    except xlsform.XLSFormError as exc:
+        raise ValidationError({"file": [str(p) for p in exc.problems]}) from None
+    report = ImportReport(total=len(submissions))
+    numbers = {s.case_number for s in submissions if s.case_number}
+    visible = {c.case_number: c for c in cases_for(user).filter(case_number__in=numbers).select_related("programme")}
+    can_edit = user.has_capability(Capability.EDIT_CASES)
+    for sub in submissions:
+        problems = list(sub.problems)
+        case = visible.get(sub.case_number)
+        if sub.case_number and case is None:
+            problems.append((xlsform.CASE_NUMBER, _("no such case: %(number)s") % {"number": sub.case_number}))
+        if case is not None and not can_edit:
+            problems.append((xlsform.CASE_NUMBER, _("you cannot record rounds for this case")))
+        if case is not None and sub.key and SurveyRound.objects.filter(case=case, submission_key=sub.key).exists():
+            report.already_imported += 1
+            continue
+        month = None
+        clean: dict[str, Any] = {}
+        if case is not None and sub.taken_on is not None:
+            try:
+                own_version = version
+                instrument = selectors.instrument_for_case(case, version.instrument.code)
+                if instrument is not None and instrument.pk != version.instrument_id:
+                    problems.append(
+                        (xlsform.CASE_NUMBER, _("the case's programme uses its own version of this instrument"))
+                    )
+                else:
+                    own_version, clean, month = validate_round(
+                        case, RoundInput(version.instrument.code, sub.taken_on, sub.values, version.number)
+                    )
+            except ValidationError as exc:
+                for column, messages in exc.message_dict.items():
+                    for message in messages:
+                        if column == "answers" and ": " in message:
+                            code, reason = message.split(": ", 1)
+                            problems.append((code, reason))
+                        else:
+                            problems.append((xlsform.SURVEY_DATE if column == "date" else column, message))
+        if problems:
+            report.errors.extend({"row": sub.row, "column": c, "reason": str(r)} for c, r in problems)
+            continue
+        assert case is not None and sub.taken_on is not None
+        try:
+            with _write(user, Capability.EDIT_CASES):
+                _create_round(user, case, own_version, clean, sub.taken_on, month, RoundSource.IMPORT, sub.key)
+            report.imported += 1
+        except IntegrityError:
+            report.already_imported += 1
+    return report
+
+
+# --- Feasibility grid ---------------------------------------------------------------------------------
+
+GRID_COLUMNS = ("dimension", "approach", "useful_for", "individual", "community", "structural")
+
+
+@dataclass
+class GridReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _grid_rows_from_yaml(data: Any, language: str) -> list[dict[str, Any]]:
+    rows = data.get("rows") if isinstance(data, dict) else data
+    if not isinstance(rows, list):
+        raise ValidationError({"file": [_("The file must list the grid rows.")]})
+    result = []
+    for row in rows:
+        if not isinstance(row, dict):
+            result.append({})
+            continue
+        result.append({k: definition_module.label(row.get(k), language) for k in GRID_COLUMNS})
+    return result
+
+
+def grid_rows_from_file(content: bytes, filename: str, language: str) -> list[dict[str, Any]]:
+    name = filename.lower()
+    if name.endswith((".yaml", ".yml", ".json")):
+        try:
+            return _grid_rows_from_yaml(yaml.safe_load(content.decode("utf-8-sig")), language)
+        except (UnicodeDecodeError, yaml.YAMLError):
+            raise ValidationError({"file": [_("The file is not valid YAML or JSON.")]}) from None
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        except Exception:  # openpyxl raises many kinds for a non-workbook
+            raise ValidationError({"file": [_("The file is not an .xlsx workbook.")]}) from None
+        values = list(sheet.iter_rows(values_only=True))
+        header = [str(h or "").strip().lower() for h in (values[0] if values else [])]
+        return [
+            {h: ("" if v is None else str(v)) for h, v in zip(header, row)}
+            for row in values[1:]
+            if row and any(v not in (None, "") for v in row)
+        ]
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError({"file": [_("The file is not UTF-8 text.")]}) from None
+    try:
+        delimiter = csv.Sniffer().sniff(text[:2048], delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    return [{(k or "").strip().lower(): (v or "") for k, v in r.items()} for r in reader]
+
+
+def _clean_grid_row(row: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    problems: list[tuple[str, str]] = []
+    dimension = str(row.get("dimension") or "").strip().lower()
+    labels = {str(label).lower(): value for value, label in Dimension.choices}
+    dimension = labels.get(dimension, dimension)
+    if dimension not in Dimension.values:
+        problems.append(("dimension", _("must be economic, social or psychosocial")))
+    approach = str(row.get("approach") or "").strip()
+    if not approach:
+        problems.append(("approach", _("the approach is missing")))
+    values = {
+        "dimension": dimension,
+        "approach": approach[:120],
+        "useful_for": str(row.get("useful_for") or "").strip()[:300],
+        "criteria_individual": str(row.get("individual") or row.get("criteria_individual") or "").strip()[:300],
+        "criteria_community": str(row.get("community") or row.get("criteria_community") or "").strip()[:300],
+        "criteria_structural": str(row.get("structural") or row.get("criteria_structural") or "").strip()[:300],
+    }
+    return values, problems
+
+
+def load_grid(user: Any, programme: Programme | None, rows: list[Mapping[str, Any]]) -> GridReport:
+    """Create or update grid rows (matched by dimension + approach); all or nothing."""
+    _require_programme(user, programme)
+    report = GridReport()
+    cleaned = []
+    for i, row in enumerate(rows, start=2):
+        values, problems = _clean_grid_row(row)
+        report.errors.extend({"row": i, "column": c, "reason": str(r)} for c, r in problems)
+        cleaned.append(values)
+    if report.errors:
+        return report
+    with _write(user, None):
+        base = FeasibilityApproach.objects.filter(programme=programme).count()
+        for position, values in enumerate(cleaned, start=base):
+            _obj, created = FeasibilityApproach.objects.update_or_create(
+                programme=programme,
+                dimension=values["dimension"],
+                approach=values["approach"],
+                defaults={**{k: v for k, v in values.items() if k not in ("dimension", "approach")}, "is_active": True},
+                create_defaults={**values, "position": position},
+            )
+            if created:
+                report.created += 1
+            else:
+                report.updated += 1
+    return report
+
+
+def import_grid(user: Any, programme: Programme, content: bytes, filename: str, language: str = "es") -> GridReport:
+    _require_programme(user, programme)
+    return load_grid(user, programme, grid_rows_from_file(content, filename, language))
+
+
+def default_grid_rows(language: str = "es") -> list[dict[str, Any]]:
+    from pathlib import Path
+
+    path = Path(__file__).parent / "instruments" / "feasibility_grid.yaml"
+    return _grid_rows_from_yaml(yaml.safe_load(path.read_text(encoding="utf-8")), language)
+
+
+def save_approach(
+    user: Any, programme: Programme, values: Mapping[str, Any], approach: FeasibilityApproach | None = None
+) -> FeasibilityApproach:
+    _require_programme(user, programme)
+    with _write(user, None):
+        if approach is None:
+            if not FeasibilityApproach.objects.filter(programme=programme).exists():
+                # The programme's first own row: start from a copy of the default grid so nothing is lost.
+                copy_default_grid(programme)
+            approach = FeasibilityApproach(
+                programme=programme, position=FeasibilityApproach.objects.filter(programme=programme).count()
+            )
+        for key, value in values.items():
+            setattr(approach, key, value)
+        try:
+            with transaction.atomic():
+                approach.save()
+        except IntegrityError:
+            raise ValidationError({"approach": [_("This approach is already in the grid for that dimension.")]}) from None
+    return approach
+
+
+def copy_default_grid(programme: Programme) -> int:
+    rows = list(FeasibilityApproach.objects.filter(programme__isnull=True).order_by("dimension", "position", "id"))
+    for row in rows:
+        row.pk = None
+        row.id = None
+        row.programme = programme
+    FeasibilityApproach.objects.bulk_create(rows)
+    return len(rows)
+
+
+def delete_approach(user: Any, approach: FeasibilityApproach) -> None:
+    _require_programme(user, approach.programme)
+    with _write(user, None):
+        approach.delete()
+
+
+def load_default_instrument(publish: bool = True) -> LoadResult:
+    """The shipped RSS (global). Used by the data migration, `load-instrument` and the demo."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "instruments" / "rss.yaml"
+    return load_instrument(None, yaml.safe_load(path.read_text(encoding="utf-8")), publish=publish, source="rss.yaml")
+
+
+def parsed_or_none(version: InstrumentVersion) -> Definition | None:
+    try:
+        return version.parsed()
+    except DefinitionError:
+        return None

@@ -1,0 +1,173 @@
+"""The scoring core on its own: DOMAIN §4 rules and the properties the issue asks for."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reintegra.sustainability import definition, scoring
+from reintegra.sustainability.definition import DIMENSIONS, SCORES
+
+RSS = definition.parse(
+    yaml.safe_load((Path(definition.__file__).parent / "instruments" / "rss.yaml").read_text(encoding="utf-8"))
+)
+SCORER = scoring.Scorer(RSS)
+
+
+def _extreme(best: bool) -> dict:
+    answers = {}
+    for q in RSS.scored_questions:
+        if q.type == "number":
+            xs = [x for x, s in q.points]
+            scores = [s for x, s in q.points]
+            target = max(scores) if best else min(scores)
+            answers[q.code] = xs[scores.index(target)]
+        else:
+            scored = [o for o in q.options if not o.missing]
+            chosen = max(scored, key=lambda o: o.score) if best else min(scored, key=lambda o: o.score)
+            answers[q.code] = [chosen.code] if q.type == "multiple" else chosen.code
+    return answers
+
+
+def test_the_shipped_rss_has_three_dimensions_and_equal_weights():
+    counts = {d: sum(q.dimension == d for q in RSS.scored_questions) for d in DIMENSIONS}
+    assert all(n >= 8 for n in counts.values()), counts
+    assert {q.weight for q in RSS.scored_questions} == {1.0}
+    assert {q.composite_weight for q in RSS.scored_questions} == {1.0}
+    for q in RSS.questions:
+        assert set(q.labels) == {"es", "en", "fr"}
+
+
+def test_best_answers_give_one_and_worst_give_zero():
+    best = scoring.score_response(RSS, _extreme(True))
+    worst = scoring.score_response(RSS, _extreme(False))
+    assert best.scores == dict.fromkeys(SCORES, 1.0)
+    assert worst.scores == dict.fromkeys(SCORES, 0.0)
+    assert best.bands["composite"] == "high" and worst.bands["composite"] == "low"
+
+
+def test_weights_are_renormalised_over_answered_questions():
+    raw = {
+        "code": "t",
+        "labels": "T",
+        "min_answered_share": 0.0,
+        "bands": [{"code": "low", "min": 0, "labels": "L"}],
+        "questions": [
+            {"code": "a", "dimension": "economic", "type": "single", "labels": "A", "weight": 3,
+             "options": [{"code": "y", "score": 1, "labels": "y"}, {"code": "n", "score": 0, "labels": "n"},
+                         {"code": "dk", "missing": True, "labels": "dk"}]},
+            {"code": "b", "dimension": "economic", "type": "number", "labels": "B", "weight": 1,
+             "composite_weight": 2, "scoring": {"points": [[0, 0], [10, 1]]}},
+        ],
+    }
+    d = definition.parse(raw)
+    assert scoring.score_response(d, {"a": "y", "b": 5}).scores["economic"] == pytest.approx((3 * 1 + 0.5) / 4)
+    assert scoring.score_response(d, {"a": "y", "b": 5}).scores["composite"] == pytest.approx((1 + 2 * 0.5) / 3)
+    # "don't know" is missing: only b counts, with all of the weight.
+    assert scoring.score_response(d, {"a": "dk", "b": 5}).scores["economic"] == pytest.approx(0.5)
+    assert scoring.score_response(d, {}).scores["economic"] is None
+
+
+def test_nothing_is_reported_below_the_minimum_answered_share():
+    answers = _extreme(True)
+    economic = [q.code for q in RSS.scored_questions if q.dimension == "economic"]
+    # Keep 4 of 8 economic answers: 50 % < 60 %.
+    for code in economic[4:]:
+        answers.pop(code)
+    result = scoring.score_response(RSS, answers)
+    assert result.scores["economic"] is None and result.bands["economic"] is None
+    assert result.scores["social"] == 1.0
+    assert result.answered_share["economic"] == pytest.approx(0.5)
+
+
+def test_bad_answers_are_reported_by_question():
+    clean, errors = scoring.clean_answers(
+        RSS, {"eco_satisfaction": "maybe", "eco_borrowing_times": "many", "nope": "x", "eco_can_borrow": "yes"}
+    )
+    assert set(errors) == {"eco_satisfaction", "eco_borrowing_times", "nope"}
+    assert clean == {"eco_can_borrow": "yes"}
+
+
+@st.composite
+def responses(draw):
+    """A random response: each question unanswered, missing, or answered with any of its values."""
+    answers = {}
+    for q in RSS.scored_questions:
+        kind = draw(st.sampled_from(["skip", "answer", "answer", "answer"]))
+        if kind == "skip":
+            continue
+        if q.type == "number":
+            answers[q.code] = draw(st.floats(min_value=-5, max_value=50, allow_nan=False))
+        elif q.type == "multiple":
+            answers[q.code] = draw(st.lists(st.sampled_from([o.code for o in q.options]), min_size=1, max_size=3))
+        else:
+            answers[q.code] = draw(st.sampled_from([o.code for o in q.options]))
+    return answers
+
+
+@settings(max_examples=200, deadline=None)
+@given(responses())
+def test_scores_are_always_in_0_1(answers):
+    result = scoring.score_response(RSS, answers)
+    for value in result.scores.values():
+        assert value is None or 0.0 <= value <= 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(responses(), st.data())
+def test_improving_one_answer_never_lowers_a_score(answers, data):
+    answered = [q for q in RSS.scored_questions if q.type == "single" and q.code in answers]
+    if not answered:
+        return
+    q = data.draw(st.sampled_from(answered))
+    current = q.option(answers[q.code])
+    better = [o for o in q.options if not o.missing and (current.missing or o.score >= current.score)]
+    if current.missing or not better:
+        return
+    improved = dict(answers, **{q.code: data.draw(st.sampled_from(better)).code})
+    before = scoring.score_response(RSS, answers).scores
+    after = scoring.score_response(RSS, improved).scores
+    for name in SCORES:
+        if before[name] is not None:
+            assert after[name] is not None and after[name] >= before[name] - 1e-12
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(responses(), min_size=1, max_size=20))
+def test_the_batch_gives_the_same_scores_as_one_by_one(batch):
+    clean = [scoring.clean_answers(RSS, a)[0] for a in batch]
+    matrix = SCORER.score_matrix(SCORER.answer_matrix(clean))
+    for row, answers in zip(matrix, clean):
+        single = scoring.score_response(RSS, answers).scores
+        for value, name in zip(row, SCORES):
+            assert (single[name] is None) == bool(np.isnan(value))
+            if single[name] is not None:
+                assert value == pytest.approx(single[name], abs=1e-6)
+
+
+def test_definition_problems_are_all_listed():
+    with pytest.raises(definition.DefinitionError) as info:
+        definition.parse(
+            {
+                "code": "bad code",
+                "labels": "x",
+                "bands": [{"code": "hi", "min": 0.5, "labels": "h"}],
+                "questions": [
+                    {"code": "q", "dimension": "money", "type": "single", "labels": "q",
+                     "options": [{"code": "a", "score": 2, "labels": "a"}]},
+                    {"code": "q", "dimension": "social", "type": "number", "labels": "n"},
+                ],
+            }
+        )
+    text = " | ".join(info.value.problems)
+    for expected in ("code:", "money", "between 0 and 1", "used twice", "scoring.points", "start at 0"):
+        assert expected in text
+
+
+def test_distribution_counts_every_reported_score():
+    values = np.array([0.05, 0.5, 0.95, np.nan])
+    result = scoring.distribution(values, bins=10)
+    assert result["n"] == 3 and result["missing"] == 1 and sum(result["counts"]) == 3
