@@ -1,0 +1,277 @@
+"""Services, selectors, import and the demo data, against the database."""
+
+import io
+from datetime import date
+from itertools import takewhile
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from reintegra.access.roles import Role
+from reintegra.regional import demo, importing, selectors, services
+from reintegra.regional.duplication import normalise
+from reintegra.regional.models import ActionCell, EvaluationStatus, Institution, RegionalAction
+from reintegra.regional.services import ActionInput
+from reintegra.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _input(**overrides):
+    values = {
+        "country": "GT",
+        "title": "Intermediación laboral",
+        "levels": ["structural"],
+        "dimensions": ["social"],
+        "institution_name": "Ministerio de Trabajo",
+        "institution_kind": "government",
+    }
+    values.update(overrides)
+    return ActionInput(**values)
+
+
+@pytest.fixture
+def gt():
+    return factories.organisation(country="GT")
+
+
+@pytest.fixture
+def manager(gt):
+    return factories.user(gt, Role.PROGRAMME_MANAGER)
+
+
+def test_an_action_is_counted_in_every_cell_it_covers(manager):
+    action = services.create_action(
+        manager, _input(levels=["community", "individual"], dimensions=["social", "economic", "social"])
+    )
+    assert action.levels == ["individual", "community"]  # matrix order, no repeats
+    assert action.dimensions == ["economic", "social"]
+    cells = set(ActionCell.objects.filter(action=action).values_list("level", "dimension"))
+    assert cells == {("individual", "economic"), ("individual", "social"), ("community", "economic"),
+                     ("community", "social")}
+    counts = {(lv, d): n for lv, d, n in selectors.matrix_counts(manager, "GT")}
+    assert counts == dict.fromkeys(cells, 1)
+    services.update_action(manager, action, _input(levels=["structural"], dimensions=["psychosocial"]))
+    assert {(lv, d): n for lv, d, n in selectors.matrix_counts(manager, "GT")} == {("structural", "psychosocial"): 1}
+
+
+def test_matrix_per_country_and_across_countries(manager):
+    services.create_action(manager, _input())
+    services.create_action(manager, _input(country="MX", title="Acceso al empleo", levels=["individual"],
+                                           dimensions=["economic"]))
+    services.create_action(manager, _input(country="MX", title="Alimentación", levels=["individual"],
+                                           dimensions=["economic"]))
+    by_country = {c: {(lv, d): n for lv, d, n in selectors.matrix_counts(manager, c)} for c in ("GT", "MX", None)}
+    assert by_country["GT"] == {("structural", "social"): 1}
+    assert by_country["MX"] == {("individual", "economic"): 2}
+    assert by_country[None] == {("structural", "social"): 1, ("individual", "economic"): 2}
+
+
+def test_the_matrix_is_one_query(manager, django_assert_num_queries):
+    for n in range(5):
+        services.create_action(manager, _input(title=f"Acción {n}", levels=["individual", "community"]))
+    with django_assert_num_queries(1):
+        selectors.matrix_counts(manager, "GT")
+
+
+def test_institutions_are_recognised_by_normalised_name(manager):
+    a = services.create_action(manager, _input(institution_name="Ministerio de Trabajo"))
+    b = services.create_action(manager, _input(title="Otra", institution_name="  MINISTERIO DE TRABAJO. "))
+    c = services.create_action(manager, _input(country="MX", title="Otra", institution_name="Ministerio de Trabajo"))
+    assert a.institution_id == b.institution_id != c.institution_id
+    assert Institution.objects.count() == 2
+
+
+def test_good_practice_needs_an_evaluation_in_the_service_and_the_database(manager):
+    with pytest.raises(ValidationError) as raised:
+        services.create_action(manager, _input(evaluation_status=EvaluationStatus.GOOD_PRACTICE))
+    assert set(raised.value.message_dict) == {"evaluated_on", "evaluation_reference"}
+    action = services.create_action(
+        manager,
+        _input(evaluation_status=EvaluationStatus.GOOD_PRACTICE, evaluated_on=date(2024, 1, 10),
+               evaluation_reference="Evaluación externa final"),
+    )
+    assert action.evaluation_status == EvaluationStatus.GOOD_PRACTICE
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RegionalAction.objects.filter(pk=action.pk).update(evaluation_reference="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RegionalAction.objects.filter(pk=action.pk).update(evaluated_on=None)
+
+
+def test_bad_input_is_refused_with_field_messages(manager):
+    with pytest.raises(ValidationError) as raised:
+        services.create_action(manager, _input(country="XX", title=" ", levels=[], dimensions=["cultural"],
+                                               starts_on=date(2024, 5, 1), ends_on=date(2024, 1, 1)))
+    assert set(raised.value.message_dict) == {"country", "title", "levels", "dimensions", "ends_on"}
+    assert RegionalAction.objects.count() == 0
+
+
+def test_who_may_edit(gt):
+    other = factories.organisation(country="MX")
+    author = factories.user(gt, Role.PROGRAMME_MANAGER)
+    action = services.create_action(author, _input())
+    assert action.entered_by_organisation == gt
+    colleague = factories.user(gt, Role.PROGRAMME_MANAGER)
+    foreign_manager = factories.user(other, Role.PROGRAMME_MANAGER)
+    coordinator_here = factories.user(factories.organisation(country="GT"), Role.COORDINATOR)
+    coordinator_there = factories.user(factories.organisation(country="MX"), Role.COORDINATOR)
+    case_manager = factories.user(gt, Role.CASE_MANAGER)
+    assert services.can_edit(colleague, action) and services.can_edit(coordinator_here, action)
+    for user in (foreign_manager, coordinator_there, case_manager):
+        assert not services.can_edit(user, action)
+        with pytest.raises(PermissionDenied):
+            services.update_action(user, action, _input(title="Cambio"))
+    with pytest.raises(PermissionDenied):
+        services.create_action(case_manager, _input())
+    services.update_action(coordinator_here, action, _input(title="Intermediación laboral nacional"))
+    action.refresh_from_db()
+    assert action.title == "Intermediación laboral nacional"
+
+
+def test_filters_and_accent_insensitive_search(manager):
+    a = services.create_action(manager, _input(description="Alianzas con el sector empleador"))
+    b = services.create_action(manager, _input(title="Atención psicosocial", levels=["community"],
+                                               dimensions=["psychosocial"], institution_name="ONG Esperanza",
+                                               funding_source="international_cooperation"))
+    qs = selectors.actions_for(manager)
+    f = selectors.ActionFilters
+    assert list(selectors.filter_actions(qs, f(q="EMPLEADOR"))) == [a]
+    assert list(selectors.filter_actions(qs, f(q="atencion"))) == [b]
+    assert list(selectors.filter_actions(qs, f(level="community", dimension="psychosocial"))) == [b]
+    assert list(selectors.filter_actions(qs, f(level="community", dimension="social"))) == []
+    assert list(selectors.filter_actions(qs, f(funding_source="international_cooperation"))) == [b]
+    assert list(selectors.filter_actions(qs, f(institution=a.institution_id))) == [a]
+    assert selectors.actions_for(factories.user(None, Role.SERVICE_PROVIDER)).count() == 0
+
+
+def test_likely_duplicates_through_the_selector(manager):
+    a = services.create_action(manager, _input())
+    b = services.create_action(manager, _input(title="Intermediación laboral municipal",
+                                               institution_name="Municipalidad de Quetzaltenango"))
+    services.create_action(manager, _input(title="Intermediación laboral", country="MX"))
+    scan = selectors.likely_duplicates(manager, "GT")
+    assert scan.checked and scan.ids() == {a.pk, b.pk}
+    cells, _scan = selectors.matrix_for(manager, "GT")
+    flagged = {(c.level, c.dimension): c.likely_duplicates for c in cells if c.likely_duplicates}
+    assert flagged == {("structural", "social"): 2}
+    assert selectors.likely_duplicates(manager, "GT", "individual", "economic").pairs == []
+
+
+CSV_HEADER = "country,action,level,dimension,description,institution,evaluation_status,evaluated_on\n"
+
+
+def _parse(text, name="actions.csv"):
+    return importing.parse(io.BytesIO(text.encode("utf-8")), name)
+
+
+def test_import_reports_every_bad_row_and_column():
+    parsed = _parse(
+        CSV_HEADER
+        + "GT,Buena,Estructural,Social,,,,\n"
+        + "Narnia,Mala,individual,económica,,,,\n"
+        + "MX,,regional,social;cultural,,,good practice,\n"
+        + "SV,Fecha,individual,social,,,,ayer\n"
+    )
+    assert not parsed.ok
+    found = {(e.row, e.column) for e in parsed.errors}
+    assert found == {(3, "country"), (4, "action"), (4, "level"), (4, "dimension"), (4, "evaluated_on"),
+                     (4, "evaluation_reference"), (5, "evaluated_on")}
+    assert all(e.message for e in parsed.errors)
+
+
+def test_import_writes_nothing_when_a_row_is_bad_and_everything_when_all_are_good(gt, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(CSV_HEADER + "GT,Buena,individual,social,,,,\nGT,Mala,nivel,social,,,,\n", encoding="utf-8")
+    with pytest.raises(Exception, match="nothing was imported"):
+        call_command("import_regional_actions", str(bad), "--organisation", gt.code)
+    assert RegionalAction.objects.count() == 0
+    good = tmp_path / "good.csv"
+    good.write_text(CSV_HEADER + "Guatemala,Buena,individual;comunitario,social|psicosocial,,MINTRAB,,\n",
+                    encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_regional_actions", str(good), "--organisation", gt.code, stdout=out)
+    action = RegionalAction.objects.get()
+    assert (str(action.country), action.levels, action.dimensions) == ("GT", ["individual", "community"],
+                                                                        ["social", "psychosocial"])
+    call_command("import_regional_actions", str(good), "--organisation", gt.code, stdout=out)
+    assert RegionalAction.objects.count() == 1  # the same action again is skipped
+    assert "1 already in the catalogue" in out.getvalue()
+
+
+def test_import_reads_xlsx(gt):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["País", "Acción", "Nivel", "Dimensión", "Inicio"])
+    sheet.append(["MX", "Acceso al empleo", "Individual", "Económica", date(2022, 1, 1)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    parsed = importing.parse(buffer, "acciones.xlsx")
+    assert parsed.ok, parsed.errors
+    assert parsed.rows[0].starts_on == date(2022, 1, 1) and parsed.rows[0].levels == ["individual"]
+    assert not importing.parse(io.BytesIO(b"not a zip"), "broken.xlsx").ok
+
+
+SEED = Path(__file__).resolve().parents[5] / "shared" / "seeds"
+
+
+def _seed_actions():
+    """(country, title, level, dimension) of every row of seed 002 §4 that gives a level and a dimension."""
+    files = sorted(SEED.glob("002_*")) if SEED.is_dir() else []
+    if not files:
+        pytest.skip("seed 002 not available (../shared)")
+    text = files[0].read_text(encoding="utf-8")
+    start = text.index("4. ALGUNAS ACCIONES IMPLEMENTADAS EN LA REGIÓN\n\nDurante")
+    section = text[start : text.index("4.4 Acciones clave", start)]
+    country, rows = "SV", []
+    for line in section.splitlines():
+        if line.strip() in {"MÉXICO"}:
+            country = "MX"
+        cols = line.split("\t")
+        if len(cols) < 4 or cols[0] == "Acción" or not cols[1].strip():
+            continue
+        title, level, dimension = cols[0].strip().rstrip("."), cols[1], cols[2]
+        if not title:  # Mexico's rows: the action is the capitalised start of the description
+            words = list(takewhile(str.isupper, cols[3].split()))
+            while words and len(words[-1]) == 1:  # "ACCESO AL EMPLEO A través de…": "A" starts the text
+                words.pop()
+            title = " ".join(words)
+        if title.startswith("Inclusión laboral"):
+            country = "GT"
+        rows.append((country, normalise(title), normalise(level), normalise(dimension)))
+    return rows
+
+
+def test_every_action_of_seed_002_is_in_the_demo_with_its_level_and_dimension():
+    level = {"individual": "individual", "comunitario": "community", "estructural": "structural"}
+    dimension = {"economica": "economic", "social": "social", "psicosocial": "psychosocial"}
+    shipped = {(r.country, normalise(r.title)): (r.levels, r.dimensions) for r in demo.report_rows()}
+    seed = _seed_actions()
+    assert len(seed) == 22 == len(shipped)
+    for country, title, lv, dim in seed:
+        matches = [key for key in shipped if key[0] == country and key[1].startswith(title[:40])]
+        assert len(matches) == 1, (country, title)
+        assert shipped[matches[0]] == ([level[lv]], [dimension[dim]]), title
+
+
+def test_demo_loads_the_report_and_good_practices(gt):
+    from types import SimpleNamespace
+
+    orgs = {code: factories.organisation(code, country=code[-2:].upper()) for code in ("oim-sv", "oim-mx", "oim-hn",
+                                                                                       "mesa-gt")}
+    orgs["oim-gt"] = gt
+    summary = demo.load(SimpleNamespace(organisations=orgs, users={}, seed=1))
+    assert "Regional actions" in summary
+    assert RegionalAction.objects.filter(source=demo.SOURCE).count() >= 22
+    assert RegionalAction.objects.filter(evaluation_status=EvaluationStatus.GOOD_PRACTICE).count() == 2
+    before = RegionalAction.objects.count()
+    demo.load(SimpleNamespace(organisations=orgs, users={}, seed=1))
+    assert RegionalAction.objects.count() == before
+    gt_user = factories.user(gt, Role.CASE_MANAGER)
+    cells = {(lv, d): n for lv, d, n in selectors.matrix_counts(gt_user, "GT")}
+    assert cells[("structural", "social")] == 3 and ("individual", "psychosocial") not in cells
