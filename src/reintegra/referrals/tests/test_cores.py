@@ -1,0 +1,154 @@
+"""Property tests of the pure cores: status machine, SLA, recommendation ranking, gaps."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reintegra.referrals import gaps, lifecycle, recommend, sla
+
+ACTIONS = list(lifecycle.ACTIONS)
+
+
+@given(st.lists(st.tuples(st.sampled_from(ACTIONS), st.sampled_from(lifecycle.OUTCOMES)), max_size=12))
+def test_any_sequence_stays_on_the_documented_graph(steps):
+    status = lifecycle.DRAFT
+    for action, outcome in steps:
+        try:
+            target = lifecycle.next_status(status, action, outcome)
+        except lifecycle.InvalidTransition:
+            continue
+        assert target in lifecycle.TRANSITIONS[status]
+        status = target
+    assert status in lifecycle.STATUSES
+
+
+@pytest.mark.parametrize("status", lifecycle.STATUSES)
+@pytest.mark.parametrize("action", ACTIONS)
+def test_invalid_transitions_raise(status, action):
+    sources = lifecycle.ACTIONS[action][0]
+    if status in sources:
+        assert lifecycle.next_status(status, action, "no_show") in lifecycle.TRANSITIONS[status]
+    else:
+        with pytest.raises(lifecycle.InvalidTransition):
+            lifecycle.next_status(status, action, "no_show")
+
+
+def test_closed_is_final_and_outcome_must_be_known():
+    assert lifecycle.TRANSITIONS[lifecycle.CLOSED] == frozenset()
+    with pytest.raises(lifecycle.InvalidTransition):
+        lifecycle.next_status(lifecycle.ACCEPTED, "outcome", "seen")
+
+
+def test_external_provider_steps_belong_to_the_referrer():
+    assert lifecycle.allowed_actions("sent", "provider") == ["accept", "decline"]
+    assert lifecycle.allowed_actions("sent", "referrer") == []
+    assert lifecycle.allowed_actions("sent", "referrer", provider_on_platform=False) == ["accept", "decline"]
+
+
+T0 = datetime(2026, 1, 1, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("priority", "hours"), [("emergency", 24), ("urgent", 72), ("normal", 336)])
+def test_priority_deadlines(priority, hours):
+    assert sla.acceptance_deadline(T0, priority) == T0 + timedelta(hours=hours)
+
+
+@given(st.sampled_from(list(sla.PRIORITY_HOURS)), st.integers(min_value=0, max_value=2000))
+def test_overdue_exactly_after_the_deadline(priority, hours_later):
+    due = sla.acceptance_deadline(T0, priority)
+    now = T0 + timedelta(hours=hours_later)
+    state = sla.sla_state(
+        "sent", acceptance_due_at=due, answered_at=None, outcome_due_at=None, outcome_at=None, now=now
+    )
+    assert state == (sla.OVERDUE if now > due else sla.ON_TIME)
+
+
+def test_answered_late_is_missed_and_outcome_counts_after_acceptance():
+    due = sla.acceptance_deadline(T0, "emergency")
+    late = due + timedelta(hours=1)
+    assert (
+        sla.sla_state(
+            "declined", acceptance_due_at=due, answered_at=late, outcome_due_at=None, outcome_at=None, now=late
+        )
+        == sla.MISSED
+    )
+    out_due = sla.outcome_deadline(T0, 5)
+    state = sla.sla_state(
+        "accepted",
+        acceptance_due_at=due,
+        answered_at=T0,
+        outcome_due_at=out_due,
+        outcome_at=None,
+        now=out_due + timedelta(seconds=1),
+    )
+    assert state == sla.OVERDUE
+    assert sla.outcome_deadline(T0, None) == T0 + timedelta(days=sla.DEFAULT_OUTCOME_DAYS)
+
+
+PERSON = recommend.Person(age=30, sex="female", nationality="GT", country="GT", admin1_id=1, municipality_id=10)
+
+
+def _c(i, **kw):
+    base = {"id": i, "name": f"S{i}", "dimension": "economic", "sector": "employment", "country": "GT"}
+    base.update(kw)
+    return recommend.Candidate(**base)
+
+
+def test_ranking_by_area_then_capacity():
+    ranked = recommend.recommend(
+        PERSON,
+        [
+            _c(1),  # whole country
+            _c(2, area_ids=frozenset({1})),  # the department
+            _c(3, area_ids=frozenset({10}), capacity=5, used=5),  # municipality, full
+            _c(4, area_ids=frozenset({10})),  # municipality, unlimited
+            _c(5, area_ids=frozenset({99})),  # elsewhere: left out
+            _c(6, country="MX"),  # abroad: left out unless asked
+            _c(7, max_age=25),  # not eligible
+        ],
+    )
+    assert [r.candidate.id for r in ranked] == [4, 3, 2, 1]
+    assert ranked[1].at_capacity
+
+
+@given(
+    st.lists(
+        st.builds(
+            lambda i, areas, cap, used, min_age: _c(
+                i, area_ids=frozenset(areas), capacity=cap, used=used, min_age=min_age
+            ),
+            st.integers(1, 10_000),
+            st.sets(st.sampled_from([1, 10, 99]), max_size=2),
+            st.none() | st.integers(0, 5),
+            st.integers(0, 6),
+            st.none() | st.integers(0, 60),
+        ),
+        max_size=15,
+    )
+)
+def test_recommendations_are_eligible_covering_and_sorted(candidates):
+    ranked = recommend.recommend(PERSON, candidates)
+    for r in ranked:
+        assert r.eligible and recommend.proximity(PERSON, r.candidate) is not None
+        assert r.candidate.min_age is None or r.candidate.min_age <= 30
+    keys = [recommend.rank_key(r) for r in ranked]
+    assert keys == sorted(keys)
+
+
+def test_gap_states():
+    area = gaps.Area(10, "Quetzaltenango", 1, "GT")
+    offers = [
+        gaps.Offer(1, 1, "economic", "employment", "GT", frozenset({1}), 0),
+        gaps.Offer(2, 2, "social", "health", "GT", frozenset(), None),
+        gaps.Offer(3, 3, "social", "health", "GT", frozenset({10}), 2),
+    ]
+    rows = {
+        r.dimension: r
+        for r in gaps.gap_rows({(10, "economic"): 3, (10, "social"): 2, (10, "psychosocial"): 1}, {10: area}, offers)
+    }
+    assert rows["economic"].state == gaps.AT_CAPACITY
+    assert rows["psychosocial"].state == gaps.NO_SERVICE
+    assert rows["social"].state == gaps.COVERED and rows["social"].duplicated_sectors == ("health",)
+    assert rows["social"].places_left is None
