@@ -1,0 +1,67 @@
+"""A coordination body's look at the regional catalogue, in Spanish, in a real browser against a real server:
+log in → matrix for Guatemala (counts from the CRM 2022 actions) → click a cell → the filtered actions."""
+
+import csv
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from tests.browser.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+DATA = Path(__file__).resolve().parents[2] / "src" / "reintegra" / "regional" / "data" / "regional_actions_crm_2022.csv"
+
+
+def _guatemala_rows() -> list[dict[str, str]]:
+    with DATA.open(encoding="utf-8") as f:
+        return [row for row in csv.DictReader(f) if row["country"] == "GT"]
+
+
+def test_coordinator_reads_the_matrix_and_drills_down(page, live_app):
+    live_app.manage("createorg", "--code", "mesa-gt", "--name", "Mesa Interinstitucional", "--country", "GT")
+    subprocess.run(
+        [sys.executable, "-m", "reintegra", "createuser", "--username", "coordinacion", "--organization", "mesa-gt",
+         "--role", "coordinator", "--password-env", "BROWSER_PASSWORD"],
+        env={**live_app.env, "BROWSER_PASSWORD": PASSWORD}, check=True, capture_output=True, timeout=120,
+    )
+    live_app.manage("import-regional-actions", str(DATA), "--organisation", "oim-gt")
+    rows = _guatemala_rows()
+    counts = Counter((row["level"], row["dimension"]) for row in rows)
+
+    page.goto(f"{live_app.url}/login/")
+    page.fill("[name=username]", "coordinacion")
+    page.fill("[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+
+    page.get_by_role("link", name="Acciones regionales").first.click()
+    page.wait_for_load_state("networkidle")
+    page.select_option("#id_country", "GT")  # submits itself (data-autosubmit)
+    page.wait_for_url("**country=GT**")
+    assert "Guatemala" in page.get_by_role("heading", level=2).first.inner_text()
+
+    for level in ("individual", "community", "structural"):
+        for dimension in ("economic", "social", "psychosocial"):
+            cell = page.locator(f'td[data-level="{level}"][data-dimension="{dimension}"] .heatmap__count')
+            assert cell.inner_text().strip() == str(counts[(level, dimension)])
+    gap = page.locator('td[data-level="individual"][data-dimension="psychosocial"]')
+    if not counts[("individual", "psychosocial")]:
+        assert "Vacío" in gap.inner_text()
+
+    level, dimension = "structural", "social"
+    page.locator(f'td[data-level="{level}"][data-dimension="{dimension}"] a').click()
+    page.wait_for_load_state("networkidle")
+    titles = page.locator("table[data-testid=actions] tbody tr td:first-child a").all_inner_texts()
+    expected = sorted(r["action"] for r in rows if (r["level"], r["dimension"]) == (level, dimension))
+    assert sorted(t.strip() for t in titles) == expected
+    assert page.locator("#id_country").input_value() == "GT"
+    assert page.locator("#id_level").input_value() == level
+
+    page.get_by_role("link", name=expected[0]).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", level=1).inner_text().strip() == expected[0]
+    # The coordination body of Guatemala may edit the country's actions.
+    assert page.get_by_role("link", name="Editar").count() == 1
