@@ -1,8 +1,14 @@
 """`/api/v1/` routes of this app (included by reintegra.api.urls, namespace "api")."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from reintegra.sustainability.api import CaseRoundsView, InstrumentViewSet
 
-urlpatterns: list = [*router.urls]
+router = SimpleRouter()
+router.register("instruments", InstrumentViewSet, basename="instrument")
+
+urlpatterns: list = [
+    *router.urls,
+    path("cases/<int:pk>/sustainability/", CaseRoundsView.as_view(), name="case-sustainability"),
+]

@@ -298,11 +298,12 @@ def due(request: AuthenticatedHttpRequest) -> HttpResponse:
         notice = max(0, min(int(request.GET.get("dias", "30")), 365))
     except ValueError:
         notice = 30
-    rows = selectors.due_rounds(cases, today, notice)
+    due_rows = selectors.due_rounds(cases, today, notice)
+    rows = [
+        {"case": d.case, "month": d.month, "due_on": d.due_on, "overdue": d.overdue, "label": _month_label(d.month)}
+        for d in due_rows
+    ]
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    for row in page.object_list:
-        row_label = _month_label(row.month)
-        setattr(row, "label", row_label)
     return render(
         request,
         "sustainability/due.html",

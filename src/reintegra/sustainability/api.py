@@ -1,0 +1,182 @@
+"""`/api/v1/instruments/` and `/api/v1/cases/{id}/sustainability/`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reintegra.access import audit, scoping
+from reintegra.access.roles import Capability, SensitiveCategory
+from reintegra.api.pagination import StandardPagination
+from reintegra.api.permissions import CapabilityPermission, CaseWorkPermission
+from reintegra.cases import selectors as case_selectors
+from reintegra.cases.models import Case
+from reintegra.sustainability import selectors, services, xlsform
+from reintegra.sustainability.models import Instrument, InstrumentVersion, RoundSource
+from reintegra.sustainability.serializers import (
+    ImportReportSerializer,
+    InstrumentDetailSerializer,
+    InstrumentListSerializer,
+    RoundSerializer,
+    RoundWriteSerializer,
+    SubmissionsUploadSerializer,
+)
+
+INSTRUMENT_READERS = (
+    Capability.MANAGE_PROGRAMME,
+    Capability.VIEW_AGGREGATES,
+    Capability.IMPORT_SUBMISSIONS,
+    Capability.EDIT_CASES,
+)
+VERSION_PARAM = OpenApiParameter(
+    "version", int, description="Instrument version number (default: the latest published one)."
+)
+
+
+def _version(instrument: Instrument, raw: str | None, *, published_only: bool = True) -> InstrumentVersion:
+    versions = instrument.versions.all()
+    if published_only:
+        versions = versions.filter(status="published")
+    if raw:
+        try:
+            number = int(raw)
+        except ValueError:
+            raise DRFValidationError({"version": ["A whole number."]}) from None
+        version = versions.filter(number=number).first()
+    else:
+        version = versions.order_by("-number").first()
+    if version is None:
+        raise Http404
+    return version
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Instruments (questionnaires) you can use", tags=["instruments"]),
+    retrieve=extend_schema(
+        summary="An instrument's full definition: versions, questions, options with scores, weights, bands",
+        tags=["instruments"],
+    ),
+)
+class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    read_capabilities = INSTRUMENT_READERS
+    write_capabilities = (Capability.IMPORT_SUBMISSIONS,)
+    pagination_class = StandardPagination
+    lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z0-9_\-]+"
+    queryset = Instrument.objects.none()
+
+    def get_queryset(self) -> QuerySet[Instrument]:
+        return selectors.instruments_for(self.request.user)
+
+    def get_serializer_class(self) -> Any:
+        return InstrumentDetailSerializer if self.action == "retrieve" else InstrumentListSerializer
+
+    def get_object(self) -> Instrument:
+        try:
+            return selectors.get_instrument(self.request.user, self.kwargs["code"])
+        except Instrument.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(
+        summary="The instrument as an XLSForm (.xlsx) for ODK Collect / KoboCollect",
+        parameters=[VERSION_PARAM],
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
+        tags=["instruments"],
+    )
+    @action(detail=True, methods=["get"], url_path="xlsform")
+    def xlsform(self, request: Request, code: str | None = None) -> HttpResponse:
+        version = _version(self.get_object(), request.query_params.get("version"), published_only=False)
+        parsed = services.parsed_or_none(version)
+        if parsed is None:
+            raise DRFValidationError({"version": ["This draft is not complete yet."]})
+        response = HttpResponse(
+            xlsform.to_xlsform(parsed),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{version.instrument.code}_v{version.number}.xlsx"'
+        return response
+
+    @extend_schema(
+        summary="Import submissions exported from KoboToolbox / ODK Central (CSV or JSON)",
+        parameters=[VERSION_PARAM],
+        request={"multipart/form-data": SubmissionsUploadSerializer},
+        responses={200: ImportReportSerializer},
+        tags=["instruments"],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="submissions",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def submissions(self, request: Request, code: str | None = None) -> Response:
+        upload = SubmissionsUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        version = _version(self.get_object(), request.query_params.get("version"))
+        file = upload.validated_data["file"]
+        report = services.import_submissions(request.user, version, file.read(), file.name).as_dict()
+        audit.record_access(
+            request.user, "import", version, purpose=f"RSS submissions: {report['imported']} imported", channel="api"
+        )
+        return Response(ImportReportSerializer(report).data)
+
+
+class CaseRoundsView(APIView):
+    """Survey rounds of a case: list, or record one (scored at once)."""
+
+    permission_classes = [CaseWorkPermission]
+
+    def _case(self, request: Request, pk: int) -> Case:
+        try:
+            return case_selectors.get_case(request.user, pk)
+        except Case.DoesNotExist:
+            raise Http404 from None
+
+    def _context(self, request: Request) -> dict[str, Any]:
+        return {"can_see_psychosocial": scoping.can_see(request.user, SensitiveCategory.PSYCHOSOCIAL)}
+
+    @extend_schema(summary="Survey rounds of a case, with scores and bands", responses=RoundSerializer(many=True), tags=["sustainability"])
+    def get(self, request: Request, pk: int) -> Response:
+        case = self._case(request, pk)
+        audit.record_access(request.user, "view", case, purpose="sustainability rounds", channel="api")
+        rounds = selectors.rounds_for_case(case)
+        return Response(RoundSerializer(rounds, many=True, context=self._context(request)).data)
+
+    @extend_schema(
+        summary="Record a survey round (baseline or follow-up); a score is null when too few questions were answered",
+        request=RoundWriteSerializer,
+        responses={201: RoundSerializer, 400: OpenApiResponse(description="Field errors (answers by question code)")},
+        tags=["sustainability"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        case = self._case(request, pk)
+        data = RoundWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        round_ = services.record_round(
+            request.user,
+            case,
+            services.RoundInput(
+                instrument=v["instrument"],
+                version=v.get("version"),
+                taken_on=v["date"],
+                round_month=v.get("round_month"),
+                answers=v["answers"],
+            ),
+            source=RoundSource.API,
+        )
+        round_ = selectors.rounds_for_case(case).get(pk=round_.pk)
+        return Response(RoundSerializer(round_, context=self._context(request)).data, status=status.HTTP_201_CREATED)
