@@ -251,9 +251,9 @@ class ReferralViewSet(
         return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
     def _step(self, request: Request, pk: Any, serializer: type[serializers.Serializer], run: Any) -> Response:
+        referral, side = self._get(request, pk)  # hidden: 404 before anything about the body
         data = serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referral, side = self._get(request, pk)
         try:
             updated = run(referral, data.validated_data)
         except PermissionDenied as exc:

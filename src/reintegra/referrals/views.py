@@ -202,8 +202,8 @@ def case_referrals(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
     _require(request.user, Capability.EDIT_CASES)
+    case = _get_case(request, pk)
     if case.organisation_id != request.user.organisation_id:
         raise PermissionDenied(_("Only the organisation that holds the case can refer it."))
     plan = case_selectors.plan_for(case)

@@ -1,0 +1,131 @@
+"""Permission matrix of every referral route: each role (in the referring organisation, and as the
+provider's organisation) against the capability each route needs, computed from ROLE_CAPABILITIES.
+
+Expected answers: no capability -> 403 (web and API alike, checked before any lookup); capability but the
+object hidden from the user -> 404; allowed -> 200 (web POST forms: 302 on success or 400 when the step is
+not possible now; API actions: 200/400/403 consent). Rows name the capability, not the answer."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
+from reintegra.testing import factories
+from reintegra.testing.routes import routes_of_app
+
+C = Capability
+ANY = None  # any signed-in user; the selectors decide
+CASE_READ = (C.VIEW_ASSIGNED_CASES, C.VIEW_ORGANISATION_CASES)
+
+# (route, method) -> (capabilities (any one), what the object is: "none" | "referral" | "case" | "pathway" | "provider")
+MATRIX = {
+    ("referrals:list", "GET"): ((C.EDIT_CASES, C.VIEW_ASSIGNED_CASES, C.RECEIVE_REFERRALS), "none"),
+    ("referrals:detail", "GET"): (ANY, "referral"),
+    ("referrals:action", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "referral"),
+    ("referrals:case", "GET"): (ANY, "case"),
+    ("referrals:case-new", "GET"): ((C.EDIT_CASES,), "case"),
+    ("referrals:case-new", "POST"): ((C.EDIT_CASES,), "case"),
+    ("referrals:directory", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
+    ("referrals:directory-import", "GET"): ((C.MANAGE_SERVICE_DIRECTORY,), "none"),
+    ("referrals:directory-import", "POST"): ((C.MANAGE_SERVICE_DIRECTORY,), "none"),
+    ("referrals:provider", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "provider"),
+    ("referrals:pathways", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
+    ("referrals:pathway-new", "GET"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "none"),
+    ("referrals:pathway-new", "POST"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "none"),
+    ("referrals:pathway", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "pathway"),
+    ("referrals:pathway-version", "GET"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "pathway"),
+    ("referrals:pathway-version", "POST"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "pathway"),
+    ("referrals:gaps", "GET"): ((C.VIEW_REFERRAL_REPORTS, C.MANAGE_SERVICE_DIRECTORY), "none"),
+    ("referrals:reports", "GET"): ((C.VIEW_REFERRAL_REPORTS,), "none"),
+    ("api:service-provider-list", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
+    ("api:service-provider-detail", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "provider"),
+    ("api:service-list", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
+    ("api:service-detail", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "service"),
+    ("api:referral-pathway-list", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
+    ("api:referral-pathway-list", "POST"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "none"),
+    ("api:referral-pathway-detail", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "pathway"),
+    ("api:referral-list", "GET"): ((C.VIEW_ASSIGNED_CASES, C.RECEIVE_REFERRALS), "none"),
+    ("api:referral-list", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "none"),
+    ("api:referral-detail", "GET"): ((C.VIEW_ASSIGNED_CASES, C.RECEIVE_REFERRALS), "referral"),
+    ("api:referral-send", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "referral"),
+    ("api:referral-accept", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "referral"),
+    ("api:referral-decline", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "referral"),
+    ("api:referral-outcome", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "referral"),
+    ("api:referral-close", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "referral"),
+    ("api:case-service-recommendations", "GET"): ((C.VIEW_ASSIGNED_CASES,), "case"),
+    ("api:service-gaps", "GET"): ((C.VIEW_REFERRAL_REPORTS, C.MANAGE_SERVICE_DIRECTORY), "none"),
+}
+
+
+def test_every_route_has_a_row():
+    exposed = {(name, m) for name, methods in routes_of_app("reintegra.referrals").items() for m in methods}
+    assert exposed == set(MATRIX)
+
+
+def _has(role: Role, needed) -> bool:
+    return needed is None or bool(ROLE_CAPABILITIES[role] & set(needed))
+
+
+def _sees(role: Role, where: str, kind: str) -> bool:
+    """Whether a user of `role` in the referring organisation ("own") or the provider's ("provider") sees
+    the object: the case and its referral are visible to roles that read cases in the case's organisation
+    (the case is assigned to another user of the same team-less org: organisation-wide roles only) and, for
+    a sent referral, to roles receiving referrals in the provider's organisation. SOPs to the referring and
+    provider organisations; directory objects to everyone allowed in."""
+    caps = ROLE_CAPABILITIES[role]
+    if kind in ("none", "provider", "service"):
+        return True
+    if kind == "pathway":
+        return where in ("own", "provider")
+    if kind == "case":
+        return where == "own" and C.VIEW_ORGANISATION_CASES in caps
+    if kind == "referral":
+        return (where == "own" and C.VIEW_ORGANISATION_CASES in caps) or (
+            where == "provider" and C.RECEIVE_REFERRALS in caps
+        )
+    raise AssertionError(kind)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", ["own", "provider", "other"])
+@pytest.mark.parametrize("role", list(Role))
+def test_matrix(world, role, where):
+    from reintegra.access.models import Organisation
+    from reintegra.referrals import services
+
+    world.consent()
+    referral = services.send_referral(world.manager, world.referral())
+    org = {"own": world.org, "provider": world.provider_org, "other": Organisation.objects.get(code="prov-b")}[where]
+    user = factories.user(org, role)
+    objects = {
+        "referral": referral.pk,
+        "case": world.case.pk,
+        "pathway": world.pathway.pk,
+        "provider": world.provider.pk,
+        "service": world.service.pk,
+    }
+    for (name, method), (needed, kind) in MATRIX.items():
+        args = [objects[kind]] if kind != "none" else []
+        if name == "referrals:action":
+            args = [referral.pk, "accept"]
+        url = reverse(name, args=args)
+        api = name.startswith("api:")
+        client = APIClient() if api else Client()
+        if api:
+            client.force_authenticate(user)
+        else:
+            client.force_login(user)
+        response = (
+            getattr(client, method.lower())(url, {}, format="json") if api else getattr(client, method.lower())(url)
+        )
+        code = response.status_code
+        label = f"{role} ({where}) {method} {name}: {code}"
+        if not _has(role, needed):
+            assert code in (403, 404) if needed is None else code == 403, label
+        elif not _sees(role, where, kind):
+            assert code in (403, 404), label
+        elif method == "GET":
+            assert code == 200, label
+        else:
+            assert code in (200, 201, 302, 400, 403), label
