@@ -23,9 +23,24 @@ def _guatemala_rows() -> list[dict[str, str]]:
 def test_coordinator_reads_the_matrix_and_drills_down(page, live_app):
     live_app.manage("createorg", "--code", "mesa-gt", "--name", "Mesa Interinstitucional", "--country", "GT")
     subprocess.run(
-        [sys.executable, "-m", "reintegra", "createuser", "--username", "coordinacion", "--organization", "mesa-gt",
-         "--role", "coordinator", "--password-env", "BROWSER_PASSWORD"],
-        env={**live_app.env, "BROWSER_PASSWORD": PASSWORD}, check=True, capture_output=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "reintegra",
+            "createuser",
+            "--username",
+            "coordinacion",
+            "--organization",
+            "mesa-gt",
+            "--role",
+            "coordinator",
+            "--password-env",
+            "BROWSER_PASSWORD",
+        ],
+        env={**live_app.env, "BROWSER_PASSWORD": PASSWORD},
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     live_app.manage("import-regional-actions", str(DATA), "--organisation", "oim-gt")
     rows = _guatemala_rows()

@@ -34,19 +34,27 @@ FILTER_PARAMETERS = [
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Actions of the regional catalogue", parameters=FILTER_PARAMETERS, tags=["regional-actions"]),
+    list=extend_schema(
+        summary="Actions of the regional catalogue", parameters=FILTER_PARAMETERS, tags=["regional-actions"]
+    ),
     retrieve=extend_schema(summary="One action", tags=["regional-actions"]),
     create=extend_schema(
-        summary="Add an action", request=RegionalActionInputSerializer, responses={201: RegionalActionSerializer},
+        summary="Add an action",
+        request=RegionalActionInputSerializer,
+        responses={201: RegionalActionSerializer},
         tags=["regional-actions"],
     ),
     update=extend_schema(
-        summary="Change an action", request=RegionalActionInputSerializer, responses=RegionalActionSerializer,
+        summary="Change an action",
+        request=RegionalActionInputSerializer,
+        responses=RegionalActionSerializer,
         tags=["regional-actions"],
     ),
     partial_update=extend_schema(
-        summary="Change some fields of an action", request=RegionalActionInputSerializer,
-        responses=RegionalActionSerializer, tags=["regional-actions"],
+        summary="Change some fields of an action",
+        request=RegionalActionInputSerializer,
+        responses=RegionalActionSerializer,
+        tags=["regional-actions"],
     ),
 )
 class RegionalActionViewSet(
@@ -72,7 +80,7 @@ class RegionalActionViewSet(
                 institutions=selectors.institutions_for(self.request.user),
             )
             if not form.is_valid():
-                raise ValidationError(form.errors)
+                raise ValidationError({name: [str(e) for e in errors] for name, errors in form.errors.items()})
             qs = selectors.filter_actions(qs, form.filters())
         return qs.order_by("country", "title", "id")
 

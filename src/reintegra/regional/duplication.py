@@ -21,12 +21,66 @@ from unidecode import unidecode
 
 # Words that say nothing about what an action does (Spanish, plus the domain's ubiquitous ones).
 STOPWORDS = frozenset(
-    """
-    a al ante con contra de del desde el en entre hacia hasta la las lo los para por segun sin sobre
-    tras un una unos unas y o e u que se su sus como mas the of and for to in
-    persona personas migrante migrantes retornada retornadas retornado retornados retorno mexicanas
-    repatriadas programa proyecto accion acciones
-    """.split()
+    [
+        "a",
+        "al",
+        "ante",
+        "con",
+        "contra",
+        "de",
+        "del",
+        "desde",
+        "el",
+        "en",
+        "entre",
+        "hacia",
+        "hasta",
+        "la",
+        "las",
+        "lo",
+        "los",
+        "para",
+        "por",
+        "segun",
+        "sin",
+        "sobre",
+        "tras",
+        "un",
+        "una",
+        "unos",
+        "unas",
+        "y",
+        "o",
+        "e",
+        "u",
+        "que",
+        "se",
+        "su",
+        "sus",
+        "como",
+        "mas",
+        "the",
+        "of",
+        "and",
+        "for",
+        "to",
+        "in",
+        "persona",
+        "personas",
+        "migrante",
+        "migrantes",
+        "retornada",
+        "retornadas",
+        "retornado",
+        "retornados",
+        "retorno",
+        "mexicanas",
+        "repatriadas",
+        "programa",
+        "proyecto",
+        "accion",
+        "acciones",
+    ]
 )
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")

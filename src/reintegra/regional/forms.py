@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -36,8 +36,8 @@ class ActionFilterForm(forms.Form):
 
     def __init__(self, *args: Any, country_choices: list[tuple[str, str]], institutions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _blank(_("All countries")) + country_choices
-        self.fields["institution"].queryset = institutions
+        cast(forms.ChoiceField, self.fields["country"]).choices = _blank(_("All countries")) + country_choices
+        cast(forms.ModelChoiceField, self.fields["institution"]).queryset = institutions
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("Name, description, institution…")})
 
     def filters(self) -> ActionFilters:
@@ -78,14 +78,18 @@ class ActionForm(forms.Form):
         label=_("Kind of institution"), choices=InstitutionKind.choices, initial=InstitutionKind.GOVERNMENT
     )
     levels = forms.MultipleChoiceField(
-        label=_("Levels"), choices=Level.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Levels"),
+        choices=Level.choices,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("The action is counted in every level × dimension cell it covers."),
     )
     dimensions = forms.MultipleChoiceField(
         label=_("Dimensions"), choices=Dimension.choices, widget=forms.CheckboxSelectMultiple
     )
     target_population = forms.CharField(
-        label=_("Target population"), max_length=300, required=False,
+        label=_("Target population"),
+        max_length=300,
+        required=False,
         help_text=_("For example: women returnees, youth aged 18 to 24, returnee families."),
     )
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
@@ -93,7 +97,8 @@ class ActionForm(forms.Form):
     ends_on = forms.DateField(label=_("End date"), required=False, widget=DateInput())
     funding_source = forms.ChoiceField(label=_("Funding source"), choices=FundingSource.choices)
     evaluation_status = forms.ChoiceField(
-        label=_("Evaluation status"), choices=EvaluationStatus.choices,
+        label=_("Evaluation status"),
+        choices=EvaluationStatus.choices,
         help_text=_("“Good practice” only after an evaluation: give its date and reference."),
     )
     evaluated_on = forms.DateField(label=_("Evaluation date"), required=False, widget=DateInput())
@@ -104,16 +109,15 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _blank("—") + list(countries)
+        cast(forms.ChoiceField, self.fields["country"]).choices = _blank("—") + list(countries)
 
     @classmethod
     def initial_from(cls, data: ActionInput) -> dict[str, Any]:
         return {name: getattr(data, name) for name in INPUT_FIELDS}
 
     def to_input(self) -> ActionInput:
-        values = {name: self.cleaned_data.get(name) for name in INPUT_FIELDS}
-        for name in ("title", "description", "institution_name", "target_population", "evaluation_reference",
-                     "source"):
+        values: dict[str, Any] = {name: self.cleaned_data.get(name) for name in INPUT_FIELDS}
+        for name in ("title", "description", "institution_name", "target_population", "evaluation_reference", "source"):
             values[name] = values[name] or ""
         return ActionInput(**values)
 

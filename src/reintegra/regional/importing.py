@@ -210,9 +210,7 @@ def parse(stream: IO[bytes], filename: str) -> ParseResult:
             columns.setdefault(HEADERS[key], header)
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        return ParseResult(
-            [], [RowError(1, name, _("This column is missing from the header.")) for name in missing]
-        )
+        return ParseResult([], [RowError(1, name, _("This column is missing from the header.")) for name in missing])
     for number, raw in enumerate(table, start=2):
         values = {name: ("" if raw.get(header) is None else raw.get(header)) for name, header in columns.items()}
         if not any(str(v).strip() for v in values.values()):
@@ -261,13 +259,13 @@ def parse(stream: IO[bytes], filename: str) -> ParseResult:
             else:
                 bad(name, _("Unknown value: %(value)s.") % {"value": value})
         for name in ("starts_on", "ends_on", "evaluated_on"):
-            value = values.get(name, "")
-            if value in ("", None):
+            raw_date = values.get(name, "")
+            if raw_date in ("", None):
                 continue
             try:
-                setattr(data, name, _date(value))
+                setattr(data, name, _date(raw_date))
             except ValueError:
-                bad(name, _("Not a date (use YYYY-MM-DD): %(value)s.") % {"value": value})
+                bad(name, _("Not a date (use YYYY-MM-DD): %(value)s.") % {"value": raw_date})
         reported = {e.column for e in row_errors}
         for name, messages in validation_errors(data).items():
             column = columns.get(name, name)

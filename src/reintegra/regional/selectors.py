@@ -52,8 +52,17 @@ class ActionFilters:
 
     @property
     def active(self) -> bool:
-        return any([self.country, self.level, self.dimension, self.institution, self.funding_source,
-                    self.evaluation_status, self.q.strip()])
+        return any(
+            [
+                self.country,
+                self.level,
+                self.dimension,
+                self.institution,
+                self.funding_source,
+                self.evaluation_status,
+                self.q.strip(),
+            ]
+        )
 
 
 def filter_actions(qs: QuerySet[RegionalAction], f: ActionFilters) -> QuerySet[RegionalAction]:
@@ -130,7 +139,8 @@ def likely_duplicates(
     pairs = duplication.likely_duplicates(texts)
     if level or dimension:
         pairs = [
-            p for p in pairs
+            p
+            for p in pairs
             if any((not level or cl == level) and (not dimension or cd == dimension) for cl, cd in p.cells)
         ]
     return DuplicateScan(True, pairs)

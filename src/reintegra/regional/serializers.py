@@ -10,20 +10,49 @@ from reintegra.regional.models import Dimension, EvaluationStatus, FundingSource
 from reintegra.regional.services import ActionInput
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "enum": list(Level.values)}})
+class LevelList(serializers.ListField):
+    """Levels an action covers (an inline enum: other apps name their level/dimension enums)."""
+
+    child = serializers.ChoiceField(choices=Level.choices)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "enum": list(Dimension.values)}})
+class DimensionList(serializers.ListField):
+    child = serializers.ChoiceField(choices=Dimension.choices)
+
+
 class RegionalActionSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code", read_only=True)
     institution_name = serializers.SerializerMethodField()
     institution_kind = serializers.SerializerMethodField()
-    levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), read_only=True)
-    dimensions = serializers.ListField(child=serializers.ChoiceField(choices=Dimension.choices), read_only=True)
+    levels = LevelList(read_only=True)
+    dimensions = DimensionList(read_only=True)
     entered_by_organisation = serializers.CharField(source="entered_by_organisation.code", read_only=True)
 
     class Meta:
         model = RegionalAction
         fields = [
-            "id", "country", "title", "institution", "institution_name", "institution_kind", "levels", "dimensions",
-            "target_population", "description", "starts_on", "ends_on", "funding_source", "evaluation_status",
-            "evaluated_on", "evaluation_reference", "source", "entered_by_organisation", "created_at", "updated_at",
+            "id",
+            "country",
+            "title",
+            "institution",
+            "institution_name",
+            "institution_kind",
+            "levels",
+            "dimensions",
+            "target_population",
+            "description",
+            "starts_on",
+            "ends_on",
+            "funding_source",
+            "evaluation_status",
+            "evaluated_on",
+            "evaluation_reference",
+            "source",
+            "entered_by_organisation",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -41,8 +70,8 @@ class RegionalActionInputSerializer(serializers.Serializer):
 
     country = serializers.ChoiceField(choices=list(countries))
     title = serializers.CharField(max_length=300)
-    levels = serializers.ListField(child=serializers.ChoiceField(choices=Level.choices), min_length=1)
-    dimensions = serializers.ListField(child=serializers.ChoiceField(choices=Dimension.choices), min_length=1)
+    levels = LevelList(min_length=1)
+    dimensions = DimensionList(min_length=1)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     institution_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     institution_kind = serializers.ChoiceField(
@@ -59,7 +88,10 @@ class RegionalActionInputSerializer(serializers.Serializer):
     )
     evaluated_on = serializers.DateField(required=False, allow_null=True, default=None)
     evaluation_reference = serializers.CharField(required=False, allow_blank=True, default="")
-    source = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    # A field named like Field.source: DRF takes declared fields out of the class, mypy only sees the clash.
+    source = serializers.CharField(  # type: ignore[assignment]
+        max_length=300, required=False, allow_blank=True, default=""
+    )
 
     def to_input(self, base: ActionInput | None = None) -> ActionInput:
         """The input for the service; on a partial update, the fields not sent keep `base`'s values."""
@@ -72,8 +104,9 @@ class RegionalActionInputSerializer(serializers.Serializer):
 
 
 class MatrixCellSerializer(serializers.Serializer):
-    level = serializers.ChoiceField(choices=Level.choices)
-    dimension = serializers.ChoiceField(choices=Dimension.choices)
+    # Plain strings here: the same choice sets are already named in the action schemas (LevelsEnum...).
+    level = serializers.CharField(help_text="individual, community or structural.")
+    dimension = serializers.CharField(help_text="economic, social or psychosocial.")
     count = serializers.IntegerField(help_text="Actions covering this cell (an action may cover several cells).")
     likely_duplicates = serializers.IntegerField(
         help_text="Actions of this cell with a similar action by another institution in the same country."

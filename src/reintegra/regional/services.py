@@ -206,7 +206,9 @@ def create_action(user: Any, data: ActionInput) -> RegionalAction:
 
 def update_action(user: Any, action: RegionalAction, data: ActionInput) -> RegionalAction:
     if not can_edit(user, action):
-        raise PermissionDenied(_("Only the organisation that entered this action, or the country's coordination body, may change it."))
+        raise PermissionDenied(
+            _("Only the organisation that entered this action, or the country's coordination body, may change it.")
+        )
     _check(data)
     with transaction.atomic():
         action = RegionalAction.objects.select_for_update().get(pk=action.pk)
@@ -222,9 +224,7 @@ class ImportResult:
     skipped: int = 0  # already in the catalogue (same country, institution and name)
 
 
-def import_actions(
-    rows: Sequence[ActionInput], organisation: Organisation, user: Any | None = None
-) -> ImportResult:
+def import_actions(rows: Sequence[ActionInput], organisation: Organisation, user: Any | None = None) -> ImportResult:
     """Add validated rows to the catalogue in one transaction; rows already in it are skipped.
 
     The caller validates every row first (`importing.parse`) and never calls this with a bad one; the
@@ -237,7 +237,7 @@ def import_actions(
             raise ValidationError(_("Row %(row)s is not valid.") % {"row": number})
     result = ImportResult()
     with transaction.atomic():
-        existing = {
+        existing: set[tuple[str, str, int | None]] = {
             (str(country), normalise(title), institution)
             for country, title, institution in RegionalAction.objects.filter(
                 country__in={r.country for r in rows}

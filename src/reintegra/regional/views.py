@@ -72,7 +72,7 @@ def matrix_view(request: HttpRequest) -> HttpResponse:
             query["country"] = country
         return f"{list_url}?{urlencode(query)}"
 
-    table = [
+    table: list[dict[str, Any]] = [
         {
             "level": level,
             "label": level_labels[level],
@@ -240,6 +240,8 @@ def action_import(request: HttpRequest) -> HttpResponse:
         parsed = importing.parse(upload, upload.name)
         if parsed.ok:
             organisation = request.user.organisation  # type: ignore[union-attr]
+            if organisation is None:  # can_create() has checked it; this keeps the type narrow
+                raise PermissionDenied
             result = services.import_actions(parsed.rows, organisation, request.user)
             messages.success(
                 request,
@@ -256,9 +258,22 @@ def action_import(request: HttpRequest) -> HttpResponse:
 
 
 EXPORT_COLUMNS = [
-    "country", "action", "institution", "institution_kind", "levels", "dimensions", "target_population",
-    "description", "starts_on", "ends_on", "funding_source", "evaluation_status", "evaluated_on",
-    "evaluation_reference", "source", "entered_by",
+    "country",
+    "action",
+    "institution",
+    "institution_kind",
+    "levels",
+    "dimensions",
+    "target_population",
+    "description",
+    "starts_on",
+    "ends_on",
+    "funding_source",
+    "evaluation_status",
+    "evaluated_on",
+    "evaluation_reference",
+    "source",
+    "entered_by",
 ]
 
 
@@ -291,10 +306,12 @@ class _Echo:
 
 @login_required
 @require_GET
-def action_export(request: HttpRequest) -> HttpResponse:
+def action_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     _require_view(request)
     form = _filter_form(request)
-    qs = selectors.filter_actions(selectors.actions_for(request.user), form.filters()).order_by("country", "title", "id")
+    qs = selectors.filter_actions(selectors.actions_for(request.user), form.filters()).order_by(
+        "country", "title", "id"
+    )
     # The columns use the import's codes, so an exported file can be imported elsewhere as it is.
     if request.GET.get("format") == "xlsx":
         from openpyxl import Workbook

@@ -50,8 +50,12 @@ def test_an_action_is_counted_in_every_cell_it_covers(manager):
     assert action.levels == ["individual", "community"]  # matrix order, no repeats
     assert action.dimensions == ["economic", "social"]
     cells = set(ActionCell.objects.filter(action=action).values_list("level", "dimension"))
-    assert cells == {("individual", "economic"), ("individual", "social"), ("community", "economic"),
-                     ("community", "social")}
+    assert cells == {
+        ("individual", "economic"),
+        ("individual", "social"),
+        ("community", "economic"),
+        ("community", "social"),
+    }
     counts = {(lv, d): n for lv, d, n in selectors.matrix_counts(manager, "GT")}
     assert counts == dict.fromkeys(cells, 1)
     services.update_action(manager, action, _input(levels=["structural"], dimensions=["psychosocial"]))
@@ -60,10 +64,12 @@ def test_an_action_is_counted_in_every_cell_it_covers(manager):
 
 def test_matrix_per_country_and_across_countries(manager):
     services.create_action(manager, _input())
-    services.create_action(manager, _input(country="MX", title="Acceso al empleo", levels=["individual"],
-                                           dimensions=["economic"]))
-    services.create_action(manager, _input(country="MX", title="Alimentación", levels=["individual"],
-                                           dimensions=["economic"]))
+    services.create_action(
+        manager, _input(country="MX", title="Acceso al empleo", levels=["individual"], dimensions=["economic"])
+    )
+    services.create_action(
+        manager, _input(country="MX", title="Alimentación", levels=["individual"], dimensions=["economic"])
+    )
     by_country = {c: {(lv, d): n for lv, d, n in selectors.matrix_counts(manager, c)} for c in ("GT", "MX", None)}
     assert by_country["GT"] == {("structural", "social"): 1}
     assert by_country["MX"] == {("individual", "economic"): 2}
@@ -91,8 +97,11 @@ def test_good_practice_needs_an_evaluation_in_the_service_and_the_database(manag
     assert set(raised.value.message_dict) == {"evaluated_on", "evaluation_reference"}
     action = services.create_action(
         manager,
-        _input(evaluation_status=EvaluationStatus.GOOD_PRACTICE, evaluated_on=date(2024, 1, 10),
-               evaluation_reference="Evaluación externa final"),
+        _input(
+            evaluation_status=EvaluationStatus.GOOD_PRACTICE,
+            evaluated_on=date(2024, 1, 10),
+            evaluation_reference="Evaluación externa final",
+        ),
     )
     assert action.evaluation_status == EvaluationStatus.GOOD_PRACTICE
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -103,8 +112,17 @@ def test_good_practice_needs_an_evaluation_in_the_service_and_the_database(manag
 
 def test_bad_input_is_refused_with_field_messages(manager):
     with pytest.raises(ValidationError) as raised:
-        services.create_action(manager, _input(country="XX", title=" ", levels=[], dimensions=["cultural"],
-                                               starts_on=date(2024, 5, 1), ends_on=date(2024, 1, 1)))
+        services.create_action(
+            manager,
+            _input(
+                country="XX",
+                title=" ",
+                levels=[],
+                dimensions=["cultural"],
+                starts_on=date(2024, 5, 1),
+                ends_on=date(2024, 1, 1),
+            ),
+        )
     assert set(raised.value.message_dict) == {"country", "title", "levels", "dimensions", "ends_on"}
     assert RegionalAction.objects.count() == 0
 
@@ -133,9 +151,16 @@ def test_who_may_edit(gt):
 
 def test_filters_and_accent_insensitive_search(manager):
     a = services.create_action(manager, _input(description="Alianzas con el sector empleador"))
-    b = services.create_action(manager, _input(title="Atención psicosocial", levels=["community"],
-                                               dimensions=["psychosocial"], institution_name="ONG Esperanza",
-                                               funding_source="international_cooperation"))
+    b = services.create_action(
+        manager,
+        _input(
+            title="Atención psicosocial",
+            levels=["community"],
+            dimensions=["psychosocial"],
+            institution_name="ONG Esperanza",
+            funding_source="international_cooperation",
+        ),
+    )
     qs = selectors.actions_for(manager)
     f = selectors.ActionFilters
     assert list(selectors.filter_actions(qs, f(q="EMPLEADOR"))) == [a]
@@ -149,8 +174,9 @@ def test_filters_and_accent_insensitive_search(manager):
 
 def test_likely_duplicates_through_the_selector(manager):
     a = services.create_action(manager, _input())
-    b = services.create_action(manager, _input(title="Intermediación laboral municipal",
-                                               institution_name="Municipalidad de Quetzaltenango"))
+    b = services.create_action(
+        manager, _input(title="Intermediación laboral municipal", institution_name="Municipalidad de Quetzaltenango")
+    )
     services.create_action(manager, _input(title="Intermediación laboral", country="MX"))
     scan = selectors.likely_duplicates(manager, "GT")
     assert scan.checked and scan.ids() == {a.pk, b.pk}
@@ -177,8 +203,15 @@ def test_import_reports_every_bad_row_and_column():
     )
     assert not parsed.ok
     found = {(e.row, e.column) for e in parsed.errors}
-    assert found == {(3, "country"), (4, "action"), (4, "level"), (4, "dimension"), (4, "evaluated_on"),
-                     (4, "evaluation_reference"), (5, "evaluated_on")}
+    assert found == {
+        (3, "country"),
+        (4, "action"),
+        (4, "level"),
+        (4, "dimension"),
+        (4, "evaluated_on"),
+        (4, "evaluation_reference"),
+        (5, "evaluated_on"),
+    }
     assert all(e.message for e in parsed.errors)
 
 
@@ -189,13 +222,17 @@ def test_import_writes_nothing_when_a_row_is_bad_and_everything_when_all_are_goo
         call_command("import_regional_actions", str(bad), "--organisation", gt.code)
     assert RegionalAction.objects.count() == 0
     good = tmp_path / "good.csv"
-    good.write_text(CSV_HEADER + "Guatemala,Buena,individual;comunitario,social|psicosocial,,MINTRAB,,\n",
-                    encoding="utf-8")
+    good.write_text(
+        CSV_HEADER + "Guatemala,Buena,individual;comunitario,social|psicosocial,,MINTRAB,,\n", encoding="utf-8"
+    )
     out = io.StringIO()
     call_command("import_regional_actions", str(good), "--organisation", gt.code, stdout=out)
     action = RegionalAction.objects.get()
-    assert (str(action.country), action.levels, action.dimensions) == ("GT", ["individual", "community"],
-                                                                        ["social", "psychosocial"])
+    assert (str(action.country), action.levels, action.dimensions) == (
+        "GT",
+        ["individual", "community"],
+        ["social", "psychosocial"],
+    )
     call_command("import_regional_actions", str(good), "--organisation", gt.code, stdout=out)
     assert RegionalAction.objects.count() == 1  # the same action again is skipped
     assert "1 already in the catalogue" in out.getvalue()
@@ -262,8 +299,10 @@ def test_every_action_of_seed_002_is_in_the_demo_with_its_level_and_dimension():
 def test_demo_loads_the_report_and_good_practices(gt):
     from types import SimpleNamespace
 
-    orgs = {code: factories.organisation(code, country=code[-2:].upper()) for code in ("oim-sv", "oim-mx", "oim-hn",
-                                                                                       "mesa-gt")}
+    orgs = {
+        code: factories.organisation(code, country=code[-2:].upper())
+        for code in ("oim-sv", "oim-mx", "oim-hn", "mesa-gt")
+    }
     orgs["oim-gt"] = gt
     summary = demo.load(SimpleNamespace(organisations=orgs, users={}, seed=1))
     assert "Regional actions" in summary

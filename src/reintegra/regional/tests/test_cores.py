@@ -68,7 +68,9 @@ def test_no_duplicate_for_the_same_institution_another_country_another_cell_or_a
     base = _action(1, "Intermediación laboral", "mintrab")
     assert likely_duplicates([base, _action(2, "Intermediación laboral", "mintrab")]) == []
     assert likely_duplicates([base, _action(2, "Intermediación laboral", "stps", country="MX")]) == []
-    assert likely_duplicates([base, _action(2, "Intermediación laboral", "x", cells=[("individual", "economic")])]) == []
+    assert (
+        likely_duplicates([base, _action(2, "Intermediación laboral", "x", cells=[("individual", "economic")])]) == []
+    )
     assert likely_duplicates([base, _action(2, "Atención psicosocial a familias", "x")]) == []
 
 

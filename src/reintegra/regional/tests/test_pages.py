@@ -46,8 +46,10 @@ def test_matrix_page_shows_counts_gaps_duplicates_and_links_to_the_filtered_list
     listing = _client(manager).get(
         reverse("regional:list"), {"level": "structural", "dimension": "social", "country": "GT"}
     )
-    assert [a.title for a in listing.context["actions"]] == ["Intermediación laboral",
-                                                            "Intermediación laboral municipal"]
+    assert [a.title for a in listing.context["actions"]] == [
+        "Intermediación laboral",
+        "Intermediación laboral municipal",
+    ]
     assert len(listing.context["duplicates"]) == 1
 
 
@@ -66,13 +68,20 @@ def test_api_matrix_has_nine_cells_with_zeros(manager):
 def test_api_create_reports_field_errors_and_partial_update_keeps_the_rest(manager):
     client = APIClient()
     client.force_authenticate(manager)
-    bad = client.post(reverse("api:regional-action-list"), {"country": "GT", "title": "X", "levels": ["individual"],
-                                                            "dimensions": ["social"],
-                                                            "evaluation_status": "good_practice"}, format="json")
+    bad = client.post(
+        reverse("api:regional-action-list"),
+        {
+            "country": "GT",
+            "title": "X",
+            "levels": ["individual"],
+            "dimensions": ["social"],
+            "evaluation_status": "good_practice",
+        },
+        format="json",
+    )
     assert bad.status_code == 400 and "evaluated_on" in bad.json()
     action = _add(manager, target_population="Jóvenes de 18 a 24 años")
-    response = client.patch(reverse("api:regional-action-detail", args=[action.pk]), {"title": "Nuevo"},
-                            format="json")
+    response = client.patch(reverse("api:regional-action-detail", args=[action.pk]), {"title": "Nuevo"}, format="json")
     assert response.status_code == 200
     action.refresh_from_db()
     assert (action.title, action.target_population) == ("Nuevo", "Jóvenes de 18 a 24 años")
@@ -80,20 +89,36 @@ def test_api_create_reports_field_errors_and_partial_update_keeps_the_rest(manag
 
 def test_form_keeps_what_was_typed_and_explains_the_good_practice_rule(manager):
     client = _client(manager)
-    response = client.post(reverse("regional:create"), {
-        "title": "Casa de acogida", "country": "SV", "institution_kind": "ngo", "levels": ["community"],
-        "dimensions": ["psychosocial"], "funding_source": "international_cooperation",
-        "evaluation_status": "good_practice",
-    })
+    response = client.post(
+        reverse("regional:create"),
+        {
+            "title": "Casa de acogida",
+            "country": "SV",
+            "institution_kind": "ngo",
+            "levels": ["community"],
+            "dimensions": ["psychosocial"],
+            "funding_source": "international_cooperation",
+            "evaluation_status": "good_practice",
+        },
+    )
     assert response.status_code == 200
     assert "evaluated_on" in response.context["form"].errors
     assert 'value="Casa de acogida"' in response.content.decode()
     assert RegionalAction.objects.count() == 0
-    response = client.post(reverse("regional:create"), {
-        "title": "Casa de acogida", "country": "SV", "institution_kind": "ngo", "levels": ["community"],
-        "dimensions": ["psychosocial"], "funding_source": "international_cooperation",
-        "evaluation_status": "good_practice", "evaluated_on": "2024-03-01", "evaluation_reference": "Informe final",
-    })
+    response = client.post(
+        reverse("regional:create"),
+        {
+            "title": "Casa de acogida",
+            "country": "SV",
+            "institution_kind": "ngo",
+            "levels": ["community"],
+            "dimensions": ["psychosocial"],
+            "funding_source": "international_cooperation",
+            "evaluation_status": "good_practice",
+            "evaluated_on": "2024-03-01",
+            "evaluation_reference": "Informe final",
+        },
+    )
     action = RegionalAction.objects.get()
     assert response.status_code == 302 and action.evaluated_on == date(2024, 3, 1)
     edit = client.get(reverse("regional:edit", args=[action.pk])).content.decode()
@@ -101,8 +126,7 @@ def test_form_keeps_what_was_typed_and_explains_the_good_practice_rule(manager):
 
 
 def test_import_page_lists_each_bad_row_and_saves_nothing(manager):
-    upload = io.BytesIO("country,action,level,dimension\nGT,Uno,individual,social\nGT,Dos,nacional,social\n"
-                        .encode())
+    upload = io.BytesIO(b"country,action,level,dimension\nGT,Uno,individual,social\nGT,Dos,nacional,social\n")
     upload.name = "acciones.csv"
     response = _client(manager).post(reverse("regional:import"), {"file": upload})
     assert response.status_code == 200
