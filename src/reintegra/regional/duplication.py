@@ -119,17 +119,32 @@ class LikelyDuplicate:
     cells: frozenset[Cell]  # the cells both cover
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    title: str  # informative words, space-separated
+    description: str  # the first 60 informative words
+
+
+def _prepare(action: ActionText) -> _Prepared:
+    return _Prepared(" ".join(key_words(action.title)), " ".join(key_words(action.description)[:60]))
+
+
+def _score(a: _Prepared, b: _Prepared, threshold: float = 0.0) -> float:
+    if not a.title or not b.title:
+        return 0.0
+    title = fuzz.token_set_ratio(a.title, b.title)
+    if not a.description or not b.description:
+        return float(title)
+    # The description can add at most (1 - TITLE_WEIGHT) * 100: skip it when even that cannot reach the threshold.
+    if TITLE_WEIGHT * title + (1 - TITLE_WEIGHT) * 100 < threshold:
+        return TITLE_WEIGHT * title
+    description = fuzz.token_set_ratio(a.description, b.description)
+    return TITLE_WEIGHT * title + (1 - TITLE_WEIGHT) * description
+
+
 def similarity(a: ActionText, b: ActionText) -> float:
     """0-100: mostly the titles' word-set similarity, a little the descriptions'."""
-    title_a, title_b = " ".join(key_words(a.title)), " ".join(key_words(b.title))
-    if not title_a or not title_b:
-        return 0.0
-    title = fuzz.token_set_ratio(title_a, title_b)
-    desc_a, desc_b = " ".join(key_words(a.description)[:60]), " ".join(key_words(b.description)[:60])
-    if not desc_a or not desc_b:
-        return float(title)
-    description = fuzz.token_set_ratio(desc_a, desc_b)
-    return TITLE_WEIGHT * title + (1 - TITLE_WEIGHT) * description
+    return _score(_prepare(a), _prepare(b))
 
 
 def _different_institutions(a: ActionText, b: ActionText) -> bool:
@@ -141,8 +156,8 @@ def likely_duplicates(
 ) -> list[LikelyDuplicate]:
     """Every pair of likely duplicates, best first.
 
-    `max_word_share`: a title word found in more than this share of a country's actions (and in more
-    than 20 of them) is too common to propose candidates on its own."""
+    `max_word_share`: a blocking key (a pair of title words, or the word of a one-word title) found in more
+    than this share of a country's actions (and in more than 20 of them) is too common to propose pairs."""
     by_country: dict[str, list[ActionText]] = defaultdict(list)
     for action in actions:
         if action.cells:
@@ -155,22 +170,40 @@ def likely_duplicates(
 
 
 def _in_country(group: Sequence[ActionText], threshold: float, max_word_share: float) -> list[LikelyDuplicate]:
-    postings: dict[str, list[int]] = defaultdict(list)
+    # Blocking: titles sharing two informative words (a pair of words as key), or a one-word title found
+    # in another title. A single shared common word ("laboral") proposes nothing on its own.
+    by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
+    by_word: dict[str, list[int]] = defaultdict(list)
+    single: list[tuple[int, str]] = []
     for index, action in enumerate(group):
-        for word in set(key_words(action.title)):
-            postings[word].append(index)
+        words = sorted(set(key_words(action.title)[:8]))
+        for word in words:
+            by_word[word].append(index)
+        if len(words) == 1:
+            single.append((index, words[0]))
+        for pair in combinations(words, 2):
+            by_pair[pair].append(index)
     limit = max(20, int(len(group) * max_word_share))
     candidates: set[tuple[int, int]] = set()
-    for indices in postings.values():
+    for indices in by_pair.values():
         if 1 < len(indices) <= limit:
             candidates.update(combinations(indices, 2))  # indices are increasing: (i, j) with i < j
+    for index, word in single:
+        others = by_word[word]
+        if len(others) <= limit:
+            candidates.update((min(index, other), max(index, other)) for other in others if other != index)
     found = []
+    prepared: dict[int, _Prepared] = {}
     for i, j in candidates:
         a, b = group[i], group[j]
         shared = a.cells & b.cells
         if not shared or not _different_institutions(a, b):
             continue
-        score = similarity(a, b)
+        if i not in prepared:
+            prepared[i] = _prepare(a)
+        if j not in prepared:
+            prepared[j] = _prepare(b)
+        score = _score(prepared[i], prepared[j], threshold)
         if score >= threshold:
             first, second = sorted((a.id, b.id))
             found.append(LikelyDuplicate(first, second, round(score, 1), frozenset(shared)))

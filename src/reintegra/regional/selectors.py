@@ -15,7 +15,7 @@ from reintegra.regional.models import ActionCell, Institution, RegionalAction
 
 # Above this many actions in one scope the duplicate check is not run on a page view (it would be slow);
 # the page asks for a narrower scope (one country, one cell).
-DUPLICATE_SCAN_LIMIT = 5000
+DUPLICATE_SCAN_LIMIT = 3000
 
 
 def can_view(user: Any) -> bool:

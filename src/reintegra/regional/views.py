@@ -168,6 +168,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "action": action,
         "cells": matrix.cell_product(action.levels, action.dimensions),
         "similar": similar,
+        "similar_checked": scan.checked,
         "can_edit": services.can_edit(request.user, action),
     }
     return render(request, "regional/action_detail.html", context)

@@ -102,3 +102,21 @@ def test_similarity_is_symmetric_and_bounded(x, y):
     a, b = _action(1, x, "a"), _action(2, y, "b")
     assert duplication.similarity(a, b) == duplication.similarity(b, a)
     assert 0 <= duplication.similarity(a, b) <= 100
+
+
+WORDY = st.lists(st.sampled_from(["empleo", "laboral", "salud", "ventanilla", "mujer", "red", "beca"]), max_size=4)
+
+
+@given(st.lists(st.tuples(WORDY, st.sampled_from(["a", "b", None])), max_size=20))
+def test_blocking_finds_every_similar_pair_sharing_two_title_words(rows):
+    """Against brute force: blocking loses no pair whose titles share two informative words (or where a
+    one-word title is in the other), below the common-key limit (20 actions here)."""
+    actions = [_action(i, " ".join(words), inst) for i, (words, inst) in enumerate(rows, start=1)]
+    expected = set()
+    for a, b in ((a, b) for i, a in enumerate(actions) for b in actions[i:] if a.id != b.id):
+        wa, wb = set(duplication.key_words(a.title)), set(duplication.key_words(b.title))
+        blocked = len(wa & wb) >= 2 or (len(wa) == 1 and wa <= wb) or (len(wb) == 1 and wb <= wa)
+        different = a.institution is None or b.institution is None or a.institution != b.institution
+        if blocked and different and duplication.similarity(a, b) >= duplication.DEFAULT_THRESHOLD:
+            expected.add((a.id, b.id))
+    assert {(p.first, p.second) for p in likely_duplicates(actions)} == expected
