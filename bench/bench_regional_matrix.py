@@ -21,7 +21,38 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 COUNTRIES = ["BZ", "CA", "CR", "SV", "US", "GT", "HN", "MX", "NI", "PA", "DO"]
-WORDS = ["intermediación", "laboral", "certificación", "competencias", "emprendimiento", "capital", "semilla", "atención", "psicosocial", "ventanilla", "mujeres", "jóvenes", "documentos", "identidad", "salud", "educación", "vivienda", "red", "comunitaria", "orientación", "empleo", "formación", "técnica", "alianzas", "sector", "privado", "coordinación", "interinstitucional", "política", "pública"]
+WORDS = [
+    "intermediación",
+    "laboral",
+    "certificación",
+    "competencias",
+    "emprendimiento",
+    "capital",
+    "semilla",
+    "atención",
+    "psicosocial",
+    "ventanilla",
+    "mujeres",
+    "jóvenes",
+    "documentos",
+    "identidad",
+    "salud",
+    "educación",
+    "vivienda",
+    "red",
+    "comunitaria",
+    "orientación",
+    "empleo",
+    "formación",
+    "técnica",
+    "alianzas",
+    "sector",
+    "privado",
+    "coordinación",
+    "interinstitucional",
+    "política",
+    "pública",
+]
 
 
 def timed(fn, runs: int) -> dict:
