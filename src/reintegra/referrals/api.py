@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access import audit
+from reintegra.access.models import User
 from reintegra.access.roles import Capability
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission, ProtectedView
@@ -29,6 +33,14 @@ C = Capability
 PROXIMITY = ["municipality", "admin1", "country", "abroad"]
 
 
+def _user(request: Request) -> User:
+    """The signed-in user (the permission classes let no anonymous request through)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated
+    return user
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -36,12 +48,24 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _write_schema(request: Any, response: Any, created: bool) -> Any:
+    code = 201 if created else 200
+    return extend_schema(
+        tags=["service directory"],
+        request=request,
+        responses={code: response, 400: OpenApiResponse(description="Field errors")},
+    )
+
+
 @extend_schema_view(
     list=extend_schema(tags=["service directory"]),
     retrieve=extend_schema(tags=["service directory"]),
+    create=_write_schema(s.ServiceProviderWriteSerializer, s.ServiceProviderSerializer, True),
+    partial_update=_write_schema(s.ServiceProviderWriteSerializer, s.ServiceProviderSerializer, False),
 )
-class ServiceProviderViewSet(viewsets.ReadOnlyModelViewSet):
-    """Providers of the service directory (no personal data)."""
+class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Providers of the service directory (no personal data). POST creates one; PATCH changes one
+    (`contacts`, when given, replaces its contact persons)."""
 
     permission_classes = [IsAuthenticated, CapabilityPermission]
     read_capabilities = (C.VIEW_SERVICE_DIRECTORY,)
@@ -53,6 +77,33 @@ class ServiceProviderViewSet(viewsets.ReadOnlyModelViewSet):
         qs = ServiceProvider.objects.prefetch_related("contacts").order_by("name", "id")
         country = self.request.query_params.get("country")
         return qs.filter(country=country.upper()) if country else qs
+
+    def _save(self, request: Request, provider: ServiceProvider | None) -> ServiceProvider:
+        data = s.ServiceProviderWriteSerializer(data=request.data, partial=provider is not None)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        contacts = v.pop("contacts", None)
+        base = (
+            services.ProviderInput.of(provider)
+            if provider is not None
+            else services.ProviderInput(name="", organisation_type="", country="")
+        )
+        changes = replace(base, **v)
+        if contacts is not None:
+            changes.contacts = [services.ContactInput(**c) for c in contacts]
+        return services.save_provider(_user(request), changes, provider=provider)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        provider = self._save(request, None)
+        return Response(s.ServiceProviderSerializer(provider).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        provider = ServiceProvider.objects.filter(pk=_int(kwargs.get("pk")) or 0).first()
+        if provider is None:
+            raise Http404
+        provider = self._save(request, provider)
+        provider = ServiceProvider.objects.prefetch_related("contacts").get(pk=provider.pk)
+        return Response(s.ServiceProviderSerializer(provider).data)
 
 
 @extend_schema_view(
@@ -68,8 +119,12 @@ class ServiceProviderViewSet(viewsets.ReadOnlyModelViewSet):
         ],
     ),
     retrieve=extend_schema(tags=["service directory"]),
+    create=_write_schema(s.ServiceWriteSerializer, s.ServiceSerializer, True),
+    partial_update=_write_schema(s.ServiceWriteSerializer, s.ServiceSerializer, False),
 )
-class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Services of the directory. POST creates one for a provider; PATCH changes one."""
+
     permission_classes = [IsAuthenticated, CapabilityPermission]
     read_capabilities = (C.VIEW_SERVICE_DIRECTORY,)
     write_capabilities = (C.MANAGE_SERVICE_DIRECTORY,)
@@ -90,6 +145,36 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
         if p.get("area") and filters.area is None:
             return Service.objects.none()
         return selectors.services(filters).prefetch_related("areas")
+
+    def _save(self, request: Request, service: Service | None) -> Service:
+        data = s.ServiceWriteSerializer(data=request.data, partial=service is not None)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        if "areas" in v:
+            ids = list(dict.fromkeys(v["areas"]))
+            found = list(AdminArea.objects.filter(pk__in=ids))
+            missing = sorted(set(ids) - {a.pk for a in found})
+            if missing:
+                raise serializers.ValidationError(
+                    {"areas": [_("Unknown area id(s): %(ids)s") % {"ids": ", ".join(map(str, missing))}]}
+                )
+            v["areas"] = found
+        base = (
+            services.ServiceInput.of(service)
+            if service is not None
+            else services.ServiceInput(provider=None, name="", dimension="", sector="", country="")
+        )
+        return services.save_service(_user(request), replace(base, **v), service=service)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        service = self._save(request, None)
+        return Response(s.ServiceSerializer(service).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        service = Service.objects.select_related("provider").filter(pk=_int(kwargs.get("pk")) or 0).first()
+        if service is None:
+            raise Http404
+        return Response(s.ServiceSerializer(self._save(request, service)).data)
 
 
 @extend_schema_view(
@@ -130,7 +215,7 @@ class ReferralPathwayViewSet(
                 service=v.get("service"),
                 title=v["title"],
                 approved_on=v["approved_on"],
-                fields=list(v["fields"]),
+                transferred_fields=list(v["transferred_fields"]),
                 transfer_method=v["transfer_method"],
                 consent_procedure=v["consent_procedure"],
                 first_contact=v["first_contact"],
@@ -222,7 +307,7 @@ class ReferralViewSet(
         return Response(self._render(referral, side))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not request.user.has_capability(C.EDIT_CASES):
+        if not _user(request).has_capability(C.EDIT_CASES):
             raise PermissionDenied
         data = s.ReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -376,8 +461,9 @@ class ServiceGapsView(ProtectedView):
             if area is None:
                 raise serializers.ValidationError({"area": ["Unknown area."]})
         country = str(area.country) if area else (request.query_params.get("country") or "").upper()
-        if not country and request.user.organisation_id:
-            country = str(request.user.organisation.country)
+        organisation = _user(request).organisation
+        if not country and organisation is not None:
+            country = str(organisation.country)
         rows = selectors.service_gaps(request.user, country=country, area=area)
         return Response(
             s.ServiceGapSerializer(

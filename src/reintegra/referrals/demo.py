@@ -188,19 +188,30 @@ def load(context: Any) -> str:
                 continue
             pathway = provider.pathways.filter(referring_organisation=demo_org, is_current=True).first()
             if pathway is None:
+                shared = [*catalogue.DEFAULT_FIELDS, *(["needs_summary"] if provider.organisation else [])]
                 pathway = services.save_pathway(
                     manager,
                     services.PathwayInput(
                         provider=provider,
                         title=f"POE de derivación OIM Guatemala — {provider.name}"[:200],
                         approved_on=today - timedelta(days=120),
-                        fields=list(catalogue.DEFAULT_FIELDS) + (["needs_summary"] if provider.organisation else []),
-                        transfer_method="Plataforma Reintegra (portal del proveedor); por teléfono solo el código de caso.",
-                        consent_procedure="Consentimiento informado firmado por la persona (o su tutor si es menor) antes de derivar.",
-                        first_contact="Punto focal de derivaciones, lunes a viernes 8:00–16:00; respuesta según la prioridad.",
+                        transferred_fields=shared,
+                        transfer_method=(
+                            "Plataforma Reintegra (portal del proveedor); por teléfono solo el código de caso."
+                        ),
+                        consent_procedure=(
+                            "Consentimiento informado firmado por la persona (o su tutor si es menor) antes de derivar."
+                        ),
+                        first_contact=(
+                            "Punto focal de derivaciones, lunes a viernes 8:00–16:00; respuesta según la prioridad."
+                        ),
                         response_time_hours=72,
-                        follow_up="El proveedor registra el resultado; la gestora de casos recoge la opinión de la persona.",
-                        documentation="Formulario interinstitucional de derivación y registro de resultado en la plataforma.",
+                        follow_up=(
+                            "El proveedor registra el resultado; la gestora de casos recoge la opinión de la persona."
+                        ),
+                        documentation=(
+                            "Formulario interinstitucional de derivación y registro de resultado en la plataforma."
+                        ),
                         cost_arrangements="Servicios gratuitos para la persona; materiales cubiertos por el programa.",
                     ),
                 )

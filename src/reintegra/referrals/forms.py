@@ -7,19 +7,30 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.cases.choices import Dimension
+from reintegra.access.models import Organisation
+from reintegra.cases.choices import AttentionFlag, Dimension, Sex
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue
-from reintegra.referrals.choices import DeclineReason, Priority, ReferralStatus, Sector
+from reintegra.referrals.choices import Cost, DeclineReason, OrganisationType, Priority, ReferralStatus, Sector
 from reintegra.referrals.models import ServiceProvider
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+def _set_choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+ANY_DIMENSION = [("", _("Any")), *Dimension.choices]
+ANY_SECTOR = [("", _("Any")), *Sector.choices]
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    dimension = forms.ChoiceField(label=_("Dimension"), required=False, choices=[("", _("Any")), *Dimension.choices])
-    sector = forms.ChoiceField(label=_("Need / sector"), required=False, choices=[("", _("Any")), *Sector.choices])
+    dimension = forms.ChoiceField(label=_("Dimension"), required=False, choices=ANY_DIMENSION)
+    sector = forms.ChoiceField(label=_("Need / sector"), required=False, choices=ANY_SECTOR)
     country = forms.ChoiceField(label=_("Country"), required=False)
     area = forms.ModelChoiceField(
         label=_("Area"), required=False, queryset=AdminArea.objects.filter(level=1).order_by("country", "name")
@@ -30,8 +41,10 @@ class DirectoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from django_countries import countries
 
-        used = sorted(set(ServiceProvider.objects.values_list("country", flat=True)))
-        self.fields["country"].choices = [("", _("Any"))] + [(c, countries.name(c)) for c in used]  # type: ignore[attr-defined]
+        used = sorted({str(c) for c in ServiceProvider.objects.values_list("country", flat=True)})
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = [("", _("Any")), *((code, countries.name(code)) for code in used)]
 
 
 class ReferralFilterForm(forms.Form):
@@ -63,8 +76,8 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args: Any, services: list[tuple[int, str]], plan_items: list[tuple[int, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [("", "—")] + services  # type: ignore[attr-defined]
-        self.fields["plan_item"].choices = [("", "—")] + plan_items  # type: ignore[attr-defined]
+        _set_choices(self, "service", [("", "—"), *services])
+        _set_choices(self, "plan_item", [("", "—"), *plan_items])
 
 
 class SendForm(forms.Form):
@@ -126,7 +139,7 @@ class PathwayForm(forms.Form):
     service = forms.TypedChoiceField(label=_("Service"), required=False, coerce=int, empty_value=None)
     title = forms.CharField(label=_("Title"), max_length=200)
     approved_on = forms.DateField(label=_("Approval date"), widget=DATE)
-    fields = forms.MultipleChoiceField(
+    transferred_fields = forms.MultipleChoiceField(
         label=_("Case data transferred"),
         choices=catalogue.FIELD_CHOICES,
         widget=forms.CheckboxSelectMultiple,
@@ -157,13 +170,142 @@ class PathwayForm(forms.Form):
         super().__init__(*args, **kwargs)
         from reintegra.referrals.models import Service
 
-        self.fields["service"].choices = [("", _("Every service of the provider"))] + [  # type: ignore[attr-defined]
-            (s.pk, f"{s.provider.name} — {s.name}")
-            for s in Service.objects.select_related("provider").order_by("provider__name", "name")
-        ]
-        self.fields["fields"].choices = [  # type: ignore[attr-defined]
-            (code, f"{f.label}{' *' if f.category else ''}") for code, f in catalogue.FIELDS.items()
-        ]
+        services = Service.objects.select_related("provider").order_by("provider__name", "name")
+        _set_choices(
+            self,
+            "service",
+            [("", _("Every service of the provider")), *((s.pk, f"{s.provider.name} — {s.name}") for s in services)],
+        )
+        _set_choices(
+            self,
+            "transferred_fields",
+            [(code, f"{f.label}{' *' if f.category else ''}") for code, f in catalogue.FIELDS.items()],
+        )
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    from django_countries import countries
+
+    return [(code, str(name)) for code, name in countries]
+
+
+class ProviderForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organisation_type = forms.ChoiceField(
+        label=_("Type of organisation"), choices=[("", "—"), *OrganisationType.choices]
+    )
+    country = forms.ChoiceField(label=_("Country"))
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation on the platform"),
+        required=False,
+        queryset=Organisation.objects.filter(is_active=True).order_by("name"),
+        help_text=_("When the provider's staff use Reintegra: referrals to it then arrive in its portal."),
+    )
+    languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
+    address = forms.CharField(label=_("Address"), required=False, max_length=250)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "country", [("", "—"), *_country_choices()])
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), required=False, max_length=160)
+    position = forms.CharField(label=_("Position"), required=False, max_length=160)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    availability = forms.CharField(label=_("Availability"), required=False, max_length=200)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        filled = any(data.get(k) for k in ("position", "phone", "email", "availability"))
+        if filled and not data.get("name") and not data.get("DELETE"):
+            self.add_error("name", _("Give the contact person's name."))
+        return data
+
+
+ContactFormSet = forms.formset_factory(ContactForm, extra=2, can_delete=True, max_num=20, absolute_max=40)
+
+
+def contacts_of(formset: Any) -> list[dict[str, Any]]:
+    """The contact rows kept: filled in and not marked for deletion."""
+    return [
+        f.cleaned_data
+        for f in formset.forms
+        if f.cleaned_data and f.cleaned_data.get("name") and not f.cleaned_data.get("DELETE")
+    ]
+
+
+class ServiceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    code = forms.CharField(
+        label=_("Code"),
+        required=False,
+        max_length=60,
+        help_text=_("Identifies the service in imports and exports. Leave empty to make one from the name."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    dimension = forms.ChoiceField(label=_("Dimension"), choices=[("", "—"), *Dimension.choices])
+    sector = forms.ChoiceField(label=_("Need / sector"), choices=[("", "—"), *Sector.choices])
+    country = forms.ChoiceField(label=_("Country of coverage"))
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Coverage areas"),
+        required=False,
+        queryset=AdminArea.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_(
+            "Leave empty when the service covers the whole country. A state/department covers its municipalities."
+        ),
+    )
+    min_age = forms.IntegerField(label=_("Minimum age"), required=False, min_value=0, max_value=120)
+    max_age = forms.IntegerField(label=_("Maximum age"), required=False, min_value=0, max_value=120)
+    sexes = forms.MultipleChoiceField(
+        label=_("Sexes served"),
+        required=False,
+        choices=Sex.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: everyone."),
+    )
+    nationalities = forms.MultipleChoiceField(
+        label=_("Nationalities served"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("None chosen: every nationality."),
+    )
+    vulnerability_criteria = forms.MultipleChoiceField(
+        label=_("Vulnerability criteria"),
+        required=False,
+        choices=AttentionFlag.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: open to everyone; otherwise only people with one of these profiles."),
+    )
+    capacity_per_month = forms.IntegerField(
+        label=_("Capacity per month"), required=False, min_value=0, help_text=_("Leave empty when unlimited.")
+    )
+    cost = forms.ChoiceField(label=_("Cost to the returnee"), choices=Cost.choices, initial=Cost.FREE)
+    opening_hours = forms.CharField(label=_("Opening hours"), required=False, max_length=200)
+    target_response_days = forms.IntegerField(
+        label=_("Target response time (days)"), min_value=1, max_value=365, initial=14
+    )
+    languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = _country_choices()
+        _set_choices(self, "country", [("", "—"), *choices])
+        _set_choices(self, "nationalities", choices)
+        # Areas of the country chosen (the posted one when re-displayed), states before municipalities.
+        chosen = (self.data.get("country") if self.is_bound else None) or country
+        areas = self.fields["areas"]
+        assert isinstance(areas, forms.ModelMultipleChoiceField)
+        areas.queryset = AdminArea.objects.filter(country=chosen).select_related("parent").order_by("level", "name")
 
 
 class ImportForm(forms.Form):

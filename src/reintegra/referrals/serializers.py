@@ -8,6 +8,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reintegra.access.models import Organisation
+from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, selectors
 from reintegra.referrals.choices import DeclineReason, Priority
 from reintegra.referrals.models import ContactPerson, Referral, ReferralPathway, Service, ServiceProvider
@@ -42,10 +44,67 @@ class ServiceProviderSerializer(serializers.ModelSerializer):
         ]
 
 
+class ContactWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=160)
+    position = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    availability = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ServiceProviderWriteSerializer(serializers.Serializer):
+    """A provider to create, or the attributes to change (PATCH). `contacts`, when given, replaces the list."""
+
+    name = serializers.CharField(max_length=200)
+    organisation_type = serializers.CharField(help_text="government | ngo | private_sector | international | ...")
+    country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The provider's organisation on the platform (it then receives referrals in its portal).",
+    )
+    languages = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=250, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    website = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+    contacts = ContactWriteSerializer(many=True, required=False)
+
+
+class ServiceWriteSerializer(serializers.Serializer):
+    """A service to create, or the attributes to change (PATCH). Choices are checked by the service layer."""
+
+    provider = serializers.PrimaryKeyRelatedField(queryset=ServiceProvider.objects.all())
+    name = serializers.CharField(max_length=200)
+    code = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, help_text="Made from the name if empty"
+    )
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    dimension = serializers.CharField(help_text="economic | social | psychosocial")
+    sector = serializers.CharField()
+    country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code of the country of coverage")
+    areas = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Administrative area ids; empty: whole country"
+    )
+    min_age = serializers.IntegerField(required=False, allow_null=True)
+    max_age = serializers.IntegerField(required=False, allow_null=True)
+    sexes = serializers.ListField(child=serializers.CharField(), required=False)
+    nationalities = serializers.ListField(child=serializers.CharField(), required=False)
+    vulnerability_criteria = serializers.ListField(child=serializers.CharField(), required=False)
+    capacity_per_month = serializers.IntegerField(required=False, allow_null=True)
+    cost = serializers.CharField(required=False)
+    opening_hours = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    target_response_days = serializers.IntegerField(required=False)
+    languages = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
 class ServiceSerializer(serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     country = serializers.CharField()
-    areas = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    areas: serializers.PrimaryKeyRelatedField[AdminArea] = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Service
@@ -75,6 +134,13 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 
 class ReferralPathwaySerializer(serializers.ModelSerializer):
+    transferred_fields = serializers.ListField(
+        source="fields",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Codes of the case data the provider receives.",
+    )
+
     class Meta:
         model = ReferralPathway
         fields = [
@@ -86,7 +152,7 @@ class ReferralPathwaySerializer(serializers.ModelSerializer):
             "version",
             "is_current",
             "approved_on",
-            "fields",
+            "transferred_fields",
             "transfer_method",
             "consent_procedure",
             "first_contact",
@@ -103,7 +169,10 @@ class PathwayWriteSerializer(serializers.Serializer):
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all(), required=False, allow_null=True)
     title = serializers.CharField(max_length=200)
     approved_on = serializers.DateField()
-    fields = serializers.ListField(child=serializers.ChoiceField(choices=list(catalogue.FIELDS)))
+    transferred_fields = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(catalogue.FIELDS)),
+        help_text="Codes of the case data the provider receives (the SOP's data minimisation).",
+    )
     transfer_method = serializers.CharField(required=False, allow_blank=True, default="")
     consent_procedure = serializers.CharField(required=False, allow_blank=True, default="")
     first_contact = serializers.CharField(required=False, allow_blank=True, default="")
@@ -115,10 +184,17 @@ class PathwayWriteSerializer(serializers.Serializer):
 
 
 class SharedFieldSerializer(serializers.Serializer):
+    """One field of the SOP as the provider receives it (schema of `ProviderReferralSerializer.returnee`)."""
+
     code = serializers.CharField()
-    label = serializers.CharField()
     value = serializers.CharField()
     sensitive = serializers.BooleanField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "label" is a Field attribute: declared here so the class attribute does not shadow it.
+        fields = super().get_fields()
+        fields["label"] = serializers.CharField()
+        return fields
 
 
 class _ReferralBase(serializers.ModelSerializer):

@@ -15,29 +15,35 @@ referring side. Without consent: a clear refusal, nothing sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from reintegra.access import scoping
-from reintegra.access.models import ConsentPurpose
+from reintegra.access.models import ConsentPurpose, Organisation
 from reintegra.access.roles import Capability
 from reintegra.access.services import ConsentRequired, require_consent_for_sharing, valid_consent
-from reintegra.cases.choices import CaseEventKind, CaseStatus, Dimension
+from reintegra.cases.choices import AttentionFlag, CaseEventKind, CaseStatus, Dimension, Sex
 from reintegra.cases.models import Case, CaseEvent, PlanItem
+from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, lifecycle, sla
-from reintegra.referrals.choices import DeclineReason, Level, Priority
+from reintegra.referrals.choices import Cost, DeclineReason, Level, OrganisationType, Priority, Sector
 from reintegra.referrals.models import (
+    ContactPerson,
     Referral,
     ReferralPathway,
     ReferralStatusChange,
     Service,
+    ServiceProvider,
 )
 
 
@@ -64,6 +70,300 @@ def can_manage_pathways(user: Any) -> bool:
     )
 
 
+# --- directory: providers and their services -----------------------------------------------------
+
+
+@dataclass
+class ContactInput:
+    name: str
+    position: str = ""
+    phone: str = ""
+    email: str = ""
+    availability: str = ""
+
+
+@dataclass
+class ProviderInput:
+    name: str
+    organisation_type: str
+    country: str
+    organisation: Organisation | None = None
+    languages: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    is_active: bool = True
+    # None leaves the contact persons as they are; a list replaces them.
+    contacts: list[ContactInput] | None = None
+
+    @classmethod
+    def of(cls, provider: ServiceProvider) -> ProviderInput:
+        """The provider as it is (the base a partial update changes)."""
+        return cls(
+            name=provider.name,
+            organisation_type=provider.organisation_type,
+            country=str(provider.country),
+            organisation=provider.organisation,
+            languages=provider.languages,
+            address=provider.address,
+            phone=provider.phone,
+            email=provider.email,
+            website=provider.website,
+            is_active=provider.is_active,
+        )
+
+
+def can_manage_directory(user: Any) -> bool:
+    return _active(user) and user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY)
+
+
+def _is_country(code: str) -> bool:
+    return bool(code) and code in dict(countries)
+
+
+def _text(value: str | None, limit: int) -> str:
+    return (value or "").strip()[:limit]
+
+
+def _check_email(value: str, key: str, errors: dict[str, str]) -> None:
+    if value:
+        try:
+            EmailValidator()(value)
+        except ValidationError:
+            errors[key] = _("Enter a valid e-mail address.")
+
+
+def save_provider(user: Any, data: ProviderInput, provider: ServiceProvider | None = None) -> ServiceProvider:
+    """Create a provider of the directory, or update `provider`, with its contact persons."""
+    if not can_manage_directory(user):
+        raise _denied()
+    errors: dict[str, str] = {}
+    name = _text(data.name, 200)
+    country = (data.country or "").strip().upper()
+    if not name:
+        errors["name"] = _("Give the provider's name.")
+    if data.organisation_type not in OrganisationType.values:
+        errors["organisation_type"] = _("Choose the type of organisation from the list.")
+    if not _is_country(country):
+        errors["country"] = _("Choose the country from the list.")
+    elif (
+        name
+        and ServiceProvider.objects.filter(country=country, name__iexact=name)
+        .exclude(pk=provider.pk if provider else 0)
+        .exists()
+    ):
+        errors["name"] = _("A provider with this name already exists in this country.")
+    email = _text(data.email, 254)
+    _check_email(email, "email", errors)
+    website = _text(data.website, 200)
+    if website:
+        try:
+            URLValidator(schemes=["http", "https"])(website)
+        except ValidationError:
+            errors["website"] = _("Enter a valid web address (starting with https://).")
+    if (
+        data.organisation is not None
+        and ServiceProvider.objects.filter(organisation=data.organisation)
+        .exclude(pk=provider.pk if provider else 0)
+        .exists()
+    ):
+        errors["organisation"] = _("This organisation is already linked to another provider.")
+    contact_errors = []
+    for number, contact in enumerate(data.contacts or [], start=1):
+        if not _text(contact.name, 160):
+            contact_errors.append(_("Contact %(number)s: give the name.") % {"number": number})
+        if contact.email:
+            try:
+                EmailValidator()(contact.email.strip())
+            except ValidationError:
+                contact_errors.append(_("Contact %(number)s: enter a valid e-mail address.") % {"number": number})
+    if contact_errors:
+        errors["contacts"] = " ".join(contact_errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), set_actor(user):
+        target = (
+            ServiceProvider() if provider is None else ServiceProvider.objects.select_for_update().get(pk=provider.pk)
+        )
+        target.name = name
+        target.organisation_type = data.organisation_type
+        target.country = country
+        target.organisation = data.organisation
+        target.languages = _text(data.languages, 200)
+        target.address = _text(data.address, 250)
+        target.phone = _text(data.phone, 40)
+        target.email = email
+        target.website = website
+        target.is_active = data.is_active
+        target.save()
+        if data.contacts is not None:
+            # Contact persons are replaced as a list (nothing refers to them).
+            target.contacts.all().delete()
+            ContactPerson.objects.bulk_create(
+                ContactPerson(
+                    provider=target,
+                    name=_text(c.name, 160),
+                    position=_text(c.position, 160),
+                    phone=_text(c.phone, 40),
+                    email=_text(c.email, 254),
+                    availability=_text(c.availability, 200),
+                )
+                for c in data.contacts
+            )
+        return target
+
+
+@dataclass
+class ServiceInput:
+    provider: ServiceProvider | None
+    name: str
+    dimension: str
+    sector: str
+    country: str
+    code: str = ""
+    description: str = ""
+    areas: list[AdminArea] = field(default_factory=list)
+    min_age: int | None = None
+    max_age: int | None = None
+    sexes: list[str] = field(default_factory=list)
+    nationalities: list[str] = field(default_factory=list)
+    vulnerability_criteria: list[str] = field(default_factory=list)
+    capacity_per_month: int | None = None
+    cost: str = Cost.FREE
+    opening_hours: str = ""
+    target_response_days: int = 14
+    languages: str = ""
+    is_active: bool = True
+
+    @classmethod
+    def of(cls, service: Service) -> ServiceInput:
+        return cls(
+            provider=service.provider,
+            name=service.name,
+            dimension=service.dimension,
+            sector=service.sector,
+            country=str(service.country),
+            code=service.code,
+            description=service.description,
+            areas=list(service.areas.all()),
+            min_age=service.min_age,
+            max_age=service.max_age,
+            sexes=list(service.sexes or []),
+            nationalities=list(service.nationalities or []),
+            vulnerability_criteria=list(service.vulnerability_criteria or []),
+            capacity_per_month=service.capacity_per_month,
+            cost=service.cost,
+            opening_hours=service.opening_hours,
+            target_response_days=service.target_response_days,
+            languages=service.languages,
+            is_active=service.is_active,
+        )
+
+
+def _unknown(values: list[str], allowed: list[str]) -> list[str]:
+    return [v for v in values if v not in allowed]
+
+
+def save_service(user: Any, data: ServiceInput, service: Service | None = None) -> Service:
+    """Create a service of a provider, or update `service`. The code identifies it in imports and exports:
+    made from the provider's and the service's names when left empty."""
+    if not can_manage_directory(user):
+        raise _denied()
+    errors: dict[str, str] = {}
+    name = _text(data.name, 200)
+    country = (data.country or "").strip().upper()
+    if data.provider is None:
+        errors["provider"] = _("Choose the provider.")
+    if not name:
+        errors["name"] = _("Give the service's name.")
+    if data.dimension not in Dimension.values:
+        errors["dimension"] = _("Choose the dimension from the list.")
+    if data.sector not in Sector.values:
+        errors["sector"] = _("Choose the sector from the list.")
+    if data.cost not in Cost.values:
+        errors["cost"] = _("Choose the cost from the list.")
+    if not _is_country(country):
+        errors["country"] = _("Choose the country from the list.")
+    else:
+        foreign = [a.name for a in data.areas if str(a.country) != country]
+        if foreign:
+            errors["areas"] = _("These areas are not in the country of coverage: %(areas)s.") % {
+                "areas": ", ".join(foreign)
+            }
+    for key, value in (("min_age", data.min_age), ("max_age", data.max_age)):
+        if value is not None and not 0 <= value <= 120:
+            errors[key] = _("An age is a number from 0 to 120.")
+    if (
+        data.min_age is not None
+        and data.max_age is not None
+        and "min_age" not in errors
+        and "max_age" not in errors
+        and data.min_age > data.max_age
+    ):
+        errors["max_age"] = _("The maximum age is below the minimum age.")
+    if data.capacity_per_month is not None and data.capacity_per_month < 0:
+        errors["capacity_per_month"] = _("The capacity cannot be negative; leave it empty when unlimited.")
+    if not 1 <= (data.target_response_days or 0) <= 365:
+        errors["target_response_days"] = _("The target response time is from 1 to 365 days.")
+    for key, values, allowed in (
+        ("sexes", data.sexes, Sex.values),
+        ("vulnerability_criteria", data.vulnerability_criteria, AttentionFlag.values),
+        ("nationalities", [v.upper() for v in data.nationalities], list(dict(countries))),
+    ):
+        bad = _unknown(values, allowed)
+        if bad:
+            errors[key] = _("Unknown value(s): %(values)s") % {"values": ", ".join(bad)}
+    code = slugify(data.code or "")[:60]
+    if data.code and not code:
+        errors["code"] = _("The code may contain only letters, numbers, hyphens and underscores.")
+    elif not code and data.provider is not None and name:
+        code = _free_code(slugify(f"{data.provider.name}-{name}")[:60] or "service", service)
+    elif code and Service.objects.filter(code=code).exclude(pk=service.pk if service else 0).exists():
+        errors["code"] = _("Another service already has this code.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), set_actor(user):
+        target = Service() if service is None else Service.objects.select_for_update().get(pk=service.pk)
+        assert data.provider is not None
+        target.provider = data.provider
+        target.code = code
+        target.name = name
+        target.description = (data.description or "").strip()[:4000]
+        target.dimension = data.dimension
+        target.sector = data.sector
+        target.country = country
+        target.min_age = data.min_age
+        target.max_age = data.max_age
+        target.sexes = list(dict.fromkeys(data.sexes))
+        target.nationalities = list(dict.fromkeys(v.upper() for v in data.nationalities))
+        target.vulnerability_criteria = list(dict.fromkeys(data.vulnerability_criteria))
+        target.capacity_per_month = data.capacity_per_month
+        target.cost = data.cost
+        target.opening_hours = _text(data.opening_hours, 200)
+        target.target_response_days = data.target_response_days
+        target.languages = _text(data.languages, 200)
+        target.is_active = data.is_active
+        target.save()
+        target.areas.set(data.areas)
+        return target
+
+
+def _free_code(base: str, service: Service | None) -> str:
+    """`base`, or `base-2`, `base-3`... the first not taken by another service."""
+    taken = set(
+        Service.objects.filter(code__startswith=base[:55])
+        .exclude(pk=service.pk if service else 0)
+        .values_list("code", flat=True)
+    )
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base[:55]}-{number}" in taken:
+        number += 1
+    return f"{base[:55]}-{number}"
+
+
 # --- SOPs ----------------------------------------------------------------------------------------
 
 
@@ -72,7 +372,7 @@ class PathwayInput:
     provider: Any
     title: str
     approved_on: date | None
-    fields: list[str]
+    transferred_fields: list[str]
     service: Service | None = None
     transfer_method: str = ""
     consent_procedure: str = ""
@@ -93,23 +393,24 @@ def save_pathway(user: Any, data: PathwayInput, previous: ReferralPathway | None
     title = (data.title or "").strip()
     if not title:
         errors["title"] = _("Give the SOP a title.")
-    if data.approved_on is None:
+    approved_on = data.approved_on
+    if approved_on is None:
         errors["approved_on"] = _("Give the date the SOP was approved.")
-    elif data.approved_on > timezone.localdate():
+    elif approved_on > timezone.localdate():
         errors["approved_on"] = _("The approval date cannot be in the future.")
-    codes = list(dict.fromkeys(data.fields or []))
+    codes = list(dict.fromkeys(data.transferred_fields or []))
     unknown = catalogue.unknown_fields(codes)
     if unknown:
-        errors["fields"] = _("Unknown case data field(s): %(codes)s.") % {"codes": ", ".join(unknown)}
+        errors["transferred_fields"] = _("Unknown case data field(s): %(codes)s.") % {"codes": ", ".join(unknown)}
     elif not codes:
-        errors["fields"] = _("List at least one case data field the provider receives.")
+        errors["transferred_fields"] = _("List at least one case data field the provider receives.")
     if data.provider is None:
         errors["provider"] = _("Choose the provider.")
     elif data.service is not None and data.service.provider_id != data.provider.pk:
         errors["service"] = _("This service belongs to another provider.")
     if data.response_time_hours is not None and data.response_time_hours <= 0:
         errors["response_time_hours"] = _("The response time must be a positive number of hours.")
-    if errors:
+    if errors or approved_on is None:
         raise ValidationError(errors)
     with transaction.atomic(), set_actor(user):
         version = 1
@@ -136,7 +437,7 @@ def save_pathway(user: Any, data: PathwayInput, previous: ReferralPathway | None
             title=title,
             version=version,
             is_current=True,
-            approved_on=data.approved_on,
+            approved_on=approved_on,
             fields=codes,
             transfer_method=data.transfer_method.strip(),
             consent_procedure=data.consent_procedure.strip(),

@@ -262,8 +262,8 @@ def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "sector": sector,
             "item": item,
             "has_errors": form.is_bound and bool(form.errors),
-            "dimension_choices": forms.DirectoryFilterForm.base_fields["dimension"].choices,  # type: ignore[attr-defined]
-            "sector_choices": forms.DirectoryFilterForm.base_fields["sector"].choices,  # type: ignore[attr-defined]
+            "dimension_choices": forms.ANY_DIMENSION,
+            "sector_choices": forms.ANY_SECTOR,
         }
     )
     return render(request, "referrals/case_new_referral.html", ctx)
@@ -335,7 +335,183 @@ def provider_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "provider": provider,
             "services": provider.services.prefetch_related("areas").order_by("name"),
             "contacts": provider.contacts.all(),
+            "can_manage": services.can_manage_directory(request.user),
         },
+    )
+
+
+def _require_directory_manager(request: AuthenticatedHttpRequest) -> None:
+    if not services.can_manage_directory(request.user):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _get_provider(pk: Any) -> ServiceProvider:
+    try:
+        return ServiceProvider.objects.select_related("organisation").get(pk=pk)
+    except ServiceProvider.DoesNotExist:
+        raise Http404(_("Provider not found.")) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    """A provider of the directory and its contact persons (new, or `pk` edited)."""
+    _require_directory_manager(request)
+    provider = _get_provider(pk) if pk is not None else None
+    initial: dict[str, Any] = {"is_active": True}
+    contacts: list[dict[str, Any]] = []
+    if provider is not None:
+        initial = {
+            name: getattr(provider, name)
+            for name in ("name", "organisation_type", "languages", "address", "phone", "email", "website", "is_active")
+        }
+        initial["country"] = str(provider.country)
+        initial["organisation"] = provider.organisation_id
+        contacts = [
+            {"name": c.name, "position": c.position, "phone": c.phone, "email": c.email, "availability": c.availability}
+            for c in provider.contacts.all()
+        ]
+    elif request.user.organisation is not None:
+        initial["country"] = str(request.user.organisation.country)
+    post = request.POST if request.method == "POST" else None
+    form = forms.ProviderForm(post, initial=initial)
+    formset = forms.ContactFormSet(post, initial=contacts, prefix="contacts")
+    if post is not None and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.save_provider(
+                request.user,
+                services.ProviderInput(
+                    name=data["name"],
+                    organisation_type=data["organisation_type"],
+                    country=data["country"],
+                    organisation=data.get("organisation"),
+                    languages=data["languages"],
+                    address=data["address"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    website=data["website"],
+                    is_active=data["is_active"],
+                    contacts=[
+                        services.ContactInput(
+                            name=c["name"],
+                            position=c.get("position", ""),
+                            phone=c.get("phone", ""),
+                            email=c.get("email", ""),
+                            availability=c.get("availability", ""),
+                        )
+                        for c in forms.contacts_of(formset)
+                    ],
+                ),
+                provider=provider,
+            )
+        except ValidationError as exc:
+            forms.apply_errors(exc, form)
+        else:
+            messages.success(request, _("Provider saved: %(name)s.") % {"name": saved.name})
+            return redirect("referrals:provider", pk=saved.pk)
+    return render(
+        request,
+        "referrals/provider_form.html",
+        {
+            "nav": "service_directory",
+            "form": form,
+            "formset": formset,
+            "provider": provider,
+            "has_errors": post is not None and (bool(form.errors) or bool(formset.total_error_count())),
+        },
+        status=400 if post is not None else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_edit(
+    request: AuthenticatedHttpRequest, pk: int | None = None, provider_pk: int | None = None
+) -> HttpResponse:
+    """A service of a provider: new (`provider_pk`) or edited (`pk`)."""
+    _require_directory_manager(request)
+    service = None
+    if pk is not None:
+        try:
+            service = Service.objects.select_related("provider").get(pk=pk)
+        except Service.DoesNotExist:
+            raise Http404(_("Service not found.")) from None
+        provider = service.provider
+    else:
+        provider = _get_provider(provider_pk)
+    if service is not None:
+        initial: dict[str, Any] = {
+            name: getattr(service, name)
+            for name in (
+                "name",
+                "code",
+                "description",
+                "dimension",
+                "sector",
+                "min_age",
+                "max_age",
+                "sexes",
+                "nationalities",
+                "vulnerability_criteria",
+                "capacity_per_month",
+                "cost",
+                "opening_hours",
+                "target_response_days",
+                "languages",
+                "is_active",
+            )
+        }
+        initial["country"] = str(service.country)
+        initial["areas"] = list(service.areas.values_list("pk", flat=True))
+    else:
+        initial = {"country": str(provider.country), "is_active": True, "target_response_days": 14}
+    post = request.POST if request.method == "POST" else None
+    form = forms.ServiceForm(post, initial=initial, country=initial["country"])
+    if post is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.save_service(
+                request.user,
+                services.ServiceInput(
+                    provider=provider,
+                    name=data["name"],
+                    code=data["code"],
+                    description=data["description"],
+                    dimension=data["dimension"],
+                    sector=data["sector"],
+                    country=data["country"],
+                    areas=list(data["areas"]),
+                    min_age=data["min_age"],
+                    max_age=data["max_age"],
+                    sexes=list(data["sexes"]),
+                    nationalities=list(data["nationalities"]),
+                    vulnerability_criteria=list(data["vulnerability_criteria"]),
+                    capacity_per_month=data["capacity_per_month"],
+                    cost=data["cost"],
+                    opening_hours=data["opening_hours"],
+                    target_response_days=data["target_response_days"],
+                    languages=data["languages"],
+                    is_active=data["is_active"],
+                ),
+                service=service,
+            )
+        except ValidationError as exc:
+            forms.apply_errors(exc, form)
+        else:
+            messages.success(request, _("Service saved: %(name)s.") % {"name": saved.name})
+            return redirect("referrals:provider", pk=provider.pk)
+    return render(
+        request,
+        "referrals/service_form.html",
+        {
+            "nav": "service_directory",
+            "form": form,
+            "provider": provider,
+            "service": service,
+            "has_errors": post is not None and bool(form.errors),
+        },
+        status=400 if post is not None else 200,
     )
 
 
@@ -357,7 +533,8 @@ def directory_import(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.success(
                     request,
                     _(
-                        "Directory imported: %(providers)s new providers, %(created)s new and %(updated)s updated services."
+                        "Directory imported: %(providers)s new providers, %(created)s new and %(updated)s updated "
+                        "services."
                     )
                     % {
                         "providers": report.providers_created,
@@ -428,7 +605,7 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
     if not services.can_manage_pathways(request.user):
         raise PermissionDenied(_("You do not have permission to do this."))
     previous = _get_pathway(request, pk) if pk is not None else None
-    initial: dict[str, Any] = {"fields": catalogue.DEFAULT_FIELDS, "approved_on": timezone.localdate()}
+    initial: dict[str, Any] = {"transferred_fields": catalogue.DEFAULT_FIELDS, "approved_on": timezone.localdate()}
     if previous is not None:
         initial.update(
             {
@@ -436,7 +613,6 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
                 for name in (
                     "provider",
                     "title",
-                    "fields",
                     "transfer_method",
                     "consent_procedure",
                     "first_contact",
@@ -448,6 +624,7 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
             }
         )
         initial["service"] = previous.service_id
+        initial["transferred_fields"] = list(previous.fields)
     form = forms.PathwayForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -460,7 +637,7 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
                     service=service,
                     title=data["title"],
                     approved_on=data["approved_on"],
-                    fields=list(data["fields"]),
+                    transferred_fields=list(data["transferred_fields"]),
                     transfer_method=data["transfer_method"],
                     consent_procedure=data["consent_procedure"],
                     first_contact=data["first_contact"],
@@ -497,8 +674,9 @@ def _gap_area(request: AuthenticatedHttpRequest) -> tuple[str, AdminArea | None]
     if raw.isdigit():
         area = AdminArea.objects.filter(pk=int(raw)).first()
     country = str(area.country) if area else (request.GET.get("country") or "").upper()
-    if not country and request.user.organisation_id:
-        country = str(request.user.organisation.country)
+    organisation = request.user.organisation
+    if not country and organisation is not None:
+        country = str(organisation.country)
     return country, area
 
 

@@ -82,13 +82,16 @@ def world(db: Any) -> World:
     pathway = services.save_pathway(
         programme_manager,
         services.PathwayInput(
-            provider=provider, title="POE empleo", approved_on=timezone.localdate(), fields=list(SOP_FIELDS)
+            provider=provider, title="POE empleo", approved_on=timezone.localdate(), transferred_fields=list(SOP_FIELDS)
         ),
     )
     services.save_pathway(
         programme_manager,
         services.PathwayInput(
-            provider=other_provider, title="POE B", approved_on=timezone.localdate(), fields=list(SOP_FIELDS)
+            provider=other_provider,
+            title="POE B",
+            approved_on=timezone.localdate(),
+            transferred_fields=list(SOP_FIELDS),
         ),
     )
     return World(
