@@ -290,6 +290,7 @@ class RecordDetailView(StructuralView):
             "fields": field_rows(obj, DETAIL_EXCLUDE.get(kind.key, ())),
             "can_edit": selectors.can_edit(request.user),
             "edit_url": reverse(f"structural:{kind.key}-edit", args=[obj.pk]),
+            "list_url": reverse(f"structural:{kind.key}-list") if kind.listed else "",
             "sections": [],
             "extras": [],
         }
@@ -414,6 +415,7 @@ def _agreement(request: AuthenticatedHttpRequest, obj: Agreement, ctx: dict[str,
         section(request, obj, "document", obj.documents.all(), ("title", "version", "issued_on", "kind")),
     ]
     ctx["renewal_on"] = obj.renewal_notice_on
+    ctx["renewal_due"] = obj.renewal_notice_on is not None and obj.renewal_notice_on <= timezone.localdate()
     ctx["extras"] = ["structural/includes/agreement_panel.html"]
 
 

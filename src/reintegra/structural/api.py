@@ -1,0 +1,178 @@
+"""`/api/v1/` of the structural level. One scoped viewset base: reads need VIEW_STRUCTURAL, writes
+EDIT_STRUCTURAL (403 before any lookup); rows come from `selectors.visible` (hidden -> 404); writes go
+through `services.save_record` via the serializers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from reintegra.access.roles import Capability
+from reintegra.api.pagination import StandardPagination
+from reintegra.api.permissions import CapabilityPermission
+from reintegra.structural import selectors
+from reintegra.structural import serializers as s
+from reintegra.structural.models import (
+    ActionItem,
+    Agreement,
+    CapacityAssessment,
+    CapacityPlan,
+    CommonProduct,
+    CooperationFramework,
+    CoordinationMechanism,
+    Interaction,
+    MainstreamingProcess,
+    Meeting,
+    ProgrammeRecord,
+    Stakeholder,
+)
+
+
+class StructuralViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    read_capabilities: tuple[Capability, ...] = (Capability.VIEW_STRUCTURAL, Capability.EDIT_STRUCTURAL)
+    write_capabilities: tuple[Capability, ...] = (Capability.EDIT_STRUCTURAL,)
+    pagination_class = StandardPagination
+    model: type[ProgrammeRecord] = Stakeholder
+    related: tuple[str, ...] = ()
+    prefetch: tuple[str, ...] = ()
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = selectors.visible(self.request.user, self.model).select_related("programme", *self.related)
+        programme = self.request.query_params.get("programme", "")
+        if programme.isdigit():
+            qs = qs.filter(programme_id=int(programme))
+        return qs.prefetch_related(*self.prefetch).order_by(*self.model._meta.ordering or ["id"])
+
+    def _nested(self, request: Request, parent: Any, queryset: QuerySet[Any], serializer_class: Any, **link: Any) -> Response:
+        """GET: the parent's children (paginated); POST: a new child linked to the parent."""
+        if request.method == "POST":
+            serializer = serializer_class(
+                data=request.data, context={**self.get_serializer_context(), "parent": {**link, "programme": parent.programme}}
+            )
+            serializer.is_valid(raise_exception=True)
+            serializer.save()
+            return Response(serializer.data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(queryset)
+        data = serializer_class(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+
+def _schema(tag: str, what: str) -> Any:
+    return extend_schema_view(
+        list=extend_schema(summary=f"{what}: list (scoped to your programmes)", tags=[tag]),
+        retrieve=extend_schema(summary=f"{what}: one", tags=[tag]),
+        create=extend_schema(summary=f"{what}: create", tags=[tag]),
+        update=extend_schema(summary=f"{what}: replace", tags=[tag]),
+        partial_update=extend_schema(summary=f"{what}: update", tags=[tag]),
+    )
+
+
+@_schema("structural: stakeholders", "Stakeholders")
+class StakeholderViewSet(StructuralViewSet):
+    model = Stakeholder
+    serializer_class = s.StakeholderSerializer
+    queryset = Stakeholder.objects.none()
+
+    @extend_schema(
+        methods=["GET"], summary="Interaction log of a stakeholder", responses=s.InteractionSerializer(many=True),
+        tags=["structural: stakeholders"],
+    )  # fmt: skip
+    @extend_schema(
+        methods=["POST"], summary="Record an interaction", request=s.InteractionSerializer,
+        responses={201: s.InteractionSerializer}, tags=["structural: stakeholders"],
+    )  # fmt: skip
+    @action(detail=True, methods=["get", "post"], pagination_class=StandardPagination)
+    def interactions(self, request: Request, pk: Any = None) -> Response:
+        stakeholder = self.get_object()
+        queryset = Interaction.objects.filter(stakeholder=stakeholder).order_by("-occurred_on", "-id")
+        return self._nested(request, stakeholder, queryset, s.InteractionSerializer, stakeholder=stakeholder)
+
+
+@_schema("structural: stakeholders", "Common products")
+class CommonProductViewSet(StructuralViewSet):
+    model = CommonProduct
+    serializer_class = s.CommonProductSerializer
+    queryset = CommonProduct.objects.none()
+    related = ("stakeholder",)
+
+
+@_schema("structural: agreements", "Agreements")
+class AgreementViewSet(StructuralViewSet):
+    model = Agreement
+    serializer_class = s.AgreementSerializer
+    queryset = Agreement.objects.none()
+    prefetch = ("parties",)
+
+
+@_schema("structural: capacity", "Capacity assessments")
+class CapacityAssessmentViewSet(StructuralViewSet):
+    model = CapacityAssessment
+    serializer_class = s.CapacityAssessmentSerializer
+    queryset = CapacityAssessment.objects.none()
+
+
+@_schema("structural: capacity", "Capacity-development plans")
+class CapacityPlanViewSet(StructuralViewSet):
+    model = CapacityPlan
+    serializer_class = s.CapacityPlanSerializer
+    queryset = CapacityPlan.objects.none()
+    prefetch = ("stakeholders", "activities", "indicators")
+
+
+@_schema("structural: coordination", "Coordination mechanisms")
+class CoordinationMechanismViewSet(StructuralViewSet):
+    model = CoordinationMechanism
+    serializer_class = s.CoordinationMechanismSerializer
+    queryset = CoordinationMechanism.objects.none()
+    prefetch = ("members",)
+
+    @extend_schema(
+        methods=["GET"], summary="Meetings of a mechanism", responses=s.MeetingSerializer(many=True),
+        tags=["structural: coordination"],
+    )  # fmt: skip
+    @extend_schema(
+        methods=["POST"], summary="Record a meeting", request=s.MeetingSerializer,
+        responses={201: s.MeetingSerializer}, tags=["structural: coordination"],
+    )  # fmt: skip
+    @action(detail=True, methods=["get", "post"], pagination_class=StandardPagination)
+    def meetings(self, request: Request, pk: Any = None) -> Response:
+        mechanism = self.get_object()
+        queryset = Meeting.objects.filter(mechanism=mechanism).prefetch_related("attendees").order_by("-held_on", "-id")
+        return self._nested(request, mechanism, queryset, s.MeetingSerializer, mechanism=mechanism)
+
+
+@_schema("structural: coordination", "Action items")
+class ActionItemViewSet(StructuralViewSet):
+    model = ActionItem
+    serializer_class = s.ActionItemSerializer
+    queryset = ActionItem.objects.none()
+
+
+@_schema("structural: cooperation", "Cooperation frameworks")
+class CooperationFrameworkViewSet(StructuralViewSet):
+    model = CooperationFramework
+    serializer_class = s.CooperationFrameworkSerializer
+    queryset = CooperationFramework.objects.none()
+    prefetch = ("parties", "agreements", "exchange_rules")
+
+
+@_schema("structural: mainstreaming", "Mainstreaming processes")
+class MainstreamingProcessViewSet(StructuralViewSet):
+    model = MainstreamingProcess
+    serializer_class = s.MainstreamingProcessSerializer
+    queryset = MainstreamingProcess.objects.none()
+    prefetch = ("opportunities",)

@@ -1,0 +1,277 @@
+"""API serializers: one base scopes every related record to the user's programmes and saves through
+`services.save_record` (the same checks as the web forms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.drainage import set_override
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from reintegra.access.models import Programme, User
+from reintegra.structural import choices as c
+from reintegra.structural import selectors, services
+from reintegra.structural.models import (
+    ActionItem,
+    Agreement,
+    CapacityActivity,
+    CapacityAssessment,
+    CapacityPlan,
+    CommonProduct,
+    CooperationFramework,
+    CoordinationMechanism,
+    DataExchangeRule,
+    Interaction,
+    MainstreamingProcess,
+    MechanismMember,
+    Meeting,
+    ProgrammeRecord,
+    ProgressIndicator,
+    SectorOpportunity,
+    Stakeholder,
+)
+
+
+class InlineEnums:
+    """Choice fields documented as inline enums: field names like "status" or "level" carry different
+    choice sets across apps, and named enum components would collide in the OpenAPI schema."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            choice = getattr(field, "child", field)
+            if isinstance(choice, serializers.ChoiceField):
+                # A class per choice set: drf-spectacular copies fields (re-instantiating their class).
+                choice.__class__ = _inline_choice_class(type(choice), tuple(str(v) for v in choice.choices))
+
+
+_INLINE_CLASSES: dict[tuple[type, tuple[str, ...]], type] = {}
+
+
+def _inline_choice_class(base: type, values: tuple[str, ...]) -> type:
+    key = (base, values)
+    if key not in _INLINE_CLASSES:
+        cls = type(f"Inline{base.__name__}", (base,), {})
+        # The enum sits inside allOf so the schema's enum post-processing leaves it inline (no name clash).
+        set_override(cls, "field", {"type": "string", "allOf": [{"enum": list(values)}]})
+        _INLINE_CLASSES[key] = cls
+    return _INLINE_CLASSES[key]
+
+
+class ReadOnlyStructural(InlineEnums, serializers.ModelSerializer):
+    pass
+
+
+class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        visible = selectors.visible_programme_ids(user) if user is not None else frozenset()
+        for name, field in self.fields.items():
+            related = getattr(field, "child_relation", field)
+            queryset = getattr(related, "queryset", None)
+            if queryset is None:
+                continue
+            if queryset.model is Programme:
+                related.queryset = Programme.objects.filter(pk__in=selectors.editable_programme_ids(user))
+            elif issubclass(queryset.model, ProgrammeRecord):
+                related.queryset = queryset.model._default_manager.filter(programme_id__in=visible)
+            elif queryset.model is User:
+                orgs = Programme.objects.filter(pk__in=visible).values("organisation_id")
+                related.queryset = User.objects.filter(organisation_id__in=orgs, is_active=True)
+        if self.instance is not None and "programme" in self.fields:
+            self.fields["programme"].read_only = True
+
+    def _save(self, instance: Any, validated: dict[str, Any]) -> Any:
+        m2m = {f.name: validated.pop(f.name) for f in instance._meta.many_to_many if f.name in validated}
+        for key, value in validated.items():
+            setattr(instance, key, value)
+        return services.save_record(self.context["request"].user, instance, m2m)
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        instance = self.Meta.model(**self.context.get("parent", {}))
+        return self._save(instance, validated_data)
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        return self._save(instance, validated_data)
+
+
+_STAMPS = ["id", "created_at", "updated_at"]
+
+
+class StakeholderSerializer(StructuralSerializer):
+    engagement_category = serializers.SerializerMethodField(
+        help_text="Gradient model (Figure 4.1): manage_closely | communicate | inform."
+    )
+    functions = serializers.ListField(
+        child=serializers.ChoiceField(choices=c.StakeholderFunction.choices), required=False
+    )
+    country = serializers.CharField(max_length=2)
+
+    class Meta:
+        model = Stakeholder
+        fields = [
+            *_STAMPS, "programme", "name", "category", "level", "country", "area", "relevance", "functions", "stance",
+            "interest", "influence", "engagement_category", "engagement_strategy", "concerns", "expectations",
+            "perceptions", "engaged_on", "last_reviewed_on", "significant_change_on", "next_review_on", "owner",
+        ]  # fmt: skip
+        read_only_fields = [*_STAMPS, "last_reviewed_on", "next_review_on"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=c.EngagementCategory.choices))
+    def get_engagement_category(self, obj: Stakeholder) -> str:
+        return obj.engagement_category
+
+
+class InteractionSerializer(StructuralSerializer):
+    class Meta:
+        model = Interaction
+        fields = [*_STAMPS, "stakeholder", "kind", "occurred_on", "summary"]
+        read_only_fields = [*_STAMPS, "stakeholder"]
+
+
+class CommonProductSerializer(StructuralSerializer):
+    is_behind = serializers.BooleanField(read_only=True, help_text="Stalled, or open after its due date.")
+
+    class Meta:
+        model = CommonProduct
+        fields = [*_STAMPS, "programme", "stakeholder", "kind", "description", "owner", "due_on", "status", "is_behind"]
+        read_only_fields = [*_STAMPS, "programme"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        stakeholder = attrs.get("stakeholder")
+        if stakeholder is not None:
+            attrs["programme"] = stakeholder.programme
+        return attrs
+
+
+class AgreementSerializer(StructuralSerializer):
+    renewal_notice_on = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Agreement
+        fields = [*_STAMPS, "programme", "title", "kind", "parties", "scope", "starts_on", "ends_on", "status",
+                  "renewal_notice_on"]  # fmt: skip
+        read_only_fields = _STAMPS
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        starts = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
+        ends = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
+        if starts and ends and ends < starts:
+            raise serializers.ValidationError({"ends_on": "The end date cannot be before the start date."})
+        return attrs
+
+
+class CapacityAssessmentSerializer(StructuralSerializer):
+    class Meta:
+        model = CapacityAssessment
+        fields = [*_STAMPS, "programme", "stakeholder", "area", "aspect", "current_level", "target_level", "gap",
+                  "priority", "assessed_on"]  # fmt: skip
+        read_only_fields = _STAMPS
+
+
+class CapacityActivitySerializer(ReadOnlyStructural):
+    class Meta:
+        model = CapacityActivity
+        fields = ["id", "phase", "kind", "title", "responsible", "starts_on", "ends_on", "budget", "status", "progress"]
+        read_only_fields = fields
+
+
+class IndicatorSerializer(ReadOnlyStructural):
+    class Meta:
+        model = ProgressIndicator
+        fields = ["id", "name", "baseline", "target", "current"]
+        read_only_fields = fields
+
+
+class CapacityPlanSerializer(StructuralSerializer):
+    activities = CapacityActivitySerializer(many=True, read_only=True)
+    indicators = IndicatorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CapacityPlan
+        fields = [*_STAMPS, "programme", "title", "stakeholders", "objectives", "priorities_alignment",
+                  "assessment_summary", "starts_on", "ends_on", "status", "activities", "indicators"]  # fmt: skip
+        read_only_fields = _STAMPS
+
+
+class MemberSerializer(ReadOnlyStructural):
+    class Meta:
+        model = MechanismMember
+        fields = ["stakeholder", "role", "is_senior"]
+        read_only_fields = fields
+
+
+class CoordinationMechanismSerializer(StructuralSerializer):
+    members = MemberSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CoordinationMechanism
+        fields = [*_STAMPS, "programme", "name", "kind", "level", "chair", "mandate", "approved_on",
+                  "approval_reference", "experts_observers", "is_active", "members"]  # fmt: skip
+        read_only_fields = _STAMPS
+
+
+class MeetingSerializer(StructuralSerializer):
+    class Meta:
+        model = Meeting
+        fields = [*_STAMPS, "mechanism", "held_on", "location", "agenda", "minutes", "decisions", "attendees"]
+        read_only_fields = [*_STAMPS, "mechanism"]
+
+
+class ActionItemSerializer(StructuralSerializer):
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ActionItem
+        fields = [*_STAMPS, "programme", "mechanism", "meeting", "process", "description", "owner",
+                  "owner_stakeholder", "due_on", "status", "completed_on", "is_overdue"]  # fmt: skip
+        read_only_fields = [*_STAMPS, "programme", "completed_on"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        parents = [attrs.get(n, getattr(self.instance, n, None)) for n in ("meeting", "mechanism", "process")]
+        parent = next((p for p in parents if p is not None), None)
+        if parent is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["An action item belongs to a meeting, a mechanism or a mainstreaming process."]}
+            )
+        attrs["programme"] = parent.programme
+        return attrs
+
+
+class ExchangeRuleSerializer(ReadOnlyStructural):
+    class Meta:
+        model = DataExchangeRule
+        fields = ["party", "category", "may_enter", "may_consult"]
+        read_only_fields = fields
+
+
+class CooperationFrameworkSerializer(StructuralSerializer):
+    exchange_rules = ExchangeRuleSerializer(many=True, read_only=True)
+    host_country = serializers.CharField(max_length=2)
+    origin_country = serializers.CharField(max_length=2)
+
+    class Meta:
+        model = CooperationFramework
+        fields = [*_STAMPS, "programme", "title", "host_country", "origin_country", "steering_committee",
+                  "accountable_entity", "parties", "agreements", "objectives", "roles", "system_owner",
+                  "exchange_rules"]  # fmt: skip
+        read_only_fields = _STAMPS
+
+
+class OpportunitySerializer(ReadOnlyStructural):
+    class Meta:
+        model = SectorOpportunity
+        fields = ["id", "sector", "opportunity", "responsible", "due_on", "status"]
+        read_only_fields = fields
+
+
+class MainstreamingProcessSerializer(StructuralSerializer):
+    opportunities = OpportunitySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MainstreamingProcess
+        fields = [*_STAMPS, "programme", "title", "level", "area", "lead", "purpose", "started_on", "status",
+                  "opportunities"]  # fmt: skip
+        read_only_fields = _STAMPS

@@ -1,0 +1,190 @@
+"""Permission matrix of every structural route: Role x relation of the record's programme to the user.
+
+Relations: "own" (a programme of the user's organisation), "country" (another organisation's programme
+covering the user's organisation's country), "other" (another organisation in another country).
+Expected answers are computed from ROLE_CAPABILITIES and the rule in selectors.py, never written cell
+by cell: VIEW/EDIT_STRUCTURAL sees own programmes; a coordinator also sees the programmes of its
+country; writing needs EDIT_STRUCTURAL on a visible record; hidden -> 404, forbidden -> 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
+from reintegra.structural.tests.conftest import build_world
+from reintegra.structural.views import KINDS
+from reintegra.testing import factories
+from reintegra.testing.routes import routes_of_app
+
+RELATIONS = ("own", "country", "other")
+
+
+def _rows() -> dict[tuple[str, str], str]:
+    rows = {
+        ("structural:home", "GET"): "page",
+        ("structural:checklist", "GET"): "page",
+        ("structural:checklist", "POST"): "programme_post",
+        ("structural:framework-exchange", "POST"): "object_post",
+        ("structural:document-file", "GET"): "record",
+        ("structural:process-action-plan", "GET"): "record",
+    }
+    for kind in KINDS.values():
+        if kind.listed:
+            rows[(f"structural:{kind.key}-list", "GET")] = "page"
+        if kind.detailed:
+            rows[(f"structural:{kind.key}-detail", "GET")] = "record"
+        for method in ("GET", "POST"):
+            rows[(f"structural:{kind.key}-edit", method)] = "form_object"
+            if kind.creatable and not kind.parents:
+                rows[(f"structural:{kind.key}-new", method)] = "form_new"
+            for parent in kind.parents if kind.creatable else ():
+                rows[(f"structural:{kind.key}-new-{parent}", method)] = "form_object"
+    for basename in API_RECORDS:
+        rows[(f"api:{basename}-list", "GET")] = "api_list"
+        rows[(f"api:{basename}-list", "POST")] = "api_create"
+        rows[(f"api:{basename}-detail", "GET")] = "api_record"
+        rows[(f"api:{basename}-detail", "PUT")] = "api_put"
+        rows[(f"api:{basename}-detail", "PATCH")] = "api_patch"
+    for name in ("api:stakeholder-interactions", "api:coordination-mechanism-meetings"):
+        rows[(name, "GET")] = "api_record"
+        rows[(name, "POST")] = "api_nested_post"
+    return rows
+
+
+API_RECORDS = {
+    "stakeholder": "stakeholder",
+    "common-product": "product",
+    "agreement": "agreement",
+    "capacity-assessment": "assessment",
+    "capacity-plan": "plan",
+    "coordination-mechanism": "mechanism",
+    "action-item": "actionitem",
+    "cooperation-framework": "framework",
+    "mainstreaming-process": "process",
+}
+MATRIX = _rows()
+
+
+def test_every_route_has_a_row():
+    exposed = {(name, m) for name, methods in routes_of_app("reintegra.structural").items() for m in methods}
+    assert exposed == set(MATRIX)
+
+
+def _record_key(name: str) -> str | None:
+    """The world record a route is about (None for routes without an object)."""
+    short = name.split(":", 1)[1]
+    if name.startswith("api:"):
+        for suffix in ("-detail", "-interactions", "-meetings"):
+            if short.endswith(suffix):
+                return API_RECORDS[short.removesuffix(suffix)]
+        return None
+    special = {"document-file": "document", "process-action-plan": "process", "framework-exchange": "framework"}
+    if short in special:
+        return special[short]
+    if "-new-" in short:
+        return short.split("-new-")[1]
+    if short.endswith(("-detail", "-edit")):
+        return short.rsplit("-", 1)[0]
+    return None
+
+
+def expected(rule: str, role: Role | None, relation: str) -> int:
+    api = rule.startswith("api")
+    if role is None:
+        return 401 if api else 302
+    caps = ROLE_CAPABILITIES[role]
+    can_view = Capability.VIEW_STRUCTURAL in caps or Capability.EDIT_STRUCTURAL in caps
+    can_edit = Capability.EDIT_STRUCTURAL in caps
+    sees = can_view and (relation == "own" or (relation == "country" and role == Role.COORDINATOR))
+    writes = rule in {"form_new", "form_object", "programme_post", "object_post", "api_create", "api_put",
+                      "api_patch", "api_nested_post"}  # fmt: skip
+    if not (can_edit if writes else can_view):
+        return 403
+    if rule in {"page", "api_list", "form_new"} and rule != "form_new":
+        return 200
+    if rule == "form_new":
+        return 200
+    if rule == "api_create":
+        return 400  # allowed, but the empty body is refused field by field
+    if not sees:
+        return 404
+    return {
+        "record": 200,
+        "form_object": 200,
+        "programme_post": 302,
+        "object_post": 302,
+        "api_record": 200,
+        "api_put": 400,
+        "api_patch": 200,
+        "api_nested_post": 400,
+    }[rule]
+
+
+def _worlds() -> tuple[dict[str, Any], dict[str, Any]]:
+    home = factories.organisation(country="GT")
+    neighbour = factories.organisation(country="GT")  # its programme covers Guatemala too
+    far = factories.organisation(country="MX")
+    worlds = {}
+    for relation, org in zip(RELATIONS, (home, neighbour, far), strict=True):
+        manager = factories.user(org, Role.PROGRAMME_MANAGER)
+        worlds[relation] = {"org": org, **build_world(org, manager)}
+    users = {role: factories.user(home, role) for role in Role}
+    return worlds, users
+
+
+@pytest.fixture(scope="module")
+def setting(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """The three worlds are built once for the module, in a transaction rolled back at its end."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _worlds()
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route(route, setting):
+    name, method = route
+    rule = MATRIX[route]
+    worlds, users = setting
+    key = _record_key(name)
+    for relation in RELATIONS:
+        world = worlds[relation]
+        if key is not None:
+            url = reverse(name, args=[world[key].pk])
+        elif name == "structural:checklist":
+            url = reverse(name, args=["private_sector"])
+        else:
+            url = reverse(name)
+        data: dict[str, Any] = {}
+        if rule == "programme_post":
+            data = {"programme": world["stakeholder"].programme_id}
+        for role in [None, *Role]:
+            if key is None and rule != "programme_post" and relation != "own":
+                continue  # routes without an object answer the same whatever the relation
+            if relation != "own" and expected(rule, role, "own") in (302, 401, 403):
+                continue  # refused before any lookup: the record's relation cannot change the answer
+            api = name.startswith("api:")
+            client: Any = APIClient() if api else Client()
+            if role is not None:
+                if api:
+                    client.force_authenticate(users[role])
+                else:
+                    client.force_login(users[role])
+            if api:
+                response = getattr(client, method.lower())(url, data, format="json")
+            else:
+                response = getattr(client, method.lower())(url, data)
+            want = expected(rule, role, relation)
+            if rule == "form_object" and method == "POST" and want == 200:
+                want = 400  # allowed, but the empty form is re-displayed with its errors
+            if rule == "form_new" and method == "POST" and want == 200:
+                want = 400
+            assert response.status_code == want, (name, method, role, relation, response.status_code)
