@@ -180,7 +180,7 @@ def distributions(cases: int) -> dict:
                         bands={},
                         computed_by=user,
                     )
-                    for r, v in zip(rounds, values)
+                    for r, v in zip(rounds, values, strict=True)
                 ]
             )
     seeded = time.perf_counter() - started

@@ -148,7 +148,11 @@ class CaseRoundsView(APIView):
     def _context(self, request: Request) -> dict[str, Any]:
         return {"can_see_psychosocial": scoping.can_see(request.user, SensitiveCategory.PSYCHOSOCIAL)}
 
-    @extend_schema(summary="Survey rounds of a case, with scores and bands", responses=RoundSerializer(many=True), tags=["sustainability"])
+    @extend_schema(
+        summary="Survey rounds of a case, with scores and bands",
+        responses=RoundSerializer(many=True),
+        tags=["sustainability"],
+    )
     def get(self, request: Request, pk: int) -> Response:
         case = self._case(request, pk)
         audit.record_access(request.user, "view", case, purpose="sustainability rounds", channel="api")

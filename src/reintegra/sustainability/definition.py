@@ -283,9 +283,7 @@ def parse(raw: Any) -> Definition:
             problems.append(f"{where}: aggregate must be one of {', '.join(AGGREGATES)}")
         scored = qtype in SCORED_TYPES
         weight = _number(q.get("weight", 1.0 if scored else 0.0), f"{where}.weight", problems, 0.0)
-        cweight = _number(
-            q.get("composite_weight", 1.0 if scored else 0.0), f"{where}.composite_weight", problems, 0.0
-        )
+        cweight = _number(q.get("composite_weight", 1.0 if scored else 0.0), f"{where}.composite_weight", problems, 0.0)
         questions.append(
             Question(
                 code=qcode,
@@ -318,7 +316,13 @@ def parse(raw: Any) -> Definition:
         bcode = str(b.get("code", ""))
         if not _CODE.match(bcode):
             problems.append(f"bands[{i}]: code {bcode!r} is not a valid code")
-        bands.append(Band(bcode, _number(b.get("min", 0), f"bands[{i}].min", problems, 0.0, 1.0), _labels(b.get("labels"), f"bands[{i}]", problems)))
+        bands.append(
+            Band(
+                bcode,
+                _number(b.get("min", 0), f"bands[{i}].min", problems, 0.0, 1.0),
+                _labels(b.get("labels"), f"bands[{i}]", problems),
+            )
+        )
     mins = [b.min for b in bands]
     if bands and (mins != sorted(set(mins)) or mins[0] != 0.0):
         problems.append("bands: lower bounds must be ascending, distinct and start at 0")

@@ -27,7 +27,7 @@ def _answers(definition: Definition, level: dict[str, float], rng: random.Random
         if q.type == "number":
             xs = [x for x, _s in q.points]
             scores = [s for _x, s in q.points]
-            answers[q.code] = min(zip(xs, scores), key=lambda p: abs(p[1] - target))[0]
+            answers[q.code] = min(zip(xs, scores, strict=True), key=lambda p: abs(p[1] - target))[0]
             continue
         scored = [o for o in q.options if not o.missing]
         missing = [o for o in q.options if o.missing]

@@ -22,11 +22,11 @@ class RoundForm(forms.Form):
     """Date, scheduled round and one field per question of the version (labels in the user's language)."""
 
     taken_on = forms.DateField(label=_("Survey date"), widget=DateInput(), initial=timezone.localdate)
-    round_month = forms.TypedChoiceField(
-        label=_("Round"), coerce=int, empty_value=None, required=False
-    )
+    round_month = forms.TypedChoiceField(label=_("Round"), coerce=int, empty_value=None, required=False)
 
-    def __init__(self, *args: Any, version: InstrumentVersion, months: list[int], done: set[int], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, version: InstrumentVersion, months: list[int], done: set[int], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.version = version
         self.definition: Definition = version.parsed()
@@ -89,7 +89,7 @@ class RescoreForm(forms.Form):
         field = self.fields["version"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = versions
-        field.label_from_instance = lambda v: f"v{v.number}"  # type: ignore[method-assign]
+        field.label_from_instance = lambda v: f"v{v.number}"  # type: ignore[method-assign,assignment]
 
 
 class UploadForm(forms.Form):
@@ -98,9 +98,7 @@ class UploadForm(forms.Form):
         label=_("File"),
         help_text=_("An instrument definition (YAML or JSON) or an XLSForm (.xlsx)."),
     )
-    publish = forms.BooleanField(
-        label=_("Publish now (a published version can no longer change)"), required=False
-    )
+    publish = forms.BooleanField(label=_("Publish now (a published version can no longer change)"), required=False)
 
     def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -122,7 +120,9 @@ class DraftForm(forms.Form):
     definition = forms.CharField(
         label=_("Definition (YAML)"),
         widget=forms.Textarea(attrs={"rows": 30, "class": "code", "spellcheck": "false"}),
-        help_text=_("Give each option a score between 0 and 1 (or missing: true), each question its dimension and weights."),
+        help_text=_(
+            "Give each option a score between 0 and 1 (or missing: true), each question its dimension and weights."
+        ),
     )
 
 

@@ -79,6 +79,7 @@ class InstrumentVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    _parsed: definition_module.Definition | None = None  # parsed definition, cached per instance
 
     class Meta:
         verbose_name = _("instrument version")
@@ -94,6 +95,14 @@ class InstrumentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.instrument.code} v{self.number}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk:
+            stored = InstrumentVersion.objects.filter(pk=self.pk).values("status", "definition").first()
+            if stored and stored["status"] == VersionStatus.PUBLISHED and stored["definition"] != self.definition:
+                raise ValueError("A published instrument version is immutable.")
+        self._parsed = None
+        super().save(*args, **kwargs)
+
     @property
     def is_published(self) -> bool:
         return self.status == VersionStatus.PUBLISHED
@@ -104,14 +113,6 @@ class InstrumentVersion(models.Model):
             cached = definition_module.parse(self.definition)
             self._parsed = cached
         return cached
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk:
-            stored = InstrumentVersion.objects.filter(pk=self.pk).values("status", "definition").first()
-            if stored and stored["status"] == VersionStatus.PUBLISHED and stored["definition"] != self.definition:
-                raise ValueError("A published instrument version is immutable.")
-        self._parsed = None
-        super().save(*args, **kwargs)
 
 
 class SurveyRound(models.Model):

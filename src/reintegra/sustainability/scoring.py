@@ -161,11 +161,13 @@ class Scorer:
         return (answered @ self.weights) / np.where(np.isnan(self.totals), 1.0, self.totals)
 
     def result(self, row_scores: NDArray[np.float64], row_share: NDArray[np.float64]) -> Result:
-        scores = {name: (None if math.isnan(v) else round(float(v), 6)) for name, v in zip(SCORES, row_scores)}
+        scores = {
+            name: (None if math.isnan(v) else round(float(v), 6)) for name, v in zip(SCORES, row_scores, strict=True)
+        }
         return Result(
             scores=scores,
             bands={name: self.definition.band_for(value) for name, value in scores.items()},
-            answered_share={name: round(float(v), 4) for name, v in zip(SCORES, row_share)},
+            answered_share={name: round(float(v), 4) for name, v in zip(SCORES, row_share, strict=True)},
         )
 
 

@@ -63,9 +63,7 @@ def get_instrument(user: Any, code: str, programme: Programme | None = None) -> 
 
 def instrument_for_case(case: Case, code: str) -> Instrument | None:
     """The instrument the case's programme uses for `code` (its own, else the global one)."""
-    found = Instrument.objects.filter(code=code).filter(
-        Q(programme__isnull=True) | Q(programme_id=case.programme_id)
-    )
+    found = Instrument.objects.filter(code=code).filter(Q(programme__isnull=True) | Q(programme_id=case.programme_id))
     return sorted(found, key=lambda i: i.programme_id is None)[0] if found else None
 
 
@@ -165,15 +163,13 @@ def due_rounds(cases: QuerySet[Case], today: date, notice_days: int = 14) -> lis
     """The next scheduled round of each open case when it falls within `notice_days` (or is past).
 
     Two queries: the cases (with programme schedule) and the months already recorded."""
-    rows = list(
-        cases.exclude(status=CaseStatus.CLOSED)
-        .select_related("programme", "returnee", "case_manager")
-    )
+    rows = list(cases.exclude(status=CaseStatus.CLOSED).select_related("programme", "returnee", "case_manager"))
     done: dict[int, set[int]] = {}
     for case_id, month in SurveyRound.objects.filter(
         case_id__in=[c.pk for c in rows], round_month__isnull=False
     ).values_list("case_id", "round_month"):
-        done.setdefault(case_id, set()).add(month)
+        if month is not None:
+            done.setdefault(case_id, set()).add(month)
     result = []
     for case in rows:
         months, window = schedule_of(case)
@@ -192,6 +188,5 @@ def schedule_of(case: Case) -> tuple[list[int], int]:
 
 
 def done_months(case: Case) -> set[int]:
-    return set(
-        SurveyRound.objects.filter(case=case, round_month__isnull=False).values_list("round_month", flat=True)
-    )
+    months = SurveyRound.objects.filter(case=case, round_month__isnull=False).values_list("round_month", flat=True)
+    return {m for m in months if m is not None}

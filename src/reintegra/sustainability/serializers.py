@@ -28,7 +28,7 @@ class InstrumentVersionSerializer(serializers.ModelSerializer):
 
 
 class InstrumentListSerializer(serializers.ModelSerializer):
-    programme = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    programme = serializers.CharField(source="programme.code", read_only=True, allow_null=True, default=None)
     versions = serializers.SerializerMethodField()
     labels = serializers.DictField(child=serializers.CharField(), read_only=True)
 
@@ -63,7 +63,7 @@ class RoundSerializer(serializers.ModelSerializer):
     instrument = serializers.CharField(source="version.instrument.code", read_only=True)
     version = serializers.IntegerField(source="version.number", read_only=True)
     date = serializers.DateField(source="taken_on", read_only=True)
-    source = serializers.CharField(read_only=True, help_text="web | api | import")
+    source = serializers.CharField(read_only=True, help_text="web | api | import")  # type: ignore[assignment]
     scores = serializers.SerializerMethodField()
     bands = serializers.SerializerMethodField()
     scored_with_version = serializers.SerializerMethodField()
@@ -139,4 +139,4 @@ class ImportReportSerializer(serializers.Serializer):
     imported = serializers.IntegerField()
     already_imported = serializers.IntegerField()
     rejected = serializers.IntegerField()
-    errors = ImportErrorSerializer(many=True)
+    errors = ImportErrorSerializer(many=True)  # type: ignore[assignment]

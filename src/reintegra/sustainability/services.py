@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -107,7 +107,9 @@ def load_instrument(
         if instrument.labels != parsed.labels:
             instrument.labels = parsed.labels
             instrument.save(update_fields=["labels"])
-        version = InstrumentVersion.objects.select_for_update().filter(instrument=instrument, number=parsed.version).first()
+        version = (
+            InstrumentVersion.objects.select_for_update().filter(instrument=instrument, number=parsed.version).first()
+        )
         if version is None:
             version = InstrumentVersion.objects.create(
                 instrument=instrument,
@@ -219,7 +221,9 @@ def _visible(user: Any, case: Case) -> None:
 def _resolve_version(case: Case, instrument_code: str, number: int | None) -> InstrumentVersion:
     instrument = selectors.instrument_for_case(case, instrument_code)
     if instrument is None:
-        raise ValidationError({"instrument": [_("No instrument %(code)s for this case's programme.") % {"code": instrument_code}]})
+        raise ValidationError(
+            {"instrument": [_("No instrument %(code)s for this case's programme.") % {"code": instrument_code}]}
+        )
     versions = selectors.published_versions(instrument)
     version = versions.filter(number=number).first() if number else versions.first()
     if version is None:
@@ -265,7 +269,9 @@ class RoundInput:
     round_month: int | None = None
 
 
-def validate_round(case: Case, data: RoundInput, today: date | None = None) -> tuple[InstrumentVersion, dict[str, Any], int | None]:
+def validate_round(
+    case: Case, data: RoundInput, today: date | None = None
+) -> tuple[InstrumentVersion, dict[str, Any], int | None]:
     """(version, clean answers, round month) or ValidationError with field errors (answers by question code)."""
     today = today or timezone.localdate()
     version = _resolve_version(case, data.instrument, data.version)
@@ -470,7 +476,7 @@ def _grid_rows_from_yaml(data: Any, language: str) -> list[dict[str, Any]]:
     rows = data.get("rows") if isinstance(data, dict) else data
     if not isinstance(rows, list):
         raise ValidationError({"file": [_("The file must list the grid rows.")]})
-    result = []
+    result: list[dict[str, Any]] = []
     for row in rows:
         if not isinstance(row, dict):
             result.append({})
@@ -496,7 +502,7 @@ def grid_rows_from_file(content: bytes, filename: str, language: str) -> list[di
         values = list(sheet.iter_rows(values_only=True))
         header = [str(h or "").strip().lower() for h in (values[0] if values else [])]
         return [
-            {h: ("" if v is None else str(v)) for h, v in zip(header, row)}
+            {h: ("" if v is None else str(v)) for h, v in zip(header, row, strict=False)}
             for row in values[1:]
             if row and any(v not in (None, "") for v in row)
         ]
@@ -533,7 +539,7 @@ def _clean_grid_row(row: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[
     return values, problems
 
 
-def load_grid(user: Any, programme: Programme | None, rows: list[Mapping[str, Any]]) -> GridReport:
+def load_grid(user: Any, programme: Programme | None, rows: Sequence[Mapping[str, Any]]) -> GridReport:
     """Create or update grid rows (matched by dimension + approach); all or nothing."""
     _require_programme(user, programme)
     report = GridReport()
@@ -591,7 +597,9 @@ def save_approach(
             with transaction.atomic():
                 approach.save()
         except IntegrityError:
-            raise ValidationError({"approach": [_("This approach is already in the grid for that dimension.")]}) from None
+            raise ValidationError(
+                {"approach": [_("This approach is already in the grid for that dimension.")]}
+            ) from None
     return approach
 
 

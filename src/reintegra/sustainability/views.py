@@ -79,7 +79,12 @@ def _score_rows(score: RoundScore | None) -> list[dict[str, Any]]:
     if score is None:
         return []
     names = _band_names(score.version.definition)
-    titles = {"economic": _("Economic"), "social": _("Social"), "psychosocial": _("Psychosocial"), "composite": _("Composite")}
+    titles = {
+        "economic": _("Economic"),
+        "social": _("Social"),
+        "psychosocial": _("Psychosocial"),
+        "composite": _("Composite"),
+    }
     weakest = selectors.weakest_dimension(score.values())
     return [
         {
@@ -109,12 +114,17 @@ def case_rounds(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     rounds = list(selectors.rounds_for_case(case))
     audit.record_access(request.user, "view", case, purpose="case page: sustainability")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in rounds:
         score = r.current_score
         rows.append({"round": r, "label": _month_label(r.round_month), "scores": _score_rows(score), "score": score})
     labels = [f"{row['label']} · {row['round'].taken_on.isoformat()}" for row in rows]
-    titles = {"economic": _("Economic"), "social": _("Social"), "psychosocial": _("Psychosocial"), "composite": _("Composite")}
+    titles = {
+        "economic": _("Economic"),
+        "social": _("Social"),
+        "psychosocial": _("Psychosocial"),
+        "composite": _("Composite"),
+    }
     colours = {"economic": "#b45309", "social": "#1d4ed8", "psychosocial": "#7c3aed", "composite": "#111827"}
     chart = {
         "type": "line",
@@ -157,7 +167,11 @@ def case_rounds(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def round_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     available = selectors.instruments_for_case(case)
-    code = request.GET.get("instrumento") or request.POST.get("instrument") or (available[0].instrument.code if available else "")
+    code = (
+        request.GET.get("instrumento")
+        or request.POST.get("instrument")
+        or (available[0].instrument.code if available else "")
+    )
     version = next((v for v in available if v.instrument.code == code), None)
     if version is None:
         messages.error(request, _("No published instrument is available for this case's programme."))
@@ -196,7 +210,9 @@ def round_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if composite is None:
                 messages.warning(request, _("Round recorded. Too few questions were answered for a composite score."))
             else:
-                messages.success(request, _("Round recorded. Composite score: %(score)s.") % {"score": f"{composite:.2f}"})
+                messages.success(
+                    request, _("Round recorded. Composite score: %(score)s.") % {"score": f"{composite:.2f}"}
+                )
             return redirect("sustainability:case-rounds", pk=case.pk)
     ctx = case_page_context(request, case, "sustainability")
     ctx.update(
@@ -229,7 +245,9 @@ def _answer_rows(request: AuthenticatedHttpRequest, round_: SurveyRound) -> tupl
         else:
             shown = str(value)
         score = scoring.question_score(q, value)
-        rows.append({"question": label(q.labels, _language()), "dimension": q.dimension, "answer": shown, "score": score})
+        rows.append(
+            {"question": label(q.labels, _language()), "dimension": q.dimension, "answer": shown, "score": score}
+        )
     return rows, hidden
 
 
@@ -359,7 +377,9 @@ def instrument_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                 version = services.import_xlsform(request.user, programme, content, upload.name)
                 if form.cleaned_data["publish"] and not services.draft_problems(version):
                     services.publish_version(request.user, version)
-                messages.success(request, _("XLSForm imported as draft version %(number)s.") % {"number": version.number})
+                messages.success(
+                    request, _("XLSForm imported as draft version %(number)s.") % {"number": version.number}
+                )
             else:
                 raw = services.read_definition_file(content, upload.name)
                 result = services.load_instrument(
@@ -458,9 +478,7 @@ def version_xlsform(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("This draft is not complete yet."))
     language = _language().split("-")[0]
     content = xlsform.to_xlsform(parsed, language if language in ("es", "en", "fr") else "es")
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{version.instrument.code}_v{version.number}.xlsx"'
     return response
 
@@ -484,7 +502,10 @@ def version_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.publish_version(request.user, version)
     except ValidationError as exc:
-        messages.error(request, _("This version cannot be published yet: %(problems)s") % {"problems": "; ".join(exc.messages[:10])})
+        messages.error(
+            request,
+            _("This version cannot be published yet: %(problems)s") % {"problems": "; ".join(exc.messages[:10])},
+        )
     else:
         messages.success(request, _("Version %(number)s published.") % {"number": version.number})
     return redirect("sustainability:instrument", pk=version.instrument_id)
@@ -510,7 +531,10 @@ def version_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             problems = services.draft_problems(version)
             if problems:
-                messages.warning(request, _("Draft saved. Still to complete before publishing: %(n)s problems.") % {"n": len(problems)})
+                messages.warning(
+                    request,
+                    _("Draft saved. Still to complete before publishing: %(n)s problems.") % {"n": len(problems)},
+                )
             else:
                 messages.success(request, _("Draft saved. It is complete and can be published."))
             return redirect("sustainability:instrument", pk=version.instrument_id)
@@ -589,9 +613,11 @@ def grid(request: AuthenticatedHttpRequest) -> HttpResponse:
 def grid_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     approach = None
     if pk is not None:
-        approach = FeasibilityApproach.objects.filter(
-            pk=pk, programme__organisation_id=request.user.organisation_id
-        ).select_related("programme").first()
+        approach = (
+            FeasibilityApproach.objects.filter(pk=pk, programme__organisation_id=request.user.organisation_id or 0)
+            .select_related("programme")
+            .first()
+        )
         if approach is None:
             raise Http404(_("Grid row not found."))
         programme = approach.programme
@@ -613,7 +639,13 @@ def grid_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
     return render(
         request,
         "sustainability/grid_edit.html",
-        {"nav": "instruments", "form": form, "programme": programme, "approach": approach, "has_errors": bool(form.errors)},
+        {
+            "nav": "instruments",
+            "form": form,
+            "programme": programme,
+            "approach": approach,
+            "has_errors": bool(form.errors),
+        },
     )
 
 
@@ -621,9 +653,11 @@ def grid_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
 @require_POST
 @_needs(Capability.MANAGE_PROGRAMME)
 def grid_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    approach = FeasibilityApproach.objects.filter(
-        pk=pk, programme__organisation_id=request.user.organisation_id
-    ).select_related("programme").first()
+    approach = (
+        FeasibilityApproach.objects.filter(pk=pk, programme__organisation_id=request.user.organisation_id or 0)
+        .select_related("programme")
+        .first()
+    )
     if approach is None:
         raise Http404(_("Grid row not found."))
     programme_pk = approach.programme_id
@@ -685,7 +719,12 @@ def distribution(request: AuthenticatedHttpRequest) -> HttpResponse:
     month_raw = request.GET.get("ronda", "")
     month = int(month_raw) if month_raw.isdigit() else None
     data = distribution_data(programme, month) if programme else {}
-    titles = {"economic": _("Economic"), "social": _("Social"), "psychosocial": _("Psychosocial"), "composite": _("Composite")}
+    titles = {
+        "economic": _("Economic"),
+        "social": _("Social"),
+        "psychosocial": _("Psychosocial"),
+        "composite": _("Composite"),
+    }
     blocks = []
     for key in SCORES:
         d = data.get(key)
@@ -701,12 +740,15 @@ def distribution(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "label": titles[key],
                 "d": d,
                 "suppressed": suppressed,
-                "rows": list(zip(bins, counts)),
+                "rows": list(zip(bins, counts, strict=True)),
                 "chart": None
                 if suppressed
                 else {
                     "type": "bar",
-                    "data": {"labels": bins, "datasets": [{"label": str(titles[key]), "data": counts, "backgroundColor": "#1d4ed8"}]},
+                    "data": {
+                        "labels": bins,
+                        "datasets": [{"label": str(titles[key]), "data": counts, "backgroundColor": "#1d4ed8"}],
+                    },
                     "options": {"plugins": {"legend": {"display": False}}},
                 },
             }

@@ -15,6 +15,7 @@ Submissions: CSV (`,` or `;`, Kobo "XML values and headers") or JSON (Kobo `resu
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -84,8 +85,30 @@ def to_xlsform(definition: Definition, default_language: str = "es") -> bytes:
         ]
     )
     blank_scoring = ["", "", "", "", "", ""]
-    survey.append(["text", CASE_NUMBER, *[_FIXED_LABELS[CASE_NUMBER][lang] for lang in LANGUAGES], "", "", "", "yes", *blank_scoring])
-    survey.append(["date", SURVEY_DATE, *[_FIXED_LABELS[SURVEY_DATE][lang] for lang in LANGUAGES], "", "", "", "yes", *blank_scoring])
+    survey.append(
+        [
+            "text",
+            CASE_NUMBER,
+            *[_FIXED_LABELS[CASE_NUMBER][lang] for lang in LANGUAGES],
+            "",
+            "",
+            "",
+            "yes",
+            *blank_scoring,
+        ]
+    )
+    survey.append(
+        [
+            "date",
+            SURVEY_DATE,
+            *[_FIXED_LABELS[SURVEY_DATE][lang] for lang in LANGUAGES],
+            "",
+            "",
+            "",
+            "yes",
+            *blank_scoring,
+        ]
+    )
     choices = wb.create_sheet("choices")
     choices.append(["list_name", "name", *[_lang_col("label", lang) for lang in LANGUAGES], "score", "missing"])
     for q in definition.questions:
@@ -129,7 +152,9 @@ def to_xlsform(definition: Definition, default_language: str = "es") -> bytes:
             str(definition.version),
             f"{LANGUAGE_NAMES[default_language]} ({default_language})",
             definition.min_answered_share,
-            json.dumps([{"code": b.code, "min": b.min, "labels": b.labels} for b in definition.bands], ensure_ascii=False),
+            json.dumps(
+                [{"code": b.code, "min": b.min, "labels": b.labels} for b in definition.bands], ensure_ascii=False
+            ),
             json.dumps(definition.labels, ensure_ascii=False),
             json.dumps(definition.description, ensure_ascii=False) if definition.description else "",
         ]
@@ -154,7 +179,7 @@ def _rows(sheet: Any) -> list[dict[str, Any]]:
     for row in rows[1:]:
         if row is None or all(v in (None, "") for v in row):
             continue
-        result.append({h: v for h, v in zip(header, row) if h})
+        result.append({h: v for h, v in zip(header, row, strict=False) if h})
     return result
 
 
@@ -222,7 +247,9 @@ def from_xlsform(content: bytes) -> dict[str, Any]:
             question["hint"] = hint
         if kind in ("select_one", "select_multiple"):
             if len(parts) < 2 or parts[1] not in lists:
-                problems.append(f"survey row {i} ({name}): choice list {parts[1] if len(parts) > 1 else ''!r} not found")
+                problems.append(
+                    f"survey row {i} ({name}): choice list {parts[1] if len(parts) > 1 else ''!r} not found"
+                )
                 continue
             question["type"] = "single" if kind == "select_one" else "multiple"
             question["options"] = lists[parts[1]]
@@ -273,10 +300,9 @@ def from_xlsform(content: bytes) -> dict[str, Any]:
         draft["min_answered_share"] = share
     for column in ("bands", "labels", "description"):
         if settings.get(column):
-            try:
+            # A programme's own column of that name that is not JSON is not ours to read.
+            with contextlib.suppress(ValueError):
                 draft[column] = json.loads(str(settings[column]))
-            except ValueError:
-                pass  # a programme's own column of that name: not ours to read
     return draft
 
 
@@ -359,7 +385,7 @@ def read_submissions(content: bytes, filename: str, question_codes: set[str]) ->
     if filename.lower().endswith(".json") or stripped.startswith(("{", "[")):
         try:
             data = json.loads(text)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise XLSFormError([f"not valid JSON ({exc.msg}, line {exc.lineno})"]) from None
         if isinstance(data, dict):
             data = data.get("results", data.get("value", data.get("submissions")))

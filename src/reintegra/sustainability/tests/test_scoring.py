@@ -56,11 +56,27 @@ def test_weights_are_renormalised_over_answered_questions():
         "min_answered_share": 0.0,
         "bands": [{"code": "low", "min": 0, "labels": "L"}],
         "questions": [
-            {"code": "a", "dimension": "economic", "type": "single", "labels": "A", "weight": 3,
-             "options": [{"code": "y", "score": 1, "labels": "y"}, {"code": "n", "score": 0, "labels": "n"},
-                         {"code": "dk", "missing": True, "labels": "dk"}]},
-            {"code": "b", "dimension": "economic", "type": "number", "labels": "B", "weight": 1,
-             "composite_weight": 2, "scoring": {"points": [[0, 0], [10, 1]]}},
+            {
+                "code": "a",
+                "dimension": "economic",
+                "type": "single",
+                "labels": "A",
+                "weight": 3,
+                "options": [
+                    {"code": "y", "score": 1, "labels": "y"},
+                    {"code": "n", "score": 0, "labels": "n"},
+                    {"code": "dk", "missing": True, "labels": "dk"},
+                ],
+            },
+            {
+                "code": "b",
+                "dimension": "economic",
+                "type": "number",
+                "labels": "B",
+                "weight": 1,
+                "composite_weight": 2,
+                "scoring": {"points": [[0, 0], [10, 1]]},
+            },
         ],
     }
     d = definition.parse(raw)
@@ -140,9 +156,9 @@ def test_improving_one_answer_never_lowers_a_score(answers, data):
 def test_the_batch_gives_the_same_scores_as_one_by_one(batch):
     clean = [scoring.clean_answers(RSS, a)[0] for a in batch]
     matrix = SCORER.score_matrix(SCORER.answer_matrix(clean))
-    for row, answers in zip(matrix, clean):
+    for row, answers in zip(matrix, clean, strict=True):
         single = scoring.score_response(RSS, answers).scores
-        for value, name in zip(row, SCORES):
+        for value, name in zip(row, SCORES, strict=True):
             assert (single[name] is None) == bool(np.isnan(value))
             if single[name] is not None:
                 assert value == pytest.approx(single[name], abs=1e-6)
@@ -156,8 +172,13 @@ def test_definition_problems_are_all_listed():
                 "labels": "x",
                 "bands": [{"code": "hi", "min": 0.5, "labels": "h"}],
                 "questions": [
-                    {"code": "q", "dimension": "money", "type": "single", "labels": "q",
-                     "options": [{"code": "a", "score": 2, "labels": "a"}]},
+                    {
+                        "code": "q",
+                        "dimension": "money",
+                        "type": "single",
+                        "labels": "q",
+                        "options": [{"code": "a", "score": 2, "labels": "a"}],
+                    },
                     {"code": "q", "dimension": "social", "type": "number", "labels": "n"},
                 ],
             }

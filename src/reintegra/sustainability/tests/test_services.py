@@ -21,7 +21,10 @@ pytestmark = pytest.mark.django_db
 
 def _round(world, answers=None, **kwargs):
     data = services.RoundInput(
-        instrument="rss", taken_on=kwargs.pop("taken_on", timezone.localdate()), answers=answers or best_answers(), **kwargs
+        instrument="rss",
+        taken_on=kwargs.pop("taken_on", timezone.localdate()),
+        answers=answers or best_answers(),
+        **kwargs,
     )
     return services.record_round(world.manager, world.case, data)
 

@@ -77,7 +77,7 @@ def test_plan_page_highlights_the_weakest_dimension_and_the_form_offers_the_grid
     assert "rss-weakest" in plan and "Apoyo para vivienda" in plan
     form = c.get(reverse("cases:plan_edit", args=[world.case.pk])).content.decode()
     assert 'id="feasibility-approaches"' in form and 'list="feasibility-approaches"' in form
-    assert "data-use-approach" in form and "Criterios: comunidad" in form or "Criteria: community" in form
+    assert ("data-use-approach" in form and "Criterios: comunidad" in form) or "Criteria: community" in form
     # The weakest dimension's approaches come first in the picker.
     assert form.index("Apoyo para vivienda") < form.index("Asistencia en efectivo")
 
@@ -94,7 +94,9 @@ def test_api_round_and_listing(world):
     body = response.json()
     assert body["scores"] == {"economic": None, "social": None, "psychosocial": None, "composite": None}
     assert set(body["bands"]) == {"economic", "social", "psychosocial", "composite"}
-    bad = api.post(url, {"instrument": "rss", "date": "2020-01-01", "answers": {"eco_satisfaction": "x"}}, format="json")
+    bad = api.post(
+        url, {"instrument": "rss", "date": "2020-01-01", "answers": {"eco_satisfaction": "x"}}, format="json"
+    )
     assert bad.status_code == 400 and "answers" in bad.json()
     assert len(api.get(url).json()) == 1
     # Hidden case: 404 for someone else's organisation.

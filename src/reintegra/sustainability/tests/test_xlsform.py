@@ -79,8 +79,9 @@ def test_kobo_csv_with_groups_semicolons_and_multiple_choice_columns():
 
 
 def test_odk_central_json_with_nested_groups():
-    data = {"value": [{"__id": "uuid:1", "case_number": "GT-2", "survey_date": "2025-02-01",
-                       "g": {"psy_safety": "agree"}}]}
+    data = {
+        "value": [{"__id": "uuid:1", "case_number": "GT-2", "survey_date": "2025-02-01", "g": {"psy_safety": "agree"}}]
+    }
     rows = xlsform.read_submissions(json.dumps(data).encode(), "x.json", {"psy_safety"})
     assert rows[0].values == {"psy_safety": "agree"} and rows[0].key == "uuid:1" and rows[0].row == 1
 
