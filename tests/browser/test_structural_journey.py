@@ -1,0 +1,82 @@
+"""A programme manager registers a stakeholder in Spanish and sees it placed on the interest x influence
+grid (real browser, real server): the point sits in the "manage closely" quadrant and opens its page."""
+
+import subprocess
+import sys
+
+import pytest
+from tests.browser.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+USERNAME = "gerencia-estructural"
+
+
+def _programme_manager(live_app) -> None:
+    live_app.manage(
+        "shell",
+        "-c",
+        "from reintegra.access.models import Organisation, Programme\n"
+        "org = Organisation.objects.get(code='oim-gt')\n"
+        "Programme.objects.get_or_create(code='oim-gt-prog', defaults={'organisation': org, "
+        "'name': 'Programa Guatemala', 'countries': ['GT']})",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "reintegra", "createuser", "--username", USERNAME, "--organization", "oim-gt",
+         "--role", "programme_manager", "--password-env", "BROWSER_PASSWORD"],
+        env={**live_app.env, "BROWSER_PASSWORD": PASSWORD},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )  # fmt: skip
+
+
+def test_new_stakeholder_is_placed_on_the_grid(page, live_app):
+    _programme_manager(live_app)
+    page.goto(f"{live_app.url}/")
+    page.fill("[name=username]", USERNAME)
+    page.fill("[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+
+    page.get_by_role("link", name="Nivel estructural").first.click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="Nuevo interlocutor").click()
+    page.wait_for_load_state("networkidle")
+    page.fill("[name=name]", "Secretaría de Bienestar Social")
+    page.select_option("[name=category]", "national_authority")
+    page.select_option("[name=level]", "national")
+    page.select_option("[name=country]", "GT")
+    page.fill("[name=interest]", "5")
+    page.fill("[name=influence]", "4")
+    page.check("[name=functions][value=serve_returnees]")
+    page.locator("main form button[type=submit].button--primary").click()
+    page.wait_for_load_state("networkidle")
+    assert "/estructural/interlocutores/" in page.url
+    detail_url = page.url
+    assert page.get_by_test_id("engagement-category").inner_text().strip() == "Controlar estrechamente"
+
+    page.goto(f"{live_app.url}/estructural/")
+    canvas = page.locator("canvas[data-chart=home-grid]")
+    canvas.wait_for(state="visible")
+    page.wait_for_selector("canvas[data-chart=home-grid][data-chart-ready=true]")
+    # The same figures as text: the table row gives the scores and the category.
+    row = page.get_by_test_id("grid-table").locator("tr", has_text="Secretaría de Bienestar Social")
+    assert "Controlar estrechamente" in row.text_content()
+    # Where Chart.js drew the point: in the first dataset (manage closely), at influence 4, interest 5.
+    point = page.evaluate(
+        """() => {
+          const chart = Chart.getChart(document.querySelector('canvas[data-chart=home-grid]'));
+          const data = chart.data.datasets[0].data;
+          const index = data.findIndex(p => p.label === 'Secretaría de Bienestar Social');
+          const element = chart.getDatasetMeta(0).data[index];
+          return {index, x: element.x, y: element.y, value: data[index],
+                  label: chart.data.datasets[0].label};
+        }"""
+    )
+    assert point["index"] >= 0
+    assert point["label"] == "Controlar estrechamente"
+    assert (round(point["value"]["x"]), round(point["value"]["y"])) == (4, 5)
+    canvas.click(position={"x": point["x"], "y": point["y"]})
+    page.wait_for_url(detail_url)
+    assert page.locator("h1").inner_text().strip() == "Secretaría de Bienestar Social"
