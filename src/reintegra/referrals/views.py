@@ -261,6 +261,7 @@ def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "dimension": dimension,
             "sector": sector,
             "item": item,
+            "can_manage_pathways": services.can_manage_pathways(request.user),
             "has_errors": form.is_bound and bool(form.errors),
             "dimension_choices": forms.ANY_DIMENSION,
             "sector_choices": forms.ANY_SECTOR,
@@ -606,6 +607,10 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
         raise PermissionDenied(_("You do not have permission to do this."))
     previous = _get_pathway(request, pk) if pk is not None else None
     initial: dict[str, Any] = {"transferred_fields": catalogue.DEFAULT_FIELDS, "approved_on": timezone.localdate()}
+    # From the recommendations: ?provider=&service= start an SOP for that provider (and service).
+    for name in ("provider", "service"):
+        if request.GET.get(name, "").isdigit():
+            initial[name] = int(request.GET[name])
     if previous is not None:
         initial.update(
             {

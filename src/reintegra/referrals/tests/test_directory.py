@@ -301,3 +301,23 @@ def test_api_create_and_patch_provider_and_service(world, manager, department):
     reader.force_authenticate(world.manager)
     assert reader.post(reverse("api:service-list"), payload, format="json").status_code == 403
     assert reader.patch(service_url, {"capacity_per_month": 1}, format="json").status_code == 403
+
+
+def test_recommendation_without_sop_says_why_and_links_managers_to_the_sop_form(world, manager):
+    from reintegra.referrals.tests.conftest import make_provider
+
+    org = factories.organisation("prov-c", "GT")
+    provider, service = make_provider(org, "Centro C", code="centro-c-empleo")
+    sop_link = f"{reverse('referrals:pathway-new')}?provider={provider.pk}&amp;service={service.pk}"
+    url = reverse("referrals:case-new", args=[world.case.pk]) + "?dimension=economic"
+    client = Client()
+    client.force_login(manager)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "no approved SOP with this provider" in page
+    assert sop_link in page
+    form = client.get(f"{reverse('referrals:pathway-new')}?provider={provider.pk}&service={service.pk}")
+    assert form.context["form"].initial["provider"] == provider.pk
+    client.force_login(world.manager)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "no approved SOP with this provider" in page
+    assert sop_link not in page  # a case manager cannot record SOPs
