@@ -77,7 +77,7 @@ def test_plan_page_highlights_the_weakest_dimension_and_the_form_offers_the_grid
     assert "rss-weakest" in plan and "Apoyo para vivienda" in plan
     form = c.get(reverse("cases:plan_edit", args=[world.case.pk])).content.decode()
     assert 'id="feasibility-approaches"' in form and 'list="feasibility-approaches"' in form
-    assert ("data-use-approach" in form and "Criterios: comunidad" in form) or "Criteria: community" in form
+    assert "data-use-approach" in form and "Criterios: comunitario" in form
     # The weakest dimension's approaches come first in the picker.
     assert form.index("Apoyo para vivienda") < form.index("Asistencia en efectivo")
 
