@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml uv.lock scripts/install.sh $(wildcard src/reintegra/locale/*/LC_MESSAGES/django.po)
+$(VENV)/.installed: pyproject.toml uv.lock scripts/install.sh $(wildcard src/reintegra/locale/*/LC_MESSAGES/django.po src/reintegra/*/locale/*/LC_MESSAGES/django.po)
 	@scripts/install.sh
 	@touch $@
 
@@ -36,6 +36,8 @@ test-fast: install
 bench: install
 	@mkdir -p bench/results
 	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/bench_rss_scoring.py | tee bench/results/rss_scoring.json
+	$(VENV)/bin/python bench/bench_regional_matrix.py | tee bench/results/regional_matrix.json
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
