@@ -10,8 +10,9 @@ Apps register in `AppConfig.ready()`:
 A tab's view renders a template that extends "cases/case_base.html" (block `tab`) with the context of
 `reintegra.cases.views.case_page_context(request, case, tab_key)`.
 
-A panel is a template included on a case tab (`summary` or `plan`), below that tab's own content, with
-`panel` = what `context(request, case)` returns; returning None leaves the panel out.
+A panel is a template included on a case tab (`summary` or `plan`), below that tab's own content, or on the
+plan form (`plan_form`: beside the plan items being edited), with `panel` = what `context(request, case)`
+returns; returning None leaves the panel out.
 """
 
 from __future__ import annotations
