@@ -126,7 +126,8 @@ def test_referral_closed_loop_in_spanish(page, live_app):
     # Send: the consent is checked, the answer is due within 72 hours (urgent).
     page.locator("form[data-action=send] button[type=submit]").click()
     page.wait_for_load_state("networkidle")
-    assert page.locator(".badge.referral-status--sent").count() == 1, page.locator("main").inner_text()
+    assert page.locator(".badge.referral-status--sent").inner_text().strip() == "Enviada"
+    assert page.get_by_text("Derivación enviada a").count() == 0  # sent from the detail page, not the form
 
     # The provider's user: the portal lists it; the detail shows only the SOP's four fields.
     _log_in(page, live_app, "puentes")
@@ -144,12 +145,13 @@ def test_referral_closed_loop_in_spanish(page, live_app):
 
     page.locator("form[data-action=accept] button[type=submit]").click()
     page.wait_for_load_state("networkidle")
-    assert page.locator(".badge.referral-status--accepted").count() == 1
+    assert page.locator(".badge.referral-status--accepted").inner_text().strip() == "Aceptada"
+    assert page.get_by_role("heading", name="Datos del caso compartidos según el POE").is_visible()
     page.select_option("form[data-action=outcome] [name=outcome-outcome]", "service_delivered")
     page.fill("form[data-action=outcome] [name=outcome-note]", "Colocada en un comedor de Xela.")
     page.locator("form[data-action=outcome] button[type=submit]").click()
     page.wait_for_load_state("networkidle")
-    assert page.locator(".badge.referral-status--service_delivered").count() == 1
+    assert page.locator(".badge.referral-status--service_delivered").inner_text().strip() == "Servicio prestado"
 
     # Back to the case manager: the status on the case's tab and the lines of the case timeline.
     _log_in(page, live_app, "gestora")
@@ -158,4 +160,6 @@ def test_referral_closed_loop_in_spanish(page, live_app):
     page.goto(case_url + "timeline/")
     timeline = page.locator("main").inner_text()
     assert PROVIDER_ORG in timeline
+    assert f"a {PROVIDER_ORG}: Servicio prestado" in timeline
+    assert "Prioridad: Urgente (72 horas)" in timeline
     assert re.search(r"REF-\d{6}", timeline)
