@@ -69,6 +69,7 @@ def stakeholder_grid(stakeholders: Iterable[Any], highlight: int | None = None) 
                 "y": {"type": "linear", "min": 0.5, "max": 5.5, "title": {"display": True, "text": _("Interest")}},
             },
             "plugins": {"legend": {"position": "bottom"}},
+            "animation": False,  # points appear where they belong at once (and nothing moves for readers)
         },
         "links": [*links.values(), [], []],
     }  # fmt: skip
