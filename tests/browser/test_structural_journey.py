@@ -22,13 +22,25 @@ def _programme_manager(live_app) -> None:
         "'name': 'Programa Guatemala', 'countries': ['GT']})",
     )
     subprocess.run(
-        [sys.executable, "-m", "reintegra", "createuser", "--username", USERNAME, "--organization", "oim-gt",
-         "--role", "programme_manager", "--password-env", "BROWSER_PASSWORD"],
+        [
+            sys.executable,
+            "-m",
+            "reintegra",
+            "createuser",
+            "--username",
+            USERNAME,
+            "--organization",
+            "oim-gt",
+            "--role",
+            "programme_manager",
+            "--password-env",
+            "BROWSER_PASSWORD",
+        ],
         env={**live_app.env, "BROWSER_PASSWORD": PASSWORD},
         check=True,
         capture_output=True,
         timeout=120,
-    )  # fmt: skip
+    )
 
 
 def test_new_stakeholder_is_placed_on_the_grid(page, live_app):

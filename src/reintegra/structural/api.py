@@ -57,11 +57,14 @@ class StructuralViewSet(
             qs = qs.filter(programme_id=int(programme))
         return qs.prefetch_related(*self.prefetch).order_by(*self.model._meta.ordering or ["id"])
 
-    def _nested(self, request: Request, parent: Any, queryset: QuerySet[Any], serializer_class: Any, **link: Any) -> Response:
+    def _nested(
+        self, request: Request, parent: Any, queryset: QuerySet[Any], serializer_class: Any, **link: Any
+    ) -> Response:
         """GET: the parent's children (paginated); POST: a new child linked to the parent."""
         if request.method == "POST":
             serializer = serializer_class(
-                data=request.data, context={**self.get_serializer_context(), "parent": {**link, "programme": parent.programme}}
+                data=request.data,
+                context={**self.get_serializer_context(), "parent": {**link, "programme": parent.programme}},
             )
             serializer.is_valid(raise_exception=True)
             serializer.save()
@@ -88,13 +91,18 @@ class StakeholderViewSet(StructuralViewSet):
     queryset = Stakeholder.objects.none()
 
     @extend_schema(
-        methods=["GET"], summary="Interaction log of a stakeholder", responses=s.InteractionSerializer(many=True),
+        methods=["GET"],
+        summary="Interaction log of a stakeholder",
+        responses=s.InteractionSerializer(many=True),
         tags=["structural: stakeholders"],
-    )  # fmt: skip
+    )
     @extend_schema(
-        methods=["POST"], summary="Record an interaction", request=s.InteractionSerializer,
-        responses={201: s.InteractionSerializer}, tags=["structural: stakeholders"],
-    )  # fmt: skip
+        methods=["POST"],
+        summary="Record an interaction",
+        request=s.InteractionSerializer,
+        responses={201: s.InteractionSerializer},
+        tags=["structural: stakeholders"],
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=StandardPagination)
     def interactions(self, request: Request, pk: Any = None) -> Response:
         stakeholder = self.get_object()
@@ -141,13 +149,18 @@ class CoordinationMechanismViewSet(StructuralViewSet):
     prefetch = ("members",)
 
     @extend_schema(
-        methods=["GET"], summary="Meetings of a mechanism", responses=s.MeetingSerializer(many=True),
+        methods=["GET"],
+        summary="Meetings of a mechanism",
+        responses=s.MeetingSerializer(many=True),
         tags=["structural: coordination"],
-    )  # fmt: skip
+    )
     @extend_schema(
-        methods=["POST"], summary="Record a meeting", request=s.MeetingSerializer,
-        responses={201: s.MeetingSerializer}, tags=["structural: coordination"],
-    )  # fmt: skip
+        methods=["POST"],
+        summary="Record a meeting",
+        request=s.MeetingSerializer,
+        responses={201: s.MeetingSerializer},
+        tags=["structural: coordination"],
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=StandardPagination)
     def meetings(self, request: Request, pk: Any = None) -> Response:
         mechanism = self.get_object()

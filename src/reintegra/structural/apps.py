@@ -4,11 +4,29 @@ from django.utils.translation import gettext_lazy as _
 # Models about a person (contact details, named representatives): masked in the change log.
 PERSONAL_MODELS = {"ContactPerson", "MechanismMember"}
 MODELS = [
-    "Stakeholder", "ContactPerson", "Interaction", "CommonProduct", "StakeholderReview", "Agreement",
-    "CoordinationMechanism", "MechanismMember", "Meeting", "MainstreamingProcess", "SectorOpportunity",
-    "ActionItem", "CapacityAssessment", "CapacityPlan", "CapacityActivity", "Training", "ProgressIndicator",
-    "CooperationFramework", "DataExchangeRule", "Checklist", "ChecklistStep", "Document",
-]  # fmt: skip
+    "Stakeholder",
+    "ContactPerson",
+    "Interaction",
+    "CommonProduct",
+    "StakeholderReview",
+    "Agreement",
+    "CoordinationMechanism",
+    "MechanismMember",
+    "Meeting",
+    "MainstreamingProcess",
+    "SectorOpportunity",
+    "ActionItem",
+    "CapacityAssessment",
+    "CapacityPlan",
+    "CapacityActivity",
+    "Training",
+    "ProgressIndicator",
+    "CooperationFramework",
+    "DataExchangeRule",
+    "Checklist",
+    "ChecklistStep",
+    "Document",
+]
 
 
 class StructuralConfig(AppConfig):

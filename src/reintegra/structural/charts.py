@@ -18,8 +18,17 @@ COLOURS = {
     engagement.INFORM: "rgba(30, 100, 170, 0.7)",
 }
 # Points sharing the same scores are spread around the score so each stays clickable.
-_SPREAD = [(0, 0), (0.18, 0), (-0.18, 0), (0, 0.18), (0, -0.18), (0.18, 0.18), (-0.18, -0.18), (0.18, -0.18),
-           (-0.18, 0.18)]  # fmt: skip
+_SPREAD = [
+    (0, 0),
+    (0.18, 0),
+    (-0.18, 0),
+    (0, 0.18),
+    (0, -0.18),
+    (0.18, 0.18),
+    (-0.18, -0.18),
+    (0.18, -0.18),
+    (-0.18, 0.18),
+]
 
 
 def stakeholder_grid(stakeholders: Iterable[Any], highlight: int | None = None) -> dict[str, Any]:
@@ -45,22 +54,39 @@ def stakeholder_grid(stakeholders: Iterable[Any], highlight: int | None = None) 
         )
         links[category].append(url)
         rows.append(
-            {"name": s.name, "url": url, "interest": s.interest, "influence": s.influence,
-             "category": c.EngagementCategory(category).label}
-        )  # fmt: skip
+            {
+                "name": s.name,
+                "url": url,
+                "interest": s.interest,
+                "influence": s.influence,
+                "category": c.EngagementCategory(category).label,
+            }
+        )
     threshold = min(thresholds) if len(thresholds) == 1 else engagement.DEFAULT_THRESHOLD
     line = threshold - 0.5  # scores >= threshold fall on the "high" side of the line
-    boundary = {"type": "line", "borderColor": "rgba(0,0,0,0.35)", "borderDash": [6, 4], "pointRadius": 0,
-                "borderWidth": 1, "fill": False}  # fmt: skip
+    boundary = {
+        "type": "line",
+        "borderColor": "rgba(0,0,0,0.35)",
+        "borderDash": [6, 4],
+        "pointRadius": 0,
+        "borderWidth": 1,
+        "fill": False,
+    }
     config = {
         "type": "bubble",
         "data": {
             "datasets": [
                 *datasets.values(),
-                {**boundary, "label": _("High influence from %(t)s") % {"t": threshold},
-                 "data": [{"x": line, "y": 0.5}, {"x": line, "y": 5.5}]},
-                {**boundary, "label": _("High interest from %(t)s") % {"t": threshold},
-                 "data": [{"x": 0.5, "y": line}, {"x": 5.5, "y": line}]},
+                {
+                    **boundary,
+                    "label": _("High influence from %(t)s") % {"t": threshold},
+                    "data": [{"x": line, "y": 0.5}, {"x": line, "y": 5.5}],
+                },
+                {
+                    **boundary,
+                    "label": _("High interest from %(t)s") % {"t": threshold},
+                    "data": [{"x": 0.5, "y": line}, {"x": 5.5, "y": line}],
+                },
             ]
         },
         "options": {
@@ -72,7 +98,7 @@ def stakeholder_grid(stakeholders: Iterable[Any], highlight: int | None = None) 
             "animation": False,  # points appear where they belong at once (and nothing moves for readers)
         },
         "links": [*links.values(), [], []],
-    }  # fmt: skip
+    }
     return {"config": config, "rows": rows, "threshold": threshold, "count": len(rows)}
 
 

@@ -236,82 +236,180 @@ class ChecklistKind(models.TextChoices):
 # The steps of each checklist, in order: (code, label, what the Handbook says it involves).
 CHECKLIST_STEPS: dict[str, list[tuple[str, object, object]]] = {
     ChecklistKind.PRIVATE_SECTOR: [  # Cuadro 4.2
-        ("skills_needs", _("Identify returnees' predominant skills, difficulties and needs"),
-         _("Decide whether to focus on job placement, vocational training, in-kind support or counselling.")),
-        ("existing_strategies", _("Identify and assess existing private-sector engagement strategies"),
-         _("Join suitable existing strategies rather than creating separate ones.")),
-        ("companies", _("Identify relevant companies"),
-         _("Companies that can offer jobs, training, internships or apprenticeships.")),
-        ("intermediation", _("Identify existing labour-intermediation mechanisms"),
-         _("Public or private employment services, skills-assessment institutes, recognition of prior learning.")),
-        ("roadmap", _("Develop and apply a private-sector engagement roadmap"),
-         _("From awareness raising to wage co-financing or apprenticeship co-payment.")),
-        ("monitoring", _("Monitoring and evaluation"),
-         _("Assess the effect on beneficiaries' socioeconomic reintegration against baseline indicators.")),
+        (
+            "skills_needs",
+            _("Identify returnees' predominant skills, difficulties and needs"),
+            _("Decide whether to focus on job placement, vocational training, in-kind support or counselling."),
+        ),
+        (
+            "existing_strategies",
+            _("Identify and assess existing private-sector engagement strategies"),
+            _("Join suitable existing strategies rather than creating separate ones."),
+        ),
+        (
+            "companies",
+            _("Identify relevant companies"),
+            _("Companies that can offer jobs, training, internships or apprenticeships."),
+        ),
+        (
+            "intermediation",
+            _("Identify existing labour-intermediation mechanisms"),
+            _("Public or private employment services, skills-assessment institutes, recognition of prior learning."),
+        ),
+        (
+            "roadmap",
+            _("Develop and apply a private-sector engagement roadmap"),
+            _("From awareness raising to wage co-financing or apprenticeship co-payment."),
+        ),
+        (
+            "monitoring",
+            _("Monitoring and evaluation"),
+            _("Assess the effect on beneficiaries' socioeconomic reintegration against baseline indicators."),
+        ),
     ],
     ChecklistKind.DIASPORA: [  # Cuadro 4.4
-        ("mapping", _("Diaspora mapping"),
-         _("Demographics, socioeconomic profile and ties with the country of origin.")),
-        ("priorities", _("Identify priority diaspora communities"),
-         _("By demographic weight, involvement in development and bilateral relations.")),
-        ("strategies", _("Develop diaspora engagement strategies"),
-         _("Governance participation, investment incentives, political participation, service partnerships, "
-           "ministries and embassies.")),
-        ("implementation", _("Implement diaspora engagement strategies"),
-         _("Dialogue and exchange through return and reintegration offices in host countries.")),
-        ("monitoring", _("Monitor and evaluate diaspora engagement"),
-         _("Assess effectiveness continuously and adjust the strategy.")),
+        (
+            "mapping",
+            _("Diaspora mapping"),
+            _("Demographics, socioeconomic profile and ties with the country of origin."),
+        ),
+        (
+            "priorities",
+            _("Identify priority diaspora communities"),
+            _("By demographic weight, involvement in development and bilateral relations."),
+        ),
+        (
+            "strategies",
+            _("Develop diaspora engagement strategies"),
+            _(
+                "Governance participation, investment incentives, political participation, service partnerships, "
+                "ministries and embassies."
+            ),
+        ),
+        (
+            "implementation",
+            _("Implement diaspora engagement strategies"),
+            _("Dialogue and exchange through return and reintegration offices in host countries."),
+        ),
+        (
+            "monitoring",
+            _("Monitor and evaluate diaspora engagement"),
+            _("Assess effectiveness continuously and adjust the strategy."),
+        ),
     ],
     ChecklistKind.COORDINATION: [  # Figure 4.2
-        ("ownership", _("Ensure national and local ownership"),
-         _("Overall coordination by the government of origin; horizontal and vertical coordination.")),
-        ("mapping", _("Map the roles of government agencies and service providers"),
-         _("Existing mechanisms, hierarchy and relationships; reuse frameworks where possible.")),
-        ("mechanism", _("Develop a coordination mechanism"),
-         _("Officially approved, chaired by the competent authority, senior officials of each ministry, "
-           "supported by experts, international organisations and civil society.")),
-        ("sops", _("Prepare standard operating procedures and related documents"),
-         _("From registration and assessment to monitoring and evaluation.")),
+        (
+            "ownership",
+            _("Ensure national and local ownership"),
+            _("Overall coordination by the government of origin; horizontal and vertical coordination."),
+        ),
+        (
+            "mapping",
+            _("Map the roles of government agencies and service providers"),
+            _("Existing mechanisms, hierarchy and relationships; reuse frameworks where possible."),
+        ),
+        (
+            "mechanism",
+            _("Develop a coordination mechanism"),
+            _(
+                "Officially approved, chaired by the competent authority, senior officials of each ministry, "
+                "supported by experts, international organisations and civil society."
+            ),
+        ),
+        (
+            "sops",
+            _("Prepare standard operating procedures and related documents"),
+            _("From registration and assessment to monitoring and evaluation."),
+        ),
     ],
     ChecklistKind.COOPERATION: [  # Figure 4.3
-        ("mapping", _("Initial mapping"),
-         _("Scoping in the country of origin, nationals in the host country, migration dynamics, "
-           "stakeholders in both countries.")),
-        ("design", _("Programme design"),
-         _("Legal frameworks of both countries, implementing partners, agreements with stakeholders.")),
-        ("steering", _("Steering committee"),
-         _("Lead organisation, donors and key implementing partners; one entity fully accountable.")),
-        ("models", _("Cooperation models"),
-         _("Government-to-government agreements, regional processes, local partnerships.")),
-        ("mobility", _("Safe and regular mobility channels"),
-         _("Awareness of host governments; regular migration channels.")),
-        ("framework", _("Cooperation framework from pre-departure to post-return"),
-         _("Agreed objectives and roles, information-exchange mechanism with SOPs, MoUs.")),
+        (
+            "mapping",
+            _("Initial mapping"),
+            _(
+                "Scoping in the country of origin, nationals in the host country, migration dynamics, "
+                "stakeholders in both countries."
+            ),
+        ),
+        (
+            "design",
+            _("Programme design"),
+            _("Legal frameworks of both countries, implementing partners, agreements with stakeholders."),
+        ),
+        (
+            "steering",
+            _("Steering committee"),
+            _("Lead organisation, donors and key implementing partners; one entity fully accountable."),
+        ),
+        (
+            "models",
+            _("Cooperation models"),
+            _("Government-to-government agreements, regional processes, local partnerships."),
+        ),
+        (
+            "mobility",
+            _("Safe and regular mobility channels"),
+            _("Awareness of host governments; regular migration channels."),
+        ),
+        (
+            "framework",
+            _("Cooperation framework from pre-departure to post-return"),
+            _("Agreed objectives and roles, information-exchange mechanism with SOPs, MoUs."),
+        ),
     ],
     ChecklistKind.PRECONDITIONS: [  # Cuadro 4.7
-        ("political_support", _("Strong high-level political support"),
-         _("High-level actors motivated to put return and reintegration on the agenda.")),
-        ("ownership", _("National and local ownership"),
-         _("The government of origin leads; every level of government takes part.")),
-        ("participation", _("Inclusive participation with clear roles"),
-         _("Returnees, communities, diaspora, civil society, academia, employers, development partners.")),
-        ("shared_objectives", _("Shared objectives"),
-         _("A clear, transparent approach and regular dialogue avoid divergent programmes.")),
-        ("timelines", _("Realistic timelines"),
-         _("Time for reflection, evidence and consensus; flexibility and learning.")),
+        (
+            "political_support",
+            _("Strong high-level political support"),
+            _("High-level actors motivated to put return and reintegration on the agenda."),
+        ),
+        (
+            "ownership",
+            _("National and local ownership"),
+            _("The government of origin leads; every level of government takes part."),
+        ),
+        (
+            "participation",
+            _("Inclusive participation with clear roles"),
+            _("Returnees, communities, diaspora, civil society, academia, employers, development partners."),
+        ),
+        (
+            "shared_objectives",
+            _("Shared objectives"),
+            _("A clear, transparent approach and regular dialogue avoid divergent programmes."),
+        ),
+        (
+            "timelines",
+            _("Realistic timelines"),
+            _("Time for reflection, evidence and consensus; flexibility and learning."),
+        ),
     ],
     ChecklistKind.MAINSTREAMING: [  # Figure 4.5
-        ("awareness", _("1. Awareness"),
-         _("Bring key stakeholders together on the purpose and objectives of mainstreaming.")),
-        ("scoping", _("2. Scoping"),
-         _("Existing return and reintegration components in sectoral policies; timelines, actors, difficulties.")),
-        ("objectives", _("3. Objective setting"),
-         _("Define and prioritise objectives with all key stakeholders.")),
-        ("action_planning", _("4. Action planning"),
-         _("Programmes and projects, beneficiaries, key activities and partners.")),
-        ("implementation", _("5. Implementation"),
-         _("Implementation plan, resource mobilisation, roles and reporting.")),
-        ("monitoring", _("6. Monitoring"),
-         _("Review the plan continuously; every new action joins the single action plan.")),
+        (
+            "awareness",
+            _("1. Awareness"),
+            _("Bring key stakeholders together on the purpose and objectives of mainstreaming."),
+        ),
+        (
+            "scoping",
+            _("2. Scoping"),
+            _("Existing return and reintegration components in sectoral policies; timelines, actors, difficulties."),
+        ),
+        ("objectives", _("3. Objective setting"), _("Define and prioritise objectives with all key stakeholders.")),
+        (
+            "action_planning",
+            _("4. Action planning"),
+            _("Programmes and projects, beneficiaries, key activities and partners."),
+        ),
+        (
+            "implementation",
+            _("5. Implementation"),
+            _("Implementation plan, resource mobilisation, roles and reporting."),
+        ),
+        (
+            "monitoring",
+            _("6. Monitoring"),
+            _("Review the plan continuously; every new action joins the single action plan."),
+        ),
     ],
 }

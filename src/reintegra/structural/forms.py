@@ -9,11 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Programme, User
-from reintegra.access.roles import Capability
 from reintegra.cases.forms import DateInput
 from reintegra.structural import choices as c
 from reintegra.structural import selectors
@@ -53,7 +51,8 @@ class StructuralForm(forms.ModelForm):
         if programme is None and self.instance.pk is not None:
             self.programme = self.instance.programme
         visible_ids = selectors.visible_programme_ids(user)
-        for name, field in self.fields.items():
+        for name, bound in self.fields.items():
+            field: Any = bound
             if isinstance(field.widget, forms.DateInput):
                 field.widget = DateInput()
             if name == "programme":
@@ -61,7 +60,7 @@ class StructuralForm(forms.ModelForm):
                 if field.queryset.count() == 1 and not self.initial.get("programme"):
                     self.initial["programme"] = field.queryset.first()
                 continue
-            if isinstance(field, forms.ModelChoiceField):
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
                 model = field.queryset.model
                 if issubclass(model, ProgrammeRecord):
                     qs = field.queryset.filter(programme_id__in=visible_ids)
@@ -74,7 +73,7 @@ class StructuralForm(forms.ModelForm):
                         "username"
                     )
                 if isinstance(field, forms.ModelMultipleChoiceField):
-                    field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+                    field.widget = forms.CheckboxSelectMultiple()
                     field.widget.choices = field.choices
 
     def m2m_values(self) -> dict[str, list[Any]]:
@@ -101,10 +100,25 @@ class StakeholderForm(StructuralForm):
     class Meta:
         model = Stakeholder
         fields = [
-            "programme", "name", "category", "level", "country", "area", "relevance", "functions", "stance",
-            "interest", "influence", "engagement_strategy", "concerns", "expectations", "perceptions",
-            "engaged_on", "significant_change_on", "owner",
-        ]  # fmt: skip
+            "programme",
+            "name",
+            "category",
+            "level",
+            "country",
+            "area",
+            "relevance",
+            "functions",
+            "stance",
+            "interest",
+            "influence",
+            "engagement_strategy",
+            "concerns",
+            "expectations",
+            "perceptions",
+            "engaged_on",
+            "significant_change_on",
+            "owner",
+        ]
         widgets = {
             **_textareas("relevance", "engagement_strategy", "concerns", "expectations", "perceptions"),
             "interest": forms.NumberInput(attrs={"min": 1, "max": 5}),
@@ -167,9 +181,17 @@ class MechanismForm(StructuralForm):
     class Meta:
         model = CoordinationMechanism
         fields = [
-            "programme", "name", "kind", "level", "chair", "mandate", "approved_on", "approval_reference",
-            "experts_observers", "is_active",
-        ]  # fmt: skip
+            "programme",
+            "name",
+            "kind",
+            "level",
+            "chair",
+            "mandate",
+            "approved_on",
+            "approval_reference",
+            "experts_observers",
+            "is_active",
+        ]
         widgets = _textareas("mandate", "experts_observers")
 
 
@@ -196,12 +218,21 @@ class ActionItemForm(StructuralForm):
 class CapacityAssessmentForm(StructuralForm):
     class Meta:
         model = CapacityAssessment
-        fields = ["programme", "stakeholder", "area", "aspect", "current_level", "target_level", "gap", "priority",
-                  "assessed_on"]  # fmt: skip
+        fields = [
+            "programme",
+            "stakeholder",
+            "area",
+            "aspect",
+            "current_level",
+            "target_level",
+            "gap",
+            "priority",
+            "assessed_on",
+        ]
         widgets = _textareas("gap")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         current, target = data.get("current_level"), data.get("target_level")
         if current is not None and target is not None and target < current:
             self.add_error("target_level", _("The target level cannot be below the current level."))
@@ -211,8 +242,17 @@ class CapacityAssessmentForm(StructuralForm):
 class CapacityPlanForm(StructuralForm):
     class Meta:
         model = CapacityPlan
-        fields = ["programme", "title", "stakeholders", "objectives", "priorities_alignment", "assessment_summary",
-                  "starts_on", "ends_on", "status"]  # fmt: skip
+        fields = [
+            "programme",
+            "title",
+            "stakeholders",
+            "objectives",
+            "priorities_alignment",
+            "assessment_summary",
+            "starts_on",
+            "ends_on",
+            "status",
+        ]
         widgets = _textareas("objectives", "priorities_alignment", "assessment_summary")
 
 
@@ -238,8 +278,19 @@ class IndicatorForm(StructuralForm):
 class FrameworkForm(StructuralForm):
     class Meta:
         model = CooperationFramework
-        fields = ["programme", "title", "host_country", "origin_country", "steering_committee", "accountable_entity",
-                  "parties", "agreements", "objectives", "roles", "system_owner"]  # fmt: skip
+        fields = [
+            "programme",
+            "title",
+            "host_country",
+            "origin_country",
+            "steering_committee",
+            "accountable_entity",
+            "parties",
+            "agreements",
+            "objectives",
+            "roles",
+            "system_owner",
+        ]
         widgets = _textareas("objectives", "roles")
 
 
@@ -260,14 +311,14 @@ class OpportunityForm(StructuralForm):
 class StepForm(StructuralForm):
     class Meta:
         model = ChecklistStep
-        fields = ["status", "started_on", "completed_on", "participants", "outputs", "evidence", "notes",
-                  "stakeholders"]  # fmt: skip
+        fields = [
+            "status",
+            "started_on",
+            "completed_on",
+            "participants",
+            "outputs",
+            "evidence",
+            "notes",
+            "stakeholders",
+        ]
         widgets = _textareas("participants", "outputs", "evidence", "notes")
-
-
-def user_can_edit(user: Any) -> bool:
-    return user.has_capability(Capability.EDIT_STRUCTURAL)
-
-
-def clean_model_field_names(model: type[models.Model]) -> list[str]:
-    return [f.name for f in model._meta.get_fields()]

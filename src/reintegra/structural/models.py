@@ -8,6 +8,7 @@ Every record belongs to a `Programme` directly (children copy their parent's), s
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -139,7 +140,9 @@ class CommonProduct(ProgrammeRecord):
     description = models.TextField(_("description"))
     owner = models.CharField(_("owner"), max_length=200, blank=True)
     due_on = models.DateField(_("due date"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=c.ProductStatus.choices, default=c.ProductStatus.AGREED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=c.ProductStatus.choices, default=c.ProductStatus.AGREED
+    )
 
     class Meta:
         verbose_name = _("common product")
@@ -160,7 +163,9 @@ class CommonProduct(ProgrammeRecord):
 class StakeholderReview(ProgrammeRecord):
     stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="reviews")
     reviewed_on = models.DateField(_("reviewed on"))
-    reason = models.CharField(_("reason"), max_length=20, choices=c.ReviewReason.choices, default=c.ReviewReason.SCHEDULED)
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=c.ReviewReason.choices, default=c.ReviewReason.SCHEDULED
+    )
     progress = models.CharField(_("progress of common products"), max_length=20, choices=c.ProgressAssessment.choices)
     notes = models.TextField(_("notes and adaptations of the approach"), blank=True)
 
@@ -183,7 +188,9 @@ class Agreement(ProgrammeRecord):
     scope = models.TextField(_("scope"), blank=True)
     starts_on = models.DateField(_("start date"), null=True, blank=True)
     ends_on = models.DateField(_("end date"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=c.AgreementStatus.choices, default=c.AgreementStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=c.AgreementStatus.choices, default=c.AgreementStatus.DRAFT
+    )
 
     class Meta:
         verbose_name = _("agreement")
@@ -236,7 +243,9 @@ class CoordinationMechanism(ProgrammeRecord):
 
 class MechanismMember(ProgrammeRecord):
     mechanism = models.ForeignKey(CoordinationMechanism, on_delete=models.CASCADE, related_name="members")
-    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="+", verbose_name=_("stakeholder"))
+    stakeholder = models.ForeignKey(
+        Stakeholder, on_delete=models.CASCADE, related_name="+", verbose_name=_("stakeholder")
+    )
     role = models.CharField(_("role"), max_length=20, choices=c.MemberRole.choices, default=c.MemberRole.MEMBER)
     representative = models.CharField(_("representative"), max_length=200, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
@@ -332,7 +341,12 @@ class ActionItem(ProgrammeRecord):
         verbose_name=_("owner (platform user)"),
     )
     owner_stakeholder = models.ForeignKey(
-        Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("owner (institution)")
+        Stakeholder,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner (institution)"),
     )
     due_on = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=c.WorkStatus.choices, default=c.WorkStatus.PLANNED)
@@ -491,7 +505,12 @@ class CooperationFramework(ProgrammeRecord):
         limit_choices_to={"kind": c.MechanismKind.STEERING},
     )
     accountable_entity = models.ForeignKey(
-        Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("accountable entity")
+        Stakeholder,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accountable entity"),
     )
     parties = models.ManyToManyField(Stakeholder, related_name="+", verbose_name=_("parties"), blank=True)
     agreements = models.ManyToManyField(Agreement, related_name="+", verbose_name=_("MoUs and agreements"), blank=True)
@@ -535,8 +554,12 @@ class DataExchangeRule(ProgrammeRecord):
 class Checklist(ProgrammeRecord):
     kind = models.CharField(_("checklist"), max_length=20, choices=c.ChecklistKind.choices)
     # The record the checklist belongs to; none for the programme-wide ones (private sector, diaspora).
-    mechanism = models.ForeignKey(CoordinationMechanism, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    framework = models.ForeignKey(CooperationFramework, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    mechanism = models.ForeignKey(
+        CoordinationMechanism, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    framework = models.ForeignKey(
+        CooperationFramework, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     process = models.ForeignKey(MainstreamingProcess, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
 
     class Meta:
@@ -635,7 +658,7 @@ class SOPDocumentManager(models.Manager["SOPDocument"]):
 class SOPDocument(Document):
     """Standard operating procedures attached to a coordination mechanism (versioned documents)."""
 
-    objects = SOPDocumentManager()
+    objects: ClassVar[SOPDocumentManager] = SOPDocumentManager()  # type: ignore[assignment]  # only SOPs
 
     class Meta:
         proxy = True

@@ -47,6 +47,8 @@ def stakeholder_reviews_due(today: date) -> Iterator[Due]:
         "id", "name", "programme_id", "owner_id", "owner__is_active", "next_review_on"
     )
     for pk, name, programme_id, owner_id, owner_active, review_on in due.iterator(chunk_size=1000):
+        if review_on is None:
+            continue
         recipients = [owner_id] if owner_id and owner_active else managers.get(programme_id, [])
         for recipient in recipients:
             yield Due(
@@ -66,7 +68,7 @@ def agreement_renewals(today: date) -> Iterator[Due]:
         status=c.AgreementStatus.IN_FORCE, ends_on__gte=today, ends_on__lte=today + timedelta(days=3660)
     ).values_list("id", "title", "programme_id", "ends_on", "programme__agreement_renewal_notice_days")
     for pk, title, programme_id, ends_on, notice_days in candidates.iterator(chunk_size=1000):
-        if not schedule.renewal_is_due(ends_on, notice_days, today):
+        if ends_on is None or not schedule.renewal_is_due(ends_on, notice_days, today):
             continue
         for recipient in managers.get(programme_id, []):
             yield Due(
@@ -85,6 +87,8 @@ def action_items_overdue(today: date) -> Iterator[Due]:
         status__in=[c.WorkStatus.PLANNED, c.WorkStatus.IN_PROGRESS], due_on__lt=today
     ).values_list("id", "programme_id", "owner_id", "owner__is_active", "due_on", "meeting_id", "process_id")
     for pk, programme_id, owner_id, owner_active, due_on, meeting_id, process_id in overdue.iterator(chunk_size=1000):
+        if due_on is None:
+            continue
         recipients = [owner_id] if owner_id and owner_active else managers.get(programme_id, [])
         if meeting_id:
             url = reverse("structural:meeting-detail", args=[meeting_id])

@@ -16,7 +16,7 @@ Who sees and who edits (the single rule every page and API endpoint applies):
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db.models import Case, CharField, Count, F, Model, Q, QuerySet, Value, When
 from django.http import Http404
@@ -32,8 +32,6 @@ from reintegra.structural.models import (
     CommonProduct,
     Stakeholder,
 )
-
-M = TypeVar("M", bound=Model)
 
 
 def can_view(user: Any) -> bool:
@@ -78,11 +76,11 @@ def visible_programmes(user: Any) -> QuerySet[Programme]:
     return Programme.objects.filter(pk__in=visible_programme_ids(user)).order_by("name")
 
 
-def visible(user: Any, model: type[M]) -> QuerySet[M]:
+def visible[M: Model](user: Any, model: type[M]) -> QuerySet[M]:
     return model._default_manager.filter(programme_id__in=visible_programme_ids(user))  # type: ignore[misc]
 
 
-def get_visible(user: Any, model: type[M], pk: Any) -> M:
+def get_visible[M: Model](user: Any, model: type[M], pk: Any) -> M:
     try:
         return visible(user, model).select_related("programme").get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
@@ -103,11 +101,7 @@ def engagement_expression() -> Case:
 
 
 def stakeholders_for(user: Any) -> QuerySet[Stakeholder]:
-    return (
-        visible(user, Stakeholder)
-        .select_related("programme")
-        .annotate(engagement=engagement_expression())
-    )
+    return visible(user, Stakeholder).select_related("programme").annotate(engagement=engagement_expression())
 
 
 def behind_products_q(today: date) -> Q:
@@ -122,8 +116,10 @@ def stakeholders_with_insufficient_progress(user: Any, today: date) -> QuerySet[
 
 
 def reviews_due(user: Any, today: date, within_days: int = 14) -> QuerySet[Stakeholder]:
-    return stakeholders_for(user).filter(next_review_on__lte=today + timedelta(days=within_days)).order_by(
-        "next_review_on", "id"
+    return (
+        stakeholders_for(user)
+        .filter(next_review_on__lte=today + timedelta(days=within_days))
+        .order_by("next_review_on", "id")
     )
 
 
@@ -150,7 +146,8 @@ def overdue_action_items(user: Any, today: date) -> QuerySet[ActionItem]:
     )
 
 
-def engagement_counts(stakeholders: QuerySet[Stakeholder]) -> dict[str, int]:
+def engagement_counts(stakeholders: QuerySet[Any]) -> dict[str, int]:
+    """Stakeholders per engagement category (`stakeholders` annotated by `stakeholders_for`)."""
     rows = stakeholders.order_by().values("engagement").annotate(n=Count("id"))
     counts = {category: 0 for category in engagement.CATEGORIES}
     counts.update({row["engagement"]: row["n"] for row in rows})

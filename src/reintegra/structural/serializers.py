@@ -69,8 +69,8 @@ class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         visible = selectors.visible_programme_ids(user) if user is not None else frozenset()
-        for name, field in self.fields.items():
-            related = getattr(field, "child_relation", field)
+        for field in self.fields.values():
+            related: Any = getattr(field, "child_relation", field)
             queryset = getattr(related, "queryset", None)
             if queryset is None:
                 continue
@@ -91,7 +91,8 @@ class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
         return services.save_record(self.context["request"].user, instance, m2m)
 
     def create(self, validated_data: dict[str, Any]) -> Any:
-        instance = self.Meta.model(**self.context.get("parent", {}))
+        model: Any = self.Meta.model
+        instance = model(**self.context.get("parent", {}))
         return self._save(instance, validated_data)
 
     def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
@@ -113,10 +114,29 @@ class StakeholderSerializer(StructuralSerializer):
     class Meta:
         model = Stakeholder
         fields = [
-            *_STAMPS, "programme", "name", "category", "level", "country", "area", "relevance", "functions", "stance",
-            "interest", "influence", "engagement_category", "engagement_strategy", "concerns", "expectations",
-            "perceptions", "engaged_on", "last_reviewed_on", "significant_change_on", "next_review_on", "owner",
-        ]  # fmt: skip
+            *_STAMPS,
+            "programme",
+            "name",
+            "category",
+            "level",
+            "country",
+            "area",
+            "relevance",
+            "functions",
+            "stance",
+            "interest",
+            "influence",
+            "engagement_category",
+            "engagement_strategy",
+            "concerns",
+            "expectations",
+            "perceptions",
+            "engaged_on",
+            "last_reviewed_on",
+            "significant_change_on",
+            "next_review_on",
+            "owner",
+        ]
         read_only_fields = [*_STAMPS, "last_reviewed_on", "next_review_on"]
 
     @extend_schema_field(serializers.ChoiceField(choices=c.EngagementCategory.choices))
@@ -151,8 +171,18 @@ class AgreementSerializer(StructuralSerializer):
 
     class Meta:
         model = Agreement
-        fields = [*_STAMPS, "programme", "title", "kind", "parties", "scope", "starts_on", "ends_on", "status",
-                  "renewal_notice_on"]  # fmt: skip
+        fields = [
+            *_STAMPS,
+            "programme",
+            "title",
+            "kind",
+            "parties",
+            "scope",
+            "starts_on",
+            "ends_on",
+            "status",
+            "renewal_notice_on",
+        ]
         read_only_fields = _STAMPS
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -166,8 +196,18 @@ class AgreementSerializer(StructuralSerializer):
 class CapacityAssessmentSerializer(StructuralSerializer):
     class Meta:
         model = CapacityAssessment
-        fields = [*_STAMPS, "programme", "stakeholder", "area", "aspect", "current_level", "target_level", "gap",
-                  "priority", "assessed_on"]  # fmt: skip
+        fields = [
+            *_STAMPS,
+            "programme",
+            "stakeholder",
+            "area",
+            "aspect",
+            "current_level",
+            "target_level",
+            "gap",
+            "priority",
+            "assessed_on",
+        ]
         read_only_fields = _STAMPS
 
 
@@ -191,8 +231,20 @@ class CapacityPlanSerializer(StructuralSerializer):
 
     class Meta:
         model = CapacityPlan
-        fields = [*_STAMPS, "programme", "title", "stakeholders", "objectives", "priorities_alignment",
-                  "assessment_summary", "starts_on", "ends_on", "status", "activities", "indicators"]  # fmt: skip
+        fields = [
+            *_STAMPS,
+            "programme",
+            "title",
+            "stakeholders",
+            "objectives",
+            "priorities_alignment",
+            "assessment_summary",
+            "starts_on",
+            "ends_on",
+            "status",
+            "activities",
+            "indicators",
+        ]
         read_only_fields = _STAMPS
 
 
@@ -208,8 +260,20 @@ class CoordinationMechanismSerializer(StructuralSerializer):
 
     class Meta:
         model = CoordinationMechanism
-        fields = [*_STAMPS, "programme", "name", "kind", "level", "chair", "mandate", "approved_on",
-                  "approval_reference", "experts_observers", "is_active", "members"]  # fmt: skip
+        fields = [
+            *_STAMPS,
+            "programme",
+            "name",
+            "kind",
+            "level",
+            "chair",
+            "mandate",
+            "approved_on",
+            "approval_reference",
+            "experts_observers",
+            "is_active",
+            "members",
+        ]
         read_only_fields = _STAMPS
 
 
@@ -225,8 +289,20 @@ class ActionItemSerializer(StructuralSerializer):
 
     class Meta:
         model = ActionItem
-        fields = [*_STAMPS, "programme", "mechanism", "meeting", "process", "description", "owner",
-                  "owner_stakeholder", "due_on", "status", "completed_on", "is_overdue"]  # fmt: skip
+        fields = [
+            *_STAMPS,
+            "programme",
+            "mechanism",
+            "meeting",
+            "process",
+            "description",
+            "owner",
+            "owner_stakeholder",
+            "due_on",
+            "status",
+            "completed_on",
+            "is_overdue",
+        ]
         read_only_fields = [*_STAMPS, "programme", "completed_on"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -254,9 +330,21 @@ class CooperationFrameworkSerializer(StructuralSerializer):
 
     class Meta:
         model = CooperationFramework
-        fields = [*_STAMPS, "programme", "title", "host_country", "origin_country", "steering_committee",
-                  "accountable_entity", "parties", "agreements", "objectives", "roles", "system_owner",
-                  "exchange_rules"]  # fmt: skip
+        fields = [
+            *_STAMPS,
+            "programme",
+            "title",
+            "host_country",
+            "origin_country",
+            "steering_committee",
+            "accountable_entity",
+            "parties",
+            "agreements",
+            "objectives",
+            "roles",
+            "system_owner",
+            "exchange_rules",
+        ]
         read_only_fields = _STAMPS
 
 
@@ -272,6 +360,16 @@ class MainstreamingProcessSerializer(StructuralSerializer):
 
     class Meta:
         model = MainstreamingProcess
-        fields = [*_STAMPS, "programme", "title", "level", "area", "lead", "purpose", "started_on", "status",
-                  "opportunities"]  # fmt: skip
+        fields = [
+            *_STAMPS,
+            "programme",
+            "title",
+            "level",
+            "area",
+            "lead",
+            "purpose",
+            "started_on",
+            "status",
+            "opportunities",
+        ]
         read_only_fields = _STAMPS

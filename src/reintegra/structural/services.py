@@ -6,7 +6,7 @@ representatives are registered as personal, so their names never reach the log i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,7 +38,7 @@ def require_edit(user: Any, programme_id: int | None) -> None:
         raise ValidationError({"programme": _("Choose one of your programmes.")})
 
 
-def _check_same_programme(instance: ProgrammeRecord, m2m: dict[str, Iterable[Any]]) -> None:
+def _check_same_programme(instance: ProgrammeRecord, m2m: Mapping[str, Iterable[Any]]) -> None:
     """Every linked record (stakeholder, mechanism, agreement...) belongs to the record's programme."""
     errors: dict[str, str] = {}
     message = _("Choose a record of the same programme.")
@@ -69,7 +69,7 @@ def _after_review(user: Any, review: StakeholderReview) -> None:
 
 
 def _before_action_item(user: Any, item: ActionItem) -> None:
-    if item.meeting_id is not None and item.mechanism_id is None:
+    if item.meeting is not None and item.mechanism_id is None:
         item.mechanism_id = item.meeting.mechanism_id
     if item.status == c.WorkStatus.DONE and item.completed_on is None:
         item.completed_on = timezone.localdate()
@@ -110,7 +110,7 @@ AFTER: dict[type[models.Model], Callable[[Any, Any], None]] = {
 }
 
 
-def save_record(user: Any, instance: ProgrammeRecord, m2m: dict[str, Iterable[Any]] | None = None) -> Any:
+def save_record(user: Any, instance: ProgrammeRecord, m2m: Mapping[str, Iterable[Any]] | None = None) -> Any:
     """Create or update any structural record (form or API), with its many-to-many links."""
     m2m = {name: list(values) for name, values in (m2m or {}).items()}
     require_edit(user, instance.programme_id)
@@ -161,7 +161,9 @@ def set_exchange_matrix(
     require_edit(user, framework.programme_id)
     parties = {p.pk for p in framework.parties.all()}
     unknown = {party for party, _cat, _right in cells if party not in parties}
-    if unknown or any(cat not in c.DataCategory.values or right not in ("enter", "consult") for _p, cat, right in cells):
+    if unknown or any(
+        cat not in c.DataCategory.values or right not in ("enter", "consult") for _p, cat, right in cells
+    ):
         raise ValidationError(_("The matrix names a party or data category outside the framework."))
     with transaction.atomic():
         DataExchangeRule.objects.filter(framework=framework).delete()

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
+from django_countries.fields import Country
 
 from reintegra.access import audit
 from reintegra.access.http import AuthenticatedHttpRequest
@@ -84,50 +85,127 @@ class Kind:
 KINDS: dict[str, Kind] = {
     k.key: k
     for k in [
-        Kind("stakeholder", Stakeholder, forms.StakeholderForm, "interlocutores",
-             columns=("name", "category", "level", "country", "interest", "influence", "next_review_on"),
-             filters=("category", "level", "stance"), search=("name", "area"), listed=True, detailed=True),
+        Kind(
+            "stakeholder",
+            Stakeholder,
+            forms.StakeholderForm,
+            "interlocutores",
+            columns=("name", "category", "level", "country", "interest", "influence", "next_review_on"),
+            filters=("category", "level", "stance"),
+            search=("name", "area"),
+            listed=True,
+            detailed=True,
+        ),
         Kind("contact", ContactPerson, forms.ContactPersonForm, "contactos", parents=("stakeholder",)),
         Kind("interaction", Interaction, forms.InteractionForm, "interacciones", parents=("stakeholder",)),
-        Kind("product", CommonProduct, forms.CommonProductForm, "productos", parents=("stakeholder",),
-             columns=("stakeholder", "kind", "description", "owner", "due_on", "status"),
-             filters=("kind", "status"), search=("description", "owner"), listed=True,
-             related=("programme", "stakeholder")),
+        Kind(
+            "product",
+            CommonProduct,
+            forms.CommonProductForm,
+            "productos",
+            parents=("stakeholder",),
+            columns=("stakeholder", "kind", "description", "owner", "due_on", "status"),
+            filters=("kind", "status"),
+            search=("description", "owner"),
+            listed=True,
+            related=("programme", "stakeholder"),
+        ),
         Kind("review", StakeholderReview, forms.ReviewForm, "revisiones", parents=("stakeholder",)),
-        Kind("agreement", Agreement, forms.AgreementForm, "acuerdos",
-             columns=("title", "kind", "status", "starts_on", "ends_on"), filters=("kind", "status"),
-             search=("title", "scope"), listed=True, detailed=True),
+        Kind(
+            "agreement",
+            Agreement,
+            forms.AgreementForm,
+            "acuerdos",
+            columns=("title", "kind", "status", "starts_on", "ends_on"),
+            filters=("kind", "status"),
+            search=("title", "scope"),
+            listed=True,
+            detailed=True,
+        ),
         Kind("document", Document, forms.DocumentForm, "documentos", parents=("agreement", "mechanism", "step")),
-        Kind("mechanism", CoordinationMechanism, forms.MechanismForm, "mecanismos",
-             columns=("name", "kind", "level", "chair", "approved_on", "is_active"), filters=("kind", "level"),
-             search=("name",), listed=True, detailed=True, related=("programme", "chair")),
+        Kind(
+            "mechanism",
+            CoordinationMechanism,
+            forms.MechanismForm,
+            "mecanismos",
+            columns=("name", "kind", "level", "chair", "approved_on", "is_active"),
+            filters=("kind", "level"),
+            search=("name",),
+            listed=True,
+            detailed=True,
+            related=("programme", "chair"),
+        ),
         Kind("member", MechanismMember, forms.MemberForm, "miembros", parents=("mechanism",)),
         Kind("meeting", Meeting, forms.MeetingForm, "reuniones", parents=("mechanism",), detailed=True),
-        Kind("actionitem", ActionItem, forms.ActionItemForm, "acciones", parents=("meeting", "process"),
-             columns=("description", "mechanism", "process", "owner", "owner_stakeholder", "due_on", "status"),
-             filters=("status",), search=("description",), listed=True,
-             related=("programme", "mechanism", "process", "owner", "owner_stakeholder")),
-        Kind("assessment", CapacityAssessment, forms.CapacityAssessmentForm, "evaluaciones-capacidad",
-             columns=("stakeholder", "area", "aspect", "current_level", "target_level", "priority", "assessed_on"),
-             filters=("aspect", "priority"), search=("area",), listed=True, detailed=True,
-             related=("programme", "stakeholder")),
-        Kind("plan", CapacityPlan, forms.CapacityPlanForm, "planes-capacidad",
-             columns=("title", "status", "starts_on", "ends_on"), filters=("status",), search=("title",),
-             listed=True, detailed=True),
+        Kind(
+            "actionitem",
+            ActionItem,
+            forms.ActionItemForm,
+            "acciones",
+            parents=("meeting", "process"),
+            columns=("description", "mechanism", "process", "owner", "owner_stakeholder", "due_on", "status"),
+            filters=("status",),
+            search=("description",),
+            listed=True,
+            related=("programme", "mechanism", "process", "owner", "owner_stakeholder"),
+        ),
+        Kind(
+            "assessment",
+            CapacityAssessment,
+            forms.CapacityAssessmentForm,
+            "evaluaciones-capacidad",
+            columns=("stakeholder", "area", "aspect", "current_level", "target_level", "priority", "assessed_on"),
+            filters=("aspect", "priority"),
+            search=("area",),
+            listed=True,
+            detailed=True,
+            related=("programme", "stakeholder"),
+        ),
+        Kind(
+            "plan",
+            CapacityPlan,
+            forms.CapacityPlanForm,
+            "planes-capacidad",
+            columns=("title", "status", "starts_on", "ends_on"),
+            filters=("status",),
+            search=("title",),
+            listed=True,
+            detailed=True,
+        ),
         Kind("activity", CapacityActivity, forms.CapacityActivityForm, "actividades", parents=("plan",)),
         Kind("training", Training, forms.TrainingForm, "capacitaciones", parents=("plan",)),
         Kind("indicator", ProgressIndicator, forms.IndicatorForm, "indicadores", parents=("plan",)),
-        Kind("framework", CooperationFramework, forms.FrameworkForm, "marcos-cooperacion",
-             columns=("title", "host_country", "origin_country", "steering_committee"), search=("title",),
-             listed=True, detailed=True, related=("programme", "steering_committee")),
-        Kind("process", MainstreamingProcess, forms.ProcessForm, "incorporacion",
-             columns=("title", "level", "area", "status", "started_on"), filters=("level", "status"),
-             search=("title", "area"), listed=True, detailed=True),
+        Kind(
+            "framework",
+            CooperationFramework,
+            forms.FrameworkForm,
+            "marcos-cooperacion",
+            columns=("title", "host_country", "origin_country", "steering_committee"),
+            search=("title",),
+            listed=True,
+            detailed=True,
+            related=("programme", "steering_committee"),
+        ),
+        Kind(
+            "process",
+            MainstreamingProcess,
+            forms.ProcessForm,
+            "incorporacion",
+            columns=("title", "level", "area", "status", "started_on"),
+            filters=("level", "status"),
+            search=("title", "area"),
+            listed=True,
+            detailed=True,
+        ),
         Kind("opportunity", SectorOpportunity, forms.OpportunityForm, "oportunidades", parents=("process",)),
         Kind("step", ChecklistStep, forms.StepForm, "pasos", creatable=False),
     ]
-}  # fmt: skip
-KIND_OF_MODEL = {k.model: k for k in KINDS.values()}
+}
+KIND_OF_MODEL: dict[type[models.Model], Kind] = {k.model: k for k in KINDS.values()}
+
+
+def _label(model: type[models.Model], name: str) -> Any:
+    return getattr(model._meta.get_field(name), "verbose_name", name)
 
 
 def _require_view(user: Any) -> None:
@@ -150,7 +228,7 @@ def url_of(obj: models.Model) -> str:
         return reverse("structural:checklist", args=[obj.checklist.kind]) + f"?programa={obj.programme_id}"
     if kind is not None and kind.detailed:
         return reverse(f"structural:{kind.key}-detail", args=[obj.pk])
-    for name in (kind.parents if kind else ()):
+    for name in kind.parents if kind else ():
         parent = getattr(obj, name, None)
         if parent is not None:
             return url_of(parent)
@@ -168,7 +246,7 @@ def display(obj: Any, name: str) -> Any:
         return ", ".join(str(labels.get(v, v)) for v in value or [])
     if isinstance(value, models.Manager):
         return ", ".join(str(v) for v in value.all())
-    if hasattr(value, "name") and hasattr(value, "code") and type(value).__name__ == "Country":
+    if isinstance(value, Country):
         return value.name
     return value
 
@@ -191,14 +269,24 @@ def field_rows(obj: models.Model, exclude: tuple[str, ...] = ()) -> list[tuple[A
     return rows
 
 
+def _related_model(model: type[models.Model], name: str) -> type:
+    related = model._meta.get_field(name).related_model
+    return related if isinstance(related, type) else type(None)
+
+
 def section(
-    request: AuthenticatedHttpRequest, parent: Any, kind_key: str, items: Any, columns: tuple[str, ...], title: Any = None
+    request: AuthenticatedHttpRequest,
+    parent: Any,
+    kind_key: str,
+    items: Any,
+    columns: tuple[str, ...],
+    title: Any = None,
 ) -> dict[str, Any]:
     """A table of a record's children with edit links and an "add" link (for editors)."""
     kind = KINDS[kind_key]
     can_edit = selectors.can_edit(request.user)
-    parent_field = next((p for p in kind.parents if isinstance(parent, kind.model._meta.get_field(p).related_model)), "")
-    headers = [kind.model._meta.get_field(name).verbose_name for name in columns]
+    parent_field = next((p for p in kind.parents if isinstance(parent, _related_model(kind.model, p))), "")
+    headers = [_label(kind.model, name) for name in columns]
     rows = [
         {
             "cells": [display(item, name) for name in columns],
@@ -245,7 +333,8 @@ class RecordListView(StructuralView):
             options = list(field_obj.choices or [])  # type: ignore[union-attr]
             if value in {str(v) for v, _label in options}:
                 qs = qs.filter(**{name: value})
-            active_filters.append({"name": name, "label": field_obj.verbose_name, "options": options, "value": value})
+            label = _label(kind.model, name)
+            active_filters.append({"name": name, "label": label, "options": options, "value": value})
         if kind.model is Stakeholder and request.GET.get("engagement") in c.EngagementCategory.values:
             qs = qs.filter(engagement=request.GET["engagement"])
         query = request.GET.get("q", "").strip()[:100]
@@ -259,7 +348,7 @@ class RecordListView(StructuralView):
             "nav": "structural",
             "kind": kind,
             "page": page,
-            "headers": [kind.model._meta.get_field(n).verbose_name for n in kind.columns],
+            "headers": [_label(kind.model, n) for n in kind.columns],
             "rows": [
                 {"url": url_of(obj), "cells": [display(obj, n) for n in kind.columns], "obj": obj}
                 for obj in page.object_list
@@ -306,7 +395,7 @@ class RecordFormView(StructuralView):
         kind = self.kind
         if pk is None:
             instance = kind.model()
-            parent = None
+            parent: Any = None
             if self.parent_field:
                 parent_model = kind.model._meta.get_field(self.parent_field).related_model
                 parent = selectors.get_visible(request.user, parent_model, self.kwargs["parent_pk"])  # type: ignore[arg-type]
@@ -317,8 +406,12 @@ class RecordFormView(StructuralView):
         return instance, None, instance.programme
 
     def _render(self, request: AuthenticatedHttpRequest, form: Any, instance: Any, parent: Any) -> HttpResponse:
-        cancel = url_of(parent) if parent is not None else url_of(instance) if instance.pk else reverse(
-            f"structural:{self.kind.key}-list"
+        cancel = (
+            url_of(parent)
+            if parent is not None
+            else url_of(instance)
+            if instance.pk
+            else reverse(f"structural:{self.kind.key}-list")
         )
         title = (
             _("Edit %(what)s") % {"what": self.kind.model._meta.verbose_name}
@@ -339,14 +432,18 @@ class RecordFormView(StructuralView):
         }
         return render(request, "structural/form.html", context, status=400 if context["has_errors"] else 200)
 
-    def get(self, request: AuthenticatedHttpRequest, pk: int | None = None, parent_pk: int | None = None) -> HttpResponse:
+    def get(
+        self, request: AuthenticatedHttpRequest, pk: int | None = None, parent_pk: int | None = None
+    ) -> HttpResponse:
         instance, parent, programme = self._setup(request, pk)
         form = self.kind.form(instance=instance, user=request.user, programme=programme)
         if parent is None and instance.pk is None and request.GET.get("programa", "").isdigit():
             form.initial["programme"] = int(request.GET["programa"])
         return self._render(request, form, instance, parent)
 
-    def post(self, request: AuthenticatedHttpRequest, pk: int | None = None, parent_pk: int | None = None) -> HttpResponse:
+    def post(
+        self, request: AuthenticatedHttpRequest, pk: int | None = None, parent_pk: int | None = None
+    ) -> HttpResponse:
         instance, parent, programme = self._setup(request, pk)
         form = self.kind.form(request.POST, request.FILES, instance=instance, user=request.user, programme=programme)
         if form.is_valid():
@@ -396,7 +493,7 @@ def _stakeholder(request: AuthenticatedHttpRequest, obj: Stakeholder, ctx: dict[
     ctx["review_due"] = obj.next_review_on is not None and obj.next_review_on <= today
     ctx["grid"] = charts.stakeholder_grid([obj], highlight=obj.pk)
     ctx["texts"] = [
-        (Stakeholder._meta.get_field(n).verbose_name, getattr(obj, n))
+        (_label(Stakeholder, n), getattr(obj, n))
         for n in ("relevance", "engagement_strategy", "concerns", "expectations", "perceptions")
     ]
     ctx["sections"] = [
@@ -421,30 +518,56 @@ def _agreement(request: AuthenticatedHttpRequest, obj: Agreement, ctx: dict[str,
 
 def _mechanism(request: AuthenticatedHttpRequest, obj: CoordinationMechanism, ctx: dict[str, Any]) -> None:
     ctx["sections"] = [
-        section(request, obj, "member", obj.members.select_related("stakeholder"),
-                ("stakeholder", "role", "representative", "position", "is_senior")),
+        section(
+            request,
+            obj,
+            "member",
+            obj.members.select_related("stakeholder"),
+            ("stakeholder", "role", "representative", "position", "is_senior"),
+        ),
         section(request, obj, "meeting", obj.meetings.all(), ("held_on", "location")),
-        section(request, obj, "actionitem", obj.action_items.select_related("owner", "owner_stakeholder"),
-                ("description", "owner", "owner_stakeholder", "due_on", "status"), title=_("Action items")),
-        section(request, obj, "document", obj.documents.exclude(kind=c.DocumentKind.SOP),
-                ("title", "kind", "version", "issued_on"), title=_("Documents (official approval and others)")),
-    ]  # fmt: skip
+        section(
+            request,
+            obj,
+            "actionitem",
+            obj.action_items.select_related("owner", "owner_stakeholder"),
+            ("description", "owner", "owner_stakeholder", "due_on", "status"),
+            title=_("Action items"),
+        ),
+        section(
+            request,
+            obj,
+            "document",
+            obj.documents.exclude(kind=c.DocumentKind.SOP),
+            ("title", "kind", "version", "issued_on"),
+            title=_("Documents (official approval and others)"),
+        ),
+    ]
     ctx["checklist_panels"] = [_checklist_panel(obj, c.ChecklistKind.COORDINATION, mechanism=obj)]
     # Extension point (lead): referral-pathway SOPs of the referrals app are listed with these.
     ctx["sop_documents"] = section(
-        request, obj, "document", obj.documents.filter(kind=c.DocumentKind.SOP).order_by("title", "-created_at"),
-        ("title", "version", "issued_on"), title=_("Related SOP documents"),
+        request,
+        obj,
+        "document",
+        obj.documents.filter(kind=c.DocumentKind.SOP).order_by("title", "-created_at"),
+        ("title", "version", "issued_on"),
+        title=_("Related SOP documents"),
     )
     ctx["extras"] = ["structural/includes/checklists.html", "structural/includes/mechanism_sops.html"]
 
 
 def _meeting(request: AuthenticatedHttpRequest, obj: Meeting, ctx: dict[str, Any]) -> None:
-    ctx["texts"] = [(Meeting._meta.get_field(n).verbose_name, getattr(obj, n)) for n in ("agenda", "minutes", "decisions")]
+    ctx["texts"] = [(_label(Meeting, n), getattr(obj, n)) for n in ("agenda", "minutes", "decisions")]
     ctx["parent_link"] = (str(obj.mechanism), url_of(obj.mechanism))
     ctx["sections"] = [
-        section(request, obj, "actionitem", obj.action_items.select_related("owner", "owner_stakeholder"),
-                ("description", "owner", "owner_stakeholder", "due_on", "status", "completed_on")),
-    ]  # fmt: skip
+        section(
+            request,
+            obj,
+            "actionitem",
+            obj.action_items.select_related("owner", "owner_stakeholder"),
+            ("description", "owner", "owner_stakeholder", "due_on", "status", "completed_on"),
+        ),
+    ]
 
 
 def _assessment(request: AuthenticatedHttpRequest, obj: CapacityAssessment, ctx: dict[str, Any]) -> None:
@@ -457,20 +580,29 @@ def _plan(request: AuthenticatedHttpRequest, obj: CapacityPlan, ctx: dict[str, A
         {
             "label": label,
             "section": section(
-                request, obj, "activity", [a for a in activities if a.phase == value],
-                ("title", "kind", "responsible", "starts_on", "ends_on", "budget", "status", "progress"), title=label,
+                request,
+                obj,
+                "activity",
+                [a for a in activities if a.phase == value],
+                ("title", "kind", "responsible", "starts_on", "ends_on", "budget", "status", "progress"),
+                title=label,
             ),
         }
         for value, label in c.CapacityPhase.choices
-    ]  # fmt: skip
+    ]
     indicators = list(obj.indicators.all())
     ctx["progress_chart"] = charts.capacity_progress(activities, indicators)
     ctx["indicators"] = indicators
     ctx["sections"] = [
         section(request, obj, "indicator", indicators, ("name", "baseline", "target", "current")),
-        section(request, obj, "training", obj.trainings.prefetch_related("institutions"),
-                ("title", "held_on", "institutions", "participants", "results")),
-    ]  # fmt: skip
+        section(
+            request,
+            obj,
+            "training",
+            obj.trainings.prefetch_related("institutions"),
+            ("title", "held_on", "institutions", "participants", "results"),
+        ),
+    ]
     ctx["extras"] = ["structural/includes/plan_panel.html"]
     budget = sum((a.budget or 0) for a in activities)
     ctx["budget_total"] = budget
@@ -509,11 +641,21 @@ def _process(request: AuthenticatedHttpRequest, obj: MainstreamingProcess, ctx: 
         _checklist_panel(obj, c.ChecklistKind.MAINSTREAMING, process=obj),
     ]
     ctx["sections"] = [
-        section(request, obj, "opportunity", obj.opportunities.all(),
-                ("sector", "opportunity", "responsible", "due_on", "status")),
-        section(request, obj, "actionitem", obj.action_items.select_related("owner", "owner_stakeholder"),
-                ("description", "owner", "owner_stakeholder", "due_on", "status")),
-    ]  # fmt: skip
+        section(
+            request,
+            obj,
+            "opportunity",
+            obj.opportunities.all(),
+            ("sector", "opportunity", "responsible", "due_on", "status"),
+        ),
+        section(
+            request,
+            obj,
+            "actionitem",
+            obj.action_items.select_related("owner", "owner_stakeholder"),
+            ("description", "owner", "owner_stakeholder", "due_on", "status"),
+        ),
+    ]
     ctx["pdf_url"] = reverse("structural:process-action-plan", args=[obj.pk])
     ctx["extras"] = ["structural/includes/checklists.html", "structural/includes/process_panel.html"]
 
@@ -550,12 +692,22 @@ class HomeView(StructuralView):
             "today": today,
             "sections": [
                 (KINDS[key].title, reverse(f"structural:{key}-list"))
-                for key in ("stakeholder", "product", "agreement", "mechanism", "actionitem", "assessment", "plan",
-                            "framework", "process")
-            ] + [
+                for key in (
+                    "stakeholder",
+                    "product",
+                    "agreement",
+                    "mechanism",
+                    "actionitem",
+                    "assessment",
+                    "plan",
+                    "framework",
+                    "process",
+                )
+            ]
+            + [
                 (c.ChecklistKind.PRIVATE_SECTOR.label, reverse("structural:checklist", args=["private_sector"])),
                 (c.ChecklistKind.DIASPORA.label, reverse("structural:checklist", args=["diaspora"])),
-            ],  # fmt: skip
+            ],
             "can_edit": selectors.can_edit(user),
         }
         return render(request, "structural/home.html", context)
@@ -630,7 +782,7 @@ class DocumentFileView(StructuralView):
             handle = document.file.open("rb")
         except (FileNotFoundError, OSError):
             raise Http404 from None
-        name = document.file.name.rsplit("/", 1)[-1]
+        name = (document.file.name or "document").rsplit("/", 1)[-1]
         return FileResponse(handle, as_attachment=True, filename=name)
 
 
@@ -643,4 +795,3 @@ class ActionPlanPdfView(StructuralView):
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="plan-de-accion-{process.pk}.pdf"'
         return response
-

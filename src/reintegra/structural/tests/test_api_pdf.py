@@ -17,8 +17,15 @@ from reintegra.testing import factories
 def test_stakeholder_api_computes_engagement_with_the_programme_threshold(world):
     client = APIClient()
     client.force_authenticate(world.manager)
-    body = {"programme": world.programme.pk, "name": "AGEXPORT", "category": "private_sector", "level": "national",
-            "country": "GT", "interest": 3, "influence": 3}  # fmt: skip
+    body = {
+        "programme": world.programme.pk,
+        "name": "AGEXPORT",
+        "category": "private_sector",
+        "level": "national",
+        "country": "GT",
+        "interest": 3,
+        "influence": 3,
+    }
     response = client.post(reverse("api:stakeholder-list"), body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["engagement_category"] == "inform"
@@ -32,8 +39,15 @@ def test_stakeholder_api_computes_engagement_with_the_programme_threshold(world)
 def test_api_refuses_bad_scores_with_field_errors(world):
     client = APIClient()
     client.force_authenticate(world.manager)
-    body = {"programme": world.programme.pk, "name": "X", "category": "ngo", "level": "local", "country": "GT",
-            "interest": 7, "influence": 0}  # fmt: skip
+    body = {
+        "programme": world.programme.pk,
+        "name": "X",
+        "category": "ngo",
+        "level": "local",
+        "country": "GT",
+        "interest": 7,
+        "influence": 0,
+    }
     response = client.post(reverse("api:stakeholder-list"), body, format="json")
     assert response.status_code == 400
     assert {"interest", "influence"} <= set(response.json())
@@ -91,7 +105,10 @@ def test_action_plan_download(world):
 def test_grid_places_the_stakeholder_in_its_category(world):
     from reintegra.structural import charts, selectors
 
-    grid = charts.stakeholder_grid(selectors.stakeholders_for(world.manager))
+    from django.utils import translation
+
+    with translation.override("en"):
+        grid = charts.stakeholder_grid(selectors.stakeholders_for(world.manager))
     datasets = {d["label"]: d for d in grid["config"]["data"]["datasets"]}
     closely = datasets["Manage closely"]
     names = [point["label"] for point in closely["data"]]

@@ -112,9 +112,9 @@ def test_checklist_step_update_and_exchange_matrix(world):
 def test_programme_checklist_can_be_started(world):
     client = _client(world.manager)
     url = reverse("structural:checklist", args=["private_sector"])
-    assert "Start" in client.get(url).content.decode() or client.get(url).status_code == 200
+    assert "Iniciar esta lista" in client.get(url).content.decode()  # Spanish first
     response = client.post(url, {"programme": world.programme.pk})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "Identify relevant companies" in page
+    assert "Identificar empresas pertinentes" in page
     assert client.get(reverse("structural:checklist", args=["nonsense"])).status_code == 404

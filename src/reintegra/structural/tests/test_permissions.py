@@ -102,8 +102,16 @@ def expected(rule: str, role: Role | None, relation: str) -> int:
     can_view = Capability.VIEW_STRUCTURAL in caps or Capability.EDIT_STRUCTURAL in caps
     can_edit = Capability.EDIT_STRUCTURAL in caps
     sees = can_view and (relation == "own" or (relation == "country" and role == Role.COORDINATOR))
-    writes = rule in {"form_new", "form_object", "programme_post", "object_post", "api_create", "api_put",
-                      "api_patch", "api_nested_post"}  # fmt: skip
+    writes = rule in {
+        "form_new",
+        "form_object",
+        "programme_post",
+        "object_post",
+        "api_create",
+        "api_put",
+        "api_patch",
+        "api_nested_post",
+    }
     if not (can_edit if writes else can_view):
         return 403
     if rule in {"page", "api_list", "form_new"} and rule != "form_new":

@@ -29,32 +29,50 @@ def _kinds(kind):
 
 @pytest.mark.django_db
 def test_stakeholder_review_due_once_to_programme_managers(setting):
-    org, manager, other, programme = setting
+    _org, manager, _other, programme = setting
     today = timezone.localdate()
     engaged = today - timedelta(days=200)
     stakeholder = services.save_record(
         manager,
-        Stakeholder(programme=programme, name="SBS", category="national_authority", level="national", country="GT",
-                    interest=4, influence=4, engaged_on=engaged),
-    )  # fmt: skip
+        Stakeholder(
+            programme=programme,
+            name="SBS",
+            category="national_authority",
+            level="national",
+            country="GT",
+            interest=4,
+            influence=4,
+            engaged_on=engaged,
+        ),
+    )
     assert stakeholder.next_review_on is not None and stakeholder.next_review_on <= today
     send_reminders(today, kinds=["stakeholder_review_due"])
     send_reminders(today, kinds=["stakeholder_review_due"])
     rows = _kinds("stakeholder_review_due")
-    assert rows == [(manager.pk, f"stakeholder:{stakeholder.pk}:review:{stakeholder.next_review_on}", stakeholder.next_review_on)]
+    assert rows == [
+        (manager.pk, f"stakeholder:{stakeholder.pk}:review:{stakeholder.next_review_on}", stakeholder.next_review_on)
+    ]
     reminder = Reminder.objects.get(kind="stakeholder_review_due")
     assert "SBS" in reminder.text
 
 
 @pytest.mark.django_db
 def test_a_review_moves_the_next_review_and_stops_the_reminder(setting):
-    org, manager, _other, programme = setting
+    _org, manager, _other, programme = setting
     today = timezone.localdate()
     stakeholder = services.save_record(
         manager,
-        Stakeholder(programme=programme, name="INTECAP", category="academic", level="national", country="GT",
-                    interest=3, influence=3, engaged_on=today - timedelta(days=120)),
-    )  # fmt: skip
+        Stakeholder(
+            programme=programme,
+            name="INTECAP",
+            category="academic",
+            level="national",
+            country="GT",
+            interest=3,
+            influence=3,
+            engaged_on=today - timedelta(days=120),
+        ),
+    )
     from reintegra.structural.models import StakeholderReview
 
     services.save_record(
@@ -70,18 +88,30 @@ def test_a_review_moves_the_next_review_and_stops_the_reminder(setting):
 
 @pytest.mark.django_db
 def test_agreement_renewal_inside_the_notice_window_only(setting):
-    org, manager, other, programme = setting
+    _org, manager, _other, programme = setting
     today = timezone.localdate()
     inside = services.save_record(
         manager,
-        Agreement(programme=programme, title="MoU MTPS", kind="mou", status="in_force",
-                  starts_on=today - timedelta(days=365), ends_on=today + timedelta(days=59)),
-    )  # fmt: skip
+        Agreement(
+            programme=programme,
+            title="MoU MTPS",
+            kind="mou",
+            status="in_force",
+            starts_on=today - timedelta(days=365),
+            ends_on=today + timedelta(days=59),
+        ),
+    )
     services.save_record(
         manager,
-        Agreement(programme=programme, title="Acuerdo lejano", kind="long_term", status="in_force",
-                  starts_on=today, ends_on=today + timedelta(days=61)),
-    )  # fmt: skip
+        Agreement(
+            programme=programme,
+            title="Acuerdo lejano",
+            kind="long_term",
+            status="in_force",
+            starts_on=today,
+            ends_on=today + timedelta(days=61),
+        ),
+    )
     services.save_record(
         manager,
         Agreement(programme=programme, title="Borrador", kind="mou", status="draft", ends_on=today + timedelta(days=5)),
@@ -94,7 +124,7 @@ def test_agreement_renewal_inside_the_notice_window_only(setting):
 
 @pytest.mark.django_db
 def test_renewal_notice_follows_the_programme_setting(setting):
-    org, manager, _other, programme = setting
+    _org, manager, _other, programme = setting
     programme.agreement_renewal_notice_days = 90
     programme.save()
     today = timezone.localdate()
@@ -108,7 +138,7 @@ def test_renewal_notice_follows_the_programme_setting(setting):
 
 @pytest.mark.django_db
 def test_overdue_action_item_goes_to_its_owner_else_managers(setting):
-    org, manager, other, programme = setting
+    org, manager, _other, programme = setting
     today = timezone.localdate()
     owner = factories.user(org, Role.CASE_MANAGER)
     from reintegra.structural.models import CoordinationMechanism
@@ -118,16 +148,23 @@ def test_overdue_action_item_goes_to_its_owner_else_managers(setting):
     )
     owned = services.save_record(
         manager,
-        ActionItem(programme=programme, mechanism=mechanism, description="x", owner=owner, due_on=today - timedelta(days=1)),
+        ActionItem(
+            programme=programme, mechanism=mechanism, description="x", owner=owner, due_on=today - timedelta(days=1)
+        ),
     )
     unowned = services.save_record(
         manager, ActionItem(programme=programme, mechanism=mechanism, description="y", due_on=today - timedelta(days=3))
     )
     services.save_record(
         manager,
-        ActionItem(programme=programme, mechanism=mechanism, description="z", status=c.WorkStatus.DONE,
-                   due_on=today - timedelta(days=3)),
-    )  # fmt: skip
+        ActionItem(
+            programme=programme,
+            mechanism=mechanism,
+            description="z",
+            status=c.WorkStatus.DONE,
+            due_on=today - timedelta(days=3),
+        ),
+    )
     send_reminders(today, kinds=["action_item_overdue"])
     send_reminders(today, kinds=["action_item_overdue"])
     rows = sorted(_kinds("action_item_overdue"))
