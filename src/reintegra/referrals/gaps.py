@@ -91,3 +91,28 @@ def gap_rows(needs: dict[tuple[int, str], int], areas: dict[int, Area], offers: 
         rows.append(GapRow(area, dimension, count, len(matching), len(with_room), left, state, duplicated))
     order = {NO_SERVICE: 0, AT_CAPACITY: 1, COVERED: 2}
     return sorted(rows, key=lambda r: (order[r.state], -r.cases, r.area.name, r.dimension))
+
+
+@dataclass(frozen=True)
+class DuplicationRow:
+    area: Area
+    sector: str
+    provider_ids: tuple[int, ...]
+    service_ids: tuple[int, ...]
+
+
+def duplication(areas: Iterable[Area], offers: Iterable[Offer]) -> list[DuplicationRow]:
+    """Sectors offered in an area by more than one provider (DOMAIN §7: avoid duplication). An offer is in
+    the area when it covers it (see `covers`). Most providers first, then by area and sector."""
+    offers = list(offers)
+    rows = []
+    for area in areas:
+        by_sector: dict[str, list[Offer]] = {}
+        for o in offers:
+            if covers(o, area):
+                by_sector.setdefault(o.sector, []).append(o)
+        for sector, found in by_sector.items():
+            providers = tuple(sorted({o.provider_id for o in found}))
+            if len(providers) > 1:
+                rows.append(DuplicationRow(area, sector, providers, tuple(sorted(o.service_id for o in found))))
+    return sorted(rows, key=lambda r: (-len(r.provider_ids), r.area.name, r.area.id, r.sector))

@@ -358,3 +358,18 @@ def _candidates_with_provider(country: str) -> list[tuple[recommend.Candidate, i
     qs = Service.objects.filter(is_active=True, provider__is_active=True, country=country)
     providers_of = dict(qs.values_list("pk", "provider_id"))
     return [(c, providers_of[c.id]) for c in candidates(qs)]
+
+
+def service_duplication(country: str, area: AdminArea | None = None) -> list[gaps.DuplicationRow]:
+    """Duplication by state/department of a country, or by municipality of one state/department."""
+    if area is not None:
+        country = str(area.country)
+        area_qs = AdminArea.objects.filter(parent_id=area.pk if area.level == 1 else area.parent_id)
+    else:
+        area_qs = AdminArea.objects.filter(country=country, level=1)
+    areas = [gaps.Area(a.pk, a.name, a.parent_id, str(a.country)) for a in area_qs.order_by("name", "id")]
+    offers = [
+        gaps.Offer(c.id, provider_id, c.dimension, c.sector, c.country, c.area_ids, recommend.places_left(c))
+        for c, provider_id in _candidates_with_provider(country)
+    ]
+    return gaps.duplication(areas, offers)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("casos/<int:pk>/nueva/", views.case_new_referral, name="case-new"),
     path("directorio/", views.directory, name="directory"),
     path("directorio/importar/", views.directory_import, name="directory-import"),
+    path("directorio/duplicacion/", views.directory_duplication, name="duplication"),
     path("directorio/proveedores/nuevo/", views.provider_edit, name="provider-new"),
     path("directorio/proveedores/<int:pk>/", views.provider_detail, name="provider"),
     path("directorio/proveedores/<int:pk>/editar/", views.provider_edit, name="provider-edit"),

@@ -741,6 +741,43 @@ def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def directory_duplication(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Sectors offered by several providers in the same area (the directory's duplication, DOMAIN §7)."""
+    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    from reintegra.referrals.choices import Sector
+
+    country, area = _gap_area(request)
+    rows = selectors.service_duplication(country, area)
+    provider_ids = {pid for r in rows for pid in r.provider_ids}
+    names = dict(ServiceProvider.objects.filter(pk__in=provider_ids).values_list("pk", "name"))
+    sectors = dict(Sector.choices)
+    page = _page(rows, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/duplication.html",
+        {
+            "nav": "service_directory",
+            "page": page,
+            "rows": [
+                {
+                    "row": r,
+                    "sector": sectors.get(r.sector, r.sector),
+                    "providers": [(pid, names.get(pid, "")) for pid in r.provider_ids],
+                }
+                for r in page.object_list
+            ],
+            "country": country,
+            "area": area,
+            "areas": AdminArea.objects.filter(country=country, level=1).order_by("name") if country else [],
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
 def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Capability.VIEW_REFERRAL_REPORTS)
     qs = reports.scope(request.user)

@@ -152,3 +152,48 @@ def test_gap_states():
     assert rows["psychosocial"].state == gaps.NO_SERVICE
     assert rows["social"].state == gaps.COVERED and rows["social"].duplicated_sectors == ("health",)
     assert rows["social"].places_left is None
+
+
+# --- duplication ---------------------------------------------------------------------------------
+
+DEPT = gaps.Area(1, "Quetzaltenango", None, "GT")
+OTHER_DEPT = gaps.Area(2, "Huehuetenango", None, "GT")
+
+
+def _offer(service_id, provider_id, sector, area_ids=(), country="GT"):
+    return gaps.Offer(service_id, provider_id, "economic", sector, country, frozenset(area_ids), None)
+
+
+def test_duplication_needs_two_providers_of_the_same_sector_in_the_area():
+    offers = [
+        _offer(1, 10, "employment", [1]),
+        _offer(2, 10, "employment", [1]),  # same provider twice: not duplication
+        _offer(3, 11, "employment"),  # whole country: in both departments
+        _offer(4, 12, "business", [1]),
+        _offer(5, 13, "business", [2]),
+        _offer(6, 14, "employment", [1], country="HN"),
+    ]
+    rows = gaps.duplication([DEPT, OTHER_DEPT], offers)
+    assert [(r.area.name, r.sector, r.provider_ids, r.service_ids) for r in rows] == [
+        ("Quetzaltenango", "employment", (10, 11), (1, 2, 3))
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 4), st.sampled_from(["health", "legal"]), st.sets(st.integers(1, 2), max_size=2)),
+        max_size=12,
+    )
+)
+def test_every_duplication_row_has_distinct_providers_covering_the_area(raw):
+    offers = [_offer(i, provider, sector, areas) for i, (provider, sector, areas) in enumerate(raw)]
+    rows = gaps.duplication([DEPT, OTHER_DEPT], offers)
+    for row in rows:
+        found = [o for o in offers if o.service_id in row.service_ids]
+        assert len({o.provider_id for o in found}) == len(row.provider_ids) > 1
+        assert all(o.sector == row.sector and gaps.covers(o, row.area) for o in found)
+    # nothing missed: every (area, sector) with 2+ providers is a row
+    for area in (DEPT, OTHER_DEPT):
+        for sector in ("health", "legal"):
+            providers = {o.provider_id for o in offers if o.sector == sector and gaps.covers(o, area)}
+            assert (len(providers) > 1) == any(r.area == area and r.sector == sector for r in rows)

@@ -321,3 +321,20 @@ def test_recommendation_without_sop_says_why_and_links_managers_to_the_sop_form(
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "no approved SOP with this provider" in page
     assert sop_link not in page  # a case manager cannot record SOPs
+
+
+def test_duplication_page_lists_sectors_offered_by_several_providers(world, department):
+    dept, _muni = department
+    client = Client()
+    client.force_login(world.manager)
+    html = client.get(reverse("referrals:duplication"), {"country": "GT"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    # Centro A and Centro B both offer employment in the whole of Guatemala: duplicated in every department
+    assert "Depto de prueba" in html
+    assert "Centro A" in html and "Centro B" in html
+    assert "Empleo y formación" in html
+    html = client.get(reverse("referrals:duplication"), {"area": dept.pk}).content.decode()
+    assert "Muni de prueba" in html
+    world.other_service.is_active = False
+    world.other_service.save()
+    html = client.get(reverse("referrals:duplication"), {"country": "GT"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No sector is offered by more than one provider" in html

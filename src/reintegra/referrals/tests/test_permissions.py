@@ -27,6 +27,7 @@ MATRIX = {
     ("referrals:case-new", "GET"): ((C.EDIT_CASES,), "case"),
     ("referrals:case-new", "POST"): ((C.EDIT_CASES,), "case"),
     ("referrals:directory", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
+    ("referrals:duplication", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
     ("referrals:directory-import", "GET"): ((C.MANAGE_SERVICE_DIRECTORY,), "none"),
     ("referrals:directory-import", "POST"): ((C.MANAGE_SERVICE_DIRECTORY,), "none"),
     ("referrals:provider", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "provider"),
