@@ -215,6 +215,27 @@ def create_organisation(
         return org
 
 
+def create_programme(organisation: Organisation, name: str = "", *, code: str = "", actor: Any = None) -> Any:
+    """A programme of `organisation` with the default settings (programme managers adjust them)."""
+    from reintegra.access.models import Programme
+
+    if actor is not None and not _is_platform_admin(actor):
+        raise _denied()
+    name = (name or "").strip() or f"Programa de reintegración · {organisation.name}"
+    base = (code or f"{organisation.code}-reintegracion").strip().lower()[:28]
+    with _atomic_as(actor):
+        code, n = base, 1
+        while Programme.objects.filter(code=code).exists():
+            n += 1
+            code = f"{base}-{n}"
+        programme = Programme(
+            organisation=organisation, code=code, name=name[:200], countries=[str(organisation.country)]
+        )
+        programme.full_clean()
+        programme.save()
+        return programme
+
+
 def create_team(organisation: Organisation, name: str, *, actor: Any = None) -> Team:
     _check_manages(actor, organisation)
     name = (name or "").strip()

@@ -553,6 +553,14 @@ def _mechanism(request: AuthenticatedHttpRequest, obj: CoordinationMechanism, ct
         ("title", "version", "issued_on"),
         title=_("Related SOP documents"),
     )
+    # The referral network's SOPs (current versions) of the organisation that runs this programme.
+    from reintegra.referrals.selectors import pathways_for
+
+    ctx["referral_pathways"] = (
+        pathways_for(request.user)
+        .filter(referring_organisation_id=obj.programme.organisation_id, is_current=True)
+        .order_by("provider__name", "title")
+    )
     ctx["extras"] = ["structural/includes/checklists.html", "structural/includes/mechanism_sops.html"]
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from reintegra.access.models import Organisation, Team, User
+from reintegra.access.models import Organisation, Programme, Team, User
 from reintegra.access.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,17 @@ def test_createorg():
     org = Organisation.objects.get(code="oim-gt")
     assert (org.name, org.country.code, org.retention_months) == ("OIM Guatemala", "GT", 60)
     assert "Created organisation oim-gt" in output
+    # Its first programme, which new cases join and the structural level hangs from.
+    programme = Programme.objects.get(organisation=org)
+    assert programme.code == "oim-gt-reintegracion" and programme.rss_round_months == [0, 6, 12, 18]
+    assert Programme.default_for(org.pk) == programme
+
+
+def test_createorg_named_programme_or_none():
+    run("createorg", "--code", "oim-sv", "--name", "OIM El Salvador", "--country", "SV", "--programme", "Retorno digno")
+    assert Programme.objects.get(organisation__code="oim-sv").name == "Retorno digno"
+    run("createorg", "--code", "prov-x", "--name", "Proveedor", "--country", "SV", "--no-programme")
+    assert not Programme.objects.filter(organisation__code="prov-x").exists()
 
 
 def test_createorg_retention():

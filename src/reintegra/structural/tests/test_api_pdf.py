@@ -103,9 +103,9 @@ def test_action_plan_download(world):
 
 @pytest.mark.django_db
 def test_grid_places_the_stakeholder_in_its_category(world):
-    from reintegra.structural import charts, selectors
-
     from django.utils import translation
+
+    from reintegra.structural import charts, selectors
 
     with translation.override("en"):
         grid = charts.stakeholder_grid(selectors.stakeholders_for(world.manager))

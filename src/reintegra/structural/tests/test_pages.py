@@ -118,3 +118,25 @@ def test_programme_checklist_can_be_started(world):
     page = client.get(response["Location"]).content.decode()
     assert "Identificar empresas pertinentes" in page
     assert client.get(reverse("structural:checklist", args=["nonsense"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_mechanism_page_lists_the_referral_pathways_of_its_organisation(world):
+    from django.utils import timezone
+
+    from reintegra.referrals import services as referral_services
+    from reintegra.referrals.models import ServiceProvider
+
+    provider = ServiceProvider.objects.create(name="Centro de Empleo Xela", organisation_type="ngo", country="GT")
+    referral_services.save_pathway(
+        world.manager,
+        referral_services.PathwayInput(
+            provider=provider, title="POE empleo Xela", approved_on=timezone.localdate(), transferred_fields=["sex"]
+        ),
+    )
+    mechanism = world.records["mechanism"]
+    page = _client(world.manager).get(reverse("structural:mechanism-detail", args=[mechanism.pk])).content.decode()
+    assert "POE empleo Xela" in page and "Centro de Empleo Xela" in page
+    # Another organisation's manager sees neither the mechanism nor, therefore, its pathways.
+    outsider = factories.user(factories.organisation(country="MX"), Role.PROGRAMME_MANAGER)
+    assert _client(outsider).get(reverse("structural:mechanism-detail", args=[mechanism.pk])).status_code == 404

@@ -1,4 +1,5 @@
-"""`reintegra createorg --code CODE --name NAME --country XX [--retention-months N]`"""
+"""`reintegra createorg --code CODE --name NAME --country XX [--retention-months N]`
+`[--programme NAME | --no-programme]`"""
 
 from typing import Any
 
@@ -34,12 +35,26 @@ class Command(BaseCommand):
             default=None,
             help="Months personal data is kept after a case closes (default 60); see apply-retention.",
         )
+        parser.add_argument(
+            "--programme",
+            default="",
+            help="Name of the organisation's first reintegration programme "
+            "(default: 'Programa de reintegración · NAME').",
+        )
+        parser.add_argument(
+            "--no-programme",
+            action="store_true",
+            help="Create no programme (a service provider or a coordination body that runs none).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             org = services.create_organisation(
                 options["code"], options["name"], options["country"], retention_months=options["retention_months"]
             )
+            programme = None
+            if not options["no_programme"]:
+                programme = services.create_programme(org, options["programme"])
         except ValidationError as exc:
             raise command_error(exc) from None
         self.stdout.write(
@@ -48,3 +63,5 @@ class Command(BaseCommand):
                 f"retention {org.retention_months} months after closure."
             )
         )
+        if programme is not None:
+            self.stdout.write(f"Programme {programme.code}: {programme.name} (settings: /programas/).")
