@@ -60,3 +60,18 @@ def describe_event(data: dict[str, Any]) -> list[str]:
     if data.get("consent_exception"):
         lines.append(gettext("Sent without consent under the life-at-risk exception"))
     return lines
+
+
+def dashboard_panel(request: Any, _case: Any) -> dict[str, Any] | None:
+    """Home dashboard: referrals by provider and status, and how many are overdue (report readers only)."""
+    from reintegra.access.roles import Capability
+    from reintegra.referrals import reports, selectors
+
+    user = request.user
+    if not user.has_capability(Capability.VIEW_REFERRAL_REPORTS):
+        return None
+    overview = reports.status_overview(reports.scope(user))
+    if not overview["status_table"]:
+        return None
+    overdue = selectors.search_referrals(user, selectors.ReferralFilters(overdue=True)).count()
+    return {**overview, "overdue": overdue}

@@ -113,3 +113,35 @@ def by_provider_and_status(qs: QuerySet[Referral]) -> dict[str, dict[str, int]]:
     for row in qs.values("provider__name", "status").annotate(n=Count("id")).order_by("provider__name", "status"):
         table.setdefault(row["provider__name"], {})[row["status"]] = row["n"]
     return table
+
+
+STATUS_PALETTE = ["#5b6b7f", "#2f7d95", "#b42318", "#1b6b3f", "#c47f00", "#6941c6", "#3f4a56"]
+
+
+def status_overview(qs: QuerySet[Referral]) -> dict[str, Any]:
+    """Referrals by provider and status: a stacked Chart.js bar config and the same figures as a table."""
+    from reintegra.referrals.choices import ReferralStatus
+
+    table = by_provider_and_status(qs)
+    statuses = [s for s in ReferralStatus if s != ReferralStatus.DRAFT]
+    providers = sorted(table)
+    chart = {
+        "type": "bar",
+        "data": {
+            "labels": providers,
+            "datasets": [
+                {
+                    "label": str(s.label),
+                    "data": [table[p].get(s.value, 0) for p in providers],
+                    "backgroundColor": STATUS_PALETTE[i % len(STATUS_PALETTE)],
+                }
+                for i, s in enumerate(statuses)
+            ],
+        },
+        "options": {"indexAxis": "y", "scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
+    }
+    return {
+        "chart": chart,
+        "statuses": statuses,
+        "status_table": [(p, [table[p].get(s.value, 0) for s in statuses]) for p in providers],
+    }

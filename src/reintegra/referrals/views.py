@@ -782,34 +782,13 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Capability.VIEW_REFERRAL_REPORTS)
     qs = reports.scope(request.user)
     rows = reports.by_service(qs)
-    table = reports.by_provider_and_status(qs)
-    statuses = [s for s in ReferralStatus if s != ReferralStatus.DRAFT]
-    palette = ["#5b6b7f", "#2f7d95", "#b42318", "#1b6b3f", "#c47f00", "#6941c6", "#3f4a56"]
-    providers = sorted(table)
-    chart = {
-        "type": "bar",
-        "data": {
-            "labels": providers,
-            "datasets": [
-                {
-                    "label": str(s.label),
-                    "data": [table[p].get(s.value, 0) for p in providers],
-                    "backgroundColor": palette[i % len(palette)],
-                }
-                for i, s in enumerate(statuses)
-            ],
-        },
-        "options": {"indexAxis": "y", "scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
-    }
     return render(
         request,
         "referrals/reports.html",
         {
             "nav": "referral_reports",
             "rows": rows,
-            "chart": chart,
-            "statuses": statuses,
-            "status_table": [(p, [table[p].get(s.value, 0) for s in statuses]) for p in providers],
+            **reports.status_overview(qs),
             "reports_url": reverse("referrals:reports"),
         },
     )
