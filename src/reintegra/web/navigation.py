@@ -5,6 +5,9 @@
 
 An entry shows to a user holding any of its capabilities (no capabilities: every signed-in user).
 `nav` in a view's context equal to the entry's key marks it as the current page.
+
+Entries of one domain area are grouped under one menu (`GROUPS`, by entry key): the bar stays one line
+whatever the number of pages. A group with a single visible entry shows as that entry.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -26,17 +30,40 @@ class NavItem:
 
 _ITEMS: dict[str, NavItem] = {}
 
+# Menu key -> (label, the entry keys it holds, in this order).
+GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "sustainability": (_("Sustainability"), ("rss_due", "instruments")),
+    "referral_network": (_("Referrals"), ("referrals", "service_directory", "referral_reports")),
+    "structural_level": (_("Structural level"), ("structural", "regional")),
+}
+_GROUP_OF = {key: group for group, (_label, keys) in GROUPS.items() for key in keys}
+
 
 def register(item: NavItem) -> None:
     _ITEMS[item.key] = item
 
 
 def items_for(user: Any) -> list[dict[str, Any]]:
+    """The entries the user may open, in order; grouped ones as {"key", "label", "children": [...]}."""
     if not (user and user.is_authenticated):
         return []
     caps = user.capabilities
     visible = [i for i in _ITEMS.values() if not i.capabilities or caps & i.capabilities]
-    return [
-        {"key": i.key, "label": i.label, "url": reverse(i.url_name)}
-        for i in sorted(visible, key=lambda i: (i.order, i.key))
-    ]
+    entries: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for item in sorted(visible, key=lambda i: (i.order, i.key)):
+        entry = {"key": item.key, "label": item.label, "url": reverse(item.url_name)}
+        group = _GROUP_OF.get(item.key)
+        if group is None:
+            entries.append(entry)
+        elif group in groups:
+            groups[group]["children"].append(entry)
+        else:
+            groups[group] = {"key": group, "label": GROUPS[group][0], "children": [entry]}
+            entries.append(groups[group])
+    for group in groups.values():
+        order = GROUPS[group["key"]][1]
+        group["children"].sort(key=lambda e: order.index(e["key"]))
+        group["keys"] = [child["key"] for child in group["children"]]
+    # A menu of one is just that entry.
+    return [e["children"][0] if "children" in e and len(e["children"]) == 1 else e for e in entries]

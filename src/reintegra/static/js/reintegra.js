@@ -9,6 +9,7 @@
  *   [data-formset]               a Django formset: "add row" clones its <template>, remove boxes dim a row
  *   form[data-confirm]           asks the (translated) question before submitting
  *   form[data-once]              disables its submit buttons once sent (no double registrations)
+ *   details[data-nav-menu]       a navigation menu: one open at a time, closed by a click elsewhere or Escape
  */
 (function () {
   "use strict";
@@ -135,4 +136,21 @@
   } else {
     init();
   }
+  // Navigation menus: opening one closes the others; a click outside or Escape closes them.
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-nav-menu][open]").forEach(function (menu) {
+      if (menu !== except) {
+        menu.removeAttribute("open");
+      }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var menu = event.target.closest ? event.target.closest("details[data-nav-menu]") : null;
+    closeMenus(menu);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      closeMenus(null);
+    }
+  });
 })();
