@@ -76,4 +76,4 @@ def load(context: Any) -> str:
             )
             rounds += 1
             level = {d: min(0.95, v + rng.uniform(0.0, 0.12)) for d, v in level.items()}
-    return f"{rounds} rondas de la Encuesta de Sostenibilidad de la Reintegración en {len(cases)} casos"
+    return f"Sustainability: {rounds} Reintegration Sustainability Survey rounds in {len(cases)} cases."
