@@ -210,20 +210,7 @@ class ReferralPathwayViewSet(
                 raise Http404
         pathway = services.save_pathway(
             request.user,
-            services.PathwayInput(
-                provider=v["provider"],
-                service=v.get("service"),
-                title=v["title"],
-                approved_on=v["approved_on"],
-                transferred_fields=list(v["transferred_fields"]),
-                transfer_method=v["transfer_method"],
-                consent_procedure=v["consent_procedure"],
-                first_contact=v["first_contact"],
-                response_time_hours=v.get("response_time_hours"),
-                follow_up=v["follow_up"],
-                documentation=v["documentation"],
-                cost_arrangements=v["cost_arrangements"],
-            ),
+            services.input_of(services.PathwayInput, v),
             previous=previous,
         )
         return Response(s.ReferralPathwaySerializer(pathway).data, status=status.HTTP_201_CREATED)

@@ -15,9 +15,10 @@ referring side. Without consent: a clear refusal, nothing sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,6 +46,16 @@ from reintegra.referrals.models import (
     Service,
     ServiceProvider,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+
+def input_of[T: DataclassInstance](cls: type[T], data: Mapping[str, Any], **values: Any) -> T:
+    """One of the *Input dataclasses below from a form's cleaned data or a serializer's validated data: the
+    entries it has a field for (others are left out; a missing one takes its default), then `values`."""
+    names = {f.name for f in fields(cls)}
+    return cls(**{**{k: v for k, v in data.items() if k in names}, **values})
 
 
 def _denied() -> PermissionDenied:
@@ -654,6 +665,20 @@ def send_referral(
         return referral
 
 
+def _move(user: Any, referral: Referral, side: str, action: str, event: str, values: dict[str, Any]) -> Referral:
+    """Take `action` on the referral, locked and checked again, set `values` on it, and record the change."""
+    with transaction.atomic(), set_actor(user):
+        referral = _locked(referral)
+        source, target = _transition(referral, action, values.get("outcome"))
+        referral.status = target
+        for name, value in values.items():
+            setattr(referral, name, value)
+        referral.save(update_fields=["status", *values])
+        _change(referral, user, source, side)
+        _event(referral, user, event)
+        return referral
+
+
 def accept_referral(user: Any, referral: Referral, *, outcome_due_on: date | None = None, note: str = "") -> Referral:
     """Accept; the outcome is due on the agreed date, or after the service's target response time."""
     side = _check_side(user, referral, "accept")
@@ -661,20 +686,18 @@ def accept_referral(user: Any, referral: Referral, *, outcome_due_on: date | Non
     now = timezone.now()
     if outcome_due_on is not None and outcome_due_on < timezone.localdate():
         raise ValidationError({"outcome_due_on": _("The agreed date cannot be in the past.")})
-    with transaction.atomic(), set_actor(user):
-        referral = _locked(referral)
-        source, target = _transition(referral, "accept")
-        referral.status = target
-        referral.answered_at = now
-        if outcome_due_on is not None:
-            referral.outcome_due_at = timezone.make_aware(datetime.combine(outcome_due_on, time(23, 59)))
-        else:
-            referral.outcome_due_at = sla.outcome_deadline(now, referral.service.target_response_days)
-        referral.provider_note = (note or "").strip()[:500]
-        referral.save(update_fields=["status", "answered_at", "outcome_due_at", "provider_note"])
-        _change(referral, user, source, side)
-        _event(referral, user, "accepted")
-        return referral
+    if outcome_due_on is not None:
+        due = timezone.make_aware(datetime.combine(outcome_due_on, time(23, 59)))
+    else:
+        due = sla.outcome_deadline(now, referral.service.target_response_days)
+    return _move(
+        user,
+        referral,
+        side,
+        "accept",
+        "accepted",
+        {"answered_at": now, "outcome_due_at": due, "provider_note": (note or "").strip()[:500]},
+    )
 
 
 def decline_referral(user: Any, referral: Referral, *, reason: str, note: str = "") -> Referral:
@@ -684,34 +707,18 @@ def decline_referral(user: Any, referral: Referral, *, reason: str, note: str = 
         raise ValidationError({"decline_reason": _("Say why the referral is declined.")})
     if reason == DeclineReason.OTHER and not (note or "").strip():
         raise ValidationError({"note": _("Explain the reason in the note.")})
-    with transaction.atomic(), set_actor(user):
-        referral = _locked(referral)
-        source, target = _transition(referral, "decline")
-        referral.status = target
-        referral.answered_at = timezone.now()
-        referral.decline_reason = reason
-        referral.provider_note = (note or "").strip()[:500]
-        referral.save(update_fields=["status", "answered_at", "decline_reason", "provider_note"])
-        _change(referral, user, source, side)
-        _event(referral, user, "declined")
-        return referral
+    values = {"answered_at": timezone.now(), "decline_reason": reason, "provider_note": (note or "").strip()[:500]}
+    return _move(user, referral, side, "decline", "declined", values)
 
 
 def record_outcome(user: Any, referral: Referral, *, outcome: str, note: str = "") -> Referral:
     side = _check_side(user, referral, "outcome")
     _transition(referral, "outcome", outcome)
-    with transaction.atomic(), set_actor(user):
-        referral = _locked(referral)
-        source, target = _transition(referral, "outcome", outcome)
-        referral.status = target
-        referral.outcome = target
-        referral.outcome_at = timezone.now()
-        if note:
-            referral.provider_note = note.strip()[:500]
-        referral.save(update_fields=["status", "outcome", "outcome_at", "provider_note"])
-        _change(referral, user, source, side)
-        _event(referral, user, "outcome")
-        return referral
+    # The outcome is the status it leads to.
+    values: dict[str, Any] = {"outcome": outcome, "outcome_at": timezone.now()}
+    if note:
+        values["provider_note"] = note.strip()[:500]
+    return _move(user, referral, side, "outcome", "outcome", values)
 
 
 def close_referral(user: Any, referral: Referral, *, satisfaction: int | None = None, feedback: str = "") -> Referral:
@@ -720,17 +727,8 @@ def close_referral(user: Any, referral: Referral, *, satisfaction: int | None = 
     _transition(referral, "close")
     if satisfaction is not None and not 1 <= satisfaction <= 5:
         raise ValidationError({"satisfaction": _("Satisfaction is a score from 1 to 5.")})
-    with transaction.atomic(), set_actor(user):
-        referral = _locked(referral)
-        source, target = _transition(referral, "close")
-        referral.status = target
-        referral.closed_at = timezone.now()
-        referral.satisfaction = satisfaction
-        referral.feedback = (feedback or "").strip()[:2000]
-        referral.save(update_fields=["status", "closed_at", "satisfaction", "feedback"])
-        _change(referral, user, source, side)
-        _event(referral, user, "closed")
-        return referral
+    values = {"closed_at": timezone.now(), "satisfaction": satisfaction, "feedback": (feedback or "").strip()[:2000]}
+    return _move(user, referral, side, "close", "closed", values)
 
 
 DIMENSIONS = Dimension.values

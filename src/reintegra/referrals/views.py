@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import fields
 from typing import Any
 
 from django.contrib import messages
@@ -382,27 +383,10 @@ def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
         try:
             saved = services.save_provider(
                 request.user,
-                services.ProviderInput(
-                    name=data["name"],
-                    organisation_type=data["organisation_type"],
-                    country=data["country"],
-                    organisation=data.get("organisation"),
-                    languages=data["languages"],
-                    address=data["address"],
-                    phone=data["phone"],
-                    email=data["email"],
-                    website=data["website"],
-                    is_active=data["is_active"],
-                    contacts=[
-                        services.ContactInput(
-                            name=c["name"],
-                            position=c.get("position", ""),
-                            phone=c.get("phone", ""),
-                            email=c.get("email", ""),
-                            availability=c.get("availability", ""),
-                        )
-                        for c in forms.contacts_of(formset)
-                    ],
+                services.input_of(
+                    services.ProviderInput,
+                    data,
+                    contacts=[services.input_of(services.ContactInput, c) for c in forms.contacts_of(formset)],
                 ),
                 provider=provider,
             )
@@ -442,29 +426,9 @@ def service_edit(
     else:
         provider = _get_provider(provider_pk)
     if service is not None:
-        initial: dict[str, Any] = {
-            name: getattr(service, name)
-            for name in (
-                "name",
-                "code",
-                "description",
-                "dimension",
-                "sector",
-                "min_age",
-                "max_age",
-                "sexes",
-                "nationalities",
-                "vulnerability_criteria",
-                "capacity_per_month",
-                "cost",
-                "opening_hours",
-                "target_response_days",
-                "languages",
-                "is_active",
-            )
-        }
-        initial["country"] = str(service.country)
-        initial["areas"] = list(service.areas.values_list("pk", flat=True))
+        current = services.ServiceInput.of(service)
+        initial: dict[str, Any] = {f.name: getattr(current, f.name) for f in fields(current) if f.name != "provider"}
+        initial["areas"] = [area.pk for area in current.areas]
     else:
         initial = {"country": str(provider.country), "is_active": True, "target_response_days": 14}
     post = request.POST if request.method == "POST" else None
@@ -474,27 +438,7 @@ def service_edit(
         try:
             saved = services.save_service(
                 request.user,
-                services.ServiceInput(
-                    provider=provider,
-                    name=data["name"],
-                    code=data["code"],
-                    description=data["description"],
-                    dimension=data["dimension"],
-                    sector=data["sector"],
-                    country=data["country"],
-                    areas=list(data["areas"]),
-                    min_age=data["min_age"],
-                    max_age=data["max_age"],
-                    sexes=list(data["sexes"]),
-                    nationalities=list(data["nationalities"]),
-                    vulnerability_criteria=list(data["vulnerability_criteria"]),
-                    capacity_per_month=data["capacity_per_month"],
-                    cost=data["cost"],
-                    opening_hours=data["opening_hours"],
-                    target_response_days=data["target_response_days"],
-                    languages=data["languages"],
-                    is_active=data["is_active"],
-                ),
+                services.input_of(services.ServiceInput, data, provider=provider, areas=list(data["areas"])),
                 service=service,
             )
         except ValidationError as exc:
@@ -637,20 +581,7 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
         try:
             pathway = services.save_pathway(
                 request.user,
-                services.PathwayInput(
-                    provider=data["provider"],
-                    service=service,
-                    title=data["title"],
-                    approved_on=data["approved_on"],
-                    transferred_fields=list(data["transferred_fields"]),
-                    transfer_method=data["transfer_method"],
-                    consent_procedure=data["consent_procedure"],
-                    first_contact=data["first_contact"],
-                    response_time_hours=data["response_time_hours"],
-                    follow_up=data["follow_up"],
-                    documentation=data["documentation"],
-                    cost_arrangements=data["cost_arrangements"],
-                ),
+                services.input_of(services.PathwayInput, data, service=service),
                 previous=previous,
             )
         except ValidationError as exc:
