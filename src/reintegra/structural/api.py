@@ -84,24 +84,32 @@ def _schema(tag: str, what: str) -> Any:
     )
 
 
+def _nested_schema(tag: str, serializer_class: Any, list_summary: str, create_summary: str) -> Any:
+    """The schema of a `_nested` action: GET lists the parent's children, POST records one."""
+
+    def decorate(view: Any) -> Any:
+        view = extend_schema(
+            methods=["POST"],
+            summary=create_summary,
+            request=serializer_class,
+            responses={201: serializer_class},
+            tags=[tag],
+        )(view)
+        return extend_schema(methods=["GET"], summary=list_summary, responses=serializer_class(many=True), tags=[tag])(
+            view
+        )
+
+    return decorate
+
+
 @_schema("structural: stakeholders", "Stakeholders")
 class StakeholderViewSet(StructuralViewSet):
     model = Stakeholder
     serializer_class = s.StakeholderSerializer
     queryset = Stakeholder.objects.none()
 
-    @extend_schema(
-        methods=["GET"],
-        summary="Interaction log of a stakeholder",
-        responses=s.InteractionSerializer(many=True),
-        tags=["structural: stakeholders"],
-    )
-    @extend_schema(
-        methods=["POST"],
-        summary="Record an interaction",
-        request=s.InteractionSerializer,
-        responses={201: s.InteractionSerializer},
-        tags=["structural: stakeholders"],
+    @_nested_schema(
+        "structural: stakeholders", s.InteractionSerializer, "Interaction log of a stakeholder", "Record an interaction"
     )
     @action(detail=True, methods=["get", "post"], pagination_class=StandardPagination)
     def interactions(self, request: Request, pk: Any = None) -> Response:
@@ -148,19 +156,7 @@ class CoordinationMechanismViewSet(StructuralViewSet):
     queryset = CoordinationMechanism.objects.none()
     prefetch = ("members",)
 
-    @extend_schema(
-        methods=["GET"],
-        summary="Meetings of a mechanism",
-        responses=s.MeetingSerializer(many=True),
-        tags=["structural: coordination"],
-    )
-    @extend_schema(
-        methods=["POST"],
-        summary="Record a meeting",
-        request=s.MeetingSerializer,
-        responses={201: s.MeetingSerializer},
-        tags=["structural: coordination"],
-    )
+    @_nested_schema("structural: coordination", s.MeetingSerializer, "Meetings of a mechanism", "Record a meeting")
     @action(detail=True, methods=["get", "post"], pagination_class=StandardPagination)
     def meetings(self, request: Request, pk: Any = None) -> Response:
         mechanism = self.get_object()

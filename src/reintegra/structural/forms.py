@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from reintegra.access.models import Programme, User
 from reintegra.cases.forms import DateInput
 from reintegra.structural import choices as c
-from reintegra.structural import selectors
+from reintegra.structural import editable, selectors
 from reintegra.structural.models import (
     ActionItem,
     Agreement,
@@ -99,26 +99,7 @@ class StakeholderForm(StructuralForm):
 
     class Meta:
         model = Stakeholder
-        fields = [
-            "programme",
-            "name",
-            "category",
-            "level",
-            "country",
-            "area",
-            "relevance",
-            "functions",
-            "stance",
-            "interest",
-            "influence",
-            "engagement_strategy",
-            "concerns",
-            "expectations",
-            "perceptions",
-            "engaged_on",
-            "significant_change_on",
-            "owner",
-        ]
+        fields = editable.STAKEHOLDER
         widgets = {
             **_textareas("relevance", "engagement_strategy", "concerns", "expectations", "perceptions"),
             "interest": forms.NumberInput(attrs={"min": 1, "max": 5}),
@@ -140,14 +121,14 @@ class ContactPersonForm(StructuralForm):
 class InteractionForm(StructuralForm):
     class Meta:
         model = Interaction
-        fields = ["kind", "occurred_on", "summary"]
+        fields = editable.INTERACTION
         widgets = _textareas("summary")
 
 
 class CommonProductForm(StructuralForm):
     class Meta:
         model = CommonProduct
-        fields = ["kind", "description", "owner", "due_on", "status"]
+        fields = editable.COMMON_PRODUCT
         widgets = _textareas("description")
 
 
@@ -161,7 +142,7 @@ class ReviewForm(StructuralForm):
 class AgreementForm(StructuralForm):
     class Meta:
         model = Agreement
-        fields = ["programme", "title", "kind", "parties", "scope", "starts_on", "ends_on", "status"]
+        fields = editable.AGREEMENT
         widgets = _textareas("scope")
 
 
@@ -180,18 +161,7 @@ class DocumentForm(StructuralForm):
 class MechanismForm(StructuralForm):
     class Meta:
         model = CoordinationMechanism
-        fields = [
-            "programme",
-            "name",
-            "kind",
-            "level",
-            "chair",
-            "mandate",
-            "approved_on",
-            "approval_reference",
-            "experts_observers",
-            "is_active",
-        ]
+        fields = editable.MECHANISM
         widgets = _textareas("mandate", "experts_observers")
 
 
@@ -204,31 +174,21 @@ class MemberForm(StructuralForm):
 class MeetingForm(StructuralForm):
     class Meta:
         model = Meeting
-        fields = ["held_on", "location", "agenda", "minutes", "decisions", "attendees"]
+        fields = editable.MEETING
         widgets = _textareas("agenda", "minutes", "decisions")
 
 
 class ActionItemForm(StructuralForm):
     class Meta:
         model = ActionItem
-        fields = ["description", "owner", "owner_stakeholder", "due_on", "status"]
+        fields = editable.ACTION_ITEM
         widgets = _textareas("description")
 
 
 class CapacityAssessmentForm(StructuralForm):
     class Meta:
         model = CapacityAssessment
-        fields = [
-            "programme",
-            "stakeholder",
-            "area",
-            "aspect",
-            "current_level",
-            "target_level",
-            "gap",
-            "priority",
-            "assessed_on",
-        ]
+        fields = editable.CAPACITY_ASSESSMENT
         widgets = _textareas("gap")
 
     def clean(self) -> dict[str, Any]:
@@ -242,24 +202,14 @@ class CapacityAssessmentForm(StructuralForm):
 class CapacityPlanForm(StructuralForm):
     class Meta:
         model = CapacityPlan
-        fields = [
-            "programme",
-            "title",
-            "stakeholders",
-            "objectives",
-            "priorities_alignment",
-            "assessment_summary",
-            "starts_on",
-            "ends_on",
-            "status",
-        ]
+        fields = editable.CAPACITY_PLAN
         widgets = _textareas("objectives", "priorities_alignment", "assessment_summary")
 
 
 class CapacityActivityForm(StructuralForm):
     class Meta:
         model = CapacityActivity
-        fields = ["phase", "kind", "title", "responsible", "starts_on", "ends_on", "budget", "status", "progress"]
+        fields = editable.CAPACITY_ACTIVITY
 
 
 class TrainingForm(StructuralForm):
@@ -272,39 +222,27 @@ class TrainingForm(StructuralForm):
 class IndicatorForm(StructuralForm):
     class Meta:
         model = ProgressIndicator
-        fields = ["name", "baseline", "target", "current"]
+        fields = editable.INDICATOR
 
 
 class FrameworkForm(StructuralForm):
     class Meta:
         model = CooperationFramework
-        fields = [
-            "programme",
-            "title",
-            "host_country",
-            "origin_country",
-            "steering_committee",
-            "accountable_entity",
-            "parties",
-            "agreements",
-            "objectives",
-            "roles",
-            "system_owner",
-        ]
+        fields = editable.FRAMEWORK
         widgets = _textareas("objectives", "roles")
 
 
 class ProcessForm(StructuralForm):
     class Meta:
         model = MainstreamingProcess
-        fields = ["programme", "title", "level", "area", "lead", "purpose", "started_on", "status"]
+        fields = editable.PROCESS
         widgets = _textareas("purpose")
 
 
 class OpportunityForm(StructuralForm):
     class Meta:
         model = SectorOpportunity
-        fields = ["sector", "opportunity", "responsible", "due_on", "status"]
+        fields = editable.OPPORTUNITY
         widgets = _textareas("opportunity")
 
 

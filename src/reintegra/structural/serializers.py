@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from reintegra.access.models import Programme, User
 from reintegra.structural import choices as c
-from reintegra.structural import selectors, services
+from reintegra.structural import editable, selectors, services
 from reintegra.structural.models import (
     ActionItem,
     Agreement,
@@ -113,30 +113,7 @@ class StakeholderSerializer(StructuralSerializer):
 
     class Meta:
         model = Stakeholder
-        fields = [
-            *_STAMPS,
-            "programme",
-            "name",
-            "category",
-            "level",
-            "country",
-            "area",
-            "relevance",
-            "functions",
-            "stance",
-            "interest",
-            "influence",
-            "engagement_category",
-            "engagement_strategy",
-            "concerns",
-            "expectations",
-            "perceptions",
-            "engaged_on",
-            "last_reviewed_on",
-            "significant_change_on",
-            "next_review_on",
-            "owner",
-        ]
+        fields = [*_STAMPS, *editable.STAKEHOLDER, "engagement_category", "last_reviewed_on", "next_review_on"]
         read_only_fields = [*_STAMPS, "last_reviewed_on", "next_review_on"]
 
     @extend_schema_field(serializers.ChoiceField(choices=c.EngagementCategory.choices))
@@ -147,7 +124,7 @@ class StakeholderSerializer(StructuralSerializer):
 class InteractionSerializer(StructuralSerializer):
     class Meta:
         model = Interaction
-        fields = [*_STAMPS, "stakeholder", "kind", "occurred_on", "summary"]
+        fields = [*_STAMPS, "stakeholder", *editable.INTERACTION]
         read_only_fields = [*_STAMPS, "stakeholder"]
 
 
@@ -156,7 +133,7 @@ class CommonProductSerializer(StructuralSerializer):
 
     class Meta:
         model = CommonProduct
-        fields = [*_STAMPS, "programme", "stakeholder", "kind", "description", "owner", "due_on", "status", "is_behind"]
+        fields = [*_STAMPS, "programme", "stakeholder", *editable.COMMON_PRODUCT, "is_behind"]
         read_only_fields = [*_STAMPS, "programme"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -171,18 +148,7 @@ class AgreementSerializer(StructuralSerializer):
 
     class Meta:
         model = Agreement
-        fields = [
-            *_STAMPS,
-            "programme",
-            "title",
-            "kind",
-            "parties",
-            "scope",
-            "starts_on",
-            "ends_on",
-            "status",
-            "renewal_notice_on",
-        ]
+        fields = [*_STAMPS, *editable.AGREEMENT, "renewal_notice_on"]
         read_only_fields = _STAMPS
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -196,32 +162,21 @@ class AgreementSerializer(StructuralSerializer):
 class CapacityAssessmentSerializer(StructuralSerializer):
     class Meta:
         model = CapacityAssessment
-        fields = [
-            *_STAMPS,
-            "programme",
-            "stakeholder",
-            "area",
-            "aspect",
-            "current_level",
-            "target_level",
-            "gap",
-            "priority",
-            "assessed_on",
-        ]
+        fields = [*_STAMPS, *editable.CAPACITY_ASSESSMENT]
         read_only_fields = _STAMPS
 
 
 class CapacityActivitySerializer(ReadOnlyStructural):
     class Meta:
         model = CapacityActivity
-        fields = ["id", "phase", "kind", "title", "responsible", "starts_on", "ends_on", "budget", "status", "progress"]
+        fields = ["id", *editable.CAPACITY_ACTIVITY]
         read_only_fields = fields
 
 
 class IndicatorSerializer(ReadOnlyStructural):
     class Meta:
         model = ProgressIndicator
-        fields = ["id", "name", "baseline", "target", "current"]
+        fields = ["id", *editable.INDICATOR]
         read_only_fields = fields
 
 
@@ -231,20 +186,7 @@ class CapacityPlanSerializer(StructuralSerializer):
 
     class Meta:
         model = CapacityPlan
-        fields = [
-            *_STAMPS,
-            "programme",
-            "title",
-            "stakeholders",
-            "objectives",
-            "priorities_alignment",
-            "assessment_summary",
-            "starts_on",
-            "ends_on",
-            "status",
-            "activities",
-            "indicators",
-        ]
+        fields = [*_STAMPS, *editable.CAPACITY_PLAN, "activities", "indicators"]
         read_only_fields = _STAMPS
 
 
@@ -260,27 +202,14 @@ class CoordinationMechanismSerializer(StructuralSerializer):
 
     class Meta:
         model = CoordinationMechanism
-        fields = [
-            *_STAMPS,
-            "programme",
-            "name",
-            "kind",
-            "level",
-            "chair",
-            "mandate",
-            "approved_on",
-            "approval_reference",
-            "experts_observers",
-            "is_active",
-            "members",
-        ]
+        fields = [*_STAMPS, *editable.MECHANISM, "members"]
         read_only_fields = _STAMPS
 
 
 class MeetingSerializer(StructuralSerializer):
     class Meta:
         model = Meeting
-        fields = [*_STAMPS, "mechanism", "held_on", "location", "agenda", "minutes", "decisions", "attendees"]
+        fields = [*_STAMPS, "mechanism", *editable.MEETING]
         read_only_fields = [*_STAMPS, "mechanism"]
 
 
@@ -295,11 +224,7 @@ class ActionItemSerializer(StructuralSerializer):
             "mechanism",
             "meeting",
             "process",
-            "description",
-            "owner",
-            "owner_stakeholder",
-            "due_on",
-            "status",
+            *editable.ACTION_ITEM,
             "completed_on",
             "is_overdue",
         ]
@@ -330,28 +255,14 @@ class CooperationFrameworkSerializer(StructuralSerializer):
 
     class Meta:
         model = CooperationFramework
-        fields = [
-            *_STAMPS,
-            "programme",
-            "title",
-            "host_country",
-            "origin_country",
-            "steering_committee",
-            "accountable_entity",
-            "parties",
-            "agreements",
-            "objectives",
-            "roles",
-            "system_owner",
-            "exchange_rules",
-        ]
+        fields = [*_STAMPS, *editable.FRAMEWORK, "exchange_rules"]
         read_only_fields = _STAMPS
 
 
 class OpportunitySerializer(ReadOnlyStructural):
     class Meta:
         model = SectorOpportunity
-        fields = ["id", "sector", "opportunity", "responsible", "due_on", "status"]
+        fields = ["id", *editable.OPPORTUNITY]
         read_only_fields = fields
 
 
@@ -360,16 +271,5 @@ class MainstreamingProcessSerializer(StructuralSerializer):
 
     class Meta:
         model = MainstreamingProcess
-        fields = [
-            *_STAMPS,
-            "programme",
-            "title",
-            "level",
-            "area",
-            "lead",
-            "purpose",
-            "started_on",
-            "status",
-            "opportunities",
-        ]
+        fields = [*_STAMPS, *editable.PROCESS, "opportunities"]
         read_only_fields = _STAMPS
