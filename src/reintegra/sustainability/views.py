@@ -607,19 +607,25 @@ def grid(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _grid_row(request: AuthenticatedHttpRequest, pk: int) -> FeasibilityApproach:
+    """A feasibility grid row of a programme of the user's organisation (any other row: 404)."""
+    approach = (
+        FeasibilityApproach.objects.filter(pk=pk, programme__organisation_id=request.user.organisation_id or 0)
+        .select_related("programme")
+        .first()
+    )
+    if approach is None:
+        raise Http404(_("Grid row not found."))
+    return approach
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @_needs(Capability.MANAGE_PROGRAMME)
 def grid_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     approach = None
     if pk is not None:
-        approach = (
-            FeasibilityApproach.objects.filter(pk=pk, programme__organisation_id=request.user.organisation_id or 0)
-            .select_related("programme")
-            .first()
-        )
-        if approach is None:
-            raise Http404(_("Grid row not found."))
+        approach = _grid_row(request, pk)
         programme = approach.programme
         assert programme is not None
     else:
@@ -653,13 +659,7 @@ def grid_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
 @require_POST
 @_needs(Capability.MANAGE_PROGRAMME)
 def grid_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    approach = (
-        FeasibilityApproach.objects.filter(pk=pk, programme__organisation_id=request.user.organisation_id or 0)
-        .select_related("programme")
-        .first()
-    )
-    if approach is None:
-        raise Http404(_("Grid row not found."))
+    approach = _grid_row(request, pk)
     programme_pk = approach.programme_id
     services.delete_approach(request.user, approach)
     messages.success(request, _("Row removed from the feasibility grid."))
