@@ -15,7 +15,7 @@ from reintegra.api.permissions import CapabilityPermission
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     rss_round_months = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=120), min_length=1)
     countries = serializers.ListField(child=serializers.CharField(min_length=2, max_length=2), required=False)
 

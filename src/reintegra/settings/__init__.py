@@ -243,7 +243,7 @@ LOGGING = {
 
 # E-mail (reminders): console in development; set REINTEGRA_EMAIL_BACKEND (and its OPTIONS through the
 # standard EMAIL_* variables of your SMTP relay) in production.
-MAILERS = {
+MAILERS: dict[str, dict[str, object]] = {
     "default": {
         "BACKEND": os.environ.get("REINTEGRA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
     }

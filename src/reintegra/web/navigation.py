@@ -52,18 +52,18 @@ def items_for(user: Any) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     groups: dict[str, dict[str, Any]] = {}
     for item in sorted(visible, key=lambda i: (i.order, i.key)):
-        entry = {"key": item.key, "label": item.label, "url": reverse(item.url_name)}
-        group = _GROUP_OF.get(item.key)
-        if group is None:
+        entry: dict[str, Any] = {"key": item.key, "label": item.label, "url": reverse(item.url_name)}
+        group_key = _GROUP_OF.get(item.key)
+        if group_key is None:
             entries.append(entry)
-        elif group in groups:
-            groups[group]["children"].append(entry)
+        elif group_key in groups:
+            groups[group_key]["children"].append(entry)
         else:
-            groups[group] = {"key": group, "label": GROUPS[group][0], "children": [entry]}
-            entries.append(groups[group])
-    for group in groups.values():
-        order = GROUPS[group["key"]][1]
-        group["children"].sort(key=lambda e: order.index(e["key"]))
-        group["keys"] = [child["key"] for child in group["children"]]
+            groups[group_key] = {"key": group_key, "label": GROUPS[group_key][0], "children": [entry]}
+            entries.append(groups[group_key])
+    for menu in groups.values():
+        order = GROUPS[menu["key"]][1]
+        menu["children"].sort(key=lambda e: order.index(e["key"]))
+        menu["keys"] = [child["key"] for child in menu["children"]]
     # A menu of one is just that entry.
     return [e["children"][0] if "children" in e and len(e["children"]) == 1 else e for e in entries]
