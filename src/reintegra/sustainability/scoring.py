@@ -130,17 +130,27 @@ class Scorer:
         self.totals = np.where(totals > 0, totals, np.nan)
         self.min_share = definition.min_answered_share
 
+    # Rows scored per block: a block's temporaries stay in the CPU cache, so the big matrix is read from
+    # memory about once (measured fastest between 4k and 16k rows; bench/bench_rss_scoring.py).
+    BLOCK_ROWS = 8192
+
     def score_matrix(self, matrix: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
         """(n x q) question scores, NaN = missing -> (n x 4) scores, NaN where not reportable.
 
         The answered share is weighted: a question with weight 0 neither helps nor hurts the share.
         """
         s = np.asarray(matrix, dtype=np.float64)
-        missing = np.isnan(s)
-        numerator = np.where(missing, 0.0, s) @ self.weights
-        # The answered mask is 0/1: float32 is exact for it and halves the memory the second product reads;
-        # the weight sums it gives are then within 1e-7 (relative) of the float64 ones.
-        answered = np.logical_not(missing).view(np.uint8).astype(np.float32)
+        out = np.empty((s.shape[0], len(SCORES)), dtype=np.float64)
+        for start in range(0, s.shape[0], self.BLOCK_ROWS):
+            out[start : start + self.BLOCK_ROWS] = self._score_block(s[start : start + self.BLOCK_ROWS])
+        return out
+
+    def _score_block(self, s: NDArray[np.float64]) -> NDArray[np.float64]:
+        # fmax(NaN, 0) is 0 and question scores are in [0, 1]: missing answers add nothing to the sums.
+        numerator = np.fmax(s, 0.0) @ self.weights
+        # The answered mask is 0/1: float32 is exact for it; the weight sums it gives are within 1e-7
+        # (relative) of the float64 ones.
+        answered = np.equal(s, s).astype(np.float32)
         denominator = (answered @ self.weights32).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             scores = numerator / denominator

@@ -192,3 +192,21 @@ def test_distribution_counts_every_reported_score():
     values = np.array([0.05, 0.5, 0.95, np.nan])
     result = scoring.distribution(values, bins=10)
     assert result["n"] == 3 and result["missing"] == 1 and sum(result["counts"]) == 3
+
+
+def test_blocks_of_a_large_batch_score_like_the_plain_formula():
+    """Across block boundaries (BLOCK_ROWS) every row gets the weighted mean of its answered questions."""
+    rng = np.random.default_rng(7)
+    n = scoring.Scorer.BLOCK_ROWS * 2 + 17
+    matrix = rng.random((n, len(RSS.scored_questions)))
+    matrix[rng.random(matrix.shape) < 0.3] = np.nan
+    got = SCORER.score_matrix(matrix)
+    answered = ~np.isnan(matrix)
+    numerator = np.nan_to_num(matrix) @ SCORER.weights
+    denominator = answered.astype(np.float64) @ SCORER.weights
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = numerator / denominator
+    reportable = (denominator > 0) & (denominator / SCORER.totals >= SCORER.min_share - 1e-12)
+    expected = np.where(reportable, expected, np.nan)
+    assert np.array_equal(np.isnan(got), np.isnan(expected))
+    assert np.allclose(got[~np.isnan(got)], expected[~np.isnan(expected)], atol=1e-6)
