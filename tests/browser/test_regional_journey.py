@@ -52,7 +52,9 @@ def test_coordinator_reads_the_matrix_and_drills_down(page, live_app):
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
 
-    page.get_by_role("link", name="Acciones regionales").first.click()
+    # The structural level's pages sit under one menu of the main navigation.
+    page.locator("summary", has_text="Nivel estructural").click()
+    page.locator("details[data-nav-menu]").get_by_role("link", name="Acciones regionales").click()
     page.wait_for_load_state("networkidle")
     page.select_option("#id_country", "GT")  # submits itself (data-autosubmit)
     page.wait_for_url("**country=GT**")

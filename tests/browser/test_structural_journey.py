@@ -51,7 +51,9 @@ def test_new_stakeholder_is_placed_on_the_grid(page, live_app):
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
 
-    page.get_by_role("link", name="Nivel estructural").first.click()
+    # The structural level's pages sit under one menu of the main navigation.
+    page.locator("summary", has_text="Nivel estructural").click()
+    page.locator("details[data-nav-menu]").get_by_role("link", name="Nivel estructural").click()
     page.wait_for_load_state("networkidle")
     page.get_by_role("link", name="Nuevo interlocutor").click()
     page.wait_for_load_state("networkidle")
