@@ -13,14 +13,7 @@ USERNAME = "gerencia-estructural"
 
 
 def _programme_manager(live_app) -> None:
-    live_app.manage(
-        "shell",
-        "-c",
-        "from reintegra.access.models import Organisation, Programme\n"
-        "org = Organisation.objects.get(code='oim-gt')\n"
-        "Programme.objects.get_or_create(code='oim-gt-prog', defaults={'organisation': org, "
-        "'name': 'Programa Guatemala', 'countries': ['GT']})",
-    )
+    # The organisation (created with `reintegra createorg`) already has its first programme.
     subprocess.run(
         [
             sys.executable,
