@@ -302,7 +302,7 @@ class ReferralViewSet(
         try:
             case = case_selectors.get_case(request.user, v["case"])
         except Case.DoesNotExist:
-            raise serializers.ValidationError({"case": ["No such case."]}) from None
+            raise serializers.ValidationError({"case": [_("No such case.")]}) from None
         service = Service.objects.select_related("provider").filter(pk=v["service"]).first()
         if service is None:
             raise serializers.ValidationError({"service": ["No such service."]})
@@ -446,7 +446,7 @@ class ServiceGapsView(ProtectedView):
         if request.query_params.get("area"):
             area = AdminArea.objects.filter(pk=_int(request.query_params["area"]) or 0).first()
             if area is None:
-                raise serializers.ValidationError({"area": ["Unknown area."]})
+                raise serializers.ValidationError({"area": [_("Unknown area.")]})
         country = str(area.country) if area else (request.query_params.get("country") or "").upper()
         organisation = _user(request).organisation
         if not country and organisation is not None:
