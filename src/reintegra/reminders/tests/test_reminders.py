@@ -104,3 +104,17 @@ def test_a_user_only_sees_and_marks_their_own(producer):
     mine = Reminder.objects.get(recipient=alice)
     assert api.post(f"/api/v1/reminders/{mine.pk}/read/").json()["read_at"]
     assert web.post(reverse("reminders:read-all")).status_code == 302
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "en"])
+def test_pages_render_the_unread_badge_in_every_language(producer, language):
+    """The badge's plural needs a real number (Spanish and French plural formulas compute n % 1000000)."""
+    org = factories.organisation()
+    user = factories.user(org, Role.CASE_MANAGER)
+    producer.append(user.pk)
+    services.collect(date(2026, 5, 1))
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("cases:dashboard"), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert 'class="badge badge--count"' in response.content.decode()
