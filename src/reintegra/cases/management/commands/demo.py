@@ -28,7 +28,7 @@ DEMO_PASSWORD = "reintegra-demo"  # noqa: S105 - published on purpose: demo data
 DEMO_ORGANISATION = "oim-gt"
 DEMO_TEAM = "Equipo Ciudad de Guatemala"
 PARTNERS = {
-    "servicios-gt": "Centro de Formación y Empleo (proveedor de servicios)",
+    "servicios-gt": "Servicios Integrales de Reintegración Guatemala",
     "mesa-gt": "Mesa Interinstitucional de Reintegración (coordinación)",
 }
 
