@@ -7,6 +7,7 @@ from reintegra.sustainability import views
 app_name = "sustainability"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("caso/<int:pk>/", views.case_rounds, name="case-rounds"),
     path("caso/<int:pk>/nueva-ronda/", views.round_new, name="round-new"),
     path("ronda/<int:pk>/", views.round_detail, name="round"),

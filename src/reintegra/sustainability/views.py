@@ -305,6 +305,16 @@ def round_rescore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@_needs(*INSTRUMENT_READERS)
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """/sostenibilidad/ itself: a case manager's rounds due, otherwise the instruments."""
+    if request.user.has_capability(Capability.EDIT_CASES):
+        return redirect("sustainability:due")
+    return redirect("sustainability:instruments")
+
+
+@login_required
+@require_GET
 @_needs(Capability.EDIT_CASES)
 def due(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()

@@ -52,6 +52,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("sustainability:round-new", "POST"): Row("case", frozenset({C.EDIT_CASES}), 302, "round_form"),
     ("sustainability:round", "GET"): Row("round", None, 200),
     ("sustainability:round-rescore", "POST"): Row("round", frozenset({C.EDIT_CASES}), 302, "rescore"),
+    ("sustainability:home", "GET"): Row("none", READERS, 302),
     ("sustainability:due", "GET"): Row("none", frozenset({C.EDIT_CASES}), 200),
     ("sustainability:instruments", "GET"): Row("none", READERS, 200),
     ("sustainability:instrument-upload", "POST"): Row("none", frozenset({C.MANAGE_PROGRAMME}), 302, "upload"),
