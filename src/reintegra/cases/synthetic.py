@@ -63,6 +63,7 @@ from django.utils import timezone
 from unidecode import unidecode
 
 from reintegra.access import crypto
+from reintegra.access import services as access_services
 from reintegra.access.models import Organisation, Programme, RoleAssignment, Team, User
 from reintegra.access.roles import Role
 from reintegra.cases import matching, services
@@ -141,12 +142,7 @@ def ensure_organisation(code: str) -> Organisation:
         raise ValueError(f"Unknown organisation {code!r}: create it first, or use one of {known}.")
     with disable_auditlog():
         org = Organisation.objects.create(code=spec.code, name=spec.name, country=spec.country)
-        Programme.objects.create(
-            organisation=org,
-            code=f"{spec.code}-reintegracion",
-            name=f"Programa de reintegración · {spec.name}",
-            countries=[spec.country],
-        )
+        access_services.create_programme(org)
         return org
 
 
