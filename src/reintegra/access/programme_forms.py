@@ -10,11 +10,16 @@ from django_countries import countries as all_countries
 from reintegra.access.forms import DateInput
 
 
+def _country_choices() -> list[tuple[str, str]]:
+    # Called for each form, so the names come in the reader's language (not the one active at import).
+    return [(code, str(name)) for code, name in all_countries]
+
+
 class ProgrammeSettingsForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     countries = forms.MultipleChoiceField(
         label=_("Countries"),
-        choices=list(all_countries),
+        choices=_country_choices,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )

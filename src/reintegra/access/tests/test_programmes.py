@@ -150,3 +150,12 @@ def test_service_refuses_another_organisations_programme():
     manager = factories.user(org, Role.PROGRAMME_MANAGER)
     with pytest.raises(PermissionDenied):
         services.update_programme(manager, Programme.objects.get(organisation=other), {"name": "x"})
+
+
+def test_country_names_follow_the_readers_language():
+    org = factories.organisation("gt6", "GT")
+    client = Client()
+    client.force_login(factories.user(org, Role.PROGRAMME_MANAGER))
+    url = reverse("programmes:edit", args=[Programme.objects.get(organisation=org).pk])
+    assert ">Germany</option>" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Alemania</option>" in client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
