@@ -67,7 +67,7 @@ def register_panel(
         _PANELS.append(CasePanel(tab, template, context, order))
 
 
-_DASHBOARD: list[CasePanel] = []
+DASHBOARD = "dashboard"  # the home dashboard, as a panel "tab" of its own (its panels get case=None)
 
 
 def register_dashboard_panel(
@@ -75,17 +75,11 @@ def register_dashboard_panel(
 ) -> None:
     """A panel on the home dashboard: `context(request, None)` returns its context, or None to leave it out
     (e.g. for a role that may not see it)."""
-    if not any(p.template == template for p in _DASHBOARD):
-        _DASHBOARD.append(CasePanel("dashboard", template, context, order))
+    register_panel(DASHBOARD, template, context, order)
 
 
 def dashboard_panels(request: Any) -> list[dict[str, Any]]:
-    shown = []
-    for panel in sorted(_DASHBOARD, key=lambda p: p.order):
-        context = panel.context(request, None)
-        if context is not None:
-            shown.append({"template": panel.template, "context": context})
-    return shown
+    return panels(request, None, DASHBOARD)
 
 
 def tabs(base: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
