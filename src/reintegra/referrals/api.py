@@ -251,7 +251,7 @@ class ProviderLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     def _answer(self, request: Request, pk: Any, accept: bool) -> Response:
         user = _user(request)
-        link = links.requests_for(user).filter(pk=_int(pk) or 0, organisation_id=user.organisation_id).first()
+        link = links.requests_for(user).filter(pk=_int(pk) or 0, organisation_id=user.organisation_id or 0).first()
         if link is None:
             raise Http404
         return Response(s.ProviderLinkSerializer(links.answer_link(user, link, accept=accept)).data)

@@ -546,7 +546,7 @@ def link_answer(request: AuthenticatedHttpRequest, pk: int, answer: str) -> Http
     if not links.can_answer_links(request.user):
         raise PermissionDenied(_("You do not have permission to do this."))
     try:
-        link = links.requests_for(request.user).get(pk=pk, organisation_id=request.user.organisation_id)
+        link = links.requests_for(request.user).get(pk=pk, organisation_id=request.user.organisation_id or 0)
     except ProviderLink.DoesNotExist:
         raise Http404(_("Request not found.")) from None
     try:

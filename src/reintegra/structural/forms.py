@@ -72,7 +72,10 @@ class StructuralForm(forms.ModelForm):
                     # The people the service accepts (services._check_people); the record's current one stays.
                     current = getattr(self.instance, f"{name}_id", None)
                     field.queryset = (
-                        (selectors.assignable_users(user, self.programme) | User.objects.filter(pk=current))
+                        (
+                            selectors.assignable_users(user, self.programme)
+                            | User.objects.filter(pk__in=[current] if current else [])
+                        )
                         .distinct()
                         .order_by("username")
                     )

@@ -82,7 +82,8 @@ class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
             elif queryset.model is User:
                 # The people the service accepts (services._check_people); the record's current one stays.
                 programme = single.programme if single is not None else None
-                current = User.objects.filter(pk=getattr(single, f"{name}_id", None))
+                current_id = getattr(single, f"{name}_id", None)
+                current = User.objects.filter(pk__in=[current_id] if current_id else [])
                 related.queryset = (selectors.assignable_users(user, programme) | current).distinct()
         if self.instance is not None and "programme" in self.fields:
             self.fields["programme"].read_only = True

@@ -44,7 +44,7 @@ class NoWriteGrant(PermissionDenied):
 
 
 def no_write_grant(programme_id: int | None) -> NoWriteGrant:
-    owner = Programme.objects.filter(pk=programme_id).values_list("organisation__name", flat=True).first()
+    owner = Programme.objects.filter(pk=programme_id or 0).values_list("organisation__name", flat=True).first()
     return NoWriteGrant(
         _("These records belong to %(organisation)s, which has not given your organisation write access to them.")
         % {"organisation": owner or "—"}
