@@ -18,7 +18,7 @@ from typing import Any
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,7 +157,12 @@ def _accept(request: ProviderLink, user: Any) -> None:
     provider = ServiceProvider.objects.select_for_update().get(pk=request.provider_id)
     _check_target(provider, request.organisation)
     provider.organisation = request.organisation
-    provider.save(update_fields=["organisation", "updated_at"])
+    try:
+        with transaction.atomic():
+            provider.save(update_fields=["organisation", "updated_at"])
+    except IntegrityError:  # linked to another entry at the same moment
+        _check_target(provider, request.organisation)
+        raise
     _close(request, user, LinkStatus.ACCEPTED)
 
 
