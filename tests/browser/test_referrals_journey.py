@@ -24,7 +24,7 @@ from reintegra.access.models import Organisation, User
 from reintegra.referrals.models import ReferralPathway, Service, ServiceProvider
 org = Organisation.objects.get(code="puentes-gt")
 provider = ServiceProvider.objects.create(
-    name={PROVIDER_ORG!r}, organisation_type="ngo", country="GT", organisation=org
+    name={PROVIDER_ORG!r}, organisation_type="ngo", country="GT", organisation=org, owner=org
 )
 Service.objects.create(
     provider=provider, code="puentes-bolsa-empleo", name={SERVICE!r}, dimension="economic",

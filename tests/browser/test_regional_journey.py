@@ -80,5 +80,20 @@ def test_coordinator_reads_the_matrix_and_drills_down(page, live_app):
     page.get_by_role("link", name=expected[0]).click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).inner_text().strip() == expected[0]
-    # The coordination body of Guatemala may edit the country's actions.
+    # The coordination body reads the country's actions but changes them only once the organisation that
+    # entered them gives it write access (issue 10, item 13): here oim-gt's programme manager does.
+    assert page.get_by_role("link", name="Editar").count() == 0
+    live_app.manage("shell", "-c", GRANT_REGIONAL_WRITE)
+    page.reload()
+    page.wait_for_load_state("networkidle")
     assert page.get_by_role("link", name="Editar").count() == 1
+
+
+GRANT_REGIONAL_WRITE = """
+from reintegra.access.models import Organisation
+from reintegra.access.services import create_user
+from reintegra.structural.services import grant_write
+oim = Organisation.objects.get(code="oim-gt")
+manager = create_user("gerente-acciones", oim, ["programme_manager"])
+grant_write(manager, Organisation.objects.get(code="mesa-gt"), "regional")
+"""

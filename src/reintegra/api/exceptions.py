@@ -20,5 +20,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, TransitionError):
         return Response({"non_field_errors": [str(exc)], "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, DjangoPermissionDenied):
+        code = getattr(exc, "code", None)  # e.g. referrals.links.NotOwner: "not_owner"
+        if code:
+            return Response({"detail": str(exc), "code": code}, status=status.HTTP_403_FORBIDDEN)
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)

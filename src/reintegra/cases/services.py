@@ -353,7 +353,8 @@ def _check_case_manager(user: Any, case_manager: User | None) -> None:
 
 def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager: User | None = None) -> Case:
     with _write(user):
-        if returnee.organisation_id != user.organisation_id:
+        visible = Returnee.objects.filter(scoping.returnee_visibility(user), pk=returnee.pk).exists()
+        if returnee.organisation_id != user.organisation_id or not visible:
             raise PermissionDenied(_("You do not have permission to do this."))
         if returnee.cases.exclude(status=CaseStatus.CLOSED).exists():
             raise ValidationError(

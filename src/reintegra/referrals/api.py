@@ -25,9 +25,9 @@ from reintegra.api.permissions import CapabilityPermission, ProtectedView
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case, PlanItem
 from reintegra.places.models import AdminArea
-from reintegra.referrals import lifecycle, selectors, services
+from reintegra.referrals import lifecycle, links, selectors, services
 from reintegra.referrals import serializers as s
-from reintegra.referrals.models import Referral, ReferralPathway, Service, ServiceProvider
+from reintegra.referrals.models import ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
 
 C = Capability
 PROXIMITY = ["municipality", "admin1", "country", "abroad"]
@@ -64,8 +64,9 @@ def _write_schema(request: Any, response: Any, created: bool) -> Any:
     partial_update=_write_schema(s.ServiceProviderWriteSerializer, s.ServiceProviderSerializer, False),
 )
 class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Providers of the service directory (no personal data). POST creates one; PATCH changes one
-    (`contacts`, when given, replaces its contact persons)."""
+    """Providers of the service directory (no personal data). POST creates one, maintained by your
+    organisation; PATCH changes one your organisation maintains (`contacts`, when given, replaces its
+    contact persons; a new `organisation` is a link request that organisation must accept)."""
 
     permission_classes = [IsAuthenticated, CapabilityPermission]
     read_capabilities = (C.VIEW_SERVICE_DIRECTORY,)
@@ -74,7 +75,7 @@ class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     pagination_class = StandardPagination
 
     def get_queryset(self) -> QuerySet[ServiceProvider]:
-        qs = ServiceProvider.objects.prefetch_related("contacts").order_by("name", "id")
+        qs = ServiceProvider.objects.prefetch_related("contacts", "link_requests").order_by("name", "id")
         country = self.request.query_params.get("country")
         return qs.filter(country=country.upper()) if country else qs
 
@@ -95,14 +96,16 @@ class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         provider = self._save(request, None)
+        provider = ServiceProvider.objects.prefetch_related("contacts", "link_requests").get(pk=provider.pk)
         return Response(s.ServiceProviderSerializer(provider).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        provider = ServiceProvider.objects.filter(pk=_int(kwargs.get("pk")) or 0).first()
+        provider = ServiceProvider.objects.select_related("owner").filter(pk=_int(kwargs.get("pk")) or 0).first()
         if provider is None:
             raise Http404
+        links.require_owner(_user(request), provider)  # 403 before anything about the body
         provider = self._save(request, provider)
-        provider = ServiceProvider.objects.prefetch_related("contacts").get(pk=provider.pk)
+        provider = ServiceProvider.objects.prefetch_related("contacts", "link_requests").get(pk=provider.pk)
         return Response(s.ServiceProviderSerializer(provider).data)
 
 
@@ -171,9 +174,10 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(s.ServiceSerializer(service).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        service = Service.objects.select_related("provider").filter(pk=_int(kwargs.get("pk")) or 0).first()
+        service = Service.objects.select_related("provider__owner").filter(pk=_int(kwargs.get("pk")) or 0).first()
         if service is None:
             raise Http404
+        links.require_owner(_user(request), service.provider)  # 403 before anything about the body
         return Response(s.ServiceSerializer(self._save(request, service)).data)
 
 
@@ -214,6 +218,53 @@ class ReferralPathwayViewSet(
             previous=previous,
         )
         return Response(s.ReferralPathwaySerializer(pathway).data, status=status.HTTP_201_CREATED)
+
+
+def _link_answer_schema(summary: str) -> Any:
+    return extend_schema(
+        tags=["service directory"],
+        summary=summary,
+        request=None,
+        responses={200: s.ProviderLinkSerializer, 400: OpenApiResponse(description="Already answered")},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["service directory"],
+        description="Requests to link a directory entry to your organisation, and those made for your entries.",
+    ),
+    retrieve=extend_schema(tags=["service directory"]),
+)
+class ProviderLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A directory entry is linked to an organisation on the platform only when a programme manager of that
+    organisation accepts the owner's request (`accept`); `refuse` declines it."""
+
+    permission_classes = [IsAuthenticated, CapabilityPermission]
+    read_capabilities = (C.VIEW_SERVICE_DIRECTORY,)
+    write_capabilities = (C.MANAGE_PROGRAMME,)
+    serializer_class = s.ProviderLinkSerializer
+    pagination_class = StandardPagination
+
+    def get_queryset(self) -> QuerySet[ProviderLink]:
+        return links.requests_for(self.request.user).order_by("-requested_at", "-id")
+
+    def _answer(self, request: Request, pk: Any, accept: bool) -> Response:
+        user = _user(request)
+        link = links.requests_for(user).filter(pk=_int(pk) or 0, organisation_id=user.organisation_id or 0).first()
+        if link is None:
+            raise Http404
+        return Response(s.ProviderLinkSerializer(links.answer_link(user, link, accept=accept)).data)
+
+    @_link_answer_schema("Accept: the entry is linked to your organisation")
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: Any = None) -> Response:
+        return self._answer(request, pk, True)
+
+    @_link_answer_schema("Refuse the link")
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: Any = None) -> Response:
+        return self._answer(request, pk, False)
 
 
 def _action_schema(request: Any) -> Any:

@@ -9,6 +9,7 @@ router = SimpleRouter()
 router.register("service-providers", api.ServiceProviderViewSet, basename="service-provider")
 router.register("services", api.ServiceViewSet, basename="service")
 router.register("referral-pathways", api.ReferralPathwayViewSet, basename="referral-pathway")
+router.register("provider-links", api.ProviderLinkViewSet, basename="provider-link")
 router.register("referrals", api.ReferralViewSet, basename="referral")
 
 urlpatterns: list = [

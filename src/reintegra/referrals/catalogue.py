@@ -169,7 +169,7 @@ def provider_payload(referral: Any) -> list[SharedField] | None:
         return None
     if referral.consent_id is not None and not referral.consent.is_valid_on(timezone.localdate()):
         return None
-    if referral.consent_id is None and not referral.consent_exception and referral.provider.organisation_id:
+    if referral.consent_id is None and not referral.consent_exception and referral.recipient_organisation_id:
         return None
     listed = set(referral.pathway.fields or [])
     return [

@@ -69,6 +69,13 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class LinkStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 class SlaState(models.TextChoices):
     ON_TIME = "on_time", _("On time")
     OVERDUE = "overdue", _("Overdue")

@@ -1,6 +1,9 @@
 """Demo data of the referral network: providers and services in Guatemala, Mexico, Honduras and El Salvador,
 SOPs from oim-gt (one with the demo provider organisation "servicios-gt"), consents naming servicios-gt
-for some demo cases, and referrals in every status (some overdue) so the portal of "proveedor" has work."""
+for some demo cases, and referrals in every status (some overdue) so the portal of "proveedor" has work.
+
+Each entry is maintained by the demo office of its country (oim-gt, oim-mx, oim-hn, oim-sv). The link of
+the first entry to servicios-gt is created already accepted (as if its programme manager had accepted it)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ from reintegra.access.models import Consent, ConsentMethod, ConsentPurpose
 from reintegra.cases.models import Case
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, services
-from reintegra.referrals.models import ContactPerson, Referral, Service, ServiceProvider
+from reintegra.referrals.choices import LinkStatus
+from reintegra.referrals.models import ContactPerson, ProviderLink, Referral, Service, ServiceProvider
 
 # (provider, type, country, admin1 name or "", services: (code, name, dimension, sector, capacity, min, max))
 PROVIDERS: list[tuple[str, str, str, str, list[tuple[str, str, str, str, int | None, int | None, int | None]]]] = [
@@ -142,12 +146,13 @@ def load(context: Any) -> str:
     platform = orgs.get("servicios-gt")
     created = []
     for index, (name, kind, country, area_name, offered) in enumerate(PROVIDERS):
+        owner = orgs.get(f"oim-{country.lower()}") or demo_org
         provider, _new = ServiceProvider.objects.get_or_create(
             country=country,
             name=name,
             defaults={
                 "organisation_type": kind,
-                "organisation": platform if index == 0 else None,
+                "owner": owner,
                 "languages": "español" + (", k'iche', mam" if country == "GT" else ""),
                 "phone": f"+{502 if country == 'GT' else 52} 2{rng.randint(100, 999)} {rng.randint(1000, 9999)}",
             },
@@ -179,6 +184,8 @@ def load(context: Any) -> str:
             )
             if area is not None:
                 service.areas.set([area])
+        if index == 0 and platform is not None:
+            _accepted_link(provider, platform, users.get("gerente"))
         created.append(provider)
     manager = users.get("gerente")
     pathways = []
@@ -291,6 +298,23 @@ def services_consent(user: Any, case: Case, organisation: Any, given_on: Any) ->
         guardian_name="Madre de la persona" if minor else "",
         child_assent=minor,
     )
+
+
+def _accepted_link(provider: ServiceProvider, organisation: Any, requested_by: Any) -> None:
+    """Demo only: the link of the entry to the provider's organisation, recorded as requested and accepted."""
+    if provider.organisation_id == organisation.pk or requested_by is None:
+        return
+    now = timezone.now()
+    ProviderLink.objects.create(
+        provider=provider,
+        organisation=organisation,
+        status=LinkStatus.ACCEPTED,
+        requested_by=requested_by,
+        requested_at=now - timedelta(days=200),
+        answered_at=now - timedelta(days=199),
+    )
+    ServiceProvider.objects.filter(pk=provider.pk).update(organisation=organisation)
+    provider.organisation = organisation
 
 
 def _backdate(referral: Referral, days: int) -> None:

@@ -192,8 +192,38 @@ def _codes(value: str, allowed: Iterable[str], row: int, column: str, errors: li
     return found
 
 
+def _check_owned(
+    r: dict[str, str], code: str, organisation_id: int, row: int, errors: list[tuple[int, str, str]]
+) -> None:
+    """A row may add to or change only the entries the user's organisation maintains (links.py)."""
+    provider = (
+        ServiceProvider.objects.filter(country=r["provider_country"].upper(), name=r["provider_name"])
+        .select_related("owner")
+        .first()
+    )
+    if provider is not None and provider.owner_id != organisation_id:
+        errors.append((row, "provider_name", _not_yours(provider)))
+    service = Service.objects.filter(code=code).select_related("provider__owner").first()
+    if service is not None and service.provider.owner_id != organisation_id:
+        errors.append((row, "service_code", _not_yours(service.provider)))
+
+
+def _not_yours(provider: ServiceProvider) -> str:
+    return _("%(provider)s is maintained by %(organisation)s: only its users can change it.") % {
+        "provider": provider.name,
+        "organisation": provider.owner.name,
+    }
+
+
 def import_directory(user: Any, rows: list[dict[str, str]], *, dry_run: bool = False) -> ImportReport:
-    if not (user and user.is_authenticated and user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY)):
+    """Every row checked first; providers created are maintained by the user's organisation, and rows that
+    would change another organisation's entries are refused."""
+    if not (
+        user
+        and user.is_authenticated
+        and user.organisation_id
+        and user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY)
+    ):
         raise PermissionDenied(_("You do not have permission to do this."))
     report = ImportReport()
     errors = report.errors
@@ -241,6 +271,7 @@ def import_directory(user: Any, rows: list[dict[str, str]], *, dry_run: bool = F
                 )
             )
         codes_seen.add(code)
+        _check_owned(r, code, user.organisation_id, number, errors)
         parsed.append(
             {
                 "row": r,
@@ -270,14 +301,14 @@ def import_directory(user: Any, rows: list[dict[str, str]], *, dry_run: bool = F
             provider, created = ServiceProvider.objects.get_or_create(
                 country=r["provider_country"].upper(),
                 name=r["provider_name"],
-                defaults={"organisation_type": r["provider_type"]},
+                defaults={"organisation_type": r["provider_type"], "owner_id": user.organisation_id},
             )
             report.providers_created += int(created)
             provider.organisation_type = r["provider_type"]
             for attribute in ("languages", "phone", "email"):
                 if r[f"provider_{attribute}"]:
                     setattr(provider, attribute, r[f"provider_{attribute}"])
-            provider.full_clean(exclude=["organisation"])
+            provider.full_clean(exclude=["organisation", "owner"])
             provider.save()
             if r["contact_name"] and not provider.contacts.filter(name=r["contact_name"]).exists():
                 ContactPerson.objects.create(

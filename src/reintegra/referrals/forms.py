@@ -199,7 +199,10 @@ class ProviderForm(forms.Form):
         label=_("Organisation on the platform"),
         required=False,
         queryset=Organisation.objects.filter(is_active=True).order_by("name"),
-        help_text=_("When the provider's staff use Reintegra: referrals to it then arrive in its portal."),
+        help_text=_(
+            "When the provider's staff use Reintegra. The link is made when a programme manager of that "
+            "organisation accepts it; referrals sent from then on arrive in its portal."
+        ),
     )
     languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
     address = forms.CharField(label=_("Address"), required=False, max_length=250)

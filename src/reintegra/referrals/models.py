@@ -14,6 +14,7 @@ from reintegra.referrals.choices import (
     Cost,
     DeclineReason,
     Level,
+    LinkStatus,
     OrganisationType,
     Priority,
     ReferralStatus,
@@ -22,12 +23,24 @@ from reintegra.referrals.choices import (
 
 
 class ServiceProvider(models.Model):
-    """An organisation that delivers services to returnees (mapped, whether or not it uses the platform)."""
+    """An organisation that delivers services to returnees (mapped, whether or not it uses the platform).
+
+    A directory entry is shared by every organisation but maintained by one: its `owner` (the organisation
+    of the user who created it). Only the owner's users change the entry, its services and contact persons.
+    """
 
     name = models.CharField(_("name"), max_length=200)
     organisation_type = models.CharField(_("type of organisation"), max_length=20, choices=OrganisationType.choices)
     country: "models.Field[str | Country, Country]" = CountryField(_("country"))
-    # Set when the provider's staff use Reintegra: referrals to it are then received in the portal.
+    owner = models.ForeignKey(
+        "access.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("maintained by"),
+        help_text=_("The organisation that maintains this directory entry: only its users may change it."),
+    )
+    # The platform organisation that receives referrals to this provider in its portal. Set only when that
+    # organisation accepted the link (ProviderLink); never by the entry's owner alone.
     organisation = models.OneToOneField(
         "access.Organisation",
         on_delete=models.PROTECT,
@@ -58,6 +71,52 @@ class ServiceProvider(models.Model):
     @property
     def on_platform(self) -> bool:
         return self.organisation_id is not None
+
+
+class ProviderLink(models.Model):
+    """A request to link a directory entry to an organisation on the platform, and its answer.
+
+    The entry's owner asks; a programme manager of the named organisation accepts (the entry is then
+    linked: referrals sent to it from then on reach that organisation's portal) or refuses. Nothing is
+    linked while the request waits."""
+
+    provider = models.ForeignKey(
+        ServiceProvider, on_delete=models.CASCADE, related_name="link_requests", verbose_name=_("provider")
+    )
+    organisation = models.ForeignKey(
+        "access.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=LinkStatus.choices, default=LinkStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("provider link request")
+        verbose_name_plural = _("provider link requests")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "status"], name="provider_link_org_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider"], condition=Q(status="pending"), name="provider_link_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(answered_at__isnull=False), name="provider_link_answer_dated"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} → {self.organisation_id} ({self.status})"
 
 
 class ContactPerson(models.Model):
@@ -198,6 +257,17 @@ class Referral(models.Model):
     provider = models.ForeignKey(
         ServiceProvider, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("provider")
     )
+    # Who receives the referral, fixed when it is sent: the organisation the provider was linked to then
+    # (null: an external provider, not on the platform). The portal, the answers and every selector use
+    # this, never the provider's current link.
+    recipient_organisation = models.ForeignKey(
+        "access.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("receiving organisation"),
+    )
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("service"))
     # The SOP version the referral is made under (versions are never edited: this is the snapshot).
     pathway = models.ForeignKey(
@@ -247,6 +317,7 @@ class Referral(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["provider", "status", "created_at"], name="referral_provider_idx"),
+            models.Index(fields=["recipient_organisation", "status", "created_at"], name="referral_recipient_idx"),
             models.Index(fields=["case", "created_at"], name="referral_case_idx"),
             models.Index(fields=["referring_organisation", "status", "created_at"], name="referral_org_idx"),
             models.Index(fields=["status", "acceptance_due_at"], name="referral_accept_due_idx"),
@@ -273,6 +344,13 @@ class Referral(models.Model):
     @property
     def reference(self) -> str:
         return f"REF-{self.pk:06d}" if self.pk else "REF-"
+
+    @property
+    def on_platform(self) -> bool:
+        """Whether the receiving side acts in Reintegra: fixed at sending (a draft: where it would go now)."""
+        if self.status == ReferralStatus.DRAFT:
+            return self.provider.on_platform
+        return self.recipient_organisation_id is not None
 
 
 class ReferralStatusChange(models.Model):

@@ -44,12 +44,12 @@ def _overdue(status: str, due_field: str, today: date, staff_message: str, provi
     rows = list(
         Referral.objects.filter(status=status, **{f"{due_field}__lt": limit})
         .values_list(
-            "pk", due_field, "referred_by_id", "case__case_manager_id", "case__case_number", "provider__organisation_id"
+            "pk", due_field, "referred_by_id", "case__case_manager_id", "case__case_number", "recipient_organisation_id"
         )
         .order_by("pk")
     )
     receivers = _receivers({row[5] for row in rows if row[5]})
-    for pk, due_at, referred_by, case_manager, case_number, provider_org in rows:
+    for pk, due_at, referred_by, case_manager, case_number, recipient_org in rows:
         due_on = timezone.localtime(due_at).date()
         key = f"{pk}:{due_at.isoformat()}"
         url = reverse("referrals:detail", args=[pk])
@@ -59,7 +59,7 @@ def _overdue(status: str, due_field: str, today: date, staff_message: str, provi
             params = {"reference": reference, "number": case_number, "date": due_on.isoformat()}
             yield Due(recipient, key, staff_message, params, url, due_on)
         # The provider's side gets the reference only: the case number reaches it only through the SOP.
-        for recipient in sorted(set(receivers.get(provider_org, [])) - staff):
+        for recipient in sorted(set(receivers.get(recipient_org, [])) - staff):
             yield Due(
                 recipient, key, provider_message, {"reference": reference, "date": due_on.isoformat()}, url, due_on
             )

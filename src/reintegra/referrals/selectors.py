@@ -1,8 +1,9 @@
 """Every read of the referral network, already scoped to what the user may see.
 
 - Referring side: the referrals of the cases the user sees (access.scoping.case_visibility).
-- Receiving side (Capability.RECEIVE_REFERRALS): referrals sent to the provider linked to the user's
-  organisation, never drafts; what of the returnee they show is decided by `catalogue.provider_payload`.
+- Receiving side (Capability.RECEIVE_REFERRALS): referrals sent to the user's organisation (the recipient
+  stored when the referral was sent, never the provider's current link), never drafts; what of the
+  returnee they show is decided by `catalogue.provider_payload`.
 - Directory and SOPs carry no personal data; reports and gaps are aggregates.
 """
 
@@ -44,10 +45,10 @@ def staff_q(user: Any) -> Q:
 
 
 def provider_q(user: Any) -> Q:
-    """Referrals addressed to the user's organisation as a provider (the receiving side)."""
+    """Referrals sent to the user's organisation as a provider (the receiving side)."""
     if not _active(user) or not user.has_capability(Capability.RECEIVE_REFERRALS):
         return NOTHING
-    return Q(provider__organisation_id=user.organisation_id) & ~Q(status=lifecycle.DRAFT)
+    return Q(recipient_organisation_id=user.organisation_id) & ~Q(status=lifecycle.DRAFT)
 
 
 def referrals_for(user: Any) -> QuerySet[Referral]:
@@ -65,7 +66,14 @@ def get_referral(user: Any, pk: Any) -> tuple[Referral, str]:
     """The referral and the side the user is on; Referral.DoesNotExist when hidden (a 404)."""
     referral = (
         referrals_for(user)
-        .select_related("case__returnee", "pathway", "consent", "provider__organisation", "referring_organisation")
+        .select_related(
+            "case__returnee",
+            "pathway",
+            "consent",
+            "provider__organisation",
+            "referring_organisation",
+            "recipient_organisation",
+        )
         .get(pk=pk)
     )
     return referral, side_of(user, referral)

@@ -11,8 +11,15 @@ from rest_framework import serializers
 from reintegra.access.models import Organisation
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, selectors
-from reintegra.referrals.choices import DeclineReason, Priority
-from reintegra.referrals.models import ContactPerson, Referral, ReferralPathway, Service, ServiceProvider
+from reintegra.referrals.choices import DeclineReason, LinkStatus, Priority
+from reintegra.referrals.models import (
+    ContactPerson,
+    ProviderLink,
+    Referral,
+    ReferralPathway,
+    Service,
+    ServiceProvider,
+)
 
 
 class ContactPersonSerializer(serializers.ModelSerializer):
@@ -25,6 +32,18 @@ class ServiceProviderSerializer(serializers.ModelSerializer):
     contacts = ContactPersonSerializer(many=True, read_only=True)
     country = serializers.CharField()
     on_platform = serializers.BooleanField(read_only=True)
+    owner = serializers.IntegerField(
+        source="owner_id", read_only=True, help_text="The organisation that maintains the entry (only it changes it)."
+    )
+    organisation = serializers.IntegerField(
+        source="organisation_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The organisation that accepted the link: referrals sent to the provider reach its portal.",
+    )
+    pending_organisation = serializers.SerializerMethodField(
+        help_text="The organisation a link was asked for, while it has not answered."
+    )
 
     class Meta:
         model = ServiceProvider
@@ -40,8 +59,37 @@ class ServiceProviderSerializer(serializers.ModelSerializer):
             "website",
             "is_active",
             "on_platform",
+            "owner",
+            "organisation",
+            "pending_organisation",
             "contacts",
         ]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_pending_organisation(self, obj: ServiceProvider) -> int | None:
+        pending = [r for r in obj.link_requests.all() if r.status == LinkStatus.PENDING]
+        return pending[0].organisation_id if pending else None
+
+
+class ProviderLinkSerializer(serializers.ModelSerializer):
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    # Plain text in the schema: the enum name "status" is taken by other components.
+    status = serializers.CharField(read_only=True, help_text="pending | accepted | refused | withdrawn")
+
+    class Meta:
+        model = ProviderLink
+        fields = [
+            "id",
+            "provider",
+            "provider_name",
+            "organisation",
+            "organisation_name",
+            "status",
+            "requested_at",
+            "answered_at",
+        ]
+        read_only_fields = fields
 
 
 class ContactWriteSerializer(serializers.Serializer):
@@ -62,7 +110,10 @@ class ServiceProviderWriteSerializer(serializers.Serializer):
         queryset=Organisation.objects.all(),
         required=False,
         allow_null=True,
-        help_text="The provider's organisation on the platform (it then receives referrals in its portal).",
+        help_text=(
+            "The provider's organisation on the platform: a link is requested, and made only when that "
+            "organisation accepts (it then receives referrals in its portal); null removes the link."
+        ),
     )
     languages = serializers.CharField(max_length=200, required=False, allow_blank=True)
     address = serializers.CharField(max_length=250, required=False, allow_blank=True)
@@ -245,6 +296,7 @@ class ReferralSerializer(_ReferralBase):
         model = Referral
         fields = [
             *COMMON,
+            "recipient_organisation",
             "case",
             "case_number",
             "pathway",

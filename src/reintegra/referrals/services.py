@@ -36,7 +36,7 @@ from reintegra.access.services import ConsentRequired, require_consent_for_shari
 from reintegra.cases.choices import AttentionFlag, CaseEventKind, CaseStatus, Dimension, Sex
 from reintegra.cases.models import Case, CaseEvent, PlanItem
 from reintegra.places.models import AdminArea
-from reintegra.referrals import catalogue, lifecycle, sla
+from reintegra.referrals import catalogue, lifecycle, links, sla
 from reintegra.referrals.choices import Cost, DeclineReason, Level, OrganisationType, Priority, Sector
 from reintegra.referrals.models import (
     ContactPerson,
@@ -98,7 +98,8 @@ class ProviderInput:
     name: str
     organisation_type: str
     country: str
-    organisation: Organisation | None = None
+    # The organisation the entry should be linked to: asked for, linked only once it accepts (links.py).
+    organisation: Organisation | links.Unchanged | None = links.UNCHANGED
     languages: str = ""
     address: str = ""
     phone: str = ""
@@ -110,12 +111,11 @@ class ProviderInput:
 
     @classmethod
     def of(cls, provider: ServiceProvider) -> ProviderInput:
-        """The provider as it is (the base a partial update changes)."""
+        """The provider as it is (the base a partial update changes; its link is left as it is)."""
         return cls(
             name=provider.name,
             organisation_type=provider.organisation_type,
             country=str(provider.country),
-            organisation=provider.organisation,
             languages=provider.languages,
             address=provider.address,
             phone=provider.phone,
@@ -126,7 +126,8 @@ class ProviderInput:
 
 
 def can_manage_directory(user: Any) -> bool:
-    return _active(user) and user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY)
+    """May add entries to the directory (and change those their organisation owns: links.can_edit_provider)."""
+    return _active(user) and bool(user.organisation_id) and user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY)
 
 
 def _is_country(code: str) -> bool:
@@ -146,10 +147,13 @@ def _check_email(value: str, key: str, errors: dict[str, str]) -> None:
 
 
 def save_provider(user: Any, data: ProviderInput, provider: ServiceProvider | None = None) -> ServiceProvider:
-    """Create a provider of the directory, or update `provider`, with its contact persons."""
+    """Create a provider of the directory (owned by the user's organisation), or update `provider` (its
+    owner's users only), with its contact persons; a new `organisation` is asked for, not linked."""
     if not can_manage_directory(user):
         raise _denied()
-    errors: dict[str, str] = {}
+    if provider is not None:
+        links.require_owner(user, provider)
+    errors: dict[str, Any] = {}
     name = _text(data.name, 200)
     country = (data.country or "").strip().upper()
     if not name:
@@ -173,13 +177,10 @@ def save_provider(user: Any, data: ProviderInput, provider: ServiceProvider | No
             URLValidator(schemes=["http", "https"])(website)
         except ValidationError:
             errors["website"] = _("Enter a valid web address (starting with https://).")
-    if (
-        data.organisation is not None
-        and ServiceProvider.objects.filter(organisation=data.organisation)
-        .exclude(pk=provider.pk if provider else 0)
-        .exists()
-    ):
-        errors["organisation"] = _("This organisation is already linked to another provider.")
+    try:
+        links.check_link_change(provider or ServiceProvider(), data.organisation)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
     contact_errors = []
     for number, contact in enumerate(data.contacts or [], start=1):
         if not _text(contact.name, 160):
@@ -197,10 +198,11 @@ def save_provider(user: Any, data: ProviderInput, provider: ServiceProvider | No
         target = (
             ServiceProvider() if provider is None else ServiceProvider.objects.select_for_update().get(pk=provider.pk)
         )
+        if provider is None:
+            target.owner_id = user.organisation_id
         target.name = name
         target.organisation_type = data.organisation_type
         target.country = country
-        target.organisation = data.organisation
         target.languages = _text(data.languages, 200)
         target.address = _text(data.address, 250)
         target.phone = _text(data.phone, 40)
@@ -222,6 +224,7 @@ def save_provider(user: Any, data: ProviderInput, provider: ServiceProvider | No
                 )
                 for c in data.contacts
             )
+        links.change_link(user, target, data.organisation)
         return target
 
 
@@ -278,9 +281,14 @@ def _unknown(values: list[str], allowed: list[str]) -> list[str]:
 
 def save_service(user: Any, data: ServiceInput, service: Service | None = None) -> Service:
     """Create a service of a provider, or update `service`. The code identifies it in imports and exports:
-    made from the provider's and the service's names when left empty."""
+    made from the provider's and the service's names when left empty. Only the provider's owner adds or
+    changes its services (both providers' owner, to move a service)."""
     if not can_manage_directory(user):
         raise _denied()
+    if service is not None:
+        links.require_owner(user, service.provider)
+    if data.provider is not None:
+        links.require_owner(user, data.provider)
     errors: dict[str, str] = {}
     name = _text(data.name, 200)
     country = (data.country or "").strip().upper()
@@ -580,7 +588,9 @@ def _pathway_or_error(user: Any, service: Service, errors: dict[str, str]) -> Re
 
 
 def _check_side(user: Any, referral: Referral, action: str) -> str:
-    side = lifecycle.side_of(action, provider_on_platform=referral.provider.on_platform)
+    """The side taking `action`, checked against the user. The receiving side is the organisation the
+    referral was sent to (stored at sending), whatever the provider is linked to now."""
+    side = lifecycle.side_of(action, provider_on_platform=referral.on_platform)
     if side == lifecycle.REFERRER:
         if not _can_refer_from(user, referral.case) or referral.referring_organisation_id != user.organisation_id:
             raise _denied()
@@ -588,7 +598,7 @@ def _check_side(user: Any, referral: Referral, action: str) -> str:
         _active(user)
         and user.has_capability(Capability.RECEIVE_REFERRALS)
         and user.organisation_id
-        and referral.provider.organisation_id == user.organisation_id
+        and referral.recipient_organisation_id == user.organisation_id
     ):
         raise _denied()
     return side
@@ -628,11 +638,12 @@ def send_referral(
 ) -> Referral:
     side = _check_side(user, referral, "send")
     _transition(referral, "send")
-    provider = referral.provider
     returnee = referral.case.returnee
     with transaction.atomic(), set_actor(user):
         referral = _locked(referral)
         source, target = _transition(referral, "send")
+        # The recipient is fixed now: the organisation that accepted the provider's link, if any.
+        provider = ServiceProvider.objects.select_related("organisation").get(pk=referral.provider_id)
         consent = None
         if provider.organisation is not None:
             consent = require_consent_for_sharing(
@@ -655,11 +666,21 @@ def send_referral(
                 )
         now = timezone.now()
         referral.status = target
+        referral.recipient_organisation = provider.organisation
         referral.consent = consent
         referral.consent_exception = consent is None
         referral.sent_at = now
         referral.acceptance_due_at = sla.acceptance_deadline(now, referral.priority)
-        referral.save(update_fields=["status", "consent", "consent_exception", "sent_at", "acceptance_due_at"])
+        referral.save(
+            update_fields=[
+                "status",
+                "recipient_organisation",
+                "consent",
+                "consent_exception",
+                "sent_at",
+                "acceptance_due_at",
+            ]
+        )
         _change(referral, user, source, side)
         _event(referral, user, "sent")
         return referral

@@ -28,9 +28,9 @@ from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.cases.views import case_page_context
 from reintegra.places.models import AdminArea
-from reintegra.referrals import catalogue, directory_io, forms, lifecycle, reports, selectors, services
+from reintegra.referrals import catalogue, directory_io, forms, lifecycle, links, reports, selectors, services
 from reintegra.referrals.choices import ReferralStatus, SlaState
-from reintegra.referrals.models import Referral, ReferralPathway, Service, ServiceProvider
+from reintegra.referrals.models import ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
 
 PAGE_SIZE = 25
 
@@ -89,7 +89,7 @@ def _get_referral(request: AuthenticatedHttpRequest, pk: Any) -> tuple[Referral,
 
 
 def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, side: str) -> dict[str, Any]:
-    on_platform = referral.provider.on_platform
+    on_platform = referral.on_platform
     actions = lifecycle.allowed_actions(referral.status, side, provider_on_platform=on_platform)
     if side == lifecycle.REFERRER and not (
         scoping.can_edit_cases(request.user) and referral.referring_organisation_id == request.user.organisation_id
@@ -316,7 +316,8 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_manage": request.user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY),
+            "can_manage": services.can_manage_directory(request.user),
+            "pending_links": links.pending_for(request.user).count(),
         },
     )
 
@@ -325,10 +326,7 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def provider_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
-    try:
-        provider = ServiceProvider.objects.get(pk=pk)
-    except ServiceProvider.DoesNotExist:
-        raise Http404(_("Provider not found.")) from None
+    provider = _get_provider(pk)
     return render(
         request,
         "referrals/provider_detail.html",
@@ -337,7 +335,8 @@ def provider_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "provider": provider,
             "services": provider.services.prefetch_related("areas").order_by("name"),
             "contacts": provider.contacts.all(),
-            "can_manage": services.can_manage_directory(request.user),
+            "can_manage": links.can_edit_provider(request.user, provider),
+            "pending_link": links.pending_request(provider),
         },
     )
 
@@ -349,9 +348,16 @@ def _require_directory_manager(request: AuthenticatedHttpRequest) -> None:
 
 def _get_provider(pk: Any) -> ServiceProvider:
     try:
-        return ServiceProvider.objects.select_related("organisation").get(pk=pk)
+        return ServiceProvider.objects.select_related("organisation", "owner").get(pk=pk)
     except ServiceProvider.DoesNotExist:
         raise Http404(_("Provider not found.")) from None
+
+
+def _owned_provider(request: AuthenticatedHttpRequest, pk: Any) -> ServiceProvider:
+    """The provider, for a change: only its owner's users (403 for others, before any form)."""
+    provider = _get_provider(pk)
+    links.require_owner(request.user, provider)
+    return provider
 
 
 @login_required
@@ -359,7 +365,7 @@ def _get_provider(pk: Any) -> ServiceProvider:
 def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     """A provider of the directory and its contact persons (new, or `pk` edited)."""
     _require_directory_manager(request)
-    provider = _get_provider(pk) if pk is not None else None
+    provider = _owned_provider(request, pk) if pk is not None else None
     initial: dict[str, Any] = {"is_active": True}
     contacts: list[dict[str, Any]] = []
     if provider is not None:
@@ -368,7 +374,9 @@ def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
             for name in ("name", "organisation_type", "languages", "address", "phone", "email", "website", "is_active")
         }
         initial["country"] = str(provider.country)
-        initial["organisation"] = provider.organisation_id
+        # The organisation asked for while a request waits, so that saving the form keeps the request.
+        pending = links.pending_request(provider)
+        initial["organisation"] = pending.organisation_id if pending else provider.organisation_id
         contacts = [
             {"name": c.name, "position": c.position, "phone": c.phone, "email": c.email, "availability": c.availability}
             for c in provider.contacts.all()
@@ -394,6 +402,16 @@ def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
             forms.apply_errors(exc, form)
         else:
             messages.success(request, _("Provider saved: %(name)s.") % {"name": saved.name})
+            pending = links.pending_request(saved)
+            if pending is not None:
+                messages.info(
+                    request,
+                    _(
+                        "%(organisation)s must accept the link before referrals reach its portal; until then the "
+                        "provider receives nothing through Reintegra."
+                    )
+                    % {"organisation": pending.organisation.name},
+                )
             return redirect("referrals:provider", pk=saved.pk)
     return render(
         request,
@@ -419,12 +437,13 @@ def service_edit(
     service = None
     if pk is not None:
         try:
-            service = Service.objects.select_related("provider").get(pk=pk)
+            service = Service.objects.select_related("provider__owner").get(pk=pk)
         except Service.DoesNotExist:
             raise Http404(_("Service not found.")) from None
         provider = service.provider
+        links.require_owner(request.user, provider)
     else:
-        provider = _get_provider(provider_pk)
+        provider = _owned_provider(request, provider_pk)
     if service is not None:
         current = services.ServiceInput.of(service)
         initial: dict[str, Any] = {f.name: getattr(current, f.name) for f in fields(current) if f.name != "provider"}
@@ -494,6 +513,53 @@ def directory_import(request: AuthenticatedHttpRequest) -> HttpResponse:
         {"nav": "service_directory", "form": form, "report": report, "columns": directory_io.COLUMNS},
         status=400 if form.is_bound and (form.errors or (report and report.errors)) else 200,
     )
+
+
+# --- links between directory entries and organisations on the platform --------------------------
+
+LINK_ANSWERS = ("accept", "refuse")
+
+
+@login_required
+@require_GET
+def link_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Requests to link a directory entry to the user's organisation, and those made for its entries."""
+    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    qs = links.requests_for(request.user)
+    return render(
+        request,
+        "referrals/link_requests.html",
+        {
+            "nav": "service_directory",
+            "page": _page(qs, request.GET.get("page")),
+            "can_answer": links.can_answer_links(request.user),
+            "organisation_id": request.user.organisation_id,
+        },
+    )
+
+
+@login_required
+@require_POST
+def link_answer(request: AuthenticatedHttpRequest, pk: int, answer: str) -> HttpResponse:
+    if answer not in LINK_ANSWERS:
+        raise Http404(_("Unknown step."))
+    if not links.can_answer_links(request.user):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    try:
+        link = links.requests_for(request.user).get(pk=pk, organisation_id=request.user.organisation_id or 0)
+    except ProviderLink.DoesNotExist:
+        raise Http404(_("Request not found.")) from None
+    try:
+        links.answer_link(request.user, link, accept=answer == "accept")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if answer == "accept":
+            message = _("%(provider)s is now linked to your organisation: referrals sent to it reach your portal.")
+        else:
+            message = _("Link to %(provider)s refused.")
+        messages.success(request, message % {"provider": link.provider.name})
+    return redirect("referrals:links")
 
 
 # --- SOPs ----------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ class RegionalAction(models.Model):
     evaluated_on = models.DateField(_("evaluation date"), null=True, blank=True)
     evaluation_reference = models.TextField(_("evaluation reference or summary"), blank=True, default="")
     source = models.CharField(_("source"), max_length=300, blank=True, default="")
-    # Who entered it: only users of this organisation (or coordinators of the country) may edit it.
+    # Who entered it (the owner): only its users, or coordinators it granted write access, may edit it.
     entered_by_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
     )

@@ -1,7 +1,8 @@
 """Every write to the regional catalogue, with its permission check, inside a transaction (audited by auditlog).
 
-Who may edit (issue 6 §7): a user with EDIT_STRUCTURAL, of the organisation that entered the action, or
-a coordinator (coordination body) of an organisation in the action's country.
+Who may edit (issue 6 §7, issue 10 item 13): a user with EDIT_STRUCTURAL of the organisation that entered
+the action (its owner), or a coordinator whose coordination body that organisation granted write access
+to its regional actions (structural.WriteGrant, scope "regional"). Reading stays open to every reader.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from reintegra.regional.models import (
     Level,
     RegionalAction,
 )
+from reintegra.structural.selectors import has_regional_grant
 
 
 @dataclass
@@ -130,7 +132,8 @@ def can_edit(user: Any, action: RegionalAction) -> bool:
         return False
     if action.entered_by_organisation_id == user.organisation_id:
         return True
-    return Role.COORDINATOR in user.roles and str(user.organisation.country) == str(action.country)
+    coordinator = Role.COORDINATOR in user.roles
+    return coordinator and has_regional_grant(action.entered_by_organisation_id, user.organisation_id)
 
 
 def institution_for(country: str, name: str, kind: str) -> Institution | None:
@@ -142,7 +145,9 @@ def institution_for(country: str, name: str, kind: str) -> Institution | None:
     institution, created = Institution.objects.get_or_create(
         country=country, normalised_name=key, defaults={"name": name[:200], "kind": kind}
     )
-    if not created and kind != InstitutionKind.OTHER and institution.kind != kind:
+    # An institution is shared by every organisation's actions: an action fills in a kind still unknown,
+    # it never overwrites the kind others gave.
+    if not created and institution.kind == InstitutionKind.OTHER and kind != InstitutionKind.OTHER:
         institution.kind = kind
         institution.save(update_fields=["kind"])
     return institution
@@ -207,7 +212,10 @@ def create_action(user: Any, data: ActionInput) -> RegionalAction:
 def update_action(user: Any, action: RegionalAction, data: ActionInput) -> RegionalAction:
     if not can_edit(user, action):
         raise PermissionDenied(
-            _("Only the organisation that entered this action, or the country's coordination body, may change it.")
+            _(
+                "Only the organisation that entered this action, or a coordination body it gave write access, "
+                "may change it."
+            )
         )
     _check(data)
     with transaction.atomic():

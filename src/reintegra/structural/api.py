@@ -10,14 +10,14 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.roles import Capability
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission
-from reintegra.structural import selectors
+from reintegra.structural import selectors, services
 from reintegra.structural import serializers as s
 from reintegra.structural.models import (
     ActionItem,
@@ -49,6 +49,13 @@ class StructuralViewSet(
     model: type[ProgrammeRecord] = Stakeholder
     related: tuple[str, ...] = ()
     prefetch: tuple[str, ...] = ()
+
+    def check_object_permissions(self, request: Request, obj: Any) -> None:
+        """A write on a record the user sees but may not change (another organisation's, no write grant):
+        403 before anything about the body."""
+        super().check_object_permissions(request, obj)
+        if request.method not in SAFE_METHODS and not selectors.can_edit_programme(request.user, obj.programme_id):
+            raise services.no_write_grant(obj.programme_id)
 
     def get_queryset(self) -> QuerySet[Any]:
         qs = selectors.visible(self.request.user, self.model).select_related("programme", *self.related)

@@ -26,6 +26,7 @@ MODELS = [
     "Checklist",
     "ChecklistStep",
     "Document",
+    "WriteGrant",
 ]
 
 

@@ -4,6 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class GrantScope(models.TextChoices):
+    """What a write grant covers (models.WriteGrant)."""
+
+    STRUCTURAL = "structural", _("Structural records of a programme")
+    REGIONAL = "regional", _("Regional actions the organisation entered")
+
+
 class Level(models.TextChoices):
     INTERNATIONAL = "international", _("International")
     NATIONAL = "national", _("National")

@@ -705,6 +705,12 @@ def load(context: Any) -> str:
         status="done", notes="Perfil laboral de retornados 2024; estrategia empresarial de AGEXPORT."
     )
     services.ensure_checklist(programme.pk, "diaspora")
+    # The national coordination body ("coordinacion", mesa-gt) may change this programme's records and
+    # oim-gt's regional actions: oim-gt's programme manager gave it write access.
+    mesa = context.organisations.get("mesa-gt")
+    if mesa is not None:
+        services.grant_write(manager, mesa, c.GrantScope.STRUCTURAL, programme)
+        services.grant_write(manager, mesa, c.GrantScope.REGIONAL)
     return (
         f"Structural level: {len(STAKEHOLDERS)} stakeholders, 4 agreements, 2 mechanisms, 1 capacity plan, "
         "1 cooperation framework, 1 mainstreaming process."

@@ -11,7 +11,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.access.models import Programme, User
+from reintegra.access.models import Organisation, Programme, User
+from reintegra.access.roles import Role
 from reintegra.cases.forms import DateInput
 from reintegra.structural import choices as c
 from reintegra.structural import editable, selectors
@@ -68,9 +69,15 @@ class StructuralForm(forms.ModelForm):
                         qs = qs.filter(programme=self.programme)
                     field.queryset = qs
                 elif issubclass(model, User):
-                    org_ids = selectors.visible_programmes(user).values("organisation_id")
-                    field.queryset = User.objects.filter(is_active=True, organisation_id__in=org_ids).order_by(
-                        "username"
+                    # The people the service accepts (services._check_people); the record's current one stays.
+                    current = getattr(self.instance, f"{name}_id", None)
+                    field.queryset = (
+                        (
+                            selectors.assignable_users(user, self.programme)
+                            | User.objects.filter(pk__in=[current] if current else [])
+                        )
+                        .distinct()
+                        .order_by("username")
                     )
                 if isinstance(field, forms.ModelMultipleChoiceField):
                     field.widget = forms.CheckboxSelectMultiple()
@@ -260,3 +267,36 @@ class StepForm(StructuralForm):
             "stakeholders",
         ]
         widgets = _textareas("participants", "outputs", "evidence", "notes")
+
+
+class GrantForm(forms.Form):
+    """Write access for a coordination body (services.grant_write checks every rule)."""
+
+    grantee = forms.ModelChoiceField(
+        label=_("Coordination body"),
+        queryset=Organisation.objects.none(),
+        help_text=_("Its coordinators may then change these records (they already read them)."),
+    )
+    scope = forms.ChoiceField(label=_("What it covers"), choices=c.GrantScope.choices)
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=Programme.objects.none(),
+        required=False,
+        help_text=_("For structural records: which of your organisation's programmes."),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        grantee: Any = self.fields["grantee"]
+        grantee.queryset = (
+            Organisation.objects.filter(
+                is_active=True,
+                users__is_active=True,
+                users__role_assignments__role=Role.COORDINATOR.value,
+            )
+            .exclude(pk=user.organisation_id)
+            .distinct()
+            .order_by("name")
+        )
+        programme: Any = self.fields["programme"]
+        programme.queryset = Programme.objects.filter(organisation_id=user.organisation_id).order_by("name")

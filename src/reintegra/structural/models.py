@@ -2,7 +2,8 @@
 coordination mechanisms, international cooperation and policy mainstreaming.
 
 Every record belongs to a `Programme` directly (children copy their parent's), so one scoping rule
-(selectors.py) applies to every table with a single indexed filter.
+(selectors.py) applies to every table with a single indexed filter. The programme's organisation owns
+the records; another organisation's coordinators change them only under a `WriteGrant` from it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -32,6 +34,75 @@ class ProgrammeRecord(models.Model):
 
     class Meta:
         abstract = True
+
+
+class WriteGrant(models.Model):
+    """Write access an organisation gives a coordination body (another organisation on the platform) to its
+    shared records: the structural records of one of its programmes, or the regional actions it entered.
+
+    Granted and revoked by the owner's programme managers. It lets the grantee's coordinators change
+    what they already read (the programmes of their country; every regional action); reading is not
+    granted here. Revoked grants stay, dated, as the record of who could write when."""
+
+    organisation = models.ForeignKey(
+        "access.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("granting organisation")
+    )
+    grantee = models.ForeignKey(
+        "access.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("coordination body")
+    )
+    scope = models.CharField(_("what it covers"), max_length=12, choices=c.GrantScope.choices)
+    programme = models.ForeignKey(
+        "access.Programme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("programme"),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by")
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("write grant")
+        verbose_name_plural = _("write grants")
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["grantee", "scope", "revoked_at"], name="write_grant_grantee_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="structural") & Q(programme__isnull=False))
+                | (Q(scope="regional") & Q(programme__isnull=True)),
+                name="write_grant_scope_programme",
+            ),
+            models.CheckConstraint(condition=~Q(grantee=models.F("organisation")), name="write_grant_other_org"),
+            models.UniqueConstraint(
+                fields=["organisation", "grantee", "programme"],
+                condition=Q(scope="structural", revoked_at__isnull=True),
+                name="write_grant_once_structural",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "grantee"],
+                condition=Q(scope="regional", revoked_at__isnull=True),
+                name="write_grant_once_regional",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} → {self.grantee_id} ({self.scope})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
 
 
 # --- Stakeholders (§6.1) ------------------------------------------------------------------------

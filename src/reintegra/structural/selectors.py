@@ -7,10 +7,13 @@ Who sees and who edits (the single rule every page and API endpoint applies):
   organisation.
 - A coordinator (Role.COORDINATOR: a national coordination body, e.g. "mesa-gt") additionally sees the
   records of every programme whose `countries` include the coordinator's organisation's country.
-- Writing needs EDIT_STRUCTURAL and a visible record: programme managers on their organisation's
-  programmes, coordinators on those programmes and the programmes of their country.
+- Writing needs EDIT_STRUCTURAL on a programme the user may change: their own organisation's (the owner
+  of its records); a coordinator also changes another organisation's programme it sees when that
+  organisation granted its coordination body write access (`WriteGrant`, managed by the owner's
+  programme managers). Reading stays as above.
 - A record the user may not see answers 404 (its existence is not revealed); a write without
-  EDIT_STRUCTURAL answers 403, checked before any lookup.
+  EDIT_STRUCTURAL answers 403, checked before any lookup; a write on a record the user sees but may not
+  change answers 403 (code `no_write_grant`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 from django.db.models import Case, CharField, Count, F, Model, Q, QuerySet, Value, When
 from django.http import Http404
 
-from reintegra.access.models import Programme
+from reintegra.access.models import Programme, User
 from reintegra.access.roles import Capability, Role
 from reintegra.structural import choices as c
 from reintegra.structural import engagement
@@ -31,6 +34,7 @@ from reintegra.structural.models import (
     Checklist,
     CommonProduct,
     Stakeholder,
+    WriteGrant,
 )
 
 
@@ -64,8 +68,70 @@ def visible_programme_ids(user: Any) -> frozenset[int]:
     return result
 
 
+def granted_programme_ids(organisation_id: int | None) -> set[int]:
+    """Programmes whose owners granted the organisation write access (active grants)."""
+    if organisation_id is None:
+        return set()
+    return set(
+        WriteGrant.objects.filter(
+            grantee_id=organisation_id, scope=c.GrantScope.STRUCTURAL, revoked_at__isnull=True
+        ).values_list("programme_id", flat=True)
+    )
+
+
 def editable_programme_ids(user: Any) -> frozenset[int]:
-    return visible_programme_ids(user) if can_edit(user) else frozenset()
+    """The programmes whose structural records the user may change: their organisation's, and for a
+    coordinator those it sees under a write grant (not cached: grants change while a user works)."""
+    if not can_edit(user):
+        return frozenset()
+    visible = visible_programme_ids(user)
+    own = set(
+        Programme.objects.filter(pk__in=visible, organisation_id=user.organisation_id).values_list("pk", flat=True)
+    )
+    if Role.COORDINATOR in user.roles:
+        own |= granted_programme_ids(user.organisation_id) & visible
+    return frozenset(own)
+
+
+def can_edit_programme(user: Any, programme_id: int | None) -> bool:
+    return programme_id is not None and programme_id in editable_programme_ids(user)
+
+
+def writers_of(programme_ids: Any) -> set[int]:
+    """Organisations whose users may be named on the programmes' records: the owners and their grantees."""
+    owners = set(Programme.objects.filter(pk__in=programme_ids).values_list("organisation_id", flat=True))
+    grantees = set(
+        WriteGrant.objects.filter(
+            programme_id__in=programme_ids, scope=c.GrantScope.STRUCTURAL, revoked_at__isnull=True
+        ).values_list("grantee_id", flat=True)
+    )
+    return owners | grantees
+
+
+def assignable_users(user: Any, programme: Programme | None = None) -> QuerySet[User]:
+    """People a record may name (an owner, a responsible): active users of the programme's organisation
+    or of a coordination body it granted write access; without a programme, of any the user may change."""
+    programme_ids = [programme.pk] if programme is not None else list(editable_programme_ids(user))
+    return User.objects.filter(is_active=True, organisation_id__in=writers_of(programme_ids)).order_by("username")
+
+
+def has_regional_grant(owner_id: int, grantee_id: int | None) -> bool:
+    return (
+        grantee_id is not None
+        and WriteGrant.objects.filter(
+            organisation_id=owner_id, grantee_id=grantee_id, scope=c.GrantScope.REGIONAL, revoked_at__isnull=True
+        ).exists()
+    )
+
+
+def grants_for(user: Any) -> QuerySet[WriteGrant]:
+    """Write grants the user's organisation gave or received (revoked ones too, as a record)."""
+    organisation_id = getattr(user, "organisation_id", None)
+    if not can_view(user) or organisation_id is None:
+        return WriteGrant.objects.none()
+    return WriteGrant.objects.filter(Q(organisation_id=organisation_id) | Q(grantee_id=organisation_id)).select_related(
+        "organisation", "grantee", "programme", "granted_by", "revoked_by"
+    )
 
 
 def editable_programmes(user: Any) -> QuerySet[Programme]:

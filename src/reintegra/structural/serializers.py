@@ -69,7 +69,8 @@ class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         visible = selectors.visible_programme_ids(user) if user is not None else frozenset()
-        for field in self.fields.values():
+        single = self.instance if isinstance(self.instance, ProgrammeRecord) else None
+        for name, field in self.fields.items():
             related: Any = getattr(field, "child_relation", field)
             queryset = getattr(related, "queryset", None)
             if queryset is None:
@@ -79,8 +80,11 @@ class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
             elif issubclass(queryset.model, ProgrammeRecord):
                 related.queryset = queryset.model._default_manager.filter(programme_id__in=visible)
             elif queryset.model is User:
-                orgs = Programme.objects.filter(pk__in=visible).values("organisation_id")
-                related.queryset = User.objects.filter(organisation_id__in=orgs, is_active=True)
+                # The people the service accepts (services._check_people); the record's current one stays.
+                programme = single.programme if single is not None else None
+                current_id = getattr(single, f"{name}_id", None)
+                current = User.objects.filter(pk__in=[current_id] if current_id else [])
+                related.queryset = (selectors.assignable_users(user, programme) | current).distinct()
         if self.instance is not None and "programme" in self.fields:
             self.fields["programme"].read_only = True
 

@@ -2,6 +2,9 @@
 
 Changes are recorded by the audit log (apps.py registers every model); contact persons and member
 representatives are registered as personal, so their names never reach the log in clear.
+
+Ownership: a programme's organisation owns its structural records. Another organisation's coordinators
+change them only under a write grant the owner's programme managers give (`grant_write`, `revoke_grant`).
 """
 
 from __future__ import annotations
@@ -9,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reintegra.access.models import Organisation, Programme, User
+from reintegra.access.roles import Capability
 from reintegra.structural import choices as c
 from reintegra.structural import selectors
 from reintegra.structural.models import (
@@ -27,15 +33,71 @@ from reintegra.structural.models import (
     ProgrammeRecord,
     Stakeholder,
     StakeholderReview,
+    WriteGrant,
 )
 
 
+class NoWriteGrant(PermissionDenied):
+    """A write on another organisation's records it has not granted write access to (a 403)."""
+
+    code = "no_write_grant"
+
+
+def no_write_grant(programme_id: int | None) -> NoWriteGrant:
+    owner = Programme.objects.filter(pk=programme_id or 0).values_list("organisation__name", flat=True).first()
+    return NoWriteGrant(
+        _("These records belong to %(organisation)s, which has not given your organisation write access to them.")
+        % {"organisation": owner or "—"}
+    )
+
+
 def require_edit(user: Any, programme_id: int | None) -> None:
-    """EDIT_STRUCTURAL on a programme the user sees; a hidden programme is not found, not forbidden."""
+    """EDIT_STRUCTURAL on a programme the user may change; a hidden programme is not found, not forbidden;
+    one the user sees but does not own (and was not granted) is forbidden."""
     if not selectors.can_edit(user):
         raise PermissionDenied(_("You do not have permission to do this."))
     if programme_id is None or programme_id not in selectors.visible_programme_ids(user):
         raise ValidationError({"programme": _("Choose one of your programmes.")})
+    if not selectors.can_edit_programme(user, programme_id):
+        raise no_write_grant(programme_id)
+
+
+def _user_fields(instance: ProgrammeRecord) -> list[models.ForeignKey]:
+    return [
+        f
+        for f in instance._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and f.related_model is User  # type: ignore[comparison-overlap]
+    ]
+
+
+def _check_people(instance: ProgrammeRecord) -> None:
+    """A person a record names (owner, responsible...) is an active user of the programme's organisation or
+    of a coordination body it granted write access; values the record already had are left alone."""
+    fields = _user_fields(instance)
+    stored: dict[str, Any] = {}
+    if instance.pk is not None and fields:
+        stored = (
+            type(instance)._default_manager.filter(pk=instance.pk).values(*(f.attname for f in fields)).first() or {}
+        )
+    changed = {
+        f.name: getattr(instance, f.attname)
+        for f in fields
+        if getattr(instance, f.attname) is not None and getattr(instance, f.attname) != stored.get(f.attname)
+    }
+    if not changed:
+        return
+    allowed = set(
+        User.objects.filter(
+            pk__in=changed.values(), is_active=True, organisation_id__in=selectors.writers_of([instance.programme_id])
+        ).values_list("pk", flat=True)
+    )
+    errors = {
+        name: ValidationError(_("Choose a person of the programme's organisation."), code="foreign_user")
+        for name, pk in changed.items()
+        if pk not in allowed
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_same_programme(instance: ProgrammeRecord, m2m: Mapping[str, Iterable[Any]]) -> None:
@@ -113,14 +175,16 @@ AFTER: dict[type[models.Model], Callable[[Any, Any], None]] = {
 def save_record(user: Any, instance: ProgrammeRecord, m2m: Mapping[str, Iterable[Any]] | None = None) -> Any:
     """Create or update any structural record (form or API), with its many-to-many links."""
     m2m = {name: list(values) for name, values in (m2m or {}).items()}
-    require_edit(user, instance.programme_id)
     if instance.pk is not None:
         stored = type(instance)._default_manager.filter(pk=instance.pk).values_list("programme_id", flat=True).first()
         if stored is None or stored not in selectors.visible_programme_ids(user):
             raise PermissionDenied(_("You do not have permission to do this."))
+        require_edit(user, stored)
         if stored != instance.programme_id:
             raise ValidationError({"programme": _("A record cannot move to another programme.")})
+    require_edit(user, instance.programme_id)
     _check_same_programme(instance, m2m)
+    _check_people(instance)
     with transaction.atomic():
         if type(instance) in BEFORE:
             BEFORE[type(instance)](user, instance)
@@ -184,3 +248,70 @@ def set_exchange_matrix(
                         )
                     )
         return DataExchangeRule.objects.bulk_create(rules)
+
+
+# --- write grants --------------------------------------------------------------------------------
+
+
+def can_manage_grants(user: Any) -> bool:
+    """The owner's programme managers give and revoke write access to their organisation's records."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.organisation_id
+        and user.has_capability(Capability.MANAGE_PROGRAMME)
+    )
+
+
+def _grant_errors(user: Any, grantee: Organisation | None, scope: str, programme: Programme | None) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    if grantee is None or not grantee.is_active:
+        errors["grantee"] = _("Choose an active organisation.")
+    elif grantee.pk == user.organisation_id:
+        errors["grantee"] = _("Your organisation already changes its own records.")
+    if scope not in c.GrantScope.values:
+        errors["scope"] = _("Choose what the grant covers from the list.")
+    elif scope == c.GrantScope.STRUCTURAL and (programme is None or programme.organisation_id != user.organisation_id):
+        errors["programme"] = _("Choose one of your organisation's programmes.")
+    return errors
+
+
+def grant_write(user: Any, grantee: Organisation | None, scope: str, programme: Programme | None = None) -> WriteGrant:
+    """Give `grantee`'s coordinators write access to the structural records of `programme` (one of the
+    user's organisation's), or to the regional actions the user's organisation entered."""
+    if not can_manage_grants(user):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    errors = _grant_errors(user, grantee, scope, programme)
+    if errors:
+        raise ValidationError(errors)
+    assert grantee is not None
+    if scope == c.GrantScope.REGIONAL:
+        programme = None
+    with transaction.atomic(), set_actor(user):
+        if WriteGrant.objects.filter(
+            organisation_id=user.organisation_id,
+            grantee=grantee,
+            scope=scope,
+            programme=programme,
+            revoked_at__isnull=True,
+        ).exists():
+            raise ValidationError(
+                {"grantee": ValidationError(_("This organisation already has this access."), code="already_granted")}
+            )
+        return WriteGrant.objects.create(
+            organisation_id=user.organisation_id, grantee=grantee, scope=scope, programme=programme, granted_by=user
+        )
+
+
+def revoke_grant(user: Any, grant: WriteGrant) -> WriteGrant:
+    """End a grant now (the owner's programme managers); it stays, dated, in the list."""
+    if not (can_manage_grants(user) and grant.organisation_id == user.organisation_id):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    with transaction.atomic(), set_actor(user):
+        locked = WriteGrant.objects.select_for_update().get(pk=grant.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.revoked_by = user
+            locked.save(update_fields=["revoked_at", "revoked_by"])
+        return locked

@@ -4,7 +4,7 @@ matrix, document downloads and the mainstreaming action plan (PDF)."""
 
 from django.urls import URLPattern, path
 
-from reintegra.structural import views
+from reintegra.structural import grant_views, views
 
 app_name = "structural"
 
@@ -34,6 +34,8 @@ def _kind_routes() -> list[URLPattern]:
 urlpatterns: list = [
     path("", views.HomeView.as_view(), name="home"),
     path("estrategias/<str:kind>/", views.ChecklistView.as_view(), name="checklist"),
+    path("permisos/", grant_views.GrantsView.as_view(), name="grants"),
+    path("permisos/<int:pk>/revocar/", grant_views.GrantRevokeView.as_view(), name="grant-revoke"),
     path("marcos-cooperacion/<int:pk>/intercambio/", views.ExchangeMatrixView.as_view(), name="framework-exchange"),
     path("documentos/<int:pk>/archivo/", views.DocumentFileView.as_view(), name="document-file"),
     path("incorporacion/<int:pk>/plan-de-accion.pdf", views.ActionPlanPdfView.as_view(), name="process-action-plan"),

@@ -218,6 +218,12 @@ def _require_edit(user: Any) -> None:
         raise PermissionDenied
 
 
+def _require_programme_edit(user: Any, programme_id: int) -> None:
+    """A record the user sees but may not change (another organisation's, no write grant): 403."""
+    if not selectors.can_edit_programme(user, programme_id):
+        raise services.no_write_grant(programme_id)
+
+
 def url_of(obj: models.Model) -> str:
     """Where a record is shown: its own page, or its parent's (children are listed there)."""
     kind = KIND_OF_MODEL.get(type(obj))
@@ -284,7 +290,7 @@ def section(
 ) -> dict[str, Any]:
     """A table of a record's children with edit links and an "add" link (for editors)."""
     kind = KINDS[kind_key]
-    can_edit = selectors.can_edit(request.user)
+    can_edit = selectors.can_edit_programme(request.user, parent.programme_id)
     parent_field = next((p for p in kind.parents if isinstance(parent, _related_model(kind.model, p))), "")
     headers = [_label(kind.model, name) for name in columns]
     rows = [
@@ -357,7 +363,7 @@ class RecordListView(StructuralView):
             "query": query,
             "programmes": selectors.visible_programmes(request.user),
             "programme": programme,
-            "can_edit": selectors.can_edit(request.user) and kind.creatable and not kind.parents,
+            "can_edit": bool(selectors.editable_programme_ids(request.user)) and kind.creatable and not kind.parents,
             "new_url": reverse(f"structural:{kind.key}-new") if kind.creatable and not kind.parents else "",
             "querystring": request.GET.copy(),
         }
@@ -377,7 +383,7 @@ class RecordDetailView(StructuralView):
             "kind": kind,
             "obj": obj,
             "fields": field_rows(obj, DETAIL_EXCLUDE.get(kind.key, ())),
-            "can_edit": selectors.can_edit(request.user),
+            "can_edit": selectors.can_edit_programme(request.user, obj.programme_id),
             "edit_url": reverse(f"structural:{kind.key}-edit", args=[obj.pk]),
             "list_url": reverse(f"structural:{kind.key}-list") if kind.listed else "",
             "sections": [],
@@ -399,10 +405,12 @@ class RecordFormView(StructuralView):
             if self.parent_field:
                 parent_model = kind.model._meta.get_field(self.parent_field).related_model
                 parent = selectors.get_visible(request.user, parent_model, self.kwargs["parent_pk"])  # type: ignore[arg-type]
+                _require_programme_edit(request.user, parent.programme_id)
                 setattr(instance, self.parent_field, parent)
                 instance.programme = parent.programme
             return instance, parent, parent.programme if parent else None
         instance = selectors.get_visible(request.user, kind.model, pk)
+        _require_programme_edit(request.user, instance.programme_id)
         return instance, None, instance.programme
 
     def _render(self, request: AuthenticatedHttpRequest, form: Any, instance: Any, parent: Any) -> HttpResponse:
@@ -455,14 +463,14 @@ class RecordFormView(StructuralView):
             try:
                 services.save_record(request.user, record, form.m2m_values())
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(url_of(record))
         return self._render(request, form, instance, parent)
 
 
-def _apply_errors(form: Any, error: ValidationError) -> None:
+def apply_errors(form: Any, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
@@ -716,7 +724,8 @@ class HomeView(StructuralView):
                 (c.ChecklistKind.PRIVATE_SECTOR.label, reverse("structural:checklist", args=["private_sector"])),
                 (c.ChecklistKind.DIASPORA.label, reverse("structural:checklist", args=["diaspora"])),
             ],
-            "can_edit": selectors.can_edit(user),
+            "can_edit": bool(selectors.editable_programme_ids(user)),
+            "can_manage_grants": services.can_manage_grants(user),
         }
         return render(request, "structural/home.html", context)
 
@@ -739,17 +748,19 @@ class ChecklistView(StructuralView):
         if wanted.isdigit():
             programmes = [p for p in programmes if p.pk == int(wanted)]
         panels = []
+        editable = selectors.editable_programme_ids(request.user)
         for programme in programmes:
             panel = _checklist_panel(type("Owner", (), {"programme": programme})(), kind)
             panel["programme"] = programme
-            panel["can_start"] = selectors.can_edit(request.user) and panel["checklist"] is None
+            panel["can_edit"] = programme.pk in editable
+            panel["can_start"] = panel["can_edit"] and panel["checklist"] is None
             panels.append(panel)
         context = {
             "nav": "structural",
             "title": c.ChecklistKind(kind).label,
             "kind": kind,
             "panels": panels,
-            "can_edit": selectors.can_edit(request.user),
+            "can_edit": bool(editable),
         }
         return render(request, "structural/checklist_page.html", context)
 

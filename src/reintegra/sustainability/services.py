@@ -370,7 +370,13 @@ def rescore_round(user: Any, round_: SurveyRound, version: InstrumentVersion) ->
     """Score a round again under another published version of its instrument; the old score is kept."""
     with _write(user, Capability.EDIT_CASES):
         _visible(user, round_.case)
-        if not version.is_published or version.instrument.code != round_.version.instrument.code:
+        # The same instrument, or the one the case's programme uses for its code (never another
+        # programme's instrument that happens to share the code).
+        usable = {round_.version.instrument_id}
+        own = selectors.instrument_for_case(round_.case, round_.version.instrument.code)
+        if own is not None:
+            usable.add(own.pk)
+        if not version.is_published or version.instrument_id not in usable:
             raise ValidationError({"version": [_("Choose a published version of the same instrument.")]})
         definition = version.parsed()
         # Answers to questions the new version dropped are ignored; they stay stored on the round.

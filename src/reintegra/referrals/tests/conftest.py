@@ -51,8 +51,9 @@ class World:
 
 
 def make_provider(org: Any, name: str, *, code: str) -> tuple[Any, Any]:
+    # The provider's organisation maintains its own entry and is linked to it (as if it had accepted).
     provider = ServiceProvider.objects.create(
-        name=name, organisation_type="ngo", country=str(org.country), organisation=org
+        name=name, organisation_type="ngo", country=str(org.country), organisation=org, owner=org
     )
     service = Service.objects.create(
         provider=provider,

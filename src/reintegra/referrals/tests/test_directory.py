@@ -108,6 +108,8 @@ def test_only_directory_managers_write(world):
 
 def test_service_is_created_with_a_free_code_and_validated(world, manager, department):
     dept, muni = department
+    ServiceProvider.objects.filter(pk=world.provider.pk).update(owner=world.org)  # the manager's entry
+    world.provider.refresh_from_db()
     data = services.ServiceInput(
         provider=world.provider,
         name="Servicio Centro A",  # same provider and name as the fixture's: the code gets a suffix

@@ -3,7 +3,12 @@ provider's organisation) against the capability each route needs, computed from 
 
 Expected answers: no capability -> 403 (web and API alike, checked before any lookup); capability but the
 object hidden from the user -> 404; allowed -> 200 (web POST forms: 302 on success or 400 when the step is
-not possible now; API actions: 200/400/403 consent). Rows name the capability, not the answer."""
+not possible now; API actions: 200/400/403 consent). Rows name the capability, not the answer.
+
+Ownership (issue 10): the directory entry of the world is maintained by the provider's organisation; a
+row marked OWNER is refused (403) to every other organisation, whatever the role. Link requests: the
+world has one, from the referring organisation ("own", which maintains that entry) to organisation
+"other"; a row marked TARGET is answered only by the organisation the request names (others: 404)."""
 
 import pytest
 from django.test import Client
@@ -18,7 +23,10 @@ C = Capability
 ANY = None  # any signed-in user; the selectors decide
 CASE_READ = (C.VIEW_ASSIGNED_CASES, C.VIEW_ORGANISATION_CASES)
 
-# (route, method) -> (capabilities (any one), what the object is: "none" | "referral" | "case" | "pathway" | "provider")
+OWNER, TARGET = "owner", "target"
+
+# (route, method) -> (capabilities (any one), what the object is: "none" | "referral" | "case" | "pathway" |
+# "provider" | "service" | "link"[, OWNER | TARGET])
 MATRIX = {
     ("referrals:list", "GET"): ((C.EDIT_CASES, C.VIEW_ASSIGNED_CASES, C.RECEIVE_REFERRALS), "none"),
     ("referrals:detail", "GET"): (ANY, "referral"),
@@ -33,12 +41,14 @@ MATRIX = {
     ("referrals:provider", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "provider"),
     ("referrals:provider-new", "GET"): ((C.MANAGE_SERVICE_DIRECTORY,), "none"),
     ("referrals:provider-new", "POST"): ((C.MANAGE_SERVICE_DIRECTORY,), "none"),
-    ("referrals:provider-edit", "GET"): ((C.MANAGE_SERVICE_DIRECTORY,), "provider"),
-    ("referrals:provider-edit", "POST"): ((C.MANAGE_SERVICE_DIRECTORY,), "provider"),
-    ("referrals:service-new", "GET"): ((C.MANAGE_SERVICE_DIRECTORY,), "provider"),
-    ("referrals:service-new", "POST"): ((C.MANAGE_SERVICE_DIRECTORY,), "provider"),
-    ("referrals:service-edit", "GET"): ((C.MANAGE_SERVICE_DIRECTORY,), "service"),
-    ("referrals:service-edit", "POST"): ((C.MANAGE_SERVICE_DIRECTORY,), "service"),
+    ("referrals:provider-edit", "GET"): ((C.MANAGE_SERVICE_DIRECTORY,), "provider", OWNER),
+    ("referrals:provider-edit", "POST"): ((C.MANAGE_SERVICE_DIRECTORY,), "provider", OWNER),
+    ("referrals:service-new", "GET"): ((C.MANAGE_SERVICE_DIRECTORY,), "provider", OWNER),
+    ("referrals:service-new", "POST"): ((C.MANAGE_SERVICE_DIRECTORY,), "provider", OWNER),
+    ("referrals:service-edit", "GET"): ((C.MANAGE_SERVICE_DIRECTORY,), "service", OWNER),
+    ("referrals:service-edit", "POST"): ((C.MANAGE_SERVICE_DIRECTORY,), "service", OWNER),
+    ("referrals:links", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
+    ("referrals:link-answer", "POST"): ((C.MANAGE_PROGRAMME,), "link", TARGET),
     ("referrals:pathways", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
     ("referrals:pathway-new", "GET"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "none"),
     ("referrals:pathway-new", "POST"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "none"),
@@ -50,11 +60,15 @@ MATRIX = {
     ("api:service-provider-list", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
     ("api:service-provider-list", "POST"): ((C.MANAGE_SERVICE_DIRECTORY,), "none"),
     ("api:service-provider-detail", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "provider"),
-    ("api:service-provider-detail", "PATCH"): ((C.MANAGE_SERVICE_DIRECTORY,), "provider"),
+    ("api:service-provider-detail", "PATCH"): ((C.MANAGE_SERVICE_DIRECTORY,), "provider", OWNER),
     ("api:service-list", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
     ("api:service-list", "POST"): ((C.MANAGE_SERVICE_DIRECTORY,), "none"),
     ("api:service-detail", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "service"),
-    ("api:service-detail", "PATCH"): ((C.MANAGE_SERVICE_DIRECTORY,), "service"),
+    ("api:service-detail", "PATCH"): ((C.MANAGE_SERVICE_DIRECTORY,), "service", OWNER),
+    ("api:provider-link-list", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
+    ("api:provider-link-detail", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "link"),
+    ("api:provider-link-accept", "POST"): ((C.MANAGE_PROGRAMME,), "link", TARGET),
+    ("api:provider-link-refuse", "POST"): ((C.MANAGE_PROGRAMME,), "link", TARGET),
     ("api:referral-pathway-list", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
     ("api:referral-pathway-list", "POST"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "none"),
     ("api:referral-pathway-detail", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "pathway"),
@@ -89,6 +103,8 @@ def _sees(role: Role, where: str, kind: str) -> bool:
     caps = ROLE_CAPABILITIES[role]
     if kind in ("none", "provider", "service"):
         return True
+    if kind == "link":
+        return where in ("own", "other")
     if kind == "pathway":
         return where in ("own", "provider")
     if kind == "case":
@@ -109,19 +125,24 @@ def test_matrix(world, role, where):
 
     world.consent()
     referral = services.send_referral(world.manager, world.referral())
-    org = {"own": world.org, "provider": world.provider_org, "other": Organisation.objects.get(code="prov-b")}[where]
+    other = Organisation.objects.get(code="prov-b")
+    org = {"own": world.org, "provider": world.provider_org, "other": other}[where]
     user = factories.user(org, role)
+    link = _pending_link(world, other)
     objects = {
         "referral": referral.pk,
         "case": world.case.pk,
         "pathway": world.pathway.pk,
         "provider": world.provider.pk,
         "service": world.service.pk,
+        "link": link.pk,
     }
-    for (name, method), (needed, kind) in MATRIX.items():
+    for (name, method), (needed, kind, *rule) in MATRIX.items():
         args = [objects[kind]] if kind != "none" else []
         if name == "referrals:action":
             args = [referral.pk, "accept"]
+        if name == "referrals:link-answer":
+            args = [link.pk, "refuse"]
         url = reverse(name, args=args)
         api = name.startswith("api:")
         client = APIClient() if api else Client()
@@ -138,7 +159,24 @@ def test_matrix(world, role, where):
             assert code in (403, 404) if needed is None else code == 403, label
         elif not _sees(role, where, kind):
             assert code in (403, 404), label
+        elif OWNER in rule and where != "provider":
+            assert code == 403, label  # another organisation's directory entry
+        elif TARGET in rule and where != "other":
+            assert code == 404, label  # a request not addressed to the user's organisation
         elif method == "GET":
             assert code == 200, label
+        elif rule:
+            assert code in (200, 201, 302, 400), label
         else:
             assert code in (200, 201, 302, 400, 403), label
+
+
+def _pending_link(world, target):
+    """An entry maintained by the referring organisation, with a pending request to link it to `target`."""
+    from reintegra.referrals import links
+    from reintegra.referrals.models import ServiceProvider
+
+    owner = factories.user(world.org, Role.PROGRAMME_MANAGER)
+    ServiceProvider.objects.filter(organisation=target).update(organisation=None)  # free to be linked again
+    entry = ServiceProvider.objects.create(name="Centro D", organisation_type="ngo", country="GT", owner=world.org)
+    return links.change_link(owner, entry, target)

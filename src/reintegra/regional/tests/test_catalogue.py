@@ -15,6 +15,8 @@ from reintegra.regional import demo, importing, selectors, services
 from reintegra.regional.duplication import normalise
 from reintegra.regional.models import ActionCell, EvaluationStatus, Institution, RegionalAction
 from reintegra.regional.services import ActionInput
+from reintegra.structural.choices import GrantScope
+from reintegra.structural.services import grant_write
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +139,11 @@ def test_who_may_edit(gt):
     coordinator_here = factories.user(factories.organisation(country="GT"), Role.COORDINATOR)
     coordinator_there = factories.user(factories.organisation(country="MX"), Role.COORDINATOR)
     case_manager = factories.user(gt, Role.CASE_MANAGER)
-    assert services.can_edit(colleague, action) and services.can_edit(coordinator_here, action)
+    assert services.can_edit(colleague, action)
+    # A coordinator changes the action only once the entering organisation gave it write access.
+    assert not services.can_edit(coordinator_here, action)
+    grant_write(author, coordinator_here.organisation, GrantScope.REGIONAL)
+    assert services.can_edit(coordinator_here, action)
     for user in (foreign_manager, coordinator_there, case_manager):
         assert not services.can_edit(user, action)
         with pytest.raises(PermissionDenied):

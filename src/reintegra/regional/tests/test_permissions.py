@@ -1,6 +1,7 @@
 """Permission matrix of every regional route, for every role × relation to the action, computed from
 ROLE_CAPABILITIES and the catalogue's rule (read: VIEW_STRUCTURAL, all countries; write: EDIT_STRUCTURAL, and
-for an existing action only its organisation or a coordinator of its country)."""
+for an existing action only its organisation or a coordinator whose coordination body that organisation
+gave write access: issue 10 item 13; a coordinator of the action's country without it may not)."""
 
 import io
 
@@ -33,8 +34,8 @@ MATRIX = {
     ("api:regional-action-detail", "PATCH"): (EDIT, 200),
 }
 # The user's organisation relative to the action: the one that entered it, another in the same country,
-# or one in another country.
-RELATIONS = ("own", "same_country", "other_country")
+# one in another country, or one the entering organisation gave write access to its actions.
+RELATIONS = ("own", "same_country", "other_country", "granted")
 
 ACTION = {
     "country": "GT",
@@ -61,7 +62,7 @@ def expected(rule: str, allowed_answer: int, role: Role, relation: str) -> int:
         return 403
     if rule == CREATE:
         return allowed_answer
-    may_edit = relation == "own" or (role == Role.COORDINATOR and relation == "same_country")
+    may_edit = relation == "own" or (role == Role.COORDINATOR and relation == "granted")
     return allowed_answer if may_edit else 403
 
 
@@ -84,6 +85,8 @@ def _request(client, name, method, action_pk, user=None):
 @pytest.fixture
 def setting():
     from reintegra.regional import services
+    from reintegra.structural import services as structural_services
+    from reintegra.structural.choices import GrantScope
     from reintegra.testing import factories
 
     entering = factories.organisation(country="GT")
@@ -93,7 +96,9 @@ def setting():
         "own": entering,
         "same_country": factories.organisation(country="GT"),
         "other_country": factories.organisation(country="MX"),
+        "granted": factories.organisation(country="GT"),
     }
+    structural_services.grant_write(author, orgs["granted"], GrantScope.REGIONAL)
     return action, orgs
 
 

@@ -127,7 +127,9 @@ def test_mechanism_page_lists_the_referral_pathways_of_its_organisation(world):
     from reintegra.referrals import services as referral_services
     from reintegra.referrals.models import ServiceProvider
 
-    provider = ServiceProvider.objects.create(name="Centro de Empleo Xela", organisation_type="ngo", country="GT")
+    provider = ServiceProvider.objects.create(
+        name="Centro de Empleo Xela", organisation_type="ngo", country="GT", owner=world.org
+    )
     referral_services.save_pathway(
         world.manager,
         referral_services.PathwayInput(

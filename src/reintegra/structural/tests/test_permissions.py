@@ -1,10 +1,13 @@
 """Permission matrix of every structural route: Role x relation of the record's programme to the user.
 
 Relations: "own" (a programme of the user's organisation), "country" (another organisation's programme
-covering the user's organisation's country), "other" (another organisation in another country).
+covering the user's organisation's country), "granted" (the same, from an organisation that gave the
+user's organisation write access to it), "other" (another organisation in another country).
 Expected answers are computed from ROLE_CAPABILITIES and the rule in selectors.py, never written cell
 by cell: VIEW/EDIT_STRUCTURAL sees own programmes; a coordinator also sees the programmes of its
-country; writing needs EDIT_STRUCTURAL on a visible record; hidden -> 404, forbidden -> 403.
+country; writing needs EDIT_STRUCTURAL on a record the user may change: their organisation's, or, for a
+coordinator, one it sees under a write grant (issue 10 item 13); hidden -> 404, forbidden -> 403.
+Write grants are given and revoked by the owner's programme managers (MANAGE_PROGRAMME).
 """
 
 from __future__ import annotations
@@ -22,7 +25,17 @@ from reintegra.structural.views import KINDS
 from reintegra.testing import factories
 from reintegra.testing.routes import routes_of_app
 
-RELATIONS = ("own", "country", "other")
+RELATIONS = ("own", "country", "granted", "other")
+WRITES = {
+    "form_new",
+    "form_object",
+    "programme_post",
+    "object_post",
+    "api_create",
+    "api_put",
+    "api_patch",
+    "api_nested_post",
+}
 
 
 def _rows() -> dict[tuple[str, str], str]:
@@ -33,6 +46,9 @@ def _rows() -> dict[tuple[str, str], str]:
         ("structural:framework-exchange", "POST"): "object_post",
         ("structural:document-file", "GET"): "record",
         ("structural:process-action-plan", "GET"): "record",
+        ("structural:grants", "GET"): "page",
+        ("structural:grants", "POST"): "grant_post",
+        ("structural:grant-revoke", "POST"): "grant_revoke",
     }
     for kind in KINDS.values():
         if kind.listed:
@@ -84,7 +100,12 @@ def _record_key(name: str) -> str | None:
             if short.endswith(suffix):
                 return API_RECORDS[short.removesuffix(suffix)]
         return None
-    special = {"document-file": "document", "process-action-plan": "process", "framework-exchange": "framework"}
+    special = {
+        "document-file": "document",
+        "process-action-plan": "process",
+        "framework-exchange": "framework",
+        "grant-revoke": "grant",
+    }
     if short in special:
         return special[short]
     if "-new-" in short:
@@ -101,27 +122,26 @@ def expected(rule: str, role: Role | None, relation: str) -> int:
     caps = ROLE_CAPABILITIES[role]
     can_view = Capability.VIEW_STRUCTURAL in caps or Capability.EDIT_STRUCTURAL in caps
     can_edit = Capability.EDIT_STRUCTURAL in caps
-    sees = can_view and (relation == "own" or (relation == "country" and role == Role.COORDINATOR))
-    writes = rule in {
-        "form_new",
-        "form_object",
-        "programme_post",
-        "object_post",
-        "api_create",
-        "api_put",
-        "api_patch",
-        "api_nested_post",
-    }
+    coordinator = role == Role.COORDINATOR
+    sees = can_view and (relation == "own" or (relation in ("country", "granted") and coordinator))
+    may_change = relation == "own" or (relation == "granted" and coordinator)
+    if rule in ("grant_post", "grant_revoke"):
+        if not (can_view and Capability.MANAGE_PROGRAMME in caps):
+            return 403
+        if rule == "grant_post":
+            return 400  # allowed, but the empty form is re-displayed with its errors
+        return 302 if relation == "own" else 404  # only the organisation's own grants
+    writes = rule in WRITES
     if not (can_edit if writes else can_view):
         return 403
-    if rule in {"page", "api_list", "form_new"} and rule != "form_new":
-        return 200
-    if rule == "form_new":
+    if rule in {"page", "api_list", "form_new"}:
         return 200
     if rule == "api_create":
         return 400  # allowed, but the empty body is refused field by field
     if not sees:
         return 404
+    if writes and not may_change:
+        return 403  # seen, but another organisation's and not granted
     return {
         "record": 200,
         "form_object": 200,
@@ -135,13 +155,27 @@ def expected(rule: str, role: Role | None, relation: str) -> int:
 
 
 def _worlds() -> tuple[dict[str, Any], dict[str, Any]]:
+    from reintegra.structural import services
+    from reintegra.structural.choices import GrantScope
+
     home = factories.organisation(country="GT")
     neighbour = factories.organisation(country="GT")  # its programme covers Guatemala too
+    granting = factories.organisation(country="GT")  # ... and it gave `home` write access to it
     far = factories.organisation(country="MX")
     worlds = {}
-    for relation, org in zip(RELATIONS, (home, neighbour, far), strict=True):
+    orgs = (home, neighbour, granting, far)
+    for relation, org in zip(RELATIONS, orgs, strict=True):
         manager = factories.user(org, Role.PROGRAMME_MANAGER)
-        worlds[relation] = {"org": org, **build_world(org, manager)}
+        worlds[relation] = {"org": org, "manager": manager, **build_world(org, manager)}
+    granted = worlds["granted"]
+    structural = services.grant_write(granted["manager"], home, GrantScope.STRUCTURAL, granted["stakeholder"].programme)
+    for relation, grantee in zip(RELATIONS, (neighbour, far, far, neighbour), strict=True):
+        # A grant each organisation gave (to revoke): `granted`'s is the one above.
+        worlds[relation]["grant"] = (
+            structural
+            if relation == "granted"
+            else services.grant_write(worlds[relation]["manager"], grantee, GrantScope.REGIONAL)
+        )
     users = {role: factories.user(home, role) for role in Role}
     return worlds, users
 
@@ -177,7 +211,7 @@ def test_route(route, setting):
         for role in [None, *Role]:
             if key is None and rule != "programme_post" and relation != "own":
                 continue  # routes without an object answer the same whatever the relation
-            if relation != "own" and expected(rule, role, "own") in (302, 401, 403):
+            if relation != "own" and (role is None or expected(rule, role, "own") == 403):
                 continue  # refused before any lookup: the record's relation cannot change the answer
             api = name.startswith("api:")
             client: Any = APIClient() if api else Client()
