@@ -12,6 +12,7 @@ from reintegra.access.api import (
     ReturneeConsentsView,
     ShareRevokeView,
 )
+from reintegra.access.account_api import TokenDetailView, TokenListView
 from reintegra.api.auth import ObtainTokenView
 from reintegra.cases.api import CaseViewSet, ReturneeViewSet
 
@@ -23,6 +24,8 @@ router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("auth/tokens/", TokenListView.as_view(), name="auth-token-list"),
+    path("auth/tokens/<int:pk>/", TokenDetailView.as_view(), name="auth-token-detail"),
     *router.urls,
     # Data protection (reintegra.access.api).
     path("returnees/<int:pk>/consents/", ReturneeConsentsView.as_view(), name="returnee-consents"),
