@@ -13,6 +13,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
 from reintegra.access import api_tokens  # noqa: E402
 from reintegra.access.models import RoleAssignment, User  # noqa: E402
 from reintegra.cases.models import Case, Returnee  # noqa: E402

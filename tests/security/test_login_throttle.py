@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from reintegra.conftest are used as test parameters)
 """Issue 10, item 11 (login): failed logins are throttled per address across accounts (password spraying)
 and per account across addresses, on the login page, the API token endpoint and the password-reset request,
 with a translated message (429; JSON with `code: "throttled"` in the API). django-axes, and so this
@@ -11,6 +12,7 @@ from rest_framework.test import APIClient
 from reintegra.conftest import _english_outside_requests, case_manager, org, team  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_throttling_on")]
+
 
 def LoginFailure_model():
     """Imported when used, so that each test fails on its own on code without it."""
@@ -35,7 +37,7 @@ def web(ip: str = "10.0.0.1", language: str = "en") -> Client:
     return Client(REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE=language)
 
 
-def login(client: Client, username: str, password: str = "wrong-password"):
+def login(client: Client, username: str, password: str = "wrong-password"):  # noqa: S107
     return client.post("/login/", {"username": username, "password": password})
 
 
@@ -107,7 +109,9 @@ def test_a_successful_login_clears_the_accounts_count(case_manager):
 def test_the_api_token_endpoint_counts_failures_too(case_manager):
     for n in range(10):
         api = APIClient(REMOTE_ADDR=f"10.6.0.{n}")
-        assert api.post("/api/v1/auth/token/", {"username": "gestora", "password": "x"}, format="json").status_code == 400
+        assert (
+            api.post("/api/v1/auth/token/", {"username": "gestora", "password": "x"}, format="json").status_code == 400
+        )
     assert login(web("10.6.1.1"), "gestora", PASSWORD).status_code == 429
 
 
@@ -140,7 +144,11 @@ def test_a_wrong_current_password_on_the_change_page_counts_as_a_failed_login(ca
     for _ in range(10):
         response = client.post(
             "/cuenta/contrasena/",
-            {"old_password": "guess", "new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"},
+            {
+                "old_password": "guess",
+                "new_password1": "a-new-long-passphrase",
+                "new_password2": "a-new-long-passphrase",
+            },
         )
         assert response.status_code == 200
     response = client.post(

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from reintegra.conftest are used as test parameters)
 """Issue 10, item 12 (passwords): self-service password change, "forgot your password?" by e-mail link that
 never reveals whether an account exists, and reset links sent by a user manager of the organisation."""
 
@@ -24,6 +25,7 @@ from reintegra.conftest import (  # noqa: F401
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
+
 
 def ApiToken_model():
     """Imported when used, so that each test fails on its own on code without it."""
@@ -98,7 +100,11 @@ def test_a_user_changes_their_password_other_sessions_and_tokens_end(case_manage
     [
         ({"old_password": "wrong", "new_password1": NEW, "new_password2": NEW}, "old_password", "not right"),
         ({"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW + "x"}, "new_password2", "not the same"),
-        ({"old_password": PASSWORD, "new_password1": "12345678901", "new_password2": "12345678901"}, "new_password1", "entirely numeric"),
+        (
+            {"old_password": PASSWORD, "new_password1": "12345678901", "new_password2": "12345678901"},
+            "new_password1",
+            "entirely numeric",
+        ),
         ({"old_password": PASSWORD, "new_password1": "corta", "new_password2": "corta"}, "new_password1", "too short"),
     ],
 )
@@ -238,7 +244,9 @@ def test_a_user_manager_sends_a_link_in_the_users_language(manager, case_manager
     assert Client().post(set_url, {"new_password1": NEW, "new_password2": NEW}).status_code in (200, 302)
 
 
-def test_only_user_managers_of_the_users_organisation(manager, case_manager, supervisor, other_case_manager, mailoutbox):
+def test_only_user_managers_of_the_users_organisation(
+    manager, case_manager, supervisor, other_case_manager, mailoutbox
+):
     other_case_manager.email = "gt@example.org"
     other_case_manager.save()
     client = signed_in(manager)

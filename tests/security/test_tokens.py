@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from reintegra.conftest are used as test parameters)
 """Issue 10, item 3: API tokens are hashed, named and expire; users list and revoke theirs; a password
 change, a deactivation or a lost role revokes them; a role's second factor cannot be bypassed; the Django
 admin shows no secret; the old plaintext table is dropped."""
@@ -29,6 +30,7 @@ from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
 
+
 def ApiToken_model():
     """Imported when used, so that each test fails on its own on code without it."""
     from reintegra.access.models import ApiToken
@@ -50,7 +52,8 @@ def _clear_rate_limit():
 
 
 def get_token(username: str = "gestora", **extra) -> dict:
-    response = APIClient().post(TOKEN_URL, {"username": username, "password": PASSWORD, **extra}, format="json")
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(TOKEN_URL, {"username": username, "password": PASSWORD, **extra}, format="json")
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -204,7 +207,9 @@ def test_a_password_change_revokes_every_token(case_manager):
     user.set_password("another-long-passphrase-42")
     user.save()
     assert not works(first) and not works(second)
-    assert AccessEvent.objects.filter(user=case_manager, action="token_revoked", purpose="password changed").count() == 2
+    assert (
+        AccessEvent.objects.filter(user=case_manager, action="token_revoked", purpose="password changed").count() == 2
+    )
 
 
 def test_logging_in_again_or_a_rehash_is_not_a_password_change(case_manager):
@@ -318,7 +323,7 @@ def test_malformed_tokens_are_a_401(case_manager, header):
 
 
 def test_the_schema_documents_the_token_scheme_and_routes():
-    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    schema = APIClient(HTTP_ACCEPT_LANGUAGE="en").get("/api/schema/", {"format": "json"}).json()
     scheme = schema["components"]["securitySchemes"]["tokenAuth"]
     assert scheme["type"] == "http" or scheme["in"] == "header"
     assert "expire" in scheme["description"]

@@ -1,20 +1,31 @@
 """Forms of the account pages: they only parse; the rules are in `access.accounts` and `access.api_tokens`."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access import api_tokens
 
 
-def _password(label: str, autocomplete: str, **kwargs: object) -> forms.CharField:
+def _rules_text() -> str:
+    return " ".join(password_validation.password_validators_help_texts())
+
+
+# The password validators' rules as plain text (the HTML list would sit inside a paragraph).
+_rules = lazy(_rules_text, str)
+
+
+def _password(label: Any, autocomplete: str, **kwargs: Any) -> forms.CharField:
     return forms.CharField(
         label=label,
         strip=False,
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete, "maxlength": "128"}),
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -33,7 +44,7 @@ class ServiceErrorsMixin:
 class PasswordChangeForm(ServiceErrorsMixin, forms.Form):
     old_password = _password(_("Current password"), "current-password")
     new_password1 = _password(
-        _("New password"), "new-password", help_text=password_validation.password_validators_help_text_html()
+        _("New password"), "new-password", help_text=_rules()
     )
     new_password2 = _password(_("New password again"), "new-password")
 
@@ -42,7 +53,7 @@ class SetPasswordForm(ServiceErrorsMixin, forms.Form):
     """The page a reset link opens (Django's PasswordResetConfirmView passes the user)."""
 
     new_password1 = _password(
-        _("New password"), "new-password", help_text=password_validation.password_validators_help_text_html()
+        _("New password"), "new-password", help_text=_rules()
     )
     new_password2 = _password(_("New password again"), "new-password")
 

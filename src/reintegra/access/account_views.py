@@ -68,7 +68,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                update_session_auth_hash(request, user)
+                update_session_auth_hash(request, user)  # type: ignore[arg-type]  # signed in
                 messages.success(
                     request,
                     _("Your password was changed. Your other sessions were closed and your API tokens revoked."),
@@ -85,7 +85,7 @@ def _tokens_page(request: HttpRequest, form: TokenForm, *, status: int = 200, **
         "form": form,
         "tokens": tokens,
         "limit": settings.REINTEGRA_API_TOKENS_PER_USER,
-        "ttl_days": (api_tokens.ttl().days if api_tokens.ttl() else None),
+        "ttl_days": ttl.days if (ttl := api_tokens.ttl()) is not None else None,
         "has_errors": form.is_bound and bool(form.errors),
         **extra,
     }
@@ -138,7 +138,7 @@ def tokens_revoke_all(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
-    """"Forgot your password?": the same answer whether or not an account matches."""
+    """ "Forgot your password?": the same answer whether or not an account matches."""
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     status = 200
     if form.is_valid():
@@ -167,15 +167,21 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's view (the link's token moves to the session before the form shows, so it never sits in a
     page address that could leak through a Referer); the password is set by `accounts`."""
 
-    form_class = SetPasswordForm
+    form_class = SetPasswordForm  # type: ignore[assignment]  # our form: the service sets the password
     template_name = "account/password_reset_confirm.html"
     success_url = reverse_lazy("account:password_reset_complete")
-    http_method_names = ["get", "post"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        # Django's view answers an invalid link before looking at the method.
+        if (request.method or "").lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         data = form.cleaned_data
         try:
-            accounts.set_password_from_reset(self.user, data["new_password1"], data["new_password2"])
+            accounts.set_password_from_reset(form.user, data["new_password1"], data["new_password2"])
         except ValidationError as exc:
             form.add_service_errors(exc)
             return self.form_invalid(form)
@@ -231,4 +237,3 @@ def user_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
             request, _("A link to set a new password was e-mailed to %(user)s.") % {"user": target.get_username()}
         )
     return HttpResponseRedirect(reverse("account:users"))
-

@@ -94,7 +94,9 @@ def set_password_from_reset(user: User, new_password1: str, new_password2: str) 
 
 def reset_path(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return reverse("account:password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
+    return reverse(
+        "account:password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)}
+    )
 
 
 def _language_of(user: User) -> str:

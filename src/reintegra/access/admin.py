@@ -104,7 +104,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["name", "user__username"]
     fields = ["name", "user", "hint", "created", "expiry", "last_used_at", "second_factor"]
-    readonly_fields = fields
+    readonly_fields = ["name", "user", "hint", "created", "expiry", "last_used_at", "second_factor"]
 
     def has_add_permission(self, request: Any) -> bool:
         return False

@@ -41,7 +41,7 @@ class Reason:
 
     BY_USER = "revoked by its owner"
     BY_ADMINISTRATOR = "revoked by an administrator"
-    PASSWORD_CHANGED = "password changed"
+    PASSWORD_CHANGED = "password changed"  # noqa: S105 - a reason, not a password
     DEACTIVATED = "account deactivated"
     ROLE_REMOVED = "role removed"
     SECOND_FACTOR_REQUIRED = "second factor now required"
@@ -133,8 +133,14 @@ def revoke_all(user: Any, reason: str, *, only_without_second_factor: bool = Fal
     with transaction.atomic():
         ids = list(tokens.values_list("pk", flat=True))
         for pk in ids:
-            record_access(user, AccessEvent.Action.TOKEN_REVOKED, object_type="access.apitoken", object_id=pk,
-                          purpose=reason, channel=channel)
+            record_access(
+                user,
+                AccessEvent.Action.TOKEN_REVOKED,
+                object_type="access.apitoken",
+                object_id=pk,
+                purpose=reason,
+                channel=channel,
+            )
         ApiToken.objects.filter(pk__in=ids).delete()
     return len(ids)
 
@@ -152,7 +158,9 @@ def touch(token: ApiToken) -> None:
 _BEFORE = "_reintegra_token_state"
 
 
-def remember_account_state(sender: Any, instance: User, raw: bool = False, update_fields: Any = None, **kw: Any) -> None:
+def remember_account_state(
+    sender: Any, instance: User, raw: bool = False, update_fields: Any = None, **kw: Any
+) -> None:
     """`pre_save` of User: keep the stored password hash and active flag to compare after the save."""
     if raw or instance.pk is None:
         return
@@ -190,7 +198,9 @@ def revoke_on_role_removed(sender: Any, instance: RoleAssignment, **kwargs: Any)
         revoke_all(user, Reason.ROLE_REMOVED)
 
 
-def revoke_on_role_added(sender: Any, instance: RoleAssignment, created: bool = False, raw: bool = False, **kw: Any) -> None:
+def revoke_on_role_added(
+    sender: Any, instance: RoleAssignment, created: bool = False, raw: bool = False, **kw: Any
+) -> None:
     """`post_save` of RoleAssignment: a role that requires a second factor ends the tokens issued without."""
     if raw or not created:
         return

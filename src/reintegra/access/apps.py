@@ -38,9 +38,15 @@ class AccessConfig(AppConfig):
 
         pre_save.connect(api_tokens.remember_account_state, sender=User, dispatch_uid="reintegra-tokens-user-pre")
         post_save.connect(api_tokens.revoke_on_account_change, sender=User, dispatch_uid="reintegra-tokens-user")
-        post_delete.connect(api_tokens.revoke_on_role_removed, sender=RoleAssignment, dispatch_uid="reintegra-tokens-role-del")
-        post_save.connect(api_tokens.revoke_on_role_added, sender=RoleAssignment, dispatch_uid="reintegra-tokens-role-add")
-        post_save.connect(api_tokens.revoke_on_policy, sender=RoleSecurityPolicy, dispatch_uid="reintegra-tokens-policy")
+        post_delete.connect(
+            api_tokens.revoke_on_role_removed, sender=RoleAssignment, dispatch_uid="reintegra-tokens-role-del"
+        )
+        post_save.connect(
+            api_tokens.revoke_on_role_added, sender=RoleAssignment, dispatch_uid="reintegra-tokens-role-add"
+        )
+        post_save.connect(
+            api_tokens.revoke_on_policy, sender=RoleSecurityPolicy, dispatch_uid="reintegra-tokens-policy"
+        )
         user_login_failed.connect(throttle.on_login_failed, dispatch_uid="reintegra-throttle-failed")
         user_logged_in.connect(throttle.on_logged_in, dispatch_uid="reintegra-throttle-success")
         user_logged_in.connect(accounts.note_language, dispatch_uid="reintegra-user-language")

@@ -103,7 +103,7 @@ class Team(models.Model):
         return self.name
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox names the tokens' manager
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,

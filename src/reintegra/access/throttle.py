@@ -18,8 +18,9 @@ also uses for its own lockouts. Password-reset requests are counted the same way
 logins of that account.
 
 It is on when django-axes is (`AXES_ENABLED`, env `REINTEGRA_LOGIN_THROTTLING`); the client address is the
-one axes uses, `client_ip_address` (set `REINTEGRA_PROXY_COUNT` behind reverse proxies). Who tried is not stored in clear: each row
-holds a keyed hash of the address or of the account name, and rows older than the longest window go.
+one axes uses, `client_ip_address` (set `REINTEGRA_PROXY_COUNT` behind reverse proxies). Who tried is not
+stored in clear: each row holds a keyed hash of the address or of the account name, and rows older than the
+longest window go.
 """
 
 import math
@@ -190,7 +191,9 @@ class ThrottleBackend:
         return None
 
 
-def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     """`user_login_failed` receiver: count the failure, unless it was refused for being throttled."""
     if request is None or getattr(request, "login_throttled", None) is not None:
         return

@@ -8,7 +8,7 @@ and per account (`reintegra.access.throttle`: 429 with `code: "throttled"`).
 """
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -26,12 +26,13 @@ from rest_framework.views import APIView
 from reintegra.access import api_tokens, throttle, two_factor
 from reintegra.access.audit import record_access
 
+
 class TokenScheme(OpenApiAuthenticationExtension):
     target_class = "reintegra.api.authentication.TokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        scheme = build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
+        scheme = build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")  # noqa: S106
         scheme["description"] = str(
             _(
                 "An API token from POST /api/v1/auth/token/, sent as `Authorization: Token <token>`. Tokens "
@@ -115,11 +116,11 @@ class ObtainTokenView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
-    def throttled(self, request: Request, wait: float | None) -> None:
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
         """Too many requests from this address (DRF's rate limit): the same 429 body as a throttled login."""
         exc = exceptions.Throttled(wait)
         seconds = timedelta(seconds=wait or 1)
-        exc.detail = {"detail": throttle.wait_message(seconds), "code": throttle.Throttled.code}  # type: ignore[assignment]
+        exc.detail = {"detail": throttle.wait_message(seconds), "code": throttle.Throttled.code}  # type: ignore[dict-item]
         raise exc
 
     @extend_schema(

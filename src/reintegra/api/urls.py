@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from reintegra.access.account_api import TokenDetailView, TokenListView
 from reintegra.access.api import (
     AggregatesView,
     AuditTrailView,
@@ -12,7 +13,6 @@ from reintegra.access.api import (
     ReturneeConsentsView,
     ShareRevokeView,
 )
-from reintegra.access.account_api import TokenDetailView, TokenListView
 from reintegra.api.auth import ObtainTokenView
 from reintegra.cases.api import CaseViewSet, ReturneeViewSet
 

@@ -201,7 +201,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
 }
 # API tokens (django-rest-knox, reintegra.access.api_tokens): hashed, named, expiring, never refreshed by use.
-KNOX_TOKEN_MODEL = "access.ApiToken"
+KNOX_TOKEN_MODEL = "access.ApiToken"  # noqa: S105 - a model name
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=int(os.environ.get("REINTEGRA_API_TOKEN_DAYS", "30"))),
     "AUTO_REFRESH": False,
