@@ -172,7 +172,10 @@ def test_users_list_create_and_revoke_tokens_in_their_account_pages(case_manager
     overview = web.get("/cuenta/").content.decode()
     assert "/cuenta/tokens/" in overview
     assert 'href="/cuenta/"' in web.get("/").content.decode()  # in the user menu of every page
-    created = web.post("/cuenta/tokens/", {"name": "Mi tableta"})
+    wrong = web.post("/cuenta/tokens/", {"name": "Mi tableta", "password": "not-mine"})
+    assert wrong.status_code == 200 and "Your password is not right" in wrong.content.decode()
+    assert not ApiToken_model().objects.exists()  # a session alone does not mint a token
+    created = web.post("/cuenta/tokens/", {"name": "Mi tableta", "password": PASSWORD})
     assert created.status_code == 201
     assert "no-store" in created["Cache-Control"]
     token = ApiToken_model().objects.get(user=case_manager)

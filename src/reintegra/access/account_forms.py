@@ -43,18 +43,14 @@ class ServiceErrorsMixin:
 
 class PasswordChangeForm(ServiceErrorsMixin, forms.Form):
     old_password = _password(_("Current password"), "current-password")
-    new_password1 = _password(
-        _("New password"), "new-password", help_text=_rules()
-    )
+    new_password1 = _password(_("New password"), "new-password", help_text=_rules())
     new_password2 = _password(_("New password again"), "new-password")
 
 
 class SetPasswordForm(ServiceErrorsMixin, forms.Form):
     """The page a reset link opens (Django's PasswordResetConfirmView passes the user)."""
 
-    new_password1 = _password(
-        _("New password"), "new-password", help_text=_rules()
-    )
+    new_password1 = _password(_("New password"), "new-password", help_text=_rules())
     new_password2 = _password(_("New password again"), "new-password")
 
     def __init__(self, user: object, *args: object, **kwargs: object) -> None:
@@ -78,3 +74,4 @@ class TokenForm(ServiceErrorsMixin, forms.Form):
         max_length=api_tokens.NAME_MAX_LENGTH,
         required=False,
     )
+    password = _password(_("Your password"), "current-password", help_text=_("Asked again to create a token."))

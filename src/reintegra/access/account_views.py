@@ -93,19 +93,29 @@ def _tokens_page(request: HttpRequest, form: TokenForm, *, status: int = 200, **
 
 
 @never_cache
+@sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
-    """The user's API tokens; POST creates one, shown once on the answer (never stored, never cached)."""
+    """The user's API tokens; POST creates one (with the password again), shown once on the answer (never
+    stored, never cached)."""
+    user = request.user
     form = TokenForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
+        wait = throttle.login_wait(request, user.get_username())
+        if wait is not None:
+            form.add_error(None, throttle.wait_message(wait))
+            return _tokens_page(request, form, status=429)
         try:
-            token, secret = api_tokens.issue(
-                request.user,
+            token, secret = api_tokens.issue_in_session(
+                user,
+                form.cleaned_data["password"],
                 name=form.cleaned_data["name"],
-                second_factor=two_factor.is_verified(request.user),
-                channel="web",
+                second_factor=two_factor.is_verified(user),
             )
+        except accounts.WrongPassword as exc:
+            throttle.record_login_failure(request, user.get_username())
+            form.add_service_errors(exc)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

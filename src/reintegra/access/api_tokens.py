@@ -108,6 +108,19 @@ def issue(user: Any, *, name: Any = "", second_factor: bool, channel: str = "api
     return token, secret
 
 
+def issue_in_session(user: Any, password: str, *, name: Any = "", second_factor: bool) -> tuple[ApiToken, str]:
+    """A token created on the account page: the password is asked again, so that a session left open (or
+    taken over) cannot turn itself into a token that outlives it. A wrong one raises accounts.WrongPassword
+    (the caller counts it as a failed login)."""
+    from reintegra.access.accounts import WrongPassword
+
+    if not (getattr(user, "is_authenticated", False) and user.check_password(password or "")):
+        raise WrongPassword(
+            {"password": ValidationError(_("Your password is not right. Type it again."), code="wrong")}
+        )
+    return issue(user, name=name, second_factor=second_factor, channel="web")
+
+
 def revoke(user: Any, pk: Any, *, channel: str = "web", actor: Any = None) -> ApiToken:
     """Revoke one of the user's own tokens; another's (or a missing one) raises ApiToken.DoesNotExist.
     `actor`: a system administrator revoking it in the Django admin."""

@@ -23,7 +23,7 @@ ROWS = {
     ("account:password_change", "GET"): (SIGNED_IN, None, None, 200),
     ("account:password_change", "POST"): (SIGNED_IN, None, {"old_password": "x"}, 200),
     ("account:tokens", "GET"): (SIGNED_IN, None, None, 200),
-    ("account:tokens", "POST"): (SIGNED_IN, None, {"name": "script"}, 201),
+    ("account:tokens", "POST"): (SIGNED_IN, None, {"name": "script", "password": "correct-horse-battery"}, 201),
     ("account:token_revoke", "POST"): (SIGNED_IN, TOKEN, None, 302),
     ("account:tokens_revoke_all", "POST"): (SIGNED_IN, None, None, 302),
     ("account:password_reset", "GET"): (PUBLIC, None, None, 200),
