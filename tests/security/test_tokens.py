@@ -113,10 +113,10 @@ def test_the_lifetime_is_a_setting(case_manager):
     assert abs(expiry - (timezone.now() + timedelta(days=2))) < timedelta(minutes=5)
 
 
-def test_the_lifetime_comes_from_the_environment():
+def test_the_lifetime_comes_from_the_environment(tmp_path):
     code = "import reintegra.settings as s; print(s.REST_KNOX['TOKEN_TTL'].days)"
     src = str(Path(__file__).resolve().parents[2] / "src")  # this checkout's settings
-    env = {**os.environ, "REINTEGRA_API_TOKEN_DAYS": "7", "PYTHONPATH": src}
+    env = {**os.environ, "REINTEGRA_API_TOKEN_DAYS": "7", "PYTHONPATH": src, "REINTEGRA_HOME": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "7"
     env.pop("REINTEGRA_API_TOKEN_DAYS")
