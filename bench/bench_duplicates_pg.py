@@ -166,15 +166,12 @@ def setup_django(url: str) -> None:
 
 
 def bench_user() -> Any:
-    from rest_framework.authtoken.models import Token
-
     from reintegra.access.models import Organisation, RoleAssignment, User
     from reintegra.access.roles import Role
 
     org, _ = Organisation.objects.get_or_create(code="bench", defaults={"name": "Bench", "country": "MX"})
     user, _ = User.objects.get_or_create(username="bench-case-manager", defaults={"organisation": org})
     RoleAssignment.objects.get_or_create(user=user, role=Role.CASE_MANAGER)
-    Token.objects.get_or_create(user=user)
     return User.objects.get(pk=user.pk)
 
 
@@ -522,8 +519,8 @@ def measure(
     user: Any, gen: Generator, queries: list[dict[str, Any]], api_queries: int, extra: list[dict[str, Any]]
 ) -> dict[str, Any]:
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
+    from reintegra.access import api_tokens
     from reintegra.cases import selectors
 
     for _ in range(20):  # warm-up: connection, caches; not counted
@@ -564,7 +561,8 @@ def measure(
     log("bench: counting candidates per query")
     counts = [candidate_count(user.organisation_id, q["person"]) for q in queries if not q["documents"]]
 
-    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=user).key}")
+    _token, secret = api_tokens.issue(user, name="bench", second_factor=True)
+    client = Client(HTTP_AUTHORIZATION=f"Token {secret}")
     api_sample = queries[:: max(1, len(queries) // api_queries)][:api_queries]
     url = "/api/v1/returnees/duplicates/"
     for query in api_sample[:5]:  # warm-up

@@ -13,8 +13,8 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
+from reintegra.access import api_tokens  # noqa: E402
 from reintegra.access.models import RoleAssignment, User  # noqa: E402
 from reintegra.cases.models import Case, Returnee  # noqa: E402
 
@@ -30,8 +30,8 @@ def main() -> None:
         username="bench-supervisor", defaults={"organisation_id": case.organisation_id}
     )
     RoleAssignment.objects.get_or_create(user=user, role="supervisor")
-    token, _ = Token.objects.get_or_create(user=user)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, secret = api_tokens.issue(user, name="bench", second_factor=True)
+    client = Client(HTTP_AUTHORIZATION=f"Token {secret}")
     rng = random.Random(7)
     people = list(
         Returnee.objects.filter(organisation_id=case.organisation_id)

@@ -19,5 +19,6 @@ urlpatterns = [
     path("derivaciones/", include("reintegra.referrals.urls")),
     path("estructural/", include("reintegra.structural.urls")),
     path("acciones-regionales/", include("reintegra.regional.urls")),
+    path("", include("reintegra.access.account_urls")),
     path("", include("reintegra.web.urls")),
 ]

@@ -14,7 +14,8 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.access.models import Organisation, RoleAssignment, RoleSecurityPolicy, Team, User
+from reintegra.access import api_tokens
+from reintegra.access.models import ApiToken, Organisation, RoleAssignment, RoleSecurityPolicy, Team, User
 
 
 @admin.register(Organisation)
@@ -76,7 +77,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        (_("Organisation"), {"fields": ("organisation", "team", "is_mental_health_professional")}),
+        (_("Organisation"), {"fields": ("organisation", "team", "is_mental_health_professional", "language")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
@@ -91,3 +92,29 @@ class RoleSecurityPolicyAdmin(admin.ModelAdmin):
     list_display = ["role", "require_two_factor"]
     list_editable = ["require_two_factor"]
     list_filter = ["require_two_factor"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who holds which API token, to revoke one (delete). Never the token nor its digest: tokens are created
+    by their owner (Your account, API tokens; or POST /api/v1/auth/token/), not here."""
+
+    list_display = ["name", "user", "hint", "created", "expiry", "last_used_at", "second_factor"]
+    list_filter = ["second_factor"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username"]
+    fields = ["name", "user", "hint", "created", "expiry", "last_used_at", "second_factor"]
+    readonly_fields = ["name", "user", "hint", "created", "expiry", "last_used_at", "second_factor"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: Any, obj: ApiToken) -> None:
+        api_tokens.revoke(obj.user, obj.pk, channel="admin", actor=request.user)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for token in queryset.select_related("user"):
+            api_tokens.revoke(token.user, token.pk, channel="admin", actor=request.user)

@@ -23,3 +23,30 @@ class AccessConfig(AppConfig):
             )
         )
         user_logged_in.connect(two_factor.note_login, dispatch_uid="reintegra-two-factor-login")
+        navigation.register(
+            navigation.NavItem("users", _("Users"), "account:users", frozenset({Capability.MANAGE_USERS}), order=85)
+        )
+        self._connect_account_signals()
+
+    def _connect_account_signals(self) -> None:
+        """Token revocation on account changes, login throttling, the user's language (see each module)."""
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+        from django.db.models.signals import post_delete, post_save, pre_save
+
+        from reintegra.access import accounts, api_tokens, throttle
+        from reintegra.access.models import RoleAssignment, RoleSecurityPolicy, User
+
+        pre_save.connect(api_tokens.remember_account_state, sender=User, dispatch_uid="reintegra-tokens-user-pre")
+        post_save.connect(api_tokens.revoke_on_account_change, sender=User, dispatch_uid="reintegra-tokens-user")
+        post_delete.connect(
+            api_tokens.revoke_on_role_removed, sender=RoleAssignment, dispatch_uid="reintegra-tokens-role-del"
+        )
+        post_save.connect(
+            api_tokens.revoke_on_role_added, sender=RoleAssignment, dispatch_uid="reintegra-tokens-role-add"
+        )
+        post_save.connect(
+            api_tokens.revoke_on_policy, sender=RoleSecurityPolicy, dispatch_uid="reintegra-tokens-policy"
+        )
+        user_login_failed.connect(throttle.on_login_failed, dispatch_uid="reintegra-throttle-failed")
+        user_logged_in.connect(throttle.on_logged_in, dispatch_uid="reintegra-throttle-success")
+        user_logged_in.connect(accounts.note_language, dispatch_uid="reintegra-user-language")

@@ -3,14 +3,20 @@
 from datetime import date
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 from reintegra.access.roles import Capability, Role, capabilities_for
+
+# Characters of a token shown to tell it apart: the prefix and a few random ones (of 64).
+TOKEN_HINT_LENGTH = 8
 
 
 class Organisation(models.Model):
@@ -97,7 +103,7 @@ class Team(models.Model):
         return self.name
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox names the tokens' manager
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -111,6 +117,8 @@ class User(AbstractUser):
     )
     # Only a mental-health professional may invoke the life-at-risk consent exception (DOMAIN §6.3 fn 38).
     is_mental_health_professional = models.BooleanField(_("mental-health professional"), default=False)
+    # The language of e-mails sent to the user (password reset); set at each login from the page's language.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
 
     class Meta:
         verbose_name = _("user")
@@ -233,6 +241,12 @@ class AccessEvent(models.Model):
         SEARCH = "search", _("Searched")
         CONSENT_EXCEPTION = "consent_exception", _("Consent exception (life at risk)")
         LOGIN = "login", _("Logged in")
+        # Account security (access/api_tokens.py, access/accounts.py).
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET_SENT = "password_reset_sent", _("Password reset link sent")
+        PASSWORD_RESET = "password_reset", _("Password set through a reset link")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
@@ -271,3 +285,43 @@ class RoleSecurityPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(ROLE_LABELS.get(Role(self.role), self.role))
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only a SHA-512 digest of the secret is stored; the secret is shown once,
+    when the token is created. Tokens expire (settings.REST_KNOX["TOKEN_TTL"]) and are revoked by
+    `access.api_tokens` on password change, deactivation, loss of a role, and when a role starts requiring a
+    second factor that the token was issued without."""
+
+    # Knox keys its table on the digest; an id of our own keeps the digest out of URLs and lists.
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    # Issued after a code from an authenticator app (API) or in a session verified with one (web).
+    second_factor = models.BooleanField(_("issued with a second factor"), default=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key[:TOKEN_HINT_LENGTH]}…)"
+
+    @property
+    def hint(self) -> str:
+        """The first characters of the token, enough for its owner to tell tokens apart (never the secret)."""
+        return f"{self.token_key[:TOKEN_HINT_LENGTH]}…"
+
+
+class LoginFailure(models.Model):
+    """One failed login (or password-reset request) counted by `access.throttle`. `key` is a keyed hash of the
+    IP address or of the account name: who tried is not stored in clear."""
+
+    scope = models.CharField(max_length=20)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"]), models.Index(fields=["at"])]

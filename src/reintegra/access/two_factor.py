@@ -211,9 +211,10 @@ def verify_code(user: Any, code: Any, *, device: TOTPDevice | None = None) -> TO
     raise _wrong()
 
 
-def check_api_code(user: Any, code: Any) -> None:
+def check_api_code(user: Any, code: Any) -> bool:
     """The second factor of the API token endpoint: a code when the user has an app set up; a refusal when
-    their role requires one and they have none yet (that is done in the web application)."""
+    their role requires one and they have none yet (that is done in the web application). True when a code
+    was checked, False when the user has no second factor (and needs none)."""
     if has_confirmed_device(user):
         if not str(code or "").strip():
             raise ValidationError(
@@ -221,7 +222,8 @@ def check_api_code(user: Any, code: Any) -> None:
                 code="required",
             )
         verify_code(user, code)
-    elif two_factor_required(user):
+        return True
+    if two_factor_required(user):
         raise ValidationError(
             _(
                 "Your role requires two-factor authentication. Set it up in the web application "
@@ -229,6 +231,7 @@ def check_api_code(user: Any, code: Any) -> None:
             ),
             code="setup_required",
         )
+    return False
 
 
 # --- enrolment -----------------------------------------------------------------------------------
@@ -254,9 +257,9 @@ def restart_enrolment(user: Any) -> TOTPDevice:
 
 
 def confirm_enrolment(user: Any, device: TOTPDevice, code: Any) -> TOTPDevice:
-    """Confirm the device being set up with a code from the app. Other half-set-up devices go, and so does
-    the user's API token: it was issued without the second factor."""
-    from rest_framework.authtoken.models import Token
+    """Confirm the device being set up with a code from the app. Other half-set-up devices go, and so do
+    the user's API tokens issued without a second factor."""
+    from reintegra.access import api_tokens
 
     if device.user_id != user.pk or device.confirmed:
         raise _wrong()
@@ -265,7 +268,7 @@ def confirm_enrolment(user: Any, device: TOTPDevice, code: Any) -> TOTPDevice:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.devices_for_user(user, confirmed=False).exclude(pk=device.pk).delete()
-        Token.objects.filter(user=user).delete()
+        api_tokens.revoke_all(user, api_tokens.Reason.SECOND_FACTOR_SET_UP, only_without_second_factor=True)
     return device
 
 

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from reintegra.access.account_api import TokenDetailView, TokenListView
 from reintegra.access.api import (
     AggregatesView,
     AuditTrailView,
@@ -23,6 +24,8 @@ router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("auth/tokens/", TokenListView.as_view(), name="auth-token-list"),
+    path("auth/tokens/<int:pk>/", TokenDetailView.as_view(), name="auth-token-detail"),
     *router.urls,
     # Data protection (reintegra.access.api).
     path("returnees/<int:pk>/consents/", ReturneeConsentsView.as_view(), name="returnee-consents"),

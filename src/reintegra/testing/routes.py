@@ -32,6 +32,8 @@ APP_MATRICES = {
     "reintegra.reminders": "src/reintegra/reminders/tests/test_permissions.py",
     "reintegra.access.programme_views": "src/reintegra/access/tests/test_programmes.py",
     "reintegra.access.programme_api": "src/reintegra/access/tests/test_programmes.py",
+    "reintegra.access.account_views": "src/reintegra/access/tests/test_account_permissions.py",
+    "reintegra.access.account_api": "src/reintegra/access/tests/test_account_permissions.py",
     "reintegra.regional": "src/reintegra/regional/tests/test_permissions.py",
 }
 

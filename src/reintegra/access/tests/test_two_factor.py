@@ -11,11 +11,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from reintegra.access import two_factor
-from reintegra.access.models import RoleSecurityPolicy
+from reintegra.access import api_tokens, two_factor
+from reintegra.access.models import ApiToken, RoleSecurityPolicy
 from reintegra.access.roles import Role
 from reintegra.testing import factories
 
@@ -101,7 +100,7 @@ def test_a_policy_that_does_not_require_it_changes_nothing(web, case_manager):
 
 
 def test_enrolment_shows_secret_uri_and_qr_then_confirms_with_a_correct_code(web, case_manager):
-    Token.objects.create(user=case_manager)  # issued before the second factor existed
+    api_tokens.issue(case_manager, name="script", second_factor=False)  # issued before the second factor existed
     web.force_login(case_manager)
     response = web.get(SETUP)
     assert response.status_code == 200
@@ -129,7 +128,7 @@ def test_enrolment_shows_secret_uri_and_qr_then_confirms_with_a_correct_code(web
     assert response["Location"] == SETUP
     device.refresh_from_db()
     assert device.confirmed
-    assert not Token.objects.filter(user=case_manager).exists()
+    assert not ApiToken.objects.filter(user=case_manager).exists()
     # The change log records the new second factor, never its secret.
     entries = LogEntry.objects.get_for_object(device)
     assert entries.exists()
@@ -408,7 +407,7 @@ def test_api_token_refused_until_a_required_app_is_set_up(api, case_manager):
     response = api.post(TOKEN_URL, {"username": "gestora", "password": PASSWORD, "otp": "123456"}, format="json")
     assert response.status_code == 400
     assert "Set it up in the web application" in response.json()["otp"][0]
-    assert not Token.objects.filter(user=case_manager).exists()
+    assert not ApiToken.objects.filter(user=case_manager).exists()
 
 
 def test_api_token_otp_junk_is_a_400(api, case_manager):

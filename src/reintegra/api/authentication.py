@@ -1,0 +1,26 @@
+"""The API's token check (`REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]`). Kept apart from the views of
+`reintegra.api.auth`: DRF imports authentication classes while its own views module is still loading."""
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from rest_framework import exceptions
+
+# What a token looks like: the prefix and hexadecimal digits. Anything else is refused before any lookup.
+_TOKEN_SHAPE = re.compile(rb"[A-Za-z0-9_]{16,128}")
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    """knox's token check (only a digest is stored; expired tokens are deleted when presented), refusing
+    malformed tokens with a 401 rather than a 500, and noting when a token was last used."""
+
+    def authenticate_credentials(self, token: bytes) -> tuple[Any, Any]:
+        from reintegra.access import api_tokens
+
+        if not _TOKEN_SHAPE.fullmatch(token):
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        user, auth_token = super().authenticate_credentials(token)
+        api_tokens.touch(auth_token)
+        return user, auth_token
