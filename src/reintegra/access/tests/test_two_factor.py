@@ -10,12 +10,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from reintegra.access import two_factor
-from reintegra.access.models import RoleSecurityPolicy
+from reintegra.access.models import RoleSecurityPolicy, TOTPDevice
 from reintegra.access.roles import Role
 from reintegra.testing import factories
 
