@@ -8,7 +8,11 @@ IDENTITY_CLEAR_UNTIL_NAMES_CHANGE, and the test fails if one of them is no longe
 emptied when that change lands. Nothing else may ever be added to it.
 """
 
+import re
+from pathlib import Path
+
 import pytest
+from django.apps import apps
 from django.db import connection
 
 from reintegra.access import crypto, two_factor
@@ -69,3 +73,22 @@ def test_the_proof_covers_every_encrypted_field():
     """A field made encrypted later joins ENCRYPTED (and the records built above), or this fails."""
     labels = {label for label, *_ in encrypted_columns()}
     assert labels == {*ENCRYPTED, "access.TOTPDevice.key"}
+
+
+DECISIONS = Path(__file__).resolve().parents[2] / "docs" / "data-protection.md"
+
+
+def test_the_decision_table_lists_every_model_and_every_encrypted_field():
+    text = DECISIONS.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    for model in apps.get_models():
+        meta = model._meta
+        if not model.__module__.startswith("reintegra.") or meta.proxy:
+            continue
+        named = re.compile(rf"[`.]{model.__name__}\.")
+        assert any(named.search(row) or f"`{meta.app_label}.*`" in row for row in rows), meta.label
+    for label, *_ in encrypted_columns():
+        _app, model_name, field = label.split(".")
+        assert any(
+            f"`{model_name}." in row and f"{field}`" in row and "encrypted" in row.split("|")[3] for row in rows
+        ), f"{label}: no row says it is encrypted"

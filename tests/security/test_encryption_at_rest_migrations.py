@@ -89,7 +89,7 @@ def test_unapplying_decrypts_and_applying_encrypts_existing_rows(trail_emptied_a
 
 LEGACY_TABLE = """
 CREATE TABLE otp_totp_totpdevice (
-    id integer PRIMARY KEY,
+    id {id_type} PRIMARY KEY,
     name varchar(64) NOT NULL,
     confirmed boolean NOT NULL,
     user_id bigint NOT NULL,
@@ -114,7 +114,8 @@ def test_devices_of_django_otp_move_to_the_encrypted_model(django_user_model):
     migration = importlib.import_module("reintegra.access.migrations.0007_encrypted_totp_devices")
     user = django_user_model.objects.create_user("con-app", password="correct-horse-battery")
     with connection.cursor() as cursor:
-        cursor.execute(LEGACY_TABLE)
+        id_type = "serial" if connection.vendor == "postgresql" else "integer"
+        cursor.execute(LEGACY_TABLE.format(id_type=id_type))
         cursor.execute(
             "INSERT INTO otp_totp_totpdevice (id, name, confirmed, user_id, key, step, t0, digits, tolerance, "
             "drift, last_t, throttling_failure_count) VALUES (7, 'Phone', %s, %s, %s, 30, 0, 6, 1, 0, -1, 0)",

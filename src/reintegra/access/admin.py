@@ -101,8 +101,8 @@ class TOTPDeviceAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
     list_filter = ["confirmed"]
     search_fields = ["user__username"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
-    readonly_fields = fields
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = ("user", "name", "confirmed", "created_at", "last_used_at")
 
     def has_add_permission(self, request: Any) -> bool:
         return False

@@ -51,6 +51,15 @@ def _convert(schema_editor: Any, table: str, pk: str, column: str, change: Any) 
             last = rows[-1][0]
 
 
+def check_deferred_constraints(schema_editor: Any) -> None:
+    """PostgreSQL: run the foreign-key checks the updates queued (Django's constraints are deferred), so the
+    same migration may ALTER the table next ("pending trigger events" otherwise)."""
+    if schema_editor.connection.vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def _encrypted(stored: str) -> str | None:
     if stored == "" or stored.startswith(crypto.ENCRYPTED_PREFIX):
         return None
@@ -67,9 +76,11 @@ def encrypt_values(*fields: tuple[str, str, str]) -> migrations.RunPython:
     def forward(apps: Any, schema_editor: Any) -> None:
         for table, pk, column in _columns(apps, fields):
             _convert(schema_editor, table, pk, column, _encrypted)
+        check_deferred_constraints(schema_editor)
 
     def backward(apps: Any, schema_editor: Any) -> None:
         for table, pk, column in _columns(apps, fields):
             _convert(schema_editor, table, pk, column, _decrypted)
+        check_deferred_constraints(schema_editor)
 
     return migrations.RunPython(forward, backward, elidable=False)

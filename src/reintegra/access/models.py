@@ -106,7 +106,8 @@ class Team(models.Model):
         return self.name
 
 
-class User(AbstractUser):
+# TOTPDevice's manager is django-otp's (untyped): mypy cannot resolve the reverse manager `totpdevice_set`.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,

@@ -127,7 +127,7 @@ class SurveyRound(models.Model):
     # Scheduled round it counts for: months after return (0 = baseline); empty for an extra round.
     round_month = models.PositiveSmallIntegerField(_("round (months after return)"), null=True, blank=True)
     # Encrypted (answers about the person's situation, free text included); scores are stored beside them.
-    answers = EncryptedJSONField(_("answers"))
+    answers: models.Field[dict[str, Any], dict[str, Any]] = EncryptedJSONField(_("answers"))
     source = models.CharField(_("source"), max_length=10, choices=RoundSource.choices, default=RoundSource.WEB)
     # ODK/Kobo instance id of an imported submission: the same submission is never stored twice.
     submission_key = models.CharField(max_length=120, blank=True, default="")

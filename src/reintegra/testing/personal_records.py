@@ -301,7 +301,7 @@ def _closure_and_reopening(manager, case):
 def raw_text_of_every_table() -> str:
     """Every value of every table, as stored, lower-cased (search columns are normalised)."""
     qn = connection.ops.quote_name
-    chunks = []
+    chunks: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {qn(table)}")  # noqa: S608 - names from introspection

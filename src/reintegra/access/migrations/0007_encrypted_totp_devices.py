@@ -13,6 +13,7 @@ from django.db import migrations, models
 import reintegra.access.fields
 import reintegra.access.models
 from reintegra.access import crypto
+from reintegra.access.encryption_migrations import check_deferred_constraints
 
 LEGACY = "otp_totp_totpdevice"
 NEW = "access_totpdevice"
@@ -56,6 +57,7 @@ def _move(schema_editor, source, target, convert_key):
         if moved:
             cursor.executemany(f"INSERT INTO {qn(target)} ({names}) VALUES ({marks})", moved)  # noqa: S608
         cursor.execute(f"DELETE FROM {qn(source)}")  # noqa: S608
+    check_deferred_constraints(schema_editor)
 
 
 def _encrypted(key):

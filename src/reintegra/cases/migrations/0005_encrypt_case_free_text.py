@@ -9,7 +9,7 @@ to the event's new encrypted `note`. Reversible: values are decrypted and the re
 from django.db import migrations
 
 import reintegra.access.fields
-from reintegra.access.encryption_migrations import encrypt_values
+from reintegra.access.encryption_migrations import check_deferred_constraints, encrypt_values
 
 REOPENED = "reopened"
 
@@ -23,6 +23,7 @@ def move_reopen_reasons(apps, schema_editor):
         reason = str(data.pop("reason") or "")
         # The historical model's `note` field encrypts on save.
         CaseEvent.objects.filter(pk=event.pk).update(data=data, note=reason[:300])
+    check_deferred_constraints(schema_editor)
 
 
 def restore_reopen_reasons(apps, schema_editor):
@@ -32,6 +33,7 @@ def restore_reopen_reasons(apps, schema_editor):
     ):
         data = {**(event.data or {}), "reason": event.note}
         CaseEvent.objects.filter(pk=event.pk).update(data=data, note="")
+    check_deferred_constraints(schema_editor)
 
 
 class Migration(migrations.Migration):
