@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command, get_commands
 from django.db import connection
+from django.utils import translation
 
 from reintegra.access import crypto
 from reintegra.access.models import AccessEvent, Organisation
@@ -19,6 +20,13 @@ from reintegra.testing import factories
 pytestmark = pytest.mark.django_db
 
 SECRET = "Zqjm amenazas del grupo en su colonia"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # Messages are asserted in English (outside src/, the project's autouse fixture does not apply).
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

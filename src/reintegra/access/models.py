@@ -300,8 +300,8 @@ def _hex_key(value: str) -> None:
 
 class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     """An authenticator app (TOTP, RFC 6238) of a user: django-otp's TOTP device with its secret encrypted at
-    rest (django-otp's own `otp_totp.TOTPDevice` keeps it in clear). Same fields and behaviour; the methods
-    below are django-otp's, which read only `key` through `bin_key`."""
+    rest (django-otp's own `otp_totp.TOTPDevice` keeps it in clear). Same fields and behaviour: the methods
+    below follow django-otp's (throttling, replay protection, drift), reading the key only through `bin_key`."""
 
     key = EncryptedTextField(validators=[_hex_key], default=_new_totp_key, blank=False, max_length=80)
     step = models.PositiveSmallIntegerField(default=30)
