@@ -19,14 +19,14 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from reintegra.access import services
-from reintegra.access.models import AccessEvent, RoleSecurityPolicy, User
+from reintegra.access.models import AccessEvent, RoleSecurityPolicy, TOTPDevice, User
 from reintegra.access.roles import Role
 from reintegra.conftest import _english_outside_requests, case_manager, org, supervisor, team  # noqa: F401
 from reintegra.testing import factories
+from reintegra.testing.trail import access_events
 
 pytestmark = pytest.mark.django_db
 
@@ -210,9 +210,7 @@ def test_a_password_change_revokes_every_token(case_manager):
     user.set_password("another-long-passphrase-42")
     user.save()
     assert not works(first) and not works(second)
-    assert (
-        AccessEvent.objects.filter(user=case_manager, action="token_revoked", purpose="password changed").count() == 2
-    )
+    assert len(access_events(user=case_manager, action="token_revoked", purpose="password changed")) == 2
 
 
 def test_logging_in_again_or_a_rehash_is_not_a_password_change(case_manager):

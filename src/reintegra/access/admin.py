@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access import api_tokens
-from reintegra.access.models import ApiToken, Organisation, RoleAssignment, RoleSecurityPolicy, Team, User
+from reintegra.access.models import ApiToken, Organisation, RoleAssignment, RoleSecurityPolicy, Team, TOTPDevice, User
 
 
 @admin.register(Organisation)
@@ -92,6 +92,24 @@ class RoleSecurityPolicyAdmin(admin.ModelAdmin):
     list_display = ["role", "require_two_factor"]
     list_editable = ["require_two_factor"]
     list_filter = ["require_two_factor"]
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    """Users' authenticator apps: an administrator can see who has one and remove a lost one (the user then
+    sets up a new app). The secret is never shown or edited here; apps are set up by their user."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username"]
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ApiToken)

@@ -9,7 +9,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
-from reintegra.access.fields import sensitive_category
+from reintegra.access.fields import EncryptedTextField, sensitive_category
 
 REDACTED = "[protected]"
 
@@ -66,7 +66,9 @@ def masked_field_names(model: type[models.Model]) -> list[str]:
         if f.name in _EXCLUDED:
             continue
         free_text = isinstance(f, models.CharField | models.TextField) and not f.choices
-        if sensitive_category(f) is not None or (_is_personal(model) and (free_text or f.name in _IDENTIFYING_DATES)):
+        # An encrypted field is masked wherever it is: the log must not hold in clear what the table encrypts.
+        encrypted = isinstance(f, EncryptedTextField) or sensitive_category(f) is not None
+        if encrypted or (_is_personal(model) and (free_text or f.name in _IDENTIFYING_DATES)):
             names.append(f.name)
     return names
 
@@ -100,7 +102,7 @@ def register_models() -> None:
 
     for label in AUDITED_MODELS:
         register_model(label)
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from reintegra.access.models import TOTPDevice
 
     if not auditlog.contains(TOTPDevice):
         # Second factors set up, confirmed and removed (access/two_factor.py); never the secret key.

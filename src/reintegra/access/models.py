@@ -1,7 +1,12 @@
 """Organisations, teams, users and their roles, the consent ledger and the access trail."""
 
+import time
+from base64 import b32encode
+from binascii import unhexlify
 from datetime import date
 from functools import cached_property
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -10,9 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
+from reintegra.access.fields import EncryptedTextField
 from reintegra.access.roles import Capability, Role, capabilities_for
 
 # Characters of a token shown to tell it apart: the prefix and a few random ones (of 64).
@@ -103,7 +111,9 @@ class Team(models.Model):
         return self.name
 
 
-class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox names the tokens' manager
+# knox names the tokens' manager; TOTPDevice's manager is django-otp's (untyped): mypy cannot resolve the
+# reverse managers.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -193,16 +203,18 @@ class Consent(models.Model):
         related_name="+",
         verbose_name=_("recipient organisation"),
     )
-    recipient_description = models.CharField(_("recipient or service type"), max_length=200, blank=True, default="")
+    # Free text about the person (who they let see their data, who consents for them, why they withdrew):
+    # encrypted, never filtered on (docs/data-protection.md).
+    recipient_description = EncryptedTextField(_("recipient or service type"), max_length=200)
     given_by_returnee = models.BooleanField(_("given by the returnee"), default=True)
-    guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True, default="")
+    guardian_name = EncryptedTextField(_("guardian's name"), max_length=200)
     # A minor's consent needs the guardian's consent AND the child's own assent (DOMAIN §3, children).
     child_assent = models.BooleanField(_("child's assent obtained"), default=False)
     method = models.CharField(_("how it was given"), max_length=10, choices=ConsentMethod.choices)
     given_on = models.DateField(_("date given"))
     expires_on = models.DateField(_("expiry date"), null=True, blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
-    withdrawal_note = models.CharField(_("withdrawal note"), max_length=300, blank=True, default="")
+    withdrawal_note = EncryptedTextField(_("withdrawal note"), max_length=300)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -253,7 +265,8 @@ class AccessEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     object_type = models.CharField(max_length=60, blank=True, default="")
     object_id = models.CharField(max_length=40, blank=True, default="")
-    purpose = models.CharField(max_length=300, blank=True, default="")
+    # Encrypted: holds the justification typed for a life-at-risk exception (and export filter summaries).
+    purpose = EncryptedTextField(max_length=300)
     flagged = models.BooleanField(default=False)
     channel = models.CharField(max_length=10, default="web")  # web | api | cli
 
@@ -325,3 +338,78 @@ class LoginFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["scope", "key", "at"]), models.Index(fields=["at"])]
+
+
+def _new_totp_key() -> str:
+    from django_otp.util import random_hex
+
+    return random_hex(20)
+
+
+def _hex_key(value: str) -> None:
+    from django_otp.util import hex_validator
+
+    hex_validator()(value)
+
+
+class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+    """An authenticator app (TOTP, RFC 6238) of a user: django-otp's TOTP device with its secret encrypted at
+    rest (django-otp's own `otp_totp.TOTPDevice` keeps it in clear). Same fields and behaviour: the methods
+    below follow django-otp's (throttling, replay protection, drift), reading the key only through `bin_key`."""
+
+    key = EncryptedTextField(validators=[_hex_key], default=_new_totp_key, blank=False, max_length=80)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    def verify_token(self, token: Any) -> bool:
+        verify_allowed, _info = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        try:
+            value = int(token)
+        except (TypeError, ValueError):
+            verified = False
+        else:
+            totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            verified = totp.verify(value, self.tolerance, self.last_t + 1)
+            if verified:
+                self.last_t = totp.t()
+                if getattr(settings, "OTP_TOTP_SYNC", True):
+                    self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return bool(verified)
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// URI authenticator apps read (Key Uri Format), issuer from settings.OTP_TOTP_ISSUER."""
+        label = str(self.user.get_username())
+        params = urlencode(
+            {"secret": b32encode(self.bin_key), "algorithm": "SHA1", "digits": self.digits, "period": self.step}
+        )
+        issuer = getattr(settings, "OTP_TOTP_ISSUER", None)
+        issuer = issuer(self) if callable(issuer) else issuer
+        if isinstance(issuer, str) and issuer:
+            issuer = issuer.replace(":", "")
+            label = f"{issuer}:{label}"
+            params += f"&issuer={quote(issuer)}"
+        return f"otpauth://totp/{quote(label)}?{params}"

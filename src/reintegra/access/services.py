@@ -669,7 +669,6 @@ def anonymise_returnee(returnee_id: int, *, now: datetime | None = None) -> int:
     The change log is switched off meanwhile: logging this change would copy the very data being erased
     into the append-only trail. `anonymised_at` is the record that it happened.
     """
-    from reintegra.cases.choices import CaseEventKind
     from reintegra.cases.models import (
         Assessment,
         Case,
@@ -719,11 +718,8 @@ def anonymise_returnee(returnee_id: int, *, now: datetime | None = None) -> int:
         PlanItemProgress.objects.filter(visit__case_id__in=case_ids).update(**_cleared(PlanItemProgress))
         CaseShare.objects.filter(case_id__in=case_ids, revoked_at__isnull=True).update(revoked_at=now)
         CaseShare.objects.filter(case_id__in=case_ids).update(reason="")
-        # Reopening stores the reason as typed.
-        for event in CaseEvent.objects.filter(case_id__in=case_ids, kind=CaseEventKind.REOPENED):
-            if "reason" in event.data:
-                event.data.pop("reason")
-                CaseEvent.objects.filter(pk=event.pk).update(data=event.data)
+        # Timeline events carry free text (a reopening reason) only in their note.
+        CaseEvent.objects.filter(case_id__in=case_ids).exclude(note="").update(note="")
 
         household_ids = set(cases.exclude(household__isnull=True).values_list("household_id", flat=True))
         # A household also linked to someone else's case keeps its data until that person's turn.

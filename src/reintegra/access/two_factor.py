@@ -1,7 +1,8 @@
 """Optional second factor: a time-based one-time code (TOTP, RFC 6238) from an authenticator app.
 
 Any user may turn it on for themselves; an administrator can require it per role (`RoleSecurityPolicy`, in
-the Django admin). The devices are django-otp's `TOTPDevice`; a session counts as verified once
+the Django admin). The devices are `access.models.TOTPDevice` (django-otp's TOTP device with the secret
+encrypted at rest); a session counts as verified once
 `django_otp.login` has recorded the device that accepted a code (`user.is_verified()`, set by django-otp's
 `OTPMiddleware`).
 
@@ -31,9 +32,8 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from reintegra.access.models import RoleSecurityPolicy
+from reintegra.access.models import RoleSecurityPolicy, TOTPDevice
 
 DEVICE_NAME = "Authenticator app"
 

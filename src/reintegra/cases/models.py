@@ -39,14 +39,15 @@ class Returnee(models.Model):
     first_family_name = models.CharField(_("first family name"), max_length=80)
     second_family_name = models.CharField(_("second family name"), max_length=80, blank=True, default="")
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
-    gender_identity = models.CharField(_("gender identity"), max_length=80, blank=True, default="")
+    gender_identity = EncryptedTextField(_("gender identity"), max_length=80)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     # When only an age is known we keep the estimated birth year, so the age stays right over time.
     estimated_birth_year = models.PositiveSmallIntegerField(_("estimated birth year"), null=True, blank=True)
     nationality: "models.Field[str | Country, Country]" = CountryField(_("nationality"))
     phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
-    languages = models.CharField(
-        _("languages"), max_length=200, blank=True, default="", help_text=_("Comma-separated, e.g. español, k'iche'")
+    # Encrypted: an indigenous language tells the person's ethnic origin (docs/data-protection.md).
+    languages = EncryptedTextField(
+        _("languages"), max_length=200, help_text=_("Comma-separated, e.g. español, k'iche'")
     )
     return_country: "models.Field[str | Country, Country]" = CountryField(_("country of return"))
     admin1 = models.ForeignKey(
@@ -143,7 +144,7 @@ class MatchKey(models.Model):
 
 class Household(models.Model):
     organisation = models.ForeignKey("access.Organisation", on_delete=models.PROTECT, related_name="+")
-    notes = models.TextField(_("household notes"), blank=True, default="")
+    notes = EncryptedTextField(_("household notes"))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -208,10 +209,10 @@ class Case(models.Model):
     return_type = models.CharField(_("return type"), max_length=24, choices=ReturnType.choices)
     host_country: "models.Field[str | Country, Country]" = CountryField(_("host country"), blank=True, default="")
     transit_countries = models.JSONField(_("transit countries"), default=list, blank=True)
-    reception_place = models.CharField(_("reception place"), max_length=200, blank=True, default="")
+    reception_place = EncryptedTextField(_("reception place"), max_length=200)
     reception_assistance = models.JSONField(_("assistance received at reception"), default=list, blank=True)
     causes_of_migration = models.JSONField(_("causes of migration"), default=list, blank=True)
-    causes_note = models.CharField(_("other causes / details"), max_length=300, blank=True, default="")
+    causes_note = EncryptedTextField(_("other causes / details"), max_length=300)
     # Closure.
     closure_reason = models.CharField(
         _("closure reason"), max_length=30, choices=ClosureReason.choices, blank=True, default=""
@@ -220,7 +221,7 @@ class Case(models.Model):
         _("closure category"), max_length=12, choices=ClosureCategory.choices, blank=True, default=""
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    closure_note = models.TextField(_("closure note"), blank=True, default="")
+    closure_note = EncryptedTextField(_("closure note"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # Accent-free "name case-number" for search; kept in sync by services.
@@ -270,21 +271,22 @@ class Assessment(models.Model):
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessed by")
     )
-    needs_vulnerabilities = models.TextField(_("needs and vulnerabilities"), blank=True, default="")
-    capacities_skills = models.TextField(_("capacities and skills"), blank=True, default="")
-    risk_factors = models.TextField(_("risk factors"), blank=True, default="")
-    protective_factors = models.TextField(_("protective factors"), blank=True, default="")
-    family_situation = models.TextField(_("family situation"), blank=True, default="")
+    # The assessment's free text is encrypted; the need levels stay in clear for statistics.
+    needs_vulnerabilities = EncryptedTextField(_("needs and vulnerabilities"))
+    capacities_skills = EncryptedTextField(_("capacities and skills"))
+    risk_factors = EncryptedTextField(_("risk factors"))
+    protective_factors = EncryptedTextField(_("protective factors"))
+    family_situation = EncryptedTextField(_("family situation"))
     economic_need = models.CharField(
         _("economic need"), max_length=10, choices=NeedLevel.choices, default=NeedLevel.NONE
     )
-    economic_needs = models.TextField(_("economic needs"), blank=True, default="")
+    economic_needs = EncryptedTextField(_("economic needs"))
     social_need = models.CharField(_("social need"), max_length=10, choices=NeedLevel.choices, default=NeedLevel.NONE)
-    social_needs = models.TextField(_("social needs"), blank=True, default="")
+    social_needs = EncryptedTextField(_("social needs"))
     psychosocial_need = models.CharField(
         _("psychosocial need"), max_length=10, choices=NeedLevel.choices, default=NeedLevel.NONE
     )
-    psychosocial_needs = models.TextField(_("psychosocial needs"), blank=True, default="")
+    psychosocial_needs = EncryptedTextField(_("psychosocial needs"))
     protection_concerns = EncryptedTextField(_("protection concerns"), category=SensitiveCategory.PROTECTION)
     health_notes = EncryptedTextField(_("health"), category=SensitiveCategory.HEALTH)
     mental_health_notes = EncryptedTextField(_("mental health"), category=SensitiveCategory.MENTAL_HEALTH)
@@ -307,7 +309,7 @@ class CounsellingSession(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(600)]
     )
-    topics = models.CharField(_("topics"), max_length=300, blank=True, default="")
+    topics = EncryptedTextField(_("topics"), max_length=300)
     notes = EncryptedTextField(_("psychosocial notes"), category=SensitiveCategory.PSYCHOSOCIAL)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -319,12 +321,10 @@ class CounsellingSession(models.Model):
 
 class ReintegrationPlan(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan")
-    goals = models.TextField(_("goals"), blank=True, default="")
-    motivations = models.TextField(_("motivations"), blank=True, default="")
+    goals = EncryptedTextField(_("goals"))
+    motivations = EncryptedTextField(_("motivations"))
     agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
-    agreed_late_reason = models.CharField(
-        _("reason for agreeing after the first month"), max_length=300, blank=True, default=""
-    )
+    agreed_late_reason = EncryptedTextField(_("reason for agreeing after the first month"), max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -341,7 +341,7 @@ class PlanItem(models.Model):
     plan = models.ForeignKey(ReintegrationPlan, on_delete=models.CASCADE, related_name="items")
     dimension = models.CharField(_("dimension"), max_length=12, choices=Dimension.choices)
     approach = models.CharField(_("approach"), max_length=120)
-    description = models.TextField(_("description"), blank=True, default="")
+    description = EncryptedTextField(_("description"))
     assistance_form = models.CharField(_("form of assistance"), max_length=10, choices=AssistanceForm.choices)
     amount = models.DecimalField(
         _("amount"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
@@ -374,8 +374,8 @@ class FollowUpVisit(models.Model):
     conducted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("conducted by")
     )
-    notes = models.TextField(_("notes"), blank=True, default="")
-    significant_changes = models.TextField(_("significant changes"), blank=True, default="")
+    notes = EncryptedTextField(_("notes"))
+    significant_changes = EncryptedTextField(_("significant changes"))
     next_visit_on = models.DateField(_("next visit"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -389,7 +389,7 @@ class PlanItemProgress(models.Model):
     visit = models.ForeignKey(FollowUpVisit, on_delete=models.CASCADE, related_name="progress")
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="progress")
     status = models.CharField(_("status"), max_length=12, choices=PlanItemStatus.choices)
-    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+    note = EncryptedTextField(_("note"), max_length=300)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["visit", "item"], name="progress_unique_item")]
@@ -404,6 +404,8 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     # Non-sensitive summary (status names, reason codes, dates); never free-text notes.
     data = models.JSONField(default=dict, blank=True)
+    # The free text an event carries (the reason a case was reopened), encrypted.
+    note = EncryptedTextField(max_length=300)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -416,7 +418,7 @@ class CaseShare(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
     organisation = models.ForeignKey("access.Organisation", on_delete=models.PROTECT, related_name="shared_cases")
     consent = models.ForeignKey("access.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    reason = models.CharField(max_length=300, blank=True, default="")
+    reason = EncryptedTextField(max_length=300)
     granted_at = models.DateTimeField(default=timezone.now)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)

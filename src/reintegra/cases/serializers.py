@@ -413,7 +413,7 @@ class TimelineEventSerializer(ProtectedModelSerializer):
 
     class Meta:
         model = CaseEvent
-        fields = ["kind", "kind_label", "occurred_at", "actor", "data"]
+        fields = ["kind", "kind_label", "occurred_at", "actor", "data", "note"]
         read_only_fields = fields
 
     def get_actor(self, obj: CaseEvent) -> str | None:

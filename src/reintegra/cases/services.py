@@ -57,8 +57,9 @@ def _write(user: Any, capability: Capability = Capability.EDIT_CASES) -> Iterato
         yield
 
 
-def _event(case: Case, kind: str, user: Any, **data: Any) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, kind=kind, actor=user, data=data)
+def _event(case: Case, kind: str, user: Any, *, note: str = "", **data: Any) -> CaseEvent:
+    """A timeline line: codes, dates and counts in `data`; free text only in the encrypted `note`."""
+    return CaseEvent.objects.create(case=case, kind=kind, actor=user, data=data, note=note)
 
 
 def facts(case: Case) -> lifecycle.CaseFacts:
@@ -325,10 +326,10 @@ def _apply_return(case: Case, data: ReturnInput) -> None:
     case.return_type = data.return_type
     case.host_country = data.host_country
     case.transit_countries = list(dict.fromkeys(c.upper() for c in data.transit_countries if c))
-    case.reception_place = data.reception_place.strip()
+    case.reception_place = _text(Case, "reception_place", data.reception_place)
     case.reception_assistance = _check_codes(data.reception_assistance, ReceptionAssistance, "reception_assistance")
     case.causes_of_migration = _check_codes(data.causes_of_migration, MigrationCause, "causes_of_migration")
-    case.causes_note = data.causes_note.strip()
+    case.causes_note = _text(Case, "causes_note", data.causes_note)
     if MigrationCause.OTHER in case.causes_of_migration and not case.causes_note:
         raise ValidationError({"causes_note": _("Describe the other cause of migration.")})
 
@@ -420,6 +421,17 @@ ASSESSMENT_FIELDS = [
     "mental_health_notes",
     "gbv_notes",
 ]
+
+
+def _text(model: type[Any], name: str, value: str | None, *, error_field: str | None = None) -> str:
+    """`value` stripped, checked against the field's length limit. Encrypted columns have no length of their
+    own (a token is longer than its text): the limit of the clear text is enforced here."""
+    text = (value or "").strip()
+    try:
+        model._meta.get_field(name).run_validators(text)
+    except ValidationError as exc:
+        raise ValidationError({error_field or name: exc.messages}) from None
+    return text
 
 
 def _not_in_future(value: date | None, field_name: str) -> None:
@@ -559,7 +571,7 @@ def agree_plan(user: Any, case: Case, *, agreed_on: date, late_reason: str = "")
         if agreed_on < case.return_date:
             raise ValidationError({"agreed_on": _("The plan cannot be agreed before the return date.")})
         plan.agreed_on = agreed_on
-        plan.agreed_late_reason = late_reason.strip()
+        plan.agreed_late_reason = _text(ReintegrationPlan, "agreed_late_reason", late_reason, error_field="late_reason")
         plan.save()
         _event(
             case, CaseEventKind.PLAN_AGREED, user, agreed_on=agreed_on.isoformat(), late=plan_is_late(case, agreed_on)
@@ -602,7 +614,8 @@ def record_follow_up(
                 raise ValidationError(
                     {"progress": _("Plan item %(id)s does not belong to this case.") % {"id": entry.item_id}}
                 )
-            PlanItemProgress.objects.create(visit=visit, item=item, status=entry.status, note=entry.note.strip())
+            note = _text(PlanItemProgress, "note", entry.note, error_field="progress")
+            PlanItemProgress.objects.create(visit=visit, item=item, status=entry.status, note=note)
             if item.status != entry.status:
                 item.status = entry.status
                 item.save(update_fields=["status"])
@@ -650,6 +663,6 @@ def reopen_case(user: Any, case: Case, *, reason: str) -> Case:
             user,
             new=case.status,
             previous_reason=previous_reason,
-            reason=reason.strip()[:300],
+            note=reason.strip()[:300],
         )
         return case

@@ -64,6 +64,7 @@ from unidecode import unidecode
 
 from reintegra.access import crypto
 from reintegra.access import services as access_services
+from reintegra.access.fields import EncryptedTextField
 from reintegra.access.models import Organisation, Programme, RoleAssignment, Team, User
 from reintegra.access.roles import Role
 from reintegra.cases import matching, services
@@ -948,8 +949,11 @@ class _Person:
 
 
 def _converter(model_field: models.Field, conn: Any) -> Callable[[Any], Any] | None:
-    """How a column's Python value becomes a driver value: the backend's own adapters."""
+    """How a column's Python value becomes a driver value: the backend's own adapters, and encryption for
+    encrypted fields."""
     ops = conn.ops
+    if isinstance(model_field, EncryptedTextField):
+        return _sealer()
     if isinstance(model_field, models.DateTimeField):
         if conn.vendor == "sqlite" and conn.timezone_name == "UTC":
             # What ops.adapt_datetimefield_value does, minus the time-zone conversion: the generator
@@ -991,10 +995,29 @@ def _converter(model_field: models.Field, conn: Any) -> Callable[[Any], Any] | N
     return None
 
 
+def _sealer() -> Callable[[Any], Any]:
+    """Encrypts a column's clear values (tokens already encrypted pass through). Synthetic data repeats a few
+    texts: each distinct one is encrypted once per run and its token reused (see _Generator.sealed)."""
+    tokens: dict[str, str] = {}
+
+    def sealed(value: Any) -> Any:
+        if not value or value.startswith(crypto.ENCRYPTED_PREFIX):
+            return value
+        token = tokens.get(value)
+        if token is None:
+            if len(tokens) > 4096:  # texts with ids or names never repeat: keep the memo small
+                tokens.clear()
+            token = tokens[value] = crypto.encrypt(value)
+        return token
+
+    return sealed
+
+
 class _Table:
     """Rows of one model as tuples in `columns` order, written with one executemany per chunk.
 
-    Encrypted fields are written as given: callers pass `crypto.encrypt` output, never clear text.
+    Values of encrypted fields are encrypted when the rows are adapted (`_converter`), so no column of an
+    encrypted field is ever written in clear, whatever the generator passes.
     """
 
     def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
@@ -1376,7 +1399,7 @@ class _Generator:
             ],
         )
         self.progress = t(PlanItemProgress, ["visit_id", "item_id", "status", "note"])
-        self.events = t(CaseEvent, ["case_id", "kind", "occurred_at", "actor_id", "data"])
+        self.events = t(CaseEvent, ["case_id", "kind", "occurred_at", "actor_id", "data", "note"])
         # Parents before children (constraints are deferred anyway, but it reads well in a trace).
         self.tables = [
             self.returnees,
@@ -1947,7 +1970,7 @@ class CaseWriter:
             category = CLOSURE_CATEGORY[ClosureReason(reason)].value
             self.event(closed_at, CaseEventKind.CLOSED, old=self.status, reason=reason, category=category)
             status = CaseStatus.CLOSED.value
-        gen.events.rows.extend((case_id, kind, when, manager_id, data) for when, kind, data in self.events)
+        gen.events.rows.extend((case_id, kind, when, manager_id, data, "") for when, kind, data in self.events)
         gen.returnees.rows.append(
             (
                 returnee_id,

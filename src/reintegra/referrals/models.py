@@ -301,7 +301,7 @@ class Referral(models.Model):
     outcome_due_at = models.DateTimeField(_("outcome due"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=ReferralStatus.choices, blank=True, default="")
     outcome_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
-    provider_note = models.CharField(_("provider's note"), max_length=500, blank=True, default="")
+    provider_note = EncryptedTextField(_("provider's note"), max_length=500)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(
         _("returnee's satisfaction (1-5)"),

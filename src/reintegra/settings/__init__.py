@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "django_countries",
     "axes",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "reintegra.access",
     "reintegra.places",
     "reintegra.cases",

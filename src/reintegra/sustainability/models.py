@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.access.fields import EncryptedJSONField
 from reintegra.cases.choices import Dimension
 from reintegra.sustainability import definition as definition_module
 
@@ -125,7 +126,8 @@ class SurveyRound(models.Model):
     taken_on = models.DateField(_("date"))
     # Scheduled round it counts for: months after return (0 = baseline); empty for an extra round.
     round_month = models.PositiveSmallIntegerField(_("round (months after return)"), null=True, blank=True)
-    answers = models.JSONField(_("answers"), default=dict)
+    # Encrypted (answers about the person's situation, free text included); scores are stored beside them.
+    answers: models.Field[dict[str, Any], dict[str, Any]] = EncryptedJSONField(_("answers"))
     source = models.CharField(_("source"), max_length=10, choices=RoundSource.choices, default=RoundSource.WEB)
     # ODK/Kobo instance id of an imported submission: the same submission is never stored twice.
     submission_key = models.CharField(max_length=120, blank=True, default="")

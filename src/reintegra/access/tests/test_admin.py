@@ -65,3 +65,19 @@ def test_user_admin_refuses_a_team_of_another_organisation(admin_client_, org, o
     assert response.status_code == 200
     assert not User.objects.filter(username="nueva").exists()
     assert "team" in response.context["adminform"].form.errors
+
+
+def test_authenticator_apps_are_listed_and_removed_never_shown(admin_client_, case_manager):
+    from reintegra.access import two_factor
+    from reintegra.access.models import TOTPDevice
+
+    device = two_factor.start_enrolment(case_manager)
+    secret = two_factor.secret_base32(device)
+    listing = admin_client_.get("/admin/access/totpdevice/")
+    page = admin_client_.get(f"/admin/access/totpdevice/{device.pk}/change/")
+    assert listing.status_code == page.status_code == 200
+    for response in (listing, page):
+        assert device.key.encode() not in response.content and secret.encode() not in response.content
+    assert admin_client_.get("/admin/access/totpdevice/add/").status_code == 403  # apps are set up by their user
+    assert admin_client_.post(f"/admin/access/totpdevice/{device.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.exists()  # a lost phone: the user sets up a new app

@@ -13,6 +13,7 @@ from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Role
 from reintegra.access.tests.conftest import HEALTH_NOTE, detailed_case
 from reintegra.testing import factories
+from reintegra.testing.trail import access_events
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +168,7 @@ def test_next_pages_cover_everything_once(api, case_manager):
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_the_trail_cannot_be_altered_through_the_api(api, trail, case_manager, method):
     events, changes = AccessEvent.objects.count(), LogEntry.objects.count()
-    event = AccessEvent.objects.get(purpose="seguimiento")
+    (event,) = access_events(purpose="seguimiento")
     payload = {"purpose": "borrado", "flagged": False}
     assert getattr(api, method)(URL, payload, format="json").status_code == 405
     assert getattr(api, method)(f"{URL}{event.pk}/", payload, format="json").status_code == 404

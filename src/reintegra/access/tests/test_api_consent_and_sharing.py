@@ -11,6 +11,7 @@ from reintegra.access.models import AccessEvent, Consent
 from reintegra.access.roles import Role
 from reintegra.cases.models import CaseShare
 from reintegra.testing import factories
+from reintegra.testing.trail import access_events
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_record_and_list_consents(api, case_manager, case, other_org):
     response = api.get(consents_url(case.returnee_id))
     assert response.status_code == 200
     assert {row["id"]: row["status"] for row in response.json()} == {created["id"]: "valid", expired.pk: "expired"}
-    assert AccessEvent.objects.filter(action="view", purpose="consent ledger", channel="api").exists()
+    assert access_events(action="view", purpose="consent ledger", channel="api")
 
 
 def test_ledger_visibility(case_manager, case, other_case_manager, me_officer, dpo, other_org):

@@ -10,11 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from reintegra.access import api_tokens, two_factor
-from reintegra.access.models import ApiToken, RoleSecurityPolicy
+from reintegra.access.models import ApiToken, RoleSecurityPolicy, TOTPDevice
 from reintegra.access.roles import Role
 from reintegra.testing import factories
 

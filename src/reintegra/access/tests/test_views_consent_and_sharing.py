@@ -11,6 +11,7 @@ from reintegra.access.models import AccessEvent, Consent
 from reintegra.access.roles import Role
 from reintegra.cases.models import CaseShare
 from reintegra.testing import factories
+from reintegra.testing.trail import access_events
 
 pytestmark = pytest.mark.django_db
 
@@ -237,7 +238,7 @@ def test_share_page_lists_shares(cm_client, case_manager, case, other_org):
     assert "Derivación a salud Zqx" in text and "ONG Guatemala" in text
     assert "Revoke" in text
     assert "life_at_risk_justification" not in text  # not a mental-health professional
-    assert AccessEvent.objects.filter(action="view", object_type="cases.case", purpose="shares").exists()
+    assert access_events(action="view", object_type="cases.case", purpose="shares")
 
 
 def test_share_page_of_an_invisible_case_is_not_found(client, case, other_case_manager, dpo, me_officer):

@@ -159,8 +159,9 @@ def _date(value: Any) -> str:
     return date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
 
-def describe_event(kind: str, data: dict[str, Any]) -> list[str]:
-    """What a timeline event says, in words (its data holds codes, dates and counts only)."""
+def describe_event(kind: str, data: dict[str, Any], note: str = "") -> list[str]:
+    """What a timeline event says, in words (its data holds codes, dates and counts only; free text such as
+    a reopening reason is the event's encrypted `note`)."""
     data = data or {}
     lines: list[str] = []
     if kind == CaseEventKind.STATUS_CHANGED:
@@ -203,8 +204,8 @@ def describe_event(kind: str, data: dict[str, Any]) -> list[str]:
         if data.get("old"):
             lines.append(_("Status before closing: %(status)s") % {"status": label_of("status", data["old"])})
     elif kind == CaseEventKind.REOPENED:
-        if data.get("reason"):
-            lines.append(_("Reason: %(reason)s") % {"reason": data["reason"]})
+        if note:
+            lines.append(_("Reason: %(reason)s") % {"reason": note})
         if data.get("previous_reason"):
             lines.append(
                 _("Had been closed for: %(reason)s") % {"reason": label_of("closure_reason", data["previous_reason"])}
@@ -226,7 +227,7 @@ def event_title(event: Any) -> str:
 
 @register.filter
 def event_lines(event: Any) -> list[str]:
-    return describe_event(event.kind, event.data)
+    return describe_event(event.kind, event.data, event.note)
 
 
 @register.filter

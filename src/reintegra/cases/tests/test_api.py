@@ -288,6 +288,8 @@ def test_whole_case_flow_through_the_api(api, case_manager):
     detail = api.get(case_url).json()
     kinds = [event["kind"] for event in detail["timeline"]]
     assert kinds[0] == CaseEventKind.REOPENED
+    # The reopening reason is free text: the event's (encrypted) note, never its data.
+    assert detail["timeline"][0]["note"] == "Nueva amenaza" and "reason" not in detail["timeline"][0]["data"]
     assert kinds[-1] == CaseEventKind.REGISTERED
     for kind in (
         CaseEventKind.ASSESSMENT,
@@ -301,7 +303,7 @@ def test_whole_case_flow_through_the_api(api, case_manager):
     ):
         assert kind in kinds
     first = detail["timeline"][-1]
-    assert set(first) == {"kind", "kind_label", "occurred_at", "actor", "data"}
+    assert set(first) == {"kind", "kind_label", "occurred_at", "actor", "data", "note"}
     assert first["kind_label"] == "Case opened"
     assert first["actor"] == "Ana Pérez"
     assert detail["household"]["notes"] == "Vive con su madre"

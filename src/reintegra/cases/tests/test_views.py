@@ -14,6 +14,7 @@ from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case, HouseholdMember, Returnee
 from reintegra.places.models import AdminArea
 from reintegra.testing import factories
+from reintegra.testing.trail import access_events
 
 pytestmark = pytest.mark.django_db
 
@@ -458,7 +459,7 @@ def test_duplicate_panel_while_typing(cm_client, case_manager):
     assert "Same birth date" in html
     assert re.search(r"\d+ % match", html)
     assert 'name="confirm_distinct"' in html
-    assert AccessEvent.objects.filter(action="search", purpose="duplicate check", user=case_manager).exists()
+    assert access_events(action="search", purpose="duplicate check", user=case_manager)
 
 
 def test_duplicate_panel_by_document_number_only(cm_client, case_manager):

@@ -12,10 +12,12 @@ Key rotation, step by step:
 
 Values are read and written as stored (raw SQL), so nothing is decrypted into Python objects beyond one
 value at a time, the change log is not touched and `updated_at` timestamps stay as they were. All
-tables are rotated in one transaction: on any error nothing changes. Blind indexes (document numbers)
-and pseudonyms use their own keys and are not affected.
+tables are rotated in one transaction: on any error nothing changes. The access trail is append-only (its
+triggers refuse UPDATE): they are lifted for its encrypted column within that transaction only. Blind
+indexes (document numbers) and pseudonyms use their own keys and are not affected.
 """
 
+from contextlib import nullcontext
 from typing import Any
 
 from cryptography.fernet import InvalidToken
@@ -25,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from reintegra.access import crypto
+from reintegra.access import append_only, crypto
 from reintegra.access.fields import EncryptedTextField
 
 
@@ -65,7 +67,9 @@ class Command(BaseCommand):
         total = 0
         with transaction.atomic():
             for label, table, pk_column, column in encrypted_columns():
-                count = self._rotate(table, pk_column, column, batch, dry_run)
+                # The access trail is append-only; re-encrypting changes ciphertexts, not what they say.
+                with append_only.suspended(table) if not dry_run else nullcontext():
+                    count = self._rotate(table, pk_column, column, batch, dry_run)
                 total += count
                 self.stdout.write(f"{label}: {count} value(s) {'to re-encrypt' if dry_run else 're-encrypted'}")
         verb = "would be re-encrypted (dry run, nothing changed)" if dry_run else "re-encrypted under the newest key"

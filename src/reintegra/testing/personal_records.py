@@ -1,0 +1,336 @@
+"""One record of each kind holding personal data, built through the services with a recognisable marker in
+every personal field, and a raw dump of every table: the proof that nothing personal is stored in clear
+(tests/security/test_encryption_at_rest*.py). See docs/data-protection.md for the field-by-field decisions.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db import connection
+from django.utils import timezone
+
+from reintegra.access import services as access_services
+from reintegra.access import two_factor
+from reintegra.access.models import ConsentMethod, ConsentPurpose
+from reintegra.access.roles import Role
+from reintegra.cases import services as case_services
+from reintegra.referrals import services as referral_services
+from reintegra.referrals.models import Service, ServiceProvider
+from reintegra.sustainability import services as sustainability_services
+from reintegra.testing import factories
+
+
+def marker(label: str) -> str:
+    """A value no other data contains: 'Zqjm' + the field's name, letters only (survives normalisation)."""
+    return "Zqjm" + "".join(ch for ch in label.split(".", 1)[1] if ch.isalnum())
+
+
+# Free text about a person, justification texts, consent notes... (docs/data-protection.md).
+ENCRYPTED = [
+    "access.Consent.recipient_description",
+    "access.Consent.guardian_name",
+    "access.Consent.withdrawal_note",
+    "access.AccessEvent.purpose",  # the life-at-risk justification
+    "cases.Returnee.gender_identity",
+    "cases.Returnee.languages",
+    "cases.Household.notes",
+    "cases.Case.reception_place",
+    "cases.Case.causes_note",
+    "cases.Case.closure_note",
+    "cases.Assessment.needs_vulnerabilities",
+    "cases.Assessment.capacities_skills",
+    "cases.Assessment.risk_factors",
+    "cases.Assessment.protective_factors",
+    "cases.Assessment.family_situation",
+    "cases.Assessment.economic_needs",
+    "cases.Assessment.social_needs",
+    "cases.Assessment.psychosocial_needs",
+    "cases.Assessment.protection_concerns",
+    "cases.Assessment.health_notes",
+    "cases.Assessment.mental_health_notes",
+    "cases.Assessment.gbv_notes",
+    "cases.CounsellingSession.topics",
+    "cases.CounsellingSession.notes",
+    "cases.ReintegrationPlan.goals",
+    "cases.ReintegrationPlan.motivations",
+    "cases.ReintegrationPlan.agreed_late_reason",
+    "cases.PlanItem.description",
+    "cases.FollowUpVisit.notes",
+    "cases.FollowUpVisit.significant_changes",
+    "cases.PlanItemProgress.note",
+    "cases.CaseEvent.note",  # the reason a case was reopened
+    "cases.CaseShare.reason",
+    "cases.IdentityDocument.number",
+    "referrals.Referral.reason",
+    "referrals.Referral.provider_note",
+    "referrals.Referral.feedback",
+    "sustainability.SurveyRound.answers",  # a free-text answer
+]
+
+# Expected to be fixed by the names change (encrypted names, phone, address, locality, birth dates).
+# The integrator empties this list when merging it; nothing else may be added here.
+IDENTITY_CLEAR_UNTIL_NAMES_CHANGE = {
+    "cases.Returnee.given_names": marker("cases.Returnee.given_names"),
+    "cases.Returnee.first_family_name": marker("cases.Returnee.first_family_name"),
+    "cases.Returnee.second_family_name": marker("cases.Returnee.second_family_name"),
+    "cases.Returnee.phone": "+52 664 713 2209",
+    "cases.Returnee.address": marker("cases.Returnee.address"),
+    "cases.Returnee.locality": marker("cases.Returnee.locality"),
+    "cases.Returnee.birth_date": "1986-11-23",
+    "cases.HouseholdMember.given_names": marker("cases.HouseholdMember.given_names"),
+    "cases.HouseholdMember.family_names": marker("cases.HouseholdMember.family_names"),
+    "cases.HouseholdMember.birth_date": "2014-07-29",
+}
+
+NOTES_INSTRUMENT = {
+    "code": "notas",
+    "version": 1,
+    "labels": {"es": "Notas", "en": "Notes", "fr": "Notes"},
+    "questions": [
+        {
+            "code": "ok",
+            "dimension": "economic",
+            "indicator": "overall",
+            "type": "single",
+            "options": [
+                {"code": "yes", "score": 1.0, "labels": {"es": "Sí", "en": "Yes", "fr": "Oui"}},
+                {"code": "no", "score": 0.0, "labels": {"es": "No", "en": "No", "fr": "Non"}},
+            ],
+            "labels": {"es": "¿Bien?", "en": "Fine?", "fr": "Bien ?"},
+        },
+        {
+            "code": "comment",
+            "dimension": "psychosocial",
+            "type": "text",
+            "labels": {"es": "Comentario", "en": "Comment", "fr": "Commentaire"},
+        },
+    ],
+}
+
+
+def m(label: str) -> str:
+    return marker(label)
+
+
+def expected(label: str) -> str:
+    # Document numbers are at most 20 characters long.
+    return m(label)[:20] if label == "cases.IdentityDocument.number" else m(label)
+
+
+def _returnee_and_case(manager):
+    identity = IDENTITY_CLEAR_UNTIL_NAMES_CHANGE
+    returnee = factories.returnee(
+        manager,
+        given_names=identity["cases.Returnee.given_names"],
+        first_family_name=identity["cases.Returnee.first_family_name"],
+        second_family_name=identity["cases.Returnee.second_family_name"],
+        phone=identity["cases.Returnee.phone"],
+        address=identity["cases.Returnee.address"],
+        locality=identity["cases.Returnee.locality"],
+        birth_date=date.fromisoformat(identity["cases.Returnee.birth_date"]),
+        gender_identity=m("cases.Returnee.gender_identity"),
+        languages=m("cases.Returnee.languages"),
+        documents=[
+            case_services.DocumentInput(
+                document_type="passport", number=expected("cases.IdentityDocument.number"), issuing_country="MX"
+            )
+        ],
+    )
+    case = factories.case(
+        manager,
+        returnee,
+        return_date=timezone.localdate() - timedelta(days=60),
+        reception_place=m("cases.Case.reception_place"),
+        causes_of_migration=["violence", "other"],
+        causes_note=m("cases.Case.causes_note"),
+    )
+    return returnee, case
+
+
+def _case_records(manager, case):
+    today = timezone.localdate()
+    identity = IDENTITY_CLEAR_UNTIL_NAMES_CHANGE
+    case_services.record_assessment(
+        manager,
+        case,
+        {"assessed_on": today}
+        | {
+            name: m(f"cases.Assessment.{name}")
+            for name in (
+                "needs_vulnerabilities",
+                "capacities_skills",
+                "risk_factors",
+                "protective_factors",
+                "family_situation",
+                "economic_needs",
+                "social_needs",
+                "psychosocial_needs",
+                "protection_concerns",
+                "health_notes",
+                "mental_health_notes",
+                "gbv_notes",
+            )
+        },
+    )
+    case_services.record_counselling_session(
+        manager,
+        case,
+        {
+            "held_on": today,
+            "topics": m("cases.CounsellingSession.topics"),
+            "notes": m("cases.CounsellingSession.notes"),
+        },
+    )
+    case_services.set_household(
+        manager,
+        case,
+        [
+            case_services.MemberInput(
+                given_names=identity["cases.HouseholdMember.given_names"],
+                family_names=identity["cases.HouseholdMember.family_names"],
+                relationship="child",
+                birth_date=date.fromisoformat(identity["cases.HouseholdMember.birth_date"]),
+            )
+        ],
+        notes=m("cases.Household.notes"),
+    )
+    case_services.save_plan(
+        manager,
+        case,
+        goals=m("cases.ReintegrationPlan.goals"),
+        motivations=m("cases.ReintegrationPlan.motivations"),
+        items=[
+            case_services.PlanItemInput(
+                dimension="economic",
+                approach="Desarrollo de negocios",
+                assistance_form="in_kind",
+                description=m("cases.PlanItem.description"),
+            )
+        ],
+    )
+    case_services.agree_plan(
+        manager, case, agreed_on=today, late_reason=m("cases.ReintegrationPlan.agreed_late_reason")
+    )
+    item = case.plan.items.get()
+    case_services.record_follow_up(
+        manager,
+        case,
+        {
+            "visited_on": today,
+            "notes": m("cases.FollowUpVisit.notes"),
+            "significant_changes": m("cases.FollowUpVisit.significant_changes"),
+        },
+        [case_services.ProgressInput(item_id=item.pk, status="in_progress", note=m("cases.PlanItemProgress.note"))],
+    )
+
+
+def _consent_and_sharing(manager, psychologist, returnee, case, other_org):
+    consent = access_services.record_consent(
+        manager,
+        returnee,
+        ConsentPurpose.DATA_SHARING,
+        ConsentMethod.VERBAL,
+        timezone.localdate(),
+        recipient_description=m("access.Consent.recipient_description"),
+        given_by_returnee=False,
+        guardian_name=m("access.Consent.guardian_name"),
+    )
+    access_services.withdraw_consent(manager, consent, note=m("access.Consent.withdrawal_note"))
+    access_services.share_case(
+        psychologist,
+        case,
+        other_org,
+        m("cases.CaseShare.reason"),
+        life_at_risk_justification=m("access.AccessEvent.purpose"),
+    )
+
+
+def _referral(manager, programme_manager, case):
+    provider_org = factories.organisation("prov-zq", "MX")
+    provider_user = factories.user(provider_org, Role.SERVICE_PROVIDER)
+    provider = ServiceProvider.objects.create(
+        name="Centro Zq", organisation_type="ngo", country="MX", organisation=provider_org
+    )
+    service = Service.objects.create(
+        provider=provider, code="centro-zq", name="Empleo", dimension="economic", sector="employment", country="MX"
+    )
+    referral_services.save_pathway(
+        programme_manager,
+        referral_services.PathwayInput(
+            provider=provider, title="POE", approved_on=timezone.localdate(), transferred_fields=["case_number"]
+        ),
+    )
+    access_services.record_consent(
+        manager,
+        case.returnee,
+        ConsentPurpose.REFERRAL,
+        ConsentMethod.SIGNED,
+        timezone.localdate(),
+        recipient_organisation=provider_org,
+    )
+    referral = referral_services.create_referral(manager, case, service, reason=m("referrals.Referral.reason"))
+    referral = referral_services.send_referral(manager, referral)
+    referral_services.decline_referral(
+        provider_user, referral, reason="other", note=m("referrals.Referral.provider_note")
+    )
+    referral.refresh_from_db()
+    referral_services.close_referral(manager, referral, satisfaction=3, feedback=m("referrals.Referral.feedback"))
+
+
+def _survey_round(manager, programme_manager, case):
+    programme = programme_manager.organisation.programmes.get()
+    sustainability_services.load_instrument(programme_manager, NOTES_INSTRUMENT, programme=programme, publish=True)
+    sustainability_services.record_round(
+        manager,
+        case,
+        sustainability_services.RoundInput(
+            instrument="notas",
+            taken_on=timezone.localdate(),
+            answers={"ok": "yes", "comment": m("sustainability.SurveyRound.answers")},
+        ),
+    )
+
+
+def _closure_and_reopening(manager, case):
+    case_services.close_case(manager, case, reason="support_ended", note=m("cases.Case.closure_note"))
+    case.refresh_from_db()
+    case_services.reopen_case(manager, case, reason=m("cases.CaseEvent.note"))
+
+
+def raw_text_of_every_table() -> str:
+    """Every value of every table, as stored, lower-cased (search columns are normalised)."""
+    qn = connection.ops.quote_name
+    chunks: list[str] = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {qn(table)}")  # noqa: S608 - names from introspection
+            for row in cursor.fetchall():
+                chunks.extend(str(value) for value in row if value is not None)
+    return "\n".join(chunks).lower()
+
+
+def stored_value(label: str):
+    app_label, model_name, field = label.split(".")
+    model = apps.get_model(app_label, model_name)
+    return [getattr(obj, field) for obj in model.objects.all()]
+
+
+def build_everything() -> dict[str, Any]:
+    """Every kind of record, with markers; returns the case and the TOTP device being set up."""
+    org = factories.organisation("oim-zq", "MX")
+    other_org = factories.organisation("ong-zq", "GT")
+    team = factories.team(org, "Equipo Zq")
+    manager = factories.user(org, Role.CASE_MANAGER, team=team, username="gestora-zq")
+    psychologist = factories.user(
+        org, Role.CASE_MANAGER, team=team, username="psicologa-zq", is_mental_health_professional=True
+    )
+    programme_manager = factories.user(org, Role.PROGRAMME_MANAGER, username="gerente-zq")
+    returnee, case = _returnee_and_case(manager)
+    _case_records(manager, case)
+    _consent_and_sharing(manager, psychologist, returnee, case, other_org)
+    _referral(manager, programme_manager, case)
+    _survey_round(manager, programme_manager, case)
+    _closure_and_reopening(manager, case)
+    device = two_factor.start_enrolment(manager)
+    return {"case": case, "device": device}

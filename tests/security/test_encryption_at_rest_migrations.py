@@ -1,0 +1,144 @@
+"""The data migrations encrypt rows that already exist (and decrypt them when unapplied), on SQLite and
+PostgreSQL: records are built, the encryption migrations are unapplied (values back in clear, as on a
+database from before them), then applied again."""
+
+import importlib
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django_otp.oath import TOTP
+
+from reintegra.access import append_only, crypto
+from reintegra.access.models import AccessEvent, TOTPDevice
+from reintegra.testing.personal_records import (
+    ENCRYPTED,
+    build_everything,
+    expected,
+    m,
+    raw_text_of_every_table,
+    stored_value,
+)
+
+BEFORE = [
+    ("access", "0007_drop_plaintext_api_tokens"),
+    ("cases", "0004_default_programmes"),
+    ("referrals", "0003_provider_owner_required"),
+    ("sustainability", "0002_default_rss_and_grid"),
+]
+# Encrypted before these migrations: they stay encrypted whichever way the migrations run.
+ALREADY_ENCRYPTED = {
+    "cases.Assessment.protection_concerns",
+    "cases.Assessment.health_notes",
+    "cases.Assessment.mental_health_notes",
+    "cases.Assessment.gbv_notes",
+    "cases.CounsellingSession.notes",
+    "cases.IdentityDocument.number",
+    "referrals.Referral.reason",
+    "referrals.Referral.feedback",
+}
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+def latest():
+    executor = MigrationExecutor(connection)
+    return executor.loader.graph.leaf_nodes()
+
+
+@pytest.fixture
+def trail_emptied_after(transactional_db):
+    """The database is flushed after a transactional test; the audit tables refuse DELETE, so they are
+    emptied here first, with their append-only guard lifted for that moment."""
+    yield
+    for table in append_only.TABLES:
+        with transaction.atomic(), append_only.suspended(table), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
+
+
+def test_unapplying_decrypts_and_applying_encrypts_existing_rows(trail_emptied_after):
+    build_everything()
+    newly = [label for label in ENCRYPTED if label not in ALREADY_ENCRYPTED]
+    try:
+        migrate(BEFORE)
+        dump = raw_text_of_every_table()
+        still_clear = [label for label in newly if expected(label).lower() not in dump]
+        assert still_clear == [], f"not decrypted by the reverse migration: {still_clear}"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT data FROM cases_caseevent WHERE kind = 'reopened'")
+            assert m("cases.CaseEvent.note") in cursor.fetchone()[0]  # back in the timeline's JSON
+    finally:
+        migrate(latest())
+    dump = raw_text_of_every_table()
+    found = [label for label in ENCRYPTED if expected(label).lower() in dump]
+    assert found == [], f"left in clear by the migrations: {found}"
+    for label in ENCRYPTED:
+        values = stored_value(label)
+        if label == "sustainability.SurveyRound.answers":
+            assert any(v.get("comment") == expected(label) for v in values), label
+        else:
+            assert expected(label) in values, label
+    # The access trail is append-only again after its migration.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessEvent.objects.update(flagged=False)
+
+
+LEGACY_TABLE = """
+CREATE TABLE otp_totp_totpdevice (
+    id {id_type} PRIMARY KEY,
+    name varchar(64) NOT NULL,
+    confirmed boolean NOT NULL,
+    user_id bigint NOT NULL,
+    key varchar(80) NOT NULL,
+    step smallint NOT NULL,
+    t0 bigint NOT NULL,
+    digits smallint NOT NULL,
+    tolerance smallint NOT NULL,
+    drift smallint NOT NULL,
+    last_t bigint NOT NULL,
+    throttling_failure_timestamp timestamp with time zone NULL,
+    throttling_failure_count integer NOT NULL,
+    created_at timestamp with time zone NULL,
+    last_used_at timestamp with time zone NULL
+)
+"""
+LEGACY_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test secret, hex
+
+
+@pytest.mark.django_db
+def test_devices_of_django_otp_move_to_the_encrypted_model(django_user_model):
+    migration = importlib.import_module("reintegra.access.migrations.0009_encrypted_totp_devices")
+    user = django_user_model.objects.create_user("con-app", password="correct-horse-battery")
+    with connection.cursor() as cursor:
+        id_type = "serial" if connection.vendor == "postgresql" else "integer"
+        cursor.execute(LEGACY_TABLE.format(id_type=id_type))
+        cursor.execute(
+            "INSERT INTO otp_totp_totpdevice (id, name, confirmed, user_id, key, step, t0, digits, tolerance, "
+            "drift, last_t, throttling_failure_count) VALUES (7, 'Phone', %s, %s, %s, 30, 0, 6, 1, 0, -1, 0)",
+            [True, user.pk, LEGACY_KEY],
+        )
+
+    class Editor:
+        def __init__(self):
+            self.connection = connection
+
+    migration.move_devices_here(None, Editor())
+    device = TOTPDevice.objects.get(user=user)
+    assert (device.name, device.confirmed, device.key) == ("Phone", True, LEGACY_KEY)
+    assert device.verify_token(TOTP(device.bin_key).token())  # the user's app keeps working
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM access_totpdevice")
+        assert cursor.fetchone()[0].startswith(crypto.ENCRYPTED_PREFIX)
+        cursor.execute("SELECT count(*) FROM otp_totp_totpdevice")
+        assert cursor.fetchone()[0] == 0  # no clear secret left behind
+
+    migration.move_devices_back(None, Editor())
+    assert not TOTPDevice.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key, name FROM otp_totp_totpdevice")
+        assert cursor.fetchone() == (LEGACY_KEY, "Phone")
+        cursor.execute("DROP TABLE otp_totp_totpdevice")
