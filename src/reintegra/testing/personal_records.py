@@ -250,7 +250,7 @@ def _referral(manager, programme_manager, case):
     provider_org = factories.organisation("prov-zq", "MX")
     provider_user = factories.user(provider_org, Role.SERVICE_PROVIDER)
     provider = ServiceProvider.objects.create(
-        name="Centro Zq", organisation_type="ngo", country="MX", organisation=provider_org
+        name="Centro Zq", organisation_type="ngo", country="MX", organisation=provider_org, owner=provider_org
     )
     service = Service.objects.create(
         provider=provider, code="centro-zq", name="Empleo", dimension="economic", sector="employment", country="MX"
