@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from reintegra.access import two_factor
 from reintegra.access.audit import record_access
+from reintegra.api.query import QueryParametersMixin
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -58,7 +59,7 @@ class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
 
 
-class ObtainTokenView(APIView):
+class ObtainTokenView(QueryParametersMixin, APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]

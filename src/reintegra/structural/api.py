@@ -8,15 +8,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.roles import Capability
+from reintegra.api.fields import IdField
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission
+from reintegra.api.query import QueryParametersMixin
 from reintegra.structural import selectors
 from reintegra.structural import serializers as s
 from reintegra.structural.models import (
@@ -35,7 +37,12 @@ from reintegra.structural.models import (
 )
 
 
+class ProgrammeFilter(serializers.Serializer):
+    programme = IdField(required=False, help_text="Only the records of this programme (id).")
+
+
 class StructuralViewSet(
+    QueryParametersMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -49,12 +56,12 @@ class StructuralViewSet(
     model: type[ProgrammeRecord] = Stakeholder
     related: tuple[str, ...] = ()
     prefetch: tuple[str, ...] = ()
+    query_parameters = {"list": ProgrammeFilter}
 
     def get_queryset(self) -> QuerySet[Any]:
         qs = selectors.visible(self.request.user, self.model).select_related("programme", *self.related)
-        programme = self.request.query_params.get("programme", "")
-        if programme.isdigit():
-            qs = qs.filter(programme_id=int(programme))
+        if self.query.get("programme"):
+            qs = qs.filter(programme_id=self.query["programme"])
         return qs.prefetch_related(*self.prefetch).order_by(*self.model._meta.ordering or ["id"])
 
     def _nested(
