@@ -23,6 +23,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -101,27 +102,30 @@ def _suspicious(exc: SuspiciousOperation) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
+def _from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's ValidationError as DRF's, each message keeping its code."""
+
+    def details(errors: list[DjangoValidationError]) -> list[exceptions.ErrorDetail]:
+        return [
+            exceptions.ErrorDetail(str(message), code=error.code or VALIDATION_CODE)
+            for error in errors
+            for message in error.messages
+        ]
+
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError({field: details(errors) for field, errors in exc.error_dict.items()})
+    return exceptions.ValidationError({"non_field_errors": details(exc.error_list)})
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            exc = exceptions.ValidationError(
-                {
-                    field: [exceptions.ErrorDetail(m, code=e.code or VALIDATION_CODE) for e in errors for m in e]
-                    for field, errors in exc.error_dict.items()
-                }
-            )
-        else:
-            exc = exceptions.ValidationError(
-                {
-                    "non_field_errors": [
-                        exceptions.ErrorDetail(m, code=e.code or VALIDATION_CODE) for e in exc.error_list for m in e
-                    ]
-                }
-            )
+        exc = _from_django(exc)
     elif isinstance(exc, TransitionError):
         return Response({"non_field_errors": [str(exc)], "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     elif isinstance(exc, SuspiciousOperation):
         return _suspicious(exc)
 

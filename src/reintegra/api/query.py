@@ -19,7 +19,7 @@ every view (DRF's content negotiation). The OpenAPI schema documents the same de
 """
 
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -50,14 +50,19 @@ def declared_serializer(view: Any, method: str) -> type[serializers.Serializer] 
     return declared.get(action) if action else declared.get(method.lower())
 
 
-class QueryParametersMixin:
+if TYPE_CHECKING:
+    from rest_framework.views import APIView as _ViewBase
+else:
+    _ViewBase = object
+
+
+class QueryParametersMixin(_ViewBase):
     """For every API view (APIView, GenericAPIView, ViewSet): see the module's docstring."""
 
     query_parameters: ClassVar[dict[str, type[serializers.Serializer]]] = {}
-    request: Request
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)
         self.query_serializer  # noqa: B018  validated now, after authentication, permissions and throttles
 
     @cached_property

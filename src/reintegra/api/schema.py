@@ -85,7 +85,7 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _add_error_responses(self, operation: dict[str, Any]) -> None:
         codes = ["400", "403"]
-        if not all(issubclass(permission, AllowAny) for permission in self.view.permission_classes):
+        if not all(isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
             codes.append("401")
         if "{" in self.path or paginates(self.view, self.method):
             codes.append("404")
