@@ -140,3 +140,33 @@ def test_the_schema_documents_the_declared_filters(client):
     assert referrals["page_size"]["schema"]["maximum"] == 200
     stakeholders = {p["name"] for p in schema["paths"]["/api/v1/stakeholders/"]["get"]["parameters"]}
     assert "programme" in stakeholders
+
+
+# --- the same on the web pages: ids read from the query string -------------------------------------------
+
+
+def test_parse_id():
+    from reintegra.api.fields import MAX_ID, parse_id
+
+    assert parse_id("12") == 12 and parse_id(str(MAX_ID)) == MAX_ID
+    for bad in (None, "", "0", "-1", "²", "١٢", "12a", " 12", "99999999999999999999", str(MAX_ID + 1)):
+        assert parse_id(bad) is None, bad
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "²"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/estructural/interlocutores/?programa={}",
+        "/estructural/interlocutores/nuevo/?programa={}",
+        "/estructural/estrategias/coordination/?programa={}",
+        "/derivaciones/brechas/?area={}",
+        "/derivaciones/procedimientos/nuevo/?provider={}&service={}",
+        "/derivaciones/directorio/?area={}",
+    ],
+)
+def test_web_pages_read_ids_from_the_query_string_without_crashing(client, org, path, value):
+    manager = factories.user(org, Role.PROGRAMME_MANAGER, username="gerente")
+    client.force_login(manager)
+    response = client.get(path.format(value, value))
+    assert response.status_code < 500, (path, value)

@@ -829,7 +829,7 @@ def update_programme(user: Any, programme: Any, data: dict[str, Any]) -> Any:
     elif len(set(months)) != len(months):
         errors["rss_round_months"] = _("Each month may appear only once.")
     for key, (low, high) in PROGRAMME_SETTING_RANGES.items():
-        value = data.get(key, getattr(programme, key))
+        value = data.get(key, low)
         if not isinstance(value, int) or not low <= value <= high:
             errors[key] = _("Give a whole number between %(low)d and %(high)d.") % {"low": low, "high": high}
     threshold = data.get("stakeholder_high_threshold", programme.stakeholder_high_threshold)
