@@ -28,8 +28,8 @@ def test_production_settings_pass_check_deploy_with_zero_warnings():
         "REINTEGRA_SECRET_KEY": "k" * 20 + "-production-secret-key-with-enough-entropy-1234567890",
         "REINTEGRA_ALLOWED_HOSTS": "reintegra.example.org",
         "REINTEGRA_FIELD_KEYS": Fernet.generate_key().decode(),
-        "REINTEGRA_BLIND_INDEX_KEY": "blind",
-        "REINTEGRA_PSEUDONYM_KEY": "pseudo",
+        "REINTEGRA_BLIND_INDEX_KEY": "blind-index-key-" + "b" * 32,
+        "REINTEGRA_PSEUDONYM_KEY": "pseudonym-key-" + "p" * 32,
         "DATABASE_URL": "sqlite:////tmp/reintegra-deploy-check.sqlite3",
     }
     result = _run(["check", "--deploy", "--fail-level", "WARNING"], env)

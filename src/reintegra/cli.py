@@ -1,16 +1,17 @@
-"""The `reintegra` command: django-admin with the project's settings."""
+"""The `reintegra` command: django-admin with the project's settings (chosen by `reintegra.environment`)."""
 
-import os
 import sys
 
 
 def main() -> None:
-    default = (
-        "reintegra.settings.production" if os.environ.get("REINTEGRA_ENV") == "production" else "reintegra.settings"
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", default)
+    from reintegra import environment
+
+    environment.select_settings()
+    from django.conf import settings
     from django.core.management import execute_from_command_line
 
+    # Loads the settings module now: a production deployment that would run without its settings stops here.
+    environment.verify_loaded(settings)
     argv = list(sys.argv)
     # `reintegra apply-retention` and `reintegra apply_retention` are the same command.
     if len(argv) > 1 and not argv[1].startswith("-"):

@@ -22,3 +22,9 @@ urlpatterns = [
     path("", include("reintegra.access.account_urls")),
     path("", include("reintegra.web.urls")),
 ]
+
+# JSON under /api/ (an unknown API path is a JSON 404), the site's translated pages elsewhere.
+handler400 = "reintegra.api.error_pages.bad_request"
+handler403 = "reintegra.api.error_pages.permission_denied"
+handler404 = "reintegra.api.error_pages.page_not_found"
+handler500 = "reintegra.api.error_pages.server_error"

@@ -1,6 +1,10 @@
-import os
+"""WSGI entry point (`gunicorn reintegra.wsgi`): the settings are chosen by `reintegra.environment`,
+the same rule as the `reintegra` command (REINTEGRA_ENV=production → production settings)."""
 
-from django.core.wsgi import get_wsgi_application
+from reintegra import environment
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reintegra.settings")
+environment.setup()
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
 application = get_wsgi_application()

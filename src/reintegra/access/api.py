@@ -227,17 +227,17 @@ class AuditTrailView(ProtectedView):
     serializer_class = AuditEntrySerializer
     read_capabilities = (C.VIEW_AUDIT,)
     write_capabilities = (C.VIEW_AUDIT,)  # so other methods answer 405 to the officer, 403 to anyone else
+    query_parameters = {"get": AuditQuerySerializer}
 
     @extend_schema(
         operation_id="audit_list",
         summary=_("The audit trail"),
-        parameters=[AuditQuerySerializer],
         responses=AuditPageSerializer,
         tags=["audit"],
     )
     def get(self, request: Request) -> Response:
-        query = AuditQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = self.query_serializer
+        assert isinstance(query, AuditQuerySerializer)
         size = query.validated_data["page_size"]
         entries = list(
             selectors.audit_trail(
@@ -326,18 +326,16 @@ class AggregatesView(ProtectedView):
     serializer_class = AggregatesSerializer
     read_capabilities = (C.VIEW_AGGREGATES,)
     write_capabilities = (C.VIEW_AGGREGATES,)
+    query_parameters = {"get": AggregateQuerySerializer}
 
     @extend_schema(
         operation_id="analytics_aggregates",
         summary=_("Case counts with small-cell suppression"),
-        parameters=[AggregateQuerySerializer],
         responses=AggregatesSerializer,
         tags=["analytics"],
     )
     def get(self, request: Request) -> Response:
-        query = AggregateQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        by, k = query.validated_data["by"], query.validated_data.get("k")
+        by, k = self.query["by"], self.query.get("k")
         rows = selectors.aggregate_cases(request.user, by=by, k=k)
         floor = selectors.min_cell_size()
         return Response(AggregatesSerializer({"by": by, "k": max(k or floor, floor), "rows": rows}).data)

@@ -12,6 +12,7 @@ from reintegra.access import selectors, services
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.api.permissions import CapabilityPermission
+from reintegra.api.query import QueryParametersMixin
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -30,7 +31,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
     retrieve=extend_schema(summary="One programme and its settings", tags=["programmes"]),
     partial_update=extend_schema(summary="Change a programme's settings", tags=["programmes"]),
 )
-class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProgrammeViewSet(QueryParametersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ProgrammeSerializer
     permission_classes = [CapabilityPermission]
     read_capabilities = None  # any signed-in user of the organisation

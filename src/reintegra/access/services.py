@@ -800,6 +800,14 @@ PROGRAMME_SETTINGS = (
 )
 
 
+# Delays in days or months: beyond these they are typing mistakes (and overflow dates or the database).
+PROGRAMME_SETTING_RANGES = {
+    "rss_baseline_window_days": (1, 366),
+    "stakeholder_review_months": (1, 120),
+    "agreement_renewal_notice_days": (0, 3660),
+}
+
+
 def update_programme(user: Any, programme: Any, data: dict[str, Any]) -> Any:
     """Change a programme's settings (programme managers of its organisation). Unknown keys are refused."""
     from reintegra.access.models import Programme
@@ -816,6 +824,10 @@ def update_programme(user: Any, programme: Any, data: dict[str, Any]) -> Any:
         errors["rss_round_months"] = _("Give the months after return as whole numbers between 0 and 120.")
     elif len(set(months)) != len(months):
         errors["rss_round_months"] = _("Each month may appear only once.")
+    for key, (low, high) in PROGRAMME_SETTING_RANGES.items():
+        value = data.get(key, low)
+        if not isinstance(value, int) or not low <= value <= high:
+            errors[key] = _("Give a whole number between %(low)d and %(high)d.") % {"low": low, "high": high}
     threshold = data.get("stakeholder_high_threshold", programme.stakeholder_high_threshold)
     if not isinstance(threshold, int) or not 1 <= threshold <= 5:
         errors["stakeholder_high_threshold"] = _("The threshold is a score from 1 to 5.")

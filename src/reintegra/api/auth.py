@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from reintegra.access import api_tokens, throttle, two_factor
 from reintegra.access.audit import record_access
+from reintegra.api.query import QueryParametersMixin
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
@@ -110,7 +111,7 @@ class TokenResponseSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
-class ObtainTokenView(APIView):
+class ObtainTokenView(QueryParametersMixin, APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]

@@ -1,22 +1,125 @@
-"""API errors: field messages for validation, 404 for what the user may not see, never a 500 body leak."""
+"""API errors: every error body carries a machine-readable `code`; never a 500 body leak.
+
+Shapes (documented in the OpenAPI schema by `reintegra.api.schema`):
+
+- field errors, 400: `{"<field>": ["message", …], …, "code": "invalid", "errors": [{"field": "<field>",
+  "message": "…", "code": "required"}, …]}`: the messages keyed by field as before, and `errors`, the
+  complete list with each message's own code (nested fields as `items.0.title`);
+- anything else: `{"detail": "message", "code": "not_found"}` with DRF's codes: `not_authenticated`
+  and `authentication_failed` (401), `permission_denied` (403), `not_found` (404),
+  `method_not_allowed` (405), `not_acceptable` (406), `unsupported_media_type` (415), `throttled`
+  (429), `parse_error` (400), plus the project's own (`unknown_parameter`, `request_too_large`,
+  `consent_required`, the lifecycle's transition codes, …).
+"""
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reintegra.cases.lifecycle import TransitionError
 
+VALIDATION_CODE = "invalid"
+
+
+class UnknownParameter(exceptions.APIException):
+    """A query parameter the endpoint does not declare (`reintegra.api.query`)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "unknown_parameter"
+
+    def __init__(self, names: list[str], allowed: list[str]) -> None:
+        self.parameters = names
+        self.allowed = allowed
+        super().__init__(
+            _("Unknown query parameter(s): %(names)s. This endpoint accepts: %(allowed)s.")
+            % {"names": ", ".join(names), "allowed": ", ".join(allowed) or _("none")}
+        )
+
+
+def flat_errors(detail: Any, codes: Any, path: str = "") -> list[dict[str, str]]:
+    """Every message of a ValidationError's detail, with its field path and its code."""
+    if isinstance(detail, dict):
+        found: list[dict[str, str]] = []
+        for key, value in detail.items():
+            found += flat_errors(value, codes.get(key) if isinstance(codes, dict) else codes, _join(path, key))
+        return found
+    if isinstance(detail, list):
+        found = []
+        for index, value in enumerate(detail):
+            code = codes[index] if isinstance(codes, list) and index < len(codes) else codes
+            # A list of plain messages belongs to the field itself; a list of dicts/lists to its items.
+            found += flat_errors(value, code, path if not isinstance(value, dict | list) else _join(path, index))
+        return found
+    return [{"field": path or "non_field_errors", "message": str(detail), "code": str(codes or VALIDATION_CODE)}]
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _validation_body(exc: exceptions.ValidationError) -> dict[str, Any]:
+    detail: Any = exc.detail
+    codes: Any = exc.get_codes()
+    if not isinstance(detail, dict):
+        detail, codes = {"non_field_errors": detail}, {"non_field_errors": codes}
+    body = {key: value for key, value in detail.items() if key not in ("code", "errors")}
+    body["code"] = VALIDATION_CODE
+    body["errors"] = flat_errors(detail, codes)
+    return body
+
+
+def _suspicious(exc: SuspiciousOperation) -> Response:
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {
+                "detail": _("The request is too large: it may be up to %(limit)s.") % {"limit": filesizeformat(limit)},
+                "code": "request_too_large",
+                "limit_bytes": limit,
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        body = {"detail": _("The request has too many fields."), "code": "too_many_fields"}
+    elif isinstance(exc, TooManyFilesSent):
+        body = {"detail": _("The request has too many files."), "code": "too_many_files"}
+    else:
+        body = {"detail": _("The request could not be understood."), "code": "bad_request"}
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's ValidationError as DRF's, each message keeping its code."""
+
+    def details(errors: list[DjangoValidationError]) -> list[exceptions.ErrorDetail]:
+        return [
+            exceptions.ErrorDetail(str(message), code=error.code or VALIDATION_CODE)
+            for error in errors
+            for message in error.messages
+        ]
+
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError({field: details(errors) for field, errors in exc.error_dict.items()})
+    return exceptions.ValidationError({"non_field_errors": details(exc.error_list)})
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "message_dict"):
-            exc = exceptions.ValidationError(exc.message_dict)
-        else:
-            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+        exc = _from_django(exc)
     elif isinstance(exc, TransitionError):
         return Response({"non_field_errors": [str(exc)], "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, DjangoPermissionDenied):
@@ -24,4 +127,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if code:
             return Response({"detail": str(exc), "code": code}, status=status.HTTP_403_FORBIDDEN)
         exc = exceptions.PermissionDenied(str(exc) or None)
-    return drf_exception_handler(exc, context)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, SuspiciousOperation):
+        return _suspicious(exc)
+
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = _validation_body(exc)
+    elif isinstance(exc, UnknownParameter):
+        response.data = {"detail": exc.detail, "code": exc.default_code, "parameters": exc.parameters}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        codes = exc.get_codes()
+        response.data["code"] = codes if isinstance(codes, str) else exc.default_code
+    return response

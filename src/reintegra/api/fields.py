@@ -18,6 +18,19 @@ from rest_framework import serializers
 MAX_ID = 2**63 - 1
 
 
+def parse_id(value: Any) -> int | None:
+    """A primary key from a query string (`?programa=12`), or None: not ASCII digits, zero, or too large.
+
+    For pages that read an id straight from request.GET: `str.isdigit()` accepts "²" (int() then fails)
+    and numbers no database holds (a foreign-key filter then overflows).
+    """
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 class IdField(serializers.IntegerField):
     """A reference to a row by its primary key (validated for range; existence is checked by the view)."""
 

@@ -7,6 +7,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
 from reintegra.access.roles import Capability
+from reintegra.api.query import QueryParametersMixin
 
 
 class CaseWorkPermission(BasePermission):
@@ -40,7 +41,7 @@ class CapabilityPermission(BasePermission):
         return needed is None or any(user.has_capability(capability) for capability in needed)
 
 
-class ProtectedView(GenericAPIView):
+class ProtectedView(QueryParametersMixin, GenericAPIView):
     permission_classes = [IsAuthenticated, CapabilityPermission]
     read_capabilities: tuple[Capability, ...] | None = None
     write_capabilities: tuple[Capability, ...] | None = ()

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from reintegra.access.audit import record_access
 from reintegra.api.permissions import CaseWorkPermission
+from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import matching, selectors, services
 from reintegra.cases.models import Assessment, Case, PlanItemProgress, Returnee
 from reintegra.cases.serializers import (
@@ -67,6 +68,7 @@ def _int_or_404(value: Any) -> int:
     partial_update=extend_schema(summary=_("Update some fields of a returnee")),
 )
 class ReturneeViewSet(
+    QueryParametersMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -79,6 +81,7 @@ class ReturneeViewSet(
     serializer_class = ReturneeSerializer
     permission_classes = [IsAuthenticated, CaseWorkPermission]
     needs_edit_capability = False
+    query_parameters = {"duplicates": DuplicateQuerySerializer}
 
     def get_queryset(self) -> Any:
         return (
@@ -121,7 +124,6 @@ class ReturneeViewSet(
             "Ranked likely duplicates in your organisation's register, to check before registering. "
             "Each check is recorded in the access trail (without the names searched)."
         ),
-        parameters=[DuplicateQuerySerializer],
         responses=DuplicateCandidateSerializer(many=True),
     )
     @action(detail=False, methods=["get"], pagination_class=None, needs_edit_capability=True)
@@ -150,11 +152,12 @@ _CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 _ASSESSMENT_ID = OpenApiParameter("assessment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-class CaseViewSet(viewsets.GenericViewSet):
+class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
     queryset = Case.objects.none()
     serializer_class = CaseDetailSerializer
     permission_classes = [IsAuthenticated, CaseWorkPermission]
     needs_edit_capability = False
+    query_parameters = {"list": CaseFilterSerializer}
 
     def get_object(self) -> Case:
         try:
@@ -167,12 +170,10 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     # --- the case itself -------------------------------------------------------------------------
 
-    @extend_schema(
-        summary=_("List and search cases"), parameters=[CaseFilterSerializer], responses=CaseListSerializer(many=True)
-    )
+    @extend_schema(summary=_("List and search cases"), responses=CaseListSerializer(many=True))
     def list(self, request: Request) -> Response:
-        filters = CaseFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = self.query_serializer
+        assert isinstance(filters, CaseFilterSerializer)
         cases = selectors.search_cases(request.user, filters.filters())
         page = self.paginate_queryset(cases)
         data = CaseListSerializer(page, many=True, context=self.get_serializer_context()).data

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
@@ -20,13 +20,17 @@ from rest_framework.response import Response
 from reintegra.access import audit
 from reintegra.access.models import User
 from reintegra.access.roles import Capability
+from reintegra.api.fields import CountryCodeField, IdField
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission, ProtectedView
+from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import selectors as case_selectors
+from reintegra.cases.choices import Dimension
 from reintegra.cases.models import Case, PlanItem
 from reintegra.places.models import AdminArea
 from reintegra.referrals import lifecycle, links, selectors, services
 from reintegra.referrals import serializers as s
+from reintegra.referrals.choices import Priority, ReferralStatus, Sector
 from reintegra.referrals.models import ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
 
 C = Capability
@@ -48,6 +52,45 @@ def _int(value: Any) -> int | None:
         return None
 
 
+# --- query parameters (reintegra.api.query) -----------------------------------------------------
+
+
+class ProviderFilters(serializers.Serializer):
+    country = CountryCodeField(required=False, allow_blank=True)
+
+
+class ServiceFilters(serializers.Serializer):
+    dimension = serializers.ChoiceField(choices=Dimension.choices, required=False, allow_blank=True)
+    sector = serializers.ChoiceField(choices=Sector.choices, required=False, allow_blank=True)
+    area = IdField(required=False, help_text="Administrative area id: services that cover it")
+    country = CountryCodeField(required=False, allow_blank=True)
+    age = serializers.IntegerField(
+        required=False, min_value=0, max_value=130, help_text="Services whose age range includes this age"
+    )
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Name of the service or provider"
+    )
+
+
+class ReferralFilters(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False, allow_blank=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_blank=True)
+    case = IdField(required=False)
+    overdue = serializers.BooleanField(required=False, help_text="Only referrals past their deadline.")
+
+
+class RecommendationFilters(serializers.Serializer):
+    dimension = serializers.ChoiceField(choices=Dimension.choices, required=False, allow_blank=True)
+    sector = serializers.ChoiceField(choices=Sector.choices, required=False, allow_blank=True)
+
+
+class GapFilters(serializers.Serializer):
+    area = IdField(required=False, help_text="A state/department id: rows by municipality")
+    country = CountryCodeField(
+        required=False, allow_blank=True, help_text="Rows by state/department (default: your country)"
+    )
+
+
 def _write_schema(request: Any, response: Any, created: bool) -> Any:
     code = 201 if created else 200
     return extend_schema(
@@ -63,7 +106,9 @@ def _write_schema(request: Any, response: Any, created: bool) -> Any:
     create=_write_schema(s.ServiceProviderWriteSerializer, s.ServiceProviderSerializer, True),
     partial_update=_write_schema(s.ServiceProviderWriteSerializer, s.ServiceProviderSerializer, False),
 )
-class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ServiceProviderViewSet(
+    QueryParametersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Providers of the service directory (no personal data). POST creates one, maintained by your
     organisation; PATCH changes one your organisation maintains (`contacts`, when given, replaces its
     contact persons; a new `organisation` is a link request that organisation must accept)."""
@@ -73,11 +118,12 @@ class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     write_capabilities = (C.MANAGE_SERVICE_DIRECTORY,)
     serializer_class = s.ServiceProviderSerializer
     pagination_class = StandardPagination
+    query_parameters = {"list": ProviderFilters}
 
     def get_queryset(self) -> QuerySet[ServiceProvider]:
         qs = ServiceProvider.objects.prefetch_related("contacts", "link_requests").order_by("name", "id")
-        country = self.request.query_params.get("country")
-        return qs.filter(country=country.upper()) if country else qs
+        country = self.query.get("country")
+        return qs.filter(country=country) if country else qs
 
     def _save(self, request: Request, provider: ServiceProvider | None) -> ServiceProvider:
         data = s.ServiceProviderWriteSerializer(data=request.data, partial=provider is not None)
@@ -110,22 +156,12 @@ class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
 
 @extend_schema_view(
-    list=extend_schema(
-        tags=["service directory"],
-        parameters=[
-            OpenApiParameter("dimension", str, description="economic | social | psychosocial"),
-            OpenApiParameter("sector", str),
-            OpenApiParameter("area", int, description="Administrative area id: services that cover it"),
-            OpenApiParameter("country", str),
-            OpenApiParameter("age", int, description="Services whose age range includes this age"),
-            OpenApiParameter("q", str, description="Name of the service or provider"),
-        ],
-    ),
+    list=extend_schema(tags=["service directory"]),
     retrieve=extend_schema(tags=["service directory"]),
     create=_write_schema(s.ServiceWriteSerializer, s.ServiceSerializer, True),
     partial_update=_write_schema(s.ServiceWriteSerializer, s.ServiceSerializer, False),
 )
-class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ServiceViewSet(QueryParametersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Services of the directory. POST creates one for a provider; PATCH changes one."""
 
     permission_classes = [IsAuthenticated, CapabilityPermission]
@@ -133,20 +169,19 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     write_capabilities = (C.MANAGE_SERVICE_DIRECTORY,)
     serializer_class = s.ServiceSerializer
     pagination_class = StandardPagination
+    query_parameters = {"list": ServiceFilters}
 
     def get_queryset(self) -> QuerySet[Service]:
-        p = self.request.query_params
+        q = self.query
         filters = selectors.DirectoryFilters(
-            q=p.get("q", ""),
-            dimension=p.get("dimension", ""),
-            sector=p.get("sector", ""),
-            country=(p.get("country") or "").upper(),
-            area=_int(p.get("area")),
-            age=_int(p.get("age")),
+            q=q.get("q", ""),
+            dimension=q.get("dimension", ""),
+            sector=q.get("sector", ""),
+            country=q.get("country", ""),
+            area=q.get("area"),
+            age=q.get("age"),
             active_only=self.action == "list",
         )
-        if p.get("area") and filters.area is None:
-            return Service.objects.none()
         return selectors.services(filters).prefetch_related("areas")
 
     def _save(self, request: Request, service: Service | None) -> Service:
@@ -189,7 +224,11 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ),
 )
 class ReferralPathwayViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    QueryParametersMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Referral SOPs of the user's organisation (as referrer) or addressed to it (as provider). POST records
     a new SOP, or a new version of `previous`."""
@@ -236,7 +275,9 @@ def _link_answer_schema(summary: str) -> Any:
     ),
     retrieve=extend_schema(tags=["service directory"]),
 )
-class ProviderLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProviderLinkViewSet(
+    QueryParametersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """A directory entry is linked to an organisation on the platform only when a programme manager of that
     organisation accepts the owner's request (`accept`); `refuse` declines it."""
 
@@ -267,47 +308,58 @@ class ProviderLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return self._answer(request, pk, False)
 
 
+def _referral_view(many: bool = False) -> PolymorphicProxySerializer:
+    """A referral as its side sees it: the referrer's view (with the case), or the provider's (the SOP's data)."""
+    return PolymorphicProxySerializer(
+        component_name="ReferralAsSeen",
+        serializers=[s.ReferralSerializer, s.ProviderReferralSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
 def _action_schema(request: Any) -> Any:
     return extend_schema(
         tags=["referrals"],
         request=request,
-        responses={200: s.ReferralSerializer, 400: OpenApiResponse(description="Not possible now")},
+        responses={200: _referral_view(), 400: OpenApiResponse(description="Not possible now")},
     )
 
 
 @extend_schema_view(
     list=extend_schema(
         tags=["referrals"],
-        parameters=[
-            OpenApiParameter("status", str),
-            OpenApiParameter("priority", str),
-            OpenApiParameter("case", int),
-            OpenApiParameter("overdue", bool),
-        ],
         description="The referrals the user sees: of their cases, or, for a provider, those addressed to it.",
+        responses=_referral_view(many=True),
     ),
     retrieve=extend_schema(
         tags=["referrals"],
         description="For a provider user, only the SOP's fields of the returnee (`returnee`).",
+        responses=_referral_view(),
     ),
     create=extend_schema(tags=["referrals"], request=s.ReferralCreateSerializer, responses={201: s.ReferralSerializer}),
 )
 class ReferralViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    QueryParametersMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     permission_classes = [IsAuthenticated, CapabilityPermission]
     read_capabilities = (C.VIEW_ASSIGNED_CASES, C.RECEIVE_REFERRALS)
     write_capabilities = (C.EDIT_CASES, C.RECEIVE_REFERRALS)
     pagination_class = StandardPagination
     serializer_class = s.ReferralSerializer
+    query_parameters = {"list": ReferralFilters}
 
     def get_queryset(self) -> QuerySet[Referral]:
-        p = self.request.query_params
+        q = self.query
         filters = selectors.ReferralFilters(
-            status=p.get("status", ""),
-            priority=p.get("priority", ""),
-            case=_int(p.get("case")),
-            overdue=p.get("overdue") in ("1", "true", "True"),
+            status=q.get("status", ""),
+            priority=q.get("priority", ""),
+            case=q.get("case"),
+            overdue=bool(q.get("overdue")),
         )
         return selectors.search_referrals(self.request.user, filters).select_related(
             "case__returnee", "pathway", "consent", "referring_organisation", "provider"
@@ -449,10 +501,10 @@ class ReferralViewSet(
 class ServiceRecommendationsView(ProtectedView):
     read_capabilities = (C.VIEW_ASSIGNED_CASES,)
     serializer_class = s.ServiceRecommendationSerializer
+    query_parameters = {"get": RecommendationFilters}
 
     @extend_schema(
         tags=["referrals"],
-        parameters=[OpenApiParameter("dimension", str), OpenApiParameter("sector", str)],
         responses=s.ServiceRecommendationSerializer(many=True),
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -463,8 +515,8 @@ class ServiceRecommendationsView(ProtectedView):
         recs = selectors.recommendations(
             request.user,
             case,
-            dimension=request.query_params.get("dimension", ""),
-            sector=request.query_params.get("sector", ""),
+            dimension=self.query.get("dimension", ""),
+            sector=self.query.get("sector", ""),
             include_abroad=True,
         )
         rows = [
@@ -483,22 +535,16 @@ class ServiceRecommendationsView(ProtectedView):
 class ServiceGapsView(ProtectedView):
     read_capabilities = (C.VIEW_REFERRAL_REPORTS, C.MANAGE_SERVICE_DIRECTORY)
     serializer_class = s.ServiceGapSerializer
+    query_parameters = {"get": GapFilters}
 
-    @extend_schema(
-        tags=["service directory"],
-        parameters=[
-            OpenApiParameter("area", int, description="A state/department id: rows by municipality"),
-            OpenApiParameter("country", str, description="Rows by state/department (default: your country)"),
-        ],
-        responses=s.ServiceGapSerializer(many=True),
-    )
+    @extend_schema(tags=["service directory"], responses=s.ServiceGapSerializer(many=True))
     def get(self, request: Request) -> Response:
         area = None
-        if request.query_params.get("area"):
-            area = AdminArea.objects.filter(pk=_int(request.query_params["area"]) or 0).first()
+        if self.query.get("area"):
+            area = AdminArea.objects.filter(pk=self.query["area"]).first()
             if area is None:
                 raise serializers.ValidationError({"area": [_("Unknown area.")]})
-        country = str(area.country) if area else (request.query_params.get("country") or "").upper()
+        country = str(area.country) if area else self.query.get("country", "")
         organisation = _user(request).organisation
         if not country and organisation is not None:
             country = str(organisation.country)

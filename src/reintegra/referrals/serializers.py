@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reintegra.access.models import Organisation
+from reintegra.api.fields import EnumChoiceField
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, selectors
 from reintegra.referrals.choices import DeclineReason, LinkStatus, Priority
@@ -256,6 +257,8 @@ class _ReferralBase(serializers.ModelSerializer):
     # Plain text in the schema: enum names "level"/"outcome" are taken by other components.
     level = serializers.CharField(read_only=True, help_text="local | national | international")
     outcome = serializers.CharField(read_only=True, help_text="service_delivered | no_show | referred_onward")
+    # Empty until the provider declines.
+    decline_reason = EnumChoiceField(DeclineReason, read_only=True, allow_blank=True)
 
     @extend_schema_field(serializers.ChoiceField(choices=["on_time", "overdue", "met", "missed", "none"]))
     def get_sla(self, obj: Referral) -> str:

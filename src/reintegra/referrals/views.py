@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.access import audit, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
+from reintegra.api.fields import parse_id
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.cases.views import case_page_context
@@ -619,8 +620,8 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
     initial: dict[str, Any] = {"transferred_fields": catalogue.DEFAULT_FIELDS, "approved_on": timezone.localdate()}
     # From the recommendations: ?provider=&service= start an SOP for that provider (and service).
     for name in ("provider", "service"):
-        if request.GET.get(name, "").isdigit():
-            initial[name] = int(request.GET[name])
+        if parse_id(request.GET.get(name)):
+            initial[name] = parse_id(request.GET.get(name))
     if previous is not None:
         initial.update(
             {
@@ -672,9 +673,9 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
 
 def _gap_area(request: AuthenticatedHttpRequest) -> tuple[str, AdminArea | None]:
     area = None
-    raw = request.GET.get("area", "")
-    if raw.isdigit():
-        area = AdminArea.objects.filter(pk=int(raw)).first()
+    area_id = parse_id(request.GET.get("area"))
+    if area_id:
+        area = AdminArea.objects.filter(pk=area_id).first()
     country = str(area.country) if area else (request.GET.get("country") or "").upper()
     organisation = request.user.organisation
     if not country and organisation is not None:

@@ -3,13 +3,9 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
-from django_countries import countries
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,26 +13,20 @@ from rest_framework.response import Response
 from reintegra.access.roles import Capability
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission
+from reintegra.api.query import QueryParametersMixin
 from reintegra.regional import selectors, services
-from reintegra.regional.forms import ActionFilterForm
 from reintegra.regional.models import RegionalAction
-from reintegra.regional.serializers import MatrixSerializer, RegionalActionInputSerializer, RegionalActionSerializer
-
-FILTER_PARAMETERS = [
-    OpenApiParameter("country", str, description="ISO 3166 code, e.g. GT."),
-    OpenApiParameter("level", str, enum=["individual", "community", "structural"]),
-    OpenApiParameter("dimension", str, enum=["economic", "social", "psychosocial"]),
-    OpenApiParameter("institution", int, description="Institution id."),
-    OpenApiParameter("funding_source", str),
-    OpenApiParameter("evaluation_status", str),
-    OpenApiParameter("q", str, description="Words in the name, description, institution or target population."),
-]
+from reintegra.regional.serializers import (
+    ActionFilterSerializer,
+    MatrixQuerySerializer,
+    MatrixSerializer,
+    RegionalActionInputSerializer,
+    RegionalActionSerializer,
+)
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Actions of the regional catalogue", parameters=FILTER_PARAMETERS, tags=["regional-actions"]
-    ),
+    list=extend_schema(summary="Actions of the regional catalogue", tags=["regional-actions"]),
     retrieve=extend_schema(summary="One action", tags=["regional-actions"]),
     create=extend_schema(
         summary="Add an action",
@@ -58,6 +48,7 @@ FILTER_PARAMETERS = [
     ),
 )
 class RegionalActionViewSet(
+    QueryParametersMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -70,18 +61,14 @@ class RegionalActionViewSet(
     write_capabilities = (Capability.EDIT_STRUCTURAL,)
     pagination_class = StandardPagination
     queryset = RegionalAction.objects.none()
+    query_parameters = {"list": ActionFilterSerializer, "matrix": MatrixQuerySerializer}
 
     def get_queryset(self) -> QuerySet[RegionalAction]:
         qs = selectors.actions_for(self.request.user)
         if self.action == "list":
-            form = ActionFilterForm(
-                self.request.query_params,
-                country_choices=list(countries),
-                institutions=selectors.institutions_for(self.request.user),
-            )
-            if not form.is_valid():
-                raise ValidationError({name: [str(e) for e in errors] for name, errors in form.errors.items()})
-            qs = selectors.filter_actions(qs, form.filters())
+            filters = self.query_serializer
+            assert isinstance(filters, ActionFilterSerializer)
+            qs = selectors.filter_actions(qs, filters.filters())
         return qs.order_by("country", "title", "id")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -103,15 +90,12 @@ class RegionalActionViewSet(
     @extend_schema(
         summary="Level × dimension matrix",
         description="Counts of actions in each of the nine cells (zeros included), for one country or all.",
-        parameters=[OpenApiParameter("country", OpenApiTypes.STR, description="ISO code; omit for all countries.")],
         responses=MatrixSerializer,
         tags=["regional-actions"],
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def matrix(self, request: Request) -> Response:
-        country = (request.query_params.get("country") or "").upper() or None
-        if country and country not in dict(countries):
-            raise ValidationError({"country": [_("Unknown country code.")]})
+        country = self.query.get("country") or None
         cells, scan = selectors.matrix_for(request.user, country)
         data = {
             "country": country,

@@ -6,7 +6,9 @@ from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reintegra.api.fields import CountryCodeField, IdField
 from reintegra.regional.models import Dimension, EvaluationStatus, FundingSource, InstitutionKind, Level, RegionalAction
+from reintegra.regional.selectors import ActionFilters
 from reintegra.regional.services import ActionInput
 
 
@@ -20,6 +22,49 @@ class LevelList(serializers.ListField):
 @extend_schema_field({"type": "array", "items": {"type": "string", "enum": list(Dimension.values)}})
 class DimensionList(serializers.ListField):
     child = serializers.ChoiceField(choices=Dimension.choices)
+
+
+def _filter_choice(choices: Any) -> serializers.ChoiceField:
+    """An optional filter on one of `choices`, documented as an inline enum (empty: no filter)."""
+
+    @extend_schema_field({"type": "string", "enum": ["", *choices.values]})
+    class FilterChoice(serializers.ChoiceField):
+        pass
+
+    return FilterChoice(choices=choices.choices, required=False, allow_blank=True)
+
+
+class ActionFilterSerializer(serializers.Serializer):
+    """The list's query parameters (reintegra.api.query); the same filters as the catalogue page."""
+
+    country = CountryCodeField(required=False, allow_blank=True)
+    level = _filter_choice(Level)
+    dimension = _filter_choice(Dimension)
+    institution = IdField(required=False, help_text="Institution id.")
+    funding_source = _filter_choice(FundingSource)
+    evaluation_status = _filter_choice(EvaluationStatus)
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Words in the name, description, institution or target population.",
+    )
+
+    def filters(self) -> ActionFilters:
+        data = self.validated_data
+        return ActionFilters(
+            country=data.get("country") or None,
+            level=data.get("level") or None,
+            dimension=data.get("dimension") or None,
+            institution=data.get("institution"),
+            funding_source=data.get("funding_source") or None,
+            evaluation_status=data.get("evaluation_status") or None,
+            q=data.get("q") or "",
+        )
+
+
+class MatrixQuerySerializer(serializers.Serializer):
+    country = CountryCodeField(required=False, allow_blank=True, help_text="ISO code; omit for all countries.")
 
 
 class RegionalActionSerializer(serializers.ModelSerializer):

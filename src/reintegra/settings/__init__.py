@@ -11,6 +11,12 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.environment import refuse_in_production
+
+# Development settings never serve REINTEGRA_ENV=production (see reintegra.environment).
+refuse_in_production(__name__)
+REINTEGRA_ENVIRONMENT = "development"
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = Path(os.environ.get("REINTEGRA_HOME", Path.cwd()))
 VAR_DIR = BASE_DIR / "var"
@@ -31,7 +37,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 SECRET_KEY = os.environ.get(
     "REINTEGRA_SECRET_KEY", "dev-insecure-reintegra-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"
 )
-DEBUG = env_bool("REINTEGRA_DEBUG", True)
+# Off unless asked for: the debug pages print settings (the database password among them) to anyone.
+DEBUG = env_bool("REINTEGRA_DEBUG", False)
 ALLOWED_HOSTS = env_list("REINTEGRA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("REINTEGRA_CSRF_TRUSTED_ORIGINS")
 
@@ -68,6 +75,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "reintegra.api.limits.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -195,8 +203,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "reintegra.api.pagination.StandardPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "reintegra.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "reintegra.api.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "reintegra.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
 }
 # API tokens (django-rest-knox, reintegra.access.api_tokens): hashed, named, expiring, never refreshed by use.
@@ -222,6 +235,16 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
+
+# Request size limits (reintegra.api.limits): larger bodies answer 413 before anything reads them.
+# Multipart bodies (file uploads) may be larger than other bodies; imports cap rows and cells on their own.
+REINTEGRA_MAX_BODY_BYTES = int(os.environ.get("REINTEGRA_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
+REINTEGRA_MAX_UPLOAD_BYTES = int(os.environ.get("REINTEGRA_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = REINTEGRA_MAX_BODY_BYTES  # the form fields of a body, files excluded
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# JSON nested deeper than this is refused with a 400 (reintegra.api.parsers); no payload needs more.
+REINTEGRA_MAX_JSON_DEPTH = 32
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -253,16 +276,29 @@ REINTEGRA_PSEUDONYM_KEY = os.environ.get("REINTEGRA_PSEUDONYM_KEY", "")
 # Plans should be agreed within about one month of return (DOMAIN §3).
 REINTEGRA_PLAN_DEADLINE_DAYS = 31
 
+# Request logging never carries query strings (names and document numbers typed in searches): the
+# filter strips them from every request-logging logger (runserver's, Django's, gunicorn's).
+LOGGING_CONFIG = "reintegra.log_filters.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_query_strings": {"()": "reintegra.log_filters.StripQueryStrings"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_query_strings"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("REINTEGRA_LOG_LEVEL", "INFO")},
     "loggers": {
-        # Request logs carry query strings (names typed in search): keep them out of the log.
-        "django.server": {"level": "WARNING"},
-        "django.request": {"level": "ERROR"},
+        "django.server": {
+            "level": "WARNING",
+            "handlers": ["console"],
+            "filters": ["no_query_strings"],
+            "propagate": False,
+        },
+        "django.request": {
+            "level": "ERROR",
+            "handlers": ["console"],
+            "filters": ["no_query_strings"],
+            "propagate": False,
+        },
         "axes": {"level": "WARNING"},
     },
 }

@@ -6,7 +6,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from reintegra.settings import *  # noqa: F403
 from reintegra.settings import env_bool, env_list
+from reintegra.settings.keys import require_fernet_keys, require_secret_key
 
+REINTEGRA_ENVIRONMENT = "production"
+# Never on in production: the debug pages print every setting, the database password among them.
+if env_bool("REINTEGRA_DEBUG", False):
+    raise ImproperlyConfigured("REINTEGRA_DEBUG must be off with REINTEGRA_ENV=production.")
 DEBUG = False
 SECRET_KEY = os.environ.get("REINTEGRA_SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
@@ -40,7 +45,7 @@ MAILERS = {
     }
 }
 
-# Personal data must not be protected by keys derived from the secret key in production.
-for _name in ("REINTEGRA_FIELD_KEYS", "REINTEGRA_BLIND_INDEX_KEY", "REINTEGRA_PSEUDONYM_KEY"):
-    if not os.environ.get(_name):
-        raise ImproperlyConfigured(f"{_name} must be set in production (see README, Configuration).")
+# Personal data must not be protected by keys derived from the secret key, or by short keys, in production.
+REINTEGRA_FIELD_KEYS = require_fernet_keys("REINTEGRA_FIELD_KEYS")
+REINTEGRA_BLIND_INDEX_KEY = require_secret_key("REINTEGRA_BLIND_INDEX_KEY")
+REINTEGRA_PSEUDONYM_KEY = require_secret_key("REINTEGRA_PSEUDONYM_KEY")

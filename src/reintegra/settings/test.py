@@ -1,6 +1,11 @@
 """Test settings: fast hashing, no throttling, deterministic keys, in-memory static files."""
 
+from reintegra.environment import refuse_in_production
 from reintegra.settings import *  # noqa: F403
+
+# The test settings never serve REINTEGRA_ENV=production (see reintegra.environment).
+refuse_in_production(__name__)
+REINTEGRA_ENVIRONMENT = "test"
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

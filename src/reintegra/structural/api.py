@@ -8,15 +8,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.roles import Capability
+from reintegra.api.fields import IdField
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission
+from reintegra.api.query import QueryParametersMixin
 from reintegra.structural import selectors, services
 from reintegra.structural import serializers as s
 from reintegra.structural.models import (
@@ -35,7 +37,12 @@ from reintegra.structural.models import (
 )
 
 
+class ProgrammeFilter(serializers.Serializer):
+    programme = IdField(required=False, help_text="Only the records of this programme (id).")
+
+
 class StructuralViewSet(
+    QueryParametersMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -49,6 +56,7 @@ class StructuralViewSet(
     model: type[ProgrammeRecord] = Stakeholder
     related: tuple[str, ...] = ()
     prefetch: tuple[str, ...] = ()
+    query_parameters = {"list": ProgrammeFilter}
 
     def check_object_permissions(self, request: Request, obj: Any) -> None:
         """A write on a record the user sees but may not change (another organisation's, no write grant):
@@ -59,9 +67,8 @@ class StructuralViewSet(
 
     def get_queryset(self) -> QuerySet[Any]:
         qs = selectors.visible(self.request.user, self.model).select_related("programme", *self.related)
-        programme = self.request.query_params.get("programme", "")
-        if programme.isdigit():
-            qs = qs.filter(programme_id=int(programme))
+        if self.query.get("programme"):
+            qs = qs.filter(programme_id=self.query["programme"])
         return qs.prefetch_related(*self.prefetch).order_by(*self.model._meta.ordering or ["id"])
 
     def _nested(

@@ -10,9 +10,13 @@ from datetime import date, timedelta
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later; the month's last day when it is shorter (31 Jan + 1 -> 28/29 Feb)."""
+    """The same day `months` later; the month's last day when it is shorter (31 Jan + 1 -> 28/29 Feb).
+
+    Dates past the calendar's end (year 9999) stay at its last day rather than failing."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if year > date.max.year:
+        return date.max
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -42,7 +46,9 @@ def review_is_due(next_review: date | None, today: date) -> bool:
 
 def renewal_notice_on(ends_on: date | None, notice_days: int) -> date | None:
     """The day from which an agreement's renewal must be prepared (`notice_days` before it ends)."""
-    return None if ends_on is None else ends_on - timedelta(days=notice_days)
+    if ends_on is None:
+        return None
+    return ends_on - timedelta(days=notice_days) if ends_on - date.min > timedelta(days=notice_days) else date.min
 
 
 def renewal_is_due(ends_on: date | None, notice_days: int, today: date) -> bool:

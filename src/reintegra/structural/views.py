@@ -31,6 +31,7 @@ from django_countries.fields import Country
 
 from reintegra.access import audit
 from reintegra.access.http import AuthenticatedHttpRequest
+from reintegra.api.fields import parse_id
 from reintegra.structural import charts, forms, selectors, services
 from reintegra.structural import choices as c
 from reintegra.structural.models import (
@@ -329,9 +330,9 @@ class RecordListView(StructuralView):
         qs: QuerySet[Any] = selectors.visible(request.user, kind.model).select_related(*kind.related)
         if kind.model is Stakeholder:
             qs = selectors.stakeholders_for(request.user)
-        programme = request.GET.get("programa", "")
-        if programme.isdigit():
-            qs = qs.filter(programme_id=int(programme))
+        programme = parse_id(request.GET.get("programa"))
+        if programme:
+            qs = qs.filter(programme_id=programme)
         active_filters = []
         for name in kind.filters:
             value = request.GET.get(name, "")
@@ -445,8 +446,8 @@ class RecordFormView(StructuralView):
     ) -> HttpResponse:
         instance, parent, programme = self._setup(request, pk)
         form = self.kind.form(instance=instance, user=request.user, programme=programme)
-        if parent is None and instance.pk is None and request.GET.get("programa", "").isdigit():
-            form.initial["programme"] = int(request.GET["programa"])
+        if parent is None and instance.pk is None and parse_id(request.GET.get("programa")):
+            form.initial["programme"] = parse_id(request.GET.get("programa"))
         return self._render(request, form, instance, parent)
 
     def post(
@@ -744,9 +745,9 @@ class ChecklistView(StructuralView):
     def get(self, request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
         kind = self._kind(kind)
         programmes = list(selectors.visible_programmes(request.user))
-        wanted = request.GET.get("programa", "")
-        if wanted.isdigit():
-            programmes = [p for p in programmes if p.pk == int(wanted)]
+        wanted = parse_id(request.GET.get("programa"))
+        if wanted:
+            programmes = [p for p in programmes if p.pk == wanted]
         panels = []
         editable = selectors.editable_programme_ids(request.user)
         for programme in programmes:

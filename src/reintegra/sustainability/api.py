@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -21,6 +21,7 @@ from reintegra.access import audit, scoping
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission, CaseWorkPermission
+from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.sustainability import selectors, services, xlsform
@@ -40,23 +41,22 @@ INSTRUMENT_READERS = (
     Capability.IMPORT_SUBMISSIONS,
     Capability.EDIT_CASES,
 )
-VERSION_PARAM = OpenApiParameter(
-    "version", int, description="Instrument version number (default: the latest published one)."
-)
 
 
-def _version(instrument: Instrument, raw: str | None, *, published_only: bool = True) -> InstrumentVersion:
+class VersionQuery(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Instrument version number (default: the latest published one).",
+    )
+
+
+def _version(instrument: Instrument, number: int | None, *, published_only: bool = True) -> InstrumentVersion:
     versions = instrument.versions.all()
     if published_only:
         versions = versions.filter(status="published")
-    if raw:
-        try:
-            number = int(raw)
-        except ValueError:
-            raise DRFValidationError({"version": ["A whole number."]}) from None
-        version = versions.filter(number=number).first()
-    else:
-        version = versions.order_by("-number").first()
+    version = versions.filter(number=number).first() if number is not None else versions.order_by("-number").first()
     if version is None:
         raise Http404
     return version
@@ -69,7 +69,9 @@ def _version(instrument: Instrument, raw: str | None, *, published_only: bool = 
         tags=["instruments"],
     ),
 )
-class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InstrumentViewSet(
+    QueryParametersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [IsAuthenticated, CapabilityPermission]
     read_capabilities = INSTRUMENT_READERS
     write_capabilities = (Capability.IMPORT_SUBMISSIONS,)
@@ -77,6 +79,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     lookup_field = "code"
     lookup_value_regex = r"[A-Za-z0-9_\-]+"
     queryset = Instrument.objects.none()
+    query_parameters = {"xlsform": VersionQuery, "submissions": VersionQuery}
 
     def get_queryset(self) -> QuerySet[Instrument]:
         return selectors.instruments_for(self.request.user)
@@ -92,13 +95,12 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         summary="The instrument as an XLSForm (.xlsx) for ODK Collect / KoboCollect",
-        parameters=[VERSION_PARAM],
         responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
         tags=["instruments"],
     )
     @action(detail=True, methods=["get"], url_path="xlsform")
     def xlsform(self, request: Request, code: str | None = None) -> HttpResponse:
-        version = _version(self.get_object(), request.query_params.get("version"), published_only=False)
+        version = _version(self.get_object(), self.query.get("version"), published_only=False)
         parsed = services.parsed_or_none(version)
         if parsed is None:
             raise DRFValidationError({"version": ["This draft is not complete yet."]})
@@ -111,7 +113,6 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         summary="Import submissions exported from KoboToolbox / ODK Central (CSV or JSON)",
-        parameters=[VERSION_PARAM],
         request={"multipart/form-data": SubmissionsUploadSerializer},
         responses={200: ImportReportSerializer},
         tags=["instruments"],
@@ -125,7 +126,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def submissions(self, request: Request, code: str | None = None) -> Response:
         upload = SubmissionsUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        version = _version(self.get_object(), request.query_params.get("version"))
+        version = _version(self.get_object(), self.query.get("version"))
         file = upload.validated_data["file"]
         report = services.import_submissions(request.user, version, file.read(), file.name).as_dict()
         audit.record_access(
@@ -134,7 +135,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(ImportReportSerializer(report).data)
 
 
-class CaseRoundsView(APIView):
+class CaseRoundsView(QueryParametersMixin, APIView):
     """Survey rounds of a case: list, or record one (scored at once)."""
 
     permission_classes = [CaseWorkPermission]

@@ -133,7 +133,7 @@ def test_minor_needs_guardian_and_assent(api, case_manager):
     child = factories.returnee(case_manager, birth_date=TODAY().replace(year=TODAY().year - 15))
     response = api.post(consents_url(child.pk), payload(recipient_description="Escuela"), format="json")
     assert response.status_code == 400
-    assert set(response.json()) == {"guardian_name", "child_assent"}
+    assert {error["field"] for error in response.json()["errors"]} == {"guardian_name", "child_assent"}
     response = api.post(
         consents_url(child.pk),
         payload(recipient_description="Escuela", guardian_name="Rosa Pérez", child_assent=True),
