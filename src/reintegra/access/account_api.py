@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from reintegra.access import api_tokens
 from reintegra.access.models import ApiToken
+from reintegra.api.query import QueryParametersMixin
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -32,7 +33,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         return isinstance(auth, ApiToken) and auth.pk == token.pk
 
 
-class TokenListView(APIView):
+class TokenListView(QueryParametersMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -46,7 +47,7 @@ class TokenListView(APIView):
         return Response(ApiTokenSerializer(tokens, many=True, context={"request": request}).data)
 
 
-class TokenDetailView(APIView):
+class TokenDetailView(QueryParametersMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     def _token(self, request: Request, pk: Any) -> ApiToken:

@@ -121,7 +121,11 @@ class ObtainTokenView(QueryParametersMixin, APIView):
         """Too many requests from this address (DRF's rate limit): the same 429 body as a throttled login."""
         exc = exceptions.Throttled(wait)
         seconds = timedelta(seconds=wait or 1)
-        exc.detail = {"detail": throttle.wait_message(seconds), "code": throttle.Throttled.code}  # type: ignore[dict-item]
+        code = throttle.Throttled.code
+        exc.detail = {  # type: ignore[assignment]
+            "detail": exceptions.ErrorDetail(throttle.wait_message(seconds), code=code),
+            "code": exceptions.ErrorDetail(code, code=code),
+        }
         raise exc
 
     @extend_schema(
