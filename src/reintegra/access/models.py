@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
 from reintegra.access.roles import Capability, Role, capabilities_for
+from reintegra.access.versioning import Versioned
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     """An office or institution that implements a reintegration programme (or provides services)."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
@@ -38,7 +39,7 @@ def default_rss_round_months() -> list[int]:
     return [0, 6, 12, 18]
 
 
-class Programme(models.Model):
+class Programme(Versioned):
     """A reintegration programme an organisation runs; per-programme settings of every level live here."""
 
     organisation = models.ForeignKey(
@@ -81,7 +82,7 @@ class Programme(models.Model):
         return cls.objects.filter(organisation_id=organisation_id, is_active=True).order_by("id").first()
 
 
-class Team(models.Model):
+class Team(Versioned):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="teams", verbose_name=_("organisation")
     )
@@ -97,7 +98,7 @@ class Team(models.Model):
         return self.name
 
 
-class User(AbstractUser):
+class User(Versioned, AbstractUser):
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -111,6 +112,8 @@ class User(AbstractUser):
     )
     # Only a mental-health professional may invoke the life-at-risk consent exception (DOMAIN §6.3 fn 38).
     is_mental_health_professional = models.BooleanField(_("mental-health professional"), default=False)
+    # Signing in is not an edit: an administrator editing the account meanwhile is not stopped by it.
+    unversioned_fields = frozenset({"last_login"})
 
     class Meta:
         verbose_name = _("user")

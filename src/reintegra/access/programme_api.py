@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from reintegra.access import selectors, services
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
+from reintegra.api import versioning
 from reintegra.api.permissions import CapabilityPermission
 
 
@@ -21,16 +22,18 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Programme
-        fields = ["id", "code", "organisation", *services.PROGRAMME_SETTINGS]
-        read_only_fields = ["id", "code", "organisation"]
+        fields = ["id", "code", "organisation", *services.PROGRAMME_SETTINGS, "version"]
+        read_only_fields = ["id", "code", "organisation", "version"]
 
 
 @extend_schema_view(
     list=extend_schema(summary="Programmes of your organisation", tags=["programmes"]),
-    retrieve=extend_schema(summary="One programme and its settings", tags=["programmes"]),
-    partial_update=extend_schema(summary="Change a programme's settings", tags=["programmes"]),
+    retrieve=versioning.read_schema(summary="One programme and its settings", tags=["programmes"]),
+    partial_update=versioning.write_schema(
+        summary="Change a programme's settings", tags=["programmes"], responses=ProgrammeSerializer
+    ),
 )
-class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProgrammeViewSet(versioning.ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ProgrammeSerializer
     permission_classes = [CapabilityPermission]
     read_capabilities = None  # any signed-in user of the organisation
@@ -44,6 +47,9 @@ class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         programme = self.get_object()
         serializer = self.get_serializer(programme, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        # A service ValidationError becomes a 400 with field errors (reintegra.api.exceptions).
-        updated = services.update_programme(request.user, programme, dict(serializer.validated_data))
+        # A service ValidationError becomes a 400 with field errors, StaleVersion a 412 (reintegra.api.exceptions).
+        expected = versioning.expected_version(request, programme)
+        updated = services.update_programme(
+            request.user, programme, dict(serializer.validated_data), expected_version=expected
+        )
         return Response(self.get_serializer(updated).data)

@@ -146,10 +146,11 @@ class ReturneeSerializer(ProtectedModelSerializer):
             "address",
             "attention_flags",
             "documents",
+            "version",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = ["id", "version", "created_at", "updated_at"]
 
     def get_age(self, obj: Returnee) -> int | None:
         return obj.age_on()
@@ -445,6 +446,9 @@ class HouseholdMemberSerializer(ProtectedModelSerializer):
 
 class HouseholdSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True, allow_null=True)
+    version = serializers.IntegerField(
+        read_only=True, help_text=_("Send it back in If-Match to change the household; 0 while there is none.")
+    )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
     members = HouseholdMemberSerializer(many=True, max_length=LIST_MAX_LENGTH)  # type: ignore[call-arg]  # many=True's max_length
 
@@ -455,8 +459,13 @@ class HouseholdSerializer(serializers.Serializer):
 def household_data(case: Case) -> dict[str, Any]:
     household = case.household
     if household is None:
-        return {"id": None, "notes": "", "members": []}
-    return {"id": household.pk, "notes": household.notes, "members": list(household.members.all())}
+        return {"id": None, "version": 0, "notes": "", "members": []}
+    return {
+        "id": household.pk,
+        "version": household.version,
+        "notes": household.notes,
+        "members": list(household.members.all()),
+    }
 
 
 class CaseDetailSerializer(ProtectedModelSerializer):
@@ -510,6 +519,7 @@ class CaseDetailSerializer(ProtectedModelSerializer):
             "closed_on",
             "closure_note",
             "timeline",
+            "version",
             "created_at",
             "updated_at",
         ]
@@ -549,8 +559,8 @@ class AssessmentSerializer(ProtectedModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = ["id", *services.ASSESSMENT_FIELDS, "assessed_by", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = ["id", *services.ASSESSMENT_FIELDS, "assessed_by", "version", "created_at"]
+        read_only_fields = ["id", "version", "created_at"]
 
 
 class CounsellingSessionSerializer(ProtectedModelSerializer):
@@ -601,6 +611,7 @@ class PlanSerializer(ProtectedModelSerializer):
             "agreed_late",
             "agreed_late_reason",
             "warnings",
+            "version",
             "created_at",
             "updated_at",
         ]

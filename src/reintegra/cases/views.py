@@ -34,9 +34,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.access import audit, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
+from reintegra.access.versioning import StaleVersion
 from reintegra.cases import extensions, forms, lifecycle, matching, selectors, services
 from reintegra.cases.choices import CaseStatus
-from reintegra.cases.models import Case, PlanItemProgress
+from reintegra.cases.models import Case, PlanItemProgress, ReintegrationPlan
+from reintegra.web import versioning
 
 PAGE_SIZE = 25
 # At or above this score a registration waits for an explicit "this is a different person".
@@ -154,12 +156,24 @@ def _record_view(request: AuthenticatedHttpRequest, case: Case, what: str) -> No
     audit.record_access(request.user, "view", case, purpose=f"case page: {what}")
 
 
-def _perform(request: AuthenticatedHttpRequest, action: Callable[[], Any], error_forms: list[Any]) -> bool:
-    """Run a service call; map its errors onto the forms (or messages). True when it succeeded."""
+def _perform(
+    request: AuthenticatedHttpRequest,
+    action: Callable[[], Any],
+    error_forms: list[Any],
+    on_stale: Callable[[StaleVersion], None] | None = None,
+) -> bool:
+    """Run a service call; map its errors onto the forms (or messages). True when it succeeded.
+
+    `on_stale`: what to show when the record changed since the form was rendered (the conflict panel)."""
     try:
         action()
     except lifecycle.TransitionError as exc:
         messages.error(request, str(exc))
+    except StaleVersion as exc:
+        if on_stale is None:
+            forms.apply_service_errors(exc, error_forms)
+        else:
+            on_stale(exc)
     except ValidationError as exc:
         forms.apply_service_errors(exc, error_forms)
     else:
@@ -190,6 +204,40 @@ def _setup_step(
     return case, ctx
 
 
+def _edit_version(request: AuthenticatedHttpRequest, record: Any) -> int:
+    """The version an edit form carries: the stored one on GET, the one it was rendered from on POST (so a
+    form re-displayed for a typing error still detects a change made since it was first opened)."""
+    if request.method == "POST":
+        return versioning.posted_version(request.POST)
+    return versioning.version_of(record)
+
+
+def _expected(request: AuthenticatedHttpRequest) -> int:
+    return versioning.posted_version(request.POST)
+
+
+@dataclass(frozen=True)
+class Versioning:
+    """How a one-form step is versioned: the record whose version the form carries, and its stored values
+    in the form's terms (for the conflict panel)."""
+
+    record: Callable[[Case], Any]
+    stored: Callable[[Any], dict[str, Any]]
+    lists: Callable[[Any, Any], list[versioning.Difference | None]] = lambda current, form: []
+
+
+def _stale_handler(
+    ctx: dict[str, Any], form: Any, versioned: Versioning
+) -> Callable[[StaleVersion], None]:
+    def show(exc: StaleVersion) -> None:
+        current = exc.current
+        stored = versioned.stored(current) if current is not None else {}
+        ctx["conflict"] = versioning.conflict(exc, [(form, stored)], versioned.lists(current, form))
+        ctx["record_version"] = exc.current_version
+
+    return show
+
+
 def _form_step(
     request: AuthenticatedHttpRequest,
     pk: int,
@@ -203,25 +251,32 @@ def _form_step(
     template: str = "cases/forms/simple.html",
     form_name: str = "form",
     extra: Callable[[Case], dict[str, Any]] | None = None,
+    versioned: Versioning | None = None,
 ) -> HttpResponse:
-    """One step of a case recorded with one form: set-up, validation, the service call, the page."""
+    """One step of a case recorded with one form: set-up, validation, the service call, the page.
+
+    A `versioned` step edits an existing record: its form carries the version and shows a conflict."""
     setup = _setup_step(request, pk, step, tab)
     if isinstance(setup, HttpResponse):
         return setup
     case, ctx = setup
     data = request.POST if request.method == "POST" else None
     form = make_form(data, case, ctx)
+    on_stale = None
+    if versioned is not None:
+        ctx["record_version"] = _edit_version(request, versioned.record(case))
+        on_stale = _stale_handler(ctx, form, versioned)
     if (
         data is not None
         and not ctx["blocked"]
         and form.is_valid()
-        and _perform(request, lambda: save(case, form), [form])
+        and _perform(request, lambda: save(case, form), [form], on_stale)
     ):
         return _done(request, case, tab, success)
     ctx.update(
         {
             form_name: form,
-            "has_errors": _any_errors(form),
+            "has_errors": _any_errors(form) or "conflict" in ctx,
             "form_title": title,
             "cancel_tab": tab,
             **(extra(case) if extra else {}),
@@ -597,6 +652,29 @@ def _done(request: AuthenticatedHttpRequest, case: Case, tab: str, message: str)
     return redirect(TAB_URLS[tab], pk=case.pk)
 
 
+_DOCUMENT_COLUMNS = ("document_type", "number", "issuing_country")
+_MEMBER_COLUMNS = ("given_names", "family_names", "relationship", "sex", "birth_date", "estimated_age", "returned_too")
+_ITEM_COLUMNS = (
+    "dimension",
+    "approach",
+    "assistance_form",
+    "amount",
+    "currency",
+    "responsible",
+    "due_date",
+    "status",
+    "description",
+)
+
+
+def _document_row(document: Any) -> dict[str, Any]:
+    return {
+        "document_type": document.document_type,
+        "number": document.number,
+        "issuing_country": document.issuing_country.code,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -619,25 +697,45 @@ def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         documents = forms.DocumentFormSet(
             data,
             prefix="documents",
-            initial=[
-                {"document_type": d.document_type, "number": d.number, "issuing_country": d.issuing_country.code}
-                for d in returnee.documents.all()
-            ],
+            initial=[_document_row(d) for d in returnee.documents.all()],
             form_kwargs={"default_country": org_country},
         )
+    ctx["record_version"] = _edit_version(request, returnee)
+
+    def on_stale(exc: StaleVersion) -> None:
+        current = exc.current
+        lists = []
+        if documents is not None:
+            stored_documents = [_document_row(d) for d in current.documents.all()] if current is not None else []
+            lists.append(
+                versioning.list_difference(
+                    _("Identity documents"),
+                    versioning.row_lines(documents.empty_form, stored_documents, _DOCUMENT_COLUMNS),
+                    versioning.row_lines(
+                        documents.empty_form, [f.cleaned_data for f in documents.kept_forms()], _DOCUMENT_COLUMNS
+                    ),
+                )
+            )
+        stored = forms.ReturneeForm.initial_for(current) if current is not None else {}
+        ctx["conflict"] = versioning.conflict(exc, [(form, stored)], lists)
+        ctx["record_version"] = exc.current_version
+
     if data is not None and not ctx["blocked"] and form.is_valid() and (documents is None or documents.is_valid()):
         docs = forms.documents_from(documents) if documents is not None else []
         if _perform(
             request,
-            lambda: services.update_returnee(user, returnee, form.to_input(docs), documents=show_documents),
+            lambda: services.update_returnee(
+                user, returnee, form.to_input(docs), documents=show_documents, expected_version=_expected(request)
+            ),
             [form],
+            on_stale,
         ):
             return _done(request, case, "summary", _("Personal details saved."))
     ctx.update(
         {
             "returnee_form": form,
             "documents": documents,
-            "has_errors": _any_errors(form, documents),
+            "has_errors": _any_errors(form, documents) or "conflict" in ctx,
             "form_title": _("Edit personal details"),
         }
     )
@@ -653,11 +751,14 @@ def edit_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         step="edit",
         tab="summary",
         make_form=lambda data, case, ctx: forms.ReturnForm(data, initial=forms.ReturnForm.initial_for(case)),
-        save=lambda case, form: services.update_return_information(request.user, case, form.to_input()),
+        save=lambda case, form: services.update_return_information(
+            request.user, case, form.to_input(), expected_version=_expected(request)
+        ),
         success=_("Return information saved."),
         title=_("Edit return information"),
         template="cases/forms/return.html",
         form_name="return_form",
+        versioned=Versioning(record=lambda case: case, stored=forms.ReturnForm.initial_for),
     )
 
 
@@ -676,6 +777,19 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         prefix="members",
         initial=[forms.MemberForm.initial_for(m) for m in current.members.all()] if current else [],
     )
+    ctx["record_version"] = _edit_version(request, current)
+
+    def on_stale(exc: StaleVersion) -> None:
+        stored = exc.current
+        stored_members = [forms.MemberForm.initial_for(m) for m in stored.members.all()] if stored else []
+        members_now = versioning.list_difference(
+            _("Household members"),
+            versioning.row_lines(members.empty_form, stored_members, _MEMBER_COLUMNS),
+            versioning.row_lines(members.empty_form, [f.cleaned_data for f in members.kept_forms()], _MEMBER_COLUMNS),
+        )
+        ctx["conflict"] = versioning.conflict(exc, [(notes, {"notes": stored.notes if stored else ""})], [members_now])
+        ctx["record_version"] = exc.current_version
+
     if (
         data is not None
         and not ctx["blocked"]
@@ -684,9 +798,14 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         and _perform(
             request,
             lambda: services.set_household(
-                request.user, case, forms.members_from(members), notes=notes.cleaned_data["notes"]
+                request.user,
+                case,
+                forms.members_from(members),
+                notes=notes.cleaned_data["notes"],
+                expected_version=_expected(request),
             ),
             [notes],
+            on_stale,
         )
     ):
         return _done(request, case, "summary", _("Household saved."))
@@ -694,7 +813,7 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "notes_form": notes,
             "members": members,
-            "has_errors": _any_errors(notes, members),
+            "has_errors": _any_errors(notes, members) or "conflict" in ctx,
             "form_title": _("Household"),
         }
     )
@@ -747,6 +866,17 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         prefix="items",
         initial=[forms.PlanItemForm.initial_for(i) for i in plan.items.all()] if plan else [],
     )
+    ctx["record_version"] = _edit_version(request, plan)
+
+    def on_stale(exc: StaleVersion) -> None:
+        stored = exc.current
+        stored_values = {"goals": stored.goals, "motivations": stored.motivations} if stored else {}
+        items_now = versioning.list_difference(
+            _("Plan items"), _plan_item_lines(items.empty_form, stored), _posted_item_lines(items)
+        )
+        ctx["conflict"] = versioning.conflict(exc, [(form, stored_values)], [items_now])
+        ctx["record_version"] = exc.current_version
+
     if (
         data is not None
         and not ctx["blocked"]
@@ -760,8 +890,10 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 goals=form.cleaned_data["goals"],
                 motivations=form.cleaned_data["motivations"],
                 items=forms.items_from(items),
+                expected_version=_expected(request),
             ),
             [form],
+            on_stale,
         )
     ):
         return _done(request, case, "plan", _("Reintegration plan saved."))
@@ -769,13 +901,31 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "items": items,
-            "has_errors": _any_errors(form, items),
+            "has_errors": _any_errors(form, items) or "conflict" in ctx,
             "form_title": _("Edit the reintegration plan") if plan else _("Draft the reintegration plan"),
             # Panels other apps register for the plan form (e.g. the feasibility grid to pick approaches from).
             "form_panels": extensions.panels(request, case, "plan_form"),
         }
     )
     return render(request, "cases/forms/plan.html", ctx)
+
+
+def _plan_item_lines(form: Any, plan: ReintegrationPlan | None) -> list[str]:
+    stored = [forms.PlanItemForm.initial_for(i) for i in plan.items.all()] if plan is not None else []
+    return versioning.row_lines(form, stored, _ITEM_COLUMNS)
+
+
+def _posted_item_lines(items: Any) -> list[str]:
+    return versioning.row_lines(items.empty_form, [f.cleaned_data for f in items.kept_forms()], _ITEM_COLUMNS)
+
+
+def _agreed_plan_lists(current: Any, form: Any) -> list[versioning.Difference | None]:
+    """Agreeing is about the plan's content: on a conflict, show its items as they are now."""
+    return [
+        versioning.Difference(
+            _("Plan items"), _plan_item_lines(forms.PlanItemForm(), current) or ["—"], [_("Not part of this form")]
+        )
+    ]
 
 
 @login_required
@@ -792,11 +942,17 @@ def plan_agree(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             case,
             agreed_on=form.cleaned_data["agreed_on"],
             late_reason=form.cleaned_data["late_reason"],
+            expected_version=_expected(request),
         ),
         success=_("The reintegration plan is agreed. Follow-up can start."),
         title=_("Agree the reintegration plan"),
         template="cases/forms/agree.html",
         extra=lambda case: {"late_warning": selectors.plan_is_late(case, timezone.localdate())},
+        versioned=Versioning(
+            record=selectors.plan_for,
+            stored=lambda plan: {"agreed_on": plan.agreed_on, "late_reason": plan.agreed_late_reason},
+            lists=_agreed_plan_lists,
+        ),
     )
 
 
@@ -868,14 +1024,21 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ctx = case_page_context(request, case, "summary")
     data = request.POST if request.method == "POST" else None
     form = forms.AssignForm(data, user=request.user, initial={"case_manager": case.case_manager_id})
+    ctx["record_version"] = _edit_version(request, case)
+    on_stale = _stale_handler(ctx, form, Versioning(record=lambda c: c, stored=lambda c: {"case_manager": c.case_manager_id}))
     if data is None:
         _record_view(request, case, "form assign")
-    elif form.is_valid() and _perform(request, lambda: services.assign_case(request.user, case, form.chosen()), [form]):
+    elif form.is_valid() and _perform(
+        request,
+        lambda: services.assign_case(request.user, case, form.chosen(), expected_version=_expected(request)),
+        [form],
+        on_stale,
+    ):
         return _done(request, case, "summary", _("Case manager changed."))
     ctx.update(
         {
             "form": form,
-            "has_errors": _any_errors(form),
+            "has_errors": _any_errors(form) or "conflict" in ctx,
             "form_title": _("Assign a case manager"),
             "cancel_tab": "summary",
         }

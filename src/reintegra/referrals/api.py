@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from reintegra.access import audit
 from reintegra.access.models import User
 from reintegra.access.roles import Capability
+from reintegra.api import versioning
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission, ProtectedView
 from reintegra.cases import selectors as case_selectors
@@ -50,7 +51,8 @@ def _int(value: Any) -> int | None:
 
 def _write_schema(request: Any, response: Any, created: bool) -> Any:
     code = 201 if created else 200
-    return extend_schema(
+    schema = extend_schema if created else versioning.write_schema
+    return schema(
         tags=["service directory"],
         request=request,
         responses={code: response, 400: OpenApiResponse(description="Field errors")},
@@ -59,11 +61,11 @@ def _write_schema(request: Any, response: Any, created: bool) -> Any:
 
 @extend_schema_view(
     list=extend_schema(tags=["service directory"]),
-    retrieve=extend_schema(tags=["service directory"]),
+    retrieve=versioning.read_schema(tags=["service directory"]),
     create=_write_schema(s.ServiceProviderWriteSerializer, s.ServiceProviderSerializer, True),
     partial_update=_write_schema(s.ServiceProviderWriteSerializer, s.ServiceProviderSerializer, False),
 )
-class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ServiceProviderViewSet(versioning.ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Providers of the service directory (no personal data). POST creates one; PATCH changes one
     (`contacts`, when given, replaces its contact persons)."""
 
@@ -91,7 +93,8 @@ class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         changes = replace(base, **v)
         if contacts is not None:
             changes.contacts = [services.ContactInput(**c) for c in contacts]
-        return services.save_provider(_user(request), changes, provider=provider)
+        expected = versioning.expected_version(request, provider) if provider is not None else None
+        return services.save_provider(_user(request), changes, provider=provider, expected_version=expected)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         provider = self._save(request, None)
@@ -118,11 +121,11 @@ class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             OpenApiParameter("q", str, description="Name of the service or provider"),
         ],
     ),
-    retrieve=extend_schema(tags=["service directory"]),
+    retrieve=versioning.read_schema(tags=["service directory"]),
     create=_write_schema(s.ServiceWriteSerializer, s.ServiceSerializer, True),
     partial_update=_write_schema(s.ServiceWriteSerializer, s.ServiceSerializer, False),
 )
-class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ServiceViewSet(versioning.ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Services of the directory. POST creates one for a provider; PATCH changes one."""
 
     permission_classes = [IsAuthenticated, CapabilityPermission]
@@ -164,7 +167,8 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if service is not None
             else services.ServiceInput(provider=None, name="", dimension="", sector="", country="")
         )
-        return services.save_service(_user(request), replace(base, **v), service=service)
+        expected = versioning.expected_version(request, service) if service is not None else None
+        return services.save_service(_user(request), replace(base, **v), service=service, expected_version=expected)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         service = self._save(request, None)

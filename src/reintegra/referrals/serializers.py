@@ -41,6 +41,7 @@ class ServiceProviderSerializer(serializers.ModelSerializer):
             "is_active",
             "on_platform",
             "contacts",
+            "version",
         ]
 
 
@@ -130,6 +131,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "target_response_days",
             "languages",
             "is_active",
+            "version",
         ]
 
 

@@ -51,6 +51,7 @@ class RegionalActionSerializer(serializers.ModelSerializer):
             "evaluation_reference",
             "source",
             "entered_by_organisation",
+            "version",
             "created_at",
             "updated_at",
         ]
