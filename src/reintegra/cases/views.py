@@ -697,7 +697,7 @@ def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         documents = forms.DocumentFormSet(
             data,
             prefix="documents",
-            initial=[_document_row(d) for d in returnee.documents.all()],
+            initial=[_document_row(d) for d in returnee.documents.all()] if data is None else [],
             form_kwargs={"default_country": org_country},
         )
     ctx["record_version"] = _edit_version(request, returnee)
@@ -775,7 +775,8 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     members = forms.MemberFormSet(
         data,
         prefix="members",
-        initial=[forms.MemberForm.initial_for(m) for m in current.members.all()] if current else [],
+        # As for plan items: posted rows are not compared with stored rows that may have changed since.
+        initial=[forms.MemberForm.initial_for(m) for m in current.members.all()] if current and data is None else [],
     )
     ctx["record_version"] = _edit_version(request, current)
 
@@ -861,10 +862,12 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = ctx["plan"]
     data = request.POST if request.method == "POST" else None
     form = forms.PlanForm(data, initial={"goals": plan.goals, "motivations": plan.motivations} if plan else None)
+    # Posted rows are compared with the blank row, not with the stored items: those may have changed since
+    # the page was rendered, and a blank extra row would then look filled in.
     items = forms.PlanItemFormSet(
         data,
         prefix="items",
-        initial=[forms.PlanItemForm.initial_for(i) for i in plan.items.all()] if plan else [],
+        initial=[forms.PlanItemForm.initial_for(i) for i in plan.items.all()] if plan and data is None else [],
     )
     ctx["record_version"] = _edit_version(request, plan)
 

@@ -397,7 +397,8 @@ def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
         initial["country"] = str(request.user.organisation.country)
     post = request.POST if request.method == "POST" else None
     form = forms.ProviderForm(post, initial=initial)
-    formset = forms.ContactFormSet(post, initial=contacts, prefix="contacts")
+    # Posted rows are not compared with stored ones that may have changed since the page was rendered.
+    formset = forms.ContactFormSet(post, initial=contacts if post is None else [], prefix="contacts")
     record_version = versioning.posted_version(post) if post is not None else versioning.version_of(provider)
     conflict = None
     if post is not None and form.is_valid() and formset.is_valid():
