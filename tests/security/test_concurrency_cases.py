@@ -19,7 +19,7 @@ from reintegra.access.roles import Role
 from reintegra.access.versioning import StaleVersion
 from reintegra.cases import services
 from reintegra.cases.models import Assessment, Case, Household, ReintegrationPlan, Returnee
-from reintegra.conftest import _english_outside_requests, case_manager, org, supervisor, team  # noqa: F401
+from reintegra.conftest import _english_outside_requests  # noqa: F401 - English outside requests
 from reintegra.testing import factories
 from reintegra.testing.html_forms import form_values
 
@@ -38,6 +38,26 @@ def web_for(user) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def org(db):
+    return factories.organisation("oim-mx", country="MX", name="OIM México")
+
+
+@pytest.fixture
+def team(org):
+    return factories.team(org, "Equipo Tijuana")
+
+
+@pytest.fixture
+def case_manager(org, team):
+    return factories.user(org, Role.CASE_MANAGER, team=team, username="gestora", first_name="Ana", last_name="Pérez")
+
+
+@pytest.fixture
+def supervisor(org, team):
+    return factories.user(org, Role.SUPERVISOR, team=team, username="supervisor")
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ is refused instead of silently overwriting someone else's change.
   for system writes (imports, commands, the demo); the web forms and the API always pass one.
 - Version 0 means "does not exist yet", for records created on first save (a case's plan or household):
   two users who both started the first plan cannot both create it.
+- `MISSING` means the client did not say which version it read (an API write without If-Match): refused with
+  `VersionRequired` once the service has checked permissions, so a user who may not write gets 403 first.
 
 The API turns `StaleVersion` into 412 (`reintegra.api.versioning`), the web forms into a conflict panel
 that shows the stored values next to the user's (`reintegra.web.versioning`).
@@ -16,7 +18,7 @@ that shows the stored values next to the user's (`reintegra.web.versioning`).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -24,6 +26,9 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 STALE = "stale"
+PRECONDITION_REQUIRED = "precondition_required"
+# `expected_version` of a write whose client did not say which version it read (never a stored version).
+MISSING = -2
 
 
 class Versioned(models.Model):
@@ -73,6 +78,21 @@ class StaleVersion(ValidationError):
         self.current_version = current_version(current)
 
 
+class VersionRequired(ValidationError):
+    """The write does not say which version of the record it is based on, and the record exists."""
+
+    def __init__(self, current: Versioned | None) -> None:
+        super().__init__(
+            _(
+                "Send the version of the record you read (the If-Match header with its ETag: read it first), "
+                "so that a change someone else made meanwhile is not overwritten."
+            ),
+            code=PRECONDITION_REQUIRED,
+        )
+        self.current = current
+        self.current_version = current_version(current)
+
+
 def current_version(instance: Versioned | None) -> int:
     """The version of a stored record; 0 for a record that does not exist yet."""
     if instance is None or instance.pk is None:
@@ -81,14 +101,17 @@ def current_version(instance: Versioned | None) -> int:
 
 
 def check(current: Versioned | None, expected_version: int | None) -> None:
-    if expected_version is not None and current_version(current) != expected_version:
+    if expected_version is None:
+        return
+    if expected_version == MISSING:
+        if current_version(current) == 0:
+            return  # nothing to overwrite: the record is created
+        raise VersionRequired(current)
+    if current_version(current) != expected_version:
         raise StaleVersion(current, expected_version)
 
 
-V = TypeVar("V", bound=Versioned)
-
-
-def lock(instance: V, expected_version: int | None) -> V:
+def lock[V: Versioned](instance: V, expected_version: int | None) -> V:
     """Lock the stored row of `instance` until the end of the transaction, reload `instance` from it, and
     refuse the write if its version is not the one the client read. Returns `instance`."""
     if not transaction.get_connection().in_atomic_block:
@@ -97,17 +120,8 @@ def lock(instance: V, expected_version: int | None) -> V:
     try:
         instance.refresh_from_db(from_queryset=manager.select_for_update())
     except instance.DoesNotExist:
-        if expected_version is None:
+        if expected_version is None or expected_version == MISSING:
             raise
         raise StaleVersion(None, expected_version) from None  # deleted since it was read
     check(instance, expected_version)
     return instance
-
-
-def lock_optional(model: type[V], expected_version: int | None, **lookup: Any) -> V | None:
-    """Lock the record found by `lookup`, which may not exist yet (then its version is 0)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("versioning.lock_optional() must run inside the service's transaction.")
-    found = model._default_manager.select_for_update().filter(**lookup).first()
-    check(found, expected_version)
-    return found

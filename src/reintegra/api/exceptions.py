@@ -8,7 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from reintegra.access.versioning import StaleVersion
+from reintegra.access.versioning import StaleVersion, VersionRequired
 from reintegra.api import versioning
 from reintegra.cases.lifecycle import TransitionError
 
@@ -16,7 +16,7 @@ from reintegra.cases.lifecycle import TransitionError
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, StaleVersion):
         return versioning.stale_response(exc)
-    if isinstance(exc, versioning.PreconditionRequired):
+    if isinstance(exc, VersionRequired):
         return versioning.precondition_required_response(exc)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):

@@ -11,6 +11,8 @@
   it they are still refused when the state no longer allows them.
 
 The version check itself is the services' (`expected_version`): web forms and the API refuse the same writes.
+A missing If-Match is also decided there (`versioning.MISSING`), after the service's permission checks: a user
+who may not change the record gets 403, not 428.
 """
 
 from __future__ import annotations
@@ -21,28 +23,25 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reintegra.access.versioning import STALE, StaleVersion, Versioned, current_version
+from reintegra.access.versioning import (
+    MISSING,
+    PRECONDITION_REQUIRED,
+    STALE,
+    StaleVersion,
+    Versioned,
+    VersionRequired,
+    current_version,
+)
 
-PRECONDITION_REQUIRED = "precondition_required"
 # Longest version number parsed from If-Match (anything longer cannot match and is stale).
 _MAX_DIGITS = 12
 
 
 def etag(version: int) -> str:
     return f'"{version}"'
-
-
-class PreconditionRequired(APIException):
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = _(
-        "Send the If-Match header with the ETag you received when you read this record (GET it first), "
-        "so that a change someone else made meanwhile is not overwritten."
-    )
-    default_code = PRECONDITION_REQUIRED
 
 
 def _parse(tag: str) -> int | None:
@@ -60,18 +59,13 @@ def expected_version(request: Request, current: Versioned | int | None, *, requi
     """The version the client says it read, from `If-Match`, for the service's `expected_version`.
 
     `current` is the record as read now (or its version; None or 0 when it does not exist yet). Without the
-    header: 0 for a record that does not exist yet, 428 when `required`, else None (no check)."""
+    header (or with `*`, which names no version): `MISSING` when `required` (the service answers 428 unless the
+    record still does not exist), else None (no check)."""
     now = current if isinstance(current, int) else current_version(current)
     header = (request.headers.get("If-Match") or "").strip()
-    if not header:
-        if now == 0:
-            return 0
-        if required:
-            raise PreconditionRequired
-        return None
     tags = [t for t in header.split(",") if t.strip()]
-    if any(t.strip() == "*" for t in tags):
-        raise PreconditionRequired
+    if not tags or any(t.strip() == "*" for t in tags):
+        return MISSING if required else None
     versions = [v for v in (_parse(t) for t in tags) if v is not None]
     if now in versions:
         return now
@@ -88,8 +82,10 @@ def stale_response(exc: StaleVersion) -> Response:
     return response
 
 
-def precondition_required_response(exc: PreconditionRequired) -> Response:
-    return Response({"detail": str(exc.detail), "code": PRECONDITION_REQUIRED}, status=exc.status_code)
+def precondition_required_response(exc: VersionRequired) -> Response:
+    return Response(
+        {"detail": str(exc.message), "code": PRECONDITION_REQUIRED}, status=status.HTTP_428_PRECONDITION_REQUIRED
+    )
 
 
 class ETagMixin:

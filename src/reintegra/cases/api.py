@@ -65,9 +65,7 @@ def _int_or_404(value: Any) -> int:
     create=extend_schema(summary=_("Register a returnee")),
     retrieve=versioning.read_schema(summary=_("Get a returnee")),
     update=versioning.write_schema(summary=_("Update a returnee"), responses=ReturneeSerializer),
-    partial_update=versioning.write_schema(
-        summary=_("Update some fields of a returnee"), responses=ReturneeSerializer
-    ),
+    partial_update=versioning.write_schema(summary=_("Update some fields of a returnee"), responses=ReturneeSerializer),
 )
 class ReturneeViewSet(
     versioning.ETagMixin,

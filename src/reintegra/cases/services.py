@@ -392,9 +392,7 @@ def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager:
         return case
 
 
-def update_return_information(
-    user: Any, case: Case, data: ReturnInput, *, expected_version: int | None = None
-) -> Case:
+def update_return_information(user: Any, case: Case, data: ReturnInput, *, expected_version: int | None = None) -> Case:
     with _write(user):
         versioning.lock(case, expected_version)
         lifecycle.ensure_open(facts(case))

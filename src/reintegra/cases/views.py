@@ -35,10 +35,9 @@ from reintegra.access import audit, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.access.versioning import StaleVersion
-from reintegra.cases import extensions, forms, lifecycle, matching, selectors, services
+from reintegra.cases import conflicts, extensions, forms, lifecycle, matching, selectors, services
 from reintegra.cases.choices import CaseStatus
-from reintegra.cases.models import Case, PlanItemProgress, ReintegrationPlan
-from reintegra.web import versioning
+from reintegra.cases.models import Case, PlanItemProgress
 
 PAGE_SIZE = 25
 # At or above this score a registration waits for an explicit "this is a different person".
@@ -204,40 +203,6 @@ def _setup_step(
     return case, ctx
 
 
-def _edit_version(request: AuthenticatedHttpRequest, record: Any) -> int:
-    """The version an edit form carries: the stored one on GET, the one it was rendered from on POST (so a
-    form re-displayed for a typing error still detects a change made since it was first opened)."""
-    if request.method == "POST":
-        return versioning.posted_version(request.POST)
-    return versioning.version_of(record)
-
-
-def _expected(request: AuthenticatedHttpRequest) -> int:
-    return versioning.posted_version(request.POST)
-
-
-@dataclass(frozen=True)
-class Versioning:
-    """How a one-form step is versioned: the record whose version the form carries, and its stored values
-    in the form's terms (for the conflict panel)."""
-
-    record: Callable[[Case], Any]
-    stored: Callable[[Any], dict[str, Any]]
-    lists: Callable[[Any, Any], list[versioning.Difference | None]] = lambda current, form: []
-
-
-def _stale_handler(
-    ctx: dict[str, Any], form: Any, versioned: Versioning
-) -> Callable[[StaleVersion], None]:
-    def show(exc: StaleVersion) -> None:
-        current = exc.current
-        stored = versioned.stored(current) if current is not None else {}
-        ctx["conflict"] = versioning.conflict(exc, [(form, stored)], versioned.lists(current, form))
-        ctx["record_version"] = exc.current_version
-
-    return show
-
-
 def _form_step(
     request: AuthenticatedHttpRequest,
     pk: int,
@@ -251,7 +216,7 @@ def _form_step(
     template: str = "cases/forms/simple.html",
     form_name: str = "form",
     extra: Callable[[Case], dict[str, Any]] | None = None,
-    versioned: Versioning | None = None,
+    versioned: conflicts.Versioning | None = None,
 ) -> HttpResponse:
     """One step of a case recorded with one form: set-up, validation, the service call, the page.
 
@@ -264,8 +229,8 @@ def _form_step(
     form = make_form(data, case, ctx)
     on_stale = None
     if versioned is not None:
-        ctx["record_version"] = _edit_version(request, versioned.record(case))
-        on_stale = _stale_handler(ctx, form, versioned)
+        ctx["record_version"] = conflicts.edit_version(request, versioned.record(case))
+        on_stale = conflicts.stale_handler(ctx, form, versioned)
     if (
         data is not None
         and not ctx["blocked"]
@@ -652,29 +617,6 @@ def _done(request: AuthenticatedHttpRequest, case: Case, tab: str, message: str)
     return redirect(TAB_URLS[tab], pk=case.pk)
 
 
-_DOCUMENT_COLUMNS = ("document_type", "number", "issuing_country")
-_MEMBER_COLUMNS = ("given_names", "family_names", "relationship", "sex", "birth_date", "estimated_age", "returned_too")
-_ITEM_COLUMNS = (
-    "dimension",
-    "approach",
-    "assistance_form",
-    "amount",
-    "currency",
-    "responsible",
-    "due_date",
-    "status",
-    "description",
-)
-
-
-def _document_row(document: Any) -> dict[str, Any]:
-    return {
-        "document_type": document.document_type,
-        "number": document.number,
-        "issuing_country": document.issuing_country.code,
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -697,35 +639,30 @@ def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         documents = forms.DocumentFormSet(
             data,
             prefix="documents",
-            initial=[_document_row(d) for d in returnee.documents.all()] if data is None else [],
+            initial=[conflicts.document_row(d) for d in returnee.documents.all()] if data is None else [],
             form_kwargs={"default_country": org_country},
         )
-    ctx["record_version"] = _edit_version(request, returnee)
-
-    def on_stale(exc: StaleVersion) -> None:
-        current = exc.current
-        lists = []
-        if documents is not None:
-            stored_documents = [_document_row(d) for d in current.documents.all()] if current is not None else []
-            lists.append(
-                versioning.list_difference(
-                    _("Identity documents"),
-                    versioning.row_lines(documents.empty_form, stored_documents, _DOCUMENT_COLUMNS),
-                    versioning.row_lines(
-                        documents.empty_form, [f.cleaned_data for f in documents.kept_forms()], _DOCUMENT_COLUMNS
-                    ),
-                )
-            )
-        stored = forms.ReturneeForm.initial_for(current) if current is not None else {}
-        ctx["conflict"] = versioning.conflict(exc, [(form, stored)], lists)
-        ctx["record_version"] = exc.current_version
+    ctx["record_version"] = conflicts.edit_version(request, returnee)
+    on_stale = conflicts.stale_handler(
+        ctx,
+        form,
+        conflicts.Versioning(
+            record=lambda case: case.returnee,
+            stored=forms.ReturneeForm.initial_for,
+            lists=lambda current: [conflicts.documents_difference(current, documents)] if documents is not None else [],
+        ),
+    )
 
     if data is not None and not ctx["blocked"] and form.is_valid() and (documents is None or documents.is_valid()):
         docs = forms.documents_from(documents) if documents is not None else []
         if _perform(
             request,
             lambda: services.update_returnee(
-                user, returnee, form.to_input(docs), documents=show_documents, expected_version=_expected(request)
+                user,
+                returnee,
+                form.to_input(docs),
+                documents=show_documents,
+                expected_version=conflicts.expected(request),
             ),
             [form],
             on_stale,
@@ -752,13 +689,13 @@ def edit_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         tab="summary",
         make_form=lambda data, case, ctx: forms.ReturnForm(data, initial=forms.ReturnForm.initial_for(case)),
         save=lambda case, form: services.update_return_information(
-            request.user, case, form.to_input(), expected_version=_expected(request)
+            request.user, case, form.to_input(), expected_version=conflicts.expected(request)
         ),
         success=_("Return information saved."),
         title=_("Edit return information"),
         template="cases/forms/return.html",
         form_name="return_form",
-        versioned=Versioning(record=lambda case: case, stored=forms.ReturnForm.initial_for),
+        versioned=conflicts.Versioning(record=lambda case: case, stored=forms.ReturnForm.initial_for),
     )
 
 
@@ -778,18 +715,16 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # As for plan items: posted rows are not compared with stored rows that may have changed since.
         initial=[forms.MemberForm.initial_for(m) for m in current.members.all()] if current and data is None else [],
     )
-    ctx["record_version"] = _edit_version(request, current)
-
-    def on_stale(exc: StaleVersion) -> None:
-        stored = exc.current
-        stored_members = [forms.MemberForm.initial_for(m) for m in stored.members.all()] if stored else []
-        members_now = versioning.list_difference(
-            _("Household members"),
-            versioning.row_lines(members.empty_form, stored_members, _MEMBER_COLUMNS),
-            versioning.row_lines(members.empty_form, [f.cleaned_data for f in members.kept_forms()], _MEMBER_COLUMNS),
-        )
-        ctx["conflict"] = versioning.conflict(exc, [(notes, {"notes": stored.notes if stored else ""})], [members_now])
-        ctx["record_version"] = exc.current_version
+    ctx["record_version"] = conflicts.edit_version(request, current)
+    on_stale = conflicts.stale_handler(
+        ctx,
+        notes,
+        conflicts.Versioning(
+            record=lambda case: case.household,
+            stored=lambda stored: {"notes": stored.notes},
+            lists=lambda stored: [conflicts.members_difference(stored, members)],
+        ),
+    )
 
     if (
         data is not None
@@ -803,7 +738,7 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 case,
                 forms.members_from(members),
                 notes=notes.cleaned_data["notes"],
-                expected_version=_expected(request),
+                expected_version=conflicts.expected(request),
             ),
             [notes],
             on_stale,
@@ -869,16 +804,16 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         prefix="items",
         initial=[forms.PlanItemForm.initial_for(i) for i in plan.items.all()] if plan and data is None else [],
     )
-    ctx["record_version"] = _edit_version(request, plan)
-
-    def on_stale(exc: StaleVersion) -> None:
-        stored = exc.current
-        stored_values = {"goals": stored.goals, "motivations": stored.motivations} if stored else {}
-        items_now = versioning.list_difference(
-            _("Plan items"), _plan_item_lines(items.empty_form, stored), _posted_item_lines(items)
-        )
-        ctx["conflict"] = versioning.conflict(exc, [(form, stored_values)], [items_now])
-        ctx["record_version"] = exc.current_version
+    ctx["record_version"] = conflicts.edit_version(request, plan)
+    on_stale = conflicts.stale_handler(
+        ctx,
+        form,
+        conflicts.Versioning(
+            record=selectors.plan_for,
+            stored=lambda stored: {"goals": stored.goals, "motivations": stored.motivations},
+            lists=lambda stored: [conflicts.items_difference(stored, items)],
+        ),
+    )
 
     if (
         data is not None
@@ -893,7 +828,7 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 goals=form.cleaned_data["goals"],
                 motivations=form.cleaned_data["motivations"],
                 items=forms.items_from(items),
-                expected_version=_expected(request),
+                expected_version=conflicts.expected(request),
             ),
             [form],
             on_stale,
@@ -913,24 +848,6 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/forms/plan.html", ctx)
 
 
-def _plan_item_lines(form: Any, plan: ReintegrationPlan | None) -> list[str]:
-    stored = [forms.PlanItemForm.initial_for(i) for i in plan.items.all()] if plan is not None else []
-    return versioning.row_lines(form, stored, _ITEM_COLUMNS)
-
-
-def _posted_item_lines(items: Any) -> list[str]:
-    return versioning.row_lines(items.empty_form, [f.cleaned_data for f in items.kept_forms()], _ITEM_COLUMNS)
-
-
-def _agreed_plan_lists(current: Any, form: Any) -> list[versioning.Difference | None]:
-    """Agreeing is about the plan's content: on a conflict, show its items as they are now."""
-    return [
-        versioning.Difference(
-            _("Plan items"), _plan_item_lines(forms.PlanItemForm(), current) or ["—"], [_("Not part of this form")]
-        )
-    ]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_agree(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -945,16 +862,16 @@ def plan_agree(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             case,
             agreed_on=form.cleaned_data["agreed_on"],
             late_reason=form.cleaned_data["late_reason"],
-            expected_version=_expected(request),
+            expected_version=conflicts.expected(request),
         ),
         success=_("The reintegration plan is agreed. Follow-up can start."),
         title=_("Agree the reintegration plan"),
         template="cases/forms/agree.html",
         extra=lambda case: {"late_warning": selectors.plan_is_late(case, timezone.localdate())},
-        versioned=Versioning(
+        versioned=conflicts.Versioning(
             record=selectors.plan_for,
             stored=lambda plan: {"agreed_on": plan.agreed_on, "late_reason": plan.agreed_late_reason},
-            lists=_agreed_plan_lists,
+            lists=conflicts.agreed_plan_lists,
         ),
     )
 
@@ -1027,13 +944,15 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ctx = case_page_context(request, case, "summary")
     data = request.POST if request.method == "POST" else None
     form = forms.AssignForm(data, user=request.user, initial={"case_manager": case.case_manager_id})
-    ctx["record_version"] = _edit_version(request, case)
-    on_stale = _stale_handler(ctx, form, Versioning(record=lambda c: c, stored=lambda c: {"case_manager": c.case_manager_id}))
+    ctx["record_version"] = conflicts.edit_version(request, case)
+    on_stale = conflicts.stale_handler(
+        ctx, form, conflicts.Versioning(record=lambda c: c, stored=lambda c: {"case_manager": c.case_manager_id})
+    )
     if data is None:
         _record_view(request, case, "form assign")
     elif form.is_valid() and _perform(
         request,
-        lambda: services.assign_case(request.user, case, form.chosen(), expected_version=_expected(request)),
+        lambda: services.assign_case(request.user, case, form.chosen(), expected_version=conflicts.expected(request)),
         [form],
         on_stale,
     ):

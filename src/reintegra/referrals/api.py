@@ -65,7 +65,9 @@ def _write_schema(request: Any, response: Any, created: bool) -> Any:
     create=_write_schema(s.ServiceProviderWriteSerializer, s.ServiceProviderSerializer, True),
     partial_update=_write_schema(s.ServiceProviderWriteSerializer, s.ServiceProviderSerializer, False),
 )
-class ServiceProviderViewSet(versioning.ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ServiceProviderViewSet(
+    versioning.ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Providers of the service directory (no personal data). POST creates one; PATCH changes one
     (`contacts`, when given, replaces its contact persons)."""
 

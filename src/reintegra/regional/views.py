@@ -176,9 +176,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "regional/action_detail.html", context)
 
 
-def _form_page(
-    request: HttpRequest, form: ActionForm, action: RegionalAction | None, **versioned: Any
-) -> HttpResponse:
+def _form_page(request: HttpRequest, form: ActionForm, action: RegionalAction | None, **versioned: Any) -> HttpResponse:
     """`versioned`: the edit form's `record_version`, and the `conflict` after a stale save."""
     has_errors = form.is_bound and (bool(form.errors) or versioned.get("conflict") is not None)
     context = {"nav": "regional", "form": form, "action": action, "has_errors": has_errors, **versioned}

@@ -159,9 +159,7 @@ def _publish(version: InstrumentVersion) -> None:
     version.save(update_fields=["status", "published_at"])
 
 
-def publish_version(
-    user: Any, version: InstrumentVersion, *, expected_version: int | None = None
-) -> InstrumentVersion:
+def publish_version(user: Any, version: InstrumentVersion, *, expected_version: int | None = None) -> InstrumentVersion:
     """Publish a draft; with `expected_version`, only the draft as the user last saw it (not one changed since)."""
     _require_programme(user, version.instrument.programme)
     with _write(user, None):

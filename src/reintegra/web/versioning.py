@@ -93,8 +93,7 @@ def form_differences(form: forms.BaseForm, stored: Mapping[str, Any]) -> list[Di
         bound = form[name]
         if not form_field.has_changed(stored[name], bound.data):
             continue
-        cleaned = getattr(form, "cleaned_data", {})
-        mine = cleaned[name] if name in cleaned else bound.data
+        mine = getattr(form, "cleaned_data", {}).get(name, bound.data)
         found.append(Difference(str(form_field.label or name), show(form_field, stored[name]), show(form_field, mine)))
     return found
 
