@@ -38,7 +38,8 @@ def _client(user: Any) -> APIClient:
 
 def test_two_simultaneous_plan_puts(monkeypatch: pytest.MonkeyPatch) -> None:
     org = factories.organisation("oim-mx", country="MX")
-    users = [factories.user(org, Role.CASE_MANAGER, username=f"gestor{i}") for i in range(2)]
+    team = factories.team(org, "Equipo")
+    users = [factories.user(org, Role.CASE_MANAGER, team=team, username=f"gestor{i}") for i in range(2)]
     case = factories.assessed_case(users[0])
     services.save_plan(
         users[0],

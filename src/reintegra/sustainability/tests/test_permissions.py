@@ -191,9 +191,10 @@ class World:
             text = f"case_number,survey_date,eco_satisfaction\n{case_number},{today},satisfied\n"
             return {"file": SimpleUploadedFile("s.csv", text.encode())}, "multipart"
         if kind == "grid_row":
-            row = self.config[relation]["grid_row"]
             data = {"dimension": "social", "approach": "Vivienda temporal", "position": 1, "is_active": "on"}
-            return {**data, "version": str(row.version)}, None
+            if relation in self.config:  # an edit: the version of the row it is based on
+                data["version"] = str(self.config[relation]["grid_row"].version)
+            return data, None
         if kind == "grid_file":
             text = "dimension,approach\neconomic,Capital semilla\n"
             return {"programme": self.programme.pk, "file": SimpleUploadedFile("g.csv", text.encode())}, "multipart"
