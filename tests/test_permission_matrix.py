@@ -729,7 +729,7 @@ def version_read(name: str, method: str, row: Row, cell: Cell) -> int | None:
     if method == "GET" or name not in VERSIONED or cell.relation in (None, MISSING):
         return None
     record = VERSIONED[name](Case.objects.get(pk=cell.entry(row).case.pk))
-    return record.version if record is not None else 0
+    return record.revision if record is not None else 0
 
 
 def send(name: str, method: str, row: Row, cell: Cell) -> Any:
@@ -747,7 +747,7 @@ def send(name: str, method: str, row: Row, cell: Cell) -> Any:
     if cell.role is not None:
         WEB.cookies[settings.SESSION_COOKIE_NAME] = cell.world.sessions[cell.role]
     if version is not None:
-        body = {**body, "version": str(version)}
+        body = {**body, "revision": str(version)}
     if method == "GET":
         return WEB.get(url, body)
     if method == "POST":

@@ -72,7 +72,7 @@ def supervisor_b(org, team):
 
 def page_form(response) -> dict:
     """The edit form of a page as the browser would submit it (the one carrying the version)."""
-    return form_values(response.content, "version")
+    return form_values(response.content, "revision")
 
 
 def item(approach: str, **extra) -> dict:
@@ -196,7 +196,7 @@ def test_returnee_if_match_forms(case_manager):
     assert api.patch(url, {"phone": "2"}, format="json", HTTP_IF_MATCH='W/"1"').status_code == 200
     assert api.patch(url, {"phone": "3"}, format="json", HTTP_IF_MATCH='"1", "2"').status_code == 200
     returnee.refresh_from_db()
-    assert (returnee.phone, returnee.version) == ("3", 3)
+    assert (returnee.phone, returnee.revision) == ("3", 3)
 
 
 def test_case_return_information_patch(case_manager, colleague):
@@ -314,7 +314,7 @@ def test_plan_form_conflict_keeps_what_was_typed_and_shows_the_other_change(case
     url = reverse("cases:plan_edit", args=[case.pk])
     a, b = web_for(case_manager), web_for(colleague)
     form_a, form_b = page_form(a.get(url)), page_form(b.get(url))
-    assert form_a["version"] == form_b["version"] == "1"
+    assert form_a["revision"] == form_b["revision"] == "1"
 
     # A adds an item in the empty row.
     form_a.update(
@@ -336,8 +336,8 @@ def test_plan_form_conflict_keeps_what_was_typed_and_shows_the_other_change(case
     assert sorted(plan.items.values_list("approach", flat=True)) == ["Desarrollo de negocios", "Grupo de apoyo"]
 
     # The re-displayed form carries the current version: saving again applies B's values on top.
-    again = form_values(html, "version")
-    assert again["version"] == str(plan.version)
+    again = form_values(html, "revision")
+    assert again["revision"] == str(plan.revision)
     assert again["goals"] == "Abrir una tienda de abarrotes"
     assert b.post(url, again).status_code == 302
     plan.refresh_from_db()
@@ -367,7 +367,7 @@ def test_a_form_posted_without_its_version_is_not_saved(case_manager):
     url = reverse("cases:edit_return", args=[case.pk])
     client = web_for(case_manager)
     data = page_form(client.get(url))
-    del data["version"]
+    del data["revision"]
     data["reception_place"] = "Somewhere"
     response = client.post(url, data)
     assert response.status_code == 200
@@ -395,7 +395,7 @@ def test_return_household_agree_and_assign_forms_refuse_stale_saves(case_manager
     # Household.
     url = reverse("cases:household", args=[case.pk])
     old, new = page_form(b.get(url)), page_form(a.get(url))
-    assert old["version"] == "0"
+    assert old["revision"] == "0"
     new.update({"members-0-given_names": "Rosa", "members-0-relationship": "child"})
     assert a.post(url, new).status_code == 302
     old.update({"members-0-given_names": "Pedro", "members-0-relationship": "spouse"})
@@ -439,11 +439,11 @@ def test_a_typing_error_does_not_refresh_the_version(case_manager, colleague):
     b = web_for(colleague)
     form_b = page_form(b.get(url))
     services.update_return_information(
-        case_manager, case, factories.return_input(reception_place="Aeropuerto"), expected_version=case.version
+        case_manager, case, factories.return_input(reception_place="Aeropuerto"), expected_version=case.revision
     )
     form_b["return_date"] = (TODAY() + timedelta(days=5)).isoformat()  # in the future: refused
     redisplayed = page_form(b.post(url, form_b))
-    assert redisplayed["version"] == form_b["version"]
+    assert redisplayed["revision"] == form_b["revision"]
     redisplayed["return_date"] = TODAY().isoformat()
     html = b.post(url, redisplayed).content.decode()
     assert "Someone else changed this record" in html

@@ -53,7 +53,7 @@ def web_for(user: Any) -> Client:
 
 def page_form(response: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.status_code
-    return form_values(response.content, "version")
+    return form_values(response.content, "revision")
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_programme_settings_form(manager: User, manager_b: User) -> None:
     programme.refresh_from_db()
     assert (programme.stakeholder_high_threshold, programme.name) == (3, form_a["name"])
     # B reconciles (takes A's threshold, keeps the new name) and saves again.
-    again = form_values(html, "version")
+    again = form_values(html, "revision")
     assert again["name"] == "Programa renombrado" and again["stakeholder_high_threshold"] == "4"
     again["stakeholder_high_threshold"] = "3"
     assert web_for(manager_b).post(url, again).status_code == 302
@@ -128,17 +128,17 @@ def test_user_changed_by_two_administrators(organisation: Any) -> None:
     person.refresh_from_db()
     assert (person.email, person.first_name) == ("new@example.org", "")
     # The re-displayed form carries the current version: saving again keeps B's values.
-    assert b.post(url, form_values(html, "version")).status_code == 302
+    assert b.post(url, form_values(html, "revision")).status_code == 302
     person.refresh_from_db()
     assert person.first_name == "Nombre"
 
 
 def test_signing_in_does_not_make_an_open_admin_form_stale(organisation: Any) -> None:
     person = factories.user(organisation, Role.CASE_MANAGER, username="persona")
-    before = person.version
+    before = person.revision
     assert Client().login(username="persona", password="correct-horse-battery")
     person.refresh_from_db()
-    assert person.version == before
+    assert person.revision == before
 
 
 def test_consents_are_append_only_and_a_second_withdrawal_changes_nothing(organisation: Any) -> None:
@@ -358,6 +358,7 @@ def test_every_structural_api_record(basename: str, manager: User, manager_b: Us
             "product",
             "review",
             "agreement",
+            "document",
             "mechanism",
             "member",
             "meeting",
@@ -378,16 +379,30 @@ def test_every_structural_form(key: str, manager: User, manager_b: User, records
     record = records[key]
     url = reverse(f"structural:{KIND_OF_RECORD.get(key, key)}-edit", args=[record.pk])
     form_b = page_form(web_for(manager_b).get(url))
-    before = type(record).objects.get(pk=record.pk).version
+    before = type(record).objects.get(pk=record.pk).revision
     # Someone else saves the record meanwhile.
     structural_services.save_record(manager, type(record).objects.get(pk=record.pk), expected_version=before)
     response = web_for(manager_b).post(url, form_b)
     html = response.content.decode()
     assert response.status_code == 400, response.status_code
     assert STALE in html
-    assert type(record).objects.get(pk=record.pk).version == before + 1  # B's save did not happen
+    assert type(record).objects.get(pk=record.pk).revision == before + 1  # B's save did not happen
     # Saving again from the re-displayed form goes through.
-    assert web_for(manager_b).post(url, form_values(html, "version")).status_code == 302
+    assert web_for(manager_b).post(url, form_values(html, "revision")).status_code == 302
+
+
+def test_a_documents_own_version_is_not_the_concurrency_counter(
+    manager: User, manager_b: User, records: dict[str, Any]
+) -> None:
+    """Documents have a version label of their own ("2"): it is edited as before and never counted up."""
+    document = records["document"]
+    url = reverse("structural:document-edit", args=[document.pk])
+    form = page_form(web_for(manager).get(url))
+    assert (form["version"], form["revision"]) == ("1", "1")
+    form["version"] = "2b"
+    assert web_for(manager).post(url, form).status_code == 302
+    document.refresh_from_db()
+    assert (document.version, document.revision) == ("2b", 2)
 
 
 def test_structural_form_shows_the_other_change(manager: User, manager_b: User, records: dict[str, Any]) -> None:
@@ -408,12 +423,12 @@ def test_exchange_matrix_is_part_of_its_framework(manager: User, manager_b: User
     party = records["stakeholder"]
     detail = reverse("structural:framework-detail", args=[framework.pk])
     url = reverse("structural:framework-exchange", args=[framework.pk])
-    page_b = form_values(web_for(manager_b).get(detail).content, "version")
-    assert page_b["version"] == str(framework.version)
-    a_cells = {f"cell:{party.pk}:services:enter": "on", "version": page_b["version"]}
+    page_b = form_values(web_for(manager_b).get(detail).content, "revision")
+    assert page_b["revision"] == str(framework.revision)
+    a_cells = {f"cell:{party.pk}:services:enter": "on", "revision": page_b["revision"]}
     web_for(manager).post(url, a_cells)
     assert DataExchangeRule.objects.filter(framework=framework, category="services", may_enter=True).exists()
-    b_cells = {f"cell:{party.pk}:monitoring:consult": "on", "version": page_b["version"]}
+    b_cells = {f"cell:{party.pk}:monitoring:consult": "on", "revision": page_b["revision"]}
     response = web_for(manager_b).post(url, b_cells, follow=True)
     html = response.content.decode()
     assert STALE in html
@@ -421,7 +436,7 @@ def test_exchange_matrix_is_part_of_its_framework(manager: User, manager_b: User
     rules = DataExchangeRule.objects.filter(framework=framework)
     assert list(rules.values_list("category", flat=True)) == ["services"]
     with pytest.raises(StaleVersion):
-        structural_services.set_exchange_matrix(manager_b, framework, set(), expected_version=int(page_b["version"]))
+        structural_services.set_exchange_matrix(manager_b, framework, set(), expected_version=int(page_b["revision"]))
 
 
 # --- sustainability --------------------------------------------------------------------------------
@@ -454,10 +469,10 @@ def test_publishing_a_draft_changed_since_it_was_reviewed(
     manager: User, manager_b: User, draft: InstrumentVersion
 ) -> None:
     page = web_for(manager_b).get(reverse("sustainability:instrument", args=[draft.instrument_id])).content
-    seen = form_values(page, "version")["version"]
+    seen = form_values(page, "revision")["revision"]
     sustainability_services.update_draft(manager, draft, draft.definition | {"labels": {"es": "Otra"}})
     response = web_for(manager_b).post(
-        reverse("sustainability:version-publish", args=[draft.pk]), {"version": seen}, follow=True
+        reverse("sustainability:version-publish", args=[draft.pk]), {"revision": seen}, follow=True
     )
     assert STALE in response.content.decode()
     draft.refresh_from_db()
@@ -478,9 +493,9 @@ def test_grid_row_form_and_removal(manager: User, manager_b: User) -> None:
     assert (row.approach, row.useful_for) == ("Vivienda", "Familias con niños")
     # Removing the row from a page read before that change does not remove it.
     removal = web_for(manager_b).post(
-        reverse("sustainability:grid-delete", args=[row.pk]), {"version": form_b["version"]}, follow=True
+        reverse("sustainability:grid-delete", args=[row.pk]), {"revision": form_b["revision"]}, follow=True
     )
     assert STALE in removal.content.decode()
     assert FeasibilityApproach.objects.filter(pk=row.pk).exists()
-    web_for(manager_b).post(reverse("sustainability:grid-delete", args=[row.pk]), {"version": str(row.version)})
+    web_for(manager_b).post(reverse("sustainability:grid-delete", args=[row.pk]), {"revision": str(row.revision)})
     assert not FeasibilityApproach.objects.filter(pk=row.pk).exists()

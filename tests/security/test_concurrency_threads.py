@@ -80,4 +80,4 @@ def test_two_simultaneous_plan_puts(monkeypatch: pytest.MonkeyPatch) -> None:
     winner = next(approach for approach, code in answers.items() if code == 200)
     assert sorted(case.plan.items.values_list("approach", flat=True)) == sorted(["Empleo", winner])
     case.plan.refresh_from_db()
-    assert case.plan.version == 2
+    assert case.plan.revision == 2

@@ -13,6 +13,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
+from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ from reintegra.access import versioning
 from reintegra.access.models import Organisation, RoleAssignment, RoleSecurityPolicy, Team, User
 
 # The hidden version field of the change forms (a fieldset line of its own: rendered hidden, no label).
-VERSION_FIELDSET = (None, {"fields": ("version",)})
+VERSION_FIELDSET: Any = (None, {"fields": ("revision",)})
 
 
 class VersionCheckForm(forms.ModelForm):
@@ -29,19 +30,19 @@ class VersionCheckForm(forms.ModelForm):
 
     The admin validates and saves in one transaction, so the row locked here stays locked until saved."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
-            self.fields["version"].initial = self.instance.version
+            self.fields["revision"].initial = self.instance.revision
 
     def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         if self.instance.pk is None:
             return data
         current = type(self.instance)._default_manager.select_for_update().filter(pk=self.instance.pk).first()
-        expected = (data or {}).get("version")
+        expected = (data or {}).get("revision")
         try:
             versioning.check(current, -1 if expected is None else expected)
         except versioning.StaleVersion as stale:
@@ -58,14 +59,16 @@ class VersionCheckForm(forms.ModelForm):
             for d in form_differences(self, stored)
         ]
         # Saving again applies what is on the form on top of the current version.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("version")] = str(stale.current_version)
+        if isinstance(self.data, QueryDict):
+            data = self.data.copy()
+            data[self.add_prefix("revision")] = str(stale.current_version)
+            self.data = data
         raise ValidationError([str(stale.message), *details], code=versioning.STALE)
 
 
 class VersionedAdmin(admin.ModelAdmin):
     form = VersionCheckForm
-    exclude = ["version"]  # the model field: the form's own hidden field carries it
+    exclude = ["revision"]  # the model field: the form's own hidden field carries it
 
 
 @admin.register(Organisation)
@@ -119,7 +122,7 @@ class UserAdminCreationForm(AdminUserCreationForm):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserAdminChangeForm
-    exclude = ["version"]
+    exclude = ["revision"]
     add_form = UserAdminCreationForm
     inlines = [RoleAssignmentInline]
     list_display = ["username", "first_name", "last_name", "organisation", "team", "is_active", "is_staff"]

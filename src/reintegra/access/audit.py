@@ -88,7 +88,7 @@ def register_model(label: str, *, personal: bool | None = None) -> None:
 
     excluded = [f for f in _EXCLUDED if _has_field(model, f)]
     if issubclass(model, Versioned):
-        excluded.append("version")  # the concurrency counter: every change moves it, it says nothing
+        excluded.append("revision")  # the concurrency counter: every change moves it, it says nothing
     kwargs: dict[str, Any] = {"exclude_fields": excluded}
     if masked:
         kwargs["mask_fields"] = masked

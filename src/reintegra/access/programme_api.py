@@ -19,11 +19,12 @@ class ProgrammeSerializer(serializers.ModelSerializer):
     organisation: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     rss_round_months = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=120), min_length=1)
     countries = serializers.ListField(child=serializers.CharField(min_length=2, max_length=2), required=False)
+    version = versioning.version_field()
 
     class Meta:
         model = Programme
         fields = ["id", "code", "organisation", *services.PROGRAMME_SETTINGS, "version"]
-        read_only_fields = ["id", "code", "organisation", "version"]
+        read_only_fields = ["id", "code", "organisation"]
 
 
 @extend_schema_view(

@@ -45,7 +45,7 @@ def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ProgrammeSettingsForm(request.POST or None, initial=ProgrammeSettingsForm.initial_for(programme))
     context = {"nav": "programmes", "programme": programme, "form": form}
     if request.method != "POST":
-        context["record_version"] = programme.version
+        context["record_version"] = programme.revision
         return render(request, "access/programme_form.html", context)
     context["record_version"] = versioning.posted_version(request.POST)
     if form.is_valid():

@@ -1,7 +1,8 @@
 """Optimistic concurrency: every editable record carries a version number, and a write based on a stale read
 is refused instead of silently overwriting someone else's change.
 
-- `Versioned` (abstract model): a `version` column, 1 on insert, incremented in the database on every save.
+- `Versioned` (abstract model): a `revision` column (the record's version; named so because documents, SOPs and
+  instruments already have a `version` of their own), 1 on insert, incremented in the database on every save.
   Child rows edited as part of their parent (plan items, household members, contact persons...) have no
   version of their own: the service saves the parent, which moves the parent's version.
 - Services take the version the client read (`expected_version`), lock the stored row with `lock()` inside
@@ -33,7 +34,7 @@ MISSING = -2
 
 class Versioned(models.Model):
     # db_default too: rows inserted with raw SQL (the synthetic data generator) start at 1 as well.
-    version = models.PositiveIntegerField(
+    revision = models.PositiveIntegerField(
         _("version"), default=1, db_default=1, editable=False, help_text=_("Incremented on every change.")
     )
 
@@ -50,14 +51,14 @@ class Versioned(models.Model):
             return
         # Incremented by the database, so even a writer holding an old copy moves the version forward.
         # Django reads the new value back (RETURNING, or on first access where that is not supported).
-        previous = self.version
-        self.version = F("version") + 1  # type: ignore[assignment]
+        previous = self.revision
+        self.revision = F("revision") + 1  # type: ignore[assignment]
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "version"}
+            kwargs["update_fields"] = {*update_fields, "revision"}
         try:
             super().save(*args, **kwargs)
         except BaseException:
-            self.version = previous
+            self.revision = previous
             raise
 
 
@@ -97,7 +98,7 @@ def current_version(instance: Versioned | None) -> int:
     """The version of a stored record; 0 for a record that does not exist yet."""
     if instance is None or instance.pk is None:
         return 0
-    return int(instance.version)
+    return int(instance.revision)
 
 
 def check(current: Versioned | None, expected_version: int | None) -> None:

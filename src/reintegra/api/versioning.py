@@ -87,6 +87,13 @@ def precondition_required_response(exc: VersionRequired) -> Response:
     )
 
 
+def version_field() -> serializers.IntegerField:
+    """A record's `version` in API bodies: read-only, the value its ETag carries (the `revision` column)."""
+    return serializers.IntegerField(
+        source="revision", read_only=True, help_text='Send it back as If-Match: "<version>" to change the record.'
+    )
+
+
 class ETagMixin:
     """Viewsets of editable records: a successful answer carrying one record's `version` gets its ETag."""
 

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from reintegra.access import scoping
 from reintegra.access.models import User
 from reintegra.access.roles import SensitiveCategory
+from reintegra.api import versioning
 from reintegra.api.fields import CountryCodeField, EnumChoiceField, IdField
 from reintegra.api.protection import SensitiveFieldsMixin
 from reintegra.cases import selectors, services
@@ -118,6 +119,7 @@ class ReturneeSerializer(ProtectedModelSerializer):
     full_name = serializers.CharField(read_only=True)
     birth_year = serializers.IntegerField(read_only=True, allow_null=True)
     age = serializers.SerializerMethodField()
+    version = versioning.version_field()
 
     class Meta:
         model = Returnee
@@ -150,7 +152,7 @@ class ReturneeSerializer(ProtectedModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "version", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
 
     def get_age(self, obj: Returnee) -> int | None:
         return obj.age_on()
@@ -462,7 +464,7 @@ def household_data(case: Case) -> dict[str, Any]:
         return {"id": None, "version": 0, "notes": "", "members": []}
     return {
         "id": household.pk,
-        "version": household.version,
+        "version": household.revision,
         "notes": household.notes,
         "members": list(household.members.all()),
     }
@@ -488,6 +490,7 @@ class CaseDetailSerializer(ProtectedModelSerializer):
     closure_category = EnumChoiceField(ClosureCategory, read_only=True, allow_blank=True)
     closure_category_label = serializers.CharField(source="get_closure_category_display", read_only=True)
     timeline = serializers.SerializerMethodField()
+    version = versioning.version_field()
 
     class Meta:
         model = Case
@@ -556,11 +559,12 @@ class ReopenSerializer(serializers.Serializer):
 
 class AssessmentSerializer(ProtectedModelSerializer):
     assessed_by = UserRefSerializer(read_only=True)
+    version = versioning.version_field()
 
     class Meta:
         model = Assessment
         fields = ["id", *services.ASSESSMENT_FIELDS, "assessed_by", "version", "created_at"]
-        read_only_fields = ["id", "version", "created_at"]
+        read_only_fields = ["id", "created_at"]
 
 
 class CounsellingSessionSerializer(ProtectedModelSerializer):
@@ -599,6 +603,7 @@ class PlanSerializer(ProtectedModelSerializer):
     items = PlanItemSerializer(many=True, read_only=True)
     agreed_late = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
+    version = versioning.version_field()
 
     class Meta:
         model = ReintegrationPlan

@@ -292,7 +292,9 @@ def set_household(
     with _write(user):
         _lock_case(case)
         lifecycle.ensure_open(facts(case))
-        current = Household.objects.select_for_update().filter(pk=case.household_id).first()
+        current = (
+            Household.objects.select_for_update().filter(pk=case.household_id).first() if case.household_id else None
+        )
         versioning.check(current, expected_version)
         household = current or Household(organisation_id=case.organisation_id)
         household.notes = notes

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reintegra.access.models import Organisation
+from reintegra.api.versioning import version_field
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, selectors
 from reintegra.referrals.choices import DeclineReason, Priority
@@ -25,6 +26,7 @@ class ServiceProviderSerializer(serializers.ModelSerializer):
     contacts = ContactPersonSerializer(many=True, read_only=True)
     country = serializers.CharField()
     on_platform = serializers.BooleanField(read_only=True)
+    version = version_field()
 
     class Meta:
         model = ServiceProvider
@@ -106,6 +108,7 @@ class ServiceSerializer(serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     country = serializers.CharField()
     areas: serializers.PrimaryKeyRelatedField[AdminArea] = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    version = version_field()
 
     class Meta:
         model = Service

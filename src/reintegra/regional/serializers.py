@@ -6,6 +6,7 @@ from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reintegra.api.versioning import version_field
 from reintegra.regional.models import Dimension, EvaluationStatus, FundingSource, InstitutionKind, Level, RegionalAction
 from reintegra.regional.services import ActionInput
 
@@ -29,6 +30,7 @@ class RegionalActionSerializer(serializers.ModelSerializer):
     levels = LevelList(read_only=True)
     dimensions = DimensionList(read_only=True)
     entered_by_organisation = serializers.CharField(source="entered_by_organisation.code", read_only=True)
+    version = version_field()
 
     class Meta:
         model = RegionalAction

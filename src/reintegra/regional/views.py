@@ -219,7 +219,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = ActionForm.initial_from(services.ActionInput.from_action(action))
     form = ActionForm(request.POST or None, initial=initial)
     posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else action.version
+    record_version = versioning.posted_version(request.POST) if posted else action.revision
     conflict = None
     if posted and form.is_valid():
         try:

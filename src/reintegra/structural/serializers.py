@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reintegra.access.models import Programme, User
+from reintegra.api.versioning import version_field
 from reintegra.structural import choices as c
 from reintegra.structural import editable, selectors, services
 from reintegra.structural.models import (
@@ -64,6 +65,8 @@ class ReadOnlyStructural(InlineEnums, serializers.ModelSerializer):
 
 
 class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
+    version = version_field()
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")

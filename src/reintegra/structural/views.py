@@ -453,7 +453,7 @@ class RecordFormView(StructuralView):
         form = self.kind.form(instance=instance, user=request.user, programme=programme)
         if parent is None and instance.pk is None and request.GET.get("programa", "").isdigit():
             form.initial["programme"] = int(request.GET["programa"])
-        return self._render(request, form, instance, parent, instance.version if instance.pk else None)
+        return self._render(request, form, instance, parent, instance.revision if instance.pk else None)
 
     def post(
         self, request: AuthenticatedHttpRequest, pk: int | None = None, parent_pk: int | None = None

@@ -539,7 +539,7 @@ def version_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initial = _definition_text(version)
     form = forms.DraftForm(request.POST or None, initial={"definition": initial})
     posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else version.version
+    record_version = versioning.posted_version(request.POST) if posted else version.revision
     conflict = None
     if posted and form.is_valid():
         try:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from reintegra.access.versioning import StaleVersion, Versioned
 
-FIELD = "version"
+FIELD = "revision"
 _EMPTY = "—"
 
 
@@ -34,7 +34,7 @@ def posted_version(data: Mapping[str, Any]) -> int:
 
 
 def version_of(instance: Versioned | None) -> int:
-    return int(instance.version) if instance is not None and instance.pk is not None else 0
+    return int(instance.revision) if instance is not None and instance.pk is not None else 0
 
 
 @dataclass(frozen=True)

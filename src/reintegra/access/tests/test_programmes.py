@@ -70,12 +70,12 @@ def test_matrix(role, route, own):
     if name.startswith("api:"):
         client = APIClient()
         client.force_authenticate(user)
-        precondition = {"HTTP_IF_MATCH": f'"{target.version}"'} if method == "PATCH" else {}
+        precondition = {"HTTP_IF_MATCH": f'"{target.revision}"'} if method == "PATCH" else {}
         response = getattr(client, method.lower())(url, body, format="json", **precondition)
     else:
         client = Client()
         client.force_login(user)
-        response = getattr(client, method.lower())(url, {**(body or {}), "version": str(target.version)})
+        response = getattr(client, method.lower())(url, {**(body or {}), "revision": str(target.revision)})
     assert response.status_code in _expected(role, route, own), response.content[:300]
     if response.status_code == 200 and name.endswith("list"):
         # Lists show only the user's own organisation's programmes.
@@ -95,7 +95,7 @@ def test_settings_saved_from_the_form_sorted_and_audited():
     programme = Programme.objects.get(organisation=org)
     client = Client()
     client.force_login(manager)
-    data = dict(ROWS[("programmes:edit", "POST")][2], version=str(programme.version))
+    data = dict(ROWS[("programmes:edit", "POST")][2], revision=str(programme.revision))
     data["rss_round_months"] = "12, 0, 6"
     assert client.post(reverse("programmes:edit", args=[programme.pk]), data).status_code == 302
     programme.refresh_from_db()
@@ -122,7 +122,7 @@ def test_bad_settings_redisplay_with_a_message_and_change_nothing(field, value):
     programme = Programme.objects.get(organisation=org)
     client = Client()
     client.force_login(manager)
-    data = dict(ROWS[("programmes:edit", "POST")][2], starts_on="2024-01-01", version=str(programme.version))
+    data = dict(ROWS[("programmes:edit", "POST")][2], starts_on="2024-01-01", revision=str(programme.revision))
     data[field] = value
     response = client.post(reverse("programmes:edit", args=[programme.pk]), data)
     assert response.status_code == 200

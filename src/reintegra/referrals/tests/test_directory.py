@@ -223,7 +223,7 @@ def test_pages_create_provider_with_contacts_and_a_service(world, manager, depar
 
     changed = client.post(
         reverse("referrals:service-edit", args=[service.pk]),
-        {**service_form, "capacity_per_month": "12", "version": str(service.version)},
+        {**service_form, "capacity_per_month": "12", "revision": str(service.revision)},
     )
     assert changed.status_code == 302
     service.refresh_from_db()

@@ -104,7 +104,7 @@ def _etag(kind: str, pk: int) -> str:
     from reintegra.referrals.models import Service, ServiceProvider
 
     model = {"provider": ServiceProvider, "service": Service}[kind]
-    return f'"{model.objects.get(pk=pk).version}"'
+    return f'"{model.objects.get(pk=pk).revision}"'
 
 
 @pytest.mark.django_db

@@ -85,7 +85,7 @@ def test_api_create_reports_field_errors_and_partial_update_keeps_the_rest(manag
         reverse("api:regional-action-detail", args=[action.pk]),
         {"title": "Nuevo"},
         format="json",
-        HTTP_IF_MATCH=f'"{action.version}"',
+        HTTP_IF_MATCH=f'"{action.revision}"',
     )
     assert response.status_code == 200
     action.refresh_from_db()

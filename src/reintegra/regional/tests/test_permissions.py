@@ -79,14 +79,14 @@ def _request(client, name, method, action_pk, user=None):
         upload = io.BytesIO(b"country,action,level,dimension\nGT,Beca Mi Primer Empleo,structural,economic\n")
         upload.name = "acciones.csv"
         return client.post(url, {"file": upload})
-    form = {**ACTION, "title": "Acción web", "version": str(_version(action_pk))}
+    form = {**ACTION, "title": "Acción web", "revision": str(_version(action_pk))}
     return client.post(url, form)
 
 
 def _version(action_pk: int) -> int:
     from reintegra.regional.models import RegionalAction
 
-    return RegionalAction.objects.get(pk=action_pk).version
+    return RegionalAction.objects.get(pk=action_pk).revision
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ def test_checklist_step_update_and_exchange_matrix(world):
     step = world.records["step"]
     response = client.post(
         reverse("structural:step-edit", args=[step.pk]),
-        {"status": c.StepStatus.DONE, "evidence": "Acta de aprobación", "version": str(step.version)},
+        {"status": c.StepStatus.DONE, "evidence": "Acta de aprobación", "revision": str(step.revision)},
     )
     assert response.status_code == 302
     step.refresh_from_db()
@@ -105,7 +105,7 @@ def test_checklist_step_update_and_exchange_matrix(world):
         {
             f"cell:{party.pk}:returnee_profiles:consult": "on",
             f"cell:{party.pk}:services:enter": "on",
-            "version": str(framework.version),
+            "revision": str(framework.revision),
         },
     )
     assert response.status_code == 302

@@ -191,7 +191,7 @@ def test_route(route, setting):
                 headers = {}
                 if method in ("PUT", "PATCH") and key is not None:
                     record = type(world[key]).objects.get(pk=world[key].pk)
-                    headers["HTTP_IF_MATCH"] = f'"{record.version}"'
+                    headers["HTTP_IF_MATCH"] = f'"{record.revision}"'
                 response = getattr(client, method.lower())(url, data, format="json", **headers)
             else:
                 response = getattr(client, method.lower())(url, data)

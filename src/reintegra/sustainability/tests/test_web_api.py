@@ -169,7 +169,7 @@ def test_xlsform_import_makes_a_draft_that_is_completed_then_published(world):
     version = Instrument.objects.get(programme=world.programme).versions.get()
     assert version.status == "draft"
     publish = reverse("sustainability:version-publish", args=[version.pk])
-    assert c.post(publish, {"version": str(version.version)}).status_code == 302
+    assert c.post(publish, {"revision": str(version.revision)}).status_code == 302
     version.refresh_from_db()
     assert version.status == "published"
 
