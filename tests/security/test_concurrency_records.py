@@ -157,6 +157,32 @@ def test_consents_are_append_only_and_a_second_withdrawal_changes_nothing(organi
     assert consent.withdrawal_note == "first"
 
 
+def test_two_revocations_of_a_share_record_one(organisation: Any) -> None:
+    """Both users opened the share while it was active; the second revocation changes nothing."""
+    from reintegra.access.models import ConsentMethod, ConsentPurpose
+    from reintegra.cases.models import CaseEvent, CaseShare
+
+    case_manager = factories.user(organisation, Role.CASE_MANAGER)
+    case = factories.case(case_manager, factories.returnee(case_manager, return_country="GT", nationality="GT"))
+    partner = factories.organisation("ong-gt", country="GT")
+    access_services.record_consent(
+        case_manager,
+        case.returnee,
+        ConsentPurpose.DATA_SHARING,
+        ConsentMethod.SIGNED,
+        timezone.localdate(),
+        recipient_organisation=partner,
+    )
+    share = access_services.share_case(case_manager, case, partner, "Salud")
+    seen_by_a, seen_by_b = CaseShare.objects.get(pk=share.pk), CaseShare.objects.get(pk=share.pk)
+    access_services.revoke_share(case_manager, seen_by_a)
+    first = CaseShare.objects.get(pk=share.pk).revoked_at
+    access_services.revoke_share(case_manager, seen_by_b)
+    assert CaseShare.objects.get(pk=share.pk).revoked_at == first
+    revoked = [e for e in CaseEvent.objects.filter(case=case) if e.data.get("what") == "share_revoked"]
+    assert len(revoked) == 1
+
+
 # --- referrals -------------------------------------------------------------------------------------
 
 
