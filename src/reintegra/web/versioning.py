@@ -1,6 +1,6 @@
 """Optimistic concurrency in the web forms (see `reintegra.access.versioning`).
 
-Every edit form carries the version the page was rendered from in a hidden field
+Every edit form carries the version the page was rendered from in a hidden `revision` field
 (`templates/includes/version_field.html`, context variable `record_version`). The view hands
 `posted_version(request.POST)` to the service; when the service raises `StaleVersion`, the view re-displays
 the form bound to what the user typed, with `conflict(...)` in the context (`templates/includes/conflict.html`):
