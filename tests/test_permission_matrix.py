@@ -708,18 +708,46 @@ def url_of(name: str, row: Row, cell: Cell) -> str:
     return reverse(name, kwargs=kwargs)
 
 
+# Edits carry the version of the record they are based on (issue 10): what a client that read it would send.
+VERSIONED: dict[str, Callable[[Case], Any]] = {
+    "api:returnee-detail": lambda case: case.returnee,
+    "api:case-detail": lambda case: case,
+    "api:case-household": lambda case: case.household,
+    "api:case-assessment": lambda case: case.assessments.order_by("pk").first(),
+    "api:case-plan": lambda case: getattr(case, "plan", None),
+    "cases:edit_returnee": lambda case: case.returnee,
+    "cases:edit_return": lambda case: case,
+    "cases:household": lambda case: case.household,
+    "cases:assign": lambda case: case,
+    "cases:plan_edit": lambda case: getattr(case, "plan", None),
+    "cases:plan_agree": lambda case: getattr(case, "plan", None),
+}
+
+
+def version_read(name: str, method: str, row: Row, cell: Cell) -> int | None:
+    """The version of the route's record as the user would have read it (None: not an edit of a record)."""
+    if method == "GET" or name not in VERSIONED or cell.relation in (None, MISSING):
+        return None
+    record = VERSIONED[name](Case.objects.get(pk=cell.entry(row).case.pk))
+    return record.revision if record is not None else 0
+
+
 def send(name: str, method: str, row: Row, cell: Cell) -> Any:
     url = url_of(name, row, cell)
     body = row.body(cell)
+    version = version_read(name, method, row, cell)
     if name.startswith("api") or name == "schema":
         API_CLIENT.cookies.clear()
         API_CLIENT.force_authenticate(cell.user)
         if method == "GET":
             return API_CLIENT.get(url, body)
-        return getattr(API_CLIENT, method.lower())(url, body, format="json")
+        headers = {"HTTP_IF_MATCH": f'"{version}"'} if version is not None else {}
+        return getattr(API_CLIENT, method.lower())(url, body, format="json", **headers)
     WEB.cookies.clear()
     if cell.role is not None:
         WEB.cookies[settings.SESSION_COOKIE_NAME] = cell.world.sessions[cell.role]
+    if version is not None:
+        body = {**body, "revision": str(version)}
     if method == "GET":
         return WEB.get(url, body)
     if method == "POST":

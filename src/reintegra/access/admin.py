@@ -12,14 +12,67 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
+from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.access import api_tokens
+from reintegra.access import api_tokens, versioning
 from reintegra.access.models import ApiToken, Organisation, RoleAssignment, RoleSecurityPolicy, Team, TOTPDevice, User
+
+# The hidden version field of the change forms (a fieldset line of its own: rendered hidden, no label).
+VERSION_FIELDSET: Any = (None, {"fields": ("revision",)})
+
+
+class VersionCheckForm(forms.ModelForm):
+    """Change forms of versioned records carry the version they were opened at; saving over a change made
+    meanwhile by someone else is refused, naming what differs (access.versioning).
+
+    The admin validates and saves in one transaction, so the row locked here stays locked until saved."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["revision"].initial = self.instance.revision
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if self.instance.pk is None:
+            return data
+        current = type(self.instance)._default_manager.select_for_update().filter(pk=self.instance.pk).first()
+        expected = (data or {}).get("revision")
+        try:
+            versioning.check(current, -1 if expected is None else expected)
+        except versioning.StaleVersion as stale:
+            self._stale(stale)
+        return data
+
+    def _stale(self, stale: versioning.StaleVersion) -> None:
+        from reintegra.web.versioning import form_differences
+
+        stored = model_to_dict(stale.current) if stale.current is not None else {}
+        details = [
+            gettext("%(field)s: stored now %(theirs)s, yours %(mine)s")
+            % {"field": d.label, "theirs": "; ".join(d.theirs), "mine": "; ".join(d.mine)}
+            for d in form_differences(self, stored)
+        ]
+        # Saving again applies what is on the form on top of the current version.
+        if isinstance(self.data, QueryDict):
+            data = self.data.copy()
+            data[self.add_prefix("revision")] = str(stale.current_version)
+            self.data = data
+        raise ValidationError([str(stale.message), *details], code=versioning.STALE)
+
+
+class VersionedAdmin(admin.ModelAdmin):
+    form = VersionCheckForm
+    exclude = ["revision"]  # the model field: the form's own hidden field carries it
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(VersionedAdmin):
     list_display = ["code", "name", "country", "retention_months", "is_active"]
     list_filter = ["is_active", "country"]
     search_fields = ["code", "name"]
@@ -27,7 +80,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(VersionedAdmin):
     list_display = ["name", "organisation"]
     list_filter = ["organisation"]
     search_fields = ["name", "organisation__code", "organisation__name"]
@@ -48,7 +101,7 @@ def _check_team(form: forms.ModelForm, data: dict[str, Any] | None) -> None:
         form.add_error("team", ValidationError(_("The team must belong to the user's organisation.")))
 
 
-class UserAdminChangeForm(UserChangeForm):
+class UserAdminChangeForm(VersionCheckForm, UserChangeForm):
     def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         _check_team(self, data)
@@ -69,6 +122,7 @@ class UserAdminCreationForm(AdminUserCreationForm):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserAdminChangeForm
+    exclude = ["revision"]
     add_form = UserAdminCreationForm
     inlines = [RoleAssignmentInline]
     list_display = ["username", "first_name", "last_name", "organisation", "team", "is_active", "is_staff"]
@@ -78,6 +132,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Organisation"), {"fields": ("organisation", "team", "is_mental_health_professional", "language")}),
+        VERSION_FIELDSET,
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,

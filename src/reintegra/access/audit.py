@@ -86,9 +86,12 @@ def register_model(label: str, *, personal: bool | None = None) -> None:
     if personal:
         _PERSONAL_MODELS.add(model._meta.label)
     masked = masked_field_names(model)
-    kwargs: dict[str, Any] = {
-        "exclude_fields": [f for f in _EXCLUDED if _has_field(model, f)],
-    }
+    from reintegra.access.versioning import Versioned
+
+    excluded = [f for f in _EXCLUDED if _has_field(model, f)]
+    if issubclass(model, Versioned):
+        excluded.append("revision")  # the concurrency counter: every change moves it, it says nothing
+    kwargs: dict[str, Any] = {"exclude_fields": excluded}
     if masked:
         kwargs["mask_fields"] = masked
         kwargs["mask_callable"] = "reintegra.access.audit.redact"

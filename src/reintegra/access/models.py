@@ -22,12 +22,13 @@ from knox.settings import CONSTANTS
 
 from reintegra.access.fields import EncryptedTextField
 from reintegra.access.roles import Capability, Role, capabilities_for
+from reintegra.access.versioning import Versioned
 
 # Characters of a token shown to tell it apart: the prefix and a few random ones (of 64).
 TOKEN_HINT_LENGTH = 8
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     """An office or institution that implements a reintegration programme (or provides services)."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
@@ -52,7 +53,7 @@ def default_rss_round_months() -> list[int]:
     return [0, 6, 12, 18]
 
 
-class Programme(models.Model):
+class Programme(Versioned):
     """A reintegration programme an organisation runs; per-programme settings of every level live here."""
 
     organisation = models.ForeignKey(
@@ -95,7 +96,7 @@ class Programme(models.Model):
         return cls.objects.filter(organisation_id=organisation_id, is_active=True).order_by("id").first()
 
 
-class Team(models.Model):
+class Team(Versioned):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="teams", verbose_name=_("organisation")
     )
@@ -113,7 +114,7 @@ class Team(models.Model):
 
 # knox names the tokens' manager; TOTPDevice's manager is django-otp's (untyped): mypy cannot resolve the
 # reverse managers.
-class User(AbstractUser):  # type: ignore[django-manager-missing]
+class User(Versioned, AbstractUser):  # type: ignore[django-manager-missing]
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -129,6 +130,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     is_mental_health_professional = models.BooleanField(_("mental-health professional"), default=False)
     # The language of e-mails sent to the user (password reset); set at each login from the page's language.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    # Signing in is not an edit: an administrator editing the account meanwhile is not stopped by it.
+    unversioned_fields = frozenset({"last_login"})
 
     class Meta:
         verbose_name = _("user")

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from reintegra.access import selectors, services
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
+from reintegra.api import versioning
 from reintegra.api.permissions import CapabilityPermission
 from reintegra.api.query import QueryParametersMixin
 
@@ -19,19 +20,28 @@ class ProgrammeSerializer(serializers.ModelSerializer):
     organisation: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     rss_round_months = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=120), min_length=1)
     countries = serializers.ListField(child=serializers.CharField(min_length=2, max_length=2), required=False)
+    version = versioning.version_field()
 
     class Meta:
         model = Programme
-        fields = ["id", "code", "organisation", *services.PROGRAMME_SETTINGS]
+        fields = ["id", "code", "organisation", *services.PROGRAMME_SETTINGS, "version"]
         read_only_fields = ["id", "code", "organisation"]
 
 
 @extend_schema_view(
     list=extend_schema(summary="Programmes of your organisation", tags=["programmes"]),
-    retrieve=extend_schema(summary="One programme and its settings", tags=["programmes"]),
-    partial_update=extend_schema(summary="Change a programme's settings", tags=["programmes"]),
+    retrieve=versioning.read_schema(summary="One programme and its settings", tags=["programmes"]),
+    partial_update=versioning.write_schema(
+        summary="Change a programme's settings", tags=["programmes"], responses=ProgrammeSerializer
+    ),
 )
-class ProgrammeViewSet(QueryParametersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProgrammeViewSet(
+    QueryParametersMixin,
+    versioning.ETagMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = ProgrammeSerializer
     permission_classes = [CapabilityPermission]
     read_capabilities = None  # any signed-in user of the organisation
@@ -45,6 +55,9 @@ class ProgrammeViewSet(QueryParametersMixin, mixins.ListModelMixin, mixins.Retri
         programme = self.get_object()
         serializer = self.get_serializer(programme, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        # A service ValidationError becomes a 400 with field errors (reintegra.api.exceptions).
-        updated = services.update_programme(request.user, programme, dict(serializer.validated_data))
+        # A service ValidationError becomes a 400 with field errors, StaleVersion a 412 (reintegra.api.exceptions).
+        expected = versioning.expected_version(request, programme)
+        updated = services.update_programme(
+            request.user, programme, dict(serializer.validated_data), expected_version=expected
+        )
         return Response(self.get_serializer(updated).data)

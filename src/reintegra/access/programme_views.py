@@ -14,6 +14,8 @@ from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.programme_forms import ProgrammeSettingsForm
 from reintegra.access.roles import Capability
+from reintegra.access.versioning import StaleVersion
+from reintegra.web import versioning
 
 
 @login_required
@@ -41,12 +43,23 @@ def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except Programme.DoesNotExist:
         raise Http404 from None
     form = ProgrammeSettingsForm(request.POST or None, initial=ProgrammeSettingsForm.initial_for(programme))
-    if request.method == "POST" and form.is_valid():
+    context = {"nav": "programmes", "programme": programme, "form": form}
+    if request.method != "POST":
+        context["record_version"] = programme.revision
+        return render(request, "access/programme_form.html", context)
+    context["record_version"] = versioning.posted_version(request.POST)
+    if form.is_valid():
         try:
-            services.update_programme(request.user, programme, form.cleaned_data)
+            services.update_programme(
+                request.user, programme, form.cleaned_data, expected_version=context["record_version"]
+            )
+        except StaleVersion as stale:
+            stored = ProgrammeSettingsForm.initial_for(stale.current)
+            context.update(conflict=versioning.conflict(stale, [(form, stored)]), record_version=stale.current_version)
         except ValidationError as error:
             apply_service_errors(error, form)
         else:
             messages.success(request, _("The programme settings were saved."))
             return redirect("programmes:list")
-    return render(request, "access/programme_form.html", {"nav": "programmes", "programme": programme, "form": form})
+    context["has_errors"] = bool(form.errors) or "conflict" in context
+    return render(request, "access/programme_form.html", context)

@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from reintegra.access import audit, scoping
+from reintegra.access import audit, scoping, versioning
 from reintegra.access.models import (
     Consent,
     ConsentMethod,
@@ -556,6 +556,10 @@ def revoke_share(user: Any, share: Any) -> Any:
     if share.revoked_at:
         return share
     with transaction.atomic(), set_actor(user):
+        # Two revocations at once: the second finds the first and changes nothing (one timeline event).
+        share.refresh_from_db(from_queryset=type(share)._default_manager.select_for_update())
+        if share.revoked_at:
+            return share
         share.revoked_at = timezone.now()
         share.save(update_fields=["revoked_at"])
         _case_event(share.case, user, what="share_revoked", organisation=share.organisation.code)
@@ -808,8 +812,10 @@ PROGRAMME_SETTING_RANGES = {
 }
 
 
-def update_programme(user: Any, programme: Any, data: dict[str, Any]) -> Any:
-    """Change a programme's settings (programme managers of its organisation). Unknown keys are refused."""
+def update_programme(user: Any, programme: Any, data: dict[str, Any], *, expected_version: int | None = None) -> Any:
+    """Change a programme's settings (programme managers of its organisation). Unknown keys are refused.
+
+    `expected_version`: the version the user read (access.versioning); a stale one raises StaleVersion."""
     from reintegra.access.models import Programme
 
     _require(user, Capability.MANAGE_PROGRAMME)
@@ -841,6 +847,7 @@ def update_programme(user: Any, programme: Any, data: dict[str, Any]) -> Any:
         raise ValidationError(errors)
     with _atomic_as(user):
         locked = Programme.objects.select_for_update().get(pk=programme.pk)
+        versioning.check(locked, expected_version)
         for key, value in data.items():
             setattr(locked, key, sorted(value) if key == "rss_round_months" else value)
         locked.full_clean(exclude=["organisation", "code"])

@@ -30,6 +30,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from reintegra.access.versioning import StaleVersion, VersionRequired
+from reintegra.api import versioning
 from reintegra.cases.lifecycle import TransitionError
 
 VALIDATION_CODE = "invalid"
@@ -118,6 +120,10 @@ def _from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, StaleVersion):
+        return versioning.stale_response(exc)
+    if isinstance(exc, VersionRequired):
+        return versioning.precondition_required_response(exc)
     if isinstance(exc, DjangoValidationError):
         exc = _from_django(exc)
     elif isinstance(exc, TransitionError):

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.audit import record_access
+from reintegra.api import versioning
 from reintegra.api.permissions import CaseWorkPermission
 from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import matching, selectors, services
@@ -63,12 +64,13 @@ def _int_or_404(value: Any) -> int:
 @extend_schema_view(
     list=extend_schema(summary=_("List returnees")),
     create=extend_schema(summary=_("Register a returnee")),
-    retrieve=extend_schema(summary=_("Get a returnee")),
-    update=extend_schema(summary=_("Update a returnee")),
-    partial_update=extend_schema(summary=_("Update some fields of a returnee")),
+    retrieve=versioning.read_schema(summary=_("Get a returnee")),
+    update=versioning.write_schema(summary=_("Update a returnee"), responses=ReturneeSerializer),
+    partial_update=versioning.write_schema(summary=_("Update some fields of a returnee"), responses=ReturneeSerializer),
 )
 class ReturneeViewSet(
     QueryParametersMixin,
+    versioning.ETagMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -112,8 +114,13 @@ class ReturneeViewSet(
         serializer = self.get_serializer(returnee, data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.update_returnee(
-            request.user, returnee, returnee_input(request.user, data, returnee), documents="documents" in data
+        expected = versioning.expected_version(request, returnee)
+        returnee = services.update_returnee(
+            request.user,
+            returnee,
+            returnee_input(request.user, data, returnee),
+            documents="documents" in data,
+            expected_version=expected,
         )
         return Response(self.get_serializer(returnee).data)
 
@@ -152,7 +159,7 @@ _CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 _ASSESSMENT_ID = OpenApiParameter("assessment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
+class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericViewSet):
     queryset = Case.objects.none()
     serializer_class = CaseDetailSerializer
     permission_classes = [IsAuthenticated, CaseWorkPermission]
@@ -189,23 +196,27 @@ class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
         )
         return self._detail(case, status.HTTP_201_CREATED)
 
-    @extend_schema(summary=_("Get a case with its timeline"), responses=CaseDetailSerializer)
+    @versioning.read_schema(summary=_("Get a case with its timeline"), responses=CaseDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         case = self.get_object()
         record_access(request.user, "view", case, channel="api")
         return self._detail(case)
 
-    @extend_schema(
+    @versioning.write_schema(
         summary=_("Update the return information"), request=ReturnInformationSerializer, responses=CaseDetailSerializer
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         case = self.get_object()
         serializer = ReturnInformationSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.update_return_information(request.user, case, return_input(serializer.validated_data, case))
+        expected = versioning.expected_version(request, case)
+        services.update_return_information(
+            request.user, case, return_input(serializer.validated_data, case), expected_version=expected
+        )
         return self._detail(case)
 
-    @extend_schema(
+    @versioning.write_schema(
+        optional=True,
         operation_id="cases_assign",
         summary=_("Assign a case manager"),
         request=AssignSerializer,
@@ -219,7 +230,8 @@ class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
             raise PermissionDenied(_("You do not have permission to do this."))
         serializer = AssignSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        services.assign_case(request.user, case, serializer.validated_data["case_manager"])
+        expected = versioning.expected_version(request, case, required=False)
+        services.assign_case(request.user, case, serializer.validated_data["case_manager"], expected_version=expected)
         return self._detail(case)
 
     @extend_schema(
@@ -252,13 +264,14 @@ class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
 
     # --- household -------------------------------------------------------------------------------
 
-    @extend_schema(
+    @versioning.read_schema(
         methods=["GET"],
         operation_id="cases_household_retrieve",
         summary=_("Get the household"),
         responses=HouseholdSerializer,
     )
-    @extend_schema(
+    @versioning.write_schema(
+        create=True,
         methods=["PUT"],
         operation_id="cases_household_update",
         summary=_("Replace the household composition"),
@@ -271,8 +284,13 @@ class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
         if request.method == "PUT":
             serializer = HouseholdSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
+            expected = versioning.expected_version(request, case.household)
             household = services.set_household(
-                request.user, case, serializer.to_member_inputs(), notes=serializer.validated_data.get("notes", "")
+                request.user,
+                case,
+                serializer.to_member_inputs(),
+                notes=serializer.validated_data.get("notes", ""),
+                expected_version=expected,
             )
             case.household = household
         return Response(HouseholdSerializer(household_data(case)).data)
@@ -304,14 +322,14 @@ class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
             purpose="assessments",
         )
 
-    @extend_schema(
+    @versioning.read_schema(
         methods=["GET"],
         operation_id="cases_assessment_retrieve",
         summary=_("Get an assessment"),
         parameters=[_ASSESSMENT_ID],
         responses=AssessmentSerializer,
     )
-    @extend_schema(
+    @versioning.write_schema(
         methods=["PATCH"],
         operation_id="cases_assessment_partial_update",
         summary=_("Correct an assessment"),
@@ -331,7 +349,10 @@ class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
         if request.method == "PATCH":
             serializer = AssessmentSerializer(assessment, data=request.data, partial=True, context=context)
             serializer.is_valid(raise_exception=True)
-            assessment = services.update_assessment(request.user, assessment, serializer.validated_data)
+            expected = versioning.expected_version(request, assessment)
+            assessment = services.update_assessment(
+                request.user, assessment, serializer.validated_data, expected_version=expected
+            )
         else:
             record_access(request.user, "view", assessment, channel="api")
         return Response(AssessmentSerializer(assessment, context=context).data)
@@ -390,20 +411,22 @@ class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
         context = {**self.get_serializer_context(), "case": case}
         return Response(PlanSerializer(plan, context=context).data, status=code)
 
-    @extend_schema(
+    @versioning.read_schema(
         methods=["GET"],
         operation_id="cases_plan_retrieve",
         summary=_("Get the reintegration plan"),
         responses=PlanSerializer,
     )
-    @extend_schema(
+    @versioning.write_schema(
+        create=True,
         methods=["PUT"],
         operation_id="cases_plan_update",
         summary=_("Create or revise the reintegration plan"),
         request=PlanWriteSerializer,
         responses={200: PlanSerializer, 201: PlanSerializer},
     )
-    @extend_schema(
+    @versioning.write_schema(
+        create=True,
         methods=["POST"],
         operation_id="cases_plan_create",
         summary=_("Create or revise the reintegration plan"),
@@ -418,6 +441,7 @@ class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
         serializer = PlanWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         existing = selectors.plan_for(case)
+        expected = versioning.expected_version(request, existing)
         data = serializer.validated_data
         services.save_plan(
             request.user,
@@ -425,10 +449,12 @@ class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
             goals=data.get("goals", existing.goals if existing else ""),
             motivations=data.get("motivations", existing.motivations if existing else ""),
             items=serializer.to_item_inputs(),
+            expected_version=expected,
         )
         return self._plan_response(case, status.HTTP_200_OK if existing else status.HTTP_201_CREATED)
 
-    @extend_schema(
+    @versioning.write_schema(
+        optional=True,
         operation_id="cases_plan_agree",
         summary=_("Record that the plan was agreed with the returnee"),
         request=PlanAgreeSerializer,
@@ -440,7 +466,14 @@ class CaseViewSet(QueryParametersMixin, viewsets.GenericViewSet):
         serializer = PlanAgreeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.agree_plan(request.user, case, agreed_on=data["agreed_on"], late_reason=data.get("late_reason", ""))
+        expected = versioning.expected_version(request, selectors.plan_for(case), required=False)
+        services.agree_plan(
+            request.user,
+            case,
+            agreed_on=data["agreed_on"],
+            late_reason=data.get("late_reason", ""),
+            expected_version=expected,
+        )
         return self._plan_response(case)
 
     # --- follow-up -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django_countries.fields import Country, CountryField
 
 from reintegra.access.fields import EncryptedTextField
 from reintegra.access.roles import SensitiveCategory
+from reintegra.access.versioning import Versioned
 from reintegra.cases.choices import (
     AssessmentKind,
     AssistanceForm,
@@ -31,7 +32,7 @@ from reintegra.cases.choices import (
 )
 
 
-class Returnee(models.Model):
+class Returnee(Versioned):
     organisation = models.ForeignKey(
         "access.Organisation", on_delete=models.PROTECT, related_name="returnees", verbose_name=_("organisation")
     )
@@ -142,7 +143,7 @@ class MatchKey(models.Model):
         indexes = [models.Index(fields=["key", "returnee"], name="match_key_returnee_idx")]
 
 
-class Household(models.Model):
+class Household(Versioned):
     organisation = models.ForeignKey("access.Organisation", on_delete=models.PROTECT, related_name="+")
     notes = EncryptedTextField(_("household notes"))
     created_at = models.DateTimeField(default=timezone.now)
@@ -174,7 +175,7 @@ class HouseholdMember(models.Model):
         return f"{self.given_names} {self.family_names}".strip()
 
 
-class Case(models.Model):
+class Case(Versioned):
     case_number = models.CharField(_("case number"), max_length=40, unique=True)
     returnee = models.ForeignKey(Returnee, on_delete=models.PROTECT, related_name="cases", verbose_name=_("returnee"))
     household = models.ForeignKey(
@@ -264,7 +265,7 @@ class CaseNumberSequence(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="case_sequence_unique")]
 
 
-class Assessment(models.Model):
+class Assessment(Versioned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     kind = models.CharField(_("kind"), max_length=20, choices=AssessmentKind.choices, default=AssessmentKind.INITIAL)
     assessed_on = models.DateField(_("date"))
@@ -319,7 +320,7 @@ class CounsellingSession(models.Model):
         ordering = ["-held_on", "-id"]
 
 
-class ReintegrationPlan(models.Model):
+class ReintegrationPlan(Versioned):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan")
     goals = EncryptedTextField(_("goals"))
     motivations = EncryptedTextField(_("motivations"))

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from reintegra.access import scoping
 from reintegra.access.models import User
 from reintegra.access.roles import SensitiveCategory
+from reintegra.api import versioning
 from reintegra.api.fields import CountryCodeField, EnumChoiceField, IdField
 from reintegra.api.protection import SensitiveFieldsMixin
 from reintegra.cases import selectors, services
@@ -118,6 +119,7 @@ class ReturneeSerializer(ProtectedModelSerializer):
     full_name = serializers.CharField(read_only=True)
     birth_year = serializers.IntegerField(read_only=True, allow_null=True)
     age = serializers.SerializerMethodField()
+    version = versioning.version_field()
 
     class Meta:
         model = Returnee
@@ -146,6 +148,7 @@ class ReturneeSerializer(ProtectedModelSerializer):
             "address",
             "attention_flags",
             "documents",
+            "version",
             "created_at",
             "updated_at",
         ]
@@ -445,6 +448,9 @@ class HouseholdMemberSerializer(ProtectedModelSerializer):
 
 class HouseholdSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True, allow_null=True)
+    version = serializers.IntegerField(
+        read_only=True, help_text=_("Send it back in If-Match to change the household; 0 while there is none.")
+    )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
     members = HouseholdMemberSerializer(many=True, max_length=LIST_MAX_LENGTH)  # type: ignore[call-arg]  # many=True's max_length
 
@@ -455,8 +461,13 @@ class HouseholdSerializer(serializers.Serializer):
 def household_data(case: Case) -> dict[str, Any]:
     household = case.household
     if household is None:
-        return {"id": None, "notes": "", "members": []}
-    return {"id": household.pk, "notes": household.notes, "members": list(household.members.all())}
+        return {"id": None, "version": 0, "notes": "", "members": []}
+    return {
+        "id": household.pk,
+        "version": household.revision,
+        "notes": household.notes,
+        "members": list(household.members.all()),
+    }
 
 
 class CaseDetailSerializer(ProtectedModelSerializer):
@@ -479,6 +490,7 @@ class CaseDetailSerializer(ProtectedModelSerializer):
     closure_category = EnumChoiceField(ClosureCategory, read_only=True, allow_blank=True)
     closure_category_label = serializers.CharField(source="get_closure_category_display", read_only=True)
     timeline = serializers.SerializerMethodField()
+    version = versioning.version_field()
 
     class Meta:
         model = Case
@@ -510,6 +522,7 @@ class CaseDetailSerializer(ProtectedModelSerializer):
             "closed_on",
             "closure_note",
             "timeline",
+            "version",
             "created_at",
             "updated_at",
         ]
@@ -546,10 +559,11 @@ class ReopenSerializer(serializers.Serializer):
 
 class AssessmentSerializer(ProtectedModelSerializer):
     assessed_by = UserRefSerializer(read_only=True)
+    version = versioning.version_field()
 
     class Meta:
         model = Assessment
-        fields = ["id", *services.ASSESSMENT_FIELDS, "assessed_by", "created_at"]
+        fields = ["id", *services.ASSESSMENT_FIELDS, "assessed_by", "version", "created_at"]
         read_only_fields = ["id", "created_at"]
 
 
@@ -589,6 +603,7 @@ class PlanSerializer(ProtectedModelSerializer):
     items = PlanItemSerializer(many=True, read_only=True)
     agreed_late = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
+    version = versioning.version_field()
 
     class Meta:
         model = ReintegrationPlan
@@ -601,6 +616,7 @@ class PlanSerializer(ProtectedModelSerializer):
             "agreed_late",
             "agreed_late_reason",
             "warnings",
+            "version",
             "created_at",
             "updated_at",
         ]

@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reintegra.access import crypto, scoping
+from reintegra.access import crypto, scoping, versioning
 from reintegra.access.models import Programme, Team, User
 from reintegra.access.roles import Capability
 from reintegra.cases import lifecycle, matching
@@ -231,9 +231,14 @@ def register_returnee(user: Any, data: ReturneeInput) -> Returnee:
         return returnee
 
 
-def update_returnee(user: Any, returnee: Returnee, data: ReturneeInput, *, documents: bool = True) -> Returnee:
-    """`documents=False` keeps the stored documents (for users who may not see them, and partial updates)."""
+def update_returnee(
+    user: Any, returnee: Returnee, data: ReturneeInput, *, documents: bool = True, expected_version: int | None = None
+) -> Returnee:
+    """`documents=False` keeps the stored documents (for users who may not see them, and partial updates).
+
+    `expected_version`: the version the user read (`access.versioning`); a stale one raises StaleVersion."""
     with _write(user):
+        versioning.lock(returnee, expected_version)
         _apply_returnee(returnee, data)
         returnee.full_clean(exclude=["organisation", "registered_by", "admin1", "municipality"])
         returnee.save()
@@ -275,11 +280,24 @@ def _member_is_minor(data: MemberInput) -> bool:
     return bool(data.is_minor)
 
 
-def set_household(user: Any, case: Case, members: list[MemberInput], notes: str = "") -> Household:
-    """Replace the household composition of a case."""
+def _lock_case(case: Case) -> Case:
+    """Lock the case row (serialises the first creation of its plan or household) and reload it."""
+    return versioning.lock(case, None)
+
+
+def set_household(
+    user: Any, case: Case, members: list[MemberInput], notes: str = "", *, expected_version: int | None = None
+) -> Household:
+    """Replace the household composition of a case. `expected_version`: the household's version the user
+    read, 0 when the case had none yet; a stale one raises StaleVersion."""
     with _write(user):
+        _lock_case(case)
         lifecycle.ensure_open(facts(case))
-        household = case.household or Household.objects.create(organisation_id=case.organisation_id)
+        current = (
+            Household.objects.select_for_update().filter(pk=case.household_id).first() if case.household_id else None
+        )
+        versioning.check(current, expected_version)
+        household = current or Household(organisation_id=case.organisation_id)
         household.notes = notes
         household.save()
         household.members.all().delete()
@@ -378,8 +396,9 @@ def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager:
         return case
 
 
-def update_return_information(user: Any, case: Case, data: ReturnInput) -> Case:
+def update_return_information(user: Any, case: Case, data: ReturnInput, *, expected_version: int | None = None) -> Case:
     with _write(user):
+        versioning.lock(case, expected_version)
         lifecycle.ensure_open(facts(case))
         _apply_return(case, data)
         case.save()
@@ -387,8 +406,9 @@ def update_return_information(user: Any, case: Case, data: ReturnInput) -> Case:
         return case
 
 
-def assign_case(user: Any, case: Case, case_manager: User) -> Case:
+def assign_case(user: Any, case: Case, case_manager: User, *, expected_version: int | None = None) -> Case:
     with _write(user, Capability.ASSIGN_CASES):
+        versioning.lock(case, expected_version)
         if case.organisation_id != user.organisation_id:
             # A case shared with another organisation stays managed by the organisation that holds it.
             raise PermissionDenied(_("You do not have permission to do this."))
@@ -460,10 +480,13 @@ def record_assessment(user: Any, case: Case, values: dict[str, Any]) -> Assessme
         return assessment
 
 
-def update_assessment(user: Any, assessment: Assessment, values: dict[str, Any]) -> Assessment:
+def update_assessment(
+    user: Any, assessment: Assessment, values: dict[str, Any], *, expected_version: int | None = None
+) -> Assessment:
     """Correct an assessment; only the fields given change (a sensitive field left out stays as it is)."""
     case = assessment.case
     with _write(user):
+        versioning.lock(assessment, expected_version)
         lifecycle.ensure_open(facts(case))
         _not_in_future(values.get("assessed_on"), "assessed_on")
         _not_before_return(case, values.get("assessed_on"), "assessed_on")
@@ -534,13 +557,32 @@ def _build_item(plan: ReintegrationPlan, data: PlanItemInput, existing: dict[int
     return item
 
 
+def _locked_plan(case: Case, expected_version: int | None) -> ReintegrationPlan | None:
+    """The case's plan, locked, after checking the version the user read (0: there was no plan yet)."""
+    _lock_case(case)
+    plan = ReintegrationPlan.objects.select_for_update().filter(case=case).first()
+    versioning.check(plan, expected_version)
+    return plan
+
+
 def save_plan(
-    user: Any, case: Case, *, goals: str, motivations: str, items: list[PlanItemInput] | None = None
+    user: Any,
+    case: Case,
+    *,
+    goals: str,
+    motivations: str,
+    items: list[PlanItemInput] | None = None,
+    expected_version: int | None = None,
 ) -> ReintegrationPlan:
-    """Create or revise the plan. `items` replaces the item list when given (items keep their id)."""
+    """Create or revise the plan. `items` replaces the item list when given (items keep their id).
+
+    The items are part of the plan: `expected_version` is the plan's version the user read (0 when there
+    was no plan yet); a stale one raises StaleVersion instead of replacing someone else's items."""
     with _write(user):
+        plan = _locked_plan(case, expected_version)
         lifecycle.ensure_can_draft_plan(facts(case))
-        plan, created = ReintegrationPlan.objects.get_or_create(case=case)
+        created = plan is None
+        plan = plan or ReintegrationPlan(case=case)
         plan.goals = goals.strip()
         plan.motivations = motivations.strip()
         plan.save()
@@ -557,12 +599,15 @@ def save_plan(
         return plan
 
 
-def agree_plan(user: Any, case: Case, *, agreed_on: date, late_reason: str = "") -> ReintegrationPlan:
+def agree_plan(
+    user: Any, case: Case, *, agreed_on: date, late_reason: str = "", expected_version: int | None = None
+) -> ReintegrationPlan:
+    """Record the agreement; with `expected_version`, only on the plan as the user read it."""
     from reintegra.cases.selectors import plan_is_late
 
     with _write(user):
+        plan = _locked_plan(case, expected_version)
         lifecycle.ensure_open(facts(case))
-        plan = ReintegrationPlan.objects.filter(case=case).first()
         if plan is None:
             raise lifecycle.TransitionError(_("Draft the reintegration plan before agreeing it."), "plan_required")
         if not plan.items.exists():
@@ -607,7 +652,10 @@ def record_follow_up(
             raise ValidationError({"next_visit_on": _("The next visit must be after this visit.")})
         visit.full_clean(exclude=["case", "conducted_by"])
         visit.save()
+        # The plan is locked before its items are read: a revision of the plan waits, or is waited for.
+        plan = ReintegrationPlan.objects.select_for_update().filter(case=case).first() if progress else None
         items = {i.pk: i for i in PlanItem.objects.filter(plan__case=case)}
+        changed = False
         for entry in progress or []:
             item = items.get(entry.item_id)
             if item is None:
@@ -619,6 +667,10 @@ def record_follow_up(
             if item.status != entry.status:
                 item.status = entry.status
                 item.save(update_fields=["status"])
+                changed = True
+        if changed and plan is not None:
+            # Item statuses are part of the plan: someone editing it from an older read gets a conflict.
+            plan.save(update_fields=["updated_at"])
         _event(case, CaseEventKind.FOLLOW_UP, user, visit=visit.pk, mode=visit.mode)
         _advance_status(case, user)
         return visit
@@ -629,6 +681,7 @@ def record_follow_up(
 
 def close_case(user: Any, case: Case, *, reason: str, note: str = "", closed_on: date | None = None) -> Case:
     with _write(user):
+        _lock_case(case)  # two closures at once: the second sees the first and is refused by the lifecycle
         lifecycle.ensure_can_close(facts(case), reason)
         if reason not in ClosureReason.values:
             raise ValidationError({"reason": _("Choose a closure reason from the list.")})
@@ -649,6 +702,7 @@ def close_case(user: Any, case: Case, *, reason: str, note: str = "", closed_on:
 
 def reopen_case(user: Any, case: Case, *, reason: str) -> Case:
     with _write(user):
+        _lock_case(case)
         lifecycle.ensure_can_reopen(facts(case), reason)
         previous_reason = case.closure_reason
         case.closure_reason = ""

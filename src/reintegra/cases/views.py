@@ -34,7 +34,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.access import audit, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
-from reintegra.cases import extensions, forms, lifecycle, matching, selectors, services
+from reintegra.access.versioning import StaleVersion
+from reintegra.cases import conflicts, extensions, forms, lifecycle, matching, selectors, services
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case, PlanItemProgress
 
@@ -154,12 +155,24 @@ def _record_view(request: AuthenticatedHttpRequest, case: Case, what: str) -> No
     audit.record_access(request.user, "view", case, purpose=f"case page: {what}")
 
 
-def _perform(request: AuthenticatedHttpRequest, action: Callable[[], Any], error_forms: list[Any]) -> bool:
-    """Run a service call; map its errors onto the forms (or messages). True when it succeeded."""
+def _perform(
+    request: AuthenticatedHttpRequest,
+    action: Callable[[], Any],
+    error_forms: list[Any],
+    on_stale: Callable[[StaleVersion], None] | None = None,
+) -> bool:
+    """Run a service call; map its errors onto the forms (or messages). True when it succeeded.
+
+    `on_stale`: what to show when the record changed since the form was rendered (the conflict panel)."""
     try:
         action()
     except lifecycle.TransitionError as exc:
         messages.error(request, str(exc))
+    except StaleVersion as exc:
+        if on_stale is None:
+            forms.apply_service_errors(exc, error_forms)
+        else:
+            on_stale(exc)
     except ValidationError as exc:
         forms.apply_service_errors(exc, error_forms)
     else:
@@ -203,25 +216,32 @@ def _form_step(
     template: str = "cases/forms/simple.html",
     form_name: str = "form",
     extra: Callable[[Case], dict[str, Any]] | None = None,
+    versioned: conflicts.Versioning | None = None,
 ) -> HttpResponse:
-    """One step of a case recorded with one form: set-up, validation, the service call, the page."""
+    """One step of a case recorded with one form: set-up, validation, the service call, the page.
+
+    A `versioned` step edits an existing record: its form carries the version and shows a conflict."""
     setup = _setup_step(request, pk, step, tab)
     if isinstance(setup, HttpResponse):
         return setup
     case, ctx = setup
     data = request.POST if request.method == "POST" else None
     form = make_form(data, case, ctx)
+    on_stale = None
+    if versioned is not None:
+        ctx["record_version"] = conflicts.edit_version(request, versioned.record(case))
+        on_stale = conflicts.stale_handler(ctx, form, versioned)
     if (
         data is not None
         and not ctx["blocked"]
         and form.is_valid()
-        and _perform(request, lambda: save(case, form), [form])
+        and _perform(request, lambda: save(case, form), [form], on_stale)
     ):
         return _done(request, case, tab, success)
     ctx.update(
         {
             form_name: form,
-            "has_errors": _any_errors(form),
+            "has_errors": _any_errors(form) or "conflict" in ctx,
             "form_title": title,
             "cancel_tab": tab,
             **(extra(case) if extra else {}),
@@ -619,25 +639,40 @@ def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         documents = forms.DocumentFormSet(
             data,
             prefix="documents",
-            initial=[
-                {"document_type": d.document_type, "number": d.number, "issuing_country": d.issuing_country.code}
-                for d in returnee.documents.all()
-            ],
+            initial=[conflicts.document_row(d) for d in returnee.documents.all()] if data is None else [],
             form_kwargs={"default_country": org_country},
         )
+    ctx["record_version"] = conflicts.edit_version(request, returnee)
+    on_stale = conflicts.stale_handler(
+        ctx,
+        form,
+        conflicts.Versioning(
+            record=lambda case: case.returnee,
+            stored=forms.ReturneeForm.initial_for,
+            lists=lambda current: [conflicts.documents_difference(current, documents)] if documents is not None else [],
+        ),
+    )
+
     if data is not None and not ctx["blocked"] and form.is_valid() and (documents is None or documents.is_valid()):
         docs = forms.documents_from(documents) if documents is not None else []
         if _perform(
             request,
-            lambda: services.update_returnee(user, returnee, form.to_input(docs), documents=show_documents),
+            lambda: services.update_returnee(
+                user,
+                returnee,
+                form.to_input(docs),
+                documents=show_documents,
+                expected_version=conflicts.expected(request),
+            ),
             [form],
+            on_stale,
         ):
             return _done(request, case, "summary", _("Personal details saved."))
     ctx.update(
         {
             "returnee_form": form,
             "documents": documents,
-            "has_errors": _any_errors(form, documents),
+            "has_errors": _any_errors(form, documents) or "conflict" in ctx,
             "form_title": _("Edit personal details"),
         }
     )
@@ -653,11 +688,14 @@ def edit_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         step="edit",
         tab="summary",
         make_form=lambda data, case, ctx: forms.ReturnForm(data, initial=forms.ReturnForm.initial_for(case)),
-        save=lambda case, form: services.update_return_information(request.user, case, form.to_input()),
+        save=lambda case, form: services.update_return_information(
+            request.user, case, form.to_input(), expected_version=conflicts.expected(request)
+        ),
         success=_("Return information saved."),
         title=_("Edit return information"),
         template="cases/forms/return.html",
         form_name="return_form",
+        versioned=conflicts.Versioning(record=lambda case: case, stored=forms.ReturnForm.initial_for),
     )
 
 
@@ -674,8 +712,20 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     members = forms.MemberFormSet(
         data,
         prefix="members",
-        initial=[forms.MemberForm.initial_for(m) for m in current.members.all()] if current else [],
+        # As for plan items: posted rows are not compared with stored rows that may have changed since.
+        initial=[forms.MemberForm.initial_for(m) for m in current.members.all()] if current and data is None else [],
     )
+    ctx["record_version"] = conflicts.edit_version(request, current)
+    on_stale = conflicts.stale_handler(
+        ctx,
+        notes,
+        conflicts.Versioning(
+            record=lambda case: case.household,
+            stored=lambda stored: {"notes": stored.notes},
+            lists=lambda stored: [conflicts.members_difference(stored, members)],
+        ),
+    )
+
     if (
         data is not None
         and not ctx["blocked"]
@@ -684,9 +734,14 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         and _perform(
             request,
             lambda: services.set_household(
-                request.user, case, forms.members_from(members), notes=notes.cleaned_data["notes"]
+                request.user,
+                case,
+                forms.members_from(members),
+                notes=notes.cleaned_data["notes"],
+                expected_version=conflicts.expected(request),
             ),
             [notes],
+            on_stale,
         )
     ):
         return _done(request, case, "summary", _("Household saved."))
@@ -694,7 +749,7 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "notes_form": notes,
             "members": members,
-            "has_errors": _any_errors(notes, members),
+            "has_errors": _any_errors(notes, members) or "conflict" in ctx,
             "form_title": _("Household"),
         }
     )
@@ -742,11 +797,24 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = ctx["plan"]
     data = request.POST if request.method == "POST" else None
     form = forms.PlanForm(data, initial={"goals": plan.goals, "motivations": plan.motivations} if plan else None)
+    # Posted rows are compared with the blank row, not with the stored items: those may have changed since
+    # the page was rendered, and a blank extra row would then look filled in.
     items = forms.PlanItemFormSet(
         data,
         prefix="items",
-        initial=[forms.PlanItemForm.initial_for(i) for i in plan.items.all()] if plan else [],
+        initial=[forms.PlanItemForm.initial_for(i) for i in plan.items.all()] if plan and data is None else [],
     )
+    ctx["record_version"] = conflicts.edit_version(request, plan)
+    on_stale = conflicts.stale_handler(
+        ctx,
+        form,
+        conflicts.Versioning(
+            record=selectors.plan_for,
+            stored=lambda stored: {"goals": stored.goals, "motivations": stored.motivations},
+            lists=lambda stored: [conflicts.items_difference(stored, items)],
+        ),
+    )
+
     if (
         data is not None
         and not ctx["blocked"]
@@ -760,8 +828,10 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 goals=form.cleaned_data["goals"],
                 motivations=form.cleaned_data["motivations"],
                 items=forms.items_from(items),
+                expected_version=conflicts.expected(request),
             ),
             [form],
+            on_stale,
         )
     ):
         return _done(request, case, "plan", _("Reintegration plan saved."))
@@ -769,7 +839,7 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "items": items,
-            "has_errors": _any_errors(form, items),
+            "has_errors": _any_errors(form, items) or "conflict" in ctx,
             "form_title": _("Edit the reintegration plan") if plan else _("Draft the reintegration plan"),
             # Panels other apps register for the plan form (e.g. the feasibility grid to pick approaches from).
             "form_panels": extensions.panels(request, case, "plan_form"),
@@ -792,11 +862,17 @@ def plan_agree(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             case,
             agreed_on=form.cleaned_data["agreed_on"],
             late_reason=form.cleaned_data["late_reason"],
+            expected_version=conflicts.expected(request),
         ),
         success=_("The reintegration plan is agreed. Follow-up can start."),
         title=_("Agree the reintegration plan"),
         template="cases/forms/agree.html",
         extra=lambda case: {"late_warning": selectors.plan_is_late(case, timezone.localdate())},
+        versioned=conflicts.Versioning(
+            record=selectors.plan_for,
+            stored=lambda plan: {"agreed_on": plan.agreed_on, "late_reason": plan.agreed_late_reason},
+            lists=conflicts.agreed_plan_lists,
+        ),
     )
 
 
@@ -868,14 +944,23 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ctx = case_page_context(request, case, "summary")
     data = request.POST if request.method == "POST" else None
     form = forms.AssignForm(data, user=request.user, initial={"case_manager": case.case_manager_id})
+    ctx["record_version"] = conflicts.edit_version(request, case)
+    on_stale = conflicts.stale_handler(
+        ctx, form, conflicts.Versioning(record=lambda c: c, stored=lambda c: {"case_manager": c.case_manager_id})
+    )
     if data is None:
         _record_view(request, case, "form assign")
-    elif form.is_valid() and _perform(request, lambda: services.assign_case(request.user, case, form.chosen()), [form]):
+    elif form.is_valid() and _perform(
+        request,
+        lambda: services.assign_case(request.user, case, form.chosen(), expected_version=conflicts.expected(request)),
+        [form],
+        on_stale,
+    ):
         return _done(request, case, "summary", _("Case manager changed."))
     ctx.update(
         {
             "form": form,
-            "has_errors": _any_errors(form),
+            "has_errors": _any_errors(form) or "conflict" in ctx,
             "form_title": _("Assign a case manager"),
             "cancel_tab": "summary",
         }

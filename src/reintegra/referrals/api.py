@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from reintegra.access import audit
 from reintegra.access.models import User
 from reintegra.access.roles import Capability
+from reintegra.api import versioning
 from reintegra.api.fields import CountryCodeField, IdField
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission, ProtectedView
@@ -93,7 +94,8 @@ class GapFilters(serializers.Serializer):
 
 def _write_schema(request: Any, response: Any, created: bool) -> Any:
     code = 201 if created else 200
-    return extend_schema(
+    schema = extend_schema if created else versioning.write_schema
+    return schema(
         tags=["service directory"],
         request=request,
         responses={code: response, 400: OpenApiResponse(description="Field errors")},
@@ -102,12 +104,16 @@ def _write_schema(request: Any, response: Any, created: bool) -> Any:
 
 @extend_schema_view(
     list=extend_schema(tags=["service directory"]),
-    retrieve=extend_schema(tags=["service directory"]),
+    retrieve=versioning.read_schema(tags=["service directory"]),
     create=_write_schema(s.ServiceProviderWriteSerializer, s.ServiceProviderSerializer, True),
     partial_update=_write_schema(s.ServiceProviderWriteSerializer, s.ServiceProviderSerializer, False),
 )
 class ServiceProviderViewSet(
-    QueryParametersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    QueryParametersMixin,
+    versioning.ETagMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Providers of the service directory (no personal data). POST creates one, maintained by your
     organisation; PATCH changes one your organisation maintains (`contacts`, when given, replaces its
@@ -138,7 +144,8 @@ class ServiceProviderViewSet(
         changes = replace(base, **v)
         if contacts is not None:
             changes.contacts = [services.ContactInput(**c) for c in contacts]
-        return services.save_provider(_user(request), changes, provider=provider)
+        expected = versioning.expected_version(request, provider) if provider is not None else None
+        return services.save_provider(_user(request), changes, provider=provider, expected_version=expected)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         provider = self._save(request, None)
@@ -157,11 +164,17 @@ class ServiceProviderViewSet(
 
 @extend_schema_view(
     list=extend_schema(tags=["service directory"]),
-    retrieve=extend_schema(tags=["service directory"]),
+    retrieve=versioning.read_schema(tags=["service directory"]),
     create=_write_schema(s.ServiceWriteSerializer, s.ServiceSerializer, True),
     partial_update=_write_schema(s.ServiceWriteSerializer, s.ServiceSerializer, False),
 )
-class ServiceViewSet(QueryParametersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ServiceViewSet(
+    QueryParametersMixin,
+    versioning.ETagMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Services of the directory. POST creates one for a provider; PATCH changes one."""
 
     permission_classes = [IsAuthenticated, CapabilityPermission]
@@ -202,7 +215,8 @@ class ServiceViewSet(QueryParametersMixin, mixins.ListModelMixin, mixins.Retriev
             if service is not None
             else services.ServiceInput(provider=None, name="", dimension="", sector="", country="")
         )
-        return services.save_service(_user(request), replace(base, **v), service=service)
+        expected = versioning.expected_version(request, service) if service is not None else None
+        return services.save_service(_user(request), replace(base, **v), service=service, expected_version=expected)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         service = self._save(request, None)

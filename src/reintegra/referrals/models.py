@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
 from reintegra.access.fields import EncryptedTextField
+from reintegra.access.versioning import Versioned
 from reintegra.cases.choices import Dimension
 from reintegra.referrals.choices import (
     Cost,
@@ -22,7 +23,7 @@ from reintegra.referrals.choices import (
 )
 
 
-class ServiceProvider(models.Model):
+class ServiceProvider(Versioned):
     """An organisation that delivers services to returnees (mapped, whether or not it uses the platform).
 
     A directory entry is shared by every organisation but maintained by one: its `owner` (the organisation
@@ -136,7 +137,7 @@ class ContactPerson(models.Model):
         return self.name
 
 
-class Service(models.Model):
+class Service(Versioned):
     provider = models.ForeignKey(
         ServiceProvider, on_delete=models.PROTECT, related_name="services", verbose_name=_("provider")
     )

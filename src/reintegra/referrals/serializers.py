@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from reintegra.access.models import Organisation
 from reintegra.api.fields import EnumChoiceField
+from reintegra.api.versioning import version_field
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, selectors
 from reintegra.referrals.choices import DeclineReason, LinkStatus, Priority
@@ -45,6 +46,7 @@ class ServiceProviderSerializer(serializers.ModelSerializer):
     pending_organisation = serializers.SerializerMethodField(
         help_text="The organisation a link was asked for, while it has not answered."
     )
+    version = version_field()
 
     class Meta:
         model = ServiceProvider
@@ -64,6 +66,7 @@ class ServiceProviderSerializer(serializers.ModelSerializer):
             "organisation",
             "pending_organisation",
             "contacts",
+            "version",
         ]
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
@@ -157,6 +160,7 @@ class ServiceSerializer(serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     country = serializers.CharField()
     areas: serializers.PrimaryKeyRelatedField[AdminArea] = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    version = version_field()
 
     class Meta:
         model = Service
@@ -182,6 +186,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "target_response_days",
             "languages",
             "is_active",
+            "version",
         ]
 
 

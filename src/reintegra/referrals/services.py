@@ -29,7 +29,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from reintegra.access import scoping
+from reintegra.access import scoping, versioning
 from reintegra.access.models import ConsentPurpose, Organisation
 from reintegra.access.roles import Capability
 from reintegra.access.services import ConsentRequired, require_consent_for_sharing, valid_consent
@@ -146,9 +146,12 @@ def _check_email(value: str, key: str, errors: dict[str, str]) -> None:
             errors[key] = _("Enter a valid e-mail address.")
 
 
-def save_provider(user: Any, data: ProviderInput, provider: ServiceProvider | None = None) -> ServiceProvider:
+def save_provider(
+    user: Any, data: ProviderInput, provider: ServiceProvider | None = None, *, expected_version: int | None = None
+) -> ServiceProvider:
     """Create a provider of the directory (owned by the user's organisation), or update `provider` (its
-    owner's users only), with its contact persons; a new `organisation` is asked for, not linked."""
+    owner's users only), with its contact persons (part of the provider: `expected_version` is the provider's
+    version the user read; stale raises StaleVersion); a new `organisation` is asked for, not linked."""
     if not can_manage_directory(user):
         raise _denied()
     if provider is not None:
@@ -200,6 +203,8 @@ def save_provider(user: Any, data: ProviderInput, provider: ServiceProvider | No
         )
         if provider is None:
             target.owner_id = user.organisation_id
+        else:
+            versioning.check(target, expected_version)
         target.name = name
         target.organisation_type = data.organisation_type
         target.country = country
@@ -279,7 +284,9 @@ def _unknown(values: list[str], allowed: list[str]) -> list[str]:
     return [v for v in values if v not in allowed]
 
 
-def save_service(user: Any, data: ServiceInput, service: Service | None = None) -> Service:
+def save_service(
+    user: Any, data: ServiceInput, service: Service | None = None, *, expected_version: int | None = None
+) -> Service:
     """Create a service of a provider, or update `service`. The code identifies it in imports and exports:
     made from the provider's and the service's names when left empty. Only the provider's owner adds or
     changes its services (both providers' owner, to move a service)."""
@@ -344,6 +351,8 @@ def save_service(user: Any, data: ServiceInput, service: Service | None = None) 
         raise ValidationError(errors)
     with transaction.atomic(), set_actor(user):
         target = Service() if service is None else Service.objects.select_for_update().get(pk=service.pk)
+        if service is not None:
+            versioning.check(target, expected_version)
         assert data.provider is not None
         target.provider = data.provider
         target.code = code

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.access import audit, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
+from reintegra.access.versioning import StaleVersion
 from reintegra.api.fields import parse_id
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
@@ -32,6 +33,7 @@ from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, directory_io, forms, lifecycle, links, reports, selectors, services
 from reintegra.referrals.choices import ReferralStatus, SlaState
 from reintegra.referrals.models import ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
+from reintegra.web import versioning
 
 PAGE_SIZE = 25
 
@@ -354,6 +356,34 @@ def _get_provider(pk: Any) -> ServiceProvider:
         raise Http404(_("Provider not found.")) from None
 
 
+_PROVIDER_FIELDS = ("name", "organisation_type", "languages", "address", "phone", "email", "website", "is_active")
+_CONTACT_FIELDS = ("name", "position", "phone", "email", "availability")
+
+
+def _provider_initial(provider: ServiceProvider) -> dict[str, Any]:
+    initial = {name: getattr(provider, name) for name in _PROVIDER_FIELDS}
+    initial["country"] = str(provider.country)
+    # The organisation asked for while a request waits, so that saving the form keeps the request.
+    pending = links.pending_request(provider)
+    initial["organisation"] = pending.organisation_id if pending else provider.organisation_id
+    return initial
+
+
+def _contact_rows(provider: ServiceProvider) -> list[dict[str, Any]]:
+    return [{name: getattr(c, name) for name in _CONTACT_FIELDS} for c in provider.contacts.all()]
+
+
+def _provider_conflict(exc: StaleVersion, form: Any, formset: Any) -> versioning.Conflict:
+    current = exc.current
+    assert isinstance(current, ServiceProvider)
+    contacts = versioning.list_difference(
+        _("Contact persons"),
+        versioning.row_lines(formset.empty_form, _contact_rows(current), _CONTACT_FIELDS),
+        versioning.row_lines(formset.empty_form, forms.contacts_of(formset), _CONTACT_FIELDS),
+    )
+    return versioning.conflict(exc, [(form, _provider_initial(current))], [contacts])
+
+
 def _owned_provider(request: AuthenticatedHttpRequest, pk: Any) -> ServiceProvider:
     """The provider, for a change: only its owner's users (403 for others, before any form)."""
     provider = _get_provider(pk)
@@ -370,23 +400,16 @@ def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
     initial: dict[str, Any] = {"is_active": True}
     contacts: list[dict[str, Any]] = []
     if provider is not None:
-        initial = {
-            name: getattr(provider, name)
-            for name in ("name", "organisation_type", "languages", "address", "phone", "email", "website", "is_active")
-        }
-        initial["country"] = str(provider.country)
-        # The organisation asked for while a request waits, so that saving the form keeps the request.
-        pending = links.pending_request(provider)
-        initial["organisation"] = pending.organisation_id if pending else provider.organisation_id
-        contacts = [
-            {"name": c.name, "position": c.position, "phone": c.phone, "email": c.email, "availability": c.availability}
-            for c in provider.contacts.all()
-        ]
+        initial = _provider_initial(provider)
+        contacts = _contact_rows(provider)
     elif request.user.organisation is not None:
         initial["country"] = str(request.user.organisation.country)
     post = request.POST if request.method == "POST" else None
     form = forms.ProviderForm(post, initial=initial)
-    formset = forms.ContactFormSet(post, initial=contacts, prefix="contacts")
+    # Posted rows are not compared with stored ones that may have changed since the page was rendered.
+    formset = forms.ContactFormSet(post, initial=contacts if post is None else [], prefix="contacts")
+    record_version = versioning.posted_version(post) if post is not None else versioning.version_of(provider)
+    conflict = None
     if post is not None and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
         try:
@@ -398,7 +421,10 @@ def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
                     contacts=[services.input_of(services.ContactInput, c) for c in forms.contacts_of(formset)],
                 ),
                 provider=provider,
+                expected_version=record_version,
             )
+        except StaleVersion as exc:
+            conflict, record_version = _provider_conflict(exc, form, formset), exc.current_version
         except ValidationError as exc:
             forms.apply_errors(exc, form)
         else:
@@ -422,10 +448,20 @@ def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
             "form": form,
             "formset": formset,
             "provider": provider,
-            "has_errors": post is not None and (bool(form.errors) or bool(formset.total_error_count())),
+            "record_version": record_version,
+            "conflict": conflict,
+            "has_errors": post is not None
+            and (bool(form.errors) or bool(formset.total_error_count()) or conflict is not None),
         },
         status=400 if post is not None else 200,
     )
+
+
+def _service_initial(service: Service) -> dict[str, Any]:
+    current = services.ServiceInput.of(service)
+    initial: dict[str, Any] = {f.name: getattr(current, f.name) for f in fields(current) if f.name != "provider"}
+    initial["areas"] = [area.pk for area in current.areas]
+    return initial
 
 
 @login_required
@@ -446,13 +482,13 @@ def service_edit(
     else:
         provider = _owned_provider(request, provider_pk)
     if service is not None:
-        current = services.ServiceInput.of(service)
-        initial: dict[str, Any] = {f.name: getattr(current, f.name) for f in fields(current) if f.name != "provider"}
-        initial["areas"] = [area.pk for area in current.areas]
+        initial = _service_initial(service)
     else:
         initial = {"country": str(provider.country), "is_active": True, "target_response_days": 14}
     post = request.POST if request.method == "POST" else None
     form = forms.ServiceForm(post, initial=initial, country=initial["country"])
+    record_version = versioning.posted_version(post) if post is not None else versioning.version_of(service)
+    conflict = None
     if post is not None and form.is_valid():
         data = form.cleaned_data
         try:
@@ -460,7 +496,12 @@ def service_edit(
                 request.user,
                 services.input_of(services.ServiceInput, data, provider=provider, areas=list(data["areas"])),
                 service=service,
+                expected_version=record_version,
             )
+        except StaleVersion as exc:
+            assert isinstance(exc.current, Service)
+            conflict = versioning.conflict(exc, [(form, _service_initial(exc.current))])
+            record_version = exc.current_version
         except ValidationError as exc:
             forms.apply_errors(exc, form)
         else:
@@ -474,7 +515,9 @@ def service_edit(
             "form": form,
             "provider": provider,
             "service": service,
-            "has_errors": post is not None and bool(form.errors),
+            "record_version": record_version,
+            "conflict": conflict,
+            "has_errors": post is not None and (bool(form.errors) or conflict is not None),
         },
         status=400 if post is not None else 200,
     )

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.roles import Capability
+from reintegra.api import versioning
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission
 from reintegra.api.query import QueryParametersMixin
@@ -27,20 +28,20 @@ from reintegra.regional.serializers import (
 
 @extend_schema_view(
     list=extend_schema(summary="Actions of the regional catalogue", tags=["regional-actions"]),
-    retrieve=extend_schema(summary="One action", tags=["regional-actions"]),
+    retrieve=versioning.read_schema(summary="One action", tags=["regional-actions"]),
     create=extend_schema(
         summary="Add an action",
         request=RegionalActionInputSerializer,
         responses={201: RegionalActionSerializer},
         tags=["regional-actions"],
     ),
-    update=extend_schema(
+    update=versioning.write_schema(
         summary="Change an action",
         request=RegionalActionInputSerializer,
         responses=RegionalActionSerializer,
         tags=["regional-actions"],
     ),
-    partial_update=extend_schema(
+    partial_update=versioning.write_schema(
         summary="Change some fields of an action",
         request=RegionalActionInputSerializer,
         responses=RegionalActionSerializer,
@@ -49,6 +50,7 @@ from reintegra.regional.serializers import (
 )
 class RegionalActionViewSet(
     QueryParametersMixin,
+    versioning.ETagMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -83,7 +85,10 @@ class RegionalActionViewSet(
         incoming = RegionalActionInputSerializer(data=request.data, partial=partial)
         incoming.is_valid(raise_exception=True)
         saved = services.update_action(
-            request.user, current, incoming.to_input(services.ActionInput.from_action(current))
+            request.user,
+            current,
+            incoming.to_input(services.ActionInput.from_action(current)),
+            expected_version=versioning.expected_version(request, current),
         )
         return Response(RegionalActionSerializer(saved).data)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
 from reintegra.access.models import Organisation
+from reintegra.access.versioning import Versioned
 
 
 class Level(models.TextChoices):
@@ -75,7 +76,7 @@ class Institution(models.Model):
         return self.name
 
 
-class RegionalAction(models.Model):
+class RegionalAction(Versioned):
     """An action or programme some institution runs for returnees in one country."""
 
     country: "models.Field[str | Country, Country]" = CountryField(_("country"), db_index=True)

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reintegra.api.fields import CountryCodeField, IdField
+from reintegra.api.versioning import version_field
 from reintegra.regional.models import Dimension, EvaluationStatus, FundingSource, InstitutionKind, Level, RegionalAction
 from reintegra.regional.selectors import ActionFilters
 from reintegra.regional.services import ActionInput
@@ -74,6 +75,7 @@ class RegionalActionSerializer(serializers.ModelSerializer):
     levels = LevelList(read_only=True)
     dimensions = DimensionList(read_only=True)
     entered_by_organisation = serializers.CharField(source="entered_by_organisation.code", read_only=True)
+    version = version_field()
 
     class Meta:
         model = RegionalAction
@@ -96,6 +98,7 @@ class RegionalActionSerializer(serializers.ModelSerializer):
             "evaluation_reference",
             "source",
             "entered_by_organisation",
+            "version",
             "created_at",
             "updated_at",
         ]

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from reintegra.access import versioning
 from reintegra.access.models import Organisation
 from reintegra.access.roles import Capability, Role
 from reintegra.regional.duplication import normalise
@@ -209,7 +210,10 @@ def create_action(user: Any, data: ActionInput) -> RegionalAction:
     return action
 
 
-def update_action(user: Any, action: RegionalAction, data: ActionInput) -> RegionalAction:
+def update_action(
+    user: Any, action: RegionalAction, data: ActionInput, *, expected_version: int | None = None
+) -> RegionalAction:
+    """`expected_version`: the version the user read (access.versioning); a stale one raises StaleVersion."""
     if not can_edit(user, action):
         raise PermissionDenied(
             _(
@@ -220,6 +224,7 @@ def update_action(user: Any, action: RegionalAction, data: ActionInput) -> Regio
     _check(data)
     with transaction.atomic():
         action = RegionalAction.objects.select_for_update().get(pk=action.pk)
+        versioning.check(action, expected_version)
         _apply(action, data)
         action.save()
         _write_cells([action])

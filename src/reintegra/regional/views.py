@@ -20,9 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_countries import countries
 
 from reintegra.access.roles import Capability
+from reintegra.access.versioning import StaleVersion
 from reintegra.regional import importing, matrix, selectors, services
 from reintegra.regional.forms import ActionFilterForm, ActionForm, ImportForm
 from reintegra.regional.models import Dimension, Level, RegionalAction
+from reintegra.web import versioning
 
 PAGE_SIZE = 25
 
@@ -174,12 +176,11 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "regional/action_detail.html", context)
 
 
-def _form_page(request: HttpRequest, form: ActionForm, action: RegionalAction | None) -> HttpResponse:
-    return render(
-        request,
-        "regional/action_form.html",
-        {"nav": "regional", "form": form, "action": action, "has_errors": form.is_bound and bool(form.errors)},
-    )
+def _form_page(request: HttpRequest, form: ActionForm, action: RegionalAction | None, **versioned: Any) -> HttpResponse:
+    """`versioned`: the edit form's `record_version`, and the `conflict` after a stale save."""
+    has_errors = form.is_bound and (bool(form.errors) or versioned.get("conflict") is not None)
+    context = {"nav": "regional", "form": form, "action": action, "has_errors": has_errors, **versioned}
+    return render(request, "regional/action_form.html", context)
 
 
 def _apply_service_errors(form: ActionForm, exc: ValidationError) -> None:
@@ -217,15 +218,22 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = ActionForm.initial_from(services.ActionInput.from_action(action))
     form = ActionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    record_version = versioning.posted_version(request.POST) if posted else action.revision
+    conflict = None
+    if posted and form.is_valid():
         try:
-            services.update_action(request.user, action, form.to_input())
+            services.update_action(request.user, action, form.to_input(), expected_version=record_version)
+        except StaleVersion as exc:
+            assert isinstance(exc.current, RegionalAction)
+            stored = ActionForm.initial_from(services.ActionInput.from_action(exc.current))
+            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:
             messages.success(request, _("The action was saved."))
             return redirect("regional:detail", action.pk)
-    return _form_page(request, form, action)
+    return _form_page(request, form, action, record_version=record_version, conflict=conflict)
 
 
 @login_required

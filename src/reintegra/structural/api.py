@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.roles import Capability
+from reintegra.api import versioning
 from reintegra.api.fields import IdField
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission
@@ -43,6 +44,7 @@ class ProgrammeFilter(serializers.Serializer):
 
 class StructuralViewSet(
     QueryParametersMixin,
+    versioning.ETagMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -71,6 +73,9 @@ class StructuralViewSet(
             qs = qs.filter(programme_id=self.query["programme"])
         return qs.prefetch_related(*self.prefetch).order_by(*self.model._meta.ordering or ["id"])
 
+    def perform_update(self, serializer: Any) -> None:
+        serializer.save(expected_version=versioning.expected_version(self.request, serializer.instance))
+
     def _nested(
         self, request: Request, parent: Any, queryset: QuerySet[Any], serializer_class: Any, **link: Any
     ) -> Response:
@@ -88,13 +93,13 @@ class StructuralViewSet(
         return self.get_paginated_response(data)
 
 
-def _schema(tag: str, what: str) -> Any:
+def _schema(tag: str, what: str, serializer_class: Any) -> Any:
     return extend_schema_view(
         list=extend_schema(summary=f"{what}: list (scoped to your programmes)", tags=[tag]),
-        retrieve=extend_schema(summary=f"{what}: one", tags=[tag]),
+        retrieve=versioning.read_schema(summary=f"{what}: one", tags=[tag]),
         create=extend_schema(summary=f"{what}: create", tags=[tag]),
-        update=extend_schema(summary=f"{what}: replace", tags=[tag]),
-        partial_update=extend_schema(summary=f"{what}: update", tags=[tag]),
+        update=versioning.write_schema(summary=f"{what}: replace", tags=[tag], responses=serializer_class),
+        partial_update=versioning.write_schema(summary=f"{what}: update", tags=[tag], responses=serializer_class),
     )
 
 
@@ -116,7 +121,7 @@ def _nested_schema(tag: str, serializer_class: Any, list_summary: str, create_su
     return decorate
 
 
-@_schema("structural: stakeholders", "Stakeholders")
+@_schema("structural: stakeholders", "Stakeholders", s.StakeholderSerializer)
 class StakeholderViewSet(StructuralViewSet):
     model = Stakeholder
     serializer_class = s.StakeholderSerializer
@@ -132,7 +137,7 @@ class StakeholderViewSet(StructuralViewSet):
         return self._nested(request, stakeholder, queryset, s.InteractionSerializer, stakeholder=stakeholder)
 
 
-@_schema("structural: stakeholders", "Common products")
+@_schema("structural: stakeholders", "Common products", s.CommonProductSerializer)
 class CommonProductViewSet(StructuralViewSet):
     model = CommonProduct
     serializer_class = s.CommonProductSerializer
@@ -140,7 +145,7 @@ class CommonProductViewSet(StructuralViewSet):
     related = ("stakeholder",)
 
 
-@_schema("structural: agreements", "Agreements")
+@_schema("structural: agreements", "Agreements", s.AgreementSerializer)
 class AgreementViewSet(StructuralViewSet):
     model = Agreement
     serializer_class = s.AgreementSerializer
@@ -148,14 +153,14 @@ class AgreementViewSet(StructuralViewSet):
     prefetch = ("parties",)
 
 
-@_schema("structural: capacity", "Capacity assessments")
+@_schema("structural: capacity", "Capacity assessments", s.CapacityAssessmentSerializer)
 class CapacityAssessmentViewSet(StructuralViewSet):
     model = CapacityAssessment
     serializer_class = s.CapacityAssessmentSerializer
     queryset = CapacityAssessment.objects.none()
 
 
-@_schema("structural: capacity", "Capacity-development plans")
+@_schema("structural: capacity", "Capacity-development plans", s.CapacityPlanSerializer)
 class CapacityPlanViewSet(StructuralViewSet):
     model = CapacityPlan
     serializer_class = s.CapacityPlanSerializer
@@ -163,7 +168,7 @@ class CapacityPlanViewSet(StructuralViewSet):
     prefetch = ("stakeholders", "activities", "indicators")
 
 
-@_schema("structural: coordination", "Coordination mechanisms")
+@_schema("structural: coordination", "Coordination mechanisms", s.CoordinationMechanismSerializer)
 class CoordinationMechanismViewSet(StructuralViewSet):
     model = CoordinationMechanism
     serializer_class = s.CoordinationMechanismSerializer
@@ -178,14 +183,14 @@ class CoordinationMechanismViewSet(StructuralViewSet):
         return self._nested(request, mechanism, queryset, s.MeetingSerializer, mechanism=mechanism)
 
 
-@_schema("structural: coordination", "Action items")
+@_schema("structural: coordination", "Action items", s.ActionItemSerializer)
 class ActionItemViewSet(StructuralViewSet):
     model = ActionItem
     serializer_class = s.ActionItemSerializer
     queryset = ActionItem.objects.none()
 
 
-@_schema("structural: cooperation", "Cooperation frameworks")
+@_schema("structural: cooperation", "Cooperation frameworks", s.CooperationFrameworkSerializer)
 class CooperationFrameworkViewSet(StructuralViewSet):
     model = CooperationFramework
     serializer_class = s.CooperationFrameworkSerializer
@@ -193,7 +198,7 @@ class CooperationFrameworkViewSet(StructuralViewSet):
     prefetch = ("parties", "agreements", "exchange_rules")
 
 
-@_schema("structural: mainstreaming", "Mainstreaming processes")
+@_schema("structural: mainstreaming", "Mainstreaming processes", s.MainstreamingProcessSerializer)
 class MainstreamingProcessViewSet(StructuralViewSet):
     model = MainstreamingProcess
     serializer_class = s.MainstreamingProcessSerializer

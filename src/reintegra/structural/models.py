@@ -19,13 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from reintegra.access.versioning import Versioned
 from reintegra.structural import choices as c
 from reintegra.structural import engagement, schedule
 
 SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
-class ProgrammeRecord(models.Model):
+class ProgrammeRecord(Versioned):
     programme = models.ForeignKey(
         "access.Programme", on_delete=models.PROTECT, related_name="+", verbose_name=_("programme")
     )

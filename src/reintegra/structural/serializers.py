@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reintegra.access.models import Programme, User
+from reintegra.api.versioning import version_field
 from reintegra.structural import choices as c
 from reintegra.structural import editable, selectors, services
 from reintegra.structural.models import (
@@ -64,6 +65,8 @@ class ReadOnlyStructural(InlineEnums, serializers.ModelSerializer):
 
 
 class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
+    version = version_field()
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
@@ -89,10 +92,12 @@ class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
             self.fields["programme"].read_only = True
 
     def _save(self, instance: Any, validated: dict[str, Any]) -> Any:
+        # Given by the viewset for updates (If-Match): the version the client read.
+        expected_version = validated.pop("expected_version", None)
         m2m = {f.name: validated.pop(f.name) for f in instance._meta.many_to_many if f.name in validated}
         for key, value in validated.items():
             setattr(instance, key, value)
-        return services.save_record(self.context["request"].user, instance, m2m)
+        return services.save_record(self.context["request"].user, instance, m2m, expected_version=expected_version)
 
     def create(self, validated_data: dict[str, Any]) -> Any:
         model: Any = self.Meta.model
@@ -103,7 +108,7 @@ class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
         return self._save(instance, validated_data)
 
 
-_STAMPS = ["id", "created_at", "updated_at"]
+_STAMPS = ["id", "version", "created_at", "updated_at"]
 
 
 class StakeholderSerializer(StructuralSerializer):

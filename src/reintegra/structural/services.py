@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reintegra.access import versioning
 from reintegra.access.models import Organisation, Programme, User
 from reintegra.access.roles import Capability
 from reintegra.structural import choices as c
@@ -172,8 +173,16 @@ AFTER: dict[type[models.Model], Callable[[Any, Any], None]] = {
 }
 
 
-def save_record(user: Any, instance: ProgrammeRecord, m2m: Mapping[str, Iterable[Any]] | None = None) -> Any:
-    """Create or update any structural record (form or API), with its many-to-many links."""
+def save_record(
+    user: Any,
+    instance: ProgrammeRecord,
+    m2m: Mapping[str, Iterable[Any]] | None = None,
+    *,
+    expected_version: int | None = None,
+) -> Any:
+    """Create or update any structural record (form or API), with its many-to-many links.
+
+    `expected_version` (updates): the version the user read; a stale one raises StaleVersion."""
     m2m = {name: list(values) for name, values in (m2m or {}).items()}
     if instance.pk is not None:
         stored = type(instance)._default_manager.filter(pk=instance.pk).values_list("programme_id", flat=True).first()
@@ -186,6 +195,9 @@ def save_record(user: Any, instance: ProgrammeRecord, m2m: Mapping[str, Iterable
     _check_same_programme(instance, m2m)
     _check_people(instance)
     with transaction.atomic():
+        if instance.pk is not None:
+            stored_row = type(instance)._default_manager.select_for_update().filter(pk=instance.pk).first()
+            versioning.check(stored_row, expected_version)
         if type(instance) in BEFORE:
             BEFORE[type(instance)](user, instance)
         instance.full_clean(exclude=[f.name for f in instance._meta.concrete_fields if f.name == "file"])
@@ -219,9 +231,15 @@ def open_programme_checklist(user: Any, programme_id: int, kind: str) -> Checkli
 
 
 def set_exchange_matrix(
-    user: Any, framework: CooperationFramework, cells: set[tuple[int, str, str]]
+    user: Any,
+    framework: CooperationFramework,
+    cells: set[tuple[int, str, str]],
+    *,
+    expected_version: int | None = None,
 ) -> list[DataExchangeRule]:
-    """Replace the information-exchange agreement: `cells` = {(party id, data category, "enter"|"consult")}."""
+    """Replace the information-exchange agreement: `cells` = {(party id, data category, "enter"|"consult")}.
+
+    The rules are part of the framework: `expected_version` is the framework's version the user read."""
     require_edit(user, framework.programme_id)
     parties = {p.pk for p in framework.parties.all()}
     unknown = {party for party, _cat, _right in cells if party not in parties}
@@ -230,6 +248,8 @@ def set_exchange_matrix(
     ):
         raise ValidationError(_("The matrix names a party or data category outside the framework."))
     with transaction.atomic():
+        versioning.lock(framework, expected_version)
+        framework.save(update_fields=["updated_at"])  # the agreement changed: so did the framework's version
         DataExchangeRule.objects.filter(framework=framework).delete()
         rules = []
         for party in sorted(parties):

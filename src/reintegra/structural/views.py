@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +32,7 @@ from django_countries.fields import Country
 
 from reintegra.access import audit
 from reintegra.access.http import AuthenticatedHttpRequest
+from reintegra.access.versioning import StaleVersion
 from reintegra.api.fields import parse_id
 from reintegra.structural import charts, forms, selectors, services
 from reintegra.structural import choices as c
@@ -58,6 +60,7 @@ from reintegra.structural.models import (
     StakeholderReview,
     Training,
 )
+from reintegra.web import versioning
 
 PAGE_SIZE = 25
 
@@ -414,7 +417,15 @@ class RecordFormView(StructuralView):
         _require_programme_edit(request.user, instance.programme_id)
         return instance, None, instance.programme
 
-    def _render(self, request: AuthenticatedHttpRequest, form: Any, instance: Any, parent: Any) -> HttpResponse:
+    def _render(
+        self,
+        request: AuthenticatedHttpRequest,
+        form: Any,
+        instance: Any,
+        parent: Any,
+        record_version: int | None = None,
+        conflict: Any = None,
+    ) -> HttpResponse:
         cancel = (
             url_of(parent)
             if parent is not None
@@ -435,7 +446,10 @@ class RecordFormView(StructuralView):
             "parent": parent,
             "form_title": title,
             "cancel_url": cancel,
-            "has_errors": form.is_bound and bool(form.errors),
+            "has_errors": form.is_bound and (bool(form.errors) or conflict is not None),
+            # Edits carry the version they were opened at (web.versioning); new records need none.
+            "record_version": record_version if instance.pk else None,
+            "conflict": conflict,
             "multipart": "file" in form.fields,
             "guidance": getattr(instance, "guidance", "") if isinstance(instance, ChecklistStep) else "",
         }
@@ -448,13 +462,15 @@ class RecordFormView(StructuralView):
         form = self.kind.form(instance=instance, user=request.user, programme=programme)
         if parent is None and instance.pk is None and parse_id(request.GET.get("programa")):
             form.initial["programme"] = parse_id(request.GET.get("programa"))
-        return self._render(request, form, instance, parent)
+        return self._render(request, form, instance, parent, instance.revision if instance.pk else None)
 
     def post(
         self, request: AuthenticatedHttpRequest, pk: int | None = None, parent_pk: int | None = None
     ) -> HttpResponse:
         instance, parent, programme = self._setup(request, pk)
         form = self.kind.form(request.POST, request.FILES, instance=instance, user=request.user, programme=programme)
+        record_version = versioning.posted_version(request.POST)
+        conflict = None
         if form.is_valid():
             record = form.save(commit=False)
             if isinstance(record, Document):
@@ -462,13 +478,18 @@ class RecordFormView(StructuralView):
             if isinstance(record, Interaction) and record.recorded_by_id is None:
                 record.recorded_by = request.user
             try:
-                services.save_record(request.user, record, form.m2m_values())
+                services.save_record(
+                    request.user, record, form.m2m_values(), expected_version=record_version if record.pk else None
+                )
+            except StaleVersion as stale:
+                stored = model_to_dict(stale.current) if stale.current is not None else {}
+                conflict, record_version = versioning.conflict(stale, [(form, stored)]), stale.current_version
             except ValidationError as error:
                 apply_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(url_of(record))
-        return self._render(request, form, instance, parent)
+        return self._render(request, form, instance, parent, record_version, conflict)
 
 
 def apply_errors(form: Any, error: ValidationError) -> None:
@@ -775,6 +796,31 @@ class ChecklistView(StructuralView):
         return redirect(reverse("structural:checklist", args=[kind]) + f"?programa={programme}")
 
 
+def _exchange_conflict(stale: StaleVersion, framework: CooperationFramework, cells: set[tuple[int, str, str]]) -> str:
+    """The conflict message of the matrix, with the user's choices where they differ from the stored ones (the
+    page is redirected to: this is where what they ticked is kept)."""
+    stored = set()
+    for rule in DataExchangeRule.objects.filter(framework=framework):
+        if rule.may_enter:
+            stored.add((rule.party_id, rule.category, "enter"))
+        if rule.may_consult:
+            stored.add((rule.party_id, rule.category, "consult"))
+    parties = {p.pk: str(p) for p in framework.parties.all()}
+    categories = dict(c.DataCategory.choices)
+    rights = {"enter": _("enter"), "consult": _("consult")}
+    lines = [
+        (_("yours: %(party)s · %(category)s · %(right)s: %(value)s"))
+        % {
+            "party": parties.get(party, party),
+            "category": categories.get(category, category),
+            "right": rights[right],
+            "value": _("Yes") if (party, category, right) in cells else _("No"),
+        }
+        for party, category, right in sorted(cells ^ stored)
+    ]
+    return " ".join([str(stale.message), *lines])
+
+
 class ExchangeMatrixView(StructuralView):
     """Saves the information-exchange agreement of a framework: who may enter / consult which data."""
 
@@ -787,7 +833,11 @@ class ExchangeMatrixView(StructuralView):
             if len(parts) == 4 and parts[0] == "cell" and parts[1].isdigit():
                 cells.add((int(parts[1]), parts[2], parts[3]))
         try:
-            services.set_exchange_matrix(request.user, framework, cells)
+            services.set_exchange_matrix(
+                request.user, framework, cells, expected_version=versioning.posted_version(request.POST)
+            )
+        except StaleVersion as stale:
+            messages.error(request, _exchange_conflict(stale, framework, cells))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.fields import EncryptedJSONField
+from reintegra.access.versioning import Versioned
 from reintegra.cases.choices import Dimension
 from reintegra.sustainability import definition as definition_module
 
@@ -68,7 +69,7 @@ class Instrument(models.Model):
         return definition_module.label(self.labels, get_language() or "es") or self.code
 
 
-class InstrumentVersion(models.Model):
+class InstrumentVersion(Versioned):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
@@ -195,7 +196,7 @@ class RoundScore(models.Model):
         return {name: getattr(self, name) for name in definition_module.SCORES}
 
 
-class FeasibilityApproach(models.Model):
+class FeasibilityApproach(Versioned):
     """One row of a programme's feasibility grid (Handbook Annex 5). Programme empty = the shipped default."""
 
     programme = models.ForeignKey(

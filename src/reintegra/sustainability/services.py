@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reintegra.access import versioning
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.cases.choices import CaseEventKind, Dimension
@@ -158,10 +159,12 @@ def _publish(version: InstrumentVersion) -> None:
     version.save(update_fields=["status", "published_at"])
 
 
-def publish_version(user: Any, version: InstrumentVersion) -> InstrumentVersion:
+def publish_version(user: Any, version: InstrumentVersion, *, expected_version: int | None = None) -> InstrumentVersion:
+    """Publish a draft; with `expected_version`, only the draft as the user last saw it (not one changed since)."""
     _require_programme(user, version.instrument.programme)
     with _write(user, None):
         version = InstrumentVersion.objects.select_for_update().get(pk=version.pk)
+        versioning.check(version, expected_version)
         _publish(version)
     return version
 
@@ -187,12 +190,19 @@ def import_xlsform(user: Any, programme: Programme, content: bytes, filename: st
         )
 
 
-def update_draft(user: Any, version: InstrumentVersion, raw: Mapping[str, Any]) -> InstrumentVersion:
-    """Replace a draft's definition (scores, weights, bands added in the UI or a file). Drafts may stay incomplete."""
+def update_draft(
+    user: Any, version: InstrumentVersion, raw: Mapping[str, Any], *, expected_version: int | None = None
+) -> InstrumentVersion:
+    """Replace a draft's definition (scores, weights, bands added in the UI or a file). Drafts may stay incomplete.
+
+    `expected_version`: the draft's version the user read; a stale one raises StaleVersion."""
     _require_programme(user, version.instrument.programme)
     if version.is_published:
         raise ValidationError({"definition": [_("A published version cannot change.")]})
     with _write(user, None):
+        versioning.lock(version, expected_version)
+        if version.is_published:
+            raise ValidationError({"definition": [_("A published version cannot change.")]})
         data = dict(raw)
         data["code"] = version.instrument.code
         data["version"] = version.number
@@ -586,10 +596,19 @@ def default_grid_rows(language: str = "es") -> list[dict[str, Any]]:
 
 
 def save_approach(
-    user: Any, programme: Programme, values: Mapping[str, Any], approach: FeasibilityApproach | None = None
+    user: Any,
+    programme: Programme,
+    values: Mapping[str, Any],
+    approach: FeasibilityApproach | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> FeasibilityApproach:
+    """Add a grid row, or change `approach` (`expected_version`: the version the user read)."""
     _require_programme(user, programme)
     with _write(user, None):
+        if approach is not None:
+            stored = FeasibilityApproach.objects.select_for_update().filter(pk=approach.pk).first()
+            versioning.check(stored, expected_version)
         if approach is None:
             if not FeasibilityApproach.objects.filter(programme=programme).exists():
                 # The programme's first own row: start from a copy of the default grid so nothing is lost.
@@ -619,9 +638,12 @@ def copy_default_grid(programme: Programme) -> int:
     return len(rows)
 
 
-def delete_approach(user: Any, approach: FeasibilityApproach) -> None:
+def delete_approach(user: Any, approach: FeasibilityApproach, *, expected_version: int | None = None) -> None:
+    """Remove a grid row; with `expected_version`, not one someone changed after the user read it."""
     _require_programme(user, approach.programme)
     with _write(user, None):
+        stored = FeasibilityApproach.objects.select_for_update().filter(pk=approach.pk).first()
+        versioning.check(stored, expected_version)
         approach.delete()
 
 

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from reintegra.access import audit, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability, SensitiveCategory
+from reintegra.access.versioning import StaleVersion
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.cases.views import case_page_context
@@ -37,6 +39,7 @@ from reintegra.sustainability.models import (
     RoundSource,
     SurveyRound,
 )
+from reintegra.web import versioning
 
 # Groups smaller than this are not shown in distributions (re-identification risk), as in access.selectors.
 K_MIN = 5
@@ -510,7 +513,12 @@ def version_definition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def version_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
     try:
-        services.publish_version(request.user, version)
+        services.publish_version(request.user, version, expected_version=versioning.posted_version(request.POST))
+    except StaleVersion as exc:
+        messages.error(
+            request,
+            _("%(message)s Review the draft as it is now before publishing it.") % {"message": exc.message},
+        )
     except ValidationError as exc:
         messages.error(
             request,
@@ -528,12 +536,20 @@ def version_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
     if not _can_manage(request, version.instrument) or version.is_published:
         raise PermissionDenied(_("Only a draft of your programme's own instrument can be edited."))
-    initial = yaml.safe_dump(version.definition, allow_unicode=True, sort_keys=False, width=120)
+    initial = _definition_text(version)
     form = forms.DraftForm(request.POST or None, initial={"definition": initial})
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    record_version = versioning.posted_version(request.POST) if posted else version.revision
+    conflict = None
+    if posted and form.is_valid():
         try:
             raw = services.read_definition_file(form.cleaned_data["definition"].encode())
-            services.update_draft(request.user, version, raw)
+            services.update_draft(request.user, version, raw, expected_version=record_version)
+        except StaleVersion as exc:
+            label = str(form.fields["definition"].label)
+            mine = form.cleaned_data["definition"]
+            difference = versioning.text_difference(label, _definition_text(version), mine)
+            conflict, record_version = versioning.conflict(exc, [], [difference]), exc.current_version
         except ValidationError as exc:
             for errors in exc.message_dict.values():
                 for error in errors:
@@ -551,8 +567,20 @@ def version_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sustainability/version_edit.html",
-        {"nav": "instruments", "version": version, "form": form, "problems": services.draft_problems(version)},
+        {
+            "nav": "instruments",
+            "version": version,
+            "form": form,
+            "problems": services.draft_problems(version),
+            "record_version": record_version,
+            "conflict": conflict,
+            "has_errors": posted and (bool(form.errors) or conflict is not None),
+        },
     )
+
+
+def _definition_text(version: InstrumentVersion) -> str:
+    return yaml.safe_dump(version.definition, allow_unicode=True, sort_keys=False, width=120)
 
 
 @login_required
@@ -640,11 +668,19 @@ def grid_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
         assert programme is not None
     else:
         programme = _managed_programme(request)
+    stored_values = model_to_dict(approach) if approach is not None else {}
     form = forms.ApproachForm(request.POST or None, instance=approach)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    record_version = versioning.posted_version(request.POST) if posted else versioning.version_of(approach)
+    conflict = None
+    if posted and form.is_valid():
         values = {k: form.cleaned_data[k] for k in form.Meta.fields}
         try:
-            services.save_approach(request.user, programme, values, approach)
+            services.save_approach(request.user, programme, values, approach, expected_version=record_version)
+        except StaleVersion as exc:
+            stored_values = model_to_dict(exc.current) if exc.current is not None else {}
+            conflict = versioning.conflict(exc, [(form, stored_values)])
+            record_version = exc.current_version
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
@@ -660,7 +696,9 @@ def grid_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
             "form": form,
             "programme": programme,
             "approach": approach,
-            "has_errors": bool(form.errors),
+            "record_version": record_version if approach is not None else None,
+            "conflict": conflict,
+            "has_errors": bool(form.errors) or conflict is not None,
         },
     )
 
@@ -671,8 +709,12 @@ def grid_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
 def grid_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     approach = _grid_row(request, pk)
     programme_pk = approach.programme_id
-    services.delete_approach(request.user, approach)
-    messages.success(request, _("Row removed from the feasibility grid."))
+    try:
+        services.delete_approach(request.user, approach, expected_version=versioning.posted_version(request.POST))
+    except StaleVersion as exc:
+        messages.error(request, _("%(message)s The row was not removed.") % {"message": exc.message})
+    else:
+        messages.success(request, _("Row removed from the feasibility grid."))
     return redirect(f"{reverse('sustainability:grid')}?programa={programme_pk}")
 
 

@@ -66,14 +66,16 @@ def test_matrix(role, route, own):
     name, method = route
     _manage, takes_object, body = ROWS[route]
     url = reverse(name, args=[target.pk]) if takes_object else reverse(name)
+    # Writes carry the version they were based on (issue 10): If-Match in the API, a hidden field in forms.
     if name.startswith("api:"):
         client = APIClient()
         client.force_authenticate(user)
-        response = getattr(client, method.lower())(url, body, format="json")
+        precondition = {"HTTP_IF_MATCH": f'"{target.revision}"'} if method == "PATCH" else {}
+        response = getattr(client, method.lower())(url, body, format="json", **precondition)
     else:
         client = Client()
         client.force_login(user)
-        response = getattr(client, method.lower())(url, body or {})
+        response = getattr(client, method.lower())(url, {**(body or {}), "revision": str(target.revision)})
     assert response.status_code in _expected(role, route, own), response.content[:300]
     if response.status_code == 200 and name.endswith("list"):
         # Lists show only the user's own organisation's programmes.
@@ -93,7 +95,7 @@ def test_settings_saved_from_the_form_sorted_and_audited():
     programme = Programme.objects.get(organisation=org)
     client = Client()
     client.force_login(manager)
-    data = dict(ROWS[("programmes:edit", "POST")][2])
+    data = dict(ROWS[("programmes:edit", "POST")][2], revision=str(programme.revision))
     data["rss_round_months"] = "12, 0, 6"
     assert client.post(reverse("programmes:edit", args=[programme.pk]), data).status_code == 302
     programme.refresh_from_db()
@@ -120,7 +122,7 @@ def test_bad_settings_redisplay_with_a_message_and_change_nothing(field, value):
     programme = Programme.objects.get(organisation=org)
     client = Client()
     client.force_login(manager)
-    data = dict(ROWS[("programmes:edit", "POST")][2], starts_on="2024-01-01")
+    data = dict(ROWS[("programmes:edit", "POST")][2], starts_on="2024-01-01", revision=str(programme.revision))
     data[field] = value
     response = client.post(reverse("programmes:edit", args=[programme.pk]), data)
     assert response.status_code == 200
@@ -136,11 +138,13 @@ def test_api_refuses_bad_values_with_field_errors():
     client = APIClient()
     client.force_authenticate(manager)
     url = reverse("api:programme-detail", args=[programme.pk])
-    response = client.patch(url, {"rss_round_months": [0, 6, 6]}, format="json")
+    read = {"HTTP_IF_MATCH": client.get(url)["ETag"]}
+    response = client.patch(url, {"rss_round_months": [0, 6, 6]}, format="json", **read)
     assert response.status_code == 400 and "rss_round_months" in response.json()
-    response = client.patch(url, {"stakeholder_high_threshold": 9}, format="json")
+    response = client.patch(url, {"stakeholder_high_threshold": 9}, format="json", **read)
     assert response.status_code == 400 and "stakeholder_high_threshold" in response.json()
-    assert client.patch(url, {"rss_round_months": [0, 3, 9]}, format="json").json()["rss_round_months"] == [0, 3, 9]
+    saved = client.patch(url, {"rss_round_months": [0, 3, 9]}, format="json", **read)
+    assert saved.json()["rss_round_months"] == [0, 3, 9]
 
 
 def test_service_refuses_another_organisations_programme():

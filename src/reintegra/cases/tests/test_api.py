@@ -58,6 +58,11 @@ def post(client, url, payload):
     return client.post(url, payload, format="json")
 
 
+def if_match(client, url) -> dict[str, str]:
+    """The If-Match header of a write based on reading `url` now (issue 10: writes need the version read)."""
+    return {"HTTP_IF_MATCH": client.get(url)["ETag"]}
+
+
 def returnee_payload(**overrides):
     payload = {
         "given_names": "María José",
@@ -234,10 +239,11 @@ def test_whole_case_flow_through_the_api(api, case_manager):
     plan = response.json()
     assert plan["agreed_on"] is None and plan["agreed_late"] is False
     item_id = plan["items"][0]["id"]
-    response = post(
-        api,
+    response = api.post(
         case_url + "plan/",
         {"items": [{**item, "id": item_id, "amount": "1500.00", "currency": "mxn"}]},
+        format="json",
+        HTTP_IF_MATCH=f'"{plan["version"]}"',
     )
     assert response.status_code == 200, response.content
     assert response.json()["goals"] == "Negocio"
@@ -349,6 +355,7 @@ def test_patch_return_information(api, case_manager):
         f"/api/v1/cases/{case.pk}/",
         {"causes_of_migration": ["other"], "causes_note": "Amenazas", "reception_place": "Tapachula"},
         format="json",
+        **if_match(api, f"/api/v1/cases/{case.pk}/"),
     )
     assert response.status_code == 200, response.content
     case.refresh_from_db()
@@ -356,7 +363,10 @@ def test_patch_return_information(api, case_manager):
     assert case.reception_place == "Tapachula"
     assert case.return_type == "forced"  # untouched
     response = api.patch(
-        f"/api/v1/cases/{case.pk}/", {"causes_of_migration": ["other"], "causes_note": ""}, format="json"
+        f"/api/v1/cases/{case.pk}/",
+        {"causes_of_migration": ["other"], "causes_note": ""},
+        format="json",
+        **if_match(api, f"/api/v1/cases/{case.pk}/"),
     )
     assert response.status_code == 400
     assert "causes_note" in response.json()
@@ -385,7 +395,7 @@ def test_plan_agreed_late_has_a_warning(api, case_manager):
 def test_returnee_update_keeps_what_is_not_sent(api, case_manager):
     returnee = post(api, "/api/v1/returnees/", returnee_payload()).json()
     url = f"/api/v1/returnees/{returnee['id']}/"
-    response = api.patch(url, {"phone": "+52 55 1234 5678", "estimated_age": None}, format="json")
+    response = api.patch(url, {"phone": "+52 55 1234 5678", "estimated_age": None}, format="json", **if_match(api, url))
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["phone"] == "+52 55 1234 5678"
@@ -393,12 +403,12 @@ def test_returnee_update_keeps_what_is_not_sent(api, case_manager):
     assert body["attention_flags"] == ["woman_head_of_household"]
     assert [d["number"] for d in body["documents"]] == ["G12345678"]  # not sent, not wiped
 
-    response = api.put(url, returnee_payload(documents=[], second_family_name=""), format="json")
+    response = api.put(url, returnee_payload(documents=[], second_family_name=""), format="json", **if_match(api, url))
     assert response.status_code == 200, response.content
     assert response.json()["documents"] == []
     assert response.json()["full_name"] == "María José Hernández"
 
-    response = api.patch(url, {"birth_date": None, "estimated_age": 30}, format="json")
+    response = api.patch(url, {"birth_date": None, "estimated_age": 30}, format="json", **if_match(api, url))
     assert response.status_code == 200, response.content
     assert response.json()["birth_year"] == TODAY().year - 30
 
@@ -852,6 +862,7 @@ def test_sensitive_fields_are_omitted_and_not_wiped(case_manager, programme_mana
         f"{url}{assessment.pk}/",
         {"needs_vulnerabilities": "Empleo", "health_notes": "", "gbv_notes": "sobrescrito"},
         format="json",
+        **if_match(pm, f"{url}{assessment.pk}/"),
     )
     assert response.status_code == 200, response.content
     assert "health_notes" not in response.json()

@@ -62,6 +62,12 @@ def _management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:
     }
 
 
+def _version(record) -> str:
+    """The hidden version an edit form carries (issue 10: a save from an older read is refused)."""
+    record.refresh_from_db(fields=["revision"])
+    return str(record.revision)
+
+
 def registration_data(**overrides) -> dict[str, str]:
     data = {
         "given_names": "Juan Carlos",
@@ -612,6 +618,7 @@ def test_document_numbers_hidden_without_permission(client, org, case_manager, m
     assert "X9988776" not in form_html
     # Saving personal details keeps the documents this user cannot see.
     data = registration_data(given_names="María Josefa", first_family_name="Hernández", birth_date="1990-05-17")
+    data["revision"] = _version(case.returnee)
     response = client.post(reverse("cases:edit_returnee", args=[case.pk]), data)
     assert response.status_code == 302
     assert case.returnee.documents.get().number == "X9988776"
@@ -653,6 +660,7 @@ def test_edit_returnee(cm_client, case_manager):
     assert 'value="María José"' in _text(cm_client.get(url))
     data = registration_data(given_names="María Josefa", first_family_name="Hernández", birth_date="1990-05-17")
     data.update(_management("documents", 0))
+    data["revision"] = _version(case.returnee)
     response = cm_client.post(url, {**data, "given_names": ""})
     assert response.status_code == 200
     assert response.context["returnee_form"].errors["given_names"]
@@ -673,6 +681,7 @@ def test_edit_return_information(cm_client, case_manager):
         "host_country": "CA",
         "causes_of_migration": ["other"],
         "causes_note": "",
+        "revision": _version(case),
     }
     response = cm_client.post(url, data)
     assert response.status_code == 200
@@ -697,6 +706,7 @@ def test_household(cm_client, case_manager):
         "members-1-relationship": "",
         "members-1-sex": "male",
         "notes": "Viven con la abuela",
+        "revision": "0",  # no household yet
     }
     response = cm_client.post(url, data)
     assert response.status_code == 200
@@ -710,6 +720,7 @@ def test_household(cm_client, case_manager):
     assert 'value="Rosa"' in _text(cm_client.get(url))
     data.update(_management("members", 2, initial=2))
     data["members-1-DELETE"] = "on"
+    data["revision"] = _version(case.household)
     assert cm_client.post(url, data).status_code == 302
     assert [m.given_names for m in case.household.members.all()] == ["Rosa"]
 
@@ -770,6 +781,7 @@ def test_plan_edit(cm_client, case_manager):
         "items-1-approach": "Grupo de apoyo",
         "items-1-assistance_form": "service",
         "items-1-status": "planned",
+        "revision": "0",  # no plan yet
     }
     response = cm_client.post(url, data)
     assert response.status_code == 200
@@ -800,6 +812,7 @@ def test_plan_edit(cm_client, case_manager):
         "items-1-assistance_form": "service",
         "items-1-status": "planned",
         "items-1-DELETE": "on",
+        "revision": _version(plan),
     }
     assert cm_client.post(url, revised).status_code == 302
     assert [(i.pk, i.assistance_form) for i in plan.items.all()] == [(business.pk, "mixed")]
@@ -824,10 +837,13 @@ def test_agree_plan_late_needs_a_reason(cm_client, case_manager):
     url = reverse("cases:plan_agree", args=[case.pk])
     page = _text(cm_client.get(url))
     assert "more than one month after the return" in page
-    response = cm_client.post(url, {"agreed_on": TODAY.isoformat(), "late_reason": ""})
+    version = _version(case.plan)
+    response = cm_client.post(url, {"agreed_on": TODAY.isoformat(), "late_reason": "", "revision": version})
     assert response.status_code == 200
     assert response.context["form"].errors["late_reason"]
-    response = cm_client.post(url, {"agreed_on": TODAY.isoformat(), "late_reason": "Hospitalizado tres semanas"})
+    response = cm_client.post(
+        url, {"agreed_on": TODAY.isoformat(), "late_reason": "Hospitalizado tres semanas", "revision": version}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.PLAN_AGREED
@@ -844,7 +860,8 @@ def test_agree_plan_before_return_date_is_a_field_error(cm_client, case_manager)
         items=[services.PlanItemInput(dimension="social", approach="Documentos", assistance_form="service")],
     )
     response = cm_client.post(
-        reverse("cases:plan_agree", args=[case.pk]), {"agreed_on": (case.return_date - timedelta(days=1)).isoformat()}
+        reverse("cases:plan_agree", args=[case.pk]),
+        {"agreed_on": (case.return_date - timedelta(days=1)).isoformat(), "revision": _version(case.plan)},
     )
     assert response.status_code == 200
     assert response.context["form"].errors["agreed_on"]
@@ -925,10 +942,11 @@ def test_assign_case_manager(client, supervisor, case_manager, org, team):
     client.force_login(supervisor)
     url = reverse("cases:assign", args=[case.pk])
     assert "Luis Soto" in _text(client.get(url))
-    response = client.post(url, {"case_manager": "999999"})
+    version = _version(case)
+    response = client.post(url, {"case_manager": "999999", "revision": version})
     assert response.status_code == 200
     assert response.context["form"].errors["case_manager"]
-    assert client.post(url, {"case_manager": str(colleague.pk)}).status_code == 302
+    assert client.post(url, {"case_manager": str(colleague.pk), "revision": version}).status_code == 302
     case.refresh_from_db()
     assert case.case_manager == colleague
 

@@ -224,7 +224,8 @@ def test_pages_create_provider_with_contacts_and_a_service(world, manager, depar
     assert service.target_response_days == 7
 
     changed = client.post(
-        reverse("referrals:service-edit", args=[service.pk]), {**service_form, "capacity_per_month": "12"}
+        reverse("referrals:service-edit", args=[service.pk]),
+        {**service_form, "capacity_per_month": "12", "revision": str(service.revision)},
     )
     assert changed.status_code == 302
     service.refresh_from_db()
@@ -269,11 +270,12 @@ def test_api_create_and_patch_provider_and_service(world, manager, department):
     body = created.json()
     assert body["contacts"][0]["name"] == "Rosa Tzul"
     provider_url = reverse("api:service-provider-detail", args=[body["id"]])
-    patched = api.patch(provider_url, {"phone": "+502 2222 3333"}, format="json")
+    # Changes carry the version they were based on (issue 10): If-Match with the ETag read.
+    patched = api.patch(provider_url, {"phone": "+502 2222 3333"}, format="json", HTTP_IF_MATCH=created["ETag"])
     assert patched.status_code == 200
     assert patched.json()["phone"] == "+502 2222 3333"
     assert patched.json()["contacts"][0]["name"] == "Rosa Tzul"  # untouched without "contacts"
-    assert api.patch(provider_url, {"email": "nope"}, format="json").status_code == 400
+    assert api.patch(provider_url, {"email": "nope"}, format="json", HTTP_IF_MATCH=patched["ETag"]).status_code == 400
     assert api.patch(reverse("api:service-provider-detail", args=[999999]), {}, format="json").status_code == 404
 
     dept, _muni = department
@@ -290,10 +292,11 @@ def test_api_create_and_patch_provider_and_service(world, manager, department):
     assert made.status_code == 201, made.json()
     assert made.json()["areas"] == [dept.pk]
     service_url = reverse("api:service-detail", args=[made.json()["id"]])
-    patched = api.patch(service_url, {"capacity_per_month": 5, "sector": "nope"}, format="json")
+    read = {"HTTP_IF_MATCH": made["ETag"]}
+    patched = api.patch(service_url, {"capacity_per_month": 5, "sector": "nope"}, format="json", **read)
     assert patched.status_code == 400
     assert "sector" in patched.json()
-    patched = api.patch(service_url, {"capacity_per_month": 5}, format="json")
+    patched = api.patch(service_url, {"capacity_per_month": 5}, format="json", **read)
     assert patched.status_code == 200
     assert patched.json()["capacity_per_month"] == 5
     assert patched.json()["areas"] == [dept.pk]

@@ -81,7 +81,12 @@ def test_api_create_reports_field_errors_and_partial_update_keeps_the_rest(manag
     )
     assert bad.status_code == 400 and "evaluated_on" in bad.json()
     action = _add(manager, target_population="Jóvenes de 18 a 24 años")
-    response = client.patch(reverse("api:regional-action-detail", args=[action.pk]), {"title": "Nuevo"}, format="json")
+    response = client.patch(
+        reverse("api:regional-action-detail", args=[action.pk]),
+        {"title": "Nuevo"},
+        format="json",
+        HTTP_IF_MATCH=f'"{action.revision}"',
+    )
     assert response.status_code == 200
     action.refresh_from_db()
     assert (action.title, action.target_population) == ("Nuevo", "Jóvenes de 18 a 24 años")

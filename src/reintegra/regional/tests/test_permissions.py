@@ -73,13 +73,21 @@ def _request(client, name, method, action_pk, user=None):
     if method == "GET":
         return client.get(url)
     if is_api:
-        return getattr(client, method.lower())(url, {**ACTION, "title": f"Acción {method}"}, format="json")
+        # Changes carry the version they are based on (issue 10): If-Match in the API, a hidden field in forms.
+        headers = {"HTTP_IF_MATCH": f'"{_version(action_pk)}"'} if method in ("PUT", "PATCH") else {}
+        return getattr(client, method.lower())(url, {**ACTION, "title": f"Acción {method}"}, format="json", **headers)
     if name == "regional:import":
         upload = io.BytesIO(b"country,action,level,dimension\nGT,Beca Mi Primer Empleo,structural,economic\n")
         upload.name = "acciones.csv"
         return client.post(url, {"file": upload})
-    form = {**ACTION, "title": "Acción web"}
+    form = {**ACTION, "title": "Acción web", "revision": str(_version(action_pk))}
     return client.post(url, form)
+
+
+def _version(action_pk: int) -> int:
+    from reintegra.regional.models import RegionalAction
+
+    return RegionalAction.objects.get(pk=action_pk).revision
 
 
 @pytest.fixture

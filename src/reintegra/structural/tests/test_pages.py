@@ -92,7 +92,8 @@ def test_checklist_step_update_and_exchange_matrix(world):
     client = _client(world.manager)
     step = world.records["step"]
     response = client.post(
-        reverse("structural:step-edit", args=[step.pk]), {"status": c.StepStatus.DONE, "evidence": "Acta de aprobación"}
+        reverse("structural:step-edit", args=[step.pk]),
+        {"status": c.StepStatus.DONE, "evidence": "Acta de aprobación", "revision": str(step.revision)},
     )
     assert response.status_code == 302
     step.refresh_from_db()
@@ -101,7 +102,11 @@ def test_checklist_step_update_and_exchange_matrix(world):
     party = world.records["stakeholder"]
     response = client.post(
         reverse("structural:framework-exchange", args=[framework.pk]),
-        {f"cell:{party.pk}:returnee_profiles:consult": "on", f"cell:{party.pk}:services:enter": "on"},
+        {
+            f"cell:{party.pk}:returnee_profiles:consult": "on",
+            f"cell:{party.pk}:services:enter": "on",
+            "revision": str(framework.revision),
+        },
     )
     assert response.status_code == 302
     rules = {(r.category, r.may_enter, r.may_consult) for r in framework.exchange_rules.all()}

@@ -183,13 +183,18 @@ class World:
             content = yaml.safe_dump(raw, allow_unicode=True).encode()
             return {"programme": self.programme.pk, "file": SimpleUploadedFile("i.yaml", content)}, "multipart"
         if kind == "draft":
-            content = yaml.safe_dump(self.config[relation]["draft"].definition, allow_unicode=True)
-            return {"definition": content}, None
+            draft = self.config[relation]["draft"]
+            content = yaml.safe_dump(draft.definition, allow_unicode=True)
+            # Edits carry the version they are based on (issue 10).
+            return {"definition": content, "revision": str(draft.revision)}, None
         if kind == "csv":
             text = f"case_number,survey_date,eco_satisfaction\n{case_number},{today},satisfied\n"
             return {"file": SimpleUploadedFile("s.csv", text.encode())}, "multipart"
         if kind == "grid_row":
-            return {"dimension": "social", "approach": "Vivienda temporal", "position": 1, "is_active": "on"}, None
+            data = {"dimension": "social", "approach": "Vivienda temporal", "position": 1, "is_active": "on"}
+            if relation in self.config:  # an edit: the version of the row it is based on
+                data["revision"] = str(self.config[relation]["grid_row"].revision)
+            return data, None
         if kind == "grid_file":
             text = "dimension,approach\neconomic,Capital semilla\n"
             return {"programme": self.programme.pk, "file": SimpleUploadedFile("g.csv", text.encode())}, "multipart"

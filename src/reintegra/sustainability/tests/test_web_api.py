@@ -168,7 +168,8 @@ def test_xlsform_import_makes_a_draft_that_is_completed_then_published(world):
     assert response.status_code == 302
     version = Instrument.objects.get(programme=world.programme).versions.get()
     assert version.status == "draft"
-    assert c.post(reverse("sustainability:version-publish", args=[version.pk])).status_code == 302
+    publish = reverse("sustainability:version-publish", args=[version.pk])
+    assert c.post(publish, {"revision": str(version.revision)}).status_code == 302
     version.refresh_from_db()
     assert version.status == "published"
 
