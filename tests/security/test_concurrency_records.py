@@ -188,7 +188,9 @@ def test_two_revocations_of_a_share_record_one(organisation: Any) -> None:
 
 @pytest.fixture
 def provider(organisation: Any) -> ServiceProvider:
-    provider = ServiceProvider.objects.create(name="Centro A", organisation_type="ngo", country="GT")
+    provider = ServiceProvider.objects.create(
+        name="Centro A", organisation_type="ngo", country="GT", owner=organisation
+    )
     provider.contacts.create(name="Ana")
     return provider
 

@@ -23,14 +23,13 @@ from reintegra.structural import choices as c
 from reintegra.structural import services
 from reintegra.structural.models import Stakeholder, WriteGrant
 from reintegra.testing import factories
+from reintegra.testing.api_clients import api_client_for
 
 pytestmark = pytest.mark.django_db
 
 
 def api(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return api_client_for(user)
 
 
 def web(user: Any) -> Client:

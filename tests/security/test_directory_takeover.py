@@ -29,14 +29,13 @@ from reintegra.access.models import Organisation, User
 from reintegra.access.roles import Role
 from reintegra.access.services import record_consent
 from reintegra.testing import factories
+from reintegra.testing.api_clients import api_client_for
 
 pytestmark = pytest.mark.django_db
 
 
 def api(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return api_client_for(user)
 
 
 def web(user: User) -> Client:

@@ -28,14 +28,13 @@ from reintegra.sustainability import services as sustainability_services
 from reintegra.sustainability.models import SurveyRound
 from reintegra.sustainability.tests.conftest import best_answers, rss_raw
 from reintegra.testing import factories
+from reintegra.testing.api_clients import api_client_for
 
 pytestmark = pytest.mark.django_db
 
 
 def api(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return api_client_for(user)
 
 
 def _stakeholder(manager: Any, programme: Programme, **values: Any) -> Stakeholder:

@@ -178,7 +178,7 @@ def remember_account_state(
     if raw or instance.pk is None:
         return
     if update_fields is not None:
-        fields = set(update_fields)
+        fields = set(update_fields) - {"revision"}  # Versioned adds its counter to every partial save
         if not {"password", "is_active"} & fields:
             return
         if fields == {"password"} and getattr(instance, "_password", None) is None:
