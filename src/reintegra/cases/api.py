@@ -162,7 +162,7 @@ class ReturneeViewSet(
         description=_(
             "Ranked likely duplicates in your organisation's register, to check before registering. The names "
             "and numbers go in the request body, never in the address. Candidates you may not see are not "
-            "described: out_of_scope_match only says that a likely one exists. Limited to "
+            "described: out_of_scope_match only says that a possible one exists. Limited to "
             "REINTEGRA_DUPLICATE_CHECKS_PER_MINUTE checks a minute per user (default 30; then 429 with code "
             "throttled). Each check is recorded in the access trail (without what was searched or found)."
         ),

@@ -6,9 +6,9 @@ and holds the registration rule (`require_confirmation`, called by `services.reg
 
 - a candidate the user may see (`selectors.returnees_for`) is shown with what recognising the person
   needs (names, birth date, the numbers of the cases the user may open);
-- a likely match (score >= STRONG) the user may not see is reported only as "a possible match exists in
-  your organisation: ask your supervisor", without name, birth date, case number or id; weaker
-  out-of-scope candidates are not reported at all;
+- a possible match the user may not see is reported only as "a possible match exists in your
+  organisation: ask your supervisor", without name, birth date, case number, id or score (how many, or
+  how likely, is not said either);
 - a user may run REINTEGRA_DUPLICATE_CHECKS_PER_MINUTE checks a minute (default 30): the check answers
   names to guesses, so unlimited checks would let anyone with the right to register enumerate the
   register. The count is read from the access trail, so every process and server shares it;
@@ -85,12 +85,14 @@ class ShownCandidate:
 @dataclass(frozen=True)
 class DuplicateResult:
     candidates: list[ShownCandidate] = field(default_factory=list)
-    # A likely match exists that the user may not see: say so, and nothing else about it.
+    # A possible match exists that the user may not see: say so, and nothing else about it.
     out_of_scope_match: bool = False
+    # ... and it is a likely one (a registration then needs the user's confirmation).
+    out_of_scope_strong: bool = False
 
     @property
     def needs_confirmation(self) -> bool:
-        return self.out_of_scope_match or any(c.strong for c in self.candidates)
+        return self.out_of_scope_strong or any(c.strong for c in self.candidates)
 
     @property
     def strong_ids(self) -> frozenset[int]:
@@ -176,8 +178,10 @@ def find(user: Any, query: DuplicateQuery) -> DuplicateResult:
         for c in found
         if c.returnee.pk in visible
     ]
-    hidden_strong = any(c.match.score >= STRONG for c in found if c.returnee.pk not in visible)
-    return DuplicateResult(candidates=shown, out_of_scope_match=hidden_strong)
+    hidden = [c.match.score for c in found if c.returnee.pk not in visible]
+    return DuplicateResult(
+        candidates=shown, out_of_scope_match=bool(hidden), out_of_scope_strong=any(s >= STRONG for s in hidden)
+    )
 
 
 def _record(user: Any, channel: str) -> None:

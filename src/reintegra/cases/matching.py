@@ -322,7 +322,7 @@ def query_keys(person: PersonRecord) -> frozenset[str]:
 
 # Shortest prefix a stored name is found by. Shorter prefixes would make a search for "ma" an index
 # range over half the register, and they would put in the index tokens that say little about a name
-# but tell anyone who has the table how the name starts (see docs/PERSONAL_DATA.md).
+# but tell anyone who has the table how the name starts (see docs/BLIND_INDEXES.md).
 SEARCH_PREFIX_MIN = 3
 # Words of a search beyond this are ignored (a full name has four or five).
 _MAX_SEARCH_WORDS = 6

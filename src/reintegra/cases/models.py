@@ -35,7 +35,7 @@ class Returnee(models.Model):
     organisation = models.ForeignKey(
         "access.Organisation", on_delete=models.PROTECT, related_name="returnees", verbose_name=_("organisation")
     )
-    # Names, contact details and the exact birth date are encrypted at rest (docs/PERSONAL_DATA.md): they
+    # Names, contact details and the exact birth date are encrypted at rest (docs/BLIND_INDEXES.md): they
     # are found through the keyed-hash tables NameToken and MatchKey, never by their columns.
     given_names = EncryptedCharField(_("given names"), max_length=120, blank=False)
     first_family_name = EncryptedCharField(_("first family name"), max_length=80, blank=False)

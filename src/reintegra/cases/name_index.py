@@ -12,7 +12,7 @@ REINTEGRA_BLIND_INDEX_KEY, cut to 64 bits, `crypto.keyed_digest`) of:
 Every digest is scoped to the organisation (its id is hashed in): the same name gives different digests
 in two organisations' registers, so the tables cannot link people across organisations. Equal names in
 one organisation do share digests; what that reveals to someone holding the database but not the key is
-written down in docs/PERSONAL_DATA.md.
+written down in docs/BLIND_INDEXES.md.
 
 When the key changes, every digest changes: `reintegra rebuild-search-index` recomputes them (and the
 documents' `number_index`). Nothing here decides who may see what: callers filter by scoping.

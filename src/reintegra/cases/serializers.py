@@ -297,7 +297,7 @@ class DuplicateResultSerializer(serializers.Serializer):
     out_of_scope_match = serializers.BooleanField(
         read_only=True,
         help_text=_(
-            "A likely match exists in your organisation that you may not see; it is not described. "
+            "A possible match exists in your organisation that you may not see; it is not described. "
             "Ask your supervisor."
         ),
     )

@@ -254,14 +254,16 @@ def register_returnee(
         _take_registration_turn(user.organisation_id)
         duplicates.require_confirmation(user, _duplicate_query(returnee, data), confirmation, channel=channel)
         index = _index_identity(returnee)
-        returnee.save()
-        name_index.store(returnee.pk, index)
         try:
-            _sync_documents(returnee, data.documents)
+            with transaction.atomic():
+                returnee.save()
+                name_index.store(returnee.pk, index)
+                _sync_documents(returnee, data.documents)
         except ValidationError:
             if confirmation is None or confirmation.seen is None:
                 raise
-            # Confirmed as a different person, yet holding a registered document: show who holds it.
+            # Confirmed as a different person, yet holding a document someone holds (registered
+            # meanwhile?): the candidates the user has not seen come first.
             result = duplicates.find(user, _duplicate_query(returnee, data))
             if result.needs_confirmation and not result.strong_ids <= confirmation.seen:
                 raise duplicates.PossibleDuplicate(result) from None
