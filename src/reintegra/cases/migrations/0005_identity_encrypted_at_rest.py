@@ -73,6 +73,7 @@ def encrypt_and_index(apps, schema_editor):
         for m in batch:
             m.birth_date_encrypted = m.birth_date
         HouseholdMember.objects.bulk_update(batch, [*MEMBER_TEXT, "birth_date_encrypted"])
+    _checks_now(schema_editor)
 
 
 def _write_clear(table, pk, values):
@@ -99,6 +100,7 @@ def decrypt_and_unindex(apps, schema_editor):
         for m in batch:
             _write_clear(HouseholdMember._meta.db_table, m.pk, {name: getattr(m, name) for name in MEMBER_TEXT})
             HouseholdMember.objects.filter(pk=m.pk).update(birth_date=m.birth_date_encrypted)
+    _checks_now(schema_editor)
 
 
 def delete_clear_match_keys(apps, schema_editor):
@@ -122,6 +124,7 @@ def rebuild_clear_match_keys(apps, schema_editor):
             )
             keys.extend(MatchKey(returnee_id=r.pk, key=k) for k in sorted(matching.blocking_keys(person)))
         MatchKey.objects.bulk_create(keys)
+    _checks_now(schema_editor)
 
 
 def fill_clear_search_columns(apps, schema_editor):
@@ -139,10 +142,18 @@ def fill_clear_search_columns(apps, schema_editor):
             for case in Case.objects.filter(returnee_id=r.pk).only("pk", "case_number"):
                 text = f"{name} {case.case_number.lower()}" if name else case.case_number.lower()
                 Case.objects.filter(pk=case.pk).update(search_text=text[:360])
+    _checks_now(schema_editor)
 
 
 def _encrypted_char(label, max_length, **kwargs):
     return reintegra.access.fields.EncryptedCharField(max_length=max_length, verbose_name=label, **kwargs)
+
+
+def _checks_now(schema_editor):
+    # PostgreSQL: run the deferred foreign-key checks of the rows written above now, or the schema changes
+    # that follow in this transaction fail ("pending trigger events").
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

@@ -49,6 +49,14 @@ def attach_organisations_and_resolve_duplicates(apps, schema_editor):
             returnee_id__in={r for _pk, r in removed if r != kept_returnee}
         ).values_list("pk", flat=True):
             CaseEvent.objects.create(case_id=case_id, kind="updated", data={"what": "duplicate_document"})
+    _checks_now(schema_editor)
+
+
+def _checks_now(schema_editor):
+    # PostgreSQL: run the deferred foreign-key checks of the rows written above now, or the schema changes
+    # that follow in this transaction fail ("pending trigger events").
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
