@@ -148,7 +148,9 @@ def checks_per_minute() -> int:
 def _ensure_not_throttled(user: Any) -> None:
     now = timezone.now()
     recent = list(
-        AccessEvent.objects.filter(user_id=user.pk, action=AccessEvent.Action.SEARCH, purpose=PURPOSE, at__gt=now - _WINDOW)
+        AccessEvent.objects.filter(
+            user_id=user.pk, action=AccessEvent.Action.SEARCH, purpose=PURPOSE, at__gt=now - _WINDOW
+        )
         .order_by("-at")
         .values_list("at", flat=True)[: checks_per_minute()]
     )
@@ -168,9 +170,10 @@ def find(user: Any, query: DuplicateQuery) -> DuplicateResult:
     visible = set(selectors.returnees_for(user).filter(pk__in=ids).values_list("pk", flat=True))
     openable: dict[int, list[tuple[str, int]]] = {}
     for pk, number, returnee_id in (
-        selectors.cases_for(user).filter(returnee_id__in=ids).order_by("-opened_on", "-pk").values_list(
-            "pk", "case_number", "returnee_id"
-        )
+        selectors.cases_for(user)
+        .filter(returnee_id__in=ids)
+        .order_by("-opened_on", "-pk")
+        .values_list("pk", "case_number", "returnee_id")
     ):
         openable.setdefault(returnee_id, []).append((number, pk))
     shown = [
@@ -202,12 +205,13 @@ def require_confirmation(
     """The registration rule: a likely duplicate stops a registration unless the user confirmed, having
     seen every likely candidate they may see, that this is a different person. Raises PossibleDuplicate
     (a refusal shows candidates, so it counts as a check: throttled and recorded)."""
-    if confirmation is not None and confirmation.seen is None:
+    seen = confirmation.seen if confirmation is not None else frozenset()
+    if seen is None:
         return
     result = find(user, query)
     if not result.needs_confirmation:
         return
-    if confirmation is not None and result.strong_ids <= confirmation.seen:
+    if confirmation is not None and result.strong_ids <= seen:
         return
     _ensure_not_throttled(user)
     _record(user, channel)

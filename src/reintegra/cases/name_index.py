@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+
 from django.db.models import Q
 
 from reintegra.access import crypto
@@ -201,7 +202,8 @@ def rebuild(batch_size: int = 1000) -> dict[str, int]:
         with transaction.atomic():
             ids = [r.pk for r in batch]
             clear(ids)
-            tokens, keys = [], []
+            tokens: list[NameToken] = []
+            keys: list[MatchKey] = []
             for returnee in batch:
                 index = apply(returnee, idx)
                 tokens.extend(NameToken(returnee_id=returnee.pk, kind=k, digest=d) for k, d in index.tokens)

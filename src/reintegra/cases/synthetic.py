@@ -1923,7 +1923,15 @@ class CaseWriter:
             gen.households.rows.append((household_id, org_id, notes, opened_at + timedelta(minutes=5)))
             sealed = gen.sealed
             gen.members.rows.extend(
-                (household_id, sealed(given), sealed(family), relationship, sex, born and sealed(born.isoformat()), *rest)
+                (
+                    household_id,
+                    sealed(given),
+                    sealed(family),
+                    relationship,
+                    sex,
+                    born and sealed(born.isoformat()),
+                    *rest,
+                )
                 for given, family, relationship, sex, born, *rest in d.household
             )
             self.event(

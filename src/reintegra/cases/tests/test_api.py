@@ -192,9 +192,7 @@ def test_whole_case_flow_through_the_api(api, case_manager):
     assert case["returnee"]["id"] == returnee["id"]
 
     # The duplicate check now shows the case number.
-    response = post(
-        api, "/api/v1/returnees/duplicates/", {"given_names": "María José", "family_names": "Hernández"}
-    )
+    response = post(api, "/api/v1/returnees/duplicates/", {"given_names": "María José", "family_names": "Hernández"})
     assert response.json()["candidates"][0]["case_numbers"] == [case["case_number"]]
 
     # Assessment.
