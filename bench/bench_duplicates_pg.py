@@ -6,7 +6,9 @@ their names and birth dates encrypted (one Fernet token per value, no reuse) and
 their blocking keys as keyed hashes (name_index.identity_index), one case each and, for 5% of them, an
 identity document, all written with PostgreSQL COPY (secondary indexes and foreign keys are dropped
 during the load and rebuilt after it), then VACUUM ANALYZE. The name search index (NameToken) is not
-loaded: the duplicate check does not read it. Then, as a case manager of that organisation, it times:
+loaded: the duplicate check does not read it. Then, as a supervisor of that organisation (who may see its
+whole register: a case manager would be shown the loaded people, none of whom is theirs, only as "a
+possible match exists"), it times:
 
 - ``selectors.duplicate_candidates`` (key lookup, candidate fetch, scoring, case numbers) for Q queries:
   half perturbed copies of loaded people (a typo, swapped surnames, a dropped second surname, or
@@ -176,8 +178,8 @@ def bench_user() -> Any:
     from reintegra.access.roles import Role
 
     org, _ = Organisation.objects.get_or_create(code="bench", defaults={"name": "Bench", "country": "MX"})
-    user, _ = User.objects.get_or_create(username="bench-case-manager", defaults={"organisation": org})
-    RoleAssignment.objects.get_or_create(user=user, role=Role.CASE_MANAGER)
+    user, _ = User.objects.get_or_create(username="bench-supervisor", defaults={"organisation": org})
+    RoleAssignment.objects.get_or_create(user=user, role=Role.SUPERVISOR)
     Token.objects.get_or_create(user=user)
     return User.objects.get(pk=user.pk)
 

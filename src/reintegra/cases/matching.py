@@ -43,12 +43,14 @@ __all__ = [
     "blocking_keys",
     "clean_name",
     "name_search_terms",
+    "name_words",
     "normalize_name",
     "phonetic_key",
     "query_keys",
     "rank_candidates",
     "score_pair",
     "search_query_terms",
+    "word_search_terms",
 ]
 
 # Apostrophes join ("O'Brien" is one word); any other non-letter separates ("María-José" is two).
@@ -86,7 +88,8 @@ def clean_name(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
-    if not text.isascii() or not text.isprintable():
+    # isprintable() is false for every invisible or control character (and for tabs or odd spaces).
+    if not text.isprintable():
         text = "".join(
             " " if ch.isspace() else ch
             for ch in text
@@ -337,13 +340,25 @@ def name_search_terms(*parts: str) -> frozenset[tuple[str, str]]:
     A word's whole form is a WORD term, so "lop" finds "López" as a prefix, "lopez" as a word and
     "lopes" by sound."""
     terms: set[tuple[str, str]] = set()
-    for word in normalize_name(" ".join(parts)).split():
-        terms.add((WORD, word))
-        terms.update((PREFIX, word[:n]) for n in range(SEARCH_PREFIX_MIN, len(word)))
-        code = _phonetic(word)
-        if code:
-            terms.add((PHONETIC, code))
+    for word in name_words(*parts):
+        terms.update(word_search_terms(word))
     return frozenset(terms)
+
+
+def name_words(*parts: str) -> list[str]:
+    """The normalised words of a name given in parts (each part normalised on its own: parts recur)."""
+    return [word for part in parts if part for word in normalize_name(part).split()]
+
+
+@lru_cache(maxsize=65536)
+def word_search_terms(word: str) -> tuple[tuple[str, str], ...]:
+    """The search terms of one normalised word (see name_search_terms)."""
+    terms = [(WORD, word)]
+    terms.extend((PREFIX, word[:n]) for n in range(SEARCH_PREFIX_MIN, len(word)))
+    code = _phonetic(word)
+    if code:
+        terms.append((PHONETIC, code))
+    return tuple(terms)
 
 
 def search_query_terms(text: str) -> list[frozenset[tuple[str, str]]]:

@@ -47,6 +47,7 @@ class Indexer:
     def __init__(self, key: bytes | None = None) -> None:
         self.key = key if key is not None else crypto.name_index_key()
         self._memo: dict[str, int] = {}
+        self._words: dict[str, tuple[tuple[int, int], ...]] = {}
 
     def digest(self, scope: int, kind: str, text: str) -> int:
         material = f"{scope}{_SEP}{kind}{_SEP}{text}"
@@ -55,6 +56,18 @@ class Indexer:
             if len(self._memo) > 200_000:  # bounded: a long-running process stays small
                 self._memo.clear()
             found = self._memo[material] = crypto.keyed_digest(self.key, material)
+        return found
+
+    def word_tokens(self, scope: int, word: str) -> tuple[tuple[int, int], ...]:
+        """(NameToken kind, digest) of every search term of one normalised word."""
+        material = f"{scope}{_SEP}{word}"
+        found = self._words.get(material)
+        if found is None:
+            if len(self._words) > 100_000:
+                self._words.clear()
+            found = self._words[material] = tuple(
+                (_TOKEN_KINDS[kind], self.digest(scope, kind, term)) for kind, term in matching.word_search_terms(word)
+            )
         return found
 
     def blocking_keys(self, organisation_id: int, keys: Iterable[str]) -> list[int]:
@@ -106,8 +119,9 @@ def identity_index(
     )
     tokens = sorted(
         {
-            (_TOKEN_KINDS[kind], idx.digest(organisation_id, kind, term))
-            for kind, term in matching.name_search_terms(given_names, first_family_name, second_family_name)
+            token
+            for word in matching.name_words(given_names, first_family_name, second_family_name)
+            for token in idx.word_tokens(organisation_id, word)
         }
     )
     return IdentityIndex(
