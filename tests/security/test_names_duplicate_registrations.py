@@ -204,3 +204,18 @@ def test_ten_concurrent_registrations_with_one_passport_create_one_record(org, t
         thread.join()
     assert sorted(statuses) == [201] + [409] * 9
     assert Returnee.objects.count() == 1 and IdentityDocument.objects.count() == 1
+
+
+def test_moving_a_document_onto_another_person_is_a_clear_error(case_manager):
+    """Sibling of the registration hole: an update cannot give a second person the same document."""
+    number = "G55501234"
+    factories.returnee(case_manager, documents=[services.DocumentInput("passport", number, "MX")])
+    other = factories.returnee(case_manager, given_names="Otra", first_family_name="Persona")
+    response = api_for(case_manager).patch(
+        f"{URL}{other.pk}/",
+        {"documents": [{"document_type": "passport", "number": number, "issuing_country": "MX"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "documents" in response.json()
+    assert not other.documents.exists()
