@@ -71,6 +71,9 @@ def measure(database_url: str, cases: int, seed_seconds: float) -> dict:
         "search_sql_p95_ms": percentile(raw["sql_ms"], 0.95),
         "search_api_over_sql_p50": round(api_p50 / sql_p50, 2) if sql_p50 else None,
         "search_median_hits": statistics.median(raw["hits"]),
+        # Name searches that find the person the term was made from (a surname, a given name and a
+        # surname, a prefix typed without accents).
+        "search_found_share": round(raw["search_found"] / raw["search_name_queries"], 3),
         "duplicate_check_p50_ms": round(statistics.median(raw["dup_ms"]), 2),
         "duplicate_check_p95_ms": percentile(raw["dup_ms"], 0.95),
         "duplicate_check_found_share": round(raw["dup_found"] / raw["dup_queries"], 3),

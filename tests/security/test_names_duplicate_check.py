@@ -201,3 +201,23 @@ def test_each_check_is_in_the_access_trail_without_personal_data(case_manager, o
     for event in events:
         text = f"{event.purpose} {event.object_id} {event.object_type}"
         assert all(secret not in text for secret in (*HIDDEN.values(), DOCUMENT))
+
+
+def test_visible_returnee_ids_is_returnee_visibility(
+    org, case_manager, supervisor, other_team_case, other_case_manager
+):
+    """The duplicate check's fast visibility test answers exactly what scoping.returnee_visibility does."""
+    from reintegra.access import scoping
+    from reintegra.cases.models import Returnee
+
+    mine = factories.case(case_manager)
+    registered_only = factories.returnee(case_manager, given_names="Sin", first_family_name="Caso")
+    elsewhere = factories.returnee(other_case_manager)
+    me_officer = factories.user(org, Role.ME_OFFICER)
+    ids = [mine.returnee_id, registered_only.pk, other_team_case.returnee_id, elsewhere.pk]
+    for user in (case_manager, supervisor, other_case_manager, me_officer):
+        expected = set(
+            Returnee.objects.filter(scoping.returnee_visibility(user), pk__in=ids).values_list("pk", flat=True)
+        )
+        assert scoping.visible_returnee_ids(user, ids) == expected, user
+    assert scoping.visible_returnee_ids(case_manager, ids) == {mine.returnee_id, registered_only.pk}

@@ -4,7 +4,7 @@
 user is shown of that result, limits how often they may ask, records each check in the access trail,
 and holds the registration rule (`require_confirmation`, called by `services.register_returnee`):
 
-- a candidate the user may see (`selectors.returnees_for`) is shown with what recognising the person
+- a candidate the user may see (`scoping.returnee_visibility`) is shown with what recognising the person
   needs (names, birth date, the numbers of the cases the user may open);
 - a possible match the user may not see is reported only as "a possible match exists in your
   organisation: ask your supervisor", without name, birth date, case number, id or score (how many, or
@@ -26,7 +26,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reintegra.access import audit
+from reintegra.access import audit, scoping
 from reintegra.access.models import AccessEvent
 from reintegra.cases import matching, selectors
 from reintegra.cases.models import Returnee
@@ -167,7 +167,7 @@ def find(user: Any, query: DuplicateQuery) -> DuplicateResult:
     if not found:
         return DuplicateResult()
     ids = [c.returnee.pk for c in found]
-    visible = set(selectors.returnees_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+    visible = scoping.visible_returnee_ids(user, ids)
     openable: dict[int, list[tuple[str, int]]] = {}
     for pk, number, returnee_id in (
         selectors.cases_for(user)

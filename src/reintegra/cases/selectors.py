@@ -1,12 +1,13 @@
 """Every read of cases and returnees, already scoped to what the user may see (access.scoping)."""
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, ExpressionWrapper, F, Max, Prefetch, Q, QuerySet, TextField
 from django.utils import timezone
 
 from reintegra.access import crypto, scoping
@@ -217,7 +218,7 @@ def duplicate_candidates(
     doc_keys = [crypto.document_index(n) for n in (document_numbers or []) if n.strip()]
     query = dataclasses.replace(person, document_keys=frozenset(doc_keys) | person.document_keys)
     visible = Returnee.objects.filter(organisation_id=organisation_id, anonymised_at__isnull=True).order_by()
-    chosen: set[int] = set()
+    rows: dict[int, tuple[int | None, int | None, str]] = {}
     keys = idx.blocking_keys(organisation_id, matching.query_keys(person))
     if keys:
         # The keys of the same names without birth data, and of the surnames alone (the pair key).
@@ -251,40 +252,34 @@ def duplicate_candidates(
             .values_list("returnee_id", "names", "shared")
         )
         shared = {pk: (n_names, n) for pk, n_names, n in counts[:pool]}
-        births = dict(visible.filter(pk__in=list(shared)).values_list("pk", "birth_date_index"))
-        chosen = set(births)
-        if len(chosen) > max_candidates:
+        rows = _pool_rows(visible, shared)
+        if len(rows) > max_candidates:
             born = idx.birth_date(organisation_id, person.birth_date)
 
             def closeness(pk: int) -> tuple[int, int, bool, int]:
-                return *shared[pk], born is not None and births[pk] == born, pk
+                return *shared[pk], born is not None and rows[pk][0] == born, pk
 
-            chosen = set(sorted(chosen, key=closeness, reverse=True)[:max_candidates])
+            rows = {pk: rows[pk] for pk in sorted(rows, key=closeness, reverse=True)[:max_candidates]}
     if doc_keys:
         # A shared document is decisive, so its holders are always scored, however many others share keys.
-        chosen.update(
-            IdentityDocument.objects.filter(
-                number_index__in=doc_keys,
-                organisation_id=organisation_id,
-                returnee__anonymised_at__isnull=True,
-            ).values_list("returnee_id", flat=True)
-        )
-    if not chosen:
+        holders = IdentityDocument.objects.filter(
+            number_index__in=doc_keys, organisation_id=organisation_id
+        ).values_list("returnee_id", flat=True)
+        rows.update(_pool_rows(visible, set(holders) - rows.keys()))
+    if not rows:
         return []
     # Only documents the query also has can change a score.
     held: dict[int, set[str]] = {}
     if query.document_keys:
         for returnee_id, index in IdentityDocument.objects.filter(
-            returnee_id__in=list(chosen), number_index__in=query.document_keys
+            returnee_id__in=list(rows), number_index__in=query.document_keys
         ).values_list("returnee_id", "number_index"):
             held.setdefault(returnee_id, set()).add(index)
     candidates = []
-    for pk, record, estimated_year in visible.filter(pk__in=list(chosen)).values_list(
-        "pk", "match_record", "estimated_birth_year"
-    ):
-        if not record:
+    for pk, (_born, estimated_year, sealed) in rows.items():
+        if not sealed:
             continue  # written by code that bypassed the services: rebuild-search-index repairs it
-        given, first, second, birth_date = name_index.read_match_record(record)
+        given, first, second, birth_date = name_index.read_match_record(crypto.decrypt(sealed))
         candidates.append(
             matching.PersonRecord(
                 id=pk,
@@ -315,6 +310,21 @@ def duplicate_candidates(
         for m in ranked
         if m.id in returnees  # anonymised in the meantime
     ]
+
+
+def _pool_rows(visible: QuerySet[Returnee], ids: Iterable[int]) -> dict[int, tuple[int | None, int | None, str]]:
+    """(birth-date hash, estimated birth year, match record as stored) of candidates: plain columns and a
+    ciphertext left encrypted (read through an expression, not the field), decrypted only if scored."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    sealed = ExpressionWrapper(F("match_record"), output_field=TextField())
+    return {
+        pk: (born, estimated, stored)
+        for pk, born, estimated, stored in visible.filter(pk__in=ids)
+        .annotate(sealed=sealed)
+        .values_list("pk", "birth_date_index", "estimated_birth_year", "sealed")
+    }
 
 
 # What a duplicate candidate shows (cases.duplicates); contact details stay encrypted and unread.
