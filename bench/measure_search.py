@@ -4,7 +4,6 @@ import json
 import random
 import time
 import unicodedata
-from urllib.parse import urlencode
 
 import django
 
@@ -36,7 +35,7 @@ def main() -> None:
     people = list(
         Returnee.objects.filter(organisation_id=case.organisation_id)
         .order_by("id")
-        .values_list("given_names", "first_family_name", "second_family_name", "birth_date")[:20000]
+        .values_list("given_names", "first_family_name", "second_family_name", "birth_date", "pk")[:20000]
     )
     sample = rng.sample(people, 60)
     numbers = list(
@@ -72,18 +71,26 @@ def main() -> None:
 
     dup_ms: list[float] = []
     found = 0
-    for given, first, second, birth in sample:
+    # Recall of search: the person a name term was made from is among the cases it finds.
+    from reintegra.cases import selectors
+
+    owners = [p[4] for p in sample[:50]]
+    search_found = sum(
+        selectors.search_cases(user, selectors.CaseFilters(search=term)).filter(returnee_id=owner).exists()
+        for term, owner in zip(terms[:50], owners, strict=True)
+    )
+    for given, first, second, birth, _pk in sample:
         # Perturbed as people re-register: no accents, upper case, surnames swapped.
-        params = {
+        body = {
             "given_names": accentless(given).upper(),
             "family_names": f"{second} {first}".strip(),
-            "birth_date": birth.isoformat() if birth else "",
+            "birth_date": birth.isoformat() if birth else None,
         }
         start = time.perf_counter()
-        response = client.get("/api/v1/returnees/duplicates/?" + urlencode(params))
+        response = client.post("/api/v1/returnees/duplicates/", body, content_type="application/json")
         dup_ms.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.content[:300]
-        found += bool(response.json())
+        found += bool(response.json()["candidates"])
     print(
         json.dumps(
             {
@@ -93,6 +100,8 @@ def main() -> None:
                 "dup_ms": dup_ms,
                 "dup_found": found,
                 "dup_queries": len(sample),
+                "search_found": search_found,
+                "search_name_queries": len(owners),
             }
         )
     )

@@ -345,7 +345,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     # --- API: returnees ----------------------------------------------------------------------------
     ("api:returnee-list", "GET"): Row(API, gate=VIEW, listing="names", body=const({"page_size": 200})),
     ("api:returnee-list", "POST"): Row(API, gate=EDIT, body=api_returnee_body, ok=(201,)),
-    ("api:returnee-duplicates", "GET"): Row(
+    ("api:returnee-duplicates", "POST"): Row(
         API,
         gate=EDIT,
         body=duplicate_query,

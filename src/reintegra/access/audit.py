@@ -41,7 +41,7 @@ AUDITED_MODELS = [
 ]
 
 # Never copy these into the log at all (hashes, derived search text).
-_EXCLUDED = {"password", "number_index", "search_name", "search_text", "last_login"}
+_EXCLUDED = {"password", "number_index", "birth_date_index", "match_record", "search_text", "last_login"}
 
 
 # In models about a person, the log records THAT free text or an identifier changed, never the value:

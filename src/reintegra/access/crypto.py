@@ -72,6 +72,25 @@ def document_index(number: str) -> str:
     return _keyed_hash("blind-index", settings.REINTEGRA_BLIND_INDEX_KEY, normalize_document_number(number))
 
 
+@cache
+def _name_index_key(configured: str, secret: str) -> bytes:
+    del secret  # part of the cache key only (the derived default depends on it)
+    base = configured.encode() if configured else _derived("blind-index")
+    # A key of its own, derived from the blind-index key: a name digest can never equal a document one.
+    return hmac.digest(base, b"reintegra:name-index", "sha256")
+
+
+def name_index_key() -> bytes:
+    """Key of the name search index and of the duplicate check's blocking keys (see cases/name_index.py)."""
+    return _name_index_key(settings.REINTEGRA_BLIND_INDEX_KEY, settings.SECRET_KEY)
+
+
+def keyed_digest(key: bytes, text: str) -> int:
+    """HMAC-SHA256 of `text` cut to a signed 64-bit integer: a compact blind-index entry. Collisions
+    (about one in 2**32 after four billion distinct values) only add a spurious candidate to a lookup."""
+    return int.from_bytes(hmac.digest(key, text.encode(), "sha256")[:8], "big", signed=True)
+
+
 def pseudonym(kind: str, object_id: int) -> str:
     """Stable pseudonymous id for M&E exports: the same person always gets the same id, not reversible."""
     return _keyed_hash("pseudonym", settings.REINTEGRA_PSEUDONYM_KEY, f"{kind}:{object_id}")[:16]

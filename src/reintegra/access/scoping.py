@@ -5,6 +5,7 @@ see their organisation's cases; cases shared with an organisation (referral/tran
 visible to that organisation's supervisors and programme managers; nobody else sees a case at all.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q
@@ -53,6 +54,29 @@ def returnee_visibility(user: Any) -> Q:
     if Capability.VIEW_ASSIGNED_CASES in caps:
         return (own_org & Q(registered_by_id=user.pk)) | behind_cases
     return NOTHING
+
+
+def visible_returnee_ids(user: Any, ids: Iterable[int]) -> set[int]:
+    """Which of a handful of returnees `returnee_visibility` lets the user see, as two indexed lookups.
+
+    The same rule as `returnee_visibility`; filtering a few ids by that Q makes PostgreSQL hash every
+    visible case's returnee first (tens of milliseconds at a million cases), which a duplicate check
+    answering each keystroke cannot afford."""
+    from reintegra.cases.models import Case, Returnee
+
+    wanted = list(ids)
+    if not wanted or not _active_with_org(user):
+        return set()
+    caps = user.capabilities
+    own = Returnee.objects.filter(pk__in=wanted, organisation_id=user.organisation_id)
+    if Capability.VIEW_ORGANISATION_CASES in caps:
+        found = set(own.values_list("pk", flat=True))
+    elif Capability.VIEW_ASSIGNED_CASES in caps:
+        found = set(own.filter(registered_by_id=user.pk).values_list("pk", flat=True))
+    else:
+        return set()
+    behind = Case.objects.filter(case_visibility(user), returnee_id__in=wanted).values_list("returnee_id", flat=True)
+    return found | set(behind)
 
 
 def can_see(user: Any, category: SensitiveCategory | str | None) -> bool:

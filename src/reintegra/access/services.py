@@ -36,7 +36,6 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -683,12 +682,12 @@ def anonymise_returnee(returnee_id: int, *, now: datetime | None = None) -> int:
         Household,
         HouseholdMember,
         IdentityDocument,
-        MatchKey,
         PlanItem,
         PlanItemProgress,
         ReintegrationPlan,
         Returnee,
     )
+    from reintegra.cases.name_index import clear as clear_name_index
 
     now = now or timezone.now()
     with transaction.atomic(), disable_auditlog():
@@ -701,19 +700,21 @@ def anonymise_returnee(returnee_id: int, *, now: datetime | None = None) -> int:
         returnee.second_family_name = ""
         returnee.birth_date = None
         returnee.estimated_birth_year = birth_year
-        for name in ("phone", "address", "locality", "gender_identity", "languages"):
+        returnee.birth_year = birth_year
+        for name in ("phone", "address", "locality", "gender_identity", "languages", "match_record"):
             setattr(returnee, name, "")
-        returnee.search_name = ""
+        returnee.birth_date_index = None
         returnee.anonymised_at = now
         returnee.save()
 
         IdentityDocument.objects.filter(returnee=returnee).delete()
-        MatchKey.objects.filter(returnee=returnee).delete()
+        # How the person was found: name search tokens and duplicate-check keys.
+        clear_name_index([returnee.pk])
         Consent.objects.filter(returnee=returnee).update(guardian_name="", recipient_description="", withdrawal_note="")
 
         cases = Case.objects.filter(returnee=returnee)
         case_ids = list(cases.values_list("pk", flat=True))
-        cases.update(search_text=Lower("case_number"), **_cleared(Case))
+        cases.update(**_cleared(Case))
         Assessment.objects.filter(case_id__in=case_ids).update(**_cleared(Assessment))
         CounsellingSession.objects.filter(case_id__in=case_ids).update(**_cleared(CounsellingSession))
         ReintegrationPlan.objects.filter(case_id__in=case_ids).update(**_cleared(ReintegrationPlan))

@@ -63,6 +63,9 @@ class QueryParametersMixin(_ViewBase):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        method = (request.method or "GET").lower()
+        if getattr(self, method, None) is None:
+            return  # a method the view does not answer: 405, whatever the query string says
         self.query_serializer  # noqa: B018  validated now, after authentication, permissions and throttles
 
     @cached_property

@@ -7,9 +7,9 @@ Thin: parse with a serializer, call a selector or a service, render. Every case 
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -24,7 +24,7 @@ from reintegra.access.audit import record_access
 from reintegra.api import versioning
 from reintegra.api.permissions import CaseWorkPermission
 from reintegra.api.query import QueryParametersMixin
-from reintegra.cases import matching, selectors, services
+from reintegra.cases import duplicates, selectors, services
 from reintegra.cases.models import Assessment, Case, PlanItemProgress, Returnee
 from reintegra.cases.serializers import (
     AssessmentSerializer,
@@ -35,14 +35,17 @@ from reintegra.cases.serializers import (
     CaseListSerializer,
     CloseSerializer,
     CounsellingSessionSerializer,
-    DuplicateCandidateSerializer,
     DuplicateQuerySerializer,
+    DuplicateResultSerializer,
+    ErrorCodeSerializer,
     FollowUpVisitSerializer,
     HouseholdSerializer,
     PlanAgreeSerializer,
     PlanSerializer,
     PlanWriteSerializer,
+    PossibleDuplicateSerializer,
     ReopenSerializer,
+    ReturneeCreateSerializer,
     ReturneeSerializer,
     ReturnInformationSerializer,
     household_data,
@@ -61,9 +64,33 @@ def _int_or_404(value: Any) -> int:
     return number
 
 
+def throttled_response(exc: duplicates.DuplicateCheckThrottled) -> Response:
+    return Response(
+        {"detail": str(exc), "code": "throttled"},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(exc.wait)},
+    )
+
+
+def _duplicate_document(exc: ValidationError) -> bool:
+    errors = getattr(exc, "error_dict", {}).get("documents", [])
+    return any(error.code == "duplicate_document" for error in errors)
+
+
 @extend_schema_view(
     list=extend_schema(summary=_("List returnees")),
-    create=extend_schema(summary=_("Register a returnee")),
+    create=extend_schema(
+        summary=_("Register a returnee"),
+        description=_(
+            "The duplicate rule of the registration form applies: when a likely earlier registration of this "
+            "person exists the answer is 409 with the candidates you may see (or only out_of_scope_match), and "
+            "nothing is created. Send the registration again with confirmed_new_person and the ids you were "
+            "shown in seen_candidates if it is a different person. An identity document already registered "
+            "for someone else in your organisation is refused with 409 and code duplicate_document."
+        ),
+        request=ReturneeCreateSerializer,
+        responses={201: ReturneeSerializer, 409: PossibleDuplicateSerializer, 429: ErrorCodeSerializer},
+    ),
     retrieve=versioning.read_schema(summary=_("Get a returnee")),
     update=versioning.write_schema(summary=_("Update a returnee"), responses=ReturneeSerializer),
     partial_update=versioning.write_schema(summary=_("Update some fields of a returnee"), responses=ReturneeSerializer),
@@ -83,7 +110,6 @@ class ReturneeViewSet(
     serializer_class = ReturneeSerializer
     permission_classes = [IsAuthenticated, CaseWorkPermission]
     needs_edit_capability = False
-    query_parameters = {"duplicates": DuplicateQuerySerializer}
 
     def get_queryset(self) -> Any:
         return (
@@ -104,9 +130,24 @@ class ReturneeViewSet(
         return Response(self.get_serializer(returnee).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
+        serializer = ReturneeCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        returnee = services.register_returnee(request.user, returnee_input(request.user, serializer.validated_data))
+        try:
+            returnee = services.register_returnee(
+                request.user,
+                returnee_input(request.user, serializer.validated_data),
+                confirmation=serializer.confirmation(),
+                channel="api",
+            )
+        except duplicates.PossibleDuplicate as exc:
+            body = {"detail": str(exc), "code": "possible_duplicate", **DuplicateResultSerializer(exc.result).data}
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        except duplicates.DuplicateCheckThrottled as exc:
+            return throttled_response(exc)
+        except ValidationError as exc:
+            if not _duplicate_document(exc):
+                raise
+            return Response({**exc.message_dict, "code": "duplicate_document"}, status=status.HTTP_409_CONFLICT)
         return Response(self.get_serializer(returnee).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -128,31 +169,24 @@ class ReturneeViewSet(
         operation_id="returnees_duplicates",
         summary=_("Find earlier registrations of a person"),
         description=_(
-            "Ranked likely duplicates in your organisation's register, to check before registering. "
-            "Each check is recorded in the access trail (without the names searched)."
+            "Ranked likely duplicates in your organisation's register, to check before registering. The names "
+            "and numbers go in the request body, never in the address. Candidates you may not see are not "
+            "described: out_of_scope_match only says that a possible one exists. Limited to "
+            "REINTEGRA_DUPLICATE_CHECKS_PER_MINUTE checks a minute per user (default 30; then 429 with code "
+            "throttled). Each check is recorded in the access trail (without what was searched or found)."
         ),
-        responses=DuplicateCandidateSerializer(many=True),
+        request=DuplicateQuerySerializer,
+        responses={200: DuplicateResultSerializer, 429: ErrorCodeSerializer},
     )
-    @action(detail=False, methods=["get"], pagination_class=None, needs_edit_capability=True)
+    @action(detail=False, methods=["post"], pagination_class=None, needs_edit_capability=True)
     def duplicates(self, request: Request) -> Response:
-        query = DuplicateQuerySerializer(data=request.query_params)
+        query = DuplicateQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
-        data = query.validated_data
-        birth_year = None
-        if data.get("estimated_age") is not None and not data.get("birth_date"):
-            birth_year = timezone.localdate().year - data["estimated_age"]
-        person = matching.PersonRecord(
-            id=0,
-            given_names=data["given_names"],
-            first_family_name=data["first_family_name"],
-            second_family_name=data["second_family_name"],
-            birth_date=data.get("birth_date"),
-            birth_year=birth_year,
-        )
-        documents = [data["document_number"]] if data["document_number"] else []
-        candidates = selectors.duplicate_candidates(request.user, person, documents)
-        record_access(request.user, "search", object_type="cases.returnee", purpose="duplicate check", channel="api")
-        return Response(DuplicateCandidateSerializer(candidates, many=True).data)
+        try:
+            result = duplicates.check(request.user, query.query(), channel="api")
+        except duplicates.DuplicateCheckThrottled as exc:
+            return throttled_response(exc)
+        return Response(DuplicateResultSerializer(result).data)
 
 
 _CASE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -36,14 +37,20 @@ from rapidfuzz.distance import Indel, JaroWinkler
 from unidecode import unidecode
 
 __all__ = [
+    "SEARCH_PREFIX_MIN",
     "MatchCandidate",
     "PersonRecord",
     "blocking_keys",
+    "clean_name",
+    "name_search_terms",
+    "name_words",
     "normalize_name",
     "phonetic_key",
     "query_keys",
     "rank_candidates",
     "score_pair",
+    "search_query_terms",
+    "word_search_terms",
 ]
 
 # Apostrophes join ("O'Brien" is one word); any other non-letter separates ("María-José" is two).
@@ -66,18 +73,43 @@ _KEY_CODE_LEN = 12
 _VOWELS = frozenset("aeiou")
 
 
+# Unicode categories that never change what a reader sees in a name: format characters (zero-width
+# space and joiners, soft hyphen, byte-order mark, direction marks) and control characters.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc"})
+
+
+def clean_name(text: str) -> str:
+    """The stored form of a typed name: NFKC, invisible and control characters removed, single spaces.
+
+    A zero-width space pasted inside "María" would otherwise split it into two words that match nothing;
+    full-width or compatibility letters (Ｍａｒíａ) become the ordinary ones. Case and accents are kept:
+    this is what the person's record shows, not the comparable form (see ``normalize_name``).
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    # isprintable() is false for every invisible or control character (and for tabs or odd spaces).
+    if not text.isprintable():
+        text = "".join(
+            " " if ch.isspace() else ch
+            for ch in text
+            if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+        )
+    return " ".join(text.split())
+
+
 def normalize_name(text: str) -> str:
     """Lowercase ASCII letters and single spaces: the comparable form of a typed name.
 
     Hyphens and other punctuation separate words (a hyphenated given name is two given names);
-    apostrophes are dropped so "O'Brien" and "OBrien" agree.
+    apostrophes are dropped so "O'Brien" and "OBrien" agree; invisible characters are ignored.
     """
     return _normalize(text or "")
 
 
 @lru_cache(maxsize=65536)
 def _normalize(text: str) -> str:
-    ascii_text = unidecode(text).lower()
+    ascii_text = unidecode(clean_name(text)).lower()
     ascii_text = _APOSTROPHES.sub("", ascii_text)
     return _NON_LETTERS.sub(" ", ascii_text).strip()
 
@@ -285,6 +317,64 @@ def query_keys(person: PersonRecord) -> frozenset[str]:
     """Keys to look up for a query: as blocking_keys, with the year widened to ±1 for estimated ages."""
     year = _year(person)
     return _keys(person, () if year is None else (year - 1, year, year + 1))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Name search terms
+# ---------------------------------------------------------------------------------------------------
+
+# Shortest prefix a stored name is found by. Shorter prefixes would make a search for "ma" an index
+# range over half the register, and they would put in the index tokens that say little about a name
+# but tell anyone who has the table how the name starts (see docs/BLIND_INDEXES.md).
+SEARCH_PREFIX_MIN = 3
+# Words of a search beyond this are ignored (a full name has four or five).
+_MAX_SEARCH_WORDS = 6
+
+# Term kinds: a whole word, a proper prefix of a word, the phonetic key of a word.
+WORD, PREFIX, PHONETIC = "w", "p", "f"
+
+
+def name_search_terms(*parts: str) -> frozenset[tuple[str, str]]:
+    """(kind, text) terms a person is found by, for a keyed-hash search index: each normalised word of
+    the name whole, its proper prefixes of at least SEARCH_PREFIX_MIN letters, and its phonetic key.
+    A word's whole form is a WORD term, so "lop" finds "López" as a prefix, "lopez" as a word and
+    "lopes" by sound."""
+    terms: set[tuple[str, str]] = set()
+    for word in name_words(*parts):
+        terms.update(word_search_terms(word))
+    return frozenset(terms)
+
+
+def name_words(*parts: str) -> list[str]:
+    """The normalised words of a name given in parts (each part normalised on its own: parts recur)."""
+    return [word for part in parts if part for word in normalize_name(part).split()]
+
+
+@lru_cache(maxsize=65536)
+def word_search_terms(word: str) -> tuple[tuple[str, str], ...]:
+    """The search terms of one normalised word (see name_search_terms)."""
+    terms = [(WORD, word)]
+    terms.extend((PREFIX, word[:n]) for n in range(SEARCH_PREFIX_MIN, len(word)))
+    code = _phonetic(word)
+    if code:
+        terms.append((PHONETIC, code))
+    return tuple(terms)
+
+
+def search_query_terms(text: str) -> list[frozenset[tuple[str, str]]]:
+    """For each word typed in a search, the terms any one of which finds it (see name_search_terms):
+    the word itself, the word as a prefix (when it is long enough), and its phonetic key. A person
+    matches a search when every word is found."""
+    alternatives = []
+    for word in list(dict.fromkeys(normalize_name(text).split()))[:_MAX_SEARCH_WORDS]:
+        terms = {(WORD, word)}
+        if len(word) >= SEARCH_PREFIX_MIN:
+            terms.add((PREFIX, word))
+        code = _phonetic(word)
+        if code:
+            terms.add((PHONETIC, code))
+        alternatives.append(frozenset(terms))
+    return alternatives
 
 
 # ---------------------------------------------------------------------------------------------------

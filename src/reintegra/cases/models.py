@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
-from reintegra.access.fields import EncryptedTextField
+from reintegra.access.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from reintegra.access.roles import SensitiveCategory
 from reintegra.access.versioning import Versioned
 from reintegra.cases.choices import (
@@ -36,16 +36,20 @@ class Returnee(Versioned):
     organisation = models.ForeignKey(
         "access.Organisation", on_delete=models.PROTECT, related_name="returnees", verbose_name=_("organisation")
     )
-    given_names = models.CharField(_("given names"), max_length=120)
-    first_family_name = models.CharField(_("first family name"), max_length=80)
-    second_family_name = models.CharField(_("second family name"), max_length=80, blank=True, default="")
+    # Names, contact details and the exact birth date are encrypted at rest (docs/BLIND_INDEXES.md): they
+    # are found through the keyed-hash tables NameToken and MatchKey, never by their columns.
+    given_names = EncryptedCharField(_("given names"), max_length=120, blank=False)
+    first_family_name = EncryptedCharField(_("first family name"), max_length=80, blank=False)
+    second_family_name = EncryptedCharField(_("second family name"), max_length=80)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     gender_identity = EncryptedTextField(_("gender identity"), max_length=80)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = EncryptedDateField(_("birth date"), null=True, blank=True)
     # When only an age is known we keep the estimated birth year, so the age stays right over time.
     estimated_birth_year = models.PositiveSmallIntegerField(_("estimated birth year"), null=True, blank=True)
+    # The birth year in clear (exact or estimated), for statistics and the duplicate check; set by services.
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True, editable=False)
     nationality: "models.Field[str | Country, Country]" = CountryField(_("nationality"))
-    phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
+    phone = EncryptedCharField(_("phone"), max_length=32)
     # Encrypted: an indigenous language tells the person's ethnic origin (docs/data-protection.md).
     languages = EncryptedTextField(
         _("languages"), max_length=200, help_text=_("Comma-separated, e.g. español, k'iche'")
@@ -67,21 +71,25 @@ class Returnee(Versioned):
         related_name="+",
         verbose_name=_("municipality of return"),
     )
-    locality = models.CharField(_("locality / community"), max_length=120, blank=True, default="")
-    address = models.CharField(_("address"), max_length=250, blank=True, default="")
+    locality = EncryptedCharField(_("locality / community"), max_length=120)
+    address = EncryptedCharField(_("address"), max_length=250)
     attention_flags = models.JSONField(_("differential attention"), default=list, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    # Accent- and case-free "given first second" for search (kept in sync by services).
-    search_name = models.CharField(max_length=300, default="", editable=False, db_index=True)
+    # For the duplicate check (cases/name_index.py, kept in sync by services): a keyed hash of the exact
+    # birth date, which ranks candidates without decrypting them, and the names and birth date in one
+    # ciphertext, so that scoring a candidate costs one decryption instead of four.
+    birth_date_index = models.BigIntegerField(null=True, editable=False)
+    match_record = EncryptedTextField(editable=False)
     # Set by retention: personal data replaced, statistics kept.
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("returnee")
         verbose_name_plural = _("returnees")
-        ordering = ["first_family_name", "second_family_name", "given_names"]
+        # Not by name: names are encrypted, the database cannot sort them (lists sort by case dates).
+        ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=~Q(given_names="") & ~Q(first_family_name=""), name="returnee_has_name"),
         ]
@@ -96,10 +104,6 @@ class Returnee(Versioned):
     @property
     def full_name(self) -> str:
         return f"{self.given_names} {self.family_names}".strip()
-
-    @property
-    def birth_year(self) -> int | None:
-        return self.birth_date.year if self.birth_date else self.estimated_birth_year
 
     def age_on(self, day: date | None = None) -> int | None:
         day = day or timezone.localdate()
@@ -118,6 +122,8 @@ class Returnee(Versioned):
 
 class IdentityDocument(models.Model):
     returnee = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="documents")
+    # The returnee's organisation, so that the database can hold each document once per register.
+    organisation = models.ForeignKey("access.Organisation", on_delete=models.PROTECT, related_name="+")
     document_type = models.CharField(_("document type"), max_length=24, choices=DocumentType.choices)
     number = EncryptedTextField(_("document number"), category=SensitiveCategory.IDENTITY_DOCUMENT)
     # Keyed hash of the normalised number: exact lookup without the number in clear.
@@ -127,20 +133,48 @@ class IdentityDocument(models.Model):
     class Meta:
         verbose_name = _("identity document")
         verbose_name_plural = _("identity documents")
+        constraints = [
+            # One person per document in an organisation's register, whatever the race between two
+            # registrations (the same person in two organisations' registers is two records by design).
+            models.UniqueConstraint(
+                fields=["organisation", "document_type", "issuing_country", "number_index"],
+                name="identity_document_unique_per_organisation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_document_type_display()
 
 
 class MatchKey(models.Model):
-    """Blocking keys for duplicate detection (see cases/matching.py); phonetic codes and years only."""
+    """Blocking keys for duplicate detection (cases/matching.py), stored as keyed hashes scoped to the
+    organisation (cases/name_index.py): the table holds no phonetic code or year in clear."""
 
     returnee = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=64)
+    key = models.BigIntegerField()
 
     class Meta:
         # (key, returnee) lets the duplicate check count shared keys from the index alone.
         indexes = [models.Index(fields=["key", "returnee"], name="match_key_returnee_idx")]
+
+
+class NameToken(models.Model):
+    """Name search index: keyed hashes of a returnee's name words, their prefixes and phonetic keys
+    (matching.name_search_terms), scoped to the organisation (cases/name_index.py). A search is an index
+    lookup of the digests of what was typed; no name, prefix or phonetic code is stored in clear."""
+
+    class Kind(models.IntegerChoices):
+        WORD = 1, "word"
+        PREFIX = 2, "prefix"
+        PHONETIC = 3, "phonetic"
+
+    returnee = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="+")
+    kind = models.PositiveSmallIntegerField(choices=Kind.choices)
+    digest = models.BigIntegerField()
+
+    class Meta:
+        # (digest, returnee): a search term is one index range, read without touching the table.
+        indexes = [models.Index(fields=["digest", "returnee"], name="name_token_digest_idx")]
 
 
 class Household(Versioned):
@@ -155,11 +189,11 @@ class Household(Versioned):
 
 class HouseholdMember(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
-    given_names = models.CharField(_("given names"), max_length=120)
-    family_names = models.CharField(_("family names"), max_length=160, blank=True, default="")
+    given_names = EncryptedCharField(_("given names"), max_length=120, blank=False)
+    family_names = EncryptedCharField(_("family names"), max_length=160)
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = EncryptedDateField(_("birth date"), null=True, blank=True)
     estimated_age = models.PositiveSmallIntegerField(
         _("estimated age"), null=True, blank=True, validators=[MaxValueValidator(120)]
     )
@@ -225,8 +259,6 @@ class Case(Versioned):
     closure_note = EncryptedTextField(_("closure note"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
-    # Accent-free "name case-number" for search; kept in sync by services.
-    search_text = models.CharField(max_length=360, default="", editable=False)
 
     class Meta:
         verbose_name = _("case")
@@ -237,7 +269,6 @@ class Case(Versioned):
             models.Index(fields=["case_manager", "status"], name="case_manager_status_idx"),
             models.Index(fields=["team", "status"], name="case_team_status_idx"),
             models.Index(fields=["return_date", "id"], name="case_return_date_idx"),
-            models.Index(fields=["search_text"], name="case_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,20 +1,22 @@
 """Every read of cases and returnees, already scoped to what the user may see (access.scoping)."""
 
-import re
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, ExpressionWrapper, F, Max, Prefetch, Q, QuerySet, TextField
 from django.utils import timezone
 
 from reintegra.access import crypto, scoping
-from reintegra.cases import matching
+from reintegra.cases import matching, name_index
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import (
     Case,
     CaseEvent,
+    CaseShare,
     IdentityDocument,
     MatchKey,
     ReintegrationPlan,
@@ -103,14 +105,25 @@ def search_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
     return qs.select_related("returnee", "returnee__municipality", "case_manager").order_by("-return_date", "-id")
 
 
+def searchable_organisations(user: Any) -> list[int]:
+    """Registers whose name index a user's search reads: their organisation's, and those of the
+    organisations that share cases with it (the case visibility filter still applies to each row)."""
+    if not user.organisation_id:
+        return []
+    shared = (
+        CaseShare.objects.filter(organisation_id=user.organisation_id, revoked_at__isnull=True)
+        .values_list("case__organisation_id", flat=True)
+        .distinct()
+    )
+    return sorted({user.organisation_id, *shared})
+
+
 def _search_q(user: Any, term: str) -> Q:
-    # Name normalisation drops digits; keep them as tokens so "OIM-MX-2026-00001" does not match every case.
-    tokens = matching.normalize_name(term.replace("-", " ")).split() + re.findall(r"\d+", term)
-    by_text = Q()
-    for token in tokens:
-        by_text &= Q(search_text__contains=token)
-    # Case numbers contain hyphens that normalisation splits; match them as typed too.
-    query = by_text | Q(case_number__iexact=term)
+    # A case number is matched exactly, on its unique index (numbers are stored in capitals).
+    query = Q(case_number=term.upper())
+    by_name = name_index.name_search(searchable_organisations(user), term)
+    if by_name is not None:
+        query |= by_name
     if scoping.can_search_documents(user) and any(ch.isdigit() for ch in term):
         holders = IdentityDocument.objects.filter(number_index=crypto.document_index(term)).values("returnee_id")
         query |= Q(returnee_id__in=holders)
@@ -185,8 +198,8 @@ def duplicate_candidates(
     """Likely earlier registrations of this person in the user's organisation, best first.
 
     Registration must see the organisation's whole register (a person returned twice may have been
-    registered by another team), so this looks beyond the user's own cases but shows only what is
-    needed to recognise the person; callers record the check in the access trail.
+    registered by another team), so this looks beyond the user's own cases. It decides nothing about
+    what the user may be shown: `cases.duplicates` presents the result (and records the check).
     """
     if not user.is_authenticated or not user.organisation_id:
         return []
@@ -195,76 +208,64 @@ def duplicate_candidates(
     # `max_candidates` are scored, those whose shared keys say most about the names: a shared name key
     # (names without birth data) counts once and the surname pair key twice (both surnames agree: it
     # is often all a person who now goes by the second given name shares); then the number of shared
-    # keys (year keys: close birth years); then the same birth date. They are taken from the `pool`
-    # ranked so on the key table alone, read as plain rows, not model instances.
+    # keys (year keys: close birth years); then the same birth date (compared as keyed hashes). They
+    # are taken from the `pool` ranked so on the key table alone, read as plain rows; only those
+    # scored are decrypted (one ciphertext each, `Returnee.match_record`).
     # bench/bench_duplicates_pg.py measures time and recall at 1,000,000 people.
     max_candidates, pool = 300, 600
     organisation_id = user.organisation_id
+    idx = name_index.indexer()
     doc_keys = [crypto.document_index(n) for n in (document_numbers or []) if n.strip()]
-    query = matching.PersonRecord(
-        id=person.id,
-        given_names=person.given_names,
-        first_family_name=person.first_family_name,
-        second_family_name=person.second_family_name,
-        birth_date=person.birth_date,
-        birth_year=person.birth_year,
-        document_keys=frozenset(doc_keys) | person.document_keys,
-    )
-    fields = ("pk", "given_names", "first_family_name", "second_family_name", "birth_date", "estimated_birth_year")
+    query = dataclasses.replace(person, document_keys=frozenset(doc_keys) | person.document_keys)
     visible = Returnee.objects.filter(organisation_id=organisation_id, anonymised_at__isnull=True).order_by()
-    rows: dict[int, tuple[Any, ...]] = {}
-    keys = matching.query_keys(person)
+    rows: dict[int, tuple[int | None, int | None, str]] = {}
+    keys = idx.blocking_keys(organisation_id, matching.query_keys(person))
     if keys:
         # The keys of the same names without birth data, and of the surnames alone (the pair key).
         first, second = person.first_family_name, person.second_family_name
-        name_keys = matching.query_keys(
-            matching.PersonRecord(
-                id=0, given_names=person.given_names, first_family_name=first, second_family_name=second
-            )
+        name_keys = idx.blocking_keys(
+            organisation_id,
+            matching.query_keys(
+                matching.PersonRecord(
+                    id=0, given_names=person.given_names, first_family_name=first, second_family_name=second
+                )
+            ),
         )
-        pair_keys = matching.query_keys(
-            matching.PersonRecord(id=0, given_names="", first_family_name=first, second_family_name=second)
+        pair_keys = idx.blocking_keys(
+            organisation_id,
+            matching.query_keys(
+                matching.PersonRecord(id=0, given_names="", first_family_name=first, second_family_name=second)
+            ),
         )
-
         # (Never empty when keys is not; the pair key is missing when only one surname is known, and
         # a count over an empty list would turn the whole sum into 0.)
         names: Any = Count("key", filter=Q(key__in=name_keys))
         if pair_keys:
             names += Count("key", filter=Q(key__in=pair_keys))
-
-        def most_shared(matches: QuerySet[MatchKey]) -> dict[int, tuple[int, int]]:
-            counts = (
-                matches.filter(key__in=keys)
-                .values("returnee_id")
-                .annotate(names=names, shared=Count("*"))
-                .order_by("-names", "-shared", "-returnee_id")
-                .values_list("returnee_id", "names", "shared")
-            )
-            return {pk: (names, n) for pk, names, n in counts[:pool]}
-
-        # Counted on the key table alone, which is cheap; the pool is then checked against the
-        # organisation. Only when the pool holds other organisations' people is it counted again on
-        # this organisation's people, which joins every matching key row to its returnee.
-        shared = most_shared(MatchKey.objects.all())
-        rows = {row[0]: row for row in visible.filter(pk__in=list(shared)).values_list(*fields)}
-        if len(rows) < len(shared) == pool:
-            shared = most_shared(
-                MatchKey.objects.filter(returnee__organisation_id=organisation_id, returnee__anonymised_at__isnull=True)
-            )
-            rows = {row[0]: row for row in visible.filter(pk__in=list(shared)).values_list(*fields)}
+        # Keys are scoped to the organisation (hashed with its id), so the key table alone gives this
+        # organisation's people; anonymised people have no keys left.
+        counts = (
+            MatchKey.objects.filter(key__in=keys)
+            .values("returnee_id")
+            .annotate(names=names, shared=Count("*"))
+            .order_by("-names", "-shared", "-returnee_id")
+            .values_list("returnee_id", "names", "shared")
+        )
+        shared = {pk: (n_names, n) for pk, n_names, n in counts[:pool]}
+        rows = _pool_rows(visible, shared)
         if len(rows) > max_candidates:
+            born = idx.birth_date(organisation_id, person.birth_date)
 
             def closeness(pk: int) -> tuple[int, int, bool, int]:
-                same_birth = person.birth_date is not None and rows[pk][4] == person.birth_date
-                return *shared[pk], same_birth, pk
+                return *shared[pk], born is not None and rows[pk][0] == born, pk
 
             rows = {pk: rows[pk] for pk in sorted(rows, key=closeness, reverse=True)[:max_candidates]}
     if doc_keys:
         # A shared document is decisive, so its holders are always scored, however many others share keys.
         holders = IdentityDocument.objects.filter(
-            number_index__in=doc_keys, returnee__organisation_id=organisation_id
+            number_index__in=doc_keys, organisation_id=organisation_id
         ).values_list("returnee_id", flat=True)
-        rows.update((row[0], row) for row in visible.filter(pk__in=set(holders) - rows.keys()).values_list(*fields))
+        rows.update(_pool_rows(visible, set(holders) - rows.keys()))
     if not rows:
         return []
     # Only documents the query also has can change a score.
@@ -274,27 +275,31 @@ def duplicate_candidates(
             returnee_id__in=list(rows), number_index__in=query.document_keys
         ).values_list("returnee_id", "number_index"):
             held.setdefault(returnee_id, set()).add(index)
-    candidates = (
-        matching.PersonRecord(
-            id=pk,
-            given_names=given,
-            first_family_name=first,
-            second_family_name=second,
-            birth_date=birth_date,
-            birth_year=birth_year,
-            document_keys=frozenset(held.get(pk, ())),
+    candidates = []
+    for pk, (_born, estimated_year, sealed) in rows.items():
+        if not sealed:
+            continue  # written by code that bypassed the services: rebuild-search-index repairs it
+        given, first, second, birth_date = name_index.read_match_record(crypto.decrypt(sealed))
+        candidates.append(
+            matching.PersonRecord(
+                id=pk,
+                given_names=given,
+                first_family_name=first,
+                second_family_name=second,
+                birth_date=birth_date,
+                birth_year=estimated_year,
+                document_keys=frozenset(held.get(pk, ())),
+            )
         )
-        for pk, given, first, second, birth_date, birth_year in rows.values()
-    )
     ranked = matching.rank_candidates(query, candidates, threshold=threshold, limit=limit)
     if not ranked:
         return []
-    # Only the few shown are loaded whole, with their documents and case numbers.
+    # Only the few shown are loaded, with their case numbers; not their contact details.
     returnees = {
         r.pk: r
-        for r in Returnee.objects.filter(pk__in=[m.id for m in ranked], anonymised_at__isnull=True).prefetch_related(
-            "documents", "cases"
-        )
+        for r in Returnee.objects.filter(pk__in=[m.id for m in ranked], anonymised_at__isnull=True)
+        .only(*_CANDIDATE_FIELDS)
+        .prefetch_related(Prefetch("cases", queryset=Case.objects.only("pk", "case_number", "returnee_id")))
     }
     return [
         DuplicateCandidate(
@@ -305,6 +310,36 @@ def duplicate_candidates(
         for m in ranked
         if m.id in returnees  # anonymised in the meantime
     ]
+
+
+def _pool_rows(visible: QuerySet[Returnee], ids: Iterable[int]) -> dict[int, tuple[int | None, int | None, str]]:
+    """(birth-date hash, estimated birth year, match record as stored) of candidates: plain columns and a
+    ciphertext left encrypted (read through an expression, not the field), decrypted only if scored."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    sealed = ExpressionWrapper(F("match_record"), output_field=TextField())
+    return {
+        pk: (born, estimated, stored)
+        for pk, born, estimated, stored in visible.filter(pk__in=ids)
+        .annotate(sealed=sealed)
+        .values_list("pk", "birth_date_index", "estimated_birth_year", "sealed")
+    }
+
+
+# What a duplicate candidate shows (cases.duplicates); contact details stay encrypted and unread.
+_CANDIDATE_FIELDS = (
+    "pk",
+    "organisation_id",
+    "given_names",
+    "first_family_name",
+    "second_family_name",
+    "birth_date",
+    "estimated_birth_year",
+    "birth_year",
+    "nationality",
+    "registered_by_id",
+)
 
 
 def person_record(returnee: Returnee) -> matching.PersonRecord:

@@ -23,7 +23,7 @@ from reintegra.access.roles import SensitiveCategory
 from reintegra.api import versioning
 from reintegra.api.fields import CountryCodeField, EnumChoiceField, IdField
 from reintegra.api.protection import SensitiveFieldsMixin
-from reintegra.cases import selectors, services
+from reintegra.cases import duplicates, matching, selectors, services
 from reintegra.cases.choices import (
     AttentionFlag,
     CaseEventKind,
@@ -153,6 +153,11 @@ class ReturneeSerializer(ProtectedModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
+        # The encrypted fields have a default (""), so the model does not tell DRF the names are required.
+        extra_kwargs = {
+            "given_names": {"required": True, "allow_blank": False},
+            "first_family_name": {"required": True, "allow_blank": False},
+        }
 
     def get_age(self, obj: Returnee) -> int | None:
         return obj.age_on()
@@ -195,6 +200,37 @@ def returnee_input(user: Any, data: dict[str, Any], instance: Returnee | None = 
     return services.ReturneeInput(**values)
 
 
+class ReturneeCreateSerializer(ReturneeSerializer):
+    """Registration: the returnee, and the confirmation the duplicate rule asks for (cases.duplicates)."""
+
+    confirmed_new_person = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text=_(
+            "Set after a 409 answer: you checked the possible duplicates and this is a different person. "
+            "List the ids of the candidates you were shown in seen_candidates."
+        ),
+    )
+    seen_candidates = serializers.ListField(
+        child=IdField(),
+        required=False,
+        default=list,
+        write_only=True,
+        max_length=LIST_MAX_LENGTH,
+        help_text=_("Ids of the possible duplicates you were shown (the candidates of the 409 answer)."),
+    )
+
+    class Meta(ReturneeSerializer.Meta):
+        fields = [*ReturneeSerializer.Meta.fields, "confirmed_new_person", "seen_candidates"]
+
+    def confirmation(self) -> duplicates.DistinctPersonConfirmation | None:
+        data = self.validated_data
+        if not data.get("confirmed_new_person"):
+            return None
+        return duplicates.DistinctPersonConfirmation(seen=frozenset(data.get("seen_candidates") or []))
+
+
 class DuplicateQuerySerializer(serializers.Serializer):
     given_names = serializers.CharField(required=False, allow_blank=True, max_length=120)
     family_names = serializers.CharField(
@@ -207,38 +243,88 @@ class DuplicateQuerySerializer(serializers.Serializer):
     second_family_name = serializers.CharField(required=False, allow_blank=True, max_length=80)
     birth_date = serializers.DateField(required=False, allow_null=True)
     estimated_age = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=120)
-    document_number = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    document_numbers = serializers.ListField(
+        child=serializers.CharField(max_length=64, allow_blank=True), required=False, max_length=10
+    )
+    document_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text=_("One document number (or use document_numbers).")
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        first = attrs.get("first_family_name", "").strip()
-        second = attrs.get("second_family_name", "").strip()
-        family = attrs.get("family_names", "").strip()
+        first = matching.clean_name(attrs.get("first_family_name", ""))
+        second = matching.clean_name(attrs.get("second_family_name", ""))
+        family = matching.clean_name(attrs.get("family_names", ""))
         if family and not first:
             parts = family.split(None, 1)
             first = parts[0]
             second = second or (parts[1] if len(parts) > 1 else "")
-        attrs["first_family_name"], attrs["second_family_name"] = first, second
-        attrs["given_names"] = attrs.get("given_names", "").strip()
-        attrs["document_number"] = attrs.get("document_number", "").strip()
-        if not attrs["document_number"] and not (attrs["given_names"] and first):
+        numbers = [n.strip() for n in [*attrs.get("document_numbers", []), attrs.get("document_number", "")]]
+        query = duplicates.DuplicateQuery(
+            given_names=matching.clean_name(attrs.get("given_names", "")),
+            first_family_name=first,
+            second_family_name=second,
+            birth_date=attrs.get("birth_date"),
+            estimated_age=attrs.get("estimated_age"),
+            document_numbers=tuple(n for n in numbers if n),
+        )
+        if not query.is_searchable():
             raise serializers.ValidationError(
                 {"given_names": [_("Give the given names and family names, or a document number.")]}
             )
-        if attrs.get("birth_date") and attrs["birth_date"] > timezone.localdate():
+        if query.birth_date and query.birth_date > timezone.localdate():
             raise serializers.ValidationError({"birth_date": [_("The birth date cannot be in the future.")]})
-        return attrs
+        return {"query": query}
+
+    def query(self) -> duplicates.DuplicateQuery:
+        query: duplicates.DuplicateQuery = self.validated_data["query"]
+        return query
 
 
 class DuplicateCandidateSerializer(serializers.Serializer):
+    """A possible earlier registration the user may see (out-of-scope ones are only a flag of the result)."""
+
     id = serializers.IntegerField(source="returnee.pk", read_only=True)
-    score = serializers.FloatField(source="match.score", read_only=True)
-    reasons = serializers.ListField(child=serializers.CharField(), source="match.reasons", read_only=True)
+    score = serializers.FloatField(read_only=True)
+    strong = serializers.BooleanField(
+        read_only=True, help_text=_("Likely the same person: registering needs confirmed_new_person.")
+    )
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
     given_names = serializers.CharField(source="returnee.given_names", read_only=True)
     family_names = serializers.CharField(source="returnee.family_names", read_only=True)
     birth_date = serializers.DateField(source="returnee.birth_date", read_only=True, allow_null=True)
     birth_year = serializers.IntegerField(source="returnee.birth_year", read_only=True, allow_null=True)
     nationality = CountryCodeField(source="returnee.nationality", read_only=True)
-    case_numbers = serializers.ListField(child=serializers.CharField(), read_only=True)
+    case_numbers = serializers.SerializerMethodField(help_text=_("The candidate's cases that you may open."))
+
+    def get_case_numbers(self, obj: duplicates.ShownCandidate) -> list[str]:
+        return [number for number, _pk in obj.cases]
+
+
+class DuplicateResultSerializer(serializers.Serializer):
+    candidates = DuplicateCandidateSerializer(many=True, read_only=True)
+    out_of_scope_match = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "A possible match exists in your organisation that you may not see; it is not described. "
+            "Ask your supervisor."
+        ),
+    )
+    out_of_scope_message = serializers.SerializerMethodField()
+
+    def get_out_of_scope_message(self, obj: duplicates.DuplicateResult) -> str | None:
+        return duplicates.out_of_scope_message() if obj.out_of_scope_match else None
+
+
+class PossibleDuplicateSerializer(DuplicateResultSerializer):
+    """The 409 answer of a registration that needs confirmed_new_person."""
+
+    detail = serializers.CharField(read_only=True)
+    code = serializers.CharField(read_only=True)
+
+
+class ErrorCodeSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True)
+    code = serializers.CharField(read_only=True)
 
 
 # --- Cases ---------------------------------------------------------------------------------------

@@ -9,18 +9,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reintegra.access import crypto, scoping, versioning
 from reintegra.access.models import Programme, Team, User
 from reintegra.access.roles import Capability
-from reintegra.cases import lifecycle, matching
+from reintegra.cases import duplicates, lifecycle, matching, name_index
 from reintegra.cases.choices import (
     CLOSURE_CATEGORY,
     AttentionFlag,
@@ -40,7 +40,6 @@ from reintegra.cases.models import (
     Household,
     HouseholdMember,
     IdentityDocument,
-    MatchKey,
     PlanItem,
     PlanItemProgress,
     ReintegrationPlan,
@@ -137,9 +136,16 @@ _RETURNEE_FIELDS = [
 ]
 
 
+# Typed names are stored as cleaned by matching.clean_name (NFKC, no invisible characters, single spaces):
+# a zero-width space must not hide a person from search or from the duplicate check.
+_NAME_FIELDS = ("given_names", "first_family_name", "second_family_name")
+
+
 def _apply_returnee(returnee: Returnee, data: ReturneeInput) -> None:
     for name in _RETURNEE_FIELDS:
         value = getattr(data, name)
+        if name in _NAME_FIELDS:
+            value = matching.clean_name(value)
         setattr(returnee, name, value.strip() if isinstance(value, str) else value)
     returnee.attention_flags = _check_codes(data.attention_flags, AttentionFlag, "attention_flags")
     if data.birth_date:
@@ -153,7 +159,6 @@ def _apply_returnee(returnee: Returnee, data: ReturneeInput) -> None:
     if not returnee.given_names or not returnee.first_family_name:
         raise ValidationError(_("Given names and first family name are required."))
     _check_areas(returnee)
-    returnee.search_name = matching.normalize_name(returnee.full_name)
 
 
 def _check_areas(returnee: Returnee) -> None:
@@ -168,6 +173,17 @@ def _check_areas(returnee: Returnee) -> None:
         returnee.admin1_id = muni.parent_id
 
 
+def _document_taken() -> ValidationError:
+    return ValidationError(
+        {
+            "documents": ValidationError(
+                _("This identity document is already registered for another person in your organisation."),
+                code="duplicate_document",
+            )
+        }
+    )
+
+
 def _sync_documents(returnee: Returnee, documents: list[DocumentInput]) -> None:
     returnee.documents.all().delete()
     seen: set[str] = set()
@@ -179,55 +195,80 @@ def _sync_documents(returnee: Returnee, documents: list[DocumentInput]) -> None:
         if index in seen:
             continue
         seen.add(index)
-        IdentityDocument.objects.create(
-            returnee=returnee,
-            document_type=doc.document_type,
-            number=number,
-            number_index=index,
-            issuing_country=doc.issuing_country,
-        )
+        try:
+            # A savepoint: the unique constraint (one holder per document and register) may refuse the row
+            # when another registration of the same document committed first.
+            with transaction.atomic():
+                IdentityDocument.objects.create(
+                    returnee=returnee,
+                    organisation_id=returnee.organisation_id,
+                    document_type=doc.document_type,
+                    number=number,
+                    number_index=index,
+                    issuing_country=doc.issuing_country,
+                )
+        except IntegrityError:
+            raise _document_taken() from None
 
 
-def _sync_match_keys(returnee: Returnee) -> None:
-    MatchKey.objects.filter(returnee=returnee).delete()
-    keys = matching.blocking_keys(
-        matching.PersonRecord(
-            id=returnee.pk,
-            given_names=returnee.given_names,
-            first_family_name=returnee.first_family_name,
-            second_family_name=returnee.second_family_name,
-            birth_date=returnee.birth_date,
-            birth_year=returnee.estimated_birth_year,
-        )
+def _index_identity(returnee: Returnee) -> name_index.IdentityIndex:
+    """Derived columns set before saving (birth year, birth-date hash, the encrypted match record)."""
+    return name_index.apply(returnee)
+
+
+# Registrations of one organisation take turns (PostgreSQL advisory lock, held to the end of the
+# transaction): the duplicate check of the second sees the first, even when both are sent at once.
+# SQLite gets the same from its write lock (transaction_mode IMMEDIATE in settings).
+_REGISTRATION_LOCK = 0x52454749  # "REGI"
+
+
+def _take_registration_turn(organisation_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REGISTRATION_LOCK, organisation_id])
+
+
+def _duplicate_query(returnee: Returnee, data: ReturneeInput) -> duplicates.DuplicateQuery:
+    return duplicates.DuplicateQuery(
+        given_names=returnee.given_names,
+        first_family_name=returnee.first_family_name,
+        second_family_name=returnee.second_family_name,
+        birth_date=returnee.birth_date,
+        estimated_age=None if returnee.birth_date else data.estimated_age,
+        document_numbers=tuple(d.number for d in data.documents),
     )
-    MatchKey.objects.bulk_create(MatchKey(returnee=returnee, key=k) for k in sorted(keys))
 
 
-def _refresh_case_search(returnee: Returnee) -> None:
-    for case in returnee.cases.all():
-        case.search_text = case_search_text(returnee, case.case_number)
-        case.save(update_fields=["search_text"])
-
-
-class _Named(Protocol):
-    """A Returnee, or anything with its name properties (the synthetic data's stand-in)."""
-
-    @property
-    def full_name(self) -> str: ...
-
-
-def case_search_text(returnee: _Named, case_number: str) -> str:
-    return f"{matching.normalize_name(returnee.full_name)} {case_number.lower()}"[:360]
-
-
-def register_returnee(user: Any, data: ReturneeInput) -> Returnee:
+def register_returnee(
+    user: Any,
+    data: ReturneeInput,
+    *,
+    confirmation: duplicates.DistinctPersonConfirmation | None = None,
+    channel: str = "web",
+) -> Returnee:
+    """Register a person. A likely earlier registration of them (cases.duplicates) stops it with
+    PossibleDuplicate unless `confirmation` says it is a different person; web form and API alike."""
     with _write(user):
         returnee = Returnee(organisation_id=user.organisation_id, registered_by=user)
         _apply_returnee(returnee, data)
         returnee.full_clean(exclude=["organisation", "registered_by", "admin1", "municipality"])
-        returnee.save()
-        _sync_documents(returnee, data.documents)
-        _sync_match_keys(returnee)
+        _take_registration_turn(user.organisation_id)
+        duplicates.require_confirmation(user, _duplicate_query(returnee, data), confirmation, channel=channel)
+        index = _index_identity(returnee)
+        try:
+            with transaction.atomic():
+                returnee.save()
+                name_index.store(returnee.pk, index)
+                _sync_documents(returnee, data.documents)
+        except ValidationError:
+            if confirmation is None or confirmation.seen is None:
+                raise
+            # Confirmed as a different person, yet holding a document someone holds (registered
+            # meanwhile?): the candidates the user has not seen come first.
+            result = duplicates.find(user, _duplicate_query(returnee, data))
+            if result.needs_confirmation and not result.strong_ids <= confirmation.seen:
+                raise duplicates.PossibleDuplicate(result) from None
+            raise
         return returnee
 
 
@@ -241,11 +282,11 @@ def update_returnee(
         versioning.lock(returnee, expected_version)
         _apply_returnee(returnee, data)
         returnee.full_clean(exclude=["organisation", "registered_by", "admin1", "municipality"])
+        index = _index_identity(returnee)
         returnee.save()
+        name_index.store(returnee.pk, index)
         if documents and scoping.can_see(user, "identity_document"):
             _sync_documents(returnee, data.documents)
-        _sync_match_keys(returnee)
-        _refresh_case_search(returnee)
         for case in returnee.cases.all():
             _event(case, CaseEventKind.UPDATED, user, what="returnee")
         return returnee
@@ -304,10 +345,13 @@ def set_household(
         for m in members:
             if m.birth_date and m.birth_date > timezone.localdate():
                 raise ValidationError({"birth_date": _("The birth date cannot be in the future.")})
+            given_names = matching.clean_name(m.given_names)
+            if not given_names:
+                raise ValidationError({"given_names": _("Give the given names of every household member.")})
             HouseholdMember.objects.create(
                 household=household,
-                given_names=m.given_names.strip(),
-                family_names=m.family_names.strip(),
+                given_names=given_names,
+                family_names=matching.clean_name(m.family_names),
                 relationship=m.relationship,
                 sex=m.sex,
                 birth_date=m.birth_date,
@@ -390,7 +434,6 @@ def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager:
         case.team_id = case_manager.team_id
         _apply_return(case, data)
         case.case_number = next_case_number(user.organisation, timezone.localdate().year)
-        case.search_text = case_search_text(returnee, case.case_number)
         case.save()
         _event(case, CaseEventKind.REGISTERED, user, return_type=case.return_type)
         return case

@@ -23,10 +23,14 @@ organisation's CaseNumberSequence is moved past the skeleton's case numbers like
 created meanwhile through the UI cannot collide. Worker processes (forked, never touching the database)
 generate chunks while the main process writes.
 
-Written exactly as the services would: `search_name`/`search_text` from `matching.normalize_name` and
-`services.case_search_text`, `MatchKey` rows from `matching.blocking_keys`, document numbers encrypted
-with `crypto.encrypt` and indexed with `crypto.document_index`, case numbers
-`{ORGCODE}-{year}-{seq:05d}` with each organisation's `CaseNumberSequence` moved past them.
+Written exactly as the services would: names, contact details and birth dates encrypted, the derived
+columns, `NameToken` and `MatchKey` rows from `name_index.identity_index` (the services' own function),
+document numbers encrypted with `crypto.encrypt` and indexed with `crypto.document_index` (a number
+another person of the organisation already holds is left out, as the unique constraint demands), case
+numbers `{ORGCODE}-{year}-{seq:05d}` with each organisation's `CaseNumberSequence` moved past them.
+One liberty, for speed: a value that recurs (a name, a locality, a birth date) is encrypted once per run
+and its ciphertext reused (`_Generator.sealed`), where the services encrypt value by value; equal
+ciphertexts reveal equal values, which is harmless in synthetic data only.
 
 Seeding again into the same database appends: new returnees and cases with new case numbers (with the
 same seed the same names come back, like people returned a second time). Auditlog is disabled while
@@ -64,10 +68,10 @@ from unidecode import unidecode
 
 from reintegra.access import crypto
 from reintegra.access import services as access_services
-from reintegra.access.fields import EncryptedTextField
+from reintegra.access.fields import is_encrypted
 from reintegra.access.models import Organisation, Programme, RoleAssignment, Team, User
 from reintegra.access.roles import Role
-from reintegra.cases import matching, services
+from reintegra.cases import name_index
 from reintegra.cases.choices import (
     CLOSURE_CATEGORY,
     AssessmentKind,
@@ -90,6 +94,7 @@ from reintegra.cases.models import (
     HouseholdMember,
     IdentityDocument,
     MatchKey,
+    NameToken,
     PlanItem,
     PlanItemProgress,
     ReintegrationPlan,
@@ -952,7 +957,7 @@ def _converter(model_field: models.Field, conn: Any) -> Callable[[Any], Any] | N
     """How a column's Python value becomes a driver value: the backend's own adapters, and encryption for
     encrypted fields."""
     ops = conn.ops
-    if isinstance(model_field, EncryptedTextField):
+    if is_encrypted(model_field):
         return _sealer()
     if isinstance(model_field, models.DateTimeField):
         if conn.vendor == "sqlite" and conn.timezone_name == "UTC":
@@ -1020,9 +1025,11 @@ class _Table:
     encrypted field is ever written in clear, whatever the generator passes.
     """
 
-    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
+    def __init__(self, model: type[models.Model], columns: Sequence[str], *, skip_conflicts: bool = False) -> None:
         self.model = model
         self.columns = list(columns)
+        # Rows a unique constraint refuses are left out instead of failing the chunk.
+        self.skip_conflicts = skip_conflicts
         self.rows: list[Any] = []
         self.written = 0
         self._converters: list[tuple[int, Callable[[Any], Any]]] | None = None
@@ -1057,10 +1064,11 @@ class _Table:
             return
         meta = self.model._meta
         qn = conn.ops.quote_name
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - quoted identifiers, values bound
+        sql = "INSERT INTO {} ({}) VALUES ({}){}".format(  # noqa: S608 - quoted identifiers, values bound
             qn(meta.db_table),
             ", ".join(qn(self._field(name).column) for name in self.columns),
             ", ".join(["%s"] * len(self.columns)),
+            " ON CONFLICT DO NOTHING" if self.skip_conflicts else "",
         )
         with conn.cursor() as cursor:
             cursor.executemany(sql, rows)
@@ -1070,7 +1078,8 @@ class _Table:
         """Copy the rows of `source`, a table of an attached SQLite database written by `_spool`."""
         meta = self.model._meta
         qn = conn.ops.quote_name
-        sql = "INSERT INTO {} ({}) SELECT {} FROM {}".format(  # noqa: S608 - quoted identifiers
+        sql = "INSERT{} INTO {} ({}) SELECT {} FROM {}".format(  # noqa: S608 - quoted identifiers
+            " OR IGNORE" if self.skip_conflicts else "",  # only SQLite spools chunks
             qn(meta.db_table),
             ", ".join(qn(self._field(name).column) for name in self.columns),
             ", ".join(f"c{i}" for i in range(len(self.columns))),
@@ -1237,6 +1246,7 @@ class _Generator:
         self.as_of = as_of
         self.bases = bases
         self.sealed_cache: dict[str, str] = {}
+        self.indexer = name_index.indexer()  # memoises digests: names repeat across cases
         self.day_starts: dict[tuple[str, date], datetime] = {}
         t = _Table
         self.returnees = t(
@@ -1263,13 +1273,18 @@ class _Generator:
                 "registered_by_id",
                 "created_at",
                 "updated_at",
-                "search_name",
+                "birth_year",
+                "birth_date_index",
+                "match_record",
             ],
         )
         self.documents = t(
-            IdentityDocument, ["returnee_id", "document_type", "number", "number_index", "issuing_country"]
+            IdentityDocument,
+            ["returnee_id", "organisation_id", "document_type", "number", "number_index", "issuing_country"],
+            skip_conflicts=True,
         )
         self.match_keys = t(MatchKey, ["returnee_id", "key"])
+        self.name_tokens = t(NameToken, ["returnee_id", "kind", "digest"])
         self.households = t(Household, ["id", "organisation_id", "notes", "created_at"])
         self.members = t(
             HouseholdMember,
@@ -1312,7 +1327,6 @@ class _Generator:
                 "closure_note",
                 "created_at",
                 "updated_at",
-                "search_text",
             ],
         )
         self.assessments = t(
@@ -1407,6 +1421,7 @@ class _Generator:
             self.cases,
             self.documents,
             self.match_keys,
+            self.name_tokens,
             self.members,
             self.assessments,
             self.sessions,
@@ -1436,7 +1451,9 @@ class _Generator:
     def sealed(self, text: str) -> str:
         """Encrypted form of a synthetic sensitive text. The few distinct texts are encrypted once per run
         and the token reused: fine for synthetic data (real data is encrypted value by value), and it keeps
-        Fernet off the hot path."""
+        Fernet off the hot path. Empty stays empty, as in the model's fields."""
+        if not text:
+            return text
         token = self.sealed_cache.get(text)
         if token is None:
             token = self.sealed_cache[text] = crypto.encrypt(text)
@@ -1924,20 +1941,34 @@ class CaseWriter:
             household_id = gen.bases[Household] + slot.index
             notes = pick(_HOUSEHOLD_NOTES) if rnd() < 0.3 else ""
             gen.households.rows.append((household_id, org_id, notes, opened_at + timedelta(minutes=5)))
-            gen.members.rows.extend((household_id, *member) for member in d.household)
+            sealed = gen.sealed
+            gen.members.rows.extend(
+                (
+                    household_id,
+                    sealed(given),
+                    sealed(family),
+                    relationship,
+                    sex,
+                    born and sealed(born.isoformat()),
+                    *rest,
+                )
+                for given, family, relationship, sex, born, *rest in d.household
+            )
             self.event(
                 opened_at + timedelta(minutes=6), CaseEventKind.UPDATED, what="household", members=len(d.household)
             )
-        self._documents(returnee_id, return_day)
-        record = matching.PersonRecord(
-            id=returnee_id,
-            given_names=d.given,
-            first_family_name=d.first_family,
-            second_family_name=d.second_family,
-            birth_date=d.birth_date,
-            birth_year=d.birth_year if d.estimated else None,
+        self._documents(returnee_id, org_id, return_day)
+        identity = name_index.identity_index(
+            gen.indexer,
+            org_id,
+            d.given,
+            d.first_family,
+            d.second_family,
+            d.birth_date,
+            d.birth_year if d.estimated else None,
         )
-        gen.match_keys.rows.extend((returnee_id, key) for key in sorted(matching.blocking_keys(record)))
+        gen.match_keys.rows.extend((returnee_id, key) for key in identity.match_keys)
+        gen.name_tokens.rows.extend((returnee_id, kind, digest) for kind, digest in identity.tokens)
 
         # --- counselling, assessment, plan, follow-up -----------------------------------------------
         session_days = [opened + timedelta(days=between(0, 5))] if rnd() < 0.25 else []
@@ -1971,30 +2002,33 @@ class CaseWriter:
             self.event(closed_at, CaseEventKind.CLOSED, old=self.status, reason=reason, category=category)
             status = CaseStatus.CLOSED.value
         gen.events.rows.extend((case_id, kind, when, manager_id, data, "") for when, kind, data in self.events)
+        sealed = gen.sealed
         gen.returnees.rows.append(
             (
                 returnee_id,
                 org_id,
-                d.given,
-                d.first_family,
-                d.second_family,
+                sealed(d.given),
+                sealed(d.first_family),
+                sealed(d.second_family),
                 d.sex,
                 gender_identity,
-                d.birth_date,
+                d.birth_date and sealed(d.birth_date.isoformat()),
                 d.birth_year if d.estimated else None,
                 d.country,
-                phone,
+                phone and crypto.encrypt(phone),  # one per person: not worth a cache entry
                 d.languages,
                 d.country,
                 d.place.parent_id,
                 d.place.id,
-                locality,
-                address,
+                sealed(locality),
+                sealed(address),
                 flags,
                 manager_id,
                 opened_at,
                 opened_at,
-                matching.normalize_name(d.person.full_name),
+                identity.birth_year,
+                identity.birth_date_index,
+                crypto.encrypt(identity.match_record),
             )
         )
         closure_note = _CLOSURE_NOTES[ClosureReason(reason)] if closed and rnd() < 0.8 else ""
@@ -2024,11 +2058,10 @@ class CaseWriter:
                 closure_note,
                 opened_at,
                 self.events[-1][0],
-                services.case_search_text(d.person, slot.case_number),
             )
         )
 
-    def _documents(self, returnee_id: int, return_day: date) -> None:
+    def _documents(self, returnee_id: int, organisation_id: int, return_day: date) -> None:
         """About 60% carry a document; numbers encrypted at rest and blind-indexed, as services do."""
         gen = self.gen
         if gen.rnd() >= 0.6:
@@ -2041,7 +2074,9 @@ class CaseWriter:
             index = crypto.document_index(number)
             if index not in seen:
                 seen.add(index)
-                gen.documents.rows.append((returnee_id, kind, crypto.encrypt(number), index, self.d.country))
+                gen.documents.rows.append(
+                    (returnee_id, organisation_id, kind, crypto.encrypt(number), index, self.d.country)
+                )
 
     def _session(self, session_id: int, day: date) -> None:
         gen = self.gen

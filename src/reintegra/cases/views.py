@@ -10,7 +10,7 @@ error message and nothing typed is lost. Every view of a case page is recorded i
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -35,13 +35,11 @@ from reintegra.access import audit, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.access.versioning import StaleVersion
-from reintegra.cases import conflicts, extensions, forms, lifecycle, matching, selectors, services
+from reintegra.cases import conflicts, duplicates, extensions, forms, lifecycle, selectors, services
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case, PlanItemProgress
 
 PAGE_SIZE = 25
-# At or above this score a registration waits for an explicit "this is a different person".
-STRONG_DUPLICATE = 0.8
 
 TABS = [
     ("summary", "cases:detail", gettext_lazy("Summary")),
@@ -340,27 +338,20 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- Registration --------------------------------------------------------------------------------
 
 
-def _person_from(data: Any) -> matching.PersonRecord | None:
-    given = (data.get("given_names") or "").strip()
-    first = (data.get("first_family_name") or "").strip()
-    second = (data.get("second_family_name") or "").strip()
+def _duplicate_query(data: Any) -> duplicates.DuplicateQuery:
+    """What has been typed so far on the registration form (a bad date or age is left out, not an error)."""
     try:
         birth_date = DateField(required=False).clean(data.get("birth_date") or "")
     except ValidationError:
         birth_date = None
-    birth_year = None
     age = (data.get("estimated_age") or "").strip()
-    if not birth_date and age.isdigit() and int(age) <= 120:
-        birth_year = timezone.localdate().year - int(age)
-    if not (given or first):
-        return None
-    return matching.PersonRecord(
-        id=0,
-        given_names=given,
-        first_family_name=first,
-        second_family_name=second,
+    return duplicates.DuplicateQuery(
+        given_names=data.get("given_names") or "",
+        first_family_name=data.get("first_family_name") or "",
+        second_family_name=data.get("second_family_name") or "",
         birth_date=birth_date,
-        birth_year=birth_year,
+        estimated_age=int(age) if not birth_date and age.isdigit() and int(age) <= 120 else None,
+        document_numbers=tuple(_document_numbers(data)),
     )
 
 
@@ -377,38 +368,37 @@ def _document_numbers(data: Any, prefix: str = "documents") -> list[str]:
     return numbers
 
 
-def _duplicate_rows(request: AuthenticatedHttpRequest, data: Any) -> list[dict[str, Any]]:
-    """Ranked earlier registrations that may be this person; the check is recorded in the trail."""
-    person = _person_from(data)
-    numbers = _document_numbers(data)
-    named = person is not None and bool(person.given_names and person.first_family_name)
-    if not named and not numbers:
-        return []
-    if person is None:
-        person = matching.PersonRecord(id=0, given_names="", first_family_name="")
-    candidates = selectors.duplicate_candidates(request.user, person, numbers)
-    audit.record_access(request.user, "search", object_type="cases.returnee", purpose="duplicate check")
-    if not candidates:
-        return []
-    ids = [c.returnee.pk for c in candidates]
-    visible: dict[int, dict[str, int]] = {}
-    for pk, number, returnee_id in (
-        selectors.cases_for(request.user).filter(returnee_id__in=ids).values_list("pk", "case_number", "returnee_id")
-    ):
-        visible.setdefault(returnee_id, {})[number] = pk
-    rows = []
-    for c in candidates:
-        links = visible.get(c.returnee.pk, {})
-        rows.append(
-            {
-                "returnee": c.returnee,
-                "score": c.match.score,
-                "strong": c.match.score >= STRONG_DUPLICATE,
-                "reasons": c.match.reasons,
-                "cases": [{"number": n, "pk": links.get(n)} for n in c.case_numbers],
-            }
-        )
-    return rows
+@dataclass(frozen=True)
+class DuplicatePanel:
+    """What the duplicate panel of the registration form shows."""
+
+    result: duplicates.DuplicateResult = field(default_factory=duplicates.DuplicateResult)
+    checked: bool = False
+    throttled: str = ""
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "duplicates": self.result.candidates,
+            "out_of_scope_match": self.result.out_of_scope_match,
+            "strong_duplicates": self.result.needs_confirmation,
+            "duplicates_checked": self.checked,
+            "duplicates_throttled": self.throttled,
+        }
+
+
+def _check_duplicates(request: AuthenticatedHttpRequest, data: Any) -> DuplicatePanel:
+    """The duplicate check for what has been typed (rate-limited and recorded by cases.duplicates)."""
+    query = _duplicate_query(data)
+    if not query.is_searchable():
+        return DuplicatePanel(checked=True)
+    try:
+        return DuplicatePanel(duplicates.check(request.user, query), checked=True)
+    except duplicates.DuplicateCheckThrottled as exc:
+        return DuplicatePanel(checked=True, throttled=str(exc))
+
+
+def _seen_candidates(data: Any) -> frozenset[int]:
+    return frozenset(int(v) for v in data.getlist("seen_candidate") if v.isdigit() and len(v) < 19)
 
 
 def _register_context(request: AuthenticatedHttpRequest, data: Any) -> dict[str, Any]:
@@ -442,69 +432,69 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     ctx = _register_context(request, data)
     returnee_form, documents = ctx["returnee_form"], ctx["documents"]
     return_form, members, extras = ctx["return_form"], ctx["members"], ctx["extras"]
-    duplicates: list[dict[str, Any]] = []
+    panel = DuplicatePanel()
     if data is not None:
         # Validate every part (a list, not a generator) so all errors show at once.
         parts = [returnee_form, documents, return_form, members, extras]
-        valid = all([part.is_valid() for part in parts])
-        duplicates = _duplicate_rows(request, data)
-        strong = any(row["strong"] for row in duplicates)
-        if valid and strong and not extras.cleaned_data.get("confirm_distinct"):
-            extras.add_error(
-                "confirm_distinct",
-                _(
-                    "This person may already be registered. Check the possible duplicates, then tick this box if it "
-                    "is a different person."
-                ),
-            )
-            valid = False
-        if valid:
-            case = _save_registration(request, ctx)
+        if all([part.is_valid() for part in parts]):
+            # The duplicate rule is the service's (cases.duplicates): it answers with the candidates.
+            case, panel = _save_registration(request, ctx)
             if case is not None:
                 messages.success(
                     request,
                     _("Case %(number)s opened for %(name)s.") % {"number": case.case_number, "name": case.returnee},
                 )
                 return redirect("cases:detail", pk=case.pk)
+        else:
+            panel = _check_duplicates(request, data)
     ctx.update(
         {
             "nav": "register",
-            "duplicates": duplicates,
-            "strong_duplicates": any(row["strong"] for row in duplicates),
+            **panel.context(),
             "confirm_checked": bool(data and data.get("confirm_distinct")),
-            "duplicates_checked": data is not None,
             "has_errors": _any_errors(returnee_form, documents, return_form, members, extras),
         }
     )
     return render(request, "cases/register.html", ctx)
 
 
-def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -> Case | None:
+def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -> tuple[Case | None, DuplicatePanel]:
     """Returnee, case and household in one transaction; on a service error nothing is saved."""
     user = request.user
     returnee_form, documents = ctx["returnee_form"], ctx["documents"]
     return_form, members, extras = ctx["return_form"], ctx["members"], ctx["extras"]
+    confirmation = None
+    if extras.cleaned_data.get("confirm_distinct"):
+        confirmation = duplicates.DistinctPersonConfirmation(seen=_seen_candidates(request.POST))
     stage = "returnee"
     try:
         with transaction.atomic():
-            returnee = services.register_returnee(user, returnee_form.to_input(forms.documents_from(documents)))
+            returnee = services.register_returnee(
+                user, returnee_form.to_input(forms.documents_from(documents)), confirmation=confirmation
+            )
             stage = "case"
             case = services.open_case(user, returnee, return_form.to_input(), case_manager=extras.chosen_case_manager())
             stage = "household"
             member_inputs = forms.members_from(members)
             if member_inputs:
                 services.set_household(user, case, member_inputs)
+    except duplicates.PossibleDuplicate as exc:
+        extras.add_error("confirm_distinct", str(exc))
+        return None, DuplicatePanel(exc.result, checked=True)
+    except duplicates.DuplicateCheckThrottled as exc:
+        messages.error(request, str(exc))
+        return None, DuplicatePanel(checked=True, throttled=str(exc))
     except ValidationError as exc:
         targets = {"returnee": [returnee_form], "case": [return_form, extras], "household": [return_form]}[stage]
         if stage == "household":
             messages.error(request, " ".join(exc.messages))
         else:
             forms.apply_service_errors(exc, targets)
-        return None
+        return None, _check_duplicates(request, request.POST)
     except lifecycle.TransitionError as exc:
         messages.error(request, str(exc))
-        return None
-    return case
+        return None, DuplicatePanel()
+    return case, DuplicatePanel()
 
 
 @login_required
@@ -512,16 +502,11 @@ def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -
 def duplicate_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     """htmx partial: the duplicate panel for what has been typed so far (POST keeps names out of URLs)."""
     _require_edit(request.user)
-    rows = _duplicate_rows(request, request.POST)
+    panel = _check_duplicates(request, request.POST)
     return render(
         request,
         "cases/includes/duplicate_panel.html",
-        {
-            "duplicates": rows,
-            "strong_duplicates": any(r["strong"] for r in rows),
-            "confirm_checked": bool(request.POST.get("confirm_distinct")),
-            "checked": True,
-        },
+        {**panel.context(), "confirm_checked": bool(request.POST.get("confirm_distinct")), "checked": True},
     )
 
 

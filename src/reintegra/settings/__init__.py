@@ -272,6 +272,8 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 REINTEGRA_FIELD_KEYS = env_list("REINTEGRA_FIELD_KEYS")
 REINTEGRA_BLIND_INDEX_KEY = os.environ.get("REINTEGRA_BLIND_INDEX_KEY", "")
 REINTEGRA_PSEUDONYM_KEY = os.environ.get("REINTEGRA_PSEUDONYM_KEY", "")
+# Duplicate checks a user may run per minute (they answer names to guesses: a bound on enumeration).
+REINTEGRA_DUPLICATE_CHECKS_PER_MINUTE = int(os.environ.get("REINTEGRA_DUPLICATE_CHECKS_PER_MINUTE", "30"))
 
 # Plans should be agreed within about one month of return (DOMAIN §3).
 REINTEGRA_PLAN_DEADLINE_DAYS = 31

@@ -21,11 +21,11 @@ class ReadThenWriteClient(APIClient):
                 extra = {**extra, "HTTP_IF_MATCH": etag}
         return extra
 
-    def patch(self, path: str, data: Any = None, format: str | None = None, *args: Any, **extra: Any) -> Any:
-        return super().patch(path, data, format, *args, **self._with_version(path, extra))
+    def patch(self, path: Any, *args: Any, **extra: Any) -> Any:  # type: ignore[override]
+        return super().patch(path, *args, **self._with_version(str(path), extra))
 
-    def put(self, path: str, data: Any = None, format: str | None = None, *args: Any, **extra: Any) -> Any:
-        return super().put(path, data, format, *args, **self._with_version(path, extra))
+    def put(self, path: Any, *args: Any, **extra: Any) -> Any:  # type: ignore[override]
+        return super().put(path, *args, **self._with_version(str(path), extra))
 
 
 def api_client_for(user: Any) -> ReadThenWriteClient:

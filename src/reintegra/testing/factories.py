@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from reintegra.access.models import Organisation, Programme, RoleAssignment, Team, User
 from reintegra.access.roles import Role
-from reintegra.cases import services
+from reintegra.cases import duplicates, services
 from reintegra.cases.models import Case, Returnee
 
 _seq = count(1)
@@ -68,8 +68,13 @@ def returnee_input(**overrides: Any) -> services.ReturneeInput:
     return services.ReturneeInput(**values)
 
 
+# Factories build many records of one default person: they vouch that each is a different person, as
+# an import would (the duplicate rule itself is tested through the form and the API).
+VOUCHED = duplicates.DistinctPersonConfirmation(seen=None)
+
+
 def returnee(by: User, **overrides: Any) -> Returnee:
-    return services.register_returnee(by, returnee_input(**overrides))
+    return services.register_returnee(by, returnee_input(**overrides), confirmation=VOUCHED)
 
 
 def return_input(**overrides: Any) -> services.ReturnInput:

@@ -32,9 +32,19 @@ ENCRYPTED = [
     "access.Consent.guardian_name",
     "access.Consent.withdrawal_note",
     "access.AccessEvent.purpose",  # the life-at-risk justification
+    "cases.Returnee.given_names",
+    "cases.Returnee.first_family_name",
+    "cases.Returnee.second_family_name",
+    "cases.Returnee.phone",
+    "cases.Returnee.address",
+    "cases.Returnee.locality",
+    "cases.Returnee.birth_date",
     "cases.Returnee.gender_identity",
     "cases.Returnee.languages",
     "cases.Household.notes",
+    "cases.HouseholdMember.given_names",
+    "cases.HouseholdMember.family_names",
+    "cases.HouseholdMember.birth_date",
     "cases.Case.reception_place",
     "cases.Case.causes_note",
     "cases.Case.closure_note",
@@ -68,18 +78,10 @@ ENCRYPTED = [
     "sustainability.SurveyRound.answers",  # a free-text answer
 ]
 
-# Expected to be fixed by the names change (encrypted names, phone, address, locality, birth dates).
-# The integrator empties this list when merging it; nothing else may be added here.
-IDENTITY_CLEAR_UNTIL_NAMES_CHANGE = {
-    "cases.Returnee.given_names": marker("cases.Returnee.given_names"),
-    "cases.Returnee.first_family_name": marker("cases.Returnee.first_family_name"),
-    "cases.Returnee.second_family_name": marker("cases.Returnee.second_family_name"),
+# Values that must have a given shape (a valid phone number, a date) instead of a marker.
+NOT_MARKERS = {
     "cases.Returnee.phone": "+52 664 713 2209",
-    "cases.Returnee.address": marker("cases.Returnee.address"),
-    "cases.Returnee.locality": marker("cases.Returnee.locality"),
     "cases.Returnee.birth_date": "1986-11-23",
-    "cases.HouseholdMember.given_names": marker("cases.HouseholdMember.given_names"),
-    "cases.HouseholdMember.family_names": marker("cases.HouseholdMember.family_names"),
     "cases.HouseholdMember.birth_date": "2014-07-29",
 }
 
@@ -114,21 +116,22 @@ def m(label: str) -> str:
 
 
 def expected(label: str) -> str:
+    if label in NOT_MARKERS:
+        return NOT_MARKERS[label]
     # Document numbers are at most 20 characters long.
     return m(label)[:20] if label == "cases.IdentityDocument.number" else m(label)
 
 
 def _returnee_and_case(manager):
-    identity = IDENTITY_CLEAR_UNTIL_NAMES_CHANGE
     returnee = factories.returnee(
         manager,
-        given_names=identity["cases.Returnee.given_names"],
-        first_family_name=identity["cases.Returnee.first_family_name"],
-        second_family_name=identity["cases.Returnee.second_family_name"],
-        phone=identity["cases.Returnee.phone"],
-        address=identity["cases.Returnee.address"],
-        locality=identity["cases.Returnee.locality"],
-        birth_date=date.fromisoformat(identity["cases.Returnee.birth_date"]),
+        given_names=expected("cases.Returnee.given_names"),
+        first_family_name=expected("cases.Returnee.first_family_name"),
+        second_family_name=expected("cases.Returnee.second_family_name"),
+        phone=expected("cases.Returnee.phone"),
+        address=expected("cases.Returnee.address"),
+        locality=expected("cases.Returnee.locality"),
+        birth_date=date.fromisoformat(expected("cases.Returnee.birth_date")),
         gender_identity=m("cases.Returnee.gender_identity"),
         languages=m("cases.Returnee.languages"),
         documents=[
@@ -150,7 +153,6 @@ def _returnee_and_case(manager):
 
 def _case_records(manager, case):
     today = timezone.localdate()
-    identity = IDENTITY_CLEAR_UNTIL_NAMES_CHANGE
     case_services.record_assessment(
         manager,
         case,
@@ -187,10 +189,10 @@ def _case_records(manager, case):
         case,
         [
             case_services.MemberInput(
-                given_names=identity["cases.HouseholdMember.given_names"],
-                family_names=identity["cases.HouseholdMember.family_names"],
+                given_names=expected("cases.HouseholdMember.given_names"),
+                family_names=expected("cases.HouseholdMember.family_names"),
                 relationship="child",
-                birth_date=date.fromisoformat(identity["cases.HouseholdMember.birth_date"]),
+                birth_date=date.fromisoformat(expected("cases.HouseholdMember.birth_date")),
             )
         ],
         notes=m("cases.Household.notes"),
@@ -313,7 +315,12 @@ def raw_text_of_every_table() -> str:
 def stored_value(label: str):
     app_label, model_name, field = label.split(".")
     model = apps.get_model(app_label, model_name)
-    return [getattr(obj, field) for obj in model.objects.all()]
+    # Dates as ISO text, the form their NOT_MARKERS values take.
+    return [_as_text(getattr(obj, field)) for obj in model.objects.all()]
+
+
+def _as_text(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def build_everything() -> dict[str, Any]:

@@ -31,6 +31,7 @@ from reintegra.cases.models import (
     HouseholdMember,
     IdentityDocument,
     MatchKey,
+    NameToken,
     PlanItem,
     ReintegrationPlan,
     Returnee,
@@ -121,7 +122,8 @@ def test_anonymises_and_keeps_statistics(old_case, supervisor, places):
     r = Returnee.objects.get(pk=case.returnee_id)
     assert (r.given_names, r.first_family_name, r.second_family_name) == ("Anonimizado", "Anonimizado", "")
     assert (r.birth_date, r.estimated_birth_year) == (None, 1990)
-    assert (r.phone, r.address, r.locality, r.gender_identity, r.languages, r.search_name) == ("",) * 6
+    assert (r.phone, r.address, r.locality, r.gender_identity, r.languages, r.match_record) == ("",) * 6
+    assert (r.birth_year, r.birth_date_index) == (1990, None)
     assert r.anonymised_at is not None
     assert r.attention_flags == ["victim_of_violence"]
     assert (r.sex, r.nationality, r.municipality_id, r.admin1_id) == returnee_stats
@@ -134,8 +136,9 @@ def test_anonymises_and_keeps_statistics(old_case, supervisor, places):
         case.closed_on,
     ) == (stats_before)
     assert sorted(case.causes_of_migration) == ["economic", "violence"]
-    assert case.closure_note == "" and case.search_text == case.case_number.lower()
+    assert case.closure_note == ""
     assert not IdentityDocument.objects.exists() and not MatchKey.objects.exists()
+    assert not NameToken.objects.exists()
 
     a = Assessment.objects.get(case=case)
     assert (a.health_notes, a.mental_health_notes, a.gbv_notes, a.needs_vulnerabilities) == ("", "", "", "")

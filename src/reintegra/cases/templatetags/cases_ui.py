@@ -176,6 +176,11 @@ def describe_event(kind: str, data: dict[str, Any], note: str = "") -> list[str]
             "returnee": _("Personal details updated"),
             "household": _("Household updated"),
             "return": _("Return information updated"),
+            # Written by the migration that made identity documents unique per organisation.
+            "duplicate_document": _(
+                "An identity document was removed from this record: another person of the organisation holds "
+                "the same document. Ask a supervisor to check whether both records are the same person."
+            ),
         }.get(data.get("what", ""))
         if what:
             lines.append(what)

@@ -158,18 +158,21 @@ def test_whole_case_flow_through_the_api(api, case_manager):
     assert returnee["birth_year"] == 1990
 
     # Duplicate check: spelled differently, without accents.
-    response = api.get(
+    response = post(
+        api,
         "/api/v1/returnees/duplicates/",
         {"given_names": "Maria Jose", "family_names": "Hernandez Lopez", "birth_date": "1990-05-17"},
     )
     assert response.status_code == 200, response.content
-    candidates = response.json()
+    assert response.json()["out_of_scope_match"] is False
+    candidates = response.json()["candidates"]
     assert candidates[0]["id"] == returnee["id"]
     assert candidates[0]["score"] > 0.5
     assert "same_birth_date" in candidates[0]["reasons"]
     assert set(candidates[0]) == {
         "id",
         "score",
+        "strong",
         "reasons",
         "given_names",
         "family_names",
@@ -194,8 +197,8 @@ def test_whole_case_flow_through_the_api(api, case_manager):
     assert case["returnee"]["id"] == returnee["id"]
 
     # The duplicate check now shows the case number.
-    response = api.get("/api/v1/returnees/duplicates/", {"given_names": "María José", "family_names": "Hernández"})
-    assert response.json()[0]["case_numbers"] == [case["case_number"]]
+    response = post(api, "/api/v1/returnees/duplicates/", {"given_names": "María José", "family_names": "Hernández"})
+    assert response.json()["candidates"][0]["case_numbers"] == [case["case_number"]]
 
     # Assessment.
     response = post(
@@ -615,7 +618,7 @@ def test_me_officer_cannot_write(me_officer, case_manager):
     # Nor read named case data, nor run duplicate checks (which show names).
     assert client.get("/api/v1/cases/").status_code == 403
     assert (
-        client.get("/api/v1/returnees/duplicates/", {"given_names": "María", "family_names": "Hernández"}).status_code
+        post(client, "/api/v1/returnees/duplicates/", {"given_names": "María", "family_names": "Hernández"}).status_code
         == 403
     )
     assert not Assessment.objects.exists()
@@ -798,34 +801,39 @@ def test_step_errors_are_400_with_codes_or_fields(api, case_manager):
 
 
 def test_duplicate_check_input(api, case_manager):
-    response = api.get("/api/v1/returnees/duplicates/")
+    url = "/api/v1/returnees/duplicates/"
+    response = post(api, url, {})
     assert response.status_code == 400
     assert "given_names" in response.json()
-    response = api.get("/api/v1/returnees/duplicates/", {"given_names": "Ana", "family_names": "X", "birth_date": "x"})
+    response = post(api, url, {"given_names": "Ana", "family_names": "X", "birth_date": "x"})
     assert (response.status_code, "birth_date" in response.json()) == (400, True)
-    response = api.get("/api/v1/returnees/duplicates/", {"given_names": "A" * 500, "family_names": "B"})
+    response = post(api, url, {"given_names": "A" * 500, "family_names": "B"})
     assert response.status_code == 400
     # A document number alone is enough, and finds the holder.
     returnee = factories.returnee(case_manager, documents=[services.DocumentInput("passport", "G777", "MX")])
-    response = api.get("/api/v1/returnees/duplicates/", {"document_number": "g777"})
+    response = post(api, url, {"document_number": "g777"})
     assert response.status_code == 200, response.content
-    assert [c["id"] for c in response.json()] == [returnee.pk]
+    assert [c["id"] for c in response.json()["candidates"]] == [returnee.pk]
+    assert [c["id"] for c in post(api, url, {"document_numbers": ["x1", "G 777"]}).json()["candidates"]] == [
+        returnee.pk
+    ]
     # Estimated age instead of a birth date, and explicit family names.
-    response = api.get(
-        "/api/v1/returnees/duplicates/",
+    response = post(
+        api,
+        url,
         {"given_names": "Maria Jose", "first_family_name": "Hernandez", "estimated_age": TODAY().year - 1990},
     )
     assert response.status_code == 200
-    assert response.json()[0]["id"] == returnee.pk
+    assert response.json()["candidates"][0]["id"] == returnee.pk
 
 
 def test_duplicate_check_stays_in_the_organisation(api, case_manager, other_case_manager):
     factories.returnee(other_case_manager)
-    response = api.get(
-        "/api/v1/returnees/duplicates/", {"given_names": "María José", "family_names": "Hernández López"}
+    response = post(
+        api, "/api/v1/returnees/duplicates/", {"given_names": "María José", "family_names": "Hernández López"}
     )
     assert response.status_code == 200
-    assert response.json() == []
+    assert response.json() == {"candidates": [], "out_of_scope_match": False, "out_of_scope_message": None}
 
 
 # --- Field-level protection ----------------------------------------------------------------------
@@ -978,4 +986,4 @@ def test_junk_never_causes_a_server_error(case_manager, supervisor):
     for params in ({"search": "\x00"}, {"status": ["a", "b"]}, {"page_size": "-1"}, {"return_from": "0000-00-00"}):
         assert client.get("/api/v1/cases/", params).status_code < 500, params
     for params in ({"given_names": "\x00", "family_names": "x"}, {"document_number": "💥"}, {"estimated_age": "1e9"}):
-        assert client.get("/api/v1/returnees/duplicates/", params).status_code < 500, params
+        assert post(client, "/api/v1/returnees/duplicates/", params).status_code < 500, params

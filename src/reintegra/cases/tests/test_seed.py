@@ -12,7 +12,7 @@ from django.db import connection
 from reintegra.access import crypto
 from reintegra.access.models import Organisation, User
 from reintegra.access.roles import Role
-from reintegra.cases import lifecycle, matching, selectors, services, synthetic
+from reintegra.cases import lifecycle, matching, name_index, selectors, services, synthetic
 from reintegra.cases.choices import CLOSURE_CATEGORY, CaseEventKind, CaseStatus, ClosureReason
 from reintegra.cases.models import (
     Case,
@@ -20,6 +20,7 @@ from reintegra.cases.models import (
     Household,
     IdentityDocument,
     MatchKey,
+    NameToken,
     PlanItem,
     Returnee,
 )
@@ -123,15 +124,31 @@ def test_case_numbers_sequences_and_assignment(seeded_200):
         assert cases.values("team").distinct().count() >= 2
 
 
-def test_search_fields_and_match_keys_as_the_services_compute_them(seeded_200):
-    keys: dict[int, set[str]] = {}
+def test_search_index_and_match_keys_as_the_services_compute_them(seeded_200):
+    keys: dict[int, set[int]] = {}
     for returnee_id, key in MatchKey.objects.values_list("returnee_id", "key"):
         keys.setdefault(returnee_id, set()).add(key)
-    for returnee in Returnee.objects.prefetch_related("cases", "documents"):
-        assert returnee.search_name == matching.normalize_name(returnee.full_name)
-        assert keys[returnee.pk] == matching.blocking_keys(selectors.person_record(returnee))
-        for case in returnee.cases.all():
-            assert case.search_text == services.case_search_text(returnee, case.case_number)
+    tokens: dict[int, set[tuple[int, int]]] = {}
+    for returnee_id, kind, digest in NameToken.objects.values_list("returnee_id", "kind", "digest"):
+        tokens.setdefault(returnee_id, set()).add((kind, digest))
+    idx = name_index.indexer()
+    for returnee in Returnee.objects.all():
+        expected = name_index.identity_index(
+            idx,
+            returnee.organisation_id,
+            returnee.given_names,
+            returnee.first_family_name,
+            returnee.second_family_name,
+            returnee.birth_date,
+            returnee.estimated_birth_year,
+        )
+        assert keys[returnee.pk] == set(expected.match_keys)
+        assert tokens[returnee.pk] == set(expected.tokens)
+        assert (returnee.birth_year, returnee.birth_date_index, returnee.match_record) == (
+            expected.birth_year,
+            expected.birth_date_index,
+            expected.match_record,
+        )
 
 
 def test_duplicate_check_and_search_find_a_seeded_person(seeded_200):

@@ -5,10 +5,11 @@ their organisation's retention period ago (Organisation.retention_months, defaul
 whose consent has expired. A person with an open case, or a case closed more recently, is kept whole.
 
 Anonymising replaces names with "Anonimizado", keeps only the birth year, clears phone, address,
-locality, gender identity and languages, deletes identity documents and duplicate-matching keys, clears
-household members' names and every free-text note of the cases (assessments, counselling, plan,
-follow-up, closure, sharing reasons, consent names), and keeps what statistics need: statuses, dates,
-dimensions, need levels, return types, causes, municipality, sex, nationality.
+locality, gender identity and languages, deletes identity documents, name search tokens and
+duplicate-matching keys, clears household members' names and every free-text note of the cases
+(assessments, counselling, plan, follow-up, closure, sharing reasons, consent names), and keeps what
+statistics need: statuses, dates, dimensions, need levels, return types, causes, municipality, sex,
+nationality.
 
 Run it on a schedule (e.g. nightly cron). It is idempotent. The change log (auditlog) is switched off
 while anonymising, because logging the change would copy the erased data into the append-only trail;

@@ -14,7 +14,8 @@ Values are read and written as stored (raw SQL), so nothing is decrypted into Py
 value at a time, the change log is not touched and `updated_at` timestamps stay as they were. All
 tables are rotated in one transaction: on any error nothing changes. The access trail is append-only (its
 triggers refuse UPDATE): they are lifted for its encrypted column within that transaction only. Blind
-indexes (document numbers) and pseudonyms use their own keys and are not affected.
+indexes (document numbers, name search, duplicate-check keys) and pseudonyms use their own keys and are
+not affected; when REINTEGRA_BLIND_INDEX_KEY changes, run `reintegra rebuild-search-index` instead.
 """
 
 from contextlib import nullcontext
@@ -28,18 +29,18 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from reintegra.access import append_only, crypto
-from reintegra.access.fields import EncryptedTextField
+from reintegra.access.fields import is_encrypted
 
 
 def encrypted_columns() -> list[tuple[str, str, str, str]]:
-    """(label, table, primary-key column, column) of every EncryptedTextField in the project."""
+    """(label, table, primary-key column, column) of every encrypted field (text, names, dates) in the project."""
     found: dict[tuple[str, str], tuple[str, str, str, str]] = {}  # (table, column) -> ...
     for model in apps.get_models():
         meta = model._meta
         if meta.proxy or not meta.managed:
             continue
         for field in meta.concrete_fields:
-            if isinstance(field, EncryptedTextField) or getattr(field, "sensitive_category", None):
+            if is_encrypted(field) or getattr(field, "sensitive_category", None):
                 column, pk_column = str(field.column), str(meta.pk.column) if meta.pk else "id"
                 found.setdefault(
                     (meta.db_table, column), (f"{meta.label}.{field.name}", meta.db_table, pk_column, column)
