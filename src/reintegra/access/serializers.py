@@ -4,10 +4,8 @@ layouts shared by the web pages and the API.
 Serializers only check shapes and types; the rules live in `access.services` and `access.selectors`.
 """
 
-import csv
-import json
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +13,7 @@ from rest_framework import serializers
 
 from reintegra.access import pseudonymise, selectors
 from reintegra.access.models import AccessEvent, ConsentMethod, ConsentPurpose, Organisation
+from reintegra.access.spreadsheets import csv_lines
 from reintegra.api.fields import EnumChoiceField, IdField
 from reintegra.cases.choices import (
     AttentionFlag,
@@ -27,42 +26,7 @@ from reintegra.cases.choices import (
 )
 from reintegra.cases.serializers import UserRefSerializer
 
-# --- CSV -----------------------------------------------------------------------------------------
-
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection): it is prefixed with '.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        text = ";".join(str(item) for item in value)
-    elif isinstance(value, dict):
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    else:
-        text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """CSV text line by line (for streaming), UTF-8 with a byte-order mark so spreadsheets read accents."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(list(header))
-    for row in rows:
-        yield writer.writerow([csv_cell(value) for value in row])
-
+# --- CSV (cells made formula-safe by access.spreadsheets) ----------------------------------------
 
 TRAIL_CSV_COLUMNS = (
     "source",
@@ -79,8 +43,8 @@ TRAIL_CSV_COLUMNS = (
 )
 
 
-def trail_csv(entries: Iterable[selectors.TrailEntry]) -> Iterator[str]:
-    return csv_lines(TRAIL_CSV_COLUMNS, ([getattr(entry, name) for name in TRAIL_CSV_COLUMNS] for entry in entries))
+def trail_rows(entries: Iterable[selectors.TrailEntry]) -> Iterator[list[Any]]:
+    return ([getattr(entry, name) for name in TRAIL_CSV_COLUMNS] for entry in entries)
 
 
 def trail_filter_summary(filters: selectors.TrailFilters) -> str:

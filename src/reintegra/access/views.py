@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
-from reintegra.access import audit, forms, selectors, serializers, services
+from reintegra.access import audit, exports, forms, selectors, serializers, services
 from reintegra.access.models import AccessEvent, Consent
 from reintegra.access.roles import Capability
 from reintegra.cases import selectors as case_selectors
@@ -125,14 +125,14 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
             {"nav": "audit", "form": form, "rows": [], "invalid": True, "filtered": True},
             status=400,
         )
-    audit.record_access(
-        request.user, "export", purpose="audit trail (CSV): " + serializers.trail_filter_summary(filters)
+    return exports.download(
+        request.user,
+        "csv",
+        "audit-trail",
+        serializers.TRAIL_CSV_COLUMNS,
+        serializers.trail_rows(selectors.audit_trail(request.user, filters)),
+        purpose="audit trail: " + serializers.trail_filter_summary(filters),
     )
-    response = StreamingHttpResponse(
-        serializers.trail_csv(selectors.audit_trail(request.user, filters)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = _csv_filename("audit-trail")
-    return response
 
 
 # --- consent ledger ------------------------------------------------------------------------------
