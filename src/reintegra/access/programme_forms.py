@@ -47,6 +47,15 @@ class ProgrammeSettingsForm(forms.Form):
         label=_("Agreement renewal notice (days)"), min_value=1, max_value=365
     )
 
+    suppression_threshold = forms.IntegerField(
+        label=_("Suppression threshold (k)"),
+        help_text=_(
+            "Counts below k are hidden in analytics, and every pseudonymised case row shares its sex, age band, "
+            "nationality, return type, return period and area with at least k − 1 other rows (rows that cannot "
+            "are withheld). A higher k protects people better and shows less detail."
+        ),
+    )
+
     def clean_rss_round_months(self) -> list[int]:
         raw = self.cleaned_data["rss_round_months"]
         try:
@@ -67,4 +76,5 @@ class ProgrammeSettingsForm(forms.Form):
             "stakeholder_high_threshold": programme.stakeholder_high_threshold,
             "stakeholder_review_months": programme.stakeholder_review_months,
             "agreement_renewal_notice_days": programme.agreement_renewal_notice_days,
+            "suppression_threshold": programme.suppression_threshold,
         }
