@@ -49,6 +49,7 @@ class ProgrammeSettingsForm(forms.Form):
 
     suppression_threshold = forms.IntegerField(
         label=_("Suppression threshold (k)"),
+        required=False,  # left empty: unchanged
         help_text=_(
             "Counts below k are hidden in analytics, and every pseudonymised case row shares its sex, age band, "
             "nationality, return type, return period and area with at least k − 1 other rows (rows that cannot "
@@ -62,6 +63,12 @@ class ProgrammeSettingsForm(forms.Form):
             return [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
         except ValueError:
             raise ValidationError(_("Give the months after return as whole numbers between 0 and 120.")) from None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("suppression_threshold") is None:
+            cleaned.pop("suppression_threshold", None)
+        return cleaned
 
     @classmethod
     def initial_for(cls, programme: Any) -> dict[str, Any]:
