@@ -43,14 +43,6 @@ class Limits:
     max_cell_chars: int = 10_000
     max_unpacked_bytes: int = 60 * MB  # XLSX: the archive's content once unpacked
 
-    def describe(self) -> str:
-        return _("at most %(size)s, %(rows)s rows, %(columns)s columns and %(cell)s characters per cell") % {
-            "size": _size(self.max_bytes),
-            "rows": number_format(self.max_rows, force_grouping=True),
-            "columns": number_format(self.max_columns, force_grouping=True),
-            "cell": number_format(self.max_cell_chars, force_grouping=True),
-        }
-
 
 def _size(size: int) -> str:
     if size >= MB:
