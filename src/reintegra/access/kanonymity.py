@@ -298,8 +298,17 @@ def _materialise(coded: _Coded, k: int, levels: Mapping[str, int]) -> Release:
             release.suppressed += count
             continue
         country, admin1, municipality = generalise_area(qi, depth)
-        values = [generalise(qi, name, level) for name, level in levels.items()]
-        released = Released(*values, country=country, admin1=admin1, municipality=municipality)
+        values = {name: generalise(qi, name, level) for name, level in levels.items()}
+        released = Released(
+            sex=values["sex"],
+            age_band=values["age_band"],
+            nationality=values["nationality"],
+            return_type=values["return_type"],
+            return_period=values["return_period"],
+            country=country,
+            admin1=admin1,
+            municipality=municipality,
+        )
         release.released[qi] = released
         release.classes[released] += count
         release.area_levels[AREA_LEVELS[depth]] += count

@@ -24,11 +24,10 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractQuarter, ExtractYear
+from django.db.models import Case, Count, ExpressionWrapper, F, Func, IntegerField, QuerySet, When
 
 from reintegra.access import crypto
-from reintegra.access.kanonymity import AGE_BANDS, UNKNOWN, WITHHELD, QuasiIdentifiers, Released
+from reintegra.access.kanonymity import UNKNOWN, WITHHELD, QuasiIdentifiers, Released, age_band
 
 ROW_KEYS = (
     "case_pid",
@@ -52,60 +51,44 @@ ROW_KEYS = (
 FACT_COLUMNS = ("id", "organisation__code", "status", "closure_category")
 
 
-def _age_band_expression() -> Case:
-    """The age band at return, in SQL: whole years between birth and return (a birth date not yet reached in
-    the year of return takes one off); the estimated birth year when there is no birth date."""
-    whens = [When(qi_age__isnull=True, then=Value(UNKNOWN)), When(qi_age__lt=0, then=Value(UNKNOWN))]
-    for low, high, label in AGE_BANDS:
-        if high is not None:
-            whens.append(When(qi_age__lte=high, then=Value(label)))
-        else:
-            whens.append(When(qi_age__gte=low, then=Value(label)))
-    return Case(*whens, default=Value(UNKNOWN))
+class DateNumber(Func):
+    """A date as the whole number YYYYMMDD, computed by the database without a per-row function call
+    (SQLite's date functions are Python callbacks). Whole years between two dates are then
+    (later - earlier) // 10000, the year is n // 10000 and the month (n // 100) % 100."""
+
+    output_field = IntegerField()
+    template = "CAST(TO_CHAR(%(expressions)s, 'YYYYMMDD') AS INTEGER)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Dates are stored as 'YYYY-MM-DD' text.
+        return self.as_sql(compiler, connection, template="CAST(REPLACE(%(expressions)s, '-', '') AS INTEGER)", **extra)
 
 
 def annotate_quasi_identifiers(cases: QuerySet) -> QuerySet:
-    """The cases with their quasi-identifiers at the finest level (`QI_NAMES`)."""
-    not_yet_birthday = Q(returnee__birth_date__isnull=False) & (
-        Q(qi_return_month__lt=F("qi_birth_month"))
-        | (Q(qi_return_month=F("qi_birth_month")) & Q(qi_return_day__lt=F("qi_birth_day")))
+    """The cases with their quasi-identifiers at the finest level (`QI_NAMES`): whole years of age at
+    return (from the birth date, or the estimated birth year), year and quarter of return, area ids."""
+    returned = DateNumber("return_date")
+    age = Case(
+        When(returnee__birth_date__isnull=False, then=(returned - DateNumber("returnee__birth_date")) / 10000),
+        default=returned / 10000 - F("returnee__estimated_birth_year"),
+        output_field=IntegerField(),
     )
-    return (
-        cases.annotate(
-            qi_return_month=ExtractMonth("return_date"),
-            qi_return_day=ExtractDay("return_date"),
-            qi_birth_month=ExtractMonth("returnee__birth_date"),
-            qi_birth_day=ExtractDay("returnee__birth_date"),
-        )
-        .annotate(
-            qi_age=ExpressionWrapper(
-                ExtractYear("return_date")
-                - Coalesce(
-                    ExtractYear("returnee__birth_date"),
-                    F("returnee__estimated_birth_year"),
-                    output_field=IntegerField(),
-                )
-                - Case(When(not_yet_birthday, then=Value(1)), default=Value(0), output_field=IntegerField()),
-                output_field=IntegerField(),
-            )
-        )
-        .annotate(
-            qi_sex=F("returnee__sex"),
-            qi_age_band=_age_band_expression(),
-            qi_nationality=F("returnee__nationality"),
-            qi_return_type=F("return_type"),
-            qi_return_year=ExtractYear("return_date"),
-            qi_return_quarter=ExtractQuarter("return_date"),
-            qi_country=F("returnee__return_country"),
-            qi_admin1=F("returnee__admin1_id"),
-            qi_municipality=F("returnee__municipality_id"),
-        )
+    return cases.annotate(
+        qi_sex=F("returnee__sex"),
+        qi_age=age,
+        qi_nationality=F("returnee__nationality"),
+        qi_return_type=F("return_type"),
+        qi_return_year=ExpressionWrapper(returned / 10000, output_field=IntegerField()),
+        qi_return_quarter=ExpressionWrapper(((returned / 100) % 100 + 2) / 3, output_field=IntegerField()),
+        qi_country=F("returnee__return_country"),
+        qi_admin1=F("returnee__admin1_id"),
+        qi_municipality=F("returnee__municipality_id"),
     )
 
 
 QI_NAMES = (
     "qi_sex",
-    "qi_age_band",
+    "qi_age",
     "qi_nationality",
     "qi_return_type",
     "qi_return_year",
@@ -119,10 +102,10 @@ QI_NAMES = (
 def quasi_identifiers(values: Mapping[str, Any] | tuple[Any, ...]) -> QuasiIdentifiers:
     """A QuasiIdentifiers from a dict of QI_NAMES, or a tuple of them in that order."""
     raw = [values[name] for name in QI_NAMES] if isinstance(values, Mapping) else list(values)
-    sex, band, nationality, return_type, year, quarter, country, admin1, municipality = raw
+    sex, age, nationality, return_type, year, quarter, country, admin1, municipality = raw
     return QuasiIdentifiers(
         sex=str(sex or UNKNOWN),
-        age_band=str(band or UNKNOWN),
+        age_band=age_band(age),
         nationality=str(nationality or ""),
         return_type=str(return_type or ""),
         return_year=year,

@@ -289,18 +289,18 @@ def _sheet_rows(sheet: Any, limits: Limits, problems: _Collector, text: bool) ->
         problems.add(0, "", _("The file is not a readable XLSX workbook."))
 
 
-def read_xlsx(content: bytes, limits: Limits, *, text: bool = True) -> Table:
+def read_xlsx(content: bytes | IO[bytes], limits: Limits, *, text: bool = True) -> Table:
     """The first sheet. `text`: every value as text (`xlsx_text`); otherwise numbers and dates as read."""
     return _sheets(content, limits, text=text, first_only=True)[0][1]
 
 
-def read_workbook(content: bytes, limits: Limits, *, text: bool = False) -> list[tuple[str, Table]]:
+def read_workbook(content: bytes | IO[bytes], limits: Limits, *, text: bool = False) -> list[tuple[str, Table]]:
     """Every sheet, in order, as (name, table); an empty sheet gives a table without header or rows."""
     return _sheets(content, limits, text=text, first_only=False)
 
 
-def _sheets(content: bytes, limits: Limits, *, text: bool, first_only: bool) -> list[tuple[str, Table]]:
-    content = read_bytes(content, limits)
+def _sheets(source: bytes | IO[bytes], limits: Limits, *, text: bool, first_only: bool) -> list[tuple[str, Table]]:
+    content = read_bytes(source, limits)
     workbook = _open_workbook(content, limits)
     problems = _Collector()
     result = []

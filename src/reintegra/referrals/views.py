@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -287,7 +287,7 @@ def _directory_filters(form: forms.DirectoryFilterForm) -> selectors.DirectoryFi
 
 @login_required
 @require_GET
-def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
+def directory(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
     form = forms.DirectoryFilterForm(request.GET or None)
     qs = selectors.services(_directory_filters(form)).prefetch_related("areas")
@@ -616,7 +616,7 @@ def _gap_area(request: AuthenticatedHttpRequest) -> tuple[str, AdminArea | None]
 
 @login_required
 @require_GET
-def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponse:
+def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _require(request.user, Capability.VIEW_REFERRAL_REPORTS, Capability.MANAGE_SERVICE_DIRECTORY)
     country, area = _gap_area(request)
     rows = selectors.service_gaps(request.user, country=country, area=area)

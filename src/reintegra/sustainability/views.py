@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -480,7 +480,7 @@ def instrument_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @login_required
 @require_GET
 @_needs(*INSTRUMENT_READERS)
-def version_xlsform(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+def version_xlsform(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
     parsed = services.parsed_or_none(version)
     if parsed is None:

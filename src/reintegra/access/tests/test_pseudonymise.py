@@ -301,3 +301,24 @@ def test_suppression_rules():
     assert suppress([1, 4, 20, 30]) == [None, None, 20, 30]  # two hidden, together 5
     assert suppress([3]) == [None]
     assert suppress([]) == []
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "estimated_year", "return_date", "band", "quarter"),
+    [
+        (date(2000, 6, 15), None, date(2018, 6, 14), "0-17", 2),  # the day before the 18th birthday
+        (date(2000, 6, 15), None, date(2018, 6, 15), "18-24", 2),
+        (date(1966, 1, 1), None, date(2025, 12, 31), "45-59", 4),
+        (None, 1960, date(2024, 3, 1), "60+", 1),
+        (None, None, date(2024, 7, 1), "unknown", 3),
+    ],
+)
+def test_age_band_and_quarter_are_computed_by_the_database(
+    supervisor, birth_date, estimated_year, return_date, band, quarter
+):
+    returnee = factories.returnee(supervisor)
+    type(returnee).objects.filter(pk=returnee.pk).update(birth_date=birth_date, estimated_birth_year=estimated_year)
+    case = factories.case(supervisor, returnee)
+    Case.objects.filter(pk=case.pk).update(return_date=return_date)
+    (qi,) = pseudonymise.grouped_counts(Case.objects.filter(pk=case.pk))
+    assert (qi.age_band, qi.return_year, qi.return_quarter) == (band, return_date.year, quarter)
