@@ -12,7 +12,7 @@ channel; these functions do not, so a page that counts something does not flood 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -79,14 +79,17 @@ class PseudonymisedRelease:
 
     @property
     def summary(self) -> dict[str, Any]:
+        """What is released (from the entries themselves: what is listed is what is counted)."""
+        sizes = Counter(released for _pid, _id, released in self.entries)
+        areas = Counter(released.area_level for _pid, _id, released in self.entries)
         return {
             "k": self.k,
-            "released": self.release.released_rows,
-            "suppressed": self.release.suppressed,
-            "smallest_class": self.release.smallest_class,
-            "classes": len(self.release.classes),
+            "released": len(self.entries),
+            "suppressed": max(0, self.release.total - len(self.entries)),
+            "smallest_class": min(sizes.values()) if sizes else None,
+            "classes": len(sizes),
             "generalisation": dict(self.release.levels),
-            "area_levels": {level: self.release.area_levels.get(level, 0) for level in kanonymity.AREA_LEVELS},
+            "area_levels": {level: areas.get(level, 0) for level in kanonymity.AREA_LEVELS},
         }
 
 
@@ -122,16 +125,28 @@ def pseudonymised_release(user: Any) -> PseudonymisedRelease:
         raise _denied()
     cases = Case.objects.filter(organisation_id=user.organisation_id)
     k = suppression_threshold(cases)
-    groups = pseudonymise.grouped_counts(cases)
+    raw = pseudonymise.raw_counts(cases)
+    qi_of = {values: pseudonymise.quasi_identifiers(values) for values in raw}
+    groups: dict[kanonymity.QuasiIdentifiers, int] = defaultdict(int)
+    for values, count in raw.items():
+        groups[qi_of[values]] += count
     fingerprint = pseudonymise.fingerprint(groups, k, user.organisation_id)
-    release = _release_for(fingerprint, groups, k)
+    release = _release_for(fingerprint, dict(groups), k)
+    released_of = {values: release.released.get(qi) for values, qi in qi_of.items()}
     entries = []
     for case_id, *values in (
         pseudonymise.annotate_quasi_identifiers(cases).values_list("id", *pseudonymise.QI_NAMES).order_by()
     ):
-        released = release.released.get(pseudonymise.quasi_identifiers(tuple(values)))
+        # A case added since the counts were taken has no released class yet: it waits for the next read.
+        released = released_of.get(tuple(values))
         if released is not None:
             entries.append((pseudonymise.case_pid(case_id, fingerprint), case_id, released))
+    # The cases were read twice (counted, then listed): a case changed in between could leave a class short.
+    # What is released is checked again, so that every class really released holds k rows.
+    sizes = Counter(released for _pid, _id, released in entries)
+    short = {released for released, size in sizes.items() if size < k}
+    if short:
+        entries = [entry for entry in entries if entry[2] not in short]
     entries.sort(key=lambda entry: entry[0])
     return PseudonymisedRelease(k, release, fingerprint, entries)
 

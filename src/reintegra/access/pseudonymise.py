@@ -116,13 +116,19 @@ def quasi_identifiers(values: Mapping[str, Any] | tuple[Any, ...]) -> QuasiIdent
     )
 
 
+def raw_counts(cases: QuerySet) -> dict[tuple[Any, ...], int]:
+    """Cases per combination of the database's quasi-identifier values (QI_NAMES order), counted by the
+    database; `quasi_identifiers` turns a combination into a QuasiIdentifiers (several may give one)."""
+    grouped = annotate_quasi_identifiers(cases).values_list(*QI_NAMES).annotate(n=Count("id")).order_by()
+    return {tuple(entry[:-1]): entry[-1] for entry in grouped}
+
+
 def grouped_counts(cases: QuerySet) -> dict[QuasiIdentifiers, int]:
     """Cases per combination of quasi-identifiers, counted by the database."""
-    grouped = annotate_quasi_identifiers(cases).values(*QI_NAMES).annotate(n=Count("id")).order_by()
     counts: dict[QuasiIdentifiers, int] = {}
-    for entry in grouped:
-        qi = quasi_identifiers(entry)
-        counts[qi] = counts.get(qi, 0) + entry["n"]
+    for raw, n in raw_counts(cases).items():
+        qi = quasi_identifiers(raw)
+        counts[qi] = counts.get(qi, 0) + n
     return counts
 
 

@@ -322,3 +322,15 @@ def test_age_band_and_quarter_are_computed_by_the_database(
     Case.objects.filter(pk=case.pk).update(return_date=return_date)
     (qi,) = pseudonymise.grouped_counts(Case.objects.filter(pk=case.pk))
     assert (qi.age_band, qi.return_year, qi.return_quarter) == (band, return_date.year, quarter)
+
+
+def test_a_class_left_short_by_a_concurrent_change_is_not_released(supervisor, me_officer, places, monkeypatch):
+    """The cases are counted, then listed: a case changed in between must not leave a class below k."""
+    detailed_case(supervisor, places)
+    similar_cases(supervisor, places, 4)
+    counted = pseudonymise.raw_counts(Case.objects.all())
+    case = Case.objects.order_by("pk").last()
+    type(case.returnee).objects.filter(pk=case.returnee_id).update(sex="male")
+    monkeypatch.setattr(pseudonymise, "raw_counts", lambda cases: counted)
+    release = analytics.pseudonymised_release(me_officer)
+    assert release.entries == [] and release.summary["released"] == 0 and release.summary["suppressed"] == 5
