@@ -229,3 +229,18 @@ def test_xlsform_export_is_inert_and_recorded(org, api):
     _assert_xlsx_inert(response)
     assert Instrument.objects.filter(code="inyeccion").exists()
     _assert_recorded(manager, "XLSForm")
+
+
+def test_the_writer_never_fails_on_what_users_type():
+    """Control characters (XML cannot hold them: openpyxl raised, a 500) and aware datetimes (Excel has no
+    time zones: openpyxl raised) are written as text; numbers stay numbers."""
+    from datetime import UTC, datetime
+
+    from reintegra.access import exports
+
+    content = exports.workbook_bytes(
+        [("data", [["name", "when", "n"], ["a\x01b\x0bc", datetime(2025, 1, 2, 3, 4, tzinfo=UTC), -2]])]
+    )
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert [c.value for c in sheet[2]] == ["a\ufffdb\ufffdc", "2025-01-02T03:04:00+00:00", -2]
+    assert sheet["C2"].data_type == "n"
