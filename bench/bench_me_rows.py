@@ -101,6 +101,7 @@ def previous_full_rows(organisation_id: int) -> list[dict]:
 def main() -> None:
     size = int(os.environ.get("BENCH_CASES", "20000"))
     database_url = os.environ.get("BENCH_DATABASE_URL")
+    scratch = None
     if not database_url:
         scratch = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
         database_url = f"sqlite:///{scratch.name}"
@@ -149,6 +150,8 @@ def main() -> None:
         "previous_full_rows": timed(lambda: previous_full_rows(organisation.pk), 5),
     }
     print(json.dumps(result))
+    if scratch is not None:
+        Path(scratch.name).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
