@@ -10,8 +10,7 @@ Routes are added in `reintegra.api.urls`.
 
 from typing import Any
 
-from django.http import Http404
-from django.utils import timezone
+from django.http import Http404, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -21,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from reintegra.access import selectors, services
+from reintegra.access import analytics, exports, pseudonymise, selectors, services
 from reintegra.access.audit import record_access
 from reintegra.access.models import AccessEvent, Consent
 from reintegra.access.roles import Capability
@@ -35,12 +34,13 @@ from reintegra.access.serializers import (
     ConsentSerializer,
     ErrorSerializer,
     PseudonymisedCaseSerializer,
+    PseudonymisedPageSerializer,
     ShareCreateSerializer,
     ShareSerializer,
     WithdrawConsentSerializer,
-    csv_lines,
-    pseudonymised_csv,
+    pseudonymised_table,
 )
+from reintegra.access.spreadsheets import csv_lines
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import ProtectedView
 from reintegra.cases import selectors as case_selectors
@@ -256,7 +256,7 @@ class AuditTrailView(ProtectedView):
 
 class CSVRenderer(BaseRenderer):
     """`?format=csv` (or `Accept: text/csv`): a list of rows as CSV; anything else (an error) as
-    name,value lines."""
+    name,value lines. (The rows download itself is streamed by `access.exports`.)"""
 
     media_type = "text/csv"
     format = "csv"
@@ -264,17 +264,33 @@ class CSVRenderer(BaseRenderer):
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if isinstance(data, list):
-            text = "".join(pseudonymised_csv(data))
+            text = "".join(csv_lines(pseudonymise.ROW_KEYS, pseudonymised_table(data)))
         else:
             items = data.items() if isinstance(data, dict) else [("detail", data)]
             text = "".join(csv_lines(("name", "value"), ([name, value] for name, value in items)))
         return text.encode(self.charset)
 
 
+RELEASE_DESCRIPTION = _(
+    "Rows of your organisation's cases for monitoring and evaluation (M&E officers), k-anonymous: k is the "
+    "programme's suppression threshold (the strictest of your organisation's programmes; default 5). "
+    "The quasi-identifiers — sex, age band at return, nationality, return type, return quarter and area — "
+    "are generalised until every released row shares them with at least k − 1 other rows: age bands may "
+    'widen (0-17, 18-59, 60+), the quarter may become the year, any of them may be withheld ("*"), and '
+    "the area goes up from municipality to state or department, country, or none, class by class. Rows "
+    "that still cannot reach k are withheld and counted in `suppressed`; `smallest_class` is the size of "
+    "the smallest class released. Attention flags and causes of migration are never in rows: count them "
+    "with /api/v1/analytics/aggregates/?by=attention_flag or ?by=cause_of_migration. `case_pid` changes "
+    "whenever the released data changes, so downloads cannot be joined row by row. `?format=csv` "
+    "downloads every row at once; each page and download is recorded in the access trail."
+)
+
+
 class PseudonymisedCasesView(ProtectedView):
-    """Pseudonymised rows of your organisation's cases for monitoring and evaluation (M&E officers):
-    stable pseudonymous ids and coded facts, no names, contacts, documents, addresses or exact dates.
-    `?format=csv` downloads every row at once; each download is recorded in the access trail."""
+    """k-anonymous pseudonymised rows of your organisation's cases for monitoring and evaluation (M&E
+    officers): coded facts, no names, contacts, documents, addresses or exact dates, quasi-identifiers
+    generalised until at least k rows share them. `?format=csv` downloads every row at once; each read is
+    recorded in the access trail."""
 
     queryset = Case.objects.none()
     serializer_class = PseudonymisedCaseSerializer
@@ -285,37 +301,50 @@ class PseudonymisedCasesView(ProtectedView):
 
     @extend_schema(
         operation_id="analytics_cases_list",
-        summary=_("Pseudonymised case rows"),
+        summary=_("k-anonymous pseudonymised case rows"),
+        description=RELEASE_DESCRIPTION,
         responses={
-            (200, "application/json"): PseudonymisedCaseSerializer(many=True),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=_("Every row, as CSV.")),
+            (200, "application/json"): PseudonymisedPageSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description=_("Every released row, as CSV (the same columns as `results`).")
+            ),
         },
         tags=["analytics"],
     )
-    def get(self, request: Request) -> Response:
-        rows = selectors.pseudonymised_cases(request.user)
+    def get(self, request: Request) -> HttpResponseBase:
+        release = analytics.pseudonymised_release(request.user)
+        summary = release.summary
         if request.accepted_renderer.format == "csv":
-            record_access(
+            response = exports.download(
                 request.user,
-                "export",
+                "csv",
+                "pseudonymised-cases",
+                pseudonymise.ROW_KEYS,
+                pseudonymised_table(analytics.pseudonymised_rows(release.entries)),
+                purpose=f"pseudonymised case rows ({summary['released']} rows, {summary['suppressed']} withheld, "
+                f"k={summary['k']})",
                 object_type="cases.case",
-                purpose=f"pseudonymised case rows (CSV, {len(rows)} rows)",
                 channel="api",
             )
-            filename = f"reintegra-pseudonymised-cases-{timezone.localdate().isoformat()}.csv"
-            data = PseudonymisedCaseSerializer(rows, many=True).data
-            return Response(data, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-        page = self.paginate_queryset(rows)
+            response["X-Reintegra-K"] = str(summary["k"])
+            response["X-Reintegra-Suppressed"] = str(summary["suppressed"])
+            return response
+        page = self.paginate_queryset(release.entries) or []
         current = getattr(self.paginator, "page", None)
         number = current.number if current is not None else 1
         record_access(
             request.user,
             "view",
             object_type="cases.case",
-            purpose=f"pseudonymised case rows (page {number})",
+            purpose=f"pseudonymised case rows (page {number}, k={summary['k']})",
             channel="api",
         )
-        return self.get_paginated_response(PseudonymisedCaseSerializer(page, many=True).data)
+        rows = list(analytics.pseudonymised_rows(page))
+        response = self.get_paginated_response(PseudonymisedCaseSerializer(rows, many=True).data)
+        results = response.data.pop("results")
+        response.data.update(summary)
+        response.data["results"] = results
+        return response
 
 
 class AggregatesView(ProtectedView):
@@ -331,11 +360,17 @@ class AggregatesView(ProtectedView):
     @extend_schema(
         operation_id="analytics_aggregates",
         summary=_("Case counts with small-cell suppression"),
+        description=_(
+            "k is the programme's suppression threshold (the strictest of the programmes counted; default 5); "
+            "`k` in the query can raise it, never lower it. attention_flag and cause_of_migration count the "
+            "cases holding each value (a case may hold several); a cell is hidden when it, or the number of "
+            "cases without the value, is below k."
+        ),
         responses=AggregatesSerializer,
         tags=["analytics"],
     )
     def get(self, request: Request) -> Response:
         by, k = self.query["by"], self.query.get("k")
-        rows = selectors.aggregate_cases(request.user, by=by, k=k)
-        floor = selectors.min_cell_size()
+        rows = analytics.aggregate_cases(request.user, by=by, k=k)
+        floor = analytics.aggregate_threshold(request.user)
         return Response(AggregatesSerializer({"by": by, "k": max(k or floor, floor), "rows": rows}).data)

@@ -230,6 +230,8 @@ DIMENSION_LABELS = {
     "municipality": _("Municipality of return"),
     "closure_category": _("Kind of exit (closed cases)"),
     "return_year": _("Year of return"),
+    "attention_flag": _("Differential attention (cases with each)"),
+    "cause_of_migration": _("Cause of migration (cases with each)"),
 }
 
 
@@ -240,5 +242,5 @@ class AggregateForm(forms.Form):
         required=False,
         min_value=1,
         max_value=MAX_K,
-        help_text=_("Smaller counts are hidden. It can be raised above the platform's minimum, never lowered."),
+        help_text=_("Smaller counts are hidden. It can be raised above the programme's threshold, never lowered."),
     )

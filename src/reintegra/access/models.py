@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -48,6 +49,12 @@ class Organisation(Versioned):
         return self.name
 
 
+# k of the programme's M&E data (small-cell suppression, k-anonymous rows): 5 unless the programme raises it.
+DEFAULT_SUPPRESSION_THRESHOLD = 5
+MIN_SUPPRESSION_THRESHOLD = 2
+MAX_SUPPRESSION_THRESHOLD = 50
+
+
 def default_rss_round_months() -> list[int]:
     # Baseline within one month of return, then 6, 12 and 18 months (DOMAIN §4).
     return [0, 6, 12, 18]
@@ -72,6 +79,12 @@ class Programme(Versioned):
     stakeholder_high_threshold = models.PositiveSmallIntegerField(_("high interest/influence threshold"), default=4)
     stakeholder_review_months = models.PositiveSmallIntegerField(_("stakeholder review after (months)"), default=3)
     agreement_renewal_notice_days = models.PositiveIntegerField(_("agreement renewal notice (days)"), default=60)
+    # Monitoring and evaluation: the smallest count shown in aggregates and the k of k-anonymous case rows.
+    suppression_threshold = models.PositiveSmallIntegerField(
+        _("suppression threshold (k)"),
+        default=DEFAULT_SUPPRESSION_THRESHOLD,
+        validators=[MinValueValidator(MIN_SUPPRESSION_THRESHOLD), MaxValueValidator(MAX_SUPPRESSION_THRESHOLD)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -82,7 +95,12 @@ class Programme(Versioned):
             models.CheckConstraint(
                 condition=Q(stakeholder_high_threshold__gte=1) & Q(stakeholder_high_threshold__lte=5),
                 name="programme_threshold_1_5",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(suppression_threshold__gte=MIN_SUPPRESSION_THRESHOLD)
+                & Q(suppression_threshold__lte=MAX_SUPPRESSION_THRESHOLD),
+                name="programme_suppression_threshold_2_50",
+            ),
         ]
 
     def __str__(self) -> str:

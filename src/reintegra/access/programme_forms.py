@@ -47,12 +47,28 @@ class ProgrammeSettingsForm(forms.Form):
         label=_("Agreement renewal notice (days)"), min_value=1, max_value=365
     )
 
+    suppression_threshold = forms.IntegerField(
+        label=_("Suppression threshold (k)"),
+        required=False,  # left empty: unchanged
+        help_text=_(
+            "Counts below k are hidden in analytics, and every pseudonymised case row shares its sex, age band, "
+            "nationality, return type, return period and area with at least k − 1 other rows (rows that cannot "
+            "are withheld). A higher k protects people better and shows less detail."
+        ),
+    )
+
     def clean_rss_round_months(self) -> list[int]:
         raw = self.cleaned_data["rss_round_months"]
         try:
             return [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
         except ValueError:
             raise ValidationError(_("Give the months after return as whole numbers between 0 and 120.")) from None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("suppression_threshold") is None:
+            cleaned.pop("suppression_threshold", None)
+        return cleaned
 
     @classmethod
     def initial_for(cls, programme: Any) -> dict[str, Any]:
@@ -67,4 +83,5 @@ class ProgrammeSettingsForm(forms.Form):
             "stakeholder_high_threshold": programme.stakeholder_high_threshold,
             "stakeholder_review_months": programme.stakeholder_review_months,
             "agreement_renewal_notice_days": programme.agreement_renewal_notice_days,
+            "suppression_threshold": programme.suppression_threshold,
         }

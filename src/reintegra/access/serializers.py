@@ -4,16 +4,15 @@ layouts shared by the web pages and the API.
 Serializers only check shapes and types; the rules live in `access.services` and `access.selectors`.
 """
 
-import csv
-import json
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from reintegra.access import pseudonymise, selectors
+from reintegra.access import analytics, pseudonymise, selectors
 from reintegra.access.models import AccessEvent, ConsentMethod, ConsentPurpose, Organisation
 from reintegra.api.fields import EnumChoiceField, IdField
 from reintegra.cases.choices import (
@@ -27,42 +26,7 @@ from reintegra.cases.choices import (
 )
 from reintegra.cases.serializers import UserRefSerializer
 
-# --- CSV -----------------------------------------------------------------------------------------
-
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection): it is prefixed with '.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        text = ";".join(str(item) for item in value)
-    elif isinstance(value, dict):
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    else:
-        text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """CSV text line by line (for streaming), UTF-8 with a byte-order mark so spreadsheets read accents."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(list(header))
-    for row in rows:
-        yield writer.writerow([csv_cell(value) for value in row])
-
+# --- CSV (cells made formula-safe by access.spreadsheets) ----------------------------------------
 
 TRAIL_CSV_COLUMNS = (
     "source",
@@ -79,8 +43,8 @@ TRAIL_CSV_COLUMNS = (
 )
 
 
-def trail_csv(entries: Iterable[selectors.TrailEntry]) -> Iterator[str]:
-    return csv_lines(TRAIL_CSV_COLUMNS, ([getattr(entry, name) for name in TRAIL_CSV_COLUMNS] for entry in entries))
+def trail_rows(entries: Iterable[selectors.TrailEntry]) -> Iterator[list[Any]]:
+    return ([getattr(entry, name) for name in TRAIL_CSV_COLUMNS] for entry in entries)
 
 
 def trail_filter_summary(filters: selectors.TrailFilters) -> str:
@@ -92,8 +56,9 @@ def trail_filter_summary(filters: selectors.TrailFilters) -> str:
     return ", ".join(parts) or "no filters"
 
 
-def pseudonymised_csv(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    return csv_lines(pseudonymise.ROW_KEYS, ([row[key] for key in pseudonymise.ROW_KEYS] for row in rows))
+def pseudonymised_table(rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
+    """Released rows as table rows in pseudonymise.ROW_KEYS order (the CSV download's layout)."""
+    return ([row[key] for key in pseudonymise.ROW_KEYS] for row in rows)
 
 
 # --- shared --------------------------------------------------------------------------------------
@@ -317,26 +282,83 @@ class AuditPageSerializer(serializers.Serializer):
 
 
 class PseudonymisedCaseSerializer(serializers.Serializer):
-    """One pseudonymised case (see access.pseudonymise): stable keyed ids and coded facts, no identifiers."""
+    """One k-anonymous pseudonymised case (see access.pseudonymise): coded facts, no identifiers, and
+    quasi-identifiers generalised until at least k rows share them."""
 
-    pid = serializers.CharField(read_only=True, help_text=_("Pseudonymous id of the person."))
-    case_pid = serializers.CharField(read_only=True, help_text=_("Pseudonymous id of the case."))
+    case_pid = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "Pseudonymous id of the case in this release: it changes whenever the released data changes, "
+            "so two downloads cannot be joined row by row."
+        ),
+    )
     organisation = serializers.CharField(read_only=True)
-    sex = EnumChoiceField(Sex, read_only=True)
-    birth_year = serializers.IntegerField(read_only=True, allow_null=True)
-    nationality = serializers.CharField(read_only=True)
-    return_country = serializers.CharField(read_only=True)
-    admin1 = serializers.CharField(read_only=True, allow_null=True)
-    municipality = serializers.CharField(read_only=True, allow_null=True)
-    return_month = serializers.DateField(read_only=True, allow_null=True, help_text=_("First day of the month."))
-    return_type = EnumChoiceField(ReturnType, read_only=True)
-    causes_of_migration = serializers.ListField(child=EnumChoiceField(MigrationCause), read_only=True)
-    attention_flags = serializers.ListField(child=EnumChoiceField(AttentionFlag), read_only=True)
+    sex = serializers.CharField(read_only=True, help_text=_('female, male, intersex or unknown; "*" when withheld.'))
+    age_band = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            'Age at return: 0-17, 18-24, 25-34, 35-44, 45-59, 60+ (or 0-17, 18-59, 60+), unknown; "*" when withheld.'
+        ),
+    )
+    nationality = serializers.CharField(read_only=True, help_text=_('Country code; "*" when withheld.'))
+    return_type = serializers.CharField(
+        read_only=True, help_text=_('forced, voluntary_assisted or voluntary_spontaneous; "*" when withheld.')
+    )
+    return_period = serializers.CharField(
+        read_only=True, help_text=_('Quarter of return (2024-Q3) or year (2024), unknown; "*" when withheld.')
+    )
+    area_level = serializers.ChoiceField(
+        choices=["municipality", "admin1", "country", "none"],
+        read_only=True,
+        help_text=_("How precisely the area of return is given: municipality, state/department, country or none."),
+    )
+    return_country = serializers.CharField(
+        read_only=True, allow_null=True, help_text=_('Country code; "*" when withheld.')
+    )
+    admin1 = serializers.CharField(
+        read_only=True, allow_null=True, help_text=_('State or department; null when not recorded; "*" when withheld.')
+    )
+    municipality = serializers.CharField(
+        read_only=True, allow_null=True, help_text=_('Null when not recorded; "*" when withheld.')
+    )
     status = EnumChoiceField(CaseStatus, read_only=True)
     closure_category = EnumChoiceField(ClosureCategory, read_only=True, allow_blank=True)
     assessments = serializers.IntegerField(read_only=True)
     follow_ups = serializers.IntegerField(read_only=True)
     plan_dimensions = serializers.ListField(child=EnumChoiceField(Dimension), read_only=True)
+
+
+class ReleaseSummarySerializer(serializers.Serializer):
+    k = serializers.IntegerField(
+        read_only=True, help_text=_("Every released row shares its quasi-identifiers with at least k − 1 others.")
+    )
+    released = serializers.IntegerField(read_only=True, help_text=_("Rows released (the same as count)."))
+    suppressed = serializers.IntegerField(
+        read_only=True, help_text=_("Cases withheld because they could not be generalised into a class of k.")
+    )
+    smallest_class = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("Size of the smallest class of released rows.")
+    )
+    classes = serializers.IntegerField(read_only=True, help_text=_("Number of classes of released rows."))
+    generalisation = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text=_(
+            "Level of each quasi-identifier for every row (0 = as recorded): sex 0-1, age_band 0-2 (bands, "
+            "wide bands, withheld), nationality 0-1, return_type 0-1, return_period 0-2 (quarter, year, "
+            "withheld). The area is generalised class by class: see area_levels."
+        ),
+    )
+    area_levels = serializers.DictField(
+        child=serializers.IntegerField(), read_only=True, help_text=_("Released rows per level of area.")
+    )
+
+
+class PseudonymisedPageSerializer(ReleaseSummarySerializer):
+    count = serializers.IntegerField(read_only=True)
+    next = serializers.URLField(read_only=True, allow_null=True)
+    previous = serializers.URLField(read_only=True, allow_null=True)
+    results = PseudonymisedCaseSerializer(many=True, read_only=True)
 
 
 class AggregateQuerySerializer(serializers.Serializer):
@@ -346,7 +368,7 @@ class AggregateQuerySerializer(serializers.Serializer):
         max_length=200,
         help_text=_(
             "Comma-separated dimensions: status, return_type, sex, nationality, municipality, closure_category, "
-            "return_year (or year)."
+            "return_year (or year); or, alone, attention_flag or cause_of_migration (cases with each value)."
         ),
     )
     k = serializers.IntegerField(
@@ -360,14 +382,10 @@ class AggregateQuerySerializer(serializers.Serializer):
         names = [name.strip() for name in value.split(",") if name.strip()]
         if not names:
             raise serializers.ValidationError(_("Name at least one dimension."))
-        names = ["return_year" if name == "year" else name for name in names]
-        unknown = [name for name in names if name not in selectors.AGGREGATE_DIMENSIONS]
-        if unknown:
-            raise serializers.ValidationError(
-                _("Cannot group by %(names)s. Choose from: %(choices)s.")
-                % {"names": ", ".join(unknown), "choices": ", ".join(selectors.AGGREGATE_DIMENSIONS)}
-            )
-        return list(dict.fromkeys(names))
+        try:
+            return analytics.clean_dimensions(names)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["by"]) from None
 
 
 class AggregateRowSerializer(serializers.Serializer):
@@ -382,6 +400,8 @@ class AggregateRowSerializer(serializers.Serializer):
     municipality_id = serializers.IntegerField(required=False, allow_null=True)
     closure_category = EnumChoiceField(ClosureCategory, required=False, allow_blank=True)
     return_year = serializers.IntegerField(required=False, allow_null=True)
+    attention_flag = EnumChoiceField(AttentionFlag, required=False)
+    cause_of_migration = EnumChoiceField(MigrationCause, required=False)
     count = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("null when suppressed."))
     suppressed = serializers.BooleanField(read_only=True, help_text=_("Hidden because the cell is too small."))
 

@@ -42,6 +42,8 @@ from django_countries import countries
 
 from reintegra.access import audit, scoping, versioning
 from reintegra.access.models import (
+    MAX_SUPPRESSION_THRESHOLD,
+    MIN_SUPPRESSION_THRESHOLD,
     Consent,
     ConsentMethod,
     ConsentPurpose,
@@ -802,6 +804,7 @@ PROGRAMME_SETTINGS = (
     "stakeholder_high_threshold",
     "stakeholder_review_months",
     "agreement_renewal_notice_days",
+    "suppression_threshold",
 )
 
 
@@ -838,6 +841,12 @@ def update_programme(user: Any, programme: Any, data: dict[str, Any], *, expecte
     threshold = data.get("stakeholder_high_threshold", programme.stakeholder_high_threshold)
     if not isinstance(threshold, int) or not 1 <= threshold <= 5:
         errors["stakeholder_high_threshold"] = _("The threshold is a score from 1 to 5.")
+    k = data.get("suppression_threshold", programme.suppression_threshold)
+    if isinstance(k, bool) or not isinstance(k, int) or not MIN_SUPPRESSION_THRESHOLD <= k <= MAX_SUPPRESSION_THRESHOLD:
+        errors["suppression_threshold"] = _("The suppression threshold is a whole number from %(low)s to %(high)s.") % {
+            "low": MIN_SUPPRESSION_THRESHOLD,
+            "high": MAX_SUPPRESSION_THRESHOLD,
+        }
     countries = data.get("countries", programme.countries)
     if not isinstance(countries, list) or not all(isinstance(c, str) and len(c) == 2 for c in countries):
         errors["countries"] = _("Give countries as two-letter codes.")

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
-from reintegra.access import audit, forms, selectors, serializers, services
+from reintegra.access import analytics as me_data
+from reintegra.access import audit, exports, forms, pseudonymise, selectors, serializers, services
 from reintegra.access.models import AccessEvent, Consent
 from reintegra.access.roles import Capability
 from reintegra.cases import selectors as case_selectors
-from reintegra.cases.choices import CaseStatus, ClosureCategory, ReturnType, Sex
+from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.cases.models import Case, CaseShare, Returnee
 
 AUDIT_PAGE_SIZE = 50
@@ -49,10 +50,6 @@ def _denied() -> PermissionDenied:
 def _require(user: Any, capability: Capability) -> None:
     if not user.has_capability(capability):
         raise _denied()
-
-
-def _csv_filename(name: str) -> str:
-    return f'attachment; filename="reintegra-{name}-{timezone.localdate().isoformat()}.csv"'
 
 
 # --- audit trail ---------------------------------------------------------------------------------
@@ -125,14 +122,14 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
             {"nav": "audit", "form": form, "rows": [], "invalid": True, "filtered": True},
             status=400,
         )
-    audit.record_access(
-        request.user, "export", purpose="audit trail (CSV): " + serializers.trail_filter_summary(filters)
+    return exports.download(
+        request.user,
+        "csv",
+        "audit-trail",
+        serializers.TRAIL_CSV_COLUMNS,
+        serializers.trail_rows(selectors.audit_trail(request.user, filters)),
+        purpose="audit trail: " + serializers.trail_filter_summary(filters),
     )
-    response = StreamingHttpResponse(
-        serializers.trail_csv(selectors.audit_trail(request.user, filters)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = _csv_filename("audit-trail")
-    return response
 
 
 # --- consent ledger ------------------------------------------------------------------------------
@@ -328,7 +325,14 @@ def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
 
 # --- analytics -----------------------------------------------------------------------------------
 
-_VALUE_LABELS = {"status": CaseStatus, "return_type": ReturnType, "sex": Sex, "closure_category": ClosureCategory}
+_VALUE_LABELS = {
+    "status": CaseStatus,
+    "return_type": ReturnType,
+    "sex": Sex,
+    "closure_category": ClosureCategory,
+    "attention_flag": AttentionFlag,
+    "cause_of_migration": MigrationCause,
+}
 
 
 def _cell_label(dimension: str, row: dict[str, Any]) -> str:
@@ -361,12 +365,13 @@ def analytics(request: HttpRequest) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     if valid:
         try:
-            cells = selectors.aggregate_cases(user, by=[by], k=k)
+            cells = me_data.aggregate_cases(user, by=[by], k=k)
         except ValidationError as exc:
             forms.apply_service_errors(exc, form)
         else:
             rows = [{"label": _cell_label(by, cell), **cell} for cell in cells]
-    floor = selectors.min_cell_size()
+    floor = me_data.aggregate_threshold(user)
+    can_download = user.has_capability(Capability.VIEW_PSEUDONYMISED)
     return render(
         request,
         "access/analytics.html",
@@ -377,19 +382,26 @@ def analytics(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "k": max(k or floor, floor),
             "all_organisations": user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS),
-            "can_download": user.has_capability(Capability.VIEW_PSEUDONYMISED),
+            "can_download": can_download,
+            "release": me_data.pseudonymised_release(user).summary if can_download else None,
         },
     )
 
 
 @login_required
 @require_GET
-def analytics_export(request: HttpRequest) -> HttpResponse:
-    """Every pseudonymised case row of the organisation as CSV (Capability.VIEW_PSEUDONYMISED); recorded."""
-    rows = selectors.pseudonymised_cases(request.user)  # PermissionDenied without the capability
-    audit.record_access(
-        request.user, "export", object_type="cases.case", purpose=f"pseudonymised case rows (CSV, {len(rows)} rows)"
+def analytics_export(request: HttpRequest) -> HttpResponseBase:
+    """Every k-anonymous pseudonymised case row of the organisation as CSV (Capability.VIEW_PSEUDONYMISED);
+    recorded."""
+    release = me_data.pseudonymised_release(request.user)  # PermissionDenied without the capability
+    summary = release.summary
+    return exports.download(
+        request.user,
+        "csv",
+        "pseudonymised-cases",
+        pseudonymise.ROW_KEYS,
+        serializers.pseudonymised_table(me_data.pseudonymised_rows(release.entries)),
+        purpose=f"pseudonymised case rows ({summary['released']} rows, {summary['suppressed']} withheld, "
+        f"k={summary['k']})",
+        object_type="cases.case",
     )
-    response = HttpResponse("".join(serializers.pseudonymised_csv(rows)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _csv_filename("pseudonymised-cases")
-    return response

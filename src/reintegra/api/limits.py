@@ -1,7 +1,7 @@
 """Request body limits, for the API and the site alike.
 
 A body larger than its limit answers 413 before anything reads it (JSON under /api/, the 413 page
-elsewhere). Multipart bodies (file uploads) may be up to `REINTEGRA_MAX_UPLOAD_BYTES` (default 10 MB);
+elsewhere). Multipart bodies (file uploads) may be up to `REINTEGRA_MAX_UPLOAD_BYTES` (default 12 MB: above the 10 MB of each import);
 any other body up to `REINTEGRA_MAX_BODY_BYTES` (default 2 MB). Django's own limits
 (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS/FILES) still apply and answer 413/400 through
 `reintegra.api.error_pages` and `reintegra.api.exceptions`. What an import does with the rows of a file
@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from reintegra.api.error_pages import too_large
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
-DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_UPLOAD_BYTES = 12 * 1024 * 1024
 
 
 def body_limit(request: HttpRequest) -> int:

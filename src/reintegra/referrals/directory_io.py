@@ -5,11 +5,9 @@ writes nothing unless all are valid; each error names its row and column. Servic
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +16,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from reintegra.access import uploads
 from reintegra.access.roles import Capability
+from reintegra.access.uploads import Limits
 from reintegra.cases.choices import AttentionFlag, Dimension, Sex
 from reintegra.places.models import AdminArea
 from reintegra.referrals.choices import Cost, OrganisationType, Sector
@@ -60,92 +60,60 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(LIST_SEPARATOR) if v.strip()]
 
 
-def export_rows(qs: Iterable[Service]) -> list[list[str]]:
-    rows = [list(COLUMNS)]
+def export_rows(qs: Iterable[Service]) -> Iterator[list[Any]]:
+    """One row per service in COLUMNS order (the header is not included); written by `access.exports`."""
     for s in qs:
         p = s.provider
         contact = next(iter(p.contacts.all()), None)
-        rows.append(
-            [
-                p.name,
-                p.organisation_type,
-                str(p.country),
-                p.languages,
-                p.phone,
-                p.email,
-                contact.name if contact else "",
-                contact.phone if contact else "",
-                contact.email if contact else "",
-                s.code,
-                s.name,
-                s.description,
-                s.dimension,
-                s.sector,
-                str(s.country),
-                LIST_SEPARATOR.join(a.code for a in s.areas.all()),
-                "" if s.min_age is None else str(s.min_age),
-                "" if s.max_age is None else str(s.max_age),
-                LIST_SEPARATOR.join(s.sexes or []),
-                LIST_SEPARATOR.join(s.nationalities or []),
-                LIST_SEPARATOR.join(s.vulnerability_criteria or []),
-                "" if s.capacity_per_month is None else str(s.capacity_per_month),
-                s.cost,
-                s.opening_hours,
-                str(s.target_response_days),
-                s.languages,
-            ]
-        )
-    return rows
+        yield [
+            p.name,
+            p.organisation_type,
+            str(p.country),
+            p.languages,
+            p.phone,
+            p.email,
+            contact.name if contact else "",
+            contact.phone if contact else "",
+            contact.email if contact else "",
+            s.code,
+            s.name,
+            s.description,
+            s.dimension,
+            s.sector,
+            str(s.country),
+            LIST_SEPARATOR.join(a.code for a in s.areas.all()),
+            s.min_age,
+            s.max_age,
+            LIST_SEPARATOR.join(s.sexes or []),
+            LIST_SEPARATOR.join(s.nationalities or []),
+            LIST_SEPARATOR.join(s.vulnerability_criteria or []),
+            s.capacity_per_month,
+            s.cost,
+            s.opening_hours,
+            s.target_response_days,
+            s.languages,
+        ]
 
 
-def to_csv(rows: list[list[str]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        # A cell starting with =, +, - or @ would run as a formula in a spreadsheet.
-        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
-    return out.getvalue()
+# Limits of one directory file (README, "Import limits").
+LIMITS = Limits(max_bytes=5 * 1024 * 1024, max_rows=5_000, max_columns=60, max_cell_chars=5_000)
 
 
-def to_xlsx(rows: list[list[str]]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "directorio"
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def read_upload(name: str, content: bytes) -> list[dict[str, str]]:
-    """Rows as {column: text}; raises ValidationError for an unreadable file."""
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:
-            raise ValidationError({"file": _("This is not a readable XLSX file.")}) from None
-        ws = wb.worksheets[0]
-        values = [["" if v is None else str(v).strip() for v in row] for row in ws.iter_rows(values_only=True)]
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError({"file": _("The CSV file must be encoded in UTF-8.")}) from None
-        values = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    values = [row for row in values if any(row)]
-    if not values:
-        raise ValidationError({"file": _("The file is empty.")})
-    header = [h.strip().lower() for h in values[0]]
+def read_upload(name: str, content: bytes | IO[bytes]) -> list[dict[str, str]]:
+    """Rows as {column: text}; raises ValidationError ("file") for a file that cannot be read or is over a
+    limit (each bad cell with its row and column)."""
+    try:
+        table = uploads.read_table(content, name, LIMITS)
+    except uploads.UploadError as exc:
+        raise exc.as_validation_error("file") from None
+    header = [h.strip().lower() for h in table.header]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ValidationError({"file": _("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)}})
-    return [{h: (row[i].lstrip("'") if i < len(row) else "") for i, h in enumerate(header) if h} for row in values[1:]]
+    return [
+        {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header) if h}
+        for _n, values in table.rows
+    ]
 
 
 @dataclass

@@ -5,8 +5,6 @@ The receiving side (a provider's portal) renders a referral through `catalogue.p
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import fields
 from typing import Any
 
@@ -14,14 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reintegra.access import audit, scoping
+from reintegra.access import audit, exports, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
@@ -292,22 +290,22 @@ def _directory_filters(form: forms.DirectoryFilterForm) -> selectors.DirectoryFi
 
 @login_required
 @require_GET
-def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
+def directory(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
     form = forms.DirectoryFilterForm(request.GET or None)
     qs = selectors.services(_directory_filters(form)).prefetch_related("areas")
     export = request.GET.get("format")
-    if export in ("csv", "xlsx"):
-        rows = directory_io.export_rows(qs.prefetch_related("provider__contacts"))
-        if export == "csv":
-            response = HttpResponse(directory_io.to_csv(rows), content_type="text/csv; charset=utf-8")
-        else:
-            response = HttpResponse(
-                directory_io.to_xlsx(rows),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="directorio-servicios.{export}"'
-        return response
+    if export in exports.FORMATS:
+        return exports.download(
+            request.user,
+            export,
+            "service-directory",
+            directory_io.COLUMNS,
+            directory_io.export_rows(qs.prefetch_related("provider__contacts")),
+            purpose="service directory",
+            object_type="referrals.service",
+            sheet_title="directorio",
+        )
     page = _page(qs, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -532,7 +530,7 @@ def directory_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = directory_io.read_upload(upload.name, upload.read())
+            rows = directory_io.read_upload(upload.name, upload)
             report = directory_io.import_directory(request.user, rows)
         except ValidationError as exc:
             forms.apply_errors(exc, form)
@@ -728,32 +726,32 @@ def _gap_area(request: AuthenticatedHttpRequest) -> tuple[str, AdminArea | None]
 
 @login_required
 @require_GET
-def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponse:
+def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _require(request.user, Capability.VIEW_REFERRAL_REPORTS, Capability.MANAGE_SERVICE_DIRECTORY)
     country, area = _gap_area(request)
     rows = selectors.service_gaps(request.user, country=country, area=area)
     if request.GET.get("format") == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            ["area", "dimension", "cases", "services", "with_room", "places_left", "state", "duplicated_sectors"]
-        )
-        for r in rows:
-            writer.writerow(
+        return exports.download(
+            request.user,
+            "csv",
+            "service-gaps",
+            ["area", "dimension", "cases", "services", "with_room", "places_left", "state", "duplicated_sectors"],
+            (
                 [
                     r.area.name,
                     r.dimension,
                     r.cases,
                     r.services,
                     r.with_room,
-                    "" if r.places_left is None else r.places_left,
+                    r.places_left,
                     r.state,
-                    ";".join(r.duplicated_sectors),
+                    r.duplicated_sectors,
                 ]
-            )
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="brechas-servicios.csv"'
-        return response
+                for r in rows
+            ),
+            purpose=f"service gaps ({country or 'all countries'})",
+            object_type="referrals.service",
+        )
     from reintegra.cases.choices import Dimension
     from reintegra.referrals.choices import Sector
 

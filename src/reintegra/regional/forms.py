@@ -132,6 +132,4 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is too large (10 MB at most)."))
         return upload

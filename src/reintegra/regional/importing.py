@@ -9,9 +9,6 @@ or "|" or "," (the action then covers every combination).
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
@@ -19,11 +16,14 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from reintegra.access import uploads
+from reintegra.access.uploads import Limits
 from reintegra.regional.duplication import normalise
 from reintegra.regional.models import Dimension, EvaluationStatus, FundingSource, InstitutionKind, Level
 from reintegra.regional.services import ActionInput, validation_errors
 
-MAX_ROWS = 20000
+# Limits of one file (README, "Import limits").
+LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_rows=20_000, max_columns=60, max_cell_chars=10_000)
 
 # Accepted header names (normalised) -> ActionInput field.
 HEADERS = {
@@ -164,24 +164,10 @@ def _date(value: Any) -> date:
     return date.fromisoformat(str(value).strip())
 
 
-def read_table(stream: IO[bytes], filename: str) -> Iterator[dict[str, Any]]:
-    """Rows of a CSV (UTF-8, comma or semicolon) or XLSX file as {header: value}."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(h or "").strip() for h in next(rows, ())]
-        for values in rows:
-            yield {header[i]: values[i] for i in range(min(len(header), len(values))) if header[i]}
-        workbook.close()
-        return
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    sample = text.read(4096)
-    text.seek(0)
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    yield from csv.DictReader(text, delimiter=delimiter)
+def read_table(stream: IO[bytes] | bytes, filename: str) -> uploads.Table:
+    """A CSV (UTF-8, comma or semicolon) or XLSX file within LIMITS; raises uploads.UploadError otherwise.
+    Dates of a workbook stay dates."""
+    return uploads.read_table(stream, filename, LIMITS, text=False, delimiters=",;")
 
 
 def parse(stream: IO[bytes], filename: str) -> ParseResult:
@@ -194,24 +180,23 @@ def parse(stream: IO[bytes], filename: str) -> ParseResult:
     rows: list[ActionInput] = []
     errors: list[RowError] = []
     try:
-        table = list(read_table(stream, filename))
-    except (UnicodeDecodeError, csv.Error, ValueError, KeyError, OSError) as exc:
-        return ParseResult([], [RowError(1, "-", _("The file could not be read: %(reason)s") % {"reason": exc})])
-    except Exception:  # a damaged XLSX raises many kinds of error (zipfile, XML)
-        return ParseResult([], [RowError(1, "-", _("The file could not be read as CSV or XLSX."))])
-    if not table:
+        table = read_table(stream, filename)
+    except uploads.UploadError as exc:
+        errors = [RowError(p.row or 1, p.column or "-", p.message) for p in exc.problems]
+        if exc.more:
+            errors.append(RowError(1, "-", _("… and %(n)s more problems.") % {"n": exc.more}))
+        return ParseResult([], errors)
+    if not table.rows:
         return ParseResult([], [RowError(1, "-", _("The file has no rows."))])
-    if len(table) > MAX_ROWS:
-        return ParseResult([], [RowError(1, "-", _("Too many rows: %(max)s at most per file.") % {"max": MAX_ROWS})])
     columns: dict[str, str] = {}  # ActionInput field -> the file's header for it
-    for header in table[0]:
+    for header in table.header:
         key = normalise(header or "")
         if key in HEADERS:
             columns.setdefault(HEADERS[key], header)
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         return ParseResult([], [RowError(1, name, _("This column is missing from the header.")) for name in missing])
-    for number, raw in enumerate(table, start=2):
+    for number, raw in table.records():
         values = {name: ("" if raw.get(header) is None else raw.get(header)) for name, header in columns.items()}
         if not any(str(v).strip() for v in values.values()):
             continue  # blank line

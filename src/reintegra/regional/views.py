@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_countries import countries
 
+from reintegra.access import exports
 from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
 from reintegra.regional import importing, matrix, selectors, services
@@ -308,42 +307,23 @@ def _export_rows(qs: Any) -> Iterator[list[Any]]:
         ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @require_GET
-def action_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+def action_export(request: HttpRequest) -> HttpResponseBase:
     _require_view(request)
     form = _filter_form(request)
     qs = selectors.filter_actions(selectors.actions_for(request.user), form.filters()).order_by(
         "country", "title", "id"
     )
     # The columns use the import's codes, so an exported file can be imported elsewhere as it is.
-    if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("actions")
-        sheet.append(EXPORT_COLUMNS)
-        for row in _export_rows(qs):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = 'attachment; filename="regional-actions.xlsx"'
-        return response
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
-        for row in _export_rows(qs):
-            yield writer.writerow(row)
-
-    streaming = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    streaming["Content-Disposition"] = 'attachment; filename="regional-actions.csv"'
-    return streaming
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return exports.download(
+        request.user,
+        fmt,
+        "regional-actions",
+        EXPORT_COLUMNS,
+        _export_rows(qs),
+        purpose="regional actions",
+        object_type="regional.regionalaction",
+        sheet_title="actions",
+    )

@@ -239,7 +239,9 @@ SPECTACULAR_SETTINGS = {
 # Request size limits (reintegra.api.limits): larger bodies answer 413 before anything reads them.
 # Multipart bodies (file uploads) may be larger than other bodies; imports cap rows and cells on their own.
 REINTEGRA_MAX_BODY_BYTES = int(os.environ.get("REINTEGRA_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
-REINTEGRA_MAX_UPLOAD_BYTES = int(os.environ.get("REINTEGRA_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# Above the 10 MB each import reader accepts (access.uploads), so that a file just over it is refused with
+# a message in the form, and only a far larger body with 413.
+REINTEGRA_MAX_UPLOAD_BYTES = int(os.environ.get("REINTEGRA_MAX_UPLOAD_BYTES", str(12 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = REINTEGRA_MAX_BODY_BYTES  # the form fields of a body, files excluded
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20

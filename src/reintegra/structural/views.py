@@ -862,6 +862,7 @@ class ActionPlanPdfView(StructuralView):
 
         process = selectors.get_visible(request.user, MainstreamingProcess, pk)
         content = pdf.action_plan_pdf(process)
+        audit.record_access(request.user, "export", process, purpose="mainstreaming action plan (PDF)")
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="plan-de-accion-{process.pk}.pdf"'
         return response

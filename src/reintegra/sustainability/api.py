@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reintegra.access import audit, scoping
+from reintegra.access import audit, exports, scoping
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission, CaseWorkPermission
@@ -99,17 +99,19 @@ class InstrumentViewSet(
         tags=["instruments"],
     )
     @action(detail=True, methods=["get"], url_path="xlsform")
-    def xlsform(self, request: Request, code: str | None = None) -> HttpResponse:
+    def xlsform(self, request: Request, code: str | None = None) -> HttpResponseBase:
         version = _version(self.get_object(), self.query.get("version"), published_only=False)
         parsed = services.parsed_or_none(version)
         if parsed is None:
             raise DRFValidationError({"version": ["This draft is not complete yet."]})
-        response = HttpResponse(
-            xlsform.to_xlsform(parsed),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return exports.download_workbook(
+            request.user,
+            f"{version.instrument.code}-v{version.number}",
+            xlsform.xlsform_sheets(parsed),
+            purpose="XLSForm",
+            obj=version,
+            channel="api",
         )
-        response["Content-Disposition"] = f'attachment; filename="{version.instrument.code}_v{version.number}.xlsx"'
-        return response
 
     @extend_schema(
         summary="Import submissions exported from KoboToolbox / ODK Central (CSV or JSON)",
@@ -128,7 +130,7 @@ class InstrumentViewSet(
         upload.is_valid(raise_exception=True)
         version = _version(self.get_object(), self.query.get("version"))
         file = upload.validated_data["file"]
-        report = services.import_submissions(request.user, version, file.read(), file.name).as_dict()
+        report = services.import_submissions(request.user, version, file, file.name).as_dict()
         audit.record_access(
             request.user, "import", version, purpose=f"RSS submissions: {report['imported']} imported", channel="api"
         )

@@ -7,13 +7,11 @@ Instruments: `load_instrument` (file or command; idempotent), `import_xlsform` (
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 import yaml
 from auditlog.context import set_actor
@@ -23,8 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reintegra.access import versioning
+from reintegra.access import uploads
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
+from reintegra.access.uploads import Limits
 from reintegra.cases.choices import CaseEventKind, Dimension
 from reintegra.cases.models import Case, CaseEvent
 from reintegra.cases.selectors import cases_for
@@ -71,12 +71,60 @@ def _definition_errors(exc: DefinitionError) -> ValidationError:
 # --- Instruments ---------------------------------------------------------------------------------------
 
 
-def read_definition_file(content: bytes, filename: str = "") -> dict[str, Any]:
-    """YAML or JSON (JSON is YAML) -> dict; ValidationError when it cannot be read."""
+# Limits of the files each import reads (README, "Import limits").
+DEFINITION_MAX_BYTES = 1024 * 1024
+XLSFORM_LIMITS = Limits(max_bytes=5 * 1024 * 1024, max_rows=5_000, max_columns=200, max_cell_chars=10_000)
+SUBMISSION_LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_rows=20_000, max_columns=1_000, max_cell_chars=10_000)
+GRID_LIMITS = Limits(max_bytes=1024 * 1024, max_rows=500, max_columns=20, max_cell_chars=2_000)
+
+
+YAML_MAX_NODES = 200_000  # values in a definition or grid once aliases are expanded
+
+
+def _expanded_size(data: Any, memo: dict[int, int] | None = None) -> int:
+    """How many values `data` holds with every alias expanded (each shared object counted once per use).
+    A few kilobytes of nested aliases expand to billions ("billion laughs"): that is refused, not walked."""
+    memo = {} if memo is None else memo
+    if not isinstance(data, dict | list):
+        return 1
+    key = id(data)
+    if memo.get(key) == -1:
+        raise yaml.YAMLError("a value contains itself (recursive alias)")
+    if key not in memo:
+        memo[key] = -1  # being counted
+        children = list(data.keys()) + list(data.values()) if isinstance(data, dict) else data
+        memo[key] = 1 + sum(_expanded_size(child, memo) for child in children)
+    return memo[key]
+
+
+def _load_yaml(content: bytes | IO[bytes], max_bytes: int) -> Any:
+    """A YAML or JSON document within `max_bytes` and YAML_MAX_NODES; ValidationError ("file") otherwise."""
     try:
-        data = yaml.safe_load(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ValidationError({"file": [_("The file is not valid YAML or JSON: %(error)s") % {"error": exc}]}) from None
+        raw = uploads.read_bytes(content, Limits(max_bytes=max_bytes))
+    except uploads.UploadError as exc:
+        raise exc.as_validation_error("file") from None
+    try:
+        data = yaml.safe_load(raw.decode("utf-8-sig"))
+        size = _expanded_size(data)
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        reason = exc if not isinstance(exc, RecursionError) else _("nested too deeply")
+        raise ValidationError(
+            {"file": [_("The file is not valid YAML or JSON: %(error)s") % {"error": reason}]}
+        ) from None
+    if size > YAML_MAX_NODES:
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file holds too many values (%(max)s at most, aliases counted).") % {"max": YAML_MAX_NODES}
+                ]
+            }
+        )
+    return data
+
+
+def read_definition_file(content: bytes | IO[bytes], filename: str = "") -> dict[str, Any]:
+    """YAML or JSON (JSON is YAML) -> dict; ValidationError when it cannot be read or is over 1 MB."""
+    data = _load_yaml(content, DEFINITION_MAX_BYTES)
     if not isinstance(data, dict):
         raise ValidationError({"file": [_("The file must describe one instrument (a mapping).")]})
     return data
@@ -169,11 +217,16 @@ def publish_version(user: Any, version: InstrumentVersion, *, expected_version: 
     return version
 
 
-def import_xlsform(user: Any, programme: Programme, content: bytes, filename: str = "") -> InstrumentVersion:
+def import_xlsform(
+    user: Any, programme: Programme, content: bytes | IO[bytes], filename: str = ""
+) -> InstrumentVersion:
     """A draft version from an XLSForm. The draft may lack scores and weights: they are added before publishing."""
     _require_programme(user, programme)
     try:
-        draft = xlsform.from_xlsform(content)
+        sheets = uploads.read_workbook(content, XLSFORM_LIMITS)
+        draft = xlsform.draft_from_sheets({name: _sheet_values(table) for name, table in sheets})
+    except uploads.UploadError as exc:
+        raise exc.as_validation_error("file") from None
     except xlsform.XLSFormError as exc:
         raise ValidationError({"file": [str(p) for p in exc.problems]}) from None
     with _write(user, None):
@@ -412,7 +465,30 @@ class ImportReport:
         }
 
 
-def import_submissions(user: Any, version: InstrumentVersion, content: bytes, filename: str) -> ImportReport:
+def _sheet_values(table: uploads.Table) -> list[list[Any]]:
+    """A sheet as openpyxl gives it (header first); blank rows were already left out."""
+    return [table.header, *(values for _number, values in table.rows)] if table.header else []
+
+
+def read_submissions(content: bytes | IO[bytes], filename: str, question_codes: set[str]) -> list[xlsform.Submission]:
+    """The submissions of a CSV or JSON export within SUBMISSION_LIMITS; ValidationError ("file") otherwise."""
+    try:
+        raw = uploads.read_bytes(content, SUBMISSION_LIMITS)
+        if xlsform.is_json(raw, filename):
+            records = xlsform.json_records(raw)
+            uploads.check_records(records, SUBMISSION_LIMITS)
+            return xlsform.submissions(enumerate(records, start=1), question_codes)
+        table = uploads.read_csv(raw, SUBMISSION_LIMITS)
+    except uploads.UploadError as exc:
+        raise exc.as_validation_error("file") from None
+    except xlsform.XLSFormError as exc:
+        raise ValidationError({"file": [str(p) for p in exc.problems]}) from None
+    return xlsform.submissions(table.records(), question_codes)
+
+
+def import_submissions(
+    user: Any, version: InstrumentVersion, content: bytes | IO[bytes], filename: str
+) -> ImportReport:
     """Score and store each submission of an ODK/Kobo export; every bad row is reported, none half-written.
 
     Rows are matched by case number among the cases the importer can see; any other number is reported
@@ -423,10 +499,7 @@ def import_submissions(user: Any, version: InstrumentVersion, content: bytes, fi
     if not version.is_published:
         raise ValidationError({"file": [_("Submissions can only be imported for a published version.")]})
     definition = version.parsed()
-    try:
-        submissions = xlsform.read_submissions(content, filename, {q.code for q in definition.questions})
-    except xlsform.XLSFormError as exc:
-        raise ValidationError({"file": [str(p) for p in exc.problems]}) from None
+    submissions = read_submissions(content, filename, {q.code for q in definition.questions})
     report = ImportReport(total=len(submissions))
     numbers = {s.case_number for s in submissions if s.case_number}
     visible = {c.case_number: c for c in cases_for(user).filter(case_number__in=numbers).select_related("programme")}
@@ -479,6 +552,7 @@ def import_submissions(user: Any, version: InstrumentVersion, content: bytes, fi
 # --- Feasibility grid ---------------------------------------------------------------------------------
 
 GRID_COLUMNS = ("dimension", "approach", "useful_for", "individual", "community", "structural")
+GRID_REQUIRED = ("dimension", "approach")
 
 
 @dataclass
@@ -501,37 +575,38 @@ def _grid_rows_from_yaml(data: Any, language: str) -> list[dict[str, Any]]:
     return result
 
 
-def grid_rows_from_file(content: bytes, filename: str, language: str) -> list[dict[str, Any]]:
+def grid_rows_from_file(content: bytes | IO[bytes], filename: str, language: str) -> list[dict[str, Any]]:
+    """Rows of a grid file (CSV, XLSX, YAML or JSON) within GRID_LIMITS; ValidationError ("file") otherwise,
+    also for a file without the grid's columns or without any row (nothing to import is not a success)."""
     name = filename.lower()
     if name.endswith((".yaml", ".yml", ".json")):
+        rows = _grid_rows_from_yaml(_load_yaml(content, GRID_LIMITS.max_bytes), language)
+        if len(rows) > GRID_LIMITS.max_rows:
+            raise ValidationError(
+                {"file": [_("Too many rows; at most %(max)s per file.") % {"max": GRID_LIMITS.max_rows}]}
+            )
+    else:
         try:
-            return _grid_rows_from_yaml(yaml.safe_load(content.decode("utf-8-sig")), language)
-        except (UnicodeDecodeError, yaml.YAMLError):
-            raise ValidationError({"file": [_("The file is not valid YAML or JSON.")]}) from None
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception:  # openpyxl raises many kinds for a non-workbook
-            raise ValidationError({"file": [_("The file is not an .xlsx workbook.")]}) from None
-        values = list(sheet.iter_rows(values_only=True))
-        header = [str(h or "").strip().lower() for h in (values[0] if values else [])]
-        return [
-            {h: ("" if v is None else str(v)) for h, v in zip(header, row, strict=False)}
-            for row in values[1:]
-            if row and any(v not in (None, "") for v in row)
+            table = uploads.read_table(content, filename, GRID_LIMITS)
+        except uploads.UploadError as exc:
+            raise exc.as_validation_error("file") from None
+        header = [h.strip().lower() for h in table.header]
+        missing = [column for column in GRID_REQUIRED if column not in header]
+        if missing:
+            raise ValidationError(
+                {
+                    "file": [
+                        _("The grid's columns are missing: %(columns)s (expected %(expected)s).")
+                        % {"columns": ", ".join(missing), "expected": ", ".join(GRID_COLUMNS)}
+                    ]
+                }
+            )
+        rows = [
+            {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h} for _n, values in table.rows
         ]
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError({"file": [_("The file is not UTF-8 text.")]}) from None
-    try:
-        delimiter = csv.Sniffer().sniff(text[:2048], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    return [{(k or "").strip().lower(): (v or "") for k, v in r.items()} for r in reader]
+    if not any(any(str(v or "").strip() for v in row.values()) for row in rows):
+        raise ValidationError({"file": [_("The file has no grid rows to import.")]})
+    return rows
 
 
 def _clean_grid_row(row: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -583,7 +658,9 @@ def load_grid(user: Any, programme: Programme | None, rows: Sequence[Mapping[str
     return report
 
 
-def import_grid(user: Any, programme: Programme, content: bytes, filename: str, language: str = "es") -> GridReport:
+def import_grid(
+    user: Any, programme: Programme, content: bytes | IO[bytes], filename: str, language: str = "es"
+) -> GridReport:
     _require_programme(user, programme)
     return load_grid(user, programme, grid_rows_from_file(content, filename, language))
 

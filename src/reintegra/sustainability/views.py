@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reintegra.access import audit, scoping
+from reintegra.access import audit, exports, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability, SensitiveCategory
@@ -383,18 +383,17 @@ def instrument_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.UploadForm(request.POST, request.FILES, programmes=managed)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        content = upload.read()
         programme = form.cleaned_data["programme"]
         try:
             if upload.name.lower().endswith(".xlsx"):
-                version = services.import_xlsform(request.user, programme, content, upload.name)
+                version = services.import_xlsform(request.user, programme, upload, upload.name)
                 if form.cleaned_data["publish"] and not services.draft_problems(version):
                     services.publish_version(request.user, version)
                 messages.success(
                     request, _("XLSForm imported as draft version %(number)s.") % {"number": version.number}
                 )
             else:
-                raw = services.read_definition_file(content, upload.name)
+                raw = services.read_definition_file(upload, upload.name)
                 result = services.load_instrument(
                     request.user, raw, programme=programme, publish=form.cleaned_data["publish"], source=upload.name
                 )
@@ -490,10 +489,10 @@ def version_xlsform(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if parsed is None:
         raise Http404(_("This draft is not complete yet."))
     language = _language().split("-")[0]
-    content = xlsform.to_xlsform(parsed, language if language in ("es", "en", "fr") else "es")
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{version.instrument.code}_v{version.number}.xlsx"'
-    return response
+    sheets = xlsform.xlsform_sheets(parsed, language if language in ("es", "en", "fr") else "es")
+    return exports.download_workbook(
+        request.user, f"{version.instrument.code}-v{version.number}", sheets, purpose="XLSForm", obj=version
+    )
 
 
 @login_required
@@ -502,8 +501,10 @@ def version_xlsform(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def version_definition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
     text = yaml.safe_dump(version.definition, allow_unicode=True, sort_keys=False, width=120)
+    audit.record_access(request.user, "export", version, purpose="instrument definition (YAML)")
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{version.instrument.code}_v{version.number}.yaml"'
+    filename = exports.safe_filename(f"{version.instrument.code}-v{version.number}", "yaml", dated=False)
+    response["Content-Disposition"] = exports.attachment(filename)
     return response
 
 
@@ -593,7 +594,7 @@ def version_submissions(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.import_submissions(request.user, version, upload.read(), upload.name).as_dict()
+            report = services.import_submissions(request.user, version, upload, upload.name).as_dict()
         except ValidationError as exc:
             for errors in exc.message_dict.values():
                 for error in errors:
@@ -727,7 +728,7 @@ def grid_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.import_grid(request.user, programme, upload.read(), upload.name, _language()[:2])
+            report = services.import_grid(request.user, programme, upload, upload.name, _language()[:2])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -1,4 +1,5 @@
-"""XLSForm in and out, and ODK/Kobo submission files in. No Django import (openpyxl only).
+"""XLSForm in and out, and ODK/Kobo submission files in. No Django import (openpyxl and the pure
+`access.spreadsheets` only).
 
 Export: `survey`, `choices` and `settings` sheets that pyxform turns into an XForm for ODK Collect /
 KoboCollect. Labels in es/en/fr (`label::Español (es)` ...). Two reserved questions come first:
@@ -9,23 +10,25 @@ ignore, so an exported form re-imports with its scoring intact.
 Import: an XLSForm (ours or one written by a programme) becomes a *draft* definition dict; scores and
 weights a programme has not given stay empty, to be added before publishing.
 
-Submissions: CSV (`,` or `;`, Kobo "XML values and headers") or JSON (Kobo `results`, ODK Central OData
-`value`, or a plain list). Group prefixes (`group/name`, `group-name`) are dropped.
+Submissions: CSV (`,` or `;`, Kobo "XML values and headers"; read by `access.uploads` within the import's
+limits) or JSON (Kobo `results`, ODK Central OData `value`, or a plain list). Group prefixes (`group/name`,
+`group-name`) are dropped.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
+from reintegra.access.spreadsheets import Sheet, write_workbook
 from reintegra.sustainability.definition import LANGUAGES, Definition
 
 CASE_NUMBER = "case_number"
@@ -63,12 +66,12 @@ def _lang_col(kind: str, lang: str) -> str:
     return f"{kind}::{LANGUAGE_NAMES[lang]} ({lang})"
 
 
-def to_xlsform(definition: Definition, default_language: str = "es") -> bytes:
-    """The instrument as an XLSForm workbook (bytes of an .xlsx)."""
-    wb = Workbook()
-    survey = wb.active
-    assert survey is not None
-    survey.title = "survey"
+def xlsform_sheets(definition: Definition, default_language: str = "es") -> list[Sheet]:
+    """The instrument as the sheets of an XLSForm: (title, rows), each sheet's first row its header.
+
+    Labels and hints are text typed by programme managers: the workbook is written by
+    `access.spreadsheets` (explicit string cells, never formulas)."""
+    survey: list[list[Any]] = []
     survey.append(
         [
             "type",
@@ -109,7 +112,7 @@ def to_xlsform(definition: Definition, default_language: str = "es") -> bytes:
             *blank_scoring,
         ]
     )
-    choices = wb.create_sheet("choices")
+    choices: list[list[Any]] = []
     choices.append(["list_name", "name", *[_lang_col("label", lang) for lang in LANGUAGES], "score", "missing"])
     for q in definition.questions:
         if q.type in ("single", "multiple"):
@@ -141,7 +144,7 @@ def to_xlsform(definition: Definition, default_language: str = "es") -> bytes:
                 json.dumps([list(p) for p in q.points]) if q.points else "",
             ]
         )
-    settings = wb.create_sheet("settings")
+    settings: list[list[Any]] = []
     settings.append(
         ["form_title", "form_id", "version", "default_language", "min_answered_share", "bands", "labels", "description"]
     )
@@ -159,8 +162,13 @@ def to_xlsform(definition: Definition, default_language: str = "es") -> bytes:
             json.dumps(definition.description, ensure_ascii=False) if definition.description else "",
         ]
     )
+    return [("survey", survey), ("choices", choices), ("settings", settings)]
+
+
+def to_xlsform(definition: Definition, default_language: str = "es") -> bytes:
+    """The instrument as an XLSForm workbook (bytes of an .xlsx)."""
     out = io.BytesIO()
-    wb.save(out)
+    write_workbook(out, xlsform_sheets(definition, default_language))
     return out.getvalue()
 
 
@@ -170,8 +178,7 @@ class XLSFormError(ValueError):
         self.problems = problems
 
 
-def _rows(sheet: Any) -> list[dict[str, Any]]:
-    rows = list(sheet.iter_rows(values_only=True))
+def _rows(rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
     if not rows:
         return []
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
@@ -209,16 +216,23 @@ def _float_or_none(value: Any) -> float | None:
 
 
 def from_xlsform(content: bytes) -> dict[str, Any]:
-    """A draft definition dict from an XLSForm workbook; raise XLSFormError when it is not one."""
+    """A draft definition dict from an XLSForm workbook; raise XLSFormError when it is not one. (Uploads are
+    read within limits by `access.uploads` and given to `draft_from_sheets`.)"""
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheets = {name: list(wb[name].iter_rows(values_only=True)) for name in wb.sheetnames}
     except Exception as exc:  # openpyxl raises many kinds for a non-workbook
         raise XLSFormError([f"not an .xlsx workbook ({exc.__class__.__name__})"]) from None
-    if "survey" not in wb.sheetnames:
+    return draft_from_sheets(sheets)
+
+
+def draft_from_sheets(sheets: Mapping[str, Sequence[Sequence[Any]]]) -> dict[str, Any]:
+    """A draft definition dict from the rows of an XLSForm's sheets (header first), by sheet name."""
+    if "survey" not in sheets:
         raise XLSFormError(["the workbook has no 'survey' sheet"])
-    survey = _rows(wb["survey"])
-    choices = _rows(wb["choices"]) if "choices" in wb.sheetnames else []
-    settings_rows = _rows(wb["settings"]) if "settings" in wb.sheetnames else []
+    survey = _rows(sheets["survey"])
+    choices = _rows(sheets.get("choices", []))
+    settings_rows = _rows(sheets.get("settings", []))
     settings = settings_rows[0] if settings_rows else {}
     lists: dict[str, list[dict[str, Any]]] = {}
     for c in choices:
@@ -374,33 +388,31 @@ def _submission(row_number: int, record: dict[str, Any], question_codes: set[str
     return sub
 
 
-def read_submissions(content: bytes, filename: str, question_codes: set[str]) -> list[Submission]:
-    """Parse a CSV or JSON export; raise XLSFormError when the file cannot be read at all."""
-    text: str
+def json_records(content: bytes) -> list[dict[str, Any]]:
+    """The submissions of a JSON export (Kobo `results`, ODK Central OData `value`, or a plain list), each
+    flattened (`group/name` keys); raise XLSFormError when it is not one."""
     try:
-        text = content.decode("utf-8-sig")
+        data = json.loads(content.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise XLSFormError(["the file is not UTF-8 text"]) from None
-    stripped = text.lstrip()
-    if filename.lower().endswith(".json") or stripped.startswith(("{", "[")):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise XLSFormError([f"not valid JSON ({exc.msg}, line {exc.lineno})"]) from None
-        if isinstance(data, dict):
-            data = data.get("results", data.get("value", data.get("submissions")))
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise XLSFormError(["JSON must be a list of submissions (or Kobo 'results' / ODK Central 'value')"])
-        return [_submission(i, record, question_codes) for i, record in enumerate(data, start=1)]
+    except json.JSONDecodeError as exc:
+        raise XLSFormError([f"not valid JSON ({exc.msg}, line {exc.lineno})"]) from None
+    except RecursionError:
+        raise XLSFormError(["the JSON is nested too deeply"]) from None
+    if isinstance(data, dict):
+        data = data.get("results", data.get("value", data.get("submissions")))
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise XLSFormError(["JSON must be a list of submissions (or Kobo 'results' / ODK Central 'value')"])
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    if not reader.fieldnames:
-        raise XLSFormError(["the CSV file has no header row"])
-    return [
-        _submission(i, {k: v for k, v in record.items() if k is not None}, question_codes)
-        for i, record in enumerate(reader, start=2)
-    ]
+        return [_flatten(record) for record in data]
+    except RecursionError:
+        raise XLSFormError(["the JSON is nested too deeply"]) from None
+
+
+def is_json(content: bytes, filename: str) -> bool:
+    return filename.lower().endswith(".json") or content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"["))
+
+
+def submissions(records: Iterable[tuple[int, dict[str, Any]]], question_codes: set[str]) -> list[Submission]:
+    """Submissions from (row number, flat record) pairs: CSV rows (the header is row 1) or JSON records."""
+    return [_submission(number, record, question_codes) for number, record in records]

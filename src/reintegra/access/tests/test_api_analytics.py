@@ -5,11 +5,10 @@ import io
 import json
 
 import pytest
-from django.test import override_settings
 from rest_framework.test import APIClient
 
 from reintegra.access import pseudonymise
-from reintegra.access.models import AccessEvent
+from reintegra.access.models import AccessEvent, Programme
 from reintegra.access.roles import Role
 from reintegra.access.tests.conftest import ADDRESS, DOCUMENT_NUMBER, LOCALITY, PHONE, detailed_case
 from reintegra.testing import factories
@@ -43,11 +42,24 @@ def assert_no_identifiers(text: str) -> None:
         assert identifier not in text
 
 
+def set_k(k):
+    Programme.objects.update(suppression_threshold=k)
+
+
 def test_pseudonymised_rows_paginated(me_officer, cases):
+    set_k(2)
     response = client_for(me_officer).get(CASES_URL, {"page_size": 5})
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 7
+    assert (body["k"], body["released"], body["suppressed"]) == (2, 7, 0)
+    assert body["smallest_class"] >= 2 and set(body["generalisation"]) == {
+        "sex",
+        "age_band",
+        "nationality",
+        "return_type",
+        "return_period",
+    }
     assert len(body["results"]) == 5 and body["next"]
     assert set(body["results"][0]) == set(pseudonymise.ROW_KEYS)
     assert {row["organisation"] for row in body["results"]} == {"oim-mx"}
@@ -59,11 +71,13 @@ def test_pseudonymised_rows_paginated(me_officer, cases):
 
 
 def test_pseudonymised_csv_is_recorded(me_officer, cases):
+    set_k(2)
     response = client_for(me_officer).get(CASES_URL, {"format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    body = response.content.decode("utf-8-sig")
+    assert (response["X-Reintegra-K"], response["X-Reintegra-Suppressed"]) == ("2", "0")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == 7
     assert tuple(rows[0]) == pseudonymise.ROW_KEYS
@@ -95,8 +109,8 @@ def test_analytics_are_read_only(me_officer):
 
 def test_aggregates_with_suppression(me_officer, cases):
     api = client_for(me_officer)
-    with override_settings(REINTEGRA_MIN_CELL_SIZE=3):
-        response = api.get(AGGREGATES_URL, {"by": "return_type"})
+    set_k(3)
+    response = api.get(AGGREGATES_URL, {"by": "return_type"})
     assert response.status_code == 200
     body = response.json()
     assert body["by"] == ["return_type"] and body["k"] == 3
@@ -105,28 +119,27 @@ def test_aggregates_with_suppression(me_officer, cases):
         {"return_type": "forced", "count": None, "suppressed": True},
         {"return_type": "voluntary_assisted", "count": None, "suppressed": True},
     ]
-    with override_settings(REINTEGRA_MIN_CELL_SIZE=2):
-        rows = api.get(AGGREGATES_URL, {"by": "return_type"}).json()["rows"]
+    set_k(2)
+    rows = api.get(AGGREGATES_URL, {"by": "return_type"}).json()["rows"]
     assert {row["return_type"]: row["count"] for row in rows} == {"forced": 5, "voluntary_assisted": 2}
 
 
 def test_aggregates_by_two_dimensions_and_raised_k(me_officer, cases):
-    with override_settings(REINTEGRA_MIN_CELL_SIZE=1):
-        body = client_for(me_officer).get(AGGREGATES_URL, {"by": "status,return_type", "k": 6}).json()
+    set_k(2)
+    body = client_for(me_officer).get(AGGREGATES_URL, {"by": "status,return_type", "k": 6}).json()
     assert body["k"] == 6 and body["by"] == ["status", "return_type"]
     assert all(set(row) == {"status", "return_type", "count", "suppressed"} for row in body["rows"])
     assert all(row["count"] is None and row["suppressed"] for row in body["rows"])  # every cell is below 6
 
 
 def test_k_cannot_go_below_the_floor(me_officer, cases):
-    with override_settings(REINTEGRA_MIN_CELL_SIZE=5):
-        body = client_for(me_officer).get(AGGREGATES_URL, {"by": "year", "k": 1}).json()
+    body = client_for(me_officer).get(AGGREGATES_URL, {"by": "year", "k": 1}).json()
     assert body["k"] == 5 and body["by"] == ["return_year"]
 
 
 def test_coordinator_aggregates_all_organisations(coordinator, cases):
-    with override_settings(REINTEGRA_MIN_CELL_SIZE=1):
-        rows = client_for(coordinator).get(AGGREGATES_URL, {"by": "nationality", "k": 1}).json()["rows"]
+    set_k(2)
+    rows = client_for(coordinator).get(AGGREGATES_URL, {"by": "nationality", "k": 1}).json()["rows"]
     assert sum(row["count"] for row in rows) == 8
 
 
@@ -153,10 +166,21 @@ def test_bad_aggregate_parameters_answer_400(me_officer, params, field):
 
 
 @pytest.mark.parametrize(
-    "by", ["status", "return_type", "sex", "nationality", "municipality", "closure_category", "year"]
+    "by",
+    [
+        "status",
+        "return_type",
+        "sex",
+        "nationality",
+        "municipality",
+        "closure_category",
+        "year",
+        "attention_flag",
+        "cause_of_migration",
+    ],
 )
 def test_no_identifier_in_any_aggregate(me_officer, cases, by):
-    with override_settings(REINTEGRA_MIN_CELL_SIZE=1):
-        response = client_for(me_officer).get(AGGREGATES_URL, {"by": by, "k": 1})
+    set_k(2)
+    response = client_for(me_officer).get(AGGREGATES_URL, {"by": by, "k": 1})
     assert response.status_code == 200
     assert_no_identifiers(json.dumps(response.json(), ensure_ascii=False))

@@ -29,6 +29,7 @@ ROWS = {
             "stakeholder_high_threshold": "3",
             "stakeholder_review_months": "3",
             "agreement_renewal_notice_days": "60",
+            "suppression_threshold": "7",
         },
     ),
     ("api:programme-list", "GET"): (False, False, None),
@@ -101,6 +102,7 @@ def test_settings_saved_from_the_form_sorted_and_audited():
     programme.refresh_from_db()
     assert programme.rss_round_months == [0, 6, 12]
     assert programme.stakeholder_high_threshold == 3
+    assert programme.suppression_threshold == 7
     from auditlog.models import LogEntry
 
     assert LogEntry.objects.get_for_object(programme).exists()
@@ -114,6 +116,8 @@ def test_settings_saved_from_the_form_sorted_and_audited():
         ("rss_round_months", "0, 200"),
         ("stakeholder_high_threshold", "7"),
         ("ends_on", "2020-01-01"),
+        ("suppression_threshold", "1"),
+        ("suppression_threshold", "51"),
     ],
 )
 def test_bad_settings_redisplay_with_a_message_and_change_nothing(field, value):
@@ -143,6 +147,12 @@ def test_api_refuses_bad_values_with_field_errors():
     assert response.status_code == 400 and "rss_round_months" in response.json()
     response = client.patch(url, {"stakeholder_high_threshold": 9}, format="json", **read)
     assert response.status_code == 400 and "stakeholder_high_threshold" in response.json()
+    for k in (1, 51, "x"):
+        response = client.patch(url, {"suppression_threshold": k}, format="json", **read)
+        assert response.status_code == 400 and "suppression_threshold" in response.json()
+    response = client.patch(url, {"suppression_threshold": 10}, format="json", **read)
+    assert response.status_code == 200 and response.json()["suppression_threshold"] == 10
+    read = {"HTTP_IF_MATCH": response["ETag"]}
     saved = client.patch(url, {"rss_round_months": [0, 3, 9]}, format="json", **read)
     assert saved.json()["rss_round_months"] == [0, 3, 9]
 

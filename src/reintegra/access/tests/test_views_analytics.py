@@ -2,13 +2,13 @@
 
 import csv
 import io
+from collections import Counter
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
-from reintegra.access import pseudonymise
-from reintegra.access.models import AccessEvent
+from reintegra.access import analytics, pseudonymise
+from reintegra.access.models import AccessEvent, Programme
 from reintegra.access.roles import Role
 from reintegra.access.tests.conftest import ADDRESS, DOCUMENT_NUMBER, LOCALITY, PHONE, detailed_case
 from reintegra.testing import factories
@@ -18,6 +18,16 @@ pytestmark = pytest.mark.django_db
 URL = reverse("access:analytics")
 CSV_URL = reverse("access:analytics_export")
 
+QUASI_IDENTIFIERS = (
+    "sex",
+    "age_band",
+    "nationality",
+    "return_type",
+    "return_period",
+    "return_country",
+    "admin1",
+    "municipality",
+)
 # Direct identifiers of the people in `cases` (names, phone, document, address, locality, birth date).
 IDENTIFIERS = [
     "María José",
@@ -81,17 +91,18 @@ def test_other_roles_are_refused(client, org, role):
     assert client.get(CSV_URL).status_code == 403
 
 
-def test_small_cells_are_hidden(client, me_officer, cases):
+def test_small_cells_are_hidden(client, me_officer, supervisor, cases):
     client.force_login(me_officer)
-    with override_settings(REINTEGRA_MIN_CELL_SIZE=5):
-        text = _text(client.get(URL, {"by": "return_type"}))
+    text = _text(client.get(URL, {"by": "return_type"}))
     assert "Counts below 5 are hidden" in text
     # 5 forced and 1 voluntary: the 1 is hidden, and so is the 5 (else 6 - 5 gives it away).
     assert text.count("Hidden: too few cases</span>") == 2
-    with override_settings(REINTEGRA_MIN_CELL_SIZE=1):
-        text = _text(client.get(URL, {"by": "return_type", "k": 1}))
+    factories.case(supervisor, factories.returnee(supervisor, given_names="Otra"), return_type="voluntary_assisted")
+    Programme.objects.update(suppression_threshold=2)  # the programme's setting, not the request, lowers k
+    text = _text(client.get(URL, {"by": "return_type", "k": 1}))
+    assert "Counts below 2 are hidden" in text
     assert "Hidden: too few cases" not in text
-    assert ">5<" in text and ">1<" in text
+    assert ">5<" in text and ">2<" in text
 
 
 @pytest.mark.parametrize("params", [{"by": "name"}, {"k": "0"}, {"k": "abc"}, {"k": "100000"}])
@@ -120,16 +131,18 @@ def test_csv_download_is_pseudonymised_and_recorded(client, me_officer, cases):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "pseudonymised-cases" in response["Content-Disposition"]
-    body = response.content.decode("utf-8-sig")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert len(rows) == 6  # own organisation only
+    summary = analytics.pseudonymised_release(me_officer).summary
+    assert len(rows) == summary["released"] and summary["released"] + summary["suppressed"] == 6  # own organisation
+    assert min(Counter(tuple(row[c] for c in QUASI_IDENTIFIERS) for row in rows).values()) >= summary["k"]
     assert tuple(rows[0]) == pseudonymise.ROW_KEYS
     assert {row["organisation"] for row in rows} == {"oim-mx"}
     for identifier in IDENTIFIERS:
         assert identifier not in body
     event = AccessEvent.objects.get(action="export")
     assert (event.user, event.object_type, event.channel) == (me_officer, "cases.case", "web")
-    assert "6 rows" in event.purpose
+    assert f"{len(rows)} rows" in event.purpose
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.core.exceptions import ValidationError
 from pyxform.xls2xform import convert
 
-from reintegra.sustainability import definition, xlsform
+from reintegra.sustainability import definition, services, xlsform
 
 RSS = definition.parse(
     yaml.safe_load((Path(definition.__file__).parent / "instruments" / "rss.yaml").read_text(encoding="utf-8"))
@@ -70,7 +71,7 @@ def test_kobo_csv_with_groups_semicolons_and_multiple_choice_columns():
         "2025-01-01T10:00;GT-1;2025-01-02;satisfied;salaried remittances;1;abc\n"
         "2025-01-01T10:00;;bad-date;satisfied;;0;def\n"
     )
-    rows = xlsform.read_submissions(text.encode(), "x.csv", {q.code for q in RSS.questions})
+    rows = services.read_submissions(text.encode(), "x.csv", {q.code for q in RSS.questions})
     first, second = rows
     assert first.row == 2 and first.case_number == "GT-1" and first.key == "abc"
     assert first.values == {"eco_satisfaction": "satisfied", "eco_income_sources": "salaried remittances"}
@@ -82,10 +83,12 @@ def test_odk_central_json_with_nested_groups():
     data = {
         "value": [{"__id": "uuid:1", "case_number": "GT-2", "survey_date": "2025-02-01", "g": {"psy_safety": "agree"}}]
     }
-    rows = xlsform.read_submissions(json.dumps(data).encode(), "x.json", {"psy_safety"})
+    rows = services.read_submissions(json.dumps(data).encode(), "x.json", {"psy_safety"})
     assert rows[0].values == {"psy_safety": "agree"} and rows[0].key == "uuid:1" and rows[0].row == 1
 
 
 def test_unreadable_json_is_refused():
     with pytest.raises(xlsform.XLSFormError):
-        xlsform.read_submissions(b"{nope", "x.json", set())
+        xlsform.json_records(b"{nope")
+    with pytest.raises(ValidationError):
+        services.read_submissions(b"{nope", "x.json", set())

@@ -33,7 +33,8 @@ class Command(BaseCommand):
                 path = Path(options["file"])
                 if not path.is_file():
                     raise CommandError(f"No such file: {path}")
-                rows = services.grid_rows_from_file(path.read_bytes(), path.name, options["language"])
+                with path.open("rb") as handle:
+                    rows = services.grid_rows_from_file(handle, path.name, options["language"])
             else:
                 rows = services.default_grid_rows(options["language"])
             report = services.load_grid(None, programme, rows)

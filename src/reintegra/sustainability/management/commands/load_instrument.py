@@ -32,7 +32,8 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         try:
-            raw = services.read_definition_file(path.read_bytes(), path.name)
+            with path.open("rb") as handle:
+                raw = services.read_definition_file(handle, path.name)
             result = services.load_instrument(
                 None, raw, programme=programme, publish=options["publish"], source=path.name
             )
