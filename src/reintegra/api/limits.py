@@ -1,8 +1,8 @@
 """Request body limits, for the API and the site alike.
 
 A body larger than its limit answers 413 before anything reads it (JSON under /api/, the 413 page
-elsewhere). Multipart bodies (file uploads) may be up to `REINTEGRA_MAX_UPLOAD_BYTES` (default 12 MB: above the 10 MB of each import);
-any other body up to `REINTEGRA_MAX_BODY_BYTES` (default 2 MB). Django's own limits
+elsewhere). Multipart bodies (file uploads) may be up to `REINTEGRA_MAX_UPLOAD_BYTES` (default 12 MB,
+above the 10 MB each import reads); any other body up to `REINTEGRA_MAX_BODY_BYTES` (default 2 MB). Django's own limits
 (DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS/FILES) still apply and answer 413/400 through
 `reintegra.api.error_pages` and `reintegra.api.exceptions`. What an import does with the rows of a file
 that passed is the import's own business (row, column and cell caps).

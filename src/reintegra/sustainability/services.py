@@ -20,8 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reintegra.access import versioning
-from reintegra.access import uploads
+from reintegra.access import uploads, versioning
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.access.uploads import Limits
