@@ -20,6 +20,8 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import HypothesisException
 from schemathesis.checks import not_a_server_error
@@ -130,13 +132,28 @@ def world(db: Any) -> None:
     call_command("demo", no_serve=True, cases=30, seed=2024, stdout=io.StringIO())
 
 
+@contextlib.contextmanager
+def keeping_the_test_connection() -> Any:
+    """Requests sent to the WSGI application itself would close the test's database connection when they
+    start and end (inside the test's transaction, PostgreSQL then loses it): as Django's test client does,
+    leave the connection alone meanwhile. (The test client connects the handler again after each request.)"""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_api_conforms_to_its_schema_under_fuzzing(world: None, client: Any, role: str, record_property: Any) -> None:
     from reintegra.wsgi import application
 
     cache.clear()  # the token endpoint is throttled per address
     headers = {"Authorization": f"Token {_token(client, ROLES[role])}"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    with keeping_the_test_connection():
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
     raw = schema.raw_schema
     known = _known_ids(client, headers, raw)
 
@@ -152,7 +169,8 @@ def test_api_conforms_to_its_schema_under_fuzzing(world: None, client: Any, role
             # Invalid data needs an input to be invalid in (the path parameters are fixed ids).
             budgets.append((schemathesis.GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES))
         for mode, examples in budgets:
-            requests, found = _fuzz(operation, mode, examples, headers, fixed)
+            with keeping_the_test_connection():
+                requests, found = _fuzz(operation, mode, examples, headers, fixed)
             statuses.update(requests)
             failures += found
         cache.clear()  # keep the token endpoint's throttle from answering every later example
