@@ -136,7 +136,7 @@ class ShareForm(forms.Form):
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Organisation.objects.filter(is_active=True).exclude(pk=case.organisation_id).order_by("name")
-        # The life-at-risk exception (DOMAIN §6.3, fn 38) exists only for mental-health professionals.
+        # The life-at-risk exception (docs/domain-referrals.md §4) exists only for mental-health professionals.
         if getattr(user, "is_mental_health_professional", False):
             self.fields["life_at_risk_justification"] = forms.CharField(
                 label=_("Life-at-risk exception: justification"),

@@ -56,7 +56,7 @@ MAX_SUPPRESSION_THRESHOLD = 50
 
 
 def default_rss_round_months() -> list[int]:
-    # Baseline within one month of return, then 6, 12 and 18 months (DOMAIN §4).
+    # Baseline within one month of return, then 6, 12 and 18 months (docs/domain-sustainability.md §4).
     return [0, 6, 12, 18]
 
 
@@ -144,7 +144,7 @@ class User(Versioned, AbstractUser):  # type: ignore[django-manager-missing]
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members", verbose_name=_("team")
     )
-    # Only a mental-health professional may invoke the life-at-risk consent exception (DOMAIN §6.3 fn 38).
+    # Only a mental-health professional may invoke the life-at-risk consent exception (docs/domain-referrals.md §4).
     is_mental_health_professional = models.BooleanField(_("mental-health professional"), default=False)
     # The language of e-mails sent to the user (password reset); set at each login from the page's language.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
@@ -229,7 +229,7 @@ class Consent(models.Model):
     recipient_description = EncryptedTextField(_("recipient or service type"), max_length=200)
     given_by_returnee = models.BooleanField(_("given by the returnee"), default=True)
     guardian_name = EncryptedTextField(_("guardian's name"), max_length=200)
-    # A minor's consent needs the guardian's consent AND the child's own assent (DOMAIN §3, children).
+    # A minor's consent needs the guardian's consent AND the child's own assent (docs/domain-individual.md §7).
     child_assent = models.BooleanField(_("child's assent obtained"), default=False)
     method = models.CharField(_("how it was given"), max_length=10, choices=ConsentMethod.choices)
     given_on = models.DateField(_("date given"))

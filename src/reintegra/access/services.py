@@ -8,8 +8,8 @@ command line is trusted. Any other caller passes the signed-in user, who needs C
 only a system administrator (Role.ADMIN) may create organisations, act on another organisation or grant
 the platform-wide roles (admin, coordinator).
 
-Consent (DOMAIN §6.3, IOM DP principles 4 and 5)
--------------------------------------------------
+Consent (docs/domain-referrals.md §4; IOM DP principles 4 and 5)
+----------------------------------------------------------------
 A consent names a purpose and, for the sharing purposes (referral, data sharing, cross-border transfer),
 a recipient. Only a consent that names the recipient *organisation* lets the platform share a case with
 that organisation (`share_case`). A consent that names no organisation, only a description of a recipient
@@ -18,9 +18,10 @@ an organisation fits the description, so a person must record a consent naming t
 sharing. Withdrawing a consent is effective immediately: the ledger entry keeps its history (never
 deleted) and every active share granted under it is revoked at once.
 
-The only exception is the life-at-risk exception (DOMAIN §6.3, footnote 38): a mental-health professional
-who judges that the person's life is at risk (or that a mental disability prevents consent) may share
-without consent, giving a justification; the access trail records it as a flagged `consent_exception`.
+The only exception is the life-at-risk exception (docs/domain-referrals.md §4; Handbook §4.1.3, footnote 38): a
+mental-health professional who judges that the person's life is at risk (or that a mental disability prevents
+consent) may share without consent, giving a justification; the access trail records it as a flagged
+`consent_exception`.
 """
 
 import calendar

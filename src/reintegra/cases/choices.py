@@ -1,4 +1,4 @@
-"""Controlled vocabularies of the individual level (DOMAIN §1, §3)."""
+"""Controlled vocabularies of the individual level (docs/domain.md §2-§3, docs/domain-individual.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -56,7 +56,7 @@ class MigrationCause(models.TextChoices):
 
 
 class ReceptionAssistance(models.TextChoices):
-    """Immediate assistance on arrival (DOMAIN §1, reception phase)."""
+    """Immediate assistance on arrival (docs/domain.md §3, reception)."""
 
     REGISTRATION = "registration", _("Registration")
     HEALTH = "health", _("Basic health care")
@@ -114,7 +114,7 @@ class ClosureCategory(models.TextChoices):
 
 
 class ClosureReason(models.TextChoices):
-    """Handbook §2.7 (DOMAIN §3): the reason determines the category."""
+    """Handbook §2.7 (docs/domain-individual.md §6): the reason determines the category."""
 
     SUPPORT_ENDED = "support_ended", _("Support period ended")
     NO_LONGER_ELIGIBLE = "no_longer_eligible", _("No longer meets the criteria")
@@ -151,7 +151,7 @@ CLOSURE_CATEGORY = {
 
 
 class AttentionFlag(models.TextChoices):
-    """Differential-attention profile (DOMAIN §3; seed 002)."""
+    """Differential-attention profile (docs/domain-individual.md §2; CRM 2022 report §2)."""
 
     WOMAN_HEAD_OF_HOUSEHOLD = "woman_head_of_household", _("Woman head of household")
     INDIGENOUS = "indigenous", _("Indigenous person")

@@ -54,7 +54,7 @@ from reintegra.cases.choices import (
 )
 from reintegra.places.models import AdminArea
 
-# Member states of the Regional Conference on Migration (DOMAIN §7): listed first in country selects.
+# Member states of the Regional Conference on Migration (docs/domain-structural.md §7): first in country selects.
 REGION_COUNTRIES = ("BZ", "CA", "CR", "SV", "US", "GT", "HN", "MX", "NI", "PA", "DO")
 
 

@@ -1,4 +1,5 @@
-"""The case status lifecycle (DOMAIN §3): registered → assessed → plan_agreed → in_follow_up → closed.
+"""The case status lifecycle (docs/domain-individual.md §1):
+registered → assessed → plan_agreed → in_follow_up → closed.
 
 Which step may happen in which status, with the message a case manager reads when it may not.
 """

@@ -2,9 +2,9 @@
 
 Why this exists: the same person is frequently returned (deported) more than once, and each return
 is an intake at a different reception point, often typed by a different clerk from what the person
-says. DOMAIN: registration must warn of likely duplicates before a new returnee is created, so that
-the case history (assistance already given, vulnerabilities, referrals) follows the person instead of
-being split across records.
+says. Registration must warn of likely duplicates before a new returnee is created
+(docs/domain-individual.md §2), so that the case history (assistance already given, vulnerabilities,
+referrals) follows the person instead of being split across records.
 
 The core is pure Python on purpose (no Django): a registration check scores up to a few hundred
 candidates, so it must be cheap, and it is tested and benchmarked on its own

@@ -1,4 +1,4 @@
-"""The individual level (DOMAIN §3): returnee, household, case and the steps of a case."""
+"""The individual level (docs/domain-individual.md): returnee, household, case and the steps of a case."""
 
 from datetime import date
 from decimal import Decimal

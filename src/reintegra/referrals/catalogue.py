@@ -2,8 +2,8 @@
 
 An SOP lists field codes from `FIELDS`; `provider_payload(referral)` builds what the receiving side sees
 from those codes alone. Every provider-facing page, API answer and export goes through it, so a field
-the SOP does not list never reaches the provider (IOM DP principle 5; DOMAIN §6.3: "limited to what the
-specific care needs"). Fields of a sensitive category are marked so an SOP that transfers them says so.
+the SOP does not list never reaches the provider (IOM DP principle 5; docs/domain-referrals.md §3: only what the
+specific care needs). Fields of a sensitive category are marked so an SOP that transfers them says so.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Controlled vocabularies of the referral network (DOMAIN §6.3)."""
+"""Controlled vocabularies of the referral network (docs/domain-referrals.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

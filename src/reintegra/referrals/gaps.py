@@ -1,4 +1,5 @@
-"""Service gaps and duplication for an area (DOMAIN §7: mapping to find gaps and duplication). No Django import.
+"""Service gaps and duplication for an area (docs/domain-referrals.md §2: mapping finds gaps and duplication).
+No Django import.
 
 A *need* is an open case, in an area, with a need in a dimension: its latest assessments rate that
 dimension medium or high, or its plan has an item of that dimension not yet completed or cancelled.
@@ -102,8 +103,8 @@ class DuplicationRow:
 
 
 def duplication(areas: Iterable[Area], offers: Iterable[Offer]) -> list[DuplicationRow]:
-    """Sectors offered in an area by more than one provider (DOMAIN §7: avoid duplication). An offer is in
-    the area when it covers it (see `covers`). Most providers first, then by area and sector."""
+    """Sectors offered in an area by more than one provider (docs/domain-referrals.md §2: avoid duplication).
+    An offer is in the area when it covers it (see `covers`). Most providers first, then by area and sector."""
     offers = list(offers)
     rows = []
     for area in areas:

@@ -1,4 +1,4 @@
-"""The referral status machine (DOMAIN §6.3). Pure Python: no Django import.
+"""The referral status machine (docs/domain-referrals.md §6). Pure Python: no Django import.
 
 draft → sent → accepted | declined → service_delivered | no_show | referred_onward → closed
 

@@ -1,4 +1,4 @@
-"""The referral network (DOMAIN §6.3): service mapping, referral pathways (SOPs) and closed-loop referrals."""
+"""The referral network (docs/domain-referrals.md): service mapping, referral pathways (SOPs), closed-loop referrals."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -194,7 +194,7 @@ class Service(Versioned):
 class ReferralPathway(models.Model):
     """A referral SOP between a referring organisation and a provider (or one of its services), one row per
     version: a new version replaces the current one, never edits it, so each referral keeps the version it
-    was made under (DOMAIN §6.3: what is transferred and how, consent, first contact, follow-up,
+    was made under (docs/domain-referrals.md §3: what is transferred and how, consent, first contact, follow-up,
     documentation, cost arrangements)."""
 
     referring_organisation = models.ForeignKey(

@@ -1,5 +1,5 @@
-"""Which services fit a returnee's need, best first (DOMAIN §6.3: the network as a single "dispatcher").
-No Django import.
+"""Which services fit a returnee's need, best first (docs/domain-referrals.md §1: the network as a single
+"dispatcher"). No Django import.
 
 A service is *eligible* when it is active, matches the need's dimension (and sector when one is asked
 for), covers the person's place, and the person meets its age, sex, nationality and vulnerability

@@ -1,4 +1,4 @@
-"""Reminder producers: overdue referrals remind both sides (DOMAIN §6.3: closed-loop referrals).
+"""Reminder producers: overdue referrals remind both sides (docs/domain-referrals.md §6: closed-loop referrals).
 
 Keys hold the referral id and the deadline, so one reminder is made per recipient and deadline; the
 messages name the referral reference and the case number, never the person.

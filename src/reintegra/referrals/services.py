@@ -4,7 +4,7 @@ Each function checks the user's role first, validates with translated messages (
 field names), runs in one transaction attributed to the user in the change log, and writes the case
 timeline (codes, dates and organisation names only).
 
-Consent (DOMAIN §6.3, IOM DP principles 4-5): a referral is *sent* only under a valid consent of the
+Consent (docs/domain-referrals.md §4, IOM DP principles 4-5): a referral is *sent* only under a valid consent of the
 returnee naming the provider's organisation, for referral or data sharing, or under the life-at-risk
 exception of a mental-health professional (access.services.require_consent_for_sharing). A provider that
 is not on the platform (no organisation) receives nothing through Reintegra: the referral is recorded as

@@ -1,4 +1,5 @@
-"""Deadlines of a referral and whether they are kept (DOMAIN §6.3, IASC referral form). No Django import.
+"""Deadlines of a referral and whether they are kept (docs/domain-referrals.md §5, IASC referral form).
+No Django import.
 
 - Acceptance: the provider answers within the priority's deadline from sending: emergency 24 hours,
   urgent 72 hours, normal 14 days.

@@ -781,7 +781,7 @@ def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 @login_required
 @require_GET
 def directory_duplication(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Sectors offered by several providers in the same area (the directory's duplication, DOMAIN §7)."""
+    """Sectors offered by several providers in one area (the directory's duplication, docs/domain-referrals.md §2)."""
     _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
     from reintegra.referrals.choices import Sector
 

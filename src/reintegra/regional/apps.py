@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RegionalConfig(AppConfig):
-    """The regional / inter-institutional catalogue of reintegration actions (DOMAIN §7)."""
+    """The regional / inter-institutional catalogue of reintegration actions (docs/domain-structural.md §7)."""
 
     name = "reintegra.regional"
     label = "regional"

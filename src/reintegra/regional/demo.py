@@ -1,4 +1,4 @@
-"""Demo data: the national actions of the CRM 2022 workshop report (seed 002 §4, as in data/*.csv) and a few
+"""Demo data: the national actions of the CRM 2022 workshop report (its §4, as in data/*.csv) and a few
 illustrative ones, some evaluated as good practices.
 
 The CSV rows are real: their level and dimension are the report's; the institution and target population

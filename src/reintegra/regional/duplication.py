@@ -1,5 +1,5 @@
-"""Likely duplication between actions (seed 002 §3.3/§4: map inter-institutional actions "to avoid dispersion
-and duplication of actions, and to identify gaps"). Pure Python, no Django.
+"""Likely duplication between actions (CRM 2022 report §2 and §3.1: map inter-institutional actions "to avoid
+dispersion and duplication of actions, and to identify gaps"; docs/domain-structural.md §7). Pure Python, no Django.
 
 Two actions are *likely duplicates* when they are in the same country, cover at least one common
 level × dimension cell, are run by different institutions (or the institution of one is unknown), and

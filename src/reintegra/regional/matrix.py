@@ -1,4 +1,4 @@
-"""The level × dimension matrix (DOMAIN §1): nine cells, counts, gaps and heat-map shades. Pure Python."""
+"""The level × dimension matrix (docs/domain.md §2): nine cells, counts, gaps and heat-map shades. Pure Python."""
 
 from __future__ import annotations
 

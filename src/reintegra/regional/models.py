@@ -1,4 +1,4 @@
-"""The regional catalogue of reintegration actions (DOMAIN §7, seed 002 §4).
+"""The regional catalogue of reintegration actions (docs/domain-structural.md §7; CRM 2022 report §4).
 
 An action covers one or more levels and one or more dimensions; it is counted in every level × dimension
 cell of that product. The cells live in `ActionCell` (one row per action and cell, with the action's
@@ -28,7 +28,7 @@ class Dimension(models.TextChoices):
 
 
 class InstitutionKind(models.TextChoices):
-    # Stakeholder categories of Handbook Cuadro 4.1 (DOMAIN §6.1).
+    # Stakeholder categories of Handbook Cuadro 4.1 (docs/domain-structural.md §2).
     GOVERNMENT = "government", _("Government ministry, secretariat or agency")
     LOCAL_GOVERNMENT = "local_government", _("Municipality or local government")
     NGO = "ngo", _("Non-governmental organisation")
@@ -48,7 +48,7 @@ class FundingSource(models.TextChoices):
 
 
 class EvaluationStatus(models.TextChoices):
-    # Seed 002 §4: an action is a "good practice" only once evaluated with a specific methodology.
+    # CRM 2022 report §4: an action is a "good practice" only once evaluated with a specific methodology.
     NOT_EVALUATED = "not_evaluated", _("Not evaluated")
     EVALUATION_IN_PROGRESS = "in_progress", _("Evaluation in progress")
     EVALUATED = "evaluated", _("Evaluated")

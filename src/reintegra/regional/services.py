@@ -112,7 +112,7 @@ def validation_errors(data: ActionInput) -> dict[str, list[str]]:
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
         add("ends_on", _("The end date cannot be before the start date."))
     if data.evaluation_status == EvaluationStatus.GOOD_PRACTICE:
-        # Seed 002 §4: "good practice" only after an evaluation with a specific methodology.
+        # CRM 2022 report §4: "good practice" only after an evaluation with a specific methodology.
         if not data.evaluated_on:
             add("evaluated_on", _("A good practice needs the date of its evaluation."))
         if not data.evaluation_reference.strip():

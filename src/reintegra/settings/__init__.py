@@ -277,7 +277,7 @@ REINTEGRA_PSEUDONYM_KEY = os.environ.get("REINTEGRA_PSEUDONYM_KEY", "")
 # Duplicate checks a user may run per minute (they answer names to guesses: a bound on enumeration).
 REINTEGRA_DUPLICATE_CHECKS_PER_MINUTE = int(os.environ.get("REINTEGRA_DUPLICATE_CHECKS_PER_MINUTE", "30"))
 
-# Plans should be agreed within about one month of return (DOMAIN §3).
+# Plans should be agreed within about one month of return (docs/domain-individual.md §4).
 REINTEGRA_PLAN_DEADLINE_DAYS = 31
 
 # Request logging never carries query strings (names and document numbers typed in searches): the

@@ -1,8 +1,8 @@
 """When RSS rounds are due for a case. Pure Python, no Django import.
 
 A programme's schedule is a list of months after return (default [0, 6, 12, 18]); month 0 is the
-baseline, due within `baseline_window_days` of return (DOMAIN §3: plan and baseline within about a
-month). A follow-up round for month m is due m calendar months after the return date.
+baseline, due within `baseline_window_days` of return (docs/domain-sustainability.md §4: plan and baseline within
+about a month). A follow-up round for month m is due m calendar months after the return date.
 """
 
 from __future__ import annotations

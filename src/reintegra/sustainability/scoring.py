@@ -1,6 +1,6 @@
 """Reintegration Sustainability Survey scores: the scoring core. Pure Python + NumPy, no Django import.
 
-Rules (DOMAIN §4; IOM Handbook Annex 4): each answer maps to a value in [0, 1] (higher = better
+Rules (docs/domain-sustainability.md §2; IOM Handbook Annex 4): each answer maps to a value in [0, 1] (higher = better
 reintegrated); "don't know" / "refuse" count as missing; a dimension score is the weighted mean of its
 answered questions (weights renormalised over what was answered); the composite is the weighted mean of
 all answered questions with the composite weights; a score is reported only when at least

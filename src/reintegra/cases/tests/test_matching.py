@@ -1,7 +1,7 @@
 """Tests for the duplicate-detection core (pure: no Django, no database).
 
-DOMAIN: registration must warn of likely duplicates, because returnees are returned more than once
-and each intake is typed anew. Each tolerance the scorer promises has a concrete example here, the
+Registration must warn of likely duplicates (docs/domain-individual.md §2), because returnees are returned more
+than once and each intake is typed anew. Each tolerance the scorer promises has a concrete example here, the
 blocking keys are checked to bring each kind of variant back as a candidate, and the invariants
 (range, symmetry, self-match, idempotence, monotonicity in documents) are property-tested.
 """

@@ -1,4 +1,4 @@
-"""The scoring core on its own: DOMAIN §4 rules and the properties the issue asks for."""
+"""The scoring core on its own: the rules of docs/domain-sustainability.md §2 and the properties the issue asks for."""
 
 from pathlib import Path
 

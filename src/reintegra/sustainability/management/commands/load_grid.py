@@ -1,7 +1,7 @@
 """`reintegra load-grid [FILE] --programme CODE [--language es]`: load a feasibility grid (CSV, XLSX or YAML).
 
 Rows are matched by dimension + approach, so loading twice changes nothing. Without FILE, loads the
-default grid (DOMAIN §3) in the chosen language.
+default grid (docs/domain-individual.md §4) in the chosen language.
 """
 
 from pathlib import Path
