@@ -316,7 +316,8 @@ def service_gaps(user: Any, *, country: str = "", area: AdminArea | None = None)
     """Gaps per area and dimension (rule in referrals/gaps.py). Within a country: by state/department;
     within a state/department: by municipality. Cases counted: the user's organisation's open cases
     (every organisation's with VIEW_AGGREGATES_ALL_ORGANISATIONS)."""
-    from reintegra.cases.choices import CaseStatus, Dimension, NeedLevel, PlanItemStatus
+    from reintegra.cases.choices import CaseStatus, NeedLevel, PlanItemStatus
+    from reintegra.referrals.choices import Dimension
 
     if not _active(user):
         return []

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-DIMENSIONS = ("economic", "social", "psychosocial")
+from reintegra.vocabulary.codes import DIMENSIONS
+
 SCORES = (*DIMENSIONS, "composite")
 LANGUAGES = ("es", "en", "fr")
 QUESTION_TYPES = ("single", "multiple", "number", "date", "text")

@@ -30,15 +30,9 @@ from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.cases.views import case_page_context
 from reintegra.sustainability import forms, schedule, scoring, selectors, services, xlsform
+from reintegra.sustainability.choices import RoundSource
 from reintegra.sustainability.definition import SCORES, label
-from reintegra.sustainability.models import (
-    FeasibilityApproach,
-    Instrument,
-    InstrumentVersion,
-    RoundScore,
-    RoundSource,
-    SurveyRound,
-)
+from reintegra.sustainability.models import FeasibilityApproach, Instrument, InstrumentVersion, RoundScore, SurveyRound
 from reintegra.web import versioning
 
 # Groups smaller than this are not shown in distributions (re-identification risk), as in access.selectors.
