@@ -23,7 +23,8 @@ from typing import Any
 
 from reintegra.vocabulary.codes import DIMENSIONS
 
-SCORES = (*DIMENSIONS, "composite")
+COMPOSITE = "composite"  # the score across all the dimensions (not a dimension of its own)
+SCORES = (*DIMENSIONS, COMPOSITE)
 LANGUAGES = ("es", "en", "fr")
 QUESTION_TYPES = ("single", "multiple", "number", "date", "text")
 SCORED_TYPES = ("single", "multiple", "number")
