@@ -18,7 +18,7 @@ class OrganisationType(models.TextChoices):
 
 class ServiceSector(models.TextChoices):
     """The kind of service a directory entry offers. Not the policy sectors of mainstreaming
-    (`structural.choices.PolicySector`): a directory lists services, mainstreaming targets ministries."""
+    (`structural.choices.PolicySector`): a person is referred to a service, not to a policy sector."""
 
     HEALTH = "health", _("Health")
     MHPSS = "mhpss", _("Mental health and psychosocial support")
