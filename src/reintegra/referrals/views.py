@@ -29,7 +29,7 @@ from reintegra.cases.models import Case
 from reintegra.cases.views import case_page_context
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, directory_io, forms, lifecycle, links, reports, selectors, services
-from reintegra.referrals.choices import Dimension, ReferralStatus, SlaState
+from reintegra.referrals.choices import Dimension, ReferralStatus, ServiceSector, SlaState
 from reintegra.referrals.models import ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
 from reintegra.web import versioning
 
@@ -752,8 +752,6 @@ def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             purpose=f"service gaps ({country or 'all countries'})",
             object_type="referrals.service",
         )
-    from reintegra.referrals.choices import ServiceSector
-
     dimensions = dict(Dimension.choices)
     sectors = dict(ServiceSector.choices)
     return render(
@@ -782,8 +780,6 @@ def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 def directory_duplication(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sectors offered by several providers in the same area (the directory's duplication, DOMAIN §7)."""
     _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
-    from reintegra.referrals.choices import ServiceSector
-
     country, area = _gap_area(request)
     rows = selectors.service_duplication(country, area)
     provider_ids = {pid for r in rows for pid in r.provider_ids}
