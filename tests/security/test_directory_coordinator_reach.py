@@ -50,7 +50,7 @@ def country(db: Any) -> dict[str, Any]:
             programme=programme,
             name="Ministerio de Trabajo",
             category=c.StakeholderCategory.NATIONAL_AUTHORITY,
-            level=c.Level.NATIONAL,
+            level=c.GeographicLevel.NATIONAL,
             country="GT",
             interest=5,
             influence=4,

@@ -44,7 +44,7 @@ def _stakeholder(manager: Any, programme: Programme, **values: Any) -> Stakehold
             programme=programme,
             name=values.pop("name", "Ministerio de Trabajo"),
             category=c.StakeholderCategory.NATIONAL_AUTHORITY,
-            level=c.Level.NATIONAL,
+            level=c.GeographicLevel.NATIONAL,
             country="GT",
             interest=4,
             influence=4,

@@ -21,6 +21,7 @@ from django_otp.oath import TOTP
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
+from reintegra.access.choices import AccessAction, ConsentMethod, ConsentPurpose
 from reintegra.access.fields import EncryptedTextField
 from reintegra.access.roles import Capability, Role, capabilities_for
 from reintegra.access.versioning import Versioned
@@ -195,20 +196,6 @@ ROLE_LABELS = {
 }
 
 
-class ConsentPurpose(models.TextChoices):
-    ASSISTANCE = "assistance", _("Reintegration assistance")
-    REFERRAL = "referral", _("Referral to an organisation or service")
-    DATA_SHARING = "data_sharing", _("Data sharing with a partner")
-    CROSS_BORDER = "cross_border", _("Cross-border transfer")
-    RESEARCH = "research", _("Research and monitoring & evaluation")
-
-
-class ConsentMethod(models.TextChoices):
-    SIGNED = "signed", _("Signed form")
-    VERBAL = "verbal", _("Verbal, witnessed")
-    DIGITAL = "digital", _("Digital")
-
-
 class Consent(models.Model):
     """One entry of a returnee's consent ledger. Withdrawal is recorded, never deleted."""
 
@@ -268,18 +255,7 @@ class AccessEvent(models.Model):
     Database triggers (see migrations) refuse UPDATE and DELETE on this table.
     """
 
-    class Action(models.TextChoices):
-        VIEW = "view", _("Viewed")
-        EXPORT = "export", _("Exported")
-        SEARCH = "search", _("Searched")
-        CONSENT_EXCEPTION = "consent_exception", _("Consent exception (life at risk)")
-        LOGIN = "login", _("Logged in")
-        # Account security (access/api_tokens.py, access/accounts.py).
-        TOKEN_CREATED = "token_created", _("API token created")
-        TOKEN_REVOKED = "token_revoked", _("API token revoked")
-        PASSWORD_CHANGED = "password_changed", _("Password changed")
-        PASSWORD_RESET_SENT = "password_reset_sent", _("Password reset link sent")
-        PASSWORD_RESET = "password_reset", _("Password set through a reset link")
+    Action = AccessAction  # the callers' name for it (AccessEvent.Action.VIEW)
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")

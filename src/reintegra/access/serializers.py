@@ -15,16 +15,9 @@ from rest_framework import serializers
 from reintegra.access import analytics, pseudonymise, selectors
 from reintegra.access.models import AccessEvent, ConsentMethod, ConsentPurpose, Organisation
 from reintegra.api.fields import EnumChoiceField, IdField
-from reintegra.cases.choices import (
-    AttentionFlag,
-    CaseStatus,
-    ClosureCategory,
-    Dimension,
-    MigrationCause,
-    ReturnType,
-    Sex,
-)
+from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.cases.serializers import UserRefSerializer
+from reintegra.vocabulary.choices import Dimension
 
 # --- CSV (cells made formula-safe by access.spreadsheets) ----------------------------------------
 

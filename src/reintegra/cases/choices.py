@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.vocabulary.choices import Dimension as Dimension  # shared by every level (re-exported)
+
 
 class Sex(models.TextChoices):
     FEMALE = "female", _("Female")
@@ -68,10 +70,12 @@ class ReceptionAssistance(models.TextChoices):
     COMMUNICATION = "communication", _("Phone call to family")
 
 
-class Dimension(models.TextChoices):
-    ECONOMIC = "economic", _("Economic")
-    SOCIAL = "social", _("Social")
-    PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
+class NameTokenKind(models.IntegerChoices):
+    """What a name search digest was computed from (models.NameToken, name_index.py); never shown."""
+
+    WORD = 1, "word"
+    PREFIX = 2, "prefix"
+    PHONETIC = 3, "phonetic"
 
 
 class NeedLevel(models.TextChoices):

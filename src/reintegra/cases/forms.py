@@ -52,6 +52,7 @@ from reintegra.cases.choices import (
     ReturnType,
     Sex,
 )
+from reintegra.places.choices import AdminLevel
 from reintegra.places.models import AdminArea
 
 # Member states of the Regional Conference on Migration (docs/domain-structural.md §7): first in country selects.
@@ -139,7 +140,7 @@ def municipality_choices(country: str, blank: Any = None) -> list[Any]:
     if not country:
         return choices
     rows = (
-        AdminArea.objects.filter(country=country, level=AdminArea.Level.SECOND)
+        AdminArea.objects.filter(country=country, level=AdminLevel.SECOND)
         .order_by("parent__name", "name", "pk")
         .values_list("pk", "name", "parent__name")
     )

@@ -24,6 +24,7 @@ from reintegra.cases.choices import (
     ContactMode,
     Dimension,
     DocumentType,
+    NameTokenKind,
     NeedLevel,
     PlanItemStatus,
     Relationship,
@@ -163,13 +164,8 @@ class NameToken(models.Model):
     (matching.name_search_terms), scoped to the organisation (cases/name_index.py). A search is an index
     lookup of the digests of what was typed; no name, prefix or phonetic code is stored in clear."""
 
-    class Kind(models.IntegerChoices):
-        WORD = 1, "word"
-        PREFIX = 2, "prefix"
-        PHONETIC = 3, "phonetic"
-
     returnee = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="+")
-    kind = models.PositiveSmallIntegerField(choices=Kind.choices)
+    kind = models.PositiveSmallIntegerField(choices=NameTokenKind.choices)
     digest = models.BigIntegerField()
 
     class Meta:

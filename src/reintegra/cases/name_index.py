@@ -29,12 +29,13 @@ from django.db.models import Q
 
 from reintegra.access import crypto
 from reintegra.cases import matching
+from reintegra.cases.choices import NameTokenKind
 from reintegra.cases.models import MatchKey, NameToken, Returnee
 
 _TOKEN_KINDS = {
-    matching.WORD: NameToken.Kind.WORD.value,
-    matching.PREFIX: NameToken.Kind.PREFIX.value,
-    matching.PHONETIC: NameToken.Kind.PHONETIC.value,
+    matching.WORD: NameTokenKind.WORD.value,
+    matching.PREFIX: NameTokenKind.PREFIX.value,
+    matching.PHONETIC: NameTokenKind.PHONETIC.value,
 }
 # What is hashed: scope, kind and text, separated by a character no normalised term contains.
 _BLOCKING, _BIRTH_DATE = "k", "b"

@@ -162,11 +162,12 @@ def _apply_returnee(returnee: Returnee, data: ReturneeInput) -> None:
 
 
 def _check_areas(returnee: Returnee) -> None:
+    from reintegra.places.choices import AdminLevel
     from reintegra.places.models import AdminArea
 
     if returnee.municipality_id:
         muni = AdminArea.objects.filter(pk=returnee.municipality_id).first()
-        if muni is None or muni.level != AdminArea.Level.SECOND:
+        if muni is None or muni.level != AdminLevel.SECOND:
             raise ValidationError({"municipality": _("Choose a municipality from the list.")})
         if str(muni.country) != str(returnee.return_country):
             raise ValidationError({"municipality": _("This municipality is not in the country of return.")})

@@ -100,6 +100,7 @@ from reintegra.cases.models import (
     ReintegrationPlan,
     Returnee,
 )
+from reintegra.places.choices import AdminLevel
 from reintegra.places.models import AdminArea
 
 COUNTRIES = ("MX", "GT", "HN", "SV")
@@ -2310,7 +2311,7 @@ def _curp(person: _Person, birth: date, sex: str, state: str, homoclave: str) ->
 
 def _places(country: str) -> tuple[list[_Place], list[float]]:
     rows = list(
-        AdminArea.objects.filter(country=country, level=AdminArea.Level.SECOND)
+        AdminArea.objects.filter(country=country, level=AdminLevel.SECOND)
         .values_list("id", "code", "parent_id", "parent__code", "name")
         .order_by("code")
     )

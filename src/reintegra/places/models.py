@@ -4,14 +4,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
+from reintegra.places.choices import AdminLevel
+
 
 class AdminArea(models.Model):
-    class Level(models.IntegerChoices):
-        FIRST = 1, _("State / department")
-        SECOND = 2, _("Municipality")
-
     country: "models.Field[str | Country, Country]" = CountryField(_("country"))
-    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=AdminLevel.choices)
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=120)
     parent = models.ForeignKey(
@@ -26,6 +24,6 @@ class AdminArea(models.Model):
         indexes = [models.Index(fields=["country", "level", "name"])]
 
     def __str__(self) -> str:
-        if self.level == self.Level.SECOND and self.parent is not None:
+        if self.level == AdminLevel.SECOND and self.parent is not None:
             return f"{self.name}, {self.parent.name}"
         return self.name

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from reintegra.places.choices import AdminLevel
 from reintegra.places.models import AdminArea
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -75,14 +76,14 @@ def _parse(raw: dict[str, str], source: str) -> AreaRow:
         level = int(values["level"])
     except ValueError:
         raise GazetteerError(f"{source}: level must be 1 or 2") from None
-    if level not in (AdminArea.Level.FIRST, AdminArea.Level.SECOND):
+    if level not in (AdminLevel.FIRST, AdminLevel.SECOND):
         raise GazetteerError(f"{source}: level must be 1 or 2")
     country = values["country"].upper()
     if len(country) != 2 or not values["code"] or not values["name"]:
         raise GazetteerError(f"{source}: country (two letters), code and name are required")
-    if level == AdminArea.Level.SECOND and not values["parent_code"]:
+    if level == AdminLevel.SECOND and not values["parent_code"]:
         raise GazetteerError(f"{source}: a municipality needs the code of its state / department")
-    if level == AdminArea.Level.FIRST and values["parent_code"]:
+    if level == AdminLevel.FIRST and values["parent_code"]:
         raise GazetteerError(f"{source}: a state / department has no parent")
     return AreaRow(country, level, values["code"], values["name"], values["parent_code"], source)
 
@@ -95,9 +96,9 @@ def _validate(rows: list[AreaRow]) -> None:
             raise GazetteerError(f"{row.source}: code {row.code} already used at {seen[key].source}")
         seen[key] = row
     for row in rows:
-        if row.level == AdminArea.Level.SECOND:
+        if row.level == AdminLevel.SECOND:
             parent = seen.get((row.country, row.parent_code))
-            if parent is None or parent.level != AdminArea.Level.FIRST:
+            if parent is None or parent.level != AdminLevel.FIRST:
                 raise GazetteerError(f"{row.source}: unknown state / department {row.parent_code}")
 
 
@@ -107,7 +108,7 @@ def load_gazetteer(data_dir: Path = DATA_DIR, countries: Iterable[str] | None = 
     result = LoadResult()
     for row in rows:
         counts = result.countries.setdefault(row.country, CountryCounts())
-        if row.level == AdminArea.Level.FIRST:
+        if row.level == AdminLevel.FIRST:
             counts.states += 1
         else:
             counts.municipalities += 1
@@ -119,7 +120,7 @@ def load_gazetteer(data_dir: Path = DATA_DIR, countries: Iterable[str] | None = 
             )
         }
         # Level 1 first, so level-2 rows can point at their (possibly new) parents.
-        for level in (AdminArea.Level.FIRST, AdminArea.Level.SECOND):
+        for level in (AdminLevel.FIRST, AdminLevel.SECOND):
             new: list[AdminArea] = []
             changed: list[AdminArea] = []
             for row in rows:

@@ -26,12 +26,11 @@ from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission, ProtectedView
 from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import selectors as case_selectors
-from reintegra.cases.choices import Dimension
 from reintegra.cases.models import Case, PlanItem
 from reintegra.places.models import AdminArea
 from reintegra.referrals import lifecycle, links, selectors, services
 from reintegra.referrals import serializers as s
-from reintegra.referrals.choices import Priority, ReferralStatus, Sector
+from reintegra.referrals.choices import Dimension, ReferralPriority, ReferralStatus, ServiceSector
 from reintegra.referrals.models import ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
 
 C = Capability
@@ -62,7 +61,7 @@ class ProviderFilters(serializers.Serializer):
 
 class ServiceFilters(serializers.Serializer):
     dimension = serializers.ChoiceField(choices=Dimension.choices, required=False, allow_blank=True)
-    sector = serializers.ChoiceField(choices=Sector.choices, required=False, allow_blank=True)
+    sector = serializers.ChoiceField(choices=ServiceSector.choices, required=False, allow_blank=True)
     area = IdField(required=False, help_text="Administrative area id: services that cover it")
     country = CountryCodeField(required=False, allow_blank=True)
     age = serializers.IntegerField(
@@ -75,14 +74,14 @@ class ServiceFilters(serializers.Serializer):
 
 class ReferralFilters(serializers.Serializer):
     status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False, allow_blank=True)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_blank=True)
+    priority = serializers.ChoiceField(choices=ReferralPriority.choices, required=False, allow_blank=True)
     case = IdField(required=False)
     overdue = serializers.BooleanField(required=False, help_text="Only referrals past their deadline.")
 
 
 class RecommendationFilters(serializers.Serializer):
     dimension = serializers.ChoiceField(choices=Dimension.choices, required=False, allow_blank=True)
-    sector = serializers.ChoiceField(choices=Sector.choices, required=False, allow_blank=True)
+    sector = serializers.ChoiceField(choices=ServiceSector.choices, required=False, allow_blank=True)
 
 
 class GapFilters(serializers.Serializer):

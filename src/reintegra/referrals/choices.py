@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.vocabulary.choices import Dimension as Dimension  # a service's dimension (re-exported)
+from reintegra.vocabulary.choices import GeographicLevel as GeographicLevel  # a referral's level (re-exported)
+
 
 class OrganisationType(models.TextChoices):
     GOVERNMENT = "government", _("Government")
@@ -13,7 +16,10 @@ class OrganisationType(models.TextChoices):
     DIASPORA = "diaspora", _("Diaspora or migrant association")
 
 
-class Sector(models.TextChoices):
+class ServiceSector(models.TextChoices):
+    """The kind of service a directory entry offers. Not the policy sectors of mainstreaming
+    (`structural.choices.PolicySector`): a person is referred to a service, not to a policy sector."""
+
     HEALTH = "health", _("Health")
     MHPSS = "mhpss", _("Mental health and psychosocial support")
     EDUCATION = "education", _("Education")
@@ -35,18 +41,13 @@ class Cost(models.TextChoices):
     COVERED = "covered", _("Paid by the referring programme")
 
 
-class Priority(models.TextChoices):
-    """IASC inter-agency referral form: emergency 24 h, urgent 72 h, normal two weeks."""
+class ReferralPriority(models.TextChoices):
+    """IASC inter-agency referral form: emergency 24 h, urgent 72 h, normal two weeks. A deadline to
+    answer, unlike the ranking of a capacity gap (`structural.choices.CapacityPriority`)."""
 
     EMERGENCY = "emergency", _("Emergency (24 hours)")
     URGENT = "urgent", _("Urgent (72 hours)")
     NORMAL = "normal", _("Normal (14 days)")
-
-
-class Level(models.TextChoices):
-    LOCAL = "local", _("Local")
-    NATIONAL = "national", _("National")
-    INTERNATIONAL = "international", _("International")
 
 
 class ReferralStatus(models.TextChoices):

@@ -19,9 +19,9 @@ from django_countries import countries
 from reintegra.access import uploads
 from reintegra.access.roles import Capability
 from reintegra.access.uploads import Limits
-from reintegra.cases.choices import AttentionFlag, Dimension, Sex
+from reintegra.cases.choices import AttentionFlag, Sex
 from reintegra.places.models import AdminArea
-from reintegra.referrals.choices import Cost, OrganisationType, Sector
+from reintegra.referrals.choices import Cost, Dimension, OrganisationType, ServiceSector
 from reintegra.referrals.models import ContactPerson, Service, ServiceProvider
 
 COLUMNS = [
@@ -206,7 +206,7 @@ def import_directory(user: Any, rows: list[dict[str, str]], *, dry_run: bool = F
         _choice(r["provider_type"], OrganisationType.values, number, "provider_type", errors)
         _choice(r["provider_country"].upper(), country_codes, number, "provider_country", errors)
         _choice(r["dimension"], Dimension.values, number, "dimension", errors)
-        _choice(r["sector"], Sector.values, number, "sector", errors)
+        _choice(r["sector"], ServiceSector.values, number, "sector", errors)
         country = r["country"].upper()
         _choice(country, country_codes, number, "country", errors)
         cost = r["cost"] or Cost.FREE

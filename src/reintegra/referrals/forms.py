@@ -8,10 +8,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Organisation
-from reintegra.cases.choices import AttentionFlag, Dimension, Sex
+from reintegra.cases.choices import AttentionFlag, Sex
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue
-from reintegra.referrals.choices import Cost, DeclineReason, OrganisationType, Priority, ReferralStatus, Sector
+from reintegra.referrals.choices import (
+    Cost,
+    DeclineReason,
+    Dimension,
+    OrganisationType,
+    ReferralPriority,
+    ReferralStatus,
+    ServiceSector,
+)
 from reintegra.referrals.models import ServiceProvider
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -24,7 +32,7 @@ def _set_choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) ->
 
 
 ANY_DIMENSION = [("", _("Any")), *Dimension.choices]
-ANY_SECTOR = [("", _("Any")), *Sector.choices]
+ANY_SECTOR = [("", _("Any")), *ServiceSector.choices]
 
 
 class DirectoryFilterForm(forms.Form):
@@ -49,14 +57,16 @@ class DirectoryFilterForm(forms.Form):
 
 class ReferralFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *ReferralStatus.choices])
-    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=[("", _("Any")), *Priority.choices])
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=[("", _("Any")), *ReferralPriority.choices]
+    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
 
 class ReferralForm(forms.Form):
     service = forms.TypedChoiceField(label=_("Service"), coerce=int)
     plan_item = forms.TypedChoiceField(label=_("Plan item"), coerce=int, required=False, empty_value=None)
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    priority = forms.ChoiceField(label=_("Priority"), choices=ReferralPriority.choices, initial=ReferralPriority.NORMAL)
     reason = forms.CharField(
         label=_("Reason for referral"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -255,7 +265,7 @@ class ServiceForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
     dimension = forms.ChoiceField(label=_("Dimension"), choices=[("", "—"), *Dimension.choices])
-    sector = forms.ChoiceField(label=_("Need / sector"), choices=[("", "—"), *Sector.choices])
+    sector = forms.ChoiceField(label=_("Need / sector"), choices=[("", "—"), *ServiceSector.choices])
     country = forms.ChoiceField(label=_("Country of coverage"))
     areas = forms.ModelMultipleChoiceField(
         label=_("Coverage areas"),

@@ -10,16 +10,16 @@ from django_countries.fields import Country, CountryField
 
 from reintegra.access.fields import EncryptedTextField
 from reintegra.access.versioning import Versioned
-from reintegra.cases.choices import Dimension
 from reintegra.referrals.choices import (
     Cost,
     DeclineReason,
-    Level,
+    Dimension,
+    GeographicLevel,
     LinkStatus,
     OrganisationType,
-    Priority,
+    ReferralPriority,
     ReferralStatus,
-    Sector,
+    ServiceSector,
 )
 
 
@@ -145,7 +145,7 @@ class Service(Versioned):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True, default="")
     dimension = models.CharField(_("dimension"), max_length=12, choices=Dimension.choices)
-    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    sector = models.CharField(_("sector"), max_length=20, choices=ServiceSector.choices)
     country: "models.Field[str | Country, Country]" = CountryField(_("country of coverage"))
     # Empty: the whole country. States/departments cover their municipalities.
     areas = models.ManyToManyField("places.AdminArea", blank=True, related_name="+", verbose_name=_("coverage areas"))
@@ -285,8 +285,10 @@ class Referral(models.Model):
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("referred by")
     )
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
-    level = models.CharField(_("level"), max_length=14, choices=Level.choices, default=Level.LOCAL)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=ReferralPriority.choices, default=ReferralPriority.NORMAL
+    )
+    level = models.CharField(_("level"), max_length=14, choices=GeographicLevel.choices, default=GeographicLevel.LOCAL)
     reason = EncryptedTextField(_("reason for referral"), category=None)
     status = models.CharField(_("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
     # The consent it was sent under; null with consent_exception: life-at-risk exception (access trail).

@@ -7,7 +7,7 @@ from typing import Any
 from django.urls import reverse
 
 from reintegra.access import scoping
-from reintegra.referrals.choices import Priority, ReferralStatus
+from reintegra.referrals.choices import ReferralPriority, ReferralStatus
 
 
 def plan_panel(request: Any, case: Any) -> dict[str, Any] | None:
@@ -51,8 +51,8 @@ def describe_event(data: dict[str, Any]) -> list[str]:
             "status": ReferralStatus(data["status"]).label if data.get("status") in ReferralStatus.values else "",
         }
     ]
-    if action in ("created", "sent") and data.get("priority") in Priority.values:
-        lines.append(gettext("Priority: %(priority)s") % {"priority": Priority(data["priority"]).label})
+    if action in ("created", "sent") and data.get("priority") in ReferralPriority.values:
+        lines.append(gettext("Priority: %(priority)s") % {"priority": ReferralPriority(data["priority"]).label})
     if action == "sent" and data.get("acceptance_due"):
         lines.append(gettext("Answer due by %(date)s") % {"date": data["acceptance_due"]})
     if action == "accepted" and data.get("outcome_due"):

@@ -21,6 +21,7 @@ from reintegra.access.scoping import NOTHING, case_visibility
 from reintegra.cases.models import Case
 from reintegra.places.models import AdminArea
 from reintegra.referrals import gaps, lifecycle, recommend, sla
+from reintegra.referrals.choices import Dimension
 from reintegra.referrals.models import Referral, ReferralPathway, Service, ServiceProvider
 
 REFERRER = lifecycle.REFERRER
@@ -316,7 +317,7 @@ def service_gaps(user: Any, *, country: str = "", area: AdminArea | None = None)
     """Gaps per area and dimension (rule in referrals/gaps.py). Within a country: by state/department;
     within a state/department: by municipality. Cases counted: the user's organisation's open cases
     (every organisation's with VIEW_AGGREGATES_ALL_ORGANISATIONS)."""
-    from reintegra.cases.choices import CaseStatus, Dimension, NeedLevel, PlanItemStatus
+    from reintegra.cases.choices import CaseStatus, NeedLevel, PlanItemStatus
 
     if not _active(user):
         return []

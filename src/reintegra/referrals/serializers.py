@@ -13,7 +13,7 @@ from reintegra.api.fields import EnumChoiceField
 from reintegra.api.versioning import version_field
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, selectors
-from reintegra.referrals.choices import DeclineReason, LinkStatus, Priority
+from reintegra.referrals.choices import DeclineReason, LinkStatus, ReferralPriority
 from reintegra.referrals.models import (
     ContactPerson,
     ProviderLink,
@@ -340,7 +340,7 @@ class ProviderReferralSerializer(_ReferralBase):
 class ReferralCreateSerializer(serializers.Serializer):
     case = serializers.IntegerField()
     service = serializers.IntegerField()
-    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    priority = serializers.ChoiceField(choices=ReferralPriority.choices, default=ReferralPriority.NORMAL)
     reason = serializers.CharField(max_length=2000)
     level = serializers.CharField(required=False, allow_blank=True, default="")
     plan_item = serializers.IntegerField(required=False, allow_null=True)

@@ -33,11 +33,19 @@ from reintegra.access import scoping, versioning
 from reintegra.access.models import ConsentPurpose, Organisation
 from reintegra.access.roles import Capability
 from reintegra.access.services import ConsentRequired, require_consent_for_sharing, valid_consent
-from reintegra.cases.choices import AttentionFlag, CaseEventKind, CaseStatus, Dimension, Sex
+from reintegra.cases.choices import AttentionFlag, CaseEventKind, CaseStatus, Sex
 from reintegra.cases.models import Case, CaseEvent, PlanItem
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, lifecycle, links, sla
-from reintegra.referrals.choices import Cost, DeclineReason, Level, OrganisationType, Priority, Sector
+from reintegra.referrals.choices import (
+    Cost,
+    DeclineReason,
+    Dimension,
+    GeographicLevel,
+    OrganisationType,
+    ReferralPriority,
+    ServiceSector,
+)
 from reintegra.referrals.models import (
     ContactPerson,
     Referral,
@@ -305,7 +313,7 @@ def save_service(
         errors["name"] = _("Give the service's name.")
     if data.dimension not in Dimension.values:
         errors["dimension"] = _("Choose the dimension from the list.")
-    if data.sector not in Sector.values:
+    if data.sector not in ServiceSector.values:
         errors["sector"] = _("Choose the sector from the list.")
     if data.cost not in Cost.values:
         errors["cost"] = _("Choose the cost from the list.")
@@ -494,11 +502,11 @@ def _can_refer_from(user: Any, case: Case) -> bool:
 def default_level(case: Case, service: Service) -> str:
     returnee = case.returnee
     if str(service.country) != str(returnee.return_country):
-        return Level.INTERNATIONAL
+        return GeographicLevel.INTERNATIONAL
     area_ids = set(service.areas.values_list("pk", flat=True))
     if area_ids and (returnee.municipality_id in area_ids or returnee.admin1_id in area_ids):
-        return Level.LOCAL
-    return Level.NATIONAL
+        return GeographicLevel.LOCAL
+    return GeographicLevel.NATIONAL
 
 
 def _event(referral: Referral, user: Any, action: str) -> None:
@@ -537,7 +545,7 @@ def create_referral(
     service: Service,
     *,
     reason: str,
-    priority: str = Priority.NORMAL,
+    priority: str = ReferralPriority.NORMAL,
     level: str = "",
     plan_item: PlanItem | None = None,
 ) -> Referral:
@@ -550,9 +558,9 @@ def create_referral(
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = _("Give the reason for the referral.")
-    if priority not in Priority.values:
+    if priority not in ReferralPriority.values:
         errors["priority"] = _("Choose the priority from the list.")
-    if level and level not in Level.values:
+    if level and level not in GeographicLevel.values:
         errors["level"] = _("Choose the level from the list.")
     if case.status == CaseStatus.CLOSED:
         errors["case"] = _("The case is closed: reopen it before referring.")

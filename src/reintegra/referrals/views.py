@@ -29,7 +29,7 @@ from reintegra.cases.models import Case
 from reintegra.cases.views import case_page_context
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, directory_io, forms, lifecycle, links, reports, selectors, services
-from reintegra.referrals.choices import ReferralStatus, SlaState
+from reintegra.referrals.choices import Dimension, ReferralStatus, ServiceSector, SlaState
 from reintegra.referrals.models import ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
 from reintegra.web import versioning
 
@@ -752,11 +752,8 @@ def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             purpose=f"service gaps ({country or 'all countries'})",
             object_type="referrals.service",
         )
-    from reintegra.cases.choices import Dimension
-    from reintegra.referrals.choices import Sector
-
     dimensions = dict(Dimension.choices)
-    sectors = dict(Sector.choices)
+    sectors = dict(ServiceSector.choices)
     return render(
         request,
         "referrals/service_gaps.html",
@@ -783,13 +780,11 @@ def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 def directory_duplication(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sectors offered by several providers in one area (the directory's duplication, docs/domain-referrals.md §2)."""
     _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
-    from reintegra.referrals.choices import Sector
-
     country, area = _gap_area(request)
     rows = selectors.service_duplication(country, area)
     provider_ids = {pid for r in rows for pid in r.provider_ids}
     names = dict(ServiceProvider.objects.filter(pk__in=provider_ids).values_list("pk", "name"))
-    sectors = dict(Sector.choices)
+    sectors = dict(ServiceSector.choices)
     page = _page(rows, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from reintegra.regional import importing, services
+from reintegra.regional.choices import EvaluationStatus, FundingSource, InstitutionKind
 from reintegra.regional.duplication import normalise
-from reintegra.regional.models import EvaluationStatus, FundingSource, InstitutionKind, RegionalAction
+from reintegra.regional.models import RegionalAction
 from reintegra.regional.services import ActionInput
 
 DATA_FILE = Path(__file__).parent / "data" / "regional_actions_crm_2022.csv"

@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from reintegra.regional.models import Dimension, EvaluationStatus, FundingSource, Institution, InstitutionKind, Level
+from reintegra.regional.choices import Dimension, EvaluationStatus, FundingSource, InstitutionKind, InterventionLevel
+from reintegra.regional.models import Institution
 from reintegra.regional.selectors import ActionFilters
 from reintegra.regional.services import INPUT_FIELDS, ActionInput
 
@@ -20,7 +21,9 @@ def _blank(label: Any) -> list[tuple[str, Any]]:
 class ActionFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     country = forms.ChoiceField(label=_("Country"), required=False)
-    level = forms.ChoiceField(label=_("Level"), required=False, choices=_blank(_("All levels")) + Level.choices)
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=_blank(_("All levels")) + InterventionLevel.choices
+    )
     dimension = forms.ChoiceField(
         label=_("Dimension"), required=False, choices=_blank(_("All dimensions")) + Dimension.choices
     )
@@ -79,7 +82,7 @@ class ActionForm(forms.Form):
     )
     levels = forms.MultipleChoiceField(
         label=_("Levels"),
-        choices=Level.choices,
+        choices=InterventionLevel.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The action is counted in every level × dimension cell it covers."),
     )

@@ -18,8 +18,8 @@ from django_countries import countries
 
 from reintegra.access import uploads
 from reintegra.access.uploads import Limits
+from reintegra.regional.choices import Dimension, EvaluationStatus, FundingSource, InstitutionKind, InterventionLevel
 from reintegra.regional.duplication import normalise
-from reintegra.regional.models import Dimension, EvaluationStatus, FundingSource, InstitutionKind, Level
 from reintegra.regional.services import ActionInput, validation_errors
 
 # Limits of one file (README, "Import limits").
@@ -76,14 +76,14 @@ HEADERS = {
 REQUIRED = ("country", "title", "levels", "dimensions")
 
 LEVEL_WORDS = {
-    "individual": Level.INDIVIDUAL,
-    "community": Level.COMMUNITY,
-    "comunitario": Level.COMMUNITY,
-    "comunitaria": Level.COMMUNITY,
-    "communautaire": Level.COMMUNITY,
-    "structural": Level.STRUCTURAL,
-    "estructural": Level.STRUCTURAL,
-    "structurel": Level.STRUCTURAL,
+    "individual": InterventionLevel.INDIVIDUAL,
+    "community": InterventionLevel.COMMUNITY,
+    "comunitario": InterventionLevel.COMMUNITY,
+    "comunitaria": InterventionLevel.COMMUNITY,
+    "communautaire": InterventionLevel.COMMUNITY,
+    "structural": InterventionLevel.STRUCTURAL,
+    "estructural": InterventionLevel.STRUCTURAL,
+    "structurel": InterventionLevel.STRUCTURAL,
 }
 DIMENSION_WORDS = {
     "economic": Dimension.ECONOMIC,
@@ -172,7 +172,7 @@ def read_table(stream: IO[bytes] | bytes, filename: str) -> uploads.Table:
 
 def parse(stream: IO[bytes], filename: str) -> ParseResult:
     """Every row as an ActionInput, or every problem found; the caller writes nothing unless `ok`."""
-    level_words = {**LEVEL_WORDS, **_choices_by_word(Level)}
+    level_words = {**LEVEL_WORDS, **_choices_by_word(InterventionLevel)}
     dimension_words = {**DIMENSION_WORDS, **_choices_by_word(Dimension)}
     kinds = _choices_by_word(InstitutionKind)
     fundings = _choices_by_word(FundingSource)

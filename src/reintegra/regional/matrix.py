@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-LEVELS = ("individual", "community", "structural")
-DIMENSIONS = ("economic", "social", "psychosocial")
+from reintegra.vocabulary.codes import DIMENSIONS, INTERVENTION_LEVELS
+
+LEVELS = INTERVENTION_LEVELS
 SHADES = 5  # heat-map steps 1..5 for non-empty cells; 0 is a gap
 
 

@@ -13,46 +13,7 @@ from django_countries.fields import Country, CountryField
 
 from reintegra.access.models import Organisation
 from reintegra.access.versioning import Versioned
-
-
-class Level(models.TextChoices):
-    INDIVIDUAL = "individual", _("Individual")
-    COMMUNITY = "community", _("Community")
-    STRUCTURAL = "structural", _("Structural")
-
-
-class Dimension(models.TextChoices):
-    ECONOMIC = "economic", _("Economic")
-    SOCIAL = "social", _("Social")
-    PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
-
-
-class InstitutionKind(models.TextChoices):
-    # Stakeholder categories of Handbook Cuadro 4.1 (docs/domain-structural.md §2).
-    GOVERNMENT = "government", _("Government ministry, secretariat or agency")
-    LOCAL_GOVERNMENT = "local_government", _("Municipality or local government")
-    NGO = "ngo", _("Non-governmental organisation")
-    INTERNATIONAL = "international", _("International organisation or cooperation agency")
-    PRIVATE_SECTOR = "private_sector", _("Private sector")
-    ACADEMIA = "academia", _("Academic institution")
-    DIASPORA = "diaspora", _("Diaspora or migrant association")
-    OTHER = "other", _("Other")
-
-
-class FundingSource(models.TextChoices):
-    NATIONAL_BUDGET = "national_budget", _("National budget")
-    INTERNATIONAL_COOPERATION = "international_cooperation", _("International cooperation")
-    MIXED = "mixed", _("Mixed (national and international)")
-    PRIVATE = "private", _("Private funds")
-    UNKNOWN = "unknown", _("Not known")
-
-
-class EvaluationStatus(models.TextChoices):
-    # CRM 2022 report §4: an action is a "good practice" only once evaluated with a specific methodology.
-    NOT_EVALUATED = "not_evaluated", _("Not evaluated")
-    EVALUATION_IN_PROGRESS = "in_progress", _("Evaluation in progress")
-    EVALUATED = "evaluated", _("Evaluated")
-    GOOD_PRACTICE = "good_practice", _("Good practice (evaluated)")
+from reintegra.regional.choices import Dimension, EvaluationStatus, FundingSource, InstitutionKind, InterventionLevel
 
 
 class Institution(models.Model):
@@ -146,7 +107,7 @@ class RegionalAction(Versioned):
 
     @property
     def level_labels(self) -> list[str]:
-        return [str(Level(v).label) for v in self.levels if v in Level.values]
+        return [str(InterventionLevel(v).label) for v in self.levels if v in InterventionLevel.values]
 
     @property
     def dimension_labels(self) -> list[str]:
@@ -162,7 +123,7 @@ class ActionCell(models.Model):
 
     action = models.ForeignKey(RegionalAction, on_delete=models.CASCADE, related_name="cells")
     country: "models.Field[str | Country, Country]" = CountryField()
-    level = models.CharField(max_length=20, choices=Level.choices)
+    level = models.CharField(max_length=20, choices=InterventionLevel.choices)
     dimension = models.CharField(max_length=20, choices=Dimension.choices)
 
     class Meta:

@@ -8,16 +8,17 @@ from rest_framework import serializers
 
 from reintegra.api.fields import CountryCodeField, IdField
 from reintegra.api.versioning import version_field
-from reintegra.regional.models import Dimension, EvaluationStatus, FundingSource, InstitutionKind, Level, RegionalAction
+from reintegra.regional.choices import Dimension, EvaluationStatus, FundingSource, InstitutionKind, InterventionLevel
+from reintegra.regional.models import RegionalAction
 from reintegra.regional.selectors import ActionFilters
 from reintegra.regional.services import ActionInput
 
 
-@extend_schema_field({"type": "array", "items": {"type": "string", "enum": list(Level.values)}})
+@extend_schema_field({"type": "array", "items": {"type": "string", "enum": list(InterventionLevel.values)}})
 class LevelList(serializers.ListField):
     """Levels an action covers (an inline enum: other apps name their level/dimension enums)."""
 
-    child = serializers.ChoiceField(choices=Level.choices)
+    child = serializers.ChoiceField(choices=InterventionLevel.choices)
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "enum": list(Dimension.values)}})
@@ -39,7 +40,7 @@ class ActionFilterSerializer(serializers.Serializer):
     """The list's query parameters (reintegra.api.query); the same filters as the catalogue page."""
 
     country = CountryCodeField(required=False, allow_blank=True)
-    level = _filter_choice(Level)
+    level = _filter_choice(InterventionLevel)
     dimension = _filter_choice(Dimension)
     institution = IdField(required=False, help_text="Institution id.")
     funding_source = _filter_choice(FundingSource)

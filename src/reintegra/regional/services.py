@@ -20,18 +20,10 @@ from django_countries import countries
 from reintegra.access import versioning
 from reintegra.access.models import Organisation
 from reintegra.access.roles import Capability, Role
+from reintegra.regional.choices import Dimension, EvaluationStatus, FundingSource, InstitutionKind, InterventionLevel
 from reintegra.regional.duplication import normalise
 from reintegra.regional.matrix import cell_product
-from reintegra.regional.models import (
-    ActionCell,
-    Dimension,
-    EvaluationStatus,
-    FundingSource,
-    Institution,
-    InstitutionKind,
-    Level,
-    RegionalAction,
-)
+from reintegra.regional.models import ActionCell, Institution, RegionalAction
 from reintegra.structural.selectors import has_regional_grant
 
 
@@ -93,7 +85,7 @@ def validation_errors(data: ActionInput) -> dict[str, list[str]]:
         add("title", _("The name is too long (300 characters at most)."))
     if not data.levels:
         add("levels", _("Choose at least one level."))
-    elif any(v not in Level.values for v in data.levels):
+    elif any(v not in InterventionLevel.values for v in data.levels):
         add("levels", _("Unknown level: use individual, community or structural."))
     if not data.dimensions:
         add("dimensions", _("Choose at least one dimension."))
@@ -166,7 +158,7 @@ def _apply(action: RegionalAction, data: ActionInput) -> None:
     action.title = " ".join(data.title.split())
     action.institution = institution_for(data.country, data.institution_name, data.institution_kind)
     # Stored in the matrix's order, whatever order they came in.
-    action.levels = [v for v in Level.values if v in data.levels]
+    action.levels = [v for v in InterventionLevel.values if v in data.levels]
     action.dimensions = [v for v in Dimension.values if v in data.dimensions]
     action.target_population = data.target_population.strip()
     action.description = data.description.strip()

@@ -21,8 +21,9 @@ from reintegra.access import exports
 from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
 from reintegra.regional import importing, matrix, selectors, services
+from reintegra.regional.choices import Dimension, InterventionLevel
 from reintegra.regional.forms import ActionFilterForm, ActionForm, ImportForm
-from reintegra.regional.models import Dimension, Level, RegionalAction
+from reintegra.regional.models import RegionalAction
 from reintegra.web import versioning
 
 PAGE_SIZE = 25
@@ -64,7 +65,7 @@ def matrix_view(request: HttpRequest) -> HttpResponse:
         country = ""
     cells, scan = selectors.matrix_for(request.user, country or None)
     names = dict(countries)
-    level_labels, dimension_labels = dict(Level.choices), dict(Dimension.choices)
+    level_labels, dimension_labels = dict(InterventionLevel.choices), dict(Dimension.choices)
     list_url = reverse("regional:list")
 
     def drill(cell: matrix.MatrixCell) -> str:

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.vocabulary.choices import GeographicLevel as GeographicLevel  # a stakeholder's level (re-exported)
+
 
 class GrantScope(models.TextChoices):
     """What a write grant covers (models.WriteGrant)."""
@@ -11,10 +13,10 @@ class GrantScope(models.TextChoices):
     REGIONAL = "regional", _("Regional actions the organisation entered")
 
 
-class Level(models.TextChoices):
-    INTERNATIONAL = "international", _("International")
-    NATIONAL = "national", _("National")
-    LOCAL = "local", _("Local")
+# Mainstreaming initiatives are national or local (Handbook §4.3); a process has no international level.
+MAINSTREAMING_LEVELS = [
+    (value, label) for value, label in GeographicLevel.choices if value != GeographicLevel.INTERNATIONAL
+]
 
 
 class StakeholderCategory(models.TextChoices):
@@ -138,7 +140,10 @@ class Aspect(models.TextChoices):
     INTANGIBLE = "intangible", _("Intangible")
 
 
-class Priority(models.TextChoices):
+class CapacityPriority(models.TextChoices):
+    """How pressing a capacity gap is. Not a referral's priority (`referrals.choices.ReferralPriority`),
+    which is a deadline to answer."""
+
     HIGH = "high", _("High")
     MEDIUM = "medium", _("Medium")
     LOW = "low", _("Low")
@@ -212,8 +217,9 @@ class DataCategory(models.TextChoices):
     MONITORING = "monitoring", _("Monitoring data")
 
 
-class Sector(models.TextChoices):
-    """Cuadro 4.8."""
+class PolicySector(models.TextChoices):
+    """Cuadro 4.8: the policy sectors return and reintegration is mainstreamed into. Not the kinds of
+    service of the directory (`referrals.choices.ServiceSector`)."""
 
     LABOUR = "labour", _("Labour")
     EDUCATION = "education", _("Education and training")

@@ -32,7 +32,7 @@ from reintegra.structural.models import (
     Training,
 )
 
-N, L, INTL = c.Level.NATIONAL, c.Level.LOCAL, c.Level.INTERNATIONAL
+N, L, INTL = c.GeographicLevel.NATIONAL, c.GeographicLevel.LOCAL, c.GeographicLevel.INTERNATIONAL
 # name, category, level, country, area, interest, influence, stance, functions, days since engagement
 STAKEHOLDERS = [
     (

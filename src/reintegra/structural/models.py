@@ -112,7 +112,7 @@ class WriteGrant(models.Model):
 class Stakeholder(ProgrammeRecord):
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=30, choices=c.StakeholderCategory.choices)
-    level = models.CharField(_("level"), max_length=20, choices=c.Level.choices)
+    level = models.CharField(_("level"), max_length=20, choices=c.GeographicLevel.choices)
     country = CountryField(_("country"))
     area = models.CharField(_("area"), max_length=200, blank=True)
     relevance = models.TextField(_("relevance"), blank=True)
@@ -293,7 +293,7 @@ class Agreement(ProgrammeRecord):
 class CoordinationMechanism(ProgrammeRecord):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=20, choices=c.MechanismKind.choices)
-    level = models.CharField(_("level"), max_length=20, choices=c.Level.choices)
+    level = models.CharField(_("level"), max_length=20, choices=c.GeographicLevel.choices)
     chair = models.ForeignKey(
         Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("chair")
     )
@@ -357,7 +357,7 @@ class Meeting(ProgrammeRecord):
 
 class MainstreamingProcess(ProgrammeRecord):
     title = models.CharField(_("title"), max_length=200)
-    level = models.CharField(_("level"), max_length=20, choices=c.Level.choices[1:])
+    level = models.CharField(_("level"), max_length=20, choices=c.MAINSTREAMING_LEVELS)
     area = models.CharField(_("area"), max_length=200, blank=True)
     lead = models.ForeignKey(
         Stakeholder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("lead")
@@ -378,7 +378,7 @@ class MainstreamingProcess(ProgrammeRecord):
 
 class SectorOpportunity(ProgrammeRecord):
     process = models.ForeignKey(MainstreamingProcess, on_delete=models.CASCADE, related_name="opportunities")
-    sector = models.CharField(_("sector"), max_length=20, choices=c.Sector.choices)
+    sector = models.CharField(_("sector"), max_length=20, choices=c.PolicySector.choices)
     opportunity = models.TextField(_("opportunity chosen"))
     responsible = models.CharField(_("responsible"), max_length=200, blank=True)
     due_on = models.DateField(_("due date"), null=True, blank=True)
@@ -456,7 +456,9 @@ class CapacityAssessment(ProgrammeRecord):
     current_level = models.PositiveSmallIntegerField(_("current level (1-5)"), validators=SCORE)
     target_level = models.PositiveSmallIntegerField(_("target level (1-5)"), validators=SCORE)
     gap = models.TextField(_("capacity gap"), blank=True)
-    priority = models.CharField(_("priority"), max_length=10, choices=c.Priority.choices, default=c.Priority.MEDIUM)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=c.CapacityPriority.choices, default=c.CapacityPriority.MEDIUM
+    )
     assessed_on = models.DateField(_("assessed on"))
 
     class Meta:

@@ -25,7 +25,8 @@ from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.sustainability import selectors, services, xlsform
-from reintegra.sustainability.models import Instrument, InstrumentVersion, RoundSource
+from reintegra.sustainability.choices import RoundSource
+from reintegra.sustainability.models import Instrument, InstrumentVersion
 from reintegra.sustainability.serializers import (
     ImportReportSerializer,
     InstrumentDetailSerializer,

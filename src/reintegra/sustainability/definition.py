@@ -21,8 +21,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-DIMENSIONS = ("economic", "social", "psychosocial")
-SCORES = (*DIMENSIONS, "composite")
+from reintegra.vocabulary.codes import DIMENSIONS
+
+COMPOSITE = "composite"  # the score across all the dimensions (not a dimension of its own)
+SCORES = (*DIMENSIONS, COMPOSITE)
 LANGUAGES = ("es", "en", "fr")
 QUESTION_TYPES = ("single", "multiple", "number", "date", "text")
 SCORED_TYPES = ("single", "multiple", "number")

@@ -20,19 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.fields import EncryptedJSONField
 from reintegra.access.versioning import Versioned
-from reintegra.cases.choices import Dimension
 from reintegra.sustainability import definition as definition_module
-
-
-class VersionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-
-
-class RoundSource(models.TextChoices):
-    WEB = "web", _("Case page")
-    API = "api", _("API")
-    IMPORT = "import", _("Imported submission")
+from reintegra.sustainability.choices import Dimension, RoundSource, VersionStatus
 
 
 class Instrument(models.Model):

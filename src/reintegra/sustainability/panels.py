@@ -6,9 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from reintegra.cases.choices import Dimension
 from reintegra.cases.models import Case
 from reintegra.sustainability import selectors
+from reintegra.sustainability.choices import Dimension
 from reintegra.sustainability.definition import label
 
 

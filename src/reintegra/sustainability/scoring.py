@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from reintegra.sustainability.definition import DIMENSIONS, SCORES, Definition, Question
+from reintegra.sustainability.definition import SCORES, Definition, Question
+from reintegra.vocabulary.codes import DIMENSIONS
 
 
 class AnswerError(ValueError):

@@ -18,15 +18,9 @@ from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case
 from reintegra.cases.selectors import cases_for
 from reintegra.sustainability import schedule
-from reintegra.sustainability.definition import DIMENSIONS
-from reintegra.sustainability.models import (
-    FeasibilityApproach,
-    Instrument,
-    InstrumentVersion,
-    RoundScore,
-    SurveyRound,
-    VersionStatus,
-)
+from reintegra.sustainability.choices import VersionStatus
+from reintegra.sustainability.models import FeasibilityApproach, Instrument, InstrumentVersion, RoundScore, SurveyRound
+from reintegra.vocabulary.codes import DIMENSIONS
 
 
 def instruments_for(user: Any) -> QuerySet[Instrument]:

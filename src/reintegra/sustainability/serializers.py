@@ -8,6 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reintegra.sustainability.choices import Dimension
+from reintegra.sustainability.definition import SCORES
 from reintegra.sustainability.models import Instrument, InstrumentVersion, SurveyRound
 
 
@@ -88,12 +90,12 @@ class RoundSerializer(serializers.ModelSerializer):
     @extend_schema_field(ScoresSerializer)
     def get_scores(self, obj: SurveyRound) -> dict[str, float | None]:
         score = obj.current_score
-        return score.values() if score else dict.fromkeys(("economic", "social", "psychosocial", "composite"))
+        return score.values() if score else dict.fromkeys(SCORES)
 
     @extend_schema_field(BandsSerializer)
     def get_bands(self, obj: SurveyRound) -> dict[str, str | None]:
         score = obj.current_score
-        return dict(score.bands) if score else dict.fromkeys(("economic", "social", "psychosocial", "composite"))
+        return dict(score.bands) if score else dict.fromkeys(SCORES)
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_scored_with_version(self, obj: SurveyRound) -> int | None:
@@ -109,7 +111,7 @@ class RoundSerializer(serializers.ModelSerializer):
         return {
             k: v
             for k, v in obj.answers.items()
-            if (q := definition.question(k)) is None or q.dimension != "psychosocial"
+            if (q := definition.question(k)) is None or q.dimension != Dimension.PSYCHOSOCIAL
         }
 
 

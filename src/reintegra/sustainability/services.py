@@ -24,21 +24,14 @@ from reintegra.access import uploads, versioning
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.access.uploads import Limits
-from reintegra.cases.choices import CaseEventKind, Dimension
+from reintegra.cases.choices import CaseEventKind
 from reintegra.cases.models import Case, CaseEvent
 from reintegra.cases.selectors import cases_for
 from reintegra.sustainability import definition as definition_module
 from reintegra.sustainability import schedule, scoring, selectors, xlsform
+from reintegra.sustainability.choices import Dimension, RoundSource, VersionStatus
 from reintegra.sustainability.definition import Definition, DefinitionError
-from reintegra.sustainability.models import (
-    FeasibilityApproach,
-    Instrument,
-    InstrumentVersion,
-    RoundScore,
-    RoundSource,
-    SurveyRound,
-    VersionStatus,
-)
+from reintegra.sustainability.models import FeasibilityApproach, Instrument, InstrumentVersion, RoundScore, SurveyRound
 
 
 @contextmanager

@@ -30,15 +30,9 @@ from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.cases.views import case_page_context
 from reintegra.sustainability import forms, schedule, scoring, selectors, services, xlsform
-from reintegra.sustainability.definition import SCORES, label
-from reintegra.sustainability.models import (
-    FeasibilityApproach,
-    Instrument,
-    InstrumentVersion,
-    RoundScore,
-    RoundSource,
-    SurveyRound,
-)
+from reintegra.sustainability.choices import Dimension, RoundSource
+from reintegra.sustainability.definition import COMPOSITE, SCORES, label
+from reintegra.sustainability.models import FeasibilityApproach, Instrument, InstrumentVersion, RoundScore, SurveyRound
 from reintegra.web import versioning
 
 # Groups smaller than this are not shown in distributions (re-identification risk), as in access.selectors.
@@ -78,16 +72,16 @@ def _band_names(definition: dict[str, Any]) -> dict[str, str]:
     return {b["code"]: label(b.get("labels"), _language()) for b in definition.get("bands", [])}
 
 
+def _score_titles() -> dict[str, Any]:
+    """The survey's four scores: one per dimension (the vocabulary's labels) and the composite across them."""
+    return {**dict(Dimension.choices), COMPOSITE: _("Composite")}
+
+
 def _score_rows(score: RoundScore | None) -> list[dict[str, Any]]:
     if score is None:
         return []
     names = _band_names(score.version.definition)
-    titles = {
-        "economic": _("Economic"),
-        "social": _("Social"),
-        "psychosocial": _("Psychosocial"),
-        "composite": _("Composite"),
-    }
+    titles = _score_titles()
     weakest = selectors.weakest_dimension(score.values())
     return [
         {
@@ -122,12 +116,7 @@ def case_rounds(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         score = r.current_score
         rows.append({"round": r, "label": _month_label(r.round_month), "scores": _score_rows(score), "score": score})
     labels = [f"{row['label']} · {row['round'].taken_on.isoformat()}" for row in rows]
-    titles = {
-        "economic": _("Economic"),
-        "social": _("Social"),
-        "psychosocial": _("Psychosocial"),
-        "composite": _("Composite"),
-    }
+    titles = _score_titles()
     colours = {"economic": "#b45309", "social": "#1d4ed8", "psychosocial": "#7c3aed", "composite": "#111827"}
     chart = {
         "type": "line",
@@ -237,7 +226,7 @@ def _answer_rows(request: AuthenticatedHttpRequest, round_: SurveyRound) -> tupl
     hidden = False
     for q in definition.questions:
         value = round_.answers.get(q.code)
-        if q.dimension == "psychosocial" and not can_psy:
+        if q.dimension == Dimension.PSYCHOSOCIAL and not can_psy:
             hidden = True
             continue
         if value is None:
@@ -772,12 +761,7 @@ def distribution(request: AuthenticatedHttpRequest) -> HttpResponse:
     month_raw = request.GET.get("ronda", "")
     month = int(month_raw) if month_raw.isdigit() else None
     data = distribution_data(programme, month) if programme else {}
-    titles = {
-        "economic": _("Economic"),
-        "social": _("Social"),
-        "psychosocial": _("Psychosocial"),
-        "composite": _("Composite"),
-    }
+    titles = _score_titles()
     blocks = []
     for key in SCORES:
         d = data.get(key)

@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 
 from reintegra.access.roles import Role
 from reintegra.regional import demo, importing, selectors, services
+from reintegra.regional.choices import EvaluationStatus
 from reintegra.regional.duplication import normalise
-from reintegra.regional.models import ActionCell, EvaluationStatus, Institution, RegionalAction
+from reintegra.regional.models import ActionCell, Institution, RegionalAction
 from reintegra.regional.services import ActionInput
 from reintegra.structural.choices import GrantScope
 from reintegra.structural.services import grant_write

@@ -59,7 +59,7 @@ def build_world(org: Organisation, manager: User) -> dict[str, Any]:
             **p,
             name="Ministerio de Trabajo",
             category=c.StakeholderCategory.NATIONAL_AUTHORITY,
-            level=c.Level.NATIONAL,
+            level=c.GeographicLevel.NATIONAL,
             country=org.country,
             interest=5,
             influence=4,
@@ -71,7 +71,7 @@ def build_world(org: Organisation, manager: User) -> dict[str, Any]:
             **p,
             name="Cámara de Comercio",
             category=c.StakeholderCategory.PRIVATE_SECTOR,
-            level=c.Level.NATIONAL,
+            level=c.GeographicLevel.NATIONAL,
             country=org.country,
             interest=2,
             influence=4,
@@ -90,16 +90,24 @@ def build_world(org: Organisation, manager: User) -> dict[str, Any]:
     )
     mechanism = rec(
         CoordinationMechanism(
-            **p, name="Mesa de reintegración", kind=c.MechanismKind.INTER_AGENCY, level=c.Level.NATIONAL, chair=s
+            **p,
+            name="Mesa de reintegración",
+            kind=c.MechanismKind.INTER_AGENCY,
+            level=c.GeographicLevel.NATIONAL,
+            chair=s,
         )
     )
     steering = rec(
-        CoordinationMechanism(**p, name="Comité directivo", kind=c.MechanismKind.STEERING, level=c.Level.INTERNATIONAL)
+        CoordinationMechanism(
+            **p, name="Comité directivo", kind=c.MechanismKind.STEERING, level=c.GeographicLevel.INTERNATIONAL
+        )
     )
     meeting = rec(
         Meeting(**p, mechanism=mechanism, held_on=today - timedelta(days=20), agenda="Agenda"), attendees=[s, s2]
     )
-    process = rec(MainstreamingProcess(**p, title="Incorporación en política laboral", level=c.Level.NATIONAL))
+    process = rec(
+        MainstreamingProcess(**p, title="Incorporación en política laboral", level=c.GeographicLevel.NATIONAL)
+    )
     plan = rec(CapacityPlan(**p, title="Plan de capacidades"), stakeholders=[s])
     framework = rec(
         CooperationFramework(
@@ -182,7 +190,7 @@ def build_world(org: Organisation, manager: User) -> dict[str, Any]:
         "framework": framework,
         "process": process,
         "opportunity": rec(
-            SectorOpportunity(**p, process=process, sector=c.Sector.LABOUR, opportunity="Bolsa de empleo")
+            SectorOpportunity(**p, process=process, sector=c.PolicySector.LABOUR, opportunity="Bolsa de empleo")
         ),
         "process_action": rec(
             ActionItem(**p, process=process, description="Redactar la política", owner_stakeholder=s)

@@ -59,7 +59,7 @@ def test_create_stakeholder_and_see_engagement(world):
             "programme": world.programme.pk,
             "name": "Municipalidad de Quetzaltenango",
             "category": c.StakeholderCategory.LOCAL_GOVERNMENT,
-            "level": c.Level.LOCAL,
+            "level": c.GeographicLevel.LOCAL,
             "country": "GT",
             "stance": c.Stance.SUPPORTIVE,
             "interest": 5,

@@ -12,7 +12,8 @@ from reintegra.cases.models import Case, CaseEvent
 from reintegra.reminders.models import Reminder
 from reintegra.reminders.services import send_reminders
 from reintegra.sustainability import selectors, services
-from reintegra.sustainability.models import FeasibilityApproach, Instrument, RoundScore, SurveyRound, VersionStatus
+from reintegra.sustainability.choices import VersionStatus
+from reintegra.sustainability.models import FeasibilityApproach, Instrument, RoundScore, SurveyRound
 
 from .conftest import best_answers, rss_raw
 
