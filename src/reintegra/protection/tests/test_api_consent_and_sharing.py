@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reintegra.access import services
-from reintegra.access.models import AccessEvent, Consent
+from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Role
-from reintegra.cases.models import CaseShare
+from reintegra.protection import services
+from reintegra.protection.models import CaseShare, Consent
 from reintegra.testing import factories
 from reintegra.testing.trail import access_events
 

@@ -22,8 +22,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from reintegra.access import services
 from reintegra.access.models import Organisation
+from reintegra.protection import services
 
 
 class Command(BaseCommand):

@@ -1,11 +1,12 @@
+"""Case records full of distinctive sensitive values, for the tests that look for them in the raw
+database, the change log, exports and released rows (encryption at rest, retention, pseudonymisation)."""
+
 from datetime import date, timedelta
 
-import pytest
+from django.db import connection
 from django.utils import timezone
 
-from reintegra.access.roles import Role
 from reintegra.cases import services as case_services
-from reintegra.places.models import AdminArea
 from reintegra.testing import factories
 
 # Distinctive values: tests look for them in the raw database, the change log and exported rows.
@@ -18,36 +19,22 @@ ADDRESS = "Calle Olivo 1234, Colonia Zqxland"
 LOCALITY = "Ejido Zqxcampo"
 
 
-@pytest.fixture
-def places(db):
-    state = AdminArea.objects.create(country="MX", level=1, code="BC", name="Baja California")
-    muni = AdminArea.objects.create(country="MX", level=2, code="BC-TIJ", name="Tijuana", parent=state)
-    return state, muni
+def _raw(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
 
 
-@pytest.fixture
-def other_supervisor(other_org):
-    return factories.user(other_org, Role.SUPERVISOR, username="supervisora-gt")
-
-
-@pytest.fixture
-def me_officer(org):
-    return factories.user(org, Role.ME_OFFICER, username="monitoreo")
-
-
-@pytest.fixture
-def coordinator(db):
-    return factories.user(None, Role.COORDINATOR, username="comite")
-
-
-@pytest.fixture
-def dpo(org):
-    return factories.user(org, Role.DATA_PROTECTION_OFFICER, username="dpo")
-
-
-@pytest.fixture
-def psychologist(org, team):
-    return factories.user(org, Role.CASE_MANAGER, team=team, username="psicologa", is_mental_health_professional=True)
+def all_database_text(exclude=()):
+    """Every value of every table of the database, as text (what a stolen database file would show)."""
+    chunks = []
+    qn = connection.ops.quote_name
+    for table in connection.introspection.table_names():
+        if table in exclude:
+            continue
+        for row in _raw(f"SELECT * FROM {qn(table)}"):  # noqa: S608 - names from introspection
+            chunks.extend(str(value) for value in row if value is not None)
+    return "\n".join(chunks)
 
 
 def detailed_returnee(by, places=None, **overrides):

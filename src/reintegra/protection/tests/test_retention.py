@@ -7,25 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from reintegra.access import analytics, services
-from reintegra.access.models import AccessEvent, Consent
-from reintegra.access.tests.conftest import (
-    ADDRESS,
-    DOCUMENT_NUMBER,
-    GBV_NOTE,
-    HEALTH_NOTE,
-    LOCALITY,
-    MENTAL_NOTE,
-    PHONE,
-    close_long_ago,
-    detailed_case,
-)
-from reintegra.access.tests.test_encryption import all_database_text
+from reintegra.access.models import AccessEvent
 from reintegra.cases import services as case_services
 from reintegra.cases.models import (
     Assessment,
     Case,
-    CaseShare,
     CounsellingSession,
     FollowUpVisit,
     HouseholdMember,
@@ -36,7 +22,21 @@ from reintegra.cases.models import (
     ReintegrationPlan,
     Returnee,
 )
+from reintegra.protection import analytics, services
+from reintegra.protection.models import CaseShare, Consent
 from reintegra.testing import factories
+from reintegra.testing.sensitive_cases import (
+    ADDRESS,
+    DOCUMENT_NUMBER,
+    GBV_NOTE,
+    HEALTH_NOTE,
+    LOCALITY,
+    MENTAL_NOTE,
+    PHONE,
+    all_database_text,
+    close_long_ago,
+    detailed_case,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from reintegra.access import selectors, services
-from reintegra.access.models import AccessEvent, Consent
+from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Role
-from reintegra.access.services import ConsentRequired
 from reintegra.cases import selectors as case_selectors
-from reintegra.cases.models import CaseShare
+from reintegra.protection import selectors, services
+from reintegra.protection.models import CaseShare, Consent
+from reintegra.protection.services import ConsentRequired
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db

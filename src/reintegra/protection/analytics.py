@@ -22,9 +22,12 @@ from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext as _
 
-from reintegra.access import kanonymity, pseudonymise
 from reintegra.access.models import DEFAULT_SUPPRESSION_THRESHOLD
 from reintegra.access.roles import Capability
+from reintegra.cases.choices import AttentionFlag, MigrationCause
+from reintegra.cases.models import Assessment, Case, FollowUpVisit, PlanItem
+from reintegra.places.models import AdminArea
+from reintegra.protection import kanonymity, pseudonymise
 
 # Dimensions a count may be broken down by, and the expression each groups on.
 AGGREGATE_DIMENSIONS: dict[str, Any] = {
@@ -118,8 +121,6 @@ def pseudonymised_release(user: Any) -> PseudonymisedRelease:
     """The k-anonymous release of the user's organisation's cases, for Capability.VIEW_PSEUDONYMISED (M&E
     officers). Quasi-identifiers are counted in SQL; rows are only built for what is read
     (`pseudonymised_rows`)."""
-    from reintegra.cases.models import Case
-
     _require(user, Capability.VIEW_PSEUDONYMISED)
     if not user.organisation_id:
         raise _denied()
@@ -161,9 +162,6 @@ def pseudonymised_rows(
     entries: Sequence[tuple[str, int, kanonymity.Released]], chunk_size: int = 2000
 ) -> Iterable[dict[str, Any]]:
     """The rows of some entries of a `pseudonymised_release`, in their order, read chunk by chunk."""
-    from reintegra.cases.models import Assessment, Case, FollowUpVisit, PlanItem
-    from reintegra.places.models import AdminArea
-
     for start in range(0, len(entries), chunk_size):
         chunk = entries[start : start + chunk_size]
         ids = [case_id for _pid, case_id, _released in chunk]
@@ -210,8 +208,6 @@ def pseudonymised_cases(user: Any) -> list[dict[str, Any]]:
 
 
 def _aggregate_scope(user: Any) -> QuerySet:
-    from reintegra.cases.models import Case
-
     _require(user, Capability.VIEW_AGGREGATES)
     if user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):
         return Case.objects.all()
@@ -270,8 +266,6 @@ def _list_counts(scope: QuerySet, dimension: str, k: int) -> list[dict[str, Any]
 
     The cells overlap, so complementary suppression does not apply; instead a cell is hidden when it, or
     the number of cases *without* the value, is below k (all but a few having a flag discloses it too)."""
-    from reintegra.cases.choices import AttentionFlag, MigrationCause
-
     field = LIST_DIMENSIONS[dimension]
     values = AttentionFlag.values if dimension == "attention_flag" else MigrationCause.values
     # JSON lists are stored as text on SQLite and cast to text on PostgreSQL: a quoted code matches exactly.
@@ -300,8 +294,6 @@ def aggregate_cases(user: Any, by: Iterable[str] | str = ("status",), k: int | N
     (`aggregate_threshold`) and can be raised but never lowered below it: a caller passing a request
     parameter through cannot switch suppression off.
     """
-    from reintegra.places.models import AdminArea
-
     scope = _aggregate_scope(user)
     dims = clean_dimensions(by)
     floor = suppression_threshold(scope)

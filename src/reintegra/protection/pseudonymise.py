@@ -14,7 +14,7 @@ does not change (so pages of one download fit together) and changes with it, so 
 be joined row by row (a person's classes in two releases can intersect in a single row). Nor is there a
 person-level id: it would join the rows of a returnee's several cases in the same way.
 
-This module builds the database expressions and shapes rows; `selectors.pseudonymised_release` decides
+This module builds the database expressions and shapes rows; `analytics.pseudonymised_release` decides
 who gets which rows. Quasi-identifiers are counted in SQL (`grouped_counts`), never row by row.
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 from django.db.models import Count, ExpressionWrapper, F, Func, IntegerField, QuerySet
 
 from reintegra.access import crypto
-from reintegra.access.kanonymity import UNKNOWN, WITHHELD, QuasiIdentifiers, Released, age_band
+from reintegra.protection.kanonymity import UNKNOWN, WITHHELD, QuasiIdentifiers, Released, age_band
 
 ROW_KEYS = (
     "case_pid",

@@ -6,10 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.test import override_settings
 
-from reintegra.access import analytics, crypto, kanonymity, pseudonymise
+from reintegra.access import crypto
 from reintegra.access.models import Programme
 from reintegra.access.roles import Role
-from reintegra.access.tests.conftest import (
+from reintegra.cases.models import Case
+from reintegra.protection import analytics, kanonymity, pseudonymise
+from reintegra.testing import factories
+from reintegra.testing.sensitive_cases import (
     ADDRESS,
     DOCUMENT_NUMBER,
     GBV_NOTE,
@@ -20,8 +23,6 @@ from reintegra.access.tests.conftest import (
     close_long_ago,
     detailed_case,
 )
-from reintegra.cases.models import Case
-from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -7,16 +7,16 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from reintegra.access import analytics, pseudonymise
 from reintegra.access.models import AccessEvent, Programme
 from reintegra.access.roles import Role
-from reintegra.access.tests.conftest import ADDRESS, DOCUMENT_NUMBER, LOCALITY, PHONE, detailed_case
+from reintegra.protection import analytics, pseudonymise
 from reintegra.testing import factories
+from reintegra.testing.sensitive_cases import ADDRESS, DOCUMENT_NUMBER, LOCALITY, PHONE, detailed_case
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("access:analytics")
-CSV_URL = reverse("access:analytics_export")
+URL = reverse("protection:analytics")
+CSV_URL = reverse("protection:analytics_export")
 
 QUASI_IDENTIFIERS = (
     "sex",

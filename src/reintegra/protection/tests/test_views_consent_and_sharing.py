@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reintegra.access import services
-from reintegra.access.models import AccessEvent, Consent
+from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Role
-from reintegra.cases.models import CaseShare
+from reintegra.protection import services
+from reintegra.protection.models import CaseShare, Consent
 from reintegra.testing import factories
 from reintegra.testing.trail import access_events
 
@@ -35,11 +35,11 @@ def cm_client(client, case_manager):
 
 
 def ledger_url(returnee_id):
-    return reverse("access:consents", args=[returnee_id])
+    return reverse("protection:consents", args=[returnee_id])
 
 
 def shares_url(case_id):
-    return reverse("access:shares", args=[case_id])
+    return reverse("protection:shares", args=[case_id])
 
 
 def consent(user, returnee, purpose="referral", recipient=None, **kwargs):
@@ -181,7 +181,7 @@ def test_bad_input_redisplays_the_form(cm_client, case, overrides, message):
 def test_withdraw(cm_client, case_manager, case, other_org, other_supervisor):
     given = consent(case_manager, case.returnee, recipient=other_org)
     share = services.share_case(case_manager, case, other_org, "Atención en salud")
-    url = reverse("access:consent_withdraw", args=[given.pk])
+    url = reverse("protection:consent_withdraw", args=[given.pk])
     response = cm_client.post(url, {"withdrawn_on": TODAY().isoformat(), "note": "Lo pidió por teléfono"})
     assert response.status_code == 302
     given.refresh_from_db()
@@ -204,7 +204,7 @@ def test_withdraw(cm_client, case_manager, case, other_org, other_supervisor):
 )
 def test_bad_withdrawal_redisplays_the_form(cm_client, case_manager, case, data, message):
     given = consent(case_manager, case.returnee, recipient_description="Clínica")
-    response = cm_client.post(reverse("access:consent_withdraw", args=[given.pk]), {**data, "note": "Nota Zqx"})
+    response = cm_client.post(reverse("protection:consent_withdraw", args=[given.pk]), {**data, "note": "Nota Zqx"})
     assert response.status_code == 200
     text = _text(response)
     assert message in text
@@ -216,7 +216,7 @@ def test_bad_withdrawal_redisplays_the_form(cm_client, case_manager, case, data,
 
 def test_withdraw_permissions(client, case_manager, case, me_officer, other_case_manager):
     given = consent(case_manager, case.returnee, recipient_description="Clínica")
-    url = reverse("access:consent_withdraw", args=[given.pk])
+    url = reverse("protection:consent_withdraw", args=[given.pk])
     client.force_login(me_officer)
     assert client.post(url, {}).status_code == 403
     client.force_login(other_case_manager)
@@ -335,7 +335,7 @@ def test_only_case_editors_of_the_holding_organisation_share(client, case_manage
 def test_revoke(cm_client, case_manager, case, other_org):
     consent(case_manager, case.returnee, recipient=other_org)
     share = services.share_case(case_manager, case, other_org, "Salud")
-    response = cm_client.post(reverse("access:share_revoke", args=[share.pk]))
+    response = cm_client.post(reverse("protection:share_revoke", args=[share.pk]))
     assert response.status_code == 302
     assert response["Location"] == shares_url(case.pk)
     share.refresh_from_db()
@@ -349,7 +349,7 @@ def test_receiving_organisation_returns_the_case(client, case_manager, case, oth
     consent(case_manager, case.returnee, recipient=other_org)
     share = services.share_case(case_manager, case, other_org, "Salud")
     client.force_login(other_supervisor)
-    response = client.post(reverse("access:share_revoke", args=[share.pk]))
+    response = client.post(reverse("protection:share_revoke", args=[share.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:dashboard")  # the case is no longer theirs to see
     share.refresh_from_db()
@@ -359,7 +359,7 @@ def test_receiving_organisation_returns_the_case(client, case_manager, case, oth
 def test_revoke_permissions(client, case_manager, case, other_org, other_case_manager, me_officer):
     consent(case_manager, case.returnee, recipient=other_org)
     share = services.share_case(case_manager, case, other_org, "Salud")
-    url = reverse("access:share_revoke", args=[share.pk])
+    url = reverse("protection:share_revoke", args=[share.pk])
     client.force_login(me_officer)
     assert client.post(url).status_code == 403
     client.force_login(other_case_manager)  # same receiving organisation, but not a viewer of shared cases

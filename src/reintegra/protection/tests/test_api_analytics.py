@@ -7,11 +7,11 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from reintegra.access import pseudonymise
 from reintegra.access.models import AccessEvent, Programme
 from reintegra.access.roles import Role
-from reintegra.access.tests.conftest import ADDRESS, DOCUMENT_NUMBER, LOCALITY, PHONE, detailed_case
+from reintegra.protection import pseudonymise
 from reintegra.testing import factories
+from reintegra.testing.sensitive_cases import ADDRESS, DOCUMENT_NUMBER, LOCALITY, PHONE, detailed_case
 
 pytestmark = pytest.mark.django_db
 
