@@ -196,7 +196,7 @@ def case_shares(request: HttpRequest, case_id: int) -> HttpResponse:
                 return redirect("protection:shares", case_id=case.pk)
     else:
         audit.record_access(user, "view", case, purpose="shares")
-    shares = list(selectors.shares_of(case))
+    shares: list[Any] = list(selectors.shares_of(case))  # each gets a `can_revoke` flag for the template
     for share in shares:
         share.can_revoke = user.has_capability(Capability.EDIT_CASES) and user.organisation_id in (
             case.organisation_id,
