@@ -16,7 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from reintegra.access import append_only, crypto
+from reintegra.access import crypto
 from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Role
 from reintegra.cases import selectors as case_selectors
@@ -26,6 +26,7 @@ from reintegra.protection.models import CaseShare, Consent
 from reintegra.referrals.models import Referral
 from reintegra.testing import factories
 from reintegra.testing.personal_records import build_everything
+from reintegra.testing.trail import empty_audit_tables
 
 # The last migration of each app before the move, and no protection app yet.
 BEFORE_MOVE = [
@@ -77,9 +78,7 @@ def trail_emptied_after(transactional_db):
     """The database is flushed after a transactional test; the audit tables refuse DELETE, so they are
     emptied here first, with their append-only guard lifted for that moment."""
     yield
-    for table in append_only.TABLES:
-        with transaction.atomic(), append_only.suspended(table), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
+    empty_audit_tables()
 
 
 def _records_before_the_move():

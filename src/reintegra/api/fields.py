@@ -44,7 +44,7 @@ class EnumChoiceField(serializers.ChoiceField):
     """A ChoiceField whose choices are documented as one named enum component.
 
     `EnumChoiceField(CaseStatus)` takes the name from the Choices class, `enum_name=` names a plain list;
-    a subclass may find the name otherwise (`cases.serializers.ModelChoiceField`: fields ModelSerializer
+    a subclass may find the name otherwise (`cases.serializers.CaseChoiceField`: fields ModelSerializer
     builds from a model field's choices). Without a name the field is documented inline.
     """
 

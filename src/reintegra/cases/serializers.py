@@ -60,7 +60,7 @@ TEXT_MAX_LENGTH = 10_000
 LIST_MAX_LENGTH = 50
 
 
-class ModelChoiceField(EnumChoiceField):
+class CaseChoiceField(EnumChoiceField):
     """The choice field ModelSerializer builds from a model field's choices (a plain list): documented
     under the name of the class in `cases.choices` that has the same values, if any."""
 
@@ -77,7 +77,7 @@ class ModelChoiceField(EnumChoiceField):
 class ProtectedModelSerializer(SensitiveFieldsMixin, serializers.ModelSerializer):
     """Base for model representations: named enums in the schema, bounded free text, field protection."""
 
-    serializer_choice_field = ModelChoiceField
+    serializer_choice_field = CaseChoiceField
 
     def build_standard_field(self, field_name: str, model_field: models.Field) -> tuple[type, dict[str, Any]]:
         field_class, kwargs = super().build_standard_field(field_name, model_field)
