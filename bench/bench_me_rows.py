@@ -114,9 +114,9 @@ def main() -> None:
     from django.core.management import call_command
     from rest_framework.test import APIClient
 
-    from reintegra.access import analytics
     from reintegra.access.roles import Role
     from reintegra.cases import synthetic
+    from reintegra.protection import analytics
     from reintegra.testing import factories
 
     call_command("migrate", verbosity=0)

@@ -56,11 +56,12 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reintegra.access import services as access_services
-from reintegra.access.models import Consent, Organisation, User
+from reintegra.access.models import Organisation, User
 from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
 from reintegra.cases import services
-from reintegra.cases.models import Case, CaseShare
+from reintegra.cases.models import Case
+from reintegra.protection import services as protection_services
+from reintegra.protection.models import CaseShare, Consent
 from reintegra.testing import factories
 from reintegra.testing.routes import (
     HTTP_METHODS,
@@ -461,18 +462,18 @@ MATRIX: dict[tuple[str, str], Row] = {
     # --- Web: data protection ----------------------------------------------------------------------
     ("access:audit", "GET"): Row(UI, gate=any_of(C.VIEW_AUDIT)),
     ("access:audit_export", "GET"): Row(UI, gate=any_of(C.VIEW_AUDIT)),
-    ("access:consents", "GET"): Row(UI, obj=LEDGER, note="documented: the DPO reads their organisation's ledgers"),
-    ("access:consents", "POST"): Row(UI, obj=RETURNEE, gate=any_of(C.MANAGE_CONSENT), body=consent_body, ok=(302,)),
-    ("access:consent_withdraw", "POST"): Row(
+    ("protection:consents", "GET"): Row(UI, obj=LEDGER, note="documented: the DPO reads their organisation's ledgers"),
+    ("protection:consents", "POST"): Row(UI, obj=RETURNEE, gate=any_of(C.MANAGE_CONSENT), body=consent_body, ok=(302,)),
+    ("protection:consent_withdraw", "POST"): Row(
         UI, obj=CONSENT, gate=any_of(C.MANAGE_CONSENT), body=dated(withdrawn_on=TODAY), ok=(302,)
     ),
-    ("access:shares", "GET"): Row(UI, obj=CASE),
-    ("access:shares", "POST"): Row(
+    ("protection:shares", "GET"): Row(UI, obj=CASE),
+    ("protection:shares", "POST"): Row(
         UI, obj=CASE, gate=EDIT, holder_only=True, body=api_share_body, ok=(302,), note="consent naming the org exists"
     ),
-    ("access:share_revoke", "POST"): Row(UI, obj=SHARE, gate=EDIT, ok=(302,)),
-    ("access:analytics", "GET"): Row(UI, gate=any_of(C.VIEW_AGGREGATES)),
-    ("access:analytics_export", "GET"): Row(UI, gate=any_of(C.VIEW_PSEUDONYMISED)),
+    ("protection:share_revoke", "POST"): Row(UI, obj=SHARE, gate=EDIT, ok=(302,)),
+    ("protection:analytics", "GET"): Row(UI, gate=any_of(C.VIEW_AGGREGATES)),
+    ("protection:analytics_export", "GET"): Row(UI, gate=any_of(C.VIEW_PSEUDONYMISED)),
 }
 
 # Routes left out of the matrix, each with its reason. Everything else the resolver knows needs a row.
@@ -589,7 +590,7 @@ def _advance(user: User, case: Case, state: str) -> None:
 
 
 def _consent(user: User, case: Case, recipient: Organisation) -> Consent:
-    return access_services.record_consent(
+    return protection_services.record_consent(
         user, case.returnee, "referral", "signed", today() - timedelta(days=5), recipient_organisation=recipient
     )
 
@@ -628,7 +629,7 @@ def build_world() -> World:
             else:
                 recipient = other_org
             consent = _consent(by, case, recipient)
-            share = access_services.share_case(by, case, recipient, "Seguimiento")
+            share = protection_services.share_case(by, case, recipient, "Seguimiento")
             if by.organisation_id == org.pk:
                 _consent(by, case, third_org)  # so that a permitted request may share it with organisation C
             _advance(by, case, state)
@@ -911,8 +912,8 @@ def test_the_rule_on_a_few_cells():
     assert expected(write, Role.DATA_PROTECTION_OFFICER, OWN) == {FORBIDDEN}
     assert expected(MATRIX[("api:case-assign", "POST")], Role.CASE_MANAGER, OWN) == {FORBIDDEN}
     assert expected(MATRIX[("api:case-assign", "POST")], Role.CASE_MANAGER, OTHER_ORG) == {NOT_FOUND}
-    assert expected(MATRIX[("access:consents", "GET")], Role.DATA_PROTECTION_OFFICER, SAME_ORG) == {OK}
-    assert expected(MATRIX[("access:consents", "GET")], Role.DATA_PROTECTION_OFFICER, SHARED) == {NOT_FOUND}
+    assert expected(MATRIX[("protection:consents", "GET")], Role.DATA_PROTECTION_OFFICER, SAME_ORG) == {OK}
+    assert expected(MATRIX[("protection:consents", "GET")], Role.DATA_PROTECTION_OFFICER, SHARED) == {NOT_FOUND}
     assert expected(detail, Role.SUPERVISOR, MISSING) == {NOT_FOUND}
     assert expected(write, Role.ME_OFFICER, MISSING) == {FORBIDDEN}
     assert expected(detail, None, OWN) == {UNAUTHORISED, FORBIDDEN}

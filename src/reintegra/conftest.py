@@ -2,6 +2,7 @@ import pytest
 from django.utils import translation
 
 from reintegra.access.roles import Role
+from reintegra.places.models import AdminArea
 from reintegra.testing import factories
 
 
@@ -45,3 +46,35 @@ def supervisor(org, team):
 @pytest.fixture
 def other_case_manager(other_org):
     return factories.user(other_org, Role.CASE_MANAGER, username="gestor-gt")
+
+
+@pytest.fixture
+def places(db):
+    state = AdminArea.objects.create(country="MX", level=1, code="BC", name="Baja California")
+    muni = AdminArea.objects.create(country="MX", level=2, code="BC-TIJ", name="Tijuana", parent=state)
+    return state, muni
+
+
+@pytest.fixture
+def other_supervisor(other_org):
+    return factories.user(other_org, Role.SUPERVISOR, username="supervisora-gt")
+
+
+@pytest.fixture
+def me_officer(org):
+    return factories.user(org, Role.ME_OFFICER, username="monitoreo")
+
+
+@pytest.fixture
+def coordinator(db):
+    return factories.user(None, Role.COORDINATOR, username="comite")
+
+
+@pytest.fixture
+def dpo(org):
+    return factories.user(org, Role.DATA_PROTECTION_OFFICER, username="dpo")
+
+
+@pytest.fixture
+def psychologist(org, team):
+    return factories.user(org, Role.CASE_MANAGER, team=team, username="psicologa", is_mental_health_professional=True)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("proteccion/", include("reintegra.access.urls")),
+    path("proteccion/", include("reintegra.protection.urls")),
     path("programas/", include("reintegra.access.programme_urls")),
     path("recordatorios/", include("reintegra.reminders.urls")),
     path("sostenibilidad/", include("reintegra.sustainability.urls")),

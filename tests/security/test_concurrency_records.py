@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reintegra.access import services as access_services
 from reintegra.access.models import Programme, User
 from reintegra.access.roles import Role
 from reintegra.access.versioning import StaleVersion
 from reintegra.conftest import _english_outside_requests  # noqa: F401 - English outside requests
+from reintegra.protection import services as protection_services
 from reintegra.referrals import services as referral_services
 from reintegra.referrals.models import ReferralPathway, Service, ServiceProvider
 from reintegra.regional import services as regional_services
@@ -142,30 +142,31 @@ def test_signing_in_does_not_make_an_open_admin_form_stale(organisation: Any) ->
 
 
 def test_consents_are_append_only_and_a_second_withdrawal_changes_nothing(organisation: Any) -> None:
-    from reintegra.access.models import ConsentMethod, ConsentPurpose
+    from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 
     supervisor = factories.user(organisation, Role.SUPERVISOR)
     returnee = factories.returnee(supervisor, return_country="GT", nationality="GT")
     today = timezone.localdate()
-    consent = access_services.record_consent(
+    consent = protection_services.record_consent(
         supervisor, returnee, ConsentPurpose.ASSISTANCE, ConsentMethod.SIGNED, today
     )
-    access_services.withdraw_consent(supervisor, consent, note="first")
+    protection_services.withdraw_consent(supervisor, consent, note="first")
     with pytest.raises(Exception, match="already withdrawn"):
-        access_services.withdraw_consent(supervisor, consent, note="second")
+        protection_services.withdraw_consent(supervisor, consent, note="second")
     consent.refresh_from_db()
     assert consent.withdrawal_note == "first"
 
 
 def test_two_revocations_of_a_share_record_one(organisation: Any) -> None:
     """Both users opened the share while it was active; the second revocation changes nothing."""
-    from reintegra.access.models import ConsentMethod, ConsentPurpose
-    from reintegra.cases.models import CaseEvent, CaseShare
+    from reintegra.cases.models import CaseEvent
+    from reintegra.protection.choices import ConsentMethod, ConsentPurpose
+    from reintegra.protection.models import CaseShare
 
     case_manager = factories.user(organisation, Role.CASE_MANAGER)
     case = factories.case(case_manager, factories.returnee(case_manager, return_country="GT", nationality="GT"))
     partner = factories.organisation("ong-gt", country="GT")
-    access_services.record_consent(
+    protection_services.record_consent(
         case_manager,
         case.returnee,
         ConsentPurpose.DATA_SHARING,
@@ -173,11 +174,11 @@ def test_two_revocations_of_a_share_record_one(organisation: Any) -> None:
         timezone.localdate(),
         recipient_organisation=partner,
     )
-    share = access_services.share_case(case_manager, case, partner, "Salud")
+    share = protection_services.share_case(case_manager, case, partner, "Salud")
     seen_by_a, seen_by_b = CaseShare.objects.get(pk=share.pk), CaseShare.objects.get(pk=share.pk)
-    access_services.revoke_share(case_manager, seen_by_a)
+    protection_services.revoke_share(case_manager, seen_by_a)
     first = CaseShare.objects.get(pk=share.pk).revoked_at
-    access_services.revoke_share(case_manager, seen_by_b)
+    protection_services.revoke_share(case_manager, seen_by_b)
     assert CaseShare.objects.get(pk=share.pk).revoked_at == first
     revoked = [e for e in CaseEvent.objects.filter(case=case) if e.data.get("what") == "share_revoked"]
     assert len(revoked) == 1
@@ -271,7 +272,7 @@ def test_pathways_are_versioned_by_design(manager: User, provider: ServiceProvid
 
 def test_a_stale_provider_answer(db: Any) -> None:
     """Transitions lock the referral and re-check its state: an accept from a page read before a decline fails."""
-    from reintegra.access.models import ConsentMethod, ConsentPurpose
+    from reintegra.protection.choices import ConsentMethod, ConsentPurpose
     from reintegra.referrals.models import Referral
     from reintegra.referrals.tests.conftest import make_provider
 
@@ -289,7 +290,7 @@ def test_a_stale_provider_answer(db: Any) -> None:
             provider=provider, title="POE", approved_on=timezone.localdate(), transferred_fields=["case_number"]
         ),
     )
-    access_services.record_consent(
+    protection_services.record_consent(
         case_manager,
         case.returnee,
         ConsentPurpose.REFERRAL,
@@ -297,7 +298,7 @@ def test_a_stale_provider_answer(db: Any) -> None:
         timezone.localdate(),
         recipient_organisation=provider_org,
     )
-    access_services.record_consent(
+    protection_services.record_consent(
         case_manager,
         case.returnee,
         ConsentPurpose.DATA_SHARING,

@@ -27,7 +27,7 @@ from rest_framework.test import APIClient
 
 from reintegra.access.models import Organisation, User
 from reintegra.access.roles import Role
-from reintegra.access.services import record_consent
+from reintegra.protection.services import record_consent
 from reintegra.testing import factories
 from reintegra.testing.api_clients import api_client_for
 

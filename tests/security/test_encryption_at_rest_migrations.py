@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django_otp.oath import TOTP
 
-from reintegra.access import append_only, crypto
+from reintegra.access import crypto
 from reintegra.access.models import AccessEvent, TOTPDevice
 from reintegra.testing.personal_records import (
     ENCRYPTED,
@@ -19,6 +19,7 @@ from reintegra.testing.personal_records import (
     raw_text_of_every_table,
     stored_value,
 )
+from reintegra.testing.trail import empty_audit_tables
 
 BEFORE = [
     ("access", "0007_drop_plaintext_api_tokens"),
@@ -55,9 +56,7 @@ def trail_emptied_after(transactional_db):
     """The database is flushed after a transactional test; the audit tables refuse DELETE, so they are
     emptied here first, with their append-only guard lifted for that moment."""
     yield
-    for table in append_only.TABLES:
-        with transaction.atomic(), append_only.suspended(table), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
+    empty_audit_tables()
 
 
 def test_unapplying_decrypts_and_applying_encrypts_existing_rows(trail_emptied_after):

@@ -223,7 +223,7 @@ def test_a_share_is_granted_only_under_a_consent_naming_the_organisation():
     case = factories.case(manager, case_manager=manager)
     target = factories.organisation("org-b", "GT")
     other = factories.organisation("org-c", "GT")
-    from reintegra.access.services import record_consent
+    from reintegra.protection.services import record_consent
 
     record_consent(
         manager,

@@ -1,4 +1,4 @@
-"""Issue 10, item 4: properties of the k-anonymity core (`reintegra.access.kanonymity`, no database).
+"""Issue 10, item 4: properties of the k-anonymity core (`reintegra.protection.kanonymity`, no database).
 
 - every released class holds at least k rows, and released + suppressed = all rows;
 - a released value is always the recorded value or one of its generalisations (nothing invented);
@@ -12,9 +12,9 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reintegra.access import kanonymity as ka
-from reintegra.access.kanonymity import WITHHELD, QuasiIdentifiers
 from reintegra.cases.choices import AttentionFlag, MigrationCause
+from reintegra.protection import kanonymity as ka
+from reintegra.protection.kanonymity import WITHHELD, QuasiIdentifiers
 
 SEXES = ["female", "male", "intersex", "unknown"]
 BANDS = [label for _low, _high, label in ka.AGE_BANDS] + [ka.UNKNOWN]
@@ -130,7 +130,7 @@ def test_age_bands():
 
 
 def test_the_sensitive_flags_are_attention_flags_and_rows_cannot_carry_any():
-    from reintegra.access import pseudonymise
+    from reintegra.protection import pseudonymise
 
     assert set(AttentionFlag.values) >= ka.SENSITIVE_ATTENTION_FLAGS
     assert {"victim_of_violence", "disability", "chronic_illness", "pregnant", "unaccompanied_minor"} <= (
@@ -146,7 +146,7 @@ def test_the_sensitive_flags_are_attention_flags_and_rows_cannot_carry_any():
     st.lists(st.sampled_from(MigrationCause.values), unique=True),
 )
 def test_a_row_never_carries_a_flag_or_a_cause(qi, flags, causes):
-    from reintegra.access import pseudonymise
+    from reintegra.protection import pseudonymise
 
     released = ka.anonymise({qi: 5}, 5).released[qi]
     assert released is not None

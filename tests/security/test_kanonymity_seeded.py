@@ -103,7 +103,7 @@ def test_seeded_rows_are_k_anonymous_and_carry_no_flag(seeded):
 
 
 def test_sensitive_flags_are_counted_only_in_aggregates(seeded):
-    from reintegra.access.kanonymity import SENSITIVE_ATTENTION_FLAGS
+    from reintegra.protection.kanonymity import SENSITIVE_ATTENTION_FLAGS
 
     _organisation, officer = seeded
     assert FLAG_CODES >= SENSITIVE_ATTENTION_FLAGS

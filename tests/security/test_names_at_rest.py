@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from reintegra.access import crypto
-from reintegra.access import services as access_services
 from reintegra.access.management.commands.rotate_keys import encrypted_columns
 from reintegra.access.roles import Role
 from reintegra.cases import matching, name_index, selectors, services
 from reintegra.cases.models import Case, MatchKey, NameToken, Returnee
+from reintegra.protection import services as protection_services
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -252,7 +252,7 @@ def test_rebuild_search_index_after_the_blind_index_key_changes(registered, supe
 def test_retention_clears_the_search_index(registered):
     returnee = registered.returnee
     assert NameToken.objects.filter(returnee=returnee).exists() and MatchKey.objects.filter(returnee=returnee).exists()
-    access_services.anonymise_returnee(returnee.pk)
+    protection_services.anonymise_returnee(returnee.pk)
     assert not NameToken.objects.filter(returnee=returnee).exists()
     assert not MatchKey.objects.filter(returnee=returnee).exists()
     returnee.refresh_from_db()

@@ -207,7 +207,7 @@ def test_visible_returnee_ids_is_returnee_visibility(
     org, case_manager, supervisor, other_team_case, other_case_manager
 ):
     """The duplicate check's fast visibility test answers exactly what scoping.returnee_visibility does."""
-    from reintegra.access import scoping
+    from reintegra.cases import scoping
     from reintegra.cases.models import Returnee
 
     mine = factories.case(case_manager)

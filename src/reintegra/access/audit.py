@@ -18,7 +18,8 @@ def redact(value: str) -> str:
     return REDACTED
 
 
-# Models holding personal data whose changes are audited ("app_label.Model").
+# The access app's models whose changes are audited ("app_label.Model"); the other apps register theirs
+# with `register_model` from their `AppConfig.ready()` (cases and protection: as personal).
 AUDITED_MODELS = [
     "access.Organisation",
     "access.Team",
@@ -26,19 +27,9 @@ AUDITED_MODELS = [
     "access.User",
     "access.RoleAssignment",
     "access.RoleSecurityPolicy",
-    "access.Consent",
-    "cases.Returnee",
-    "cases.IdentityDocument",
-    "cases.Household",
-    "cases.HouseholdMember",
-    "cases.Case",
-    "cases.Assessment",
-    "cases.CounsellingSession",
-    "cases.ReintegrationPlan",
-    "cases.PlanItem",
-    "cases.FollowUpVisit",
-    "cases.CaseShare",
 ]
+# Every model registered through `register_model` (the audit trail's filter offers these), in order.
+_REGISTERED: list[str] = []
 
 # Never copy these into the log at all (hashes, derived search text).
 _EXCLUDED = {"password", "number_index", "birth_date_index", "match_record", "search_text", "last_login"}
@@ -50,11 +41,7 @@ _PERSONAL_MODELS: set[str] = set()  # registered as personal by other apps (regi
 
 
 def _is_personal(model: type[models.Model]) -> bool:
-    return (
-        model._meta.app_label == "cases"
-        or model._meta.label == "access.Consent"
-        or model._meta.label in _PERSONAL_MODELS
-    )
+    return model._meta.label in _PERSONAL_MODELS
 
 
 _IDENTIFYING_DATES = {"birth_date"}
@@ -77,12 +64,13 @@ def register_model(label: str, *, personal: bool | None = None) -> None:
     """Audit changes of one model ("app_label.Model"). Other apps call this from `AppConfig.ready()`.
 
     `personal`: the model is about a person (free text and identifiers masked, entries labelled by type
-    and id); by default, models of the cases app and the consent ledger."""
+    and id): the case records, the consent ledger, referrals..."""
     from auditlog.registry import auditlog
 
     model = apps.get_model(label)
     if auditlog.contains(model):
         return
+    _REGISTERED.append(model._meta.label)
     if personal:
         _PERSONAL_MODELS.add(model._meta.label)
     masked = masked_field_names(model)
@@ -98,6 +86,11 @@ def register_model(label: str, *, personal: bool | None = None) -> None:
     auditlog.register(model, **kwargs)
     if _is_personal(model):
         _PERSONAL_LABELS.add(model._meta.label_lower)
+
+
+def audited_models() -> list[str]:
+    """Every model whose changes are audited ("app_label.Model"), as registered."""
+    return list(_REGISTERED)
 
 
 def register_models() -> None:

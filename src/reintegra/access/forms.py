@@ -1,25 +1,20 @@
-"""Forms of the data-protection pages: consent ledger, case sharing, audit-trail and analytics filters.
+"""Forms of the audit-trail page, and the date widget and service-error mapping the pages share.
 
-Forms only check shapes (dates, choices, lengths); the rules (the minor rule, dates, recipients, consent
-before sharing) live in `access.services`, whose `ValidationError`s are put back onto the form's fields
-with `apply_service_errors`, so the web UI and the API cannot disagree.
+Forms only check shapes (dates, choices, lengths); the rules live in the services, whose
+`ValidationError`s are put back onto the form's fields with `apply_service_errors`, so the web UI and the
+API cannot disagree.
 """
 
-from datetime import date
 from typing import Any
 
 from django import forms
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access import audit, selectors
-from reintegra.access.models import AccessEvent, ConsentMethod, ConsentPurpose, Organisation
-
-# Shortest and longest "smallest cell" a user may ask for (the settings floor still applies).
-MAX_K = 1000
+from reintegra.access.models import AccessEvent
 
 
 class DateInput(forms.DateInput):
@@ -29,10 +24,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def _textarea(rows: int) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows})
 
 
 def _blank(label: Any = None) -> tuple[str, Any]:
@@ -49,115 +40,13 @@ def apply_service_errors(error: ValidationError, form: forms.BaseForm) -> None:
         form.add_error(name if name in form.fields else None, messages)
 
 
-def _not_in_future(value: date | None) -> date | None:
-    if value and value > timezone.localdate():
-        raise ValidationError(_("This date cannot be in the future."))
-    return value
-
-
-# --- consent ledger ------------------------------------------------------------------------------
-
-
-class ConsentForm(forms.Form):
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=[_blank(), *ConsentPurpose.choices])
-    recipient_organisation = forms.ModelChoiceField(
-        label=_("Recipient organisation"),
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label=_("— None —"),
-        help_text=_("A case can only be shared with an organisation named in a valid consent."),
-    )
-    recipient_description = forms.CharField(
-        label=_("Recipient or type of service"),
-        max_length=200,
-        required=False,
-        help_text=_(
-            "When no organisation is named, e.g. “any public health centre”. Such a consent does not let "
-            "the platform share a case."
-        ),
-    )
-    method = forms.ChoiceField(label=_("How it was given"), choices=[_blank(), *ConsentMethod.choices])
-    given_on = forms.DateField(label=_("Date given"), widget=DateInput())
-    expires_on = forms.DateField(label=_("Expiry date"), required=False, widget=DateInput())
-    given_by_returnee = forms.BooleanField(label=_("Given by the person themselves"), required=False, initial=True)
-    guardian_name = forms.CharField(
-        label=_("Parent, guardian or representative who consents"),
-        max_length=200,
-        required=False,
-        help_text=_("Required for a minor, and whenever the person did not give the consent themselves."),
-    )
-    child_assent = forms.BooleanField(label=_("The child's own assent was obtained"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["recipient_organisation"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Organisation.objects.filter(is_active=True).order_by("name")
-        self.fields["given_on"].initial = timezone.localdate()
-
-    def clean_given_on(self) -> date | None:
-        return _not_in_future(self.cleaned_data.get("given_on"))
-
-
-class WithdrawConsentForm(forms.Form):
-    withdrawn_on = forms.DateField(
-        label=_("Withdrawn on"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("A withdrawal takes effect immediately: active shares under this consent are revoked now."),
-    )
-    note = forms.CharField(label=_("Note"), max_length=300, required=False, widget=_textarea(2))
-
-    def __init__(self, *args: Any, consent_id: int, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", f"id_withdraw_{consent_id}_%s")
-        super().__init__(*args, **kwargs)
-        self.fields["withdrawn_on"].initial = timezone.localdate()
-
-    def clean_withdrawn_on(self) -> date | None:
-        return _not_in_future(self.cleaned_data.get("withdrawn_on"))
-
-
-# --- case sharing --------------------------------------------------------------------------------
-
-
-class ShareForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=_("— Choose —")
-    )
-    reason = forms.CharField(
-        label=_("Reason for sharing"),
-        max_length=300,
-        widget=_textarea(3),
-        help_text=_("What the organisation needs the information for. Share only what the care needs."),
-    )
-
-    def __init__(self, *args: Any, user: Any, case: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["organisation"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Organisation.objects.filter(is_active=True).exclude(pk=case.organisation_id).order_by("name")
-        # The life-at-risk exception (docs/domain-referrals.md §4) exists only for mental-health professionals.
-        if getattr(user, "is_mental_health_professional", False):
-            self.fields["life_at_risk_justification"] = forms.CharField(
-                label=_("Life-at-risk exception: justification"),
-                max_length=300,
-                required=False,
-                widget=_textarea(3),
-                help_text=_(
-                    "Only when there is no valid consent and, in your professional judgement, the person's life is "
-                    "at risk or a mental disability prevents consent. The exception is recorded and flagged for "
-                    "the data-protection officer."
-                ),
-            )
-
-
 # --- audit trail ---------------------------------------------------------------------------------
 
 
 def object_type_choices() -> list[tuple[str, Any]]:
     """The audited models, by name and label ("cases.case")."""
     choices = []
-    for label in audit.AUDITED_MODELS:
+    for label in audit.audited_models():
         model = apps.get_model(label)
         choices.append((model._meta.label_lower, f"{capfirst(model._meta.verbose_name)} ({model._meta.label_lower})"))
     return [_blank(_("Any")), *sorted(choices, key=lambda c: str(c[1]))]
@@ -217,30 +106,3 @@ class AuditFilterForm(forms.Form):
             until=data.get("until"),
             flagged_only=bool(data.get("flagged")),
         )
-
-
-# --- analytics -----------------------------------------------------------------------------------
-
-
-DIMENSION_LABELS = {
-    "status": _("Case status"),
-    "return_type": _("Return type"),
-    "sex": _("Sex"),
-    "nationality": _("Nationality"),
-    "municipality": _("Municipality of return"),
-    "closure_category": _("Kind of exit (closed cases)"),
-    "return_year": _("Year of return"),
-    "attention_flag": _("Differential attention (cases with each)"),
-    "cause_of_migration": _("Cause of migration (cases with each)"),
-}
-
-
-class AggregateForm(forms.Form):
-    by = forms.ChoiceField(label=_("Count cases by"), choices=list(DIMENSION_LABELS.items()), initial="status")
-    k = forms.IntegerField(
-        label=_("Smallest count shown"),
-        required=False,
-        min_value=1,
-        max_value=MAX_K,
-        help_text=_("Smaller counts are hidden. It can be raised above the programme's threshold, never lowered."),
-    )

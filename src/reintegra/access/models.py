@@ -1,9 +1,8 @@
-"""Organisations, teams, users and their roles, the consent ledger and the access trail."""
+"""Organisations, programmes, teams, users and their roles, second factors, API tokens and the access trail."""
 
 import time
 from base64 import b32encode
 from binascii import unhexlify
-from datetime import date
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -21,7 +20,7 @@ from django_otp.oath import TOTP
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
-from reintegra.access.choices import AccessAction, ConsentMethod, ConsentPurpose
+from reintegra.access.choices import AccessAction
 from reintegra.access.fields import EncryptedTextField
 from reintegra.access.roles import Capability, Role, capabilities_for
 from reintegra.access.versioning import Versioned
@@ -194,59 +193,6 @@ ROLE_LABELS = {
     Role.COORDINATOR: _("Coordination body"),
     Role.DATA_PROTECTION_OFFICER: _("Data protection officer"),
 }
-
-
-class Consent(models.Model):
-    """One entry of a returnee's consent ledger. Withdrawal is recorded, never deleted."""
-
-    returnee = models.ForeignKey(
-        "cases.Returnee", on_delete=models.CASCADE, related_name="consents", verbose_name=_("returnee")
-    )
-    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
-    recipient_organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recipient organisation"),
-    )
-    # Free text about the person (who they let see their data, who consents for them, why they withdrew):
-    # encrypted, never filtered on (docs/data-protection.md).
-    recipient_description = EncryptedTextField(_("recipient or service type"), max_length=200)
-    given_by_returnee = models.BooleanField(_("given by the returnee"), default=True)
-    guardian_name = EncryptedTextField(_("guardian's name"), max_length=200)
-    # A minor's consent needs the guardian's consent AND the child's own assent (docs/domain-individual.md §7).
-    child_assent = models.BooleanField(_("child's assent obtained"), default=False)
-    method = models.CharField(_("how it was given"), max_length=10, choices=ConsentMethod.choices)
-    given_on = models.DateField(_("date given"))
-    expires_on = models.DateField(_("expiry date"), null=True, blank=True)
-    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
-    withdrawal_note = EncryptedTextField(_("withdrawal note"), max_length=300)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("consent")
-        verbose_name_plural = _("consents")
-        ordering = ["-given_on", "-id"]
-        indexes = [models.Index(fields=["returnee", "purpose"])]
-
-    def is_valid_on(self, day: date | None = None) -> bool:
-        day = day or timezone.localdate()
-        if self.withdrawn_on and self.withdrawn_on <= day:
-            return False
-        if self.expires_on and self.expires_on < day:
-            return False
-        return self.given_on <= day
-
-    @staticmethod
-    def valid_q(day: date) -> Q:
-        return (
-            Q(given_on__lte=day)
-            & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
-            & (Q(expires_on__isnull=True) | Q(expires_on__gte=day))
-        )
 
 
 class AccessEvent(models.Model):

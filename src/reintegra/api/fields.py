@@ -43,8 +43,9 @@ class IdField(serializers.IntegerField):
 class EnumChoiceField(serializers.ChoiceField):
     """A ChoiceField whose choices are documented as one named enum component.
 
-    `EnumChoiceField(CaseStatus)` takes the name from the Choices class; fields that ModelSerializer
-    builds from a model field's choices find their class in `reintegra.cases.choices` by their values.
+    `EnumChoiceField(CaseStatus)` takes the name from the Choices class, `enum_name=` names a plain list;
+    a subclass may find the name otherwise (`cases.serializers.CaseChoiceField`: fields ModelSerializer
+    builds from a model field's choices). Without a name the field is documented inline.
     """
 
     def __init__(self, choices: Any, *, enum_name: str | None = None, **kwargs: Any) -> None:
@@ -55,15 +56,7 @@ class EnumChoiceField(serializers.ChoiceField):
         super().__init__(choices, **kwargs)
 
     def schema_enum_name(self) -> str | None:
-        if self.enum_name:
-            return self.enum_name
-        from reintegra.cases import choices as case_choices
-
-        values = {key for key in self.choices if key not in ("", None)}
-        for value in vars(case_choices).values():
-            if isinstance(value, type) and issubclass(value, models.Choices) and set(value.values) == values:
-                return f"{value.__name__}Enum"
-        return None
+        return self.enum_name
 
 
 class CountryCodeField(EnumChoiceField):

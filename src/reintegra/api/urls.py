@@ -4,15 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from reintegra.access.account_api import TokenDetailView, TokenListView
-from reintegra.access.api import (
-    AggregatesView,
-    AuditTrailView,
-    CaseSharesView,
-    ConsentWithdrawView,
-    PseudonymisedCasesView,
-    ReturneeConsentsView,
-    ShareRevokeView,
-)
+from reintegra.access.api import AuditTrailView
 from reintegra.api.auth import ObtainTokenView
 from reintegra.cases.api import CaseViewSet, ReturneeViewSet
 
@@ -27,14 +19,9 @@ urlpatterns = [
     path("auth/tokens/", TokenListView.as_view(), name="auth-token-list"),
     path("auth/tokens/<int:pk>/", TokenDetailView.as_view(), name="auth-token-detail"),
     *router.urls,
-    # Data protection (reintegra.access.api).
-    path("returnees/<int:pk>/consents/", ReturneeConsentsView.as_view(), name="returnee-consents"),
-    path("consents/<int:pk>/withdraw/", ConsentWithdrawView.as_view(), name="consent-withdraw"),
-    path("cases/<int:pk>/shares/", CaseSharesView.as_view(), name="case-shares"),
-    path("shares/<int:pk>/revoke/", ShareRevokeView.as_view(), name="share-revoke"),
+    # Data protection: consent ledger, shares, M&E data (reintegra.protection.api), the audit trail.
+    path("", include("reintegra.protection.api_urls")),
     path("audit/", AuditTrailView.as_view(), name="audit"),
-    path("analytics/cases/", PseudonymisedCasesView.as_view(), name="analytics-cases"),
-    path("analytics/aggregates/", AggregatesView.as_view(), name="analytics-aggregates"),
     # Each app's own API routes (same "api" namespace).
     path("", include("reintegra.access.programme_api_urls")),
     path("", include("reintegra.reminders.api_urls")),

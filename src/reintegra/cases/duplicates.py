@@ -26,9 +26,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reintegra.access import audit, scoping
+from reintegra.access import audit
 from reintegra.access.models import AccessEvent
-from reintegra.cases import matching, selectors
+from reintegra.cases import matching, scoping, selectors
 from reintegra.cases.models import Returnee
 
 # At or above this score a registration waits for an explicit "this is a different person".

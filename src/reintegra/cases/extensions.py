@@ -10,9 +10,10 @@ Apps register in `AppConfig.ready()`:
 A tab's view renders a template that extends "cases/case_base.html" (block `tab`) with the context of
 `reintegra.cases.views.case_page_context(request, case, tab_key)`.
 
-A panel is a template included on a case tab (`summary` or `plan`), below that tab's own content, or on the
-plan form (`plan_form`: beside the plan items being edited), with `panel` = what `context(request, case)`
-returns; returning None leaves the panel out.
+A panel is a template included on a case tab (`summary` or `plan`), below that tab's own content, on the
+plan form (`plan_form`: beside the plan items being edited), or in the header of every case page (`HEADER`:
+a `<div>` of the header's description list), with `panel` = what `context(request, case)` returns;
+returning None leaves the panel out.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def register_panel(
     if not any(p.template == template and p.tab == tab for p in _PANELS):
         _PANELS.append(CasePanel(tab, template, context, order))
 
+
+HEADER = "header"  # the header of every case page, above the tabs
 
 DASHBOARD = "dashboard"  # the home dashboard, as a panel "tab" of its own (its panels get case=None)
 

@@ -438,18 +438,3 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["case", "occurred_at"], name="case_event_idx")]
-
-
-class CaseShare(models.Model):
-    """Another organisation's access to a case (referral or transfer), granted under a consent."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
-    organisation = models.ForeignKey("access.Organisation", on_delete=models.PROTECT, related_name="shared_cases")
-    consent = models.ForeignKey("access.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    reason = EncryptedTextField(max_length=300)
-    granted_at = models.DateTimeField(default=timezone.now)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["organisation", "revoked_at"], name="case_share_org_idx")]

@@ -1,4 +1,4 @@
-"""Every read of cases and returnees, already scoped to what the user may see (access.scoping)."""
+"""Every read of cases and returnees, already scoped to what the user may see (cases.scoping)."""
 
 import dataclasses
 from collections.abc import Iterable
@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from reintegra.access import crypto, scoping
 from reintegra.cases import matching, name_index
+from reintegra.cases import scoping as case_scoping
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import (
     Case,
     CaseEvent,
-    CaseShare,
     IdentityDocument,
     MatchKey,
     ReintegrationPlan,
@@ -35,11 +35,11 @@ if TYPE_CHECKING:
 
 
 def cases_for(user: Any) -> QuerySet[Case]:
-    return Case.objects.filter(scoping.case_visibility(user))
+    return Case.objects.filter(case_scoping.case_visibility(user))
 
 
 def returnees_for(user: Any) -> QuerySet[Returnee]:
-    return Returnee.objects.filter(scoping.returnee_visibility(user))
+    return Returnee.objects.filter(case_scoping.returnee_visibility(user))
 
 
 def get_case(user: Any, pk: Any) -> Case:
@@ -107,15 +107,14 @@ def search_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
 
 def searchable_organisations(user: Any) -> list[int]:
     """Registers whose name index a user's search reads: their organisation's, and those of the
-    organisations that share cases with it (the case visibility filter still applies to each row)."""
+    organisations that granted it cases (shares: `cases.scoping`; the case visibility filter still applies
+    to each row)."""
     if not user.organisation_id:
         return []
-    shared = (
-        CaseShare.objects.filter(organisation_id=user.organisation_id, revoked_at__isnull=True)
-        .values_list("case__organisation_id", flat=True)
-        .distinct()
-    )
-    return sorted({user.organisation_id, *shared})
+    granting: set[int] = set()
+    for granted in case_scoping.granted_case_ids(user.organisation_id):
+        granting.update(Case.objects.filter(pk__in=granted).values_list("organisation_id", flat=True).distinct())
+    return sorted({user.organisation_id, *granting})
 
 
 def _search_q(user: Any, term: str) -> Q:

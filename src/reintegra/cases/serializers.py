@@ -23,6 +23,7 @@ from reintegra.access.roles import SensitiveCategory
 from reintegra.api import versioning
 from reintegra.api.fields import CountryCodeField, EnumChoiceField, IdField
 from reintegra.api.protection import SensitiveFieldsMixin
+from reintegra.cases import choices as case_choices
 from reintegra.cases import duplicates, matching, selectors, services
 from reintegra.cases.choices import (
     AttentionFlag,
@@ -59,10 +60,24 @@ TEXT_MAX_LENGTH = 10_000
 LIST_MAX_LENGTH = 50
 
 
+class CaseChoiceField(EnumChoiceField):
+    """The choice field ModelSerializer builds from a model field's choices (a plain list): documented
+    under the name of the class in `cases.choices` that has the same values, if any."""
+
+    def schema_enum_name(self) -> str | None:
+        if self.enum_name:
+            return self.enum_name
+        values = {key for key in self.choices if key not in ("", None)}
+        for value in vars(case_choices).values():
+            if isinstance(value, type) and issubclass(value, models.Choices) and set(value.values) == values:
+                return f"{value.__name__}Enum"
+        return None
+
+
 class ProtectedModelSerializer(SensitiveFieldsMixin, serializers.ModelSerializer):
     """Base for model representations: named enums in the schema, bounded free text, field protection."""
 
-    serializer_choice_field = EnumChoiceField
+    serializer_choice_field = CaseChoiceField
 
     def build_standard_field(self, field_name: str, model_field: models.Field) -> tuple[type, dict[str, Any]]:
         field_class, kwargs = super().build_standard_field(field_name, model_field)

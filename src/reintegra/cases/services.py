@@ -21,6 +21,7 @@ from reintegra.access import crypto, scoping, versioning
 from reintegra.access.models import Programme, Team, User
 from reintegra.access.roles import Capability
 from reintegra.cases import duplicates, lifecycle, matching, name_index
+from reintegra.cases import scoping as case_scoping
 from reintegra.cases.choices import (
     CLOSURE_CATEGORY,
     AttentionFlag,
@@ -417,7 +418,7 @@ def _check_case_manager(user: Any, case_manager: User | None) -> None:
 
 def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager: User | None = None) -> Case:
     with _write(user):
-        visible = Returnee.objects.filter(scoping.returnee_visibility(user), pk=returnee.pk).exists()
+        visible = case_scoping.can_see_returnee(user, returnee)
         if returnee.organisation_id != user.organisation_id or not visible:
             raise PermissionDenied(_("You do not have permission to do this."))
         if returnee.cases.exclude(status=CaseStatus.CLOSED).exists():

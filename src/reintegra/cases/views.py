@@ -141,6 +141,7 @@ def case_page_context(request: AuthenticatedHttpRequest, case: Case, tab: str) -
         "tab": tab,
         "tabs": [(key, reverse(url, args=[case.pk]), label) for key, url, label in extensions.tabs(TABS)],
         "case_panels": extensions.panels(request, case, tab),
+        "header_panels": extensions.panels(request, case, extensions.HEADER),
         "steps": _steps(request.user, case, facts, plan),
         "can_edit": scoping.can_edit_cases(request.user),
         "today": today,

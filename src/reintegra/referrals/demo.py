@@ -13,9 +13,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from reintegra.access.models import Consent, ConsentMethod, ConsentPurpose
 from reintegra.cases.models import Case
 from reintegra.places.models import AdminArea
+from reintegra.protection.choices import ConsentMethod, ConsentPurpose
+from reintegra.protection.models import Consent
+from reintegra.protection.services import record_consent
 from reintegra.referrals import catalogue, services
 from reintegra.referrals.choices import LinkStatus
 from reintegra.referrals.models import ContactPerson, ProviderLink, Referral, Service, ServiceProvider
@@ -284,8 +286,6 @@ def load(context: Any) -> str:
 
 
 def services_consent(user: Any, case: Case, organisation: Any, given_on: Any) -> None:
-    from reintegra.access.services import record_consent
-
     returnee = case.returnee
     minor = returnee.is_minor
     record_consent(

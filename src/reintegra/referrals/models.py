@@ -292,7 +292,7 @@ class Referral(models.Model):
     reason = EncryptedTextField(_("reason for referral"), category=None)
     status = models.CharField(_("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
     # The consent it was sent under; null with consent_exception: life-at-risk exception (access trail).
-    consent = models.ForeignKey("access.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    consent = models.ForeignKey("protection.Consent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     consent_exception = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

@@ -1,6 +1,6 @@
 """Every read of the referral network, already scoped to what the user may see.
 
-- Referring side: the referrals of the cases the user sees (access.scoping.case_visibility).
+- Referring side: the referrals of the cases the user sees (cases.scoping.case_visibility).
 - Receiving side (Capability.RECEIVE_REFERRALS): referrals sent to the user's organisation (the recipient
   stored when the referral was sent, never the provider's current link), never drafts; what of the
   returnee they show is decided by `catalogue.provider_payload`.
@@ -17,8 +17,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from reintegra.access.roles import Capability
-from reintegra.access.scoping import NOTHING, case_visibility
+from reintegra.access.scoping import NOTHING
 from reintegra.cases.models import Case
+from reintegra.cases.scoping import case_visibility
 from reintegra.places.models import AdminArea
 from reintegra.referrals import gaps, lifecycle, recommend, sla
 from reintegra.referrals.choices import Dimension

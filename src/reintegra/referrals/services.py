@@ -6,7 +6,7 @@ timeline (codes, dates and organisation names only).
 
 Consent (docs/domain-referrals.md §4, IOM DP principles 4-5): a referral is *sent* only under a valid consent of the
 returnee naming the provider's organisation, for referral or data sharing, or under the life-at-risk
-exception of a mental-health professional (access.services.require_consent_for_sharing). A provider that
+exception of a mental-health professional (protection.services.require_consent_for_sharing). A provider that
 is not on the platform (no organisation) receives nothing through Reintegra: the referral is recorded as
 an *external* referral and needs a valid referral consent describing the recipient (the consent ledger's
 "recipient or service type"), which the case manager has checked; its answers are recorded by the
@@ -29,13 +29,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from reintegra.access import scoping, versioning
-from reintegra.access.models import ConsentPurpose, Organisation
+from reintegra.access import versioning
+from reintegra.access.models import Organisation
 from reintegra.access.roles import Capability
-from reintegra.access.services import ConsentRequired, require_consent_for_sharing, valid_consent
+from reintegra.cases import scoping as case_scoping
 from reintegra.cases.choices import AttentionFlag, CaseEventKind, CaseStatus, Sex
 from reintegra.cases.models import Case, CaseEvent, PlanItem
 from reintegra.places.models import AdminArea
+from reintegra.protection.choices import ConsentPurpose
+from reintegra.protection.services import ConsentRequired, require_consent_for_sharing, valid_consent
 from reintegra.referrals import catalogue, lifecycle, links, sla
 from reintegra.referrals.choices import (
     Cost,
@@ -495,7 +497,7 @@ def _can_refer_from(user: Any, case: Case) -> bool:
         _active(user)
         and user.has_capability(Capability.EDIT_CASES)
         and case.organisation_id == user.organisation_id
-        and Case.objects.filter(scoping.case_visibility(user), pk=case.pk).exists()
+        and case_scoping.can_see_case(user, case)
     )
 
 

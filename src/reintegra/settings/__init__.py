@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reintegra.access",
     "reintegra.places",
     "reintegra.cases",
+    "reintegra.protection",
     "reintegra.reminders",
     "reintegra.sustainability",
     "reintegra.referrals",

@@ -10,11 +10,11 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
-from reintegra.access import services as access_services
 from reintegra.access import two_factor
-from reintegra.access.models import ConsentMethod, ConsentPurpose
 from reintegra.access.roles import Role
 from reintegra.cases import services as case_services
+from reintegra.protection import services as protection_services
+from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.referrals import services as referral_services
 from reintegra.referrals.models import Service, ServiceProvider
 from reintegra.sustainability import services as sustainability_services
@@ -28,9 +28,9 @@ def marker(label: str) -> str:
 
 # Free text about a person, justification texts, consent notes... (docs/data-protection.md).
 ENCRYPTED = [
-    "access.Consent.recipient_description",
-    "access.Consent.guardian_name",
-    "access.Consent.withdrawal_note",
+    "protection.Consent.recipient_description",
+    "protection.Consent.guardian_name",
+    "protection.Consent.withdrawal_note",
     "access.AccessEvent.purpose",  # the life-at-risk justification
     "cases.Returnee.given_names",
     "cases.Returnee.first_family_name",
@@ -70,7 +70,7 @@ ENCRYPTED = [
     "cases.FollowUpVisit.significant_changes",
     "cases.PlanItemProgress.note",
     "cases.CaseEvent.note",  # the reason a case was reopened
-    "cases.CaseShare.reason",
+    "protection.CaseShare.reason",
     "cases.IdentityDocument.number",
     "referrals.Referral.reason",
     "referrals.Referral.provider_note",
@@ -228,22 +228,22 @@ def _case_records(manager, case):
 
 
 def _consent_and_sharing(manager, psychologist, returnee, case, other_org):
-    consent = access_services.record_consent(
+    consent = protection_services.record_consent(
         manager,
         returnee,
         ConsentPurpose.DATA_SHARING,
         ConsentMethod.VERBAL,
         timezone.localdate(),
-        recipient_description=m("access.Consent.recipient_description"),
+        recipient_description=m("protection.Consent.recipient_description"),
         given_by_returnee=False,
-        guardian_name=m("access.Consent.guardian_name"),
+        guardian_name=m("protection.Consent.guardian_name"),
     )
-    access_services.withdraw_consent(manager, consent, note=m("access.Consent.withdrawal_note"))
-    access_services.share_case(
+    protection_services.withdraw_consent(manager, consent, note=m("protection.Consent.withdrawal_note"))
+    protection_services.share_case(
         psychologist,
         case,
         other_org,
-        m("cases.CaseShare.reason"),
+        m("protection.CaseShare.reason"),
         life_at_risk_justification=m("access.AccessEvent.purpose"),
     )
 
@@ -263,7 +263,7 @@ def _referral(manager, programme_manager, case):
             provider=provider, title="POE", approved_on=timezone.localdate(), transferred_fields=["case_number"]
         ),
     )
-    access_services.record_consent(
+    protection_services.record_consent(
         manager,
         case.returnee,
         ConsentPurpose.REFERRAL,

@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
-from reintegra.access.models import AccessEvent, Consent, Organisation, RoleAssignment, Team, User
+from reintegra.access.models import AccessEvent, Organisation, RoleAssignment, Team, User
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +21,10 @@ def test_platform_models_are_registered():
 
 
 def test_personal_data_and_the_trail_are_not_in_the_admin():
-    for model in apps.get_app_config("cases").get_models():
-        assert not admin.site.is_registered(model), model
-    for model in (Consent, AccessEvent, RoleAssignment):
+    for app in ("cases", "protection"):
+        for model in apps.get_app_config(app).get_models():
+            assert not admin.site.is_registered(model), model
+    for model in (AccessEvent, RoleAssignment):
         assert not admin.site.is_registered(model)
 
 

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from reintegra.access import audit
 from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Role
-from reintegra.access.tests.conftest import HEALTH_NOTE, detailed_case
 from reintegra.testing import factories
+from reintegra.testing.sensitive_cases import HEALTH_NOTE, detailed_case
 from reintegra.testing.trail import access_events
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from reintegra.access import audit
 from reintegra.access.models import AccessEvent
-from reintegra.access.tests.conftest import HEALTH_NOTE
 from reintegra.cases import services as case_services
 from reintegra.cases.models import Assessment, Returnee
 from reintegra.testing import factories
+from reintegra.testing.sensitive_cases import HEALTH_NOTE
 
 pytestmark = pytest.mark.django_db
 

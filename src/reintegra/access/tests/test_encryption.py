@@ -12,11 +12,18 @@ from django.utils import timezone
 from reintegra.access import crypto
 from reintegra.access.management.commands.rotate_keys import encrypted_columns
 from reintegra.access.roles import Role
-from reintegra.access.tests.conftest import DOCUMENT_NUMBER, GBV_NOTE, HEALTH_NOTE, MENTAL_NOTE, detailed_case
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases import services as case_services
 from reintegra.cases.models import Assessment, IdentityDocument
 from reintegra.testing import factories
+from reintegra.testing.sensitive_cases import (
+    DOCUMENT_NUMBER,
+    GBV_NOTE,
+    HEALTH_NOTE,
+    MENTAL_NOTE,
+    all_database_text,
+    detailed_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,18 +34,6 @@ def raw(sql, params=()):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
-
-
-def all_database_text(exclude=()):
-    """Every value of every table of the database, as text (what a stolen database file would show)."""
-    chunks = []
-    qn = connection.ops.quote_name
-    for table in connection.introspection.table_names():
-        if table in exclude:
-            continue
-        for row in raw(f"SELECT * FROM {qn(table)}"):  # noqa: S608 - names from introspection
-            chunks.extend(str(value) for value in row if value is not None)
-    return "\n".join(chunks)
 
 
 def test_sensitive_fields_are_encrypted_in_the_table(supervisor):

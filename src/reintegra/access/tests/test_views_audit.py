@@ -14,9 +14,9 @@ from django.utils import timezone
 from reintegra.access import audit, selectors
 from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Role
-from reintegra.access.tests.conftest import HEALTH_NOTE, detailed_case
 from reintegra.cases.models import Case
 from reintegra.testing import factories
+from reintegra.testing.sensitive_cases import HEALTH_NOTE, detailed_case
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from reintegra.access.models import ConsentMethod, ConsentPurpose
 from reintegra.access.roles import Role
-from reintegra.access.services import record_consent
+from reintegra.protection.choices import ConsentMethod, ConsentPurpose
+from reintegra.protection.services import record_consent
 from reintegra.referrals import services
 from reintegra.referrals.models import Service, ServiceProvider
 from reintegra.testing import factories

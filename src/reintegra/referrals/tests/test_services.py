@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from reintegra.access.models import AccessEvent
-from reintegra.access.services import ConsentRequired, withdraw_consent
 from reintegra.cases.choices import CaseEventKind
 from reintegra.cases.models import CaseEvent
+from reintegra.protection.services import ConsentRequired, withdraw_consent
 from reintegra.referrals import catalogue, selectors, services
 from reintegra.referrals.models import Referral
 

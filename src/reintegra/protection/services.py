@@ -1,0 +1,536 @@
+"""Every write of the protection app: the consent ledger, case sharing and data retention. Each function
+checks permission and the object's scope first, validates with translated messages (`ValidationError` with
+field names) and runs in one transaction attributed to its actor in the change log.
+
+Consent (docs/domain-referrals.md §4; IOM DP principles 4 and 5)
+-------------------------------------------------
+A consent names a purpose and, for the sharing purposes (referral, data sharing, cross-border transfer),
+a recipient. Only a consent that names the recipient *organisation* lets the platform share a case with
+that organisation (`share_case`). A consent that names no organisation, only a description of a recipient
+or service type ("any public clinic"), authorises nothing automatically: the platform cannot tell whether
+an organisation fits the description, so a person must record a consent naming the organisation before
+sharing. Withdrawing a consent is effective immediately: the ledger entry keeps its history (never
+deleted) and every active share granted under it is revoked at once.
+
+The only exception is the life-at-risk exception (docs/domain-referrals.md §4; Handbook §4.1.3,
+footnote 38): a mental-health professional who judges that the person's life is at risk (or that a mental
+disability prevents consent) may share without consent, giving a justification; the access trail records
+it as a flagged `consent_exception`.
+"""
+
+import calendar
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from auditlog.context import disable_auditlog, set_actor
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reintegra.access import audit
+from reintegra.access.models import Organisation
+from reintegra.access.roles import Capability
+from reintegra.cases import scoping
+from reintegra.cases.choices import AttentionFlag, CaseEventKind, CaseStatus
+from reintegra.cases.models import (
+    Assessment,
+    Case,
+    CaseEvent,
+    CounsellingSession,
+    FollowUpVisit,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    PlanItem,
+    PlanItemProgress,
+    ReintegrationPlan,
+    Returnee,
+)
+from reintegra.cases.name_index import clear as clear_name_index
+from reintegra.protection.choices import ConsentMethod, ConsentPurpose
+from reintegra.protection.models import CaseShare, Consent
+
+logger = logging.getLogger("reintegra.protection")
+
+# Purposes whose consent names a recipient; a share needs one of these naming the organisation.
+SHARING_PURPOSES = frozenset({ConsentPurpose.REFERRAL, ConsentPurpose.DATA_SHARING, ConsentPurpose.CROSS_BORDER})
+# What `share_case` accepts as the basis of a share.
+SHARE_PURPOSES = (ConsentPurpose.REFERRAL, ConsentPurpose.DATA_SHARING)
+
+ANONYMISED_NAME = "Anonimizado"
+
+
+class ConsentRequired(PermissionDenied):
+    """Sharing refused: no valid consent for this recipient (and no admissible life-at-risk exception)."""
+
+    code = "consent_required"
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _denied() -> PermissionDenied:
+    return PermissionDenied(_("You do not have permission to do this."))
+
+
+def _is_active_user(user: Any) -> bool:
+    return bool(user and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _require(user: Any, capability: Capability) -> None:
+    if not (_is_active_user(user) and user.has_capability(capability)):
+        raise _denied()
+
+
+def _is_minor(returnee: Any) -> bool:
+    """A minor by age, or, when the birth date is unknown, by the differential-attention profile."""
+    if returnee.is_minor:
+        return True
+    if returnee.birth_year is not None:
+        return False
+    return bool({AttentionFlag.CHILD, AttentionFlag.UNACCOMPANIED_MINOR} & set(returnee.attention_flags or []))
+
+
+def consent_needs_guardian(returnee: Any) -> bool:
+    """Whether `record_consent` will ask for a guardian's name and the child's assent (the minor rule), so a
+    form can say so before it is sent."""
+    return _is_minor(returnee)
+
+
+def _case_event(case: Any, user: Any, **data: Any) -> None:
+    # Timeline data is non-sensitive: organisation codes and flags, never reasons or justifications.
+    CaseEvent.objects.create(case=case, kind=CaseEventKind.UPDATED, actor=user, data=data)
+
+
+# --- consent ledger ------------------------------------------------------------------------------
+
+
+def record_consent(
+    user: Any,
+    returnee: Any,
+    purpose: str,
+    method: str,
+    given_on: date,
+    expires_on: date | None = None,
+    recipient_organisation: Organisation | None = None,
+    recipient_description: str = "",
+    given_by_returnee: bool = True,
+    guardian_name: str = "",
+    child_assent: bool = False,
+) -> Consent:
+    """Add an entry to the returnee's consent ledger.
+
+    A minor's consent needs the guardian's (or caregiver's) name AND the child's own assent; a person without
+    a known age who is flagged as a child or unaccompanied minor counts as a minor. When someone
+    other than the returnee gives consent (a legal representative), their name goes in `guardian_name`.
+    """
+    _require(user, Capability.MANAGE_CONSENT)
+    if not scoping.can_see_returnee(user, returnee):
+        raise _denied()
+    if returnee.anonymised_at:
+        raise ValidationError(_("This person's record was anonymised; consent can no longer be recorded."))
+    if purpose not in ConsentPurpose.values:
+        raise ValidationError({"purpose": _("Choose the purpose of the consent from the list.")})
+    if method not in ConsentMethod.values:
+        raise ValidationError({"method": _("Choose how the consent was given from the list.")})
+    today = timezone.localdate()
+    if given_on is None:
+        raise ValidationError({"given_on": _("Give the date the consent was given.")})
+    if given_on > today:
+        raise ValidationError({"given_on": _("The consent date cannot be in the future.")})
+    if expires_on is not None and expires_on <= given_on:
+        raise ValidationError({"expires_on": _("The expiry date must be after the date the consent was given.")})
+    recipient_description = (recipient_description or "").strip()
+    guardian_name = (guardian_name or "").strip()
+    if purpose in SHARING_PURPOSES and recipient_organisation is None and not recipient_description:
+        raise ValidationError(
+            {
+                "recipient_organisation": _(
+                    "Say who the information may be shared with: an organisation or a description."
+                )
+            }
+        )
+    if recipient_organisation is not None and not recipient_organisation.is_active:
+        raise ValidationError({"recipient_organisation": _("This organisation is no longer active.")})
+    if _is_minor(returnee):
+        errors: dict[str, str] = {}
+        if not guardian_name:
+            errors["guardian_name"] = _(
+                "This person is a minor: record the name of the parent or guardian who consents."
+            )
+        if not child_assent:
+            errors["child_assent"] = _("This person is a minor: the child's own assent is also required.")
+        if errors:
+            raise ValidationError(errors)
+    elif not given_by_returnee and not guardian_name:
+        raise ValidationError(
+            {"guardian_name": _("The consent was not given by the person: record the name of who gave it.")}
+        )
+    with transaction.atomic(), set_actor(user):
+        consent = Consent(
+            returnee=returnee,
+            purpose=purpose,
+            method=method,
+            given_on=given_on,
+            expires_on=expires_on,
+            recipient_organisation=recipient_organisation,
+            recipient_description=recipient_description,
+            given_by_returnee=bool(given_by_returnee),
+            guardian_name=guardian_name,
+            child_assent=bool(child_assent),
+            recorded_by=user,
+        )
+        consent.full_clean(exclude=["returnee", "recorded_by", "recipient_organisation"])
+        consent.save()
+        return consent
+
+
+def withdraw_consent(user: Any, consent: Consent, withdrawn_on: date | None = None, note: str = "") -> Consent:
+    """Record a withdrawal (never delete). Effective immediately: active shares granted under this consent
+    are revoked now, whatever date the withdrawal is recorded with."""
+    _require(user, Capability.MANAGE_CONSENT)
+    if not scoping.can_see_returnee(user, consent.returnee):
+        raise _denied()
+    today = timezone.localdate()
+    withdrawn_on = withdrawn_on or today
+    if withdrawn_on > today:
+        raise ValidationError(
+            {"withdrawn_on": _("A withdrawal takes effect immediately: the date cannot be in the future.")}
+        )
+    if withdrawn_on < consent.given_on:
+        raise ValidationError({"withdrawn_on": _("The withdrawal cannot be before the consent was given.")})
+    with transaction.atomic(), set_actor(user):
+        already = Consent.objects.select_for_update().values_list("withdrawn_on", flat=True).get(pk=consent.pk)
+        if already:
+            raise ValidationError(_("This consent was already withdrawn on %(day)s.") % {"day": already})
+        consent.withdrawn_on = withdrawn_on
+        consent.withdrawal_note = (note or "").strip()[:300]
+        consent.save(update_fields=["withdrawn_on", "withdrawal_note"])
+        now = timezone.now()
+        for share in CaseShare.objects.filter(consent=consent, revoked_at__isnull=True).select_related(
+            "case", "organisation"
+        ):
+            share.revoked_at = now
+            share.save(update_fields=["revoked_at"])
+            _case_event(
+                share.case, user, what="share_revoked", organisation=share.organisation.code, cause="consent_withdrawn"
+            )
+        return consent
+
+
+def valid_consent(
+    returnee: Any, purpose: str, recipient_organisation: Organisation | None = None, day: date | None = None
+) -> Consent | None:
+    """The newest consent valid on `day` (today) for `purpose`.
+
+    With a recipient organisation: only consents naming exactly that organisation. Without one, for a
+    sharing purpose: only consents naming no organisation (a described recipient, which a person must
+    check; the platform never shares on it). For other purposes the recipient does not matter.
+    """
+    day = day or timezone.localdate()
+    qs = Consent.objects.filter(Consent.valid_q(day), returnee=returnee, purpose=purpose)
+    if recipient_organisation is not None:
+        qs = qs.filter(recipient_organisation=recipient_organisation)
+    elif purpose in SHARING_PURPOSES:
+        qs = qs.filter(recipient_organisation__isnull=True)
+    return qs.order_by("-given_on", "-id").first()
+
+
+def require_consent_for_sharing(
+    user: Any,
+    returnee: Any,
+    purpose: str | Iterable[str],
+    recipient_organisation: Organisation,
+    *,
+    life_at_risk_justification: str = "",
+    channel: str = "web",
+) -> Consent | None:
+    """The consent that allows sharing with `recipient_organisation` (any of the purposes when several are
+    given), or None when a mental-health professional invokes the life-at-risk exception with a
+    justification (recorded as a flagged access event). Otherwise raises ConsentRequired."""
+    if not _is_active_user(user) or not scoping.can_see_returnee(user, returnee):
+        raise _denied()
+    purposes = [purpose] if isinstance(purpose, str) else list(purpose)
+    for p in purposes:
+        consent = valid_consent(returnee, p, recipient_organisation)
+        if consent is not None:
+            return consent
+    justification = (life_at_risk_justification or "").strip()
+    missing = _("No valid consent from this person for sharing with %(organisation)s. Record the consent first.") % {
+        "organisation": recipient_organisation.name
+    }
+    if justification:
+        if not user.is_mental_health_professional:
+            raise ConsentRequired(
+                _("Only a mental-health professional can invoke the life-at-risk exception.") + " " + missing
+            )
+        audit.record_access(user, "consent_exception", returnee, purpose=justification, flagged=True, channel=channel)
+        return None
+    raise ConsentRequired(missing)
+
+
+def share_case(
+    user: Any,
+    case: Any,
+    organisation: Organisation,
+    reason: str,
+    *,
+    life_at_risk_justification: str = "",
+    channel: str = "web",
+) -> CaseShare:
+    """Give `organisation` access to `case` (referral or transfer), only under a valid consent naming that
+    organisation for referral or data sharing, or the life-at-risk exception. Only the organisation that
+    holds the case shares it onward."""
+    _require(user, Capability.EDIT_CASES)
+    if case.organisation_id != user.organisation_id or not scoping.can_see_case(user, case):
+        raise _denied()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for sharing (what the organisation needs it for).")})
+    if organisation.pk == case.organisation_id:
+        raise ValidationError({"organisation": _("The case already belongs to this organisation.")})
+    if not organisation.is_active:
+        raise ValidationError({"organisation": _("This organisation is no longer active.")})
+    if case.returnee.anonymised_at:
+        raise ValidationError(_("This person's record was anonymised; the case can no longer be shared."))
+    with transaction.atomic(), set_actor(user):
+        if CaseShare.objects.filter(case=case, organisation=organisation, revoked_at__isnull=True).exists():
+            raise ValidationError({"organisation": _("The case is already shared with this organisation.")})
+        consent = require_consent_for_sharing(
+            user,
+            case.returnee,
+            SHARE_PURPOSES,
+            organisation,
+            life_at_risk_justification=life_at_risk_justification,
+            channel=channel,
+        )
+        share = CaseShare.objects.create(
+            case=case, organisation=organisation, consent=consent, reason=reason[:300], granted_by=user
+        )
+        _case_event(case, user, what="shared", organisation=organisation.code, consent_exception=consent is None)
+        return share
+
+
+def revoke_share(user: Any, share: CaseShare) -> CaseShare:
+    """End a share now. The sharing organisation, or the receiving one (returning the case), may do it."""
+    _require(user, Capability.EDIT_CASES)
+    if user.organisation_id not in (share.case.organisation_id, share.organisation_id) or not scoping.can_see_case(
+        user, share.case
+    ):
+        raise _denied()
+    if share.revoked_at:
+        return share
+    with transaction.atomic(), set_actor(user):
+        # Two revocations at once: the second finds the first and changes nothing (one timeline event).
+        share.refresh_from_db(from_queryset=type(share)._default_manager.select_for_update())
+        if share.revoked_at:
+            return share
+        share.revoked_at = timezone.now()
+        share.save(update_fields=["revoked_at"])
+        _case_event(share.case, user, what="share_revoked", organisation=share.organisation.code)
+        return share
+
+
+def revoke_lapsed_shares(
+    day: date | None = None, *, organisation: Organisation | None = None, dry_run: bool = False
+) -> int:
+    """Revoke active shares whose consent has expired or been withdrawn (withdrawal already revokes;
+    expiry happens silently with time). Shares under the life-at-risk exception have no consent and stay
+    until someone revokes them. Returns how many."""
+    day = day or timezone.localdate()
+    lapsed = CaseShare.objects.filter(revoked_at__isnull=True, consent__isnull=False).exclude(
+        consent__in=Consent.objects.filter(Consent.valid_q(day))
+    )
+    if organisation is not None:
+        lapsed = lapsed.filter(case__organisation=organisation)
+    if dry_run:
+        return lapsed.count()
+    count = 0
+    now = timezone.now()
+    with transaction.atomic():
+        for share in lapsed.select_related("case", "organisation"):
+            share.revoked_at = now
+            share.save(update_fields=["revoked_at"])
+            _case_event(
+                share.case, None, what="share_revoked", organisation=share.organisation.code, cause="consent_lapsed"
+            )
+            count += 1
+    return count
+
+
+# --- retention (IOM DP principle 9) --------------------------------------------------------------
+
+
+def months_before(day: date, months: int) -> date:
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def retention_candidates(organisation: Organisation, today: date | None = None) -> models.QuerySet:
+    """Returnees of `organisation`, not yet anonymised, all of whose cases were closed more than the
+    organisation's retention period ago. A person with an open case, or a case closed more recently, is
+    kept whole. People with no case at all are not touched here."""
+    today = today or timezone.localdate()
+    cutoff = months_before(today, organisation.retention_months)
+    still_needed = Case.objects.filter(
+        ~Q(status=CaseStatus.CLOSED) | Q(closed_on__isnull=True) | Q(closed_on__gte=cutoff)
+    ).values("returnee_id")
+    return (
+        Returnee.objects.filter(organisation=organisation, anonymised_at__isnull=True, cases__isnull=False)
+        .exclude(pk__in=still_needed)
+        .distinct()
+    )
+
+
+@dataclass
+class RetentionCount:
+    returnees: int = 0
+    cases: int = 0
+
+
+@dataclass
+class RetentionReport:
+    dry_run: bool
+    per_organisation: dict[str, RetentionCount] = field(default_factory=dict)
+    lapsed_shares: int = 0
+
+    @property
+    def returnees(self) -> int:
+        return sum(c.returnees for c in self.per_organisation.values())
+
+    @property
+    def cases(self) -> int:
+        return sum(c.cases for c in self.per_organisation.values())
+
+
+# Free text kept in short character fields (all TextFields of a case are cleared anyway).
+_FREE_TEXT_CHAR_FIELDS = {
+    "Case": ["reception_place", "causes_note"],
+    "CounsellingSession": ["topics"],
+    "ReintegrationPlan": ["agreed_late_reason"],
+    "PlanItem": ["responsible"],
+    "PlanItemProgress": ["note"],
+}
+
+
+def _free_text_fields(model: type[models.Model]) -> list[str]:
+    """Every text field of the model (encrypted ones included) and its known free-text char fields."""
+    names = [f.name for f in model._meta.concrete_fields if isinstance(f, models.TextField)]
+    return names + _FREE_TEXT_CHAR_FIELDS.get(model.__name__, [])
+
+
+def _cleared(model: type[models.Model]) -> dict[str, str]:
+    return dict.fromkeys(_free_text_fields(model), "")
+
+
+def anonymise_returnee(returnee_id: int, *, now: datetime | None = None) -> int:
+    """Replace a returnee's personal data and the free text of their cases; keep what statistics need
+    (statuses, dates, dimensions, need levels, return types, causes, municipality, sex, nationality, birth
+    year, differential-attention codes). Returns the number of cases touched; 0 when already anonymised.
+
+    The change log is switched off meanwhile: logging this change would copy the very data being erased
+    into the append-only trail. `anonymised_at` is the record that it happened.
+    """
+    now = now or timezone.now()
+    with transaction.atomic(), disable_auditlog():
+        returnee = Returnee.objects.select_for_update().filter(pk=returnee_id, anonymised_at__isnull=True).first()
+        if returnee is None:
+            return 0
+        birth_year = returnee.birth_year
+        returnee.given_names = ANONYMISED_NAME
+        returnee.first_family_name = ANONYMISED_NAME
+        returnee.second_family_name = ""
+        returnee.birth_date = None
+        returnee.estimated_birth_year = birth_year
+        returnee.birth_year = birth_year
+        for name in ("phone", "address", "locality", "gender_identity", "languages", "match_record"):
+            setattr(returnee, name, "")
+        returnee.birth_date_index = None
+        returnee.anonymised_at = now
+        returnee.save()
+
+        IdentityDocument.objects.filter(returnee=returnee).delete()
+        # How the person was found: name search tokens and duplicate-check keys.
+        clear_name_index([returnee.pk])
+        Consent.objects.filter(returnee=returnee).update(guardian_name="", recipient_description="", withdrawal_note="")
+
+        cases = Case.objects.filter(returnee=returnee)
+        case_ids = list(cases.values_list("pk", flat=True))
+        cases.update(**_cleared(Case))
+        Assessment.objects.filter(case_id__in=case_ids).update(**_cleared(Assessment))
+        CounsellingSession.objects.filter(case_id__in=case_ids).update(**_cleared(CounsellingSession))
+        ReintegrationPlan.objects.filter(case_id__in=case_ids).update(**_cleared(ReintegrationPlan))
+        PlanItem.objects.filter(plan__case_id__in=case_ids).update(**_cleared(PlanItem))
+        FollowUpVisit.objects.filter(case_id__in=case_ids).update(**_cleared(FollowUpVisit))
+        PlanItemProgress.objects.filter(visit__case_id__in=case_ids).update(**_cleared(PlanItemProgress))
+        CaseShare.objects.filter(case_id__in=case_ids, revoked_at__isnull=True).update(revoked_at=now)
+        CaseShare.objects.filter(case_id__in=case_ids).update(reason="")
+        # Timeline events carry free text (a reopening reason) only in their note.
+        CaseEvent.objects.filter(case_id__in=case_ids).exclude(note="").update(note="")
+
+        household_ids = set(cases.exclude(household__isnull=True).values_list("household_id", flat=True))
+        # A household also linked to someone else's case keeps its data until that person's turn.
+        shared = set(
+            Case.objects.filter(household_id__in=household_ids)
+            .exclude(returnee=returnee)
+            .filter(returnee__anonymised_at__isnull=True)
+            .values_list("household_id", flat=True)
+        )
+        own = household_ids - shared
+        Household.objects.filter(pk__in=own).update(**_cleared(Household))
+        today = now.date()
+        for member in HouseholdMember.objects.filter(household_id__in=own):
+            if member.birth_date and member.estimated_age is None:
+                born = member.birth_date
+                member.estimated_age = today.year - born.year - int((today.month, today.day) < (born.month, born.day))
+            HouseholdMember.objects.filter(pk=member.pk).update(
+                given_names="", family_names="", birth_date=None, estimated_age=member.estimated_age
+            )
+        return len(case_ids)
+
+
+def apply_retention(
+    *, dry_run: bool = False, today: date | None = None, organisation: Organisation | None = None, actor: Any = None
+) -> RetentionReport:
+    """Anonymise every returnee past their organisation's retention period (see `retention_candidates`)
+    and revoke shares whose consent has lapsed. `dry_run` counts and changes nothing. Reports counts only,
+    never names. `actor=None` is the operator at the shell; otherwise Capability.APPLY_RETENTION, and only
+    for the actor's organisation."""
+    if actor is not None:
+        _require(actor, Capability.APPLY_RETENTION)
+        if organisation is None or organisation.pk != actor.organisation_id:
+            raise _denied()
+    today = today or timezone.localdate()
+    report = RetentionReport(dry_run=dry_run)
+    orgs = [organisation] if organisation is not None else list(Organisation.objects.order_by("code"))
+    now = timezone.now()
+    for org in orgs:
+        ids = list(retention_candidates(org, today).values_list("pk", flat=True))
+        count = RetentionCount()
+        if dry_run:
+            count.returnees = len(ids)
+            count.cases = Case.objects.filter(returnee_id__in=ids).count()
+        else:
+            for pk in ids:
+                touched = anonymise_returnee(pk, now=now)
+                if touched:
+                    count.returnees += 1
+                    count.cases += touched
+        report.per_organisation[org.code] = count
+        if count.returnees:
+            logger.info(
+                "retention %s: organisation=%s returnees=%d cases=%d",
+                "dry-run" if dry_run else "applied",
+                org.code,
+                count.returnees,
+                count.cases,
+            )
+    report.lapsed_shares = revoke_lapsed_shares(today, organisation=organisation, dry_run=dry_run)
+    return report

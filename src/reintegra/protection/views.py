@@ -1,0 +1,322 @@
+"""Data-protection pages (`/proteccion/`): consent ledger, case sharing, M&E analytics.
+
+Thin, like `cases.views`: parse with `protection.forms`, read through scoped selectors (what a user may not
+see answers 404, never revealing that it exists), write through `protection.services`, render. A role check
+comes before any lookup on writes (403). A service's `ValidationError` or `ConsentRequired` is shown as a
+translated message on the re-displayed form, with everything typed kept.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_countries import countries
+
+from reintegra.access import audit, exports
+from reintegra.access.forms import apply_service_errors
+from reintegra.access.roles import Capability
+from reintegra.cases import selectors as case_selectors
+from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
+from reintegra.cases.models import Case, Returnee
+from reintegra.protection import analytics as me_data
+from reintegra.protection import forms, pseudonymise, selectors, services
+from reintegra.protection.models import CaseShare, Consent
+from reintegra.protection.serializers import pseudonymised_table
+
+CONSENT_STATUS = {
+    # status -> (label, badge modifier of the shared stylesheet)
+    "valid": (gettext_lazy("Valid"), "item-completed"),
+    "expired": (gettext_lazy("Expired"), "overdue"),
+    "withdrawn": (gettext_lazy("Withdrawn"), "item-cancelled"),
+}
+
+
+def _denied() -> PermissionDenied:
+    return PermissionDenied(_("You do not have permission to do this."))
+
+
+def _require(user: Any, capability: Capability) -> None:
+    if not user.has_capability(capability):
+        raise _denied()
+
+
+# --- consent ledger ------------------------------------------------------------------------------
+
+
+def _ledger_returnee(request: HttpRequest, pk: Any) -> Returnee:
+    try:
+        return selectors.consent_ledger_returnee(request.user, pk)
+    except Returnee.DoesNotExist:
+        raise Http404(_("Person not found.")) from None
+
+
+def _render_ledger(
+    request: HttpRequest,
+    returnee: Returnee,
+    *,
+    consent_form: forms.ConsentForm | None = None,
+    withdraw_forms: dict[int, forms.WithdrawConsentForm] | None = None,
+) -> HttpResponse:
+    user: Any = request.user
+    withdraw_forms = withdraw_forms or {}
+    today = timezone.localdate()
+    can_manage = (
+        user.has_capability(Capability.MANAGE_CONSENT)
+        and case_selectors.returnees_for(user).filter(pk=returnee.pk).exists()
+    )
+    rows = []
+    for consent in selectors.consents_for(user, returnee).select_related("recorded_by"):
+        status = selectors.consent_status(consent, today)
+        label, badge = CONSENT_STATUS[status]
+        bound = withdraw_forms.get(consent.pk)
+        rows.append(
+            {
+                "consent": consent,
+                "status": status,
+                "status_label": label,
+                "badge": badge,
+                "withdraw_form": bound or forms.WithdrawConsentForm(consent_id=consent.pk),
+                "open": bound is not None,
+                "can_withdraw": can_manage and (status != "withdrawn" or bound is not None),
+            }
+        )
+    cases = list(case_selectors.cases_for(user).filter(returnee=returnee).order_by("-return_date", "-id"))
+    has_errors = bool(consent_form is not None and consent_form.errors) or any(
+        f.errors for f in withdraw_forms.values()
+    )
+    return render(
+        request,
+        "protection/consents.html",
+        {
+            "nav": "cases",
+            "returnee": returnee,
+            "rows": rows,
+            "cases": cases,
+            "can_manage": can_manage,
+            "can_record": can_manage and not returnee.anonymised_at,
+            "form": consent_form or forms.ConsentForm(),
+            "needs_guardian": services.consent_needs_guardian(returnee),
+            "has_errors": has_errors,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_ledger(request: HttpRequest, returnee_id: int) -> HttpResponse:
+    user: Any = request.user
+    if request.method == "GET":
+        returnee = _ledger_returnee(request, returnee_id)
+        audit.record_access(user, "view", returnee, purpose="consent ledger")
+        return _render_ledger(request, returnee)
+    _require(user, Capability.MANAGE_CONSENT)
+    returnee = _ledger_returnee(request, returnee_id)
+    form = forms.ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_consent(user, returnee, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return redirect("protection:consents", returnee_id=returnee.pk)
+    return _render_ledger(request, returnee, consent_form=form)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
+    user: Any = request.user
+    _require(user, Capability.MANAGE_CONSENT)
+    try:
+        consent = selectors.get_consent(user, consent_id)
+    except Consent.DoesNotExist:
+        raise Http404(_("Consent not found.")) from None
+    form = forms.WithdrawConsentForm(request.POST, consent_id=consent.pk)
+    if form.is_valid():
+        try:
+            services.withdraw_consent(user, consent, form.cleaned_data["withdrawn_on"], form.cleaned_data["note"])
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, _("The consent was withdrawn. Shares that depended on it were revoked at once."))
+            return redirect("protection:consents", returnee_id=consent.returnee_id)
+    return _render_ledger(request, consent.returnee, withdraw_forms={consent.pk: form})
+
+
+# --- case sharing --------------------------------------------------------------------------------
+
+
+def _get_case(request: HttpRequest, pk: Any) -> Case:
+    try:
+        return case_selectors.get_case(request.user, pk)
+    except Case.DoesNotExist:
+        raise Http404(_("Case not found.")) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_shares(request: HttpRequest, case_id: int) -> HttpResponse:
+    user: Any = request.user
+    if request.method == "POST":
+        _require(user, Capability.EDIT_CASES)
+    case = _get_case(request, case_id)
+    can_share = user.has_capability(Capability.EDIT_CASES) and case.organisation_id == user.organisation_id
+    form = forms.ShareForm(request.POST if request.method == "POST" else None, user=user, case=case)
+    consent_missing = False
+    if request.method == "POST":
+        if not can_share:
+            raise PermissionDenied(_("Only the organisation that holds the case can share it."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.share_case(
+                    user,
+                    case,
+                    data["organisation"],
+                    data["reason"],
+                    life_at_risk_justification=data.get("life_at_risk_justification", ""),
+                )
+            except services.ConsentRequired as exc:
+                form.add_error(None, str(exc))
+                consent_missing = True
+            except ValidationError as exc:
+                apply_service_errors(exc, form)
+            else:
+                messages.success(
+                    request, _("The case is now shared with %(organisation)s.") % {"organisation": data["organisation"]}
+                )
+                return redirect("protection:shares", case_id=case.pk)
+    else:
+        audit.record_access(user, "view", case, purpose="shares")
+    shares: list[Any] = list(selectors.shares_of(case))  # each gets a `can_revoke` flag for the template
+    for share in shares:
+        share.can_revoke = user.has_capability(Capability.EDIT_CASES) and user.organisation_id in (
+            case.organisation_id,
+            share.organisation_id,
+        )
+    return render(
+        request,
+        "protection/shares.html",
+        {
+            "nav": "cases",
+            "case": case,
+            "returnee": case.returnee,
+            "active": [s for s in shares if s.revoked_at is None],
+            "revoked": [s for s in shares if s.revoked_at is not None],
+            "form": form,
+            "can_share": can_share,
+            "consent_missing": consent_missing,
+            "has_errors": bool(form.errors),
+        },
+    )
+
+
+@login_required
+@require_POST
+def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
+    user: Any = request.user
+    _require(user, Capability.EDIT_CASES)
+    try:
+        share = selectors.get_share(user, share_id)
+    except CaseShare.DoesNotExist:
+        raise Http404(_("Share not found.")) from None
+    services.revoke_share(user, share)
+    messages.success(
+        request, _("The case is no longer shared with %(organisation)s.") % {"organisation": share.organisation}
+    )
+    # The receiving organisation that returns a case no longer sees it.
+    if case_selectors.cases_for(user).filter(pk=share.case_id).exists():
+        return redirect("protection:shares", case_id=share.case_id)
+    return redirect("cases:dashboard")
+
+
+# --- analytics -----------------------------------------------------------------------------------
+
+_VALUE_LABELS = {
+    "status": CaseStatus,
+    "return_type": ReturnType,
+    "sex": Sex,
+    "closure_category": ClosureCategory,
+    "attention_flag": AttentionFlag,
+    "cause_of_migration": MigrationCause,
+}
+
+
+def _cell_label(dimension: str, row: dict[str, Any]) -> str:
+    value = row.get(dimension)
+    if value in (None, ""):
+        return _("Not recorded") if dimension != "closure_category" else _("Not closed")
+    if dimension in _VALUE_LABELS:
+        try:
+            return str(_VALUE_LABELS[dimension](value).label)
+        except ValueError:
+            return str(value)
+    if dimension == "nationality":
+        return str(countries.name(value) or value)
+    return str(value)
+
+
+@login_required
+@require_GET
+def analytics(request: HttpRequest) -> HttpResponse:
+    """Counts of cases by one dimension, small cells suppressed (Capability.VIEW_AGGREGATES)."""
+    user: Any = request.user
+    _require(user, Capability.VIEW_AGGREGATES)
+    form = forms.AggregateForm(request.GET or None)
+    by, k = "status", None
+    valid = True
+    if form.is_bound:
+        valid = form.is_valid()
+        if valid:
+            by, k = form.cleaned_data["by"], form.cleaned_data["k"]
+    rows: list[dict[str, Any]] = []
+    if valid:
+        try:
+            cells = me_data.aggregate_cases(user, by=[by], k=k)
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            rows = [{"label": _cell_label(by, cell), **cell} for cell in cells]
+    floor = me_data.aggregate_threshold(user)
+    can_download = user.has_capability(Capability.VIEW_PSEUDONYMISED)
+    return render(
+        request,
+        "protection/analytics.html",
+        {
+            "nav": "analytics",
+            "form": form,
+            "dimension_label": forms.DIMENSION_LABELS.get(by, by),
+            "rows": rows,
+            "k": max(k or floor, floor),
+            "all_organisations": user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS),
+            "can_download": can_download,
+            "release": me_data.pseudonymised_release(user).summary if can_download else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def analytics_export(request: HttpRequest) -> HttpResponseBase:
+    """Every k-anonymous pseudonymised case row of the organisation as CSV (Capability.VIEW_PSEUDONYMISED);
+    recorded."""
+    release = me_data.pseudonymised_release(request.user)  # PermissionDenied without the capability
+    summary = release.summary
+    return exports.download(
+        request.user,
+        "csv",
+        "pseudonymised-cases",
+        pseudonymise.ROW_KEYS,
+        pseudonymised_table(me_data.pseudonymised_rows(release.entries)),
+        purpose=f"pseudonymised case rows ({summary['released']} rows, {summary['suppressed']} withheld, "
+        f"k={summary['k']})",
+        object_type="cases.case",
+    )
