@@ -19,6 +19,14 @@ class AccessConfig(AppConfig):
 
         navigation.register(
             navigation.NavItem(
+                "analytics", _("Analytics"), "access:analytics", frozenset({Capability.VIEW_AGGREGATES}), order=12
+            )
+        )
+        navigation.register(
+            navigation.NavItem("audit", _("Audit trail"), "access:audit", frozenset({Capability.VIEW_AUDIT}), order=13)
+        )
+        navigation.register(
+            navigation.NavItem(
                 "programmes", _("Programmes"), "programmes:list", frozenset({Capability.MANAGE_PROGRAMME}), order=80
             )
         )

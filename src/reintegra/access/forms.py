@@ -2,7 +2,7 @@
 
 Forms only check shapes (dates, choices, lengths); the rules (the minor rule, dates, recipients, consent
 before sharing) live in `access.services`, whose `ValidationError`s are put back onto the form's fields
-with `apply_service_errors`, so the web UI and the API cannot disagree.
+with `reintegra.web.forms.apply_service_errors`, so the web UI and the API cannot disagree.
 """
 
 from datetime import date
@@ -17,18 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from reintegra.access import audit, selectors
 from reintegra.access.models import AccessEvent, ConsentMethod, ConsentPurpose, Organisation
+from reintegra.web.widgets import DateInput
 
 # Shortest and longest "smallest cell" a user may ask for (the settings floor still applies).
 MAX_K = 1000
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; the value is always ISO 8601 whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _textarea(rows: int) -> forms.Textarea:
@@ -37,16 +29,6 @@ def _textarea(rows: int) -> forms.Textarea:
 
 def _blank(label: Any = None) -> tuple[str, Any]:
     return ("", label or _("— Choose —"))
-
-
-def apply_service_errors(error: ValidationError, form: forms.BaseForm) -> None:
-    """Put a service's ValidationError on the form: on the field it names when the form has it, otherwise
-    as a message for the whole form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages)
 
 
 def _not_in_future(value: date | None) -> date | None:

@@ -26,6 +26,7 @@ from reintegra.access.roles import Capability
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.cases.models import Case, CaseShare, Returnee
+from reintegra.web.forms import apply_service_errors
 
 AUDIT_PAGE_SIZE = 50
 
@@ -208,7 +209,7 @@ def consent_ledger(request: HttpRequest, returnee_id: int) -> HttpResponse:
         try:
             services.record_consent(user, returnee, **form.cleaned_data)
         except ValidationError as exc:
-            forms.apply_service_errors(exc, form)
+            apply_service_errors(exc, form)
         else:
             messages.success(request, _("The consent was recorded."))
             return redirect("access:consents", returnee_id=returnee.pk)
@@ -229,7 +230,7 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
         try:
             services.withdraw_consent(user, consent, form.cleaned_data["withdrawn_on"], form.cleaned_data["note"])
         except ValidationError as exc:
-            forms.apply_service_errors(exc, form)
+            apply_service_errors(exc, form)
         else:
             messages.success(request, _("The consent was withdrawn. Shares that depended on it were revoked at once."))
             return redirect("access:consents", returnee_id=consent.returnee_id)
@@ -273,7 +274,7 @@ def case_shares(request: HttpRequest, case_id: int) -> HttpResponse:
                 form.add_error(None, str(exc))
                 consent_missing = True
             except ValidationError as exc:
-                forms.apply_service_errors(exc, form)
+                apply_service_errors(exc, form)
             else:
                 messages.success(
                     request, _("The case is now shared with %(organisation)s.") % {"organisation": data["organisation"]}
@@ -320,7 +321,7 @@ def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
     # The receiving organisation that returns a case no longer sees it.
     if case_selectors.cases_for(user).filter(pk=share.case_id).exists():
         return redirect("access:shares", case_id=share.case_id)
-    return redirect("cases:dashboard")
+    return redirect("dashboard")
 
 
 # --- analytics -----------------------------------------------------------------------------------
@@ -367,7 +368,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
         try:
             cells = me_data.aggregate_cases(user, by=[by], k=k)
         except ValidationError as exc:
-            forms.apply_service_errors(exc, form)
+            apply_service_errors(exc, form)
         else:
             rows = [{"label": _cell_label(by, cell), **cell} for cell in cells]
     floor = me_data.aggregate_threshold(user)

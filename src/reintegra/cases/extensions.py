@@ -8,11 +8,11 @@ Apps register in `AppConfig.ready()`:
     extensions.register_event_describer(CaseEventKind.SUSTAINABILITY, describe_round)
 
 A tab's view renders a template that extends "cases/case_base.html" (block `tab`) with the context of
-`reintegra.cases.views.case_page_context(request, case, tab_key)`.
+`reintegra.cases.pages.case_page_context(request, case, tab_key)`.
 
 A panel is a template included on a case tab (`summary` or `plan`), below that tab's own content, or on the
 plan form (`plan_form`: beside the plan items being edited), with `panel` = what `context(request, case)`
-returns; returning None leaves the panel out.
+returns; returning None leaves the panel out. Panels of the home dashboard register in `web.dashboard`.
 """
 
 from __future__ import annotations
@@ -65,21 +65,6 @@ def register_panel(
 ) -> None:
     if not any(p.template == template and p.tab == tab for p in _PANELS):
         _PANELS.append(CasePanel(tab, template, context, order))
-
-
-DASHBOARD = "dashboard"  # the home dashboard, as a panel "tab" of its own (its panels get case=None)
-
-
-def register_dashboard_panel(
-    template: str, context: Callable[[Any, Any], dict[str, Any] | None], order: int = 50
-) -> None:
-    """A panel on the home dashboard: `context(request, None)` returns its context, or None to leave it out
-    (e.g. for a role that may not see it)."""
-    register_panel(DASHBOARD, template, context, order)
-
-
-def dashboard_panels(request: Any) -> list[dict[str, Any]]:
-    return panels(request, None, DASHBOARD)
 
 
 def tabs(base: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:

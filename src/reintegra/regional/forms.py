@@ -11,6 +11,7 @@ from django_countries import countries
 from reintegra.regional.models import Dimension, EvaluationStatus, FundingSource, Institution, InstitutionKind, Level
 from reintegra.regional.selectors import ActionFilters
 from reintegra.regional.services import INPUT_FIELDS, ActionInput
+from reintegra.web.widgets import DateInput
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
@@ -56,13 +57,6 @@ class ActionFilterForm(forms.Form):
 
     def invalid_fields(self) -> list[str]:
         return [str(self.fields[name].label) for name in self.errors]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ActionForm(forms.Form):

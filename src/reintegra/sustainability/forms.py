@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Programme
 from reintegra.cases.choices import Dimension
-from reintegra.cases.forms import DateInput
 from reintegra.sustainability.definition import Definition, label
 from reintegra.sustainability.models import FeasibilityApproach, InstrumentVersion
+from reintegra.web.widgets import DateInput
 
 ANSWER_PREFIX = "q_"
 
