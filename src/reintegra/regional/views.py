@@ -22,7 +22,7 @@ from reintegra.access.versioning import StaleVersion
 from reintegra.regional import importing, matrix, selectors, services
 from reintegra.regional.forms import ActionFilterForm, ActionForm, ImportForm
 from reintegra.regional.models import Dimension, Level, RegionalAction
-from reintegra.web import pagination, versioning
+from reintegra.web import charts, pagination, versioning
 from reintegra.web.forms import apply_service_errors
 
 PAGE_SIZE = 25
@@ -83,18 +83,13 @@ def matrix_view(request: HttpRequest) -> HttpResponse:
         }
         for level, row_cells in matrix.rows(cells)
     ]
-    chart = {
-        "type": "bar",
-        "data": {
-            "labels": [str(dimension_labels[d]) for d in matrix.DIMENSIONS],
-            "datasets": [
-                {"label": str(level_labels[row["level"]]), "data": [c["cell"].count for c in row["cells"]]}
-                for row in table
-            ],
-        },
-        "options": {"scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}}},
-        "links": [[c["url"] for c in row["cells"]] for row in table],
-    }
+    chart = charts.config(
+        "bar",
+        [charts.dataset(level_labels[row["level"]], [c["cell"].count for c in row["cells"]]) for row in table],
+        labels=[dimension_labels[d] for d in matrix.DIMENSIONS],
+        options={"scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}}},
+        links=[[c["url"] for c in row["cells"]] for row in table],
+    )
     context = {
         "nav": "regional",
         "country": country,

@@ -38,7 +38,7 @@ from reintegra.sustainability.models import (
     RoundSource,
     SurveyRound,
 )
-from reintegra.web import versioning
+from reintegra.web import charts, versioning
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.pagination import page_of
 
@@ -130,25 +130,23 @@ def case_rounds(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "composite": _("Composite"),
     }
     colours = {"economic": "#b45309", "social": "#1d4ed8", "psychosocial": "#7c3aed", "composite": "#111827"}
-    chart = {
-        "type": "line",
-        "data": {
-            "labels": labels,
-            "datasets": [
-                {
-                    "label": str(titles[key]),
-                    "data": [getattr(row["score"], key) if row["score"] else None for row in rows],
-                    "borderColor": colours[key],
-                    "backgroundColor": colours[key],
-                    "spanGaps": True,
-                    "borderWidth": 3 if key == "composite" else 2,
-                }
-                for key in SCORES
-            ],
-        },
-        "options": {"scales": {"y": {"min": 0, "max": 1}}},
-        "percentAxis": "y",
-    }
+    chart = charts.config(
+        "line",
+        [
+            charts.dataset(
+                titles[key],
+                [getattr(row["score"], key) if row["score"] else None for row in rows],
+                colour=colours[key],
+                borderColor=colours[key],
+                spanGaps=True,
+                borderWidth=3 if key == "composite" else 2,
+            )
+            for key in SCORES
+        ],
+        labels=labels,
+        options={"scales": {"y": {"min": 0, "max": 1}}},
+        percent_axis="y",
+    )
     months, window = selectors.schedule_of(case)
     planned = schedule.schedule(case.return_date, months, [r.round_month for r in rounds], window)
     ctx = case_page_context(request, case, "sustainability")
@@ -798,14 +796,12 @@ def distribution(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "rows": list(zip(bins, counts, strict=True)),
                 "chart": None
                 if suppressed
-                else {
-                    "type": "bar",
-                    "data": {
-                        "labels": bins,
-                        "datasets": [{"label": str(titles[key]), "data": counts, "backgroundColor": "#1d4ed8"}],
-                    },
-                    "options": {"plugins": {"legend": {"display": False}}},
-                },
+                else charts.config(
+                    "bar",
+                    [charts.dataset(titles[key], counts, colour="#1d4ed8")],
+                    labels=bins,
+                    options={"plugins": {"legend": {"display": False}}},
+                ),
             }
         )
     months = (programme.rss_round_months if programme else None) or list(schedule.DEFAULT_MONTHS)
