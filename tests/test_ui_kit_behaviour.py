@@ -70,7 +70,8 @@ def test_onto_puts_every_message_on_one_field_and_limit_caps_them():
     form = _bound(ImportForm)
     error = ValidationError({"rows": [f"Row {n} is not valid." for n in range(1, 50)], "version": ["Not published."]})
     apply_service_errors(error, form, onto="file", limit=3)
-    assert form.errors["file"] == ["Row 1 is not valid.", "Row 2 is not valid.", "Row 3 is not valid.", "Not published."]
+    rows = ["Row 1 is not valid.", "Row 2 is not valid.", "Row 3 is not valid."]
+    assert form.errors["file"] == [*rows, "Not published."]
 
 
 def test_the_form_mixin_does_the_same():
