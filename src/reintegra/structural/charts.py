@@ -65,7 +65,7 @@ def stakeholder_grid(stakeholders: Iterable[Any], highlight: int | None = None) 
         )
     threshold = min(thresholds) if len(thresholds) == 1 else engagement.DEFAULT_THRESHOLD
     line = threshold - 0.5  # scores >= threshold fall on the "high" side of the line
-    boundary = {
+    boundary: dict[str, Any] = {
         "type": "line",
         "borderColor": "rgba(0,0,0,0.35)",
         "borderDash": [6, 4],
