@@ -416,7 +416,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("two_factor_setup", "GET"): Row(UI, note="anyone may set up an app for themselves"),
     ("two_factor_setup", "POST"): Row(UI, note="no code: the form again"),
     # --- Web: case management ----------------------------------------------------------------------
-    ("cases:dashboard", "GET"): Row(UI, listing="own_case_numbers", note="everyone signs in here; own cases only"),
+    ("dashboard", "GET"): Row(UI, listing="own_case_numbers", note="everyone signs in here; own cases only"),
     ("cases:list", "GET"): Row(UI, listing="case_numbers"),
     ("cases:register", "GET"): Row(UI, gate=EDIT),
     ("cases:register", "POST"): Row(UI, gate=EDIT, body=ui_register_body, ok=(302,)),

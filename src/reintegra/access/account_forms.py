@@ -4,11 +4,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access import api_tokens
+from reintegra.web.forms import ServiceErrorsMixin
 
 
 def _rules_text() -> str:
@@ -27,18 +27,6 @@ def _password(label: Any, autocomplete: str, **kwargs: Any) -> forms.CharField:
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete, "maxlength": "128"}),
         **kwargs,
     )
-
-
-class ServiceErrorsMixin:
-    """Show a service's ValidationError on the fields it names (others on the form)."""
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        form: forms.Form = self  # type: ignore[assignment]
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
 
 
 class PasswordChangeForm(ServiceErrorsMixin, forms.Form):
@@ -75,3 +63,24 @@ class TokenForm(ServiceErrorsMixin, forms.Form):
         required=False,
     )
     password = _password(_("Your password"), "current-password", help_text=_("Asked again to create a token."))
+
+
+class CodeForm(forms.Form):
+    """One code from an authenticator app; `access.two_factor` checks it (format, match, throttling)."""
+
+    otp_token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "class": "input--code",
+                "maxlength": "12",
+            }
+        ),
+        error_messages={"required": _("Enter the code shown in your authenticator app.")},
+    )

@@ -10,7 +10,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
@@ -24,6 +23,7 @@ from reintegra.access import accounts, api_tokens, throttle, two_factor
 from reintegra.access.account_forms import PasswordChangeForm, PasswordResetRequestForm, SetPasswordForm, TokenForm
 from reintegra.access.models import ROLE_LABELS, ApiToken
 from reintegra.access.roles import Capability, Role
+from reintegra.web.pagination import page_of
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -222,7 +222,7 @@ def _require_manager(user: Any) -> None:
 @login_required
 def users(request: HttpRequest) -> HttpResponse:
     _require_manager(request.user)
-    page = Paginator(accounts.manageable_users(request.user), 50).get_page(request.GET.get("page"))
+    page = page_of(request, accounts.manageable_users(request.user), per_page=50)
     rows = [
         {"user": u, "roles": [ROLE_LABELS.get(Role(code), code) for code in accounts.role_codes(u)]}
         for u in page.object_list

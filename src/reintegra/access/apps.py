@@ -10,22 +10,22 @@ class AccessConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from reintegra.access import audit, two_factor
-
-        audit.register_models()
-        from django.utils.translation import gettext_lazy as _
-
         from reintegra.access.roles import Capability
         from reintegra.web import navigation
 
+        audit.register_models()
+        navigation.register(
+            navigation.NavItem("audit", _("Audit trail"), "access:audit", frozenset({Capability.VIEW_AUDIT}), order=13)
+        )
         navigation.register(
             navigation.NavItem(
                 "programmes", _("Programmes"), "programmes:list", frozenset({Capability.MANAGE_PROGRAMME}), order=80
             )
         )
-        user_logged_in.connect(two_factor.note_login, dispatch_uid="reintegra-two-factor-login")
         navigation.register(
             navigation.NavItem("users", _("Users"), "account:users", frozenset({Capability.MANAGE_USERS}), order=85)
         )
+        user_logged_in.connect(two_factor.note_login, dispatch_uid="reintegra-two-factor-login")
         self._connect_account_signals()
 
     def _connect_account_signals(self) -> None:

@@ -1,43 +1,24 @@
-"""Forms of the audit-trail page, and the date widget and service-error mapping the pages share.
+"""Forms of the audit-trail page.
 
 Forms only check shapes (dates, choices, lengths); the rules live in the services, whose
-`ValidationError`s are put back onto the form's fields with `apply_service_errors`, so the web UI and the
-API cannot disagree.
+`ValidationError`s are put back onto the form's fields with `reintegra.web.forms.apply_service_errors`,
+so the web UI and the API cannot disagree.
 """
 
 from typing import Any
 
 from django import forms
 from django.apps import apps
-from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access import audit, selectors
 from reintegra.access.models import AccessEvent
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; the value is always ISO 8601 whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+from reintegra.web.widgets import DateInput
 
 
 def _blank(label: Any = None) -> tuple[str, Any]:
     return ("", label or _("— Choose —"))
-
-
-def apply_service_errors(error: ValidationError, form: forms.BaseForm) -> None:
-    """Put a service's ValidationError on the form: on the field it names when the form has it, otherwise
-    as a message for the whole form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages)
 
 
 # --- audit trail ---------------------------------------------------------------------------------

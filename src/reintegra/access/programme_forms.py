@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
-from reintegra.access.forms import DateInput
+from reintegra.web.widgets import DateInput
 
 
 def _country_choices() -> list[tuple[str, str]]:

@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reintegra.access import selectors, services
-from reintegra.access.forms import apply_service_errors
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.programme_forms import ProgrammeSettingsForm
 from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
 from reintegra.web import versioning
+from reintegra.web.forms import apply_service_errors
 
 
 @login_required

@@ -21,6 +21,24 @@ class CasesConfig(AppConfig):
     verbose_name = _("Individual reintegration cases")
 
     def ready(self) -> None:
+        from reintegra.access.roles import Capability as C
+        from reintegra.cases import panels
+        from reintegra.web import dashboard, navigation
+
+        navigation.register(
+            navigation.NavItem(
+                "cases",
+                _("Cases"),
+                "cases:list",
+                frozenset({C.VIEW_ASSIGNED_CASES, C.VIEW_ORGANISATION_CASES}),
+                order=10,
+            )
+        )
+        navigation.register(
+            navigation.NavItem("register", _("New registration"), "cases:register", frozenset({C.EDIT_CASES}), order=11)
+        )
+        dashboard.register_panel("cases/includes/dashboard_panel.html", panels.dashboard_panel, order=10)
+
         from reintegra.access import audit
 
         # Every case record is about a person: free text and identifiers are masked in the change log.

@@ -8,12 +8,12 @@ Apps register in `AppConfig.ready()`:
     extensions.register_event_describer(CaseEventKind.SUSTAINABILITY, describe_round)
 
 A tab's view renders a template that extends "cases/case_base.html" (block `tab`) with the context of
-`reintegra.cases.views.case_page_context(request, case, tab_key)`.
+`reintegra.cases.pages.case_page_context(request, case, tab_key)`.
 
 A panel is a template included on a case tab (`summary` or `plan`), below that tab's own content, on the
 plan form (`plan_form`: beside the plan items being edited), or in the header of every case page (`HEADER`:
 a `<div>` of the header's description list), with `panel` = what `context(request, case)` returns;
-returning None leaves the panel out.
+returning None leaves the panel out. Panels of the home dashboard register in `web.dashboard`.
 """
 
 from __future__ import annotations
@@ -69,20 +69,6 @@ def register_panel(
 
 
 HEADER = "header"  # the header of every case page, above the tabs
-
-DASHBOARD = "dashboard"  # the home dashboard, as a panel "tab" of its own (its panels get case=None)
-
-
-def register_dashboard_panel(
-    template: str, context: Callable[[Any, Any], dict[str, Any] | None], order: int = 50
-) -> None:
-    """A panel on the home dashboard: `context(request, None)` returns its context, or None to leave it out
-    (e.g. for a role that may not see it)."""
-    register_panel(DASHBOARD, template, context, order)
-
-
-def dashboard_panels(request: Any) -> list[dict[str, Any]]:
-    return panels(request, None, DASHBOARD)
 
 
 def tabs(base: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:

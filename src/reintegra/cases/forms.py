@@ -3,7 +3,7 @@
 Forms never save anything themselves. Each one turns the posted values into the dataclasses or dicts
 that `cases.services` takes, so the rules that depend on a case's state stay in one place (services
 and lifecycle) and the web UI and the API cannot disagree. Errors that services raise are mapped back
-onto fields with `apply_service_errors`.
+onto fields with `reintegra.web.forms.apply_service_errors`; widgets come from `reintegra.web.widgets`.
 
 Sensitive fields (encrypted model fields tagged with a category) are only added to a form when
 `access.scoping.can_see(user, category)`; a field that is not on the form is never sent to a service,
@@ -22,10 +22,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.formsets import DELETION_FIELD_NAME
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -54,60 +51,10 @@ from reintegra.cases.choices import (
 )
 from reintegra.places.choices import AdminLevel
 from reintegra.places.models import AdminArea
+from reintegra.web.widgets import DateInput, FastSelect, FastSelectMultiple
 
 # Member states of the Regional Conference on Migration (docs/domain-structural.md §7): first in country selects.
 REGION_COUNTRIES = ("BZ", "CA", "CR", "SV", "US", "GT", "HN", "MX", "NI", "PA", "DO")
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; the value is always ISO 8601 whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class FastSelect(forms.Select):
-    """A select whose options are rendered in Python, not one template include per option.
-
-    Django renders ~2,500 options (the municipalities of Mexico) in about 120 ms through templates;
-    this takes a few milliseconds. Same markup: attributes from the bound field (id, aria-*, hx-*,
-    required), optgroups for grouped choices, selected values.
-    """
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        final = self.build_attrs(self.attrs, attrs)
-        final["name"] = name
-        if self.allow_multiple_selected:
-            final["multiple"] = True
-        selected = {str(v) for v in self.format_value(value)}
-        parts = [f"<select{flatatt(final)}>"]
-        for key, label in self.choices:
-            if isinstance(label, list | tuple):
-                parts.append(f'<optgroup label="{escape(key)}">')
-                parts.extend(self._option(v, text, selected) for v, text in label)
-                parts.append("</optgroup>")
-            else:
-                parts.append(self._option(key, label, selected))
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped above
-
-    @staticmethod
-    def _option(value: Any, label: Any, selected: set[str]) -> str:
-        value = "" if value is None else str(value)
-        mark = " selected" if value in selected else ""
-        return f'<option value="{escape(value)}"{mark}>{escape(label)}</option>'
-
-
-class FastSelectMultiple(FastSelect):
-    allow_multiple_selected = True
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
-        return forms.SelectMultiple().value_from_datadict(data, files, name)
-
-    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
-        return False
 
 
 def _blank(label: Any = None) -> tuple[str, Any]:
@@ -172,24 +119,6 @@ def _role_caps(role: Role) -> frozenset[Capability]:
     from reintegra.access.roles import ROLE_CAPABILITIES
 
     return ROLE_CAPABILITIES[role]
-
-
-def apply_service_errors(
-    error: ValidationError, forms_in_order: Iterable[forms.BaseForm], *, aliases: dict[str, str] | None = None
-) -> None:
-    """Put a service's ValidationError on the first form that has the field; otherwise on the first form."""
-    forms_list = [f for f in forms_in_order if f is not None]
-    aliases = aliases or {}
-    if not hasattr(error, "error_dict"):
-        forms_list[0].add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        name = aliases.get(name, name)
-        target = next((f for f in forms_list if name in f.fields), None)
-        if target is None:
-            forms_list[0].add_error(None, messages)
-        else:
-            target.add_error(name, messages)
 
 
 # --- Case list filters ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""URLs of the case-management UI, included under the namespace "cases" by reintegra.web.urls."""
+"""URLs of the case-management UI, included under the namespace "cases" by reintegra.urls."""
 
 from django.urls import path
 
@@ -7,7 +7,6 @@ from reintegra.cases import views
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("cases/", views.case_list, name="list"),
     path("cases/new/", views.register, name="register"),
     path("cases/new/duplicates/", views.duplicate_check, name="duplicates"),

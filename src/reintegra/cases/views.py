@@ -11,16 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.forms import BaseFormSet, DateField
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +25,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reintegra.access import audit, scoping
@@ -36,22 +32,13 @@ from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.access.versioning import StaleVersion
 from reintegra.cases import conflicts, duplicates, extensions, forms, lifecycle, selectors, services
-from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case, PlanItemProgress
+from reintegra.cases.pages import TAB_URLS, case_page_context
+from reintegra.web import pagination
+from reintegra.web.forms import apply_service_errors
+from reintegra.web.steps import Step
 
 PAGE_SIZE = 25
-
-TABS = [
-    ("summary", "cases:detail", gettext_lazy("Summary")),
-    ("assessments", "cases:assessments", gettext_lazy("Assessments")),
-    ("counselling", "cases:counselling", gettext_lazy("Counselling")),
-    ("plan", "cases:plan", gettext_lazy("Plan")),
-    ("follow_up", "cases:follow_up", gettext_lazy("Follow-up")),
-    ("closure", "cases:closure", gettext_lazy("Closure")),
-    ("timeline", "cases:timeline", gettext_lazy("Timeline")),
-]
-TAB_URLS = {key: url for key, url, _label in TABS}
-
 
 # --- Helpers -------------------------------------------------------------------------------------
 
@@ -73,83 +60,6 @@ def _get_case(request: AuthenticatedHttpRequest, pk: Any) -> Case:
         raise Http404(_("Case not found.")) from None
 
 
-@dataclass(frozen=True)
-class Step:
-    """Whether a step may be taken now, and if not, why (shown next to the disabled button)."""
-
-    allowed: bool
-    reason: str = ""
-
-
-def _check(rule: Callable[..., None], *args: Any) -> Step:
-    try:
-        rule(*args)
-    except lifecycle.TransitionError as exc:
-        return Step(False, str(exc))
-    return Step(True)
-
-
-def _steps(user: Any, case: Case, facts: lifecycle.CaseFacts, plan: Any) -> dict[str, Step]:
-    if not scoping.can_edit_cases(user):
-        read_only = Step(False, _("Your role can read this case but not change it."))
-        names = ("edit", "assess", "counsel", "household", "plan", "agree", "follow_up", "close", "reopen", "assign")
-        return dict.fromkeys(names, read_only)
-    is_open = _check(lifecycle.ensure_open, facts)
-    if not is_open.allowed:
-        agree = is_open
-    elif plan is None:
-        agree = Step(False, _("Draft the reintegration plan before agreeing it."))
-    elif plan.agreed_on:
-        agree = Step(False, _("The plan was agreed on %(date)s.") % {"date": _short_date(plan.agreed_on)})
-    elif not plan.items.all():
-        agree = Step(False, _("Add at least one plan item before agreeing the plan."))
-    else:
-        agree = Step(True)
-    return {
-        "edit": is_open,
-        "assess": is_open,
-        "counsel": is_open,
-        "household": is_open,
-        "plan": _check(lifecycle.ensure_can_draft_plan, facts),
-        "agree": agree,
-        "follow_up": _check(lifecycle.ensure_can_follow_up, facts),
-        # Only the status part of the rule: the reason is asked for on the form itself.
-        "close": _check(lifecycle.ensure_can_close, facts, "reason-given-on-form"),
-        "reopen": _check(lifecycle.ensure_can_reopen, facts, "reason-given-on-form"),
-        "assign": Step(user.has_capability(Capability.ASSIGN_CASES) and case.organisation_id == user.organisation_id),
-    }
-
-
-def _short_date(value: Any) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(value, "SHORT_DATE_FORMAT")
-
-
-def case_page_context(request: AuthenticatedHttpRequest, case: Case, tab: str) -> dict[str, Any]:
-    """What cases/case_base.html needs: header, tabs (registered ones included), steps, panels of the tab."""
-    facts = services.facts(case)
-    plan = selectors.plan_for(case)
-    today = timezone.localdate()
-    deadline = case.return_date + timedelta(days=settings.REINTEGRA_PLAN_DEADLINE_DAYS)
-    return {
-        "nav": "cases",
-        "case": case,
-        "returnee": case.returnee,
-        "facts": facts,
-        "plan": plan,
-        "tab": tab,
-        "tabs": [(key, reverse(url, args=[case.pk]), label) for key, url, label in extensions.tabs(TABS)],
-        "case_panels": extensions.panels(request, case, tab),
-        "header_panels": extensions.panels(request, case, extensions.HEADER),
-        "steps": _steps(request.user, case, facts, plan),
-        "can_edit": scoping.can_edit_cases(request.user),
-        "today": today,
-        "plan_deadline": deadline,
-        "plan_overdue": (plan is None or not plan.agreed_on) and not case.is_closed and today > deadline,
-    }
-
-
 def _record_view(request: AuthenticatedHttpRequest, case: Case, what: str) -> None:
     audit.record_access(request.user, "view", case, purpose=f"case page: {what}")
 
@@ -169,11 +79,11 @@ def _perform(
         messages.error(request, str(exc))
     except StaleVersion as exc:
         if on_stale is None:
-            forms.apply_service_errors(exc, error_forms)
+            apply_service_errors(exc, error_forms)
         else:
             on_stale(exc)
     except ValidationError as exc:
-        forms.apply_service_errors(exc, error_forms)
+        apply_service_errors(exc, error_forms)
     else:
         return True
     return False
@@ -261,53 +171,7 @@ def _any_errors(*parts: Any) -> bool:
     return False
 
 
-# --- Dashboard -----------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    board = selectors.dashboard_for(request.user, today)
-    deadline_days = settings.REINTEGRA_PLAN_DEADLINE_DAYS
-    plans_due = []
-    for case in board.plans_due:
-        deadline = case.return_date + timedelta(days=deadline_days)
-        plans_due.append({"case": case, "deadline": deadline, "overdue": today > deadline})
-    visits_due = [{"case": c, "due": c.next_due, "overdue": c.next_due < today} for c in board.visits_due]
-    status_counts = [(s.value, s.label, board.counts.get(s.value, 0)) for s in CaseStatus]
-    return render(
-        request,
-        "cases/dashboard.html",
-        {
-            "nav": "dashboard",
-            "board": board,
-            "status_counts": status_counts,
-            "plans_due": plans_due,
-            "visits_due": visits_due,
-            "today": today,
-            "can_edit": scoping.can_edit_cases(request.user),
-            "case_panels": extensions.dashboard_panels(request),
-        },
-    )
-
-
 # --- Case list -----------------------------------------------------------------------------------
-
-
-def _paginate(results: QuerySet[Case], number: Any) -> tuple[Page, list[Case]]:
-    """One page of cases, fast on 100k+ rows: one COUNT, then the page's ids, then those rows.
-
-    The paginator counts once (its count is cached) over the bare filtered query. The page is cut on
-    ids alone, so the database sorts narrow rows instead of joining returnee, municipality and case
-    manager onto every matching case before sorting; only the page's rows are then joined. An invalid
-    or out-of-range page number shows the nearest page instead of failing.
-    """
-    paginator = Paginator(results.values_list("pk", flat=True), PAGE_SIZE)
-    page = paginator.get_page(number)
-    ids = list(page.object_list)
-    by_id = {case.pk: case for case in results.filter(pk__in=ids)} if ids else {}
-    return page, [by_id[pk] for pk in ids if pk in by_id]
 
 
 @login_required
@@ -319,7 +183,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         invalid = form.invalid_labels()
     else:
         filters, invalid = selectors.CaseFilters(), []
-    page, cases = _paginate(selectors.search_cases(request.user, filters), request.GET.get("page"))
+    page, cases = pagination.page_of_ids(request, selectors.search_cases(request.user, filters), PAGE_SIZE)
     context = {
         "nav": "cases",
         "form": form,
@@ -490,7 +354,7 @@ def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -
         if stage == "household":
             messages.error(request, " ".join(exc.messages))
         else:
-            forms.apply_service_errors(exc, targets)
+            apply_service_errors(exc, targets)
         return None, _check_duplicates(request, request.POST)
     except lifecycle.TransitionError as exc:
         messages.error(request, str(exc))

@@ -2,7 +2,7 @@
 
 Forms only check shapes (dates, choices, lengths); the rules (the minor rule, dates, recipients, consent
 before sharing) live in `protection.services`, whose `ValidationError`s are put back onto the form's fields
-with `apply_service_errors`, so the web UI and the API cannot disagree.
+with `reintegra.web.forms.apply_service_errors`, so the web UI and the API cannot disagree.
 """
 
 from datetime import date
@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.access.forms import DateInput
 from reintegra.access.models import Organisation
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
+from reintegra.web.widgets import DateInput
 
 # Shortest and longest "smallest cell" a user may ask for (the settings floor still applies).
 MAX_K = 1000

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_countries import countries
 
 from reintegra.access import audit, exports
-from reintegra.access.forms import apply_service_errors
 from reintegra.access.roles import Capability
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
@@ -29,6 +28,7 @@ from reintegra.protection import analytics as me_data
 from reintegra.protection import forms, pseudonymise, selectors, services
 from reintegra.protection.models import CaseShare, Consent
 from reintegra.protection.serializers import pseudonymised_table
+from reintegra.web.forms import apply_service_errors
 
 CONSENT_STATUS = {
     # status -> (label, badge modifier of the shared stylesheet)
@@ -235,7 +235,7 @@ def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
     # The receiving organisation that returns a case no longer sees it.
     if case_selectors.cases_for(user).filter(pk=share.case_id).exists():
         return redirect("protection:shares", case_id=share.case_id)
-    return redirect("cases:dashboard")
+    return redirect("dashboard")
 
 
 # --- analytics -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ class ReferralsConfig(AppConfig):
         from reintegra.cases.choices import CaseEventKind
         from reintegra.referrals import panels, reminders
         from reintegra.reminders import registry
-        from reintegra.web import navigation
+        from reintegra.web import dashboard, navigation
 
         for label in ("ServiceProvider", "ContactPerson", "Service", "ReferralPathway"):
             audit.register_model(f"referrals.{label}", personal=False)
@@ -51,7 +51,7 @@ class ReferralsConfig(AppConfig):
         )
         extensions.register_tab("referrals", "referrals:case", _("Referrals"), after="plan")
         extensions.register_panel("plan", "referrals/includes/plan_panel.html", panels.plan_panel, order=40)
-        extensions.register_dashboard_panel("referrals/includes/dashboard_panel.html", panels.dashboard_panel, order=30)
+        dashboard.register_panel("referrals/includes/dashboard_panel.html", panels.dashboard_panel, order=30)
         extensions.register_event_describer(CaseEventKind.REFERRAL, panels.describe_event)
         registry.register("referral_not_accepted", reminders.not_accepted)
         registry.register("referral_no_outcome", reminders.no_outcome)

@@ -21,8 +21,7 @@ from reintegra.referrals.choices import (
     ServiceSector,
 )
 from reintegra.referrals.models import ServiceProvider
-
-DATE = forms.DateInput(attrs={"type": "date"})
+from reintegra.web.widgets import DateInput
 
 
 def _set_choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
@@ -98,7 +97,7 @@ class AcceptForm(forms.Form):
     outcome_due_on = forms.DateField(
         label=_("Outcome expected by"),
         required=False,
-        widget=DATE,
+        widget=DateInput(),
         help_text=_("Leave empty to use the service's target response time."),
     )
     note = forms.CharField(label=_("Note for the referring organisation"), required=False, max_length=500)
@@ -148,7 +147,7 @@ class PathwayForm(forms.Form):
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=ServiceProvider.objects.filter(is_active=True))
     service = forms.TypedChoiceField(label=_("Service"), required=False, coerce=int, empty_value=None)
     title = forms.CharField(label=_("Title"), max_length=200)
-    approved_on = forms.DateField(label=_("Approval date"), widget=DATE)
+    approved_on = forms.DateField(label=_("Approval date"), widget=DateInput())
     transferred_fields = forms.MultipleChoiceField(
         label=_("Case data transferred"),
         choices=catalogue.FIELD_CHOICES,
@@ -323,14 +322,3 @@ class ServiceForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
-
-
-def apply_errors(exc: Any, form: forms.Form) -> None:
-    """A service's ValidationError onto the form (unknown field names become form-wide errors)."""
-    if hasattr(exc, "message_dict"):
-        for name, messages in exc.message_dict.items():
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)

@@ -62,7 +62,7 @@ def describe_event(data: dict[str, Any]) -> list[str]:
     return lines
 
 
-def dashboard_panel(request: Any, _case: Any) -> dict[str, Any] | None:
+def dashboard_panel(request: Any) -> dict[str, Any] | None:
     """Home dashboard: referrals by provider and status, and how many are overdue (report readers only)."""
     from reintegra.access.roles import Capability
     from reintegra.referrals import reports, selectors

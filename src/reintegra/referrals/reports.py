@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from reintegra.access.roles import Capability
 from reintegra.referrals import lifecycle
 from reintegra.referrals.models import Referral
+from reintegra.web import charts
 
 
 def scope(user: Any) -> QuerySet[Referral]:
@@ -125,21 +126,17 @@ def status_overview(qs: QuerySet[Referral]) -> dict[str, Any]:
     table = by_provider_and_status(qs)
     statuses = [s for s in ReferralStatus if s != ReferralStatus.DRAFT]
     providers = sorted(table)
-    chart = {
-        "type": "bar",
-        "data": {
-            "labels": providers,
-            "datasets": [
-                {
-                    "label": str(s.label),
-                    "data": [table[p].get(s.value, 0) for p in providers],
-                    "backgroundColor": STATUS_PALETTE[i % len(STATUS_PALETTE)],
-                }
-                for i, s in enumerate(statuses)
-            ],
-        },
-        "options": {"indexAxis": "y", "scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
-    }
+    chart = charts.config(
+        "bar",
+        [
+            charts.dataset(
+                s.label, [table[p].get(s.value, 0) for p in providers], colour=STATUS_PALETTE[i % len(STATUS_PALETTE)]
+            )
+            for i, s in enumerate(statuses)
+        ],
+        labels=providers,
+        options={"indexAxis": "y", "scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
+    )
     return {
         "chart": chart,
         "statuses": statuses,

@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,12 +25,14 @@ from reintegra.access.versioning import StaleVersion
 from reintegra.api.fields import parse_id
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
-from reintegra.cases.views import case_page_context
+from reintegra.cases.pages import case_page_context
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, directory_io, forms, lifecycle, links, reports, selectors, services
 from reintegra.referrals.choices import Dimension, ReferralStatus, ServiceSector, SlaState
 from reintegra.referrals.models import ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
 from reintegra.web import versioning
+from reintegra.web.forms import apply_service_errors
+from reintegra.web.pagination import page_of
 
 PAGE_SIZE = 25
 
@@ -39,10 +40,6 @@ PAGE_SIZE = 25
 def _require(user: Any, *capabilities: Capability) -> None:
     if not any(user.has_capability(c) for c in capabilities):
         raise PermissionDenied(_("You do not have permission to do this."))
-
-
-def _page(qs: Any, number: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(number)
 
 
 def _sla_label(state: str) -> str:
@@ -71,7 +68,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         status=data.get("status", ""), priority=data.get("priority", ""), overdue=bool(data.get("overdue"))
     )
     qs = selectors.search_referrals(request.user, filters).select_related("case", "provider", "service")
-    page = _page(qs, request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     portal = request.user.has_capability(Capability.RECEIVE_REFERRALS) and not request.user.has_capability(
         Capability.VIEW_ASSIGNED_CASES
     )
@@ -154,7 +151,7 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> 
                     request.user, referral, satisfaction=data.get("satisfaction"), feedback=data.get("feedback", "")
                 )
         except ValidationError as exc:
-            forms.apply_errors(exc, form)
+            apply_service_errors(exc, form)
         except PermissionDenied as exc:
             # A refused consent is the expected answer here: say why, send nothing.
             form.add_error(None, str(exc) or _("You do not have permission to do this."))
@@ -238,7 +235,7 @@ def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 request.user, case, service, reason=data["reason"], priority=data["priority"], plan_item=plan_item
             )
         except ValidationError as exc:
-            forms.apply_errors(exc, form)
+            apply_service_errors(exc, form)
         else:
             if data.get("send_now"):
                 try:
@@ -306,7 +303,7 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             object_type="referrals.service",
             sheet_title="directorio",
         )
-    page = _page(qs, request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -424,7 +421,7 @@ def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
         except StaleVersion as exc:
             conflict, record_version = _provider_conflict(exc, form, formset), exc.current_version
         except ValidationError as exc:
-            forms.apply_errors(exc, form)
+            apply_service_errors(exc, form)
         else:
             messages.success(request, _("Provider saved: %(name)s.") % {"name": saved.name})
             pending = links.pending_request(saved)
@@ -501,7 +498,7 @@ def service_edit(
             conflict = versioning.conflict(exc, [(form, _service_initial(exc.current))])
             record_version = exc.current_version
         except ValidationError as exc:
-            forms.apply_errors(exc, form)
+            apply_service_errors(exc, form)
         else:
             messages.success(request, _("Service saved: %(name)s.") % {"name": saved.name})
             return redirect("referrals:provider", pk=provider.pk)
@@ -533,7 +530,7 @@ def directory_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             rows = directory_io.read_upload(upload.name, upload)
             report = directory_io.import_directory(request.user, rows)
         except ValidationError as exc:
-            forms.apply_errors(exc, form)
+            apply_service_errors(exc, form)
         else:
             if not report.errors:
                 messages.success(
@@ -573,7 +570,7 @@ def link_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
         "referrals/link_requests.html",
         {
             "nav": "service_directory",
-            "page": _page(qs, request.GET.get("page")),
+            "page": page_of(request, qs, PAGE_SIZE),
             "can_answer": links.can_answer_links(request.user),
             "organisation_id": request.user.organisation_id,
         },
@@ -619,7 +616,7 @@ def pathway_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "referrals/pathway_list.html",
         {
             "nav": "service_directory",
-            "page": _page(qs, request.GET.get("page")),
+            "page": page_of(request, qs, PAGE_SIZE),
             "can_manage": services.can_manage_pathways(request.user),
             "show_all": bool(request.GET.get("all")),
         },
@@ -693,7 +690,7 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
                 previous=previous,
             )
         except ValidationError as exc:
-            forms.apply_errors(exc, form)
+            apply_service_errors(exc, form)
         else:
             messages.success(request, _("SOP saved (version %(version)s).") % {"version": pathway.version})
             return redirect("referrals:pathway", pk=pathway.pk)
@@ -785,9 +782,7 @@ def directory_duplication(request: AuthenticatedHttpRequest) -> HttpResponse:
     provider_ids = {pid for r in rows for pid in r.provider_ids}
     names = dict(ServiceProvider.objects.filter(pk__in=provider_ids).values_list("pk", "name"))
     sectors = dict(ServiceSector.choices)
-    page = _page(rows, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, rows, PAGE_SIZE)
     return render(
         request,
         "referrals/duplication.html",
@@ -805,7 +800,6 @@ def directory_duplication(request: AuthenticatedHttpRequest) -> HttpResponse:
             "country": country,
             "area": area,
             "areas": AdminArea.objects.filter(country=country, level=1).order_by("name") if country else [],
-            "query": query.urlencode(),
         },
     )
 

@@ -12,6 +12,7 @@ from reintegra.regional.choices import Dimension, EvaluationStatus, FundingSourc
 from reintegra.regional.models import Institution
 from reintegra.regional.selectors import ActionFilters
 from reintegra.regional.services import INPUT_FIELDS, ActionInput
+from reintegra.web.widgets import DateInput
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
@@ -59,13 +60,6 @@ class ActionFilterForm(forms.Form):
 
     def invalid_fields(self) -> list[str]:
         return [str(self.fields[name].label) for name in self.errors]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ActionForm(forms.Form):

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +23,8 @@ from reintegra.regional import importing, matrix, selectors, services
 from reintegra.regional.choices import Dimension, InterventionLevel
 from reintegra.regional.forms import ActionFilterForm, ActionForm, ImportForm
 from reintegra.regional.models import RegionalAction
-from reintegra.web import versioning
+from reintegra.web import charts, pagination, versioning
+from reintegra.web.forms import apply_service_errors
 
 PAGE_SIZE = 25
 
@@ -84,18 +84,13 @@ def matrix_view(request: HttpRequest) -> HttpResponse:
         }
         for level, row_cells in matrix.rows(cells)
     ]
-    chart = {
-        "type": "bar",
-        "data": {
-            "labels": [str(dimension_labels[d]) for d in matrix.DIMENSIONS],
-            "datasets": [
-                {"label": str(level_labels[row["level"]]), "data": [c["cell"].count for c in row["cells"]]}
-                for row in table
-            ],
-        },
-        "options": {"scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}}},
-        "links": [[c["url"] for c in row["cells"]] for row in table],
-    }
+    chart = charts.config(
+        "bar",
+        [charts.dataset(level_labels[row["level"]], [c["cell"].count for c in row["cells"]]) for row in table],
+        labels=[dimension_labels[d] for d in matrix.DIMENSIONS],
+        options={"scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}}},
+        links=[[c["url"] for c in row["cells"]] for row in table],
+    )
     context = {
         "nav": "regional",
         "country": country,
@@ -120,7 +115,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     filters = form.filters()
     qs = selectors.filter_actions(selectors.actions_for(request.user), filters)
-    page = Paginator(qs.order_by("country", "title", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pagination.page_of(request, qs.order_by("country", "title", "id"), PAGE_SIZE)
     duplicates: list[dict[str, Any]] = []
     duplicates_checked = True
     if filters.country or filters.level or filters.dimension:
@@ -183,11 +178,6 @@ def _form_page(request: HttpRequest, form: ActionForm, action: RegionalAction | 
     return render(request, "regional/action_form.html", context)
 
 
-def _apply_service_errors(form: ActionForm, exc: ValidationError) -> None:
-    for name, messages_ in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages_)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_create(request: HttpRequest) -> HttpResponse:
@@ -199,7 +189,7 @@ def action_create(request: HttpRequest) -> HttpResponse:
         try:
             action = services.create_action(request.user, form.to_input())
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(exc, form)
         else:
             messages.success(request, _("The action was added to the catalogue."))
             return redirect("regional:detail", action.pk)
@@ -229,7 +219,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             stored = ActionForm.initial_from(services.ActionInput.from_action(exc.current))
             conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(exc, form)
         else:
             messages.success(request, _("The action was saved."))
             return redirect("regional:detail", action.pk)

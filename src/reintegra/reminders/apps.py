@@ -9,6 +9,9 @@ class RemindersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from reintegra.reminders.selectors import unread_count
         from reintegra.web import navigation
 
-        navigation.register(navigation.NavItem("reminders", _("Reminders"), "reminders:list", order=90))
+        navigation.register(
+            navigation.NavItem("reminders", _("Reminders"), "reminders:list", order=90, badge=unread_count)
+        )

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reintegra.reminders import selectors, services
 from reintegra.reminders.models import Reminder
+from reintegra.web.pagination import page_of
 
 
 @login_required
@@ -18,7 +18,7 @@ from reintegra.reminders.models import Reminder
 def reminder_list(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("todos") == "1"
     qs = selectors.reminders_for(request.user, unread_only=not show_all)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(request, qs, per_page=50)
     return render(request, "reminders/list.html", {"nav": "reminders", "page": page, "show_all": show_all})
 
 

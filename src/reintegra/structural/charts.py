@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from reintegra.structural import choices as c
 from reintegra.structural import engagement
+from reintegra.web import charts
 
 COLOURS = {
     engagement.MANAGE_CLOSELY: "rgba(183, 28, 28, 0.7)",
@@ -64,7 +65,7 @@ def stakeholder_grid(stakeholders: Iterable[Any], highlight: int | None = None) 
         )
     threshold = min(thresholds) if len(thresholds) == 1 else engagement.DEFAULT_THRESHOLD
     line = threshold - 0.5  # scores >= threshold fall on the "high" side of the line
-    boundary = {
+    boundary: dict[str, Any] = {
         "type": "line",
         "borderColor": "rgba(0,0,0,0.35)",
         "borderDash": [6, 4],
@@ -72,24 +73,22 @@ def stakeholder_grid(stakeholders: Iterable[Any], highlight: int | None = None) 
         "borderWidth": 1,
         "fill": False,
     }
-    config = {
-        "type": "bubble",
-        "data": {
-            "datasets": [
-                *datasets.values(),
-                {
-                    **boundary,
-                    "label": _("High influence from %(t)s") % {"t": threshold},
-                    "data": [{"x": line, "y": 0.5}, {"x": line, "y": 5.5}],
-                },
-                {
-                    **boundary,
-                    "label": _("High interest from %(t)s") % {"t": threshold},
-                    "data": [{"x": 0.5, "y": line}, {"x": 5.5, "y": line}],
-                },
-            ]
-        },
-        "options": {
+    config = charts.config(
+        "bubble",
+        [
+            *datasets.values(),
+            charts.dataset(
+                _("High influence from %(t)s") % {"t": threshold},
+                [{"x": line, "y": 0.5}, {"x": line, "y": 5.5}],
+                **boundary,
+            ),
+            charts.dataset(
+                _("High interest from %(t)s") % {"t": threshold},
+                [{"x": 0.5, "y": line}, {"x": 5.5, "y": line}],
+                **boundary,
+            ),
+        ],
+        options={
             "scales": {
                 "x": {"type": "linear", "min": 0.5, "max": 5.5, "title": {"display": True, "text": _("Influence")}},
                 "y": {"type": "linear", "min": 0.5, "max": 5.5, "title": {"display": True, "text": _("Interest")}},
@@ -97,8 +96,8 @@ def stakeholder_grid(stakeholders: Iterable[Any], highlight: int | None = None) 
             "plugins": {"legend": {"position": "bottom"}},
             "animation": False,  # points appear where they belong at once (and nothing moves for readers)
         },
-        "links": [*links.values(), [], []],
-    }
+        links=[*links.values(), [], []],
+    )
     return {"config": config, "rows": rows, "threshold": threshold, "count": len(rows)}
 
 
@@ -107,11 +106,12 @@ def capacity_progress(activities: list[Any], indicators: list[Any]) -> dict[str,
     labels = [a.title for a in activities] + [i.name for i in indicators]
     values = [a.progress / 100 for a in activities] + [round(i.achieved, 3) for i in indicators]
     colours = ["rgba(30, 100, 170, 0.7)"] * len(activities) + ["rgba(46, 125, 50, 0.7)"] * len(indicators)
-    config = {
-        "type": "bar",
-        "data": {"labels": labels, "datasets": [{"label": _("Progress"), "data": values, "backgroundColor": colours}]},
-        "options": {"indexAxis": "y", "scales": {"x": {"min": 0, "max": 1}}, "plugins": {"legend": {"display": False}}},
-        "percentAxis": "x",
-    }
+    config = charts.config(
+        "bar",
+        [charts.dataset(_("Progress"), values, colour=colours)],
+        labels=labels,
+        options={"indexAxis": "y", "scales": {"x": {"min": 0, "max": 1}}, "plugins": {"legend": {"display": False}}},
+        percent_axis="x",
+    )
     rows = [{"label": label, "percent": round(v * 100)} for label, v in zip(labels, values, strict=True)]
     return {"config": config, "rows": rows, "count": len(rows)}

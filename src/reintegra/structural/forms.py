@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Organisation, Programme, User
 from reintegra.access.roles import Role
-from reintegra.cases.forms import DateInput
 from reintegra.structural import choices as c
 from reintegra.structural import editable, selectors
 from reintegra.structural.models import (
@@ -39,6 +38,7 @@ from reintegra.structural.models import (
     StakeholderReview,
     Training,
 )
+from reintegra.web.widgets import DateInput
 
 
 class StructuralForm(forms.ModelForm):

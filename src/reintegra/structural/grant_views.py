@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.structural import forms, selectors, services
-from reintegra.structural.views import StructuralView, apply_errors
+from reintegra.structural.views import StructuralView
+from reintegra.web.forms import apply_service_errors
 
 
 class GrantsView(StructuralView):
@@ -46,7 +47,7 @@ class GrantsView(StructuralView):
             try:
                 services.grant_write(request.user, data["grantee"], data["scope"], data.get("programme"))
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(error, form)
             else:
                 messages.success(
                     request, _("Write access given to %(organisation)s.") % {"organisation": data["grantee"]}

@@ -18,7 +18,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
@@ -60,7 +59,8 @@ from reintegra.structural.models import (
     StakeholderReview,
     Training,
 )
-from reintegra.web import versioning
+from reintegra.web import pagination, versioning
+from reintegra.web.forms import apply_service_errors
 
 PAGE_SIZE = 25
 
@@ -353,7 +353,7 @@ class RecordListView(StructuralView):
             for name in kind.search:
                 condition |= Q(**{f"{name}__icontains": query})
             qs = qs.filter(condition)
-        page = Paginator(qs.order_by(*kind.model._meta.ordering or ["id"]), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = pagination.page_of(request, qs.order_by(*kind.model._meta.ordering or ["id"]), PAGE_SIZE)
         context: dict[str, Any] = {
             "nav": "structural",
             "kind": kind,
@@ -369,7 +369,6 @@ class RecordListView(StructuralView):
             "programme": programme,
             "can_edit": bool(selectors.editable_programme_ids(request.user)) and kind.creatable and not kind.parents,
             "new_url": reverse(f"structural:{kind.key}-new") if kind.creatable and not kind.parents else "",
-            "querystring": request.GET.copy(),
         }
         if kind.model is Stakeholder:
             context["engagement_options"] = c.EngagementCategory.choices
@@ -485,19 +484,11 @@ class RecordFormView(StructuralView):
                 stored = model_to_dict(stale.current) if stale.current is not None else {}
                 conflict, record_version = versioning.conflict(stale, [(form, stored)]), stale.current_version
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(error, form)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(url_of(record))
         return self._render(request, form, instance, parent, record_version, conflict)
-
-
-def apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Detail pages: what each kind adds to the shared template -----------------------------------

@@ -10,10 +10,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Programme
-from reintegra.cases.forms import DateInput
 from reintegra.sustainability.choices import Dimension
 from reintegra.sustainability.definition import Definition, label
 from reintegra.sustainability.models import FeasibilityApproach, InstrumentVersion
+from reintegra.web.widgets import DateInput
 
 ANSWER_PREFIX = "q_"
 

@@ -11,7 +11,6 @@ import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,12 +27,14 @@ from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.access.versioning import StaleVersion
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
-from reintegra.cases.views import case_page_context
+from reintegra.cases.pages import case_page_context
 from reintegra.sustainability import forms, schedule, scoring, selectors, services, xlsform
 from reintegra.sustainability.choices import Dimension, RoundSource
 from reintegra.sustainability.definition import COMPOSITE, SCORES, label
 from reintegra.sustainability.models import FeasibilityApproach, Instrument, InstrumentVersion, RoundScore, SurveyRound
-from reintegra.web import versioning
+from reintegra.web import charts, versioning
+from reintegra.web.forms import apply_service_errors
+from reintegra.web.pagination import page_of
 
 # Groups smaller than this are not shown in distributions (re-identification risk), as in access.selectors.
 K_MIN = 5
@@ -118,25 +119,23 @@ def case_rounds(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     labels = [f"{row['label']} · {row['round'].taken_on.isoformat()}" for row in rows]
     titles = _score_titles()
     colours = {"economic": "#b45309", "social": "#1d4ed8", "psychosocial": "#7c3aed", "composite": "#111827"}
-    chart = {
-        "type": "line",
-        "data": {
-            "labels": labels,
-            "datasets": [
-                {
-                    "label": str(titles[key]),
-                    "data": [getattr(row["score"], key) if row["score"] else None for row in rows],
-                    "borderColor": colours[key],
-                    "backgroundColor": colours[key],
-                    "spanGaps": True,
-                    "borderWidth": 3 if key == "composite" else 2,
-                }
-                for key in SCORES
-            ],
-        },
-        "options": {"scales": {"y": {"min": 0, "max": 1}}},
-        "percentAxis": "y",
-    }
+    chart = charts.config(
+        "line",
+        [
+            charts.dataset(
+                titles[key],
+                [getattr(row["score"], key) if row["score"] else None for row in rows],
+                colour=colours[key],
+                borderColor=colours[key],
+                spanGaps=True,
+                borderWidth=3 if key == "composite" else 2,
+            )
+            for key in SCORES
+        ],
+        labels=labels,
+        options={"scales": {"y": {"min": 0, "max": 1}}},
+        percent_axis="y",
+    )
     months, window = selectors.schedule_of(case)
     planned = schedule.schedule(case.return_date, months, [r.round_month for r in rounds], window)
     ctx = case_page_context(request, case, "sustainability")
@@ -187,15 +186,7 @@ def round_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 source=RoundSource.WEB,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                target = {"date": "taken_on", "round_month": "round_month"}.get(field)
-                for error in errors:
-                    if field == "answers" and ": " in error:
-                        q, reason = error.split(": ", 1)
-                        name = forms.ANSWER_PREFIX + q
-                        form.add_error(name if name in form.fields else None, reason)
-                    else:
-                        form.add_error(target, error)
+            apply_service_errors(_by_question(exc), form, aliases={"date": "taken_on"})
         else:
             score = round_.current_score
             composite = score.composite if score else None
@@ -217,6 +208,23 @@ def round_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         }
     )
     return render(request, "sustainability/round_form.html", ctx)
+
+
+def _by_question(exc: ValidationError) -> ValidationError:
+    """The service names a bad answer "code: reason" under `answers`; the form has one field per question, so
+    each such reason is moved onto its question's field (a question the form lacks shows on the form)."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    keyed: dict[str, list[ValidationError]] = {}
+    for name, errors in exc.error_dict.items():
+        for error in errors:
+            text = " ".join(error.messages)
+            if name == "answers" and ": " in text:
+                code, reason = text.split(": ", 1)
+                keyed.setdefault(forms.ANSWER_PREFIX + code, []).append(ValidationError(reason, code=error.code))
+            else:
+                keyed.setdefault(name, []).append(error)
+    return ValidationError(keyed)
 
 
 def _answer_rows(request: AuthenticatedHttpRequest, round_: SurveyRound) -> tuple[list[dict[str, Any]], bool]:
@@ -323,7 +331,7 @@ def due(request: AuthenticatedHttpRequest) -> HttpResponse:
         {"case": d.case, "month": d.month, "due_on": d.due_on, "overdue": d.overdue, "label": _month_label(d.month)}
         for d in due_rows
     ]
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = page_of(request, rows, per_page=50)
     return render(
         request,
         "sustainability/due.html",
@@ -390,9 +398,7 @@ def instrument_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.success(request, _("Instrument loaded: version %(number)s.") % {"number": version.number})
             return redirect("sustainability:instrument", pk=version.instrument_id)
         except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                for error in errors[:20]:
-                    form.add_error("file", error)
+            apply_service_errors(exc, form, onto="file", limit=20)
     items = [
         {"instrument": i, "versions": list(i.versions.all()), "latest": None}
         for i in selectors.instruments_for(request.user)
@@ -541,9 +547,7 @@ def version_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             difference = versioning.text_difference(label, _definition_text(version), mine)
             conflict, record_version = versioning.conflict(exc, [], [difference]), exc.current_version
         except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                for error in errors:
-                    form.add_error("definition", error)
+            apply_service_errors(exc, form, onto="definition")
         else:
             problems = services.draft_problems(version)
             if problems:
@@ -585,9 +589,7 @@ def version_submissions(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         try:
             report = services.import_submissions(request.user, version, upload, upload.name).as_dict()
         except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                for error in errors:
-                    form.add_error("file", error)
+            apply_service_errors(exc, form, onto="file")
         else:
             audit.record_access(
                 request.user, "import", version, purpose=f"RSS submissions: {report['imported']} imported"
@@ -672,9 +674,7 @@ def grid_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
             conflict = versioning.conflict(exc, [(form, stored_values)])
             record_version = exc.current_version
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            apply_service_errors(exc, form)
         else:
             messages.success(request, _("Feasibility grid saved."))
             return redirect(f"{reverse('sustainability:grid')}?programa={programme.pk}")
@@ -780,14 +780,12 @@ def distribution(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "rows": list(zip(bins, counts, strict=True)),
                 "chart": None
                 if suppressed
-                else {
-                    "type": "bar",
-                    "data": {
-                        "labels": bins,
-                        "datasets": [{"label": str(titles[key]), "data": counts, "backgroundColor": "#1d4ed8"}],
-                    },
-                    "options": {"plugins": {"legend": {"display": False}}},
-                },
+                else charts.config(
+                    "bar",
+                    [charts.dataset(titles[key], counts, colour="#1d4ed8")],
+                    labels=bins,
+                    options={"plugins": {"legend": {"display": False}}},
+                ),
             }
         )
     months = (programme.rss_round_months if programme else None) or list(schedule.DEFAULT_MONTHS)

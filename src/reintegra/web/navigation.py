@@ -3,7 +3,8 @@
     navigation.register(navigation.NavItem("referrals", _("Referrals"), "referrals:list",
                                            capabilities=frozenset({Capability.EDIT_CASES}), order=30))
 
-An entry shows to a user holding any of its capabilities (no capabilities: every signed-in user).
+An entry shows to a user holding any of its capabilities (no capabilities: every signed-in user). `badge`
+(user -> int) counts what waits there (unread reminders); a count above 0 shows beside the entry.
 `nav` in a view's context equal to the entry's key marks it as the current page.
 
 Entries of one domain area are grouped under one menu (`GROUPS`, by entry key): the bar stays one line
@@ -12,6 +13,7 @@ whatever the number of pages. A group with a single visible entry shows as that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,7 @@ class NavItem:
     url_name: str
     capabilities: frozenset[str] = field(default_factory=frozenset)
     order: int = 50
+    badge: Callable[[Any], int] | None = None
 
 
 _ITEMS: dict[str, NavItem] = {}
@@ -54,6 +57,8 @@ def items_for(user: Any) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     for item in sorted(visible, key=lambda i: (i.order, i.key)):
         entry: dict[str, Any] = {"key": item.key, "label": item.label, "url": reverse(item.url_name)}
+        if item.badge is not None:
+            entry["badge"] = item.badge(user)
         group_key = _GROUP_OF.get(item.key)
         if group_key is None:
             entries.append(entry)

@@ -1,13 +1,12 @@
-"""Pages of the web UI. The language switch is Django's set_language at /i18n/setlang/ (root urls)."""
+"""Pages of the site's frame: login, logout and the home dashboard (each app mounts its own pages in
+reintegra.urls)."""
 
-from django.urls import include, path
+from django.urls import path
 
 from reintegra.web import views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("cuenta/verificar/", views.two_factor_verify, name="two_factor_verify"),
-    path("cuenta/doble-factor/", views.two_factor_setup, name="two_factor_setup"),
-    path("", include("reintegra.cases.urls", namespace="cases")),
+    path("", views.dashboard, name="dashboard"),
 ]

@@ -1,9 +1,9 @@
 """Optimistic concurrency in the web forms (see `reintegra.access.versioning`).
 
 Every edit form carries the version the page was rendered from in a hidden `revision` field
-(`templates/includes/version_field.html`, context variable `record_version`). The view hands
+(`web/includes/version_field.html`, context variable `record_version`). The view hands
 `posted_version(request.POST)` to the service; when the service raises `StaleVersion`, the view re-displays
-the form bound to what the user typed, with `conflict(...)` in the context (`templates/includes/conflict.html`):
+the form bound to what the user typed, with `conflict(...)` in the context (`web/includes/conflict.html`):
 the message, who changed the record and when, and the stored values next to the user's wherever they differ.
 The hidden field then carries the current version, so saving again applies the user's values on top.
 """
@@ -13,17 +13,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from reintegra.access.versioning import StaleVersion, Versioned
-
 FIELD = "revision"
 _EMPTY = "—"
+
+
+class Stale(Protocol):
+    """What the conflict panel reads from `access.versioning.StaleVersion` (web imports no app)."""
+
+    current: Any  # the record as stored now, or None when it was deleted
+    current_version: int
 
 
 def posted_version(data: Mapping[str, Any]) -> int:
@@ -33,7 +38,8 @@ def posted_version(data: Mapping[str, Any]) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else -1
 
 
-def version_of(instance: Versioned | None) -> int:
+def version_of(instance: Any) -> int:
+    """The version of an `access.versioning.Versioned` record; 0 while it does not exist."""
     return int(instance.revision) if instance is not None and instance.pk is not None else 0
 
 
@@ -120,7 +126,7 @@ def _last_change(instance: Any) -> tuple[str, datetime | None]:
 
 
 def conflict(
-    exc: StaleVersion,
+    exc: Stale,
     forms_with_stored: Iterable[tuple[forms.BaseForm | None, Mapping[str, Any]]] = (),
     lists: Iterable[Difference | None] = (),
 ) -> Conflict:

@@ -81,18 +81,18 @@ def html(response) -> str:
 
 def test_users_without_two_factor_log_in_as_before(web, case_manager):
     password_login(web)
-    assert web.get(reverse("cases:dashboard")).status_code == 200
+    assert web.get(reverse("dashboard")).status_code == 200
     assert web.get(reverse("cases:list")).status_code == 200
     assert not TOTPDevice.objects.exists()
     assert not two_factor.two_factor_required(case_manager)
     # The user menu links to the set-up page.
-    assert SETUP in html(web.get(reverse("cases:dashboard")))
+    assert SETUP in html(web.get(reverse("dashboard")))
 
 
 def test_a_policy_that_does_not_require_it_changes_nothing(web, case_manager):
     RoleSecurityPolicy.objects.create(role=Role.CASE_MANAGER.value, require_two_factor=False)
     password_login(web)
-    assert web.get(reverse("cases:dashboard")).status_code == 200
+    assert web.get(reverse("dashboard")).status_code == 200
 
 
 # --- set-up --------------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ def test_enrolment_shows_secret_uri_and_qr_then_confirms_with_a_correct_code(web
     assert "This code is not valid" in html(response)
     device.refresh_from_db()
     assert not device.confirmed
-    assert web.get(reverse("cases:dashboard")).status_code == 200  # nothing required yet
+    assert web.get(reverse("dashboard")).status_code == 200  # nothing required yet
 
     allow_next_try(device)
     response = web.post(SETUP, {"action": "confirm", "otp_token": code(device)})
@@ -134,7 +134,7 @@ def test_enrolment_shows_secret_uri_and_qr_then_confirms_with_a_correct_code(web
     assert all("key" not in (entry.changes_dict or {}) for entry in entries)
     assert device.key not in str([entry.changes for entry in entries])
     # The session is verified: the application stays open, and the page now manages the app.
-    assert web.get(reverse("cases:dashboard")).status_code == 200
+    assert web.get(reverse("dashboard")).status_code == 200
     page = html(web.get(SETUP))
     assert "Turn off two-factor authentication" in page
     assert "data:image/svg+xml" not in page
@@ -170,7 +170,7 @@ def test_codes_with_spaces_are_accepted(web, case_manager):
 def test_login_with_an_app_requires_the_code_before_any_page(web, case_manager):
     device = with_app(case_manager)
     password_login(web)
-    response = web.get(reverse("cases:dashboard"))
+    response = web.get(reverse("dashboard"))
     assert response.status_code == 302
     assert response["Location"] == f"{VERIFY}?next=%2F"
     case_list = reverse("cases:list")
@@ -189,16 +189,16 @@ def test_login_with_an_app_requires_the_code_before_any_page(web, case_manager):
     response = web.post(VERIFY, {"otp_token": wrong_code(device), "next": case_list})
     assert response.status_code == 200
     assert "This code is not valid" in html(response)
-    assert web.get(reverse("cases:dashboard")).status_code == 302
+    assert web.get(reverse("dashboard")).status_code == 302
 
     allow_next_try(device)
     response = web.post(VERIFY, {"otp_token": code(device), "next": case_list})
     assert response.status_code == 302
     assert response["Location"] == case_list
-    assert web.get(reverse("cases:dashboard")).status_code == 200
+    assert web.get(reverse("dashboard")).status_code == 200
     assert web.get(case_list).status_code == 200
     # Verified: the verify page just moves on.
-    assert web.get(VERIFY)["Location"] == reverse("cases:dashboard")
+    assert web.get(VERIFY)["Location"] == reverse("dashboard")
 
 
 def test_the_same_code_is_not_accepted_twice(web, case_manager):
@@ -220,7 +220,7 @@ def test_wrong_codes_are_throttled(web, case_manager):
     response = web.post(VERIFY, {"otp_token": code(device)})  # right, but too soon after a wrong one
     assert response.status_code == 200
     assert "each wrong code makes the wait longer" in html(response)
-    assert web.get(reverse("cases:dashboard")).status_code == 302
+    assert web.get(reverse("dashboard")).status_code == 302
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     allow_next_try(device)
@@ -231,7 +231,7 @@ def test_unsafe_next_is_ignored(web, case_manager):
     device = with_app(case_manager)
     password_login(web)
     response = web.post(VERIFY, {"otp_token": code(device), "next": "https://evil.example/"})
-    assert response["Location"] == reverse("cases:dashboard")
+    assert response["Location"] == reverse("dashboard")
 
 
 def test_pages_open_while_the_code_is_pending(web, case_manager):
@@ -242,7 +242,7 @@ def test_pages_open_while_the_code_is_pending(web, case_manager):
     assert response.status_code == 302
     assert web.get(reverse("login")).status_code == 302  # logged in already: on to the code
     assert web.post(reverse("logout")).status_code == 302
-    assert web.get(reverse("cases:dashboard"))["Location"].startswith(reverse("login"))
+    assert web.get(reverse("dashboard"))["Location"].startswith(reverse("login"))
 
 
 def test_htmx_requests_are_told_to_navigate(web, case_manager):
@@ -306,19 +306,19 @@ def test_a_role_that_requires_it_forces_enrolment(web, case_manager):
 
 def test_a_requirement_set_during_a_session_applies_within_the_recheck_delay(web, case_manager, monkeypatch):
     web.force_login(case_manager)
-    assert web.get(reverse("cases:dashboard")).status_code == 200
+    assert web.get(reverse("dashboard")).status_code == 200
     require_for(Role.CASE_MANAGER)
     # Remembered as clear for a short while (no extra query on every page)...
-    assert web.get(reverse("cases:dashboard")).status_code == 200
+    assert web.get(reverse("dashboard")).status_code == 200
     # ...then asked again.
     monkeypatch.setattr(two_factor, "RECHECK_SECONDS", 0)
-    assert web.get(reverse("cases:dashboard"))["Location"].startswith(SETUP)
+    assert web.get(reverse("dashboard"))["Location"].startswith(SETUP)
     # Another user's answer in the session never counts.
     monkeypatch.undo()
     session = web.session
     session["reintegra_two_factor_clear"] = [case_manager.pk + 1000, int(time.time())]
     session.save()
-    assert web.get(reverse("cases:dashboard"))["Location"].startswith(SETUP)
+    assert web.get(reverse("dashboard"))["Location"].startswith(SETUP)
 
 
 def test_users_can_turn_off_their_own_app_with_a_code(web, case_manager):
@@ -335,7 +335,7 @@ def test_users_can_turn_off_their_own_app_with_a_code(web, case_manager):
     assert not TOTPDevice.objects.filter(user=case_manager).exists()
     web.post(reverse("logout"))
     password_login(web)
-    assert web.get(reverse("cases:dashboard")).status_code == 200
+    assert web.get(reverse("dashboard")).status_code == 200
 
 
 def test_policy_is_in_the_admin(client, db):

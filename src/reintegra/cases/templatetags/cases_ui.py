@@ -14,7 +14,6 @@ from django_countries import countries
 
 from reintegra.access import scoping
 from reintegra.access.models import ROLE_LABELS
-from reintegra.access.roles import Capability
 from reintegra.cases import extensions
 from reintegra.cases.choices import (
     AssessmentKind,
@@ -238,15 +237,3 @@ def event_lines(event: Any) -> list[str]:
 @register.filter
 def can_edit_cases(user: Any) -> bool:
     return scoping.can_edit_cases(user)
-
-
-@register.filter
-def can_view_cases(user: Any) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and (
-            user.has_capability(Capability.VIEW_ASSIGNED_CASES)
-            or user.has_capability(Capability.VIEW_ORGANISATION_CASES)
-        )
-    )

@@ -119,7 +119,7 @@ def registration_data(**overrides) -> dict[str, str]:
 # --- Access, login, layout -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["cases:dashboard", "cases:list", "cases:register"])
+@pytest.mark.parametrize("name", ["dashboard", "cases:list", "cases:register"])
 def test_pages_require_login(client, name):
     response = client.get(reverse(name))
     assert response.status_code == 302
@@ -139,7 +139,7 @@ def test_login_page_and_login(client, case_manager):
     assert 'name="username"' in _text(response)
     response = client.post(reverse("login"), {"username": "gestora", "password": "correct-horse-battery"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:dashboard")
+    assert response["Location"] == reverse("dashboard")
     client.logout()
     response = client.post(reverse("login"), {"username": "gestora", "password": "wrong"})
     assert response.status_code == 200
@@ -149,11 +149,11 @@ def test_login_page_and_login(client, case_manager):
 def test_logout_is_a_post(cm_client):
     response = cm_client.post(reverse("logout"))
     assert response.status_code == 302
-    assert cm_client.get(reverse("cases:dashboard")).status_code == 302
+    assert cm_client.get(reverse("dashboard")).status_code == 302
 
 
 def test_layout_shows_user_organisation_navigation_and_language_switch(cm_client):
-    html = _text(cm_client.get(reverse("cases:dashboard")))
+    html = _text(cm_client.get(reverse("dashboard")))
     assert "Ana Pérez" in html
     assert "OIM México" in html
     assert reverse("set_language") in html
@@ -180,7 +180,7 @@ def test_every_page_renders_in_each_language(client, case_manager, language):
     case = factories.agreed_case(case_manager)
     client.force_login(case_manager)
     client.cookies["django_language"] = language
-    urls = [reverse("cases:dashboard"), reverse("cases:list"), reverse("cases:register")]
+    urls = [reverse("dashboard"), reverse("cases:list"), reverse("cases:register")]
     tabs = ["detail", "assessments", "counselling", "plan", "follow_up", "closure", "timeline"]
     forms_ = [
         "edit_returnee",
@@ -204,7 +204,7 @@ INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 def test_pages_have_no_inline_script_or_style(cm_client, case_manager):
     """The CSP forbids them: no style= attributes, no <style>, no inline <script>, no onclick=."""
     case = factories.agreed_case(case_manager)
-    urls = [reverse("cases:dashboard"), reverse("cases:list"), reverse("cases:register"), reverse("login")]
+    urls = [reverse("dashboard"), reverse("cases:list"), reverse("cases:register"), reverse("login")]
     urls += [reverse(f"cases:{tab}", args=[case.pk]) for tab in ("detail", "plan", "plan_edit", "follow_up_new")]
     for url in urls:
         html = _text(cm_client.get(url))
@@ -223,13 +223,14 @@ def test_pages_have_no_inline_script_or_style(cm_client, case_manager):
 def test_dashboard_counts_and_due_plans(cm_client, case_manager):
     late = factories.case(case_manager, return_date=TODAY - timedelta(days=40))
     factories.assessed_case(case_manager, returnee_obj=factories.returnee(case_manager, given_names="Pedro"))
-    response = cm_client.get(reverse("cases:dashboard"))
+    response = cm_client.get(reverse("dashboard"))
     assert response.status_code == 200
     html = _text(response)
-    assert response.context["board"].total == 2
+    panel = response.context["panel"]  # the cases app's panel of the home dashboard (web.dashboard)
+    assert panel["board"].total == 2
     assert late.returnee.full_name in html
     assert "Overdue" in html
-    counts = {value: count for value, _label, count in response.context["status_counts"]}
+    counts = {value: count for value, _label, count in panel["status_counts"]}
     assert counts[CaseStatus.REGISTERED] == 1
     assert counts[CaseStatus.ASSESSED] == 1
 
@@ -241,7 +242,7 @@ def test_dashboard_visits_due(cm_client, case_manager):
         case,
         {"visited_on": TODAY - timedelta(days=20), "next_visit_on": TODAY - timedelta(days=1)},
     )
-    html = _text(cm_client.get(reverse("cases:dashboard")))
+    html = _text(cm_client.get(reverse("dashboard")))
     assert reverse("cases:follow_up", args=[case.pk]) in html
 
 
@@ -544,7 +545,7 @@ def test_me_officer_cannot_register(client, org):
     assert "You cannot do this" in _text(response)
     assert not Returnee.objects.exists()
     assert client.get(reverse("cases:register")).status_code == 403
-    assert reverse("cases:register") not in _text(client.get(reverse("cases:dashboard")))
+    assert reverse("cases:register") not in _text(client.get(reverse("dashboard")))
 
 
 # --- Case page -----------------------------------------------------------------------------------
@@ -1006,7 +1007,7 @@ def test_minor_badge(cm_client, case_manager):
 def test_fast_select_escapes_and_marks_selection():
     from django import forms as django_forms
 
-    from reintegra.cases.forms import FastSelect, FastSelectMultiple
+    from reintegra.web.widgets import FastSelect, FastSelectMultiple
 
     class Form(django_forms.Form):
         place = django_forms.TypedChoiceField(

@@ -351,7 +351,7 @@ def test_receiving_organisation_returns_the_case(client, case_manager, case, oth
     client.force_login(other_supervisor)
     response = client.post(reverse("protection:share_revoke", args=[share.pk]))
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:dashboard")  # the case is no longer theirs to see
+    assert response["Location"] == reverse("dashboard")  # the case is no longer theirs to see
     share.refresh_from_db()
     assert share.revoked_at is not None
 

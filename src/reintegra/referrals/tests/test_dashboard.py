@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def _home(user) -> str:
     client = Client()
     client.force_login(user)
-    response = client.get(reverse("cases:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     return response.content.decode()
 

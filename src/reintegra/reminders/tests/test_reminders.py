@@ -116,7 +116,7 @@ def test_pages_render_the_unread_badge_in_every_language(language):
     )
     client = Client()
     client.force_login(user)
-    response = client.get(reverse("cases:dashboard"), HTTP_ACCEPT_LANGUAGE=language)
+    response = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert '<span class="badge badge--count"' in response.content.decode()
     assert ">3</span>" in response.content.decode()

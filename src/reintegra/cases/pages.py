@@ -1,0 +1,106 @@
+"""The frame of every case page: header, tabs, the steps the user may take now, the panels of the tab.
+
+Other apps add a tab with `cases.extensions.register_tab` and render it with this frame: their view builds
+`case_page_context(request, case, "referrals")` and its template extends "cases/case_base.html" (block
+`tab`). The frame is something the other apps read from cases (a normal import downwards: the levels above
+cases may import it), so it is a plain function here and not a registry; a registry is for what cases
+shows from the levels above it, which it may not import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from reintegra.access import scoping
+from reintegra.access.roles import Capability
+from reintegra.cases import extensions, lifecycle, selectors, services
+from reintegra.cases.models import Case
+from reintegra.web.steps import Step
+
+TABS = [
+    ("summary", "cases:detail", gettext_lazy("Summary")),
+    ("assessments", "cases:assessments", gettext_lazy("Assessments")),
+    ("counselling", "cases:counselling", gettext_lazy("Counselling")),
+    ("plan", "cases:plan", gettext_lazy("Plan")),
+    ("follow_up", "cases:follow_up", gettext_lazy("Follow-up")),
+    ("closure", "cases:closure", gettext_lazy("Closure")),
+    ("timeline", "cases:timeline", gettext_lazy("Timeline")),
+]
+TAB_URLS = {key: url for key, url, _label in TABS}
+
+
+def _check(rule: Callable[..., None], *args: Any) -> Step:
+    try:
+        rule(*args)
+    except lifecycle.TransitionError as exc:
+        return Step(False, str(exc))
+    return Step(True)
+
+
+def _steps(user: Any, case: Case, facts: lifecycle.CaseFacts, plan: Any) -> dict[str, Step]:
+    if not scoping.can_edit_cases(user):
+        read_only = Step(False, _("Your role can read this case but not change it."))
+        names = ("edit", "assess", "counsel", "household", "plan", "agree", "follow_up", "close", "reopen", "assign")
+        return dict.fromkeys(names, read_only)
+    is_open = _check(lifecycle.ensure_open, facts)
+    if not is_open.allowed:
+        agree = is_open
+    elif plan is None:
+        agree = Step(False, _("Draft the reintegration plan before agreeing it."))
+    elif plan.agreed_on:
+        agree = Step(False, _("The plan was agreed on %(date)s.") % {"date": _short_date(plan.agreed_on)})
+    elif not plan.items.all():
+        agree = Step(False, _("Add at least one plan item before agreeing the plan."))
+    else:
+        agree = Step(True)
+    return {
+        "edit": is_open,
+        "assess": is_open,
+        "counsel": is_open,
+        "household": is_open,
+        "plan": _check(lifecycle.ensure_can_draft_plan, facts),
+        "agree": agree,
+        "follow_up": _check(lifecycle.ensure_can_follow_up, facts),
+        # Only the status part of the rule: the reason is asked for on the form itself.
+        "close": _check(lifecycle.ensure_can_close, facts, "reason-given-on-form"),
+        "reopen": _check(lifecycle.ensure_can_reopen, facts, "reason-given-on-form"),
+        "assign": Step(user.has_capability(Capability.ASSIGN_CASES) and case.organisation_id == user.organisation_id),
+    }
+
+
+def _short_date(value: Any) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def case_page_context(request: HttpRequest, case: Case, tab: str) -> dict[str, Any]:
+    """What cases/case_base.html needs: header, tabs (registered ones included), steps, panels of the tab."""
+    facts = services.facts(case)
+    plan = selectors.plan_for(case)
+    today = timezone.localdate()
+    deadline = case.return_date + timedelta(days=settings.REINTEGRA_PLAN_DEADLINE_DAYS)
+    return {
+        "nav": "cases",
+        "case": case,
+        "returnee": case.returnee,
+        "facts": facts,
+        "plan": plan,
+        "tab": tab,
+        "tabs": [(key, reverse(url, args=[case.pk]), label) for key, url, label in extensions.tabs(TABS)],
+        "case_panels": extensions.panels(request, case, tab),
+        "header_panels": extensions.panels(request, case, extensions.HEADER),
+        "steps": _steps(request.user, case, facts, plan),
+        "can_edit": scoping.can_edit_cases(request.user),
+        "today": today,
+        "plan_deadline": deadline,
+        "plan_overdue": (plan is None or not plan.agreed_on) and not case.is_closed and today > deadline,
+    }
