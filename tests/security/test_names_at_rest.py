@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from reintegra.access import crypto
 from reintegra.access.management.commands.rotate_keys import encrypted_columns
@@ -24,39 +23,6 @@ from reintegra.protection import services as protection_services
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
-
-
-# Fixtures as in src/reintegra/conftest.py (which does not reach tests/).
-@pytest.fixture(autouse=True)
-def _english_outside_requests():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def org(db):
-    return factories.organisation("oim-mx", country="MX", name="OIM México")
-
-
-@pytest.fixture
-def team(org):
-    return factories.team(org, "Equipo Tijuana")
-
-
-@pytest.fixture
-def case_manager(org, team):
-    return factories.user(org, Role.CASE_MANAGER, team=team, username="gestora")
-
-
-@pytest.fixture
-def supervisor(org, team):
-    return factories.user(org, Role.SUPERVISOR, team=team, username="supervisor")
-
-
-@pytest.fixture
-def other_case_manager(db):
-    other = factories.organisation("ong-gt", country="GT", name="ONG Guatemala")
-    return factories.user(other, Role.CASE_MANAGER, username="gestor-gt")
 
 
 GIVEN, FIRST, SECOND = "Zoraida Xiomara", "Quetzalcóatl", "Yxtabay"

@@ -13,7 +13,6 @@ import logging
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from reintegra.access.models import AccessEvent
@@ -22,39 +21,6 @@ from reintegra.cases import services
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
-
-
-# Fixtures as in src/reintegra/conftest.py (which does not reach tests/).
-@pytest.fixture(autouse=True)
-def _english_outside_requests():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def org(db):
-    return factories.organisation("oim-mx", country="MX", name="OIM México")
-
-
-@pytest.fixture
-def team(org):
-    return factories.team(org, "Equipo Tijuana")
-
-
-@pytest.fixture
-def case_manager(org, team):
-    return factories.user(org, Role.CASE_MANAGER, team=team, username="gestora")
-
-
-@pytest.fixture
-def supervisor(org, team):
-    return factories.user(org, Role.SUPERVISOR, team=team, username="supervisor")
-
-
-@pytest.fixture
-def other_case_manager(db):
-    other = factories.organisation("ong-gt", country="GT", name="ONG Guatemala")
-    return factories.user(other, Role.CASE_MANAGER, username="gestor-gt")
 
 
 API = "/api/v1/returnees/duplicates/"

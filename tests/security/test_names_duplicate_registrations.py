@@ -13,7 +13,6 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
-from django.utils import translation
 
 from reintegra.access import crypto
 from reintegra.access.roles import Role
@@ -23,39 +22,6 @@ from reintegra.testing import factories
 from reintegra.testing.api_clients import ReadThenWriteClient
 
 pytestmark = pytest.mark.django_db
-
-
-# Fixtures as in src/reintegra/conftest.py (which does not reach tests/).
-@pytest.fixture(autouse=True)
-def _english_outside_requests():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def org(db):
-    return factories.organisation("oim-mx", country="MX", name="OIM México")
-
-
-@pytest.fixture
-def team(org):
-    return factories.team(org, "Equipo Tijuana")
-
-
-@pytest.fixture
-def case_manager(org, team):
-    return factories.user(org, Role.CASE_MANAGER, team=team, username="gestora")
-
-
-@pytest.fixture
-def supervisor(org, team):
-    return factories.user(org, Role.SUPERVISOR, team=team, username="supervisor")
-
-
-@pytest.fixture
-def other_case_manager(db):
-    other = factories.organisation("ong-gt", country="GT", name="ONG Guatemala")
-    return factories.user(other, Role.CASE_MANAGER, username="gestor-gt")
 
 
 URL = "/api/v1/returnees/"
