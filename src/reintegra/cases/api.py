@@ -1,7 +1,8 @@
 """REST API of the individual case (`/api/v1/returnees/`, `/api/v1/cases/`).
 
 Thin: parse with a serializer, call a selector or a service, render. Every case lookup goes through
-`selectors.get_case` (not visible → 404, never revealing existence); every write through `services`.
+`permissions.access_case_by_id` (not visible → 404, never revealing existence; a write on a case the user
+may not change → 403); every write through `services`, which check again.
 """
 
 from collections.abc import Callable
@@ -15,16 +16,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.audit import record_access
+from reintegra.access.roles import Capability
 from reintegra.api import versioning
 from reintegra.api.permissions import CaseWorkPermission
 from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import duplicates, selectors, services
+from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Assessment, Case, PlanItemProgress, Returnee
 from reintegra.cases.serializers import (
     AssessmentSerializer,
@@ -119,8 +121,9 @@ class ReturneeViewSet(
         )
 
     def get_object(self) -> Returnee:
+        writing = self.request.method not in SAFE_METHODS
         try:
-            return selectors.get_returnee(self.request.user, self.kwargs["pk"])
+            return case_permissions.access_returnee_by_id(self.request.user, self.kwargs["pk"], for_write=writing)
         except Returnee.DoesNotExist:
             raise Http404 from None
 
@@ -200,9 +203,13 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
     needs_edit_capability = False
     query_parameters = {"list": CaseFilterSerializer}
 
-    def get_object(self) -> Case:
+    def get_object(self, capability: Capability = Capability.EDIT_CASES) -> Case:
+        """The case (404 when hidden); for a write, 403 unless the user may change it with `capability`."""
+        writing = self.request.method not in SAFE_METHODS
         try:
-            return selectors.get_case(self.request.user, self.kwargs["pk"])
+            return case_permissions.access_case_by_id(
+                self.request.user, self.kwargs["pk"], for_write=writing, capability=capability
+            )
         except Case.DoesNotExist:
             raise Http404 from None
 
@@ -258,10 +265,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
     )
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
-        case = self.get_object()
-        if case.organisation_id != getattr(request.user, "organisation_id", None):
-            # A case shared with the user's organisation stays managed by the organisation that holds it.
-            raise PermissionDenied(_("You do not have permission to do this."))
+        case = self.get_object(Capability.ASSIGN_CASES)  # a shared case stays managed by its holder
         serializer = AssignSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         expected = versioning.expected_version(request, case, required=False)

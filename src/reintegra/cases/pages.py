@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from reintegra.access import scoping
 from reintegra.access.roles import Capability
 from reintegra.cases import extensions, lifecycle, selectors, services
+from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Case
 from reintegra.web.steps import Step
 
@@ -48,8 +49,13 @@ def _check(rule: Callable[..., None], *args: Any) -> Step:
 
 
 def _steps(user: Any, case: Case, facts: lifecycle.CaseFacts, plan: Any) -> dict[str, Step]:
-    if not scoping.can_edit_cases(user):
-        read_only = Step(False, _("Your role can read this case but not change it."))
+    if not case_permissions.can_change_case(user, case):
+        read_only = Step(
+            False,
+            _("Only the organisation that holds the case can change it.")
+            if scoping.can_edit_cases(user)
+            else _("Your role can read this case but not change it."),
+        )
         names = ("edit", "assess", "counsel", "household", "plan", "agree", "follow_up", "close", "reopen", "assign")
         return dict.fromkeys(names, read_only)
     is_open = _check(lifecycle.ensure_open, facts)
@@ -74,7 +80,7 @@ def _steps(user: Any, case: Case, facts: lifecycle.CaseFacts, plan: Any) -> dict
         # Only the status part of the rule: the reason is asked for on the form itself.
         "close": _check(lifecycle.ensure_can_close, facts, "reason-given-on-form"),
         "reopen": _check(lifecycle.ensure_can_reopen, facts, "reason-given-on-form"),
-        "assign": Step(user.has_capability(Capability.ASSIGN_CASES) and case.organisation_id == user.organisation_id),
+        "assign": Step(user.has_capability(Capability.ASSIGN_CASES)),
     }
 
 
@@ -99,7 +105,7 @@ def case_page_context(request: HttpRequest, case: Case, tab: str) -> dict[str, A
         "case_panels": extensions.panels(request, case, tab),
         "header_panels": extensions.panels(request, case, extensions.HEADER),
         "steps": _steps(request.user, case, facts, plan),
-        "can_edit": scoping.can_edit_cases(request.user),
+        "can_edit": case_permissions.can_change_case(request.user, case),
         "today": today,
         "plan_deadline": deadline,
         "plan_overdue": (plan is None or not plan.agreed_on) and not case.is_closed and today > deadline,

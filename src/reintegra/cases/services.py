@@ -12,16 +12,16 @@ from decimal import Decimal
 from typing import Any
 
 from auditlog.context import set_actor
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reintegra.access import crypto, scoping, versioning
+from reintegra.access import crypto, permissions, scoping, versioning
 from reintegra.access.models import Programme, Team, User
 from reintegra.access.roles import Capability
 from reintegra.cases import duplicates, lifecycle, matching, name_index
-from reintegra.cases import scoping as case_scoping
+from reintegra.cases import permissions as case_permissions
 from reintegra.cases.choices import (
     CLOSURE_CATEGORY,
     AttentionFlag,
@@ -49,10 +49,9 @@ from reintegra.cases.models import (
 
 
 @contextmanager
-def _write(user: Any, capability: Capability = Capability.EDIT_CASES) -> Iterator[None]:
-    """One atomic write by an authorised user, attributed to them in the change log."""
-    if not (user and user.is_authenticated and user.has_capability(capability)):
-        raise PermissionDenied(_("You do not have permission to do this."))
+def _write(user: Any) -> Iterator[None]:
+    """One atomic write, attributed to the user in the change log. Who may write is checked before, on the
+    first line of each service (`cases.permissions`)."""
     with transaction.atomic(), set_actor(user):
         yield
 
@@ -250,6 +249,7 @@ def register_returnee(
 ) -> Returnee:
     """Register a person. A likely earlier registration of them (cases.duplicates) stops it with
     PossibleDuplicate unless `confirmation` says it is a different person; web form and API alike."""
+    permissions.require(user, Capability.EDIT_CASES)
     with _write(user):
         returnee = Returnee(organisation_id=user.organisation_id, registered_by=user)
         _apply_returnee(returnee, data)
@@ -280,6 +280,7 @@ def update_returnee(
     """`documents=False` keeps the stored documents (for users who may not see them, and partial updates).
 
     `expected_version`: the version the user read (`access.versioning`); a stale one raises StaleVersion."""
+    case_permissions.require_returnee_write(user, returnee)
     with _write(user):
         versioning.lock(returnee, expected_version)
         _apply_returnee(returnee, data)
@@ -333,6 +334,7 @@ def set_household(
 ) -> Household:
     """Replace the household composition of a case. `expected_version`: the household's version the user
     read, 0 when the case had none yet; a stale one raises StaleVersion."""
+    case_permissions.require_case_write(user, case)
     with _write(user):
         _lock_case(case)
         lifecycle.ensure_open(facts(case))
@@ -417,10 +419,8 @@ def _check_case_manager(user: Any, case_manager: User | None) -> None:
 
 
 def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager: User | None = None) -> Case:
+    case_permissions.require_returnee_write(user, returnee)
     with _write(user):
-        visible = case_scoping.can_see_returnee(user, returnee)
-        if returnee.organisation_id != user.organisation_id or not visible:
-            raise PermissionDenied(_("You do not have permission to do this."))
         if returnee.cases.exclude(status=CaseStatus.CLOSED).exists():
             raise ValidationError(
                 {"returnee": _("This person already has an open case. Reopen or continue that case instead.")}
@@ -442,6 +442,7 @@ def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager:
 
 
 def update_return_information(user: Any, case: Case, data: ReturnInput, *, expected_version: int | None = None) -> Case:
+    case_permissions.require_case_write(user, case)
     with _write(user):
         versioning.lock(case, expected_version)
         lifecycle.ensure_open(facts(case))
@@ -452,11 +453,9 @@ def update_return_information(user: Any, case: Case, data: ReturnInput, *, expec
 
 
 def assign_case(user: Any, case: Case, case_manager: User, *, expected_version: int | None = None) -> Case:
-    with _write(user, Capability.ASSIGN_CASES):
+    case_permissions.require_case_write(user, case, Capability.ASSIGN_CASES)
+    with _write(user):
         versioning.lock(case, expected_version)
-        if case.organisation_id != user.organisation_id:
-            # A case shared with another organisation stays managed by the organisation that holds it.
-            raise PermissionDenied(_("You do not have permission to do this."))
         _check_case_manager(user, case_manager)
         case.case_manager = case_manager
         case.team = case_manager.team if isinstance(case_manager.team, Team) else None
@@ -510,6 +509,7 @@ def _not_before_return(case: Case, value: date | None, field_name: str) -> None:
 
 
 def record_assessment(user: Any, case: Case, values: dict[str, Any]) -> Assessment:
+    case_permissions.require_case_write(user, case)
     with _write(user):
         lifecycle.ensure_open(facts(case))
         _not_in_future(values.get("assessed_on"), "assessed_on")
@@ -530,6 +530,7 @@ def update_assessment(
 ) -> Assessment:
     """Correct an assessment; only the fields given change (a sensitive field left out stays as it is)."""
     case = assessment.case
+    case_permissions.require_case_write(user, case)
     with _write(user):
         versioning.lock(assessment, expected_version)
         lifecycle.ensure_open(facts(case))
@@ -548,6 +549,7 @@ COUNSELLING_FIELDS = ["held_on", "mode", "duration_minutes", "topics", "notes"]
 
 
 def record_counselling_session(user: Any, case: Case, values: dict[str, Any]) -> CounsellingSession:
+    case_permissions.require_case_write(user, case)
     with _write(user):
         lifecycle.ensure_open(facts(case))
         _not_in_future(values.get("held_on"), "held_on")
@@ -623,6 +625,7 @@ def save_plan(
 
     The items are part of the plan: `expected_version` is the plan's version the user read (0 when there
     was no plan yet); a stale one raises StaleVersion instead of replacing someone else's items."""
+    case_permissions.require_case_write(user, case)
     with _write(user):
         plan = _locked_plan(case, expected_version)
         lifecycle.ensure_can_draft_plan(facts(case))
@@ -650,6 +653,7 @@ def agree_plan(
     """Record the agreement; with `expected_version`, only on the plan as the user read it."""
     from reintegra.cases.selectors import plan_is_late
 
+    case_permissions.require_case_write(user, case)
     with _write(user):
         plan = _locked_plan(case, expected_version)
         lifecycle.ensure_open(facts(case))
@@ -686,6 +690,7 @@ FOLLOW_UP_FIELDS = ["visited_on", "mode", "notes", "significant_changes", "next_
 def record_follow_up(
     user: Any, case: Case, values: dict[str, Any], progress: list[ProgressInput] | None = None
 ) -> FollowUpVisit:
+    case_permissions.require_case_write(user, case)
     with _write(user):
         lifecycle.ensure_can_follow_up(facts(case))
         _not_in_future(values.get("visited_on"), "visited_on")
@@ -725,6 +730,7 @@ def record_follow_up(
 
 
 def close_case(user: Any, case: Case, *, reason: str, note: str = "", closed_on: date | None = None) -> Case:
+    case_permissions.require_case_write(user, case)
     with _write(user):
         _lock_case(case)  # two closures at once: the second sees the first and is refused by the lifecycle
         lifecycle.ensure_can_close(facts(case), reason)
@@ -746,6 +752,7 @@ def close_case(user: Any, case: Case, *, reason: str, note: str = "", closed_on:
 
 
 def reopen_case(user: Any, case: Case, *, reason: str) -> Case:
+    case_permissions.require_case_write(user, case)
     with _write(user):
         _lock_case(case)
         lifecycle.ensure_can_reopen(facts(case), reason)

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.forms import BaseFormSet, DateField
@@ -27,11 +27,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reintegra.access import audit, scoping
+from reintegra.access import audit, permissions, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.access.versioning import StaleVersion
 from reintegra.cases import conflicts, duplicates, extensions, forms, lifecycle, selectors, services
+from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Case, PlanItemProgress
 from reintegra.cases.pages import TAB_URLS, case_page_context
 from reintegra.web import pagination
@@ -47,14 +48,10 @@ def _is_htmx(request: AuthenticatedHttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
-def _require_edit(user: Any) -> None:
-    if not scoping.can_edit_cases(user):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
-def _get_case(request: AuthenticatedHttpRequest, pk: Any) -> Case:
+def _get_case(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> Case:
+    """The case (404 when hidden); `for_write`: 403 unless the user may change it (cases.permissions)."""
     try:
-        return selectors.get_case(request.user, pk)
+        return case_permissions.access_case_by_id(request.user, pk, for_write=for_write)
     except Case.DoesNotExist:
         # The same answer whether the case does not exist or is not visible: existence is not revealed.
         raise Http404(_("Case not found.")) from None
@@ -96,8 +93,7 @@ def _setup_step(
 
     The services check the same lifecycle rules again (and raise TransitionError, shown as a message).
     """
-    case = _get_case(request, pk)
-    _require_edit(request.user)
+    case = _get_case(request, pk, for_write=True)
     ctx = case_page_context(request, case, tab)
     state: Step = ctx["steps"][step]
     ctx["blocked"] = not state.allowed
@@ -292,7 +288,7 @@ def _register_context(request: AuthenticatedHttpRequest, data: Any) -> dict[str,
 def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One page: the person, their documents, the return, the household; duplicate warning first."""
     user = request.user
-    _require_edit(user)
+    permissions.require(user, Capability.EDIT_CASES)
     data = request.POST if request.method == "POST" else None
     ctx = _register_context(request, data)
     returnee_form, documents = ctx["returnee_form"], ctx["documents"]
@@ -366,7 +362,7 @@ def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -
 @require_POST
 def duplicate_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     """htmx partial: the duplicate panel for what has been typed so far (POST keeps names out of URLs)."""
-    _require_edit(request.user)
+    permissions.require(request.user, Capability.EDIT_CASES)
     panel = _check_duplicates(request, request.POST)
     return render(
         request,
@@ -747,8 +743,7 @@ def follow_up_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
-    _require_edit(request.user)
+    case = _get_case(request, pk, for_write=True)
     form = forms.CloseForm(request.POST)
     if form.is_valid() and _perform(
         request,
@@ -770,8 +765,7 @@ def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
-    _require_edit(request.user)
+    case = _get_case(request, pk, for_write=True)
     form = forms.ReopenForm(request.POST)
     if form.is_valid() and _perform(
         request, lambda: services.reopen_case(request.user, case, reason=form.cleaned_data["reason"]), [form]
@@ -786,11 +780,9 @@ def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    if not request.user.has_capability(Capability.ASSIGN_CASES):
-        raise PermissionDenied(_("Only a supervisor can assign a case to someone else."))
-    if case.organisation_id != request.user.organisation_id:
-        # A case shared with the user's organisation stays managed by the organisation that holds it.
-        raise PermissionDenied(_("You do not have permission to do this."))
+    if not permissions.has_any(request.user, Capability.ASSIGN_CASES):
+        raise permissions.denied(_("Only a supervisor can assign a case to someone else."))
+    case_permissions.require_holder(request.user, case)  # a shared case stays managed by its holder
     ctx = case_page_context(request, case, "summary")
     data = request.POST if request.method == "POST" else None
     form = forms.AssignForm(data, user=request.user, initial={"case_manager": case.case_manager_id})

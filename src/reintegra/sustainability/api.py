@@ -22,7 +22,7 @@ from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission, CaseWorkPermission
 from reintegra.api.query import QueryParametersMixin
-from reintegra.cases import selectors as case_selectors
+from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Case
 from reintegra.sustainability import selectors, services, xlsform
 from reintegra.sustainability.choices import RoundSource
@@ -143,9 +143,9 @@ class CaseRoundsView(QueryParametersMixin, APIView):
 
     permission_classes = [CaseWorkPermission]
 
-    def _case(self, request: Request, pk: int) -> Case:
+    def _case(self, request: Request, pk: int, *, for_write: bool = False) -> Case:
         try:
-            return case_selectors.get_case(request.user, pk)
+            return case_permissions.access_case_by_id(request.user, pk, for_write=for_write)
         except Case.DoesNotExist:
             raise Http404 from None
 
@@ -170,7 +170,7 @@ class CaseRoundsView(QueryParametersMixin, APIView):
         tags=["sustainability"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        case = self._case(request, pk)
+        case = self._case(request, pk, for_write=True)
         data = RoundWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

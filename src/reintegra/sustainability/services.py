@@ -15,15 +15,16 @@ from typing import IO, Any
 
 import yaml
 from auditlog.context import set_actor
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reintegra.access import uploads, versioning
+from reintegra.access import permissions, uploads, versioning
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.access.uploads import Limits
+from reintegra.cases import permissions as case_permissions
 from reintegra.cases.choices import CaseEventKind
 from reintegra.cases.models import Case, CaseEvent
 from reintegra.cases.selectors import cases_for
@@ -36,8 +37,8 @@ from reintegra.sustainability.models import FeasibilityApproach, Instrument, Ins
 
 @contextmanager
 def _write(user: Any, capability: Capability | None) -> Iterator[None]:
-    if capability is not None and not (user and user.is_authenticated and user.has_capability(capability)):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    if capability is not None:
+        permissions.require(user, capability)
     with transaction.atomic():
         if user is not None and getattr(user, "is_authenticated", False):
             with set_actor(user):
@@ -50,10 +51,10 @@ def _require_programme(user: Any, programme: Programme | None) -> None:
     """Programme configuration: a programme manager of the programme's organisation; global ones only by command."""
     if user is None:  # management commands and data migrations
         return
-    if not (user.is_authenticated and user.has_capability(Capability.MANAGE_PROGRAMME)):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    if programme is None or programme.organisation_id != user.organisation_id:
-        raise PermissionDenied(_("Only a programme manager of this programme can change its configuration."))
+    permissions.require(user, Capability.MANAGE_PROGRAMME)
+    permissions.require_holding_organisation(
+        user, programme, _("Only a programme manager of this programme can change its configuration.")
+    )
 
 
 def _definition_errors(exc: DefinitionError) -> ValidationError:
@@ -267,12 +268,6 @@ def draft_problems(version: InstrumentVersion) -> list[str]:
 # --- Rounds ----------------------------------------------------------------------------------------------
 
 
-def _visible(user: Any, case: Case) -> None:
-    if not cases_for(user).filter(pk=case.pk).exists():
-        # Hidden and missing look the same.
-        raise Case.DoesNotExist
-
-
 def _resolve_version(case: Case, instrument_code: str, number: int | None) -> InstrumentVersion:
     instrument = selectors.instrument_for_case(case, instrument_code)
     if instrument is None:
@@ -378,8 +373,8 @@ def _translate_answer_error(message: str) -> str:
 def record_round(
     user: Any, case: Case, data: RoundInput, *, source: str = RoundSource.WEB, submission_key: str = ""
 ) -> SurveyRound:
-    with _write(user, Capability.EDIT_CASES):
-        _visible(user, case)
+    case_permissions.require_case_write(user, case)
+    with _write(user, None):
         version, clean, month = validate_round(case, data)
         return _create_round(user, case, version, clean, data.taken_on, month, source, submission_key)
 
@@ -423,8 +418,8 @@ def _create_round(
 
 def rescore_round(user: Any, round_: SurveyRound, version: InstrumentVersion) -> RoundScore:
     """Score a round again under another published version of its instrument; the old score is kept."""
-    with _write(user, Capability.EDIT_CASES):
-        _visible(user, round_.case)
+    case_permissions.require_case_write(user, round_.case)
+    with _write(user, None):
         # The same instrument, or the one the case's programme uses for its code (never another
         # programme's instrument that happens to share the code).
         usable = {round_.version.instrument_id}
@@ -486,8 +481,7 @@ def import_submissions(
     Rows are matched by case number among the cases the importer can see; any other number is reported
     as "no such case" (existence is never revealed). A submission already imported (same instance id) is
     skipped."""
-    if not (user and user.is_authenticated and user.has_capability(Capability.IMPORT_SUBMISSIONS)):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    permissions.require(user, Capability.IMPORT_SUBMISSIONS)
     if not version.is_published:
         raise ValidationError({"file": [_("Submissions can only be imported for a published version.")]})
     definition = version.parsed()
@@ -495,13 +489,12 @@ def import_submissions(
     report = ImportReport(total=len(submissions))
     numbers = {s.case_number for s in submissions if s.case_number}
     visible = {c.case_number: c for c in cases_for(user).filter(case_number__in=numbers).select_related("programme")}
-    can_edit = user.has_capability(Capability.EDIT_CASES)
     for sub in submissions:
         problems = list(sub.problems)
         case = visible.get(sub.case_number)
         if sub.case_number and case is None:
             problems.append((xlsform.CASE_NUMBER, _("no such case: %(number)s") % {"number": sub.case_number}))
-        if case is not None and not can_edit:
+        if case is not None and not case_permissions.can_change_case(user, case):
             problems.append((xlsform.CASE_NUMBER, _("you cannot record rounds for this case")))
         if case is not None and sub.key and SurveyRound.objects.filter(case=case, submission_key=sub.key).exists():
             report.already_imported += 1

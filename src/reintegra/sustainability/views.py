@@ -20,11 +20,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reintegra.access import audit, exports, scoping
+from reintegra.access import audit, exports, permissions, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.access.versioning import StaleVersion
+from reintegra.cases import permissions as case_permissions
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.cases.pages import case_page_context
@@ -49,8 +50,7 @@ def _needs(*capabilities: Capability) -> Callable[[Callable[..., HttpResponse]],
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not any(request.user.has_capability(c) for c in capabilities):
-                raise PermissionDenied(_("You do not have permission to do this."))
+            permissions.require(request.user, *capabilities)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -58,9 +58,9 @@ def _needs(*capabilities: Capability) -> Callable[[Callable[..., HttpResponse]],
     return decorate
 
 
-def _case(request: AuthenticatedHttpRequest, pk: Any) -> Case:
+def _case(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> Case:
     try:
-        return case_selectors.get_case(request.user, pk)
+        return case_permissions.access_case_by_id(request.user, pk, for_write=for_write)
     except Case.DoesNotExist:
         raise Http404(_("Case not found.")) from None
 
@@ -156,7 +156,7 @@ def case_rounds(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @_needs(Capability.EDIT_CASES)
 def round_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk)
+    case = _case(request, pk, for_write=True)
     available = selectors.instruments_for_case(case)
     code = (
         request.GET.get("instrumento")
@@ -430,10 +430,10 @@ def _version(request: AuthenticatedHttpRequest, pk: Any) -> InstrumentVersion:
 
 
 def _can_manage(request: AuthenticatedHttpRequest, instrument: Instrument) -> bool:
-    return bool(
-        request.user.has_capability(Capability.MANAGE_PROGRAMME)
+    return (
+        permissions.has_any(request.user, Capability.MANAGE_PROGRAMME)
         and instrument.programme is not None
-        and instrument.programme.organisation_id == request.user.organisation_id
+        and permissions.holds(request.user, instrument.programme)
     )
 
 

@@ -1,0 +1,61 @@
+"""Permission checks, written once for every app (docs/ARCHITECTURE.md, "Permissions").
+
+Two questions, asked at the top of every service (and, for an early 403, of the view or API that calls it):
+
+- the capability: `require(user, *capabilities)` — signed in, active and holding at least one of them;
+- the object's scope: `require_holding_organisation(user, record)` — the record belongs to the user's
+  organisation (the case it holds, the directory entry it owns, the programme it runs).
+
+Both raise PermissionDenied (`denied()`: the one translated message unless a rule has its own). Which rows a
+user *sees* is each app's selectors' (`cases.scoping`...); the fetch-and-authorise helpers that combine the
+two (`cases.permissions.access_case_by_id(user, pk, for_write=True)`...) live in the apps that own the
+records, since this layer imports none of them.
+"""
+
+from typing import Any, Protocol
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from reintegra.access.roles import Capability
+
+
+class Held(Protocol):
+    """A record that belongs to one organisation (a case, a returnee, a programme...)."""
+
+    @property
+    def organisation_id(self) -> int | None: ...
+
+
+def is_active_user(user: Any) -> bool:
+    """Signed in and not deactivated."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def has_any(user: Any, *capabilities: Capability) -> bool:
+    """Signed in, active, and holding at least one of `capabilities`."""
+    assert capabilities, "name the capabilities to check"
+    return is_active_user(user) and any(user.has_capability(c) for c in capabilities)
+
+
+def denied(message: str | None = None) -> PermissionDenied:
+    return PermissionDenied(message or _("You do not have permission to do this."))
+
+
+def require(user: Any, *capabilities: Capability) -> None:
+    """PermissionDenied unless the user is signed in, active and holds at least one of `capabilities`."""
+    if not has_any(user, *capabilities):
+        raise denied()
+
+
+def holds(user: Any, holder: Held | int | None) -> bool:
+    """Whether the record (or the organisation id) is the user's organisation's."""
+    organisation_id = holder if holder is None or isinstance(holder, int) else holder.organisation_id
+    return is_active_user(user) and bool(user.organisation_id) and organisation_id == user.organisation_id
+
+
+def require_holding_organisation(user: Any, holder: Held | int | None, message: str | None = None) -> None:
+    """PermissionDenied unless the record belongs to the user's organisation: another organisation's
+    record, even one the user may read (a case shared with their organisation), is changed only by it."""
+    if not holds(user, holder):
+        raise denied(message)
