@@ -17,11 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext as _
 
+from reintegra.access import permissions
 from reintegra.access.models import DEFAULT_SUPPRESSION_THRESHOLD
 from reintegra.access.roles import Capability
 from reintegra.cases.choices import AttentionFlag, MigrationCause
@@ -47,15 +48,6 @@ LIST_DIMENSIONS: dict[str, str] = {
 }
 DIMENSIONS = (*AGGREGATE_DIMENSIONS, *LIST_DIMENSIONS)
 _ALIASES = {"year": "return_year"}
-
-
-def _denied() -> PermissionDenied:
-    return PermissionDenied(_("You do not have permission to do this."))
-
-
-def _require(user: Any, capability: Capability) -> None:
-    if not (user and user.is_authenticated and user.is_active and user.has_capability(capability)):
-        raise _denied()
 
 
 def suppression_threshold(cases: QuerySet) -> int:
@@ -121,9 +113,9 @@ def pseudonymised_release(user: Any) -> PseudonymisedRelease:
     """The k-anonymous release of the user's organisation's cases, for Capability.VIEW_PSEUDONYMISED (M&E
     officers). Quasi-identifiers are counted in SQL; rows are only built for what is read
     (`pseudonymised_rows`)."""
-    _require(user, Capability.VIEW_PSEUDONYMISED)
+    permissions.require(user, Capability.VIEW_PSEUDONYMISED)
     if not user.organisation_id:
-        raise _denied()
+        raise permissions.denied()
     cases = Case.objects.filter(organisation_id=user.organisation_id)
     k = suppression_threshold(cases)
     raw = pseudonymise.raw_counts(cases)
@@ -208,11 +200,11 @@ def pseudonymised_cases(user: Any) -> list[dict[str, Any]]:
 
 
 def _aggregate_scope(user: Any) -> QuerySet:
-    _require(user, Capability.VIEW_AGGREGATES)
+    permissions.require(user, Capability.VIEW_AGGREGATES)
     if user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):
         return Case.objects.all()
     if not user.organisation_id:
-        raise _denied()
+        raise permissions.denied()
     return Case.objects.filter(organisation_id=user.organisation_id)
 
 

@@ -7,19 +7,14 @@ callers answer 404 without revealing whether it exists.
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from reintegra.access import permissions
 from reintegra.access.roles import Capability
 from reintegra.cases import scoping
 from reintegra.cases.models import Case, Returnee
 from reintegra.protection.models import CaseShare, Consent
-
-
-def _denied() -> PermissionDenied:
-    return PermissionDenied(_("You do not have permission to do this."))
 
 
 def _positive_id(value: Any, missing: type[Exception]) -> int:
@@ -38,14 +33,14 @@ def _positive_id(value: Any, missing: type[Exception]) -> int:
 def consents_for(user: Any, returnee: Any) -> QuerySet[Consent]:
     """The consent ledger of a returnee the user may see (withdrawn and expired entries included), or of
     any returnee of their organisation for Capability.VIEW_CONSENT_REGISTRY (the data-protection officer)."""
-    if not (user and user.is_authenticated and user.is_active):
-        raise _denied()
+    if not permissions.is_active_user(user):
+        raise permissions.denied()
     if user.has_capability(Capability.VIEW_CONSENT_REGISTRY):
         visible = returnee.organisation_id == user.organisation_id
     else:
         visible = scoping.can_see_returnee(user, returnee)
     if not visible:
-        raise _denied()
+        raise permissions.denied()
     return (
         Consent.objects.filter(returnee=returnee).select_related("recipient_organisation").order_by("-given_on", "-id")
     )
@@ -56,7 +51,7 @@ def consent_ledger_returnee(user: Any, pk: Any) -> Returnee:
     see, or, for Capability.VIEW_CONSENT_REGISTRY, any returnee of their organisation. Raises
     Returnee.DoesNotExist otherwise (callers answer 404, never revealing existence)."""
     pk = _positive_id(pk, Returnee.DoesNotExist)
-    if not (user and user.is_authenticated and user.is_active):
+    if not permissions.is_active_user(user):
         raise Returnee.DoesNotExist
     visible = scoping.returnee_visibility(user)
     if user.has_capability(Capability.VIEW_CONSENT_REGISTRY) and user.organisation_id:

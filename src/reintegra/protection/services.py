@@ -32,9 +32,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reintegra.access import audit
+from reintegra.access import audit, permissions
 from reintegra.access.models import Organisation
 from reintegra.access.roles import Capability
+from reintegra.cases import permissions as case_permissions
 from reintegra.cases import scoping
 from reintegra.cases.choices import AttentionFlag, CaseEventKind, CaseStatus
 from reintegra.cases.models import (
@@ -72,19 +73,6 @@ class ConsentRequired(PermissionDenied):
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _denied() -> PermissionDenied:
-    return PermissionDenied(_("You do not have permission to do this."))
-
-
-def _is_active_user(user: Any) -> bool:
-    return bool(user and getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def _require(user: Any, capability: Capability) -> None:
-    if not (_is_active_user(user) and user.has_capability(capability)):
-        raise _denied()
 
 
 def _is_minor(returnee: Any) -> bool:
@@ -129,9 +117,9 @@ def record_consent(
     a known age who is flagged as a child or unaccompanied minor counts as a minor. When someone
     other than the returnee gives consent (a legal representative), their name goes in `guardian_name`.
     """
-    _require(user, Capability.MANAGE_CONSENT)
+    permissions.require(user, Capability.MANAGE_CONSENT)
     if not scoping.can_see_returnee(user, returnee):
-        raise _denied()
+        raise permissions.denied()
     if returnee.anonymised_at:
         raise ValidationError(_("This person's record was anonymised; consent can no longer be recorded."))
     if purpose not in ConsentPurpose.values:
@@ -193,9 +181,9 @@ def record_consent(
 def withdraw_consent(user: Any, consent: Consent, withdrawn_on: date | None = None, note: str = "") -> Consent:
     """Record a withdrawal (never delete). Effective immediately: active shares granted under this consent
     are revoked now, whatever date the withdrawal is recorded with."""
-    _require(user, Capability.MANAGE_CONSENT)
+    permissions.require(user, Capability.MANAGE_CONSENT)
     if not scoping.can_see_returnee(user, consent.returnee):
-        raise _denied()
+        raise permissions.denied()
     today = timezone.localdate()
     withdrawn_on = withdrawn_on or today
     if withdrawn_on > today:
@@ -253,8 +241,8 @@ def require_consent_for_sharing(
     """The consent that allows sharing with `recipient_organisation` (any of the purposes when several are
     given), or None when a mental-health professional invokes the life-at-risk exception with a
     justification (recorded as a flagged access event). Otherwise raises ConsentRequired."""
-    if not _is_active_user(user) or not scoping.can_see_returnee(user, returnee):
-        raise _denied()
+    if not permissions.is_active_user(user) or not scoping.can_see_returnee(user, returnee):
+        raise permissions.denied()
     purposes = [purpose] if isinstance(purpose, str) else list(purpose)
     for p in purposes:
         consent = valid_consent(returnee, p, recipient_organisation)
@@ -286,9 +274,7 @@ def share_case(
     """Give `organisation` access to `case` (referral or transfer), only under a valid consent naming that
     organisation for referral or data sharing, or the life-at-risk exception. Only the organisation that
     holds the case shares it onward."""
-    _require(user, Capability.EDIT_CASES)
-    if case.organisation_id != user.organisation_id or not scoping.can_see_case(user, case):
-        raise _denied()
+    case_permissions.require_case_write(user, case)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for sharing (what the organisation needs it for).")})
@@ -318,11 +304,10 @@ def share_case(
 
 def revoke_share(user: Any, share: CaseShare) -> CaseShare:
     """End a share now. The sharing organisation, or the receiving one (returning the case), may do it."""
-    _require(user, Capability.EDIT_CASES)
-    if user.organisation_id not in (share.case.organisation_id, share.organisation_id) or not scoping.can_see_case(
-        user, share.case
-    ):
-        raise _denied()
+    permissions.require(user, Capability.EDIT_CASES)
+    sides = permissions.holds(user, share.case) or permissions.holds(user, share.organisation_id)
+    if not sides or not scoping.can_see_case(user, share.case):
+        raise permissions.denied()
     if share.revoked_at:
         return share
     with transaction.atomic(), set_actor(user):
@@ -504,9 +489,8 @@ def apply_retention(
     never names. `actor=None` is the operator at the shell; otherwise Capability.APPLY_RETENTION, and only
     for the actor's organisation."""
     if actor is not None:
-        _require(actor, Capability.APPLY_RETENTION)
-        if organisation is None or organisation.pk != actor.organisation_id:
-            raise _denied()
+        permissions.require(actor, Capability.APPLY_RETENTION)
+        permissions.require_holding_organisation(actor, organisation.pk if organisation is not None else None)
     today = today or timezone.localdate()
     report = RetentionReport(dry_run=dry_run)
     orgs = [organisation] if organisation is not None else list(Organisation.objects.order_by("code"))

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
-from reintegra.access import audit, exports
+from reintegra.access import audit, exports, permissions
 from reintegra.access.roles import Capability
+from reintegra.cases import permissions as case_permissions
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.cases.models import Case, Returnee
@@ -36,15 +37,6 @@ CONSENT_STATUS = {
     "expired": (gettext_lazy("Expired"), "overdue"),
     "withdrawn": (gettext_lazy("Withdrawn"), "item-cancelled"),
 }
-
-
-def _denied() -> PermissionDenied:
-    return PermissionDenied(_("You do not have permission to do this."))
-
-
-def _require(user: Any, capability: Capability) -> None:
-    if not user.has_capability(capability):
-        raise _denied()
 
 
 # --- consent ledger ------------------------------------------------------------------------------
@@ -116,7 +108,7 @@ def consent_ledger(request: HttpRequest, returnee_id: int) -> HttpResponse:
         returnee = _ledger_returnee(request, returnee_id)
         audit.record_access(user, "view", returnee, purpose="consent ledger")
         return _render_ledger(request, returnee)
-    _require(user, Capability.MANAGE_CONSENT)
+    permissions.require(user, Capability.MANAGE_CONSENT)
     returnee = _ledger_returnee(request, returnee_id)
     form = forms.ConsentForm(request.POST)
     if form.is_valid():
@@ -134,7 +126,7 @@ def consent_ledger(request: HttpRequest, returnee_id: int) -> HttpResponse:
 @require_POST
 def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     user: Any = request.user
-    _require(user, Capability.MANAGE_CONSENT)
+    permissions.require(user, Capability.MANAGE_CONSENT)
     try:
         consent = selectors.get_consent(user, consent_id)
     except Consent.DoesNotExist:
@@ -166,14 +158,13 @@ def _get_case(request: HttpRequest, pk: Any) -> Case:
 def case_shares(request: HttpRequest, case_id: int) -> HttpResponse:
     user: Any = request.user
     if request.method == "POST":
-        _require(user, Capability.EDIT_CASES)
+        permissions.require(user, Capability.EDIT_CASES)
     case = _get_case(request, case_id)
-    can_share = user.has_capability(Capability.EDIT_CASES) and case.organisation_id == user.organisation_id
+    can_share = case_permissions.can_change_case(user, case)
     form = forms.ShareForm(request.POST if request.method == "POST" else None, user=user, case=case)
     consent_missing = False
     if request.method == "POST":
-        if not can_share:
-            raise PermissionDenied(_("Only the organisation that holds the case can share it."))
+        case_permissions.require_holder(user, case)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -198,9 +189,8 @@ def case_shares(request: HttpRequest, case_id: int) -> HttpResponse:
         audit.record_access(user, "view", case, purpose="shares")
     shares: list[Any] = list(selectors.shares_of(case))  # each gets a `can_revoke` flag for the template
     for share in shares:
-        share.can_revoke = user.has_capability(Capability.EDIT_CASES) and user.organisation_id in (
-            case.organisation_id,
-            share.organisation_id,
+        share.can_revoke = permissions.has_any(user, Capability.EDIT_CASES) and (
+            permissions.holds(user, case) or permissions.holds(user, share.organisation_id)
         )
     return render(
         request,
@@ -223,7 +213,7 @@ def case_shares(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
     user: Any = request.user
-    _require(user, Capability.EDIT_CASES)
+    permissions.require(user, Capability.EDIT_CASES)
     try:
         share = selectors.get_share(user, share_id)
     except CaseShare.DoesNotExist:
@@ -269,7 +259,7 @@ def _cell_label(dimension: str, row: dict[str, Any]) -> str:
 def analytics(request: HttpRequest) -> HttpResponse:
     """Counts of cases by one dimension, small cells suppressed (Capability.VIEW_AGGREGATES)."""
     user: Any = request.user
-    _require(user, Capability.VIEW_AGGREGATES)
+    permissions.require(user, Capability.VIEW_AGGREGATES)
     form = forms.AggregateForm(request.GET or None)
     by, k = "status", None
     valid = True

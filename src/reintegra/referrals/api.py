@@ -17,7 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reintegra.access import audit
+from reintegra.access import audit, permissions
 from reintegra.access.models import User
 from reintegra.access.roles import Capability
 from reintegra.api import versioning
@@ -29,6 +29,7 @@ from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case, PlanItem
 from reintegra.places.models import AdminArea
 from reintegra.referrals import lifecycle, links, selectors, services
+from reintegra.referrals import permissions as referral_permissions
 from reintegra.referrals import serializers as s
 from reintegra.referrals.choices import Dimension, ReferralPriority, ReferralStatus, ServiceSector
 from reintegra.referrals.models import ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
@@ -152,10 +153,10 @@ class ServiceProviderViewSet(
         return Response(s.ServiceProviderSerializer(provider).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        provider = ServiceProvider.objects.select_related("owner").filter(pk=_int(kwargs.get("pk")) or 0).first()
-        if provider is None:
-            raise Http404
-        links.require_owner(_user(request), provider)  # 403 before anything about the body
+        try:  # 403 before anything about the body
+            provider = referral_permissions.access_provider_by_id(_user(request), kwargs.get("pk"), for_write=True)
+        except ServiceProvider.DoesNotExist:
+            raise Http404 from None
         provider = self._save(request, provider)
         provider = ServiceProvider.objects.prefetch_related("contacts", "link_requests").get(pk=provider.pk)
         return Response(s.ServiceProviderSerializer(provider).data)
@@ -222,10 +223,10 @@ class ServiceViewSet(
         return Response(s.ServiceSerializer(service).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        service = Service.objects.select_related("provider__owner").filter(pk=_int(kwargs.get("pk")) or 0).first()
-        if service is None:
-            raise Http404
-        links.require_owner(_user(request), service.provider)  # 403 before anything about the body
+        try:  # 403 before anything about the body
+            service = referral_permissions.access_service_by_id(_user(request), kwargs.get("pk"), for_write=True)
+        except Service.DoesNotExist:
+            raise Http404 from None
         return Response(s.ServiceSerializer(self._save(request, service)).data)
 
 
@@ -261,9 +262,10 @@ class ReferralPathwayViewSet(
         v = dict(data.validated_data)
         previous = None
         if v.get("previous"):
-            previous = selectors.pathways_for(request.user).filter(pk=v["previous"]).first()
-            if previous is None:
-                raise Http404
+            try:
+                previous = referral_permissions.access_pathway_by_id(request.user, v["previous"], for_write=True)
+            except ReferralPathway.DoesNotExist:
+                raise Http404 from None
         pathway = services.save_pathway(
             request.user,
             services.input_of(services.PathwayInput, v),
@@ -410,8 +412,7 @@ class ReferralViewSet(
         return Response(self._render(referral, side))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not _user(request).has_capability(C.EDIT_CASES):
-            raise PermissionDenied
+        permissions.require(_user(request), C.EDIT_CASES)
         data = s.ReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

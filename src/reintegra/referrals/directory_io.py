@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from auditlog.context import set_actor
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from reintegra.access import uploads
+from reintegra.access import permissions, uploads
 from reintegra.access.roles import Capability
+from reintegra.access.scoping import active_with_organisation
 from reintegra.access.uploads import Limits
 from reintegra.cases.choices import AttentionFlag, Sex
 from reintegra.places.models import AdminArea
@@ -186,13 +187,8 @@ def _not_yours(provider: ServiceProvider) -> str:
 def import_directory(user: Any, rows: list[dict[str, str]], *, dry_run: bool = False) -> ImportReport:
     """Every row checked first; providers created are maintained by the user's organisation, and rows that
     would change another organisation's entries are refused."""
-    if not (
-        user
-        and user.is_authenticated
-        and user.organisation_id
-        and user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY)
-    ):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    if not (active_with_organisation(user) and permissions.has_any(user, Capability.MANAGE_SERVICE_DIRECTORY)):
+        raise permissions.denied()
     report = ImportReport()
     errors = report.errors
     parsed: list[dict[str, Any]] = []

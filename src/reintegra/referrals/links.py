@@ -23,8 +23,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reintegra.access import permissions
 from reintegra.access.models import Organisation
 from reintegra.access.roles import Capability
+from reintegra.access.scoping import active_with_organisation
 from reintegra.referrals.choices import LinkStatus
 from reintegra.referrals.models import ProviderLink, ServiceProvider
 
@@ -51,16 +53,12 @@ class Unchanged:
 UNCHANGED = Unchanged()
 
 
-def _active(user: Any) -> bool:
-    return bool(user and getattr(user, "is_authenticated", False) and user.is_active and user.organisation_id)
-
-
 def owns(user: Any, provider: ServiceProvider) -> bool:
-    return _active(user) and provider.owner_id == user.organisation_id
+    return permissions.holds(user, provider.owner_id)
 
 
 def can_edit_provider(user: Any, provider: ServiceProvider) -> bool:
-    return owns(user, provider) and user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY)
+    return owns(user, provider) and permissions.has_any(user, Capability.MANAGE_SERVICE_DIRECTORY)
 
 
 def require_owner(user: Any, provider: ServiceProvider) -> None:
@@ -73,12 +71,12 @@ def require_owner(user: Any, provider: ServiceProvider) -> None:
 
 def can_answer_links(user: Any) -> bool:
     """Programme managers answer the link requests addressed to their organisation."""
-    return _active(user) and user.has_capability(Capability.MANAGE_PROGRAMME)
+    return active_with_organisation(user) and permissions.has_any(user, Capability.MANAGE_PROGRAMME)
 
 
 def requests_for(user: Any) -> QuerySet[ProviderLink]:
     """Link requests addressed to the user's organisation or made for entries it owns."""
-    if not _active(user):
+    if not active_with_organisation(user):
         return ProviderLink.objects.none()
     return ProviderLink.objects.filter(
         Q(organisation_id=user.organisation_id) | Q(provider__owner_id=user.organisation_id)
@@ -148,7 +146,7 @@ def change_link(user: Any, provider: ServiceProvider, target: Organisation | Unc
     if pending is not None:
         _close(pending, user, LinkStatus.WITHDRAWN)
     request = ProviderLink.objects.create(provider=provider, organisation=target, requested_by=user)
-    if can_answer_links(user) and user.organisation_id == target.pk:
+    if can_answer_links(user) and permissions.holds(user, target.pk):
         _accept(request, user)
     return request
 
@@ -168,7 +166,7 @@ def _accept(request: ProviderLink, user: Any) -> None:
 
 def answer_link(user: Any, request: ProviderLink, *, accept: bool) -> ProviderLink:
     """A programme manager of the organisation the request names accepts (the entry is linked) or refuses."""
-    if not (can_answer_links(user) and request.organisation_id == user.organisation_id):
+    if not (can_answer_links(user) and permissions.holds(user, request)):
         raise NotLinkTarget(
             _("Only a programme manager of %(organisation)s can answer this request.")
             % {"organisation": request.organisation.name}

@@ -6,12 +6,12 @@ from typing import Any
 
 from django.urls import reverse
 
-from reintegra.access import scoping
 from reintegra.referrals.choices import ReferralPriority, ReferralStatus
 
 
 def plan_panel(request: Any, case: Any) -> dict[str, Any] | None:
     """A "Refer" action per plan item, with the item's referrals so far."""
+    from reintegra.cases.permissions import can_change_case
     from reintegra.cases.selectors import plan_for
     from reintegra.referrals.models import Referral
 
@@ -25,7 +25,7 @@ def plan_panel(request: Any, case: Any) -> dict[str, Any] | None:
     for referral in Referral.objects.filter(case=case, plan_item__in=items).select_related("service"):
         assert referral.plan_item_id is not None
         referrals.setdefault(referral.plan_item_id, []).append(referral)
-    can_refer = scoping.can_edit_cases(request.user) and case.organisation_id == request.user.organisation_id
+    can_refer = can_change_case(request.user, case)
     return {
         "rows": [
             {

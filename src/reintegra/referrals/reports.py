@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from reintegra.access import permissions
 from reintegra.access.roles import Capability
 from reintegra.referrals import lifecycle
 from reintegra.referrals.models import Referral
@@ -19,7 +20,7 @@ from reintegra.web import charts
 
 
 def scope(user: Any) -> QuerySet[Referral]:
-    if not (user and user.is_authenticated and user.has_capability(Capability.VIEW_REFERRAL_REPORTS)):
+    if not permissions.has_any(user, Capability.VIEW_REFERRAL_REPORTS):
         return Referral.objects.none()
     qs = Referral.objects.exclude(status=lifecycle.DRAFT)
     if user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from reintegra.access.roles import Capability
-from reintegra.access.scoping import NOTHING
+from reintegra.access.scoping import NOTHING, active_with_organisation
 from reintegra.cases.models import Case
 from reintegra.cases.scoping import case_visibility
 from reintegra.places.models import AdminArea
@@ -29,10 +29,6 @@ REFERRER = lifecycle.REFERRER
 PROVIDER = lifecycle.PROVIDER
 
 
-def _active(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.organisation_id)
-
-
 def _sees_cases(user: Any) -> bool:
     return user.has_capability(Capability.VIEW_ASSIGNED_CASES) or user.has_capability(
         Capability.VIEW_ORGANISATION_CASES
@@ -41,14 +37,14 @@ def _sees_cases(user: Any) -> bool:
 
 def staff_q(user: Any) -> Q:
     """Referrals of the cases the user sees (the referring side)."""
-    if not _active(user) or not _sees_cases(user):
+    if not active_with_organisation(user) or not _sees_cases(user):
         return NOTHING
     return Q(case_id__in=Case.objects.filter(case_visibility(user)).values("pk"))
 
 
 def provider_q(user: Any) -> Q:
     """Referrals sent to the user's organisation as a provider (the receiving side)."""
-    if not _active(user) or not user.has_capability(Capability.RECEIVE_REFERRALS):
+    if not active_with_organisation(user) or not user.has_capability(Capability.RECEIVE_REFERRALS):
         return NOTHING
     return Q(recipient_organisation_id=user.organisation_id) & ~Q(status=lifecycle.DRAFT)
 
@@ -275,7 +271,7 @@ def recommendations(
 
 def pathways_for(user: Any) -> QuerySet[ReferralPathway]:
     """SOPs of the user's organisation as referrer, and those addressed to it as a provider."""
-    if not _active(user):
+    if not active_with_organisation(user):
         return ReferralPathway.objects.none()
     return ReferralPathway.objects.filter(
         Q(referring_organisation_id=user.organisation_id) | Q(provider__organisation_id=user.organisation_id)
@@ -320,7 +316,7 @@ def service_gaps(user: Any, *, country: str = "", area: AdminArea | None = None)
     (every organisation's with VIEW_AGGREGATES_ALL_ORGANISATIONS)."""
     from reintegra.cases.choices import CaseStatus, NeedLevel, PlanItemStatus
 
-    if not _active(user):
+    if not active_with_organisation(user):
         return []
     cases = Case.objects.exclude(status=CaseStatus.CLOSED)
     if not user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):

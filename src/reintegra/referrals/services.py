@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from auditlog.context import set_actor
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -29,10 +29,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from reintegra.access import versioning
+from reintegra.access import permissions, versioning
 from reintegra.access.models import Organisation
 from reintegra.access.roles import Capability
-from reintegra.cases import scoping as case_scoping
+from reintegra.cases import permissions as case_permissions
 from reintegra.cases.choices import AttentionFlag, CaseEventKind, CaseStatus, Sex
 from reintegra.cases.models import Case, CaseEvent, PlanItem
 from reintegra.places.models import AdminArea
@@ -56,6 +56,7 @@ from reintegra.referrals.models import (
     Service,
     ServiceProvider,
 )
+from reintegra.referrals.permissions import can_manage_directory, can_manage_pathways
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -66,29 +67,6 @@ def input_of[T: DataclassInstance](cls: type[T], data: Mapping[str, Any], **valu
     entries it has a field for (others are left out; a missing one takes its default), then `values`."""
     names = {f.name for f in fields(cls)}
     return cls(**{**{k: v for k, v in data.items() if k in names}, **values})
-
-
-def _denied() -> PermissionDenied:
-    return PermissionDenied(_("You do not have permission to do this."))
-
-
-def _active(user: Any) -> bool:
-    return bool(user and getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def _require(user: Any, *capabilities: Capability) -> None:
-    if not (_active(user) and any(user.has_capability(c) for c in capabilities)):
-        raise _denied()
-
-
-def can_manage_pathways(user: Any) -> bool:
-    return (
-        _active(user)
-        and bool(user.organisation_id)
-        and (
-            user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY) or user.has_capability(Capability.MANAGE_PROGRAMME)
-        )
-    )
 
 
 # --- directory: providers and their services -----------------------------------------------------
@@ -135,11 +113,6 @@ class ProviderInput:
         )
 
 
-def can_manage_directory(user: Any) -> bool:
-    """May add entries to the directory (and change those their organisation owns: links.can_edit_provider)."""
-    return _active(user) and bool(user.organisation_id) and user.has_capability(Capability.MANAGE_SERVICE_DIRECTORY)
-
-
 def _is_country(code: str) -> bool:
     return bool(code) and code in dict(countries)
 
@@ -163,7 +136,7 @@ def save_provider(
     owner's users only), with its contact persons (part of the provider: `expected_version` is the provider's
     version the user read; stale raises StaleVersion); a new `organisation` is asked for, not linked."""
     if not can_manage_directory(user):
-        raise _denied()
+        raise permissions.denied()
     if provider is not None:
         links.require_owner(user, provider)
     errors: dict[str, Any] = {}
@@ -301,7 +274,7 @@ def save_service(
     made from the provider's and the service's names when left empty. Only the provider's owner adds or
     changes its services (both providers' owner, to move a service)."""
     if not can_manage_directory(user):
-        raise _denied()
+        raise permissions.denied()
     if service is not None:
         links.require_owner(user, service.provider)
     if data.provider is not None:
@@ -424,9 +397,9 @@ class PathwayInput:
 def save_pathway(user: Any, data: PathwayInput, previous: ReferralPathway | None = None) -> ReferralPathway:
     """A new SOP, or a new version of `previous` (which stops being current). Versions are never edited."""
     if not can_manage_pathways(user):
-        raise _denied()
-    if previous is not None and previous.referring_organisation_id != user.organisation_id:
-        raise _denied()
+        raise permissions.denied()
+    if previous is not None:
+        permissions.require_holding_organisation(user, previous.referring_organisation_id)
     errors: dict[str, str] = {}
     title = (data.title or "").strip()
     if not title:
@@ -492,15 +465,6 @@ def save_pathway(user: Any, data: PathwayInput, previous: ReferralPathway | None
 # --- referrals -----------------------------------------------------------------------------------
 
 
-def _can_refer_from(user: Any, case: Case) -> bool:
-    return (
-        _active(user)
-        and user.has_capability(Capability.EDIT_CASES)
-        and case.organisation_id == user.organisation_id
-        and case_scoping.can_see_case(user, case)
-    )
-
-
 def default_level(case: Case, service: Service) -> str:
     returnee = case.returnee
     if str(service.country) != str(returnee.return_country):
@@ -553,9 +517,7 @@ def create_referral(
 ) -> Referral:
     """A draft referral from a case (or one of its plan items) to a service, under the referring
     organisation's current SOP with that provider. Nothing is shared until it is sent."""
-    _require(user, Capability.EDIT_CASES)
-    if not _can_refer_from(user, case):
-        raise _denied()
+    case_permissions.require_case_write(user, case)
     errors: dict[str, str] = {}
     reason = (reason or "").strip()
     if not reason:
@@ -611,15 +573,11 @@ def _check_side(user: Any, referral: Referral, action: str) -> str:
     referral was sent to (stored at sending), whatever the provider is linked to now."""
     side = lifecycle.side_of(action, provider_on_platform=referral.on_platform)
     if side == lifecycle.REFERRER:
-        if not _can_refer_from(user, referral.case) or referral.referring_organisation_id != user.organisation_id:
-            raise _denied()
-    elif not (
-        _active(user)
-        and user.has_capability(Capability.RECEIVE_REFERRALS)
-        and user.organisation_id
-        and referral.recipient_organisation_id == user.organisation_id
-    ):
-        raise _denied()
+        case_permissions.require_case_write(user, referral.case)
+        permissions.require_holding_organisation(user, referral.referring_organisation_id)
+    else:
+        permissions.require(user, Capability.RECEIVE_REFERRALS)
+        permissions.require_holding_organisation(user, referral.recipient_organisation_id)
     return side
 
 

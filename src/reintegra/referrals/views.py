@@ -18,16 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reintegra.access import audit, exports, scoping
+from reintegra.access import audit, exports, permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
 from reintegra.api.fields import parse_id
+from reintegra.cases import permissions as case_permissions
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.cases.pages import case_page_context
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, directory_io, forms, lifecycle, links, reports, selectors, services
+from reintegra.referrals import permissions as referral_permissions
 from reintegra.referrals.choices import Dimension, ReferralStatus, ServiceSector, SlaState
 from reintegra.referrals.models import ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
 from reintegra.web import versioning
@@ -35,11 +37,6 @@ from reintegra.web.forms import apply_service_errors
 from reintegra.web.pagination import page_of
 
 PAGE_SIZE = 25
-
-
-def _require(user: Any, *capabilities: Capability) -> None:
-    if not any(user.has_capability(c) for c in capabilities):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _sla_label(state: str) -> str:
@@ -61,7 +58,9 @@ def _rows(referrals: Any) -> list[dict[str, Any]]:
 @login_required
 @require_GET
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request.user, Capability.EDIT_CASES, Capability.VIEW_ASSIGNED_CASES, Capability.RECEIVE_REFERRALS)
+    permissions.require(
+        request.user, Capability.EDIT_CASES, Capability.VIEW_ASSIGNED_CASES, Capability.RECEIVE_REFERRALS
+    )
     form = forms.ReferralFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.ReferralFilters(
@@ -90,7 +89,8 @@ def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, side:
     on_platform = referral.on_platform
     actions = lifecycle.allowed_actions(referral.status, side, provider_on_platform=on_platform)
     if side == lifecycle.REFERRER and not (
-        scoping.can_edit_cases(request.user) and referral.referring_organisation_id == request.user.organisation_id
+        permissions.has_any(request.user, Capability.EDIT_CASES)
+        and permissions.holds(request.user, referral.referring_organisation_id)
     ):
         actions = []
     if side == lifecycle.PROVIDER and not request.user.has_capability(Capability.RECEIVE_REFERRALS):
@@ -126,7 +126,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in forms.ACTION_FORMS:
         raise Http404(_("Unknown step."))
-    _require(request.user, Capability.EDIT_CASES, Capability.RECEIVE_REFERRALS)
+    permissions.require(request.user, Capability.EDIT_CASES, Capability.RECEIVE_REFERRALS)
     referral, side = _get_referral(request, pk)
     form = forms.ACTION_FORMS[action](request.POST, prefix=action)
     if form.is_valid():
@@ -173,9 +173,9 @@ def _status_label(pk: int) -> str:
 # --- the case's referrals ------------------------------------------------------------------------
 
 
-def _get_case(request: AuthenticatedHttpRequest, pk: Any) -> Case:
+def _get_case(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> Case:
     try:
-        return case_selectors.get_case(request.user, pk)
+        return case_permissions.access_case_by_id(request.user, pk, for_write=for_write)
     except Case.DoesNotExist:
         raise Http404(_("Case not found.")) from None
 
@@ -190,9 +190,7 @@ def case_referrals(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ctx.update(
         {
             "rows": _rows(referrals),
-            "can_refer": scoping.can_edit_cases(request.user)
-            and case.organisation_id == request.user.organisation_id
-            and not case.is_closed,
+            "can_refer": case_permissions.can_change_case(request.user, case) and not case.is_closed,
         }
     )
     return render(request, "referrals/case_referrals.html", ctx)
@@ -201,10 +199,8 @@ def case_referrals(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require(request.user, Capability.EDIT_CASES)
-    case = _get_case(request, pk)
-    if case.organisation_id != request.user.organisation_id:
-        raise PermissionDenied(_("Only the organisation that holds the case can refer it."))
+    permissions.require(request.user, Capability.EDIT_CASES)
+    case = _get_case(request, pk, for_write=True)  # only the organisation that holds the case refers it
     plan = case_selectors.plan_for(case)
     items = list(plan.items.all()) if plan else []
     item_id = request.POST.get("plan_item") or request.GET.get("plan_item")
@@ -260,7 +256,7 @@ def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "dimension": dimension,
             "sector": sector,
             "item": item,
-            "can_manage_pathways": services.can_manage_pathways(request.user),
+            "can_manage_pathways": referral_permissions.can_manage_pathways(request.user),
             "has_errors": form.is_bound and bool(form.errors),
             "dimension_choices": forms.ANY_DIMENSION,
             "sector_choices": forms.ANY_SECTOR,
@@ -288,7 +284,7 @@ def _directory_filters(form: forms.DirectoryFilterForm) -> selectors.DirectoryFi
 @login_required
 @require_GET
 def directory(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    permissions.require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
     form = forms.DirectoryFilterForm(request.GET or None)
     qs = selectors.services(_directory_filters(form)).prefetch_related("areas")
     export = request.GET.get("format")
@@ -314,7 +310,7 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_manage": services.can_manage_directory(request.user),
+            "can_manage": referral_permissions.can_manage_directory(request.user),
             "pending_links": links.pending_for(request.user).count(),
         },
     )
@@ -323,8 +319,8 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 @login_required
 @require_GET
 def provider_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
-    provider = _get_provider(pk)
+    permissions.require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    provider = _get_provider(request, pk)
     return render(
         request,
         "referrals/provider_detail.html",
@@ -340,13 +336,14 @@ def provider_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_directory_manager(request: AuthenticatedHttpRequest) -> None:
-    if not services.can_manage_directory(request.user):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    if not referral_permissions.can_manage_directory(request.user):
+        raise permissions.denied()
 
 
-def _get_provider(pk: Any) -> ServiceProvider:
+def _get_provider(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> ServiceProvider:
+    """The directory entry (404 when there is none); `for_write`: 403 unless the user's organisation owns it."""
     try:
-        return ServiceProvider.objects.select_related("organisation", "owner").get(pk=pk)
+        return referral_permissions.access_provider_by_id(request.user, pk, for_write=for_write)
     except ServiceProvider.DoesNotExist:
         raise Http404(_("Provider not found.")) from None
 
@@ -379,19 +376,12 @@ def _provider_conflict(exc: StaleVersion, form: Any, formset: Any) -> versioning
     return versioning.conflict(exc, [(form, _provider_initial(current))], [contacts])
 
 
-def _owned_provider(request: AuthenticatedHttpRequest, pk: Any) -> ServiceProvider:
-    """The provider, for a change: only its owner's users (403 for others, before any form)."""
-    provider = _get_provider(pk)
-    links.require_owner(request.user, provider)
-    return provider
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     """A provider of the directory and its contact persons (new, or `pk` edited)."""
     _require_directory_manager(request)
-    provider = _owned_provider(request, pk) if pk is not None else None
+    provider = _get_provider(request, pk, for_write=True) if pk is not None else None
     initial: dict[str, Any] = {"is_active": True}
     contacts: list[dict[str, Any]] = []
     if provider is not None:
@@ -469,13 +459,12 @@ def service_edit(
     service = None
     if pk is not None:
         try:
-            service = Service.objects.select_related("provider__owner").get(pk=pk)
+            service = referral_permissions.access_service_by_id(request.user, pk, for_write=True)
         except Service.DoesNotExist:
             raise Http404(_("Service not found.")) from None
         provider = service.provider
-        links.require_owner(request.user, provider)
     else:
-        provider = _owned_provider(request, provider_pk)
+        provider = _get_provider(request, provider_pk, for_write=True)
     if service is not None:
         initial = _service_initial(service)
     else:
@@ -521,7 +510,7 @@ def service_edit(
 @login_required
 @require_http_methods(["GET", "POST"])
 def directory_import(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request.user, Capability.MANAGE_SERVICE_DIRECTORY)
+    permissions.require(request.user, Capability.MANAGE_SERVICE_DIRECTORY)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -563,7 +552,7 @@ LINK_ANSWERS = ("accept", "refuse")
 @require_GET
 def link_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Requests to link a directory entry to the user's organisation, and those made for its entries."""
-    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    permissions.require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
     qs = links.requests_for(request.user)
     return render(
         request,
@@ -583,7 +572,7 @@ def link_answer(request: AuthenticatedHttpRequest, pk: int, answer: str) -> Http
     if answer not in LINK_ANSWERS:
         raise Http404(_("Unknown step."))
     if not links.can_answer_links(request.user):
-        raise PermissionDenied(_("You do not have permission to do this."))
+        raise permissions.denied()
     try:
         link = links.requests_for(request.user).get(pk=pk, organisation_id=request.user.organisation_id or 0)
     except ProviderLink.DoesNotExist:
@@ -607,7 +596,7 @@ def link_answer(request: AuthenticatedHttpRequest, pk: int, answer: str) -> Http
 @login_required
 @require_GET
 def pathway_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    permissions.require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
     qs = selectors.pathways_for(request.user).order_by("provider__name", "title", "-version")
     if not request.GET.get("all"):
         qs = qs.filter(is_current=True)
@@ -617,15 +606,15 @@ def pathway_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "nav": "service_directory",
             "page": page_of(request, qs, PAGE_SIZE),
-            "can_manage": services.can_manage_pathways(request.user),
+            "can_manage": referral_permissions.can_manage_pathways(request.user),
             "show_all": bool(request.GET.get("all")),
         },
     )
 
 
-def _get_pathway(request: AuthenticatedHttpRequest, pk: Any) -> ReferralPathway:
+def _get_pathway(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> ReferralPathway:
     try:
-        return selectors.pathways_for(request.user).get(pk=pk)
+        return referral_permissions.access_pathway_by_id(request.user, pk, for_write=for_write)
     except ReferralPathway.DoesNotExist:
         raise Http404(_("SOP not found.")) from None
 
@@ -633,7 +622,7 @@ def _get_pathway(request: AuthenticatedHttpRequest, pk: Any) -> ReferralPathway:
 @login_required
 @require_GET
 def pathway_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    permissions.require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
     pathway = _get_pathway(request, pk)
     return render(
         request,
@@ -642,8 +631,8 @@ def pathway_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "nav": "service_directory",
             "pathway": pathway,
             "fields": [catalogue.FIELDS[c] for c in catalogue.FIELDS if c in set(pathway.fields)],
-            "can_manage": services.can_manage_pathways(request.user)
-            and pathway.referring_organisation_id == request.user.organisation_id
+            "can_manage": referral_permissions.can_manage_pathways(request.user)
+            and permissions.holds(request.user, pathway.referring_organisation_id)
             and pathway.is_current,
         },
     )
@@ -652,9 +641,9 @@ def pathway_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
-    if not services.can_manage_pathways(request.user):
-        raise PermissionDenied(_("You do not have permission to do this."))
-    previous = _get_pathway(request, pk) if pk is not None else None
+    if not referral_permissions.can_manage_pathways(request.user):
+        raise permissions.denied()
+    previous = _get_pathway(request, pk, for_write=True) if pk is not None else None
     initial: dict[str, Any] = {"transferred_fields": catalogue.DEFAULT_FIELDS, "approved_on": timezone.localdate()}
     # From the recommendations: ?provider=&service= start an SOP for that provider (and service).
     for name in ("provider", "service"):
@@ -724,7 +713,7 @@ def _gap_area(request: AuthenticatedHttpRequest) -> tuple[str, AdminArea | None]
 @login_required
 @require_GET
 def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    _require(request.user, Capability.VIEW_REFERRAL_REPORTS, Capability.MANAGE_SERVICE_DIRECTORY)
+    permissions.require(request.user, Capability.VIEW_REFERRAL_REPORTS, Capability.MANAGE_SERVICE_DIRECTORY)
     country, area = _gap_area(request)
     rows = selectors.service_gaps(request.user, country=country, area=area)
     if request.GET.get("format") == "csv":
@@ -776,7 +765,7 @@ def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 @require_GET
 def directory_duplication(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Sectors offered by several providers in one area (the directory's duplication, docs/domain-referrals.md §2)."""
-    _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
+    permissions.require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
     country, area = _gap_area(request)
     rows = selectors.service_duplication(country, area)
     provider_ids = {pid for r in rows for pid in r.provider_ids}
@@ -807,7 +796,7 @@ def directory_duplication(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require(request.user, Capability.VIEW_REFERRAL_REPORTS)
+    permissions.require(request.user, Capability.VIEW_REFERRAL_REPORTS)
     qs = reports.scope(request.user)
     rows = reports.by_service(qs)
     return render(
