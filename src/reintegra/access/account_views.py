@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reintegra.access import accounts, api_tokens, throttle, two_factor
+from reintegra.access import accounts, api_tokens, permissions, throttle, two_factor
 from reintegra.access.account_forms import PasswordChangeForm, PasswordResetRequestForm, SetPasswordForm, TokenForm
 from reintegra.access.models import ROLE_LABELS, ApiToken
 from reintegra.access.roles import Capability, Role
@@ -213,15 +213,10 @@ def password_reset_complete(request: HttpRequest) -> HttpResponse:
 # --- user managers: reset links for their organisation's users ------------------------------------
 
 
-def _require_manager(user: Any) -> None:
-    if not user.has_capability(Capability.MANAGE_USERS):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 @require_GET
 @login_required
 def users(request: HttpRequest) -> HttpResponse:
-    _require_manager(request.user)
+    permissions.require(request.user, Capability.MANAGE_USERS)
     page = page_of(request, accounts.manageable_users(request.user), per_page=50)
     rows = [
         {"user": u, "roles": [ROLE_LABELS.get(Role(code), code) for code in accounts.role_codes(u)]}
@@ -233,7 +228,7 @@ def users(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def user_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
-    _require_manager(request.user)
+    permissions.require(request.user, Capability.MANAGE_USERS)
     target = accounts.manageable_users(request.user).filter(pk=user_id).first()
     if target is None:
         raise Http404

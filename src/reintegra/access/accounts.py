@@ -35,6 +35,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from reintegra.access import permissions
 from reintegra.access.audit import record_access
 from reintegra.access.models import AccessEvent, User
 from reintegra.access.roles import Capability, Role
@@ -159,7 +160,7 @@ def send_reset_by_manager(actor: Any, user: User, base_url: str) -> None:
 
 def manageable_users(actor: Any) -> QuerySet[User]:
     """The users `actor` may send a link to: their organisation's (a system administrator: everyone)."""
-    if not (getattr(actor, "is_authenticated", False) and actor.has_capability(Capability.MANAGE_USERS)):
+    if not permissions.has_any(actor, Capability.MANAGE_USERS):
         return User.objects.none()
     users = User.objects.select_related("organisation").prefetch_related("role_assignments").order_by("username")
     if Role.ADMIN in actor.roles:

@@ -22,12 +22,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reintegra.access import permissions
 from reintegra.access.audit import record_access
 from reintegra.access.models import AccessEvent, ApiToken, RoleAssignment, RoleSecurityPolicy, User
 
@@ -83,8 +84,8 @@ def owes_second_factor(user: Any) -> bool:
 def issue(user: Any, *, name: Any = "", second_factor: bool, channel: str = "api") -> tuple[ApiToken, str]:
     """A new token for `user`: (the token, its secret, to show once). `second_factor`: the caller checked a
     code from the user's authenticator app (or the session was verified with one)."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    if not permissions.is_active_user(user):
+        raise permissions.denied()
     if not second_factor and owes_second_factor(user):
         raise ValidationError(
             _("Enter a code from your authenticator app to create an API token."), code="two_factor_required"

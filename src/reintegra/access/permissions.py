@@ -15,9 +15,12 @@ records, since this layer imports none of them.
 from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reintegra.access.roles import Capability
+
+# The one answer to a refused action, unless a rule says more (the API's permission classes show it too).
+DENIED_MESSAGE = gettext_lazy("You do not have permission to do this.")
 
 
 class Held(Protocol):
@@ -39,7 +42,7 @@ def has_any(user: Any, *capabilities: Capability) -> bool:
 
 
 def denied(message: str | None = None) -> PermissionDenied:
-    return PermissionDenied(message or _("You do not have permission to do this."))
+    return PermissionDenied(message or str(DENIED_MESSAGE))
 
 
 def require(user: Any, *capabilities: Capability) -> None:

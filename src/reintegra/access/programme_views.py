@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from reintegra.access import selectors, services
+from reintegra.access import permissions, selectors, services
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.programme_forms import ProgrammeSettingsForm
@@ -36,8 +36,7 @@ def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    if not request.user.has_capability(Capability.MANAGE_PROGRAMME):
-        raise PermissionDenied
+    permissions.require(request.user, Capability.MANAGE_PROGRAMME)
     try:
         programme = selectors.programmes_for(request.user).get(pk=pk)
     except Programme.DoesNotExist:

@@ -14,23 +14,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from reintegra.access import permissions
 from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Capability
-
-
-def _denied() -> PermissionDenied:
-    return PermissionDenied(_("You do not have permission to do this."))
-
-
-def _require(user: Any, capability: Capability) -> None:
-    if not (user and user.is_authenticated and user.is_active and user.has_capability(capability)):
-        raise _denied()
-
 
 # --- audit trail (IOM DP principle 12: oversight) ------------------------------------------------
 #
@@ -118,9 +107,9 @@ def trail_users(user: Any) -> QuerySet:
     """The people whose actions the data-protection officer oversees: their organisation's users."""
     from reintegra.access.models import User
 
-    _require(user, Capability.VIEW_AUDIT)
+    permissions.require(user, Capability.VIEW_AUDIT)
     if not user.organisation_id:
-        raise _denied()
+        raise permissions.denied()
     return User.objects.filter(organisation_id=user.organisation_id).order_by("username")
 
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from reintegra.access import versioning
+from reintegra.access import permissions, versioning
 from reintegra.access.models import (
     MAX_SUPPRESSION_THRESHOLD,
     MIN_SUPPRESSION_THRESHOLD,
@@ -39,21 +39,8 @@ PLATFORM_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _denied() -> PermissionDenied:
-    return PermissionDenied(_("You do not have permission to do this."))
-
-
-def _is_active_user(user: Any) -> bool:
-    return bool(user and getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def _require(user: Any, capability: Capability) -> None:
-    if not (_is_active_user(user) and user.has_capability(capability)):
-        raise _denied()
-
-
 def _is_platform_admin(user: Any) -> bool:
-    return _is_active_user(user) and Role.ADMIN in user.roles
+    return permissions.is_active_user(user) and Role.ADMIN in user.roles
 
 
 @contextmanager
@@ -71,11 +58,10 @@ def _check_manages(actor: Any, organisation: Organisation | None, roles: Iterabl
     """May `actor` manage users of `organisation` and grant `roles`? `actor=None` is the shell operator."""
     if actor is None:
         return
-    _require(actor, Capability.MANAGE_USERS)
+    permissions.require(actor, Capability.MANAGE_USERS)
     if _is_platform_admin(actor):
         return
-    if organisation is None or organisation.pk != actor.organisation_id:
-        raise _denied()
+    permissions.require_holding_organisation(actor, organisation.pk if organisation is not None else None)
     if PLATFORM_ROLES & set(roles):
         raise PermissionDenied(
             _("Only a system administrator can grant the roles %(roles)s.")
@@ -118,7 +104,7 @@ def create_organisation(
 ) -> Organisation:
     """A new organisation. The code is normalised to lower case and must be unique (case-insensitive)."""
     if actor is not None and not _is_platform_admin(actor):
-        raise _denied()
+        raise permissions.denied()
     code = (code or "").strip().lower()
     country = (country or "").strip().upper()
     if not code:
@@ -148,7 +134,7 @@ def create_programme(organisation: Organisation, name: str = "", *, code: str = 
     from reintegra.access.models import Programme
 
     if actor is not None and not _is_platform_admin(actor):
-        raise _denied()
+        raise permissions.denied()
     name = (name or "").strip() or f"Programa de reintegración · {organisation.name}"
     base = (code or f"{organisation.code}-reintegracion").strip().lower()[:28]
     with _atomic_as(actor):
@@ -292,9 +278,8 @@ def update_programme(user: Any, programme: Any, data: dict[str, Any], *, expecte
     `expected_version`: the version the user read (access.versioning); a stale one raises StaleVersion."""
     from reintegra.access.models import Programme
 
-    _require(user, Capability.MANAGE_PROGRAMME)
-    if programme.organisation_id != user.organisation_id:
-        raise _denied()
+    permissions.require(user, Capability.MANAGE_PROGRAMME)
+    permissions.require_holding_organisation(user, programme)
     unknown = set(data) - set(PROGRAMME_SETTINGS)
     if unknown:
         raise ValidationError({key: _("This setting does not exist.") for key in sorted(unknown)})

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
+from reintegra.access import permissions
 from reintegra.access.roles import Capability
 from reintegra.api.query import QueryParametersMixin
 
@@ -16,29 +16,25 @@ class CaseWorkPermission(BasePermission):
     Which rows a user sees is decided by the selectors (access.scoping), not here.
     """
 
-    message = _("You do not have permission to do this.")
+    message = permissions.DENIED_MESSAGE
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and hasattr(user, "has_capability")):
-            return False
         if request.method in SAFE_METHODS and not getattr(view, "needs_edit_capability", False):
-            return user.has_capability(Capability.VIEW_ASSIGNED_CASES)
-        return user.has_capability(Capability.EDIT_CASES)
+            return permissions.has_any(request.user, Capability.VIEW_ASSIGNED_CASES)
+        return permissions.has_any(request.user, Capability.EDIT_CASES)
 
 
 class CapabilityPermission(BasePermission):
     """The view's `read_capabilities` (safe methods) or `write_capabilities` (any other): any one suffices;
     None means any signed-in user (the scoped selectors then decide what exists for them)."""
 
-    message = _("You do not have permission to do this.")
+    message = permissions.DENIED_MESSAGE
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and hasattr(user, "has_capability")):
+        if not permissions.is_active_user(request.user):
             return False
         needed = view.read_capabilities if request.method in SAFE_METHODS else view.write_capabilities
-        return needed is None or any(user.has_capability(capability) for capability in needed)
+        return needed is None or (bool(needed) and permissions.has_any(request.user, *needed))
 
 
 class ProtectedView(QueryParametersMixin, GenericAPIView):

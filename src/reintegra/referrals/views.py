@@ -208,7 +208,7 @@ def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     dimension = request.GET.get("dimension") or (item.dimension if item else "")
     sector = request.GET.get("sector", "")
     recs = selectors.recommendations(request.user, case, dimension=dimension, sector=sector, include_abroad=True)
-    with_sop = selectors.current_pathway_targets(request.user.organisation_id)
+    with_sop = selectors.current_pathway_targets(case.organisation_id)  # the holder: the user's organisation
     choosable = [
         s
         for s in Service.objects.filter(is_active=True, provider__is_active=True).select_related("provider")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from reintegra.access import permissions
 from reintegra.access.roles import Capability
 from reintegra.regional import duplication, matrix
 from reintegra.regional.duplication import normalise
@@ -19,7 +20,7 @@ DUPLICATE_SCAN_LIMIT = 3000
 
 
 def can_view(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.has_capability(Capability.VIEW_STRUCTURAL))
+    return permissions.has_any(user, Capability.VIEW_STRUCTURAL)
 
 
 def actions_for(user: Any) -> QuerySet[RegionalAction]:

@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from reintegra.access import versioning
+from reintegra.access import permissions, versioning
 from reintegra.access.models import Organisation
 from reintegra.access.roles import Capability, Role
+from reintegra.access.scoping import active_with_organisation
 from reintegra.regional.choices import Dimension, EvaluationStatus, FundingSource, InstitutionKind, InterventionLevel
 from reintegra.regional.duplication import normalise
 from reintegra.regional.matrix import cell_product
@@ -115,15 +116,13 @@ def validation_errors(data: ActionInput) -> dict[str, list[str]]:
 
 
 def can_create(user: Any) -> bool:
-    return bool(
-        user and user.is_authenticated and user.has_capability(Capability.EDIT_STRUCTURAL) and user.organisation_id
-    )
+    return active_with_organisation(user) and permissions.has_any(user, Capability.EDIT_STRUCTURAL)
 
 
 def can_edit(user: Any, action: RegionalAction) -> bool:
     if not can_create(user):
         return False
-    if action.entered_by_organisation_id == user.organisation_id:
+    if permissions.holds(user, action.entered_by_organisation_id):
         return True
     coordinator = Role.COORDINATOR in user.roles
     return coordinator and has_regional_grant(action.entered_by_organisation_id, user.organisation_id)

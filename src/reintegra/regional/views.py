@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_countries import countries
 
-from reintegra.access import exports
+from reintegra.access import exports, permissions
 from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
 from reintegra.regional import importing, matrix, selectors, services
@@ -27,16 +27,6 @@ from reintegra.web import charts, pagination, versioning
 from reintegra.web.forms import apply_service_errors
 
 PAGE_SIZE = 25
-
-
-def _require_view(request: HttpRequest) -> None:
-    if not selectors.can_view(request.user):
-        raise PermissionDenied
-
-
-def _require_edit_capability(request: HttpRequest) -> None:
-    if not request.user.has_capability(Capability.EDIT_STRUCTURAL):  # type: ignore[union-attr]
-        raise PermissionDenied
 
 
 def _country_choices(user: Any) -> list[tuple[str, str]]:
@@ -58,7 +48,7 @@ def _filter_form(request: HttpRequest) -> ActionFilterForm:
 @login_required
 @require_GET
 def matrix_view(request: HttpRequest) -> HttpResponse:
-    _require_view(request)
+    permissions.require(request.user, Capability.VIEW_STRUCTURAL)
     country_choices = _country_choices(request.user)
     country = request.GET.get("country") or ""
     if country and country not in dict(countries):
@@ -111,7 +101,7 @@ def matrix_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def action_list(request: HttpRequest) -> HttpResponse:
-    _require_view(request)
+    permissions.require(request.user, Capability.VIEW_STRUCTURAL)
     form = _filter_form(request)
     filters = form.filters()
     qs = selectors.filter_actions(selectors.actions_for(request.user), filters)
@@ -150,7 +140,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_view(request)
+    permissions.require(request.user, Capability.VIEW_STRUCTURAL)
     try:
         action = selectors.get_action(request.user, pk)
     except RegionalAction.DoesNotExist:
@@ -181,9 +171,9 @@ def _form_page(request: HttpRequest, form: ActionForm, action: RegionalAction | 
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_create(request: HttpRequest) -> HttpResponse:
-    _require_edit_capability(request)
+    permissions.require(request.user, Capability.EDIT_STRUCTURAL)
     if not services.can_create(request.user):
-        raise PermissionDenied
+        raise permissions.denied()
     form = ActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,13 +189,13 @@ def action_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_edit_capability(request)
+    permissions.require(request.user, Capability.EDIT_STRUCTURAL)
     try:
         action = selectors.get_action(request.user, pk)
     except RegionalAction.DoesNotExist:
         raise Http404 from None
     if not services.can_edit(request.user, action):
-        raise PermissionDenied
+        raise permissions.denied()
     initial = ActionForm.initial_from(services.ActionInput.from_action(action))
     form = ActionForm(request.POST or None, initial=initial)
     posted = request.method == "POST"
@@ -229,9 +219,9 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_import(request: HttpRequest) -> HttpResponse:
-    _require_edit_capability(request)
+    permissions.require(request.user, Capability.EDIT_STRUCTURAL)
     if not services.can_create(request.user):
-        raise PermissionDenied
+        raise permissions.denied()
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[importing.RowError] = []
     if request.method == "POST" and form.is_valid():
@@ -240,7 +230,7 @@ def action_import(request: HttpRequest) -> HttpResponse:
         if parsed.ok:
             organisation = request.user.organisation  # type: ignore[union-attr]
             if organisation is None:  # can_create() has checked it; this keeps the type narrow
-                raise PermissionDenied
+                raise permissions.denied()
             result = services.import_actions(parsed.rows, organisation, request.user)
             messages.success(
                 request,
@@ -301,7 +291,7 @@ def _export_rows(qs: Any) -> Iterator[list[Any]]:
 @login_required
 @require_GET
 def action_export(request: HttpRequest) -> HttpResponseBase:
-    _require_view(request)
+    permissions.require(request.user, Capability.VIEW_STRUCTURAL)
     form = _filter_form(request)
     qs = selectors.filter_actions(selectors.actions_for(request.user), form.filters()).order_by(
         "country", "title", "id"

@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "rules.apps.AutodiscoverRulesConfig",
     "django_tasks_db",
     "auditlog",
     "django_countries",
@@ -131,7 +130,6 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "reintegra.access.throttle.ThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 

@@ -20,7 +20,8 @@ from reintegra.api.fields import IdField
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission
 from reintegra.api.query import QueryParametersMixin
-from reintegra.structural import selectors, services
+from reintegra.structural import permissions as structural_permissions
+from reintegra.structural import selectors
 from reintegra.structural import serializers as s
 from reintegra.structural.models import (
     ActionItem,
@@ -65,7 +66,7 @@ class StructuralViewSet(
         403 before anything about the body."""
         super().check_object_permissions(request, obj)
         if request.method not in SAFE_METHODS and not selectors.can_edit_programme(request.user, obj.programme_id):
-            raise services.no_write_grant(obj.programme_id)
+            raise structural_permissions.no_write_grant(obj.programme_id)
 
     def get_queryset(self) -> QuerySet[Any]:
         qs = selectors.visible(self.request.user, self.model).select_related("programme", *self.related)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from reintegra.access import permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.structural import forms, selectors, services
 from reintegra.structural.views import StructuralView
@@ -40,7 +41,7 @@ class GrantsView(StructuralView):
 
     def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if not services.can_manage_grants(request.user):
-            raise PermissionDenied
+            raise permissions.denied()
         form = forms.GrantForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
@@ -59,7 +60,7 @@ class GrantsView(StructuralView):
 class GrantRevokeView(StructuralView):
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if not services.can_manage_grants(request.user):
-            raise PermissionDenied
+            raise permissions.denied()
         grant = (
             selectors.grants_for(request.user).filter(organisation_id=request.user.organisation_id or 0, pk=pk).first()
         )

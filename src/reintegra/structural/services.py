@@ -13,15 +13,17 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from auditlog.context import set_actor
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reintegra.access import versioning
+from reintegra.access import permissions, versioning
 from reintegra.access.models import Organisation, Programme, User
 from reintegra.access.roles import Capability
+from reintegra.access.scoping import active_with_organisation
 from reintegra.structural import choices as c
+from reintegra.structural import permissions as structural_permissions
 from reintegra.structural import selectors
 from reintegra.structural.models import (
     ActionItem,
@@ -38,29 +40,13 @@ from reintegra.structural.models import (
 )
 
 
-class NoWriteGrant(PermissionDenied):
-    """A write on another organisation's records it has not granted write access to (a 403)."""
-
-    code = "no_write_grant"
-
-
-def no_write_grant(programme_id: int | None) -> NoWriteGrant:
-    owner = Programme.objects.filter(pk=programme_id or 0).values_list("organisation__name", flat=True).first()
-    return NoWriteGrant(
-        _("These records belong to %(organisation)s, which has not given your organisation write access to them.")
-        % {"organisation": owner or "—"}
-    )
-
-
 def require_edit(user: Any, programme_id: int | None) -> None:
     """EDIT_STRUCTURAL on a programme the user may change; a hidden programme is not found, not forbidden;
     one the user sees but does not own (and was not granted) is forbidden."""
-    if not selectors.can_edit(user):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    permissions.require(user, Capability.EDIT_STRUCTURAL)
     if programme_id is None or programme_id not in selectors.visible_programme_ids(user):
         raise ValidationError({"programme": _("Choose one of your programmes.")})
-    if not selectors.can_edit_programme(user, programme_id):
-        raise no_write_grant(programme_id)
+    structural_permissions.require_programme_edit(user, programme_id)
 
 
 def _user_fields(instance: ProgrammeRecord) -> list[models.ForeignKey]:
@@ -187,7 +173,7 @@ def save_record(
     if instance.pk is not None:
         stored = type(instance)._default_manager.filter(pk=instance.pk).values_list("programme_id", flat=True).first()
         if stored is None or stored not in selectors.visible_programme_ids(user):
-            raise PermissionDenied(_("You do not have permission to do this."))
+            raise permissions.denied()
         require_edit(user, stored)
         if stored != instance.programme_id:
             raise ValidationError({"programme": _("A record cannot move to another programme.")})
@@ -275,13 +261,7 @@ def set_exchange_matrix(
 
 def can_manage_grants(user: Any) -> bool:
     """The owner's programme managers give and revoke write access to their organisation's records."""
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and user.organisation_id
-        and user.has_capability(Capability.MANAGE_PROGRAMME)
-    )
+    return active_with_organisation(user) and permissions.has_any(user, Capability.MANAGE_PROGRAMME)
 
 
 def _grant_errors(user: Any, grantee: Organisation | None, scope: str, programme: Programme | None) -> dict[str, Any]:
@@ -301,7 +281,7 @@ def grant_write(user: Any, grantee: Organisation | None, scope: str, programme: 
     """Give `grantee`'s coordinators write access to the structural records of `programme` (one of the
     user's organisation's), or to the regional actions the user's organisation entered."""
     if not can_manage_grants(user):
-        raise PermissionDenied(_("You do not have permission to do this."))
+        raise permissions.denied()
     errors = _grant_errors(user, grantee, scope, programme)
     if errors:
         raise ValidationError(errors)
@@ -326,8 +306,8 @@ def grant_write(user: Any, grantee: Organisation | None, scope: str, programme: 
 
 def revoke_grant(user: Any, grant: WriteGrant) -> WriteGrant:
     """End a grant now (the owner's programme managers); it stays, dated, in the list."""
-    if not (can_manage_grants(user) and grant.organisation_id == user.organisation_id):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    if not (can_manage_grants(user) and permissions.holds(user, grant)):
+        raise permissions.denied()
     with transaction.atomic(), set_actor(user):
         locked = WriteGrant.objects.select_for_update().get(pk=grant.pk)
         if locked.revoked_at is None:

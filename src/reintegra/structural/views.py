@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
@@ -29,12 +29,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_countries.fields import Country
 
-from reintegra.access import audit
+from reintegra.access import audit, permissions
 from reintegra.access.http import AuthenticatedHttpRequest
+from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
 from reintegra.api.fields import parse_id
 from reintegra.structural import charts, forms, selectors, services
 from reintegra.structural import choices as c
+from reintegra.structural import permissions as structural_permissions
 from reintegra.structural.models import (
     ActionItem,
     Agreement,
@@ -212,22 +214,6 @@ def _label(model: type[models.Model], name: str) -> Any:
     return getattr(model._meta.get_field(name), "verbose_name", name)
 
 
-def _require_view(user: Any) -> None:
-    if not selectors.can_view(user):
-        raise PermissionDenied
-
-
-def _require_edit(user: Any) -> None:
-    if not selectors.can_edit(user):
-        raise PermissionDenied
-
-
-def _require_programme_edit(user: Any, programme_id: int) -> None:
-    """A record the user sees but may not change (another organisation's, no write grant): 403."""
-    if not selectors.can_edit_programme(user, programme_id):
-        raise services.no_write_grant(programme_id)
-
-
 def url_of(obj: models.Model) -> str:
     """Where a record is shown: its own page, or its parent's (children are listed there)."""
     kind = KIND_OF_MODEL.get(type(obj))
@@ -323,7 +309,7 @@ class StructuralView(LoginRequiredMixin, View):
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        _require_view(request.user)
+        structural_permissions.require_view(request.user)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -400,20 +386,23 @@ class RecordFormView(StructuralView):
     parent_field: str = ""
 
     def _setup(self, request: AuthenticatedHttpRequest, pk: int | None) -> tuple[ProgrammeRecord, Any, Any]:
-        _require_edit(request.user)
+        permissions.require(request.user, Capability.EDIT_STRUCTURAL)
         kind = self.kind
         if pk is None:
             instance = kind.model()
             parent: Any = None
             if self.parent_field:
                 parent_model = kind.model._meta.get_field(self.parent_field).related_model
-                parent = selectors.get_visible(request.user, parent_model, self.kwargs["parent_pk"])  # type: ignore[arg-type]
-                _require_programme_edit(request.user, parent.programme_id)
+                parent = structural_permissions.access_record_by_id(
+                    request.user,
+                    parent_model,  # type: ignore[arg-type]
+                    self.kwargs["parent_pk"],
+                    for_write=True,
+                )
                 setattr(instance, self.parent_field, parent)
                 instance.programme = parent.programme
             return instance, parent, parent.programme if parent else None
-        instance = selectors.get_visible(request.user, kind.model, pk)
-        _require_programme_edit(request.user, instance.programme_id)
+        instance = structural_permissions.access_record_by_id(request.user, kind.model, pk, for_write=True)
         return instance, None, instance.programme
 
     def _render(
@@ -778,7 +767,7 @@ class ChecklistView(StructuralView):
         return render(request, "structural/checklist_page.html", context)
 
     def post(self, request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
-        _require_edit(request.user)
+        permissions.require(request.user, Capability.EDIT_STRUCTURAL)
         kind = self._kind(kind)
         programme = request.POST.get("programme", "")
         if not programme.isdigit() or int(programme) not in selectors.visible_programme_ids(request.user):
@@ -816,7 +805,7 @@ class ExchangeMatrixView(StructuralView):
     """Saves the information-exchange agreement of a framework: who may enter / consult which data."""
 
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-        _require_edit(request.user)
+        permissions.require(request.user, Capability.EDIT_STRUCTURAL)
         framework = selectors.get_visible(request.user, CooperationFramework, pk)
         cells: set[tuple[int, str, str]] = set()
         for key in request.POST:
