@@ -353,40 +353,53 @@ MATRIX: dict[tuple[str, str], Row] = {
         note="documented: needs the edit capability; searches the organisation's register only",
     ),
     ("api:returnee-detail", "GET"): Row(API, obj=RETURNEE, gate=VIEW),
-    ("api:returnee-detail", "PUT"): Row(API, obj=RETURNEE, gate=EDIT, body=api_returnee_body),
-    ("api:returnee-detail", "PATCH"): Row(API, obj=RETURNEE, gate=EDIT, body=const({"locality": "Centro"})),
+    ("api:returnee-detail", "PUT"): Row(API, obj=RETURNEE, gate=EDIT, holder_only=True, body=api_returnee_body),
+    ("api:returnee-detail", "PATCH"): Row(
+        API, obj=RETURNEE, gate=EDIT, holder_only=True, body=const({"locality": "Centro"})
+    ),
     # --- API: cases --------------------------------------------------------------------------------
     ("api:case-list", "GET"): Row(API, gate=VIEW, listing="case_numbers", body=const({"page_size": 200})),
     ("api:case-list", "POST"): Row(API, gate=EDIT, body=api_case_body, ok=(201,)),
     ("api:case-detail", "GET"): Row(API, obj=CASE, gate=VIEW),
-    ("api:case-detail", "PATCH"): Row(API, obj=CASE, gate=EDIT, body=const({"reception_place": "Tijuana"})),
+    ("api:case-detail", "PATCH"): Row(
+        API, obj=CASE, gate=EDIT, holder_only=True, body=const({"reception_place": "Tijuana"})
+    ),
     ("api:case-assign", "POST"): Row(
         API, obj=CASE, gate=EDIT, needs=C.ASSIGN_CASES, holder_only=True, body=assign_body
     ),
-    ("api:case-close", "POST"): Row(API, obj=CASE, gate=EDIT, body=const({"reason": "remigrated"})),
-    ("api:case-reopen", "POST"): Row(API, obj=CASE, gate=EDIT, state=CLOSED, body=const({"reason": "Nueva amenaza"})),
+    ("api:case-close", "POST"): Row(API, obj=CASE, gate=EDIT, holder_only=True, body=const({"reason": "remigrated"})),
+    ("api:case-reopen", "POST"): Row(
+        API, obj=CASE, gate=EDIT, holder_only=True, state=CLOSED, body=const({"reason": "Nueva amenaza"})
+    ),
     ("api:case-household", "GET"): Row(API, obj=CASE, gate=VIEW),
     ("api:case-household", "PUT"): Row(
         API,
         obj=CASE,
         gate=EDIT,
+        holder_only=True,
         body=const({"notes": "", "members": [{"given_names": "Rosa", "relationship": "parent"}]}),
     ),
     ("api:case-assessments", "GET"): Row(API, obj=CASE, gate=VIEW),
-    ("api:case-assessments", "POST"): Row(API, obj=CASE, gate=EDIT, body=dated(assessed_on=TODAY), ok=(201,)),
+    ("api:case-assessments", "POST"): Row(
+        API, obj=CASE, gate=EDIT, holder_only=True, body=dated(assessed_on=TODAY), ok=(201,)
+    ),
     ("api:case-assessment", "GET"): Row(API, obj=ASSESSMENT, gate=VIEW, state=AGREED),
     ("api:case-assessment", "PATCH"): Row(
-        API, obj=ASSESSMENT, gate=EDIT, state=AGREED, body=const({"economic_need": "low"})
+        API, obj=ASSESSMENT, gate=EDIT, holder_only=True, state=AGREED, body=const({"economic_need": "low"})
     ),
     ("api:case-counselling-sessions", "GET"): Row(API, obj=CASE, gate=VIEW),
-    ("api:case-counselling-sessions", "POST"): Row(API, obj=CASE, gate=EDIT, body=dated(held_on=TODAY), ok=(201,)),
+    ("api:case-counselling-sessions", "POST"): Row(
+        API, obj=CASE, gate=EDIT, holder_only=True, body=dated(held_on=TODAY), ok=(201,)
+    ),
     ("api:case-plan", "GET"): Row(API, obj=CASE, gate=VIEW, state=PLANNED, note="no plan answers 404: a plan exists"),
-    ("api:case-plan", "PUT"): Row(API, obj=CASE, gate=EDIT, state=AGREED, body=api_plan_body),
-    ("api:case-plan", "POST"): Row(API, obj=CASE, gate=EDIT, state=PLANNED, body=api_plan_body),
-    ("api:case-agree-plan", "POST"): Row(API, obj=CASE, gate=EDIT, state=PLANNED, body=dated(agreed_on=TODAY)),
+    ("api:case-plan", "PUT"): Row(API, obj=CASE, gate=EDIT, holder_only=True, state=AGREED, body=api_plan_body),
+    ("api:case-plan", "POST"): Row(API, obj=CASE, gate=EDIT, holder_only=True, state=PLANNED, body=api_plan_body),
+    ("api:case-agree-plan", "POST"): Row(
+        API, obj=CASE, gate=EDIT, holder_only=True, state=PLANNED, body=dated(agreed_on=TODAY)
+    ),
     ("api:case-follow-ups", "GET"): Row(API, obj=CASE, gate=VIEW),
     ("api:case-follow-ups", "POST"): Row(
-        API, obj=CASE, gate=EDIT, state=AGREED, body=dated(visited_on=TODAY), ok=(201,)
+        API, obj=CASE, gate=EDIT, holder_only=True, state=AGREED, body=dated(visited_on=TODAY), ok=(201,)
     ),
     # --- API: data protection ----------------------------------------------------------------------
     ("api:returnee-consents", "GET"): Row(
@@ -429,35 +442,51 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("cases:follow_up", "GET"): Row(UI, obj=CASE),
     ("cases:closure", "GET"): Row(UI, obj=CASE),
     ("cases:timeline", "GET"): Row(UI, obj=CASE),
-    ("cases:edit_returnee", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES),
-    ("cases:edit_returnee", "POST"): Row(UI, obj=CASE, needs=C.EDIT_CASES, body=ui_returnee_body, ok=(302,)),
-    ("cases:edit_return", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES),
-    ("cases:edit_return", "POST"): Row(UI, obj=CASE, needs=C.EDIT_CASES, body=ui_return_body, ok=(302,)),
-    ("cases:household", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES),
-    ("cases:household", "POST"): Row(UI, obj=CASE, needs=C.EDIT_CASES, body=ui_household_body, ok=(302,)),
+    ("cases:edit_returnee", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True),
+    ("cases:edit_returnee", "POST"): Row(
+        UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, body=ui_returnee_body, ok=(302,)
+    ),
+    ("cases:edit_return", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True),
+    ("cases:edit_return", "POST"): Row(
+        UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, body=ui_return_body, ok=(302,)
+    ),
+    ("cases:household", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True),
+    ("cases:household", "POST"): Row(
+        UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, body=ui_household_body, ok=(302,)
+    ),
     ("cases:assign", "GET"): Row(UI, obj=CASE, needs=C.ASSIGN_CASES, holder_only=True),
     ("cases:assign", "POST"): Row(UI, obj=CASE, needs=C.ASSIGN_CASES, holder_only=True, body=assign_body, ok=(302,)),
-    ("cases:assessment_new", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES),
-    ("cases:assessment_new", "POST"): Row(UI, obj=CASE, needs=C.EDIT_CASES, body=ui_assessment_body, ok=(302,)),
-    ("cases:counselling_new", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES),
+    ("cases:assessment_new", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True),
+    ("cases:assessment_new", "POST"): Row(
+        UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, body=ui_assessment_body, ok=(302,)
+    ),
+    ("cases:counselling_new", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True),
     ("cases:counselling_new", "POST"): Row(
-        UI, obj=CASE, needs=C.EDIT_CASES, body=dated(held_on=TODAY, mode="in_person"), ok=(302,)
+        UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, body=dated(held_on=TODAY, mode="in_person"), ok=(302,)
     ),
-    ("cases:plan_edit", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, state=AGREED),
-    ("cases:plan_edit", "POST"): Row(UI, obj=CASE, needs=C.EDIT_CASES, state=AGREED, body=ui_plan_body, ok=(302,)),
-    ("cases:plan_agree", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, state=PLANNED),
+    ("cases:plan_edit", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, state=AGREED),
+    ("cases:plan_edit", "POST"): Row(
+        UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, state=AGREED, body=ui_plan_body, ok=(302,)
+    ),
+    ("cases:plan_agree", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, state=PLANNED),
     ("cases:plan_agree", "POST"): Row(
-        UI, obj=CASE, needs=C.EDIT_CASES, state=PLANNED, body=dated(agreed_on=TODAY), ok=(302,)
+        UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, state=PLANNED, body=dated(agreed_on=TODAY), ok=(302,)
     ),
-    ("cases:follow_up_new", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, state=AGREED),
+    ("cases:follow_up_new", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, state=AGREED),
     ("cases:follow_up_new", "POST"): Row(
-        UI, obj=CASE, needs=C.EDIT_CASES, state=AGREED, body=ui_follow_up_body, ok=(302,)
+        UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, state=AGREED, body=ui_follow_up_body, ok=(302,)
     ),
     ("cases:close", "POST"): Row(
-        UI, obj=CASE, needs=C.EDIT_CASES, body=dated(reason="left_area", closed_on=TODAY), ok=(302,)
+        UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, body=dated(reason="left_area", closed_on=TODAY), ok=(302,)
     ),
     ("cases:reopen", "POST"): Row(
-        UI, obj=CASE, needs=C.EDIT_CASES, state=CLOSED, body=const({"reason": "Nueva amenaza"}), ok=(302,)
+        UI,
+        obj=CASE,
+        needs=C.EDIT_CASES,
+        holder_only=True,
+        state=CLOSED,
+        body=const({"reason": "Nueva amenaza"}),
+        ok=(302,),
     ),
     # --- Web: data protection ----------------------------------------------------------------------
     ("access:audit", "GET"): Row(UI, gate=any_of(C.VIEW_AUDIT)),
@@ -510,8 +539,8 @@ def expected(row: Row, role: Role | None, relation: str | None) -> set[str]:
         return {NOT_FOUND}
     if row.needs is not None and row.needs not in caps:
         return {FORBIDDEN}
-    # The receiving organisation sees a shared case, but only the holding organisation shares it onward
-    # or decides who in it manages the case.
+    # The receiving organisation sees a shared case, but only the holding organisation changes it: its
+    # steps and records, who manages it, sharing it onward (cases.permissions).
     if row.holder_only and relation == SHARED:
         return {FORBIDDEN}
     return {OK}
@@ -906,6 +935,7 @@ def test_the_rule_on_a_few_cells():
     assert expected(detail, Role.CASE_MANAGER, UNASSIGNED) == {NOT_FOUND}
     assert expected(detail, Role.SUPERVISOR, UNASSIGNED) == {OK}
     assert expected(detail, Role.PROGRAMME_MANAGER, SHARED) == {OK}
+    assert expected(write, Role.SUPERVISOR, SHARED) == {FORBIDDEN}  # seen there, changed only by its holder
     assert expected(detail, Role.SUPERVISOR, OTHER_ORG) == {NOT_FOUND}
     assert expected(detail, Role.ME_OFFICER, OWN) == {FORBIDDEN}  # API: role check before the lookup
     assert expected(page, Role.ME_OFFICER, OWN) == {NOT_FOUND}  # web page: nothing to see

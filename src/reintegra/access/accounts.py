@@ -66,8 +66,8 @@ def _check_new_password(user: User, new1: str, new2: str) -> None:
 def change_password(user: Any, old_password: str, new_password1: str, new_password2: str) -> None:
     """Change the signed-in user's own password. Wrong current password: a ValidationError on `old_password`
     (the caller counts it as a failed login: `access.throttle`)."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
-        raise ValidationError(_("You do not have permission to do this."), code="permission_denied")
+    if not permissions.is_active_user(user):
+        raise ValidationError(str(permissions.DENIED_MESSAGE), code="permission_denied")
     if not user.check_password(old_password or ""):
         raise WrongPassword(
             {"old_password": ValidationError(_("Your current password is not right. Type it again."), code="wrong")}

@@ -15,6 +15,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from reintegra.access import permissions
+
 API_PREFIX = "/api/"
 
 
@@ -57,7 +59,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
-        return api_error(_("You do not have permission to do this."), "permission_denied", 403)
+        return api_error(str(permissions.DENIED_MESSAGE), "permission_denied", 403)
     return defaults.permission_denied(request, exception or Exception())
 
 

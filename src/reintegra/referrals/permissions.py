@@ -24,6 +24,11 @@ def can_manage_directory(user: Any) -> bool:
     return active_with_organisation(user) and permissions.has_any(user, Capability.MANAGE_SERVICE_DIRECTORY)
 
 
+def require_directory_manager(user: Any) -> None:
+    if not can_manage_directory(user):
+        raise permissions.denied()
+
+
 def can_manage_pathways(user: Any) -> bool:
     return active_with_organisation(user) and permissions.has_any(
         user, Capability.MANAGE_SERVICE_DIRECTORY, Capability.MANAGE_PROGRAMME
@@ -35,8 +40,7 @@ def access_provider_by_id(user: Any, provider_id: Any, *, for_write: bool = Fals
     unless the user manages the directory for the organisation that owns it."""
     provider = ServiceProvider.objects.select_related("organisation", "owner").get(pk=parse_id(provider_id) or 0)
     if for_write:
-        if not can_manage_directory(user):
-            raise permissions.denied()
+        require_directory_manager(user)
         links.require_owner(user, provider)
     return provider
 
@@ -45,8 +49,7 @@ def access_service_by_id(user: Any, service_id: Any, *, for_write: bool = False)
     """A service of the directory; `for_write`: the same rule as its provider."""
     service = Service.objects.select_related("provider__owner").get(pk=parse_id(service_id) or 0)
     if for_write:
-        if not can_manage_directory(user):
-            raise permissions.denied()
+        require_directory_manager(user)
         links.require_owner(user, service.provider)
     return service
 

@@ -56,7 +56,7 @@ from reintegra.referrals.models import (
     Service,
     ServiceProvider,
 )
-from reintegra.referrals.permissions import can_manage_directory, can_manage_pathways
+from reintegra.referrals.permissions import can_manage_pathways, require_directory_manager
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -135,8 +135,7 @@ def save_provider(
     """Create a provider of the directory (owned by the user's organisation), or update `provider` (its
     owner's users only), with its contact persons (part of the provider: `expected_version` is the provider's
     version the user read; stale raises StaleVersion); a new `organisation` is asked for, not linked."""
-    if not can_manage_directory(user):
-        raise permissions.denied()
+    require_directory_manager(user)
     if provider is not None:
         links.require_owner(user, provider)
     errors: dict[str, Any] = {}
@@ -273,8 +272,7 @@ def save_service(
     """Create a service of a provider, or update `service`. The code identifies it in imports and exports:
     made from the provider's and the service's names when left empty. Only the provider's owner adds or
     changes its services (both providers' owner, to move a service)."""
-    if not can_manage_directory(user):
-        raise permissions.denied()
+    require_directory_manager(user)
     if service is not None:
         links.require_owner(user, service.provider)
     if data.provider is not None:

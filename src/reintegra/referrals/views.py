@@ -154,7 +154,7 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> 
             apply_service_errors(exc, form)
         except PermissionDenied as exc:
             # A refused consent is the expected answer here: say why, send nothing.
-            form.add_error(None, str(exc) or _("You do not have permission to do this."))
+            form.add_error(None, str(exc) or str(permissions.DENIED_MESSAGE))
         else:
             messages.success(request, _("Referral updated: %(status)s.") % {"status": _status_label(referral.pk)})
             return redirect("referrals:detail", pk=referral.pk)
@@ -335,11 +335,6 @@ def provider_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _require_directory_manager(request: AuthenticatedHttpRequest) -> None:
-    if not referral_permissions.can_manage_directory(request.user):
-        raise permissions.denied()
-
-
 def _get_provider(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> ServiceProvider:
     """The directory entry (404 when there is none); `for_write`: 403 unless the user's organisation owns it."""
     try:
@@ -380,7 +375,7 @@ def _provider_conflict(exc: StaleVersion, form: Any, formset: Any) -> versioning
 @require_http_methods(["GET", "POST"])
 def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     """A provider of the directory and its contact persons (new, or `pk` edited)."""
-    _require_directory_manager(request)
+    referral_permissions.require_directory_manager(request.user)
     provider = _get_provider(request, pk, for_write=True) if pk is not None else None
     initial: dict[str, Any] = {"is_active": True}
     contacts: list[dict[str, Any]] = []
@@ -455,7 +450,7 @@ def service_edit(
     request: AuthenticatedHttpRequest, pk: int | None = None, provider_pk: int | None = None
 ) -> HttpResponse:
     """A service of a provider: new (`provider_pk`) or edited (`pk`)."""
-    _require_directory_manager(request)
+    referral_permissions.require_directory_manager(request.user)
     service = None
     if pk is not None:
         try:

@@ -9,13 +9,13 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from reintegra.access import permissions
 from reintegra.access.models import User
 from reintegra.reminders.models import Reminder
 from reintegra.reminders.registry import producers
@@ -107,8 +107,8 @@ def send_reminders(today: date | None = None, kinds: list[str] | None = None) ->
 
 
 def mark_read(user: Any, reminder: Reminder) -> Reminder:
-    if reminder.recipient_id != getattr(user, "pk", None):
-        raise PermissionDenied
+    if not (permissions.is_active_user(user) and reminder.recipient_id == user.pk):
+        raise permissions.denied()
     if reminder.read_at is None:
         reminder.read_at = timezone.now()
         reminder.save(update_fields=["read_at"])
