@@ -21,7 +21,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.audit import record_access
-from reintegra.access.roles import Capability
 from reintegra.api import versioning
 from reintegra.api.permissions import CaseWorkPermission
 from reintegra.api.query import QueryParametersMixin
@@ -203,13 +202,11 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
     needs_edit_capability = False
     query_parameters = {"list": CaseFilterSerializer}
 
-    def get_object(self, capability: Capability = Capability.EDIT_CASES) -> Case:
-        """The case (404 when hidden); for a write, 403 unless the user may change it with `capability`."""
+    def get_object(self) -> Case:
+        """The case (404 when hidden); for a write, 403 unless the user may change it."""
         writing = self.request.method not in SAFE_METHODS
         try:
-            return case_permissions.access_case_by_id(
-                self.request.user, self.kwargs["pk"], for_write=writing, capability=capability
-            )
+            return case_permissions.access_case_by_id(self.request.user, self.kwargs["pk"], for_write=writing)
         except Case.DoesNotExist:
             raise Http404 from None
 
@@ -265,7 +262,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
     )
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
-        case = self.get_object(Capability.ASSIGN_CASES)  # a shared case stays managed by its holder
+        case = self.get_object()  # a shared case stays managed by its holder; the service checks ASSIGN_CASES
         serializer = AssignSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         expected = versioning.expected_version(request, case, required=False)

@@ -36,17 +36,17 @@ def require_case_write(user: Any, case: Case, capability: Capability = Capabilit
     """PermissionDenied unless the user holds `capability`, their organisation holds the case and they see
     it (a case manager: their own and their team's). Services call it first, whoever called them."""
     permissions.require(user, capability)
-    require_holder(user, case)
     if not scoping.can_see_case(user, case):
-        raise permissions.denied()
+        raise permissions.denied()  # hidden: nothing said about whose it is
+    require_holder(user, case)
 
 
 def require_returnee_write(user: Any, returnee: Returnee) -> None:
     """The same rule for a person's record: their organisation registered them and the user sees them."""
     permissions.require(user, Capability.EDIT_CASES)
-    permissions.require_holding_organisation(user, returnee)
     if not scoping.can_see_returnee(user, returnee):
         raise permissions.denied()
+    permissions.require_holding_organisation(user, returnee)
 
 
 def access_case_by_id(
