@@ -8,7 +8,9 @@ not possible now; API actions: 200/400/403 consent). Rows name the capability, n
 Ownership (issue 10): the directory entry of the world is maintained by the provider's organisation; a
 row marked OWNER is refused (403) to every other organisation, whatever the role. Link requests: the
 world has one, from the referring organisation ("own", which maintains that entry) to organisation
-"other"; a row marked TARGET is answered only by the organisation the request names (others: 404)."""
+"other"; a row marked TARGET is answered only by the organisation the request names (others: 404). SOPs: a
+row marked REFERRER (a new version) is the referring organisation's; the provider's organisation, which
+reads the SOP, is refused (403)."""
 
 import pytest
 from django.test import Client
@@ -23,10 +25,10 @@ C = Capability
 ANY = None  # any signed-in user; the selectors decide
 CASE_READ = (C.VIEW_ASSIGNED_CASES, C.VIEW_ORGANISATION_CASES)
 
-OWNER, TARGET = "owner", "target"
+OWNER, TARGET, REFERRER = "owner", "target", "referrer"
 
 # (route, method) -> (capabilities (any one), what the object is: "none" | "referral" | "case" | "pathway" |
-# "provider" | "service" | "link"[, OWNER | TARGET])
+# "provider" | "service" | "link"[, OWNER | TARGET | REFERRER])
 MATRIX = {
     ("referrals:list", "GET"): ((C.EDIT_CASES, C.VIEW_ASSIGNED_CASES, C.RECEIVE_REFERRALS), "none"),
     ("referrals:detail", "GET"): (ANY, "referral"),
@@ -53,8 +55,8 @@ MATRIX = {
     ("referrals:pathway-new", "GET"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "none"),
     ("referrals:pathway-new", "POST"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "none"),
     ("referrals:pathway", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "pathway"),
-    ("referrals:pathway-version", "GET"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "pathway"),
-    ("referrals:pathway-version", "POST"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "pathway"),
+    ("referrals:pathway-version", "GET"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "pathway", REFERRER),
+    ("referrals:pathway-version", "POST"): ((C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME), "pathway", REFERRER),
     ("referrals:gaps", "GET"): ((C.VIEW_REFERRAL_REPORTS, C.MANAGE_SERVICE_DIRECTORY), "none"),
     ("referrals:reports", "GET"): ((C.VIEW_REFERRAL_REPORTS,), "none"),
     ("api:service-provider-list", "GET"): ((C.VIEW_SERVICE_DIRECTORY,), "none"),
@@ -174,6 +176,8 @@ def test_matrix(world, role, where):
             assert code == 403, label  # another organisation's directory entry
         elif TARGET in rule and where != "other":
             assert code == 404, label  # a request not addressed to the user's organisation
+        elif REFERRER in rule and where != "own":
+            assert code == 403, label  # an SOP another organisation refers under
         elif method == "GET":
             assert code == 200, label
         elif rule:
