@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from reintegra.access import permissions
 from reintegra.access.roles import CATEGORY_CAPABILITY, Capability, SensitiveCategory
 
 NOTHING = Q(pk__in=[])
@@ -21,13 +22,11 @@ def can_see(user: Any, category: SensitiveCategory | str | None) -> bool:
     """Field-level protection: may this user read fields of this sensitive category?"""
     if category is None:
         return True
-    return bool(
-        user and user.is_authenticated and user.has_capability(CATEGORY_CAPABILITY[SensitiveCategory(category)])
-    )
+    return permissions.has_any(user, CATEGORY_CAPABILITY[SensitiveCategory(category)])
 
 
 def can_edit_cases(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.has_capability(Capability.EDIT_CASES))
+    return permissions.has_any(user, Capability.EDIT_CASES)
 
 
 def can_search_documents(user: Any) -> bool:

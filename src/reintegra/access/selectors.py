@@ -20,6 +20,7 @@ from django.utils import timezone
 from reintegra.access import permissions
 from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Capability
+from reintegra.access.scoping import active_with_organisation
 
 # --- audit trail (IOM DP principle 12: oversight) ------------------------------------------------
 #
@@ -265,6 +266,6 @@ def programmes_for(user: Any) -> QuerySet:
     """The programmes of the user's organisation (settings are not personal data, but stay in-house)."""
     from reintegra.access.models import Programme
 
-    if not (user and user.is_authenticated and user.is_active and user.organisation_id):
+    if not active_with_organisation(user):
         return Programme.objects.none()
     return Programme.objects.filter(organisation_id=user.organisation_id).select_related("organisation")

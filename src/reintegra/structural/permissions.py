@@ -33,7 +33,8 @@ def no_write_grant(programme_id: int | None) -> NoWriteGrant:
 
 
 def require_view(user: Any) -> None:
-    permissions.require(user, Capability.VIEW_STRUCTURAL, Capability.EDIT_STRUCTURAL)
+    if not selectors.can_view(user):
+        raise permissions.denied()
 
 
 def require_programme_edit(user: Any, programme_id: int | None) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from django.db.models import Case, CharField, Count, F, Model, Q, QuerySet, Value, When
 from django.http import Http404
 
+from reintegra.access import permissions
 from reintegra.access.models import Programme, User
 from reintegra.access.roles import Capability, Role
 from reintegra.structural import choices as c
@@ -39,15 +40,11 @@ from reintegra.structural.models import (
 
 
 def can_view(user: Any) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and (user.has_capability(Capability.VIEW_STRUCTURAL) or user.has_capability(Capability.EDIT_STRUCTURAL))
-    )
+    return permissions.has_any(user, Capability.VIEW_STRUCTURAL, Capability.EDIT_STRUCTURAL)
 
 
 def can_edit(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.has_capability(Capability.EDIT_STRUCTURAL))
+    return permissions.has_any(user, Capability.EDIT_STRUCTURAL)
 
 
 def visible_programme_ids(user: Any) -> frozenset[int]:

@@ -12,8 +12,10 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from reintegra.access import permissions
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
+from reintegra.access.scoping import active_with_organisation
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case
 from reintegra.cases.selectors import cases_for
@@ -24,7 +26,7 @@ from reintegra.vocabulary.codes import DIMENSIONS
 
 
 def instruments_for(user: Any) -> QuerySet[Instrument]:
-    if not (user and user.is_authenticated and getattr(user, "organisation_id", None)):
+    if not active_with_organisation(user):
         return Instrument.objects.none()
     return (
         Instrument.objects.filter(Q(programme__isnull=True) | Q(programme__organisation_id=user.organisation_id))
@@ -132,13 +134,13 @@ def grid_for(programme: Programme | None) -> QuerySet[FeasibilityApproach]:
 
 
 def programmes_managed_by(user: Any) -> QuerySet[Programme]:
-    if not (user and user.is_authenticated and user.has_capability(Capability.MANAGE_PROGRAMME)):
+    if not permissions.has_any(user, Capability.MANAGE_PROGRAMME):
         return Programme.objects.none()
     return Programme.objects.filter(organisation_id=user.organisation_id).order_by("name")
 
 
 def programmes_reported_to(user: Any) -> QuerySet[Programme]:
-    if not (user and user.is_authenticated and user.has_capability(Capability.VIEW_AGGREGATES)):
+    if not permissions.has_any(user, Capability.VIEW_AGGREGATES):
         return Programme.objects.none()
     if user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):
         return Programme.objects.order_by("name")

@@ -55,9 +55,7 @@ WRITES: dict[str, Write] = {
     "update_returnee": Write(
         REGISTERED, lambda user, case: services.update_returnee(user, case.returnee, factories.returnee_input())
     ),
-    "open_case": Write(
-        CLOSED, lambda user, case: services.open_case(user, case.returnee, factories.return_input())
-    ),
+    "open_case": Write(CLOSED, lambda user, case: services.open_case(user, case.returnee, factories.return_input())),
     "set_household": Write(
         REGISTERED,
         lambda user, case: services.set_household(user, case, [services.MemberInput("Rosa", "parent")], "notas"),
