@@ -36,7 +36,7 @@ def consents_for(user: Any, returnee: Any) -> QuerySet[Consent]:
     if not permissions.is_active_user(user):
         raise permissions.denied()
     if user.has_capability(Capability.VIEW_CONSENT_REGISTRY):
-        visible = returnee.organisation_id == user.organisation_id
+        visible = permissions.holds(user, returnee)
     else:
         visible = scoping.can_see_returnee(user, returnee)
     if not visible:
