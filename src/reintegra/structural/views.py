@@ -806,7 +806,7 @@ class ExchangeMatrixView(StructuralView):
 
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         permissions.require(request.user, Capability.EDIT_STRUCTURAL)
-        framework = selectors.get_visible(request.user, CooperationFramework, pk)
+        framework = structural_permissions.access_record_by_id(request.user, CooperationFramework, pk, for_write=True)
         cells: set[tuple[int, str, str]] = set()
         for key in request.POST:
             parts = key.split(":")
