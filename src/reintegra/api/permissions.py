@@ -23,8 +23,8 @@ class CaseWorkPermission(BasePermission):
         if not (user and user.is_authenticated and hasattr(user, "has_capability")):
             return False
         if request.method in SAFE_METHODS and not getattr(view, "needs_edit_capability", False):
-            return user.has_capability(Capability.VIEW_ASSIGNED_CASES)
-        return user.has_capability(Capability.EDIT_CASES)
+            return bool(user.has_capability(Capability.VIEW_ASSIGNED_CASES))
+        return bool(user.has_capability(Capability.EDIT_CASES))
 
 
 class CapabilityPermission(BasePermission):
@@ -41,7 +41,7 @@ class CapabilityPermission(BasePermission):
         return needed is None or any(user.has_capability(capability) for capability in needed)
 
 
-class ProtectedView(QueryParametersMixin, GenericAPIView):
+class ProtectedView(QueryParametersMixin, GenericAPIView[Any]):
     permission_classes = [IsAuthenticated, CapabilityPermission]
     read_capabilities: tuple[Capability, ...] | None = None
     write_capabilities: tuple[Capability, ...] | None = ()

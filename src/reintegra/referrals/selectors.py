@@ -34,8 +34,8 @@ def _active(user: Any) -> bool:
 
 
 def _sees_cases(user: Any) -> bool:
-    return user.has_capability(Capability.VIEW_ASSIGNED_CASES) or user.has_capability(
-        Capability.VIEW_ORGANISATION_CASES
+    return bool(
+        user.has_capability(Capability.VIEW_ASSIGNED_CASES) or user.has_capability(Capability.VIEW_ORGANISATION_CASES)
     )
 
 

@@ -152,7 +152,7 @@ def _country(value: str) -> str | None:
         with translation.override(language):
             for code, name in countries:
                 if normalise(str(name)) == wanted:
-                    return code
+                    return str(code)
     return None
 
 

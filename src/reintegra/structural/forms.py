@@ -41,7 +41,7 @@ from reintegra.structural.models import (
 from reintegra.web.widgets import DateInput
 
 
-class StructuralForm(forms.ModelForm):
+class StructuralForm(forms.ModelForm[Any]):
     """`programme` is asked only for top-level records; every linked record is limited to one the user
     sees, of the record's programme when it is known (a child, an edit)."""
 

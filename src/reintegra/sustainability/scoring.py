@@ -62,7 +62,8 @@ def clean_answer(question: Question, value: Any) -> Any:
     """The stored form of one answer (option code, list of codes, number, ISO date, text); raise AnswerError."""
     if value is None or value == "" or value == []:
         return None
-    return _CLEANERS.get(question.type, _clean_text)(question, value)
+    clean: Callable[[Question, Any], Any] = _CLEANERS.get(question.type, _clean_text)
+    return clean(question, value)
 
 
 def _clean_single(question: Question, value: Any) -> str:

@@ -106,7 +106,8 @@ def age_in_years(birth_date: Any) -> int | None:
     if not birth_date:
         return None
     today = timezone.localdate()
-    return today.year - birth_date.year - int((today.month, today.day) < (birth_date.month, birth_date.day))
+    born: date = birth_date
+    return today.year - born.year - int((today.month, today.day) < (born.month, born.day))
 
 
 @register.filter
@@ -155,7 +156,7 @@ def _date(value: Any) -> str:
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     return date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
 
