@@ -533,12 +533,49 @@ def api_params(query: dict[str, Any]) -> dict[str, str]:
     return params
 
 
-def measure(
-    user: Any, gen: Generator, queries: list[dict[str, Any]], api_queries: int, extra: list[dict[str, Any]]
-) -> dict[str, Any]:
+def _measure_api(user: Any, queries: list[dict[str, Any]], api_queries: int) -> dict[str, Any]:
+    """The same check through the API, on a sample of the queries: times and recall."""
     from django.test import Client
 
     from reintegra.access import api_tokens
+
+    _token, secret = api_tokens.issue(user, name="bench", second_factor=True)
+    client = Client(HTTP_AUTHORIZATION=f"Token {secret}")
+    api_sample = queries[:: max(1, len(queries) // api_queries)][:api_queries]
+    url = "/api/v1/returnees/duplicates/"
+    for query in api_sample[:5]:  # warm-up
+        client.post(url, api_params(query), content_type="application/json")
+    api_ms: list[float] = []
+    api_cpu = CpuMeter()
+    api_found = api_known = 0
+    for query in api_sample:
+        params = api_params(query)
+        with api_cpu.measure():
+            start = time.perf_counter()
+            response = client.post(url, params, content_type="application/json")
+            api_ms.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"API answered {response.status_code}: {response.content[:300]!r}")
+        body = response.json()
+        if query["expected"] is not None:
+            api_known += 1
+            found_ids = [c["id"] for c in body["candidates"]]
+            api_found += bool(found_ids) and found_ids[0] == query["expected"]
+
+    return {
+        "api_queries": len(api_ms),
+        "api_p50_ms": ms(statistics.median(api_ms)),
+        "api_p95_ms": ms(percentile(api_ms, 0.95)),
+        "api_max_ms": ms(max(api_ms)),
+        **api_cpu.figures("api"),
+        # Through the API: the known person (perturbed or document queries) first.
+        "api_recall_at_1": round(api_found / api_known, 4) if api_known else None,
+    }
+
+
+def measure(
+    user: Any, gen: Generator, queries: list[dict[str, Any]], api_queries: int, extra: list[dict[str, Any]]
+) -> dict[str, Any]:
     from reintegra.cases import selectors
 
     for _ in range(20):  # warm-up: connection, caches; not counted
@@ -579,28 +616,7 @@ def measure(
     log("bench: counting candidates per query")
     counts = [candidate_count(user.organisation_id, q["person"]) for q in queries if not q["documents"]]
 
-    _token, secret = api_tokens.issue(user, name="bench", second_factor=True)
-    client = Client(HTTP_AUTHORIZATION=f"Token {secret}")
-    api_sample = queries[:: max(1, len(queries) // api_queries)][:api_queries]
-    url = "/api/v1/returnees/duplicates/"
-    for query in api_sample[:5]:  # warm-up
-        client.post(url, api_params(query), content_type="application/json")
-    api_ms: list[float] = []
-    api_cpu = CpuMeter()
-    api_found = api_known = 0
-    for query in api_sample:
-        params = api_params(query)
-        with api_cpu.measure():
-            start = time.perf_counter()
-            response = client.post(url, params, content_type="application/json")
-            api_ms.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"API answered {response.status_code}: {response.content[:300]!r}")
-        body = response.json()
-        if query["expected"] is not None:
-            api_known += 1
-            found_ids = [c["id"] for c in body["candidates"]]
-            api_found += bool(found_ids) and found_ids[0] == query["expected"]
+    api = _measure_api(user, queries, api_queries)
 
     return {
         "queries": len(queries),
@@ -613,13 +629,7 @@ def measure(
         "check_mean_ms": ms(statistics.fmean(timings)),
         "check_p50_ms_by_kind": {kind: ms(statistics.median(values)) for kind, values in sorted(by_kind.items())},
         **check_cpu.figures("check"),
-        "api_queries": len(api_ms),
-        "api_p50_ms": ms(statistics.median(api_ms)),
-        "api_p95_ms": ms(percentile(api_ms, 0.95)),
-        "api_max_ms": ms(max(api_ms)),
-        **api_cpu.figures("api"),
-        # Through the API: the known person (perturbed or document queries) first.
-        "api_recall_at_1": round(api_found / api_known, 4) if api_known else None,
+        **api,
         "mean_candidates": round(statistics.fmean(counts), 1),
         "median_candidates": statistics.median(counts),
         "p95_candidates": percentile([float(c) for c in counts], 0.95),

@@ -52,21 +52,9 @@ def _token(client: Any, username: str) -> str:
 def _known_ids(client: Any, headers: dict[str, str], schema: dict[str, Any]) -> dict[str, str]:
     """Collection path ("/api/v1/cases/") → an id (or code) the role sees, from the API's own lists."""
     known: dict[str, str] = {}
-
-    def first(path: str) -> str | None:
-        response = client.get(path, headers=headers)
-        if response.status_code != 200 or response.get("Content-Type") != "application/json":
-            return None
-        body = response.json()
-        rows = body.get("results", []) if isinstance(body, dict) else body
-        for row in rows:
-            if isinstance(row, dict) and ("id" in row or "code" in row):
-                return str(row.get("id", row.get("code")))
-        return None
-
     for path, operations in schema["paths"].items():
         if "get" in operations and "{" not in path:
-            found = first(path)
+            found = _first_id(client, headers, path)
             if found:
                 known[path] = found
     for path in schema["paths"]:
@@ -75,10 +63,23 @@ def _known_ids(client: Any, headers: dict[str, str], schema: dict[str, Any]) -> 
             parent = path.split("{")[0]
             if parent in known:
                 concrete = path.replace(path[path.index("{") : path.index("}") + 1], known[parent])
-                found = first(concrete)
+                found = _first_id(client, headers, concrete)
                 if found:
                     known[path] = found
     return known
+
+
+def _first_id(client: Any, headers: dict[str, str], path: str) -> str | None:
+    """The id (or code) of the first row a list answers, if it answers one."""
+    response = client.get(path, headers=headers)
+    if response.status_code != 200 or response.get("Content-Type") != "application/json":
+        return None
+    body = response.json()
+    rows = body.get("results", []) if isinstance(body, dict) else body
+    for row in rows:
+        if isinstance(row, dict) and ("id" in row or "code" in row):
+            return str(row.get("id", row.get("code")))
+    return None
 
 
 def _path_parameters(path: str, known: dict[str, str]) -> dict[str, str]:

@@ -19,7 +19,7 @@ from reintegra.access.models import ApiToken
 from reintegra.api.query import QueryParametersMixin
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
     hint = serializers.CharField(read_only=True, help_text=_("The first characters of the token."))
     current = serializers.SerializerMethodField(help_text=_("Whether this request was made with this token."))
 

@@ -24,7 +24,7 @@ from reintegra.access.models import ApiToken, Organisation, RoleAssignment, Role
 VERSION_FIELDSET: Any = (None, {"fields": ("revision",)})
 
 
-class VersionCheckForm(forms.ModelForm):
+class VersionCheckForm(forms.ModelForm[Any]):
     """Change forms of versioned records carry the version they were opened at; saving over a change made
     meanwhile by someone else is refused, naming what differs (access.versioning).
 
@@ -66,7 +66,7 @@ class VersionCheckForm(forms.ModelForm):
         raise ValidationError([str(stale.message), *details], code=versioning.STALE)
 
 
-class VersionedAdmin(admin.ModelAdmin):
+class VersionedAdmin(admin.ModelAdmin[Any]):
     form = VersionCheckForm
     exclude = ["revision"]  # the model field: the form's own hidden field carries it
 
@@ -87,28 +87,28 @@ class TeamAdmin(VersionedAdmin):
     list_select_related = ["organisation"]
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
     model = RoleAssignment
     extra = 1
     verbose_name = _("role")
     verbose_name_plural = _("roles")
 
 
-def _check_team(form: forms.ModelForm, data: dict[str, Any] | None) -> None:
+def _check_team(form: forms.ModelForm[User], data: dict[str, Any] | None) -> None:
     data = data or {}
     team, organisation = data.get("team"), data.get("organisation")
     if team is not None and (organisation is None or team.organisation_id != organisation.pk):
         form.add_error("team", ValidationError(_("The team must belong to the user's organisation.")))
 
 
-class UserAdminChangeForm(VersionCheckForm, UserChangeForm):
+class UserAdminChangeForm(VersionCheckForm, UserChangeForm[User]):
     def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         _check_team(self, data)
         return data
 
 
-class UserAdminCreationForm(AdminUserCreationForm):
+class UserAdminCreationForm(AdminUserCreationForm[User]):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("username", "organisation", "team", "is_mental_health_professional")
@@ -120,7 +120,7 @@ class UserAdminCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     form = UserAdminChangeForm
     exclude = ["revision"]
     add_form = UserAdminCreationForm
@@ -141,7 +141,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(RoleSecurityPolicy)
-class RoleSecurityPolicyAdmin(admin.ModelAdmin):
+class RoleSecurityPolicyAdmin(admin.ModelAdmin[RoleSecurityPolicy]):
     """Per role: whether its users must use two-factor authentication (see access/two_factor.py)."""
 
     list_display = ["role", "require_two_factor"]
@@ -150,7 +150,7 @@ class RoleSecurityPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(TOTPDevice)
-class TOTPDeviceAdmin(admin.ModelAdmin):
+class TOTPDeviceAdmin(admin.ModelAdmin[TOTPDevice]):
     """Users' authenticator apps: an administrator can see who has one and remove a lost one (the user then
     sets up a new app). The secret is never shown or edited here; apps are set up by their user."""
 
@@ -168,7 +168,7 @@ class TOTPDeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     """Who holds which API token, to revoke one (delete). Never the token nor its digest: tokens are created
     by their owner (Your account, API tokens; or POST /api/v1/auth/token/), not here."""
 

@@ -52,7 +52,8 @@ class Reason:
 def ttl() -> timedelta | None:
     from knox.settings import knox_settings
 
-    return knox_settings.TOKEN_TTL
+    ttl: timedelta | None = knox_settings.TOKEN_TTL
+    return ttl
 
 
 def _live() -> Q:
@@ -61,9 +62,10 @@ def _live() -> Q:
 
 def tokens_of(user: Any) -> models.QuerySet[ApiToken]:
     """The user's tokens that still work, newest first."""
+    tokens: models.QuerySet[ApiToken] = ApiToken.objects.all()  # ApiToken's base (knox) has no types
     if not getattr(user, "is_authenticated", False):
-        return ApiToken.objects.none()
-    return ApiToken.objects.filter(_live(), user_id=user.pk).order_by("-created", "-id")
+        return tokens.none()
+    return tokens.filter(_live(), user_id=user.pk).order_by("-created", "-id")
 
 
 def clean_name(name: Any) -> str:
@@ -125,7 +127,7 @@ def issue_in_session(user: Any, password: str, *, name: Any = "", second_factor:
 def revoke(user: Any, pk: Any, *, channel: str = "web", actor: Any = None) -> ApiToken:
     """Revoke one of the user's own tokens; another's (or a missing one) raises ApiToken.DoesNotExist.
     `actor`: a system administrator revoking it in the Django admin."""
-    token = ApiToken.objects.filter(user_id=user.pk).get(pk=pk)
+    token: ApiToken = ApiToken.objects.filter(user_id=user.pk).get(pk=pk)
     by_other = actor is not None and actor.pk != user.pk
     with transaction.atomic():
         record_access(

@@ -46,7 +46,7 @@ class _NoValueLookups:
         return None
 
 
-class EncryptedTextField(_NoValueLookups, models.TextField):
+class EncryptedTextField(_NoValueLookups, models.TextField[Any, Any]):
     """Text stored as a Fernet token; read back in clear. Not searchable: use a blind index for lookups.
 
     `max_length` limits the clear text (model validation, forms, API), never the column: a token is longer
@@ -95,7 +95,7 @@ class EncryptedJSONField(EncryptedTextField):
         kwargs.setdefault("default", dict)
         super().__init__(*args, **kwargs)
 
-    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:  # type: ignore[override]
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         if value is None:
             return None
         if value == "":
@@ -150,7 +150,7 @@ class EncryptedCharField(EncryptedTextField):
         return models.Field.formfield(self, **{"form_class": forms.CharField, "max_length": self.max_length, **kwargs})
 
 
-class EncryptedDateField(_NoValueLookups, models.DateField):
+class EncryptedDateField(_NoValueLookups, models.DateField[Any, Any]):
     """A date (e.g. an exact birth date) stored as a Fernet token of its ISO form, read back as a date.
 
     Keep a clear column beside it for what statistics need (a birth year); only `isnull` can be queried.
@@ -184,10 +184,10 @@ class EncryptedDateField(_NoValueLookups, models.DateField):
         return crypto.encrypt(value.isoformat())
 
 
-def is_encrypted(field: models.Field) -> bool:
+def is_encrypted(field: models.Field[Any, Any]) -> bool:
     """Whether a model field's column holds ciphertexts (`reintegra rotate-keys` re-encrypts those)."""
     return isinstance(field, EncryptedTextField) or getattr(field, "encrypted_at_rest", False)
 
 
-def sensitive_category(field: models.Field) -> SensitiveCategory | None:
+def sensitive_category(field: models.Field[Any, Any]) -> SensitiveCategory | None:
     return getattr(field, "sensitive_category", None)

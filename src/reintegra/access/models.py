@@ -243,7 +243,7 @@ class RoleSecurityPolicy(models.Model):
         return str(ROLE_LABELS.get(Role(self.role), self.role))
 
 
-class ApiToken(AbstractAuthToken):
+class ApiToken(AbstractAuthToken):  # type: ignore[misc]  # knox ships no types
     """An API token (django-rest-knox): only a SHA-512 digest of the secret is stored; the secret is shown once,
     when the token is created. Tokens expire (settings.REST_KNOX["TOKEN_TTL"]) and are revoked by
     `access.api_tokens` on password change, deactivation, loss of a role, and when a role starts requiring a
@@ -286,7 +286,7 @@ class LoginFailure(models.Model):
 def _new_totp_key() -> str:
     from django_otp.util import random_hex
 
-    return random_hex(20)
+    return str(random_hex(20))
 
 
 def _hex_key(value: str) -> None:
@@ -295,7 +295,7 @@ def _hex_key(value: str) -> None:
     hex_validator()(value)
 
 
-class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]  # django-otp ships no types
     """An authenticator app (TOTP, RFC 6238) of a user: django-otp's TOTP device with its secret encrypted at
     rest (django-otp's own `otp_totp.TOTPDevice` keeps it in clear). Same fields and behaviour: the methods
     below follow django-otp's (throttling, replay protection, drift), reading the key only through `bin_key`."""
@@ -308,7 +308,7 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     drift = models.SmallIntegerField(default=0)
     last_t = models.BigIntegerField(default=-1)
 
-    class Meta(Device.Meta):
+    class Meta(Device.Meta):  # type: ignore[misc]
         verbose_name = _("authenticator app")
         verbose_name_plural = _("authenticator apps")
 

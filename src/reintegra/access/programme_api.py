@@ -9,15 +9,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access import selectors, services
-from reintegra.access.models import Programme
+from reintegra.access.models import Organisation, Programme
 from reintegra.access.roles import Capability
 from reintegra.api import versioning
 from reintegra.api.permissions import CapabilityPermission
 from reintegra.api.query import QueryParametersMixin
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
-    organisation: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     rss_round_months = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=120), min_length=1)
     countries = serializers.ListField(child=serializers.CharField(min_length=2, max_length=2), required=False)
     version = versioning.version_field()
@@ -40,7 +42,7 @@ class ProgrammeViewSet(
     versioning.ETagMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Programme],
 ):
     serializer_class = ProgrammeSerializer
     permission_classes = [CapabilityPermission]

@@ -1,5 +1,7 @@
 """Programmes of the user's organisation and their settings (programme managers edit them)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -42,7 +44,7 @@ def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except Programme.DoesNotExist:
         raise Http404 from None
     form = ProgrammeSettingsForm(request.POST or None, initial=ProgrammeSettingsForm.initial_for(programme))
-    context = {"nav": "programmes", "programme": programme, "form": form}
+    context: dict[str, Any] = {"nav": "programmes", "programme": programme, "form": form}
     if request.method != "POST":
         context["record_version"] = programme.revision
         return render(request, "access/programme_form.html", context)

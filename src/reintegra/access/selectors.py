@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -21,6 +21,12 @@ from reintegra.access import permissions
 from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Capability
 from reintegra.access.scoping import active_with_organisation
+
+if TYPE_CHECKING:
+    from auditlog.models import LogEntry
+
+    from reintegra.access.models import Programme, User
+
 
 # --- audit trail (IOM DP principle 12: oversight) ------------------------------------------------
 #
@@ -104,7 +110,7 @@ class TrailEntry:
         return (self.at, _RANK[self.source], self.id)
 
 
-def trail_users(user: Any) -> QuerySet:
+def trail_users(user: Any) -> "QuerySet[User]":
     """The people whose actions the data-protection officer oversees: their organisation's users."""
     from reintegra.access.models import User
 
@@ -137,7 +143,7 @@ def audit_trail(
     return islice(merged, limit) if limit is not None else merged
 
 
-def _stream(qs: QuerySet, convert: Any, limit: int | None) -> Iterator[TrailEntry]:
+def _stream(qs: QuerySet[Any], convert: Any, limit: int | None) -> Iterator[TrailEntry]:
     rows = qs[:limit] if limit is not None else qs.iterator(chunk_size=2000)
     return (convert(row) for row in rows)
 
@@ -171,7 +177,9 @@ def _time_filters(field: str, filters: TrailFilters, source: str, older_than: Tr
     return q
 
 
-def _change_entries(filters: TrailFilters, staff: QuerySet, older_than: TrailPosition | None) -> QuerySet | None:
+def _change_entries(
+    filters: TrailFilters, staff: "QuerySet[User, Any]", older_than: TrailPosition | None
+) -> "QuerySet[LogEntry] | None":
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
@@ -179,7 +187,9 @@ def _change_entries(filters: TrailFilters, staff: QuerySet, older_than: TrailPos
         return None
     if filters.action and filters.action not in CHANGE_ACTIONS:
         return None
-    qs = LogEntry.objects.filter(_time_filters("timestamp", filters, CHANGE, older_than), actor_id__in=staff)
+    qs: QuerySet[LogEntry] = LogEntry.objects.filter(
+        _time_filters("timestamp", filters, CHANGE, older_than), actor_id__in=staff
+    )
     if filters.object_type:
         app_label, _dot, model = filters.object_type.lower().partition(".")
         try:
@@ -196,7 +206,9 @@ def _change_entries(filters: TrailFilters, staff: QuerySet, older_than: TrailPos
     return qs.select_related("actor").order_by("-timestamp", "-id")
 
 
-def _access_entries(filters: TrailFilters, staff: QuerySet, older_than: TrailPosition | None) -> QuerySet | None:
+def _access_entries(
+    filters: TrailFilters, staff: "QuerySet[User, Any]", older_than: TrailPosition | None
+) -> "QuerySet[AccessEvent] | None":
     if filters.source not in ("", ACCESS):
         return None
     if filters.action and filters.action not in AccessEvent.Action.values:
@@ -262,7 +274,7 @@ def _access_entry(event: AccessEvent) -> TrailEntry:
     )
 
 
-def programmes_for(user: Any) -> QuerySet:
+def programmes_for(user: Any) -> "QuerySet[Programme]":
     """The programmes of the user's organisation (settings are not personal data, but stay in-house)."""
     from reintegra.access.models import Programme
 

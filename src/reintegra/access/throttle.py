@@ -77,7 +77,7 @@ def client_ip_address(request: HttpRequest) -> str:
     if count > 0:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= count:
-            return hops[-count]
+            return str(hops[-count])
     return str(request.META.get("REMOTE_ADDR", ""))
 
 

@@ -238,7 +238,8 @@ def check_api_code(user: Any, code: Any) -> bool:
 
 
 def pending_device(user: Any) -> TOTPDevice | None:
-    return TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("-pk").first()
+    device: TOTPDevice | None = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("-pk").first()
+    return device
 
 
 def start_enrolment(user: Any) -> TOTPDevice:

@@ -52,7 +52,7 @@ class Versioned(models.Model):
         # Incremented by the database, so even a writer holding an old copy moves the version forward.
         # Django reads the new value back (RETURNING, or on first access where that is not supported).
         previous = self.revision
-        self.revision = F("revision") + 1  # type: ignore[assignment]
+        self.revision = F("revision") + 1
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "revision"}
         try:

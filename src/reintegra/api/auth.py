@@ -17,6 +17,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,7 +44,7 @@ class TokenScheme(OpenApiAuthenticationExtension):
         return scheme
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(label=_("Username"), max_length=150)
     password = serializers.CharField(
         label=_("Password"), max_length=128, write_only=True, trim_whitespace=False, style={"input_type": "password"}
@@ -104,7 +105,7 @@ def refusal(exc: DjangoValidationError) -> dict[str, Any]:
     return body
 
 
-class TokenResponseSerializer(serializers.Serializer):
+class TokenResponseSerializer(serializers.Serializer[Any]):
     token = serializers.CharField(read_only=True, help_text=_("The token: shown only now, keep it secret."))
     expiry = serializers.DateTimeField(read_only=True, allow_null=True)
     id = serializers.IntegerField(read_only=True)
@@ -112,7 +113,7 @@ class TokenResponseSerializer(serializers.Serializer):
 
 
 class ObtainTokenView(QueryParametersMixin, APIView):
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
@@ -122,7 +123,7 @@ class ObtainTokenView(QueryParametersMixin, APIView):
         exc = exceptions.Throttled(wait)
         seconds = timedelta(seconds=wait or 1)
         code = throttle.Throttled.code
-        exc.detail = {  # type: ignore[assignment]
+        exc.detail = {
             "detail": exceptions.ErrorDetail(throttle.wait_message(seconds), code=code),
             "code": exceptions.ErrorDetail(code, code=code),
         }

@@ -12,7 +12,7 @@ from rest_framework import exceptions
 _TOKEN_SHAPE = re.compile(rb"[A-Za-z0-9_]{16,128}")
 
 
-class TokenAuthentication(KnoxTokenAuthentication):
+class TokenAuthentication(KnoxTokenAuthentication):  # type: ignore[misc]  # knox ships no types
     """knox's token check (only a digest is stored; expired tokens are deleted when presented), refusing
     malformed tokens with a 401 rather than a 500, and noting when a token was last used."""
 

@@ -120,27 +120,46 @@ def _from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    direct = _direct_response(exc)
+    if direct is not None:
+        return direct
+    exc = _as_drf(exc)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.APIException):
+        _add_code(response, exc)
+    return response
+
+
+def _direct_response(exc: Exception) -> Response | None:
+    """The errors whose body is written here rather than by DRF's handler."""
     if isinstance(exc, StaleVersion):
         return versioning.stale_response(exc)
     if isinstance(exc, VersionRequired):
         return versioning.precondition_required_response(exc)
     if isinstance(exc, DjangoValidationError):
-        exc = _from_django(exc)
-    elif isinstance(exc, TransitionError):
+        return None
+    if isinstance(exc, TransitionError):
         return Response({"non_field_errors": [str(exc)], "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
-    elif isinstance(exc, DjangoPermissionDenied):
+    if isinstance(exc, DjangoPermissionDenied):
         code = getattr(exc, "code", None)  # e.g. referrals.links.NotOwner: "not_owner"
-        if code:
-            return Response({"detail": str(exc), "code": code}, status=status.HTTP_403_FORBIDDEN)
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, SuspiciousOperation):
+        return Response({"detail": str(exc), "code": code}, status=status.HTTP_403_FORBIDDEN) if code else None
+    if isinstance(exc, SuspiciousOperation):
         return _suspicious(exc)
+    return None
 
-    response = drf_exception_handler(exc, context)
-    if response is None or not isinstance(exc, exceptions.APIException):
-        return response
+
+def _as_drf(exc: Exception) -> Exception:
+    """Django's errors as DRF's, so that DRF's handler answers them."""
+    if isinstance(exc, DjangoValidationError):
+        return _from_django(exc)
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    return exc
+
+
+def _add_code(response: Response, exc: exceptions.APIException) -> None:
     if isinstance(exc, exceptions.ValidationError):
         response.data = _validation_body(exc)
     elif isinstance(exc, UnknownParameter):
@@ -148,4 +167,3 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(response.data, dict) and "detail" in response.data:
         codes = exc.get_codes()
         response.data["code"] = codes if isinstance(codes, str) else exc.default_code
-    return response

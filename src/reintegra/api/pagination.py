@@ -15,7 +15,7 @@ MAX_PAGE_SIZE = 200
 MAX_PAGE = 2**31 - 1
 
 
-class PaginationQuerySerializer(serializers.Serializer):
+class PaginationQuerySerializer(serializers.Serializer[Any]):
     page = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGE, help_text=_("A page number, from 1.")
     )

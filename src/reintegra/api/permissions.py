@@ -37,7 +37,7 @@ class CapabilityPermission(BasePermission):
         return needed is None or (bool(needed) and permissions.has_any(request.user, *needed))
 
 
-class ProtectedView(QueryParametersMixin, GenericAPIView):
+class ProtectedView(QueryParametersMixin, GenericAPIView[Any]):
     permission_classes = [IsAuthenticated, CapabilityPermission]
     read_capabilities: tuple[Capability, ...] | None = None
     write_capabilities: tuple[Capability, ...] | None = ()

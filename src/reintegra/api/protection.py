@@ -17,7 +17,7 @@ class SensitiveFieldsMixin:
     """
 
     def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()  # type: ignore[misc]
+        fields: dict[str, Any] = super().get_fields()  # type: ignore[misc]
         model = self.Meta.model  # type: ignore[attr-defined]
         hidden = {
             model_field.name

@@ -44,7 +44,7 @@ def paginates(view: Any, method: str) -> bool:
     return getattr(method_handler, "kwargs", {}).get("pagination_class") is not None
 
 
-def declared_serializer(view: Any, method: str) -> type[serializers.Serializer] | None:
+def declared_serializer(view: Any, method: str) -> type[serializers.Serializer[Any]] | None:
     declared = getattr(view, "query_parameters", {}) or {}
     action = getattr(view, "action", None)
     return declared.get(action) if action else declared.get(method.lower())
@@ -59,7 +59,7 @@ else:
 class QueryParametersMixin(_ViewBase):
     """For every API view (APIView, GenericAPIView, ViewSet): see the module's docstring."""
 
-    query_parameters: ClassVar[dict[str, type[serializers.Serializer]]] = {}
+    query_parameters: ClassVar[dict[str, type[serializers.Serializer[Any]]]] = {}
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -69,7 +69,7 @@ class QueryParametersMixin(_ViewBase):
         self.query_serializer  # noqa: B018  validated now, after authentication, permissions and throttles
 
     @cached_property
-    def query_serializer(self) -> serializers.Serializer | None:
+    def query_serializer(self) -> serializers.Serializer[Any] | None:
         """The validated declaration of this action's query parameters (None if it declares none)."""
         params = self.request.query_params
         serializer_class = declared_serializer(self, self.request.method or "GET")

@@ -71,7 +71,7 @@ class AutoSchema(SpectacularAutoSchema):
         return parameters
 
     def _get_paginator(self) -> Any:
-        return super()._get_paginator() if paginates(self.view, self.method) else None
+        return super()._get_paginator() if paginates(self.view, self.method) else None  # type: ignore[no-untyped-call]
 
     def _get_pagination_parameters(self) -> list[Any]:
         paginator = self._get_paginator()

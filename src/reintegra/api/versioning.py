@@ -17,6 +17,7 @@ who may not change the record gets 403, not 428.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -143,13 +144,13 @@ ETAG = OpenApiParameter(
 )
 
 
-class StaleSerializer(serializers.Serializer):
+class StaleSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
     code = serializers.ChoiceField(choices=[STALE])
     current_version = serializers.IntegerField()
 
 
-class PreconditionRequiredSerializer(serializers.Serializer):
+class PreconditionRequiredSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
     code = serializers.ChoiceField(choices=[PRECONDITION_REQUIRED])
 
@@ -168,12 +169,14 @@ def _as_dict(responses: Any) -> dict[Any, Any]:
     return {200: responses} if responses is not None else {}
 
 
-def read_schema(**kwargs: Any) -> Any:
+def read_schema[F: Callable[..., Any]](**kwargs: Any) -> Callable[[F], F]:
     """`extend_schema` of a read of an editable record: documents its ETag."""
     return extend_schema(parameters=[*kwargs.pop("parameters", []), ETAG], **kwargs)
 
 
-def write_schema(*, create: bool = False, optional: bool = False, **kwargs: Any) -> Any:
+def write_schema[F: Callable[..., Any]](
+    *, create: bool = False, optional: bool = False, **kwargs: Any
+) -> Callable[[F], F]:
     """`extend_schema` of a write: If-Match (required, for-create or optional), ETag, 412 and 428."""
     if_match = IF_MATCH_OPTIONAL if optional else IF_MATCH_FOR_CREATE if create else IF_MATCH
     responses = {**_as_dict(kwargs.pop("responses", None)), 412: STALE_RESPONSE}

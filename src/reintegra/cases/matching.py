@@ -127,68 +127,83 @@ def phonetic_key(word: str) -> str:
     return _phonetic(_NON_LETTERS.sub("", normalize_name(word)))
 
 
+# Letters whose code does not depend on their neighbours; a letter in neither table (vowels among
+# them) codes as itself.
+_PLAIN_CODES = {"b": "B", "v": "B", "w": "B", "j": "J", "s": "S", "z": "S", "k": "K", "h": ""}
+
+
+def _at(w: str, i: int) -> str:
+    return w[i] if i < len(w) else ""
+
+
+def _code_c(w: str, i: int) -> tuple[str, int]:
+    nxt = _at(w, i + 1)
+    if nxt == "h":
+        # "Christian" is a hard c; "Chávez" is the ch sound.
+        return ("K" if _at(w, i + 2) in ("r", "l") else "C"), 2
+    return ("S" if nxt in ("e", "i") else "K"), 1
+
+
+def _code_g(w: str, i: int) -> tuple[str, int]:
+    # The u of gue/gui is silent, so Guillermo and Giyermo meet.
+    silent_u = _at(w, i + 1) == "u" and _at(w, i + 2) in ("e", "i")
+    return "J", 2 if silent_u else 1
+
+
+def _code_y(w: str, i: int) -> tuple[str, int]:
+    # Vowel y (Nayely, Eloy) sounds like i; consonant y sounds like ll/j.
+    return ("J" if _at(w, i + 1) in _VOWELS else "I"), 1
+
+
+def _code_l(w: str, i: int) -> tuple[str, int]:
+    return ("J", 2) if _at(w, i + 1) == "l" else ("L", 1)
+
+
+def _code_n(w: str, i: int) -> tuple[str, int]:
+    return ("M" if _at(w, i + 1) in ("b", "v") else "N"), 1
+
+
+def _code_p(w: str, i: int) -> tuple[str, int]:
+    return ("F", 2) if _at(w, i + 1) == "h" else ("P", 1)
+
+
+def _code_q(w: str, i: int) -> tuple[str, int]:
+    return "K", 2 if _at(w, i + 1) == "u" else 1
+
+
+def _code_x(w: str, i: int) -> tuple[str, int]:
+    # Initial x is the old j spelling (Ximena, Xavier); inside a word it is usually ks.
+    return ("J" if i == 0 else "KS"), 1
+
+
+# Letters whose code (and how many letters it consumes) depends on the letters around them.
+_CONTEXT_CODES = {
+    "c": _code_c,
+    "g": _code_g,
+    "y": _code_y,
+    "l": _code_l,
+    "n": _code_n,
+    "p": _code_p,
+    "q": _code_q,
+    "x": _code_x,
+}
+
+
+def _letter_code(w: str, i: int) -> tuple[str, int]:
+    """The code of the letter at ``i`` and how many letters it consumes."""
+    c = w[i]
+    contextual = _CONTEXT_CODES.get(c)
+    if contextual is not None:
+        return contextual(w, i)
+    return _PLAIN_CODES.get(c, c.upper()), 1
+
+
 @lru_cache(maxsize=65536)
 def _phonetic(w: str) -> str:
     out: list[str] = []
-    n = len(w)
     i = 0
-    while i < n:
-        c = w[i]
-        nxt = w[i + 1] if i + 1 < n else ""
-        step = 1
-        if c in _VOWELS:
-            code = c.upper()
-        elif c in "bvw":
-            code = "B"
-        elif c == "c":
-            if nxt == "h":
-                after = w[i + 2] if i + 2 < n else ""
-                # "Christian" is a hard c; "Chávez" is the ch sound.
-                code = "K" if after in ("r", "l") else "C"
-                step = 2
-            elif nxt in ("e", "i"):
-                code = "S"
-            else:
-                code = "K"
-        elif c == "g":
-            # The u of gue/gui is silent, so Guillermo and Giyermo meet.
-            if nxt == "u" and i + 2 < n and w[i + 2] in ("e", "i"):
-                step = 2
-            code = "J"
-        elif c == "j":
-            code = "J"
-        elif c == "y":
-            # Vowel y (Nayely, Eloy) sounds like i; consonant y sounds like ll/j.
-            code = "J" if nxt in _VOWELS else "I"
-        elif c == "l":
-            if nxt == "l":
-                code = "J"
-                step = 2
-            else:
-                code = "L"
-        elif c == "h":
-            code = ""
-        elif c == "n":
-            code = "M" if nxt in ("b", "v") else "N"
-        elif c == "p":
-            if nxt == "h":
-                code = "F"
-                step = 2
-            else:
-                code = "P"
-        elif c == "q":
-            code = "K"
-            if nxt == "u":
-                step = 2
-        elif c in "sz":
-            code = "S"
-        elif c == "x":
-            # Initial x is the old j spelling (Ximena, Xavier); inside a word it is usually ks.
-            code = "J" if i == 0 else "KS"
-        elif c == "k":
-            code = "K"
-        else:
-            code = c.upper()
+    while i < len(w):
+        code, step = _letter_code(w, i)
         for ch in code:
             if not out or out[-1] != ch:
                 out.append(ch)

@@ -109,8 +109,8 @@ class Returnee(Versioned):
     def age_on(self, day: date | None = None) -> int | None:
         day = day or timezone.localdate()
         if self.birth_date:
-            before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-            return day.year - self.birth_date.year - int(before_birthday)
+            born: date = self.birth_date  # (an encrypted field: typed Any)
+            return day.year - born.year - int((day.month, day.day) < (born.month, born.day))
         if self.estimated_birth_year:
             return day.year - self.estimated_birth_year
         return None

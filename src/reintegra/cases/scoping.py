@@ -17,7 +17,7 @@ from reintegra.access.scoping import NOTHING, active_with_organisation
 from reintegra.cases.models import Case, Returnee
 
 # organisation id -> the ids of the cases granted to it (a `values("case_id")`-like queryset, used in a subquery).
-CaseGrant = Callable[[int], QuerySet]
+CaseGrant = Callable[[int], QuerySet[Any, Any]]
 
 _GRANTS: dict[str, CaseGrant] = {}
 
@@ -28,7 +28,7 @@ def register_case_grant(key: str, cases_granted_to: CaseGrant) -> None:
     _GRANTS[key] = cases_granted_to
 
 
-def granted_case_ids(organisation_id: int) -> list[QuerySet]:
+def granted_case_ids(organisation_id: int) -> list[QuerySet[Any, Any]]:
     """The subqueries of the case ids granted to the organisation, one per registered grant."""
     return [grant(organisation_id) for grant in _GRANTS.values()]
 

@@ -202,63 +202,11 @@ def duplicate_candidates(
     """
     if not user.is_authenticated or not user.organisation_id:
         return []
-    # In a register of a million people a common name (José Hernández García) shares a blocking key
-    # with thousands; scoring them all takes longer than a registration check may. So at most
-    # `max_candidates` are scored, those whose shared keys say most about the names: a shared name key
-    # (names without birth data) counts once and the surname pair key twice (both surnames agree: it
-    # is often all a person who now goes by the second given name shares); then the number of shared
-    # keys (year keys: close birth years); then the same birth date (compared as keyed hashes). They
-    # are taken from the `pool` ranked so on the key table alone, read as plain rows; only those
-    # scored are decrypted (one ciphertext each, `Returnee.match_record`).
-    # bench/bench_duplicates_pg.py measures time and recall at 1,000,000 people.
-    max_candidates, pool = 300, 600
     organisation_id = user.organisation_id
-    idx = name_index.indexer()
     doc_keys = [crypto.document_index(n) for n in (document_numbers or []) if n.strip()]
     query = dataclasses.replace(person, document_keys=frozenset(doc_keys) | person.document_keys)
     visible = Returnee.objects.filter(organisation_id=organisation_id, anonymised_at__isnull=True).order_by()
-    rows: dict[int, tuple[int | None, int | None, str]] = {}
-    keys = idx.blocking_keys(organisation_id, matching.query_keys(person))
-    if keys:
-        # The keys of the same names without birth data, and of the surnames alone (the pair key).
-        first, second = person.first_family_name, person.second_family_name
-        name_keys = idx.blocking_keys(
-            organisation_id,
-            matching.query_keys(
-                matching.PersonRecord(
-                    id=0, given_names=person.given_names, first_family_name=first, second_family_name=second
-                )
-            ),
-        )
-        pair_keys = idx.blocking_keys(
-            organisation_id,
-            matching.query_keys(
-                matching.PersonRecord(id=0, given_names="", first_family_name=first, second_family_name=second)
-            ),
-        )
-        # (Never empty when keys is not; the pair key is missing when only one surname is known, and
-        # a count over an empty list would turn the whole sum into 0.)
-        names: Any = Count("key", filter=Q(key__in=name_keys))
-        if pair_keys:
-            names += Count("key", filter=Q(key__in=pair_keys))
-        # Keys are scoped to the organisation (hashed with its id), so the key table alone gives this
-        # organisation's people; anonymised people have no keys left.
-        counts = (
-            MatchKey.objects.filter(key__in=keys)
-            .values("returnee_id")
-            .annotate(names=names, shared=Count("*"))
-            .order_by("-names", "-shared", "-returnee_id")
-            .values_list("returnee_id", "names", "shared")
-        )
-        shared = {pk: (n_names, n) for pk, n_names, n in counts[:pool]}
-        rows = _pool_rows(visible, shared)
-        if len(rows) > max_candidates:
-            born = idx.birth_date(organisation_id, person.birth_date)
-
-            def closeness(pk: int) -> tuple[int, int, bool, int]:
-                return *shared[pk], born is not None and rows[pk][0] == born, pk
-
-            rows = {pk: rows[pk] for pk in sorted(rows, key=closeness, reverse=True)[:max_candidates]}
+    rows = _rows_sharing_keys(organisation_id, person, visible)
     if doc_keys:
         # A shared document is decisive, so its holders are always scored, however many others share keys.
         holders = IdentityDocument.objects.filter(
@@ -267,11 +215,80 @@ def duplicate_candidates(
         rows.update(_pool_rows(visible, set(holders) - rows.keys()))
     if not rows:
         return []
+    candidates = _candidate_records(rows, query.document_keys)
+    return _shown_candidates(matching.rank_candidates(query, candidates, threshold=threshold, limit=limit))
+
+
+# Pool rows: (birth-date hash, estimated birth year, match record as stored) by returnee id.
+_PoolRows = dict[int, tuple[int | None, int | None, str]]
+
+# At most this many people sharing keys are scored, chosen among the `_POOL` ranked first by the key table.
+_MAX_SCORED, _POOL = 300, 600
+
+
+def _rows_sharing_keys(organisation_id: int, person: matching.PersonRecord, visible: QuerySet[Returnee]) -> _PoolRows:
+    """The pool rows of the people who share blocking keys with ``person``, the closest first.
+
+    In a register of a million people a common name (José Hernández García) shares a blocking key
+    with thousands; scoring them all takes longer than a registration check may. So at most
+    `_MAX_SCORED` are scored, those whose shared keys say most about the names: a shared name key
+    (names without birth data) counts once and the surname pair key twice (both surnames agree: it
+    is often all a person who now goes by the second given name shares); then the number of shared
+    keys (year keys: close birth years); then the same birth date (compared as keyed hashes). They
+    are taken from the `_POOL` ranked so on the key table alone, read as plain rows; only those
+    scored are decrypted (one ciphertext each, `Returnee.match_record`).
+    bench/bench_duplicates_pg.py measures time and recall at 1,000,000 people.
+    """
+    idx = name_index.indexer()
+    keys = idx.blocking_keys(organisation_id, matching.query_keys(person))
+    if not keys:
+        return {}
+    # Keys are scoped to the organisation (hashed with its id), so the key table alone gives this
+    # organisation's people; anonymised people have no keys left.
+    counts = (
+        MatchKey.objects.filter(key__in=keys)
+        .values("returnee_id")
+        .annotate(names=_shared_name_keys(idx, organisation_id, person), shared=Count("*"))
+        .order_by("-names", "-shared", "-returnee_id")
+        .values_list("returnee_id", "names", "shared")
+    )
+    shared = {pk: (n_names, n) for pk, n_names, n in counts[:_POOL]}
+    rows = _pool_rows(visible, shared)
+    if len(rows) > _MAX_SCORED:
+        born = idx.birth_date(organisation_id, person.birth_date)
+
+        def closeness(pk: int) -> tuple[int, int, bool, int]:
+            return *shared[pk], born is not None and rows[pk][0] == born, pk
+
+        rows = {pk: rows[pk] for pk in sorted(rows, key=closeness, reverse=True)[:_MAX_SCORED]}
+    return rows
+
+
+def _shared_name_keys(idx: name_index.Indexer, organisation_id: int, person: matching.PersonRecord) -> Any:
+    """How much a candidate's shared keys say about the names: the name keys once, the surname pair twice."""
+    # The keys of the same names without birth data, and of the surnames alone (the pair key).
+    first, second = person.first_family_name, person.second_family_name
+    names_only = matching.PersonRecord(
+        id=0, given_names=person.given_names, first_family_name=first, second_family_name=second
+    )
+    surnames_only = matching.PersonRecord(id=0, given_names="", first_family_name=first, second_family_name=second)
+    name_keys = idx.blocking_keys(organisation_id, matching.query_keys(names_only))
+    pair_keys = idx.blocking_keys(organisation_id, matching.query_keys(surnames_only))
+    # (Never empty when the query has keys; the pair key is missing when only one surname is known, and
+    # a count over an empty list would turn the whole sum into 0.)
+    names: Any = Count("key", filter=Q(key__in=name_keys))
+    if pair_keys:
+        names += Count("key", filter=Q(key__in=pair_keys))
+    return names
+
+
+def _candidate_records(rows: _PoolRows, query_document_keys: frozenset[str]) -> list[matching.PersonRecord]:
+    """The scored candidates' match records, decrypted, with the documents they share with the query."""
     # Only documents the query also has can change a score.
     held: dict[int, set[str]] = {}
-    if query.document_keys:
+    if query_document_keys:
         for returnee_id, index in IdentityDocument.objects.filter(
-            returnee_id__in=list(rows), number_index__in=query.document_keys
+            returnee_id__in=list(rows), number_index__in=query_document_keys
         ).values_list("returnee_id", "number_index"):
             held.setdefault(returnee_id, set()).add(index)
     candidates = []
@@ -290,7 +307,10 @@ def duplicate_candidates(
                 document_keys=frozenset(held.get(pk, ())),
             )
         )
-    ranked = matching.rank_candidates(query, candidates, threshold=threshold, limit=limit)
+    return candidates
+
+
+def _shown_candidates(ranked: list[matching.MatchCandidate]) -> list[DuplicateCandidate]:
     if not ranked:
         return []
     # Only the few shown are loaded, with their case numbers; not their contact details.

@@ -121,37 +121,44 @@ def load_gazetteer(data_dir: Path = DATA_DIR, countries: Iterable[str] | None = 
         }
         # Level 1 first, so level-2 rows can point at their (possibly new) parents.
         for level in (AdminLevel.FIRST, AdminLevel.SECOND):
-            new: list[AdminArea] = []
-            changed: list[AdminArea] = []
-            for row in rows:
-                if row.level != level:
-                    continue
-                parent_id = existing[(row.country, row.parent_code)].pk if row.parent_code else None
-                area = existing.get((row.country, row.code))
-                if area is None:
-                    area = AdminArea(
-                        country=row.country, level=level, code=row.code, name=row.name, parent_id=parent_id
-                    )
-                    new.append(area)
-                    existing[(row.country, row.code)] = area
-                elif (area.level, area.name, area.parent_id) != (level, row.name, parent_id):
-                    area.level, area.name, area.parent_id = level, row.name, parent_id
-                    changed.append(area)
-                else:
-                    result.unchanged += 1
-            if new:
-                AdminArea.objects.bulk_create(new)
-                if any(a.pk is None for a in new):  # backends that cannot return ids from bulk inserts
-                    ids = {
-                        (str(country), code): pk
-                        for country, code, pk in AdminArea.objects.filter(
-                            country__in=list(result.countries), level=level
-                        ).values_list("country", "code", "id")
-                    }
-                    for area in new:
-                        area.pk = ids[(str(area.country), area.code)]
-            if changed:
-                AdminArea.objects.bulk_update(changed, ["level", "name", "parent"])
-            result.created += len(new)
-            result.updated += len(changed)
+            _load_level([row for row in rows if row.level == level], level, existing, result)
     return result
+
+
+def _load_level(
+    rows: list[AreaRow], level: int, existing: dict[tuple[str, str], AdminArea], result: LoadResult
+) -> None:
+    """Create or update the areas of one level; `existing` gains the new ones, with their ids."""
+    new: list[AdminArea] = []
+    changed: list[AdminArea] = []
+    for row in rows:
+        parent_id = existing[(row.country, row.parent_code)].pk if row.parent_code else None
+        area = existing.get((row.country, row.code))
+        if area is None:
+            area = AdminArea(country=row.country, level=level, code=row.code, name=row.name, parent_id=parent_id)
+            new.append(area)
+            existing[(row.country, row.code)] = area
+        elif (area.level, area.name, area.parent_id) != (level, row.name, parent_id):
+            area.level, area.name, area.parent_id = level, row.name, parent_id
+            changed.append(area)
+        else:
+            result.unchanged += 1
+    if new:
+        AdminArea.objects.bulk_create(new)
+        if any(a.pk is None for a in new):  # backends that cannot return ids from bulk inserts
+            _read_back_ids(new, list(result.countries), level)
+    if changed:
+        AdminArea.objects.bulk_update(changed, ["level", "name", "parent"])
+    result.created += len(new)
+    result.updated += len(changed)
+
+
+def _read_back_ids(new: list[AdminArea], countries: list[str], level: int) -> None:
+    ids = {
+        (str(country), code): pk
+        for country, code, pk in AdminArea.objects.filter(country__in=countries, level=level).values_list(
+            "country", "code", "id"
+        )
+    }
+    for area in new:
+        area.pk = ids[(str(area.country), area.code)]

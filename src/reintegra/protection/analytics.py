@@ -50,7 +50,7 @@ DIMENSIONS = (*AGGREGATE_DIMENSIONS, *LIST_DIMENSIONS)
 _ALIASES = {"year": "return_year"}
 
 
-def suppression_threshold(cases: QuerySet) -> int:
+def suppression_threshold(cases: QuerySet[Case]) -> int:
     """The k of these cases: the largest suppression threshold of their programmes (the default for a case
     without a programme, and for no case at all)."""
     found = cases.aggregate(
@@ -199,7 +199,7 @@ def pseudonymised_cases(user: Any) -> list[dict[str, Any]]:
 # --- aggregates with small-cell suppression ------------------------------------------------------
 
 
-def _aggregate_scope(user: Any) -> QuerySet:
+def _aggregate_scope(user: Any) -> QuerySet[Case]:
     permissions.require(user, Capability.VIEW_AGGREGATES)
     if user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):
         return Case.objects.all()
@@ -253,7 +253,7 @@ def _suppress(rows: list[dict[str, Any]], k: int) -> None:
             row["count"] = None
 
 
-def _list_counts(scope: QuerySet, dimension: str, k: int) -> list[dict[str, Any]]:
+def _list_counts(scope: QuerySet[Case], dimension: str, k: int) -> list[dict[str, Any]]:
     """Cases holding each value of a list (a case may hold several): one filtered count per value.
 
     The cells overlap, so complementary suppression does not apply; instead a cell is hidden when it, or

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, ExpressionWrapper, F, Func, IntegerField, QuerySet
 
 from reintegra.access import crypto
 from reintegra.protection.kanonymity import UNKNOWN, WITHHELD, QuasiIdentifiers, Released, age_band
+
+if TYPE_CHECKING:
+    from reintegra.cases.models import Case
 
 ROW_KEYS = (
     "case_pid",
@@ -64,7 +67,7 @@ class DateNumber(Func):
         return self.as_sql(compiler, connection, template="CAST(REPLACE(%(expressions)s, '-', '') AS INTEGER)", **extra)
 
 
-def annotate_quasi_identifiers(cases: QuerySet) -> QuerySet:
+def annotate_quasi_identifiers(cases: QuerySet[Case]) -> QuerySet[Case]:
     """The cases with their quasi-identifiers at the finest level (`QI_NAMES`): age at return (in whole
     years, from the birth year), year and quarter of return, area ids."""
     returned = DateNumber("return_date")
@@ -114,14 +117,14 @@ def quasi_identifiers(values: Mapping[str, Any] | tuple[Any, ...]) -> QuasiIdent
     )
 
 
-def raw_counts(cases: QuerySet) -> dict[tuple[Any, ...], int]:
+def raw_counts(cases: QuerySet[Case]) -> dict[tuple[Any, ...], int]:
     """Cases per combination of the database's quasi-identifier values (QI_NAMES order), counted by the
     database; `quasi_identifiers` turns a combination into a QuasiIdentifiers (several may give one)."""
     grouped = annotate_quasi_identifiers(cases).values_list(*QI_NAMES).annotate(n=Count("id")).order_by()
     return {tuple(entry[:-1]): entry[-1] for entry in grouped}
 
 
-def grouped_counts(cases: QuerySet) -> dict[QuasiIdentifiers, int]:
+def grouped_counts(cases: QuerySet[Case]) -> dict[QuasiIdentifiers, int]:
     """Cases per combination of quasi-identifiers, counted by the database."""
     counts: dict[QuasiIdentifiers, int] = {}
     for raw, n in raw_counts(cases).items():

@@ -79,7 +79,7 @@ def consent_status(consent: Consent, day: date | None = None) -> str:
 # --- case shares ---------------------------------------------------------------------------------
 
 
-def cases_shared_with(organisation_id: int) -> QuerySet:
+def cases_shared_with(organisation_id: int) -> QuerySet[CaseShare, Any]:
     """The ids of the cases actively shared with an organisation: its grant in `cases.scoping`."""
     return CaseShare.objects.filter(organisation_id=organisation_id, revoked_at__isnull=True).values("case_id")
 

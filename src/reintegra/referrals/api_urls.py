@@ -1,6 +1,6 @@
 """`/api/v1/` routes of this app (included by reintegra.api.urls, namespace "api")."""
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from reintegra.referrals import api
@@ -12,7 +12,7 @@ router.register("referral-pathways", api.ReferralPathwayViewSet, basename="refer
 router.register("provider-links", api.ProviderLinkViewSet, basename="provider-link")
 router.register("referrals", api.ReferralViewSet, basename="referral")
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
     path(
         "cases/<int:pk>/service-recommendations/",

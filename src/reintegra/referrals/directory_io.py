@@ -190,120 +190,142 @@ def import_directory(user: Any, rows: list[dict[str, str]], *, dry_run: bool = F
     if not (active_with_organisation(user) and permissions.has_any(user, Capability.MANAGE_SERVICE_DIRECTORY)):
         raise permissions.denied()
     report = ImportReport()
-    errors = report.errors
-    parsed: list[dict[str, Any]] = []
     codes_seen: set[str] = set()
     country_codes = [code for code, _name in countries]
-    for number, raw in enumerate(rows, start=2):  # row 1 is the header
-        r = {k: (raw.get(k) or "").strip() for k in COLUMNS}
-        for column in REQUIRED:
-            if not r[column]:
-                errors.append((number, column, _("Required.")))
-        _choice(r["provider_type"], OrganisationType.values, number, "provider_type", errors)
-        _choice(r["provider_country"].upper(), country_codes, number, "provider_country", errors)
-        _choice(r["dimension"], Dimension.values, number, "dimension", errors)
-        _choice(r["sector"], ServiceSector.values, number, "sector", errors)
-        country = r["country"].upper()
-        _choice(country, country_codes, number, "country", errors)
-        cost = r["cost"] or Cost.FREE
-        _choice(cost, Cost.values, number, "cost", errors)
-        min_age = _int(r["min_age"], number, "min_age", errors)
-        max_age = _int(r["max_age"], number, "max_age", errors)
-        if min_age is not None and max_age is not None and min_age > max_age:
-            errors.append((number, "max_age", _("The maximum age is below the minimum age.")))
-        capacity = _int(r["capacity_per_month"], number, "capacity_per_month", errors)
-        response = _int(r["target_response_days"], number, "target_response_days", errors, low=1)
-        area_codes = _split(r["areas"])
-        areas = list(AdminArea.objects.filter(country=country, code__in=area_codes)) if area_codes else []
-        unknown_areas = sorted(set(area_codes) - {a.code for a in areas})
-        if unknown_areas:
-            errors.append(
-                (
-                    number,
-                    "areas",
-                    _("Unknown area code(s) in %(country)s: %(codes)s")
-                    % {"country": country, "codes": ", ".join(unknown_areas)},
-                )
-            )
-        code = slugify(r["service_code"] or f"{r['provider_name']}-{r['service_name']}")[:60]
-        if code in codes_seen:
-            errors.append(
-                (
-                    number,
-                    "service_code",
-                    _("The same service code appears twice in the file: %(code)s") % {"code": code},
-                )
-            )
-        codes_seen.add(code)
-        _check_owned(r, code, user.organisation_id, number, errors)
-        parsed.append(
-            {
-                "row": r,
-                "code": code,
-                "country": country,
-                "areas": areas,
-                "min_age": min_age,
-                "max_age": max_age,
-                "capacity": capacity,
-                "response": response or 14,
-                "cost": cost,
-                "sexes": _codes(r["sexes"], Sex.values, number, "sexes", errors),
-                "nationalities": [
-                    c.upper()
-                    for c in _codes(r["nationalities"].upper(), country_codes, number, "nationalities", errors)
-                ],
-                "vulnerabilities": _codes(
-                    r["vulnerabilities"], AttentionFlag.values, number, "vulnerabilities", errors
-                ),
-            }
-        )
-    if errors or dry_run:
+    parsed = [
+        _parse_row(raw, number, user.organisation_id, country_codes, codes_seen, report.errors)
+        for number, raw in enumerate(rows, start=2)  # row 1 is the header
+    ]
+    if report.errors or dry_run:
         return report
     with transaction.atomic(), set_actor(user):
         for item in parsed:
-            r = item["row"]
-            provider, created = ServiceProvider.objects.get_or_create(
-                country=r["provider_country"].upper(),
-                name=r["provider_name"],
-                defaults={"organisation_type": r["provider_type"], "owner_id": user.organisation_id},
-            )
-            report.providers_created += int(created)
-            provider.organisation_type = r["provider_type"]
-            for attribute in ("languages", "phone", "email"):
-                if r[f"provider_{attribute}"]:
-                    setattr(provider, attribute, r[f"provider_{attribute}"])
-            provider.full_clean(exclude=["organisation", "owner"])
-            provider.save()
-            if r["contact_name"] and not provider.contacts.filter(name=r["contact_name"]).exists():
-                ContactPerson.objects.create(
-                    provider=provider, name=r["contact_name"], phone=r["contact_phone"], email=r["contact_email"]
-                )
-            service = Service.objects.filter(code=item["code"]).first()
-            if service is None:
-                service = Service(code=item["code"])
-                report.services_created += 1
-            else:
-                report.services_updated += 1
-            service.provider = provider
-            service.name = r["service_name"]
-            service.description = r["description"]
-            service.dimension = r["dimension"]
-            service.sector = r["sector"]
-            service.country = item["country"]
-            service.min_age = item["min_age"]
-            service.max_age = item["max_age"]
-            service.sexes = item["sexes"]
-            service.nationalities = item["nationalities"]
-            service.vulnerability_criteria = item["vulnerabilities"]
-            service.capacity_per_month = item["capacity"]
-            service.cost = item["cost"]
-            service.opening_hours = r["opening_hours"]
-            service.target_response_days = item["response"]
-            service.languages = r["languages"]
-            try:
-                service.full_clean(exclude=["provider", "areas"])
-            except ValidationError as exc:  # checked above; a last guard
-                raise ValidationError(exc.message_dict) from None
-            service.save()
-            service.areas.set(item["areas"])
+            provider = _save_provider(item["row"], user.organisation_id, report)
+            _save_service(item, provider, report)
     return report
+
+
+def _parse_row(
+    raw: dict[str, str],
+    number: int,
+    organisation_id: int,
+    country_codes: list[str],
+    codes_seen: set[str],
+    errors: list[tuple[int, str, str]],
+) -> dict[str, Any]:
+    """One row's values, typed; what is wrong with it goes to `errors`, in column order."""
+    r = {k: (raw.get(k) or "").strip() for k in COLUMNS}
+    for column in REQUIRED:
+        if not r[column]:
+            errors.append((number, column, _("Required.")))
+    _choice(r["provider_type"], OrganisationType.values, number, "provider_type", errors)
+    _choice(r["provider_country"].upper(), country_codes, number, "provider_country", errors)
+    _choice(r["dimension"], Dimension.values, number, "dimension", errors)
+    _choice(r["sector"], ServiceSector.values, number, "sector", errors)
+    country = r["country"].upper()
+    _choice(country, country_codes, number, "country", errors)
+    cost = r["cost"] or Cost.FREE
+    _choice(cost, Cost.values, number, "cost", errors)
+    min_age = _int(r["min_age"], number, "min_age", errors)
+    max_age = _int(r["max_age"], number, "max_age", errors)
+    if min_age is not None and max_age is not None and min_age > max_age:
+        errors.append((number, "max_age", _("The maximum age is below the minimum age.")))
+    capacity = _int(r["capacity_per_month"], number, "capacity_per_month", errors)
+    response = _int(r["target_response_days"], number, "target_response_days", errors, low=1)
+    areas = _areas(country, r["areas"], number, errors)
+    code = _service_code(r, number, codes_seen, errors)
+    _check_owned(r, code, organisation_id, number, errors)
+    return {
+        "row": r,
+        "code": code,
+        "country": country,
+        "areas": areas,
+        "min_age": min_age,
+        "max_age": max_age,
+        "capacity": capacity,
+        "response": response or 14,
+        "cost": cost,
+        "sexes": _codes(r["sexes"], Sex.values, number, "sexes", errors),
+        "nationalities": [
+            c.upper() for c in _codes(r["nationalities"].upper(), country_codes, number, "nationalities", errors)
+        ],
+        "vulnerabilities": _codes(r["vulnerabilities"], AttentionFlag.values, number, "vulnerabilities", errors),
+    }
+
+
+def _areas(country: str, value: str, row: int, errors: list[tuple[int, str, str]]) -> list[AdminArea]:
+    area_codes = _split(value)
+    areas = list(AdminArea.objects.filter(country=country, code__in=area_codes)) if area_codes else []
+    unknown_areas = sorted(set(area_codes) - {a.code for a in areas})
+    if unknown_areas:
+        errors.append(
+            (
+                row,
+                "areas",
+                _("Unknown area code(s) in %(country)s: %(codes)s")
+                % {"country": country, "codes": ", ".join(unknown_areas)},
+            )
+        )
+    return areas
+
+
+def _service_code(r: dict[str, str], row: int, codes_seen: set[str], errors: list[tuple[int, str, str]]) -> str:
+    code = slugify(r["service_code"] or f"{r['provider_name']}-{r['service_name']}")[:60]
+    if code in codes_seen:
+        errors.append(
+            (row, "service_code", _("The same service code appears twice in the file: %(code)s") % {"code": code})
+        )
+    codes_seen.add(code)
+    return code
+
+
+def _save_provider(r: dict[str, str], organisation_id: int, report: ImportReport) -> ServiceProvider:
+    provider, created = ServiceProvider.objects.get_or_create(
+        country=r["provider_country"].upper(),
+        name=r["provider_name"],
+        defaults={"organisation_type": r["provider_type"], "owner_id": organisation_id},
+    )
+    report.providers_created += int(created)
+    provider.organisation_type = r["provider_type"]
+    for attribute in ("languages", "phone", "email"):
+        if r[f"provider_{attribute}"]:
+            setattr(provider, attribute, r[f"provider_{attribute}"])
+    provider.full_clean(exclude=["organisation", "owner"])
+    provider.save()
+    if r["contact_name"] and not provider.contacts.filter(name=r["contact_name"]).exists():
+        ContactPerson.objects.create(
+            provider=provider, name=r["contact_name"], phone=r["contact_phone"], email=r["contact_email"]
+        )
+    return provider
+
+
+def _save_service(item: dict[str, Any], provider: ServiceProvider, report: ImportReport) -> None:
+    r = item["row"]
+    service = Service.objects.filter(code=item["code"]).first()
+    if service is None:
+        service = Service(code=item["code"])
+        report.services_created += 1
+    else:
+        report.services_updated += 1
+    service.provider = provider
+    service.name = r["service_name"]
+    service.description = r["description"]
+    service.dimension = r["dimension"]
+    service.sector = r["sector"]
+    service.country = item["country"]
+    service.min_age = item["min_age"]
+    service.max_age = item["max_age"]
+    service.sexes = item["sexes"]
+    service.nationalities = item["nationalities"]
+    service.vulnerability_criteria = item["vulnerabilities"]
+    service.capacity_per_month = item["capacity"]
+    service.cost = item["cost"]
+    service.opening_hours = r["opening_hours"]
+    service.target_response_days = item["response"]
+    service.languages = r["languages"]
+    try:
+        service.full_clean(exclude=["provider", "areas"])
+    except ValidationError as exc:  # checked above; a last guard
+        raise ValidationError(exc.message_dict) from None
+    service.save()
+    service.areas.set(item["areas"])

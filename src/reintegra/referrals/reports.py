@@ -6,7 +6,8 @@ Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS (a coordination body)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from statistics import median
 from typing import Any
 
@@ -60,11 +61,35 @@ class Row:
         return self.no_show / self.outcomes if self.outcomes else None
 
 
+@dataclass
+class _Measures:
+    """A service's times and scores, summarised into its Row once every referral is counted."""
+
+    accept_hours: list[float] = field(default_factory=list)
+    deliver_days: list[float] = field(default_factory=list)
+    scores: list[int] = field(default_factory=list)
+
+    def summarise(self, row: Row) -> None:
+        if self.accept_hours:
+            row.hours_to_accept = round(median(self.accept_hours), 1)
+        if self.deliver_days:
+            row.days_to_deliver = round(median(self.deliver_days), 1)
+        if self.scores:
+            row.satisfaction = round(sum(self.scores) / len(self.scores), 2)
+            row.satisfaction_count = len(self.scores)
+
+
+# The Row column that counts each outcome.
+_OUTCOME_COLUMNS = {
+    lifecycle.SERVICE_DELIVERED: "delivered",
+    lifecycle.NO_SHOW: "no_show",
+    lifecycle.REFERRED_ONWARD: "onward",
+}
+
+
 def by_service(qs: QuerySet[Referral]) -> list[Row]:
     rows: dict[int, Row] = {}
-    accept_hours: dict[int, list[float]] = {}
-    deliver_days: dict[int, list[float]] = {}
-    scores: dict[int, list[int]] = {}
+    measures: dict[int, _Measures] = {}
     fields = (
         "service_id",
         "service__name",
@@ -76,36 +101,38 @@ def by_service(qs: QuerySet[Referral]) -> list[Row]:
         "outcome_at",
         "satisfaction",
     )
-    for sid, sname, pname, sent, answered, declined, outcome, outcome_at, score in qs.values_list(*fields).iterator(
-        chunk_size=2000
-    ):
-        row = rows.setdefault(sid, Row(pname, sname))
-        row.received += 1
-        if declined:
-            row.declined += 1
-        elif answered:
-            row.accepted += 1
-            if sent:
-                accept_hours.setdefault(sid, []).append((answered - sent).total_seconds() / 3600)
-        if outcome == lifecycle.SERVICE_DELIVERED:
-            row.delivered += 1
-            if sent and outcome_at:
-                deliver_days.setdefault(sid, []).append((outcome_at - sent).total_seconds() / 86400)
-        elif outcome == lifecycle.NO_SHOW:
-            row.no_show += 1
-        elif outcome == lifecycle.REFERRED_ONWARD:
-            row.onward += 1
-        if score:
-            scores.setdefault(sid, []).append(score)
+    for sid, sname, pname, *referral in qs.values_list(*fields).iterator(chunk_size=2000):
+        _count(rows.setdefault(sid, Row(pname, sname)), measures.setdefault(sid, _Measures()), *referral)
     for sid, row in rows.items():
-        if accept_hours.get(sid):
-            row.hours_to_accept = round(median(accept_hours[sid]), 1)
-        if deliver_days.get(sid):
-            row.days_to_deliver = round(median(deliver_days[sid]), 1)
-        if scores.get(sid):
-            row.satisfaction = round(sum(scores[sid]) / len(scores[sid]), 2)
-            row.satisfaction_count = len(scores[sid])
+        measures[sid].summarise(row)
     return sorted(rows.values(), key=lambda r: (r.provider.casefold(), r.service.casefold()))
+
+
+def _count(
+    row: Row,
+    measures: _Measures,
+    sent: datetime | None,
+    answered: datetime | None,
+    declined: str,
+    outcome: str,
+    outcome_at: datetime | None,
+    score: int | None,
+) -> None:
+    """One referral in its service's row and measures."""
+    row.received += 1
+    if declined:
+        row.declined += 1
+    elif answered:
+        row.accepted += 1
+        if sent:
+            measures.accept_hours.append((answered - sent).total_seconds() / 3600)
+    column = _OUTCOME_COLUMNS.get(outcome)
+    if column is not None:
+        setattr(row, column, getattr(row, column) + 1)
+    if outcome == lifecycle.SERVICE_DELIVERED and sent and outcome_at:
+        measures.deliver_days.append((outcome_at - sent).total_seconds() / 86400)
+    if score:
+        measures.scores.append(score)
 
 
 def by_provider_and_status(qs: QuerySet[Referral]) -> dict[str, dict[str, int]]:

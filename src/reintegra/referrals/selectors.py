@@ -30,8 +30,8 @@ PROVIDER = lifecycle.PROVIDER
 
 
 def _sees_cases(user: Any) -> bool:
-    return user.has_capability(Capability.VIEW_ASSIGNED_CASES) or user.has_capability(
-        Capability.VIEW_ORGANISATION_CASES
+    return bool(
+        user.has_capability(Capability.VIEW_ASSIGNED_CASES) or user.has_capability(Capability.VIEW_ORGANISATION_CASES)
     )
 
 

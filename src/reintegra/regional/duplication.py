@@ -170,8 +170,27 @@ def likely_duplicates(
 
 
 def _in_country(group: Sequence[ActionText], threshold: float, max_word_share: float) -> list[LikelyDuplicate]:
-    # Blocking: titles sharing two informative words (a pair of words as key), or a one-word title found
-    # in another title. A single shared common word ("laboral") proposes nothing on its own.
+    found = []
+    prepared: dict[int, _Prepared] = {}
+    for i, j in _candidate_pairs(group, max_word_share):
+        a, b = group[i], group[j]
+        shared = a.cells & b.cells
+        if not shared or not _different_institutions(a, b):
+            continue
+        if i not in prepared:
+            prepared[i] = _prepare(a)
+        if j not in prepared:
+            prepared[j] = _prepare(b)
+        score = _score(prepared[i], prepared[j], threshold)
+        if score >= threshold:
+            first, second = sorted((a.id, b.id))
+            found.append(LikelyDuplicate(first, second, round(score, 1), frozenset(shared)))
+    return found
+
+
+def _candidate_pairs(group: Sequence[ActionText], max_word_share: float) -> set[tuple[int, int]]:
+    """Blocking: titles sharing two informative words (a pair of words as key), or a one-word title found
+    in another title. A single shared common word ("laboral") proposes nothing on its own."""
     by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_word: dict[str, list[int]] = defaultdict(list)
     single: list[tuple[int, str]] = []
@@ -192,22 +211,7 @@ def _in_country(group: Sequence[ActionText], threshold: float, max_word_share: f
         others = by_word[word]
         if len(others) <= limit:
             candidates.update((min(index, other), max(index, other)) for other in others if other != index)
-    found = []
-    prepared: dict[int, _Prepared] = {}
-    for i, j in candidates:
-        a, b = group[i], group[j]
-        shared = a.cells & b.cells
-        if not shared or not _different_institutions(a, b):
-            continue
-        if i not in prepared:
-            prepared[i] = _prepare(a)
-        if j not in prepared:
-            prepared[j] = _prepare(b)
-        score = _score(prepared[i], prepared[j], threshold)
-        if score >= threshold:
-            first, second = sorted((a.id, b.id))
-            found.append(LikelyDuplicate(first, second, round(score, 1), frozenset(shared)))
-    return found
+    return candidates
 
 
 def cells_with_duplicates(duplicates: Iterable[LikelyDuplicate]) -> dict[Cell, set[int]]:

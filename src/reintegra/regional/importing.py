@@ -9,7 +9,7 @@ or "|" or "," (the action then covers every combination).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -152,7 +152,7 @@ def _country(value: str) -> str | None:
         with translation.override(language):
             for code, name in countries:
                 if normalise(str(name)) == wanted:
-                    return code
+                    return str(code)
     return None
 
 
@@ -172,20 +172,14 @@ def read_table(stream: IO[bytes] | bytes, filename: str) -> uploads.Table:
 
 def parse(stream: IO[bytes], filename: str) -> ParseResult:
     """Every row as an ActionInput, or every problem found; the caller writes nothing unless `ok`."""
-    level_words = {**LEVEL_WORDS, **_choices_by_word(InterventionLevel)}
-    dimension_words = {**DIMENSION_WORDS, **_choices_by_word(Dimension)}
-    kinds = _choices_by_word(InstitutionKind)
-    fundings = _choices_by_word(FundingSource)
-    statuses = _choices_by_word(EvaluationStatus)
-    rows: list[ActionInput] = []
-    errors: list[RowError] = []
+    words = _Vocabularies.build()
     try:
         table = read_table(stream, filename)
     except uploads.UploadError as exc:
-        errors = [RowError(p.row or 1, p.column or "-", p.message) for p in exc.problems]
+        unreadable = [RowError(p.row or 1, p.column or "-", p.message) for p in exc.problems]
         if exc.more:
-            errors.append(RowError(1, "-", _("… and %(n)s more problems.") % {"n": exc.more}))
-        return ParseResult([], errors)
+            unreadable.append(RowError(1, "-", _("… and %(n)s more problems.") % {"n": exc.more}))
+        return ParseResult([], unreadable)
     if not table.rows:
         return ParseResult([], [RowError(1, "-", _("The file has no rows."))])
     columns: dict[str, str] = {}  # ActionInput field -> the file's header for it
@@ -196,69 +190,121 @@ def parse(stream: IO[bytes], filename: str) -> ParseResult:
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         return ParseResult([], [RowError(1, name, _("This column is missing from the header.")) for name in missing])
+    rows: list[ActionInput] = []
+    errors: list[RowError] = []
     for number, raw in table.records():
         values = {name: ("" if raw.get(header) is None else raw.get(header)) for name, header in columns.items()}
         if not any(str(v).strip() for v in values.values()):
             continue  # blank line
-        row_errors: list[RowError] = []
-
-        def bad(name: str, message: str, number: int = number, row_errors: list[RowError] = row_errors) -> None:
-            row_errors.append(RowError(number, columns.get(name, name), message))
-
-        country = _country(str(values["country"]))
-        if country is None:
-            bad("country", _("Unknown country: %(value)s.") % {"value": values["country"]})
-        levels = []
-        for word in _split(str(values["levels"])):
-            if normalise(word) in level_words:
-                levels.append(level_words[normalise(word)])
-            else:
-                bad("levels", _("Unknown level: %(value)s.") % {"value": word})
-        dimensions = []
-        for word in _split(str(values["dimensions"])):
-            if normalise(word) in dimension_words:
-                dimensions.append(dimension_words[normalise(word)])
-            else:
-                bad("dimensions", _("Unknown dimension: %(value)s.") % {"value": word})
-        data = ActionInput(
-            country=country or "",
-            title=str(values["title"]).strip(),
-            levels=levels,
-            dimensions=dimensions,
-            description=str(values.get("description", "")).strip(),
-            institution_name=str(values.get("institution_name", "")).strip(),
-            target_population=str(values.get("target_population", "")).strip(),
-            evaluation_reference=str(values.get("evaluation_reference", "")).strip(),
-            source=str(values.get("source", "")).strip(),
-        )
-        for name, words, default in (
-            ("institution_kind", kinds, InstitutionKind.OTHER),
-            ("funding_source", fundings, FundingSource.UNKNOWN),
-            ("evaluation_status", statuses, EvaluationStatus.NOT_EVALUATED),
-        ):
-            value = str(values.get(name, "")).strip()
-            if not value:
-                setattr(data, name, default)
-            elif normalise(value) in words:
-                setattr(data, name, words[normalise(value)])
-            else:
-                bad(name, _("Unknown value: %(value)s.") % {"value": value})
-        for name in ("starts_on", "ends_on", "evaluated_on"):
-            raw_date = values.get(name, "")
-            if raw_date in ("", None):
-                continue
-            try:
-                setattr(data, name, _date(raw_date))
-            except ValueError:
-                bad(name, _("Not a date (use YYYY-MM-DD): %(value)s.") % {"value": raw_date})
-        reported = {e.column for e in row_errors}
-        for name, messages in validation_errors(data).items():
-            column = columns.get(name, name)
-            if column in reported or (name in ("levels", "dimensions", "country") and columns[name] in reported):
-                continue
-            for message in messages:
-                bad(name, message)
-        errors.extend(row_errors)
-        if not row_errors:
+        problems = _RowProblems(number, columns)
+        data = _action(values, words, problems)
+        errors.extend(problems.errors)
+        if not problems.errors:
             rows.append(data)
     return ParseResult(rows, errors)
+
+
+@dataclass(frozen=True)
+class _Vocabularies:
+    """Every word (code or label in any language, normalised) a file may use, -> its code."""
+
+    levels: dict[str, str]
+    dimensions: dict[str, str]
+    institution_kinds: dict[str, str]
+    funding_sources: dict[str, str]
+    evaluation_statuses: dict[str, str]
+
+    @classmethod
+    def build(cls) -> _Vocabularies:
+        return cls(
+            levels={**LEVEL_WORDS, **_choices_by_word(InterventionLevel)},
+            dimensions={**DIMENSION_WORDS, **_choices_by_word(Dimension)},
+            institution_kinds=_choices_by_word(InstitutionKind),
+            funding_sources=_choices_by_word(FundingSource),
+            evaluation_statuses=_choices_by_word(EvaluationStatus),
+        )
+
+
+@dataclass
+class _RowProblems:
+    """The problems of one row, each under the file's header for its column."""
+
+    number: int
+    columns: dict[str, str]
+    errors: list[RowError] = field(default_factory=list)
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.append(RowError(self.number, self.columns.get(name, name), message))
+
+
+def _action(values: dict[str, Any], words: _Vocabularies, problems: _RowProblems) -> ActionInput:
+    """One row as an ActionInput; what is wrong with it goes to `problems`."""
+    country = _country(str(values["country"]))
+    if country is None:
+        problems.add("country", _("Unknown country: %(value)s.") % {"value": values["country"]})
+    data = ActionInput(
+        country=country or "",
+        title=str(values["title"]).strip(),
+        levels=_codes(values["levels"], words.levels, "levels", _("Unknown level: %(value)s."), problems),
+        dimensions=_codes(
+            values["dimensions"], words.dimensions, "dimensions", _("Unknown dimension: %(value)s."), problems
+        ),
+        description=str(values.get("description", "")).strip(),
+        institution_name=str(values.get("institution_name", "")).strip(),
+        target_population=str(values.get("target_population", "")).strip(),
+        evaluation_reference=str(values.get("evaluation_reference", "")).strip(),
+        source=str(values.get("source", "")).strip(),
+    )
+    for name, vocabulary, default in (
+        ("institution_kind", words.institution_kinds, InstitutionKind.OTHER),
+        ("funding_source", words.funding_sources, FundingSource.UNKNOWN),
+        ("evaluation_status", words.evaluation_statuses, EvaluationStatus.NOT_EVALUATED),
+    ):
+        _read_choice(data, name, str(values.get(name, "")).strip(), vocabulary, default, problems)
+    for name in ("starts_on", "ends_on", "evaluated_on"):
+        _read_date(data, name, values.get(name, ""), problems)
+    _add_rule_errors(data, problems)
+    return data
+
+
+def _codes(value: Any, vocabulary: dict[str, str], name: str, unknown: str, problems: _RowProblems) -> list[str]:
+    """The codes of a list of words (levels or dimensions); `unknown` is the message for a word not known."""
+    codes = []
+    for word in _split(str(value)):
+        if normalise(word) in vocabulary:
+            codes.append(vocabulary[normalise(word)])
+        else:
+            problems.add(name, unknown % {"value": word})
+    return codes
+
+
+def _read_choice(
+    data: ActionInput, name: str, value: str, vocabulary: dict[str, str], default: str, problems: _RowProblems
+) -> None:
+    if not value:
+        setattr(data, name, default)
+    elif normalise(value) in vocabulary:
+        setattr(data, name, vocabulary[normalise(value)])
+    else:
+        problems.add(name, _("Unknown value: %(value)s.") % {"value": value})
+
+
+def _read_date(data: ActionInput, name: str, value: Any, problems: _RowProblems) -> None:
+    if value in ("", None):
+        return
+    try:
+        setattr(data, name, _date(value))
+    except ValueError:
+        problems.add(name, _("Not a date (use YYYY-MM-DD): %(value)s.") % {"value": value})
+
+
+def _add_rule_errors(data: ActionInput, problems: _RowProblems) -> None:
+    """The service's own checks, for the columns that have no problem reported yet."""
+    columns = problems.columns
+    reported = {e.column for e in problems.errors}
+    for name, messages in validation_errors(data).items():
+        column = columns.get(name, name)
+        if column in reported or (name in ("levels", "dimensions", "country") and columns[name] in reported):
+            continue
+        for message in messages:
+            problems.add(name, message)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from reintegra.vocabulary.codes import DIMENSIONS, INTERVENTION_LEVELS
+from reintegra.vocabulary.codes import DIMENSIONS as DIMENSIONS  # the columns, for the matrix's readers
+from reintegra.vocabulary.codes import INTERVENTION_LEVELS
 
 LEVELS = INTERVENTION_LEVELS
 SHADES = 5  # heat-map steps 1..5 for non-empty cells; 0 is a gap

@@ -1,5 +1,6 @@
 """`/api/v1/` routes of this app (included by reintegra.api.urls, namespace "api")."""
 
+from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
 from reintegra.structural import api
@@ -15,4 +16,4 @@ router.register("action-items", api.ActionItemViewSet, basename="action-item")
 router.register("cooperation-frameworks", api.CooperationFrameworkViewSet, basename="cooperation-framework")
 router.register("mainstreaming-processes", api.MainstreamingProcessViewSet, basename="mainstreaming-process")
 
-urlpatterns: list = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -41,7 +41,7 @@ from reintegra.structural.models import (
 from reintegra.web.widgets import DateInput
 
 
-class StructuralForm(forms.ModelForm):
+class StructuralForm(forms.ModelForm[Any]):
     """`programme` is asked only for top-level records; every linked record is limited to one the user
     sees, of the record's programme when it is known (a child, an edit)."""
 
@@ -57,31 +57,36 @@ class StructuralForm(forms.ModelForm):
             if isinstance(field.widget, forms.DateInput):
                 field.widget = DateInput()
             if name == "programme":
-                field.queryset = selectors.editable_programmes(user)
-                if field.queryset.count() == 1 and not self.initial.get("programme"):
-                    self.initial["programme"] = field.queryset.first()
-                continue
-            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
-                model = field.queryset.model
-                if issubclass(model, ProgrammeRecord):
-                    qs = field.queryset.filter(programme_id__in=visible_ids)
-                    if self.programme is not None:
-                        qs = qs.filter(programme=self.programme)
-                    field.queryset = qs
-                elif issubclass(model, User):
-                    # The people the service accepts (services._check_people); the record's current one stays.
-                    current = getattr(self.instance, f"{name}_id", None)
-                    field.queryset = (
-                        (
-                            selectors.assignable_users(user, self.programme)
-                            | User.objects.filter(pk__in=[current] if current else [])
-                        )
-                        .distinct()
-                        .order_by("username")
-                    )
-                if isinstance(field, forms.ModelMultipleChoiceField):
-                    field.widget = forms.CheckboxSelectMultiple()
-                    field.widget.choices = field.choices
+                self._offer_programmes(field)
+            elif isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+                self._limit_choices(name, field, visible_ids)
+
+    def _offer_programmes(self, field: Any) -> None:
+        field.queryset = selectors.editable_programmes(self.user)
+        if field.queryset.count() == 1 and not self.initial.get("programme"):
+            self.initial["programme"] = field.queryset.first()
+
+    def _limit_choices(self, name: str, field: Any, visible_ids: frozenset[int]) -> None:
+        model = field.queryset.model
+        if issubclass(model, ProgrammeRecord):
+            qs = field.queryset.filter(programme_id__in=visible_ids)
+            if self.programme is not None:
+                qs = qs.filter(programme=self.programme)
+            field.queryset = qs
+        elif issubclass(model, User):
+            # The people the service accepts (services._check_people); the record's current one stays.
+            current = getattr(self.instance, f"{name}_id", None)
+            field.queryset = (
+                (
+                    selectors.assignable_users(self.user, self.programme)
+                    | User.objects.filter(pk__in=[current] if current else [])
+                )
+                .distinct()
+                .order_by("username")
+            )
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            field.widget = forms.CheckboxSelectMultiple()
+            field.widget.choices = field.choices
 
     def m2m_values(self) -> dict[str, list[Any]]:
         return {

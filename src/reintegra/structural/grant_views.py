@@ -3,8 +3,6 @@ change its structural records or regional actions (services.grant_write / revoke
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -22,7 +20,9 @@ class GrantsView(StructuralView):
     """The write access the user's organisation gave coordination bodies (and received); its programme
     managers give and revoke it here."""
 
-    def _render(self, request: AuthenticatedHttpRequest, form: forms.GrantForm | None, status: int = 200) -> Any:
+    def _render(
+        self, request: AuthenticatedHttpRequest, form: forms.GrantForm | None, status: int = 200
+    ) -> HttpResponse:
         grants = selectors.grants_for(request.user)
         organisation_id = request.user.organisation_id
         context = {

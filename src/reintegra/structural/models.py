@@ -732,7 +732,7 @@ class SOPDocumentManager(models.Manager["SOPDocument"]):
 class SOPDocument(Document):
     """Standard operating procedures attached to a coordination mechanism (versioned documents)."""
 
-    objects: ClassVar[SOPDocumentManager] = SOPDocumentManager()  # type: ignore[assignment]  # only SOPs
+    objects: ClassVar[SOPDocumentManager] = SOPDocumentManager()  # only SOPs
 
     class Meta:
         proxy = True

@@ -49,7 +49,7 @@ def can_edit(user: Any) -> bool:
 
 def visible_programme_ids(user: Any) -> frozenset[int]:
     """The programmes whose structural records the user sees (cached on the user for the request)."""
-    cached = getattr(user, "_structural_programmes", None)
+    cached: frozenset[int] | None = getattr(user, "_structural_programmes", None)
     if cached is not None:
         return cached
     ids: set[int] = set()
@@ -140,7 +140,7 @@ def visible_programmes(user: Any) -> QuerySet[Programme]:
 
 
 def visible[M: Model](user: Any, model: type[M]) -> QuerySet[M]:
-    return model._default_manager.filter(programme_id__in=visible_programme_ids(user))  # type: ignore[misc]
+    return model._default_manager.filter(programme_id__in=visible_programme_ids(user))
 
 
 def get_visible[M: Model](user: Any, model: type[M], pk: Any) -> M:

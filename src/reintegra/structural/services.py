@@ -49,12 +49,8 @@ def require_edit(user: Any, programme_id: int | None) -> None:
     structural_permissions.require_programme_edit(user, programme_id)
 
 
-def _user_fields(instance: ProgrammeRecord) -> list[models.ForeignKey]:
-    return [
-        f
-        for f in instance._meta.concrete_fields
-        if isinstance(f, models.ForeignKey) and f.related_model is User  # type: ignore[comparison-overlap]
-    ]
+def _user_fields(instance: ProgrammeRecord) -> list[models.ForeignKey[Any, Any]]:
+    return [f for f in instance._meta.concrete_fields if isinstance(f, models.ForeignKey) and f.related_model is User]
 
 
 def _check_people(instance: ProgrammeRecord) -> None:

@@ -2,7 +2,7 @@
 its `Kind` says (views.KINDS), plus the home page, programme checklists, the information-exchange
 matrix, document downloads and the mainstreaming action plan (PDF)."""
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, path
 
 from reintegra.structural import grant_views, views
 
@@ -31,7 +31,7 @@ def _kind_routes() -> list[URLPattern]:
     return routes
 
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.HomeView.as_view(), name="home"),
     path("estrategias/<str:kind>/", views.ChecklistView.as_view(), name="checklist"),
     path("permisos/", grant_views.GrantsView.as_view(), name="grants"),

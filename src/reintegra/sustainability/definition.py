@@ -210,98 +210,47 @@ def parse(raw: Any) -> Definition:
     code = str(raw.get("code", ""))
     if not _CODE.match(code):
         problems.append(f"code: {code!r} is not a valid code")
-    try:
-        version = int(raw.get("version", 1))
-        if version < 1:
-            raise ValueError
-    except (TypeError, ValueError):
-        problems.append("version: must be a whole number from 1")
-        version = 1
+    version = _version(raw.get("version", 1), problems)
     labels = _labels(raw.get("labels", raw.get("label")), "labels", problems)
     share = _number(raw.get("min_answered_share", 0.5), "min_answered_share", problems, 0.0, 1.0)
-
     option_sets: dict[str, list[Any]] = raw.get("option_sets") or {}
     if not isinstance(option_sets, dict):
         problems.append("option_sets: must be a mapping of name to a list of options")
         option_sets = {}
+    questions = _questions(raw.get("questions") or [], option_sets, problems)
+    bands = _bands(raw.get("bands") or [], problems)
+    if problems:
+        raise DefinitionError(problems)
+    return Definition(
+        code=code,
+        version=version,
+        labels=labels,
+        questions=tuple(questions),
+        bands=tuple(bands),
+        min_answered_share=share,
+        description=_labels(raw.get("description"), "description", problems, required=False),
+    )
 
+
+def _version(raw: Any, problems: list[str]) -> int:
+    try:
+        version = int(raw)
+        if version < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        problems.append("version: must be a whole number from 1")
+        return 1
+    return version
+
+
+def _questions(raw: Any, option_sets: dict[str, list[Any]], problems: list[str]) -> list[Question]:
     questions: list[Question] = []
     seen: set[str] = set()
-    for i, q in enumerate(raw.get("questions") or []):
-        where = f"questions[{i}]"
+    for i, q in enumerate(raw):
         if not isinstance(q, dict):
-            problems.append(f"{where}: a question must be a mapping")
+            problems.append(f"questions[{i}]: a question must be a mapping")
             continue
-        qcode = str(q.get("code", ""))
-        where = f"questions[{i}] ({qcode})"
-        if not _CODE.match(qcode):
-            problems.append(f"{where}: code {qcode!r} is not a valid code")
-        if qcode in seen:
-            problems.append(f"{where}: code {qcode!r} is used twice")
-        seen.add(qcode)
-        qtype = str(q.get("type", "single"))
-        if qtype not in QUESTION_TYPES:
-            problems.append(f"{where}: type {qtype!r} is not one of {', '.join(QUESTION_TYPES)}")
-        dimension = str(q.get("dimension", ""))
-        if qtype in SCORED_TYPES and dimension not in DIMENSIONS:
-            problems.append(f"{where}: dimension {dimension!r} is not one of {', '.join(DIMENSIONS)}")
-        options: list[Option] = []
-        raw_options = q.get("options") or []
-        if isinstance(raw_options, str):
-            if raw_options not in option_sets:
-                problems.append(f"{where}: option set {raw_options!r} is not defined")
-            raw_options = option_sets.get(raw_options) or []
-        for j, o in enumerate(raw_options):
-            option = _option(o, f"{where}.options[{j}]", problems)
-            if option:
-                options.append(option)
-        codes = [o.code for o in options]
-        if len(set(codes)) != len(codes):
-            problems.append(f"{where}: option codes repeat")
-        if qtype in ("single", "multiple") and not any(not o.missing for o in options):
-            problems.append(f"{where}: a choice question needs at least one scored option")
-        points: list[tuple[float, float]] = []
-        if qtype == "number":
-            raw_points = (q.get("scoring") or {}).get("points") if isinstance(q.get("scoring"), dict) else None
-            if not raw_points or len(raw_points) < 2:
-                problems.append(f"{where}: a number question needs scoring.points: [[value, score], ...] (two or more)")
-            else:
-                for k, pair in enumerate(raw_points):
-                    try:
-                        x, s = pair
-                    except (TypeError, ValueError):
-                        problems.append(f"{where}.scoring.points[{k}]: must be [value, score]")
-                        continue
-                    points.append(
-                        (
-                            _number(x, f"{where}.scoring.points[{k}]", problems),
-                            _number(s, f"{where}.scoring.points[{k}]", problems, 0.0, 1.0),
-                        )
-                    )
-                if [x for x, _s in points] != sorted({x for x, _s in points}):
-                    problems.append(f"{where}: scoring.points values must be strictly ascending")
-        aggregate = str(q.get("aggregate", "mean"))
-        if aggregate not in AGGREGATES:
-            problems.append(f"{where}: aggregate must be one of {', '.join(AGGREGATES)}")
-        scored = qtype in SCORED_TYPES
-        weight = _number(q.get("weight", 1.0 if scored else 0.0), f"{where}.weight", problems, 0.0)
-        cweight = _number(q.get("composite_weight", 1.0 if scored else 0.0), f"{where}.composite_weight", problems, 0.0)
-        questions.append(
-            Question(
-                code=qcode,
-                dimension=dimension if dimension in DIMENSIONS else "",
-                type=qtype,
-                labels=_labels(q.get("labels", q.get("label")), where, problems),
-                indicator=str(q.get("indicator", "")),
-                options=tuple(options),
-                points=tuple(points),
-                aggregate=aggregate,
-                weight=weight if scored else 0.0,
-                composite_weight=cweight if scored else 0.0,
-                required=bool(q.get("required", False)),
-                hint=_labels(q.get("hint"), where, problems, required=False),
-            )
-        )
+        questions.append(_question(q, i, option_sets, seen, problems))
     if not questions:
         problems.append("questions: the instrument has no questions")
     for dim in DIMENSIONS:
@@ -309,9 +258,98 @@ def parse(raw: Any) -> Definition:
             q.dimension == dim and q.weight > 0 for q in questions
         ):
             problems.append(f"weights: every {dim} question has weight 0")
+    return questions
 
+
+def _question(
+    q: dict[str, Any], i: int, option_sets: dict[str, list[Any]], seen: set[str], problems: list[str]
+) -> Question:
+    """The i-th question; `seen` holds the codes of the questions before it."""
+    qcode = str(q.get("code", ""))
+    where = f"questions[{i}] ({qcode})"
+    if not _CODE.match(qcode):
+        problems.append(f"{where}: code {qcode!r} is not a valid code")
+    if qcode in seen:
+        problems.append(f"{where}: code {qcode!r} is used twice")
+    seen.add(qcode)
+    qtype = str(q.get("type", "single"))
+    if qtype not in QUESTION_TYPES:
+        problems.append(f"{where}: type {qtype!r} is not one of {', '.join(QUESTION_TYPES)}")
+    dimension = str(q.get("dimension", ""))
+    scored = qtype in SCORED_TYPES
+    if scored and dimension not in DIMENSIONS:
+        problems.append(f"{where}: dimension {dimension!r} is not one of {', '.join(DIMENSIONS)}")
+    options = _question_options(q.get("options") or [], qtype, where, option_sets, problems)
+    points = _points(q.get("scoring"), where, problems) if qtype == "number" else []
+    aggregate = str(q.get("aggregate", "mean"))
+    if aggregate not in AGGREGATES:
+        problems.append(f"{where}: aggregate must be one of {', '.join(AGGREGATES)}")
+    weight = _number(q.get("weight", 1.0 if scored else 0.0), f"{where}.weight", problems, 0.0)
+    cweight = _number(q.get("composite_weight", 1.0 if scored else 0.0), f"{where}.composite_weight", problems, 0.0)
+    return Question(
+        code=qcode,
+        dimension=dimension if dimension in DIMENSIONS else "",
+        type=qtype,
+        labels=_labels(q.get("labels", q.get("label")), where, problems),
+        indicator=str(q.get("indicator", "")),
+        options=tuple(options),
+        points=tuple(points),
+        aggregate=aggregate,
+        weight=weight if scored else 0.0,
+        composite_weight=cweight if scored else 0.0,
+        required=bool(q.get("required", False)),
+        hint=_labels(q.get("hint"), where, problems, required=False),
+    )
+
+
+def _question_options(
+    raw: Any, qtype: str, where: str, option_sets: dict[str, list[Any]], problems: list[str]
+) -> list[Option]:
+    """A question's options, listed or named by an option set."""
+    if isinstance(raw, str):
+        if raw not in option_sets:
+            problems.append(f"{where}: option set {raw!r} is not defined")
+        raw = option_sets.get(raw) or []
+    options: list[Option] = []
+    for j, o in enumerate(raw):
+        option = _option(o, f"{where}.options[{j}]", problems)
+        if option:
+            options.append(option)
+    codes = [o.code for o in options]
+    if len(set(codes)) != len(codes):
+        problems.append(f"{where}: option codes repeat")
+    if qtype in ("single", "multiple") and not any(not o.missing for o in options):
+        problems.append(f"{where}: a choice question needs at least one scored option")
+    return options
+
+
+def _points(scoring: Any, where: str, problems: list[str]) -> list[tuple[float, float]]:
+    """A number question's scoring: (value, score) pairs, values strictly ascending."""
+    raw_points = scoring.get("points") if isinstance(scoring, dict) else None
+    if not raw_points or len(raw_points) < 2:
+        problems.append(f"{where}: a number question needs scoring.points: [[value, score], ...] (two or more)")
+        return []
+    points: list[tuple[float, float]] = []
+    for k, pair in enumerate(raw_points):
+        try:
+            x, s = pair
+        except (TypeError, ValueError):
+            problems.append(f"{where}.scoring.points[{k}]: must be [value, score]")
+            continue
+        points.append(
+            (
+                _number(x, f"{where}.scoring.points[{k}]", problems),
+                _number(s, f"{where}.scoring.points[{k}]", problems, 0.0, 1.0),
+            )
+        )
+    if [x for x, _s in points] != sorted({x for x, _s in points}):
+        problems.append(f"{where}: scoring.points values must be strictly ascending")
+    return points
+
+
+def _bands(raw: Any, problems: list[str]) -> list[Band]:
     bands: list[Band] = []
-    for i, b in enumerate(raw.get("bands") or []):
+    for i, b in enumerate(raw):
         if not isinstance(b, dict):
             problems.append(f"bands[{i}]: a band must be a mapping")
             continue
@@ -328,14 +366,4 @@ def parse(raw: Any) -> Definition:
     mins = [b.min for b in bands]
     if bands and (mins != sorted(set(mins)) or mins[0] != 0.0):
         problems.append("bands: lower bounds must be ascending, distinct and start at 0")
-    if problems:
-        raise DefinitionError(problems)
-    return Definition(
-        code=code,
-        version=version,
-        labels=labels,
-        questions=tuple(questions),
-        bands=tuple(bands),
-        min_answered_share=share,
-        description=_labels(raw.get("description"), "description", problems, required=False),
-    )
+    return bands

@@ -126,7 +126,7 @@ class DraftForm(forms.Form):
     )
 
 
-class ApproachForm(forms.ModelForm):
+class ApproachForm(forms.ModelForm[FeasibilityApproach]):
     class Meta:
         model = FeasibilityApproach
         fields = [

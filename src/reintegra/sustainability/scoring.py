@@ -15,7 +15,7 @@ Two entry points share one definition of the rules:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -62,35 +62,57 @@ def clean_answer(question: Question, value: Any) -> Any:
     """The stored form of one answer (option code, list of codes, number, ISO date, text); raise AnswerError."""
     if value is None or value == "" or value == []:
         return None
-    if question.type == "single":
-        code = str(value).strip()
-        if question.option(code) is None:
-            raise AnswerError(question.code, f"{code!r} is not one of its options")
-        return code
-    if question.type == "multiple":
-        codes = _as_list(value)
-        unknown = [c for c in codes if question.option(c) is None]
-        if unknown:
-            raise AnswerError(question.code, f"{', '.join(unknown)} not among its options")
-        return sorted(set(codes), key=codes.index)
-    if question.type == "number":
-        if isinstance(value, bool):
-            raise AnswerError(question.code, "must be a number")
-        try:
-            number = float(str(value).strip().replace(",", "."))
-        except ValueError:
-            raise AnswerError(question.code, f"{value!r} is not a number") from None
-        if math.isnan(number) or math.isinf(number):
-            raise AnswerError(question.code, "must be a finite number")
-        return int(number) if number.is_integer() else number
-    if question.type == "date":
-        if isinstance(value, date):
-            return value.isoformat()
-        try:
-            return date.fromisoformat(str(value).strip()[:10]).isoformat()
-        except ValueError:
-            raise AnswerError(question.code, f"{value!r} is not a date (YYYY-MM-DD)") from None
+    clean: Callable[[Question, Any], Any] = _CLEANERS.get(question.type, _clean_text)
+    return clean(question, value)
+
+
+def _clean_single(question: Question, value: Any) -> str:
+    code = str(value).strip()
+    if question.option(code) is None:
+        raise AnswerError(question.code, f"{code!r} is not one of its options")
+    return code
+
+
+def _clean_multiple(question: Question, value: Any) -> list[str]:
+    codes = _as_list(value)
+    unknown = [c for c in codes if question.option(c) is None]
+    if unknown:
+        raise AnswerError(question.code, f"{', '.join(unknown)} not among its options")
+    return sorted(set(codes), key=codes.index)
+
+
+def _clean_number(question: Question, value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise AnswerError(question.code, "must be a number")
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise AnswerError(question.code, f"{value!r} is not a number") from None
+    if math.isnan(number) or math.isinf(number):
+        raise AnswerError(question.code, "must be a finite number")
+    return int(number) if number.is_integer() else number
+
+
+def _clean_date(question: Question, value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value).strip()[:10]).isoformat()
+    except ValueError:
+        raise AnswerError(question.code, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _clean_text(question: Question, value: Any) -> str:
     return str(value).strip()[:2000]
+
+
+# How each question type's answer is cleaned (text: any other type).
+_CLEANERS: dict[str, Callable[[Question, Any], Any]] = {
+    "single": _clean_single,
+    "multiple": _clean_multiple,
+    "number": _clean_number,
+    "date": _clean_date,
+}
 
 
 def question_score(question: Question, value: Any) -> float | None:

@@ -490,37 +490,15 @@ def import_submissions(
     numbers = {s.case_number for s in submissions if s.case_number}
     visible = {c.case_number: c for c in cases_for(user).filter(case_number__in=numbers).select_related("programme")}
     for sub in submissions:
-        problems = list(sub.problems)
         case = visible.get(sub.case_number)
-        if sub.case_number and case is None:
-            problems.append((xlsform.CASE_NUMBER, _("no such case: %(number)s") % {"number": sub.case_number}))
-        if case is not None and not case_permissions.can_change_case(user, case):
-            problems.append((xlsform.CASE_NUMBER, _("you cannot record rounds for this case")))
         if case is not None and sub.key and SurveyRound.objects.filter(case=case, submission_key=sub.key).exists():
             report.already_imported += 1
             continue
-        month = None
+        problems = [*sub.problems, *_case_problems(user, sub, case)]
+        own_version, month = version, None
         clean: dict[str, Any] = {}
         if case is not None and sub.taken_on is not None:
-            try:
-                own_version = version
-                instrument = selectors.instrument_for_case(case, version.instrument.code)
-                if instrument is not None and instrument.pk != version.instrument_id:
-                    problems.append(
-                        (xlsform.CASE_NUMBER, _("the case's programme uses its own version of this instrument"))
-                    )
-                else:
-                    own_version, clean, month = validate_round(
-                        case, RoundInput(version.instrument.code, sub.taken_on, sub.values, version.number)
-                    )
-            except ValidationError as exc:
-                for column, messages in exc.message_dict.items():
-                    for message in messages:
-                        if column == "answers" and ": " in message:
-                            code, reason = message.split(": ", 1)
-                            problems.append((code, reason))
-                        else:
-                            problems.append((xlsform.SURVEY_DATE if column == "date" else column, message))
+            own_version, clean, month = _checked_submission(case, version, sub, sub.taken_on, problems)
         if problems:
             report.errors.extend({"row": sub.row, "column": c, "reason": str(r)} for c, r in problems)
             continue
@@ -532,6 +510,39 @@ def import_submissions(
         except IntegrityError:
             report.already_imported += 1
     return report
+
+
+def _case_problems(user: Any, sub: xlsform.Submission, case: Case | None) -> list[tuple[str, str]]:
+    if sub.case_number and case is None:
+        return [(xlsform.CASE_NUMBER, _("no such case: %(number)s") % {"number": sub.case_number})]
+    if case is not None and not case_permissions.can_change_case(user, case):
+        return [(xlsform.CASE_NUMBER, _("you cannot record rounds for this case"))]
+    return []
+
+
+def _checked_submission(
+    case: Case,
+    version: InstrumentVersion,
+    sub: xlsform.Submission,
+    taken_on: date,
+    problems: list[tuple[str, str]],
+) -> tuple[InstrumentVersion, dict[str, Any], int | None]:
+    """`validate_round` of one submission; what it refuses goes to `problems`, by column."""
+    try:
+        instrument = selectors.instrument_for_case(case, version.instrument.code)
+        if instrument is not None and instrument.pk != version.instrument_id:
+            problems.append((xlsform.CASE_NUMBER, _("the case's programme uses its own version of this instrument")))
+            return version, {}, None
+        return validate_round(case, RoundInput(version.instrument.code, taken_on, sub.values, version.number))
+    except ValidationError as exc:
+        for column, messages in exc.message_dict.items():
+            for message in messages:
+                if column == "answers" and ": " in message:
+                    code, reason = message.split(": ", 1)
+                    problems.append((code, reason))
+                else:
+                    problems.append((xlsform.SURVEY_DATE if column == "date" else column, message))
+        return version, {}, None
 
 
 # --- Feasibility grid ---------------------------------------------------------------------------------

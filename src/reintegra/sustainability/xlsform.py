@@ -231,9 +231,24 @@ def draft_from_sheets(sheets: Mapping[str, Sequence[Sequence[Any]]]) -> dict[str
     if "survey" not in sheets:
         raise XLSFormError(["the workbook has no 'survey' sheet"])
     survey = _rows(sheets["survey"])
-    choices = _rows(sheets.get("choices", []))
+    lists = _choice_lists(_rows(sheets.get("choices", [])))
     settings_rows = _rows(sheets.get("settings", []))
     settings = settings_rows[0] if settings_rows else {}
+    problems: list[str] = []
+    questions: list[dict[str, Any]] = []
+    for i, row in enumerate(survey, start=2):
+        question = _draft_question(row, f"survey row {i}", lists, problems)
+        if question is not None:
+            questions.append(question)
+    if problems:
+        raise XLSFormError(problems)
+    if not questions:
+        raise XLSFormError(["the survey sheet has no questions that can be scored or recorded"])
+    return _draft(settings, questions)
+
+
+def _choice_lists(choices: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The options of each choice list, by list name."""
     lists: dict[str, list[dict[str, Any]]] = {}
     for c in choices:
         if not c.get("list_name") or c.get("name") in (None, ""):
@@ -246,56 +261,70 @@ def draft_from_sheets(sheets: Mapping[str, Sequence[Sequence[Any]]]) -> dict[str
         elif score is not None:
             option["score"] = score
         lists.setdefault(str(c["list_name"]).strip(), []).append(option)
-    problems: list[str] = []
-    questions: list[dict[str, Any]] = []
-    for i, row in enumerate(survey, start=2):
-        raw_type = str(row.get("type") or "").strip()
-        name = str(row.get("name") or "").strip()
-        if not raw_type or raw_type.lower() in _META_TYPES or name in RESERVED:
-            continue
-        parts = raw_type.split()
-        kind = parts[0].lower()
-        question: dict[str, Any] = {"code": name, "labels": _labels(row)}
-        hint = _labels(row, "hint")
-        if hint:
-            question["hint"] = hint
-        if kind in ("select_one", "select_multiple"):
-            if len(parts) < 2 or parts[1] not in lists:
-                problems.append(
-                    f"survey row {i} ({name}): choice list {parts[1] if len(parts) > 1 else ''!r} not found"
-                )
-                continue
-            question["type"] = "single" if kind == "select_one" else "multiple"
-            question["options"] = lists[parts[1]]
-        elif kind in ("integer", "decimal", "range"):
-            question["type"] = "number"
-            points = row.get("scoring_points")
-            if points:
-                try:
-                    question["scoring"] = {"points": json.loads(str(points))}
-                except ValueError:
-                    problems.append(f"survey row {i} ({name}): scoring_points is not a JSON list")
-        elif kind in ("date", "datetime"):
-            question["type"] = "date"
-        elif kind in ("text", "string"):
-            question["type"] = "text"
-        else:
-            # Media, geopoints, etc.: nothing a score can be made of; left out of the draft.
-            continue
-        for column in ("dimension", "indicator", "aggregate"):
-            if row.get(column):
-                question[column] = str(row[column]).strip()
-        for column in ("weight", "composite_weight"):
-            value = _float_or_none(row.get(column))
-            if value is not None:
-                question[column] = value
-        if str(row.get("required") or "").strip().lower() in {"yes", "true", "true()"}:
-            question["required"] = True
-        questions.append(question)
-    if problems:
-        raise XLSFormError(problems)
-    if not questions:
-        raise XLSFormError(["the survey sheet has no questions that can be scored or recorded"])
+    return lists
+
+
+# XLSForm question types -> the instrument's. Others (media, geopoints, etc.) give nothing a score can be
+# made of, and are left out of the draft.
+_QUESTION_TYPES = {
+    "select_one": "single",
+    "select_multiple": "multiple",
+    "integer": "number",
+    "decimal": "number",
+    "range": "number",
+    "date": "date",
+    "datetime": "date",
+    "text": "text",
+    "string": "text",
+}
+
+
+def _draft_question(
+    row: dict[str, Any], where: str, lists: dict[str, list[dict[str, Any]]], problems: list[str]
+) -> dict[str, Any] | None:
+    """One survey row as a draft question; None for what is not a question (notes, metadata, media...)."""
+    raw_type = str(row.get("type") or "").strip()
+    name = str(row.get("name") or "").strip()
+    if not raw_type or raw_type.lower() in _META_TYPES or name in RESERVED:
+        return None
+    parts = raw_type.split()
+    qtype = _QUESTION_TYPES.get(parts[0].lower())
+    if qtype is None:
+        return None
+    where = f"{where} ({name})"
+    question: dict[str, Any] = {"code": name, "labels": _labels(row)}
+    hint = _labels(row, "hint")
+    if hint:
+        question["hint"] = hint
+    if qtype in ("single", "multiple") and (len(parts) < 2 or parts[1] not in lists):
+        problems.append(f"{where}: choice list {parts[1] if len(parts) > 1 else ''!r} not found")
+        return None
+    question["type"] = qtype
+    if qtype in ("single", "multiple"):
+        question["options"] = lists[parts[1]]
+    elif qtype == "number" and row.get("scoring_points"):
+        try:
+            question["scoring"] = {"points": json.loads(str(row["scoring_points"]))}
+        except ValueError:
+            problems.append(f"{where}: scoring_points is not a JSON list")
+    _copy_scoring_columns(row, question)
+    return question
+
+
+def _copy_scoring_columns(row: dict[str, Any], question: dict[str, Any]) -> None:
+    for column in ("dimension", "indicator", "aggregate"):
+        if row.get(column):
+            question[column] = str(row[column]).strip()
+    for column in ("weight", "composite_weight"):
+        value = _float_or_none(row.get(column))
+        if value is not None:
+            question[column] = value
+    if str(row.get("required") or "").strip().lower() in {"yes", "true", "true()"}:
+        question["required"] = True
+
+
+def _draft(settings: dict[str, Any], questions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The definition around the questions, from the settings sheet."""
     form_id = str(settings.get("form_id") or "instrument").strip()
     code = re.sub(r"_v\d+$", "", form_id)
     code = re.sub(r"[^A-Za-z0-9_]", "_", code) or "instrument"

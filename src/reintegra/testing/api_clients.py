@@ -21,10 +21,10 @@ class ReadThenWriteClient(APIClient):
                 extra = {**extra, "HTTP_IF_MATCH": etag}
         return extra
 
-    def patch(self, path: Any, *args: Any, **extra: Any) -> Any:  # type: ignore[override]
+    def patch(self, path: Any, *args: Any, **extra: Any) -> Any:
         return super().patch(path, *args, **self._with_version(str(path), extra))
 
-    def put(self, path: Any, *args: Any, **extra: Any) -> Any:  # type: ignore[override]
+    def put(self, path: Any, *args: Any, **extra: Any) -> Any:
         return super().put(path, *args, **self._with_version(str(path), extra))
 
 

@@ -11,8 +11,10 @@ from django.db import connection
 from django.utils import timezone
 
 from reintegra.access import two_factor
+from reintegra.access.models import Organisation, User
 from reintegra.access.roles import Role
 from reintegra.cases import services as case_services
+from reintegra.cases.models import Case, Returnee
 from reintegra.protection import services as protection_services
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.referrals import services as referral_services
@@ -122,7 +124,7 @@ def expected(label: str) -> str:
     return m(label)[:20] if label == "cases.IdentityDocument.number" else m(label)
 
 
-def _returnee_and_case(manager):
+def _returnee_and_case(manager: User) -> tuple[Returnee, Case]:
     returnee = factories.returnee(
         manager,
         given_names=expected("cases.Returnee.given_names"),
@@ -151,7 +153,7 @@ def _returnee_and_case(manager):
     return returnee, case
 
 
-def _case_records(manager, case):
+def _case_records(manager: User, case: Case) -> None:
     today = timezone.localdate()
     case_services.record_assessment(
         manager,
@@ -227,7 +229,9 @@ def _case_records(manager, case):
     )
 
 
-def _consent_and_sharing(manager, psychologist, returnee, case, other_org):
+def _consent_and_sharing(
+    manager: User, psychologist: User, returnee: Returnee, case: Case, other_org: Organisation
+) -> None:
     consent = protection_services.record_consent(
         manager,
         returnee,
@@ -248,7 +252,7 @@ def _consent_and_sharing(manager, psychologist, returnee, case, other_org):
     )
 
 
-def _referral(manager, programme_manager, case):
+def _referral(manager: User, programme_manager: User, case: Case) -> None:
     provider_org = factories.organisation("prov-zq", "MX")
     provider_user = factories.user(provider_org, Role.SERVICE_PROVIDER)
     provider = ServiceProvider.objects.create(
@@ -280,7 +284,8 @@ def _referral(manager, programme_manager, case):
     referral_services.close_referral(manager, referral, satisfaction=3, feedback=m("referrals.Referral.feedback"))
 
 
-def _survey_round(manager, programme_manager, case):
+def _survey_round(manager: User, programme_manager: User, case: Case) -> None:
+    assert programme_manager.organisation is not None
     programme = programme_manager.organisation.programmes.get()
     sustainability_services.load_instrument(programme_manager, NOTES_INSTRUMENT, programme=programme, publish=True)
     sustainability_services.record_round(
@@ -294,7 +299,7 @@ def _survey_round(manager, programme_manager, case):
     )
 
 
-def _closure_and_reopening(manager, case):
+def _closure_and_reopening(manager: User, case: Case) -> None:
     case_services.close_case(manager, case, reason="support_ended", note=m("cases.Case.closure_note"))
     case.refresh_from_db()
     case_services.reopen_case(manager, case, reason=m("cases.CaseEvent.note"))
@@ -312,7 +317,7 @@ def raw_text_of_every_table() -> str:
     return "\n".join(chunks).lower()
 
 
-def stored_value(label: str):
+def stored_value(label: str) -> list[Any]:
     app_label, model_name, field = label.split(".")
     model = apps.get_model(app_label, model_name)
     # Dates as ISO text, the form their NOT_MARKERS values take.

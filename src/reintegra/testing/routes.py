@@ -66,7 +66,7 @@ def _params(pattern: Any) -> tuple[str, ...]:
 
 
 def walk(
-    patterns: list[Any] | None = None, prefix: str = "", namespace: str = "", params: tuple = ()
+    patterns: list[Any] | None = None, prefix: str = "", namespace: str = "", params: tuple[str, ...] = ()
 ) -> Iterator[Route]:
     for entry in get_resolver().url_patterns if patterns is None else patterns:
         found = params + _params(entry.pattern)

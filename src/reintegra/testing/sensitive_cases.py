@@ -1,12 +1,17 @@
 """Case records full of distinctive sensitive values, for the tests that look for them in the raw
 database, the change log, exports and released rows (encryption at rest, retention, pseudonymisation)."""
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
+from reintegra.access.models import User
 from reintegra.cases import services as case_services
+from reintegra.cases.models import Case, Returnee
+from reintegra.places.models import AdminArea
 from reintegra.testing import factories
 
 # Distinctive values: tests look for them in the raw database, the change log and exported rows.
@@ -19,15 +24,15 @@ ADDRESS = "Calle Olivo 1234, Colonia Zqxland"
 LOCALITY = "Ejido Zqxcampo"
 
 
-def _raw(sql, params=()):
+def _raw(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
 
 
-def all_database_text(exclude=()):
+def all_database_text(exclude: Sequence[str] = ()) -> str:
     """Every value of every table of the database, as text (what a stolen database file would show)."""
-    chunks = []
+    chunks: list[str] = []
     qn = connection.ops.quote_name
     for table in connection.introspection.table_names():
         if table in exclude:
@@ -37,8 +42,8 @@ def all_database_text(exclude=()):
     return "\n".join(chunks)
 
 
-def detailed_returnee(by, places=None, **overrides):
-    values = {
+def detailed_returnee(by: User, places: tuple[AdminArea, AdminArea] | None = None, **overrides: Any) -> Returnee:
+    values: dict[str, Any] = {
         "phone": PHONE,
         "address": ADDRESS,
         "locality": LOCALITY,
@@ -55,7 +60,7 @@ def detailed_returnee(by, places=None, **overrides):
     return factories.returnee(by, **values)
 
 
-def detailed_case(by, places=None, **returnee_overrides):
+def detailed_case(by: User, places: tuple[AdminArea, AdminArea] | None = None, **returnee_overrides: Any) -> Case:
     """A case that went through every step, with sensitive notes, household, plan and follow-up."""
     returnee = detailed_returnee(by, places, **returnee_overrides)
     case = factories.case(by, returnee, causes_of_migration=["violence", "economic"])
@@ -108,7 +113,7 @@ def detailed_case(by, places=None, **returnee_overrides):
     return case
 
 
-def close_long_ago(by, case, *, days_ago=None, months_ago=None):
+def close_long_ago(by: User, case: Case, *, days_ago: int | None = None, months_ago: int | None = None) -> Case:
     """Close the case, then date the closure back (services refuse back-dating before the opening)."""
     case_services.close_case(by, case, reason="support_ended", note="Cierre Zqx")
     closed_on = timezone.localdate() - timedelta(days=days_ago if days_ago is not None else 31 * (months_ago or 0))

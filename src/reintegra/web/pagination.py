@@ -18,12 +18,12 @@ from django.http import HttpRequest
 PARAMETER = "page"
 
 
-def page_of(request: HttpRequest, rows: Any, per_page: int) -> Page:
+def page_of(request: HttpRequest, rows: Any, per_page: int) -> Page[Any]:
     """The page of `rows` (a queryset or a list) that the request's `page` parameter asks for."""
     return Paginator(rows, per_page).get_page(request.GET.get(PARAMETER))
 
 
-def page_of_ids[M: Model](request: HttpRequest, rows: QuerySet[M], per_page: int) -> tuple[Page, list[M]]:
+def page_of_ids[M: Model](request: HttpRequest, rows: QuerySet[M], per_page: int) -> tuple[Page[Any], list[M]]:
     """The same page of a large queryset, fast on 100k+ rows: one COUNT, then the page's ids, then those rows.
 
     The paginator counts once (its count is cached) over the bare filtered query. The page is cut on ids

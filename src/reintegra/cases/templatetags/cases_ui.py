@@ -1,5 +1,6 @@
 """Template helpers of the case UI: badges, translated labels of stored codes, field protection."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -105,7 +106,8 @@ def age_in_years(birth_date: Any) -> int | None:
     if not birth_date:
         return None
     today = timezone.localdate()
-    return today.year - birth_date.year - int((today.month, today.day) < (birth_date.month, birth_date.day))
+    born: date = birth_date
+    return today.year - born.year - int((today.month, today.day) < (born.month, born.day))
 
 
 @register.filter
@@ -154,71 +156,113 @@ def _date(value: Any) -> str:
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     return date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
 
 def describe_event(kind: str, data: dict[str, Any], note: str = "") -> list[str]:
     """What a timeline event says, in words (its data holds codes, dates and counts only; free text such as
     a reopening reason is the event's encrypted `note`)."""
-    data = data or {}
+    describe = _CASE_EVENT_LINES.get(kind)
+    if describe is None:
+        return extensions.describe_extra(kind, data or {})
+    return describe(data or {}, note)
+
+
+def _status_changed_lines(data: dict[str, Any], note: str) -> list[str]:
+    old, new = label_of("status", data.get("old")), label_of("status", data.get("new"))
+    return [_("Status: %(old)s → %(new)s") % {"old": old, "new": new}]
+
+
+def _registered_lines(data: dict[str, Any], note: str) -> list[str]:
+    if not data.get("return_type"):
+        return []
+    return [_("Return type: %(type)s") % {"type": label_of("return_type", data["return_type"])}]
+
+
+def _updated_lines(data: dict[str, Any], note: str) -> list[str]:
     lines: list[str] = []
-    if kind == CaseEventKind.STATUS_CHANGED:
-        lines.append(
-            _("Status: %(old)s → %(new)s")
-            % {"old": label_of("status", data.get("old")), "new": label_of("status", data.get("new"))}
-        )
-    elif kind == CaseEventKind.REGISTERED and data.get("return_type"):
-        lines.append(_("Return type: %(type)s") % {"type": label_of("return_type", data["return_type"])})
-    elif kind == CaseEventKind.UPDATED:
-        what = {
-            "returnee": _("Personal details updated"),
-            "household": _("Household updated"),
-            "return": _("Return information updated"),
-            # Written by the migration that made identity documents unique per organisation.
-            "duplicate_document": _(
-                "An identity document was removed from this record: another person of the organisation holds "
-                "the same document. Ask a supervisor to check whether both records are the same person."
-            ),
-        }.get(data.get("what", ""))
-        if what:
-            lines.append(what)
-        if "members" in data:
-            n = int(data["members"] or 0)
-            lines.append(ngettext("%(n)d household member", "%(n)d household members", n) % {"n": n})
-    elif kind == CaseEventKind.ASSIGNED and data.get("case_manager"):
-        lines.append(_("Case manager: %(name)s") % {"name": data["case_manager"]})
-    elif kind == CaseEventKind.ASSESSMENT and data.get("assessment_kind"):
-        lines.append(label_of("assessment_kind", data["assessment_kind"]))
-    elif kind in (CaseEventKind.COUNSELLING, CaseEventKind.FOLLOW_UP) and data.get("mode"):
-        lines.append(_("Mode: %(mode)s") % {"mode": label_of("mode", data["mode"])})
-    elif kind == CaseEventKind.PLAN_AGREED:
-        if data.get("agreed_on"):
-            lines.append(_("Agreed on %(date)s") % {"date": _date(data["agreed_on"])})
-        if data.get("late"):
-            lines.append(_("Agreed more than one month after the return"))
-    elif kind == CaseEventKind.CLOSED:
-        lines.append(
-            _("Reason: %(reason)s (%(category)s)")
-            % {
-                "reason": label_of("closure_reason", data.get("reason")),
-                "category": label_of("closure_category", data.get("category")),
-            }
-        )
-        if data.get("old"):
-            lines.append(_("Status before closing: %(status)s") % {"status": label_of("status", data["old"])})
-    elif kind == CaseEventKind.REOPENED:
-        if note:
-            lines.append(_("Reason: %(reason)s") % {"reason": note})
-        if data.get("previous_reason"):
-            lines.append(
-                _("Had been closed for: %(reason)s") % {"reason": label_of("closure_reason", data["previous_reason"])}
-            )
-        if data.get("new"):
-            lines.append(_("Status: %(status)s") % {"status": label_of("status", data["new"])})
-    else:
-        lines.extend(extensions.describe_extra(kind, data))
+    what = {
+        "returnee": _("Personal details updated"),
+        "household": _("Household updated"),
+        "return": _("Return information updated"),
+        # Written by the migration that made identity documents unique per organisation.
+        "duplicate_document": _(
+            "An identity document was removed from this record: another person of the organisation holds "
+            "the same document. Ask a supervisor to check whether both records are the same person."
+        ),
+    }.get(data.get("what", ""))
+    if what:
+        lines.append(what)
+    if "members" in data:
+        n = int(data["members"] or 0)
+        lines.append(ngettext("%(n)d household member", "%(n)d household members", n) % {"n": n})
     return lines
+
+
+def _assigned_lines(data: dict[str, Any], note: str) -> list[str]:
+    if not data.get("case_manager"):
+        return []
+    return [_("Case manager: %(name)s") % {"name": data["case_manager"]}]
+
+
+def _assessment_lines(data: dict[str, Any], note: str) -> list[str]:
+    return [label_of("assessment_kind", data["assessment_kind"])] if data.get("assessment_kind") else []
+
+
+def _contact_lines(data: dict[str, Any], note: str) -> list[str]:
+    return [_("Mode: %(mode)s") % {"mode": label_of("mode", data["mode"])}] if data.get("mode") else []
+
+
+def _plan_agreed_lines(data: dict[str, Any], note: str) -> list[str]:
+    lines: list[str] = []
+    if data.get("agreed_on"):
+        lines.append(_("Agreed on %(date)s") % {"date": _date(data["agreed_on"])})
+    if data.get("late"):
+        lines.append(_("Agreed more than one month after the return"))
+    return lines
+
+
+def _closed_lines(data: dict[str, Any], note: str) -> list[str]:
+    lines = [
+        _("Reason: %(reason)s (%(category)s)")
+        % {
+            "reason": label_of("closure_reason", data.get("reason")),
+            "category": label_of("closure_category", data.get("category")),
+        }
+    ]
+    if data.get("old"):
+        lines.append(_("Status before closing: %(status)s") % {"status": label_of("status", data["old"])})
+    return lines
+
+
+def _reopened_lines(data: dict[str, Any], note: str) -> list[str]:
+    lines: list[str] = []
+    if note:
+        lines.append(_("Reason: %(reason)s") % {"reason": note})
+    if data.get("previous_reason"):
+        lines.append(
+            _("Had been closed for: %(reason)s") % {"reason": label_of("closure_reason", data["previous_reason"])}
+        )
+    if data.get("new"):
+        lines.append(_("Status: %(status)s") % {"status": label_of("status", data["new"])})
+    return lines
+
+
+# The words of the events cases writes; other apps' events are worded by what they register in
+# `cases.extensions` (describe_extra).
+_CASE_EVENT_LINES: dict[str, Callable[[dict[str, Any], str], list[str]]] = {
+    CaseEventKind.STATUS_CHANGED: _status_changed_lines,
+    CaseEventKind.REGISTERED: _registered_lines,
+    CaseEventKind.UPDATED: _updated_lines,
+    CaseEventKind.ASSIGNED: _assigned_lines,
+    CaseEventKind.ASSESSMENT: _assessment_lines,
+    CaseEventKind.COUNSELLING: _contact_lines,
+    CaseEventKind.FOLLOW_UP: _contact_lines,
+    CaseEventKind.PLAN_AGREED: _plan_agreed_lines,
+    CaseEventKind.CLOSED: _closed_lines,
+    CaseEventKind.REOPENED: _reopened_lines,
+}
 
 
 @register.filter

@@ -71,6 +71,23 @@ def test_country_filter():
     assert set(AdminArea.objects.values_list("country", flat=True)) == {"SV"}
 
 
+def test_new_areas_get_their_ids_where_bulk_inserts_return_none(monkeypatch):
+    insert = AdminArea.objects.bulk_create
+
+    def without_ids(objs, *args, **kwargs):  # as on a backend that cannot return ids from bulk inserts
+        created = insert(objs, *args, **kwargs)
+        for obj in created:
+            obj.pk = None
+        return created
+
+    monkeypatch.setattr(AdminArea.objects, "bulk_create", without_ids)
+    result = load_gazetteer(countries=["SV"])
+    sv = result.countries["SV"]
+    assert result.created == AdminArea.objects.count() == sv.states + sv.municipalities
+    muni = area("SV", "Soyapango")
+    assert (muni.parent.name, muni.parent.code) == ("San Salvador", "SV-SS")
+
+
 def write_csv(folder: Path, rows: list[str]) -> Path:
     (folder / "xx.csv").write_text("\n".join([",".join(COLUMNS), *rows]) + "\n", encoding="utf-8")
     return folder

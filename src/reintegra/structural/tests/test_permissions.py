@@ -199,39 +199,52 @@ def test_route(route, setting):
     key = _record_key(name)
     for relation in RELATIONS:
         world = worlds[relation]
-        if key is not None:
-            url = reverse(name, args=[world[key].pk])
-        elif name == "structural:checklist":
-            url = reverse(name, args=["private_sector"])
-        else:
-            url = reverse(name)
+        url = _url(name, key, world)
         data: dict[str, Any] = {}
         if rule == "programme_post":
             data = {"programme": world["stakeholder"].programme_id}
         for role in [None, *Role]:
-            if key is None and rule != "programme_post" and relation != "own":
-                continue  # routes without an object answer the same whatever the relation
-            if relation != "own" and (role is None or expected(rule, role, "own") == 403):
-                continue  # refused before any lookup: the record's relation cannot change the answer
-            api = name.startswith("api:")
-            client: Any = APIClient() if api else Client()
-            if role is not None:
-                if api:
-                    client.force_authenticate(users[role])
-                else:
-                    client.force_login(users[role])
-            if api:
-                # Edits carry the version they are based on (issue 10); without it PATCH answers 428.
-                headers = {}
-                if method in ("PUT", "PATCH") and key is not None:
-                    record = type(world[key]).objects.get(pk=world[key].pk)
-                    headers["HTTP_IF_MATCH"] = f'"{record.revision}"'
-                response = getattr(client, method.lower())(url, data, format="json", **headers)
-            else:
-                response = getattr(client, method.lower())(url, data)
-            want = expected(rule, role, relation)
-            if rule == "form_object" and method == "POST" and want == 200:
-                want = 400  # allowed, but the empty form is re-displayed with its errors
-            if rule == "form_new" and method == "POST" and want == 200:
-                want = 400
-            assert response.status_code == want, (name, method, role, relation, response.status_code)
+            if _same_as_own(key, rule, role, relation):
+                continue
+            status = _answer(name, method, users.get(role), url, data, world[key] if key is not None else None)
+            assert status == _wanted(rule, method, role, relation), (name, method, role, relation, status)
+
+
+def _url(name: str, key: str | None, world: dict[str, Any]) -> str:
+    if key is not None:
+        return reverse(name, args=[world[key].pk])
+    if name == "structural:checklist":
+        return reverse(name, args=["private_sector"])
+    return reverse(name)
+
+
+def _same_as_own(key: str | None, rule: str, role: Role | None, relation: str) -> bool:
+    """Cells whose answer cannot depend on the record's relation, so only the "own" one is asked."""
+    if key is None and rule != "programme_post" and relation != "own":
+        return True  # routes without an object answer the same whatever the relation
+    # Refused before any lookup: the record's relation cannot change the answer.
+    return relation != "own" and (role is None or expected(rule, role, "own") == 403)
+
+
+def _answer(name: str, method: str, user: Any, url: str, data: dict[str, Any], record: Any) -> int:
+    """The status of one request by `user` (None: anonymous)."""
+    if not name.startswith("api:"):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return getattr(client, method.lower())(url, data).status_code
+    api = APIClient()
+    if user is not None:
+        api.force_authenticate(user)
+    # Edits carry the version they are based on (issue 10); without it PATCH answers 428.
+    headers = {}
+    if method in ("PUT", "PATCH") and record is not None:
+        headers["HTTP_IF_MATCH"] = f'"{type(record).objects.get(pk=record.pk).revision}"'
+    return getattr(api, method.lower())(url, data, format="json", **headers).status_code
+
+
+def _wanted(rule: str, method: str, role: Role | None, relation: str) -> int:
+    want = expected(rule, role, relation)
+    if rule in ("form_object", "form_new") and method == "POST" and want == 200:
+        return 400  # allowed, but the empty form is re-displayed with its errors
+    return want

@@ -1,5 +1,6 @@
 """The scoring core on its own: the rules of docs/domain-sustainability.md §2 and the properties the issue asks for."""
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +106,48 @@ def test_bad_answers_are_reported_by_question():
     )
     assert set(errors) == {"eco_satisfaction", "eco_borrowing_times", "nope"}
     assert clean == {"eco_can_borrow": "yes"}
+
+
+_DATE = definition.Question(code="visited", dimension="", type="date", labels={"es": "Fecha"})
+_TEXT = definition.Question(code="notes", dimension="", type="text", labels={"es": "Notas"})
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "clean"),
+    [
+        ("eco_can_borrow", " yes ", "yes"),
+        ("eco_income_sources", "casual_work salaried,casual_work", ["casual_work", "salaried"]),
+        ("eco_income_sources", ("remittances",), ["remittances"]),
+        ("eco_borrowing_times", " 3,0 ", 3),
+        ("eco_borrowing_times", 2.5, 2.5),
+        ("eco_borrowing_times", [], None),
+        (_DATE, date(2024, 3, 1), "2024-03-01"),
+        (_DATE, "2024-03-01T09:30", "2024-03-01"),
+        (_TEXT, "  " + "x" * 2100, "x" * 2000),
+        (_TEXT, "", None),
+    ],
+)
+def test_each_answer_type_has_one_stored_form(question, value, clean):
+    question = RSS.question(question) if isinstance(question, str) else question
+    assert scoring.clean_answer(question, value) == clean
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "message"),
+    [
+        ("eco_can_borrow", "maybe", "'maybe' is not one of its options"),
+        ("eco_income_sources", "salaried lottery", "lottery not among its options"),
+        ("eco_borrowing_times", True, "must be a number"),
+        ("eco_borrowing_times", "many", "'many' is not a number"),
+        ("eco_borrowing_times", "1e400", "must be a finite number"),
+        (_DATE, "2024-13-01", "'2024-13-01' is not a date (YYYY-MM-DD)"),
+    ],
+)
+def test_each_answer_type_refuses_what_does_not_fit(question, value, message):
+    question = RSS.question(question) if isinstance(question, str) else question
+    with pytest.raises(scoring.AnswerError) as refused:
+        scoring.clean_answer(question, value)
+    assert (refused.value.question, refused.value.message) == (question.code, message)
 
 
 @st.composite
