@@ -176,17 +176,10 @@ def parse(stream: IO[bytes], filename: str) -> ParseResult:
     try:
         table = read_table(stream, filename)
     except uploads.UploadError as exc:
-        unreadable = [RowError(p.row or 1, p.column or "-", p.message) for p in exc.problems]
-        if exc.more:
-            unreadable.append(RowError(1, "-", _("… and %(n)s more problems.") % {"n": exc.more}))
-        return ParseResult([], unreadable)
+        return ParseResult([], _unreadable(exc))
     if not table.rows:
         return ParseResult([], [RowError(1, "-", _("The file has no rows."))])
-    columns: dict[str, str] = {}  # ActionInput field -> the file's header for it
-    for header in table.header:
-        key = normalise(header or "")
-        if key in HEADERS:
-            columns.setdefault(HEADERS[key], header)
+    columns = _columns(table.header)
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         return ParseResult([], [RowError(1, name, _("This column is missing from the header.")) for name in missing])
@@ -202,6 +195,23 @@ def parse(stream: IO[bytes], filename: str) -> ParseResult:
         if not problems.errors:
             rows.append(data)
     return ParseResult(rows, errors)
+
+
+def _unreadable(exc: uploads.UploadError) -> list[RowError]:
+    errors = [RowError(p.row or 1, p.column or "-", p.message) for p in exc.problems]
+    if exc.more:
+        errors.append(RowError(1, "-", _("… and %(n)s more problems.") % {"n": exc.more}))
+    return errors
+
+
+def _columns(header: list[str]) -> dict[str, str]:
+    """ActionInput field -> the file's header for it (the first of the accepted names found)."""
+    columns: dict[str, str] = {}
+    for name in header:
+        key = normalise(name or "")
+        if key in HEADERS:
+            columns.setdefault(HEADERS[key], name)
+    return columns
 
 
 @dataclass(frozen=True)
