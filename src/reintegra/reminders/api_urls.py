@@ -1,3 +1,5 @@
+"""`/api/v1/` routes of this app (included by reintegra.api.urls, namespace "api")."""
+
 from rest_framework.routers import SimpleRouter
 
 from reintegra.reminders.api import ReminderViewSet
@@ -5,4 +7,4 @@ from reintegra.reminders.api import ReminderViewSet
 router = SimpleRouter()
 router.register("reminders", ReminderViewSet, basename="reminder")
 
-urlpatterns = [*router.urls]
+urlpatterns: list = [*router.urls]
