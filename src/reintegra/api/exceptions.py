@@ -9,7 +9,7 @@ Shapes (documented in the OpenAPI schema by `reintegra.api.schema`):
   and `authentication_failed` (401), `permission_denied` (403), `not_found` (404),
   `method_not_allowed` (405), `not_acceptable` (406), `unsupported_media_type` (415), `throttled`
   (429), `parse_error` (400), plus the project's own (`unknown_parameter`, `request_too_large`,
-  `consent_required`, the lifecycle's transition codes, …).
+  `consent_required`, the code of a `TransitionError`: a step the record's status does not allow, …).
 """
 
 from typing import Any
@@ -30,9 +30,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from reintegra.access.transitions import TransitionError
 from reintegra.access.versioning import StaleVersion, VersionRequired
 from reintegra.api import versioning
-from reintegra.cases.lifecycle import TransitionError
 
 VALIDATION_CODE = "invalid"
 
@@ -127,7 +127,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         exc = _from_django(exc)
     elif isinstance(exc, TransitionError):
-        return Response({"non_field_errors": [str(exc)], "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
+        # Not a field error: the request is fine, the record's status does not allow the step now.
+        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, DjangoPermissionDenied):
         code = getattr(exc, "code", None)  # e.g. referrals.links.NotOwner: "not_owner"
         if code:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from reintegra.access import scoping
 from reintegra.access.roles import Capability
+from reintegra.access.transitions import TransitionError
 from reintegra.cases import extensions, lifecycle, selectors, services
 from reintegra.cases.models import Case
 from reintegra.web.steps import Step
@@ -42,8 +43,8 @@ TAB_URLS = {key: url for key, url, _label in TABS}
 def _check(rule: Callable[..., None], *args: Any) -> Step:
     try:
         rule(*args)
-    except lifecycle.TransitionError as exc:
-        return Step(False, str(exc))
+    except TransitionError as exc:
+        return Step(False, exc.message)
     return Step(True)
 
 

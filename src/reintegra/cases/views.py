@@ -4,7 +4,8 @@ Thin by design (docs/ARCHITECTURE.md): parse input with `cases.forms`, read thro
 (already scoped to what the user may see), write through `cases.services`, render. What a step may do
 in which case status comes from `cases.lifecycle`, so a button is hidden or disabled with the same
 message a service would raise; if someone posts anyway, the service's `TransitionError` is shown as an
-error message and nothing typed is lost. Every view of a case page is recorded in the access trail.
+error message (`web.steps.show_refused`) and nothing typed is lost. Every view of a case page is recorded
+in the access trail.
 """
 
 from __future__ import annotations
@@ -30,13 +31,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.access import audit, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
+from reintegra.access.transitions import TransitionError
 from reintegra.access.versioning import StaleVersion
-from reintegra.cases import conflicts, duplicates, extensions, forms, lifecycle, selectors, services
+from reintegra.cases import conflicts, duplicates, extensions, forms, selectors, services
 from reintegra.cases.models import Case, PlanItemProgress
 from reintegra.cases.pages import TAB_URLS, case_page_context
 from reintegra.web import pagination
 from reintegra.web.forms import apply_service_errors
-from reintegra.web.steps import Step
+from reintegra.web.steps import Step, show_refused
 
 PAGE_SIZE = 25
 
@@ -75,13 +77,13 @@ def _perform(
     `on_stale`: what to show when the record changed since the form was rendered (the conflict panel)."""
     try:
         action()
-    except lifecycle.TransitionError as exc:
-        messages.error(request, str(exc))
     except StaleVersion as exc:
         if on_stale is None:
             apply_service_errors(exc, error_forms)
         else:
             on_stale(exc)
+    except TransitionError as exc:
+        show_refused(request, exc)
     except ValidationError as exc:
         apply_service_errors(exc, error_forms)
     else:
@@ -356,8 +358,8 @@ def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -
         else:
             apply_service_errors(exc, targets)
         return None, _check_duplicates(request, request.POST)
-    except lifecycle.TransitionError as exc:
-        messages.error(request, str(exc))
+    except TransitionError as exc:
+        show_refused(request, exc)
         return None, DuplicatePanel()
     return case, DuplicatePanel()
 

@@ -50,10 +50,6 @@ def _not_found() -> Http404:
     return Http404(_("Not found."))
 
 
-def _consent_required(exc: services.ConsentRequired) -> Response:
-    return Response({"detail": str(exc), "code": services.ConsentRequired.code}, status=status.HTTP_403_FORBIDDEN)
-
-
 # --- consent ledger ------------------------------------------------------------------------------
 
 
@@ -172,17 +168,15 @@ class CaseSharesView(ProtectedView):
         serializer = ShareCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            share = services.share_case(
-                request.user,
-                case,
-                data["organisation"],
-                data["reason"],
-                life_at_risk_justification=data["life_at_risk_justification"],
-                channel="api",
-            )
-        except services.ConsentRequired as exc:
-            return _consent_required(exc)
+        # No valid consent: services.ConsentRequired, 403 "consent_required" (reintegra.api.exceptions).
+        share = services.share_case(
+            request.user,
+            case,
+            data["organisation"],
+            data["reason"],
+            life_at_risk_justification=data["life_at_risk_justification"],
+            channel="api",
+        )
         share = selectors.shares_of(case).get(pk=share.pk)
         return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
 

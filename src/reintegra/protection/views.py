@@ -21,6 +21,7 @@ from django_countries import countries
 
 from reintegra.access import audit, exports
 from reintegra.access.roles import Capability
+from reintegra.access.transitions import TransitionError
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.cases.models import Case, Returnee
@@ -29,6 +30,7 @@ from reintegra.protection import forms, pseudonymise, selectors, services
 from reintegra.protection.models import CaseShare, Consent
 from reintegra.protection.serializers import pseudonymised_table
 from reintegra.web.forms import apply_service_errors
+from reintegra.web.steps import show_refused
 
 CONSENT_STATUS = {
     # status -> (label, badge modifier of the shared stylesheet)
@@ -145,6 +147,8 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
             services.withdraw_consent(user, consent, form.cleaned_data["withdrawn_on"], form.cleaned_data["note"])
         except ValidationError as exc:
             apply_service_errors(exc, form)
+        except TransitionError as exc:
+            show_refused(request, exc)
         else:
             messages.success(request, _("The consent was withdrawn. Shares that depended on it were revoked at once."))
             return redirect("protection:consents", returnee_id=consent.returnee_id)

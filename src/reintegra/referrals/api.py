@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -442,16 +442,9 @@ class ReferralViewSet(
         referral, side = self._get(request, pk)  # hidden: 404 before anything about the body
         data = serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            updated = run(referral, data.validated_data)
-        except PermissionDenied as exc:
-            if isinstance(exc, services.ConsentRequired):
-                return Response(
-                    {"non_field_errors": [str(exc)], "code": "consent_required"}, status=status.HTTP_403_FORBIDDEN
-                )
-            raise
-        except ValidationError:
-            raise
+        # A refused consent (403 consent_required), a step the status does not allow (400 with its code):
+        # answered by reintegra.api.exceptions.
+        updated = run(referral, data.validated_data)
         return Response(self._render(updated, side))
 
     @_action_schema(s.ReferralSendSerializer)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.access import audit, exports, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
+from reintegra.access.transitions import TransitionError
 from reintegra.access.versioning import StaleVersion
 from reintegra.api.fields import parse_id
 from reintegra.cases import selectors as case_selectors
@@ -33,6 +34,7 @@ from reintegra.referrals.models import ProviderLink, Referral, ReferralPathway, 
 from reintegra.web import versioning
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.pagination import page_of
+from reintegra.web.steps import show_refused
 
 PAGE_SIZE = 25
 
@@ -152,6 +154,8 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> 
                 )
         except ValidationError as exc:
             apply_service_errors(exc, form)
+        except TransitionError as exc:
+            show_refused(request, exc)
         except PermissionDenied as exc:
             # A refused consent is the expected answer here: say why, send nothing.
             form.add_error(None, str(exc) or _("You do not have permission to do this."))
@@ -242,7 +246,7 @@ def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     services.send_referral(
                         request.user, referral, life_at_risk_justification=data.get("life_at_risk_justification", "")
                     )
-                except (PermissionDenied, ValidationError) as exc:
+                except (PermissionDenied, ValidationError, TransitionError) as exc:
                     text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
                     messages.error(
                         request, _("The referral was saved as a draft and NOT sent: %(why)s") % {"why": text}
