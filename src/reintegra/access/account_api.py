@@ -52,7 +52,7 @@ class TokenDetailView(QueryParametersMixin, APIView):
 
     def _token(self, request: Request, pk: Any) -> ApiToken:
         try:
-            return api_tokens.tokens_of(request.user).get(pk=pk)
+            return api_tokens.token_of(request.user, pk)
         except ApiToken.DoesNotExist:
             raise NotFound(_("No such API token.")) from None
 

@@ -21,7 +21,7 @@ from reintegra.web.forms import apply_service_errors
 @login_required
 @require_GET
 def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    programmes = selectors.programmes_for(request.user).order_by("-is_active", "name")
+    programmes = selectors.programme_list(request.user)
     return render(
         request,
         "access/programmes.html",
@@ -39,7 +39,7 @@ def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_capability(Capability.MANAGE_PROGRAMME):
         raise PermissionDenied
     try:
-        programme = selectors.programmes_for(request.user).get(pk=pk)
+        programme = selectors.get_programme(request.user, pk)
     except Programme.DoesNotExist:
         raise Http404 from None
     form = ProgrammeSettingsForm(request.POST or None, initial=ProgrammeSettingsForm.initial_for(programme))

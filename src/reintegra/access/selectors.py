@@ -279,3 +279,13 @@ def programmes_for(user: Any) -> QuerySet:
     if not (user and user.is_authenticated and user.is_active and user.organisation_id):
         return Programme.objects.none()
     return Programme.objects.filter(organisation_id=user.organisation_id).select_related("organisation")
+
+
+def programme_list(user: Any, *, active_first: bool = True) -> QuerySet:
+    """The programmes of the user's organisation by name (the page: active ones first)."""
+    return programmes_for(user).order_by(*(["-is_active"] if active_first else []), "name")
+
+
+def get_programme(user: Any, pk: Any) -> Any:
+    """One programme of the user's organisation; `Programme.DoesNotExist` (→ 404) otherwise."""
+    return programmes_for(user).get(pk=pk)

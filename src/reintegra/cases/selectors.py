@@ -63,6 +63,11 @@ def get_case(user: Any, pk: Any) -> Case:
     )
 
 
+def cases_of_returnee(user: Any, returnee: Returnee) -> QuerySet[Case]:
+    """The cases of one person that the user sees, latest return first."""
+    return cases_for(user).filter(returnee=returnee).order_by("-return_date", "-id")
+
+
 def get_returnee(user: Any, pk: Any) -> Returnee:
     try:
         pk = int(pk)

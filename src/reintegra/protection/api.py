@@ -73,7 +73,7 @@ class ReturneeConsentsView(ProtectedView):
             returnee = selectors.consent_ledger_returnee(request.user, pk)
         except Returnee.DoesNotExist:
             raise _not_found() from None
-        consents = selectors.consents_for(request.user, returnee).select_related("recorded_by")
+        consents = selectors.consents_for(request.user, returnee)
         record_access(request.user, "view", returnee, purpose="consent ledger", channel="api")
         return Response(ConsentSerializer(consents, many=True).data)
 
@@ -177,7 +177,7 @@ class CaseSharesView(ProtectedView):
             life_at_risk_justification=data["life_at_risk_justification"],
             channel="api",
         )
-        share = selectors.shares_of(case).get(pk=share.pk)
+        share = selectors.reloaded_share(share)
         return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
 
@@ -201,7 +201,7 @@ class ShareRevokeView(ProtectedView):
         except CaseShare.DoesNotExist:
             raise _not_found() from None
         services.revoke_share(request.user, share)
-        share = CaseShare.objects.select_related("organisation", "granted_by").get(pk=share.pk)
+        share = selectors.reloaded_share(share)
         return Response(ShareSerializer(share).data)
 
 

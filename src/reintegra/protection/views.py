@@ -22,6 +22,7 @@ from django_countries import countries
 from reintegra.access import audit, exports
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
+from reintegra.cases import scoping as case_scoping
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.cases.models import Case, Returnee
@@ -71,10 +72,10 @@ def _render_ledger(
     today = timezone.localdate()
     can_manage = (
         user.has_capability(Capability.MANAGE_CONSENT)
-        and case_selectors.returnees_for(user).filter(pk=returnee.pk).exists()
+        and case_scoping.can_see_returnee(user, returnee)
     )
     rows = []
-    for consent in selectors.consents_for(user, returnee).select_related("recorded_by"):
+    for consent in selectors.consents_for(user, returnee):
         status = selectors.consent_status(consent, today)
         label, badge = CONSENT_STATUS[status]
         bound = withdraw_forms.get(consent.pk)
@@ -89,7 +90,7 @@ def _render_ledger(
                 "can_withdraw": can_manage and (status != "withdrawn" or bound is not None),
             }
         )
-    cases = list(case_selectors.cases_for(user).filter(returnee=returnee).order_by("-return_date", "-id"))
+    cases = list(case_selectors.cases_of_returnee(user, returnee))
     has_errors = bool(consent_form is not None and consent_form.errors) or any(
         f.errors for f in withdraw_forms.values()
     )
@@ -237,7 +238,7 @@ def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
         request, _("The case is no longer shared with %(organisation)s.") % {"organisation": share.organisation}
     )
     # The receiving organisation that returns a case no longer sees it.
-    if case_selectors.cases_for(user).filter(pk=share.case_id).exists():
+    if case_scoping.can_see_case(user, share.case):
         return redirect("protection:shares", case_id=share.case_id)
     return redirect("dashboard")
 
