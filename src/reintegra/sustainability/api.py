@@ -54,10 +54,7 @@ class VersionQuery(serializers.Serializer):
 
 
 def _version(instrument: Instrument, number: int | None, *, published_only: bool = True) -> InstrumentVersion:
-    versions = instrument.versions.all()
-    if published_only:
-        versions = versions.filter(status="published")
-    version = versions.filter(number=number).first() if number is not None else versions.order_by("-number").first()
+    version = selectors.version_numbered(instrument, number, published_only=published_only)
     if version is None:
         raise Http404
     return version
@@ -186,5 +183,5 @@ class CaseRoundsView(QueryParametersMixin, APIView):
             ),
             source=RoundSource.API,
         )
-        round_ = selectors.rounds_for_case(case).get(pk=round_.pk)
+        round_ = selectors.round_of_case(case, round_.pk)
         return Response(RoundSerializer(round_, context=self._context(request)).data, status=status.HTTP_201_CREATED)
