@@ -70,10 +70,7 @@ def _render_ledger(
     user: Any = request.user
     withdraw_forms = withdraw_forms or {}
     today = timezone.localdate()
-    can_manage = (
-        user.has_capability(Capability.MANAGE_CONSENT)
-        and case_scoping.can_see_returnee(user, returnee)
-    )
+    can_manage = user.has_capability(Capability.MANAGE_CONSENT) and case_scoping.can_see_returnee(user, returnee)
     rows = []
     for consent in selectors.consents_for(user, returnee):
         status = selectors.consent_status(consent, today)
