@@ -282,6 +282,13 @@ def pathways_for(user: Any) -> QuerySet[ReferralPathway]:
     ).select_related("provider", "service", "referring_organisation")
 
 
+def current_pathways_of(user: Any, organisation_id: int) -> QuerySet[ReferralPathway]:
+    """The current SOPs of one referring organisation that the user sees, by provider and title."""
+    return pathways_for(user).filter(referring_organisation_id=organisation_id, is_current=True).order_by(
+        "provider__name", "title"
+    )
+
+
 def current_pathway_targets(organisation_id: int) -> set[tuple[int, int | None]]:
     today = timezone.localdate()
     return set(

@@ -30,9 +30,7 @@ from reintegra.structural.models import (
     CommonProduct,
     CooperationFramework,
     CoordinationMechanism,
-    Interaction,
     MainstreamingProcess,
-    Meeting,
     ProgrammeRecord,
     Stakeholder,
 )
@@ -68,10 +66,13 @@ class StructuralViewSet(
             raise services.no_write_grant(obj.programme_id)
 
     def get_queryset(self) -> QuerySet[Any]:
-        qs = selectors.visible(self.request.user, self.model).select_related("programme", *self.related)
-        if self.query.get("programme"):
-            qs = qs.filter(programme_id=self.query["programme"])
-        return qs.prefetch_related(*self.prefetch).order_by(*self.model._meta.ordering or ["id"])
+        return selectors.api_records(
+            self.request.user,
+            self.model,
+            related=self.related,
+            prefetch=self.prefetch,
+            programme=self.query.get("programme"),
+        )
 
     def perform_update(self, serializer: Any) -> None:
         serializer.save(expected_version=versioning.expected_version(self.request, serializer.instance))
@@ -133,7 +134,7 @@ class StakeholderViewSet(StructuralViewSet):
     @action(detail=True, methods=["get", "post"], pagination_class=StandardPagination)
     def interactions(self, request: Request, pk: Any = None) -> Response:
         stakeholder = self.get_object()
-        queryset = Interaction.objects.filter(stakeholder=stakeholder).order_by("-occurred_on", "-id")
+        queryset = selectors.interactions_of(stakeholder)
         return self._nested(request, stakeholder, queryset, s.InteractionSerializer, stakeholder=stakeholder)
 
 
@@ -179,7 +180,7 @@ class CoordinationMechanismViewSet(StructuralViewSet):
     @action(detail=True, methods=["get", "post"], pagination_class=StandardPagination)
     def meetings(self, request: Request, pk: Any = None) -> Response:
         mechanism = self.get_object()
-        queryset = Meeting.objects.filter(mechanism=mechanism).prefetch_related("attendees").order_by("-held_on", "-id")
+        queryset = selectors.meetings_of(mechanism)
         return self._nested(request, mechanism, queryset, s.MeetingSerializer, mechanism=mechanism)
 
 

@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -46,7 +45,6 @@ from reintegra.structural.models import (
     ContactPerson,
     CooperationFramework,
     CoordinationMechanism,
-    DataExchangeRule,
     Document,
     Interaction,
     MainstreamingProcess,
@@ -255,7 +253,7 @@ def display(obj: Any, name: str) -> Any:
         labels = dict(c.StakeholderFunction.choices)
         return ", ".join(str(labels.get(v, v)) for v in value or [])
     if isinstance(value, models.Manager):
-        return ", ".join(str(v) for v in value.all())
+        return ", ".join(str(v) for v in selectors.related_records(value))
     if isinstance(value, Country):
         return value.name
     return value
@@ -330,30 +328,21 @@ class StructuralView(LoginRequiredMixin, View):
 class RecordListView(StructuralView):
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         kind = self.kind
-        qs: QuerySet[Any] = selectors.visible(request.user, kind.model).select_related(*kind.related)
-        if kind.model is Stakeholder:
-            qs = selectors.stakeholders_for(request.user)
         programme = parse_id(request.GET.get("programa"))
-        if programme:
-            qs = qs.filter(programme_id=programme)
-        active_filters = []
-        for name in kind.filters:
-            value = request.GET.get(name, "")
-            field_obj = kind.model._meta.get_field(name)
-            options = list(field_obj.choices or [])  # type: ignore[union-attr]
-            if value in {str(v) for v, _label in options}:
-                qs = qs.filter(**{name: value})
-            label = _label(kind.model, name)
-            active_filters.append({"name": name, "label": label, "options": options, "value": value})
-        if kind.model is Stakeholder and request.GET.get("engagement") in c.EngagementCategory.values:
-            qs = qs.filter(engagement=request.GET["engagement"])
+        chosen, active_filters = _list_filters(request, kind)
+        engagement = request.GET.get("engagement", "")
         query = request.GET.get("q", "").strip()[:100]
-        if query and kind.search:
-            condition = Q()
-            for name in kind.search:
-                condition |= Q(**{f"{name}__icontains": query})
-            qs = qs.filter(condition)
-        page = pagination.page_of(request, qs.order_by(*kind.model._meta.ordering or ["id"]), PAGE_SIZE)
+        qs = selectors.search_records(
+            request.user,
+            kind.model,
+            related=kind.related,
+            programme=programme,
+            choices=chosen,
+            engagement_category=engagement if engagement in c.EngagementCategory.values else "",
+            query=query,
+            search=kind.search,
+        )
+        page = pagination.page_of(request, qs, PAGE_SIZE)
         context: dict[str, Any] = {
             "nav": "structural",
             "kind": kind,
@@ -375,6 +364,20 @@ class RecordListView(StructuralView):
             context["engagement"] = request.GET.get("engagement", "")
             context["grid"] = charts.stakeholder_grid(qs[:300])
         return render(request, "structural/list.html", context)
+
+
+def _list_filters(request: AuthenticatedHttpRequest, kind: Kind) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The kind's choice filters: the values asked for (only valid choices) and what the page offers."""
+    chosen: dict[str, str] = {}
+    offered = []
+    for name in kind.filters:
+        value = request.GET.get(name, "")
+        field_obj = kind.model._meta.get_field(name)
+        options = list(field_obj.choices or [])  # type: ignore[union-attr]
+        if value in {str(v) for v, _label in options}:
+            chosen[name] = value
+        offered.append({"name": name, "label": _label(kind.model, name), "options": options, "value": value})
+    return chosen, offered
 
 
 class RecordDetailView(StructuralView):
@@ -501,14 +504,15 @@ DETAIL_EXCLUDE: dict[str, tuple[str, ...]] = {
 
 def _checklist_panel(obj: Any, kind: str, **owner: Any) -> dict[str, Any]:
     checklist = selectors.checklist(obj.programme, kind, **owner)
-    steps = list(checklist.steps.all()) if checklist else []
+    steps = selectors.checklist_steps(checklist)
     done = sum(1 for s in steps if s.status in (c.StepStatus.DONE, c.StepStatus.NOT_APPLICABLE))
     return {"checklist": checklist, "steps": steps, "done": done, "total": len(steps)}
 
 
 def _stakeholder(request: AuthenticatedHttpRequest, obj: Stakeholder, ctx: dict[str, Any]) -> None:
     today = timezone.localdate()
-    products = list(obj.products.all())
+    records = selectors.stakeholder_records(obj)
+    products = records.products
     ctx["engagement"] = obj.get_engagement_category_display()
     ctx["insufficient"] = any(p.is_behind for p in products)
     ctx["review_due"] = obj.next_review_on is not None and obj.next_review_on <= today
@@ -518,19 +522,19 @@ def _stakeholder(request: AuthenticatedHttpRequest, obj: Stakeholder, ctx: dict[
         for n in ("relevance", "engagement_strategy", "concerns", "expectations", "perceptions")
     ]
     ctx["sections"] = [
-        section(request, obj, "contact", obj.contacts.all(), ("name", "position", "email", "phone")),
-        section(request, obj, "interaction", obj.interactions.all(), ("occurred_on", "kind", "summary")),
+        section(request, obj, "contact", records.contacts, ("name", "position", "email", "phone")),
+        section(request, obj, "interaction", records.interactions, ("occurred_on", "kind", "summary")),
         section(request, obj, "product", products, ("kind", "description", "owner", "due_on", "status")),
-        section(request, obj, "review", obj.reviews.all(), ("reviewed_on", "reason", "progress", "notes")),
+        section(request, obj, "review", records.reviews, ("reviewed_on", "reason", "progress", "notes")),
     ]
     ctx["extras"] = ["structural/includes/stakeholder_panel.html"]
-    ctx["related_links"] = [(str(a), url_of(a)) for a in obj.agreements.all()]
+    ctx["related_links"] = [(str(a), url_of(a)) for a in records.agreements]
     audit.record_access(request.user, "view", obj, purpose="structural stakeholder page")
 
 
 def _agreement(request: AuthenticatedHttpRequest, obj: Agreement, ctx: dict[str, Any]) -> None:
     ctx["sections"] = [
-        section(request, obj, "document", obj.documents.all(), ("title", "version", "issued_on", "kind")),
+        section(request, obj, "document", selectors.documents_of(obj), ("title", "version", "issued_on", "kind")),
     ]
     ctx["renewal_on"] = obj.renewal_notice_on
     ctx["renewal_due"] = obj.renewal_notice_on is not None and obj.renewal_notice_on <= timezone.localdate()
@@ -538,20 +542,21 @@ def _agreement(request: AuthenticatedHttpRequest, obj: Agreement, ctx: dict[str,
 
 
 def _mechanism(request: AuthenticatedHttpRequest, obj: CoordinationMechanism, ctx: dict[str, Any]) -> None:
+    records = selectors.mechanism_records(obj)
     ctx["sections"] = [
         section(
             request,
             obj,
             "member",
-            obj.members.select_related("stakeholder"),
+            records.members,
             ("stakeholder", "role", "representative", "position", "is_senior"),
         ),
-        section(request, obj, "meeting", obj.meetings.all(), ("held_on", "location")),
+        section(request, obj, "meeting", records.meetings, ("held_on", "location")),
         section(
             request,
             obj,
             "actionitem",
-            obj.action_items.select_related("owner", "owner_stakeholder"),
+            records.action_items,
             ("description", "owner", "owner_stakeholder", "due_on", "status"),
             title=_("Action items"),
         ),
@@ -559,7 +564,7 @@ def _mechanism(request: AuthenticatedHttpRequest, obj: CoordinationMechanism, ct
             request,
             obj,
             "document",
-            obj.documents.exclude(kind=c.DocumentKind.SOP),
+            records.documents,
             ("title", "kind", "version", "issued_on"),
             title=_("Documents (official approval and others)"),
         ),
@@ -570,18 +575,14 @@ def _mechanism(request: AuthenticatedHttpRequest, obj: CoordinationMechanism, ct
         request,
         obj,
         "document",
-        obj.documents.filter(kind=c.DocumentKind.SOP).order_by("title", "-created_at"),
+        records.sop_documents,
         ("title", "version", "issued_on"),
         title=_("Related SOP documents"),
     )
     # The referral network's SOPs (current versions) of the organisation that runs this programme.
-    from reintegra.referrals.selectors import pathways_for
+    from reintegra.referrals.selectors import current_pathways_of
 
-    ctx["referral_pathways"] = (
-        pathways_for(request.user)
-        .filter(referring_organisation_id=obj.programme.organisation_id, is_current=True)
-        .order_by("provider__name", "title")
-    )
+    ctx["referral_pathways"] = current_pathways_of(request.user, obj.programme.organisation_id)
     ctx["extras"] = ["structural/includes/checklists.html", "structural/includes/mechanism_sops.html"]
 
 
@@ -593,7 +594,7 @@ def _meeting(request: AuthenticatedHttpRequest, obj: Meeting, ctx: dict[str, Any
             request,
             obj,
             "actionitem",
-            obj.action_items.select_related("owner", "owner_stakeholder"),
+            selectors.action_items_of(obj),
             ("description", "owner", "owner_stakeholder", "due_on", "status", "completed_on"),
         ),
     ]
@@ -604,7 +605,8 @@ def _assessment(request: AuthenticatedHttpRequest, obj: CapacityAssessment, ctx:
 
 
 def _plan(request: AuthenticatedHttpRequest, obj: CapacityPlan, ctx: dict[str, Any]) -> None:
-    activities = list(obj.activities.all())
+    records = selectors.plan_records(obj)
+    activities = records.activities
     ctx["phases"] = [
         {
             "label": label,
@@ -619,7 +621,7 @@ def _plan(request: AuthenticatedHttpRequest, obj: CapacityPlan, ctx: dict[str, A
         }
         for value, label in c.CapacityPhase.choices
     ]
-    indicators = list(obj.indicators.all())
+    indicators = records.indicators
     ctx["progress_chart"] = charts.capacity_progress(activities, indicators)
     ctx["indicators"] = indicators
     ctx["sections"] = [
@@ -628,7 +630,7 @@ def _plan(request: AuthenticatedHttpRequest, obj: CapacityPlan, ctx: dict[str, A
             request,
             obj,
             "training",
-            obj.trainings.prefetch_related("institutions"),
+            records.trainings,
             ("title", "held_on", "institutions", "participants", "results"),
         ),
     ]
@@ -638,8 +640,8 @@ def _plan(request: AuthenticatedHttpRequest, obj: CapacityPlan, ctx: dict[str, A
 
 
 def _framework(request: AuthenticatedHttpRequest, obj: CooperationFramework, ctx: dict[str, Any]) -> None:
-    parties = list(obj.parties.all())
-    rules = {(r.party_id, r.category): r for r in DataExchangeRule.objects.filter(framework=obj)}
+    parties = selectors.framework_parties(obj)
+    rules = selectors.exchange_rules(obj)
     ctx["matrix"] = {
         "categories": c.DataCategory.choices,
         "rows": [
@@ -674,14 +676,14 @@ def _process(request: AuthenticatedHttpRequest, obj: MainstreamingProcess, ctx: 
             request,
             obj,
             "opportunity",
-            obj.opportunities.all(),
+            selectors.opportunities_of(obj),
             ("sector", "opportunity", "responsible", "due_on", "status"),
         ),
         section(
             request,
             obj,
             "actionitem",
-            obj.action_items.select_related("owner", "owner_stakeholder"),
+            selectors.action_items_of(obj),
             ("description", "owner", "owner_stakeholder", "due_on", "status"),
         ),
     ]
@@ -712,7 +714,7 @@ class HomeView(StructuralView):
         counts = selectors.engagement_counts(stakeholders)
         context = {
             "nav": "structural",
-            "grid": charts.stakeholder_grid(stakeholders.order_by("name", "id")[:300]),
+            "grid": charts.stakeholder_grid(selectors.stakeholders_by_name(user, 300)),
             "counts": [(label, counts.get(value, 0), value) for value, label in c.EngagementCategory.choices],
             "reviews_due": selectors.reviews_due(user, today)[:20],
             "insufficient": selectors.stakeholders_with_insufficient_progress(user, today)[:20],
@@ -791,12 +793,12 @@ def _exchange_conflict(stale: StaleVersion, framework: CooperationFramework, cel
     """The conflict message of the matrix, with the user's choices where they differ from the stored ones (the
     page is redirected to: this is where what they ticked is kept)."""
     stored = set()
-    for rule in DataExchangeRule.objects.filter(framework=framework):
+    for rule in selectors.exchange_rules(framework).values():
         if rule.may_enter:
             stored.add((rule.party_id, rule.category, "enter"))
         if rule.may_consult:
             stored.add((rule.party_id, rule.category, "consult"))
-    parties = {p.pk: str(p) for p in framework.parties.all()}
+    parties = {p.pk: str(p) for p in selectors.framework_parties(framework)}
     categories = dict(c.DataCategory.choices)
     rights = {"enter": _("enter"), "consult": _("consult")}
     lines = [
