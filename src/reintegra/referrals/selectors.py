@@ -284,8 +284,10 @@ def pathways_for(user: Any) -> QuerySet[ReferralPathway]:
 
 def current_pathways_of(user: Any, organisation_id: int) -> QuerySet[ReferralPathway]:
     """The current SOPs of one referring organisation that the user sees, by provider and title."""
-    return pathways_for(user).filter(referring_organisation_id=organisation_id, is_current=True).order_by(
-        "provider__name", "title"
+    return (
+        pathways_for(user)
+        .filter(referring_organisation_id=organisation_id, is_current=True)
+        .order_by("provider__name", "title")
     )
 
 
