@@ -19,6 +19,7 @@ from reintegra.cases.models import (
     CaseEvent,
     IdentityDocument,
     MatchKey,
+    PlanItem,
     ReintegrationPlan,
     Returnee,
 )
@@ -143,6 +144,12 @@ def plan_for(case: Case) -> ReintegrationPlan | None:
         return ReintegrationPlan.objects.prefetch_related("items").get(case=case)
     except ReintegrationPlan.DoesNotExist:
         return None
+
+
+def plan_items_of(case: Case) -> list[PlanItem]:
+    """The items of the case's plan (none while there is no plan)."""
+    plan = plan_for(case)
+    return list(plan.items.all()) if plan is not None else []
 
 
 def plan_is_late(case: Case, agreed_on: date | None) -> bool:

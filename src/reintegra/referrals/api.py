@@ -21,13 +21,13 @@ from reintegra.access import audit
 from reintegra.access.models import User
 from reintegra.access.roles import Capability
 from reintegra.api import versioning
-from reintegra.api.fields import CountryCodeField, IdField
+from reintegra.api.fields import CountryCodeField, IdField, parse_id
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission, ProtectedView
 from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import selectors as case_selectors
-from reintegra.cases.models import Case, PlanItem
-from reintegra.places.models import AdminArea
+from reintegra.cases.models import Case
+from reintegra.places import selectors as place_selectors
 from reintegra.referrals import lifecycle, links, selectors, services
 from reintegra.referrals import serializers as s
 from reintegra.referrals.choices import Dimension, ReferralPriority, ReferralStatus, ServiceSector
@@ -43,13 +43,6 @@ def _user(request: Request) -> User:
     if not isinstance(user, User):
         raise NotAuthenticated
     return user
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- query parameters (reintegra.api.query) -----------------------------------------------------
@@ -126,9 +119,7 @@ class ServiceProviderViewSet(
     query_parameters = {"list": ProviderFilters}
 
     def get_queryset(self) -> QuerySet[ServiceProvider]:
-        qs = ServiceProvider.objects.prefetch_related("contacts", "link_requests").order_by("name", "id")
-        country = self.query.get("country")
-        return qs.filter(country=country) if country else qs
+        return selectors.directory_providers(self.query.get("country") or "")
 
     def _save(self, request: Request, provider: ServiceProvider | None) -> ServiceProvider:
         data = s.ServiceProviderWriteSerializer(data=request.data, partial=provider is not None)
@@ -148,16 +139,17 @@ class ServiceProviderViewSet(
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         provider = self._save(request, None)
-        provider = ServiceProvider.objects.prefetch_related("contacts", "link_requests").get(pk=provider.pk)
+        provider = selectors.get_provider(provider.pk)
         return Response(s.ServiceProviderSerializer(provider).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        provider = ServiceProvider.objects.select_related("owner").filter(pk=_int(kwargs.get("pk")) or 0).first()
-        if provider is None:
-            raise Http404
+        try:
+            provider = selectors.get_provider(parse_id(kwargs.get("pk")))
+        except ServiceProvider.DoesNotExist:
+            raise Http404 from None
         links.require_owner(_user(request), provider)  # 403 before anything about the body
         provider = self._save(request, provider)
-        provider = ServiceProvider.objects.prefetch_related("contacts", "link_requests").get(pk=provider.pk)
+        provider = selectors.get_provider(provider.pk)
         return Response(s.ServiceProviderSerializer(provider).data)
 
 
@@ -194,7 +186,7 @@ class ServiceViewSet(
             age=q.get("age"),
             active_only=self.action == "list",
         )
-        return selectors.services(filters).prefetch_related("areas")
+        return selectors.directory_services(filters)
 
     def _save(self, request: Request, service: Service | None) -> Service:
         data = s.ServiceWriteSerializer(data=request.data, partial=service is not None)
@@ -202,13 +194,13 @@ class ServiceViewSet(
         v = dict(data.validated_data)
         if "areas" in v:
             ids = list(dict.fromkeys(v["areas"]))
-            found = list(AdminArea.objects.filter(pk__in=ids))
-            missing = sorted(set(ids) - {a.pk for a in found})
+            found = place_selectors.areas_by_id(ids)
+            missing = sorted(set(ids) - set(found))
             if missing:
                 raise serializers.ValidationError(
                     {"areas": [_("Unknown area id(s): %(ids)s") % {"ids": ", ".join(map(str, missing))}]}
                 )
-            v["areas"] = found
+            v["areas"] = [found[pk] for pk in ids]
         base = (
             services.ServiceInput.of(service)
             if service is not None
@@ -222,7 +214,7 @@ class ServiceViewSet(
         return Response(s.ServiceSerializer(service).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        service = Service.objects.select_related("provider__owner").filter(pk=_int(kwargs.get("pk")) or 0).first()
+        service = selectors.service_or_none(parse_id(kwargs.get("pk")))
         if service is None:
             raise Http404
         links.require_owner(_user(request), service.provider)  # 403 before anything about the body
@@ -253,7 +245,7 @@ class ReferralPathwayViewSet(
     pagination_class = StandardPagination
 
     def get_queryset(self) -> QuerySet[ReferralPathway]:
-        return selectors.pathways_for(self.request.user).order_by("provider__name", "title", "-version", "id")
+        return selectors.pathway_list(self.request.user)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = s.PathwayWriteSerializer(data=request.data)
@@ -261,9 +253,10 @@ class ReferralPathwayViewSet(
         v = dict(data.validated_data)
         previous = None
         if v.get("previous"):
-            previous = selectors.pathways_for(request.user).filter(pk=v["previous"]).first()
-            if previous is None:
-                raise Http404
+            try:
+                previous = selectors.get_pathway(request.user, v["previous"])
+            except ReferralPathway.DoesNotExist:
+                raise Http404 from None
         pathway = services.save_pathway(
             request.user,
             services.input_of(services.PathwayInput, v),
@@ -301,13 +294,14 @@ class ProviderLinkViewSet(
     pagination_class = StandardPagination
 
     def get_queryset(self) -> QuerySet[ProviderLink]:
-        return links.requests_for(self.request.user).order_by("-requested_at", "-id")
+        return links.requests_for(self.request.user)
 
     def _answer(self, request: Request, pk: Any, accept: bool) -> Response:
         user = _user(request)
-        link = links.requests_for(user).filter(pk=_int(pk) or 0, organisation_id=user.organisation_id or 0).first()
-        if link is None:
-            raise Http404
+        try:
+            link = links.request_to_answer(user, parse_id(pk) or 0)
+        except ProviderLink.DoesNotExist:
+            raise Http404 from None
         return Response(s.ProviderLinkSerializer(links.answer_link(user, link, accept=accept)).data)
 
     @_link_answer_schema("Accept: the entry is linked to your organisation")
@@ -374,9 +368,7 @@ class ReferralViewSet(
             case=q.get("case"),
             overdue=bool(q.get("overdue")),
         )
-        return selectors.search_referrals(self.request.user, filters).select_related(
-            "case__returnee", "pathway", "consent", "referring_organisation", "provider"
-        )
+        return selectors.search_referrals(self.request.user, filters)
 
     def _render(self, referral: Referral, side: str) -> dict[str, Any]:
         if side == lifecycle.PROVIDER:
@@ -386,11 +378,7 @@ class ReferralViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None
-        staff_ids = set(
-            Referral.objects.filter(selectors.staff_q(request.user), pk__in=[r.pk for r in page]).values_list(
-                "pk", flat=True
-            )
-        )
+        staff_ids = selectors.staff_referral_ids(request.user, [r.pk for r in page])
         rows = [self._render(r, lifecycle.REFERRER if r.pk in staff_ids else lifecycle.PROVIDER) for r in page]
         if any(r.pk not in staff_ids for r in page):
             audit.record_access(
@@ -419,12 +407,12 @@ class ReferralViewSet(
             case = case_selectors.get_case(request.user, v["case"])
         except Case.DoesNotExist:
             raise serializers.ValidationError({"case": [_("No such case.")]}) from None
-        service = Service.objects.select_related("provider").filter(pk=v["service"]).first()
+        service = selectors.service_or_none(v["service"])
         if service is None:
             raise serializers.ValidationError({"service": ["No such service."]})
         plan_item = None
         if v.get("plan_item"):
-            plan_item = PlanItem.objects.filter(pk=v["plan_item"], plan__case=case).first()
+            plan_item = selectors.referable_plan_item(case, v["plan_item"])
             if plan_item is None:
                 raise serializers.ValidationError({"plan_item": ["No such plan item in this case."]})
         referral = services.create_referral(
@@ -547,7 +535,7 @@ class ServiceGapsView(ProtectedView):
     def get(self, request: Request) -> Response:
         area = None
         if self.query.get("area"):
-            area = AdminArea.objects.filter(pk=self.query["area"]).first()
+            area = place_selectors.get_area(self.query["area"])
             if area is None:
                 raise serializers.ValidationError({"area": [_("Unknown area.")]})
         country = str(area.country) if area else self.query.get("country", "")

@@ -27,6 +27,7 @@ from reintegra.api.fields import parse_id
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.cases.pages import case_page_context
+from reintegra.places import selectors as place_selectors
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, directory_io, forms, lifecycle, links, reports, selectors, services
 from reintegra.referrals.choices import Dimension, ReferralStatus, ServiceSector, SlaState
@@ -69,8 +70,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = selectors.ReferralFilters(
         status=data.get("status", ""), priority=data.get("priority", ""), overdue=bool(data.get("overdue"))
     )
-    qs = selectors.search_referrals(request.user, filters).select_related("case", "provider", "service")
-    page = page_of(request, qs, PAGE_SIZE)
+    page = page_of(request, selectors.search_referrals(request.user, filters), PAGE_SIZE)
     portal = request.user.has_capability(Capability.RECEIVE_REFERRALS) and not request.user.has_capability(
         Capability.VIEW_ASSIGNED_CASES
     )
@@ -109,7 +109,7 @@ def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, side:
         "sla_label": _sla_label(state),
         "actions": actions,
         "action_forms": {name: forms.ACTION_FORMS[name](prefix=name) for name in actions},
-        "changes": [(c.at, ReferralStatus(c.to_status).label) for c in referral.changes.all()],
+        "changes": [(c.at, ReferralStatus(c.to_status).label) for c in selectors.changes_of(referral)],
     }
 
 
@@ -170,8 +170,7 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> 
 
 
 def _status_label(pk: int) -> str:
-    status = Referral.objects.values_list("status", flat=True).get(pk=pk)
-    return str(ReferralStatus(status).label)
+    return str(ReferralStatus(selectors.referral_status(pk)).label)
 
 
 # --- the case's referrals ------------------------------------------------------------------------
@@ -189,7 +188,7 @@ def _get_case(request: AuthenticatedHttpRequest, pk: Any) -> Case:
 def case_referrals(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     audit.record_access(request.user, "view", case, purpose="case page: referrals")
-    referrals = case.referrals.select_related("service", "provider", "plan_item").order_by("-created_at", "-id")
+    referrals = selectors.referrals_of_case(case)
     ctx = case_page_context(request, case, "referrals")
     ctx.update(
         {
@@ -209,19 +208,13 @@ def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     case = _get_case(request, pk)
     if case.organisation_id != request.user.organisation_id:
         raise PermissionDenied(_("Only the organisation that holds the case can refer it."))
-    plan = case_selectors.plan_for(case)
-    items = list(plan.items.all()) if plan else []
+    items = case_selectors.plan_items_of(case)
     item_id = request.POST.get("plan_item") or request.GET.get("plan_item")
     item = next((i for i in items if str(i.pk) == str(item_id)), None)
     dimension = request.GET.get("dimension") or (item.dimension if item else "")
     sector = request.GET.get("sector", "")
     recs = selectors.recommendations(request.user, case, dimension=dimension, sector=sector, include_abroad=True)
-    with_sop = selectors.current_pathway_targets(request.user.organisation_id)
-    choosable = [
-        s
-        for s in Service.objects.filter(is_active=True, provider__is_active=True).select_related("provider")
-        if (s.provider_id, s.pk) in with_sop or (s.provider_id, None) in with_sop
-    ]
+    choosable = selectors.services_with_sop(request.user.organisation_id)
     form = forms.ReferralForm(
         request.POST or None,
         initial={"plan_item": item.pk if item else None, "service": request.GET.get("service")},
@@ -294,7 +287,7 @@ def _directory_filters(form: forms.DirectoryFilterForm) -> selectors.DirectoryFi
 def directory(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
     form = forms.DirectoryFilterForm(request.GET or None)
-    qs = selectors.services(_directory_filters(form)).prefetch_related("areas")
+    filters = _directory_filters(form)
     export = request.GET.get("format")
     if export in exports.FORMATS:
         return exports.download(
@@ -302,12 +295,12 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             export,
             "service-directory",
             directory_io.COLUMNS,
-            directory_io.export_rows(qs.prefetch_related("provider__contacts")),
+            directory_io.export_rows(selectors.directory_services(filters, with_contacts=True)),
             purpose="service directory",
             object_type="referrals.service",
             sheet_title="directorio",
         )
-    page = page_of(request, qs, PAGE_SIZE)
+    page = page_of(request, selectors.directory_services(filters), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -319,7 +312,7 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "page": page,
             "query": query.urlencode(),
             "can_manage": services.can_manage_directory(request.user),
-            "pending_links": links.pending_for(request.user).count(),
+            "pending_links": links.pending_count(request.user),
         },
     )
 
@@ -335,8 +328,8 @@ def provider_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "nav": "service_directory",
             "provider": provider,
-            "services": provider.services.prefetch_related("areas").order_by("name"),
-            "contacts": provider.contacts.all(),
+            "services": selectors.provider_services(provider),
+            "contacts": selectors.provider_contacts(provider),
             "can_manage": links.can_edit_provider(request.user, provider),
             "pending_link": links.pending_request(provider),
         },
@@ -350,7 +343,7 @@ def _require_directory_manager(request: AuthenticatedHttpRequest) -> None:
 
 def _get_provider(pk: Any) -> ServiceProvider:
     try:
-        return ServiceProvider.objects.select_related("organisation", "owner").get(pk=pk)
+        return selectors.get_provider(parse_id(pk))
     except ServiceProvider.DoesNotExist:
         raise Http404(_("Provider not found.")) from None
 
@@ -369,7 +362,7 @@ def _provider_initial(provider: ServiceProvider) -> dict[str, Any]:
 
 
 def _contact_rows(provider: ServiceProvider) -> list[dict[str, Any]]:
-    return [{name: getattr(c, name) for name in _CONTACT_FIELDS} for c in provider.contacts.all()]
+    return [{name: getattr(c, name) for name in _CONTACT_FIELDS} for c in selectors.provider_contacts(provider)]
 
 
 def _provider_conflict(exc: StaleVersion, form: Any, formset: Any) -> versioning.Conflict:
@@ -473,7 +466,7 @@ def service_edit(
     service = None
     if pk is not None:
         try:
-            service = Service.objects.select_related("provider__owner").get(pk=pk)
+            service = selectors.get_service(pk)
         except Service.DoesNotExist:
             raise Http404(_("Service not found.")) from None
         provider = service.provider
@@ -589,7 +582,7 @@ def link_answer(request: AuthenticatedHttpRequest, pk: int, answer: str) -> Http
     if not links.can_answer_links(request.user):
         raise PermissionDenied(_("You do not have permission to do this."))
     try:
-        link = links.requests_for(request.user).get(pk=pk, organisation_id=request.user.organisation_id or 0)
+        link = links.request_to_answer(request.user, pk)
     except ProviderLink.DoesNotExist:
         raise Http404(_("Request not found.")) from None
     try:
@@ -612,9 +605,7 @@ def link_answer(request: AuthenticatedHttpRequest, pk: int, answer: str) -> Http
 @require_GET
 def pathway_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
-    qs = selectors.pathways_for(request.user).order_by("provider__name", "title", "-version")
-    if not request.GET.get("all"):
-        qs = qs.filter(is_current=True)
+    qs = selectors.pathway_list(request.user, current_only=not request.GET.get("all"))
     return render(
         request,
         "referrals/pathway_list.html",
@@ -629,7 +620,7 @@ def pathway_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _get_pathway(request: AuthenticatedHttpRequest, pk: Any) -> ReferralPathway:
     try:
-        return selectors.pathways_for(request.user).get(pk=pk)
+        return selectors.get_pathway(request.user, pk)
     except ReferralPathway.DoesNotExist:
         raise Http404(_("SOP not found.")) from None
 
@@ -686,7 +677,7 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
     form = forms.PathwayForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        service = Service.objects.filter(pk=data["service"]).first() if data.get("service") else None
+        service = selectors.service_or_none(data["service"]) if data.get("service") else None
         try:
             pathway = services.save_pathway(
                 request.user,
@@ -714,10 +705,7 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
 
 
 def _gap_area(request: AuthenticatedHttpRequest) -> tuple[str, AdminArea | None]:
-    area = None
-    area_id = parse_id(request.GET.get("area"))
-    if area_id:
-        area = AdminArea.objects.filter(pk=area_id).first()
+    area = place_selectors.get_area(parse_id(request.GET.get("area")))
     country = str(area.country) if area else (request.GET.get("country") or "").upper()
     organisation = request.user.organisation
     if not country and organisation is not None:
@@ -770,7 +758,7 @@ def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             ],
             "country": country,
             "area": area,
-            "areas": AdminArea.objects.filter(country=country, level=1).order_by("name") if country else [],
+            "areas": place_selectors.states_of(country) if country else [],
             "query": request.GET.urlencode(),
         },
     )
@@ -784,7 +772,7 @@ def directory_duplication(request: AuthenticatedHttpRequest) -> HttpResponse:
     country, area = _gap_area(request)
     rows = selectors.service_duplication(country, area)
     provider_ids = {pid for r in rows for pid in r.provider_ids}
-    names = dict(ServiceProvider.objects.filter(pk__in=provider_ids).values_list("pk", "name"))
+    names = selectors.provider_names(provider_ids)
     sectors = dict(ServiceSector.choices)
     page = page_of(request, rows, PAGE_SIZE)
     return render(
@@ -803,7 +791,7 @@ def directory_duplication(request: AuthenticatedHttpRequest) -> HttpResponse:
             ],
             "country": country,
             "area": area,
-            "areas": AdminArea.objects.filter(country=country, level=1).order_by("name") if country else [],
+            "areas": place_selectors.states_of(country) if country else [],
         },
     )
 
