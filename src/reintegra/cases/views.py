@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.forms import BaseFormSet, DateField
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,7 +33,7 @@ from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.access.transitions import TransitionError
 from reintegra.access.versioning import StaleVersion
 from reintegra.cases import conflicts, duplicates, extensions, forms, selectors, services
-from reintegra.cases.models import Case, PlanItemProgress
+from reintegra.cases.models import Case
 from reintegra.cases.pages import TAB_URLS, case_page_context
 from reintegra.web import pagination
 from reintegra.web.forms import apply_service_errors
@@ -390,13 +389,10 @@ def municipality_options(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _summary_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
-    documents = case.returnee.documents.all()
-    if not scoping.can_see(request.user, SensitiveCategory.IDENTITY_DOCUMENT):
-        documents = documents.defer("number")  # not even decrypted
-    members = list(case.household.members.all()) if case.household is not None else []
+    with_numbers = scoping.can_see(request.user, SensitiveCategory.IDENTITY_DOCUMENT)
     return {
-        "documents": list(documents),
-        "members": members,
+        "documents": selectors.documents_of(case.returnee, with_numbers=with_numbers),
+        "members": selectors.members_of(case.household),
         "recent_events": list(selectors.timeline(case)[:5]),
     }
 
@@ -407,15 +403,12 @@ def _hidden_assessment_fields(user: Any) -> list[str]:
 
 def _assessments_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
     hidden = _hidden_assessment_fields(request.user)
-    assessments = case.assessments.select_related("assessed_by").defer(*hidden)
-    return {"assessments": list(assessments), "restricted": bool(hidden)}
+    return {"assessments": list(selectors.assessments_of(case, hidden=hidden)), "restricted": bool(hidden)}
 
 
 def _counselling_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
-    sessions = case.counselling_sessions.select_related("counsellor")
     can_read = scoping.can_see(request.user, SensitiveCategory.PSYCHOSOCIAL)
-    if not can_read:
-        sessions = sessions.defer("notes")
+    sessions = selectors.counselling_sessions_of(case, with_notes=can_read)
     return {"sessions": list(sessions), "restricted": not can_read}
 
 
@@ -424,10 +417,7 @@ def _plan_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
 
 
 def _follow_up_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
-    visits = case.follow_ups.select_related("conducted_by").prefetch_related(
-        Prefetch("progress", queryset=PlanItemProgress.objects.select_related("item").order_by("item__dimension"))
-    )
-    return {"visits": list(visits)}
+    return {"visits": list(selectors.follow_ups_of(case, progress_order=("item__dimension",)))}
 
 
 def _closure_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
@@ -491,7 +481,7 @@ def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         documents = forms.DocumentFormSet(
             data,
             prefix="documents",
-            initial=[conflicts.document_row(d) for d in returnee.documents.all()] if data is None else [],
+            initial=[conflicts.document_row(d) for d in selectors.documents_of(returnee)] if data is None else [],
             form_kwargs={"default_country": org_country},
         )
     ctx["record_version"] = conflicts.edit_version(request, returnee)
@@ -565,7 +555,7 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         data,
         prefix="members",
         # As for plan items: posted rows are not compared with stored rows that may have changed since.
-        initial=[forms.MemberForm.initial_for(m) for m in current.members.all()] if current and data is None else [],
+        initial=[forms.MemberForm.initial_for(m) for m in selectors.members_of(current)] if data is None else [],
     )
     ctx["record_version"] = conflicts.edit_version(request, current)
     on_stale = conflicts.stale_handler(
@@ -654,7 +644,7 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     items = forms.PlanItemFormSet(
         data,
         prefix="items",
-        initial=[forms.PlanItemForm.initial_for(i) for i in plan.items.all()] if plan and data is None else [],
+        initial=[forms.PlanItemForm.initial_for(i) for i in selectors.items_of(plan)] if data is None else [],
     )
     ctx["record_version"] = conflicts.edit_version(request, plan)
     on_stale = conflicts.stale_handler(
@@ -736,9 +726,7 @@ def follow_up_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pk,
         step="follow_up",
         tab="follow_up",
-        make_form=lambda data, case, ctx: forms.FollowUpForm(
-            data, items=ctx["plan"].items.all() if ctx["plan"] else []
-        ),
+        make_form=lambda data, case, ctx: forms.FollowUpForm(data, items=selectors.items_of(ctx["plan"])),
         save=lambda case, form: services.record_follow_up(request.user, case, form.values(), form.progress()),
         success=_("Follow-up visit recorded."),
         title=_("New follow-up visit"),
