@@ -120,25 +120,10 @@ def _from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, StaleVersion):
-        return versioning.stale_response(exc)
-    if isinstance(exc, VersionRequired):
-        return versioning.precondition_required_response(exc)
-    if isinstance(exc, DjangoValidationError):
-        exc = _from_django(exc)
-    elif isinstance(exc, TransitionError):
-        # Not a field error: the request is fine, the record's status does not allow the step now.
-        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
-    elif isinstance(exc, DjangoPermissionDenied):
-        code = getattr(exc, "code", None)  # e.g. referrals.links.NotOwner: "not_owner"
-        if code:
-            return Response({"detail": str(exc), "code": code}, status=status.HTTP_403_FORBIDDEN)
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, SuspiciousOperation):
-        return _suspicious(exc)
-
+    direct = _direct_answer(exc)
+    if direct is not None:
+        return direct
+    exc = _as_drf(exc)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
@@ -150,3 +135,31 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes()
         response.data["code"] = codes if isinstance(codes, str) else exc.default_code
     return response
+
+
+def _direct_answer(exc: Exception) -> Response | None:
+    """The errors answered with a body of their own, before DRF's handler."""
+    if isinstance(exc, StaleVersion):  # a ValidationError: checked first
+        return versioning.stale_response(exc)
+    if isinstance(exc, VersionRequired):
+        return versioning.precondition_required_response(exc)
+    if isinstance(exc, TransitionError):
+        # Not a field error: the request is fine, the record's status does not allow the step now.
+        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
+    code = getattr(exc, "code", None)  # e.g. referrals.links.NotOwner: "not_owner"
+    if isinstance(exc, DjangoPermissionDenied) and code:
+        return Response({"detail": str(exc), "code": code}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, SuspiciousOperation):
+        return _suspicious(exc)
+    return None
+
+
+def _as_drf(exc: Exception) -> Exception:
+    """Django's errors as DRF's, so that its handler answers them."""
+    if isinstance(exc, DjangoValidationError):
+        return _from_django(exc)
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    return exc

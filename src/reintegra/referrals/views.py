@@ -121,26 +121,8 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> 
     referral, side = _get_referral(request, pk)
     form = forms.ACTION_FORMS[action](request.POST, prefix=action)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            if action == "send":
-                services.send_referral(
-                    request.user, referral, life_at_risk_justification=data.get("life_at_risk_justification", "")
-                )
-            elif action == "accept":
-                services.accept_referral(
-                    request.user, referral, outcome_due_on=data.get("outcome_due_on"), note=data.get("note", "")
-                )
-            elif action == "decline":
-                services.decline_referral(
-                    request.user, referral, reason=data["decline_reason"], note=data.get("note", "")
-                )
-            elif action == "outcome":
-                services.record_outcome(request.user, referral, outcome=data["outcome"], note=data.get("note", ""))
-            else:
-                services.close_referral(
-                    request.user, referral, satisfaction=data.get("satisfaction"), feedback=data.get("feedback", "")
-                )
+            _take_step(request.user, referral, action, form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(exc, form)
         except TransitionError as exc:
@@ -156,6 +138,22 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> 
     ctx["action_forms"][action] = form
     ctx["failed_action"] = action
     return render(request, "referrals/referral_detail.html", ctx, status=400)
+
+
+def _take_step(user: Any, referral: Referral, action: str, data: dict[str, Any]) -> None:
+    """The service of the step `action` (one of forms.ACTION_FORMS), with what its form parsed."""
+    if action == "send":
+        services.send_referral(user, referral, life_at_risk_justification=data.get("life_at_risk_justification", ""))
+    elif action == "accept":
+        services.accept_referral(user, referral, outcome_due_on=data.get("outcome_due_on"), note=data.get("note", ""))
+    elif action == "decline":
+        services.decline_referral(user, referral, reason=data["decline_reason"], note=data.get("note", ""))
+    elif action == "outcome":
+        services.record_outcome(user, referral, outcome=data["outcome"], note=data.get("note", ""))
+    else:
+        services.close_referral(
+            user, referral, satisfaction=data.get("satisfaction"), feedback=data.get("feedback", "")
+        )
 
 
 def _status_label(pk: int) -> str:
