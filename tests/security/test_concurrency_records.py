@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import yaml
-from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
