@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -28,6 +27,7 @@ from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.places import selectors as place_selectors
+from reintegra.places.models import AdminArea
 from reintegra.referrals import lifecycle, links, selectors, services
 from reintegra.referrals import serializers as s
 from reintegra.referrals.choices import Dimension, ReferralPriority, ReferralStatus, ServiceSector
@@ -124,18 +124,9 @@ class ServiceProviderViewSet(
     def _save(self, request: Request, provider: ServiceProvider | None) -> ServiceProvider:
         data = s.ServiceProviderWriteSerializer(data=request.data, partial=provider is not None)
         data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        contacts = v.pop("contacts", None)
-        base = (
-            services.ProviderInput.of(provider)
-            if provider is not None
-            else services.ProviderInput(name="", organisation_type="", country="")
-        )
-        changes = replace(base, **v)
-        if contacts is not None:
-            changes.contacts = [services.ContactInput(**c) for c in contacts]
+        base = services.ProviderInput.of(provider) if provider is not None else None
         expected = versioning.expected_version(request, provider) if provider is not None else None
-        return services.save_provider(_user(request), changes, provider=provider, expected_version=expected)
+        return services.save_provider(_user(request), data.to_input(base), provider=provider, expected_version=expected)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         provider = self._save(request, None)
@@ -151,6 +142,20 @@ class ServiceProviderViewSet(
         provider = self._save(request, provider)
         provider = selectors.get_provider(provider.pk)
         return Response(s.ServiceProviderSerializer(provider).data)
+
+
+def _areas(ids: list[int] | None) -> list[AdminArea] | None:
+    """The areas a service write names (None: not sent); unknown ids are a field error."""
+    if ids is None:
+        return None
+    ids = list(dict.fromkeys(ids))
+    found = place_selectors.areas_by_id(ids)
+    missing = sorted(set(ids) - set(found))
+    if missing:
+        raise serializers.ValidationError(
+            {"areas": [_("Unknown area id(s): %(ids)s") % {"ids": ", ".join(map(str, missing))}]}
+        )
+    return [found[pk] for pk in ids]
 
 
 @extend_schema_view(
@@ -191,23 +196,10 @@ class ServiceViewSet(
     def _save(self, request: Request, service: Service | None) -> Service:
         data = s.ServiceWriteSerializer(data=request.data, partial=service is not None)
         data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        if "areas" in v:
-            ids = list(dict.fromkeys(v["areas"]))
-            found = place_selectors.areas_by_id(ids)
-            missing = sorted(set(ids) - set(found))
-            if missing:
-                raise serializers.ValidationError(
-                    {"areas": [_("Unknown area id(s): %(ids)s") % {"ids": ", ".join(map(str, missing))}]}
-                )
-            v["areas"] = [found[pk] for pk in ids]
-        base = (
-            services.ServiceInput.of(service)
-            if service is not None
-            else services.ServiceInput(provider=None, name="", dimension="", sector="", country="")
-        )
+        base = services.ServiceInput.of(service) if service is not None else None
         expected = versioning.expected_version(request, service) if service is not None else None
-        return services.save_service(_user(request), replace(base, **v), service=service, expected_version=expected)
+        changes = data.to_input(base, areas=_areas(data.validated_data.get("areas")))
+        return services.save_service(_user(request), changes, service=service, expected_version=expected)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         service = self._save(request, None)
@@ -257,11 +249,7 @@ class ReferralPathwayViewSet(
                 previous = selectors.get_pathway(request.user, v["previous"])
             except ReferralPathway.DoesNotExist:
                 raise Http404 from None
-        pathway = services.save_pathway(
-            request.user,
-            services.input_of(services.PathwayInput, v),
-            previous=previous,
-        )
+        pathway = services.save_pathway(request.user, data.to_input(), previous=previous)
         return Response(s.ReferralPathwaySerializer(pathway).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,6 +1,6 @@
 """`/api/v1/` of the structural level. One scoped viewset base: reads need VIEW_STRUCTURAL, writes
-EDIT_STRUCTURAL (403 before any lookup); rows come from `selectors.visible` (hidden -> 404); writes go
-through `services.save_record` via the serializers."""
+EDIT_STRUCTURAL (403 before any lookup); rows come from `selectors.visible` (hidden -> 404); the serializers
+parse a record (`to_record`) and the viewset saves it through `services.save_record`."""
 
 from __future__ import annotations
 
@@ -74,8 +74,16 @@ class StructuralViewSet(
             programme=self.query.get("programme"),
         )
 
+    def perform_create(self, serializer: Any) -> None:
+        self._save(serializer, self.model())
+
     def perform_update(self, serializer: Any) -> None:
-        serializer.save(expected_version=versioning.expected_version(self.request, serializer.instance))
+        self._save(serializer, serializer.instance, versioning.expected_version(self.request, serializer.instance))
+
+    def _save(self, serializer: Any, record: Any, expected_version: int | None = None) -> None:
+        """The serializer parses, the service saves (checks, audit); the answer shows what was saved."""
+        record, m2m = serializer.to_record(record)
+        serializer.instance = services.save_record(self.request.user, record, m2m, expected_version=expected_version)
 
     def _nested(
         self, request: Request, parent: Any, queryset: QuerySet[Any], serializer_class: Any, **link: Any
@@ -87,7 +95,7 @@ class StructuralViewSet(
                 context={**self.get_serializer_context(), "parent": {**link, "programme": parent.programme}},
             )
             serializer.is_valid(raise_exception=True)
-            serializer.save()
+            self._save(serializer, serializer_class.Meta.model(**link, programme=parent.programme))
             return Response(serializer.data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(queryset)
         data = serializer_class(page, many=True, context=self.get_serializer_context()).data
