@@ -1,5 +1,5 @@
-"""One idiom per concern (docs/ARCHITECTURE.md, "Idioms"): checked on the source, so a new app copies the
-idiom and not a local variant.
+"""One idiom per concern (docs/ARCHITECTURE.md, "One idiom per concern"): checked on the source, so a new
+app copies the idiom and not a local variant.
 
 Reads happen in selectors: a view or API module (`views.py`, `api.py`, `*_views.py`, `*_api.py`, and the
 modules of a `views`/`api` package of an app) neither touches a model manager (`Model.objects`) nor shapes
@@ -50,6 +50,7 @@ QUERY_METHODS_WITHOUT_ARGUMENTS = frozenset({"count", "exists", "first", "last",
 QUERY_METHODS_WITH_ARGUMENTS = frozenset({"values"})
 QUERY_METHODS_WITH_KEYWORDS = frozenset({"get"})
 ALLOWED_MODEL_IMPORTS = frozenset({"QuerySet", "Model"})  # for type annotations only
+MAX_LINES = 600
 
 # What a view or API module may still do, each with its reason. Keep it short.
 ALLOWED: dict[str, str] = {
@@ -115,6 +116,19 @@ def test_views_and_api_modules_read_through_selectors():
         "A view or API module queries the database itself; ask the app's selectors (docs/ARCHITECTURE.md, "
         "'Reads'):\n" + "\n".join(sorted(found))
     )
+
+
+def test_views_and_api_modules_stay_short():
+    """A page or API module over ~600 lines is split by concept (`<concept>_views.py`), or says at its top why
+    it is not (a line of its docstring starting "Longer than")."""
+    found = []
+    for path in _view_modules():
+        text = path.read_text(encoding="utf-8")
+        lines = text.count("\n")
+        docstring = ast.get_docstring(ast.parse(text)) or ""
+        if lines > MAX_LINES and "Longer than" not in docstring:
+            found.append(f"{path.relative_to(SRC)}: {lines} lines")
+    assert not found, "Split these modules by concept, or say at their top why not:\n" + "\n".join(found)
 
 
 def test_the_check_sees_what_it_looks_for():
