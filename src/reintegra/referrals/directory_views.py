@@ -163,15 +163,10 @@ def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
     record_version = versioning.posted_version(post) if post is not None else versioning.version_of(provider)
     conflict = None
     if post is not None and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
         try:
             saved = services.save_provider(
                 request.user,
-                services.input_of(
-                    services.ProviderInput,
-                    data,
-                    contacts=[services.input_of(services.ContactInput, c) for c in forms.contacts_of(formset)],
-                ),
+                form.to_input(forms.contacts_of(formset)),
                 provider=provider,
                 expected_version=record_version,
             )
@@ -242,11 +237,10 @@ def service_edit(
     record_version = versioning.posted_version(post) if post is not None else versioning.version_of(service)
     conflict = None
     if post is not None and form.is_valid():
-        data = form.cleaned_data
         try:
             saved = services.save_service(
                 request.user,
-                services.input_of(services.ServiceInput, data, provider=provider, areas=list(data["areas"])),
+                form.to_input(provider),
                 service=service,
                 expected_version=record_version,
             )

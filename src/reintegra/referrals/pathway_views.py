@@ -98,14 +98,10 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
         initial["transferred_fields"] = list(previous.fields)
     form = forms.PathwayForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        service = selectors.service_or_none(data["service"]) if data.get("service") else None
+        service_id = form.cleaned_data.get("service")
+        service = selectors.service_or_none(service_id) if service_id else None
         try:
-            pathway = services.save_pathway(
-                request.user,
-                services.input_of(services.PathwayInput, data, service=service),
-                previous=previous,
-            )
+            pathway = services.save_pathway(request.user, form.to_input(service), previous=previous)
         except ValidationError as exc:
             apply_service_errors(exc, form)
         else:
