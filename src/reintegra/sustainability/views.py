@@ -132,18 +132,7 @@ def round_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = forms.RoundForm(data, version=version, months=months, done=done)
     if data is not None and form.is_valid():
         try:
-            round_ = services.record_round(
-                request.user,
-                case,
-                services.RoundInput(
-                    instrument=code,
-                    version=version.number,
-                    taken_on=form.cleaned_data["taken_on"],
-                    round_month=form.cleaned_data["round_month"],
-                    answers=form.answers(),
-                ),
-                source=RoundSource.WEB,
-            )
+            round_ = services.record_round(request.user, case, form.to_input(), source=RoundSource.WEB)
         except ValidationError as exc:
             apply_service_errors(_by_question(exc), form, aliases={"date": "taken_on"})
         else:
