@@ -8,7 +8,7 @@
    NumPy matrix product of the same shape ((N x q) @ (q x 4)). Goals: >= 1,000,000 responses/s and
    <= 3x the bare product. Also timed: the same from raw option indices (the table lookup that turns
    answers into question scores), end to end.
-2. Programme-level score distributions (the M&E page: `views.distribution_data`) over the current
+2. Programme-level score distributions (the M&E page: `reports.distribution_data`) over the current
    scores of 100k cases' rounds in the database (rows written with bulk_create).
 Prints JSON; best of several runs for the in-memory timings, p50/p95 for the database ones.
 """
@@ -112,7 +112,7 @@ def distributions(cases: int) -> dict:
     from reintegra.cases.models import Case, Returnee
     from reintegra.sustainability import scoring, services
     from reintegra.sustainability.models import Instrument, RoundScore, SurveyRound
-    from reintegra.sustainability.views import distribution_data
+    from reintegra.sustainability.reports import distribution_data
 
     started = time.perf_counter()
     org, _ = Organisation.objects.get_or_create(code="bench-rss", defaults={"name": "Bench RSS", "country": "GT"})

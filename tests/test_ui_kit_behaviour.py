@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from reintegra.access.roles import Role
+from reintegra.access.transitions import TransitionError
 from reintegra.access.versioning import StaleVersion
 from reintegra.referrals.forms import AcceptForm, PathwayForm
 from reintegra.testing import factories
 from reintegra.web import dashboard, navigation
 from reintegra.web.forms import ServiceErrorsMixin, apply_service_errors
 from reintegra.web.pagination import page_of
+from reintegra.web.steps import show_refused
 
 
 class PersonForm(ServiceErrorsMixin, forms.Form):
@@ -49,6 +51,20 @@ def test_an_error_about_no_field_of_the_form_is_shown_on_the_whole_form():
     form = _bound(PersonForm)
     apply_service_errors(ValidationError({"programme": ["Not yours."]}), form)
     assert form.non_field_errors() == ["Not yours."]
+
+
+def test_a_refused_step_is_shown_as_a_message(rf):
+    """A `TransitionError` (any app's status machine) is shown once, the same way: its reason on the page."""
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    show_refused(request, TransitionError("Only a sent referral can be accepted.", "invalid_transition"))
+    assert [(m.level_tag, m.message) for m in get_messages(request)] == [
+        ("error", "Only a sent referral can be accepted.")
+    ]
 
 
 def test_an_error_without_field_names_is_shown_on_the_whole_form():

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import yaml
-from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from rest_framework.test import APIClient
 
 from reintegra.access.models import Programme, User
 from reintegra.access.roles import Role
+from reintegra.access.transitions import TransitionError
 from reintegra.access.versioning import StaleVersion
 from reintegra.conftest import _english_outside_requests  # noqa: F401 - English outside requests
 from reintegra.protection import services as protection_services
@@ -310,7 +310,7 @@ def test_a_stale_provider_answer(db: Any) -> None:
     referral_services.send_referral(case_manager, referral)
     seen_by_b = Referral.objects.get(pk=referral.pk)  # B opened the referral while it was still "sent"
     referral_services.decline_referral(staff_a, Referral.objects.get(pk=referral.pk), reason="no_capacity")
-    with pytest.raises(ValidationError):  # "Only a sent referral can be accepted; this one is Declined."
+    with pytest.raises(TransitionError):  # "Only a sent referral can be accepted; this one is Declined."
         referral_services.accept_referral(staff_b, seen_by_b)
     referral.refresh_from_db()
     assert referral.status == "declined"

@@ -9,14 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from reintegra.access import api_tokens
 from reintegra.access.models import ApiToken
-from reintegra.api.query import QueryParametersMixin
+from reintegra.api.permissions import ProtectedView
 
 
 class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
@@ -33,8 +31,11 @@ class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
         return isinstance(auth, ApiToken) and auth.pk == token.pk
 
 
-class TokenListView(QueryParametersMixin, APIView):
-    permission_classes = [IsAuthenticated]
+class TokenListView(ProtectedView):
+    queryset = ApiToken.objects.none()
+    serializer_class = ApiTokenSerializer
+    read_capabilities = None  # any signed-in user: their own tokens
+    write_capabilities = None  # so that other methods answer 405 (new tokens come from auth/token/)
 
     @extend_schema(
         operation_id="auth_tokens_list",
@@ -47,12 +48,15 @@ class TokenListView(QueryParametersMixin, APIView):
         return Response(ApiTokenSerializer(tokens, many=True, context={"request": request}).data)
 
 
-class TokenDetailView(QueryParametersMixin, APIView):
-    permission_classes = [IsAuthenticated]
+class TokenDetailView(ProtectedView):
+    queryset = ApiToken.objects.none()
+    serializer_class = ApiTokenSerializer
+    read_capabilities = None  # any signed-in user: their own tokens
+    write_capabilities = None
 
     def _token(self, request: Request, pk: Any) -> ApiToken:
         try:
-            return api_tokens.tokens_of(request.user).get(pk=pk)
+            return api_tokens.token_of(request.user, pk)
         except ApiToken.DoesNotExist:
             raise NotFound(_("No such API token.")) from None
 

@@ -39,7 +39,7 @@ def account(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "nav": "account",
-        "token_count": api_tokens.tokens_of(user).count(),
+        "token_count": api_tokens.live_token_count(user),
         "two_factor_on": two_factor.has_confirmed_device(user),
     }
     return render(request, "account/overview.html", context)
@@ -229,7 +229,7 @@ def users(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     permissions.require(request.user, Capability.MANAGE_USERS)
-    target = accounts.manageable_users(request.user).filter(pk=user_id).first()
+    target = accounts.manageable_user(request.user, user_id)
     if target is None:
         raise Http404
     try:

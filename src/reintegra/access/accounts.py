@@ -170,6 +170,11 @@ def manageable_users(actor: Any) -> QuerySet[User]:
     return users.filter(organisation_id=actor.organisation_id)
 
 
+def manageable_user(actor: Any, pk: Any) -> User | None:
+    """One of the users `actor` may send a link to, or None."""
+    return manageable_users(actor).filter(pk=pk).first()
+
+
 def role_codes(user: User) -> Iterable[str]:
     return sorted(a.role for a in user.role_assignments.all())
 

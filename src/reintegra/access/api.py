@@ -1,7 +1,7 @@
 """REST API of the audit trail (`/api/v1/audit/`, data-protection officers).
 
 Thin, like `cases.api`: the role check comes before any lookup; the reads are `access.selectors`'.
-Routes are added in `reintegra.api.urls`.
+Routes are in `access.api_urls`.
 """
 
 from django.utils.translation import gettext_lazy as _

@@ -68,6 +68,15 @@ def tokens_of(user: Any) -> models.QuerySet[ApiToken]:
     return tokens.filter(_live(), user_id=user.pk).order_by("-created", "-id")
 
 
+def token_of(user: Any, pk: Any) -> ApiToken:
+    """One of the user's live tokens; `ApiToken.DoesNotExist` otherwise."""
+    return tokens_of(user).get(pk=pk)
+
+
+def live_token_count(user: Any) -> int:
+    return tokens_of(user).count()
+
+
 def clean_name(name: Any) -> str:
     """The token's name: what it is for. Printable text; a dated default when none is given."""
     text = " ".join("".join(ch for ch in str(name or "") if ch.isprintable()).split())

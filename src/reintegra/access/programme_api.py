@@ -51,7 +51,7 @@ class ProgrammeViewSet(
     queryset = Programme.objects.none()
 
     def get_queryset(self) -> QuerySet[Programme]:
-        return selectors.programmes_for(self.request.user).order_by("name")
+        return selectors.programme_list(self.request.user, active_first=False)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         programme = self.get_object()

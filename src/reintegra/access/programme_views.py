@@ -23,7 +23,7 @@ from reintegra.web.forms import apply_service_errors
 @login_required
 @require_GET
 def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    programmes = selectors.programmes_for(request.user).order_by("-is_active", "name")
+    programmes = selectors.programme_list(request.user)
     return render(
         request,
         "access/programmes.html",
@@ -40,7 +40,7 @@ def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     permissions.require(request.user, Capability.MANAGE_PROGRAMME)
     try:
-        programme = selectors.programmes_for(request.user).get(pk=pk)
+        programme = selectors.get_programme(request.user, pk)
     except Programme.DoesNotExist:
         raise Http404 from None
     form = ProgrammeSettingsForm(request.POST or None, initial=ProgrammeSettingsForm.initial_for(programme))

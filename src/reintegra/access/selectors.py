@@ -281,3 +281,13 @@ def programmes_for(user: Any) -> "QuerySet[Programme]":
     if not active_with_organisation(user):
         return Programme.objects.none()
     return Programme.objects.filter(organisation_id=user.organisation_id).select_related("organisation")
+
+
+def programme_list(user: Any, *, active_first: bool = True) -> QuerySet[Programme]:
+    """The programmes of the user's organisation by name (the page: active ones first)."""
+    return programmes_for(user).order_by(*(["-is_active"] if active_first else []), "name")
+
+
+def get_programme(user: Any, pk: Any) -> Any:
+    """One programme of the user's organisation; `Programme.DoesNotExist` (→ 404) otherwise."""
+    return programmes_for(user).get(pk=pk)

@@ -56,7 +56,8 @@ def is_verified(user: Any) -> bool:
 
 
 def confirmed_devices(user: Any) -> Any:
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True)
+    """The user's confirmed authenticator apps, oldest first."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("created_at")
 
 
 def has_confirmed_device(user: Any) -> bool:

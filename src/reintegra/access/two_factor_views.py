@@ -138,7 +138,7 @@ def _manage(request: HttpRequest) -> HttpResponse:
     context = {
         "nav": "two_factor",
         "form": form,
-        "devices": two_factor.confirmed_devices(user).order_by("created_at"),
+        "devices": two_factor.confirmed_devices(user),
         "can_disable": can_disable,
     }
     return render(request, "registration/two_factor_manage.html", context)

@@ -9,7 +9,7 @@ Shapes (documented in the OpenAPI schema by `reintegra.api.schema`):
   and `authentication_failed` (401), `permission_denied` (403), `not_found` (404),
   `method_not_allowed` (405), `not_acceptable` (406), `unsupported_media_type` (415), `throttled`
   (429), `parse_error` (400), plus the project's own (`unknown_parameter`, `request_too_large`,
-  `consent_required`, the lifecycle's transition codes, …).
+  `consent_required`, the code of a `TransitionError`: a step the record's status does not allow, …).
 """
 
 from typing import Any
@@ -30,9 +30,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from reintegra.access.transitions import TransitionError
 from reintegra.access.versioning import StaleVersion, VersionRequired
 from reintegra.api import versioning
-from reintegra.cases.lifecycle import TransitionError
 
 VALIDATION_CODE = "invalid"
 
@@ -120,46 +120,13 @@ def _from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    direct = _direct_response(exc)
+    direct = _direct_answer(exc)
     if direct is not None:
         return direct
     exc = _as_drf(exc)
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.APIException):
-        _add_code(response, exc)
-    return response
-
-
-def _direct_response(exc: Exception) -> Response | None:
-    """The errors whose body is written here rather than by DRF's handler."""
-    if isinstance(exc, StaleVersion):
-        return versioning.stale_response(exc)
-    if isinstance(exc, VersionRequired):
-        return versioning.precondition_required_response(exc)
-    if isinstance(exc, DjangoValidationError):
-        return None
-    if isinstance(exc, TransitionError):
-        return Response({"non_field_errors": [str(exc)], "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, DjangoPermissionDenied):
-        code = getattr(exc, "code", None)  # e.g. referrals.links.NotOwner: "not_owner"
-        return Response({"detail": str(exc), "code": code}, status=status.HTTP_403_FORBIDDEN) if code else None
-    if isinstance(exc, SuspiciousOperation):
-        return _suspicious(exc)
-    return None
-
-
-def _as_drf(exc: Exception) -> Exception:
-    """Django's errors as DRF's, so that DRF's handler answers them."""
-    if isinstance(exc, DjangoValidationError):
-        return _from_django(exc)
-    if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied(str(exc) or None)
-    if isinstance(exc, Http404):
-        return exceptions.NotFound()
-    return exc
-
-
-def _add_code(response: Response, exc: exceptions.APIException) -> None:
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
     if isinstance(exc, exceptions.ValidationError):
         response.data = _validation_body(exc)
     elif isinstance(exc, UnknownParameter):
@@ -167,3 +134,32 @@ def _add_code(response: Response, exc: exceptions.APIException) -> None:
     elif isinstance(response.data, dict) and "detail" in response.data:
         codes = exc.get_codes()
         response.data["code"] = codes if isinstance(codes, str) else exc.default_code
+    return response
+
+
+def _direct_answer(exc: Exception) -> Response | None:
+    """The errors answered with a body of their own, before DRF's handler."""
+    if isinstance(exc, StaleVersion):  # a ValidationError: checked first
+        return versioning.stale_response(exc)
+    if isinstance(exc, VersionRequired):
+        return versioning.precondition_required_response(exc)
+    if isinstance(exc, TransitionError):
+        # Not a field error: the request is fine, the record's status does not allow the step now.
+        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
+    code = getattr(exc, "code", None)  # e.g. referrals.links.NotOwner: "not_owner"
+    if isinstance(exc, DjangoPermissionDenied) and code:
+        return Response({"detail": str(exc), "code": code}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, SuspiciousOperation):
+        return _suspicious(exc)
+    return None
+
+
+def _as_drf(exc: Exception) -> Exception:
+    """Django's errors as DRF's, so that its handler answers them."""
+    if isinstance(exc, DjangoValidationError):
+        return _from_django(exc)
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    return exc

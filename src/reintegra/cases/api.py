@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,7 +26,7 @@ from reintegra.api.permissions import CaseWorkPermission
 from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import duplicates, selectors, services
 from reintegra.cases import permissions as case_permissions
-from reintegra.cases.models import Assessment, Case, PlanItemProgress, Returnee
+from reintegra.cases.models import Assessment, Case, Returnee
 from reintegra.cases.serializers import (
     AssessmentSerializer,
     AssignSerializer,
@@ -113,11 +113,7 @@ class ReturneeViewSet(
     needs_edit_capability = False
 
     def get_queryset(self) -> Any:
-        return (
-            selectors.returnees_for(self.request.user)
-            .select_related("municipality", "admin1")
-            .prefetch_related("documents")
-        )
+        return selectors.returnee_list(self.request.user)
 
     def get_object(self) -> Returnee:
         writing = self.request.method not in SAFE_METHODS
@@ -353,7 +349,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
             case,
             AssessmentSerializer,
             record=services.record_assessment,
-            listing=case.assessments.select_related("assessed_by"),
+            listing=selectors.assessments_of(case),
             purpose="assessments",
         )
 
@@ -376,10 +372,9 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
     def assessment(self, request: Request, pk: str, assessment_id: str) -> Response:
         case = self.get_object()
         try:
-            assessment = case.assessments.select_related("assessed_by").get(pk=_int_or_404(assessment_id))
+            assessment = selectors.get_assessment(case, _int_or_404(assessment_id))
         except Assessment.DoesNotExist:
             raise Http404 from None
-        assessment.case = case
         context = self.get_serializer_context()
         if request.method == "PATCH":
             serializer = AssessmentSerializer(assessment, data=request.data, partial=True, context=context)
@@ -413,7 +408,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
             case,
             CounsellingSessionSerializer,
             record=services.record_counselling_session,
-            listing=case.counselling_sessions.select_related("counsellor"),
+            listing=selectors.counselling_sessions_of(case),
             purpose="counselling sessions",
         )
 
@@ -530,13 +525,12 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
     def follow_ups(self, request: Request, pk: str) -> Response:
         case = self.get_object()
         context = self.get_serializer_context()
-        progress = Prefetch("progress", queryset=PlanItemProgress.objects.select_related("item").order_by("id"))
         if request.method == "POST":
             serializer = FollowUpVisitSerializer(data=request.data, context=context)
             serializer.is_valid(raise_exception=True)
             values = {k: v for k, v in serializer.validated_data.items() if k != "progress"}
             visit = services.record_follow_up(request.user, case, values, serializer.to_progress_inputs())
-            visit = case.follow_ups.select_related("conducted_by").prefetch_related(progress).get(pk=visit.pk)
+            visit = selectors.get_follow_up(case, visit.pk)
             return Response(FollowUpVisitSerializer(visit, context=context).data, status=status.HTTP_201_CREATED)
-        visits = case.follow_ups.select_related("conducted_by").prefetch_related(progress)
+        visits = selectors.follow_ups_of(case)
         return Response(FollowUpVisitSerializer(visits, many=True, context=context).data)

@@ -1,21 +1,16 @@
 """The case status lifecycle (docs/domain-individual.md §1):
 registered → assessed → plan_agreed → in_follow_up → closed.
 
-Which step may happen in which status, with the message a case manager reads when it may not.
+Which step may happen in which status, with the message a case manager reads when it may not
+(`access.transitions.TransitionError`, the error of every status machine).
 """
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.access.transitions import TransitionError
 from reintegra.cases.choices import CaseStatus as S
-
-
-class TransitionError(Exception):
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
-
 
 _ORDER = [S.REGISTERED, S.ASSESSED, S.PLAN_AGREED, S.IN_FOLLOW_UP]
 

@@ -5,6 +5,9 @@ Other apps add a tab with `cases.extensions.register_tab` and render it with thi
 `tab`). The frame is something the other apps read from cases (a normal import downwards: the levels above
 cases may import it), so it is a plain function here and not a registry; a registry is for what cases
 shows from the levels above it, which it may not import.
+
+Below the frame, what every page of the cases app does: fetch the case (404 when hidden), check the edit
+role, record the view in the access trail.
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.forms import BaseFormSet
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reintegra.access import scoping
+from reintegra.access import audit, permissions, scoping
+from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
+from reintegra.access.transitions import TransitionError
 from reintegra.cases import extensions, lifecycle, selectors, services
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Case
@@ -43,8 +49,8 @@ TAB_URLS = {key: url for key, url, _label in TABS}
 def _check(rule: Callable[..., None], *args: Any) -> Step:
     try:
         rule(*args)
-    except lifecycle.TransitionError as exc:
-        return Step(False, str(exc))
+    except TransitionError as exc:
+        return Step(False, exc.message)
     return Step(True)
 
 
@@ -110,3 +116,40 @@ def case_page_context(request: HttpRequest, case: Case, tab: str) -> dict[str, A
         "plan_deadline": deadline,
         "plan_overdue": (plan is None or not plan.agreed_on) and not case.is_closed and today > deadline,
     }
+
+
+# --- what every case page does --------------------------------------------------------------------
+
+
+def is_htmx(request: AuthenticatedHttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+def require_edit(user: Any) -> None:
+    """The capability to record case work (the object is checked by `get_case_or_404(..., for_write=True)`)."""
+    permissions.require(user, Capability.EDIT_CASES)
+
+
+def get_case_or_404(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> Case:
+    """The case (404 when hidden); `for_write`: 403 unless the user may change it (cases.permissions)."""
+    try:
+        return case_permissions.access_case_by_id(request.user, pk, for_write=for_write)
+    except Case.DoesNotExist:
+        # The same answer whether the case does not exist or is not visible: existence is not revealed.
+        raise Http404(_("Case not found.")) from None
+
+
+def record_view(request: AuthenticatedHttpRequest, case: Case, what: str) -> None:
+    audit.record_access(request.user, "view", case, purpose=f"case page: {what}")
+
+
+def any_errors(*parts: Any) -> bool:
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, BaseFormSet):
+            if part.is_bound and (part.non_form_errors() or any(f.errors for f in part.forms)):
+                return True
+        elif part.is_bound and part.errors:
+            return True
+    return False

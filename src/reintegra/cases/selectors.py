@@ -15,10 +15,17 @@ from reintegra.cases import matching, name_index
 from reintegra.cases import scoping as case_scoping
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import (
+    Assessment,
     Case,
     CaseEvent,
+    CounsellingSession,
+    FollowUpVisit,
+    Household,
+    HouseholdMember,
     IdentityDocument,
     MatchKey,
+    PlanItem,
+    PlanItemProgress,
     ReintegrationPlan,
     Returnee,
 )
@@ -61,6 +68,11 @@ def get_case(user: Any, pk: Any) -> Case:
         )
         .get(pk=pk)
     )
+
+
+def cases_of_returnee(user: Any, returnee: Returnee) -> QuerySet[Case]:
+    """The cases of one person that the user sees, latest return first."""
+    return cases_for(user).filter(returnee=returnee).order_by("-return_date", "-id")
 
 
 def get_returnee(user: Any, pk: Any) -> Returnee:
@@ -138,6 +150,61 @@ def plan_for(case: Case) -> ReintegrationPlan | None:
         return ReintegrationPlan.objects.prefetch_related("items").get(case=case)
     except ReintegrationPlan.DoesNotExist:
         return None
+
+
+def plan_items_of(case: Case) -> list[PlanItem]:
+    """The items of the case's plan (none while there is no plan)."""
+    return items_of(plan_for(case))
+
+
+# --- the records of a case the caller already fetched through `get_case` (visibility checked) --------
+
+
+def items_of(plan: ReintegrationPlan | None) -> list[PlanItem]:
+    return list(plan.items.all()) if plan is not None else []
+
+
+def returnee_list(user: Any) -> QuerySet[Returnee]:
+    """The returnees the user sees, as the API lists them."""
+    return returnees_for(user).select_related("municipality", "admin1").prefetch_related("documents")
+
+
+def documents_of(returnee: Returnee, *, with_numbers: bool = True) -> list[IdentityDocument]:
+    """A person's identity documents; without `with_numbers` the numbers are not even read (nor decrypted)."""
+    documents = returnee.documents.all()
+    return list(documents if with_numbers else documents.defer("number"))
+
+
+def members_of(household: Household | None) -> list[HouseholdMember]:
+    return list(household.members.all()) if household is not None else []
+
+
+def assessments_of(case: Case, *, hidden: Iterable[str] = ()) -> QuerySet[Assessment]:
+    """A case's assessments; the `hidden` (sensitive) fields are not read."""
+    return case.assessments.select_related("assessed_by").defer(*hidden)
+
+
+def get_assessment(case: Case, pk: int) -> Assessment:
+    """One assessment of the case; `Assessment.DoesNotExist` otherwise."""
+    assessment = assessments_of(case).get(pk=pk)
+    assessment.case = case
+    return assessment
+
+
+def counselling_sessions_of(case: Case, *, with_notes: bool = True) -> QuerySet[CounsellingSession]:
+    """A case's counselling sessions; without `with_notes` the notes are not read."""
+    sessions = case.counselling_sessions.select_related("counsellor")
+    return sessions if with_notes else sessions.defer("notes")
+
+
+def follow_ups_of(case: Case, *, progress_order: tuple[str, ...] = ("id",)) -> QuerySet[FollowUpVisit]:
+    """A case's follow-up visits with the progress of each plan item (in `progress_order`)."""
+    progress = PlanItemProgress.objects.select_related("item").order_by(*progress_order)
+    return case.follow_ups.select_related("conducted_by").prefetch_related(Prefetch("progress", queryset=progress))
+
+
+def get_follow_up(case: Case, pk: int) -> FollowUpVisit:
+    return follow_ups_of(case).get(pk=pk)
 
 
 def plan_is_late(case: Case, agreed_on: date | None) -> bool:

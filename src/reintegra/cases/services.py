@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from reintegra.access import crypto, permissions, scoping, versioning
 from reintegra.access.models import Programme, Team, User
 from reintegra.access.roles import Capability
+from reintegra.access.transitions import TransitionError
 from reintegra.cases import duplicates, lifecycle, matching, name_index
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.choices import (
@@ -658,7 +659,7 @@ def agree_plan(
         plan = _locked_plan(case, expected_version)
         lifecycle.ensure_open(facts(case))
         if plan is None:
-            raise lifecycle.TransitionError(_("Draft the reintegration plan before agreeing it."), "plan_required")
+            raise TransitionError(_("Draft the reintegration plan before agreeing it."), "plan_required")
         if not plan.items.exists():
             raise ValidationError({"items": _("Add at least one plan item before agreeing the plan.")})
         _not_in_future(agreed_on, "agreed_on")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reintegra.cases import views
+from reintegra.cases import step_views, views
 
 app_name = "cases"
 
@@ -18,15 +18,15 @@ urlpatterns = [
     path("cases/<int:pk>/follow-up/", views.case_tab, {"tab": "follow_up"}, name="follow_up"),
     path("cases/<int:pk>/closure/", views.case_tab, {"tab": "closure"}, name="closure"),
     path("cases/<int:pk>/timeline/", views.case_tab, {"tab": "timeline"}, name="timeline"),
-    path("cases/<int:pk>/person/edit/", views.edit_returnee, name="edit_returnee"),
-    path("cases/<int:pk>/return/edit/", views.edit_return, name="edit_return"),
-    path("cases/<int:pk>/household/edit/", views.household, name="household"),
-    path("cases/<int:pk>/assign/", views.assign, name="assign"),
-    path("cases/<int:pk>/assessments/new/", views.assessment_new, name="assessment_new"),
-    path("cases/<int:pk>/counselling/new/", views.counselling_new, name="counselling_new"),
-    path("cases/<int:pk>/plan/edit/", views.plan_edit, name="plan_edit"),
-    path("cases/<int:pk>/plan/agree/", views.plan_agree, name="plan_agree"),
-    path("cases/<int:pk>/follow-up/new/", views.follow_up_new, name="follow_up_new"),
-    path("cases/<int:pk>/close/", views.close, name="close"),
-    path("cases/<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("cases/<int:pk>/person/edit/", step_views.edit_returnee, name="edit_returnee"),
+    path("cases/<int:pk>/return/edit/", step_views.edit_return, name="edit_return"),
+    path("cases/<int:pk>/household/edit/", step_views.household, name="household"),
+    path("cases/<int:pk>/assign/", step_views.assign, name="assign"),
+    path("cases/<int:pk>/assessments/new/", step_views.assessment_new, name="assessment_new"),
+    path("cases/<int:pk>/counselling/new/", step_views.counselling_new, name="counselling_new"),
+    path("cases/<int:pk>/plan/edit/", step_views.plan_edit, name="plan_edit"),
+    path("cases/<int:pk>/plan/agree/", step_views.plan_agree, name="plan_agree"),
+    path("cases/<int:pk>/follow-up/new/", step_views.follow_up_new, name="follow_up_new"),
+    path("cases/<int:pk>/close/", step_views.close, name="close"),
+    path("cases/<int:pk>/reopen/", step_views.reopen, name="reopen"),
 ]

@@ -1,10 +1,13 @@
 """Server-rendered pages of the case-management UI (htmx for partial updates).
 
+The case list, registration and the case's tabs; the forms of each step are in `step_views`.
+
 Thin by design (docs/ARCHITECTURE.md): parse input with `cases.forms`, read through `cases.selectors`
 (already scoped to what the user may see), write through `cases.services`, render. What a step may do
 in which case status comes from `cases.lifecycle`, so a button is hidden or disabled with the same
 message a service would raise; if someone posts anyway, the service's `TransitionError` is shown as an
-error message and nothing typed is lost. Every view of a case page is recorded in the access trail.
+error message (`web.steps.show_refused`) and nothing typed is lost. Every view of a case page is recorded
+in the access trail.
 """
 
 from __future__ import annotations
@@ -17,157 +20,36 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
-from django.forms import BaseFormSet, DateField
+from django.forms import DateField
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reintegra.access import audit, permissions, scoping
+from reintegra.access import scoping
 from reintegra.access.http import AuthenticatedHttpRequest
-from reintegra.access.roles import Capability, SensitiveCategory
-from reintegra.access.versioning import StaleVersion
-from reintegra.cases import conflicts, duplicates, extensions, forms, lifecycle, selectors, services
-from reintegra.cases import permissions as case_permissions
-from reintegra.cases.models import Case, PlanItemProgress
-from reintegra.cases.pages import TAB_URLS, case_page_context
+from reintegra.access.roles import SensitiveCategory
+from reintegra.access.transitions import TransitionError
+from reintegra.cases import duplicates, forms, selectors, services
+from reintegra.cases.models import Case
+from reintegra.cases.pages import (
+    any_errors,
+    case_page_context,
+    get_case_or_404,
+    is_htmx,
+    record_view,
+    require_edit,
+)
 from reintegra.web import pagination
 from reintegra.web.forms import apply_service_errors
-from reintegra.web.steps import Step
+from reintegra.web.steps import show_refused
 
 PAGE_SIZE = 25
 
-# --- Helpers -------------------------------------------------------------------------------------
 
-
-def _is_htmx(request: AuthenticatedHttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
-
-
-def _get_case(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> Case:
-    """The case (404 when hidden); `for_write`: 403 unless the user may change it (cases.permissions)."""
-    try:
-        return case_permissions.access_case_by_id(request.user, pk, for_write=for_write)
-    except Case.DoesNotExist:
-        # The same answer whether the case does not exist or is not visible: existence is not revealed.
-        raise Http404(_("Case not found.")) from None
-
-
-def _record_view(request: AuthenticatedHttpRequest, case: Case, what: str) -> None:
-    audit.record_access(request.user, "view", case, purpose=f"case page: {what}")
-
-
-def _perform(
-    request: AuthenticatedHttpRequest,
-    action: Callable[[], Any],
-    error_forms: list[Any],
-    on_stale: Callable[[StaleVersion], None] | None = None,
-) -> bool:
-    """Run a service call; map its errors onto the forms (or messages). True when it succeeded.
-
-    `on_stale`: what to show when the record changed since the form was rendered (the conflict panel)."""
-    try:
-        action()
-    except lifecycle.TransitionError as exc:
-        messages.error(request, str(exc))
-    except StaleVersion as exc:
-        if on_stale is None:
-            apply_service_errors(exc, error_forms)
-        else:
-            on_stale(exc)
-    except ValidationError as exc:
-        apply_service_errors(exc, error_forms)
-    else:
-        return True
-    return False
-
-
-def _setup_step(
-    request: AuthenticatedHttpRequest, pk: Any, step: str, tab: str
-) -> tuple[Case, dict[str, Any]] | HttpResponse:
-    """The case and page context of a step form; on GET of a step not allowed now, back to the tab.
-
-    The services check the same lifecycle rules again (and raise TransitionError, shown as a message).
-    """
-    case = _get_case(request, pk, for_write=True)
-    ctx = case_page_context(request, case, tab)
-    state: Step = ctx["steps"][step]
-    ctx["blocked"] = not state.allowed
-    if request.method == "GET":
-        if not state.allowed:
-            messages.warning(request, state.reason)
-            return redirect(TAB_URLS[tab], pk=case.pk)
-        _record_view(request, case, f"form {step}")
-    elif not state.allowed:
-        # Posted anyway (stale page, second tab): say why, keep what was typed, save nothing.
-        messages.error(request, state.reason)
-    return case, ctx
-
-
-def _form_step(
-    request: AuthenticatedHttpRequest,
-    pk: int,
-    *,
-    step: str,
-    tab: str,
-    make_form: Callable[[Any, Case, dict[str, Any]], Any],
-    save: Callable[[Case, Any], Any],
-    success: str,
-    title: str,
-    template: str = "cases/forms/simple.html",
-    form_name: str = "form",
-    extra: Callable[[Case], dict[str, Any]] | None = None,
-    versioned: conflicts.Versioning | None = None,
-) -> HttpResponse:
-    """One step of a case recorded with one form: set-up, validation, the service call, the page.
-
-    A `versioned` step edits an existing record: its form carries the version and shows a conflict."""
-    setup = _setup_step(request, pk, step, tab)
-    if isinstance(setup, HttpResponse):
-        return setup
-    case, ctx = setup
-    data = request.POST if request.method == "POST" else None
-    form = make_form(data, case, ctx)
-    on_stale = None
-    if versioned is not None:
-        ctx["record_version"] = conflicts.edit_version(request, versioned.record(case))
-        on_stale = conflicts.stale_handler(ctx, form, versioned)
-    if (
-        data is not None
-        and not ctx["blocked"]
-        and form.is_valid()
-        and _perform(request, lambda: save(case, form), [form], on_stale)
-    ):
-        return _done(request, case, tab, success)
-    ctx.update(
-        {
-            form_name: form,
-            "has_errors": _any_errors(form) or "conflict" in ctx,
-            "form_title": title,
-            "cancel_tab": tab,
-            **(extra(case) if extra else {}),
-        }
-    )
-    return render(request, template, ctx)
-
-
-def _any_errors(*parts: Any) -> bool:
-    for part in parts:
-        if part is None:
-            continue
-        if isinstance(part, BaseFormSet):
-            if part.is_bound and (part.non_form_errors() or any(f.errors for f in part.forms)):
-                return True
-        elif part.is_bound and part.errors:
-            return True
-    return False
-
-
-# --- Case list -----------------------------------------------------------------------------------
+# --- Case list ------------------------------------------------------------------------------------
 
 
 @login_required
@@ -188,7 +70,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "invalid_filters": invalid,
         "filtered": filters != selectors.CaseFilters(),
     }
-    if _is_htmx(request) and request.headers.get("HX-Target") == "case-results":
+    if is_htmx(request) and request.headers.get("HX-Target") == "case-results":
         response = render(request, "cases/case_list.html#results", context)
     else:
         response = render(request, "cases/case_list.html", context)
@@ -196,7 +78,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return response
 
 
-# --- Registration --------------------------------------------------------------------------------
+# --- Registration ---------------------------------------------------------------------------------
 
 
 def _duplicate_query(data: Any) -> duplicates.DuplicateQuery:
@@ -288,7 +170,7 @@ def _register_context(request: AuthenticatedHttpRequest, data: Any) -> dict[str,
 def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One page: the person, their documents, the return, the household; duplicate warning first."""
     user = request.user
-    permissions.require(user, Capability.EDIT_CASES)
+    require_edit(user)
     data = request.POST if request.method == "POST" else None
     ctx = _register_context(request, data)
     returnee_form, documents = ctx["returnee_form"], ctx["documents"]
@@ -313,7 +195,7 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
             "nav": "register",
             **panel.context(),
             "confirm_checked": bool(data and data.get("confirm_distinct")),
-            "has_errors": _any_errors(returnee_form, documents, return_form, members, extras),
+            "has_errors": any_errors(returnee_form, documents, return_form, members, extras),
         }
     )
     return render(request, "cases/register.html", ctx)
@@ -352,8 +234,8 @@ def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -
         else:
             apply_service_errors(exc, targets)
         return None, _check_duplicates(request, request.POST)
-    except lifecycle.TransitionError as exc:
-        messages.error(request, str(exc))
+    except TransitionError as exc:
+        show_refused(request, exc)
         return None, DuplicatePanel()
     return case, DuplicatePanel()
 
@@ -362,7 +244,7 @@ def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -
 @require_POST
 def duplicate_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     """htmx partial: the duplicate panel for what has been typed so far (POST keeps names out of URLs)."""
-    permissions.require(request.user, Capability.EDIT_CASES)
+    require_edit(request.user)
     panel = _check_duplicates(request, request.POST)
     return render(
         request,
@@ -380,17 +262,14 @@ def municipality_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "cases/includes/municipality_options.html", {"choices": choices})
 
 
-# --- Case pages ----------------------------------------------------------------------------------
+# --- Case pages -----------------------------------------------------------------------------------
 
 
 def _summary_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
-    documents = case.returnee.documents.all()
-    if not scoping.can_see(request.user, SensitiveCategory.IDENTITY_DOCUMENT):
-        documents = documents.defer("number")  # not even decrypted
-    members = list(case.household.members.all()) if case.household is not None else []
+    with_numbers = scoping.can_see(request.user, SensitiveCategory.IDENTITY_DOCUMENT)
     return {
-        "documents": list(documents),
-        "members": members,
+        "documents": selectors.documents_of(case.returnee, with_numbers=with_numbers),
+        "members": selectors.members_of(case.household),
         "recent_events": list(selectors.timeline(case)[:5]),
     }
 
@@ -401,15 +280,12 @@ def _hidden_assessment_fields(user: Any) -> list[str]:
 
 def _assessments_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
     hidden = _hidden_assessment_fields(request.user)
-    assessments = case.assessments.select_related("assessed_by").defer(*hidden)
-    return {"assessments": list(assessments), "restricted": bool(hidden)}
+    return {"assessments": list(selectors.assessments_of(case, hidden=hidden)), "restricted": bool(hidden)}
 
 
 def _counselling_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
-    sessions = case.counselling_sessions.select_related("counsellor")
     can_read = scoping.can_see(request.user, SensitiveCategory.PSYCHOSOCIAL)
-    if not can_read:
-        sessions = sessions.defer("notes")
+    sessions = selectors.counselling_sessions_of(case, with_notes=can_read)
     return {"sessions": list(sessions), "restricted": not can_read}
 
 
@@ -418,10 +294,7 @@ def _plan_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
 
 
 def _follow_up_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
-    visits = case.follow_ups.select_related("conducted_by").prefetch_related(
-        Prefetch("progress", queryset=PlanItemProgress.objects.select_related("item").order_by("item__dimension"))
-    )
-    return {"visits": list(visits)}
+    return {"visits": list(selectors.follow_ups_of(case, progress_order=("item__dimension",)))}
 
 
 def _closure_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
@@ -448,363 +321,8 @@ TAB_DATA: dict[str, Callable[[AuthenticatedHttpRequest, Case], dict[str, Any]]] 
 def case_tab(request: AuthenticatedHttpRequest, pk: int, tab: str = "summary") -> HttpResponse:
     if tab not in TAB_DATA:
         raise Http404
-    case = _get_case(request, pk)
-    _record_view(request, case, tab)
+    case = get_case_or_404(request, pk)
+    record_view(request, case, tab)
     ctx = case_page_context(request, case, tab)
     ctx.update(TAB_DATA[tab](request, case))
     return render(request, f"cases/case_{tab}.html", ctx)
-
-
-# --- Step forms ----------------------------------------------------------------------------------
-
-
-def _done(request: AuthenticatedHttpRequest, case: Case, tab: str, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect(TAB_URLS[tab], pk=case.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    setup = _setup_step(request, pk, "edit", "summary")
-    if isinstance(setup, HttpResponse):
-        return setup
-    case, ctx = setup
-    user, returnee = request.user, case.returnee
-    show_documents = scoping.can_see(user, SensitiveCategory.IDENTITY_DOCUMENT)
-    data = request.POST if request.method == "POST" else None
-    org_country = case.organisation.country.code
-    form = forms.ReturneeForm(
-        data,
-        initial=forms.ReturneeForm.initial_for(returnee),
-        organisation=case.organisation,
-        municipality_url=reverse("cases:municipalities"),
-    )
-    documents = None
-    if show_documents:
-        documents = forms.DocumentFormSet(
-            data,
-            prefix="documents",
-            initial=[conflicts.document_row(d) for d in returnee.documents.all()] if data is None else [],
-            form_kwargs={"default_country": org_country},
-        )
-    ctx["record_version"] = conflicts.edit_version(request, returnee)
-    on_stale = conflicts.stale_handler(
-        ctx,
-        form,
-        conflicts.Versioning(
-            record=lambda case: case.returnee,
-            stored=forms.ReturneeForm.initial_for,
-            lists=lambda current: [conflicts.documents_difference(current, documents)] if documents is not None else [],
-        ),
-    )
-
-    if data is not None and not ctx["blocked"] and form.is_valid() and (documents is None or documents.is_valid()):
-        docs = forms.documents_from(documents) if documents is not None else []
-        if _perform(
-            request,
-            lambda: services.update_returnee(
-                user,
-                returnee,
-                form.to_input(docs),
-                documents=show_documents,
-                expected_version=conflicts.expected(request),
-            ),
-            [form],
-            on_stale,
-        ):
-            return _done(request, case, "summary", _("Personal details saved."))
-    ctx.update(
-        {
-            "returnee_form": form,
-            "documents": documents,
-            "has_errors": _any_errors(form, documents) or "conflict" in ctx,
-            "form_title": _("Edit personal details"),
-        }
-    )
-    return render(request, "cases/forms/returnee.html", ctx)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def edit_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _form_step(
-        request,
-        pk,
-        step="edit",
-        tab="summary",
-        make_form=lambda data, case, ctx: forms.ReturnForm(data, initial=forms.ReturnForm.initial_for(case)),
-        save=lambda case, form: services.update_return_information(
-            request.user, case, form.to_input(), expected_version=conflicts.expected(request)
-        ),
-        success=_("Return information saved."),
-        title=_("Edit return information"),
-        template="cases/forms/return.html",
-        form_name="return_form",
-        versioned=conflicts.Versioning(record=lambda case: case, stored=forms.ReturnForm.initial_for),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    setup = _setup_step(request, pk, "household", "summary")
-    if isinstance(setup, HttpResponse):
-        return setup
-    case, ctx = setup
-    data = request.POST if request.method == "POST" else None
-    current = case.household
-    notes = forms.HouseholdNotesForm(data, initial={"notes": current.notes if current else ""})
-    members = forms.MemberFormSet(
-        data,
-        prefix="members",
-        # As for plan items: posted rows are not compared with stored rows that may have changed since.
-        initial=[forms.MemberForm.initial_for(m) for m in current.members.all()] if current and data is None else [],
-    )
-    ctx["record_version"] = conflicts.edit_version(request, current)
-    on_stale = conflicts.stale_handler(
-        ctx,
-        notes,
-        conflicts.Versioning(
-            record=lambda case: case.household,
-            stored=lambda stored: {"notes": stored.notes},
-            lists=lambda stored: [conflicts.members_difference(stored, members)],
-        ),
-    )
-
-    if (
-        data is not None
-        and not ctx["blocked"]
-        and notes.is_valid()
-        and members.is_valid()
-        and _perform(
-            request,
-            lambda: services.set_household(
-                request.user,
-                case,
-                forms.members_from(members),
-                notes=notes.cleaned_data["notes"],
-                expected_version=conflicts.expected(request),
-            ),
-            [notes],
-            on_stale,
-        )
-    ):
-        return _done(request, case, "summary", _("Household saved."))
-    ctx.update(
-        {
-            "notes_form": notes,
-            "members": members,
-            "has_errors": _any_errors(notes, members) or "conflict" in ctx,
-            "form_title": _("Household"),
-        }
-    )
-    return render(request, "cases/forms/household.html", ctx)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def assessment_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _form_step(
-        request,
-        pk,
-        step="assess",
-        tab="assessments",
-        make_form=lambda data, case, ctx: forms.AssessmentForm(data, user=request.user),
-        save=lambda case, form: services.record_assessment(request.user, case, form.values()),
-        success=_("Assessment recorded."),
-        title=_("New assessment"),
-        template="cases/forms/assessment.html",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def counselling_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _form_step(
-        request,
-        pk,
-        step="counsel",
-        tab="counselling",
-        make_form=lambda data, case, ctx: forms.CounsellingForm(data, user=request.user),
-        save=lambda case, form: services.record_counselling_session(request.user, case, form.values()),
-        success=_("Counselling session recorded."),
-        title=_("New counselling session"),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    setup = _setup_step(request, pk, "plan", "plan")
-    if isinstance(setup, HttpResponse):
-        return setup
-    case, ctx = setup
-    plan = ctx["plan"]
-    data = request.POST if request.method == "POST" else None
-    form = forms.PlanForm(data, initial={"goals": plan.goals, "motivations": plan.motivations} if plan else None)
-    # Posted rows are compared with the blank row, not with the stored items: those may have changed since
-    # the page was rendered, and a blank extra row would then look filled in.
-    items = forms.PlanItemFormSet(
-        data,
-        prefix="items",
-        initial=[forms.PlanItemForm.initial_for(i) for i in plan.items.all()] if plan and data is None else [],
-    )
-    ctx["record_version"] = conflicts.edit_version(request, plan)
-    on_stale = conflicts.stale_handler(
-        ctx,
-        form,
-        conflicts.Versioning(
-            record=selectors.plan_for,
-            stored=lambda stored: {"goals": stored.goals, "motivations": stored.motivations},
-            lists=lambda stored: [conflicts.items_difference(stored, items)],
-        ),
-    )
-
-    if (
-        data is not None
-        and not ctx["blocked"]
-        and form.is_valid()
-        and items.is_valid()
-        and _perform(
-            request,
-            lambda: services.save_plan(
-                request.user,
-                case,
-                goals=form.cleaned_data["goals"],
-                motivations=form.cleaned_data["motivations"],
-                items=forms.items_from(items),
-                expected_version=conflicts.expected(request),
-            ),
-            [form],
-            on_stale,
-        )
-    ):
-        return _done(request, case, "plan", _("Reintegration plan saved."))
-    ctx.update(
-        {
-            "form": form,
-            "items": items,
-            "has_errors": _any_errors(form, items) or "conflict" in ctx,
-            "form_title": _("Edit the reintegration plan") if plan else _("Draft the reintegration plan"),
-            # Panels other apps register for the plan form (e.g. the feasibility grid to pick approaches from).
-            "form_panels": extensions.panels(request, case, "plan_form"),
-        }
-    )
-    return render(request, "cases/forms/plan.html", ctx)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def plan_agree(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _form_step(
-        request,
-        pk,
-        step="agree",
-        tab="plan",
-        make_form=lambda data, case, ctx: forms.AgreePlanForm(data, case=case),
-        save=lambda case, form: services.agree_plan(
-            request.user,
-            case,
-            agreed_on=form.cleaned_data["agreed_on"],
-            late_reason=form.cleaned_data["late_reason"],
-            expected_version=conflicts.expected(request),
-        ),
-        success=_("The reintegration plan is agreed. Follow-up can start."),
-        title=_("Agree the reintegration plan"),
-        template="cases/forms/agree.html",
-        extra=lambda case: {"late_warning": selectors.plan_is_late(case, timezone.localdate())},
-        versioned=conflicts.Versioning(
-            record=selectors.plan_for,
-            stored=lambda plan: {"agreed_on": plan.agreed_on, "late_reason": plan.agreed_late_reason},
-            lists=conflicts.agreed_plan_lists,
-        ),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def follow_up_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _form_step(
-        request,
-        pk,
-        step="follow_up",
-        tab="follow_up",
-        make_form=lambda data, case, ctx: forms.FollowUpForm(
-            data, items=ctx["plan"].items.all() if ctx["plan"] else []
-        ),
-        save=lambda case, form: services.record_follow_up(request.user, case, form.values(), form.progress()),
-        success=_("Follow-up visit recorded."),
-        title=_("New follow-up visit"),
-        template="cases/forms/follow_up.html",
-    )
-
-
-@login_required
-@require_POST
-def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, for_write=True)
-    form = forms.CloseForm(request.POST)
-    if form.is_valid() and _perform(
-        request,
-        lambda: services.close_case(
-            request.user,
-            case,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-            closed_on=form.cleaned_data["closed_on"],
-        ),
-        [form],
-    ):
-        return _done(request, case, "closure", _("The case is closed."))
-    ctx = case_page_context(request, case, "closure")
-    ctx.update({"close_form": form, "reopen_form": forms.ReopenForm(), "has_errors": _any_errors(form)})
-    return render(request, "cases/case_closure.html", ctx)
-
-
-@login_required
-@require_POST
-def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, for_write=True)
-    form = forms.ReopenForm(request.POST)
-    if form.is_valid() and _perform(
-        request, lambda: services.reopen_case(request.user, case, reason=form.cleaned_data["reason"]), [form]
-    ):
-        return _done(request, case, "summary", _("The case is reopened."))
-    ctx = case_page_context(request, case, "closure")
-    ctx.update({"close_form": forms.CloseForm(), "reopen_form": form, "has_errors": _any_errors(form)})
-    return render(request, "cases/case_closure.html", ctx)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
-    if not permissions.has_any(request.user, Capability.ASSIGN_CASES):
-        raise permissions.denied(_("Only a supervisor can assign a case to someone else."))
-    case_permissions.require_holder(request.user, case)  # a shared case stays managed by its holder
-    ctx = case_page_context(request, case, "summary")
-    data = request.POST if request.method == "POST" else None
-    form = forms.AssignForm(data, user=request.user, initial={"case_manager": case.case_manager_id})
-    ctx["record_version"] = conflicts.edit_version(request, case)
-    on_stale = conflicts.stale_handler(
-        ctx, form, conflicts.Versioning(record=lambda c: c, stored=lambda c: {"case_manager": c.case_manager_id})
-    )
-    if data is None:
-        _record_view(request, case, "form assign")
-    elif form.is_valid() and _perform(
-        request,
-        lambda: services.assign_case(request.user, case, form.chosen(), expected_version=conflicts.expected(request)),
-        [form],
-        on_stale,
-    ):
-        return _done(request, case, "summary", _("Case manager changed."))
-    ctx.update(
-        {
-            "form": form,
-            "has_errors": _any_errors(form) or "conflict" in ctx,
-            "form_title": _("Assign a case manager"),
-            "cancel_tab": "summary",
-        }
-    )
-    return render(request, "cases/forms/simple.html", ctx)

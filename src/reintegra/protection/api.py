@@ -50,10 +50,6 @@ def _not_found() -> Http404:
     return Http404(_("Not found."))
 
 
-def _consent_required(exc: services.ConsentRequired) -> Response:
-    return Response({"detail": str(exc), "code": services.ConsentRequired.code}, status=status.HTTP_403_FORBIDDEN)
-
-
 # --- consent ledger ------------------------------------------------------------------------------
 
 
@@ -77,7 +73,7 @@ class ReturneeConsentsView(ProtectedView):
             returnee = selectors.consent_ledger_returnee(request.user, pk)
         except Returnee.DoesNotExist:
             raise _not_found() from None
-        consents = selectors.consents_for(request.user, returnee).select_related("recorded_by")
+        consents = selectors.consents_for(request.user, returnee)
         record_access(request.user, "view", returnee, purpose="consent ledger", channel="api")
         return Response(ConsentSerializer(consents, many=True).data)
 
@@ -172,18 +168,16 @@ class CaseSharesView(ProtectedView):
         serializer = ShareCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            share = services.share_case(
-                request.user,
-                case,
-                data["organisation"],
-                data["reason"],
-                life_at_risk_justification=data["life_at_risk_justification"],
-                channel="api",
-            )
-        except services.ConsentRequired as exc:
-            return _consent_required(exc)
-        share = selectors.shares_of(case).get(pk=share.pk)
+        # No valid consent: services.ConsentRequired, 403 "consent_required" (reintegra.api.exceptions).
+        share = services.share_case(
+            request.user,
+            case,
+            data["organisation"],
+            data["reason"],
+            life_at_risk_justification=data["life_at_risk_justification"],
+            channel="api",
+        )
+        share = selectors.reloaded_share(share)
         return Response(ShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
 
@@ -207,7 +201,7 @@ class ShareRevokeView(ProtectedView):
         except CaseShare.DoesNotExist:
             raise _not_found() from None
         services.revoke_share(request.user, share)
-        share = CaseShare.objects.select_related("organisation", "granted_by").get(pk=share.pk)
+        share = selectors.reloaded_share(share)
         return Response(ShareSerializer(share).data)
 
 

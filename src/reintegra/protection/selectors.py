@@ -42,7 +42,9 @@ def consents_for(user: Any, returnee: Any) -> QuerySet[Consent]:
     if not visible:
         raise permissions.denied()
     return (
-        Consent.objects.filter(returnee=returnee).select_related("recipient_organisation").order_by("-given_on", "-id")
+        Consent.objects.filter(returnee=returnee)
+        .select_related("recipient_organisation", "recorded_by")
+        .order_by("-given_on", "-id")
     )
 
 
@@ -91,6 +93,12 @@ def shares_of(case: Case) -> QuerySet[CaseShare]:
         .select_related("organisation", "granted_by", "consent")
         .order_by("-granted_at", "-id")
     )
+
+
+def reloaded_share(share: CaseShare) -> CaseShare:
+    """A share the caller has just written, with what is shown of it. No scope check: a receiving
+    organisation that returned the case sees its revoked share once more, in the answer to its own request."""
+    return shares_of(share.case).get(pk=share.pk)
 
 
 def get_share(user: Any, pk: Any) -> CaseShare:

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from reintegra.access import audit, permissions
 from reintegra.access.models import Organisation
 from reintegra.access.roles import Capability
+from reintegra.access.transitions import TransitionError
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases import scoping
 from reintegra.cases.choices import AttentionFlag, CaseEventKind, CaseStatus
@@ -195,7 +196,9 @@ def withdraw_consent(user: Any, consent: Consent, withdrawn_on: date | None = No
     with transaction.atomic(), set_actor(user):
         already = Consent.objects.select_for_update().values_list("withdrawn_on", flat=True).get(pk=consent.pk)
         if already:
-            raise ValidationError(_("This consent was already withdrawn on %(day)s.") % {"day": already})
+            raise TransitionError(
+                _("This consent was already withdrawn on %(day)s.") % {"day": already}, "already_withdrawn"
+            )
         consent.withdrawn_on = withdrawn_on
         consent.withdrawal_note = (note or "").strip()[:300]
         consent.save(update_fields=["withdrawn_on", "withdrawal_note"])

@@ -21,7 +21,9 @@ from django_countries import countries
 
 from reintegra.access import audit, exports, permissions
 from reintegra.access.roles import Capability
+from reintegra.access.transitions import TransitionError
 from reintegra.cases import permissions as case_permissions
+from reintegra.cases import scoping as case_scoping
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.cases.models import Case, Returnee
@@ -30,6 +32,7 @@ from reintegra.protection import forms, pseudonymise, selectors, services
 from reintegra.protection.models import CaseShare, Consent
 from reintegra.protection.serializers import pseudonymised_table
 from reintegra.web.forms import apply_service_errors
+from reintegra.web.steps import show_refused
 
 CONSENT_STATUS = {
     # status -> (label, badge modifier of the shared stylesheet)
@@ -59,12 +62,9 @@ def _render_ledger(
     user: Any = request.user
     withdraw_forms = withdraw_forms or {}
     today = timezone.localdate()
-    can_manage = (
-        user.has_capability(Capability.MANAGE_CONSENT)
-        and case_selectors.returnees_for(user).filter(pk=returnee.pk).exists()
-    )
+    can_manage = user.has_capability(Capability.MANAGE_CONSENT) and case_scoping.can_see_returnee(user, returnee)
     rows = []
-    for consent in selectors.consents_for(user, returnee).select_related("recorded_by"):
+    for consent in selectors.consents_for(user, returnee):
         status = selectors.consent_status(consent, today)
         label, badge = CONSENT_STATUS[status]
         bound = withdraw_forms.get(consent.pk)
@@ -79,7 +79,7 @@ def _render_ledger(
                 "can_withdraw": can_manage and (status != "withdrawn" or bound is not None),
             }
         )
-    cases = list(case_selectors.cases_for(user).filter(returnee=returnee).order_by("-return_date", "-id"))
+    cases = list(case_selectors.cases_of_returnee(user, returnee))
     has_errors = bool(consent_form is not None and consent_form.errors) or any(
         f.errors for f in withdraw_forms.values()
     )
@@ -137,6 +137,8 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
             services.withdraw_consent(user, consent, form.cleaned_data["withdrawn_on"], form.cleaned_data["note"])
         except ValidationError as exc:
             apply_service_errors(exc, form)
+        except TransitionError as exc:
+            show_refused(request, exc)
         else:
             messages.success(request, _("The consent was withdrawn. Shares that depended on it were revoked at once."))
             return redirect("protection:consents", returnee_id=consent.returnee_id)
@@ -223,7 +225,7 @@ def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
         request, _("The case is no longer shared with %(organisation)s.") % {"organisation": share.organisation}
     )
     # The receiving organisation that returns a case no longer sees it.
-    if case_selectors.cases_for(user).filter(pk=share.case_id).exists():
+    if case_scoping.can_see_case(user, share.case):
         return redirect("protection:shares", case_id=share.case_id)
     return redirect("dashboard")
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -21,12 +19,13 @@ from reintegra.access import audit, permissions
 from reintegra.access.models import User
 from reintegra.access.roles import Capability
 from reintegra.api import versioning
-from reintegra.api.fields import CountryCodeField, IdField
+from reintegra.api.fields import CountryCodeField, IdField, parse_id
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission, ProtectedView
 from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import selectors as case_selectors
-from reintegra.cases.models import Case, PlanItem
+from reintegra.cases.models import Case
+from reintegra.places import selectors as place_selectors
 from reintegra.places.models import AdminArea
 from reintegra.referrals import lifecycle, links, selectors, services
 from reintegra.referrals import permissions as referral_permissions
@@ -44,13 +43,6 @@ def _user(request: Request) -> User:
     if not isinstance(user, User):
         raise NotAuthenticated
     return user
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- query parameters (reintegra.api.query) -----------------------------------------------------
@@ -127,29 +119,18 @@ class ServiceProviderViewSet(
     query_parameters = {"list": ProviderFilters}
 
     def get_queryset(self) -> QuerySet[ServiceProvider]:
-        qs = ServiceProvider.objects.prefetch_related("contacts", "link_requests").order_by("name", "id")
-        country = self.query.get("country")
-        return qs.filter(country=country) if country else qs
+        return selectors.directory_providers(self.query.get("country") or "")
 
     def _save(self, request: Request, provider: ServiceProvider | None) -> ServiceProvider:
         data = s.ServiceProviderWriteSerializer(data=request.data, partial=provider is not None)
         data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        contacts = v.pop("contacts", None)
-        base = (
-            services.ProviderInput.of(provider)
-            if provider is not None
-            else services.ProviderInput(name="", organisation_type="", country="")
-        )
-        changes = replace(base, **v)
-        if contacts is not None:
-            changes.contacts = [services.ContactInput(**c) for c in contacts]
+        base = services.ProviderInput.of(provider) if provider is not None else None
         expected = versioning.expected_version(request, provider) if provider is not None else None
-        return services.save_provider(_user(request), changes, provider=provider, expected_version=expected)
+        return services.save_provider(_user(request), data.to_input(base), provider=provider, expected_version=expected)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         provider = self._save(request, None)
-        provider = ServiceProvider.objects.prefetch_related("contacts", "link_requests").get(pk=provider.pk)
+        provider = selectors.get_provider(provider.pk)
         return Response(s.ServiceProviderSerializer(provider).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -158,8 +139,22 @@ class ServiceProviderViewSet(
         except ServiceProvider.DoesNotExist:
             raise Http404 from None
         provider = self._save(request, provider)
-        provider = ServiceProvider.objects.prefetch_related("contacts", "link_requests").get(pk=provider.pk)
+        provider = selectors.get_provider(provider.pk)
         return Response(s.ServiceProviderSerializer(provider).data)
+
+
+def _areas(ids: list[int] | None) -> list[AdminArea] | None:
+    """The areas a service write names (None: not sent); unknown ids are a field error."""
+    if ids is None:
+        return None
+    ids = list(dict.fromkeys(ids))
+    found = place_selectors.areas_by_id(ids)
+    missing = sorted(set(ids) - set(found))
+    if missing:
+        raise serializers.ValidationError(
+            {"areas": [_("Unknown area id(s): %(ids)s") % {"ids": ", ".join(map(str, missing))}]}
+        )
+    return [found[pk] for pk in ids]
 
 
 @extend_schema_view(
@@ -195,28 +190,15 @@ class ServiceViewSet(
             age=q.get("age"),
             active_only=self.action == "list",
         )
-        return selectors.services(filters).prefetch_related("areas")
+        return selectors.directory_services(filters)
 
     def _save(self, request: Request, service: Service | None) -> Service:
         data = s.ServiceWriteSerializer(data=request.data, partial=service is not None)
         data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        if "areas" in v:
-            ids = list(dict.fromkeys(v["areas"]))
-            found = list(AdminArea.objects.filter(pk__in=ids))
-            missing = sorted(set(ids) - {a.pk for a in found})
-            if missing:
-                raise serializers.ValidationError(
-                    {"areas": [_("Unknown area id(s): %(ids)s") % {"ids": ", ".join(map(str, missing))}]}
-                )
-            v["areas"] = found
-        base = (
-            services.ServiceInput.of(service)
-            if service is not None
-            else services.ServiceInput(provider=None, name="", dimension="", sector="", country="")
-        )
+        base = services.ServiceInput.of(service) if service is not None else None
         expected = versioning.expected_version(request, service) if service is not None else None
-        return services.save_service(_user(request), replace(base, **v), service=service, expected_version=expected)
+        changes = data.to_input(base, areas=_areas(data.validated_data.get("areas")))
+        return services.save_service(_user(request), changes, service=service, expected_version=expected)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         service = self._save(request, None)
@@ -254,7 +236,7 @@ class ReferralPathwayViewSet(
     pagination_class = StandardPagination
 
     def get_queryset(self) -> QuerySet[ReferralPathway]:
-        return selectors.pathways_for(self.request.user).order_by("provider__name", "title", "-version", "id")
+        return selectors.pathway_list(self.request.user)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = s.PathwayWriteSerializer(data=request.data)
@@ -266,11 +248,7 @@ class ReferralPathwayViewSet(
                 previous = referral_permissions.access_pathway_by_id(request.user, v["previous"], for_write=True)
             except ReferralPathway.DoesNotExist:
                 raise Http404 from None
-        pathway = services.save_pathway(
-            request.user,
-            services.input_of(services.PathwayInput, v),
-            previous=previous,
-        )
+        pathway = services.save_pathway(request.user, data.to_input(), previous=previous)
         return Response(s.ReferralPathwaySerializer(pathway).data, status=status.HTTP_201_CREATED)
 
 
@@ -303,13 +281,14 @@ class ProviderLinkViewSet(
     pagination_class = StandardPagination
 
     def get_queryset(self) -> QuerySet[ProviderLink]:
-        return links.requests_for(self.request.user).order_by("-requested_at", "-id")
+        return links.requests_for(self.request.user)
 
     def _answer(self, request: Request, pk: Any, accept: bool) -> Response:
         user = _user(request)
-        link = links.requests_for(user).filter(pk=_int(pk) or 0, organisation_id=user.organisation_id or 0).first()
-        if link is None:
-            raise Http404
+        try:
+            link = links.request_to_answer(user, parse_id(pk) or 0)
+        except ProviderLink.DoesNotExist:
+            raise Http404 from None
         return Response(s.ProviderLinkSerializer(links.answer_link(user, link, accept=accept)).data)
 
     @_link_answer_schema("Accept: the entry is linked to your organisation")
@@ -376,9 +355,7 @@ class ReferralViewSet(
             case=q.get("case"),
             overdue=bool(q.get("overdue")),
         )
-        return selectors.search_referrals(self.request.user, filters).select_related(
-            "case__returnee", "pathway", "consent", "referring_organisation", "provider"
-        )
+        return selectors.search_referrals(self.request.user, filters)
 
     def _render(self, referral: Referral, side: str) -> dict[str, Any]:
         if side == lifecycle.PROVIDER:
@@ -388,11 +365,7 @@ class ReferralViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None
-        staff_ids = set(
-            Referral.objects.filter(selectors.staff_q(request.user), pk__in=[r.pk for r in page]).values_list(
-                "pk", flat=True
-            )
-        )
+        staff_ids = selectors.staff_referral_ids(request.user, [r.pk for r in page])
         rows = [self._render(r, lifecycle.REFERRER if r.pk in staff_ids else lifecycle.PROVIDER) for r in page]
         if any(r.pk not in staff_ids for r in page):
             audit.record_access(
@@ -420,12 +393,12 @@ class ReferralViewSet(
             case = case_selectors.get_case(request.user, v["case"])
         except Case.DoesNotExist:
             raise serializers.ValidationError({"case": [_("No such case.")]}) from None
-        service = Service.objects.select_related("provider").filter(pk=v["service"]).first()
+        service = selectors.service_or_none(v["service"])
         if service is None:
             raise serializers.ValidationError({"service": ["No such service."]})
         plan_item = None
         if v.get("plan_item"):
-            plan_item = PlanItem.objects.filter(pk=v["plan_item"], plan__case=case).first()
+            plan_item = selectors.referable_plan_item(case, v["plan_item"])
             if plan_item is None:
                 raise serializers.ValidationError({"plan_item": ["No such plan item in this case."]})
         referral = services.create_referral(
@@ -443,16 +416,9 @@ class ReferralViewSet(
         referral, side = self._get(request, pk)  # hidden: 404 before anything about the body
         data = serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            updated = run(referral, data.validated_data)
-        except PermissionDenied as exc:
-            if isinstance(exc, services.ConsentRequired):
-                return Response(
-                    {"non_field_errors": [str(exc)], "code": "consent_required"}, status=status.HTTP_403_FORBIDDEN
-                )
-            raise
-        except ValidationError:
-            raise
+        # A refused consent (403 consent_required), a step the status does not allow (400 with its code):
+        # answered by reintegra.api.exceptions.
+        updated = run(referral, data.validated_data)
         return Response(self._render(updated, side))
 
     @_action_schema(s.ReferralSendSerializer)
@@ -555,7 +521,7 @@ class ServiceGapsView(ProtectedView):
     def get(self, request: Request) -> Response:
         area = None
         if self.query.get("area"):
-            area = AdminArea.objects.filter(pk=self.query["area"]).first()
+            area = place_selectors.get_area(self.query["area"])
             if area is None:
                 raise serializers.ValidationError({"area": [_("Unknown area.")]})
         country = str(area.country) if area else self.query.get("country", "")

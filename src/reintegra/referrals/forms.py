@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from reintegra.access.models import Organisation
 from reintegra.cases.choices import AttentionFlag, Sex
 from reintegra.places.models import AdminArea
-from reintegra.referrals import catalogue
+from reintegra.referrals import catalogue, services
 from reintegra.referrals.choices import (
     Cost,
     DeclineReason,
@@ -191,6 +191,10 @@ class PathwayForm(forms.Form):
             [(code, f"{f.label}{' *' if f.category else ''}") for code, f in catalogue.FIELDS.items()],
         )
 
+    def to_input(self, service: Any = None) -> services.PathwayInput:
+        """The service's input, with the `service` the chosen id names (looked up by the view)."""
+        return services.input_of(services.PathwayInput, self.cleaned_data, service=service)
+
 
 def _country_choices() -> list[tuple[str, str]]:
     from django_countries import countries
@@ -223,6 +227,11 @@ class ProviderForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_choices(self, "country", [("", "—"), *_country_choices()])
+
+    def to_input(self, contacts: list[dict[str, Any]]) -> services.ProviderInput:
+        """The service's input, with the contact rows kept (`contacts_of(formset)`)."""
+        rows = [services.input_of(services.ContactInput, c) for c in contacts]
+        return services.input_of(services.ProviderInput, self.cleaned_data, contacts=rows)
 
 
 class ContactForm(forms.Form):
@@ -318,6 +327,10 @@ class ServiceForm(forms.Form):
         areas = self.fields["areas"]
         assert isinstance(areas, forms.ModelMultipleChoiceField)
         areas.queryset = AdminArea.objects.filter(country=chosen).select_related("parent").order_by("level", "name")
+
+    def to_input(self, provider: ServiceProvider) -> services.ServiceInput:
+        data = self.cleaned_data
+        return services.input_of(services.ServiceInput, data, provider=provider, areas=list(data["areas"]))
 
 
 class ImportForm(forms.Form):

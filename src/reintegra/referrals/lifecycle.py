@@ -1,5 +1,8 @@
 """The referral status machine (docs/domain-referrals.md §6). Pure Python: no Django import.
 
+A step its status does not allow raises the platform's `TransitionError` (code `invalid_transition`,
+`unknown_action` or `unknown_outcome`); the services give it the message the user reads.
+
 draft → sent → accepted | declined → service_delivered | no_show | referred_onward → closed
 
 Each step belongs to one side: the referring organisation sends and closes; the receiving provider
@@ -10,6 +13,8 @@ referral) cannot act here, so the referring side records its answers on its beha
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from reintegra.access.transitions import TransitionError
 
 DRAFT = "draft"
 SENT = "sent"
@@ -47,14 +52,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class InvalidTransition(Exception):
-    """The action is not possible from the current status (or not by this side)."""
-
-    def __init__(self, action: str, status: str, code: str = "invalid_transition") -> None:
-        super().__init__(f"{action} not allowed from {status}")
-        self.action = action
-        self.status = status
-        self.code = code
+def _refused(action: str, status: str, code: str = "invalid_transition") -> TransitionError:
+    return TransitionError(f"{action} not allowed from {status}", code)
 
 
 @dataclass(frozen=True)
@@ -65,15 +64,15 @@ class Step:
 
 
 def next_status(status: str, action: str, outcome: str | None = None) -> str:
-    """The status `action` leads to from `status`; raises InvalidTransition when it may not happen."""
+    """The status `action` leads to from `status`; raises TransitionError when it may not happen."""
     if action not in ACTIONS:
-        raise InvalidTransition(action, status, "unknown_action")
+        raise _refused(action, status, "unknown_action")
     sources, target, _side = ACTIONS[action]
     if status not in sources:
-        raise InvalidTransition(action, status)
+        raise _refused(action, status)
     if target is None:
         if outcome not in OUTCOMES:
-            raise InvalidTransition(action, status, "unknown_outcome")
+            raise _refused(action, status, "unknown_outcome")
         target = outcome
     assert target in TRANSITIONS[status]
     return target

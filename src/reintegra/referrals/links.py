@@ -90,6 +90,15 @@ def pending_for(user: Any) -> QuerySet[ProviderLink]:
     return requests_for(user).filter(organisation_id=user.organisation_id, status=LinkStatus.PENDING)
 
 
+def pending_count(user: Any) -> int:
+    return pending_for(user).count()
+
+
+def request_to_answer(user: Any, pk: Any) -> ProviderLink:
+    """A request addressed to the user's organisation; `ProviderLink.DoesNotExist` otherwise (a 404)."""
+    return requests_for(user).get(pk=pk, organisation_id=getattr(user, "organisation_id", None) or 0)
+
+
 def pending_request(provider: ServiceProvider) -> ProviderLink | None:
     return provider.link_requests.filter(status=LinkStatus.PENDING).select_related("organisation").first()
 

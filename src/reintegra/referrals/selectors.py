@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -18,12 +19,12 @@ from django.utils import timezone
 
 from reintegra.access.roles import Capability
 from reintegra.access.scoping import NOTHING, active_with_organisation
-from reintegra.cases.models import Case
+from reintegra.cases.models import Case, PlanItem
 from reintegra.cases.scoping import case_visibility
 from reintegra.places.models import AdminArea
 from reintegra.referrals import gaps, lifecycle, recommend, sla
 from reintegra.referrals.choices import Dimension
-from reintegra.referrals.models import Referral, ReferralPathway, Service, ServiceProvider
+from reintegra.referrals.models import Referral, ReferralPathway, ReferralStatusChange, Service, ServiceProvider
 
 REFERRER = lifecycle.REFERRER
 PROVIDER = lifecycle.PROVIDER
@@ -101,7 +102,33 @@ def search_referrals(user: Any, filters: ReferralFilters) -> QuerySet[Referral]:
         qs = qs.filter(
             Q(status=lifecycle.SENT, acceptance_due_at__lt=now) | Q(status=lifecycle.ACCEPTED, outcome_due_at__lt=now)
         )
-    return qs.order_by("-created_at", "-id")
+    return qs.select_related(
+        "case", "case__returnee", "pathway", "consent", "referring_organisation", "provider", "service"
+    ).order_by("-created_at", "-id")
+
+
+def staff_referral_ids(user: Any, ids: Iterable[int]) -> set[int]:
+    """Which of these referrals the user sees from the referring side (the others reached them as a provider)."""
+    return set(Referral.objects.filter(staff_q(user), pk__in=list(ids)).values_list("pk", flat=True))
+
+
+def referral_status(pk: int) -> str:
+    """The stored status of a referral the caller already fetched (after a step changed it)."""
+    return Referral.objects.values_list("status", flat=True).get(pk=pk)
+
+
+def changes_of(referral: Referral) -> list[ReferralStatusChange]:
+    return list(referral.changes.all())
+
+
+def referrals_of_case(case: Case) -> QuerySet[Referral]:
+    """The referrals of a case the caller already fetched through a scoped selector, newest first."""
+    return case.referrals.select_related("service", "provider", "plan_item").order_by("-created_at", "-id")
+
+
+def referable_plan_item(case: Case, pk: int) -> PlanItem | None:
+    """An item of the case's plan (None when the id names none of them)."""
+    return PlanItem.objects.filter(pk=pk, plan__case=case).first()
 
 
 def sla_of(referral: Referral, now: datetime | None = None) -> str:
@@ -156,6 +183,62 @@ def services(filters: DirectoryFilters) -> QuerySet[Service]:
             Q(max_age__isnull=True) | Q(max_age__gte=filters.age)
         )
     return qs.order_by("name", "id")
+
+
+def directory_services(filters: DirectoryFilters, *, with_contacts: bool = False) -> QuerySet[Service]:
+    """The directory as listed and exported (`with_contacts`: the providers' contact persons too)."""
+    qs = services(filters).prefetch_related("areas")
+    return qs.prefetch_related("provider__contacts") if with_contacts else qs
+
+
+def directory_providers(country: str = "") -> QuerySet[ServiceProvider]:
+    """The providers of the directory (no personal data: every organisation reads it), by name."""
+    qs = ServiceProvider.objects.prefetch_related("contacts", "link_requests").order_by("name", "id")
+    return qs.filter(country=country) if country else qs
+
+
+def get_provider(pk: int | None) -> ServiceProvider:
+    """A provider of the directory with its contacts and link requests; `ServiceProvider.DoesNotExist`."""
+    return (
+        ServiceProvider.objects.select_related("organisation", "owner")
+        .prefetch_related("contacts", "link_requests")
+        .get(pk=pk or 0)
+    )
+
+
+def provider_services(provider: ServiceProvider) -> QuerySet[Service]:
+    return provider.services.prefetch_related("areas").order_by("name")
+
+
+def provider_contacts(provider: ServiceProvider) -> list[Any]:
+    return list(provider.contacts.all())
+
+
+def provider_names(ids: Iterable[int]) -> dict[int, str]:
+    return dict(ServiceProvider.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+
+
+def get_service(pk: int | None) -> Service:
+    """A service of the directory with its provider; `Service.DoesNotExist`."""
+    return Service.objects.select_related("provider", "provider__owner").get(pk=pk or 0)
+
+
+def service_or_none(pk: int | None) -> Service | None:
+    try:
+        return get_service(pk)
+    except Service.DoesNotExist:
+        return None
+
+
+def services_with_sop(organisation_id: int | None) -> list[Service]:
+    """The active services the organisation may refer to: those its current SOPs cover (a provider's SOP
+    without a service covers all of that provider's services)."""
+    with_sop = current_pathway_targets(organisation_id or 0)
+    return [
+        s
+        for s in Service.objects.filter(is_active=True, provider__is_active=True).select_related("provider")
+        if (s.provider_id, s.pk) in with_sop or (s.provider_id, None) in with_sop
+    ]
 
 
 def providers() -> QuerySet[ServiceProvider]:
@@ -276,6 +359,26 @@ def pathways_for(user: Any) -> QuerySet[ReferralPathway]:
     return ReferralPathway.objects.filter(
         Q(referring_organisation_id=user.organisation_id) | Q(provider__organisation_id=user.organisation_id)
     ).select_related("provider", "service", "referring_organisation")
+
+
+def pathway_list(user: Any, *, current_only: bool = False) -> QuerySet[ReferralPathway]:
+    """The SOPs the user sees by provider, title and newest version (`current_only`: no superseded ones)."""
+    qs = pathways_for(user).order_by("provider__name", "title", "-version", "id")
+    return qs.filter(is_current=True) if current_only else qs
+
+
+def get_pathway(user: Any, pk: Any) -> ReferralPathway:
+    """An SOP the user sees; `ReferralPathway.DoesNotExist` otherwise."""
+    return pathways_for(user).get(pk=pk)
+
+
+def current_pathways_of(user: Any, organisation_id: int) -> QuerySet[ReferralPathway]:
+    """The current SOPs of one referring organisation that the user sees, by provider and title."""
+    return (
+        pathways_for(user)
+        .filter(referring_organisation_id=organisation_id, is_current=True)
+        .order_by("provider__name", "title")
+    )
 
 
 def current_pathway_targets(organisation_id: int) -> set[tuple[int, int | None]]:

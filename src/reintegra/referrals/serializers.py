@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.utils import timezone
@@ -12,7 +13,7 @@ from reintegra.access.models import Organisation
 from reintegra.api.fields import EnumChoiceField
 from reintegra.api.versioning import version_field
 from reintegra.places.models import AdminArea
-from reintegra.referrals import catalogue, selectors
+from reintegra.referrals import catalogue, selectors, services
 from reintegra.referrals.choices import DeclineReason, LinkStatus, ReferralPriority
 from reintegra.referrals.models import (
     ContactPerson,
@@ -127,6 +128,15 @@ class ServiceProviderWriteSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
     contacts = ContactWriteSerializer(many=True, required=False)
 
+    def to_input(self, base: services.ProviderInput | None = None) -> services.ProviderInput:
+        """The input for the service; on a PATCH the fields not sent keep `base`'s values (the provider as it is)."""
+        values = dict(self.validated_data)
+        contacts = values.pop("contacts", None)
+        if contacts is not None:
+            values["contacts"] = [services.ContactInput(**c) for c in contacts]
+        base = base or services.ProviderInput(name="", organisation_type="", country="")
+        return replace(base, **values)
+
 
 class ServiceWriteSerializer(serializers.Serializer):
     """A service to create, or the attributes to change (PATCH). Choices are checked by the service layer."""
@@ -154,6 +164,17 @@ class ServiceWriteSerializer(serializers.Serializer):
     target_response_days = serializers.IntegerField(required=False)
     languages = serializers.CharField(max_length=200, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
+
+    def to_input(
+        self, base: services.ServiceInput | None = None, *, areas: list[AdminArea] | None = None
+    ) -> services.ServiceInput:
+        """The input for the service, with the `areas` the ids named (looked up by the caller); on a PATCH the
+        fields not sent keep `base`'s values."""
+        values = dict(self.validated_data)
+        if areas is not None:
+            values["areas"] = areas
+        base = base or services.ServiceInput(provider=None, name="", dimension="", sector="", country="")
+        return replace(base, **values)
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -238,6 +259,9 @@ class PathwayWriteSerializer(serializers.Serializer):
     documentation = serializers.CharField(required=False, allow_blank=True, default="")
     cost_arrangements = serializers.CharField(required=False, allow_blank=True, default="")
     previous = serializers.IntegerField(required=False, allow_null=True, help_text="Id of the version this replaces.")
+
+    def to_input(self) -> services.PathwayInput:
+        return services.input_of(services.PathwayInput, self.validated_data)
 
 
 class SharedFieldSerializer(serializers.Serializer):

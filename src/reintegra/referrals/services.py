@@ -32,6 +32,7 @@ from django_countries import countries
 from reintegra.access import permissions, versioning
 from reintegra.access.models import Organisation
 from reintegra.access.roles import Capability
+from reintegra.access.transitions import TransitionError
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.choices import AttentionFlag, CaseEventKind, CaseStatus, Sex
 from reintegra.cases.models import Case, CaseEvent, PlanItem
@@ -594,11 +595,11 @@ def _transition(referral: Referral, action: str, outcome: str | None = None) -> 
     source = referral.status
     try:
         target = lifecycle.next_status(source, action, outcome)
-    except lifecycle.InvalidTransition as exc:
+    except TransitionError as exc:
         if exc.code == "unknown_outcome":
             raise ValidationError({"outcome": _("Choose the outcome from the list.")}) from None
         message = TRANSITION_MESSAGES.get(action, _("This step is not possible now (%(status)s)."))
-        raise ValidationError(str(message) % {"status": ReferralStatus(source).label}) from None
+        raise TransitionError(str(message) % {"status": ReferralStatus(source).label}, exc.code) from None
     return source, target
 
 

@@ -66,12 +66,11 @@ class RegionalActionViewSet(
     query_parameters = {"list": ActionFilterSerializer, "matrix": MatrixQuerySerializer}
 
     def get_queryset(self) -> QuerySet[RegionalAction]:
-        qs = selectors.actions_for(self.request.user)
-        if self.action == "list":
-            filters = self.query_serializer
-            assert isinstance(filters, ActionFilterSerializer)
-            qs = selectors.filter_actions(qs, filters.filters())
-        return qs.order_by("country", "title", "id")
+        if self.action != "list":
+            return selectors.search_actions(self.request.user)
+        filters = self.query_serializer
+        assert isinstance(filters, ActionFilterSerializer)
+        return selectors.search_actions(self.request.user, filters.filters())
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         incoming = RegionalActionInputSerializer(data=request.data)

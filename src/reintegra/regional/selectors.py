@@ -3,6 +3,7 @@ with VIEW_STRUCTURAL reads all countries; anyone else reads nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,24 @@ def filter_actions(qs: QuerySet[RegionalAction], f: ActionFilters) -> QuerySet[R
         # search_text is normalised (lower case, no accents) so this is the same on SQLite and PostgreSQL.
         qs = qs.filter(search_text__contains=word)
     return qs
+
+
+def search_actions(user: Any, filters: ActionFilters | None = None) -> QuerySet[RegionalAction]:
+    """The catalogue as listed (API and page): the user's actions matching `filters`, by country and title."""
+    qs = actions_for(user)
+    if filters is not None:
+        qs = filter_actions(qs, filters)
+    return qs.order_by("country", "title", "id")
+
+
+def export_actions(user: Any, filters: ActionFilters) -> Iterator[RegionalAction]:
+    """The rows of a catalogue download, read in chunks (a download may hold every action)."""
+    return search_actions(user, filters).iterator(chunk_size=2000)
+
+
+def actions_by_id(user: Any, ids: Iterable[int], limit: int) -> dict[int, RegionalAction]:
+    """At most `limit` of the given actions that the user sees, by id (the likely duplicates shown)."""
+    return {a.pk: a for a in actions_for(user).filter(pk__in=list(ids))[:limit]}
 
 
 def matrix_counts(user: Any, country: str | None = None) -> list[tuple[str, str, int]]:

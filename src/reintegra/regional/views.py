@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -104,15 +104,14 @@ def action_list(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, Capability.VIEW_STRUCTURAL)
     form = _filter_form(request)
     filters = form.filters()
-    qs = selectors.filter_actions(selectors.actions_for(request.user), filters)
-    page = pagination.page_of(request, qs.order_by("country", "title", "id"), PAGE_SIZE)
+    page = pagination.page_of(request, selectors.search_actions(request.user, filters), PAGE_SIZE)
     duplicates: list[dict[str, Any]] = []
     duplicates_checked = True
     if filters.country or filters.level or filters.dimension:
         # The matrix's drill-down: show which actions of this scope look alike.
         scan = selectors.likely_duplicates(request.user, filters.country, filters.level, filters.dimension)
         duplicates_checked = scan.checked
-        by_id = {a.pk: a for a in selectors.actions_for(request.user).filter(pk__in=scan.ids())[:200]}
+        by_id = selectors.actions_by_id(request.user, scan.ids(), 200)
         duplicates = [
             {"first": by_id[p.first], "second": by_id[p.second], "score": p.score}
             for p in scan.pairs[:50]
@@ -149,7 +148,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     similar_ids = {
         p.second if p.first == action.pk else p.first for p in scan.pairs if action.pk in (p.first, p.second)
     }
-    similar = list(selectors.actions_for(request.user).filter(pk__in=similar_ids)[:20])
+    similar = list(selectors.actions_by_id(request.user, similar_ids, 20).values())
     context = {
         "nav": "regional",
         "action": action,
@@ -266,8 +265,8 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _export_rows(qs: Any) -> Iterator[list[Any]]:
-    for action in qs.iterator(chunk_size=2000):
+def _export_rows(actions: Iterable[RegionalAction]) -> Iterator[list[Any]]:
+    for action in actions:
         yield [
             str(action.country),
             action.title,
@@ -293,9 +292,7 @@ def _export_rows(qs: Any) -> Iterator[list[Any]]:
 def action_export(request: HttpRequest) -> HttpResponseBase:
     permissions.require(request.user, Capability.VIEW_STRUCTURAL)
     form = _filter_form(request)
-    qs = selectors.filter_actions(selectors.actions_for(request.user), form.filters()).order_by(
-        "country", "title", "id"
-    )
+    rows = _export_rows(selectors.export_actions(request.user, form.filters()))
     # The columns use the import's codes, so an exported file can be imported elsewhere as it is.
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return exports.download(
@@ -303,7 +300,7 @@ def action_export(request: HttpRequest) -> HttpResponseBase:
         fmt,
         "regional-actions",
         EXPORT_COLUMNS,
-        _export_rows(qs),
+        rows,
         purpose="regional actions",
         object_type="regional.regionalaction",
         sheet_title="actions",

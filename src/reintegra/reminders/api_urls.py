@@ -1,3 +1,6 @@
+"""`/api/v1/` routes of this app (included by reintegra.api.urls, namespace "api")."""
+
+from django.urls import URLPattern, URLResolver
 from rest_framework.routers import SimpleRouter
 
 from reintegra.reminders.api import ReminderViewSet
@@ -5,4 +8,4 @@ from reintegra.reminders.api import ReminderViewSet
 router = SimpleRouter()
 router.register("reminders", ReminderViewSet, basename="reminder")
 
-urlpatterns = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -14,5 +14,10 @@ def reminders_for(user: Any, *, unread_only: bool = False) -> QuerySet[Reminder]
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
 
+def get_reminder(user: Any, pk: Any) -> Reminder:
+    """One of the user's own reminders; `Reminder.DoesNotExist` otherwise."""
+    return reminders_for(user).get(pk=pk)
+
+
 def unread_count(user: Any) -> int:
     return reminders_for(user, unread_only=True).count()

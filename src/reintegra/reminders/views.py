@@ -26,7 +26,7 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        reminder = selectors.reminders_for(request.user).get(pk=pk)
+        reminder = selectors.get_reminder(request.user, pk)
     except Reminder.DoesNotExist:
         raise Http404 from None
     services.mark_read(request.user, reminder)

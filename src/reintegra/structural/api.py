@@ -1,6 +1,6 @@
 """`/api/v1/` of the structural level. One scoped viewset base: reads need VIEW_STRUCTURAL, writes
-EDIT_STRUCTURAL (403 before any lookup); rows come from `selectors.visible` (hidden -> 404); writes go
-through `services.save_record` via the serializers."""
+EDIT_STRUCTURAL (403 before any lookup); rows come from `selectors.visible` (hidden -> 404); the serializers
+parse a record (`to_record`) and the viewset saves it through `services.save_record`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import CapabilityPermission
 from reintegra.api.query import QueryParametersMixin
 from reintegra.structural import permissions as structural_permissions
-from reintegra.structural import selectors
+from reintegra.structural import selectors, services
 from reintegra.structural import serializers as s
 from reintegra.structural.models import (
     ActionItem,
@@ -31,9 +31,7 @@ from reintegra.structural.models import (
     CommonProduct,
     CooperationFramework,
     CoordinationMechanism,
-    Interaction,
     MainstreamingProcess,
-    Meeting,
     ProgrammeRecord,
     Stakeholder,
 )
@@ -69,13 +67,24 @@ class StructuralViewSet(
             raise structural_permissions.no_write_grant(obj.programme_id)
 
     def get_queryset(self) -> QuerySet[Any]:
-        qs = selectors.visible(self.request.user, self.model).select_related("programme", *self.related)
-        if self.query.get("programme"):
-            qs = qs.filter(programme_id=self.query["programme"])
-        return qs.prefetch_related(*self.prefetch).order_by(*self.model._meta.ordering or ["id"])
+        return selectors.api_records(
+            self.request.user,
+            self.model,
+            related=self.related,
+            prefetch=self.prefetch,
+            programme=self.query.get("programme"),
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        self._save(serializer, self.model())
 
     def perform_update(self, serializer: Any) -> None:
-        serializer.save(expected_version=versioning.expected_version(self.request, serializer.instance))
+        self._save(serializer, serializer.instance, versioning.expected_version(self.request, serializer.instance))
+
+    def _save(self, serializer: Any, record: Any, expected_version: int | None = None) -> None:
+        """The serializer parses, the service saves (checks, audit); the answer shows what was saved."""
+        record, m2m = serializer.to_record(record)
+        serializer.instance = services.save_record(self.request.user, record, m2m, expected_version=expected_version)
 
     def _nested(
         self, request: Request, parent: Any, queryset: QuerySet[Any], serializer_class: Any, **link: Any
@@ -87,7 +96,7 @@ class StructuralViewSet(
                 context={**self.get_serializer_context(), "parent": {**link, "programme": parent.programme}},
             )
             serializer.is_valid(raise_exception=True)
-            serializer.save()
+            self._save(serializer, serializer_class.Meta.model(**link, programme=parent.programme))
             return Response(serializer.data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(queryset)
         data = serializer_class(page, many=True, context=self.get_serializer_context()).data
@@ -134,7 +143,7 @@ class StakeholderViewSet(StructuralViewSet):
     @action(detail=True, methods=["get", "post"], pagination_class=StandardPagination)
     def interactions(self, request: Request, pk: Any = None) -> Response:
         stakeholder = self.get_object()
-        queryset = Interaction.objects.filter(stakeholder=stakeholder).order_by("-occurred_on", "-id")
+        queryset = selectors.interactions_of(stakeholder)
         return self._nested(request, stakeholder, queryset, s.InteractionSerializer, stakeholder=stakeholder)
 
 
@@ -180,7 +189,7 @@ class CoordinationMechanismViewSet(StructuralViewSet):
     @action(detail=True, methods=["get", "post"], pagination_class=StandardPagination)
     def meetings(self, request: Request, pk: Any = None) -> Response:
         mechanism = self.get_object()
-        queryset = Meeting.objects.filter(mechanism=mechanism).prefetch_related("attendees").order_by("-held_on", "-id")
+        queryset = selectors.meetings_of(mechanism)
         return self._nested(request, mechanism, queryset, s.MeetingSerializer, mechanism=mechanism)
 
 

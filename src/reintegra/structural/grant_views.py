@@ -61,9 +61,7 @@ class GrantRevokeView(StructuralView):
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if not services.can_manage_grants(request.user):
             raise permissions.denied()
-        grant = (
-            selectors.grants_for(request.user).filter(organisation_id=request.user.organisation_id or 0, pk=pk).first()
-        )
+        grant = selectors.own_grant(request.user, pk)
         if grant is None:
             raise Http404
         services.revoke_grant(request.user, grant)

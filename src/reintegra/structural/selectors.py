@@ -18,10 +18,12 @@ Who sees and who edits (the single rule every page and API endpoint applies):
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Model, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Manager, Model, Q, QuerySet, Value, When
 from django.http import Http404
 
 from reintegra.access import permissions
@@ -32,9 +34,25 @@ from reintegra.structural import engagement
 from reintegra.structural.models import (
     ActionItem,
     Agreement,
+    CapacityActivity,
+    CapacityPlan,
     Checklist,
+    ChecklistStep,
     CommonProduct,
+    ContactPerson,
+    CooperationFramework,
+    CoordinationMechanism,
+    DataExchangeRule,
+    Document,
+    Interaction,
+    MainstreamingProcess,
+    MechanismMember,
+    Meeting,
+    ProgressIndicator,
+    SectorOpportunity,
     Stakeholder,
+    StakeholderReview,
+    Training,
     WriteGrant,
 )
 
@@ -131,6 +149,11 @@ def grants_for(user: Any) -> QuerySet[WriteGrant]:
     )
 
 
+def own_grant(user: Any, pk: Any) -> WriteGrant | None:
+    """A grant the user's organisation gave (the one it may revoke), or None."""
+    return grants_for(user).filter(organisation_id=getattr(user, "organisation_id", None) or 0, pk=pk).first()
+
+
 def editable_programmes(user: Any) -> QuerySet[Programme]:
     return Programme.objects.filter(pk__in=editable_programme_ids(user), is_active=True).order_by("name")
 
@@ -224,3 +247,146 @@ def checklist(programme: Programme, kind: str, **owner: Any) -> Checklist | None
         .prefetch_related("steps__stakeholders", "steps__documents")
         .first()
     )
+
+
+# --- lists and pages of records -----------------------------------------------------------------
+
+
+def search_records[M: Model](
+    user: Any,
+    model: type[M],
+    *,
+    related: Iterable[str] = ("programme",),
+    programme: int | None = None,
+    choices: Mapping[str, str] | None = None,
+    engagement_category: str = "",
+    query: str = "",
+    search: Iterable[str] = (),
+) -> QuerySet[M]:
+    """A kind's list page: the records the user sees, narrowed by programme, choice fields (values already
+    checked against the field's choices), engagement category (stakeholders) and words in `search` fields."""
+    qs: QuerySet[Any] = (
+        stakeholders_for(user) if model is Stakeholder else visible(user, model).select_related(*related)
+    )
+    if programme:
+        qs = qs.filter(programme_id=programme)
+    if choices:
+        qs = qs.filter(**choices)
+    if model is Stakeholder and engagement_category:
+        qs = qs.filter(engagement=engagement_category)
+    if query and search:
+        condition = Q()
+        for name in search:
+            condition |= Q(**{f"{name}__icontains": query})
+        qs = qs.filter(condition)
+    return qs.order_by(*model._meta.ordering or ["id"])
+
+
+def api_records[M: Model](
+    user: Any, model: type[M], *, related: Iterable[str] = (), prefetch: Iterable[str] = (), programme: int | None
+) -> QuerySet[M]:
+    """A kind's API list: the records the user sees (of one programme if asked), in the model's order."""
+    qs = visible(user, model).select_related("programme", *related)
+    if programme:
+        qs = qs.filter(programme_id=programme)
+    return qs.prefetch_related(*prefetch).order_by(*model._meta.ordering or ["id"])
+
+
+def stakeholders_by_name(user: Any, limit: int) -> QuerySet[Stakeholder]:
+    """The first `limit` stakeholders the user sees, by name (the interest × influence grid)."""
+    return stakeholders_for(user).order_by("name", "id")[:limit]
+
+
+def related_records(manager: Manager[Any]) -> list[Any]:
+    """The records of a many-to-many field, as a detail page lists them."""
+    return list(manager.all())
+
+
+def interactions_of(stakeholder: Stakeholder) -> QuerySet[Interaction]:
+    return Interaction.objects.filter(stakeholder=stakeholder).order_by("-occurred_on", "-id")
+
+
+def meetings_of(mechanism: CoordinationMechanism) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(mechanism=mechanism).prefetch_related("attendees").order_by("-held_on", "-id")
+
+
+def checklist_steps(checklist: Checklist | None) -> list[ChecklistStep]:
+    return list(checklist.steps.all()) if checklist is not None else []
+
+
+@dataclass(frozen=True)
+class StakeholderRecords:
+    contacts: list[ContactPerson]
+    interactions: list[Interaction]
+    products: list[CommonProduct]
+    reviews: list[StakeholderReview]
+    agreements: list[Agreement]
+
+
+def stakeholder_records(stakeholder: Stakeholder) -> StakeholderRecords:
+    """What a stakeholder's page lists under it."""
+    return StakeholderRecords(
+        contacts=list(stakeholder.contacts.all()),
+        interactions=list(stakeholder.interactions.all()),
+        products=list(stakeholder.products.all()),
+        reviews=list(stakeholder.reviews.all()),
+        agreements=list(stakeholder.agreements.all()),
+    )
+
+
+def documents_of(agreement: Agreement) -> list[Document]:
+    return list(agreement.documents.all())
+
+
+@dataclass(frozen=True)
+class MechanismRecords:
+    members: list[MechanismMember]
+    meetings: list[Meeting]
+    action_items: list[ActionItem]
+    documents: list[Document]  # approval and others
+    sop_documents: list[Document]
+
+
+def mechanism_records(mechanism: CoordinationMechanism) -> MechanismRecords:
+    """What a coordination mechanism's page lists under it."""
+    documents = mechanism.documents.all()
+    return MechanismRecords(
+        members=list(mechanism.members.select_related("stakeholder")),
+        meetings=list(mechanism.meetings.all()),
+        action_items=list(mechanism.action_items.select_related("owner", "owner_stakeholder")),
+        documents=list(documents.exclude(kind=c.DocumentKind.SOP)),
+        sop_documents=list(documents.filter(kind=c.DocumentKind.SOP).order_by("title", "-created_at")),
+    )
+
+
+def action_items_of(parent: Meeting | MainstreamingProcess) -> list[ActionItem]:
+    return list(parent.action_items.select_related("owner", "owner_stakeholder"))
+
+
+@dataclass(frozen=True)
+class PlanRecords:
+    activities: list[CapacityActivity]
+    indicators: list[ProgressIndicator]
+    trainings: list[Training]
+
+
+def plan_records(plan: CapacityPlan) -> PlanRecords:
+    """What a capacity-development plan's page lists under it."""
+    return PlanRecords(
+        activities=list(plan.activities.all()),
+        indicators=list(plan.indicators.all()),
+        trainings=list(plan.trainings.prefetch_related("institutions")),
+    )
+
+
+def framework_parties(framework: CooperationFramework) -> list[Stakeholder]:
+    return list(framework.parties.all())
+
+
+def exchange_rules(framework: CooperationFramework) -> dict[tuple[int, str], DataExchangeRule]:
+    """The framework's information-exchange rules by (party, data category)."""
+    return {(r.party_id, r.category): r for r in DataExchangeRule.objects.filter(framework=framework)}
+
+
+def opportunities_of(process: MainstreamingProcess) -> list[SectorOpportunity]:
+    return list(process.opportunities.all())

@@ -1,5 +1,5 @@
-"""API serializers: one base scopes every related record to the user's programmes and saves through
-`services.save_record` (the same checks as the web forms)."""
+"""API serializers: one base scopes every related record to the user's programmes and parses a record
+(`to_record`) that the viewset saves through `services.save_record` (the same checks as the web forms)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rest_framework import serializers
 from reintegra.access.models import Programme, User
 from reintegra.api.versioning import version_field
 from reintegra.structural import choices as c
-from reintegra.structural import editable, selectors, services
+from reintegra.structural import editable, selectors
 from reintegra.structural.models import (
     ActionItem,
     Agreement,
@@ -91,21 +91,20 @@ class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
         if self.instance is not None and "programme" in self.fields:
             self.fields["programme"].read_only = True
 
-    def _save(self, instance: Any, validated: dict[str, Any]) -> Any:
-        # Given by the viewset for updates (If-Match): the version the client read.
-        expected_version = validated.pop("expected_version", None)
+    def to_record(self, instance: ProgrammeRecord) -> tuple[ProgrammeRecord, dict[str, list[Any]]]:
+        """The record with the validated values set (not saved yet) and its many-to-many values: what
+        `services.save_record` takes. The viewset calls the service, as a page does with a form's values."""
+        validated = dict(self.validated_data)
         m2m = {f.name: validated.pop(f.name) for f in instance._meta.many_to_many if f.name in validated}
         for key, value in validated.items():
             setattr(instance, key, value)
-        return services.save_record(self.context["request"].user, instance, m2m, expected_version=expected_version)
+        return instance, m2m
 
     def create(self, validated_data: dict[str, Any]) -> Any:
-        model: Any = self.Meta.model
-        instance = model(**self.context.get("parent", {}))
-        return self._save(instance, validated_data)
+        raise TypeError("A structural record is saved by services.save_record (StructuralViewSet), not here.")
 
     def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
-        return self._save(instance, validated_data)
+        raise TypeError("A structural record is saved by services.save_record (StructuralViewSet), not here.")
 
 
 _STAMPS = ["id", "version", "created_at", "updated_at"]

@@ -1,17 +1,17 @@
 """Pages of the web UI under /estructural/: every record kind gets list, detail, new and edit routes as
-its `Kind` says (views.KINDS), plus the home page, programme checklists, the information-exchange
+its `Kind` says (pages.KINDS), plus the home page, programme checklists, the information-exchange
 matrix, document downloads and the mainstreaming action plan (PDF)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from reintegra.structural import grant_views, views
+from reintegra.structural import grant_views, pages, views
 
 app_name = "structural"
 
 
 def _kind_routes() -> list[URLPattern]:
     routes = []
-    for kind in views.KINDS.values():
+    for kind in pages.KINDS.values():
         s = kind.slug
         if kind.listed:
             routes.append(path(f"{s}/", views.RecordListView.as_view(kind=kind), name=f"{kind.key}-list"))

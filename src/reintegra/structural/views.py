@@ -1,25 +1,22 @@
 """Pages of the structural level. One small machine serves every record type:
 
-- `Kind` describes a record type (model, form, URL slug, list columns and filters, possible parents);
+- `Kind` describes a record type (model, form, URL slug, list columns and filters, possible parents; in
+  `structural.pages`, with how a record is shown);
 - `RecordListView`, `RecordDetailView` and `RecordFormView` read and write any kind through
   `selectors` (scoped) and `services.save_record` (checked, audited);
 - detail pages share one template: the record's fields, sections of its children, and extra panels
-  (grid chart, checklists, information-exchange matrix, capacity chart) a kind adds.
+  (grid chart, checklists, information-exchange matrix, capacity chart) a kind adds (`structural.details`).
 
 Role first (403 before any lookup), then scope (404 for what the user may not see).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,279 +24,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django_countries.fields import Country
 
 from reintegra.access import audit, permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
 from reintegra.api.fields import parse_id
-from reintegra.structural import charts, forms, selectors, services
+from reintegra.structural import charts, selectors, services
 from reintegra.structural import choices as c
 from reintegra.structural import permissions as structural_permissions
+from reintegra.structural.details import DETAIL_EXCLUDE, DETAILS, checklist_panel
 from reintegra.structural.models import (
-    ActionItem,
-    Agreement,
-    CapacityActivity,
-    CapacityAssessment,
-    CapacityPlan,
     ChecklistStep,
-    CommonProduct,
-    ContactPerson,
     CooperationFramework,
-    CoordinationMechanism,
-    DataExchangeRule,
     Document,
     Interaction,
     MainstreamingProcess,
-    MechanismMember,
-    Meeting,
     ProgrammeRecord,
-    ProgressIndicator,
-    SectorOpportunity,
     Stakeholder,
-    StakeholderReview,
-    Training,
 )
+from reintegra.structural.pages import KINDS, Kind, display, field_label, field_rows, url_of
 from reintegra.web import pagination, versioning
 from reintegra.web.forms import apply_service_errors
 
 PAGE_SIZE = 25
-
-
-@dataclass(frozen=True)
-class Kind:
-    key: str  # URL names: structural:<key>-list / -detail / -new / -edit
-    model: type[ProgrammeRecord]
-    form: type[forms.StructuralForm]
-    slug: str  # URL path segment (Spanish)
-    parents: tuple[str, ...] = ()  # FK names of the records a new one is created under
-    columns: tuple[str, ...] = ()  # list columns (field names; choices shown by label)
-    filters: tuple[str, ...] = ()  # choice fields offered as list filters
-    search: tuple[str, ...] = ()  # text fields searched by ?q=
-    listed: bool = False
-    detailed: bool = False
-    creatable: bool = True
-    related: tuple[str, ...] = ("programme",)
-    nav_title: Any = None
-
-    @property
-    def title(self) -> Any:
-        return self.nav_title or self.model._meta.verbose_name_plural
-
-
-KINDS: dict[str, Kind] = {
-    k.key: k
-    for k in [
-        Kind(
-            "stakeholder",
-            Stakeholder,
-            forms.StakeholderForm,
-            "interlocutores",
-            columns=("name", "category", "level", "country", "interest", "influence", "next_review_on"),
-            filters=("category", "level", "stance"),
-            search=("name", "area"),
-            listed=True,
-            detailed=True,
-        ),
-        Kind("contact", ContactPerson, forms.ContactPersonForm, "contactos", parents=("stakeholder",)),
-        Kind("interaction", Interaction, forms.InteractionForm, "interacciones", parents=("stakeholder",)),
-        Kind(
-            "product",
-            CommonProduct,
-            forms.CommonProductForm,
-            "productos",
-            parents=("stakeholder",),
-            columns=("stakeholder", "kind", "description", "owner", "due_on", "status"),
-            filters=("kind", "status"),
-            search=("description", "owner"),
-            listed=True,
-            related=("programme", "stakeholder"),
-        ),
-        Kind("review", StakeholderReview, forms.ReviewForm, "revisiones", parents=("stakeholder",)),
-        Kind(
-            "agreement",
-            Agreement,
-            forms.AgreementForm,
-            "acuerdos",
-            columns=("title", "kind", "status", "starts_on", "ends_on"),
-            filters=("kind", "status"),
-            search=("title", "scope"),
-            listed=True,
-            detailed=True,
-        ),
-        Kind("document", Document, forms.DocumentForm, "documentos", parents=("agreement", "mechanism", "step")),
-        Kind(
-            "mechanism",
-            CoordinationMechanism,
-            forms.MechanismForm,
-            "mecanismos",
-            columns=("name", "kind", "level", "chair", "approved_on", "is_active"),
-            filters=("kind", "level"),
-            search=("name",),
-            listed=True,
-            detailed=True,
-            related=("programme", "chair"),
-        ),
-        Kind("member", MechanismMember, forms.MemberForm, "miembros", parents=("mechanism",)),
-        Kind("meeting", Meeting, forms.MeetingForm, "reuniones", parents=("mechanism",), detailed=True),
-        Kind(
-            "actionitem",
-            ActionItem,
-            forms.ActionItemForm,
-            "acciones",
-            parents=("meeting", "process"),
-            columns=("description", "mechanism", "process", "owner", "owner_stakeholder", "due_on", "status"),
-            filters=("status",),
-            search=("description",),
-            listed=True,
-            related=("programme", "mechanism", "process", "owner", "owner_stakeholder"),
-        ),
-        Kind(
-            "assessment",
-            CapacityAssessment,
-            forms.CapacityAssessmentForm,
-            "evaluaciones-capacidad",
-            columns=("stakeholder", "area", "aspect", "current_level", "target_level", "priority", "assessed_on"),
-            filters=("aspect", "priority"),
-            search=("area",),
-            listed=True,
-            detailed=True,
-            related=("programme", "stakeholder"),
-        ),
-        Kind(
-            "plan",
-            CapacityPlan,
-            forms.CapacityPlanForm,
-            "planes-capacidad",
-            columns=("title", "status", "starts_on", "ends_on"),
-            filters=("status",),
-            search=("title",),
-            listed=True,
-            detailed=True,
-        ),
-        Kind("activity", CapacityActivity, forms.CapacityActivityForm, "actividades", parents=("plan",)),
-        Kind("training", Training, forms.TrainingForm, "capacitaciones", parents=("plan",)),
-        Kind("indicator", ProgressIndicator, forms.IndicatorForm, "indicadores", parents=("plan",)),
-        Kind(
-            "framework",
-            CooperationFramework,
-            forms.FrameworkForm,
-            "marcos-cooperacion",
-            columns=("title", "host_country", "origin_country", "steering_committee"),
-            search=("title",),
-            listed=True,
-            detailed=True,
-            related=("programme", "steering_committee"),
-        ),
-        Kind(
-            "process",
-            MainstreamingProcess,
-            forms.ProcessForm,
-            "incorporacion",
-            columns=("title", "level", "area", "status", "started_on"),
-            filters=("level", "status"),
-            search=("title", "area"),
-            listed=True,
-            detailed=True,
-        ),
-        Kind("opportunity", SectorOpportunity, forms.OpportunityForm, "oportunidades", parents=("process",)),
-        Kind("step", ChecklistStep, forms.StepForm, "pasos", creatable=False),
-    ]
-}
-KIND_OF_MODEL: dict[type[models.Model], Kind] = {k.model: k for k in KINDS.values()}
-
-
-def _label(model: type[models.Model], name: str) -> Any:
-    return getattr(model._meta.get_field(name), "verbose_name", name)
-
-
-def url_of(obj: models.Model) -> str:
-    """Where a record is shown: its own page, or its parent's (children are listed there)."""
-    kind = KIND_OF_MODEL.get(type(obj))
-    if isinstance(obj, ChecklistStep):
-        owner = obj.checklist.mechanism or obj.checklist.framework or obj.checklist.process
-        if owner is not None:
-            return url_of(owner)
-        return reverse("structural:checklist", args=[obj.checklist.kind]) + f"?programa={obj.programme_id}"
-    if kind is not None and kind.detailed:
-        return reverse(f"structural:{kind.key}-detail", args=[obj.pk])
-    for name in kind.parents if kind else ():
-        parent = getattr(obj, name, None)
-        if parent is not None:
-            return url_of(parent)
-    return reverse("structural:home")
-
-
-def display(obj: Any, name: str) -> Any:
-    """A field's value as shown: choice labels, related records by name, lists of choices as labels."""
-    getter = getattr(obj, f"get_{name}_display", None)
-    if callable(getter):
-        return getter()
-    value = getattr(obj, name, None)
-    if name == "functions":
-        labels = dict(c.StakeholderFunction.choices)
-        return ", ".join(str(labels.get(v, v)) for v in value or [])
-    if isinstance(value, models.Manager):
-        return ", ".join(str(v) for v in value.all())
-    if isinstance(value, Country):
-        return value.name
-    return value
-
-
-# Fields never shown on a detail page (bookkeeping) or shown elsewhere.
-_HIDDEN = {"id", "created_at", "updated_at", "programme", "recorded_by", "code", "position", "checklist"}
-
-
-def field_rows(obj: models.Model, exclude: tuple[str, ...] = ()) -> list[tuple[Any, Any]]:
-    rows = []
-    for f in [*obj._meta.concrete_fields, *obj._meta.many_to_many]:
-        if f.name in _HIDDEN or f.name in exclude or f.name.endswith("_ptr"):
-            continue
-        value = display(obj, f.name)
-        if value in (None, "", []):
-            continue
-        if isinstance(value, bool):
-            value = _("Yes") if value else _("No")
-        rows.append((f.verbose_name, value))
-    return rows
-
-
-def _related_model(model: type[models.Model], name: str) -> type:
-    related = model._meta.get_field(name).related_model
-    return related if isinstance(related, type) else type(None)
-
-
-def section(
-    request: AuthenticatedHttpRequest,
-    parent: Any,
-    kind_key: str,
-    items: Any,
-    columns: tuple[str, ...],
-    title: Any = None,
-) -> dict[str, Any]:
-    """A table of a record's children with edit links and an "add" link (for editors)."""
-    kind = KINDS[kind_key]
-    can_edit = selectors.can_edit_programme(request.user, parent.programme_id)
-    parent_field = next((p for p in kind.parents if isinstance(parent, _related_model(kind.model, p))), "")
-    headers = [_label(kind.model, name) for name in columns]
-    rows = [
-        {
-            "cells": [display(item, name) for name in columns],
-            "edit_url": reverse(f"structural:{kind_key}-edit", args=[item.pk]) if can_edit else "",
-            "url": reverse(f"structural:{kind_key}-detail", args=[item.pk]) if kind.detailed else "",
-            "behind": getattr(item, "is_behind", False) or getattr(item, "is_overdue", False),
-            "file_url": reverse("structural:document-file", args=[item.pk]) if isinstance(item, Document) else "",
-        }
-        for item in items
-    ]
-    add_url = ""
-    if can_edit and parent_field:
-        add_url = reverse(f"structural:{kind_key}-new-{parent_field}", args=[parent.pk])
-    return {"key": kind_key, "title": title or kind.title, "headers": headers, "rows": rows, "add_url": add_url}
-
-
-# --- Generic views ------------------------------------------------------------------------------
 
 
 class StructuralView(LoginRequiredMixin, View):
@@ -316,35 +64,26 @@ class StructuralView(LoginRequiredMixin, View):
 class RecordListView(StructuralView):
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         kind = self.kind
-        qs: QuerySet[Any] = selectors.visible(request.user, kind.model).select_related(*kind.related)
-        if kind.model is Stakeholder:
-            qs = selectors.stakeholders_for(request.user)
         programme = parse_id(request.GET.get("programa"))
-        if programme:
-            qs = qs.filter(programme_id=programme)
-        active_filters = []
-        for name in kind.filters:
-            value = request.GET.get(name, "")
-            field_obj = kind.model._meta.get_field(name)
-            options = list(field_obj.choices or [])  # type: ignore[union-attr]
-            if value in {str(v) for v, _label in options}:
-                qs = qs.filter(**{name: value})
-            label = _label(kind.model, name)
-            active_filters.append({"name": name, "label": label, "options": options, "value": value})
-        if kind.model is Stakeholder and request.GET.get("engagement") in c.EngagementCategory.values:
-            qs = qs.filter(engagement=request.GET["engagement"])
+        chosen, active_filters = _list_filters(request, kind)
+        engagement = request.GET.get("engagement", "")
         query = request.GET.get("q", "").strip()[:100]
-        if query and kind.search:
-            condition = Q()
-            for name in kind.search:
-                condition |= Q(**{f"{name}__icontains": query})
-            qs = qs.filter(condition)
-        page = pagination.page_of(request, qs.order_by(*kind.model._meta.ordering or ["id"]), PAGE_SIZE)
+        qs = selectors.search_records(
+            request.user,
+            kind.model,
+            related=kind.related,
+            programme=programme,
+            choices=chosen,
+            engagement_category=engagement if engagement in c.EngagementCategory.values else "",
+            query=query,
+            search=kind.search,
+        )
+        page = pagination.page_of(request, qs, PAGE_SIZE)
         context: dict[str, Any] = {
             "nav": "structural",
             "kind": kind,
             "page": page,
-            "headers": [_label(kind.model, n) for n in kind.columns],
+            "headers": [field_label(kind.model, n) for n in kind.columns],
             "rows": [
                 {"url": url_of(obj), "cells": [display(obj, n) for n in kind.columns], "obj": obj}
                 for obj in page.object_list
@@ -361,6 +100,20 @@ class RecordListView(StructuralView):
             context["engagement"] = request.GET.get("engagement", "")
             context["grid"] = charts.stakeholder_grid(qs[:300])
         return render(request, "structural/list.html", context)
+
+
+def _list_filters(request: AuthenticatedHttpRequest, kind: Kind) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The kind's choice filters: the values asked for (only valid choices) and what the page offers."""
+    chosen: dict[str, str] = {}
+    offered = []
+    for name in kind.filters:
+        value = request.GET.get(name, "")
+        field_obj = kind.model._meta.get_field(name)
+        options = list(field_obj.choices or [])  # type: ignore[union-attr]
+        if value in {str(v) for v, field_label in options}:
+            chosen[name] = value
+        offered.append({"name": name, "label": field_label(kind.model, name), "options": options, "value": value})
+    return chosen, offered
 
 
 class RecordDetailView(StructuralView):
@@ -480,217 +233,7 @@ class RecordFormView(StructuralView):
         return self._render(request, form, instance, parent, record_version, conflict)
 
 
-# --- Detail pages: what each kind adds to the shared template -----------------------------------
-
-DETAIL_EXCLUDE: dict[str, tuple[str, ...]] = {
-    "stakeholder": ("concerns", "expectations", "perceptions", "engagement_strategy", "relevance"),
-    "meeting": ("agenda", "minutes", "decisions"),
-}
-
-
-def _checklist_panel(obj: Any, kind: str, **owner: Any) -> dict[str, Any]:
-    checklist = selectors.checklist(obj.programme, kind, **owner)
-    steps = list(checklist.steps.all()) if checklist else []
-    done = sum(1 for s in steps if s.status in (c.StepStatus.DONE, c.StepStatus.NOT_APPLICABLE))
-    return {"checklist": checklist, "steps": steps, "done": done, "total": len(steps)}
-
-
-def _stakeholder(request: AuthenticatedHttpRequest, obj: Stakeholder, ctx: dict[str, Any]) -> None:
-    today = timezone.localdate()
-    products = list(obj.products.all())
-    ctx["engagement"] = obj.get_engagement_category_display()
-    ctx["insufficient"] = any(p.is_behind for p in products)
-    ctx["review_due"] = obj.next_review_on is not None and obj.next_review_on <= today
-    ctx["grid"] = charts.stakeholder_grid([obj], highlight=obj.pk)
-    ctx["texts"] = [
-        (_label(Stakeholder, n), getattr(obj, n))
-        for n in ("relevance", "engagement_strategy", "concerns", "expectations", "perceptions")
-    ]
-    ctx["sections"] = [
-        section(request, obj, "contact", obj.contacts.all(), ("name", "position", "email", "phone")),
-        section(request, obj, "interaction", obj.interactions.all(), ("occurred_on", "kind", "summary")),
-        section(request, obj, "product", products, ("kind", "description", "owner", "due_on", "status")),
-        section(request, obj, "review", obj.reviews.all(), ("reviewed_on", "reason", "progress", "notes")),
-    ]
-    ctx["extras"] = ["structural/includes/stakeholder_panel.html"]
-    ctx["related_links"] = [(str(a), url_of(a)) for a in obj.agreements.all()]
-    audit.record_access(request.user, "view", obj, purpose="structural stakeholder page")
-
-
-def _agreement(request: AuthenticatedHttpRequest, obj: Agreement, ctx: dict[str, Any]) -> None:
-    ctx["sections"] = [
-        section(request, obj, "document", obj.documents.all(), ("title", "version", "issued_on", "kind")),
-    ]
-    ctx["renewal_on"] = obj.renewal_notice_on
-    ctx["renewal_due"] = obj.renewal_notice_on is not None and obj.renewal_notice_on <= timezone.localdate()
-    ctx["extras"] = ["structural/includes/agreement_panel.html"]
-
-
-def _mechanism(request: AuthenticatedHttpRequest, obj: CoordinationMechanism, ctx: dict[str, Any]) -> None:
-    ctx["sections"] = [
-        section(
-            request,
-            obj,
-            "member",
-            obj.members.select_related("stakeholder"),
-            ("stakeholder", "role", "representative", "position", "is_senior"),
-        ),
-        section(request, obj, "meeting", obj.meetings.all(), ("held_on", "location")),
-        section(
-            request,
-            obj,
-            "actionitem",
-            obj.action_items.select_related("owner", "owner_stakeholder"),
-            ("description", "owner", "owner_stakeholder", "due_on", "status"),
-            title=_("Action items"),
-        ),
-        section(
-            request,
-            obj,
-            "document",
-            obj.documents.exclude(kind=c.DocumentKind.SOP),
-            ("title", "kind", "version", "issued_on"),
-            title=_("Documents (official approval and others)"),
-        ),
-    ]
-    ctx["checklist_panels"] = [_checklist_panel(obj, c.ChecklistKind.COORDINATION, mechanism=obj)]
-    # Extension point (lead): referral-pathway SOPs of the referrals app are listed with these.
-    ctx["sop_documents"] = section(
-        request,
-        obj,
-        "document",
-        obj.documents.filter(kind=c.DocumentKind.SOP).order_by("title", "-created_at"),
-        ("title", "version", "issued_on"),
-        title=_("Related SOP documents"),
-    )
-    # The referral network's SOPs (current versions) of the organisation that runs this programme.
-    from reintegra.referrals.selectors import pathways_for
-
-    ctx["referral_pathways"] = (
-        pathways_for(request.user)
-        .filter(referring_organisation_id=obj.programme.organisation_id, is_current=True)
-        .order_by("provider__name", "title")
-    )
-    ctx["extras"] = ["structural/includes/checklists.html", "structural/includes/mechanism_sops.html"]
-
-
-def _meeting(request: AuthenticatedHttpRequest, obj: Meeting, ctx: dict[str, Any]) -> None:
-    ctx["texts"] = [(_label(Meeting, n), getattr(obj, n)) for n in ("agenda", "minutes", "decisions")]
-    ctx["parent_link"] = (str(obj.mechanism), url_of(obj.mechanism))
-    ctx["sections"] = [
-        section(
-            request,
-            obj,
-            "actionitem",
-            obj.action_items.select_related("owner", "owner_stakeholder"),
-            ("description", "owner", "owner_stakeholder", "due_on", "status", "completed_on"),
-        ),
-    ]
-
-
-def _assessment(request: AuthenticatedHttpRequest, obj: CapacityAssessment, ctx: dict[str, Any]) -> None:
-    ctx["related_links"] = [(str(obj.stakeholder), url_of(obj.stakeholder))]
-
-
-def _plan(request: AuthenticatedHttpRequest, obj: CapacityPlan, ctx: dict[str, Any]) -> None:
-    activities = list(obj.activities.all())
-    ctx["phases"] = [
-        {
-            "label": label,
-            "section": section(
-                request,
-                obj,
-                "activity",
-                [a for a in activities if a.phase == value],
-                ("title", "kind", "responsible", "starts_on", "ends_on", "budget", "status", "progress"),
-                title=label,
-            ),
-        }
-        for value, label in c.CapacityPhase.choices
-    ]
-    indicators = list(obj.indicators.all())
-    ctx["progress_chart"] = charts.capacity_progress(activities, indicators)
-    ctx["indicators"] = indicators
-    ctx["sections"] = [
-        section(request, obj, "indicator", indicators, ("name", "baseline", "target", "current")),
-        section(
-            request,
-            obj,
-            "training",
-            obj.trainings.prefetch_related("institutions"),
-            ("title", "held_on", "institutions", "participants", "results"),
-        ),
-    ]
-    ctx["extras"] = ["structural/includes/plan_panel.html"]
-    budget = sum((a.budget or 0) for a in activities)
-    ctx["budget_total"] = budget
-
-
-def _framework(request: AuthenticatedHttpRequest, obj: CooperationFramework, ctx: dict[str, Any]) -> None:
-    parties = list(obj.parties.all())
-    rules = {(r.party_id, r.category): r for r in DataExchangeRule.objects.filter(framework=obj)}
-    ctx["matrix"] = {
-        "categories": c.DataCategory.choices,
-        "rows": [
-            {
-                "party": party,
-                "cells": [
-                    {
-                        "category": value,
-                        "enter": bool(rules.get((party.pk, value)) and rules[(party.pk, value)].may_enter),
-                        "consult": bool(rules.get((party.pk, value)) and rules[(party.pk, value)].may_consult),
-                    }
-                    for value, _label in c.DataCategory.choices
-                ],
-            }
-            for party in parties
-        ],
-        "url": reverse("structural:framework-exchange", args=[obj.pk]),
-    }
-    ctx["checklist_panels"] = [_checklist_panel(obj, c.ChecklistKind.COOPERATION, framework=obj)]
-    if obj.steering_committee_id:
-        ctx["related_links"] = [(str(obj.steering_committee), url_of(obj.steering_committee))]  # type: ignore[arg-type]
-    ctx["extras"] = ["structural/includes/exchange_matrix.html", "structural/includes/checklists.html"]
-
-
-def _process(request: AuthenticatedHttpRequest, obj: MainstreamingProcess, ctx: dict[str, Any]) -> None:
-    ctx["checklist_panels"] = [
-        _checklist_panel(obj, c.ChecklistKind.PRECONDITIONS, process=obj),
-        _checklist_panel(obj, c.ChecklistKind.MAINSTREAMING, process=obj),
-    ]
-    ctx["sections"] = [
-        section(
-            request,
-            obj,
-            "opportunity",
-            obj.opportunities.all(),
-            ("sector", "opportunity", "responsible", "due_on", "status"),
-        ),
-        section(
-            request,
-            obj,
-            "actionitem",
-            obj.action_items.select_related("owner", "owner_stakeholder"),
-            ("description", "owner", "owner_stakeholder", "due_on", "status"),
-        ),
-    ]
-    ctx["pdf_url"] = reverse("structural:process-action-plan", args=[obj.pk])
-    ctx["extras"] = ["structural/includes/checklists.html", "structural/includes/process_panel.html"]
-
-
-DETAILS: dict[str, Callable[[AuthenticatedHttpRequest, Any, dict[str, Any]], None]] = {
-    "stakeholder": _stakeholder,
-    "agreement": _agreement,
-    "mechanism": _mechanism,
-    "meeting": _meeting,
-    "assessment": _assessment,
-    "plan": _plan,
-    "framework": _framework,
-    "process": _process,
-}
-
-
-# --- Pages that are not one record --------------------------------------------------------------
+# --- Pages that are not one record ----------------------------------------------------------------
 
 
 class HomeView(StructuralView):
@@ -701,7 +244,7 @@ class HomeView(StructuralView):
         counts = selectors.engagement_counts(stakeholders)
         context = {
             "nav": "structural",
-            "grid": charts.stakeholder_grid(stakeholders.order_by("name", "id")[:300]),
+            "grid": charts.stakeholder_grid(selectors.stakeholders_by_name(user, 300)),
             "counts": [(label, counts.get(value, 0), value) for value, label in c.EngagementCategory.choices],
             "reviews_due": selectors.reviews_due(user, today)[:20],
             "insufficient": selectors.stakeholders_with_insufficient_progress(user, today)[:20],
@@ -752,7 +295,7 @@ class ChecklistView(StructuralView):
         panels = []
         editable = selectors.editable_programme_ids(request.user)
         for programme in programmes:
-            panel = _checklist_panel(type("Owner", (), {"programme": programme})(), kind)
+            panel = checklist_panel(type("Owner", (), {"programme": programme})(), kind)
             panel["programme"] = programme
             panel["can_edit"] = programme.pk in editable
             panel["can_start"] = panel["can_edit"] and panel["checklist"] is None
@@ -780,12 +323,12 @@ def _exchange_conflict(stale: StaleVersion, framework: CooperationFramework, cel
     """The conflict message of the matrix, with the user's choices where they differ from the stored ones (the
     page is redirected to: this is where what they ticked is kept)."""
     stored = set()
-    for rule in DataExchangeRule.objects.filter(framework=framework):
+    for rule in selectors.exchange_rules(framework).values():
         if rule.may_enter:
             stored.add((rule.party_id, rule.category, "enter"))
         if rule.may_consult:
             stored.add((rule.party_id, rule.category, "consult"))
-    parties = {p.pk: str(p) for p in framework.parties.all()}
+    parties = {p.pk: str(p) for p in selectors.framework_parties(framework)}
     categories = dict(c.DataCategory.choices)
     rights = {"enter": _("enter"), "consult": _("consult")}
     lines = [

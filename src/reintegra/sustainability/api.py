@@ -15,18 +15,17 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from reintegra.access import audit, exports, scoping
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.api.pagination import StandardPagination
-from reintegra.api.permissions import CapabilityPermission, CaseWorkPermission
+from reintegra.api.permissions import CapabilityPermission, ProtectedView
 from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Case
 from reintegra.sustainability import selectors, services, xlsform
 from reintegra.sustainability.choices import RoundSource
-from reintegra.sustainability.models import Instrument, InstrumentVersion
+from reintegra.sustainability.models import Instrument, InstrumentVersion, SurveyRound
 from reintegra.sustainability.serializers import (
     ImportReportSerializer,
     InstrumentDetailSerializer,
@@ -54,10 +53,7 @@ class VersionQuery(serializers.Serializer):
 
 
 def _version(instrument: Instrument, number: int | None, *, published_only: bool = True) -> InstrumentVersion:
-    versions = instrument.versions.all()
-    if published_only:
-        versions = versions.filter(status="published")
-    version = versions.filter(number=number).first() if number is not None else versions.order_by("-number").first()
+    version = selectors.version_numbered(instrument, number, published_only=published_only)
     if version is None:
         raise Http404
     return version
@@ -138,10 +134,13 @@ class InstrumentViewSet(
         return Response(ImportReportSerializer(report).data)
 
 
-class CaseRoundsView(QueryParametersMixin, APIView):
+class CaseRoundsView(ProtectedView):
     """Survey rounds of a case: list, or record one (scored at once)."""
 
-    permission_classes = [CaseWorkPermission]
+    queryset = SurveyRound.objects.none()
+    serializer_class = RoundSerializer
+    read_capabilities = (Capability.VIEW_ASSIGNED_CASES,)
+    write_capabilities = (Capability.EDIT_CASES,)
 
     def _case(self, request: Request, pk: int, *, for_write: bool = False) -> Case:
         try:
@@ -173,18 +172,6 @@ class CaseRoundsView(QueryParametersMixin, APIView):
         case = self._case(request, pk, for_write=True)
         data = RoundWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        v = data.validated_data
-        round_ = services.record_round(
-            request.user,
-            case,
-            services.RoundInput(
-                instrument=v["instrument"],
-                version=v.get("version"),
-                taken_on=v["date"],
-                round_month=v.get("round_month"),
-                answers=v["answers"],
-            ),
-            source=RoundSource.API,
-        )
-        round_ = selectors.rounds_for_case(case).get(pk=round_.pk)
+        round_ = services.record_round(request.user, case, data.to_input(), source=RoundSource.API)
+        round_ = selectors.round_of_case(case, round_.pk)
         return Response(RoundSerializer(round_, context=self._context(request)).data, status=status.HTTP_201_CREATED)

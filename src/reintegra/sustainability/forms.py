@@ -13,6 +13,7 @@ from reintegra.access.models import Programme
 from reintegra.sustainability.choices import Dimension
 from reintegra.sustainability.definition import Definition, label
 from reintegra.sustainability.models import FeasibilityApproach, InstrumentVersion
+from reintegra.sustainability.services import RoundInput
 from reintegra.web.widgets import DateInput
 
 ANSWER_PREFIX = "q_"
@@ -79,6 +80,15 @@ class RoundForm(forms.Form):
                 continue
             result[q.code] = str(value) if q.type == "number" else value
         return result
+
+    def to_input(self) -> RoundInput:
+        return RoundInput(
+            instrument=self.version.instrument.code,
+            version=self.version.number,
+            taken_on=self.cleaned_data["taken_on"],
+            round_month=self.cleaned_data["round_month"],
+            answers=self.answers(),
+        )
 
 
 class RescoreForm(forms.Form):

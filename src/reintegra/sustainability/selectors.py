@@ -57,6 +57,48 @@ def get_instrument(user: Any, code: str, programme: Programme | None = None) -> 
     raise Instrument.DoesNotExist
 
 
+def get_instrument_by_id(user: Any, pk: Any) -> Instrument:
+    """An instrument the user sees, by id; `Instrument.DoesNotExist` otherwise."""
+    found = instruments_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise Instrument.DoesNotExist
+    return found
+
+
+def instruments_with_versions(user: Any) -> list[tuple[Instrument, list[InstrumentVersion]]]:
+    """The instruments page: each instrument the user sees with its versions, newest first."""
+    return [(instrument, versions_of(instrument)) for instrument in instruments_for(user)]
+
+
+def versions_of(instrument: Instrument) -> list[InstrumentVersion]:
+    """Every version of an instrument, newest first (prefetched by `instruments_for`)."""
+    return list(instrument.versions.all())
+
+
+def get_version(user: Any, pk: Any) -> InstrumentVersion:
+    """A version of an instrument the user sees; `InstrumentVersion.DoesNotExist` otherwise."""
+    found = (
+        InstrumentVersion.objects.filter(instrument__in=instruments_for(user), pk=pk)
+        .select_related("instrument__programme")
+        .first()
+        if str(pk).isdigit()
+        else None
+    )
+    if found is None:
+        raise InstrumentVersion.DoesNotExist
+    return found
+
+
+def version_numbered(instrument: Instrument, number: int | None, *, published_only: bool) -> InstrumentVersion | None:
+    """Version `number` of an instrument (None: the latest), among its published versions if asked."""
+    versions = instrument.versions.all()
+    if published_only:
+        versions = versions.filter(status=VersionStatus.PUBLISHED)
+    if number is not None:
+        return versions.filter(number=number).first()
+    return versions.order_by("-number").first()
+
+
 def instrument_for_case(case: Case, code: str) -> Instrument | None:
     """The instrument the case's programme uses for `code` (its own, else the global one)."""
     found = Instrument.objects.filter(code=code).filter(Q(programme__isnull=True) | Q(programme_id=case.programme_id))
@@ -96,6 +138,22 @@ def rounds_for_case(case: Case) -> QuerySet[SurveyRound]:
     return _with_current(SurveyRound.objects.filter(case=case)).order_by("taken_on", "id")
 
 
+def round_of_case(case: Case, pk: int) -> SurveyRound:
+    """A round of a case just recorded, with its current score (as `rounds_for_case` shows it)."""
+    return rounds_for_case(case).get(pk=pk)
+
+
+def score_history(round_: SurveyRound) -> list[RoundScore]:
+    """Every score of a round (re-scoring keeps the earlier ones), newest first."""
+    return list(round_.scores.select_related("version", "computed_by").order_by("-computed_at", "-id"))
+
+
+def can_rescore(round_: SurveyRound, history: list[RoundScore]) -> bool:
+    """Whether a published version of the round's instrument has not scored it yet."""
+    scored = [score.version_id for score in history]
+    return published_versions(round_.version.instrument).exclude(pk__in=scored).exists()
+
+
 def rounds_for(user: Any) -> QuerySet[SurveyRound]:
     return SurveyRound.objects.filter(case__in=cases_for(user))
 
@@ -124,6 +182,20 @@ def latest_scores(case: Case) -> RoundScore | None:
     )
 
 
+def grid_to_edit(programme: Programme) -> tuple[list[FeasibilityApproach], bool]:
+    """The rows a programme manager edits, and whether they are the programme's own: every row of its own
+    grid (inactive ones too), else the shipped default's active rows."""
+    own = list(FeasibilityApproach.objects.filter(programme=programme))
+    return (own, True) if own else (list(grid_for(None)), False)
+
+
+def get_grid_row(user: Any, pk: Any) -> FeasibilityApproach:
+    """A grid row of a programme of the user's organisation; `FeasibilityApproach.DoesNotExist` otherwise."""
+    return FeasibilityApproach.objects.select_related("programme").get(
+        pk=pk, programme__organisation_id=getattr(user, "organisation_id", None) or 0
+    )
+
+
 def grid_for(programme: Programme | None) -> QuerySet[FeasibilityApproach]:
     """A programme's grid; the shipped default when the programme has none."""
     if programme is not None:
@@ -137,6 +209,26 @@ def programmes_managed_by(user: Any) -> QuerySet[Programme]:
     if not permissions.has_any(user, Capability.MANAGE_PROGRAMME):
         return Programme.objects.none()
     return Programme.objects.filter(organisation_id=user.organisation_id).order_by("name")
+
+
+def manages_programmes(user: Any) -> bool:
+    return programmes_managed_by(user).exists()
+
+
+def managed_programme(user: Any, wanted: Any) -> Programme | None:
+    """The programme asked for (`wanted`, an id) among those the user manages; the first one by default."""
+    return _chosen(programmes_managed_by(user), wanted)
+
+
+def reported_programme(user: Any, wanted: Any) -> Programme | None:
+    """The programme asked for among those reported to the user; the first one by default."""
+    return _chosen(programmes_reported_to(user), wanted)
+
+
+def _chosen(programmes: QuerySet[Programme], wanted: Any) -> Programme | None:
+    if wanted and str(wanted).isdigit():
+        return programmes.filter(pk=wanted).first()
+    return programmes.first()
 
 
 def programmes_reported_to(user: Any) -> QuerySet[Programme]:
@@ -173,6 +265,14 @@ def due_rounds(cases: QuerySet[Case], today: date, notice_days: int = 14) -> lis
         if upcoming is not None and schedule.is_due(upcoming, today, notice_days):
             result.append(DueRound(case, upcoming.month, upcoming.due_on, upcoming.due_on < today))
     return sorted(result, key=lambda d: (d.due_on, d.case.case_number))
+
+
+def due_rounds_for(user: Any, today: date, notice_days: int, *, whole_organisation: bool) -> list[DueRound]:
+    """The due rounds of the user's own cases, or of every case they see (`whole_organisation`)."""
+    cases = cases_for(user)
+    if not whole_organisation:
+        cases = cases.filter(case_manager=user)
+    return due_rounds(cases, today, notice_days)
 
 
 def schedule_of(case: Case) -> tuple[list[int], int]:

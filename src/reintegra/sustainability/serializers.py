@@ -11,6 +11,7 @@ from rest_framework import serializers
 from reintegra.sustainability.choices import Dimension
 from reintegra.sustainability.definition import SCORES
 from reintegra.sustainability.models import Instrument, InstrumentVersion, SurveyRound
+from reintegra.sustainability.services import RoundInput
 
 
 class InstrumentVersionSerializer(serializers.ModelSerializer):
@@ -124,6 +125,16 @@ class RoundWriteSerializer(serializers.Serializer):
         child=serializers.JSONField(),
         help_text="question code -> option code (single), list of option codes (multiple), number, date or text",
     )
+
+    def to_input(self) -> RoundInput:
+        v = self.validated_data
+        return RoundInput(
+            instrument=v["instrument"],
+            version=v.get("version"),
+            taken_on=v["date"],
+            round_month=v.get("round_month"),
+            answers=v["answers"],
+        )
 
 
 class SubmissionsUploadSerializer(serializers.Serializer):

@@ -154,7 +154,8 @@ def test_withdraw(api, case_manager, case, other_org):
     assert share.revoked_at is not None
     again = api.post(url, {}, format="json")
     assert again.status_code == 400
-    assert "already withdrawn" in again.json()["non_field_errors"][0]
+    assert again.json()["code"] == "already_withdrawn"
+    assert "already withdrawn" in again.json()["detail"]
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from django.utils import timezone, translation
 
 from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Role
+from reintegra.access.transitions import TransitionError
 from reintegra.cases import selectors as case_selectors
 from reintegra.protection import selectors, services
 from reintegra.protection.models import CaseShare, Consent
@@ -152,8 +153,9 @@ def test_withdrawal_checks(case_manager, other_org, me_officer):
     with pytest.raises(ValidationError):
         services.withdraw_consent(case_manager, c, TODAY() + timedelta(days=1), "")
     services.withdraw_consent(case_manager, c, note="Por teléfono")
-    with pytest.raises(ValidationError):
+    with pytest.raises(TransitionError) as again:
         services.withdraw_consent(case_manager, c, TODAY(), "otra vez")
+    assert again.value.code == "already_withdrawn"
 
 
 def test_consent_ledger_selector(case_manager, other_case_manager, dpo, other_org):

@@ -78,11 +78,15 @@ def test_api_loop_and_consent_refusal(world):
     pk = created.json()["id"]
     refused = client.post(f"/api/v1/referrals/{pk}/send/", {}, format="json")
     assert refused.status_code == 403 and refused.json()["code"] == "consent_required"
+    assert refused.json()["detail"]  # the project's error body, like every other 403
     world.consent()
     assert client.post(f"/api/v1/referrals/{pk}/send/", {}, format="json").json()["status"] == "sent"
     provider = APIClient()
     provider.force_authenticate(world.provider_user)
-    assert provider.post(f"/api/v1/referrals/{pk}/outcome/", {"outcome": "no_show"}, format="json").status_code == 400
+    too_early = provider.post(f"/api/v1/referrals/{pk}/outcome/", {"outcome": "no_show"}, format="json")
+    # A step the status does not allow: the platform's TransitionError, 400 with its code.
+    assert (too_early.status_code, too_early.json()["code"]) == (400, "invalid_transition")
+    assert too_early.json()["detail"]
     assert provider.post(f"/api/v1/referrals/{pk}/accept/", {}, format="json").json()["status"] == "accepted"
     done = provider.post(f"/api/v1/referrals/{pk}/outcome/", {"outcome": "no_show"}, format="json")
     assert done.json()["status"] == "no_show"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from reintegra.access.models import AccessEvent
+from reintegra.access.transitions import TransitionError
 from reintegra.cases.choices import CaseEventKind
 from reintegra.cases.models import CaseEvent
 from reintegra.protection.services import ConsentRequired, withdraw_consent
@@ -68,7 +69,7 @@ def test_steps_out_of_order_are_refused(world, action, who):
         "outcome": lambda: services.record_outcome(user, referral, outcome="no_show"),
         "close": lambda: services.close_referral(user, referral),
     }[action]
-    with pytest.raises((ValidationError, PermissionDenied)):
+    with pytest.raises((TransitionError, PermissionDenied)):
         call()
     referral.refresh_from_db()
     assert referral.status == "draft"
@@ -77,9 +78,10 @@ def test_steps_out_of_order_are_refused(world, action, who):
 def test_sent_referral_cannot_be_closed_or_sent_again(world):
     world.consent()
     referral = services.send_referral(world.manager, world.referral())
-    with pytest.raises(ValidationError):
+    with pytest.raises(TransitionError) as closing:
         services.close_referral(world.manager, referral)
-    with pytest.raises(ValidationError):
+    assert closing.value.code == "invalid_transition"
+    with pytest.raises(TransitionError):
         services.send_referral(world.manager, referral)
 
 

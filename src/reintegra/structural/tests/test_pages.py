@@ -9,7 +9,7 @@ from django.urls import reverse
 from reintegra.access.roles import Role
 from reintegra.structural import choices as c
 from reintegra.structural.models import Stakeholder
-from reintegra.structural.views import KINDS
+from reintegra.structural.pages import KINDS
 from reintegra.testing import factories
 
 

@@ -20,8 +20,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
+from reintegra.structural.pages import KINDS
 from reintegra.structural.tests.conftest import build_world
-from reintegra.structural.views import KINDS
 from reintegra.testing import factories
 from reintegra.testing.routes import routes_of_app
 
