@@ -115,8 +115,35 @@ def _from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
         ]
 
     if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError({field: details(errors) for field, errors in exc.error_dict.items()})
+        return exceptions.ValidationError(_nested({field: details(errors) for field, errors in exc.error_dict.items()}))
     return exceptions.ValidationError({"non_field_errors": details(exc.error_list)})
+
+
+def _nested(flat: dict[str, Any]) -> dict[str, Any]:
+    """A service names a list's row by position ("items.1.currency"); the body nests it the way a
+    serializer's errors are nested ({"items": [{}, {"currency": [...]}]}), so `errors` says
+    "items.1.currency" either way. Keys that cannot nest (the list itself has a message too) stay flat."""
+    tree: dict[Any, Any] = {}
+    for key, messages in flat.items():
+        parts = [int(part) if part.isdigit() else part for part in key.split(".")]
+        node = tree
+        for part in parts[:-1]:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else None
+            if not isinstance(node, dict):
+                return flat
+        if not isinstance(node, dict) or parts[-1] in node:
+            return flat
+        node[parts[-1]] = messages
+    return {key: _lists(value) for key, value in tree.items()}
+
+
+def _lists(node: Any) -> Any:
+    """{0: …, 2: …} → [ …, {}, … ] (the rows without errors empty, as DRF writes them)."""
+    if not isinstance(node, dict):
+        return node
+    if all(isinstance(key, int) for key in node):
+        return [_lists(node.get(index, {})) for index in range(max(node) + 1)]
+    return {key: _lists(value) for key, value in node.items()}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

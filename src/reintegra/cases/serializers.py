@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -203,6 +202,9 @@ def returnee_input(user: Any, data: dict[str, Any], instance: Returnee | None = 
         values["return_country"] = str(instance.return_country)
         values["admin1_id"] = instance.admin1_id
         values["municipality_id"] = instance.municipality_id
+        if instance.birth_date is None and instance.estimated_birth_year is not None:
+            # The age given at registration, so that changing another field keeps the estimated birth year.
+            values["estimated_age"] = timezone.localdate().year - instance.estimated_birth_year
     for name in [*_RETURNEE_INPUT_FIELDS, "nationality", "return_country", "municipality_id", "estimated_age"]:
         if name in data:
             values[name] = data[name]
@@ -418,15 +420,12 @@ def return_input(data: dict[str, Any], instance: Case | None = None) -> services
     return services.ReturnInput(**values)
 
 
-def _org_user(user: Any, pk: int, message: Any) -> User:
-    organisation_id = getattr(user, "organisation_id", None)
-    # Without an organisation: the users without one (what organisation_id=None would match).
-    in_organisation = (
-        Q(organisation_id=organisation_id) if organisation_id is not None else Q(organisation__isnull=True)
-    )
-    found = User.objects.filter(in_organisation, pk=pk, is_active=True).first()
+def _user_ref(pk: int, message: Any) -> User:
+    """The user `pk` names; whether they may hold the case is the service's rule (`_check_case_manager`).
+    An unknown id is refused with the same message and code as one the service refuses."""
+    found = User.objects.filter(pk=pk).first()
     if found is None:
-        raise serializers.ValidationError(message)
+        raise serializers.ValidationError(message, code="invalid_choice")
     return found
 
 
@@ -443,7 +442,7 @@ class CaseCreateSerializer(ReturnInformationSerializer):
     def validate_case_manager(self, value: int | None) -> User | None:
         if value is None:
             return None
-        return _org_user(_request_user(self), value, _("Choose a case manager of your organisation."))
+        return _user_ref(value, _("Choose a case manager of your organisation."))
 
 
 class CaseFilterSerializer(serializers.Serializer):
@@ -642,7 +641,7 @@ class AssignSerializer(serializers.Serializer):
     case_manager = IdField()
 
     def validate_case_manager(self, value: int) -> User:
-        return _org_user(_request_user(self), value, _("Choose a case manager of your organisation."))
+        return _user_ref(value, _("Choose a case manager of your organisation."))
 
 
 class CloseSerializer(serializers.Serializer):

@@ -69,10 +69,12 @@ def _perform(
     action: Callable[[], Any],
     error_forms: list[Any],
     on_stale: Callable[[StaleVersion], None] | None = None,
+    rows: dict[str, Any] | None = None,
 ) -> bool:
     """Run a service call; map its errors onto the forms (or messages). True when it succeeded.
 
-    `on_stale`: what to show when the record changed since the form was rendered (the conflict panel)."""
+    `on_stale`: what to show when the record changed since the form was rendered (the conflict panel);
+    `rows`: the row forms of a list the service names by position ({"items": formset.kept_forms()})."""
     try:
         action()
     except lifecycle.TransitionError as exc:
@@ -83,7 +85,7 @@ def _perform(
         else:
             on_stale(exc)
     except ValidationError as exc:
-        apply_service_errors(exc, error_forms)
+        apply_service_errors(exc, error_forms, rows=rows)
     else:
         return True
     return False
@@ -311,6 +313,7 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
                 return redirect("cases:detail", pk=case.pk)
         else:
+            _show_rule_errors(request, returnee_form, return_form)
             panel = _check_duplicates(request, data)
     ctx.update(
         {
@@ -321,6 +324,17 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
     )
     return render(request, "cases/register.html", ctx)
+
+
+def _show_rule_errors(request: AuthenticatedHttpRequest, returnee_form: Any, return_form: Any | None) -> None:
+    """Some part did not parse: ask the services what else they would refuse (nothing is written), so the
+    page shows every error at once; the rules themselves stay the services'."""
+    problems = [(returnee_form, services.returnee_problems(request.user, returnee_form.to_input()))]
+    if return_form is not None:
+        problems.append((return_form, services.return_problems(return_form.to_input())))
+    for form, error in problems:
+        if error is not None:
+            apply_service_errors(error, form, only_new_fields=True)
 
 
 def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -> tuple[Case | None, DuplicatePanel]:
@@ -351,10 +365,7 @@ def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -
         return None, DuplicatePanel(checked=True, throttled=str(exc))
     except ValidationError as exc:
         targets = {"returnee": [returnee_form], "case": [return_form, extras], "household": [return_form]}[stage]
-        if stage == "household":
-            messages.error(request, " ".join(exc.messages))
-        else:
-            apply_service_errors(exc, targets)
+        apply_service_errors(exc, targets, rows={"members": members.kept_forms()})
         return None, _check_duplicates(request, request.POST)
     except lifecycle.TransitionError as exc:
         messages.error(request, str(exc))
@@ -503,7 +514,10 @@ def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ),
     )
 
-    if data is not None and not ctx["blocked"] and form.is_valid() and (documents is None or documents.is_valid()):
+    parsed = form.is_valid() and (documents is None or documents.is_valid())
+    if data is not None and not ctx["blocked"] and not parsed:
+        _show_rule_errors(request, form, None)
+    elif data is not None and not ctx["blocked"]:
         docs = forms.documents_from(documents) if documents is not None else []
         if _perform(
             request,
@@ -592,6 +606,7 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             ),
             [notes],
             on_stale,
+            rows={"members": members.kept_forms()},
         )
     ):
         return _done(request, case, "summary", _("Household saved."))
@@ -682,6 +697,7 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             ),
             [form],
             on_stale,
+            rows={"items": items.kept_forms()},
         )
     ):
         return _done(request, case, "plan", _("Reintegration plan saved."))
@@ -706,7 +722,7 @@ def plan_agree(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pk,
         step="agree",
         tab="plan",
-        make_form=lambda data, case, ctx: forms.AgreePlanForm(data, case=case),
+        make_form=lambda data, case, ctx: forms.AgreePlanForm(data),
         save=lambda case, form: services.agree_plan(
             request.user,
             case,
