@@ -62,6 +62,10 @@ class FieldErrors:
     def __bool__(self) -> bool:
         return bool(self._errors)
 
+    def messages(self) -> dict[str, list[str]]:
+        """Field → the messages as text (a report of rows, an import's preview)."""
+        return {field: [str(m) for e in errors for m in e.messages] for field, errors in self._errors.items()}
+
     def error(self) -> ValidationError:
         return ValidationError(dict(self._errors))
 

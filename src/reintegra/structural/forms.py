@@ -198,13 +198,6 @@ class CapacityAssessmentForm(StructuralForm):
         fields = editable.CAPACITY_ASSESSMENT
         widgets = _textareas("gap")
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        current, target = data.get("current_level"), data.get("target_level")
-        if current is not None and target is not None and target < current:
-            self.add_error("target_level", _("The target level cannot be below the current level."))
-        return data
-
 
 class CapacityPlanForm(StructuralForm):
     class Meta:

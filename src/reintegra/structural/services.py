@@ -58,7 +58,7 @@ def require_edit(user: Any, programme_id: int | None) -> None:
     if not selectors.can_edit(user):
         raise PermissionDenied(_("You do not have permission to do this."))
     if programme_id is None or programme_id not in selectors.visible_programme_ids(user):
-        raise ValidationError({"programme": _("Choose one of your programmes.")})
+        raise ValidationError({"programme": ValidationError(_("Choose one of your programmes."), "invalid_choice")})
     if not selectors.can_edit_programme(user, programme_id):
         raise no_write_grant(programme_id)
 
@@ -103,8 +103,8 @@ def _check_people(instance: ProgrammeRecord) -> None:
 
 def _check_same_programme(instance: ProgrammeRecord, m2m: Mapping[str, Iterable[Any]]) -> None:
     """Every linked record (stakeholder, mechanism, agreement...) belongs to the record's programme."""
-    errors: dict[str, str] = {}
-    message = _("Choose a record of the same programme.")
+    errors: dict[str, ValidationError] = {}
+    message = ValidationError(_("Choose a record of the same programme."), "invalid_choice")
     for field in instance._meta.concrete_fields:
         if isinstance(field, models.ForeignKey) and field.name != "programme":
             related = getattr(instance, field.name, None)
@@ -190,7 +190,9 @@ def save_record(
             raise PermissionDenied(_("You do not have permission to do this."))
         require_edit(user, stored)
         if stored != instance.programme_id:
-            raise ValidationError({"programme": _("A record cannot move to another programme.")})
+            raise ValidationError(
+                {"programme": ValidationError(_("A record cannot move to another programme."), "invalid_choice")}
+            )
     require_edit(user, instance.programme_id)
     _check_same_programme(instance, m2m)
     _check_people(instance)
