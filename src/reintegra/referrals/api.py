@@ -418,15 +418,18 @@ class ReferralViewSet(
         try:
             case = case_selectors.get_case(request.user, v["case"])
         except Case.DoesNotExist:
-            raise serializers.ValidationError({"case": [_("No such case.")]}) from None
+            raise serializers.ValidationError({"case": [_("No such case.")]}, code="invalid_choice") from None
         service = Service.objects.select_related("provider").filter(pk=v["service"]).first()
         if service is None:
-            raise serializers.ValidationError({"service": ["No such service."]})
+            raise serializers.ValidationError({"service": ["No such service."]}, code="invalid_choice")
         plan_item = None
         if v.get("plan_item"):
             plan_item = PlanItem.objects.filter(pk=v["plan_item"], plan__case=case).first()
             if plan_item is None:
-                raise serializers.ValidationError({"plan_item": ["No such plan item in this case."]})
+                # The web form offers this case's items only: another's is not one of its choices either.
+                raise serializers.ValidationError(
+                    {"plan_item": ["No such plan item in this case."]}, code="invalid_choice"
+                )
         referral = services.create_referral(
             request.user,
             case,

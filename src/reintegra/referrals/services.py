@@ -97,7 +97,7 @@ def can_manage_pathways(user: Any) -> bool:
 
 @dataclass
 class ContactInput:
-    name: str
+    name: str = ""  # required: the service refuses a contact person without one ("contacts.0.name")
     position: str = ""
     phone: str = ""
     email: str = ""

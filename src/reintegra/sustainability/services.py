@@ -485,7 +485,7 @@ def read_submissions(content: bytes | IO[bytes], filename: str, question_codes: 
     except uploads.UploadError as exc:
         raise exc.as_validation_error("file") from None
     except xlsform.XLSFormError as exc:
-        raise ValidationError({"file": [str(p) for p in exc.problems]}) from None
+        raise ValidationError({"file": [ValidationError(str(p), code="invalid_file") for p in exc.problems]}) from None
     return xlsform.submissions(table.records(), question_codes)
 
 

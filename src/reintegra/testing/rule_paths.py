@@ -21,11 +21,13 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from auditlog.models import LogEntry
 from django import forms
 from django.db import transaction
 from django.test import Client
+from django.urls import resolve
 
 from reintegra.cases.models import CaseEvent
 from reintegra.testing.api_clients import ReadThenWriteClient
@@ -59,6 +61,7 @@ class WritePair:
     """One write, in both channels. Every callable takes the pair's context (what `setup` built)."""
 
     name: str
+    api_route: str  # the API's URL name ("api:case-plan"); with `api_method`, the write this pair covers
     setup: Callable[[Any], Any]  # world -> context with at least `.user`
     web_url: Callable[[Any], str]
     web_data: Callable[[Any], dict[str, Any]]
@@ -71,11 +74,16 @@ class WritePair:
     web_page: Callable[[Any], str] | None = None
     web_form: str = ""
     api_format: str = "json"
+    web_success: int = 302  # what the web answers an accepted input (an import's report page: 200)
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def api_write(self) -> str:
+        return f"{self.api_route} {self.api_method.upper()}"
 
 
 def _changed(data: Mapping[str, Any], changes: Mapping[str, Any], ctx: Any) -> dict[str, Any]:
@@ -159,8 +167,8 @@ def check_accepts(pair: WritePair, ctx: Any, client: Client, api: ReadThenWriteC
             before = written()
             if channel == "web":
                 response, before = web_post(client, pair, ctx, {})
-                ok = response.status_code == 302
-                detail = web_errors(response) if response.status_code != 302 else {}
+                detail: Any = web_errors(response)
+                ok = response.status_code == pair.web_success and not detail
             else:
                 response = api_send(api, pair, ctx, {})
                 ok = 200 <= response.status_code < 300
@@ -191,6 +199,8 @@ def check_refusal(pair: WritePair, ctx: Any, client: Client, api: ReadThenWriteC
 
 def check_pair(pair: WritePair, world: Any) -> None:
     ctx = pair.setup(world)
+    route = resolve(urlsplit(pair.api_url(ctx)).path).view_name
+    assert route == pair.api_route, f"{pair}: its API address is {route}, not {pair.api_route}"
     client = Client()
     client.force_login(ctx.user)
     api = ReadThenWriteClient()
