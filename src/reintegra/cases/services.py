@@ -164,7 +164,7 @@ def _apply_returnee(returnee: Returnee, data: ReturneeInput) -> None:
     errors.raise_if_any()
 
 
-def returnee_problems(user: User, data: ReturneeInput) -> ValidationError | None:
+def returnee_problems(user: Any, data: ReturneeInput) -> ValidationError | None:
     """What registering or updating a person with `data` would be refused for, without writing anything:
     a page whose other parts did not parse yet shows these rule errors with its own."""
     try:
