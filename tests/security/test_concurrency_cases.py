@@ -7,8 +7,6 @@ version, is refused; what A wrote is still there; B can then apply their change 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client
 from django.urls import reverse
