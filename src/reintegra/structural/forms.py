@@ -158,12 +158,6 @@ class DocumentForm(StructuralForm):
         model = Document
         fields = ["kind", "title", "version", "issued_on", "file"]
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if upload is not None and getattr(upload, "size", 0) > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        return upload
-
 
 class MechanismForm(StructuralForm):
     class Meta:

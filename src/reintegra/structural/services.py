@@ -30,6 +30,7 @@ from reintegra.structural.models import (
     CooperationFramework,
     CoordinationMechanism,
     DataExchangeRule,
+    Document,
     MainstreamingProcess,
     ProgrammeRecord,
     Stakeholder,
@@ -160,9 +161,20 @@ def _before_step(user: Any, step: ChecklistStep) -> None:
         step.started_on = step.completed_on or timezone.localdate()
 
 
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+def _before_document(user: Any, document: Document) -> None:
+    upload = document.file
+    # A new upload only (a stored file was checked when it came).
+    if upload and not getattr(upload, "_committed", True) and upload.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError({"file": ValidationError(_("The file is larger than 20 MB."), "too_large")})
+
+
 BEFORE: dict[type[models.Model], Callable[[Any, Any], None]] = {
     ActionItem: _before_action_item,
     ChecklistStep: _before_step,
+    Document: _before_document,
 }
 AFTER: dict[type[models.Model], Callable[[Any, Any], None]] = {
     Stakeholder: _after_stakeholder,
