@@ -100,6 +100,7 @@ PERSON_REFUSALS = (
     Refusal.same("phone", "invalid_phone", phone="not a phone"),
     Refusal.same("birth_date", "required", label="no birth date nor age", birth_date="", estimated_age=""),
     Refusal.same("birth_date", "in_future", birth_date=iso(30)),
+    Refusal.same("estimated_age", "out_of_range", label="an age of 130", birth_date="", estimated_age=130),
 )
 
 
@@ -256,6 +257,13 @@ HOUSEHOLD = WritePair(
             web={"members-0-birth_date": iso(5)},
             api={"members": [{**MEMBER, "birth_date": iso(5)}]},
         ),
+        Refusal(
+            "members.0.estimated_age",
+            "max_value",
+            web={"members-0-birth_date": "", "members-0-estimated_age": "130"},
+            api={"members": [{**MEMBER, "estimated_age": 130}]},
+            label="a member aged 130",
+        ),
     ),
 )
 
@@ -287,7 +295,10 @@ COUNSELLING = WritePair(
     web_data=lambda c: {"held_on": iso(), "mode": "in_person", "topics": "Duelo"},
     api_url=api_case("counselling-sessions/"),
     api_data=lambda c: {"held_on": iso(), "mode": "in_person", "topics": "Duelo"},
-    refusals=(Refusal.same("held_on", "in_future", held_on=iso(1)),),
+    refusals=(
+        Refusal.same("held_on", "in_future", held_on=iso(1)),
+        Refusal.same("duration_minutes", "min_value", label="a session of no minutes", duration_minutes=0),
+    ),
 )
 
 ITEM = {"dimension": "economic", "approach": "Negocio", "assistance_form": "cash", "status": "planned"}
@@ -322,6 +333,13 @@ PLAN = WritePair(
             web={"items-0-amount": "500", "items-0-currency": "M1X"},
             api={"items": [{**ITEM, "amount": "500", "currency": "M1X"}]},
             label="not a currency code",
+        ),
+        Refusal(
+            "items.0.amount",
+            "min_value",
+            web={"items-0-amount": "-5", "items-0-currency": "MXN"},
+            api={"items": [{**ITEM, "amount": "-5", "currency": "MXN"}]},
+            label="a negative amount",
         ),
     ),
 )
@@ -824,6 +842,7 @@ ROUND = WritePair(
             label="not one of the question's options",
         ),
         Refusal.same("round_month", "invalid_choice", label="a round already recorded", round_month=0),
+        Refusal.same("round_month", "invalid_choice", label="a round before the return", round_month=-1),
     ),
 )
 

@@ -359,11 +359,14 @@ def _check_members(members: list[MemberInput]) -> None:
     """Every member's errors at once, named by the member's position ("members.2.birth_date")."""
     errors = FieldErrors()
     today = timezone.localdate()
-    for index, m in enumerate(members):
+    for index, (m, member) in enumerate(zip(members, _members(Household(), members), strict=True)):
+        row = f"members.{index}."
         if m.birth_date and m.birth_date > today:
-            errors.add(f"members.{index}.birth_date", _("The birth date cannot be in the future."), "in_future")
-        if not matching.clean_name(m.given_names):
-            errors.add(f"members.{index}.given_names", _("Give the given names of every household member."), "required")
+            errors.add(f"{row}birth_date", _("The birth date cannot be in the future."), "in_future")
+        if not member.given_names:
+            errors.add(f"{row}given_names", _("Give the given names of every household member."), "required")
+        with errors.capture(prefix=row):
+            member.full_clean(exclude=["household", *(f for f in ("birth_date", "given_names") if row + f in errors)])
     errors.raise_if_any()
 
 

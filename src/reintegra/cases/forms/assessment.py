@@ -74,7 +74,8 @@ class AssessmentForm(forms.Form):
 class CounsellingForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     mode = forms.ChoiceField(label=_("Mode"), choices=ContactMode.choices, initial=ContactMode.IN_PERSON)
-    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), required=False, min_value=1, max_value=600)
+    # Its range is the model's (CounsellingSession.duration_minutes), checked by the service.
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), required=False)
     topics = forms.CharField(label=_("Topics"), max_length=300, required=False)
     notes = forms.CharField(
         label=_("Psychosocial notes"),

@@ -119,7 +119,7 @@ class MemberForm(forms.Form):
     relationship = forms.ChoiceField(label=_("Relationship"))
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput())
-    estimated_age = forms.IntegerField(label=_("Estimated age"), required=False, min_value=0, max_value=120)
+    estimated_age = forms.IntegerField(label=_("Estimated age"), required=False)  # range: the model's
     returned_too = forms.BooleanField(label=_("Returned too"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

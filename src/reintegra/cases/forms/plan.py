@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -52,7 +51,10 @@ class PlanItemForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=textarea(2))
     assistance_form = forms.ChoiceField(label=_("Form of assistance"))
     amount = forms.DecimalField(
-        label=_("Amount"), required=False, min_value=Decimal(0), max_digits=12, decimal_places=2
+        label=_("Amount"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,  # not negative: the model's rule
     )
     currency = forms.CharField(
         label=_("Currency"),

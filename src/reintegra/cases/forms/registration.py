@@ -45,12 +45,9 @@ class ReturneeForm(forms.Form):
         help_text=_("Optional. Only as the person states it."),
     )
     birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput())
+    # From 0 to 120: the service's rule.
     estimated_age = forms.IntegerField(
-        label=_("Estimated age"),
-        required=False,
-        min_value=0,
-        max_value=120,
-        help_text=_("Only when the birth date is not known."),
+        label=_("Estimated age"), required=False, help_text=_("Only when the birth date is not known.")
     )
     nationality = forms.ChoiceField(label=_("Nationality"), widget=FastSelect)
     phone = forms.CharField(

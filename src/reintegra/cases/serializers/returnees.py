@@ -43,9 +43,8 @@ class ReturneeSerializer(ProtectedModelSerializer):
     sex = EnumChoiceField(Sex, required=False)
     nationality = CountryCodeField()
     return_country = CountryCodeField()
+    # From 0 to 120: the service's rule (code out_of_range, as from the web form).
     estimated_age = serializers.IntegerField(
-        min_value=0,
-        max_value=120,
         required=False,
         allow_null=True,
         write_only=True,
