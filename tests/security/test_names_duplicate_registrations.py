@@ -120,7 +120,9 @@ def test_documents_are_unique_per_organisation_in_the_database(case_manager, oth
     """The constraint holds even when the rule is bypassed (a race, or code around the services)."""
     number = "G12345678"
     holder = factories.returnee(case_manager, documents=[services.DocumentInput("passport", number, "MX")])
-    other = factories.returnee(case_manager, given_names="Otra", first_family_name="Persona", birth_date=None)
+    other = factories.returnee(
+        case_manager, given_names="Otra", first_family_name="Persona", birth_date=None, estimated_age=30
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         IdentityDocument.objects.create(
             returnee=other,

@@ -20,8 +20,14 @@ class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
     organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
-    rss_round_months = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=120), min_length=1)
-    countries = serializers.ListField(child=serializers.CharField(min_length=2, max_length=2), required=False)
+    # Whole numbers and lists only: the ranges and the countries are the service's rules, as from the web form.
+    rss_round_months = serializers.ListField(child=serializers.IntegerField())
+    countries = serializers.ListField(child=serializers.CharField(max_length=2), required=False)
+    rss_baseline_window_days = serializers.IntegerField(required=False)
+    stakeholder_high_threshold = serializers.IntegerField(required=False)
+    stakeholder_review_months = serializers.IntegerField(required=False)
+    agreement_renewal_notice_days = serializers.IntegerField(required=False)
+    suppression_threshold = serializers.IntegerField(required=False)
     version = versioning.version_field()
 
     class Meta:

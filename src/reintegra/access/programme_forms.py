@@ -31,21 +31,14 @@ class ProgrammeSettingsForm(forms.Form):
         max_length=100,
         help_text=_("Comma-separated, e.g. 0, 6, 12, 18 (0 is the baseline round)."),
     )
-    rss_baseline_window_days = forms.IntegerField(
-        label=_("Days allowed for the baseline round"), min_value=1, max_value=365
-    )
+    # The ranges are the service's (services.PROGRAMME_SETTING_RANGES): the form only reads whole numbers.
+    rss_baseline_window_days = forms.IntegerField(label=_("Days allowed for the baseline round"))
     stakeholder_high_threshold = forms.IntegerField(
         label=_("High interest/influence threshold"),
-        min_value=1,
-        max_value=5,
         help_text=_("A stakeholder scoring at least this on both interest and influence is managed closely."),
     )
-    stakeholder_review_months = forms.IntegerField(
-        label=_("Stakeholder review after (months)"), min_value=1, max_value=36
-    )
-    agreement_renewal_notice_days = forms.IntegerField(
-        label=_("Agreement renewal notice (days)"), min_value=1, max_value=365
-    )
+    stakeholder_review_months = forms.IntegerField(label=_("Stakeholder review after (months)"))
+    agreement_renewal_notice_days = forms.IntegerField(label=_("Agreement renewal notice (days)"))
 
     suppression_threshold = forms.IntegerField(
         label=_("Suppression threshold (k)"),

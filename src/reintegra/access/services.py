@@ -31,6 +31,7 @@ from reintegra.access.models import (
     User,
 )
 from reintegra.access.roles import Capability, Role
+from reintegra.validation import FieldErrors
 
 # Roles that reach beyond one organisation: only a system administrator may grant them.
 PLATFORM_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
@@ -272,6 +273,42 @@ PROGRAMME_SETTING_RANGES = {
 }
 
 
+def _programme_errors(programme: Any, data: dict[str, Any]) -> FieldErrors:
+    """Every wrong setting of `data` (what it leaves out keeps the programme's value)."""
+    errors = FieldErrors()
+    months = data.get("rss_round_months", programme.rss_round_months)
+    if not isinstance(months, list) or not months or not all(_whole(m, 0, 120) for m in months):
+        errors.add(
+            "rss_round_months", _("Give the months after return as whole numbers between 0 and 120."), "out_of_range"
+        )
+    elif len(set(months)) != len(months):
+        errors.add("rss_round_months", _("Each month may appear only once."), "duplicate")
+    for key, (low, high) in PROGRAMME_SETTING_RANGES.items():
+        if not _whole(data.get(key, low), low, high):
+            message = _("Give a whole number between %(low)d and %(high)d.") % {"low": low, "high": high}
+            errors.add(key, message, "out_of_range")
+    if not _whole(data.get("stakeholder_high_threshold", programme.stakeholder_high_threshold), 1, 5):
+        errors.add("stakeholder_high_threshold", _("The threshold is a score from 1 to 5."), "out_of_range")
+    k = data.get("suppression_threshold", programme.suppression_threshold)
+    if not _whole(k, MIN_SUPPRESSION_THRESHOLD, MAX_SUPPRESSION_THRESHOLD):
+        message = _("The suppression threshold is a whole number from %(low)s to %(high)s.") % {
+            "low": MIN_SUPPRESSION_THRESHOLD,
+            "high": MAX_SUPPRESSION_THRESHOLD,
+        }
+        errors.add("suppression_threshold", message, "out_of_range")
+    chosen = data.get("countries", programme.countries)
+    if not isinstance(chosen, list) or not all(isinstance(c, str) and c in countries for c in chosen):
+        errors.add("countries", _("Give countries as two-letter codes."), "invalid_choice")
+    starts, ends = data.get("starts_on", programme.starts_on), data.get("ends_on", programme.ends_on)
+    if starts and ends and ends < starts:
+        errors.add("ends_on", _("The end date cannot be before the start date."), "ends_before_start")
+    return errors
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def update_programme(user: Any, programme: Any, data: dict[str, Any], *, expected_version: int | None = None) -> Any:
     """Change a programme's settings (programme managers of its organisation). Unknown keys are refused.
 
@@ -282,34 +319,10 @@ def update_programme(user: Any, programme: Any, data: dict[str, Any], *, expecte
     permissions.require_holding_organisation(user, programme)
     unknown = set(data) - set(PROGRAMME_SETTINGS)
     if unknown:
-        raise ValidationError({key: _("This setting does not exist.") for key in sorted(unknown)})
-    errors: dict[str, Any] = {}
-    months = data.get("rss_round_months", programme.rss_round_months)
-    if not isinstance(months, list) or not months or not all(isinstance(m, int) and 0 <= m <= 120 for m in months):
-        errors["rss_round_months"] = _("Give the months after return as whole numbers between 0 and 120.")
-    elif len(set(months)) != len(months):
-        errors["rss_round_months"] = _("Each month may appear only once.")
-    for key, (low, high) in PROGRAMME_SETTING_RANGES.items():
-        value = data.get(key, low)
-        if not isinstance(value, int) or not low <= value <= high:
-            errors[key] = _("Give a whole number between %(low)d and %(high)d.") % {"low": low, "high": high}
-    threshold = data.get("stakeholder_high_threshold", programme.stakeholder_high_threshold)
-    if not isinstance(threshold, int) or not 1 <= threshold <= 5:
-        errors["stakeholder_high_threshold"] = _("The threshold is a score from 1 to 5.")
-    k = data.get("suppression_threshold", programme.suppression_threshold)
-    if isinstance(k, bool) or not isinstance(k, int) or not MIN_SUPPRESSION_THRESHOLD <= k <= MAX_SUPPRESSION_THRESHOLD:
-        errors["suppression_threshold"] = _("The suppression threshold is a whole number from %(low)s to %(high)s.") % {
-            "low": MIN_SUPPRESSION_THRESHOLD,
-            "high": MAX_SUPPRESSION_THRESHOLD,
-        }
-    countries = data.get("countries", programme.countries)
-    if not isinstance(countries, list) or not all(isinstance(c, str) and len(c) == 2 for c in countries):
-        errors["countries"] = _("Give countries as two-letter codes.")
-    starts, ends = data.get("starts_on", programme.starts_on), data.get("ends_on", programme.ends_on)
-    if starts and ends and ends < starts:
-        errors["ends_on"] = _("The end date cannot be before the start date.")
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError(
+            {key: ValidationError(_("This setting does not exist."), "unknown_setting") for key in sorted(unknown)}
+        )
+    _programme_errors(programme, data).raise_if_any()
     with _atomic_as(user):
         locked = Programme.objects.select_for_update().get(pk=programme.pk)
         versioning.check(locked, expected_version)

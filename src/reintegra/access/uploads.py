@@ -83,7 +83,7 @@ class UploadError(Exception):
         return lines
 
     def as_validation_error(self, field: str = "file") -> ValidationError:
-        return ValidationError({field: self.messages()})
+        return ValidationError({field: [ValidationError(line, code="invalid_file") for line in self.messages()]})
 
 
 class _Collector:

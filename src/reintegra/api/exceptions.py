@@ -4,7 +4,8 @@ Shapes (documented in the OpenAPI schema by `reintegra.api.schema`):
 
 - field errors, 400: `{"<field>": ["message", …], …, "code": "invalid", "errors": [{"field": "<field>",
   "message": "…", "code": "required"}, …]}`: the messages keyed by field as before, and `errors`, the
-  complete list with each message's own code (nested fields as `items.0.title`);
+  complete list with each message's own code (nested fields as `items.0.title`), in Django's words
+  (`DJANGO_CODES`): the web form shows the same field and code for the same input;
 - anything else: `{"detail": "message", "code": "not_found"}` with DRF's codes: `not_authenticated`
   and `authentication_failed` (401), `permission_denied` (403), `not_found` (404),
   `method_not_allowed` (405), `not_acceptable` (406), `unsupported_media_type` (415), `throttled`
@@ -36,6 +37,16 @@ from reintegra.api import versioning
 
 VALIDATION_CODE = "invalid"
 
+# DRF's words for what Django's forms call otherwise: the API names a refusal as the web form does (an empty
+# value is "required", an id that is not one of the choices "invalid_choice"), so both channels answer the
+# same input with the same field and code (docs/ARCHITECTURE.md, "One rule path").
+DJANGO_CODES = {
+    "blank": "required",
+    "null": "required",
+    "does_not_exist": "invalid_choice",
+    "incorrect_type": "invalid_choice",
+}
+
 
 class UnknownParameter(exceptions.APIException):
     """A query parameter the endpoint does not declare (`reintegra.api.query`)."""
@@ -66,7 +77,8 @@ def flat_errors(detail: Any, codes: Any, path: str = "") -> list[dict[str, str]]
             # A list of plain messages belongs to the field itself; a list of dicts/lists to its items.
             found += flat_errors(value, code, path if not isinstance(value, dict | list) else _join(path, index))
         return found
-    return [{"field": path or "non_field_errors", "message": str(detail), "code": str(codes or VALIDATION_CODE)}]
+    code = str(codes or VALIDATION_CODE)
+    return [{"field": path or "non_field_errors", "message": str(detail), "code": DJANGO_CODES.get(code, code)}]
 
 
 def _join(path: str, key: Any) -> str:
@@ -115,8 +127,35 @@ def _from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
         ]
 
     if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError({field: details(errors) for field, errors in exc.error_dict.items()})
+        return exceptions.ValidationError(_nested({field: details(errors) for field, errors in exc.error_dict.items()}))
     return exceptions.ValidationError({"non_field_errors": details(exc.error_list)})
+
+
+def _nested(flat: dict[str, Any]) -> dict[str, Any]:
+    """A service names a list's row by position ("items.1.currency"); the body nests it the way a
+    serializer's errors are nested ({"items": [{}, {"currency": [...]}]}), so `errors` says
+    "items.1.currency" either way. Keys that cannot nest (the list itself has a message too) stay flat."""
+    tree: dict[Any, Any] = {}
+    for key, messages in flat.items():
+        parts = [int(part) if part.isdigit() else part for part in key.split(".")]
+        node = tree
+        for part in parts[:-1]:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else None
+            if not isinstance(node, dict):
+                return flat
+        if not isinstance(node, dict) or parts[-1] in node:
+            return flat
+        node[parts[-1]] = messages
+    return {key: _lists(value) for key, value in tree.items()}
+
+
+def _lists(node: Any) -> Any:
+    """{0: …, 2: …} → [ …, {}, … ] (the rows without errors empty, as DRF writes them)."""
+    if not isinstance(node, dict):
+        return node
+    if all(isinstance(key, int) for key in node):
+        return [_lists(node.get(index, {})) for index in range(max(node) + 1)]
+    return {key: _lists(value) for key, value in node.items()}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

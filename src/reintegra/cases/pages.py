@@ -32,6 +32,7 @@ from reintegra.access.transitions import TransitionError
 from reintegra.cases import extensions, lifecycle, selectors, services
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Case
+from reintegra.web.forms import apply_service_errors
 from reintegra.web.steps import Step
 
 TABS = [
@@ -153,3 +154,14 @@ def any_errors(*parts: Any) -> bool:
         elif part.is_bound and part.errors:
             return True
     return False
+
+
+def show_rule_errors(request: HttpRequest, returnee_form: Any, return_form: Any | None) -> None:
+    """Some part did not parse: ask the services what else they would refuse (nothing is written), so the
+    page shows every error at once; the rules themselves stay the services'."""
+    problems = [(returnee_form, services.returnee_problems(request.user, returnee_form.to_input()))]
+    if return_form is not None:
+        problems.append((return_form, services.return_problems(return_form.to_input())))
+    for form, error in problems:
+        if error is not None:
+            apply_service_errors(error, form, only_new_fields=True)

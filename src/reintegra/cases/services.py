@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reintegra.access import crypto, permissions, scoping, versioning
-from reintegra.access.models import Programme, Team, User
+from reintegra.access.models import Organisation, Programme, Team, User
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
 from reintegra.cases import duplicates, lifecycle, matching, name_index
@@ -47,6 +47,7 @@ from reintegra.cases.models import (
     ReintegrationPlan,
     Returnee,
 )
+from reintegra.validation import FieldErrors, add_phone, field_error
 
 
 @contextmanager
@@ -84,7 +85,7 @@ def _check_codes(values: Iterable[str], allowed: type[models.Choices], field_nam
     values = list(dict.fromkeys(values))
     bad = [v for v in values if v not in allowed.values]
     if bad:
-        raise ValidationError({field_name: _("Unknown value(s): %(values)s") % {"values": ", ".join(bad)}})
+        raise field_error(field_name, _("Unknown value(s): %(values)s") % {"values": ", ".join(bad)}, "invalid_choice")
     return values
 
 
@@ -143,23 +144,53 @@ _NAME_FIELDS = ("given_names", "first_family_name", "second_family_name")
 
 
 def _apply_returnee(returnee: Returnee, data: ReturneeInput) -> None:
+    """Set the person's fields from `data`, or raise every field error at once (web form and API alike)."""
+    errors = FieldErrors()
     for name in _RETURNEE_FIELDS:
         value = getattr(data, name)
         if name in _NAME_FIELDS:
             value = matching.clean_name(value)
         setattr(returnee, name, value.strip() if isinstance(value, str) else value)
-    returnee.attention_flags = _check_codes(data.attention_flags, AttentionFlag, "attention_flags")
+    with errors.capture():
+        returnee.attention_flags = _check_codes(data.attention_flags, AttentionFlag, "attention_flags")
+    _apply_age(returnee, data, errors)
+    # Stored as E.164 (+<country code><number>): a local number is read in the country of return.
+    returnee.phone = add_phone(errors, "phone", data.phone, data.return_country or _organisation_country(returnee))
+    for name in ("given_names", "first_family_name"):
+        if not getattr(returnee, name):
+            errors.add(name, _("Given names and first family name are required."), "required")
+    with errors.capture():
+        _check_areas(returnee)
+    errors.raise_if_any()
+
+
+def returnee_problems(user: Any, data: ReturneeInput) -> ValidationError | None:
+    """What registering or updating a person with `data` would be refused for, without writing anything:
+    a page whose other parts did not parse yet shows these rule errors with its own."""
+    try:
+        _apply_returnee(Returnee(organisation_id=user.organisation_id), data)
+    except ValidationError as error:
+        return error
+    return None
+
+
+def _apply_age(returnee: Returnee, data: ReturneeInput, errors: FieldErrors) -> None:
+    """The birth date, or when it is not known the age the person gives (kept as an estimated birth year)."""
     if data.birth_date:
         if data.birth_date > timezone.localdate():
-            raise ValidationError({"birth_date": _("The birth date cannot be in the future.")})
+            errors.add("birth_date", _("The birth date cannot be in the future."), "in_future")
         returnee.estimated_birth_year = None
-    elif data.estimated_age is not None:
-        if not 0 <= data.estimated_age <= 120:
-            raise ValidationError({"estimated_age": _("Enter an age between 0 and 120.")})
+    elif data.estimated_age is None:
+        errors.add("birth_date", _("Enter the birth date or, if it is not known, an estimated age."), "required")
+    elif not 0 <= data.estimated_age <= 120:
+        errors.add("estimated_age", _("Enter an age between 0 and 120."), "out_of_range")
+    else:
         returnee.estimated_birth_year = timezone.localdate().year - data.estimated_age
-    if not returnee.given_names or not returnee.first_family_name:
-        raise ValidationError(_("Given names and first family name are required."))
-    _check_areas(returnee)
+
+
+def _organisation_country(returnee: Returnee) -> str:
+    organisation = Organisation.objects.filter(pk=returnee.organisation_id).only("country").first()
+    return str(organisation.country) if organisation else ""
 
 
 def _check_areas(returnee: Returnee) -> None:
@@ -169,9 +200,10 @@ def _check_areas(returnee: Returnee) -> None:
     if returnee.municipality_id:
         muni = AdminArea.objects.filter(pk=returnee.municipality_id).first()
         if muni is None or muni.level != AdminLevel.SECOND:
-            raise ValidationError({"municipality": _("Choose a municipality from the list.")})
+            raise field_error("municipality", _("Choose a municipality from the list."), "invalid_choice")
         if str(muni.country) != str(returnee.return_country):
-            raise ValidationError({"municipality": _("This municipality is not in the country of return.")})
+            # The form offers the country's municipalities only: another's is not one of its choices either.
+            raise field_error("municipality", _("This municipality is not in the country of return."), "invalid_choice")
         returnee.admin1_id = muni.parent_id
 
 
@@ -325,6 +357,38 @@ def _member_is_minor(data: MemberInput) -> bool:
     return bool(data.is_minor)
 
 
+def _check_members(members: list[MemberInput]) -> None:
+    """Every member's errors at once, named by the member's position ("members.2.birth_date")."""
+    errors = FieldErrors()
+    today = timezone.localdate()
+    for index, (m, member) in enumerate(zip(members, _members(Household(), members), strict=True)):
+        row = f"members.{index}."
+        if m.birth_date and m.birth_date > today:
+            errors.add(f"{row}birth_date", _("The birth date cannot be in the future."), "in_future")
+        if not member.given_names:
+            errors.add(f"{row}given_names", _("Give the given names of every household member."), "required")
+        with errors.capture(prefix=row):
+            member.full_clean(exclude=["household", *(f for f in ("birth_date", "given_names") if row + f in errors)])
+    errors.raise_if_any()
+
+
+def _members(household: Household, members: list[MemberInput]) -> list[HouseholdMember]:
+    return [
+        HouseholdMember(
+            household=household,
+            given_names=matching.clean_name(m.given_names),
+            family_names=matching.clean_name(m.family_names),
+            relationship=m.relationship,
+            sex=m.sex,
+            birth_date=m.birth_date,
+            estimated_age=m.estimated_age,
+            is_minor=_member_is_minor(m),
+            returned_too=m.returned_too,
+        )
+        for m in members
+    ]
+
+
 def _lock_case(case: Case) -> Case:
     """Lock the case row (serialises the first creation of its plan or household) and reload it."""
     return versioning.lock(case, None)
@@ -339,6 +403,7 @@ def set_household(
     with _write(user):
         _lock_case(case)
         lifecycle.ensure_open(facts(case))
+        _check_members(members)
         current = (
             Household.objects.select_for_update().filter(pk=case.household_id).first() if case.household_id else None
         )
@@ -347,23 +412,8 @@ def set_household(
         household.notes = notes
         household.save()
         household.members.all().delete()
-        for m in members:
-            if m.birth_date and m.birth_date > timezone.localdate():
-                raise ValidationError({"birth_date": _("The birth date cannot be in the future.")})
-            given_names = matching.clean_name(m.given_names)
-            if not given_names:
-                raise ValidationError({"given_names": _("Give the given names of every household member.")})
-            HouseholdMember.objects.create(
-                household=household,
-                given_names=given_names,
-                family_names=matching.clean_name(m.family_names),
-                relationship=m.relationship,
-                sex=m.sex,
-                birth_date=m.birth_date,
-                estimated_age=m.estimated_age,
-                is_minor=_member_is_minor(m),
-                returned_too=m.returned_too,
-            )
+        for member in _members(household, members):
+            member.save()  # one by one: the change log records each member
         if case.household_id != household.pk:
             case.household = household
             case.save(update_fields=["household", "updated_at"])
@@ -387,18 +437,37 @@ class ReturnInput:
 
 
 def _apply_return(case: Case, data: ReturnInput) -> None:
+    """Set the return information from `data`, or raise every field error at once (web form and API alike)."""
+    errors = FieldErrors()
     if data.return_date > timezone.localdate():
-        raise ValidationError({"return_date": _("The return date cannot be in the future.")})
+        errors.add("return_date", _("The return date cannot be in the future."), "in_future")
     case.return_date = data.return_date
     case.return_type = data.return_type
     case.host_country = data.host_country
     case.transit_countries = list(dict.fromkeys(c.upper() for c in data.transit_countries if c))
-    case.reception_place = _text(Case, "reception_place", data.reception_place)
-    case.reception_assistance = _check_codes(data.reception_assistance, ReceptionAssistance, "reception_assistance")
-    case.causes_of_migration = _check_codes(data.causes_of_migration, MigrationCause, "causes_of_migration")
-    case.causes_note = _text(Case, "causes_note", data.causes_note)
-    if MigrationCause.OTHER in case.causes_of_migration and not case.causes_note:
-        raise ValidationError({"causes_note": _("Describe the other cause of migration.")})
+    with errors.capture():
+        case.reception_place = _text(Case, "reception_place", data.reception_place)
+    with errors.capture():
+        case.reception_assistance = _check_codes(data.reception_assistance, ReceptionAssistance, "reception_assistance")
+    with errors.capture():
+        case.causes_of_migration = _check_codes(data.causes_of_migration, MigrationCause, "causes_of_migration")
+    if not data.causes_of_migration:
+        errors.add("causes_of_migration", _("Record at least one cause of migration."), "required")
+    with errors.capture():
+        case.causes_note = _text(Case, "causes_note", data.causes_note)
+    if MigrationCause.OTHER in data.causes_of_migration and not (data.causes_note or "").strip():
+        errors.add("causes_note", _("Describe the other cause of migration."), "required")
+    errors.raise_if_any()
+
+
+def return_problems(data: ReturnInput) -> ValidationError | None:
+    """What opening a case or changing its return information with `data` would be refused for, without
+    writing anything (see `returnee_problems`)."""
+    try:
+        _apply_return(Case(), data)
+    except ValidationError as error:
+        return error
+    return None
 
 
 def next_case_number(organisation: Any, year: int) -> str:
@@ -411,20 +480,24 @@ def next_case_number(organisation: Any, year: int) -> str:
 def _check_case_manager(user: Any, case_manager: User | None) -> None:
     if case_manager is None:
         return
-    if case_manager.organisation_id != user.organisation_id or not case_manager.has_capability(
-        Capability.VIEW_ASSIGNED_CASES
+    if (
+        case_manager.organisation_id != user.organisation_id
+        or not case_manager.is_active
+        or not case_manager.has_capability(Capability.VIEW_ASSIGNED_CASES)
     ):
-        raise ValidationError({"case_manager": _("Choose a case manager of your organisation.")})
+        raise field_error("case_manager", _("Choose a case manager of your organisation."), "invalid_choice")
     if case_manager.pk != user.pk and not user.has_capability(Capability.ASSIGN_CASES):
-        raise ValidationError({"case_manager": _("Only a supervisor can assign a case to someone else.")})
+        raise field_error("case_manager", _("Only a supervisor can assign a case to someone else."), "not_supervisor")
 
 
 def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager: User | None = None) -> Case:
     case_permissions.require_returnee_write(user, returnee)
     with _write(user):
         if returnee.cases.exclude(status=CaseStatus.CLOSED).exists():
-            raise ValidationError(
-                {"returnee": _("This person already has an open case. Reopen or continue that case instead.")}
+            raise field_error(
+                "returnee",
+                _("This person already has an open case. Reopen or continue that case instead."),
+                "open_case",
             )
         case_manager = case_manager or user
         _check_case_manager(user, case_manager)
@@ -495,18 +568,18 @@ def _text(model: type[Any], name: str, value: str | None, *, error_field: str | 
     try:
         model._meta.get_field(name).run_validators(text)
     except ValidationError as exc:
-        raise ValidationError({error_field or name: exc.messages}) from None
+        raise ValidationError({error_field or name: exc.error_list}) from None
     return text
 
 
 def _not_in_future(value: date | None, field_name: str) -> None:
     if value and value > timezone.localdate():
-        raise ValidationError({field_name: _("This date cannot be in the future.")})
+        raise field_error(field_name, _("This date cannot be in the future."), "in_future")
 
 
 def _not_before_return(case: Case, value: date | None, field_name: str) -> None:
     if value and value < case.opened_on and value < case.return_date:
-        raise ValidationError({field_name: _("This date is before the return and the opening of the case.")})
+        raise field_error(field_name, _("This date is before the return and the opening of the case."), "before_return")
 
 
 def record_assessment(user: Any, case: Case, values: dict[str, Any]) -> Assessment:
@@ -581,13 +654,17 @@ class PlanItemInput:
     id: int | None = None
 
 
-def _build_item(plan: ReintegrationPlan, data: PlanItemInput, existing: dict[int, PlanItem]) -> PlanItem:
+def _build_item(
+    plan: ReintegrationPlan, data: PlanItemInput, existing: dict[int, PlanItem], row: str, errors: FieldErrors
+) -> PlanItem:
+    """The item `data` describes (a new one, or the plan's item `data.id`); its errors go under `row`."""
+    item = PlanItem(plan=plan)
     if data.id is not None:
         if data.id not in existing:
-            raise ValidationError({"items": _("Plan item %(id)s does not belong to this plan.") % {"id": data.id}})
-        item = existing[data.id]
-    else:
-        item = PlanItem(plan=plan)
+            errors.add(
+                f"{row}id", _("Plan item %(id)s does not belong to this plan.") % {"id": data.id}, "invalid_choice"
+            )
+        item = existing.get(data.id, item)
     item.dimension = data.dimension
     item.approach = data.approach.strip()
     item.assistance_form = data.assistance_form
@@ -598,11 +675,26 @@ def _build_item(plan: ReintegrationPlan, data: PlanItemInput, existing: dict[int
     item.due_date = data.due_date
     item.status = data.status
     if item.amount is not None and not item.currency:
-        raise ValidationError({"currency": _("Give the currency of the amount (e.g. MXN, GTQ, HNL, USD).")})
-    if item.currency and (len(item.currency) != 3 or not item.currency.isalpha()):
-        raise ValidationError({"currency": _("Use a three-letter currency code (e.g. MXN, GTQ, HNL, USD).")})
-    item.full_clean(exclude=["plan"])
+        errors.add(f"{row}currency", _("Give the currency of the amount (e.g. MXN, GTQ, HNL, USD)."), "required")
+    elif item.currency and (len(item.currency) != 3 or not item.currency.isalpha()):
+        errors.add(f"{row}currency", _("Use a three-letter currency code (e.g. MXN, GTQ, HNL, USD)."), "invalid")
+    with errors.capture(prefix=row):
+        item.full_clean(exclude=["plan", *(name for name in ("currency",) if f"{row}currency" in errors)])
     return item
+
+
+def _build_items(plan: ReintegrationPlan, items: list[PlanItemInput]) -> list[PlanItem]:
+    """Every item of the plan, or every item's errors at once, named by position ("items.1.currency")."""
+    errors = FieldErrors()
+    existing = {i.pk: i for i in plan.items.all()}
+    built = [_build_item(plan, data, existing, f"items.{index}.", errors) for index, data in enumerate(items)]
+    seen: set[int] = set()
+    for index, data in enumerate(items):
+        if data.id is not None and data.id in seen:
+            errors.add(f"items.{index}.id", _("The same plan item appears twice."), "duplicate")
+        seen.add(data.id or 0)
+    errors.raise_if_any()
+    return built
 
 
 def _locked_plan(case: Case, expected_version: int | None) -> ReintegrationPlan | None:
@@ -636,14 +728,13 @@ def save_plan(
         plan.motivations = motivations.strip()
         plan.save()
         if items is not None:
-            existing = {i.pk: i for i in plan.items.all()}
-            built = [_build_item(plan, data, existing) for data in items]
+            built = _build_items(plan, items)
             keep = {i.pk for i in built if i.pk}
             plan.items.exclude(pk__in=keep).delete()
             for item in built:
                 item.save()
         if plan.agreed_on and not plan.items.exists():
-            raise ValidationError({"items": _("An agreed plan needs at least one item.")})
+            raise field_error("items", _("An agreed plan needs at least one item."), "required")
         _event(case, CaseEventKind.PLAN_DRAFTED if created else CaseEventKind.PLAN_UPDATED, user)
         return plan
 
@@ -661,18 +752,37 @@ def agree_plan(
         if plan is None:
             raise TransitionError(_("Draft the reintegration plan before agreeing it."), "plan_required")
         if not plan.items.exists():
-            raise ValidationError({"items": _("Add at least one plan item before agreeing the plan.")})
-        _not_in_future(agreed_on, "agreed_on")
-        if agreed_on < case.return_date:
-            raise ValidationError({"agreed_on": _("The plan cannot be agreed before the return date.")})
+            raise field_error("items", _("Add at least one plan item before agreeing the plan."), "required")
+        late_reason = _agreement_errors(case, agreed_on, late_reason)
         plan.agreed_on = agreed_on
-        plan.agreed_late_reason = _text(ReintegrationPlan, "agreed_late_reason", late_reason, error_field="late_reason")
+        plan.agreed_late_reason = late_reason
         plan.save()
         _event(
             case, CaseEventKind.PLAN_AGREED, user, agreed_on=agreed_on.isoformat(), late=plan_is_late(case, agreed_on)
         )
         _advance_status(case, user)
         return plan
+
+
+def _agreement_errors(case: Case, agreed_on: date, late_reason: str) -> str:
+    """The reason to store, or every error of the agreement's date and reason at once."""
+    from reintegra.cases.selectors import plan_is_late
+
+    errors = FieldErrors()
+    if agreed_on > timezone.localdate():
+        errors.add("agreed_on", _("This date cannot be in the future."), "in_future")
+    elif agreed_on < case.return_date:
+        errors.add("agreed_on", _("The plan cannot be agreed before the return date."), "before_return")
+    with errors.capture():
+        late_reason = _text(ReintegrationPlan, "agreed_late_reason", late_reason, error_field="late_reason")
+    if not late_reason and "agreed_on" not in errors and plan_is_late(case, agreed_on):
+        errors.add(
+            "late_reason",
+            _("The plan is agreed more than one month after the return: say why (e.g. vulnerability, access)."),
+            "required",
+        )
+    errors.raise_if_any()
+    return late_reason
 
 
 # --- Follow-up -----------------------------------------------------------------------------------
@@ -688,20 +798,28 @@ class ProgressInput:
 FOLLOW_UP_FIELDS = ["visited_on", "mode", "notes", "significant_changes", "next_visit_on"]
 
 
+def _check_visit(visit: FollowUpVisit) -> None:
+    errors = FieldErrors()
+    if visit.visited_on and visit.visited_on > timezone.localdate():
+        errors.add("visited_on", _("This date cannot be in the future."), "in_future")
+    if visit.next_visit_on and visit.visited_on and visit.next_visit_on <= visit.visited_on:
+        errors.add("next_visit_on", _("The next visit must be after this visit."), "not_after_visit")
+    with errors.capture():
+        visit.full_clean(exclude=["case", "conducted_by", *(name for name in FOLLOW_UP_FIELDS if name in errors)])
+    errors.raise_if_any()
+
+
 def record_follow_up(
     user: Any, case: Case, values: dict[str, Any], progress: list[ProgressInput] | None = None
 ) -> FollowUpVisit:
     case_permissions.require_case_write(user, case)
     with _write(user):
         lifecycle.ensure_can_follow_up(facts(case))
-        _not_in_future(values.get("visited_on"), "visited_on")
         visit = FollowUpVisit(case=case, conducted_by=user)
         for name in FOLLOW_UP_FIELDS:
             if name in values:
                 setattr(visit, name, values[name])
-        if visit.next_visit_on and visit.visited_on and visit.next_visit_on <= visit.visited_on:
-            raise ValidationError({"next_visit_on": _("The next visit must be after this visit.")})
-        visit.full_clean(exclude=["case", "conducted_by"])
+        _check_visit(visit)
         visit.save()
         # The plan is locked before its items are read: a revision of the plan waits, or is waited for.
         plan = ReintegrationPlan.objects.select_for_update().filter(case=case).first() if progress else None
@@ -710,8 +828,10 @@ def record_follow_up(
         for entry in progress or []:
             item = items.get(entry.item_id)
             if item is None:
-                raise ValidationError(
-                    {"progress": _("Plan item %(id)s does not belong to this case.") % {"id": entry.item_id}}
+                raise field_error(
+                    "progress",
+                    _("Plan item %(id)s does not belong to this case.") % {"id": entry.item_id},
+                    "invalid_choice",
                 )
             note = _text(PlanItemProgress, "note", entry.note, error_field="progress")
             PlanItemProgress.objects.create(visit=visit, item=item, status=entry.status, note=note)
@@ -736,11 +856,11 @@ def close_case(user: Any, case: Case, *, reason: str, note: str = "", closed_on:
         _lock_case(case)  # two closures at once: the second sees the first and is refused by the lifecycle
         lifecycle.ensure_can_close(facts(case), reason)
         if reason not in ClosureReason.values:
-            raise ValidationError({"reason": _("Choose a closure reason from the list.")})
+            raise field_error("reason", _("Choose a closure reason from the list."), "invalid_choice")
         closed_on = closed_on or timezone.localdate()
         _not_in_future(closed_on, "closed_on")
         if closed_on < case.opened_on and closed_on < case.return_date:
-            raise ValidationError({"closed_on": _("A case cannot be closed before it was opened.")})
+            raise field_error("closed_on", _("A case cannot be closed before it was opened."), "before_return")
         old = case.status
         case.status = CaseStatus.CLOSED
         case.closure_reason = reason

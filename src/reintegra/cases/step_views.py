@@ -35,6 +35,7 @@ from reintegra.cases.pages import (
     case_page_context,
     get_case_or_404,
     record_view,
+    show_rule_errors,
 )
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.steps import Step, show_refused
@@ -45,10 +46,12 @@ def _perform(
     action: Callable[[], Any],
     error_forms: list[Any],
     on_stale: Callable[[StaleVersion], None] | None = None,
+    rows: dict[str, Any] | None = None,
 ) -> bool:
     """Run a service call; map its errors onto the forms (or messages). True when it succeeded.
 
-    `on_stale`: what to show when the record changed since the form was rendered (the conflict panel)."""
+    `on_stale`: what to show when the record changed since the form was rendered (the conflict panel);
+    `rows`: the row forms of a list the service names by position ({"items": formset.kept_forms()})."""
     try:
         action()
     except StaleVersion as exc:
@@ -59,7 +62,7 @@ def _perform(
     except TransitionError as exc:
         show_refused(request, exc)
     except ValidationError as exc:
-        apply_service_errors(exc, error_forms)
+        apply_service_errors(exc, error_forms, rows=rows)
     else:
         return True
     return False
@@ -175,7 +178,10 @@ def edit_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ),
     )
 
-    if data is not None and not ctx["blocked"] and form.is_valid() and (documents is None or documents.is_valid()):
+    parsed = form.is_valid() and (documents is None or documents.is_valid())
+    if data is not None and not ctx["blocked"] and not parsed:
+        show_rule_errors(request, form, None)
+    elif data is not None and not ctx["blocked"]:
         docs = forms.documents_from(documents) if documents is not None else []
         if _perform(
             request,
@@ -264,6 +270,7 @@ def household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             ),
             [notes],
             on_stale,
+            rows={"members": members.kept_forms()},
         )
     ):
         return _done(request, case, "summary", _("Household saved."))
@@ -354,6 +361,7 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             ),
             [form],
             on_stale,
+            rows={"items": items.kept_forms()},
         )
     ):
         return _done(request, case, "plan", _("Reintegration plan saved."))
@@ -378,7 +386,7 @@ def plan_agree(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         pk,
         step="agree",
         tab="plan",
-        make_form=lambda data, case, ctx: forms.AgreePlanForm(data, case=case),
+        make_form=lambda data, case, ctx: forms.AgreePlanForm(data),
         save=lambda case, form: services.agree_plan(
             request.user,
             case,

@@ -41,6 +41,7 @@ from reintegra.cases.pages import (
     is_htmx,
     record_view,
     require_edit,
+    show_rule_errors,
 )
 from reintegra.web import pagination
 from reintegra.web.forms import apply_service_errors
@@ -189,6 +190,7 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
                 return redirect("cases:detail", pk=case.pk)
         else:
+            show_rule_errors(request, returnee_form, return_form)
             panel = _check_duplicates(request, data)
     ctx.update(
         {
@@ -229,10 +231,7 @@ def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -
         return None, DuplicatePanel(checked=True, throttled=str(exc))
     except ValidationError as exc:
         targets = {"returnee": [returnee_form], "case": [return_form, extras], "household": [return_form]}[stage]
-        if stage == "household":
-            messages.error(request, " ".join(exc.messages))
-        else:
-            apply_service_errors(exc, targets)
+        apply_service_errors(exc, targets, rows={"members": members.kept_forms()})
         return None, _check_duplicates(request, request.POST)
     except TransitionError as exc:
         show_refused(request, exc)

@@ -5,11 +5,9 @@ before sharing) live in `protection.services`, whose `ValidationError`s are put 
 with `reintegra.web.forms.apply_service_errors`, so the web UI and the API cannot disagree.
 """
 
-from datetime import date
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,12 +25,6 @@ def _blank(label: Any = None) -> tuple[str, Any]:
 
 def _textarea(rows: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
-
-
-def _not_in_future(value: date | None) -> date | None:
-    if value and value > timezone.localdate():
-        raise ValidationError(_("This date cannot be in the future."))
-    return value
 
 
 # --- consent ledger ------------------------------------------------------------------------------
@@ -75,9 +67,6 @@ class ConsentForm(forms.Form):
         field.queryset = Organisation.objects.filter(is_active=True).order_by("name")
         self.fields["given_on"].initial = timezone.localdate()
 
-    def clean_given_on(self) -> date | None:
-        return _not_in_future(self.cleaned_data.get("given_on"))
-
 
 class WithdrawConsentForm(forms.Form):
     withdrawn_on = forms.DateField(
@@ -92,9 +81,6 @@ class WithdrawConsentForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_withdraw_{consent_id}_%s")
         super().__init__(*args, **kwargs)
         self.fields["withdrawn_on"].initial = timezone.localdate()
-
-    def clean_withdrawn_on(self) -> date | None:
-        return _not_in_future(self.cleaned_data.get("withdrawn_on"))
 
 
 # --- case sharing --------------------------------------------------------------------------------

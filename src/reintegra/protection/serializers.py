@@ -55,7 +55,7 @@ def _organisation(value: int | None) -> Organisation | None:
     try:
         return Organisation.objects.get(pk=value)
     except Organisation.DoesNotExist:
-        raise serializers.ValidationError(_("There is no organisation with this id.")) from None
+        raise serializers.ValidationError(_("There is no organisation with this id."), code="invalid_choice") from None
 
 
 # --- consent ledger ------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ from reintegra.cases.models import (
 from reintegra.cases.name_index import clear as clear_name_index
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.protection.models import CaseShare, Consent
+from reintegra.validation import FieldErrors, field_error
 
 logger = logging.getLogger("reintegra.protection")
 
@@ -122,44 +123,16 @@ def record_consent(
     if not scoping.can_see_returnee(user, returnee):
         raise permissions.denied()
     if returnee.anonymised_at:
-        raise ValidationError(_("This person's record was anonymised; consent can no longer be recorded."))
-    if purpose not in ConsentPurpose.values:
-        raise ValidationError({"purpose": _("Choose the purpose of the consent from the list.")})
-    if method not in ConsentMethod.values:
-        raise ValidationError({"method": _("Choose how the consent was given from the list.")})
-    today = timezone.localdate()
-    if given_on is None:
-        raise ValidationError({"given_on": _("Give the date the consent was given.")})
-    if given_on > today:
-        raise ValidationError({"given_on": _("The consent date cannot be in the future.")})
-    if expires_on is not None and expires_on <= given_on:
-        raise ValidationError({"expires_on": _("The expiry date must be after the date the consent was given.")})
+        raise ValidationError(
+            _("This person's record was anonymised; consent can no longer be recorded."), code="anonymised"
+        )
     recipient_description = (recipient_description or "").strip()
     guardian_name = (guardian_name or "").strip()
-    if purpose in SHARING_PURPOSES and recipient_organisation is None and not recipient_description:
-        raise ValidationError(
-            {
-                "recipient_organisation": _(
-                    "Say who the information may be shared with: an organisation or a description."
-                )
-            }
-        )
-    if recipient_organisation is not None and not recipient_organisation.is_active:
-        raise ValidationError({"recipient_organisation": _("This organisation is no longer active.")})
-    if _is_minor(returnee):
-        errors: dict[str, str] = {}
-        if not guardian_name:
-            errors["guardian_name"] = _(
-                "This person is a minor: record the name of the parent or guardian who consents."
-            )
-        if not child_assent:
-            errors["child_assent"] = _("This person is a minor: the child's own assent is also required.")
-        if errors:
-            raise ValidationError(errors)
-    elif not given_by_returnee and not guardian_name:
-        raise ValidationError(
-            {"guardian_name": _("The consent was not given by the person: record the name of who gave it.")}
-        )
+    errors = FieldErrors()
+    _check_consent_terms(errors, purpose, method, given_on, expires_on)
+    _check_recipient(errors, purpose, recipient_organisation, recipient_description)
+    _check_who_consents(errors, returnee, given_by_returnee, guardian_name, child_assent)
+    errors.raise_if_any()
     with transaction.atomic(), set_actor(user):
         consent = Consent(
             returnee=returnee,
@@ -179,6 +152,56 @@ def record_consent(
         return consent
 
 
+def _check_consent_terms(
+    errors: FieldErrors, purpose: str, method: str, given_on: date | None, expires_on: date | None
+) -> None:
+    if purpose not in ConsentPurpose.values:
+        errors.add("purpose", _("Choose the purpose of the consent from the list."), "invalid_choice")
+    if method not in ConsentMethod.values:
+        errors.add("method", _("Choose how the consent was given from the list."), "invalid_choice")
+    if given_on is None:
+        errors.add("given_on", _("Give the date the consent was given."), "required")
+    elif given_on > timezone.localdate():
+        errors.add("given_on", _("The consent date cannot be in the future."), "in_future")
+    elif expires_on is not None and expires_on <= given_on:
+        errors.add("expires_on", _("The expiry date must be after the date the consent was given."), "not_after_given")
+
+
+def _check_recipient(errors: FieldErrors, purpose: str, organisation: Organisation | None, description: str) -> None:
+    if purpose in SHARING_PURPOSES and organisation is None and not description:
+        errors.add(
+            "recipient_organisation",
+            _("Say who the information may be shared with: an organisation or a description."),
+            "required",
+        )
+    if organisation is not None and not organisation.is_active:
+        # The form offers active organisations only: an inactive one is not one of its choices either.
+        errors.add("recipient_organisation", _("This organisation is no longer active."), "invalid_choice")
+
+
+def _check_who_consents(
+    errors: FieldErrors, returnee: Any, given_by_returnee: bool, guardian_name: str, child_assent: bool
+) -> None:
+    """The minor rule: a guardian's name and the child's own assent; and who consented for someone else."""
+    if _is_minor(returnee):
+        if not guardian_name:
+            errors.add(
+                "guardian_name",
+                _("This person is a minor: record the name of the parent or guardian who consents."),
+                "required",
+            )
+        if not child_assent:
+            errors.add(
+                "child_assent", _("This person is a minor: the child's own assent is also required."), "required"
+            )
+    elif not given_by_returnee and not guardian_name:
+        errors.add(
+            "guardian_name",
+            _("The consent was not given by the person: record the name of who gave it."),
+            "required",
+        )
+
+
 def withdraw_consent(user: Any, consent: Consent, withdrawn_on: date | None = None, note: str = "") -> Consent:
     """Record a withdrawal (never delete). Effective immediately: active shares granted under this consent
     are revoked now, whatever date the withdrawal is recorded with."""
@@ -188,11 +211,11 @@ def withdraw_consent(user: Any, consent: Consent, withdrawn_on: date | None = No
     today = timezone.localdate()
     withdrawn_on = withdrawn_on or today
     if withdrawn_on > today:
-        raise ValidationError(
-            {"withdrawn_on": _("A withdrawal takes effect immediately: the date cannot be in the future.")}
+        raise field_error(
+            "withdrawn_on", _("A withdrawal takes effect immediately: the date cannot be in the future."), "in_future"
         )
     if withdrawn_on < consent.given_on:
-        raise ValidationError({"withdrawn_on": _("The withdrawal cannot be before the consent was given.")})
+        raise field_error("withdrawn_on", _("The withdrawal cannot be before the consent was given."), "before_given")
     with transaction.atomic(), set_actor(user):
         already = Consent.objects.select_for_update().values_list("withdrawn_on", flat=True).get(pk=consent.pk)
         if already:
@@ -279,17 +302,22 @@ def share_case(
     holds the case shares it onward."""
     case_permissions.require_case_write(user, case)
     reason = (reason or "").strip()
+    errors = FieldErrors()
     if not reason:
-        raise ValidationError({"reason": _("Give the reason for sharing (what the organisation needs it for).")})
+        errors.add("reason", _("Give the reason for sharing (what the organisation needs it for)."), "required")
+    # The form offers other active organisations only: these are not among its choices either.
     if organisation.pk == case.organisation_id:
-        raise ValidationError({"organisation": _("The case already belongs to this organisation.")})
-    if not organisation.is_active:
-        raise ValidationError({"organisation": _("This organisation is no longer active.")})
+        errors.add("organisation", _("The case already belongs to this organisation."), "invalid_choice")
+    elif not organisation.is_active:
+        errors.add("organisation", _("This organisation is no longer active."), "invalid_choice")
+    errors.raise_if_any()
     if case.returnee.anonymised_at:
-        raise ValidationError(_("This person's record was anonymised; the case can no longer be shared."))
+        raise ValidationError(
+            _("This person's record was anonymised; the case can no longer be shared."), code="anonymised"
+        )
     with transaction.atomic(), set_actor(user):
         if CaseShare.objects.filter(case=case, organisation=organisation, revoked_at__isnull=True).exists():
-            raise ValidationError({"organisation": _("The case is already shared with this organisation.")})
+            raise field_error("organisation", _("The case is already shared with this organisation."), "duplicate")
         consent = require_consent_for_sharing(
             user,
             case.returnee,

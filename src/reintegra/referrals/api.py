@@ -392,15 +392,18 @@ class ReferralViewSet(
         try:
             case = case_selectors.get_case(request.user, v["case"])
         except Case.DoesNotExist:
-            raise serializers.ValidationError({"case": [_("No such case.")]}) from None
+            raise serializers.ValidationError({"case": [_("No such case.")]}, code="invalid_choice") from None
         service = selectors.service_or_none(v["service"])
         if service is None:
-            raise serializers.ValidationError({"service": ["No such service."]})
+            raise serializers.ValidationError({"service": ["No such service."]}, code="invalid_choice")
         plan_item = None
         if v.get("plan_item"):
             plan_item = selectors.referable_plan_item(case, v["plan_item"])
             if plan_item is None:
-                raise serializers.ValidationError({"plan_item": ["No such plan item in this case."]})
+                # The web form offers this case's items only: another's is not one of its choices either.
+                raise serializers.ValidationError(
+                    {"plan_item": ["No such plan item in this case."]}, code="invalid_choice"
+                )
         referral = services.create_referral(
             request.user,
             case,

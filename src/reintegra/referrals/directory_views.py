@@ -162,7 +162,7 @@ def provider_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
         except StaleVersion as exc:
             conflict, record_version = _provider_conflict(exc, form, formset), exc.current_version
         except ValidationError as exc:
-            apply_service_errors(exc, form)
+            apply_service_errors(exc, form, rows={"contacts": forms.contact_forms(formset)})
         else:
             messages.success(request, _("Provider saved: %(name)s.") % {"name": saved.name})
             pending = links.pending_request(saved)

@@ -166,7 +166,7 @@ class PathwayForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Contact persons, availability, response time and the case data requested at first contact."),
     )
-    response_time_hours = forms.IntegerField(label=_("Agreed response time (hours)"), required=False, min_value=1)
+    response_time_hours = forms.IntegerField(label=_("Agreed response time (hours)"), required=False)
     follow_up = forms.CharField(
         label=_("Follow-up and continuity"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -241,24 +241,25 @@ class ContactForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False)
     availability = forms.CharField(label=_("Availability"), required=False, max_length=200)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        filled = any(data.get(k) for k in ("position", "phone", "email", "availability"))
-        if filled and not data.get("name") and not data.get("DELETE"):
-            self.add_error("name", _("Give the contact person's name."))
-        return data
-
 
 ContactFormSet = forms.formset_factory(ContactForm, extra=2, can_delete=True, max_num=20, absolute_max=40)
 
 
-def contacts_of(formset: Any) -> list[dict[str, Any]]:
-    """The contact rows kept: filled in and not marked for deletion."""
+CONTACT_FIELDS = ("name", "position", "phone", "email", "availability")
+
+
+def contact_forms(formset: Any) -> list[forms.Form]:
+    """The contact rows kept: anything filled in and not marked for deletion (a row without a name is the
+    service's to refuse, under its position: "contacts.1.name")."""
     return [
-        f.cleaned_data
+        f
         for f in formset.forms
-        if f.cleaned_data and f.cleaned_data.get("name") and not f.cleaned_data.get("DELETE")
+        if any(f.cleaned_data.get(k) for k in CONTACT_FIELDS) and not f.cleaned_data.get("DELETE")
     ]
+
+
+def contacts_of(formset: Any) -> list[dict[str, Any]]:
+    return [f.cleaned_data for f in contact_forms(formset)]
 
 
 class ServiceForm(forms.Form):
@@ -284,8 +285,8 @@ class ServiceForm(forms.Form):
             "Leave empty when the service covers the whole country. A state/department covers its municipalities."
         ),
     )
-    min_age = forms.IntegerField(label=_("Minimum age"), required=False, min_value=0, max_value=120)
-    max_age = forms.IntegerField(label=_("Maximum age"), required=False, min_value=0, max_value=120)
+    min_age = forms.IntegerField(label=_("Minimum age"), required=False)
+    max_age = forms.IntegerField(label=_("Maximum age"), required=False)
     sexes = forms.MultipleChoiceField(
         label=_("Sexes served"),
         required=False,
@@ -307,13 +308,11 @@ class ServiceForm(forms.Form):
         help_text=_("None ticked: open to everyone; otherwise only people with one of these profiles."),
     )
     capacity_per_month = forms.IntegerField(
-        label=_("Capacity per month"), required=False, min_value=0, help_text=_("Leave empty when unlimited.")
+        label=_("Capacity per month"), required=False, help_text=_("Leave empty when unlimited.")
     )
     cost = forms.ChoiceField(label=_("Cost to the returnee"), choices=Cost.choices, initial=Cost.FREE)
     opening_hours = forms.CharField(label=_("Opening hours"), required=False, max_length=200)
-    target_response_days = forms.IntegerField(
-        label=_("Target response time (days)"), min_value=1, max_value=365, initial=14
-    )
+    target_response_days = forms.IntegerField(label=_("Target response time (days)"), initial=14)
     languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

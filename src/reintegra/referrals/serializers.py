@@ -98,7 +98,8 @@ class ProviderLinkSerializer(serializers.ModelSerializer):
 
 
 class ContactWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=160)
+    # Blank is the service's to refuse ("contacts.0.name", required), as from the web form.
+    name = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
     position = serializers.CharField(max_length=160, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
@@ -254,7 +255,7 @@ class PathwayWriteSerializer(serializers.Serializer):
     transfer_method = serializers.CharField(required=False, allow_blank=True, default="")
     consent_procedure = serializers.CharField(required=False, allow_blank=True, default="")
     first_contact = serializers.CharField(required=False, allow_blank=True, default="")
-    response_time_hours = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    response_time_hours = serializers.IntegerField(required=False, allow_null=True)
     follow_up = serializers.CharField(required=False, allow_blank=True, default="")
     documentation = serializers.CharField(required=False, allow_blank=True, default="")
     cost_arrangements = serializers.CharField(required=False, allow_blank=True, default="")
@@ -390,7 +391,7 @@ class ReferralOutcomeSerializer(serializers.Serializer):
 
 
 class ReferralCloseSerializer(serializers.Serializer):
-    satisfaction = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+    satisfaction = serializers.IntegerField(required=False, allow_null=True, help_text="1 to 5")
     feedback = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 

@@ -58,6 +58,7 @@ from reintegra.referrals.models import (
     ServiceProvider,
 )
 from reintegra.referrals.permissions import can_manage_pathways, require_directory_manager
+from reintegra.validation import FieldErrors, field_error
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -75,7 +76,7 @@ def input_of[T: DataclassInstance](cls: type[T], data: Mapping[str, Any], **valu
 
 @dataclass
 class ContactInput:
-    name: str
+    name: str = ""  # required: the service refuses a contact person without one ("contacts.0.name")
     position: str = ""
     phone: str = ""
     email: str = ""
@@ -122,12 +123,58 @@ def _text(value: str | None, limit: int) -> str:
     return (value or "").strip()[:limit]
 
 
-def _check_email(value: str, key: str, errors: dict[str, str]) -> None:
-    if value:
-        try:
-            EmailValidator()(value)
-        except ValidationError:
-            errors[key] = _("Enter a valid e-mail address.")
+def _valid_email(value: str) -> bool:
+    try:
+        EmailValidator()(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _valid_website(value: str) -> bool:
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _provider_errors(data: ProviderInput, provider: ServiceProvider | None, name: str, country: str) -> FieldErrors:
+    errors = FieldErrors()
+    if not name:
+        errors.add("name", _("Give the provider's name."), "required")
+    if data.organisation_type not in OrganisationType.values:
+        errors.add("organisation_type", _("Choose the type of organisation from the list."), "invalid_choice")
+    if not _is_country(country):
+        errors.add("country", _("Choose the country from the list."), "invalid_choice")
+    elif (
+        name
+        and ServiceProvider.objects.filter(country=country, name__iexact=name)
+        .exclude(pk=provider.pk if provider else 0)
+        .exists()
+    ):
+        errors.add("name", _("A provider with this name already exists in this country."), "duplicate")
+    email, website = _text(data.email, 254), _text(data.website, 200)
+    if email and not _valid_email(email):
+        errors.add("email", _("Enter a valid e-mail address."), "invalid")
+    if website and not _valid_website(website):
+        errors.add("website", _("Enter a valid web address (starting with https://)."), "invalid")
+    with errors.capture():
+        links.check_link_change(provider or ServiceProvider(), data.organisation)
+    _contact_errors(errors, data.contacts or [])
+    return errors
+
+
+def _contact_errors(errors: FieldErrors, contacts: list[ContactInput]) -> None:
+    """Each contact person's errors under its position ("contacts.1.name")."""
+    for index, contact in enumerate(contacts):
+        number = {"number": index + 1}
+        if not _text(contact.name, 160):
+            errors.add(f"contacts.{index}.name", _("Contact %(number)s: give the name.") % number, "required")
+        if contact.email and not _valid_email(contact.email.strip()):
+            errors.add(
+                f"contacts.{index}.email", _("Contact %(number)s: enter a valid e-mail address.") % number, "invalid"
+            )
 
 
 def save_provider(
@@ -139,47 +186,9 @@ def save_provider(
     require_directory_manager(user)
     if provider is not None:
         links.require_owner(user, provider)
-    errors: dict[str, Any] = {}
     name = _text(data.name, 200)
     country = (data.country or "").strip().upper()
-    if not name:
-        errors["name"] = _("Give the provider's name.")
-    if data.organisation_type not in OrganisationType.values:
-        errors["organisation_type"] = _("Choose the type of organisation from the list.")
-    if not _is_country(country):
-        errors["country"] = _("Choose the country from the list.")
-    elif (
-        name
-        and ServiceProvider.objects.filter(country=country, name__iexact=name)
-        .exclude(pk=provider.pk if provider else 0)
-        .exists()
-    ):
-        errors["name"] = _("A provider with this name already exists in this country.")
-    email = _text(data.email, 254)
-    _check_email(email, "email", errors)
-    website = _text(data.website, 200)
-    if website:
-        try:
-            URLValidator(schemes=["http", "https"])(website)
-        except ValidationError:
-            errors["website"] = _("Enter a valid web address (starting with https://).")
-    try:
-        links.check_link_change(provider or ServiceProvider(), data.organisation)
-    except ValidationError as exc:
-        errors.update(exc.error_dict)
-    contact_errors = []
-    for number, contact in enumerate(data.contacts or [], start=1):
-        if not _text(contact.name, 160):
-            contact_errors.append(_("Contact %(number)s: give the name.") % {"number": number})
-        if contact.email:
-            try:
-                EmailValidator()(contact.email.strip())
-            except ValidationError:
-                contact_errors.append(_("Contact %(number)s: enter a valid e-mail address.") % {"number": number})
-    if contact_errors:
-        errors["contacts"] = " ".join(contact_errors)
-    if errors:
-        raise ValidationError(errors)
+    _provider_errors(data, provider, name, country).raise_if_any()
     with transaction.atomic(), set_actor(user):
         target = (
             ServiceProvider() if provider is None else ServiceProvider.objects.select_for_update().get(pk=provider.pk)
@@ -188,32 +197,40 @@ def save_provider(
             target.owner_id = user.organisation_id
         else:
             versioning.check(target, expected_version)
-        target.name = name
-        target.organisation_type = data.organisation_type
-        target.country = country
-        target.languages = _text(data.languages, 200)
-        target.address = _text(data.address, 250)
-        target.phone = _text(data.phone, 40)
-        target.email = email
-        target.website = website
-        target.is_active = data.is_active
+        _set_provider(target, data, name, country)
         target.save()
         if data.contacts is not None:
-            # Contact persons are replaced as a list (nothing refers to them).
-            target.contacts.all().delete()
-            ContactPerson.objects.bulk_create(
-                ContactPerson(
-                    provider=target,
-                    name=_text(c.name, 160),
-                    position=_text(c.position, 160),
-                    phone=_text(c.phone, 40),
-                    email=_text(c.email, 254),
-                    availability=_text(c.availability, 200),
-                )
-                for c in data.contacts
-            )
+            _replace_contacts(target, data.contacts)
         links.change_link(user, target, data.organisation)
         return target
+
+
+def _set_provider(target: ServiceProvider, data: ProviderInput, name: str, country: str) -> None:
+    target.name = name
+    target.organisation_type = data.organisation_type
+    target.country = country
+    target.languages = _text(data.languages, 200)
+    target.address = _text(data.address, 250)
+    target.phone = _text(data.phone, 40)
+    target.email = _text(data.email, 254)
+    target.website = _text(data.website, 200)
+    target.is_active = data.is_active
+
+
+def _replace_contacts(provider: ServiceProvider, contacts: list[ContactInput]) -> None:
+    """Contact persons are replaced as a list (nothing refers to them)."""
+    provider.contacts.all().delete()
+    ContactPerson.objects.bulk_create(
+        ContactPerson(
+            provider=provider,
+            name=_text(c.name, 160),
+            position=_text(c.position, 160),
+            phone=_text(c.phone, 40),
+            email=_text(c.email, 254),
+            availability=_text(c.availability, 200),
+        )
+        for c in contacts
+    )
 
 
 @dataclass
@@ -267,6 +284,64 @@ def _unknown(values: list[str], allowed: list[str]) -> list[str]:
     return [v for v in values if v not in allowed]
 
 
+def _service_choice_errors(errors: FieldErrors, data: ServiceInput, name: str, country: str) -> None:
+    if data.provider is None:
+        errors.add("provider", _("Choose the provider."), "required")
+    if not name:
+        errors.add("name", _("Give the service's name."), "required")
+    for key, value, allowed, message in (
+        ("dimension", data.dimension, Dimension.values, _("Choose the dimension from the list.")),
+        ("sector", data.sector, ServiceSector.values, _("Choose the sector from the list.")),
+        ("cost", data.cost, Cost.values, _("Choose the cost from the list.")),
+    ):
+        if value not in allowed:
+            errors.add(key, message, "invalid_choice")
+    if not _is_country(country):
+        errors.add("country", _("Choose the country from the list."), "invalid_choice")
+    elif foreign := [a.name for a in data.areas if str(a.country) != country]:
+        errors.add(
+            "areas",
+            _("These areas are not in the country of coverage: %(areas)s.") % {"areas": ", ".join(foreign)},
+            "invalid_choice",
+        )
+    for key, values, allowed_values in (
+        ("sexes", data.sexes, Sex.values),
+        ("vulnerability_criteria", data.vulnerability_criteria, AttentionFlag.values),
+        ("nationalities", [v.upper() for v in data.nationalities], list(dict(countries))),
+    ):
+        if bad := _unknown(values, allowed_values):
+            errors.add(key, _("Unknown value(s): %(values)s") % {"values": ", ".join(bad)}, "invalid_choice")
+
+
+def _service_range_errors(errors: FieldErrors, data: ServiceInput) -> None:
+    for key, value in (("min_age", data.min_age), ("max_age", data.max_age)):
+        if value is not None and not 0 <= value <= 120:
+            errors.add(key, _("An age is a number from 0 to 120."), "out_of_range")
+    ages_valid = "min_age" not in errors and "max_age" not in errors
+    if ages_valid and data.min_age is not None and data.max_age is not None and data.min_age > data.max_age:
+        errors.add("max_age", _("The maximum age is below the minimum age."), "below_minimum")
+    if data.capacity_per_month is not None and data.capacity_per_month < 0:
+        errors.add(
+            "capacity_per_month",
+            _("The capacity cannot be negative; leave it empty when unlimited."),
+            "out_of_range",
+        )
+    if not 1 <= (data.target_response_days or 0) <= 365:
+        errors.add("target_response_days", _("The target response time is from 1 to 365 days."), "out_of_range")
+
+
+def _service_code(errors: FieldErrors, data: ServiceInput, name: str, service: Service | None) -> str:
+    """The code given (as a slug), or one made from the provider's and the service's names."""
+    code = slugify(data.code or "")[:60]
+    if data.code and not code:
+        errors.add("code", _("The code may contain only letters, numbers, hyphens and underscores."), "invalid")
+    elif not code and data.provider is not None and name:
+        code = _free_code(slugify(f"{data.provider.name}-{name}")[:60] or "service", service)
+    elif code and Service.objects.filter(code=code).exclude(pk=service.pk if service else 0).exists():
+        errors.add("code", _("Another service already has this code."), "duplicate")
+    return code
+
+
 def save_service(
     user: Any, data: ServiceInput, service: Service | None = None, *, expected_version: int | None = None
 ) -> Service:
@@ -278,59 +353,13 @@ def save_service(
         links.require_owner(user, service.provider)
     if data.provider is not None:
         links.require_owner(user, data.provider)
-    errors: dict[str, str] = {}
     name = _text(data.name, 200)
     country = (data.country or "").strip().upper()
-    if data.provider is None:
-        errors["provider"] = _("Choose the provider.")
-    if not name:
-        errors["name"] = _("Give the service's name.")
-    if data.dimension not in Dimension.values:
-        errors["dimension"] = _("Choose the dimension from the list.")
-    if data.sector not in ServiceSector.values:
-        errors["sector"] = _("Choose the sector from the list.")
-    if data.cost not in Cost.values:
-        errors["cost"] = _("Choose the cost from the list.")
-    if not _is_country(country):
-        errors["country"] = _("Choose the country from the list.")
-    else:
-        foreign = [a.name for a in data.areas if str(a.country) != country]
-        if foreign:
-            errors["areas"] = _("These areas are not in the country of coverage: %(areas)s.") % {
-                "areas": ", ".join(foreign)
-            }
-    for key, value in (("min_age", data.min_age), ("max_age", data.max_age)):
-        if value is not None and not 0 <= value <= 120:
-            errors[key] = _("An age is a number from 0 to 120.")
-    if (
-        data.min_age is not None
-        and data.max_age is not None
-        and "min_age" not in errors
-        and "max_age" not in errors
-        and data.min_age > data.max_age
-    ):
-        errors["max_age"] = _("The maximum age is below the minimum age.")
-    if data.capacity_per_month is not None and data.capacity_per_month < 0:
-        errors["capacity_per_month"] = _("The capacity cannot be negative; leave it empty when unlimited.")
-    if not 1 <= (data.target_response_days or 0) <= 365:
-        errors["target_response_days"] = _("The target response time is from 1 to 365 days.")
-    for key, values, allowed in (
-        ("sexes", data.sexes, Sex.values),
-        ("vulnerability_criteria", data.vulnerability_criteria, AttentionFlag.values),
-        ("nationalities", [v.upper() for v in data.nationalities], list(dict(countries))),
-    ):
-        bad = _unknown(values, allowed)
-        if bad:
-            errors[key] = _("Unknown value(s): %(values)s") % {"values": ", ".join(bad)}
-    code = slugify(data.code or "")[:60]
-    if data.code and not code:
-        errors["code"] = _("The code may contain only letters, numbers, hyphens and underscores.")
-    elif not code and data.provider is not None and name:
-        code = _free_code(slugify(f"{data.provider.name}-{name}")[:60] or "service", service)
-    elif code and Service.objects.filter(code=code).exclude(pk=service.pk if service else 0).exists():
-        errors["code"] = _("Another service already has this code.")
-    if errors:
-        raise ValidationError(errors)
+    errors = FieldErrors()
+    _service_choice_errors(errors, data, name, country)
+    _service_range_errors(errors, data)
+    code = _service_code(errors, data, name, service)
+    errors.raise_if_any()
     with transaction.atomic(), set_actor(user):
         target = Service() if service is None else Service.objects.select_for_update().get(pk=service.pk)
         if service is not None:
@@ -393,41 +422,49 @@ class PathwayInput:
     cost_arrangements: str = ""
 
 
+def _pathway_errors(data: PathwayInput, title: str, codes: list[str]) -> FieldErrors:
+    errors = FieldErrors()
+    if not title:
+        errors.add("title", _("Give the SOP a title."), "required")
+    if data.approved_on is None:
+        errors.add("approved_on", _("Give the date the SOP was approved."), "required")
+    elif data.approved_on > timezone.localdate():
+        errors.add("approved_on", _("The approval date cannot be in the future."), "in_future")
+    if unknown := catalogue.unknown_fields(codes):
+        errors.add(
+            "transferred_fields",
+            _("Unknown case data field(s): %(codes)s.") % {"codes": ", ".join(unknown)},
+            "invalid_choice",
+        )
+    elif not codes:
+        errors.add("transferred_fields", _("List at least one case data field the provider receives."), "required")
+    if data.provider is None:
+        errors.add("provider", _("Choose the provider."), "required")
+    elif data.service is not None and data.service.provider_id != data.provider.pk:
+        errors.add("service", _("This service belongs to another provider."), "invalid_choice")
+    if data.response_time_hours is not None and data.response_time_hours <= 0:
+        errors.add("response_time_hours", _("The response time must be a positive number of hours."), "out_of_range")
+    return errors
+
+
 def save_pathway(user: Any, data: PathwayInput, previous: ReferralPathway | None = None) -> ReferralPathway:
     """A new SOP, or a new version of `previous` (which stops being current). Versions are never edited."""
     if not can_manage_pathways(user):
         raise permissions.denied()
     if previous is not None:
         permissions.require_holding_organisation(user, previous.referring_organisation_id)
-    errors: dict[str, str] = {}
     title = (data.title or "").strip()
-    if not title:
-        errors["title"] = _("Give the SOP a title.")
-    approved_on = data.approved_on
-    if approved_on is None:
-        errors["approved_on"] = _("Give the date the SOP was approved.")
-    elif approved_on > timezone.localdate():
-        errors["approved_on"] = _("The approval date cannot be in the future.")
     codes = list(dict.fromkeys(data.transferred_fields or []))
-    unknown = catalogue.unknown_fields(codes)
-    if unknown:
-        errors["transferred_fields"] = _("Unknown case data field(s): %(codes)s.") % {"codes": ", ".join(unknown)}
-    elif not codes:
-        errors["transferred_fields"] = _("List at least one case data field the provider receives.")
-    if data.provider is None:
-        errors["provider"] = _("Choose the provider.")
-    elif data.service is not None and data.service.provider_id != data.provider.pk:
-        errors["service"] = _("This service belongs to another provider.")
-    if data.response_time_hours is not None and data.response_time_hours <= 0:
-        errors["response_time_hours"] = _("The response time must be a positive number of hours.")
-    if errors or approved_on is None:
-        raise ValidationError(errors)
+    _pathway_errors(data, title, codes).raise_if_any()
+    assert data.approved_on is not None
     with transaction.atomic(), set_actor(user):
         version = 1
         if previous is not None:
             locked = ReferralPathway.objects.select_for_update().get(pk=previous.pk)
             if not locked.is_current:
-                raise ValidationError(_("A newer version of this SOP exists: start from the current version."))
+                raise ValidationError(
+                    _("A newer version of this SOP exists: start from the current version."), code="not_current"
+                )
             locked.is_current = False
             locked.save(update_fields=["is_current"])
             version = (
@@ -447,7 +484,7 @@ def save_pathway(user: Any, data: PathwayInput, previous: ReferralPathway | None
             title=title,
             version=version,
             is_current=True,
-            approved_on=approved_on,
+            approved_on=data.approved_on,
             fields=codes,
             transfer_method=data.transfer_method.strip(),
             consent_procedure=data.consent_procedure.strip(),
@@ -517,25 +554,10 @@ def create_referral(
     """A draft referral from a case (or one of its plan items) to a service, under the referring
     organisation's current SOP with that provider. Nothing is shared until it is sent."""
     case_permissions.require_case_write(user, case)
-    errors: dict[str, str] = {}
     reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = _("Give the reason for the referral.")
-    if priority not in ReferralPriority.values:
-        errors["priority"] = _("Choose the priority from the list.")
-    if level and level not in GeographicLevel.values:
-        errors["level"] = _("Choose the level from the list.")
-    if case.status == CaseStatus.CLOSED:
-        errors["case"] = _("The case is closed: reopen it before referring.")
-    if case.returnee.anonymised_at:
-        errors["case"] = _("This person's record was anonymised; it can no longer be referred.")
-    if not service.is_active or not service.provider.is_active:
-        errors["service"] = _("This service is no longer active.")
-    if plan_item is not None and plan_item.plan.case_id != case.pk:
-        errors["plan_item"] = _("This plan item belongs to another case.")
+    errors = _referral_errors(case, service, reason=reason, priority=priority, level=level, plan_item=plan_item)
     pathway = None if "service" in errors else _pathway_or_error(user, service, errors)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     assert pathway is not None
     with transaction.atomic(), set_actor(user):
         referral = Referral.objects.create(
@@ -555,15 +577,42 @@ def create_referral(
         return referral
 
 
-def _pathway_or_error(user: Any, service: Service, errors: dict[str, str]) -> ReferralPathway | None:
+def _referral_errors(
+    case: Case, service: Service, *, reason: str, priority: str, level: str, plan_item: PlanItem | None
+) -> FieldErrors:
+    errors = FieldErrors()
+    if not reason:
+        errors.add("reason", _("Give the reason for the referral."), "required")
+    if priority not in ReferralPriority.values:
+        errors.add("priority", _("Choose the priority from the list."), "invalid_choice")
+    if level and level not in GeographicLevel.values:
+        errors.add("level", _("Choose the level from the list."), "invalid_choice")
+    if case.status == CaseStatus.CLOSED:
+        errors.add("case", _("The case is closed: reopen it before referring."), "case_closed")
+    if case.returnee.anonymised_at:
+        errors.add("case", _("This person's record was anonymised; it can no longer be referred."), "anonymised")
+    # The form offers the services the organisation may refer to only: others are not among its choices.
+    if not service.is_active or not service.provider.is_active:
+        errors.add("service", _("This service is no longer active."), "invalid_choice")
+    if plan_item is not None and plan_item.plan.case_id != case.pk:
+        errors.add("plan_item", _("This plan item belongs to another case."), "invalid_choice")
+    return errors
+
+
+def _pathway_or_error(user: Any, service: Service, errors: FieldErrors) -> ReferralPathway | None:
     from reintegra.referrals.selectors import pathway_for
 
     pathway = pathway_for(user.organisation_id, service)
     if pathway is None:
-        errors["service"] = _(
-            "Your organisation has no approved referral SOP with %(provider)s: a programme manager must record "
-            "one before referring (it says which case data the provider receives)."
-        ) % {"provider": service.provider.name}
+        errors.add(
+            "service",
+            _(
+                "Your organisation has no approved referral SOP with %(provider)s: a programme manager must record "
+                "one before referring (it says which case data the provider receives)."
+            )
+            % {"provider": service.provider.name},
+            "invalid_choice",
+        )
     return pathway
 
 
@@ -597,7 +646,7 @@ def _transition(referral: Referral, action: str, outcome: str | None = None) -> 
         target = lifecycle.next_status(source, action, outcome)
     except TransitionError as exc:
         if exc.code == "unknown_outcome":
-            raise ValidationError({"outcome": _("Choose the outcome from the list.")}) from None
+            raise field_error("outcome", _("Choose the outcome from the list."), "invalid_choice") from None
         message = TRANSITION_MESSAGES.get(action, _("This step is not possible now (%(status)s)."))
         raise TransitionError(str(message) % {"status": ReferralStatus(source).label}, exc.code) from None
     return source, target
@@ -682,7 +731,7 @@ def accept_referral(user: Any, referral: Referral, *, outcome_due_on: date | Non
     _transition(referral, "accept")
     now = timezone.now()
     if outcome_due_on is not None and outcome_due_on < timezone.localdate():
-        raise ValidationError({"outcome_due_on": _("The agreed date cannot be in the past.")})
+        raise field_error("outcome_due_on", _("The agreed date cannot be in the past."), "in_past")
     if outcome_due_on is not None:
         due = timezone.make_aware(datetime.combine(outcome_due_on, time(23, 59)))
     else:
@@ -701,9 +750,9 @@ def decline_referral(user: Any, referral: Referral, *, reason: str, note: str = 
     side = _check_side(user, referral, "decline")
     _transition(referral, "decline")
     if reason not in DeclineReason.values:
-        raise ValidationError({"decline_reason": _("Say why the referral is declined.")})
+        raise field_error("decline_reason", _("Say why the referral is declined."), "invalid_choice")
     if reason == DeclineReason.OTHER and not (note or "").strip():
-        raise ValidationError({"note": _("Explain the reason in the note.")})
+        raise field_error("note", _("Explain the reason in the note."), "required")
     values = {"answered_at": timezone.now(), "decline_reason": reason, "provider_note": (note or "").strip()[:500]}
     return _move(user, referral, side, "decline", "declined", values)
 
@@ -723,7 +772,8 @@ def close_referral(user: Any, referral: Referral, *, satisfaction: int | None = 
     side = _check_side(user, referral, "close")
     _transition(referral, "close")
     if satisfaction is not None and not 1 <= satisfaction <= 5:
-        raise ValidationError({"satisfaction": _("Satisfaction is a score from 1 to 5.")})
+        # A choice of 1 to 5 on the form: out of it, not one of its choices either.
+        raise field_error("satisfaction", _("Satisfaction is a score from 1 to 5."), "invalid_choice")
     values = {"closed_at": timezone.now(), "satisfaction": satisfaction, "feedback": (feedback or "").strip()[:2000]}
     return _move(user, referral, side, "close", "closed", values)
 

@@ -12,6 +12,7 @@ from reintegra.regional.choices import Dimension, EvaluationStatus, FundingSourc
 from reintegra.regional.models import Institution
 from reintegra.regional.selectors import ActionFilters
 from reintegra.regional.services import INPUT_FIELDS, ActionInput
+from reintegra.web.forms import marked_required
 from reintegra.web.widgets import DateInput
 
 
@@ -74,14 +75,20 @@ class ActionForm(forms.Form):
     institution_kind = forms.ChoiceField(
         label=_("Kind of institution"), choices=InstitutionKind.choices, initial=InstitutionKind.GOVERNMENT
     )
-    levels = forms.MultipleChoiceField(
-        label=_("Levels"),
-        choices=InterventionLevel.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("The action is counted in every level × dimension cell it covers."),
+    # At least one of each: the service's rule, refused by it as through the API.
+    levels = marked_required(
+        forms.MultipleChoiceField(
+            label=_("Levels"),
+            choices=InterventionLevel.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("The action is counted in every level × dimension cell it covers."),
+        )
     )
-    dimensions = forms.MultipleChoiceField(
-        label=_("Dimensions"), choices=Dimension.choices, widget=forms.CheckboxSelectMultiple
+    dimensions = marked_required(
+        forms.MultipleChoiceField(
+            label=_("Dimensions"), choices=Dimension.choices, required=False, widget=forms.CheckboxSelectMultiple
+        )
     )
     target_population = forms.CharField(
         label=_("Target population"),

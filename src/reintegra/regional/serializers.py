@@ -119,8 +119,9 @@ class RegionalActionInputSerializer(serializers.Serializer):
 
     country = serializers.ChoiceField(choices=list(countries))
     title = serializers.CharField(max_length=300)
-    levels = LevelList(min_length=1)
-    dimensions = DimensionList(min_length=1)
+    # At least one of each: the service's rule (code "required"), as on the web form.
+    levels = LevelList()
+    dimensions = DimensionList()
     description = serializers.CharField(required=False, allow_blank=True, default="")
     institution_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     institution_kind = serializers.ChoiceField(

@@ -26,6 +26,7 @@ from reintegra.regional.duplication import normalise
 from reintegra.regional.matrix import cell_product
 from reintegra.regional.models import ActionCell, Institution, RegionalAction
 from reintegra.structural.selectors import has_regional_grant
+from reintegra.validation import FieldErrors
 
 
 @dataclass
@@ -73,46 +74,69 @@ INPUT_FIELDS = [f.name for f in fields(ActionInput) if f.name != "extra"]
 
 def validation_errors(data: ActionInput) -> dict[str, list[str]]:
     """Field -> translated messages for everything wrong with an action's data (empty when valid)."""
-    errors: dict[str, list[str]] = {}
+    return action_errors(data).messages()
 
-    def add(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
 
+def action_errors(data: ActionInput) -> FieldErrors:
+    """Everything wrong with an action's data, by field, with codes (web form, API and import alike)."""
+    errors = FieldErrors()
+    _check_names(errors, data)
+    _check_choices(errors, data)
+    _check_dates(errors, data)
+    return errors
+
+
+def _check_names(errors: FieldErrors, data: ActionInput) -> None:
     if not data.country or data.country not in dict(countries):
-        add("country", _("Choose a valid country."))
+        errors.add("country", _("Choose a valid country."), "invalid_choice")
     if not data.title.strip():
-        add("title", _("Give the action's name."))
+        errors.add("title", _("Give the action's name."), "required")
     elif len(data.title) > 300:
-        add("title", _("The name is too long (300 characters at most)."))
-    if not data.levels:
-        add("levels", _("Choose at least one level."))
-    elif any(v not in InterventionLevel.values for v in data.levels):
-        add("levels", _("Unknown level: use individual, community or structural."))
-    if not data.dimensions:
-        add("dimensions", _("Choose at least one dimension."))
-    elif any(v not in Dimension.values for v in data.dimensions):
-        add("dimensions", _("Unknown dimension: use economic, social or psychosocial."))
-    if data.institution_kind not in InstitutionKind.values:
-        add("institution_kind", _("Choose a valid kind of institution."))
+        errors.add("title", _("The name is too long (300 characters at most)."), "max_length")
     if len(data.institution_name) > 200:
-        add("institution_name", _("The name is too long (200 characters at most)."))
+        errors.add("institution_name", _("The name is too long (200 characters at most)."), "max_length")
     if len(data.target_population) > 300:
-        add("target_population", _("The text is too long (300 characters at most)."))
-    if data.funding_source not in FundingSource.values:
-        add("funding_source", _("Choose a valid funding source."))
-    if data.evaluation_status not in EvaluationStatus.values:
-        add("evaluation_status", _("Choose a valid evaluation status."))
+        errors.add("target_population", _("The text is too long (300 characters at most)."), "max_length")
+
+
+def _check_choices(errors: FieldErrors, data: ActionInput) -> None:
+    if not data.levels:
+        errors.add("levels", _("Choose at least one level."), "required")
+    elif any(v not in InterventionLevel.values for v in data.levels):
+        errors.add("levels", _("Unknown level: use individual, community or structural."), "invalid_choice")
+    if not data.dimensions:
+        errors.add("dimensions", _("Choose at least one dimension."), "required")
+    elif any(v not in Dimension.values for v in data.dimensions):
+        errors.add("dimensions", _("Unknown dimension: use economic, social or psychosocial."), "invalid_choice")
+    for name, value, allowed, message in (
+        ("institution_kind", data.institution_kind, InstitutionKind.values, _("Choose a valid kind of institution.")),
+        ("funding_source", data.funding_source, FundingSource.values, _("Choose a valid funding source.")),
+        (
+            "evaluation_status",
+            data.evaluation_status,
+            EvaluationStatus.values,
+            _("Choose a valid evaluation status."),
+        ),
+    ):
+        if value not in allowed:
+            errors.add(name, message, "invalid_choice")
+
+
+def _check_dates(errors: FieldErrors, data: ActionInput) -> None:
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
-        add("ends_on", _("The end date cannot be before the start date."))
+        errors.add("ends_on", _("The end date cannot be before the start date."), "ends_before_start")
     if data.evaluation_status == EvaluationStatus.GOOD_PRACTICE:
         # CRM 2022 report §4: "good practice" only after an evaluation with a specific methodology.
         if not data.evaluated_on:
-            add("evaluated_on", _("A good practice needs the date of its evaluation."))
+            errors.add("evaluated_on", _("A good practice needs the date of its evaluation."), "required")
         if not data.evaluation_reference.strip():
-            add("evaluation_reference", _("A good practice needs a reference to or a summary of its evaluation."))
+            errors.add(
+                "evaluation_reference",
+                _("A good practice needs a reference to or a summary of its evaluation."),
+                "required",
+            )
     if data.evaluated_on and data.evaluated_on > date.today():
-        add("evaluated_on", _("The evaluation date cannot be in the future."))
-    return errors
+        errors.add("evaluated_on", _("The evaluation date cannot be in the future."), "in_future")
 
 
 def can_create(user: Any) -> bool:
@@ -184,9 +208,7 @@ def _write_cells(actions: Sequence[RegionalAction]) -> None:
 
 
 def _check(data: ActionInput) -> None:
-    errors = validation_errors(data)
-    if errors:
-        raise ValidationError(errors)
+    action_errors(data).raise_if_any()
 
 
 def create_action(user: Any, data: ActionInput) -> RegionalAction:

@@ -163,12 +163,6 @@ class DocumentForm(StructuralForm):
         model = Document
         fields = ["kind", "title", "version", "issued_on", "file"]
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if upload is not None and getattr(upload, "size", 0) > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        return upload
-
 
 class MechanismForm(StructuralForm):
     class Meta:
@@ -202,13 +196,6 @@ class CapacityAssessmentForm(StructuralForm):
         model = CapacityAssessment
         fields = editable.CAPACITY_ASSESSMENT
         widgets = _textareas("gap")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        current, target = data.get("current_level"), data.get("target_level")
-        if current is not None and target is not None and target < current:
-            self.add_error("target_level", _("The target level cannot be below the current level."))
-        return data
 
 
 class CapacityPlanForm(StructuralForm):

@@ -12,6 +12,7 @@ from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -279,6 +280,13 @@ class Agreement(ProgrammeRecord):
             models.Index(fields=["status", "ends_on"], name="agreement_status_end_idx"),
         ]
 
+    def clean(self) -> None:
+        # The constraint's rule, said on the end date (run by the web form and by services.save_record alike).
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError(
+                {"ends_on": ValidationError(_("The end date cannot be before the start date."), "ends_before_start")}
+            )
+
     def __str__(self) -> str:
         return self.title
 
@@ -469,6 +477,17 @@ class CapacityAssessment(ProgrammeRecord):
 
     def __str__(self) -> str:
         return f"{self.stakeholder}: {self.area}"
+
+    def clean(self) -> None:
+        # Run by the web form and by services.save_record alike (one rule path).
+        if self.current_level is not None and self.target_level is not None and self.target_level < self.current_level:
+            raise ValidationError(
+                {
+                    "target_level": ValidationError(
+                        _("The target level cannot be below the current level."), "below_current"
+                    )
+                }
+            )
 
 
 class CapacityPlan(ProgrammeRecord):

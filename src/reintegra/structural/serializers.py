@@ -159,13 +159,6 @@ class AgreementSerializer(StructuralSerializer):
         fields = [*_STAMPS, *editable.AGREEMENT, "renewal_notice_on"]
         read_only_fields = _STAMPS
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        starts = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
-        ends = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
-        if starts and ends and ends < starts:
-            raise serializers.ValidationError({"ends_on": "The end date cannot be before the start date."})
-        return attrs
-
 
 class CapacityAssessmentSerializer(StructuralSerializer):
     class Meta:
@@ -242,8 +235,10 @@ class ActionItemSerializer(StructuralSerializer):
         parents = [attrs.get(n, getattr(self.instance, n, None)) for n in ("meeting", "mechanism", "process")]
         parent = next((p for p in parents if p is not None), None)
         if parent is None:
+            # Parsing, not a rule: the parent says which programme the item belongs to (the web form's URL does).
             raise serializers.ValidationError(
-                {"non_field_errors": ["An action item belongs to a meeting, a mechanism or a mainstreaming process."]}
+                {"non_field_errors": ["An action item belongs to a meeting, a mechanism or a mainstreaming process."]},
+                code="parent_required",
             )
         attrs["programme"] = parent.programme
         return attrs

@@ -32,6 +32,7 @@ from reintegra.structural.models import (
     CooperationFramework,
     CoordinationMechanism,
     DataExchangeRule,
+    Document,
     MainstreamingProcess,
     ProgrammeRecord,
     Stakeholder,
@@ -45,7 +46,7 @@ def require_edit(user: Any, programme_id: int | None) -> None:
     one the user sees but does not own (and was not granted) is forbidden."""
     permissions.require(user, Capability.EDIT_STRUCTURAL)
     if programme_id is None or programme_id not in selectors.visible_programme_ids(user):
-        raise ValidationError({"programme": _("Choose one of your programmes.")})
+        raise ValidationError({"programme": ValidationError(_("Choose one of your programmes."), "invalid_choice")})
     structural_permissions.require_programme_edit(user, programme_id)
 
 
@@ -85,8 +86,8 @@ def _check_people(instance: ProgrammeRecord) -> None:
 
 def _check_same_programme(instance: ProgrammeRecord, m2m: Mapping[str, Iterable[Any]]) -> None:
     """Every linked record (stakeholder, mechanism, agreement...) belongs to the record's programme."""
-    errors: dict[str, str] = {}
-    message = _("Choose a record of the same programme.")
+    errors: dict[str, ValidationError] = {}
+    message = ValidationError(_("Choose a record of the same programme."), "invalid_choice")
     for field in instance._meta.concrete_fields:
         if isinstance(field, models.ForeignKey) and field.name != "programme":
             related = getattr(instance, field.name, None)
@@ -142,9 +143,20 @@ def _before_step(user: Any, step: ChecklistStep) -> None:
         step.started_on = step.completed_on or timezone.localdate()
 
 
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+def _before_document(user: Any, document: Document) -> None:
+    upload = document.file
+    # A new upload only (a stored file was checked when it came).
+    if upload and not getattr(upload, "_committed", True) and upload.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError({"file": ValidationError(_("The file is larger than 20 MB."), "too_large")})
+
+
 BEFORE: dict[type[models.Model], Callable[[Any, Any], None]] = {
     ActionItem: _before_action_item,
     ChecklistStep: _before_step,
+    Document: _before_document,
 }
 AFTER: dict[type[models.Model], Callable[[Any, Any], None]] = {
     Stakeholder: _after_stakeholder,
@@ -172,7 +184,9 @@ def save_record(
             raise permissions.denied()
         require_edit(user, stored)
         if stored != instance.programme_id:
-            raise ValidationError({"programme": _("A record cannot move to another programme.")})
+            raise ValidationError(
+                {"programme": ValidationError(_("A record cannot move to another programme."), "invalid_choice")}
+            )
     require_edit(user, instance.programme_id)
     _check_same_programme(instance, m2m)
     _check_people(instance)

@@ -14,6 +14,7 @@ from reintegra.sustainability.choices import Dimension
 from reintegra.sustainability.definition import Definition, label
 from reintegra.sustainability.models import FeasibilityApproach, InstrumentVersion
 from reintegra.sustainability.services import RoundInput
+from reintegra.web.forms import marked_required
 from reintegra.web.widgets import DateInput
 
 ANSWER_PREFIX = "q_"
@@ -44,26 +45,15 @@ class RoundForm(forms.Form):
             name = ANSWER_PREFIX + q.code
             field_label = label(q.labels, language)
             help_text = label(q.hint, language) if q.hint else ""
-            field: forms.Field
-            if q.type in ("single", "multiple"):
-                options = [(o.code, label(o.labels, language)) for o in q.options]
-                if q.type == "single":
-                    field = forms.ChoiceField(
-                        label=field_label, choices=options, required=q.required, widget=forms.RadioSelect
-                    )
-                else:
-                    field = forms.MultipleChoiceField(
-                        label=field_label, choices=options, required=q.required, widget=forms.CheckboxSelectMultiple
-                    )
-            elif q.type == "number":
-                field = forms.DecimalField(label=field_label, required=q.required)
-            elif q.type == "date":
-                field = forms.DateField(label=field_label, required=q.required, widget=DateInput())
-            else:
-                field = forms.CharField(label=field_label, required=q.required, max_length=2000)
-            field.help_text = help_text
-            self.fields[name] = field
+            field = _answer_field(q.type, [(o.code, label(o.labels, language)) for o in q.options])
+            field.label, field.help_text = field_label, help_text
+            # A required question is the service's rule (scoring.clean_answers): marked here, refused there.
+            self.fields[name] = marked_required(field) if q.required else field
             self.question_fields.setdefault(q.dimension or "other", []).append(name)
+
+    def service_names(self) -> dict[str, str]:
+        """The service's field names → this form's: an answer is "answers.<code>", the date "date"."""
+        return {"date": "taken_on", **{f"answers.{q.code}": ANSWER_PREFIX + q.code for q in self.definition.questions}}
 
     def sections(self) -> list[dict[str, Any]]:
         names = dict(Dimension.choices)
@@ -89,6 +79,19 @@ class RoundForm(forms.Form):
             round_month=self.cleaned_data["round_month"],
             answers=self.answers(),
         )
+
+
+def _answer_field(kind: str, options: list[tuple[str, str]]) -> forms.Field:
+    """The field that reads one answer (its type only: whether it is required is the service's rule)."""
+    if kind == "single":
+        return forms.ChoiceField(choices=options, required=False, widget=forms.RadioSelect)
+    if kind == "multiple":
+        return forms.MultipleChoiceField(choices=options, required=False, widget=forms.CheckboxSelectMultiple)
+    if kind == "number":
+        return forms.DecimalField(required=False)
+    if kind == "date":
+        return forms.DateField(required=False, widget=DateInput())
+    return forms.CharField(required=False, max_length=2000)
 
 
 class RescoreForm(forms.Form):

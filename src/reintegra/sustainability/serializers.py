@@ -120,7 +120,8 @@ class RoundWriteSerializer(serializers.Serializer):
     instrument = serializers.CharField(max_length=64)
     version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     date = serializers.DateField()
-    round_month = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    # One the programme schedules and the case has not done: the service's rule (invalid_choice, as on the form).
+    round_month = serializers.IntegerField(required=False, allow_null=True)
     answers = serializers.DictField(
         child=serializers.JSONField(),
         help_text="question code -> option code (single), list of option codes (multiple), number, date or text",

@@ -33,6 +33,7 @@ from reintegra.sustainability import schedule, scoring, selectors, xlsform
 from reintegra.sustainability.choices import Dimension, RoundSource, VersionStatus
 from reintegra.sustainability.definition import Definition, DefinitionError
 from reintegra.sustainability.models import FeasibilityApproach, Instrument, InstrumentVersion, RoundScore, SurveyRound
+from reintegra.validation import FieldErrors, field_error
 
 
 @contextmanager
@@ -271,20 +272,20 @@ def draft_problems(version: InstrumentVersion) -> list[str]:
 def _resolve_version(case: Case, instrument_code: str, number: int | None) -> InstrumentVersion:
     instrument = selectors.instrument_for_case(case, instrument_code)
     if instrument is None:
-        raise ValidationError(
-            {"instrument": [_("No instrument %(code)s for this case's programme.") % {"code": instrument_code}]}
+        raise field_error(
+            "instrument",
+            _("No instrument %(code)s for this case's programme.") % {"code": instrument_code},
+            "invalid_choice",
         )
     versions = selectors.published_versions(instrument)
     version = versions.filter(number=number).first() if number else versions.first()
     if version is None:
-        raise ValidationError(
-            {
-                "version": [
-                    _("Version %(number)s of %(code)s is not published.") % {"number": number, "code": instrument_code}
-                    if number
-                    else _("%(code)s has no published version yet.") % {"code": instrument_code}
-                ]
-            }
+        raise field_error(
+            "version",
+            _("Version %(number)s of %(code)s is not published.") % {"number": number, "code": instrument_code}
+            if number
+            else _("%(code)s has no published version yet.") % {"code": instrument_code},
+            "invalid_choice",
         )
     return version
 
@@ -322,52 +323,62 @@ class RoundInput:
 def validate_round(
     case: Case, data: RoundInput, today: date | None = None
 ) -> tuple[InstrumentVersion, dict[str, Any], int | None]:
-    """(version, clean answers, round month) or ValidationError with field errors (answers by question code)."""
+    """(version, clean answers, round month) or ValidationError with field errors: an answer's under
+    "answers.<question code>" (the web form shows it on that question, the API nests it under "answers")."""
     today = today or timezone.localdate()
     version = _resolve_version(case, data.instrument, data.version)
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     if data.taken_on > today:
-        errors["date"] = [_("The survey date cannot be in the future.")]
+        errors.add("date", _("The survey date cannot be in the future."), "in_future")
     elif data.taken_on < case.return_date:
-        errors["date"] = [_("The survey date cannot be before the return date.")]
+        errors.add("date", _("The survey date cannot be before the return date."), "before_return")
     clean, answer_errors = scoring.clean_answers(version.parsed(), data.answers)
-    if answer_errors:
-        errors["answers"] = [f"{code}: {_translate_answer_error(msg)}" for code, msg in sorted(answer_errors.items())]
-    months, _window = selectors.schedule_of(case)
-    done = selectors.done_months(case)
-    month = data.round_month
-    if month is not None:
-        if month not in months:
-            errors["round_month"] = [
-                _("The programme schedules rounds at %(months)s months after return.")
-                % {"months": ", ".join(str(m) for m in months)}
-            ]
-        elif month in done:
-            errors["round_month"] = [_("This round was already recorded for the case.")]
-    elif not errors.get("date"):
-        month = schedule.suggest_month(case.return_date, data.taken_on, months, done)
-    if errors:
-        raise ValidationError(errors)
+    for code, message in sorted(answer_errors.items()):
+        text, error_code = _translate_answer_error(message)
+        errors.add(f"answers.{code}", text, error_code)
+    month = _round_month(errors, case, data)
+    errors.raise_if_any()
     return version, clean, month
 
 
-def _translate_answer_error(message: str) -> str:
-    # The pure core speaks English; the usual messages are shown translated.
+def _round_month(errors: FieldErrors, case: Case, data: RoundInput) -> int | None:
+    """The round given (one the programme schedules and the case has not done yet), or the one the date suggests."""
+    months, _window = selectors.schedule_of(case)
+    done = selectors.done_months(case)
+    month = data.round_month
+    # The form offers the rounds still to do only: another is not among its choices either.
+    if month is not None and month not in months:
+        errors.add(
+            "round_month",
+            _("The programme schedules rounds at %(months)s months after return.")
+            % {"months": ", ".join(str(m) for m in months)},
+            "invalid_choice",
+        )
+    elif month is not None and month in done:
+        errors.add("round_month", _("This round was already recorded for the case."), "invalid_choice")
+    elif month is None and "date" not in errors:
+        month = schedule.suggest_month(case.return_date, data.taken_on, months, done)
+    return month
+
+
+def _translate_answer_error(message: str) -> tuple[str, str]:
+    """(message, code) for the pure core's English reason: the usual ones are shown translated."""
     known = {
-        "not a question of this instrument": _("not a question of this instrument"),
-        "an answer is required": _("an answer is required"),
-        "must be a number": _("must be a number"),
-        "must be a finite number": _("must be a number"),
+        "not a question of this instrument": (_("not a question of this instrument"), "unknown_question"),
+        "an answer is required": (_("an answer is required"), "required"),
+        "must be a number": (_("must be a number"), "invalid"),
+        "must be a finite number": (_("must be a number"), "invalid"),
     }
     if message in known:
         return known[message]
     if message.endswith("is not one of its options") or message.endswith("not among its options"):
-        return _("%(value)s is not one of its options") % {"value": message.split(" is not")[0].split(" not among")[0]}
+        value = message.split(" is not")[0].split(" not among")[0]
+        return _("%(value)s is not one of its options") % {"value": value}, "invalid_choice"
     if "is not a number" in message:
-        return _("must be a number")
+        return _("must be a number"), "invalid"
     if "is not a date" in message:
-        return _("is not a date (YYYY-MM-DD)")
-    return message
+        return _("is not a date (YYYY-MM-DD)"), "invalid"
+    return message, "invalid"
 
 
 def record_round(
@@ -469,7 +480,7 @@ def read_submissions(content: bytes | IO[bytes], filename: str, question_codes: 
     except uploads.UploadError as exc:
         raise exc.as_validation_error("file") from None
     except xlsform.XLSFormError as exc:
-        raise ValidationError({"file": [str(p) for p in exc.problems]}) from None
+        raise ValidationError({"file": [ValidationError(str(p), code="invalid_file") for p in exc.problems]}) from None
     return xlsform.submissions(table.records(), question_codes)
 
 
@@ -536,12 +547,8 @@ def _checked_submission(
         return validate_round(case, RoundInput(version.instrument.code, taken_on, sub.values, version.number))
     except ValidationError as exc:
         for column, messages in exc.message_dict.items():
-            for message in messages:
-                if column == "answers" and ": " in message:
-                    code, reason = message.split(": ", 1)
-                    problems.append((code, reason))
-                else:
-                    problems.append((xlsform.SURVEY_DATE if column == "date" else column, message))
+            column = column.removeprefix("answers.")  # an answer's column is its question's code
+            problems.extend((xlsform.SURVEY_DATE if column == "date" else column, m) for m in messages)
         return version, {}, None
 
 

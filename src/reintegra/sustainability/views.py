@@ -134,7 +134,7 @@ def round_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             round_ = services.record_round(request.user, case, form.to_input(), source=RoundSource.WEB)
         except ValidationError as exc:
-            apply_service_errors(_by_question(exc), form, aliases={"date": "taken_on"})
+            apply_service_errors(exc, form, aliases=form.service_names())
         else:
             score = round_.current_score
             composite = score.composite if score else None
@@ -156,23 +156,6 @@ def round_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         }
     )
     return render(request, "sustainability/round_form.html", ctx)
-
-
-def _by_question(exc: ValidationError) -> ValidationError:
-    """The service names a bad answer "code: reason" under `answers`; the form has one field per question, so
-    each such reason is moved onto its question's field (a question the form lacks shows on the form)."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    keyed: dict[str, list[ValidationError]] = {}
-    for name, errors in exc.error_dict.items():
-        for error in errors:
-            text = " ".join(error.messages)
-            if name == "answers" and ": " in text:
-                code, reason = text.split(": ", 1)
-                keyed.setdefault(forms.ANSWER_PREFIX + code, []).append(ValidationError(reason, code=error.code))
-            else:
-                keyed.setdefault(name, []).append(error)
-    return ValidationError(keyed)
 
 
 def _answer_rows(request: AuthenticatedHttpRequest, round_: SurveyRound) -> tuple[list[dict[str, Any]], bool]:

@@ -82,7 +82,7 @@ ENCRYPTED = [
 
 # Values that must have a given shape (a valid phone number, a date) instead of a marker.
 NOT_MARKERS = {
-    "cases.Returnee.phone": "+52 664 713 2209",
+    "cases.Returnee.phone": "+526647132209",  # E.164, as the service stores it
     "cases.Returnee.birth_date": "1986-11-23",
     "cases.HouseholdMember.birth_date": "2014-07-29",
 }

@@ -382,15 +382,16 @@ def test_plan_agreed_late_has_a_warning(api, case_manager):
     response = post(api, url, {"goals": "Estabilidad", "motivations": "Hijos", "items": [item]})
     assert response.status_code == 201
     assert any("should have been agreed" in w for w in response.json()["warnings"])
+    # Agreed late without a reason: refused, as on the web form (the service's rule).
     response = post(api, url + "agree/", {"agreed_on": TODAY().isoformat()})
-    assert response.status_code == 200, response.content
-    plan = response.json()
-    assert plan["agreed_late"] is True
-    assert any("more than one month" in w for w in plan["warnings"])
-    assert any("Record why" in w for w in plan["warnings"])
+    assert response.status_code == 400, response.content
+    assert {"field": "late_reason", "code": "required"}.items() <= response.json()["errors"][0].items()
+    assert api.get(url).json()["agreed_on"] is None
 
     response = post(api, url + "agree/", {"agreed_on": TODAY().isoformat(), "late_reason": "Hospitalizado"})
     plan = response.json()
+    assert plan["agreed_late"] is True
+    assert any("more than one month" in w for w in plan["warnings"])
     assert plan["agreed_late_reason"] == "Hospitalizado"
     assert not any("Record why" in w for w in plan["warnings"])
 
@@ -401,7 +402,7 @@ def test_returnee_update_keeps_what_is_not_sent(api, case_manager):
     response = api.patch(url, {"phone": "+52 55 1234 5678", "estimated_age": None}, format="json", **if_match(api, url))
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["phone"] == "+52 55 1234 5678"
+    assert body["phone"] == "+525512345678"  # stored as E.164, as from the web form
     assert body["given_names"] == "María José"
     assert body["attention_flags"] == ["woman_head_of_household"]
     assert [d["number"] for d in body["documents"]] == ["G12345678"]  # not sent, not wiped
@@ -744,7 +745,7 @@ def test_step_errors_are_400_with_codes_or_fields(api, case_manager):
     services.record_assessment(case_manager, case, {"assessed_on": TODAY()})
 
     for payload, field in [
-        ({"items": [{**item, "amount": "100"}]}, "currency"),
+        ({"items": [{**item, "amount": "100"}]}, "items"),
         ({"items": [{**item, "amount": "-5", "currency": "MXN"}]}, "items"),
         ({"items": [{**item, "amount": "abc", "currency": "MXN"}]}, "items"),
         ({"items": [{**item, "dimension": "spiritual"}]}, "items"),

@@ -106,7 +106,7 @@ def test_amount_requires_currency(case_manager):
                 services.PlanItemInput(dimension="economic", approach="Efectivo", assistance_form="cash", amount=500)
             ],
         )
-    assert "currency" in err.value.message_dict
+    assert "items.0.currency" in err.value.message_dict
 
 
 def test_one_open_case_per_returnee(case_manager):

@@ -163,7 +163,7 @@ def test_minor_rule_redisplays_the_form_and_keeps_input(cm_client, case_manager)
     ("overrides", "message"),
     [
         ({"given_on": "2025-02-30"}, "Enter a valid date."),
-        ({"given_on": (TODAY() + timedelta(days=2)).isoformat()}, "This date cannot be in the future."),
+        ({"given_on": (TODAY() + timedelta(days=2)).isoformat()}, "The consent date cannot be in the future."),
         ({"purpose": "marketing"}, "Select a valid choice."),
         ({"recipient_description": ""}, "Say who the information may be shared with"),
         ({"expires_on": (TODAY() - timedelta(days=3)).isoformat()}, "The expiry date must be after"),
@@ -197,7 +197,7 @@ def test_withdraw(cm_client, case_manager, case, other_org, other_supervisor):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"withdrawn_on": (TODAY() + timedelta(days=1)).isoformat()}, "This date cannot be in the future."),
+        ({"withdrawn_on": (TODAY() + timedelta(days=1)).isoformat()}, "the date cannot be in the future."),
         ({"withdrawn_on": (TODAY() - timedelta(days=30)).isoformat()}, "cannot be before the consent was given"),
         ({"withdrawn_on": "yesterday"}, "Enter a valid date."),
     ],

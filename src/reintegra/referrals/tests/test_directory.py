@@ -83,7 +83,8 @@ def test_provider_validation_names_each_field(world, manager):
         "email",
         "website",
         "organisation",
-        "contacts",
+        "contacts.0.name",
+        "contacts.0.email",
     }
     # same name in the same country (case-insensitive) is refused; in another country it is fine
     with pytest.raises(ValidationError) as exc:

@@ -147,3 +147,28 @@ def test_mechanism_page_lists_the_referral_pathways_of_its_organisation(world):
     # Another organisation's manager sees neither the mechanism nor, therefore, its pathways.
     outsider = factories.user(factories.organisation(country="MX"), Role.PROGRAMME_MANAGER)
     assert _client(outsider).get(reverse("structural:mechanism-detail", args=[mechanism.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_document_over_the_size_limit_is_refused_by_the_service(world, monkeypatch):
+    """The size limit is the service's (save_record), shown on the form's file field; nothing is stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reintegra.structural import services
+    from reintegra.structural.models import Document
+
+    monkeypatch.setattr(services, "MAX_DOCUMENT_BYTES", 10)
+    agreement = world.records["agreement"]
+    before = Document.objects.count()
+    response = _client(world.manager).post(
+        reverse("structural:document-new-agreement", args=[agreement.pk]),
+        {
+            "kind": c.DocumentKind.AGREEMENT,
+            "title": "Anexo",
+            "version": "1",
+            "file": SimpleUploadedFile("anexo.pdf", b"%PDF-1.4 more than ten bytes"),
+        },
+    )
+    assert response.status_code == 400
+    assert [e.code for e in response.context["form"].errors.as_data()["file"]] == ["too_large"]
+    assert Document.objects.count() == before

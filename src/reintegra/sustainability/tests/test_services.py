@@ -82,8 +82,9 @@ def test_bad_answers_are_field_errors_and_nothing_is_written(world):
     with pytest.raises(ValidationError) as info:
         _round(world, {"eco_satisfaction": "rich", "nope": 1}, taken_on=timezone.localdate() + timedelta(days=2))
     errors = info.value.message_dict
-    assert set(errors) == {"answers", "date"}
-    assert any(e.startswith("eco_satisfaction:") for e in errors["answers"])
+    # Each answer under its question's code (the web form shows it on that question).
+    assert set(errors) == {"answers.eco_satisfaction", "answers.nope", "date"}
+    assert [e.code for e in info.value.error_dict["answers.eco_satisfaction"]] == ["invalid_choice"]
     assert not SurveyRound.objects.exists()
 
 
