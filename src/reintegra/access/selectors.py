@@ -283,7 +283,7 @@ def programmes_for(user: Any) -> "QuerySet[Programme]":
     return Programme.objects.filter(organisation_id=user.organisation_id).select_related("organisation")
 
 
-def programme_list(user: Any, *, active_first: bool = True) -> QuerySet[Programme]:
+def programme_list(user: Any, *, active_first: bool = True) -> "QuerySet[Programme]":
     """The programmes of the user's organisation by name (the page: active ones first)."""
     return programmes_for(user).order_by(*(["-is_active"] if active_first else []), "name")
 
