@@ -63,7 +63,7 @@ def _check_new_password(user: User, new1: str, new2: str) -> None:
         raise ValidationError({"new_password1": exc.error_list}) from None
 
 
-def change_password(user: Any, old_password: str, new_password1: str, new_password2: str) -> None:
+def change_password(user: User, old_password: str, new_password1: str, new_password2: str) -> None:
     """Change the signed-in user's own password. Wrong current password: a ValidationError on `old_password`
     (the caller counts it as a failed login: `access.throttle`)."""
     if not permissions.is_active_user(user):
@@ -182,7 +182,7 @@ def role_codes(user: User) -> Iterable[str]:
 # --- the user's language -------------------------------------------------------------------------
 
 
-def note_language(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def note_language(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     """`user_logged_in` receiver: remember the language the user reads the site in, for their e-mails."""
     language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
     codes = {code for code, _name in settings.LANGUAGES}

@@ -60,7 +60,7 @@ def _live() -> Q:
     return Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
 
 
-def tokens_of(user: Any) -> models.QuerySet[ApiToken]:
+def tokens_of(user: User) -> models.QuerySet[ApiToken]:
     """The user's tokens that still work, newest first."""
     tokens: models.QuerySet[ApiToken] = ApiToken.objects.all()  # ApiToken's base (knox) has no types
     if not getattr(user, "is_authenticated", False):
@@ -68,12 +68,12 @@ def tokens_of(user: Any) -> models.QuerySet[ApiToken]:
     return tokens.filter(_live(), user_id=user.pk).order_by("-created", "-id")
 
 
-def token_of(user: Any, pk: Any) -> ApiToken:
+def token_of(user: User, pk: Any) -> ApiToken:
     """One of the user's live tokens; `ApiToken.DoesNotExist` otherwise."""
     return tokens_of(user).get(pk=pk)
 
 
-def live_token_count(user: Any) -> int:
+def live_token_count(user: User) -> int:
     return tokens_of(user).count()
 
 
@@ -86,13 +86,13 @@ def clean_name(name: Any) -> str:
     return text or _("API token of %(date)s") % {"date": timezone.localdate().isoformat()}
 
 
-def owes_second_factor(user: Any) -> bool:
+def owes_second_factor(user: User) -> bool:
     from reintegra.access import two_factor
 
     return two_factor.has_confirmed_device(user) or two_factor.two_factor_required(user)
 
 
-def issue(user: Any, *, name: Any = "", second_factor: bool, channel: str = "api") -> tuple[ApiToken, str]:
+def issue(user: User, *, name: Any = "", second_factor: bool, channel: str = "api") -> tuple[ApiToken, str]:
     """A new token for `user`: (the token, its secret, to show once). `second_factor`: the caller checked a
     code from the user's authenticator app (or the session was verified with one)."""
     if not permissions.is_active_user(user):
@@ -120,7 +120,7 @@ def issue(user: Any, *, name: Any = "", second_factor: bool, channel: str = "api
     return token, secret
 
 
-def issue_in_session(user: Any, password: str, *, name: Any = "", second_factor: bool) -> tuple[ApiToken, str]:
+def issue_in_session(user: User, password: str, *, name: Any = "", second_factor: bool) -> tuple[ApiToken, str]:
     """A token created on the account page: the password is asked again, so that a session left open (or
     taken over) cannot turn itself into a token that outlives it. A wrong one raises accounts.WrongPassword
     (the caller counts it as a failed login)."""
@@ -133,7 +133,7 @@ def issue_in_session(user: Any, password: str, *, name: Any = "", second_factor:
     return issue(user, name=name, second_factor=second_factor, channel="web")
 
 
-def revoke(user: Any, pk: Any, *, channel: str = "web", actor: Any = None) -> ApiToken:
+def revoke(user: User, pk: Any, *, channel: str = "web", actor: Any = None) -> ApiToken:
     """Revoke one of the user's own tokens; another's (or a missing one) raises ApiToken.DoesNotExist.
     `actor`: a system administrator revoking it in the Django admin."""
     token: ApiToken = ApiToken.objects.filter(user_id=user.pk).get(pk=pk)
@@ -150,7 +150,7 @@ def revoke(user: Any, pk: Any, *, channel: str = "web", actor: Any = None) -> Ap
     return token
 
 
-def revoke_all(user: Any, reason: str, *, only_without_second_factor: bool = False, channel: str = "web") -> int:
+def revoke_all(user: User, reason: str, *, only_without_second_factor: bool = False, channel: str = "web") -> int:
     """Revoke every token of `user` (or only those issued without a second factor). Returns how many."""
     tokens = ApiToken.objects.filter(user_id=user.pk)
     if only_without_second_factor:

@@ -4,12 +4,17 @@ Sensitive fields are registered as masked with `redact`, so their values never r
 the log still shows that they changed.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import models
 
 from reintegra.access.fields import EncryptedTextField, sensitive_category
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 REDACTED = "[protected]"
 
@@ -125,7 +130,7 @@ def _has_field(model: type[models.Model], name: str) -> bool:
 
 
 def record_access(
-    user: Any,
+    user: User,
     action: str,
     obj: models.Model | None = None,
     *,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -18,6 +18,9 @@ from django.utils.text import slugify
 
 from reintegra.access import audit
 from reintegra.access.spreadsheets import Sheet, csv_lines, write_workbook
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 Format = Literal["csv", "xlsx"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx")
@@ -63,7 +66,7 @@ def xlsx_response(filename: str, sheets: Iterable[Sheet]) -> HttpResponse:
 
 
 def download(
-    user: Any,
+    user: User,
     fmt: str,
     stem: str,
     header: Sequence[Any],
@@ -86,7 +89,7 @@ def download(
 
 
 def download_workbook(
-    user: Any, stem: str, sheets: Iterable[Sheet], *, purpose: str, obj: Any = None, channel: str = "web"
+    user: User, stem: str, sheets: Iterable[Sheet], *, purpose: str, obj: Any = None, channel: str = "web"
 ) -> HttpResponse:
     """Several sheets as one XLSX attachment (e.g. an XLSForm), recorded in the access trail first."""
     audit.record_access(user, "export", obj, purpose=f"{purpose} (XLSX)", channel=channel)

@@ -12,12 +12,17 @@ two (`cases.permissions.access_case_by_id(user, pk, for_write=True)`...) live in
 records, since this layer imports none of them.
 """
 
-from typing import Any, Protocol
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy
 
 from reintegra.access.roles import Capability
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 # The one answer to a refused action, unless a rule says more (the API's permission classes show it too).
 DENIED_MESSAGE = gettext_lazy("You do not have permission to do this.")
@@ -30,12 +35,12 @@ class Held(Protocol):
     def organisation_id(self) -> int | None: ...
 
 
-def is_active_user(user: Any) -> bool:
+def is_active_user(user: User) -> bool:
     """Signed in and not deactivated."""
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def has_any(user: Any, *capabilities: Capability) -> bool:
+def has_any(user: User, *capabilities: Capability) -> bool:
     """Signed in, active, and holding at least one of `capabilities`."""
     assert capabilities, "name the capabilities to check"
     return is_active_user(user) and any(user.has_capability(c) for c in capabilities)
@@ -45,19 +50,19 @@ def denied(message: str | None = None) -> PermissionDenied:
     return PermissionDenied(message or str(DENIED_MESSAGE))
 
 
-def require(user: Any, *capabilities: Capability) -> None:
+def require(user: User, *capabilities: Capability) -> None:
     """PermissionDenied unless the user is signed in, active and holds at least one of `capabilities`."""
     if not has_any(user, *capabilities):
         raise denied()
 
 
-def holds(user: Any, holder: Held | int | None) -> bool:
+def holds(user: User, holder: Held | int | None) -> bool:
     """Whether the record (or the organisation id) is the user's organisation's."""
     organisation_id = holder if holder is None or isinstance(holder, int) else holder.organisation_id
     return is_active_user(user) and bool(user.organisation_id) and organisation_id == user.organisation_id
 
 
-def require_holding_organisation(user: Any, holder: Held | int | None, message: str | None = None) -> None:
+def require_holding_organisation(user: User, holder: Held | int | None, message: str | None = None) -> None:
     """PermissionDenied unless the record belongs to the user's organisation: another organisation's
     record, even one the user may read (a case shared with their organisation), is changed only by it."""
     if not holds(user, holder):

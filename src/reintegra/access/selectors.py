@@ -110,7 +110,7 @@ class TrailEntry:
         return (self.at, _RANK[self.source], self.id)
 
 
-def trail_users(user: Any) -> "QuerySet[User]":
+def trail_users(user: User) -> "QuerySet[User]":
     """The people whose actions the data-protection officer oversees: their organisation's users."""
     from reintegra.access.models import User
 
@@ -121,7 +121,7 @@ def trail_users(user: Any) -> "QuerySet[User]":
 
 
 def audit_trail(
-    user: Any,
+    user: User,
     filters: TrailFilters | None = None,
     *,
     older_than: TrailPosition | None = None,
@@ -274,7 +274,7 @@ def _access_entry(event: AccessEvent) -> TrailEntry:
     )
 
 
-def programmes_for(user: Any) -> "QuerySet[Programme]":
+def programmes_for(user: User) -> "QuerySet[Programme]":
     """The programmes of the user's organisation (settings are not personal data, but stay in-house)."""
     from reintegra.access.models import Programme
 
@@ -283,11 +283,11 @@ def programmes_for(user: Any) -> "QuerySet[Programme]":
     return Programme.objects.filter(organisation_id=user.organisation_id).select_related("organisation")
 
 
-def programme_list(user: Any, *, active_first: bool = True) -> "QuerySet[Programme]":
+def programme_list(user: User, *, active_first: bool = True) -> "QuerySet[Programme]":
     """The programmes of the user's organisation by name (the page: active ones first)."""
     return programmes_for(user).order_by(*(["-is_active"] if active_first else []), "name")
 
 
-def get_programme(user: Any, pk: Any) -> Any:
+def get_programme(user: User, pk: Any) -> Any:
     """One programme of the user's organisation; `Programme.DoesNotExist` (→ 404) otherwise."""
     return programmes_for(user).get(pk=pk)

@@ -40,7 +40,7 @@ PLATFORM_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _is_platform_admin(user: Any) -> bool:
+def _is_platform_admin(user: User) -> bool:
     return permissions.is_active_user(user) and Role.ADMIN in user.roles
 
 
@@ -309,7 +309,7 @@ def _whole(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def update_programme(user: Any, programme: Any, data: dict[str, Any], *, expected_version: int | None = None) -> Any:
+def update_programme(user: User, programme: Any, data: dict[str, Any], *, expected_version: int | None = None) -> Any:
     """Change a programme's settings (programme managers of its organisation). Unknown keys are refused.
 
     `expected_version`: the version the user read (access.versioning); a stale one raises StaleVersion."""

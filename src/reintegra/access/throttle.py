@@ -23,10 +23,12 @@ stored in clear: each row holds a keyed hash of the address or of the account na
 longest window go.
 """
 
+from __future__ import annotations
+
 import math
 import unicodedata
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -39,6 +41,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from reintegra.access.models import LoginFailure
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 IP, ACCOUNT, RESET_IP, RESET_ACCOUNT = "ip", "account", "reset_ip", "reset_account"
 API_PREFIX = "/api/"
@@ -200,7 +205,7 @@ def on_login_failed(
     record_login_failure(request, credentials.get("username"))
 
 
-def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def on_logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if enabled():
         forget_account_failures(user.get_username())
 

@@ -18,11 +18,13 @@ Every failure is a `ValidationError` with a translated message and a code (`inva
 `required`, `setup_required`, `not_allowed`) so the web forms and the API report it the same way.
 """
 
+from __future__ import annotations
+
 import math
 import time
 from base64 import b32encode
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +37,9 @@ from django.utils.translation import ngettext
 
 from reintegra.access.models import RoleSecurityPolicy, TOTPDevice
 
+if TYPE_CHECKING:
+    from reintegra.access.models import User
+
 DEVICE_NAME = "Authenticator app"
 
 
@@ -45,26 +50,26 @@ class Step(StrEnum):
     ENROL = "enrol"  # their role requires two-factor authentication and they have not set it up
 
 
-def _is_signed_in(user: Any) -> bool:
+def _is_signed_in(user: User) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
-def is_verified(user: Any) -> bool:
+def is_verified(user: User) -> bool:
     """Whether this session was confirmed with a code (needs django-otp's OTPMiddleware)."""
     check = getattr(user, "is_verified", None)
     return bool(check and check())
 
 
-def confirmed_devices(user: Any) -> Any:
+def confirmed_devices(user: User) -> Any:
     """The user's confirmed authenticator apps, oldest first."""
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("created_at")
 
 
-def has_confirmed_device(user: Any) -> bool:
+def has_confirmed_device(user: User) -> bool:
     return _is_signed_in(user) and confirmed_devices(user).exists()
 
 
-def two_factor_required(user: Any) -> bool:
+def two_factor_required(user: User) -> bool:
     """True when any of the user's roles requires two-factor authentication."""
     if not _is_signed_in(user):
         return False
@@ -72,7 +77,7 @@ def two_factor_required(user: Any) -> bool:
     return bool(roles) and RoleSecurityPolicy.objects.filter(role__in=roles, require_two_factor=True).exists()
 
 
-def _device_and_requirement(user: Any) -> tuple[bool, bool]:
+def _device_and_requirement(user: User) -> tuple[bool, bool]:
     """(has a confirmed device, a role requires two-factor authentication), in one query."""
     from reintegra.access.models import RoleAssignment, User
 
@@ -93,7 +98,7 @@ def _device_and_requirement(user: Any) -> tuple[bool, bool]:
     return (bool(row[0]), bool(row[1])) if row else (False, False)
 
 
-def pending_step(user: Any) -> Step | None:
+def pending_step(user: User) -> Step | None:
     """What the signed-in `user` must still do in this session, or None when nothing stands in the way."""
     if not _is_signed_in(user) or is_verified(user):
         return None
@@ -113,7 +118,7 @@ _CLEAR_KEY = "reintegra_two_factor_clear"
 
 def pending_step_for(request: Any) -> Step | None:
     """`pending_step` of the request's user, remembered in the session for RECHECK_SECONDS when it is None."""
-    user: Any = getattr(request, "user", None)
+    user: User = getattr(request, "user", None)
     if not _is_signed_in(user) or is_verified(user):
         return None
     session = request.session
@@ -129,7 +134,7 @@ def pending_step_for(request: Any) -> Step | None:
     return step
 
 
-def note_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def note_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     """`user_logged_in` receiver: decide at login, so the first page after it needs no extra query."""
     session = getattr(request, "session", None)
     if session is None:
@@ -193,7 +198,7 @@ def _try(device_pk: int, token: str) -> tuple[TOTPDevice | None, Any]:
         return None, None
 
 
-def verify_code(user: Any, code: Any, *, device: TOTPDevice | None = None) -> TOTPDevice:
+def verify_code(user: User, code: Any, *, device: TOTPDevice | None = None) -> TOTPDevice:
     """The device of `user` that accepts `code` (any confirmed one, or exactly `device`); otherwise raises
     ValidationError (wrong code, or too many wrong codes: django-otp's throttling)."""
     candidates = [device] if device is not None else list(confirmed_devices(user))
@@ -212,7 +217,7 @@ def verify_code(user: Any, code: Any, *, device: TOTPDevice | None = None) -> TO
     raise _wrong()
 
 
-def check_api_code(user: Any, code: Any) -> bool:
+def check_api_code(user: User, code: Any) -> bool:
     """The second factor of the API token endpoint: a code when the user has an app set up; a refusal when
     their role requires one and they have none yet (that is done in the web application). True when a code
     was checked, False when the user has no second factor (and needs none)."""
@@ -238,12 +243,12 @@ def check_api_code(user: Any, code: Any) -> bool:
 # --- enrolment -----------------------------------------------------------------------------------
 
 
-def pending_device(user: Any) -> TOTPDevice | None:
+def pending_device(user: User) -> TOTPDevice | None:
     device: TOTPDevice | None = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("-pk").first()
     return device
 
 
-def start_enrolment(user: Any) -> TOTPDevice:
+def start_enrolment(user: User) -> TOTPDevice:
     """The user's device being set up: the one already started (so reloading the page keeps the secret the
     user may have scanned), or a new one."""
     device = pending_device(user)
@@ -252,13 +257,13 @@ def start_enrolment(user: Any) -> TOTPDevice:
     return device
 
 
-def restart_enrolment(user: Any) -> TOTPDevice:
+def restart_enrolment(user: User) -> TOTPDevice:
     """Throw away the device being set up and start again with a new secret."""
     TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
     return start_enrolment(user)
 
 
-def confirm_enrolment(user: Any, device: TOTPDevice, code: Any) -> TOTPDevice:
+def confirm_enrolment(user: User, device: TOTPDevice, code: Any) -> TOTPDevice:
     """Confirm the device being set up with a code from the app. Other half-set-up devices go, and so do
     the user's API tokens issued without a second factor."""
     from reintegra.access import api_tokens
@@ -274,11 +279,11 @@ def confirm_enrolment(user: Any, device: TOTPDevice, code: Any) -> TOTPDevice:
     return device
 
 
-def can_disable(user: Any) -> bool:
+def can_disable(user: User) -> bool:
     return not two_factor_required(user)
 
 
-def disable(user: Any, code: Any) -> None:
+def disable(user: User, code: Any) -> None:
     """Remove the user's authenticator app, confirmed with a current code; refused when their role
     requires two-factor authentication."""
     if not can_disable(user):

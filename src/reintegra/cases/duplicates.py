@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -30,6 +30,9 @@ from reintegra.access import audit
 from reintegra.access.models import AccessEvent
 from reintegra.cases import matching, scoping, selectors
 from reintegra.cases.models import Returnee
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 # At or above this score a registration waits for an explicit "this is a different person".
 STRONG = 0.8
@@ -145,7 +148,7 @@ def checks_per_minute() -> int:
     return int(getattr(settings, "REINTEGRA_DUPLICATE_CHECKS_PER_MINUTE", DEFAULT_CHECKS_PER_MINUTE))
 
 
-def _ensure_not_throttled(user: Any) -> None:
+def _ensure_not_throttled(user: User) -> None:
     now = timezone.now()
     recent = list(
         AccessEvent.objects.filter(
@@ -163,7 +166,7 @@ def _ensure_not_throttled(user: Any) -> None:
         raise DuplicateCheckThrottled(max(1, int((oldest + _WINDOW - now).total_seconds()) + 1))
 
 
-def find(user: Any, query: DuplicateQuery) -> DuplicateResult:
+def find(user: User, query: DuplicateQuery) -> DuplicateResult:
     """Score the register and keep what the user may see. Neither throttled nor recorded: use `check`."""
     if not query.is_searchable():
         return DuplicateResult()
@@ -191,11 +194,11 @@ def find(user: Any, query: DuplicateQuery) -> DuplicateResult:
     )
 
 
-def _record(user: Any, channel: str) -> None:
+def _record(user: User, channel: str) -> None:
     audit.record_access(user, "search", object_type="cases.returnee", purpose=PURPOSE, channel=channel)
 
 
-def check(user: Any, query: DuplicateQuery, *, channel: str = "web") -> DuplicateResult:
+def check(user: User, query: DuplicateQuery, *, channel: str = "web") -> DuplicateResult:
     """The duplicate check a user asks for: rate-limited, recorded in the access trail (without what was
     typed or found), out-of-scope matches only as a flag. Raises DuplicateCheckThrottled."""
     _ensure_not_throttled(user)
@@ -204,7 +207,7 @@ def check(user: Any, query: DuplicateQuery, *, channel: str = "web") -> Duplicat
 
 
 def require_confirmation(
-    user: Any, query: DuplicateQuery, confirmation: DistinctPersonConfirmation | None, *, channel: str
+    user: User, query: DuplicateQuery, confirmation: DistinctPersonConfirmation | None, *, channel: str
 ) -> None:
     """The registration rule: a likely duplicate stops a registration unless the user confirmed, having
     seen every likely candidate they may see, that this is a different person. Raises PossibleDuplicate

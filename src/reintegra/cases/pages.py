@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.forms import BaseFormSet
@@ -34,6 +34,9 @@ from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Case
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.steps import Step
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 TABS = [
     ("summary", "cases:detail", gettext_lazy("Summary")),
@@ -55,7 +58,7 @@ def _check(rule: Callable[..., None], *args: Any) -> Step:
     return Step(True)
 
 
-def _steps(user: Any, case: Case, facts: lifecycle.CaseFacts, plan: Any) -> dict[str, Step]:
+def _steps(user: User, case: Case, facts: lifecycle.CaseFacts, plan: Any) -> dict[str, Step]:
     if not case_permissions.can_change_case(user, case):
         read_only = Step(
             False,
@@ -126,7 +129,7 @@ def is_htmx(request: AuthenticatedHttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
 
 
-def require_edit(user: Any) -> None:
+def require_edit(user: User) -> None:
     """The capability to record case work (the object is checked by `get_case_or_404(..., for_write=True)`)."""
     permissions.require(user, Capability.EDIT_CASES)
 

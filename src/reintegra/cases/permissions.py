@@ -8,7 +8,9 @@ fetch with `access_case_by_id(user, pk, for_write=True)` for an early answer (hi
 404; visible but not writable: PermissionDenied, so 403).
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -17,22 +19,25 @@ from reintegra.access.roles import Capability
 from reintegra.cases import scoping, selectors
 from reintegra.cases.models import Case, Returnee
 
+if TYPE_CHECKING:
+    from reintegra.access.models import User
+
 
 def _holder_only() -> str:
     return _("Only the organisation that holds the case can change it.")
 
 
-def can_change_case(user: Any, case: Case) -> bool:
+def can_change_case(user: User, case: Case) -> bool:
     """For pages, on a case read through the selectors: whether the user may change it (no query)."""
     return permissions.has_any(user, Capability.EDIT_CASES) and permissions.holds(user, case)
 
 
-def require_holder(user: Any, case: Case) -> None:
+def require_holder(user: User, case: Case) -> None:
     """PermissionDenied unless the user's organisation holds the case (a shared case is read, not changed)."""
     permissions.require_holding_organisation(user, case, _holder_only())
 
 
-def require_case_write(user: Any, case: Case, capability: Capability = Capability.EDIT_CASES) -> None:
+def require_case_write(user: User, case: Case, capability: Capability = Capability.EDIT_CASES) -> None:
     """PermissionDenied unless the user holds `capability`, their organisation holds the case and they see
     it (a case manager: their own and their team's). Services call it first, whoever called them."""
     permissions.require(user, capability)
@@ -41,7 +46,7 @@ def require_case_write(user: Any, case: Case, capability: Capability = Capabilit
     require_holder(user, case)
 
 
-def require_returnee_write(user: Any, returnee: Returnee) -> None:
+def require_returnee_write(user: User, returnee: Returnee) -> None:
     """The same rule for a person's record: their organisation registered them and the user sees them."""
     permissions.require(user, Capability.EDIT_CASES)
     if not scoping.can_see_returnee(user, returnee):
@@ -50,7 +55,7 @@ def require_returnee_write(user: Any, returnee: Returnee) -> None:
 
 
 def access_case_by_id(
-    user: Any, case_id: Any, *, for_write: bool = False, capability: Capability = Capability.EDIT_CASES
+    user: User, case_id: Any, *, for_write: bool = False, capability: Capability = Capability.EDIT_CASES
 ) -> Case:
     """The case the user may see (Case.DoesNotExist otherwise: existence is not revealed); `for_write`: one
     they may also change with `capability` (PermissionDenied otherwise)."""
@@ -61,7 +66,7 @@ def access_case_by_id(
     return case
 
 
-def access_returnee_by_id(user: Any, returnee_id: Any, *, for_write: bool = False) -> Returnee:
+def access_returnee_by_id(user: User, returnee_id: Any, *, for_write: bool = False) -> Returnee:
     """The person the user may see (Returnee.DoesNotExist otherwise); `for_write`: one they may change."""
     returnee = selectors.get_returnee(user, returnee_id)
     if for_write:

@@ -33,7 +33,7 @@ def granted_case_ids(organisation_id: int) -> list[QuerySet[Any, Any]]:
     return [grant(organisation_id) for grant in _GRANTS.values()]
 
 
-def case_visibility(user: Any) -> Q:
+def case_visibility(user: User) -> Q:
     """A Q over Case rows."""
     if not active_with_organisation(user):
         return NOTHING
@@ -52,7 +52,7 @@ def case_visibility(user: Any) -> Q:
     return NOTHING
 
 
-def returnee_visibility(user: Any) -> Q:
+def returnee_visibility(user: User) -> Q:
     """A Q over Returnee rows: the people behind visible cases, plus those the user registered."""
     if not active_with_organisation(user):
         return NOTHING
@@ -66,7 +66,7 @@ def returnee_visibility(user: Any) -> Q:
     return NOTHING
 
 
-def visible_returnee_ids(user: Any, ids: Iterable[int]) -> set[int]:
+def visible_returnee_ids(user: User, ids: Iterable[int]) -> set[int]:
     """Which of a handful of returnees `returnee_visibility` lets the user see, as two indexed lookups.
 
     The same rule as `returnee_visibility`; filtering a few ids by that Q makes PostgreSQL hash every

@@ -1,5 +1,7 @@
 """Every read of cases and returnees, already scoped to what the user may see (cases.scoping)."""
 
+from __future__ import annotations
+
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +35,8 @@ from reintegra.cases.models import (
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
+    from reintegra.access.models import User
+
     class _VisitDue(TypedDict):
         next_due: date
         last_visit: date
@@ -41,15 +45,15 @@ if TYPE_CHECKING:
     VisitDueCase = WithAnnotations[Case, _VisitDue]
 
 
-def cases_for(user: Any) -> QuerySet[Case]:
+def cases_for(user: User) -> QuerySet[Case]:
     return Case.objects.filter(case_scoping.case_visibility(user))
 
 
-def returnees_for(user: Any) -> QuerySet[Returnee]:
+def returnees_for(user: User) -> QuerySet[Returnee]:
     return Returnee.objects.filter(case_scoping.returnee_visibility(user))
 
 
-def get_case(user: Any, pk: Any) -> Case:
+def get_case(user: User, pk: Any) -> Case:
     """The case if the user may see it; Case.DoesNotExist otherwise (callers answer 404)."""
     try:
         pk = int(pk)
@@ -70,12 +74,12 @@ def get_case(user: Any, pk: Any) -> Case:
     )
 
 
-def cases_of_returnee(user: Any, returnee: Returnee) -> QuerySet[Case]:
+def cases_of_returnee(user: User, returnee: Returnee) -> QuerySet[Case]:
     """The cases of one person that the user sees, latest return first."""
     return cases_for(user).filter(returnee=returnee).order_by("-return_date", "-id")
 
 
-def get_returnee(user: Any, pk: Any) -> Returnee:
+def get_returnee(user: User, pk: Any) -> Returnee:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -95,7 +99,7 @@ class CaseFilters:
     mine_only: bool = False
 
 
-def search_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
+def search_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
     qs = cases_for(user)
     term = filters.search.strip()
     if term:
@@ -117,7 +121,7 @@ def search_cases(user: Any, filters: CaseFilters) -> QuerySet[Case]:
     return qs.select_related("returnee", "returnee__municipality", "case_manager").order_by("-return_date", "-id")
 
 
-def searchable_organisations(user: Any) -> list[int]:
+def searchable_organisations(user: User) -> list[int]:
     """Registers whose name index a user's search reads: their organisation's, and those of the
     organisations that granted it cases (shares: `cases.scoping`; the case visibility filter still applies
     to each row)."""
@@ -129,7 +133,7 @@ def searchable_organisations(user: Any) -> list[int]:
     return sorted({user.organisation_id, *granting})
 
 
-def _search_q(user: Any, term: str) -> Q:
+def _search_q(user: User, term: str) -> Q:
     # A case number is matched exactly, on its unique index (numbers are stored in capitals).
     query = Q(case_number=term.upper())
     by_name = name_index.name_search(searchable_organisations(user), term)
@@ -164,7 +168,7 @@ def items_of(plan: ReintegrationPlan | None) -> list[PlanItem]:
     return list(plan.items.all()) if plan is not None else []
 
 
-def returnee_list(user: Any) -> QuerySet[Returnee]:
+def returnee_list(user: User) -> QuerySet[Returnee]:
     """The returnees the user sees, as the API lists them."""
     return returnees_for(user).select_related("municipality", "admin1").prefetch_related("documents")
 
@@ -218,11 +222,11 @@ class Dashboard:
     counts: dict[str, int]
     total: int
     plans_due: list[Case]
-    visits_due: list["VisitDueCase"]
+    visits_due: list[VisitDueCase]
     recent: list[Case]
 
 
-def dashboard_for(user: Any, today: date | None = None) -> Dashboard:
+def dashboard_for(user: User, today: date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     mine = cases_for(user).filter(case_manager_id=user.pk)
     counts = {row["status"]: row["n"] for row in mine.values("status").annotate(n=Count("id")).order_by()}
@@ -254,7 +258,7 @@ class DuplicateCandidate:
 
 
 def duplicate_candidates(
-    user: Any,
+    user: User,
     person: matching.PersonRecord,
     document_numbers: list[str] | None = None,
     *,

@@ -51,14 +51,14 @@ from reintegra.validation import FieldErrors, add_phone, field_error
 
 
 @contextmanager
-def _write(user: Any) -> Iterator[None]:
+def _write(user: User) -> Iterator[None]:
     """One atomic write, attributed to the user in the change log. Who may write is checked before, on the
     first line of each service (`cases.permissions`)."""
     with transaction.atomic(), set_actor(user):
         yield
 
 
-def _event(case: Case, kind: str, user: Any, *, note: str = "", **data: Any) -> CaseEvent:
+def _event(case: Case, kind: str, user: User, *, note: str = "", **data: Any) -> CaseEvent:
     """A timeline line: codes, dates and counts in `data`; free text only in the encrypted `note`."""
     return CaseEvent.objects.create(case=case, kind=kind, actor=user, data=data, note=note)
 
@@ -73,7 +73,7 @@ def facts(case: Case) -> lifecycle.CaseFacts:
     )
 
 
-def _advance_status(case: Case, user: Any) -> None:
+def _advance_status(case: Case, user: User) -> None:
     new = lifecycle.advance(case.status, facts(case))
     if new != case.status:
         old, case.status = case.status, new
@@ -164,7 +164,7 @@ def _apply_returnee(returnee: Returnee, data: ReturneeInput) -> None:
     errors.raise_if_any()
 
 
-def returnee_problems(user: Any, data: ReturneeInput) -> ValidationError | None:
+def returnee_problems(user: User, data: ReturneeInput) -> ValidationError | None:
     """What registering or updating a person with `data` would be refused for, without writing anything:
     a page whose other parts did not parse yet shows these rule errors with its own."""
     try:
@@ -274,7 +274,7 @@ def _duplicate_query(returnee: Returnee, data: ReturneeInput) -> duplicates.Dupl
 
 
 def register_returnee(
-    user: Any,
+    user: User,
     data: ReturneeInput,
     *,
     confirmation: duplicates.DistinctPersonConfirmation | None = None,
@@ -308,7 +308,7 @@ def register_returnee(
 
 
 def update_returnee(
-    user: Any, returnee: Returnee, data: ReturneeInput, *, documents: bool = True, expected_version: int | None = None
+    user: User, returnee: Returnee, data: ReturneeInput, *, documents: bool = True, expected_version: int | None = None
 ) -> Returnee:
     """`documents=False` keeps the stored documents (for users who may not see them, and partial updates).
 
@@ -395,7 +395,7 @@ def _lock_case(case: Case) -> Case:
 
 
 def set_household(
-    user: Any, case: Case, members: list[MemberInput], notes: str = "", *, expected_version: int | None = None
+    user: User, case: Case, members: list[MemberInput], notes: str = "", *, expected_version: int | None = None
 ) -> Household:
     """Replace the household composition of a case. `expected_version`: the household's version the user
     read, 0 when the case had none yet; a stale one raises StaleVersion."""
@@ -477,7 +477,7 @@ def next_case_number(organisation: Any, year: int) -> str:
     return f"{organisation.code.upper()}-{year}-{seq.last_value:05d}"
 
 
-def _check_case_manager(user: Any, case_manager: User | None) -> None:
+def _check_case_manager(user: User, case_manager: User | None) -> None:
     if case_manager is None:
         return
     if (
@@ -490,7 +490,7 @@ def _check_case_manager(user: Any, case_manager: User | None) -> None:
         raise field_error("case_manager", _("Only a supervisor can assign a case to someone else."), "not_supervisor")
 
 
-def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager: User | None = None) -> Case:
+def open_case(user: User, returnee: Returnee, data: ReturnInput, *, case_manager: User | None = None) -> Case:
     case_permissions.require_returnee_write(user, returnee)
     with _write(user):
         if returnee.cases.exclude(status=CaseStatus.CLOSED).exists():
@@ -515,7 +515,9 @@ def open_case(user: Any, returnee: Returnee, data: ReturnInput, *, case_manager:
         return case
 
 
-def update_return_information(user: Any, case: Case, data: ReturnInput, *, expected_version: int | None = None) -> Case:
+def update_return_information(
+    user: User, case: Case, data: ReturnInput, *, expected_version: int | None = None
+) -> Case:
     case_permissions.require_case_write(user, case)
     with _write(user):
         versioning.lock(case, expected_version)
@@ -526,7 +528,7 @@ def update_return_information(user: Any, case: Case, data: ReturnInput, *, expec
         return case
 
 
-def assign_case(user: Any, case: Case, case_manager: User, *, expected_version: int | None = None) -> Case:
+def assign_case(user: User, case: Case, case_manager: User, *, expected_version: int | None = None) -> Case:
     case_permissions.require_case_write(user, case, Capability.ASSIGN_CASES)
     with _write(user):
         versioning.lock(case, expected_version)
@@ -582,7 +584,7 @@ def _not_before_return(case: Case, value: date | None, field_name: str) -> None:
         raise field_error(field_name, _("This date is before the return and the opening of the case."), "before_return")
 
 
-def record_assessment(user: Any, case: Case, values: dict[str, Any]) -> Assessment:
+def record_assessment(user: User, case: Case, values: dict[str, Any]) -> Assessment:
     case_permissions.require_case_write(user, case)
     with _write(user):
         lifecycle.ensure_open(facts(case))
@@ -600,7 +602,7 @@ def record_assessment(user: Any, case: Case, values: dict[str, Any]) -> Assessme
 
 
 def update_assessment(
-    user: Any, assessment: Assessment, values: dict[str, Any], *, expected_version: int | None = None
+    user: User, assessment: Assessment, values: dict[str, Any], *, expected_version: int | None = None
 ) -> Assessment:
     """Correct an assessment; only the fields given change (a sensitive field left out stays as it is)."""
     case = assessment.case
@@ -622,7 +624,7 @@ def update_assessment(
 COUNSELLING_FIELDS = ["held_on", "mode", "duration_minutes", "topics", "notes"]
 
 
-def record_counselling_session(user: Any, case: Case, values: dict[str, Any]) -> CounsellingSession:
+def record_counselling_session(user: User, case: Case, values: dict[str, Any]) -> CounsellingSession:
     case_permissions.require_case_write(user, case)
     with _write(user):
         lifecycle.ensure_open(facts(case))
@@ -706,7 +708,7 @@ def _locked_plan(case: Case, expected_version: int | None) -> ReintegrationPlan 
 
 
 def save_plan(
-    user: Any,
+    user: User,
     case: Case,
     *,
     goals: str,
@@ -740,7 +742,7 @@ def save_plan(
 
 
 def agree_plan(
-    user: Any, case: Case, *, agreed_on: date, late_reason: str = "", expected_version: int | None = None
+    user: User, case: Case, *, agreed_on: date, late_reason: str = "", expected_version: int | None = None
 ) -> ReintegrationPlan:
     """Record the agreement; with `expected_version`, only on the plan as the user read it."""
     from reintegra.cases.selectors import plan_is_late
@@ -810,7 +812,7 @@ def _check_visit(visit: FollowUpVisit) -> None:
 
 
 def record_follow_up(
-    user: Any, case: Case, values: dict[str, Any], progress: list[ProgressInput] | None = None
+    user: User, case: Case, values: dict[str, Any], progress: list[ProgressInput] | None = None
 ) -> FollowUpVisit:
     case_permissions.require_case_write(user, case)
     with _write(user):
@@ -850,7 +852,7 @@ def record_follow_up(
 # --- Closure -------------------------------------------------------------------------------------
 
 
-def close_case(user: Any, case: Case, *, reason: str, note: str = "", closed_on: date | None = None) -> Case:
+def close_case(user: User, case: Case, *, reason: str, note: str = "", closed_on: date | None = None) -> Case:
     case_permissions.require_case_write(user, case)
     with _write(user):
         _lock_case(case)  # two closures at once: the second sees the first and is refused by the lifecycle
@@ -872,7 +874,7 @@ def close_case(user: Any, case: Case, *, reason: str, note: str = "", closed_on:
         return case
 
 
-def reopen_case(user: Any, case: Case, *, reason: str) -> Case:
+def reopen_case(user: User, case: Case, *, reason: str) -> Case:
     case_permissions.require_case_write(user, case)
     with _write(user):
         _lock_case(case)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,6 +46,9 @@ from reintegra.cases.pages import (
 from reintegra.web import pagination
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.steps import show_refused
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 PAGE_SIZE = 25
 
@@ -273,7 +276,7 @@ def _summary_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, An
     }
 
 
-def _hidden_assessment_fields(user: Any) -> list[str]:
+def _hidden_assessment_fields(user: User) -> list[str]:
     return [name for name, cat in forms.ASSESSMENT_SENSITIVE.items() if not scoping.can_see(user, cat)]
 
 

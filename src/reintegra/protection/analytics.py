@@ -15,7 +15,7 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
@@ -29,6 +29,9 @@ from reintegra.cases.choices import AttentionFlag, MigrationCause
 from reintegra.cases.models import Assessment, Case, FollowUpVisit, PlanItem
 from reintegra.places.models import AdminArea
 from reintegra.protection import kanonymity, pseudonymise
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 # Dimensions a count may be broken down by, and the expression each groups on.
 AGGREGATE_DIMENSIONS: dict[str, Any] = {
@@ -109,7 +112,7 @@ def _release_for(fingerprint: str, groups: dict[kanonymity.QuasiIdentifiers, int
     return release
 
 
-def pseudonymised_release(user: Any) -> PseudonymisedRelease:
+def pseudonymised_release(user: User) -> PseudonymisedRelease:
     """The k-anonymous release of the user's organisation's cases, for Capability.VIEW_PSEUDONYMISED (M&E
     officers). Quasi-identifiers are counted in SQL; rows are only built for what is read
     (`pseudonymised_rows`)."""
@@ -191,7 +194,7 @@ def pseudonymised_rows(
             )
 
 
-def pseudonymised_cases(user: Any) -> list[dict[str, Any]]:
+def pseudonymised_cases(user: User) -> list[dict[str, Any]]:
     """Every released row of the user's organisation (see `pseudonymised_release`)."""
     return list(pseudonymised_rows(pseudonymised_release(user).entries))
 
@@ -199,7 +202,7 @@ def pseudonymised_cases(user: Any) -> list[dict[str, Any]]:
 # --- aggregates with small-cell suppression ------------------------------------------------------
 
 
-def _aggregate_scope(user: Any) -> QuerySet[Case]:
+def _aggregate_scope(user: User) -> QuerySet[Case]:
     permissions.require(user, Capability.VIEW_AGGREGATES)
     if user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):
         return Case.objects.all()
@@ -273,7 +276,7 @@ def _list_counts(scope: QuerySet[Case], dimension: str, k: int) -> list[dict[str
     return rows
 
 
-def aggregate_cases(user: Any, by: Iterable[str] | str = ("status",), k: int | None = None) -> list[dict[str, Any]]:
+def aggregate_cases(user: User, by: Iterable[str] | str = ("status",), k: int | None = None) -> list[dict[str, Any]]:
     """Counts of cases grouped by `by` (status, return_type, sex, nationality, municipality,
     closure_category, return_year — "year" also accepted — or, alone, attention_flag or cause_of_migration),
     over the user's organisation, or over all organisations for Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS
@@ -311,6 +314,6 @@ def aggregate_cases(user: Any, by: Iterable[str] | str = ("status",), k: int | N
     return rows
 
 
-def aggregate_threshold(user: Any) -> int:
+def aggregate_threshold(user: User) -> int:
     """The smallest count the user's aggregates show (before any raise asked for)."""
     return suppression_threshold(_aggregate_scope(user))

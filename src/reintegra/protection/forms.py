@@ -5,7 +5,9 @@ before sharing) live in `protection.services`, whose `ValidationError`s are put 
 with `reintegra.web.forms.apply_service_errors`, so the web UI and the API cannot disagree.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -14,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from reintegra.access.models import Organisation
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.web.widgets import DateInput
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 # Shortest and longest "smallest cell" a user may ask for (the settings floor still applies).
 MAX_K = 1000
@@ -97,7 +102,7 @@ class ShareForm(forms.Form):
         help_text=_("What the organisation needs the information for. Share only what the care needs."),
     )
 
-    def __init__(self, *args: Any, user: Any, case: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)

@@ -4,8 +4,10 @@ lookups of one object (`get_consent`, `get_share`...) raise DoesNotExist for wha
 callers answer 404 without revealing whether it exists.
 """
 
+from __future__ import annotations
+
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -15,6 +17,9 @@ from reintegra.access.roles import Capability
 from reintegra.cases import scoping
 from reintegra.cases.models import Case, Returnee
 from reintegra.protection.models import CaseShare, Consent
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 
 def _positive_id(value: Any, missing: type[Exception]) -> int:
@@ -30,7 +35,7 @@ def _positive_id(value: Any, missing: type[Exception]) -> int:
 # --- consent ledger ------------------------------------------------------------------------------
 
 
-def consents_for(user: Any, returnee: Any) -> QuerySet[Consent]:
+def consents_for(user: User, returnee: Any) -> QuerySet[Consent]:
     """The consent ledger of a returnee the user may see (withdrawn and expired entries included), or of
     any returnee of their organisation for Capability.VIEW_CONSENT_REGISTRY (the data-protection officer)."""
     if not permissions.is_active_user(user):
@@ -48,7 +53,7 @@ def consents_for(user: Any, returnee: Any) -> QuerySet[Consent]:
     )
 
 
-def consent_ledger_returnee(user: Any, pk: Any) -> Returnee:
+def consent_ledger_returnee(user: User, pk: Any) -> Returnee:
     """The returnee whose consent ledger the user may read (the same rule as `consents_for`): one they may
     see, or, for Capability.VIEW_CONSENT_REGISTRY, any returnee of their organisation. Raises
     Returnee.DoesNotExist otherwise (callers answer 404, never revealing existence)."""
@@ -61,7 +66,7 @@ def consent_ledger_returnee(user: Any, pk: Any) -> Returnee:
     return Returnee.objects.filter(visible).get(pk=pk)
 
 
-def get_consent(user: Any, pk: Any) -> Consent:
+def get_consent(user: User, pk: Any) -> Consent:
     """A consent of a returnee the user may see (scoping.returnee_visibility); Consent.DoesNotExist otherwise."""
     pk = _positive_id(pk, Consent.DoesNotExist)
     visible = Returnee.objects.filter(scoping.returnee_visibility(user)).values("pk")
@@ -101,7 +106,7 @@ def reloaded_share(share: CaseShare) -> CaseShare:
     return shares_of(share.case).get(pk=share.pk)
 
 
-def get_share(user: Any, pk: Any) -> CaseShare:
+def get_share(user: User, pk: Any) -> CaseShare:
     """A share of a case the user may see (scoping.case_visibility); CaseShare.DoesNotExist otherwise."""
     pk = _positive_id(pk, CaseShare.DoesNotExist)
     visible = Case.objects.filter(scoping.case_visibility(user)).values("pk")

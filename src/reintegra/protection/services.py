@@ -18,12 +18,14 @@ disability prevents consent) may share without consent, giving a justification; 
 it as a flagged `consent_exception`.
 """
 
+from __future__ import annotations
+
 import calendar
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditlog.context import disable_auditlog, set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,6 +59,9 @@ from reintegra.cases.name_index import clear as clear_name_index
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.protection.models import CaseShare, Consent
 from reintegra.validation import FieldErrors, field_error
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 logger = logging.getLogger("reintegra.protection")
 
@@ -92,7 +97,7 @@ def consent_needs_guardian(returnee: Any) -> bool:
     return _is_minor(returnee)
 
 
-def _case_event(case: Any, user: Any, **data: Any) -> None:
+def _case_event(case: Any, user: User, **data: Any) -> None:
     # Timeline data is non-sensitive: organisation codes and flags, never reasons or justifications.
     CaseEvent.objects.create(case=case, kind=CaseEventKind.UPDATED, actor=user, data=data)
 
@@ -101,7 +106,7 @@ def _case_event(case: Any, user: Any, **data: Any) -> None:
 
 
 def record_consent(
-    user: Any,
+    user: User,
     returnee: Any,
     purpose: str,
     method: str,
@@ -202,7 +207,7 @@ def _check_who_consents(
         )
 
 
-def withdraw_consent(user: Any, consent: Consent, withdrawn_on: date | None = None, note: str = "") -> Consent:
+def withdraw_consent(user: User, consent: Consent, withdrawn_on: date | None = None, note: str = "") -> Consent:
     """Record a withdrawal (never delete). Effective immediately: active shares granted under this consent
     are revoked now, whatever date the withdrawal is recorded with."""
     permissions.require(user, Capability.MANAGE_CONSENT)
@@ -256,7 +261,7 @@ def valid_consent(
 
 
 def require_consent_for_sharing(
-    user: Any,
+    user: User,
     returnee: Any,
     purpose: str | Iterable[str],
     recipient_organisation: Organisation,
@@ -289,7 +294,7 @@ def require_consent_for_sharing(
 
 
 def share_case(
-    user: Any,
+    user: User,
     case: Any,
     organisation: Organisation,
     reason: str,
@@ -333,7 +338,7 @@ def share_case(
         return share
 
 
-def revoke_share(user: Any, share: CaseShare) -> CaseShare:
+def revoke_share(user: User, share: CaseShare) -> CaseShare:
     """End a share now. The sharing organisation, or the receiving one (returning the case), may do it."""
     permissions.require(user, Capability.EDIT_CASES)
     sides = permissions.holds(user, share.case) or permissions.holds(user, share.organisation_id)

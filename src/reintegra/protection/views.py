@@ -6,7 +6,9 @@ comes before any lookup on writes (403). A service's `ValidationError` or `Conse
 translated message on the re-displayed form, with everything typed kept.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +36,9 @@ from reintegra.protection.serializers import pseudonymised_table
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.steps import show_refused
 
+if TYPE_CHECKING:
+    from reintegra.access.models import User
+
 CONSENT_STATUS = {
     # status -> (label, badge modifier of the shared stylesheet)
     "valid": (gettext_lazy("Valid"), "item-completed"),
@@ -59,7 +64,7 @@ def _render_ledger(
     consent_form: forms.ConsentForm | None = None,
     withdraw_forms: dict[int, forms.WithdrawConsentForm] | None = None,
 ) -> HttpResponse:
-    user: Any = request.user
+    user: User = request.user
     withdraw_forms = withdraw_forms or {}
     today = timezone.localdate()
     can_manage = user.has_capability(Capability.MANAGE_CONSENT) and case_scoping.can_see_returnee(user, returnee)
@@ -103,7 +108,7 @@ def _render_ledger(
 @login_required
 @require_http_methods(["GET", "POST"])
 def consent_ledger(request: HttpRequest, returnee_id: int) -> HttpResponse:
-    user: Any = request.user
+    user: User = request.user
     if request.method == "GET":
         returnee = _ledger_returnee(request, returnee_id)
         audit.record_access(user, "view", returnee, purpose="consent ledger")
@@ -125,7 +130,7 @@ def consent_ledger(request: HttpRequest, returnee_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
-    user: Any = request.user
+    user: User = request.user
     permissions.require(user, Capability.MANAGE_CONSENT)
     try:
         consent = selectors.get_consent(user, consent_id)
@@ -158,7 +163,7 @@ def _get_case(request: HttpRequest, pk: Any) -> Case:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_shares(request: HttpRequest, case_id: int) -> HttpResponse:
-    user: Any = request.user
+    user: User = request.user
     if request.method == "POST":
         permissions.require(user, Capability.EDIT_CASES)
     case = _get_case(request, case_id)
@@ -214,7 +219,7 @@ def case_shares(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
-    user: Any = request.user
+    user: User = request.user
     permissions.require(user, Capability.EDIT_CASES)
     try:
         share = selectors.get_share(user, share_id)
@@ -260,7 +265,7 @@ def _cell_label(dimension: str, row: dict[str, Any]) -> str:
 @require_GET
 def analytics(request: HttpRequest) -> HttpResponse:
     """Counts of cases by one dimension, small cells suppressed (Capability.VIEW_AGGREGATES)."""
-    user: Any = request.user
+    user: User = request.user
     permissions.require(user, Capability.VIEW_AGGREGATES)
     form = forms.AggregateForm(request.GET or None)
     by, k = "status", None

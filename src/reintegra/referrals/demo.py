@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -21,6 +21,9 @@ from reintegra.protection.services import record_consent
 from reintegra.referrals import catalogue, services
 from reintegra.referrals.choices import LinkStatus
 from reintegra.referrals.models import ContactPerson, ProviderLink, Referral, Service, ServiceProvider
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 # (provider, type, country, admin1 name or "", services: (code, name, dimension, sector, capacity, min, max))
 PROVIDERS: list[tuple[str, str, str, str, list[tuple[str, str, str, str, int | None, int | None, int | None]]]] = [
@@ -285,7 +288,7 @@ def load(context: Any) -> str:
     return f"{len(created)} providers, {Service.objects.count()} services, {len(pathways)} SOPs, {referrals} referrals"
 
 
-def services_consent(user: Any, case: Case, organisation: Any, given_on: Any) -> None:
+def services_consent(user: User, case: Case, organisation: Any, given_on: Any) -> None:
     returnee = case.returnee
     minor = returnee.is_minor
     record_consent(

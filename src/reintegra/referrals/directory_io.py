@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
@@ -24,6 +24,9 @@ from reintegra.cases.choices import AttentionFlag, Sex
 from reintegra.places.models import AdminArea
 from reintegra.referrals.choices import Cost, Dimension, OrganisationType, ServiceSector
 from reintegra.referrals.models import ContactPerson, Service, ServiceProvider
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 COLUMNS = [
     "provider_name",
@@ -184,7 +187,7 @@ def _not_yours(provider: ServiceProvider) -> str:
     }
 
 
-def import_directory(user: Any, rows: list[dict[str, str]], *, dry_run: bool = False) -> ImportReport:
+def import_directory(user: User, rows: list[dict[str, str]], *, dry_run: bool = False) -> ImportReport:
     """Every row checked first; providers created are maintained by the user's organisation, and rows that
     would change another organisation's entries are refused."""
     if not (active_with_organisation(user) and permissions.has_any(user, Capability.MANAGE_SERVICE_DIRECTORY)):

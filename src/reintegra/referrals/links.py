@@ -14,7 +14,7 @@ recipient they were sent to (`Referral.recipient_organisation`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +29,9 @@ from reintegra.access.roles import Capability
 from reintegra.access.scoping import active_with_organisation
 from reintegra.referrals.choices import LinkStatus
 from reintegra.referrals.models import ProviderLink, ServiceProvider
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 
 class NotOwner(PermissionDenied):
@@ -53,15 +56,15 @@ class Unchanged:
 UNCHANGED = Unchanged()
 
 
-def owns(user: Any, provider: ServiceProvider) -> bool:
+def owns(user: User, provider: ServiceProvider) -> bool:
     return permissions.holds(user, provider.owner_id)
 
 
-def can_edit_provider(user: Any, provider: ServiceProvider) -> bool:
+def can_edit_provider(user: User, provider: ServiceProvider) -> bool:
     return owns(user, provider) and permissions.has_any(user, Capability.MANAGE_SERVICE_DIRECTORY)
 
 
-def require_owner(user: Any, provider: ServiceProvider) -> None:
+def require_owner(user: User, provider: ServiceProvider) -> None:
     if not owns(user, provider):
         raise NotOwner(
             _("This directory entry is maintained by %(organisation)s: only its users can change it.")
@@ -69,12 +72,12 @@ def require_owner(user: Any, provider: ServiceProvider) -> None:
         )
 
 
-def can_answer_links(user: Any) -> bool:
+def can_answer_links(user: User) -> bool:
     """Programme managers answer the link requests addressed to their organisation."""
     return active_with_organisation(user) and permissions.has_any(user, Capability.MANAGE_PROGRAMME)
 
 
-def requests_for(user: Any) -> QuerySet[ProviderLink]:
+def requests_for(user: User) -> QuerySet[ProviderLink]:
     """Link requests addressed to the user's organisation or made for entries it owns."""
     if not active_with_organisation(user):
         return ProviderLink.objects.none()
@@ -83,18 +86,18 @@ def requests_for(user: Any) -> QuerySet[ProviderLink]:
     ).select_related("provider__owner", "organisation", "requested_by", "answered_by")
 
 
-def pending_for(user: Any) -> QuerySet[ProviderLink]:
+def pending_for(user: User) -> QuerySet[ProviderLink]:
     """The requests waiting for the user's answer (none unless they may answer)."""
     if not can_answer_links(user):
         return ProviderLink.objects.none()
     return requests_for(user).filter(organisation_id=user.organisation_id, status=LinkStatus.PENDING)
 
 
-def pending_count(user: Any) -> int:
+def pending_count(user: User) -> int:
     return pending_for(user).count()
 
 
-def request_to_answer(user: Any, pk: Any) -> ProviderLink:
+def request_to_answer(user: User, pk: Any) -> ProviderLink:
     """A request addressed to the user's organisation; `ProviderLink.DoesNotExist` otherwise (a 404)."""
     return requests_for(user).get(pk=pk, organisation_id=getattr(user, "organisation_id", None) or 0)
 
@@ -103,7 +106,7 @@ def pending_request(provider: ServiceProvider) -> ProviderLink | None:
     return provider.link_requests.filter(status=LinkStatus.PENDING).select_related("organisation").first()
 
 
-def _close(request: ProviderLink, user: Any, status: str) -> None:
+def _close(request: ProviderLink, user: User, status: str) -> None:
     request.status = status
     request.answered_by = user
     request.answered_at = timezone.now()
@@ -134,7 +137,7 @@ def check_link_change(provider: ServiceProvider, target: Organisation | Unchange
         _check_target(provider, target)
 
 
-def change_link(user: Any, provider: ServiceProvider, target: Organisation | Unchanged | None) -> ProviderLink | None:
+def change_link(user: User, provider: ServiceProvider, target: Organisation | Unchanged | None) -> ProviderLink | None:
     """The owner asks for `target` as the entry's organisation (None: no organisation). Called inside the
     owner's save of the entry (`services.save_provider`), which has checked ownership. Returns the request
     made, if any: pending, or accepted at once when the user is a programme manager of `target` itself."""
@@ -160,7 +163,7 @@ def change_link(user: Any, provider: ServiceProvider, target: Organisation | Unc
     return request
 
 
-def _accept(request: ProviderLink, user: Any) -> None:
+def _accept(request: ProviderLink, user: User) -> None:
     provider = ServiceProvider.objects.select_for_update().get(pk=request.provider_id)
     _check_target(provider, request.organisation)
     provider.organisation = request.organisation
@@ -173,7 +176,7 @@ def _accept(request: ProviderLink, user: Any) -> None:
     _close(request, user, LinkStatus.ACCEPTED)
 
 
-def answer_link(user: Any, request: ProviderLink, *, accept: bool) -> ProviderLink:
+def answer_link(user: User, request: ProviderLink, *, accept: bool) -> ProviderLink:
     """A programme manager of the organisation the request names accepts (the entry is linked) or refuses."""
     if not (can_answer_links(user) and permissions.holds(user, request)):
         raise NotLinkTarget(

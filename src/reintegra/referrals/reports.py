@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -19,8 +19,11 @@ from reintegra.referrals import lifecycle
 from reintegra.referrals.models import Referral
 from reintegra.web import charts
 
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
-def scope(user: Any) -> QuerySet[Referral]:
+
+def scope(user: User) -> QuerySet[Referral]:
     if not permissions.has_any(user, Capability.VIEW_REFERRAL_REPORTS):
         return Referral.objects.none()
     qs = Referral.objects.exclude(status=lifecycle.DRAFT)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -26,42 +26,45 @@ from reintegra.referrals import gaps, lifecycle, recommend, sla
 from reintegra.referrals.choices import Dimension
 from reintegra.referrals.models import Referral, ReferralPathway, ReferralStatusChange, Service, ServiceProvider
 
+if TYPE_CHECKING:
+    from reintegra.access.models import User
+
 REFERRER = lifecycle.REFERRER
 PROVIDER = lifecycle.PROVIDER
 
 
-def _sees_cases(user: Any) -> bool:
+def _sees_cases(user: User) -> bool:
     return bool(
         user.has_capability(Capability.VIEW_ASSIGNED_CASES) or user.has_capability(Capability.VIEW_ORGANISATION_CASES)
     )
 
 
-def staff_q(user: Any) -> Q:
+def staff_q(user: User) -> Q:
     """Referrals of the cases the user sees (the referring side)."""
     if not active_with_organisation(user) or not _sees_cases(user):
         return NOTHING
     return Q(case_id__in=Case.objects.filter(case_visibility(user)).values("pk"))
 
 
-def provider_q(user: Any) -> Q:
+def provider_q(user: User) -> Q:
     """Referrals sent to the user's organisation as a provider (the receiving side)."""
     if not active_with_organisation(user) or not user.has_capability(Capability.RECEIVE_REFERRALS):
         return NOTHING
     return Q(recipient_organisation_id=user.organisation_id) & ~Q(status=lifecycle.DRAFT)
 
 
-def referrals_for(user: Any) -> QuerySet[Referral]:
+def referrals_for(user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(staff_q(user) | provider_q(user)).select_related("service", "provider")
 
 
-def side_of(user: Any, referral: Referral) -> str:
+def side_of(user: User, referral: Referral) -> str:
     """REFERRER when the user sees the case; otherwise PROVIDER (the referral came through provider_q)."""
     if Referral.objects.filter(staff_q(user), pk=referral.pk).exists():
         return REFERRER
     return PROVIDER
 
 
-def get_referral(user: Any, pk: Any) -> tuple[Referral, str]:
+def get_referral(user: User, pk: Any) -> tuple[Referral, str]:
     """The referral and the side the user is on; Referral.DoesNotExist when hidden (a 404)."""
     referral = (
         referrals_for(user)
@@ -87,7 +90,7 @@ class ReferralFilters:
     case: int | None = None
 
 
-def search_referrals(user: Any, filters: ReferralFilters) -> QuerySet[Referral]:
+def search_referrals(user: User, filters: ReferralFilters) -> QuerySet[Referral]:
     qs = referrals_for(user)
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -107,7 +110,7 @@ def search_referrals(user: Any, filters: ReferralFilters) -> QuerySet[Referral]:
     ).order_by("-created_at", "-id")
 
 
-def staff_referral_ids(user: Any, ids: Iterable[int]) -> set[int]:
+def staff_referral_ids(user: User, ids: Iterable[int]) -> set[int]:
     """Which of these referrals the user sees from the referring side (the others reached them as a provider)."""
     return set(Referral.objects.filter(staff_q(user), pk__in=list(ids)).values_list("pk", flat=True))
 
@@ -313,7 +316,7 @@ class ServiceRecommendation:
 
 
 def recommendations(
-    user: Any,
+    user: User,
     case: Case,
     *,
     dimension: str = "",
@@ -352,7 +355,7 @@ def recommendations(
 # --- SOPs ----------------------------------------------------------------------------------------
 
 
-def pathways_for(user: Any) -> QuerySet[ReferralPathway]:
+def pathways_for(user: User) -> QuerySet[ReferralPathway]:
     """SOPs of the user's organisation as referrer, and those addressed to it as a provider."""
     if not active_with_organisation(user):
         return ReferralPathway.objects.none()
@@ -361,18 +364,18 @@ def pathways_for(user: Any) -> QuerySet[ReferralPathway]:
     ).select_related("provider", "service", "referring_organisation")
 
 
-def pathway_list(user: Any, *, current_only: bool = False) -> QuerySet[ReferralPathway]:
+def pathway_list(user: User, *, current_only: bool = False) -> QuerySet[ReferralPathway]:
     """The SOPs the user sees by provider, title and newest version (`current_only`: no superseded ones)."""
     qs = pathways_for(user).order_by("provider__name", "title", "-version", "id")
     return qs.filter(is_current=True) if current_only else qs
 
 
-def get_pathway(user: Any, pk: Any) -> ReferralPathway:
+def get_pathway(user: User, pk: Any) -> ReferralPathway:
     """An SOP the user sees; `ReferralPathway.DoesNotExist` otherwise."""
     return pathways_for(user).get(pk=pk)
 
 
-def current_pathways_of(user: Any, organisation_id: int) -> QuerySet[ReferralPathway]:
+def current_pathways_of(user: User, organisation_id: int) -> QuerySet[ReferralPathway]:
     """The current SOPs of one referring organisation that the user sees, by provider and title."""
     return (
         pathways_for(user)
@@ -413,7 +416,7 @@ def referral_day(value: datetime | None) -> date | None:
 # --- service gaps --------------------------------------------------------------------------------
 
 
-def service_gaps(user: Any, *, country: str = "", area: AdminArea | None = None) -> list[gaps.GapRow]:
+def service_gaps(user: User, *, country: str = "", area: AdminArea | None = None) -> list[gaps.GapRow]:
     """Gaps per area and dimension (rule in referrals/gaps.py). Within a country: by state/department;
     within a state/department: by municipality. Cases counted: the user's organisation's open cases
     (every organisation's with VIEW_AGGREGATES_ALL_ORGANISATIONS)."""

@@ -63,6 +63,8 @@ from reintegra.validation import FieldErrors, field_error
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
+    from reintegra.access.models import User
+
 
 def input_of[T: DataclassInstance](cls: type[T], data: Mapping[str, Any], **values: Any) -> T:
     """One of the *Input dataclasses below from a form's cleaned data or a serializer's validated data: the
@@ -178,7 +180,7 @@ def _contact_errors(errors: FieldErrors, contacts: list[ContactInput]) -> None:
 
 
 def save_provider(
-    user: Any, data: ProviderInput, provider: ServiceProvider | None = None, *, expected_version: int | None = None
+    user: User, data: ProviderInput, provider: ServiceProvider | None = None, *, expected_version: int | None = None
 ) -> ServiceProvider:
     """Create a provider of the directory (owned by the user's organisation), or update `provider` (its
     owner's users only), with its contact persons (part of the provider: `expected_version` is the provider's
@@ -343,7 +345,7 @@ def _service_code(errors: FieldErrors, data: ServiceInput, name: str, service: S
 
 
 def save_service(
-    user: Any, data: ServiceInput, service: Service | None = None, *, expected_version: int | None = None
+    user: User, data: ServiceInput, service: Service | None = None, *, expected_version: int | None = None
 ) -> Service:
     """Create a service of a provider, or update `service`. The code identifies it in imports and exports:
     made from the provider's and the service's names when left empty. Only the provider's owner adds or
@@ -447,7 +449,7 @@ def _pathway_errors(data: PathwayInput, title: str, codes: list[str]) -> FieldEr
     return errors
 
 
-def save_pathway(user: Any, data: PathwayInput, previous: ReferralPathway | None = None) -> ReferralPathway:
+def save_pathway(user: User, data: PathwayInput, previous: ReferralPathway | None = None) -> ReferralPathway:
     """A new SOP, or a new version of `previous` (which stops being current). Versions are never edited."""
     if not can_manage_pathways(user):
         raise permissions.denied()
@@ -511,7 +513,7 @@ def default_level(case: Case, service: Service) -> str:
     return GeographicLevel.NATIONAL
 
 
-def _event(referral: Referral, user: Any, action: str) -> None:
+def _event(referral: Referral, user: User, action: str) -> None:
     def day(value: datetime | None) -> str | None:
         return timezone.localtime(value).date().isoformat() if value else None
 
@@ -535,14 +537,14 @@ def _event(referral: Referral, user: Any, action: str) -> None:
     )
 
 
-def _change(referral: Referral, user: Any, source: str, side: str) -> None:
+def _change(referral: Referral, user: User, source: str, side: str) -> None:
     ReferralStatusChange.objects.create(
         referral=referral, from_status=source, to_status=referral.status, actor=user, side=side
     )
 
 
 def create_referral(
-    user: Any,
+    user: User,
     case: Case,
     service: Service,
     *,
@@ -599,7 +601,7 @@ def _referral_errors(
     return errors
 
 
-def _pathway_or_error(user: Any, service: Service, errors: FieldErrors) -> ReferralPathway | None:
+def _pathway_or_error(user: User, service: Service, errors: FieldErrors) -> ReferralPathway | None:
     from reintegra.referrals.selectors import pathway_for
 
     pathway = pathway_for(user.organisation_id, service)
@@ -616,7 +618,7 @@ def _pathway_or_error(user: Any, service: Service, errors: FieldErrors) -> Refer
     return pathway
 
 
-def _check_side(user: Any, referral: Referral, action: str) -> str:
+def _check_side(user: User, referral: Referral, action: str) -> str:
     """The side taking `action`, checked against the user. The receiving side is the organisation the
     referral was sent to (stored at sending), whatever the provider is linked to now."""
     side = lifecycle.side_of(action, provider_on_platform=referral.on_platform)
@@ -659,7 +661,7 @@ def _locked(referral: Referral) -> Referral:
 
 
 def send_referral(
-    user: Any, referral: Referral, *, life_at_risk_justification: str = "", channel: str = "web"
+    user: User, referral: Referral, *, life_at_risk_justification: str = "", channel: str = "web"
 ) -> Referral:
     side = _check_side(user, referral, "send")
     _transition(referral, "send")
@@ -711,7 +713,7 @@ def send_referral(
         return referral
 
 
-def _move(user: Any, referral: Referral, side: str, action: str, event: str, values: dict[str, Any]) -> Referral:
+def _move(user: User, referral: Referral, side: str, action: str, event: str, values: dict[str, Any]) -> Referral:
     """Take `action` on the referral, locked and checked again, set `values` on it, and record the change."""
     with transaction.atomic(), set_actor(user):
         referral = _locked(referral)
@@ -725,7 +727,7 @@ def _move(user: Any, referral: Referral, side: str, action: str, event: str, val
         return referral
 
 
-def accept_referral(user: Any, referral: Referral, *, outcome_due_on: date | None = None, note: str = "") -> Referral:
+def accept_referral(user: User, referral: Referral, *, outcome_due_on: date | None = None, note: str = "") -> Referral:
     """Accept; the outcome is due on the agreed date, or after the service's target response time."""
     side = _check_side(user, referral, "accept")
     _transition(referral, "accept")
@@ -746,7 +748,7 @@ def accept_referral(user: Any, referral: Referral, *, outcome_due_on: date | Non
     )
 
 
-def decline_referral(user: Any, referral: Referral, *, reason: str, note: str = "") -> Referral:
+def decline_referral(user: User, referral: Referral, *, reason: str, note: str = "") -> Referral:
     side = _check_side(user, referral, "decline")
     _transition(referral, "decline")
     if reason not in DeclineReason.values:
@@ -757,7 +759,7 @@ def decline_referral(user: Any, referral: Referral, *, reason: str, note: str = 
     return _move(user, referral, side, "decline", "declined", values)
 
 
-def record_outcome(user: Any, referral: Referral, *, outcome: str, note: str = "") -> Referral:
+def record_outcome(user: User, referral: Referral, *, outcome: str, note: str = "") -> Referral:
     side = _check_side(user, referral, "outcome")
     _transition(referral, "outcome", outcome)
     # The outcome is the status it leads to.
@@ -767,7 +769,7 @@ def record_outcome(user: Any, referral: Referral, *, outcome: str, note: str = "
     return _move(user, referral, side, "outcome", "outcome", values)
 
 
-def close_referral(user: Any, referral: Referral, *, satisfaction: int | None = None, feedback: str = "") -> Referral:
+def close_referral(user: User, referral: Referral, *, satisfaction: int | None = None, feedback: str = "") -> Referral:
     """Close the loop with the returnee's feedback (asked by the case manager)."""
     side = _check_side(user, referral, "close")
     _transition(referral, "close")

@@ -7,7 +7,7 @@ The receiving side (a provider's portal) renders a referral through `catalogue.p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +34,9 @@ from reintegra.referrals.pages import PAGE_SIZE
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.pagination import page_of
 from reintegra.web.steps import show_refused
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 
 def _sla_label(state: str) -> str:
@@ -145,7 +148,7 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> 
     return render(request, "referrals/referral_detail.html", ctx, status=400)
 
 
-def _take_step(user: Any, referral: Referral, action: str, data: dict[str, Any]) -> None:
+def _take_step(user: User, referral: Referral, action: str, data: dict[str, Any]) -> None:
     """The service of the step `action` (one of forms.ACTION_FORMS), with what its form parsed."""
     if action == "send":
         services.send_referral(user, referral, life_at_risk_justification=data.get("life_at_risk_justification", ""))

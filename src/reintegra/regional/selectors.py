@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
@@ -15,27 +15,30 @@ from reintegra.regional import duplication, matrix
 from reintegra.regional.duplication import normalise
 from reintegra.regional.models import ActionCell, Institution, RegionalAction
 
+if TYPE_CHECKING:
+    from reintegra.access.models import User
+
 # Above this many actions in one scope the duplicate check is not run on a page view (it would be slow);
 # the page asks for a narrower scope (one country, one cell).
 DUPLICATE_SCAN_LIMIT = 3000
 
 
-def can_view(user: Any) -> bool:
+def can_view(user: User) -> bool:
     return permissions.has_any(user, Capability.VIEW_STRUCTURAL)
 
 
-def actions_for(user: Any) -> QuerySet[RegionalAction]:
+def actions_for(user: User) -> QuerySet[RegionalAction]:
     if not can_view(user):
         return RegionalAction.objects.none()
     return RegionalAction.objects.select_related("institution", "entered_by_organisation")
 
 
-def get_action(user: Any, pk: int) -> RegionalAction:
+def get_action(user: User, pk: int) -> RegionalAction:
     """The action, or RegionalAction.DoesNotExist (a 404) for a missing one or a user who reads nothing."""
     return actions_for(user).get(pk=pk)
 
 
-def institutions_for(user: Any, country: str | None = None) -> QuerySet[Institution]:
+def institutions_for(user: User, country: str | None = None) -> QuerySet[Institution]:
     if not can_view(user):
         return Institution.objects.none()
     qs = Institution.objects.all()
@@ -90,7 +93,7 @@ def filter_actions(qs: QuerySet[RegionalAction], f: ActionFilters) -> QuerySet[R
     return qs
 
 
-def search_actions(user: Any, filters: ActionFilters | None = None) -> QuerySet[RegionalAction]:
+def search_actions(user: User, filters: ActionFilters | None = None) -> QuerySet[RegionalAction]:
     """The catalogue as listed (API and page): the user's actions matching `filters`, by country and title."""
     qs = actions_for(user)
     if filters is not None:
@@ -98,17 +101,17 @@ def search_actions(user: Any, filters: ActionFilters | None = None) -> QuerySet[
     return qs.order_by("country", "title", "id")
 
 
-def export_actions(user: Any, filters: ActionFilters) -> Iterator[RegionalAction]:
+def export_actions(user: User, filters: ActionFilters) -> Iterator[RegionalAction]:
     """The rows of a catalogue download, read in chunks (a download may hold every action)."""
     return search_actions(user, filters).iterator(chunk_size=2000)
 
 
-def actions_by_id(user: Any, ids: Iterable[int], limit: int) -> dict[int, RegionalAction]:
+def actions_by_id(user: User, ids: Iterable[int], limit: int) -> dict[int, RegionalAction]:
     """At most `limit` of the given actions that the user sees, by id (the likely duplicates shown)."""
     return {a.pk: a for a in actions_for(user).filter(pk__in=list(ids))[:limit]}
 
 
-def matrix_counts(user: Any, country: str | None = None) -> list[tuple[str, str, int]]:
+def matrix_counts(user: User, country: str | None = None) -> list[tuple[str, str, int]]:
     """(level, dimension, count of actions) for the non-empty cells: one GROUP BY over the cell index."""
     if not can_view(user):
         return []
@@ -119,7 +122,7 @@ def matrix_counts(user: Any, country: str | None = None) -> list[tuple[str, str,
     return [(row["level"], row["dimension"], row["count"]) for row in rows]
 
 
-def countries_with_actions(user: Any) -> list[tuple[str, int]]:
+def countries_with_actions(user: User) -> list[tuple[str, int]]:
     if not can_view(user):
         return []
     rows = RegionalAction.objects.values("country").annotate(count=Count("id")).order_by("country")
@@ -139,7 +142,7 @@ class DuplicateScan:
 
 
 def likely_duplicates(
-    user: Any, country: str | None = None, level: str | None = None, dimension: str | None = None
+    user: User, country: str | None = None, level: str | None = None, dimension: str | None = None
 ) -> DuplicateScan:
     """Likely duplicates among the actions of a scope (a country and/or a cell), through the pure core."""
     if not can_view(user):
@@ -166,7 +169,7 @@ def likely_duplicates(
     return DuplicateScan(True, pairs)
 
 
-def matrix_for(user: Any, country: str | None = None) -> tuple[list[matrix.MatrixCell], DuplicateScan]:
+def matrix_for(user: User, country: str | None = None) -> tuple[list[matrix.MatrixCell], DuplicateScan]:
     scan = likely_duplicates(user, country)
     flagged = {cell: len(ids) for cell, ids in scan.cells().items()}
     return matrix.build(matrix_counts(user, country), flagged), scan

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,6 +27,9 @@ from reintegra.regional.matrix import cell_product
 from reintegra.regional.models import ActionCell, Institution, RegionalAction
 from reintegra.structural.selectors import has_regional_grant
 from reintegra.validation import FieldErrors
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 
 @dataclass
@@ -139,11 +142,11 @@ def _check_dates(errors: FieldErrors, data: ActionInput) -> None:
         errors.add("evaluated_on", _("The evaluation date cannot be in the future."), "in_future")
 
 
-def can_create(user: Any) -> bool:
+def can_create(user: User) -> bool:
     return active_with_organisation(user) and permissions.has_any(user, Capability.EDIT_STRUCTURAL)
 
 
-def can_edit(user: Any, action: RegionalAction) -> bool:
+def can_edit(user: User, action: RegionalAction) -> bool:
     if not can_create(user):
         return False
     if permissions.holds(user, action.entered_by_organisation_id):
@@ -211,7 +214,7 @@ def _check(data: ActionInput) -> None:
     action_errors(data).raise_if_any()
 
 
-def create_action(user: Any, data: ActionInput) -> RegionalAction:
+def create_action(user: User, data: ActionInput) -> RegionalAction:
     if not can_create(user):
         raise PermissionDenied(_("You may not add actions to the regional catalogue."))
     _check(data)
@@ -224,7 +227,7 @@ def create_action(user: Any, data: ActionInput) -> RegionalAction:
 
 
 def update_action(
-    user: Any, action: RegionalAction, data: ActionInput, *, expected_version: int | None = None
+    user: User, action: RegionalAction, data: ActionInput, *, expected_version: int | None = None
 ) -> RegionalAction:
     """`expected_version`: the version the user read (access.versioning); a stale one raises StaleVersion."""
     if not can_edit(user, action):
@@ -250,7 +253,7 @@ class ImportResult:
     skipped: int = 0  # already in the catalogue (same country, institution and name)
 
 
-def import_actions(rows: Sequence[ActionInput], organisation: Organisation, user: Any | None = None) -> ImportResult:
+def import_actions(rows: Sequence[ActionInput], organisation: Organisation, user: User | None = None) -> ImportResult:
     """Add validated rows to the catalogue in one transaction; rows already in it are skipped.
 
     The caller validates every row first (`importing.parse`) and never calls this with a bad one; the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,10 +26,13 @@ from reintegra.regional.models import RegionalAction
 from reintegra.web import charts, pagination, versioning
 from reintegra.web.forms import apply_service_errors
 
+if TYPE_CHECKING:
+    from reintegra.access.models import User
+
 PAGE_SIZE = 25
 
 
-def _country_choices(user: Any) -> list[tuple[str, str]]:
+def _country_choices(user: User) -> list[tuple[str, str]]:
     names = dict(countries)
     return [(code, str(names.get(code, code))) for code, _count in selectors.countries_with_actions(user)]
 

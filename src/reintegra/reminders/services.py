@@ -6,7 +6,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -106,7 +105,7 @@ def send_reminders(today: date | None = None, kinds: list[str] | None = None) ->
     return report
 
 
-def mark_read(user: Any, reminder: Reminder) -> Reminder:
+def mark_read(user: User, reminder: Reminder) -> Reminder:
     if not (permissions.is_active_user(user) and reminder.recipient_id == user.pk):
         raise permissions.denied()
     if reminder.read_at is None:
@@ -115,5 +114,5 @@ def mark_read(user: Any, reminder: Reminder) -> Reminder:
     return reminder
 
 
-def mark_all_read(user: Any) -> int:
+def mark_all_read(user: User) -> int:
     return Reminder.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(read_at=timezone.now())

@@ -45,7 +45,7 @@ class StructuralForm(forms.ModelForm[Any]):
     """`programme` is asked only for top-level records; every linked record is limited to one the user
     sees, of the record's programme when it is known (a child, an edit)."""
 
-    def __init__(self, *args: Any, user: Any, programme: Programme | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, programme: Programme | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.programme = programme
@@ -277,7 +277,7 @@ class GrantForm(forms.Form):
         help_text=_("For structural records: which of your organisation's programmes."),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         grantee: Any = self.fields["grantee"]
         grantee.queryset = (

@@ -6,7 +6,9 @@ Changing needs EDIT_STRUCTURAL on a programme the user may change: their organis
 granted their coordination body write access (otherwise 403, code `no_write_grant`).
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
@@ -16,6 +18,9 @@ from reintegra.access import permissions
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.structural import selectors
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 
 class NoWriteGrant(PermissionDenied):
@@ -32,19 +37,19 @@ def no_write_grant(programme_id: int | None) -> NoWriteGrant:
     )
 
 
-def require_view(user: Any) -> None:
+def require_view(user: User) -> None:
     if not selectors.can_view(user):
         raise permissions.denied()
 
 
-def require_programme_edit(user: Any, programme_id: int | None) -> None:
+def require_programme_edit(user: User, programme_id: int | None) -> None:
     """EDIT_STRUCTURAL (PermissionDenied), on a programme the user may change (NoWriteGrant)."""
     permissions.require(user, Capability.EDIT_STRUCTURAL)
     if not selectors.can_edit_programme(user, programme_id):
         raise no_write_grant(programme_id)
 
 
-def access_record_by_id[M: Model](user: Any, model: type[M], pk: Any, *, for_write: bool = False) -> M:
+def access_record_by_id[M: Model](user: User, model: type[M], pk: Any, *, for_write: bool = False) -> M:
     """A record of a programme the user sees (Http404 otherwise); `for_write`: one they may change."""
     record = selectors.get_visible(user, model, pk)
     if for_write:

@@ -57,15 +57,15 @@ from reintegra.structural.models import (
 )
 
 
-def can_view(user: Any) -> bool:
+def can_view(user: User) -> bool:
     return permissions.has_any(user, Capability.VIEW_STRUCTURAL, Capability.EDIT_STRUCTURAL)
 
 
-def can_edit(user: Any) -> bool:
+def can_edit(user: User) -> bool:
     return permissions.has_any(user, Capability.EDIT_STRUCTURAL)
 
 
-def visible_programme_ids(user: Any) -> frozenset[int]:
+def visible_programme_ids(user: User) -> frozenset[int]:
     """The programmes whose structural records the user sees (cached on the user for the request)."""
     cached: frozenset[int] | None = getattr(user, "_structural_programmes", None)
     if cached is not None:
@@ -94,7 +94,7 @@ def granted_programme_ids(organisation_id: int | None) -> set[int]:
     )
 
 
-def editable_programme_ids(user: Any) -> frozenset[int]:
+def editable_programme_ids(user: User) -> frozenset[int]:
     """The programmes whose structural records the user may change: their organisation's, and for a
     coordinator those it sees under a write grant (not cached: grants change while a user works)."""
     if not can_edit(user):
@@ -108,7 +108,7 @@ def editable_programme_ids(user: Any) -> frozenset[int]:
     return frozenset(own)
 
 
-def can_edit_programme(user: Any, programme_id: int | None) -> bool:
+def can_edit_programme(user: User, programme_id: int | None) -> bool:
     return programme_id is not None and programme_id in editable_programme_ids(user)
 
 
@@ -123,7 +123,7 @@ def writers_of(programme_ids: Any) -> set[int]:
     return owners | grantees
 
 
-def assignable_users(user: Any, programme: Programme | None = None) -> QuerySet[User]:
+def assignable_users(user: User, programme: Programme | None = None) -> QuerySet[User]:
     """People a record may name (an owner, a responsible): active users of the programme's organisation
     or of a coordination body it granted write access; without a programme, of any the user may change."""
     programme_ids = [programme.pk] if programme is not None else list(editable_programme_ids(user))
@@ -139,7 +139,7 @@ def has_regional_grant(owner_id: int, grantee_id: int | None) -> bool:
     )
 
 
-def grants_for(user: Any) -> QuerySet[WriteGrant]:
+def grants_for(user: User) -> QuerySet[WriteGrant]:
     """Write grants the user's organisation gave or received (revoked ones too, as a record)."""
     organisation_id = getattr(user, "organisation_id", None)
     if not can_view(user) or organisation_id is None:
@@ -149,24 +149,24 @@ def grants_for(user: Any) -> QuerySet[WriteGrant]:
     )
 
 
-def own_grant(user: Any, pk: Any) -> WriteGrant | None:
+def own_grant(user: User, pk: Any) -> WriteGrant | None:
     """A grant the user's organisation gave (the one it may revoke), or None."""
     return grants_for(user).filter(organisation_id=getattr(user, "organisation_id", None) or 0, pk=pk).first()
 
 
-def editable_programmes(user: Any) -> QuerySet[Programme]:
+def editable_programmes(user: User) -> QuerySet[Programme]:
     return Programme.objects.filter(pk__in=editable_programme_ids(user), is_active=True).order_by("name")
 
 
-def visible_programmes(user: Any) -> QuerySet[Programme]:
+def visible_programmes(user: User) -> QuerySet[Programme]:
     return Programme.objects.filter(pk__in=visible_programme_ids(user)).order_by("name")
 
 
-def visible[M: Model](user: Any, model: type[M]) -> QuerySet[M]:
+def visible[M: Model](user: User, model: type[M]) -> QuerySet[M]:
     return model._default_manager.filter(programme_id__in=visible_programme_ids(user))
 
 
-def get_visible[M: Model](user: Any, model: type[M], pk: Any) -> M:
+def get_visible[M: Model](user: User, model: type[M], pk: Any) -> M:
     try:
         return visible(user, model).select_related("programme").get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
@@ -186,7 +186,7 @@ def engagement_expression() -> Case:
     )
 
 
-def stakeholders_for(user: Any) -> QuerySet[Stakeholder]:
+def stakeholders_for(user: User) -> QuerySet[Stakeholder]:
     return visible(user, Stakeholder).select_related("programme").annotate(engagement=engagement_expression())
 
 
@@ -196,12 +196,12 @@ def behind_products_q(today: date) -> Q:
     return Q(status=c.ProductStatus.STALLED) | Q(status__in=open_statuses, due_on__lt=today)
 
 
-def stakeholders_with_insufficient_progress(user: Any, today: date) -> QuerySet[Stakeholder]:
+def stakeholders_with_insufficient_progress(user: User, today: date) -> QuerySet[Stakeholder]:
     behind = CommonProduct.objects.filter(behind_products_q(today)).values("stakeholder_id")
     return stakeholders_for(user).filter(pk__in=behind)
 
 
-def reviews_due(user: Any, today: date, within_days: int = 14) -> QuerySet[Stakeholder]:
+def reviews_due(user: User, today: date, within_days: int = 14) -> QuerySet[Stakeholder]:
     return (
         stakeholders_for(user)
         .filter(next_review_on__lte=today + timedelta(days=within_days))
@@ -209,7 +209,7 @@ def reviews_due(user: Any, today: date, within_days: int = 14) -> QuerySet[Stake
     )
 
 
-def agreements_expiring(user: Any, today: date) -> list[Agreement]:
+def agreements_expiring(user: User, today: date) -> list[Agreement]:
     """Agreements in force inside their programme's renewal-notice window (or past their end)."""
     candidates = (
         visible(user, Agreement)
@@ -223,7 +223,7 @@ def agreements_expiring(user: Any, today: date) -> list[Agreement]:
 OPEN_WORK = [c.WorkStatus.PLANNED, c.WorkStatus.IN_PROGRESS]
 
 
-def overdue_action_items(user: Any, today: date) -> QuerySet[ActionItem]:
+def overdue_action_items(user: User, today: date) -> QuerySet[ActionItem]:
     return (
         visible(user, ActionItem)
         .filter(status__in=OPEN_WORK, due_on__lt=today)
@@ -253,7 +253,7 @@ def checklist(programme: Programme, kind: str, **owner: Any) -> Checklist | None
 
 
 def search_records[M: Model](
-    user: Any,
+    user: User,
     model: type[M],
     *,
     related: Iterable[str] = ("programme",),
@@ -283,7 +283,7 @@ def search_records[M: Model](
 
 
 def api_records[M: Model](
-    user: Any, model: type[M], *, related: Iterable[str] = (), prefetch: Iterable[str] = (), programme: int | None
+    user: User, model: type[M], *, related: Iterable[str] = (), prefetch: Iterable[str] = (), programme: int | None
 ) -> QuerySet[M]:
     """A kind's API list: the records the user sees (of one programme if asked), in the model's order."""
     qs = visible(user, model).select_related("programme", *related)
@@ -292,7 +292,7 @@ def api_records[M: Model](
     return qs.prefetch_related(*prefetch).order_by(*model._meta.ordering or ["id"])
 
 
-def stakeholders_by_name(user: Any, limit: int) -> QuerySet[Stakeholder]:
+def stakeholders_by_name(user: User, limit: int) -> QuerySet[Stakeholder]:
     """The first `limit` stakeholders the user sees, by name (the interest × influence grid)."""
     return stakeholders_for(user).order_by("name", "id")[:limit]
 

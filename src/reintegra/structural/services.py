@@ -41,7 +41,7 @@ from reintegra.structural.models import (
 )
 
 
-def require_edit(user: Any, programme_id: int | None) -> None:
+def require_edit(user: User, programme_id: int | None) -> None:
     """EDIT_STRUCTURAL on a programme the user may change; a hidden programme is not found, not forbidden;
     one the user sees but does not own (and was not granted) is forbidden."""
     permissions.require(user, Capability.EDIT_STRUCTURAL)
@@ -100,12 +100,12 @@ def _check_same_programme(instance: ProgrammeRecord, m2m: Mapping[str, Iterable[
         raise ValidationError(errors)
 
 
-def _after_stakeholder(user: Any, stakeholder: Stakeholder) -> None:
+def _after_stakeholder(user: User, stakeholder: Stakeholder) -> None:
     stakeholder.refresh_next_review()
     Stakeholder.objects.filter(pk=stakeholder.pk).update(next_review_on=stakeholder.next_review_on)
 
 
-def _after_review(user: Any, review: StakeholderReview) -> None:
+def _after_review(user: User, review: StakeholderReview) -> None:
     """A review resets the review clock of its stakeholder (schedule.next_review_on)."""
     stakeholder = Stakeholder.objects.select_related("programme").get(pk=review.stakeholder_id)
     if stakeholder.last_reviewed_on is None or review.reviewed_on >= stakeholder.last_reviewed_on:
@@ -114,7 +114,7 @@ def _after_review(user: Any, review: StakeholderReview) -> None:
     stakeholder.save(update_fields=["last_reviewed_on", "next_review_on", "updated_at"])
 
 
-def _before_action_item(user: Any, item: ActionItem) -> None:
+def _before_action_item(user: User, item: ActionItem) -> None:
     if item.meeting is not None and item.mechanism_id is None:
         item.mechanism_id = item.meeting.mechanism_id
     if item.status == c.WorkStatus.DONE and item.completed_on is None:
@@ -123,20 +123,20 @@ def _before_action_item(user: Any, item: ActionItem) -> None:
         item.completed_on = None
 
 
-def _after_mechanism(user: Any, mechanism: CoordinationMechanism) -> None:
+def _after_mechanism(user: User, mechanism: CoordinationMechanism) -> None:
     ensure_checklist(mechanism.programme_id, c.ChecklistKind.COORDINATION, mechanism=mechanism)
 
 
-def _after_framework(user: Any, framework: CooperationFramework) -> None:
+def _after_framework(user: User, framework: CooperationFramework) -> None:
     ensure_checklist(framework.programme_id, c.ChecklistKind.COOPERATION, framework=framework)
 
 
-def _after_process(user: Any, process: MainstreamingProcess) -> None:
+def _after_process(user: User, process: MainstreamingProcess) -> None:
     ensure_checklist(process.programme_id, c.ChecklistKind.PRECONDITIONS, process=process)
     ensure_checklist(process.programme_id, c.ChecklistKind.MAINSTREAMING, process=process)
 
 
-def _before_step(user: Any, step: ChecklistStep) -> None:
+def _before_step(user: User, step: ChecklistStep) -> None:
     if step.status == c.StepStatus.DONE and step.completed_on is None:
         step.completed_on = timezone.localdate()
     if step.status in (c.StepStatus.IN_PROGRESS, c.StepStatus.DONE) and step.started_on is None:
@@ -146,7 +146,7 @@ def _before_step(user: Any, step: ChecklistStep) -> None:
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
-def _before_document(user: Any, document: Document) -> None:
+def _before_document(user: User, document: Document) -> None:
     upload = document.file
     # A new upload only (a stored file was checked when it came).
     if upload and not getattr(upload, "_committed", True) and upload.size > MAX_DOCUMENT_BYTES:
@@ -168,7 +168,7 @@ AFTER: dict[type[models.Model], Callable[[Any, Any], None]] = {
 
 
 def save_record(
-    user: Any,
+    user: User,
     instance: ProgrammeRecord,
     m2m: Mapping[str, Iterable[Any]] | None = None,
     *,
@@ -220,14 +220,14 @@ def ensure_checklist(programme_id: int, kind: str, **owner: Any) -> Checklist:
     return checklist
 
 
-def open_programme_checklist(user: Any, programme_id: int, kind: str) -> Checklist:
+def open_programme_checklist(user: User, programme_id: int, kind: str) -> Checklist:
     require_edit(user, programme_id)
     with transaction.atomic():
         return ensure_checklist(programme_id, kind)
 
 
 def set_exchange_matrix(
-    user: Any,
+    user: User,
     framework: CooperationFramework,
     cells: set[tuple[int, str, str]],
     *,
@@ -269,12 +269,12 @@ def set_exchange_matrix(
 # --- write grants --------------------------------------------------------------------------------
 
 
-def can_manage_grants(user: Any) -> bool:
+def can_manage_grants(user: User) -> bool:
     """The owner's programme managers give and revoke write access to their organisation's records."""
     return active_with_organisation(user) and permissions.has_any(user, Capability.MANAGE_PROGRAMME)
 
 
-def _grant_errors(user: Any, grantee: Organisation | None, scope: str, programme: Programme | None) -> dict[str, Any]:
+def _grant_errors(user: User, grantee: Organisation | None, scope: str, programme: Programme | None) -> dict[str, Any]:
     errors: dict[str, Any] = {}
     if grantee is None or not grantee.is_active:
         errors["grantee"] = _("Choose an active organisation.")
@@ -287,7 +287,7 @@ def _grant_errors(user: Any, grantee: Organisation | None, scope: str, programme
     return errors
 
 
-def grant_write(user: Any, grantee: Organisation | None, scope: str, programme: Programme | None = None) -> WriteGrant:
+def grant_write(user: User, grantee: Organisation | None, scope: str, programme: Programme | None = None) -> WriteGrant:
     """Give `grantee`'s coordinators write access to the structural records of `programme` (one of the
     user's organisation's), or to the regional actions the user's organisation entered."""
     if not can_manage_grants(user):
@@ -314,7 +314,7 @@ def grant_write(user: Any, grantee: Organisation | None, scope: str, programme: 
         )
 
 
-def revoke_grant(user: Any, grant: WriteGrant) -> WriteGrant:
+def revoke_grant(user: User, grant: WriteGrant) -> WriteGrant:
     """End a grant now (the owner's programme managers); it stays, dated, in the list."""
     if not (can_manage_grants(user) and permissions.holds(user, grant)):
         raise permissions.denied()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -24,8 +24,11 @@ from reintegra.sustainability.choices import VersionStatus
 from reintegra.sustainability.models import FeasibilityApproach, Instrument, InstrumentVersion, RoundScore, SurveyRound
 from reintegra.vocabulary.codes import DIMENSIONS
 
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
-def instruments_for(user: Any) -> QuerySet[Instrument]:
+
+def instruments_for(user: User) -> QuerySet[Instrument]:
     if not active_with_organisation(user):
         return Instrument.objects.none()
     return (
@@ -35,7 +38,7 @@ def instruments_for(user: Any) -> QuerySet[Instrument]:
     )
 
 
-def get_instrument(user: Any, code: str, programme: Programme | None = None) -> Instrument:
+def get_instrument(user: User, code: str, programme: Programme | None = None) -> Instrument:
     """The instrument `code` for the user: their programme's own first, else the global one.
 
     Raises Instrument.DoesNotExist (callers answer 404)."""
@@ -57,7 +60,7 @@ def get_instrument(user: Any, code: str, programme: Programme | None = None) -> 
     raise Instrument.DoesNotExist
 
 
-def get_instrument_by_id(user: Any, pk: Any) -> Instrument:
+def get_instrument_by_id(user: User, pk: Any) -> Instrument:
     """An instrument the user sees, by id; `Instrument.DoesNotExist` otherwise."""
     found = instruments_for(user).filter(pk=pk).first() if str(pk).isdigit() else None
     if found is None:
@@ -65,7 +68,7 @@ def get_instrument_by_id(user: Any, pk: Any) -> Instrument:
     return found
 
 
-def instruments_with_versions(user: Any) -> list[tuple[Instrument, list[InstrumentVersion]]]:
+def instruments_with_versions(user: User) -> list[tuple[Instrument, list[InstrumentVersion]]]:
     """The instruments page: each instrument the user sees with its versions, newest first."""
     return [(instrument, versions_of(instrument)) for instrument in instruments_for(user)]
 
@@ -75,7 +78,7 @@ def versions_of(instrument: Instrument) -> list[InstrumentVersion]:
     return list(instrument.versions.all())
 
 
-def get_version(user: Any, pk: Any) -> InstrumentVersion:
+def get_version(user: User, pk: Any) -> InstrumentVersion:
     """A version of an instrument the user sees; `InstrumentVersion.DoesNotExist` otherwise."""
     found = (
         InstrumentVersion.objects.filter(instrument__in=instruments_for(user), pk=pk)
@@ -154,11 +157,11 @@ def can_rescore(round_: SurveyRound, history: list[RoundScore]) -> bool:
     return published_versions(round_.version.instrument).exclude(pk__in=scored).exists()
 
 
-def rounds_for(user: Any) -> QuerySet[SurveyRound]:
+def rounds_for(user: User) -> QuerySet[SurveyRound]:
     return SurveyRound.objects.filter(case__in=cases_for(user))
 
 
-def get_round(user: Any, pk: Any) -> SurveyRound:
+def get_round(user: User, pk: Any) -> SurveyRound:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -189,7 +192,7 @@ def grid_to_edit(programme: Programme) -> tuple[list[FeasibilityApproach], bool]
     return (own, True) if own else (list(grid_for(None)), False)
 
 
-def get_grid_row(user: Any, pk: Any) -> FeasibilityApproach:
+def get_grid_row(user: User, pk: Any) -> FeasibilityApproach:
     """A grid row of a programme of the user's organisation; `FeasibilityApproach.DoesNotExist` otherwise."""
     return FeasibilityApproach.objects.select_related("programme").get(
         pk=pk, programme__organisation_id=getattr(user, "organisation_id", None) or 0
@@ -205,22 +208,22 @@ def grid_for(programme: Programme | None) -> QuerySet[FeasibilityApproach]:
     return FeasibilityApproach.objects.filter(programme__isnull=True, is_active=True)
 
 
-def programmes_managed_by(user: Any) -> QuerySet[Programme]:
+def programmes_managed_by(user: User) -> QuerySet[Programme]:
     if not permissions.has_any(user, Capability.MANAGE_PROGRAMME):
         return Programme.objects.none()
     return Programme.objects.filter(organisation_id=user.organisation_id).order_by("name")
 
 
-def manages_programmes(user: Any) -> bool:
+def manages_programmes(user: User) -> bool:
     return programmes_managed_by(user).exists()
 
 
-def managed_programme(user: Any, wanted: Any) -> Programme | None:
+def managed_programme(user: User, wanted: Any) -> Programme | None:
     """The programme asked for (`wanted`, an id) among those the user manages; the first one by default."""
     return _chosen(programmes_managed_by(user), wanted)
 
 
-def reported_programme(user: Any, wanted: Any) -> Programme | None:
+def reported_programme(user: User, wanted: Any) -> Programme | None:
     """The programme asked for among those reported to the user; the first one by default."""
     return _chosen(programmes_reported_to(user), wanted)
 
@@ -231,7 +234,7 @@ def _chosen(programmes: QuerySet[Programme], wanted: Any) -> Programme | None:
     return programmes.first()
 
 
-def programmes_reported_to(user: Any) -> QuerySet[Programme]:
+def programmes_reported_to(user: User) -> QuerySet[Programme]:
     if not permissions.has_any(user, Capability.VIEW_AGGREGATES):
         return Programme.objects.none()
     if user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):
@@ -267,7 +270,7 @@ def due_rounds(cases: QuerySet[Case], today: date, notice_days: int = 14) -> lis
     return sorted(result, key=lambda d: (d.due_on, d.case.case_number))
 
 
-def due_rounds_for(user: Any, today: date, notice_days: int, *, whole_organisation: bool) -> list[DueRound]:
+def due_rounds_for(user: User, today: date, notice_days: int, *, whole_organisation: bool) -> list[DueRound]:
     """The due rounds of the user's own cases, or of every case they see (`whole_organisation`)."""
     cases = cases_for(user)
     if not whole_organisation:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import yaml
 from auditlog.context import set_actor
@@ -35,9 +35,12 @@ from reintegra.sustainability.definition import Definition, DefinitionError
 from reintegra.sustainability.models import FeasibilityApproach, Instrument, InstrumentVersion, RoundScore, SurveyRound
 from reintegra.validation import FieldErrors, field_error
 
+if TYPE_CHECKING:
+    from reintegra.access.models import User
+
 
 @contextmanager
-def _write(user: Any, capability: Capability | None) -> Iterator[None]:
+def _write(user: User, capability: Capability | None) -> Iterator[None]:
     if capability is not None:
         permissions.require(user, capability)
     with transaction.atomic():
@@ -48,7 +51,7 @@ def _write(user: Any, capability: Capability | None) -> Iterator[None]:
             yield
 
 
-def _require_programme(user: Any, programme: Programme | None) -> None:
+def _require_programme(user: User, programme: Programme | None) -> None:
     """Programme configuration: a programme manager of the programme's organisation; global ones only by command."""
     if user is None:  # management commands and data migrations
         return
@@ -131,7 +134,7 @@ class LoadResult:
 
 
 def load_instrument(
-    user: Any, raw: Mapping[str, Any], *, programme: Programme | None = None, publish: bool = False, source: str = ""
+    user: User, raw: Mapping[str, Any], *, programme: Programme | None = None, publish: bool = False, source: str = ""
 ) -> LoadResult:
     """Create or update an instrument version from a definition; idempotent.
 
@@ -201,7 +204,9 @@ def _publish(version: InstrumentVersion) -> None:
     version.save(update_fields=["status", "published_at"])
 
 
-def publish_version(user: Any, version: InstrumentVersion, *, expected_version: int | None = None) -> InstrumentVersion:
+def publish_version(
+    user: User, version: InstrumentVersion, *, expected_version: int | None = None
+) -> InstrumentVersion:
     """Publish a draft; with `expected_version`, only the draft as the user last saw it (not one changed since)."""
     _require_programme(user, version.instrument.programme)
     with _write(user, None):
@@ -212,7 +217,7 @@ def publish_version(user: Any, version: InstrumentVersion, *, expected_version: 
 
 
 def import_xlsform(
-    user: Any, programme: Programme, content: bytes | IO[bytes], filename: str = ""
+    user: User, programme: Programme, content: bytes | IO[bytes], filename: str = ""
 ) -> InstrumentVersion:
     """A draft version from an XLSForm. The draft may lack scores and weights: they are added before publishing."""
     _require_programme(user, programme)
@@ -238,7 +243,7 @@ def import_xlsform(
 
 
 def update_draft(
-    user: Any, version: InstrumentVersion, raw: Mapping[str, Any], *, expected_version: int | None = None
+    user: User, version: InstrumentVersion, raw: Mapping[str, Any], *, expected_version: int | None = None
 ) -> InstrumentVersion:
     """Replace a draft's definition (scores, weights, bands added in the UI or a file). Drafts may stay incomplete.
 
@@ -294,7 +299,7 @@ def _score(version: InstrumentVersion, answers: Mapping[str, Any]) -> scoring.Re
     return scoring.score_response(version.parsed(), answers)
 
 
-def _store_score(round_: SurveyRound, version: InstrumentVersion, result: scoring.Result, user: Any) -> RoundScore:
+def _store_score(round_: SurveyRound, version: InstrumentVersion, result: scoring.Result, user: User) -> RoundScore:
     RoundScore.objects.filter(round=round_, is_current=True).update(is_current=False)
     score, _created = RoundScore.objects.update_or_create(
         round=round_,
@@ -382,7 +387,7 @@ def _translate_answer_error(message: str) -> tuple[str, str]:
 
 
 def record_round(
-    user: Any, case: Case, data: RoundInput, *, source: str = RoundSource.WEB, submission_key: str = ""
+    user: User, case: Case, data: RoundInput, *, source: str = RoundSource.WEB, submission_key: str = ""
 ) -> SurveyRound:
     case_permissions.require_case_write(user, case)
     with _write(user, None):
@@ -391,7 +396,7 @@ def record_round(
 
 
 def _create_round(
-    user: Any,
+    user: User,
     case: Case,
     version: InstrumentVersion,
     clean: dict[str, Any],
@@ -427,7 +432,7 @@ def _create_round(
     return round_
 
 
-def rescore_round(user: Any, round_: SurveyRound, version: InstrumentVersion) -> RoundScore:
+def rescore_round(user: User, round_: SurveyRound, version: InstrumentVersion) -> RoundScore:
     """Score a round again under another published version of its instrument; the old score is kept."""
     case_permissions.require_case_write(user, round_.case)
     with _write(user, None):
@@ -485,7 +490,7 @@ def read_submissions(content: bytes | IO[bytes], filename: str, question_codes: 
 
 
 def import_submissions(
-    user: Any, version: InstrumentVersion, content: bytes | IO[bytes], filename: str
+    user: User, version: InstrumentVersion, content: bytes | IO[bytes], filename: str
 ) -> ImportReport:
     """Score and store each submission of an ODK/Kobo export; every bad row is reported, none half-written.
 
@@ -523,7 +528,7 @@ def import_submissions(
     return report
 
 
-def _case_problems(user: Any, sub: xlsform.Submission, case: Case | None) -> list[tuple[str, str]]:
+def _case_problems(user: User, sub: xlsform.Submission, case: Case | None) -> list[tuple[str, str]]:
     if sub.case_number and case is None:
         return [(xlsform.CASE_NUMBER, _("no such case: %(number)s") % {"number": sub.case_number})]
     if case is not None and not case_permissions.can_change_case(user, case):
@@ -633,7 +638,7 @@ def _clean_grid_row(row: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[
     return values, problems
 
 
-def load_grid(user: Any, programme: Programme | None, rows: Sequence[Mapping[str, Any]]) -> GridReport:
+def load_grid(user: User, programme: Programme | None, rows: Sequence[Mapping[str, Any]]) -> GridReport:
     """Create or update grid rows (matched by dimension + approach); all or nothing."""
     _require_programme(user, programme)
     report = GridReport()
@@ -662,7 +667,7 @@ def load_grid(user: Any, programme: Programme | None, rows: Sequence[Mapping[str
 
 
 def import_grid(
-    user: Any, programme: Programme, content: bytes | IO[bytes], filename: str, language: str = "es"
+    user: User, programme: Programme, content: bytes | IO[bytes], filename: str, language: str = "es"
 ) -> GridReport:
     _require_programme(user, programme)
     return load_grid(user, programme, grid_rows_from_file(content, filename, language))
@@ -676,7 +681,7 @@ def default_grid_rows(language: str = "es") -> list[dict[str, Any]]:
 
 
 def save_approach(
-    user: Any,
+    user: User,
     programme: Programme,
     values: Mapping[str, Any],
     approach: FeasibilityApproach | None = None,
@@ -718,7 +723,7 @@ def copy_default_grid(programme: Programme) -> int:
     return len(rows)
 
 
-def delete_approach(user: Any, approach: FeasibilityApproach, *, expected_version: int | None = None) -> None:
+def delete_approach(user: User, approach: FeasibilityApproach, *, expected_version: int | None = None) -> None:
     """Remove a grid row; with `expected_version`, not one someone changed after the user read it."""
     _require_programme(user, approach.programme)
     with _write(user, None):

@@ -6,9 +6,12 @@ permission answer and not the missing precondition (428)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest_framework.test import APIClient
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 
 class ReadThenWriteClient(APIClient):
@@ -28,7 +31,7 @@ class ReadThenWriteClient(APIClient):
         return super().put(path, *args, **self._with_version(str(path), extra))
 
 
-def api_client_for(user: Any) -> ReadThenWriteClient:
+def api_client_for(user: User) -> ReadThenWriteClient:
     client = ReadThenWriteClient()
     client.force_authenticate(user)
     return client

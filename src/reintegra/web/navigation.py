@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ def register(item: NavItem) -> None:
     _ITEMS[item.key] = item
 
 
-def items_for(user: Any) -> list[dict[str, Any]]:
+def items_for(user: User) -> list[dict[str, Any]]:
     """The entries the user may open, in order; grouped ones as {"key", "label", "children": [...]}."""
     if not (user and user.is_authenticated):
         return []

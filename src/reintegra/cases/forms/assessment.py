@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -19,6 +19,9 @@ from reintegra.cases.forms.common import (
     textarea,
 )
 from reintegra.web.widgets import DateInput
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 # --- Assessment and counselling ------------------------------------------------------------------
 
@@ -53,7 +56,7 @@ class AssessmentForm(forms.Form):
     mental_health_notes = forms.CharField(label=_("Mental health"), required=False, widget=textarea())
     gbv_notes = forms.CharField(label=_("Gender-based violence"), required=False, widget=textarea())
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assessed_on"].initial = timezone.localdate()
         for name, category in ASSESSMENT_SENSITIVE.items():
@@ -84,7 +87,7 @@ class CounsellingForm(forms.Form):
         help_text=_("Confidential: only roles allowed to read psychosocial notes see them."),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["held_on"].initial = timezone.localdate()
         if not scoping.can_see(user, SensitiveCategory.PSYCHOSOCIAL):

@@ -209,7 +209,7 @@ class ReopenForm(forms.Form):
 class AssignForm(forms.Form):
     case_manager = forms.TypedChoiceField(label=_("Case manager"), coerce=int)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "case_manager").choices = staff_choices(user.organisation_id)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,9 @@ from reintegra.cases.forms.common import (
     staff_choices,
 )
 from reintegra.web.widgets import DateInput, FastSelect
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 # --- Case list filters ---------------------------------------------------------------------------
 
@@ -41,7 +44,7 @@ class CaseFilterForm(forms.Form):
     return_type = forms.ChoiceField(label=_("Return type"), required=False)
     mine = forms.BooleanField(label=_("Only my cases"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "status").choices = [blank_choice(_("All statuses")), *CaseStatus.choices]
         choice_field(self, "return_type").choices = [blank_choice(_("All return types")), *ReturnType.choices]

@@ -206,7 +206,7 @@ class RegistrationForm(forms.Form):
         label=_("Case manager"), required=False, coerce=int, empty_value=None, help_text=_("By default, you.")
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user.has_capability(Capability.ASSIGN_CASES):
             choice_field(self, "case_manager").choices = staff_choices(user.organisation_id, _("Me"))

@@ -1,6 +1,8 @@
 """Returnees: the person, their documents, registration and the duplicate check."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,9 @@ from reintegra.cases.serializers.common import (
     LIST_MAX_LENGTH,
     ProtectedModelSerializer,
 )
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 # --- Returnees -----------------------------------------------------------------------------------
 
@@ -121,7 +126,7 @@ _RETURNEE_INPUT_FIELDS = [
 ]
 
 
-def returnee_input(user: Any, data: dict[str, Any], instance: Returnee | None = None) -> services.ReturneeInput:
+def returnee_input(user: User, data: dict[str, Any], instance: Returnee | None = None) -> services.ReturneeInput:
     """The service input: the stored values (for updates) overlaid with what the client sent."""
     values: dict[str, Any] = {}
     if instance is not None:

@@ -1,8 +1,10 @@
 """Template helpers of the case UI: badges, translated labels of stored codes, field protection."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.db.models import TextChoices
@@ -30,6 +32,9 @@ from reintegra.cases.choices import (
     ReceptionAssistance,
     ReturnType,
 )
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
 
 register = template.Library()
 
@@ -111,7 +116,7 @@ def age_in_years(birth_date: Any) -> int | None:
 
 
 @register.filter
-def can_see(user: Any, category: str) -> bool:
+def can_see(user: User, category: str) -> bool:
     """`{% if user|can_see:"health" %}`: field-level protection, the same check as views and API."""
     return scoping.can_see(user, category)
 
@@ -130,7 +135,7 @@ def match_reasons(reasons: Any) -> list[str]:
 
 
 @register.filter
-def role_names(user: Any) -> list[str]:
+def role_names(user: User) -> list[str]:
     return [str(ROLE_LABELS.get(r, r)) for r in sorted(getattr(user, "roles", ()))]
 
 
@@ -279,5 +284,5 @@ def event_lines(event: Any) -> list[str]:
 
 
 @register.filter
-def can_edit_cases(user: Any) -> bool:
+def can_edit_cases(user: User) -> bool:
     return scoping.can_edit_cases(user)
