@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from reintegra.access import api_tokens
 from reintegra.access.models import ApiToken
-from reintegra.api.permissions import ProtectedView
+from reintegra.api.permissions import ProtectedView, acting_user
 
 
 class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
@@ -44,7 +44,7 @@ class TokenListView(ProtectedView):
         tags=["auth"],
     )
     def get(self, request: Request) -> Response:
-        tokens = api_tokens.tokens_of(request.user)
+        tokens = api_tokens.tokens_of(acting_user(request))
         return Response(ApiTokenSerializer(tokens, many=True, context={"request": request}).data)
 
 
@@ -56,7 +56,7 @@ class TokenDetailView(ProtectedView):
 
     def _token(self, request: Request, pk: Any) -> ApiToken:
         try:
-            return api_tokens.token_of(request.user, pk)
+            return api_tokens.token_of(acting_user(request), pk)
         except ApiToken.DoesNotExist:
             raise NotFound(_("No such API token.")) from None
 
@@ -77,5 +77,5 @@ class TokenDetailView(ProtectedView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         token = self._token(request, pk)
-        api_tokens.revoke(request.user, token.pk, channel="api")
+        api_tokens.revoke(acting_user(request), token.pk, channel="api")
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -14,7 +14,7 @@ from reintegra.access import selectors
 from reintegra.access.models import AccessEvent
 from reintegra.access.roles import Capability
 from reintegra.access.serializers import AuditEntrySerializer, AuditPageSerializer, AuditQuerySerializer
-from reintegra.api.permissions import ProtectedView
+from reintegra.api.permissions import ProtectedView, acting_user
 
 C = Capability
 
@@ -46,7 +46,7 @@ class AuditTrailView(ProtectedView):
         size = query.validated_data["page_size"]
         entries = list(
             selectors.audit_trail(
-                request.user, query.filters(), older_than=query.validated_data["position"], limit=size + 1
+                acting_user(request), query.filters(), older_than=query.validated_data["position"], limit=size + 1
             )
         )
         next_url = None

@@ -12,7 +12,7 @@ from reintegra.access import selectors, services
 from reintegra.access.models import Organisation, Programme
 from reintegra.access.roles import Capability
 from reintegra.api import versioning
-from reintegra.api.permissions import CapabilityPermission
+from reintegra.api.permissions import CapabilityPermission, acting_user
 from reintegra.api.query import QueryParametersMixin
 
 
@@ -57,7 +57,7 @@ class ProgrammeViewSet(
     queryset = Programme.objects.none()
 
     def get_queryset(self) -> QuerySet[Programme]:
-        return selectors.programme_list(self.request.user, active_first=False)
+        return selectors.programme_list(acting_user(self.request), active_first=False)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         programme = self.get_object()
@@ -66,6 +66,6 @@ class ProgrammeViewSet(
         # A service ValidationError becomes a 400 with field errors, StaleVersion a 412 (reintegra.api.exceptions).
         expected = versioning.expected_version(request, programme)
         updated = services.update_programme(
-            request.user, programme, dict(serializer.validated_data), expected_version=expected
+            acting_user(request), programme, dict(serializer.validated_data), expected_version=expected
         )
         return Response(self.get_serializer(updated).data)

@@ -2,12 +2,24 @@
 
 from typing import Any
 
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.request import Request
 
 from reintegra.access import permissions
+from reintegra.access.models import User
 from reintegra.access.roles import Capability
 from reintegra.api.query import QueryParametersMixin
+
+
+def acting_user(request: Request) -> User:
+    """The signed-in user of a request that the view's permission classes let through (they all require
+    one): what the services and selectors are given."""
+    user = request.user
+    if isinstance(user, User) and user.is_authenticated:
+        return user
+    raise NotAuthenticated
 
 
 class CaseWorkPermission(BasePermission):

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from reintegra.access.audit import record_access
 from reintegra.api import versioning
-from reintegra.api.permissions import CaseWorkPermission
+from reintegra.api.permissions import CaseWorkPermission, acting_user
 from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import duplicates, selectors, services
 from reintegra.cases import permissions as case_permissions
@@ -113,18 +113,20 @@ class ReturneeViewSet(
     needs_edit_capability = False
 
     def get_queryset(self) -> Any:
-        return selectors.returnee_list(self.request.user)
+        return selectors.returnee_list(acting_user(self.request))
 
     def get_object(self) -> Returnee:
         writing = self.request.method not in SAFE_METHODS
         try:
-            return case_permissions.access_returnee_by_id(self.request.user, self.kwargs["pk"], for_write=writing)
+            return case_permissions.access_returnee_by_id(
+                acting_user(self.request), self.kwargs["pk"], for_write=writing
+            )
         except Returnee.DoesNotExist:
             raise Http404 from None
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         returnee = self.get_object()
-        record_access(request.user, "view", returnee, channel="api")
+        record_access(acting_user(request), "view", returnee, channel="api")
         return Response(self.get_serializer(returnee).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -132,8 +134,8 @@ class ReturneeViewSet(
         serializer.is_valid(raise_exception=True)
         try:
             returnee = services.register_returnee(
-                request.user,
-                returnee_input(request.user, serializer.validated_data),
+                acting_user(request),
+                returnee_input(acting_user(request), serializer.validated_data),
                 confirmation=serializer.confirmation(),
                 channel="api",
             )
@@ -155,9 +157,9 @@ class ReturneeViewSet(
         data = serializer.validated_data
         expected = versioning.expected_version(request, returnee)
         returnee = services.update_returnee(
-            request.user,
+            acting_user(request),
             returnee,
-            returnee_input(request.user, data, returnee),
+            returnee_input(acting_user(request), data, returnee),
             documents="documents" in data,
             expected_version=expected,
         )
@@ -181,7 +183,7 @@ class ReturneeViewSet(
         query = DuplicateQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
         try:
-            result = duplicates.check(request.user, query.query(), channel="api")
+            result = duplicates.check(acting_user(request), query.query(), channel="api")
         except duplicates.DuplicateCheckThrottled as exc:
             return throttled_response(exc)
         return Response(DuplicateResultSerializer(result).data)
@@ -202,7 +204,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
         """The case (404 when hidden); for a write, 403 unless the user may change it."""
         writing = self.request.method not in SAFE_METHODS
         try:
-            return case_permissions.access_case_by_id(self.request.user, self.kwargs["pk"], for_write=writing)
+            return case_permissions.access_case_by_id(acting_user(self.request), self.kwargs["pk"], for_write=writing)
         except Case.DoesNotExist:
             raise Http404 from None
 
@@ -215,7 +217,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
     def list(self, request: Request) -> Response:
         filters = self.query_serializer
         assert isinstance(filters, CaseFilterSerializer)
-        cases = selectors.search_cases(request.user, filters.filters())
+        cases = selectors.search_cases(acting_user(request), filters.filters())
         page = self.paginate_queryset(cases)
         data = CaseListSerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
@@ -226,14 +228,14 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         case = services.open_case(
-            request.user, data["returnee"], return_input(data), case_manager=data.get("case_manager")
+            acting_user(request), data["returnee"], return_input(data), case_manager=data.get("case_manager")
         )
         return self._detail(case, status.HTTP_201_CREATED)
 
     @versioning.read_schema(summary=_("Get a case with its timeline"), responses=CaseDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         case = self.get_object()
-        record_access(request.user, "view", case, channel="api")
+        record_access(acting_user(request), "view", case, channel="api")
         return self._detail(case)
 
     @versioning.write_schema(
@@ -245,7 +247,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
         serializer.is_valid(raise_exception=True)
         expected = versioning.expected_version(request, case)
         services.update_return_information(
-            request.user, case, return_input(serializer.validated_data, case), expected_version=expected
+            acting_user(request), case, return_input(serializer.validated_data, case), expected_version=expected
         )
         return self._detail(case)
 
@@ -262,7 +264,9 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
         serializer = AssignSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         expected = versioning.expected_version(request, case, required=False)
-        services.assign_case(request.user, case, serializer.validated_data["case_manager"], expected_version=expected)
+        services.assign_case(
+            acting_user(request), case, serializer.validated_data["case_manager"], expected_version=expected
+        )
         return self._detail(case)
 
     @extend_schema(
@@ -275,7 +279,11 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         services.close_case(
-            request.user, case, reason=data["reason"], note=data.get("note", ""), closed_on=data.get("closed_on")
+            acting_user(request),
+            case,
+            reason=data["reason"],
+            note=data.get("note", ""),
+            closed_on=data.get("closed_on"),
         )
         return self._detail(case)
 
@@ -290,7 +298,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
         case = self.get_object()
         serializer = ReopenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.reopen_case(request.user, case, reason=serializer.validated_data["reason"])
+        services.reopen_case(acting_user(request), case, reason=serializer.validated_data["reason"])
         return self._detail(case)
 
     # --- household -------------------------------------------------------------------------------
@@ -317,7 +325,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
             serializer.is_valid(raise_exception=True)
             expected = versioning.expected_version(request, case.household)
             household = services.set_household(
-                request.user,
+                acting_user(request),
                 case,
                 serializer.to_member_inputs(),
                 notes=serializer.validated_data.get("notes", ""),
@@ -381,10 +389,10 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
             serializer.is_valid(raise_exception=True)
             expected = versioning.expected_version(request, assessment)
             assessment = services.update_assessment(
-                request.user, assessment, serializer.validated_data, expected_version=expected
+                acting_user(request), assessment, serializer.validated_data, expected_version=expected
             )
         else:
-            record_access(request.user, "view", assessment, channel="api")
+            record_access(acting_user(request), "view", assessment, channel="api")
         return Response(AssessmentSerializer(assessment, context=context).data)
 
     @extend_schema(
@@ -427,9 +435,9 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
         if request.method == "POST":
             serializer = serializer_class(data=request.data, context=context)
             serializer.is_valid(raise_exception=True)
-            created = record(request.user, case, serializer.validated_data)
+            created = record(acting_user(request), case, serializer.validated_data)
             return Response(serializer_class(created, context=context).data, status=status.HTTP_201_CREATED)
-        record_access(request.user, "view", case, purpose=purpose, channel="api")
+        record_access(acting_user(request), "view", case, purpose=purpose, channel="api")
         return Response(serializer_class(listing, many=True, context=context).data)
 
     # --- reintegration plan ----------------------------------------------------------------------
@@ -474,7 +482,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
         expected = versioning.expected_version(request, existing)
         data = serializer.validated_data
         services.save_plan(
-            request.user,
+            acting_user(request),
             case,
             goals=data.get("goals", existing.goals if existing else ""),
             motivations=data.get("motivations", existing.motivations if existing else ""),
@@ -498,7 +506,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
         data = serializer.validated_data
         expected = versioning.expected_version(request, selectors.plan_for(case), required=False)
         services.agree_plan(
-            request.user,
+            acting_user(request),
             case,
             agreed_on=data["agreed_on"],
             late_reason=data.get("late_reason", ""),
@@ -529,7 +537,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
             serializer = FollowUpVisitSerializer(data=request.data, context=context)
             serializer.is_valid(raise_exception=True)
             values = {k: v for k, v in serializer.validated_data.items() if k != "progress"}
-            visit = services.record_follow_up(request.user, case, values, serializer.to_progress_inputs())
+            visit = services.record_follow_up(acting_user(request), case, values, serializer.to_progress_inputs())
             visit = selectors.get_follow_up(case, visit.pk)
             return Response(FollowUpVisitSerializer(visit, context=context).data, status=status.HTTP_201_CREATED)
         visits = selectors.follow_ups_of(case)

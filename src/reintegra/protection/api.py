@@ -24,7 +24,7 @@ from reintegra.access.audit import record_access
 from reintegra.access.roles import Capability
 from reintegra.access.spreadsheets import csv_lines
 from reintegra.api.pagination import StandardPagination
-from reintegra.api.permissions import ProtectedView
+from reintegra.api.permissions import ProtectedView, acting_user
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case, Returnee
 from reintegra.protection import analytics, pseudonymise, selectors, services
@@ -70,11 +70,11 @@ class ReturneeConsentsView(ProtectedView):
     )
     def get(self, request: Request, pk: int) -> Response:
         try:
-            returnee = selectors.consent_ledger_returnee(request.user, pk)
+            returnee = selectors.consent_ledger_returnee(acting_user(request), pk)
         except Returnee.DoesNotExist:
             raise _not_found() from None
-        consents = selectors.consents_for(request.user, returnee)
-        record_access(request.user, "view", returnee, purpose="consent ledger", channel="api")
+        consents = selectors.consents_for(acting_user(request), returnee)
+        record_access(acting_user(request), "view", returnee, purpose="consent ledger", channel="api")
         return Response(ConsentSerializer(consents, many=True).data)
 
     @extend_schema(
@@ -86,12 +86,12 @@ class ReturneeConsentsView(ProtectedView):
     )
     def post(self, request: Request, pk: int) -> Response:
         try:
-            returnee = case_selectors.get_returnee(request.user, pk)
+            returnee = case_selectors.get_returnee(acting_user(request), pk)
         except Returnee.DoesNotExist:
             raise _not_found() from None
         serializer = ConsentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        consent = services.record_consent(request.user, returnee, **serializer.validated_data)
+        consent = services.record_consent(acting_user(request), returnee, **serializer.validated_data)
         return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
 
 
@@ -111,13 +111,13 @@ class ConsentWithdrawView(ProtectedView):
     )
     def post(self, request: Request, pk: int) -> Response:
         try:
-            consent = selectors.get_consent(request.user, pk)
+            consent = selectors.get_consent(acting_user(request), pk)
         except Consent.DoesNotExist:
             raise _not_found() from None
         serializer = WithdrawConsentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.withdraw_consent(request.user, consent, data.get("withdrawn_on"), data.get("note", ""))
+        services.withdraw_consent(acting_user(request), consent, data.get("withdrawn_on"), data.get("note", ""))
         return Response(ConsentSerializer(consent).data)
 
 
@@ -136,7 +136,7 @@ class CaseSharesView(ProtectedView):
 
     def _case(self, pk: int) -> Case:
         try:
-            return case_selectors.get_case(self.request.user, pk)
+            return case_selectors.get_case(acting_user(self.request), pk)
         except Case.DoesNotExist:
             raise _not_found() from None
 
@@ -148,7 +148,7 @@ class CaseSharesView(ProtectedView):
     )
     def get(self, request: Request, pk: int) -> Response:
         case = self._case(pk)
-        record_access(request.user, "view", case, purpose="shares", channel="api")
+        record_access(acting_user(request), "view", case, purpose="shares", channel="api")
         return Response(ShareSerializer(selectors.shares_of(case), many=True).data)
 
     @extend_schema(
@@ -170,7 +170,7 @@ class CaseSharesView(ProtectedView):
         data = serializer.validated_data
         # No valid consent: services.ConsentRequired, 403 "consent_required" (reintegra.api.exceptions).
         share = services.share_case(
-            request.user,
+            acting_user(request),
             case,
             data["organisation"],
             data["reason"],
@@ -197,10 +197,10 @@ class ShareRevokeView(ProtectedView):
     )
     def post(self, request: Request, pk: int) -> Response:
         try:
-            share = selectors.get_share(request.user, pk)
+            share = selectors.get_share(acting_user(request), pk)
         except CaseShare.DoesNotExist:
             raise _not_found() from None
-        services.revoke_share(request.user, share)
+        services.revoke_share(acting_user(request), share)
         share = selectors.reloaded_share(share)
         return Response(ShareSerializer(share).data)
 
@@ -266,11 +266,11 @@ class PseudonymisedCasesView(ProtectedView):
         tags=["analytics"],
     )
     def get(self, request: Request) -> HttpResponseBase:
-        release = analytics.pseudonymised_release(request.user)
+        release = analytics.pseudonymised_release(acting_user(request))
         summary = release.summary
         if request.accepted_renderer.format == "csv":
             response = exports.download(
-                request.user,
+                acting_user(request),
                 "csv",
                 "pseudonymised-cases",
                 pseudonymise.ROW_KEYS,
@@ -287,7 +287,7 @@ class PseudonymisedCasesView(ProtectedView):
         current = getattr(self.paginator, "page", None)
         number = current.number if current is not None else 1
         record_access(
-            request.user,
+            acting_user(request),
             "view",
             object_type="cases.case",
             purpose=f"pseudonymised case rows (page {number}, k={summary['k']})",
@@ -325,6 +325,6 @@ class AggregatesView(ProtectedView):
     )
     def get(self, request: Request) -> Response:
         by, k = self.query["by"], self.query.get("k")
-        rows = analytics.aggregate_cases(request.user, by=by, k=k)
-        floor = analytics.aggregate_threshold(request.user)
+        rows = analytics.aggregate_cases(acting_user(request), by=by, k=k)
+        floor = analytics.aggregate_threshold(acting_user(request))
         return Response(AggregatesSerializer({"by": by, "k": max(k or floor, floor), "rows": rows}).data)

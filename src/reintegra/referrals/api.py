@@ -21,7 +21,7 @@ from reintegra.access.roles import Capability
 from reintegra.api import versioning
 from reintegra.api.fields import CountryCodeField, IdField, parse_id
 from reintegra.api.pagination import StandardPagination
-from reintegra.api.permissions import CapabilityPermission, ProtectedView
+from reintegra.api.permissions import CapabilityPermission, ProtectedView, acting_user
 from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
@@ -39,7 +39,7 @@ PROXIMITY = ["municipality", "admin1", "country", "abroad"]
 
 def _user(request: Request) -> User:
     """The signed-in user (the permission classes let no anonymous request through)."""
-    user = request.user
+    user = acting_user(request)
     if not isinstance(user, User):
         raise NotAuthenticated
     return user
@@ -236,7 +236,7 @@ class ReferralPathwayViewSet(
     pagination_class = StandardPagination
 
     def get_queryset(self) -> QuerySet[ReferralPathway]:
-        return selectors.pathway_list(self.request.user)
+        return selectors.pathway_list(acting_user(self.request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = s.PathwayWriteSerializer(data=request.data)
@@ -245,10 +245,12 @@ class ReferralPathwayViewSet(
         previous = None
         if v.get("previous"):
             try:
-                previous = referral_permissions.access_pathway_by_id(request.user, v["previous"], for_write=True)
+                previous = referral_permissions.access_pathway_by_id(
+                    acting_user(request), v["previous"], for_write=True
+                )
             except ReferralPathway.DoesNotExist:
                 raise Http404 from None
-        pathway = services.save_pathway(request.user, data.to_input(), previous=previous)
+        pathway = services.save_pathway(acting_user(request), data.to_input(), previous=previous)
         return Response(s.ReferralPathwaySerializer(pathway).data, status=status.HTTP_201_CREATED)
 
 
@@ -281,7 +283,7 @@ class ProviderLinkViewSet(
     pagination_class = StandardPagination
 
     def get_queryset(self) -> QuerySet[ProviderLink]:
-        return links.requests_for(self.request.user)
+        return links.requests_for(acting_user(self.request))
 
     def _answer(self, request: Request, pk: Any, accept: bool) -> Response:
         user = _user(request)
@@ -355,7 +357,7 @@ class ReferralViewSet(
             case=q.get("case"),
             overdue=bool(q.get("overdue")),
         )
-        return selectors.search_referrals(self.request.user, filters)
+        return selectors.search_referrals(acting_user(self.request), filters)
 
     def _render(self, referral: Referral, side: str) -> dict[str, Any]:
         if side == lifecycle.PROVIDER:
@@ -365,23 +367,23 @@ class ReferralViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         assert page is not None
-        staff_ids = selectors.staff_referral_ids(request.user, [r.pk for r in page])
+        staff_ids = selectors.staff_referral_ids(acting_user(request), [r.pk for r in page])
         rows = [self._render(r, lifecycle.REFERRER if r.pk in staff_ids else lifecycle.PROVIDER) for r in page]
         if any(r.pk not in staff_ids for r in page):
             audit.record_access(
-                request.user, "view", object_type="referrals.referral", purpose="provider list", channel="api"
+                acting_user(request), "view", object_type="referrals.referral", purpose="provider list", channel="api"
             )
         return self.get_paginated_response(rows)
 
     def _get(self, request: Request, pk: Any) -> tuple[Referral, str]:
         try:
-            return selectors.get_referral(request.user, pk)
+            return selectors.get_referral(acting_user(request), pk)
         except (Referral.DoesNotExist, ValueError):
             raise Http404 from None
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         referral, side = self._get(request, kwargs["pk"])
-        audit.record_access(request.user, "view", referral, purpose=f"referral ({side})", channel="api")
+        audit.record_access(acting_user(request), "view", referral, purpose=f"referral ({side})", channel="api")
         return Response(self._render(referral, side))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -390,7 +392,7 @@ class ReferralViewSet(
         data.is_valid(raise_exception=True)
         v = data.validated_data
         try:
-            case = case_selectors.get_case(request.user, v["case"])
+            case = case_selectors.get_case(acting_user(request), v["case"])
         except Case.DoesNotExist:
             raise serializers.ValidationError({"case": [_("No such case.")]}, code="invalid_choice") from None
         service = selectors.service_or_none(v["service"])
@@ -405,7 +407,7 @@ class ReferralViewSet(
                     {"plan_item": ["No such plan item in this case."]}, code="invalid_choice"
                 )
         referral = services.create_referral(
-            request.user,
+            acting_user(request),
             case,
             service,
             reason=v["reason"],
@@ -432,7 +434,7 @@ class ReferralViewSet(
             pk,
             s.ReferralSendSerializer,
             lambda r, v: services.send_referral(
-                request.user, r, life_at_risk_justification=v["life_at_risk_justification"], channel="api"
+                acting_user(request), r, life_at_risk_justification=v["life_at_risk_justification"], channel="api"
             ),
         )
 
@@ -444,7 +446,7 @@ class ReferralViewSet(
             pk,
             s.ReferralAcceptSerializer,
             lambda r, v: services.accept_referral(
-                request.user, r, outcome_due_on=v.get("outcome_due_on"), note=v["note"]
+                acting_user(request), r, outcome_due_on=v.get("outcome_due_on"), note=v["note"]
             ),
         )
 
@@ -455,7 +457,7 @@ class ReferralViewSet(
             request,
             pk,
             s.ReferralDeclineSerializer,
-            lambda r, v: services.decline_referral(request.user, r, reason=v["decline_reason"], note=v["note"]),
+            lambda r, v: services.decline_referral(acting_user(request), r, reason=v["decline_reason"], note=v["note"]),
         )
 
     @_action_schema(s.ReferralOutcomeSerializer)
@@ -465,7 +467,7 @@ class ReferralViewSet(
             request,
             pk,
             s.ReferralOutcomeSerializer,
-            lambda r, v: services.record_outcome(request.user, r, outcome=v["outcome"], note=v["note"]),
+            lambda r, v: services.record_outcome(acting_user(request), r, outcome=v["outcome"], note=v["note"]),
         )
 
     @_action_schema(s.ReferralCloseSerializer)
@@ -476,7 +478,7 @@ class ReferralViewSet(
             pk,
             s.ReferralCloseSerializer,
             lambda r, v: services.close_referral(
-                request.user, r, satisfaction=v.get("satisfaction"), feedback=v["feedback"]
+                acting_user(request), r, satisfaction=v.get("satisfaction"), feedback=v["feedback"]
             ),
         )
 
@@ -492,11 +494,11 @@ class ServiceRecommendationsView(ProtectedView):
     )
     def get(self, request: Request, pk: int) -> Response:
         try:
-            case = case_selectors.get_case(request.user, pk)
+            case = case_selectors.get_case(acting_user(request), pk)
         except Case.DoesNotExist:
             raise Http404 from None
         recs = selectors.recommendations(
-            request.user,
+            acting_user(request),
             case,
             dimension=self.query.get("dimension", ""),
             sector=self.query.get("sector", ""),
@@ -531,7 +533,7 @@ class ServiceGapsView(ProtectedView):
         organisation = _user(request).organisation
         if not country and organisation is not None:
             country = str(organisation.country)
-        rows = selectors.service_gaps(request.user, country=country, area=area)
+        rows = selectors.service_gaps(acting_user(request), country=country, area=area)
         return Response(
             s.ServiceGapSerializer(
                 [

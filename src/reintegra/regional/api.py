@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from reintegra.access.roles import Capability
 from reintegra.api import versioning
 from reintegra.api.pagination import StandardPagination
-from reintegra.api.permissions import CapabilityPermission
+from reintegra.api.permissions import CapabilityPermission, acting_user
 from reintegra.api.query import QueryParametersMixin
 from reintegra.regional import selectors, services
 from reintegra.regional.models import RegionalAction
@@ -67,15 +67,15 @@ class RegionalActionViewSet(
 
     def get_queryset(self) -> QuerySet[RegionalAction]:
         if self.action != "list":
-            return selectors.search_actions(self.request.user)
+            return selectors.search_actions(acting_user(self.request))
         filters = self.query_serializer
         assert isinstance(filters, ActionFilterSerializer)
-        return selectors.search_actions(self.request.user, filters.filters())
+        return selectors.search_actions(acting_user(self.request), filters.filters())
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         incoming = RegionalActionInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        created = services.create_action(request.user, incoming.to_input())
+        created = services.create_action(acting_user(request), incoming.to_input())
         return Response(RegionalActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -84,7 +84,7 @@ class RegionalActionViewSet(
         incoming = RegionalActionInputSerializer(data=request.data, partial=partial)
         incoming.is_valid(raise_exception=True)
         saved = services.update_action(
-            request.user,
+            acting_user(request),
             current,
             incoming.to_input(services.ActionInput.from_action(current)),
             expected_version=versioning.expected_version(request, current),
@@ -100,7 +100,7 @@ class RegionalActionViewSet(
     @action(detail=False, methods=["get"], pagination_class=None)
     def matrix(self, request: Request) -> Response:
         country = self.query.get("country") or None
-        cells, scan = selectors.matrix_for(request.user, country)
+        cells, scan = selectors.matrix_for(acting_user(request), country)
         data = {
             "country": country,
             "cells": [

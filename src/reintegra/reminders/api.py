@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.api.pagination import StandardPagination
+from reintegra.api.permissions import acting_user
 from reintegra.api.query import QueryParametersMixin
 from reintegra.reminders import selectors, services
 from reintegra.reminders.models import Reminder
@@ -33,10 +34,10 @@ class ReminderViewSet(QueryParametersMixin, mixins.ListModelMixin, mixins.Retrie
     query_parameters = {"list": ReminderFilters}
 
     def get_queryset(self) -> QuerySet[Reminder]:
-        return selectors.reminders_for(self.request.user, unread_only=bool(self.query.get("unread")))
+        return selectors.reminders_for(acting_user(self.request), unread_only=bool(self.query.get("unread")))
 
     @extend_schema(request=None, responses=ReminderSerializer, summary="Mark a reminder as read", tags=["reminders"])
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: Any = None) -> Response:
         reminder = self.get_object()
-        return Response(ReminderSerializer(services.mark_read(request.user, reminder)).data)
+        return Response(ReminderSerializer(services.mark_read(acting_user(request), reminder)).data)

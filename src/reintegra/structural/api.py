@@ -18,7 +18,7 @@ from reintegra.access.roles import Capability
 from reintegra.api import versioning
 from reintegra.api.fields import IdField
 from reintegra.api.pagination import StandardPagination
-from reintegra.api.permissions import CapabilityPermission
+from reintegra.api.permissions import CapabilityPermission, acting_user
 from reintegra.api.query import QueryParametersMixin
 from reintegra.structural import permissions as structural_permissions
 from reintegra.structural import selectors, services
@@ -63,12 +63,14 @@ class StructuralViewSet(
         """A write on a record the user sees but may not change (another organisation's, no write grant):
         403 before anything about the body."""
         super().check_object_permissions(request, obj)
-        if request.method not in SAFE_METHODS and not selectors.can_edit_programme(request.user, obj.programme_id):
+        if request.method not in SAFE_METHODS and not selectors.can_edit_programme(
+            acting_user(request), obj.programme_id
+        ):
             raise structural_permissions.no_write_grant(obj.programme_id)
 
     def get_queryset(self) -> QuerySet[Any]:
         return selectors.api_records(
-            self.request.user,
+            acting_user(self.request),
             self.model,
             related=self.related,
             prefetch=self.prefetch,
@@ -84,7 +86,9 @@ class StructuralViewSet(
     def _save(self, serializer: Any, record: Any, expected_version: int | None = None) -> None:
         """The serializer parses, the service saves (checks, audit); the answer shows what was saved."""
         record, m2m = serializer.to_record(record)
-        serializer.instance = services.save_record(self.request.user, record, m2m, expected_version=expected_version)
+        serializer.instance = services.save_record(
+            acting_user(self.request), record, m2m, expected_version=expected_version
+        )
 
     def _nested(
         self, request: Request, parent: Any, queryset: QuerySet[Any], serializer_class: Any, **link: Any

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from reintegra.access import audit, exports, scoping
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.api.pagination import StandardPagination
-from reintegra.api.permissions import CapabilityPermission, ProtectedView
+from reintegra.api.permissions import CapabilityPermission, ProtectedView, acting_user
 from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Case
@@ -79,14 +79,14 @@ class InstrumentViewSet(
     query_parameters = {"xlsform": VersionQuery, "submissions": VersionQuery}
 
     def get_queryset(self) -> QuerySet[Instrument]:
-        return selectors.instruments_for(self.request.user)
+        return selectors.instruments_for(acting_user(self.request))
 
     def get_serializer_class(self) -> Any:
         return InstrumentDetailSerializer if self.action == "retrieve" else InstrumentListSerializer
 
     def get_object(self) -> Instrument:
         try:
-            return selectors.get_instrument(self.request.user, self.kwargs["code"])
+            return selectors.get_instrument(acting_user(self.request), self.kwargs["code"])
         except Instrument.DoesNotExist:
             raise Http404 from None
 
@@ -102,7 +102,7 @@ class InstrumentViewSet(
         if parsed is None:
             raise DRFValidationError({"version": ["This draft is not complete yet."]})
         return exports.download_workbook(
-            request.user,
+            acting_user(request),
             f"{version.instrument.code}-v{version.number}",
             xlsform.xlsform_sheets(parsed),
             purpose="XLSForm",
@@ -127,9 +127,13 @@ class InstrumentViewSet(
         upload.is_valid(raise_exception=True)
         version = _version(self.get_object(), self.query.get("version"))
         file = upload.validated_data["file"]
-        report = services.import_submissions(request.user, version, file, file.name).as_dict()
+        report = services.import_submissions(acting_user(request), version, file, file.name).as_dict()
         audit.record_access(
-            request.user, "import", version, purpose=f"RSS submissions: {report['imported']} imported", channel="api"
+            acting_user(request),
+            "import",
+            version,
+            purpose=f"RSS submissions: {report['imported']} imported",
+            channel="api",
         )
         return Response(ImportReportSerializer(report).data)
 
@@ -144,12 +148,12 @@ class CaseRoundsView(ProtectedView):
 
     def _case(self, request: Request, pk: int, *, for_write: bool = False) -> Case:
         try:
-            return case_permissions.access_case_by_id(request.user, pk, for_write=for_write)
+            return case_permissions.access_case_by_id(acting_user(request), pk, for_write=for_write)
         except Case.DoesNotExist:
             raise Http404 from None
 
     def _context(self, request: Request) -> dict[str, Any]:
-        return {"can_see_psychosocial": scoping.can_see(request.user, SensitiveCategory.PSYCHOSOCIAL)}
+        return {"can_see_psychosocial": scoping.can_see(acting_user(request), SensitiveCategory.PSYCHOSOCIAL)}
 
     @extend_schema(
         summary="Survey rounds of a case, with scores and bands",
@@ -158,7 +162,7 @@ class CaseRoundsView(ProtectedView):
     )
     def get(self, request: Request, pk: int) -> Response:
         case = self._case(request, pk)
-        audit.record_access(request.user, "view", case, purpose="sustainability rounds", channel="api")
+        audit.record_access(acting_user(request), "view", case, purpose="sustainability rounds", channel="api")
         rounds = selectors.rounds_for_case(case)
         return Response(RoundSerializer(rounds, many=True, context=self._context(request)).data)
 
@@ -172,6 +176,6 @@ class CaseRoundsView(ProtectedView):
         case = self._case(request, pk, for_write=True)
         data = RoundWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        round_ = services.record_round(request.user, case, data.to_input(), source=RoundSource.API)
+        round_ = services.record_round(acting_user(request), case, data.to_input(), source=RoundSource.API)
         round_ = selectors.round_of_case(case, round_.pk)
         return Response(RoundSerializer(round_, context=self._context(request)).data, status=status.HTTP_201_CREATED)
