@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reintegra.access import accounts, api_tokens, permissions, throttle, two_factor
 from reintegra.access.account_forms import PasswordChangeForm, PasswordResetRequestForm, SetPasswordForm, TokenForm
+from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import ROLE_LABELS, ApiToken
 from reintegra.access.roles import Capability, Role
 from reintegra.web.pagination import page_of
@@ -35,7 +36,7 @@ def _base_url(request: HttpRequest) -> str:
 
 @require_GET
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "nav": "account",
@@ -49,7 +50,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Change one's own password. The other sessions end and the API tokens are revoked; this one stays."""
     user = request.user
     form = PasswordChangeForm(request.POST if request.method == "POST" else None)
@@ -68,7 +69,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                update_session_auth_hash(request, user)  # type: ignore[arg-type]  # signed in
+                update_session_auth_hash(request, user)
                 messages.success(
                     request,
                     _("Your password was changed. Your other sessions were closed and your API tokens revoked."),
@@ -78,7 +79,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "account/password_change.html", context, status=status)
 
 
-def _tokens_page(request: HttpRequest, form: TokenForm, *, status: int = 200, **extra: Any) -> HttpResponse:
+def _tokens_page(
+    request: AuthenticatedHttpRequest, form: TokenForm, *, status: int = 200, **extra: Any
+) -> HttpResponse:
     tokens = list(api_tokens.tokens_of(request.user))
     context = {
         "nav": "account",
@@ -96,7 +99,7 @@ def _tokens_page(request: HttpRequest, form: TokenForm, *, status: int = 200, **
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's API tokens; POST creates one (with the password again), shown once on the answer (never
     stored, never cached)."""
     user = request.user
@@ -125,7 +128,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     try:
         token = api_tokens.revoke(request.user, token_id, channel="web")
     except ApiToken.DoesNotExist:
@@ -136,7 +139,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def tokens_revoke_all(request: HttpRequest) -> HttpResponse:
+def tokens_revoke_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = api_tokens.revoke_all(request.user, api_tokens.Reason.BY_USER)
     messages.success(request, _("All your API tokens were revoked (%(count)d).") % {"count": count})
     return HttpResponseRedirect(reverse("account:tokens"))
@@ -215,7 +218,7 @@ def password_reset_complete(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require(request.user, Capability.MANAGE_USERS)
     page = page_of(request, accounts.manageable_users(request.user), per_page=50)
     rows = [
@@ -227,7 +230,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def user_password_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_password_reset(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     permissions.require(request.user, Capability.MANAGE_USERS)
     target = accounts.manageable_user(request.user, user_id)
     if target is None:

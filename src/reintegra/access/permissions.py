@@ -14,7 +14,7 @@ records, since this layer imports none of them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeGuard
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy
@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from reintegra.access.roles import Capability
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from reintegra.access.models import User
 
 # The one answer to a refused action, unless a rule says more (the API's permission classes show it too).
@@ -35,12 +37,12 @@ class Held(Protocol):
     def organisation_id(self) -> int | None: ...
 
 
-def is_active_user(user: User) -> bool:
+def is_active_user(user: User | AnonymousUser | None) -> TypeGuard[User]:
     """Signed in and not deactivated."""
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def has_any(user: User, *capabilities: Capability) -> bool:
+def has_any(user: User | AnonymousUser | None, *capabilities: Capability) -> bool:
     """Signed in, active, and holding at least one of `capabilities`."""
     assert capabilities, "name the capabilities to check"
     return is_active_user(user) and any(user.has_capability(c) for c in capabilities)
@@ -60,6 +62,14 @@ def holds(user: User, holder: Held | int | None) -> bool:
     """Whether the record (or the organisation id) is the user's organisation's."""
     organisation_id = holder if holder is None or isinstance(holder, int) else holder.organisation_id
     return is_active_user(user) and bool(user.organisation_id) and organisation_id == user.organisation_id
+
+
+def own_organisation_id(user: User) -> int:
+    """The user's organisation, as the holder of a record they create. Whoever may create one works for an
+    organisation (the service checked it first); a user outside any is refused, never saved without one."""
+    if user.organisation_id is None:
+        raise denied()
+    return user.organisation_id
 
 
 def require_holding_organisation(user: User, holder: Held | int | None, message: str | None = None) -> None:

@@ -13,6 +13,8 @@ from reintegra.access import permissions
 from reintegra.access.roles import CATEGORY_CAPABILITY, Capability, SensitiveCategory
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from reintegra.access.models import User
 
 NOTHING = Q(pk__in=[])
@@ -23,7 +25,7 @@ def active_with_organisation(user: User) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.organisation_id)
 
 
-def can_see(user: User, category: SensitiveCategory | str | None) -> bool:
+def can_see(user: User | AnonymousUser | None, category: SensitiveCategory | str | None) -> bool:
     """Field-level protection: may this user read fields of this sensitive category?"""
     if category is None:
         return True

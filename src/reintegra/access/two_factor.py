@@ -24,7 +24,7 @@ import math
 import time
 from base64 import b32encode
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import segno
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,6 +38,8 @@ from django.utils.translation import ngettext
 from reintegra.access.models import RoleSecurityPolicy, TOTPDevice
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from reintegra.access.models import User
 
 DEVICE_NAME = "Authenticator app"
@@ -50,7 +52,7 @@ class Step(StrEnum):
     ENROL = "enrol"  # their role requires two-factor authentication and they have not set it up
 
 
-def _is_signed_in(user: User) -> bool:
+def _is_signed_in(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
@@ -118,7 +120,7 @@ _CLEAR_KEY = "reintegra_two_factor_clear"
 
 def pending_step_for(request: Any) -> Step | None:
     """`pending_step` of the request's user, remembered in the session for RECHECK_SECONDS when it is None."""
-    user: User = getattr(request, "user", None)
+    user: User | AnonymousUser | None = getattr(request, "user", None)
     if not _is_signed_in(user) or is_verified(user):
         return None
     session = request.session

@@ -18,6 +18,7 @@ from django_otp import login as otp_login
 
 from reintegra.access import two_factor
 from reintegra.access.account_forms import CodeForm
+from reintegra.access.http import AuthenticatedHttpRequest
 
 
 def _requested_next(request: HttpRequest) -> str:
@@ -51,7 +52,7 @@ def _mark_verified(request: HttpRequest, device: Any) -> None:
 @never_cache
 @sensitive_post_parameters("otp_token")
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The second step of logging in for a user with an authenticator app."""
     next_url = _requested_next(request)
     step = two_factor.pending_step(request.user)
@@ -75,7 +76,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("otp_token")
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app, or see and turn off the one set up. A session that has not entered a
     code yet is sent to enter one first: a password alone must not change the second factor."""
     user = request.user
@@ -87,7 +88,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return _enrol(request, next_url)
 
 
-def _enrol(request: HttpRequest, next_url: str) -> HttpResponse:
+def _enrol(request: AuthenticatedHttpRequest, next_url: str) -> HttpResponse:
     user = request.user
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "restart":
@@ -120,7 +121,7 @@ def _enrol(request: HttpRequest, next_url: str) -> HttpResponse:
     return render(request, "registration/two_factor_setup.html", context)
 
 
-def _manage(request: HttpRequest) -> HttpResponse:
+def _manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     can_disable = two_factor.can_disable(user)
     form = CodeForm(request.POST if request.method == "POST" else None)

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from reintegra.access import exports, forms, selectors, serializers
+from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import AccessEvent
 
 AUDIT_PAGE_SIZE = 50
@@ -27,7 +28,7 @@ ACCESS_ACTION_LABELS = dict(AccessEvent.Action.choices)
 # --- audit trail ---------------------------------------------------------------------------------
 
 
-def _trail_form(request: HttpRequest) -> tuple[forms.AuditFilterForm, selectors.TrailFilters | None]:
+def _trail_form(request: AuthenticatedHttpRequest) -> tuple[forms.AuditFilterForm, selectors.TrailFilters | None]:
     """The filter form and its filters; None when the filters are not valid (the form shows why)."""
     users = selectors.trail_users(request.user)  # Capability.VIEW_AUDIT, else PermissionDenied
     params = request.GET.copy()
@@ -48,7 +49,7 @@ def _trail_row(entry: selectors.TrailEntry) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def audit_trail(request: HttpRequest) -> HttpResponse:
+def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Both trails merged, newest first, AUDIT_PAGE_SIZE at a time ("older" follows a position: no count)."""
     form, filters = _trail_form(request)
     position = None
@@ -83,7 +84,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_export(request: HttpRequest) -> HttpResponseBase:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The filtered trail as CSV (every matching entry, streamed); the export itself is recorded."""
     form, filters = _trail_form(request)
     if filters is None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.forms import BaseFormSet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -98,7 +98,7 @@ def _short_date(value: Any) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
 
 
-def case_page_context(request: HttpRequest, case: Case, tab: str) -> dict[str, Any]:
+def case_page_context(request: AuthenticatedHttpRequest, case: Case, tab: str) -> dict[str, Any]:
     """What cases/case_base.html needs: header, tabs (registered ones included), steps, panels of the tab."""
     facts = services.facts(case)
     plan = selectors.plan_for(case)
@@ -159,7 +159,7 @@ def any_errors(*parts: Any) -> bool:
     return False
 
 
-def show_rule_errors(request: HttpRequest, returnee_form: Any, return_form: Any | None) -> None:
+def show_rule_errors(request: AuthenticatedHttpRequest, returnee_form: Any, return_form: Any | None) -> None:
     """Some part did not parse: ask the services what else they would refuse (nothing is written), so the
     page shows every error at once; the rules themselves stay the services'."""
     problems = [(returnee_form, services.returnee_problems(request.user, returnee_form.to_input()))]

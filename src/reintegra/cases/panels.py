@@ -6,15 +6,15 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.utils import timezone
 
 from reintegra.access import scoping
+from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.cases import selectors
 from reintegra.cases.choices import CaseStatus
 
 
-def dashboard_panel(request: HttpRequest) -> dict[str, Any]:
+def dashboard_panel(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     """The user's own cases: counts by status, plans and follow-up visits due, the recently updated ones."""
     today = timezone.localdate()
     board = selectors.dashboard_for(request.user, today)

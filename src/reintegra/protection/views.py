@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_countries import countries
 
 from reintegra.access import audit, exports, permissions
+from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
 from reintegra.cases import permissions as case_permissions
@@ -50,7 +51,7 @@ CONSENT_STATUS = {
 # --- consent ledger ------------------------------------------------------------------------------
 
 
-def _ledger_returnee(request: HttpRequest, pk: Any) -> Returnee:
+def _ledger_returnee(request: AuthenticatedHttpRequest, pk: Any) -> Returnee:
     try:
         return selectors.consent_ledger_returnee(request.user, pk)
     except Returnee.DoesNotExist:
@@ -58,7 +59,7 @@ def _ledger_returnee(request: HttpRequest, pk: Any) -> Returnee:
 
 
 def _render_ledger(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     returnee: Returnee,
     *,
     consent_form: forms.ConsentForm | None = None,
@@ -107,7 +108,7 @@ def _render_ledger(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def consent_ledger(request: HttpRequest, returnee_id: int) -> HttpResponse:
+def consent_ledger(request: AuthenticatedHttpRequest, returnee_id: int) -> HttpResponse:
     user: User = request.user
     if request.method == "GET":
         returnee = _ledger_returnee(request, returnee_id)
@@ -129,7 +130,7 @@ def consent_ledger(request: HttpRequest, returnee_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, consent_id: int) -> HttpResponse:
     user: User = request.user
     permissions.require(user, Capability.MANAGE_CONSENT)
     try:
@@ -153,7 +154,7 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
 # --- case sharing --------------------------------------------------------------------------------
 
 
-def _get_case(request: HttpRequest, pk: Any) -> Case:
+def _get_case(request: AuthenticatedHttpRequest, pk: Any) -> Case:
     try:
         return case_selectors.get_case(request.user, pk)
     except Case.DoesNotExist:
@@ -162,7 +163,7 @@ def _get_case(request: HttpRequest, pk: Any) -> Case:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_shares(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_shares(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     user: User = request.user
     if request.method == "POST":
         permissions.require(user, Capability.EDIT_CASES)
@@ -218,7 +219,7 @@ def case_shares(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_revoke(request: HttpRequest, share_id: int) -> HttpResponse:
+def share_revoke(request: AuthenticatedHttpRequest, share_id: int) -> HttpResponse:
     user: User = request.user
     permissions.require(user, Capability.EDIT_CASES)
     try:
@@ -263,7 +264,7 @@ def _cell_label(dimension: str, row: dict[str, Any]) -> str:
 
 @login_required
 @require_GET
-def analytics(request: HttpRequest) -> HttpResponse:
+def analytics(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Counts of cases by one dimension, small cells suppressed (Capability.VIEW_AGGREGATES)."""
     user: User = request.user
     permissions.require(user, Capability.VIEW_AGGREGATES)
@@ -302,7 +303,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def analytics_export(request: HttpRequest) -> HttpResponseBase:
+def analytics_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Every k-anonymous pseudonymised case row of the organisation as CSV (Capability.VIEW_PSEUDONYMISED);
     recorded."""
     release = me_data.pseudonymised_release(request.user)  # PermissionDenied without the capability

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_countries import countries
 
 from reintegra.access import exports, permissions
+from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
 from reintegra.regional import importing, matrix, selectors, services
@@ -37,7 +38,7 @@ def _country_choices(user: User) -> list[tuple[str, str]]:
     return [(code, str(names.get(code, code))) for code, _count in selectors.countries_with_actions(user)]
 
 
-def _filter_form(request: HttpRequest) -> ActionFilterForm:
+def _filter_form(request: AuthenticatedHttpRequest) -> ActionFilterForm:
     form = ActionFilterForm(
         request.GET or None,
         country_choices=_country_choices(request.user),
@@ -50,7 +51,7 @@ def _filter_form(request: HttpRequest) -> ActionFilterForm:
 
 @login_required
 @require_GET
-def matrix_view(request: HttpRequest) -> HttpResponse:
+def matrix_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require(request.user, Capability.VIEW_STRUCTURAL)
     country_choices = _country_choices(request.user)
     country = request.GET.get("country") or ""
@@ -103,7 +104,7 @@ def matrix_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require(request.user, Capability.VIEW_STRUCTURAL)
     form = _filter_form(request)
     filters = form.filters()
@@ -141,7 +142,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     permissions.require(request.user, Capability.VIEW_STRUCTURAL)
     try:
         action = selectors.get_action(request.user, pk)
@@ -172,7 +173,7 @@ def _form_page(request: HttpRequest, form: ActionForm, action: RegionalAction | 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_create(request: HttpRequest) -> HttpResponse:
+def action_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require(request.user, Capability.EDIT_STRUCTURAL)
     if not services.can_create(request.user):
         raise permissions.denied()
@@ -190,7 +191,7 @@ def action_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     permissions.require(request.user, Capability.EDIT_STRUCTURAL)
     try:
         action = selectors.get_action(request.user, pk)
@@ -220,7 +221,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_import(request: HttpRequest) -> HttpResponse:
+def action_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require(request.user, Capability.EDIT_STRUCTURAL)
     if not services.can_create(request.user):
         raise permissions.denied()
@@ -230,7 +231,7 @@ def action_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         parsed = importing.parse(upload, upload.name)
         if parsed.ok:
-            organisation = request.user.organisation  # type: ignore[union-attr]
+            organisation = request.user.organisation
             if organisation is None:  # can_create() has checked it; this keeps the type narrow
                 raise permissions.denied()
             result = services.import_actions(parsed.rows, organisation, request.user)
@@ -292,7 +293,7 @@ def _export_rows(actions: Iterable[RegionalAction]) -> Iterator[list[Any]]:
 
 @login_required
 @require_GET
-def action_export(request: HttpRequest) -> HttpResponseBase:
+def action_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     permissions.require(request.user, Capability.VIEW_STRUCTURAL)
     form = _filter_form(request)
     rows = _export_rows(selectors.export_actions(request.user, form.filters()))

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.reminders import selectors, services
 from reintegra.reminders.models import Reminder
 from reintegra.web.pagination import page_of
@@ -15,7 +16,7 @@ from reintegra.web.pagination import page_of
 
 @login_required
 @require_GET
-def reminder_list(request: HttpRequest) -> HttpResponse:
+def reminder_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     show_all = request.GET.get("todos") == "1"
     qs = selectors.reminders_for(request.user, unread_only=not show_all)
     page = page_of(request, qs, per_page=50)
@@ -24,7 +25,7 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         reminder = selectors.get_reminder(request.user, pk)
     except Reminder.DoesNotExist:
@@ -38,7 +39,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = services.mark_all_read(request.user)
     messages.success(request, _("%(count)d reminders marked as read.") % {"count": count})
     return redirect("reminders:list")

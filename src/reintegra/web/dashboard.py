@@ -12,26 +12,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
+if TYPE_CHECKING:
+    from reintegra.access.http import AuthenticatedHttpRequest
 
 
 @dataclass(frozen=True)
 class DashboardPanel:
     template: str
-    context: Callable[[HttpRequest], dict[str, Any] | None]
+    context: Callable[[AuthenticatedHttpRequest], dict[str, Any] | None]
     order: int = 50
 
 
 _PANELS: dict[str, DashboardPanel] = {}
 
 
-def register_panel(template: str, context: Callable[[HttpRequest], dict[str, Any] | None], order: int = 50) -> None:
+def register_panel(
+    template: str, context: Callable[[AuthenticatedHttpRequest], dict[str, Any] | None], order: int = 50
+) -> None:
     _PANELS[template] = DashboardPanel(template, context, order)
 
 
-def panels(request: HttpRequest) -> list[dict[str, Any]]:
+def panels(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
     """The panels to show to this request's user, in order, as {"template", "context"}."""
     shown = []
     for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.template)):

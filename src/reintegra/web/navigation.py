@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from reintegra.access.models import User
 
 
@@ -50,7 +52,7 @@ def register(item: NavItem) -> None:
     _ITEMS[item.key] = item
 
 
-def items_for(user: User) -> list[dict[str, Any]]:
+def items_for(user: User | AnonymousUser | None) -> list[dict[str, Any]]:
     """The entries the user may open, in order; grouped ones as {"key", "label", "children": [...]}."""
     if not (user and user.is_authenticated):
         return []

@@ -4,10 +4,11 @@ at /i18n/setlang/ (root urls)."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.web import dashboard as dashboard_panels
 
 
@@ -22,7 +23,7 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everyone signs in here: a greeting, then the panels the apps registered for this user."""
     context = {"nav": "dashboard", "panels": dashboard_panels.panels(request)}
     return render(request, "web/dashboard.html", context)
