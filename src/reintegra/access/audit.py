@@ -130,7 +130,7 @@ def _has_field(model: type[models.Model], name: str) -> bool:
 
 
 def record_access(
-    user: User,
+    user: User | None,
     action: str,
     obj: models.Model | None = None,
     *,

@@ -52,7 +52,7 @@ def denied(message: str | None = None) -> PermissionDenied:
     return PermissionDenied(message or str(DENIED_MESSAGE))
 
 
-def require(user: User, *capabilities: Capability) -> None:
+def require(user: User | AnonymousUser | None, *capabilities: Capability) -> None:
     """PermissionDenied unless the user is signed in, active and holds at least one of `capabilities`."""
     if not has_any(user, *capabilities):
         raise denied()

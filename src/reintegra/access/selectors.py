@@ -278,7 +278,7 @@ def programmes_for(user: User) -> "QuerySet[Programme]":
     """The programmes of the user's organisation (settings are not personal data, but stay in-house)."""
     from reintegra.access.models import Programme
 
-    if not active_with_organisation(user):
+    if not active_with_organisation(user) or user.organisation_id is None:
         return Programme.objects.none()
     return Programme.objects.filter(organisation_id=user.organisation_id).select_related("organisation")
 

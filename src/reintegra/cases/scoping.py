@@ -35,13 +35,14 @@ def granted_case_ids(organisation_id: int) -> list[QuerySet[Any, Any]]:
 
 def case_visibility(user: User) -> Q:
     """A Q over Case rows."""
-    if not active_with_organisation(user):
+    organisation_id = user.organisation_id
+    if organisation_id is None or not active_with_organisation(user):
         return NOTHING
     caps = user.capabilities
-    own_org = Q(organisation_id=user.organisation_id)
+    own_org = Q(organisation_id=organisation_id)
     if Capability.VIEW_ORGANISATION_CASES in caps:
         visible = own_org
-        for granted in granted_case_ids(user.organisation_id):
+        for granted in granted_case_ids(organisation_id):
             visible |= Q(pk__in=granted)
         return visible
     if Capability.VIEW_ASSIGNED_CASES in caps:
@@ -73,7 +74,7 @@ def visible_returnee_ids(user: User, ids: Iterable[int]) -> set[int]:
     visible case's returnee first (tens of milliseconds at a million cases), which a duplicate check
     answering each keystroke cannot afford."""
     wanted = list(ids)
-    if not wanted or not active_with_organisation(user):
+    if not wanted or user.organisation_id is None or not active_with_organisation(user):
         return set()
     caps = user.capabilities
     own = Returnee.objects.filter(pk__in=wanted, organisation_id=user.organisation_id)

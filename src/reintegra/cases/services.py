@@ -168,7 +168,8 @@ def returnee_problems(user: User, data: ReturneeInput) -> ValidationError | None
     """What registering or updating a person with `data` would be refused for, without writing anything:
     a page whose other parts did not parse yet shows these rule errors with its own."""
     try:
-        _apply_returnee(Returnee(organisation_id=user.organisation_id), data)
+        # 0: no organisation, hence no country to read a local phone number in (as for a missing one).
+        _apply_returnee(Returnee(organisation_id=user.organisation_id or 0), data)
     except ValidationError as error:
         return error
     return None
@@ -283,11 +284,12 @@ def register_returnee(
     """Register a person. A likely earlier registration of them (cases.duplicates) stops it with
     PossibleDuplicate unless `confirmation` says it is a different person; web form and API alike."""
     permissions.require(user, Capability.EDIT_CASES)
+    organisation_id = permissions.own_organisation_id(user)
     with _write(user):
-        returnee = Returnee(organisation_id=user.organisation_id, registered_by=user)
+        returnee = Returnee(organisation_id=organisation_id, registered_by=user)
         _apply_returnee(returnee, data)
         returnee.full_clean(exclude=["organisation", "registered_by", "admin1", "municipality"])
-        _take_registration_turn(user.organisation_id)
+        _take_registration_turn(organisation_id)
         duplicates.require_confirmation(user, _duplicate_query(returnee, data), confirmation, channel=channel)
         index = _index_identity(returnee)
         try:
@@ -503,7 +505,7 @@ def open_case(user: User, returnee: Returnee, data: ReturnInput, *, case_manager
         _check_case_manager(user, case_manager)
         case = Case(
             returnee=returnee,
-            organisation_id=user.organisation_id,
+            organisation_id=permissions.own_organisation_id(user),
             programme=Programme.default_for(user.organisation_id),
             case_manager=case_manager,
         )

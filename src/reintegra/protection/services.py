@@ -97,8 +97,9 @@ def consent_needs_guardian(returnee: Any) -> bool:
     return _is_minor(returnee)
 
 
-def _case_event(case: Any, user: User, **data: Any) -> None:
+def _case_event(case: Any, user: User | None, **data: Any) -> None:
     # Timeline data is non-sensitive: organisation codes and flags, never reasons or justifications.
+    # No user: the system did it (a consent lapsed).
     CaseEvent.objects.create(case=case, kind=CaseEventKind.UPDATED, actor=user, data=data)
 
 

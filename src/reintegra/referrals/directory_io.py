@@ -192,18 +192,19 @@ def import_directory(user: User, rows: list[dict[str, str]], *, dry_run: bool = 
     would change another organisation's entries are refused."""
     if not (active_with_organisation(user) and permissions.has_any(user, Capability.MANAGE_SERVICE_DIRECTORY)):
         raise permissions.denied()
+    organisation_id = permissions.own_organisation_id(user)
     report = ImportReport()
     codes_seen: set[str] = set()
     country_codes = [code for code, _name in countries]
     parsed = [
-        _parse_row(raw, number, user.organisation_id, country_codes, codes_seen, report.errors)
+        _parse_row(raw, number, organisation_id, country_codes, codes_seen, report.errors)
         for number, raw in enumerate(rows, start=2)  # row 1 is the header
     ]
     if report.errors or dry_run:
         return report
     with transaction.atomic(), set_actor(user):
         for item in parsed:
-            provider = _save_provider(item["row"], user.organisation_id, report)
+            provider = _save_provider(item["row"], organisation_id, report)
             _save_service(item, provider, report)
     return report
 

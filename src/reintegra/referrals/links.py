@@ -88,7 +88,7 @@ def requests_for(user: User) -> QuerySet[ProviderLink]:
 
 def pending_for(user: User) -> QuerySet[ProviderLink]:
     """The requests waiting for the user's answer (none unless they may answer)."""
-    if not can_answer_links(user):
+    if not can_answer_links(user) or user.organisation_id is None:
         return ProviderLink.objects.none()
     return requests_for(user).filter(organisation_id=user.organisation_id, status=LinkStatus.PENDING)
 

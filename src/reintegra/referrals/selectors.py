@@ -422,7 +422,7 @@ def service_gaps(user: User, *, country: str = "", area: AdminArea | None = None
     (every organisation's with VIEW_AGGREGATES_ALL_ORGANISATIONS)."""
     from reintegra.cases.choices import CaseStatus, NeedLevel, PlanItemStatus
 
-    if not active_with_organisation(user):
+    if not active_with_organisation(user) or user.organisation_id is None:
         return []
     cases = Case.objects.exclude(status=CaseStatus.CLOSED)
     if not user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):

@@ -196,7 +196,7 @@ def save_provider(
             ServiceProvider() if provider is None else ServiceProvider.objects.select_for_update().get(pk=provider.pk)
         )
         if provider is None:
-            target.owner_id = user.organisation_id
+            target.owner_id = permissions.own_organisation_id(user)
         else:
             versioning.check(target, expected_version)
         _set_provider(target, data, name, country)
@@ -453,6 +453,7 @@ def save_pathway(user: User, data: PathwayInput, previous: ReferralPathway | Non
     """A new SOP, or a new version of `previous` (which stops being current). Versions are never edited."""
     if not can_manage_pathways(user):
         raise permissions.denied()
+    organisation_id = permissions.own_organisation_id(user)
     if previous is not None:
         permissions.require_holding_organisation(user, previous.referring_organisation_id)
     title = (data.title or "").strip()
@@ -471,7 +472,7 @@ def save_pathway(user: User, data: PathwayInput, previous: ReferralPathway | Non
             locked.save(update_fields=["is_current"])
             version = (
                 ReferralPathway.objects.filter(
-                    referring_organisation_id=user.organisation_id, provider=previous.provider, title=previous.title
+                    referring_organisation_id=organisation_id, provider=previous.provider, title=previous.title
                 )
                 .order_by("-version")
                 .values_list("version", flat=True)
@@ -480,7 +481,7 @@ def save_pathway(user: User, data: PathwayInput, previous: ReferralPathway | Non
             ) + 1
             title = previous.title
         pathway = ReferralPathway.objects.create(
-            referring_organisation_id=user.organisation_id,
+            referring_organisation_id=organisation_id,
             provider=data.provider,
             service=data.service,
             title=title,
@@ -564,7 +565,7 @@ def create_referral(
     with transaction.atomic(), set_actor(user):
         referral = Referral.objects.create(
             case=case,
-            referring_organisation_id=user.organisation_id,
+            referring_organisation_id=permissions.own_organisation_id(user),
             provider=service.provider,
             service=service,
             pathway=pathway,
@@ -604,7 +605,7 @@ def _referral_errors(
 def _pathway_or_error(user: User, service: Service, errors: FieldErrors) -> ReferralPathway | None:
     from reintegra.referrals.selectors import pathway_for
 
-    pathway = pathway_for(user.organisation_id, service)
+    pathway = pathway_for(permissions.own_organisation_id(user), service)
     if pathway is None:
         errors.add(
             "service",

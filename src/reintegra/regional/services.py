@@ -219,7 +219,7 @@ def create_action(user: User, data: ActionInput) -> RegionalAction:
         raise PermissionDenied(_("You may not add actions to the regional catalogue."))
     _check(data)
     with transaction.atomic():
-        action = RegionalAction(entered_by_organisation_id=user.organisation_id, created_by=user)
+        action = RegionalAction(entered_by_organisation_id=permissions.own_organisation_id(user), created_by=user)
         _apply(action, data)
         action.save()
         _write_cells([action])

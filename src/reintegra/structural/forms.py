@@ -279,16 +279,19 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        grantee: Any = self.fields["grantee"]
-        grantee.queryset = (
-            Organisation.objects.filter(
-                is_active=True,
-                users__is_active=True,
-                users__role_assignments__role=Role.COORDINATOR.value,
-            )
-            .exclude(pk=user.organisation_id)
-            .distinct()
-            .order_by("name")
+        own = user.organisation_id
+        coordinators = Organisation.objects.filter(
+            is_active=True,
+            users__is_active=True,
+            users__role_assignments__role=Role.COORDINATOR.value,
         )
+        if own is not None:
+            coordinators = coordinators.exclude(pk=own)
+        grantee: Any = self.fields["grantee"]
+        grantee.queryset = coordinators.distinct().order_by("name")
         programme: Any = self.fields["programme"]
-        programme.queryset = Programme.objects.filter(organisation_id=user.organisation_id).order_by("name")
+        programme.queryset = (
+            Programme.objects.filter(organisation_id=own).order_by("name")
+            if own is not None
+            else Programme.objects.none()
+        )

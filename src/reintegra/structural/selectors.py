@@ -65,9 +65,12 @@ def can_edit(user: User) -> bool:
     return permissions.has_any(user, Capability.EDIT_STRUCTURAL)
 
 
+_VISIBLE_PROGRAMMES = "_structural_programmes"
+
+
 def visible_programme_ids(user: User) -> frozenset[int]:
     """The programmes whose structural records the user sees (cached on the user for the request)."""
-    cached: frozenset[int] | None = getattr(user, "_structural_programmes", None)
+    cached: frozenset[int] | None = vars(user).get(_VISIBLE_PROGRAMMES)
     if cached is not None:
         return cached
     ids: set[int] = set()
@@ -79,7 +82,7 @@ def visible_programme_ids(user: User) -> frozenset[int]:
             if org_id == org.pk or (coordinator and country in (countries or [])):
                 ids.add(pk)
     result = frozenset(ids)
-    user._structural_programmes = result
+    vars(user)[_VISIBLE_PROGRAMMES] = result  # on the instance, as a cached_property keeps its value
     return result
 
 
@@ -97,7 +100,7 @@ def granted_programme_ids(organisation_id: int | None) -> set[int]:
 def editable_programme_ids(user: User) -> frozenset[int]:
     """The programmes whose structural records the user may change: their organisation's, and for a
     coordinator those it sees under a write grant (not cached: grants change while a user works)."""
-    if not can_edit(user):
+    if not can_edit(user) or user.organisation_id is None:
         return frozenset()
     visible = visible_programme_ids(user)
     own = set(

@@ -69,8 +69,11 @@ class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
+        # Without a signed-in user (a serializer built outside a request: schema generation) nothing is
+        # offered: no programme, no record, no person.
+        user = getattr(self.context.get("request"), "user", None)
+        if not isinstance(user, User):
+            user = None
         visible = selectors.visible_programme_ids(user) if user is not None else frozenset()
         single = self.instance if isinstance(self.instance, ProgrammeRecord) else None
         for name, field in self.fields.items():
@@ -79,7 +82,8 @@ class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
             if queryset is None:
                 continue
             if queryset.model is Programme:
-                related.queryset = Programme.objects.filter(pk__in=selectors.editable_programme_ids(user))
+                editable = selectors.editable_programme_ids(user) if user is not None else frozenset()
+                related.queryset = Programme.objects.filter(pk__in=editable)
             elif issubclass(queryset.model, ProgrammeRecord):
                 related.queryset = queryset.model._default_manager.filter(programme_id__in=visible)
             elif queryset.model is User:
@@ -87,7 +91,8 @@ class StructuralSerializer(InlineEnums, serializers.ModelSerializer):
                 programme = single.programme if single is not None else None
                 current_id = getattr(single, f"{name}_id", None)
                 current = User.objects.filter(pk__in=[current_id] if current_id else [])
-                related.queryset = (selectors.assignable_users(user, programme) | current).distinct()
+                assignable = selectors.assignable_users(user, programme) if user is not None else User.objects.none()
+                related.queryset = (assignable | current).distinct()
         if self.instance is not None and "programme" in self.fields:
             self.fields["programme"].read_only = True
 

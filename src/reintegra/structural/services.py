@@ -296,11 +296,12 @@ def grant_write(user: User, grantee: Organisation | None, scope: str, programme:
     if errors:
         raise ValidationError(errors)
     assert grantee is not None
+    organisation_id = permissions.own_organisation_id(user)
     if scope == c.GrantScope.REGIONAL:
         programme = None
     with transaction.atomic(), set_actor(user):
         if WriteGrant.objects.filter(
-            organisation_id=user.organisation_id,
+            organisation_id=organisation_id,
             grantee=grantee,
             scope=scope,
             programme=programme,
@@ -310,7 +311,7 @@ def grant_write(user: User, grantee: Organisation | None, scope: str, programme:
                 {"grantee": ValidationError(_("This organisation already has this access."), code="already_granted")}
             )
         return WriteGrant.objects.create(
-            organisation_id=user.organisation_id, grantee=grantee, scope=scope, programme=programme, granted_by=user
+            organisation_id=organisation_id, grantee=grantee, scope=scope, programme=programme, granted_by=user
         )
 
 

@@ -209,7 +209,7 @@ def grid_for(programme: Programme | None) -> QuerySet[FeasibilityApproach]:
 
 
 def programmes_managed_by(user: User) -> QuerySet[Programme]:
-    if not permissions.has_any(user, Capability.MANAGE_PROGRAMME):
+    if not permissions.has_any(user, Capability.MANAGE_PROGRAMME) or user.organisation_id is None:
         return Programme.objects.none()
     return Programme.objects.filter(organisation_id=user.organisation_id).order_by("name")
 
@@ -239,6 +239,8 @@ def programmes_reported_to(user: User) -> QuerySet[Programme]:
         return Programme.objects.none()
     if user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):
         return Programme.objects.order_by("name")
+    if user.organisation_id is None:
+        return Programme.objects.none()
     return Programme.objects.filter(organisation_id=user.organisation_id).order_by("name")
 
 

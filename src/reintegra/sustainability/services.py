@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def _write(user: User, capability: Capability | None) -> Iterator[None]:
+def _write(user: User | None, capability: Capability | None) -> Iterator[None]:
     if capability is not None:
         permissions.require(user, capability)
     with transaction.atomic():
@@ -51,7 +51,7 @@ def _write(user: User, capability: Capability | None) -> Iterator[None]:
             yield
 
 
-def _require_programme(user: User, programme: Programme | None) -> None:
+def _require_programme(user: User | None, programme: Programme | None) -> None:
     """Programme configuration: a programme manager of the programme's organisation; global ones only by command."""
     if user is None:  # management commands and data migrations
         return
@@ -134,12 +134,18 @@ class LoadResult:
 
 
 def load_instrument(
-    user: User, raw: Mapping[str, Any], *, programme: Programme | None = None, publish: bool = False, source: str = ""
+    user: User | None,
+    raw: Mapping[str, Any],
+    *,
+    programme: Programme | None = None,
+    publish: bool = False,
+    source: str = "",
 ) -> LoadResult:
     """Create or update an instrument version from a definition; idempotent.
 
     A published version is never changed: loading it again with the same content does nothing, with
-    different content it is refused (raise `version` for new weights)."""
+    different content it is refused (raise `version` for new weights). No user: a management command or
+    a data migration (global instruments)."""
     _require_programme(user, programme)
     try:
         parsed = definition_module.parse(dict(raw))
@@ -638,7 +644,7 @@ def _clean_grid_row(row: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[
     return values, problems
 
 
-def load_grid(user: User, programme: Programme | None, rows: Sequence[Mapping[str, Any]]) -> GridReport:
+def load_grid(user: User | None, programme: Programme | None, rows: Sequence[Mapping[str, Any]]) -> GridReport:
     """Create or update grid rows (matched by dimension + approach); all or nothing."""
     _require_programme(user, programme)
     report = GridReport()

@@ -49,7 +49,7 @@ class CaseFilterForm(forms.Form):
         choice_field(self, "status").choices = [blank_choice(_("All statuses")), *CaseStatus.choices]
         choice_field(self, "return_type").choices = [blank_choice(_("All return types")), *ReturnType.choices]
         choice_field(self, "case_manager").choices = staff_choices(user.organisation_id, _("Anyone"))
-        country = user.organisation.country.code if user.organisation_id else ""
+        country = user.organisation.country.code if user.organisation is not None else ""
         choice_field(self, "municipality").choices = municipality_choices(country, _("All municipalities"))
 
     def clean(self) -> dict[str, Any]:
