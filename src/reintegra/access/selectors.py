@@ -5,6 +5,8 @@ Callers record bulk reads in the access trail (`audit.record_access(user, "expor
 channel; these functions do not, so a page that counts something does not flood the trail.
 """
 
+from __future__ import annotations
+
 import base64
 import binascii
 import heapq
@@ -71,7 +73,7 @@ class TrailPosition:
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     @classmethod
-    def parse(cls, token: str) -> "TrailPosition":
+    def parse(cls, token: str) -> TrailPosition:
         """Raises ValueError for anything that is not a token made by `token()`."""
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
@@ -110,7 +112,7 @@ class TrailEntry:
         return (self.at, _RANK[self.source], self.id)
 
 
-def trail_users(user: User) -> "QuerySet[User]":
+def trail_users(user: User) -> QuerySet[User]:
     """The people whose actions the data-protection officer oversees: their organisation's users."""
     from reintegra.access.models import User
 
@@ -178,8 +180,8 @@ def _time_filters(field: str, filters: TrailFilters, source: str, older_than: Tr
 
 
 def _change_entries(
-    filters: TrailFilters, staff: "QuerySet[User, Any]", older_than: TrailPosition | None
-) -> "QuerySet[LogEntry] | None":
+    filters: TrailFilters, staff: QuerySet[User, Any], older_than: TrailPosition | None
+) -> QuerySet[LogEntry] | None:
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
@@ -207,8 +209,8 @@ def _change_entries(
 
 
 def _access_entries(
-    filters: TrailFilters, staff: "QuerySet[User, Any]", older_than: TrailPosition | None
-) -> "QuerySet[AccessEvent] | None":
+    filters: TrailFilters, staff: QuerySet[User, Any], older_than: TrailPosition | None
+) -> QuerySet[AccessEvent] | None:
     if filters.source not in ("", ACCESS):
         return None
     if filters.action and filters.action not in AccessEvent.Action.values:
@@ -274,7 +276,7 @@ def _access_entry(event: AccessEvent) -> TrailEntry:
     )
 
 
-def programmes_for(user: User) -> "QuerySet[Programme]":
+def programmes_for(user: User) -> QuerySet[Programme]:
     """The programmes of the user's organisation (settings are not personal data, but stay in-house)."""
     from reintegra.access.models import Programme
 
@@ -283,7 +285,7 @@ def programmes_for(user: User) -> "QuerySet[Programme]":
     return Programme.objects.filter(organisation_id=user.organisation_id).select_related("organisation")
 
 
-def programme_list(user: User, *, active_first: bool = True) -> "QuerySet[Programme]":
+def programme_list(user: User, *, active_first: bool = True) -> QuerySet[Programme]:
     """The programmes of the user's organisation by name (the page: active ones first)."""
     return programmes_for(user).order_by(*(["-is_active"] if active_first else []), "name")
 
