@@ -139,7 +139,7 @@ def _area(country: str, name: str) -> AdminArea | None:
     return AdminArea.objects.filter(country=country, level=1, name__icontains=name).first() if name else None
 
 
-def load(context: Any) -> str:
+def load(context: DemoContext) -> str:
     rng = random.Random(context.seed)
     orgs = context.organisations
     users = context.users

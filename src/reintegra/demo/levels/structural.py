@@ -278,7 +278,7 @@ STAKEHOLDERS = [
 ]
 
 
-def load(context: Any) -> str:
+def load(context: DemoContext) -> str:
     org = context.organisations["oim-gt"]
     manager = context.users.get("gerente")
     programme = Programme.default_for(org.pk)

@@ -12,13 +12,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from reintegra.demo.levels.context import DemoContext
+from reintegra.demo.vocabulary import DATA_DIR
 from reintegra.regional import importing, services
 from reintegra.regional.choices import EvaluationStatus, FundingSource, InstitutionKind
 from reintegra.regional.duplication import normalise
 from reintegra.regional.models import RegionalAction
 from reintegra.regional.services import ActionInput
 
-DATA_FILE = Path(__file__).parent / "data" / "regional_actions_crm_2022.csv"
+DATA_FILE = DATA_DIR / "regional_actions_crm_2022.csv"
 SOURCE = "Conferencia Regional sobre Migración, taller de reintegración sostenible, Puebla 2022 (§4)"
 DEMO_SOURCE = "Datos de demostración (ficticios)"
 ORGANISATION_BY_COUNTRY = {"SV": "oim-sv", "GT": "oim-gt", "MX": "oim-mx", "HN": "oim-hn"}
@@ -177,7 +179,7 @@ def report_rows() -> list[ActionInput]:
     return parsed.rows
 
 
-def load(context: Any) -> str:
+def load(context: DemoContext) -> str:
     organisations = context.organisations
     created = skipped = 0
     by_org: dict[str, list[ActionInput]] = {}
