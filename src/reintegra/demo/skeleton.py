@@ -65,7 +65,9 @@ def existing_sequences(org: Organisation) -> dict[int, int]:
     """Last case number used per year: the sequence table, or a case number above it."""
     found = dict(CaseNumberSequence.objects.filter(organisation=org).values_list("year", "last_value"))
     prefix = f"{org.code.upper()}-"
-    numbers = Case.objects.filter(organisation=org, case_number__startswith=prefix).values_list("case_number", flat=True)
+    numbers = Case.objects.filter(organisation=org, case_number__startswith=prefix).values_list(
+        "case_number", flat=True
+    )
     for number in numbers:
         year, _, seq = number[len(prefix) :].partition("-")
         if year.isdigit() and seq.isdigit() and int(seq) > found.get(int(year), 0):

@@ -79,7 +79,8 @@ class PlanAgreed:
 class Visited:
     at: datetime
     values: dict[str, Any]  # record_follow_up's values
-    progress: list[tuple[int, str]] = field(default_factory=list)  # (position of the plan item, new status)
+    # (position of the plan item in the plan, its new status, a note)
+    progress: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -309,7 +309,8 @@ class _Teller:
             new = PlanItemStatus.COMPLETED.value
         if new != current:
             statuses[position] = new
-            visit.progress.append((position, new))
+            note = self.draws.pick(vocabulary().texts.progress_notes[new]) if self.draws.rnd() < 0.3 else ""
+            visit.progress.append((position, new, note))
 
     def _closure(self) -> None:
         draws, t = self.draws, self.t

@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from reintegra.cases import matching
-from reintegra.cases.choices import AssistanceForm, ClosureReason, Dimension, MigrationCause, ReceptionAssistance
+from reintegra.cases.choices import (
+    AssistanceForm,
+    ClosureReason,
+    Dimension,
+    MigrationCause,
+    PlanItemStatus,
+    ReceptionAssistance,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -185,6 +192,7 @@ class Texts:
     late_reasons: list[str]
     visit_notes: list[str]
     significant_changes: list[str]
+    progress_notes: dict[str, list[str]]  # by the plan item's new status
     closure_notes: dict[str, str]
     early_closures: dict[str, float]
 
@@ -220,6 +228,7 @@ def _texts(data: Mapping[str, Any]) -> Texts:
     _require_codes("texts.yaml cause_details", list(texts.cause_details), MigrationCause.values)
     _require_codes("texts.yaml reception_assistance", list(texts.reception_assistance), ReceptionAssistance.values)
     _require_codes("texts.yaml closure_notes", list(texts.closure_notes), ClosureReason.values)
+    _require_codes("texts.yaml progress_notes", list(texts.progress_notes), PlanItemStatus.values)
     _require_codes("texts.yaml early_closures", list(texts.early_closures), ClosureReason.values)
     missing = set(ClosureReason.values) - set(texts.closure_notes)
     if missing:

@@ -319,9 +319,7 @@ def _assessment(case: _CaseRows, step: stories.Assessed) -> None:
         revision=1,
         **step.values,
     )
-    case.event(
-        step.at, CaseEventKind.ASSESSMENT, assessment=assessment_id, assessment_kind=step.values["kind"]
-    )
+    case.event(step.at, CaseEventKind.ASSESSMENT, assessment=assessment_id, assessment_kind=step.values["kind"])
     case.has_assessment = True
     case.advance(step.at)
 
@@ -380,9 +378,9 @@ def _visit(case: _CaseRows, step: stories.Visited) -> None:
         id=visit_id, case_id=case.case_id, conducted_by_id=case.slot.manager_id, created_at=step.at, **step.values
     )
     changed = False
-    for position, status in step.progress:
+    for position, status, note in step.progress:
         item = case.items[position]
-        tables.progress.add(visit_id=visit_id, item_id=item["id"], status=status, note="")
+        tables.progress.add(visit_id=visit_id, item_id=item["id"], status=status, note=note.strip())
         changed = changed or item["status"] != status
         item["status"] = status
     if changed and case.plan is not None:
