@@ -1,6 +1,7 @@
-"""Demo data of the referral network: providers and services in Guatemala, Mexico, Honduras and El Salvador,
-SOPs from oim-gt (one with the demo provider organisation "servicios-gt"), consents naming servicios-gt
-for some demo cases, and referrals in every status (some overdue) so the portal of "proveedor" has work.
+"""Demo data of the referral network (data/referrals.yaml): providers and services in Guatemala, Mexico,
+Honduras and El Salvador, SOPs from oim-gt (one with the demo provider organisation "servicios-gt"), consents
+naming servicios-gt for some demo cases, and referrals in every status (some overdue) so the portal of
+"proveedor" has work.
 
 Each entry is maintained by the demo office of its country (oim-gt, oim-mx, oim-hn, oim-sv). The link of
 the first entry to servicios-gt is created already accepted (as if its programme manager had accepted it)."""
@@ -13,294 +14,174 @@ from typing import Any
 
 from django.utils import timezone
 
+from reintegra.access.models import Organisation, User
 from reintegra.cases.models import Case
+from reintegra.demo.levels.context import DemoContext
+from reintegra.demo import vocabulary
 from reintegra.places.models import AdminArea
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.protection.models import Consent
 from reintegra.protection.services import record_consent
-from reintegra.referrals import catalogue, services
+from reintegra.referrals import catalogue, services, sla
 from reintegra.referrals.choices import LinkStatus
-from reintegra.referrals.models import ContactPerson, ProviderLink, Referral, Service, ServiceProvider
+from reintegra.referrals.models import ContactPerson, ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
 
-# (provider, type, country, admin1 name or "", services: (code, name, dimension, sector, capacity, min, max))
-PROVIDERS: list[tuple[str, str, str, str, list[tuple[str, str, str, str, int | None, int | None, int | None]]]] = [
-    (
-        "Servicios Integrales de Reintegración Guatemala",
-        "ngo",
-        "GT",
-        "",
-        [
-            ("sirg-empleo", "Orientación laboral e intermediación de empleo", "economic", "employment", 40, 16, None),
-            (
-                "sirg-psicosocial",
-                "Acompañamiento psicosocial individual y grupal",
-                "psychosocial",
-                "mhpss",
-                25,
-                None,
-                None,
-            ),
-        ],
-    ),
-    (
-        "Centro de Capacitación Técnica Xelajú (tipo INTECAP)",
-        "government",
-        "GT",
-        "Quetzaltenango",
-        [
-            ("cctx-cocina", "Curso técnico de cocina y panadería", "economic", "employment", 20, 16, 60),
-            ("cctx-electricidad", "Electricidad domiciliar certificada", "economic", "employment", 15, 18, None),
-        ],
-    ),
-    (
-        "Centro de Salud de Quetzaltenango",
-        "government",
-        "GT",
-        "Quetzaltenango",
-        [
-            ("cs-xela-consulta", "Consulta médica general y vacunación", "social", "health", None, None, None),
-        ],
-    ),
-    (
-        "Clínica de Asistencia Legal Universidad de San Carlos",
-        "academic",
-        "GT",
-        "Guatemala",
-        [
-            ("usac-documentos", "Asesoría legal y reposición de documentos", "social", "legal", 30, 18, None),
-        ],
-    ),
-    (
-        "Cooperativa de Ahorro y Crédito Huehuetenango",
-        "private_sector",
-        "GT",
-        "Huehuetenango",
-        [
-            ("coop-huehue-credito", "Microcrédito para emprendimientos", "economic", "financial", 10, 18, 65),
-        ],
-    ),
-    (
-        "Asociación de Migrantes Retornados de Guatemala",
-        "diaspora",
-        "GT",
-        "",
-        [
-            ("amrg-grupos", "Grupos de apoyo entre pares", "psychosocial", "mhpss", None, None, None),
-        ],
-    ),
-    (
-        "Centro Integral de Atención al Migrante Retornado Tegucigalpa",
-        "government",
-        "HN",
-        "",
-        [
-            ("ciamr-acogida", "Albergue temporal y atención inmediata", "social", "housing", 30, None, None),
-        ],
-    ),
-    (
-        "Instituto Salvadoreño de Formación Profesional (tipo INSAFORP)",
-        "government",
-        "SV",
-        "",
-        [
-            ("insaforp-talleres", "Formación profesional acelerada", "economic", "employment", 50, 16, None),
-        ],
-    ),
-    (
-        "Casa del Migrante de Tijuana",
-        "ngo",
-        "MX",
-        "Baja California",
-        [
-            ("cmt-albergue", "Albergue y orientación para personas deportadas", "social", "housing", 60, None, None),
-        ],
-    ),
-    (
-        "Servicio Nacional de Empleo — Oficina Puebla",
-        "government",
-        "MX",
-        "Puebla",
-        [
-            (
-                "sne-puebla-bolsa",
-                "Bolsa de trabajo y certificación de competencias",
-                "economic",
-                "employment",
-                None,
-                18,
-                None,
-            ),
-        ],
-    ),
-]
+_DATA = vocabulary.load("referrals.yaml")
+
+
+def load(context: DemoContext) -> str:
+    rng = random.Random(context.seed)
+    providers = [_provider(entry, context, rng) for entry in _DATA["providers"]]
+    platform = context.organisations.get("servicios-gt")
+    if platform is not None:
+        _accepted_link(providers[0], platform, context.users.get("gerente"))
+    pathways = _pathways(providers, context)
+    referrals = _referrals(providers[0], platform, context, rng) if platform is not None else 0
+    services_count = Service.objects.count()
+    return f"{len(providers)} providers, {services_count} services, {len(pathways)} SOPs, {referrals} referrals"
+
+
+def _provider(entry: dict[str, Any], context: DemoContext, rng: random.Random) -> ServiceProvider:
+    country = entry["country"]
+    owner = context.organisations.get(f"oim-{country.lower()}") or context.organisations["oim-gt"]
+    languages = _DATA["languages"].get(country, _DATA["languages"]["default"])
+    provider, _new = ServiceProvider.objects.get_or_create(
+        country=country,
+        name=entry["name"],
+        defaults={"organisation_type": entry["type"], "owner": owner, "languages": languages, "phone": entry["phone"]},
+    )
+    ContactPerson.objects.get_or_create(
+        provider=provider,
+        name=rng.choice(_DATA["contact_people"]),
+        defaults={"position": _DATA["contact_position"], "availability": _DATA["opening_hours"]},
+    )
+    area = _area(country, entry["area"])
+    for offered in entry["services"]:
+        service, _s = Service.objects.get_or_create(
+            code=offered["code"],
+            defaults={
+                **{key: value for key, value in offered.items() if key != "code"},
+                "provider": provider,
+                "country": country,
+                "opening_hours": _DATA["opening_hours"],
+                "target_response_days": rng.choice(_DATA["target_response_days"]),
+                "languages": provider.languages,
+            },
+        )
+        if area is not None:
+            service.areas.set([area])
+    return provider
 
 
 def _area(country: str, name: str) -> AdminArea | None:
     return AdminArea.objects.filter(country=country, level=1, name__icontains=name).first() if name else None
 
 
-def load(context: DemoContext) -> str:
-    rng = random.Random(context.seed)
-    orgs = context.organisations
-    users = context.users
-    today = timezone.localdate()
-    demo_org = orgs["oim-gt"]
-    platform = orgs.get("servicios-gt")
-    created = []
-    for index, (name, kind, country, area_name, offered) in enumerate(PROVIDERS):
-        owner = orgs.get(f"oim-{country.lower()}") or demo_org
-        provider, _new = ServiceProvider.objects.get_or_create(
-            country=country,
-            name=name,
-            defaults={
-                "organisation_type": kind,
-                "owner": owner,
-                "languages": "español" + (", k'iche', mam" if country == "GT" else ""),
-                "phone": f"+{502 if country == 'GT' else 52} 2{rng.randint(100, 999)} {rng.randint(1000, 9999)}",
-            },
-        )
-        ContactPerson.objects.get_or_create(
-            provider=provider,
-            name=rng.choice(
-                ["Lucía Pérez", "Marco Tulio Ramírez", "Ana Isabel Choc", "Hugo Mejía", "Sandra Velásquez"]
-            ),
-            defaults={"position": "Punto focal de derivaciones", "availability": "Lunes a viernes, 8:00–16:00"},
-        )
-        area = _area(country, area_name)
-        for code, sname, dimension, sector, capacity, min_age, max_age in offered:
-            service, _s = Service.objects.get_or_create(
-                code=code,
-                defaults={
-                    "provider": provider,
-                    "name": sname,
-                    "dimension": dimension,
-                    "sector": sector,
-                    "country": country,
-                    "capacity_per_month": capacity,
-                    "min_age": min_age,
-                    "max_age": max_age,
-                    "opening_hours": "Lunes a viernes, 8:00–16:00",
-                    "target_response_days": rng.choice([7, 14, 21]),
-                    "languages": provider.languages,
-                },
-            )
-            if area is not None:
-                service.areas.set([area])
-        if index == 0 and platform is not None:
-            _accepted_link(provider, platform, users.get("gerente"))
-        created.append(provider)
-    manager = users.get("gerente")
-    pathways = []
-    if manager is not None:
-        for provider in created:
-            if provider.country != "GT":
-                continue
-            pathway = provider.pathways.filter(referring_organisation=demo_org, is_current=True).first()
-            if pathway is None:
-                shared = [*catalogue.DEFAULT_FIELDS, *(["needs_summary"] if provider.organisation else [])]
-                pathway = services.save_pathway(
-                    manager,
-                    services.PathwayInput(
-                        provider=provider,
-                        title=f"POE de derivación OIM Guatemala — {provider.name}"[:200],
-                        approved_on=today - timedelta(days=120),
-                        transferred_fields=shared,
-                        transfer_method=(
-                            "Plataforma Reintegra (portal del proveedor); por teléfono solo el código de caso."
-                        ),
-                        consent_procedure=(
-                            "Consentimiento informado firmado por la persona (o su tutor si es menor) antes de derivar."
-                        ),
-                        first_contact=(
-                            "Punto focal de derivaciones, lunes a viernes 8:00–16:00; respuesta según la prioridad."
-                        ),
-                        response_time_hours=72,
-                        follow_up=(
-                            "El proveedor registra el resultado; la gestora de casos recoge la opinión de la persona."
-                        ),
-                        documentation=(
-                            "Formulario interinstitucional de derivación y registro de resultado en la plataforma."
-                        ),
-                        cost_arrangements="Servicios gratuitos para la persona; materiales cubiertos por el programa.",
-                    ),
-                )
-            pathways.append(pathway)
-    referrals = 0
-    cm = users.get("gestora")
-    if platform is not None and cm is not None:
-        provider = created[0]
-        cases = list(
-            Case.objects.filter(organisation=demo_org, case_manager=cm, returnee__anonymised_at__isnull=True)
-            .exclude(status="closed")
-            .select_related("returnee")
-            .order_by("id")[:14]
-        )
-        services_of = list(provider.services.all())
-        plan = [
-            ("sent", 0),
-            ("sent", 20),
-            ("sent", 3),
-            ("accepted", 5),
-            ("accepted", 40),
-            ("declined", 6),
-            ("service_delivered", 30),
-            ("no_show", 25),
-            ("closed", 50),
-            ("closed", 60),
-            ("draft", 0),
-            ("sent", 1),
-        ]
-        proveedor = users.get("proveedor")
-        for case, (status, days_ago) in zip(cases, plan, strict=False):
-            if Referral.objects.filter(case=case).exists():
-                continue
-            if not Consent.objects.filter(returnee=case.returnee, recipient_organisation=platform).exists():
-                services_consent(cm, case, platform, today - timedelta(days=days_ago + 2))
-            service = rng.choice(services_of)
-            referral = services.create_referral(
-                cm,
-                case,
-                service,
-                reason="Derivación acordada en el plan de reintegración.",
-                priority=rng.choice(["normal", "urgent", "emergency", "normal"]),
-            )
-            referrals += 1
-            if status == "draft":
-                continue
-            referral = services.send_referral(cm, referral)
-            _backdate(referral, days_ago)
-            referral.refresh_from_db()
-            if status == "sent" or proveedor is None:
-                continue
-            if status == "declined":
-                services.decline_referral(proveedor, referral, reason="no_capacity", note="Cupo lleno este mes.")
-                continue
-            referral = services.accept_referral(proveedor, referral)
-            if status == "accepted":
-                continue
-            outcome = "no_show" if status == "no_show" else "service_delivered"
-            referral = services.record_outcome(proveedor, referral, outcome=outcome)
-            if status == "closed":
-                services.close_referral(cm, referral, satisfaction=rng.randint(3, 5), feedback="Buena atención.")
-    return f"{len(created)} providers, {Service.objects.count()} services, {len(pathways)} SOPs, {referrals} referrals"
+def _pathways(providers: list[ServiceProvider], context: DemoContext) -> list[ReferralPathway]:
+    """oim-gt's SOP with each Guatemalan provider (its programme manager's)."""
+    manager = context.users.get("gerente")
+    if manager is None:
+        return []
+    demo_org = context.organisations["oim-gt"]
+    found = []
+    for provider in providers:
+        if provider.country != "GT":
+            continue
+        pathway = provider.pathways.filter(referring_organisation=demo_org, is_current=True).first()
+        found.append(pathway or services.save_pathway(manager, _pathway_input(provider)))
+    return found
 
 
-def services_consent(user: Any, case: Case, organisation: Any, given_on: Any) -> None:
+def _pathway_input(provider: ServiceProvider) -> services.PathwayInput:
+    texts = dict(_DATA["pathway"])
+    approved_on = timezone.localdate() - timedelta(days=texts.pop("approved_days_ago"))
+    shared = [*catalogue.DEFAULT_FIELDS, *(["needs_summary"] if provider.organisation else [])]
+    return services.PathwayInput(
+        provider=provider,
+        title=texts.pop("title").format(provider=provider.name)[:200],
+        approved_on=approved_on,
+        transferred_fields=shared,
+        **texts,
+    )
+
+
+def _referrals(provider: ServiceProvider, platform: Organisation, context: DemoContext, rng: random.Random) -> int:
+    """Referrals of the demo case manager's open cases to the first provider, one per planned status."""
+    case_manager, recipient = context.users.get("gestora"), context.users.get("proveedor")
+    if case_manager is None:
+        return 0
+    cases = list(
+        Case.objects.filter(
+            organisation=context.organisations["oim-gt"],
+            case_manager=case_manager,
+            returnee__anonymised_at__isnull=True,
+        )
+        .exclude(status="closed")
+        .select_related("returnee")
+        .order_by("id")[:14]
+    )
+    offered = list(provider.services.all())
+    made = 0
+    for case, planned in zip(cases, _DATA["referrals"], strict=False):
+        if Referral.objects.filter(case=case).exists():
+            continue
+        _consent(case_manager, case, platform, planned["days_ago"])
+        referral = services.create_referral(
+            case_manager,
+            case,
+            rng.choice(offered),
+            reason=_DATA["referral"]["reason"],
+            priority=rng.choice(_DATA["referral"]["priorities"]),
+        )
+        made += 1
+        _move(referral, planned, case_manager, recipient, rng)
+    return made
+
+
+def _consent(user: User, case: Case, organisation: Organisation, days_ago: int) -> None:
     returnee = case.returnee
+    if Consent.objects.filter(returnee=returnee, recipient_organisation=organisation).exists():
+        return
     minor = returnee.is_minor
     record_consent(
         user,
         returnee,
         ConsentPurpose.REFERRAL,
         ConsentMethod.SIGNED,
-        given_on,
+        timezone.localdate() - timedelta(days=days_ago + 2),
         recipient_organisation=organisation,
-        guardian_name="Madre de la persona" if minor else "",
+        guardian_name=_DATA["referral"]["guardian"] if minor else "",
         child_assent=minor,
     )
 
 
-def _accepted_link(provider: ServiceProvider, organisation: Any, requested_by: Any) -> None:
+def _move(
+    referral: Referral, planned: dict[str, Any], sender: User, recipient: User | None, rng: random.Random
+) -> None:
+    """Take a drafted referral to its planned status, through the services of each side."""
+    status = planned["status"]
+    if status == "draft":
+        return
+    referral = services.send_referral(sender, referral)
+    _backdate(referral, planned["days_ago"])
+    referral.refresh_from_db()
+    if status == "sent" or recipient is None:
+        return
+    if status == "declined":
+        decline = _DATA["referral"]["decline"]
+        services.decline_referral(recipient, referral, reason=decline["reason"], note=decline["note"])
+        return
+    referral = services.accept_referral(recipient, referral)
+    if status == "accepted":
+        return
+    outcome = "no_show" if status == "no_show" else "service_delivered"
+    referral = services.record_outcome(recipient, referral, outcome=outcome)
+    if status == "closed":
+        feedback = _DATA["referral"]["feedback"]
+        services.close_referral(sender, referral, satisfaction=rng.randint(3, 5), feedback=feedback)
+
+
+def _accepted_link(provider: ServiceProvider, organisation: Organisation, requested_by: User | None) -> None:
     """Demo only: the link of the entry to the provider's organisation, recorded as requested and accepted."""
     if provider.organisation_id == organisation.pk or requested_by is None:
         return
@@ -319,8 +200,6 @@ def _accepted_link(provider: ServiceProvider, organisation: Any, requested_by: A
 
 def _backdate(referral: Referral, days: int) -> None:
     """Demo only: make the referral look sent `days` ago so deadlines (and overdue ones) show."""
-    from reintegra.referrals import sla
-
     sent = timezone.now() - timedelta(days=days)
     Referral.objects.filter(pk=referral.pk).update(
         sent_at=sent, acceptance_due_at=sla.acceptance_deadline(sent, referral.priority), created_at=sent
