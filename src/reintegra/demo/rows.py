@@ -13,9 +13,9 @@ noticed. Whether the generator writes what the services write is the parity test
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-import operator
 from functools import partial
 from typing import Any
 
@@ -37,12 +37,12 @@ class UnknownColumn(KeyError):
 _REQUIRED = object()
 
 
-def _default(model_field: models.Field) -> Any:
+def _default(model_field: models.Field[Any, Any]) -> Any:
     """What an omitted column holds: the field's own default, or _REQUIRED when the generator must say."""
     time_dependent = isinstance(model_field, models.DateField) and (
         (model_field.has_default() and callable(model_field.default))
-        or model_field.auto_now  # type: ignore[attr-defined]
-        or model_field.auto_now_add  # type: ignore[attr-defined]
+        or model_field.auto_now
+        or model_field.auto_now_add
     )
     if model_field.primary_key or time_dependent:
         return _REQUIRED
@@ -55,7 +55,7 @@ def _default(model_field: models.Field) -> Any:
     return _REQUIRED
 
 
-def _converter(model_field: models.Field, conn: Any) -> Callable[[Any], Any] | None:
+def _converter(model_field: models.Field[Any, Any], conn: Any) -> Callable[[Any], Any] | None:
     """How a column's Python value becomes a driver value: encryption for encrypted fields, the backend's own
     adapters for the rest."""
     if is_encrypted(model_field):
@@ -222,7 +222,7 @@ class Table:
             self._converters = [(i, conv) for i, f in enumerate(self.fields) if (conv := _converter(f, conn))]
         if not self._converters:
             return rows
-        converted = []
+        converted: list[Sequence[Any]] = []
         for row in rows:
             values = list(row)
             for i, conv in self._converters:

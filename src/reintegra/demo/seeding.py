@@ -226,20 +226,25 @@ def _write(
     spool = tempfile.mkdtemp(prefix="reintegra-seed-") if workers and conn.vendor == "sqlite" else None
     parallel.WORKER_STATE.update(generator=generator, slots=slots, convert=convert_in_worker, spool=spool)
     try:
-        with parallel.pool(workers) as pool, parallel.bulk_settings(conn):  # forked before the bar's thread
-            with _progress_bar(len(slots), progress) as bar:
-                for (start, stop), chunk in parallel.chunks(pool, _generate_chunk, parts, workers + 1):
-                    if isinstance(chunk, str):
-                        generator.copy(conn, chunk)
-                    else:
-                        with transaction.atomic():
-                            generator.insert(conn, chunk, converted=convert_in_worker)
-                    if bar is not None:
-                        bar.update(stop - start)
+        # The workers are forked before the progress bar starts its thread.
+        with parallel.pool(workers) as pool, parallel.bulk_settings(conn), _progress_bar(len(slots), progress) as bar:
+            for (start, stop), chunk in parallel.chunks(pool, _generate_chunk, parts, workers + 1):
+                _store(generator, conn, chunk, converted=convert_in_worker)
+                if bar is not None:
+                    bar.update(stop - start)
     finally:
         parallel.WORKER_STATE.clear()
         if spool:
             shutil.rmtree(spool, ignore_errors=True)
+
+
+def _store(generator: Generator, conn: Any, chunk: list[list[Any]] | str, *, converted: bool) -> None:
+    """Write a generated chunk: a worker's spool file, or its rows in one transaction."""
+    if isinstance(chunk, str):
+        generator.copy(conn, chunk)
+        return
+    with transaction.atomic():
+        generator.insert(conn, chunk, converted=converted)
 
 
 def _progress_bar(total: int, progress: bool) -> Any:

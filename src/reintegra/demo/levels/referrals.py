@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from reintegra.access.models import Organisation, User
 from reintegra.cases.models import Case
-from reintegra.demo.levels.context import DemoContext
 from reintegra.demo import vocabulary
+from reintegra.demo.levels.context import DemoContext
 from reintegra.places.models import AdminArea
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.protection.models import Consent

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reintegra.demo.levels.context import DemoContext
 from reintegra.demo import vocabulary
+from reintegra.demo.levels.context import DemoContext
 from reintegra.regional import importing, services
 from reintegra.regional.choices import EvaluationStatus
 from reintegra.regional.duplication import normalise

@@ -26,7 +26,7 @@ from reintegra.structural.models import (
 
 _DATA = vocabulary.load("structural.yaml")
 # Which field of a checklist names its owner, by the owner's model.
-_CHECKLIST_OWNER = {
+_CHECKLIST_OWNER: dict[type[models.Model], str] = {
     CoordinationMechanism: "mechanism",
     CooperationFramework: "framework",
     MainstreamingProcess: "process",

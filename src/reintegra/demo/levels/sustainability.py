@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case
-from reintegra.sustainability import schedule, selectors, services
 from reintegra.demo.levels.context import DemoContext
+from reintegra.sustainability import schedule, selectors, services
 from reintegra.sustainability.definition import Definition
 
 
