@@ -41,6 +41,19 @@ def bulk_settings(conn: Any) -> Iterator[None]:
             cursor.execute(f"PRAGMA wal_autocheckpoint = {previous}")
 
 
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Generating a chunk allocates millions of small objects and no reference cycle: reference counting
+    frees them, and the cycle collector would only rescan the rows kept for writing, again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def spool(drained: Sequence[Sequence[Sequence[Any]]], path: str) -> str:
     """Write driver-ready rows to a scratch SQLite file: table t<i> holds the rows of the i-th table in
     columns c0…cN, untyped so values keep the storage class they would get from executemany."""

@@ -259,9 +259,10 @@ def _generate_chunk(part: tuple[int, int]) -> list[list[Any]] | str:
     """The chunk's rows (table by table, as in Generator.tables), or the file they were spooled to."""
     state = parallel.WORKER_STATE
     generator: Generator = state["generator"]
-    for slot in state["slots"][part[0] : part[1]]:
-        generator.case(slot)
-    drained = generator.drain(connections[DEFAULT_DB_ALIAS], convert=state["convert"])
+    with parallel.no_cycle_collection():
+        for slot in state["slots"][part[0] : part[1]]:
+            generator.case(slot)
+        drained = generator.drain(connections[DEFAULT_DB_ALIAS], convert=state["convert"])
     if state.get("spool"):
         return parallel.spool(drained, os.path.join(state["spool"], f"chunk-{part[0]:010d}.sqlite3"))
     return drained
