@@ -4,6 +4,7 @@ from datetime import date
 from io import StringIO
 from itertools import pairwise
 
+import phonenumbers
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
@@ -188,6 +189,15 @@ def test_document_numbers_are_encrypted_at_rest_and_blind_indexed(seeded_200):
     case = doc.returnee.cases.get()
     supervisor = User.objects.get(username=f"{case.organisation.code}-supervisor")
     assert case in selectors.search_cases(supervisor, selectors.CaseFilters(search=doc.number))
+
+
+def test_phones_are_valid_and_stored_in_e164_as_the_services_store_them(seeded_200):
+    phones = list(Returnee.objects.exclude(phone="").values_list("phone", "return_country"))
+    assert len(phones) > 100
+    for phone, country in phones:
+        parsed = phonenumbers.parse(phone, str(country))
+        assert phonenumbers.is_valid_number(parsed), phone
+        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == phone
 
 
 def test_country_specific_document_formats(seeded_200):
