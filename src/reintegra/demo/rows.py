@@ -174,6 +174,10 @@ class Table:
 
     def add(self, **values: Any) -> None:
         """One row by column name (`attname`: "case_id"); omitted columns take their field's default."""
+        self.put(values)
+
+    def put(self, values: dict[str, Any]) -> None:
+        """`add` with the values in a dict."""
         if len(values) == len(self.columns):  # every column given: no defaults to merge
             try:
                 self.rows.append(self._row(values))

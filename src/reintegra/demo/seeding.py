@@ -49,6 +49,9 @@ from reintegra.demo.telling import tell
 from reintegra.demo.vocabulary import vocabulary
 from reintegra.demo.writer import ID_BLOCKS, Writer
 
+# Each table's rows, in Generator.tables order.
+Drained = list[list[Sequence[Any]]]
+
 
 @dataclass
 class SeedResult:
@@ -84,15 +87,15 @@ class Generator:
     def case(self, slot: Slot) -> None:
         self.writer.write(self.story(slot))
 
-    def drain(self, conn: Any, *, convert: bool = True) -> list[list[Any]]:
+    def drain(self, conn: Any, *, convert: bool = True) -> Drained:
         """Every table's rows generated since the last call, in `self.tables` order."""
-        return [list(table.drain(conn, convert=convert)) for table in self.tables]
+        return [table.drain(conn, convert=convert) for table in self.tables]
 
-    def insert(self, conn: Any, drained: list[list[Any]], *, converted: bool = True) -> None:
+    def insert(self, conn: Any, drained: Drained, *, converted: bool = True) -> None:
         for table, found in zip(self.tables, drained, strict=True):
             if not converted:
                 table.rows = found
-                found = list(table.drain(conn))
+                found = table.drain(conn)
             table.insert(conn, found)
 
     def copy(self, conn: Any, path: str) -> None:
@@ -238,7 +241,7 @@ def _write(
             shutil.rmtree(spool, ignore_errors=True)
 
 
-def _store(generator: Generator, conn: Any, chunk: list[list[Any]] | str, *, converted: bool) -> None:
+def _store(generator: Generator, conn: Any, chunk: Drained | str, *, converted: bool) -> None:
     """Write a generated chunk: a worker's spool file, or its rows in one transaction."""
     if isinstance(chunk, str):
         generator.copy(conn, chunk)
@@ -255,7 +258,7 @@ def _progress_bar(total: int, progress: bool) -> Any:
     return tqdm(total=total, unit="case", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
 
 
-def _generate_chunk(part: tuple[int, int]) -> list[list[Any]] | str:
+def _generate_chunk(part: tuple[int, int]) -> Drained | str:
     """The chunk's rows (table by table, as in Generator.tables), or the file they were spooled to."""
     state = parallel.WORKER_STATE
     generator: Generator = state["generator"]

@@ -8,6 +8,7 @@ same stories whatever the chunking or the number of worker processes.
 from __future__ import annotations
 
 import itertools
+import operator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -49,6 +50,7 @@ _SOCIAL_CUM = list(itertools.accumulate((25, 40, 25, 10)))
 _PSYCHOSOCIAL_CUM = list(itertools.accumulate((20, 35, 30, 15)))
 _PSYCHOSOCIAL_VIOLENCE_CUM = list(itertools.accumulate((40, 35, 30, 15)))
 _NEXT_ITEM_STATUS = {PlanItemStatus.PLANNED.value: "in_progress", PlanItemStatus.IN_PROGRESS.value: "completed"}
+_AT = operator.attrgetter("at")
 _MOVABLE = (PlanItemStatus.PLANNED.value, PlanItemStatus.IN_PROGRESS.value)
 
 
@@ -122,7 +124,7 @@ class _Teller:
             items = self._plan(agreed=t.stage >= PLAN_AGREED)
         if t.visits:
             self._visits(items)
-        self.steps.sort(key=lambda step: step.at)
+        self.steps.sort(key=_AT)
         if t.closed:
             self._closure()
         return CaseStory(self.slot, self.steps)

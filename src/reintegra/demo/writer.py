@@ -139,7 +139,7 @@ class _CaseRows:
         self.assessment_ids = writer.ids(Assessment, slot.index)
         self.session_ids = writer.ids(CounsellingSession, slot.index)
         self.visit_ids = writer.ids(FollowUpVisit, slot.index)
-        self.case: dict[str, Any] = {}
+        self.case: dict[str, Any] = dict(writer.tables.cases.defaults)  # every column, once the case is opened
         # What services.facts() would read back from the database.
         self.status = CaseStatus.REGISTERED.value
         self.has_assessment = self.plan_agreed = self.has_follow_up = False
@@ -166,11 +166,11 @@ class _CaseRows:
 
     def finish(self) -> None:
         w = self.w.tables
-        w.cases.add(**self.case)
+        w.cases.put(self.case)
         if self.plan is not None:
-            w.plans.add(**self.plan)
+            w.plans.put(self.plan)
         for item in self.items:
-            w.items.add(**item)
+            w.items.put(item)
         w.events.extend(_EVENT_COLUMNS, self.events)
 
 
