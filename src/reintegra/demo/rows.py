@@ -226,13 +226,11 @@ class Table:
             self._converters = [(i, conv) for i, f in enumerate(self.fields) if (conv := _converter(f, conn))]
         if not self._converters:
             return rows
-        converted: list[Sequence[Any]] = []
-        for row in rows:
-            values = list(row)
-            for i, conv in self._converters:
-                values[i] = conv(values[i])
-            converted.append(values)
-        return converted
+        # Column by column: the loops run in C (zip, map), only the adapters in Python.
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for i, conv in self._converters:
+            columns[i] = list(map(conv, columns[i]))
+        return list(zip(*columns, strict=True))
 
     def _column_list(self, conn: Any) -> str:
         return ", ".join(conn.ops.quote_name(f.column) for f in self.fields)
