@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from auditlog.context import disable_auditlog
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -134,30 +134,35 @@ def _context(org: Organisation, assignees: Mapping[int, Sequence[tuple[User, int
     )
 
 
-def prepare(
-    cases: int,
-    *,
-    seed: int = 1,
-    organisations: Sequence[Organisation] | None = None,
-    weights: Sequence[float] | None = None,
-    assignees: Mapping[int, Sequence[tuple[User, int]]] | None = None,
-    as_of: date | None = None,
-    span_days: int = 3 * 365,
-) -> Plan:
+class PlanOptions(TypedDict, total=False):
+    """Who gets the cases and when they return (see `seed`)."""
+
+    seed: int  # default 1
+    organisations: Sequence[Organisation] | None
+    weights: Sequence[float] | None
+    assignees: Mapping[int, Sequence[tuple[User, int]]] | None
+    as_of: date | None
+    span_days: int  # default three years
+
+
+def prepare(cases: int, **options: Unpack[PlanOptions]) -> Plan:
     """The skeleton of `cases` cases (see `seed` for the arguments); creates the staff it needs, writes no case."""
-    as_of = as_of or timezone.localdate() - timedelta(days=1)
-    orgs = list(organisations) if organisations else staff.default_organisations()
+    seed = options.get("seed", 1)
+    as_of = options.get("as_of") or timezone.localdate() - timedelta(days=1)
+    orgs = list(options.get("organisations") or staff.default_organisations())
     known = vocabulary()
     for org in orgs:
         if str(org.country) not in known.countries:
             raise ValueError(f"No synthetic data for country {org.country} (organisation {org.code}).")
+    weights = options.get("weights")
     if weights is None:
         weights = [known.organisations[str(org.country)].weight for org in orgs]
     if len(weights) != len(orgs) or min(weights, default=1) < 0 or sum(weights) <= 0:
         raise ValueError("Give one non-negative weight per organisation.")
     with disable_auditlog():
-        contexts = [_context(org, assignees) for org in orgs]
-    return Plan(contexts, skeleton.skeleton(cases, seed, as_of, span_days, contexts, weights), seed, as_of)
+        contexts = [_context(org, options.get("assignees")) for org in orgs]
+    slots = skeleton.skeleton(cases, seed, as_of, options.get("span_days", 3 * 365), contexts, weights)
+    return Plan(contexts, slots, seed, as_of)
 
 
 def stories(plan: Plan) -> Iterator[CaseStory]:
@@ -169,15 +174,10 @@ def stories(plan: Plan) -> Iterator[CaseStory]:
 def seed(
     cases: int,
     *,
-    seed: int = 1,
-    organisations: Sequence[Organisation] | None = None,
-    weights: Sequence[float] | None = None,
-    assignees: Mapping[int, Sequence[tuple[User, int]]] | None = None,
-    as_of: date | None = None,
-    span_days: int = 3 * 365,
     chunk_size: int = 5000,
     workers: int | None = None,
     progress: bool = False,
+    **options: Unpack[PlanOptions],
 ) -> SeedResult:
     """Create `cases` synthetic cases with their returnees and records; returns counts.
 
@@ -194,15 +194,7 @@ def seed(
     with disable_auditlog():
         # One transaction from reading the case numbers in use to reserving the ids: nothing slips between.
         with transaction.atomic():
-            plan = prepare(
-                cases,
-                seed=seed,
-                organisations=organisations,
-                weights=weights,
-                assignees=assignees,
-                as_of=as_of,
-                span_days=span_days,
-            )
+            plan = prepare(cases, **options)
             skeleton.reserve_case_numbers(plan.contexts)
             bases = rows.reserve_ids(ID_BLOCKS, cases, conn)
         generator = Generator(plan.seed, plan.as_of, bases)
