@@ -163,6 +163,7 @@ class Table:
         self.model = model
         self.fields = [f for f in model._meta.concrete_fields if ids or not f.primary_key]
         self.columns = tuple(f.attname for f in self.fields)
+        self.width = len(self.columns)
         self.defaults = {f.attname: d for f in self.fields if (d := _default(f)) is not _REQUIRED}
         self._row = operator.itemgetter(*self.columns)  # a dict of every column → the row tuple, in C
         # Rows a unique constraint refuses are left out instead of failing the chunk.
@@ -178,7 +179,7 @@ class Table:
 
     def put(self, values: dict[str, Any]) -> None:
         """`add` with the values in a dict."""
-        if len(values) == len(self.columns):  # every column given: no defaults to merge
+        if len(values) == self.width:  # every column given: no defaults to merge
             try:
                 self.rows.append(self._row(values))
                 return
@@ -186,7 +187,7 @@ class Table:
                 self._check(tuple(values))
                 raise
         merged = {**self.defaults, **values}
-        if len(merged) != len(self.columns):  # a column missing, or one the model does not have
+        if len(merged) != self.width:  # a column missing, or one the model does not have
             self._check(tuple(values))
         try:
             self.rows.append(self._row(merged))

@@ -89,6 +89,7 @@ class _Teller:
     def __init__(self, draws: Draws, person: Person, slot: Slot, as_of: date) -> None:
         self.draws = draws
         self.person = person
+        self.country = person.country.code
         self.slot = slot
         self.steps: list[Step] = []
         self.assessments = 0
@@ -97,7 +98,8 @@ class _Teller:
 
     def at(self, day: date, minute: int) -> datetime:
         """`minute` after local midnight of `day` in the country, as an aware UTC datetime."""
-        return _day_start(self.person.country.code, day) + timedelta(minutes=min(minute, 1439))
+        start = _DAY_STARTS.get((self.country, day)) or _day_start(self.country, day)
+        return start + timedelta(minutes=min(minute, 1439))
 
     def when(self, day: date) -> datetime:
         """A working-hours time on `day`, after the registration when that is the same day."""
@@ -245,12 +247,14 @@ class _Teller:
         draws, country, plans = self.draws, self.person.country, vocabulary().plans
         rnd = draws.rnd
         items: list[PlanItemInput] = []
+        chosen: set[str] = set()
         for _ in range(MAX_PLAN_ITEMS):
             if items and rnd() < 0.35:
                 break
             kind = draws.pick_w(plans.approaches, plans.approaches_w)
-            if any(item.approach == kind.approach for item in items):
+            if kind.approach in chosen:
                 continue
+            chosen.add(kind.approach)
             amount = None
             if kind.amount_share is not None:
                 low, high = kind.amount_share

@@ -193,31 +193,33 @@ def _registration(case: _CaseRows, step: stories.Registration) -> None:
         estimated_birth_year,
     )
     sealed = writer.sealed
-    writer.tables.returnees.add(
-        id=case.returnee_id,
-        organisation_id=org_id,
-        given_names=sealed(data.given_names),
-        first_family_name=sealed(data.first_family_name),
-        second_family_name=sealed(data.second_family_name),
-        sex=data.sex,
-        gender_identity=data.gender_identity,
-        birth_date=data.birth_date and sealed(data.birth_date.isoformat()),
-        estimated_birth_year=estimated_birth_year,
-        birth_year=identity.birth_year,
-        nationality=data.nationality,
-        phone=data.phone and crypto.encrypt(data.phone),  # one per person: not worth a cache entry
-        languages=data.languages,
-        return_country=data.return_country,
-        admin1_id=data.admin1_id,
-        municipality_id=data.municipality_id,
-        locality=sealed(data.locality),
-        address=sealed(data.address),
-        attention_flags=tuple(dict.fromkeys(data.attention_flags)),
-        registered_by_id=slot.manager_id,
-        created_at=step.at,
-        updated_at=step.at,
-        birth_date_index=identity.birth_date_index,
-        match_record=crypto.encrypt(identity.match_record),
+    writer.tables.returnees.put(
+        {
+            "id": case.returnee_id,
+            "organisation_id": org_id,
+            "given_names": sealed(data.given_names),
+            "first_family_name": sealed(data.first_family_name),
+            "second_family_name": sealed(data.second_family_name),
+            "sex": data.sex,
+            "gender_identity": data.gender_identity,
+            "birth_date": data.birth_date and sealed(data.birth_date.isoformat()),
+            "estimated_birth_year": estimated_birth_year,
+            "birth_year": identity.birth_year,
+            "nationality": data.nationality,
+            "phone": data.phone and crypto.encrypt(data.phone),  # one per person: not worth a cache entry
+            "languages": data.languages,
+            "return_country": data.return_country,
+            "admin1_id": data.admin1_id,
+            "municipality_id": data.municipality_id,
+            "locality": sealed(data.locality),
+            "address": sealed(data.address),
+            "attention_flags": tuple(dict.fromkeys(data.attention_flags)),
+            "registered_by_id": slot.manager_id,
+            "created_at": step.at,
+            "updated_at": step.at,
+            "birth_date_index": identity.birth_date_index,
+            "match_record": crypto.encrypt(identity.match_record),
+        }
     )
     writer.tables.name_tokens.extend(_NAME_COLUMNS, ((case.returnee_id, *token) for token in identity.tokens))
     writer.tables.match_keys.extend(_KEY_COLUMNS, ((case.returnee_id, key) for key in identity.match_keys))
@@ -234,13 +236,15 @@ def _documents(case: _CaseRows, step: stories.Registration) -> None:
         if not number or index in seen:
             continue
         seen.add(index)
-        case.w.tables.documents.add(
-            returnee_id=case.returnee_id,
-            organisation_id=case.slot.ctx.org.pk,
-            document_type=document.document_type,
-            number=crypto.encrypt(number),
-            number_index=index,
-            issuing_country=document.issuing_country,
+        case.w.tables.documents.put(
+            {
+                "returnee_id": case.returnee_id,
+                "organisation_id": case.slot.ctx.org.pk,
+                "document_type": document.document_type,
+                "number": crypto.encrypt(number),
+                "number_index": index,
+                "issuing_country": document.issuing_country,
+            }
         )
 
 
@@ -277,21 +281,29 @@ def _open_case(case: _CaseRows, step: stories.Registration) -> None:
 def _household(case: _CaseRows, step: stories.HouseholdRecorded) -> None:
     tables, sealed = case.w.tables, case.w.sealed
     household_id = case.w.bases[Household] + case.slot.index
-    tables.households.add(
-        id=household_id, organisation_id=case.slot.ctx.org.pk, notes=step.notes, created_at=step.at, revision=1
+    tables.households.put(
+        {
+            "id": household_id,
+            "organisation_id": case.slot.ctx.org.pk,
+            "notes": step.notes,
+            "created_at": step.at,
+            "revision": 1,
+        }
     )
     today = _local_day(step.at)
     for m in step.members:
-        tables.members.add(
-            household_id=household_id,
-            given_names=sealed(m.given_names),
-            family_names=sealed(m.family_names),
-            relationship=m.relationship,
-            sex=m.sex,
-            birth_date=m.birth_date and sealed(m.birth_date.isoformat()),
-            estimated_age=m.estimated_age,
-            is_minor=_is_minor(m, today),
-            returned_too=m.returned_too,
+        tables.members.put(
+            {
+                "household_id": household_id,
+                "given_names": sealed(m.given_names),
+                "family_names": sealed(m.family_names),
+                "relationship": m.relationship,
+                "sex": m.sex,
+                "birth_date": m.birth_date and sealed(m.birth_date.isoformat()),
+                "estimated_age": m.estimated_age,
+                "is_minor": _is_minor(m, today),
+                "returned_too": m.returned_too,
+            }
         )
     case.case["household_id"] = household_id
     case.saved(step.at)
@@ -303,21 +315,29 @@ def _household(case: _CaseRows, step: stories.HouseholdRecorded) -> None:
 
 def _session(case: _CaseRows, step: stories.SessionHeld) -> None:
     session_id = next(case.session_ids)
-    case.w.tables.sessions.add(
-        id=session_id, case_id=case.case_id, counsellor_id=case.slot.manager_id, created_at=step.at, **step.values
+    case.w.tables.sessions.put(
+        {
+            "id": session_id,
+            "case_id": case.case_id,
+            "counsellor_id": case.slot.manager_id,
+            "created_at": step.at,
+            **step.values,
+        }
     )
     case.event(step.at, CaseEventKind.COUNSELLING, session=session_id, mode=step.values["mode"])
 
 
 def _assessment(case: _CaseRows, step: stories.Assessed) -> None:
     assessment_id = next(case.assessment_ids)
-    case.w.tables.assessments.add(
-        id=assessment_id,
-        case_id=case.case_id,
-        assessed_by_id=case.slot.manager_id,
-        created_at=step.at,
-        revision=1,
-        **step.values,
+    case.w.tables.assessments.put(
+        {
+            "id": assessment_id,
+            "case_id": case.case_id,
+            "assessed_by_id": case.slot.manager_id,
+            "created_at": step.at,
+            "revision": 1,
+            **step.values,
+        }
     )
     case.event(step.at, CaseEventKind.ASSESSMENT, assessment=assessment_id, assessment_kind=step.values["kind"])
     case.has_assessment = True
@@ -374,13 +394,19 @@ def _plan_agreed(case: _CaseRows, step: stories.PlanAgreed) -> None:
 def _visit(case: _CaseRows, step: stories.Visited) -> None:
     visit_id = next(case.visit_ids)
     tables = case.w.tables
-    tables.visits.add(
-        id=visit_id, case_id=case.case_id, conducted_by_id=case.slot.manager_id, created_at=step.at, **step.values
+    tables.visits.put(
+        {
+            "id": visit_id,
+            "case_id": case.case_id,
+            "conducted_by_id": case.slot.manager_id,
+            "created_at": step.at,
+            **step.values,
+        }
     )
     changed = False
     for position, status, note in step.progress:
         item = case.items[position]
-        tables.progress.add(visit_id=visit_id, item_id=item["id"], status=status, note=note.strip())
+        tables.progress.put({"visit_id": visit_id, "item_id": item["id"], "status": status, "note": note.strip()})
         changed = changed or item["status"] != status
         item["status"] = status
     if changed and case.plan is not None:
