@@ -115,14 +115,14 @@ def main() -> None:
     from rest_framework.test import APIClient
 
     from reintegra.access.roles import Role
-    from reintegra.cases import synthetic
+    from reintegra.demo import seeding, staff
     from reintegra.protection import analytics
     from reintegra.testing import factories
 
     call_command("migrate", verbosity=0)
-    organisation = synthetic.default_organisations()[0]
+    organisation = staff.default_organisations()[0]
     started = time.perf_counter()
-    synthetic.seed(size, seed=1, organisations=[organisation], weights=[1.0])
+    seeding.seed(size, seed=1, organisations=[organisation], weights=[1.0])
     seed_seconds = round(time.perf_counter() - started, 1)
     officer = factories.user(organisation, Role.ME_OFFICER)
     api = APIClient()

@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from reintegra.cases.management.commands.demo import DEMO_PASSWORD
+from reintegra.demo.site import DEMO_PASSWORD
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ROLES = {"case_manager": "gestora", "programme_manager": "gerente", "service_provider": "proveedor"}

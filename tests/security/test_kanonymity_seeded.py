@@ -17,10 +17,10 @@ from rest_framework.test import APIClient
 
 from reintegra.access.models import Programme
 from reintegra.access.roles import Role
-from reintegra.cases import synthetic
 from reintegra.cases.choices import AttentionFlag, Dimension, MigrationCause
-from reintegra.cases.management.commands.demo import DEMO_ORGANISATION, DEMO_SHARES
 from reintegra.cases.models import Case
+from reintegra.demo import seeding, staff
+from reintegra.demo.site import DEMO_ORGANISATION, DEMO_SHARES
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +45,8 @@ CAUSE_CODES = set(MigrationCause.values) - set(Dimension.values)  # "economic" i
 
 @pytest.fixture
 def seeded():
-    organisations = {org.code: org for org in synthetic.default_organisations()}
-    synthetic.seed(
+    organisations = {org.code: org for org in staff.default_organisations()}
+    seeding.seed(
         300, seed=2024, organisations=[organisations[c] for c in DEMO_SHARES], weights=list(DEMO_SHARES.values())
     )
     organisation = organisations[DEMO_ORGANISATION]

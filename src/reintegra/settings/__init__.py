@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "reintegra.referrals",
     "reintegra.structural",
     "reintegra.regional",
+    "reintegra.demo",  # last: the top layer (the `seed` and `demo` commands)
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ from reintegra.sustainability.pages import language, month_label, needs, score_t
 from reintegra.web import charts, versioning
 from reintegra.web.forms import apply_service_errors
 
+# Groups smaller than this are not shown in distributions (re-identification risk), as in access.selectors.
 K_MIN = 5
 
 

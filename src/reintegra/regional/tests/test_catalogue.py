@@ -1,10 +1,7 @@
-"""Services, selectors, import and the demo data, against the database."""
+"""Services, selectors and import, against the database (the demo data: reintegra.demo.tests.test_levels)."""
 
 import io
-import os
 from datetime import date
-from itertools import takewhile
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,9 +9,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from reintegra.access.roles import Role
-from reintegra.regional import demo, importing, selectors, services
+from reintegra.regional import importing, selectors, services
 from reintegra.regional.choices import EvaluationStatus
-from reintegra.regional.duplication import normalise
 from reintegra.regional.models import ActionCell, Institution, RegionalAction
 from reintegra.regional.services import ActionInput
 from reintegra.structural.choices import GrantScope
@@ -260,68 +256,3 @@ def test_import_reads_xlsx(gt):
     assert parsed.ok, parsed.errors
     assert parsed.rows[0].starts_on == date(2022, 1, 1) and parsed.rows[0].levels == ["individual"]
     assert not importing.parse(io.BytesIO(b"not a zip"), "broken.xlsx").ok
-
-
-# The CRM 2022 workshop report as plain text (docs/domain.md §1) is not part of the repository: set this variable
-# to its path to check the demo's actions against the report itself.
-REPORT_VARIABLE = "REINTEGRA_CRM_2022_REPORT"
-
-
-def _report_actions():
-    """(country, title, level, dimension) of every row of the CRM 2022 report's §4 that gives a level and a
-    dimension."""
-    report = os.environ.get(REPORT_VARIABLE, "")
-    if not report or not Path(report).is_file():
-        pytest.skip(f"the CRM 2022 report's text is not available (set {REPORT_VARIABLE})")
-    text = Path(report).read_text(encoding="utf-8")
-    start = text.index("4. ALGUNAS ACCIONES IMPLEMENTADAS EN LA REGIÓN\n\nDurante")
-    section = text[start : text.index("4.4 Acciones clave", start)]
-    country, rows = "SV", []
-    for line in section.splitlines():
-        if line.strip() in {"MÉXICO"}:
-            country = "MX"
-        cols = line.split("\t")
-        if len(cols) < 4 or cols[0] == "Acción" or not cols[1].strip():
-            continue
-        title, level, dimension = cols[0].strip().rstrip("."), cols[1], cols[2]
-        if not title:  # Mexico's rows: the action is the capitalised start of the description
-            words = list(takewhile(str.isupper, cols[3].split()))
-            while words and len(words[-1]) == 1:  # "ACCESO AL EMPLEO A través de…": "A" starts the text
-                words.pop()
-            title = " ".join(words)
-        if title.startswith("Inclusión laboral"):
-            country = "GT"
-        rows.append((country, normalise(title), normalise(level), normalise(dimension)))
-    return rows
-
-
-def test_every_action_of_the_crm_2022_report_is_in_the_demo_with_its_level_and_dimension():
-    level = {"individual": "individual", "comunitario": "community", "estructural": "structural"}
-    dimension = {"economica": "economic", "social": "social", "psicosocial": "psychosocial"}
-    shipped = {(r.country, normalise(r.title)): (r.levels, r.dimensions) for r in demo.report_rows()}
-    seed = _report_actions()
-    assert len(seed) == 22 == len(shipped)
-    for country, title, lv, dim in seed:
-        matches = [key for key in shipped if key[0] == country and key[1].startswith(title[:40])]
-        assert len(matches) == 1, (country, title)
-        assert shipped[matches[0]] == ([level[lv]], [dimension[dim]]), title
-
-
-def test_demo_loads_the_report_and_good_practices(gt):
-    from types import SimpleNamespace
-
-    orgs = {
-        code: factories.organisation(code, country=code[-2:].upper())
-        for code in ("oim-sv", "oim-mx", "oim-hn", "mesa-gt")
-    }
-    orgs["oim-gt"] = gt
-    summary = demo.load(SimpleNamespace(organisations=orgs, users={}, seed=1))
-    assert "Regional actions" in summary
-    assert RegionalAction.objects.filter(source=demo.SOURCE).count() >= 22
-    assert RegionalAction.objects.filter(evaluation_status=EvaluationStatus.GOOD_PRACTICE).count() == 2
-    before = RegionalAction.objects.count()
-    demo.load(SimpleNamespace(organisations=orgs, users={}, seed=1))
-    assert RegionalAction.objects.count() == before
-    gt_user = factories.user(gt, Role.CASE_MANAGER)
-    cells = {(lv, d): n for lv, d, n in selectors.matrix_counts(gt_user, "GT")}
-    assert cells[("structural", "social")] == 3 and ("individual", "psychosocial") not in cells

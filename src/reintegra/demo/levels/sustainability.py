@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case
+from reintegra.demo.levels.context import DemoContext
 from reintegra.sustainability import schedule, selectors, services
 from reintegra.sustainability.definition import Definition
 
@@ -39,7 +40,7 @@ def _answers(definition: Definition, level: dict[str, float], rng: random.Random
     return answers
 
 
-def load(context: Any) -> str:
+def load(context: DemoContext) -> str:
     rng = random.Random(context.seed + 4)
     services.load_default_instrument()
     org = context.organisations["oim-gt"]

@@ -4,6 +4,7 @@ from datetime import date
 from io import StringIO
 from itertools import pairwise
 
+import phonenumbers
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
@@ -12,7 +13,7 @@ from django.db import connection
 from reintegra.access import crypto
 from reintegra.access.models import Organisation, User
 from reintegra.access.roles import Role
-from reintegra.cases import lifecycle, matching, name_index, selectors, services, synthetic
+from reintegra.cases import lifecycle, matching, name_index, selectors, services
 from reintegra.cases.choices import CLOSURE_CATEGORY, CaseEventKind, CaseStatus, ClosureReason
 from reintegra.cases.models import (
     Case,
@@ -24,6 +25,7 @@ from reintegra.cases.models import (
     PlanItem,
     Returnee,
 )
+from reintegra.demo import seeding, staff
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -61,17 +63,17 @@ def wipe() -> None:
 
 @pytest.fixture
 def seeded_200(db):
-    return synthetic.seed(200, seed=11, as_of=AS_OF)
+    return seeding.seed(200, seed=11, as_of=AS_OF)
 
 
 def test_same_seed_same_people_dates_statuses_and_case_numbers():
-    synthetic.seed(60, seed=3, as_of=AS_OF)
+    seeding.seed(60, seed=3, as_of=AS_OF)
     first = snapshot()
     wipe()
-    synthetic.seed(60, seed=3, as_of=AS_OF, chunk_size=7)  # chunking does not change the data
+    seeding.seed(60, seed=3, as_of=AS_OF, chunk_size=7)  # chunking does not change the data
     assert snapshot() == first
     wipe()
-    synthetic.seed(60, seed=4, as_of=AS_OF)
+    seeding.seed(60, seed=4, as_of=AS_OF)
     other = snapshot()
     assert [row[7:10] for row in other] != [row[7:10] for row in first]
 
@@ -189,6 +191,15 @@ def test_document_numbers_are_encrypted_at_rest_and_blind_indexed(seeded_200):
     assert case in selectors.search_cases(supervisor, selectors.CaseFilters(search=doc.number))
 
 
+def test_phones_are_valid_and_stored_in_e164_as_the_services_store_them(seeded_200):
+    phones = list(Returnee.objects.exclude(phone="").values_list("phone", "return_country"))
+    assert len(phones) > 100
+    for phone, country in phones:
+        parsed = phonenumbers.parse(phone, str(country))
+        assert phonenumbers.is_valid_number(parsed), phone
+        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == phone
+
+
 def test_country_specific_document_formats(seeded_200):
     patterns = {
         ("MX", "national_id"): r"^[A-Z]{4}\d{6}[HM][A-Z]{5}[0-9A-Z]\d$",  # CURP
@@ -206,9 +217,9 @@ def test_country_specific_document_formats(seeded_200):
 
 
 def test_next_case_through_the_services_does_not_collide():
-    org = synthetic.ensure_organisation("oim-hn")
-    synthetic.seed(40, seed=5, organisations=[org])  # up to today, so this year's numbers are taken
-    manager = synthetic.ensure_staff(org)[0]
+    org = staff.ensure_organisation("oim-hn")
+    seeding.seed(40, seed=5, organisations=[org])  # up to today, so this year's numbers are taken
+    manager = staff.ensure_staff(org)[0]
     case = factories.case(manager)
     year = case.opened_on.year
     taken = [
@@ -220,8 +231,8 @@ def test_next_case_through_the_services_does_not_collide():
 
 
 def test_seeding_again_appends_with_new_case_numbers():
-    synthetic.seed(30, seed=9, as_of=AS_OF)
-    synthetic.seed(30, seed=9, as_of=AS_OF)
+    seeding.seed(30, seed=9, as_of=AS_OF)
+    seeding.seed(30, seed=9, as_of=AS_OF)
     assert Case.objects.count() == 60
     assert Case.objects.values("case_number").distinct().count() == 60
     names = Counter(Returnee.objects.values_list("given_names", "first_family_name", "second_family_name"))
@@ -230,7 +241,7 @@ def test_seeding_again_appends_with_new_case_numbers():
 
 def test_synthetic_data_is_not_in_the_change_log():
     before = LogEntry.objects.count()
-    synthetic.seed(20, seed=1, as_of=AS_OF)
+    seeding.seed(20, seed=1, as_of=AS_OF)
     assert LogEntry.objects.count() == before
 
 

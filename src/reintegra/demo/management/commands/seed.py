@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reintegra.cases import synthetic
+from reintegra.demo import seeding, staff
 from reintegra.places.services import load_gazetteer
 
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             metavar="CODE",
             help=(
                 "Seed into this organisation (repeat for several). Default: one per return country "
-                f"({', '.join(sorted(synthetic.SPEC_BY_CODE))}), created when missing."
+                f"({', '.join(staff.known_codes())}), created when missing."
             ),
         )
         parser.add_argument(
@@ -66,11 +66,11 @@ class Command(BaseCommand):
         load_gazetteer()
         try:
             organisations = (
-                [synthetic.ensure_organisation(code) for code in options["organisations"]]
+                [staff.ensure_organisation(code) for code in options["organisations"]]
                 if options["organisations"]
                 else None
             )
-            result = synthetic.seed(
+            result = seeding.seed(
                 cases,
                 seed=options["seed"],
                 organisations=organisations,

@@ -1,0 +1,55 @@
+"""`reintegra demo`: every demo user's screens open, and the ones about their work show it."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from reintegra.access.models import User
+from reintegra.cases.models import Case
+from reintegra.demo import site
+from reintegra.referrals.models import Referral
+from reintegra.regional.models import RegionalAction
+from reintegra.structural.models import Stakeholder
+from reintegra.web import navigation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    call_command("demo", "--no-serve", "--cases", "40", stdout=StringIO())
+
+
+def _pages(user: User) -> dict[str, str]:
+    """The dashboard and every navigation entry the user sees, by key → the page's text."""
+    client = Client()
+    client.force_login(user)
+    urls = {"home": "/"}
+    for entry in navigation.items_for(user):
+        for child in entry.get("children", [entry]):
+            urls[child["key"]] = child["url"]
+    pages = {}
+    for key, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200, (user.username, url, response.status_code)
+        pages[key] = response.content.decode()
+    return pages
+
+
+def test_every_demo_users_screens_open_and_show_their_work(demo):
+    seen = {spec.username: _pages(User.objects.get(username=spec.username)) for spec in site.DEMO_USERS}
+    mine = Case.objects.filter(case_manager__username="gestora").order_by("-return_date").first()
+    assert mine is not None and mine.case_number in seen["gestora"]["cases"]
+    stakeholder = Stakeholder.objects.order_by("name").first()
+    assert stakeholder is not None and stakeholder.name in seen["gerente"]["structural"]
+    # The regional page is the level × dimension matrix of the actions.
+    cells = [
+        int(n) for row in re.findall(r'"data": \[([\d, ]+)\]', seen["coordinacion"]["regional"]) for n in row.split(",")
+    ]
+    assert RegionalAction.objects.exists() and sum(cells) >= RegionalAction.objects.count()
+    sent = Referral.objects.exclude(status="draft").count()
+    assert sent and seen["proveedor"]["referrals"].count("<tr") > sent / 2
+    assert "audit" in seen["dpd"]  # the data protection officer reads the audit trail
