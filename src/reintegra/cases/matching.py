@@ -19,6 +19,9 @@ Design:
   broken field at a time (see ``blocking_keys``).
 * ``score_pair`` is a Fellegi-Sunter style sum of field evidence (agreement adds, disagreement
   subtracts) squashed by a logistic into [0, 1]. Every term is symmetric, so the score is too.
+
+Size (over 600 lines, on purpose): one pure core. Normalisation, phonetic codes and the scoring they
+feed are tuned and benchmarked together; split it only together with its benchmark.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Views and API call these with already-parsed values; rules that depend on the case's state live here
 (and in `lifecycle`), so the web UI and the API can never disagree.
+
+Size (over 600 lines): every step of a case shares `_write` (transaction, audit actor), the
+lifecycle facts and the timeline event. Split by step into a package when it next grows.
 """
 
 from collections.abc import Iterable, Iterator

@@ -11,6 +11,9 @@ is not on the platform (no organisation) receives nothing through Reintegra: the
 an *external* referral and needs a valid referral consent describing the recipient (the consent ledger's
 "recipient or service type"), which the case manager has checked; its answers are recorded by the
 referring side. Without consent: a clear refusal, nothing sent.
+
+Size (over 600 lines): the directory, the SOPs and the referral loop share the consent check, the
+change log and the timeline helpers. The directory's writes are the first to move out when it grows.
 """
 
 from __future__ import annotations

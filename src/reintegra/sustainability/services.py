@@ -3,6 +3,9 @@
 Instruments: `load_instrument` (file or command; idempotent), `import_xlsform` (draft), `update_draft`,
 `publish_version`. Rounds: `record_round`, `rescore_round`, `import_submissions`. Grid: `load_grid`,
 `save_approach`, `delete_approach`, `import_grid`.
+
+Size (over 600 lines): the three families of writes share the `_write` transaction and the
+programme manager's check. When one grows, split it by family (instruments, rounds, grid) into a package.
 """
 
 from __future__ import annotations
