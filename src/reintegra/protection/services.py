@@ -395,7 +395,7 @@ def months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def retention_candidates(organisation: Organisation, today: date | None = None) -> models.QuerySet:
+def retention_candidates(organisation: Organisation, today: date | None = None) -> models.QuerySet[Returnee]:
     """Returnees of `organisation`, not yet anonymised, all of whose cases were closed more than the
     organisation's retention period ago. A person with an open case, or a case closed more recently, is
     kept whole. People with no case at all are not touched here."""

@@ -42,7 +42,7 @@ class ActionFilterForm(forms.Form):
     def __init__(self, *args: Any, country_choices: list[tuple[str, str]], institutions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["country"]).choices = _blank(_("All countries")) + country_choices
-        cast(forms.ModelChoiceField, self.fields["institution"]).queryset = institutions
+        cast("forms.ModelChoiceField[Any]", self.fields["institution"]).queryset = institutions
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("Name, description, institution…")})
 
     def filters(self) -> ActionFilters:

@@ -83,7 +83,7 @@ def _role_caps(role: Role) -> frozenset[Capability]:
     return ROLE_CAPABILITIES[role]
 
 
-class BaseListFormSet[F: forms.Form](forms.BaseFormSet):
+class BaseListFormSet[F: forms.Form](forms.BaseFormSet[F]):
     """A formset whose rows are added in the browser (static js) and removed with a DELETE box."""
 
     def kept_forms(self) -> list[F]:

@@ -326,7 +326,10 @@ class CaseDetailSerializer(ProtectedModelSerializer):
 
     @extend_schema_field(TimelineEventSerializer(many=True))
     def get_timeline(self, obj: Case) -> list[dict[str, Any]]:
-        return TimelineEventSerializer(selectors.timeline(obj), many=True, context=self.context).data
+        rows: list[dict[str, Any]] = TimelineEventSerializer(
+            selectors.timeline(obj), many=True, context=self.context
+        ).data
+        return rows
 
 
 class AssignSerializer(serializers.Serializer):
