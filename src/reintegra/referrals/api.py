@@ -232,6 +232,7 @@ class ReferralPathwayViewSet(
     permission_classes = [IsAuthenticated, CapabilityPermission]
     read_capabilities = (C.VIEW_SERVICE_DIRECTORY,)
     write_capabilities = (C.MANAGE_SERVICE_DIRECTORY, C.MANAGE_PROGRAMME)
+    queryset = ReferralPathway.objects.none()  # the model for the schema; rows come from get_queryset
     serializer_class = s.ReferralPathwaySerializer
     pagination_class = StandardPagination
 
@@ -279,6 +280,7 @@ class ProviderLinkViewSet(
     permission_classes = [IsAuthenticated, CapabilityPermission]
     read_capabilities = (C.VIEW_SERVICE_DIRECTORY,)
     write_capabilities = (C.MANAGE_PROGRAMME,)
+    queryset = ProviderLink.objects.none()  # the model for the schema; rows come from get_queryset
     serializer_class = s.ProviderLinkSerializer
     pagination_class = StandardPagination
 
@@ -346,6 +348,7 @@ class ReferralViewSet(
     read_capabilities = (C.VIEW_ASSIGNED_CASES, C.RECEIVE_REFERRALS)
     write_capabilities = (C.EDIT_CASES, C.RECEIVE_REFERRALS)
     pagination_class = StandardPagination
+    queryset = Referral.objects.none()  # the model for the schema; rows come from get_queryset
     serializer_class = s.ReferralSerializer
     query_parameters = {"list": ReferralFilters}
 

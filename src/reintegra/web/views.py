@@ -2,14 +2,20 @@
 dashboard, whose panels the apps register (`web.dashboard`). The language switch is Django's set_language
 at /i18n/setlang/ (root urls)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.web import dashboard as dashboard_panels
+
+if TYPE_CHECKING:
+    from reintegra.access.http import AuthenticatedHttpRequest
 
 
 class LoginView(auth_views.LoginView):
