@@ -12,7 +12,7 @@ from tests.browser.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-DATA = Path(__file__).resolve().parents[2] / "src" / "reintegra" / "regional" / "data" / "regional_actions_crm_2022.csv"
+DATA = Path(__file__).resolve().parents[2] / "src" / "reintegra" / "demo" / "data" / "regional_actions_crm_2022.csv"
 
 
 def _guatemala_rows() -> list[dict[str, str]]:
