@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reintegra.access import audit, permissions, scoping
+from reintegra.access import audit, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
@@ -127,11 +127,6 @@ def case_page_context(request: AuthenticatedHttpRequest, case: Case, tab: str) -
 
 def is_htmx(request: AuthenticatedHttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
-
-
-def require_edit(user: User) -> None:
-    """The capability to record case work (the object is checked by `get_case_or_404(..., for_write=True)`)."""
-    permissions.require(user, Capability.EDIT_CASES)
 
 
 def get_case_or_404(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> Case:

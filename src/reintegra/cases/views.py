@@ -28,9 +28,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reintegra.access import scoping
+from reintegra.access import permissions, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
-from reintegra.access.roles import SensitiveCategory
+from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.access.transitions import TransitionError
 from reintegra.cases import duplicates, forms, selectors, services
 from reintegra.cases.models import Case
@@ -40,7 +40,6 @@ from reintegra.cases.pages import (
     get_case_or_404,
     is_htmx,
     record_view,
-    require_edit,
     show_rule_errors,
 )
 from reintegra.web import pagination
@@ -174,7 +173,7 @@ def _register_context(request: AuthenticatedHttpRequest, data: Any) -> dict[str,
 def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One page: the person, their documents, the return, the household; duplicate warning first."""
     user = request.user
-    require_edit(user)
+    permissions.require(user, Capability.EDIT_CASES)
     data = request.POST if request.method == "POST" else None
     ctx = _register_context(request, data)
     returnee_form, documents = ctx["returnee_form"], ctx["documents"]
@@ -246,7 +245,7 @@ def _save_registration(request: AuthenticatedHttpRequest, ctx: dict[str, Any]) -
 @require_POST
 def duplicate_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     """htmx partial: the duplicate panel for what has been typed so far (POST keeps names out of URLs)."""
-    require_edit(request.user)
+    permissions.require(request.user, Capability.EDIT_CASES)
     panel = _check_duplicates(request, request.POST)
     return render(
         request,
