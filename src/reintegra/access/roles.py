@@ -52,6 +52,8 @@ class Capability(StrEnum):
     # Structural level: stakeholders, agreements, capacity, coordination, cooperation, policy, actions.
     VIEW_STRUCTURAL = "view_structural"
     EDIT_STRUCTURAL = "edit_structural"
+    # Monitoring and evaluation: results frameworks, indicators, reporting periods, evaluations, lessons.
+    MANAGE_MONITORING = "manage_monitoring"
 
 
 C = Capability
@@ -85,6 +87,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.MANAGE_SERVICE_DIRECTORY,
             C.VIEW_REFERRAL_REPORTS,
             C.EDIT_STRUCTURAL,
+            C.MANAGE_MONITORING,
             *_STAFF_READ,
         }
     ),
@@ -103,7 +106,9 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         }
     ),
     Role.CASE_MANAGER: frozenset({C.VIEW_ASSIGNED_CASES, C.EDIT_CASES, C.MANAGE_CONSENT, *_SENSITIVE, *_STAFF_READ}),
-    Role.ME_OFFICER: frozenset({C.VIEW_PSEUDONYMISED, C.VIEW_AGGREGATES, C.VIEW_REFERRAL_REPORTS, *_STAFF_READ}),
+    Role.ME_OFFICER: frozenset(
+        {C.VIEW_PSEUDONYMISED, C.VIEW_AGGREGATES, C.VIEW_REFERRAL_REPORTS, C.MANAGE_MONITORING, *_STAFF_READ}
+    ),
     Role.SERVICE_PROVIDER: frozenset({C.RECEIVE_REFERRALS, C.VIEW_SERVICE_DIRECTORY}),
     Role.COORDINATOR: frozenset(
         {

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reintegra.protection",
     "reintegra.reminders",
     "reintegra.sustainability",
+    "reintegra.monitoring",
     "reintegra.referrals",
     "reintegra.structural",
     "reintegra.regional",

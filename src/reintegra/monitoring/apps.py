@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitoringConfig(AppConfig):
+    """Monitoring and evaluation: results frameworks, indicators computed from the programme's data, reporting
+    periods, dashboards, donor reports, evaluations and lessons learned.
+
+    Above `protection` and `reminders`, below the levels: referrals, sustainability, structural (and the
+    levels to come) register the records an indicator may count in `monitoring.registry`."""
+
+    name = "reintegra.monitoring"
+    verbose_name = _("Monitoring and evaluation")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from reintegra.monitoring import populations
+
+        populations.register_case_populations()

@@ -1,0 +1,118 @@
+"""Vocabularies of monitoring and evaluation (docs/monitoring.md)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NodeKind(models.TextChoices):
+    """The rungs of a results tree, from the top."""
+
+    IMPACT = "impact", _("Impact")
+    OUTCOME = "outcome", _("Outcome")
+    OUTPUT = "output", _("Output")
+    ACTIVITY = "activity", _("Activity")
+
+
+# Which kind a child node of each kind may be.
+CHILD_KIND = {
+    NodeKind.IMPACT: NodeKind.OUTCOME,
+    NodeKind.OUTCOME: NodeKind.OUTPUT,
+    NodeKind.OUTPUT: NodeKind.ACTIVITY,
+}
+
+
+class ApproachLevel(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    COMMUNITY = "community", _("Community")
+    STRUCTURAL = "structural", _("Structural")
+
+
+class ResultDimension(models.TextChoices):
+    ECONOMIC = "economic", _("Economic")
+    SOCIAL = "social", _("Social")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
+    CROSS_CUTTING = "cross_cutting", _("Cross-cutting")
+
+
+class Measure(models.TextChoices):
+    COUNT = "count", _("Count")
+    SUM = "sum", _("Total of a number")  # e.g. people trained, from each training's number of participants
+    PERCENTAGE = "percentage", _("Percentage")
+    MEAN = "mean", _("Mean")
+    MEDIAN = "median", _("Median")
+    RATIO = "ratio", _("Ratio")
+    QUALITATIVE = "qualitative", _("Qualitative")
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", _("Increase")
+    DECREASE = "decrease", _("Decrease")
+    MAINTAIN = "maintain", _("Maintain")
+
+
+class TimeAggregation(models.TextChoices):
+    """How a period's value is counted, and so how the life-of-programme actual is."""
+
+    PER_PERIOD = "per_period", _("Per period")
+    CUMULATIVE = "cumulative", _("Cumulative (distinct over the life of the programme)")
+    LATEST = "latest", _("Latest value")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    BIANNUAL = "biannual", _("Every six months")
+    YEARLY = "yearly", _("Yearly")
+    AD_HOC = "ad_hoc", _("When available")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+    CUSTOM = "custom", _("Custom")
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class EvaluationType(models.TextChoices):
+    BASELINE = "baseline", _("Baseline")
+    MID_TERM = "mid_term", _("Mid-term")
+    FINAL = "final", _("Final")
+    THEMATIC = "thematic", _("Thematic")
+    REAL_TIME = "real_time", _("Real-time")
+
+
+class DacCriterion(models.TextChoices):
+    """OECD-DAC evaluation criteria (2019)."""
+
+    RELEVANCE = "relevance", _("Relevance")
+    COHERENCE = "coherence", _("Coherence")
+    EFFECTIVENESS = "effectiveness", _("Effectiveness")
+    EFFICIENCY = "efficiency", _("Efficiency")
+    IMPACT = "impact", _("Impact")
+    SUSTAINABILITY = "sustainability", _("Sustainability")
+
+
+class Rating(models.IntegerChoices):
+    UNSATISFACTORY = 1, _("Unsatisfactory")
+    PARTLY = 2, _("Partly satisfactory")
+    SATISFACTORY = 3, _("Satisfactory")
+    HIGHLY = 4, _("Highly satisfactory")
+
+
+class ResponseDecision(models.TextChoices):
+    PENDING = "", _("No response yet")
+    ACCEPTED = "accepted", _("Accepted")
+    PARTIALLY = "partially", _("Partially accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")

@@ -1,0 +1,103 @@
+"""The standard disaggregations, as SQL expressions over a population's rows.
+
+Each is an attribute of the counted row's case and returnee, read where the row is; after the engine keeps
+one row per unit, every unit sits in exactly one bucket, and a missing value is the bucket `unknown`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, CharField, Expression, ExpressionWrapper, F, IntegerField, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, ExtractYear
+from django.db.models.lookups import Contains, GreaterThanOrEqual, LessThan
+from django.utils.translation import gettext_lazy as _
+
+from reintegra.cases.choices import AttentionFlag, ReturnType, Sex
+from reintegra.monitoring import registry
+from reintegra.monitoring.indicators import AGE_BANDS, UNKNOWN
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: Any
+    # population -> the bucket of a row, as text
+    expression: Callable[[registry.Population], Expression]
+    # bucket code -> label (names of areas, programmes… are looked up by the presenter)
+    choices: Callable[[], list[tuple[str, Any]]] | None = None
+    case_only: bool = True  # needs the row's case
+
+
+def _on_case(population: registry.Population, path: str) -> str:
+    prefix = population.case_path
+    return f"{prefix}__{path}" if prefix else path
+
+
+def _text(expression: Any) -> Expression:
+    return Coalesce(Cast(expression, CharField()), Value(UNKNOWN))
+
+
+def _column(path: str) -> Callable[[registry.Population], Expression]:
+    return lambda population: _text(F(_on_case(population, path)))
+
+
+def _age_band(population: registry.Population) -> Expression:
+    """Age at return, from the return year and the birth year (exact or estimated) the case keeps in clear."""
+    age = ExpressionWrapper(
+        ExtractYear(_on_case(population, "return_date")) - F(_on_case(population, "returnee__birth_year")),
+        output_field=IntegerField(),
+    )
+    bounds = [lower for lower, _label in AGE_BANDS]
+    whens = []
+    for (lower, label), upper in zip(AGE_BANDS, [*bounds[1:], None], strict=True):
+        condition: Any = GreaterThanOrEqual(age, lower)
+        if upper is not None:
+            condition = condition & LessThan(age, upper)
+        whens.append(When(condition, then=Value(label)))
+    # A missing birth year makes `age` NULL: no band matches, the row is unknown.
+    return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
+
+
+def _flag(code: str) -> Callable[[registry.Population], Expression]:
+    def expression(population: registry.Population) -> Expression:
+        # The list is JSON; matching the quoted code in its text works the same on SQLite and PostgreSQL.
+        flags = Cast(F(_on_case(population, "returnee__attention_flags")), TextField())
+        return Case(
+            When(Contains(flags, f'"{code}"'), then=Value("yes")), default=Value("no"), output_field=CharField()
+        )
+
+    return expression
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _choices(options: Any) -> Callable[[], list[tuple[str, Any]]]:
+    return lambda: [*list(options), (UNKNOWN, _("Unknown"))]
+
+
+STANDARD: dict[str, Dimension] = {
+    "sex": Dimension("sex", _("Sex"), _column("returnee__sex"), _choices(Sex.choices)),
+    "age_band": Dimension(
+        "age_band", _("Age group at return"), _age_band, _choices([(label, label) for _lower, label in AGE_BANDS])
+    ),
+    "return_type": Dimension("return_type", _("Return type"), _column("return_type"), _choices(ReturnType.choices)),
+    **{
+        f"flag_{code}": Dimension(f"flag_{code}", label, _flag(code), lambda: list(YES_NO))
+        for code, label in AttentionFlag.choices
+    },
+    "adm1": Dimension("adm1", _("State / department"), _column("returnee__municipality__parent_id")),
+    "adm2": Dimension("adm2", _("Municipality"), _column("returnee__municipality_id")),
+    "programme": Dimension("programme", _("Programme"), lambda p: _text(F(p.programme_path)), case_only=False),
+    "organisation": Dimension(
+        "organisation", _("Organisation"), lambda p: _text(F(p.organisation_path)), case_only=False
+    ),
+}
+
+
+def available(population: registry.Population) -> dict[str, Dimension]:
+    """The standard disaggregations this population's rows can be split by."""
+    return {key: d for key, d in STANDARD.items() if population.case_path is not None or not d.case_only}

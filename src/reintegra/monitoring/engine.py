@@ -1,0 +1,276 @@
+"""Computes an indicator's values in the database: one grouped query per call, whatever the number of
+periods (when they do not overlap) and disaggregations asked for.
+
+Rules (docs/monitoring.md, and `monitoring.indicators` for the same rules in plain Python):
+- one row per counted unit and period: when a unit (a person, a case) has several records in a period, its
+  latest (by the definition's date, then by id) is the one counted, so each unit sits in exactly one bucket
+  of every disaggregation and the buckets add up to the total;
+- a percentage keeps its numerator and denominator; a mean keeps its sum and count; both add up part by part;
+- "cumulative" periods run from the programme's start, and count distinct units, never sums of periods.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+
+from reintegra.monitoring import dimensions, registry
+from reintegra.monitoring.choices import Measure
+from reintegra.monitoring.definition import Condition, Definition
+
+Period = tuple[date, date]
+Buckets = tuple[str, ...]
+
+_LOOKUPS = {"eq": "exact", "lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value as its parts: a count (numerator only), a percentage or ratio (numerator and denominator), a
+    mean (sum and count) or a median (the median and the count it is of)."""
+
+    numerator: float
+    denominator: float | None
+    value: float | None
+
+
+@dataclass
+class Values:
+    """One period's values: the total and the cells of the disaggregation asked for (keyed by bucket codes
+    in the order of `by`). The cells of a count, percentage, ratio or mean add up to the total."""
+
+    by: tuple[str, ...]
+    total: Cell
+    cells: dict[Buckets, Cell] = field(default_factory=dict)
+
+    def marginal(self, dimension: str, measure: str) -> dict[str, Cell]:
+        """The cells of one of the dimensions, rolled up from the crossed cells (not for a median)."""
+        index = self.by.index(dimension)
+        parts: dict[str, list[float | None]] = defaultdict(lambda: [0.0, None])
+        for buckets, cell in self.cells.items():
+            part = parts[buckets[index]]
+            part[0] = (part[0] or 0.0) + cell.numerator
+            if cell.denominator is not None:
+                part[1] = (part[1] or 0.0) + cell.denominator
+        return {bucket: make_cell(measure, n or 0.0, d) for bucket, (n, d) in parts.items()}
+
+
+def make_cell(measure: str, numerator: float, denominator: float | None) -> Cell:
+    if measure in (Measure.COUNT, Measure.SUM):
+        return Cell(numerator, None, numerator)
+    if not denominator:
+        return Cell(numerator, denominator or 0.0, None)
+    if measure == Measure.PERCENTAGE:
+        return Cell(numerator, denominator, 100.0 * numerator / denominator)
+    return Cell(numerator, denominator, numerator / denominator)  # ratio, mean (sum / count)
+
+
+def compute(
+    definition: Definition,
+    measure: str,
+    *,
+    programme_ids: Iterable[int],
+    periods: Sequence[Period],
+    by: Sequence[str] = (),
+) -> list[Values]:
+    """The values of each period (in order). Overlapping periods (cumulative ones) are computed one query
+    each; periods that do not overlap share one."""
+    periods = list(periods)
+    ids = list(programme_ids)
+    if _overlap(periods):
+        return [_compute(definition, measure, ids, [period], tuple(by))[0] for period in periods]
+    return _compute(definition, measure, ids, periods, tuple(by))
+
+
+def _overlap(periods: Sequence[Period]) -> bool:
+    ordered = sorted(periods)
+    return any(later[0] <= earlier[1] for earlier, later in itertools.pairwise(ordered))
+
+
+def _date_lookup(definition: Definition) -> str:
+    spec = definition.population.dates[definition.date]
+    return f"{spec.path}__date" if spec.datetime else spec.path
+
+
+def _period_index(definition: Definition, periods: Sequence[Period]) -> Any:
+    lookup = _date_lookup(definition)
+    return Case(
+        *(When(Q(**{f"{lookup}__range": period}), then=Value(i)) for i, period in enumerate(periods)),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+
+
+def _aliases(definition: Definition, span: Period) -> dict[str, Any]:
+    """Expressions the conditions and the value use, annotated under `_f_<field>`."""
+    names = {c.field for c in (*definition.filters, *definition.numerator)}
+    if definition.value:
+        names.add(definition.value)
+    found = {}
+    for name in names:
+        spec = definition.population.fields[name]
+        expression = getattr(spec, "expression", None)
+        if expression is not None:
+            made = expression(*span)
+            # A condition (Q) becomes a yes/no column the filters compare with True / False.
+            found[f"_f_{name}"] = ExpressionWrapper(made, output_field=BooleanField()) if isinstance(made, Q) else made
+    return found
+
+
+def _path(definition: Definition, name: str) -> str:
+    spec = definition.population.fields[name]
+    return f"_f_{name}" if getattr(spec, "expression", None) is not None else spec.path
+
+
+def _condition(definition: Definition, condition: Condition) -> Q:
+    path = _path(definition, condition.field)
+    if condition.op == "in":
+        return Q(**{f"{path}__in": condition.value})
+    if condition.op == "not_in":
+        return ~Q(**{f"{path}__in": condition.value})
+    if condition.op == "is":
+        return Q(**{path: condition.value})
+    if condition.op in ("is_null", "not_null"):
+        return Q(**{f"{path}__isnull": condition.op == "is_null"})
+    spec = definition.population.fields[condition.field]
+    value = timedelta(days=condition.value) if getattr(spec, "duration", False) else condition.value
+    return Q(**{f"{path}__{_LOOKUPS[condition.op]}": value})
+
+
+def _all(definition: Definition, conditions: Iterable[Condition]) -> Q:
+    result = Q()
+    for condition in conditions:
+        result &= _condition(definition, condition)
+    return result
+
+
+def counted_rows(
+    definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period]
+) -> QuerySet[Any]:
+    """The rows counted: in the programmes, in one of the periods, passing the filters, one per unit and
+    period, annotated with `_period` (the index of its period). Also what a drill-down lists."""
+    population = definition.population
+    span = (min(p[0] for p in periods), max(p[1] for p in periods))
+    conditions = list(definition.filters)
+    if measure in (Measure.COUNT, Measure.SUM):
+        conditions += definition.numerator  # a count: a unit counts if any of its records qualifies
+
+    def scoped() -> QuerySet[Any]:
+        return (
+            population.rows()
+            .filter(**{f"{population.programme_path}__in": list(programme_ids)})
+            .alias(**_aliases(definition, span))
+            .alias(_period=_period_index(definition, periods))
+            .filter(_all(definition, conditions))
+            .exclude(_period=-1)
+        )
+
+    rows = scoped()
+    unit_path = population.units[definition.unit].path
+    if unit_path != "pk":
+        date_path = population.dates[definition.date].path
+        latest = (
+            rows.annotate(
+                _rank=Window(
+                    RowNumber(),
+                    partition_by=[F(unit_path), F("_period")],
+                    order_by=[F(date_path).desc(), F("pk").desc()],
+                )
+            )
+            .filter(_rank=1)
+            .values("pk")
+        )
+        rows = scoped().filter(pk__in=latest)
+    return rows
+
+
+def _compute(
+    definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period], by: Buckets
+) -> list[Values]:
+    rows = counted_rows(definition, measure, programme_ids, periods)
+    available = dimensions.available(definition.population)
+    annotations = {f"_d_{key}": available[key].expression(definition.population) for key in by}
+    rows = rows.annotate(_p=F("_period"), **annotations)
+    keys = ["_p", *annotations]
+    if measure == Measure.MEDIAN:
+        return _medians(rows, definition, keys, len(periods), by)
+    if measure == Measure.MEAN:
+        value = F(_path(definition, definition.value))
+        grouped = rows.values(*keys).annotate(n=Sum(value), d=Count(value))
+    elif measure == Measure.SUM:
+        grouped = rows.values(*keys).annotate(n=Sum(F(_path(definition, definition.value))))
+    elif measure == Measure.COUNT:
+        grouped = rows.values(*keys).annotate(n=Count("pk"))
+    else:
+        grouped = rows.values(*keys).annotate(
+            n=Count("pk", filter=_all(definition, definition.numerator)), d=Count("pk")
+        )
+    plain = measure in (Measure.COUNT, Measure.SUM)
+    results = [Values(by, make_cell(measure, 0.0, None if plain else 0.0)) for _ in periods]
+    sums: list[list[float]] = [[0.0, 0.0] for _ in periods]
+    for row in grouped.order_by():
+        numerator, denominator = as_number(row["n"]), row.get("d")
+        buckets = tuple(str(row[f"_d_{key}"]) for key in by)
+        index = row["_p"]
+        results[index].cells[buckets] = make_cell(
+            measure, numerator, None if denominator is None else float(denominator)
+        )
+        sums[index][0] += numerator
+        sums[index][1] += float(denominator or 0)
+    for result, (numerator, denominator) in zip(results, sums, strict=True):
+        result.total = make_cell(measure, numerator, None if plain else denominator)
+    return results
+
+
+def as_number(value: Any) -> float:
+    """A database number as a float; a duration (days between two dates) in days."""
+    if value is None:
+        return 0.0
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 86400
+    return float(value)
+
+
+def _medians(rows: QuerySet[Any], definition: Definition, keys: list[str], n_periods: int, by: Buckets) -> list[Values]:
+    rows = rows.annotate(_v=F(_path(definition, definition.value))).filter(_v__isnull=False)
+    per_cell: list[dict[Buckets, list[float]]] = [defaultdict(list) for _ in range(n_periods)]
+    for row in rows.values_list(*keys, "_v").order_by().iterator(chunk_size=5000):
+        per_cell[row[0]][tuple(str(v) for v in row[1:-1])].append(as_number(row[-1]))
+    results = []
+    for cells in per_cell:
+        everything = [v for values in cells.values() for v in values]
+        result = Values(by, _median_cell(everything))
+        result.cells = {buckets: _median_cell(values) for buckets, values in cells.items()}
+        results.append(result)
+    return results
+
+
+def _median_cell(values: list[float]) -> Cell:
+    if not values:
+        return Cell(0.0, 0.0, None)
+    middle = statistics.median(values)
+    return Cell(middle, float(len(values)), middle)
+
+
+__all__ = ["Cell", "Values", "compute", "counted_rows", "make_cell", "registry"]

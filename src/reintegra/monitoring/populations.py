@@ -1,0 +1,126 @@
+"""The populations of the individual level (cases and what hangs from them), registered by monitoring itself:
+`cases` sits below it and cannot import it. The levels above register theirs in their own `ready()`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from reintegra.cases.choices import AssessmentKind, CaseStatus, ClosureCategory, ReturnType
+from reintegra.cases.models import Assessment, Case, FollowUpVisit, PlanItem
+from reintegra.monitoring import registry
+from reintegra.vocabulary.choices import Dimension
+
+PEOPLE = registry.Unit(_("people (distinct returnees)"), "returnee_id")
+
+
+def _days(later: str, earlier: str) -> registry.ExpressionFactory:
+    def expression(start: date, end: date) -> Any:
+        return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+    return expression
+
+
+def _follow_ups_in_span(start: date, end: date) -> Any:
+    return Count("follow_ups", filter=Q(follow_ups__visited_on__range=(start, end)), distinct=True)
+
+
+def register_case_populations() -> None:
+    registry.register(
+        registry.Population(
+            key="cases",
+            label=_("Cases"),
+            rows=lambda: Case.objects.all(),
+            programme_path="programme_id",
+            organisation_path="organisation_id",
+            case_path="",
+            app="cases",
+            units={"person": PEOPLE, "case": registry.Unit(_("cases"), "pk")},
+            dates={
+                "return_date": registry.DateField(_("return date"), "return_date"),
+                "opened_on": registry.DateField(_("opened on"), "opened_on"),
+                "closed_on": registry.DateField(_("closed on"), "closed_on"),
+                "plan_agreed_on": registry.DateField(_("plan agreed on"), "plan__agreed_on"),
+            },
+            fields={
+                "status": registry.Choice(_("status"), "status", CaseStatus.choices),
+                "return_type": registry.Choice(_("return type"), "return_type", ReturnType.choices),
+                "closure_category": registry.Choice(_("closure category"), "closure_category", ClosureCategory.choices),
+                "has_plan": registry.Flag(_("plan agreed"), expression=lambda s, e: Q(plan__agreed_on__isnull=False)),
+                "is_minor": registry.Flag(
+                    _("under 18 at return"),
+                    expression=lambda s, e: (
+                        Q(returnee__birth_year__isnull=False)
+                        & Q(returnee__birth_year__gt=ExtractYear("return_date") - 18)
+                    ),
+                ),
+                "plan_days": registry.Number(
+                    _("days from return to the agreed plan"),
+                    expression=_days("plan__agreed_on", "return_date"),
+                    duration=True,
+                ),
+                "follow_ups": registry.Number(_("follow-up visits in the period"), expression=_follow_ups_in_span),
+            },
+        )
+    )
+    registry.register(
+        registry.Population(
+            key="follow_ups",
+            label=_("Follow-up visits"),
+            rows=lambda: FollowUpVisit.objects.all(),
+            programme_path="case__programme_id",
+            organisation_path="case__organisation_id",
+            case_path="case",
+            app="cases",
+            units={
+                "person": registry.Unit(_("people (distinct returnees)"), "case__returnee_id"),
+                "case": registry.Unit(_("cases"), "case_id"),
+                "record": registry.Unit(_("visits"), "pk"),
+            },
+            dates={"visited_on": registry.DateField(_("visit date"), "visited_on")},
+            fields={},
+        )
+    )
+    registry.register(
+        registry.Population(
+            key="plan_items",
+            label=_("Plan items"),
+            rows=lambda: PlanItem.objects.all(),
+            programme_path="plan__case__programme_id",
+            organisation_path="plan__case__organisation_id",
+            case_path="plan__case",
+            app="cases",
+            units={
+                "person": registry.Unit(_("people (distinct returnees)"), "plan__case__returnee_id"),
+                "case": registry.Unit(_("cases"), "plan__case_id"),
+                "record": registry.Unit(_("plan items"), "pk"),
+            },
+            dates={
+                "agreed_on": registry.DateField(_("plan agreed on"), "plan__agreed_on"),
+                "due_date": registry.DateField(_("due date"), "due_date"),
+            },
+            fields={"dimension": registry.Choice(_("dimension"), "dimension", Dimension.choices)},
+        )
+    )
+    registry.register(
+        registry.Population(
+            key="assessments",
+            label=_("Assessments"),
+            rows=lambda: Assessment.objects.all(),
+            programme_path="case__programme_id",
+            organisation_path="case__organisation_id",
+            case_path="case",
+            app="cases",
+            units={
+                "person": registry.Unit(_("people (distinct returnees)"), "case__returnee_id"),
+                "case": registry.Unit(_("cases"), "case_id"),
+                "record": registry.Unit(_("assessments"), "pk"),
+            },
+            dates={"assessed_on": registry.DateField(_("assessment date"), "assessed_on")},
+            fields={"kind": registry.Choice(_("kind"), "kind", AssessmentKind.choices)},
+        )
+    )

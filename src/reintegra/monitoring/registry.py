@@ -1,0 +1,116 @@
+"""Base populations of computed indicators: what the apps register, and what a definition may name.
+
+An app declares, in its `AppConfig.ready()`, the records it holds that an indicator may count (returnees,
+cases, RSS rounds, referrals, stakeholders, trainings…), with the fields an indicator may filter on, the
+dates that place a record in a period, the units it may count (distinct people, cases, the records
+themselves) and the numeric values a mean or median may take. `monitoring` never imports those apps:
+later levels (community projects, placements…) plug in the same way.
+
+    from reintegra.monitoring import registry
+    registry.register(registry.Population(
+        key="referrals", label=_("Referrals"), rows=lambda: Referral.objects.all(),
+        programme_path="case__programme_id", organisation_path="referring_organisation_id", case_path="case",
+        units={"person": registry.Unit(_("people"), "case__returnee_id"), ...},
+        dates={"sent_at": registry.DateField(_("sent on"), "sent_at")},
+        fields={"status": registry.Choice(_("status"), "status", ReferralStatus.choices)},
+        values={"days_to_answer": registry.Number(_("days from sending to the answer"), days_between(...))},
+    ))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import Expression, QuerySet
+
+# A filter or value may be a column (a lookup path) or an expression computed for a period.
+ExpressionFactory = Callable[[date, date], "Expression"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one counted unit is: the path to its id from a row (a row is the unit itself: "pk")."""
+
+    label: Any
+    path: str
+
+
+@dataclass(frozen=True)
+class DateField:
+    label: Any
+    path: str
+    datetime: bool = False  # a DateTimeField: compared by its local date
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A field with a closed list of values; `op`: in / not_in."""
+
+    label: Any
+    path: str
+    choices: Sequence[tuple[str, Any]] | Callable[[], Sequence[tuple[str, Any]]]
+
+    def options(self) -> list[tuple[str, Any]]:
+        return list(self.choices() if callable(self.choices) else self.choices)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A yes/no condition on a row, as a lookup path or an expression (`op`: is, with true/false)."""
+
+    label: Any
+    path: str = ""
+    expression: ExpressionFactory | None = None
+
+
+@dataclass(frozen=True)
+class Number:
+    """A numeric field (`op`: eq / lt / lte / gt / gte / is_null / not_null), also a value to average."""
+
+    label: Any
+    path: str = ""
+    expression: ExpressionFactory | None = None
+    duration: bool = False  # days between two dates (a DurationField): compared and shown in days
+
+
+FieldSpec = Choice | Flag | Number
+
+
+@dataclass(frozen=True)
+class Population:
+    key: str
+    label: Any
+    # Every row, unscoped: the engine narrows it to the programmes the reader may see.
+    rows: Callable[[], QuerySet[Any]]
+    programme_path: str
+    organisation_path: str
+    units: dict[str, Unit]
+    dates: dict[str, DateField]
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+    # The lookup from a row to its case ("" when the row is a case), for the standard disaggregations by the
+    # returnee and the return; None when the records are not about a case (stakeholders, trainings).
+    case_path: str | None = None
+    # Which app registered it (docs: where the population comes from).
+    app: str = ""
+
+    def values(self) -> dict[str, Number]:
+        return {key: spec for key, spec in self.fields.items() if isinstance(spec, Number)}
+
+
+_POPULATIONS: dict[str, Population] = {}
+
+
+def register(population: Population) -> None:
+    _POPULATIONS[population.key] = population
+
+
+def get(key: str) -> Population | None:
+    return _POPULATIONS.get(key)
+
+
+def populations() -> list[Population]:
+    return list(_POPULATIONS.values())
