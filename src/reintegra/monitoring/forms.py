@@ -190,12 +190,12 @@ def definition_aliases(error_keys: Iterable[str]) -> dict[str, str]:
 
 
 class PreviewForm(forms.Form):
-    dimension = forms.ChoiceField(label=_("Disaggregate by"), required=False)
+    disaggregate = forms.ChoiceField(label=_("Disaggregate by"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         options = [(key, d.label) for key, d in dimensions.STANDARD.items()]
-        cast(forms.ChoiceField, self.fields["dimension"]).choices = _blank(_("No disaggregation"), options)
+        cast(forms.ChoiceField, self.fields["disaggregate"]).choices = _blank(_("No disaggregation"), options)
 
 
 class AdoptForm(forms.Form):

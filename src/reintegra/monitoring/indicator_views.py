@@ -41,7 +41,7 @@ def _preview(request: AuthenticatedHttpRequest, programme: Programme, form: Indi
     """The value of the computation as typed, over the last 12 months, as this user would see it."""
     preview_form = PreviewForm(request.POST)
     preview_form.is_valid()
-    dimension = preview_form.cleaned_data.get("dimension") or ""
+    dimension = preview_form.cleaned_data.get("disaggregate") or ""
     data = form.to_input()
     if not data.is_computed:
         return None
