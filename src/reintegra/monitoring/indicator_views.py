@@ -53,11 +53,12 @@ def _preview(request: AuthenticatedHttpRequest, programme: Programme, form: Indi
     exact = permissions.sees_small_counts(request.user, [programme])
     k = permissions.threshold([programme])
     total, cells = snapshots.visible_cells(values, data.measure, k=k, exact=exact)
-    labels = dict(dimensions.STANDARD[dimension].choices() or []) if dimension in dimensions.STANDARD else {}
+    chosen = dimensions.STANDARD.get(dimension)
+    labels = dict(chosen.choices()) if chosen is not None and chosen.choices is not None else {}
     return {
         "total": total,
         "cells": [{"bucket": labels.get(c.bucket, c.bucket), "cell": c.cell} for c in cells],
-        "dimension": dimensions.STANDARD[dimension].label if dimension in dimensions.STANDARD else "",
+        "dimension": chosen.label if chosen is not None else "",
         "suppressed": not exact,
         "k": k,
     }

@@ -152,11 +152,7 @@ def _change_rows(request: AuthenticatedHttpRequest, found: Programme, period: Re
     k = permissions.threshold([found])
 
     def shown(cell: dict[str, Any] | None, measure: str) -> dict[str, Any] | None:
-        """A small count the reader may not see is not shown in a difference either."""
-        if cell is None or exact:
-            return cell
-        units = cell.get("numerator") if measure in ("count", "sum") else cell.get("denominator")
-        return cell if not units or float(units) >= k else {"suppressed": True}
+        return snapshots.for_reader(cell, measure, k=k, exact=exact)
 
     return [
         {

@@ -57,18 +57,18 @@ def framework_of(programme: Programme) -> ResultsFramework | None:
     return ResultsFramework.objects.filter(programme=programme).select_related("programme").first()
 
 
-def get_framework(user: User, pk: object) -> ResultsFramework:
+def get_framework(user: User, pk: int | str) -> ResultsFramework:
     """A framework the user may read (`DoesNotExist` → 404 otherwise)."""
     return frameworks_for(user).select_related("programme__organisation").get(pk=pk)
 
 
-def get_node(user: User, pk: object) -> ResultNode:
+def get_node(user: User, pk: int | str) -> ResultNode:
     return ResultNode.objects.select_related("framework__programme").get(
         pk=pk, framework__programme__in=programmes_for(user)
     )
 
 
-def get_indicator(user: User, pk: object) -> Indicator:
+def get_indicator(user: User, pk: int | str) -> Indicator:
     return indicators_for(user).select_related("framework__programme", "node", "responsible").get(pk=pk)
 
 
@@ -76,7 +76,7 @@ def periods_for(user: User) -> QuerySet[ReportingPeriod]:
     return ReportingPeriod.objects.filter(programme__in=programmes_for(user)).select_related("programme")
 
 
-def get_period(user: User, pk: object) -> ReportingPeriod:
+def get_period(user: User, pk: int | str) -> ReportingPeriod:
     return periods_for(user).get(pk=pk)
 
 
@@ -110,7 +110,7 @@ def tree(framework: ResultsFramework) -> list[TreeNode]:
     for indicator in indicators_of(framework):
         if indicator.node_id in found:
             found[indicator.node_id].indicators.append(indicator)
-    roots = []
+    roots: list[TreeNode] = []
     for item in found.values():
         parent = found.get(item.node.parent_id) if item.node.parent_id else None
         (parent.children if parent else roots).append(item)
@@ -162,3 +162,28 @@ def snapshot_count(period: ReportingPeriod) -> int:
 
 def responsible_choices(programme: Programme) -> QuerySet[User]:
     return User.objects.filter(is_active=True, organisation_id=programme.organisation_id).order_by("username")
+
+
+def search_frameworks(user: User, programme: int | None = None) -> QuerySet[ResultsFramework]:
+    found = frameworks_for(user).prefetch_related("nodes")
+    if programme is not None:
+        found = found.filter(programme_id=programme)
+    return found.order_by("programme__name", "id")
+
+
+def search_indicators(user: User, programme: int | None = None, node: int | None = None) -> QuerySet[Indicator]:
+    found = indicators_for(user)
+    if programme is not None:
+        found = found.filter(framework__programme_id=programme)
+    if node is not None:
+        found = found.filter(node_id=node)
+    return found.order_by("framework_id", "order", "code", "id")
+
+
+def search_periods(user: User, programme: int | None = None, status: str = "") -> QuerySet[ReportingPeriod]:
+    found = periods_for(user)
+    if programme is not None:
+        found = found.filter(programme_id=programme)
+    if status:
+        found = found.filter(status=status)
+    return found.order_by("programme_id", "starts_on", "kind", "id")

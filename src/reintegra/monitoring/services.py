@@ -713,3 +713,28 @@ def report_value(
         value.save()
         value.refresh_from_db()
     return value
+
+
+def writable_programme(user: User, pk: int | None) -> Programme:
+    """The programme a new record goes into: one the user reads (else `programme` invalid_choice) and manages
+    (else PermissionDenied)."""
+    permissions.require_view(user)
+    try:
+        programme = permissions.access_programme_by_id(user, pk)
+    except Programme.DoesNotExist:
+        raise ValidationError(
+            {"programme": ValidationError(_("Choose one of your programmes."), "invalid_choice")}
+        ) from None
+    permissions.require_manage(user, programme)
+    return programme
+
+
+def writable_framework(user: User, programme_pk: int | None) -> ResultsFramework:
+    """The framework of a programme the user manages, for a new indicator."""
+    programme = writable_programme(user, programme_pk)
+    framework = ResultsFramework.objects.filter(programme=programme).select_related("programme").first()
+    if framework is None:
+        raise ValidationError(
+            {"programme": ValidationError(_("This programme has no results framework yet."), "no_framework")}
+        )
+    return framework

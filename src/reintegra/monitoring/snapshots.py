@@ -274,3 +274,12 @@ def visible_cells(values: Values, measure: str, *, k: int, exact: bool) -> tuple
     total_units = _units(measure, values.total)
     total = values.total if total_units == 0 or total_units >= k else None
     return total, [ShownCell(b, cell if kept.get(b) is not None else None) for b, cell in sorted(cells.items())]
+
+
+def for_reader(cell: Mapping[str, Any] | None, measure: str, *, k: int, exact: bool) -> dict[str, Any] | None:
+    """A frozen or recomputed cell as a reader sees it: a small count (below k units) the reader may not see
+    is not shown in a difference either."""
+    if cell is None or exact:
+        return dict(cell) if cell is not None else None
+    units = cell.get("numerator") if measure in (c.Measure.COUNT, c.Measure.SUM) else cell.get("denominator")
+    return dict(cell) if not units or float(units) >= k else {"suppressed": True}
