@@ -134,6 +134,7 @@ def node_create(request: AuthenticatedHttpRequest, programme: int) -> HttpRespon
 
 
 def _node_or_404(request: AuthenticatedHttpRequest, pk: int) -> ResultNode:
+    permissions.require_view(request.user)
     try:
         return selectors.get_node(request.user, pk)
     except ResultNode.DoesNotExist:

@@ -115,6 +115,7 @@ def indicator_create(request: AuthenticatedHttpRequest, programme: int) -> HttpR
 
 
 def indicator_or_404(request: AuthenticatedHttpRequest, pk: int) -> Indicator:
+    permissions.require_view(request.user)
     try:
         return selectors.get_indicator(request.user, pk)
     except Indicator.DoesNotExist:

@@ -80,6 +80,7 @@ def quarters(request: AuthenticatedHttpRequest, programme: int) -> HttpResponse:
 
 
 def _period_or_404(request: AuthenticatedHttpRequest, pk: int) -> ReportingPeriod:
+    permissions.require_view(request.user)
     try:
         return selectors.get_period(request.user, pk)
     except ReportingPeriod.DoesNotExist:
