@@ -133,6 +133,13 @@ class ResultsFrameworkViewSet(
         return node
 
     @extend_schema(
+        methods=["GET"],
+        summary="One result of the tree",
+        responses=NodeSerializer,
+        parameters=[versioning.ETAG],
+        tags=["results-frameworks"],
+    )
+    @extend_schema(
         methods=["PUT", "PATCH"],
         summary="Change or move a result (a new parent moves it)",
         request=NodeInputSerializer,
@@ -149,7 +156,7 @@ class ResultsFrameworkViewSet(
     )
     @action(
         detail=True,
-        methods=["put", "patch", "delete"],
+        methods=["get", "put", "patch", "delete"],
         url_path=r"nodes/(?P<node_id>[0-9]{1,18})",
         url_name="node",
         pagination_class=None,
@@ -158,6 +165,8 @@ class ResultsFrameworkViewSet(
         framework = self.get_object()
         user = acting_user(request)
         current = self._node(framework, node_id)
+        if request.method == "GET":
+            return Response(NodeSerializer(current).data)
         permissions.require_manage(user, framework.programme)
         expected = versioning.expected_version(request, current)
         if request.method == "DELETE":

@@ -58,6 +58,7 @@ MATRIX = {
     ("api:results-framework-detail", "PUT"): (MANAGE, 200),
     ("api:results-framework-detail", "PATCH"): (MANAGE, 200),
     ("api:results-framework-nodes", "POST"): (MANAGE, 201),
+    ("api:results-framework-node", "GET"): (READ, 200),
     ("api:results-framework-node", "PUT"): (MANAGE, 200),
     ("api:results-framework-node", "PATCH"): (MANAGE, 200),
     ("api:results-framework-node", "DELETE"): (MANAGE, 204),
@@ -274,6 +275,8 @@ def _api(client, w, name, method):
     if name == "api:results-framework-node":
         node = _fresh(w, "node")
         url = f"/api/v1/results-frameworks/{fw}/nodes/{node.pk}/"
+        if method == "GET":
+            return client.get(url)
         body = {"kind": "output", "title": f"Q{n}", "parent": w["outcome"].pk}
         return getattr(client, method.lower())(url, body, format="json", HTTP_IF_MATCH=f'"{node.revision}"')
     if name == "api:reporting-period-submit":
