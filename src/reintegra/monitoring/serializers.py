@@ -115,7 +115,7 @@ class NodeInputSerializer(serializers.Serializer[Any]):
 
 @extend_schema_field({"type": "object", "additionalProperties": True})
 class DefinitionField(serializers.JSONField):
-    """The computation of a computed indicator (docs/monitoring.md): population, unit, date, filters,
+    """The computation of a computed indicator (monitoring.definition): population, unit, date, filters,
     numerator, value. Checked by the service: errors come back under `definition.<part>`."""
 
 
