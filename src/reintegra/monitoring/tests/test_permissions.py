@@ -253,32 +253,53 @@ def _web(client, w, name, method):
     return client.post(url, data)
 
 
+def _api_create(client, w, name, n):
+    if name == "api:results-framework-list":
+        return client.post("/api/v1/results-frameworks/", {"programme": _fresh(w, "programme").pk}, format="json")
+    if name == "api:indicator-list":
+        body = {**_indicator_body(w, f"api{n}"), "programme": w["programme"].pk}
+        return client.post("/api/v1/indicators/", body, format="json")
+    body = {
+        "programme": w["programme"].pk,
+        "kind": "custom",
+        "starts_on": f"{2200 + n}-01-01",
+        "ends_on": f"{2200 + n}-01-31",
+    }
+    return client.post("/api/v1/reporting-periods/", body, format="json")
+
+
+def _api_node(client, w, method, n):
+    node = _fresh(w, "node")
+    url = f"/api/v1/results-frameworks/{w['framework'].pk}/nodes/{node.pk}/"
+    if method == "GET":
+        return client.get(url)
+    body = {"kind": "output", "title": f"Q{n}", "parent": w["outcome"].pk}
+    return getattr(client, method.lower())(url, body, format="json", HTTP_IF_MATCH=f'"{node.revision}"')
+
+
+def _api_indicator(client, w, method):
+    indicator = _fresh(w, "indicator") if method == "DELETE" else w["computed"]
+    url = f"/api/v1/indicators/{indicator.pk}/"
+    if method == "GET":
+        return client.get(url)
+    if method == "DELETE":
+        return client.delete(url, HTTP_IF_MATCH=f'"{indicator.revision}"')
+    body = {**_indicator_body(w, "casos"), "is_computed": True, "definition": COUNT_CASES}
+    return getattr(client, method.lower())(url, body, format="json", HTTP_IF_MATCH=f'"{_version(indicator)}"')
+
+
 def _api(client, w, name, method):
     n = next(_seq)
     fw = w["framework"].pk
-    if name == "api:results-framework-list" and method == "POST":
-        return client.post("/api/v1/results-frameworks/", {"programme": _fresh(w, "programme").pk}, format="json")
-    if name == "api:indicator-list" and method == "POST":
-        body = {**_indicator_body(w, f"api{n}"), "programme": w["programme"].pk}
-        return client.post("/api/v1/indicators/", body, format="json")
-    if name == "api:reporting-period-list" and method == "POST":
-        body = {
-            "programme": w["programme"].pk,
-            "kind": "custom",
-            "starts_on": f"{2200 + n}-01-01",
-            "ends_on": f"{2200 + n}-01-31",
-        }
-        return client.post("/api/v1/reporting-periods/", body, format="json")
+    if name.endswith("-list") and method == "POST":
+        return _api_create(client, w, name, n)
     if name == "api:results-framework-nodes":
         body = {"kind": "output", "title": f"P{n}", "parent": w["outcome"].pk}
         return client.post(f"/api/v1/results-frameworks/{fw}/nodes/", body, format="json")
     if name == "api:results-framework-node":
-        node = _fresh(w, "node")
-        url = f"/api/v1/results-frameworks/{fw}/nodes/{node.pk}/"
-        if method == "GET":
-            return client.get(url)
-        body = {"kind": "output", "title": f"Q{n}", "parent": w["outcome"].pk}
-        return getattr(client, method.lower())(url, body, format="json", HTTP_IF_MATCH=f'"{node.revision}"')
+        return _api_node(client, w, method, n)
+    if name == "api:indicator-detail":
+        return _api_indicator(client, w, method)
     if name == "api:reporting-period-submit":
         return client.post(f"/api/v1/reporting-periods/{_fresh(w, 'period').pk}/submit/")
     url = {
@@ -286,23 +307,14 @@ def _api(client, w, name, method):
         "api:indicator-list": "/api/v1/indicators/",
         "api:reporting-period-list": "/api/v1/reporting-periods/",
         "api:results-framework-detail": f"/api/v1/results-frameworks/{fw}/",
-        "api:indicator-detail": f"/api/v1/indicators/{{pk}}/",
         "api:reporting-period-detail": f"/api/v1/reporting-periods/{w['open'].pk}/",
         "api:reporting-period-recompute": f"/api/v1/reporting-periods/{w['submitted'].pk}/recompute/",
     }[name]
-    if name == "api:indicator-detail":
-        indicator = _fresh(w, "indicator") if method == "DELETE" else w["computed"]
-        url = url.format(pk=indicator.pk)
     if method == "GET":
         return client.get(url)
-    if name == "api:results-framework-detail":
-        return getattr(client, method.lower())(
-            url, {"theory_of_change": "Si…"}, format="json", HTTP_IF_MATCH=f'"{_version(w["framework"])}"'
-        )
-    if method == "DELETE":
-        return client.delete(url, HTTP_IF_MATCH=f'"{indicator.revision}"')
-    body = {**_indicator_body(w, "casos"), "is_computed": True, "definition": COUNT_CASES}
-    return getattr(client, method.lower())(url, body, format="json", HTTP_IF_MATCH=f'"{_version(w["computed"])}"')
+    return getattr(client, method.lower())(
+        url, {"theory_of_change": "Si…"}, format="json", HTTP_IF_MATCH=f'"{_version(w["framework"])}"'
+    )
 
 
 @pytest.mark.django_db
