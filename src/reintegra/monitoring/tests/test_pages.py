@@ -178,3 +178,25 @@ def test_reported_value_with_evidence(world):
     assert saved.status_code == 302
     stored = ReportedValue.objects.get(indicator=by_hand, period=q1)
     assert stored.numerator == 10 and stored.evidence.name.endswith(".pdf")
+
+
+def test_preview_hides_small_counts_from_aggregate_readers(world):
+    case_manager = f.user(world["org"], Role.CASE_MANAGER)
+    f.case(case_manager, f.returnee(case_manager, sex="female"), return_date=date.today())
+    data = {
+        "node": world["outcome"].pk,
+        "code": "ret",
+        "name_es": "Retornados",
+        "measure": "count",
+        "is_computed": "on",
+        "definition": json.dumps(COUNT_CASES),
+        "preview": "1",
+        "disaggregate": "sex",
+    }
+    url = reverse("monitoring:indicator_create", args=[world["programme"].pk])
+    officer = client_for(world["officer"]).post(url, data).context["preview"]  # reads aggregates only
+    assert officer["total"] is None and officer["suppressed"]
+    assert all(row["cell"] is None for row in officer["cells"])
+    manager = client_for(f.user(world["org"], Role.PROGRAMME_MANAGER)).post(url, data).context["preview"]
+    assert manager["total"].value == 1 and not manager["suppressed"]
+    assert {row["bucket"]: row["cell"].value for row in manager["cells"]} == {"Mujer": 1}

@@ -202,6 +202,10 @@ def test_submit_freezes_and_recompute_says_why(world):
     assert changed.reason == snapshots.DATA
     assert {(c.dimension, c.bucket) for c in changed.cells} >= {("", ""), ("sex", "male")}
     assert snapshots.values_for(indicator, q1).total.value == 1  # still the frozen value
+    frozen = snapshots.values_for(indicator, q1, by=("sex",))
+    assert {b: c.value for (b,), c in frozen.cells.items()} == {"female": 1}
+    (live,) = snapshots.live_values(indicator, [q1], by=("sex",))
+    assert {b: c.value for (b,), c in live.cells.items()} == {"female": 1, "male": 1}
     s.edit_indicator(
         officer,
         indicator,
