@@ -10,6 +10,7 @@ the change log (apps.py registers the models with the audit log). Edits take `ex
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -271,7 +272,17 @@ def _check_definition(errors: FieldErrors, data: IndicatorInput) -> None:
             return
         if data.measure in c.Measure.values:
             with errors.capture():
-                definitions.parse(data.definition, data.measure)
+                parsed = definitions.parse(data.definition, data.measure)
+                _check_finite(errors, parsed)
+
+
+def _check_finite(errors: FieldErrors, parsed: definitions.Definition) -> None:
+    """A number in a condition is a finite one the database can compare with ("1e999" parses as infinity)."""
+    for part, conditions in (("filters", parsed.filters), ("numerator", parsed.numerator)):
+        for index, condition in enumerate(conditions):
+            value = condition.value
+            if isinstance(value, float) and not math.isfinite(value):
+                errors.add(f"definition.{part}.{index}.value", _("Enter a number."), "invalid")
 
 
 def _check_responsible(errors: FieldErrors, framework: ResultsFramework, responsible: int | None) -> None:

@@ -97,6 +97,10 @@ def test_indicator_definition_errors_are_under_definition(world):
     with pytest.raises(ValidationError) as exc:
         s.create_indicator(officer, framework, indicator_input(outcome, definition=bad))
     assert codes(exc.value) == {"definition.unit": {"invalid_choice"}, "definition.filters.0.op": {"invalid_choice"}}
+    huge = {**COUNT_CASES, "filters": [{"field": "plan_days", "op": "lte", "value": "1e999"}]}
+    with pytest.raises(ValidationError) as exc:
+        s.create_indicator(officer, framework, indicator_input(outcome, definition=huge))
+    assert codes(exc.value) == {"definition.filters.0.value": {"invalid"}}
     created = s.create_indicator(officer, framework, indicator_input(outcome))
     with pytest.raises(ValidationError) as exc:
         s.create_indicator(officer, framework, indicator_input(outcome))
