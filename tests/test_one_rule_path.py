@@ -12,6 +12,7 @@ Long on purpose: one table entry per write of every app, in one module so that t
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from reintegra.access.roles import Role
 from reintegra.cases import services as case_services
+from reintegra.monitoring import services as monitoring_services
 from reintegra.places.models import AdminArea
 from reintegra.protection import services as protection_services
 from reintegra.referrals import services as referral_services
@@ -1182,6 +1184,129 @@ PROGRAMME = WritePair(
 
 ACCESS_PAIRS = [PROGRAMME]
 
+# --- monitoring (results framework) ----------------------------------------------------------------
+
+COUNT_CASES = {"population": "cases", "unit": "case", "date": "return_date"}
+BAD_UNIT = {**COUNT_CASES, "unit": "nobody"}
+
+
+def framework_ctx(world: Any) -> SimpleNamespace:
+    programme = world.org.programmes.get()
+    framework = monitoring_services.create_framework(world.pm, programme)
+    impact = monitoring_services.add_node(world.pm, framework, monitoring_services.NodeInput("impact", "Impacto"))
+    outcome = monitoring_services.add_node(
+        world.pm, framework, monitoring_services.NodeInput("outcome", "Efecto", parent=impact.pk)
+    )
+    indicator = monitoring_services.create_indicator(
+        world.pm,
+        framework,
+        monitoring_services.IndicatorInput(
+            node=outcome.pk, code="casos", name_es="Casos", measure="count", is_computed=True, definition=COUNT_CASES
+        ),
+    )
+    return ctx(world, programme=programme, framework=framework, impact=impact, outcome=outcome, indicator=indicator)
+
+
+def node_data(c: Any) -> dict[str, Any]:
+    return {"kind": "outcome", "title": "Autosuficiencia", "parent": c.impact.pk}
+
+
+NODE_REFUSALS = (
+    Refusal.same("parent", "wrong_kind", label="an activity under the impact", kind="activity"),
+    Refusal.same("title", "required", title=""),
+)
+
+
+def indicator_data(c: Any, code: str = "nuevo") -> dict[str, Any]:
+    return {
+        "node": c.outcome.pk,
+        "code": code,
+        "name_es": "Retornados",
+        "measure": "count",
+        "direction": "increase",
+        "time_aggregation": "per_period",
+        "frequency": "quarterly",
+    }
+
+
+INDICATOR_REFUSALS = (
+    Refusal(
+        "definition.unit",
+        "invalid_choice",
+        web={"is_computed": "on", "definition": json.dumps(BAD_UNIT)},
+        api={"is_computed": True, "definition": BAD_UNIT},
+        web_field="definition",
+        label="a computation counting an unknown unit",
+    ),
+    Refusal("code", "required", web={"code": ""}, api={"code": ""}, label="no code"),
+)
+
+
+def period_data(c: Any) -> dict[str, Any]:
+    return {"kind": "quarter", "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
+
+
+MONITORING_PAIRS = [
+    WritePair(
+        "result node",
+        "api:results-framework-nodes",
+        framework_ctx,
+        web_url=lambda c: reverse("monitoring:node_create", args=[c.programme.pk]),
+        web_data=node_data,
+        api_url=lambda c: f"/api/v1/results-frameworks/{c.framework.pk}/nodes/",
+        api_data=node_data,
+        refusals=NODE_REFUSALS,
+    ),
+    WritePair(
+        "result node update",
+        "api:results-framework-node",
+        framework_ctx,
+        web_page=lambda c: reverse("monitoring:node_edit", args=[c.outcome.pk]),
+        web_form="title",
+        web_url=lambda c: reverse("monitoring:node_edit", args=[c.outcome.pk]),
+        web_data=node_data,
+        api_method="put",
+        api_url=lambda c: f"/api/v1/results-frameworks/{c.framework.pk}/nodes/{c.outcome.pk}/",
+        api_data=node_data,
+        refusals=(
+            Refusal.same("parent", "wrong_kind", label="an outcome made an output under the impact", kind="output"),
+        ),
+    ),
+    WritePair(
+        "indicator",
+        "api:indicator-list",
+        framework_ctx,
+        web_url=lambda c: reverse("monitoring:indicator_create", args=[c.programme.pk]),
+        web_data=indicator_data,
+        api_url=lambda c: "/api/v1/indicators/",
+        api_data=lambda c: {**indicator_data(c), "programme": c.programme.pk},
+        refusals=INDICATOR_REFUSALS,
+    ),
+    WritePair(
+        "indicator update",
+        "api:indicator-detail",
+        framework_ctx,
+        web_page=lambda c: reverse("monitoring:indicator_edit", args=[c.indicator.pk]),
+        web_form="code",
+        web_url=lambda c: reverse("monitoring:indicator_edit", args=[c.indicator.pk]),
+        web_data=lambda c: indicator_data(c, "casos"),
+        api_method="put",
+        api_url=lambda c: f"/api/v1/indicators/{c.indicator.pk}/",
+        api_data=lambda c: indicator_data(c, "casos"),
+        refusals=INDICATOR_REFUSALS,
+    ),
+    WritePair(
+        "reporting period",
+        "api:reporting-period-list",
+        framework_ctx,
+        web_url=lambda c: reverse("monitoring:periods", args=[c.programme.pk]),
+        web_data=period_data,
+        api_url=lambda c: "/api/v1/reporting-periods/",
+        api_data=lambda c: {**period_data(c), "programme": c.programme.pk},
+        refusals=(Refusal.same("ends_on", "ends_before_start", starts_on="2026-03-01", ends_on="2026-01-01"),),
+    ),
+]
+
 PAIRS = [
     *CASE_PAIRS,
     *PROTECTION_PAIRS,
@@ -1190,6 +1315,7 @@ PAIRS = [
     *STRUCTURAL_PAIRS,
     *REGIONAL_PAIRS,
     *ACCESS_PAIRS,
+    *MONITORING_PAIRS,
 ]
 
 
@@ -1219,6 +1345,15 @@ NOT_PAIRED = {
     "api:agreement-detail PUT": "the same write as api:agreement-detail PATCH (paired)",
     "api:capacity-assessment-detail PUT": "the same write as api:capacity-assessment-detail PATCH (paired)",
     "api:regional-action-detail PATCH": "the same write as api:regional-action-detail PUT (paired)",
+    "api:results-framework-list POST": "takes only the programme (the web's button posts nothing else); a second"
+    " framework is refused alike (programme: duplicate, monitoring tests)",
+    "api:results-framework-detail PUT": "no rule beyond the fields' types (theory of change, context, public flag)",
+    "api:results-framework-detail PATCH": "the same write as api:results-framework-detail PUT",
+    "api:results-framework-node PATCH": "the same write as api:results-framework-node PUT (paired)",
+    "api:results-framework-node DELETE": "takes no input",
+    "api:indicator-detail PATCH": "the same write as api:indicator-detail PUT (paired)",
+    "api:indicator-detail DELETE": "takes no input",
+    "api:reporting-period-submit POST": "takes no input",
     **{
         f"api:{kind}-detail {method}": "the same serializer and save_record as its paired creation"
         for kind in (
@@ -1241,6 +1376,8 @@ WEB_ONLY = {
     "structural: contact persons, reviews, documents, members, capacity activities, trainings, indicators,"
     " sector opportunities, checklist steps; write grants; the information-exchange matrix",
     "access: account pages (password, tokens, two-factor), users; reminders: marking read",
+    "monitoring: adopting a standard indicator, the targets grid, the four quarters of a year, editing a period,"
+    " values reported by hand",
 }
 
 

@@ -1,6 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+AUDITED = (
+    "ResultsFramework",
+    "ResultNode",
+    "Indicator",
+    "Target",
+    "ReportingPeriod",
+    "ReportedValue",
+    "Snapshot",
+)
+
 
 class MonitoringConfig(AppConfig):
     """Monitoring and evaluation: results frameworks, indicators computed from the programme's data, reporting
@@ -14,6 +24,19 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from reintegra.monitoring import populations
+        from reintegra.access import audit
+        from reintegra.monitoring import permissions, populations
+        from reintegra.web import navigation
 
         populations.register_case_populations()
+        for label in AUDITED:
+            audit.register_model(f"monitoring.{label}")
+        navigation.register(
+            navigation.NavItem(
+                "monitoring",
+                _("Monitoring and evaluation"),
+                "monitoring:index",
+                frozenset(permissions.READ),
+                order=13,
+            )
+        )
