@@ -10,7 +10,7 @@ by another breakdown, so that no hidden cell is the difference of numbers shown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,20 +55,31 @@ def shown(cell: engine.Cell, *, hidden: bool = False) -> Shown:
     return Shown(cell.numerator, cell.denominator, cell.value)
 
 
-def _close(counts: Mapping[Buckets, int], hidden: set[Buckets], width: int) -> set[Buckets]:
+def _slices(cells: Iterable[Buckets], width: int) -> list[list[Buckets]]:
+    keys = list(cells)
+    return [[b for b in keys if b[i] == v] for i in range(width) for v in {b[i] for b in keys}]
+
+
+def _close(counts: Mapping[Buckets, int], hidden: set[Buckets], width: int, k: int) -> set[Buckets]:
     """Complementary suppression along each slice of a crossed table (a slice's total is a cell of another
-    breakdown): a slice never keeps exactly one hidden cell."""
-    slices = [[b for b in counts if b[i] == v] for i in range(width) for v in {b[i] for b in counts}]
+    breakdown): a slice never keeps exactly one hidden cell unless its total is small (and so hidden there
+    too). A complement is taken where it is not alone in its other slices; if the table cannot be protected
+    that way, every cell is hidden."""
+    slices = _slices(counts, width)
+    alone = {b for group in slices for b in group if sum(counts[o] > 0 for o in group) == 1}
     changed = True
     while changed:
         changed = False
         for group in slices:
             if sum(b in hidden for b in group) != 1:
                 continue
-            candidates = sorted((counts[b], b) for b in group if b not in hidden and counts[b] > 0)
+            candidates = sorted((b in alone, counts[b], b) for b in group if b not in hidden and counts[b] > 0)
             if candidates:
-                hidden.add(candidates[0][1])
+                hidden.add(candidates[0][2])
                 changed = True
+    for group in slices:
+        if sum(b in hidden for b in group) == 1 and sum(counts[b] for b in group) >= k:
+            return set(counts)
     return hidden
 
 
@@ -85,7 +96,7 @@ def suppressed_buckets(measure: str, cells: Mapping[Buckets, engine.Cell], k: in
         verdict = indicators.suppress(as_text, k)
         part_hidden = {b for b in counts if verdict["\x1f".join(b)] is None}
         if width > 1:
-            part_hidden = _close(counts, part_hidden, width)
+            part_hidden = _close(counts, part_hidden, width, k)
         hidden |= part_hidden
     return hidden
 
