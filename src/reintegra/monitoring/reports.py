@@ -478,10 +478,11 @@ def indicator_summary(indicator: Indicator) -> dict[str, Any]:
 
 def _definition_or_error(indicator: Indicator) -> definition.Definition:
     if not indicator.is_computed or indicator.measure == Measure.QUALITATIVE:
-        raise ValidationError(
-            {"indicator": _("This indicator is reported by hand: read its values per reporting period.")},
-            code="not_computed",
+        errors = FieldErrors()
+        errors.add(
+            "indicator", _("This indicator is reported by hand: read its values per reporting period."), "not_computed"
         )
+        errors.raise_if_any()
     return definition.parse(indicator.definition, indicator.measure)
 
 
@@ -491,13 +492,13 @@ def check_dimensions(indicator: Indicator, by: Sequence[str]) -> definition.Defi
     available = dimensions.available(parsed.population)
     wrong = [key for key in by if key not in available]
     if wrong:
-        raise ValidationError(
-            {
-                "disaggregate": _("This indicator cannot be disaggregated by: %(names)s.")
-                % {"names": ", ".join(wrong)}
-            },
-            code="invalid_choice",
+        errors = FieldErrors()
+        errors.add(
+            "disaggregate",
+            _("This indicator cannot be disaggregated by: %(names)s.") % {"names": ", ".join(wrong)},
+            "invalid_choice",
         )
+        errors.raise_if_any()
     return parsed
 
 
