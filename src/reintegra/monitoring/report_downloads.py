@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from reintegra.access import audit, exports
 from reintegra.access.spreadsheets import csv_lines
-from reintegra.monitoring import pdf, report_tables, reports
+from reintegra.monitoring import pdf, permissions, report_tables, reports
 
 if TYPE_CHECKING:
     from reintegra.access.models import Programme, User
@@ -76,9 +76,7 @@ def logframe(user: User, programme: Programme, fmt: str, *, channel: str = "web"
 
 def values_hxl(user: User, programme: Programme, *, channel: str = "web") -> StreamingHttpResponse:
     reports.iptt_for(user, programme)
-    found = by_dimension(
-        programme, k=reports.reader_k(user, [programme]), threshold=reports.permissions.threshold([programme])
-    )
+    found = by_dimension(programme, k=reports.reader_k(user, [programme]), threshold=permissions.threshold([programme]))
     audit.record_access(
         user,
         "export",
@@ -91,7 +89,7 @@ def values_hxl(user: User, programme: Programme, *, channel: str = "web") -> Str
 
 def public_values(programme: Programme, fmt: str) -> HttpResponseBase:
     """The public page's values: opted-in indicators, k-suppressed; aggregates only, so not recorded."""
-    k = reports.permissions.threshold([programme])
+    k = permissions.threshold([programme])
     found = by_dimension(programme, k=k, threshold=k, public_only=True)
     if fmt == "hxl":
         return hxl_response(found, f"estadisticas-{programme.code}-hxl")

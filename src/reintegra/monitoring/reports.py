@@ -148,9 +148,7 @@ def indicator_for(user: User, pk: Any) -> Indicator:
 
 def period_for(user: User, pk: Any) -> ReportingPeriod:
     permissions.require_view(user)
-    return ReportingPeriod.objects.select_related("programme").get(
-        pk=pk, programme__in=selectors.programmes_for(user)
-    )
+    return ReportingPeriod.objects.select_related("programme").get(pk=pk, programme__in=selectors.programmes_for(user))
 
 
 def public_programmes() -> list[Programme]:
@@ -347,9 +345,7 @@ def _column(
     actual = None if raw.total is None else presenting.total(measure, raw.total, view.k)
     achieved = None
     if actual is not None and actual.value is not None and target is not None:
-        achieved = achievement(
-            _number(indicator.baseline_value), target, actual.value, Direction(indicator.direction)
-        )
+        achieved = achievement(_number(indicator.baseline_value), target, actual.value, Direction(indicator.direction))
     cells = None
     if raw.cells is not None:
         labels = view.labels(raw.cells)
@@ -357,9 +353,7 @@ def _column(
             (bucket[0], labels.get(bucket[0], bucket[0]), value)
             for bucket, value in sorted(presenting.breakdown(measure, raw.cells, view.k).items())
         ]
-    return Column(
-        label, period, target, actual, achieved, status_of(achieved), raw.text, raw.frozen, cells
-    )
+    return Column(label, period, target, actual, achieved, status_of(achieved), raw.text, raw.frozen, cells)
 
 
 @dataclass
@@ -517,15 +511,11 @@ def _check_request(start: date, end: date, by: Sequence[str]) -> None:
             "invalid_choice",
         )
     elif len(set(by)) != len(by) or len(by) > MAX_DIMENSIONS:
-        errors.add(
-            "disaggregate", _("Give at most three different disaggregations."), "out_of_range"
-        )
+        errors.add("disaggregate", _("Give at most three different disaggregations."), "out_of_range")
     errors.raise_if_any()
 
 
-def values_of(
-    user: User, indicator: Indicator, start: date | None, end: date, by: Sequence[str]
-) -> dict[str, Any]:
+def values_of(user: User, indicator: Indicator, start: date | None, end: date, by: Sequence[str]) -> dict[str, Any]:
     """The API body of an indicator's values over [start, end] (start: the programme's), disaggregated and
     suppressed for the user."""
     programme = indicator.framework.programme

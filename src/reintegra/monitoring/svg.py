@@ -32,9 +32,7 @@ def _bar(x: float, width: float, value: float, scale: float, *, filled: bool) ->
 
 
 def _text(x: float, y: float, text: str, *, size: int = 10) -> str:
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="middle" fill="{TEXT}">{escape(text)}</text>'
-    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="middle" fill="{TEXT}">{escape(text)}</text>'
 
 
 def bar_chart(bars: Sequence[Bar], title: str, fmt: Callable[[float], str], legend: tuple[str, str]) -> SafeString:

@@ -75,13 +75,22 @@ def build(*, public: bool = False) -> World:
         programme=programme, label="T1 2026", starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 31)
     )
     q2 = ReportingPeriod.objects.create(
-        programme=programme, label="T2 2026", starts_on=date(2026, 4, 1), ends_on=date(2026, 6, 30), narrative="Avances."
+        programme=programme,
+        label="T2 2026",
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2026, 6, 30),
+        narrative="Avances.",
     )
     per_period = _indicator(
         framework, outcome, "ret-per", measure="count", definition=PEOPLE, lop_target=Decimal(5), is_public=True
     )
     cumulative = _indicator(
-        framework, outcome, "ret-cum", measure="count", definition=PEOPLE, time_aggregation="cumulative",
+        framework,
+        outcome,
+        "ret-cum",
+        measure="count",
+        definition=PEOPLE,
+        time_aggregation="cumulative",
         lop_target=Decimal(3),
     )
     forced = _indicator(
