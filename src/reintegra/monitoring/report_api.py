@@ -102,7 +102,9 @@ class IndicatorValuesView(ProtectedView):
     serializer_class = ValuesSerializer
     query_parameters = {"get": ValuesQuery}
 
-    @extend_schema(tags=TAGS, responses=ValuesSerializer, summary=_("Values of an indicator"))
+    @extend_schema(
+        operation_id="indicators_values", tags=TAGS, responses=ValuesSerializer, summary=_("Values of an indicator")
+    )
     def get(self, request: Request, pk: int) -> Response:
         user = acting_user(request)
         try:
@@ -124,7 +126,12 @@ class IpttXlsxView(ProtectedView):
     query_parameters = {"get": IptttQuery}
     fmt = "xlsx"
 
-    @extend_schema(tags=TAGS, responses=_binary(XLSX, _("The IPTT as a workbook.")), summary=_("IPTT (XLSX)"))
+    @extend_schema(
+        operation_id="indicators_iptt_xlsx",
+        tags=TAGS,
+        responses=_binary(XLSX, _("The IPTT as a workbook.")),
+        summary=_("IPTT (XLSX)"),
+    )
     def get(self, request: Request) -> HttpResponseBase:
         programme = _programme(request, self.query["programme"])
         by = self.query.get("disaggregate", "")
@@ -134,7 +141,12 @@ class IpttXlsxView(ProtectedView):
 class IpttCsvView(IpttXlsxView):
     fmt = "csv"
 
-    @extend_schema(tags=TAGS, responses=_binary("text/csv", _("The IPTT as CSV.")), summary=_("IPTT (CSV)"))
+    @extend_schema(
+        operation_id="indicators_iptt_csv",
+        tags=TAGS,
+        responses=_binary("text/csv", _("The IPTT as CSV.")),
+        summary=_("IPTT (CSV)"),
+    )
     def get(self, request: Request) -> HttpResponseBase:
         return super().get(request)
 
@@ -144,7 +156,10 @@ class LogframeXlsxView(ProtectedView):
     query_parameters = {"get": ProgrammeQuery}
 
     @extend_schema(
-        tags=TAGS, responses=_binary(XLSX, _("The logframe matrix as a workbook.")), summary=_("Logframe (XLSX)")
+        operation_id="indicators_logframe_xlsx",
+        tags=TAGS,
+        responses=_binary(XLSX, _("The logframe matrix as a workbook.")),
+        summary=_("Logframe (XLSX)"),
     )
     def get(self, request: Request) -> HttpResponseBase:
         programme = _programme(request, self.query["programme"])
@@ -156,6 +171,7 @@ class ValuesHxlView(ProtectedView):
     query_parameters = {"get": ProgrammeQuery}
 
     @extend_schema(
+        operation_id="indicators_values_hxl",
         tags=TAGS,
         responses=_binary(
             "text/csv",
@@ -175,6 +191,7 @@ class DonorReportView(ProtectedView):
     read_capabilities = READERS
 
     @extend_schema(
+        operation_id="reporting_periods_report_pdf",
         tags=["reporting periods"],
         responses=_binary("application/pdf", _("The donor report of the period.")),
         summary=_("Donor report (PDF)"),
