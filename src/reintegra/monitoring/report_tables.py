@@ -58,13 +58,9 @@ def iptt_header(report: Report) -> list[str]:
     header = [_("Code"), _("Indicator"), _("Measure"), _("Unit"), _("Direction"), _("Baseline")]
     if report.by:
         header.append(report.by_label)
+    parts = (_("Target"), _("Actual"), "% " + _("achieved"), _("Status"))
     for label in [*(p.label for p in report.periods), _("Life of programme")]:
-        header += [
-            f"{label} · {_('Target')}",
-            f"{label} · {_('Actual')}",
-            f"{label} · {_('% achieved')}",
-            f"{label} · {_('Status')}",
-        ]
+        header += [f"{label} · {part}" for part in parts]
     return header
 
 

@@ -189,7 +189,7 @@ def test_iptt_page_disaggregates_on_screen(world):
     response = _web(world.manager).get(reverse("monitoring_reports:iptt", args=[world.programme.pk]), {"por": "sex"})
     assert response.status_code == 200
     text = response.content.decode()
-    assert "Sexo: Femenino" in text and "Encaminado" in text and "Rezagado" in text
+    assert "Sexo: Mujer" in text and "Encaminado" in text and "Rezagado" in text
     officer = _web(world.officer).get(reverse("monitoring_reports:iptt", args=[world.programme.pk]), {"por": "sex"})
     assert "&lt; 5" in officer.content.decode()
 
