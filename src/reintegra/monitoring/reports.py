@@ -226,7 +226,7 @@ def _parsed(indicator: Indicator) -> definition.Definition | None:
         return None
 
 
-def _number(value: Decimal | float | None) -> float | None:
+def as_float(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
 
 
@@ -299,7 +299,7 @@ def _reported_raws(indicator: Indicator, periods: Sequence[ReportingPeriod], by:
             continue
         total = None
         if value.numerator is not None and indicator.measure != Measure.QUALITATIVE:
-            total = engine.make_cell(indicator.measure, float(value.numerator), _number(value.denominator))
+            total = engine.make_cell(indicator.measure, float(value.numerator), as_float(value.denominator))
         counts = (value.cells or {}).get(by) if by else None
         cells = presenting.cells_from_counts((by,), counts, indicator.measure) if isinstance(counts, dict) else None
         raws.append(Raw(total, cells, value.text, frozen=period.status == PeriodStatus.SUBMITTED))
@@ -345,7 +345,7 @@ def _column(
     actual = None if raw.total is None else presenting.total(measure, raw.total, view.k)
     achieved = None
     if actual is not None and actual.value is not None and target is not None:
-        achieved = achievement(_number(indicator.baseline_value), target, actual.value, Direction(indicator.direction))
+        achieved = achievement(as_float(indicator.baseline_value), target, actual.value, Direction(indicator.direction))
     cells = None
     if raw.cells is not None:
         labels = view.labels(raw.cells)
@@ -394,11 +394,11 @@ def indicator_row(
         indicator,
         str(_("Life of programme")),
         None,
-        _number(indicator.lop_target),
+        as_float(indicator.lop_target),
         _lop_raw(indicator, parsed, periods, raws, start, view.by),
         view,
     )
-    return Row(indicator, _number(indicator.baseline_value), columns, lop, problem)
+    return Row(indicator, as_float(indicator.baseline_value), columns, lop, problem)
 
 
 def build(

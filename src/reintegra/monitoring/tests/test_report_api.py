@@ -221,3 +221,21 @@ def test_public_page_404_when_not_published(world):
 
 def test_today_is_after_the_quarters():
     assert date.today() >= date(2026, 4, 1)  # the world's Q2 has started (the LoP reads the started periods)
+
+
+def test_hxl_area_rows_carry_the_area_codes(world):
+    from reintegra.places.models import AdminArea
+    from reintegra.testing import factories as f
+
+    state = AdminArea.objects.create(country="MX", level=1, code="MX-JAL", name="Jalisco")
+    town = AdminArea.objects.create(country="MX", level=2, code="14039", name="Guadalajara", parent=state)
+    person = f.returnee(world.manager, sex="female", municipality_id=town.pk)
+    f.case(world.manager, person, return_date=date(2026, 3, 1), return_type="forced")
+    response = _web(world.manager).get(reverse("monitoring_reports:values-hxl", args=[world.programme.pk]))
+    rows = [r for r in _hxl(_body(response)) if r.get("#indicator+code") == "ret-per"]
+    q1 = [r for r in rows if r.get("#date+period+start") == "2026-01-01"]
+    assert {(r.get("#adm1+code"), r.get("#indicator+num")) for r in q1 if r.get("#adm1+code")} == {
+        ("MX-JAL", "1.0"),
+        ("unknown", "2.0"),
+    }
+    assert ("14039", "1.0") in {(r.get("#adm2+code"), r.get("#indicator+num")) for r in q1}
