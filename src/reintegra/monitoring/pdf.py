@@ -18,12 +18,17 @@ if TYPE_CHECKING:
 
 
 def _number(value: float) -> str:
-    return formats.number_format(round(value, 1), decimal_pos=None, use_l10n=True, force_grouping=True)
+    shown: float | int = int(value) if float(value).is_integer() else round(value, 1)
+    return formats.number_format(shown, decimal_pos=None, use_l10n=True, force_grouping=True)
 
 
 def _value(column: reports.Column) -> float | None:
     actual = column.actual
     return None if actual is None or actual.suppressed else actual.value
+
+
+def _note(column: reports.Column, k: int | None) -> str:
+    return f"< {k}" if column.actual is not None and column.actual.suppressed else ""
 
 
 def charts(report: reports.Report) -> dict[int, Any]:
@@ -33,7 +38,7 @@ def charts(report: reports.Report) -> dict[int, Any]:
     for row in report.rows:
         if row.indicator.measure == "qualitative":
             continue
-        bars = [svg.Bar(c.label, c.target, _value(c)) for c in [*row.columns, row.lop]]
+        bars = [svg.Bar(c.label, c.target, _value(c), _note(c, report.k)) for c in [*row.columns, row.lop]]
         found[row.indicator.pk] = svg.bar_chart(bars, f"{row.indicator.code} · {row.indicator.name}", _number, legend)
     return found
 

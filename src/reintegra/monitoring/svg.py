@@ -22,6 +22,7 @@ class Bar:
     label: str
     target: float | None
     actual: float | None
+    note: str = ""  # written where the actual bar would be when there is no number to draw (e.g. "< 5")
 
 
 def _bar(x: float, width: float, value: float, scale: float, *, filled: bool) -> str:
@@ -55,6 +56,8 @@ def bar_chart(bars: Sequence[Bar], title: str, fmt: Callable[[float], str], lege
             parts.append(_bar(x, width, value, scale, filled=filled))
             y = TOP + (HEIGHT - TOP - BOTTOM) - max(value * scale, 0.0) - 3
             parts.append(_text(x + width / 2, y, fmt(value), size=9))
+        if bar.actual is None and bar.note:
+            parts.append(_text(middle + 2 + width / 2, HEIGHT - BOTTOM - 4, bar.note, size=9))
         parts.append(_text(middle, HEIGHT - BOTTOM + 14, bar.label))
     target_label, actual_label = legend
     parts += [

@@ -15,7 +15,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from reintegra.access.models import AccessEvent
-from reintegra.monitoring import pdf
+from reintegra.monitoring import pdf, reports
 from reintegra.monitoring.tests import report_world
 
 pytestmark = pytest.mark.django_db
@@ -180,6 +180,10 @@ def test_donor_report_pdf(world):
     html = pdf.donor_report_html(world.manager, world.q2)
     for text in ("Reintegración sostenible", "Contexto del trimestre.", "Avances.", "<svg", "k = 5", "T2 2026"):
         assert text in html
+    charts = pdf.charts(reports.iptt_for(world.manager, world.programme, up_to=world.q2))
+    assert ">3</text>" in charts[world.per_period.pk]  # the LoP actual, as a number, in the chart
+    hidden = pdf.charts(reports.iptt_for(world.officer, world.programme, up_to=world.q2))
+    assert "&lt; 5</text>" in hidden[world.per_period.pk] and ">3</text>" not in hidden[world.per_period.pk]
     page = _web(world.officer).get(reverse("monitoring_reports:donor-report", args=[world.q1.pk]))
     assert page.status_code == 200 and _body(page).startswith(b"%PDF")
     assert _web(world.outsider).get(reverse("monitoring_reports:donor-report", args=[world.q1.pk])).status_code == 404
