@@ -145,7 +145,8 @@ def test_logframe_downloads(world):
 
 
 def _hxl(content: bytes):
-    return hxl.data(list(csv.reader(io.StringIO(content.decode("utf-8")))))
+    """The file as libhxl reads it: it finds the hashtag row under the header itself."""
+    return hxl.data(io.BytesIO(content))
 
 
 def test_hxl_values_parse_with_libhxl(world):
