@@ -330,7 +330,10 @@ def _lop_raw(
         return Raw(None)
     last = started[-1]
     if indicator.time_aggregation != TimeAggregation.PER_PERIOD:
-        return raws[last]  # cumulative: already counted from the start; latest: the last value
+        # Cumulative: already counted from the start; latest: the last value there is (a period may not
+        # have been reported yet).
+        with_value = [raws[i] for i in started if raws[i].total is not None or raws[i].text]
+        return with_value[-1] if with_value else raws[last]
     if parsed is None:
         return _added(raws[: last + 1], indicator.measure)
     keys = (by,) if by in dimensions.available(parsed.population) else ()

@@ -84,6 +84,15 @@ def test_hand_reported_values_and_their_life_of_programme(world):
     assert row.lop.target == 10.0
 
 
+def test_latest_value_is_the_last_one_reported(world):
+    world.reported.time_aggregation = "latest"
+    world.reported.save()
+    ReportedValue.objects.create(indicator=world.reported, period=world.q1, numerator=6)
+    row = _row(reports.iptt_for(world.manager, world.programme), world.reported)
+    assert row.columns[1].actual is None  # Q2 not reported yet
+    assert row.lop.actual.value == 6.0 and row.lop.target == 10.0
+
+
 def test_disaggregation_on_screen_adds_up_for_the_manager_and_is_suppressed_for_the_officer(world):
     exact = _row(reports.iptt_for(world.manager, world.programme, by="sex"), world.per_period)
     assert exact.lop.actual.value == 3.0
