@@ -21,6 +21,8 @@ urlpatterns = [
     path("estructural/", include("reintegra.structural.urls")),
     path("acciones-regionales/", include("reintegra.regional.urls")),
     path("seguimiento/", include("reintegra.monitoring.urls")),
+    path("monitoreo/", include("reintegra.monitoring.report_urls")),
+    path("estadisticas/", include("reintegra.monitoring.public_urls")),
     path("", include("reintegra.access.account_urls")),
     path("", include("reintegra.access.two_factor_urls")),
     path("", include("reintegra.cases.urls", namespace="cases")),

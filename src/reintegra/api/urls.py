@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("reintegra.structural.api_urls")),
     path("", include("reintegra.regional.api_urls")),
     path("", include("reintegra.monitoring.api_urls")),
+    path("", include("reintegra.monitoring.report_api_urls")),
 ]
