@@ -20,6 +20,7 @@ urlpatterns = [
     path("derivaciones/", include("reintegra.referrals.urls")),
     path("estructural/", include("reintegra.structural.urls")),
     path("acciones-regionales/", include("reintegra.regional.urls")),
+    path("seguimiento/", include("reintegra.monitoring.evaluation_urls")),
     path("", include("reintegra.access.account_urls")),
     path("", include("reintegra.access.two_factor_urls")),
     path("", include("reintegra.cases.urls", namespace="cases")),

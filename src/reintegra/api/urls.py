@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("reintegra.referrals.api_urls")),
     path("", include("reintegra.structural.api_urls")),
     path("", include("reintegra.regional.api_urls")),
+    path("", include("reintegra.monitoring.evaluation_api_urls")),
 ]

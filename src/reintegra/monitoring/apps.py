@@ -14,6 +14,7 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from reintegra.monitoring import populations
+        from reintegra.monitoring import evaluation_reminders, populations
 
         populations.register_case_populations()
+        evaluation_reminders.register()
