@@ -264,7 +264,7 @@ def recommendation_errors(programme: Programme, data: RecommendationInput, store
             errors.add("owner", _("Say who is responsible for the action."), "required")
         if data.due_on is None:
             errors.add("due_on", _("Give the date the action is due."), "required")
-    elif data.status != c.ActionStatus.NOT_STARTED and data.status in c.ActionStatus.values:
+    elif data.decision in c.ResponseDecision.values and data.status not in ("", c.ActionStatus.NOT_STARTED):
         errors.add(
             "status", _("Only an accepted or partially accepted recommendation has an action to follow."), "invalid"
         )
