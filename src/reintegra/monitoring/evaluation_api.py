@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -39,6 +41,17 @@ WRITE = (Capability.MANAGE_MONITORING,)
 class _Base(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     permission_classes = [IsAuthenticated, CapabilityPermission]
     read_capabilities, write_capabilities = READ, WRITE
+
+    def _access(self, user: Any, pk: Any, *, for_write: bool) -> Any:
+        raise NotImplementedError
+
+    def get_object(self) -> Any:
+        """The record (404 when hidden); for a write, 403 unless the user may change it."""
+        writing = self.request.method not in SAFE_METHODS
+        try:
+            return self._access(acting_user(self.request), self.kwargs["pk"], for_write=writing)
+        except ObjectDoesNotExist:
+            raise Http404 from None
 
 
 @extend_schema_view(
@@ -72,6 +85,9 @@ class EvaluationViewSet(
     queryset = Evaluation.objects.none()
     query_parameters = {"list": EvaluationFilterSerializer}
 
+    def _access(self, user: Any, pk: Any, *, for_write: bool) -> Evaluation:
+        return selectors.access_evaluation_by_id(user, pk, for_write=for_write)
+
     def get_queryset(self) -> QuerySet[Evaluation]:
         programme = self.query.get("programme") if self.action == "list" else None
         return selectors.search_evaluations(acting_user(self.request), programme)
@@ -83,7 +99,7 @@ class EvaluationViewSet(
         return Response(EvaluationSerializer(created).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        current = selectors.access_evaluation_by_id(acting_user(request), self.kwargs["pk"], for_write=True)
+        current = self.get_object()
         incoming = EvaluationInputSerializer(data=request.data, partial=kwargs.get("partial", False))
         incoming.is_valid(raise_exception=True)
         saved = services.update_evaluation(
@@ -110,7 +126,7 @@ class EvaluationViewSet(
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def recommendations(self, request: Request, pk: str) -> Response:
         user = acting_user(request)
-        evaluation = selectors.access_evaluation_by_id(user, pk, for_write=request.method == "POST")
+        evaluation = self.get_object()
         if request.method == "GET":
             rows = selectors.recommendations_of(evaluation)
             return Response(RecommendationSerializer(rows, many=True).data)
@@ -139,11 +155,14 @@ class RecommendationViewSet(_Base, mixins.RetrieveModelMixin, mixins.UpdateModel
     serializer_class = RecommendationSerializer
     queryset = Recommendation.objects.none()
 
+    def _access(self, user: Any, pk: Any, *, for_write: bool) -> Recommendation:
+        return selectors.access_recommendation_by_id(user, pk, for_write=for_write)
+
     def get_queryset(self) -> QuerySet[Recommendation]:
         return selectors.recommendations_for(acting_user(self.request))
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        current = selectors.access_recommendation_by_id(acting_user(request), self.kwargs["pk"], for_write=True)
+        current = self.get_object()
         incoming = RecommendationInputSerializer(data=request.data, partial=kwargs.get("partial", False))
         incoming.is_valid(raise_exception=True)
         saved = services.update_recommendation(
@@ -183,6 +202,9 @@ class LessonViewSet(
     queryset = Lesson.objects.none()
     query_parameters = {"list": LessonFilterSerializer}
 
+    def _access(self, user: Any, pk: Any, *, for_write: bool) -> Lesson:
+        return selectors.access_lesson_by_id(user, pk, for_write=for_write)
+
     def get_queryset(self) -> QuerySet[Lesson]:
         if self.action != "list":
             return selectors.lessons_for(acting_user(self.request))
@@ -197,7 +219,7 @@ class LessonViewSet(
         return Response(LessonSerializer(created).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        current = selectors.access_lesson_by_id(acting_user(request), self.kwargs["pk"], for_write=True)
+        current = self.get_object()
         incoming = LessonInputSerializer(data=request.data, partial=kwargs.get("partial", False))
         incoming.is_valid(raise_exception=True)
         saved = services.update_lesson(

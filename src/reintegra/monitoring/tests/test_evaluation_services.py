@@ -100,7 +100,9 @@ def test_the_rules_of_an_evaluation_are_refused_together_with_codes(world):
         "ratings.impact": {"out_of_range"},
     }
     with pytest.raises(ValidationError) as refused:
-        services.create_evaluation(world["officer"], world["programme"].pk, services.EvaluationInput(kind="", title=" "))
+        services.create_evaluation(
+            world["officer"], world["programme"].pk, services.EvaluationInput(kind="", title=" ")
+        )
     assert codes(refused.value) == {"kind": {"required"}, "title": {"required"}}
 
 
@@ -179,9 +181,9 @@ def test_the_owner_must_be_of_the_programmes_organisation(world):
     with pytest.raises(ValidationError) as refused:
         services.add_recommendation(world["officer"], created, data)
     assert codes(refused.value) == {"owner": {"invalid_choice"}}
-    saved = services.add_recommendation(world["officer"], created, services.RecommendationInput(
-        **{**data.__dict__, "owner": world["colleague"].pk}
-    ))
+    saved = services.add_recommendation(
+        world["officer"], created, services.RecommendationInput(**{**data.__dict__, "owner": world["colleague"].pk})
+    )
     assert saved.owner == world["colleague"] and saved.order == 1
     with pytest.raises(PermissionDenied):
         services.update_recommendation(world["stranger"], saved, services.RecommendationInput.of(saved))
@@ -193,7 +195,11 @@ def test_an_owner_who_left_stays_on_the_recommendation(world):
         world["officer"],
         created,
         services.RecommendationInput(
-            text="Ampliar", decision="accepted", action="Convenios", owner=world["colleague"].pk, due_on=date(2026, 9, 1)
+            text="Ampliar",
+            decision="accepted",
+            action="Convenios",
+            owner=world["colleague"].pk,
+            due_on=date(2026, 9, 1),
         ),
     )
     world["colleague"].is_active = False
