@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from reintegra.access.roles import Role
 from reintegra.cases import services as case_services
+from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
 from reintegra.places.models import AdminArea
 from reintegra.protection import services as protection_services
 from reintegra.referrals import services as referral_services
@@ -1190,6 +1191,7 @@ PAIRS = [
     *STRUCTURAL_PAIRS,
     *REGIONAL_PAIRS,
     *ACCESS_PAIRS,
+    *EVALUATION_PAIRS,
 ]
 
 
@@ -1219,6 +1221,7 @@ NOT_PAIRED = {
     "api:agreement-detail PUT": "the same write as api:agreement-detail PATCH (paired)",
     "api:capacity-assessment-detail PUT": "the same write as api:capacity-assessment-detail PATCH (paired)",
     "api:regional-action-detail PATCH": "the same write as api:regional-action-detail PUT (paired)",
+    **EVALUATION_NOT_PAIRED,
     **{
         f"api:{kind}-detail {method}": "the same serializer and save_record as its paired creation"
         for kind in (

@@ -350,7 +350,7 @@ def test_the_owner_is_reminded_of_an_open_action_near_or_past_its_due_date(world
         (owner.pk, f"recommendation:{near.pk}:due:{near.due_on.isoformat()}:near"),
         (owner.pk, f"recommendation:{past.pk}:due:{past.due_on.isoformat()}:past"),
     }
-    assert all(d.params["evaluation"] == created.title and f"#recommendation-" in d.url for d in due)
+    assert all(d.params["evaluation"] == created.title and "#recommendation-" in d.url for d in due)
     owner.is_active = False
     owner.save()
     assert list(evaluation_reminders.recommendation_actions_due(today)) == []
