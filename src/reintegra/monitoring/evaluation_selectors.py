@@ -125,14 +125,14 @@ def people_of(programme: Programme) -> QuerySet[User]:
     )
 
 
-def actions_due(today: date) -> QuerySet[Recommendation]:
+def actions_due(today: date) -> QuerySet[Recommendation, tuple[int, int, str, int | None, date | None]]:
     """Committed actions still open whose due date is near or past, with an active owner (the reminders)."""
     return Recommendation.objects.filter(
         decision__in=COMMITTED,
         status__in=OPEN_ACTION,
         due_on__lte=today + timedelta(days=DUE_SOON_DAYS),
         owner__is_active=True,
-    ).values_list("id", "evaluation_id", "evaluation__title", "owner_id", "due_on")  # type: ignore[return-value]
+    ).values_list("id", "evaluation_id", "evaluation__title", "owner_id", "due_on")
 
 
 # --- lessons learned --------------------------------------------------------------------------------
@@ -189,7 +189,7 @@ def search_lessons(user: User, filters: LessonFilters | None = None) -> QuerySet
         return _full_text(found, " ".join(words))
     for word in words:
         found = found.filter(search_text__contains=word)
-    return found.order_by("-title_hits", "-recorded_on", "-id")
+    return found.order_by(F("title_hits").desc(), "-recorded_on", "-id")
 
 
 def _title_hits(found: QuerySet[Lesson], words: list[str]) -> QuerySet[Lesson]:
@@ -212,7 +212,7 @@ def _full_text(found: QuerySet[Lesson], text: str) -> QuerySet[Lesson]:
     return (
         found.annotate(search_vector=vector, rank=SearchRank(vector, query))
         .filter(search_vector=query)
-        .order_by("-title_hits", "-rank", "-recorded_on", "-id")
+        .order_by(F("title_hits").desc(), F("rank").desc(), "-recorded_on", "-id")
     )
 
 
@@ -285,6 +285,6 @@ def learning_overview(user: User) -> list[ProgrammeLearning]:
         evaluation_count=Count("evaluations", distinct=True), lesson_count=Count("lessons", distinct=True)
     )
     return [
-        ProgrammeLearning(p, p.evaluation_count, p.lesson_count, permissions.can_manage(user, p))  # type: ignore[attr-defined]
+        ProgrammeLearning(p, p.evaluation_count, p.lesson_count, permissions.can_manage(user, p))
         for p in rows
     ]

@@ -44,11 +44,11 @@ class RatingsField(serializers.DictField):
 # --- evaluations -----------------------------------------------------------------------------------
 
 
-class EvaluationFilterSerializer(serializers.Serializer):
+class EvaluationFilterSerializer(serializers.Serializer[Any]):
     programme = IdField(required=False, help_text="Programme id.")
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
     kind = EnumChoiceField(c.EvaluationType, read_only=True)
     ratings = RatingsField(read_only=True)
     report = serializers.SerializerMethodField()
@@ -80,7 +80,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
         return reverse("monitoring_learning:evaluation-report", args=[evaluation.pk])
 
 
-class EvaluationInputSerializer(serializers.Serializer):
+class EvaluationInputSerializer(serializers.Serializer[Any]):
     """An evaluation to add or change; `report` as a multipart upload (PDF, DOCX or ODT)."""
 
     programme = IdField(required=False, help_text="Programme id (on creation; a programme does not change).")
@@ -108,7 +108,7 @@ class EvaluationInputSerializer(serializers.Serializer):
 # --- recommendations ---------------------------------------------------------------------------------
 
 
-class RecommendationSerializer(serializers.ModelSerializer):
+class RecommendationSerializer(serializers.ModelSerializer[Recommendation]):
     decision = EnumChoiceField(c.ResponseDecision, read_only=True)
     status = EnumChoiceField(c.ActionStatus, read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -125,7 +125,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         return is_overdue(recommendation, timezone.localdate())
 
 
-class RecommendationInputSerializer(serializers.Serializer):
+class RecommendationInputSerializer(serializers.Serializer[Any]):
     text = serializers.CharField(allow_blank=True)
     decision = EnumChoiceField(c.ResponseDecision, required=False, allow_blank=True, default="")
     action = serializers.CharField(required=False, allow_blank=True, default="")
@@ -150,7 +150,7 @@ def _filter_choice(choices: Any) -> serializers.ChoiceField:
     return FilterChoice(choices=choices.choices, required=False, allow_blank=True)
 
 
-class LessonFilterSerializer(serializers.Serializer):
+class LessonFilterSerializer(serializers.Serializer[Any]):
     search = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -181,7 +181,7 @@ class ThemeList(serializers.ListField):
     child = serializers.CharField(allow_blank=True)
 
 
-class LessonSerializer(serializers.ModelSerializer):
+class LessonSerializer(serializers.ModelSerializer[Lesson]):
     level = serializers.CharField(read_only=True, help_text="individual, community, structural or empty.")
     dimension = serializers.CharField(
         read_only=True, help_text="economic, social, psychosocial, cross_cutting or empty."
@@ -207,7 +207,7 @@ class LessonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LessonInputSerializer(serializers.Serializer):
+class LessonInputSerializer(serializers.Serializer[Any]):
     programme = IdField(required=False, help_text="Programme id (on creation; a lesson does not move).")
     title = serializers.CharField(allow_blank=True, max_length=250)
     body = serializers.CharField(allow_blank=True)

@@ -139,7 +139,7 @@ def _check_report(errors: FieldErrors, upload: Any) -> None:
 def _content_matches(upload: File[Any], name: str) -> bool:
     """The first bytes (and, for the zipped formats, the package) say what the extension says."""
     upload.seek(0)
-    head = upload.read(5)
+    head: bytes = upload.read(5)
     upload.seek(0)
     if name.endswith(".pdf"):
         return head == b"%PDF-"
@@ -148,7 +148,8 @@ def _content_matches(upload: File[Any], name: str) -> bool:
             names = set(package.namelist())
             if name.endswith(".docx"):
                 return "word/document.xml" in names
-            return "content.xml" in names and package.read("mimetype").startswith(b"application/vnd.oasis")
+            mimetype: bytes = package.read("mimetype")
+            return "content.xml" in names and mimetype.startswith(b"application/vnd.oasis")
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return False
     finally:
