@@ -1,6 +1,6 @@
 """Every read of evaluations, recommendations and lessons learned, scoped by `monitoring.selectors.programmes_for`.
 
-Who reads a lesson (decision, docs/monitoring.md "Evaluations and learning"): a lesson learned is not personal
+Who reads a lesson (decision, docs/monitoring-learning.md): a lesson learned is not personal
 data, so whoever reads a programme's monitoring reads its lessons: the user's organisation's programmes, every
 programme for coordinators. "Lessons from similar programmes" draws from the same set, the programme itself
 left out.
