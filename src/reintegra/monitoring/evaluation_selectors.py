@@ -284,7 +284,4 @@ def learning_overview(user: User) -> list[ProgrammeLearning]:
     rows = programmes_for(user).annotate(
         evaluation_count=Count("evaluations", distinct=True), lesson_count=Count("lessons", distinct=True)
     )
-    return [
-        ProgrammeLearning(p, p.evaluation_count, p.lesson_count, permissions.can_manage(user, p))
-        for p in rows
-    ]
+    return [ProgrammeLearning(p, p.evaluation_count, p.lesson_count, permissions.can_manage(user, p)) for p in rows]

@@ -211,9 +211,12 @@ class LessonInputSerializer(serializers.Serializer[Any]):
     programme = IdField(required=False, help_text="Programme id (on creation; a lesson does not move).")
     title = serializers.CharField(allow_blank=True, max_length=250)
     body = serializers.CharField(allow_blank=True)
-    level = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
-    dimension = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
-    country = serializers.CharField(required=False, allow_blank=True, default="", max_length=2)
+    # Plain text: the service refuses a value outside the choices with `invalid_choice`, as the web form does.
+    level = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    dimension = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    country = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="ISO 3166-1 alpha-2 code."
+    )
     themes = ThemeList(required=False, default=list, max_length=100)
     evaluation = IdField(required=False, allow_null=True, default=None, help_text="An evaluation of the programme.")
 
