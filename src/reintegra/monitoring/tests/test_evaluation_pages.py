@@ -196,3 +196,22 @@ def test_the_schema_documents_the_endpoints(world):
     ):
         assert path in schema["paths"], path
     assert "search" in {p["name"] for p in schema["paths"]["/api/v1/lessons/"]["get"]["parameters"]}
+
+
+def test_a_stale_evaluation_form_shows_the_conflict_and_saves_nothing(world):
+    evaluation = world["evaluation"]
+    url = reverse("monitoring_learning:evaluation-edit", args=[evaluation.pk])
+    stale = evaluation.revision
+    services.update_evaluation(
+        world["officer"],
+        evaluation,
+        services.EvaluationInput(**{**services.EvaluationInput.of(evaluation).__dict__, "title": "Título nuevo"}),
+        expected_version=stale,
+    )
+    response = world["web"].post(
+        url, {"kind": "final", "title": "Mi título", "ratings.relevance": "3", "revision": str(stale)}
+    )
+    assert response.status_code == 200
+    assert response.context["conflict"] is not None
+    evaluation.refresh_from_db()
+    assert evaluation.title == "Título nuevo" and evaluation.ratings["relevance"] == 4
