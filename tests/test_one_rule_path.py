@@ -25,6 +25,7 @@ from django.utils import timezone
 from reintegra.access.roles import Role
 from reintegra.cases import services as case_services
 from reintegra.monitoring import services as monitoring_services
+from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
 from reintegra.places.models import AdminArea
 from reintegra.protection import services as protection_services
 from reintegra.referrals import services as referral_services
@@ -1316,6 +1317,7 @@ PAIRS = [
     *REGIONAL_PAIRS,
     *ACCESS_PAIRS,
     *MONITORING_PAIRS,
+    *EVALUATION_PAIRS,
 ]
 
 
@@ -1354,6 +1356,7 @@ NOT_PAIRED = {
     "api:indicator-detail PATCH": "the same write as api:indicator-detail PUT (paired)",
     "api:indicator-detail DELETE": "takes no input",
     "api:reporting-period-submit POST": "takes no input",
+    **EVALUATION_NOT_PAIRED,
     **{
         f"api:{kind}-detail {method}": "the same serializer and save_record as its paired creation"
         for kind in (

@@ -23,6 +23,7 @@ urlpatterns = [
     path("seguimiento/", include("reintegra.monitoring.urls")),
     path("monitoreo/", include("reintegra.monitoring.report_urls")),
     path("estadisticas/", include("reintegra.monitoring.public_urls")),
+    path("seguimiento/", include("reintegra.monitoring.evaluation_urls")),
     path("", include("reintegra.access.account_urls")),
     path("", include("reintegra.access.two_factor_urls")),
     path("", include("reintegra.cases.urls", namespace="cases")),

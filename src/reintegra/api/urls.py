@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("reintegra.regional.api_urls")),
     path("", include("reintegra.monitoring.api_urls")),
     path("", include("reintegra.monitoring.report_api_urls")),
+    path("", include("reintegra.monitoring.evaluation_api_urls")),
 ]

@@ -25,7 +25,7 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from reintegra.access import audit
-        from reintegra.monitoring import permissions, populations
+        from reintegra.monitoring import evaluation_reminders, permissions, populations
         from reintegra.web import navigation
 
         populations.register_case_populations()
@@ -40,3 +40,4 @@ class MonitoringConfig(AppConfig):
                 order=13,
             )
         )
+        evaluation_reminders.register()

@@ -39,6 +39,8 @@ APP_MATRICES = {
     "reintegra.monitoring.iptt_views": "src/reintegra/monitoring/tests/test_report_permissions.py",
     "reintegra.monitoring.report_api": "src/reintegra/monitoring/tests/test_report_permissions.py",
     "reintegra.monitoring.public_views": "src/reintegra/monitoring/tests/test_report_permissions.py",
+    "reintegra.monitoring.evaluation_views": "src/reintegra/monitoring/tests/test_evaluation_permissions.py",
+    "reintegra.monitoring.evaluation_api": "src/reintegra/monitoring/tests/test_evaluation_permissions.py",
 }
 
 
