@@ -14,6 +14,18 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from reintegra.access.roles import Capability
         from reintegra.monitoring import populations
+        from reintegra.web import navigation
 
         populations.register_case_populations()
+        # The analytics page moved here from protection (issue 12), under the same entry.
+        navigation.register(
+            navigation.NavItem(
+                "analytics",
+                _("Analytics"),
+                "monitoring_dashboard:analytics",
+                frozenset({Capability.VIEW_AGGREGATES}),
+                order=12,
+            )
+        )

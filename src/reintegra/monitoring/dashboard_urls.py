@@ -1,0 +1,13 @@
+"""Pages of the M&E dashboards and the analytics page (namespace "monitoring_dashboard", mounted at
+/seguimiento/ by reintegra.urls)."""
+
+from django.urls import path
+
+from reintegra.monitoring import analytics_views
+
+app_name = "monitoring_dashboard"
+
+urlpatterns = [
+    path("analitica/", analytics_views.analytics, name="analytics"),
+    path("analitica/casos.csv", analytics_views.analytics_export, name="analytics_export"),
+]
