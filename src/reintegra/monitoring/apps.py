@@ -15,8 +15,8 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from reintegra.access.roles import Capability
-        from reintegra.monitoring import populations
-        from reintegra.web import navigation
+        from reintegra.monitoring import dashboard_views, populations
+        from reintegra.web import dashboard, navigation
 
         populations.register_case_populations()
         # The analytics page moved here from protection (issue 12), under the same entry.
@@ -29,3 +29,14 @@ class MonitoringConfig(AppConfig):
                 order=12,
             )
         )
+        navigation.register(
+            navigation.NavItem(
+                "me_dashboard",
+                _("M&E dashboard"),
+                "monitoring_dashboard:programme",
+                frozenset({Capability.VIEW_AGGREGATES, Capability.MANAGE_MONITORING}),
+                order=11,
+            )
+        )
+        # The M&E officer's home shows the KPI tiles of their programme (not only the case manager's panel).
+        dashboard.register_panel("monitoring/includes/dashboard_panel.html", dashboard_views.home_panel, order=5)
