@@ -33,7 +33,7 @@ def pseudonymised_table(rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
 # --- monitoring and evaluation -------------------------------------------------------------------
 
 
-class PseudonymisedCaseSerializer(serializers.Serializer):
+class PseudonymisedCaseSerializer(serializers.Serializer[Any]):
     """One k-anonymous pseudonymised case (see protection.pseudonymise): coded facts, no identifiers, and
     quasi-identifiers generalised until at least k rows share them."""
 
@@ -80,7 +80,7 @@ class PseudonymisedCaseSerializer(serializers.Serializer):
     plan_dimensions = serializers.ListField(child=EnumChoiceField(Dimension), read_only=True)
 
 
-class ReleaseSummarySerializer(serializers.Serializer):
+class ReleaseSummarySerializer(serializers.Serializer[Any]):
     k = serializers.IntegerField(
         read_only=True, help_text=_("Every released row shares its quasi-identifiers with at least k − 1 others.")
     )
@@ -113,7 +113,7 @@ class PseudonymisedPageSerializer(ReleaseSummarySerializer):
     results = PseudonymisedCaseSerializer(many=True, read_only=True)
 
 
-class AggregateQuerySerializer(serializers.Serializer):
+class AggregateQuerySerializer(serializers.Serializer[Any]):
     by = serializers.CharField(
         required=False,
         default="status",
@@ -140,7 +140,7 @@ class AggregateQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(exc.message_dict["by"]) from None
 
 
-class AggregateRowSerializer(serializers.Serializer):
+class AggregateRowSerializer(serializers.Serializer[Any]):
     """One cell; only the dimensions asked for are present (hence not read-only: not required in the schema;
     this serializer is only ever used for output)."""
 
@@ -162,7 +162,7 @@ class AggregateRowSerializer(serializers.Serializer):
         return {name: value for name, value in data.items() if name in instance}
 
 
-class AggregatesSerializer(serializers.Serializer):
+class AggregatesSerializer(serializers.Serializer[Any]):
     by = serializers.ListField(child=serializers.CharField(), read_only=True)
     k = serializers.IntegerField(read_only=True, help_text=_("Smallest count shown."))
     rows = AggregateRowSerializer(many=True, read_only=True)

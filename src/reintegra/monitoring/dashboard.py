@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Organisation, Programme
-from reintegra.monitoring import definition, dimensions, engine, indicators, permissions, selectors
+from reintegra.monitoring import definition, dimensions, engine, indicators, permissions, registry, selectors
 from reintegra.monitoring.choices import Measure, PeriodStatus, TimeAggregation
 from reintegra.monitoring.models import Indicator, ReportedValue, ReportingPeriod, Snapshot, StandardIndicator, Target
 from reintegra.places.models import AdminArea
@@ -356,7 +356,7 @@ def dimensions_of(indicator: Indicator | StandardIndicator, exclude: Sequence[st
     hand, those it was reported with."""
     if not indicator.is_computed:
         return [(key, d.label) for key, d in dimensions.STANDARD.items() if key not in exclude]
-    population = definition.registry.get(str((indicator.definition or {}).get("population", "")))
+    population = registry.get(str((indicator.definition or {}).get("population", "")))
     if population is None:
         return []
     return [(key, d.label) for key, d in dimensions.available(population).items() if key not in exclude]

@@ -23,9 +23,9 @@ class ProgrammeDashboardForm(forms.Form):
         dimensions: Sequence[tuple[str, Any]],
     ) -> None:
         super().__init__(data)
-        self.fields["programme"].choices = list(programmes)
-        self.fields["indicator"].choices = list(indicators)
-        self.fields["by"].choices = list(dimensions)
+        set_choices(self, "programme", programmes)
+        set_choices(self, "indicator", indicators)
+        set_choices(self, "by", dimensions)
 
 
 class CrossDashboardForm(forms.Form):
@@ -36,8 +36,20 @@ class CrossDashboardForm(forms.Form):
         self, data: Any, *, indicators: Sequence[tuple[str, str]], dimensions: Sequence[tuple[str, Any]]
     ) -> None:
         super().__init__(data)
-        self.fields["indicator"].choices = list(indicators)
-        self.fields["by"].choices = list(dimensions)
+        set_choices(self, "indicator", indicators)
+        set_choices(self, "by", dimensions)
+
+
+def set_choices(form: forms.Form, name: str, choices: Sequence[tuple[Any, Any]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = list(choices)
+
+
+def choices_of(form: forms.Form, name: str) -> list[tuple[Any, Any]]:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return [(value, label) for value, label in field.choices]  # type: ignore[union-attr,misc]
 
 
 def chosen(form: forms.Form, name: str, default: Any) -> Any:

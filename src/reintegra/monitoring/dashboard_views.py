@@ -25,7 +25,13 @@ from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.monitoring import dashboard, permissions, selectors
-from reintegra.monitoring.dashboard_forms import CrossDashboardForm, ProgrammeDashboardForm, chosen
+from reintegra.monitoring.dashboard_forms import (
+    CrossDashboardForm,
+    ProgrammeDashboardForm,
+    choices_of,
+    chosen,
+    set_choices,
+)
 from reintegra.monitoring.models import Indicator
 from reintegra.web import charts
 from reintegra.web.pagination import page_of
@@ -54,7 +60,9 @@ def may_drill(user: User, programme: Programme) -> bool:
 
 
 def drill_url(indicator: Indicator, index: int, by: str = "", bucket: str = "") -> str:
-    query = {"period": index, **({"by": by, "bucket": bucket} if by else {})}
+    query: dict[str, str | int] = {"period": index}
+    if by:
+        query |= {"by": by, "bucket": bucket}
     return f"{reverse('monitoring_dashboard:drilldown', args=[indicator.pk])}?{urlencode(query)}"
 
 
@@ -62,7 +70,9 @@ def _number(shown: dashboard.Shown) -> float | None:
     return round(shown.value, 2) if shown.known and shown.value is not None else None
 
 
-def trend_chart(indicator: Indicator, points: Sequence[dashboard.Point], targets: Sequence[float | None]) -> dict:
+def trend_chart(
+    indicator: Indicator, points: Sequence[dashboard.Point], targets: Sequence[float | None]
+) -> dict[str, Any]:
     labels = [p.span.label for p in points]
     series = [charts.dataset(_("Actual"), [_number(p.total) for p in points], colour=ACTUAL_COLOUR)]
     series[0]["borderColor"] = ACTUAL_COLOUR
@@ -73,7 +83,9 @@ def trend_chart(indicator: Indicator, points: Sequence[dashboard.Point], targets
     return charts.config("line", series, labels=labels, options={"spanGaps": False})
 
 
-def bar_chart(label: str, cells: Sequence[tuple[str, dashboard.Shown]], links: Sequence[str] | None = None) -> dict:
+def bar_chart(
+    label: str, cells: Sequence[tuple[str, dashboard.Shown]], links: Sequence[str] | None = None
+) -> dict[str, Any]:
     values = [_number(shown) for _bucket, shown in cells]
     return charts.config(
         "bar",
@@ -107,7 +119,9 @@ def _programme_choice(request: AuthenticatedHttpRequest, user: User) -> tuple[Pr
 # --- the programme dashboard ---------------------------------------------------------------------
 
 
-def _trends(tiles: Sequence[dashboard.Tile], spans: Sequence[dashboard.Span], protection: Any, start: Any) -> list:
+def _trends(
+    tiles: Sequence[dashboard.Tile], spans: Sequence[dashboard.Span], protection: Any, start: Any
+) -> list[dict[str, Any]]:
     trends = []
     for tile in tiles:
         points = dashboard.trend(tile.indicator, spans, protection, start)
@@ -159,7 +173,7 @@ def programme_context(
     if indicators:
         wanted = chosen(form, "indicator", chosen_indicator.pk if chosen_indicator else None)
         chosen_indicator = next((i for i in indicators if i.pk == wanted), indicators[0])
-        form.fields["by"].choices = dashboard.dimensions_of(chosen_indicator, excluded)
+        set_choices(form, "by", dashboard.dimensions_of(chosen_indicator, excluded))
     tiles = dashboard.kpi_tiles(user, programme, spans, protection)
     kpis_flagged = bool(tiles)
     if not tiles:  # nothing flagged as KPI yet: the first indicators stand in, and the page says so
@@ -185,7 +199,7 @@ def programme_context(
         "trends": _trends(tiles, spans, protection, start),
         "has_indicators": bool(indicators),
     }
-    dims = form.fields["by"].choices
+    dims = choices_of(form, "by")
     if chosen_indicator is not None and dims:
         keys = [key for key, _label in dims]
         by = chosen(form, "by", "sex" if "sex" in keys else keys[0])
