@@ -46,12 +46,6 @@ def set_choices(form: forms.Form, name: str, choices: Sequence[tuple[Any, Any]])
     field.choices = list(choices)
 
 
-def choices_of(form: forms.Form, name: str) -> list[tuple[Any, Any]]:
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)
-    return [(value, label) for value, label in field.choices]  # type: ignore[union-attr,misc]
-
-
 def chosen(form: forms.Form, name: str, default: Any) -> Any:
     """The valid value of a field, or `default` when absent or not among the choices."""
     form.is_valid()

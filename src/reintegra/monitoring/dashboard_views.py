@@ -28,9 +28,7 @@ from reintegra.monitoring import dashboard, permissions, selectors
 from reintegra.monitoring.dashboard_forms import (
     CrossDashboardForm,
     ProgrammeDashboardForm,
-    choices_of,
     chosen,
-    set_choices,
 )
 from reintegra.monitoring.models import Indicator
 from reintegra.web import charts
@@ -163,17 +161,18 @@ def programme_context(
     start = dashboard.programme_start(programme, spans)
     indicators = list(dashboard.programme_indicators(user, programme))
     excluded = dashboard.SINGLE_PROGRAMME_EXCLUDED
-    chosen_indicator: Indicator | None = indicators[0] if indicators else None
+    # Every indicator's disaggregations are offered; the chosen indicator's own decide what is shown.
+    offered = {key: label for i in indicators for key, label in dashboard.dimensions_of(i, excluded)}
     form = ProgrammeDashboardForm(
         request.GET or None,
         programmes=[(p.pk, p.name) for p in programmes],
         indicators=[(i.pk, str(i)) for i in indicators],
-        dimensions=dashboard.dimensions_of(chosen_indicator, excluded) if chosen_indicator else [],
+        dimensions=list(offered.items()),
     )
+    chosen_indicator: Indicator | None = None
     if indicators:
-        wanted = chosen(form, "indicator", chosen_indicator.pk if chosen_indicator else None)
+        wanted = chosen(form, "indicator", indicators[0].pk)
         chosen_indicator = next((i for i in indicators if i.pk == wanted), indicators[0])
-        set_choices(form, "by", dashboard.dimensions_of(chosen_indicator, excluded))
     tiles = dashboard.kpi_tiles(user, programme, spans, protection)
     kpis_flagged = bool(tiles)
     if not tiles:  # nothing flagged as KPI yet: the first indicators stand in, and the page says so
@@ -199,10 +198,11 @@ def programme_context(
         "trends": _trends(tiles, spans, protection, start),
         "has_indicators": bool(indicators),
     }
-    dims = choices_of(form, "by")
+    dims = [key for key, _label in dashboard.dimensions_of(chosen_indicator, excluded)] if chosen_indicator else []
     if chosen_indicator is not None and dims:
-        keys = [key for key, _label in dims]
-        by = chosen(form, "by", "sex" if "sex" in keys else keys[0])
+        by = chosen(form, "by", "")
+        if by not in dims:
+            by = "sex" if "sex" in dims else dims[0]
         context["disaggregation"] = _disaggregation(user, programme, chosen_indicator, by, spans, protection)
     return context
 
@@ -233,7 +233,8 @@ def cross_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
     ids = [p.pk for p in programmes]
     protection = dashboard.Protection(exact=False, k=permissions.threshold(programmes))
     spans = dashboard.last_quarters()
-    start = spans[0].starts_on
+    # Cumulative indicators count from the earliest programme start (the quarters shown, if none says).
+    start = min((p.starts_on for p in programmes if p.starts_on), default=spans[0].starts_on)
     standards = dashboard.standard_indicators()
     dimensions = [(key, dashboard.dimension_label(key)) for key in dashboard.CROSS_DIMENSIONS]
     form = CrossDashboardForm(
