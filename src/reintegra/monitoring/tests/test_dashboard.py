@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reintegra.access.roles import Role
-from reintegra.monitoring import dashboard
+from reintegra.monitoring import dashboard, engine
 from reintegra.monitoring.models import (
     Indicator,
     ReportingPeriod,
@@ -239,3 +239,31 @@ def test_the_officer_home_shows_the_kpi_tiles(world, client):
     assert "Key indicators" in text and "Returnees registered" in text
     client.force_login(world["provider"])
     assert "Key indicators" not in client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_percentage_hides_cells_whose_numerator_or_denominator_is_small():
+    span = dashboard.Span("T1", timezone.localdate(), timezone.localdate())
+    raw = dashboard.Raw(
+        engine.make_cell("percentage", 13, 30),
+        {
+            "female": engine.make_cell("percentage", 10, 20),
+            "male": engine.make_cell("percentage", 1, 6),  # 1 person in the numerator: below k
+            "unknown": engine.make_cell("percentage", 2, 4),  # 4 in the denominator: below k
+        },
+    )
+    point = dashboard.protect(raw, span, "percentage", dashboard.Protection(exact=False, k=5))
+    assert point.total.value == pytest.approx(100 * 13 / 30)
+    assert point.cells["male"].suppressed and point.cells["unknown"].suppressed
+    # With two hidden numerators (1 + 2 = 3), female's 10 could still be shown: the total minus it is a sum.
+    assert point.cells["female"].value == 50.0
+    exact = dashboard.protect(raw, span, "percentage", dashboard.Protection(exact=True, k=5))
+    assert not any(c.suppressed for c in exact.cells.values())
+
+
+def test_a_kpi_meant_to_fall_is_achieved_by_falling(world):
+    indicator = world["indicator"]
+    indicator.direction, indicator.baseline_value = "decrease", 20
+    span = dashboard.spans_of(world["programme"])[0]
+    point = dashboard.Point(span, dashboard.Shown(12.0, 12.0, None))
+    tile = dashboard.tile(indicator, point)  # from 20 towards 10, now 12: 80 %
+    assert tile.achieved == pytest.approx(80.0) and tile.status == "attention"
