@@ -90,7 +90,7 @@ def bar_chart(
         [charts.dataset(label, values, colour=BAR_COLOUR)],
         labels=[name for name, _shown in cells],
         options={"plugins": {"legend": {"display": False}}},
-        links=[list(links)] if links is not None else None,
+        links=[list(links)] if links is not None and any(links) else None,
     )
 
 
