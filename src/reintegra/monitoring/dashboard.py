@@ -243,6 +243,13 @@ def _hidden(cells: dict[str, engine.Cell], measure: str, k: int) -> set[str]:
     return hidden
 
 
+def _small_total(total: engine.Cell, measure: str, k: int) -> bool:
+    """A total is hidden when a part of it counts 1..k-1 units (zero reveals no one)."""
+    by_numerator, by_denominator = _counts(measure)
+    parts = ([total.numerator] if by_numerator else []) + ([total.denominator or 0.0] if by_denominator else [])
+    return any(0 < round(part) < k for part in parts)
+
+
 def _as_shown(cell: engine.Cell, hidden: bool) -> Shown:
     if hidden:
         return Shown(None, None, None, suppressed=True)
@@ -255,7 +262,7 @@ def protect(raw: Raw | None, span: Span, measure: str, protection: Protection) -
         return Point(span, Shown(None, None, None))
     if protection.exact:
         return Point(span, _as_shown(raw.total, False), {b: _as_shown(c, False) for b, c in raw.cells.items()})
-    total_hidden = bool(_hidden({"total": raw.total}, measure, protection.k))
+    total_hidden = _small_total(raw.total, measure, protection.k)
     # A zero total has no cell to hide; below k, `suppress` hides every cell.
     hidden = _hidden(raw.cells, measure, protection.k) if raw.cells else set()
     cells = {b: _as_shown(c, total_hidden or b in hidden) for b, c in raw.cells.items()}
@@ -326,9 +333,11 @@ def kpi_indicators(user: User, programme: Programme) -> list[Indicator]:
     return list(programme_indicators(user, programme).filter(is_kpi=True))
 
 
-def latest_index(spans: Sequence[Span]) -> int:
-    """The last span that has begun (spans_of already leaves out those that have not)."""
-    return len(spans) - 1
+def latest_index(spans: Sequence[Span], today: date | None = None) -> int:
+    """The last span that has ended (a quarter just begun says little); the last one begun if none has."""
+    today = today or timezone.localdate()
+    ended = [index for index, span in enumerate(spans) if span.ends_on < today]
+    return ended[-1] if ended else len(spans) - 1
 
 
 def kpi_tiles(user: User, programme: Programme, spans: Sequence[Span], protection: Protection) -> list[Tile]:

@@ -24,6 +24,7 @@ from reintegra.access import permissions as access_permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
+from reintegra.cases.choices import CaseStatus, ReturnType, Sex
 from reintegra.monitoring import dashboard, permissions, selectors
 from reintegra.monitoring.dashboard_forms import (
     CrossDashboardForm,
@@ -78,7 +79,9 @@ def trend_chart(
         target = charts.dataset(_("Target"), list(targets), colour=TARGET_COLOUR, borderDash=[6, 4])
         target["borderColor"] = TARGET_COLOUR
         series.append(target)
-    return charts.config("line", series, labels=labels, options={"spanGaps": False})
+    return charts.config(
+        "line", series, labels=labels, options={"spanGaps": False, "scales": {"y": {"beginAtZero": True}}}
+    )
 
 
 def bar_chart(
@@ -89,7 +92,7 @@ def bar_chart(
         "bar",
         [charts.dataset(label, values, colour=BAR_COLOUR)],
         labels=[name for name, _shown in cells],
-        options={"plugins": {"legend": {"display": False}}},
+        options={"plugins": {"legend": {"display": False}}, "scales": {"y": {"beginAtZero": True}}},
         links=[list(links)] if links is not None and any(links) else None,
     )
 
@@ -257,7 +260,7 @@ def cross_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
         code = chosen(form, "indicator", standards[0].code)
         standard = next((s for s in standards if s.code == code), standards[0])
         by = chosen(form, "by", "organisation")
-        latest = spans[-1]
+        latest = spans[dashboard.latest_index(spans)]
         (raw,) = dashboard.standard_series(standard, ids, [latest], by, start)
         point = dashboard.protect(raw, latest, standard.measure, protection)
         cells = _cells(by, point)
@@ -279,6 +282,18 @@ def _drill_span(request: AuthenticatedHttpRequest, spans: Sequence[dashboard.Spa
     if not raw.isdigit() or int(raw) >= len(spans):
         raise Http404(_("Period not found."))
     return int(raw)
+
+
+_ROW_LABELS = {"sex": Sex, "return_type": ReturnType, "status": CaseStatus}
+
+
+def _labelled(row: dict[str, Any]) -> dict[str, Any]:
+    """A pseudonymised row with its codes in words ("*", a withheld value, stays as it is)."""
+    shown = dict(row)
+    for key, choices in _ROW_LABELS.items():
+        if row.get(key) in choices.values:
+            shown[key] = choices(row[key]).label
+    return shown
 
 
 @login_required
@@ -334,7 +349,7 @@ def drilldown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     else:
         rows, withheld, k = dashboard.pseudonymised_behind(user, case_ids)
-        context |= {"rows": rows, "withheld": withheld, "k": k}
+        context |= {"rows": [_labelled(row) for row in rows], "withheld": withheld, "k": k}
         audit.record_access(
             user,
             "view",

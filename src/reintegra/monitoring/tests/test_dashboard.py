@@ -219,8 +219,12 @@ def test_drilldown_gives_a_manager_the_cases_through_the_access_layer(world, cli
 
 def test_cross_organisation_dashboard_is_suppressed_and_for_coordinators(world, client):
     StandardIndicator.objects.create(code="std-ret", name_es="Retornados", measure="count", definition=PEOPLE)
+    spans = dashboard.last_quarters()
+    latest = dashboard.latest_index(spans)  # the last quarter that has ended
+    returned = spans[latest].starts_on + timedelta(days=1)
+    type(world["cases"][0]).objects.filter(pk__in=[c.pk for c in world["cases"]]).update(return_date=returned)
     other_org = f.organisation("segunda")
-    f.case(f.user(other_org, Role.CASE_MANAGER))  # one person: below k in its organisation
+    f.case(f.user(other_org, Role.CASE_MANAGER), return_date=returned)  # one person: below k in its organisation
     response = _page(client, world["coordinator"], CROSS_URL, indicator="std-ret", by="organisation")
     rows = response.context["disaggregation"]["rows"]
     shown = {label: cell for label, cell, _link in rows}
@@ -228,7 +232,7 @@ def test_cross_organisation_dashboard_is_suppressed_and_for_coordinators(world, 
     # complementary: the only other organisation is hidden too, so 9 - x cannot be read
     assert shown[world["org"].name].suppressed
     (standard, points) = response.context["rows"][0]
-    assert standard.code == "std-ret" and points[-1].total.value == 9
+    assert standard.code == "std-ret" and points[latest].total.value == 9
     for role in ("pm", "officer"):
         client.force_login(world[role])
         assert client.get(CROSS_URL).status_code == 403
@@ -267,3 +271,11 @@ def test_a_kpi_meant_to_fall_is_achieved_by_falling(world):
     point = dashboard.Point(span, dashboard.Shown(12.0, 12.0, None))
     tile = dashboard.tile(indicator, point)  # from 20 towards 10, now 12: 80 %
     assert tile.achieved == pytest.approx(80.0) and tile.status == "attention"
+
+
+def test_tiles_show_the_last_period_that_has_ended():
+    today = timezone.localdate()
+    spans = dashboard.last_quarters(today=today)
+    assert spans[-1].starts_on <= today <= spans[-1].ends_on
+    assert dashboard.latest_index(spans, today) == len(spans) - 2
+    assert dashboard.latest_index(spans[-1:], today) == 0  # none has ended: the one begun
