@@ -70,7 +70,7 @@ def _number(shown: dashboard.Shown) -> float | None:
 
 
 def trend_chart(
-    indicator: Indicator, points: Sequence[dashboard.Point], targets: Sequence[float | None]
+    points: Sequence[dashboard.Point], targets: Sequence[float | None], links: Sequence[str] = ()
 ) -> dict[str, Any]:
     labels = [p.span.label for p in points]
     series = [charts.dataset(_("Actual"), [_number(p.total) for p in points], colour=ACTUAL_COLOUR)]
@@ -80,7 +80,11 @@ def trend_chart(
         target["borderColor"] = TARGET_COLOUR
         series.append(target)
     return charts.config(
-        "line", series, labels=labels, options={"spanGaps": False, "scales": {"y": {"beginAtZero": True}}}
+        "line",
+        series,
+        labels=labels,
+        options={"spanGaps": False, "scales": {"y": {"beginAtZero": True}}},
+        links=[list(links)] if any(links) else None,  # the actual values open their records
     )
 
 
@@ -121,17 +125,19 @@ def _programme_choice(request: AuthenticatedHttpRequest, user: User) -> tuple[Pr
 
 
 def _trends(
-    tiles: Sequence[dashboard.Tile], spans: Sequence[dashboard.Span], protection: Any, start: Any
+    tiles: Sequence[dashboard.Tile], spans: Sequence[dashboard.Span], protection: Any, start: Any, drill: bool
 ) -> list[dict[str, Any]]:
     trends = []
     for tile in tiles:
         points = dashboard.trend(tile.indicator, spans, protection, start)
         targets = [dashboard.target_of(tile.indicator, p.span) for p in points]
+        can_drill = drill and tile.indicator.is_computed
+        links = [drill_url(tile.indicator, i) if can_drill and p.total.known else "" for i, p in enumerate(points)]
         trends.append(
             {
                 "indicator": tile.indicator,
-                "chart": trend_chart(tile.indicator, points, targets),
-                "rows": list(zip(points, targets, strict=True)),
+                "chart": trend_chart(points, targets, links),
+                "rows": list(zip(points, targets, links, strict=True)),
             }
         )
     return trends
@@ -198,7 +204,7 @@ def programme_context(
             for t in tiles
         ],
         "kpis_flagged": kpis_flagged,
-        "trends": _trends(tiles, spans, protection, start),
+        "trends": _trends(tiles, spans, protection, start, drill),
         "has_indicators": bool(indicators),
     }
     dims = [key for key, _label in dashboard.dimensions_of(chosen_indicator, excluded)] if chosen_indicator else []
@@ -217,7 +223,12 @@ def programme_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
     permissions.require_view(user)
     programme, programmes = _programme_choice(request, user)
-    context: dict[str, Any] = {"nav": "me_dashboard", "programmes": programmes, "programme": programme}
+    context: dict[str, Any] = {
+        "nav": "me_dashboard",
+        "programmes": programmes,
+        "programme": programme,
+        "can_cross": access_permissions.has_any(user, C.VIEW_AGGREGATES_ALL_ORGANISATIONS),
+    }
     if programme is not None:
         context |= programme_context(request, user, programme, programmes)
     return render(request, "monitoring/dashboard.html", context)

@@ -127,7 +127,9 @@ def test_every_chart_has_its_figures_as_a_table(world, client):
     tables = re.findall(r"<details class=\"chart-data\".*?<table.*?<caption class=\"visually-hidden\">", text, re.S)
     assert len(tables) == len(charts)
     assert "The figures of this chart as a table" in text
-    assert re.search(r"<th scope=\"row\">Trimestre</th><td class=\"num\">8</td><td class=\"num\">10</td>", text)
+    drill = reverse("monitoring_dashboard:drilldown", args=[world["indicator"].pk]) + "?period=0"
+    # the period's value in the table opens its records (an M&E officer may see them pseudonymised)
+    assert f'<th scope="row">Trimestre</th><td class="num"><a href="{drill}">8</a></td><td class="num">10</td>' in text
 
 
 def test_a_submitted_period_shows_its_snapshot(world):
