@@ -116,7 +116,7 @@ def main() -> None:
 
     from reintegra.access.roles import Role
     from reintegra.demo import seeding, staff
-    from reintegra.protection import analytics
+    from reintegra.monitoring import analytics
     from reintegra.testing import factories
 
     call_command("migrate", verbosity=0)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("proteccion/", include("reintegra.access.urls")),
     path("proteccion/", include("reintegra.protection.urls")),
     path("programas/", include("reintegra.access.programme_urls")),
+    path("seguimiento/", include("reintegra.monitoring.dashboard_urls")),
     path("recordatorios/", include("reintegra.reminders.urls")),
     path("sostenibilidad/", include("reintegra.sustainability.urls")),
     path("derivaciones/", include("reintegra.referrals.urls")),

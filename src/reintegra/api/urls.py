@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("reintegra.access.api_urls")),
     path("", include("reintegra.cases.api_urls")),
     path("", include("reintegra.protection.api_urls")),
+    path("", include("reintegra.monitoring.analytics_api_urls")),
     path("", include("reintegra.reminders.api_urls")),
     path("", include("reintegra.sustainability.api_urls")),
     path("", include("reintegra.referrals.api_urls")),

@@ -3,10 +3,8 @@
 from django.urls import path
 
 from reintegra.protection.api import (
-    AggregatesView,
     CaseSharesView,
     ConsentWithdrawView,
-    PseudonymisedCasesView,
     ReturneeConsentsView,
     ShareRevokeView,
 )
@@ -16,6 +14,4 @@ urlpatterns = [
     path("consents/<int:pk>/withdraw/", ConsentWithdrawView.as_view(), name="consent-withdraw"),
     path("cases/<int:pk>/shares/", CaseSharesView.as_view(), name="case-shares"),
     path("shares/<int:pk>/revoke/", ShareRevokeView.as_view(), name="share-revoke"),
-    path("analytics/cases/", PseudonymisedCasesView.as_view(), name="analytics-cases"),
-    path("analytics/aggregates/", AggregatesView.as_view(), name="analytics-aggregates"),
 ]

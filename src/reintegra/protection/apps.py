@@ -14,16 +14,8 @@ class ProtectionConfig(AppConfig):
 
     def ready(self) -> None:
         from reintegra.access import audit
-        from reintegra.access.roles import Capability
         from reintegra.cases import extensions, scoping
         from reintegra.protection import panels, selectors
-        from reintegra.web import navigation
-
-        navigation.register(
-            navigation.NavItem(
-                "analytics", _("Analytics"), "protection:analytics", frozenset({Capability.VIEW_AGGREGATES}), order=12
-            )
-        )
 
         # A share lets the receiving organisation see the case (docs/domain-referrals.md §4).
         scoping.register_case_grant("shares", selectors.cases_shared_with)

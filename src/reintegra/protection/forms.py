@@ -1,4 +1,4 @@
-"""Forms of the protection pages: consent ledger, case sharing and analytics.
+"""Forms of the protection pages: consent ledger and case sharing.
 
 Forms only check shapes (dates, choices, lengths); the rules (the minor rule, dates, recipients, consent
 before sharing) live in `protection.services`, whose `ValidationError`s are put back onto the form's fields
@@ -120,30 +120,3 @@ class ShareForm(forms.Form):
                     "the data-protection officer."
                 ),
             )
-
-
-# --- analytics -----------------------------------------------------------------------------------
-
-
-DIMENSION_LABELS = {
-    "status": _("Case status"),
-    "return_type": _("Return type"),
-    "sex": _("Sex"),
-    "nationality": _("Nationality"),
-    "municipality": _("Municipality of return"),
-    "closure_category": _("Kind of exit (closed cases)"),
-    "return_year": _("Year of return"),
-    "attention_flag": _("Differential attention (cases with each)"),
-    "cause_of_migration": _("Cause of migration (cases with each)"),
-}
-
-
-class AggregateForm(forms.Form):
-    by = forms.ChoiceField(label=_("Count cases by"), choices=list(DIMENSION_LABELS.items()), initial="status")
-    k = forms.IntegerField(
-        label=_("Smallest count shown"),
-        required=False,
-        min_value=1,
-        max_value=MAX_K,
-        help_text=_("Smaller counts are hidden. It can be raised above the programme's threshold, never lowered."),
-    )

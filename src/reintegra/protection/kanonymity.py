@@ -61,7 +61,7 @@ WIDE_AGE_BANDS = {
 # Attention flags (cases.choices.AttentionFlag) that are special-category data or a protection concern:
 # health (disability, chronic illness, pregnancy), sexual orientation and gender identity, ethnicity,
 # violence (incl. gender-based violence) and child protection. They are never released in rows, only as
-# k-suppressed counts (`protection.analytics.aggregate_cases(by="attention_flag")`). The other flags (child,
+# k-suppressed counts (`monitoring.analytics.aggregate_cases(by="attention_flag")`). The other flags (child,
 # youth, older person: the age band says as much; woman head of household: household composition, a
 # quasi-identifier) are left out of rows too, so no row carries any attention flag.
 SENSITIVE_ATTENTION_FLAGS = frozenset(

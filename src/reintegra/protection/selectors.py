@@ -1,5 +1,5 @@
 """Every read of the protection app's own records: the consent ledger and case shares (M&E rows and
-aggregate counts are read in `protection.analytics`). Each checks the user's capability or scope first;
+aggregate counts are read in `monitoring.analytics`). Each checks the user's capability or scope first;
 lookups of one object (`get_consent`, `get_share`...) raise DoesNotExist for what the user may not see, so
 callers answer 404 without revealing whether it exists.
 """

@@ -1,4 +1,5 @@
-"""Data-protection pages: consent ledger, case sharing, pseudonymised data (namespace "protection").
+"""Data-protection pages: consent ledger, case sharing (namespace "protection"), and redirects
+from the analytics page's old paths (it moved to monitoring).
 
 Mounted at /proteccion/ by reintegra.urls, beside the audit trail (`access.urls`); paths are in Spanish like
 the mount point.
@@ -15,6 +16,7 @@ urlpatterns = [
     path("consentimientos/<int:consent_id>/retirar/", views.consent_withdraw, name="consent_withdraw"),
     path("casos/<int:case_id>/compartir/", views.case_shares, name="shares"),
     path("compartidos/<int:share_id>/revocar/", views.share_revoke, name="share_revoke"),
-    path("analitica/", views.analytics, name="analytics"),
-    path("analitica/casos.csv", views.analytics_export, name="analytics_export"),
+    # The analytics page moved to monitoring (issue 12): old links and bookmarks land there.
+    path("analitica/", views.moved, {"to": "/seguimiento/analitica/"}, name="analytics"),
+    path("analitica/casos.csv", views.moved, {"to": "/seguimiento/analitica/casos.csv"}, name="analytics_export"),
 ]

@@ -1,4 +1,5 @@
-"""Data-protection pages (`/proteccion/`): consent ledger, case sharing, M&E analytics.
+"""Data-protection pages (`/proteccion/`): consent ledger, case sharing (the M&E analytics
+pages are `monitoring.analytics_views`).
 
 Thin, like `cases.views`: parse with `protection.forms`, read through scoped selectors (what a user may not
 see answers 404, never revealing that it exists), write through `protection.services`, render. A role check
@@ -13,27 +14,23 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_countries import countries
 
-from reintegra.access import audit, exports, permissions
+from reintegra.access import audit, permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases import scoping as case_scoping
 from reintegra.cases import selectors as case_selectors
-from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.cases.models import Case, Returnee
-from reintegra.protection import analytics as me_data
-from reintegra.protection import forms, pseudonymise, selectors, services
+from reintegra.protection import forms, selectors, services
 from reintegra.protection.models import CaseShare, Consent
-from reintegra.protection.serializers import pseudonymised_table
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.steps import show_refused
 
@@ -236,85 +233,8 @@ def share_revoke(request: AuthenticatedHttpRequest, share_id: int) -> HttpRespon
     return redirect("dashboard")
 
 
-# --- analytics -----------------------------------------------------------------------------------
-
-_VALUE_LABELS = {
-    "status": CaseStatus,
-    "return_type": ReturnType,
-    "sex": Sex,
-    "closure_category": ClosureCategory,
-    "attention_flag": AttentionFlag,
-    "cause_of_migration": MigrationCause,
-}
-
-
-def _cell_label(dimension: str, row: dict[str, Any]) -> str:
-    value = row.get(dimension)
-    if value in (None, ""):
-        return _("Not recorded") if dimension != "closure_category" else _("Not closed")
-    if dimension in _VALUE_LABELS:
-        try:
-            return str(_VALUE_LABELS[dimension](value).label)
-        except ValueError:
-            return str(value)
-    if dimension == "nationality":
-        return str(countries.name(value) or value)
-    return str(value)
-
-
-@login_required
 @require_GET
-def analytics(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Counts of cases by one dimension, small cells suppressed (Capability.VIEW_AGGREGATES)."""
-    user: User = request.user
-    permissions.require(user, Capability.VIEW_AGGREGATES)
-    form = forms.AggregateForm(request.GET or None)
-    by, k = "status", None
-    valid = True
-    if form.is_bound:
-        valid = form.is_valid()
-        if valid:
-            by, k = form.cleaned_data["by"], form.cleaned_data["k"]
-    rows: list[dict[str, Any]] = []
-    if valid:
-        try:
-            cells = me_data.aggregate_cases(user, by=[by], k=k)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            rows = [{"label": _cell_label(by, cell), **cell} for cell in cells]
-    floor = me_data.aggregate_threshold(user)
-    can_download = user.has_capability(Capability.VIEW_PSEUDONYMISED)
-    return render(
-        request,
-        "protection/analytics.html",
-        {
-            "nav": "analytics",
-            "form": form,
-            "dimension_label": forms.DIMENSION_LABELS.get(by, by),
-            "rows": rows,
-            "k": max(k or floor, floor),
-            "all_organisations": user.has_capability(Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS),
-            "can_download": can_download,
-            "release": me_data.pseudonymised_release(user).summary if can_download else None,
-        },
-    )
-
-
-@login_required
-@require_GET
-def analytics_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    """Every k-anonymous pseudonymised case row of the organisation as CSV (Capability.VIEW_PSEUDONYMISED);
-    recorded."""
-    release = me_data.pseudonymised_release(request.user)  # PermissionDenied without the capability
-    summary = release.summary
-    return exports.download(
-        request.user,
-        "csv",
-        "pseudonymised-cases",
-        pseudonymise.ROW_KEYS,
-        pseudonymised_table(me_data.pseudonymised_rows(release.entries)),
-        purpose=f"pseudonymised case rows ({summary['released']} rows, {summary['suppressed']} withheld, "
-        f"k={summary['k']})",
-        object_type="cases.case",
-    )
+def moved(request: HttpRequest, to: str) -> HttpResponse:
+    """A page that moved to another app (which protection may not import): the same query, at its new path."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{to}?{query}" if query else to)

@@ -41,6 +41,7 @@ APP_MATRICES = {
     "reintegra.monitoring.public_views": "src/reintegra/monitoring/tests/test_report_permissions.py",
     "reintegra.monitoring.evaluation_views": "src/reintegra/monitoring/tests/test_evaluation_permissions.py",
     "reintegra.monitoring.evaluation_api": "src/reintegra/monitoring/tests/test_evaluation_permissions.py",
+    "reintegra.monitoring.dashboard_views": "src/reintegra/monitoring/tests/test_dashboard_permissions.py",
 }
 
 

@@ -10,7 +10,8 @@ from reintegra.access import crypto
 from reintegra.access.models import Programme
 from reintegra.access.roles import Role
 from reintegra.cases.models import Case
-from reintegra.protection import analytics, kanonymity, pseudonymise
+from reintegra.monitoring import analytics
+from reintegra.protection import kanonymity, pseudonymise
 from reintegra.testing import factories
 from reintegra.testing.sensitive_cases import (
     ADDRESS,

@@ -22,7 +22,8 @@ from reintegra.cases.models import (
     ReintegrationPlan,
     Returnee,
 )
-from reintegra.protection import analytics, services
+from reintegra.monitoring import analytics
+from reintegra.protection import services
 from reintegra.protection.models import CaseShare, Consent
 from reintegra.testing import factories
 from reintegra.testing.sensitive_cases import (

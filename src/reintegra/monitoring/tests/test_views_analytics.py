@@ -1,4 +1,4 @@
-"""The analytics page (/proteccion/analitica/) and the pseudonymised CSV download."""
+"""The analytics page (/seguimiento/analitica/, formerly /proteccion/analitica/) and its pseudonymised CSV."""
 
 import csv
 import io
@@ -9,14 +9,15 @@ from django.urls import reverse
 
 from reintegra.access.models import AccessEvent, Programme
 from reintegra.access.roles import Role
-from reintegra.protection import analytics, pseudonymise
+from reintegra.monitoring import analytics
+from reintegra.protection import pseudonymise
 from reintegra.testing import factories
 from reintegra.testing.sensitive_cases import ADDRESS, DOCUMENT_NUMBER, LOCALITY, PHONE, detailed_case
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("protection:analytics")
-CSV_URL = reverse("protection:analytics_export")
+URL = reverse("monitoring_dashboard:analytics")
+CSV_URL = reverse("monitoring_dashboard:analytics_export")
 
 QUASI_IDENTIFIERS = (
     "sex",
@@ -152,3 +153,11 @@ def test_case_level_rows_only_for_monitoring_and_evaluation(client, org, cases, 
     client.force_login(factories.user(None if role == Role.COORDINATOR else org, role))
     assert client.get(CSV_URL).status_code == 403
     assert not AccessEvent.objects.filter(action="export").exists()
+
+
+def test_the_old_paths_redirect_to_the_new_ones_with_their_query(client):
+    response = client.get("/proteccion/analitica/?by=sex&k=7")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("monitoring_dashboard:analytics") + "?by=sex&k=7"
+    response = client.get(reverse("protection:analytics_export"))
+    assert response.status_code == 301 and response["Location"] == CSV_URL
