@@ -95,10 +95,10 @@ def compute(
     by: Sequence[str] = (),
 ) -> list[Values]:
     """The values of each period (in order). Overlapping periods (cumulative ones) are computed one query
-    each; periods that do not overlap share one."""
+    each, and so is each period of a definition whose fields read the period; other periods share one."""
     periods = list(periods)
     ids = list(programme_ids)
-    if _overlap(periods):
+    if len(periods) > 1 and (_overlap(periods) or _periodic(definition)):
         return [_compute(definition, measure, ids, [period], tuple(by))[0] for period in periods]
     return _compute(definition, measure, ids, periods, tuple(by))
 
@@ -106,6 +106,12 @@ def compute(
 def _overlap(periods: Sequence[Period]) -> bool:
     ordered = sorted(periods)
     return any(later[0] <= earlier[1] for earlier, later in itertools.pairwise(ordered))
+
+
+def _periodic(definition: Definition) -> bool:
+    """Whether a field the definition uses is computed for the period (one query cannot serve several)."""
+    names = {c.field for c in (*definition.filters, *definition.numerator)} | ({definition.value} - {""})
+    return any(getattr(definition.population.fields[name], "periodic", False) for name in names)
 
 
 def _date_lookup(definition: Definition) -> str:

@@ -65,6 +65,9 @@ class Flag:
     label: Any
     path: str = ""
     expression: ExpressionFactory | None = None
+    # The expression reads the period it is given (visits in the period, an agreement in force at its end):
+    # the engine computes such a definition one period at a time.
+    periodic: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Number:
     path: str = ""
     expression: ExpressionFactory | None = None
     duration: bool = False  # days between two dates (a DurationField): compared and shown in days
+    periodic: bool = False  # as Flag.periodic
 
 
 FieldSpec = Choice | Flag | Number

@@ -67,7 +67,8 @@ def register_populations() -> None:
                     _("managed closely (high interest and influence)"), expression=_managed_closely
                 ),
                 "has_active_agreement": registry.Flag(
-                    _("party to an agreement in force at the end of the period"), expression=_has_active_agreement
+                    _("party to an agreement in force at the end of the period"), expression=_has_active_agreement,
+                    periodic=True,
                 ),
             },
         )
@@ -89,7 +90,9 @@ def register_populations() -> None:
             fields={
                 "kind": registry.Choice(_("type"), "kind", c.AgreementKind.choices),
                 "status": registry.Choice(_("status"), "status", c.AgreementStatus.choices),
-                "in_force": registry.Flag(_("in force at the end of the period"), expression=_agreement_in_force),
+                "in_force": registry.Flag(
+                    _("in force at the end of the period"), expression=_agreement_in_force, periodic=True
+                ),
             },
         )
     )
