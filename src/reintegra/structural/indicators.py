@@ -67,7 +67,8 @@ def register_populations() -> None:
                     _("managed closely (high interest and influence)"), expression=_managed_closely
                 ),
                 "has_active_agreement": registry.Flag(
-                    _("party to an agreement in force at the end of the period"), expression=_has_active_agreement,
+                    _("party to an agreement in force at the end of the period"),
+                    expression=_has_active_agreement,
                     periodic=True,
                 ),
             },

@@ -4,7 +4,7 @@ every population; a few are checked against the same number counted in Python fr
 from __future__ import annotations
 
 import statistics
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 
