@@ -35,7 +35,8 @@ def test_every_entry_parses_and_the_library_is_big_enough():
     for code, entry in ENTRIES.items():
         parsed = definition.parse(entry["definition"], entry["measure"])
         assert parsed.population.key == entry["definition"]["population"], code
-        assert all(entry["name"][lang] and entry["description"][lang] for lang in library.LANGUAGES), code
+        for text in (entry["name"], entry["description"]):
+            assert set(text) == set(library.LANGUAGES) and all(text.values()), code
         assert entry["time_aggregation"] in TimeAggregation.values
 
 
