@@ -183,7 +183,7 @@ def counted_rows(
         conditions += definition.numerator  # a count: a unit counts if any of its records qualifies
 
     def scoped() -> QuerySet[Any]:
-        return (
+        found: QuerySet[Any] = (
             population.rows()
             .filter(**{f"{population.programme_path}__in": list(programme_ids)})
             .alias(**_aliases(definition, span))
@@ -191,6 +191,7 @@ def counted_rows(
             .filter(_all(definition, conditions))
             .exclude(_period=-1)
         )
+        return found
 
     rows = scoped()
     unit_path = population.units[definition.unit].path

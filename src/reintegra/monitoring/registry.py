@@ -25,10 +25,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from django.db.models import Expression, QuerySet
+    from django.db.models import Expression, Q, QuerySet
 
-# A filter or value may be a column (a lookup path) or an expression computed for a period.
-ExpressionFactory = Callable[[date, date], "Expression"]
+# A filter or value may be a column (a lookup path) or an expression computed for a period (a condition, Q,
+# for a Flag).
+ExpressionFactory = Callable[[date, date], "Expression | Q"]
 
 
 @dataclass(frozen=True)

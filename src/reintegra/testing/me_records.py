@@ -93,7 +93,7 @@ def _referral(case: CaseRow, pathway: ReferralPathway, user: User, rng: random.R
         case_id=case.id,
         referring_organisation_id=case.organisation_id,
         provider_id=pathway.provider_id,
-        service_id=pathway.service_id,
+        service=pathway.service,  # cached on the pathway after the first referral
         pathway=pathway,
         referred_by=user,
         level=rng.choice(("local", "national")),
