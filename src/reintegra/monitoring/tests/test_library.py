@@ -4,9 +4,10 @@ every population; a few are checked against the same number counted in Python fr
 from __future__ import annotations
 
 import statistics
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from reintegra.access.roles import Role
 from reintegra.cases import services
@@ -134,7 +135,7 @@ def test_days_to_acceptance_is_the_median_of_accepted_referrals(dataset):
         days = [
             (r.answered_at - r.sent_at).total_seconds() / 86400
             for r in referrals
-            if _in(r.sent_at.astimezone(UTC).date(), period)
+            if _in(timezone.localdate(r.sent_at), period)
         ]
         expected = statistics.median(days) if days else None
         assert value.total.value == (pytest.approx(expected) if days else None)
@@ -165,7 +166,7 @@ def test_stakeholders_managed_closely_with_an_agreement_in_force(dataset):
     for (_start, end), value in zip(QUARTERS, values, strict=True):
         expected = 0
         for s in Stakeholder.objects.filter(programme=dataset):
-            if s.created_at.astimezone(UTC).date() > end or min(s.interest, s.influence) < threshold:
+            if timezone.localdate(s.created_at) > end or min(s.interest, s.influence) < threshold:
                 continue
             agreements = Agreement.objects.filter(parties=s, status__in=["in_force", "expired"])
             if any(a.starts_on <= end and (a.ends_on is None or a.ends_on >= end) for a in agreements):
@@ -183,3 +184,14 @@ def test_a_field_of_the_period_is_computed_for_each_period(dataset):
         (alone,) = engine.compute(parsed, "mean", programme_ids=[dataset.pk], periods=[period])
         assert value.total == alone.total
     assert (together[0].total.numerator, together[0].total.denominator) == (1, 2)
+
+
+def test_a_date_with_a_time_is_placed_by_its_local_date(dataset):
+    """Sent at 03:00 UTC on 1 April is still 31 March in the programme's time zone: the first quarter."""
+    referral = Referral.objects.filter(case__programme=dataset).first()
+    moment = datetime(2026, 4, 1, 3, 0, tzinfo=UTC)
+    assert timezone.localdate(moment) == date(2026, 3, 31)  # the platform's zone is behind UTC
+    Referral.objects.filter(case__programme=dataset).exclude(pk=referral.pk).delete()
+    Referral.objects.filter(pk=referral.pk).update(sent_at=moment, created_at=moment)
+    q1, q2, _q3, _q4 = _compute("referrals-sent", dataset)
+    assert (q1.total.value, q2.total.value) == (1, 0)
