@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -39,6 +40,13 @@ def test_every_entry_parses_and_the_library_is_big_enough():
         for text in (entry["name"], entry["description"]):
             assert set(text) == set(library.LANGUAGES) and all(text.values()), code
         assert entry["time_aggregation"] in TimeAggregation.values
+
+
+def test_the_documentation_describes_every_entry():
+    page = (Path(__file__).resolve().parents[4] / "docs" / "monitoring-indicators.md").read_text(encoding="utf-8")
+    for code, entry in ENTRIES.items():
+        assert f"{entry['name']['en']} (`{code}`)" in page, code
+        assert entry["description"]["en"] in page, code
 
 
 @pytest.mark.django_db
