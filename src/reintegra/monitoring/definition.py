@@ -85,6 +85,21 @@ def parse(raw: Any, measure: str, *, field: str = "definition") -> Definition:
     filters = _conditions(errors, population, raw.get("filters", []), f"{field}.filters")
     numerator = _conditions(errors, population, raw.get("numerator", []), f"{field}.numerator")
     value = str(raw.get("value", "") or "")
+    _check_measure(errors, population, raw, measure, value, numerator, field)
+    errors.raise_if_any()
+    return Definition(population, unit, date, tuple(filters), tuple(numerator), value)
+
+
+def _check_measure(
+    errors: FieldErrors,
+    population: registry.Population,
+    raw: dict[str, Any],
+    measure: str,
+    value: str,
+    numerator: list[Condition],
+    field: str,
+) -> None:
+    """What the measure asks of the rest: a value to total or average, a numerator for a share."""
     if measure in VALUE_MEASURES:
         if value not in population.values():
             errors.add(f"{field}.value", _("Choose the number a total, mean or median is taken of."), "required")
@@ -94,8 +109,6 @@ def parse(raw: Any, measure: str, *, field: str = "definition") -> Definition:
         errors.add(f"{field}.numerator", _("Say which of the counted units make the numerator."), "required")
     if measure == Measure.QUALITATIVE:
         errors.add(field, _("A qualitative indicator is reported by hand, not computed."), "invalid")
-    errors.raise_if_any()
-    return Definition(population, unit, date, tuple(filters), tuple(numerator), value)
 
 
 def _conditions(errors: FieldErrors, population: registry.Population, raw: Any, field: str) -> list[Condition]:

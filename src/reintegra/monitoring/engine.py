@@ -16,7 +16,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -34,6 +34,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from reintegra.monitoring import dimensions, registry
 from reintegra.monitoring.choices import Measure
@@ -95,10 +96,10 @@ def compute(
     by: Sequence[str] = (),
 ) -> list[Values]:
     """The values of each period (in order). Overlapping periods (cumulative ones) are computed one query
-    each; periods that do not overlap share one."""
+    each, and so is each period of a definition whose fields read the period; other periods share one."""
     periods = list(periods)
     ids = list(programme_ids)
-    if _overlap(periods):
+    if len(periods) > 1 and (_overlap(periods) or _periodic(definition)):
         return [_compute(definition, measure, ids, [period], tuple(by))[0] for period in periods]
     return _compute(definition, measure, ids, periods, tuple(by))
 
@@ -108,15 +109,27 @@ def _overlap(periods: Sequence[Period]) -> bool:
     return any(later[0] <= earlier[1] for earlier, later in itertools.pairwise(ordered))
 
 
-def _date_lookup(definition: Definition) -> str:
+def _periodic(definition: Definition) -> bool:
+    """Whether a field the definition uses is computed for the period (one query cannot serve several)."""
+    names = {c.field for c in (*definition.filters, *definition.numerator)} | ({definition.value} - {""})
+    return any(getattr(definition.population.fields[name], "periodic", False) for name in names)
+
+
+def _in_period(definition: Definition, period: Period) -> Q:
+    """The records whose date falls in the period. A date with a time is placed by its local date: compared
+    with the local midnights that bound the period, which needs no conversion of each row (and can use an
+    index), unlike `__date`."""
     spec = definition.population.dates[definition.date]
-    return f"{spec.path}__date" if spec.datetime else spec.path
+    if not spec.datetime:
+        return Q(**{f"{spec.path}__range": period})
+    zone = timezone.get_current_timezone()
+    start, end = (datetime.combine(day, time.min, tzinfo=zone) for day in (period[0], period[1] + timedelta(days=1)))
+    return Q(**{f"{spec.path}__gte": start, f"{spec.path}__lt": end})
 
 
 def _period_index(definition: Definition, periods: Sequence[Period]) -> Any:
-    lookup = _date_lookup(definition)
     return Case(
-        *(When(Q(**{f"{lookup}__range": period}), then=Value(i)) for i, period in enumerate(periods)),
+        *(When(_in_period(definition, period), then=Value(i)) for i, period in enumerate(periods)),
         default=Value(-1),
         output_field=IntegerField(),
     )
@@ -177,14 +190,16 @@ def counted_rows(
         conditions += definition.numerator  # a count: a unit counts if any of its records qualifies
 
     def scoped() -> QuerySet[Any]:
-        return (
+        found: QuerySet[Any] = (
             population.rows()
             .filter(**{f"{population.programme_path}__in": list(programme_ids)})
+            .filter(_in_period(definition, span))  # the rows of the span only, before each is placed in a period
             .alias(**_aliases(definition, span))
             .alias(_period=_period_index(definition, periods))
             .filter(_all(definition, conditions))
             .exclude(_period=-1)
         )
+        return found
 
     rows = scoped()
     unit_path = population.units[definition.unit].path

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, DurationField, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.cases.choices import AssessmentKind, CaseStatus, ClosureCategory, ReturnType
@@ -26,7 +26,15 @@ def _days(later: str, earlier: str) -> registry.ExpressionFactory:
 
 
 def _follow_ups_in_span(start: date, end: date) -> Any:
-    return Count("follow_ups", filter=Q(follow_ups__visited_on__range=(start, end)), distinct=True)
+    # A subquery, not an aggregate over a join: the engine totals and averages it, and keeps one row per unit.
+    visits = (
+        FollowUpVisit.objects.filter(case=OuterRef("pk"), visited_on__range=(start, end))
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(visits, output_field=IntegerField()), Value(0))
 
 
 def register_case_populations() -> None:
@@ -63,7 +71,9 @@ def register_case_populations() -> None:
                     expression=_days("plan__agreed_on", "return_date"),
                     duration=True,
                 ),
-                "follow_ups": registry.Number(_("follow-up visits in the period"), expression=_follow_ups_in_span),
+                "follow_ups": registry.Number(
+                    _("follow-up visits in the period"), expression=_follow_ups_in_span, periodic=True
+                ),
             },
         )
     )

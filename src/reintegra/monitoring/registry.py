@@ -25,10 +25,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from django.db.models import Expression, QuerySet
+    from django.db.models import Expression, Q, QuerySet
 
-# A filter or value may be a column (a lookup path) or an expression computed for a period.
-ExpressionFactory = Callable[[date, date], "Expression"]
+# A filter or value may be a column (a lookup path) or an expression computed for a period (a condition, Q,
+# for a Flag).
+ExpressionFactory = Callable[[date, date], "Expression | Q"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class Flag:
     label: Any
     path: str = ""
     expression: ExpressionFactory | None = None
+    # The expression reads the period it is given (visits in the period, an agreement in force at its end):
+    # the engine computes such a definition one period at a time.
+    periodic: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class Number:
     path: str = ""
     expression: ExpressionFactory | None = None
     duration: bool = False  # days between two dates (a DurationField): compared and shown in days
+    periodic: bool = False  # as Flag.periodic
 
 
 FieldSpec = Choice | Flag | Number

@@ -40,7 +40,7 @@ class StructuralConfig(AppConfig):
         from reintegra.access import audit
         from reintegra.access.roles import Capability
         from reintegra.reminders import registry
-        from reintegra.structural import reminders
+        from reintegra.structural import indicators, reminders
         from reintegra.web import navigation
 
         for model in MODELS:
@@ -57,3 +57,4 @@ class StructuralConfig(AppConfig):
                 order=60,
             )
         )
+        indicators.register_populations()

@@ -14,7 +14,7 @@ class SustainabilityConfig(AppConfig):
         from reintegra.cases import extensions
         from reintegra.cases.choices import CaseEventKind
         from reintegra.reminders import registry
-        from reintegra.sustainability import panels, reminders
+        from reintegra.sustainability import indicators, panels, reminders
         from reintegra.web import navigation
 
         audit.register_model("sustainability.Instrument", personal=False)
@@ -50,3 +50,4 @@ class SustainabilityConfig(AppConfig):
             )
         )
         registry.register("rss_round_due", reminders.rss_rounds_due)
+        indicators.register_populations()
