@@ -1,4 +1,4 @@
-"""Vocabularies of monitoring and evaluation (docs/monitoring.md)."""
+"""Vocabularies of monitoring and evaluation (docs/domain-monitoring.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

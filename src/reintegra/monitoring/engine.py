@@ -1,7 +1,7 @@
 """Computes an indicator's values in the database: one grouped query per call, whatever the number of
 periods (when they do not overlap) and disaggregations asked for.
 
-Rules (docs/monitoring.md, and `monitoring.indicators` for the same rules in plain Python):
+Rules (docs/domain-monitoring.md, and `monitoring.indicators` for the same rules in plain Python):
 - one row per counted unit and period: when a unit (a person, a case) has several records in a period, its
   latest (by the definition's date, then by id) is the one counted, so each unit sits in exactly one bucket
   of every disaggregation and the buckets add up to the total;

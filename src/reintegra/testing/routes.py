@@ -35,7 +35,15 @@ APP_MATRICES = {
     "reintegra.access.account_views": "src/reintegra/access/tests/test_account_permissions.py",
     "reintegra.access.account_api": "src/reintegra/access/tests/test_account_permissions.py",
     "reintegra.regional": "src/reintegra/regional/tests/test_permissions.py",
-    "reintegra.monitoring": "src/reintegra/monitoring/tests/test_permissions.py",
+    **dict.fromkeys(
+        (
+            "reintegra.monitoring.framework_views",
+            "reintegra.monitoring.indicator_views",
+            "reintegra.monitoring.period_views",
+            "reintegra.monitoring.api",
+        ),
+        "src/reintegra/monitoring/tests/test_permissions.py",
+    ),
     "reintegra.monitoring.iptt_views": "src/reintegra/monitoring/tests/test_report_permissions.py",
     "reintegra.monitoring.report_api": "src/reintegra/monitoring/tests/test_report_permissions.py",
     "reintegra.monitoring.public_views": "src/reintegra/monitoring/tests/test_report_permissions.py",

@@ -1,5 +1,5 @@
 """The engine against the database: one unit in one bucket, buckets adding up, percentages and cumulative
-periods counted as the rules say (docs/monitoring.md)."""
+periods counted as the rules say (docs/domain-monitoring.md)."""
 
 from __future__ import annotations
 
