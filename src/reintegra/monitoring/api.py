@@ -144,7 +144,7 @@ class ResultsFrameworkViewSet(
         summary="Change or move a result (a new parent moves it)",
         request=NodeInputSerializer,
         responses={200: NodeSerializer, 412: versioning.STALE_RESPONSE, 428: versioning.REQUIRED_RESPONSE},
-        parameters=[versioning.IF_MATCH],
+        parameters=[versioning.IF_MATCH, versioning.ETAG],
         tags=["results-frameworks"],
     )
     @extend_schema(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from reintegra.api.fields import IdField
@@ -119,6 +119,7 @@ class DefinitionField(serializers.JSONField):
     numerator, value. Checked by the service: errors come back under `definition.<part>`."""
 
 
+@extend_schema_serializer(component_name="ResultIndicator")  # structural has its own "Indicator"
 class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
     programme = serializers.IntegerField(source="framework.programme_id", read_only=True)
     definition = DefinitionField(read_only=True)

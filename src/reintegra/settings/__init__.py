@@ -236,6 +236,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Choice sets whose field name another app uses for other choices (monitoring's kind, status, dimension).
+    "ENUM_NAME_OVERRIDES": {
+        "ResultKindEnum": "reintegra.monitoring.choices.NodeKind",
+        "ResultDimensionEnum": "reintegra.monitoring.choices.ResultDimension",
+        "PeriodKindEnum": "reintegra.monitoring.choices.PeriodKind",
+        "PeriodStatusEnum": "reintegra.monitoring.choices.PeriodStatus",
+        "EvaluationTypeEnum": "reintegra.monitoring.choices.EvaluationType",
+        "ActionStatusEnum": "reintegra.monitoring.choices.ActionStatus",
+        "ReferralStatusEnum": "reintegra.referrals.choices.ReferralStatus",
+    },
 }
 
 # Request size limits (reintegra.api.limits): larger bodies answer 413 before anything reads them.

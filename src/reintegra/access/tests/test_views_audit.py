@@ -39,7 +39,7 @@ def dpo_client(client, dpo):
 def trail(case_manager, other_case_manager):
     """Activity of oim-mx (case manager) and of ong-gt (another organisation's case manager)."""
     own = factories.case(case_manager)
-    audit.record_access(case_manager, "view", own, purpose="seguimiento")
+    audit.record_access(case_manager, "view", own, purpose="control mensual")
     audit.record_access(case_manager, "consent_exception", own.returnee, purpose="riesgo vital", flagged=True)
     foreign = factories.case(other_case_manager)
     audit.record_access(other_case_manager, "view", foreign, purpose="ZQX-FOREIGN-PURPOSE")
@@ -89,7 +89,7 @@ def test_both_trails_of_the_own_organisation_only(dpo_client, trail):
     response = dpo_client.get(URL)
     assert response.status_code == 200
     text = _text(response)
-    assert "seguimiento" in text and "riesgo vital" in text  # access events
+    assert "control mensual" in text and "riesgo vital" in text  # access events
     assert f"#{own.pk}" in text and "cases.case" in text  # change log
     assert "Flagged" in text
     assert "ZQX-FOREIGN-PURPOSE" not in text
@@ -107,10 +107,10 @@ def test_changes_show_field_names_and_protected_values(dpo_client, case_manager,
 @pytest.mark.parametrize(
     ("params", "expected", "absent"),
     [
-        ({"action": "consent_exception"}, ["riesgo vital"], ["seguimiento"]),
-        ({"flagged": "on"}, ["riesgo vital"], ["seguimiento"]),
-        ({"source": "access", "object_type": "cases.case"}, ["seguimiento"], ["riesgo vital"]),
-        ({"source": "change"}, ["cases.returnee"], ["seguimiento", "riesgo vital"]),
+        ({"action": "consent_exception"}, ["riesgo vital"], ["control mensual"]),
+        ({"flagged": "on"}, ["riesgo vital"], ["control mensual"]),
+        ({"source": "access", "object_type": "cases.case"}, ["control mensual"], ["riesgo vital"]),
+        ({"source": "change"}, ["cases.returnee"], ["control mensual", "riesgo vital"]),
     ],
 )
 def test_filters(dpo_client, trail, params, expected, absent):
@@ -126,9 +126,9 @@ def test_filter_by_object_user_and_dates(dpo_client, trail, case_manager, superv
     audit.record_access(supervisor, "view", own, purpose="supervision")
     text = _text(dpo_client.get(URL, {"object_type": "cases.case", "object_id": own.pk, "user": supervisor.pk}))
     assert "supervision" in text
-    assert "seguimiento" not in text
+    assert "control mensual" not in text
     today = timezone.localdate()
-    assert "seguimiento" in _text(dpo_client.get(URL, {"since": today, "until": today}))
+    assert "control mensual" in _text(dpo_client.get(URL, {"since": today, "until": today}))
     later = today + timedelta(days=1)
     assert "No entry matches these filters." in _text(dpo_client.get(URL, {"since": later}))
 
@@ -176,7 +176,7 @@ def test_pages_follow_position_without_gaps_or_repeats(dpo_client, case_manager)
 def test_a_bad_position_shows_the_newest_page(dpo_client, trail):
     response = dpo_client.get(URL, {"before": "not-a-position"})
     assert response.status_code == 200
-    assert "seguimiento" in _text(response)
+    assert "control mensual" in _text(response)
 
 
 def test_merged_paging_handles_simultaneous_entries(dpo, case_manager):
@@ -215,7 +215,7 @@ def test_export_is_filtered_recorded_and_spreadsheet_safe(dpo_client, dpo, trail
     assert "attachment" in response["Content-Disposition"]
     rows = _csv_rows(response)
     purposes = {row["purpose"] for row in rows}
-    assert {"seguimiento", "riesgo vital", "'=HYPERLINK(1)"} <= purposes
+    assert {"control mensual", "riesgo vital", "'=HYPERLINK(1)"} <= purposes
     assert "ZQX-FOREIGN-PURPOSE" not in purposes
     assert {row["source"] for row in rows} == {"access"}
     flagged = next(row for row in rows if row["purpose"] == "riesgo vital")
@@ -236,5 +236,5 @@ def test_export_of_changes_holds_protected_values_only(dpo_client, case_manager,
 def test_edges_of_the_calendar(dpo_client, trail):
     response = dpo_client.get(URL, {"since": "0001-01-01", "until": "9999-12-31"})
     assert response.status_code == 200
-    assert "seguimiento" in _text(response)
+    assert "control mensual" in _text(response)
     assert dpo_client.get(EXPORT_URL, {"since": "0001-01-01", "until": "9999-12-31"}).status_code == 200
