@@ -7,6 +7,12 @@ from collections.abc import Callable
 from reintegra.demo.levels import monitoring, referrals, regional, structural, sustainability
 from reintegra.demo.levels.context import DemoContext
 
-LOADERS: list[Callable[[DemoContext], str]] = [sustainability.load, referrals.load, structural.load, regional.load, monitoring.load]
+LOADERS: list[Callable[[DemoContext], str]] = [
+    sustainability.load,
+    referrals.load,
+    structural.load,
+    regional.load,
+    monitoring.load,
+]
 
 __all__ = ["LOADERS", "DemoContext"]

@@ -26,7 +26,7 @@ from reintegra.demo import vocabulary
 from reintegra.demo.levels.context import DemoContext
 from reintegra.monitoring import choices as c
 from reintegra.monitoring import evaluation_services, services, snapshots
-from reintegra.monitoring.models import Indicator, ReportingPeriod, ResultsFramework, StandardIndicator
+from reintegra.monitoring.models import Evaluation, Indicator, ReportingPeriod, ResultsFramework, StandardIndicator
 
 _DATA = vocabulary.load("monitoring.yaml")
 QUARTERS = 4  # submitted; the current quarter is created open after them
@@ -222,7 +222,8 @@ def _reported_input(measure: str, value: list[Any], note: str) -> services.Repor
     if measure == c.Measure.PERCENTAGE:
         cells: dict[str, Any] = {
             "sex": {
-                sex: {"numerator": n, "denominator": d} for sex, n, d in zip(("female", "male"), by_sex, value[3], strict=True)
+                sex: {"numerator": n, "denominator": d}
+                for sex, n, d in zip(("female", "male"), by_sex, value[3], strict=True)
             }
         }
         return services.ReportedInput(Decimal(numerator), Decimal(denominator), cells=cells, note=note)
@@ -233,9 +234,7 @@ def _reported_input(measure: str, value: list[Any], note: str) -> services.Repor
 # --- evaluation and lessons -----------------------------------------------------------------------
 
 
-def _evaluation(
-    officer: User, manager: User, users: dict[str, User], programme: Programme, today: date
-) -> Any:
+def _evaluation(officer: User, manager: User, users: dict[str, User], programme: Programme, today: date) -> Any:
     data = _DATA["evaluation"]
     evaluation = evaluation_services.create_evaluation(
         officer,
@@ -295,11 +294,12 @@ def _officer_of(org: Organisation) -> User:
     return user
 
 
-def _lessons(officer: User, context: DemoContext, programme: Programme, evaluation: Any) -> int:
+def _lessons(officer: User, context: DemoContext, programme: Programme, evaluation: Evaluation) -> int:
     count = 0
     for entry in _DATA["lessons"]:
         where = entry["programme"]
         author = officer
+        target: Programme | None
         if where == "current":
             target = programme
         elif where == "previous":
