@@ -112,19 +112,21 @@ def _nice(value: float, measure: str) -> Decimal:
     return Decimal(min(high, max(1, math.ceil(value))))
 
 
-def target_for(actual: float | None, baseline: float | None, pace: float, direction: str, measure: str) -> Decimal:
+def target_for(
+    actual: float | None, baseline: float | None, pace: float, direction: str, measure: str, fallback: Any = None
+) -> Decimal | None:
     """The target the actual reaches `pace` % of, measured from the baseline in the indicator's direction
-    (`monitoring.indicators.achievement` turned around)."""
-    value = actual or 0.0
+    (`monitoring.indicators.achievement` turned around). Where the data has nothing yet (the referral network
+    and the agreements started in the current quarter), the YAML's `fallback` target, else none."""
+    if not actual:
+        return None if fallback is None else Decimal(str(fallback))
     if direction == c.Direction.DECREASE:
-        start = baseline if baseline is not None else value * 1.5 + 1
-        gone = start - value
-        wanted = start - (gone * 100 / pace if gone > 0 else start * 0.2)
-        return _nice(max(wanted, 0.0), measure) if measure == c.Measure.PERCENTAGE else _nice(wanted, measure)
+        start = baseline if baseline is not None else actual * 1.5
+        gone = start - actual
+        return _nice(max(start - (gone * 100 / pace if gone > 0 else start * 0.2), 0.0), measure)
     start = baseline if baseline is not None and direction == c.Direction.INCREASE else 0.0
-    gained = value - start
-    wanted = start + (gained * 100 / pace if gained > 0 else max(1.0, abs(start) * 0.2))
-    return _nice(wanted, measure)
+    gained = actual - start
+    return _nice(start + (gained * 100 / pace if gained > 0 else max(1.0, abs(start) * 0.2)), measure)
 
 
 def _adopt(
@@ -159,12 +161,13 @@ def _adopt(
             expected_version=None,
         )
         by_period = {
-            p.pk: target_for(v, baseline, pace, indicator.direction, indicator.measure)
+            p.pk: target_for(v, baseline, pace, indicator.direction, indicator.measure, entry.get("fallback"))
             for p, v, pace in zip(periods, values[1:], entry["pace"], strict=True)
         }
         lop = _lop_actual(indicator, periods)
         grid[indicator.pk] = services.TargetRow(
-            target_for(lop, baseline, entry["lop_pace"], indicator.direction, indicator.measure), by_period
+            target_for(lop, baseline, entry["lop_pace"], indicator.direction, indicator.measure, entry.get("fallback")),
+            by_period,
         )
         adopted.append(indicator)
     services.save_targets(officer, framework, grid)
@@ -177,8 +180,8 @@ def _previous_quarter(start: date) -> date:
 
 
 def _lop_actual(indicator: Indicator, periods: list[ReportingPeriod]) -> float | None:
-    """The value over the submitted quarters counted as one period (distinct units, never a sum)."""
-    whole = ReportingPeriod(starts_on=periods[0].starts_on, ends_on=periods[QUARTERS - 1].ends_on)
+    """The value over every period counted as one (distinct units, never a sum of the periods')."""
+    whole = ReportingPeriod(starts_on=periods[0].starts_on, ends_on=periods[-1].ends_on)
     (values,) = snapshots.live_values(indicator, [whole])
     return values.total.value
 
