@@ -24,6 +24,7 @@ from reintegra.monitoring.models import (
     ResultsFramework,
     Snapshot,
 )
+from reintegra.reminders.models import Reminder
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +100,7 @@ def _evaluation_and_lessons(programme: Programme) -> None:
     }
     overdue = recommendations.filter(due_on__lt=date.today(), status__in=["not_started", "in_progress"])
     assert overdue.exclude(owner=None).exists()
+    assert Reminder.objects.filter(kind="recommendation_action_due", recipient__username="gerente").exists()
     lessons = Lesson.objects.all()
     assert lessons.filter(programme=programme).exists()
     assert lessons.exclude(programme__organisation=programme.organisation).exists()
