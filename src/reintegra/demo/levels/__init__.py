@@ -4,9 +4,15 @@ texts are data (`demo/data/*.yaml`); they write through each level's services.""
 
 from collections.abc import Callable
 
-from reintegra.demo.levels import referrals, regional, structural, sustainability
+from reintegra.demo.levels import monitoring, referrals, regional, structural, sustainability
 from reintegra.demo.levels.context import DemoContext
 
-LOADERS: list[Callable[[DemoContext], str]] = [sustainability.load, referrals.load, structural.load, regional.load]
+LOADERS: list[Callable[[DemoContext], str]] = [
+    sustainability.load,
+    referrals.load,
+    structural.load,
+    regional.load,
+    monitoring.load,
+]
 
 __all__ = ["LOADERS", "DemoContext"]
