@@ -145,6 +145,13 @@ class LessonForm(forms.Form):
         help_text=_("Separated by commas, e.g. employment, mental health, documentation."),
     )
     evaluation = forms.IntegerField(label=_("From the evaluation"), required=False, widget=forms.Select())
+    recorded_on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    is_shared = forms.BooleanField(
+        label=_("Share with the other organisations on the platform"),
+        required=False,
+        initial=True,
+        help_text=_("Lessons hold no personal data; shared ones appear as lessons from similar programmes."),
+    )
 
     def __init__(self, *args: Any, evaluations: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,6 +174,8 @@ class LessonForm(forms.Form):
             country=_text(data, "country"),
             themes=split_themes(_text(data, "themes")),
             evaluation=data.get("evaluation"),
+            recorded_on=data.get("recorded_on"),
+            is_shared=bool(data.get("is_shared")),
         )
 
 

@@ -1,9 +1,10 @@
 """Every read of evaluations, recommendations and lessons learned, scoped by `monitoring.selectors.programmes_for`.
 
-Who reads a lesson (decision, docs/monitoring-learning.md): a lesson learned is not personal
-data, so whoever reads a programme's monitoring reads its lessons: the user's organisation's programmes, every
-programme for coordinators. "Lessons from similar programmes" draws from the same set, the programme itself
-left out.
+Who reads a lesson (decision, docs/monitoring-learning.md): a lesson learned is not personal data, so whoever
+reads a programme's monitoring reads its lessons (the user's organisation's programmes, every programme for
+coordinators), and every reader of monitoring reads the lessons other organisations share (`is_shared`, the
+default: learning across programmes is the point). "Lessons from similar programmes" draws from the same set,
+the programme itself left out.
 
 Search (`search_lessons`): every word of the query must be in the lesson (title, text or themes), accents and
 case aside. On PostgreSQL it is full-text search with the Spanish configuration over `Lesson.search_text`
@@ -24,6 +25,7 @@ from django.db.models.functions import StrIndex, Substr
 from unidecode import unidecode
 
 from reintegra.access.models import Programme, User
+from reintegra.access.permissions import has_any
 from reintegra.monitoring import choices as c
 from reintegra.monitoring import permissions
 from reintegra.monitoring.models import Evaluation, Lesson, Recommendation, ResultNode
@@ -139,7 +141,10 @@ def actions_due(today: date) -> QuerySet[Recommendation, tuple[int, int, str, in
 
 
 def lessons_for(user: User) -> QuerySet[Lesson]:
-    return Lesson.objects.filter(programme__in=programmes_for(user)).select_related(
+    """Lessons of the programmes the user follows, and every organisation's shared lessons."""
+    if not has_any(user, *permissions.READ):
+        return Lesson.objects.none()
+    return Lesson.objects.filter(Q(programme__in=programmes_for(user)) | Q(is_shared=True)).select_related(
         "programme__organisation", "evaluation"
     )
 

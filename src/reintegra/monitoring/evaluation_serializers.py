@@ -202,6 +202,7 @@ class LessonSerializer(serializers.ModelSerializer[Lesson]):
             "country",
             "themes",
             "recorded_on",
+            "is_shared",
             "version",
         ]
         read_only_fields = fields
@@ -219,6 +220,12 @@ class LessonInputSerializer(serializers.Serializer[Any]):
     )
     themes = ThemeList(required=False, default=list, max_length=100)
     evaluation = IdField(required=False, allow_null=True, default=None, help_text="An evaluation of the programme.")
+    recorded_on = serializers.DateField(required=False, allow_null=True, default=None)
+    is_shared = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="Read by every organisation's M&E readers (a lesson holds no personal data).",
+    )
 
     def programme_id(self) -> int | None:
         value: int | None = self.validated_data.get("programme")

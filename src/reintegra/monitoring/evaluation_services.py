@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from auditlog.context import set_actor
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 from unidecode import unidecode
@@ -317,6 +318,8 @@ class LessonInput:
     country: str = ""
     themes: list[str] = field(default_factory=list)
     evaluation: int | None = None  # an evaluation id of the same programme
+    recorded_on: date | None = None  # when the lesson was drawn (today when not given)
+    is_shared: bool = True
 
     @classmethod
     def of(cls, lesson: Lesson) -> LessonInput:
@@ -328,6 +331,8 @@ class LessonInput:
             country=lesson.country,
             themes=list(lesson.themes or []),
             evaluation=lesson.evaluation_id,
+            recorded_on=lesson.recorded_on,
+            is_shared=lesson.is_shared,
         )
 
     def merged(self, **changes: Any) -> LessonInput:
@@ -364,6 +369,8 @@ def lesson_errors(programme: Programme, data: LessonInput) -> tuple[FieldErrors,
         errors.add("dimension", _("Choose a dimension from the list."), "invalid_choice")
     if data.country and data.country not in dict(countries):
         errors.add("country", _("Choose a valid country."), "invalid_choice")
+    if data.recorded_on is not None and data.recorded_on > timezone.localdate():
+        errors.add("recorded_on", _("This date cannot be in the future."), "in_future")
     if data.evaluation is not None and not Evaluation.objects.filter(pk=data.evaluation, programme=programme).exists():
         errors.add("evaluation", _("Choose an evaluation of the same programme."), "invalid_choice")
     return errors, _themes(errors, data.themes)
@@ -377,6 +384,8 @@ def _apply_lesson(lesson: Lesson, data: LessonInput, themes: list[str]) -> None:
     lesson.country = data.country
     lesson.themes = themes
     lesson.evaluation_id = data.evaluation
+    lesson.recorded_on = data.recorded_on or lesson.recorded_on or timezone.localdate()
+    lesson.is_shared = data.is_shared
     lesson.search_text = search_text(lesson.title, lesson.body, themes)
 
 

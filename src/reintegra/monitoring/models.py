@@ -360,6 +360,9 @@ class Lesson(Versioned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_on = models.DateField(_("date"), default=timezone.localdate)
+    # Lessons hold no personal data; a shared one is read by every organisation's M&E readers (learning across
+    # programmes is the point), an unshared one only by those who read its programme's monitoring.
+    is_shared = models.BooleanField(_("share with the other organisations on the platform"), default=True)
 
     class Meta:
         verbose_name = _("lesson learned")

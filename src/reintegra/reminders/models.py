@@ -6,8 +6,13 @@ The message is stored as its untranslated text and parameters and translated whe
 language. It never holds personal data: case numbers, organisation and stakeholder names, dates.
 """
 
+import contextlib
+from datetime import date
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +46,16 @@ class Reminder(models.Model):
     @property
     def text(self) -> str:
         try:
-            return gettext(self.message) % self.params if self.params else gettext(self.message)
+            return gettext(self.message) % _shown(self.params) if self.params else gettext(self.message)
         except (KeyError, TypeError, ValueError):
             return gettext(self.message)
+
+
+def _shown(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters as the reader reads them: a date (stored ISO) in the reader's locale."""
+    shown = dict(params)
+    value = shown.get("date")
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            shown["date"] = date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    return shown

@@ -328,6 +328,7 @@ def _lessons(officer: User, context: DemoContext, programme: Programme, evaluati
                 country=entry["country"],
                 themes=entry["themes"],
                 evaluation=evaluation.pk if entry.get("evaluation") else None,
+                recorded_on=entry.get("recorded_on"),
             ),
         )
         count += 1

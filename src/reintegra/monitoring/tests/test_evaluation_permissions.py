@@ -153,7 +153,9 @@ def world(db: Any) -> dict[str, Any]:
         ),
     )
     recommendation = services.add_recommendation(officer, evaluation, services.RecommendationInput(text="Ampliar"))
-    lesson = services.create_lesson(officer, programme.pk, services.LessonInput(title="Lección", body="Texto"))
+    lesson = services.create_lesson(
+        officer, programme.pk, services.LessonInput(title="Lección", body="Texto", is_shared=False)
+    )
     return {
         "orgs": {"own": org, "other": f.organisation("ong-gt", country="GT")},
         "programme": programme,
@@ -184,3 +186,23 @@ def test_role_and_relation(role, relation, world):
         client = api if name.startswith("api:") else web
         response = _request(client, name, method, world)
         assert response.status_code == expected(rule, allowed, role, relation), (name, method, role, relation)
+
+
+@pytest.mark.django_db
+def test_a_shared_lesson_is_read_by_other_organisations_and_changed_only_by_its_own(world):
+    officer = f.user(world["orgs"]["own"], Role.ME_OFFICER)
+    shared = services.create_lesson(
+        officer, world["programme"].pk, services.LessonInput(title="Compartida", body="Texto")
+    )
+    reader = f.user(world["orgs"]["other"], Role.ME_OFFICER)
+    api = APIClient()
+    api.force_authenticate(reader)
+    assert api.get(reverse("api:lesson-detail", args=[shared.pk])).status_code == 200
+    assert api.get(reverse("api:lesson-detail", args=[world["lesson"].pk])).status_code == 404  # not shared
+    titles = [row["title"] for row in api.get(reverse("api:lesson-list")).json()["results"]]
+    assert titles == ["Compartida"]
+    response = api.patch(reverse("api:lesson-detail", args=[shared.pk]), {"title": "Cambiada"}, HTTP_IF_MATCH='"1"')
+    assert response.status_code == 403
+    outsider = f.user(world["orgs"]["other"], Role.CASE_MANAGER)  # no monitoring capability: nothing
+    api.force_authenticate(outsider)
+    assert api.get(reverse("api:lesson-detail", args=[shared.pk])).status_code == 403

@@ -291,11 +291,12 @@ def test_search_runs_on_this_database_and_filters_by_tag(world):
     assert connection.vendor in {"sqlite", "postgresql"}
 
 
-def test_lessons_are_read_through_the_programmes_the_user_reads(world):
+def test_lessons_are_read_through_the_programmes_the_user_reads_and_shared_ones_by_all(world):
     mine = lesson(world["officer"], world["programme"], "Propia")
-    theirs = lesson(world["stranger"], world["other_programme"], "Ajena")
-    assert set(selectors.lessons_for(world["officer"])) == {mine}
-    assert set(selectors.lessons_for(world["coordinator"])) == {mine, theirs}
+    theirs = lesson(world["stranger"], world["other_programme"], "Ajena", is_shared=False)
+    shared = lesson(world["stranger"], world["other_programme"], "Compartida")
+    assert set(selectors.lessons_for(world["officer"])) == {mine, shared}
+    assert set(selectors.lessons_for(world["coordinator"])) == {mine, theirs, shared}
     assert set(selectors.lessons_for(world["colleague"])) == set()  # a case manager reads no monitoring
 
 
@@ -313,12 +314,15 @@ def test_lessons_from_similar_programmes(world):
     same_level = lesson(officer, world["programme"], "Mismo nivel", country="MX", level="community")
     unrelated = lesson(officer, world["programme"], "Otro", country="MX", level="individual", dimension="economic")
     own = lesson(officer, planning, "Propia", country="GT", level="community")
-    lesson(world["stranger"], world["other_programme"], "Ajena", country="GT")  # not readable by the officer
+    lesson(world["stranger"], world["other_programme"], "Ajena", country="GT", is_shared=False)  # in-house
+    shared = lesson(
+        world["stranger"], world["other_programme"], "Compartida", country="GT", recorded_on=date(2024, 5, 1)
+    )
     found = selectors.similar_lessons(officer, planning)
-    assert found == [same_country, same_level]
+    assert found == [same_country, shared, same_level]  # same country first, the most recent first
     assert unrelated not in found and own not in found
     coordinator_view = selectors.similar_lessons(world["coordinator"], planning)
-    assert {lesson_.title for lesson_ in coordinator_view} == {"Mismo país", "Mismo nivel", "Ajena"}
+    assert {lesson_.title for lesson_ in coordinator_view} == {"Mismo país", "Mismo nivel", "Ajena", "Compartida"}
 
 
 # --- reminders ---------------------------------------------------------------------------------------------
@@ -354,3 +358,12 @@ def test_the_owner_is_reminded_of_an_open_action_near_or_past_its_due_date(world
     owner.is_active = False
     owner.save()
     assert list(evaluation_reminders.recommendation_actions_due(today)) == []
+
+
+def test_a_lesson_keeps_the_date_it_was_drawn_and_refuses_a_future_one(world):
+    old = lesson(world["officer"], world["programme"], "Del piloto", recorded_on=date(2023, 6, 30))
+    assert old.recorded_on == date(2023, 6, 30)
+    assert lesson(world["officer"], world["programme"], "Hoy").recorded_on == timezone.localdate()
+    with pytest.raises(ValidationError) as refused:
+        lesson(world["officer"], world["programme"], "Futura", recorded_on=timezone.localdate() + timedelta(days=1))
+    assert refused.value.error_dict["recorded_on"][0].code == "in_future"

@@ -120,3 +120,17 @@ def test_pages_render_the_unread_badge_in_every_language(language):
     assert response.status_code == 200
     assert '<span class="badge badge--count"' in response.content.decode()
     assert ">3</span>" in response.content.decode()
+
+
+def test_a_reminders_date_reads_in_the_readers_format():
+    from django.utils import translation
+
+    from reintegra.reminders.models import Reminder
+
+    reminder = Reminder(
+        message="The agreement “%(agreement)s” ends on %(date)s", params={"agreement": "X", "date": "2026-11-12"}
+    )
+    with translation.override("es"):
+        assert reminder.text.endswith("12/11/2026")
+    with translation.override("en"):
+        assert "2026-11-12" not in reminder.text and "2026" in reminder.text
