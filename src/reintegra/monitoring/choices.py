@@ -44,6 +44,45 @@ class Measure(models.TextChoices):
     QUALITATIVE = "qualitative", _("Qualitative")
 
 
+class Unit(models.TextChoices):
+    """The standard library's units, shown in the reader's language; a programme may write any other unit."""
+
+    PCT_CASES = "pct_cases", _("% of cases")
+    PCT_CLOSED_CASES = "pct_closed_cases", _("% of closed cases")
+    PCT_PEOPLE = "pct_people", _("% of people")
+    PCT_REFERRALS = "pct_referrals", _("% of referrals")
+    AGREEMENTS = "agreements", _("agreements")
+    CASES = "cases", _("cases")
+    SCORE_POINTS = "score_points", _("composite score points (0–1)")
+    DAYS = "days", _("days")
+    PARTICIPANTS = "participants", _("participants")
+    PEOPLE = "people", _("people")
+    PLAN_ITEMS = "plan_items", _("plan items")
+    REFERRALS = "referrals", _("referrals")
+    STAKEHOLDERS = "stakeholders", _("stakeholders")
+    VISITS = "visits", _("visits")
+    VISITS_PER_CASE = "visits_per_case", _("visits per case")
+
+
+def unit_label(unit: str) -> str:
+    """A unit as the reader reads it: a standard unit translated, any other as written."""
+    return str(dict(Unit.choices).get(unit, unit))
+
+
+def unit_code(text: str) -> str:
+    """What a form stores for a unit typed or picked: a standard unit's code when the text is its name in one
+    of the platform's languages, else the text as written."""
+    from django.utils import translation
+
+    wanted = " ".join(text.split()).casefold()
+    for language in ("es", "en", "fr"):
+        with translation.override(language):
+            for code, label in Unit.choices:
+                if str(label).casefold() == wanted:
+                    return str(code)
+    return " ".join(text.split())
+
+
 class Direction(models.TextChoices):
     INCREASE = "increase", _("Increase")
     DECREASE = "decrease", _("Decrease")

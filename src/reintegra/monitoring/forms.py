@@ -96,6 +96,17 @@ class DefinitionField(forms.CharField):
         return value
 
 
+class UnitInput(forms.TextInput):
+    """A free-text unit offering the standard units (in the reader's language) as suggestions."""
+
+    template_name = "monitoring/widgets/unit_input.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, {**(attrs or {}), "list": f"{name}-standard-units"})
+        context["widget"]["units"] = [str(label) for _code, label in c.Unit.choices]
+        return context
+
+
 INDICATOR_TEXT = (
     "name_en",
     "name_fr",
@@ -119,7 +130,7 @@ class IndicatorForm(forms.Form):
     description_en = _text(_("Definition (English)"))
     description_fr = _text(_("Definition (French)"))
     measure = forms.ChoiceField(label=_("Measure"), choices=c.Measure.choices, required=False)
-    unit = forms.CharField(label=_("Unit"), required=False, max_length=60)
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=60, widget=UnitInput())
     direction = forms.ChoiceField(label=_("Desired direction"), choices=c.Direction.choices, required=False)
     time_aggregation = forms.ChoiceField(label=_("Time aggregation"), choices=c.TimeAggregation.choices, required=False)
     level = forms.ChoiceField(label=_("Level"), required=False, choices=_blank("—", c.ApproachLevel.choices))
@@ -156,6 +167,7 @@ class IndicatorForm(forms.Form):
         values = dict(data.__dict__)
         values["node"] = str(data.node) if data.node else ""
         values["responsible"] = str(data.responsible) if data.responsible else ""
+        values["unit"] = c.unit_label(data.unit)
         return values
 
     def to_input(self) -> services.IndicatorInput:
@@ -180,7 +192,8 @@ class IndicatorForm(forms.Form):
             is_kpi=bool(d.get("is_kpi")),
             is_public=bool(d.get("is_public")),
             order=d.get("order") or 0,
-            **{name: d.get(name) or "" for name in INDICATOR_TEXT},
+            **{name: d.get(name) or "" for name in INDICATOR_TEXT if name != "unit"},
+            unit=c.unit_code(d.get("unit") or ""),
         )
 
 

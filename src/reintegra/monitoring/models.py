@@ -68,6 +68,10 @@ class IndicatorSpec(Translated):
     class Meta:
         abstract = True
 
+    @property
+    def unit_label(self) -> str:
+        return c.unit_label(self.unit)
+
 
 class StandardIndicator(IndicatorSpec):
     """An indicator of the platform's library (docs/monitoring-indicators.md), loaded by a migration; a

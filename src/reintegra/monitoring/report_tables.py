@@ -69,7 +69,7 @@ def _indicator_cells(indicator: Indicator, baseline: float | None) -> list[Any]:
         indicator.code,
         indicator.name,
         indicator.get_measure_display(),
-        indicator.unit,
+        indicator.unit_label,
         indicator.get_direction_display(),
         baseline,
     ]
@@ -178,7 +178,7 @@ def _hxl_line(row: Row, column: Column, dimension: str, bucket: str, value: Any,
         "indicator_code": row.indicator.code,
         "indicator_name": row.indicator.name,
         "measure": row.indicator.measure,
-        "unit": row.indicator.unit,
+        "unit": row.indicator.unit_label,
         "period_start": period.starts_on,
         "period_end": period.ends_on,
     }
