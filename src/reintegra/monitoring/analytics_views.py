@@ -77,7 +77,7 @@ def analytics(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "monitoring/analytics.html",
         {
-            "nav": "analytics",
+            "nav": "monitoring",
             "form": form,
             "dimension_label": forms.DIMENSION_LABELS.get(by, by),
             "rows": rows,

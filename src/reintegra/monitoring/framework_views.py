@@ -1,5 +1,6 @@
-"""Pages of a programme's results framework: the index of frameworks, the results tree (a printable
-diagram), the theory of change, the logframe matrix and the forms of the tree's results."""
+"""Pages of a programme's results framework: the app's landing page (the user's programmes, each with its
+sections), the results tree (a printable diagram), the theory of change, the logframe matrix and the forms of
+the tree's results."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from reintegra.access import permissions as access_permissions
 from reintegra.access.http import AuthenticatedHttpRequest
+from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
 from reintegra.access.versioning import StaleVersion
-from reintegra.monitoring import pages, permissions, selectors, services
+from reintegra.monitoring import learning_panels, pages, permissions, selectors, services
 from reintegra.monitoring.forms import FrameworkForm, NodeForm
 from reintegra.monitoring.models import ResultNode
 from reintegra.web import versioning
@@ -36,7 +39,15 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         for programme in selectors.programmes_for(request.user)
     ]
-    return render(request, "monitoring/index.html", {"nav": "monitoring", "rows": rows})
+    user = request.user
+    context = {
+        "nav": "monitoring",
+        "rows": rows,
+        # The pages that are about no single programme, each for those who may open it.
+        "can_cross": access_permissions.has_any(user, Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS),
+        "can_analyse": access_permissions.has_any(user, Capability.VIEW_AGGREGATES),
+    }
+    return render(request, "monitoring/index.html", context)
 
 
 @login_required
@@ -44,9 +55,14 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 def framework_page(request: AuthenticatedHttpRequest, programme: int) -> HttpResponse:
     found = pages.programme_or_404(request.user, programme)
     framework = selectors.framework_of(found)
+    # Planning or reading the framework, what similar programmes learned is beside it.
+    similar = learning_panels.similar_lessons_context(request.user, found)
     if framework is None:
-        return render(request, "monitoring/no_framework.html", pages.context(request.user, found, "framework"))
-    context = pages.context(request.user, found, "framework", framework=framework, tree=selectors.tree(framework))
+        context = pages.context(request.user, found, "framework", **similar)
+        return render(request, "monitoring/no_framework.html", context)
+    context = pages.context(
+        request.user, found, "framework", framework=framework, tree=selectors.tree(framework), **similar
+    )
     return render(request, "monitoring/framework.html", context)
 
 
@@ -92,6 +108,7 @@ def framework_edit(request: AuthenticatedHttpRequest, programme: int) -> HttpRes
         record_version=record_version,
         conflict=conflict,
         title=_("Theory of change"),
+        **learning_panels.similar_lessons_context(request.user, found),
     )
     return render(request, "monitoring/framework_form.html", context)
 
