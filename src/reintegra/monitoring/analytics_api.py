@@ -1,6 +1,6 @@
 """The M&E release through the API: k-anonymous pseudonymised case rows (`/api/v1/analytics/cases/`) and
 suppressed aggregates (`/api/v1/analytics/aggregates/`). Moved from `protection` (issue 12) with their paths,
-names and schema unchanged; routes in `monitoring.analytics_api_urls`."""
+names and schema unchanged; routes in `monitoring.api_urls`."""
 
 from typing import Any
 
