@@ -16,15 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
-from reintegra.access.versioning import StaleVersion
 from reintegra.monitoring import choices as c
 from reintegra.monitoring import evaluation_selectors as selectors
 from reintegra.monitoring import evaluation_services as services
-from reintegra.monitoring import learning_panels, permissions
+from reintegra.monitoring import learning_panels, pages, permissions
 from reintegra.monitoring.evaluation_forms import EvaluationForm, LessonFilterForm, LessonForm, RecommendationForm
 from reintegra.monitoring.models import Evaluation, Lesson, Recommendation
 from reintegra.monitoring.selectors import programmes_for
-from reintegra.web import pagination, versioning
+from reintegra.web import pagination
 from reintegra.web.forms import apply_service_errors
 
 PAGE_SIZE = 20
@@ -149,29 +148,24 @@ def evaluation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.FILES or None,
         initial=EvaluationForm.initial_from(services.EvaluationInput.of(evaluation)),
     )
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else evaluation.revision
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.update_evaluation(request.user, evaluation, form.to_input(), expected_version=record_version)
-        except StaleVersion as exc:
-            assert isinstance(exc.current, Evaluation)
-            stored = EvaluationForm.initial_from(services.EvaluationInput.of(exc.current))
-            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The evaluation was saved."))
-            return redirect("monitoring:evaluation-detail", evaluation.pk)
+    edit = pages.save_edit(
+        request,
+        form,
+        evaluation.revision,
+        lambda data, version: services.update_evaluation(request.user, evaluation, data, expected_version=version),
+        lambda current: EvaluationForm.initial_from(services.EvaluationInput.of(current)),
+    )
+    if edit.saved:
+        messages.success(request, _("The evaluation was saved."))
+        return redirect("monitoring:evaluation-detail", evaluation.pk)
     return _form_page(
         request,
         "monitoring/learning/evaluation_form.html",
         form,
         programme=evaluation.programme,
         evaluation=evaluation,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
     )
 
 
@@ -213,31 +207,26 @@ def recommendation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         people=_people(evaluation.programme, recommendation.owner),
         initial=RecommendationForm.initial_from(services.RecommendationInput.of(recommendation)),
     )
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else recommendation.revision
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.update_recommendation(
-                request.user, recommendation, form.to_input(), expected_version=record_version
-            )
-        except StaleVersion as exc:
-            assert isinstance(exc.current, Recommendation)
-            stored = RecommendationForm.initial_from(services.RecommendationInput.of(exc.current))
-            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The management response was saved."))
-            return redirect("monitoring:evaluation-detail", evaluation.pk)
+    edit = pages.save_edit(
+        request,
+        form,
+        recommendation.revision,
+        lambda data, version: services.update_recommendation(
+            request.user, recommendation, data, expected_version=version
+        ),
+        lambda current: RecommendationForm.initial_from(services.RecommendationInput.of(current)),
+    )
+    if edit.saved:
+        messages.success(request, _("The management response was saved."))
+        return redirect("monitoring:evaluation-detail", evaluation.pk)
     return _form_page(
         request,
         "monitoring/learning/recommendation_form.html",
         form,
         evaluation=evaluation,
         recommendation=recommendation,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
     )
 
 
@@ -313,27 +302,22 @@ def lesson_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         evaluations=_evaluation_choices(lesson.programme),
         initial=LessonForm.initial_from(services.LessonInput.of(lesson)),
     )
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else lesson.revision
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.update_lesson(request.user, lesson, form.to_input(), expected_version=record_version)
-        except StaleVersion as exc:
-            assert isinstance(exc.current, Lesson)
-            stored = LessonForm.initial_from(services.LessonInput.of(exc.current))
-            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The lesson was saved."))
-            return redirect("monitoring:evaluations", lesson.programme_id)
+    edit = pages.save_edit(
+        request,
+        form,
+        lesson.revision,
+        lambda data, version: services.update_lesson(request.user, lesson, data, expected_version=version),
+        lambda current: LessonForm.initial_from(services.LessonInput.of(current)),
+    )
+    if edit.saved:
+        messages.success(request, _("The lesson was saved."))
+        return redirect("monitoring:evaluations", lesson.programme_id)
     return _form_page(
         request,
         "monitoring/learning/lesson_form.html",
         form,
         programme=lesson.programme,
         lesson=lesson,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
     )

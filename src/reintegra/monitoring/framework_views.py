@@ -18,7 +18,6 @@ from reintegra.access import permissions as access_permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
-from reintegra.access.versioning import StaleVersion
 from reintegra.monitoring import learning_panels, pages, permissions, selectors, services
 from reintegra.monitoring.forms import FrameworkForm, NodeForm
 from reintegra.monitoring.models import ResultNode
@@ -85,28 +84,24 @@ def framework_edit(request: AuthenticatedHttpRequest, programme: int) -> HttpRes
     found = pages.programme_or_404(request.user, programme, for_write=True)
     framework = pages.framework_or_404(found)
     form = FrameworkForm(request.POST or None, initial=services.FrameworkInput.of(framework).__dict__)
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else framework.revision
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.edit_framework(request.user, framework, form.to_input(), expected_version=record_version)
-        except StaleVersion as exc:
-            stored = services.FrameworkInput.of(framework).__dict__
-            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The results framework was saved."))
-            return redirect("monitoring:framework", found.pk)
+    edit = pages.save_edit(
+        request,
+        form,
+        framework.revision,
+        lambda data, version: services.edit_framework(request.user, framework, data, expected_version=version),
+        lambda current: services.FrameworkInput.of(current).__dict__,
+    )
+    if edit.saved:
+        messages.success(request, _("The results framework was saved."))
+        return redirect("monitoring:framework", found.pk)
     context = pages.context(
         request.user,
         found,
         "framework",
         form=form,
         framework=framework,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
         title=_("Theory of change"),
         **learning_panels.similar_lessons_context(request.user, found),
     )
@@ -165,29 +160,24 @@ def node_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = pages.programme_or_404(request.user, node.framework.programme_id, for_write=True)
     nodes = [n for n in selectors.nodes_of(node.framework) if n.pk != node.pk]
     form = NodeForm(request.POST or None, nodes=nodes, initial=NodeForm.initial_from(services.NodeInput.of(node)))
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else node.revision
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.edit_node(request.user, node, form.to_input(), expected_version=record_version)
-        except StaleVersion as exc:
-            assert isinstance(exc.current, ResultNode)
-            stored = NodeForm.initial_from(services.NodeInput.of(exc.current))
-            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The result was saved."))
-            return redirect("monitoring:framework", found.pk)
+    edit = pages.save_edit(
+        request,
+        form,
+        node.revision,
+        lambda data, version: services.edit_node(request.user, node, data, expected_version=version),
+        lambda current: NodeForm.initial_from(services.NodeInput.of(current)),
+    )
+    if edit.saved:
+        messages.success(request, _("The result was saved."))
+        return redirect("monitoring:framework", found.pk)
     context = pages.context(
         request.user,
         found,
         "framework",
         framework=node.framework,
         node=node,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
     )
     return _node_page(request, form, context)
 
