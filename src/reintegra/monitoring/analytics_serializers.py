@@ -3,12 +3,13 @@ CSV layout of the pseudonymised rows shared by the web page and the API. Moved h
 analytics page (issue 12); the rules stay in `monitoring.analytics`."""
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from reintegra.access import exports
 from reintegra.api.fields import EnumChoiceField
 from reintegra.cases.choices import (
     AttentionFlag,
@@ -22,12 +23,34 @@ from reintegra.cases.choices import (
 from reintegra.monitoring import analytics
 from reintegra.protection import pseudonymise
 
+if TYPE_CHECKING:
+    from django.http import HttpResponseBase
+
+    from reintegra.access.models import User
+
 # --- CSV (cells made formula-safe by access.spreadsheets) ----------------------------------------
 
 
 def pseudonymised_table(rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
     """Released rows as table rows in pseudonymise.ROW_KEYS order (the CSV download's layout)."""
     return ([row[key] for key in pseudonymise.ROW_KEYS] for row in rows)
+
+
+def pseudonymised_download(user: User, release: analytics.PseudonymisedRelease, *, channel: str) -> HttpResponseBase:
+    """The released rows as the CSV both the analytics page and the API give, recorded in the access trail
+    with what was released and withheld."""
+    summary = release.summary
+    return exports.download(
+        user,
+        "csv",
+        "pseudonymised-cases",
+        pseudonymise.ROW_KEYS,
+        pseudonymised_table(analytics.pseudonymised_rows(release.entries)),
+        purpose=f"pseudonymised case rows ({summary['released']} rows, {summary['suppressed']} withheld, "
+        f"k={summary['k']})",
+        object_type="cases.case",
+        channel=channel,
+    )
 
 
 # --- monitoring and evaluation -------------------------------------------------------------------
