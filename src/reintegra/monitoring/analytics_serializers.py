@@ -3,13 +3,15 @@ CSV layout of the pseudonymised rows shared by the web page and the API. Moved h
 analytics page (issue 12); the rules stay in `monitoring.analytics`."""
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from reintegra.access import exports
+from reintegra.access.models import User
 from reintegra.api.fields import EnumChoiceField
 from reintegra.cases.choices import (
     AttentionFlag,
@@ -22,11 +24,6 @@ from reintegra.cases.choices import (
 )
 from reintegra.monitoring import analytics
 from reintegra.protection import pseudonymise
-
-if TYPE_CHECKING:
-    from django.http import HttpResponseBase
-
-    from reintegra.access.models import User
 
 # --- CSV (cells made formula-safe by access.spreadsheets) ----------------------------------------
 
