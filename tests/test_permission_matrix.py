@@ -501,11 +501,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         UI, obj=CASE, gate=EDIT, holder_only=True, body=api_share_body, ok=(302,), note="consent naming the org exists"
     ),
     ("protection:share_revoke", "POST"): Row(UI, obj=SHARE, gate=EDIT, ok=(302,)),
-    ("protection:analytics", "GET"): Row(PUBLIC, ok=(301,), note="moved to monitoring_dashboard:analytics"),
+    ("protection:analytics", "GET"): Row(PUBLIC, ok=(301,), note="moved to monitoring:analytics"),
     ("protection:analytics_export", "GET"): Row(PUBLIC, ok=(301,), note="moved to ...:analytics_export"),
     # --- Web: monitoring's analytics page (moved from protection) ----------------------------------
-    ("monitoring_dashboard:analytics", "GET"): Row(UI, gate=any_of(C.VIEW_AGGREGATES)),
-    ("monitoring_dashboard:analytics_export", "GET"): Row(UI, gate=any_of(C.VIEW_PSEUDONYMISED)),
+    ("monitoring:analytics", "GET"): Row(UI, gate=any_of(C.VIEW_AGGREGATES)),
+    ("monitoring:analytics_export", "GET"): Row(UI, gate=any_of(C.VIEW_PSEUDONYMISED)),
 }
 
 # Routes left out of the matrix, each with its reason. Everything else the resolver knows needs a row.

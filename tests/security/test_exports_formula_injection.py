@@ -204,7 +204,7 @@ def test_pseudonymised_rows_export_is_inert(org, supervisor, api):
         client.force_authenticate(officer)
         response = client.get("/api/v1/analytics/cases/", {"format": "csv"})
     else:
-        response = _client(officer).get(reverse("monitoring_dashboard:analytics_export"))
+        response = _client(officer).get(reverse("monitoring:analytics_export"))
     _assert_csv_inert(response)
     _assert_recorded(officer, "pseudonymised case rows")
 

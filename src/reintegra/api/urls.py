@@ -12,13 +12,10 @@ urlpatterns = [
     path("", include("reintegra.access.api_urls")),
     path("", include("reintegra.cases.api_urls")),
     path("", include("reintegra.protection.api_urls")),
-    path("", include("reintegra.monitoring.analytics_api_urls")),
     path("", include("reintegra.reminders.api_urls")),
     path("", include("reintegra.sustainability.api_urls")),
     path("", include("reintegra.referrals.api_urls")),
     path("", include("reintegra.structural.api_urls")),
     path("", include("reintegra.regional.api_urls")),
     path("", include("reintegra.monitoring.api_urls")),
-    path("", include("reintegra.monitoring.report_api_urls")),
-    path("", include("reintegra.monitoring.evaluation_api_urls")),
 ]

@@ -1,6 +1,6 @@
 """The M&E release through the API: k-anonymous pseudonymised case rows (`/api/v1/analytics/cases/`) and
 suppressed aggregates (`/api/v1/analytics/aggregates/`). Moved from `protection` (issue 12) with their paths,
-names and schema unchanged; routes in `monitoring.analytics_api_urls`."""
+names and schema unchanged; routes in `monitoring.api_urls`."""
 
 from typing import Any
 
@@ -12,7 +12,6 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reintegra.access import exports
 from reintegra.access.audit import record_access
 from reintegra.access.roles import Capability
 from reintegra.access.spreadsheets import csv_lines
@@ -25,6 +24,7 @@ from reintegra.monitoring.analytics_serializers import (
     AggregatesSerializer,
     PseudonymisedCaseSerializer,
     PseudonymisedPageSerializer,
+    pseudonymised_download,
     pseudonymised_table,
 )
 from reintegra.protection import pseudonymise
@@ -93,17 +93,7 @@ class PseudonymisedCasesView(ProtectedView):
         release = analytics.pseudonymised_release(acting_user(request))
         summary = release.summary
         if request.accepted_renderer.format == "csv":
-            response = exports.download(
-                acting_user(request),
-                "csv",
-                "pseudonymised-cases",
-                pseudonymise.ROW_KEYS,
-                pseudonymised_table(analytics.pseudonymised_rows(release.entries)),
-                purpose=f"pseudonymised case rows ({summary['released']} rows, {summary['suppressed']} withheld, "
-                f"k={summary['k']})",
-                object_type="cases.case",
-                channel="api",
-            )
+            response = pseudonymised_download(acting_user(request), release, channel="api")
             response["X-Reintegra-K"] = str(summary["k"])
             response["X-Reintegra-Suppressed"] = str(summary["suppressed"])
             return response

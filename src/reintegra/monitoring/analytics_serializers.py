@@ -6,9 +6,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from reintegra.access import exports
+from reintegra.access.models import User
 from reintegra.api.fields import EnumChoiceField
 from reintegra.cases.choices import (
     AttentionFlag,
@@ -28,6 +31,23 @@ from reintegra.protection import pseudonymise
 def pseudonymised_table(rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
     """Released rows as table rows in pseudonymise.ROW_KEYS order (the CSV download's layout)."""
     return ([row[key] for key in pseudonymise.ROW_KEYS] for row in rows)
+
+
+def pseudonymised_download(user: User, release: analytics.PseudonymisedRelease, *, channel: str) -> HttpResponseBase:
+    """The released rows as the CSV both the analytics page and the API give, recorded in the access trail
+    with what was released and withheld."""
+    summary = release.summary
+    return exports.download(
+        user,
+        "csv",
+        "pseudonymised-cases",
+        pseudonymise.ROW_KEYS,
+        pseudonymised_table(analytics.pseudonymised_rows(release.entries)),
+        purpose=f"pseudonymised case rows ({summary['released']} rows, {summary['suppressed']} withheld, "
+        f"k={summary['k']})",
+        object_type="cases.case",
+        channel=channel,
+    )
 
 
 # --- monitoring and evaluation -------------------------------------------------------------------

@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_countries import countries
 
-from reintegra.access import exports, permissions
+from reintegra.access import permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.monitoring import analytics as me_data
 from reintegra.monitoring import analytics_forms as forms
-from reintegra.monitoring.analytics_serializers import pseudonymised_table
-from reintegra.protection import pseudonymise
+from reintegra.monitoring.analytics_serializers import pseudonymised_download
 from reintegra.web.forms import apply_service_errors
 
 if TYPE_CHECKING:
@@ -77,7 +76,7 @@ def analytics(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "monitoring/analytics.html",
         {
-            "nav": "analytics",
+            "nav": "monitoring",
             "form": form,
             "dimension_label": forms.DIMENSION_LABELS.get(by, by),
             "rows": rows,
@@ -95,14 +94,4 @@ def analytics_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Every k-anonymous pseudonymised case row of the organisation as CSV (Capability.VIEW_PSEUDONYMISED);
     recorded."""
     release = me_data.pseudonymised_release(request.user)  # PermissionDenied without the capability
-    summary = release.summary
-    return exports.download(
-        request.user,
-        "csv",
-        "pseudonymised-cases",
-        pseudonymise.ROW_KEYS,
-        pseudonymised_table(me_data.pseudonymised_rows(release.entries)),
-        purpose=f"pseudonymised case rows ({summary['released']} rows, {summary['suppressed']} withheld, "
-        f"k={summary['k']})",
-        object_type="cases.case",
-    )
+    return pseudonymised_download(request.user, release, channel="web")

@@ -25,13 +25,14 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from reintegra.access import audit
-        from reintegra.access.roles import Capability
         from reintegra.monitoring import dashboard_views, evaluation_reminders, permissions, populations
         from reintegra.web import dashboard, navigation
 
         populations.register_case_populations()
         for label in AUDITED:
             audit.register_model(f"monitoring.{label}")
+        # One entry for the whole app: its landing page leads to each programme's sections, the dashboards,
+        # the analytics page (moved here from protection) and the lessons.
         navigation.register(
             navigation.NavItem(
                 "monitoring",
@@ -42,24 +43,5 @@ class MonitoringConfig(AppConfig):
             )
         )
         evaluation_reminders.register()
-        # The analytics page moved here from protection (issue 12), under the same entry.
-        navigation.register(
-            navigation.NavItem(
-                "analytics",
-                _("Analytics"),
-                "monitoring_dashboard:analytics",
-                frozenset({Capability.VIEW_AGGREGATES}),
-                order=12,
-            )
-        )
-        navigation.register(
-            navigation.NavItem(
-                "me_dashboard",
-                _("M&E dashboard"),
-                "monitoring_dashboard:programme",
-                frozenset({Capability.VIEW_AGGREGATES, Capability.MANAGE_MONITORING}),
-                order=11,
-            )
-        )
         # The M&E officer's home shows the KPI tiles of their programme (not only the case manager's panel).
         dashboard.register_panel("monitoring/includes/dashboard_panel.html", dashboard_views.home_panel, order=5)

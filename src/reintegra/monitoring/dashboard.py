@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Organisation, Programme
-from reintegra.monitoring import definition, dimensions, engine, indicators, permissions, registry, selectors
-from reintegra.monitoring.choices import Measure, PeriodStatus, TimeAggregation
+from reintegra.monitoring import definition, dimensions, engine, indicators, permissions, registry, selectors, snapshots
+from reintegra.monitoring.choices import Measure, TimeAggregation
 from reintegra.monitoring.models import Indicator, ReportedValue, ReportingPeriod, Snapshot, StandardIndicator, Target
 from reintegra.places.models import AdminArea
 
@@ -174,9 +174,7 @@ def _computed(
         by = None
     cumulative = indicator.time_aggregation == TimeAggregation.CUMULATIVE
     periods = [((start if cumulative else s.starts_on), s.ends_on) for s in spans]
-    found = engine.compute(
-        rule, indicator.measure, programme_ids=programme_ids, periods=periods, by=(by,) if by else ()
-    )
+    found = snapshots.computed(indicator, periods, (by,) if by else (), parsed=rule, programme_ids=programme_ids)
     return [Raw(values.total, {bucket[0]: c for bucket, c in values.cells.items()} if by else {}) for values in found]
 
 
@@ -190,18 +188,13 @@ def raw_series(indicator: Indicator, spans: Sequence[Span], by: str | None, star
         return [None] * len(spans)
     period_ids = [s.period.pk for s in spans if s.period is not None]
     if not indicator.is_computed:
-        reports = {r.period_id: r for r in ReportedValue.objects.filter(indicator=indicator, period_id__in=period_ids)}
+        reports = snapshots.reports_of(indicator, period_ids)
         return [_from_report(indicator, reports.get(s.period.pk) if s.period else None, by) for s in spans]
-    snapshots = {
-        s.period_id: s
-        for s in Snapshot.objects.filter(
-            indicator=indicator, period_id__in=period_ids, period__status=PeriodStatus.SUBMITTED
-        )
-    }
+    frozen = snapshots.submitted_snapshots(indicator, period_ids)
     series: list[Raw | None] = [None] * len(spans)
     missing = []
     for index, span in enumerate(spans):
-        snapshot = snapshots.get(span.period.pk) if span.period is not None else None
+        snapshot = frozen.get(span.period.pk) if span.period is not None else None
         if snapshot is not None and (by is None or by in (snapshot.values.get("dimensions") or {})):
             series[index] = _from_snapshot(snapshot, by)
         else:

@@ -1,6 +1,6 @@
-"""The M&E dashboards (`/seguimiento/panel/`): a programme's (M&E officer, programme manager, supervisor),
-the cross-organisation one (coordinators), the drill-down from a number to the records behind it, and the
-home dashboard's panel of KPI tiles.
+"""The M&E dashboards: a programme's (`/seguimiento/programas/<id>/panel/`, or `/seguimiento/panel/` to
+choose it; M&E officer, programme manager, supervisor), the cross-organisation one (coordinators), the
+drill-down from a number to the records behind it, and the home dashboard's panel of KPI tiles.
 
 Thin: reads in `monitoring.dashboard`, charts with `web.charts` (every chart has its figures as a table).
 Suppressed cells come without a number from the reads and are shown as "< k".
@@ -62,7 +62,7 @@ def drill_url(indicator: Indicator, index: int, by: str = "", bucket: str = "") 
     query: dict[str, str | int] = {"period": index}
     if by:
         query |= {"by": by, "bucket": bucket}
-    return f"{reverse('monitoring_dashboard:drilldown', args=[indicator.pk])}?{urlencode(query)}"
+    return f"{reverse('monitoring:drilldown', args=[indicator.pk])}?{urlencode(query)}"
 
 
 def _number(shown: dashboard.Shown) -> float | None:
@@ -108,9 +108,11 @@ def _cells(by: str, point: dashboard.Point) -> list[tuple[str, str, dashboard.Sh
     return [(b, labels[b], point.cells[b]) for b in ordered]
 
 
-def _programme_choice(request: AuthenticatedHttpRequest, user: User) -> tuple[Programme | None, list[Programme]]:
+def _programme_choice(
+    request: AuthenticatedHttpRequest, user: User, in_path: int | None
+) -> tuple[Programme | None, list[Programme]]:
     programmes = list(selectors.programmes_for(user))
-    raw = request.GET.get("programme", "")
+    raw = str(in_path) if in_path is not None else request.GET.get("programme", "")
     if raw:
         if not raw.isdigit():
             raise Http404(_("Programme not found."))
@@ -218,19 +220,21 @@ def programme_context(
 
 @login_required
 @require_GET
-def programme_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """KPI tiles, trends and disaggregations of one programme the user reads (chosen with a select)."""
+def programme_dashboard(request: AuthenticatedHttpRequest, programme: int | None = None) -> HttpResponse:
+    """KPI tiles, trends and disaggregations of one programme the user reads (in the address, or chosen with a
+    select)."""
     user: User = request.user
     permissions.require_view(user)
-    programme, programmes = _programme_choice(request, user)
+    found, programmes = _programme_choice(request, user, programme)
     context: dict[str, Any] = {
-        "nav": "me_dashboard",
+        "nav": "monitoring",
+        "section": "dashboard",
         "programmes": programmes,
-        "programme": programme,
+        "programme": found,
         "can_cross": access_permissions.has_any(user, C.VIEW_AGGREGATES_ALL_ORGANISATIONS),
     }
-    if programme is not None:
-        context |= programme_context(request, user, programme, programmes)
+    if found is not None:
+        context |= programme_context(request, user, found, programmes)
     return render(request, "monitoring/dashboard.html", context)
 
 
@@ -260,7 +264,8 @@ def cross_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
         points = [dashboard.protect(r, s, standard.measure, protection) for r, s in zip(raws, spans, strict=True)]
         rows.append((standard, points))
     context: dict[str, Any] = {
-        "nav": "me_dashboard",
+        "nav": "monitoring",
+        "section": "dashboard",
         "form": form,
         "spans": spans,
         "rows": rows,
@@ -330,13 +335,14 @@ def drilldown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     start = dashboard.programme_start(programme, spans)
     protection = dashboard.protection_for(user, [programme])
     context: dict[str, Any] = {
-        "nav": "me_dashboard",
+        "nav": "monitoring",
+        "section": "dashboard",
         "indicator": indicator,
         "programme": programme,
         "span": span,
         "by_label": dashboard.dimension_label(by) if by else "",
         "bucket_label": dashboard.bucket_labels(by, [bucket])[bucket] if by else "",
-        "back": f"{reverse('monitoring_dashboard:programme')}?{urlencode({'programme': programme.pk})}",
+        "back": reverse("monitoring:dashboard", args=[programme.pk]),
     }
     if by:
         shown = dashboard.disaggregation(indicator, span, by, protection, start).cells.get(bucket)
@@ -391,5 +397,5 @@ def home_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
         "tiles": [(t, "") for t in tiles],
         "protection": protection,
         "cross": cross,
-        "url": f"{reverse('monitoring_dashboard:programme')}?{urlencode({'programme': programme.pk})}",
+        "url": reverse("monitoring:dashboard", args=[programme.pk]),
     }

@@ -32,7 +32,7 @@ def recommendation_actions_due(today: date) -> Iterator[Due]:
                 else gettext_noop("The action on a recommendation of “%(evaluation)s” is due on %(date)s")
             ),
             params={"evaluation": title, "date": due_on.isoformat()},
-            url=reverse("monitoring_learning:evaluation-detail", args=[evaluation_id]) + f"#recommendation-{pk}",
+            url=reverse("monitoring:evaluation-detail", args=[evaluation_id]) + f"#recommendation-{pk}",
             due_on=due_on,
         )
 

@@ -77,7 +77,7 @@ class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
     def get_report(self, evaluation: Evaluation) -> str | None:
         if not evaluation.report:
             return None
-        return reverse("monitoring_learning:evaluation-report", args=[evaluation.pk])
+        return reverse("monitoring:evaluation-report", args=[evaluation.pk])
 
 
 class EvaluationInputSerializer(serializers.Serializer[Any]):

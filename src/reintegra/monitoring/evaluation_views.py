@@ -16,15 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
-from reintegra.access.versioning import StaleVersion
 from reintegra.monitoring import choices as c
 from reintegra.monitoring import evaluation_selectors as selectors
 from reintegra.monitoring import evaluation_services as services
-from reintegra.monitoring import learning_panels, permissions
+from reintegra.monitoring import learning_panels, pages, permissions
 from reintegra.monitoring.evaluation_forms import EvaluationForm, LessonFilterForm, LessonForm, RecommendationForm
 from reintegra.monitoring.models import Evaluation, Lesson, Recommendation
 from reintegra.monitoring.selectors import programmes_for
-from reintegra.web import pagination, versioning
+from reintegra.web import pagination
 from reintegra.web.forms import apply_service_errors
 
 PAGE_SIZE = 20
@@ -49,7 +48,7 @@ def _evaluation(request: AuthenticatedHttpRequest, pk: int, *, for_write: bool =
 @require_GET
 def learning_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require_view(request.user)
-    context = {"nav": NAV, "overview": selectors.learning_overview(request.user)}
+    context = {"nav": NAV, "section": "evaluations", "overview": selectors.learning_overview(request.user)}
     return render(request, "monitoring/learning/home.html", context)
 
 
@@ -61,6 +60,7 @@ def programme_learning(request: AuthenticatedHttpRequest, programme: int) -> Htt
     evaluations = list(selectors.programme_evaluations(found))
     context = {
         "nav": NAV,
+        "section": "evaluations",
         "programme": found,
         "evaluations": evaluations,
         "lessons": list(selectors.programme_lessons(found)[:10]),
@@ -87,6 +87,7 @@ def evaluation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     ]
     context = {
         "nav": NAV,
+        "section": "evaluations",
         "evaluation": evaluation,
         "programme": evaluation.programme,
         "ratings": ratings,
@@ -114,7 +115,12 @@ def evaluation_report(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
 
 def _form_page(request: AuthenticatedHttpRequest, template: str, form: Any, **context: Any) -> HttpResponse:
     has_errors = form.is_bound and (bool(form.errors) or context.get("conflict") is not None)
-    return render(request, template, {"nav": NAV, "form": form, "has_errors": has_errors, **context})
+    if "programme" not in context:
+        context["programme"] = context["evaluation"].programme
+    section = "lessons" if "lesson" in context else "evaluations"
+    return render(
+        request, template, {"nav": NAV, "section": section, "form": form, "has_errors": has_errors, **context}
+    )
 
 
 @login_required
@@ -129,7 +135,7 @@ def evaluation_create(request: AuthenticatedHttpRequest, programme: int) -> Http
             apply_service_errors(exc, form)
         else:
             messages.success(request, _("The evaluation was saved."))
-            return redirect("monitoring_learning:evaluation-detail", evaluation.pk)
+            return redirect("monitoring:evaluation-detail", evaluation.pk)
     return _form_page(request, "monitoring/learning/evaluation_form.html", form, programme=found, evaluation=None)
 
 
@@ -142,29 +148,24 @@ def evaluation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.FILES or None,
         initial=EvaluationForm.initial_from(services.EvaluationInput.of(evaluation)),
     )
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else evaluation.revision
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.update_evaluation(request.user, evaluation, form.to_input(), expected_version=record_version)
-        except StaleVersion as exc:
-            assert isinstance(exc.current, Evaluation)
-            stored = EvaluationForm.initial_from(services.EvaluationInput.of(exc.current))
-            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The evaluation was saved."))
-            return redirect("monitoring_learning:evaluation-detail", evaluation.pk)
+    edit = pages.save_edit(
+        request,
+        form,
+        evaluation.revision,
+        lambda data, version: services.update_evaluation(request.user, evaluation, data, expected_version=version),
+        lambda current: EvaluationForm.initial_from(services.EvaluationInput.of(current)),
+    )
+    if edit.saved:
+        messages.success(request, _("The evaluation was saved."))
+        return redirect("monitoring:evaluation-detail", evaluation.pk)
     return _form_page(
         request,
         "monitoring/learning/evaluation_form.html",
         form,
         programme=evaluation.programme,
         evaluation=evaluation,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
     )
 
 
@@ -187,7 +188,7 @@ def recommendation_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             apply_service_errors(exc, form)
         else:
             messages.success(request, _("The recommendation was added."))
-            return redirect("monitoring_learning:evaluation-detail", evaluation.pk)
+            return redirect("monitoring:evaluation-detail", evaluation.pk)
     return _form_page(
         request, "monitoring/learning/recommendation_form.html", form, evaluation=evaluation, recommendation=None
     )
@@ -206,55 +207,66 @@ def recommendation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         people=_people(evaluation.programme, recommendation.owner),
         initial=RecommendationForm.initial_from(services.RecommendationInput.of(recommendation)),
     )
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else recommendation.revision
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.update_recommendation(
-                request.user, recommendation, form.to_input(), expected_version=record_version
-            )
-        except StaleVersion as exc:
-            assert isinstance(exc.current, Recommendation)
-            stored = RecommendationForm.initial_from(services.RecommendationInput.of(exc.current))
-            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The management response was saved."))
-            return redirect("monitoring_learning:evaluation-detail", evaluation.pk)
+    edit = pages.save_edit(
+        request,
+        form,
+        recommendation.revision,
+        lambda data, version: services.update_recommendation(
+            request.user, recommendation, data, expected_version=version
+        ),
+        lambda current: RecommendationForm.initial_from(services.RecommendationInput.of(current)),
+    )
+    if edit.saved:
+        messages.success(request, _("The management response was saved."))
+        return redirect("monitoring:evaluation-detail", evaluation.pk)
     return _form_page(
         request,
         "monitoring/learning/recommendation_form.html",
         form,
         evaluation=evaluation,
         recommendation=recommendation,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
     )
 
 
-@login_required
-@require_GET
-def lesson_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    permissions.require_view(request.user)
-    programmes = [(p.pk, p.name) for p in programmes_for(request.user)]
-    form = LessonFilterForm(request.GET or None, programmes=programmes)
+def _lesson_page(request: AuthenticatedHttpRequest, programme: Programme | None) -> HttpResponse:
+    """The lesson search: over every programme the user reads, or (a programme's "Lessons" tab) one of them."""
+    readable = list(programmes_for(request.user))
+    data = request.GET.copy() if request.GET or programme is not None else None
+    if data is not None and programme is not None:
+        data["programme"] = str(programme.pk)
+    form = LessonFilterForm(data, programmes=[(p.pk, p.name) for p in readable])
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
     page = pagination.page_of(request, selectors.search_lessons(request.user, filters), PAGE_SIZE)
     context = {
         "nav": NAV,
+        "section": "lessons",
+        "programme": programme,
         "form": form,
         "page": page,
         "lessons": list(page.object_list),
-        "filtered": filters.active,
-        "invalid_filters": form.invalid_fields() if form.is_bound else [],
+        "filtered": bool(request.GET) and filters.active,
+        "invalid_filters": form.invalid_fields() if request.GET else [],
         "themes": selectors.lesson_themes(request.user),
-        "manageable": [p for p in programmes_for(request.user) if permissions.can_manage(request.user, p)],
+        "manageable": [p for p in ([programme] if programme else readable) if permissions.can_manage(request.user, p)],
     }
     return render(request, "monitoring/learning/lesson_list.html", context)
+
+
+@login_required
+@require_GET
+def lesson_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    permissions.require_view(request.user)
+    return _lesson_page(request, None)
+
+
+@login_required
+@require_GET
+def programme_lessons(request: AuthenticatedHttpRequest, programme: int) -> HttpResponse:
+    return _lesson_page(request, _programme(request, programme))
 
 
 def _evaluation_choices(programme: Programme) -> list[tuple[int, str]]:
@@ -274,7 +286,7 @@ def lesson_create(request: AuthenticatedHttpRequest, programme: int) -> HttpResp
             apply_service_errors(exc, form)
         else:
             messages.success(request, _("The lesson was saved."))
-            return redirect("monitoring_learning:programme", found.pk)
+            return redirect("monitoring:evaluations", found.pk)
     return _form_page(request, "monitoring/learning/lesson_form.html", form, programme=found, lesson=None)
 
 
@@ -290,27 +302,22 @@ def lesson_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         evaluations=_evaluation_choices(lesson.programme),
         initial=LessonForm.initial_from(services.LessonInput.of(lesson)),
     )
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else lesson.revision
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.update_lesson(request.user, lesson, form.to_input(), expected_version=record_version)
-        except StaleVersion as exc:
-            assert isinstance(exc.current, Lesson)
-            stored = LessonForm.initial_from(services.LessonInput.of(exc.current))
-            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The lesson was saved."))
-            return redirect("monitoring_learning:programme", lesson.programme_id)
+    edit = pages.save_edit(
+        request,
+        form,
+        lesson.revision,
+        lambda data, version: services.update_lesson(request.user, lesson, data, expected_version=version),
+        lambda current: LessonForm.initial_from(services.LessonInput.of(current)),
+    )
+    if edit.saved:
+        messages.success(request, _("The lesson was saved."))
+        return redirect("monitoring:evaluations", lesson.programme_id)
     return _form_page(
         request,
         "monitoring/learning/lesson_form.html",
         form,
         programme=lesson.programme,
         lesson=lesson,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
     )

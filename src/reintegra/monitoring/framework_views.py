@@ -1,5 +1,6 @@
-"""Pages of a programme's results framework: the index of frameworks, the results tree (a printable
-diagram), the theory of change, the logframe matrix and the forms of the tree's results."""
+"""Pages of a programme's results framework: the app's landing page (the user's programmes, each with its
+sections), the results tree (a printable diagram), the theory of change, the logframe matrix and the forms of
+the tree's results."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from reintegra.access import permissions as access_permissions
 from reintegra.access.http import AuthenticatedHttpRequest
+from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
-from reintegra.access.versioning import StaleVersion
-from reintegra.monitoring import pages, permissions, selectors, services
+from reintegra.monitoring import learning_panels, pages, permissions, selectors, services
 from reintegra.monitoring.forms import FrameworkForm, NodeForm
 from reintegra.monitoring.models import ResultNode
 from reintegra.web import versioning
@@ -36,7 +38,15 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         for programme in selectors.programmes_for(request.user)
     ]
-    return render(request, "monitoring/index.html", {"nav": "monitoring", "rows": rows})
+    user = request.user
+    context = {
+        "nav": "monitoring",
+        "rows": rows,
+        # The pages that are about no single programme, each for those who may open it.
+        "can_cross": access_permissions.has_any(user, Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS),
+        "can_analyse": access_permissions.has_any(user, Capability.VIEW_AGGREGATES),
+    }
+    return render(request, "monitoring/index.html", context)
 
 
 @login_required
@@ -44,9 +54,14 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 def framework_page(request: AuthenticatedHttpRequest, programme: int) -> HttpResponse:
     found = pages.programme_or_404(request.user, programme)
     framework = selectors.framework_of(found)
+    # Planning or reading the framework, what similar programmes learned is beside it.
+    similar = learning_panels.similar_lessons_context(request.user, found)
     if framework is None:
-        return render(request, "monitoring/no_framework.html", pages.context(request.user, found, "framework"))
-    context = pages.context(request.user, found, "framework", framework=framework, tree=selectors.tree(framework))
+        context = pages.context(request.user, found, "framework", **similar)
+        return render(request, "monitoring/no_framework.html", context)
+    context = pages.context(
+        request.user, found, "framework", framework=framework, tree=selectors.tree(framework), **similar
+    )
     return render(request, "monitoring/framework.html", context)
 
 
@@ -69,29 +84,26 @@ def framework_edit(request: AuthenticatedHttpRequest, programme: int) -> HttpRes
     found = pages.programme_or_404(request.user, programme, for_write=True)
     framework = pages.framework_or_404(found)
     form = FrameworkForm(request.POST or None, initial=services.FrameworkInput.of(framework).__dict__)
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else framework.revision
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.edit_framework(request.user, framework, form.to_input(), expected_version=record_version)
-        except StaleVersion as exc:
-            stored = services.FrameworkInput.of(framework).__dict__
-            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The results framework was saved."))
-            return redirect("monitoring:framework", found.pk)
+    edit = pages.save_edit(
+        request,
+        form,
+        framework.revision,
+        lambda data, version: services.edit_framework(request.user, framework, data, expected_version=version),
+        lambda current: services.FrameworkInput.of(current).__dict__,
+    )
+    if edit.saved:
+        messages.success(request, _("The results framework was saved."))
+        return redirect("monitoring:framework", found.pk)
     context = pages.context(
         request.user,
         found,
         "framework",
         form=form,
         framework=framework,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
         title=_("Theory of change"),
+        **learning_panels.similar_lessons_context(request.user, found),
     )
     return render(request, "monitoring/framework_form.html", context)
 
@@ -148,29 +160,24 @@ def node_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = pages.programme_or_404(request.user, node.framework.programme_id, for_write=True)
     nodes = [n for n in selectors.nodes_of(node.framework) if n.pk != node.pk]
     form = NodeForm(request.POST or None, nodes=nodes, initial=NodeForm.initial_from(services.NodeInput.of(node)))
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else node.revision
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.edit_node(request.user, node, form.to_input(), expected_version=record_version)
-        except StaleVersion as exc:
-            assert isinstance(exc.current, ResultNode)
-            stored = NodeForm.initial_from(services.NodeInput.of(exc.current))
-            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The result was saved."))
-            return redirect("monitoring:framework", found.pk)
+    edit = pages.save_edit(
+        request,
+        form,
+        node.revision,
+        lambda data, version: services.edit_node(request.user, node, data, expected_version=version),
+        lambda current: NodeForm.initial_from(services.NodeInput.of(current)),
+    )
+    if edit.saved:
+        messages.success(request, _("The result was saved."))
+        return redirect("monitoring:framework", found.pk)
     context = pages.context(
         request.user,
         found,
         "framework",
         framework=node.framework,
         node=node,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
     )
     return _node_page(request, form, context)
 

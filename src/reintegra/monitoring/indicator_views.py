@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.transitions import TransitionError
-from reintegra.access.versioning import StaleVersion
 from reintegra.monitoring import dimensions, pages, permissions, selectors, services, snapshots
 from reintegra.monitoring.forms import AdoptForm, IndicatorForm, PreviewForm, TargetsForm, definition_aliases
 from reintegra.monitoring.models import Indicator, ResultsFramework
@@ -129,24 +128,22 @@ def indicator_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = pages.programme_or_404(request.user, indicator.framework.programme_id, for_write=True)
     framework = indicator.framework
     form = _form(request, framework, IndicatorForm.initial_from(services.IndicatorInput.of(indicator)))
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else indicator.revision
-    conflict, preview = None, None
-    if posted and form.is_valid():
-        if "preview" in request.POST:
-            preview = _preview(request, found, form)
-        else:
-            try:
-                services.edit_indicator(request.user, indicator, form.to_input(), expected_version=record_version)
-            except StaleVersion as exc:
-                assert isinstance(exc.current, Indicator)
-                stored = IndicatorForm.initial_from(services.IndicatorInput.of(exc.current))
-                conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-            except ValidationError as exc:
-                apply_service_errors(exc, form, aliases=definition_aliases(getattr(exc, "error_dict", {})))
-            else:
-                messages.success(request, _("The indicator was saved."))
-                return redirect("monitoring:indicators", found.pk)
+    if "preview" in request.POST:
+        preview = _preview(request, found, form) if form.is_valid() else None
+        edit = pages.Edit(versioning.posted_version(request.POST))
+    else:
+        preview = None
+        edit = pages.save_edit(
+            request,
+            form,
+            indicator.revision,
+            lambda data, version: services.edit_indicator(request.user, indicator, data, expected_version=version),
+            lambda current: IndicatorForm.initial_from(services.IndicatorInput.of(current)),
+            aliases=definition_aliases,
+        )
+        if edit.saved:
+            messages.success(request, _("The indicator was saved."))
+            return redirect("monitoring:indicators", found.pk)
     return _indicator_page(
         request,
         found,
@@ -154,8 +151,8 @@ def indicator_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form,
         indicator=indicator,
         preview=preview,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
     )
 
 

@@ -27,15 +27,16 @@ def _programme(request: AuthenticatedHttpRequest, pk: int) -> Programme:
 
 @login_required
 @require_GET
-def iptt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    programme = _programme(request, pk)
+def iptt(request: AuthenticatedHttpRequest, programme: int) -> HttpResponse:
+    found = _programme(request, programme)
     asked = request.GET.get("por", "")
-    report = reports.iptt_for(request.user, programme, by=asked)
+    report = reports.iptt_for(request.user, found, by=asked)
     return render(
         request,
         "monitoring/iptt.html",
         {
-            "programme": programme,
+            "programme": found,
+            "section": "iptt",
             "report": report,
             "asked": asked,
             "unknown_breakdown": bool(asked) and asked != report.by,
@@ -46,24 +47,24 @@ def iptt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def iptt_download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+def iptt_download(request: AuthenticatedHttpRequest, programme: int, fmt: str) -> HttpResponseBase:
     if fmt not in TABLE_FORMATS:
         raise Http404
-    return report_downloads.iptt(request.user, _programme(request, pk), fmt, by=request.GET.get("por", ""))
+    return report_downloads.iptt(request.user, _programme(request, programme), fmt, by=request.GET.get("por", ""))
 
 
 @login_required
 @require_GET
-def logframe_download(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+def logframe_download(request: AuthenticatedHttpRequest, programme: int, fmt: str) -> HttpResponseBase:
     if fmt not in TABLE_FORMATS:
         raise Http404
-    return report_downloads.logframe(request.user, _programme(request, pk), fmt)
+    return report_downloads.logframe(request.user, _programme(request, programme), fmt)
 
 
 @login_required
 @require_GET
-def values_hxl(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
-    return report_downloads.values_hxl(request.user, _programme(request, pk))
+def values_hxl(request: AuthenticatedHttpRequest, programme: int) -> HttpResponseBase:
+    return report_downloads.values_hxl(request.user, _programme(request, programme))
 
 
 @login_required

@@ -5,8 +5,9 @@ A page shows it with its context and the include:
     context.update(learning_panels.similar_lessons_context(request.user, programme))
     {% include "monitoring/includes/similar_lessons.html" %}
 
-The programme's evaluations and lessons page shows it; so should the pages where a programme's results
-framework is created or edited (the programme manager sees what other programmes learned while planning).
+The programme's evaluations and lessons page shows it, and so do the results framework's pages (its creation,
+the framework itself, the theory of change's form): the programme manager sees what other programmes learned
+while planning.
 """
 
 from __future__ import annotations

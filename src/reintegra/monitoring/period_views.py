@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.transitions import TransitionError
-from reintegra.access.versioning import StaleVersion
 from reintegra.monitoring import pages, permissions, selectors, services, snapshots
 from reintegra.monitoring.forms import PeriodForm, QuartersForm, ReportedValueForm
 from reintegra.monitoring.indicator_views import indicator_or_404
@@ -93,25 +92,24 @@ def period_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     period = _period_or_404(request, pk)
     found = pages.programme_or_404(request.user, period.programme_id, for_write=True)
     form = PeriodForm(request.POST or None, initial=services.PeriodInput.of(period).__dict__)
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else period.revision
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.edit_period(request.user, period, form.to_input(), expected_version=record_version)
-        except StaleVersion as exc:
-            assert isinstance(exc.current, ReportingPeriod)
-            stored = services.PeriodInput.of(exc.current).__dict__
-            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
-        except TransitionError as exc:
-            show_refused(request, exc)
-        except ValidationError as exc:
-            apply_service_errors(exc, form)
-        else:
-            messages.success(request, _("The reporting period was saved."))
-            return redirect("monitoring:periods", found.pk)
+    edit = pages.save_edit(
+        request,
+        form,
+        period.revision,
+        lambda data, version: services.edit_period(request.user, period, data, expected_version=version),
+        lambda current: services.PeriodInput.of(current).__dict__,
+    )
+    if edit.saved:
+        messages.success(request, _("The reporting period was saved."))
+        return redirect("monitoring:periods", found.pk)
     context = pages.context(
-        request.user, found, "periods", period=period, form=form, record_version=record_version, conflict=conflict
+        request.user,
+        found,
+        "periods",
+        period=period,
+        form=form,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
     )
     return render(request, "monitoring/period_form.html", context)
 
@@ -194,22 +192,17 @@ def reported_value(request: AuthenticatedHttpRequest, pk: int, indicator: int) -
     current = selectors.reported_value(chosen, period)
     initial = services.ReportedInput.of(current).__dict__ if current else {}
     form = ReportedValueForm(request.POST or None, request.FILES or None, indicator=chosen, initial=initial)
-    posted = request.method == "POST"
-    record_version = versioning.posted_version(request.POST) if posted else (current.revision if current else 0)
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            services.report_value(request.user, chosen, period, form.to_input(), expected_version=record_version)
-        except StaleVersion as exc:
-            conflict, record_version = versioning.conflict(exc, [(form, initial)]), exc.current_version
-        except TransitionError as exc:
-            show_refused(request, exc)
-        except ValidationError as exc:
-            aliases = {key: "cells" for key in getattr(exc, "error_dict", {}) if key.startswith("cells.")}
-            apply_service_errors(exc, form, aliases=aliases)
-        else:
-            messages.success(request, _("The value was saved."))
-            return redirect("monitoring:periods", found.pk)
+    edit = pages.save_edit(
+        request,
+        form,
+        current.revision if current else 0,
+        lambda data, version: services.report_value(request.user, chosen, period, data, expected_version=version),
+        lambda _current: initial,
+        aliases=lambda errors: {key: "cells" for key in errors if key.startswith("cells.")},
+    )
+    if edit.saved:
+        messages.success(request, _("The value was saved."))
+        return redirect("monitoring:periods", found.pk)
     context = pages.context(
         request.user,
         found,
@@ -218,7 +211,7 @@ def reported_value(request: AuthenticatedHttpRequest, pk: int, indicator: int) -
         indicator=chosen,
         current=current,
         form=form,
-        record_version=record_version,
-        conflict=conflict,
+        record_version=edit.record_version,
+        conflict=edit.conflict,
     )
     return render(request, "monitoring/reported_form.html", context)

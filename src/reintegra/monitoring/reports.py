@@ -23,12 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Organisation, Programme
-from reintegra.monitoring import definition, dimensions, engine, permissions, presenting, selectors
+from reintegra.monitoring import definition, dimensions, engine, permissions, presenting, selectors, snapshots
 from reintegra.monitoring.choices import Measure, PeriodStatus, TimeAggregation
 from reintegra.monitoring.indicators import UNKNOWN, Direction, achievement
 from reintegra.monitoring.models import (
     Indicator,
-    ReportedValue,
     ReportingPeriod,
     ResultNode,
     ResultsFramework,
@@ -245,13 +244,6 @@ def span_start(programme: Programme, periods: Sequence[ReportingPeriod]) -> date
     return programme.starts_on or (firsts[0] if firsts else date(2000, 1, 1))
 
 
-def live_values(
-    indicator: Indicator, parsed: definition.Definition, spans: Sequence[tuple[date, date]], by: Sequence[str]
-) -> list[engine.Values]:
-    programme_id = indicator.framework.programme_id
-    return engine.compute(parsed, indicator.measure, programme_ids=[programme_id], periods=spans, by=by)
-
-
 def _spans(indicator: Indicator, periods: Sequence[ReportingPeriod], start: date) -> list[tuple[date, date]]:
     if indicator.time_aggregation == TimeAggregation.CUMULATIVE:
         return [(min(start, p.starts_on), p.ends_on) for p in periods]
@@ -268,21 +260,23 @@ def _frozen(snapshot: Snapshot, measure: str, by: str) -> Raw:
 def _computed_raws(
     indicator: Indicator, parsed: definition.Definition, periods: Sequence[ReportingPeriod], start: date, by: str
 ) -> list[Raw]:
-    snapshots = {s.period_id: s for s in Snapshot.objects.filter(indicator=indicator, period__in=periods)}
-    frozen = {p.pk for p in periods if p.status == PeriodStatus.SUBMITTED and p.pk in snapshots}
+    frozen_ones = snapshots.submitted_snapshots(indicator, [p.pk for p in periods])
+    frozen = {p.pk for p in periods if p.status == PeriodStatus.SUBMITTED and p.pk in frozen_ones}
     live_periods = [p for p in periods if p.pk not in frozen]
     keys = (by,) if by in dimensions.available(parsed.population) else ()
     live = dict(
         zip(
             [p.pk for p in live_periods],
-            live_values(indicator, parsed, _spans(indicator, live_periods, start), keys) if live_periods else [],
+            snapshots.computed(indicator, _spans(indicator, live_periods, start), keys, parsed=parsed)
+            if live_periods
+            else [],
             strict=True,
         )
     )
     raws = []
     for period in periods:
         if period.pk in frozen:
-            raws.append(_frozen(snapshots[period.pk], indicator.measure, by))
+            raws.append(_frozen(frozen_ones[period.pk], indicator.measure, by))
         else:
             values = live[period.pk]
             raws.append(Raw(values.total, values.cells if keys else None))
@@ -290,7 +284,7 @@ def _computed_raws(
 
 
 def _reported_raws(indicator: Indicator, periods: Sequence[ReportingPeriod], by: str) -> list[Raw]:
-    reported = {r.period_id: r for r in ReportedValue.objects.filter(indicator=indicator, period__in=periods)}
+    reported = snapshots.reports_of(indicator, [p.pk for p in periods])
     raws = []
     for period in periods:
         value = reported.get(period.pk)
@@ -337,7 +331,8 @@ def _lop_raw(
     if parsed is None:
         return _added(raws[: last + 1], indicator.measure)
     keys = (by,) if by in dimensions.available(parsed.population) else ()
-    (values,) = live_values(indicator, parsed, [(min(start, periods[0].starts_on), periods[last].ends_on)], keys)
+    whole = (min(start, periods[0].starts_on), periods[last].ends_on)
+    (values,) = snapshots.computed(indicator, [whole], keys, parsed=parsed)
     return Raw(values.total, values.cells if keys else None)
 
 
@@ -525,7 +520,7 @@ def values_of(user: User, indicator: Indicator, start: date | None, end: date, b
     start = start or span_start(programme, programme_periods(programme))
     _check_request(start, end, by)
     parsed = check_dimensions(indicator, by)
-    (values,) = live_values(indicator, parsed, [(start, end)], tuple(by))
+    (values,) = snapshots.computed(indicator, [(start, end)], tuple(by), parsed=parsed)
     return presenting.values_body(
         indicator_summary(indicator),
         values,

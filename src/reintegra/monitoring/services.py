@@ -6,6 +6,10 @@ Each service checks, on its first line, that the user may manage the programme's
 its input (`FieldErrors`, one code per message), then writes in one transaction attributed to the user in
 the change log (apps.py registers the models with the audit log). Edits take `expected_version`
 (docs/ARCHITECTURE.md, "Concurrent edits"); targets are rows of their indicator, whose version covers them.
+
+Longer than ~600 lines: the writes of one results framework, by concept in marked sections (framework,
+nodes, indicators, targets, periods, reported values); the demo, the API, the forms and the rule-path pairs
+call them as `services.<write>`, so the periods' part stays here rather than move under a second name.
 """
 
 from __future__ import annotations

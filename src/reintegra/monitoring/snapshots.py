@@ -10,7 +10,12 @@ The two reads other parts of the app build on (the IPTT, dashboards, exports):
   period is submitted (and `by` has at most one dimension: a snapshot keeps each dimension on its own),
   else the live values.
 
-Both are exact: suppressing small counts for the reader is the presenter's step (`visible_cells`).
+Below them, the reads the IPTT (`reports`) and the dashboards (`dashboard`) share with them, so that a value
+is read one way wherever it shows: `computed` (the engine over the indicator's programme, or the programmes
+given for a standard indicator), `submitted_snapshots` (what submitted periods froze) and `reports_of` (what
+was reported by hand).
+
+All are exact: suppressing small counts for the reader is the presenter's step (`visible_cells`).
 A cumulative indicator's period runs from the programme's start (or its first reporting period's) to the
 period's end, and counts distinct units over it.
 """
@@ -27,7 +32,7 @@ from reintegra.monitoring import definition as definitions
 from reintegra.monitoring import dimensions, engine
 from reintegra.monitoring.engine import Cell, Period, Values
 from reintegra.monitoring.indicators import suppress
-from reintegra.monitoring.models import Indicator, ReportedValue, ReportingPeriod, Snapshot
+from reintegra.monitoring.models import Indicator, ReportedValue, ReportingPeriod, Snapshot, StandardIndicator
 
 
 def definition_hash_of(indicator: Indicator) -> str:
@@ -50,15 +55,46 @@ def span(indicator: Indicator, period: ReportingPeriod, start: date | None = Non
     return (period.starts_on, period.ends_on)
 
 
+# --- the reads every value goes through (IPTT, exports, dashboards, snapshots) --------------------------
+
+
+def computed(
+    indicator: Indicator | StandardIndicator,
+    spans: Sequence[Period],
+    by: Sequence[str] = (),
+    *,
+    parsed: definitions.Definition | None = None,
+    programme_ids: Sequence[int] | None = None,
+) -> list[Values]:
+    """The indicator's values computed now from the data, one per span (a programme indicator counts its own
+    programme's records; a standard indicator the programmes given)."""
+    rule = parsed if parsed is not None else definitions.parse(indicator.definition, indicator.measure)
+    if programme_ids is None:
+        assert isinstance(indicator, Indicator)
+        programme_ids = [indicator.framework.programme_id]
+    return engine.compute(rule, indicator.measure, programme_ids=programme_ids, periods=spans, by=by)
+
+
+def submitted_snapshots(indicator: Indicator, period_ids: Iterable[int]) -> dict[int, Snapshot]:
+    """The snapshots of the submitted periods among these, by period."""
+    found = Snapshot.objects.filter(
+        indicator=indicator, period_id__in=list(period_ids), period__status=c.PeriodStatus.SUBMITTED
+    )
+    return {snapshot.period_id: snapshot for snapshot in found}
+
+
+def reports_of(indicator: Indicator, period_ids: Iterable[int]) -> dict[int, ReportedValue]:
+    """The values reported by hand for these periods, by period."""
+    return {r.period_id: r for r in ReportedValue.objects.filter(indicator=indicator, period_id__in=list(period_ids))}
+
+
 def _computed(indicator: Indicator, spans: Sequence[Period], by: Sequence[str]) -> list[Values]:
     parsed = definitions.parse(indicator.definition, indicator.measure)
     usable = dimensions.available(parsed.population)
     if any(dimension not in usable for dimension in by):
         # A population without cases (stakeholders, trainings) has no sex nor age: nothing to split.
         return [Values(tuple(by), engine.make_cell(indicator.measure, 0.0, None), {}) for _ in spans]
-    return engine.compute(
-        parsed, indicator.measure, programme_ids=[indicator.framework.programme_id], periods=spans, by=by
-    )
+    return computed(indicator, spans, by, parsed=parsed)
 
 
 def reported_cell(measure: str, numerator: Any, denominator: Any) -> Cell:
@@ -72,7 +108,7 @@ def reported_cell(measure: str, numerator: Any, denominator: Any) -> Cell:
 
 
 def _reported(indicator: Indicator, periods: Sequence[ReportingPeriod], by: Sequence[str]) -> list[Values]:
-    reports = {r.period_id: r for r in ReportedValue.objects.filter(indicator=indicator, period__in=list(periods))}
+    reports = reports_of(indicator, [p.pk for p in periods])
     results = []
     for period in periods:
         report = reports.get(period.pk)
@@ -163,7 +199,7 @@ def frozen_values(snapshot: Snapshot, by: Sequence[str] = ()) -> Values:
 def values_for(indicator: Indicator, period: ReportingPeriod, by: Sequence[str] = ()) -> Values:
     """The period's values: frozen for a submitted period (with `by` of at most one dimension), else live."""
     if period.status == c.PeriodStatus.SUBMITTED and len(by) <= 1:
-        snapshot = Snapshot.objects.filter(period=period, indicator=indicator).first()
+        snapshot = submitted_snapshots(indicator, [period.pk]).get(period.pk)
         if snapshot is not None:
             return frozen_values(snapshot, by)
     return live_values(indicator, [period], by)[0]

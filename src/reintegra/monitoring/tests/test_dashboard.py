@@ -28,8 +28,8 @@ from reintegra.testing.trail import access_events
 pytestmark = pytest.mark.django_db
 
 PEOPLE = {"population": "cases", "unit": "person", "date": "return_date"}
-URL = reverse("monitoring_dashboard:programme")
-CROSS_URL = reverse("monitoring_dashboard:cross_organisation")
+URL = reverse("monitoring:dashboard_home")
+CROSS_URL = reverse("monitoring:cross_organisation")
 K = 3
 
 
@@ -127,7 +127,7 @@ def test_every_chart_has_its_figures_as_a_table(world, client):
     tables = re.findall(r"<details class=\"chart-data\".*?<table.*?<caption class=\"visually-hidden\">", text, re.S)
     assert len(tables) == len(charts)
     assert "The figures of this chart as a table" in text
-    drill = reverse("monitoring_dashboard:drilldown", args=[world["indicator"].pk]) + "?period=0"
+    drill = reverse("monitoring:drilldown", args=[world["indicator"].pk]) + "?period=0"
     # the period's value in the table opens its records (an M&E officer may see them pseudonymised)
     assert f'<th scope="row">Trimestre</th><td class="num"><a href="{drill}">8</a></td><td class="num">10</td>' in text
 
@@ -173,7 +173,7 @@ def _drill_events():
 
 
 def _drill(indicator, **query):
-    return reverse("monitoring_dashboard:drilldown", args=[indicator.pk]), {"period": 0, **query}
+    return reverse("monitoring:drilldown", args=[indicator.pk]), {"period": 0, **query}
 
 
 def test_drilldown_refused_to_coordinators_and_providers(world, client):

@@ -1,7 +1,8 @@
 """Permission matrix of the M&E dashboards' routes, for every role × relation to the indicator, computed from
 ROLE_CAPABILITIES and the rules of `monitoring.permissions` / `dashboard_views` (issue 12):
 
-- the programme dashboard: readers of monitoring (VIEW_AGGREGATES or MANAGE_MONITORING);
+- the programme dashboard: readers of monitoring (VIEW_AGGREGATES or MANAGE_MONITORING); at a programme's own
+  address, one the user reads (their organisation's; every one for coordinators), 404 otherwise;
 - the cross-organisation dashboard: VIEW_AGGREGATES_ALL_ORGANISATIONS (coordinators);
 - the drill-down: VIEW_PSEUDONYMISED or VIEW_ORGANISATION_CASES before any lookup (403), an indicator whose
   monitoring the user reads (404 otherwise), of a programme of the user's own organisation (403 otherwise).
@@ -25,9 +26,10 @@ pytestmark = pytest.mark.django_db
 C = Capability
 READ = {C.VIEW_AGGREGATES, C.MANAGE_MONITORING}
 MATRIX = {
-    ("monitoring_dashboard:programme", "GET"): "read",
-    ("monitoring_dashboard:cross_organisation", "GET"): "cross",
-    ("monitoring_dashboard:drilldown", "GET"): "drill",
+    ("monitoring:dashboard_home", "GET"): "read",
+    ("monitoring:dashboard", "GET"): "read_programme",
+    ("monitoring:cross_organisation", "GET"): "cross",
+    ("monitoring:drilldown", "GET"): "drill",
 }
 RELATIONS = ("own", "other_org", "missing")
 
@@ -41,6 +43,11 @@ def expected(rule: str, role: Role, relation: str) -> int:
     caps = ROLE_CAPABILITIES[role]
     if rule == "read":
         return 200 if caps & READ else 403
+    if rule == "read_programme":
+        if not caps & READ:
+            return 403
+        sees = relation == "own" or (relation == "other_org" and C.VIEW_AGGREGATES_ALL_ORGANISATIONS in caps)
+        return 200 if sees else 404
     if rule == "cross":
         return 200 if C.VIEW_AGGREGATES_ALL_ORGANISATIONS in caps else 403
     if not caps & {C.VIEW_PSEUDONYMISED, C.VIEW_ORGANISATION_CASES}:
@@ -69,11 +76,24 @@ def _indicator(org):
 @pytest.fixture
 def world():
     own, other = f.organisation("uno"), f.organisation("dos")
-    return {"own": _indicator(own).pk, "other_org": _indicator(other).pk, "missing": 999_999, "org": own}
+    own_indicator, other_indicator = _indicator(own), _indicator(other)
+    return {
+        "own": own_indicator.pk,
+        "other_org": other_indicator.pk,
+        "missing": 999_999,
+        "org": own,
+        "programmes": {
+            "own": own_indicator.framework.programme_id,
+            "other_org": other_indicator.framework.programme_id,
+            "missing": 999_999,
+        },
+    }
 
 
 def _url(name: str, pk: int) -> str:
-    if name == "monitoring_dashboard:drilldown":
+    if name == "monitoring:dashboard":
+        return reverse(name, args=[pk])
+    if name == "monitoring:drilldown":
         return reverse(name, args=[pk]) + "?period=0"
     return reverse(name)
 
@@ -84,8 +104,9 @@ def test_matrix(world, role):
     client.force_login(f.user(world["org"], role))
     failures = []
     for (name, _method), rule in MATRIX.items():
-        for relation in RELATIONS if rule == "drill" else ("own",):
-            answer = client.get(_url(name, world[relation])).status_code
+        for relation in RELATIONS if rule in ("drill", "read_programme") else ("own",):
+            pk = world["programmes"][relation] if rule == "read_programme" else world[relation]
+            answer = client.get(_url(name, pk)).status_code
             wanted = expected(rule, role, relation)
             if answer != wanted:
                 failures.append((name, relation, answer, wanted))
@@ -94,5 +115,6 @@ def test_matrix(world, role):
 
 def test_anonymous_visitors_go_to_the_login_page(world):
     for name, _method in MATRIX:
-        response = Client().get(_url(name, world["own"]))
+        pk = world["programmes"]["own"] if name == "monitoring:dashboard" else world["own"]
+        response = Client().get(_url(name, pk))
         assert response.status_code == 302 and urlsplit(response["Location"]).path == reverse("login")

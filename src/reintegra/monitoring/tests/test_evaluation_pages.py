@@ -72,7 +72,7 @@ def world():
 
 
 def test_the_evaluation_page_shows_ratings_findings_and_overdue_actions(world):
-    page = world["web"].get(reverse("monitoring_learning:evaluation-detail", args=[world["evaluation"].pk]))
+    page = world["web"].get(reverse("monitoring:evaluation-detail", args=[world["evaluation"].pk]))
     html = page.content.decode()
     assert page.status_code == 200
     assert "Pertinencia" in html or "Relevance" in html
@@ -80,11 +80,11 @@ def test_the_evaluation_page_shows_ratings_findings_and_overdue_actions(world):
     assert "La intermediación laboral funciona." in html
     assert f'id="recommendation-{world["overdue"].pk}" class="row--overdue"' in html
     assert "Luis Gómez" in html
-    assert reverse("monitoring_learning:evaluation-report", args=[world["evaluation"].pk]) in html
+    assert reverse("monitoring:evaluation-report", args=[world["evaluation"].pk]) in html
 
 
 def test_the_report_is_downloaded(world):
-    response = world["web"].get(reverse("monitoring_learning:evaluation-report", args=[world["evaluation"].pk]))
+    response = world["web"].get(reverse("monitoring:evaluation-report", args=[world["evaluation"].pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.7 el informe"
     assert "Informe-final" in response["Content-Disposition"]
@@ -93,17 +93,17 @@ def test_the_report_is_downloaded(world):
 def test_the_programme_page_lists_evaluations_and_lessons_of_similar_programmes(world):
     coordinator = Client()
     coordinator.force_login(world["coordinator"])
-    page = coordinator.get(reverse("monitoring_learning:programme", args=[world["programme"].pk]))
+    page = coordinator.get(reverse("monitoring:evaluations", args=[world["programme"].pk]))
     html = page.content.decode()
     assert "Evaluación final 2026" in html
     assert "Redes en Guatemala" in html  # another programme's lesson in the same country
     # The officer does not read the other organisation's programme, so not its lessons either.
-    page = world["web"].get(reverse("monitoring_learning:programme", args=[world["programme"].pk]))
+    page = world["web"].get(reverse("monitoring:evaluations", args=[world["programme"].pk]))
     assert "Redes en Guatemala" not in page.content.decode()
 
 
 def test_a_lesson_is_written_through_the_form_and_found_by_the_search_box(world):
-    url = reverse("monitoring_learning:lesson-create", args=[world["programme"].pk])
+    url = reverse("monitoring:lesson-create", args=[world["programme"].pk])
     response = world["web"].post(
         url,
         {
@@ -115,16 +115,16 @@ def test_a_lesson_is_written_through_the_form_and_found_by_the_search_box(world)
         },
     )
     assert response.status_code == 302
-    found = world["web"].get(reverse("monitoring_learning:lessons"), {"search": "migracion"})
+    found = world["web"].get(reverse("monitoring:lesson-search"), {"search": "migracion"})
     assert "Migración y empleo" in found.content.decode()
-    empty = world["web"].get(reverse("monitoring_learning:lessons"), {"search": "migracion salud"})
+    empty = world["web"].get(reverse("monitoring:lesson-search"), {"search": "migracion salud"})
     assert "Migración y empleo" not in empty.content.decode()
-    by_theme = world["web"].get(reverse("monitoring_learning:lessons"), {"theme": "Convenios"})
+    by_theme = world["web"].get(reverse("monitoring:lesson-search"), {"theme": "Convenios"})
     assert "Migración y empleo" in by_theme.content.decode()
 
 
 def test_an_evaluation_form_with_a_bad_rating_shows_the_services_error(world):
-    url = reverse("monitoring_learning:evaluation-create", args=[world["programme"].pk])
+    url = reverse("monitoring:evaluation-create", args=[world["programme"].pk])
     response = world["web"].post(url, {"kind": "final", "title": "X", "ratings.impact": "9"})
     assert response.status_code == 200
     assert response.context["form"].errors.as_data()["ratings.impact"][0].code == "out_of_range"
@@ -200,7 +200,7 @@ def test_the_schema_documents_the_endpoints(world):
 
 def test_a_stale_evaluation_form_shows_the_conflict_and_saves_nothing(world):
     evaluation = world["evaluation"]
-    url = reverse("monitoring_learning:evaluation-edit", args=[evaluation.pk])
+    url = reverse("monitoring:evaluation-edit", args=[evaluation.pk])
     stale = evaluation.revision
     services.update_evaluation(
         world["officer"],

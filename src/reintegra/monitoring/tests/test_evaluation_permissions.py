@@ -21,12 +21,13 @@ from reintegra.testing.routes import routes_of_app
 
 LIST, READ, WRITE = "list", "read", "write"
 API_LIST, API_READ, API_WRITE, API_CREATE = "api-list", "api-read", "api-write", "api-create"
-NS = "monitoring_learning"
+NS = "monitoring"
 # (route name, method) -> which rule decides it, and the answer when allowed.
 MATRIX = {
-    (f"{NS}:home", "GET"): (LIST, 200),
-    (f"{NS}:lessons", "GET"): (LIST, 200),
-    (f"{NS}:programme", "GET"): (READ, 200),
+    (f"{NS}:learning", "GET"): (LIST, 200),
+    (f"{NS}:lesson-search", "GET"): (LIST, 200),
+    (f"{NS}:evaluations", "GET"): (READ, 200),
+    (f"{NS}:lessons", "GET"): (READ, 200),
     (f"{NS}:evaluation-detail", "GET"): (READ, 200),
     (f"{NS}:evaluation-report", "GET"): (READ, 200),
     (f"{NS}:evaluation-create", "GET"): (WRITE, 200),
@@ -91,7 +92,8 @@ def expected(rule: str, allowed: int, role: Role, relation: str) -> int:
 
 
 ARGS = {
-    f"{NS}:programme": "programme",
+    f"{NS}:evaluations": "programme",
+    f"{NS}:lessons": "programme",
     f"{NS}:evaluation-create": "programme",
     f"{NS}:lesson-create": "programme",
     f"{NS}:evaluation-detail": "evaluation",

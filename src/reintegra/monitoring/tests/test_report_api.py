@@ -125,7 +125,7 @@ def test_iptt_xlsx_opens_with_numbers_and_is_recorded(world):
 
 
 def test_iptt_csv_page_download_with_suppression_for_the_officer(world):
-    url = reverse("monitoring_reports:iptt-download", args=[world.programme.pk, "csv"])
+    url = reverse("monitoring:iptt-download", args=[world.programme.pk, "csv"])
     response = _web(world.officer).get(url, {"por": "sex"})
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(_body(response).decode("utf-8-sig"))))
@@ -135,9 +135,7 @@ def test_iptt_csv_page_download_with_suppression_for_the_officer(world):
 
 
 def test_logframe_downloads(world):
-    response = _web(world.manager).get(
-        reverse("monitoring_reports:logframe-download", args=[world.programme.pk, "xlsx"])
-    )
+    response = _web(world.manager).get(reverse("monitoring:logframe-download", args=[world.programme.pk, "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(_body(response)), read_only=True).active
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row]
     assert "Reintegración sostenible" in " ".join(str(c) for c in cells if c)
@@ -185,17 +183,17 @@ def test_donor_report_pdf(world):
     assert ">3</text>" in charts[world.per_period.pk]  # the LoP actual, as a number, in the chart
     hidden = pdf.charts(reports.iptt_for(world.officer, world.programme, up_to=world.q2))
     assert "&lt; 5</text>" in hidden[world.per_period.pk] and ">3</text>" not in hidden[world.per_period.pk]
-    page = _web(world.officer).get(reverse("monitoring_reports:donor-report", args=[world.q1.pk]))
+    page = _web(world.officer).get(reverse("monitoring:donor-report", args=[world.q1.pk]))
     assert page.status_code == 200 and _body(page).startswith(b"%PDF")
-    assert _web(world.outsider).get(reverse("monitoring_reports:donor-report", args=[world.q1.pk])).status_code == 404
+    assert _web(world.outsider).get(reverse("monitoring:donor-report", args=[world.q1.pk])).status_code == 404
 
 
 def test_iptt_page_disaggregates_on_screen(world):
-    response = _web(world.manager).get(reverse("monitoring_reports:iptt", args=[world.programme.pk]), {"por": "sex"})
+    response = _web(world.manager).get(reverse("monitoring:iptt", args=[world.programme.pk]), {"por": "sex"})
     assert response.status_code == 200
     text = response.content.decode()
     assert "Sexo: Mujer" in text and "Encaminado" in text and "Rezagado" in text
-    officer = _web(world.officer).get(reverse("monitoring_reports:iptt", args=[world.programme.pk]), {"por": "sex"})
+    officer = _web(world.officer).get(reverse("monitoring:iptt", args=[world.programme.pk]), {"por": "sex"})
     assert "&lt; 5" in officer.content.decode()
 
 
@@ -236,7 +234,7 @@ def test_hxl_area_rows_carry_the_area_codes(world):
     town = AdminArea.objects.create(country="MX", level=2, code="14039", name="Guadalajara", parent=state)
     person = f.returnee(world.manager, sex="female", municipality_id=town.pk)
     f.case(world.manager, person, return_date=date(2026, 3, 1), return_type="forced")
-    response = _web(world.manager).get(reverse("monitoring_reports:values-hxl", args=[world.programme.pk]))
+    response = _web(world.manager).get(reverse("monitoring:values-hxl", args=[world.programme.pk]))
     rows = [r for r in _hxl(_body(response)) if r.get("#indicator+code") == "ret-per"]
     q1 = [r for r in rows if r.get("#date+period+start") == "2026-01-01"]
     assert {(r.get("#adm1+code"), r.get("#indicator+num")) for r in q1 if r.get("#adm1+code")} == {

@@ -27,11 +27,11 @@ MODULES = ("reintegra.monitoring.iptt_views", "reintegra.monitoring.report_api",
 
 # route → (kind, what its URL takes)
 MATRIX: dict[tuple[str, str], tuple[str, str]] = {
-    ("monitoring_reports:iptt", "GET"): ("page", "programme"),
-    ("monitoring_reports:iptt-download", "GET"): ("page", "programme_fmt"),
-    ("monitoring_reports:logframe-download", "GET"): ("page", "programme_fmt"),
-    ("monitoring_reports:values-hxl", "GET"): ("page", "programme"),
-    ("monitoring_reports:donor-report", "GET"): ("page", "period"),
+    ("monitoring:iptt", "GET"): ("page", "programme"),
+    ("monitoring:iptt-download", "GET"): ("page", "programme_fmt"),
+    ("monitoring:logframe-download", "GET"): ("page", "programme_fmt"),
+    ("monitoring:values-hxl", "GET"): ("page", "programme"),
+    ("monitoring:donor-report", "GET"): ("page", "period"),
     ("api:indicator-values", "GET"): ("api", "indicator"),
     ("api:indicator-iptt-xlsx", "GET"): ("api", "programme_query"),
     ("api:indicator-iptt-csv", "GET"): ("api", "programme_query"),

@@ -16,8 +16,8 @@ from reintegra.testing.sensitive_cases import ADDRESS, DOCUMENT_NUMBER, LOCALITY
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("monitoring_dashboard:analytics")
-CSV_URL = reverse("monitoring_dashboard:analytics_export")
+URL = reverse("monitoring:analytics")
+CSV_URL = reverse("monitoring:analytics_export")
 
 QUASI_IDENTIFIERS = (
     "sex",
@@ -158,6 +158,6 @@ def test_case_level_rows_only_for_monitoring_and_evaluation(client, org, cases, 
 def test_the_old_paths_redirect_to_the_new_ones_with_their_query(client):
     response = client.get("/proteccion/analitica/?by=sex&k=7")
     assert response.status_code == 301
-    assert response["Location"] == reverse("monitoring_dashboard:analytics") + "?by=sex&k=7"
+    assert response["Location"] == reverse("monitoring:analytics") + "?by=sex&k=7"
     response = client.get(reverse("protection:analytics_export"))
     assert response.status_code == 301 and response["Location"] == CSV_URL
