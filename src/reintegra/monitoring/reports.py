@@ -412,6 +412,8 @@ def build(
     periods = programme_periods(programme)
     if up_to is not None:
         periods = [p for p in periods if p.ends_on <= up_to.ends_on]
+    if public_only:  # the public sees what the programme has submitted, never values still moving
+        periods = [p for p in periods if p.status == PeriodStatus.SUBMITTED]
     indicators = programme_indicators(programme, public_only=public_only)
     targets = {
         (t.indicator_id, t.period_id): float(t.value)

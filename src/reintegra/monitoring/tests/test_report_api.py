@@ -197,7 +197,10 @@ def test_iptt_page_disaggregates_on_screen(world):
     assert "&lt; 5" in officer.content.decode()
 
 
-def test_public_page_shows_only_opted_in_indicators(world):
+def test_public_page_shows_only_opted_in_indicators_of_submitted_periods(world):
+    from reintegra.monitoring import services
+
+    services.submit_period(world.manager, world.q1)
     client = _web()
     response = client.get(reverse("statistics:programme", args=[world.programme.pk]))
     assert response.status_code == 200
@@ -205,10 +208,12 @@ def test_public_page_shows_only_opted_in_indicators(world):
     assert "ret-per" in text and "ret-cum" not in text and "forzados" not in text
     assert "&lt; 5" in text  # always suppressed, even where a reader of the cases would see 2
     assert len(response.content) < 100_000 and '<script src="/static/vendor/chart' not in text
+    assert "T1 2026" in text and "T2 2026" not in text  # the open quarter's values are still moving
     assert world.programme.name in client.get(reverse("statistics:home")).content.decode()
     hxl_file = client.get(reverse("statistics:download-hxl", args=[world.programme.pk]))
-    codes = {r.get("#indicator+code") for r in _hxl(_body(hxl_file))}
-    assert codes == {"ret-per"}
+    rows = list(_hxl(_body(hxl_file)))
+    assert {r.get("#indicator+code") for r in rows} == {"ret-per"}
+    assert {r.get("#date+period+start") for r in rows} == {"2026-01-01"}
     assert client.get(reverse("statistics:download-csv", args=[world.programme.pk])).status_code == 200
 
 
