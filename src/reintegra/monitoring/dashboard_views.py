@@ -273,10 +273,13 @@ def cross_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
         "programme_count": len(programmes),
     }
     if standards:
-        code = chosen(form, "indicator", standards[0].code)
+        latest_index = dashboard.latest_index(spans)
+        # Opened on the first indicator with something to show in the last ended quarter, not an empty one.
+        counted = [s for s, points in rows if points[latest_index].total and points[latest_index].total.value]
+        code = chosen(form, "indicator", (counted or standards)[0].code)
         standard = next((s for s in standards if s.code == code), standards[0])
         by = chosen(form, "by", "organisation")
-        latest = spans[dashboard.latest_index(spans)]
+        latest = spans[latest_index]
         (raw,) = dashboard.standard_series(standard, ids, [latest], by, start)
         point = dashboard.protect(raw, latest, standard.measure, protection)
         cells = _cells(by, point)
