@@ -19,13 +19,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -211,18 +214,32 @@ def counted_rows(
     unit_path = population.units[definition.unit].path
     if unit_path != "pk" and one_per_unit:
         date_path = population.dates[definition.date].path
-        latest = (
-            rows.annotate(
-                _rank=Window(
-                    RowNumber(),
-                    partition_by=[F(unit_path), F("_period")],
-                    order_by=[F(date_path).desc(), F("pk").desc()],
+        if connection.vendor != "postgresql":
+            # SQLite runs a correlated NOT EXISTS row by row without a usable index: ranking is far faster.
+            latest = (
+                rows.annotate(
+                    _rank=Window(
+                        RowNumber(),
+                        partition_by=[F(unit_path), F("_period")],
+                        order_by=[F(date_path).desc(), F("pk").desc()],
+                    )
+                )
+                .filter(_rank=1)
+                .values("pk")
+            )
+            rows = scoped().filter(pk__in=latest)
+        else:
+            # PostgreSQL: "no later record of the unit in the period" as an anti-join, cheaper than ranking
+            # every row and looking the winners up again.
+            later = (
+                scoped()
+                .filter(**{unit_path: OuterRef(unit_path)}, _period=OuterRef("_period"))
+                .filter(
+                    Q(**{f"{date_path}__gt": OuterRef(date_path)})
+                    | Q(**{date_path: OuterRef(date_path), "pk__gt": OuterRef("pk")})
                 )
             )
-            .filter(_rank=1)
-            .values("pk")
-        )
-        rows = scoped().filter(pk__in=latest)
+            rows = rows.filter(~Exists(later))
     return rows
 
 
