@@ -6,6 +6,7 @@ GROUP BY, timed side by side. The numbers must be equal: the bench stops with an
     BENCH_SIZES=10000 .venv/bin/python bench/bench_monitoring.py
     BENCH_PG=1 BENCH_SIZES=1000000 .venv/bin/python bench/bench_monitoring.py   # throw-away PostgreSQL 15
     BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/bench_monitoring.py  # a database to wipe and use
+    BENCH_REUSE=1 BENCH_DATABASE_URL=sqlite:////tmp/m.sqlite3 ...  # seed once, then measure on the same data
 
 For each size a fresh database is seeded with `reintegra seed`'s generator (cases with plans, follow-ups and
 closures), then referrals, RSS rounds with scores (baseline, 6 and 12 months) and structural records
@@ -13,7 +14,8 @@ closures), then referrals, RSS rounds with scores (baseline, 6 and 12 months) an
 the last full calendar year before the seed's `as_of` day. Prints one JSON object per size (and writes
 bench/results/monitoring.json): seed times, per-indicator seconds (all quarters, total plus each
 disaggregation one at a time), the whole set's seconds, and for the indicators with hand-written SQL the
-engine's and the SQL's median milliseconds and their ratio.
+engine's and the SQL's median milliseconds and their ratio, and the programme dashboard's p50/p95 once its
+four quarters are submitted (rendered from their snapshots).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ QUARTERS = [
 ]
 PROGRAMME_START = date(AS_OF.year - 3, 1, 1)  # seeded returns fall in the three years up to AS_OF
 RUNS = 3
+REUSE = bool(os.environ.get("BENCH_REUSE"))
 UNKNOWN = "unknown"
 
 
@@ -77,6 +80,9 @@ def seed(size: int) -> dict[str, Any]:
     from reintegra.testing import factories, me_records
 
     call_command("migrate", verbosity=0)
+    if REUSE and Case.objects.exists():
+        # BENCH_REUSE=1: the database given keeps its seed between runs (to measure a change on the same data).
+        return {"cases": Case.objects.count(), "reused_seed": True}
     load_gazetteer()
     started = time.perf_counter()
     result = seeding.seed(size, seed=1, as_of=AS_OF)
@@ -279,6 +285,71 @@ def against_sql(programme_ids: list[int]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------------
+# The programme dashboard, from snapshots
+# ---------------------------------------------------------------------------------------------------
+
+DASHBOARD_REQUESTS = 50
+
+
+def _framework_with_submitted_quarters(programme: Any, user: Any) -> float:
+    """The programme's framework with every library indicator and the year's four quarters submitted (their
+    snapshots written); the seconds the submissions took (0 when a reused database has them already)."""
+    from reintegra.monitoring import choices, services
+    from reintegra.monitoring.models import ReportingPeriod, ResultsFramework, StandardIndicator
+
+    if ReportingPeriod.objects.filter(programme=programme, status=choices.PeriodStatus.SUBMITTED).count() >= 4:
+        return 0.0
+    framework = ResultsFramework.objects.filter(programme=programme).first()
+    if framework is None:
+        framework = services.create_framework(user, programme)
+    node = services.add_node(user, framework, services.NodeInput(kind=choices.NodeKind.IMPACT, title="Bench"))
+    for standard in StandardIndicator.objects.order_by("pk"):
+        services.adopt_standard(user, framework, standard=standard.pk, node=node.pk)
+    periods = services.create_quarters(user, programme, YEAR)
+    started = time.perf_counter()
+    for period in periods:
+        services.submit_period(user, period)
+    return time.perf_counter() - started
+
+
+def dashboard_from_snapshots() -> dict[str, Any]:
+    """The programme dashboard page (tiles, trends, a disaggregation) of a programme with four submitted
+    quarters, rendered DASHBOARD_REQUESTS times through the test client after a first one: p50 and p95 milliseconds."""
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    from reintegra.access.models import Programme, User
+
+    user = User.objects.get(username="bench-monitoring")
+    programme = Programme.objects.filter(organisation=user.organisation).order_by("pk").first()
+    submitting = _framework_with_submitted_quarters(programme, user)
+    client = Client(HTTP_HOST=next((h for h in settings.ALLOWED_HOSTS if "*" not in h), "localhost"))
+    client.force_login(user)
+    url = reverse("monitoring_dashboard:programme")
+    started = time.perf_counter()
+    client.get(url, {"programme": programme.pk})  # the first request loads templates and translations
+    first = (time.perf_counter() - started) * 1000
+    times = []
+    for _ in range(DASHBOARD_REQUESTS):
+        started = time.perf_counter()
+        response = client.get(url, {"programme": programme.pk})
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"bench: the dashboard answered {response.status_code}")
+    cut = statistics.quantiles(times, n=20)
+    result = {
+        "requests": DASHBOARD_REQUESTS,
+        "submit_four_quarters_seconds": round(submitting, 1),
+        "first_request_ms": round(first, 1),
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(cut[18], 1),
+    }
+    log(f"bench: dashboard from snapshots: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
 # One size, in its own process (a fresh database each)
 # ---------------------------------------------------------------------------------------------------
 
@@ -295,6 +366,7 @@ def one_size(size: int) -> dict[str, Any]:
     programme_ids = list(Programme.objects.values_list("pk", flat=True))
     compared = against_sql(programme_ids)
     timings, total = every_indicator(programme_ids)
+    dashboard = dashboard_from_snapshots()
     return {
         "database": connection.vendor,
         **seeded,
@@ -304,6 +376,7 @@ def one_size(size: int) -> dict[str, Any]:
         "all_indicators_seconds": total,
         "per_indicator": timings,
         "against_hand_written_sql": compared,
+        "dashboard_from_snapshots": dashboard,
     }
 
 
@@ -338,7 +411,7 @@ def main() -> None:
                 "REINTEGRA_DEBUG": "0",
                 "PYTHONPATH": str(ROOT / "src"),
             }
-            if wipe:
+            if wipe and not REUSE:
                 subprocess.run(
                     [sys.executable, "-m", "reintegra", "flush", "--no-input"],
                     env=env,
@@ -351,7 +424,7 @@ def main() -> None:
             result = json.loads(out.stdout.strip().splitlines()[-1])
             print(json.dumps(result, indent=2), flush=True)
             results.append(result)
-            if url.startswith("sqlite:///"):
+            if url.startswith("sqlite:///") and not REUSE:
                 Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     finally:
         if context is not None:

@@ -6,7 +6,7 @@ one row per unit, every unit sits in exactly one bucket, and a missing value is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,9 @@ class Dimension:
     # bucket code -> label (names of areas, programmes… are looked up by the presenter)
     choices: Callable[[], list[tuple[str, Any]]] | None = None
     case_only: bool = True  # needs the row's case
+    # What the bucket is an attribute of: the "returnee", the "case", or the population's "row" itself (decides
+    # whether counting distinct units gives every unit one bucket; see `fixed_by_unit`).
+    reads: str = "case"
 
 
 def _on_case(population: registry.Population, path: str) -> str:
@@ -80,22 +83,53 @@ def _choices(options: Any) -> Callable[[], list[tuple[str, Any]]]:
 
 
 STANDARD: dict[str, Dimension] = {
-    "sex": Dimension("sex", _("Sex"), _column("returnee__sex"), _choices(Sex.choices)),
+    "sex": Dimension("sex", _("Sex"), _column("returnee__sex"), _choices(Sex.choices), reads="returnee"),
     "age_band": Dimension(
         "age_band", _("Age group at return"), _age_band, _choices([(label, label) for _lower, label in AGE_BANDS])
     ),
     "return_type": Dimension("return_type", _("Return type"), _column("return_type"), _choices(ReturnType.choices)),
     **{
-        f"flag_{code}": Dimension(f"flag_{code}", label, _flag(code), lambda: list(YES_NO))
+        f"flag_{code}": Dimension(f"flag_{code}", label, _flag(code), lambda: list(YES_NO), reads="returnee")
         for code, label in AttentionFlag.choices
     },
-    "adm1": Dimension("adm1", _("State / department"), _column("returnee__municipality__parent_id")),
-    "adm2": Dimension("adm2", _("Municipality"), _column("returnee__municipality_id")),
+    "adm1": Dimension("adm1", _("State / department"), _column("returnee__municipality__parent_id"), reads="returnee"),
+    "adm2": Dimension("adm2", _("Municipality"), _column("returnee__municipality_id"), reads="returnee"),
     "programme": Dimension("programme", _("Programme"), lambda p: _text(F(p.programme_path)), case_only=False),
     "organisation": Dimension(
         "organisation", _("Organisation"), lambda p: _text(F(p.organisation_path)), case_only=False
     ),
 }
+
+
+# What a bucket is an attribute of, from the broadest: a returnee's attribute is also one of each of their
+# cases, and a case's one of each of its rows.
+LEVELS = {"returnee": 2, "case": 1, "row": 0}
+
+
+def _unit_level(population: registry.Population, unit_path: str) -> int | None:
+    """The level of the unit (a returnee, a case); None for a unit that is neither."""
+    if population.case_path is None:
+        return None
+    if unit_path == _on_case(population, "returnee_id"):
+        return LEVELS["returnee"]
+    if unit_path == (f"{population.case_path}_id" if population.case_path else "pk"):
+        return LEVELS["case"]
+    return None
+
+
+def _reads(population: registry.Population, dimension: Dimension) -> str:
+    if dimension.key in ("programme", "organisation"):
+        path = population.programme_path if dimension.key == "programme" else population.organisation_path
+        on_case = population.case_path is not None and path == _on_case(population, f"{dimension.key}_id")
+        return "case" if on_case else "row"
+    return dimension.reads
+
+
+def fixed_by_unit(population: registry.Population, unit_path: str, keys: Iterable[str]) -> bool:
+    """Whether every one of these dimensions is an attribute of the unit (the person's sex for a person, the
+    case's return type for a case): then all of a unit's records sit in the same bucket."""
+    level = _unit_level(population, unit_path)
+    return level is not None and all(LEVELS[_reads(population, STANDARD[key])] >= level for key in keys)
 
 
 def available(population: registry.Population) -> dict[str, Dimension]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import FloatField, OuterRef, Subquery
+from django.db.models import F, FilteredRelation, FloatField, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.monitoring import registry
@@ -15,11 +15,17 @@ from reintegra.sustainability.models import RoundScore, SurveyRound
 BASELINE_MONTH = 0
 
 
+CURRENT = "current_score"
+
+
+def _rounds() -> Any:
+    # A join to the round's current score (one at most: `round_score_one_current`), not a subquery per row.
+    return SurveyRound.objects.alias(**{CURRENT: FilteredRelation("scores", condition=Q(scores__is_current=True))})
+
+
 def _current(score: str) -> Any:
     """A round's score under the version it is currently scored with (NULL: unscored, or too few answers)."""
-    return Subquery(
-        RoundScore.objects.filter(round=OuterRef("pk"), is_current=True).values(score)[:1], output_field=FloatField()
-    )
+    return F(f"{CURRENT}__{score}")
 
 
 def _score(score: str) -> registry.ExpressionFactory:
@@ -52,7 +58,7 @@ def register_populations() -> None:
         registry.Population(
             key="survey_rounds",
             label=_("RSS rounds"),
-            rows=lambda: SurveyRound.objects.all(),
+            rows=_rounds,
             programme_path="case__programme_id",
             organisation_path="case__organisation_id",
             case_path="case",
