@@ -94,11 +94,7 @@ def register_case_populations() -> None:
             organisation_path="case__organisation_id",
             case_path="case",
             app="cases",
-            units={
-                "person": registry.Unit(_("people (distinct returnees)"), "case__returnee_id"),
-                "case": registry.Unit(_("cases"), "case_id"),
-                "record": registry.Unit(_("visits"), "pk"),
-            },
+            units=registry.case_units("case", _("visits")),
             dates={"visited_on": registry.DateField(_("visit date"), "visited_on")},
             fields={},
         )
@@ -112,11 +108,7 @@ def register_case_populations() -> None:
             organisation_path="plan__case__organisation_id",
             case_path="plan__case",
             app="cases",
-            units={
-                "person": registry.Unit(_("people (distinct returnees)"), "plan__case__returnee_id"),
-                "case": registry.Unit(_("cases"), "plan__case_id"),
-                "record": registry.Unit(_("plan items"), "pk"),
-            },
+            units=registry.case_units("plan__case", _("plan items")),
             dates={
                 "agreed_on": registry.DateField(_("plan agreed on"), "plan__agreed_on"),
                 "due_date": registry.DateField(_("due date"), "due_date"),
@@ -133,11 +125,7 @@ def register_case_populations() -> None:
             organisation_path="case__organisation_id",
             case_path="case",
             app="cases",
-            units={
-                "person": registry.Unit(_("people (distinct returnees)"), "case__returnee_id"),
-                "case": registry.Unit(_("cases"), "case_id"),
-                "record": registry.Unit(_("assessments"), "pk"),
-            },
+            units=registry.case_units("case", _("assessments")),
             dates={"assessed_on": registry.DateField(_("assessment date"), "assessed_on")},
             fields={"kind": registry.Choice(_("kind"), "kind", AssessmentKind.choices)},
         )

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
     from django.db.models import Expression, Q, QuerySet
 
@@ -38,6 +40,16 @@ class Unit:
 
     label: Any
     path: str
+
+
+def case_units(case_path: str, records: Any) -> dict[str, Unit]:
+    """The units of records that hang from a case (`case_path` from a row to it): distinct people, cases, or
+    the records themselves (`records`: what one is called, e.g. "visits")."""
+    return {
+        "person": Unit(_("people (distinct returnees)"), f"{case_path}__returnee_id"),
+        "case": Unit(_("cases"), f"{case_path}_id"),
+        "record": Unit(records, "pk"),
+    }
 
 
 @dataclass(frozen=True)

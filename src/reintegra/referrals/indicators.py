@@ -37,11 +37,7 @@ def register_populations() -> None:
             organisation_path="referring_organisation_id",
             case_path="case",
             app="referrals",
-            units={
-                "person": registry.Unit(_("people (distinct returnees)"), "case__returnee_id"),
-                "case": registry.Unit(_("cases"), "case_id"),
-                "record": registry.Unit(_("referrals"), "pk"),
-            },
+            units=registry.case_units("case", _("referrals")),
             dates={
                 "created_at": registry.DateField(_("created on"), "created_at", datetime=True),
                 "sent_at": registry.DateField(_("sent on"), "sent_at", datetime=True),

@@ -63,11 +63,7 @@ def register_populations() -> None:
             organisation_path="case__organisation_id",
             case_path="case",
             app="sustainability",
-            units={
-                "person": registry.Unit(_("people (distinct returnees)"), "case__returnee_id"),
-                "case": registry.Unit(_("cases"), "case_id"),
-                "record": registry.Unit(_("rounds"), "pk"),
-            },
+            units=registry.case_units("case", _("rounds")),
             dates={"taken_on": registry.DateField(_("date of the round"), "taken_on")},
             fields={
                 "round_month": registry.Number(_("round (months after return)"), "round_month"),
