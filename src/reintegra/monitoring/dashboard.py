@@ -152,7 +152,7 @@ def _from_report(indicator: Indicator, reported: ReportedValue | None, by: str |
         for bucket, n in cells_raw.items()
         if isinstance(n, int | float)
     }
-    return Raw(engine.make_cell(indicator.measure, numerator, denominator), cells)
+    return Raw(snapshots.reported_cell(indicator.measure, numerator, denominator), cells)
 
 
 def programme_start(programme: Programme, spans: Sequence[Span]) -> date:

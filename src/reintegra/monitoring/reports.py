@@ -233,6 +233,8 @@ def _cell(raw: Mapping[str, Any] | None, measure: str) -> engine.Cell | None:
     if not raw:
         return None
     denominator = raw.get("denominator")
+    if measure == Measure.MEDIAN:  # frozen as (the median, how many it is of): not a quotient
+        return engine.Cell(engine.as_number(raw.get("numerator")), denominator, raw.get("value"))
     return engine.make_cell(
         measure, engine.as_number(raw.get("numerator")), None if denominator is None else engine.as_number(denominator)
     )
@@ -293,7 +295,7 @@ def _reported_raws(indicator: Indicator, periods: Sequence[ReportingPeriod], by:
             continue
         total = None
         if value.numerator is not None and indicator.measure != Measure.QUALITATIVE:
-            total = engine.make_cell(indicator.measure, float(value.numerator), as_float(value.denominator))
+            total = snapshots.reported_cell(indicator.measure, value.numerator, value.denominator)
         counts = (value.cells or {}).get(by) if by else None
         cells = presenting.cells_from_counts((by,), counts, indicator.measure) if isinstance(counts, dict) else None
         raws.append(Raw(total, cells, value.text, frozen=period.status == PeriodStatus.SUBMITTED))

@@ -98,10 +98,15 @@ def _computed(indicator: Indicator, spans: Sequence[Period], by: Sequence[str]) 
 
 
 def reported_cell(measure: str, numerator: Any, denominator: Any) -> Cell:
+    """A value reported by hand as the engine's parts. For a mean or median the number reported is the value
+    itself and the denominator, when given, how many it is of; a mean is kept as sum and count (as the engine
+    keeps it), so that hand-reported cells add up like computed ones."""
     n = float(numerator) if numerator is not None else 0.0
     d = float(denominator) if denominator is not None else None
+    if measure == c.Measure.MEAN and d:
+        return Cell(n * d, d, n)
     if measure in (c.Measure.MEAN, c.Measure.MEDIAN):
-        return Cell(n, d, n if numerator is not None else None)  # the reported value is the mean itself
+        return Cell(n, d, n if numerator is not None else None)
     if measure in (c.Measure.COUNT, c.Measure.SUM, c.Measure.QUALITATIVE):
         return Cell(n, None, n if numerator is not None else None)
     return engine.make_cell(measure, n, d or 0.0)

@@ -53,7 +53,7 @@ def world():
     services.create_lesson(
         other_officer,
         other.programmes.get().pk,
-        services.LessonInput(title="Redes en Guatemala", body="Lo comunitario sostiene.", country="MX"),
+        services.LessonInput(title="Redes en Guatemala", body="Lo comunitario sostiene.", country="MX", is_shared=False),
     )
     web = Client()
     web.force_login(officer)
@@ -97,7 +97,7 @@ def test_the_programme_page_lists_evaluations_and_lessons_of_similar_programmes(
     html = page.content.decode()
     assert "Evaluación final 2026" in html
     assert "Redes en Guatemala" in html  # another programme's lesson in the same country
-    # The officer does not read the other organisation's programme, so not its lessons either.
+    # The officer does not read the other organisation's programme, so not its in-house (unshared) lessons.
     page = world["web"].get(reverse("monitoring:evaluations", args=[world["programme"].pk]))
     assert "Redes en Guatemala" not in page.content.decode()
 

@@ -27,3 +27,14 @@ def test_the_form_suggests_the_standard_units():
     with translation.override("en"):
         html = str(IndicatorForm(nodes=[], people=[])["unit"])
     assert 'list="unit-standard-units"' in html and '<option value="% of people">' in html
+
+
+def test_a_frozen_median_reads_as_the_median_and_a_reported_mean_adds_up_as_a_sum():
+    from reintegra.monitoring import engine, reports, snapshots
+
+    frozen = {"numerator": 12.0, "denominator": 5.0, "value": 12.0}  # the median of 5 people
+    assert reports._cell(frozen, "median").value == 12.0  # not 12 / 5
+    women, men = snapshots.reported_cell("mean", 3.5, 10), snapshots.reported_cell("mean", 2.0, 30)
+    assert (women.value, men.value) == (3.5, 2.0)
+    both = engine.make_cell("mean", women.numerator + men.numerator, (women.denominator or 0) + (men.denominator or 0))
+    assert both.value == (3.5 * 10 + 2.0 * 30) / 40
