@@ -53,7 +53,9 @@ def world():
     services.create_lesson(
         other_officer,
         other.programmes.get().pk,
-        services.LessonInput(title="Redes en Guatemala", body="Lo comunitario sostiene.", country="MX", is_shared=False),
+        services.LessonInput(
+            title="Redes en Guatemala", body="Lo comunitario sostiene.", country="MX", is_shared=False
+        ),
     )
     web = Client()
     web.force_login(officer)
