@@ -14,7 +14,7 @@ from reintegra.monitoring import choices as c
 from reintegra.monitoring import dimensions, services
 from reintegra.monitoring.models import Indicator, ReportingPeriod, ResultNode, StandardIndicator
 from reintegra.web.forms import marked_required
-from reintegra.web.widgets import DateInput
+from reintegra.web.widgets import DateInput, SuggestingTextInput
 
 
 def _blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
@@ -96,15 +96,8 @@ class DefinitionField(forms.CharField):
         return value
 
 
-class UnitInput(forms.TextInput):
-    """A free-text unit offering the standard units (in the reader's language) as suggestions."""
-
-    template_name = "monitoring/widgets/unit_input.html"
-
-    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, {**(attrs or {}), "list": f"{name}-standard-units"})
-        context["widget"]["units"] = [str(label) for _code, label in c.Unit.choices]
-        return context
+def standard_units() -> list[str]:
+    return [str(label) for _code, label in c.Unit.choices]
 
 
 INDICATOR_TEXT = (
@@ -130,7 +123,7 @@ class IndicatorForm(forms.Form):
     description_en = _text(_("Definition (English)"))
     description_fr = _text(_("Definition (French)"))
     measure = forms.ChoiceField(label=_("Measure"), choices=c.Measure.choices, required=False)
-    unit = forms.CharField(label=_("Unit"), required=False, max_length=60, widget=UnitInput())
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=60, widget=SuggestingTextInput(standard_units))
     direction = forms.ChoiceField(label=_("Desired direction"), choices=c.Direction.choices, required=False)
     time_aggregation = forms.ChoiceField(label=_("Time aggregation"), choices=c.TimeAggregation.choices, required=False)
     level = forms.ChoiceField(label=_("Level"), required=False, choices=_blank("—", c.ApproachLevel.choices))

@@ -64,3 +64,19 @@ class FastSelectMultiple(FastSelect):
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return False
+
+
+class SuggestingTextInput(forms.TextInput):
+    """Free text with suggestions the browser offers as one types (a `<datalist>`): e.g. the standard units of
+    an indicator, any other text still accepted. `suggestions` is called at render time, so lazy translations
+    come out in the reader's language."""
+
+    def __init__(self, suggestions: Any, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs)
+        self.suggestions = suggestions
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        listed = f"{name}-suggestions"
+        field = super().render(name, value, {**(attrs or {}), "list": listed}, renderer)
+        options = "".join(f'<option value="{escape(text)}">' for text in self.suggestions())
+        return mark_safe(f'{field}<datalist id="{listed}">{options}</datalist>')  # noqa: S308 - escaped above

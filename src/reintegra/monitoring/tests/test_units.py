@@ -26,7 +26,7 @@ def test_a_unit_is_shown_translated_and_stored_as_its_code():
 def test_the_form_suggests_the_standard_units():
     with translation.override("en"):
         html = str(IndicatorForm(nodes=[], people=[])["unit"])
-    assert 'list="unit-standard-units"' in html and '<option value="% of people">' in html
+    assert 'list="unit-suggestions"' in html and '<option value="% of people">' in html
 
 
 def test_a_frozen_median_reads_as_the_median_and_a_reported_mean_adds_up_as_a_sum():
