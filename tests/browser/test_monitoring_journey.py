@@ -25,12 +25,13 @@ START, END, QUARTER = _last_complete_quarter(date.today())
 LABEL = f"{END.year}-T{QUARTER}"
 SETUP = f"""
 from datetime import date
-from reintegra.access.models import Organisation, Programme, User
+from reintegra.access.models import Programme
 from reintegra.access.roles import Role
 from reintegra.monitoring import services
 from reintegra.testing import factories
-org = Organisation.objects.get(code="oim-gt")
-gestora = User.objects.get(username="gestora")
+# An organisation of its own: the other journeys of this server add cases to oim-gt.
+org = factories.organisation("oim-sv-me", country="SV")
+gestora = factories.user(org, Role.CASE_MANAGER, username="gestora-sv")
 officer = factories.user(org, Role.ME_OFFICER, username="monitoreo", password="{PASSWORD}")
 for sex in ["female"] * 6 + ["male"] * 7:
     person = factories.returnee(gestora, sex=sex)
