@@ -21,7 +21,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Organisation, Programme
-from reintegra.monitoring import definition, dimensions, engine, indicators, permissions, registry, selectors, snapshots
+from reintegra.monitoring import (
+    definition,
+    dimensions,
+    engine,
+    indicators,
+    permissions,
+    presenting,
+    registry,
+    selectors,
+    snapshots,
+)
 from reintegra.monitoring.choices import Measure, TimeAggregation
 from reintegra.monitoring.models import Indicator, ReportedValue, ReportingPeriod, Snapshot, StandardIndicator, Target
 from reintegra.places.models import AdminArea
@@ -55,27 +65,13 @@ class Span:
     period: ReportingPeriod | None = None
 
 
-@dataclass(frozen=True)
-class Shown:
-    """A value as a reader may see it: `value` None when suppressed (then `suppressed`) or not measurable."""
-
-    value: float | None
-    numerator: float | None
-    denominator: float | None
-    suppressed: bool = False
-
-    @property
-    def known(self) -> bool:
-        return self.value is not None and not self.suppressed
-
-
 @dataclass
 class Point:
     """One period of one indicator, as shown: the total and the cells of one disaggregation."""
 
     span: Span
-    total: Shown
-    cells: dict[str, Shown] = field(default_factory=dict)
+    total: presenting.Shown
+    cells: dict[str, presenting.Shown] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -215,51 +211,21 @@ def protection_for(user: User | None, programmes: Iterable[Programme]) -> Protec
     return Protection(permissions.sees_small_counts(user, programmes), permissions.threshold(programmes))
 
 
-def _counts(measure: str) -> tuple[bool, bool]:
-    """Which parts of a value count units, and so are suppressed: (numerator, denominator)."""
-    if measure in (Measure.COUNT, Measure.SUM):
-        return True, False
-    if measure in (Measure.PERCENTAGE, Measure.RATIO):
-        return True, True
-    return False, True  # a mean or median: the count it is of
-
-
 def _hidden(cells: dict[str, engine.Cell], measure: str, k: int) -> set[str]:
-    by_numerator, by_denominator = _counts(measure)
-    hidden: set[str] = set()
-    if by_numerator:
-        shown = indicators.suppress({b: round(c.numerator) for b, c in cells.items()}, k)
-        hidden |= {b for b, v in shown.items() if v is None}
-    if by_denominator:
-        shown = indicators.suppress({b: round(c.denominator or 0) for b, c in cells.items()}, k)
-        hidden |= {b for b, v in shown.items() if v is None}
-    return hidden
-
-
-def _small_total(total: engine.Cell, measure: str, k: int) -> bool:
-    """A total is hidden when a part of it counts 1..k-1 units (zero reveals no one)."""
-    by_numerator, by_denominator = _counts(measure)
-    parts = ([total.numerator] if by_numerator else []) + ([total.denominator or 0.0] if by_denominator else [])
-    return any(0 < round(part) < k for part in parts)
-
-
-def _as_shown(cell: engine.Cell, hidden: bool) -> Shown:
-    if hidden:
-        return Shown(None, None, None, suppressed=True)
-    return Shown(cell.value, cell.numerator, cell.denominator)
+    return {b for (b,) in presenting.suppressed_buckets(measure, {(b,): c for b, c in cells.items()}, k)}
 
 
 def protect(raw: Raw | None, span: Span, measure: str, protection: Protection) -> Point:
     """The point a reader sees: exact, or with every small cell (and its complement) and a small total hidden."""
     if raw is None:
-        return Point(span, Shown(None, None, None))
+        return Point(span, presenting.Shown(None, None, None))
     if protection.exact:
-        return Point(span, _as_shown(raw.total, False), {b: _as_shown(c, False) for b, c in raw.cells.items()})
-    total_hidden = _small_total(raw.total, measure, protection.k)
+        return Point(span, presenting.shown(raw.total), {b: presenting.shown(c) for b, c in raw.cells.items()})
+    total_hidden = presenting.is_small(measure, raw.total, protection.k)
     # A zero total has no cell to hide; below k, `suppress` hides every cell.
     hidden = _hidden(raw.cells, measure, protection.k) if raw.cells else set()
-    cells = {b: _as_shown(c, total_hidden or b in hidden) for b, c in raw.cells.items()}
-    return Point(span, _as_shown(raw.total, total_hidden), cells)
+    cells = {b: presenting.shown(c, hidden=total_hidden or b in hidden) for b, c in raw.cells.items()}
+    return Point(span, presenting.shown(raw.total, hidden=total_hidden), cells)
 
 
 # --- KPI tiles -----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.cases.choices import CaseStatus, ReturnType, Sex
-from reintegra.monitoring import dashboard, permissions, selectors
+from reintegra.monitoring import dashboard, permissions, presenting, selectors
 from reintegra.monitoring.dashboard_forms import (
     CrossDashboardForm,
     ProgrammeDashboardForm,
@@ -65,7 +65,7 @@ def drill_url(indicator: Indicator, index: int, by: str = "", bucket: str = "") 
     return f"{reverse('monitoring:drilldown', args=[indicator.pk])}?{urlencode(query)}"
 
 
-def _number(shown: dashboard.Shown) -> float | None:
+def _number(shown: presenting.Shown) -> float | None:
     return round(shown.value, 2) if shown.known and shown.value is not None else None
 
 
@@ -89,7 +89,7 @@ def trend_chart(
 
 
 def bar_chart(
-    label: str, cells: Sequence[tuple[str, dashboard.Shown]], links: Sequence[str] | None = None
+    label: str, cells: Sequence[tuple[str, presenting.Shown]], links: Sequence[str] | None = None
 ) -> dict[str, Any]:
     values = [_number(shown) for _bucket, shown in cells]
     return charts.config(
@@ -101,7 +101,7 @@ def bar_chart(
     )
 
 
-def _cells(by: str, point: dashboard.Point) -> list[tuple[str, str, dashboard.Shown]]:
+def _cells(by: str, point: dashboard.Point) -> list[tuple[str, str, presenting.Shown]]:
     """(bucket, label, shown) in the order of the labels, the unknown bucket last."""
     labels = dashboard.bucket_labels(by, point.cells)
     ordered = sorted(point.cells, key=lambda b: (b == "unknown", str(labels[b]).lower()))

@@ -29,6 +29,11 @@ class Shown:
     value: float | None
     suppressed: bool = False
 
+    @property
+    def known(self) -> bool:
+        """A number the reader may see (not suppressed, and measurable)."""
+        return self.value is not None and not self.suppressed
+
     def as_dict(self) -> dict[str, Any]:
         return {"numerator": self.numerator, "denominator": self.denominator, "value": self.value}
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reintegra.access.roles import Role
-from reintegra.monitoring import dashboard, engine
+from reintegra.monitoring import dashboard, engine, presenting
 from reintegra.monitoring.models import (
     Indicator,
     ReportingPeriod,
@@ -270,7 +270,7 @@ def test_a_kpi_meant_to_fall_is_achieved_by_falling(world):
     indicator = world["indicator"]
     indicator.direction, indicator.baseline_value = "decrease", 20
     span = dashboard.spans_of(world["programme"])[0]
-    point = dashboard.Point(span, dashboard.Shown(12.0, 12.0, None))
+    point = dashboard.Point(span, presenting.Shown(numerator=12.0, denominator=None, value=12.0))
     tile = dashboard.tile(indicator, point)  # from 20 towards 10, now 12: 80 %
     assert tile.achieved == pytest.approx(80.0) and tile.status == "attention"
 
