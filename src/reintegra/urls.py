@@ -18,6 +18,7 @@ urlpatterns = [
     path("recordatorios/", include("reintegra.reminders.urls")),
     path("sostenibilidad/", include("reintegra.sustainability.urls")),
     path("derivaciones/", include("reintegra.referrals.urls")),
+    path("ninez/", include("reintegra.children.urls")),
     path("estructural/", include("reintegra.structural.urls")),
     path("acciones-regionales/", include("reintegra.regional.urls")),
     path("seguimiento/", include("reintegra.monitoring.urls")),

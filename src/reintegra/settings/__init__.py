@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reintegra.sustainability",
     "reintegra.monitoring",
     "reintegra.referrals",
+    "reintegra.children",
     "reintegra.structural",
     "reintegra.regional",
     "reintegra.demo",  # last: the top layer (the `seed` and `demo` commands)
