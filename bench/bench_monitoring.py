@@ -1,6 +1,8 @@
 """M&E benchmark: every standard indicator (monitoring/library.yaml) for one year × 4 quarters × each standard
-disaggregation, computed by `monitoring.engine`, and for a few of them the same numbers from a hand-written SQL
-GROUP BY, timed side by side. The numbers must be equal: the bench stops with an error when they differ.
+disaggregation, computed by `monitoring.engine` as a submitted period's snapshot computes them (one grouped
+query per indicator for the total and all its disaggregations), and for a few of them the same numbers from a
+hand-written SQL GROUP BY, timed side by side. The numbers must be equal: the bench stops with an error when they
+differ.
 
     .venv/bin/python bench/bench_monitoring.py                    # 100k cases, temporary SQLite
     BENCH_SIZES=10000 .venv/bin/python bench/bench_monitoring.py
@@ -12,8 +14,8 @@ For each size a fresh database is seeded with `reintegra seed`'s generator (case
 closures), then referrals, RSS rounds with scores (baseline, 6 and 12 months) and structural records
 (stakeholders, agreements, trainings) are added in bulk (reintegra.testing.me_records). The year measured is
 the last full calendar year before the seed's `as_of` day. Prints one JSON object per size (and writes
-bench/results/monitoring.json): seed times, per-indicator seconds (all quarters, total plus each
-disaggregation one at a time), the whole set's seconds, and for the indicators with hand-written SQL the
+bench/results/monitoring.json): seed times, per-indicator seconds (all quarters, the total and every
+disaggregation), the whole set's seconds, and for the indicators with hand-written SQL the
 engine's and the SQL's median milliseconds and their ratio, and the programme dashboard's p50/p95 once its
 four quarters are submitted (rendered from their snapshots).
 """
@@ -136,7 +138,9 @@ def engine_cells(entry: dict[str, Any], programme_ids: list[int], by: tuple[str,
 
 
 def every_indicator(programme_ids: list[int]) -> tuple[dict[str, Any], float]:
-    from reintegra.monitoring import definition, dimensions, library
+    """Each library indicator for the four quarters: the total and every standard disaggregation, as a
+    snapshot computes them (`engine.compute_sets`: one grouped query for all of them)."""
+    from reintegra.monitoring import definition, dimensions, engine, library
 
     timings: dict[str, Any] = {}
     started_all = time.perf_counter()
@@ -144,11 +148,17 @@ def every_indicator(programme_ids: list[int]) -> tuple[dict[str, Any], float]:
         parsed = definition.parse(entry["definition"], entry["measure"])
         keys = list(dimensions.available(parsed.population))
         started = time.perf_counter()
-        for by in [(), *((key,) for key in keys)]:
-            engine_cells(entry, programme_ids, by)
+        found = engine.compute_sets(
+            parsed,
+            entry["measure"],
+            programme_ids=programme_ids,
+            periods=periods_of(entry),
+            sets=[(), *((key,) for key in keys)],
+        )
         timings[entry["code"]] = {
             "population": parsed.population.key,
             "disaggregations": len(keys),
+            "cells": sum(len(values.cells) for each in found.values() for values in each),
             "seconds": round(time.perf_counter() - started, 3),
         }
         log(f"bench: {entry['code']}: {timings[entry['code']]['seconds']} s")
@@ -326,14 +336,14 @@ def dashboard_from_snapshots() -> dict[str, Any]:
     submitting = _framework_with_submitted_quarters(programme, user)
     client = Client(HTTP_HOST=next((h for h in settings.ALLOWED_HOSTS if "*" not in h), "localhost"))
     client.force_login(user)
-    url = reverse("monitoring_dashboard:programme")
+    url = reverse("monitoring:dashboard", args=[programme.pk])
     started = time.perf_counter()
-    client.get(url, {"programme": programme.pk})  # the first request loads templates and translations
+    client.get(url)  # the first request loads templates and translations
     first = (time.perf_counter() - started) * 1000
     times = []
     for _ in range(DASHBOARD_REQUESTS):
         started = time.perf_counter()
-        response = client.get(url, {"programme": programme.pk})
+        response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"bench: the dashboard answered {response.status_code}")

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -31,7 +30,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
     Window,
@@ -98,13 +96,32 @@ def compute(
     periods: Sequence[Period],
     by: Sequence[str] = (),
 ) -> list[Values]:
-    """The values of each period (in order). Overlapping periods (cumulative ones) are computed one query
-    each, and so is each period of a definition whose fields read the period; other periods share one."""
+    """The values of each period (in order), with the cells of `by` crossed."""
+    return compute_sets(definition, measure, programme_ids=programme_ids, periods=periods, sets=[tuple(by)])[tuple(by)]
+
+
+def compute_sets(
+    definition: Definition,
+    measure: str,
+    *,
+    programme_ids: Iterable[int],
+    periods: Sequence[Period],
+    sets: Sequence[Sequence[str]],
+) -> dict[Buckets, list[Values]]:
+    """The values of each period (in order) for each set of dimensions (`()`: the total alone; `("sex",)`:
+    by sex; `("sex", "age_band")`: crossed), all from one grouped query (GROUPING SETS on PostgreSQL).
+    Overlapping periods (cumulative ones) take one query each, and so does each period of a definition
+    whose fields read the period; other periods share one."""
     periods = list(periods)
     ids = list(programme_ids)
+    wanted = list(dict.fromkeys(tuple(s) for s in sets))
     if len(periods) > 1 and (_overlap(periods) or _periodic(definition)):
-        return [_compute(definition, measure, ids, [period], tuple(by))[0] for period in periods]
-    return _compute(definition, measure, ids, periods, tuple(by))
+        found: dict[Buckets, list[Values]] = {s: [] for s in wanted}
+        for period in periods:
+            for key, (values,) in _compute(definition, measure, ids, [period], wanted).items():
+                found[key].append(values)
+        return found
+    return _compute(definition, measure, ids, periods, wanted)
 
 
 def _overlap(periods: Sequence[Period]) -> bool:
@@ -245,74 +262,119 @@ def counted_rows(
 
 
 def _compute(
-    definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period], by: Buckets
-) -> list[Values]:
-    unit_path = definition.population.units[definition.unit].path
+    definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period], sets: list[Buckets]
+) -> dict[Buckets, list[Values]]:
+    population = definition.population
+    unit_path = population.units[definition.unit].path
+    keys = list(dict.fromkeys(key for s in sets for key in s))
     # A count whose buckets are attributes of the unit (people by sex, cases by return type) is the number of
     # distinct units per bucket: no need to rank each unit's records to keep its latest.
-    distinct = (
-        measure == Measure.COUNT
-        and unit_path != "pk"
-        and dimensions.fixed_by_unit(definition.population, unit_path, by)
-    )
+    distinct = measure == Measure.COUNT and unit_path != "pk" and dimensions.fixed_by_unit(population, unit_path, keys)
     rows = counted_rows(definition, measure, programme_ids, periods, one_per_unit=not distinct)
-    available = dimensions.available(definition.population)
-    annotations = {f"_d_{key}": available[key].expression(definition.population) for key in by}
-    rows = rows.annotate(_p=F("_period"), **annotations)
-    keys = ["_p", *annotations]
+    available = dimensions.available(population)
+    columns = {key: f"_d{i}" for i, key in enumerate(keys)}  # short aliases: the outer query names them
+    rows = rows.annotate(_p=F("_period"), **{columns[key]: available[key].expression(population) for key in keys})
     if measure == Measure.MEDIAN:
-        return _medians(rows, definition, keys, len(periods), by)
-    total = _total(definition, periods)
-    if measure == Measure.MEAN:
-        value = F(_path(definition, definition.value))
-        if total is not None:  # never NULL: counted over every row, each once despite the join
-            grouped = rows.values(*keys).annotate(n=total, d=Count("pk", distinct=True))
-        elif _never_null(definition):  # every row counts: no need to compute the value twice
-            grouped = rows.values(*keys).annotate(n=Sum(value), d=Count("pk"))
-        else:
-            grouped = rows.values(*keys).annotate(n=Sum(value), d=Count(value))
-    elif measure == Measure.SUM:
-        summed = total if total is not None else Sum(_path(definition, definition.value))
-        grouped = rows.values(*keys).annotate(n=summed)
-    elif measure == Measure.COUNT:
-        grouped = rows.values(*keys).annotate(n=Count(unit_path, distinct=True) if distinct else Count("pk"))
-    else:
-        grouped = rows.values(*keys).annotate(
-            n=Count("pk", filter=_all(definition, definition.numerator)), d=Count("pk")
-        )
+        return _medians(rows, definition, columns, len(periods), sets)
+    inner, aggregates = _per_row(definition, measure, rows, ["_p", *columns.values()], distinct, unit_path)
     plain = measure in (Measure.COUNT, Measure.SUM)
-    results = [Values(by, make_cell(measure, 0.0, None if plain else 0.0)) for _ in periods]
-    sums: list[list[float]] = [[0.0, 0.0] for _ in periods]
-    for row in grouped.order_by():
-        numerator, denominator = as_number(row["n"]), row.get("d")
-        buckets = tuple(str(row[f"_d_{key}"]) for key in by)
-        index = row["_p"]
-        results[index].cells[buckets] = make_cell(
-            measure, numerator, None if denominator is None else float(denominator)
+    results = {s: [Values(s, make_cell(measure, 0.0, None if plain else 0.0)) for _ in periods] for s in sets}
+    sums = {s: [[0.0, 0.0] for _ in periods] for s in sets}
+    duration = _is_duration(definition)
+    for which, index, buckets, numerator, denominator in _grouped(inner, aggregates, columns, sets):
+        n = _as_value(numerator, duration)
+        results[which][index].cells[buckets] = make_cell(
+            measure, n, None if denominator is None else float(denominator)
         )
-        sums[index][0] += numerator
-        sums[index][1] += float(denominator or 0)
-    for result, (numerator, denominator) in zip(results, sums, strict=True):
-        result.total = make_cell(measure, numerator, None if plain else denominator)
+        sums[which][index][0] += n
+        sums[which][index][1] += float(denominator or 0)
+    for which, values in results.items():
+        for result, (numerator, denominator) in zip(values, sums[which], strict=True):
+            result.total = make_cell(measure, numerator, None if plain else denominator)
     return results
 
 
-def _total(definition: Definition, periods: Sequence[Period]) -> Any:
-    """The value's sum as an aggregate over a join (`registry.Number.total`), when the value has one and no
-    condition reads it; None otherwise (a sum of the per-row expression)."""
-    spec = definition.population.fields.get(definition.value) if definition.value else None
-    total = getattr(spec, "total", None)
-    conditions = {c.field for c in (*definition.filters, *definition.numerator)}
-    # SQLite runs the join and its distinct count slower than the subquery per row (measured): only PostgreSQL.
-    if total is None or definition.value in conditions or connection.vendor != "postgresql":
-        return None
-    return total(min(p[0] for p in periods), max(p[1] for p in periods))
+def _per_row(
+    definition: Definition,
+    measure: str,
+    rows: QuerySet[Any],
+    keys: list[str],
+    distinct: bool,
+    unit_path: str,
+) -> tuple[QuerySet[Any], str]:
+    """The counted rows as the columns the grouped query reads (`_p`, the buckets, `_n` and `_v`) and the
+    aggregates it computes from them (numerator, then denominator when the measure has one)."""
+    if distinct:
+        return rows.annotate(_u=F(unit_path)).values(*keys, "_u").distinct(), "COUNT(*)"
+    if measure == Measure.COUNT:
+        return rows.values(*keys), "COUNT(*)"
+    if measure in (Measure.SUM, Measure.MEAN):
+        per_row = rows.annotate(_v=F(_path(definition, definition.value))).values(*keys, "_v")
+        return per_row, 'SUM("_v")' if measure == Measure.SUM else 'SUM("_v"), COUNT("_v")'
+    numerator = Case(When(_all(definition, definition.numerator), then=Value(1)), default=Value(0))
+    return rows.annotate(_n=numerator).values(*keys, "_n"), 'SUM("_n"), COUNT(*)'
 
 
-def _never_null(definition: Definition) -> bool:
-    """Whether the value is never NULL (a field with a `total` is a count)."""
+def _grouped(
+    inner: QuerySet[Any], aggregates: str, columns: dict[str, str], sets: list[Buckets]
+) -> Iterable[tuple[Buckets, int, Buckets, Any, Any]]:
+    """(set, period index, buckets, numerator, denominator) for each cell of each set, from one query over
+    the counted rows: GROUPING SETS on PostgreSQL, a UNION ALL over the rows materialised once on SQLite."""
+    sql, params = inner.order_by().query.sql_with_params()
+    q = connection.ops.quote_name
+    period = q("_p")
+    if connection.vendor == "postgresql" and columns:
+        names = [q(column) for column in columns.values()]
+        grouping = ", ".join("(" + ", ".join([period, *(q(columns[key]) for key in s)]) + ")" for s in sets)
+        query = (
+            f"SELECT GROUPING({', '.join(names)}), {period}, {', '.join(names)}, {aggregates} "  # noqa: S608
+            f"FROM ({sql}) counted GROUP BY GROUPING SETS ({grouping})"
+        )
+        # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
+        bits = {sum(1 << (len(columns) - 1 - i) for i, key in enumerate(columns) if key not in s): s for s in sets}
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured),
+            # and the rows are hashed into every grouping set in one pass when they have room (not sorted
+            # once per set). Both settings end with the query, even inside a longer transaction.
+            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+            cursor.execute(query, params)
+            found = cursor.fetchall()
+            cursor.execute("SET LOCAL jit TO DEFAULT; SET LOCAL work_mem TO DEFAULT")
+        for mask, index, *rest in found:
+            which = bits[mask]
+            buckets = tuple(rest[list(columns).index(key)] for key in which)
+            yield which, index, buckets, *_parts(rest[len(columns) :])
+        return
+    selects = []
+    for i, s in enumerate(sets):
+        grouped_by = [period, *(q(columns[key]) for key in s)]
+        selects.append(
+            f"SELECT {i}, {', '.join(grouped_by)}{', NULL' * (len(columns) - len(s))}, {aggregates} "  # noqa: S608
+            f"FROM counted GROUP BY {', '.join(grouped_by)}"
+        )
+    query = f"WITH counted AS MATERIALIZED ({sql}) " + " UNION ALL ".join(selects)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        found = cursor.fetchall()
+    for i, index, *rest in found:
+        which = sets[i]
+        yield which, index, tuple(rest[: len(which)]), *_parts(rest[len(columns) :])
+
+
+def _parts(aggregates: Sequence[Any]) -> tuple[Any, Any]:
+    return (aggregates[0], aggregates[1] if len(aggregates) > 1 else None)
+
+
+def _is_duration(definition: Definition) -> bool:
     spec = definition.population.fields.get(definition.value) if definition.value else None
-    return getattr(spec, "total", None) is not None
+    return bool(getattr(spec, "duration", False))
+
+
+def _as_value(raw: Any, duration: bool) -> float:
+    """A number from the grouped query: SQLite keeps a duration as microseconds (PostgreSQL as an interval)."""
+    if duration and isinstance(raw, int | float):
+        return raw / 86_400_000_000
+    return as_number(raw)
 
 
 def as_number(value: Any) -> float:
@@ -324,18 +386,29 @@ def as_number(value: Any) -> float:
     return float(value)
 
 
-def _medians(rows: QuerySet[Any], definition: Definition, keys: list[str], n_periods: int, by: Buckets) -> list[Values]:
+def _medians(
+    rows: QuerySet[Any], definition: Definition, columns: dict[str, str], n_periods: int, sets: list[Buckets]
+) -> dict[Buckets, list[Values]]:
+    """Medians need every value: the values of the counted rows are read once and split in Python."""
     rows = rows.annotate(_v=F(_path(definition, definition.value))).filter(_v__isnull=False)
-    per_cell: list[dict[Buckets, list[float]]] = [defaultdict(list) for _ in range(n_periods)]
-    for row in rows.values_list(*keys, "_v").order_by().iterator(chunk_size=5000):
-        per_cell[row[0]][tuple(str(v) for v in row[1:-1])].append(as_number(row[-1]))
-    results = []
-    for cells in per_cell:
-        everything = [v for values in cells.values() for v in values]
-        result = Values(by, _median_cell(everything))
-        result.cells = {buckets: _median_cell(values) for buckets, values in cells.items()}
-        results.append(result)
-    return results
+    keys = list(columns)
+    per_cell: dict[Buckets, list[dict[Buckets, list[float]]]] = {
+        s: [defaultdict(list) for _ in range(n_periods)] for s in sets
+    }
+    positions = {s: [keys.index(key) for key in s] for s in sets}
+    for row in rows.values_list("_p", *columns.values(), "_v").order_by().iterator(chunk_size=5000):
+        value, buckets = as_number(row[-1]), [str(v) for v in row[1:-1]]
+        for s in sets:
+            per_cell[s][row[0]][tuple(buckets[i] for i in positions[s])].append(value)
+    found: dict[Buckets, list[Values]] = {}
+    for s in sets:
+        found[s] = []
+        for cells in per_cell[s]:
+            everything = [v for values in cells.values() for v in values]
+            result = Values(s, _median_cell(everything))
+            result.cells = {buckets: _median_cell(values) for buckets, values in cells.items()}
+            found[s].append(result)
+    return found
 
 
 def _median_cell(values: list[float]) -> Cell:
@@ -345,4 +418,4 @@ def _median_cell(values: list[float]) -> Cell:
     return Cell(middle, float(len(values)), middle)
 
 
-__all__ = ["Cell", "Values", "compute", "counted_rows", "make_cell", "registry"]
+__all__ = ["Cell", "Values", "compute", "compute_sets", "counted_rows", "make_cell", "registry"]

@@ -37,11 +37,6 @@ def _follow_ups_in_span(start: date, end: date) -> Any:
     return Coalesce(Subquery(visits, output_field=IntegerField()), Value(0))
 
 
-def _follow_ups_total(start: date, end: date) -> Any:
-    """The visits in the span of a group of cases: `_follow_ups_in_span` summed, as one join."""
-    return Count("follow_ups", filter=Q(follow_ups__visited_on__range=(start, end)))
-
-
 def register_case_populations() -> None:
     registry.register(
         registry.Population(
@@ -79,7 +74,6 @@ def register_case_populations() -> None:
                 "follow_ups": registry.Number(
                     _("follow-up visits in the period"),
                     expression=_follow_ups_in_span,
-                    total=_follow_ups_total,
                     periodic=True,
                 ),
             },

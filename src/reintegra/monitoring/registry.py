@@ -92,9 +92,6 @@ class Number:
     expression: ExpressionFactory | None = None
     duration: bool = False  # days between two dates (a DurationField): compared and shown in days
     periodic: bool = False  # as Flag.periodic
-    # The field's sum over a group of rows as one aggregate over a join (visits in the period: a LEFT JOIN
-    # counted), for a field that is never NULL: a sum or mean of it needs no subquery per row.
-    total: ExpressionFactory | None = None
 
 
 FieldSpec = Choice | Flag | Number

@@ -1,7 +1,7 @@
 """The engine's rules on random data in the database (hypothesis): for counts and percentages, every standard
-disaggregation, asked alone (`by=(dimension,)`) or rolled up from a crossed one (`marginal`), adds up exactly
-to the total; numerators never exceed denominators; a cumulative period counts each person once, never the
-sum of the periods, when people come back.
+disaggregation, asked alone (`by=(dimension,)`), rolled up from a crossed one (`marginal`) or asked with the
+others in one grouped query (`compute_sets`), adds up exactly to the total; numerators never exceed
+denominators; a cumulative period counts each person once, never the sum of the periods, when people come back.
 
 A pool of people and cases is written once through the services; each example rewrites their attributes
 (sex, birth year, differential-attention flags, municipality), the cases' return dates, types and programmes,
@@ -147,6 +147,14 @@ def _check_adds_up(measure, raw, programme_ids):
             assert {b: (c.numerator, c.denominator) for b, c in cross.marginal(key, measure).items()} == {
                 b[0]: (c.numerator, c.denominator) for b, c in single.cells.items()
             }, key
+    # All the sets from one grouped query give what each gives alone.
+    sets = [(), *((key,) for key in keys), keys]
+    together = engine.compute_sets(parsed, measure, programme_ids=programme_ids, periods=QUARTERS, sets=sets)
+    for s in sets:
+        alone = totals if not s else crossed if s == keys else None
+        if alone is None:
+            alone = engine.compute(parsed, measure, programme_ids=programme_ids, periods=QUARTERS, by=s)
+        assert [(v.total, v.cells) for v in together[s]] == [(v.total, v.cells) for v in alone], s
     return totals
 
 
