@@ -251,6 +251,8 @@ def _lesson_page(request: AuthenticatedHttpRequest, programme: Programme | None)
         "filtered": bool(request.GET) and filters.active,
         "invalid_filters": form.invalid_fields() if request.GET else [],
         "themes": selectors.lesson_themes(request.user),
+        # A lesson another organisation shared cites its evaluation, which only that organisation may open.
+        "readable_ids": {p.pk for p in readable},
         "manageable": [p for p in ([programme] if programme else readable) if permissions.can_manage(request.user, p)],
     }
     return render(request, "monitoring/learning/lesson_list.html", context)

@@ -217,3 +217,20 @@ def test_a_stale_evaluation_form_shows_the_conflict_and_saves_nothing(world):
     assert response.context["conflict"] is not None
     evaluation.refresh_from_db()
     assert evaluation.title == "Título nuevo" and evaluation.ratings["relevance"] == 4
+
+
+def test_a_shared_lesson_names_its_evaluation_without_linking_where_the_reader_may_not_go(world):
+    services.create_lesson(
+        world["officer"],
+        world["programme"].pk,
+        services.LessonInput(title="Convenios que duran", body="Firmar pronto.", evaluation=world["evaluation"].pk),
+    )
+    link = reverse("monitoring:evaluation-detail", args=[world["evaluation"].pk])
+    own = world["web"].get(reverse("monitoring:lesson-search"), {"search": "convenios duran"}).content.decode()
+    assert link in own
+    outsider = Client()
+    outsider.force_login(f.user(f.organisation("ong-hn", country="HN"), Role.ME_OFFICER))
+    page = outsider.get(reverse("monitoring:lesson-search"), {"search": "convenios duran"}).content.decode()
+    assert "Convenios que duran" in page and "Evaluación final 2026" in page
+    assert link not in page
+    assert outsider.get(link).status_code == 404  # what the link would have opened
