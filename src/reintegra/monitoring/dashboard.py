@@ -10,7 +10,7 @@ threshold k: a suppressed cell carries no number at all, so no page, chart or ta
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -228,6 +228,42 @@ def protect(raw: Raw | None, span: Span, measure: str, protection: Protection) -
     return Point(span, presenting.shown(raw.total, hidden=total_hidden), cells)
 
 
+def cumulative_protected(indicator: Indicator | StandardIndicator, protection: Protection) -> bool:
+    """Whether the reader's view of the indicator depends on its earlier periods (a cumulative one with
+    small counts hidden: see `presenting.series_suppressed`)."""
+    return not protection.exact and indicator.time_aggregation == TimeAggregation.CUMULATIVE
+
+
+def protect_series(
+    raws: Sequence[Raw | None], spans: Sequence[Span], indicator: Indicator | StandardIndicator, protection: Protection
+) -> list[Point]:
+    """The points a reader sees, each protected on its own, or as a series for a cumulative indicator (no
+    difference of two points shows a small count)."""
+    measure = indicator.measure
+    if not cumulative_protected(indicator, protection):
+        return [protect(raw, span, measure, protection) for raw, span in zip(raws, spans, strict=True)]
+    series: list[tuple[engine.Cell | None, Mapping[tuple[str, ...], engine.Cell]]] = [
+        (raw.total, {(b,): c for b, c in raw.cells.items()}) if raw else (None, {}) for raw in raws
+    ]
+    points = []
+    for raw, span, (total_hidden, hidden) in zip(
+        raws, spans, presenting.series_suppressed(measure, series, protection.k), strict=True
+    ):
+        if raw is None:
+            points.append(Point(span, presenting.Shown(None, None, None)))
+            continue
+        cells = {b: presenting.shown(c, hidden=total_hidden or (b,) in hidden) for b, c in raw.cells.items()}
+        points.append(Point(span, presenting.shown(raw.total, hidden=total_hidden), cells))
+    return points
+
+
+def point_at(indicator: Indicator, spans: Sequence[Span], by: str | None, protection: Protection, start: date) -> Point:
+    """The last span's value as the reader sees it (split by `by`); a cumulative one is protected over the
+    spans before it too."""
+    needed = list(spans) if cumulative_protected(indicator, protection) else list(spans[-1:])
+    return protect_series(raw_series(indicator, needed, by, start), needed, indicator, protection)[-1]
+
+
 # --- KPI tiles -----------------------------------------------------------------------------------
 
 
@@ -301,22 +337,17 @@ def latest_index(spans: Sequence[Span], today: date | None = None) -> int:
 
 def kpi_tiles(user: User, programme: Programme, spans: Sequence[Span], protection: Protection) -> list[Tile]:
     start = programme_start(programme, spans)
-    latest = spans[latest_index(spans)]
-    tiles = []
-    for indicator in kpi_indicators(user, programme):
-        (raw,) = raw_series(indicator, [latest], None, start)
-        tiles.append(tile(indicator, protect(raw, latest, indicator.measure, protection)))
-    return tiles
+    upto = spans[: latest_index(spans) + 1]
+    return [tile(i, point_at(i, upto, None, protection, start)) for i in kpi_indicators(user, programme)]
 
 
 def trend(indicator: Indicator, spans: Sequence[Span], protection: Protection, start: date) -> list[Point]:
-    raws = raw_series(indicator, spans, None, start)
-    return [protect(raw, span, indicator.measure, protection) for raw, span in zip(raws, spans, strict=True)]
+    return protect_series(raw_series(indicator, spans, None, start), spans, indicator, protection)
 
 
-def disaggregation(indicator: Indicator, span: Span, by: str, protection: Protection, start: date) -> Point:
-    (raw,) = raw_series(indicator, [span], by, start)
-    return protect(raw, span, indicator.measure, protection)
+def disaggregation(indicator: Indicator, spans: Sequence[Span], by: str, protection: Protection, start: date) -> Point:
+    """The last of `spans` split by `by` (the spans before it protect a cumulative indicator)."""
+    return point_at(indicator, spans, by, protection, start)
 
 
 def dimensions_of(indicator: Indicator | StandardIndicator, exclude: Sequence[str] = ()) -> list[tuple[str, Any]]:

@@ -150,7 +150,7 @@ def _disaggregation(
 ) -> dict[str, Any]:
     index = dashboard.latest_index(spans)
     start = dashboard.programme_start(programme, spans)
-    point = dashboard.disaggregation(indicator, spans[index], by, protection, start)
+    point = dashboard.disaggregation(indicator, spans[: index + 1], by, protection, start)
     cells = _cells(by, point)
     drill = may_drill(user, programme) and indicator.is_computed
     links = [drill_url(indicator, index, by, bucket) if drill and shown.known else "" for bucket, _l, shown in cells]
@@ -187,13 +187,8 @@ def programme_context(
     tiles = dashboard.kpi_tiles(user, programme, spans, protection)
     kpis_flagged = bool(tiles)
     if not tiles:  # nothing flagged as KPI yet: the first indicators stand in, and the page says so
-        latest = spans[dashboard.latest_index(spans)]
-        tiles = [
-            dashboard.tile(
-                i, dashboard.protect(dashboard.raw_series(i, [latest], None, start)[0], latest, i.measure, protection)
-            )
-            for i in indicators[:4]
-        ]
+        upto = spans[: dashboard.latest_index(spans) + 1]
+        tiles = [dashboard.tile(i, dashboard.point_at(i, upto, None, protection, start)) for i in indicators[:4]]
     drill = may_drill(user, programme)
     index = dashboard.latest_index(spans)
     context: dict[str, Any] = {
@@ -261,7 +256,7 @@ def cross_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = []
     for standard in standards:
         raws = dashboard.standard_series(standard, ids, spans, None, start)
-        points = [dashboard.protect(r, s, standard.measure, protection) for r, s in zip(raws, spans, strict=True)]
+        points = dashboard.protect_series(raws, spans, standard, protection)
         rows.append((standard, points))
     context: dict[str, Any] = {
         "nav": "monitoring",
@@ -280,8 +275,10 @@ def cross_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
         standard = next((s for s in standards if s.code == code), standards[0])
         by = chosen(form, "by", "organisation")
         latest = spans[latest_index]
-        (raw,) = dashboard.standard_series(standard, ids, [latest], by, start)
-        point = dashboard.protect(raw, latest, standard.measure, protection)
+        # A cumulative indicator is protected over the quarters before the one shown.
+        upto = spans[: latest_index + 1] if dashboard.cumulative_protected(standard, protection) else [latest]
+        raws = dashboard.standard_series(standard, ids, upto, by, start)
+        point = dashboard.protect_series(raws, upto, standard, protection)[-1]
         cells = _cells(by, point)
         context["disaggregation"] = {
             "indicator": standard,
@@ -348,11 +345,9 @@ def drilldown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "back": reverse("monitoring:dashboard", args=[programme.pk]),
     }
     if by:
-        shown = dashboard.disaggregation(indicator, span, by, protection, start).cells.get(bucket)
+        shown = dashboard.disaggregation(indicator, spans[: index + 1], by, protection, start).cells.get(bucket)
     else:
-        shown = dashboard.protect(
-            dashboard.raw_series(indicator, [span], None, start)[0], span, indicator.measure, protection
-        ).total
+        shown = dashboard.point_at(indicator, spans[: index + 1], None, protection, start).total
     if shown is None or shown.suppressed:
         # A hidden number stays hidden: listing its records would count them.
         context["hidden"] = True

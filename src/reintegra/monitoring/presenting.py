@@ -88,22 +88,66 @@ def _close(counts: Mapping[Buckets, int], hidden: set[Buckets], width: int, k: i
     return hidden
 
 
-def suppressed_buckets(measure: str, cells: Mapping[Buckets, engine.Cell], k: int) -> set[Buckets]:
-    """The cells of one breakdown to hide from a reader who does not see small counts."""
+def suppressed_buckets(
+    measure: str, cells: Mapping[Buckets, engine.Cell], k: int, *, also: Iterable[Buckets] = ()
+) -> set[Buckets]:
+    """The cells of one breakdown to hide from a reader who does not see small counts (and `also` these,
+    with their complements)."""
     if not cells:
         return set()
     width = len(next(iter(cells)))
+    forced = set(also) & set(cells)
     hidden: set[Buckets] = set()
     parts = len(protected_parts(measure, next(iter(cells.values()))))
     for part in range(parts):
         counts = {b: round(protected_parts(measure, cell)[part]) for b, cell in cells.items()}
         as_text = {"\x1f".join(b): n for b, n in counts.items()}
         verdict = indicators.suppress(as_text, k)
-        part_hidden = {b for b in counts if verdict["\x1f".join(b)] is None}
+        part_hidden = {b for b in counts if verdict["\x1f".join(b)] is None} | forced
         if width > 1:
             part_hidden = _close(counts, part_hidden, width, k)
+        elif forced:
+            part_hidden = _complement(counts, part_hidden)
         hidden |= part_hidden
     return hidden
+
+
+def _complement(counts: Mapping[Buckets, int], hidden: set[Buckets]) -> set[Buckets]:
+    """One hidden cell next to a total is the total minus the others: hide the smallest other one too."""
+    if sum(1 for b in hidden if counts[b]) != 1:
+        return hidden
+    others = sorted((n, b) for b, n in counts.items() if b not in hidden and n > 0)
+    return hidden | {others[0][1]} if others else hidden
+
+
+def _moved(measure: str, cell: engine.Cell, before: Sequence[int] | None, k: int) -> bool:
+    """Whether a counted part of the cell differs by 1..k-1 from the value shown before (none: from 0)."""
+    parts = [round(part) for part in protected_parts(measure, cell)]
+    return any(0 < abs(part - earlier) < k for part, earlier in zip(parts, before or [0] * len(parts), strict=True))
+
+
+def series_suppressed(
+    measure: str, series: Sequence[tuple[engine.Cell | None, Mapping[Buckets, engine.Cell]]], k: int
+) -> list[tuple[bool, set[Buckets]]]:
+    """For a cumulative indicator, whose every period counts from the programme's start: per period, whether
+    the total is hidden and which cells are. A value whose counted parts moved by 1..k-1 since the last value
+    shown of the same cell (or total) is hidden too, as the difference would show a small count (the people
+    added in the period); a hidden total hides its cells. Each period depends on the earlier ones only, so
+    a period keeps what it showed when later ones are added."""
+    shown_total: list[int] | None = None
+    shown_cells: dict[Buckets, list[int]] = {}
+    found = []
+    for total, cells in series:
+        total_hidden = total is not None and _moved(measure, total, shown_total, k)
+        moved = {b for b, cell in cells.items() if _moved(measure, cell, shown_cells.get(b), k)}
+        hidden = set(cells) if total_hidden else suppressed_buckets(measure, cells, k, also=moved)
+        if total is not None and not total_hidden:
+            shown_total = [round(part) for part in protected_parts(measure, total)]
+        for b, cell in cells.items():
+            if b not in hidden:
+                shown_cells[b] = [round(part) for part in protected_parts(measure, cell)]
+        found.append((total_hidden, hidden))
+    return found
 
 
 def breakdown(measure: str, cells: Mapping[Buckets, engine.Cell], k: int | None) -> dict[Buckets, Shown]:

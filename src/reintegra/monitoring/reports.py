@@ -339,21 +339,43 @@ def _lop_raw(
 
 
 def _column(
-    indicator: Indicator, label: str, period: ReportingPeriod | None, target: float | None, raw: Raw, view: View
+    indicator: Indicator,
+    label: str,
+    period: ReportingPeriod | None,
+    target: float | None,
+    raw: Raw,
+    view: View,
+    hidden: tuple[bool, set[Buckets]] | None = None,
 ) -> Column:
+    """A period's column as the reader sees it (`hidden`: what a cumulative series hides, decided over the
+    periods before; else the period's own suppression)."""
     measure = indicator.measure
-    actual = None if raw.total is None else presenting.total(measure, raw.total, view.k)
+    if raw.total is None:
+        actual = None
+    elif hidden is not None:
+        actual = presenting.shown(raw.total, hidden=hidden[0])
+    else:
+        actual = presenting.total(measure, raw.total, view.k)
     achieved = None
     if actual is not None and actual.value is not None and target is not None:
         achieved = achievement(as_float(indicator.baseline_value), target, actual.value, Direction(indicator.direction))
     cells = None
     if raw.cells is not None:
         labels = view.labels(raw.cells)
-        cells = [
-            (bucket[0], labels.get(bucket[0], bucket[0]), value)
-            for bucket, value in sorted(presenting.breakdown(measure, raw.cells, view.k).items())
-        ]
+        if hidden is not None:
+            shown_cells = {b: presenting.shown(c, hidden=hidden[0] or b in hidden[1]) for b, c in raw.cells.items()}
+        else:
+            shown_cells = presenting.breakdown(measure, raw.cells, view.k)
+        cells = [(bucket[0], labels.get(bucket[0], bucket[0]), value) for bucket, value in sorted(shown_cells.items())]
     return Column(label, period, target, actual, achieved, status_of(achieved), raw.text, raw.frozen, cells)
+
+
+def _series_hidden(indicator: Indicator, raws: Sequence[Raw], k: int | None) -> list[tuple[bool, set[Buckets]]] | None:
+    """What each period of a cumulative indicator hides so that no difference of two periods shows a small
+    count (`presenting.series_suppressed`); None when each period is protected on its own."""
+    if k is None or indicator.time_aggregation != TimeAggregation.CUMULATIVE:
+        return None
+    return presenting.series_suppressed(indicator.measure, [(r.total, r.cells or {}) for r in raws], k)
 
 
 @dataclass
@@ -386,17 +408,22 @@ def indicator_row(
         raws = [Raw(None) for _p in periods]
     else:
         raws = _reported_raws(indicator, periods, view.by)
+    hidden = _series_hidden(indicator, raws, view.k)
     columns = [
-        _column(indicator, p.label, p, targets.get((indicator.pk, p.pk)), raw, view)
-        for p, raw in zip(periods, raws, strict=True)
+        _column(indicator, p.label, p, targets.get((indicator.pk, p.pk)), raw, view, hidden[i] if hidden else None)
+        for i, (p, raw) in enumerate(zip(periods, raws, strict=True))
     ]
+    lop_raw = _lop_raw(indicator, parsed, periods, raws, start, view.by)
+    # A cumulative life-of-programme value is one of the periods' values: it hides what that period hides.
+    same = next((i for i, r in enumerate(raws) if r is lop_raw), None) if hidden else None
     lop = _column(
         indicator,
         str(_("Life of programme")),
         None,
         as_float(indicator.lop_target),
-        _lop_raw(indicator, parsed, periods, raws, start, view.by),
+        lop_raw,
         view,
+        hidden[same] if hidden and same is not None else None,
     )
     return Row(indicator, as_float(indicator.baseline_value), columns, lop, problem)
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from reintegra.monitoring import engine, presenting, reports
+from reintegra.monitoring import dashboard, engine, presenting, reports
 from reintegra.monitoring.models import ReportedValue, Snapshot
 from reintegra.monitoring.tests import report_world
+from reintegra.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +143,65 @@ def test_crossed_cells_are_protected_along_every_slice():
 def test_indicators_of_another_organisation_are_not_found(world):
     with pytest.raises(reports.Indicator.DoesNotExist):
         reports.indicator_for(world.outsider, world.per_period.pk)
+
+
+def test_a_cumulative_value_that_grew_by_a_small_count_is_hidden_from_aggregate_readers(world):
+    # Six people in Q1 besides A and B: eight by Q1's end; C makes nine by Q2's: Q2 − Q1 would show one person.
+    for day in range(6):
+        f.case(world.manager, f.returnee(world.manager, sex="female"), return_date=date(2026, 3, 1 + day))
+    exact = _row(reports.iptt_for(world.manager, world.programme), world.cumulative)
+    assert _actuals(exact) == ([8.0, 9.0], 9.0)
+    officer = _row(reports.iptt_for(world.officer, world.programme), world.cumulative)
+    assert officer.columns[0].actual.value == 8.0
+    assert officer.columns[1].actual.suppressed and officer.lop.actual.suppressed
+    # The same rule where the trend is drawn.
+    spans = dashboard.spans_of(world.programme)
+    protection = dashboard.protection_for(world.officer, [world.programme])
+    points = dashboard.trend(world.cumulative, spans, protection, date(2026, 1, 1))
+    assert [p.total.known for p in points] == [True, False]
+
+
+def _cells(counts):
+    return {(bucket,): engine.Cell(float(n), None, float(n)) for bucket, n in counts.items()}
+
+
+def test_cumulative_series_hide_each_small_increase_and_keep_complements():
+    (q1, q2) = presenting.series_suppressed(
+        "count",
+        [
+            (engine.Cell(20.0, None, 20.0), _cells({"a": 10, "b": 10})),
+            (engine.Cell(32.0, None, 32.0), _cells({"a": 12, "b": 20})),
+        ],
+        5,
+    )
+    assert q1 == (False, set())
+    assert q2 == (False, {("a",), ("b",)})  # a grew by 2; b is its complement (32 − b would give a)
+
+
+increases = st.lists(st.dictionaries(st.sampled_from("abcd"), st.integers(0, 12), min_size=1), min_size=1, max_size=6)
+
+
+@given(increases=increases)
+def test_no_two_shown_values_of_a_cumulative_series_differ_by_a_small_count(increases):
+    k = 5
+    running: dict[str, int] = {}
+    series = []
+    for added in increases:
+        for bucket, n in added.items():
+            running[bucket] = running.get(bucket, 0) + n
+        total = float(sum(running.values()))
+        series.append((engine.Cell(total, None, total), _cells(running)))
+    verdicts = presenting.series_suppressed("count", series, k)
+    for (_total, cells), (total_hidden, hidden) in zip(series, verdicts, strict=True):
+        shown = {b: c.numerator for b, c in cells.items() if b not in hidden and not total_hidden}
+        assert all(n == 0 or n >= k for n in shown.values())  # each period keeps its own rule
+        if not total_hidden:
+            assert sum(1 for b in hidden if cells[b].numerator) != 1  # never one hidden cell beside its total
+    for i, j in itertools.combinations(range(len(series)), 2):
+        (total_i, cells_i), (total_j, cells_j) = series[i], series[j]
+        if not verdicts[i][0] and not verdicts[j][0]:
+            assert total_j.numerator - total_i.numerator == 0 or total_j.numerator - total_i.numerator >= k
+        for bucket in cells_i.keys() & cells_j.keys():
+            if all(not v[0] and bucket not in v[1] for v in (verdicts[i], verdicts[j])):
+                difference = cells_j[bucket].numerator - cells_i[bucket].numerator
+                assert difference == 0 or difference >= k, (i, j, bucket)
