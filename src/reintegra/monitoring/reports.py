@@ -332,10 +332,27 @@ def _lop_raw(
         return with_value[-1] if with_value else raws[last]
     if parsed is None:
         return _added(raws[: last + 1], indicator.measure)
+    frozen = _frozen_lop(indicator, periods[last], by)
+    if frozen is not None:
+        return frozen
     keys = (by,) if by in dimensions.available(parsed.population) else ()
     whole = (min(start, periods[0].starts_on), periods[last].ends_on)
     (values,) = snapshots.computed(indicator, [whole], keys, parsed=parsed)
     return Raw(values.total, values.cells if keys else None)
+
+
+def _frozen_lop(indicator: Indicator, period: ReportingPeriod, by: str) -> Raw | None:
+    """The life-of-programme value the last period's snapshot froze (so a submitted report, and the public
+    page, do not move with records added since), when it kept the breakdown asked for."""
+    if period.status != PeriodStatus.SUBMITTED:
+        return None
+    snapshot = snapshots.submitted_snapshots(indicator, [period.pk]).get(period.pk)
+    values = snapshot.values if snapshot is not None and isinstance(snapshot.values, dict) else {}
+    split = (values.get("lop_dimensions") or {}).get(by) if by else None
+    if "lop" not in values or (by and split is None):
+        return None  # a snapshot written before these were kept: computed now
+    cells = presenting.cells_from_counts((by,), split, indicator.measure) if by and split is not None else None
+    return Raw(_cell(values["lop"], indicator.measure), cells, frozen=True)
 
 
 def _column(

@@ -184,20 +184,25 @@ def snapshot_values(indicator: Indicator, period: ReportingPeriod) -> dict[str, 
     period_span = span(indicator, period, start)
     parsed = definitions.parse(indicator.definition, indicator.measure)
     keys = list(dimensions.available(parsed.population))
-    # The total and every disaggregation from one grouped query.
-    found = computed_sets(indicator, [period_span], [(), *((key,) for key in keys)], parsed=parsed)
-    frozen: dict[str, Any] = {
+    sets = [(), *((key,) for key in keys)]
+    # The total and every disaggregation from one grouped query; the same for the life of the programme up
+    # to the period's end (the period itself for a cumulative indicator).
+    found = computed_sets(indicator, [period_span], sets, parsed=parsed)
+    lop_span = (min(start or period.starts_on, period.starts_on), period.ends_on)
+    lop = found if lop_span == period_span else computed_sets(indicator, [lop_span], sets, parsed=parsed)
+
+    def cells_of(values: dict[tuple[str, ...], list[Values]]) -> dict[str, Any]:
+        return {
+            key: {bucket: as_json(cell) for (bucket,), cell in sorted(values[(key,)][0].cells.items())} for key in keys
+        }
+
+    return {
         "total": as_json(found[()][0].total),
         "span": [period_span[0].isoformat(), period_span[1].isoformat()],
-        "dimensions": {},
+        "dimensions": cells_of(found),
+        "lop": as_json(lop[()][0].total),
+        "lop_dimensions": cells_of(lop),
     }
-    for key in keys:
-        (split,) = found[(key,)]
-        frozen["dimensions"][key] = {bucket: as_json(cell) for (bucket,), cell in sorted(split.cells.items())}
-    lop_start = min(start or period.starts_on, period.starts_on)
-    (lop,) = _computed(indicator, [(lop_start, period.ends_on)], ())
-    frozen["lop"] = as_json(lop.total)
-    return frozen
 
 
 def frozen_values(snapshot: Snapshot, by: Sequence[str] = ()) -> Values:

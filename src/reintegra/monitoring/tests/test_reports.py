@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reintegra.monitoring import dashboard, engine, presenting, reports
+from reintegra.monitoring import dashboard, engine, presenting, reports, services
 from reintegra.monitoring.models import ReportedValue, Snapshot
 from reintegra.monitoring.tests import report_world
 from reintegra.testing import factories as f
@@ -205,3 +205,14 @@ def test_no_two_shown_values_of_a_cumulative_series_differ_by_a_small_count(incr
             if all(not v[0] and bucket not in v[1] for v in (verdicts[i], verdicts[j])):
                 difference = cells_j[bucket].numerator - cells_i[bucket].numerator
                 assert difference == 0 or difference >= k, (i, j, bucket)
+
+
+def test_the_life_of_programme_of_a_submitted_last_period_is_the_one_it_froze(world):
+    for period in (world.q1, world.q2):
+        services.submit_period(world.manager, period)
+    # A return recorded after the submission, in Q1: the submitted report does not move.
+    f.case(world.manager, f.returnee(world.manager, sex="male"), return_date=date(2026, 2, 20))
+    row = _row(reports.iptt_for(world.manager, world.programme, by="sex"), world.per_period)
+    assert row.lop.frozen and row.lop.actual.value == 3.0
+    assert {b: v.value for b, _l, v in row.lop.cells} == {"female": 2.0, "male": 1.0}
+    assert Snapshot.objects.get(period=world.q2, indicator=world.per_period).values["lop_dimensions"]["sex"]
