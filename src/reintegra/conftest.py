@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from reintegra.access.models import Organisation, Team, User
@@ -19,6 +20,13 @@ def _english_outside_requests() -> Iterator[None]:
     """
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: values another test computed are not its data."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture

@@ -10,11 +10,14 @@ threshold k: a suppressed cell carries no number at all, so no page, chart or ta
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -415,16 +418,38 @@ def _countries(cells: dict[str, engine.Cell], measure: str) -> dict[str, engine.
     return {b: engine.make_cell(measure, n, None if plain else d) for b, (n, d) in parts.items()}
 
 
+# Values over many programmes are computed live (a standard indicator has no snapshot): kept this long per
+# server process, so the cross-organisation dashboard does not recompute the library on every visit.
+CROSS_ORGANISATION_SECONDS = 15 * 60
+
+
 def standard_series(
     standard: StandardIndicator, programme_ids: Sequence[int], spans: Sequence[Span], by: str | None, start: date
 ) -> list[Raw | None]:
-    """A standard indicator over many programmes, with its own (library) definition."""
+    """A standard indicator over many programmes, with its own (library) definition; exact (the reader's
+    protection is applied after), and reused for `CROSS_ORGANISATION_SECONDS`."""
     asked = "adm1" if by == "country" else by
-    raws = _computed(standard, programme_ids, spans, asked, start)
+    key = (
+        "monitoring:standard:"
+        + hashlib.sha256(
+            json.dumps(
+                [
+                    standard.code,
+                    definition.definition_hash(standard.definition),
+                    sorted(programme_ids),
+                    [(s.starts_on.isoformat(), s.ends_on.isoformat()) for s in spans],
+                    asked,
+                    start.isoformat(),
+                ]
+            ).encode()
+        ).hexdigest()
+    )
+    raws: list[Raw | None] | None = cache.get(key)
+    if raws is None:
+        raws = _computed(standard, programme_ids, spans, asked, start)
+        cache.set(key, raws, CROSS_ORGANISATION_SECONDS)
     if by == "country":
-        for raw in raws:
-            if raw is not None:
-                raw.cells = _countries(raw.cells, standard.measure)
+        raws = [Raw(raw.total, _countries(raw.cells, standard.measure)) if raw else None for raw in raws]
     return raws
 
 

@@ -266,6 +266,7 @@ def cross_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rows": rows,
         "protection": protection,
         "programme_count": len(programmes),
+        "refresh_minutes": dashboard.CROSS_ORGANISATION_SECONDS // 60,
     }
     if standards:
         latest_index = dashboard.latest_index(spans)

@@ -240,6 +240,20 @@ def test_cross_organisation_dashboard_is_suppressed_and_for_coordinators(world, 
         assert client.get(CROSS_URL).status_code == 403
 
 
+def test_cross_organisation_values_are_computed_once_per_cache_window(world, monkeypatch):
+    standard = StandardIndicator.objects.create(code="std-x", name_es="Retornados", measure="count", definition=PEOPLE)
+    spans = dashboard.last_quarters()
+    calls = []
+    compute = dashboard._computed
+    monkeypatch.setattr(dashboard, "_computed", lambda *args: calls.append(args) or compute(*args))
+    ids = [world["programme"].pk]
+    first = dashboard.standard_series(standard, ids, spans, None, spans[0].starts_on)
+    again = dashboard.standard_series(standard, ids, spans, None, spans[0].starts_on)
+    assert len(calls) == 1 and [r.total for r in again] == [r.total for r in first]
+    dashboard.standard_series(standard, ids, spans, "sex", spans[0].starts_on)  # another question
+    assert len(calls) == 2
+
+
 def test_the_officer_home_shows_the_kpi_tiles(world, client):
     text = _page(client, world["officer"], reverse("dashboard")).content.decode()
     assert "Key indicators" in text and "Returnees registered" in text
