@@ -47,10 +47,19 @@ def _column(path: str) -> Callable[[registry.Population], Expression]:
     return lambda population: _text(F(_on_case(population, path)))
 
 
+class _Year(ExtractYear):
+    """A date's year. SQLite keeps dates as ISO text: its first four characters, where Django's ExtractYear
+    calls a Python function for every row (the slowest part of a disaggregated query there, measured)."""
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(SUBSTR({sql}, 1, 4) AS INTEGER)", tuple(params)
+
+
 def _age_band(population: registry.Population) -> Expression:
     """Age at return, from the return year and the birth year (exact or estimated) the case keeps in clear."""
     age = ExpressionWrapper(
-        ExtractYear(_on_case(population, "return_date")) - F(_on_case(population, "returnee__birth_year")),
+        _Year(_on_case(population, "return_date")) - F(_on_case(population, "returnee__birth_year")),
         output_field=IntegerField(),
     )
     bounds = [lower for lower, _label in AGE_BANDS]
