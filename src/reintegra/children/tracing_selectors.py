@@ -18,6 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from reintegra.access import audit, permissions
 from reintegra.access.roles import SensitiveCategory
@@ -147,6 +148,7 @@ def section_for(user: User, case: Case) -> dict[str, Any]:
         "reunification_follow_ups": follow_ups,
         "follow_ups_done": sum(1 for f in follow_ups if f.done_on is not None),
         "can_change_tracing": can_change_tracing(user, case),
+        "today": timezone.localdate(),
     }
 
 

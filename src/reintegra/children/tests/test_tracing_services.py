@@ -191,7 +191,7 @@ class TestFoundAndReunification:
         assert found.contact == "+502 5555 1234"
 
     def test_found_refuses_a_person_the_user_may_not_see(self, world):
-        org, manager, case = world
+        _org, manager, case = world
         other_org = factories.organisation("ong-mx")
         stranger = factories.user(other_org, Role.CASE_MANAGER)
         hidden = factories.returnee(stranger)
@@ -324,7 +324,7 @@ class TestReminders:
 
 class TestAccess:
     def test_writes_need_the_case_and_protection(self, world):
-        org, manager, case = world
+        org, _manager, case = world
         outsider = factories.user(factories.organisation("otra"), Role.CASE_MANAGER)
         me_officer = factories.user(org, Role.ME_OFFICER)
         for user in (outsider, me_officer):
@@ -342,7 +342,7 @@ class TestAccess:
         assert AccessEvent.objects.count() == before + 1
 
     def test_supervisor_sees_and_a_case_manager_without_the_case_does_not(self, world):
-        org, manager, case = world
+        org, _manager, case = world
         supervisor = factories.user(org, Role.SUPERVISOR)
         assert tracing_selectors.can_see_tracing(supervisor, case)
         assert not tracing_selectors.can_see_tracing(factories.user(org, Role.DATA_PROTECTION_OFFICER), case)
@@ -350,7 +350,7 @@ class TestAccess:
 
 class TestMatching:
     def test_registered_parent_found_and_explained(self, world):
-        org, manager, case = world
+        _org, manager, case = world
         mother = factories.returnee(
             manager,
             given_names="Rosa",
@@ -369,7 +369,7 @@ class TestMatching:
         assert fields["given_names"] > 0 and fields["family_names"] > 0
 
     def test_household_member_elsewhere_found(self, world):
-        org, manager, case = world
+        _org, manager, case = world
         uncle_case = factories.case(manager, case_manager=manager)
         case_services.set_household(
             manager,
