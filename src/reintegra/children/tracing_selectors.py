@@ -138,7 +138,11 @@ def section_for(user: User, case: Case) -> dict[str, Any]:
     if not can_see_tracing(user, case):
         return {"tracing_visible": False, "case": case}
     record_read(user, case)
-    requests = list(requests_of(case))
+    requests = [
+        {"request": r, "action_count": len(actions), "last_action": actions[-1] if actions else None}
+        for r in requests_of(case)
+        for actions in (list(r.actions.all()),)
+    ]
     follow_ups = follow_ups_of(case)
     return {
         "tracing_visible": True,

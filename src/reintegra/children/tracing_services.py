@@ -83,7 +83,9 @@ def _required(errors: FieldErrors, field: str, value: object) -> None:
 
 
 def _choice(errors: FieldErrors, field: str, value: str, choices: type[object]) -> None:
-    if value not in getattr(choices, "values", ()):
+    if not value:
+        errors.add(field, _("This field is required."), "required")
+    elif value not in getattr(choices, "values", ()):
         errors.add(field, _("Select a valid choice."), "invalid_choice")
 
 
