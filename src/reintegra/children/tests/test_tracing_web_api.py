@@ -199,7 +199,7 @@ def test_api_journey(world):
 
 
 def test_hidden_case_is_404_and_no_protection_is_403(world):
-    org, manager, case = world
+    org, _manager, case = world
     api = APIClient()
     api.force_authenticate(factories.user(factories.organisation("otra"), Role.SUPERVISOR))
     assert api.get(f"/api/v1/cases/{case.pk}/tracing-actions/").status_code == 404
