@@ -94,6 +94,14 @@ def actions_of(case: Case) -> QuerySet[TracingAction]:
     return TracingAction.objects.filter(request__case=case).select_related("request").order_by("-taken_on", "-pk")
 
 
+def actions_of_request(request: TracingRequest) -> list[TracingAction]:
+    return list(TracingAction.objects.filter(request=request).order_by("-taken_on", "-pk"))
+
+
+def found_of_request(request: TracingRequest) -> list[FamilyMemberFound]:
+    return list(FamilyMemberFound.objects.filter(request=request).order_by("found_on", "pk"))
+
+
 def found_of(case: Case) -> QuerySet[FamilyMemberFound]:
     return FamilyMemberFound.objects.filter(request__case=case).order_by("found_on", "pk")
 

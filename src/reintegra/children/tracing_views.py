@@ -142,8 +142,8 @@ def request_detail(request: AuthenticatedHttpRequest, case_pk: int, pk: int) -> 
         "children/tracing/request.html",
         {
             "tracing_request": tracing_request,
-            "actions": list(tracing_request.actions.order_by("-taken_on", "-pk")),
-            "found": list(tracing_request.found.order_by("found_on", "pk")),
+            "actions": selectors.actions_of_request(tracing_request),
+            "found": selectors.found_of_request(tracing_request),
             "is_open": tracing_request.status == TracingStatus.OPEN,
             "close_form": forms.CloseRequestForm(),
             "can_change_tracing": selectors.can_change_tracing(request.user, case),
