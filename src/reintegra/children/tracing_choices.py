@@ -1,4 +1,6 @@
-"""Vocabularies of family tracing and reunification (docs: DOMAIN §3 "Children and families")."""
+"""Vocabularies of family tracing and reunification (the child-rights approach, Handbook overview §6).
+
+In its own module while two helpers build the app; the lead folds it into `children/choices.py` on merge."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
