@@ -23,6 +23,7 @@ from django.utils import timezone
 from reintegra.access import audit, permissions
 from reintegra.access.roles import SensitiveCategory
 from reintegra.access.scoping import can_see
+from reintegra.api.fields import parse_id
 from reintegra.cases import matching
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases import scoping as case_scoping
@@ -83,10 +84,9 @@ def requests_of(case: Case) -> QuerySet[TracingRequest]:
 
 def request_of_case(case: Case, request_pk: Any) -> TracingRequest:
     """A tracing request of this case (TracingRequest.DoesNotExist otherwise)."""
-    try:
-        pk = int(request_pk)
-    except (TypeError, ValueError):
-        raise TracingRequest.DoesNotExist from None
+    pk = parse_id(request_pk)
+    if pk is None:
+        raise TracingRequest.DoesNotExist
     return TracingRequest.objects.get(case=case, pk=pk)
 
 
@@ -115,10 +115,9 @@ def follow_ups_of(case: Case) -> list[ReunificationFollowUp]:
 
 
 def follow_up_of_case(case: Case, follow_up_pk: Any) -> ReunificationFollowUp:
-    try:
-        pk = int(follow_up_pk)
-    except (TypeError, ValueError):
-        raise ReunificationFollowUp.DoesNotExist from None
+    pk = parse_id(follow_up_pk)
+    if pk is None:
+        raise ReunificationFollowUp.DoesNotExist
     return ReunificationFollowUp.objects.get(case=case, pk=pk)
 
 

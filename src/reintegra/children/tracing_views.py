@@ -24,6 +24,7 @@ from reintegra.access import permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
+from reintegra.api.fields import parse_id
 from reintegra.cases.models import Case
 from reintegra.cases.pages import case_page_context
 from reintegra.children import tracing_forms as forms
@@ -94,8 +95,7 @@ def _form_page(
 
 
 def _param(request: AuthenticatedHttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+    return parse_id(request.GET.get(name))
 
 
 # --- overview -----------------------------------------------------------------------------------------
