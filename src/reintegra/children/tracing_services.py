@@ -447,3 +447,21 @@ def record_reunification_follow_up(
         follow_up.notes, follow_up.conducted_by = data.notes.strip(), user
         follow_up.save()
         return follow_up
+
+
+# --- data retention -----------------------------------------------------------------------------------
+
+
+def clear_for_retention(case_ids: list[int]) -> None:
+    """Erase the names, contacts and free text of these cases' tracing (`protection.retention_hooks`); codes
+    and dates stay for statistics. Called by the anonymisation itself, inside its transaction."""
+    cleared_request = {"given_names": "", "family_names": "", "last_known_location": "", "notes": ""}
+    TracingRequest.objects.filter(case_id__in=case_ids).update(**cleared_request)
+    TracingAction.objects.filter(request__case_id__in=case_ids).update(carried_out_by="", result_notes="")
+    FamilyMemberFound.objects.filter(request__case_id__in=case_ids).update(
+        given_names="", family_names="", contact="", notes="", returnee=None
+    )
+    ReunificationAssessment.objects.filter(case_id__in=case_ids).update(
+        safety_notes="", child_views="", authority_notes="", reasons=""
+    )
+    ReunificationFollowUp.objects.filter(case_id__in=case_ids).update(notes="")

@@ -419,3 +419,22 @@ class TestMatching:
         tracing_selectors.matches_for(manager, request, today=today())
         event = AccessEvent.objects.filter(action="search").latest("at")
         assert event.object_type == "children.tracingrequest" and "Rosa" not in event.purpose
+
+
+class TestRetention:
+    def test_anonymising_the_child_erases_the_family_s_names_and_notes(self, world):
+        from reintegra.children.tracing_models import FamilyMemberFound, TracingAction, TracingRequest
+        from reintegra.protection import services as protection_services
+
+        _org, manager, case = world
+        request = open_request(manager, case, notes="Vive cerca del mercado")
+        services.record_tracing_action(manager, case, action_input(request))
+        found = services.record_family_member_found(manager, case, found_input(request))
+        services.save_reunification_assessment(manager, case, reunify_input(found, child_views="Quiero volver"))
+        assert protection_services.anonymise_returnee(case.returnee_id) == 1
+        request = TracingRequest.objects.get(pk=request.pk)
+        assert (request.given_names, request.family_names, request.notes) == ("", "", "")
+        assert request.relationship == "mother" and request.status == TracingStatus.FOUND
+        assert TracingAction.objects.get(request=request).carried_out_by == ""
+        assert FamilyMemberFound.objects.get(pk=found.pk).contact == ""
+        assert tracing_selectors.assessment_of(case).child_views == ""
