@@ -442,6 +442,9 @@ def record_reunification_follow_up(
         if data.done_on is not None and reunified_on is not None and data.done_on < reunified_on:
             errors.add("done_on", _("The visit cannot be before the reunification."), "before_reunification")
         _choice(errors, "outlook", data.outlook, PlacementOutlook)
+        if data.outlook in (PlacementOutlook.CONCERNS, PlacementOutlook.AT_RISK) and not data.notes.strip():
+            # A worry nobody wrote down cannot be acted on by whoever reads the case next.
+            errors.add("notes", _("Describe what worries you about the placement."), "required")
         errors.raise_if_any()
         follow_up.done_on, follow_up.outlook = data.done_on, data.outlook
         follow_up.notes, follow_up.conducted_by = data.notes.strip(), user

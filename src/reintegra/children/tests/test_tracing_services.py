@@ -305,6 +305,11 @@ class TestFoundAndReunification:
                 services.FollowUpInput(done_on=today() - timedelta(days=1), outlook="nothing"),
             )
         assert codes(exc.value) == {"done_on": {"before_reunification"}, "outlook": {"invalid_choice"}}
+        with pytest.raises(ValidationError) as exc:
+            services.record_reunification_follow_up(
+                manager, case, first.pk, services.FollowUpInput(done_on=today(), outlook="at_risk", notes=" ")
+            )
+        assert codes(exc.value) == {"notes": {"required"}}
 
 
 class TestReminders:

@@ -168,6 +168,7 @@ TRACING_PAIRS = [
             Refusal.same("done_on", "in_future", done_on=iso(1)),
             Refusal.same("done_on", "before_reunification", done_on=iso(-1)),
             Refusal.same("outlook", "required", outlook=""),
+            Refusal.same("notes", "required", label="a worry without a word", outlook="at_risk", notes=""),
         ),
     ),
 ]
