@@ -1381,8 +1381,6 @@ WEB_ONLY = {
     "structural: contact persons, reviews, documents, members, capacity activities, trainings, indicators,"
     " sector opportunities, checklist steps; write grants; the information-exchange matrix",
     "access: account pages (password, tokens, two-factor), users; reminders: marking read",
-    "children (tracing): closing a tracing request without finding the person (a date only; its rules are in the"
-    " service tests)",
     "monitoring: adopting a standard indicator, the targets grid, the four quarters of a year, editing a period,"
     " values reported by hand",
 }

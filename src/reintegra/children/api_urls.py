@@ -14,6 +14,11 @@ urlpatterns += [
         tracing_api.TracingMatchesView.as_view(),
         name="case-tracing-matches",
     ),
+    path(
+        "cases/<int:pk>/tracing-requests/<int:request_pk>/close/",
+        tracing_api.TracingRequestCloseView.as_view(),
+        name="case-tracing-request-close",
+    ),
     path("cases/<int:pk>/tracing-actions/", tracing_api.TracingActionsView.as_view(), name="case-tracing-actions"),
     path(
         "cases/<int:pk>/family-members-found/",

@@ -29,6 +29,7 @@ from reintegra.children.tracing_models import (
     TracingRequest,
 )
 from reintegra.children.tracing_serializers import (
+    CloseRequestSerializer,
     FamilyMemberFoundSerializer,
     FamilyMemberWriteSerializer,
     FollowUpSerializer,
@@ -111,6 +112,32 @@ class TracingMatchesView(_TracingView):
             acting_user(request), tracing_request, today=timezone.localdate(), channel="api"
         )
         return Response(MatchSerializer(matches, many=True).data)
+
+
+class TracingRequestCloseView(_TracingView):
+    """Stop looking for a person without having found them."""
+
+    queryset = TracingRequest.objects.none()
+    serializer_class = TracingRequestSerializer
+
+    @extend_schema(
+        summary="Close an open tracing request without having found the person",
+        request=CloseRequestSerializer,
+        responses={200: TracingRequestSerializer, 400: FIELD_ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request: Request, pk: int, request_pk: int) -> Response:
+        case = self._case(request, pk, for_write=True)
+        try:
+            tracing_request = selectors.request_of_case(case, request_pk)
+        except TracingRequest.DoesNotExist:
+            raise Http404 from None
+        data = CloseRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        closed = services.close_tracing_request(
+            acting_user(request), case, request_id=tracing_request.pk, closed_on=data.validated_data.get("closed_on")
+        )
+        return Response(TracingRequestSerializer(selectors.request_of_case(case, closed.pk)).data)
 
 
 class TracingActionsView(_TracingView):

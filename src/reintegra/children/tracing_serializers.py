@@ -186,6 +186,10 @@ class TracingRequestWriteSerializer(serializers.Serializer[Any]):
         )
 
 
+class CloseRequestSerializer(serializers.Serializer[Any]):
+    closed_on = _date()
+
+
 class TracingActionWriteSerializer(serializers.Serializer[Any]):
     request = _id()
     method = _choice(TracingMethod.choices)

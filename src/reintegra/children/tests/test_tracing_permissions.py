@@ -59,6 +59,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api:case-tracing-requests", "GET"): Row("case", READ, 200),
     ("api:case-tracing-requests", "POST"): Row("case", WRITE, 201, "request"),
     ("api:case-tracing-matches", "GET"): Row("request", READ, 200),
+    ("api:case-tracing-request-close", "POST"): Row("request", WRITE, 200, "close"),
     ("api:case-tracing-actions", "GET"): Row("case", READ, 200),
     ("api:case-tracing-actions", "POST"): Row("case", WRITE, 201, "action"),
     ("api:case-family-members-found", "GET"): Row("case", READ, 200),

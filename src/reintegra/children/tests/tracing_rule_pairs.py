@@ -105,6 +105,20 @@ TRACING_PAIRS = [
         ),
     ),
     WritePair(
+        "tracing request closed without finding the person",
+        "api:case-tracing-request-close",
+        tracing_ctx,
+        web_url=lambda c: reverse("children:tracing-request-close", args=[c.case.pk, c.request.pk]),
+        web_data=lambda c: {"closed_on": iso()},
+        api_url=lambda c: f"/api/v1/cases/{c.case.pk}/tracing-requests/{c.request.pk}/close/",
+        api_data=lambda c: {"closed_on": iso()},
+        refusals=(
+            Refusal.same("closed_on", "in_future", closed_on=iso(1)),
+            Refusal.same("closed_on", "before_opening", closed_on=iso(-10)),
+            Refusal("closed_on", "required", web={"closed_on": ""}, api={"closed_on": None}),
+        ),
+    ),
+    WritePair(
         "tracing action",
         "api:case-tracing-actions",
         tracing_ctx,
