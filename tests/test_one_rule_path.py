@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from reintegra.access.roles import Role
 from reintegra.cases import services as case_services
+from reintegra.children.tests.tracing_rule_pairs import TRACING_PAIRS  # tracing
 from reintegra.monitoring import services as monitoring_services
 from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
 from reintegra.places.models import AdminArea
@@ -1318,6 +1319,7 @@ PAIRS = [
     *ACCESS_PAIRS,
     *MONITORING_PAIRS,
     *EVALUATION_PAIRS,
+    *TRACING_PAIRS,  # tracing
 ]
 
 

@@ -13,7 +13,11 @@ from rest_framework.test import APIClient
 pytestmark = pytest.mark.django_db
 
 # Records created by their first write: If-Match may be left out while they do not exist.
-CREATED_ON_FIRST_WRITE = {"/api/v1/cases/{id}/household/", "/api/v1/cases/{id}/plan/"}
+CREATED_ON_FIRST_WRITE = {
+    "/api/v1/cases/{id}/household/",
+    "/api/v1/cases/{id}/plan/",
+    "/api/v1/cases/{id}/reunification-assessment/",  # tracing
+}
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,39 @@
 """`/api/v1/` routes of this app (included by reintegra.api.urls, namespace "api")."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from reintegra.children import tracing_api  # tracing
 
 urlpatterns: list[URLPattern | URLResolver] = []
+
+# tracing
+urlpatterns += [
+    path("cases/<int:pk>/tracing-requests/", tracing_api.TracingRequestsView.as_view(), name="case-tracing-requests"),
+    path(
+        "cases/<int:pk>/tracing-requests/<int:request_pk>/matches/",
+        tracing_api.TracingMatchesView.as_view(),
+        name="case-tracing-matches",
+    ),
+    path(
+        "cases/<int:pk>/tracing-requests/<int:request_pk>/close/",
+        tracing_api.TracingRequestCloseView.as_view(),
+        name="case-tracing-request-close",
+    ),
+    path("cases/<int:pk>/tracing-actions/", tracing_api.TracingActionsView.as_view(), name="case-tracing-actions"),
+    path(
+        "cases/<int:pk>/family-members-found/",
+        tracing_api.FamilyMembersFoundView.as_view(),
+        name="case-family-members-found",
+    ),
+    path(
+        "cases/<int:pk>/reunification-assessment/",
+        tracing_api.ReunificationAssessmentView.as_view(),
+        name="case-reunification-assessment",
+    ),
+    path(
+        "cases/<int:pk>/reunification-follow-ups/<int:follow_up_pk>/",
+        tracing_api.ReunificationFollowUpView.as_view(),
+        name="case-reunification-follow-up",
+    ),
+]
+# end tracing

@@ -56,6 +56,7 @@ from reintegra.cases.models import (
     Returnee,
 )
 from reintegra.cases.name_index import clear as clear_name_index
+from reintegra.protection import retention_hooks
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.protection.models import CaseShare, Consent
 from reintegra.validation import FieldErrors, field_error
@@ -496,6 +497,8 @@ def anonymise_returnee(returnee_id: int, *, now: datetime | None = None) -> int:
         CaseShare.objects.filter(case_id__in=case_ids).update(reason="")
         # Timeline events carry free text (a reopening reason) only in their note.
         CaseEvent.objects.filter(case_id__in=case_ids).exclude(note="").update(note="")
+        # What the apps above erase of these cases (children: tracing and reunification).
+        retention_hooks.clear_cases(case_ids)
 
         household_ids = set(cases.exclude(household__isnull=True).values_list("household_id", flat=True))
         # A household also linked to someone else's case keeps its data until that person's turn.

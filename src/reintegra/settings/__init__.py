@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         "EvaluationTypeEnum": "reintegra.monitoring.choices.EvaluationType",
         "ActionStatusEnum": "reintegra.monitoring.choices.ActionStatus",
         "ReferralStatusEnum": "reintegra.referrals.choices.ReferralStatus",
+        "ReunificationAnswerEnum": "reintegra.children.tracing_choices.Answer",  # tracing
     },
 }
 

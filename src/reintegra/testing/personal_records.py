@@ -78,6 +78,23 @@ ENCRYPTED = [
     "referrals.Referral.provider_note",
     "referrals.Referral.feedback",
     "sustainability.SurveyRound.answers",  # a free-text answer
+    # tracing
+    "children.TracingRequest.given_names",
+    "children.TracingRequest.family_names",
+    "children.TracingRequest.last_known_location",
+    "children.TracingRequest.notes",
+    "children.TracingAction.carried_out_by",
+    "children.TracingAction.result_notes",
+    "children.FamilyMemberFound.given_names",
+    "children.FamilyMemberFound.family_names",
+    "children.FamilyMemberFound.contact",
+    "children.FamilyMemberFound.notes",
+    "children.ReunificationAssessment.safety_notes",
+    "children.ReunificationAssessment.child_views",
+    "children.ReunificationAssessment.authority_notes",
+    "children.ReunificationAssessment.reasons",
+    "children.ReunificationFollowUp.notes",
+    # end tracing
 ]
 
 # Values that must have a given shape (a valid phone number, a date) instead of a marker.
@@ -299,6 +316,80 @@ def _survey_round(manager: User, programme_manager: User, case: Case) -> None:
     )
 
 
+# tracing
+def _tracing(manager: User, case: Case) -> None:
+    from reintegra.children import tracing_selectors
+    from reintegra.children import tracing_services as tracing
+
+    today = timezone.localdate()
+    request = tracing.open_tracing_request(
+        manager,
+        case,
+        tracing.TracingRequestInput(
+            relationship="mother",
+            given_names=m("children.TracingRequest.given_names"),
+            family_names=m("children.TracingRequest.family_names"),
+            last_known_location=m("children.TracingRequest.last_known_location"),
+            notes=m("children.TracingRequest.notes"),
+            opened_on=today,
+        ),
+    )
+    tracing.record_tracing_action(
+        manager,
+        case,
+        tracing.TracingActionInput(
+            request=request.pk,
+            method="phone",
+            taken_on=today,
+            carried_out_by=m("children.TracingAction.carried_out_by"),
+            result="family_located",
+            result_notes=m("children.TracingAction.result_notes"),
+        ),
+    )
+    found = tracing.record_family_member_found(
+        manager,
+        case,
+        tracing.FamilyMemberInput(
+            request=request.pk,
+            relationship="mother",
+            given_names=m("children.FamilyMemberFound.given_names"),
+            family_names=m("children.FamilyMemberFound.family_names"),
+            contact=m("children.FamilyMemberFound.contact"),
+            notes=m("children.FamilyMemberFound.notes"),
+            found_on=today,
+        ),
+    )
+    tracing.save_reunification_assessment(
+        manager,
+        case,
+        tracing.ReunificationInput(
+            assessed_on=today,
+            family_member=found.pk,
+            family_willing="yes",
+            family_able="yes",
+            home_safe="yes",
+            safety_notes=m("children.ReunificationAssessment.safety_notes"),
+            child_wish="wants",
+            child_views=m("children.ReunificationAssessment.child_views"),
+            authority_view="agrees",
+            authority_notes=m("children.ReunificationAssessment.authority_notes"),
+            recommendation="reunify",
+            reasons=m("children.ReunificationAssessment.reasons"),
+            reunified_on=today,
+        ),
+    )
+    visit = tracing_selectors.follow_ups_of(case)[0]
+    tracing.record_reunification_follow_up(
+        manager,
+        case,
+        visit.pk,
+        tracing.FollowUpInput(done_on=today, outlook="stable", notes=m("children.ReunificationFollowUp.notes")),
+    )
+
+
+# end tracing
+
+
 def _closure_and_reopening(manager: User, case: Case) -> None:
     case_services.close_case(manager, case, reason="support_ended", note=m("cases.Case.closure_note"))
     case.refresh_from_db()
@@ -343,6 +434,7 @@ def build_everything() -> dict[str, Any]:
     _consent_and_sharing(manager, psychologist, returnee, case, other_org)
     _referral(manager, programme_manager, case)
     _survey_round(manager, programme_manager, case)
+    _tracing(manager, case)  # tracing
     _closure_and_reopening(manager, case)
     device = two_factor.start_enrolment(manager)
     return {"case": case, "device": device}

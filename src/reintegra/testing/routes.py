@@ -50,6 +50,10 @@ APP_MATRICES = {
     "reintegra.monitoring.evaluation_views": "src/reintegra/monitoring/tests/test_evaluation_permissions.py",
     "reintegra.monitoring.evaluation_api": "src/reintegra/monitoring/tests/test_evaluation_permissions.py",
     "reintegra.monitoring.dashboard_views": "src/reintegra/monitoring/tests/test_dashboard_permissions.py",
+    # tracing
+    "reintegra.children.tracing_views": "src/reintegra/children/tests/test_tracing_permissions.py",
+    "reintegra.children.tracing_api": "src/reintegra/children/tests/test_tracing_permissions.py",
+    # end tracing
 }
 
 
