@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('access', '0012_consent_moved_to_protection'),
-        ('cases', '0010_initial'),
+        ('cases', '0010_caseevent_kind_child'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
