@@ -12,11 +12,13 @@ class ChildrenConfig(AppConfig):
         # Registrations (audit, tabs, panels, navigation, reminders, indicators, case hooks) go here.
         # core
         from reintegra.access import audit
+        from reintegra.access.roles import Capability
         from reintegra.cases import extensions
         from reintegra.cases.choices import CaseEventKind
-        from reintegra.children import reminders, selectors, services, timeline
+        from reintegra.children import panels, reminders, selectors, services, timeline
         from reintegra.protection.services import register_child_rule
         from reintegra.reminders.registry import register as register_reminder
+        from reintegra.web import navigation
 
         extensions.register_step_check(extensions.PLAN_AGREEMENT, services.check_plan_agreement)
         extensions.register_step_check(extensions.CLOSURE, services.check_closure)
@@ -31,4 +33,16 @@ class ChildrenConfig(AppConfig):
             "ChildParticipation",
         ):
             audit.register_model(f"children.{label}", personal=True)
+        extensions.register_tab("children", "children:case", _("Children"), after="plan")
+        extensions.register_panel("plan", "children/includes/plan_panel.html", panels.plan_panel_context)
+        navigation.register(
+            navigation.NavItem(
+                "bia_queue",
+                _("Best-interests approvals"),
+                "children:queue",
+                frozenset({Capability.APPROVE_BEST_INTERESTS}),
+                order=36,
+                badge=panels.awaiting_badge,
+            )
+        )
         # end core

@@ -82,3 +82,8 @@ def access_child_case_by_id(user: User, case_id: Any, *, for_write: bool = False
     if not scoping.can_see(user, SensitiveCategory.PROTECTION):
         raise permissions.denied()
     return case
+
+
+def can_change_case(user: User, case: Case) -> bool:
+    """For pages: whether the child's records of this case may be changed by the user (no query)."""
+    return case_permissions.can_change_case(user, case) and scoping.can_see(user, SensitiveCategory.PROTECTION)
