@@ -141,7 +141,7 @@ BIA_SECTIONS = (
     (_("Safety and risks"), ("risk_indicators", "safety_risks")),
     (_("Health, education and psychosocial well-being"), ("health", "education", "psychosocial")),
     (_("The family in the country of origin"), ("family_needs",)),
-    (_("Context"), ("context", "cross_border")),
+    (_("Context"), ("local_context", "cross_border")),
     (_("Recommendation"), ("recommendation", "recommendation_reasons")),
 )
 
@@ -179,7 +179,7 @@ class AssessmentForm(forms.Form):
     education = _text(_("Education"))
     psychosocial = _text(_("Psychosocial well-being"))
     family_needs = _text(_("The family's social, psychosocial and economic needs in the country of origin"))
-    context = _text(_("Context: referral network and infrastructure"))
+    local_context = _text(_("Context: referral network and infrastructure"))
     cross_border = _text(_("Cross-border consent and data issues"))
     recommendation = forms.ChoiceField(
         label=_("Recommendation"), choices=_blank(BiaRecommendation.choices), required=False

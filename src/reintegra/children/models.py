@@ -1,6 +1,8 @@
 """The child's case: profile, best-interests assessment (BIA) and determination (BID), child plan.
 Family tracing and reunification live in `tracing_models` (imported below so Django registers them)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -62,7 +64,7 @@ class ChildProfile(Versioned):
     )
     care_status = models.CharField(_("care situation"), max_length=16, choices=CareStatus.choices)
     # [{"name", "relationship", "contact"}], encrypted as one document.
-    caregivers = EncryptedJSONField(_("caregivers"), category=PROTECTION, default=list)
+    caregivers: "models.Field[list[Any], list[Any]]" = EncryptedJSONField(_("caregivers"), category=PROTECTION, default=list)
     guardian_name = EncryptedCharField(_("legal guardian"), max_length=160, category=PROTECTION)
     guardian_relationship = EncryptedCharField(
         _("guardian's relationship to the child"), max_length=80, category=PROTECTION
@@ -125,7 +127,7 @@ class BestInterestsAssessment(Versioned):
     family_situation = EncryptedTextField(
         _("family situation and care arrangements"), max_length=4000, category=PROTECTION
     )
-    risk_indicators = EncryptedJSONField(_("safety and risk indicators"), category=PROTECTION, default=list)
+    risk_indicators: "models.Field[list[Any], list[Any]]" = EncryptedJSONField(_("safety and risk indicators"), category=PROTECTION, default=list)
     safety_risks = EncryptedTextField(_("safety and risks"), max_length=4000, category=PROTECTION)
     health = EncryptedTextField(_("health"), max_length=4000, category=PROTECTION)
     education = EncryptedTextField(_("education"), max_length=4000, category=PROTECTION)
@@ -135,7 +137,7 @@ class BestInterestsAssessment(Versioned):
         max_length=4000,
         category=PROTECTION,
     )
-    context = EncryptedTextField(
+    local_context = EncryptedTextField(
         _("context: referral network and infrastructure"), max_length=4000, category=PROTECTION
     )
     cross_border = EncryptedTextField(_("cross-border consent and data issues"), max_length=4000, category=PROTECTION)

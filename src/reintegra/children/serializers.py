@@ -130,7 +130,7 @@ class AssessmentWriteSerializer(serializers.Serializer):
     education = _text(max_length=4000)
     psychosocial = _text(max_length=4000)
     family_needs = _text(max_length=4000)
-    context = _text(max_length=4000)
+    local_context = _text(max_length=4000)
     cross_border = _text(max_length=4000)
     recommendation = _choice(BiaRecommendation.choices)
     recommendation_reasons = _text(max_length=4000)
@@ -173,7 +173,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "education",
             "psychosocial",
             "family_needs",
-            "context",
+            "local_context",
             "cross_border",
             "recommendation",
             "recommendation_reasons",

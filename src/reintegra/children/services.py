@@ -370,7 +370,7 @@ _BIA_TEXTS = (
     "education",
     "psychosocial",
     "family_needs",
-    "context",
+    "local_context",
     "cross_border",
     "recommendation_reasons",
 )
@@ -537,7 +537,7 @@ def _members(errors: FieldErrors, bid: BestInterestsDetermination, rows: list[Pa
         row = f"members.{index}."
         member_user = _panel_user(errors, row, bid.case, data.user_id)
         name = data.name.strip() or (member_user.display_name() if member_user else "")
-        if not name:
+        if not name and data.user_id is None:
             errors.add(f"{row}name", _("Name the panel member, or choose a user."), "required")
         if data.user_id is not None and data.user_id in seen:
             errors.add(f"{row}user", _("The same person appears twice on the panel."), "duplicate")
@@ -613,7 +613,9 @@ def save_determination(
         versioning.lock(case, None)
         lifecycle.ensure_open(case_services.facts(case))
         require_child_case(case)
-        bid = BestInterestsDetermination.objects.select_for_update().filter(pk=getattr(current, "pk", None)).first()
+        bid = (
+            BestInterestsDetermination.objects.select_for_update().filter(pk=current.pk).first() if current else None
+        )
         versioning.check(bid, expected_version)
         created = bid is None
         bid = bid or BestInterestsDetermination(case=case, recorded_by=user)
