@@ -348,7 +348,7 @@ class AssessmentInput:
     education: str = ""
     psychosocial: str = ""
     family_needs: str = ""
-    context: str = ""
+    local_context: str = ""
     cross_border: str = ""
     recommendation: str = ""
     recommendation_reasons: str = ""
