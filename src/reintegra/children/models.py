@@ -64,7 +64,9 @@ class ChildProfile(Versioned):
     )
     care_status = models.CharField(_("care situation"), max_length=16, choices=CareStatus.choices)
     # [{"name", "relationship", "contact"}], encrypted as one document.
-    caregivers: "models.Field[list[Any], list[Any]]" = EncryptedJSONField(_("caregivers"), category=PROTECTION, default=list)
+    caregivers: "models.Field[list[Any], list[Any]]" = EncryptedJSONField(
+        _("caregivers"), category=PROTECTION, default=list
+    )
     guardian_name = EncryptedCharField(_("legal guardian"), max_length=160, category=PROTECTION)
     guardian_relationship = EncryptedCharField(
         _("guardian's relationship to the child"), max_length=80, category=PROTECTION
@@ -127,7 +129,9 @@ class BestInterestsAssessment(Versioned):
     family_situation = EncryptedTextField(
         _("family situation and care arrangements"), max_length=4000, category=PROTECTION
     )
-    risk_indicators: "models.Field[list[Any], list[Any]]" = EncryptedJSONField(_("safety and risk indicators"), category=PROTECTION, default=list)
+    risk_indicators: "models.Field[list[Any], list[Any]]" = EncryptedJSONField(
+        _("safety and risk indicators"), category=PROTECTION, default=list
+    )
     safety_risks = EncryptedTextField(_("safety and risks"), max_length=4000, category=PROTECTION)
     health = EncryptedTextField(_("health"), max_length=4000, category=PROTECTION)
     education = EncryptedTextField(_("education"), max_length=4000, category=PROTECTION)

@@ -613,9 +613,7 @@ def save_determination(
         versioning.lock(case, None)
         lifecycle.ensure_open(case_services.facts(case))
         require_child_case(case)
-        bid = (
-            BestInterestsDetermination.objects.select_for_update().filter(pk=current.pk).first() if current else None
-        )
+        bid = BestInterestsDetermination.objects.select_for_update().filter(pk=current.pk).first() if current else None
         versioning.check(bid, expected_version)
         created = bid is None
         bid = bid or BestInterestsDetermination(case=case, recorded_by=user)

@@ -33,6 +33,10 @@ TAB = "children"
 
 
 def _case(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> Case:
+    # Role checks before any lookup, as the API's: a forbidden page never reveals whether a case exists.
+    access_permissions.require(request.user, Capability.SEE_PROTECTION)
+    if for_write:
+        access_permissions.require(request.user, Capability.EDIT_CASES)
     try:
         return permissions.access_child_case_by_id(request.user, pk, for_write=for_write)
     except Case.DoesNotExist:

@@ -50,6 +50,9 @@ APP_MATRICES = {
     "reintegra.monitoring.evaluation_views": "src/reintegra/monitoring/tests/test_evaluation_permissions.py",
     "reintegra.monitoring.evaluation_api": "src/reintegra/monitoring/tests/test_evaluation_permissions.py",
     "reintegra.monitoring.dashboard_views": "src/reintegra/monitoring/tests/test_dashboard_permissions.py",
+    # core
+    "reintegra.children.views": "src/reintegra/children/tests/test_permissions.py",
+    "reintegra.children.api": "src/reintegra/children/tests/test_permissions.py",
 }
 
 
