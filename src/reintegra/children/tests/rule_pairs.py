@@ -157,6 +157,8 @@ CORE_PAIRS = [
         "best-interests determination",
         "api:case-best-interests-determination",
         child_ctx,
+        web_page=lambda c: reverse("children:determination", args=[c.case.pk]),
+        web_form="convened_on",
         web_url=lambda c: reverse("children:determination", args=[c.case.pk]),
         web_data=_bid_web,
         api_method="put",
