@@ -13,7 +13,13 @@ from rest_framework.test import APIClient
 pytestmark = pytest.mark.django_db
 
 # Records created by their first write: If-Match may be left out while they do not exist.
-CREATED_ON_FIRST_WRITE = {"/api/v1/cases/{id}/household/", "/api/v1/cases/{id}/plan/"}
+CREATED_ON_FIRST_WRITE = {
+    "/api/v1/cases/{id}/household/",
+    "/api/v1/cases/{id}/plan/",
+    # core (children): the child's profile and the determination are created by their first PUT.
+    "/api/v1/cases/{id}/child-profile/",
+    "/api/v1/cases/{id}/best-interests-determination/",
+}
 
 
 @pytest.fixture(scope="module")

@@ -22,12 +22,12 @@ from reintegra.cases.models import Case
 from reintegra.children import permissions, selectors, services
 from reintegra.children.models import BestInterestsAssessment, ChildParticipation, ChildProfile
 from reintegra.children.serializers import (
-    ApproveSerializer,
-    AssessmentSerializer,
-    AssessmentWriteSerializer,
+    BestInterestsApprovalSerializer,
+    BestInterestsAssessmentSerializer,
+    BestInterestsAssessmentWriteSerializer,
     ChildProfileSerializer,
-    DeterminationSerializer,
-    ParticipationSerializer,
+    BestInterestsDeterminationSerializer,
+    ChildParticipationSerializer,
 )
 
 TAGS = ["children"]
@@ -81,35 +81,35 @@ class AssessmentsView(_ChildCaseView):
     """Best-interests assessments of a case: list, or start one (`complete`: sent for approval)."""
 
     queryset = BestInterestsAssessment.objects.none()
-    serializer_class = AssessmentSerializer
+    serializer_class = BestInterestsAssessmentSerializer
 
     @extend_schema(
         summary="The case's best-interests assessments, newest first",
         tags=TAGS,
-        responses=AssessmentSerializer(many=True),
+        responses=BestInterestsAssessmentSerializer(many=True),
     )
     def get(self, request: Request, pk: int) -> Response:
         case = self._case(request, pk)
         rows = selectors.assessments_of(acting_user(request), case, channel="api")
-        return Response(AssessmentSerializer(rows, many=True).data)
+        return Response(BestInterestsAssessmentSerializer(rows, many=True).data)
 
     @extend_schema(
         summary="Start a best-interests assessment; its priority sets its deadline",
-        request=AssessmentWriteSerializer,
-        responses={201: AssessmentSerializer},
+        request=BestInterestsAssessmentWriteSerializer,
+        responses={201: BestInterestsAssessmentSerializer},
         tags=TAGS,
     )
     def post(self, request: Request, pk: int) -> Response:
         case = self._case(request, pk, for_write=True)
-        incoming = AssessmentWriteSerializer(data=request.data)
+        incoming = BestInterestsAssessmentWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         bia = services.start_assessment(acting_user(request), case, incoming.to_input())
-        return Response(AssessmentSerializer(bia).data, status=status.HTTP_201_CREATED)
+        return Response(BestInterestsAssessmentSerializer(bia).data, status=status.HTTP_201_CREATED)
 
 
 class _OneAssessmentView(_ChildCaseView):
     queryset = BestInterestsAssessment.objects.none()
-    serializer_class = AssessmentSerializer
+    serializer_class = BestInterestsAssessmentSerializer
 
     def _assessment(self, request: Request, case: Case, bia_id: int) -> BestInterestsAssessment:
         try:
@@ -118,26 +118,28 @@ class _OneAssessmentView(_ChildCaseView):
             raise Http404 from None
 
     def _answer(self, bia: BestInterestsAssessment) -> Response:
-        response = Response(AssessmentSerializer(bia).data)
+        response = Response(BestInterestsAssessmentSerializer(bia).data)
         response["ETag"] = versioning.etag(bia.revision)
         return response
 
 
 class AssessmentView(_OneAssessmentView):
-    @versioning.read_schema(summary="One best-interests assessment", tags=TAGS, responses=AssessmentSerializer)
+    @versioning.read_schema(
+        summary="One best-interests assessment", tags=TAGS, responses=BestInterestsAssessmentSerializer
+    )
     def get(self, request: Request, pk: int, bia_id: int) -> Response:
         return self._answer(self._assessment(request, self._case(request, pk), bia_id))
 
     @versioning.write_schema(
         summary="Revise an assessment in progress (`complete`: send it for approval)",
-        request=AssessmentWriteSerializer,
-        responses=AssessmentSerializer,
+        request=BestInterestsAssessmentWriteSerializer,
+        responses=BestInterestsAssessmentSerializer,
         tags=TAGS,
     )
     def put(self, request: Request, pk: int, bia_id: int) -> Response:
         case = self._case(request, pk, for_write=True)
         bia = self._assessment(request, case, bia_id)
-        incoming = AssessmentWriteSerializer(data=request.data)
+        incoming = BestInterestsAssessmentWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         expected = versioning.expected_version(request, bia)
         bia = services.update_assessment(acting_user(request), bia, incoming.to_input(), expected_version=expected)
@@ -150,14 +152,14 @@ class AssessmentApproveView(_OneAssessmentView):
     @versioning.write_schema(
         optional=True,
         summary="A supervisor (not the assessor) approves a completed assessment",
-        request=ApproveSerializer,
-        responses=AssessmentSerializer,
+        request=BestInterestsApprovalSerializer,
+        responses=BestInterestsAssessmentSerializer,
         tags=TAGS,
     )
     def post(self, request: Request, pk: int, bia_id: int) -> Response:
         case = self._case(request, pk, for_write=True)
         bia = self._assessment(request, case, bia_id)
-        incoming = ApproveSerializer(data=request.data)
+        incoming = BestInterestsApprovalSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         expected = versioning.expected_version(request, bia, required=False)
         bia = services.approve_assessment(
@@ -171,7 +173,7 @@ class DeterminationView(_ChildCaseView):
     and supervisors."""
 
     queryset = BestInterestsAssessment.objects.none()
-    serializer_class = DeterminationSerializer
+    serializer_class = BestInterestsDeterminationSerializer
 
     def _answer(self, request: Request, case: Case) -> Response:
         user = acting_user(request)
@@ -179,15 +181,15 @@ class DeterminationView(_ChildCaseView):
         permissions.require_determination_read(user, case, current)
         if current is not None:
             selectors.read_determination(user, current, channel="api")
-        data = DeterminationSerializer.present(current, selectors.panel_of(current))
-        response = Response(DeterminationSerializer(data).data)
+        data = BestInterestsDeterminationSerializer.present(current, selectors.panel_of(current))
+        response = Response(BestInterestsDeterminationSerializer(data).data)
         response["ETag"] = versioning.etag(data["version"])
         return response
 
     @versioning.read_schema(
         summary="The best-interests determination (version 0 when none yet)",
         tags=TAGS,
-        responses=DeterminationSerializer,
+        responses=BestInterestsDeterminationSerializer,
     )
     def get(self, request: Request, pk: int) -> Response:
         return self._answer(request, self._case(request, pk))
@@ -195,8 +197,8 @@ class DeterminationView(_ChildCaseView):
     @versioning.write_schema(
         create=True,
         summary="Convene the panel, record the declarations and the decision",
-        request=DeterminationSerializer,
-        responses=DeterminationSerializer,
+        request=BestInterestsDeterminationSerializer,
+        responses=BestInterestsDeterminationSerializer,
         tags=TAGS,
     )
     def put(self, request: Request, pk: int) -> Response:
@@ -204,7 +206,7 @@ class DeterminationView(_ChildCaseView):
         user = acting_user(request)
         current = selectors.current_determination(case)
         permissions.require_determination_write(user, case, current)
-        incoming = DeterminationSerializer(data=request.data)
+        incoming = BestInterestsDeterminationSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         expected = versioning.expected_version(request, current)
         services.save_determination(user, case, incoming.to_input(), expected_version=expected)
@@ -215,26 +217,26 @@ class ParticipationView(_ChildCaseView):
     """How the child took part in the plan and the closure decisions."""
 
     queryset = ChildParticipation.objects.none()
-    serializer_class = ParticipationSerializer
+    serializer_class = ChildParticipationSerializer
 
     @extend_schema(
         summary="The child's participation in the plan and closure decisions",
         tags=TAGS,
-        responses=ParticipationSerializer(many=True),
+        responses=ChildParticipationSerializer(many=True),
     )
     def get(self, request: Request, pk: int) -> Response:
         case = self._case(request, pk)
-        return Response(ParticipationSerializer(selectors.participations_of(case), many=True).data)
+        return Response(ChildParticipationSerializer(selectors.participations_of(case), many=True).data)
 
     @extend_schema(
         summary="Record how the child took part in a decision",
-        request=ParticipationSerializer,
-        responses={201: ParticipationSerializer},
+        request=ChildParticipationSerializer,
+        responses={201: ChildParticipationSerializer},
         tags=TAGS,
     )
     def post(self, request: Request, pk: int) -> Response:
         case = self._case(request, pk, for_write=True)
-        incoming = ParticipationSerializer(data=request.data)
+        incoming = ChildParticipationSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         v = incoming.validated_data
         entry = services.record_participation(
@@ -245,7 +247,7 @@ class ParticipationView(_ChildCaseView):
             views=v["views"],
             recorded_on=v["recorded_on"],
         )
-        return Response(ParticipationSerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(ChildParticipationSerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
 class ChildCaseRequestSerializer(serializers.Serializer):

@@ -16,13 +16,14 @@ class ChildrenConfig(AppConfig):
         from reintegra.cases import extensions
         from reintegra.cases.choices import CaseEventKind
         from reintegra.children import panels, reminders, selectors, services, timeline
-        from reintegra.protection.services import register_child_rule
+        from reintegra.protection.services import register_anonymiser, register_child_rule
         from reintegra.reminders.registry import register as register_reminder
         from reintegra.web import navigation
 
         extensions.register_step_check(extensions.PLAN_AGREEMENT, services.check_plan_agreement)
         extensions.register_step_check(extensions.CLOSURE, services.check_closure)
         register_child_rule(selectors.has_child_case)
+        register_anonymiser(services.anonymise_cases)
         extensions.register_event_describer(CaseEventKind.CHILD, timeline.describe)
         register_reminder("bia_overdue", reminders.bias_overdue)
         for label in (

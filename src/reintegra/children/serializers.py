@@ -112,7 +112,7 @@ _PROFILE_OUT = (
 # --- BIA -----------------------------------------------------------------------------------------
 
 
-class AssessmentWriteSerializer(serializers.Serializer):
+class BestInterestsAssessmentWriteSerializer(serializers.Serializer):
     stage = _choice(AssessmentStage.choices)
     priority = _choice(BiaPriority.choices)
     started_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -142,7 +142,7 @@ class AssessmentWriteSerializer(serializers.Serializer):
         return AssessmentInput(**self.validated_data)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class BestInterestsAssessmentSerializer(serializers.ModelSerializer):
     version = versioning.version_field()
     assessed_by = serializers.CharField(source="assessed_by.display_name", read_only=True)
     approved_by = serializers.SerializerMethodField()
@@ -191,7 +191,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         return obj.is_overdue()
 
 
-class ApproveSerializer(serializers.Serializer):
+class BestInterestsApprovalSerializer(serializers.Serializer):
     note = _text(max_length=1000)
 
 
@@ -225,7 +225,7 @@ class PanelMemberSerializer(serializers.Serializer):
         }
 
 
-class DeterminationSerializer(serializers.Serializer):
+class BestInterestsDeterminationSerializer(serializers.Serializer):
     version = serializers.IntegerField(read_only=True)
     convened_on = serializers.DateField(required=False, allow_null=True, default=None)
     members = PanelMemberSerializer(many=True, required=False, default=list)
@@ -265,7 +265,7 @@ class DeterminationSerializer(serializers.Serializer):
 # --- Participation -------------------------------------------------------------------------------
 
 
-class ParticipationSerializer(serializers.ModelSerializer):
+class ChildParticipationSerializer(serializers.ModelSerializer):
     recorded_by = serializers.CharField(source="recorded_by.display_name", read_only=True)
     decision = _choice(ParticipationDecision.choices)
     method = _choice(ParticipationMethod.choices)

@@ -657,3 +657,29 @@ def record_participation(
         entry.save()
         _event(case, user, "participation", decision=entry.decision, method=entry.method)
         return entry
+
+
+# --- Retention ------------------------------------------------------------------------------------
+
+
+def _free_text(model: type[Model]) -> dict[str, Any]:
+    """Every encrypted field of the model, emptied (JSON ones to an empty list)."""
+    from reintegra.access.fields import EncryptedJSONField, EncryptedTextField
+
+    cleared: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if isinstance(f, EncryptedJSONField):
+            cleared[f.name] = []
+        elif isinstance(f, EncryptedTextField):
+            cleared[f.name] = ""
+    return cleared
+
+
+def anonymise_cases(case_ids: list[int]) -> None:
+    """Retention (protection.anonymise_returnee): the child's records lose their free text; codes, dates and
+    statuses stay for statistics."""
+    ChildProfile.objects.filter(case_id__in=case_ids).update(**_free_text(ChildProfile))
+    BestInterestsAssessment.objects.filter(case_id__in=case_ids).update(**_free_text(BestInterestsAssessment))
+    BestInterestsDetermination.objects.filter(case_id__in=case_ids).update(**_free_text(BestInterestsDetermination))
+    PanelMember.objects.filter(determination__case_id__in=case_ids).update(**_free_text(PanelMember))
+    ChildParticipation.objects.filter(case_id__in=case_ids).update(**_free_text(ChildParticipation))

@@ -92,6 +92,16 @@ def register_child_rule(has_child_case: Callable[[Any], bool]) -> None:
         _CHILD_RULES.append(has_child_case)
 
 
+# Higher levels' records about a case cleared with it by retention (children: profile, BIA, BID...). Each
+# takes the ids of the anonymised person's cases and clears its free text in place.
+_ANONYMISERS: list[Callable[[list[int]], None]] = []
+
+
+def register_anonymiser(clear_cases: Callable[[list[int]], None]) -> None:
+    if clear_cases not in _ANONYMISERS:
+        _ANONYMISERS.append(clear_cases)
+
+
 def _has_child_case(returnee: Any) -> bool:
     return any(rule(returnee) for rule in _CHILD_RULES)
 
@@ -516,6 +526,8 @@ def anonymise_returnee(returnee_id: int, *, now: datetime | None = None) -> int:
         CaseShare.objects.filter(case_id__in=case_ids).update(reason="")
         # Timeline events carry free text (a reopening reason) only in their note.
         CaseEvent.objects.filter(case_id__in=case_ids).exclude(note="").update(note="")
+        for clear_cases in _ANONYMISERS:
+            clear_cases(case_ids)
 
         household_ids = set(cases.exclude(household__isnull=True).values_list("household_id", flat=True))
         # A household also linked to someone else's case keeps its data until that person's turn.

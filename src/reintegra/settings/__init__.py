@@ -246,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "EvaluationTypeEnum": "reintegra.monitoring.choices.EvaluationType",
         "ActionStatusEnum": "reintegra.monitoring.choices.ActionStatus",
         "ReferralStatusEnum": "reintegra.referrals.choices.ReferralStatus",
+        "BiaPriorityEnum": "reintegra.children.choices.BiaPriority",  # core (children)
+        "ReferralPriorityEnum": "reintegra.referrals.choices.ReferralPriority",  # core (children): a third "priority"
     },
 }
 

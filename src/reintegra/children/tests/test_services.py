@@ -394,3 +394,19 @@ def test_sharing_a_child_case_needs_the_guardians_consent_and_the_childs_assent(
         child_assent=True,
     )
     assert protection_services.share_case(world.manager, case, partner, "Atención psicosocial").pk
+
+
+def test_retention_clears_the_childs_free_text_and_keeps_the_codes(world: World):
+    services.save_profile(
+        world.manager,
+        world.child_case,
+        services.ProfileInput(
+            care_status="unaccompanied", guardian_name="Rosa", caregivers=[services.CaregiverInput(name="Rosa")]
+        ),
+    )
+    bia = services.start_assessment(world.manager, world.child_case, bia_input())
+    protection_services.anonymise_returnee(world.child_case.returnee_id)
+    profile = ChildProfile.objects.get(case=world.child_case)
+    assert profile.guardian_name == "" and profile.caregivers == [] and profile.care_status == "unaccompanied"
+    bia.refresh_from_db()
+    assert bia.child_views == "" and bia.recommendation == "reunification"
