@@ -20,14 +20,19 @@ from reintegra.api import versioning
 from reintegra.api.permissions import ProtectedView, acting_user
 from reintegra.cases.models import Case
 from reintegra.children import permissions, selectors, services
-from reintegra.children.models import BestInterestsAssessment, ChildParticipation, ChildProfile
+from reintegra.children.models import (
+    BestInterestsAssessment,
+    BestInterestsDetermination,
+    ChildParticipation,
+    ChildProfile,
+)
 from reintegra.children.serializers import (
     BestInterestsApprovalSerializer,
     BestInterestsAssessmentSerializer,
     BestInterestsAssessmentWriteSerializer,
-    ChildProfileSerializer,
     BestInterestsDeterminationSerializer,
     ChildParticipationSerializer,
+    ChildProfileSerializer,
 )
 
 TAGS = ["children"]
@@ -172,7 +177,7 @@ class DeterminationView(_ChildCaseView):
     """The case's best-interests determination and its panel: only for its panel members, the case manager
     and supervisors."""
 
-    queryset = BestInterestsAssessment.objects.none()
+    queryset = BestInterestsDetermination.objects.none()
     serializer_class = BestInterestsDeterminationSerializer
 
     def _answer(self, request: Request, case: Case) -> Response:

@@ -32,7 +32,7 @@ def test_the_tab_of_a_child_case_shows_what_the_plan_waits_for(world: World):
     text = page.content.decode()
     assert "child-profile-title" in text and "child-bia-title" in text
     assert page.context["rules"]  # the plan waits for an approved BIA
-    assert 'href="/ninez/casos/%d/"' % world.child_case.pk in text  # the tab is among the case's tabs
+    assert f'href="/ninez/casos/{world.child_case.pk}/"' in text  # the tab is among the case's tabs
 
 
 def test_the_tab_of_an_adults_case_offers_a_child_case_for_returned_minors(world: World):
@@ -122,7 +122,7 @@ def test_a_refused_plan_agreement_is_shown_on_the_page(world: World):
     client = client_for(world.manager)
     answer = client.post(
         reverse("cases:plan_agree", args=[world.child_case.pk]),
-        {"agreed_on": timezone.localdate().isoformat()},
+        {"agreed_on": timezone.localdate().isoformat(), "revision": str(world.child_case.plan.revision)},
         follow=True,
     )
     messages = [str(m) for m in answer.context["messages"]]
