@@ -355,7 +355,9 @@ def _child_records(manager: User, org: Organisation) -> None:
     today = timezone.localdate()
     child = factories.returnee(manager, given_names="Zqnina", birth_date=today.replace(year=today.year - 14))
     case = factories.case(manager, child)
-    profile = {name.rsplit(".", 1)[1]: m(name) for name in ENCRYPTED if name.startswith("children.ChildProfile.")}
+    profile: dict[str, Any] = {
+        name.rsplit(".", 1)[1]: m(name) for name in ENCRYPTED if name.startswith("children.ChildProfile.")
+    }
     profile.pop("caregivers")
     child_services.save_profile(
         manager,
@@ -367,7 +369,7 @@ def _child_records(manager: User, org: Organisation) -> None:
             **profile,
         ),
     )
-    texts = {
+    texts: dict[str, Any] = {
         name.rsplit(".", 1)[1]: m(name)
         for name in ENCRYPTED
         if name.startswith("children.BestInterestsAssessment.") and name not in CONTAINED
@@ -392,7 +394,7 @@ def _child_records(manager: User, org: Organisation) -> None:
     BestInterestsAssessment.objects.filter(pk=bia.pk).update(
         risk_indicators=[m("children.BestInterestsAssessment.risk_indicators")]
     )
-    member = {"no_conflict_declared": True, "confidentiality_declared": True}
+    member: dict[str, Any] = {"no_conflict_declared": True, "confidentiality_declared": True}
     child_services.save_determination(
         manager,
         case,
