@@ -127,3 +127,15 @@ def test_a_refused_plan_agreement_is_shown_on_the_page(world: World):
     )
     messages = [str(m) for m in answer.context["messages"]]
     assert any("best-interests" in m.lower() or "interés superior" in m.lower() for m in messages), messages
+
+
+def test_the_agree_and_close_steps_are_disabled_with_the_services_reason(world: World):
+    from reintegra.children.tests.conftest import drafted_plan
+
+    drafted_plan(world)
+    page = client_for(world.manager).get(reverse("cases:plan", args=[world.child_case.pk]))
+    agree, close = page.context["steps"]["agree"], page.context["steps"]["close"]
+    assert not agree.allowed and "approved by a supervisor" in agree.reason.replace(
+        "aprobada por supervisión", "approved by a supervisor"
+    )
+    assert not close.allowed and close.reason
