@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from reintegra.access.roles import Role
 from reintegra.cases import services as case_services
+from reintegra.children.tests.rule_pairs import CORE_NOT_PAIRED, CORE_PAIRS  # core
 from reintegra.children.tests.tracing_rule_pairs import TRACING_PAIRS  # tracing
 from reintegra.monitoring import services as monitoring_services
 from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
@@ -1320,6 +1321,7 @@ PAIRS = [
     *MONITORING_PAIRS,
     *EVALUATION_PAIRS,
     *TRACING_PAIRS,  # tracing
+    *CORE_PAIRS,  # core
 ]
 
 
@@ -1359,6 +1361,7 @@ NOT_PAIRED = {
     "api:indicator-detail DELETE": "takes no input",
     "api:reporting-period-submit POST": "takes no input",
     **EVALUATION_NOT_PAIRED,
+    **CORE_NOT_PAIRED,  # core
     **{
         f"api:{kind}-detail {method}": "the same serializer and save_record as its paired creation"
         for kind in (

@@ -17,6 +17,9 @@ CREATED_ON_FIRST_WRITE = {
     "/api/v1/cases/{id}/household/",
     "/api/v1/cases/{id}/plan/",
     "/api/v1/cases/{id}/reunification-assessment/",  # tracing
+    # core (children): the child's profile and the determination are created by their first PUT.
+    "/api/v1/cases/{id}/child-profile/",
+    "/api/v1/cases/{id}/best-interests-determination/",
 }
 
 

@@ -54,6 +54,8 @@ class Capability(StrEnum):
     EDIT_STRUCTURAL = "edit_structural"
     # Monitoring and evaluation: results frameworks, indicators, reporting periods, evaluations, lessons.
     MANAGE_MONITORING = "manage_monitoring"
+    # Children: approve best-interests assessments, see every determination of the organisation's cases.
+    APPROVE_BEST_INTERESTS = "approve_best_interests"
 
 
 C = Capability
@@ -101,6 +103,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.MANAGE_CONSENT,
             C.IMPORT_SUBMISSIONS,
             C.VIEW_REFERRAL_REPORTS,
+            C.APPROVE_BEST_INTERESTS,
             *_SENSITIVE,
             *_STAFF_READ,
         }

@@ -153,7 +153,7 @@ def _lists(node: Any) -> Any:
     """{0: …, 2: …} → [ …, {}, … ] (the rows without errors empty, as DRF writes them)."""
     if not isinstance(node, dict):
         return node
-    if all(isinstance(key, int) for key in node):
+    if node and all(isinstance(key, int) for key in node):  # an empty row stays {}
         return [_lists(node.get(index, {})) for index in range(max(node) + 1)]
     return {key: _lists(value) for key, value in node.items()}
 

@@ -185,3 +185,4 @@ class CaseEventKind(models.TextChoices):
     REOPENED = "reopened", _("Case reopened")
     SUSTAINABILITY = "sustainability", _("Sustainability survey round")
     REFERRAL = "referral", _("Referral")
+    CHILD = "child", _("Children and families")

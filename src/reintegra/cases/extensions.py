@@ -88,3 +88,22 @@ def panels(request: Any, case: Any, tab: str) -> list[dict[str, Any]]:
         if context is not None:
             shown.append({"template": panel.template, "context": context})
     return shown
+
+
+# Rules a higher level adds to a step of a case (children: a child case's plan needs a best-interests
+# assessment). A check raises TransitionError (or ValidationError) to refuse the step; the service calls
+# them inside its transaction, after its own checks of the case's status, so every channel obeys them.
+PLAN_AGREEMENT = "plan_agreement"
+CLOSURE = "closure"
+_STEP_CHECKS: dict[str, list[Callable[[Any], None]]] = {}
+
+
+def register_step_check(step: str, check: Callable[[Any], None]) -> None:
+    checks = _STEP_CHECKS.setdefault(step, [])
+    if check not in checks:
+        checks.append(check)
+
+
+def check_step(step: str, case: Any) -> None:
+    for check in _STEP_CHECKS.get(step, []):
+        check(case)

@@ -78,7 +78,11 @@ def _steps(user: User, case: Case, facts: lifecycle.CaseFacts, plan: Any) -> dic
     elif not plan.items.all():
         agree = Step(False, _("Add at least one plan item before agreeing the plan."))
     else:
-        agree = Step(True)
+        # A higher level's rule on the agreement (children: bia_required...), with the service's own reason.
+        agree = _check(extensions.check_step, extensions.PLAN_AGREEMENT, case)
+    close = _check(lifecycle.ensure_can_close, facts, "reason-given-on-form")
+    if close.allowed:
+        close = _check(extensions.check_step, extensions.CLOSURE, case)
     return {
         "edit": is_open,
         "assess": is_open,
@@ -87,8 +91,8 @@ def _steps(user: User, case: Case, facts: lifecycle.CaseFacts, plan: Any) -> dic
         "plan": _check(lifecycle.ensure_can_draft_plan, facts),
         "agree": agree,
         "follow_up": _check(lifecycle.ensure_can_follow_up, facts),
-        # Only the status part of the rule: the reason is asked for on the form itself.
-        "close": _check(lifecycle.ensure_can_close, facts, "reason-given-on-form"),
+        # Only the status part of the rule (and the higher levels' rules): the reason is asked on the form itself.
+        "close": close,
         "reopen": _check(lifecycle.ensure_can_reopen, facts, "reason-given-on-form"),
         "assign": Step(user.has_capability(Capability.ASSIGN_CASES)),
     }

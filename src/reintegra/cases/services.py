@@ -24,7 +24,7 @@ from reintegra.access import crypto, permissions, scoping, versioning
 from reintegra.access.models import Organisation, Programme, Team, User
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
-from reintegra.cases import duplicates, lifecycle, matching, name_index
+from reintegra.cases import duplicates, extensions, lifecycle, matching, name_index
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.choices import (
     CLOSURE_CATEGORY,
@@ -758,6 +758,7 @@ def agree_plan(
         lifecycle.ensure_open(facts(case))
         if plan is None:
             raise TransitionError(_("Draft the reintegration plan before agreeing it."), "plan_required")
+        extensions.check_step(extensions.PLAN_AGREEMENT, case)
         if not plan.items.exists():
             raise field_error("items", _("Add at least one plan item before agreeing the plan."), "required")
         late_reason = _agreement_errors(case, agreed_on, late_reason)
@@ -862,6 +863,7 @@ def close_case(user: User, case: Case, *, reason: str, note: str = "", closed_on
     with _write(user):
         _lock_case(case)  # two closures at once: the second sees the first and is refused by the lifecycle
         lifecycle.ensure_can_close(facts(case), reason)
+        extensions.check_step(extensions.CLOSURE, case)
         if reason not in ClosureReason.values:
             raise field_error("reason", _("Choose a closure reason from the list."), "invalid_choice")
         closed_on = closed_on or timezone.localdate()

@@ -2,9 +2,35 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from reintegra.children import tracing_api  # tracing
+from reintegra.children import api, tracing_api
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    # core
+    path("cases/<int:pk>/child-profile/", api.ChildProfileView.as_view(), name="case-child-profile"),
+    path(
+        "cases/<int:pk>/best-interests-assessments/",
+        api.AssessmentsView.as_view(),
+        name="case-best-interests-assessments",
+    ),
+    path(
+        "cases/<int:pk>/best-interests-assessments/<int:bia_id>/",
+        api.AssessmentView.as_view(),
+        name="case-best-interests-assessment",
+    ),
+    path(
+        "cases/<int:pk>/best-interests-assessments/<int:bia_id>/approve/",
+        api.AssessmentApproveView.as_view(),
+        name="case-best-interests-assessment-approve",
+    ),
+    path(
+        "cases/<int:pk>/best-interests-determination/",
+        api.DeterminationView.as_view(),
+        name="case-best-interests-determination",
+    ),
+    path("cases/<int:pk>/child-participation/", api.ParticipationView.as_view(), name="case-child-participation"),
+    path("cases/<int:pk>/child-cases/", api.ChildCasesView.as_view(), name="case-child-cases"),
+    # end core
+]
 
 # tracing
 urlpatterns += [

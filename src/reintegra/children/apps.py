@@ -10,15 +10,50 @@ class ChildrenConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations (audit, tabs, panels, navigation, reminders, indicators, case hooks) go here.
-        # tracing
+        # core
         from reintegra.access import audit
-        from reintegra.children import tracing_reminders, tracing_services
+        from reintegra.access.roles import Capability
+        from reintegra.cases import extensions
+        from reintegra.cases.choices import CaseEventKind
+        from reintegra.children import panels, reminders, selectors, services, timeline
         from reintegra.protection import retention_hooks
-        from reintegra.reminders import registry
+        from reintegra.protection.services import register_child_rule
+        from reintegra.reminders.registry import register as register_reminder
+        from reintegra.web import navigation
+
+        extensions.register_step_check(extensions.PLAN_AGREEMENT, services.check_plan_agreement)
+        extensions.register_step_check(extensions.CLOSURE, services.check_closure)
+        register_child_rule(selectors.has_child_case)
+        retention_hooks.register("children.core", services.anonymise_cases)
+        extensions.register_event_describer(CaseEventKind.CHILD, timeline.describe)
+        register_reminder("bia_overdue", reminders.bias_overdue)
+        for label in (
+            "ChildProfile",
+            "BestInterestsAssessment",
+            "BestInterestsDetermination",
+            "PanelMember",
+            "ChildParticipation",
+        ):
+            audit.register_model(f"children.{label}", personal=True)
+        extensions.register_tab("children", "children:case", _("Children"), after="plan")
+        extensions.register_panel("plan", "children/includes/plan_panel.html", panels.plan_panel_context)
+        navigation.register(
+            navigation.NavItem(
+                "bia_queue",
+                _("Best-interests approvals"),
+                "children:queue",
+                frozenset({Capability.APPROVE_BEST_INTERESTS}),
+                order=36,
+                badge=panels.awaiting_badge,
+            )
+        )
+        # end core
+        # tracing
+        from reintegra.children import tracing_reminders, tracing_services
 
         for model in ("TracingRequest", "TracingAction", "FamilyMemberFound", "ReunificationAssessment"):
             audit.register_model(f"children.{model}", personal=True)
         audit.register_model("children.ReunificationFollowUp", personal=True)
-        registry.register("reunification_follow_up_due", tracing_reminders.reunification_follow_ups_due)
+        register_reminder("reunification_follow_up_due", tracing_reminders.reunification_follow_ups_due)
         retention_hooks.register("children.tracing", tracing_services.clear_for_retention)
         # end tracing

@@ -20,15 +20,13 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from reintegra.access import audit, permissions
-from reintegra.access.roles import SensitiveCategory
-from reintegra.access.scoping import can_see
+from reintegra.access import audit
 from reintegra.api.fields import parse_id
 from reintegra.cases import matching
-from reintegra.cases import permissions as case_permissions
 from reintegra.cases import scoping as case_scoping
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case, HouseholdMember, Returnee
+from reintegra.children import permissions as child_permissions
 from reintegra.children import tracing_core
 from reintegra.children.tracing_choices import TracingStatus
 from reintegra.children.tracing_models import (
@@ -53,22 +51,13 @@ PURPOSE = "family tracing"
 
 
 def can_see_tracing(user: User, case: Case) -> bool:
-    """The case is in the user's scope and the user holds the protection capability."""
-    return can_see(user, SensitiveCategory.PROTECTION) and case_scoping.can_see_case(user, case)
+    """The case is in the user's scope and the user holds the protection capability (the child's details)."""
+    return case_scoping.can_see_case(user, case) and child_permissions.can_see_child_details(user, case)
 
 
-def access_tracing_case(user: User, case_pk: Any, *, for_write: bool = False) -> Case:
-    """The child's case whose tracing the user may see (Case.DoesNotExist: hidden, 404; PermissionDenied:
-    visible without the protection capability, 403); `for_write`: one they may also change."""
-    case = case_permissions.access_case_by_id(user, case_pk, for_write=for_write)
-    if not can_see(user, SensitiveCategory.PROTECTION):
-        raise permissions.denied()
-    return case
-
-
-def can_change_tracing(user: User, case: Case) -> bool:
-    """For pages, on a case read through `access_tracing_case`: whether the user may record tracing."""
-    return case_permissions.can_change_case(user, case) and can_see(user, SensitiveCategory.PROTECTION)
+# One access rule for everything about a child's case (`children.permissions`).
+access_tracing_case = child_permissions.access_child_case_by_id
+can_change_tracing = child_permissions.can_change_case
 
 
 def record_read(user: User, case: Case, *, channel: str = "web", what: str = PURPOSE) -> None:

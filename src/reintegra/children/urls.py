@@ -2,11 +2,24 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from reintegra.children import tracing_views
+from reintegra.children import tracing_views, views
 
 app_name = "children"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    # core
+    path("casos/<int:pk>/", views.case, name="case"),
+    path("casos/<int:pk>/perfil/", views.profile_edit, name="profile"),
+    path("casos/<int:pk>/eis/nueva/", views.assessment_new, name="assessment-new"),
+    path("casos/<int:pk>/eis/<int:bia_id>/", views.assessment_detail, name="assessment"),
+    path("casos/<int:pk>/eis/<int:bia_id>/editar/", views.assessment_edit, name="assessment-edit"),
+    path("casos/<int:pk>/eis/<int:bia_id>/aprobar/", views.assessment_approve, name="assessment-approve"),
+    path("casos/<int:pk>/dis/", views.determination, name="determination"),
+    path("casos/<int:pk>/participacion/", views.participation_new, name="participation"),
+    path("casos/<int:pk>/nna/", views.child_case_new, name="child-case-new"),
+    path("supervision/", views.queue, name="queue"),
+    # end core
+]
 
 # tracing
 TRACING = "casos/<int:case_pk>/localizacion/"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import calendar
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -83,9 +83,26 @@ class ConsentRequired(PermissionDenied):
 # --- helpers -------------------------------------------------------------------------------------
 
 
+# Rules of a higher level that make a person's consent a child's consent (children: the person has a child
+# case, even once they are 18). Registered in `AppConfig.ready()`; each takes the returnee.
+_CHILD_RULES: list[Callable[[Any], bool]] = []
+
+
+def register_child_rule(has_child_case: Callable[[Any], bool]) -> None:
+    if has_child_case not in _CHILD_RULES:
+        _CHILD_RULES.append(has_child_case)
+
+
+# Higher levels' records about a case cleared with it by retention (children: profile, BIA, BID...). Each
+# takes the ids of the anonymised person's cases and clears its free text in place.
+def _has_child_case(returnee: Any) -> bool:
+    return any(rule(returnee) for rule in _CHILD_RULES)
+
+
 def _is_minor(returnee: Any) -> bool:
-    """A minor by age, or, when the birth date is unknown, by the differential-attention profile."""
-    if returnee.is_minor:
+    """A minor by age, or, when the birth date is unknown, by the differential-attention profile; or the
+    subject of a child case (registered rule)."""
+    if returnee.is_minor or _has_child_case(returnee):
         return True
     if returnee.birth_year is not None:
         return False
@@ -259,6 +276,9 @@ def valid_consent(
         qs = qs.filter(recipient_organisation=recipient_organisation)
     elif purpose in SHARING_PURPOSES:
         qs = qs.filter(recipient_organisation__isnull=True)
+    if purpose in SHARING_PURPOSES and _has_child_case(returnee):
+        # A child case is shared or referred only with the guardian's consent and the child's own assent.
+        qs = qs.filter(child_assent=True).exclude(guardian_name="")
     return qs.order_by("-given_on", "-id").first()
 
 
@@ -285,6 +305,8 @@ def require_consent_for_sharing(
     missing = _("No valid consent from this person for sharing with %(organisation)s. Record the consent first.") % {
         "organisation": recipient_organisation.name
     }
+    if _has_child_case(returnee):
+        missing += " " + _("For a child's case the consent must record the guardian's consent and the child's assent.")
     if justification:
         if not user.is_mental_health_professional:
             raise ConsentRequired(

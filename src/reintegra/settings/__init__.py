@@ -247,6 +247,8 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "reintegra.monitoring.choices.ActionStatus",
         "ReferralStatusEnum": "reintegra.referrals.choices.ReferralStatus",
         "ReunificationAnswerEnum": "reintegra.children.tracing_choices.Answer",  # tracing
+        "BiaPriorityEnum": "reintegra.children.choices.BiaPriority",  # core (children)
+        "ReferralPriorityEnum": "reintegra.referrals.choices.ReferralPriority",  # core (children): a third "priority"
     },
 }
 

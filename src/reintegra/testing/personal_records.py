@@ -95,7 +95,48 @@ ENCRYPTED = [
     "children.ReunificationAssessment.reasons",
     "children.ReunificationFollowUp.notes",
     # end tracing
+    # core: the child's case (issue 13)
+    *(
+        f"children.ChildProfile.{name}"
+        for name in (
+            "caregivers",
+            "guardian_name",
+            "guardian_relationship",
+            "guardian_contact",
+            "authority_officer",
+            "authority_reference",
+            "school_notes",
+            "health_status",
+            "languages",
+        )
+    ),
+    *(
+        f"children.BestInterestsAssessment.{name}"
+        for name in (
+            "child_views",
+            "participation_note",
+            "family_situation",
+            "risk_indicators",
+            "safety_risks",
+            "health",
+            "education",
+            "psychosocial",
+            "family_needs",
+            "local_context",
+            "cross_border",
+            "recommendation_reasons",
+            "approval_note",
+        )
+    ),
+    "children.BestInterestsDetermination.reasons",
+    "children.PanelMember.name",
+    "children.PanelMember.conflict_note",
+    "children.ChildParticipation.views",
+    # end core
 ]
+
+# Encrypted JSON lists: the marker is one of their values (a caregiver's name, an indicator's code).
+CONTAINED = {"children.ChildProfile.caregivers", "children.BestInterestsAssessment.risk_indicators"}
 
 # Values that must have a given shape (a valid phone number, a date) instead of a marker.
 NOT_MARKERS = {
@@ -396,6 +437,86 @@ def _closure_and_reopening(manager: User, case: Case) -> None:
     case_services.reopen_case(manager, case, reason=m("cases.CaseEvent.note"))
 
 
+def _child_records(manager: User, org: Organisation) -> None:
+    """core: a child's case with its profile, an approved BIA, a determination and a participation."""
+    from reintegra.children import services as child_services
+    from reintegra.children.models import BestInterestsAssessment
+
+    supervisor = factories.user(org, Role.SUPERVISOR, team=manager.team, username="supervisora-zq")
+    today = timezone.localdate()
+    child = factories.returnee(manager, given_names="Zqnina", birth_date=today.replace(year=today.year - 14))
+    case = factories.case(manager, child)
+    profile: dict[str, Any] = {
+        name.rsplit(".", 1)[1]: m(name) for name in ENCRYPTED if name.startswith("children.ChildProfile.")
+    }
+    profile.pop("caregivers")
+    child_services.save_profile(
+        manager,
+        case,
+        child_services.ProfileInput(
+            care_status="unaccompanied",
+            caregivers=[child_services.CaregiverInput(name=m("children.ChildProfile.caregivers"))],
+            authority="gt_pgn",
+            **profile,
+        ),
+    )
+    texts: dict[str, Any] = {
+        name.rsplit(".", 1)[1]: m(name)
+        for name in ENCRYPTED
+        if name.startswith("children.BestInterestsAssessment.") and name not in CONTAINED
+    }
+    texts.pop("approval_note")
+    bia = child_services.start_assessment(
+        manager,
+        case,
+        child_services.AssessmentInput(
+            stage="arrival",
+            priority="high",
+            started_on=today,
+            child_participated=True,
+            hearing_method="play",
+            recommendation="reunification",
+            complete=True,
+            **texts,
+        ),
+    )
+    child_services.approve_assessment(supervisor, bia, note=m("children.BestInterestsAssessment.approval_note"))
+    # Indicators are codes the service checks; the marker proves the column is encrypted all the same.
+    BestInterestsAssessment.objects.filter(pk=bia.pk).update(
+        risk_indicators=[m("children.BestInterestsAssessment.risk_indicators")]
+    )
+    member: dict[str, Any] = {"no_conflict_declared": True, "confidentiality_declared": True}
+    child_services.save_determination(
+        manager,
+        case,
+        child_services.DeterminationInput(
+            convened_on=today,
+            members=[
+                child_services.PanelMemberInput(role="case_manager", user_id=manager.pk, **member),
+                child_services.PanelMemberInput(role="chair", user_id=supervisor.pk, **member),
+                child_services.PanelMemberInput(
+                    role="authority",
+                    name=m("children.PanelMember.name"),
+                    conflict_note=m("children.PanelMember.conflict_note"),
+                    **member,
+                ),
+            ],
+            decision="further_tracing",
+            reasons=m("children.BestInterestsDetermination.reasons"),
+            decided_on=today,
+            review_on=today + timedelta(days=90),
+        ),
+    )
+    child_services.record_participation(
+        manager,
+        case,
+        decision="plan",
+        method="in_person",
+        views=m("children.ChildParticipation.views"),
+        recorded_on=today,
+    )
+
+
 def raw_text_of_every_table() -> str:
     """Every value of every table, as stored, lower-cased (search columns are normalised)."""
     qn = connection.ops.quote_name
@@ -435,6 +556,7 @@ def build_everything() -> dict[str, Any]:
     _referral(manager, programme_manager, case)
     _survey_round(manager, programme_manager, case)
     _tracing(manager, case)  # tracing
+    _child_records(manager, org)  # core
     _closure_and_reopening(manager, case)
     device = two_factor.start_enrolment(manager)
     return {"case": case, "device": device}

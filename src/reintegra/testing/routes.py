@@ -54,6 +54,9 @@ APP_MATRICES = {
     "reintegra.children.tracing_views": "src/reintegra/children/tests/test_tracing_permissions.py",
     "reintegra.children.tracing_api": "src/reintegra/children/tests/test_tracing_permissions.py",
     # end tracing
+    # core
+    "reintegra.children.views": "src/reintegra/children/tests/test_permissions.py",
+    "reintegra.children.api": "src/reintegra/children/tests/test_permissions.py",
 }
 
 

@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('children', '0001_initial'),
         ('cases', '0009_caseshare_moved_to_protection'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,47 @@
+"""How the case timeline words the child's-case events (their data holds codes and dates only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from reintegra.children.choices import BiaPriority, BidDecision, CareStatus, ParticipationDecision
+
+
+def _label(choices: Any, code: str) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
+def describe(data: dict[str, Any]) -> list[str]:
+    what = data.get("what", "")
+    lines = {
+        "profile_created": _("Child profile recorded"),
+        "profile_updated": _("Child profile updated"),
+        "child_case_opened": _("Child case opened from the family's case %(number)s"),
+        "family_child_case": _("Child case %(number)s opened for a member of the household"),
+        "bia_started": _("Best-interests assessment started (priority: %(priority)s)"),
+        "bia_updated": _("Best-interests assessment updated"),
+        "bia_submitted": _("Best-interests assessment completed, awaiting approval"),
+        "bia_approved": _("Best-interests assessment approved"),
+        "bid_started": _("Best-interests determination panel convened"),
+        "bid_updated": _("Best-interests determination updated"),
+        "bid_decided": _("Best-interests determination: %(decision)s"),
+        "participation": _("Child's participation recorded: %(decision)s"),
+    }
+    text = lines.get(what)
+    if text is None:
+        # Tracing and reunification events (tracing helper) word themselves; unknown ones say nothing.
+        return []
+    params = {
+        "number": data.get("family_case") or data.get("child_case") or "",
+        "priority": _label(BiaPriority, data.get("priority", "")),
+        "decision": _label(BidDecision, data.get("decision", ""))
+        if what == "bid_decided"
+        else _label(ParticipationDecision, data.get("decision", "")),
+        "care_status": _label(CareStatus, data.get("care_status", "")),
+    }
+    return [text % params]
