@@ -15,7 +15,7 @@ class ChildrenConfig(AppConfig):
         from reintegra.access.roles import Capability
         from reintegra.cases import extensions
         from reintegra.cases.choices import CaseEventKind
-        from reintegra.children import panels, reminders, selectors, services, timeline
+        from reintegra.children import indicators, panels, reminders, selectors, services, timeline
         from reintegra.protection import retention_hooks
         from reintegra.protection.services import register_child_rule
         from reintegra.reminders.registry import register as register_reminder
@@ -47,6 +47,7 @@ class ChildrenConfig(AppConfig):
                 badge=panels.awaiting_badge,
             )
         )
+        indicators.register_populations()
         # end core
         # tracing
         from reintegra.children import tracing_reminders, tracing_services
