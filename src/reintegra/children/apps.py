@@ -48,6 +48,15 @@ class ChildrenConfig(AppConfig):
             )
         )
         indicators.register_populations()
+        navigation.register(
+            navigation.NavItem(
+                "child_protection",
+                _("Child protection"),
+                "children:dashboard",
+                frozenset({Capability.VIEW_AGGREGATES, Capability.MANAGE_MONITORING}),
+                order=37,
+            )
+        )
         # end core
         # tracing
         from reintegra.children import tracing_reminders, tracing_services

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from reintegra.children import tracing_views, views
+from reintegra.children import dashboard_views, tracing_views, views
 
 app_name = "children"
 
@@ -35,3 +35,6 @@ urlpatterns += [
     path(f"{TRACING}seguimientos/<int:pk>/", tracing_views.follow_up, name="reunification-follow-up"),
 ]
 # end tracing
+
+# the child-protection dashboard
+urlpatterns += [path("panel/", dashboard_views.child_protection, name="dashboard")]

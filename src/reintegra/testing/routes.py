@@ -57,6 +57,7 @@ APP_MATRICES = {
     # core
     "reintegra.children.views": "src/reintegra/children/tests/test_permissions.py",
     "reintegra.children.api": "src/reintegra/children/tests/test_permissions.py",
+    "reintegra.children.dashboard_views": "src/reintegra/children/tests/test_dashboard.py",
 }
 
 
