@@ -46,3 +46,8 @@ class ChildrenConfig(AppConfig):
             )
         )
         # end core
+        # child plan
+        from reintegra.children import plan_wiring
+
+        plan_wiring.register()
+        # end child plan
