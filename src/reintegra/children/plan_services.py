@@ -127,13 +127,13 @@ def _measure(errors: FieldErrors, row: str, data: ChildPlanItemInput, detail: Ch
 
 
 def _measures(plan: ReintegrationPlan, rows: list[ChildPlanItemInput]) -> list[ChildPlanItem]:
-    """The child-plan detail of each listed item of the plan, or every error at once ("items.1.sector")."""
+    """The child-plan detail of each listed item of the plan, or every error at once ("measures.1.sector")."""
     errors = FieldErrors()
     items = {item.pk: item for item in plan.items.select_related("child_detail")}
     built: list[ChildPlanItem] = []
     seen: set[int] = set()
     for index, data in enumerate(rows):
-        row = f"items.{index}."
+        row = f"measures.{index}."
         item = items.get(data.item_id) if data.item_id is not None else None
         if item is None:
             errors.add(f"{row}item", _("Choose an item of this case's plan."), "invalid_choice")

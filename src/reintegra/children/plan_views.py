@@ -63,7 +63,7 @@ def child_plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     current = plan_selectors.child_plan_of(case)
     data = request.POST if request.method == "POST" else None
     page_form = django_forms.Form(data)
-    rows = plan_forms.ChildPlanFormSet(data, initial=plan_forms.child_plan_initial(current), prefix="items")
+    rows = plan_forms.ChildPlanFormSet(data, initial=plan_forms.child_plan_initial(current), prefix="measures")
     if data is not None and page_form.is_valid() and rows.is_valid():
         included = plan_forms.included_rows(rows)
         try:
@@ -77,7 +77,7 @@ def child_plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             show_refused(request, exc)
             return redirect("children:case", pk=case.pk)
         except ValidationError as exc:
-            apply_service_errors(exc, page_form, rows={"items": included})
+            apply_service_errors(exc, page_form, rows={"measures": included})
         else:
             return _done(request, case, _("The child plan was saved."))
     items = {row.item.pk: row.item for row in current.rows}

@@ -98,16 +98,16 @@ def test_the_child_plan_refuses_wrong_timeframes_targets_and_items(world: World)
             ],
         )
     assert codes(exc.value) == {
-        "items.0.duration": {"out_of_range"},
-        "items.1.item": {"invalid_choice"},
-        "items.2.item": {"duplicate"},
-        "items.2.duration": {"required"},
-        "items.2.community_actor": {"required"},
-        "items.2.sector": {"required"},
+        "measures.0.duration": {"out_of_range"},
+        "measures.1.item": {"invalid_choice"},
+        "measures.2.item": {"duplicate"},
+        "measures.2.duration": {"required"},
+        "measures.2.community_actor": {"required"},
+        "measures.2.sector": {"required"},
     }
     with pytest.raises(ValidationError) as exc:
         plan_services.save_child_plan(world.manager, world.child_case, [measure(item, duration=25, target="x")])
-    assert codes(exc.value) == {"items.0.duration": {"out_of_range"}, "items.0.target": {"invalid_choice"}}
+    assert codes(exc.value) == {"measures.0.duration": {"out_of_range"}, "measures.0.target": {"invalid_choice"}}
     assert not ChildPlanItem.objects.exists()
 
 
