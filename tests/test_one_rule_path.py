@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from reintegra.access.roles import Role
 from reintegra.cases import services as case_services
+from reintegra.children.tests.plan_rule_pairs import PLAN_NOT_PAIRED, PLAN_PAIRS  # child plan
 from reintegra.children.tests.rule_pairs import CORE_NOT_PAIRED, CORE_PAIRS  # core
 from reintegra.monitoring import services as monitoring_services
 from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
@@ -1320,6 +1321,7 @@ PAIRS = [
     *MONITORING_PAIRS,
     *EVALUATION_PAIRS,
     *CORE_PAIRS,  # core
+    *PLAN_PAIRS,  # child plan
 ]
 
 
@@ -1360,6 +1362,7 @@ NOT_PAIRED = {
     "api:reporting-period-submit POST": "takes no input",
     **EVALUATION_NOT_PAIRED,
     **CORE_NOT_PAIRED,  # core
+    **PLAN_NOT_PAIRED,  # child plan
     **{
         f"api:{kind}-detail {method}": "the same serializer and save_record as its paired creation"
         for kind in (
