@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # Records created by their first write: If-Match may be left out while they do not exist.
 CREATED_ON_FIRST_WRITE = {"/api/v1/cases/{id}/household/", "/api/v1/cases/{id}/plan/"}
+CREATED_ON_FIRST_WRITE |= {"/api/v1/cases/{id}/child-closure-checklist/"}  # child plan
 
 
 @pytest.fixture(scope="module")

@@ -240,6 +240,10 @@ def record_child_follow_up(
         _child_side(errors, record, data)
         values = dict(visit_values)
         _next_visit(errors, values, data.monitoring_frequency)
+        items = [entry.item_id for entry in progress or []]
+        if len(items) != len(set(items)):
+            errors.add("progress", _("The same plan item appears twice."), "duplicate")
+            errors.raise_if_any()
         try:
             visit = case_services.record_follow_up(user, case, values, progress)
         except ValidationError as exc:

@@ -291,3 +291,17 @@ def test_an_adult_case_is_closed_without_a_checklist(world: World):
 
 def test_the_closure_rule_is_registered_on_the_cases_hook():
     assert plan_services.check_closure_checklist in extensions._STEP_CHECKS[extensions.CLOSURE]
+
+
+def test_a_plan_item_is_reported_once_per_visit(world: World):
+    agreed_child_plan(world)
+    twice = [case_services.ProgressInput(item_id=plan_item_id(world), status="in_progress")] * 2
+    with pytest.raises(ValidationError) as exc:
+        plan_services.record_child_follow_up(
+            world.manager,
+            world.child_case,
+            _visit(),
+            plan_services.ChildFollowUpInput(monitoring_frequency="weekly", vulnerabilities=["none"]),
+            progress=twice,
+        )
+    assert codes(exc.value) == {"progress": {"duplicate"}}
