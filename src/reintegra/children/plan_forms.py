@@ -50,6 +50,8 @@ def _text(label: Any, *, rows: int = 2, max_length: int = 1000) -> forms.CharFie
 class ChildPlanRowForm(forms.Form):
     """One item of the case's plan, and whether (and how) it is a measure of the child plan."""
 
+    plan_item: Any = None  # the plan item the row is about, set by the page to label the row
+
     item = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     included = forms.BooleanField(label=_("In the child plan"), required=False)
     timeframe = _choice(_("Timeframe"), ChildPlanTimeframe.choices)

@@ -81,12 +81,13 @@ def child_plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             return _done(request, case, _("The child plan was saved."))
     items = {row.item.pk: row.item for row in current.rows}
+    for form in rows.forms:
+        form.plan_item = items.get(plan_forms.row_item_id(form) or 0)
     return _page(
         request,
         case,
         "children/plan/plan_form.html",
         form=page_form,
-        rows=[(items.get(plan_forms.row_item_id(form) or 0), form) for form in rows.forms],
         formset=rows,
         child_plan=current,
         record_version=current.version,
