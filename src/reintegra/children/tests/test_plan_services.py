@@ -305,3 +305,10 @@ def test_a_plan_item_is_reported_once_per_visit(world: World):
             progress=twice,
         )
     assert codes(exc.value) == {"progress": {"duplicate"}}
+
+
+def test_the_timeline_words_the_child_plan_events_and_still_the_cores(world: World):
+    assert extensions.describe_extra(CaseEventKind.CHILD, {"what": "child_plan_saved", "measures": 2})
+    assert extensions.describe_extra(CaseEventKind.CHILD, {"what": "closure_checklist_completed"})
+    assert extensions.describe_extra(CaseEventKind.CHILD, {"what": "profile_created"})
+    assert extensions.describe_extra(CaseEventKind.CHILD, {"what": "unknown"}) == []
