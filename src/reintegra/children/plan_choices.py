@@ -1,5 +1,6 @@
-"""Controlled vocabularies of the child plan, the child's follow-up and the child closure checklist (seed 004
-§6: planning, follow-up and review, closure). The core's words are in `choices`, tracing's in `tracing_choices`."""
+"""Controlled vocabularies of the child plan, the child's follow-up and the child closure checklist
+(docs/domain-individual.md §7: planning, follow-up and review, closure). The core's words are in `choices`,
+tracing's in `tracing_choices`."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

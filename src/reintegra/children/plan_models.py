@@ -1,4 +1,4 @@
-"""The child plan, the child's follow-up and the child closure checklist (seed 004 §6).
+"""The child plan, the child's follow-up and the child closure checklist (docs/domain-individual.md §7).
 
 One plan per case: the child plan is the case's reintegration plan (`cases.ReintegrationPlan`), each of its
 items with a child-plan detail (`ChildPlanItem`, one-to-one with a `cases.PlanItem`): its timeframe, whom

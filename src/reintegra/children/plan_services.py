@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from django.db.models import Choices
 
 # Longest duration of each timeframe: "weeks" beyond three months is a long-term measure; a long-term
-# measure runs up to two years (seed 004 §6).
+# measure runs up to two years (docs/domain-individual.md §7).
 DURATION_LIMITS = {ChildPlanTimeframe.WEEKS: 12, ChildPlanTimeframe.MONTHS: 24}
 
 
