@@ -78,6 +78,7 @@ def follow_ups_of(case: Case) -> list[ChildFollowUp]:
     return list(
         ChildFollowUp.objects.filter(case=case)
         .select_related("visit", "visit__conducted_by")
+        .prefetch_related("visit__progress__item")
         .order_by("-visit__visited_on", "-id")
     )
 

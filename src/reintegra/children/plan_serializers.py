@@ -157,7 +157,7 @@ class ChildFollowUpSerializer(serializers.Serializer[Any]):
             "notes": visit.notes,
             "significant_changes": visit.significant_changes,
             "next_visit_on": visit.next_visit_on,
-            "progress": [],
+            "progress": list(record.visit.progress.all()),
             "vulnerabilities": list(record.vulnerabilities or []),
             "vulnerability_note": record.vulnerability_note,
             "monitoring_frequency": record.monitoring_frequency,

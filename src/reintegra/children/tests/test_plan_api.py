@@ -89,6 +89,7 @@ def test_a_child_follow_up_is_recorded_and_listed(world: World):
     assert created.json()["next_due_on"] == week and created.json()["next_visit_on"] == week
     listed = api.get(url(world.child_case.pk, "child-follow-ups/"))
     assert [row["vulnerabilities"] for row in listed.json()] == [["out_of_school"]]
+    assert [(p["item"], p["status"]) for p in listed.json()[0]["progress"]] == [(plan_item_id(world), "in_progress")]
     late = (timezone.localdate() + timedelta(days=30)).isoformat()
     refused = api.post(
         url(world.child_case.pk, "child-follow-ups/"),
