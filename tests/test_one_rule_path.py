@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from reintegra.access.roles import Role
 from reintegra.cases import services as case_services
+from reintegra.children.tests.plan_rule_pairs import PLAN_NOT_PAIRED, PLAN_PAIRS  # child plan
 from reintegra.children.tests.rule_pairs import CORE_NOT_PAIRED, CORE_PAIRS  # core
 from reintegra.children.tests.tracing_rule_pairs import TRACING_PAIRS  # tracing
 from reintegra.monitoring import services as monitoring_services
@@ -1322,6 +1323,7 @@ PAIRS = [
     *EVALUATION_PAIRS,
     *TRACING_PAIRS,  # tracing
     *CORE_PAIRS,  # core
+    *PLAN_PAIRS,  # child plan
 ]
 
 
@@ -1362,6 +1364,7 @@ NOT_PAIRED = {
     "api:reporting-period-submit POST": "takes no input",
     **EVALUATION_NOT_PAIRED,
     **CORE_NOT_PAIRED,  # core
+    **PLAN_NOT_PAIRED,  # child plan
     **{
         f"api:{kind}-detail {method}": "the same serializer and save_record as its paired creation"
         for kind in (

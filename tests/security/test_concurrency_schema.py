@@ -21,6 +21,7 @@ CREATED_ON_FIRST_WRITE = {
     "/api/v1/cases/{id}/child-profile/",
     "/api/v1/cases/{id}/best-interests-determination/",
 }
+CREATED_ON_FIRST_WRITE |= {"/api/v1/cases/{id}/child-closure-checklist/"}  # child plan
 
 
 @pytest.fixture(scope="module")

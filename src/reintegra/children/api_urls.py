@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from reintegra.children import api, tracing_api
+from reintegra.children import api, plan_api, tracing_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # core
@@ -30,6 +30,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:pk>/child-participation/", api.ParticipationView.as_view(), name="case-child-participation"),
     path("cases/<int:pk>/child-cases/", api.ChildCasesView.as_view(), name="case-child-cases"),
     # end core
+    # child plan
+    path("cases/<int:pk>/child-plan/", plan_api.ChildPlanView.as_view(), name="case-child-plan"),
+    path("cases/<int:pk>/child-follow-ups/", plan_api.ChildFollowUpsView.as_view(), name="case-child-follow-ups"),
+    path(
+        "cases/<int:pk>/child-closure-checklist/",
+        plan_api.ClosureChecklistView.as_view(),
+        name="case-child-closure-checklist",
+    ),
+    # end child plan
 ]
 
 # tracing

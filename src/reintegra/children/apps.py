@@ -67,3 +67,8 @@ class ChildrenConfig(AppConfig):
         register_reminder("reunification_follow_up_due", tracing_reminders.reunification_follow_ups_due)
         retention_hooks.register("children.tracing", tracing_services.clear_for_retention)
         # end tracing
+        # child plan
+        from reintegra.children import plan_wiring
+
+        plan_wiring.register()
+        # end child plan

@@ -28,6 +28,7 @@ from reintegra.children.choices import (
     ParticipationMethod,
     SchoolEnrolment,
 )
+from reintegra.children.plan_models import *  # noqa: F403  # child plan
 from reintegra.children.tracing_models import *  # noqa: F403
 
 PROTECTION = SensitiveCategory.PROTECTION

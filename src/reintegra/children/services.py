@@ -57,6 +57,7 @@ from reintegra.children.models import (
     ChildProfile,
     PanelMember,
 )
+from reintegra.children.plan_models import ChildClosureChecklist, ChildFollowUp, ChildPlanItem
 from reintegra.validation import FieldErrors, field_error
 
 if TYPE_CHECKING:
@@ -683,3 +684,7 @@ def anonymise_cases(case_ids: list[int]) -> None:
     BestInterestsDetermination.objects.filter(case_id__in=case_ids).update(**_free_text(BestInterestsDetermination))
     PanelMember.objects.filter(determination__case_id__in=case_ids).update(**_free_text(PanelMember))
     ChildParticipation.objects.filter(case_id__in=case_ids).update(**_free_text(ChildParticipation))
+    # The child plan's side (children.plan_models): the actor's name, the vulnerabilities, the closure notes.
+    ChildPlanItem.objects.filter(item__plan__case_id__in=case_ids).update(**_free_text(ChildPlanItem))
+    ChildFollowUp.objects.filter(visit__case_id__in=case_ids).update(**_free_text(ChildFollowUp))
+    ChildClosureChecklist.objects.filter(case_id__in=case_ids).update(**_free_text(ChildClosureChecklist))

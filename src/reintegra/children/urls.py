@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from reintegra.children import dashboard_views, tracing_views, views
+from reintegra.children import dashboard_views, plan_views, tracing_views, views
 
 app_name = "children"
 
@@ -19,6 +19,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("casos/<int:pk>/nna/", views.child_case_new, name="child-case-new"),
     path("supervision/", views.queue, name="queue"),
     # end core
+    # child plan
+    path("casos/<int:pk>/plan-nna/", plan_views.child_plan, name="child-plan"),
+    path("casos/<int:pk>/seguimiento-nna/nuevo/", plan_views.follow_up_new, name="child-follow-up-new"),
+    path("casos/<int:pk>/cierre-nna/", plan_views.closure_checklist, name="closure-checklist"),
+    # end child plan
 ]
 
 # tracing

@@ -133,6 +133,22 @@ ENCRYPTED = [
     "children.PanelMember.conflict_note",
     "children.ChildParticipation.views",
     # end core
+    # child plan
+    "children.ChildPlanItem.community_actor_name",
+    "children.ChildFollowUp.vulnerabilities",
+    "children.ChildFollowUp.vulnerability_note",
+    *(
+        f"children.ChildClosureChecklist.{name}"
+        for name in (
+            "safe_care_note",
+            "school_note",
+            "health_note",
+            "psychosocial_note",
+            "family_economy_note",
+            "child_view_note",
+            "good_practice",
+        )
+    ),
 ]
 
 # Encrypted JSON lists: the marker is one of their values (a caregiver's name, an indicator's code).
@@ -143,6 +159,7 @@ NOT_MARKERS = {
     "cases.Returnee.phone": "+526647132209",  # E.164, as the service stores it
     "cases.Returnee.birth_date": "1986-11-23",
     "cases.HouseholdMember.birth_date": "2014-07-29",
+    "children.ChildFollowUp.vulnerabilities": "remigration",  # codes of a list (read back as text)
 }
 
 NOTES_INSTRUMENT = {
@@ -537,7 +554,99 @@ def stored_value(label: str) -> list[Any]:
 
 
 def _as_text(value: Any) -> Any:
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return ",".join(value)  # a list of codes
     return value.isoformat() if isinstance(value, date) else value
+
+
+def _child_plan_records(org: Organisation, manager: User) -> None:
+    """A child's case with its child plan, a child follow-up and the closure checklist (child plan)."""
+    from reintegra.children import plan_services
+    from reintegra.children import services as child_services
+
+    today = timezone.localdate()
+    child = factories.returnee(manager, given_names="Zqnina", birth_date=today.replace(year=today.year - 15))
+    case = factories.case(manager, child)
+    case_services.record_assessment(manager, case, {"assessed_on": today})
+    case_services.save_plan(
+        manager,
+        case,
+        goals="",
+        motivations="",
+        items=[case_services.PlanItemInput(dimension="social", approach="Escuela", assistance_form="in_kind")],
+    )
+    item = case.plan.items.get()
+    plan_services.save_child_plan(
+        manager,
+        case,
+        [
+            plan_services.ChildPlanItemInput(
+                item_id=item.pk,
+                timeframe="months",
+                duration=6,
+                target="community",
+                sector="education",
+                community_actor="community_committee",
+                community_actor_name=m("children.ChildPlanItem.community_actor_name"),
+            )
+        ],
+    )
+    bia = child_services.start_assessment(
+        manager,
+        case,
+        child_services.AssessmentInput(
+            stage="arrival",
+            priority="low",
+            started_on=today,
+            participation_note="Zq",
+            family_situation="Zq",
+            safety_risks="Zq",
+            recommendation="stay_with_family",
+            recommendation_reasons="Zq",
+            complete=True,
+        ),
+    )
+    child_services.approve_assessment(factories.user(org, Role.SUPERVISOR, username="supervisora-zq"), bia)
+    child_services.record_participation(
+        manager, case, decision="plan", method="not_heard", views="Zq", recorded_on=today
+    )
+    case_services.agree_plan(manager, case, agreed_on=today)
+    plan_services.record_child_follow_up(
+        manager,
+        case,
+        {"visited_on": today, "mode": "in_person"},
+        plan_services.ChildFollowUpInput(
+            monitoring_frequency="monthly",
+            vulnerabilities=[expected("children.ChildFollowUp.vulnerabilities")],
+            vulnerability_note=m("children.ChildFollowUp.vulnerability_note"),
+        ),
+    )
+    notes = {
+        name: m(f"children.ChildClosureChecklist.{name}")
+        for name in (
+            "safe_care_note",
+            "school_note",
+            "health_note",
+            "psychosocial_note",
+            "family_economy_note",
+            "child_view_note",
+            "good_practice",
+        )
+    }
+    plan_services.save_closure_checklist(
+        manager,
+        case,
+        plan_services.ClosureChecklistInput(
+            safe_care="met",
+            school="met",
+            health="met",
+            psychosocial="met",
+            family_economy="met",
+            child_view="agrees",
+            complete=True,
+            **notes,
+        ),
+    )
 
 
 def build_everything() -> dict[str, Any]:
@@ -558,5 +667,6 @@ def build_everything() -> dict[str, Any]:
     _tracing(manager, case)  # tracing
     _child_records(manager, org)  # core
     _closure_and_reopening(manager, case)
+    _child_plan_records(org, manager)  # child plan
     device = two_factor.start_enrolment(manager)
     return {"case": case, "device": device}

@@ -14,6 +14,7 @@ from reintegra.cases import services as case_services
 from reintegra.children import reminders, selectors, services
 from reintegra.children.choices import BiaStatus, CareStatus
 from reintegra.children.models import ChildProfile, ChildProtectionSettings
+from reintegra.children.plan_services import save_closure_checklist  # child plan
 from reintegra.children.tests.conftest import (
     World,
     approved_bia,
@@ -24,6 +25,7 @@ from reintegra.children.tests.conftest import (
     unaccompanied,
     years_ago,
 )
+from reintegra.children.tests.plan_helpers import checklist_input  # child plan
 from reintegra.protection import services as protection_services
 from reintegra.protection.models import Consent
 from reintegra.testing import factories as f
@@ -177,6 +179,7 @@ def test_closing_a_child_case_records_the_childs_participation(world: World):
         views="No se logró contacto con la niña.",
         recorded_on=timezone.localdate(),
     )
+    save_closure_checklist(world.manager, world.child_case, checklist_input())  # child plan: the checklist
     assert case_services.close_case(world.manager, world.child_case, reason="left_area").is_closed
 
 
@@ -410,3 +413,16 @@ def test_retention_clears_the_childs_free_text_and_keeps_the_codes(world: World)
     assert profile.guardian_name == "" and profile.caregivers == [] and profile.care_status == "unaccompanied"
     bia.refresh_from_db()
     assert bia.child_views == "" and bia.recommendation == "reunification"
+
+
+def test_retention_clears_the_closure_checklists_notes(world: World):
+    from reintegra.children import plan_services
+    from reintegra.children.plan_models import ChildClosureChecklist
+
+    plan_services.save_closure_checklist(
+        world.manager,
+        world.child_case,
+        plan_services.ClosureChecklistInput(good_practice="La abuela Rosa participó en cada visita."),
+    )
+    protection_services.anonymise_returnee(world.child_case.returnee_id)
+    assert ChildClosureChecklist.objects.get(case=world.child_case).good_practice == ""
