@@ -94,6 +94,8 @@ def _pages(profiles):
     queue = supervisor.get(reverse("children:queue"))
     assert queue.status_code == 200
     assert awaiting.case.case_number in queue.content.decode()
+    overdue = BestInterestsAssessment.objects.get(status=BiaStatus.IN_PROGRESS, case__in=[p.case for p in profiles])
+    assert overdue.case.case_number in queue.content.decode()
     unaccompanied = next(p.case for p in profiles if p.care_status == CareStatus.UNACCOMPANIED)
     tracing = manager.get(reverse("children:tracing", args=[unaccompanied.pk]))
     assert tracing.status_code == 200 and "Catarina" in tracing.content.decode()
