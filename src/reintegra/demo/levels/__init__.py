@@ -4,7 +4,7 @@ texts are data (`demo/data/*.yaml`); they write through each level's services.""
 
 from collections.abc import Callable
 
-from reintegra.demo.levels import monitoring, referrals, regional, structural, sustainability
+from reintegra.demo.levels import children, monitoring, referrals, regional, structural, sustainability
 from reintegra.demo.levels.context import DemoContext
 
 LOADERS: list[Callable[[DemoContext], str]] = [
@@ -13,6 +13,7 @@ LOADERS: list[Callable[[DemoContext], str]] = [
     structural.load,
     regional.load,
     monitoring.load,
+    children.load,
 ]
 
 __all__ = ["LOADERS", "DemoContext"]

@@ -21,7 +21,7 @@ from reintegra.demo.levels.context import DemoContext
 from reintegra.places.models import AdminArea
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.protection.models import Consent
-from reintegra.protection.services import record_consent
+from reintegra.protection.services import consent_needs_guardian, record_consent
 from reintegra.referrals import catalogue, services, sla
 from reintegra.referrals.choices import LinkStatus
 from reintegra.referrals.models import ContactPerson, ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
@@ -142,7 +142,8 @@ def _consent(user: User, case: Case, organisation: Organisation, days_ago: int) 
     returnee = case.returnee
     if Consent.objects.filter(returnee=returnee, recipient_organisation=organisation).exists():
         return
-    minor = returnee.is_minor
+    # The consent rule's own test (a minor, or someone whose case started as a child's), not the age today.
+    minor = consent_needs_guardian(returnee)
     record_consent(
         user,
         returnee,

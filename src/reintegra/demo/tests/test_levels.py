@@ -84,3 +84,24 @@ def test_demo_loads_the_report_and_good_practices(gt):
     gt_user = factories.user(gt, Role.CASE_MANAGER)
     cells = {(lv, d): n for lv, d, n in selectors.matrix_counts(gt_user, "GT")}
     assert cells[("structural", "social")] == 3 and ("individual", "psychosocial") not in cells
+
+
+def test_referral_consent_of_someone_returned_as_a_child(gt):
+    """An 18-year-old whose case started when they were 17: the consent rule still asks for a guardian and the
+    child's assent, and the demo's referrals give them (`reintegra demo` stopped on such a case)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reintegra.demo.levels import referrals
+    from reintegra.protection.models import Consent
+
+    today = timezone.localdate()
+    user = factories.user(gt, Role.CASE_MANAGER)
+    platform = factories.organisation("servicios-demo", country="GT")
+    person = factories.returnee(user, birth_date=today.replace(year=today.year - 18) - timedelta(days=10))
+    case = factories.case(user, person, return_date=today - timedelta(days=30))
+    assert not person.is_minor
+    referrals._consent(user, case, platform, days_ago=5)
+    consent = Consent.objects.get(returnee=person, recipient_organisation=platform)
+    assert consent.child_assent and consent.guardian_name

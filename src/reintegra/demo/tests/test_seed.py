@@ -25,7 +25,7 @@ from reintegra.cases.models import (
     PlanItem,
     Returnee,
 )
-from reintegra.demo import seeding, staff
+from reintegra.demo import seeding, staff, vocabulary
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -263,7 +263,9 @@ def test_demo_creates_a_user_per_role_and_is_idempotent():
     out = StringIO()
     call_command("demo", "--no-serve", "--cases", "40", stdout=out)
     text = out.getvalue()
-    assert Case.objects.count() == 40
+    # The synthetic cases asked for, and the children's path's own (levels/children.py).
+    demo_cases = 40 + len(vocabulary.load("children.yaml")["cases"])
+    assert Case.objects.count() == demo_cases
     for role in Role:
         holders = User.objects.filter(role_assignments__role=role, password__isnull=False)
         demo = [u for u in holders if u.check_password("reintegra-demo")]
@@ -282,5 +284,5 @@ def test_demo_creates_a_user_per_role_and_is_idempotent():
     users = User.objects.count()
     out = StringIO()
     call_command("demo", "--no-serve", "--cases", "40", stdout=out)
-    assert Case.objects.count() == 40 and User.objects.count() == users
+    assert Case.objects.count() == demo_cases and User.objects.count() == users
     assert "already has cases" in out.getvalue() and "gestora" in out.getvalue()

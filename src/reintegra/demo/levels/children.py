@@ -1,0 +1,223 @@
+"""Demo data of the children's path (data/children.yaml): oim-gt's child cases in every stage — a profile
+only; a best-interests assessment (BIA) awaiting the supervisor's approval; a high-priority BIA past its
+deadline (in the supervisor's queue and reminded); the unaccompanied 15-year-old returned by land from Mexico
+with an approved BIA, a best-interests determination (BID) decided by a panel of three and family tracing
+under way; and a child reunified with her mother, with the follow-up visits done and the next one due.
+
+Everything is written through the cases and children services, as the case manager ("gestora") and the
+supervisor ("supervisora"), so every rule of the path applies to the demo as to a user. Dates are counted
+back from today.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from reintegra.access.models import User
+from reintegra.cases import duplicates
+from reintegra.cases import services as case_services
+from reintegra.cases.choices import AttentionFlag
+from reintegra.cases.models import Case
+from reintegra.children import services, tracing_services
+from reintegra.children.choices import PanelRole
+from reintegra.children.models import ChildProfile, ReunificationFollowUp
+from reintegra.demo import vocabulary
+from reintegra.demo.levels.context import DemoContext
+from reintegra.reminders import services as reminders
+
+_DATA = vocabulary.load("children.yaml")
+
+
+def load(context: DemoContext) -> str:
+    manager, supervisor = context.users.get("gestora"), context.users.get("supervisora")
+    if manager is None or supervisor is None or manager.organisation_id != context.organisations["oim-gt"].pk:
+        return "Children: no case manager or supervisor of oim-gt; skipped."
+    if ChildProfile.objects.filter(case__organisation_id=manager.organisation_id).exists():
+        return "Children: demo data already present."
+    today = timezone.localdate()
+    for entry in _DATA["cases"]:
+        _child_case(entry, manager, supervisor, today)
+    # The overdue BIA's and the due follow-up visit's reminders, as the daily `send_reminders` run stores them.
+    reminders.collect(today, kinds=["bia_overdue", "reunification_follow_up_due"])
+    return (
+        f"Children: {len(_DATA['cases'])} child cases (profile only, BIA awaiting approval, overdue BIA, "
+        "unaccompanied child with BID and tracing under way, reunified child with follow-ups)."
+    )
+
+
+def _ago(today: date, days: int) -> date:
+    return today - timedelta(days=days)
+
+
+def _child_case(entry: dict[str, Any], manager: User, supervisor: User, today: date) -> Case:
+    case = _open_case(entry, manager, today)
+    profile = entry["profile"]
+    services.save_profile(
+        manager,
+        case,
+        services.ProfileInput(
+            **{k: v for k, v in profile.items() if k != "caregivers"},
+            caregivers=[services.CaregiverInput(**c) for c in profile.get("caregivers", [])],
+        ),
+        expected_version=0,
+    )
+    if "bia" in entry:
+        _assessment(entry["bia"], case, manager, supervisor, today)
+    if "bid" in entry:
+        _determination(entry["bid"], case, manager, supervisor, today)
+    found = [_tracing(request, case, manager, today) for request in entry.get("tracing", [])]
+    if "reunification" in entry:
+        _reunification(entry["reunification"], case, manager, found[0], today)
+    return case
+
+
+def _open_case(entry: dict[str, Any], manager: User, today: date) -> Case:
+    child, back = entry["child"], entry["return"]
+    return_date = _ago(today, back["days_ago"])
+    # Born a few months after the birthday that gives the age at return.
+    birth = return_date.replace(year=return_date.year - child["age"]) - timedelta(days=90)
+    returnee = case_services.register_returnee(
+        manager,
+        case_services.ReturneeInput(
+            given_names=child["given_names"],
+            first_family_name=child["first_family_name"],
+            second_family_name=child["second_family_name"],
+            sex=child["sex"],
+            birth_date=birth,
+            nationality="GT",
+            return_country="GT",
+            attention_flags=[AttentionFlag.CHILD],
+        ),
+        confirmation=duplicates.DistinctPersonConfirmation(seen=None),
+    )
+    return case_services.open_case(
+        manager,
+        returnee,
+        case_services.ReturnInput(
+            return_date=return_date,
+            return_type=back["return_type"],
+            host_country=back["host_country"],
+            transit_countries=back.get("transit_countries", []),
+            reception_place=back.get("reception_place", ""),
+            causes_of_migration=back["causes"],
+            causes_note=back.get("causes_note", ""),
+        ),
+    )
+
+
+def _assessment(data: dict[str, Any], case: Case, manager: User, supervisor: User, today: date) -> None:
+    skip = {"days_ago", "approved"}
+    bia = services.start_assessment(
+        manager,
+        case,
+        services.AssessmentInput(
+            **{k: v for k, v in data.items() if k not in skip}, started_on=_ago(today, data["days_ago"])
+        ),
+    )
+    if data.get("approved"):
+        services.approve_assessment(supervisor, bia, note=_DATA["approval_note"])
+
+
+def _determination(data: dict[str, Any], case: Case, manager: User, supervisor: User, today: date) -> None:
+    authority = _DATA["panel_authority"]
+    members = [
+        services.PanelMemberInput(role=PanelRole.CHAIR, user_id=supervisor.pk),
+        services.PanelMemberInput(role=PanelRole.CASE_MANAGER, user_id=manager.pk),
+        services.PanelMemberInput(role=authority["role"], name=authority["name"]),
+    ]
+    declared = [
+        services.PanelMemberInput(
+            role=m.role, user_id=m.user_id, name=m.name, no_conflict_declared=True, confidentiality_declared=True
+        )
+        for m in members
+    ]
+    decided_on = _ago(today, data["decided_days_ago"])
+    services.save_determination(
+        manager,
+        case,
+        services.DeterminationInput(
+            convened_on=_ago(today, data["convened_days_ago"]),
+            members=declared,
+            decision=data["decision"],
+            reasons=data["reasons"],
+            decided_on=decided_on,
+            review_on=today + timedelta(days=data["review_in_days"]),
+        ),
+        expected_version=0,
+    )
+
+
+def _tracing(data: dict[str, Any], case: Case, manager: User, today: date) -> int | None:
+    """A tracing request with its actions; the family member found (its id), if any."""
+    request = tracing_services.open_tracing_request(
+        manager,
+        case,
+        tracing_services.TracingRequestInput(
+            relationship=data["relationship"],
+            given_names=data["given_names"],
+            family_names=data["family_names"],
+            birth_year=data.get("birth_year"),
+            last_known_location=data.get("last_known_location", ""),
+            opened_on=_ago(today, data["days_ago"]),
+        ),
+    )
+    for action in data.get("actions", []):
+        tracing_services.record_tracing_action(
+            manager,
+            case,
+            tracing_services.TracingActionInput(
+                request=request.pk,
+                method=action["method"],
+                taken_on=_ago(today, action["days_ago"]),
+                carried_out_by=action["carried_out_by"],
+                result=action["result"],
+                result_notes=action.get("result_notes", ""),
+            ),
+        )
+    found = data.get("found")
+    if found is None:
+        return None
+    member = tracing_services.record_family_member_found(
+        manager,
+        case,
+        tracing_services.FamilyMemberInput(
+            request=request.pk,
+            relationship=found["relationship"],
+            given_names=found["given_names"],
+            family_names=found["family_names"],
+            found_on=_ago(today, found["days_ago"]),
+            contact=found.get("contact", ""),
+            notes=found.get("notes", ""),
+        ),
+    )
+    return member.pk
+
+
+def _reunification(data: dict[str, Any], case: Case, manager: User, family_member: int | None, today: date) -> None:
+    skip = {"assessed_days_ago", "reunified_days_ago", "follow_ups"}
+    tracing_services.save_reunification_assessment(
+        manager,
+        case,
+        tracing_services.ReunificationInput(
+            **{k: v for k, v in data.items() if k not in skip},
+            assessed_on=_ago(today, data["assessed_days_ago"]),
+            family_member=family_member,
+            reunified_on=_ago(today, data["reunified_days_ago"]),
+        ),
+        expected_version=0,
+    )
+    planned = ReunificationFollowUp.objects.filter(case=case).order_by("due_on")
+    for visit, follow_up in zip(data["follow_ups"], planned, strict=False):
+        tracing_services.record_reunification_follow_up(
+            manager,
+            case,
+            follow_up.pk,
+            tracing_services.FollowUpInput(
+                done_on=min(follow_up.due_on + timedelta(days=visit["after_days"]), today),
+                outlook=visit["outlook"],
+                notes=visit["notes"],
+            ),
+        )

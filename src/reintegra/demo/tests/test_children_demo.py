@@ -1,0 +1,101 @@
+"""`reintegra demo`'s children's path: oim-gt's child cases in every stage, seen by the demo users."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from reintegra.access.models import Programme, User
+from reintegra.children.choices import BiaPriority, BiaStatus, CareStatus
+from reintegra.children.models import (
+    BestInterestsAssessment,
+    BestInterestsDetermination,
+    ChildProfile,
+    FamilyMemberFound,
+    ReunificationAssessment,
+    ReunificationFollowUp,
+    TracingAction,
+    TracingRequest,
+)
+from reintegra.children.tracing_choices import TracingStatus
+from reintegra.demo.levels import DemoContext, children
+from reintegra.reminders.models import Reminder
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_children_content():
+    """One demo run (the slow part), every check on it."""
+    out = StringIO()
+    call_command("demo", "--no-serve", "--cases", "20", stdout=out)
+    assert "Children: 5 child cases" in out.getvalue()
+    profiles = ChildProfile.objects.filter(case__organisation__code="oim-gt").select_related("case__returnee")
+    assert profiles.count() == 5
+    for check in (_stages, _unaccompanied, _reunified, _loads_once, _pages):
+        check(profiles)
+
+
+def _stages(profiles):
+    bias = BestInterestsAssessment.objects.filter(case__in=[p.case for p in profiles])
+    assert any(not BestInterestsAssessment.objects.filter(case=p.case).exists() for p in profiles)
+    assert bias.filter(status=BiaStatus.SUBMITTED).exists()
+    overdue = bias.filter(status=BiaStatus.IN_PROGRESS, priority=BiaPriority.HIGH, due_on__lt=date.today())
+    assert overdue.count() == 1
+    assert Reminder.objects.filter(kind="bia_overdue", recipient__username="gestora").exists()
+
+
+def _unaccompanied(profiles):
+    (profile,) = [p for p in profiles if p.care_status == CareStatus.UNACCOMPANIED]
+    case = profile.case
+    age = case.return_date.year - case.returnee.birth_date.year
+    age -= (case.return_date.month, case.return_date.day) < (
+        case.returnee.birth_date.month,
+        case.returnee.birth_date.day,
+    )
+    assert age == 15 and case.host_country == "MX" and case.returnee.return_country == "GT"
+    assert "terrestre" in case.reception_place
+    assert BestInterestsAssessment.objects.filter(case=case, status=BiaStatus.APPROVED).exists()
+    bid = BestInterestsDetermination.objects.get(case=case)
+    members = list(bid.members.all())
+    assert bid.decision and len(members) == 3
+    assert all(m.no_conflict_declared and m.confidentiality_declared for m in members)
+    requests = TracingRequest.objects.filter(case=case)
+    assert requests.filter(status=TracingStatus.OPEN).exists()
+    assert TracingAction.objects.filter(request__case=case).count() >= 2
+    assert FamilyMemberFound.objects.filter(request__case=case).exists()
+
+
+def _reunified(profiles):
+    assessment = ReunificationAssessment.objects.exclude(reunified_on=None).get(case__in=[p.case for p in profiles])
+    visits = ReunificationFollowUp.objects.filter(case=assessment.case)
+    assert visits.exclude(done_on=None).count() >= 2
+    assert visits.filter(done_on=None).exists()
+    assert Reminder.objects.filter(kind="reunification_follow_up_due", recipient__username="gestora").exists()
+
+
+def _loads_once(profiles):
+    users = {u.username: u for u in User.objects.filter(username__in=["gestora", "supervisora"])}
+    context = DemoContext({p.organisation.code: p.organisation for p in Programme.objects.all()}, users, 1)
+    assert "already" in children.load(context)
+    assert ChildProfile.objects.count() == profiles.count()
+
+
+def _pages(profiles):
+    supervisor, manager = Client(), Client()
+    supervisor.force_login(User.objects.get(username="supervisora"))
+    manager.force_login(User.objects.get(username="gestora"))
+    for profile in profiles:
+        for client in (supervisor, manager):
+            assert client.get(reverse("children:case", args=[profile.case.pk])).status_code == 200
+    awaiting = BestInterestsAssessment.objects.get(status=BiaStatus.SUBMITTED, case__in=[p.case for p in profiles])
+    queue = supervisor.get(reverse("children:queue"))
+    assert queue.status_code == 200
+    assert awaiting.case.case_number in queue.content.decode()
+    overdue = BestInterestsAssessment.objects.get(status=BiaStatus.IN_PROGRESS, case__in=[p.case for p in profiles])
+    assert overdue.case.case_number in queue.content.decode()
+    unaccompanied = next(p.case for p in profiles if p.care_status == CareStatus.UNACCOMPANIED)
+    tracing = manager.get(reverse("children:tracing", args=[unaccompanied.pk]))
+    assert tracing.status_code == 200 and "Catarina" in tracing.content.decode()
