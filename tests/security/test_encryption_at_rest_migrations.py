@@ -15,6 +15,7 @@ from reintegra.testing.personal_records import (
     ENCRYPTED,
     build_everything,
     expected,
+    holds_expected,
     m,
     raw_text_of_every_table,
     stored_value,
@@ -61,7 +62,10 @@ def trail_emptied_after(transactional_db):
 
 def test_unapplying_decrypts_and_applying_encrypts_existing_rows(trail_emptied_after):
     build_everything()
-    newly = [label for label in ENCRYPTED if label not in ALREADY_ENCRYPTED]
+    # The children's tables come after these migrations, encrypted from their first row: going back drops them
+    # (with their rows), so they have nothing to decrypt nor to find again.
+    surviving = [label for label in ENCRYPTED if not label.startswith("children.")]
+    newly = [label for label in surviving if label not in ALREADY_ENCRYPTED]
     try:
         migrate(BEFORE)
         dump = raw_text_of_every_table()
@@ -75,12 +79,8 @@ def test_unapplying_decrypts_and_applying_encrypts_existing_rows(trail_emptied_a
     dump = raw_text_of_every_table()
     found = [label for label in ENCRYPTED if expected(label).lower() in dump]
     assert found == [], f"left in clear by the migrations: {found}"
-    for label in ENCRYPTED:
-        values = stored_value(label)
-        if label == "sustainability.SurveyRound.answers":
-            assert any(v.get("comment") == expected(label) for v in values), label
-        else:
-            assert expected(label) in values, label
+    for label in surviving:
+        assert holds_expected(label, stored_value(label)), label
     # The access trail is append-only again after its migration.
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessEvent.objects.update(flagged=False)
