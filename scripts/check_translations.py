@@ -14,6 +14,7 @@ GNU gettext. The header entry (msgid "") is not a message and is not counted.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,11 @@ def parse(path: Path) -> list[Entry]:
 def problems(entries: list[Entry]) -> tuple[int, list[Entry], list[Entry]]:
     """(translated count, untranslated entries, fuzzy entries), the header and obsolete entries left out."""
     translated, untranslated, fuzzy = 0, [], []
+    # A plural needs every form the language's header declares (Spanish and French have three in current
+    # gettext): a missing one shows the English text for those numbers.
+    header = next((e.msgstr.get(0, "") for e in entries if e.msgid == "" and e.msgctxt is None), "")
+    found = re.search(r"nplurals\s*=\s*(\d+)", header)
+    forms = int(found.group(1)) if found else 2
     for entry in entries:
         if entry.obsolete or (entry.msgid == "" and entry.msgctxt is None):
             continue
@@ -139,7 +145,7 @@ def problems(entries: list[Entry]) -> tuple[int, list[Entry], list[Entry]]:
         elif (
             not entry.msgstr
             or any(not value for value in entry.msgstr.values())
-            or (entry.msgid_plural is not None and len(entry.msgstr) < 2)
+            or (entry.msgid_plural is not None and len(entry.msgstr) < forms)
         ):
             untranslated.append(entry)
         else:
