@@ -248,6 +248,14 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "reintegra.referrals.choices.ReferralStatus",
         "ReunificationAnswerEnum": "reintegra.children.tracing_choices.Answer",  # tracing
         "BiaPriorityEnum": "reintegra.children.choices.BiaPriority",  # core (children)
+        # children: choice sets shared by several fields, or field names other sets use too
+        "DimensionEnum": "reintegra.vocabulary.choices.Dimension",
+        "CommunityProtectionActorEnum": "reintegra.children.plan_choices.CommunityProtectionActor",
+        "ClosureConditionStatusEnum": "reintegra.children.plan_choices.ClosureConditionStatus",
+        "TracingMethodEnum": "reintegra.children.tracing_choices.TracingMethod",
+        "ParticipationMethodEnum": "reintegra.children.choices.ParticipationMethod",
+        "BiaRecommendationEnum": "reintegra.children.choices.BiaRecommendation",
+        "ReunificationRecommendationEnum": "reintegra.children.tracing_choices.ReunificationRecommendation",
         "ReferralPriorityEnum": "reintegra.referrals.choices.ReferralPriority",  # core (children): a third "priority"
     },
 }
