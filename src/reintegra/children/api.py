@@ -38,7 +38,10 @@ from reintegra.children.serializers import (
 TAGS = ["children"]
 
 
-class _ChildCaseView(ProtectedView):
+class ChildCaseView(ProtectedView):
+    """An endpoint of a child's case: the protection category before the case is looked up (403), then a case
+    the user sees (404 otherwise); the child-case pages of every part of the app answer alike."""
+
     read_capabilities = (Capability.SEE_PROTECTION,)
     write_capabilities = (Capability.EDIT_CASES,)
 
@@ -49,7 +52,7 @@ class _ChildCaseView(ProtectedView):
             raise Http404 from None
 
 
-class ChildProfileView(_ChildCaseView):
+class ChildProfileView(ChildCaseView):
     """The child's profile: care situation, caregivers, guardian, authority, school, health, languages."""
 
     queryset = ChildProfile.objects.none()
@@ -82,7 +85,7 @@ class ChildProfileView(_ChildCaseView):
         return self._answer(case)
 
 
-class AssessmentsView(_ChildCaseView):
+class AssessmentsView(ChildCaseView):
     """Best-interests assessments of a case: list, or start one (`complete`: sent for approval)."""
 
     queryset = BestInterestsAssessment.objects.none()
@@ -112,7 +115,7 @@ class AssessmentsView(_ChildCaseView):
         return Response(BestInterestsAssessmentSerializer(bia).data, status=status.HTTP_201_CREATED)
 
 
-class _OneAssessmentView(_ChildCaseView):
+class _OneAssessmentView(ChildCaseView):
     queryset = BestInterestsAssessment.objects.none()
     serializer_class = BestInterestsAssessmentSerializer
 
@@ -173,7 +176,7 @@ class AssessmentApproveView(_OneAssessmentView):
         return self._answer(bia)
 
 
-class DeterminationView(_ChildCaseView):
+class DeterminationView(ChildCaseView):
     """The case's best-interests determination and its panel: only for its panel members, the case manager
     and supervisors."""
 
@@ -218,7 +221,7 @@ class DeterminationView(_ChildCaseView):
         return self._answer(request, case)
 
 
-class ParticipationView(_ChildCaseView):
+class ParticipationView(ChildCaseView):
     """How the child took part in the plan and the closure decisions."""
 
     queryset = ChildParticipation.objects.none()
@@ -264,7 +267,7 @@ class ChildCaseCreatedSerializer(serializers.Serializer):
     case_number = serializers.CharField()
 
 
-class ChildCasesView(_ChildCaseView):
+class ChildCasesView(ChildCaseView):
     """Open a child case for a returned minor of this case's household (the family group)."""
 
     queryset = Case.objects.none()

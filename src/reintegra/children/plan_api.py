@@ -5,17 +5,16 @@ without the right to change the case). The child plan's version is the case plan
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reintegra.access.roles import Capability
 from reintegra.api import versioning
-from reintegra.api.permissions import ProtectedView, acting_user
+from reintegra.api.permissions import acting_user
 from reintegra.cases.models import Case, ReintegrationPlan
-from reintegra.children import permissions, plan_selectors, plan_services
+from reintegra.children import plan_selectors, plan_services
+from reintegra.children.api import TAGS, ChildCaseView
 from reintegra.children.plan_models import ChildClosureChecklist, ChildFollowUp
 from reintegra.children.plan_serializers import (
     ChildFollowUpSerializer,
@@ -23,21 +22,8 @@ from reintegra.children.plan_serializers import (
     ClosureChecklistSerializer,
 )
 
-TAGS = ["children"]
 
-
-class _ChildCaseView(ProtectedView):
-    read_capabilities = (Capability.SEE_PROTECTION,)
-    write_capabilities = (Capability.EDIT_CASES,)
-
-    def _case(self, request: Request, pk: int, *, for_write: bool = False) -> Case:
-        try:
-            return permissions.access_child_case_by_id(acting_user(request), pk, for_write=for_write)
-        except Case.DoesNotExist:
-            raise Http404 from None
-
-
-class ChildPlanView(_ChildCaseView):
+class ChildPlanView(ChildCaseView):
     """The child plan: the case plan's items placed in it (timeframe, for whom, sector, community actor)."""
 
     queryset = ReintegrationPlan.objects.none()
@@ -72,7 +58,7 @@ class ChildPlanView(_ChildCaseView):
         return self._answer(case)
 
 
-class ChildFollowUpsView(_ChildCaseView):
+class ChildFollowUpsView(ChildCaseView):
     """Follow-up visits of a child case with the child's current vulnerabilities and monitoring frequency."""
 
     queryset = ChildFollowUp.objects.none()
@@ -104,7 +90,7 @@ class ChildFollowUpsView(_ChildCaseView):
         return Response(ChildFollowUpSerializer(data).data, status=status.HTTP_201_CREATED)
 
 
-class ClosureChecklistView(_ChildCaseView):
+class ClosureChecklistView(ChildCaseView):
     """The child closure checklist, which the closure of a child case needs completed."""
 
     queryset = ChildClosureChecklist.objects.none()

@@ -17,10 +17,11 @@ from rest_framework.response import Response
 
 from reintegra.access.roles import Capability
 from reintegra.api import versioning
-from reintegra.api.permissions import ProtectedView, acting_user
+from reintegra.api.permissions import acting_user
 from reintegra.cases.models import Case
 from reintegra.children import tracing_selectors as selectors
 from reintegra.children import tracing_services as services
+from reintegra.children.api import TAGS, ChildCaseView
 from reintegra.children.tracing_models import (
     FamilyMemberFound,
     ReunificationAssessment,
@@ -43,20 +44,13 @@ from reintegra.children.tracing_serializers import (
     TracingRequestWriteSerializer,
 )
 
-TAGS = ["children"]
 FIELD_ERRORS = OpenApiResponse(description="Field errors, each with its code (e.g. not_suitable, in_future)")
 
 
-class _TracingView(ProtectedView):
-    # Both: the protection capability is checked before the case is looked up.
-    read_capabilities = (Capability.SEE_PROTECTION,)
+class _TracingView(ChildCaseView):
+    # Recording tracing needs the protection capability, not the case-editing one (tracing can be an
+    # authority's officer's work): both are checked before the case is looked up.
     write_capabilities = (Capability.SEE_PROTECTION,)
-
-    def _case(self, request: Request, pk: int, *, for_write: bool = False) -> Case:
-        try:
-            return selectors.access_tracing_case(acting_user(request), pk, for_write=for_write)
-        except Case.DoesNotExist:
-            raise Http404 from None
 
     def _read(self, request: Request, pk: int, what: str = selectors.PURPOSE) -> Case:
         case = self._case(request, pk)

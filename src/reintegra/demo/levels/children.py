@@ -21,7 +21,7 @@ from reintegra.cases import duplicates
 from reintegra.cases import services as case_services
 from reintegra.cases.choices import AttentionFlag
 from reintegra.cases.models import Case
-from reintegra.children import services, tracing_services
+from reintegra.children import plan_services, services, tracing_services
 from reintegra.children.choices import PanelRole
 from reintegra.children.models import ChildProfile, ReunificationFollowUp
 from reintegra.demo import vocabulary
@@ -44,7 +44,8 @@ def load(context: DemoContext) -> str:
     reminders.collect(today, kinds=["bia_overdue", "reunification_follow_up_due"])
     return (
         f"Children: {len(_DATA['cases'])} child cases (profile only, BIA awaiting approval, overdue BIA, "
-        "unaccompanied child with BID and tracing under way, reunified child with follow-ups)."
+        "unaccompanied child with BID and tracing under way, reunified child with follow-ups, a child plan, a "
+        "child-focused follow-up and a closure checklist started)."
     )
 
 
@@ -71,7 +72,52 @@ def _child_case(entry: dict[str, Any], manager: User, supervisor: User, today: d
     found = [_tracing(request, case, manager, today) for request in entry.get("tracing", [])]
     if "reunification" in entry:
         _reunification(entry["reunification"], case, manager, found[0], today)
+    if "plan" in entry:
+        _child_plan(entry["plan"], case, manager, today)
     return case
+
+
+def _child_plan(data: dict[str, Any], case: Case, manager: User, today: date) -> None:
+    """The case's plan with the child's measures, agreed after the child took part; a child-focused follow-up
+    visit; and the closure checklist started (a draft: the case is still followed)."""
+    case_services.record_assessment(manager, case, {"assessed_on": _ago(today, data["assessed_days_ago"])})
+    case.refresh_from_db()
+    case_services.save_plan(
+        manager,
+        case,
+        goals=data["goals"],
+        motivations=data["motivations"],
+        items=[case_services.PlanItemInput(**item["item"]) for item in data["items"]],
+    )
+    services.record_participation(
+        manager,
+        case,
+        decision="plan",
+        method=data["participation"]["method"],
+        views=data["participation"]["views"],
+        recorded_on=_ago(today, data["agreed_days_ago"]),
+    )
+    case_services.agree_plan(
+        manager, case, agreed_on=_ago(today, data["agreed_days_ago"]), late_reason=data.get("late_reason", "")
+    )
+    case.refresh_from_db()
+    items = list(case.plan.items.order_by("pk"))
+    plan_services.save_child_plan(
+        manager,
+        case,
+        [
+            plan_services.ChildPlanItemInput(item_id=item.pk, **entry["child"])
+            for item, entry in zip(items, data["items"], strict=True)
+        ],
+    )
+    visit = data["follow_up"]
+    plan_services.record_child_follow_up(
+        manager,
+        case,
+        {"visited_on": _ago(today, visit["days_ago"]), "mode": "in_person", "notes": visit["notes"]},
+        plan_services.ChildFollowUpInput(**visit["child"]),
+    )
+    plan_services.save_closure_checklist(manager, case, plan_services.ClosureChecklistInput(**data["checklist"]))
 
 
 def _open_case(entry: dict[str, Any], manager: User, today: date) -> Case:

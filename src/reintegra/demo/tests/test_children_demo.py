@@ -20,6 +20,7 @@ from reintegra.children.models import (
     TracingAction,
     TracingRequest,
 )
+from reintegra.children.plan_models import ChildClosureChecklist, ChildFollowUp, ChildPlanItem
 from reintegra.children.tracing_choices import TracingStatus
 from reintegra.demo.levels import DemoContext, children
 from reintegra.reminders.models import Reminder
@@ -74,6 +75,13 @@ def _reunified(profiles):
     assert visits.exclude(done_on=None).count() >= 2
     assert visits.filter(done_on=None).exists()
     assert Reminder.objects.filter(kind="reunification_follow_up_due", recipient__username="gestora").exists()
+    # Her plan was agreed after she took part, with the child's measures; a child-focused visit; a draft
+    # closure checklist (the case is still followed).
+    case = assessment.case
+    assert case.plan.agreed_on is not None
+    assert ChildPlanItem.objects.filter(item__plan__case=case).count() == 3
+    assert ChildFollowUp.objects.get(visit__case=case).vulnerabilities == ["family_hardship"]
+    assert not ChildClosureChecklist.objects.get(case=case).is_completed
 
 
 def _loads_once(profiles):
