@@ -151,14 +151,15 @@ def achievement(baseline: float | None, target: float, actual: float, direction:
     return 100.0 * (actual - start) / wanted
 
 
-def suppress(cells: Mapping[str, int], k: int) -> dict[str, int | None]:
-    """Counts safe to publish next to their total: a count in 1..k-1 is hidden (None). If that leaves
-    exactly one hidden cell, the smallest other non-zero cell is hidden too, so the total minus the shown
-    cells gives only a sum. If the total is below k, nothing is shown."""
+def suppress(cells: Mapping[str, int], k: int, *, also: Iterable[str] = ()) -> dict[str, int | None]:
+    """Counts safe to publish next to their total: a count in 1..k-1 is hidden (None), and so are the cells
+    named in `also` (hidden for another reason, e.g. a small change since an earlier period). If that leaves
+    exactly one hidden non-zero cell, the smallest other non-zero cell is hidden too, so the total minus the
+    shown cells gives only a sum. If the total is below k, nothing is shown."""
     if sum(cells.values()) < k:
         return dict.fromkeys(cells)
-    hidden = {name for name, count in cells.items() if 0 < count < k}
-    if len(hidden) == 1:
+    hidden = {name for name, count in cells.items() if 0 < count < k} | (set(also) & set(cells))
+    if sum(1 for name in hidden if cells[name]) == 1:
         others = sorted((count, name) for name, count in cells.items() if name not in hidden and count > 0)
         if others:
             hidden.add(others[0][1])

@@ -102,22 +102,12 @@ def suppressed_buckets(
     for part in range(parts):
         counts = {b: round(protected_parts(measure, cell)[part]) for b, cell in cells.items()}
         as_text = {"\x1f".join(b): n for b, n in counts.items()}
-        verdict = indicators.suppress(as_text, k)
-        part_hidden = {b for b in counts if verdict["\x1f".join(b)] is None} | forced
+        verdict = indicators.suppress(as_text, k, also={"\x1f".join(b) for b in forced})
+        part_hidden = {b for b in counts if verdict["\x1f".join(b)] is None}
         if width > 1:
             part_hidden = _close(counts, part_hidden, width, k)
-        elif forced:
-            part_hidden = _complement(counts, part_hidden)
         hidden |= part_hidden
     return hidden
-
-
-def _complement(counts: Mapping[Buckets, int], hidden: set[Buckets]) -> set[Buckets]:
-    """One hidden cell next to a total is the total minus the others: hide the smallest other one too."""
-    if sum(1 for b in hidden if counts[b]) != 1:
-        return hidden
-    others = sorted((n, b) for b, n in counts.items() if b not in hidden and n > 0)
-    return hidden | {others[0][1]} if others else hidden
 
 
 def _moved(measure: str, cell: engine.Cell, before: Sequence[int] | None, k: int) -> bool:
