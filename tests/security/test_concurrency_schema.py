@@ -22,6 +22,7 @@ CREATED_ON_FIRST_WRITE = {
     "/api/v1/cases/{id}/best-interests-determination/",
 }
 CREATED_ON_FIRST_WRITE |= {"/api/v1/cases/{id}/child-closure-checklist/"}  # child plan
+CREATED_ON_FIRST_WRITE |= {"/api/v1/programmes/{id}/child-protection-settings/"}  # a programme's BIA deadlines
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from reintegra.access import permissions, selectors, services
+from reintegra.access import permissions, programme_settings, selectors, services
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.programme_forms import ProgrammeSettingsForm
@@ -44,7 +44,12 @@ def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except Programme.DoesNotExist:
         raise Http404 from None
     form = ProgrammeSettingsForm(request.POST or None, initial=ProgrammeSettingsForm.initial_for(programme))
-    context: dict[str, Any] = {"nav": "programmes", "programme": programme, "form": form}
+    context: dict[str, Any] = {
+        "nav": "programmes",
+        "programme": programme,
+        "form": form,
+        "other_settings": programme_settings.links_for(programme.pk),
+    }
     if request.method != "POST":
         context["record_version"] = programme.revision
         return render(request, "access/programme_form.html", context)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from reintegra.access import crypto, scoping
 from reintegra.cases import matching, name_index
 from reintegra.cases import scoping as case_scoping
-from reintegra.cases.choices import CaseStatus
+from reintegra.cases.choices import AttentionFlag, CaseStatus
 from reintegra.cases.models import (
     Assessment,
     Case,
@@ -43,6 +43,24 @@ if TYPE_CHECKING:
 
     # A case in follow-up with its latest planned and latest actual visit (see `dashboard_for`).
     VisitDueCase = WithAnnotations[Case, _VisitDue]
+
+
+ADULT_AGE = 18
+
+
+def is_child_returnee_at(returnee: Returnee, day: date) -> bool:
+    """Under 18 on `day`; when the age is unknown, flagged as a child or an unaccompanied minor."""
+    age = returnee.age_on(day)
+    if age is not None:
+        return age < ADULT_AGE
+    return bool({AttentionFlag.CHILD, AttentionFlag.UNACCOMPANIED_MINOR} & set(returnee.attention_flags or []))
+
+
+def is_child_case(case: Case) -> bool:
+    """A child case: the returnee was under 18 at return (or flagged child / unaccompanied when the age is
+    unknown). It stays one after the child turns 18: the path started as a child's. Here, below every level,
+    because the children's path and the referral network (child-focused SOPs) both ask it."""
+    return is_child_returnee_at(case.returnee, case.return_date)
 
 
 def cases_for(user: User) -> QuerySet[Case]:

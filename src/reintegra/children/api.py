@@ -1,4 +1,4 @@
-"""`/api/v1/cases/{id}/child-profile/`, `…/best-interests-assessments/` (and `…/{bia_id}/`, `…/{bia_id}/approve/`),
+"""`/api/v1/cases/{id}/child-profile/`, `…/best-interests-assessments/` (and `…/{bia_id}/`, `…/{bia_id}/approve/`, `…/{bia_id}/return/`),
 `…/best-interests-determination/`, `…/child-participation/`, `…/child-cases/`.
 
 Each answers 404 for a case the user does not see, 403 without the protection category (and, for the
@@ -171,6 +171,28 @@ class AssessmentApproveView(_OneAssessmentView):
         incoming.is_valid(raise_exception=True)
         expected = versioning.expected_version(request, bia, required=False)
         bia = services.approve_assessment(
+            acting_user(request), bia, note=incoming.validated_data["note"], expected_version=expected
+        )
+        return self._answer(bia)
+
+
+class AssessmentReturnView(_OneAssessmentView):
+    write_capabilities = (Capability.APPROVE_BEST_INTERESTS,)
+
+    @versioning.write_schema(
+        optional=True,
+        summary="A supervisor (not the assessor) sends a completed assessment back for revision (note required)",
+        request=BestInterestsApprovalSerializer,
+        responses=BestInterestsAssessmentSerializer,
+        tags=TAGS,
+    )
+    def post(self, request: Request, pk: int, bia_id: int) -> Response:
+        case = self._case(request, pk, for_write=True)
+        bia = self._assessment(request, case, bia_id)
+        incoming = BestInterestsApprovalSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        expected = versioning.expected_version(request, bia, required=False)
+        bia = services.return_assessment(
             acting_user(request), bia, note=incoming.validated_data["note"], expected_version=expected
         )
         return self._answer(bia)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from reintegra.children import api, plan_api, tracing_api
+from reintegra.children import api, plan_api, settings_api, tracing_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # core
@@ -21,6 +21,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "cases/<int:pk>/best-interests-assessments/<int:bia_id>/approve/",
         api.AssessmentApproveView.as_view(),
         name="case-best-interests-assessment-approve",
+    ),
+    path(
+        "cases/<int:pk>/best-interests-assessments/<int:bia_id>/return/",
+        api.AssessmentReturnView.as_view(),
+        name="case-best-interests-assessment-return",
     ),
     path(
         "cases/<int:pk>/best-interests-determination/",
@@ -72,3 +77,10 @@ urlpatterns += [
     ),
 ]
 # end tracing
+urlpatterns += [
+    path(
+        "programmes/<int:pk>/child-protection-settings/",
+        settings_api.ChildProtectionSettingsView.as_view(),
+        name="programme-child-protection-settings",
+    ),
+]

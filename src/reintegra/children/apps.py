@@ -27,6 +27,7 @@ class ChildrenConfig(AppConfig):
         retention_hooks.register("children.core", services.anonymise_cases)
         extensions.register_event_describer(CaseEventKind.CHILD, timeline.describe)
         register_reminder("bia_overdue", reminders.bias_overdue)
+        register_reminder("bia_returned", reminders.bias_returned)
         for label in (
             "ChildProfile",
             "BestInterestsAssessment",
@@ -55,6 +56,14 @@ class ChildrenConfig(AppConfig):
                 "children:dashboard",
                 frozenset({Capability.VIEW_AGGREGATES, Capability.MANAGE_MONITORING}),
                 order=37,
+            )
+        )
+        from reintegra.access import programme_settings
+
+        audit.register_model("children.ChildProtectionSettings")
+        programme_settings.register(
+            programme_settings.SettingsPage(
+                "child_protection", _("Best-interests assessment deadlines"), "children:deadlines"
             )
         )
         # end core

@@ -34,7 +34,7 @@ from reintegra.children.tracing_models import *  # noqa: F403
 PROTECTION = SensitiveCategory.PROTECTION
 
 
-class ChildProtectionSettings(models.Model):
+class ChildProtectionSettings(Versioned):
     """A programme's deadlines for completing a best-interests assessment, by priority (days)."""
 
     programme = models.OneToOneField("access.Programme", on_delete=models.CASCADE, related_name="child_settings")
@@ -164,6 +164,8 @@ class BestInterestsAssessment(Versioned):
     )
     approved_on = models.DateField(_("approved on"), null=True, blank=True, editable=False)
     approval_note = EncryptedTextField(_("supervisor's note"), max_length=1000, category=PROTECTION)
+    # Set when a supervisor sent the completed assessment back to its author; cleared when it is completed again.
+    returned_on = models.DateField(_("sent back for revision on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -31,3 +31,20 @@ def bias_overdue(today: date) -> Iterator[Due]:
         params = {"number": number, "priority": priority, "date": due_on.isoformat()}
         for recipient in sorted({assessor, case_manager} - {None}):
             yield Due(recipient, f"{pk}:{due_on.isoformat()}", message, params, url, due_on)
+
+
+def bias_returned(today: date) -> Iterator[Due]:
+    """Assessments a supervisor sent back: their author is reminded once per return."""
+    rows = (
+        BestInterestsAssessment.objects.filter(status=BiaStatus.IN_PROGRESS, returned_on__isnull=False)
+        .values_list("pk", "returned_on", "assessed_by_id", "case_id", "case__case_number")
+        .order_by("pk")
+    )
+    message = gettext_noop(
+        "The best-interests assessment of case %(number)s was sent back for revision on %(date)s: see the "
+        "supervisor's note."
+    )
+    for pk, returned_on, assessor, case_id, number in rows:
+        url = reverse("children:assessment", args=[case_id, pk])
+        params = {"number": number, "date": returned_on.isoformat()}
+        yield Due(assessor, f"{pk}:{returned_on.isoformat()}", message, params, url, returned_on)

@@ -13,8 +13,11 @@ from django.utils import timezone
 from reintegra.access import audit, permissions
 from reintegra.access.roles import Capability
 from reintegra.cases import selectors as case_selectors
-from reintegra.cases.choices import AttentionFlag, CaseStatus
-from reintegra.cases.models import Case, HouseholdMember, Returnee
+from reintegra.cases.choices import CaseStatus
+from reintegra.cases.models import Case, HouseholdMember
+from reintegra.cases.selectors import ADULT_AGE as ADULT_AGE
+from reintegra.cases.selectors import is_child_case as is_child_case
+from reintegra.cases.selectors import is_child_returnee_at as is_child_returnee_at
 from reintegra.children.choices import BiaPriority, BiaStatus, ParticipationDecision
 from reintegra.children.models import (
     BestInterestsAssessment,
@@ -27,25 +30,10 @@ from reintegra.children.models import (
 if TYPE_CHECKING:
     from reintegra.access.models import Programme, User
 
-ADULT_AGE = 18
 DEFAULT_DEADLINE_DAYS = {BiaPriority.HIGH: 2, BiaPriority.MEDIUM: 7, BiaPriority.LOW: 30}
 
 
 # --- Which case is a child case ------------------------------------------------------------------
-
-
-def is_child_returnee_at(returnee: Returnee, day: date) -> bool:
-    """Under 18 on `day`; when the age is unknown, flagged as a child or an unaccompanied minor."""
-    age = returnee.age_on(day)
-    if age is not None:
-        return age < ADULT_AGE
-    return bool({AttentionFlag.CHILD, AttentionFlag.UNACCOMPANIED_MINOR} & set(returnee.attention_flags or []))
-
-
-def is_child_case(case: Case) -> bool:
-    """A child case: the returnee was under 18 at return (or flagged child / unaccompanied when the age is
-    unknown). It stays one after the child turns 18: the path started as a child's."""
-    return is_child_returnee_at(case.returnee, case.return_date)
 
 
 def has_child_case(returnee: Any) -> bool:
@@ -60,6 +48,16 @@ def has_child_case(returnee: Any) -> bool:
 
 def profile_of(case: Case) -> ChildProfile | None:
     return ChildProfile.objects.filter(case=case).first()
+
+
+def settings_of(programme: Programme) -> ChildProtectionSettings | None:
+    """The programme's stored settings (None: it still uses the defaults)."""
+    return ChildProtectionSettings.objects.filter(programme=programme).first()
+
+
+def deadlines_of(programme: Programme) -> dict[str, int]:
+    """The programme's BIA deadlines in days by priority, stored or default."""
+    return {priority.value: deadline_days(programme, priority) for priority in BiaPriority}
 
 
 def deadline_days(programme: Programme | None, priority: str) -> int:

@@ -181,6 +181,7 @@ class BestInterestsAssessmentSerializer(serializers.ModelSerializer):
             "approved_by",
             "approved_on",
             "approval_note",
+            "returned_on",
         ]
         read_only_fields = fields
 

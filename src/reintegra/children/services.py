@@ -19,6 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from auditlog.context import set_actor
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -438,6 +439,7 @@ def _submit(bia: BestInterestsAssessment, data: AssessmentInput) -> None:
     if data.complete:
         bia.status = BiaStatus.SUBMITTED
         bia.submitted_on = timezone.localdate()
+        bia.returned_on = None
 
 
 def start_assessment(user: User, case: Case, data: AssessmentInput) -> BestInterestsAssessment:
@@ -496,6 +498,30 @@ def approve_assessment(
         bia.approved_on = timezone.localdate()
         bia.save()
         _event(bia.case, user, "bia_approved", assessment=bia.pk)
+        return bia
+
+
+def return_assessment(
+    user: User, bia: BestInterestsAssessment, *, note: str, expected_version: int | None = None
+) -> BestInterestsAssessment:
+    """A supervisor (not the assessor) sends a completed BIA back to its author with what to revise: it is in
+    progress again (its deadline unchanged) and needs completing and approval anew."""
+    child_permissions.require_approver(user, bia)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": ValidationError(_("Say what the author should revise."), code="required")})
+    with _write(user):
+        versioning.lock(bia, expected_version)
+        if bia.status != BiaStatus.SUBMITTED:
+            raise TransitionError(
+                _("Only a completed assessment awaiting approval can be sent back."), "bia_not_submitted"
+            )
+        bia.status = BiaStatus.IN_PROGRESS
+        bia.approval_note = note[:1000]
+        bia.returned_on = timezone.localdate()
+        bia.submitted_on = None
+        bia.save()
+        _event(bia.case, user, "bia_returned", assessment=bia.pk)
         return bia
 
 

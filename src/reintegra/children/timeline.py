@@ -27,6 +27,7 @@ def describe(data: dict[str, Any]) -> list[str]:
         "bia_updated": _("Best-interests assessment updated"),
         "bia_submitted": _("Best-interests assessment completed, awaiting approval"),
         "bia_approved": _("Best-interests assessment approved"),
+        "bia_returned": _("Best-interests assessment sent back to its author for revision"),
         "bid_started": _("Best-interests determination panel convened"),
         "bid_updated": _("Best-interests determination updated"),
         "bid_decided": _("Best-interests determination: %(decision)s"),

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from reintegra.children import dashboard_views, plan_views, tracing_views, views
+from reintegra.children import dashboard_views, plan_views, settings_views, tracing_views, views
 
 app_name = "children"
 
@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("casos/<int:pk>/eis/<int:bia_id>/", views.assessment_detail, name="assessment"),
     path("casos/<int:pk>/eis/<int:bia_id>/editar/", views.assessment_edit, name="assessment-edit"),
     path("casos/<int:pk>/eis/<int:bia_id>/aprobar/", views.assessment_approve, name="assessment-approve"),
+    path("casos/<int:pk>/eis/<int:bia_id>/devolver/", views.assessment_return, name="assessment-return"),
     path("casos/<int:pk>/dis/", views.determination, name="determination"),
     path("casos/<int:pk>/participacion/", views.participation_new, name="participation"),
     path("casos/<int:pk>/nna/", views.child_case_new, name="child-case-new"),
@@ -43,3 +44,4 @@ urlpatterns += [
 
 # the child-protection dashboard
 urlpatterns += [path("panel/", dashboard_views.child_protection, name="dashboard")]
+urlpatterns += [path("programas/<int:pk>/plazos/", settings_views.deadlines, name="deadlines")]

@@ -239,6 +239,25 @@ def assessment_approve(request: AuthenticatedHttpRequest, pk: int, bia_id: int) 
     return redirect("children:assessment", pk=case.pk, bia_id=bia.pk)
 
 
+@login_required
+@require_POST
+def assessment_return(request: AuthenticatedHttpRequest, pk: int, bia_id: int) -> HttpResponse:
+    access_permissions.require(request.user, Capability.APPROVE_BEST_INTERESTS)
+    case = _case(request, pk, for_write=True)
+    bia = _assessment(request, case, bia_id)
+    form = forms.ApproveForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.return_assessment(request.user, bia, note=note)
+    except TransitionError as exc:
+        show_refused(request, exc)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The assessment was sent back to its author for revision."))
+    return redirect("children:assessment", pk=case.pk, bia_id=bia.pk)
+
+
 # --- BID -----------------------------------------------------------------------------------------
 
 

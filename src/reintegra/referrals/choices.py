@@ -83,3 +83,11 @@ class SlaState(models.TextChoices):
     MET = "met", _("Met")
     MISSED = "missed", _("Met late")
     NONE = "none", _("Not applicable")
+
+
+class PathwayPopulation(models.TextChoices):
+    """Whom a referral SOP is for: child-focused SOPs add the safeguards a child's referral needs
+    (docs/domain-children.md §4)."""
+
+    EVERYONE = "everyone", _("Everyone")
+    CHILDREN = "children", _("Children and adolescents")

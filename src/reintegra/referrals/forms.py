@@ -16,6 +16,7 @@ from reintegra.referrals.choices import (
     DeclineReason,
     Dimension,
     OrganisationType,
+    PathwayPopulation,
     ReferralPriority,
     ReferralStatus,
     ServiceSector,
@@ -148,6 +149,21 @@ class PathwayForm(forms.Form):
     service = forms.TypedChoiceField(label=_("Service"), required=False, coerce=int, empty_value=None)
     title = forms.CharField(label=_("Title"), max_length=200)
     approved_on = forms.DateField(label=_("Approval date"), widget=DateInput())
+    population = forms.ChoiceField(
+        label=_("For whom"),
+        choices=PathwayPopulation.choices,
+        initial=PathwayPopulation.EVERYONE,
+        help_text=_("A child's referral goes under a child-focused SOP with the provider when there is one."),
+    )
+    child_safeguards = forms.CharField(
+        label=_("Child safeguards"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For a child-focused SOP: how the child's best interests are kept, who informs the child-protection "
+            "authority, how the guardian's consent and the child's assent are obtained, who accompanies the child."
+        ),
+    )
     transferred_fields = forms.MultipleChoiceField(
         label=_("Case data transferred"),
         choices=catalogue.FIELD_CHOICES,

@@ -17,6 +17,7 @@ from reintegra.referrals.choices import (
     GeographicLevel,
     LinkStatus,
     OrganisationType,
+    PathwayPopulation,
     ReferralPriority,
     ReferralStatus,
     ServiceSector,
@@ -216,6 +217,18 @@ class ReferralPathway(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current version"), default=True)
     approved_on = models.DateField(_("approval date"))
+    population = models.CharField(
+        _("for whom"), max_length=12, choices=PathwayPopulation.choices, default=PathwayPopulation.EVERYONE
+    )
+    child_safeguards = models.TextField(
+        _("child safeguards"),
+        blank=True,
+        default="",
+        help_text=_(
+            "For a child-focused SOP: how the child's best interests are kept, who informs the child-protection "
+            "authority, how the guardian's consent and the child's assent are obtained, who accompanies the child."
+        ),
+    )
     # Field codes of referrals.catalogue: the only case data the provider receives.
     fields = models.JSONField(_("case data transferred"), default=list)
     transfer_method = models.TextField(_("how the data is transferred"), blank=True, default="")

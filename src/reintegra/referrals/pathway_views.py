@@ -19,6 +19,7 @@ from reintegra.access.roles import Capability
 from reintegra.api.fields import parse_id
 from reintegra.referrals import catalogue, forms, selectors, services
 from reintegra.referrals import permissions as referral_permissions
+from reintegra.referrals.choices import PathwayPopulation
 from reintegra.referrals.models import ReferralPathway
 from reintegra.referrals.pages import PAGE_SIZE
 from reintegra.web.forms import apply_service_errors
@@ -29,7 +30,9 @@ from reintegra.web.pagination import page_of
 @require_GET
 def pathway_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require(request.user, Capability.VIEW_SERVICE_DIRECTORY)
-    qs = selectors.pathway_list(request.user, current_only=not request.GET.get("all"))
+    population = request.GET.get("population", "")
+    population = population if population in PathwayPopulation.values else ""
+    qs = selectors.pathway_list(request.user, current_only=not request.GET.get("all"), population=population)
     return render(
         request,
         "referrals/pathway_list.html",
@@ -38,6 +41,8 @@ def pathway_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page_of(request, qs, PAGE_SIZE),
             "can_manage": referral_permissions.can_manage_pathways(request.user),
             "show_all": bool(request.GET.get("all")),
+            "population": population,
+            "populations": PathwayPopulation.choices,
         },
     )
 
@@ -93,6 +98,8 @@ def pathway_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
                     "follow_up",
                     "documentation",
                     "cost_arrangements",
+                    "population",
+                    "child_safeguards",
                 )
             }
         )

@@ -23,7 +23,7 @@ from reintegra.cases.models import Case, PlanItem
 from reintegra.cases.scoping import case_visibility
 from reintegra.places.models import AdminArea
 from reintegra.referrals import gaps, lifecycle, recommend, sla
-from reintegra.referrals.choices import Dimension
+from reintegra.referrals.choices import Dimension, PathwayPopulation
 from reintegra.referrals.models import Referral, ReferralPathway, ReferralStatusChange, Service, ServiceProvider
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def provider_q(user: User) -> Q:
 
 
 def referrals_for(user: User) -> QuerySet[Referral]:
-    return Referral.objects.filter(staff_q(user) | provider_q(user)).select_related("service", "provider")
+    return Referral.objects.filter(staff_q(user) | provider_q(user)).select_related("service", "provider", "pathway")
 
 
 def side_of(user: User, referral: Referral) -> str:
@@ -364,9 +364,12 @@ def pathways_for(user: User) -> QuerySet[ReferralPathway]:
     ).select_related("provider", "service", "referring_organisation")
 
 
-def pathway_list(user: User, *, current_only: bool = False) -> QuerySet[ReferralPathway]:
-    """The SOPs the user sees by provider, title and newest version (`current_only`: no superseded ones)."""
+def pathway_list(user: User, *, current_only: bool = False, population: str = "") -> QuerySet[ReferralPathway]:
+    """The SOPs the user sees by provider, title and newest version (`current_only`: no superseded ones;
+    `population`: only the SOPs for that population, e.g. the child-focused ones)."""
     qs = pathways_for(user).order_by("provider__name", "title", "-version", "id")
+    if population in PathwayPopulation.values:
+        qs = qs.filter(population=population)
     return qs.filter(is_current=True) if current_only else qs
 
 
@@ -393,9 +396,10 @@ def current_pathway_targets(organisation_id: int) -> set[tuple[int, int | None]]
     )
 
 
-def pathway_for(organisation_id: int, service: Service) -> ReferralPathway | None:
+def pathway_for(organisation_id: int, service: Service, *, child: bool = False) -> ReferralPathway | None:
     """The current, approved SOP that covers referrals from the organisation to this service: one for the
-    service itself first, else one for every service of its provider."""
+    service itself first, else one for every service of its provider. A child's referral goes under a
+    child-focused SOP when there is one (docs/domain-children.md §4); an adult's never does."""
     today = timezone.localdate()
     qs = ReferralPathway.objects.filter(
         referring_organisation_id=organisation_id,
@@ -403,10 +407,13 @@ def pathway_for(organisation_id: int, service: Service) -> ReferralPathway | Non
         is_current=True,
         approved_on__lte=today,
     )
-    return (
-        qs.filter(service=service).order_by("-version", "-id").first()
-        or qs.filter(service__isnull=True).order_by("-version", "-id").first()
-    )
+    populations = [PathwayPopulation.CHILDREN, PathwayPopulation.EVERYONE] if child else [PathwayPopulation.EVERYONE]
+    for population in populations:
+        for scope in (Q(service=service), Q(service__isnull=True)):
+            found = qs.filter(scope, population=population).order_by("-version", "-id").first()
+            if found is not None:
+                return found
+    return None
 
 
 def referral_day(value: datetime | None) -> date | None:

@@ -14,7 +14,7 @@ from reintegra.api.fields import EnumChoiceField
 from reintegra.api.versioning import version_field
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, selectors, services
-from reintegra.referrals.choices import DeclineReason, LinkStatus, ReferralPriority
+from reintegra.referrals.choices import DeclineReason, LinkStatus, PathwayPopulation, ReferralPriority
 from reintegra.referrals.models import (
     ContactPerson,
     ProviderLink,
@@ -239,6 +239,8 @@ class ReferralPathwaySerializer(serializers.ModelSerializer):
             "follow_up",
             "documentation",
             "cost_arrangements",
+            "population",
+            "child_safeguards",
         ]
         read_only_fields = ["referring_organisation", "version", "is_current"]
 
@@ -259,6 +261,13 @@ class PathwayWriteSerializer(serializers.Serializer):
     follow_up = serializers.CharField(required=False, allow_blank=True, default="")
     documentation = serializers.CharField(required=False, allow_blank=True, default="")
     cost_arrangements = serializers.CharField(required=False, allow_blank=True, default="")
+    population = serializers.ChoiceField(
+        choices=PathwayPopulation.choices,
+        required=False,
+        default=PathwayPopulation.EVERYONE,
+        help_text="'children': a child-focused SOP, used for child cases (needs child_safeguards).",
+    )
+    child_safeguards = serializers.CharField(required=False, allow_blank=True, default="")
     previous = serializers.IntegerField(required=False, allow_null=True, help_text="Id of the version this replaces.")
 
     def to_input(self) -> services.PathwayInput:
@@ -289,6 +298,11 @@ class _ReferralBase(serializers.ModelSerializer):
     outcome = serializers.CharField(read_only=True, help_text="service_delivered | no_show | referred_onward")
     # Empty until the provider declines.
     decline_reason = EnumChoiceField(DeclineReason, read_only=True, allow_blank=True)
+    child_safeguards = serializers.CharField(
+        source="pathway.child_safeguards",
+        read_only=True,
+        help_text="The safeguards agreed in a child-focused SOP (empty for other SOPs).",
+    )
 
     @extend_schema_field(serializers.ChoiceField(choices=["on_time", "overdue", "met", "missed", "none"]))
     def get_sla(self, obj: Referral) -> str:
@@ -298,6 +312,7 @@ class _ReferralBase(serializers.ModelSerializer):
 COMMON = [
     "id",
     "reference",
+    "child_safeguards",
     "service",
     "service_name",
     "provider",

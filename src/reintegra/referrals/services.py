@@ -37,6 +37,7 @@ from reintegra.access.models import Organisation
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
 from reintegra.cases import permissions as case_permissions
+from reintegra.cases import selectors as case_selectors
 from reintegra.cases.choices import AttentionFlag, CaseEventKind, CaseStatus, Sex
 from reintegra.cases.models import Case, CaseEvent, PlanItem
 from reintegra.places.models import AdminArea
@@ -49,6 +50,7 @@ from reintegra.referrals.choices import (
     Dimension,
     GeographicLevel,
     OrganisationType,
+    PathwayPopulation,
     ReferralPriority,
     ServiceSector,
 )
@@ -425,6 +427,8 @@ class PathwayInput:
     follow_up: str = ""
     documentation: str = ""
     cost_arrangements: str = ""
+    population: str = PathwayPopulation.EVERYONE
+    child_safeguards: str = ""
 
 
 def _pathway_errors(data: PathwayInput, title: str, codes: list[str]) -> FieldErrors:
@@ -447,6 +451,17 @@ def _pathway_errors(data: PathwayInput, title: str, codes: list[str]) -> FieldEr
         errors.add("provider", _("Choose the provider."), "required")
     elif data.service is not None and data.service.provider_id != data.provider.pk:
         errors.add("service", _("This service belongs to another provider."), "invalid_choice")
+    if data.population not in PathwayPopulation.values:
+        errors.add("population", _("Choose for whom the SOP is from the list."), "invalid_choice")
+    elif data.population == PathwayPopulation.CHILDREN and not (data.child_safeguards or "").strip():
+        errors.add(
+            "child_safeguards",
+            _(
+                "A child-focused SOP says how the child is protected: best interests, the child-protection "
+                "authority, the guardian's consent and the child's assent, who accompanies the child."
+            ),
+            "required",
+        )
     if data.response_time_hours is not None and data.response_time_hours <= 0:
         errors.add("response_time_hours", _("The response time must be a positive number of hours."), "out_of_range")
     return errors
@@ -499,6 +514,8 @@ def save_pathway(user: User, data: PathwayInput, previous: ReferralPathway | Non
             follow_up=data.follow_up.strip(),
             documentation=data.documentation.strip(),
             cost_arrangements=data.cost_arrangements.strip(),
+            population=data.population,
+            child_safeguards=data.child_safeguards.strip() if data.population == PathwayPopulation.CHILDREN else "",
             created_by=user,
         )
         return pathway
@@ -562,7 +579,7 @@ def create_referral(
     case_permissions.require_case_write(user, case)
     reason = (reason or "").strip()
     errors = _referral_errors(case, service, reason=reason, priority=priority, level=level, plan_item=plan_item)
-    pathway = None if "service" in errors else _pathway_or_error(user, service, errors)
+    pathway = None if "service" in errors else _pathway_or_error(user, service, errors, case)
     errors.raise_if_any()
     assert pathway is not None
     with transaction.atomic(), set_actor(user):
@@ -605,10 +622,10 @@ def _referral_errors(
     return errors
 
 
-def _pathway_or_error(user: User, service: Service, errors: FieldErrors) -> ReferralPathway | None:
+def _pathway_or_error(user: User, service: Service, errors: FieldErrors, case: Case) -> ReferralPathway | None:
     from reintegra.referrals.selectors import pathway_for
 
-    pathway = pathway_for(permissions.own_organisation_id(user), service)
+    pathway = pathway_for(permissions.own_organisation_id(user), service, child=case_selectors.is_child_case(case))
     if pathway is None:
         errors.add(
             "service",

@@ -23,7 +23,7 @@ from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.protection.models import Consent
 from reintegra.protection.services import consent_needs_guardian, record_consent
 from reintegra.referrals import catalogue, services, sla
-from reintegra.referrals.choices import LinkStatus
+from reintegra.referrals.choices import LinkStatus, PathwayPopulation
 from reintegra.referrals.models import ContactPerson, ProviderLink, Referral, ReferralPathway, Service, ServiceProvider
 
 _DATA = vocabulary.load("referrals.yaml")
@@ -87,13 +87,18 @@ def _pathways(providers: list[ServiceProvider], context: DemoContext) -> list[Re
     for provider in providers:
         if provider.country != "GT":
             continue
-        pathway = provider.pathways.filter(referring_organisation=demo_org, is_current=True).first()
+        pathway = provider.pathways.filter(
+            referring_organisation=demo_org, is_current=True, population=PathwayPopulation.EVERYONE
+        ).first()
         found.append(pathway or services.save_pathway(manager, _pathway_input(provider)))
+    # One child-focused SOP, with the first provider: the demo's child cases are referred under it.
+    if found and not found[0].provider.pathways.filter(population=PathwayPopulation.CHILDREN).exists():
+        services.save_pathway(manager, _pathway_input(found[0].provider, "child_pathway"))
     return found
 
 
-def _pathway_input(provider: ServiceProvider) -> services.PathwayInput:
-    texts = dict(_DATA["pathway"])
+def _pathway_input(provider: ServiceProvider, key: str = "pathway") -> services.PathwayInput:
+    texts = dict(_DATA[key])
     approved_on = timezone.localdate() - timedelta(days=texts.pop("approved_days_ago"))
     shared = [*catalogue.DEFAULT_FIELDS, *(["needs_summary"] if provider.organisation else [])]
     return services.PathwayInput(
