@@ -1,4 +1,5 @@
-"""`/api/v1/cases/{id}/child-profile/`, `…/best-interests-assessments/` (and `…/{bia_id}/`, `…/{bia_id}/approve/`, `…/{bia_id}/return/`),
+"""`/api/v1/cases/{id}/child-profile/`, `…/best-interests-assessments/` (and `…/{bia_id}/`, `…/{bia_id}/approve/`,
+`…/{bia_id}/return/`),
 `…/best-interests-determination/`, `…/child-participation/`, `…/child-cases/`.
 
 Each answers 404 for a case the user does not see, 403 without the protection category (and, for the

@@ -59,7 +59,9 @@ def register() -> None:
     extensions.register_step_check(extensions.CLOSURE, plan_services.check_closure_checklist)
     register_reminder("child_follow_up_overdue", follow_ups_overdue)
     extensions.register_panel("children", "children/plan/section.html", plan_panels.section_context, order=40)
-    extensions.register_panel("follow_up", "children/plan/follow_up_panel.html", plan_panels.follow_up_context, order=10)
+    extensions.register_panel(
+        "follow_up", "children/plan/follow_up_panel.html", plan_panels.follow_up_context, order=10
+    )
     extensions.register_panel("closure", "children/plan/closure_panel.html", plan_panels.closure_context, order=10)
     extensions.register_event_describer(CaseEventKind.CHILD, _with_plan_events(timeline.describe))
     for label in ("ChildPlanItem", "ChildFollowUp", "ChildClosureChecklist"):

@@ -45,6 +45,7 @@ def bias_returned(today: date) -> Iterator[Due]:
         "supervisor's note."
     )
     for pk, returned_on, assessor, case_id, number in rows:
+        assert returned_on is not None  # filtered above
         url = reverse("children:assessment", args=[case_id, pk])
         params = {"number": number, "date": returned_on.isoformat()}
         yield Due(assessor, f"{pk}:{returned_on.isoformat()}", message, params, url, returned_on)

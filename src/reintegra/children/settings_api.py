@@ -3,6 +3,8 @@ Programme managers change them (PUT, with If-Match once they were saved); those 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -19,7 +21,7 @@ from reintegra.children.api import TAGS
 from reintegra.children.models import ChildProtectionSettings
 
 
-class DeadlinesSerializer(serializers.Serializer):
+class DeadlinesSerializer(serializers.Serializer[Any]):
     # Whole numbers only: the ranges and their order are the service's rules, as from the web form.
     high_priority_days = serializers.IntegerField(help_text="Days to complete a high-priority BIA (default 2).")
     medium_priority_days = serializers.IntegerField(help_text="Days to complete a medium-priority BIA (default 7).")
@@ -45,9 +47,10 @@ class ChildProtectionSettingsView(ProtectedView):
 
     def _programme(self, request: Request, pk: int) -> Programme:
         try:
-            return access_selectors.get_programme(acting_user(request), pk)
+            programme: Programme = access_selectors.get_programme(acting_user(request), pk)
         except Programme.DoesNotExist:
             raise Http404 from None
+        return programme
 
     def _answer(self, programme: Programme) -> Response:
         version = current_version(selectors.settings_of(programme))

@@ -87,7 +87,7 @@ class SlaState(models.TextChoices):
 
 class PathwayPopulation(models.TextChoices):
     """Whom a referral SOP is for: child-focused SOPs add the safeguards a child's referral needs
-    (docs/domain-children.md §4)."""
+    (docs/children.md §4)."""
 
     EVERYONE = "everyone", _("Everyone")
     CHILDREN = "children", _("Children and adolescents")

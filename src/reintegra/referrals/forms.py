@@ -151,6 +151,7 @@ class PathwayForm(forms.Form):
     approved_on = forms.DateField(label=_("Approval date"), widget=DateInput())
     population = forms.ChoiceField(
         label=_("For whom"),
+        required=False,
         choices=PathwayPopulation.choices,
         initial=PathwayPopulation.EVERYONE,
         help_text=_("A child's referral goes under a child-focused SOP with the provider when there is one."),
@@ -209,7 +210,8 @@ class PathwayForm(forms.Form):
 
     def to_input(self, service: Any = None) -> services.PathwayInput:
         """The service's input, with the `service` the chosen id names (looked up by the view)."""
-        return services.input_of(services.PathwayInput, self.cleaned_data, service=service)
+        data = {**self.cleaned_data, "population": self.cleaned_data.get("population") or PathwayPopulation.EVERYONE}
+        return services.input_of(services.PathwayInput, data, service=service)
 
 
 def _country_choices() -> list[tuple[str, str]]:

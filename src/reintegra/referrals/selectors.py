@@ -399,7 +399,7 @@ def current_pathway_targets(organisation_id: int) -> set[tuple[int, int | None]]
 def pathway_for(organisation_id: int, service: Service, *, child: bool = False) -> ReferralPathway | None:
     """The current, approved SOP that covers referrals from the organisation to this service: one for the
     service itself first, else one for every service of its provider. A child's referral goes under a
-    child-focused SOP when there is one (docs/domain-children.md §4); an adult's never does."""
+    child-focused SOP when there is one (docs/children.md §4); an adult's never does."""
     today = timezone.localdate()
     qs = ReferralPathway.objects.filter(
         referring_organisation_id=organisation_id,

@@ -431,6 +431,20 @@ class PathwayInput:
     child_safeguards: str = ""
 
 
+def _population_errors(errors: FieldErrors, data: PathwayInput) -> None:
+    if data.population not in PathwayPopulation.values:
+        errors.add("population", _("Choose for whom the SOP is from the list."), "invalid_choice")
+    elif data.population == PathwayPopulation.CHILDREN and not (data.child_safeguards or "").strip():
+        errors.add(
+            "child_safeguards",
+            _(
+                "A child-focused SOP says how the child is protected: best interests, the child-protection "
+                "authority, the guardian's consent and the child's assent, who accompanies the child."
+            ),
+            "required",
+        )
+
+
 def _pathway_errors(data: PathwayInput, title: str, codes: list[str]) -> FieldErrors:
     errors = FieldErrors()
     if not title:
@@ -451,17 +465,7 @@ def _pathway_errors(data: PathwayInput, title: str, codes: list[str]) -> FieldEr
         errors.add("provider", _("Choose the provider."), "required")
     elif data.service is not None and data.service.provider_id != data.provider.pk:
         errors.add("service", _("This service belongs to another provider."), "invalid_choice")
-    if data.population not in PathwayPopulation.values:
-        errors.add("population", _("Choose for whom the SOP is from the list."), "invalid_choice")
-    elif data.population == PathwayPopulation.CHILDREN and not (data.child_safeguards or "").strip():
-        errors.add(
-            "child_safeguards",
-            _(
-                "A child-focused SOP says how the child is protected: best interests, the child-protection "
-                "authority, the guardian's consent and the child's assent, who accompanies the child."
-            ),
-            "required",
-        )
+    _population_errors(errors, data)
     if data.response_time_hours is not None and data.response_time_hours <= 0:
         errors.add("response_time_hours", _("The response time must be a positive number of hours."), "out_of_range")
     return errors

@@ -58,6 +58,8 @@ APP_MATRICES = {
     "reintegra.children.views": "src/reintegra/children/tests/test_permissions.py",
     "reintegra.children.api": "src/reintegra/children/tests/test_permissions.py",
     "reintegra.children.dashboard_views": "src/reintegra/children/tests/test_dashboard.py",
+    "reintegra.children.settings_views": "src/reintegra/children/tests/test_deadline_settings.py",
+    "reintegra.children.settings_api": "src/reintegra/children/tests/test_deadline_settings.py",
     # child plan
     "reintegra.children.plan_views": "src/reintegra/children/tests/test_plan_permissions.py",
     "reintegra.children.plan_api": "src/reintegra/children/tests/test_plan_permissions.py",

@@ -206,4 +206,7 @@ CORE_NOT_PAIRED = {
     "api:case-best-interests-assessment PUT": "the same form and service rules as the paired creation",
     "api:case-best-interests-assessment-approve POST": "its refusals are the supervisor rule (403) and the status"
     " (400 bia_not_submitted), tested in children/tests",
+    "api:case-best-interests-assessment-return POST": "the approval's rules plus a required note; web and API"
+    " compared in children/tests/test_bia_return.py",
+    "api:programme-child-protection-settings PUT": "web and API compared in children/tests/test_deadline_settings.py",
 }

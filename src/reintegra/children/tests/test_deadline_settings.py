@@ -6,14 +6,16 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from reintegra.access.roles import Role
+from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
 from reintegra.children import selectors, settings_services
 from reintegra.children.settings_services import DeadlineInput
 from reintegra.testing import factories
 from reintegra.testing.api_clients import api_client_for
+from reintegra.testing.routes import routes_of_app
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +134,44 @@ def test_the_page_is_found_from_the_programme_settings(setting: dict[str, Any], 
     assert selectors.deadlines_of(setting["programme"]) == {"high": 3, "medium": 10, "low": 45}
     client.force_login(setting["case_manager"])
     assert client.get(address).status_code == 403
+
+
+# (route, method) -> the capabilities that may use it (any of them); another organisation's programme is 404.
+MATRIX = {
+    ("children:deadlines", "GET"): {Capability.MANAGE_PROGRAMME},
+    ("children:deadlines", "POST"): {Capability.MANAGE_PROGRAMME},
+    ("api:programme-child-protection-settings", "GET"): {Capability.SEE_PROTECTION, Capability.MANAGE_PROGRAMME},
+    ("api:programme-child-protection-settings", "PUT"): {Capability.MANAGE_PROGRAMME},
+}
+
+
+def test_every_route_has_a_row() -> None:
+    exposed = {
+        (name, method)
+        for module in ("reintegra.children.settings_views", "reintegra.children.settings_api")
+        for name, methods in routes_of_app(module).items()
+        for method in methods
+    }
+    assert exposed == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("own", [True, False])
+def test_every_role_on_its_own_and_another_organisations_programme(role: Role, own: bool) -> None:
+    org = factories.organisation(f"o-{role.value}"[:20], "GT")
+    other = factories.organisation(f"x-{role.value}"[:20], "GT")
+    programme = factories.programme(org if own else other, f"p-{role.value}"[:20])
+    user = factories.user(org, role)
+    client = Client()
+    client.force_login(user)
+    api = api_client_for(user)
+    body = {"high_priority_days": 2, "medium_priority_days": 7, "low_priority_days": 30}
+    for (name, method), allowed in MATRIX.items():
+        url = reverse(name, args=[programme.pk])
+        if name.startswith("api:"):
+            answer = api.get(url) if method == "GET" else api.put(url, body, format="json")
+        else:
+            answer = client.get(url) if method == "GET" else client.post(url, {**body, "revision": 0})
+        may = bool(allowed & ROLE_CAPABILITIES[role])
+        expected = {403} if not may else ({200, 302} if own else {404})
+        assert answer.status_code in expected, (name, method, role, own, answer.status_code)
