@@ -67,6 +67,16 @@ class Arrival(models.Model):
     point = models.ForeignKey(
         ReceptionPoint, on_delete=models.PROTECT, related_name="arrivals", verbose_name=_("reception point")
     )
+    # The organisation's default programme when recorded: what monitoring's indicators split by.
+    programme = models.ForeignKey(
+        "access.Programme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("programme"),
+    )
     arrived_at = models.DateTimeField(_("arrived at"))
     means = models.CharField(_("means"), max_length=10, choices=ArrivalMeans.choices)
     means_number = models.CharField(_("flight or bus number"), max_length=40, blank=True, default="")
@@ -149,6 +159,13 @@ class Intake(models.Model):
             ),
             models.UniqueConstraint(fields=["arrival", "returnee"], name="intake_once_per_arrival"),
         ]
+
+    @property
+    def flag_labels(self) -> list[str]:
+        from reintegra.reception.choices import ProtectionFlag
+
+        labels = dict(ProtectionFlag.choices)
+        return [str(labels.get(flag, flag)) for flag in self.protection_flags or []]
 
 
 class AssistanceGiven(models.Model):

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from reintegra.access import permissions
+from reintegra.access.models import Programme
 from reintegra.cases import duplicates
 from reintegra.cases import services as case_services
 from reintegra.cases.choices import AttentionFlag, CaseStatus, DocumentType, MigrationCause, Sex
@@ -246,8 +247,10 @@ def create_arrival(user: User, data: ArrivalInput) -> Arrival:
     errors.raise_if_any()
     assert point is not None and data.arrived_at is not None
     with _write(user):
+        organisation_id = permissions.own_organisation_id(user)
         return Arrival.objects.create(
-            organisation_id=permissions.own_organisation_id(user),
+            organisation_id=organisation_id,
+            programme=Programme.default_for(organisation_id),
             point=point,
             arrived_at=data.arrived_at,
             means=data.means,
