@@ -27,6 +27,7 @@ from reintegra.cases import services as case_services
 from reintegra.children.tests.plan_rule_pairs import PLAN_NOT_PAIRED, PLAN_PAIRS  # child plan
 from reintegra.children.tests.rule_pairs import CORE_NOT_PAIRED, CORE_PAIRS  # core
 from reintegra.children.tests.tracing_rule_pairs import TRACING_PAIRS  # tracing
+from reintegra.reception.tests.rule_pairs import RECEPTION_PAIRS  # reception
 from reintegra.monitoring import services as monitoring_services
 from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
 from reintegra.places.models import AdminArea
@@ -1324,6 +1325,7 @@ PAIRS = [
     *TRACING_PAIRS,  # tracing
     *CORE_PAIRS,  # core
     *PLAN_PAIRS,  # child plan
+    *RECEPTION_PAIRS,  # reception
 ]
 
 

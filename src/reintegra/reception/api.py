@@ -36,9 +36,14 @@ class ReceptionPointsView(ProtectedView):
     serializer_class = s.ReceptionPointSerializer
     pagination_class = StandardPagination
 
-    @extend_schema(summary="List the reception points of your organisation", tags=TAGS)
+    @extend_schema(
+        operation_id="reception_points_list",
+        summary="List the reception points of your organisation",
+        responses=s.ReceptionPointSerializer(many=True),
+        tags=TAGS,
+    )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.points_for(acting_user(request)).order_by("name", "id"))
+        page = self.paginate_queryset(selectors.points_for(acting_user(request)))
         return self.get_paginated_response(s.ReceptionPointSerializer(page, many=True).data)
 
     @extend_schema(
@@ -64,7 +69,9 @@ class ArrivalsView(ProtectedView):
     pagination_class = StandardPagination
     query_parameters = {"get": s.ArrivalQuerySerializer}
 
-    @extend_schema(summary="List arrivals", tags=TAGS)
+    @extend_schema(
+        operation_id="arrivals_list", summary="List arrivals", responses=s.ArrivalSerializer(many=True), tags=TAGS
+    )
     def get(self, request: Request) -> Response:
         q = self.query
         filters = selectors.ArrivalFilters(q.get("point"), q.get("from"), q.get("to"))
@@ -96,10 +103,10 @@ class ArrivalView(ProtectedView):
     queryset = Arrival.objects.none()
     serializer_class = s.ArrivalSerializer
 
-    @extend_schema(summary="An arrival", tags=TAGS)
+    @extend_schema(operation_id="arrivals_retrieve", summary="An arrival", tags=TAGS)
     def get(self, request: Request, pk: int) -> Response:
         arrival = _arrival(request, pk)
-        arrival.intake_count = arrival.intakes.count()  # type: ignore[attr-defined]
+        arrival.intake_count = selectors.intake_count(arrival)  # type: ignore[attr-defined]
         return Response(s.ArrivalSerializer(arrival).data)
 
 
@@ -111,7 +118,12 @@ class ArrivalIntakesView(ProtectedView):
     queryset = Intake.objects.none()
     serializer_class = s.IntakeSerializer
 
-    @extend_schema(summary="The people received at an arrival", responses=s.IntakeSerializer(many=True), tags=TAGS)
+    @extend_schema(
+        operation_id="arrivals_intakes_list",
+        summary="The people received at an arrival",
+        responses=s.IntakeSerializer(many=True),
+        tags=TAGS,
+    )
     def get(self, request: Request, pk: int) -> Response:
         arrival = _arrival(request, pk)
         intakes = selectors.intakes_of(acting_user(request), arrival, purpose="reception: arrival (API)")
@@ -143,7 +155,7 @@ class ArrivalIntakesView(ProtectedView):
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(exc.wait)},
             )
-        intake = Intake.objects.select_related("returnee", "case").get(pk=intake.pk)
+        intake = selectors.intake_for_answer(intake.pk)
         return Response(s.IntakeSerializer(intake).data, status=status.HTTP_201_CREATED)
 
 
@@ -155,7 +167,7 @@ class StatisticsView(ProtectedView):
     serializer_class = s.StatisticsSerializer
     query_parameters = {"get": s.StatisticsQuerySerializer}
 
-    @extend_schema(summary="Reception statistics", tags=TAGS)
+    @extend_schema(operation_id="reception_statistics", summary="Reception statistics", tags=TAGS)
     def get(self, request: Request) -> Response:
         q = self.query
         found = statistics.statistics_for(

@@ -1,4 +1,4 @@
-"""Controlled vocabularies of reception (DOMAIN §1: the reception phase)."""
+"""Controlled vocabularies of reception (docs/domain.md: the reception phase of the return)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -22,7 +22,7 @@ def points_for(user: User, *, active_only: bool = False) -> QuerySet[ReceptionPo
     if not (permissions.can_record(user) or permissions.can_manage_points(user)):
         return ReceptionPoint.objects.none()
     qs = ReceptionPoint.objects.filter(organisation_id=user.organisation_id or 0).select_related("municipality")
-    return qs.filter(active=True) if active_only else qs
+    return (qs.filter(active=True) if active_only else qs).order_by("country", "name", "id")
 
 
 def start_of(day: date) -> datetime:
@@ -80,3 +80,19 @@ def intakes_of_returnee(returnee_id: int) -> QuerySet[Intake]:
         .select_related("arrival", "arrival__point")
         .order_by("-arrival__arrived_at", "-id")
     )
+
+
+def intake_count(arrival: Arrival) -> int:
+    return Intake.objects.filter(arrival=arrival).count()
+
+
+def intake_for_answer(intake_id: int) -> Intake:
+    """An intake just recorded by the user, with what its answer shows."""
+    return Intake.objects.select_related("returnee", "case").get(pk=intake_id)
+
+
+def statistics_points(user: User) -> QuerySet[ReceptionPoint]:
+    """The points a statistics reader may filter by (codes and names only, no personal data)."""
+    if not permissions.can_view_statistics(user):
+        return ReceptionPoint.objects.none()
+    return ReceptionPoint.objects.filter(organisation_id=user.organisation_id or 0).order_by("name")

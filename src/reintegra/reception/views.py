@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.cases import duplicates
 from reintegra.reception import forms, permissions, selectors, services, statistics
 from reintegra.reception.models import Arrival, Intake, ReceptionPoint
+from reintegra.web import pagination
 from reintegra.web.forms import apply_service_errors
 
 NAV = "reception"
@@ -49,7 +49,7 @@ def arrival_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         c = form.cleaned_data
         filters = selectors.ArrivalFilters(c.get("point"), c.get("date_from"), c.get("date_to"))
-    page = Paginator(selectors.arrivals_for(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pagination.page_of(request, selectors.arrivals_for(request.user, filters), PAGE_SIZE)
     return render(
         request,
         "reception/arrival_list.html",
@@ -156,7 +156,7 @@ def intake(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "arrival": arrival,
             "form": form,
-            "recorded": arrival.intakes.count(),
+            "recorded": selectors.intake_count(arrival),
             "has_errors": bool(form.errors),
             "nav": NAV,
             **extra,
@@ -248,7 +248,7 @@ def point_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Http
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if not permissions.can_view_statistics(request.user):
         raise access_permissions.denied()
-    points = list(ReceptionPoint.objects.filter(organisation_id=request.user.organisation_id or 0).order_by("name"))
+    points = list(selectors.statistics_points(request.user))
     form = forms.StatisticsFilterForm(request.GET or None, points=points)
     values: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
