@@ -27,11 +27,11 @@ from reintegra.cases import services as case_services
 from reintegra.children.tests.plan_rule_pairs import PLAN_NOT_PAIRED, PLAN_PAIRS  # child plan
 from reintegra.children.tests.rule_pairs import CORE_NOT_PAIRED, CORE_PAIRS  # core
 from reintegra.children.tests.tracing_rule_pairs import TRACING_PAIRS  # tracing
-from reintegra.reception.tests.rule_pairs import RECEPTION_PAIRS  # reception
 from reintegra.monitoring import services as monitoring_services
 from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
 from reintegra.places.models import AdminArea
 from reintegra.protection import services as protection_services
+from reintegra.reception.tests.rule_pairs import RECEPTION_PAIRS  # reception
 from reintegra.referrals import services as referral_services
 from reintegra.referrals.models import Service, ServiceProvider
 from reintegra.regional import services as regional_services
