@@ -88,6 +88,7 @@ class ArrivalsView(ProtectedView):
         incoming = s.ArrivalSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         arrival = services.create_arrival(acting_user(request), incoming.to_input())
+        arrival.intake_count = 0  # type: ignore[attr-defined]  # a new arrival: nobody received yet
         return Response(s.ArrivalSerializer(arrival).data, status=status.HTTP_201_CREATED)
 
 
