@@ -31,6 +31,7 @@ from reintegra.monitoring import services as monitoring_services
 from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
 from reintegra.places.models import AdminArea
 from reintegra.protection import services as protection_services
+from reintegra.reception.tests.rule_pairs import RECEPTION_PAIRS  # reception
 from reintegra.referrals import services as referral_services
 from reintegra.referrals.models import Service, ServiceProvider
 from reintegra.regional import services as regional_services
@@ -1324,6 +1325,7 @@ PAIRS = [
     *TRACING_PAIRS,  # tracing
     *CORE_PAIRS,  # core
     *PLAN_PAIRS,  # child plan
+    *RECEPTION_PAIRS,  # reception
 ]
 
 

@@ -219,7 +219,69 @@ def mark_read(w: World) -> tuple[Call, Snapshot]:
     )
 
 
+def _reception(w: World) -> tuple[Any, Any]:
+    from reintegra.reception import services as reception_services
+
+    point = reception_services.save_point(
+        w.manager,
+        reception_services.PointInput(code="tijuana", name="Módulo Tijuana", country="MX", kind="land_border"),
+    )
+    arrival = reception_services.create_arrival(
+        w.case_manager,
+        reception_services.ArrivalInput(
+            point_id=point.pk, arrived_at=timezone.now() - timedelta(hours=1), means="on_foot", return_type="forced"
+        ),
+    )
+    return point, arrival
+
+
+def _person() -> Any:
+    from reintegra.reception import services as reception_services
+
+    return reception_services.IntakeInput(
+        given_names="Luis", family_names="Gómez", birth_date=TODAY() - timedelta(days=30 * 365), nationality="MX"
+    )
+
+
+def record_intake(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.reception import services as reception_services
+    from reintegra.reception.models import Intake
+
+    _point, arrival = _reception(w)
+    return (
+        lambda: reception_services.record_intake(w.other_supervisor, arrival, _person()),
+        lambda: Intake.objects.count(),
+    )
+
+
+def set_assistance(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.reception import services as reception_services
+    from reintegra.reception.models import AssistanceGiven
+
+    _point, arrival = _reception(w)
+    intake = reception_services.record_intake(w.case_manager, arrival, _person())
+    return (
+        lambda: reception_services.set_assistance(w.other_supervisor, intake, ["food"]),
+        lambda: AssistanceGiven.objects.count(),
+    )
+
+
+def save_point(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.reception import services as reception_services
+    from reintegra.reception.models import ReceptionPoint
+
+    point, _arrival = _reception(w)
+    data = reception_services.PointInput(code="otro", name="Otro", country="GT", kind="airport")
+    return (
+        lambda: reception_services.save_point(w.other_manager, data, point),
+        lambda: ReceptionPoint.objects.values_list("code", "name").get(pk=point.pk),
+    )
+
+
 ROWS: dict[str, Callable[[World], tuple[Call, Snapshot]]] = {
+    "reception.record_intake: another organisation's arrival": record_intake,
+    "reception.set_assistance: another organisation's intake": set_assistance,
+    "reception.save_point: another organisation's reception point": save_point,
     "protection.share_case: onward, by the receiving organisation": share_onward,
     "protection.revoke_share: by an organisation on neither side": revoke_share,
     "protection.record_consent: another organisation's person": record_consent,

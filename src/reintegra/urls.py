@@ -20,6 +20,7 @@ urlpatterns = [
     path("derivaciones/", include("reintegra.referrals.urls")),
     path("ninez/", include("reintegra.children.urls")),
     path("estructural/", include("reintegra.structural.urls")),
+    path("recepcion/", include("reintegra.reception.urls")),
     path("acciones-regionales/", include("reintegra.regional.urls")),
     path("seguimiento/", include("reintegra.monitoring.urls")),
     path("estadisticas/", include("reintegra.monitoring.public_urls")),

@@ -56,6 +56,8 @@ class Capability(StrEnum):
     MANAGE_MONITORING = "manage_monitoring"
     # Children: approve best-interests assessments, see every determination of the organisation's cases.
     APPROVE_BEST_INTERESTS = "approve_best_interests"
+    # Reception: record arrivals and the intake of each person at a reception point.
+    RECORD_RECEPTION = "record_reception"
 
 
 C = Capability
@@ -90,6 +92,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_REFERRAL_REPORTS,
             C.EDIT_STRUCTURAL,
             C.MANAGE_MONITORING,
+            C.RECORD_RECEPTION,
             *_STAFF_READ,
         }
     ),
@@ -104,11 +107,14 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.IMPORT_SUBMISSIONS,
             C.VIEW_REFERRAL_REPORTS,
             C.APPROVE_BEST_INTERESTS,
+            C.RECORD_RECEPTION,
             *_SENSITIVE,
             *_STAFF_READ,
         }
     ),
-    Role.CASE_MANAGER: frozenset({C.VIEW_ASSIGNED_CASES, C.EDIT_CASES, C.MANAGE_CONSENT, *_SENSITIVE, *_STAFF_READ}),
+    Role.CASE_MANAGER: frozenset(
+        {C.VIEW_ASSIGNED_CASES, C.EDIT_CASES, C.MANAGE_CONSENT, C.RECORD_RECEPTION, *_SENSITIVE, *_STAFF_READ}
+    ),
     Role.ME_OFFICER: frozenset(
         {C.VIEW_PSEUDONYMISED, C.VIEW_AGGREGATES, C.VIEW_REFERRAL_REPORTS, C.MANAGE_MONITORING, *_STAFF_READ}
     ),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("reintegra.referrals.api_urls")),
     path("", include("reintegra.children.api_urls")),
     path("", include("reintegra.structural.api_urls")),
+    path("", include("reintegra.reception.api_urls")),
     path("", include("reintegra.regional.api_urls")),
     path("", include("reintegra.monitoring.api_urls")),
 ]

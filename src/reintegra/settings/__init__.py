@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "reintegra.referrals",
     "reintegra.children",
     "reintegra.structural",
+    "reintegra.reception",
     "reintegra.regional",
     "reintegra.demo",  # last: the top layer (the `seed` and `demo` commands)
 ]

@@ -35,6 +35,7 @@ APP_MATRICES = {
     "reintegra.access.account_views": "src/reintegra/access/tests/test_account_permissions.py",
     "reintegra.access.account_api": "src/reintegra/access/tests/test_account_permissions.py",
     "reintegra.regional": "src/reintegra/regional/tests/test_permissions.py",
+    "reintegra.reception": "src/reintegra/reception/tests/test_permissions.py",
     **dict.fromkeys(
         (
             "reintegra.monitoring.framework_views",

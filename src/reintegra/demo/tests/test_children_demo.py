@@ -33,7 +33,12 @@ def test_demo_children_content():
     out = StringIO()
     call_command("demo", "--no-serve", "--cases", "20", stdout=out)
     assert "Children: 5 child cases" in out.getvalue()
-    profiles = ChildProfile.objects.filter(case__organisation__code="oim-gt").select_related("case__returnee")
+    # (The unaccompanied child the reception demo records at the desk has a child case too: not one of these.)
+    profiles = (
+        ChildProfile.objects.filter(case__organisation__code="oim-gt", case__intakes__isnull=True)
+        .select_related("case__returnee")
+        .distinct()
+    )
     assert profiles.count() == 5
     for check in (_stages, _unaccompanied, _reunified, _loads_once, _pages):
         check(profiles)
@@ -88,7 +93,7 @@ def _loads_once(profiles):
     users = {u.username: u for u in User.objects.filter(username__in=["gestora", "supervisora"])}
     context = DemoContext({p.organisation.code: p.organisation for p in Programme.objects.all()}, users, 1)
     assert "already" in children.load(context)
-    assert ChildProfile.objects.count() == profiles.count()
+    assert ChildProfile.objects.filter(case__intakes__isnull=True).distinct().count() == profiles.count()
 
 
 def _pages(profiles):
