@@ -56,6 +56,8 @@ class Capability(StrEnum):
     MANAGE_MONITORING = "manage_monitoring"
     # Children: approve best-interests assessments, see every determination of the organisation's cases.
     APPROVE_BEST_INTERESTS = "approve_best_interests"
+    # Reception: import the migration authority's manifests of arriving people (bulk arrivals and intakes).
+    IMPORT_MANIFESTS = "import_manifests"
 
 
 C = Capability
@@ -86,6 +88,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.MANAGE_USERS,
             C.MANAGE_PROGRAMME,
             C.IMPORT_SUBMISSIONS,
+            C.IMPORT_MANIFESTS,
             C.MANAGE_SERVICE_DIRECTORY,
             C.VIEW_REFERRAL_REPORTS,
             C.EDIT_STRUCTURAL,
@@ -102,6 +105,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_AGGREGATES,
             C.MANAGE_CONSENT,
             C.IMPORT_SUBMISSIONS,
+            C.IMPORT_MANIFESTS,
             C.VIEW_REFERRAL_REPORTS,
             C.APPROVE_BEST_INTERESTS,
             *_SENSITIVE,
