@@ -14,3 +14,7 @@ class ReceptionConfig(AppConfig):
 
         for label in ("ReceptionPoint", "Arrival", "Intake", "AssistanceGiven"):
             audit.register_model(f"reception.{label}", personal=label in ("Intake", "AssistanceGiven"))
+        # manifest imports
+        from reintegra.reception import manifest_wiring
+
+        manifest_wiring.register()

@@ -328,8 +328,8 @@ class ChunkWriter:
             assert item.returnee is not None and item.index is not None
             pk = item.returnee.pk
             self.created.add(pk)
-            tokens.extend(NameToken(returnee_id=pk, kind=k, digest=d) for k, d in item.index.tokens)
-            keys.extend(MatchKey(returnee_id=pk, key=key) for key in item.index.match_keys)
+            tokens.extend((pk, k, d) for k, d in item.index.tokens)
+            keys.extend((pk, key) for key in item.index.match_keys)
             if item.row.document_number:
                 documents.append(
                     IdentityDocument(
@@ -341,8 +341,9 @@ class ChunkWriter:
                         issuing_country=item.row.nationality or self.point.country,
                     )
                 )
-        NameToken.objects.bulk_create(tokens, batch_size=5000)
-        MatchKey.objects.bulk_create(keys, batch_size=5000)
+        # Plain rows (tens of thousands a chunk): no model instance for each.
+        _insert(NameToken, ("returnee_id", "kind", "digest"), tokens)
+        _insert(MatchKey, ("returnee_id", "key"), keys)
         # A document another person of the register holds already is not stored twice (the person was
         # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).
         IdentityDocument.objects.bulk_create(documents, batch_size=2000, ignore_conflicts=True)
@@ -437,3 +438,14 @@ class ChunkWriter:
         Arrival.objects.bulk_update(changed, list(_GroupCounts().values()))
         return len(self.arrivals)
 
+
+def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (names from the model)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10_000):
+            cursor.executemany(sql, rows[start : start + 10_000])
