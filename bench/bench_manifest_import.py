@@ -90,8 +90,10 @@ def prepare(people: int, rows: int, path: Path) -> dict[str, Any]:
         seeding.seed(people, seed=1, organisations=[organisation], as_of=AS_OF)
         seeded = time.perf_counter() - started
     user = factories.user(organisation, Role.PROGRAMME_MANAGER, username=f"bench-manifest-{time.time_ns()}")
-    point, _ = ReceptionPoint.objects.get_or_create(
-        organisation=organisation, code="fag", defaults={"name": "Centro de Recepción FAG", "country": "GT", "kind": "airport"}
+    ReceptionPoint.objects.get_or_create(
+        organisation=organisation,
+        code="fag",
+        defaults={"name": "Centro de Recepción FAG", "country": "GT", "kind": "airport"},
     )
     ManifestMapping.objects.get_or_create(
         organisation=organisation,
@@ -129,7 +131,17 @@ def prepare(people: int, rows: int, path: Path) -> dict[str, Any]:
                     birth, age = born.strftime("%d/%m/%Y"), ""
                 else:
                     birth, age = "", str(day.year - (born.year if born else year or 1990))
-                line = [given, first, second, "F" if sex == "female" else "H", birth, age, "", day.strftime("%d/%m/%Y"), flight]
+                line = [
+                    given,
+                    first,
+                    second,
+                    "F" if sex == "female" else "H",
+                    birth,
+                    age,
+                    "",
+                    day.strftime("%d/%m/%Y"),
+                    flight,
+                ]
             else:
                 born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 45))
                 line = [rng.choice(givens), rng.choice(surnames), rng.choice(surnames), rng.choice("FH"),
@@ -225,7 +237,9 @@ def main() -> None:
 
     try:
         if url.startswith("postgres") and not os.environ.get("BENCH_REUSE"):
-            subprocess.run([sys.executable, "-m", "reintegra", "flush", "--no-input"], env=env, check=False, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "reintegra", "flush", "--no-input"], env=env, check=False, capture_output=True
+            )
         log(f"bench: seeding {people} people, writing {rows} rows")
         prepared = child("--prepare", str(people), str(rows), str(manifest))
         log(f"bench: {prepared}")

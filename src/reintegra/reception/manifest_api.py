@@ -6,6 +6,8 @@ Capability.IMPORT_MANIFESTS (403 before anything is read)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -31,7 +33,7 @@ class _ManifestView(ProtectedView):
     write_capabilities = (Capability.IMPORT_MANIFESTS,)
 
 
-def _present(record: ManifestImport) -> dict:
+def _present(record: ManifestImport) -> dict[str, Any]:
     return ManifestTaskSerializer(
         ManifestTaskSerializer.present(record, selectors.pending_reviews(record).count())
     ).data

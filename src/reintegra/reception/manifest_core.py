@@ -202,7 +202,7 @@ def column_index(header: list[str], spec: MappingSpec) -> dict[str, int]:
 # --- values ---------------------------------------------------------------------------------------
 
 
-def parse_date(text: str, date_format: str) -> date | None:
+def parse_date(text: str, date_format: str) -> date:
     """A date as a list writes it; ISO (2024-03-01, what a workbook's date cells read as) always works.
     Raises ValueError for anything else."""
     iso = _ISO.match(text)
@@ -240,7 +240,7 @@ def parse_yes_no(text: str) -> bool | None:
 
 
 def split_family_names(text: str) -> tuple[str, str]:
-    """"Pérez de la Cruz" -> ("Pérez", "de la Cruz"): the first surname is the first word with the particles
+    """ "Pérez de la Cruz" -> ("Pérez", "de la Cruz"): the first surname is the first word with the particles
     before it ("de León Ramírez" -> ("de León", "Ramírez"))."""
     words = text.split()
     first: list[str] = []
@@ -281,7 +281,10 @@ def _names(row: _Row) -> tuple[str, str, str]:
     if not given:
         row.add(GIVEN_NAMES, REQUIRED)
     if not first:
-        row.add(FAMILY_NAMES if FAMILY_NAMES in row.cells and FIRST_FAMILY_NAME not in row.cells else FIRST_FAMILY_NAME, REQUIRED)
+        row.add(
+            FAMILY_NAMES if FAMILY_NAMES in row.cells and FIRST_FAMILY_NAME not in row.cells else FIRST_FAMILY_NAME,
+            REQUIRED,
+        )
     return given, first, second
 
 
@@ -361,7 +364,9 @@ def _flags(row: _Row) -> tuple[str, ...]:
     return tuple(raised)
 
 
-def parse_row(number: int, cells: Mapping[str, str], spec: MappingSpec, resolvers: Resolvers) -> ManifestRow | list[RowProblem]:
+def parse_row(
+    number: int, cells: Mapping[str, str], spec: MappingSpec, resolvers: Resolvers
+) -> ManifestRow | list[RowProblem]:
     """The row's values (`cells`: field code -> text of its column; unmapped fields absent), or its problems."""
     row = _Row(number, cells)
     given, first, second = _names(row)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.reception.manifest_choices import ManifestField
+from reintegra.cases.choices import DocumentType
+from reintegra.reception.choices import ArrivalMeans, ReturnType
+from reintegra.reception.manifest_choices import LetterM, ManifestDateFormat, ManifestField
 from reintegra.reception.manifest_services import MappingInput
-from reintegra.reception.manifest_models import ManifestMapping
 from reintegra.web.forms import marked_required
 from reintegra.web.widgets import DateInput
 
@@ -18,7 +19,9 @@ ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spre
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Manifest (CSV or XLSX)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+    file = forms.FileField(
+        label=_("Manifest (CSV or XLSX)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT})
+    )
     point = forms.TypedChoiceField(label=_("Reception point"), coerce=int, required=False, empty_value=None)
     mapping = forms.TypedChoiceField(label=_("Column mapping"), coerce=int, required=False, empty_value=None)
     arrived_on = forms.DateField(
@@ -30,8 +33,8 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, points: Any, mappings: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["point"].choices = [("", "—"), *((p.pk, p.name) for p in points)]
-        self.fields["mapping"].choices = [("", "—"), *((m.pk, m.name) for m in mappings)]
+        cast(forms.ChoiceField, self.fields["point"]).choices = [("", "—"), *((p.pk, p.name) for p in points)]
+        cast(forms.ChoiceField, self.fields["mapping"]).choices = [("", "—"), *((m.pk, m.name) for m in mappings)]
         for name in ("file", "point", "mapping"):
             marked_required(self.fields[name])
 
@@ -50,12 +53,14 @@ class MappingForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=120, required=False, help_text=_("e.g. INM — lista de vuelo"))
     header = forms.CharField(widget=forms.HiddenInput, required=False)
-    date_format = forms.ChoiceField(label=_("Date format"), choices=ManifestMapping._meta.get_field("date_format").choices)
-    letter_m = forms.ChoiceField(label=_("A lone M in the sex column means"), choices=ManifestMapping._meta.get_field("letter_m").choices)
-    document_type = forms.ChoiceField(label=_("Document type"), choices=ManifestMapping._meta.get_field("document_type").choices)
-    means = forms.ChoiceField(label=_("Means"), choices=ManifestMapping._meta.get_field("means").choices)
+    date_format = forms.ChoiceField(label=_("Date format"), choices=ManifestDateFormat.choices)
+    letter_m = forms.ChoiceField(label=_("A lone M in the sex column means"), choices=LetterM.choices)
+    document_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
+    means = forms.ChoiceField(label=_("Means"), choices=ArrivalMeans.choices)
     return_type = forms.ChoiceField(
-        label=_("Return type"), required=False, choices=[("", "—"), *ManifestMapping._meta.get_field("return_type").choices]
+        label=_("Return type"),
+        required=False,
+        choices=[("", "—"), *ReturnType.choices],
     )
     host_country = forms.CharField(label=_("Host country (ISO code)"), max_length=2, required=False)
 
@@ -91,7 +96,6 @@ def header_of(data: Any) -> list[str]:
     except ValueError:
         return []
     return [str(h)[:200] for h in header if isinstance(h, str)][:200] if isinstance(header, list) else []
-
 
 
 def column_aliases() -> dict[str, str]:

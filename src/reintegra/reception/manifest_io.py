@@ -22,9 +22,7 @@ from django.utils.translation import gettext as _
 from reintegra.access.spreadsheets import strip_neutraliser
 from reintegra.access.uploads import MB, Limits, Problem, UploadError, column_letter, read_bytes, xlsx_text
 
-LIMITS = Limits(
-    max_bytes=64 * MB, max_rows=300_000, max_columns=200, max_cell_chars=2_000, max_unpacked_bytes=400 * MB
-)
+LIMITS = Limits(max_bytes=64 * MB, max_rows=300_000, max_columns=200, max_cell_chars=2_000, max_unpacked_bytes=400 * MB)
 MAX_REPORTED = 200
 
 
@@ -63,7 +61,11 @@ class ManifestFile:
 
     def _check(self, number: int, values: list[str]) -> bool:
         if len(values) > self.limits.max_columns:
-            self.add(number, "", _("Too many columns (%(n)s); at most %(max)s.") % {"n": len(values), "max": self.limits.max_columns})
+            self.add(
+                number,
+                "",
+                _("Too many columns (%(n)s); at most %(max)s.") % {"n": len(values), "max": self.limits.max_columns},
+            )
             return False
         ok = True
         for index, value in enumerate(values):

@@ -70,9 +70,7 @@ class ManifestImport(models.Model):
     # The uploaded file (base64), encrypted, until the import has run; then emptied.
     content = EncryptedTextField(editable=False)
     task_id = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
-    status = models.CharField(
-        _("status"), max_length=8, choices=ManifestStatus.choices, default=ManifestStatus.QUEUED
-    )
+    status = models.CharField(_("status"), max_length=8, choices=ManifestStatus.choices, default=ManifestStatus.QUEUED)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_checked = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)

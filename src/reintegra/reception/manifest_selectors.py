@@ -17,11 +17,11 @@ if TYPE_CHECKING:
     from reintegra.access.models import User
 
 
-def _organisation_id(user: User) -> int | None:
-    """The user's organisation when they may import manifests there; None otherwise (they see nothing)."""
+def _organisation_id(user: User) -> int:
+    """The user's organisation when they may import manifests there; 0 otherwise (they see nothing)."""
     if not permissions.has_any(user, IMPORT):
-        return None
-    return user.organisation_id
+        return 0
+    return user.organisation_id or 0
 
 
 def mappings_for(user: User) -> QuerySet[ManifestMapping]:

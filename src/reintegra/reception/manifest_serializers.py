@@ -12,7 +12,7 @@ from reintegra.reception.manifest_choices import ManifestStatus
 from reintegra.reception.manifest_models import ManifestImport, ManifestMapping
 
 
-class ManifestUploadSerializer(serializers.Serializer):
+class ManifestUploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(help_text="The manifest, CSV (UTF-8) or XLSX")
     point = IdField(help_text="Reception point (id)")
     mapping = IdField(help_text="Saved column mapping (id)")
@@ -21,15 +21,25 @@ class ManifestUploadSerializer(serializers.Serializer):
     )
 
 
-class ManifestMappingSerializer(serializers.ModelSerializer):
+class ManifestMappingSerializer(serializers.ModelSerializer[ManifestMapping]):
     host_country = serializers.CharField(help_text="ISO 3166 code, or empty")
 
     class Meta:
         model = ManifestMapping
-        fields = ["id", "name", "columns", "date_format", "letter_m", "document_type", "means", "return_type", "host_country"]
+        fields = [
+            "id",
+            "name",
+            "columns",
+            "date_format",
+            "letter_m",
+            "document_type",
+            "means",
+            "return_type",
+            "host_country",
+        ]
 
 
-class ReportLineSerializer(serializers.Serializer):
+class ReportLineSerializer(serializers.Serializer[Any]):
     row = serializers.IntegerField(help_text="Row of the file (the header is row 1; 0: the file as a whole)")
     column = serializers.CharField()
     field = serializers.CharField()
@@ -37,13 +47,16 @@ class ReportLineSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ProgressSerializer(serializers.Serializer):
+class ProgressSerializer(serializers.Serializer[Any]):
     rows_total = serializers.IntegerField()
     rows_checked = serializers.IntegerField()
     rows_written = serializers.IntegerField()
 
 
-class CountsSerializer(serializers.Serializer):
+COUNTS = ("arrivals", "new_returnees", "repeat_returnees", "within_file_duplicates", "unchanged", "to_review")
+
+
+class CountsSerializer(serializers.Serializer[Any]):
     arrivals = serializers.IntegerField()
     new_returnees = serializers.IntegerField()
     repeat_returnees = serializers.IntegerField()
@@ -52,7 +65,7 @@ class CountsSerializer(serializers.Serializer):
     to_review = serializers.IntegerField()
 
 
-class ManifestTaskSerializer(serializers.Serializer):
+class ManifestTaskSerializer(serializers.Serializer[Any]):
     task_id = serializers.CharField()
     import_id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ManifestStatus.choices)
@@ -83,7 +96,7 @@ class ManifestTaskSerializer(serializers.Serializer):
                 "rows_checked": record.rows_checked,
                 "rows_written": record.rows_written,
             },
-            "counts": {name: getattr(record, name) for name in CountsSerializer().fields},
+            "counts": {name: getattr(record, name) for name in COUNTS},
             "problems": manifest_services.report_lines(record),
             "more_problems": record.report.get("more", 0),
             "reviews_pending": reviews_pending,

@@ -20,7 +20,7 @@ from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
 from auditlog.context import set_actor
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,7 +105,7 @@ def mapping_problems(organisation_id: int, data: MappingInput, mapping: Manifest
         errors.add("name", _("This field is required."), "required")
     elif (
         ManifestMapping.objects.filter(organisation_id=organisation_id, name__iexact=name)
-        .exclude(pk=mapping.pk if mapping else None)
+        .exclude(pk=mapping.pk if mapping else 0)
         .exists()
     ):
         errors.add("name", _("Your organisation already has a mapping with this name."), "duplicate")
@@ -229,7 +229,11 @@ def start_import(
             errors.extend(exc.as_validation_error())
     if manifest is not None and mapping is not None:
         for problem in core.header_problems(manifest.header, _spec(mapping), has_default_date=arrived_on is not None):
-            errors.add("file" if problem.code == core.MISSING_COLUMN else "mapping", problem_message(problem.code, dict(problem.params)), problem.code)
+            errors.add(
+                "file" if problem.code == core.MISSING_COLUMN else "mapping",
+                problem_message(problem.code, dict(problem.params)),
+                problem.code,
+            )
     errors.raise_if_any()
     assert manifest is not None
     with transaction.atomic(), set_actor(user):
@@ -264,7 +268,9 @@ def import_file(
     """The command line's import (`reintegra import-arrivals`): run now, in this process, by the system (no
     user: whoever runs the command on the server is trusted with the whole installation)."""
     if point.organisation_id != organisation.pk or mapping.organisation_id != organisation.pk:
-        raise ValidationError(_("The reception point and the mapping must be the organisation's."), code="invalid_choice")
+        raise ValidationError(
+            _("The reception point and the mapping must be the organisation's."), code="invalid_choice"
+        )
     record = ManifestImport.objects.create(
         organisation=organisation, point=point, mapping=mapping, file_name=file_name[:255], arrived_on=arrived_on
     )
@@ -284,7 +290,7 @@ def run_import(import_id: int) -> ManifestImport:
         if user is None or not permissions.has_any(user, IMPORT) or user.organisation_id != record.organisation_id:
             raise permissions.denied()
         manifest = ManifestFile(base64.b64decode(record.content), record.file_name)
-    except (UploadError, ValueError, permissions.PermissionDenied) as exc:
+    except (UploadError, ValueError, PermissionDenied) as exc:
         message = str(exc) if isinstance(exc, UploadError) else _("The import could not be run.")
         return _fail(record, [{"row": 0, "field": "", "code": "file", "params": {"message": message}}])
     return _run(record, manifest, user, None)
@@ -312,24 +318,10 @@ def _run(
         _problem_dict(p)
         for p in core.header_problems(manifest.header, spec, has_default_date=record.arrived_on is not None)
     ]
-    more = 0
     if problems:
         return _fail(record, problems)
     # 1. Check every row; write nothing.
-    total = 0
-    for row in _parsed(manifest, index, spec, resolvers):
-        total += 1
-        if isinstance(row, list):
-            for problem in row:
-                if len(problems) < MAX_PROBLEMS:
-                    problems.append(_problem_dict(problem))
-                else:
-                    more += 1
-        if total % PROGRESS_EVERY == 0:
-            _progress(record, progress, rows_checked=total)
-    for problem in manifest.problems:
-        problems.append({"row": problem.row, "field": "", "column": problem.column, "code": "file", "params": {"message": problem.message}})
-    more += manifest.more
+    problems, more, total = _check_rows(record, manifest, index, spec, resolvers, progress)
     record.rows_total = record.rows_checked = total
     if problems:
         record.save(update_fields=["rows_total", "rows_checked"])
@@ -340,7 +332,17 @@ def _run(
         writer = _write(record, manifest, index, spec, resolvers, user, progress)
     except Exception as exc:  # nothing was written; the cause is logged without any value of the file
         logger.error("manifest import %s failed: %s", record.pk, type(exc).__name__)
-        return _fail(record, [{"row": 0, "field": "", "code": "file", "params": {"message": _("The import failed; nothing was written.")}}])
+        return _fail(
+            record,
+            [
+                {
+                    "row": 0,
+                    "field": "",
+                    "code": "file",
+                    "params": {"message": _("The import failed; nothing was written.")},
+                }
+            ],
+        )
     for name in ("new_returnees", "repeat_returnees", "within_file_duplicates", "unchanged", "to_review"):
         setattr(record, name, getattr(writer.counts, name))
     record.arrivals = len(writer.arrivals)
@@ -353,6 +355,33 @@ def _run(
     if progress is not None:
         progress(record)
     return record
+
+
+def _check_rows(
+    record: ManifestImport,
+    manifest: ManifestFile,
+    index: dict[str, int],
+    spec: core.MappingSpec,
+    resolvers: core.Resolvers,
+    progress: Callable[[ManifestImport], None] | None,
+) -> tuple[list[dict[str, Any]], int, int]:
+    """(problems, problems beyond those kept, rows) of the whole file."""
+    problems: list[dict[str, Any]] = []
+    more = total = 0
+    for row in _parsed(manifest, index, spec, resolvers):
+        total += 1
+        if isinstance(row, list):
+            for problem in row:
+                if len(problems) < MAX_PROBLEMS:
+                    problems.append(_problem_dict(problem))
+                else:
+                    more += 1
+        if total % PROGRESS_EVERY == 0:
+            _progress(record, progress, rows_checked=total)
+    for found in manifest.problems:
+        message = {"message": found.message}
+        problems.append({"row": found.row, "field": "", "column": found.column, "code": "file", "params": message})
+    return problems, more + manifest.more, total
 
 
 def _write(
@@ -486,7 +515,9 @@ def _resolvers(point: ReceptionPoint, arrived_on: date | None) -> core.Resolvers
 # --- the review of uncertain matches --------------------------------------------------------------
 
 
-def decide_review(user: User, review: ManifestReview, *, decision: str, candidate_id: int | None = None) -> ManifestReview:
+def decide_review(
+    user: User, review: ManifestReview, *, decision: str, candidate_id: int | None = None
+) -> ManifestReview:
     """Link the row to one of its candidates (the intake moves to that person; the returnee the import created
     for the row is deleted) or confirm that the row's person is a different person."""
     require_import(user)
@@ -503,6 +534,7 @@ def decide_review(user: User, review: ManifestReview, *, decision: str, candidat
     with transaction.atomic(), set_actor(user):
         intake = Intake.objects.select_for_update().get(pk=review.intake_id)
         if decision == ReviewDecision.LINKED:
+            assert candidate_id is not None  # one of the candidates (checked above)
             if Intake.objects.filter(arrival_id=intake.arrival_id, returnee_id=candidate_id).exists():
                 errors.add("candidate", _("This person is already received at this arrival."), "duplicate")
                 errors.raise_if_any()

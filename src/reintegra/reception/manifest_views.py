@@ -164,10 +164,11 @@ def mapping_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request)
     header_form = forms.HeaderForm()
     form = None
-    if request.method == "POST" and "sample" in request.FILES:
+    sample = request.FILES.get("sample") if request.method == "POST" else None
+    if sample is not None:
         header_form = forms.HeaderForm(request.POST, request.FILES)
         try:
-            header = ManifestFile(request.FILES["sample"], request.FILES["sample"].name).header
+            header = ManifestFile(sample, sample.name or "").header
         except UploadError as exc:
             apply_service_errors(exc.as_validation_error("sample"), header_form)
         else:
@@ -183,6 +184,4 @@ def mapping_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Mapping saved."))
                 return redirect("manifests:list")
-    return render(
-        request, "reception/manifest_mapping.html", {"nav": NAV, "header_form": header_form, "form": form}
-    )
+    return render(request, "reception/manifest_mapping.html", {"nav": NAV, "header_form": header_form, "form": form})

@@ -244,14 +244,14 @@ class ChunkWriter:
         if not values:
             return found
         table = connection.ops.quote_name(MatchKey._meta.db_table)
-        key = connection.ops.quote_name("key")
+        key_column = connection.ops.quote_name("key")
         # Only integers built here enter the statement (positions and 64-bit digests).
         sql = (
             f"WITH q(p, k) AS (VALUES {','.join(values)}) "  # noqa: S608
             "SELECT p, returnee_id FROM ("
             f"  SELECT q.p AS p, m.returnee_id AS returnee_id, ROW_NUMBER() OVER ("
             "    PARTITION BY q.p ORDER BY COUNT(*) DESC, m.returnee_id DESC) AS r"
-            f"  FROM q JOIN {table} m ON m.{key} = q.k GROUP BY q.p, m.returnee_id"
+            f"  FROM q JOIN {table} m ON m.{key_column} = q.k GROUP BY q.p, m.returnee_id"
             f") ranked WHERE r <= {TOP}"
         )
         with connection.cursor() as cursor:
@@ -323,7 +323,9 @@ class ChunkWriter:
     def _save(self, pending: list[_Pending]) -> None:
         new = [item for item in pending if item.returnee is not None]
         Returnee.objects.bulk_create([item.returnee for item in new if item.returnee is not None], batch_size=1000)
-        tokens, keys, documents = [], [], []
+        tokens: list[tuple[int, int, int]] = []
+        keys: list[tuple[int, int]] = []
+        documents: list[IdentityDocument] = []
         for item in new:
             assert item.returnee is not None and item.index is not None
             pk = item.returnee.pk

@@ -167,4 +167,5 @@ class AssistanceGiven(models.Model):
         ordering = ["kind"]
         constraints = [models.UniqueConstraint(fields=["intake", "kind"], name="assistance_once_per_intake")]
 
+
 from reintegra.reception.manifest_models import *  # noqa: F403,E402  # manifest imports

@@ -65,7 +65,21 @@ def row(
     arrived: str = ARRIVED,
     flight: str = "GUA-101",
 ) -> list[str]:
-    return [given, family, sex, born, age, nationality, passport, municipality, phone, group, unaccompanied, arrived, flight]
+    return [
+        given,
+        family,
+        sex,
+        born,
+        age,
+        nationality,
+        passport,
+        municipality,
+        phone,
+        group,
+        unaccompanied,
+        arrived,
+        flight,
+    ]
 
 
 def manifest(*rows: list[str], header: list[str] = HEADER) -> bytes:
@@ -119,7 +133,9 @@ def desk(db) -> Desk:
     )
 
 
-def start(desk: Desk, content: bytes, *, name: str = "lista.csv", arrived_on: date | None = None, user: User | None = None):
+def start(
+    desk: Desk, content: bytes, *, name: str = "lista.csv", arrived_on: date | None = None, user: User | None = None
+):
     return services.start_import(
         user or desk.manager,
         point_id=desk.point.pk,

@@ -139,8 +139,15 @@ def test_upload_page_shows_the_services_errors(desk: Desk) -> None:
 
 def test_progress_fragment_for_htmx_and_a_refresh_link_without_js(desk: Desk) -> None:
     record = ManifestImport.objects.create(
-        organisation=desk.org, point=desk.point, mapping=desk.mapping, file_name="x.csv", created_by=desk.manager,
-        status=ManifestStatus.RUNNING, rows_total=100, rows_checked=100, rows_written=40,
+        organisation=desk.org,
+        point=desk.point,
+        mapping=desk.mapping,
+        file_name="x.csv",
+        created_by=desk.manager,
+        status=ManifestStatus.RUNNING,
+        rows_total=100,
+        rows_checked=100,
+        rows_written=40,
     )
     client = web(desk.manager)
     page = client.get(f"/recepcion/manifiestos/{record.pk}/").content.decode()
@@ -165,9 +172,12 @@ def test_review_screen_links_a_row_to_the_registered_person(desk: Desk) -> None:
     page = client.get(f"/recepcion/manifiestos/{record.pk}/revision/")
     assert page.status_code == 200 and "Hernández" in page.content.decode()
     review = ManifestReview.objects.get()
-    assert web(desk.other_manager).post(
-        f"/recepcion/manifiestos/revision/{review.pk}/", {"decision": "distinct"}
-    ).status_code == 404
+    assert (
+        web(desk.other_manager)
+        .post(f"/recepcion/manifiestos/revision/{review.pk}/", {"decision": "distinct"})
+        .status_code
+        == 404
+    )
     response = client.post(
         f"/recepcion/manifiestos/revision/{review.pk}/", {"decision": "linked", "candidate": existing.pk}
     )

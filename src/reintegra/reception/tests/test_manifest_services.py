@@ -85,7 +85,12 @@ def test_reimporting_the_same_file_changes_nothing_and_says_so(desk: Desk) -> No
     )
     again = start(desk, content, name="lista (copia).csv")
     assert first.new_returnees == 3
-    assert (again.status, again.new_returnees, again.unchanged, again.repeat_returnees) == (ManifestStatus.DONE, 0, 3, 0)
+    assert (again.status, again.new_returnees, again.unchanged, again.repeat_returnees) == (
+        ManifestStatus.DONE,
+        0,
+        3,
+        0,
+    )
     assert snapshot == (
         Returnee.objects.count(),
         Intake.objects.count(),
@@ -119,9 +124,15 @@ def test_an_existing_returnee_is_linked_not_duplicated(desk: Desk) -> None:
 
 
 def test_a_shared_document_links_the_person(desk: Desk) -> None:
-    existing = f.returnee(desk.manager, given_names="Carlos", first_family_name="Mejía", birth_date=None, estimated_age=46)
+    existing = f.returnee(
+        desk.manager, given_names="Carlos", first_family_name="Mejía", birth_date=None, estimated_age=46
+    )
     IdentityDocument.objects.create(
-        returnee=existing, organisation=desk.org, document_type="passport", number="X999", issuing_country="GT",
+        returnee=existing,
+        organisation=desk.org,
+        document_type="passport",
+        number="X999",
+        issuing_country="GT",
         number_index=__import__("reintegra.access.crypto", fromlist=["x"]).document_index("X999"),
     )
     record = start(desk, manifest(row("Carlos Alberto", "Mejía", "H", "01/01/1980", passport="X-999")))
@@ -171,7 +182,11 @@ def test_a_missing_column_refuses_the_upload(desk: Desk) -> None:
 def test_a_point_or_mapping_of_another_organisation_is_refused(desk: Desk) -> None:
     with pytest.raises(ValidationError) as refused:
         services.start_import(
-            desk.manager, point_id=desk.other_point.pk, mapping_id=desk.mapping.pk, upload=manifest(row()), file_name="x.csv"
+            desk.manager,
+            point_id=desk.other_point.pk,
+            mapping_id=desk.mapping.pk,
+            upload=manifest(row()),
+            file_name="x.csv",
         )
     assert refused.value.error_dict["point"][0].code == "invalid_choice"
 

@@ -35,7 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help="A .csv (UTF-8) or .xlsx file.")
         parser.add_argument("--point", required=True, help="Code of the reception point.")
         parser.add_argument("--mapping", required=True, help="Name of the organisation's saved column mapping.")
-        parser.add_argument("--organisation", "--organization", help="Code of the organisation (when the point code is not unique).")
+        parser.add_argument(
+            "--organisation", "--organization", help="Code of the organisation (when the point code is not unique)."
+        )
         parser.add_argument("--date", type=_day, default=None, help="Arrival date of rows without one (YYYY-MM-DD).")
 
     def handle(self, *args: Any, **options: Any) -> None:
