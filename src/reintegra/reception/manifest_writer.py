@@ -235,27 +235,39 @@ class ChunkWriter:
 
     def _candidates(self, people: list[matching.PersonRecord]) -> list[list[int]]:
         """For each person, the ids of at most TOP of the register's people sharing the most blocking keys
-        with them (one query: the digests as a VALUES list, grouped and ranked in the database)."""
-        values = []
+        with them: one query over the chunk's digests, grouped and ranked in the database. The digests
+        travel as two arrays on PostgreSQL, through a temporary table on SQLite (which has no arrays): the
+        statement's text stays the same for every chunk, so no driver caches one statement per chunk."""
+        positions: list[int] = []
+        digests: list[int] = []
         for position, person in enumerate(people):
             for key in self.indexer.blocking_keys(self.organisation_id, matching.query_keys(person)):
-                values.append(f"({position},{int(key)})")
+                positions.append(position)
+                digests.append(int(key))
         found: list[list[int]] = [[] for _ in people]
-        if not values:
+        if not digests:
             return found
         table = connection.ops.quote_name(MatchKey._meta.db_table)
         key_column = connection.ops.quote_name("key")
-        # Only integers built here enter the statement (positions and 64-bit digests).
-        sql = (
-            f"WITH q(p, k) AS (VALUES {','.join(values)}) "  # noqa: S608
-            "SELECT p, returnee_id FROM ("
-            f"  SELECT q.p AS p, m.returnee_id AS returnee_id, ROW_NUMBER() OVER ("
-            "    PARTITION BY q.p ORDER BY COUNT(*) DESC, m.returnee_id DESC) AS r"
-            f"  FROM q JOIN {table} m ON m.{key_column} = q.k GROUP BY q.p, m.returnee_id"
-            f") ranked WHERE r <= {TOP}"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql)
+            if connection.vendor == "postgresql":
+                source, params = "SELECT * FROM unnest(%s::integer[], %s::bigint[]) AS q(p, k)", [positions, digests]
+            else:
+                cursor.execute("CREATE TEMP TABLE IF NOT EXISTS manifest_query_keys (p INTEGER, k INTEGER)")
+                cursor.execute("DELETE FROM manifest_query_keys")
+                cursor.executemany(
+                    "INSERT INTO manifest_query_keys (p, k) VALUES (%s, %s)", list(zip(positions, digests, strict=True))
+                )
+                source, params = "SELECT p, k FROM manifest_query_keys", []
+            cursor.execute(
+                f"WITH q AS ({source}) "  # noqa: S608 (table and column names from the model)
+                "SELECT p, returnee_id FROM ("
+                "  SELECT q.p AS p, m.returnee_id AS returnee_id, ROW_NUMBER() OVER ("
+                "    PARTITION BY q.p ORDER BY COUNT(*) DESC, m.returnee_id DESC) AS r"
+                f"  FROM q JOIN {table} m ON m.{key_column} = q.k GROUP BY q.p, m.returnee_id"
+                f") ranked WHERE r <= {TOP}",
+                params,
+            )
             for position, returnee_id in cursor.fetchall():
                 found[position].append(returnee_id)
         return found
