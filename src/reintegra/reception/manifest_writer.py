@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from reintegra.access import crypto
@@ -175,7 +177,7 @@ class ChunkWriter:
         arrival_ids = {row.group(): self._arrival(row.group()) for row, _key in keyed}
         stored = set(
             Intake.objects.filter(
-                arrival_id__in=set(arrival_ids.values()), row_key__in=[key for _row, key in keyed]
+                arrival_id__in=_listed(set(arrival_ids.values())), row_key__in=_listed([key for _row, key in keyed])
             ).values_list("arrival_id", "row_key")
         )
         pending: list[_Pending] = []
@@ -277,7 +279,7 @@ class ChunkWriter:
             return {}
         return dict(
             IdentityDocument.objects.filter(
-                organisation_id=self.organisation_id, number_index__in=set(document_keys)
+                organisation_id=self.organisation_id, number_index__in=_listed(set(document_keys))
             ).values_list("number_index", "returnee_id")
         )
 
@@ -287,12 +289,12 @@ class ChunkWriter:
         held: dict[int, set[str]] = defaultdict(set)
         if document_keys:
             for returnee_id, index in IdentityDocument.objects.filter(
-                returnee_id__in=ids, number_index__in=document_keys
+                returnee_id__in=_listed(ids), number_index__in=_listed(document_keys)
             ).values_list("returnee_id", "number_index"):
                 held[returnee_id].add(index)
         records = {}
         for pk, stored, estimated in Returnee.objects.filter(
-            pk__in=ids, organisation_id=self.organisation_id, anonymised_at__isnull=True
+            pk__in=_listed(ids), organisation_id=self.organisation_id, anonymised_at__isnull=True
         ).values_list("pk", "match_record", "estimated_birth_year"):
             if not stored:
                 continue
@@ -334,7 +336,7 @@ class ChunkWriter:
 
     def _save(self, pending: list[_Pending]) -> None:
         new = [item for item in pending if item.returnee is not None]
-        Returnee.objects.bulk_create([item.returnee for item in new if item.returnee is not None], batch_size=1000)
+        _bulk_create(Returnee, [item.returnee for item in new if item.returnee is not None])
         tokens: list[tuple[int, int, int]] = []
         keys: list[tuple[int, int]] = []
         documents: list[IdentityDocument] = []
@@ -360,7 +362,7 @@ class ChunkWriter:
         _insert(MatchKey, ("returnee_id", "key"), keys)
         # A document another person of the register holds already is not stored twice (the person was
         # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).
-        IdentityDocument.objects.bulk_create(documents, batch_size=2000, ignore_conflicts=True)
+        _bulk_create(IdentityDocument, documents, ignore_conflicts=True)
         self._intakes(pending)
 
     def _target(self, item: _Pending) -> int:
@@ -378,7 +380,7 @@ class ChunkWriter:
         linked = {pk for item, pk in targets if item.returnee is None}
         present = set(
             Intake.objects.filter(
-                arrival_id__in={item.arrival_id for item in pending}, returnee_id__in=linked
+                arrival_id__in=_listed({item.arrival_id for item in pending}), returnee_id__in=_listed(linked)
             ).values_list("arrival_id", "returnee_id")
         )
         intakes, reviews = [], []
@@ -412,8 +414,9 @@ class ChunkWriter:
             intakes.append(intake)
             if item.review:
                 reviews.append((item, intake))
-        Intake.objects.bulk_create(intakes, batch_size=2000)
-        ManifestReview.objects.bulk_create(
+        _bulk_create(Intake, intakes)
+        _bulk_create(
+            ManifestReview,
             [
                 ManifestReview(
                     manifest_import=self.record,
@@ -427,7 +430,6 @@ class ChunkWriter:
                 )
                 for item, intake in reviews
             ],
-            batch_size=2000,
         )
         self.counts.to_review += len(reviews)
 
@@ -463,3 +465,26 @@ def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 10_000):
             cursor.executemany(sql, rows[start : start + 10_000])
+
+
+# The SQLite driver keeps the last 128 statements it prepared, each as large as its text: a statement whose
+# number of parameters changes with every chunk (a list of ids, a last batch of inserts) would leave one
+# more prepared statement behind per chunk. So lists travel as one parameter and inserts go in batches of
+# a few fixed sizes: a handful of statement texts for the whole import.
+_BATCHES = (500, 50, 5, 1)
+
+
+def _listed(values: Any) -> Any:
+    """`values` for an `__in` lookup: one JSON parameter on SQLite (json_each), the list elsewhere."""
+    values = list(values)
+    if connection.vendor != "sqlite":
+        return values
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+
+
+def _bulk_create(model: Any, objects: list[Any], **options: Any) -> None:
+    start = 0
+    for size in _BATCHES:
+        while len(objects) - start >= size:
+            model.objects.bulk_create(objects[start : start + size], batch_size=size, **options)
+            start += size
