@@ -223,3 +223,26 @@ def test_arrival_date_is_read_in_the_mappings_format(desk: Desk) -> None:
     assert ARRIVED == "01/10/2026"
     start(desk, manifest(row()))
     assert Arrival.objects.get().arrived_at.date() == date(2026, 10, 1)  # day/month/year
+
+
+def test_a_failure_while_writing_rolls_the_whole_file_back(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reintegra.reception import manifest_writer
+
+    monkeypatch.setattr(services, "CHUNK", 2)  # three chunks for five rows
+    calls = []
+    original = manifest_writer.ChunkWriter._intakes
+
+    def failing(self: manifest_writer.ChunkWriter, pending: list) -> None:  # type: ignore[type-arg]
+        calls.append(len(pending))
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        original(self, pending)
+
+    monkeypatch.setattr(manifest_writer.ChunkWriter, "_intakes", failing)
+    names = ["Ana", "Berta", "Carla", "Diana", "Elena"]
+    record = start(desk, manifest(*(row(given=n, born=f"0{i + 1}/01/1990") for i, n in enumerate(names))))
+    assert len(calls) == 3
+    assert record.status == ManifestStatus.FAILED
+    assert [line["code"] for line in services.report_lines(record)] == ["file"]
+    assert not Returnee.objects.filter(organisation=desk.org).exists()
+    assert not Arrival.objects.filter(organisation=desk.org).exists() and not Intake.objects.exists()
