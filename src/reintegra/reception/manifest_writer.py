@@ -184,14 +184,14 @@ class ChunkWriter:
         for row, key in keyed:
             arrival_id = arrival_ids[row.group()]
             short = int(key[:16], 16)
-            if (arrival_id, key) in stored or short in self.written_keys:
-                if short in self.written_keys:
-                    self.counts.within_file_duplicates += 1  # the same row twice in the file
-                else:
-                    self.counts.unchanged += 1
-                    self.groups[arrival_id].add(row)
+            if short in self.written_keys:
+                self.counts.within_file_duplicates += 1  # the same row twice in the file
                 continue
             self.written_keys.add(short)
+            if (arrival_id, key) in stored:
+                self.counts.unchanged += 1  # imported before
+                self.groups[arrival_id].add(row)
+                continue
             pending.append(_Pending(row=row, key=key, arrival_id=arrival_id))
         if pending:
             self._match(pending)

@@ -76,7 +76,9 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(desk: Desk) -> None:
 
 
 def test_reimporting_the_same_file_changes_nothing_and_says_so(desk: Desk) -> None:
-    content = manifest(row(), row("Juan", "Pérez Gómez", "H", "03/02/1985"), row("Ana", "Ramírez", "F", "", age="15"))
+    content = manifest(
+        row(), row("Juan", "Pérez Gómez", "H", "03/02/1985"), row("Ana", "Ramírez", "F", "", age="15"), row()
+    )
     first = start(desk, content)
     snapshot = (
         Returnee.objects.count(),
@@ -84,7 +86,7 @@ def test_reimporting_the_same_file_changes_nothing_and_says_so(desk: Desk) -> No
         list(Arrival.objects.values_list("pk", "men", "women", "girls", "boys")),
     )
     again = start(desk, content, name="lista (copia).csv")
-    assert first.new_returnees == 3
+    assert (first.new_returnees, first.within_file_duplicates) == (3, 1)
     assert (again.status, again.new_returnees, again.unchanged, again.repeat_returnees) == (
         ManifestStatus.DONE,
         0,
