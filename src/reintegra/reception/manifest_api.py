@@ -34,9 +34,7 @@ class _ManifestView(ProtectedView):
 
 
 def _present(record: ManifestImport) -> dict[str, Any]:
-    return ManifestTaskSerializer(
-        ManifestTaskSerializer.present(record, selectors.pending_reviews(record).count())
-    ).data
+    return ManifestTaskSerializer(ManifestTaskSerializer.present(record, selectors.pending_count(record))).data
 
 
 class ArrivalImportView(_ManifestView):

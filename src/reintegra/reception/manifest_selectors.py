@@ -57,6 +57,10 @@ def pending_reviews(record: ManifestImport) -> QuerySet[ManifestReview]:
     return ManifestReview.objects.filter(manifest_import=record, decision=ReviewDecision.PENDING).order_by("row", "pk")
 
 
+def pending_count(record: ManifestImport) -> int:
+    return pending_reviews(record).count()
+
+
 def get_review(user: User, pk: Any) -> ManifestReview:
     return ManifestReview.objects.select_related("manifest_import").get(
         pk=pk, manifest_import__organisation_id=_organisation_id(user)

@@ -39,7 +39,7 @@ class ManifestMappingSerializer(serializers.ModelSerializer[ManifestMapping]):
         ]
 
 
-class ReportLineSerializer(serializers.Serializer[Any]):
+class ManifestReportLineSerializer(serializers.Serializer[Any]):
     row = serializers.IntegerField(help_text="Row of the file (the header is row 1; 0: the file as a whole)")
     column = serializers.CharField()
     field = serializers.CharField()
@@ -47,7 +47,7 @@ class ReportLineSerializer(serializers.Serializer[Any]):
     message = serializers.CharField()
 
 
-class ProgressSerializer(serializers.Serializer[Any]):
+class ManifestProgressSerializer(serializers.Serializer[Any]):
     rows_total = serializers.IntegerField()
     rows_checked = serializers.IntegerField()
     rows_written = serializers.IntegerField()
@@ -56,7 +56,7 @@ class ProgressSerializer(serializers.Serializer[Any]):
 COUNTS = ("arrivals", "new_returnees", "repeat_returnees", "within_file_duplicates", "unchanged", "to_review")
 
 
-class CountsSerializer(serializers.Serializer[Any]):
+class ManifestCountsSerializer(serializers.Serializer[Any]):
     arrivals = serializers.IntegerField()
     new_returnees = serializers.IntegerField()
     repeat_returnees = serializers.IntegerField()
@@ -74,9 +74,9 @@ class ManifestTaskSerializer(serializers.Serializer[Any]):
     mapping = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
-    progress = ProgressSerializer()
-    counts = CountsSerializer()
-    problems = ReportLineSerializer(many=True)
+    progress = ManifestProgressSerializer()
+    counts = ManifestCountsSerializer()
+    problems = ManifestReportLineSerializer(many=True)
     more_problems = serializers.IntegerField()
     reviews_pending = serializers.IntegerField()
 

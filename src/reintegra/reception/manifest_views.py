@@ -93,7 +93,7 @@ def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "percent": _percent(record),
         "problems": services.report_lines(record),
         "more": record.report.get("more", 0),
-        "pending": selectors.pending_reviews(record).count(),
+        "pending": selectors.pending_count(record),
     }
     if request.headers.get("HX-Request"):
         if not running:
@@ -126,7 +126,7 @@ def review_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reception/manifest_review.html",
-        {"nav": NAV, "record": record, "items": items, "pending": selectors.pending_reviews(record).count()},
+        {"nav": NAV, "record": record, "items": items, "pending": selectors.pending_count(record)},
     )
 
 
