@@ -1312,6 +1312,47 @@ MONITORING_PAIRS = [
     ),
 ]
 
+# --- reception: manifest imports ----------------------------------------------------------------
+
+
+def manifest_ctx(world: Any) -> SimpleNamespace:
+    from reintegra.reception import manifest_services
+    from reintegra.reception.models import ReceptionPoint
+
+    point = ReceptionPoint.objects.create(
+        organisation=world.org, code="tij", name="Módulo Tijuana", country="MX", kind="land_border"
+    )
+    mapping = manifest_services.save_mapping(
+        world.pm,
+        manifest_services.MappingInput(
+            name="INM", columns={"given_names": "Nombres", "family_names": "Apellidos"}, return_type="forced"
+        ),
+    )
+    return ctx(world, point=point, mapping=mapping)
+
+
+def manifest_file(name: str = "Ana") -> SimpleUploadedFile:
+    return SimpleUploadedFile("lista.csv", f"Nombres,Apellidos\n{name},Pérez\n".encode(), content_type="text/csv")
+
+
+MANIFEST = WritePair(
+    "manifest import",
+    "api:arrivals-import",
+    manifest_ctx,
+    web_url=lambda c: reverse("manifests:new"),
+    web_data=lambda c: {"file": manifest_file(), "point": c.point.pk, "mapping": c.mapping.pk, "arrived_on": iso()},
+    api_url=lambda c: "/api/v1/arrivals/import/",
+    api_data=lambda c: {"file": manifest_file(), "point": c.point.pk, "mapping": c.mapping.pk, "arrived_on": iso()},
+    api_format="multipart",
+    refusals=(
+        Refusal.same("arrived_on", "in_future", arrived_on=iso(1)),
+        Refusal.same("file", "invalid_file", label="not UTF-8", file=lambda c: not_utf8()),
+    ),
+)
+
+MANIFEST_PAIRS = [MANIFEST]
+
+
 PAIRS = [
     *CASE_PAIRS,
     *PROTECTION_PAIRS,
@@ -1326,6 +1367,7 @@ PAIRS = [
     *CORE_PAIRS,  # core
     *PLAN_PAIRS,  # child plan
     *RECEPTION_PAIRS,  # reception
+    *MANIFEST_PAIRS,  # manifest imports
 ]
 
 

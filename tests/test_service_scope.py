@@ -278,10 +278,51 @@ def save_point(w: World) -> tuple[Call, Snapshot]:
     )
 
 
+def _manifest_review(w: World) -> Any:
+    from reintegra.reception.manifest_models import ManifestImport, ManifestMapping, ManifestReview
+    from reintegra.reception.models import Arrival, Intake, ReceptionPoint
+
+    point = ReceptionPoint.objects.create(organisation=w.org, code="tij", name="Tijuana", country="MX", kind="airport")
+    mapping = ManifestMapping.objects.create(organisation=w.org, name="INM", return_type="forced")
+    record = ManifestImport.objects.create(organisation=w.org, point=point, mapping=mapping, file_name="lista.csv")
+    arrival = Arrival.objects.create(
+        organisation=w.org, point=point, arrived_at=timezone.now(), means="bus", return_type="forced"
+    )
+    intake = Intake.objects.create(arrival=arrival, returnee=w.case.returnee)
+    return ManifestReview.objects.create(manifest_import=record, intake=intake, row=2, candidates=[])
+
+
+def decide_manifest_review(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.reception import manifest_services
+    from reintegra.reception.manifest_models import ManifestReview
+
+    review = _manifest_review(w)
+    return (
+        lambda: manifest_services.decide_review(w.other_manager, review, decision="distinct"),
+        lambda: ManifestReview.objects.values_list("decision", "decided_by").get(pk=review.pk),
+    )
+
+
+def save_manifest_mapping(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.reception import manifest_services
+    from reintegra.reception.manifest_models import ManifestMapping
+
+    mapping = ManifestMapping.objects.create(organisation=w.org, name="INM", return_type="forced")
+    data = manifest_services.MappingInput(
+        name="Otra", columns={"given_names": "A", "family_names": "B"}, return_type="forced"
+    )
+    return (
+        lambda: manifest_services.save_mapping(w.other_manager, data, mapping),
+        lambda: ManifestMapping.objects.values_list("name", "columns").get(pk=mapping.pk),
+    )
+
+
 ROWS: dict[str, Callable[[World], tuple[Call, Snapshot]]] = {
     "reception.record_intake: another organisation's arrival": record_intake,
     "reception.set_assistance: another organisation's intake": set_assistance,
     "reception.save_point: another organisation's reception point": save_point,
+    "reception.decide_review: another organisation's manifest import": decide_manifest_review,
+    "reception.save_mapping: another organisation's manifest mapping": save_manifest_mapping,
     "protection.share_case: onward, by the receiving organisation": share_onward,
     "protection.revoke_share: by an organisation on neither side": revoke_share,
     "protection.record_consent: another organisation's person": record_consent,

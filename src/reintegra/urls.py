@@ -23,6 +23,7 @@ urlpatterns = [
     path("recepcion/", include("reintegra.reception.urls")),
     path("acciones-regionales/", include("reintegra.regional.urls")),
     path("seguimiento/", include("reintegra.monitoring.urls")),
+    path("recepcion/manifiestos/", include("reintegra.reception.manifest_urls")),
     path("estadisticas/", include("reintegra.monitoring.public_urls")),
     path("", include("reintegra.access.account_urls")),
     path("", include("reintegra.access.two_factor_urls")),

@@ -58,6 +58,8 @@ class Capability(StrEnum):
     APPROVE_BEST_INTERESTS = "approve_best_interests"
     # Reception: record arrivals and the intake of each person at a reception point.
     RECORD_RECEPTION = "record_reception"
+    # Reception: import the migration authority's manifests of arriving people (bulk arrivals and intakes).
+    IMPORT_MANIFESTS = "import_manifests"
 
 
 C = Capability
@@ -88,6 +90,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.MANAGE_USERS,
             C.MANAGE_PROGRAMME,
             C.IMPORT_SUBMISSIONS,
+            C.IMPORT_MANIFESTS,
             C.MANAGE_SERVICE_DIRECTORY,
             C.VIEW_REFERRAL_REPORTS,
             C.EDIT_STRUCTURAL,
@@ -105,6 +108,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_AGGREGATES,
             C.MANAGE_CONSENT,
             C.IMPORT_SUBMISSIONS,
+            C.IMPORT_MANIFESTS,
             C.VIEW_REFERRAL_REPORTS,
             C.APPROVE_BEST_INTERESTS,
             C.RECORD_RECEPTION,

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("reintegra.reception.api_urls")),
     path("", include("reintegra.regional.api_urls")),
     path("", include("reintegra.monitoring.api_urls")),
+    path("", include("reintegra.reception.manifest_api_urls")),
 ]

@@ -40,3 +40,7 @@ class ReceptionConfig(AppConfig):
             )
         )
         indicators.register_populations()
+        # manifest imports
+        from reintegra.reception import manifest_wiring
+
+        manifest_wiring.register()

@@ -183,3 +183,6 @@ class AssistanceGiven(models.Model):
         verbose_name_plural = _("assistance given")
         ordering = ["kind"]
         constraints = [models.UniqueConstraint(fields=["intake", "kind"], name="assistance_once_per_intake")]
+
+
+from reintegra.reception.manifest_models import *  # noqa: F403,E402  # manifest imports

@@ -64,6 +64,9 @@ APP_MATRICES = {
     # child plan
     "reintegra.children.plan_views": "src/reintegra/children/tests/test_plan_permissions.py",
     "reintegra.children.plan_api": "src/reintegra/children/tests/test_plan_permissions.py",
+    # manifest imports
+    "reintegra.reception.manifest_views": "src/reintegra/reception/tests/test_manifest_permissions.py",
+    "reintegra.reception.manifest_api": "src/reintegra/reception/tests/test_manifest_permissions.py",
 }
 
 

@@ -1,0 +1,262 @@
+"""Manifest import benchmark: BENCH_ROWS manifest rows (default 100,000) imported at one reception point
+against BENCH_PEOPLE returnees already registered in the organisation (default 100,000), measuring the import
+alone: wall time and peak RSS (resource.getrusage of a process that does nothing else).
+
+    .venv/bin/python bench/bench_manifest_import.py                       # 100k rows vs 100k people, SQLite
+    BENCH_PEOPLE=10000 BENCH_ROWS=10000 .venv/bin/python bench/bench_manifest_import.py
+    BENCH_PG=1 BENCH_PEOPLE=1000000 .venv/bin/python bench/bench_manifest_import.py     # throw-away PostgreSQL
+    BENCH_DATABASE_URL=postgres://... BENCH_PEOPLE=1000000 ...            # a database to wipe and use
+
+Three processes: the first seeds the register with `reintegra seed`'s generator (one organisation, Guatemala;
+seeding a million people takes a long while: about 15 minutes on two cores) and writes the manifest; the
+second runs the import (`manifest_services.import_file`, as `reintegra import-arrivals` does) and reports
+its time and peak RSS; the third imports the same file again (idempotence: nothing may change).
+
+The manifest: 20 % people of the register (their names and birth dates as registered, some with the age
+only: uncertain matches, sent to review), 2 % rows repeated later in the file, the rest new people whose
+names are drawn from the register's names recombined (so that they collide with it as real names do), in
+flights of 135 people over 60 days. Prints one JSON object (also written to bench/results/manifest.json).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+AS_OF = date(2026, 6, 30)
+ORG = "oim-gt"
+HEADER = ["Nombres", "Primer apellido", "Segundo apellido", "Sexo", "Fecha de nacimiento", "Edad", "Documento",
+          "Fecha de llegada", "Vuelo"]  # fmt: skip
+COLUMNS = {
+    "given_names": "Nombres",
+    "first_family_name": "Primer apellido",
+    "second_family_name": "Segundo apellido",
+    "sex": "Sexo",
+    "birth_date": "Fecha de nacimiento",
+    "age": "Edad",
+    "document_number": "Documento",
+    "arrival_date": "Fecha de llegada",
+    "means_number": "Vuelo",
+}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# --- process 1: the register and the file --------------------------------------------------------
+
+
+def prepare(people: int, rows: int, path: Path) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from reintegra.access.roles import Role
+    from reintegra.cases.models import Returnee
+    from reintegra.demo import seeding, staff
+    from reintegra.places.services import load_gazetteer
+    from reintegra.reception.manifest_models import ManifestMapping
+    from reintegra.reception.models import ReceptionPoint
+    from reintegra.testing import factories
+
+    call_command("migrate", verbosity=0)
+    load_gazetteer()
+    organisation = staff.ensure_organisation(ORG)
+    started = time.perf_counter()
+    if os.environ.get("BENCH_REUSE") and Returnee.objects.filter(organisation=organisation).exists():
+        seeded = 0.0
+    else:
+        seeding.seed(people, seed=1, organisations=[organisation], as_of=AS_OF)
+        seeded = time.perf_counter() - started
+    user = factories.user(organisation, Role.PROGRAMME_MANAGER, username=f"bench-manifest-{time.time_ns()}")
+    ReceptionPoint.objects.get_or_create(
+        organisation=organisation,
+        code="fag",
+        defaults={"name": "Centro de Recepción FAG", "country": "GT", "kind": "airport"},
+    )
+    ManifestMapping.objects.get_or_create(
+        organisation=organisation,
+        name="bench",
+        defaults={"columns": COLUMNS, "return_type": "forced", "created_by": user},
+    )
+    # The register's people, as the file lists them (decrypted once, here).
+    rng = random.Random(1)
+    sample_ids = list(Returnee.objects.filter(organisation=organisation).values_list("pk", flat=True))
+    rng.shuffle(sample_ids)
+    known = []
+    for chunk in range(0, min(len(sample_ids), max(rows // 4, 1000)), 2000):
+        ids = sample_ids[chunk : chunk + 2000]
+        known.extend(
+            Returnee.objects.filter(pk__in=ids).values_list(
+                "given_names", "first_family_name", "second_family_name", "sex", "birth_date", "estimated_birth_year"
+            )
+        )
+    givens = [k[0] for k in known]
+    surnames = [k[1] for k in known] + [k[2] for k in known if k[2]]
+    written = []
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        start = AS_OF - timedelta(days=60)
+        for number in range(rows):
+            day = start + timedelta(days=(number // 135) % 60)
+            flight = f"TA-{1000 + number // 135}"
+            draw = rng.random()
+            if draw < 0.02 and written:
+                line = list(rng.choice(written))  # listed twice
+            elif draw < 0.22 and known:
+                given, first, second, sex, born, year = rng.choice(known)
+                if born and rng.random() < 0.85:
+                    birth, age = born.strftime("%d/%m/%Y"), ""
+                else:
+                    birth, age = "", str(day.year - (born.year if born else year or 1990))
+                line = [
+                    given,
+                    first,
+                    second,
+                    "F" if sex == "female" else "H",
+                    birth,
+                    age,
+                    "",
+                    day.strftime("%d/%m/%Y"),
+                    flight,
+                ]
+            else:
+                born = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 45))
+                line = [rng.choice(givens), rng.choice(surnames), rng.choice(surnames), rng.choice("FH"),
+                        born.strftime("%d/%m/%Y"), "", f"P{rng.randrange(10**8):08d}" if rng.random() < 0.5 else "",
+                        day.strftime("%d/%m/%Y"), flight]  # fmt: skip
+            writer.writerow(line)
+            if len(written) < 5000:
+                written.append(line)
+    return {
+        "people": Returnee.objects.filter(organisation=organisation).count(),
+        "seed_seconds": round(seeded, 1),
+        "manifest_rows": rows,
+        "manifest_bytes": path.stat().st_size,
+    }
+
+
+# --- process 2 and 3: the import ------------------------------------------------------------------
+
+
+def run_import(path: Path) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from reintegra.access.models import Organisation
+    from reintegra.reception import manifest_services
+    from reintegra.reception.manifest_models import ManifestMapping
+    from reintegra.reception.models import ReceptionPoint
+
+    organisation = Organisation.objects.get(code=ORG)
+    point = ReceptionPoint.objects.get(organisation=organisation, code="fag")
+    mapping = ManifestMapping.objects.get(organisation=organisation, name="bench")
+    before = rss_mb()
+    started = time.perf_counter()
+    with path.open("rb") as source:
+        record = manifest_services.import_file(
+            organisation, point=point, mapping=mapping, source=source, file_name=path.name
+        )
+    seconds = time.perf_counter() - started
+    return {
+        "database": connection.vendor,
+        "status": record.status,
+        "problems": len(record.report.get("problems", [])),
+        "seconds": round(seconds, 1),
+        "rows_per_second": round(record.rows_total / seconds) if seconds else None,
+        "peak_rss_mb": rss_mb(),
+        "rss_before_import_mb": before,
+        "new_returnees": record.new_returnees,
+        "repeat_returnees": record.repeat_returnees,
+        "within_file_duplicates": record.within_file_duplicates,
+        "unchanged": record.unchanged,
+        "to_review": record.to_review,
+        "arrivals": record.arrivals,
+    }
+
+
+def database_url() -> tuple[str, Any]:
+    url = os.environ.get("BENCH_DATABASE_URL", "")
+    if url:
+        return url, None
+    if os.environ.get("BENCH_PG"):
+        from bench_duplicates_pg import database
+
+        context = database()
+        pg_url, _external = context.__enter__()
+        return pg_url, context
+    return f"sqlite:///{tempfile.mkstemp(suffix='.sqlite3')[1]}", None
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--import":
+        print(json.dumps(run_import(Path(sys.argv[2]))))
+        return
+    if len(sys.argv) == 5 and sys.argv[1] == "--prepare":
+        print(json.dumps(prepare(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))))
+        return
+    people = int(os.environ.get("BENCH_PEOPLE", "100000"))
+    rows = int(os.environ.get("BENCH_ROWS", "100000"))
+    url, context = database_url()
+    manifest = Path(tempfile.mkstemp(suffix=".csv")[1])
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "reintegra.settings",
+        "REINTEGRA_DEBUG": "0",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+
+    def child(*args: str) -> dict[str, Any]:
+        out = subprocess.run([sys.executable, __file__, *args], env=env, check=True, stdout=subprocess.PIPE, text=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    try:
+        if url.startswith("postgres") and not os.environ.get("BENCH_REUSE"):
+            subprocess.run(
+                [sys.executable, "-m", "reintegra", "flush", "--no-input"], env=env, check=False, capture_output=True
+            )
+        log(f"bench: seeding {people} people, writing {rows} rows")
+        prepared = child("--prepare", str(people), str(rows), str(manifest))
+        log(f"bench: {prepared}")
+        first = child("--import", str(manifest))
+        log(f"bench: first import {first}")
+        again = child("--import", str(manifest))
+        result = {**prepared, "import": first, "reimport": again}
+    finally:
+        manifest.unlink(missing_ok=True)
+        if url.startswith("sqlite:///") and not os.environ.get("BENCH_REUSE"):
+            Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        if context is not None:
+            context.__exit__(None, None, None)
+    print(json.dumps(result, indent=2), flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "manifest.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

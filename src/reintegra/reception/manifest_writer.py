@@ -1,0 +1,490 @@
+"""Writing the checked rows of a manifest, a chunk at a time (called by `manifest_services.run_import`,
+inside the import's one transaction: a failure anywhere leaves nothing written).
+
+Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
+- the arrivals of the chunk's (date, flight or bus number) groups, found or created once per import;
+- the row keys already stored at those arrivals (one query): those rows are unchanged;
+- the duplicate candidates of every new row (one query over the blind-index digests, `cases.name_index`:
+  the register's people sharing the most blocking keys with each row, at most TOP per row, ranked in the
+  database) and the holders of the rows' identity documents (one query); the candidates' match records,
+  decrypted once each (one query), scored by `cases.matching.score_pair`;
+- the rows of the chunk compared with each other in memory (a person listed twice in one chunk); people
+  of earlier chunks are in the register already (same transaction), so the queries above find them;
+- bulk inserts: returnees with their name tokens, blocking keys and documents, intakes, review items.
+
+A row whose best candidate is sure (`manifest_core.decide`) is linked to that person: a repeat return, or a
+duplicate within the file when the person came from this same file to the same arrival. An uncertain row
+becomes a new returnee and a `ManifestReview` waits for a user. Memory stays that of one chunk, plus the
+arrivals' counters and the keys of the rows written (to tell a row repeated in the file from one imported
+before).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from reintegra.access import crypto
+from reintegra.cases import matching, name_index
+from reintegra.cases.models import IdentityDocument, MatchKey, NameToken, Returnee
+from reintegra.reception import manifest_core as core
+from reintegra.reception.choices import ArrivalSource
+from reintegra.reception.manifest_models import ManifestImport, ManifestReview
+from reintegra.reception.models import Arrival, Intake
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
+
+CHUNK = 2000
+TOP = 8  # candidates scored per row, those sharing the most blocking keys
+
+
+@dataclass
+class Counts:
+    new_returnees: int = 0
+    repeat_returnees: int = 0
+    within_file_duplicates: int = 0
+    unchanged: int = 0
+    to_review: int = 0
+
+
+@dataclass
+class _GroupCounts:
+    men: int = 0
+    women: int = 0
+    boys: int = 0
+    girls: int = 0
+    accompanied_minors: int = 0
+    unaccompanied_minors: int = 0
+    families: set[str] = field(default_factory=set)
+
+    def add(self, row: core.ManifestRow) -> None:
+        minor = row.is_minor()
+        female = row.sex == "female"
+        if minor:
+            self.girls += female
+            self.boys += not female
+            if "unaccompanied_child" in row.flags:
+                self.unaccompanied_minors += 1
+            else:
+                self.accompanied_minors += 1
+        else:
+            self.women += female
+            self.men += not female
+        if row.family:
+            self.families.add(row.family)
+
+    def values(self) -> dict[str, int]:
+        return {
+            "men": self.men,
+            "women": self.women,
+            "boys": self.boys,
+            "girls": self.girls,
+            "accompanied_minors": self.accompanied_minors,
+            "unaccompanied_minors": self.unaccompanied_minors,
+            "family_units": len(self.families),
+        }
+
+
+def row_key(organisation_id: int, material: str) -> str:
+    """A keyed hash of the row (HMAC-SHA256 under a key of its own, derived from the name-index key): the
+    stored key cannot be recomputed from a guessed name and birth date without the key."""
+    key = hmac.digest(crypto.name_index_key(), b"reintegra:manifest-row", "sha256")
+    return hmac.new(key, f"{organisation_id}\x1f{material}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class _Pending:
+    """A new row on its way to the database: its person (created, or linked) and its intake."""
+
+    row: core.ManifestRow
+    key: str
+    arrival_id: int
+    returnee: Returnee | None = None  # a new person
+    index: name_index.IdentityIndex | None = None
+    document_key: str = ""
+    link_to: int | None = None  # an existing person's id
+    link_to_pending: _Pending | None = None  # a person new in this chunk
+    repeat: bool = False
+    review: list[matching.MatchCandidate] = field(default_factory=list)
+
+
+class ChunkWriter:
+    def __init__(self, record: ManifestImport, user: User | None) -> None:
+        self.record = record
+        self.user = user
+        self.organisation_id = record.organisation_id
+        self.point = record.point
+        self.mapping = record.mapping
+        self.indexer = name_index.indexer()
+        self.counts = Counts()
+        self.arrivals: dict[tuple[Any, str], int] = {}
+        self.groups: dict[int, _GroupCounts] = defaultdict(_GroupCounts)
+        self.written_keys: set[int] = set()  # 64-bit prefixes of the row keys written by this import
+        self.created: set[int] = set()  # returnees created by this import
+        self.now = timezone.now()
+        self.parents: dict[int, int | None] = {}  # municipality id -> its department's (set by the service)
+
+    # --- arrivals ---------------------------------------------------------------------------------
+
+    def _arrival(self, group: tuple[Any, str]) -> int:
+        found = self.arrivals.get(group)
+        if found is not None:
+            return found
+        day, number = group
+        at = timezone.make_aware(datetime.combine(day, time(0, 0)))
+        existing = (
+            Arrival.objects.filter(
+                organisation_id=self.organisation_id,
+                point=self.point,
+                source=ArrivalSource.MANIFEST,
+                arrived_at=at,
+                means_number=number,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if existing is None:
+            existing = Arrival.objects.create(
+                organisation_id=self.organisation_id,
+                point=self.point,
+                arrived_at=at,
+                means=self.mapping.means,
+                means_number=number,
+                host_country=self.mapping.host_country,
+                return_type=self.mapping.return_type,
+                source=ArrivalSource.MANIFEST,
+                created_by=self.user,
+            ).pk
+        self.arrivals[group] = existing
+        return existing
+
+    # --- one chunk --------------------------------------------------------------------------------
+
+    def write(self, rows: Sequence[core.ManifestRow]) -> None:
+        keyed = [(row, row_key(self.organisation_id, core.row_material(self.point.pk, row))) for row in rows]
+        arrival_ids = {row.group(): self._arrival(row.group()) for row, _key in keyed}
+        stored = set(
+            Intake.objects.filter(
+                arrival_id__in=_listed(set(arrival_ids.values())), row_key__in=_listed([key for _row, key in keyed])
+            ).values_list("arrival_id", "row_key")
+        )
+        pending: list[_Pending] = []
+        for row, key in keyed:
+            arrival_id = arrival_ids[row.group()]
+            short = int(key[:16], 16)
+            if short in self.written_keys:
+                self.counts.within_file_duplicates += 1  # the same row twice in the file
+                continue
+            self.written_keys.add(short)
+            if (arrival_id, key) in stored:
+                self.counts.unchanged += 1  # imported before
+                self.groups[arrival_id].add(row)
+                continue
+            pending.append(_Pending(row=row, key=key, arrival_id=arrival_id))
+        if pending:
+            self._match(pending)
+            self._save(pending)
+
+    def _match(self, pending: list[_Pending]) -> None:
+        people = []
+        for item in pending:
+            document_key = crypto.document_index(item.row.document_number) if item.row.document_number else ""
+            item.document_key = document_key
+            people.append(core.person_record(item.row, frozenset({document_key} - {""})))
+        ranked = self._candidates(people)
+        holders = self._document_holders([p.document_key for p in pending if p.document_key])
+        ids = {pk for found in ranked for pk in found} | set(holders.values())
+        records = self._records(ids, {p.document_key for p in pending if p.document_key})
+        in_chunk: dict[int, list[int]] = defaultdict(list)  # blocking-key digest -> positions of new people
+        for position, (item, person) in enumerate(zip(pending, people, strict=True)):
+            candidate_ids = set(ranked[position])
+            if item.document_key in holders:
+                candidate_ids.add(holders[item.document_key])
+            scored = [matching.score_pair(person, records[pk]) for pk in candidate_ids if pk in records]
+            keys = self.indexer.blocking_keys(self.organisation_id, matching.query_keys(person))
+            nearby = {other for key in keys for other in in_chunk.get(key, ())}
+            scored += [
+                matching.MatchCandidate(-1 - other, m.score, m.reasons)
+                for other in nearby
+                for m in (matching.score_pair(person, people[other]),)
+            ]
+            scored.sort(key=lambda m: (-m.score, m.id))
+            decision, chosen = core.decide(scored)
+            if decision == core.LINK:
+                target = chosen[0].id
+                if target < 0:
+                    item.link_to_pending = pending[-1 - target]
+                else:
+                    item.link_to = target
+                continue
+            if decision == core.REVIEW:
+                item.review = chosen  # negative ids: people new in this chunk (resolved once written)
+            self._new_person(item, person)
+            for key in self.indexer.blocking_keys(self.organisation_id, matching.blocking_keys(person)):
+                in_chunk[key].append(position)
+
+    def _candidates(self, people: list[matching.PersonRecord]) -> list[list[int]]:
+        """For each person, the ids of at most TOP of the register's people sharing the most blocking keys
+        with them: one query over the chunk's digests, grouped and ranked in the database. The digests
+        travel as two arrays on PostgreSQL, through a temporary table on SQLite (which has no arrays): the
+        statement's text stays the same for every chunk, so no driver caches one statement per chunk."""
+        positions: list[int] = []
+        digests: list[int] = []
+        for position, person in enumerate(people):
+            for key in self.indexer.blocking_keys(self.organisation_id, matching.query_keys(person)):
+                positions.append(position)
+                digests.append(int(key))
+        found: list[list[int]] = [[] for _ in people]
+        if not digests:
+            return found
+        table = connection.ops.quote_name(MatchKey._meta.db_table)
+        key_column = connection.ops.quote_name("key")
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                source, params = "SELECT * FROM unnest(%s::integer[], %s::bigint[]) AS q(p, k)", [positions, digests]
+            else:
+                cursor.execute("CREATE TEMP TABLE IF NOT EXISTS manifest_query_keys (p INTEGER, k INTEGER)")
+                cursor.execute("DELETE FROM manifest_query_keys")
+                cursor.executemany(
+                    "INSERT INTO manifest_query_keys (p, k) VALUES (%s, %s)", list(zip(positions, digests, strict=True))
+                )
+                source, params = "SELECT p, k FROM manifest_query_keys", []
+            cursor.execute(
+                f"WITH q AS ({source}) "  # noqa: S608 (table and column names from the model)
+                "SELECT p, returnee_id FROM ("
+                "  SELECT q.p AS p, m.returnee_id AS returnee_id, ROW_NUMBER() OVER ("
+                "    PARTITION BY q.p ORDER BY COUNT(*) DESC, m.returnee_id DESC) AS r"
+                f"  FROM q JOIN {table} m ON m.{key_column} = q.k GROUP BY q.p, m.returnee_id"
+                f") ranked WHERE r <= {TOP}",
+                params,
+            )
+            for position, returnee_id in cursor.fetchall():
+                found[position].append(returnee_id)
+        return found
+
+    def _document_holders(self, document_keys: list[str]) -> dict[str, int]:
+        if not document_keys:
+            return {}
+        return dict(
+            IdentityDocument.objects.filter(
+                organisation_id=self.organisation_id, number_index__in=_listed(set(document_keys))
+            ).values_list("number_index", "returnee_id")
+        )
+
+    def _records(self, ids: set[int], document_keys: set[str]) -> dict[int, matching.PersonRecord]:
+        if not ids:
+            return {}
+        held: dict[int, set[str]] = defaultdict(set)
+        if document_keys:
+            for returnee_id, index in IdentityDocument.objects.filter(
+                returnee_id__in=_listed(ids), number_index__in=_listed(document_keys)
+            ).values_list("returnee_id", "number_index"):
+                held[returnee_id].add(index)
+        records = {}
+        for pk, stored, estimated in Returnee.objects.filter(
+            pk__in=_listed(ids), organisation_id=self.organisation_id, anonymised_at__isnull=True
+        ).values_list("pk", "match_record", "estimated_birth_year"):
+            if not stored:
+                continue
+            given, first, second, born = name_index.read_match_record(stored)
+            records[pk] = matching.PersonRecord(
+                id=pk,
+                given_names=given,
+                first_family_name=first,
+                second_family_name=second,
+                birth_date=born,
+                birth_year=estimated,
+                document_keys=frozenset(held.get(pk, ())),
+            )
+        return records
+
+    def _new_person(self, item: _Pending, person: matching.PersonRecord) -> None:
+        row = item.row
+        municipality = row.municipality_id
+        returnee = Returnee(
+            organisation_id=self.organisation_id,
+            given_names=row.given_names,
+            first_family_name=row.first_family_name,
+            second_family_name=row.second_family_name,
+            sex=row.sex,
+            birth_date=row.birth_date,
+            estimated_birth_year=None if row.birth_date else row.birth_year(),
+            nationality=row.nationality,
+            phone=row.phone,
+            return_country=self.point.country,
+            municipality_id=municipality,
+            admin1_id=self.parents.get(municipality) if municipality else None,
+            registered_by=self.user,
+            created_at=self.now,
+        )
+        item.index = name_index.apply(returnee, self.indexer)
+        item.returnee = returnee
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def _save(self, pending: list[_Pending]) -> None:
+        new = [item for item in pending if item.returnee is not None]
+        _bulk_create(Returnee, [item.returnee for item in new if item.returnee is not None])
+        tokens: list[tuple[int, int, int]] = []
+        keys: list[tuple[int, int]] = []
+        documents: list[IdentityDocument] = []
+        for item in new:
+            assert item.returnee is not None and item.index is not None
+            pk = item.returnee.pk
+            self.created.add(pk)
+            tokens.extend((pk, k, d) for k, d in item.index.tokens)
+            keys.extend((pk, key) for key in item.index.match_keys)
+            if item.row.document_number:
+                documents.append(
+                    IdentityDocument(
+                        returnee_id=pk,
+                        organisation_id=self.organisation_id,
+                        document_type=self.mapping.document_type,
+                        number=item.row.document_number,
+                        number_index=item.document_key,
+                        issuing_country=item.row.nationality or self.point.country,
+                    )
+                )
+        # Plain rows (tens of thousands a chunk): no model instance for each.
+        _insert(NameToken, ("returnee_id", "kind", "digest"), tokens)
+        _insert(MatchKey, ("returnee_id", "key"), keys)
+        # A document another person of the register holds already is not stored twice (the person was
+        # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).
+        _bulk_create(IdentityDocument, documents, ignore_conflicts=True)
+        self._intakes(pending)
+
+    def _target(self, item: _Pending) -> int:
+        if item.returnee is not None:
+            return item.returnee.pk
+        if item.link_to_pending is not None:
+            target = item.link_to_pending
+            while target.returnee is None and target.link_to_pending is not None:
+                target = target.link_to_pending
+            return target.returnee.pk if target.returnee is not None else int(target.link_to or 0)
+        return int(item.link_to or 0)
+
+    def _intakes(self, pending: list[_Pending]) -> None:
+        targets = [(item, self._target(item)) for item in pending]
+        linked = {pk for item, pk in targets if item.returnee is None}
+        present = set(
+            Intake.objects.filter(
+                arrival_id__in=_listed({item.arrival_id for item in pending}), returnee_id__in=_listed(linked)
+            ).values_list("arrival_id", "returnee_id")
+        )
+        intakes, reviews = [], []
+        for item, pk in targets:
+            if (item.arrival_id, pk) in present:
+                # Already received at this arrival: listed twice in the file, or recorded before.
+                if pk in self.created:
+                    self.counts.within_file_duplicates += 1
+                else:
+                    self.counts.unchanged += 1
+                continue
+            present.add((item.arrival_id, pk))
+            # Linked: registered before, or earlier in this file at another arrival.
+            repeat = item.returnee is None
+            if item.returnee is not None:
+                self.counts.new_returnees += 1
+            elif repeat:
+                self.counts.repeat_returnees += 1
+            self.groups[item.arrival_id].add(item.row)
+            intake = Intake(
+                arrival_id=item.arrival_id,
+                returnee_id=pk,
+                is_repeat_return=repeat,
+                travelling_with_family=item.row.with_family,
+                protection_flags=list(item.row.flags),
+                municipality_of_destination_id=item.row.municipality_id,
+                recorded_by=self.user,
+                recorded_at=self.now,
+                row_key=item.key,
+            )
+            intakes.append(intake)
+            if item.review:
+                reviews.append((item, intake))
+        _bulk_create(Intake, intakes)
+        _bulk_create(
+            ManifestReview,
+            [
+                ManifestReview(
+                    manifest_import=self.record,
+                    intake_id=intake.pk,
+                    row=item.row.number,
+                    new_returnee_id=intake.returnee_id,
+                    candidates=[
+                        {"id": self._candidate_id(pending, m.id), "score": m.score, "reasons": list(m.reasons)}
+                        for m in item.review
+                    ],
+                )
+                for item, intake in reviews
+            ],
+        )
+        self.counts.to_review += len(reviews)
+
+    @staticmethod
+    def _candidate_id(pending: list[_Pending], pk: int) -> int:
+        if pk > 0:
+            return pk
+        other = pending[-1 - pk].returnee
+        return other.pk if other is not None else 0
+
+    # --- the end ----------------------------------------------------------------------------------
+
+    def finish(self) -> int:
+        """The arrivals' counts from the rows they received (unchanged when the file was imported before)."""
+        changed = []
+        for arrival in Arrival.objects.filter(pk__in=set(self.arrivals.values())):
+            values = self.groups[arrival.pk].values()
+            if any(getattr(arrival, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(arrival, name, value)
+                changed.append(arrival)
+        Arrival.objects.bulk_update(changed, list(_GroupCounts().values()))
+        return len(self.arrivals)
+
+
+def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (names from the model)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10_000):
+            cursor.executemany(sql, rows[start : start + 10_000])
+
+
+# The SQLite driver keeps the last 128 statements it prepared, each as large as its text: a statement whose
+# number of parameters changes with every chunk (a list of ids, a last batch of inserts) would leave one
+# more prepared statement behind per chunk. So lists travel as one parameter and inserts go in batches of
+# a few fixed sizes: a handful of statement texts for the whole import.
+_BATCHES = (500, 50, 5, 1)
+
+
+def _listed(values: Any) -> Any:
+    """`values` for an `__in` lookup: one JSON parameter on SQLite (json_each), the list elsewhere."""
+    values = list(values)
+    if connection.vendor != "sqlite":
+        return values
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+
+
+def _bulk_create(model: Any, objects: list[Any], **options: Any) -> None:
+    start = 0
+    for size in _BATCHES:
+        while len(objects) - start >= size:
+            model.objects.bulk_create(objects[start : start + size], batch_size=size, **options)
+            start += size
