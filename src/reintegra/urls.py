@@ -21,6 +21,7 @@ urlpatterns = [
     path("ninez/", include("reintegra.children.urls")),
     path("estructural/", include("reintegra.structural.urls")),
     path("acciones-regionales/", include("reintegra.regional.urls")),
+    path("traspasos/", include("reintegra.handover.urls")),
     path("seguimiento/", include("reintegra.monitoring.urls")),
     path("estadisticas/", include("reintegra.monitoring.public_urls")),
     path("", include("reintegra.access.account_urls")),

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("reintegra.children.api_urls")),
     path("", include("reintegra.structural.api_urls")),
     path("", include("reintegra.regional.api_urls")),
+    path("", include("reintegra.handover.api_urls")),
     path("", include("reintegra.monitoring.api_urls")),
 ]
