@@ -61,6 +61,7 @@ APP_MATRICES = {
     # child plan
     "reintegra.children.plan_views": "src/reintegra/children/tests/test_plan_permissions.py",
     "reintegra.children.plan_api": "src/reintegra/children/tests/test_plan_permissions.py",
+    "reintegra.handover": "src/reintegra/handover/tests/test_permissions.py",
 }
 
 
