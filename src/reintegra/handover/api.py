@@ -91,9 +91,7 @@ class HandOversView(ProtectedView):
             case = case_permissions.access_case_by_id(user, body.validated_data["case"], for_write=True)
         except Case.DoesNotExist:
             raise _not_found() from None
-        handover = services.create_handover(
-            user, case, inputs.handover_input(user, body.validated_data), channel="api"
-        )
+        handover = services.create_handover(user, case, inputs.handover_input(user, body.validated_data), channel="api")
         return _detail(user, handover, status.HTTP_201_CREATED)
 
 
@@ -134,7 +132,9 @@ class RevokeView(_StepView):
 
 
 class AcceptView(_StepView):
-    @extend_schema(operation_id="handovers_accept", request=AcceptSerializer, responses=HandOverDetailSerializer, tags=TAGS)
+    @extend_schema(
+        operation_id="handovers_accept", request=AcceptSerializer, responses=HandOverDetailSerializer, tags=TAGS
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = acting_user(request)
         handover = _handover(request, pk, "recipient")
@@ -147,7 +147,9 @@ class AcceptView(_StepView):
 
 
 class DeclineView(_StepView):
-    @extend_schema(operation_id="handovers_decline", request=DeclineSerializer, responses=HandOverDetailSerializer, tags=TAGS)
+    @extend_schema(
+        operation_id="handovers_decline", request=DeclineSerializer, responses=HandOverDetailSerializer, tags=TAGS
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = acting_user(request)
         handover = _handover(request, pk, "recipient")
@@ -212,7 +214,7 @@ class UploadView(ProtectedView):
 class JoseParser(BaseParser):
     media_type = "application/jose"
 
-    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> str:
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         return stream.read().decode("ascii", errors="replace")
 
 
@@ -227,7 +229,12 @@ class InboxView(APIView):
     @extend_schema(
         operation_id="handovers_inbox",
         request={"application/jose": {"type": "string"}},
-        responses={202: OpenApiResponse(description="received"), 400: ErrorSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            202: OpenApiResponse(description="received"),
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            409: ErrorSerializer,
+        },
         tags=TAGS,
         auth=[],
     )
@@ -242,7 +249,9 @@ class InboxView(APIView):
             handover = services.receive_package(token.strip(), channel="api")
         except services.PackageRefused as exc:
             return Response({"detail": str(exc), "code": exc.code}, status=exc.status)
-        return Response({"status": handover.status, "handover_id": str(handover.package_id)}, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {"status": handover.status, "handover_id": str(handover.package_id)}, status=status.HTTP_202_ACCEPTED
+        )
 
 
 class InstallationView(APIView):
@@ -297,12 +306,17 @@ class PartnersView(ProtectedView):
         return Response(PartnerSerializer(selectors.partners_for(acting_user(request)), many=True).data)
 
     @extend_schema(
-        operation_id="partners_create", request=PartnerCreateSerializer, responses={201: PartnerSerializer}, tags=["partners"]
+        operation_id="partners_create",
+        request=PartnerCreateSerializer,
+        responses={201: PartnerSerializer},
+        tags=["partners"],
     )
     def post(self, request: Request) -> Response:
         body = PartnerCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        partner = services.register_partner(acting_user(request), inputs.partner_input(body.validated_data), channel="api")
+        partner = services.register_partner(
+            acting_user(request), inputs.partner_input(body.validated_data), channel="api"
+        )
         return Response(PartnerSerializer(partner).data, status=status.HTTP_201_CREATED)
 
 

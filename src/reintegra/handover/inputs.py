@@ -24,16 +24,23 @@ def _pk(value: Any) -> int | None:
 
 
 def organisation(value: Any) -> Organisation | None:
-    return Organisation.objects.filter(pk=_pk(value)).first() if _pk(value) else None
+    pk = _pk(value)
+    if pk is None:
+        return None
+    return Organisation.objects.filter(pk=pk).first()
 
 
 def framework(value: Any) -> CooperationFramework | None:
-    return CooperationFramework.objects.select_related("programme").filter(pk=_pk(value)).first() if _pk(value) else None
+    pk = _pk(value)
+    if pk is None:
+        return None
+    return CooperationFramework.objects.select_related("programme").filter(pk=pk).first()
 
 
 def handover_input(user: User, data: dict[str, Any]) -> HandOverInput:
-    party = Stakeholder.objects.filter(pk=_pk(data.get("recipient_party"))).first() if _pk(data.get("recipient_party")) else None
-    partner = selectors.partners_for(user).filter(pk=_pk(data.get("partner"))).first() if _pk(data.get("partner")) else None
+    party_pk, partner_pk = _pk(data.get("recipient_party")), _pk(data.get("partner"))
+    party = None if party_pk is None else Stakeholder.objects.filter(pk=party_pk).first()
+    partner = None if partner_pk is None else selectors.partners_for(user).filter(pk=partner_pk).first()
     return HandOverInput(
         framework=framework(data.get("framework")),
         recipient_party=party,
@@ -45,8 +52,9 @@ def handover_input(user: User, data: dict[str, Any]) -> HandOverInput:
 
 def accept_input(user: User, existing: Any, distinct_from: list[Any] | None) -> AcceptInput:
     returnee = None
-    if _pk(existing):
-        returnee = Returnee.objects.filter(scoping.returnee_visibility(user), pk=_pk(existing)).first()
+    existing_pk = _pk(existing)
+    if existing_pk:
+        returnee = Returnee.objects.filter(scoping.returnee_visibility(user), pk=existing_pk).first()
         if returnee is None:
             returnee = Returnee(pk=-1)  # refused by the service as out of reach
     seen = frozenset(pk for pk in (_pk(v) for v in distinct_from or []) if pk)

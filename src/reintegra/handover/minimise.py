@@ -4,8 +4,10 @@ recipient party does not travel at all (docs/handover.md, "What travels").
 
 | category | fields |
 |---|---|
-| returnee_profiles | names, sex, birth date or estimated birth year, nationality, languages, phone, identity documents |
-| origin_situation | country of return, destination (department and municipality codes), return date and type, host and transit countries |
+| returnee_profiles | names, sex, birth date or estimated birth year, nationality, languages, phone,
+  identity documents |
+| origin_situation | country of return, destination (department and municipality codes), return date and
+  type, host and transit countries |
 | needs_intentions | causes of migration, differential-attention flags, need levels of the latest assessment |
 | assistance | assistance received at reception, plan items (dimension, approach, form of assistance, status) |
 | monitoring | case status, number of follow-up visits, date of the last one |
@@ -74,8 +76,8 @@ def _origin(case: Case) -> dict[str, Any]:
     r = case.returnee
     return {
         "return_country": str(r.return_country or ""),
-        "admin1": r.admin1.code if r.admin1_id else "",
-        "municipality": r.municipality.code if r.municipality_id else "",
+        "admin1": r.admin1.code if r.admin1 is not None else "",
+        "municipality": r.municipality.code if r.municipality is not None else "",
         "return_date": case.return_date.isoformat(),
         "return_type": case.return_type,
         "host_country": str(case.host_country or ""),

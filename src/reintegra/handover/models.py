@@ -6,6 +6,7 @@ data categories the cooperation framework lets the recipient party consult; it i
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -91,7 +92,7 @@ class HandOver(models.Model):
     recipient_party = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     categories = models.JSONField(_("data categories"), default=list)
-    payload = EncryptedJSONField(editable=False)
+    payload: "models.Field[dict[str, Any], dict[str, Any]]" = EncryptedJSONField(editable=False)
     reason = EncryptedTextField(_("reason for the hand-over"), max_length=500)
     decline_reason = EncryptedTextField(_("reason for declining"), max_length=500)
     accepted_case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

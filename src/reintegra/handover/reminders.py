@@ -29,6 +29,8 @@ def unanswered(today: date) -> Iterator[Due]:
     )
     message = gettext_noop("The hand-over of case %(number)s sent on %(date)s has not been answered yet.")
     for pk, sent_at, creator, number in rows:
+        if sent_at is None or creator is None:
+            continue
         sent_on = sent_at.date()
         yield Due(
             creator,

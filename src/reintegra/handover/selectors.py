@@ -46,14 +46,16 @@ def get_handover(user: User, pk: Any) -> HandOver:
 
 
 def outbox(user: User) -> QuerySet[HandOver]:
-    return handovers_for(user).filter(direction=HandOverDirection.OUTGOING).exclude(
-        recipient_organisation_id=user.organisation_id
+    return (
+        handovers_for(user)
+        .filter(direction=HandOverDirection.OUTGOING)
+        .exclude(recipient_organisation_id=user.organisation_id)
     )
 
 
 def inbox(user: User) -> QuerySet[HandOver]:
-    return handovers_for(user).filter(recipient_organisation_id=user.organisation_id).exclude(
-        status=HandOverStatus.DRAFT
+    return (
+        handovers_for(user).filter(recipient_organisation_id=user.organisation_id).exclude(status=HandOverStatus.DRAFT)
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from reintegra.access.models import Organisation
 from reintegra.handover import package
 from reintegra.handover.models import Delivery, HandOver, HandOverEvent, PartnerInstallation
 
@@ -26,12 +27,14 @@ class EventSerializer(serializers.ModelSerializer):
     def get_by(self, obj: HandOverEvent) -> str:
         if obj.by_id:
             return str(obj.by)
-        return obj.by_partner.name if obj.by_partner_id else ""
+        return obj.by_partner.name if obj.by_partner is not None else ""
 
 
 class HandOverSerializer(serializers.ModelSerializer):
     case = serializers.IntegerField(source="case_id", read_only=True, allow_null=True)
-    recipient_organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    recipient_organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     partner = serializers.IntegerField(source="partner_id", read_only=True, allow_null=True)
     accepted_case = serializers.IntegerField(source="accepted_case_id", read_only=True, allow_null=True)
     events = EventSerializer(many=True, read_only=True)
@@ -102,13 +105,25 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Delivery
-        fields = ["id", "handover", "partner", "kind", "status", "attempts", "last_error", "next_attempt_at", "delivered_at"]
+        fields = [
+            "id",
+            "handover",
+            "partner",
+            "kind",
+            "status",
+            "attempts",
+            "last_error",
+            "next_attempt_at",
+            "delivered_at",
+        ]
         read_only_fields = fields
 
 
 class PartnerSerializer(serializers.ModelSerializer):
     fingerprint = serializers.SerializerMethodField()
-    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = PartnerInstallation

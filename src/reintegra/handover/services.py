@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from auditlog.context import set_actor
@@ -81,7 +81,9 @@ def _write(user: User | None) -> Iterator[None]:
         yield
 
 
-def _stamp(handover: HandOver, to: str, *, user: User | None = None, partner: PartnerInstallation | None = None) -> None:
+def _stamp(
+    handover: HandOver, to: str, *, user: User | None = None, partner: PartnerInstallation | None = None
+) -> None:
     source = handover.status
     handover.status = to
     HandOverEvent.objects.create(handover=handover, from_status=source, to_status=to, by=user, by_partner=partner)
@@ -232,7 +234,8 @@ def send_handover(user: User, handover: HandOver, *, channel: str = "web") -> Ha
             sending_organisation=case.organisation,
         )
         errors = FieldErrors()
-        categories = allowed_categories(handover.framework, handover.recipient_party) if handover.framework else []
+        framework, party = handover.framework, handover.recipient_party
+        categories = allowed_categories(framework, party) if framework is not None and party is not None else []
         _check_categories(errors, categories)
         errors.raise_if_any()
         handover.consent = consent
@@ -290,7 +293,9 @@ class AcceptInput:
     confirmation: duplicates.DistinctPersonConfirmation | None = None
 
 
-def accept_handover(user: User, handover: HandOver, data: AcceptInput | None = None, *, channel: str = "web") -> HandOver:
+def accept_handover(
+    user: User, handover: HandOver, data: AcceptInput | None = None, *, channel: str = "web"
+) -> HandOver:
     """The recipient takes the person on: their case is opened here from the package, the person either
     linked to an existing record (a repeat returnee, chosen after the duplicate check) or registered
     (refused with `possible_duplicate` while a likely duplicate was not looked at)."""
@@ -365,7 +370,9 @@ def _recipient_person(user: User, payload: dict[str, Any], data: AcceptInput, ch
     if data.existing_returnee is not None:
         returnee = data.existing_returnee
         if not scoping.can_see_returnee(user, returnee) or returnee.organisation_id != user.organisation_id:
-            raise field_error("existing_returnee", _("Choose a person registered by your organisation."), "invalid_choice")
+            raise field_error(
+                "existing_returnee", _("Choose a person registered by your organisation."), "invalid_choice"
+            )
         return returnee
     profile = payload.get("returnee_profiles") or {}
     origin = payload.get("origin_situation") or {}
@@ -458,10 +465,16 @@ def _check_partner(user: User, data: PartnerInput) -> tuple[dict[str, Any], str]
     try:
         jwks = package.check_public_jwks(data.public_jwks)
     except package.PackageError:
-        errors.add("public_jwks", _("Paste the partner's public keys (a JWK set with a signing and an encryption key)."), "invalid")
+        errors.add(
+            "public_jwks",
+            _("Paste the partner's public keys (a JWK set with a signing and an encryption key)."),
+            "invalid",
+        )
     framework = data.framework
     if framework is None or framework.programme.organisation_id != user.organisation_id:
-        errors.add("framework", _("Choose a cooperation framework of your organisation's programmes."), "invalid_choice")
+        errors.add(
+            "framework", _("Choose a cooperation framework of your organisation's programmes."), "invalid_choice"
+        )
     if data.organisation is None or data.organisation.pk == user.organisation_id:
         errors.add("organisation", _("Choose the organisation that stands for the partner."), "invalid_choice")
     if not (data.remote_organisation_code or "").strip():
@@ -489,7 +502,7 @@ def register_partner(user: User, data: PartnerInput, *, channel: str = "web") ->
             framework=data.framework,
             organisation=data.organisation,
             remote_organisation_code=data.remote_organisation_code.strip(),
-            owner_id=user.organisation_id,
+            owner_id=permissions.own_organisation_id(user),
             registered_by=user,
         )
         audit.record_access(user, "change", partner, purpose="partner registered", channel=channel)
@@ -616,7 +629,7 @@ def _incoming(partner: PartnerInstallation, body: dict[str, Any], uploaded_by: U
         raise _refuse("malformed") from None
     if HandOver.objects.filter(package_id=package_id, direction=HandOverDirection.INCOMING).exists():
         raise _refuse("replay")
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    data: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
     now = timezone.now()
     handover = HandOver(
         package_id=package_id,
@@ -639,7 +652,7 @@ def _incoming(partner: PartnerInstallation, body: dict[str, Any], uploaded_by: U
     return handover
 
 
-_REMOTE_STEPS = {S.ACCEPTED: "accept", S.DECLINED: "decline", S.REVOKED: "revoke"}
+_REMOTE_STEPS: dict[str, str] = {S.ACCEPTED: "accept", S.DECLINED: "decline", S.REVOKED: "revoke"}
 
 
 def _status_from_partner(partner: PartnerInstallation, body: dict[str, Any]) -> HandOver:
@@ -707,7 +720,7 @@ def record_attempt(delivery: Delivery, *, ok: bool, error: str = "") -> Delivery
                 delivery.status = DeliveryStatus.FAILED
                 delivery.next_attempt_at = None
             else:
-                delivery.next_attempt_at = now + timezone.timedelta(seconds=backoff_seconds(delivery.attempts))
+                delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(delivery.attempts))
         delivery.save()
         return delivery
 

@@ -56,11 +56,10 @@ def attempt(delivery_id: int) -> Delivery | None:
 @task
 def deliver_task(delivery_id: int) -> dict[str, Any]:
     delivery = attempt(delivery_id)
-    if delivery is not None and delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at:
-        if default_task_backend.supports_defer:
-            transaction.on_commit(
-                lambda: deliver_task.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
-            )
+    when = delivery.next_attempt_at if delivery is not None and delivery.status == DeliveryStatus.PENDING else None
+    if delivery is not None and when is not None and default_task_backend.supports_defer:
+        pk = delivery.pk
+        transaction.on_commit(lambda: deliver_task.using(run_after=when).enqueue(pk))
     return {"status": delivery.status if delivery else "missing"}
 
 

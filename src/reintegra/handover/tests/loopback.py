@@ -22,7 +22,9 @@ def prepare(own_code: str, own_country: str, other_code: str, other_country: str
     own = factories.organisation(own_code, country=own_country, name=f"Organización {own_code}")
     stand_in = factories.organisation(other_code, country=other_country, name=f"Socia {other_code}")
     user = factories.user(own, Role.PROGRAMME_MANAGER, username=f"pm-{own_code}")
-    returnee = factories.returnee(user, given_names=given_names, first_family_name="Loopback", birth_date=timezone.localdate().replace(year=1991))
+    returnee = factories.returnee(
+        user, given_names=given_names, first_family_name="Loopback", birth_date=timezone.localdate().replace(year=1991)
+    )
     case = factories.case(user, returnee)
     framework, party = framework_for(own, ALL_CATEGORIES)
     consent(case, stand_in, user)

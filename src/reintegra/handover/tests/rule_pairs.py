@@ -18,7 +18,13 @@ def create_ctx(world: Any) -> SimpleNamespace:
     framework, party = framework_for(world.org, ["returnee_profiles", "origin_situation"])
     narrow, narrow_party = framework_for(world.org, ["needs_intentions"])
     return SimpleNamespace(
-        world=world, user=world.pm, case=case, framework=framework, party=party, narrow=narrow, narrow_party=narrow_party
+        world=world,
+        user=world.pm,
+        case=case,
+        framework=framework,
+        party=party,
+        narrow=narrow,
+        narrow_party=narrow_party,
     )
 
 
@@ -42,7 +48,10 @@ CREATE = WritePair(
     refusals=(
         Refusal.same("reason", "required", label="no reason", reason=""),
         Refusal.same(
-            "recipient_organisation", "invalid_choice", label="own organisation", recipient_organisation=lambda c: c.world.org.pk
+            "recipient_organisation",
+            "invalid_choice",
+            label="own organisation",
+            recipient_organisation=lambda c: c.world.org.pk,
         ),
         Refusal.same(
             "recipient_party",

@@ -44,8 +44,13 @@ def test_create_send_and_accept_through_the_api(world: World) -> None:
 def test_field_errors_have_codes(world: World) -> None:
     response = api_for(world.sender).post(
         "/api/v1/handovers/",
-        {"case": world.case.pk, "recipient_organisation": world.other_org.pk, "framework": world.framework.pk,
-         "recipient_party": 999999, "reason": ""},
+        {
+            "case": world.case.pk,
+            "recipient_organisation": world.other_org.pk,
+            "framework": world.framework.pk,
+            "recipient_party": 999999,
+            "reason": "",
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -88,8 +93,14 @@ def test_partners_need_a_programme_manager(world: World) -> None:
     manager = factories.user(world.org, Role.PROGRAMME_MANAGER)
     response = api_for(manager).post(
         "/api/v1/partners/",
-        {"name": "", "base_url": "ftp://x", "public_jwks": {"keys": []}, "framework": world.framework.pk,
-         "organisation": world.other_org.pk, "remote_organisation_code": "ong-gt"},
+        {
+            "name": "",
+            "base_url": "ftp://x",
+            "public_jwks": {"keys": []},
+            "framework": world.framework.pk,
+            "organisation": world.other_org.pk,
+            "remote_organisation_code": "ong-gt",
+        },
         format="json",
     )
     assert response.status_code == 400

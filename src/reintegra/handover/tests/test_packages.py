@@ -35,7 +35,9 @@ def _partner(world: World, *, public: dict[str, Any] | None = None) -> PartnerIn
     )
 
 
-def _from_partner(world: World, body: dict[str, Any], *, jti: str | None = None, kind: str = "handover", **kw: Any) -> str:
+def _from_partner(
+    world: World, body: dict[str, Any], *, jti: str | None = None, kind: str = "handover", **kw: Any
+) -> str:
     return package.seal(
         private_jwks=kw.get("private", PARTNER_PRIVATE),
         recipient_public_jwks=keys.public_jwks(),
@@ -55,7 +57,14 @@ def _body(world: World) -> dict[str, Any]:
         "reason": "Regresa a México",
         "categories": ["returnee_profiles", "origin_situation"],
         "data": {
-            "returnee_profiles": {"given_names": "Luis", "first_family_name": "Ramírez", "nationality": "MX", "sex": "male", "birth_date": "1990-04-02", "documents": []},
+            "returnee_profiles": {
+                "given_names": "Luis",
+                "first_family_name": "Ramírez",
+                "nationality": "MX",
+                "sex": "male",
+                "birth_date": "1990-04-02",
+                "documents": [],
+            },
             "origin_situation": {"return_country": "MX", "return_date": "2026-10-01", "return_type": "forced"},
         },
     }
@@ -119,10 +128,21 @@ def test_a_package_signed_by_another_key_claiming_the_partner_is_refused(world: 
     sig = package._key(forger_private, "sig")
     from joserfc import jwe, jws
 
-    claims = {"jti": "x", "iat": 2_000_000_000, "exp": 2_000_003_600, "iss": package.installation_id(PARTNER_PUBLIC),
-              "aud": keys.installation_id(), "kind": "handover", "body": _body(world)}
-    inner = jws.serialize_compact({"alg": "ES256", "kid": package.installation_id(PARTNER_PUBLIC)}, json.dumps(claims).encode(), sig)
-    token = jwe.encrypt_compact({"alg": package.KEY_ALG, "enc": package.ENC_ALG}, inner.encode(), package._key(keys.public_jwks(), "enc"))
+    claims = {
+        "jti": "x",
+        "iat": 2_000_000_000,
+        "exp": 2_000_003_600,
+        "iss": package.installation_id(PARTNER_PUBLIC),
+        "aud": keys.installation_id(),
+        "kind": "handover",
+        "body": _body(world),
+    }
+    inner = jws.serialize_compact(
+        {"alg": "ES256", "kid": package.installation_id(PARTNER_PUBLIC)}, json.dumps(claims).encode(), sig
+    )
+    token = jwe.encrypt_compact(
+        {"alg": package.KEY_ALG, "enc": package.ENC_ALG}, inner.encode(), package._key(keys.public_jwks(), "enc")
+    )
     with pytest.raises(services.PackageRefused) as refused:
         services.receive_package(token)
     assert refused.value.code == "bad_signature"
@@ -159,10 +179,17 @@ def test_failed_pushes_back_off_then_fail_visibly(world: World, settings: Any) -
 def test_seal_and_open_round_trip(body: dict[str, Any]) -> None:
     a_private, a_public = PARTNER_PRIVATE, PARTNER_PUBLIC
     token = package.seal(
-        private_jwks=a_private, recipient_public_jwks=RECEIVER_PUBLIC, jti="j1", kind="status", body=body, lifetime_seconds=60
+        private_jwks=a_private,
+        recipient_public_jwks=RECEIVER_PUBLIC,
+        jti="j1",
+        kind="status",
+        body=body,
+        lifetime_seconds=60,
     )
     opened = package.open_package(
-        token, private_jwks_list=[RECEIVER_PRIVATE], sender_keys=lambda kid: a_public if kid == package.installation_id(a_public) else None
+        token,
+        private_jwks_list=[RECEIVER_PRIVATE],
+        sender_keys=lambda kid: a_public if kid == package.installation_id(a_public) else None,
     )
     assert opened.body == body and opened.jti == "j1" and opened.kind == "status"
 

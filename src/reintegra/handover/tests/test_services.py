@@ -78,13 +78,18 @@ def test_a_rule_withdrawn_before_sending_stops_that_category(world: World) -> No
     DataExchangeRule.objects.filter(framework=world.framework, category="needs_intentions").update(may_consult=False)
     consent(world.case, world.other_org, world.sender)
     handover = services.send_handover(world.sender, handover)
-    assert "needs_intentions" not in handover.payload and handover.categories == ["origin_situation", "returnee_profiles"]
+    assert "needs_intentions" not in handover.payload and handover.categories == [
+        "origin_situation",
+        "returnee_profiles",
+    ]
 
 
 def test_without_the_profile_category_no_hand_over(world: World) -> None:
     framework, party = framework_for(world.org, ["needs_intentions"])
     with pytest.raises(ValidationError) as refused:
-        services.create_handover(world.sender, world.case, world.handover_input(framework=framework, recipient_party=party))
+        services.create_handover(
+            world.sender, world.case, world.handover_input(framework=framework, recipient_party=party)
+        )
     assert _codes(refused.value) == {"recipient_party": ["categories_not_allowed"]}
 
 

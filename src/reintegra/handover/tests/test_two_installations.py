@@ -51,7 +51,7 @@ class Installation:
         return result.stdout
 
     def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+        self.process = subprocess.Popen(
             [sys.executable, "-m", "reintegra", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{self.port}"],
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -169,7 +169,9 @@ def test_the_inbox_refuses_what_is_not_a_registered_partners_package(
 ) -> None:
     a, _b = installations
     request = urllib.request.Request(  # noqa: S310
-        a.base + "/api/v1/handovers/inbox/", data=b"not.a.jwe.at.all", method="POST",
+        a.base + "/api/v1/handovers/inbox/",
+        data=b"not.a.jwe.at.all",
+        method="POST",
         headers={"Content-Type": "application/jose"},
     )
     with pytest.raises(urllib.error.HTTPError) as refused:

@@ -26,7 +26,12 @@ def case(case_manager):
 
 def _consent(user, case, purpose, recipient):
     return services.record_consent(
-        user, case.returnee, purpose, "signed", timezone.localdate() - timedelta(days=2), recipient_organisation=recipient
+        user,
+        case.returnee,
+        purpose,
+        "signed",
+        timezone.localdate() - timedelta(days=2),
+        recipient_organisation=recipient,
     )
 
 
@@ -55,11 +60,15 @@ def test_api_and_page_refuse_the_same(case_manager, case, abroad, client):
     _consent(case_manager, case, "data_sharing", abroad)
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.force_authenticate(case_manager)
-    response = api.post(f"/api/v1/cases/{case.pk}/shares/", {"organisation": abroad.pk, "reason": "Salud"}, format="json")
+    response = api.post(
+        f"/api/v1/cases/{case.pk}/shares/", {"organisation": abroad.pk, "reason": "Salud"}, format="json"
+    )
     assert response.status_code == 403 and response.json()["code"] == "cross_border_consent_required"
     client.force_login(case_manager)
     page = client.post(
-        f"/proteccion/casos/{case.pk}/compartir/", {"organisation": abroad.pk, "reason": "Salud"}, HTTP_ACCEPT_LANGUAGE="en"
+        f"/proteccion/casos/{case.pk}/compartir/",
+        {"organisation": abroad.pk, "reason": "Salud"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert page.status_code == 200 and "is in another country" in page.content.decode()
     assert not CaseShare.objects.exists()

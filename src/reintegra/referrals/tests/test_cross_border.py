@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _abroad_service(world):
     org = factories.organisation("prov-mx", "MX")
-    provider, service = make_provider(org, "Centro México", code="centro-mx-empleo")
+    _provider, service = make_provider(org, "Centro México", code="centro-mx-empleo")
     return org, service
 
 
