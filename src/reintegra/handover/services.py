@@ -181,7 +181,7 @@ def create_handover(user: User, case: Case, data: HandOverInput, *, channel: str
     if not reason:
         errors.add("reason", _("Say why the case is handed over."), "required")
     _check_recipient(errors, case, data)
-    categories = _check_framework(errors, case, data) if not errors else []
+    categories = _check_framework(errors, case, data)
     errors.raise_if_any()
     if case.status == CaseStatus.CLOSED:
         raise TransitionError(_("A closed case cannot be handed over."), "case_closed")

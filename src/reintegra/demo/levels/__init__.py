@@ -4,7 +4,7 @@ texts are data (`demo/data/*.yaml`); they write through each level's services.""
 
 from collections.abc import Callable
 
-from reintegra.demo.levels import children, monitoring, referrals, regional, structural, sustainability
+from reintegra.demo.levels import children, handover, monitoring, referrals, regional, structural, sustainability
 from reintegra.demo.levels.context import DemoContext
 
 LOADERS: list[Callable[[DemoContext], str]] = [
@@ -14,6 +14,7 @@ LOADERS: list[Callable[[DemoContext], str]] = [
     regional.load,
     monitoring.load,
     children.load,
+    handover.load,
 ]
 
 __all__ = ["LOADERS", "DemoContext"]

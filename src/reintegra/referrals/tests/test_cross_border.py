@@ -2,11 +2,13 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
+from reintegra.access.roles import Role
 from reintegra.protection.choices import ConsentPurpose
 from reintegra.protection.services import CrossBorderConsentRequired
 from reintegra.referrals import services
-from reintegra.referrals.tests.conftest import make_provider
+from reintegra.referrals.tests.conftest import SOP_FIELDS, make_provider
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +16,13 @@ pytestmark = pytest.mark.django_db
 
 def _abroad_service(world):
     org = factories.organisation("prov-mx", "MX")
-    _provider, service = make_provider(org, "Centro México", code="centro-mx-empleo")
+    provider, service = make_provider(org, "Centro México", code="centro-mx-empleo")
+    services.save_pathway(
+        factories.user(world.org, Role.PROGRAMME_MANAGER),
+        services.PathwayInput(
+            provider=provider, title="POE México", approved_on=timezone.localdate(), transferred_fields=list(SOP_FIELDS)
+        ),
+    )
     return org, service
 
 
