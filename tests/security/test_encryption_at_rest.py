@@ -66,7 +66,24 @@ def test_the_proof_covers_every_encrypted_field():
     """A field made encrypted later joins ENCRYPTED (and the records built above), or this fails."""
     labels = {label for label, *_ in encrypted_columns()}
     # The duplicate check's copy of the names and birth date: covered by the names' markers above.
-    assert labels == {*ENCRYPTED, "access.TOTPDevice.key", "cases.Returnee.match_record"}
+    # The installation's private keys: no marker fits a key; test_private_keys_are_not_in_clear checks them.
+    assert labels == {
+        *ENCRYPTED,
+        "access.TOTPDevice.key",
+        "cases.Returnee.match_record",
+        "handover.InstallationKey.private_jwks",
+    }
+
+
+def test_private_keys_are_not_in_clear():
+    import json
+
+    from reintegra.handover import keys
+
+    private = json.loads(keys.current().private_jwks)
+    dump = raw_text_of_every_table()
+    assert all(key["d"].lower() not in dump for key in private["keys"])
+    assert all(key["x"].lower() in dump for key in private["keys"])  # the public halves are stored in clear
 
 
 DECISIONS = Path(__file__).resolve().parents[2] / "docs" / "data-protection.md"

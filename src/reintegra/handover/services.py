@@ -19,6 +19,7 @@ from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -684,6 +685,20 @@ def _status_from_partner(partner: PartnerInstallation, body: dict[str, Any]) -> 
     _stamp(handover, to, partner=partner)
     handover.save()
     return handover
+
+
+# --- retention ---------------------------------------------------------------------------------------
+
+
+def clear_for_retention(case_ids: list[int]) -> None:
+    """Retention (protection.anonymise_returnee): the hand-overs of the person's cases, sent or accepted here,
+    lose the package's data and the reasons; states, dates and codes stay for statistics."""
+    rows = HandOver.objects.filter(Q(case_id__in=case_ids) | Q(accepted_case_id__in=case_ids))
+    for handover in rows:
+        handover.payload = {}
+        handover.reason = ""
+        handover.decline_reason = ""
+        handover.save(update_fields=["payload", "reason", "decline_reason"])
 
 
 # --- delivery ----------------------------------------------------------------------------------------

@@ -147,3 +147,37 @@ def test_the_wrong_side_is_refused(world: World, other_case_manager: object) -> 
     with pytest.raises(PermissionDenied):
         services.send_handover(world.recipient, draft)
     assert HandOver.objects.get(pk=draft.pk).status == HandOverStatus.DRAFT
+
+
+def test_retention_clears_the_package_and_the_reasons(world: World) -> None:
+    from reintegra.protection.services import anonymise_returnee
+
+    handover = sent(world)
+    services.decline_handover(world.recipient, handover, "Sin cupo")
+    anonymise_returnee(world.case.returnee_id)
+    handover.refresh_from_db()
+    assert handover.payload == {} and handover.reason == "" and handover.decline_reason == ""
+    assert handover.status == HandOverStatus.DECLINED
+
+
+def test_reminder_when_unanswered(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reintegra.handover.reminders import unanswered
+
+    handover = sent(world)
+    HandOver.objects.filter(pk=handover.pk).update(sent_at=timezone.now() - timedelta(days=6))
+    due = list(unanswered(timezone.localdate()))
+    assert [(d.recipient_id, d.params["number"]) for d in due] == [(world.sender.pk, world.case.case_number)]
+    services.decline_handover(world.recipient, handover, "Sin cupo")
+    assert list(unanswered(timezone.localdate())) == []
+
+
+def test_indicator_counts_acceptance_within_the_period(world: World) -> None:
+    from reintegra.handover.indicators import accepted_within_q
+
+    handover = services.accept_handover(world.recipient, sent(world))
+    assert HandOver.objects.filter(accepted_within_q()).get() == handover
+    assert not HandOver.objects.filter(accepted_within_q(days=-1)).exists()
