@@ -474,6 +474,7 @@ def _handover(manager: User, case: Case, other_org: Organisation) -> None:
     from reintegra.structural.models import CooperationFramework, DataExchangeRule, Stakeholder
 
     programme = case.programme
+    assert programme is not None
     party = Stakeholder.objects.create(
         programme=programme, name="ONG Zq", category="ngo", level="national", country="GT", interest=3, influence=3
     )
