@@ -32,7 +32,7 @@ from reintegra.handover.serializers import (
     AcceptSerializer,
     DeclineSerializer,
     DeliverySerializer,
-    ErrorSerializer,
+    HandOverErrorSerializer,
     HandOverCreateSerializer,
     HandOverDetailSerializer,
     HandOverSerializer,
@@ -80,7 +80,7 @@ class HandOversView(ProtectedView):
     @extend_schema(
         operation_id="handovers_create",
         request=HandOverCreateSerializer,
-        responses={201: HandOverDetailSerializer, 403: ErrorSerializer},
+        responses={201: HandOverDetailSerializer, 403: HandOverErrorSerializer},
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
@@ -115,7 +115,7 @@ class SendView(_StepView):
     @extend_schema(
         operation_id="handovers_send",
         request=None,
-        responses={200: HandOverDetailSerializer, 403: ErrorSerializer},
+        responses={200: HandOverDetailSerializer, 403: HandOverErrorSerializer},
         tags=TAGS,
         description=str(_("403 `cross_border_consent_required` without a cross-border consent naming the recipient.")),
     )
@@ -163,7 +163,7 @@ class PackageFileView(ProtectedView):
     connection (only the partner can open it)."""
 
     queryset = HandOver.objects.none()
-    serializer_class = ErrorSerializer
+    serializer_class = HandOverErrorSerializer
     read_capabilities = (C.EDIT_CASES,)
 
     @extend_schema(
@@ -197,7 +197,12 @@ class UploadView(ProtectedView):
     @extend_schema(
         operation_id="handovers_upload",
         request=PackageUploadSerializer,
-        responses={201: HandOverDetailSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            201: HandOverDetailSerializer,
+            400: HandOverErrorSerializer,
+            403: HandOverErrorSerializer,
+            409: HandOverErrorSerializer,
+        },
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
@@ -231,9 +236,9 @@ class InboxView(APIView):
         request={"application/jose": {"type": "string"}},
         responses={
             202: OpenApiResponse(description="received"),
-            400: ErrorSerializer,
-            403: ErrorSerializer,
-            409: ErrorSerializer,
+            400: HandOverErrorSerializer,
+            403: HandOverErrorSerializer,
+            409: HandOverErrorSerializer,
         },
         tags=TAGS,
         auth=[],

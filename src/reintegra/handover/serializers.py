@@ -12,7 +12,7 @@ from reintegra.handover import package
 from reintegra.handover.models import Delivery, HandOver, HandOverEvent, PartnerInstallation
 
 
-class ErrorSerializer(serializers.Serializer):
+class HandOverErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(read_only=True)
     code = serializers.CharField(read_only=True)
 

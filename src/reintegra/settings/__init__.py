@@ -258,6 +258,11 @@ SPECTACULAR_SETTINGS = {
         "BiaRecommendationEnum": "reintegra.children.choices.BiaRecommendation",
         "ReunificationRecommendationEnum": "reintegra.children.tracing_choices.ReunificationRecommendation",
         "ReferralPriorityEnum": "reintegra.referrals.choices.ReferralPriority",  # core (children): a third "priority"
+        "HandOverStatusEnum": "reintegra.handover.choices.HandOverStatus",  # handover
+        "HandOverDirectionEnum": "reintegra.handover.choices.HandOverDirection",
+        "DeliveryStatusEnum": "reintegra.handover.choices.DeliveryStatus",
+        "PackageKindEnum": "reintegra.handover.choices.PackageKind",
+        "IndicatorDirectionEnum": "reintegra.monitoring.choices.Direction",  # beside the hand-over's direction
     },
 }
 
