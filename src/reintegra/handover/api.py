@@ -7,7 +7,6 @@ authenticates it. It answers 202 with the hand-over's state, or 4xx JSON with a 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import Http404, HttpResponse
@@ -22,7 +21,9 @@ from rest_framework.views import APIView
 
 from reintegra.access.audit import record_access
 from reintegra.access.roles import Capability
+from reintegra.api.parsers import JSONParser
 from reintegra.api.permissions import ProtectedView, acting_user
+from reintegra.api.query import QueryParametersMixin
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Case
 from reintegra.handover import inputs, keys, selectors, services
@@ -74,7 +75,7 @@ class HandOversView(ProtectedView):
 
     @extend_schema(operation_id="handovers_list", responses=HandOverSerializer(many=True), tags=TAGS)
     def get(self, request: Request) -> Response:
-        rows = selectors.handovers_for(acting_user(request)).prefetch_related("events")[:200]
+        rows = selectors.handovers_for(acting_user(request))[:200]
         return Response(HandOverSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -223,17 +224,18 @@ class JoseParser(BaseParser):
         return stream.read().decode("ascii", errors="replace")
 
 
-class InboxView(APIView):
+class InboxView(QueryParametersMixin, APIView):
     """The receiving endpoint of partner installations: no session, no token; the package's signature by a
     registered partner is the authentication. Body: the JWE (`application/jose`) or `{"package": "…"}`."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
-    parser_classes = [JoseParser]
+    parser_classes = [JSONParser, JoseParser]
 
     @extend_schema(
         operation_id="handovers_inbox",
-        request={"application/jose": {"type": "string"}},
+        request=PackageUploadSerializer,
+        description=str(_('The body is the JWE itself (Content-Type: application/jose) or {"package": "…"}.')),
         responses={
             202: OpenApiResponse(description="received"),
             400: HandOverErrorSerializer,
@@ -244,12 +246,13 @@ class InboxView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        token = request.data if isinstance(request.data, str) else ""
-        if token.lstrip().startswith("{"):
-            try:
-                token = str(json.loads(token).get("package") or "")
-            except (ValueError, AttributeError):
-                token = ""
+        data = request.data
+        if isinstance(data, str):
+            token = data
+        elif isinstance(data, dict) and isinstance(data.get("package"), str):
+            token = data["package"]
+        else:
+            token = ""
         try:
             handover = services.receive_package(token.strip(), channel="api")
         except services.PackageRefused as exc:
@@ -259,12 +262,13 @@ class InboxView(APIView):
         )
 
 
-class InstallationView(APIView):
+class InstallationView(QueryParametersMixin, APIView):
     """This installation's public keys and their fingerprint, to give a partner (read them out of band too)."""
 
+    authentication_classes: list[Any] = []  # public keys: no user needed, a token is not even read
     permission_classes = [AllowAny]
 
-    @extend_schema(operation_id="handovers_installation", responses=InstallationSerializer, tags=TAGS)
+    @extend_schema(operation_id="handovers_installation", responses=InstallationSerializer, tags=TAGS, auth=[])
     def get(self, request: Request) -> Response:
         return Response(InstallationSerializer.present(keys.public_jwks()))
 

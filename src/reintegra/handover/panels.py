@@ -1,4 +1,4 @@
-"""What this app adds to other pages: the case page's hand-over panel and the navigation's inbox count."""
+"""What this app adds to other pages: the case page's hand-over panel."""
 
 from __future__ import annotations
 
@@ -18,7 +18,3 @@ def case_panel_context(request: Any, case: Case) -> dict[str, Any] | None:
         "can_create": case_permissions.can_change_case(user, case),
         "case": case,
     }
-
-
-def inbox_badge(user: Any) -> int:
-    return selectors.awaiting_count(user)

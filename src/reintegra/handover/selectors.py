@@ -13,7 +13,7 @@ from reintegra.access.roles import Capability
 from reintegra.cases import scoping
 from reintegra.cases.models import Case
 from reintegra.handover.choices import DeliveryStatus, HandOverDirection, HandOverStatus
-from reintegra.handover.models import Delivery, HandOver, PartnerInstallation
+from reintegra.handover.models import Delivery, HandOver, HandOverEvent, PartnerInstallation
 
 if TYPE_CHECKING:
     from reintegra.access.models import User
@@ -36,6 +36,7 @@ def handovers_for(user: User) -> QuerySet[HandOver]:
     return (
         HandOver.objects.filter(_visible(user))
         .select_related("case", "recipient_organisation", "partner", "sending_organisation", "accepted_case")
+        .prefetch_related("events")
         .distinct()
     )
 
@@ -70,7 +71,15 @@ def of_case(user: User, case: Case) -> QuerySet[HandOver]:
 
 
 def failed_deliveries(user: User) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(handover__in=handovers_for(user)).exclude(status=DeliveryStatus.DELIVERED)
+    return (
+        Delivery.objects.filter(handover__in=handovers_for(user))
+        .exclude(status=DeliveryStatus.DELIVERED)
+        .select_related("partner", "handover")
+    )
+
+
+def events_of(handover: HandOver) -> QuerySet[HandOverEvent]:
+    return handover.events.select_related("by", "by_partner")
 
 
 def deliveries_of(handover: HandOver) -> QuerySet[Delivery]:

@@ -40,7 +40,8 @@ def _require_use(request: AuthenticatedHttpRequest) -> None:
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_use(request)
     rows = selectors.inbox(request.user)[:200]
-    return render(request, "handover/inbox.html", {"handovers": rows, "upload_form": forms.UploadForm()})
+    context = {"handovers": rows, "upload_form": forms.UploadForm(), "awaiting": selectors.awaiting_count(request.user)}
+    return render(request, "handover/inbox.html", context)
 
 
 @login_required
@@ -48,7 +49,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_use(request)
     rows = selectors.outbox(request.user)[:200]
-    deliveries = selectors.failed_deliveries(request.user).select_related("partner", "handover")[:100]
+    deliveries = selectors.failed_deliveries(request.user)[:100]
     return render(request, "handover/outbox.html", {"handovers": rows, "deliveries": deliveries})
 
 
@@ -83,7 +84,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         audit.record_access(user, "view", handover, purpose="hand-over")
     context = {
         "handover": handover,
-        "events": handover.events.select_related("by", "by_partner"),
+        "events": selectors.events_of(handover),
         "deliveries": selectors.deliveries_of(handover),
         "is_sender": handover_permissions.is_sender(user, handover),
         "is_recipient": handover_permissions.is_recipient(user, handover),

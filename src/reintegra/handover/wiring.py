@@ -25,6 +25,5 @@ def register() -> None:
             "handover:inbox",
             frozenset({Capability.EDIT_CASES, Capability.VIEW_ORGANISATION_CASES}),
             order=38,
-            badge=panels.inbox_badge,
         )
     )
