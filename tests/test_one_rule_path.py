@@ -27,6 +27,7 @@ from reintegra.cases import services as case_services
 from reintegra.children.tests.plan_rule_pairs import PLAN_NOT_PAIRED, PLAN_PAIRS  # child plan
 from reintegra.children.tests.rule_pairs import CORE_NOT_PAIRED, CORE_PAIRS  # core
 from reintegra.children.tests.tracing_rule_pairs import TRACING_PAIRS  # tracing
+from reintegra.handover.tests.rule_pairs import HANDOVER_NOT_PAIRED, HANDOVER_PAIRS
 from reintegra.monitoring import services as monitoring_services
 from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
 from reintegra.places.models import AdminArea
@@ -521,8 +522,14 @@ def share_ctx(world: Any) -> SimpleNamespace:
     c = case_ctx(world)
     third = factories.organisation("ong-hn", country="HN")
     for organisation in (world.other_org, third):
+        across = protection_services.is_cross_border(c.case.organisation, organisation)
         protection_services.record_consent(
-            world.pm, c.case.returnee, "data_sharing", "signed", today(), recipient_organisation=organisation
+            world.pm,
+            c.case.returnee,
+            "cross_border" if across else "data_sharing",
+            "signed",
+            today(),
+            recipient_organisation=organisation,
         )
     protection_services.share_case(world.pm, c.case, third, "Atención en salud")
     c.already_shared = third
@@ -1368,6 +1375,7 @@ PAIRS = [
     *PLAN_PAIRS,  # child plan
     *RECEPTION_PAIRS,  # reception
     *MANIFEST_PAIRS,  # manifest imports
+    *HANDOVER_PAIRS,
 ]
 
 
@@ -1409,6 +1417,7 @@ NOT_PAIRED = {
     **EVALUATION_NOT_PAIRED,
     **CORE_NOT_PAIRED,  # core
     **PLAN_NOT_PAIRED,  # child plan
+    **HANDOVER_NOT_PAIRED,
     **{
         f"api:{kind}-detail {method}": "the same serializer and save_record as its paired creation"
         for kind in (
@@ -1433,6 +1442,7 @@ WEB_ONLY = {
     "access: account pages (password, tokens, two-factor), users; reminders: marking read",
     "monitoring: adopting a standard indicator, the targets grid, the four quarters of a year, editing a period,"
     " values reported by hand",
+    "handover: none (every hand-over write has an API)",
 }
 
 

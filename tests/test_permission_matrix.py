@@ -622,8 +622,10 @@ def _advance(user: User, case: Case, state: str) -> None:
 
 
 def _consent(user: User, case: Case, recipient: Organisation) -> Consent:
+    # Across a border only a cross-border consent will do (issue 14).
+    purpose = "cross_border" if protection_services.is_cross_border(case.organisation, recipient) else "referral"
     return protection_services.record_consent(
-        user, case.returnee, "referral", "signed", today() - timedelta(days=5), recipient_organisation=recipient
+        user, case.returnee, purpose, "signed", today() - timedelta(days=5), recipient_organisation=recipient
     )
 
 

@@ -93,7 +93,7 @@ def _records_before_the_move():
     services.record_consent(
         manager,
         case.returnee,
-        ConsentPurpose.DATA_SHARING,
+        ConsentPurpose.CROSS_BORDER,  # Mexico → Guatemala: a cross-border share (issue 14)
         ConsentMethod.SIGNED,
         timezone.localdate() - timedelta(days=2),
         recipient_organisation=partner,

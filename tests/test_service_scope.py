@@ -63,7 +63,7 @@ def world(org, other_org, case_manager, other_supervisor) -> World:
         protection_services.record_consent(
             case_manager,
             case.returnee,
-            "referral",
+            "cross_border" if protection_services.is_cross_border(case.organisation, recipient) else "referral",
             "signed",
             TODAY() - timedelta(days=5),
             recipient_organisation=recipient,

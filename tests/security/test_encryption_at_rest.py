@@ -69,7 +69,25 @@ def test_the_proof_covers_every_encrypted_field():
     # A manifest kept until its import has run: the same names, dates and numbers as the returnees it creates
     # (their markers above); an EncryptedTextField, so what the field test above proves holds for it.
     manifest_file = "reception.ManifestImport.content"
-    assert labels == {*ENCRYPTED, "access.TOTPDevice.key", "cases.Returnee.match_record", manifest_file}
+    # The installation's private keys: no marker fits a key; test_private_keys_are_not_in_clear checks them.
+    assert labels == {
+        *ENCRYPTED,
+        "access.TOTPDevice.key",
+        "cases.Returnee.match_record",
+        "handover.InstallationKey.private_jwks",
+        manifest_file,
+    }
+
+
+def test_private_keys_are_not_in_clear():
+    import json
+
+    from reintegra.handover import keys
+
+    private = json.loads(keys.current().private_jwks)
+    dump = raw_text_of_every_table()
+    assert all(key["d"].lower() not in dump for key in private["keys"])
+    assert all(key["x"].lower() in dump for key in private["keys"])  # the public halves are stored in clear
 
 
 DECISIONS = Path(__file__).resolve().parents[2] / "docs" / "data-protection.md"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("reintegra.structural.api_urls")),
     path("", include("reintegra.reception.api_urls")),
     path("", include("reintegra.regional.api_urls")),
+    path("", include("reintegra.handover.api_urls")),
     path("", include("reintegra.monitoring.api_urls")),
     path("", include("reintegra.reception.manifest_api_urls")),
 ]

@@ -80,6 +80,17 @@ class ConsentRequired(PermissionDenied):
     code = "consent_required"
 
 
+class CrossBorderConsentRequired(ConsentRequired):
+    """Sharing with an organisation in another country refused: no valid cross-border consent naming it."""
+
+    code = "cross_border_consent_required"
+
+
+def is_cross_border(sending: Organisation, recipient: Organisation) -> bool:
+    """Whether data going from `sending` to `recipient` leaves the country (Organisation.country)."""
+    return bool(sending.country) and bool(recipient.country) and str(sending.country) != str(recipient.country)
+
+
 # --- helpers -------------------------------------------------------------------------------------
 
 
@@ -290,13 +301,20 @@ def require_consent_for_sharing(
     *,
     life_at_risk_justification: str = "",
     channel: str = "web",
+    sending_organisation: Organisation | None = None,
 ) -> Consent | None:
     """The consent that allows sharing with `recipient_organisation` (any of the purposes when several are
     given), or None when a mental-health professional invokes the life-at-risk exception with a
-    justification (recorded as a flagged access event). Otherwise raises ConsentRequired."""
+    justification (recorded as a flagged access event). Otherwise raises ConsentRequired.
+
+    When `sending_organisation` is in another country than the recipient, only a cross-border consent
+    naming the recipient will do (CrossBorderConsentRequired): shares, referrals and hand-overs alike."""
     if not permissions.is_active_user(user) or not scoping.can_see_returnee(user, returnee):
         raise permissions.denied()
     purposes = [purpose] if isinstance(purpose, str) else list(purpose)
+    refusal: type[ConsentRequired] = ConsentRequired
+    if sending_organisation is not None and is_cross_border(sending_organisation, recipient_organisation):
+        purposes, refusal = [ConsentPurpose.CROSS_BORDER], CrossBorderConsentRequired
     for p in purposes:
         consent = valid_consent(returnee, p, recipient_organisation)
         if consent is not None:
@@ -305,16 +323,19 @@ def require_consent_for_sharing(
     missing = _("No valid consent from this person for sharing with %(organisation)s. Record the consent first.") % {
         "organisation": recipient_organisation.name
     }
+    if refusal is CrossBorderConsentRequired:
+        missing = _(
+            "%(organisation)s is in another country: sharing needs a valid cross-border consent from this person "
+            "naming it. Record the consent first."
+        ) % {"organisation": recipient_organisation.name}
     if _has_child_case(returnee):
         missing += " " + _("For a child's case the consent must record the guardian's consent and the child's assent.")
     if justification:
         if not user.is_mental_health_professional:
-            raise ConsentRequired(
-                _("Only a mental-health professional can invoke the life-at-risk exception.") + " " + missing
-            )
+            raise refusal(_("Only a mental-health professional can invoke the life-at-risk exception.") + " " + missing)
         audit.record_access(user, "consent_exception", returnee, purpose=justification, flagged=True, channel=channel)
         return None
-    raise ConsentRequired(missing)
+    raise refusal(missing)
 
 
 def share_case(
@@ -354,6 +375,7 @@ def share_case(
             organisation,
             life_at_risk_justification=life_at_risk_justification,
             channel=channel,
+            sending_organisation=case.organisation,
         )
         share = CaseShare.objects.create(
             case=case, organisation=organisation, consent=consent, reason=reason[:300], granted_by=user

@@ -705,6 +705,7 @@ def send_referral(
                 provider.organisation,
                 life_at_risk_justification=life_at_risk_justification,
                 channel=channel,
+                sending_organisation=referral.case.organisation,
             )
         else:
             consent = valid_consent(returnee, ConsentPurpose.REFERRAL, None)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "reintegra.structural",
     "reintegra.reception",
     "reintegra.regional",
+    "reintegra.handover",
     "reintegra.demo",  # last: the top layer (the `seed` and `demo` commands)
 ]
 
@@ -258,6 +259,11 @@ SPECTACULAR_SETTINGS = {
         "BiaRecommendationEnum": "reintegra.children.choices.BiaRecommendation",
         "ReunificationRecommendationEnum": "reintegra.children.tracing_choices.ReunificationRecommendation",
         "ReferralPriorityEnum": "reintegra.referrals.choices.ReferralPriority",  # core (children): a third "priority"
+        "HandOverStatusEnum": "reintegra.handover.choices.HandOverStatus",  # handover
+        "HandOverDirectionEnum": "reintegra.handover.choices.HandOverDirection",
+        "DeliveryStatusEnum": "reintegra.handover.choices.DeliveryStatus",
+        "PackageKindEnum": "reintegra.handover.choices.PackageKind",
+        "IndicatorDirectionEnum": "reintegra.monitoring.choices.Direction",  # beside the hand-over's direction
     },
 }
 
@@ -341,3 +347,10 @@ MAILERS: dict[str, dict[str, object]] = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("REINTEGRA_FROM_EMAIL", "Reintegra <no-reply@localhost>")
 REINTEGRA_BASE_URL = os.environ.get("REINTEGRA_BASE_URL", "")
+# Cross-border hand-over (reintegra.handover): how long a sealed package stays valid, how often and how
+# late a push is retried, and whether a partner base URL may be plain http (loopback tests, never production).
+REINTEGRA_HANDOVER_PACKAGE_HOURS = int(os.environ.get("REINTEGRA_HANDOVER_PACKAGE_HOURS", "72"))
+REINTEGRA_HANDOVER_MAX_ATTEMPTS = int(os.environ.get("REINTEGRA_HANDOVER_MAX_ATTEMPTS", "8"))
+REINTEGRA_HANDOVER_RETRY_SECONDS = int(os.environ.get("REINTEGRA_HANDOVER_RETRY_SECONDS", "60"))
+REINTEGRA_HANDOVER_REMINDER_DAYS = int(os.environ.get("REINTEGRA_HANDOVER_REMINDER_DAYS", "5"))
+REINTEGRA_HANDOVER_ALLOW_HTTP = env_bool("REINTEGRA_HANDOVER_ALLOW_HTTP", True)

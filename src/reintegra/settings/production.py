@@ -49,3 +49,6 @@ MAILERS = {
 REINTEGRA_FIELD_KEYS = require_fernet_keys("REINTEGRA_FIELD_KEYS")
 REINTEGRA_BLIND_INDEX_KEY = require_secret_key("REINTEGRA_BLIND_INDEX_KEY")
 REINTEGRA_PSEUDONYM_KEY = require_secret_key("REINTEGRA_PSEUDONYM_KEY")
+
+# A partner installation is reached over HTTPS only in production.
+REINTEGRA_HANDOVER_ALLOW_HTTP = False

@@ -78,6 +78,9 @@ ENCRYPTED = [
     "referrals.Referral.provider_note",
     "referrals.Referral.feedback",
     "sustainability.SurveyRound.answers",  # a free-text answer
+    "handover.HandOver.payload",  # the package's data: the person's names among them
+    "handover.HandOver.reason",
+    "handover.HandOver.decline_reason",
     # tracing
     "children.TracingRequest.given_names",
     "children.TracingRequest.family_names",
@@ -152,10 +155,16 @@ ENCRYPTED = [
 ]
 
 # Encrypted JSON lists: the marker is one of their values (a caregiver's name, an indicator's code).
-CONTAINED = {"children.ChildProfile.caregivers", "children.BestInterestsAssessment.risk_indicators"}
+CONTAINED = {
+    "children.ChildProfile.caregivers",
+    "children.BestInterestsAssessment.risk_indicators",
+    "handover.HandOver.payload",
+}
 
 # Values that must have a given shape (a valid phone number, a date) instead of a marker.
 NOT_MARKERS = {
+    # The hand-over's package carries the person's given names (the returnee profile category).
+    "handover.HandOver.payload": marker("cases.Returnee.given_names"),
     "cases.Returnee.phone": "+526647132209",  # E.164, as the service stores it
     "cases.Returnee.birth_date": "1986-11-23",
     "cases.HouseholdMember.birth_date": "2014-07-29",
@@ -458,6 +467,41 @@ def _tracing(manager: User, case: Case) -> None:
 # end tracing
 
 
+def _handover(manager: User, case: Case, other_org: Organisation) -> None:
+    """A hand-over of the case to the other organisation (another country: a cross-border consent), sent and
+    declined there with a reason."""
+    from reintegra.handover import services as handover_services
+    from reintegra.structural.models import CooperationFramework, DataExchangeRule, Stakeholder
+
+    programme = case.programme
+    assert programme is not None
+    party = Stakeholder.objects.create(
+        programme=programme, name="ONG Zq", category="ngo", level="national", country="GT", interest=3, influence=3
+    )
+    framework = CooperationFramework.objects.create(
+        programme=programme, title="Marco Zq", host_country="MX", origin_country="GT"
+    )
+    framework.parties.add(party)
+    for category in ("returnee_profiles", "origin_situation"):
+        DataExchangeRule.objects.create(
+            programme=programme, framework=framework, party=party, category=category, may_consult=True
+        )
+    protection_services.record_consent(
+        manager,
+        case.returnee,
+        ConsentPurpose.CROSS_BORDER,
+        ConsentMethod.SIGNED,
+        timezone.localdate() - timedelta(days=1),
+        recipient_organisation=other_org,
+    )
+    data = handover_services.HandOverInput(
+        framework, party, m("handover.HandOver.reason"), recipient_organisation=other_org
+    )
+    handover = handover_services.send_handover(manager, handover_services.create_handover(manager, case, data))
+    recipient = factories.user(other_org, Role.SUPERVISOR, username="receptora-zq")
+    handover_services.decline_handover(recipient, handover, m("handover.HandOver.decline_reason"))
+
+
 def _closure_and_reopening(manager: User, case: Case) -> None:
     case_services.close_case(manager, case, reason="support_ended", note=m("cases.Case.closure_note"))
     case.refresh_from_db()
@@ -678,5 +722,6 @@ def build_everything() -> dict[str, Any]:
     _child_records(manager, org)  # core
     _closure_and_reopening(manager, case)
     _child_plan_records(org, manager)  # child plan
+    _handover(manager, case, other_org)
     device = two_factor.start_enrolment(manager)
     return {"case": case, "device": device}

@@ -67,6 +67,7 @@ APP_MATRICES = {
     # manifest imports
     "reintegra.reception.manifest_views": "src/reintegra/reception/tests/test_manifest_permissions.py",
     "reintegra.reception.manifest_api": "src/reintegra/reception/tests/test_manifest_permissions.py",
+    "reintegra.handover": "src/reintegra/handover/tests/test_permissions.py",
 }
 
 

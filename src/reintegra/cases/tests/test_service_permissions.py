@@ -134,8 +134,10 @@ def holder(org, team):
 
 
 def _shared(case: Case, by: User, organisation: Any) -> None:
+    # Across a border only a cross-border consent will do (issue 14).
+    purpose = "cross_border" if protection_services.is_cross_border(case.organisation, organisation) else "referral"
     protection_services.record_consent(
-        by, case.returnee, "referral", "signed", TODAY() - timedelta(days=5), recipient_organisation=organisation
+        by, case.returnee, purpose, "signed", TODAY() - timedelta(days=5), recipient_organisation=organisation
     )
     protection_services.share_case(by, case, organisation, "Seguimiento")
 

@@ -4,7 +4,16 @@ texts are data (`demo/data/*.yaml`); they write through each level's services.""
 
 from collections.abc import Callable
 
-from reintegra.demo.levels import children, monitoring, reception, referrals, regional, structural, sustainability
+from reintegra.demo.levels import (
+    children,
+    handover,
+    monitoring,
+    reception,
+    referrals,
+    regional,
+    structural,
+    sustainability,
+)
 from reintegra.demo.levels.context import DemoContext
 
 LOADERS: list[Callable[[DemoContext], str]] = [
@@ -15,6 +24,7 @@ LOADERS: list[Callable[[DemoContext], str]] = [
     monitoring.load,
     children.load,
     reception.load,
+    handover.load,
 ]
 
 __all__ = ["LOADERS", "DemoContext"]
