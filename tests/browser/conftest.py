@@ -30,7 +30,7 @@ class LiveApp:
 
     def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "reintegra", *args], env=self.env, capture_output=True, text=True, timeout=180
+            [sys.executable, "-m", "reintegra", *args], env=self.env, capture_output=True, text=True, timeout=600
         )
         assert result.returncode == 0, result.stdout + result.stderr
         return result
