@@ -173,7 +173,7 @@ class _SupervisorDecisionView(_OneAssessmentView):
         return self._answer(bia)
 
 
-def _decision_schema(summary: str) -> Any:
+def _decision_schema[F: Callable[..., Any]](summary: str) -> Callable[[F], F]:
     return versioning.write_schema(
         optional=True,
         summary=summary,
