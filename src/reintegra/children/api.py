@@ -8,6 +8,7 @@ by the selectors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404
@@ -155,48 +156,47 @@ class AssessmentView(_OneAssessmentView):
         return self._answer(bia)
 
 
-class AssessmentApproveView(_OneAssessmentView):
-    write_capabilities = (Capability.APPROVE_BEST_INTERESTS,)
+class _SupervisorDecisionView(_OneAssessmentView):
+    """Approve or send back a completed BIA (the subclass names the service)."""
 
-    @versioning.write_schema(
-        optional=True,
-        summary="A supervisor (not the assessor) approves a completed assessment",
-        request=BestInterestsApprovalSerializer,
-        responses=BestInterestsAssessmentSerializer,
-        tags=TAGS,
-    )
-    def post(self, request: Request, pk: int, bia_id: int) -> Response:
+    write_capabilities = (Capability.APPROVE_BEST_INTERESTS,)
+    decide: Callable[..., BestInterestsAssessment]
+
+    def _decide(self, request: Request, pk: int, bia_id: int) -> Response:
         case = self._case(request, pk, for_write=True)
         bia = self._assessment(request, case, bia_id)
         incoming = BestInterestsApprovalSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         expected = versioning.expected_version(request, bia, required=False)
-        bia = services.approve_assessment(
-            acting_user(request), bia, note=incoming.validated_data["note"], expected_version=expected
-        )
+        decide = type(self).decide
+        bia = decide(acting_user(request), bia, note=incoming.validated_data["note"], expected_version=expected)
         return self._answer(bia)
 
 
-class AssessmentReturnView(_OneAssessmentView):
-    write_capabilities = (Capability.APPROVE_BEST_INTERESTS,)
-
-    @versioning.write_schema(
+def _decision_schema[F: Callable[..., Any]](summary: str) -> Callable[[F], F]:
+    return versioning.write_schema(
         optional=True,
-        summary="A supervisor (not the assessor) sends a completed assessment back for revision (note required)",
+        summary=summary,
         request=BestInterestsApprovalSerializer,
         responses=BestInterestsAssessmentSerializer,
         tags=TAGS,
     )
+
+
+class AssessmentApproveView(_SupervisorDecisionView):
+    decide = services.approve_assessment
+
+    @_decision_schema("A supervisor (not the assessor) approves a completed assessment")
     def post(self, request: Request, pk: int, bia_id: int) -> Response:
-        case = self._case(request, pk, for_write=True)
-        bia = self._assessment(request, case, bia_id)
-        incoming = BestInterestsApprovalSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        expected = versioning.expected_version(request, bia, required=False)
-        bia = services.return_assessment(
-            acting_user(request), bia, note=incoming.validated_data["note"], expected_version=expected
-        )
-        return self._answer(bia)
+        return self._decide(request, pk, bia_id)
+
+
+class AssessmentReturnView(_SupervisorDecisionView):
+    decide = services.return_assessment
+
+    @_decision_schema("A supervisor (not the assessor) sends a completed assessment back for revision (note required)")
+    def post(self, request: Request, pk: int, bia_id: int) -> Response:
+        return self._decide(request, pk, bia_id)
 
 
 class DeterminationView(ChildCaseView):

@@ -5,6 +5,7 @@ services write and decide."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -220,42 +221,38 @@ def assessment_detail(request: AuthenticatedHttpRequest, pk: int, bia_id: int) -
     )
 
 
-@login_required
-@require_POST
-def assessment_approve(request: AuthenticatedHttpRequest, pk: int, bia_id: int) -> HttpResponse:
+def _supervisor_decision(
+    request: AuthenticatedHttpRequest, pk: int, bia_id: int, decide: Callable[..., Any], done: str
+) -> HttpResponse:
+    """Approve or send back a completed BIA: the same checks, note and answers for both decisions."""
     access_permissions.require(request.user, Capability.APPROVE_BEST_INTERESTS)
     case = _case(request, pk, for_write=True)
     bia = _assessment(request, case, bia_id)
     form = forms.ApproveForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.approve_assessment(request.user, bia, note=note)
+        decide(request.user, bia, note=note)
     except TransitionError as exc:
         show_refused(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The best-interests assessment was approved."))
+        messages.success(request, done)
     return redirect("children:assessment", pk=case.pk, bia_id=bia.pk)
+
+
+@login_required
+@require_POST
+def assessment_approve(request: AuthenticatedHttpRequest, pk: int, bia_id: int) -> HttpResponse:
+    done = _("The best-interests assessment was approved.")
+    return _supervisor_decision(request, pk, bia_id, services.approve_assessment, done)
 
 
 @login_required
 @require_POST
 def assessment_return(request: AuthenticatedHttpRequest, pk: int, bia_id: int) -> HttpResponse:
-    access_permissions.require(request.user, Capability.APPROVE_BEST_INTERESTS)
-    case = _case(request, pk, for_write=True)
-    bia = _assessment(request, case, bia_id)
-    form = forms.ApproveForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.return_assessment(request.user, bia, note=note)
-    except TransitionError as exc:
-        show_refused(request, exc)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The assessment was sent back to its author for revision."))
-    return redirect("children:assessment", pk=case.pk, bia_id=bia.pk)
+    done = _("The assessment was sent back to its author for revision.")
+    return _supervisor_decision(request, pk, bia_id, services.return_assessment, done)
 
 
 # --- BID -----------------------------------------------------------------------------------------
