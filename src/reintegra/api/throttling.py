@@ -5,12 +5,13 @@ workers the effective limit is the rate times the workers). The answer is the sa
 a translated message, `code: "throttled"` and `Retry-After`."""
 
 from datetime import timedelta
+from collections.abc import Sequence
 from typing import NoReturn
 
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.request import Request
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 
 from reintegra.access import throttle
 
@@ -18,7 +19,7 @@ from reintegra.access import throttle
 class AddressRateLimited:
     """Mix into an APIView and set `throttle_scope` (and `wait_message` when the login's does not fit)."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes: Sequence[type[BaseThrottle]] = [ScopedRateThrottle]
     throttle_scope: str
 
     def wait_message(self, wait: timedelta) -> str:
