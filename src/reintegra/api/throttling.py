@@ -4,8 +4,8 @@ the hand-over inbox of partner installations): DRF's `ScopedRateThrottle`, rates
 workers the effective limit is the rate times the workers). The answer is the same 429 as a throttled login:
 a translated message, `code: "throttled"` and `Retry-After`."""
 
-from datetime import timedelta
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import NoReturn
 
 from django.utils.translation import gettext as _
