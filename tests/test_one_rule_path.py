@@ -42,6 +42,7 @@ from reintegra.sustainability.models import InstrumentVersion
 from reintegra.testing import factories
 from reintegra.testing.routes import route_methods, walk
 from reintegra.testing.rule_paths import DROP, Refusal, WritePair, check_pair
+from reintegra.testing.survey import economic_answers, submissions_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -834,7 +835,9 @@ def round_ctx(world: Any) -> SimpleNamespace:
     sustainability_services.record_round(
         world.pm,
         c.case,
-        sustainability_services.RoundInput(instrument="rss", taken_on=today(), answers={}, round_month=0),
+        sustainability_services.RoundInput(
+            instrument="rss", taken_on=today(), answers=economic_answers(), round_month=0
+        ),
     )
     return c
 
@@ -844,9 +847,9 @@ ROUND = WritePair(
     "api:case-sustainability",
     round_ctx,
     web_url=lambda c: reverse("sustainability:round-new", args=[c.case.pk]),
-    web_data=lambda c: {"taken_on": iso(), "round_month": "", "q_eco_satisfaction": "satisfied"},
+    web_data=lambda c: {"taken_on": iso(), "round_month": "", **{f"q_{k}": v for k, v in economic_answers().items()}},
     api_url=lambda c: f"/api/v1/cases/{c.case.pk}/sustainability/",
-    api_data=lambda c: {"instrument": "rss", "date": iso(), "answers": {"eco_satisfaction": "satisfied"}},
+    api_data=lambda c: {"instrument": "rss", "date": iso(), "answers": economic_answers()},
     refusals=(
         Refusal("date", "in_future", web={"taken_on": iso(1)}, api={"date": iso(1)}, web_field="taken_on"),
         Refusal(
@@ -859,6 +862,15 @@ ROUND = WritePair(
         ),
         Refusal.same("round_month", "invalid_choice", label="a round already recorded", round_month=0),
         Refusal.same("round_month", "invalid_choice", label="a round before the return", round_month=-1),
+        Refusal.same("round_month", "outside_window", label="a round outside its window", round_month=6),
+        Refusal(
+            "answers",
+            "too_few_answers",
+            web={f"q_{k}": [] if isinstance(v, list) else "" for k, v in economic_answers().items()},
+            api={"answers": {}},
+            web_field="__all__",
+            label="too few answers for any score",
+        ),
     ),
 )
 
@@ -871,8 +883,8 @@ def submissions_ctx(world: Any) -> SimpleNamespace:
 
 def export(c: Any) -> SimpleUploadedFile:
     """A KoboToolbox / ODK export with one submission for the case."""
-    content = f"case_number,survey_date,eco_satisfaction\n{c.case.case_number},{iso()},satisfied\n"
-    return SimpleUploadedFile("kobo.csv", content.encode(), content_type="text/csv")
+    content = submissions_csv([f"{c.case.case_number},{iso()},satisfied,agree,u1"])
+    return SimpleUploadedFile("kobo.csv", content, content_type="text/csv")
 
 
 def not_utf8() -> SimpleUploadedFile:

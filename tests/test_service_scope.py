@@ -34,6 +34,7 @@ from reintegra.structural.models import Stakeholder, WriteGrant
 from reintegra.sustainability import services as sustainability_services
 from reintegra.sustainability.models import FeasibilityApproach, SurveyRound
 from reintegra.testing import factories
+from reintegra.testing.survey import economic_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,7 @@ def withdraw_consent(w: World) -> tuple[Call, Snapshot]:
 
 
 def record_round(w: World) -> tuple[Call, Snapshot]:
-    data = sustainability_services.RoundInput("rss", TODAY(), {})
+    data = sustainability_services.RoundInput("rss", TODAY(), economic_answers())
     return (
         lambda: sustainability_services.record_round(w.other_supervisor, w.case, data),
         lambda: SurveyRound.objects.count(),

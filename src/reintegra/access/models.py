@@ -75,6 +75,8 @@ class Programme(Versioned):
     # Sustainability: months after return at which an RSS round is due (0 = baseline).
     rss_round_months = models.JSONField(_("RSS rounds (months after return)"), default=default_rss_round_months)
     rss_baseline_window_days = models.PositiveIntegerField(_("days allowed for the baseline round"), default=30)
+    # A survey counts for a follow-up round when taken within this many days of its due date (either side).
+    rss_round_window_days = models.PositiveIntegerField(_("days either side of a follow-up round"), default=60)
     # Structural level: interest/influence score from which a stakeholder counts as "high" (1-5).
     stakeholder_high_threshold = models.PositiveSmallIntegerField(_("high interest/influence threshold"), default=4)
     stakeholder_review_months = models.PositiveSmallIntegerField(_("stakeholder review after (months)"), default=3)

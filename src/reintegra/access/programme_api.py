@@ -24,6 +24,7 @@ class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
     rss_round_months = serializers.ListField(child=serializers.IntegerField())
     countries = serializers.ListField(child=serializers.CharField(max_length=2), required=False)
     rss_baseline_window_days = serializers.IntegerField(required=False)
+    rss_round_window_days = serializers.IntegerField(required=False)
     stakeholder_high_threshold = serializers.IntegerField(required=False)
     stakeholder_review_months = serializers.IntegerField(required=False)
     agreement_renewal_notice_days = serializers.IntegerField(required=False)

@@ -33,6 +33,13 @@ class ProgrammeSettingsForm(forms.Form):
     )
     # The ranges are the service's (services.PROGRAMME_SETTING_RANGES): the form only reads whole numbers.
     rss_baseline_window_days = forms.IntegerField(label=_("Days allowed for the baseline round"))
+    rss_round_window_days = forms.IntegerField(
+        label=_("Days either side of a follow-up round"),
+        help_text=_(
+            "A survey counts for a follow-up round when taken this many days before or after its due date; "
+            "outside every round's window it is an unscheduled round."
+        ),
+    )
     stakeholder_high_threshold = forms.IntegerField(
         label=_("High interest/influence threshold"),
         help_text=_("A stakeholder scoring at least this on both interest and influence is managed closely."),
@@ -73,6 +80,7 @@ class ProgrammeSettingsForm(forms.Form):
             "is_active": programme.is_active,
             "rss_round_months": ", ".join(str(m) for m in programme.rss_round_months),
             "rss_baseline_window_days": programme.rss_baseline_window_days,
+            "rss_round_window_days": programme.rss_round_window_days,
             "stakeholder_high_threshold": programme.stakeholder_high_threshold,
             "stakeholder_review_months": programme.stakeholder_review_months,
             "agreement_renewal_notice_days": programme.agreement_renewal_notice_days,

@@ -258,6 +258,7 @@ PROGRAMME_SETTINGS = (
     "is_active",
     "rss_round_months",
     "rss_baseline_window_days",
+    "rss_round_window_days",
     "stakeholder_high_threshold",
     "stakeholder_review_months",
     "agreement_renewal_notice_days",
@@ -268,6 +269,7 @@ PROGRAMME_SETTINGS = (
 # Delays in days or months: beyond these they are typing mistakes (and overflow dates or the database).
 PROGRAMME_SETTING_RANGES = {
     "rss_baseline_window_days": (1, 366),
+    "rss_round_window_days": (1, 366),
     "stakeholder_review_months": (1, 120),
     "agreement_renewal_notice_days": (0, 3660),
 }

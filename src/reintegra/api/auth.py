@@ -7,8 +7,7 @@ the current code from the app; see `reintegra.access.two_factor`. Failed attempt
 and per account (`reintegra.access.throttle`: 429 with `code: "throttled"`).
 """
 
-from datetime import timedelta
-from typing import Any, NoReturn
+from typing import Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,12 +20,12 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from reintegra.access import api_tokens, throttle, two_factor
+from reintegra.access import api_tokens, two_factor
 from reintegra.access.audit import record_access
 from reintegra.api.query import QueryParametersMixin
+from reintegra.api.throttling import AddressRateLimited
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
@@ -112,22 +111,10 @@ class TokenResponseSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(read_only=True)
 
 
-class ObtainTokenView(QueryParametersMixin, APIView):
+class ObtainTokenView(AddressRateLimited, QueryParametersMixin, APIView):
     authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
-
-    def throttled(self, request: Request, wait: float | None) -> NoReturn:
-        """Too many requests from this address (DRF's rate limit): the same 429 body as a throttled login."""
-        exc = exceptions.Throttled(wait)
-        seconds = timedelta(seconds=wait or 1)
-        code = throttle.Throttled.code
-        exc.detail = {
-            "detail": exceptions.ErrorDetail(throttle.wait_message(seconds), code=code),
-            "code": exceptions.ErrorDetail(code, code=code),
-        }
-        raise exc
 
     @extend_schema(
         operation_id="auth_token_create",

@@ -7,6 +7,7 @@ authenticates it. It answers 202 with the hand-over's state, or 4xx JSON with a 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import Http404, HttpResponse
@@ -24,6 +25,7 @@ from reintegra.access.roles import Capability
 from reintegra.api.parsers import JSONParser
 from reintegra.api.permissions import ProtectedView, acting_user
 from reintegra.api.query import QueryParametersMixin
+from reintegra.api.throttling import AddressRateLimited, requests_wait_message
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Case
 from reintegra.handover import inputs, keys, selectors, services
@@ -224,12 +226,18 @@ class JoseParser(BaseParser):
         return stream.read().decode("ascii", errors="replace")
 
 
-class InboxView(QueryParametersMixin, APIView):
+class InboxView(AddressRateLimited, QueryParametersMixin, APIView):
     """The receiving endpoint of partner installations: no session, no token; the package's signature by a
-    registered partner is the authentication. Body: the JWE (`application/jose`) or `{"package": "…"}`."""
+    registered partner is the authentication. Body: the JWE (`application/jose`) or `{"package": "…"}`.
+    Rate-limited per address (`handover_inbox`), so nobody can make it decrypt and verify without end."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    throttle_scope = "handover_inbox"
+
+    def wait_message(self, wait: timedelta) -> str:
+        return requests_wait_message(wait)
+
     parser_classes = [JSONParser, JoseParser]
 
     @extend_schema(
@@ -241,6 +249,7 @@ class InboxView(QueryParametersMixin, APIView):
             400: HandOverErrorSerializer,
             403: HandOverErrorSerializer,
             409: HandOverErrorSerializer,
+            429: HandOverErrorSerializer,
         },
         tags=TAGS,
         auth=[],

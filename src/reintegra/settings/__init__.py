@@ -215,7 +215,12 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
+    # Per client address (reintegra.api.throttling). A partner installation's outbox retries with backoff, so
+    # a legitimate sender stays far below the inbox's rate.
+    "DEFAULT_THROTTLE_RATES": {
+        "token": "10/min",
+        "handover_inbox": os.environ.get("REINTEGRA_HANDOVER_INBOX_RATE", "30/min"),
+    },
 }
 # API tokens (django-rest-knox, reintegra.access.api_tokens): hashed, named, expiring, never refreshed by use.
 KNOX_TOKEN_MODEL = "access.ApiToken"  # noqa: S105 - a model name

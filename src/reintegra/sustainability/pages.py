@@ -47,5 +47,5 @@ def score_titles() -> dict[str, Any]:
 
 def month_label(month: int | None) -> str:
     if month is None:
-        return _("Additional round")
+        return _("Unscheduled round")
     return _("Baseline") if month == 0 else _("%(month)s months") % {"month": month}

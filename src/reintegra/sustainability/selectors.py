@@ -288,6 +288,12 @@ def schedule_of(case: Case) -> tuple[list[int], int]:
     return [int(m) for m in months], int(programme.rss_baseline_window_days)
 
 
+def round_window_days(case: Case) -> int:
+    """Days either side of a follow-up round's due date in which a survey counts for it (schedule.windows)."""
+    programme = case.programme
+    return int(programme.rss_round_window_days) if programme is not None else schedule.DEFAULT_ROUND_WINDOW_DAYS
+
+
 def done_months(case: Case) -> set[int]:
     months = SurveyRound.objects.filter(case=case, round_month__isnull=False).values_list("round_month", flat=True)
     return {m for m in months if m is not None}

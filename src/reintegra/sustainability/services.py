@@ -21,6 +21,7 @@ from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from reintegra.access import permissions, uploads, versioning
@@ -350,14 +351,37 @@ def validate_round(
     for code, message in sorted(answer_errors.items()):
         text, error_code = _translate_answer_error(message)
         errors.add(f"answers.{code}", text, error_code)
+    if not answer_errors:
+        _too_few_answers(errors, version, clean)
     month = _round_month(errors, case, data)
     errors.raise_if_any()
     return version, clean, month
 
 
+def _too_few_answers(errors: FieldErrors, version: InstrumentVersion, clean: Mapping[str, Any]) -> None:
+    """A round that yields no score at all (not even one dimension's) tells nothing: it is refused, so that an
+    empty form never counts as a scheduled round."""
+    if not version.parsed().scored_questions:
+        return  # an instrument without scores (notes, a checklist) is never refused for it
+    result = _score(version, clean)
+    if all(value is None for value in result.scores.values()):
+        share = round(version.parsed().min_answered_share * 100)
+        errors.add(
+            "answers",
+            _(
+                "Too few questions are answered to compute any score: answer at least %(share)s %% of the "
+                "questions of one dimension."
+            )
+            % {"share": share},
+            "too_few_answers",
+        )
+
+
 def _round_month(errors: FieldErrors, case: Case, data: RoundInput) -> int | None:
-    """The round given (one the programme schedules and the case has not done yet), or the one the date suggests."""
-    months, _window = selectors.schedule_of(case)
+    """The round given (one the programme schedules, not done yet, whose window holds the date), or the one
+    whose window holds the date; None: an unscheduled round (schedule.py)."""
+    months, baseline_days = selectors.schedule_of(case)
+    round_days = selectors.round_window_days(case)
     done = selectors.done_months(case)
     month = data.round_month
     # The form offers the rounds still to do only: another is not among its choices either.
@@ -370,9 +394,25 @@ def _round_month(errors: FieldErrors, case: Case, data: RoundInput) -> int | Non
         )
     elif month is not None and month in done:
         errors.add("round_month", _("This round was already recorded for the case."), "invalid_choice")
+    elif month is not None and "date" not in errors:
+        window = schedule.window_of(case.return_date, month, months, baseline_days, round_days)
+        if window is None or not window.holds(data.taken_on):
+            errors.add("round_month", _outside_window_message(window), "outside_window")
     elif month is None and "date" not in errors:
-        month = schedule.suggest_month(case.return_date, data.taken_on, months, done)
+        month = schedule.round_for_date(case.return_date, data.taken_on, months, done, baseline_days, round_days)
     return month
+
+
+def _outside_window_message(window: schedule.Window | None) -> str:
+    if window is None:
+        return _("This round has no window in the programme's schedule: leave the round empty (unscheduled).")
+    return _(
+        "A survey for this round is taken between %(start)s and %(end)s; for another date leave the round empty "
+        "(the date chooses it, or the survey is unscheduled)."
+    ) % {
+        "start": date_format(window.starts_on, "SHORT_DATE_FORMAT"),
+        "end": date_format(window.ends_on, "SHORT_DATE_FORMAT"),
+    }
 
 
 def _translate_answer_error(message: str) -> tuple[str, str]:

@@ -26,6 +26,7 @@ ROWS = {
             "is_active": "on",
             "rss_round_months": "0, 3, 12",
             "rss_baseline_window_days": "30",
+            "rss_round_window_days": "60",
             "stakeholder_high_threshold": "3",
             "stakeholder_review_months": "3",
             "agreement_renewal_notice_days": "60",

@@ -87,6 +87,28 @@ def test_inbox_endpoint_answers_codes_without_a_session(world: World) -> None:
     assert response.status_code == 400 and response.json()["code"] == "malformed"
 
 
+def test_inbox_is_rate_limited_per_address(world: World, settings: object) -> None:
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import ScopedRateThrottle
+
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "handover_inbox": "3/min"}
+    ScopedRateThrottle.THROTTLE_RATES = rates  # DRF reads the rates once, at import
+    try:
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="es")
+        codes = [
+            client.post("/api/v1/handovers/inbox/", data="nonsense", content_type="application/jose") for _ in range(4)
+        ]
+        assert [r.status_code for r in codes] == [400, 400, 400, 429]
+        refused = codes[-1]
+        assert refused.json()["code"] == "throttled" and int(refused["Retry-After"]) >= 1
+        assert refused.json()["detail"].startswith("Demasiadas solicitudes")
+        other = APIClient(REMOTE_ADDR="10.9.8.7")
+        answer = other.post("/api/v1/handovers/inbox/", data="nonsense", content_type="application/jose")
+        assert answer.status_code == 400  # another address is not limited
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+
 def test_partners_need_a_programme_manager(world: World) -> None:
     response = api_for(world.sender).post("/api/v1/partners/", {}, format="json")
     assert response.status_code == 403

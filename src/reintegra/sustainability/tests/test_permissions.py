@@ -29,7 +29,7 @@ from reintegra.sustainability.models import FeasibilityApproach, Instrument
 from reintegra.testing import factories
 from reintegra.testing.routes import routes_of_app
 
-from .conftest import rss_raw
+from .conftest import as_cells, best_answers, economic_answers, rss_raw
 
 C = Capability
 READERS = frozenset({C.MANAGE_PROGRAMME, C.VIEW_AGGREGATES, C.IMPORT_SUBMISSIONS, C.EDIT_CASES})
@@ -139,7 +139,7 @@ class World:
         for key, case in [*self.cases.items(), *((("own", r), c) for r, c in self.own.items())]:
             manager = case.case_manager
             self.rounds[key] = services.record_round(
-                manager, case, services.RoundInput("rss", timezone.localdate(), {"eco_satisfaction": "satisfied"})
+                manager, case, services.RoundInput("rss", timezone.localdate(), best_answers())
             )
         self.global_version = Instrument.objects.get(code="rss", programme__isnull=True).versions.get()
         self.config = {}
@@ -173,9 +173,9 @@ class World:
         today = timezone.localdate().isoformat()
         case_number = self.own[role].case_number
         if kind == "round_form":
-            return {"taken_on": today, "q_eco_satisfaction": "satisfied"}, None
+            return {"taken_on": today, **{f"q_{code}": v for code, v in economic_answers().items()}}, None
         if kind == "round_api":
-            return {"instrument": "rss", "date": today, "answers": {"eco_satisfaction": "satisfied"}}, "json"
+            return {"instrument": "rss", "date": today, "answers": economic_answers()}, "json"
         if kind == "rescore":
             return {"version": self.global_version.pk}, None
         if kind == "upload":
@@ -188,7 +188,8 @@ class World:
             # Edits carry the version they are based on (issue 10).
             return {"definition": content, "revision": str(draft.revision)}, None
         if kind == "csv":
-            text = f"case_number,survey_date,eco_satisfaction\n{case_number},{today},satisfied\n"
+            cells = as_cells(economic_answers())
+            text = f"case_number,survey_date,{','.join(cells)}\n{case_number},{today},{','.join(cells.values())}\n"
             return {"file": SimpleUploadedFile("s.csv", text.encode())}, "multipart"
         if kind == "grid_row":
             data = {"dimension": "social", "approach": "Vivienda temporal", "position": 1, "is_active": "on"}

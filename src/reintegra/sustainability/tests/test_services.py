@@ -15,7 +15,7 @@ from reintegra.sustainability import selectors, services
 from reintegra.sustainability.choices import VersionStatus
 from reintegra.sustainability.models import FeasibilityApproach, Instrument, RoundScore, SurveyRound
 
-from .conftest import best_answers, rss_raw
+from .conftest import best_answers, rss_raw, submissions_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +72,56 @@ def test_record_round_scores_it_and_writes_the_timeline(world):
     assert world.manager.username not in json.dumps(event.data)
 
 
-def test_too_few_answers_report_no_score(world):
-    answers = {"eco_satisfaction": "satisfied"}
-    score = _round(world, answers).current_score
-    assert score.composite is None and score.economic is None and score.bands["composite"] is None
+def test_a_round_too_thin_for_any_score_is_refused_and_nothing_is_written(world):
+    # Issue 18.1: a blank (or nearly blank) form used to be saved as the baseline round.
+    for answers in ({"eco_satisfaction": "satisfied"}, {}):
+        with pytest.raises(ValidationError) as info:
+            services.record_round(world.manager, world.case, services.RoundInput("rss", timezone.localdate(), answers))
+        assert [e.code for e in info.value.error_dict["answers"]] == ["too_few_answers"]
+    assert not SurveyRound.objects.exists()
+    # One dimension answered enough is a round (the other scores stay empty).
+    economic = {k: v for k, v in best_answers().items() if k.startswith("eco_")}
+    score = _round(world, economic).current_score
+    assert score.economic is not None and score.composite is None
+
+
+def _case_returned(world, days_ago):
+    world.case.return_date = timezone.localdate() - timedelta(days=days_ago)
+    world.case.save(update_fields=["return_date"])
+    return world.case
+
+
+def test_a_round_counts_for_the_scheduled_round_whose_window_holds_its_date(world):
+    # Issue 18.1: the second round, three days after return, was labelled "6 months".
+    _case_returned(world, 3)
+    first = _round(world, taken_on=timezone.localdate() - timedelta(days=1))
+    second = _round(world)
+    assert (first.round_month, second.round_month) == (0, None)  # baseline done: the next is unscheduled
+    assert selectors.done_months(world.case) == {0}
+
+
+def test_a_round_near_a_follow_up_date_counts_for_it_and_far_from_every_date_is_unscheduled(world):
+    _case_returned(world, 200)  # about six and a half months ago
+    six_months = _round(world)
+    assert six_months.round_month == 6
+    _case_returned(world, 110)  # between the baseline's window and the six-month round's window
+    assert _round(world).round_month is None
+
+
+def test_choosing_a_round_outside_its_window_is_refused_with_the_window(world):
+    _case_returned(world, 3)
+    with pytest.raises(ValidationError) as info:
+        _round(world, round_month=6)
+    assert [e.code for e in info.value.error_dict["round_month"]] == ["outside_window"]
+    assert not SurveyRound.objects.exists()
+
+
+def test_the_programme_sets_the_window(world):
+    _case_returned(world, 200)
+    world.programme.rss_round_window_days = 5
+    world.programme.save(update_fields=["rss_round_window_days"])
+    world.case.refresh_from_db()
+    assert _round(world).round_month is None  # 17 days past the due date: outside a 5-day window
 
 
 def test_bad_answers_are_field_errors_and_nothing_is_written(world):
@@ -131,8 +177,7 @@ def test_a_programme_instrument_overrides_the_global_one(world):
 
 
 def _csv(rows):
-    header = "case_number,survey_date,eco_satisfaction,psy_safety,_uuid"
-    return ("\n".join([header, *rows]) + "\n").encode()
+    return submissions_csv(rows)
 
 
 def test_import_submissions_reports_every_bad_row_and_writes_only_good_ones(world):

@@ -9,14 +9,13 @@ from reintegra.access.roles import Capability
 from reintegra.sustainability import services
 from reintegra.sustainability.models import Instrument, SurveyRound
 
-from .conftest import rss_raw
+from .conftest import rss_raw, submissions_csv
 
 pytestmark = pytest.mark.django_db
 
 
 def _import(world, *rows, user=None):
-    header = "case_number,survey_date,eco_satisfaction,psy_safety,_uuid"
-    content = ("\n".join([header, *rows]) + "\n").encode()
+    content = submissions_csv(list(rows))
     version = Instrument.objects.get(code="rss", programme__isnull=True).versions.get()
     return services.import_submissions(user or world.supervisor, version, content, "kobo.csv").as_dict()
 

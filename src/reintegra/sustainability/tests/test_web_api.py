@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from reintegra.sustainability.models import FeasibilityApproach, Instrument, SurveyRound
 
-from .conftest import best_answers, rss_raw
+from .conftest import best_answers, economic_answers, rss_raw, submissions_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -85,14 +85,21 @@ def test_plan_page_highlights_the_weakest_dimension_and_the_form_offers_the_grid
 def test_api_round_and_listing(world):
     api = _api(world.manager)
     url = reverse("api:case-sustainability", args=[world.case.pk])
-    response = api.post(
+    thin = api.post(
         url,
         {"instrument": "rss", "date": timezone.localdate().isoformat(), "answers": {"eco_satisfaction": "satisfied"}},
         format="json",
     )
+    assert thin.status_code == 400
+    assert [(e["field"], e["code"]) for e in thin.json()["errors"]] == [("answers", "too_few_answers")]
+    response = api.post(
+        url,
+        {"instrument": "rss", "date": timezone.localdate().isoformat(), "answers": economic_answers()},
+        format="json",
+    )
     assert response.status_code == 201
     body = response.json()
-    assert body["scores"] == {"economic": None, "social": None, "psychosocial": None, "composite": None}
+    assert body["scores"]["economic"] is not None and body["scores"]["composite"] is None
     assert set(body["bands"]) == {"economic", "social", "psychosocial", "composite"}
     bad = api.post(
         url, {"instrument": "rss", "date": "2020-01-01", "answers": {"eco_satisfaction": "x"}}, format="json"
@@ -120,10 +127,10 @@ def test_api_instruments_and_xlsform(world):
 def test_api_submissions_import(world):
     api = _api(world.supervisor)
     today = timezone.localdate().isoformat()
-    content = f"case_number,survey_date,eco_satisfaction\n{world.case.case_number},{today},satisfied\nX-9,{today},ok\n"
+    content = submissions_csv([f"{world.case.case_number},{today},satisfied,agree,u1", f"X-9,{today},ok,agree,u2"])
     response = api.post(
         reverse("api:instrument-submissions", args=["rss"]),
-        {"file": SimpleUploadedFile("kobo.csv", content.encode(), content_type="text/csv")},
+        {"file": SimpleUploadedFile("kobo.csv", content, content_type="text/csv")},
         format="multipart",
     )
     assert response.status_code == 200, response.content
