@@ -112,3 +112,11 @@ class ParticipatorySession(models.Model):
 
     def total(self, group: str = "") -> int:
         return sum(n for key, n in (self.participants or {}).items() if not group or key.startswith(f"{group}:"))
+
+    @property
+    def returnee_total(self) -> int:
+        return self.total("returnee")
+
+    @property
+    def resident_total(self) -> int:
+        return self.total("non_migrant")

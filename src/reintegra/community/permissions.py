@@ -79,3 +79,8 @@ def access_session_by_id(user: User, session_id: Any, *, for_write: bool = False
     elif not can_read(user):
         raise permissions.denied()
     return session
+
+
+def holds_and_edits(user: User, community: Community) -> bool:
+    """For pages: whether to offer the edit buttons."""
+    return can_edit(user) and permissions.holds(user, community)

@@ -33,7 +33,10 @@ MAX_SCORE = 3
 MAX_COUNT = 100_000
 MAX_PRIORITIES = 20
 PARTICIPANT_KEYS = tuple(
-    f"{group}:{sex}:{band}" for group in ParticipantGroup.values for sex in ParticipantSex.values for band in AgeBand.values
+    f"{group}:{sex}:{band}"
+    for group in ParticipantGroup.values
+    for sex in ParticipantSex.values
+    for band in AgeBand.values
 )
 
 
@@ -183,16 +186,21 @@ class SessionInput:
 
 def _participants(errors: FieldErrors, counts: dict[str, int]) -> dict[str, int]:
     clean: dict[str, int] = {}
+    wrong = False
     for key, value in counts.items():
         if key not in PARTICIPANT_KEYS:
             errors.add("participants", _("Unknown participant group: %(key)s.") % {"key": key}, "invalid_choice")
+            wrong = True
         elif not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
             errors.add(f"participants.{key}", _("Give a number from 0 to 100000."), "out_of_range")
+            wrong = True
         elif value:
             clean[key] = value
-    if "participants" not in errors and not any(k.startswith("returnee:") for k in clean):
+    if wrong:
+        return clean
+    if not any(k.startswith("returnee:") for k in clean):
         errors.add("participants", _("Returnees must take part: give how many."), "returnees_required")
-    if "participants" not in errors and not any(k.startswith("non_migrant:") for k in clean):
+    if not any(k.startswith("non_migrant:") for k in clean):
         errors.add("participants", _("Non-migrant residents must take part: give how many."), "residents_required")
     return clean
 

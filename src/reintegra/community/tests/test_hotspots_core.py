@@ -91,7 +91,12 @@ def test_repeat_share_and_trend(events, k):
 def test_future_events_and_old_events_do_not_count():
     events = [ReturnEvent("1", TODAY + timedelta(days=1), n=50), ReturnEvent("1", TODAY - timedelta(days=400), n=9)]
     (row,) = hotspots(events, today=TODAY, k=1, period_days=365)
-    assert (row.returns, row.previous_returns, row.returns_365, row.returns_90) == (None, 9, None, None)  # a total of 0 is below k: hidden
+    assert (row.returns, row.previous_returns, row.returns_365, row.returns_90) == (
+        None,
+        9,
+        None,
+        None,
+    )  # a total of 0 is below k: hidden
 
 
 def test_weakest_dimension_needs_k_scored_people():
