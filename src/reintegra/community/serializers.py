@@ -22,7 +22,7 @@ class CommunitySerializer(serializers.Serializer[Any]):
     population = serializers.IntegerField(required=False, allow_null=True, default=None)
     population_year = serializers.IntegerField(required=False, allow_null=True, default=None)
     population_source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    organisations = serializers.ListField(child=IdField(), required=False, default=list)
+    organisations = serializers.ListField(child=IdField(), required=False, default=list, write_only=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
