@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.roles import Capability
+from reintegra.api import versioning
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import ProtectedView, acting_user
 from reintegra.community import hotspot_table, permissions, selectors, services
@@ -67,17 +68,17 @@ class CommunitiesView(ProtectedView):
         return Response(s.CommunitySerializer(community).data, status=status.HTTP_201_CREATED)
 
 
-class CommunityView(ProtectedView):
+class CommunityView(versioning.ETagMixin, ProtectedView):
     read_capabilities = READ
     write_capabilities = EDIT
     queryset = Community.objects.none()
     serializer_class = s.CommunitySerializer
 
-    @extend_schema(operation_id="communities_retrieve", summary="A community", tags=TAGS)
+    @versioning.read_schema(operation_id="communities_retrieve", summary="A community", tags=TAGS)
     def get(self, request: Request, pk: int) -> Response:
         return Response(s.CommunitySerializer(_community(request, pk)).data)
 
-    @extend_schema(
+    @versioning.write_schema(
         summary="Change a community",
         request=s.CommunitySerializer,
         responses={200: s.CommunitySerializer, 400: ERRORS},
@@ -87,7 +88,13 @@ class CommunityView(ProtectedView):
         community = _community(request, pk, for_write=True)
         incoming = s.CommunitySerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        community = services.save_community(acting_user(request), incoming.to_input(), community)
+        community = services.save_community(
+            acting_user(request),
+            incoming.to_input(),
+            community,
+            expected_version=versioning.expected_version(request, community),
+        )
+        community.refresh_from_db()
         return Response(s.CommunitySerializer(community).data)
 
 
@@ -96,10 +103,11 @@ def _checklist(community: Community) -> dict[str, Any]:
     return {
         "scores": [{"criterion": r.criterion, "score": r.score, "evidence": r.evidence} for r in rows],
         "total": selectors.site_total(rows),
+        "version": community.revision,
     }
 
 
-class ChecklistView(ProtectedView):
+class ChecklistView(versioning.ETagMixin, ProtectedView):
     """The favourable-site checklist of a community: seven criteria scored 0–3 with evidence."""
 
     read_capabilities = READ
@@ -107,13 +115,13 @@ class ChecklistView(ProtectedView):
     queryset = Community.objects.none()
     serializer_class = s.ChecklistSerializer
 
-    @extend_schema(
+    @versioning.read_schema(
         operation_id="communities_site_checklist", summary="A community's favourable-site checklist", tags=TAGS
     )
     def get(self, request: Request, pk: int) -> Response:
         return Response(_checklist(_community(request, pk)))
 
-    @extend_schema(
+    @versioning.write_schema(
         summary="Score the favourable-site checklist",
         request=s.ChecklistSerializer,
         responses={200: s.ChecklistSerializer, 400: ERRORS},
@@ -123,7 +131,13 @@ class ChecklistView(ProtectedView):
         community = _community(request, pk, for_write=True)
         incoming = s.ChecklistSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        services.save_checklist(acting_user(request), community, incoming.to_input())
+        services.save_checklist(
+            acting_user(request),
+            community,
+            incoming.to_input(),
+            expected_version=versioning.expected_version(request, community),
+        )
+        community.refresh_from_db()
         return Response(_checklist(community))
 
 

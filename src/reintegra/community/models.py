@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.fields import EncryptedTextField
+from reintegra.access.versioning import Versioned
 from reintegra.community.choices import SessionKind, SiteCriterion
 
 
-class Community(models.Model):
-    """A place where returnees come back to, owned by the organisation that works on it."""
+class Community(Versioned):
+    """A place where returnees come back to, owned by the organisation that works on it. Its version also
+    covers its favourable-site checklist (scoring the checklist is an edit of the community)."""
 
     organisation = models.ForeignKey(
         "access.Organisation", on_delete=models.PROTECT, related_name="communities", verbose_name=_("organisation")

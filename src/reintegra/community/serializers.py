@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from reintegra.api import versioning
 from reintegra.api.fields import CountryCodeField, EnumChoiceField, IdField
 from reintegra.community import services
 from reintegra.community.choices import Dimension, SessionKind, SiteCriterion
@@ -14,6 +15,7 @@ from reintegra.community.choices import Dimension, SessionKind, SiteCriterion
 
 class CommunitySerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(read_only=True)
+    version = versioning.version_field()
     name = serializers.CharField(source="__str__", read_only=True)
     municipality = IdField(source="municipality_id", required=False, allow_null=True, default=None)
     admin_code = serializers.CharField(source="municipality.code", read_only=True)
@@ -52,6 +54,7 @@ class SiteScoreSerializer(serializers.Serializer[Any]):
 class ChecklistSerializer(serializers.Serializer[Any]):
     scores = SiteScoreSerializer(many=True)
     total = serializers.IntegerField(read_only=True)
+    version = serializers.IntegerField(read_only=True, help_text="The community's version (its ETag).")
 
     def to_input(self) -> list[services.SiteScoreInput]:
         return [

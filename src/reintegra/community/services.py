@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reintegra.access import permissions as access_permissions
+from reintegra.access import versioning
 from reintegra.access.models import Organisation
 from reintegra.community import permissions
 from reintegra.community.choices import AgeBand, ParticipantGroup, ParticipantSex, SessionKind, SiteCriterion
@@ -96,8 +97,11 @@ def _organisations(errors: FieldErrors, ids: Sequence[int]) -> list[Organisation
     return found
 
 
-def save_community(user: User, data: CommunityInput, community: Community | None = None) -> Community:
-    """Create (community None) or change a community of the user's organisation."""
+def save_community(
+    user: User, data: CommunityInput, community: Community | None = None, *, expected_version: int | None = None
+) -> Community:
+    """Create (community None) or change a community of the user's organisation. `expected_version`: the
+    version the user read (access.versioning); a stale one raises StaleVersion."""
     if community is None:
         permissions.require_edit(user)
     else:
@@ -119,6 +123,8 @@ def save_community(user: User, data: CommunityInput, community: Community | None
     with _write(user):
         if community is None:
             community = Community(organisation_id=organisation_id, created_by=user)
+        else:
+            versioning.lock(community, expected_version)
         community.municipality = area
         community.locality = locality
         community.population = data.population
@@ -140,8 +146,11 @@ class SiteScoreInput:
     evidence: str = ""
 
 
-def save_checklist(user: User, community: Community, rows: Sequence[SiteScoreInput]) -> list[SiteScore]:
-    """Score the criteria given (0–3; evidence required for a score above 0); an unscored one is cleared."""
+def save_checklist(
+    user: User, community: Community, rows: Sequence[SiteScoreInput], *, expected_version: int | None = None
+) -> list[SiteScore]:
+    """Score the criteria given (0–3; evidence required for a score above 0); an unscored one is cleared.
+    The checklist is part of the community: `expected_version` is the community's, and it moves on."""
     permissions.require_community_write(user, community)
     errors = FieldErrors()
     seen: set[str] = set()
@@ -156,6 +165,8 @@ def save_checklist(user: User, community: Community, rows: Sequence[SiteScoreInp
     errors.raise_if_any()
     saved = []
     with _write(user):
+        versioning.lock(community, expected_version)
+        community.save(update_fields=["updated_at"])  # a new version of the community
         for row in rows:
             if row.score is None:
                 SiteScore.objects.filter(community=community, criterion=row.criterion).delete()

@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reintegra.access import exports
 from reintegra.access import permissions as access_permissions
 from reintegra.access.http import AuthenticatedHttpRequest
+from reintegra.access.versioning import StaleVersion
 from reintegra.community import forms, hotspot_table, permissions, selectors, services
 from reintegra.community.models import Community, ParticipatorySession
+from reintegra.web import versioning
 from reintegra.web.forms import apply_service_errors
 
 NAV = "community"
@@ -63,19 +65,31 @@ def community_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> 
     country = community.country if community else _country(request)
     initial = forms.CommunityForm.initial_of(community) if community else None
     form = forms.CommunityForm(data, initial=initial, country=country)
+    record_version = versioning.posted_version(request.POST) if data is not None else versioning.version_of(community)
+    conflict = None
     if data is not None and form.is_valid():
         try:
-            saved = services.save_community(request.user, form.to_input(), community)
+            saved = services.save_community(
+                request.user, form.to_input(), community, expected_version=record_version if community else None
+            )
+        except StaleVersion as exc:
+            assert isinstance(exc.current, Community)
+            stored = forms.CommunityForm.initial_of(exc.current)
+            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
         except ValidationError as exc:
             apply_service_errors(exc, form)
         else:
             messages.success(request, _("The community was saved."))
             return redirect("community:detail", saved.pk)
-    return render(
-        request,
-        "community/community_form.html",
-        {"form": form, "community": community, "has_errors": bool(form.errors), "nav": NAV},
-    )
+    context = {
+        "form": form,
+        "community": community,
+        "has_errors": bool(form.errors) or conflict is not None,
+        "record_version": record_version if community else None,
+        "conflict": conflict,
+        "nav": NAV,
+    }
+    return render(request, "community/community_form.html", context)
 
 
 @login_required
@@ -105,19 +119,28 @@ def checklist_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     community = _community(request, pk, for_write=True)
     data = request.POST if request.method == "POST" else None
     form = forms.ChecklistForm(data, initial=forms.ChecklistForm.initial_of(selectors.checklist_of(community)))
+    record_version = versioning.posted_version(request.POST) if data is not None else versioning.version_of(community)
+    conflict = None
     if data is not None and form.is_valid():
         try:
-            services.save_checklist(request.user, community, form.to_input())
+            services.save_checklist(request.user, community, form.to_input(), expected_version=record_version)
+        except StaleVersion as exc:
+            stored = forms.ChecklistForm.initial_of(selectors.checklist_of(community))
+            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
         except ValidationError as exc:
             apply_service_errors(exc, form, aliases=_checklist_aliases())
         else:
             messages.success(request, _("The favourable-site checklist was saved."))
             return redirect("community:detail", community.pk)
-    return render(
-        request,
-        "community/checklist_form.html",
-        {"form": form, "community": community, "has_errors": bool(form.errors), "nav": NAV},
-    )
+    context = {
+        "form": form,
+        "community": community,
+        "has_errors": bool(form.errors) or conflict is not None,
+        "record_version": record_version,
+        "conflict": conflict,
+        "nav": NAV,
+    }
+    return render(request, "community/checklist_form.html", context)
 
 
 def _checklist_aliases() -> dict[str, str]:

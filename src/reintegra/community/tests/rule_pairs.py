@@ -55,6 +55,8 @@ COMMUNITY_PAIRS = [
         community_ctx,
         web_url=lambda c: reverse("community:checklist", args=[c.community.pk]),
         web_data=lambda c: {"many_returns_score": "3", "many_returns_evidence": "Datos de la plataforma"},
+        web_page=lambda c: reverse("community:checklist", args=[c.community.pk]),
+        web_form="many_returns_score",
         api_url=lambda c: f"/api/v1/communities/{c.community.pk}/site-checklist/",
         api_data=lambda c: {"scores": [{"criterion": "many_returns", "score": 3, "evidence": "Datos"}]},
         api_method="put",

@@ -9,8 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reintegra.access.models import AccessEvent
-from reintegra.access.models import Programme
+from reintegra.access.models import AccessEvent, Programme
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case
 from reintegra.community import selectors
@@ -96,7 +95,15 @@ def test_the_api_answers_the_issue_s_fields(returns):
     answer = api_client_for(returns.me_officer).get("/api/v1/communities/hotspots/", {"period_days": 365})
     assert answer.status_code == 200
     first = answer.json()[0]
-    assert {"community", "admin_code", "returns", "population", "returns_per_1000", "previous_returns", "repeat_share"} <= set(first)
+    assert {
+        "community",
+        "admin_code",
+        "returns",
+        "population",
+        "returns_per_1000",
+        "previous_returns",
+        "repeat_share",
+    } <= set(first)
     assert (first["admin_code"], first["returns"], first["community"]) == ("GT-1301", 4, returns.community.pk)
     bad = api_client_for(returns.me_officer).get("/api/v1/communities/hotspots/", {"period_days": 30})
     assert bad.status_code == 400 and "period_days" in bad.json()
@@ -108,3 +115,23 @@ def test_hotspots_are_for_aggregate_readers(returns, client, role):
     client.force_login(user)
     assert client.get(reverse("community:hotspots")).status_code == 403
     assert api_client_for(user).get("/api/v1/communities/hotspots/").status_code == 403
+
+
+def test_the_api_changes_a_community_only_with_its_current_etag(office):
+    from rest_framework.test import APIClient
+
+    url = f"/api/v1/communities/{office.community.pk}/"
+    api = APIClient()
+    api.force_authenticate(office.programme_manager)
+    read = api.get(url)
+    body = {"municipality": office.muni.pk, "population": 25_000, "population_year": 2024, "population_source": "INE"}
+    assert api.put(url, body, format="json").status_code == 428
+    assert api.put(url, body, format="json", HTTP_IF_MATCH=read["ETag"]).status_code == 200
+    stale = api.put(url, body, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert stale.status_code == 412 and stale.json()["code"] == "stale"
+    checklist = f"{url}site-checklist/"
+    scores = {"scores": [{"criterion": "stability", "score": 2, "evidence": "Sin incidentes en 2025"}]}
+    assert api.put(checklist, scores, format="json", HTTP_IF_MATCH=read["ETag"]).status_code == 412
+    etag = api.get(checklist)["ETag"]
+    answer = api.put(checklist, scores, format="json", HTTP_IF_MATCH=etag)
+    assert answer.status_code == 200 and answer.json()["total"] == 2

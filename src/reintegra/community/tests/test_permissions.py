@@ -14,13 +14,13 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
 from reintegra.community import services
 from reintegra.community.tests.conftest import community_input, session_input
 from reintegra.places.models import AdminArea
 from reintegra.testing import factories as f
+from reintegra.testing.api_clients import ReadThenWriteClient
 from reintegra.testing.routes import routes_of_app
 
 C = Capability
@@ -64,7 +64,7 @@ def _session_api(w: Any) -> dict[str, Any]:
 
 
 def _checklist_web(w: Any) -> dict[str, Any]:
-    return {"many_returns_score": "2", "many_returns_evidence": "Datos de la plataforma"}
+    return {"many_returns_score": "2", "many_returns_evidence": "Datos de la plataforma", "revision": "1"}
 
 
 def _checklist_api(w: Any) -> dict[str, Any]:
@@ -78,7 +78,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("community:detail", "GET"): Row(READ, "community"),
     ("community:edit", "GET"): Row(EDIT, "community"),
     ("community:edit", "POST"): Row(
-        EDIT, "community", ok=302, data=lambda w: {"municipality": w.own_muni.pk, "locality": "Centro"}
+        EDIT, "community", ok=302, data=lambda w: {"municipality": w.own_muni.pk, "locality": "Centro", "revision": "1"}
     ),
     ("community:checklist", "GET"): Row(EDIT, "community"),
     ("community:checklist", "POST"): Row(EDIT, "community", ok=302, data=_checklist_web),
@@ -154,7 +154,7 @@ def test_cell(world: Any, name: str, method: str, role: Role | None, relation: s
     api = name.startswith("api:")
     args = world.objects[relation][row.takes] if row.takes else []
     url = reverse(name, args=args)
-    client: Any = APIClient() if api else Client()
+    client: Any = ReadThenWriteClient() if api else Client()  # a PUT sends the ETag it read, as a client does
     if role is not None:
         user = world.users[role]
         if api:

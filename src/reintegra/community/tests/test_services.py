@@ -172,3 +172,24 @@ def test_selectors_and_helpers_hide_another_organisation_s_community(office):
     with pytest.raises(PermissionDenied):
         permissions.access_community_by_id(office.provider, office.community.pk)
     assert permissions.access_community_by_id(office.me_officer, office.community.pk) == office.community
+
+
+def test_a_stale_version_is_refused_for_the_community_and_its_checklist(office):
+    from reintegra.access.versioning import StaleVersion
+
+    version = office.community.revision
+    services.save_community(
+        office.programme_manager, community_input(office.muni, population=1), office.community, expected_version=version
+    )
+    with pytest.raises(StaleVersion):
+        services.save_community(
+            office.programme_manager, community_input(office.muni), office.community, expected_version=version
+        )
+    with pytest.raises(StaleVersion):
+        services.save_checklist(
+            office.programme_manager,
+            office.community,
+            [services.SiteScoreInput("stability", 1, "x")],
+            expected_version=version,
+        )
+    assert not SiteScore.objects.exists()
