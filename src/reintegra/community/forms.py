@@ -182,7 +182,7 @@ class HotspotFilterForm(forms.Form):
         choices=[(365, _("Last 365 days")), (90, _("Last 90 days"))],
         coerce=int,
         required=False,
-        empty_value=365,
+        empty_value=None,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

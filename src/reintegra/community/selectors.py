@@ -193,16 +193,17 @@ def _scores(user: User, since: date, areas: set[str]) -> dict[str, list[dict[str
     )
     latest: dict[int, dict[str, Any]] = {}
     for row in found:
-        latest.setdefault(row["person"], row)
+        latest.setdefault(row["person"], dict(row))
     out: defaultdict[str, list[dict[str, float]]] = defaultdict(list)
-    for row in latest.values():
-        out[str(row["area"])].append({d: row[d] for d in hotspots_core.DIMENSIONS if row[d] is not None})
+    for person in latest.values():
+        out[str(person["area"])].append({d: person[d] for d in hotspots_core.DIMENSIONS if person[d] is not None})
     return dict(out)
 
 
 def _populations(user: User) -> dict[str, int]:
     whole = Community.objects.filter(organisation_id=permissions.own(user), locality="", population__isnull=False)
-    return {str(area): population for area, population in whole.values_list("municipality_id", "population")}
+    pairs = whole.values_list("municipality_id", "population")
+    return {str(area): population for area, population in pairs if population is not None}
 
 
 def hotspot_threshold(user: User) -> int:

@@ -236,6 +236,7 @@ def record_session(
     if len(priorities) > MAX_PRIORITIES:
         errors.add("priorities", _("Give at most 20 priorities."), "out_of_range")
     errors.raise_if_any()
+    assert data.held_on is not None
     with _write(user):
         session = session or ParticipatorySession(community=community, recorded_by=user)
         session.kind = data.kind
