@@ -1,4 +1,4 @@
-"""Controlled vocabularies of the community level (docs/community.md; DOMAIN §5, Handbook §3)."""
+"""Controlled vocabularies of the community level (docs/community.md, docs/domain.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +7,7 @@ from reintegra.vocabulary.choices import Dimension as Dimension
 
 
 class SiteCriterion(models.TextChoices):
-    """The seven criteria of a site favourable to community-based reintegration (Handbook §3.1)."""
+    """The seven criteria of a site favourable to community-based reintegration (docs/domain.md)."""
 
     MANY_RETURNS = "many_returns", _("Many returns in a short time")
     PROFILES_FIT = "profiles_fit", _("Returnee profiles that fit")
