@@ -27,6 +27,7 @@ from reintegra.cases import services as case_services
 from reintegra.children.tests.plan_rule_pairs import PLAN_NOT_PAIRED, PLAN_PAIRS  # child plan
 from reintegra.children.tests.rule_pairs import CORE_NOT_PAIRED, CORE_PAIRS  # core
 from reintegra.children.tests.tracing_rule_pairs import TRACING_PAIRS  # tracing
+from reintegra.community.tests.rule_pairs import COMMUNITY_NOT_PAIRED, COMMUNITY_PAIRS  # community
 from reintegra.handover.tests.rule_pairs import HANDOVER_NOT_PAIRED, HANDOVER_PAIRS
 from reintegra.monitoring import services as monitoring_services
 from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
@@ -1388,6 +1389,7 @@ PAIRS = [
     *RECEPTION_PAIRS,  # reception
     *MANIFEST_PAIRS,  # manifest imports
     *HANDOVER_PAIRS,
+    *COMMUNITY_PAIRS,  # community
 ]
 
 
@@ -1430,6 +1432,7 @@ NOT_PAIRED = {
     **CORE_NOT_PAIRED,  # core
     **PLAN_NOT_PAIRED,  # child plan
     **HANDOVER_NOT_PAIRED,
+    **COMMUNITY_NOT_PAIRED,  # community
     **{
         f"api:{kind}-detail {method}": "the same serializer and save_record as its paired creation"
         for kind in (

@@ -318,6 +318,54 @@ def save_manifest_mapping(w: World) -> tuple[Call, Snapshot]:
     )
 
 
+def _community(w: World) -> Any:
+    from reintegra.community import services as community_services
+    from reintegra.places.models import AdminArea
+
+    area = AdminArea.objects.create(country="MX", level=2, code="MX-BC-ENS", name="Ensenada")
+    return community_services.save_community(w.manager, community_services.CommunityInput(municipality=area.pk))
+
+
+def save_community(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.community import services as community_services
+    from reintegra.community.models import Community
+
+    community = _community(w)
+    data = community_services.CommunityInput(municipality=community.municipality_id, locality="Otra")
+    return (
+        lambda: community_services.save_community(w.other_manager, data, community),
+        lambda: Community.objects.values_list("locality", "population").get(pk=community.pk),
+    )
+
+
+def save_checklist(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.community import services as community_services
+    from reintegra.community.models import SiteScore
+
+    community = _community(w)
+    rows = [community_services.SiteScoreInput("many_returns", 3, "Otra evidencia")]
+    return (
+        lambda: community_services.save_checklist(w.other_manager, community, rows),
+        lambda: list(SiteScore.objects.filter(community=community).values_list("criterion", "score")),
+    )
+
+
+def record_session(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.community import services as community_services
+    from reintegra.community.models import ParticipatorySession
+
+    community = _community(w)
+    data = community_services.SessionInput(
+        kind="focus_group",
+        held_on=TODAY(),
+        participants={"returnee:male:adult": 2, "non_migrant:female:adult": 3},
+    )
+    return (
+        lambda: community_services.record_session(w.other_manager, community, data),
+        lambda: ParticipatorySession.objects.filter(community=community).count(),
+    )
+
+
 ROWS: dict[str, Callable[[World], tuple[Call, Snapshot]]] = {
     "reception.record_intake: another organisation's arrival": record_intake,
     "reception.set_assistance: another organisation's intake": set_assistance,
@@ -337,6 +385,9 @@ ROWS: dict[str, Callable[[World], tuple[Call, Snapshot]]] = {
     "regional.update_action: another organisation's action, no write grant": update_action,
     "access.update_programme: another organisation's programme": update_programme,
     "reminders.mark_read: someone else's reminder": mark_read,
+    "community.save_community: another organisation's community": save_community,
+    "community.save_checklist: another organisation's community": save_checklist,
+    "community.record_session: another organisation's community": record_session,
 }
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("recepcion/", include("reintegra.reception.urls")),
     path("acciones-regionales/", include("reintegra.regional.urls")),
     path("traspasos/", include("reintegra.handover.urls")),
+    path("comunidades/", include("reintegra.community.urls")),
     path("seguimiento/", include("reintegra.monitoring.urls")),
     path("recepcion/manifiestos/", include("reintegra.reception.manifest_urls")),
     path("estadisticas/", include("reintegra.monitoring.public_urls")),

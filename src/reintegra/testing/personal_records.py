@@ -81,6 +81,7 @@ ENCRYPTED = [
     "handover.HandOver.payload",  # the package's data: the person's names among them
     "handover.HandOver.reason",
     "handover.HandOver.decline_reason",
+    "community.ParticipatorySession.tensions",  # community: tensions reported at a session may name people
     # tracing
     "children.TracingRequest.given_names",
     "children.TracingRequest.family_names",
@@ -703,6 +704,26 @@ def _child_plan_records(org: Organisation, manager: User) -> None:
     )
 
 
+def _community_session(programme_manager: User) -> None:
+    from reintegra.community import services as community_services
+    from reintegra.places.models import AdminArea
+
+    area = AdminArea.objects.create(country="MX", level=2, code="MX-ZQ-01", name="Zacualpan")
+    community = community_services.save_community(
+        programme_manager, community_services.CommunityInput(municipality=area.pk)
+    )
+    community_services.record_session(
+        programme_manager,
+        community,
+        community_services.SessionInput(
+            kind="focus_group",
+            held_on=timezone.localdate(),
+            participants={"returnee:male:adult": 2, "non_migrant:female:adult": 3},
+            tensions=m("community.ParticipatorySession.tensions"),
+        ),
+    )
+
+
 def build_everything() -> dict[str, Any]:
     """Every kind of record, with markers; returns the case and the TOTP device being set up."""
     org = factories.organisation("oim-zq", "MX")
@@ -723,5 +744,6 @@ def build_everything() -> dict[str, Any]:
     _closure_and_reopening(manager, case)
     _child_plan_records(org, manager)  # child plan
     _handover(manager, case, other_org)
+    _community_session(programme_manager)  # community
     device = two_factor.start_enrolment(manager)
     return {"case": case, "device": device}

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from reintegra.demo.levels import (
     children,
+    community,
     handover,
     monitoring,
     reception,
@@ -25,6 +26,7 @@ LOADERS: list[Callable[[DemoContext], str]] = [
     children.load,
     reception.load,
     handover.load,
+    community.load,
 ]
 
 __all__ = ["LOADERS", "DemoContext"]

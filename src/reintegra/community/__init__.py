@@ -1,0 +1,1 @@
+"""Community level: communities, return hotspots, favourable-site checklist, participatory sessions."""

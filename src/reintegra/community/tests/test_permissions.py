@@ -1,0 +1,173 @@
+"""Permission matrix of the community routes: every role × every route × the object's organisation (own or
+another), the expected answer computed from ROLE_CAPABILITIES (the single role table) and the rule of
+`community.permissions`: the capability is checked before any lookup (403), another organisation's community
+does not exist for the user (404), a permitted request succeeds. Anonymous: the login page or 401."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
+from reintegra.community import services
+from reintegra.community.tests.conftest import community_input, session_input
+from reintegra.places.models import AdminArea
+from reintegra.testing import factories as f
+from reintegra.testing.api_clients import ReadThenWriteClient
+from reintegra.testing.routes import routes_of_app
+
+C = Capability
+READ = frozenset({C.VIEW_STRUCTURAL, C.EDIT_STRUCTURAL})
+EDIT = frozenset({C.EDIT_STRUCTURAL})
+HOTSPOTS = frozenset({C.VIEW_AGGREGATES, C.MANAGE_MONITORING})
+OWN, OTHER = "own", "other"
+
+
+@dataclass(frozen=True)
+class Row:
+    needs: frozenset[Capability]  # any one of them
+    takes: str = ""  # "community", "session": the object(s) in the URL
+    ok: int = 200
+    data: Callable[[Any], dict[str, Any]] | None = None
+
+
+def _community_web(w: Any) -> dict[str, Any]:
+    return {"municipality": w.free_muni.pk, "locality": "Caserío Nuevo"}
+
+
+def _community_api(w: Any) -> dict[str, Any]:
+    return {"municipality": w.free_muni.pk, "locality": "Caserío Nuevo"}
+
+
+def _session_web(w: Any) -> dict[str, Any]:
+    return {
+        "kind": "community_meeting",
+        "held_on": timezone.localdate().isoformat(),
+        "n_returnee_male_adult": "3",
+        "n_non_migrant_female_adult": "5",
+    }
+
+
+def _session_api(w: Any) -> dict[str, Any]:
+    return {
+        "kind": "community_meeting",
+        "held_on": timezone.localdate().isoformat(),
+        "participants": {"returnee:male:adult": 3, "non_migrant:female:adult": 5},
+    }
+
+
+def _checklist_web(w: Any) -> dict[str, Any]:
+    return {"many_returns_score": "2", "many_returns_evidence": "Datos de la plataforma", "revision": "1"}
+
+
+def _checklist_api(w: Any) -> dict[str, Any]:
+    return {"scores": [{"criterion": "many_returns", "score": 2, "evidence": "Datos de la plataforma"}]}
+
+
+MATRIX: dict[tuple[str, str], Row] = {
+    ("community:list", "GET"): Row(READ),
+    ("community:new", "GET"): Row(EDIT),
+    ("community:new", "POST"): Row(EDIT, ok=302, data=_community_web),
+    ("community:detail", "GET"): Row(READ, "community"),
+    ("community:edit", "GET"): Row(EDIT, "community"),
+    ("community:edit", "POST"): Row(
+        EDIT, "community", ok=302, data=lambda w: {"municipality": w.own_muni.pk, "locality": "Centro", "revision": "1"}
+    ),
+    ("community:checklist", "GET"): Row(EDIT, "community"),
+    ("community:checklist", "POST"): Row(EDIT, "community", ok=302, data=_checklist_web),
+    ("community:session-new", "GET"): Row(EDIT, "community"),
+    ("community:session-new", "POST"): Row(EDIT, "community", ok=302, data=_session_web),
+    ("community:session-edit", "GET"): Row(EDIT, "session"),
+    ("community:session-edit", "POST"): Row(EDIT, "session", ok=302, data=_session_web),
+    ("community:hotspots", "GET"): Row(HOTSPOTS),
+    ("api:communities", "GET"): Row(READ),
+    ("api:communities", "POST"): Row(EDIT, ok=201, data=_community_api),
+    ("api:community", "GET"): Row(READ, "community"),
+    ("api:community", "PUT"): Row(
+        EDIT, "community", data=lambda w: {"municipality": w.own_muni.pk, "locality": "Centro"}
+    ),
+    ("api:community-site-checklist", "GET"): Row(READ, "community"),
+    ("api:community-site-checklist", "PUT"): Row(EDIT, "community", data=_checklist_api),
+    ("api:community-sessions", "GET"): Row(READ, "community"),
+    ("api:community-sessions", "POST"): Row(EDIT, "community", ok=201, data=_session_api),
+    ("api:community-hotspots", "GET"): Row(HOTSPOTS),
+}
+
+
+def test_every_route_has_a_row() -> None:
+    exposed = {(name, m) for name, methods in routes_of_app("reintegra.community").items() for m in methods}
+    assert exposed == set(MATRIX)
+
+
+def expected(role: Role | None, row: Row, relation: str, *, api: bool) -> int:
+    if role is None:
+        return 401 if api else 302
+    if not ROLE_CAPABILITIES[role] & row.needs:
+        return 403
+    if row.takes and relation == OTHER:
+        return 404
+    return row.ok
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    with django_db_blocker.unblock(), transaction.atomic():
+        org = f.organisation("matriz-com-gt", "GT")
+        other = f.organisation("matriz-com-hn", "HN")
+        pm = f.user(org, Role.PROGRAMME_MANAGER)
+        other_pm = f.user(other, Role.PROGRAMME_MANAGER)
+        own_muni = AdminArea.objects.create(country="GT", level=2, code="GT-0901", name="Quetzaltenango")
+        free_muni = AdminArea.objects.create(country="GT", level=2, code="GT-0902", name="Salcajá")
+        hn_muni = AdminArea.objects.create(country="HN", level=2, code="HN-0101", name="La Ceiba")
+        community = services.save_community(pm, community_input(own_muni))
+        session = services.record_session(pm, community, session_input())
+        other_community = services.save_community(other_pm, community_input(hn_muni))
+        other_session = services.record_session(other_pm, other_community, session_input())
+        users = {role: f.user(org, role) for role in Role}
+        objects = {
+            OWN: {"community": [community.pk], "session": [community.pk, session.pk]},
+            OTHER: {"community": [other_community.pk], "session": [other_community.pk, other_session.pk]},
+        }
+        yield type("World", (), {"users": users, "objects": objects, "own_muni": own_muni, "free_muni": free_muni})
+        transaction.set_rollback(True)
+
+
+CELLS = [
+    (name, method, role, relation)
+    for (name, method), row in sorted(MATRIX.items())
+    for role in [None, *Role]
+    for relation in ((OWN, OTHER) if row.takes else (OWN,))
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "role", "relation"), CELLS)
+def test_cell(world: Any, name: str, method: str, role: Role | None, relation: str) -> None:
+    row = MATRIX[(name, method)]
+    api = name.startswith("api:")
+    args = world.objects[relation][row.takes] if row.takes else []
+    url = reverse(name, args=args)
+    client: Any = ReadThenWriteClient() if api else Client()  # a PUT sends the ETag it read, as a client does
+    if role is not None:
+        user = world.users[role]
+        if api:
+            client.force_authenticate(user)
+        else:
+            client.force_login(user)
+    data = row.data(world) if row.data and method in {"POST", "PUT"} else {}
+    with transaction.atomic():
+        if method == "POST":
+            answer = client.post(url, data, format="json") if api else client.post(url, data)
+        elif method == "PUT":
+            answer = client.put(url, data, format="json")
+        else:
+            answer = client.get(url)
+        transaction.set_rollback(True)
+    assert answer.status_code == expected(role, row, relation, api=api), answer.content[:300]

@@ -1,0 +1,226 @@
+"""Pages of the community level under /comunidades/: communities (list, new, edit, the community's page
+with its services, organisations, favourable-site checklist and participatory sessions) and the return
+hotspots (table, sparklines, bar chart, CSV/XLSX). Thin: forms parse, selectors read, services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from reintegra.access import exports
+from reintegra.access import permissions as access_permissions
+from reintegra.access.http import AuthenticatedHttpRequest
+from reintegra.access.versioning import StaleVersion
+from reintegra.community import forms, hotspot_table, permissions, selectors, services
+from reintegra.community.models import Community, ParticipatorySession
+from reintegra.web import versioning
+from reintegra.web.forms import apply_service_errors
+
+NAV = "community"
+
+
+def _community(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> Community:
+    # The role check first: a forbidden page never reveals whether a community exists.
+    access_permissions.require(request.user, permissions.EDIT if for_write else permissions.READ, permissions.EDIT)
+    try:
+        return permissions.access_community_by_id(request.user, pk, for_write=for_write)
+    except Community.DoesNotExist:
+        raise Http404(_("Community not found.")) from None
+
+
+def _country(request: AuthenticatedHttpRequest) -> str:
+    organisation = request.user.organisation
+    return str(organisation.country) if organisation else ""
+
+
+@login_required
+@require_GET
+def community_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access_permissions.require(request.user, permissions.READ, permissions.EDIT)
+    return render(
+        request,
+        "community/community_list.html",
+        {
+            "communities": selectors.communities_for(request.user),
+            "can_edit": permissions.can_edit(request.user),
+            "can_hotspots": permissions.can_view_hotspots(request.user),
+            "nav": NAV,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def community_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    access_permissions.require(request.user, permissions.EDIT)
+    community = _community(request, pk, for_write=True) if pk is not None else None
+    data = request.POST if request.method == "POST" else None
+    country = community.country if community else _country(request)
+    initial = forms.CommunityForm.initial_of(community) if community else None
+    form = forms.CommunityForm(data, initial=initial, country=country)
+    record_version = versioning.posted_version(request.POST) if data is not None else versioning.version_of(community)
+    conflict = None
+    if data is not None and form.is_valid():
+        try:
+            saved = services.save_community(
+                request.user, form.to_input(), community, expected_version=record_version if community else None
+            )
+        except StaleVersion as exc:
+            assert isinstance(exc.current, Community)
+            stored = forms.CommunityForm.initial_of(exc.current)
+            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, _("The community was saved."))
+            return redirect("community:detail", saved.pk)
+    context = {
+        "form": form,
+        "community": community,
+        "has_errors": bool(form.errors) or conflict is not None,
+        "record_version": record_version if community else None,
+        "conflict": conflict,
+        "nav": NAV,
+    }
+    return render(request, "community/community_form.html", context)
+
+
+@login_required
+@require_GET
+def community_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    community = _community(request, pk)
+    checklist = selectors.checklist_of(community)
+    return render(
+        request,
+        "community/community_detail.html",
+        {
+            "community": community,
+            "organisations": selectors.organisations_of(community),
+            "services": selectors.services_covering(community)[:50],
+            "checklist": checklist,
+            "site_total": selectors.site_total(checklist),
+            "sessions": selectors.sessions_of(community),
+            "can_edit": permissions.holds_and_edits(request.user, community),
+            "nav": NAV,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    community = _community(request, pk, for_write=True)
+    data = request.POST if request.method == "POST" else None
+    form = forms.ChecklistForm(data, initial=forms.ChecklistForm.initial_of(selectors.checklist_of(community)))
+    record_version = versioning.posted_version(request.POST) if data is not None else versioning.version_of(community)
+    conflict = None
+    if data is not None and form.is_valid():
+        try:
+            services.save_checklist(request.user, community, form.to_input(), expected_version=record_version)
+        except StaleVersion as exc:
+            stored = forms.ChecklistForm.initial_of(selectors.checklist_of(community))
+            conflict, record_version = versioning.conflict(exc, [(form, stored)]), exc.current_version
+        except ValidationError as exc:
+            apply_service_errors(exc, form, aliases=_checklist_aliases())
+        else:
+            messages.success(request, _("The favourable-site checklist was saved."))
+            return redirect("community:detail", community.pk)
+    context = {
+        "form": form,
+        "community": community,
+        "has_errors": bool(form.errors) or conflict is not None,
+        "record_version": record_version,
+        "conflict": conflict,
+        "nav": NAV,
+    }
+    return render(request, "community/checklist_form.html", context)
+
+
+def _checklist_aliases() -> dict[str, str]:
+    from reintegra.community.choices import SiteCriterion
+
+    aliases = {}
+    for i, code in enumerate(SiteCriterion.values):
+        aliases[f"scores.{i}.score"] = f"{code}_score"
+        aliases[f"scores.{i}.evidence"] = f"{code}_evidence"
+    return aliases
+
+
+def _session_aliases() -> dict[str, str]:
+    return {f"participants.{key}": forms.SessionForm.count_name(key) for key in services.PARTICIPANT_KEYS}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: AuthenticatedHttpRequest, pk: int, session_pk: int | None = None) -> HttpResponse:
+    community = _community(request, pk, for_write=True)
+    session = None
+    if session_pk is not None:
+        try:
+            session = permissions.access_session_by_id(request.user, session_pk, for_write=True)
+        except ParticipatorySession.DoesNotExist:
+            raise Http404(_("Session not found.")) from None
+        if session.community_id != community.pk:
+            raise Http404(_("Session not found."))
+    data = request.POST if request.method == "POST" else None
+    form = forms.SessionForm(data, initial=forms.SessionForm.initial_of(session) if session else None)
+    if data is not None and form.is_valid():
+        try:
+            services.record_session(request.user, community, form.to_input(), session)
+        except ValidationError as exc:
+            apply_service_errors(exc, form, aliases=_session_aliases())
+        else:
+            messages.success(request, _("The participatory session was saved."))
+            return redirect("community:detail", community.pk)
+    return render(
+        request,
+        "community/session_form.html",
+        {"form": form, "community": community, "session": session, "has_errors": bool(form.errors), "nav": NAV},
+    )
+
+
+@login_required
+@require_GET
+def hotspots(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    if not permissions.can_view_hotspots(request.user):
+        raise access_permissions.denied()
+    form = forms.HotspotFilterForm(request.GET or None)
+    values: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if v}
+    found = selectors.hotspots_for(
+        request.user, country=values.get("country", ""), period_days=values.get("period_days") or 365
+    )
+    fmt = request.GET.get("format", "")
+    if fmt in exports.FORMATS:
+        return exports.download(
+            request.user,
+            fmt,
+            "comunidades-focos-de-retorno",
+            hotspot_table.header(),
+            hotspot_table.export_rows(found),
+            purpose="return hotspots",
+            object_type="community.community",
+        )
+    rows = [
+        (row, hotspot_table.sparkline(row), hotspot_table.dimension_label(row.spot.weakest_dimension))
+        for row in found.rows
+    ]
+    return render(
+        request,
+        "community/hotspots.html",
+        {
+            "form": form,
+            "found": found,
+            "rows": rows,
+            "chart": hotspot_table.bar_chart(found),
+            "nav": "community_hotspots",
+        },
+    )

@@ -1,0 +1,98 @@
+"""Demo data of the community level (data/community.yaml): the demo organisation's communities in its four
+Guatemalan municipalities with the most returns (population from the census, the organisations working there)
+plus a Honduran border community, each with its favourable-site checklist scored and two participatory
+sessions; the coordination body's own community. Written through the community services by the programme
+manager ("gerente") and the coordinator ("coordinacion"), so every rule applies."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from reintegra.access.models import Organisation, User
+from reintegra.cases.models import Case
+from reintegra.community import services
+from reintegra.community.models import Community
+from reintegra.demo import vocabulary
+from reintegra.demo.levels.context import DemoContext
+from reintegra.places.models import AdminArea
+
+_DATA = vocabulary.load("community.yaml")
+GUATEMALAN = 4
+
+
+def load(context: DemoContext) -> str:
+    org = context.organisations.get("oim-gt")
+    manager = context.users.get("gerente")
+    if org is None or manager is None:
+        return "Community: no demo organisation."
+    if Community.objects.filter(organisation=org).exists():
+        return "Community: demo data already present."
+    areas = _busiest(org)
+    honduras = AdminArea.objects.filter(country="HN", level=2, code=_DATA["honduras"]["code"]).first()
+    partners = [o.pk for o in Organisation.objects.filter(code__in=["servicios-gt", "mesa-gt"])]
+    made = []
+    for i, (area, returns) in enumerate(areas):
+        population = max(12_000, returns * 180)  # a municipality of the region: returns ~ 5 per 1,000
+        locality = _DATA["localities"][i % len(_DATA["localities"])]
+        data = services.CommunityInput(
+            municipality=area.pk,
+            locality=locality,
+            population=population,
+            population_year=2018,
+            population_source=_DATA["population_source"],
+            organisations=partners,
+        )
+        made.append(_community(manager, data))
+    if honduras is not None:
+        h = _DATA["honduras"]
+        data = services.CommunityInput(
+            municipality=honduras.pk,
+            population=h["population"],
+            population_year=h["year"],
+            population_source=h["source"],
+            organisations=[org.pk],
+        )
+        made.append(_community(manager, data))
+    coordinator = context.users.get("coordinacion")
+    if coordinator is not None and areas:
+        made.append(_community(coordinator, services.CommunityInput(municipality=areas[0][0].pk, locality="Cabecera")))
+    return f"Community: {len(made)} communities with their checklist and two participatory sessions each."
+
+
+def _busiest(org: Organisation) -> list[tuple[AdminArea, int]]:
+    counts = (
+        Case.objects.filter(organisation=org, returnee__municipality__country="GT")
+        .exclude(returnee__municipality__isnull=True)
+        .values("returnee__municipality")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "returnee__municipality")[:GUATEMALAN]
+    )
+    areas = AdminArea.objects.in_bulk([c["returnee__municipality"] for c in counts])
+    return [(areas[c["returnee__municipality"]], c["n"]) for c in counts]
+
+
+def _community(user: User, data: services.CommunityInput) -> Community:
+    community = services.save_community(user, data)
+    rows = [services.SiteScoreInput(code, score, evidence) for code, (score, evidence) in _DATA["checklist"].items()]
+    services.save_checklist(user, community, rows)
+    today = timezone.localdate()
+    for entry in _DATA["sessions"]:
+        services.record_session(user, community, _session(entry, today))
+    return community
+
+
+def _session(entry: dict[str, Any], today: Any) -> services.SessionInput:
+    return services.SessionInput(
+        kind=entry["kind"],
+        held_on=today - timedelta(days=entry["days_ago"]),
+        place=entry["place"],
+        facilitators=entry["facilitators"],
+        participants=dict(entry["participants"]),
+        priorities=list(entry["priorities"]),
+        tensions=entry["tensions"],
+        follow_up=entry["follow_up"],
+    )
