@@ -161,6 +161,23 @@ def prepare(people: int, rows: int, path: Path) -> dict[str, Any]:
 # --- process 2 and 3: the import ------------------------------------------------------------------
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def server_cpu_seconds(connection: Any) -> float | None:
+    """CPU seconds of the PostgreSQL backend serving `connection` (when it runs on this machine)."""
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    try:
+        fields = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_import(path: Path) -> dict[str, Any]:
     import django
 
@@ -176,18 +193,26 @@ def run_import(path: Path) -> dict[str, Any]:
     point = ReceptionPoint.objects.get(organisation=organisation, code="fag")
     mapping = ManifestMapping.objects.get(organisation=organisation, name="bench")
     before = rss_mb()
+    server = server_cpu_seconds(connection)
+    cpu = cpu_seconds()
     started = time.perf_counter()
     with path.open("rb") as source:
         record = manifest_services.import_file(
             organisation, point=point, mapping=mapping, source=source, file_name=path.name
         )
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu
+    server_after = server_cpu_seconds(connection)
     return {
         "database": connection.vendor,
         "status": record.status,
         "problems": len(record.report.get("problems", [])),
         "seconds": round(seconds, 1),
         "rows_per_second": round(record.rows_total / seconds) if seconds else None,
+        # CPU time of this process and of its PostgreSQL backend: on a shared machine the wall time says how
+        # busy the machine was as much as how costly the import is.
+        "cpu_seconds": round(cpu, 1),
+        "db_cpu_seconds": round(server_after - server, 1) if server is not None and server_after is not None else None,
         "peak_rss_mb": rss_mb(),
         "rss_before_import_mb": before,
         "new_returnees": record.new_returnees,
