@@ -480,7 +480,8 @@ def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -
     quote = connection.ops.quote_name
     if connection.vendor == "postgresql":
         names = ", ".join(quote(c) for c in columns)
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:  # fmt: skip
+        statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
             for values in rows:
                 copy.write_row(values)
         return
