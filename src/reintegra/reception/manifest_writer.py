@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from reintegra.access.models import User
 
 CHUNK = 2000
-KNOWN = 100_000  # register people whose match records are kept decrypted between chunks (~25 MB)
+KNOWN = 40_000  # register people whose match records are kept decrypted between chunks (~17 MB)
 TOP = 8  # candidates scored per row, those sharing the most blocking keys
 
 
