@@ -6,6 +6,12 @@ alone: wall time and peak RSS (resource.getrusage of a process that does nothing
     BENCH_PEOPLE=10000 BENCH_ROWS=10000 .venv/bin/python bench/bench_manifest_import.py
     BENCH_PG=1 BENCH_PEOPLE=1000000 .venv/bin/python bench/bench_manifest_import.py     # throw-away PostgreSQL
     BENCH_DATABASE_URL=postgres://... BENCH_PEOPLE=1000000 ...            # a database to wipe and use
+    BENCH_DATABASE_URL=postgres://.../run BENCH_TEMPLATE=seed1m BENCH_PEOPLE=1000000 ...  # seed once, reuse
+
+BENCH_TEMPLATE (PostgreSQL): the register is seeded once into the database of that name on the same server
+(when it has no returnee yet), and every run imports into a fresh copy of it (CREATE DATABASE ... TEMPLATE),
+so that a million people are seeded once, not before every measurement, and each run starts from the same
+register (BENCH_REUSE keeps the database as the last run left it: its imported people included).
 
 Three processes: the first seeds the register with `reintegra seed`'s generator (one organisation, Guatemala;
 seeding a million people takes a long while: about 15 minutes on two cores) and writes the manifest; the
@@ -161,6 +167,23 @@ def prepare(people: int, rows: int, path: Path) -> dict[str, Any]:
 # --- process 2 and 3: the import ------------------------------------------------------------------
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def server_cpu_seconds(connection: Any) -> float | None:
+    """CPU seconds of the PostgreSQL backend serving `connection` (when it runs on this machine)."""
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    try:
+        fields = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_import(path: Path) -> dict[str, Any]:
     import django
 
@@ -176,18 +199,26 @@ def run_import(path: Path) -> dict[str, Any]:
     point = ReceptionPoint.objects.get(organisation=organisation, code="fag")
     mapping = ManifestMapping.objects.get(organisation=organisation, name="bench")
     before = rss_mb()
+    server = server_cpu_seconds(connection)
+    cpu = cpu_seconds()
     started = time.perf_counter()
     with path.open("rb") as source:
         record = manifest_services.import_file(
             organisation, point=point, mapping=mapping, source=source, file_name=path.name
         )
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu
+    server_after = server_cpu_seconds(connection)
     return {
         "database": connection.vendor,
         "status": record.status,
         "problems": len(record.report.get("problems", [])),
         "seconds": round(seconds, 1),
         "rows_per_second": round(record.rows_total / seconds) if seconds else None,
+        # CPU time of this process and of its PostgreSQL backend: on a shared machine the wall time says how
+        # busy the machine was as much as how costly the import is.
+        "cpu_seconds": round(cpu, 1),
+        "db_cpu_seconds": round(server_after - server, 1) if server is not None and server_after is not None else None,
         "peak_rss_mb": rss_mb(),
         "rss_before_import_mb": before,
         "new_returnees": record.new_returnees,
@@ -212,6 +243,41 @@ def database_url() -> tuple[str, Any]:
     return f"sqlite:///{tempfile.mkstemp(suffix='.sqlite3')[1]}", None
 
 
+def clone_template(url: str, template: str, people: int, child: Any) -> dict[str, Any]:
+    """Seed `template` once (on the server of `url`), then replace `url`'s database by a copy of it."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    target = parts.path.lstrip("/")
+    if target == template:
+        raise SystemExit("BENCH_TEMPLATE must name another database than BENCH_DATABASE_URL's")
+
+    def on(database: str) -> str:
+        return urlunsplit(parts._replace(path=f"/{database}"))
+
+    with psycopg.connect(on("postgres"), autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
+            admin.execute(f'CREATE DATABASE "{template}"')
+    seeded: dict[str, Any] = {"seed_seconds": 0.0}
+    with psycopg.connect(on(template)) as probe:
+        has_people = probe.execute(
+            "SELECT to_regclass('cases_returnee') IS NOT NULL AND EXISTS (SELECT 1 FROM cases_returnee)"
+        ).fetchone()
+    if not (has_people and has_people[0]):
+        log(f"bench: seeding {people} people into {template} (once)")
+        manifest = Path(tempfile.mkstemp(suffix=".csv")[1])
+        try:
+            seeded = child("--prepare", str(people), "1", str(manifest), database_url=on(template))
+        finally:
+            manifest.unlink(missing_ok=True)
+    with psycopg.connect(on("postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{target}" TEMPLATE "{template}"')
+    return seeded
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--import":
         print(json.dumps(run_import(Path(sys.argv[2]))))
@@ -231,12 +297,21 @@ def main() -> None:
         "PYTHONPATH": str(ROOT / "src"),
     }
 
-    def child(*args: str) -> dict[str, Any]:
-        out = subprocess.run([sys.executable, __file__, *args], env=env, check=True, stdout=subprocess.PIPE, text=True)
+    def child(*args: str, database_url: str = "") -> dict[str, Any]:
+        environment = {**env, "DATABASE_URL": database_url} if database_url else env
+        out = subprocess.run(
+            [sys.executable, __file__, *args], env=environment, check=True, stdout=subprocess.PIPE, text=True
+        )
         return json.loads(out.stdout.strip().splitlines()[-1])
 
+    template = os.environ.get("BENCH_TEMPLATE", "")
+    seeded: dict[str, Any] = {}
     try:
-        if url.startswith("postgres") and not os.environ.get("BENCH_REUSE"):
+        if template and url.startswith("postgres"):
+            seeded = clone_template(url, template, people, child)
+            env["BENCH_REUSE"] = "1"  # the copy holds the register: write the file only
+            log(f"bench: register from {template} ({seeded})")
+        elif url.startswith("postgres") and not os.environ.get("BENCH_REUSE"):
             subprocess.run(
                 [sys.executable, "-m", "reintegra", "flush", "--no-input"], env=env, check=False, capture_output=True
             )
@@ -247,6 +322,8 @@ def main() -> None:
         log(f"bench: first import {first}")
         again = child("--import", str(manifest))
         result = {**prepared, "import": first, "reimport": again}
+        if template:
+            result["template"] = {"name": template, **seeded}
     finally:
         manifest.unlink(missing_ok=True)
         if url.startswith("sqlite:///") and not os.environ.get("BENCH_REUSE"):

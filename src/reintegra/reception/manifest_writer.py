@@ -27,7 +27,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from reintegra.access.models import User
 
 CHUNK = 2000
+KNOWN = 40_000  # register people whose match records are kept decrypted between chunks (~17 MB)
 TOP = 8  # candidates scored per row, those sharing the most blocking keys
 
 
@@ -134,6 +135,11 @@ class ChunkWriter:
         self.created: set[int] = set()  # returnees created by this import
         self.now = timezone.now()
         self.parents: dict[int, int | None] = {}  # municipality id -> its department's (set by the service)
+        # What the matcher reads of a register person (match record decrypted once, and the estimated birth
+        # year), by id: candidates found again by a later chunk, and people this import created, are not
+        # read and decrypted again. The register's people do not change during the import (its transaction
+        # holds what it created; anonymising is not something an import runs beside).
+        self.known: dict[int, tuple[str, str, str, date | None, int | None]] = {}
 
     # --- arrivals ---------------------------------------------------------------------------------
 
@@ -292,13 +298,22 @@ class ChunkWriter:
                 returnee_id__in=_listed(ids), number_index__in=_listed(document_keys)
             ).values_list("returnee_id", "number_index"):
                 held[returnee_id].add(index)
+        missing = ids - self.known.keys()
+        if len(self.known) + len(missing) > KNOWN:
+            self.known.clear()  # bounded: the names of the last chunks' candidates only
+            missing = ids
+        if missing:
+            for pk, stored, estimated in Returnee.objects.filter(
+                pk__in=_listed(missing), organisation_id=self.organisation_id, anonymised_at__isnull=True
+            ).values_list("pk", "match_record", "estimated_birth_year"):
+                if stored:
+                    self.known[pk] = (*name_index.read_match_record(stored), estimated)
         records = {}
-        for pk, stored, estimated in Returnee.objects.filter(
-            pk__in=_listed(ids), organisation_id=self.organisation_id, anonymised_at__isnull=True
-        ).values_list("pk", "match_record", "estimated_birth_year"):
-            if not stored:
+        for pk in ids:
+            known = self.known.get(pk)
+            if known is None:
                 continue
-            given, first, second, born = name_index.read_match_record(stored)
+            given, first, second, born, estimated = known
             records[pk] = matching.PersonRecord(
                 id=pk,
                 given_names=given,
@@ -344,6 +359,9 @@ class ChunkWriter:
             assert item.returnee is not None and item.index is not None
             pk = item.returnee.pk
             self.created.add(pk)
+            returnee = item.returnee
+            self.known[pk] = (returnee.given_names, returnee.first_family_name, returnee.second_family_name,
+                              returnee.birth_date, returnee.estimated_birth_year)  # fmt: skip
             tokens.extend((pk, k, d) for k, d in item.index.tokens)
             keys.extend((pk, key) for key in item.index.match_keys)
             if item.row.document_number:
@@ -456,9 +474,17 @@ class ChunkWriter:
 
 
 def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Plain rows into `model`'s table: COPY on PostgreSQL, batched executemany elsewhere."""
     if not rows:
         return
     quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        names = ", ".join(quote(c) for c in columns)
+        statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for values in rows:
+                copy.write_row(values)
+        return
     names = ", ".join(quote(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (names from the model)
@@ -483,8 +509,37 @@ def _listed(values: Any) -> Any:
 
 
 def _bulk_create(model: Any, objects: list[Any], **options: Any) -> None:
+    if connection.vendor == "postgresql" and not options:
+        _copy_create(model, objects)
+        return
     start = 0
     for size in _BATCHES:
         while len(objects) - start >= size:
             model.objects.bulk_create(objects[start : start + size], batch_size=size, **options)
             start += size
+
+
+def _copy_create(model: Any, objects: list[Any]) -> None:
+    """`bulk_create` on PostgreSQL without building one INSERT statement per batch: the ids are taken from the
+    table's sequence in one query (and set on the objects, as bulk_create does), the rows go by COPY. Every
+    value passes through its field as Django would send it (`pre_save`, `get_db_prep_save`: encryption
+    included); no signal is sent (bulk_create sends none)."""
+    if not objects:
+        return
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objects)],
+        )
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
