@@ -1413,6 +1413,7 @@ NOT_PAIRED = {
     "api:provider-link-accept POST": "takes no input",
     "api:provider-link-refuse POST": "takes no input",
     "api:referral-send POST": "its only refusal is the consent rule: 403 consent_required in both (referrals tests)",
+    "api:referral-discard POST": "no input; its only refusal, not_a_draft, is the same on both (test_discard_draft.py)",
     "api:stakeholder-detail PUT": "the same write as api:stakeholder-detail PATCH (paired)",
     "api:stakeholder-interactions POST": "no rule beyond the model's types; save_record as every structural write",
     "api:coordination-mechanism-meetings POST": "no rule beyond the model's types; save_record as every other",

@@ -429,6 +429,18 @@ class ReferralViewSet(
         updated = run(referral, data.validated_data)
         return Response(self._render(updated, side))
 
+    @extend_schema(
+        tags=["referrals"],
+        request=None,
+        summary="Discard a draft referral (the referring side); nothing was shared",
+        responses={204: None, 400: OpenApiResponse(description="Not a draft (`not_a_draft`)")},
+    )
+    @action(detail=True, methods=["post"])
+    def discard(self, request: Request, pk: Any = None) -> Response:
+        referral, _side = self._get(request, pk)  # hidden: 404
+        services.discard_draft(acting_user(request), referral)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @_action_schema(s.ReferralSendSerializer)
     @action(detail=True, methods=["post"])
     def send(self, request: Request, pk: Any = None) -> Response:

@@ -57,6 +57,8 @@ def describe_event(data: dict[str, Any]) -> list[str]:
         lines.append(gettext("Answer due by %(date)s") % {"date": data["acceptance_due"]})
     if action == "accepted" and data.get("outcome_due"):
         lines.append(gettext("Outcome due by %(date)s") % {"date": data["outcome_due"]})
+    if action == "discarded":
+        lines.append(gettext("Draft discarded: it was never sent"))
     if data.get("consent_exception"):
         lines.append(gettext("Sent without consent under the life-at-risk exception"))
     return lines

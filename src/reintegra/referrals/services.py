@@ -52,6 +52,7 @@ from reintegra.referrals.choices import (
     OrganisationType,
     PathwayPopulation,
     ReferralPriority,
+    ReferralStatus,
     ServiceSector,
 )
 from reintegra.referrals.models import (
@@ -641,6 +642,26 @@ def _pathway_or_error(user: User, service: Service, errors: FieldErrors, case: C
             "invalid_choice",
         )
     return pathway
+
+
+def discard_draft(user: User, referral: Referral) -> str:
+    """Delete a draft the referring side no longer wants (issue 18.3: each failed "send now" kept one). A draft
+    was never shared, so nothing is owed to the provider; the case's timeline keeps that it existed. Returns
+    the draft's reference."""
+    case_permissions.require_case_write(user, referral.case)
+    permissions.require_holding_organisation(user, referral.referring_organisation_id)
+    with transaction.atomic(), set_actor(user):
+        locked = _locked(referral)
+        if locked.status != ReferralStatus.DRAFT:
+            raise TransitionError(
+                str(_("Only a draft referral can be discarded; this one is %(status)s."))
+                % {"status": ReferralStatus(locked.status).label},
+                "not_a_draft",
+            )
+        _event(locked, user, "discarded")
+        reference = locked.reference
+        locked.delete()
+        return reference
 
 
 def _check_side(user: User, referral: Referral, action: str) -> str:

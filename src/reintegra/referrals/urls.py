@@ -9,6 +9,7 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
     path("<int:pk>/", views.referral_detail, name="detail"),
+    path("<int:pk>/descartar/", views.discard_draft, name="discard"),
     path("<int:pk>/<slug:action>/", views.referral_action, name="action"),
     path("casos/<int:pk>/", views.case_referrals, name="case"),
     path("casos/<int:pk>/nueva/", views.case_new_referral, name="case-new"),

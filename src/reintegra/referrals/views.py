@@ -106,6 +106,8 @@ def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, side:
         "sla_label": _sla_label(state),
         "actions": actions,
         "action_forms": {name: forms.ACTION_FORMS[name](prefix=name) for name in actions},
+        # Whoever may send a draft may discard it instead.
+        "can_discard": referral.status == ReferralStatus.DRAFT and "send" in actions,
         "changes": [(c.at, ReferralStatus(c.to_status).label) for c in selectors.changes_of(referral)],
     }
 
@@ -146,6 +148,21 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> 
     ctx["action_forms"][action] = form
     ctx["failed_action"] = action
     return render(request, "referrals/referral_detail.html", ctx, status=400)
+
+
+@login_required
+@require_POST
+def discard_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Discard a draft (the referring side): back to the case's referrals, saying so."""
+    permissions.require(request.user, Capability.EDIT_CASES)
+    referral, _side = _get_referral(request, pk)
+    try:
+        reference = services.discard_draft(request.user, referral)
+    except TransitionError as exc:
+        show_refused(request, exc)
+        return redirect("referrals:detail", pk=referral.pk)
+    messages.success(request, _("The draft referral %(reference)s was discarded.") % {"reference": reference})
+    return redirect("referrals:case", pk=referral.case_id)
 
 
 def _take_step(user: User, referral: Referral, action: str, data: dict[str, Any]) -> None:
