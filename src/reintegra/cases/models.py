@@ -447,6 +447,8 @@ class FollowUpVisit(models.Model):
         verbose_name = _("follow-up visit")
         verbose_name_plural = _("follow-up visits")
         ordering = ["-visited_on", "-id"]
+        # A case's visits in a period, counted from the index alone (monitoring's follow-ups per case).
+        indexes = [models.Index(fields=["case", "visited_on"], name="cases_visit_case_day")]
 
 
 class PlanItemProgress(models.Model):
