@@ -45,7 +45,8 @@ class YearOf(ExtractYear):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
         sql, params = compiler.compile(self.lhs)
-        return f"CAST(SUBSTR({sql}, 1, 4) AS INTEGER)", tuple(params)
+        # No ", " inside: Django's SQLite introspection splits the table's definition on it.
+        return f"CAST(SUBSTR({sql},1,4) AS INTEGER)", tuple(params)
 
 
 def _attention_mask() -> Any:
