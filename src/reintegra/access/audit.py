@@ -82,6 +82,8 @@ def register_model(label: str, *, personal: bool | None = None) -> None:
     from reintegra.access.versioning import Versioned
 
     excluded = [f for f in _EXCLUDED if _has_field(model, f)]
+    # A generated column is computed by the database from the audited columns: it says nothing new.
+    excluded += [f.name for f in model._meta.concrete_fields if f.generated]
     if issubclass(model, Versioned):
         excluded.append("revision")  # the concurrency counter: every change moves it, it says nothing
     kwargs: dict[str, Any] = {"exclude_fields": excluded}

@@ -170,6 +170,12 @@ class AttentionFlag(models.TextChoices):
     VICTIM_OF_VIOLENCE = "victim_of_violence", _("Survivor of violence")
 
 
+# Each flag's bit in `Returnee.attention_mask` (the flags as one small integer, for the monitoring engine's
+# disaggregations). A new flag takes the next bit; an existing flag's bit never changes (the column is
+# computed by the database from this map: changing it needs a migration).
+ATTENTION_FLAG_BITS: dict[str, int] = {code: 1 << i for i, code in enumerate(AttentionFlag.values)}
+
+
 class CaseEventKind(models.TextChoices):
     REGISTERED = "registered", _("Case opened")
     UPDATED = "updated", _("Case updated")

@@ -1,12 +1,17 @@
 """The individual level (docs/domain-individual.md): returnee, household, case and the steps of a case."""
 
+import functools
+import operator
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast, ExtractYear
+from django.db.models.lookups import Contains
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
@@ -15,6 +20,7 @@ from reintegra.access.fields import EncryptedCharField, EncryptedDateField, Encr
 from reintegra.access.roles import SensitiveCategory
 from reintegra.access.versioning import Versioned
 from reintegra.cases.choices import (
+    ATTENTION_FLAG_BITS,
     AssessmentKind,
     AssistanceForm,
     CaseEventKind,
@@ -31,6 +37,27 @@ from reintegra.cases.choices import (
     ReturnType,
     Sex,
 )
+
+
+class YearOf(ExtractYear):
+    """A date's year. SQLite keeps dates as ISO text: its first four characters (a generated column may only
+    use deterministic SQL; Django's ExtractYear calls a Python function there)."""
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.lhs)
+        # No ", " inside: Django's SQLite introspection splits the table's definition on it.
+        return f"CAST(SUBSTR({sql},1,4) AS INTEGER)", tuple(params)
+
+
+def _attention_mask() -> Any:
+    """The attention flags as the sum of their bits (`ATTENTION_FLAG_BITS`), from the JSON list's text: the
+    quoted code in the text, which reads the same on SQLite and PostgreSQL."""
+    text = Cast("attention_flags", models.TextField())
+    parts = [
+        models.Case(models.When(Contains(text, f'"{code}"'), then=models.Value(bit)), default=models.Value(0))
+        for code, bit in ATTENTION_FLAG_BITS.items()
+    ]
+    return models.ExpressionWrapper(functools.reduce(operator.add, parts), output_field=models.IntegerField())
 
 
 class Returnee(Versioned):
@@ -75,6 +102,11 @@ class Returnee(Versioned):
     locality = EncryptedCharField(_("locality / community"), max_length=120)
     address = EncryptedCharField(_("address"), max_length=250)
     attention_flags = models.JSONField(_("differential attention"), default=list, blank=True)
+    # Facts for the monitoring engine, computed by the database whenever the row is written (by any writer:
+    # the services, bulk imports, the synthetic data generator), never by a nightly rebuild.
+    attention_mask = models.GeneratedField(
+        expression=_attention_mask(), output_field=models.IntegerField(), db_persist=True
+    )
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -237,6 +269,11 @@ class Case(Versioned):
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     # Return information.
     return_date = models.DateField(_("return date"))
+    # The return year, computed by the database (the age at return, a monitoring disaggregation, is this year
+    # minus the returnee's birth year).
+    return_year = models.GeneratedField(
+        expression=YearOf("return_date"), output_field=models.IntegerField(), db_persist=True
+    )
     return_type = models.CharField(_("return type"), max_length=24, choices=ReturnType.choices)
     host_country: "models.Field[str | Country, Country]" = CountryField(_("host country"), blank=True, default="")
     transit_countries = models.JSONField(_("transit countries"), default=list, blank=True)
@@ -411,6 +448,8 @@ class FollowUpVisit(models.Model):
         verbose_name = _("follow-up visit")
         verbose_name_plural = _("follow-up visits")
         ordering = ["-visited_on", "-id"]
+        # A case's visits in a period, counted from the index alone (monitoring's follow-ups per case).
+        indexes = [models.Index(fields=["case", "visited_on"], name="cases_visit_case_day")]
 
 
 class PlanItemProgress(models.Model):

@@ -161,7 +161,8 @@ class Table:
 
     def __init__(self, model: type[models.Model], *, ids: bool = False, skip_conflicts: bool = False) -> None:
         self.model = model
-        self.fields = [f for f in model._meta.concrete_fields if ids or not f.primary_key]
+        # Generated columns (`GeneratedField`) are computed by the database from the others: never written.
+        self.fields = [f for f in model._meta.concrete_fields if (ids or not f.primary_key) and not f.generated]
         self.columns = tuple(f.attname for f in self.fields)
         self.width = len(self.columns)
         self.defaults = {f.attname: d for f in self.fields if (d := _default(f)) is not _REQUIRED}

@@ -77,7 +77,7 @@ SENSITIVE_ATTENTION_FLAGS = frozenset(
 )
 # Causes of migration are a free combination of up to seven codes (2^7 combinations: almost unique per
 # person) and include violence and health: like the flags they are counted, never put in rows.
-AGGREGATE_ONLY = ("attention_flags", "causes_of_migration")
+AGGREGATE_ONLY = ("attention_flags", "attention_mask", "causes_of_migration")
 
 
 def age_band(age: int | None) -> str:

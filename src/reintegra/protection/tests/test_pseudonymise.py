@@ -70,6 +70,7 @@ def test_pseudonymised_rows(supervisor, me_officer, places, other_case_manager):
     assert row["plan_dimensions"] == ["economic", "psychosocial"]
     # never in a row: attention flags ("victim_of_violence"), causes of migration ("violence"), birth year
     assert "attention_flags" not in row and "causes_of_migration" not in row and "birth_year" not in row
+    assert "attention_mask" not in row and "return_year" not in row
     assert "victim_of_violence" not in repr(rows) and "'violence'" not in repr(rows)
 
 
