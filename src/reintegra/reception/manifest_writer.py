@@ -527,7 +527,8 @@ def _copy_create(model: Any, objects: list[Any]) -> None:
     if not objects:
         return
     meta = model._meta
-    fields = list(meta.concrete_fields)
+    # A generated column (cases' monitoring facts) is computed by the database: COPY may not write it.
+    fields = [f for f in meta.concrete_fields if not getattr(f, "generated", False)]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
