@@ -89,7 +89,7 @@ def export_rows(found: Hotspots) -> list[list[Any]]:
 
 def bar_chart(found: Hotspots) -> dict[str, Any]:
     """Returns per 1,000 residents of the top places (those with a rate)."""
-    ranked = [row for row in found.rows if row.spot.returns_per_1000 is not None][:CHART_ROWS]
+    ranked = [row for row in found.rows if row.spot.returns_per_1000][:CHART_ROWS]  # a zero bar shows nothing
     return charts.config(
         "bar",
         [

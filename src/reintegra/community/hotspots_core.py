@@ -101,9 +101,17 @@ def _spark(events: Sequence[ReturnEvent], areas: list[str], today: date, k: int)
     return out
 
 
-def _rank_key(row: Hotspot) -> tuple[int, float, int, int, str]:
-    rate = row.returns_per_1000
-    return (rate is None, -(rate or 0.0), row.returns is None, -(row.returns or 0), row.area)
+def _rank_key(row: Hotspot) -> tuple[int, float, int, str]:
+    """Places with returns in the period first (by rate, then by count), then those whose count is hidden (1 to
+    k - 1 returns), then those with none in the period (listed for their earlier returns)."""
+    rate, returns = row.returns_per_1000, row.returns
+    if returns is None:
+        tier = 2
+    elif returns == 0:
+        tier = 3
+    else:
+        tier = 0 if rate is not None else 1
+    return (tier, -(rate or 0.0), -(returns or 0), row.area)
 
 
 def hotspots(
@@ -116,7 +124,8 @@ def hotspots(
     scores: Mapping[str, Sequence[Mapping[str, float]]] | None = None,
 ) -> list[Hotspot]:
     """The municipalities with at least one return in the last 365 days or in the period (or the one before),
-    ranked by returns per 1,000 residents (those without a population or with hidden returns last)."""
+    ranked by returns per 1,000 residents (`_rank_key`: without a population, with hidden returns, then with
+    none in the period, last)."""
     if k < 1 or period_days < 1:
         raise ValueError("k and period_days must be positive")
     populations = populations or {}

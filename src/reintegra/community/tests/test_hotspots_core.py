@@ -61,10 +61,16 @@ def test_one_hidden_cell_is_never_alone(events, k):
 @given(events_st, st.integers(min_value=1, max_value=5), st.dictionaries(st.sampled_from(AREAS), st.integers(1, 10**6)))
 def test_ranked_by_rate_then_returns(events, k, populations):
     rows = hotspots(events, today=TODAY, k=k, populations=populations)
-    rates = [r.returns_per_1000 for r in rows]
-    known = [r for r in rates if r is not None]
-    assert known == sorted(known, reverse=True)
-    assert rates[: len(known)] == known  # places without a rate come last
+
+    def tier(row):  # returns in the period with a rate, without one, hidden (1 to k - 1), none
+        if row.returns is None:
+            return 2
+        return 3 if row.returns == 0 else (0 if row.returns_per_1000 is not None else 1)
+
+    tiers = [tier(r) for r in rows]
+    assert tiers == sorted(tiers)  # a place with no return in the period never ranks above one with returns
+    rated = [r.returns_per_1000 for r in rows if tier(r) == 0]
+    assert rated == sorted(rated, reverse=True)
     for row in rows:
         if row.returns_per_1000 is not None:
             assert row.returns is not None and row.population
