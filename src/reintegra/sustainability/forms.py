@@ -33,7 +33,7 @@ class RoundForm(forms.Form):
         self.version = version
         self.definition: Definition = version.parsed()
         language = get_language() or "es"
-        choices: list[tuple[Any, Any]] = [("", _("Chosen from the date (unscheduled outside every round's window)"))]
+        choices: list[tuple[Any, Any]] = [("", _("From the date (or unscheduled)"))]
         for month in months:
             name = _("Baseline") if month == 0 else _("%(month)s months") % {"month": month}
             if month in done:
