@@ -5,37 +5,24 @@ does not exist for the user (404), a permitted request succeeds. Anonymous: the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import transaction
-from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
+from reintegra.access.roles import Capability, Role
 from reintegra.reception import services
 from reintegra.reception.tests.conftest import arrival_input, intake_input, point_input
 from reintegra.testing import factories as f
+from reintegra.testing.matrix import OTHER, OWN, Row, answer, cells, expected
 from reintegra.testing.routes import routes_of_app
 
 C = Capability
 RECORD = frozenset({C.RECORD_RECEPTION})
 MANAGE = frozenset({C.MANAGE_PROGRAMME})
 STATS = frozenset({C.RECORD_RECEPTION, C.VIEW_AGGREGATES, C.MANAGE_MONITORING})
-OWN, OTHER = "own", "other"
-
-
-@dataclass(frozen=True)
-class Row:
-    needs: frozenset[Capability]  # any one of them
-    takes: str = ""  # "arrival", "intake", "point": the object in the URL
-    ok: int = 200
-    data: Callable[[Any], dict[str, Any]] | None = None
 
 
 def _arrival_web(w: Any) -> dict[str, Any]:
@@ -95,16 +82,6 @@ def test_every_route_has_a_row() -> None:
     assert exposed - manifest == set(MATRIX)
 
 
-def expected(role: Role | None, row: Row, relation: str, *, api: bool) -> int:
-    if role is None:
-        return 401 if api else 302
-    if not ROLE_CAPABILITIES[role] & row.needs:
-        return 403
-    if row.takes and relation == OTHER:
-        return 404
-    return row.ok
-
-
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
     with django_db_blocker.unblock(), transaction.atomic():
@@ -133,33 +110,10 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
         transaction.set_rollback(True)
 
 
-CELLS = [
-    (name, method, role, relation)
-    for (name, method), row in sorted(MATRIX.items())
-    for role in [None, *Role]
-    for relation in ((OWN, OTHER) if row.takes else (OWN,))
-]
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "method", "role", "relation"), CELLS)
+@pytest.mark.parametrize(("name", "method", "role", "relation"), cells(MATRIX))
 def test_cell(world: Any, name: str, method: str, role: Role | None, relation: str) -> None:
     row = MATRIX[(name, method)]
-    api = name.startswith("api:")
     args = [world.objects[relation][row.takes].pk] if row.takes else []
-    url = reverse(name, args=args)
-    client: Any = APIClient() if api else Client()
-    if role is not None:
-        user = world.users[role]
-        if api:
-            client.force_authenticate(user)
-        else:
-            client.force_login(user)
-    data = row.data(world) if row.data and method == "POST" else {}
-    with transaction.atomic():
-        if method == "POST":
-            answer = client.post(url, data, format="json") if api else client.post(url, data)
-        else:
-            answer = client.get(url)
-        transaction.set_rollback(True)
-    assert answer.status_code == expected(role, row, relation, api=api), answer.content[:300]
+    response = answer(world, name, method, row, role, args)
+    assert response.status_code == expected(role, row, relation, api=name.startswith("api:")), response.content[:300]
