@@ -664,10 +664,20 @@ def discard_draft(user: User, referral: Referral) -> str:
         return reference
 
 
+# Only closing the referral (the referring side's wrap-up) is left once its case is closed.
+MOVES_OF_AN_OPEN_CASE = frozenset({"send", "accept", "decline", "outcome"})
+
+
 def _check_side(user: User, referral: Referral, action: str) -> str:
     """The side taking `action`, checked against the user. The receiving side is the organisation the
     referral was sent to (stored at sending), whatever the provider is linked to now."""
     side = lifecycle.side_of(action, provider_on_platform=referral.on_platform)
+    if action in MOVES_OF_AN_OPEN_CASE and referral.case.status == CaseStatus.CLOSED:
+        # Issue 18.2: a provider accepted and served a referral of a case already closed.
+        raise TransitionError(
+            str(_("The case is closed: this referral can no longer move (the case must be reopened first).")),
+            "case_closed",
+        )
     if side == lifecycle.REFERRER:
         case_permissions.require_case_write(user, referral.case)
         permissions.require_holding_organisation(user, referral.referring_organisation_id)

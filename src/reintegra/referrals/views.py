@@ -94,6 +94,8 @@ def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, side:
         actions = []
     if side == lifecycle.PROVIDER and not request.user.has_capability(Capability.RECEIVE_REFERRALS):
         actions = []
+    if referral.case.is_closed:
+        actions = [a for a in actions if a not in services.MOVES_OF_AN_OPEN_CASE]
     state = selectors.sla_of(referral)
     return {
         "nav": "referrals",
@@ -105,6 +107,7 @@ def _detail_context(request: AuthenticatedHttpRequest, referral: Referral, side:
         "sla": state,
         "sla_label": _sla_label(state),
         "actions": actions,
+        "case_closed": referral.case.is_closed,
         "action_forms": {name: forms.ACTION_FORMS[name](prefix=name) for name in actions},
         # Whoever may send a draft may discard it instead.
         "can_discard": referral.status == ReferralStatus.DRAFT and "send" in actions,
