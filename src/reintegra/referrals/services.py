@@ -672,18 +672,19 @@ def _check_side(user: User, referral: Referral, action: str) -> str:
     """The side taking `action`, checked against the user. The receiving side is the organisation the
     referral was sent to (stored at sending), whatever the provider is linked to now."""
     side = lifecycle.side_of(action, provider_on_platform=referral.on_platform)
-    if action in MOVES_OF_AN_OPEN_CASE and referral.case.status == CaseStatus.CLOSED:
-        # Issue 18.2: a provider accepted and served a referral of a case already closed.
-        raise TransitionError(
-            str(_("The case is closed: this referral can no longer move (the case must be reopened first).")),
-            "case_closed",
-        )
     if side == lifecycle.REFERRER:
         case_permissions.require_case_write(user, referral.case)
         permissions.require_holding_organisation(user, referral.referring_organisation_id)
     else:
         permissions.require(user, Capability.RECEIVE_REFERRALS)
         permissions.require_holding_organisation(user, referral.recipient_organisation_id)
+    # After the permission checks: who may not act learns nothing about the case from the refusal.
+    if action in MOVES_OF_AN_OPEN_CASE and referral.case.status == CaseStatus.CLOSED:
+        # Issue 18.2: a provider accepted and served a referral of a case already closed.
+        raise TransitionError(
+            str(_("The case is closed: this referral can no longer move (the case must be reopened first).")),
+            "case_closed",
+        )
     return side
 
 

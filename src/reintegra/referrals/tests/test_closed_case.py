@@ -4,6 +4,7 @@ record an outcome; a draft cannot be sent); the referring side can still close i
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -50,3 +51,19 @@ def test_the_api_refuses_it_and_the_page_offers_no_step(world):
     page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert "El caso está cerrado" in page
     assert 'data-action="accept"' not in page and 'data-action="decline"' not in page
+
+
+def test_someone_else_is_refused_for_permission_first(world):
+    referral = _sent_then_case_closed(world)
+    with pytest.raises(PermissionDenied):
+        services.accept_referral(world.manager, referral)  # the referring side never accepts
+
+
+def test_the_referring_side_still_closes_an_answered_referral(world):
+    world.consent()
+    referral = services.send_referral(world.manager, world.referral())
+    services.decline_referral(world.provider_user, referral, reason="no_capacity")
+    case_services.close_case(world.supervisor, world.case, reason="support_ended")
+    referral.refresh_from_db()
+    closed = services.close_referral(world.manager, referral, satisfaction=3)
+    assert closed.status == ReferralStatus.CLOSED
