@@ -95,7 +95,9 @@ def test_define_an_indicator_see_it_disaggregated_submit_and_download(page, live
     page.get_by_role("link", name="IPTT").first.click()
     page.wait_for_load_state("networkidle")
     page.select_option("select[name=por]", "sex")
-    page.locator("select[name=por]").evaluate("select => select.form.requestSubmit()")
+    # A script-submitted form is not waited for by Playwright: wait for the navigation it starts.
+    with page.expect_navigation():
+        page.locator("select[name=por]").evaluate("select => select.form.requestSubmit()")
     page.wait_for_load_state("networkidle")
     iptt = page.locator("main table").first
     assert "(PRESENTADO)" in iptt.locator("thead").inner_text().upper()
