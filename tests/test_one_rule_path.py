@@ -41,6 +41,7 @@ from reintegra.structural.models import Agreement, CapacityAssessment, Coordinat
 from reintegra.sustainability import services as sustainability_services
 from reintegra.sustainability.models import InstrumentVersion
 from reintegra.testing import factories
+from reintegra.testing.closure import suggested_decisions, suggested_form_fields
 from reintegra.testing.routes import route_methods, walk
 from reintegra.testing.rule_paths import DROP, Refusal, WritePair, check_pair
 from reintegra.testing.survey import economic_answers, submissions_csv
@@ -204,7 +205,7 @@ def drafted_ctx(world: Any) -> SimpleNamespace:
 
 def closed_ctx(world: Any) -> SimpleNamespace:
     c = case_ctx(world)
-    case_services.close_case(world.pm, c.case, reason="support_ended")
+    case_services.close_case(world.pm, c.case, reason="support_ended", open_matters=suggested_decisions(c.case))
     return c
 
 
@@ -394,13 +395,33 @@ CLOSE = WritePair(
     "api:case-close",
     case_ctx,
     web_url=case_url("close"),
-    web_data=lambda c: {"reason": "support_ended", "closed_on": iso(), "note": ""},
+    web_data=lambda c: {"reason": "support_ended", "closed_on": iso(), "note": "", **suggested_form_fields(c.case)},
     api_url=api_case("close/"),
-    api_data=lambda c: {"reason": "support_ended", "closed_on": iso(), "note": ""},
+    api_data=lambda c: {
+        "reason": "support_ended",
+        "closed_on": iso(),
+        "note": "",
+        "open_matters": suggested_decisions(c.case),
+    },
     refusals=(
         Refusal.same("closed_on", "in_future", closed_on=iso(1)),
         Refusal.same("closed_on", "before_return", closed_on=iso(-400)),
         Refusal.same("reason", "invalid_choice", reason="bored"),
+        # The case has no survey round yet: closing without saying so is refused, the same way.
+        Refusal(
+            "open_matters.final-round",
+            "open_matter_undecided",
+            web={"open_matters.final-round": ""},
+            api={"open_matters": {}},
+            label="final round not decided",
+        ),
+        Refusal(
+            "open_matters.final-round",
+            "invalid_choice",
+            web={"open_matters.final-round": "forget_it"},
+            api={"open_matters": {"final-round": "forget_it"}},
+            label="final round: a choice not offered",
+        ),
     ),
 )
 
@@ -685,6 +706,14 @@ DECLINE = WritePair(
     ),
 )
 
+WITHDRAW_REFERRAL = WritePair(
+    "referral withdrawn",
+    "api:referral-withdraw",
+    lambda world: SimpleNamespace(**{**vars(sent_ctx(world)), "user": world.pm}),
+    **step("withdraw", withdrawal_reason="Ya encontró empleo por su cuenta"),
+    refusals=(step_refusal("withdraw", "withdrawal_reason", "required", withdrawal_reason=""),),
+)
+
 CLOSE_REFERRAL = WritePair(
     "referral closed",
     "api:referral-close",
@@ -819,6 +848,7 @@ REFERRAL_PAIRS = [
     ACCEPT,
     DECLINE,
     CLOSE_REFERRAL,
+    WITHDRAW_REFERRAL,
     OUTCOME,
     PROVIDER_CREATE,
     PROVIDER_UPDATE,

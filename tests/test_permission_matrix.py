@@ -63,6 +63,7 @@ from reintegra.cases.models import Case
 from reintegra.protection import services as protection_services
 from reintegra.protection.models import CaseShare, Consent
 from reintegra.testing import factories
+from reintegra.testing.closure import suggested_decisions, suggested_form_fields
 from reintegra.testing.routes import (
     HTTP_METHODS,
     UNRESTRICTED_VIEW_METHODS,
@@ -320,6 +321,14 @@ def consent_body(cell: Cell) -> dict[str, Any]:
     return {"purpose": "assistance", "method": "verbal", "given_on": today().isoformat(), "given_by_returnee": True}
 
 
+def api_close_body(cell: Cell) -> dict[str, Any]:
+    return {"reason": "remigrated", "open_matters": suggested_decisions(cell.case)}
+
+
+def ui_close_body(cell: Cell) -> dict[str, Any]:
+    return {"reason": "left_area", "closed_on": today().isoformat(), **suggested_form_fields(cell.case)}
+
+
 def const(data: dict[str, Any]) -> Body:
     return lambda cell: dict(data)
 
@@ -361,13 +370,14 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api:case-list", "GET"): Row(API, gate=VIEW, listing="case_numbers", body=const({"page_size": 200})),
     ("api:case-list", "POST"): Row(API, gate=EDIT, body=api_case_body, ok=(201,)),
     ("api:case-detail", "GET"): Row(API, obj=CASE, gate=VIEW),
+    ("api:case-open-matters", "GET"): Row(API, obj=CASE, gate=VIEW),
     ("api:case-detail", "PATCH"): Row(
         API, obj=CASE, gate=EDIT, holder_only=True, body=const({"reception_place": "Tijuana"})
     ),
     ("api:case-assign", "POST"): Row(
         API, obj=CASE, gate=EDIT, needs=C.ASSIGN_CASES, holder_only=True, body=assign_body
     ),
-    ("api:case-close", "POST"): Row(API, obj=CASE, gate=EDIT, holder_only=True, body=const({"reason": "remigrated"})),
+    ("api:case-close", "POST"): Row(API, obj=CASE, gate=EDIT, holder_only=True, body=api_close_body),
     ("api:case-reopen", "POST"): Row(
         API, obj=CASE, gate=EDIT, holder_only=True, state=CLOSED, body=const({"reason": "Nueva amenaza"})
     ),
@@ -476,9 +486,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("cases:follow_up_new", "POST"): Row(
         UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, state=AGREED, body=ui_follow_up_body, ok=(302,)
     ),
-    ("cases:close", "POST"): Row(
-        UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, body=dated(reason="left_area", closed_on=TODAY), ok=(302,)
-    ),
+    ("cases:close", "POST"): Row(UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, body=ui_close_body, ok=(302,)),
     ("cases:reopen", "POST"): Row(
         UI,
         obj=CASE,
@@ -618,7 +626,7 @@ def _advance(user: User, case: Case, state: str) -> None:
     if state == AGREED:
         services.agree_plan(user, case, agreed_on=today())
     if state == CLOSED:
-        services.close_case(user, case, reason="left_area")
+        services.close_case(user, case, reason="left_area", open_matters=suggested_decisions(case))
 
 
 def _consent(user: User, case: Case, recipient: Organisation) -> Consent:

@@ -41,6 +41,7 @@ from reintegra.cases.serializers import (
     ErrorCodeSerializer,
     FollowUpVisitSerializer,
     HouseholdSerializer,
+    OpenMatterSerializer,
     PlanAgreeSerializer,
     PlanSerializer,
     PlanWriteSerializer,
@@ -284,8 +285,19 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
             reason=data["reason"],
             note=data.get("note", ""),
             closed_on=data.get("closed_on"),
+            open_matters=data.get("open_matters"),
         )
         return self._detail(case)
+
+    @extend_schema(
+        operation_id="cases_open_matters",
+        summary=_("What is still open on a case, to decide before closing it"),
+        responses=OpenMatterSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], url_path="open-matters")
+    def open_matters(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        return Response([OpenMatterSerializer.present(m) for m in selectors.open_matters(case)])
 
     @extend_schema(
         operation_id="cases_reopen",

@@ -107,3 +107,36 @@ def register_step_check(step: str, check: Callable[[Any], None]) -> None:
 def check_step(step: str, case: Any) -> None:
     for check in _STEP_CHECKS.get(step, []):
         check(case)
+
+
+# What is still open when a case closes (issue 18.2: a case closed while a referral waited; the provider then
+# served a closed case). Each app lists its open matters and settles them as the user decided, inside the
+# closure's transaction: the closure asks about each one, on every channel.
+@dataclass(frozen=True)
+class OpenMatter:
+    key: str  # unique on the case and safe in a form field's name, e.g. "referral-12"
+    kind: str  # "plan_item", "referral", "final_round"
+    label: str  # in words: what it is, without more personal data than the case page shows
+    choices: tuple[tuple[str, str], ...]  # (code, words); the first is what the page suggests
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ClosureMatters:
+    open: Callable[[Any], list[OpenMatter]]  # (case) -> what is still open on it
+    # (user, case, {key: choice}) -> acts on its own matters; None when a decision changes nothing
+    settle: Callable[[Any, Any, dict[str, str]], None] | None = None
+
+
+_CLOSURE_MATTERS: list[ClosureMatters] = []
+
+
+def register_closure_matters(
+    open_matters: Callable[[Any], list[OpenMatter]], settle: Callable[[Any, Any, dict[str, str]], None] | None = None
+) -> None:
+    if not any(m.open is open_matters for m in _CLOSURE_MATTERS):
+        _CLOSURE_MATTERS.append(ClosureMatters(open_matters, settle))
+
+
+def closure_matters() -> list[ClosureMatters]:
+    return list(_CLOSURE_MATTERS)

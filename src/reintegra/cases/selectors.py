@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.conf import settings
 from django.db.models import Count, ExpressionWrapper, F, Max, Prefetch, Q, QuerySet, TextField
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reintegra.access import crypto, scoping
-from reintegra.cases import matching, name_index
+from reintegra.cases import extensions, matching, name_index
 from reintegra.cases import scoping as case_scoping
-from reintegra.cases.choices import AttentionFlag, CaseStatus
+from reintegra.cases.choices import AttentionFlag, CaseStatus, PlanItemStatus
 from reintegra.cases.models import (
     Assessment,
     Case,
@@ -177,6 +178,33 @@ def plan_for(case: Case) -> ReintegrationPlan | None:
 def plan_items_of(case: Case) -> list[PlanItem]:
     """The items of the case's plan (none while there is no plan)."""
     return items_of(plan_for(case))
+
+
+# What a plan item still open may become when its case closes: done, or given up.
+PLAN_ITEM_AT_CLOSURE = (PlanItemStatus.COMPLETED, PlanItemStatus.CANCELLED)
+
+
+def open_matters(case: Case) -> list[extensions.OpenMatter]:
+    """What is still open on the case, for its closure to settle (issue 18.2): the plan's items not yet
+    completed or cancelled, then what the other levels register (referrals, the final survey round...)."""
+    matters = [
+        extensions.OpenMatter(
+            key=f"plan-item-{item.pk}",
+            kind="plan_item",
+            label=_("Plan item “%(approach)s” (%(dimension)s) is %(status)s.")
+            % {
+                "approach": item.approach,
+                "dimension": item.get_dimension_display(),
+                "status": item.get_status_display().lower(),
+            },
+            choices=tuple((str(s.value), str(s.label)) for s in PLAN_ITEM_AT_CLOSURE),
+        )
+        for item in plan_items_of(case)
+        if item.status not in PLAN_ITEM_AT_CLOSURE
+    ]
+    for registered in extensions.closure_matters():
+        matters.extend(registered.open(case))
+    return matters
 
 
 # --- the records of a case the caller already fetched through `get_case` (visibility checked) --------

@@ -7,7 +7,7 @@ Size (over 600 lines): every step of a case shares `_write` (transaction, audit 
 lifecycle facts and the timeline event. Split by step into a package when it next grows.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +24,7 @@ from reintegra.access import crypto, permissions, scoping, versioning
 from reintegra.access.models import Organisation, Programme, Team, User
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
-from reintegra.cases import duplicates, extensions, lifecycle, matching, name_index
+from reintegra.cases import duplicates, extensions, lifecycle, matching, name_index, selectors
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.choices import (
     CLOSURE_CATEGORY,
@@ -858,7 +858,49 @@ def record_follow_up(
 # --- Closure -------------------------------------------------------------------------------------
 
 
-def close_case(user: User, case: Case, *, reason: str, note: str = "", closed_on: date | None = None) -> Case:
+def _settle_decisions(matters: list[extensions.OpenMatter], decisions: Mapping[str, str] | None) -> dict[str, str]:
+    """The user's decision on each open matter, every one among its choices; else the errors, one per matter
+    (`open_matters.<key>`), so the form shows each beside its question and the API names each key."""
+    decisions = decisions or {}
+    errors = FieldErrors()
+    for matter in matters:
+        choice = decisions.get(matter.key)
+        if choice in (None, ""):
+            errors.add(
+                f"open_matters.{matter.key}",
+                _("Still open: %(matter)s Say what happens to it when the case closes.") % {"matter": matter.label},
+                "open_matter_undecided",
+            )
+        elif choice not in {code for code, _words in matter.choices}:
+            errors.add(
+                f"open_matters.{matter.key}",
+                _("Choose what happens to it from the list: %(matter)s") % {"matter": matter.label},
+                "invalid_choice",
+            )
+    errors.raise_if_any()
+    return {matter.key: decisions[matter.key] for matter in matters}
+
+
+def _settle_plan_items(case: Case, decided: dict[str, str]) -> None:
+    for item in selectors.plan_items_of(case):
+        choice = decided.get(f"plan-item-{item.pk}")
+        if choice and item.status != choice:
+            item.status = choice
+            item.save(update_fields=["status"])
+
+
+def close_case(
+    user: User,
+    case: Case,
+    *,
+    reason: str,
+    note: str = "",
+    closed_on: date | None = None,
+    open_matters: Mapping[str, str] | None = None,
+) -> Case:
+    """Close the case. What is still open on it (`selectors.open_matters`: plan items, referrals, a missing
+    final survey round) must each get a decision among its choices, {key: choice}; they are settled with the
+    closure, in its transaction (a referral withdrawn tells its provider)."""
     case_permissions.require_case_write(user, case)
     with _write(user):
         _lock_case(case)  # two closures at once: the second sees the first and is refused by the lifecycle
@@ -870,6 +912,12 @@ def close_case(user: User, case: Case, *, reason: str, note: str = "", closed_on
         _not_in_future(closed_on, "closed_on")
         if closed_on < case.opened_on and closed_on < case.return_date:
             raise field_error("closed_on", _("A case cannot be closed before it was opened."), "before_return")
+        matters = selectors.open_matters(case)
+        decided = _settle_decisions(matters, open_matters)
+        _settle_plan_items(case, decided)
+        for registered in extensions.closure_matters():
+            if registered.settle is not None:
+                registered.settle(user, case, decided)
         old = case.status
         case.status = CaseStatus.CLOSED
         case.closure_reason = reason
@@ -877,7 +925,10 @@ def close_case(user: User, case: Case, *, reason: str, note: str = "", closed_on
         case.closed_on = closed_on
         case.closure_note = note.strip()
         case.save()
-        _event(case, CaseEventKind.CLOSED, user, old=old, reason=reason, category=case.closure_category)
+        settled = [{"kind": m.kind, "choice": decided[m.key]} for m in matters]
+        _event(
+            case, CaseEventKind.CLOSED, user, old=old, reason=reason, category=case.closure_category, settled=settled
+        )
         return case
 
 

@@ -426,7 +426,7 @@ def follow_up_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = get_case_or_404(request, pk, for_write=True)
-    form = forms.CloseForm(request.POST)
+    form = forms.CloseForm(request.POST, matters=selectors.open_matters(case))
     if form.is_valid() and _perform(
         request,
         lambda: services.close_case(
@@ -435,6 +435,7 @@ def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
             closed_on=form.cleaned_data["closed_on"],
+            open_matters=form.decisions(),
         ),
         [form],
     ):
@@ -454,7 +455,7 @@ def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ):
         return _done(request, case, "summary", _("The case is reopened."))
     ctx = case_page_context(request, case, "closure")
-    ctx.update({"close_form": forms.CloseForm(), "reopen_form": form, "has_errors": any_errors(form)})
+    ctx.update({"close_form": forms.CloseForm(matters=[]), "reopen_form": form, "has_errors": any_errors(form)})
     return render(request, "cases/case_closure.html", ctx)
 
 

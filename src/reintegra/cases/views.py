@@ -299,7 +299,8 @@ def _follow_up_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, 
 
 
 def _closure_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:
-    return {"close_form": forms.CloseForm(), "reopen_form": forms.ReopenForm()}
+    matters = [] if case.is_closed else selectors.open_matters(case)
+    return {"close_form": forms.CloseForm(matters=matters), "reopen_form": forms.ReopenForm()}
 
 
 def _timeline_data(request: AuthenticatedHttpRequest, case: Case) -> dict[str, Any]:

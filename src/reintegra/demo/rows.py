@@ -105,7 +105,10 @@ def _json_adapter(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
         key = value if type(value) is tuple else tuple(value.items()) if type(value) is dict else None
         if key is None:
             return adapt(value)
-        hit = cache.get(key)
+        try:
+            hit = cache.get(key)
+        except TypeError:  # a payload holding a list (a closure's settled matters): adapted as it is
+            return adapt(value)
         if hit is None:
             if len(cache) > 4096:  # payloads with ids never repeat: keep the memo small
                 cache.clear()

@@ -89,6 +89,8 @@ class Closed:
     reason: str
     note: str
     closed_on: date
+    # What the closure makes of plan items still open (cases.services.close_case asks): completed or cancelled.
+    open_items_become: str
 
 
 Step = Registration | HouseholdRecorded | SessionHeld | Assessed | PlanDrafted | PlanAgreed | Visited | Closed

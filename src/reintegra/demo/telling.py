@@ -323,7 +323,9 @@ class _Teller:
         assert t.closed_on is not None
         closed_at = max(self.at(t.closed_on, 480 + int(draws.rnd() * 540)), self.steps[-1].at + timedelta(minutes=30))
         note = vocabulary().texts.closure_notes[t.reason] if draws.rnd() < 0.8 else ""
-        self.steps.append(Closed(closed_at, t.reason, note, t.closed_on))
+        planned = t.reason == ClosureReason.SUPPORT_ENDED.value
+        become = PlanItemStatus.COMPLETED.value if planned else PlanItemStatus.CANCELLED.value
+        self.steps.append(Closed(closed_at, t.reason, note, t.closed_on, become))
 
 
 _DAY_STARTS: dict[tuple[str, date], datetime] = {}

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from reintegra.access import crypto
 from reintegra.cases import lifecycle, name_index
-from reintegra.cases.choices import CLOSURE_CATEGORY, CaseEventKind, CaseStatus, ClosureReason
+from reintegra.cases.choices import CLOSURE_CATEGORY, CaseEventKind, CaseStatus, ClosureReason, PlanItemStatus
 from reintegra.cases.models import (
     Assessment,
     Case,
@@ -433,7 +433,15 @@ def _closed(case: _CaseRows, step: stories.Closed) -> None:
     )
     case.status = CaseStatus.CLOSED.value
     case.saved(step.at)
-    case.event(step.at, CaseEventKind.CLOSED, old=old, reason=step.reason, category=category)
+    # The closure's questions (cases.selectors.open_matters): the items still open, and the final survey round
+    # the stories never hold (the sustainability level seeds rounds on its own).
+    settled = []
+    for item in case.items:
+        if item["status"] not in (PlanItemStatus.COMPLETED.value, PlanItemStatus.CANCELLED.value):
+            item["status"] = step.open_items_become
+            settled.append({"kind": "plan_item", "choice": step.open_items_become})
+    settled.append({"kind": "final_round", "choice": "close_without"})
+    case.event(step.at, CaseEventKind.CLOSED, old=old, reason=step.reason, category=category, settled=settled)
 
 
 _STEPS: dict[type[Any], Callable[[_CaseRows, Any], None]] = {

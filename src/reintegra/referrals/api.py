@@ -497,6 +497,16 @@ class ReferralViewSet(
             ),
         )
 
+    @_action_schema(s.ReferralWithdrawSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: Any = None) -> Response:
+        return self._step(
+            request,
+            pk,
+            s.ReferralWithdrawSerializer,
+            lambda r, v: services.withdraw_referral(acting_user(request), r, reason=v["withdrawal_reason"]),
+        )
+
 
 class ServiceRecommendationsView(ProtectedView):
     read_capabilities = (C.VIEW_ASSIGNED_CASES,)

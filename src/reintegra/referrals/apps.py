@@ -13,7 +13,7 @@ class ReferralsConfig(AppConfig):
         from reintegra.access.roles import Capability as C
         from reintegra.cases import extensions
         from reintegra.cases.choices import CaseEventKind
-        from reintegra.referrals import indicators, panels, reminders
+        from reintegra.referrals import closure, indicators, panels, reminders
         from reintegra.reminders import registry
         from reintegra.web import dashboard, navigation
 
@@ -55,4 +55,5 @@ class ReferralsConfig(AppConfig):
         extensions.register_event_describer(CaseEventKind.REFERRAL, panels.describe_event)
         registry.register("referral_not_accepted", reminders.not_accepted)
         registry.register("referral_no_outcome", reminders.no_outcome)
+        extensions.register_closure_matters(closure.open_referrals, closure.settle)
         indicators.register_populations()

@@ -59,6 +59,7 @@ class ReferralStatus(models.TextChoices):
     NO_SHOW = "no_show", _("Did not attend (no-show)")
     REFERRED_ONWARD = "referred_onward", _("Referred onward")
     CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class DeclineReason(models.TextChoices):

@@ -135,12 +135,22 @@ class CloseForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    withdrawal_reason = forms.CharField(
+        label=_("Why is it withdrawn?"),
+        required=False,  # the service requires it, with its own message
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The provider is told that nothing more is needed; it does not see this reason."),
+    )
+
+
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "send": SendForm,
     "accept": AcceptForm,
     "decline": DeclineForm,
     "outcome": OutcomeForm,
     "close": CloseForm,
+    "withdraw": WithdrawForm,
 }
 
 

@@ -4,6 +4,7 @@ A step its status does not allow raises the platform's `TransitionError` (code `
 `unknown_action` or `unknown_outcome`); the services give it the message the user reads.
 
 draft → sent → accepted | declined → service_delivered | no_show | referred_onward → closed
+sent | accepted → withdrawn (by the referring side, when the case closes before the service is given)
 
 Each step belongs to one side: the referring organisation sends and closes; the receiving provider
 accepts, declines and records the outcome. A provider that is not on the platform (an "external"
@@ -24,8 +25,9 @@ SERVICE_DELIVERED = "service_delivered"
 NO_SHOW = "no_show"
 REFERRED_ONWARD = "referred_onward"
 CLOSED = "closed"
+WITHDRAWN = "withdrawn"
 
-STATUSES = (DRAFT, SENT, ACCEPTED, DECLINED, SERVICE_DELIVERED, NO_SHOW, REFERRED_ONWARD, CLOSED)
+STATUSES = (DRAFT, SENT, ACCEPTED, DECLINED, SERVICE_DELIVERED, NO_SHOW, REFERRED_ONWARD, CLOSED, WITHDRAWN)
 OUTCOMES = (SERVICE_DELIVERED, NO_SHOW, REFERRED_ONWARD)
 
 REFERRER = "referrer"
@@ -38,17 +40,19 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None, str]] = {
     "decline": (frozenset({SENT}), DECLINED, PROVIDER),
     "outcome": (frozenset({ACCEPTED}), None, PROVIDER),
     "close": (frozenset({DECLINED, *OUTCOMES}), CLOSED, REFERRER),
+    "withdraw": (frozenset({SENT, ACCEPTED}), WITHDRAWN, REFERRER),
 }
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     DRAFT: frozenset({SENT}),
-    SENT: frozenset({ACCEPTED, DECLINED}),
-    ACCEPTED: frozenset(OUTCOMES),
+    SENT: frozenset({ACCEPTED, DECLINED, WITHDRAWN}),
+    ACCEPTED: frozenset({*OUTCOMES, WITHDRAWN}),
     DECLINED: frozenset({CLOSED}),
     SERVICE_DELIVERED: frozenset({CLOSED}),
     NO_SHOW: frozenset({CLOSED}),
     REFERRED_ONWARD: frozenset({CLOSED}),
     CLOSED: frozenset(),
+    WITHDRAWN: frozenset(),
 }
 
 
@@ -93,8 +97,8 @@ def allowed_actions(status: str, side: str, *, provider_on_platform: bool = True
 
 
 def is_open(status: str) -> bool:
-    return status not in (DRAFT, CLOSED)
+    return status not in (DRAFT, CLOSED, WITHDRAWN)
 
 
 def is_answered(status: str) -> bool:
-    return status not in (DRAFT, SENT)
+    return status not in (DRAFT, SENT, WITHDRAWN)

@@ -319,6 +319,7 @@ class Referral(models.Model):
     outcome_at = models.DateTimeField(_("outcome recorded at"), null=True, blank=True)
     provider_note = EncryptedTextField(_("provider's note"), max_length=500)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason for withdrawing"), max_length=300, blank=True, default="")
     satisfaction = models.PositiveSmallIntegerField(
         _("returnee's satisfaction (1-5)"),
         null=True,

@@ -39,6 +39,11 @@ def _receivers(organisation_ids: set[int]) -> dict[int, list[int]]:
     return found
 
 
+def receivers_of(organisation_id: int) -> list[int]:
+    """Active users of the organisation able to receive its referrals."""
+    return _receivers({organisation_id}).get(organisation_id, [])
+
+
 def _overdue(status: str, due_field: str, today: date, staff_message: str, provider_message: str) -> Iterator[Due]:
     limit = _end_of(today)
     rows = list(

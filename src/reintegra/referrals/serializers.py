@@ -354,6 +354,7 @@ class ReferralSerializer(_ReferralBase):
             "consent_exception",
             "satisfaction",
             "feedback",
+            "withdrawal_reason",
         ]
         read_only_fields = fields
 
@@ -408,6 +409,10 @@ class ReferralOutcomeSerializer(serializers.Serializer):
 class ReferralCloseSerializer(serializers.Serializer):
     satisfaction = serializers.IntegerField(required=False, allow_null=True, help_text="1 to 5")
     feedback = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ReferralWithdrawSerializer(serializers.Serializer):
+    withdrawal_reason = serializers.CharField(max_length=300, help_text="Why the referral is taken back")
 
 
 class ServiceRecommendationSerializer(serializers.Serializer):

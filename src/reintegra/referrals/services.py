@@ -27,9 +27,11 @@ from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_countries import countries
 
 from reintegra.access import permissions, versioning
@@ -836,6 +838,49 @@ def close_referral(user: User, referral: Referral, *, satisfaction: int | None =
         raise field_error("satisfaction", _("Satisfaction is a score from 1 to 5."), "invalid_choice")
     values = {"closed_at": timezone.now(), "satisfaction": satisfaction, "feedback": (feedback or "").strip()[:2000]}
     return _move(user, referral, side, "close", "closed", values)
+
+
+def withdraw_referral(user: User, referral: Referral, *, reason: str) -> Referral:
+    """The referring side takes back a referral sent or accepted before the service was given (the case closes,
+    the person no longer needs it). The provider's receivers are told at once, in their reminders."""
+    side = _check_side(user, referral, "withdraw")
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("withdrawal_reason", _("Say why the referral is withdrawn."), "required")
+    if len(reason) > WITHDRAWAL_REASON_MAX:
+        raise field_error(
+            "withdrawal_reason",
+            _("Keep the reason under %(limit)s characters.") % {"limit": WITHDRAWAL_REASON_MAX},
+            "max_length",
+        )
+    _transition(referral, "withdraw")
+    values = {"closed_at": timezone.now(), "withdrawal_reason": reason}
+    with transaction.atomic():
+        referral = _move(user, referral, side, "withdraw", "withdrawn", values)
+        _tell_provider_withdrawn(referral)
+    return referral
+
+
+WITHDRAWAL_REASON_MAX = 300
+
+
+def _tell_provider_withdrawn(referral: Referral) -> None:
+    from reintegra.referrals.reminders import receivers_of
+    from reintegra.reminders.registry import Due
+    from reintegra.reminders.services import notify
+
+    if referral.recipient_organisation_id is None:
+        return  # an external provider: the referring side tells it by its own means
+    reference = f"REF-{referral.pk:06d}"
+    url = reverse("referrals:detail", args=[referral.pk])
+    message = gettext_noop(
+        "Referral %(reference)s was withdrawn by the referring organisation: nothing more is needed."
+    )
+    due = [
+        Due(user_id, f"{referral.pk}:withdrawn", message, {"reference": reference}, url, timezone.localdate())
+        for user_id in receivers_of(referral.recipient_organisation_id)
+    ]
+    notify("referral_withdrawn", due)
 
 
 DIMENSIONS = Dimension.values

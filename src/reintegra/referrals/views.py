@@ -178,6 +178,8 @@ def _take_step(user: User, referral: Referral, action: str, data: dict[str, Any]
         services.decline_referral(user, referral, reason=data["decline_reason"], note=data.get("note", ""))
     elif action == "outcome":
         services.record_outcome(user, referral, outcome=data["outcome"], note=data.get("note", ""))
+    elif action == "withdraw":
+        services.withdraw_referral(user, referral, reason=data.get("withdrawal_reason", ""))
     else:
         services.close_referral(
             user, referral, satisfaction=data.get("satisfaction"), feedback=data.get("feedback", "")
@@ -219,6 +221,10 @@ def case_referrals(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     permissions.require(request.user, Capability.EDIT_CASES)
     case = _get_case(request, pk, for_write=True)  # only the organisation that holds the case refers it
+    if case.is_closed:
+        # Refused before the form (issue 18.2): nothing typed into it could be sent.
+        messages.error(request, _("The case is closed: reopen it before referring."))
+        return redirect("referrals:case", pk=case.pk)
     items = case_selectors.plan_items_of(case)
     item_id = request.POST.get("plan_item") or request.GET.get("plan_item")
     item = next((i for i in items if str(i.pk) == str(item_id)), None)

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from reintegra.access import permissions
 from reintegra.access.models import User
 from reintegra.reminders.models import Reminder
-from reintegra.reminders.registry import producers
+from reintegra.reminders.registry import Due, producers
 
 log = logging.getLogger(__name__)
 
@@ -43,28 +43,32 @@ def collect(today: date | None = None, kinds: list[str] | None = None) -> SendRe
         if not due:
             report.new[kind] = 0
             continue
-        existing = set(
-            Reminder.objects.filter(kind=kind, key__in={d.key for d in due}).values_list("recipient_id", "key")
-        )
-        fresh: dict[tuple[int, str], Reminder] = {}
-        for d in due:
-            if (d.recipient_id, d.key) in existing:
-                continue
-            fresh[(d.recipient_id, d.key)] = Reminder(
-                recipient_id=d.recipient_id,
-                kind=kind,
-                key=d.key[:200],
-                message=d.message,
-                params=d.params,
-                url=d.url,
-                due_on=d.due_on,
-            )
-        with transaction.atomic():
-            # ignore_conflicts: a concurrent run (cron + worker) may have stored the same one meanwhile.
-            Reminder.objects.bulk_create(fresh.values(), ignore_conflicts=True, batch_size=500)
-        report.new[kind] = len(fresh)
-        log.info("reminders: %s new of kind %s", len(fresh), kind)
+        report.new[kind] = notify(kind, due)
+        log.info("reminders: %s new of kind %s", report.new[kind], kind)
     return report
+
+
+def notify(kind: str, due: list[Due]) -> int:
+    """Store these reminders now (a notice that cannot wait for the daily run, e.g. a referral withdrawn);
+    one already stored for the same recipient and key is skipped. Returns how many are new."""
+    existing = set(Reminder.objects.filter(kind=kind, key__in={d.key for d in due}).values_list("recipient_id", "key"))
+    fresh: dict[tuple[int, str], Reminder] = {}
+    for d in due:
+        if (d.recipient_id, d.key) in existing:
+            continue
+        fresh[(d.recipient_id, d.key)] = Reminder(
+            recipient_id=d.recipient_id,
+            kind=kind,
+            key=d.key[:200],
+            message=d.message,
+            params=d.params,
+            url=d.url,
+            due_on=d.due_on,
+        )
+    with transaction.atomic():
+        # ignore_conflicts: a concurrent run (cron + worker) may have stored the same one meanwhile.
+        Reminder.objects.bulk_create(fresh.values(), ignore_conflicts=True, batch_size=500)
+    return len(fresh)
 
 
 def email_pending() -> int:

@@ -14,7 +14,7 @@ class SustainabilityConfig(AppConfig):
         from reintegra.cases import extensions
         from reintegra.cases.choices import CaseEventKind
         from reintegra.reminders import registry
-        from reintegra.sustainability import indicators, panels, reminders
+        from reintegra.sustainability import closure, indicators, panels, reminders
         from reintegra.web import navigation
 
         audit.register_model("sustainability.Instrument", personal=False)
@@ -28,6 +28,7 @@ class SustainabilityConfig(AppConfig):
         # The plan form (cases/forms/plan.html) renders panels of "plan_form": the grid to pick approaches from.
         extensions.register_panel("plan_form", "sustainability/includes/grid_picker.html", panels.grid_picker_context)
         extensions.register_event_describer(CaseEventKind.SUSTAINABILITY, panels.describe_round)
+        extensions.register_closure_matters(closure.missing_final_round)  # kept on the closure's timeline line
 
         navigation.register(
             navigation.NavItem(

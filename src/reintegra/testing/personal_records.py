@@ -21,6 +21,7 @@ from reintegra.referrals import services as referral_services
 from reintegra.referrals.models import Service, ServiceProvider
 from reintegra.sustainability import services as sustainability_services
 from reintegra.testing import factories
+from reintegra.testing.closure import suggested_decisions
 
 
 def marker(label: str) -> str:
@@ -504,7 +505,9 @@ def _handover(manager: User, case: Case, other_org: Organisation) -> None:
 
 
 def _closure_and_reopening(manager: User, case: Case) -> None:
-    case_services.close_case(manager, case, reason="support_ended", note=m("cases.Case.closure_note"))
+    case_services.close_case(
+        manager, case, reason="support_ended", note=m("cases.Case.closure_note"), open_matters=suggested_decisions(case)
+    )
     case.refresh_from_db()
     case_services.reopen_case(manager, case, reason=m("cases.CaseEvent.note"))
 

@@ -13,6 +13,7 @@ from reintegra.cases import services as case_services
 from reintegra.cases.models import Case, Returnee
 from reintegra.places.models import AdminArea
 from reintegra.testing import factories
+from reintegra.testing.closure import suggested_decisions
 
 # Distinctive values: tests look for them in the raw database, the change log and exported rows.
 HEALTH_NOTE = "Diabetes tipo 2 ZQX-HEALTH-7731"
@@ -115,7 +116,9 @@ def detailed_case(by: User, places: tuple[AdminArea, AdminArea] | None = None, *
 
 def close_long_ago(by: User, case: Case, *, days_ago: int | None = None, months_ago: int | None = None) -> Case:
     """Close the case, then date the closure back (services refuse back-dating before the opening)."""
-    case_services.close_case(by, case, reason="support_ended", note="Cierre Zqx")
+    case_services.close_case(
+        by, case, reason="support_ended", note="Cierre Zqx", open_matters=suggested_decisions(case)
+    )
     closed_on = timezone.localdate() - timedelta(days=days_ago if days_ago is not None else 31 * (months_ago or 0))
     type(case).objects.filter(pk=case.pk).update(closed_on=closed_on)
     case.refresh_from_db()

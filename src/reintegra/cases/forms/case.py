@@ -20,6 +20,7 @@ from reintegra.cases.choices import (
     ReturnType,
     Sex,
 )
+from reintegra.cases.extensions import OpenMatter
 from reintegra.cases.forms.common import (
     BaseListFormSet,
     blank_choice,
@@ -191,10 +192,29 @@ class CloseForm(forms.Form):
         help_text=_("How the end of support was prepared and communicated to the returnee."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, matters: list[OpenMatter] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "reason").choices = closure_reason_choices()
         self.fields["closed_on"].initial = timezone.localdate()
+        # One question per thing still open (cases.selectors.open_matters); the service requires each answer.
+        self.matters = matters or []
+        for matter in self.matters:
+            self.fields[f"open_matters.{matter.key}"] = marked_required(
+                forms.ChoiceField(
+                    label=matter.label,
+                    choices=matter.choices,
+                    initial=matter.choices[0][0],
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+            )
+
+    def matter_fields(self) -> list[tuple[OpenMatter, forms.BoundField]]:
+        return [(matter, self[f"open_matters.{matter.key}"]) for matter in self.matters]
+
+    def decisions(self) -> dict[str, str]:
+        """{matter key: choice} as the service takes them."""
+        return {matter.key: self.cleaned_data.get(f"open_matters.{matter.key}") or "" for matter in self.matters}
 
 
 class ReopenForm(forms.Form):

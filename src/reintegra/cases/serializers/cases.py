@@ -343,6 +343,32 @@ class CloseSerializer(serializers.Serializer):
     reason = EnumChoiceField(ClosureReason)
     note = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
     closed_on = serializers.DateField(required=False, allow_null=True, help_text=_("Defaults to today."))
+    open_matters = serializers.DictField(
+        child=serializers.CharField(max_length=40, allow_blank=True),
+        required=False,
+        help_text=_(
+            "What happens to each thing still open on the case, {key: choice}, with the keys and choices "
+            "GET …/open-matters/ lists. Every open matter needs one."
+        ),
+    )
+
+
+class OpenMatterChoiceSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+
+
+class OpenMatterSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    kind = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    choices = OpenMatterChoiceSerializer(many=True)
+    url = serializers.CharField(allow_blank=True)
+
+    @staticmethod
+    def present(matter: Any) -> dict[str, Any]:
+        choices = [{"code": code, "label": label} for code, label in matter.choices]
+        return {"key": matter.key, "kind": matter.kind, "label": matter.label, "choices": choices, "url": matter.url}
 
 
 class ReopenSerializer(serializers.Serializer):

@@ -238,7 +238,26 @@ def _closed_lines(data: dict[str, Any], note: str) -> list[str]:
     ]
     if data.get("old"):
         lines.append(_("Status before closing: %(status)s") % {"status": label_of("status", data["old"])})
+    lines.extend(_settled_lines(data.get("settled") or []))
     return lines
+
+
+def _settled_lines(settled: list[dict[str, str]]) -> list[str]:
+    """What the closure did with what was still open (cases.services.close_case), counted by decision."""
+    counts: dict[tuple[str, str], int] = {}
+    for entry in settled:
+        key = (entry.get("kind", ""), entry.get("choice", ""))
+        counts[key] = counts.get(key, 0) + 1
+    words = {
+        ("plan_item", "completed"): _("Plan items marked completed: %(count)s"),
+        ("plan_item", "cancelled"): _("Plan items cancelled: %(count)s"),
+        ("referral", "withdraw"): _("Referrals withdrawn (providers told): %(count)s"),
+        ("referral", "discard"): _("Draft referrals discarded: %(count)s"),
+        ("referral", "close"): _("Referrals closed: %(count)s"),
+        ("referral", "leave"): _("Referrals left to close later: %(count)s"),
+        ("final_round", "close_without"): _("Closed without a final sustainability survey round"),
+    }
+    return [str(words[key]) % {"count": n} for key, n in counts.items() if key in words]
 
 
 def _reopened_lines(data: dict[str, Any], note: str) -> list[str]:

@@ -19,6 +19,7 @@ from reintegra.cases.models import Assessment, Case, CounsellingSession, Returne
 from reintegra.cases.serializers import AssessmentSerializer, DocumentSerializer
 from reintegra.places.models import AdminArea
 from reintegra.testing import factories
+from reintegra.testing.closure import suggested_decisions
 
 pytestmark = pytest.mark.django_db
 
@@ -277,7 +278,8 @@ def test_whole_case_flow_through_the_api(api, case_manager):
     assert api.get(case_url).json()["status"] == CaseStatus.IN_FOLLOW_UP
 
     # Close and reopen.
-    response = post(api, case_url + "close/", {"reason": "support_ended", "note": "Fin"})
+    decisions = suggested_decisions(Case.objects.get(pk=case["id"]))
+    response = post(api, case_url + "close/", {"reason": "support_ended", "note": "Fin", "open_matters": decisions})
     assert response.status_code == 200, response.content
     closed = response.json()
     assert (closed["status"], closed["closure_reason"], closed["closure_category"]) == (

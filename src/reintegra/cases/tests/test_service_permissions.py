@@ -34,6 +34,7 @@ from reintegra.cases.models import (
 )
 from reintegra.protection import services as protection_services
 from reintegra.testing import factories
+from reintegra.testing.closure import suggested_decisions
 
 TODAY = timezone.localdate
 
@@ -84,7 +85,10 @@ WRITES: dict[str, Write] = {
         AGREED,
         lambda user, case: services.record_follow_up(user, case, {"visited_on": TODAY(), "mode": "phone"}),
     ),
-    "close_case": Write(REGISTERED, lambda user, case: services.close_case(user, case, reason="left_area")),
+    "close_case": Write(
+        REGISTERED,
+        lambda user, case: services.close_case(user, case, reason="left_area", open_matters=suggested_decisions(case)),
+    ),
     "reopen_case": Write(CLOSED, lambda user, case: services.reopen_case(user, case, reason="Nueva amenaza")),
 }
 
@@ -117,7 +121,7 @@ def _in_state(by: User, state: str, **overrides: Any) -> Case:
     if state == PLANNED:
         services.save_plan(by, case, goals="Negocio", motivations="Familia", items=_plan_items())
     if state == CLOSED:
-        services.close_case(by, case, reason="left_area")
+        services.close_case(by, case, reason="left_area", open_matters=suggested_decisions(case))
     return Case.objects.get(pk=case.pk)
 
 

@@ -9,6 +9,7 @@ from reintegra.cases import selectors, services
 from reintegra.cases.choices import CaseEventKind, CaseStatus
 from reintegra.cases.lifecycle import TransitionError
 from reintegra.testing import factories
+from reintegra.testing.closure import suggested_decisions
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_full_lifecycle_records_timeline(case_manager):
     assert case.status == CaseStatus.IN_FOLLOW_UP
     item.refresh_from_db()
     assert item.status == "in_progress"
-    services.close_case(case_manager, case, reason="support_ended", note="Fin")
+    services.close_case(case_manager, case, reason="support_ended", note="Fin", open_matters=suggested_decisions(case))
     case.refresh_from_db()
     assert (case.status, case.closure_category) == (CaseStatus.CLOSED, "planned")
     services.reopen_case(case_manager, case, reason="Nueva amenaza")
@@ -72,7 +73,7 @@ def test_close_needs_reason_and_closed_case_is_frozen(case_manager):
     case = factories.case(case_manager)
     with pytest.raises(TransitionError):
         services.close_case(case_manager, case, reason="")
-    services.close_case(case_manager, case, reason="remigrated")
+    services.close_case(case_manager, case, reason="remigrated", open_matters=suggested_decisions(case))
     case.refresh_from_db()
     assert case.closure_category == "abrupt"
     with pytest.raises(TransitionError) as err:

@@ -14,6 +14,7 @@ from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case, HouseholdMember, Returnee
 from reintegra.places.models import AdminArea
 from reintegra.testing import factories
+from reintegra.testing.closure import suggested_decisions, suggested_form_fields
 from reintegra.testing.trail import access_events
 
 pytestmark = pytest.mark.django_db
@@ -334,7 +335,7 @@ def test_list_pagination_counts_once(cm_client, case_manager, django_assert_max_
     returnee = factories.returnee(case_manager)
     for i in range(30):
         case = factories.case(case_manager, returnee, return_date=TODAY - timedelta(days=i))
-        services.close_case(case_manager, case, reason="support_ended")
+        services.close_case(case_manager, case, reason="support_ended", open_matters=suggested_decisions(case))
     # 13: the twelve of the page and the unread-reminders badge of the navigation.
     with django_assert_max_num_queries(13) as captured:
         response = cm_client.get(reverse("cases:list"), {"page": "2"})
@@ -493,7 +494,7 @@ def test_registration_fields_trigger_the_duplicate_check(cm_client):
 
 def test_registration_blocks_near_duplicate_until_confirmed(cm_client, case_manager):
     existing = _existing_person(case_manager)
-    services.close_case(case_manager, existing, reason="support_ended")
+    services.close_case(case_manager, existing, reason="support_ended", open_matters=suggested_decisions(existing))
     data = registration_data(
         given_names="Maria José", first_family_name="Hernandez", second_family_name="López", birth_date="1990-05-17"
     )
@@ -916,9 +917,17 @@ def test_close_and_reopen(cm_client, case_manager):
     assert response.status_code == 200
     assert "A case cannot be closed without a reason." in _text(response)
     assert "Se mudó" in _text(response)
+    # What is still open (no survey round yet) is asked: without an answer, the form comes back saying so.
+    assert "Still open on this case" in closure and "Close without a final round" in closure
     response = cm_client.post(
         reverse("cases:close", args=[case.pk]),
         {"reason": "left_area", "closed_on": TODAY.isoformat(), "note": "Se mudó"},
+    )
+    assert response.status_code == 200
+    assert "Say what happens to it when the case closes." in _text(response)
+    response = cm_client.post(
+        reverse("cases:close", args=[case.pk]),
+        {"reason": "left_area", "closed_on": TODAY.isoformat(), "note": "Se mudó", **suggested_form_fields(case)},
     )
     assert response.status_code == 302
     case.refresh_from_db()

@@ -14,6 +14,7 @@ from reintegra.children.tests.conftest import World, drafted_plan
 from reintegra.children.tests.plan_helpers import COMPLETE_CHECKLIST, agreed_child_plan, participation, plan_item_id
 from reintegra.testing import factories as f
 from reintegra.testing.api_clients import api_client_for
+from reintegra.testing.closure import suggested_decisions
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,8 @@ def test_a_child_follow_up_is_recorded_and_listed(world: World):
 def test_closing_a_child_case_through_the_api_needs_the_completed_checklist(world: World):
     participation(world, "closure")
     api = api_client_for(world.manager)
-    close = lambda: api.post(url(world.child_case.pk, "close/"), {"reason": "left_area"}, format="json")  # noqa: E731
+    body = {"reason": "left_area", "open_matters": suggested_decisions(world.child_case)}
+    close = lambda: api.post(url(world.child_case.pk, "close/"), body, format="json")  # noqa: E731
     answer = close()
     assert answer.status_code == 400 and answer.json()["code"] == "closure_checklist_required"
     assert api.get(url(world.child_case.pk, "child-closure-checklist/")).json()["version"] == 0

@@ -22,6 +22,7 @@ from reintegra.children.tests.plan_helpers import (
     participation,
     plan_item_id,
 )
+from reintegra.testing.closure import suggested_form_fields
 from reintegra.testing.html_forms import form_values
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,8 @@ def test_the_checklist_form_completes_the_checklist_and_the_closure_form_obeys_i
     data.update(good_practice="El comité acompañó el regreso a clases.")
     assert client.post(url, data).status_code == 302
     assert ChildClosureChecklist.objects.get().is_completed
-    closed = client.post(close_url, {"reason": "left_area", "closed_on": timezone.localdate().isoformat()})
+    decisions = suggested_form_fields(world.child_case)
+    closed = client.post(close_url, {"reason": "left_area", "closed_on": timezone.localdate().isoformat(), **decisions})
     assert closed.status_code == 302
     world.child_case.refresh_from_db()
     assert world.child_case.is_closed

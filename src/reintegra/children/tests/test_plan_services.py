@@ -26,6 +26,7 @@ from reintegra.children.tests.plan_helpers import (
     plan_item_id,
 )
 from reintegra.testing import factories as f
+from reintegra.testing.closure import suggested_decisions
 
 pytestmark = pytest.mark.django_db
 
@@ -229,33 +230,45 @@ def test_an_overdue_child_follow_up_reminds_the_case_manager_until_a_visit_happe
 def test_a_child_case_is_closed_only_with_the_completed_closure_checklist(world: World):
     participation(world, "closure")
     with pytest.raises(TransitionError) as refused:
-        case_services.close_case(world.manager, world.child_case, reason="left_area")
+        case_services.close_case(
+            world.manager, world.child_case, reason="left_area", open_matters=suggested_decisions(world.child_case)
+        )
     assert refused.value.code == "closure_checklist_required"
     draft = plan_services.save_closure_checklist(
         world.manager, world.child_case, checklist_input(complete=False), expected_version=0
     )
     with pytest.raises(TransitionError):
-        case_services.close_case(world.manager, world.child_case, reason="left_area")
+        case_services.close_case(
+            world.manager, world.child_case, reason="left_area", open_matters=suggested_decisions(world.child_case)
+        )
     plan_services.save_closure_checklist(
         world.manager, world.child_case, checklist_input(), expected_version=draft.revision
     )
-    assert case_services.close_case(world.manager, world.child_case, reason="left_area").is_closed
+    assert case_services.close_case(
+        world.manager, world.child_case, reason="left_area", open_matters=suggested_decisions(world.child_case)
+    ).is_closed
 
 
 def test_a_reopened_child_case_needs_the_checklist_completed_again(world: World):
     participation(world, "closure")
     plan_services.save_closure_checklist(world.manager, world.child_case, checklist_input())
-    case_services.close_case(world.manager, world.child_case, reason="left_area")
+    case_services.close_case(
+        world.manager, world.child_case, reason="left_area", open_matters=suggested_decisions(world.child_case)
+    )
     case_services.reopen_case(world.manager, world.child_case, reason="La familia volvió a pedir apoyo")
     participation(world, "closure")
     with pytest.raises(TransitionError) as refused:
-        case_services.close_case(world.manager, world.child_case, reason="left_area")
+        case_services.close_case(
+            world.manager, world.child_case, reason="left_area", open_matters=suggested_decisions(world.child_case)
+        )
     assert refused.value.code == "closure_checklist_required"
     current = ChildClosureChecklist.objects.get(case=world.child_case)
     plan_services.save_closure_checklist(
         world.manager, world.child_case, checklist_input(), expected_version=current.revision
     )
-    assert case_services.close_case(world.manager, world.child_case, reason="left_area").is_closed
+    assert case_services.close_case(
+        world.manager, world.child_case, reason="left_area", open_matters=suggested_decisions(world.child_case)
+    ).is_closed
 
 
 def test_completing_the_checklist_needs_every_condition_the_childs_view_and_good_practice(world: World):
@@ -286,7 +299,9 @@ def test_an_adult_case_is_closed_without_a_checklist(world: World):
     with pytest.raises(TransitionError) as refused:
         plan_services.save_closure_checklist(world.manager, adult, checklist_input())
     assert refused.value.code == "not_a_child_case"
-    assert case_services.close_case(world.manager, adult, reason="left_area").is_closed
+    assert case_services.close_case(
+        world.manager, adult, reason="left_area", open_matters=suggested_decisions(adult)
+    ).is_closed
 
 
 def test_the_closure_rule_is_registered_on_the_cases_hook():

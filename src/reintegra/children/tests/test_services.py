@@ -29,6 +29,7 @@ from reintegra.children.tests.plan_helpers import checklist_input  # child plan
 from reintegra.protection import services as protection_services
 from reintegra.protection.models import Consent
 from reintegra.testing import factories as f
+from reintegra.testing.closure import suggested_decisions
 from reintegra.testing.trail import access_events
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +165,9 @@ def test_an_adult_plan_is_not_touched_by_the_child_rules(world: World):
 
 def test_closing_a_child_case_records_the_childs_participation(world: World):
     with pytest.raises(TransitionError) as exc:
-        case_services.close_case(world.manager, world.child_case, reason="left_area")
+        case_services.close_case(
+            world.manager, world.child_case, reason="left_area", open_matters=suggested_decisions(world.child_case)
+        )
     assert exc.value.code == "participation_required"
     with pytest.raises(ValidationError) as refused:
         services.record_participation(
@@ -180,7 +183,9 @@ def test_closing_a_child_case_records_the_childs_participation(world: World):
         recorded_on=timezone.localdate(),
     )
     save_closure_checklist(world.manager, world.child_case, checklist_input())  # child plan: the checklist
-    assert case_services.close_case(world.manager, world.child_case, reason="left_area").is_closed
+    assert case_services.close_case(
+        world.manager, world.child_case, reason="left_area", open_matters=suggested_decisions(world.child_case)
+    ).is_closed
 
 
 # --- BIA ------------------------------------------------------------------------------------------

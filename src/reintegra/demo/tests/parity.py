@@ -19,6 +19,7 @@ from reintegra.cases import services
 from reintegra.cases.models import Case, CaseEvent
 from reintegra.demo import stories
 from reintegra.testing import factories
+from reintegra.testing.closure import suggested_decisions
 
 # ---------------------------------------------------------------------------------------------------------
 # Playing a story through the services, at the moments it happened
@@ -74,7 +75,17 @@ class _Play:
         services.record_follow_up(self.user, self.open_case, dict(step.values), progress)
 
     def closure(self, step: stories.Closed) -> None:
-        services.close_case(self.user, self.open_case, reason=step.reason, note=step.note, closed_on=step.closed_on)
+        services.close_case(
+            self.user,
+            self.open_case,
+            reason=step.reason,
+            note=step.note,
+            closed_on=step.closed_on,
+            open_matters={
+                **suggested_decisions(self.open_case),
+                **{f"plan-item-{pk}": step.open_items_become for pk in self.item_ids},
+            },
+        )
 
 
 _PLAYERS: dict[type[Any], Callable[[_Play, Any], None]] = {

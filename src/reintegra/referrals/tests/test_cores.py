@@ -44,8 +44,16 @@ def test_closed_is_final_and_outcome_must_be_known():
 
 def test_external_provider_steps_belong_to_the_referrer():
     assert lifecycle.allowed_actions("sent", "provider") == ["accept", "decline"]
-    assert lifecycle.allowed_actions("sent", "referrer") == []
-    assert lifecycle.allowed_actions("sent", "referrer", provider_on_platform=False) == ["accept", "decline"]
+    # Withdrawing is always the referring side's (the case closes, the person no longer needs it).
+    assert lifecycle.allowed_actions("sent", "referrer") == ["withdraw"]
+    assert lifecycle.allowed_actions("sent", "referrer", provider_on_platform=False) == [
+        "accept",
+        "decline",
+        "withdraw",
+    ]
+    assert lifecycle.allowed_actions("accepted", "provider") == ["outcome"]
+    assert lifecycle.allowed_actions("withdrawn", "referrer") == []
+    assert lifecycle.allowed_actions("withdrawn", "provider") == []
 
 
 T0 = datetime(2026, 1, 1, 12, tzinfo=UTC)

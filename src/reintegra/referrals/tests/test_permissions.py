@@ -84,6 +84,7 @@ MATRIX = {
     ("api:referral-decline", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "referral"),
     ("api:referral-outcome", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "referral"),
     ("api:referral-close", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "referral"),
+    ("api:referral-withdraw", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "referral"),
     ("api:case-service-recommendations", "GET"): ((C.VIEW_ASSIGNED_CASES,), "case"),
     ("api:service-gaps", "GET"): ((C.VIEW_REFERRAL_REPORTS, C.MANAGE_SERVICE_DIRECTORY), "none"),
 }
