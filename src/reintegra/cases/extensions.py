@@ -118,7 +118,8 @@ class OpenMatter:
     kind: str  # "plan_item", "referral", "final_round"
     label: str  # in words: what it is, without more personal data than the case page shows
     choices: tuple[tuple[str, str], ...]  # (code, words); the first is what the page suggests
-    url: str = ""
+    url: str = ""  # where to deal with it before closing
+    link_label: str = ""  # the words of that link
 
 
 @dataclass(frozen=True)

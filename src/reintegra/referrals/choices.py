@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reintegra.vocabulary.choices import Dimension as Dimension  # a service's dimension (re-exported)
 from reintegra.vocabulary.choices import GeographicLevel as GeographicLevel  # a referral's level (re-exported)
@@ -59,7 +60,7 @@ class ReferralStatus(models.TextChoices):
     NO_SHOW = "no_show", _("Did not attend (no-show)")
     REFERRED_ONWARD = "referred_onward", _("Referred onward")
     CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("referral status", "Withdrawn")
 
 
 class DeclineReason(models.TextChoices):
@@ -75,7 +76,7 @@ class LinkStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for an answer")
     ACCEPTED = "accepted", _("Accepted")
     REFUSED = "refused", _("Refused")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("referral status", "Withdrawn")
 
 
 class SlaState(models.TextChoices):

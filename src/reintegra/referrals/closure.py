@@ -41,6 +41,7 @@ def open_referrals(case: Any) -> list[OpenMatter]:
             },
             choices=_choices(referral.status),
             url=reverse("referrals:detail", args=[referral.pk]),
+            link_label=_("Open the referral %(reference)s") % {"reference": referral.reference},
         )
         for referral in selectors.referrals_of_case(case)
         if referral.status not in (lifecycle.CLOSED, lifecycle.WITHDRAWN)

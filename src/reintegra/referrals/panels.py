@@ -39,6 +39,18 @@ def plan_panel(request: Any, case: Any) -> dict[str, Any] | None:
     }
 
 
+def _local_date(value: str) -> str:
+    """A date the event stored as ISO, in the reader's format (issue 18.12)."""
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    try:
+        return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def describe_event(data: dict[str, Any]) -> list[str]:
     from django.utils.translation import gettext
 
@@ -54,9 +66,9 @@ def describe_event(data: dict[str, Any]) -> list[str]:
     if action in ("created", "sent") and data.get("priority") in ReferralPriority.values:
         lines.append(gettext("Priority: %(priority)s") % {"priority": ReferralPriority(data["priority"]).label})
     if action == "sent" and data.get("acceptance_due"):
-        lines.append(gettext("Answer due by %(date)s") % {"date": data["acceptance_due"]})
+        lines.append(gettext("Answer due by %(date)s") % {"date": _local_date(data["acceptance_due"])})
     if action == "accepted" and data.get("outcome_due"):
-        lines.append(gettext("Outcome due by %(date)s") % {"date": data["outcome_due"]})
+        lines.append(gettext("Outcome due by %(date)s") % {"date": _local_date(data["outcome_due"])})
     if action == "discarded":
         lines.append(gettext("Draft discarded: it was never sent"))
     if data.get("consent_exception"):

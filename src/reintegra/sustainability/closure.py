@@ -36,5 +36,6 @@ def missing_final_round(case: Any) -> list[OpenMatter]:
             % {"days": days},
             choices=((CLOSE_WITHOUT, _("Close without a final round (it cannot be taken)")),),
             url=reverse("sustainability:round-new", args=[case.pk]),
+            link_label=_("Take the survey round first"),
         )
     ]
