@@ -32,7 +32,7 @@ def _log_in(page, live_app) -> None:
 
 
 def _register(page, live_app, given: str, first: str, second: str, born: date) -> None:
-    page.goto(f"{live_app.url}/cases/new/")
+    page.goto(f"{live_app.url}/casos/nuevo/")
     page.fill("[name=given_names]", given)
     page.fill("[name=first_family_name]", first)
     page.fill("[name=second_family_name]", second)
@@ -61,7 +61,7 @@ def test_case_manager_journey_in_spanish(page, live_app):
     # Register a returnee and open the case.
     _register(page, live_app, "Rosa María", "Ajú", "Tzoc", date(1991, 3, 14))
     _submit(page)
-    assert re.search(r"/cases/\d+/$", page.url), page.url
+    assert re.search(r"/casos/\d+/$", page.url), page.url
     case_url = page.url
     assert _status(page) == "Registrado"
     assert page.get_by_text("Rosa María Ajú Tzoc").first.is_visible()
@@ -126,7 +126,7 @@ def test_case_manager_journey_in_spanish(page, live_app):
         assert label in timeline
 
     # The case is found again by a search typed without accents.
-    page.goto(f"{live_app.url}/cases/?search=aju+tzoc")
+    page.goto(f"{live_app.url}/casos/?search=aju+tzoc")
     assert page.locator("main table").get_by_text("Rosa María").first.is_visible()
 
 
@@ -142,5 +142,5 @@ def test_duplicate_warning_before_saving(page, live_app):
     panel.get_by_text("Juana Xicará Cux").first.wait_for()
     _submit(page)
     # Not saved until the case manager confirms it is a different person.
-    assert page.url.endswith("/cases/new/")
+    assert page.url.endswith("/casos/nuevo/")
     assert page.locator("[name=given_names]").input_value() == "JUANA"

@@ -191,7 +191,7 @@ def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     assert "Reunificación con apoyo" in _main(page)
 
     # The plan waits for the child's participation; recorded, it is agreed.
-    page.goto(f"{live_app.url}/cases/{ids['CASE']}/plan/")
+    page.goto(f"{live_app.url}/casos/{ids['CASE']}/plan/")
     assert "Registre cómo participó la NNA en el plan" in _main(page)
     page.goto(child_url)
     page.get_by_role("link", name="Registrar la participación en el plan").click()
@@ -199,7 +199,7 @@ def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     page.select_option("[name=method]", "in_person")
     page.fill("[name=views]", "Pidió que el plan incluya volver a la escuela en Totonicapán.")
     _submit(page)
-    page.goto(f"{live_app.url}/cases/{ids['CASE']}/plan/agree/")
+    page.goto(f"{live_app.url}/casos/{ids['CASE']}/plan/acordar/")
     page.fill("[name=agreed_on]", TODAY.isoformat())
     _submit(page)
     assert page.locator(".case-header__badges .badge").first.inner_text().strip() == "Plan acordado"

@@ -68,7 +68,7 @@ def _set_up_provider(live_app) -> None:
 
 
 def _open_case(page, live_app) -> str:
-    page.goto(f"{live_app.url}/cases/new/")
+    page.goto(f"{live_app.url}/casos/nuevo/")
     page.fill("[name=given_names]", "Julia Esperanza")
     page.fill("[name=first_family_name]", "Coyoy")
     page.fill("[name=second_family_name]", "Tum")
@@ -85,7 +85,7 @@ def _open_case(page, live_app) -> str:
     page.select_option("[name=host_country]", "US")
     page.check("[name=causes_of_migration][value=economic]")
     _submit(page)
-    assert re.search(r"/cases/\d+/$", page.url), page.url
+    assert re.search(r"/casos/\d+/$", page.url), page.url
     return page.url
 
 
@@ -93,7 +93,7 @@ def test_referral_closed_loop_in_spanish(page, live_app):
     _set_up_provider(live_app)
     _log_in(page, live_app, "gestora")
     case_url = _open_case(page, live_app)
-    case_id = re.search(r"/cases/(\d+)/$", case_url).group(1)
+    case_id = re.search(r"/casos/(\d+)/$", case_url).group(1)
 
     # Consent in the ledger, naming the provider's organisation, for referral.
     page.locator("a", has_text="Consentimientos").first.click()

@@ -81,12 +81,12 @@ def test_rss_round_and_planning_with_the_grid(page, live_app):
     assert "Línea de base" in table
 
     # The plan page highlights the weakest dimension and lists the grid's approaches for it.
-    page.goto(f"{live_app.url}/cases/{case_id}/plan/")
+    page.goto(f"{live_app.url}/casos/{case_id}/plan/")
     assert page.locator(".rss-weakest").inner_text().strip() == "Social"
     assert "Apoyo para vivienda" in page.locator(".rss-plan-panel").inner_text()
 
     # The plan form: "Usar" fills the approach and the dimension of the plan item from the grid.
-    page.goto(f"{live_app.url}/cases/{case_id}/plan/edit/")
+    page.goto(f"{live_app.url}/casos/{case_id}/plan/editar/")
     page.wait_for_load_state("networkidle")
     page.fill("[name=goals]", "Conseguir vivienda estable y trabajo.")
     page.locator("[data-use-approach='Apoyo para vivienda']").click()

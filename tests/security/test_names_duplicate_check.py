@@ -72,7 +72,7 @@ def test_the_duplicate_check_is_a_post_and_get_is_gone(case_manager):
     assert api.post(API, query(), format="json").status_code == 200
     # The web form's check posts too.
     html = web_for(case_manager).get(reverse("cases:register")).content.decode()
-    assert 'hx-post="/cases/new/duplicates/"' in html and 'hx-get="/cases/new/duplicates/' not in html
+    assert 'hx-post="/casos/nuevo/duplicados/"' in html and 'hx-get="/casos/nuevo/duplicados/' not in html
     assert web_for(case_manager).get(reverse("cases:duplicates")).status_code == 405
 
 

@@ -93,7 +93,7 @@ def test_web_body_over_the_limit_is_a_translated_413_page(client, case_manager):
     client.force_login(case_manager)
     form = urlencode({"given_names": "x" * 5000})
     response = client.post(
-        "/cases/new/", form, content_type="application/x-www-form-urlencoded", HTTP_ACCEPT_LANGUAGE="es"
+        "/casos/nuevo/", form, content_type="application/x-www-form-urlencoded", HTTP_ACCEPT_LANGUAGE="es"
     )
     assert response.status_code == 413
     assert response["Content-Type"].startswith("text/html")
@@ -115,7 +115,7 @@ def test_uploads_have_their_own_larger_limit(client, case_manager):
 def test_too_many_form_fields_is_a_400_not_a_500(client, case_manager):
     client.force_login(case_manager)
     fields = {f"field{i}": "x" for i in range(20)}
-    assert client.post("/cases/new/", fields).status_code == 400
+    assert client.post("/casos/nuevo/", fields).status_code == 400
     response = client.post("/api/v1/auth/token/", fields)
     assert response.status_code == 400 and response.json()["code"] == "too_many_fields"
 
@@ -124,7 +124,7 @@ def test_too_many_form_fields_is_a_400_not_a_500(client, case_manager):
 def test_form_fields_over_djangos_limit_are_a_413(client, case_manager):
     client.force_login(case_manager)
     # Multipart, under our upload limit but its form fields over Django's own limit.
-    response = client.post("/cases/new/", {"given_names": "x" * 5000, "file": SimpleUploadedFile("a.txt", b"a")})
+    response = client.post("/casos/nuevo/", {"given_names": "x" * 5000, "file": SimpleUploadedFile("a.txt", b"a")})
     assert response.status_code == 413
     response = client.post("/api/v1/auth/token/", {"username": "x" * 5000, "file": SimpleUploadedFile("a.txt", b"a")})
     assert response.status_code == 413 and response.json()["code"] == "request_too_large"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from reintegra.access import permissions
+from reintegra.web.legacy_paths import redirect_from_old_path
 
 API_PREFIX = "/api/"
 
@@ -66,6 +67,9 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
         return api_error(_("Not found."), "not_found", 404)
+    moved = redirect_from_old_path(request)
+    if moved is not None:
+        return moved
     return defaults.page_not_found(request, exception or Exception())
 
 

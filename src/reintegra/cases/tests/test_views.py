@@ -363,7 +363,7 @@ def test_list_htmx_returns_only_the_results(cm_client, case_manager):
     assert "HX-Request" in response["Vary"]
     # The form carries the htmx attributes, and works as a plain GET form too.
     full = _text(cm_client.get(reverse("cases:list")))
-    assert 'hx-get="/cases/"' in full and 'hx-push-url="true"' in full and 'method="get"' in full
+    assert 'hx-get="/casos/"' in full and 'hx-push-url="true"' in full and 'method="get"' in full
 
 
 # --- Registration --------------------------------------------------------------------------------
