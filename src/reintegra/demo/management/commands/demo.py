@@ -2,7 +2,7 @@
 
 Migrates, loads the gazetteer and, on a database without cases, creates demo organisations, one demo
 user per role (one published password) and a few hundred synthetic cases across Mexico, Guatemala,
-Honduras and El Salvador (`reintegra.demo.site`); then prints how to log in and serves with runserver.
+Honduras and El Salvador (`reintegra.demo.site`); then prints how to log in and serves with `reintegra serve` (gunicorn).
 Running it again creates nothing new. It refuses production settings: the demo password is public.
 """
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         "Prepare a demo: migrate, load places and, on an empty database, create demo users for every role "
         f"(password {site.DEMO_PASSWORD!r}) and synthetic cases; then serve on --addrport."
     )
-    requires_system_checks: list[str] = []  # migrate and runserver run them
+    requires_system_checks: list[str] = []  # migrate and the server run them
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--addrport", default="127.0.0.1:8000", help="Where to serve (default 127.0.0.1:8000).")
@@ -59,7 +59,8 @@ class Command(BaseCommand):
         self._print_logins(options["addrport"])
 
         if not options["no_serve"]:
-            call_command("runserver", options["addrport"], use_reloader=False)
+            # The production stack (gunicorn, WhiteNoise, DEBUG off), two workers: enough for one person exploring.
+            call_command("serve", bind=options["addrport"], workers=2)
 
     def _print_logins(self, addrport: str) -> None:
         present = site.present_users()
