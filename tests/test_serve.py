@@ -27,7 +27,7 @@ def _free_port() -> int:
 
 
 def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers=headers)
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310  # loopback only
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310  # loopback only
             return answer.status, dict(answer.headers), answer.read()

@@ -2,7 +2,7 @@
 
 Migrates, loads the gazetteer and, on a database without cases, creates demo organisations, one demo
 user per role (one published password) and a few hundred synthetic cases across Mexico, Guatemala,
-Honduras and El Salvador (`reintegra.demo.site`); then prints how to log in and serves with `reintegra serve` (gunicorn).
+Honduras and El Salvador (`reintegra.demo.site`); then prints how to log in and serves (`reintegra serve`, gunicorn).
 Running it again creates nothing new. It refuses production settings: the demo password is public.
 """
 
