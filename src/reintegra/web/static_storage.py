@@ -5,5 +5,5 @@ not shipped (static/vendor/VERSIONS.txt keeps their checksums as published)."""
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class HashedStaticFiles(CompressedManifestStaticFilesStorage):
+class HashedStaticFiles(CompressedManifestStaticFilesStorage):  # type: ignore[misc]  # whitenoise is untyped
     patterns = tuple(p for p in CompressedManifestStaticFilesStorage.patterns if p[0] != "*.js")
