@@ -187,9 +187,13 @@ class ProjectSerializer(serializers.Serializer[Any]):
     dimensions = serializers.ListField(child=EnumChoiceField(Dimension), required=False, default=list)
     activities = serializers.ListField(child=EnumChoiceField(ProjectActivity), required=False, default=list)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    communities = serializers.ListField(child=IdField(), required=False, default=list)
+    communities = serializers.ListField(child=IdField(), required=False, default=list, write_only=True)
     partners = serializers.ListField(
-        child=IdField(), required=False, default=list, help_text="Stakeholders of the structural registry."
+        child=IdField(),
+        required=False,
+        default=list,
+        write_only=True,
+        help_text="Stakeholders of the structural registry.",
     )
     country = serializers.CharField(read_only=True)
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
