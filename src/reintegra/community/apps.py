@@ -13,7 +13,7 @@ class CommunityConfig(AppConfig):
         from reintegra.access import audit
         from reintegra.access.roles import Capability
         from reintegra.cases import extensions
-        from reintegra.community import panels, selectors
+        from reintegra.community import indicators, panels, selectors
         from reintegra.structural import action_matrix
         from reintegra.web import navigation
 
@@ -25,6 +25,7 @@ class CommunityConfig(AppConfig):
         # The case page shows the community projects the case takes part in (cases does not import us).
         for tab in ("summary", "plan"):
             extensions.register_panel(tab, "community/includes/case_projects_panel.html", panels.case_projects_context)
+        indicators.register_populations()
         # Started projects are community-level actions of their country in the regional matrix.
         action_matrix.register("community_projects", selectors.project_matrix_counts)
         navigation.register(
