@@ -18,9 +18,14 @@ from reintegra.community.models import Community, CommunityProject, ProjectParti
 from reintegra.monitoring import registry
 
 
-def _covers(dimension: str) -> Any:
-    # The JSON list as text: '"social"' is not inside '"psychosocial"' (the quotes are part of the match).
-    return Q(dimensions__icontains=f'"{dimension}"')
+def _covers(dimension: str) -> registry.ExpressionFactory:
+    """The project lists the dimension. The JSON list is matched as text: '"social"' is not inside
+    '"psychosocial"' (the quotes are part of the match), on SQLite and PostgreSQL alike."""
+
+    def expression(start: date, end: date) -> Any:
+        return Q(dimensions__icontains=f'"{dimension}"')
+
+    return expression
 
 
 def _participant_sex(start: date, end: date) -> Any:
@@ -68,8 +73,7 @@ def register_populations() -> None:
             units={"record": registry.Unit(_("projects"), "pk")},
             dates={"starts_on": registry.DateField(_("start"), "starts_on")},
             fields={
-                f"covers_{code}": registry.Flag(label, expression=lambda s, e, code=code: _covers(code))
-                for code, label in Dimension.choices
+                f"covers_{code}": registry.Flag(label, expression=_covers(code)) for code, label in Dimension.choices
             },
         )
     )
