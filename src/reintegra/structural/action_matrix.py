@@ -30,3 +30,8 @@ def contributed(user: Any, country: str | None = None) -> list[tuple[str, str, i
     for key in sorted(_CONTRIBUTORS):
         rows.extend(_CONTRIBUTORS[key](user, country))
     return rows
+
+
+def contributor_count() -> int:
+    """How many contributors are registered (each adds one query to the matrix)."""
+    return len(_CONTRIBUTORS)
