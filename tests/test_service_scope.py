@@ -366,6 +366,65 @@ def record_session(w: World) -> tuple[Call, Snapshot]:
     )
 
 
+def _project(w: World, by: User, code: str) -> Any:
+    from reintegra.community import services as community_services
+    from reintegra.places.models import AdminArea
+
+    area = AdminArea.objects.create(country=str(by.organisation.country), level=2, code=code, name=f"Municipio {code}")
+    community = community_services.save_community(by, community_services.CommunityInput(municipality=area.pk))
+    data = community_services.ProjectInput(
+        title="Huerto", approach="new_community", dimensions=["economic"], communities=[community.pk]
+    )
+    return community_services.save_project(by, data)
+
+
+def save_project(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.community import services as community_services
+    from reintegra.community.models import CommunityProject
+
+    project = _project(w, w.manager, "MX-P1")
+    data = community_services.ProjectInput(title="Otro", approach="new_community", dimensions=["social"])
+    return (
+        lambda: community_services.save_project(w.other_manager, data, project),
+        lambda: CommunityProject.objects.values_list("title", "revision").get(pk=project.pk),
+    )
+
+
+def add_residents(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.community import services as community_services
+
+    project = _project(w, w.manager, "MX-P2")
+    return (
+        lambda: community_services.add_residents(w.other_manager, project, community_services.ResidentsInput(5)),
+        lambda: project.participants.count(),
+    )
+
+
+def add_returnee(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.community import services as community_services
+
+    project = _project(w, w.other_manager, "GT-P3")
+    data = community_services.ReturneeInput(w.case.pk)
+    return (
+        lambda: community_services.add_returnee(w.other_supervisor, project, data),
+        lambda: project.participants.count(),
+    )
+
+
+def save_profile(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.community import services as community_services
+    from reintegra.community.models import CommunityProfile
+
+    community = _community(w)
+    section = community_services.SectionInput(2, "Evidencia")
+    codes = ("needs", "resources", "impact_of_returns", "drivers", "barriers", "resilience")
+    data = community_services.ProfileInput(TODAY(), {code: section for code in codes})
+    return (
+        lambda: community_services.save_profile(w.other_manager, community, data),
+        lambda: CommunityProfile.objects.filter(community=community).count(),
+    )
+
+
 ROWS: dict[str, Callable[[World], tuple[Call, Snapshot]]] = {
     "reception.record_intake: another organisation's arrival": record_intake,
     "reception.set_assistance: another organisation's intake": set_assistance,
@@ -388,6 +447,10 @@ ROWS: dict[str, Callable[[World], tuple[Call, Snapshot]]] = {
     "community.save_community: another organisation's community": save_community,
     "community.save_checklist: another organisation's community": save_checklist,
     "community.record_session: another organisation's community": record_session,
+    "community.save_project: another organisation's project": save_project,
+    "community.add_residents: another organisation's project": add_residents,
+    "community.add_returnee: a case shared with the user's organisation": add_returnee,
+    "community.save_profile: another organisation's community": save_profile,
 }
 
 

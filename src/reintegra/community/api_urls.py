@@ -10,4 +10,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("communities/<int:pk>/", api.CommunityView.as_view(), name="community"),
     path("communities/<int:pk>/site-checklist/", api.ChecklistView.as_view(), name="community-site-checklist"),
     path("communities/<int:pk>/sessions/", api.SessionsView.as_view(), name="community-sessions"),
+    path("communities/<int:pk>/profiles/", api.ProfilesView.as_view(), name="community-profiles"),
+    path("community-projects/", api.ProjectsView.as_view(), name="community-projects"),
+    path("community-projects/<int:pk>/", api.ProjectView.as_view(), name="community-project"),
+    path("community-projects/<int:pk>/status/", api.ProjectStatusView.as_view(), name="community-project-status"),
+    path(
+        "community-projects/<int:pk>/participants/",
+        api.ParticipantsView.as_view(),
+        name="community-project-participants",
+    ),
+    path("community-projects/<int:pk>/visits/", api.VisitsView.as_view(), name="community-project-visits"),
 ]

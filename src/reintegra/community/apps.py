@@ -12,11 +12,22 @@ class CommunityConfig(AppConfig):
         # Registrations (audit, navigation) go here.
         from reintegra.access import audit
         from reintegra.access.roles import Capability
+        from reintegra.cases import extensions
+        from reintegra.community import indicators, panels, selectors
+        from reintegra.structural import action_matrix
         from reintegra.web import navigation
 
-        for label in ("Community", "SiteScore"):
+        for label in ("Community", "SiteScore", "CommunityProfile", "CommunityProject"):
             audit.register_model(f"community.{label}")
         audit.register_model("community.ParticipatorySession", personal=True)  # tensions may name people
+        audit.register_model("community.ProjectParticipant", personal=True)  # links a person's case
+        audit.register_model("community.ProjectVisit", personal=True)  # findings may name people
+        # The case page shows the community projects the case takes part in (cases does not import us).
+        for tab in ("summary", "plan"):
+            extensions.register_panel(tab, "community/includes/case_projects_panel.html", panels.case_projects_context)
+        indicators.register_populations()
+        # Started projects are community-level actions of their country in the regional matrix.
+        action_matrix.register("community_projects", selectors.project_matrix_counts)
         navigation.register(
             navigation.NavItem(
                 "community",

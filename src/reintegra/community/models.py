@@ -2,7 +2,11 @@
 checklist and the participatory sessions of their assessment.
 
 No personal data of non-migrant residents lives here: participants of a session are counts by group, sex
-and age band. A session's reported tensions may name people, so that text is encrypted at rest."""
+and age band. A session's reported tensions may name people, so that text is encrypted at rest.
+
+Community projects serve communities; their returnee participants are links to cases (the case holds the
+person, never copied here), their non-migrant participants are counts with sex, age band and role (no
+names). Community profiles are dated versions, the newest being the community's current profile."""
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +16,17 @@ from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.fields import EncryptedTextField
 from reintegra.access.versioning import Versioned
-from reintegra.community.choices import SessionKind, SiteCriterion
+from reintegra.community.choices import (
+    AgeBand,
+    ParticipantKind,
+    ParticipantRole,
+    ParticipantSex,
+    ProjectApproach,
+    ProjectResult,
+    ProjectStatus,
+    SessionKind,
+    SiteCriterion,
+)
 
 
 class Community(Versioned):
@@ -122,3 +136,146 @@ class ParticipatorySession(models.Model):
     @property
     def resident_total(self) -> int:
         return self.total("non_migrant")
+
+
+class CommunityProfile(models.Model):
+    """One dated version of a community's profile: the Handbook's six sections, each rated 0 (no concern /
+    absent) to 3 with its evidence and sources. A new profile is a new version; the older ones are history."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="profiles", verbose_name=_("community")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    as_of = models.DateField(_("date"))
+    # {"needs": {"rating": 2, "evidence": "...", "sources": "..."}, ...} (services.save_profile checks it).
+    sections = models.JSONField(_("sections"), default=dict)
+    summary = models.TextField(_("summary"), blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("community profile")
+        verbose_name_plural = _("community profiles")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="community_profile_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community} v{self.number} ({self.as_of:%Y-%m-%d})"
+
+
+class CommunityProject(Versioned):
+    """A community project of the organisation: its approach, dimensions and activities, the communities it
+    serves (all of one country), partners from the stakeholder registry, budget and spending by line,
+    milestones, risks, outcomes, and its lifecycle (planned → active → closed with a closing assessment).
+    Budget lines and milestones are rows of the project (their changes move the project's version)."""
+
+    organisation = models.ForeignKey(
+        "access.Organisation",
+        on_delete=models.PROTECT,
+        related_name="community_projects",
+        verbose_name=_("organisation"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    approach = models.CharField(_("approach"), max_length=24, choices=ProjectApproach.choices)
+    dimensions = models.JSONField(_("dimensions"), default=list)
+    activities = models.JSONField(_("activities"), default=list, blank=True)
+    description = models.TextField(_("description"), blank=True, default="")
+    country = models.CharField(_("country"), max_length=2, editable=False)
+    communities = models.ManyToManyField(Community, related_name="projects", verbose_name=_("communities served"))
+    partners = models.ManyToManyField(
+        "structural.Stakeholder", blank=True, related_name="community_projects", verbose_name=_("partners")
+    )
+    starts_on = models.DateField(_("start"), null=True, blank=True)
+    ends_on = models.DateField(_("planned end"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True, default="")
+    # [{"line": "Materiales", "budget": "1200.00", "spent": "300.00"}] (amounts as strings of decimals)
+    budget_lines = models.JSONField(_("budget lines"), default=list, blank=True)
+    # [{"title": "...", "due_on": "2026-05-01", "status": "pending"}]
+    milestones = models.JSONField(_("milestones"), default=list, blank=True)
+    risks = models.TextField(_("risks"), blank=True, default="")
+    outcomes = models.TextField(_("outcomes"), blank=True, default="")
+    status = models.CharField(_("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=16, choices=ProjectResult.choices, blank=True, default="")
+    closing_assessment = models.TextField(_("closing assessment"), blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("community project")
+        verbose_name_plural = _("community projects")
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProjectParticipant(models.Model):
+    """A returnee taking part (a link to their case, and optionally to the plan item that says so) or
+    non-migrant residents: a count with sex, age band and role, never a name."""
+
+    project = models.ForeignKey(
+        CommunityProject, on_delete=models.CASCADE, related_name="participants", verbose_name=_("project")
+    )
+    kind = models.CharField(_("participant"), max_length=12, choices=ParticipantKind.choices)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("case")
+    )
+    plan_item = models.ForeignKey(
+        "cases.PlanItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("plan item"),
+    )
+    sex = models.CharField(_("sex"), max_length=8, choices=ParticipantSex.choices, blank=True, default="")
+    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, blank=True, default="")
+    role = models.CharField(_("role"), max_length=12, choices=ParticipantRole.choices, default=ParticipantRole.MEMBER)
+    count = models.PositiveIntegerField(_("number of people"), default=1)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("added by")
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("project participant")
+        verbose_name_plural = _("project participants")
+        ordering = ["kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "case"], condition=Q(case__isnull=False), name="project_participant_case_once"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=ParticipantKind.RETURNEE, case__isnull=False, count=1))
+                | Q(kind=ParticipantKind.NON_MIGRANT, case__isnull=True, plan_item__isnull=True, count__gte=1),
+                name="project_participant_kind_shape",
+            ),
+        ]
+
+
+class ProjectVisit(models.Model):
+    """A follow-up visit of a community project."""
+
+    project = models.ForeignKey(
+        CommunityProject, on_delete=models.CASCADE, related_name="visits", verbose_name=_("project")
+    )
+    visited_on = models.DateField(_("date"))
+    findings = EncryptedTextField(_("findings"), max_length=4000)  # may name people
+    next_steps = models.TextField(_("next steps"), blank=True, default="")
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("visited by")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("project follow-up visit")
+        verbose_name_plural = _("project follow-up visits")
+        ordering = ["-visited_on", "-id"]

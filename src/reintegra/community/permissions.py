@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from reintegra.access import permissions
 from reintegra.access.roles import Capability
-from reintegra.community.models import Community, ParticipatorySession
+from reintegra.community.models import Community, CommunityProfile, CommunityProject, ParticipatorySession
 
 if TYPE_CHECKING:
     from reintegra.access.models import User
@@ -84,3 +84,44 @@ def access_session_by_id(user: User, session_id: Any, *, for_write: bool = False
 def holds_and_edits(user: User, community: Community) -> bool:
     """For pages: whether to offer the edit buttons."""
     return can_edit(user) and permissions.holds(user, community)
+
+
+# --- Community projects ------------------------------------------------------------------------------
+# Readers of the structural level read the organisation's projects; its editors change them. A returnee is
+# linked by someone who may also change that case (cases.permissions.require_case_write: a case manager
+# links their own cases); non-migrant participants are recorded by the project's editors.
+
+
+def require_project_write(user: User, project: CommunityProject) -> None:
+    permissions.require(user, EDIT)
+    permissions.require_holding_organisation(user, project)
+
+
+def require_project_read(user: User, project: CommunityProject) -> None:
+    """Hidden (another organisation's): PermissionDenied without saying whose; no reading role: the same."""
+    if project.organisation_id != own(user) or not can_read(user):
+        raise permissions.denied()
+
+
+def access_project_by_id(user: User, project_id: Any, *, for_write: bool = False) -> CommunityProject:
+    """A project of the user's organisation (DoesNotExist otherwise: 404) they may read (PermissionDenied
+    otherwise: 403); `for_write`: and change."""
+    project = CommunityProject.objects.get(pk=project_id, organisation_id=own(user))
+    if for_write:
+        require_project_write(user, project)
+    elif not can_read(user):
+        raise permissions.denied()
+    return project
+
+
+def project_editable(user: User, project: CommunityProject) -> bool:
+    return can_edit(user) and permissions.holds(user, project)
+
+
+def access_profile_by_id(user: User, profile_id: Any) -> CommunityProfile:
+    profile = CommunityProfile.objects.select_related("community", "community__municipality").get(
+        pk=profile_id, community__organisation_id=own(user)
+    )
+    if not can_read(user):
+        raise permissions.denied()
+    return profile

@@ -4,8 +4,9 @@ for them), and the figures the return hotspots are computed from (`hotspots_core
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -15,16 +16,26 @@ from django.utils import timezone
 from reintegra.access import permissions as access_permissions
 from reintegra.access.models import Organisation, Programme
 from reintegra.access.roles import Capability
+from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.community import hotspots_core, permissions
-from reintegra.community.choices import SiteCriterion
-from reintegra.community.models import Community, ParticipatorySession, SiteScore
+from reintegra.community.choices import ParticipantKind, ProfileSection, ProjectStatus, SiteCriterion
+from reintegra.community.models import (
+    Community,
+    CommunityProfile,
+    CommunityProject,
+    ParticipatorySession,
+    ProjectParticipant,
+    ProjectVisit,
+    SiteScore,
+)
 from reintegra.monitoring import permissions as monitoring_permissions
 from reintegra.places.models import AdminArea
 from reintegra.reception.models import Intake
 from reintegra.referrals import selectors as referral_selectors
 from reintegra.referrals.models import Service
 from reintegra.sustainability.models import RoundScore
+from reintegra.vocabulary import codes
 
 if TYPE_CHECKING:
     from reintegra.access.models import User
@@ -236,3 +247,223 @@ def hotspots_for(user: User, *, country: str = "", period_days: int = 365, today
     }
     rows = [HotspotRow(s, places[int(s.area)], communities.get(int(s.area))) for s in spots]
     return Hotspots(rows, k, period_days, country, today)
+
+
+# --- Community profiles ------------------------------------------------------------------------------
+
+
+def profiles_of(community: Community) -> QuerySet[CommunityProfile]:
+    """The community's profiles, newest version first (the first is the current profile)."""
+    return CommunityProfile.objects.filter(community=community).order_by("-number")
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    section: str
+    label: Any
+    rating: int | None
+    evidence: str
+    sources: str
+
+
+def profile_rows(profile: CommunityProfile | None) -> list[ProfileRow]:
+    sections = (profile.sections if profile else {}) or {}
+    return [
+        ProfileRow(
+            code,
+            label,
+            sections.get(code, {}).get("rating"),
+            sections.get(code, {}).get("evidence", ""),
+            sections.get(code, {}).get("sources", ""),
+        )
+        for code, label in ProfileSection.choices
+    ]
+
+
+# --- Community projects --------------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectFilters:
+    status: str = ""
+    community: int | None = None
+
+
+def projects_for(user: User, filters: ProjectFilters | None = None) -> QuerySet[CommunityProject]:
+    """The projects of the user's organisation (none for a user who may not read the community level)."""
+    if not permissions.can_read(user):
+        return CommunityProject.objects.none()
+    qs = CommunityProject.objects.filter(organisation_id=permissions.own(user))
+    f = filters or ProjectFilters()
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.community:
+        qs = qs.filter(communities=f.community)
+    return qs.distinct().order_by("title", "id")
+
+
+def projects_of_community(community: Community) -> QuerySet[CommunityProject]:
+    return community.projects.order_by("title", "id")
+
+
+def communities_of(project: CommunityProject) -> list[Community]:
+    return list(project.communities.select_related("municipality").order_by("municipality__name", "locality"))
+
+
+def partners_of(user: User, project: CommunityProject) -> list[Any]:
+    """The project's partners that the user sees in the stakeholder registry."""
+    from reintegra.structural import selectors as structural_selectors
+
+    return list(structural_selectors.stakeholders_for(user).filter(pk__in=project.partners.values("pk")))
+
+
+@dataclass(frozen=True)
+class ReturneeLine:
+    participant: ProjectParticipant
+    case: Case | None  # None: a case the user does not see (counted, not shown)
+
+
+@dataclass
+class Participation:
+    returnees: list[ReturneeLine] = field(default_factory=list)
+    residents: list[ProjectParticipant] = field(default_factory=list)
+
+    @property
+    def returnee_total(self) -> int:
+        return len(self.returnees)
+
+    @property
+    def resident_total(self) -> int:
+        return sum(p.count for p in self.residents)
+
+    @property
+    def total(self) -> int:
+        return self.returnee_total + self.resident_total
+
+    @property
+    def returnee_share(self) -> float | None:
+        """Share of returnees among all participants (0..1), None without participants."""
+        return self.returnee_total / self.total if self.total else None
+
+    @property
+    def returnee_percent(self) -> int | None:
+        share = self.returnee_share
+        return None if share is None else round(share * 100)
+
+    @property
+    def ratio(self) -> str:
+        """ "returnees : non-migrants" as counted (e.g. "2 : 15")."""
+        return f"{self.returnee_total} : {self.resident_total}"
+
+
+def participation_of(user: User, project: CommunityProject) -> Participation:
+    """Participants of the project: each returnee's case only when the user sees it (cases.scoping)."""
+    rows = list(project.participants.select_related("plan_item").order_by("kind", "id"))
+    case_ids = [p.case_id for p in rows if p.case_id]
+    visible = {c.pk: c for c in case_selectors.cases_for(user).filter(pk__in=case_ids)}
+    out = Participation()
+    for p in rows:
+        if p.kind == ParticipantKind.RETURNEE:
+            out.returnees.append(ReturneeLine(p, visible.get(p.case_id or 0)))
+        else:
+            out.residents.append(p)
+    return out
+
+
+def visits_of(project: CommunityProject) -> QuerySet[ProjectVisit]:
+    return project.visits.order_by("-visited_on", "-id")
+
+
+@dataclass(frozen=True)
+class Budget:
+    lines: list[dict[str, Any]]
+    budget: Decimal
+    spent: Decimal
+
+    @property
+    def spent_share(self) -> float | None:
+        return float(self.spent / self.budget) if self.budget else None
+
+
+def budget_of(project: CommunityProject) -> Budget:
+    lines = [
+        {"line": row["line"], "budget": Decimal(row["budget"]), "spent": Decimal(row["spent"])}
+        for row in project.budget_lines or []
+    ]
+    return Budget(lines, sum((r["budget"] for r in lines), Decimal(0)), sum((r["spent"] for r in lines), Decimal(0)))
+
+
+def projects_of_case(user: User, case: Case) -> list[ProjectParticipant]:
+    """The community projects a case takes part in, those of the user's organisation (for the case page)."""
+    if not permissions.can_read(user):
+        return []
+    return list(
+        ProjectParticipant.objects.filter(case=case, project__organisation_id=permissions.own(user))
+        .select_related("project", "plan_item")
+        .order_by("project__title")
+    )
+
+
+def project_matrix_counts(user: User, country: str | None = None) -> list[tuple[str, str, int]]:
+    """The organisation's started projects (active or closed) as community-level actions of their country,
+    one per dimension they cover, for the regional level × dimension matrix."""
+    projects = projects_for(user).exclude(status=ProjectStatus.PLANNED)
+    if country:
+        projects = projects.filter(country=country)
+    counts: defaultdict[str, int] = defaultdict(int)
+    for dimensions in projects.values_list("dimensions", flat=True):
+        for dimension in dimensions or []:
+            counts[dimension] += 1
+    return [(codes.COMMUNITY, dimension, n) for dimension, n in counts.items()]
+
+
+def partner_choices(user: User) -> QuerySet[Any]:
+    """The stakeholders the user sees, as a project's possible partners."""
+    from reintegra.structural import selectors as structural_selectors
+
+    return structural_selectors.stakeholders_for(user).order_by("name")
+
+
+LINKABLE_LIMIT = 500
+
+
+def linkable_cases(user: User) -> list[Case]:
+    """The cases the user may link to a project: those they see that their organisation holds, if they may
+    change cases (the service checks the one chosen again)."""
+    from reintegra.access.roles import Capability as C
+
+    if not access_permissions.has_any(user, C.EDIT_CASES):
+        return []
+    qs = case_selectors.cases_for(user).filter(organisation_id=permissions.own(user))
+    return list(qs.order_by("-id")[:LINKABLE_LIMIT])
+
+
+def plan_items_of(cases: list[Case]) -> list[Any]:
+    from reintegra.cases.models import PlanItem
+
+    return list(
+        PlanItem.objects.filter(plan__case__in=cases).select_related("plan__case").order_by("plan__case_id", "id")
+    )
+
+
+def labels_of(project: CommunityProject) -> tuple[list[Any], list[Any]]:
+    """The labels of the project's dimensions and activities, in the vocabulary's order."""
+    from reintegra.community.choices import Dimension, ProjectActivity
+
+    dimensions = [label for code, label in Dimension.choices if code in set(project.dimensions or [])]
+    activities = [label for code, label in ProjectActivity.choices if code in set(project.activities or [])]
+    return dimensions, activities
+
+
+def milestones_of(project: CommunityProject) -> list[dict[str, Any]]:
+    from reintegra.community.choices import MilestoneStatus
+
+    return [
+        {
+            "title": m["title"],
+            "due_on": date.fromisoformat(m["due_on"]) if m.get("due_on") else None,
+            "status": m["status"],
+            "status_label": MilestoneStatus(m["status"]).label,
+        }
+        for m in project.milestones or []
+    ]

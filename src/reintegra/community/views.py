@@ -10,16 +10,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reintegra.access import exports
 from reintegra.access import permissions as access_permissions
 from reintegra.access.http import AuthenticatedHttpRequest
+from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
 from reintegra.community import forms, hotspot_table, permissions, selectors, services
-from reintegra.community.models import Community, ParticipatorySession
+from reintegra.community.choices import ProjectStatus
+from reintegra.community.models import (
+    Community,
+    CommunityProfile,
+    CommunityProject,
+    ParticipatorySession,
+    ProjectParticipant,
+)
 from reintegra.web import versioning
 from reintegra.web.forms import apply_service_errors
 
@@ -107,6 +116,10 @@ def community_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "checklist": checklist,
             "site_total": selectors.site_total(checklist),
             "sessions": selectors.sessions_of(community),
+            "profile": (profile := selectors.profiles_of(community).first()),
+            "profile_rows": selectors.profile_rows(profile) if profile else [],
+            "profile_history": selectors.profiles_of(community)[1:],
+            "projects": selectors.projects_of_community(community),
             "can_edit": permissions.holds_and_edits(request.user, community),
             "nav": NAV,
         },
@@ -223,4 +236,264 @@ def hotspots(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "chart": hotspot_table.bar_chart(found),
             "nav": "community_hotspots",
         },
+    )
+
+
+# --- Community profiles ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A new version of the community's profile, starting from the current one."""
+    community = _community(request, pk, for_write=True)
+    current = selectors.profiles_of(community).first()
+    data = request.POST if request.method == "POST" else None
+    form = forms.ProfileForm(data, initial=forms.ProfileForm.initial_of(current))
+    if data is not None and form.is_valid():
+        try:
+            services.save_profile(request.user, community, form.to_input())
+        except ValidationError as exc:
+            apply_service_errors(exc, form, aliases=forms.ProfileForm.aliases())
+        else:
+            messages.success(request, _("The community profile was saved."))
+            return redirect("community:detail", community.pk)
+    return render(
+        request,
+        "community/profile_form.html",
+        {"form": form, "community": community, "current": current, "has_errors": bool(form.errors), "nav": NAV},
+    )
+
+
+@login_required
+@require_GET
+def profile_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    access_permissions.require(request.user, permissions.READ, permissions.EDIT)
+    try:
+        profile = permissions.access_profile_by_id(request.user, pk)
+    except CommunityProfile.DoesNotExist:
+        raise Http404(_("Profile not found.")) from None
+    return render(
+        request,
+        "community/profile_detail.html",
+        {
+            "profile": profile,
+            "community": profile.community,
+            "rows": selectors.profile_rows(profile),
+            "history": selectors.profiles_of(profile.community),
+            "nav": NAV,
+        },
+    )
+
+
+# --- Community projects --------------------------------------------------------------------------------
+
+
+def _project(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> CommunityProject:
+    access_permissions.require(request.user, permissions.EDIT if for_write else permissions.READ, permissions.EDIT)
+    try:
+        return permissions.access_project_by_id(request.user, pk, for_write=for_write)
+    except CommunityProject.DoesNotExist:
+        raise Http404(_("Project not found.")) from None
+
+
+@login_required
+@require_GET
+def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access_permissions.require(request.user, permissions.READ, permissions.EDIT)
+    form = forms.ProjectFilterForm(request.GET or None, user=request.user)
+    filters = form.filters() if form.is_bound and form.is_valid() else selectors.ProjectFilters()
+    return render(
+        request,
+        "community/project_list.html",
+        {
+            "form": form,
+            "projects": selectors.projects_for(request.user, filters).prefetch_related("communities"),
+            "can_edit": permissions.can_edit(request.user),
+            "nav": NAV,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    access_permissions.require(request.user, permissions.EDIT)
+    project = _project(request, pk, for_write=True) if pk is not None else None
+    data = request.POST if request.method == "POST" else None
+    initial = forms.ProjectForm.initial_of(project) if project else None
+    if project is None and request.GET.get("community", "").isdigit():
+        initial = {"communities": [int(request.GET["community"])]}
+    stored = (len(project.budget_lines or []), len(project.milestones or [])) if project else (0, 0)
+    form = forms.ProjectForm(
+        data, initial=initial, user=request.user, stored_lines=stored[0], stored_milestones=stored[1]
+    )
+    record_version = versioning.posted_version(request.POST) if data is not None else versioning.version_of(project)
+    conflict = None
+    if data is not None and form.is_valid():
+        try:
+            saved = services.save_project(
+                request.user, form.to_input(), project, expected_version=record_version if project else None
+            )
+        except StaleVersion as exc:
+            assert isinstance(exc.current, CommunityProject)
+            conflict = versioning.conflict(exc, [(form, forms.ProjectForm.initial_of(exc.current))])
+            record_version = exc.current_version
+        except ValidationError as exc:
+            apply_service_errors(exc, form, aliases=form.aliases())
+        else:
+            messages.success(request, _("The community project was saved."))
+            return redirect("community:project", saved.pk)
+    context = {
+        "form": form,
+        "project": project,
+        "has_errors": bool(form.errors) or conflict is not None,
+        "record_version": record_version if project else None,
+        "conflict": conflict,
+        "nav": NAV,
+    }
+    return render(request, "community/project_form.html", context)
+
+
+@login_required
+@require_GET
+def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    can_edit = permissions.project_editable(request.user, project)
+    dimension_labels, activity_labels = selectors.labels_of(project)
+    return render(
+        request,
+        "community/project_detail.html",
+        {
+            "project": project,
+            "communities": selectors.communities_of(project),
+            "partners": selectors.partners_of(request.user, project),
+            "participation": selectors.participation_of(request.user, project),
+            "budget": selectors.budget_of(project),
+            "milestones": selectors.milestones_of(project),
+            "dimension_labels": dimension_labels,
+            "activity_labels": activity_labels,
+            "visits": selectors.visits_of(project),
+            "can_edit": can_edit,
+            "can_link": access_permissions.has_any(request.user, Capability.EDIT_CASES)
+            and project.status != ProjectStatus.CLOSED,
+            "is_open": project.status != ProjectStatus.CLOSED,
+            "next_status": services.TRANSITIONS.get(ProjectStatus(project.status)),
+            "nav": NAV,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Start a planned project, or close an active one with its closing assessment."""
+    project = _project(request, pk, for_write=True)
+    next_status = services.TRANSITIONS.get(ProjectStatus(project.status), "")
+    data = request.POST if request.method == "POST" else None
+    form = forms.StatusForm(data, initial={"status": next_status, "closed_on": timezone.localdate()})
+    record_version = versioning.posted_version(request.POST) if data is not None else versioning.version_of(project)
+    if data is not None and form.is_valid():
+        try:
+            services.change_project_status(request.user, project, form.to_input(), expected_version=record_version)
+        except StaleVersion:
+            messages.error(request, _("Someone changed this project since you opened it: check it and try again."))
+            return redirect("community:project", project.pk)
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, _("The project's status was changed."))
+            return redirect("community:project", project.pk)
+    return render(
+        request,
+        "community/project_status.html",
+        {
+            "form": form,
+            "project": project,
+            "closing": next_status == ProjectStatus.CLOSED,
+            "next_status": next_status,
+            "record_version": record_version,
+            "has_errors": bool(form.errors),
+            "nav": NAV,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Link one of the user's cases to the project (who may change the case; the service checks it)."""
+    access_permissions.require(request.user, Capability.EDIT_CASES)
+    project = _project(request, pk)
+    data = request.POST if request.method == "POST" else None
+    form = forms.ReturneeForm(data, user=request.user)
+    if data is not None and form.is_valid():
+        try:
+            services.add_returnee(request.user, project, form.to_input())
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, _("The case now takes part in the project."))
+            return redirect("community:project", project.pk)
+    return render(
+        request,
+        "community/participant_form.html",
+        {"form": form, "project": project, "returnee": True, "has_errors": bool(form.errors), "nav": NAV},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_residents(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Record non-migrant residents taking part (a count; sex, age band and role if known; no names)."""
+    project = _project(request, pk, for_write=True)
+    data = request.POST if request.method == "POST" else None
+    form = forms.ResidentsForm(data)
+    if data is not None and form.is_valid():
+        try:
+            services.add_residents(request.user, project, form.to_input())
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, _("The non-migrant participants were recorded."))
+            return redirect("community:project", project.pk)
+    return render(
+        request,
+        "community/participant_form.html",
+        {"form": form, "project": project, "returnee": False, "has_errors": bool(form.errors), "nav": NAV},
+    )
+
+
+@login_required
+@require_POST
+def participant_remove(request: AuthenticatedHttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    project = _project(request, pk, for_write=True)
+    participant = get_object_or_404(ProjectParticipant, pk=participant_pk, project=project)
+    try:
+        services.remove_participant(request.user, participant)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The participant was removed from the project."))
+    return redirect("community:project", project.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_visit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk, for_write=True)
+    data = request.POST if request.method == "POST" else None
+    form = forms.VisitForm(data, initial={"visited_on": timezone.localdate()})
+    if data is not None and form.is_valid():
+        try:
+            services.record_visit(request.user, project, form.to_input())
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        else:
+            messages.success(request, _("The follow-up visit was saved."))
+            return redirect("community:project", project.pk)
+    return render(
+        request,
+        "community/visit_form.html",
+        {"form": form, "project": project, "has_errors": bool(form.errors), "nav": NAV},
     )

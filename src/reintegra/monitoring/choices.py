@@ -58,6 +58,7 @@ class Unit(models.TextChoices):
     PARTICIPANTS = "participants", _("participants")
     PEOPLE = "people", _("people")
     PLAN_ITEMS = "plan_items", _("plan items")
+    PROJECTS = "projects", _("projects")
     REFERRALS = "referrals", _("referrals")
     STAKEHOLDERS = "stakeholders", _("stakeholders")
     VISITS = "visits", _("visits")

@@ -14,6 +14,7 @@ from reintegra.access.roles import Capability
 from reintegra.regional import duplication, matrix
 from reintegra.regional.duplication import normalise
 from reintegra.regional.models import ActionCell, Institution, RegionalAction
+from reintegra.structural import action_matrix
 
 if TYPE_CHECKING:
     from reintegra.access.models import User
@@ -112,14 +113,15 @@ def actions_by_id(user: User, ids: Iterable[int], limit: int) -> dict[int, Regio
 
 
 def matrix_counts(user: User, country: str | None = None) -> list[tuple[str, str, int]]:
-    """(level, dimension, count of actions) for the non-empty cells: one GROUP BY over the cell index."""
+    """(level, dimension, count of actions) for the non-empty cells: one GROUP BY over the cell index, plus the
+    actions other apps contribute (`structural.action_matrix`: the community level's projects)."""
     if not can_view(user):
         return []
     cells = ActionCell.objects.all()
     if country:
         cells = cells.filter(country=country)
     rows = cells.values("level", "dimension").annotate(count=Count("id")).order_by()
-    return [(row["level"], row["dimension"], row["count"]) for row in rows]
+    return [(row["level"], row["dimension"], row["count"]) for row in rows] + action_matrix.contributed(user, country)
 
 
 def countries_with_actions(user: User) -> list[tuple[str, int]]:

@@ -92,3 +92,37 @@ def office(db: Any) -> Office:
         other_pm,
         other_community,
     )
+
+
+def stakeholder(org: Organisation, name: str = "Municipalidad de Huehuetenango") -> Any:
+    """A stakeholder of the organisation's programme (the structural registry), as a project's partner."""
+    from reintegra.structural.choices import GeographicLevel, StakeholderCategory
+    from reintegra.structural.models import Stakeholder
+
+    return Stakeholder.objects.create(
+        programme=f.programme(org),
+        name=name,
+        category=StakeholderCategory.LOCAL_GOVERNMENT,
+        level=GeographicLevel.LOCAL,
+        country=org.country,
+        interest=4,
+        influence=4,
+    )
+
+
+def project_input(community: Community, **overrides: Any) -> services.ProjectInput:
+    values: dict[str, Any] = {
+        "title": "Huertos comunitarios de Chiantla",
+        "approach": "new_community",
+        "dimensions": ["economic", "psychosocial"],
+        "activities": ["collective_income", "peer_support"],
+        "communities": [community.pk],
+        "starts_on": timezone.localdate() - timedelta(days=30),
+        "currency": "GTQ",
+        "budget_lines": [{"line": "Semillas y herramientas", "budget": "12000", "spent": "4500.50"}],
+        "milestones": [{"title": "Primera cosecha", "due_on": timezone.localdate(), "status": "pending"}],
+        "risks": "Sequía",
+        "outcomes": "Ingresos para 20 familias",
+    }
+    values.update(overrides)
+    return services.ProjectInput(**values)

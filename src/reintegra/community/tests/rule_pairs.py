@@ -102,6 +102,161 @@ COMMUNITY_PAIRS = [
     ),
 ]
 
+SECTIONS = ("needs", "resources", "impact_of_returns", "drivers", "barriers", "resilience")
+
+
+def project_ctx(world: Any) -> SimpleNamespace:
+    community = community_ctx(world).community
+    project = services.save_project(
+        world.pm,
+        services.ProjectInput(
+            title="Cooperativa de retornados",
+            approach="returnee_collective",
+            dimensions=["economic"],
+            communities=[community.pk],
+        ),
+    )
+    services.change_project_status(world.pm, project, services.StatusInput("active"))
+    services.record_visit(world.pm, project, services.VisitInput(timezone.localdate(), "Primera visita"))
+    return SimpleNamespace(world=world, user=world.pm, community=community, project=project)
+
+
+def _profile_web(c: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"as_of": TODAY}
+    for code in SECTIONS:
+        data |= {f"{code}_rating": "2", f"{code}_evidence": "Sesión comunitaria"}
+    return data
+
+
+def _profile_api(c: Any) -> dict[str, Any]:
+    return {"as_of": TODAY, "sections": {code: {"rating": 2, "evidence": "Sesión comunitaria"} for code in SECTIONS}}
+
+
+def _project_web(c: Any) -> dict[str, Any]:
+    return {
+        "title": "Panadería comunitaria",
+        "approach": "new_community",
+        "dimensions": ["economic", "social"],
+        "activities": ["collective_income"],
+        "communities": [c.community.pk],
+        "currency": "MXN",
+        "budget_0_line": "Horno",
+        "budget_0_budget": "15000",
+        "budget_0_spent": "0",
+    }
+
+
+def _project_api(c: Any) -> dict[str, Any]:
+    return {
+        "title": "Panadería comunitaria",
+        "approach": "new_community",
+        "dimensions": ["economic", "social"],
+        "activities": ["collective_income"],
+        "communities": [c.community.pk],
+        "currency": "MXN",
+        "budget_lines": [{"line": "Horno", "budget": "15000", "spent": "0"}],
+    }
+
+
+PROJECT_PAIRS = [
+    WritePair(
+        "community profile",
+        "api:community-profiles",
+        community_ctx,
+        web_url=lambda c: reverse("community:profile-new", args=[c.community.pk]),
+        web_data=_profile_web,
+        api_url=lambda c: f"/api/v1/communities/{c.community.pk}/profiles/",
+        api_data=_profile_api,
+        refusals=(
+            Refusal.same("as_of", "in_future", label="a profile dated tomorrow", as_of=FUTURE),
+            Refusal(
+                "sections.drivers.evidence",
+                "required",
+                web={"drivers_evidence": ""},
+                api={
+                    "sections": {code: {"rating": 2, "evidence": "" if code == "drivers" else "x"} for code in SECTIONS}
+                },
+                web_field="drivers_evidence",
+                label="a rating without evidence",
+            ),
+        ),
+    ),
+    WritePair(
+        "community project",
+        "api:community-projects",
+        project_ctx,
+        web_url=lambda c: reverse("community:project-new"),
+        web_data=_project_web,
+        api_url=lambda c: "/api/v1/community-projects/",
+        api_data=_project_api,
+        refusals=(
+            Refusal.same("dimensions", "required", label="no dimension", dimensions=[], activities=[]),
+            Refusal.same(
+                "activities",
+                "activity_dimension",
+                label="an activity of another dimension",
+                activities=["peer_support"],
+            ),
+            Refusal(
+                "currency",
+                "required",
+                web={"currency": ""},
+                api={"currency": ""},
+                label="a budget without currency",
+            ),
+            Refusal(
+                "budget_lines.0.line",
+                "required",
+                web={"budget_0_line": ""},
+                api={"budget_lines": [{"line": "", "budget": "15000"}]},
+                web_field="budget_0_line",
+                label="a budget line without a name",
+            ),
+        ),
+    ),
+    WritePair(
+        "non-migrant participants",
+        "api:community-project-participants",
+        project_ctx,
+        web_url=lambda c: reverse("community:project-residents", args=[c.project.pk]),
+        web_data=lambda c: {"count": "8", "sex": "female", "age_band": "adult", "role": "member"},
+        api_url=lambda c: f"/api/v1/community-projects/{c.project.pk}/participants/",
+        api_data=lambda c: {"kind": "non_migrant", "count": 8, "sex": "female", "age_band": "adult"},
+        refusals=(Refusal.same("count", "out_of_range", label="nobody", count=0),),
+    ),
+    WritePair(
+        "project follow-up visit",
+        "api:community-project-visits",
+        project_ctx,
+        web_url=lambda c: reverse("community:project-visit", args=[c.project.pk]),
+        web_data=lambda c: {"visited_on": TODAY, "findings": "Avanza la construcción"},
+        api_url=lambda c: f"/api/v1/community-projects/{c.project.pk}/visits/",
+        api_data=lambda c: {"visited_on": TODAY, "findings": "Avanza la construcción"},
+        refusals=(
+            Refusal.same("visited_on", "in_future", label="a visit tomorrow", visited_on=FUTURE),
+            Refusal.same("findings", "required", label="no findings", findings=""),
+        ),
+    ),
+    WritePair(
+        "project status",
+        "api:community-project-status",
+        project_ctx,
+        web_url=lambda c: reverse("community:project-status", args=[c.project.pk]),
+        web_data=lambda c: {"status": "closed", "closed_on": TODAY, "result": "partly", "closing_assessment": "Bien"},
+        web_page=lambda c: reverse("community:project-status", args=[c.project.pk]),
+        web_form="closing_assessment",
+        api_url=lambda c: f"/api/v1/community-projects/{c.project.pk}/status/",
+        api_data=lambda c: {"status": "closed", "closed_on": TODAY, "result": "partly", "closing_assessment": "Bien"},
+        refusals=(
+            Refusal.same("closed_on", "in_future", label="closed tomorrow", closed_on=FUTURE),
+            Refusal.same("closing_assessment", "required", label="no closing assessment", closing_assessment=""),
+        ),
+    ),
+]
+
+COMMUNITY_PAIRS += PROJECT_PAIRS
+
 COMMUNITY_NOT_PAIRED = {
     "api:community PUT": "the same write as api:communities POST (paired): services.save_community",
+    "api:community-project PUT": "the same write as api:community-projects POST (paired): services.save_project",
 }

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from reintegra.access.roles import Capability, Role
 from reintegra.community import services
-from reintegra.community.tests.conftest import community_input, session_input
+from reintegra.community.tests.conftest import community_input, project_input, session_input
 from reintegra.places.models import AdminArea
 from reintegra.testing import factories as f
 from reintegra.testing.matrix import OTHER, OWN, Row, answer, cells, expected
@@ -58,6 +58,43 @@ def _checklist_api(w: Any) -> dict[str, Any]:
     return {"scores": [{"criterion": "many_returns", "score": 2, "evidence": "Datos de la plataforma"}]}
 
 
+CASES = frozenset({C.EDIT_CASES})
+SECTIONS = ("needs", "resources", "impact_of_returns", "drivers", "barriers", "resilience")
+
+
+def _profile_web(w: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"as_of": timezone.localdate().isoformat()}
+    for code in SECTIONS:
+        data |= {f"{code}_rating": "2", f"{code}_evidence": "Grupo focal de marzo"}
+    return data
+
+
+def _profile_api(w: Any) -> dict[str, Any]:
+    return {
+        "as_of": timezone.localdate().isoformat(),
+        "sections": {code: {"rating": 2, "evidence": "Grupo focal de marzo"} for code in SECTIONS},
+    }
+
+
+def _project_web(w: Any) -> dict[str, Any]:
+    return {
+        "title": "Panadería comunitaria",
+        "approach": "returnee_collective",
+        "dimensions": ["economic"],
+        "communities": [w.community.pk],
+        "revision": "1",
+    }
+
+
+def _project_api(w: Any) -> dict[str, Any]:
+    return {
+        "title": "Panadería comunitaria",
+        "approach": "returnee_collective",
+        "dimensions": ["economic"],
+        "communities": [w.community.pk],
+    }
+
+
 MATRIX: dict[tuple[str, str], Row] = {
     ("community:list", "GET"): Row(READ),
     ("community:new", "GET"): Row(EDIT),
@@ -85,12 +122,74 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api:community-sessions", "GET"): Row(READ, "community"),
     ("api:community-sessions", "POST"): Row(EDIT, "community", ok=201, data=_session_api),
     ("api:community-hotspots", "GET"): Row(HOTSPOTS),
+    # Profiles
+    ("community:profile-new", "GET"): Row(EDIT, "community"),
+    ("community:profile-new", "POST"): Row(EDIT, "community", ok=302, data=_profile_web),
+    ("community:profile", "GET"): Row(READ, "profile"),
+    ("api:community-profiles", "GET"): Row(READ, "community"),
+    ("api:community-profiles", "POST"): Row(EDIT, "community", ok=201, data=_profile_api),
+    # Projects
+    ("community:projects", "GET"): Row(READ),
+    ("community:project-new", "GET"): Row(EDIT),
+    ("community:project-new", "POST"): Row(EDIT, ok=302, data=_project_web),
+    ("community:project", "GET"): Row(READ, "project"),
+    ("community:project-edit", "GET"): Row(EDIT, "project"),
+    ("community:project-edit", "POST"): Row(EDIT, "project", ok=302, data=_project_web),
+    ("community:project-status", "GET"): Row(EDIT, "project"),
+    ("community:project-status", "POST"): Row(
+        EDIT, "project", ok=302, data=lambda w: {"status": "active", "revision": "1"}
+    ),
+    ("community:project-returnee", "GET"): Row(CASES, "project"),
+    ("community:project-returnee", "POST"): Row(
+        CASES, "project", ok=302, data=lambda w: {"case": str(w.case.pk), "role": "member"}
+    ),
+    ("community:project-residents", "GET"): Row(EDIT, "project"),
+    ("community:project-residents", "POST"): Row(
+        EDIT, "project", ok=302, data=lambda w: {"count": "5", "sex": "female", "role": "member"}
+    ),
+    ("community:project-participant-remove", "POST"): Row(EDIT, "participant", ok=302, data=lambda w: {}),
+    ("community:project-visit", "GET"): Row(EDIT, "active_project"),
+    ("community:project-visit", "POST"): Row(
+        EDIT,
+        "active_project",
+        ok=302,
+        data=lambda w: {"visited_on": timezone.localdate().isoformat(), "findings": "Avanza la obra"},
+    ),
+    ("api:community-projects", "GET"): Row(READ),
+    ("api:community-projects", "POST"): Row(EDIT, ok=201, data=_project_api),
+    ("api:community-project", "GET"): Row(READ, "project"),
+    ("api:community-project", "PUT"): Row(EDIT, "project", data=_project_api),
+    ("api:community-project-status", "POST"): Row(EDIT, "project", data=lambda w: {"status": "active"}),
+    ("api:community-project-participants", "GET"): Row(READ, "project"),
+    ("api:community-project-participants", "POST"): Row(
+        CASES, "project", ok=201, data=lambda w: {"kind": "returnee", "case": w.case.pk}
+    ),
+    ("api:community-project-visits", "GET"): Row(READ, "project"),
+    ("api:community-project-visits", "POST"): Row(
+        EDIT,
+        "active_project",
+        ok=201,
+        data=lambda w: {"visited_on": timezone.localdate().isoformat(), "findings": "Avanza la obra"},
+    ),
 }
 
 
 def test_every_route_has_a_row() -> None:
     exposed = {(name, m) for name, methods in routes_of_app("reintegra.community").items() for m in methods}
     assert exposed == set(MATRIX)
+
+
+def _profile_input() -> services.ProfileInput:
+    section = services.SectionInput(1, "Diagnóstico participativo")
+    return services.ProfileInput(timezone.localdate(), {code: section for code in SECTIONS})
+
+
+def _projects(pm: Any, community: Any) -> tuple[Any, Any, Any]:
+    project = services.save_project(pm, project_input(community))
+    participant = services.add_residents(pm, project, services.ResidentsInput(6))
+    active = services.save_project(pm, project_input(community, title="Red de apoyo entre pares"))
+    services.change_project_status(pm, active, services.StatusInput("active"))
+    return project, participant, active
 
 
 @pytest.fixture(scope="module")
@@ -108,11 +207,38 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
         other_community = services.save_community(other_pm, community_input(hn_muni))
         other_session = services.record_session(other_pm, other_community, session_input())
         users = {role: f.user(org, role) for role in Role}
+        case = f.case(users[Role.CASE_MANAGER])
+        profile = services.save_profile(pm, community, _profile_input())
+        other_profile = services.save_profile(other_pm, other_community, _profile_input())
+        project, participant, active = _projects(pm, community)
+        other_project, other_participant, other_active = _projects(other_pm, other_community)
         objects = {
-            OWN: {"community": [community.pk], "session": [community.pk, session.pk]},
-            OTHER: {"community": [other_community.pk], "session": [other_community.pk, other_session.pk]},
+            OWN: {
+                "community": [community.pk],
+                "session": [community.pk, session.pk],
+                "profile": [profile.pk],
+                "project": [project.pk],
+                "participant": [project.pk, participant.pk],
+                "active_project": [active.pk],
+            },
+            OTHER: {
+                "community": [other_community.pk],
+                "session": [other_community.pk, other_session.pk],
+                "profile": [other_profile.pk],
+                "project": [other_project.pk],
+                "participant": [other_project.pk, other_participant.pk],
+                "active_project": [other_active.pk],
+            },
         }
-        yield type("World", (), {"users": users, "objects": objects, "own_muni": own_muni, "free_muni": free_muni})
+        world = {
+            "users": users,
+            "objects": objects,
+            "own_muni": own_muni,
+            "free_muni": free_muni,
+            "community": community,
+            "case": case,
+        }
+        yield type("World", (), world)
         transaction.set_rollback(True)
 
 

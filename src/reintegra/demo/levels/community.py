@@ -60,7 +60,11 @@ def load(context: DemoContext) -> str:
     coordinator = context.users.get("coordinacion")
     if coordinator is not None and areas:
         made.append(_community(coordinator, services.CommunityInput(municipality=areas[0][0].pk, locality="Cabecera")))
-    return f"Community: {len(made)} communities with their checklist and two participatory sessions each."
+    projects = _projects(manager, [c for c in made if c.organisation_id == org.pk])
+    return (
+        f"Community: {len(made)} communities with their checklist, profile and two participatory sessions each; "
+        f"{projects} community projects with linked cases and non-migrant participants."
+    )
 
 
 def _busiest(org: Organisation) -> list[tuple[AdminArea, int]]:
@@ -82,7 +86,75 @@ def _community(user: User, data: services.CommunityInput) -> Community:
     today = timezone.localdate()
     for entry in _DATA["sessions"]:
         services.record_session(user, community, _session(entry, today))
+    profile = _DATA["profile"]
+    sections = {code: services.SectionInput(r, e, src) for code, (r, e, src) in profile["sections"].items()}
+    services.save_profile(
+        user, community, services.ProfileInput(today - timedelta(days=10), sections, profile["summary"])
+    )
     return community
+
+
+def _projects(manager: User, communities: list[Community]) -> int:
+    """Each of the organisation's communities gets the demo projects in turn; a project links the cases that
+    returned to its municipality (two or more when there are), with the plan item when the plan has one."""
+    from reintegra.structural import selectors as structural_selectors
+
+    partners = [s.pk for s in structural_selectors.stakeholders_for(manager).order_by("id")[:2]]
+    made = 0
+    for i, community in enumerate(communities):
+        entry = _DATA["projects"][i % len(_DATA["projects"])]
+        project = services.save_project(manager, _project_input(entry, community, partners))
+        services.change_project_status(manager, project, services.StatusInput("active"))
+        today = timezone.localdate()
+        for days, findings, next_steps in entry["visits"]:
+            services.record_visit(
+                manager, project, services.VisitInput(today - timedelta(days=days), findings, next_steps)
+            )
+        for count, sex, band, role in entry["residents"]:
+            services.add_residents(manager, project, services.ResidentsInput(count, sex, band, role))
+        for case in _cases_of(community):
+            item = case.plan.items.order_by("id").first() if hasattr(case, "plan") else None
+            services.add_returnee(manager, project, services.ReturneeInput(case.pk, item.pk if item else None))
+        if "closing" in entry:
+            result, assessment = entry["closing"]
+            services.change_project_status(
+                manager, project, services.StatusInput("closed", today - timedelta(days=5), result, assessment)
+            )
+        made += 1
+    return made
+
+
+def _project_input(entry: dict[str, Any], community: Community, partners: list[int]) -> services.ProjectInput:
+    today = timezone.localdate()
+    return services.ProjectInput(
+        title=entry["title"],
+        approach=entry["approach"],
+        dimensions=entry["dimensions"],
+        activities=entry["activities"],
+        communities=[community.pk],
+        partners=partners,
+        description=entry["description"],
+        starts_on=today - timedelta(days=entry["days_started"]),
+        ends_on=today + timedelta(days=entry["days_ending"]),
+        currency=entry["currency"],
+        budget_lines=[
+            {"line": line, "budget": budget, "spent": spent} for line, budget, spent in entry["budget_lines"]
+        ],
+        milestones=[
+            {"title": title, "due_on": today + timedelta(days=days), "status": status}
+            for title, days, status in entry["milestones"]
+        ],
+        risks=entry["risks"],
+        outcomes=entry["outcomes"],
+    )
+
+
+def _cases_of(community: Community, limit: int = 3) -> list[Case]:
+    return list(
+        Case.objects.filter(organisation_id=community.organisation_id, returnee__municipality=community.municipality)
+        .select_related("plan")
+        .order_by("id")[:limit]
+    )
 
 
 def _session(entry: dict[str, Any], today: Any) -> services.SessionInput:
