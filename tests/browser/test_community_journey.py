@@ -140,5 +140,5 @@ def test_hotspot_to_profile_session_and_project_with_cases_and_residents(page, l
     assert ids["NUMBER1"] in main and "componente del plan: Huerto comunitario" in main
 
     # The case page shows the project it takes part in.
-    page.goto(f"{live_app.url}/cases/{ids['CASE1']}/")
+    page.goto(f"{live_app.url}/casos/{ids['CASE1']}/")
     assert "Huerto comunitario de Xecul" in _main(page)
