@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reintegra.regional",
     "reintegra.handover",
     "reintegra.community",
+    "reintegra.employment",
     "reintegra.demo",  # last: the top layer (the `seed` and `demo` commands)
 ]
 
