@@ -56,7 +56,7 @@ class ExperienceSerializer(serializers.Serializer):
 
 
 class LanguageSerializer(serializers.Serializer):
-    language = _choice(JobLanguage.choices, help_text="JobLanguage")
+    language = _choice(JobLanguage.choices)
     level = _choice(CefrLevel.choices)
 
 

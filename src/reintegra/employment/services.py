@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from reintegra.access import permissions as access_permissions
 from reintegra.access import versioning
+from reintegra.access.roles import Capability
 from reintegra.cases.choices import CaseEventKind
 from reintegra.cases.models import Case, CaseEvent
 from reintegra.employment import matching, permissions, selectors
@@ -378,6 +380,11 @@ def save_vacancy(
     """Create a vacancy of a programme the user may edit, or revise one (its programme stays)."""
     if vacancy is not None:
         data.programme_id = vacancy.programme_id
+    if data.programme_id is None:
+        access_permissions.require(user, Capability.EDIT_STRUCTURAL)
+        errors, _clean = vacancy_problems(user, data, creating=True)
+        errors.add("programme", _("Choose the programme."), "required")
+        errors.raise_if_any()
     permissions.require_vacancy_write(user, data.programme_id)
     errors, clean = vacancy_problems(user, data, creating=vacancy is None)
     with _write(user):

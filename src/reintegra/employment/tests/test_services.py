@@ -14,7 +14,7 @@ from reintegra.cases.choices import CaseEventKind
 from reintegra.cases.models import CaseEvent
 from reintegra.employment import reminders, selectors, services
 from reintegra.employment.models import JobseekerProfile, Occupation, RetentionCheck
-from reintegra.employment.tests.conftest import World, consent, employer, profile_input, vacancy_input
+from reintegra.employment.tests.conftest import World, employer, profile_input, vacancy_input
 from reintegra.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +179,9 @@ def test_the_placement_workflow_to_retention(world: World) -> None:
     check = RetentionCheck.objects.get(placement=placement, months=3)
     services.record_retention(world.case_manager, check, outcome="employed", checked_on=today)
     kinds = list(
-        CaseEvent.objects.filter(case=world.case, kind=CaseEventKind.EMPLOYMENT).order_by("pk").values_list("data__what", flat=True)
+        CaseEvent.objects.filter(case=world.case, kind=CaseEventKind.EMPLOYMENT)
+        .order_by("pk")
+        .values_list("data__what", flat=True)
     )
     assert kinds == ["profile_created", "shortlisted", "interview", "hired", "retention"]
 
