@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,7 @@ from reintegra.places.models import AdminArea
 from reintegra.web.forms import marked_required
 from reintegra.web.widgets import DateInput, FastSelect
 
-BLANK = [("", "—")]
+BLANK: list[tuple[Any, Any]] = [("", "—")]
 
 
 def municipality_choices() -> list[tuple[Any, str]]:
@@ -66,7 +66,7 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = municipality_choices()
+        cast(forms.ChoiceField, self.fields["municipality"]).choices = municipality_choices()
         for name in ("education_level", "municipality", "travel_reach", "availability"):
             marked_required(self.fields[name])
 
@@ -211,9 +211,11 @@ class VacancyForm(forms.Form):
 
     def __init__(self, *args: Any, programmes: Any = (), employers: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].choices = BLANK + [(p.pk, p.name) for p in programmes]
-        self.fields["employer"].choices = BLANK + [(e.pk, f"{e.name} · {e.programme.name}") for e in employers]
-        self.fields["municipality"].choices = municipality_choices()
+        cast(forms.ChoiceField, self.fields["programme"]).choices = BLANK + [(p.pk, p.name) for p in programmes]
+        cast(forms.ChoiceField, self.fields["employer"]).choices = BLANK + [
+            (e.pk, f"{e.name} · {e.programme.name}") for e in employers
+        ]
+        cast(forms.ChoiceField, self.fields["municipality"]).choices = municipality_choices()
         for name in ("programme", "employer", "title", "occupation", "municipality", "contract_type", "closing_date"):
             marked_required(self.fields[name])
 

@@ -198,7 +198,7 @@ def skills_gaps(user: User, *, admin1_id: int | None, k: int) -> tuple[list[Skil
     (of the area) have each, the most demanded first; the counts of people are hidden below k. Also the
     number of jobseekers counted (None below k)."""
     vacancies = open_vacancies(user)
-    profiles = JobseekerProfile.objects.filter(case__organisation_id=user.organisation_id).select_related(
+    profiles = JobseekerProfile.objects.filter(case__organisation_id=user.organisation_id or 0).select_related(
         "municipality"
     )
     if admin1_id is not None:
@@ -217,7 +217,7 @@ def suppression_threshold(user: User) -> int:
     from reintegra.access.models import Programme
     from reintegra.monitoring.permissions import threshold
 
-    return int(threshold(Programme.objects.filter(organisation_id=user.organisation_id)))
+    return int(threshold(Programme.objects.filter(organisation_id=user.organisation_id or 0)))
 
 
 # --- placements ------------------------------------------------------------------------------------

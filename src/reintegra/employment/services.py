@@ -391,6 +391,7 @@ def save_vacancy(
         if vacancy is not None:
             versioning.lock(vacancy, expected_version)
         errors.raise_if_any()
+        assert data.programme_id is not None  # checked above
         vacancy = vacancy or Vacancy(programme_id=data.programme_id, created_by=user)
         for name, value in clean.items():
             setattr(vacancy, name, value)
