@@ -86,7 +86,7 @@ class JobseekersView(ProtectedView):
         responses=JobseekerSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.visible_profiles(acting_user(request)).order_by("pk")[:500]
+        rows = selectors.profiles_page(acting_user(request))
         return Response([JobseekerSerializer.present(p) for p in rows])
 
 
@@ -185,7 +185,7 @@ class VacanciesView(ProtectedView):
         summary="Vacancies of the programmes you see (at most 500)", tags=TAGS, responses=VacancySerializer(many=True)
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.visible_vacancies(acting_user(request)).order_by("pk")[:500]
+        rows = selectors.vacancies_page(acting_user(request))
         return Response([VacancySerializer.present(v) for v in rows])
 
     @extend_schema(
@@ -277,9 +277,7 @@ class PlacementsView(ProtectedView):
         summary="Placements of the cases you see (at most 500)", tags=TAGS, responses=PlacementSerializer(many=True)
     )
     def get(self, request: Request) -> Response:
-        rows = (
-            selectors.visible_placements(acting_user(request)).prefetch_related("retention_checks").order_by("pk")[:500]
-        )
+        rows = selectors.placements_page(acting_user(request))
         return Response([PlacementSerializer.present(p) for p in rows])
 
     @extend_schema(

@@ -17,6 +17,8 @@ from reintegra.employment import matching
 from reintegra.employment.choices import VacancyStatus
 from reintegra.employment.models import JobseekerProfile, Occupation, Placement, RetentionCheck, Vacancy
 from reintegra.monitoring.indicators import suppress
+from reintegra.places.choices import AdminLevel
+from reintegra.places.models import AdminArea
 from reintegra.protection.choices import ConsentPurpose
 from reintegra.protection.models import Consent
 from reintegra.structural import selectors as structural_selectors
@@ -96,7 +98,11 @@ def get_profile(user: User, pk: Any) -> JobseekerProfile:
 
 def employers_for(user: User) -> QuerySet[Stakeholder]:
     """The private-sector stakeholders the user sees: the employers a vacancy may name."""
-    return structural_selectors.visible(user, Stakeholder).filter(category=StakeholderCategory.PRIVATE_SECTOR)
+    return (
+        structural_selectors.visible(user, Stakeholder)
+        .filter(category=StakeholderCategory.PRIVATE_SECTOR)
+        .select_related("programme")
+    )
 
 
 def visible_vacancies(user: User) -> QuerySet[Vacancy]:
@@ -250,3 +256,41 @@ def placements_q_for_vacancy(user: User, vacancy: Vacancy) -> QuerySet[Placement
 
 def profile_filter_admin1(admin1_id: int | None) -> Q:
     return Q() if admin1_id is None else Q(municipality__parent_id=admin1_id)
+
+
+def get_retention_check(user: User, pk: Any) -> RetentionCheck | None:
+    """A retention check of a placement the user sees (None otherwise)."""
+    number = _positive(pk)
+    if number is None:
+        return None
+    return (
+        RetentionCheck.objects.filter(pk=number, placement__in=visible_placements(user))
+        .select_related("placement__profile__case")
+        .first()
+    )
+
+
+def admin1_of(raw: str) -> AdminArea | None:
+    """The department/state of a query parameter (None when absent or not one)."""
+    number = _positive(raw) if (raw or "").isdigit() and len(raw) < 19 else None
+    return AdminArea.objects.filter(pk=number, level=AdminLevel.FIRST).first() if number else None
+
+
+def admin1_areas() -> QuerySet[AdminArea]:
+    return AdminArea.objects.filter(level=AdminLevel.FIRST).order_by("country", "name")
+
+
+PAGE = 500
+
+
+def vacancies_page(user: User) -> list[Vacancy]:
+    """The first vacancies the user sees: open first, by closing date."""
+    return list(visible_vacancies(user).order_by("status", "closing_date", "pk")[:PAGE])
+
+
+def profiles_page(user: User) -> list[JobseekerProfile]:
+    return list(visible_profiles(user).order_by("pk")[:PAGE])
+
+
+def placements_page(user: User) -> list[Placement]:
+    return list(visible_placements(user).prefetch_related("retention_checks").order_by("pk")[:PAGE])

@@ -22,9 +22,7 @@ from reintegra.cases.models import Case
 from reintegra.cases.pages import case_page_context
 from reintegra.employment import forms, permissions, selectors, services
 from reintegra.employment.choices import PlacementStatus
-from reintegra.employment.models import Placement, RetentionCheck, Vacancy
-from reintegra.places.choices import AdminLevel
-from reintegra.places.models import AdminArea
+from reintegra.employment.models import Placement, Vacancy
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.versioning import posted_version, version_of
 
@@ -160,13 +158,7 @@ def placement_step(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def retention(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access_permissions.require(request.user, Capability.EDIT_CASES)
-    check = (
-        RetentionCheck.objects.filter(
-            pk=pk if isinstance(pk, int) else 0, placement__in=selectors.visible_placements(request.user)
-        )
-        .select_related("placement__profile__case")
-        .first()
-    )
+    check = selectors.get_retention_check(request.user, pk)
     if check is None:
         raise Http404(_("Retention check not found."))
     form = forms.RetentionForm(request.POST)
@@ -193,7 +185,7 @@ def vacancies(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "employment/vacancies.html",
         {
-            "vacancies": selectors.visible_vacancies(request.user).order_by("status", "closing_date", "pk")[:500],
+            "vacancies": selectors.vacancies_page(request.user),
             "can_create": access_permissions.has_any(request.user, Capability.EDIT_STRUCTURAL),
         },
     )
@@ -208,7 +200,7 @@ def vacancy_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.VacancyForm(
         data,
         programmes=selectors.editable_programmes(user),
-        employers=selectors.employers_for(user).select_related("programme"),
+        employers=selectors.employers_for(user),
     )
     if data is not None and form.is_valid():
         try:
@@ -253,11 +245,7 @@ def vacancy_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def skills_gaps(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.require_aggregates(request.user)
     raw = request.GET.get("admin1", "")
-    admin1 = (
-        AdminArea.objects.filter(pk=int(raw), level=AdminLevel.FIRST).first()
-        if raw.isdigit() and len(raw) < 12
-        else None
-    )
+    admin1 = selectors.admin1_of(raw)
     k = selectors.suppression_threshold(request.user)
     gaps, total = selectors.skills_gaps(request.user, admin1_id=admin1.pk if admin1 else None, k=k)
     return render(
@@ -268,6 +256,6 @@ def skills_gaps(request: AuthenticatedHttpRequest) -> HttpResponse:
             "total": total,
             "k": k,
             "admin1": admin1,
-            "areas": AdminArea.objects.filter(level=AdminLevel.FIRST).order_by("country", "name"),
+            "areas": selectors.admin1_areas(),
         },
     )
