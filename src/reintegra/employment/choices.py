@@ -51,7 +51,7 @@ class SkillEvidence(models.TextChoices):
 
 
 class CertificationIssuer(models.TextChoices):
-    """National skills-certification bodies of the region (seed 002)."""
+    """National skills-certification bodies of the region (the CRM 2022 report, docs/domain.md §1)."""
 
     CONOCER = "conocer", _("CONOCER (Mexico)")
     INTECAP = "intecap", _("INTECAP (Guatemala)")
@@ -85,7 +85,7 @@ class ContractType(models.TextChoices):
 
 
 class Incentive(models.TextChoices):
-    """Private-sector incentives of DOMAIN §6.1 (Cuadro 4.2)."""
+    """Private-sector incentives (docs/domain-structural.md, private sector, Cuadro 4.2)."""
 
     NONE = "none", _("No incentive")
     WAGE_COFINANCING = "wage_cofinancing", _("Wage co-financing")

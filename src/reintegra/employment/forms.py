@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from reintegra.cases.forms.common import BaseListFormSet, list_formset_factory
 from reintegra.employment import services
 from reintegra.employment.choices import (
     Availability,
@@ -137,28 +138,30 @@ class CertificationRow(forms.Form):
         }
 
 
-ROWS = {
-    "experience": (ExperienceRow, 3),
-    "languages": (LanguageRow, 2),
-    "skills": (SkillRow, 4),
-    "certifications": (CertificationRow, 2),
+ROWS: dict[str, type[forms.Form]] = {
+    "experience": ExperienceRow,
+    "languages": LanguageRow,
+    "skills": SkillRow,
+    "certifications": CertificationRow,
 }
 
 
-def row_formsets(data: Any, profile: JobseekerProfile | None) -> dict[str, Any]:
-    """One formset per list of the profile, with a few empty rows to fill."""
+def row_formsets(data: Any, profile: JobseekerProfile | None) -> dict[str, BaseListFormSet[Any]]:
+    """One formset per list of the profile (rows added in the browser, removed with their box)."""
     found = {}
-    for name, (row, extra) in ROWS.items():
-        formset_class = forms.formset_factory(row, extra=extra, max_num=services.MAX_ROWS)
+    for name, row in ROWS.items():
+        formset_class = list_formset_factory(row, extra=1, can_delete=True, max_num=services.MAX_ROWS)
         initial = list(getattr(profile, name) or []) if profile else []
         found[name] = formset_class(data, initial=initial, prefix=name)
     return found
 
 
-def kept_rows(formset: Any) -> list[forms.Form]:
-    """The rows with something typed in (empty rows are left out; the service numbers the others)."""
+def kept_rows(formset: BaseListFormSet[Any]) -> list[Any]:
+    """The rows filled in and not removed, in order (the service names them by position)."""
     return [
-        f for f in formset.forms if f.has_changed() and any(v not in (None, "", False) for v in f.cleaned_data.values())
+        f
+        for f in formset.kept_forms()
+        if any(v not in (None, "", False) for k, v in f.cleaned_data.items() if k != "DELETE")
     ]
 
 

@@ -741,8 +741,8 @@ def _jobseeker(manager: User, case: Case) -> None:
 
     today = timezone.localdate()
     protection.record_consent(manager, case.returnee, "employment", "signed", today, recipient_description="Bolsa")
-    state = AdminArea.objects.create(country="MX", level=1, code="MX-ZQ", name="Zacatecas")
-    muni = AdminArea.objects.create(country="MX", level=2, code="MX-ZQ-01", name="Fresnillo", parent=state)
+    state = AdminArea.objects.create(country="MX", level=1, code="MX-ZQJM", name="Zacatecas")
+    muni = AdminArea.objects.create(country="MX", level=2, code="MX-ZQJM-01", name="Fresnillo", parent=state)
     employment.save_profile(
         manager,
         case,
