@@ -131,3 +131,15 @@ def test_skills_gaps_count_demand_and_supply() -> None:
     ]
     people = [m.Seeker(id=1, skills=frozenset({"b"})), m.Seeker(id=2, skills=frozenset({"b", "c"}))]
     assert m.skills_gaps(jobs_, people) == [("a", 2, 0), ("b", 1, 2)]
+
+
+@given(st.lists(jobs(), max_size=4), st.lists(seekers(), max_size=10))
+def test_the_full_recompute_gives_each_vacancy_its_positive_candidates(
+    pool_jobs: list[m.Job], pool: list[m.Seeker]
+) -> None:
+    pool_jobs = [m.Job(**{**j.__dict__, "id": i}) for i, j in enumerate(pool_jobs, start=1)]
+    pool = [m.Seeker(**{**s.__dict__, "id": i}) for i, s in enumerate(pool, start=1)]
+    ranked = m.rank_all(pool_jobs, pool, limit=100)
+    for job in pool_jobs:
+        expected = [r for r in m.candidates(job, pool) if r.score > 0]
+        assert [(r.seeker_id, r.score) for r in ranked[job.id]] == [(r.seeker_id, r.score) for r in expected]
