@@ -126,7 +126,9 @@ def _jobseekers(org: Any, municipalities: list[AdminArea], rng: random.Random) -
         if len(made) >= JOBSEEKERS:
             break
         user = case.case_manager
-        area = case.returnee.municipality if case.returnee.municipality_id else rng.choice(municipalities)
+        area = case.returnee.municipality or rng.choice(municipalities)
+        if user is None:
+            continue
         try:
             protection_services.record_consent(
                 user,
@@ -190,10 +192,11 @@ def _placements(profiles: list[JobseekerProfile], vacancies: list[Any]) -> int:
     today = timezone.localdate()
     count = 0
     for v_index, vacancy in enumerate(vacancies[:8]):
-        user = None
         for p_index, match in enumerate(selectors.matches_for_vacancy(vacancy.created_by, vacancy, limit=3)):
             profile = match.profile
             user = profile.case.case_manager
+            if user is None:
+                continue
             started, steps = WAYS[(v_index + p_index) % len(WAYS)]
             try:
                 placement = services.shortlist(user, vacancy, profile)
