@@ -38,6 +38,7 @@ bench: install
 	$(VENV)/bin/python bench/run.py
 	$(VENV)/bin/python bench/bench_rss_scoring.py | tee bench/results/rss_scoring.json
 	$(VENV)/bin/python bench/bench_regional_matrix.py | tee bench/results/regional_matrix.json
+	$(VENV)/bin/python bench/employment_matching.py | tee bench/results/employment_matching.json
 	$(VENV)/bin/python bench/bench_monitoring.py  # writes bench/results/monitoring.json
 
 lint: install

@@ -28,6 +28,7 @@ from reintegra.children.tests.plan_rule_pairs import PLAN_NOT_PAIRED, PLAN_PAIRS
 from reintegra.children.tests.rule_pairs import CORE_NOT_PAIRED, CORE_PAIRS  # core
 from reintegra.children.tests.tracing_rule_pairs import TRACING_PAIRS  # tracing
 from reintegra.community.tests.rule_pairs import COMMUNITY_NOT_PAIRED, COMMUNITY_PAIRS  # community
+from reintegra.employment.tests.rule_pairs import EMPLOYMENT_NOT_PAIRED, EMPLOYMENT_PAIRS  # employment
 from reintegra.handover.tests.rule_pairs import HANDOVER_NOT_PAIRED, HANDOVER_PAIRS
 from reintegra.monitoring import services as monitoring_services
 from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
@@ -1420,6 +1421,7 @@ PAIRS = [
     *MANIFEST_PAIRS,  # manifest imports
     *HANDOVER_PAIRS,
     *COMMUNITY_PAIRS,  # community
+    *EMPLOYMENT_PAIRS,  # employment
 ]
 
 
@@ -1464,6 +1466,7 @@ NOT_PAIRED = {
     **PLAN_NOT_PAIRED,  # child plan
     **HANDOVER_NOT_PAIRED,
     **COMMUNITY_NOT_PAIRED,  # community
+    **EMPLOYMENT_NOT_PAIRED,  # employment
     **{
         f"api:{kind}-detail {method}": "the same serializer and save_record as its paired creation"
         for kind in (

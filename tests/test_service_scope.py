@@ -425,6 +425,87 @@ def save_profile(w: World) -> tuple[Call, Snapshot]:
     )
 
 
+def _employment(w: World) -> Any:
+    """A consenting jobseeker on the shared case, and a vacancy of the holding organisation's programme."""
+    from reintegra.employment import services as employment_services
+    from reintegra.places.models import AdminArea
+
+    protection_services.record_consent(
+        w.case_manager, w.case.returnee, "employment", "signed", TODAY(), recipient_description="Bolsa de empleo"
+    )
+    state = AdminArea.objects.create(country="MX", level=1, code="MX-BC-E", name="Baja California")
+    muni = AdminArea.objects.create(country="MX", level=2, code="MX-BC-E-TIJ", name="Tijuana", parent=state)
+    programme = Programme.objects.filter(organisation=w.org).first()
+    employer = Stakeholder.objects.create(
+        programme=programme,
+        name="Maquila",
+        category="private_sector",
+        level="local",
+        country="MX",
+        interest=3,
+        influence=3,
+    )
+    profile = employment_services.save_profile(
+        w.case_manager,
+        w.case,
+        employment_services.ProfileInput(
+            education_level="2", travel_reach="admin1", availability="immediate", municipality_id=muni.pk
+        ),
+    )
+    data = employment_services.VacancyInput(
+        programme_id=programme.pk,
+        employer_id=employer.pk,
+        title="Costurera",
+        occupation="8153",
+        municipality_id=muni.pk,
+        contract_type="permanent",
+        positions=1,
+        closing_date=TODAY() + timedelta(days=9),
+    )
+    vacancy = employment_services.save_vacancy(w.manager, data)
+    return employment_services, profile, vacancy, data, muni
+
+
+def save_jobseeker_profile(w: World) -> tuple[Call, Snapshot]:
+    services, profile, _vacancy, _data, muni = _employment(w)
+    data = services.ProfileInput(
+        education_level="6", travel_reach="country", availability="later", municipality_id=muni.pk
+    )
+    return (
+        lambda: services.save_profile(w.other_supervisor, w.case, data),
+        lambda: type(profile).objects.values_list("education_level", "revision").get(pk=profile.pk),
+    )
+
+
+def save_vacancy(w: World) -> tuple[Call, Snapshot]:
+    services, _profile, vacancy, data, _muni = _employment(w)
+    return (
+        lambda: services.save_vacancy(w.other_manager, data),
+        lambda: type(vacancy).objects.count(),
+    )
+
+
+def shortlist(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.employment.models import Placement
+
+    services, profile, vacancy, _data, _muni = _employment(w)
+    return (
+        lambda: services.shortlist(w.other_supervisor, vacancy, profile),
+        lambda: Placement.objects.count(),
+    )
+
+
+def advance_placement(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.employment.models import Placement
+
+    services, profile, vacancy, _data, _muni = _employment(w)
+    placement = services.shortlist(w.case_manager, vacancy, profile)
+    return (
+        lambda: services.advance_placement(w.other_supervisor, placement, step="interview"),
+        lambda: Placement.objects.values_list("status", "revision").get(pk=placement.pk),
+    )
+
+
 ROWS: dict[str, Callable[[World], tuple[Call, Snapshot]]] = {
     "reception.record_intake: another organisation's arrival": record_intake,
     "reception.set_assistance: another organisation's intake": set_assistance,
@@ -451,6 +532,10 @@ ROWS: dict[str, Callable[[World], tuple[Call, Snapshot]]] = {
     "community.add_residents: another organisation's project": add_residents,
     "community.add_returnee: a case shared with the user's organisation": add_returnee,
     "community.save_profile: another organisation's community": save_profile,
+    "employment.save_profile: a case shared with the user's organisation": save_jobseeker_profile,
+    "employment.save_vacancy: another organisation's programme": save_vacancy,
+    "employment.shortlist: a case shared with the user's organisation": shortlist,
+    "employment.advance_placement: a case shared with the user's organisation": advance_placement,
 }
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("acciones-regionales/", include("reintegra.regional.urls")),
     path("traspasos/", include("reintegra.handover.urls")),
     path("comunidades/", include("reintegra.community.urls")),
+    path("empleo/", include("reintegra.employment.urls")),
     path("seguimiento/", include("reintegra.monitoring.urls")),
     path("recepcion/manifiestos/", include("reintegra.reception.manifest_urls")),
     path("estadisticas/", include("reintegra.monitoring.public_urls")),

@@ -23,6 +23,7 @@ CREATED_ON_FIRST_WRITE = {
 }
 CREATED_ON_FIRST_WRITE |= {"/api/v1/cases/{id}/child-closure-checklist/"}  # child plan
 CREATED_ON_FIRST_WRITE |= {"/api/v1/programmes/{id}/child-protection-settings/"}  # a programme's BIA deadlines
+CREATED_ON_FIRST_WRITE |= {"/api/v1/cases/{id}/jobseeker/"}  # employment: the jobseeker profile
 
 
 @pytest.fixture(scope="module")

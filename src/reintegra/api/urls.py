@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("reintegra.regional.api_urls")),
     path("", include("reintegra.handover.api_urls")),
     path("", include("reintegra.community.api_urls")),
+    path("", include("reintegra.employment.api_urls")),
     path("", include("reintegra.monitoring.api_urls")),
     path("", include("reintegra.reception.manifest_api_urls")),
 ]

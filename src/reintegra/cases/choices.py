@@ -192,3 +192,4 @@ class CaseEventKind(models.TextChoices):
     SUSTAINABILITY = "sustainability", _("Sustainability survey round")
     REFERRAL = "referral", _("Referral")
     CHILD = "child", _("Children and families")
+    EMPLOYMENT = "employment", _("Employment")

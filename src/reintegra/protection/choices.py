@@ -10,6 +10,7 @@ class ConsentPurpose(models.TextChoices):
     DATA_SHARING = "data_sharing", _("Data sharing with a partner")
     CROSS_BORDER = "cross_border", _("Cross-border transfer")
     RESEARCH = "research", _("Research and monitoring & evaluation")
+    EMPLOYMENT = "employment", _("Labour intermediation (employers, employment service)")
 
 
 class ConsentMethod(models.TextChoices):

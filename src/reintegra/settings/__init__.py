@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reintegra.regional",
     "reintegra.handover",
     "reintegra.community",
+    "reintegra.employment",
     "reintegra.demo",  # last: the top layer (the `seed` and `demo` commands)
 ]
 
@@ -270,6 +271,11 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "reintegra.handover.choices.DeliveryStatus",
         "PackageKindEnum": "reintegra.handover.choices.PackageKind",
         "IndicatorDirectionEnum": "reintegra.monitoring.choices.Direction",  # beside the hand-over's direction
+        # employment: a "level" among other levels, a contract list used twice
+        "CefrLevelEnum": "reintegra.employment.choices.CefrLevel",
+        "ContractTypeEnum": "reintegra.employment.choices.ContractType",
+        "EducationLevelEnum": "reintegra.employment.choices.EducationLevel",
+        "InterventionLevelEnum": "reintegra.vocabulary.choices.InterventionLevel",
     },
 }
 

@@ -156,8 +156,17 @@ ENCRYPTED = [
     ),
 ]
 
+# employment: the work history (work abroad) and certifications of a jobseeker, and the notes.
+ENCRYPTED += [
+    "employment.JobseekerProfile.experience",
+    "employment.JobseekerProfile.certifications",
+    "employment.JobseekerProfile.notes",
+]
+
 # Encrypted JSON lists: the marker is one of their values (a caregiver's name, an indicator's code).
 CONTAINED = {
+    "employment.JobseekerProfile.experience",
+    "employment.JobseekerProfile.certifications",
     "children.ChildProfile.caregivers",
     "children.BestInterestsAssessment.risk_indicators",
     "handover.HandOver.payload",
@@ -727,6 +736,47 @@ def _community_session(programme_manager: User) -> None:
     )
 
 
+def _jobseeker(manager: User, case: Case) -> None:
+    """employment: a jobseeker profile (consented) whose work abroad, certificate and notes carry markers."""
+    from reintegra.employment import services as employment
+    from reintegra.places.models import AdminArea
+    from reintegra.protection import services as protection
+
+    today = timezone.localdate()
+    protection.record_consent(manager, case.returnee, "employment", "signed", today, recipient_description="Bolsa")
+    state = AdminArea.objects.create(country="MX", level=1, code="MX-ZQJM", name="Zacatecas")
+    muni = AdminArea.objects.create(country="MX", level=2, code="MX-ZQJM-01", name="Fresnillo", parent=state)
+    employment.save_profile(
+        manager,
+        case,
+        employment.ProfileInput(
+            education_level="2",
+            travel_reach="admin1",
+            availability="immediate",
+            municipality_id=muni.pk,
+            experience=[
+                {
+                    "isco": "7112",
+                    "years": 3,
+                    "abroad": True,
+                    "country": "US",
+                    "sector": m("employment.JobseekerProfile.experience"),
+                }
+            ],
+            skills=[{"name": "Albañilería", "evidence": "certified"}],
+            certifications=[
+                {
+                    "issuer": "conocer",
+                    "standard": m("employment.JobseekerProfile.certifications"),
+                    "issued_on": today.isoformat(),
+                    "expires_on": "",
+                }
+            ],
+            notes=m("employment.JobseekerProfile.notes"),
+        ),
+    )
+
+
 def build_everything() -> dict[str, Any]:
     """Every kind of record, with markers; returns the case and the TOTP device being set up."""
     org = factories.organisation("oim-zq", "MX")
@@ -744,6 +794,7 @@ def build_everything() -> dict[str, Any]:
     _survey_round(manager, programme_manager, case)
     _tracing(manager, case)  # tracing
     _child_records(manager, org)  # core
+    _jobseeker(manager, case)  # employment
     _closure_and_reopening(manager, case)
     _child_plan_records(org, manager)  # child plan
     _handover(manager, case, other_org)

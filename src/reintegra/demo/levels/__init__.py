@@ -7,6 +7,7 @@ from collections.abc import Callable
 from reintegra.demo.levels import (
     children,
     community,
+    employment,
     handover,
     monitoring,
     reception,
@@ -27,6 +28,7 @@ LOADERS: list[Callable[[DemoContext], str]] = [
     reception.load,
     handover.load,
     community.load,
+    employment.load,
 ]
 
 __all__ = ["LOADERS", "DemoContext"]

@@ -1,0 +1,41 @@
+"""How the case timeline words the employment events (their data holds codes, numbers and dates only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from reintegra.employment.choices import NotHiredReason, RetentionOutcome
+
+
+def _label(choices: Any, code: str) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
+def describe(data: dict[str, Any]) -> list[str]:
+    what = data.get("what", "")
+    lines = {
+        "profile_created": _("Jobseeker profile recorded"),
+        "profile_updated": _("Jobseeker profile updated"),
+        "shortlisted": _("Shortlisted for vacancy %(vacancy)s (score %(score)s)"),
+        "interview": _("Interview for vacancy %(vacancy)s on %(on)s"),
+        "hired": _("Hired for vacancy %(vacancy)s on %(on)s"),
+        "not_hired": _("Not hired for vacancy %(vacancy)s: %(reason)s"),
+        "retention": _("Retention check at %(months)s months: %(outcome)s"),
+    }
+    text = lines.get(what)
+    if text is None:
+        return []
+    params = {
+        "vacancy": data.get("vacancy", ""),
+        "score": data.get("score", ""),
+        "on": data.get("on", ""),
+        "months": data.get("months", ""),
+        "reason": _label(NotHiredReason, data.get("reason", "")),
+        "outcome": _label(RetentionOutcome, data.get("outcome", "")),
+    }
+    return [text % params]

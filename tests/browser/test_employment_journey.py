@@ -1,0 +1,135 @@
+"""Labour intermediation in a real browser, in Spanish: a returned bricklayer who worked six years in the
+United States consents, the case manager records his jobseeker profile with a skill certified by INTECAP;
+the programme manager publishes a vacancy of a construction company (a private-sector stakeholder) and sees
+him among the candidates with the explanation of the score; the case manager shortlists him from the case
+tab, records the interview and the hire, and the 3-month retention check."""
+
+import pytest
+from tests.browser.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+SETUP = f"""
+from datetime import date, timedelta
+from reintegra.access.models import Programme
+from reintegra.access.roles import Role
+from reintegra.places.models import AdminArea
+from reintegra.protection import services as protection
+from reintegra.structural.models import Stakeholder
+from reintegra.testing import factories
+# An organisation of its own: the other journeys of this server add cases to oim-gt.
+org = factories.organisation("oim-gt-empleo", country="GT")
+programme = Programme.objects.get(organisation=org)
+manager = factories.user(org, Role.CASE_MANAGER, username="gestora-empleo", password="{PASSWORD}",
+                         first_name="Rosa", last_name="Batz")
+boss = factories.user(org, Role.PROGRAMME_MANAGER, username="gerente-empleo", password="{PASSWORD}",
+                      first_name="Julio", last_name="Coyoy")
+dept = AdminArea.objects.create(country="GT", level=1, code="GT-EMP-09", name="Quetzaltenango (empleo)")
+muni = AdminArea.objects.create(country="GT", level=2, code="GT-EMP-0901", name="Salcajá (empleo)", parent=dept)
+Stakeholder.objects.create(programme=programme, name="Constructora Los Altos (empleo)", category="private_sector",
+                           level="local", country="GT", interest=4, influence=3)
+person = factories.returnee(manager, given_names="Edgar Rolando", first_family_name="Tzul", second_family_name="Chay",
+                            sex="male", nationality="GT", return_country="GT")
+case = factories.case(manager, person, host_country="US")
+protection.record_consent(manager, person, "employment", "signed", date.today(),
+                          recipient_description="Bolsa de empleo de OIM y empresas aliadas")
+print(f"CASE={{case.pk}} NUMBER={{case.case_number}} MUNI={{muni.pk}} PROGRAMME={{programme.pk}}")
+"""
+
+
+def _submit(page) -> None:
+    with page.expect_navigation():
+        page.locator("main form button[type=submit].button--primary").last.click()
+    page.wait_for_load_state("networkidle")
+
+
+def _log_in(page, live_app, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{live_app.url}/login/")
+    page.fill("[name=username]", username)
+    page.fill("[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert "/login/" not in page.url
+
+
+def _main(page) -> str:
+    return page.locator("main").inner_text()
+
+
+def test_certified_bricklayer_from_profile_to_retention(page, live_app):
+    result = live_app.manage("shell", "-c", SETUP)
+    line = next(line for line in result.stdout.splitlines() if line.startswith("CASE="))
+    ids = dict(part.split("=", 1) for part in line.split())
+    tab = f"{live_app.url}/empleo/casos/{ids['CASE']}/"
+
+    # The case manager records the jobseeker profile: work abroad and a skill certified by INTECAP.
+    _log_in(page, live_app, "gestora-empleo")
+    page.goto(tab)
+    assert "Empleo" in page.locator("nav, main").first.inner_text() or "Empleo" in page.content()
+    page.get_by_role("link", name="Registrar el perfil").click()
+    page.wait_for_load_state("networkidle")
+    page.select_option("[name=education_level]", "2")
+    page.select_option("[name=municipality]", ids["MUNI"])
+    page.select_option("[name=travel_reach]", "admin1")
+    page.select_option("[name=availability]", "immediate")
+    page.fill("[name=desired_occupation]", "7112")
+    page.fill("[name=experience-0-isco]", "7112")
+    page.fill("[name=experience-0-years]", "6")
+    page.check("[name=experience-0-abroad]")
+    page.select_option("[name=experience-0-country]", "US")
+    page.fill("[name=experience-0-sector]", "construcción residencial")
+    page.fill("[name=skills-0-name]", "Albañilería")
+    page.select_option("[name=skills-0-evidence]", "certified")
+    page.select_option("[name=certifications-0-issuer]", "intecap")
+    page.fill("[name=certifications-0-standard]", "Albañil en obra gris")
+    page.fill("[name=certifications-0-issued_on]", "2024-03-01")
+    _submit(page)
+    text = _main(page)
+    assert "Albañilería · Certificada" in text
+    assert "INTECAP · Albañil en obra gris" in text
+
+    # The programme manager publishes a vacancy of the construction company and sees him as a candidate.
+    _log_in(page, live_app, "gerente-empleo")
+    page.goto(f"{live_app.url}/empleo/vacantes/nueva/")
+    page.select_option("[name=programme]", ids["PROGRAMME"])
+    page.select_option("[name=employer]", label=page.locator("[name=employer] option").nth(1).inner_text())
+    page.fill("[name=title]", "Albañil para vivienda social")
+    page.fill("[name=occupation]", "7112")
+    page.fill("[name=essential_skills]", "albañilería")
+    page.select_option("[name=municipality]", ids["MUNI"])
+    page.fill("[name=wage_min]", "3200")
+    page.fill("[name=wage_max]", "4200")
+    page.select_option("[name=contract_type]", "permanent")
+    page.fill("[name=positions]", "3")
+    page.fill("[name=closing_date]", "2099-12-31")
+    page.select_option("[name=incentive]", "wage_cofinancing")
+    _submit(page)
+    text = _main(page)
+    assert "Albañil para vivienda social" in text
+    assert ids["NUMBER"] in text  # the candidate, by case number only
+    assert "mismo grupo primario (4 dígitos)" in text
+
+    # The case manager shortlists him from the tab, with the explanation shown, and follows the placement.
+    _log_in(page, live_app, "gestora-empleo")
+    page.goto(tab)
+    assert "Competencias esenciales cubiertas" in _main(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Preseleccionar").click()
+    assert "Preseleccionada" in _main(page)
+    placement = page.locator("article.placement").first
+    placement.locator("[name=step]").select_option("interview")
+    with page.expect_navigation():
+        placement.get_by_role("button", name="Registrar el paso").click()
+    placement = page.locator("article.placement").first
+    placement.locator("[name=step]").select_option("hired")
+    with page.expect_navigation():
+        placement.get_by_role("button", name="Registrar el paso").click()
+    text = _main(page)
+    assert "Contratada" in text
+    assert "3 meses" in text and "12 meses" in text
+    row = page.locator("#retention-3")
+    row.locator("[name=outcome]").select_option("employed")
+    with page.expect_navigation():
+        row.get_by_role("button", name="Registrar").click()
+    assert "Sigue trabajando con el empleador" in _main(page)
