@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "reintegra.reception",
     "reintegra.regional",
     "reintegra.handover",
+    "reintegra.public",
     "reintegra.community",
     "reintegra.demo",  # last: the top layer (the `seed` and `demo` commands)
 ]
