@@ -110,7 +110,7 @@ def public_guide(pk: int) -> Guide:
 
 
 def reception_points(country: str) -> QuerySet[ReceptionPoint]:
-    return ReceptionPoint.objects.filter(active=True, municipality__country=country).select_related("municipality")
+    return ReceptionPoint.objects.filter(active=True, country=country).select_related("municipality").order_by("name", "pk")
 
 
 def published_answers(area: AdminArea) -> QuerySet[InformationRequest]:
