@@ -407,18 +407,18 @@ def publish_request(
 ) -> InformationRequest:
     """Publishes the anonymised question and answer on the municipality's page (only with the agreement)."""
     require_request_handler(user, request)
-    if not request.agrees_to_publish:
-        raise TransitionError(_("The person did not agree to publish their question."), "no_agreement")
-    if request.status == InformationRequestStatus.OPEN:
-        raise TransitionError(_("Answer the question before publishing it."), "not_answered")
     errors = FieldErrors()
     public_question = _text(errors, "public_question", public_question, MAX_TEXT, required=True)
     public_answer = _text(errors, "public_answer", public_answer, MAX_TEXT, required=True)
     if request.municipality_id is None:
         errors.add("public_question", _("Only a question about a municipality is published."), "no_municipality")
-    errors.raise_if_any()
     with _write(user):
         locked = InformationRequest.objects.select_for_update().get(pk=request.pk)
+        if not locked.agrees_to_publish:
+            raise TransitionError(_("The person did not agree to publish their question."), "no_agreement")
+        if locked.status == InformationRequestStatus.OPEN:
+            raise TransitionError(_("Answer the question before publishing it."), "not_answered")
+        errors.raise_if_any()
         locked.public_question = public_question
         locked.public_answer = public_answer
         locked.status = InformationRequestStatus.PUBLISHED
