@@ -69,6 +69,7 @@ APP_MATRICES = {
     "reintegra.reception.manifest_api": "src/reintegra/reception/tests/test_manifest_permissions.py",
     "reintegra.handover": "src/reintegra/handover/tests/test_permissions.py",
     "reintegra.community": "src/reintegra/community/tests/test_permissions.py",
+    "reintegra.public": "src/reintegra/public/tests/test_permissions.py",
 }
 
 
