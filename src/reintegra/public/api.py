@@ -81,7 +81,7 @@ def _rendered(request: Request, view: APIView, body: Any) -> Response:
     response = Response(body)
     response.accepted_renderer = request.accepted_renderer
     response.accepted_media_type = request.accepted_media_type
-    response.renderer_context = view.get_renderer_context()
+    response.renderer_context = view.get_renderer_context()  # type: ignore[attr-defined]
     response.render()
     return response
 
@@ -108,7 +108,9 @@ class PublicGuidesView(PublicView):
                 area = selectors.get_municipality(q["municipality"])
             except AdminArea.DoesNotExist:
                 raise Http404 from None
-        guides = selectors.public_guides(area=area, country=q.get("country", "").upper() or None, language=q.get("language"))
+        guides = selectors.public_guides(
+            area=area, country=q.get("country", "").upper() or None, language=q.get("language")
+        )
         if q.get("topic"):
             guides = selectors.with_topic(guides, q["topic"])
         body = s.PublicGuideSerializer(guides, many=True).data
@@ -119,21 +121,29 @@ class ChallengeView(PublicView):
     """A fresh question to answer in a submission (`challenge_token`, `challenge_answer`); valid one hour."""
 
     @extend_schema(
-        operation_id="public_challenge", summary="A challenge for a submission",
-        responses={200: s.ChallengeSerializer}, tags=PUBLIC_TAGS, auth=[],
+        operation_id="public_challenge",
+        summary="A challenge for a submission",
+        responses={200: s.ChallengeSerializer},
+        tags=PUBLIC_TAGS,
+        auth=[],
     )
     def get(self, request: Request) -> Response:
         challenge = spam.new_challenge()
-        return Response({"question": challenge.question, "token": challenge.token}, headers={"Cache-Control": "no-store"})
+        return Response(
+            {"question": challenge.question, "token": challenge.token}, headers={"Cache-Control": "no-store"}
+        )
 
 
 class PublicFeedbackView(PublicView):
     """Feedback or a complaint, anonymous unless `contact` is given; answers its tracking code."""
 
     @extend_schema(
-        operation_id="public_feedback_create", summary="Give feedback",
-        request=s.PublicFeedbackInputSerializer, responses={201: s.ReceiptSerializer, 400: ERRORS},
-        tags=PUBLIC_TAGS, auth=[],
+        operation_id="public_feedback_create",
+        summary="Give feedback",
+        request=s.PublicFeedbackInputSerializer,
+        responses={201: s.ReceiptSerializer, 400: ERRORS},
+        tags=PUBLIC_TAGS,
+        auth=[],
     )
     def post(self, request: Request) -> Response:
         incoming = s.PublicFeedbackInputSerializer(data=request.data)
@@ -146,9 +156,11 @@ class PublicFeedbackStatusView(PublicView):
     """Status and public response of the item with this tracking code (nothing else)."""
 
     @extend_schema(
-        operation_id="public_feedback_status", summary="Follow feedback by its tracking code",
+        operation_id="public_feedback_status",
+        summary="Follow feedback by its tracking code",
         responses={200: s.TrackingSerializer, 404: OpenApiResponse(description="unknown code")},
-        tags=PUBLIC_TAGS, auth=[],
+        tags=PUBLIC_TAGS,
+        auth=[],
     )
     def get(self, request: Request, tracking_code: str) -> Response:
         try:
@@ -162,9 +174,12 @@ class PublicInformationRequestView(PublicView):
     """A question about a municipality or a need, from abroad; answers its tracking code."""
 
     @extend_schema(
-        operation_id="public_information_request_create", summary="Ask a question",
-        request=s.InformationRequestInputSerializer, responses={201: s.ReceiptSerializer, 400: ERRORS},
-        tags=PUBLIC_TAGS, auth=[],
+        operation_id="public_information_request_create",
+        summary="Ask a question",
+        request=s.InformationRequestInputSerializer,
+        responses={201: s.ReceiptSerializer, 400: ERRORS},
+        tags=PUBLIC_TAGS,
+        auth=[],
     )
     def post(self, request: Request) -> Response:
         incoming = s.InformationRequestInputSerializer(data=request.data)
@@ -193,18 +208,29 @@ class FeedbackListView(ProtectedView):
     pagination_class = StandardPagination
     query_parameters = {"get": s.FeedbackFilterSerializer}
 
-    @extend_schema(operation_id="feedback_list", summary="List feedback", parameters=[s.FeedbackFilterSerializer],
-                   responses=s.FeedbackSerializer(many=True), tags=TAGS)
+    @extend_schema(
+        operation_id="feedback_list",
+        summary="List feedback",
+        parameters=[s.FeedbackFilterSerializer],
+        responses=s.FeedbackSerializer(many=True),
+        tags=TAGS,
+    )
     def get(self, request: Request) -> Response:
         assert self.query_serializer is not None
         q = self.query_serializer.validated_data
-        filters = selectors.FeedbackFilters(kind=q.get("kind", ""), status=q.get("status", ""),
-                                            programme=q.get("programme"))
+        filters = selectors.FeedbackFilters(
+            kind=q.get("kind", ""), status=q.get("status", ""), programme=q.get("programme")
+        )
         page = self.paginate_queryset(selectors.search_feedback(acting_user(request), filters))
         return self.get_paginated_response(s.FeedbackSerializer(page, many=True).data)
 
-    @extend_schema(operation_id="feedback_create", summary="Record feedback heard in person or by phone",
-                   request=s.FeedbackInputSerializer, responses={201: s.FeedbackSerializer, 400: ERRORS}, tags=TAGS)
+    @extend_schema(
+        operation_id="feedback_create",
+        summary="Record feedback heard in person or by phone",
+        request=s.FeedbackInputSerializer,
+        responses={201: s.FeedbackSerializer, 400: ERRORS},
+        tags=TAGS,
+    )
     def post(self, request: Request) -> Response:
         incoming = s.FeedbackInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -217,8 +243,9 @@ class FeedbackItemView(ProtectedView):
     queryset = Feedback.objects.none()
     serializer_class = s.FeedbackSerializer
 
-    @extend_schema(operation_id="feedback_retrieve", summary="A feedback item", responses=s.FeedbackSerializer,
-                   tags=TAGS)
+    @extend_schema(
+        operation_id="feedback_retrieve", summary="A feedback item", responses=s.FeedbackSerializer, tags=TAGS
+    )
     def get(self, request: Request, pk: int) -> Response:
         item = _feedback(request, pk)
         services.record_read(acting_user(request), item, channel="api")
@@ -241,8 +268,13 @@ class _StepView(ProtectedView):
 class AcknowledgeView(_StepView):
     serializer_class = s.NoteSerializer
 
-    @extend_schema(operation_id="feedback_acknowledge", summary="Acknowledge", request=s.NoteSerializer,
-                   responses={200: s.FeedbackSerializer, 400: ERRORS}, tags=TAGS)
+    @extend_schema(
+        operation_id="feedback_acknowledge",
+        summary="Acknowledge",
+        request=s.NoteSerializer,
+        responses={200: s.FeedbackSerializer, 400: ERRORS},
+        tags=TAGS,
+    )
     def post(self, request: Request, pk: int) -> Response:
         return self.step(request, pk, s.NoteSerializer, services.acknowledge_feedback)
 
@@ -250,8 +282,13 @@ class AcknowledgeView(_StepView):
 class NoteView(_StepView):
     serializer_class = s.NoteSerializer
 
-    @extend_schema(operation_id="feedback_note", summary="Add a note to the handling history",
-                   request=s.NoteSerializer, responses={200: s.FeedbackSerializer, 400: ERRORS}, tags=TAGS)
+    @extend_schema(
+        operation_id="feedback_note",
+        summary="Add a note to the handling history",
+        request=s.NoteSerializer,
+        responses={200: s.FeedbackSerializer, 400: ERRORS},
+        tags=TAGS,
+    )
     def post(self, request: Request, pk: int) -> Response:
         return self.step(request, pk, s.NoteSerializer, services.add_note)
 
@@ -259,8 +296,13 @@ class NoteView(_StepView):
 class RespondView(_StepView):
     serializer_class = s.ResponseSerializer
 
-    @extend_schema(operation_id="feedback_respond", summary="Respond", request=s.ResponseSerializer,
-                   responses={200: s.FeedbackSerializer, 400: ERRORS}, tags=TAGS)
+    @extend_schema(
+        operation_id="feedback_respond",
+        summary="Respond",
+        request=s.ResponseSerializer,
+        responses={200: s.FeedbackSerializer, 400: ERRORS},
+        tags=TAGS,
+    )
     def post(self, request: Request, pk: int) -> Response:
         return self.step(request, pk, s.ResponseSerializer, services.respond_feedback)
 
@@ -268,7 +310,12 @@ class RespondView(_StepView):
 class CloseLoopView(_StepView):
     serializer_class = s.CloseLoopSerializer
 
-    @extend_schema(operation_id="feedback_close_loop", summary="Record that the response was communicated",
-                   request=s.CloseLoopSerializer, responses={200: s.FeedbackSerializer, 400: ERRORS}, tags=TAGS)
+    @extend_schema(
+        operation_id="feedback_close_loop",
+        summary="Record that the response was communicated",
+        request=s.CloseLoopSerializer,
+        responses={200: s.FeedbackSerializer, 400: ERRORS},
+        tags=TAGS,
+    )
     def post(self, request: Request, pk: int) -> Response:
         return self.step(request, pk, s.CloseLoopSerializer, services.close_loop)

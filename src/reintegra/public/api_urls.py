@@ -10,7 +10,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("public/challenge/", api.ChallengeView.as_view(), name="public-challenge"),
     path("public/feedback/", api.PublicFeedbackView.as_view(), name="public-feedback"),
     path("public/feedback/<str:tracking_code>/", api.PublicFeedbackStatusView.as_view(), name="public-feedback-status"),
-    path("public/information-requests/", api.PublicInformationRequestView.as_view(), name="public-information-requests"),
+    path(
+        "public/information-requests/", api.PublicInformationRequestView.as_view(), name="public-information-requests"
+    ),
     path("feedback/", api.FeedbackListView.as_view(), name="feedback"),
     path("feedback/<int:pk>/", api.FeedbackItemView.as_view(), name="feedback-item"),
     path("feedback/<int:pk>/acknowledge/", api.AcknowledgeView.as_view(), name="feedback-acknowledge"),

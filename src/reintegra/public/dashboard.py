@@ -65,8 +65,11 @@ def board_for(user: User) -> Board:
     qs = rows_for(user)
     protect = not permissions.has_any(user, Capability.HANDLE_FEEDBACK, Capability.HANDLE_SENSITIVE_FEEDBACK)
     k = threshold(selectors.programmes_for(user))
-    rows = list(qs.values_list("kind", "channel", "status", "municipality__parent__name", "received_at",
-                               "acknowledged_at", "responded_at"))
+    rows = list(
+        qs.values_list(
+            "kind", "channel", "status", "municipality__parent__name", "received_at", "acknowledged_at", "responded_at"
+        )
+    )
     total = len(rows)
     breakdowns = [
         Breakdown("kind", _labelled(Counter(r[0] for r in rows), dict(FeedbackKind.choices), k, protect)),

@@ -62,9 +62,10 @@ class _PublicForm(forms.Form):
                 self.data.get("challenge_answer", ""),
                 self.data.get("website", ""),
             )
-            self.data = self.data.copy()
-            self.data["challenge_token"] = challenge.token
-            self.data["challenge_answer"] = ""
+            data = dict(self.data.items())
+            data["challenge_token"] = challenge.token
+            data["challenge_answer"] = ""
+            self.data = data
         programmes = [(p.pk, p.name) for p in selectors.public_programmes()]
         self.fields["programme"] = forms.TypedChoiceField(
             label=_("Programme"), choices=_blank(programmes), coerce=int, required=False, empty_value=None
@@ -200,7 +201,9 @@ class ResponseForm(forms.Form):
 
 class CloseLoopForm(forms.Form):
     how = forms.CharField(
-        label=_("How the response was communicated"), max_length=200, required=False,
+        label=_("How the response was communicated"),
+        max_length=200,
+        required=False,
         help_text=_("A call, a visit, a message, the tracking page..."),
     )
 
@@ -228,7 +231,9 @@ class GuideForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=GuideLanguage.choices, required=False)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     body = forms.CharField(
-        label=_("Text"), widget=forms.Textarea(attrs={"rows": 12}), required=False,
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        required=False,
         help_text=_("Plain text; an empty line starts a new paragraph."),
     )
     is_published = forms.BooleanField(label=_("Published"), required=False, initial=True)
@@ -257,7 +262,9 @@ class GuideForm(forms.Form):
 
 class SettingsForm(forms.Form):
     is_listed = forms.BooleanField(label=_("Listed on the public portal"), required=False)
-    summary = forms.CharField(label=_("What the programme offers"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    summary = forms.CharField(
+        label=_("What the programme offers"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     eligibility = forms.CharField(label=_("Who is eligible"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     acknowledge_days = forms.IntegerField(label=_("Days to acknowledge feedback"), required=False)
     sensitive_acknowledge_days = forms.IntegerField(label=_("Days to acknowledge sensitive feedback"), required=False)

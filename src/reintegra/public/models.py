@@ -118,9 +118,7 @@ class Feedback(models.Model):
         "access.Programme", on_delete=models.PROTECT, related_name="feedback", verbose_name=_("programme")
     )
     kind = models.CharField(_("type"), max_length=14, choices=FeedbackKind.choices)
-    concern = models.CharField(
-        _("concern"), max_length=12, choices=SensitiveConcern.choices, blank=True, default=""
-    )
+    concern = models.CharField(_("concern"), max_length=12, choices=SensitiveConcern.choices, blank=True, default="")
     channel = models.CharField(_("channel"), max_length=14, choices=FeedbackChannel.choices)
     priority = models.CharField(
         _("priority"), max_length=8, choices=FeedbackPriority.choices, default=FeedbackPriority.NORMAL
@@ -129,7 +127,11 @@ class Feedback(models.Model):
         _("status"), max_length=14, choices=FeedbackStatus.choices, default=FeedbackStatus.RECEIVED
     )
     municipality = models.ForeignKey(
-        "places.AdminArea", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "places.AdminArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("municipality"),
     )
     case = models.ForeignKey(
@@ -188,11 +190,17 @@ class InformationRequest(models.Model):
 
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
     programme = models.ForeignKey(
-        "access.Programme", on_delete=models.PROTECT, related_name="information_requests",
+        "access.Programme",
+        on_delete=models.PROTECT,
+        related_name="information_requests",
         verbose_name=_("programme"),
     )
     municipality = models.ForeignKey(
-        "places.AdminArea", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "places.AdminArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("municipality"),
     )
     topic = models.CharField(_("topic"), max_length=16, choices=GuideTopic.choices, default=GuideTopic.OTHER)

@@ -31,7 +31,7 @@ def with_language(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         lang = language(request)
         with translation.override(lang):
-            request.LANGUAGE_CODE = lang  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = lang
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response.render()
@@ -41,7 +41,9 @@ def with_language(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
     return wrapper
 
 
-def cacheable(response: HttpResponseBase, request: HttpRequest, last_modified: datetime | None = None) -> HttpResponseBase:
+def cacheable(
+    response: HttpResponseBase, request: HttpRequest, last_modified: datetime | None = None
+) -> HttpResponseBase:
     """Public caching headers on a page or document any visitor gets alike; 304 when the client has it."""
     if response.status_code != 200:
         return response
@@ -54,7 +56,10 @@ def cacheable(response: HttpResponseBase, request: HttpRequest, last_modified: d
     if "lang" not in request.GET:
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
     conditional = get_conditional_response(
-        request, etag=etag, last_modified=int(last_modified.timestamp()) if last_modified else None, response=response
+        request,
+        etag=etag,
+        last_modified=int(last_modified.timestamp()) if last_modified else None,
+        response=response if isinstance(response, HttpResponse) else None,
     )
     return conditional or response
 

@@ -28,7 +28,9 @@ def guides_to_review(today: date) -> Iterator[Due]:
     message = gettext_noop('The guide "%(title)s" was due for review on %(date)s: check it is still right.')
     for pk, title, due_on, owner in rows:
         url = reverse("public_staff:guide", args=[pk])
-        yield Due(owner, f"{pk}:{due_on.isoformat()}", message, {"title": title, "date": due_on.isoformat()}, url, due_on)
+        yield Due(
+            owner, f"{pk}:{due_on.isoformat()}", message, {"title": title, "date": due_on.isoformat()}, url, due_on
+        )
 
 
 def _roles_with(capability: Capability) -> list[str]:
@@ -67,4 +69,3 @@ def feedback_overdue(today: date) -> Iterator[Due]:
             params = {"code": code, "date": due_on.isoformat()}
             for recipient in _handlers(organisation_id, kind == FeedbackKind.SENSITIVE, cache):
                 yield Due(recipient, f"{what}:{pk}:{due_on.isoformat()}", messages[what], params, url, due_on)
-

@@ -110,7 +110,11 @@ def public_guide(pk: int) -> Guide:
 
 
 def reception_points(country: str) -> QuerySet[ReceptionPoint]:
-    return ReceptionPoint.objects.filter(active=True, country=country).select_related("municipality").order_by("name", "pk")
+    return (
+        ReceptionPoint.objects.filter(active=True, country=country)
+        .select_related("municipality")
+        .order_by("name", "pk")
+    )
 
 
 def published_answers(area: AdminArea) -> QuerySet[InformationRequest]:
@@ -149,7 +153,8 @@ def municipality_page(area: AdminArea, language: str) -> MunicipalityPage:
 
 
 def guides_last_modified() -> datetime | None:
-    return public_guides().aggregate(last=Max("updated_at"))["last"]
+    last: datetime | None = public_guides().aggregate(last=Max("updated_at"))["last"]
+    return last
 
 
 @dataclass(frozen=True)
@@ -219,7 +224,9 @@ def programmes_for(user: User) -> QuerySet[Programme]:
 
 def feedback_for(user: User) -> QuerySet[Feedback]:
     """The organisation's feedback the user may handle; sensitive items only for the focal point."""
-    if not permissions.has_any(user, Capability.HANDLE_FEEDBACK, Capability.HANDLE_SENSITIVE_FEEDBACK):
+    if not user.organisation_id or not permissions.has_any(
+        user, Capability.HANDLE_FEEDBACK, Capability.HANDLE_SENSITIVE_FEEDBACK
+    ):
         return Feedback.objects.none()
     qs = Feedback.objects.filter(programme__organisation_id=user.organisation_id)
     if not permissions.has_any(user, Capability.HANDLE_SENSITIVE_FEEDBACK):
@@ -251,7 +258,7 @@ def get_feedback(user: User, pk: int) -> Feedback:
 
 
 def requests_for(user: User) -> QuerySet[InformationRequest]:
-    if not permissions.has_any(user, Capability.PUBLISH_INFORMATION):
+    if not user.organisation_id or not permissions.has_any(user, Capability.PUBLISH_INFORMATION):
         return InformationRequest.objects.none()
     return (
         InformationRequest.objects.filter(programme__organisation_id=user.organisation_id)
@@ -261,7 +268,7 @@ def requests_for(user: User) -> QuerySet[InformationRequest]:
 
 
 def guides_for(user: User) -> QuerySet[Guide]:
-    if not permissions.has_any(user, Capability.PUBLISH_INFORMATION):
+    if not user.organisation_id or not permissions.has_any(user, Capability.PUBLISH_INFORMATION):
         return Guide.objects.none()
     return (
         Guide.objects.filter(programme__organisation_id=user.organisation_id)

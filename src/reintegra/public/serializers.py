@@ -19,8 +19,18 @@ class PublicServiceSerializer(serializers.ModelSerializer[Service]):
 
     class Meta:
         model = Service
-        fields = ["id", "name", "description", "provider", "sector", "dimension", "public_contact", "opening_hours",
-                  "cost", "languages"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "provider",
+            "sector",
+            "dimension",
+            "public_contact",
+            "opening_hours",
+            "cost",
+            "languages",
+        ]
 
 
 class MunicipalitySerializer(serializers.ModelSerializer[AdminArea]):
@@ -43,8 +53,19 @@ class PublicGuideSerializer(serializers.ModelSerializer[Guide]):
 
     class Meta:
         model = Guide
-        fields = ["id", "title", "topic", "language", "country", "municipality", "body", "version",
-                  "last_reviewed_on", "review_due_on", "url"]
+        fields = [
+            "id",
+            "title",
+            "topic",
+            "language",
+            "country",
+            "municipality",
+            "body",
+            "version",
+            "last_reviewed_on",
+            "review_due_on",
+            "url",
+        ]
 
     def get_url(self, guide: Guide) -> str:
         return f"/info/guias/{guide.pk}/"
@@ -87,8 +108,12 @@ class PublicFeedbackInputSerializer(_SubmissionFields):
     def to_input(self) -> services.PublicFeedbackInput:
         v = self.validated_data
         return services.PublicFeedbackInput(
-            programme=v.get("programme"), kind=v["kind"], concern=v["concern"], text=v["text"],
-            municipality=v.get("municipality"), contact=v["contact"],
+            programme=v.get("programme"),
+            kind=v["kind"],
+            concern=v["concern"],
+            text=v["text"],
+            municipality=v.get("municipality"),
+            contact=v["contact"],
         )
 
 
@@ -101,8 +126,12 @@ class InformationRequestInputSerializer(_SubmissionFields):
     def to_input(self) -> services.InformationRequestInput:
         v = self.validated_data
         return services.InformationRequestInput(
-            programme=v.get("programme"), requester_kind=v["requester_kind"], topic=v["topic"] or GuideTopic.OTHER,
-            question=v["question"], municipality=v.get("municipality"), contact=v["contact"],
+            programme=v.get("programme"),
+            requester_kind=v["requester_kind"],
+            topic=v["topic"] or GuideTopic.OTHER,
+            question=v["question"],
+            municipality=v.get("municipality"),
+            contact=v["contact"],
             agrees_to_publish=v["agrees_to_publish"],
         )
 
@@ -126,9 +155,28 @@ class ReceiptSerializer(serializers.Serializer[Any]):
 class FeedbackSerializer(serializers.ModelSerializer[Feedback]):
     class Meta:
         model = Feedback
-        fields = ["id", "tracking_code", "programme", "kind", "concern", "channel", "priority", "status",
-                  "municipality", "case", "text", "contact", "response", "communicated_how", "acknowledge_by",
-                  "resolve_by", "acknowledged_at", "responded_at", "closed_at", "received_at"]
+        fields = [
+            "id",
+            "tracking_code",
+            "programme",
+            "kind",
+            "concern",
+            "channel",
+            "priority",
+            "status",
+            "municipality",
+            "case",
+            "text",
+            "contact",
+            "response",
+            "communicated_how",
+            "acknowledge_by",
+            "resolve_by",
+            "acknowledged_at",
+            "responded_at",
+            "closed_at",
+            "received_at",
+        ]
         read_only_fields = fields
 
 
@@ -147,9 +195,16 @@ class FeedbackInputSerializer(serializers.Serializer[Any]):
     def to_input(self) -> services.FeedbackInput:
         v = self.validated_data
         return services.FeedbackInput(
-            programme=v.get("programme"), kind=v["kind"], concern=v["concern"], channel=v["channel"],
-            priority=v["priority"] or "normal", text=v["text"], contact=v["contact"],
-            municipality=v.get("municipality"), case=v.get("case"), case_consent=v["case_consent"],
+            programme=v.get("programme"),
+            kind=v["kind"],
+            concern=v["concern"],
+            channel=v["channel"],
+            priority=v["priority"] or "normal",
+            text=v["text"],
+            contact=v["contact"],
+            municipality=v.get("municipality"),
+            case=v.get("case"),
+            case_consent=v["case_consent"],
         )
 
 

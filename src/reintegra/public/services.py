@@ -81,9 +81,7 @@ def _text(errors: FieldErrors, name: str, value: str, limit: int, *, required: b
     if required and not value:
         errors.add(name, _("This field is required."), "required")
     if len(value) > limit:
-        errors.add(
-            name, _("Write at most %(limit)s characters."), "max_length", {"limit": limit}
-        )
+        errors.add(name, _("Write at most %(limit)s characters."), "max_length", {"limit": limit})
     return value
 
 
@@ -531,9 +529,7 @@ def _days(errors: FieldErrors, name: str, value: int | None, low: int, high: int
     if value is None:
         errors.add(name, _("This field is required."), "required")
     elif not low <= value <= high:
-        errors.add(
-            name, _("Give a number from %(low)s to %(high)s."), "out_of_range", {"low": low, "high": high}
-        )
+        errors.add(name, _("Give a number from %(low)s to %(high)s."), "out_of_range", {"low": low, "high": high})
     return value
 
 

@@ -83,6 +83,4 @@ def check(errors: FieldErrors, submission: Submission) -> None:
         cache.set(key, 1, WINDOW)
         count = 1
     if count > rate_limit():
-        errors.add(
-            "__all__", _("Too many messages from this address. Wait an hour and try again."), "rate_limited"
-        )
+        errors.add("__all__", _("Too many messages from this address. Wait an hour and try again."), "rate_limited")

@@ -3,8 +3,10 @@ information requests (answer, publish anonymised) and of the practical guides (w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -75,7 +77,9 @@ def feedback_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(error, form)
         else:
-            messages.success(request, _("Feedback recorded with tracking code %(code)s.") % {"code": item.tracking_code})
+            messages.success(
+                request, _("Feedback recorded with tracking code %(code)s.") % {"code": item.tracking_code}
+            )
             if item.kind == FeedbackKind.SENSITIVE and not access_permissions.has_any(
                 request.user, Capability.HANDLE_SENSITIVE_FEEDBACK
             ):
@@ -106,7 +110,8 @@ def feedback_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "public/staff/feedback_detail.html", _detail_context(request, item))
 
 
-STEPS = {
+Step = Callable[[Any, Feedback, dict[str, Any]], Feedback]
+STEPS: dict[str, tuple[str, type[django_forms.Form], Step]] = {
     "acusar": ("note_form", forms.NoteForm, lambda u, i, d: services.acknowledge_feedback(u, i, note=d["note"])),
     "nota": ("note_form", forms.NoteForm, lambda u, i, d: services.add_note(u, i, note=d["note"])),
     "responder": (

@@ -23,10 +23,20 @@ from reintegra.referrals.models import Service
 from reintegra.testing import factories as f
 
 PEOPLE = [
-    {"given_names": "Rosaura Esperanza", "first_family_name": "Tzul", "second_family_name": "Quiej",
-     "phone": "+502 5555 1234", "document": "2345 67890 0101"},
-    {"given_names": "Wilmer Obdulio", "first_family_name": "Xicará", "second_family_name": "Batz",
-     "phone": "+502 4444 9876", "document": "3456 78901 0901"},
+    {
+        "given_names": "Rosaura Esperanza",
+        "first_family_name": "Tzul",
+        "second_family_name": "Quiej",
+        "phone": "+502 5555 1234",
+        "document": "2345 67890 0101",
+    },
+    {
+        "given_names": "Wilmer Obdulio",
+        "first_family_name": "Xicará",
+        "second_family_name": "Batz",
+        "phone": "+502 4444 9876",
+        "document": "3456 78901 0901",
+    },
 ]
 
 
@@ -63,9 +73,16 @@ def answered(address: str = "198.51.100.7", **overrides: Any) -> spam.Submission
 
 def _service(pm: User, provider: Any, name: str, *, public: bool, areas: list[AdminArea]) -> Service:
     data = referral_services.ServiceInput(
-        provider=provider, name=name, dimension="economic", sector="employment", country="GT", areas=areas,
-        description="Orientación laboral y bolsa de empleo", opening_hours="Lunes a viernes 8:00-16:00",
-        is_public=public, public_contact="Oficina: +502 7765 0000" if public else "",
+        provider=provider,
+        name=name,
+        dimension="economic",
+        sector="employment",
+        country="GT",
+        areas=areas,
+        description="Orientación laboral y bolsa de empleo",
+        opening_hours="Lunes a viernes 8:00-16:00",
+        is_public=public,
+        public_contact="Oficina: +502 7765 0000" if public else "",
     )
     return referral_services.save_service(pm, data)
 
@@ -83,11 +100,17 @@ def portal(db: None) -> Portal:
     xela = AdminArea.objects.create(country="GT", level=2, code="GT-0901", name="Quetzaltenango", parent=dept)
     salcaja = AdminArea.objects.create(country="GT", level=2, code="GT-0902", name="Salcajá", parent=dept)
     services.save_settings(
-        pm, programme,
-        services.SettingsInput(is_listed=True, summary="Apoyo a la reintegración económica y social",
-                               eligibility="Personas guatemaltecas retornadas en los últimos 12 meses",
-                               acknowledge_days=3, sensitive_acknowledge_days=1, resolve_days=30,
-                               guide_review_months=6),
+        pm,
+        programme,
+        services.SettingsInput(
+            is_listed=True,
+            summary="Apoyo a la reintegración económica y social",
+            eligibility="Personas guatemaltecas retornadas en los últimos 12 meses",
+            acknowledge_days=3,
+            sensitive_acknowledge_days=1,
+            resolve_days=30,
+            guide_review_months=6,
+        ),
     )
     provider = referral_services.save_provider(
         pm, referral_services.ProviderInput(name="Centro de Empleo Xela", organisation_type="government", country="GT")
@@ -95,33 +118,81 @@ def portal(db: None) -> Portal:
     public_service = _service(pm, provider, "Bolsa de empleo municipal", public=True, areas=[xela])
     private_service = _service(pm, provider, "Atención psicosocial individual", public=False, areas=[xela])
     reception_services.save_point(
-        pm, reception_services.PointInput(code="aurora", name="Centro de Recepción La Aurora", country="GT",
-                                          kind="airport", receiving_institution="Instituto Guatemalteco de Migración")
+        pm,
+        reception_services.PointInput(
+            code="aurora",
+            name="Centro de Recepción La Aurora",
+            country="GT",
+            kind="airport",
+            receiving_institution="Instituto Guatemalteco de Migración",
+        ),
     )
     guide = services.save_guide(
-        pm, None,
-        services.GuideInput(programme=programme.pk, country="GT", municipality=xela.pk, topic="documents",
-                            title="Cómo obtener el DPI", body="Acuda al RENAP con su certificado de nacimiento.\n\nEl trámite es gratuito."),
+        pm,
+        None,
+        services.GuideInput(
+            programme=programme.pk,
+            country="GT",
+            municipality=xela.pk,
+            topic="documents",
+            title="Cómo obtener el DPI",
+            body="Acuda al RENAP con su certificado de nacimiento.\n\nEl trámite es gratuito.",
+        ),
     )
     services.save_guide(
-        pm, None,
-        services.GuideInput(programme=programme.pk, country="GT", topic="arrival", title="Qué pasa al llegar",
-                            body="En el Centro de Recepción le reciben, le dan agua y orientación."),
+        pm,
+        None,
+        services.GuideInput(
+            programme=programme.pk,
+            country="GT",
+            topic="arrival",
+            title="Qué pasa al llegar",
+            body="En el Centro de Recepción le reciben, le dan agua y orientación.",
+        ),
     )
     cases = []
     secrets = []
     for person in PEOPLE:
         returnee = f.returnee(
-            case_manager, given_names=person["given_names"], first_family_name=person["first_family_name"],
-            second_family_name=person["second_family_name"], phone=person["phone"], nationality="GT",
-            return_country="GT", documents=[DocumentInput("national_id", person["document"], "GT")],
+            case_manager,
+            given_names=person["given_names"],
+            first_family_name=person["first_family_name"],
+            second_family_name=person["second_family_name"],
+            phone=person["phone"],
+            nationality="GT",
+            return_country="GT",
+            documents=[DocumentInput("national_id", person["document"], "GT")],
         )
         cases.append(f.case(case_manager, returnee, case_manager=case_manager))
-        secrets += [person["given_names"], person["first_family_name"], person["second_family_name"],
-                    person["document"], person["document"].replace(" ", ""), person["phone"],
-                    person["phone"].replace(" ", "")]
+        secrets += [
+            person["given_names"],
+            person["first_family_name"],
+            person["second_family_name"],
+            person["document"],
+            person["document"].replace(" ", ""),
+            person["phone"],
+            person["phone"].replace(" ", ""),
+        ]
     other_org = f.organisation("ong-hn-pub", "HN", name="ONG Honduras")
     other_programme = Programme.objects.get(organisation=other_org)
     other_handler = f.user(other_org, Role.FEEDBACK_FOCAL_POINT, Role.CASE_MANAGER, username="pub-other")
-    return Portal(org, programme, pm, supervisor, case_manager, focal_point, me_officer, xela, salcaja, dept,
-                  public_service, private_service, guide, cases, other_org, other_programme, other_handler, secrets)
+    return Portal(
+        org,
+        programme,
+        pm,
+        supervisor,
+        case_manager,
+        focal_point,
+        me_officer,
+        xela,
+        salcaja,
+        dept,
+        public_service,
+        private_service,
+        guide,
+        cases,
+        other_org,
+        other_programme,
+        other_handler,
+        secrets,
+    )

@@ -18,14 +18,21 @@ def feedback_ctx(world: Any) -> SimpleNamespace:
     assert programme is not None
     item = services.record_feedback(
         world.pm,
-        services.FeedbackInput(programme=programme.pk, kind="complaint", channel="phone", text="Nadie devolvió la llamada"),
+        services.FeedbackInput(
+            programme=programme.pk, kind="complaint", channel="phone", text="Nadie devolvió la llamada"
+        ),
     )
     return SimpleNamespace(world=world, user=world.pm, programme=programme, item=item)
 
 
 def _new(c: Any) -> dict[str, Any]:
-    return {"programme": c.programme.pk, "kind": "suggestion", "channel": "in_person", "text": "Abrir los sábados",
-            "priority": "normal"}
+    return {
+        "programme": c.programme.pk,
+        "kind": "suggestion",
+        "channel": "in_person",
+        "text": "Abrir los sábados",
+        "priority": "normal",
+    }
 
 
 PUBLIC_PAIRS = [

@@ -36,12 +36,25 @@ def _feedback(w: Any) -> dict[str, Any]:
 
 
 def _guide(w: Any) -> dict[str, Any]:
-    return {"programme": w.programme.pk, "country": "GT", "topic": "health", "title": "Salud", "body": "Centro de salud"}
+    return {
+        "programme": w.programme.pk,
+        "country": "GT",
+        "topic": "health",
+        "title": "Salud",
+        "body": "Centro de salud",
+    }
 
 
 def _settings(w: Any) -> dict[str, Any]:
-    return {"is_listed": "on", "summary": "Apoyo", "eligibility": "Retornados", "acknowledge_days": "3",
-            "sensitive_acknowledge_days": "1", "resolve_days": "30", "guide_review_months": "6"}
+    return {
+        "is_listed": "on",
+        "summary": "Apoyo",
+        "eligibility": "Retornados",
+        "acknowledge_days": "3",
+        "sensitive_acknowledge_days": "1",
+        "resolve_days": "30",
+        "guide_review_months": "6",
+    }
 
 
 MATRIX: dict[tuple[str, str], Row] = {
@@ -96,8 +109,13 @@ def test_every_route_has_a_row() -> None:
 def _item(pm: Any, programme: Programme, kind: str = "complaint") -> Any:
     return services.record_feedback(
         pm,
-        services.FeedbackInput(programme=programme.pk, kind=kind, concern="safety" if kind == "sensitive" else "",
-                               channel="phone", text="Texto"),
+        services.FeedbackInput(
+            programme=programme.pk,
+            kind=kind,
+            concern="safety" if kind == "sensitive" else "",
+            channel="phone",
+            text="Texto",
+        ),
     )
 
 
@@ -132,14 +150,25 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
         users = {role: f.user(org, role) for role in Role}
         objects = {
             OWN: {
-                "municipality": [muni.pk], "public_guide": [guide.pk], "sent": ["opinion", own.tracking_code],
-                "tracking": [own.tracking_code], "feedback": [own.pk], "feedback_step": [own.pk, "nota"],
-                "responded": [own_done.pk], "request": [requests[0].pk], "request_step": [requests[0].pk, "responder"],
-                "guide": [guide.pk], "programme": [programme.pk],
+                "municipality": [muni.pk],
+                "public_guide": [guide.pk],
+                "sent": ["opinion", own.tracking_code],
+                "tracking": [own.tracking_code],
+                "feedback": [own.pk],
+                "feedback_step": [own.pk, "nota"],
+                "responded": [own_done.pk],
+                "request": [requests[0].pk],
+                "request_step": [requests[0].pk, "responder"],
+                "guide": [guide.pk],
+                "programme": [programme.pk],
             },
             OTHER: {
-                "feedback": [hidden.pk], "feedback_step": [hidden.pk, "nota"], "responded": [hidden_done.pk],
-                "request": [requests[1].pk], "request_step": [requests[1].pk, "responder"], "guide": [other_guide.pk],
+                "feedback": [hidden.pk],
+                "feedback_step": [hidden.pk, "nota"],
+                "responded": [hidden_done.pk],
+                "request": [requests[1].pk],
+                "request_step": [requests[1].pk, "responder"],
+                "guide": [other_guide.pk],
                 "programme": [other_programme.pk],
             },
         }
@@ -167,7 +196,10 @@ def test_cell(world: Any, name: str, method: str, role: Role | None, relation: s
 def test_sensitive_feedback_only_for_the_focal_point(world: Any, role: Role | None) -> None:
     pk = world.sensitive.pk
     caps = ROLE_CAPABILITIES[role] if role else frozenset()
-    for api, url in ((False, reverse("public_staff:feedback", args=[pk])), (True, reverse("api:feedback-item", args=[pk]))):
+    for api, url in (
+        (False, reverse("public_staff:feedback", args=[pk])),
+        (True, reverse("api:feedback-item", args=[pk])),
+    ):
         client: Any = APIClient() if api else Client()
         if role is not None:
             client.force_login(world.users[role])

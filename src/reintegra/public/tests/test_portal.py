@@ -47,21 +47,29 @@ def _with_feedback_about_people(portal: Portal) -> str:
     item = services.submit_feedback(
         answered(),
         services.PublicFeedbackInput(
-            programme=portal.programme.pk, kind=FeedbackKind.COMPLAINT, text=f"Me atendió mal, soy {person[0]}",
-            contact=person[5], municipality=portal.xela.pk,
+            programme=portal.programme.pk,
+            kind=FeedbackKind.COMPLAINT,
+            text=f"Me atendió mal, soy {person[0]}",
+            contact=person[5],
+            municipality=portal.xela.pk,
         ),
     )
     request = services.submit_information_request(
         answered("198.51.100.8"),
         services.InformationRequestInput(
-            programme=portal.programme.pk, requester_kind="family", municipality=portal.xela.pk,
-            question=f"Mi hermano {person[7]} {person[8]} regresa, ¿qué documentos necesita?", contact=person[12],
+            programme=portal.programme.pk,
+            requester_kind="family",
+            municipality=portal.xela.pk,
+            question=f"Mi hermano {person[7]} {person[8]} regresa, ¿qué documentos necesita?",
+            contact=person[12],
             agrees_to_publish=True,
         ),
     )
     services.answer_request(portal.pm, request, answer=f"Estimada familia de {person[7]}: el DPI se tramita en RENAP.")
     services.publish_request(
-        portal.pm, request, public_question="¿Qué documentos necesita una persona que regresa?",
+        portal.pm,
+        request,
+        public_question="¿Qué documentos necesita una persona que regresa?",
         public_answer="El DPI se tramita en el RENAP de su municipio.",
     )
     return item.tracking_code
@@ -72,8 +80,10 @@ def test_no_public_page_or_answer_reveals_a_person(portal: Portal, client: Clien
     for url in [*_public_urls(portal, code), reverse("public:leaflet", args=[portal.xela.pk])]:
         response = client.get(url)
         assert response.status_code == 200, url
-        body = response.content.decode("utf-8", errors="ignore") if "pdf" not in url else response.content.decode(
-            "latin-1"
+        body = (
+            response.content.decode("utf-8", errors="ignore")
+            if "pdf" not in url
+            else response.content.decode("latin-1")
         )
         for secret in portal.secrets:
             assert secret not in body, (url, secret)
@@ -100,8 +110,12 @@ def test_pages_are_cacheable_with_etag_and_answer_304(portal: Portal, client: Cl
     assert again.status_code == 304
     api = client.get(f"/api/v1/public/services/?municipality={portal.xela.pk}")
     assert "public" in api["Cache-Control"] and api["ETag"]
-    assert client.get(api.request["PATH_INFO"] + f"?municipality={portal.xela.pk}",
-                      HTTP_IF_NONE_MATCH=api["ETag"]).status_code == 304
+    assert (
+        client.get(
+            api.request["PATH_INFO"] + f"?municipality={portal.xela.pk}", HTTP_IF_NONE_MATCH=api["ETag"]
+        ).status_code
+        == 304
+    )
     # Forms carry a one-time challenge: never stored by a proxy.
     assert "no-store" in client.get("/info/opinion/")["Cache-Control"]
 
@@ -148,7 +162,7 @@ def test_languages_by_parameter(portal: Portal, client: Client) -> None:
 
 def _challenge(page: str) -> tuple[str, str]:
     token = re.search(r'name="challenge_token" value="([^"]+)"', page)
-    numbers = re.search(r"(\d+)\D+(\d+)\D*\?", page[page.index("challenge_answer"):])
+    numbers = re.search(r"(\d+)\D+(\d+)\D*\?", page[page.index("challenge_answer") :])
     assert token and numbers
     return token.group(1), str(int(numbers.group(1)) + int(numbers.group(2)))
 
@@ -159,8 +173,14 @@ def test_feedback_form_gives_a_tracking_code_to_follow(portal: Portal) -> None:
     token, answer = _challenge(page)
     response = client.post(
         "/info/opinion/",
-        {"programme": portal.programme.pk, "kind": "suggestion", "text": "Más horarios por la tarde",
-         "challenge_token": token, "challenge_answer": answer, "website": ""},
+        {
+            "programme": portal.programme.pk,
+            "kind": "suggestion",
+            "text": "Más horarios por la tarde",
+            "challenge_token": token,
+            "challenge_answer": answer,
+            "website": "",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     item = Feedback.objects.get()
@@ -174,8 +194,13 @@ def test_feedback_form_refuses_a_wrong_answer_and_keeps_the_text(portal: Portal,
     token, answer = _challenge(page)
     response = client.post(
         "/info/opinion/",
-        {"programme": portal.programme.pk, "kind": "complaint", "text": "Texto que se conserva",
-         "challenge_token": token, "challenge_answer": str(int(answer) + 1)},
+        {
+            "programme": portal.programme.pk,
+            "kind": "complaint",
+            "text": "Texto que se conserva",
+            "challenge_token": token,
+            "challenge_answer": str(int(answer) + 1),
+        },
     )
     assert response.status_code == 200
     assert "Texto que se conserva" in response.content.decode()
@@ -185,14 +210,20 @@ def test_feedback_form_refuses_a_wrong_answer_and_keeps_the_text(portal: Portal,
 def test_question_api_and_feedback_api(portal: Portal, client: Client) -> None:
     challenge = client.get("/api/v1/public/challenge/").json()
     numbers = [int(n) for n in re.findall(r"\d+", challenge["question"])]
-    body = {"programme": portal.programme.pk, "requester_kind": "consulate", "question": "¿Hay albergue?",
-            "municipality": portal.xela.pk, "challenge_token": challenge["token"],
-            "challenge_answer": str(sum(numbers))}
+    body = {
+        "programme": portal.programme.pk,
+        "requester_kind": "consulate",
+        "question": "¿Hay albergue?",
+        "municipality": portal.xela.pk,
+        "challenge_token": challenge["token"],
+        "challenge_answer": str(sum(numbers)),
+    }
     made = client.post("/api/v1/public/information-requests/", json.dumps(body), content_type="application/json")
     assert made.status_code == 201, made.content
     assert InformationRequest.objects.get().tracking_code == made.json()["tracking_code"]
     refused = client.post(
-        "/api/v1/public/feedback/", json.dumps({"programme": portal.programme.pk, "kind": "sensitive", "text": "x"}),
+        "/api/v1/public/feedback/",
+        json.dumps({"programme": portal.programme.pk, "kind": "sensitive", "text": "x"}),
         content_type="application/json",
     )
     assert refused.status_code == 400
@@ -256,7 +287,5 @@ def test_a_public_submission_stores_no_address(portal: Portal, client: Client) -
     from auditlog.models import LogEntry
 
     _with_feedback_about_people(portal)
-    assert not LogEntry.objects.filter(remote_addr__isnull=False).filter(
-        content_type__app_label="public"
-    ).exists()
+    assert not LogEntry.objects.filter(remote_addr__isnull=False).filter(content_type__app_label="public").exists()
     assert "198.51.100.7" not in json.dumps(list(Feedback.objects.values()), default=str)

@@ -25,7 +25,10 @@ def _codes(error: ValidationError) -> set[tuple[str, str]]:
 
 def _sensitive(portal: Portal, by: object = None) -> Feedback:
     data = services.FeedbackInput(
-        programme=portal.programme.pk, kind="sensitive", concern="sea", channel="in_person",
+        programme=portal.programme.pk,
+        kind="sensitive",
+        concern="sea",
+        channel="in_person",
         text="Un funcionario pidió favores a cambio de la ayuda.",
     )
     return services.record_feedback(by or portal.case_manager, data)
@@ -71,8 +74,10 @@ def test_case_link_needs_consent_and_a_case_the_user_sees(portal: Portal) -> Non
     assert ("case_consent", "consent_required") in _codes(no_consent.value)
     with pytest.raises(ValidationError) as hidden:
         services.record_feedback(
-            portal.other_handler, services.FeedbackInput(**{**base, "programme": portal.other_programme.pk},
-                                                          case=portal.cases[0].pk, case_consent=True)
+            portal.other_handler,
+            services.FeedbackInput(
+                **{**base, "programme": portal.other_programme.pk}, case=portal.cases[0].pk, case_consent=True
+            ),
         )
     assert ("case", "invalid_choice") in _codes(hidden.value)
     linked = services.record_feedback(
@@ -87,12 +92,16 @@ def test_staff_record_only_for_their_programmes_and_with_valid_choices(portal: P
             portal.case_manager,
             services.FeedbackInput(programme=portal.other_programme.pk, kind="rumour", channel="", text=""),
         )
-    assert {("programme", "invalid_choice"), ("kind", "invalid_choice"), ("channel", "required"),
-            ("text", "required")} <= _codes(refused.value)
+    assert {
+        ("programme", "invalid_choice"),
+        ("kind", "invalid_choice"),
+        ("channel", "required"),
+        ("text", "required"),
+    } <= _codes(refused.value)
     with pytest.raises(PermissionDenied):
         services.record_feedback(
-            portal.me_officer, services.FeedbackInput(programme=portal.programme.pk, kind="question", channel="phone",
-                                                      text="¿?"),
+            portal.me_officer,
+            services.FeedbackInput(programme=portal.programme.pk, kind="question", channel="phone", text="¿?"),
         )
 
 
@@ -123,8 +132,13 @@ def test_public_feedback_only_for_listed_programmes(portal: Portal) -> None:
 
 def test_publishing_needs_the_requesters_agreement(portal: Portal) -> None:
     request = services.submit_information_request(
-        answered(), services.InformationRequestInput(programme=portal.programme.pk, requester_kind="migrant",
-                                                     question="¿Hay trabajo?", municipality=portal.xela.pk),
+        answered(),
+        services.InformationRequestInput(
+            programme=portal.programme.pk,
+            requester_kind="migrant",
+            question="¿Hay trabajo?",
+            municipality=portal.xela.pk,
+        ),
     )
     services.answer_request(portal.pm, request, answer="Sí, en la bolsa de empleo.")
     with pytest.raises(TransitionError) as refused:
@@ -136,14 +150,29 @@ def test_publishing_needs_the_requesters_agreement(portal: Portal) -> None:
 
 def test_guides_are_versioned_and_reviewed(portal: Portal) -> None:
     guide = portal.guide
-    data = services.GuideInput(programme=portal.programme.pk, country="GT", municipality=portal.xela.pk,
-                               topic="documents", title=guide.title, body=guide.body + "\n\nHorario: 8 a 16.")
+    data = services.GuideInput(
+        programme=portal.programme.pk,
+        country="GT",
+        municipality=portal.xela.pk,
+        topic="documents",
+        title=guide.title,
+        body=guide.body + "\n\nHorario: 8 a 16.",
+    )
     saved = services.save_guide(portal.pm, guide, data)
     assert saved.version == 2 and saved.versions.count() == 2
     with pytest.raises(ValidationError) as refused:
-        services.save_guide(portal.pm, None, services.GuideInput(
-            programme=portal.programme.pk, country="GT", municipality=portal.other_org.pk * 1000, topic="", title="",
-            body=""))
+        services.save_guide(
+            portal.pm,
+            None,
+            services.GuideInput(
+                programme=portal.programme.pk,
+                country="GT",
+                municipality=portal.other_org.pk * 1000,
+                topic="",
+                title="",
+                body="",
+            ),
+        )
     assert {("municipality", "invalid_choice"), ("topic", "required"), ("title", "required")} <= _codes(refused.value)
     with pytest.raises(PermissionDenied):
         services.save_guide(portal.other_handler, saved, data)
