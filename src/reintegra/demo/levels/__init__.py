@@ -9,6 +9,7 @@ from reintegra.demo.levels import (
     community,
     handover,
     monitoring,
+    public,
     reception,
     referrals,
     regional,
@@ -27,6 +28,7 @@ LOADERS: list[Callable[[DemoContext], str]] = [
     reception.load,
     handover.load,
     community.load,
+    public.load,
 ]
 
 __all__ = ["LOADERS", "DemoContext"]
