@@ -21,7 +21,7 @@ from reintegra.places.choices import AdminLevel
 from reintegra.places.models import AdminArea
 from reintegra.public import search_core
 from reintegra.public.choices import FeedbackKind, FeedbackStatus, InformationRequestStatus
-from reintegra.public.models import Feedback, Guide, InformationRequest, PublicSettings
+from reintegra.public.models import Feedback, FeedbackEvent, Guide, InformationRequest, PublicSettings
 from reintegra.reception.models import ReceptionPoint
 from reintegra.referrals.models import Service
 
@@ -255,6 +255,11 @@ def search_feedback(user: User, filters: FeedbackFilters | None = None) -> Query
 
 def get_feedback(user: User, pk: int) -> Feedback:
     return feedback_for(user).get(pk=pk)
+
+
+def history_of(item: Feedback) -> list[FeedbackEvent]:
+    """The handling history of an item the caller was allowed to read."""
+    return list(item.events.select_related("actor").order_by("at", "pk"))
 
 
 def requests_for(user: User) -> QuerySet[InformationRequest]:

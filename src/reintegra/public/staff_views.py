@@ -93,7 +93,7 @@ def _detail_context(request: AuthenticatedHttpRequest, item: Feedback, **forms_:
     return {
         "nav": NAV,
         "item": item,
-        "events": list(item.events.select_related("actor").all()),
+        "events": selectors.history_of(item),
         "note_form": forms_.get("note_form") or forms.NoteForm(),
         "response_form": forms_.get("response_form") or forms.ResponseForm(initial={"response": item.response}),
         "close_form": forms_.get("close_form") or forms.CloseLoopForm(),

@@ -271,6 +271,12 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "reintegra.handover.choices.DeliveryStatus",
         "PackageKindEnum": "reintegra.handover.choices.PackageKind",
         "IndicatorDirectionEnum": "reintegra.monitoring.choices.Direction",  # beside the hand-over's direction
+        # public: the directory's sector on the portal's services, and the feedback's own sets
+        "ServiceSectorEnum": "reintegra.referrals.choices.ServiceSector",
+        "FeedbackStatusEnum": "reintegra.public.choices.FeedbackStatus",
+        "FeedbackKindEnum": "reintegra.public.choices.FeedbackKind",
+        "FeedbackChannelEnum": "reintegra.public.choices.FeedbackChannel",
+        "FeedbackPriorityEnum": "reintegra.public.choices.FeedbackPriority",
     },
 }
 
