@@ -64,7 +64,7 @@ class PublicServicesView(PublicView):
         operation_id="public_services",
         summary="Public services of a municipality",
         parameters=[s.ServicesQuery],
-        responses={200: s.PublicServicesSerializer},
+        responses={200: s.PublicServicesSerializer, 404: OpenApiResponse(description="no such municipality")},
         tags=PUBLIC_TAGS,
         auth=[],
     )
@@ -95,7 +95,10 @@ class PublicGuidesView(PublicView):
         operation_id="public_guides",
         summary="Published practical guides",
         parameters=[s.GuidesQuery],
-        responses={200: s.PublicGuideSerializer(many=True)},
+        responses={
+            200: s.PublicGuideSerializer(many=True),
+            404: OpenApiResponse(description="no such municipality"),
+        },
         tags=PUBLIC_TAGS,
         auth=[],
     )
