@@ -739,6 +739,7 @@ def _public_records(programme_manager: User) -> None:
     from reintegra.public import services as public_services
     from reintegra.public import spam
 
+    assert programme_manager.organisation_id is not None
     programme = Programme.objects.filter(organisation_id=programme_manager.organisation_id).order_by("pk").first()
     assert programme is not None
     public_services.save_settings(
