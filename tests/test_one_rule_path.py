@@ -34,6 +34,7 @@ from reintegra.monitoring import services as monitoring_services
 from reintegra.monitoring.tests.evaluation_rule_pairs import EVALUATION_NOT_PAIRED, EVALUATION_PAIRS
 from reintegra.places.models import AdminArea
 from reintegra.protection import services as protection_services
+from reintegra.public.tests.rule_pairs import PUBLIC_NOT_PAIRED, PUBLIC_PAIRS  # public
 from reintegra.reception.tests.rule_pairs import RECEPTION_PAIRS  # reception
 from reintegra.referrals import services as referral_services
 from reintegra.referrals.models import Service, ServiceProvider
@@ -1422,6 +1423,7 @@ PAIRS = [
     *HANDOVER_PAIRS,
     *COMMUNITY_PAIRS,  # community
     *EMPLOYMENT_PAIRS,  # employment
+    *PUBLIC_PAIRS,  # public
 ]
 
 
@@ -1467,6 +1469,7 @@ NOT_PAIRED = {
     **HANDOVER_NOT_PAIRED,
     **COMMUNITY_NOT_PAIRED,  # community
     **EMPLOYMENT_NOT_PAIRED,  # employment
+    **PUBLIC_NOT_PAIRED,  # public
     **{
         f"api:{kind}-detail {method}": "the same serializer and save_record as its paired creation"
         for kind in (
@@ -1492,6 +1495,7 @@ WEB_ONLY = {
     "monitoring: adopting a standard indicator, the targets grid, the four quarters of a year, editing a period,"
     " values reported by hand",
     "handover: none (every hand-over write has an API)",
+    "public: guides, information-request answers and publication, a programme's public settings",
 }
 
 

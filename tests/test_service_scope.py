@@ -506,6 +506,55 @@ def advance_placement(w: World) -> tuple[Call, Snapshot]:
     )
 
 
+def _public_feedback(w: World, kind: str = "complaint") -> Any:
+    from reintegra.public import services as public_services
+
+    programme = Programme.objects.filter(organisation=w.org).first()
+    assert programme is not None
+    data = public_services.FeedbackInput(
+        programme=programme.pk, kind=kind, concern="fraud" if kind == "sensitive" else "", channel="phone", text="Queja"
+    )
+    return public_services.record_feedback(w.case_manager, data)
+
+
+def respond_feedback(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.public import services as public_services
+    from reintegra.public.models import Feedback
+
+    item = _public_feedback(w)
+    return (
+        lambda: public_services.respond_feedback(w.other_manager, item, response="Otra respuesta"),
+        lambda: Feedback.objects.values_list("status", "responded_at").get(pk=item.pk),
+    )
+
+
+def acknowledge_sensitive_feedback(w: World) -> tuple[Call, Snapshot]:
+    """A supervisor of the same organisation: a sensitive item is the focal point's only."""
+    from reintegra.public import services as public_services
+    from reintegra.public.models import Feedback
+
+    item = _public_feedback(w, "sensitive")
+    supervisor = factories.user(w.org, Role.SUPERVISOR, username="sup-sensible")
+    return (
+        lambda: public_services.acknowledge_feedback(supervisor, item),
+        lambda: Feedback.objects.values_list("status", "acknowledged_at").get(pk=item.pk),
+    )
+
+
+def save_guide(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.public import services as public_services
+    from reintegra.public.models import Guide
+
+    programme = Programme.objects.filter(organisation=w.org).first()
+    assert programme is not None
+    data = public_services.GuideInput(programme=programme.pk, country="MX", topic="documents", title="INE", body="…")
+    guide = public_services.save_guide(w.manager, None, data)
+    return (
+        lambda: public_services.save_guide(w.other_manager, guide, data),
+        lambda: Guide.objects.values_list("title", "version", "body").get(pk=guide.pk),
+    )
+
+
 ROWS: dict[str, Callable[[World], tuple[Call, Snapshot]]] = {
     "reception.record_intake: another organisation's arrival": record_intake,
     "reception.set_assistance: another organisation's intake": set_assistance,
@@ -536,6 +585,9 @@ ROWS: dict[str, Callable[[World], tuple[Call, Snapshot]]] = {
     "employment.save_vacancy: another organisation's programme": save_vacancy,
     "employment.shortlist: a case shared with the user's organisation": shortlist,
     "employment.advance_placement: a case shared with the user's organisation": advance_placement,
+    "public.respond_feedback: another organisation's feedback": respond_feedback,
+    "public.acknowledge_feedback: a sensitive item, by a supervisor": acknowledge_sensitive_feedback,
+    "public.save_guide: another organisation's guide": save_guide,
 }
 
 

@@ -28,6 +28,9 @@ urlpatterns = [
     path("seguimiento/", include("reintegra.monitoring.urls")),
     path("recepcion/manifiestos/", include("reintegra.reception.manifest_urls")),
     path("estadisticas/", include("reintegra.monitoring.public_urls")),
+    # The public information portal: login-free (docs/public.md); the staff side of feedback needs a login.
+    path("info/", include("reintegra.public.urls")),
+    path("retroalimentacion/", include("reintegra.public.staff_urls")),
     path("", include("reintegra.access.account_urls")),
     path("", include("reintegra.access.two_factor_urls")),
     path("", include("reintegra.cases.urls", namespace="cases")),

@@ -194,6 +194,7 @@ ROLE_LABELS = {
     Role.SERVICE_PROVIDER: _("Service provider"),
     Role.COORDINATOR: _("Coordination body"),
     Role.DATA_PROTECTION_OFFICER: _("Data protection officer"),
+    Role.FEEDBACK_FOCAL_POINT: _("Feedback focal point"),
 }
 
 

@@ -16,6 +16,9 @@ class Role(StrEnum):
     SERVICE_PROVIDER = "service_provider"
     COORDINATOR = "coordinator"
     DATA_PROTECTION_OFFICER = "data_protection_officer"
+    # Receives the sensitive feedback (sexual exploitation and abuse, fraud, staff misconduct, safety risks);
+    # no other role sees it, not even the supervisors (docs/public.md).
+    FEEDBACK_FOCAL_POINT = "feedback_focal_point"
 
 
 class Capability(StrEnum):
@@ -60,6 +63,12 @@ class Capability(StrEnum):
     RECORD_RECEPTION = "record_reception"
     # Reception: import the migration authority's manifests of arriving people (bulk arrivals and intakes).
     IMPORT_MANIFESTS = "import_manifests"
+    # Public portal (reintegra.public): write the practical guides and answer information requests.
+    PUBLISH_INFORMATION = "publish_information"
+    # Feedback and complaints: record, acknowledge, answer and close the loop of the non-sensitive items.
+    HANDLE_FEEDBACK = "handle_feedback"
+    # Sensitive feedback (SEA, fraud, staff misconduct, safety risk): the focal point only.
+    HANDLE_SENSITIVE_FEEDBACK = "handle_sensitive_feedback"
 
 
 C = Capability
@@ -96,6 +105,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.EDIT_STRUCTURAL,
             C.MANAGE_MONITORING,
             C.RECORD_RECEPTION,
+            C.PUBLISH_INFORMATION,
+            C.HANDLE_FEEDBACK,
             *_STAFF_READ,
         }
     ),
@@ -112,12 +123,22 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             C.VIEW_REFERRAL_REPORTS,
             C.APPROVE_BEST_INTERESTS,
             C.RECORD_RECEPTION,
+            C.PUBLISH_INFORMATION,
+            C.HANDLE_FEEDBACK,
             *_SENSITIVE,
             *_STAFF_READ,
         }
     ),
     Role.CASE_MANAGER: frozenset(
-        {C.VIEW_ASSIGNED_CASES, C.EDIT_CASES, C.MANAGE_CONSENT, C.RECORD_RECEPTION, *_SENSITIVE, *_STAFF_READ}
+        {
+            C.VIEW_ASSIGNED_CASES,
+            C.EDIT_CASES,
+            C.MANAGE_CONSENT,
+            C.RECORD_RECEPTION,
+            C.HANDLE_FEEDBACK,
+            *_SENSITIVE,
+            *_STAFF_READ,
+        }
     ),
     Role.ME_OFFICER: frozenset(
         {C.VIEW_PSEUDONYMISED, C.VIEW_AGGREGATES, C.VIEW_REFERRAL_REPORTS, C.MANAGE_MONITORING, *_STAFF_READ}
@@ -136,6 +157,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.DATA_PROTECTION_OFFICER: frozenset(
         {C.VIEW_AUDIT, C.VIEW_CONSENT_REGISTRY, C.APPLY_RETENTION, C.VIEW_AGGREGATES}
     ),
+    # Sees and handles every feedback item of the organisation, the sensitive ones only here; reads no case.
+    Role.FEEDBACK_FOCAL_POINT: frozenset({C.HANDLE_FEEDBACK, C.HANDLE_SENSITIVE_FEEDBACK}),
 }
 
 

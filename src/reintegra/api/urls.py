@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("reintegra.employment.api_urls")),
     path("", include("reintegra.monitoring.api_urls")),
     path("", include("reintegra.reception.manifest_api_urls")),
+    path("", include("reintegra.public.api_urls")),
 ]

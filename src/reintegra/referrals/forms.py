@@ -343,6 +343,17 @@ class ServiceForm(forms.Form):
     target_response_days = forms.IntegerField(label=_("Target response time (days)"), initial=14)
     languages = forms.CharField(label=_("Languages"), required=False, max_length=200)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_public = forms.BooleanField(
+        label=_("Shown on the public portal"),
+        required=False,
+        help_text=_("Listed on the public information portal, with its public contact point."),
+    )
+    public_contact = forms.CharField(
+        label=_("Public contact point"),
+        required=False,
+        max_length=250,
+        help_text=_("An office's phone, e-mail or address the public may use; never a person's own number."),
+    )
 
     def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

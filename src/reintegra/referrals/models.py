@@ -169,6 +169,19 @@ class Service(Versioned):
     )
     languages = models.CharField(_("languages"), max_length=200, blank=True, default="")
     is_active = models.BooleanField(_("active"), default=True)
+    # The public information portal (reintegra.public) lists only services marked public, with this contact.
+    is_public = models.BooleanField(
+        _("shown on the public portal"),
+        default=False,
+        help_text=_("Listed on the public information portal, with its public contact point."),
+    )
+    public_contact = models.CharField(
+        _("public contact point"),
+        max_length=250,
+        blank=True,
+        default="",
+        help_text=_("An office's phone, e-mail or address the public may use; never a person's own number."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -165,6 +165,8 @@ class ServiceWriteSerializer(serializers.Serializer):
     target_response_days = serializers.IntegerField(required=False)
     languages = serializers.CharField(max_length=200, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
+    is_public = serializers.BooleanField(required=False)
+    public_contact = serializers.CharField(max_length=250, required=False, allow_blank=True)
 
     def to_input(
         self, base: services.ServiceInput | None = None, *, areas: list[AdminArea] | None = None
@@ -208,6 +210,8 @@ class ServiceSerializer(serializers.ModelSerializer):
             "target_response_days",
             "languages",
             "is_active",
+            "is_public",
+            "public_contact",
             "version",
         ]
 

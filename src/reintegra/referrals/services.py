@@ -264,6 +264,8 @@ class ServiceInput:
     target_response_days: int = 14
     languages: str = ""
     is_active: bool = True
+    is_public: bool = False
+    public_contact: str = ""
 
     @classmethod
     def of(cls, service: Service) -> ServiceInput:
@@ -287,6 +289,8 @@ class ServiceInput:
             target_response_days=service.target_response_days,
             languages=service.languages,
             is_active=service.is_active,
+            is_public=service.is_public,
+            public_contact=service.public_contact,
         )
 
 
@@ -393,6 +397,8 @@ def save_service(
         target.target_response_days = data.target_response_days
         target.languages = _text(data.languages, 200)
         target.is_active = data.is_active
+        target.is_public = data.is_public
+        target.public_contact = _text(data.public_contact, 250)
         target.save()
         target.areas.set(data.areas)
         return target

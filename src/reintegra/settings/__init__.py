@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "reintegra.reception",
     "reintegra.regional",
     "reintegra.handover",
+    "reintegra.public",
     "reintegra.community",
     "reintegra.employment",
     "reintegra.demo",  # last: the top layer (the `seed` and `demo` commands)
@@ -276,6 +277,12 @@ SPECTACULAR_SETTINGS = {
         "ContractTypeEnum": "reintegra.employment.choices.ContractType",
         "EducationLevelEnum": "reintegra.employment.choices.EducationLevel",
         "InterventionLevelEnum": "reintegra.vocabulary.choices.InterventionLevel",
+        # public: the directory's sector on the portal's services, and the feedback's own sets
+        "ServiceSectorEnum": "reintegra.referrals.choices.ServiceSector",
+        "FeedbackStatusEnum": "reintegra.public.choices.FeedbackStatus",
+        "FeedbackKindEnum": "reintegra.public.choices.FeedbackKind",
+        "FeedbackChannelEnum": "reintegra.public.choices.FeedbackChannel",
+        "FeedbackPriorityEnum": "reintegra.public.choices.FeedbackPriority",
     },
 }
 

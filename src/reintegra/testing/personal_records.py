@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from reintegra.access import two_factor
-from reintegra.access.models import Organisation, User
+from reintegra.access.models import Organisation, Programme, User
 from reintegra.access.roles import Role
 from reintegra.cases import services as case_services
 from reintegra.cases.models import Case, Returnee
@@ -83,6 +83,14 @@ ENCRYPTED = [
     "handover.HandOver.reason",
     "handover.HandOver.decline_reason",
     "community.ParticipatorySession.tensions",  # community: tensions reported at a session may name people
+    # public: feedback and questions from abroad (what a person said, how to reach them, the answers)
+    "public.Feedback.text",
+    "public.Feedback.contact",
+    "public.Feedback.response",
+    "public.FeedbackEvent.note",
+    "public.InformationRequest.question",
+    "public.InformationRequest.contact",
+    "public.InformationRequest.answer",
     # tracing
     "children.TracingRequest.given_names",
     "children.TracingRequest.family_names",
@@ -777,6 +785,41 @@ def _jobseeker(manager: User, case: Case) -> None:
     )
 
 
+def _public_records(programme_manager: User) -> None:
+    """Feedback with its handling note and response, and a question from abroad with its answer (public)."""
+    from django.core import signing
+
+    from reintegra.public import services as public_services
+    from reintegra.public import spam
+
+    assert programme_manager.organisation_id is not None
+    programme = Programme.objects.filter(organisation_id=programme_manager.organisation_id).order_by("pk").first()
+    assert programme is not None
+    public_services.save_settings(
+        programme_manager, programme, public_services.SettingsInput(True, "Apoyo", "Retornados", 3, 1, 30, 6)
+    )
+    item = public_services.record_feedback(
+        programme_manager,
+        public_services.FeedbackInput(
+            programme.pk, "complaint", "phone", m("public.Feedback.text"), contact=m("public.Feedback.contact")
+        ),
+    )
+    public_services.acknowledge_feedback(programme_manager, item, note=m("public.FeedbackEvent.note"))
+    public_services.respond_feedback(programme_manager, item, response=m("public.Feedback.response"))
+    challenge = spam.new_challenge()
+    answer = str(signing.loads(challenge.token, salt=spam.SALT)["s"])
+    request = public_services.submit_information_request(
+        spam.Submission("192.0.2.50", challenge.token, answer),
+        public_services.InformationRequestInput(
+            programme.pk,
+            "migrant",
+            m("public.InformationRequest.question"),
+            contact=m("public.InformationRequest.contact"),
+        ),
+    )
+    public_services.answer_request(programme_manager, request, answer=m("public.InformationRequest.answer"))
+
+
 def build_everything() -> dict[str, Any]:
     """Every kind of record, with markers; returns the case and the TOTP device being set up."""
     org = factories.organisation("oim-zq", "MX")
@@ -799,5 +842,6 @@ def build_everything() -> dict[str, Any]:
     _child_plan_records(org, manager)  # child plan
     _handover(manager, case, other_org)
     _community_session(programme_manager)  # community
+    _public_records(programme_manager)  # public
     device = two_factor.start_enrolment(manager)
     return {"case": case, "device": device}

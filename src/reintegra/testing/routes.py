@@ -70,6 +70,7 @@ APP_MATRICES = {
     "reintegra.handover": "src/reintegra/handover/tests/test_permissions.py",
     "reintegra.community": "src/reintegra/community/tests/test_permissions.py",
     "reintegra.employment": "src/reintegra/employment/tests/test_permissions.py",
+    "reintegra.public": "src/reintegra/public/tests/test_permissions.py",
 }
 
 

@@ -238,6 +238,8 @@ def test_pages_open_while_the_code_is_pending(web, case_manager):
     with_app(case_manager)
     password_login(web)
     assert web.get("/healthz").status_code == 200
+    assert web.get("/info/").status_code == 200  # the public portal reads no user
+    assert web.get("/estadisticas/").status_code == 302  # nothing else opened: on to the code
     response = web.post(reverse("set_language"), {"language": "fr", "next": VERIFY})
     assert response.status_code == 302
     assert web.get(reverse("login")).status_code == 302  # logged in already: on to the code

@@ -10,6 +10,7 @@ from reintegra.demo.levels import (
     employment,
     handover,
     monitoring,
+    public,
     reception,
     referrals,
     regional,
@@ -29,6 +30,7 @@ LOADERS: list[Callable[[DemoContext], str]] = [
     handover.load,
     community.load,
     employment.load,
+    public.load,
 ]
 
 __all__ = ["LOADERS", "DemoContext"]

@@ -1,0 +1,1 @@
+"""The public information portal (`/info/`, no login) and the staff side of feedback and information requests."""

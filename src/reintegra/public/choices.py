@@ -1,0 +1,84 @@
+"""Every choices class of the public portal, feedback and information requests (docs/public.md)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class GuideTopic(models.TextChoices):
+    ARRIVAL = "arrival", _("Arrival and first days")
+    DOCUMENTS = "documents", _("Identity documents")
+    HEALTH = "health", _("Health")
+    WORK = "work", _("Work and income")
+    EDUCATION = "education", _("Education")
+    HOUSING = "housing", _("Housing")
+    PROTECTION = "protection", _("Protection and safety")
+    OTHER = "other", _("Other")
+
+
+class GuideLanguage(models.TextChoices):
+    ES = "es", _("Spanish")
+    EN = "en", _("English")
+    FR = "fr", _("French")
+
+
+class FeedbackKind(models.TextChoices):
+    QUESTION = "question", _("Question")
+    SUGGESTION = "suggestion", _("Suggestion")
+    COMPLAINT = "complaint", _("Complaint")
+    APPRECIATION = "appreciation", _("Appreciation")
+    SENSITIVE = "sensitive", _("Sensitive (abuse, fraud, misconduct, safety)")
+
+
+class SensitiveConcern(models.TextChoices):
+    """What a sensitive item is about; seen only by the feedback focal point."""
+
+    SEA = "sea", _("Sexual exploitation and abuse")
+    FRAUD = "fraud", _("Fraud or corruption")
+    MISCONDUCT = "misconduct", _("Staff misconduct")
+    SAFETY = "safety", _("Safety risk")
+
+
+class FeedbackChannel(models.TextChoices):
+    WEB = "web", _("Public form")
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    CASE_CLOSURE = "case_closure", _("At case closure")
+    OTHER = "other", _("Other")
+
+
+class FeedbackPriority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class FeedbackStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESPONDED = "responded", _("Responded")
+    CLOSED = "closed", _("Closed: response communicated")
+
+
+class FeedbackStep(models.TextChoices):
+    """A line of an item's handling history."""
+
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    NOTE = "note", _("Note")
+    RESPONDED = "responded", _("Responded")
+    LOOP_CLOSED = "loop_closed", _("Response communicated back")
+
+
+class RequesterKind(models.TextChoices):
+    MIGRANT = "migrant", _("A migrant preparing a return")
+    FAMILY = "family", _("A relative")
+    CONSULATE = "consulate", _("A consulate")
+    COUNSELLOR = "counsellor", _("A return counsellor or organisation")
+    OTHER = "other", _("Other")
+
+
+class InformationRequestStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ANSWERED = "answered", _("Answered")
+    PUBLISHED = "published", _("Answered and published")

@@ -1,0 +1,57 @@
+"""What an M&E indicator may count of feedback (monitoring.registry): items by type, channel and status, with
+flags for "acknowledged within its deadline", "resolved within its deadline" and "response communicated back"
+(the loop closed). Aggregates only; the engine k-suppresses them for aggregate roles."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from reintegra.monitoring import registry
+from reintegra.public.choices import FeedbackChannel, FeedbackKind, FeedbackStatus
+from reintegra.public.models import Feedback
+
+
+def _acknowledged_in_time(start: date, end: date) -> Any:
+    return Q(acknowledged_at__date__lte=F("acknowledge_by")) & Q(acknowledged_at__date__lte=end)
+
+
+def _resolved_in_time(start: date, end: date) -> Any:
+    return Q(responded_at__date__lte=F("resolve_by")) & Q(responded_at__date__lte=end)
+
+
+def _loop_closed(start: date, end: date) -> Any:
+    return Q(closed_at__date__lte=end)
+
+
+def register_populations() -> None:
+    registry.register(
+        registry.Population(
+            key="feedback",
+            label=_("Feedback and complaints"),
+            rows=lambda: Feedback.objects.all(),
+            programme_path="programme_id",
+            organisation_path="programme__organisation_id",
+            case_path=None,
+            app="public",
+            units={"record": registry.Unit(_("feedback items"), "pk")},
+            dates={"received_at": registry.DateField(_("received on"), "received_at", datetime=True)},
+            fields={
+                "kind": registry.Choice(_("type"), "kind", FeedbackKind.choices),
+                "channel": registry.Choice(_("channel"), "channel", FeedbackChannel.choices),
+                "status": registry.Choice(_("status"), "status", FeedbackStatus.choices),
+                "acknowledged_in_time": registry.Flag(
+                    _("acknowledged within its deadline"), expression=_acknowledged_in_time, periodic=True
+                ),
+                "resolved_in_time": registry.Flag(
+                    _("resolved within its deadline"), expression=_resolved_in_time, periodic=True
+                ),
+                "loop_closed": registry.Flag(
+                    _("response communicated back (loop closed)"), expression=_loop_closed, periodic=True
+                ),
+            },
+        )
+    )

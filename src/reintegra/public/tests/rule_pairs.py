@@ -1,0 +1,75 @@
+"""One rule path for feedback: the pairs `tests/test_one_rule_path.py` sends through the web form and the API
+(its `world` fixture: `org`, `pm`...)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from django.urls import reverse
+
+from reintegra.access.models import Programme
+from reintegra.public import services
+from reintegra.testing.rule_paths import Refusal, WritePair
+
+
+def feedback_ctx(world: Any) -> SimpleNamespace:
+    programme = Programme.objects.filter(organisation=world.org).order_by("pk").first()
+    assert programme is not None
+    item = services.record_feedback(
+        world.pm,
+        services.FeedbackInput(
+            programme=programme.pk, kind="complaint", channel="phone", text="Nadie devolvió la llamada"
+        ),
+    )
+    return SimpleNamespace(world=world, user=world.pm, programme=programme, item=item)
+
+
+def _new(c: Any) -> dict[str, Any]:
+    return {
+        "programme": c.programme.pk,
+        "kind": "suggestion",
+        "channel": "in_person",
+        "text": "Abrir los sábados",
+        "priority": "normal",
+    }
+
+
+PUBLIC_PAIRS = [
+    WritePair(
+        "feedback recorded by staff",
+        "api:feedback",
+        feedback_ctx,
+        web_url=lambda c: reverse("public_staff:feedback-new"),
+        web_data=_new,
+        api_url=lambda c: "/api/v1/feedback/",
+        api_data=_new,
+        refusals=(
+            Refusal.same("text", "required", label="nothing said", text=""),
+            Refusal.same("concern", "required", label="a sensitive item without its concern", kind="sensitive"),
+            Refusal.same("concern", "not_sensitive", label="a concern on a suggestion", concern="fraud"),
+            Refusal.same("channel", "invalid_choice", label="an unknown channel", channel="pigeon"),
+        ),
+    ),
+    WritePair(
+        "feedback response",
+        "api:feedback-respond",
+        feedback_ctx,
+        web_url=lambda c: reverse("public_staff:feedback-step", args=[c.item.pk, "responder"]),
+        web_data=lambda c: {"response": "Le llamamos el lunes"},
+        api_url=lambda c: f"/api/v1/feedback/{c.item.pk}/respond/",
+        api_data=lambda c: {"response": "Le llamamos el lunes"},
+        web_success=302,
+        refusals=(Refusal.same("response", "required", label="an empty response", response=""),),
+    ),
+]
+
+PUBLIC_NOT_PAIRED = {
+    "api:feedback-acknowledge POST": "its only rule is the status (already_acknowledged, the same TransitionError)",
+    "api:feedback-note POST": "one field, required in the same service (add_note); tested in public tests",
+    "api:feedback-close-loop POST": "its rule is the status (not_responded); tested in public/tests/test_services.py",
+    "api:public-feedback POST": "the public form: a one-time challenge per request; both channels call "
+    "submit_feedback (public/tests/test_portal.py)",
+    "api:public-information-requests POST": "the public form: a one-time challenge per request; both channels call "
+    "submit_information_request (public/tests/test_portal.py)",
+}
