@@ -257,6 +257,11 @@ def profiles_of(community: Community) -> QuerySet[CommunityProfile]:
     return CommunityProfile.objects.filter(community=community).order_by("-number")
 
 
+def current_profile(community: Community) -> CommunityProfile | None:
+    """The community's latest profile version (None before the first)."""
+    return profiles_of(community).first()
+
+
 @dataclass(frozen=True)
 class ProfileRow:
     section: str
@@ -299,7 +304,7 @@ def projects_for(user: User, filters: ProjectFilters | None = None) -> QuerySet[
         qs = qs.filter(status=f.status)
     if f.community:
         qs = qs.filter(communities=f.community)
-    return qs.distinct().order_by("title", "id")
+    return qs.distinct().order_by("title", "id").prefetch_related("communities")
 
 
 def projects_of_community(community: Community) -> QuerySet[CommunityProject]:

@@ -116,7 +116,7 @@ def community_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "checklist": checklist,
             "site_total": selectors.site_total(checklist),
             "sessions": selectors.sessions_of(community),
-            "profile": (profile := selectors.profiles_of(community).first()),
+            "profile": (profile := selectors.current_profile(community)),
             "profile_rows": selectors.profile_rows(profile) if profile else [],
             "profile_history": selectors.profiles_of(community)[1:],
             "projects": selectors.projects_of_community(community),
@@ -247,7 +247,7 @@ def hotspots(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 def profile_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A new version of the community's profile, starting from the current one."""
     community = _community(request, pk, for_write=True)
-    current = selectors.profiles_of(community).first()
+    current = selectors.current_profile(community)
     data = request.POST if request.method == "POST" else None
     form = forms.ProfileForm(data, initial=forms.ProfileForm.initial_of(current))
     if data is not None and form.is_valid():
@@ -308,7 +308,7 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "community/project_list.html",
         {
             "form": form,
-            "projects": selectors.projects_for(request.user, filters).prefetch_related("communities"),
+            "projects": selectors.projects_for(request.user, filters),
             "can_edit": permissions.can_edit(request.user),
             "nav": NAV,
         },

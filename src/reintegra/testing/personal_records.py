@@ -83,6 +83,7 @@ ENCRYPTED = [
     "handover.HandOver.reason",
     "handover.HandOver.decline_reason",
     "community.ParticipatorySession.tensions",  # community: tensions reported at a session may name people
+    "community.ProjectVisit.findings",  # community: what a project visit found may name people
     # public: feedback and questions from abroad (what a person said, how to reach them, the answers)
     "public.Feedback.text",
     "public.Feedback.contact",
@@ -742,14 +743,32 @@ def _community_session(programme_manager: User) -> None:
             tensions=m("community.ParticipatorySession.tensions"),
         ),
     )
+    project = community_services.save_project(
+        programme_manager,
+        community_services.ProjectInput(
+            title="Huerto", approach="new_community", dimensions=["economic"], communities=[community.pk]
+        ),
+    )
+    project = community_services.change_project_status(
+        programme_manager, project, community_services.StatusInput("active"), expected_version=project.revision
+    )
+    community_services.record_visit(
+        programme_manager,
+        project,
+        community_services.VisitInput(timezone.localdate(), findings=m("community.ProjectVisit.findings")),
+    )
 
 
 def _jobseeker(manager: User, case: Case) -> None:
     """employment: a jobseeker profile (consented) whose work abroad, certificate and notes carry markers."""
+    from reintegra.employment import isco
     from reintegra.employment import services as employment
+    from reintegra.employment.models import Occupation
     from reintegra.places.models import AdminArea
     from reintegra.protection import services as protection
 
+    if not Occupation.objects.exists():  # a transactional test before this one flushed what the migration loaded
+        isco.load(Occupation)
     today = timezone.localdate()
     protection.record_consent(manager, case.returnee, "employment", "signed", today, recipient_description="Bolsa")
     state = AdminArea.objects.create(country="MX", level=1, code="MX-ZQJM", name="Zacatecas")

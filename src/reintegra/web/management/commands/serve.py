@@ -53,9 +53,10 @@ class Command(BaseCommand):
                     self.cfg.set(key, value)
 
             def load(self) -> Any:
-                from reintegra.wsgi import application
+                # The settings the `reintegra` command chose are loaded already (what reintegra.wsgi does).
+                from django.core.wsgi import get_wsgi_application
 
-                return application
+                return get_wsgi_application()
 
         self._collect_static_files()
         self.stdout.write(f"Serving on http://{options['bind']}/ with {workers} workers (gunicorn). Ctrl-C stops.")
