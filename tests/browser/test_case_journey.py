@@ -67,7 +67,7 @@ def test_case_manager_journey_in_spanish(page, live_app):
     assert page.get_by_text("Rosa María Ajú Tzoc").first.is_visible()
 
     # Assessment.
-    page.goto(case_url + "assessments/new/")
+    page.goto(case_url + "evaluaciones/nueva/")
     page.fill("[name=assessed_on]", TODAY.isoformat())
     page.select_option("[name=economic_need]", "high")
     page.fill("[name=needs_vulnerabilities]", "Sin ingresos desde el retorno; deudas con prestamistas.")
@@ -76,14 +76,14 @@ def test_case_manager_journey_in_spanish(page, live_app):
     assert _status(page) == "Evaluado"
 
     # Counselling session.
-    page.goto(case_url + "counselling/new/")
+    page.goto(case_url + "consejeria/nueva/")
     page.fill("[name=held_on]", TODAY.isoformat())
     page.fill("[name=topics]", "Duelo migratorio")
     _submit(page)
     assert page.locator(".messages").inner_text().strip()
 
     # Plan with one item, then agree it.
-    page.goto(case_url + "plan/edit/")
+    page.goto(case_url + "plan/editar/")
     page.fill("[name=goals]", "Abrir un comedor en Quetzaltenango.")
     page.fill("[name=motivations]", "Quedarse con sus hijos.")
     page.select_option("[name=items-0-dimension]", "economic")
@@ -92,13 +92,13 @@ def test_case_manager_journey_in_spanish(page, live_app):
     page.fill("[name=items-0-amount]", "3500")
     page.fill("[name=items-0-currency]", "GTQ")
     _submit(page)
-    page.goto(case_url + "plan/agree/")
+    page.goto(case_url + "plan/acordar/")
     page.fill("[name=agreed_on]", TODAY.isoformat())
     _submit(page)
     assert _status(page) == "Plan acordado"
 
     # Follow-up visit with progress on the item.
-    page.goto(case_url + "follow-up/new/")
+    page.goto(case_url + "seguimiento/nuevo/")
     page.fill("[name=visited_on]", TODAY.isoformat())
     page.select_option("[name=mode]", "phone")
     page.fill("[name=notes]", "Compró el equipo de cocina.")
@@ -107,7 +107,7 @@ def test_case_manager_journey_in_spanish(page, live_app):
     assert _status(page) == "En seguimiento"
 
     # Closing without a reason is refused with a message; with a reason it closes.
-    page.goto(case_url + "closure/")
+    page.goto(case_url + "cierre/")
     page.on("dialog", lambda dialog: dialog.accept())  # "Close this case?" confirmation
     page.locator("main form button[type=submit]").filter(has_text="Cerrar el caso").click()
     page.wait_for_load_state("networkidle")
@@ -120,7 +120,7 @@ def test_case_manager_journey_in_spanish(page, live_app):
     assert _status(page) == "Cerrado"
 
     # The timeline tells the whole story.
-    page.goto(case_url + "timeline/")
+    page.goto(case_url + "cronologia/")
     timeline = page.locator("main").inner_text()
     for label in ("Caso abierto", "Evaluación registrada", "Plan acordado", "Visita de seguimiento", "Caso cerrado"):
         assert label in timeline

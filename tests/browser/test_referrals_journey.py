@@ -157,7 +157,7 @@ def test_referral_closed_loop_in_spanish(page, live_app):
     _log_in(page, live_app, "gestora")
     page.goto(f"{live_app.url}/derivaciones/casos/{case_id}/")
     assert page.locator(".badge.referral-status--service_delivered").count() == 1
-    page.goto(case_url + "timeline/")
+    page.goto(case_url + "cronologia/")
     timeline = page.locator("main").inner_text()
     assert PROVIDER_ORG in timeline
     assert f"a {PROVIDER_ORG}: Servicio prestado" in timeline
