@@ -19,7 +19,7 @@ returning None leaves the panel out. Panels of the home dashboard register in `w
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -120,21 +120,24 @@ class OpenMatter:
     choices: tuple[tuple[str, str], ...]  # (code, words); the first is what the page suggests
     url: str = ""  # where to deal with it before closing
     link_label: str = ""  # the words of that link
+    # the row it is about, read once by `open` inside the closure's transaction, so settling need not read it again
+    record: Any = field(default=None, compare=False, repr=False)
+
+
+# (user, case, [(matter, choice)]) -> acts on the matters its own `open` listed, each with the user's choice
+Settle = Callable[[Any, Any, list[tuple[OpenMatter, str]]], None]
 
 
 @dataclass(frozen=True)
 class ClosureMatters:
     open: Callable[[Any], list[OpenMatter]]  # (case) -> what is still open on it
-    # (user, case, {key: choice}) -> acts on its own matters; None when a decision changes nothing
-    settle: Callable[[Any, Any, dict[str, str]], None] | None = None
+    settle: Settle | None = None  # None when a decision changes nothing
 
 
 _CLOSURE_MATTERS: list[ClosureMatters] = []
 
 
-def register_closure_matters(
-    open_matters: Callable[[Any], list[OpenMatter]], settle: Callable[[Any, Any, dict[str, str]], None] | None = None
-) -> None:
+def register_closure_matters(open_matters: Callable[[Any], list[OpenMatter]], settle: Settle | None = None) -> None:
     if not any(m.open is open_matters for m in _CLOSURE_MATTERS):
         _CLOSURE_MATTERS.append(ClosureMatters(open_matters, settle))
 

@@ -187,7 +187,14 @@ PLAN_ITEM_AT_CLOSURE = (PlanItemStatus.COMPLETED, PlanItemStatus.CANCELLED)
 def open_matters(case: Case) -> list[extensions.OpenMatter]:
     """What is still open on the case, for its closure to settle (issue 18.2): the plan's items not yet
     completed or cancelled, then what the other levels register (referrals, the final survey round...)."""
-    matters = [
+    matters = open_plan_items(case)
+    for registered in extensions.closure_matters():
+        matters.extend(registered.open(case))
+    return matters
+
+
+def open_plan_items(case: Case) -> list[extensions.OpenMatter]:
+    return [
         extensions.OpenMatter(
             key=f"plan-item-{item.pk}",
             kind="plan_item",
@@ -198,13 +205,11 @@ def open_matters(case: Case) -> list[extensions.OpenMatter]:
                 "status": item.get_status_display().lower(),
             },
             choices=tuple((str(s.value), str(s.label)) for s in PLAN_ITEM_AT_CLOSURE),
+            record=item,
         )
         for item in plan_items_of(case)
         if item.status not in PLAN_ITEM_AT_CLOSURE
     ]
-    for registered in extensions.closure_matters():
-        matters.extend(registered.open(case))
-    return matters
 
 
 # --- the records of a case the caller already fetched through `get_case` (visibility checked) --------

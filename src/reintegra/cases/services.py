@@ -881,10 +881,10 @@ def _settle_decisions(matters: list[extensions.OpenMatter], decisions: Mapping[s
     return {matter.key: decisions[matter.key] for matter in matters}
 
 
-def _settle_plan_items(case: Case, decided: dict[str, str]) -> None:
-    for item in selectors.plan_items_of(case):
-        choice = decided.get(f"plan-item-{item.pk}")
-        if choice and item.status != choice:
+def _settle_plan_items(decisions: list[tuple[extensions.OpenMatter, str]]) -> None:
+    for matter, choice in decisions:
+        item = matter.record
+        if item.status != choice:
             item.status = choice
             item.save(update_fields=["status"])
 
@@ -912,12 +912,15 @@ def close_case(
         _not_in_future(closed_on, "closed_on")
         if closed_on < case.opened_on and closed_on < case.return_date:
             raise field_error("closed_on", _("A case cannot be closed before it was opened."), "before_return")
-        matters = selectors.open_matters(case)
+        # Each app's matters are read once, here, and settled from those rows.
+        plan_items = selectors.open_plan_items(case)
+        registered = [(each, each.open(case)) for each in extensions.closure_matters()]
+        matters = plan_items + [matter for _each, theirs in registered for matter in theirs]
         decided = _settle_decisions(matters, open_matters)
-        _settle_plan_items(case, decided)
-        for registered in extensions.closure_matters():
-            if registered.settle is not None:
-                registered.settle(user, case, decided)
+        _settle_plan_items([(matter, decided[matter.key]) for matter in plan_items])
+        for each, theirs in registered:
+            if each.settle is not None and theirs:
+                each.settle(user, case, [(matter, decided[matter.key]) for matter in theirs])
         old = case.status
         case.status = CaseStatus.CLOSED
         case.closure_reason = reason

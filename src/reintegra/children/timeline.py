@@ -7,13 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from reintegra.children.choices import BiaPriority, BidDecision, CareStatus, ParticipationDecision
-
-
-def _label(choices: Any, code: str) -> str:
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return code
+from reintegra.vocabulary.choices import choice_label
 
 
 def describe(data: dict[str, Any]) -> list[str]:
@@ -39,10 +33,10 @@ def describe(data: dict[str, Any]) -> list[str]:
         return []
     params = {
         "number": data.get("family_case") or data.get("child_case") or "",
-        "priority": _label(BiaPriority, data.get("priority", "")),
-        "decision": _label(BidDecision, data.get("decision", ""))
+        "priority": choice_label(BiaPriority, data.get("priority", "")),
+        "decision": choice_label(BidDecision, data.get("decision", ""))
         if what == "bid_decided"
-        else _label(ParticipationDecision, data.get("decision", "")),
-        "care_status": _label(CareStatus, data.get("care_status", "")),
+        else choice_label(ParticipationDecision, data.get("decision", "")),
+        "care_status": choice_label(CareStatus, data.get("care_status", "")),
     }
     return [text % params]

@@ -7,13 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from reintegra.employment.choices import NotHiredReason, RetentionOutcome
-
-
-def _label(choices: Any, code: str) -> str:
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return code
+from reintegra.vocabulary.choices import choice_label
 
 
 def describe(data: dict[str, Any]) -> list[str]:
@@ -35,7 +29,7 @@ def describe(data: dict[str, Any]) -> list[str]:
         "score": data.get("score", ""),
         "on": data.get("on", ""),
         "months": data.get("months", ""),
-        "reason": _label(NotHiredReason, data.get("reason", "")),
-        "outcome": _label(RetentionOutcome, data.get("outcome", "")),
+        "reason": choice_label(NotHiredReason, data.get("reason", "")),
+        "outcome": choice_label(RetentionOutcome, data.get("outcome", "")),
     }
     return [text % params]

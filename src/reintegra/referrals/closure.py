@@ -42,16 +42,17 @@ def open_referrals(case: Any) -> list[OpenMatter]:
             choices=_choices(referral.status),
             url=reverse("referrals:detail", args=[referral.pk]),
             link_label=_("Open the referral %(reference)s") % {"reference": referral.reference},
+            record=referral,
         )
         for referral in selectors.referrals_of_case(case)
         if referral.status not in (lifecycle.CLOSED, lifecycle.WITHDRAWN)
     ]
 
 
-def settle(user: Any, case: Any, decided: dict[str, str]) -> None:
+def settle(user: Any, case: Any, decisions: list[tuple[OpenMatter, str]]) -> None:
     reason = _("The case was closed.")
-    for referral in selectors.referrals_of_case(case):
-        choice = decided.get(f"referral-{referral.pk}")
+    for matter, choice in decisions:
+        referral = matter.record
         if choice == DISCARD:
             services.discard_draft(user, referral)
         elif choice == WITHDRAW:

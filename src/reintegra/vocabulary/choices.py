@@ -30,3 +30,14 @@ class GeographicLevel(models.TextChoices):
     LOCAL = codes.LOCAL, pgettext_lazy("geographic level", "Local")
     NATIONAL = codes.NATIONAL, pgettext_lazy("geographic level", "National")
     INTERNATIONAL = codes.INTERNATIONAL, pgettext_lazy("geographic level", "International")
+
+
+def choice_label(choices: type[models.TextChoices], code: object) -> str:
+    """The translated label of a stored code; the code itself when it is no longer a choice (old data),
+    "" for no code."""
+    if code in (None, ""):
+        return ""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return str(code)

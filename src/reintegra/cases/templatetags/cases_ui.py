@@ -32,6 +32,7 @@ from reintegra.cases.choices import (
     ReceptionAssistance,
     ReturnType,
 )
+from reintegra.vocabulary.choices import choice_label
 
 if TYPE_CHECKING:
     from reintegra.access.models import User
@@ -74,12 +75,9 @@ def _match_reason_label(code: str) -> str:
 
 def label_of(vocabulary: str, code: Any) -> str:
     choices = VOCABULARIES.get(vocabulary)
-    if choices is None or code in (None, ""):
+    if choices is None:
         return "" if code is None else str(code)
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return str(code)
+    return choice_label(choices, code)
 
 
 @register.filter
