@@ -353,6 +353,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api-docs", "GET"): Row(PUBLIC, note="Swagger UI page over the public schema"),
     ("api-redoc", "GET"): Row(PUBLIC, note="ReDoc page over the public schema"),
     ("healthz", "GET"): Row(PUBLIC, note="load-balancer probe: {'status': 'ok'}"),
+    ("readyz", "GET"): Row(PUBLIC, note="readiness probe: database, migrations, worker heartbeat; no data"),
     # --- API: returnees ----------------------------------------------------------------------------
     ("api:returnee-list", "GET"): Row(API, gate=VIEW, listing="names", body=const({"page_size": 200})),
     ("api:returnee-list", "POST"): Row(API, gate=EDIT, body=api_returnee_body, ok=(201,)),

@@ -41,3 +41,46 @@ def test_production_settings_refuse_missing_secret():
     result = _run(["check"], {"REINTEGRA_ENV": "production"})
     assert result.returncode != 0
     assert "REINTEGRA_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_readyz_says_ok_only_with_a_recent_worker_heartbeat(client, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reintegra import health
+    from reintegra.web.management.commands.worker import beat
+    from reintegra.web.models import WorkerHeartbeat
+
+    answer = client.get("/readyz")
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "degraded", "database": "ok", "migrations": "ok", "worker": "none"}
+
+    beat("worker-a", timezone.now())
+    assert client.get("/readyz").json()["status"] == "ok"
+
+    WorkerHeartbeat.objects.update(beat_at=timezone.now() - health.WORKER_STALE_AFTER - timedelta(seconds=1))
+    assert client.get("/readyz").json() == {
+        "status": "degraded",
+        "database": "ok",
+        "migrations": "ok",
+        "worker": "stale",
+    }
+
+    monkeypatch.setitem(health._migrations_checked, "pending", 2)
+    monkeypatch.setitem(health._migrations_checked, "at", float("inf"))  # the cached answer: two pending
+    answer = client.get("/readyz")
+    assert answer.status_code == 503 and answer.json()["migrations"] == "pending"
+    assert answer.json()["pending_migrations"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_runs_what_is_queued_and_beats():
+    from django.core.management import call_command
+
+    from reintegra.web.models import WorkerHeartbeat
+
+    call_command("worker", "--batch", "--heartbeat", "0.05")
+    beat = WorkerHeartbeat.objects.get()
+    assert beat.pid == os.getpid() and beat.beat_at >= beat.started_at

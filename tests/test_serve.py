@@ -1,5 +1,6 @@
-"""`reintegra serve`: the production stack really serves — gunicorn workers, WhiteNoise static files, DEBUG off
-(a missing page is the site's own 404, never Django's technical page) — and the worker count rule."""
+"""`reintegra serve --with-worker`: the production stack really serves — gunicorn workers, WhiteNoise static
+files, DEBUG off, the background worker beating (a missing page is the site's own 404, never Django's technical
+page) — and the worker count rule."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
 
 
 def _wait_for(base: str, server: subprocess.Popen[str]) -> tuple[int, dict[str, str], bytes]:
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # collecting the static files takes minutes on a loaded two-core machine
     while True:
         try:
             return _get(f"{base}/healthz")
@@ -56,7 +57,7 @@ def test_serve_answers_with_gunicorn_static_files_and_no_debug_pages(tmp_path: P
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run([sys.executable, "-m", "reintegra", "migrate", "-v", "0"], env=env, check=True, timeout=900)
     server = subprocess.Popen(
-        [sys.executable, "-m", "reintegra", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [sys.executable, "-m", "reintegra", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--with-worker"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -74,8 +75,19 @@ def test_serve_answers_with_gunicorn_static_files_and_no_debug_pages(tmp_path: P
         assert "max-age=315360000" in headers.get("Cache-Control", "")
         status, _headers, body = _get(f"{base}/no-such-page/?name=Ana")
         assert status == 404 and b"URLconf" not in body and b"Traceback" not in body
+        assert _worker_beats(base), "the background worker started with the server beats (/readyz)"
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
-    assert "Booting worker" in output
+    assert "Booting worker" in output and "Starting the background worker" in output
     assert "name=Ana" not in output  # request lines are logged without their query string
+
+
+def _worker_beats(base: str) -> bool:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status, _headers, body = _get(f"{base}/readyz")
+        if status == 200 and b'"worker": "ok"' in body:
+            return True
+        time.sleep(0.5)
+    return False

@@ -22,7 +22,7 @@ from reintegra.access import two_factor
 API_PREFIX = "/api/"
 # Paths open to a user who still owes the second factor (besides the pages named in `_open_paths`). The
 # public information portal (`/info/`, reintegra.public) is login-free and reads no user: it stays open too.
-OPEN_PREFIXES = ("/i18n/", "/healthz", "/info/")
+OPEN_PREFIXES = ("/i18n/", "/healthz", "/readyz", "/info/")
 
 
 def _open_paths() -> set[str]:

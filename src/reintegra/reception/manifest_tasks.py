@@ -1,6 +1,6 @@
 """Background task (Django Tasks, database backend): run a queued manifest import.
 
-`manifest_services.start_import` enqueues it; the worker (`reintegra db_worker`) runs it. The task's id is
+`manifest_services.start_import` enqueues it; the worker (`reintegra worker`) runs it. The task's id is
 kept on the import (`ManifestImport.task_id`): `GET /api/v1/tasks/{id}/` answers its status and report.
 """
 

@@ -1,7 +1,7 @@
 """Background task (Django Tasks, database backend): run the reminder producers and e-mail what is new.
 
 Enqueue it with `reintegra send-reminders --enqueue` (from cron) and run the worker with
-`reintegra db_worker`; or run `reintegra send-reminders` from cron directly.
+`reintegra worker`; or run `reintegra send-reminders` from cron directly.
 """
 
 from typing import Any

@@ -21,6 +21,7 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # method; these are the ones that do something, decided from the view.
 UNRESTRICTED_VIEW_METHODS = {
     "healthz": {"GET"},  # any method runs the same read-only probe
+    "readyz": {"GET"},
     "two_factor_verify": {"GET", "POST"},  # a form: POST checks a code, anything else shows the form
     "two_factor_setup": {"GET", "POST"},
 }

@@ -1,6 +1,8 @@
 """The shared vocabulary as Django choices (codes in `codes`). Each label has a message context, so that
 "Community" as a level ("comunitario") never takes the translation of "Community" as a noun elsewhere."""
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import pgettext_lazy
 
@@ -32,7 +34,7 @@ class GeographicLevel(models.TextChoices):
     INTERNATIONAL = codes.INTERNATIONAL, pgettext_lazy("geographic level", "International")
 
 
-def choice_label(choices: type[models.TextChoices], code: object) -> str:
+def choice_label(choices: type[models.TextChoices], code: Any) -> str:
     """The translated label of a stored code; the code itself when it is no longer a choice (old data),
     "" for no code."""
     if code in (None, ""):

@@ -246,6 +246,7 @@ def test_feedback_status_shows_only_status_and_public_response(portal: Portal, c
 # the public statistics, the API's schema and docs, the health probe), plus the portal's own.
 OPEN_BEFORE = {
     "/healthz",
+    "/readyz",
     "/login/",
     "/cuenta/recuperar/",
     "/cuenta/recuperar/enviado/",

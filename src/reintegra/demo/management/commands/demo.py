@@ -59,8 +59,9 @@ class Command(BaseCommand):
         self._print_logins(options["addrport"])
 
         if not options["no_serve"]:
-            # The production stack (gunicorn, WhiteNoise, DEBUG off), two workers: enough for one person exploring.
-            call_command("serve", bind=options["addrport"], workers=2)
+            # The production stack (gunicorn, WhiteNoise, DEBUG off), two workers: enough for one person exploring;
+            # and the background worker, so that uploads and other queued work run as they would in production.
+            call_command("serve", bind=options["addrport"], workers=2, with_worker=True)
 
     def _print_logins(self, addrport: str) -> None:
         present = site.present_users()

@@ -1,14 +1,19 @@
-"""`reintegra serve [--bind 127.0.0.1:8000] [--workers N]`: Reintegra on gunicorn, the production stack.
+"""`reintegra serve [--bind 127.0.0.1:8000] [--workers N] [--with-worker]`: Reintegra on gunicorn, the production
+stack.
 
 The settings are the ones the `reintegra` command chose (REINTEGRA_ENV=production → production settings);
 WhiteNoise serves the static files (compressed); request lines are logged without query strings
 (`reintegra.log_filters`). Workers default to two per core plus one, at most eight: requests wait on the
-database more than on the processor.
+database more than on the processor. `--with-worker` also runs the background worker (`reintegra worker`) as a
+child process, stopped with the server: one command for a demo or a small office; a server runs the worker as
+its own service (docs/deploy.md).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -29,6 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="Address and port (default 127.0.0.1:8000).")
         parser.add_argument("--workers", type=int, default=None, help="Worker processes (default: from the cores).")
         parser.add_argument("--timeout", type=int, default=120, help="Seconds before a stuck worker is restarted.")
+        parser.add_argument(
+            "--with-worker", action="store_true", help="Also run the background worker (reintegra worker) beside it."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
@@ -60,7 +68,21 @@ class Command(BaseCommand):
 
         self._collect_static_files()
         self.stdout.write(f"Serving on http://{options['bind']}/ with {workers} workers (gunicorn). Ctrl-C stops.")
-        ReintegraServer().run()
+        background = self._start_background_worker() if options["with_worker"] else None
+        try:
+            ReintegraServer().run()
+        finally:
+            if background is not None:
+                background.terminate()  # the worker finishes a running task first, then exits
+                try:
+                    background.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    background.kill()
+
+    def _start_background_worker(self) -> subprocess.Popen[bytes]:
+        # The same settings: the `reintegra` command put its choice in the environment the child inherits.
+        self.stdout.write("Starting the background worker (reintegra worker)…")
+        return subprocess.Popen([sys.executable, "-m", "reintegra", "worker"], env=os.environ.copy())
 
     def _collect_static_files(self) -> None:
         """Static files under hashed names (cached for a year by browsers and proxies) with their gzip and brotli
