@@ -2,6 +2,14 @@
 """Fail when a translation catalogue has an empty or fuzzy message.
 
 Usage: scripts/check_translations.py [FILE.po ...]
+       scripts/check_translations.py --align
+
+Without arguments it also fails on a *shadowed* message: the same message (context and text) translated
+differently in two catalogues of one language. Django merges the catalogues into one (the project's
+`locale/` first, then the apps in INSTALLED_APPS order), so only one of the translations is ever shown and
+the other is dead text that misleads translators. A word whose translation depends on what it qualifies
+("Closed" for a vacancy, *cerrada*, or a case, *cerrado*) needs a message context (`pgettext`) in the app;
+anything else takes the translation that is shown: `--align` writes it into the other catalogues.
 
 Without arguments, checks every catalogue under src/reintegra/locale/ and src/reintegra/<app>/locale/ (django.po and, when present,
 djangojs.po of each language). Exits 0 when every message of every file is translated and none is
@@ -158,7 +166,84 @@ def default_files() -> list[Path]:
     return sorted(LOCALE_DIR.parent.glob("**/locale/*/LC_MESSAGES/django*.po"))
 
 
+def _precedence(path: Path) -> tuple[int, str]:
+    """Which catalogue wins when two translate one message: the project's, then the apps in the order of
+    INSTALLED_APPS (Django merges later catalogues under earlier ones)."""
+    app = path.relative_to(LOCALE_DIR.parent).parts[0]
+    if app == "locale":
+        return (0, "")
+    settings = (LOCALE_DIR.parent / "settings" / "__init__.py").read_text(encoding="utf-8")
+    order = re.findall(r'"reintegra\.(\w+)"', settings)
+    return (1 + (order.index(app) if app in order else len(order)), app)
+
+
+def shadowed(files: list[Path]) -> list[tuple[Path, Entry, Path, Entry]]:
+    """(loser file, its entry, winning file, its entry) for every message translated differently in two
+    catalogues of the same language."""
+    found = []
+    by_language: dict[str, list[Path]] = {}
+    for path in files:
+        if path.name == "django.po":
+            by_language.setdefault(path.parent.parent.name, []).append(path)
+    for paths in by_language.values():
+        shown: dict[tuple[str | None, str], tuple[Path, Entry]] = {}
+        for path in sorted(paths, key=_precedence):
+            for entry in parse(path):
+                if entry.obsolete or not entry.msgid:
+                    continue
+                key = (entry.msgctxt, entry.msgid)
+                if key not in shown:
+                    shown[key] = (path, entry)
+                elif shown[key][1].msgstr != entry.msgstr:
+                    found.append((path, entry, *shown[key]))
+    return found
+
+
+def align(files: list[Path]) -> int:
+    """Give each shadowed message the translation that is shown (rewrites the losing catalogues' msgstr)."""
+    changes: dict[Path, dict[int, Entry]] = {}
+    for path, entry, _winner, shown in shadowed(files):
+        changes.setdefault(path, {})[entry.line] = shown
+    for path, by_line in changes.items():
+        starts = {entry.line for entry in parse(path)}
+        out: list[str] = []
+        shown: Entry | None = None  # the translation to write into the entry being read, if it is shadowed
+        replacing = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+            if number in starts:
+                shown, replacing = by_line.get(number), False
+            stripped = line.strip()
+            if shown is not None and (stripped.startswith("msgstr") or (replacing and stripped.startswith('"'))):
+                if not replacing:
+                    for i, value in sorted(shown.msgstr.items()):
+                        keyword = "msgstr" if shown.msgid_plural is None else f"msgstr[{i}]"
+                        out.append(f"{keyword} {_quote(value)}")
+                    replacing = True
+                continue
+            out.append(line)
+        path.write_text("\n".join(out), encoding="utf-8")
+        print(f"{path.relative_to(ROOT)}: {len(by_line)} messages aligned")
+    return 0
+
+
+def _quote(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def report_shadowed(files: list[Path]) -> bool:
+    found = shadowed(files)
+    for path, entry, winner, shown in found:
+        print(
+            f"  shadowed: {path.relative_to(ROOT)} {entry.label} says {entry.msgstr.get(0, '')!r}, but "
+            f"{winner.relative_to(ROOT)} is shown: {shown.msgstr.get(0, '')!r}"
+        )
+    return bool(found)
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["--align"]:
+        return align(default_files())
     files = [Path(arg) for arg in argv] or default_files()
     if not files:
         print(f"check_translations: no .po file under {LOCALE_DIR}", file=sys.stderr)
@@ -186,10 +271,12 @@ def main(argv: list[str]) -> int:
                 print(f"  ... and {len(bad) - SHOWN} more {kind}")
         if untranslated or fuzzy:
             status = 1
+    if not argv and report_shadowed(files):
+        status = 1
     if status:
         print(
             "check_translations: translate the messages above and remove their '#, fuzzy' flags "
-            "(scripts/makemessages.sh).",
+            "(scripts/makemessages.sh); for shadowed ones, a message context or --align.",
             file=sys.stderr,
         )
     return status

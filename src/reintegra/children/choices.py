@@ -3,6 +3,7 @@ child's participation. (Tracing and reunification: `tracing_choices`.)"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CareStatus(models.TextChoices):
@@ -51,9 +52,9 @@ class AssessmentStage(models.TextChoices):
 class BiaPriority(models.TextChoices):
     """How urgently a best-interests assessment must be completed (a deadline, in the programme's days)."""
 
-    HIGH = "high", _("High")
-    MEDIUM = "medium", _("Medium")
-    LOW = "low", _("Low")
+    HIGH = "high", pgettext_lazy("best-interests assessment priority", "High")
+    MEDIUM = "medium", pgettext_lazy("best-interests assessment priority", "Medium")
+    LOW = "low", pgettext_lazy("best-interests assessment priority", "Low")
 
 
 class BiaStatus(models.TextChoices):
@@ -89,7 +90,7 @@ class BiaRecommendation(models.TextChoices):
     FURTHER_TRACING = "further_tracing", _("Further family tracing")
     ALTERNATIVE_CARE = "alternative_care", _("Alternative care")
     DETERMINATION = "determination", _("Refer to a best-interests determination panel")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("best-interests recommendation", "Other")
 
 
 class BidDecision(models.TextChoices):
@@ -97,7 +98,7 @@ class BidDecision(models.TextChoices):
     REUNIFICATION_WITH_SUPPORT = "reunification_support", _("Reunification with support")
     FURTHER_TRACING = "further_tracing", _("Further tracing")
     ALTERNATIVE_CARE = "alternative_care", _("Alternative care")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("best-interests decision", "Other")
 
 
 class PanelRole(models.TextChoices):

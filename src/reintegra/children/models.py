@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reintegra.access.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
 from reintegra.access.roles import SensitiveCategory
@@ -116,7 +117,10 @@ class BestInterestsAssessment(Versioned):
         _("status"), max_length=12, choices=BiaStatus.choices, default=BiaStatus.IN_PROGRESS, editable=False
     )
     assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessed by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("best-interests assessment", "assessed by"),
     )
     # The child's views and wishes, and how the child was heard.
     child_participated = models.BooleanField(_("the child participated"), default=False)

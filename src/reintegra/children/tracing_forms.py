@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reintegra.children import tracing_services as services
 from reintegra.children.tracing_choices import (
@@ -57,7 +58,7 @@ class TracingRequestForm(forms.Form):
     birth_year = forms.IntegerField(label=_("Approximate birth year"), required=False, min_value=0, max_value=32767)
     last_known_location = _text(_("Last known location"), max_length=300, rows=2)
     notes = _text(_("What the child said about this person"))
-    opened_on = _date(_("Opened on"))
+    opened_on = _date(pgettext_lazy("tracing request", "Opened on"))
 
     def to_input(self) -> services.TracingRequestInput:
         return services.TracingRequestInput(**self.cleaned_data)
@@ -108,7 +109,7 @@ class FamilyMemberForm(forms.Form):
 
 
 class CloseRequestForm(forms.Form):
-    closed_on = _date(_("Closed on"))
+    closed_on = _date(pgettext_lazy("tracing request", "Closed on"))
 
 
 class ReunificationForm(forms.Form):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reintegra.access.fields import EncryptedCharField, EncryptedTextField
 from reintegra.access.roles import SensitiveCategory
@@ -50,8 +51,8 @@ class TracingRequest(models.Model):
     last_known_location = EncryptedTextField(_("last known location"), max_length=300, category=P)
     notes = EncryptedTextField(_("what the child said about this person"), max_length=2000, category=P)
     status = models.CharField(_("status"), max_length=10, choices=TracingStatus.choices, default=TracingStatus.OPEN)
-    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    opened_on = models.DateField(pgettext_lazy("tracing request", "opened on"), default=timezone.localdate)
+    closed_on = models.DateField(pgettext_lazy("tracing request", "closed on"), null=True, blank=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reintegra.vocabulary.choices import Dimension as Dimension
 
@@ -71,7 +72,7 @@ class ProjectActivity(models.TextChoices):
 
 
 class ProjectStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("community project status", "Planned")
     ACTIVE = "active", _("Active")
     CLOSED = "closed", _("Closed")
 
@@ -81,7 +82,7 @@ class MilestoneStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
     DELAYED = "delayed", _("Delayed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("community project milestone status", "Cancelled")
 
 
 class ProjectResult(models.TextChoices):

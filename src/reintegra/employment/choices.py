@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EducationLevel(models.TextChoices):
@@ -46,7 +47,7 @@ class SkillEvidence(models.TextChoices):
     """How a skill is known: the person says so, a practical assessment, or a certificate."""
 
     SELF_DECLARED = "self_declared", _("Self-declared")
-    ASSESSED = "assessed", _("Assessed")
+    ASSESSED = "assessed", pgettext_lazy("skill evidence", "Assessed")
     CERTIFIED = "certified", _("Certified")
 
 
@@ -95,7 +96,7 @@ class Incentive(models.TextChoices):
 class VacancyStatus(models.TextChoices):
     OPEN = "open", _("Open")
     FILLED = "filled", _("Filled")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("vacancy status", "Closed")
 
 
 class PlacementStatus(models.TextChoices):

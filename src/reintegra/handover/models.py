@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reintegra.access.fields import EncryptedJSONField, EncryptedTextField
 from reintegra.access.models import Organisation
@@ -57,7 +58,7 @@ class PartnerInstallation(models.Model):
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by"))
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(default=timezone.now)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("partner installation", "active"), default=True)
 
     class Meta:
         verbose_name = _("partner installation")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class GuideTopic(models.TextChoices):
@@ -47,9 +48,9 @@ class FeedbackChannel(models.TextChoices):
 
 
 class FeedbackPriority(models.TextChoices):
-    LOW = "low", _("Low")
+    LOW = "low", pgettext_lazy("feedback priority", "Low")
     NORMAL = "normal", _("Normal")
-    HIGH = "high", _("High")
+    HIGH = "high", pgettext_lazy("feedback priority", "High")
     URGENT = "urgent", _("Urgent")
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import Country, CountryField
 
 from reintegra.reception.choices import (
@@ -42,7 +43,7 @@ class ReceptionPoint(models.Model):
         related_name="+",
         verbose_name=_("municipality"),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("reception point", "active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

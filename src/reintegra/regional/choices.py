@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reintegra.vocabulary.choices import Dimension as Dimension  # the matrix's columns (re-exported)
 from reintegra.vocabulary.choices import InterventionLevel as InterventionLevel  # its rows (re-exported)
@@ -16,7 +17,7 @@ class InstitutionKind(models.TextChoices):
     PRIVATE_SECTOR = "private_sector", _("Private sector")
     ACADEMIA = "academia", _("Academic institution")
     DIASPORA = "diaspora", _("Diaspora or migrant association")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("institution kind", "Other")
 
 
 class FundingSource(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reintegra.vocabulary.choices import GeographicLevel as GeographicLevel  # a stakeholder's level (re-exported)
 
@@ -95,7 +96,7 @@ class ProductKind(models.TextChoices):
 class ProductStatus(models.TextChoices):
     AGREED = "agreed", _("Agreed")
     IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", pgettext_lazy("common product status", "Completed")
     STALLED = "stalled", _("Stalled")
     DROPPED = "dropped", _("Dropped")
 
@@ -129,10 +130,10 @@ class AgreementStatus(models.TextChoices):
 class WorkStatus(models.TextChoices):
     """Status of planned work: capacity activities, action items, sector opportunities, plans."""
 
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("planned work status", "Planned")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("planned work status", "Cancelled")
 
 
 class Aspect(models.TextChoices):
@@ -144,9 +145,9 @@ class CapacityPriority(models.TextChoices):
     """How pressing a capacity gap is. Not a referral's priority (`referrals.choices.ReferralPriority`),
     which is a deadline to answer."""
 
-    HIGH = "high", _("High")
-    MEDIUM = "medium", _("Medium")
-    LOW = "low", _("Low")
+    HIGH = "high", pgettext_lazy("capacity gap priority", "High")
+    MEDIUM = "medium", pgettext_lazy("capacity gap priority", "Medium")
+    LOW = "low", pgettext_lazy("capacity gap priority", "Low")
 
 
 class CapacityPhase(models.TextChoices):

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from reintegra.access.versioning import Versioned
@@ -312,7 +313,7 @@ class CoordinationMechanism(ProgrammeRecord):
     approved_on = models.DateField(_("officially approved on"), null=True, blank=True)
     approval_reference = models.CharField(_("approval reference"), max_length=200, blank=True)
     experts_observers = models.TextField(_("experts and observers"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("coordination mechanism", "active"), default=True)
 
     class Meta:
         verbose_name = _("coordination mechanism")

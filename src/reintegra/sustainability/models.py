@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.fields import EncryptedJSONField
@@ -203,7 +203,7 @@ class FeasibilityApproach(Versioned):
     criteria_community = models.CharField(_("criteria: community"), max_length=300, blank=True, default="")
     criteria_structural = models.CharField(_("criteria: structural"), max_length=300, blank=True, default="")
     position = models.PositiveIntegerField(_("position"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("feasibility approach", "active"), default=True)
 
     class Meta:
         verbose_name = _("feasibility grid row")
