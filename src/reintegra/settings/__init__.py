@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "reintegra.access.session_refresh.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "reintegra.api.limits.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,7 +155,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions end after 30 minutes of inactivity: shared office computers are common in reception centres.
 SESSION_COOKIE_AGE = int(os.environ.get("REINTEGRA_SESSION_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed at most once a minute by `access.session_refresh` (not on every request: one write per page view).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
