@@ -144,7 +144,7 @@ def _pg_environ(config: dict[str, Any]) -> dict[str, str]:
     params = _pg_params(config)
     names = {"dbname": "PGDATABASE", "host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD"}
     names.update(LIBPQ_OPTIONS)
-    environ = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
+    environ = dict(os.environ)  # libpq reads PG* variables for Django's connection too: the same for both
     environ.update({names[name]: value for name, value in params.items()})
     return environ
 
@@ -364,7 +364,8 @@ def _file_sha256(path: Path) -> str:
 def _dump_postgresql(config: dict[str, Any], writer: ArchiveWriter, progress: Progress) -> dict[str, Any]:
     with _pg_connect(config) as conn:
         # One snapshot for the dump and the manifest: writes during the backup are in neither.
-        row = conn.execute("SELECT pg_export_snapshot(), current_setting('server_version')").fetchone()
+        version_query = "SELECT pg_export_snapshot(), split_part(current_setting('server_version'), ' ', 1)"
+        row = conn.execute(version_query).fetchone()
         assert row is not None
         snapshot, server_version = row
         progress(f"pg_dump (PostgreSQL {server_version}, snapshot {snapshot})")
@@ -514,7 +515,7 @@ def _not_empty(vendor: str, name: str, relations: list[str]) -> BackupError:
     sample = ", ".join(relations[:5]) + (", …" if len(relations) > 5 else "")
     how = "createdb NAME" if vendor == "postgresql" else "a new file name"
     return BackupError(
-        f"The target database {name} is not empty ({len(relations)} tables or other objects: {sample}). "
+        f"The target database {name} is not empty ({len(relations)} tables, indexes or other objects: {sample}). "
         f"Nothing was restored. Restore into a new, empty database ({how}); do not run migrate on it first."
     )
 
@@ -524,7 +525,7 @@ def _restore_postgresql(dump: Path, config: dict[str, Any], opened: OpenedArchiv
         relations = conn.execute(
             "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
-            "ORDER BY 1"
+            "ORDER BY c.relkind <> 'r', 1"
         ).fetchall()
     if relations:
         raise _not_empty("postgresql", str(config.get("NAME")), [str(row[0]) for row in relations])
@@ -587,7 +588,7 @@ def _restore_sqlite(dump: Path, config: dict[str, Any], opened: OpenedArchive, p
         if target_path.exists() and target_path.stat().st_size:
             with _closing_sqlite(target_path) as target:
                 objects = target.execute(
-                    "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+                    "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type <> 'table', name"
                 ).fetchall()
             if objects:
                 raise _not_empty("sqlite", name, [str(row[0]) for row in objects])

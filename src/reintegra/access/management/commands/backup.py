@@ -45,7 +45,7 @@ class Command(BaseCommand):
             )
             return
         output = Path(options["output"] or settings.REINTEGRA_BACKUP_DIR)
-        if not options["output"]:
+        if not options["output"] or options["output"].endswith("/"):
             output.mkdir(parents=True, exist_ok=True)
         progress = self.stdout.write if options["verbosity"] >= 1 else backup._quiet
         try:
