@@ -588,7 +588,8 @@ def _restore_sqlite(dump: Path, config: dict[str, Any], opened: OpenedArchive, p
         if target_path.exists() and target_path.stat().st_size:
             with _closing_sqlite(target_path) as target:
                 objects = target.execute(
-                    "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type <> 'table', name"
+                    "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                    "ORDER BY type <> 'table', name"
                 ).fetchall()
             if objects:
                 raise _not_empty("sqlite", name, [str(row[0]) for row in objects])
