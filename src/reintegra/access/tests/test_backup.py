@@ -104,13 +104,17 @@ def take_backup(tmp_path: Path) -> Path:
 
 def test_round_trip_restores_every_row_and_the_audit_trail(trail_emptied_after, backup_key, scratch, tmp_path):
     built = build_everything()
-    assert AccessEvent.objects.exists()
+    counts = {"cases_case": Case, "cases_returnee": Returnee, "access_accessevent": AccessEvent}
+    counts = {table: model.objects.count() for table, model in counts.items()}
+    assert counts["access_accessevent"]
     archive = take_backup(tmp_path)
     # Encrypted at rest: neither the dump nor the manifest can be read from the archive.
     data = archive.read_bytes()
     assert b"PGDMP" not in data and b"SQLite format" not in data and b"django_migrations" not in data
     sidecar = archive.with_name(archive.name + ".sha256").read_text()
     assert sidecar.split()[1] == archive.name
+    # The backup is in the access trail (after the snapshot: the next archive holds that entry).
+    assert AccessEvent.objects.filter(action="export", object_type="backup", channel="cli").count() == 1
 
     checked = run("restore", str(archive), "--check")
     assert "complete and authentic" in checked
@@ -121,8 +125,7 @@ def test_round_trip_restores_every_row_and_the_audit_trail(trail_emptied_after, 
     assert {"cases_case", "access_accessevent", "auditlog_logentry", "django_migrations"} <= tables
     assert f"Verified: {len(tables)} of {len(tables)} tables match the manifest" in report
     assert "append-only guard is in place on access_accessevent, auditlog_logentry" in report
-    for table, model in [("cases_case", Case), ("cases_returnee", Returnee), ("access_accessevent", AccessEvent)]:
-        assert count(target, table) == model.objects.count()
+    assert {table: count(target, table) for table in counts} == counts
     # Encrypted fields are restored as stored: still encrypted, read with the same field keys.
     source_name = Returnee.objects.filter(pk=built["case"].returnee_id).values_list("given_names", flat=True).get()
     restored = open_target(target)

@@ -12,8 +12,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reintegra.access import backup
+from reintegra.access import audit, backup
 from reintegra.access.backup_archive import ArchiveError, decode_key, generate_key, key_id
+from reintegra.access.choices import AccessAction
 
 
 class Command(BaseCommand):
@@ -52,6 +53,17 @@ class Command(BaseCommand):
             result = backup.backup(output, alias=options["database"], progress=progress)
         except (backup.BackupError, ArchiveError) as exc:
             raise CommandError(f"{exc} No archive was written.") from None
+        if options["database"] == "default":
+            # The DPO sees every copy of the whole database in the access trail (not in this archive: it is
+            # written after the snapshot, into the next one).
+            audit.record_access(
+                None,
+                AccessAction.EXPORT,
+                object_type="backup",
+                object_id=result.key_id,
+                purpose=f"encrypted backup to {result.path} (backup key {result.key_id})",
+                channel="cli",
+            )
         checksum_file = result.path.with_name(result.path.name + ".sha256")
         checksum_file.write_text(f"{result.archive_sha256}  {result.path.name}\n")
         manifest = result.manifest
