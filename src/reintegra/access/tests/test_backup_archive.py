@@ -2,6 +2,7 @@
 when a key is wrong or a byte is changed, cut or added; and how backup keys are configured."""
 
 import io
+import sqlite3
 import struct
 
 import pytest
@@ -156,3 +157,44 @@ def test_a_field_key_is_not_a_backup_key(settings):
     settings.REINTEGRA_BACKUP_KEY = [settings.REINTEGRA_FIELD_KEYS[0]]
     with pytest.raises(backup.BackupError, match="also in REINTEGRA_FIELD_KEYS"):
         backup.configured_keys()
+
+
+# --- the manifest's checksums and the restore's comparison ------------------------------------------------
+
+
+def sqlite_with(rows):
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id integer PRIMARY KEY, name text, amount real, data blob)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", rows)
+    return conn
+
+
+def test_table_checksums_follow_the_rows_not_their_insertion_order():
+    rows = [(1, "a", 1.5, b"\x00"), (2, None, 2.0, None), (3, "a,b\nc", -0.1, b"")]
+    same = backup.sqlite_digests(sqlite_with(rows))
+    assert backup.sqlite_digests(sqlite_with(list(reversed(rows)))) == same
+    assert same["t"].rows == 3
+    for changed in [(3, "a,b\nC", -0.1, b""), (3, "a,b\nc", -0.2, b""), (3, "a,b\nc", -0.1, None)]:
+        assert backup.sqlite_digests(sqlite_with([*rows[:2], changed]))["t"] != same["t"]
+
+
+def test_the_restore_report_names_every_difference():
+    digest = backup.TableDigest
+    verification = backup.Verification(
+        tables={"same": digest(1, "x"), "fewer": digest(2, "y"), "altered": digest(1, "q"), "extra": digest(0, "z")},
+        expected={
+            "same": {"rows": 1, "sha256": "x"},
+            "fewer": {"rows": 3, "sha256": "y"},
+            "altered": {"rows": 1, "sha256": "w"},
+            "missing": {"rows": 4, "sha256": "v"},
+        },
+        unguarded=["access_accessevent"],
+    )
+    assert not verification.ok
+    assert verification.mismatches == [
+        "altered: 1 rows as expected, but their checksum differs",
+        "fewer: 2 rows, expected 3",
+        "missing: missing (expected 4 rows)",
+        "extra: not in the backup",
+        "access_accessevent: the append-only guard (triggers) is missing",
+    ]
