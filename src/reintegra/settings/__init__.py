@@ -326,6 +326,14 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 REINTEGRA_FIELD_KEYS = env_list("REINTEGRA_FIELD_KEYS")
 REINTEGRA_BLIND_INDEX_KEY = os.environ.get("REINTEGRA_BLIND_INDEX_KEY", "")
 REINTEGRA_PSEUDONYM_KEY = os.environ.get("REINTEGRA_PSEUDONYM_KEY", "")
+# Backup archives (`reintegra backup`, docs/backup.md) have keys of their own, never a field key; newest
+# first, comma-separated, or one per line in a key file. Only the backup job needs them: set them in its
+# environment, not the web server's. There is no derived default: an archive must never depend on SECRET_KEY.
+REINTEGRA_BACKUP_KEY = env_list("REINTEGRA_BACKUP_KEY")
+REINTEGRA_BACKUP_KEY_FILE = os.environ.get("REINTEGRA_BACKUP_KEY_FILE", "")
+REINTEGRA_BACKUP_DIR = Path(os.environ.get("REINTEGRA_BACKUP_DIR", str(VAR_DIR / "backups")))
+# Where pg_dump and pg_restore are (default: the newest /usr/lib/postgresql/*/bin, then PATH).
+REINTEGRA_PG_BIN = os.environ.get("REINTEGRA_PG_BIN", "")
 # Duplicate checks a user may run per minute (they answer names to guesses: a bound on enumeration).
 REINTEGRA_DUPLICATE_CHECKS_PER_MINUTE = int(os.environ.get("REINTEGRA_DUPLICATE_CHECKS_PER_MINUTE", "30"))
 

@@ -44,3 +44,36 @@ def require_fernet_keys(name: str, environ: Mapping[str, str] | None = None) -> 
                 'with python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())").'
             ) from None
     return keys
+
+
+def backup_keys(values: list[str], key_file: str = "") -> list[bytes]:
+    """The backup keys (newest first): those of REINTEGRA_BACKUP_KEY (comma-separated), then the lines of the
+    file named by REINTEGRA_BACKUP_KEY_FILE. Each is 32 random bytes in url-safe base64, never a field key:
+    `reintegra backup --generate-key` makes one."""
+    from reintegra.access.backup_archive import decode_key
+
+    found = [("REINTEGRA_BACKUP_KEY", position, value) for position, value in enumerate(values, start=1)]
+    if key_file:
+        try:
+            with open(key_file, encoding="ascii") as stream:
+                lines = [line.strip() for line in stream if line.strip() and not line.lstrip().startswith("#")]
+        except OSError as exc:
+            raise ImproperlyConfigured(f"REINTEGRA_BACKUP_KEY_FILE cannot be read ({exc.strerror}).") from None
+        except UnicodeDecodeError:
+            raise ImproperlyConfigured("REINTEGRA_BACKUP_KEY_FILE is not a text file of keys.") from None
+        found += [("REINTEGRA_BACKUP_KEY_FILE", position, value) for position, value in enumerate(lines, start=1)]
+    if not found:
+        raise ImproperlyConfigured(
+            "No backup key: set REINTEGRA_BACKUP_KEY or REINTEGRA_BACKUP_KEY_FILE (make a key with "
+            "`reintegra backup --generate-key`; see docs/backup.md)."
+        )
+    keys = []
+    for name, position, value in found:
+        try:
+            keys.append(decode_key(value))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"Key number {position} of {name} is not a backup key ({exc}; make one with "
+                "`reintegra backup --generate-key`)."
+            ) from None
+    return keys
