@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install Reintegra on one Debian/Ubuntu server with PostgreSQL: a system user, the database and its role, an
-# environment file with fresh keys, and systemd units for the web server, the background worker and the
-# reminders timer. See docs/deploy.md. Run as root from the checked-out code:
+# environment file with fresh keys, and systemd units for the web server, the background worker, the
+# reminders timer and the nightly encrypted backup. See docs/deploy.md. Run as root from the checked-out code:
 #
 #   deploy/install.sh --host reintegra.example.org [--app-dir /srv/reintegra] [--port 8000]
 #
@@ -56,6 +56,9 @@ REINTEGRA_SECRET_KEY=$(key)
 REINTEGRA_FIELD_KEYS=$(fernet_key)
 REINTEGRA_BLIND_INDEX_KEY=$(key)
 REINTEGRA_PSEUDONYM_KEY=$(key)
+# Backups: a key of their own (not a field key); keep a copy of it off the server too (docs/backup.md).
+REINTEGRA_BACKUP_KEY=$(fernet_key)
+REINTEGRA_BACKUP_DIR=$APP_DIR/var/backups
 DATABASE_URL=postgres://$DB_USER:$DB_PASSWORD@127.0.0.1:5432/$DB_NAME
 REINTEGRA_EMAIL_HOST=localhost
 REINTEGRA_FROM_EMAIL=reintegra@$HOST
@@ -98,6 +101,19 @@ unit reintegra-web "Reintegra web server" "serve --bind 127.0.0.1:$PORT"
 unit reintegra-worker "Reintegra background worker" "worker"
 unit reintegra-reminders "Reintegra reminders (what is due, into each inbox)" "send-reminders" "Type=oneshot"
 sed -i '/^\[Install\]/,$d' "$UNITS/reintegra-reminders.service"  # started by its timer only
+unit reintegra-backup "Reintegra encrypted backup" "backup" "Type=oneshot"
+sed -i '/^\[Install\]/,$d' "$UNITS/reintegra-backup.service"
+cat >"$UNITS/reintegra-backup.timer" <<UNIT
+[Unit]
+Description=Reintegra encrypted backup every night
+
+[Timer]
+OnCalendar=*-*-* 02:30
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+UNIT
 cat >"$UNITS/reintegra-reminders.timer" <<UNIT
 [Unit]
 Description=Reintegra reminders every 30 minutes
@@ -115,6 +131,6 @@ run mkdir -p "$APP_DIR/var"
 run chown -R "$SYSTEM_USER:$SYSTEM_USER" "$APP_DIR/var"
 run runuser -u "$SYSTEM_USER" -- sh -c "set -a; . /etc/reintegra/reintegra.env; cd $APP_DIR && .venv/bin/reintegra migrate --no-input && .venv/bin/reintegra load-places && .venv/bin/reintegra check --deploy"
 run systemctl daemon-reload
-run systemctl enable --now reintegra-web.service reintegra-worker.service reintegra-reminders.timer
+run systemctl enable --now reintegra-web.service reintegra-worker.service reintegra-reminders.timer reintegra-backup.timer
 echo "install: done. Next: the reverse proxy with TLS (deploy/nginx.conf), then 'reintegra createorg' and"
 echo "         'reintegra createuser' (docs/deploy.md, steps 5 and 6)."

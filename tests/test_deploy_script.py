@@ -44,6 +44,9 @@ def test_install_writes_the_environment_and_units_and_runs_nothing(tmp_path):
     reminders = (units / "reintegra-reminders.service").read_text()
     assert "send-reminders" in reminders and "Type=oneshot" in reminders and "[Install]" not in reminders
     assert "OnCalendar=*:0/30" in (units / "reintegra-reminders.timer").read_text()
+    assert "ExecStart=/srv/reintegra/.venv/bin/reintegra backup" in (units / "reintegra-backup.service").read_text()
+    assert "OnCalendar=*-*-* 02:30" in (units / "reintegra-backup.timer").read_text()
+    assert keys.backup_keys([env["REINTEGRA_BACKUP_KEY"]])
     # Nothing ran: each command is printed instead.
     assert "would run: systemctl enable --now reintegra-web.service" in done.stdout
     assert "would run: runuser -u postgres -- createdb" in done.stdout
