@@ -22,8 +22,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.audit import record_access
-from reintegra.api import versioning
 from reintegra.access.roles import Capability
+from reintegra.api import versioning
 from reintegra.api.negotiation import FileDownloadNegotiation
 from reintegra.api.permissions import CaseWorkPermission, ProtectedView, acting_user
 from reintegra.api.query import QueryParametersMixin
