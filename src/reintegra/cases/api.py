@@ -563,6 +563,7 @@ class CaseFileView(ProtectedView):
     """`GET /api/v1/cases/{id}/file.pdf`: the printable case file, as the web page's button gives it."""
 
     read_capabilities = (Capability.VIEW_ASSIGNED_CASES,)  # as CaseWorkPermission reads; the case: 404 if hidden
+    write_capabilities = None  # no write handler: any other method answers 405, not a misleading 403
     content_negotiation_class = FileDownloadNegotiation  # `Accept: application/pdf` gets the file, not 406
 
     @extend_schema(
