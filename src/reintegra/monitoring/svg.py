@@ -74,6 +74,7 @@ def bar_chart(bars: Sequence[Bar], title: str, fmt: Callable[[float], str], lege
 # --- Lines over time (a case's RSS trajectory in its case file) ------------------------------------------------
 
 LINE_HEIGHT, LINE_LEFT, LINE_BOTTOM, LINE_RIGHT = 230, 40, 62, 16
+LINE_INSET = 40  # the first and last points stand this far inside the plot, so their labels fit
 DASHES = ("", "6 3", "2 3", "8 3 2 3")  # each series also differs by its dash: the chart reads in black and white
 
 
@@ -120,10 +121,10 @@ def line_chart(
     the axis numbers as the reader's locale does."""
     plot_height = LINE_HEIGHT - TOP - LINE_BOTTOM
     plot_width = WIDTH - LINE_LEFT - LINE_RIGHT
-    step = plot_width / max(len(labels) - 1, 1)
+    step = (plot_width - 2 * LINE_INSET) / max(len(labels) - 1, 1)
 
     def x_of(i: int) -> float:
-        return LINE_LEFT + (step * i if len(labels) > 1 else plot_width / 2)
+        return LINE_LEFT + (LINE_INSET + step * i if len(labels) > 1 else plot_width / 2)
 
     def y_of(value: float) -> float:
         return TOP + plot_height - max(min(value, top), 0.0) / top * plot_height
