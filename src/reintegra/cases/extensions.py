@@ -179,11 +179,11 @@ def case_file_sections(own: list[str], user: Any, case: Any) -> list[dict[str, A
         order.insert(order.index(section.after) + 1 if section.after in order else len(order), section.key)
     shown: list[dict[str, Any]] = []
     for key in order:
-        section = _FILE_SECTIONS.get(key)
-        if section is None:
+        registered = _FILE_SECTIONS.get(key)
+        if registered is None:
             shown.append({"key": key, "template": "", "context": {}})
             continue
-        context = section.context(user, case)
+        context = registered.context(user, case)
         if context is not None:
-            shown.append({"key": key, "template": section.template, "context": context})
+            shown.append({"key": key, "template": registered.template, "context": context})
     return shown

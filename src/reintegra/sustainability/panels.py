@@ -90,20 +90,14 @@ def case_file_section(user: Any, case: Case) -> dict[str, Any] | None:
     PDF runs no Chart.js); every reader of the case sees its sustainability tab, so the same here."""
     rounds = list(selectors.rounds_for_case(case))
     titles = score_titles()
-    rows = [
-        {
-            "label": month_label(r.round_month),
-            "round": r,
-            "values": [getattr(r.current_score, key) if r.current_score else None for key in SCORES],
-        }
-        for r in rounds
-    ]
+    values = [[getattr(r.current_score, key) if r.current_score else None for key in SCORES] for r in rounds]
+    rows = [{"label": month_label(r.round_month), "round": r, "values": v} for r, v in zip(rounds, values, strict=True)]
     chart = None
-    if rows:
+    if rounds:
         series = [
-            svg.Series(str(titles[key]), [row["values"][n] for row in rows], COLOURS[key], 3 if n == 3 else 2)
+            svg.Series(str(titles[key]), [v[n] for v in values], COLOURS[key], 3 if key == "composite" else 2)
             for n, key in enumerate(SCORES)
         ]
-        labels = [(str(row["label"]), date_format(row["round"].taken_on, "SHORT_DATE_FORMAT")) for row in rows]
+        labels = [(str(month_label(r.round_month)), date_format(r.taken_on, "SHORT_DATE_FORMAT")) for r in rounds]
         chart = svg.line_chart(labels, series, _("Trajectory over rounds"), _score)
     return {"rows": rows, "titles": [titles[key] for key in SCORES], "chart": chart}
