@@ -10,8 +10,8 @@ MAKE_CASE = """
 from reintegra.access.models import User
 from reintegra.testing import factories
 user = User.objects.get(username="gestora")
-case = factories.agreed_case(user, case_manager=user)
-print(case.pk)
+person = factories.returnee(user, nationality="GT", return_country="GT")
+print(f"CASE={factories.case(user, person, case_manager=user).pk}")
 """
 
 
@@ -29,7 +29,8 @@ def _no_sideways_scroll(page) -> bool:
 
 @pytest.mark.parametrize("script", [True, False], ids=["with-js", "without-js"])
 def test_case_page_on_a_phone(live_app, page, script):
-    pk = int(live_app.manage("shell", "-c", MAKE_CASE).stdout.strip().splitlines()[-1])
+    output = live_app.manage("shell", "-c", MAKE_CASE).stdout
+    pk = int(next(line for line in output.splitlines() if line.startswith("CASE="))[5:])
     if not script:
         context = page.context.browser.new_context(
             locale="es-MX", viewport={"width": 390, "height": 844}, java_script_enabled=False
