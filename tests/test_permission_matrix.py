@@ -373,6 +373,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api:case-list", "POST"): Row(API, gate=EDIT, body=api_case_body, ok=(201,)),
     ("api:case-detail", "GET"): Row(API, obj=CASE, gate=VIEW),
     ("api:case-open-matters", "GET"): Row(API, obj=CASE, gate=VIEW),
+    ("api:case-file", "GET"): Row(API, obj=CASE, gate=VIEW, note="the case file PDF, audited as an export"),
     ("api:case-detail", "PATCH"): Row(
         API, obj=CASE, gate=EDIT, holder_only=True, body=const({"reception_place": "Tijuana"})
     ),
@@ -454,6 +455,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("cases:follow_up", "GET"): Row(UI, obj=CASE),
     ("cases:closure", "GET"): Row(UI, obj=CASE),
     ("cases:timeline", "GET"): Row(UI, obj=CASE),
+    ("cases:file", "GET"): Row(UI, obj=CASE, note="the case file PDF: whoever sees the case"),
     ("cases:edit_returnee", "GET"): Row(UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True),
     ("cases:edit_returnee", "POST"): Row(
         UI, obj=CASE, needs=C.EDIT_CASES, holder_only=True, body=ui_returnee_body, ok=(302,)

@@ -1,7 +1,7 @@
-"""Every CSV and XLSX download of every app is answered here: formula-safe cells (`access.spreadsheets`),
-CSV streamed, XLSX written by openpyxl's write-only workbook (through a spooled temporary file), a file name
-reduced to safe ASCII before it reaches Content-Disposition, and the export recorded in the access trail
-before the first byte leaves (`download`).
+"""Every CSV and XLSX download of every app is answered here (and the PDF of a case file, `pdf_download`):
+formula-safe cells (`access.spreadsheets`), CSV streamed, XLSX written by openpyxl's write-only workbook
+(through a spooled temporary file), a file name reduced to safe ASCII before it reaches Content-Disposition,
+and the export recorded in the access trail before the first byte leaves (`download`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ Format = Literal["csv", "xlsx"]
 FORMATS: tuple[str, ...] = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
+PDF_TYPE = "application/pdf"
 _SPOOL_BYTES = 8 * 1024 * 1024  # XLSX kept in memory up to this size, then on disk
 
 
@@ -94,6 +95,17 @@ def download_workbook(
     """Several sheets as one XLSX attachment (e.g. an XLSForm), recorded in the access trail first."""
     audit.record_access(user, "export", obj, purpose=f"{purpose} (XLSX)", channel=channel)
     return xlsx_response(safe_filename(stem, "xlsx", dated=False), sheets)
+
+
+def pdf_download(
+    user: User, content: bytes, stem: str, *, purpose: str, obj: Any = None, channel: str = "web"
+) -> HttpResponse:
+    """A rendered PDF (e.g. a case file) as an attachment named `reintegra-<stem>-<today>.pdf`, recorded in the
+    access trail first (action "export")."""
+    audit.record_access(user, "export", obj, purpose=purpose, channel=channel)
+    response = HttpResponse(content, content_type=PDF_TYPE)
+    response["Content-Disposition"] = attachment(safe_filename(stem, "pdf"))
+    return response
 
 
 def _with_header(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:

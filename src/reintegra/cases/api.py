@@ -11,9 +11,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
@@ -21,10 +22,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.audit import record_access
+from reintegra.access.roles import Capability
 from reintegra.api import versioning
-from reintegra.api.permissions import CaseWorkPermission, acting_user
+from reintegra.api.negotiation import FileDownloadNegotiation
+from reintegra.api.permissions import CaseWorkPermission, ProtectedView, acting_user
 from reintegra.api.query import QueryParametersMixin
-from reintegra.cases import duplicates, selectors, services
+from reintegra.cases import case_file, duplicates, selectors, services
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Assessment, Case, Returnee
 from reintegra.cases.serializers import (
@@ -554,3 +557,29 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
             return Response(FollowUpVisitSerializer(visit, context=context).data, status=status.HTTP_201_CREATED)
         visits = selectors.follow_ups_of(case)
         return Response(FollowUpVisitSerializer(visits, many=True, context=context).data)
+
+
+class CaseFileView(ProtectedView):
+    """`GET /api/v1/cases/{id}/file.pdf`: the printable case file, as the web page's button gives it."""
+
+    read_capabilities = (Capability.VIEW_ASSIGNED_CASES,)  # as CaseWorkPermission reads; the case: 404 if hidden
+    write_capabilities = None  # no write handler: any other method answers 405, not a misleading 403
+    content_negotiation_class = FileDownloadNegotiation  # `Accept: application/pdf` gets the file, not 406
+
+    @extend_schema(
+        operation_id="cases_file_pdf",
+        tags=["cases"],
+        summary=_("Case file (PDF)"),
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description=_("What the caller may see of the case, as a PDF.")
+            )
+        },
+    )
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        user = acting_user(request)
+        try:
+            case = case_permissions.access_case_by_id(user, pk)
+        except Case.DoesNotExist:
+            raise Http404 from None
+        return case_file.response(user, case, channel="api")

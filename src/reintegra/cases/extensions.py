@@ -14,6 +14,15 @@ A panel is a template included on a case tab (`summary` or `plan`), below that t
 plan form (`plan_form`: beside the plan items being edited), or in the header of every case page (`HEADER`:
 a `<div>` of the header's description list), with `panel` = what `context(request, case)` returns;
 returning None leaves the panel out. Panels of the home dashboard register in `web.dashboard`.
+
+A case file section is a part of the printable case file (`cases.case_file`, the PDF of issue 18.15):
+
+    extensions.register_case_file_section("referrals", "referrals/case_file_section.html", section_context,
+                                          after="plan")
+
+`context(user, case)` reads what that user may see of the case (the same scoping and field-level protection
+as the app's own tab) and returns None to leave the section out; the template is rendered inside the PDF's
+HTML, which runs no script (a chart is an inline SVG drawn on the server).
 """
 
 from __future__ import annotations
@@ -144,3 +153,40 @@ def register_closure_matters(open_matters: Callable[[Any], list[OpenMatter]], se
 
 def closure_matters() -> list[ClosureMatters]:
     return list(_CLOSURE_MATTERS)
+
+
+# The printable case file (issue 18.15): the sections of the levels above, placed after a section of the
+# cases app's own (see `cases.case_file.SECTIONS`), in registration order when several follow the same one.
+@dataclass(frozen=True)
+class CaseFileSection:
+    key: str
+    template: str
+    context: Callable[[Any, Any], dict[str, Any] | None]  # (user, case) -> the section's context, or None
+    after: str
+
+
+_FILE_SECTIONS: dict[str, CaseFileSection] = {}
+
+
+def register_case_file_section(
+    key: str, template: str, context: Callable[[Any, Any], dict[str, Any] | None], *, after: str
+) -> None:
+    _FILE_SECTIONS[key] = CaseFileSection(key, template, context, after)
+
+
+def case_file_sections(own: list[str], user: Any, case: Any) -> list[dict[str, Any]]:
+    """The case file's sections in order: the cases app's own keys (rendered by its template: `template` is
+    empty) with each registered section after the one it names; a section whose context is None is left out."""
+    order = list(own)
+    for section in _FILE_SECTIONS.values():
+        order.insert(order.index(section.after) + 1 if section.after in order else len(order), section.key)
+    shown: list[dict[str, Any]] = []
+    for key in order:
+        registered = _FILE_SECTIONS.get(key)
+        if registered is None:
+            shown.append({"key": key, "template": "", "context": {}})
+            continue
+        context = registered.context(user, case)
+        if context is not None:
+            shown.append({"key": key, "template": registered.template, "context": context})
+    return shown

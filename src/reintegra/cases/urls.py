@@ -18,6 +18,7 @@ urlpatterns = [
     path("casos/<int:pk>/seguimiento/", views.case_tab, {"tab": "follow_up"}, name="follow_up"),
     path("casos/<int:pk>/cierre/", views.case_tab, {"tab": "closure"}, name="closure"),
     path("casos/<int:pk>/cronologia/", views.case_tab, {"tab": "timeline"}, name="timeline"),
+    path("casos/<int:pk>/expediente.pdf", views.case_file, name="file"),
     path("casos/<int:pk>/persona/editar/", step_views.edit_returnee, name="edit_returnee"),
     path("casos/<int:pk>/retorno/editar/", step_views.edit_return, name="edit_return"),
     path("casos/<int:pk>/hogar/editar/", step_views.household, name="household"),

@@ -32,6 +32,7 @@ from reintegra.access import permissions, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.access.transitions import TransitionError
+from reintegra.cases import case_file as case_file_pdf
 from reintegra.cases import duplicates, forms, selectors, services
 from reintegra.cases.models import Case
 from reintegra.cases.pages import (
@@ -328,3 +329,11 @@ def case_tab(request: AuthenticatedHttpRequest, pk: int, tab: str = "summary") -
     ctx = case_page_context(request, case, tab)
     ctx.update(TAB_DATA[tab](request, case))
     return render(request, f"cases/case_{tab}.html", ctx)
+
+
+@login_required
+@require_GET
+def case_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The printable case file (PDF): whoever sees the case gets what they see of it; 404 otherwise."""
+    case = get_case_or_404(request, pk)
+    return case_file_pdf.response(request.user, case)

@@ -51,6 +51,9 @@ class ReferralsConfig(AppConfig):
         )
         extensions.register_tab("referrals", "referrals:case", _("Referrals"), after="plan")
         extensions.register_panel("plan", "referrals/includes/plan_panel.html", panels.plan_panel, order=40)
+        extensions.register_case_file_section(
+            "referrals", "referrals/includes/case_file_section.html", panels.case_file_section, after="plan"
+        )
         dashboard.register_panel("referrals/includes/dashboard_panel.html", panels.dashboard_panel, order=30)
         extensions.register_event_describer(CaseEventKind.REFERRAL, panels.describe_event)
         registry.register("referral_not_accepted", reminders.not_accepted)

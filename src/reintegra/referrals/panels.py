@@ -89,3 +89,10 @@ def dashboard_panel(request: Any) -> dict[str, Any] | None:
         return None
     overdue = selectors.search_referrals(user, selectors.ReferralFilters(overdue=True)).count()
     return {**overview, "overdue": overdue}
+
+
+def case_file_section(user: Any, case: Any) -> dict[str, Any] | None:
+    """The case file's referrals (issue 18.15): those of the case tab, which every reader of the case sees."""
+    from reintegra.referrals.selectors import referrals_of_case
+
+    return {"referrals": list(referrals_of_case(case))}

@@ -25,6 +25,12 @@ class SustainabilityConfig(AppConfig):
 
         extensions.register_tab("sustainability", "sustainability:case-rounds", _("Sustainability"), after="follow_up")
         extensions.register_panel("plan", "sustainability/includes/plan_panel.html", panels.plan_panel_context)
+        extensions.register_case_file_section(
+            "sustainability",
+            "sustainability/includes/case_file_section.html",
+            panels.case_file_section,
+            after="follow_up",
+        )
         # The plan form (cases/forms/plan.html) renders panels of "plan_form": the grid to pick approaches from.
         extensions.register_panel("plan_form", "sustainability/includes/grid_picker.html", panels.grid_picker_context)
         extensions.register_event_describer(CaseEventKind.SUSTAINABILITY, panels.describe_round)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import formats
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from reintegra.cases.models import Case
+from reintegra.monitoring import svg
 from reintegra.sustainability import selectors
 from reintegra.sustainability.choices import Dimension
-from reintegra.sustainability.definition import label
+from reintegra.sustainability.definition import SCORES, label
+from reintegra.sustainability.pages import month_label, score_titles
 
 
 def _grid_by_dimension(case: Case, weakest: str | None) -> list[dict[str, Any]]:
@@ -72,3 +76,28 @@ def band_label(version_definition: dict[str, Any], code: str | None, language: s
         if band.get("code") == code:
             return label(band.get("labels"), language)
     return code or ""
+
+
+COLOURS = {"economic": "#b45309", "social": "#1d4ed8", "psychosocial": "#7c3aed", "composite": "#111827"}
+
+
+def _score(value: float) -> str:
+    return formats.number_format(value, decimal_pos=2, use_l10n=True)
+
+
+def case_file_section(user: Any, case: Case) -> dict[str, Any] | None:
+    """The case file's RSS section (issue 18.15): each round's scores and the trajectory as a static SVG (the
+    PDF runs no Chart.js); every reader of the case sees its sustainability tab, so the same here."""
+    rounds = list(selectors.rounds_for_case(case))
+    titles = score_titles()
+    values = [[getattr(r.current_score, key) if r.current_score else None for key in SCORES] for r in rounds]
+    rows = [{"label": month_label(r.round_month), "round": r, "values": v} for r, v in zip(rounds, values, strict=True)]
+    chart = None
+    if rounds:
+        series = [
+            svg.Series(str(titles[key]), [v[n] for v in values], COLOURS[key], 3 if key == "composite" else 2)
+            for n, key in enumerate(SCORES)
+        ]
+        labels = [(str(month_label(r.round_month)), date_format(r.taken_on, "SHORT_DATE_FORMAT")) for r in rounds]
+        chart = svg.line_chart(labels, series, _("Trajectory over rounds"), _score)
+    return {"rows": rows, "titles": [titles[key] for key in SCORES], "chart": chart}
