@@ -200,6 +200,12 @@ def directory_providers(country: str = "") -> QuerySet[ServiceProvider]:
     return qs.filter(country=country) if country else qs
 
 
+def consent_recipient_providers(user: Any) -> QuerySet[ServiceProvider]:
+    """The providers a consent may name (protection's ledger): active ones outside the platform. A provider
+    linked to an organisation is named through that organisation, whose consent covers all it receives."""
+    return ServiceProvider.objects.filter(is_active=True, organisation__isnull=True).order_by("name", "id")
+
+
 def get_provider(pk: int | None) -> ServiceProvider:
     """A provider of the directory with its contacts and link requests; `ServiceProvider.DoesNotExist`."""
     return (
