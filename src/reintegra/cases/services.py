@@ -707,9 +707,7 @@ def _build_items(plan: ReintegrationPlan, items: list[PlanItemInput]) -> list[Pl
     errors = FieldErrors()
     existing = {i.pk: i for i in plan.items.all()}
     currency = default_currency(plan.case)
-    built = [
-        _build_item(plan, data, existing, f"items.{index}.", errors, currency) for index, data in enumerate(items)
-    ]
+    built = [_build_item(plan, data, existing, f"items.{index}.", errors, currency) for index, data in enumerate(items)]
     seen: set[int] = set()
     for index, data in enumerate(items):
         if data.id is not None and data.id in seen:

@@ -131,7 +131,9 @@ def test_bad_consents_answer_400_with_field_errors(api, case, overrides, field):
 
 def test_minor_needs_guardian_and_assent(api, case_manager):
     child = factories.returnee(case_manager, birth_date=TODAY().replace(year=TODAY().year - 15))
-    response = api.post(consents_url(child.pk), payload(purpose="assistance", recipient_description="Escuela"), format="json")
+    response = api.post(
+        consents_url(child.pk), payload(purpose="assistance", recipient_description="Escuela"), format="json"
+    )
     assert response.status_code == 400
     assert {error["field"] for error in response.json()["errors"]} == {"guardian_name", "child_assent"}
     response = api.post(
