@@ -337,13 +337,6 @@ PLAN = WritePair(
     refusals=(
         Refusal(
             "items.0.currency",
-            "required",
-            web={"items-0-amount": "500"},
-            api={"items": [{**ITEM, "amount": "500"}]},
-            label="an amount without its currency",
-        ),
-        Refusal(
-            "items.0.currency",
             "invalid",
             web={"items-0-amount": "500", "items-0-currency": "M1X"},
             api={"items": [{**ITEM, "amount": "500", "currency": "M1X"}]},
@@ -502,13 +495,19 @@ CONSENT = WritePair(
     "api:returnee-consents",
     consent_ctx,
     web_url=lambda c: reverse("protection:consents", args=[c.returnee.pk]),
-    web_data=lambda c: dict(CONSENT_WEB),
+    web_data=lambda c: {**CONSENT_WEB, "recipient_organisation": str(c.world.other_org.pk)},
     api_url=lambda c: f"/api/v1/returnees/{c.returnee.pk}/consents/",
-    api_data=lambda c: dict(CONSENT_API),
+    api_data=lambda c: {**CONSENT_API, "recipient_organisation": c.world.other_org.pk},
     refusals=(
         Refusal.same("given_on", "in_future", given_on=iso(1)),
         Refusal.same("expires_on", "not_after_given", label="expires before it is given", expires_on=iso(-1)),
-        Refusal.same("recipient_organisation", "required", label="sharing with nobody named", recipient_description=""),
+        # Issue 18.4: a description alone names no recipient, so it lets nothing be shared.
+        Refusal.same(
+            "recipient_organisation",
+            "recipient_required",
+            label="sharing with a described recipient only",
+            recipient_organisation=DROP,
+        ),
         Refusal(
             "guardian_name",
             "required",

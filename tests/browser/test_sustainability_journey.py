@@ -1,6 +1,7 @@
 """Sustainability in a real browser, in Spanish: a case manager records the RSS baseline from the case page,
 sees the four scores, their bands and the trajectory chart, then plans with the feasibility grid: the
-weakest dimension is highlighted and "Usar" fills the plan item's approach and dimension."""
+weakest dimension is highlighted and "Usar" fills the plan item's approach and dimension (a new item when every
+row is taken), and the currency is the organisation's country's."""
 
 from datetime import date
 from pathlib import Path
@@ -89,10 +90,26 @@ def test_rss_round_and_planning_with_the_grid(page, live_app):
     page.goto(f"{live_app.url}/casos/{case_id}/plan/editar/")
     page.wait_for_load_state("networkidle")
     page.fill("[name=goals]", "Conseguir vivienda estable y trabajo.")
+    # The blank row proposes the organisation's currency (Guatemala: quetzales), not pesos (issue 18.5).
+    assert page.input_value("[name=items-0-currency]") == "GTQ"
     page.locator("[data-use-approach='Apoyo para vivienda']").click()
     assert page.input_value("[name=items-0-approach]") == "Apoyo para vivienda"
     assert page.input_value("[name=items-0-dimension]") == "social"
+    # The next choice to make, the form of assistance, has the focus.
+    assert page.evaluate("document.activeElement.name") == "items-0-assistance_form"
     page.select_option("[name=items-0-assistance_form]", index=1)
+    # Every row taken: "Usar" adds a plan item instead of overwriting the last one (issue 18.5).
+    page.locator("[data-grid-picker] summary:has(.dimension--economic)").click()
+    page.locator("[data-use-approach='Desarrollo de negocios']").click()
+    assert page.input_value("[name=items-0-approach]") == "Apoyo para vivienda"
+    assert page.input_value("[name=items-1-approach]") == "Desarrollo de negocios"
+    assert page.input_value("[name=items-1-dimension]") == "economic"
+    assert page.input_value("[name=items-1-currency]") == "GTQ"
+    page.select_option("[name=items-1-assistance_form]", index=1)
+    page.fill("[name=items-1-amount]", "2500")
+    page.fill("[name=items-1-currency]", "")
     page.get_by_role("button", name="Guardar el plan").click()
     page.wait_for_load_state("networkidle")
     assert "Apoyo para vivienda" in page.content()
+    # The amount left without currency was saved in quetzales.
+    assert "GTQ" in page.content() and "Desarrollo de negocios" in page.content()

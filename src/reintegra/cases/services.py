@@ -50,6 +50,7 @@ from reintegra.cases.models import (
     ReintegrationPlan,
     Returnee,
 )
+from reintegra.places import currencies
 from reintegra.validation import FieldErrors, add_phone, field_error
 
 
@@ -661,8 +662,18 @@ class PlanItemInput:
     id: int | None = None
 
 
+def default_currency(case: Case) -> str:
+    """The currency an amount of the case is in when none is given: its organisation's country's."""
+    return currencies.currency_of(case.organisation.country)
+
+
 def _build_item(
-    plan: ReintegrationPlan, data: PlanItemInput, existing: dict[int, PlanItem], row: str, errors: FieldErrors
+    plan: ReintegrationPlan,
+    data: PlanItemInput,
+    existing: dict[int, PlanItem],
+    row: str,
+    errors: FieldErrors,
+    currency: str = "",
 ) -> PlanItem:
     """The item `data` describes (a new one, or the plan's item `data.id`); its errors go under `row`."""
     item = PlanItem(plan=plan)
@@ -677,7 +688,8 @@ def _build_item(
     item.assistance_form = data.assistance_form
     item.description = data.description.strip()
     item.amount = data.amount
-    item.currency = data.currency.strip().upper()
+    # An amount without a currency is in the case's country's (`currency`), when the platform knows it.
+    item.currency = data.currency.strip().upper() or (currency if item.amount is not None else "")
     item.responsible = data.responsible.strip()
     item.due_date = data.due_date
     item.status = data.status
@@ -694,7 +706,8 @@ def _build_items(plan: ReintegrationPlan, items: list[PlanItemInput]) -> list[Pl
     """Every item of the plan, or every item's errors at once, named by position ("items.1.currency")."""
     errors = FieldErrors()
     existing = {i.pk: i for i in plan.items.all()}
-    built = [_build_item(plan, data, existing, f"items.{index}.", errors) for index, data in enumerate(items)]
+    currency = default_currency(plan.case)
+    built = [_build_item(plan, data, existing, f"items.{index}.", errors, currency) for index, data in enumerate(items)]
     seen: set[int] = set()
     for index, data in enumerate(items):
         if data.id is not None and data.id in seen:

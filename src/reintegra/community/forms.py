@@ -27,6 +27,7 @@ from reintegra.community.choices import (
     SiteCriterion,
 )
 from reintegra.community.models import Community, CommunityProfile, CommunityProject, ParticipatorySession
+from reintegra.places import currencies
 from reintegra.web.forms import marked_required
 from reintegra.web.widgets import DateInput, FastSelect
 
@@ -300,7 +301,13 @@ class ProjectForm(forms.Form):
     )
     starts_on = forms.DateField(label=_("Start"), required=False, widget=DateInput())
     ends_on = forms.DateField(label=_("Planned end"), required=False, widget=DateInput())
-    currency = forms.CharField(label=_("Currency"), max_length=3, required=False, help_text=_("GTQ, HNL, USD…"))
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 4}),
+        help_text=_("Left empty: the currency of the communities' country."),
+    )
     risks = forms.CharField(label=_("Risks"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     outcomes = forms.CharField(label=_("Outcomes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -308,6 +315,12 @@ class ProjectForm(forms.Form):
         super().__init__(*args, **kwargs)
         choice_field(self, "communities").choices = [(c.pk, str(c)) for c in selectors.communities_for(user)]
         choice_field(self, "partners").choices = [(s.pk, s.name) for s in selectors.partner_choices(user)]
+        # The organisation's country's currency (places.currencies); the service fills in the communities'.
+        organisation = getattr(user, "organisation", None)
+        proposed = currencies.currency_of(organisation.country if organisation else "")
+        self.fields["currency"].initial = proposed
+        if proposed:
+            self.fields["currency"].widget.attrs["placeholder"] = proposed
         self.budget_count = _rows_wanted(self.data if self.is_bound else None, "budget", stored_lines)
         self.milestone_count = _rows_wanted(self.data if self.is_bound else None, "milestone", stored_milestones)
         for i in range(self.budget_count):

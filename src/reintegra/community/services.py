@@ -53,6 +53,7 @@ from reintegra.community.models import (
     ProjectVisit,
     SiteScore,
 )
+from reintegra.places import currencies
 from reintegra.places.choices import AdminLevel
 from reintegra.places.models import AdminArea
 from reintegra.structural import selectors as structural_selectors
@@ -389,7 +390,7 @@ def _amount(errors: FieldErrors, key: str, value: Any) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _budget(errors: FieldErrors, data: ProjectInput) -> list[dict[str, str]]:
+def _budget(errors: FieldErrors, data: ProjectInput, default_currency: str = "") -> list[dict[str, str]]:
     lines = []
     if len(data.budget_lines) > MAX_LINES:
         errors.add("budget_lines", _("Give at most 30 lines."), "out_of_range")
@@ -402,7 +403,7 @@ def _budget(errors: FieldErrors, data: ProjectInput) -> list[dict[str, str]]:
         if budget is None and f"budget_lines.{i}.budget" not in errors:
             errors.add(f"budget_lines.{i}.budget", _("Give the amount budgeted."), "required")
         lines.append({"line": label, "budget": str(budget or Decimal(0)), "spent": str(spent or Decimal("0.00"))})
-    if lines and not _text(data.currency):
+    if lines and not _text(data.currency) and not default_currency:
         errors.add("currency", _("Give the currency of the budget."), "required")
     elif _text(data.currency) and (len(_text(data.currency)) != 3 or not _text(data.currency).isalpha()):
         errors.add("currency", _("Give a three-letter currency code (GTQ, HNL, USD…)."), "invalid")
@@ -447,7 +448,9 @@ def save_project(
     partners = _partners(errors, user, data.partners)
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
         errors.add("ends_on", _("The end cannot be before the start."), "ends_before_start")
-    budget = _budget(errors, data)
+    # A budget without a currency is in the currency of the communities' country (places.currencies).
+    country = str(communities[0].municipality.country) if communities else ""
+    budget = _budget(errors, data, currencies.currency_of(country))
     milestones = _milestones(errors, data)
     errors.raise_if_any()
     with _write(user):
@@ -463,7 +466,7 @@ def save_project(
         project.country = str(communities[0].municipality.country)
         project.starts_on = data.starts_on
         project.ends_on = data.ends_on
-        project.currency = _text(data.currency).upper()
+        project.currency = _text(data.currency).upper() or (currencies.currency_of(project.country) if budget else "")
         project.budget_lines = budget
         project.milestones = milestones
         project.risks = _text(data.risks)

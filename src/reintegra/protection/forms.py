@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Organisation
+from reintegra.protection import services
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.web.widgets import DateInput
 
@@ -42,15 +43,22 @@ class ConsentForm(forms.Form):
         queryset=Organisation.objects.none(),
         required=False,
         empty_label=_("— None —"),
-        help_text=_("A case can only be shared with an organisation named in a valid consent."),
+        help_text=_("An organisation of the platform. Data goes only to the organisation or provider named here."),
+    )
+    recipient_provider = forms.ModelChoiceField(
+        label=_("Or a provider outside the platform"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("— None —"),
+        help_text=_("A provider of the service directory that is not on the platform, for an external referral."),
     )
     recipient_description = forms.CharField(
-        label=_("Recipient or type of service"),
+        label=_("Note on the recipient or service"),
         max_length=200,
         required=False,
         help_text=_(
-            "When no organisation is named, e.g. “any public health centre”. Such a consent does not let "
-            "the platform share a case."
+            "Optional, e.g. “mental-health services only”. A description alone does not allow sharing or a "
+            "referral: name an organisation or a provider."
         ),
     )
     method = forms.ChoiceField(label=_("How it was given"), choices=[_blank(), *ConsentMethod.choices])
@@ -65,11 +73,18 @@ class ConsentForm(forms.Form):
     )
     child_assent = forms.BooleanField(label=_("The child's own assent was obtained"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["recipient_organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Organisation.objects.filter(is_active=True).order_by("name")
+        providers = services.recipient_providers(user)
+        if providers is None:
+            del self.fields["recipient_provider"]
+        else:
+            provider_field = self.fields["recipient_provider"]
+            assert isinstance(provider_field, forms.ModelChoiceField)
+            provider_field.queryset = providers
         self.fields["given_on"].initial = timezone.localdate()
 
 

@@ -33,6 +33,17 @@ class Consent(models.Model):
         related_name="+",
         verbose_name=_("recipient organisation"),
     )
+    # A directory provider outside the platform (no organisation of its own) that the person lets receive
+    # their data. Named by string: the directory belongs to `referrals`, a level above; it offers its providers
+    # through `services.register_recipient_providers` (docs/domain-referrals.md §4).
+    recipient_provider = models.ForeignKey(
+        "referrals.ServiceProvider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient provider"),
+    )
     # Free text about the person (who they let see their data, who consents for them, why they withdrew):
     # encrypted, never filtered on (docs/data-protection.md).
     recipient_description = EncryptedTextField(_("recipient or service type"), max_length=200)

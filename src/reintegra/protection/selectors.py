@@ -48,7 +48,7 @@ def consents_for(user: User, returnee: Any) -> QuerySet[Consent]:
         raise permissions.denied()
     return (
         Consent.objects.filter(returnee=returnee)
-        .select_related("recipient_organisation", "recorded_by")
+        .select_related("recipient_organisation", "recipient_provider", "recorded_by")
         .order_by("-given_on", "-id")
     )
 

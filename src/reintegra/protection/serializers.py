@@ -14,6 +14,7 @@ from reintegra.api.fields import EnumChoiceField, IdField
 from reintegra.cases.serializers import UserRefSerializer
 from reintegra.protection import selectors
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
+from reintegra.protection.models import Consent
 
 # --- shared --------------------------------------------------------------------------------------
 
@@ -58,6 +59,12 @@ class ConsentSerializer(serializers.Serializer):
     returnee = serializers.IntegerField(source="returnee_id", read_only=True)
     purpose = EnumChoiceField(ConsentPurpose, read_only=True)
     recipient_organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
+    recipient_provider = serializers.IntegerField(
+        source="recipient_provider_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The directory provider outside the platform the consent names, if any."),
+    )
     recipient_description = serializers.CharField(read_only=True)
     given_by_returnee = serializers.BooleanField(read_only=True)
     guardian_name = serializers.CharField(read_only=True)
@@ -80,10 +87,22 @@ class ConsentCreateSerializer(serializers.Serializer):
     recipient_organisation = IdField(
         required=False,
         allow_null=True,
-        help_text=_("The organisation the information may be shared with; only such a consent allows sharing."),
+        help_text=_(
+            "The organisation the information may be shared with. A sharing consent names an organisation or a "
+            "provider."
+        ),
+    )
+    recipient_provider = IdField(
+        required=False,
+        allow_null=True,
+        help_text=_("Or the directory provider outside the platform the information may go to (external referral)."),
     )
     recipient_description = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=200, help_text=_("A recipient or type of service.")
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text=_("A note on the recipient or service; it does not allow sharing on its own."),
     )
     given_by_returnee = serializers.BooleanField(default=True)
     guardian_name = serializers.CharField(
@@ -97,6 +116,16 @@ class ConsentCreateSerializer(serializers.Serializer):
 
     def validate_recipient_organisation(self, value: int | None) -> Organisation | None:
         return _organisation(value)
+
+    def validate_recipient_provider(self, value: int | None) -> Any:
+        # Parse only: the service decides whether the user's ledger may name this provider.
+        if value is None:
+            return None
+        model = Consent._meta.get_field("recipient_provider").related_model  # the directory's, a level above
+        found = model._default_manager.filter(pk=value).first() if isinstance(model, type) else None
+        if found is None:
+            raise serializers.ValidationError(_("There is no provider with this id."), code="invalid_choice")
+        return found
 
 
 class WithdrawConsentSerializer(serializers.Serializer):

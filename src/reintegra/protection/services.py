@@ -5,12 +5,14 @@ field names) and runs in one transaction attributed to its actor in the change l
 Consent (docs/domain-referrals.md §4; IOM DP principles 4 and 5)
 -------------------------------------------------
 A consent names a purpose and, for the sharing purposes (referral, data sharing, cross-border transfer),
-a recipient. Only a consent that names the recipient *organisation* lets the platform share a case with
-that organisation (`share_case`). A consent that names no organisation, only a description of a recipient
-or service type ("any public clinic"), authorises nothing automatically: the platform cannot tell whether
-an organisation fits the description, so a person must record a consent naming the organisation before
-sharing. Withdrawing a consent is effective immediately: the ledger entry keeps its history (never
-deleted) and every active share granted under it is revoked at once.
+the recipient: an organisation of the platform, or a provider of the service directory that is not on the
+platform (`recipient_provider`, offered by the directory through `register_recipient_providers`). Only a
+consent that names the recipient lets data go to it: a share or a referral to an organisation needs a consent
+naming that organisation, an external referral one naming that provider. A description of a recipient or
+service type ("any public clinic") is a note on such a consent, never a recipient of its own: the platform
+cannot tell whether someone fits it, so it authorises no transfer and the ledger refuses a sharing consent
+without a named recipient (`recipient_required`). Withdrawing a consent is effective immediately: the ledger
+entry keeps its history (never deleted) and every active share granted under it is revoked at once.
 
 The only exception is the life-at-risk exception (docs/domain-referrals.md §4; Handbook §4.1.3,
 footnote 38): a mental-health professional who judges that the person's life is at risk (or that a mental
@@ -120,6 +122,21 @@ def _is_minor(returnee: Any) -> bool:
     return bool({AttentionFlag.CHILD, AttentionFlag.UNACCOMPANIED_MINOR} & set(returnee.attention_flags or []))
 
 
+# Who a consent may name besides an organisation: the directory's providers outside the platform, as the
+# `referrals` level offers them to a user (it sits above this app). Each takes the user, returns a queryset.
+_RECIPIENT_PROVIDERS: list[Callable[[User], models.QuerySet[Any]]] = []
+
+
+def register_recipient_providers(choices: Callable[[User], models.QuerySet[Any]]) -> None:
+    if choices not in _RECIPIENT_PROVIDERS:
+        _RECIPIENT_PROVIDERS.append(choices)
+
+
+def recipient_providers(user: User) -> models.QuerySet[Any] | None:
+    """The providers a consent recorded by `user` may name (None when no directory is installed)."""
+    return _RECIPIENT_PROVIDERS[0](user) if _RECIPIENT_PROVIDERS else None
+
+
 def consent_needs_guardian(returnee: Any) -> bool:
     """Whether `record_consent` will ask for a guardian's name and the child's assent (the minor rule), so a
     form can say so before it is sent."""
@@ -144,6 +161,7 @@ def record_consent(
     expires_on: date | None = None,
     recipient_organisation: Organisation | None = None,
     recipient_description: str = "",
+    recipient_provider: Any = None,
     given_by_returnee: bool = True,
     guardian_name: str = "",
     child_assent: bool = False,
@@ -165,7 +183,7 @@ def record_consent(
     guardian_name = (guardian_name or "").strip()
     errors = FieldErrors()
     _check_consent_terms(errors, purpose, method, given_on, expires_on)
-    _check_recipient(errors, purpose, recipient_organisation, recipient_description)
+    _check_recipient(errors, user, purpose, recipient_organisation, recipient_provider)
     _check_who_consents(errors, returnee, given_by_returnee, guardian_name, child_assent)
     errors.raise_if_any()
     with transaction.atomic(), set_actor(user):
@@ -177,12 +195,13 @@ def record_consent(
             expires_on=expires_on,
             recipient_organisation=recipient_organisation,
             recipient_description=recipient_description,
+            recipient_provider=recipient_provider,
             given_by_returnee=bool(given_by_returnee),
             guardian_name=guardian_name,
             child_assent=bool(child_assent),
             recorded_by=user,
         )
-        consent.full_clean(exclude=["returnee", "recorded_by", "recipient_organisation"])
+        consent.full_clean(exclude=["returnee", "recorded_by", "recipient_organisation", "recipient_provider"])
         consent.save()
         return consent
 
@@ -202,16 +221,31 @@ def _check_consent_terms(
         errors.add("expires_on", _("The expiry date must be after the date the consent was given."), "not_after_given")
 
 
-def _check_recipient(errors: FieldErrors, purpose: str, organisation: Organisation | None, description: str) -> None:
-    if purpose in SHARING_PURPOSES and organisation is None and not description:
+def _check_recipient(
+    errors: FieldErrors, user: User, purpose: str, organisation: Organisation | None, provider: Any
+) -> None:
+    """A sharing consent names its recipient (docs/domain-referrals.md §4): an organisation or a directory
+    provider outside the platform, not both; a description alone authorises no transfer."""
+    if purpose in SHARING_PURPOSES and organisation is None and provider is None:
         errors.add(
             "recipient_organisation",
-            _("Say who the information may be shared with: an organisation or a description."),
-            "required",
+            _(
+                "Name who the information may be shared with: an organisation of the platform or a provider of "
+                "the directory. A description alone does not allow sharing."
+            ),
+            "recipient_required",
         )
     if organisation is not None and not organisation.is_active:
         # The form offers active organisations only: an inactive one is not one of its choices either.
         errors.add("recipient_organisation", _("This organisation is no longer active."), "invalid_choice")
+    if provider is None:
+        return
+    offered = recipient_providers(user)
+    if organisation is not None:
+        errors.add("recipient_provider", _("Name either an organisation or a provider, not both."), "one_recipient")
+    elif offered is None or not offered.filter(pk=provider.pk).exists():
+        # The form offers these providers only: another one is not among its choices either.
+        errors.add("recipient_provider", _("Choose the provider from the list."), "invalid_choice")
 
 
 def _check_who_consents(
@@ -273,20 +307,27 @@ def withdraw_consent(user: User, consent: Consent, withdrawn_on: date | None = N
 
 
 def valid_consent(
-    returnee: Any, purpose: str, recipient_organisation: Organisation | None = None, day: date | None = None
+    returnee: Any,
+    purpose: str,
+    recipient_organisation: Organisation | None = None,
+    day: date | None = None,
+    *,
+    recipient_provider: Any = None,
 ) -> Consent | None:
     """The newest consent valid on `day` (today) for `purpose`.
 
-    With a recipient organisation: only consents naming exactly that organisation. Without one, for a
-    sharing purpose: only consents naming no organisation (a described recipient, which a person must
-    check; the platform never shares on it). For other purposes the recipient does not matter.
+    With a recipient organisation (or directory provider): only consents naming exactly that recipient. For a
+    sharing purpose without either: none, since only a named recipient may receive data (a consent that
+    merely describes one authorises nothing). For other purposes the recipient does not matter.
     """
     day = day or timezone.localdate()
     qs = Consent.objects.filter(Consent.valid_q(day), returnee=returnee, purpose=purpose)
     if recipient_organisation is not None:
         qs = qs.filter(recipient_organisation=recipient_organisation)
+    elif recipient_provider is not None:
+        qs = qs.filter(recipient_provider=recipient_provider)
     elif purpose in SHARING_PURPOSES:
-        qs = qs.filter(recipient_organisation__isnull=True)
+        return None
     if purpose in SHARING_PURPOSES and _has_child_case(returnee):
         # A child case is shared or referred only with the guardian's consent and the child's own assent.
         qs = qs.filter(child_assent=True).exclude(guardian_name="")

@@ -96,7 +96,7 @@ def _render_ledger(
             "cases": cases,
             "can_manage": can_manage,
             "can_record": can_manage and not returnee.anonymised_at,
-            "form": consent_form or forms.ConsentForm(),
+            "form": consent_form or forms.ConsentForm(user=user),
             "needs_guardian": services.consent_needs_guardian(returnee),
             "has_errors": has_errors,
         },
@@ -113,7 +113,7 @@ def consent_ledger(request: AuthenticatedHttpRequest, returnee_id: int) -> HttpR
         return _render_ledger(request, returnee)
     permissions.require(user, Capability.MANAGE_CONSENT)
     returnee = _ledger_returnee(request, returnee_id)
-    form = forms.ConsentForm(request.POST)
+    form = forms.ConsentForm(request.POST, user=user)
     if form.is_valid():
         try:
             services.record_consent(user, returnee, **form.cleaned_data)

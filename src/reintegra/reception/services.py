@@ -549,11 +549,10 @@ def _suggest_urgent_referral(user: User, case: Case, flags: list[str]) -> None:
     for flag in flags:
         if flag not in _URGENT_SECTOR:
             continue
-        fitting = [
-            r
-            for r in referral_selectors.recommendations(user, case, sector=_URGENT_SECTOR[flag], limit=10)
-            if r.eligible and r.has_pathway and not r.at_capacity
-        ]
+        # What a referral form would offer: an SOP, the person's country, places left, criteria met.
+        fitting = referral_selectors.recommendations(
+            user, case, sector=_URGENT_SECTOR[flag], only_choosable=True, limit=10
+        )
         if fitting:
             referral_services.create_referral(
                 user, case, fitting[0].service, reason=str(reasons[flag]), priority=ReferralPriority.URGENT

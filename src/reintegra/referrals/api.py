@@ -75,6 +75,16 @@ class ReferralFilters(serializers.Serializer):
 class RecommendationFilters(serializers.Serializer):
     dimension = serializers.ChoiceField(choices=Dimension.choices, required=False, allow_blank=True)
     sector = serializers.ChoiceField(choices=ServiceSector.choices, required=False, allow_blank=True)
+    plan_item = IdField(
+        required=False,
+        help_text="A plan item of the case: services of the sector its approach names come first, and the "
+        "dimension defaults to the item's",
+    )
+    include_unavailable = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also services that cannot be chosen now (no SOP, abroad, at capacity), with their flags",
+    )
 
 
 class GapFilters(serializers.Serializer):
@@ -522,12 +532,22 @@ class ServiceRecommendationsView(ProtectedView):
             case = case_selectors.get_case(acting_user(request), pk)
         except Case.DoesNotExist:
             raise Http404 from None
+        item = None
+        if self.query.get("plan_item") is not None:
+            item = next((i for i in case_selectors.plan_items_of(case) if i.pk == self.query["plan_item"]), None)
+            if item is None:
+                raise serializers.ValidationError(
+                    {"plan_item": [_("This plan item belongs to another case.")]}, code="invalid_choice"
+                )
+        everything = bool(self.query.get("include_unavailable"))
         recs = selectors.recommendations(
             acting_user(request),
             case,
-            dimension=self.query.get("dimension", ""),
+            dimension=self.query.get("dimension", "") or (item.dimension if item else ""),
             sector=self.query.get("sector", ""),
-            include_abroad=True,
+            need=item.approach if item else "",
+            include_abroad=everything,
+            only_choosable=not everything,
         )
         rows = [
             {

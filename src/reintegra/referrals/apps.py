@@ -13,7 +13,8 @@ class ReferralsConfig(AppConfig):
         from reintegra.access.roles import Capability as C
         from reintegra.cases import extensions
         from reintegra.cases.choices import CaseEventKind
-        from reintegra.referrals import closure, indicators, panels, reminders
+        from reintegra.protection import services as protection_services
+        from reintegra.referrals import closure, indicators, panels, reminders, selectors
         from reintegra.reminders import registry
         from reintegra.web import dashboard, navigation
 
@@ -60,3 +61,4 @@ class ReferralsConfig(AppConfig):
         registry.register("referral_no_outcome", reminders.no_outcome)
         extensions.register_closure_matters(closure.open_referrals, closure.settle)
         indicators.register_populations()
+        protection_services.register_recipient_providers(selectors.consent_recipient_providers)

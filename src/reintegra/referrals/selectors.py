@@ -200,6 +200,12 @@ def directory_providers(country: str = "") -> QuerySet[ServiceProvider]:
     return qs.filter(country=country) if country else qs
 
 
+def consent_recipient_providers(user: Any) -> QuerySet[ServiceProvider]:
+    """The providers a consent may name (protection's ledger): active ones outside the platform. A provider
+    linked to an organisation is named through that organisation, whose consent covers all it receives."""
+    return ServiceProvider.objects.filter(is_active=True, organisation__isnull=True).order_by("name", "id")
+
+
 def get_provider(pk: int | None) -> ServiceProvider:
     """A provider of the directory with its contacts and link requests; `ServiceProvider.DoesNotExist`."""
     return (
@@ -264,7 +270,9 @@ def used_this_month(service_ids: list[int], now: datetime | None = None) -> dict
     return {row["service_id"]: row["n"] for row in rows}
 
 
-def candidates(qs: QuerySet[Service]) -> list[recommend.Candidate]:
+def candidates(qs: QuerySet[Service], with_sop: set[tuple[int, int | None]] | None = None) -> list[recommend.Candidate]:
+    """The directory's services as the ranking reads them; `with_sop`: the SOP targets of the referring
+    organisation (`current_pathway_targets`), which say what it may choose (None: everything)."""
     rows = list(qs.select_related("provider").prefetch_related("areas"))
     used = used_this_month([s.pk for s in rows])
     return [
@@ -283,6 +291,7 @@ def candidates(qs: QuerySet[Service]) -> list[recommend.Candidate]:
             capacity=s.capacity_per_month,
             used=used.get(s.pk, 0),
             is_active=s.is_active and s.provider.is_active,
+            choosable=with_sop is None or (s.provider_id, s.pk) in with_sop or (s.provider_id, None) in with_sop,
         )
         for s in rows
     ]
@@ -323,30 +332,30 @@ def recommendations(
     sector: str = "",
     include_abroad: bool = False,
     include_ineligible: bool = False,
+    need: str = "",
+    only_choosable: bool = False,
     limit: int = 20,
 ) -> list[ServiceRecommendation]:
+    """The directory's services for the case, ranked by `recommend.recommend` (the need's sectors, then
+    nearness...). `only_choosable`: only what the case's organisation may refer to now (a referral form)."""
     qs = Service.objects.filter(is_active=True, provider__is_active=True)
     if dimension:
         qs = qs.filter(dimension=dimension)
     if sector:
         qs = qs.filter(sector=sector)
+    with_sop = current_pathway_targets(case.organisation_id)
     ranked = recommend.recommend(
         person_of(case),
-        candidates(qs),
+        candidates(qs, with_sop),
         include_abroad=include_abroad,
         include_ineligible=include_ineligible,
+        need=need,
+        only_choosable=only_choosable,
     )[:limit]
     by_id = Service.objects.select_related("provider").in_bulk([r.candidate.id for r in ranked])
-    with_sop = current_pathway_targets(case.organisation_id)
     return [
         ServiceRecommendation(
-            by_id[r.candidate.id],
-            r.proximity,
-            r.places_left,
-            r.eligible,
-            r.reasons,
-            (by_id[r.candidate.id].provider_id, r.candidate.id) in with_sop
-            or (by_id[r.candidate.id].provider_id, None) in with_sop,
+            by_id[r.candidate.id], r.proximity, r.places_left, r.eligible, r.reasons, r.candidate.choosable
         )
         for r in ranked
     ]

@@ -8,9 +8,9 @@ Consent (docs/domain-referrals.md §4, IOM DP principles 4-5): a referral is *se
 returnee naming the provider's organisation, for referral or data sharing, or under the life-at-risk
 exception of a mental-health professional (protection.services.require_consent_for_sharing). A provider that
 is not on the platform (no organisation) receives nothing through Reintegra: the referral is recorded as
-an *external* referral and needs a valid referral consent describing the recipient (the consent ledger's
-"recipient or service type"), which the case manager has checked; its answers are recorded by the
-referring side. Without consent: a clear refusal, nothing sent.
+an *external* referral and needs a valid referral or data-sharing consent naming that provider (the consent
+ledger's `recipient_provider`; a description of a recipient authorises nothing); its answers are recorded by
+the referring side. Without consent: a clear refusal, nothing sent.
 
 Size (over 600 lines): the directory, the SOPs and the referral loop share the consent check, the
 change log and the timeline helpers. The directory's writes are the first to move out when it grows.
@@ -748,13 +748,14 @@ def send_referral(
                 sending_organisation=referral.case.organisation,
             )
         else:
-            consent = valid_consent(returnee, ConsentPurpose.REFERRAL, None)
+            # Outside the platform: only a consent naming this provider lets the case manager pass data on
+            # (a consent that only describes a recipient authorises no transfer, docs/domain-referrals.md §4).
+            consent = valid_consent(returnee, ConsentPurpose.REFERRAL, recipient_provider=provider) or valid_consent(
+                returnee, ConsentPurpose.DATA_SHARING, recipient_provider=provider
+            )
             if consent is None:
                 raise ConsentRequired(
-                    _(
-                        "No valid referral consent from this person describing %(provider)s as a recipient. "
-                        "Record the consent first."
-                    )
+                    _("No valid consent from this person naming %(provider)s. Record the consent first.")
                     % {"provider": provider.name}
                 )
         now = timezone.now()

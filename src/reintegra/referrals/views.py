@@ -230,7 +230,22 @@ def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     item = next((i for i in items if str(i.pk) == str(item_id)), None)
     dimension = request.GET.get("dimension") or (item.dimension if item else "")
     sector = request.GET.get("sector", "")
-    recs = selectors.recommendations(request.user, case, dimension=dimension, sector=sector, include_abroad=True)
+    # Suggest only what can be chosen here, the plan item's need first, nearest first (issue 18.6); a user
+    # who records SOPs also sees what fits but lacks one, to record it.
+    need = item.approach if item else ""
+    recs = selectors.recommendations(
+        request.user, case, dimension=dimension, sector=sector, need=need, only_choosable=True
+    )
+    can_manage_pathways = referral_permissions.can_manage_pathways(request.user)
+    without_sop = (
+        [
+            r
+            for r in selectors.recommendations(request.user, case, dimension=dimension, sector=sector, need=need)
+            if not r.has_pathway
+        ]
+        if can_manage_pathways
+        else []
+    )
     choosable = selectors.services_with_sop(case.organisation_id)  # the holder: the user's organisation
     form = forms.ReferralForm(
         request.POST or None,
@@ -271,10 +286,11 @@ def case_new_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         {
             "form": form,
             "recommendations": recs,
+            "without_sop": without_sop,
             "dimension": dimension,
             "sector": sector,
             "item": item,
-            "can_manage_pathways": referral_permissions.can_manage_pathways(request.user),
+            "can_manage_pathways": can_manage_pathways,
             "has_errors": form.is_bound and bool(form.errors),
             "dimension_choices": forms.ANY_DIMENSION,
             "sector_choices": forms.ANY_SECTOR,

@@ -346,10 +346,11 @@ def _case_records(manager: User, case: Case) -> None:
 def _consent_and_sharing(
     manager: User, psychologist: User, returnee: Returnee, case: Case, other_org: Organisation
 ) -> None:
+    # A consent for assistance: the recipient's description is a note (a sharing consent names a recipient).
     consent = protection_services.record_consent(
         manager,
         returnee,
-        ConsentPurpose.DATA_SHARING,
+        ConsentPurpose.ASSISTANCE,
         ConsentMethod.VERBAL,
         timezone.localdate(),
         recipient_description=m("protection.Consent.recipient_description"),

@@ -60,16 +60,25 @@ class PlanItemForm(forms.Form):
         label=_("Currency"),
         max_length=3,
         required=False,
-        widget=forms.TextInput(attrs={"size": 4, "placeholder": "MXN"}),
+        widget=forms.TextInput(attrs={"size": 4}),
+        help_text=_("Left empty: the currency of the organisation's country."),
     )
     responsible = forms.CharField(label=_("Responsible"), max_length=160, required=False)
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
     status = forms.ChoiceField(label=_("Status"), choices=PlanItemStatus.choices, initial=PlanItemStatus.PLANNED)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, default_currency: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "dimension").choices = [blank_choice(), *Dimension.choices]
         choice_field(self, "assistance_form").choices = [blank_choice(), *AssistanceForm.choices]
+        # The case's country's currency (places.currencies), which the service also fills in when left empty.
+        self.fields["currency"].initial = default_currency
+        if default_currency:
+            self.fields["currency"].widget.attrs["placeholder"] = default_currency
+
+    def has_changed(self) -> bool:
+        # A blank row keeps the proposed currency: that alone does not make it a row to save.
+        return any(name != "currency" for name in self.changed_data)
 
     def to_input(self) -> services.PlanItemInput:
         c = self.cleaned_data

@@ -252,6 +252,15 @@ def test_whole_case_flow_through_the_api(api, case_manager):
     assert response.status_code == 200, response.content
     assert response.json()["goals"] == "Negocio"
     assert response.json()["items"][0]["currency"] == "MXN"
+    # Issue 18.5: an amount without currency is in the organisation's country's (Mexico), as on the page.
+    response = api.post(
+        case_url + "plan/",
+        {"items": [{**item, "id": item_id, "amount": "900.00", "currency": ""}]},
+        format="json",
+        HTTP_IF_MATCH=f'"{response.json()["version"]}"',
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["items"][0]["currency"] == "MXN"
     response = post(api, case_url + "plan/agree/", {"agreed_on": TODAY().isoformat()})
     assert response.status_code == 200, response.content
     assert response.json()["agreed_on"] == TODAY().isoformat()

@@ -95,19 +95,38 @@ def test_agreeing_late_is_flagged_not_refused(case_manager):
     assert not selectors.plan_is_late(case, case.return_date + timedelta(days=20))
 
 
-def test_amount_requires_currency(case_manager):
+def _cash(amount=500, currency=""):
+    return services.PlanItemInput(
+        dimension="economic", approach="Efectivo", assistance_form="cash", amount=amount, currency=currency
+    )
+
+
+def test_an_amount_without_currency_is_in_the_organisations_currency(case_manager):
+    # Issue 18.5: the organisation works in Mexico, so an amount left without currency is in pesos.
     case = factories.assessed_case(case_manager)
+    plan = services.save_plan(case_manager, case, goals="g", motivations="m", items=[_cash()])
+    assert plan.items.get().currency == "MXN"
+    # A currency typed by the user wins; no amount, no currency.
+    services.save_plan(case_manager, case, goals="g", motivations="m", items=[_cash(currency="usd"), _cash(None)])
+    assert sorted(plan.items.values_list("currency", flat=True)) == ["", "USD"]
+
+
+@pytest.mark.parametrize(("country", "currency"), [("GT", "GTQ"), ("HN", "HNL"), ("SV", "USD"), ("MX", "MXN")])
+def test_the_default_currency_follows_the_country(country, currency):
+    from reintegra.places.currencies import currency_of
+
+    assert currency_of(country) == currency
+    assert currency_of(country.lower()) == currency
+    assert currency_of("") == currency_of(None) == currency_of("ZZ") == ""
+
+
+def test_amount_requires_currency_where_the_country_has_none(case_manager):
+    case = factories.assessed_case(case_manager)
+    type(case.organisation).objects.filter(pk=case.organisation_id).update(country="ZW")
+    case.refresh_from_db()
     with pytest.raises(ValidationError) as err:
-        services.save_plan(
-            case_manager,
-            case,
-            goals="g",
-            motivations="m",
-            items=[
-                services.PlanItemInput(dimension="economic", approach="Efectivo", assistance_form="cash", amount=500)
-            ],
-        )
-    assert "items.0.currency" in err.value.message_dict
+        services.save_plan(case_manager, case, goals="g", motivations="m", items=[_cash()])
+    assert err.value.error_dict["items.0.currency"][0].code == "required"
 
 
 def test_one_open_case_per_returnee(case_manager):

@@ -794,11 +794,16 @@ def test_plan_edit(cm_client, case_manager):
         "items-1-status": "planned",
         "revision": "0",  # no plan yet
     }
+    # The form proposes the organisation's currency (Mexico: pesos) on every row, the blank one included.
+    form = _text(cm_client.get(url))
+    assert 'name="items-0-currency" value="MXN"' in form and 'placeholder="MXN"' in form
+    data["items-0-currency"] = "a1"
     response = cm_client.post(url, data)
     assert response.status_code == 200
     assert response.context["items"].forms[0].errors["currency"]
     assert 'value="Grupo de apoyo"' in _text(response)
-    data["items-0-currency"] = "mxn"
+    # Left empty, the amount is in the organisation's currency.
+    data["items-0-currency"] = ""
     assert cm_client.post(url, data).status_code == 302
     plan = case.plan
     assert plan.goals == "Abrir una tortillería"

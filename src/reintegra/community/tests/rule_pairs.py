@@ -199,10 +199,10 @@ PROJECT_PAIRS = [
             ),
             Refusal(
                 "currency",
-                "required",
-                web={"currency": ""},
-                api={"currency": ""},
-                label="a budget without currency",
+                "invalid",
+                web={"currency": "Q1"},
+                api={"currency": "Q1"},
+                label="a currency that is not a code (left empty, the communities' country's is used)",
             ),
             Refusal(
                 "budget_lines.0.line",

@@ -46,6 +46,14 @@ def test_a_programme_manager_records_a_project_with_its_budget_milestones_and_pa
     assert (budget.budget, budget.spent) == (Decimal("12000.00"), Decimal("4500.50"))
 
 
+def test_a_budget_without_currency_is_in_the_communities_currency(office):
+    # Issue 18.5: the communities are in Guatemala, so the budget is in quetzales unless the user says otherwise.
+    saved = services.save_project(office.programme_manager, project_input(office.community, currency=""))
+    assert saved.currency == "GTQ"
+    again = services.save_project(office.programme_manager, project_input(office.community, currency="usd"))
+    assert again.currency == "USD"
+
+
 def test_every_problem_of_a_project_is_reported_at_once(office):
     with pytest.raises(ValidationError) as exc:
         services.save_project(

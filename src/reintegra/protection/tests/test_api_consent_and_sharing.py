@@ -131,12 +131,14 @@ def test_bad_consents_answer_400_with_field_errors(api, case, overrides, field):
 
 def test_minor_needs_guardian_and_assent(api, case_manager):
     child = factories.returnee(case_manager, birth_date=TODAY().replace(year=TODAY().year - 15))
-    response = api.post(consents_url(child.pk), payload(recipient_description="Escuela"), format="json")
+    response = api.post(
+        consents_url(child.pk), payload(purpose="assistance", recipient_description="Escuela"), format="json"
+    )
     assert response.status_code == 400
     assert {error["field"] for error in response.json()["errors"]} == {"guardian_name", "child_assent"}
     response = api.post(
         consents_url(child.pk),
-        payload(recipient_description="Escuela", guardian_name="Rosa Pérez", child_assent=True),
+        payload(purpose="assistance", recipient_description="Escuela", guardian_name="Rosa Pérez", child_assent=True),
         format="json",
     )
     assert response.status_code == 201
@@ -168,7 +170,7 @@ def test_withdraw(api, case_manager, case, other_org):
     ],
 )
 def test_bad_withdrawal_answers_400(api, case_manager, case, data):
-    given = consent(case_manager, case.returnee, recipient_description="Clínica")
+    given = consent(case_manager, case.returnee, "assistance", recipient_description="Clínica")
     response = api.post(f"/api/v1/consents/{given.pk}/withdraw/", data, format="json")
     assert response.status_code == 400
     assert set(response.json()) & {"withdrawn_on", "note"}
@@ -177,7 +179,7 @@ def test_bad_withdrawal_answers_400(api, case_manager, case, data):
 
 
 def test_withdraw_permissions(case_manager, case, me_officer, other_case_manager, dpo):
-    given = consent(case_manager, case.returnee, recipient_description="Clínica")
+    given = consent(case_manager, case.returnee, "assistance", recipient_description="Clínica")
     url = f"/api/v1/consents/{given.pk}/withdraw/"
     assert client_for(me_officer).post(url, {}, format="json").status_code == 403
     assert client_for(dpo).post(url, {}, format="json").status_code == 403

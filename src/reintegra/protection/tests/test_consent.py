@@ -64,10 +64,13 @@ def test_consent_covers_only_the_named_organisation(case_manager, org, other_org
     third = factories.organisation("ong-hn", country="HN")
     returnee = factories.returnee(case_manager)
     consent(case_manager, returnee, recipient=other_org)
-    described = consent(case_manager, returnee, recipient_description="Cualquier clínica pública")
+    # A description alone names no recipient: the ledger refuses it for a sharing purpose (issue 18.4)...
+    with pytest.raises(ValidationError) as refused:
+        consent(case_manager, returnee, recipient_description="Cualquier clínica pública")
+    assert refused.value.error_dict["recipient_organisation"][0].code == "recipient_required"
     assert services.valid_consent(returnee, "referral", third) is None
-    # A described recipient is a valid ledger entry but authorises no organisation automatically.
-    assert services.valid_consent(returnee, "referral") == described
+    # ...and no consent authorises an unnamed recipient.
+    assert services.valid_consent(returnee, "referral") is None
     assert services.valid_consent(returnee, "referral", other_org).recipient_organisation == other_org
 
 
@@ -191,7 +194,7 @@ def test_consent_for_another_organisation_or_a_description_does_not_allow_sharin
     third = factories.organisation("ong-hn", country="HN", name="ONG Honduras")
     case = factories.case(case_manager)
     consent(case_manager, case.returnee, recipient=third)
-    consent(case_manager, case.returnee, recipient_description="ONG Guatemala y similares")
+    consent(case_manager, case.returnee, recipient=third, recipient_description="ONG Guatemala y similares")
     with pytest.raises(ConsentRequired):
         services.share_case(case_manager, case, other_org, "Atención médica")
     assert not CaseShare.objects.exists()

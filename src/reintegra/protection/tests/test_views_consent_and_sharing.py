@@ -144,7 +144,9 @@ def test_record_a_consent(cm_client, case_manager, case, other_org):
 
 def test_minor_rule_redisplays_the_form_and_keeps_input(cm_client, case_manager):
     child = factories.returnee(case_manager, birth_date=TODAY().replace(year=TODAY().year - 12))
-    response = cm_client.post(ledger_url(child.pk), consent_post(recipient_description="Escuela Zqx-7"))
+    response = cm_client.post(
+        ledger_url(child.pk), consent_post(purpose="assistance", recipient_description="Escuela Zqx-7")
+    )
     assert response.status_code == 200
     text = _text(response)
     assert "This person is a minor: record the name of the parent or guardian" in text
@@ -153,7 +155,8 @@ def test_minor_rule_redisplays_the_form_and_keeps_input(cm_client, case_manager)
     assert 'value="Escuela Zqx-7"' in text
     assert not Consent.objects.exists()
     response = cm_client.post(
-        ledger_url(child.pk), consent_post(guardian_name="Rosa Pérez", child_assent="on", given_by_returnee=None)
+        ledger_url(child.pk),
+        consent_post(purpose="assistance", guardian_name="Rosa Pérez", child_assent="on", given_by_returnee=None),
     )
     assert response.status_code == 302
     assert Consent.objects.get().guardian_name == "Rosa Pérez"
@@ -165,7 +168,7 @@ def test_minor_rule_redisplays_the_form_and_keeps_input(cm_client, case_manager)
         ({"given_on": "2025-02-30"}, "Enter a valid date."),
         ({"given_on": (TODAY() + timedelta(days=2)).isoformat()}, "The consent date cannot be in the future."),
         ({"purpose": "marketing"}, "Select a valid choice."),
-        ({"recipient_description": ""}, "Say who the information may be shared with"),
+        ({"recipient_description": "Any clinic"}, "A description alone does not allow sharing."),
         ({"expires_on": (TODAY() - timedelta(days=3)).isoformat()}, "The expiry date must be after"),
         ({"given_by_returnee": None}, "record the name of who gave it"),
         ({"recipient_organisation": "999999"}, "Select a valid choice."),
@@ -203,7 +206,7 @@ def test_withdraw(cm_client, case_manager, case, other_org, other_supervisor):
     ],
 )
 def test_bad_withdrawal_redisplays_the_form(cm_client, case_manager, case, data, message):
-    given = consent(case_manager, case.returnee, recipient_description="Clínica")
+    given = consent(case_manager, case.returnee, "assistance", recipient_description="Clínica")
     response = cm_client.post(reverse("protection:consent_withdraw", args=[given.pk]), {**data, "note": "Nota Zqx"})
     assert response.status_code == 200
     text = _text(response)
@@ -215,7 +218,7 @@ def test_bad_withdrawal_redisplays_the_form(cm_client, case_manager, case, data,
 
 
 def test_withdraw_permissions(client, case_manager, case, me_officer, other_case_manager):
-    given = consent(case_manager, case.returnee, recipient_description="Clínica")
+    given = consent(case_manager, case.returnee, "assistance", recipient_description="Clínica")
     url = reverse("protection:consent_withdraw", args=[given.pk])
     client.force_login(me_officer)
     assert client.post(url, {}).status_code == 403

@@ -122,6 +122,67 @@ def test_ranking_by_area_then_capacity():
     assert ranked[1].at_capacity
 
 
+@pytest.mark.parametrize(
+    ("approach", "sectors"),
+    [
+        ("Desarrollo de negocios", ("business",)),
+        ("Business development", ("business",)),
+        ("Développement d'entreprise", ("business",)),
+        ("Colocación laboral", ("employment",)),
+        ("Formación profesional", ("employment",)),
+        ("Derivación a salud mental especializada", ("mhpss", "health")),
+        ("Apoyo para vivienda", ("housing",)),
+        ("Inscripción escolar", ("education",)),
+        ("Apoyo para documentación", ("legal",)),
+        ("Asistencia en efectivo", ()),
+        ("", ()),
+    ],
+)
+def test_a_need_names_its_sectors(approach, sectors):
+    assert recommend.sectors_for_need(approach) == sectors
+
+
+def test_the_needs_sector_comes_first_then_the_nearest():
+    # Issue 18.6: for business development, a business service of the country before an employment service
+    # of the municipality; within the need's sector, the municipality, then the department, then the country.
+    ranked = recommend.recommend(
+        PERSON,
+        [
+            _c(1, area_ids=frozenset({10})),  # employment, municipality
+            _c(2, sector="business"),  # business, whole country
+            _c(3, sector="business", area_ids=frozenset({1})),  # business, department
+            _c(4, sector="business", area_ids=frozenset({10})),  # business, municipality
+            _c(5, sector="financial", area_ids=frozenset({10})),
+        ],
+        need="Desarrollo de negocios",
+    )
+    assert [r.candidate.id for r in ranked] == [4, 3, 2, 1, 5]
+    assert [r.need_match for r in ranked] == [0, 0, 0, 2, 2]
+    # Without a need the area decides, as before.
+    assert [
+        r.candidate.id for r in recommend.recommend(PERSON, [_c(2, sector="business"), _c(1, area_ids=frozenset({10}))])
+    ] == [1, 2]
+
+
+def test_a_form_offers_only_what_can_be_chosen():
+    offered = recommend.recommend(
+        PERSON,
+        [
+            _c(1),
+            _c(2, choosable=False),  # no SOP of the referring organisation
+            _c(3, country="MX"),  # another country
+            _c(4, capacity=3, used=3),  # no place left this month
+            _c(5, is_active=False),
+            _c(6, max_age=25),  # the person does not meet its criteria
+        ],
+        include_abroad=True,
+        include_ineligible=True,
+        only_choosable=True,
+    )
+    assert [r.candidate.id for r in offered] == [1]
+    assert all(recommend.can_be_chosen(r) for r in offered)
+
+
 @given(
     st.lists(
         st.builds(

@@ -319,13 +319,14 @@ def test_recommendation_without_sop_says_why_and_links_managers_to_the_sop_form(
     client = Client()
     client.force_login(manager)
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "no approved SOP with this provider" in page
+    assert "no approved SOP with these providers" in page
     assert sop_link in page
     form = client.get(f"{reverse('referrals:pathway-new')}?provider={provider.pk}&service={service.pk}")
     assert form.context["form"].initial["provider"] == provider.pk
     client.force_login(world.manager)
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "no approved SOP with this provider" in page
+    # A case manager is offered only what can be chosen (issue 18.6): not this service at all.
+    assert "Centro C" not in page
     assert sop_link not in page  # a case manager cannot record SOPs
 
 

@@ -1,13 +1,19 @@
 /*
- * Feasibility grid picker on the plan form: "Use" fills the approach and dimension of the last plan item
- * row whose approach is still empty (or the last row). No inline script (strict CSP).
+ * Feasibility grid picker on the plan form: "Use" fills a plan item with the grid row's approach and
+ * dimension: the first kept row whose approach is still empty, or a new row (the formset's own "add"
+ * button) when every row is taken, so that a filled item is never overwritten. The row is brought into
+ * view and the form of assistance, the next choice to make, gets the focus. No inline script (strict CSP).
  */
 (function () {
   "use strict";
 
   function rows() {
     return Array.prototype.slice.call(document.querySelectorAll("input[name$='-approach']")).filter(function (input) {
-      return !/__prefix__/.test(input.name);
+      if (/__prefix__/.test(input.name)) {
+        return false;
+      }
+      var row = input.closest("[data-formset-row]");
+      return !(row && row.classList.contains("is-removed"));
     });
   }
 
@@ -17,25 +23,52 @@
     });
   }
 
+  function field(approach, name) {
+    return document.querySelector("[name='" + approach.name.replace(/approach$/, name) + "']");
+  }
+
+  function emptyRow() {
+    var empty = rows().filter(function (input) { return !input.value.trim(); });
+    if (empty.length) {
+      return empty[0];
+    }
+    var add = document.querySelector("[data-formset-prefix='items'] [data-formset-add]");
+    if (!add || add.hidden) {
+      return null;
+    }
+    var before = rows().length;
+    add.click();
+    var after = rows();
+    return after.length > before ? after[after.length - 1] : null;
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-use-approach]") : null;
     if (!button) {
       return;
     }
-    var inputs = rows();
-    if (!inputs.length) {
+    var target = emptyRow();
+    if (!target) {
       return;
     }
-    var target = inputs.filter(function (input) { return !input.value; })[0] || inputs[inputs.length - 1];
     target.value = button.getAttribute("data-use-approach");
-    var dimension = document.querySelector("select[name='" + target.name.replace(/approach$/, "dimension") + "']");
+    var dimension = field(target, "dimension");
     if (dimension) {
       dimension.value = button.getAttribute("data-dimension");
     }
-    target.focus();
+    [target, dimension].forEach(function (input) {
+      if (input) {
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+    var row = target.closest("[data-formset-row]");
+    if (row) {
+      row.scrollIntoView({ block: "center" });
+    }
+    var next = field(target, "assistance_form");
+    (next && !next.value ? next : target).focus();
   });
 
   document.addEventListener("DOMContentLoaded", connect);
   document.addEventListener("htmx:afterSwap", connect);
-  document.addEventListener("formset:added", connect);
 })();
