@@ -19,6 +19,7 @@ from reintegra.access.roles import Capability
 from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.monitoring import analytics as me_data
 from reintegra.monitoring import analytics_forms as forms
+from reintegra.access import exports
 from reintegra.monitoring.analytics_serializers import pseudonymised_download
 from reintegra.web.forms import apply_service_errors
 
@@ -94,4 +95,4 @@ def analytics_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Every k-anonymous pseudonymised case row of the organisation as CSV (Capability.VIEW_PSEUDONYMISED);
     recorded."""
     release = me_data.pseudonymised_release(request.user)  # PermissionDenied without the capability
-    return pseudonymised_download(request.user, release, channel="web")
+    return pseudonymised_download(request.user, release, channel="web", codes=exports.codes_requested(request))

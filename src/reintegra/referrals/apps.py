@@ -13,7 +13,7 @@ class ReferralsConfig(AppConfig):
         from reintegra.access.roles import Capability as C
         from reintegra.cases import extensions
         from reintegra.cases.choices import CaseEventKind
-        from reintegra.referrals import closure, indicators, panels, reminders
+        from reintegra.referrals import closure, indicators, panels, reminders, selectors
         from reintegra.reminders import registry
         from reintegra.web import dashboard, navigation
 
@@ -21,6 +21,7 @@ class ReferralsConfig(AppConfig):
             audit.register_model(f"referrals.{label}", personal=False)
         for label in ("Referral", "ReferralStatusChange"):
             audit.register_model(f"referrals.{label}", personal=True)
+        audit.register_link("referrals.referral", selectors.referral_link)
 
         navigation.register(
             navigation.NavItem(
