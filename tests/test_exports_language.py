@@ -72,7 +72,7 @@ def test_values_are_labelled_and_codes_kept_on_request(client, org, data):
     client.force_login(factories.user(org, Role.ME_OFFICER))
     spanish = _rows(client, "referrals:directory", {"format": "csv"})
     row = dict(zip(spanish[0], spanish[-1], strict=True))
-    assert row["Tipo de organización"] == "ONG"
+    assert row["Tipo de organización"] == "Organización no gubernamental"
     assert row["Dimensión"] == "Económica"
     assert row["Sexos atendidos"] == "Mujer"
     english = _rows(client, "referrals:directory", {"format": "csv"}, language="en")

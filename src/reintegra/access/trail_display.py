@@ -138,6 +138,8 @@ class _Presenter:
         shown = []
         for name, values in entry.changes.items():
             model_field = _field(model, name)
+            if model_field is _SKIP:
+                continue
             label = str(capfirst(model_field.verbose_name)) if model_field is not None else name
             old, new = (values[0], values[-1]) if len(values) >= 2 else (None, values[0] if values else None)
             protected = (
@@ -147,8 +149,10 @@ class _Presenter:
             )
             if protected:
                 shown.append(ShownChange(label, "", "", True))
-            else:
-                shown.append(ShownChange(label, self.value(model_field, old), self.value(model_field, new), False))
+                continue
+            before, after = self.value(model_field, old), self.value(model_field, new)
+            if before != after:  # None and "" on a new record: nothing to say
+                shown.append(ShownChange(label, before, after, False))
         return sorted(shown, key=lambda change: change.field.lower())
 
     def value(self, model_field: models.Field[Any, Any] | None, raw: str | None) -> str:
@@ -176,18 +180,29 @@ class _Presenter:
                     found = model._default_manager.filter(pk=pk).first()
                 except (ValueError, ValidationError):
                     found = None
-                self._related[key] = str(found) if found is not None else f"{capfirst(model._meta.verbose_name)} #{pk}"
+                if found is None:
+                    self._related[key] = f"{capfirst(model._meta.verbose_name)} #{pk}"
+                else:  # a person working on the platform by their name (their login is on the user's page)
+                    name = getattr(found, "display_name", None)
+                    self._related[key] = name() if callable(name) else str(found)
         return self._related[key]
 
 
+_SKIP = object()
+
+
 def _field(model: type[models.Model] | None, name: str) -> Any:
+    """The model field a change names; None when unknown (a field since removed: its stored name is shown);
+    _SKIP for the primary key and reverse relations, which say nothing a reader needs."""
     if model is None:
         return None
     try:
         found = model._meta.get_field(name)
-    except FieldDoesNotExist:  # a field since removed: its stored name is shown
+    except FieldDoesNotExist:
         return None
-    return None if isinstance(found, ForeignObjectRel) else found
+    if isinstance(found, ForeignObjectRel) or getattr(found, "primary_key", False):
+        return _SKIP
+    return found
 
 
 def _choice(model_field: Any, raw: str) -> str:

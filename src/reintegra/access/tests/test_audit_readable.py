@@ -72,7 +72,7 @@ def test_spanish_page(client, officer, activity):
     case = activity
     text = _page(client, officer, "es")
     assert "Página del caso: plan" in text and "case page: plan" not in text
-    assert f"Caso #{case.pk}" in text and "cases.case" not in text
+    assert f"Caso #{case.pk}" in text and ">cases.case" not in text and "cases.case #" not in text
     assert "01/03/2026 12:30" in text and "18:30" not in text
     assert "Ana Pérez" in text and 'title="Usuario: gestora"' in text
     assert f'href="{reverse("cases:detail", args=[case.pk])}"' in text
@@ -102,10 +102,10 @@ def test_no_link_when_the_reader_does_not_see_the_object(client, plain_officer, 
 
 def test_export_in_the_readers_language_and_with_codes(client, officer, activity):
     rows = _csv(client, officer, "es", source="access")
-    assert rows[0] == ["Cuándo", "Quién", "Usuario", "Acción", "Evento", "Objeto", "Cambios", "Marcado", "Canal"]
+    assert rows[0] == ["Cuándo", "Quién", "Usuario", "Acción", "Evento", "Objeto", "Cambios", "Señalado", "Canal"]
     viewed = next(row for row in rows[1:] if row[4] == "Página del caso: plan")
     assert viewed[0] == "01/03/2026 12:30"
-    assert viewed[1:4] == ["Ana Pérez", "gestora", "Consultado"]
+    assert viewed[1:4] == ["Ana Pérez", "gestora", "Consulta"]
     assert viewed[5] == f"Caso #{activity.pk}"
     assert viewed[7] == "No"
     changes = _csv(client, officer, "es", source="change")
