@@ -98,7 +98,10 @@ _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"handover (?P<step>\w+)"), _("Hand-over %(step)s")),
     (re.compile(r"service gaps \((?P<country>[^)]*)\)"), _("Service gaps (%(country)s)")),
     (re.compile(r"RSS submissions: (?P<count>\d+) imported"), _("RSS submissions: %(count)s imported")),
-    (re.compile(r"IPTT of programme (?P<programme>\d+) by (?P<by>[\w-]+)"), _("IPTT of programme %(programme)s by %(by)s")),
+    (
+        re.compile(r"IPTT of programme (?P<programme>\d+) by (?P<by>[\w-]+)"),
+        _("IPTT of programme %(programme)s by %(by)s"),
+    ),
     (re.compile(r"IPTT of programme (?P<programme>\d+)"), _("IPTT of programme %(programme)s")),
     (re.compile(r"logframe of programme (?P<programme>\d+)"), _("Logframe of programme %(programme)s")),
     (re.compile(r"indicator values of programme (?P<programme>\d+)"), _("Indicator values of programme %(programme)s")),
@@ -159,8 +162,5 @@ def describe_purpose(text: str | None) -> str:
     if found is None:
         return _describe(text)
     fmt = found["format"]
-    if found["codes"]:
-        suffix = gettext("%(format)s, machine codes") % {"format": fmt}
-    else:
-        suffix = fmt
+    suffix = gettext("%(format)s, machine codes") % {"format": fmt} if found["codes"] else fmt
     return f"{_describe(found['purpose'])} ({suffix})"

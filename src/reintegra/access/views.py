@@ -2,8 +2,6 @@
 trail merged, and their CSV export. The other data-protection pages are `protection.views`.
 """
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBase

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from reintegra.access.audit import record_access
 from reintegra.access.roles import Capability
 from reintegra.access.spreadsheets import csv_lines
-from reintegra.api.query import ExportQuery
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import ProtectedView, acting_user
+from reintegra.api.query import ExportQuery
 from reintegra.cases.models import Case
 from reintegra.monitoring import analytics
 from reintegra.monitoring.analytics_serializers import (

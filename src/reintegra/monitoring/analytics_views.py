@@ -13,13 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_countries import countries
 
-from reintegra.access import permissions
+from reintegra.access import exports, permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.monitoring import analytics as me_data
 from reintegra.monitoring import analytics_forms as forms
-from reintegra.access import exports
 from reintegra.monitoring.analytics_serializers import pseudonymised_download
 from reintegra.web.forms import apply_service_errors
 

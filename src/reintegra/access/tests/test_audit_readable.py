@@ -46,7 +46,12 @@ def activity(case_manager, settings):
         {"assessed_on": case.return_date, "economic_need": "high", "health_notes": HEALTH_NOTE},
     )
     AccessEvent.objects.create(
-        user=case_manager, action="view", object_type="cases.case", object_id=str(case.pk), purpose="case page: plan", at=AT
+        user=case_manager,
+        action="view",
+        object_type="cases.case",
+        object_id=str(case.pk),
+        purpose="case page: plan",
+        at=AT,
     )
     return case
 
@@ -81,7 +86,7 @@ def test_spanish_page(client, officer, activity):
     assert "Necesidad económica</strong>: Ninguna → Alta" in text or "Necesidad económica</strong>: — → Alta" in text
     assert "economic_need" not in text and "high" not in text
     assert "Evaluado por</strong>: — → Ana Pérez" in text
-    assert "Salud</strong>: <span class=\"muted\">cambió (valor protegido, no se muestra)" in text
+    assert 'Salud</strong>: <span class="muted">cambió (valor protegido, no se muestra)' in text
     assert HEALTH_NOTE not in text and audit.REDACTED not in text
 
 

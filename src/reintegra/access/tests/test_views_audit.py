@@ -99,7 +99,7 @@ def test_both_trails_of_the_own_organisation_only(dpo_client, trail):
 def test_changes_show_field_names_and_protected_values(dpo_client, case_manager, places):
     detailed_case(case_manager, places)
     text = _text(dpo_client.get(URL, {"object_type": "cases.assessment"}))
-    assert "<strong>Health</strong>: <span class=\"muted\">changed (protected value, not shown)" in text
+    assert '<strong>Health</strong>: <span class="muted">changed (protected value, not shown)' in text
     assert "health_notes" not in text and audit.REDACTED not in text
     assert HEALTH_NOTE not in text
 
