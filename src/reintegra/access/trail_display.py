@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -222,7 +222,7 @@ def _typed(model_field: Any, raw: str) -> str:
         moment = dateparse.parse_datetime(raw)
         if moment is not None:
             if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment, timezone.UTC)
+                moment = moment.replace(tzinfo=UTC)
             return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
         return raw
     if isinstance(model_field, models.DateField):
