@@ -140,7 +140,7 @@ class _Presenter:
             model_field = _field(model, name)
             if model_field is _SKIP:
                 continue
-            label = str(capfirst(model_field.verbose_name)) if model_field is not None else name
+            label = _field_label(model_field, name)
             old, new = (values[0], values[-1]) if len(values) >= 2 else (None, values[0] if values else None)
             protected = (
                 name in masked
@@ -189,6 +189,16 @@ class _Presenter:
 
 
 _SKIP = object()
+# Timestamps many models declare without a verbose name (Django would show the English "Created at").
+_COMMON_NAMES = {"created_at": gettext_lazy("created at"), "updated_at": gettext_lazy("updated at")}
+
+
+def _field_label(model_field: Any, name: str) -> str:
+    if model_field is None:
+        return name
+    if name in _COMMON_NAMES and model_field.verbose_name == name.replace("_", " "):
+        return str(capfirst(_COMMON_NAMES[name]))
+    return str(capfirst(model_field.verbose_name))
 
 
 def _field(model: type[models.Model] | None, name: str) -> Any:
