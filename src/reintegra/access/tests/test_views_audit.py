@@ -90,7 +90,7 @@ def test_both_trails_of_the_own_organisation_only(dpo_client, trail):
     assert response.status_code == 200
     text = _text(response)
     assert "control mensual" in text and "riesgo vital" in text  # access events
-    assert f"Case #{own.pk}" in text and "cases.case" not in text  # change log, by translated type
+    assert f"Case #{own.pk}" in text and "cases.case #" not in text  # change log, by translated type
     assert "Flagged" in text
     assert "ZQX-FOREIGN-PURPOSE" not in text
     assert "gestor-gt" not in text
