@@ -6,6 +6,7 @@ the log still shows that they changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -125,6 +126,30 @@ def _label_without_names(sender: Any, instance: Any, **kwargs: Any) -> None:
         model = instance.content_type.model_class()
         if model is not None and model._meta.label_lower in _PERSONAL_LABELS:
             instance.object_repr = f"{model._meta.label_lower}#{instance.object_pk}"
+
+
+# Where the trail links an object to (issue 18.11): "app_label.model" -> f(reader, object id) -> URL or None.
+# Each function decides through its app's own access helper whether the reader may see the object (a hidden
+# or missing object: None, so the trail shows no link); apps register theirs from `AppConfig.ready()`.
+LinkFinder = Callable[["User", str], "str | None"]
+_LINKS: dict[str, LinkFinder] = {}
+
+
+def register_link(label: str, finder: LinkFinder) -> None:
+    """Link the trail's entries about a model ("app_label.Model") to its page, for readers who may see it."""
+    _LINKS[label.lower()] = finder
+
+
+def object_link(user: User, object_type: str, object_id: str) -> str | None:
+    finder = _LINKS.get(object_type.lower())
+    if finder is None or not object_id:
+        return None
+    return finder(user, object_id)
+
+
+def is_personal_label(label_lower: str) -> bool:
+    """Is this model ("app_label.model") registered as being about a person?"""
+    return label_lower in _PERSONAL_LABELS
 
 
 def _has_field(model: type[models.Model], name: str) -> bool:

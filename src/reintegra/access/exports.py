@@ -2,19 +2,31 @@
 formula-safe cells (`access.spreadsheets`), CSV streamed, XLSX written by openpyxl's write-only workbook
 (through a spooled temporary file), a file name reduced to safe ASCII before it reaches Content-Disposition,
 and the export recorded in the access trail before the first byte leaves (`download`).
+
+A table speaks the reader's language unless machine codes are asked for (issue 18.13): each column is a
+`Column` (its stored code, its translated label, the labels of its coded values); by default the header row
+holds the labels and the cells the choice labels, yes/no, and in CSV dates, times and decimals written in the
+reader's locale (XLSX keeps dates and numbers typed: the spreadsheet shows them in its own locale). With
+`codes=True` (pages: a second link, `?codes=1`; API: the `codes` parameter) the header holds the codes and the
+cells the stored values, ISO dates and decimal points, as the imports read them back.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from reintegra.access import audit
 from reintegra.access.spreadsheets import Sheet, csv_lines, write_workbook
@@ -28,6 +40,107 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 PDF_TYPE = "application/pdf"
 _SPOOL_BYTES = 8 * 1024 * 1024  # XLSX kept in memory up to this size, then on disk
+
+
+CODES_PARAMETER = "codes"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an export: the code the machine-readable file names it with, the label the reader sees,
+    and the labels of its coded values (a choices class's `choices`, or a mapping); a list of codes in a cell
+    is labelled item by item."""
+
+    code: str
+    label: Any  # usually a lazy translation
+    choices: Mapping[Any, Any] | Iterable[tuple[Any, Any]] | None = None
+    _labels: dict[str, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        items = self.choices.items() if isinstance(self.choices, Mapping) else (self.choices or ())
+        object.__setattr__(self, "_labels", {str(value): label for value, label in items})
+
+    def value_label(self, value: Any) -> Any:
+        if self._labels:
+            if isinstance(value, list | tuple | set | frozenset):
+                return [self.value_label(item) for item in value]
+            if isinstance(value, str | int) and str(value) in self._labels:
+                return str(self._labels[str(value)])
+        return value
+
+
+Header = Sequence["Column | str"]
+
+
+def field_column(model: Any, name: str, *, code: str = "", label: Any = None, choices: Any = None) -> Column:
+    """A column named after a model field: its verbose name as the label, its choices as the value labels."""
+    from django.utils.text import capfirst
+
+    model_field = model._meta.get_field(name)
+    return Column(
+        code or name,
+        label if label is not None else capfirst(model_field.verbose_name),
+        choices if choices is not None else (model_field.choices or None),
+    )
+
+
+def codes_requested(request: HttpRequest) -> bool:
+    """Does the page's query ask for machine codes (`?codes=1`)?"""
+    return request.GET.get(CODES_PARAMETER, "").strip().lower() in _TRUE
+
+
+def header_row(header: Header, *, codes: bool) -> list[str]:
+    """The header row: codes, or labels in the reader's language (a plain string is kept as it is)."""
+    if codes:
+        return [column.code if isinstance(column, Column) else str(column) for column in header]
+    return [str(column.label) if isinstance(column, Column) else str(column) for column in header]
+
+
+def human_value(value: Any, column: Column | str | None = None, *, fmt: str = "csv") -> Any:
+    """A cell in the reader's language: choice labels, yes/no, local times; in CSV, dates and decimals as the
+    locale writes them (XLSX keeps them typed)."""
+    if isinstance(column, Column):
+        value = column.value_label(value)
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list | tuple):
+        return [human_value(item, fmt=fmt) for item in value]
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value)  # the installation's time zone, as the pages show it
+        value = value.replace(second=0, microsecond=0)
+        return formats.date_format(value, "SHORT_DATETIME_FORMAT") if fmt == "csv" else value
+    if fmt == "csv" and isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if fmt == "csv" and isinstance(value, time):
+        return formats.time_format(value, "TIME_FORMAT")
+    if fmt == "csv" and isinstance(value, float | Decimal):
+        return formats.number_format(value, use_l10n=True, force_grouping=False)
+    return value
+
+
+def human_rows(
+    header: Header, rows: Iterable[Sequence[Any]], *, fmt: str = "csv", language: str | None = None
+) -> Iterator[list[Any]]:
+    """The rows in the reader's language. A CSV streams after the view has returned, so each row is
+    converted under the language the request was answered in."""
+    language = language or translation.get_language()
+    columns = list(header)
+    iterator = iter(rows)
+    while True:
+        with translation.override(language):
+            try:
+                row = next(iterator)
+            except StopIteration:
+                return
+            converted = [
+                human_value(value, columns[index] if index < len(columns) else None, fmt=fmt)
+                for index, value in enumerate(row)
+            ]
+        yield converted
 
 
 def safe_filename(stem: str, extension: str, *, dated: bool = True) -> str:
@@ -70,23 +183,30 @@ def download(
     user: User,
     fmt: str,
     stem: str,
-    header: Sequence[Any],
+    header: Header,
     rows: Iterable[Sequence[Any]],
     *,
     purpose: str,
     object_type: str = "",
     channel: str = "web",
     sheet_title: str = "data",
+    codes: bool = False,
 ) -> StreamingHttpResponse | HttpResponse:
     """A table as a CSV or XLSX attachment named `reintegra-<stem>-<today>.<fmt>`, recorded in the access
-    trail first (action "export", the purpose and format)."""
+    trail first (action "export", the purpose and format; "codes" when machine codes were asked for).
+
+    `header`: `Column`s (or plain strings, written as they are); `codes`: machine codes instead of the
+    reader's language (see the module's docstring)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}.")
-    audit.record_access(user, "export", object_type=object_type, purpose=f"{purpose} ({fmt.upper()})", channel=channel)
+    mode = f"{fmt.upper()}, codes" if codes else fmt.upper()
+    audit.record_access(user, "export", object_type=object_type, purpose=f"{purpose} ({mode})", channel=channel)
     filename = safe_filename(stem, fmt)
+    names = header_row(header, codes=codes)
+    table = rows if codes else human_rows(header, rows, fmt=fmt)
     if fmt == "xlsx":
-        return xlsx_response(filename, [(sheet_title, _with_header(header, rows))])
-    return csv_response(filename, header, rows)
+        return xlsx_response(filename, [(str(sheet_title), _with_header(names, table))])
+    return csv_response(filename, names, table)
 
 
 def download_workbook(

@@ -24,13 +24,17 @@ def _blank(label: Any = None) -> tuple[str, Any]:
 # --- audit trail ---------------------------------------------------------------------------------
 
 
-def object_type_choices() -> list[tuple[str, Any]]:
-    """The audited models, by name and label ("cases.case")."""
-    choices = []
+def object_type_choices() -> list[Any]:
+    """The audited models by their translated names, grouped by app (the value stays "cases.case")."""
+    groups: dict[str, list[tuple[str, str]]] = {}
     for label in audit.audited_models():
         model = apps.get_model(label)
-        choices.append((model._meta.label_lower, f"{capfirst(model._meta.verbose_name)} ({model._meta.label_lower})"))
-    return [_blank(_("Any")), *sorted(choices, key=lambda c: str(c[1]))]
+        app = str(capfirst(apps.get_app_config(model._meta.app_label).verbose_name))
+        groups.setdefault(app, []).append((model._meta.label_lower, str(capfirst(model._meta.verbose_name))))
+    return [
+        _blank(_("Any")),
+        *((app, sorted(models, key=lambda c: c[1])) for app, models in sorted(groups.items())),
+    ]
 
 
 def action_choices() -> list[Any]:

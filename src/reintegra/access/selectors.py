@@ -102,6 +102,8 @@ class TrailEntry:
     purpose: str | None = None  # access entries only
     flagged: bool = False
     channel: str | None = None  # access entries only
+    user_name: str = ""  # the actor's full name (the login when none is set)
+    object_repr: str = ""  # change entries: the label stored with the change (type and id for personal models)
 
     @property
     def position(self) -> TrailPosition:
@@ -257,6 +259,8 @@ def _change_entry(entry: Any) -> TrailEntry:
         object_type=f"{content_type.app_label}.{content_type.model}",
         object_id=entry.object_pk,
         changes=_stored_changes(entry.changes),
+        user_name=_full_name(entry.actor),
+        object_repr=entry.object_repr or "",
     )
 
 
@@ -273,7 +277,14 @@ def _access_entry(event: AccessEvent) -> TrailEntry:
         purpose=event.purpose,
         flagged=event.flagged,
         channel=event.channel,
+        user_name=_full_name(event.user),
     )
+
+
+def _full_name(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
 
 
 def programmes_for(user: User) -> QuerySet[Programme]:

@@ -2,28 +2,17 @@
 trail merged, and their CSV export. The other data-protection pages are `protection.views`.
 """
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from reintegra.access import exports, forms, selectors, serializers
+from reintegra.access import exports, forms, selectors, serializers, trail_display
 from reintegra.access.http import AuthenticatedHttpRequest
-from reintegra.access.models import AccessEvent
 
 AUDIT_PAGE_SIZE = 50
-
-CHANGE_ACTION_LABELS = {
-    "create": gettext_lazy("Created"),
-    "update": gettext_lazy("Changed"),
-    "delete": gettext_lazy("Deleted"),
-}
-ACCESS_ACTION_LABELS = dict(AccessEvent.Action.choices)
 
 # --- audit trail ---------------------------------------------------------------------------------
 
@@ -39,14 +28,6 @@ def _trail_form(request: AuthenticatedHttpRequest) -> tuple[forms.AuditFilterFor
     return form, form.filters() if form.is_valid() else None
 
 
-def _trail_row(entry: selectors.TrailEntry) -> dict[str, Any]:
-    if entry.source == selectors.CHANGE:
-        label = CHANGE_ACTION_LABELS.get(entry.action, entry.action)
-    else:
-        label = ACCESS_ACTION_LABELS.get(entry.action, entry.action)
-    return {"entry": entry, "action_label": label, "changes": sorted((entry.changes or {}).items())}
-
-
 @login_required
 @require_GET
 def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -59,14 +40,14 @@ def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
             position = selectors.TrailPosition.parse(token)
         except ValueError:
             messages.warning(request, _("The page asked for was not understood; showing the newest entries."))
-    rows: list[dict[str, Any]] = []
+    rows: list[trail_display.ShownEntry] = []
     next_token = ""
     if filters is not None:
         entries = list(selectors.audit_trail(request.user, filters, older_than=position, limit=AUDIT_PAGE_SIZE + 1))
         if len(entries) > AUDIT_PAGE_SIZE:
             entries = entries[:AUDIT_PAGE_SIZE]
             next_token = entries[-1].position.token()
-        rows = [_trail_row(entry) for entry in entries]
+        rows = list(trail_display.present(request.user, entries))
     return render(
         request,
         "access/audit.html",
@@ -85,7 +66,8 @@ def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    """The filtered trail as CSV (every matching entry, streamed); the export itself is recorded."""
+    """The filtered trail as CSV (every matching entry, streamed); the export itself is recorded. In the
+    reader's language, or with `?codes=1` as stored (the API's field names and codes)."""
     form, filters = _trail_form(request)
     if filters is None:
         messages.error(request, _("Correct the filters before exporting."))
@@ -95,11 +77,14 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             {"nav": "audit", "form": form, "rows": [], "invalid": True, "filtered": True},
             status=400,
         )
+    entries = selectors.audit_trail(request.user, filters)
+    codes = exports.codes_requested(request)
     return exports.download(
         request.user,
         "csv",
         "audit-trail",
-        serializers.TRAIL_CSV_COLUMNS,
-        serializers.trail_rows(selectors.audit_trail(request.user, filters)),
+        serializers.TRAIL_CSV_COLUMNS if codes else trail_display.TRAIL_COLUMNS,
+        serializers.trail_rows(entries) if codes else trail_display.trail_rows(request.user, entries),
         purpose="audit trail: " + serializers.trail_filter_summary(filters),
+        codes=codes,
     )

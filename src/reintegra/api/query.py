@@ -21,6 +21,7 @@ every view (DRF's content negotiation). The OpenAPI schema documents the same de
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -94,3 +95,16 @@ class QueryParametersMixin(_ViewBase):
         """This action's validated query parameters ({} if it declares none)."""
         serializer = self.query_serializer
         return dict(serializer.validated_data) if serializer is not None else {}
+
+
+class ExportQuery(serializers.Serializer[Any]):
+    """The parameter of every table download (`access.exports`): machine codes instead of the reader's language."""
+
+    codes = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "With format=csv: field names and stored codes (ISO dates, decimal points) instead of headers and "
+            "values in the language of the request."
+        ),
+    )

@@ -44,3 +44,6 @@ class CasesConfig(AppConfig):
         # Every case record is about a person: free text and identifiers are masked in the change log.
         for label in PERSONAL_MODELS:
             audit.register_model(f"cases.{label}", personal=True)
+        from reintegra.cases import audit_links
+
+        audit_links.register()  # the trail links a case record to its case page, for readers who see it

@@ -493,3 +493,25 @@ def person_record(returnee: Returnee) -> matching.PersonRecord:
         birth_year=returnee.estimated_birth_year,
         document_keys=frozenset(d.number_index for d in returnee.documents.all()) if returnee.pk else frozenset(),
     )
+
+
+def visible_case_of_record(user: User, model_name: str, path: str, record_id: Any) -> int | None:
+    """The id of the case a record of the cases app belongs to (`path`: from the record to the case id), if the
+    user may see that case; None otherwise (the audit trail's links, `cases.audit_links`). A person's record
+    leads to their most recent case the user sees."""
+    try:
+        pk = int(record_id)
+    except (TypeError, ValueError):
+        return None
+    visible = cases_for(user)
+    if model_name == "case":
+        return visible.filter(pk=pk).values_list("pk", flat=True).first()
+    if model_name == "returnee":
+        return visible.filter(returnee_id=pk).order_by("-opened_on", "-pk").values_list("pk", flat=True).first()
+    from django.apps import apps
+
+    model = apps.get_model("cases", model_name)
+    case_id = model._default_manager.filter(pk=pk).values_list(path, flat=True).first()
+    if case_id is None:
+        return None
+    return visible.filter(pk=case_id).values_list("pk", flat=True).first()

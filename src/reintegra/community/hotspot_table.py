@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from reintegra.access import exports
 from reintegra.community import hotspots_core
 from reintegra.community.choices import Dimension
 from reintegra.community.selectors import HotspotRow, Hotspots
@@ -43,19 +44,20 @@ def as_dict(row: HotspotRow) -> dict[str, Any]:
     }
 
 
-def header() -> list[str]:
+def header() -> list[exports.Column]:
+    """The export's columns (`access.exports`: labels by default, these codes with `?codes=1`)."""
     return [
-        _("Community or municipality"),
-        _("Code"),
-        _("Returns in the period"),
-        _("Returns, last 90 days"),
-        _("Returns, last 365 days"),
-        _("Population"),
-        _("Returns per 1,000 residents"),
-        _("Returns in the previous period"),
-        _("Trend"),
-        _("Repeat returns (share)"),
-        _("Weakest RSS dimension"),
+        exports.Column("name", _("Community or municipality")),
+        exports.Column("admin_code", _("Code")),
+        exports.Column("returns", _("Returns in the period")),
+        exports.Column("returns_90", _("Returns, last 90 days")),
+        exports.Column("returns_365", _("Returns, last 365 days")),
+        exports.Column("population", _("Population")),
+        exports.Column("returns_per_1000", _("Returns per 1,000 residents")),
+        exports.Column("previous_returns", _("Returns in the previous period")),
+        exports.Column("trend", _("Trend")),
+        exports.Column("repeat_share", _("Repeat returns (share)")),
+        exports.Column("weakest_dimension", _("Weakest RSS dimension"), Dimension.choices),
     ]
 
 
@@ -81,7 +83,7 @@ def export_rows(found: Hotspots) -> list[list[Any]]:
                 cell(d["previous_returns"]),
                 d["trend"] if d["trend"] is not None else "",
                 d["repeat_share"] if d["repeat_share"] is not None else "",
-                dimension_label(d["weakest_dimension"]),
+                d["weakest_dimension"] or "",
             ]
         )
     return rows

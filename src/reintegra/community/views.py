@@ -221,6 +221,7 @@ def hotspots(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             hotspot_table.export_rows(found),
             purpose="return hotspots",
             object_type="community.community",
+            codes=exports.codes_requested(request),
         )
     rows = [
         (row, hotspot_table.sparkline(row), hotspot_table.dimension_label(row.spot.weakest_dimension))

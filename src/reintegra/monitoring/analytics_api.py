@@ -17,6 +17,7 @@ from reintegra.access.roles import Capability
 from reintegra.access.spreadsheets import csv_lines
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import ProtectedView, acting_user
+from reintegra.api.query import ExportQuery
 from reintegra.cases.models import Case
 from reintegra.monitoring import analytics
 from reintegra.monitoring.analytics_serializers import (
@@ -76,6 +77,7 @@ class PseudonymisedCasesView(ProtectedView):
     write_capabilities = (C.VIEW_PSEUDONYMISED,)
     pagination_class = StandardPagination
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    query_parameters = {"get": ExportQuery}
 
     @extend_schema(
         operation_id="analytics_cases_list",
@@ -93,7 +95,9 @@ class PseudonymisedCasesView(ProtectedView):
         release = analytics.pseudonymised_release(acting_user(request))
         summary = release.summary
         if request.accepted_renderer.format == "csv":
-            response = pseudonymised_download(acting_user(request), release, channel="api")
+            response = pseudonymised_download(
+                acting_user(request), release, channel="api", codes=bool(self.query.get("codes"))
+            )
             response["X-Reintegra-K"] = str(summary["k"])
             response["X-Reintegra-Suppressed"] = str(summary["suppressed"])
             return response

@@ -33,7 +33,40 @@ def pseudonymised_table(rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
     return ([row[key] for key in pseudonymise.ROW_KEYS] for row in rows)
 
 
-def pseudonymised_download(user: User, release: analytics.PseudonymisedRelease, *, channel: str) -> HttpResponseBase:
+_AREA_LEVELS = {
+    "municipality": _("municipality"),
+    "admin1": _("state or department"),
+    "country": _("country"),
+    "none": _("none"),
+}
+
+
+def pseudonymised_columns() -> list[exports.Column]:
+    """pseudonymise.ROW_KEYS labelled (`access.exports`); machine codes give the API's field names and codes."""
+    labels: dict[str, Any] = {
+        "case_pid": (_("Pseudonymous case id"), None),
+        "organisation": (_("Organisation"), None),
+        "sex": (_("Sex"), Sex.choices),
+        "age_band": (_("Age band at return"), None),
+        "nationality": (_("Nationality"), None),
+        "return_type": (_("Return type"), ReturnType.choices),
+        "return_period": (_("Return period"), None),
+        "area_level": (_("Area given at"), _AREA_LEVELS),
+        "return_country": (_("Country of return"), None),
+        "admin1": (_("State or department"), None),
+        "municipality": (_("Municipality"), None),
+        "status": (_("Status"), CaseStatus.choices),
+        "closure_category": (_("Closure category"), ClosureCategory.choices),
+        "assessments": (_("Assessments"), None),
+        "follow_ups": (_("Follow-up visits"), None),
+        "plan_dimensions": (_("Plan dimensions"), Dimension.choices),
+    }
+    return [exports.Column(key, *labels[key]) for key in pseudonymise.ROW_KEYS]
+
+
+def pseudonymised_download(
+    user: User, release: analytics.PseudonymisedRelease, *, channel: str, codes: bool = False
+) -> HttpResponseBase:
     """The released rows as the CSV both the analytics page and the API give, recorded in the access trail
     with what was released and withheld."""
     summary = release.summary
@@ -41,12 +74,13 @@ def pseudonymised_download(user: User, release: analytics.PseudonymisedRelease, 
         user,
         "csv",
         "pseudonymised-cases",
-        pseudonymise.ROW_KEYS,
+        pseudonymised_columns(),
         pseudonymised_table(analytics.pseudonymised_rows(release.entries)),
         purpose=f"pseudonymised case rows ({summary['released']} rows, {summary['suppressed']} withheld, "
         f"k={summary['k']})",
         object_type="cases.case",
         channel=channel,
+        codes=codes,
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_countries import countries
 
-from reintegra.access import permissions
+from reintegra.access import exports, permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
@@ -94,4 +94,4 @@ def analytics_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Every k-anonymous pseudonymised case row of the organisation as CSV (Capability.VIEW_PSEUDONYMISED);
     recorded."""
     release = me_data.pseudonymised_release(request.user)  # PermissionDenied without the capability
-    return pseudonymised_download(request.user, release, channel="web")
+    return pseudonymised_download(request.user, release, channel="web", codes=exports.codes_requested(request))

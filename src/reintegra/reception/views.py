@@ -266,10 +266,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             request.user,
             fmt,
             "recepcion-estadisticas",
-            [_("Table"), _("Row"), _("Value")],
+            [exports.Column("table", _("Table")), exports.Column("row", _("Row")), exports.Column("value", _("Value"))],
             found.export_rows(),
             purpose="reception statistics",
             object_type="reception.arrival",
+            codes=exports.codes_requested(request),
         )
     charts = found.charts()
     return render(

@@ -22,6 +22,7 @@ class ReferralsConfig(AppConfig):
             audit.register_model(f"referrals.{label}", personal=False)
         for label in ("Referral", "ReferralStatusChange"):
             audit.register_model(f"referrals.{label}", personal=True)
+        audit.register_link("referrals.referral", selectors.referral_link)
 
         navigation.register(
             navigation.NavItem(

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from reintegra.access import permissions, uploads
+from reintegra.access import exports, permissions, uploads
 from reintegra.access.roles import Capability
 from reintegra.access.scoping import active_with_organisation
 from reintegra.access.uploads import Limits
@@ -64,6 +64,42 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(LIST_SEPARATOR) if v.strip()]
 
 
+def export_columns() -> list[exports.Column]:
+    """COLUMNS with their labels and the labels of their codes (`access.exports`: the reader's language by
+    default; with machine codes the file is the import's format)."""
+    country_names = dict(countries)
+    provider, contact, service = ServiceProvider, ContactPerson, Service
+    column = exports.field_column
+    return [
+        column(provider, "name", code="provider_name", label=_("Provider")),
+        column(provider, "organisation_type", code="provider_type"),
+        column(provider, "country", code="provider_country", label=_("Provider country"), choices=country_names),
+        column(provider, "languages", code="provider_languages", label=_("Provider languages")),
+        column(provider, "phone", code="provider_phone", label=_("Provider phone")),
+        column(provider, "email", code="provider_email", label=_("Provider e-mail")),
+        column(contact, "name", code="contact_name", label=_("Contact person")),
+        column(contact, "phone", code="contact_phone", label=_("Contact phone")),
+        column(contact, "email", code="contact_email", label=_("Contact e-mail")),
+        column(service, "code", code="service_code"),
+        column(service, "name", code="service_name", label=_("Service")),
+        column(service, "description"),
+        column(service, "dimension"),
+        column(service, "sector"),
+        column(service, "country", choices=country_names),
+        exports.Column("areas", _("Areas (codes)")),
+        column(service, "min_age"),
+        column(service, "max_age"),
+        column(service, "sexes", choices=Sex.choices),
+        column(service, "nationalities", choices=country_names),
+        column(service, "vulnerability_criteria", code="vulnerabilities", choices=AttentionFlag.choices),
+        column(service, "capacity_per_month"),
+        column(service, "cost"),
+        column(service, "opening_hours"),
+        column(service, "target_response_days"),
+        column(service, "languages"),
+    ]
+
+
 def export_rows(qs: Iterable[Service]) -> Iterator[list[Any]]:
     """One row per service in COLUMNS order (the header is not included); written by `access.exports`."""
     for s in qs:
@@ -88,9 +124,10 @@ def export_rows(qs: Iterable[Service]) -> Iterator[list[Any]]:
             LIST_SEPARATOR.join(a.code for a in s.areas.all()),
             s.min_age,
             s.max_age,
-            LIST_SEPARATOR.join(s.sexes or []),
-            LIST_SEPARATOR.join(s.nationalities or []),
-            LIST_SEPARATOR.join(s.vulnerability_criteria or []),
+            # Lists: joined with LIST_SEPARATOR by the export, each code labelled in the reader's language.
+            list(s.sexes or []),
+            list(s.nationalities or []),
+            list(s.vulnerability_criteria or []),
             s.capacity_per_month,
             s.cost,
             s.opening_hours,

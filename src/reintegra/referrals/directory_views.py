@@ -52,11 +52,12 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             request.user,
             export,
             "service-directory",
-            directory_io.COLUMNS,
+            directory_io.export_columns(),
             directory_io.export_rows(selectors.directory_services(filters, with_contacts=True)),
             purpose="service directory",
             object_type="referrals.service",
             sheet_title="directorio",
+            codes=exports.codes_requested(request),
         )
     page = page_of(request, selectors.directory_services(filters), PAGE_SIZE)
     query = request.GET.copy()

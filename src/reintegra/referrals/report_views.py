@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from reintegra.access import exports, permissions
@@ -15,7 +16,7 @@ from reintegra.access.roles import Capability
 from reintegra.api.fields import parse_id
 from reintegra.places import selectors as place_selectors
 from reintegra.places.models import AdminArea
-from reintegra.referrals import reports, selectors
+from reintegra.referrals import gaps, reports, selectors
 from reintegra.referrals.choices import Dimension, ServiceSector
 from reintegra.referrals.pages import PAGE_SIZE
 from reintegra.web.pagination import page_of
@@ -30,6 +31,22 @@ def _gap_area(request: AuthenticatedHttpRequest) -> tuple[str, AdminArea | None]
     return country, area
 
 
+GAP_COLUMNS = (
+    exports.Column("area", _("Area")),
+    exports.Column("dimension", _("Dimension"), Dimension.choices),
+    exports.Column("cases", _("Cases with the need")),
+    exports.Column("services", _("Services")),
+    exports.Column("with_room", _("Services with places left")),
+    exports.Column("places_left", _("Places left")),
+    exports.Column(
+        "state",
+        _("State"),
+        {gaps.NO_SERVICE: _("No service"), gaps.AT_CAPACITY: _("At capacity"), gaps.COVERED: _("Covered")},
+    ),
+    exports.Column("duplicated_sectors", _("Duplication"), ServiceSector.choices),
+)
+
+
 @login_required
 @require_GET
 def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
@@ -41,7 +58,7 @@ def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             request.user,
             "csv",
             "service-gaps",
-            ["area", "dimension", "cases", "services", "with_room", "places_left", "state", "duplicated_sectors"],
+            GAP_COLUMNS,
             (
                 [
                     r.area.name,
@@ -51,12 +68,13 @@ def service_gaps(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                     r.with_room,
                     r.places_left,
                     r.state,
-                    r.duplicated_sectors,
+                    list(r.duplicated_sectors),
                 ]
                 for r in rows
             ),
             purpose=f"service gaps ({country or 'all countries'})",
             object_type="referrals.service",
+            codes=exports.codes_requested(request),
         )
     dimensions = dict(Dimension.choices)
     sectors = dict(ServiceSector.choices)

@@ -501,3 +501,14 @@ def service_duplication(country: str, area: AdminArea | None = None) -> list[gap
         for c, provider_id in _candidates_with_provider(country)
     ]
     return gaps.duplication(areas, offers)
+
+
+def referral_link(user: User, referral_id: str) -> str | None:
+    """The referral's page for the audit trail, when the user sees the referral (from either side)."""
+    from django.urls import reverse
+
+    try:
+        get_referral(user, referral_id)
+    except (Referral.DoesNotExist, ValueError, TypeError):
+        return None
+    return reverse("referrals:detail", args=[int(referral_id)])

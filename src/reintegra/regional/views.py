@@ -269,22 +269,42 @@ EXPORT_COLUMNS = [
 ]
 
 
+def _export_columns() -> list[exports.Column]:
+    """EXPORT_COLUMNS labelled (`access.exports`); with machine codes the file is the import's format."""
+    from reintegra.regional.models import Institution
+
+    column = exports.field_column
+    return [
+        column(RegionalAction, "country", choices=dict(countries)),
+        column(RegionalAction, "title", code="action"),
+        column(RegionalAction, "institution"),
+        column(Institution, "kind", code="institution_kind", label=_("Kind of institution")),
+        column(RegionalAction, "levels", choices=InterventionLevel.choices),
+        column(RegionalAction, "dimensions", choices=Dimension.choices),
+        *(column(RegionalAction, name) for name in ("target_population", "description", "starts_on", "ends_on")),
+        *(column(RegionalAction, name) for name in ("funding_source", "evaluation_status", "evaluated_on")),
+        *(column(RegionalAction, name) for name in ("evaluation_reference", "source")),
+        column(RegionalAction, "entered_by_organisation", code="entered_by"),
+    ]
+
+
 def _export_rows(actions: Iterable[RegionalAction]) -> Iterator[list[Any]]:
+    # Lists are joined with ";" and dates written ISO (codes) or as the reader's locale by `access.exports`.
     for action in actions:
         yield [
             str(action.country),
             action.title,
             action.institution.name if action.institution else "",
             action.institution.kind if action.institution else "",
-            ";".join(action.levels),
-            ";".join(action.dimensions),
+            list(action.levels),
+            list(action.dimensions),
             action.target_population,
             action.description,
-            action.starts_on.isoformat() if action.starts_on else "",
-            action.ends_on.isoformat() if action.ends_on else "",
+            action.starts_on,
+            action.ends_on,
             action.funding_source,
             action.evaluation_status,
-            action.evaluated_on.isoformat() if action.evaluated_on else "",
+            action.evaluated_on,
             action.evaluation_reference,
             action.source,
             action.entered_by_organisation.name,
@@ -297,15 +317,16 @@ def action_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     permissions.require(request.user, Capability.VIEW_STRUCTURAL)
     form = _filter_form(request)
     rows = _export_rows(selectors.export_actions(request.user, form.filters()))
-    # The columns use the import's codes, so an exported file can be imported elsewhere as it is.
+    # With machine codes (`?codes=1`) the file is the import's format: it can be imported elsewhere as it is.
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return exports.download(
         request.user,
         fmt,
         "regional-actions",
-        EXPORT_COLUMNS,
+        _export_columns(),
         rows,
         purpose="regional actions",
         object_type="regional.regionalaction",
         sheet_title="actions",
+        codes=exports.codes_requested(request),
     )

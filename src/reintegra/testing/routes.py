@@ -164,3 +164,18 @@ def routes_of_app(module_prefix: str) -> dict[str, set[str]]:
             assert route.name not in found, f"{route.path}: the name {route.name} is taken"
             found[route.name] = route_methods(route)
     return found
+
+
+# Every table download (issue 18.13): route name, the role that may download it, its query, the first header
+# in Spanish and with machine codes (`?codes=1`). All of them are written by `access.exports`;
+# `tests/test_exports_language.py` walks them. XLSForms, instrument YAML and the HXL file are machine formats
+# by definition (HXL's hashtag row is its machine header) and are not listed.
+EXPORT_ROUTES: tuple[tuple[str, str, dict[str, str], str, str], ...] = (
+    ("access:audit_export", "data_protection_officer", {}, "Cuándo", "source"),
+    ("referrals:directory", "me_officer", {"format": "csv"}, "Proveedor", "provider_name"),
+    ("referrals:gaps", "me_officer", {"format": "csv"}, "Área", "area"),
+    ("regional:export", "me_officer", {"format": "csv"}, "País", "country"),
+    ("monitoring:analytics_export", "me_officer", {}, "Id seudónimo del caso", "case_pid"),
+    ("community:hotspots", "me_officer", {"format": "csv"}, "Comunidad o municipio", "name"),
+    ("reception:dashboard", "me_officer", {"format": "csv"}, "Tabla", "table"),
+)

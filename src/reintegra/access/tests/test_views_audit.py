@@ -90,7 +90,7 @@ def test_both_trails_of_the_own_organisation_only(dpo_client, trail):
     assert response.status_code == 200
     text = _text(response)
     assert "control mensual" in text and "riesgo vital" in text  # access events
-    assert f"#{own.pk}" in text and "cases.case" in text  # change log
+    assert f"Case #{own.pk}" in text and "cases.case #" not in text  # change log, by translated type
     assert "Flagged" in text
     assert "ZQX-FOREIGN-PURPOSE" not in text
     assert "gestor-gt" not in text
@@ -99,8 +99,8 @@ def test_both_trails_of_the_own_organisation_only(dpo_client, trail):
 def test_changes_show_field_names_and_protected_values(dpo_client, case_manager, places):
     detailed_case(case_manager, places)
     text = _text(dpo_client.get(URL, {"object_type": "cases.assessment"}))
-    assert "health_notes" in text
-    assert audit.REDACTED in text
+    assert '<strong>Health</strong>: <span class="muted">changed (protected value, not shown)' in text
+    assert "health_notes" not in text and audit.REDACTED not in text
     assert HEALTH_NOTE not in text
 
 
@@ -209,7 +209,7 @@ def test_merged_paging_handles_simultaneous_entries(dpo, case_manager):
 
 def test_export_is_filtered_recorded_and_spreadsheet_safe(dpo_client, dpo, trail, case_manager):
     audit.record_access(case_manager, "search", object_type="cases.returnee", purpose="=HYPERLINK(1)")
-    response = dpo_client.get(EXPORT_URL, {"source": "access"})
+    response = dpo_client.get(EXPORT_URL, {"source": "access", "codes": "1"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
@@ -224,13 +224,17 @@ def test_export_is_filtered_recorded_and_spreadsheet_safe(dpo_client, dpo, trail
     assert event.user == dpo
     assert event.channel == "web"
     assert "audit trail" in event.purpose and "source=access" in event.purpose
+    assert event.purpose.endswith("(CSV, codes)")
 
 
 def test_export_of_changes_holds_protected_values_only(dpo_client, case_manager, places):
     detailed_case(case_manager, places)
-    body = "".join(row["changes"] for row in _csv_rows(dpo_client.get(EXPORT_URL, {"source": "change"})))
-    assert "health_notes" in body
-    assert HEALTH_NOTE not in body
+    coded = "".join(row["changes"] for row in _csv_rows(dpo_client.get(EXPORT_URL, {"source": "change", "codes": "1"})))
+    assert "health_notes" in coded
+    assert HEALTH_NOTE not in coded
+    readable = "".join(row["Changes"] for row in _csv_rows(dpo_client.get(EXPORT_URL, {"source": "change"})))
+    assert "Health: changed" in readable
+    assert HEALTH_NOTE not in readable and "health_notes" not in readable
 
 
 def test_edges_of_the_calendar(dpo_client, trail):

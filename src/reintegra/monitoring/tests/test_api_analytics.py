@@ -72,7 +72,7 @@ def test_pseudonymised_rows_paginated(me_officer, cases):
 
 def test_pseudonymised_csv_is_recorded(me_officer, cases):
     set_k(2)
-    response = client_for(me_officer).get(CASES_URL, {"format": "csv"})
+    response = client_for(me_officer).get(CASES_URL, {"format": "csv", "codes": "true"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]

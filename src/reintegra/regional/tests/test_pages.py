@@ -146,10 +146,16 @@ def test_exports_follow_the_filters_and_can_be_imported_again(manager):
     _add(manager)
     _add(manager, title="Alimentación", country="MX", levels=["individual"], dimensions=["economic"])
     client = _client(manager)
-    response = client.get(reverse("regional:export"), {"country": "MX"})
+    # With machine codes (issue 18.13) the file is the import's format ...
+    response = client.get(reverse("regional:export"), {"country": "MX", "codes": "1"})
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["country"], r["action"], r["levels"]) for r in rows] == [("MX", "Alimentación", "individual")]
+    # ... by default it speaks the reader's language.
+    client.cookies["django_language"] = "es"
+    readable = b"".join(client.get(reverse("regional:export"), {"country": "MX"}).streaming_content).decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(readable)))
+    assert (row["País"], row["Niveles"], row["Dimensiones"]) == ("México", "Individual", "Económica")
     from reintegra.regional import importing
 
     assert importing.parse(io.BytesIO(text.encode()), "export.csv").ok
