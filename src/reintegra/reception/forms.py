@@ -15,7 +15,7 @@ from reintegra.reception import services
 from reintegra.reception.choices import ArrivalMeans, AssistanceKind, PointKind, ProtectionFlag, ReturnType
 from reintegra.reception.models import ReceptionPoint
 from reintegra.web.forms import marked_required
-from reintegra.web.widgets import DateInput, FastSelect
+from reintegra.web.widgets import DateInput, DateTimeInput, FastSelect
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -90,7 +90,7 @@ class ArrivalForm(forms.Form):
         forms.DateTimeField(
             label=_("Arrived at"),
             required=False,
-            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            widget=DateTimeInput(),
         )
     )
     means = marked_required(forms.ChoiceField(label=_("Means"), choices=_blank(ArrivalMeans.choices), required=False))
