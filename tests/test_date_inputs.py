@@ -63,7 +63,11 @@ def iso_problems(html: str) -> list[str]:
 
 def _form_classes() -> list[type[forms.BaseForm]]:
     for info in pkgutil.walk_packages(reintegra.__path__, "reintegra."):
-        if ".tests" in info.name or ".migrations" in info.name or info.name.endswith(("settings.production", "__main__")):
+        if (
+            ".tests" in info.name
+            or ".migrations" in info.name
+            or info.name.endswith(("settings.production", "__main__"))
+        ):
             continue
         importlib.import_module(info.name)
 
@@ -81,7 +85,7 @@ def _fields(form_class: type[forms.BaseForm], user: Any) -> dict[str, forms.Fiel
     for kwargs in ({}, {"user": user}):
         try:
             return dict(form_class(**kwargs).fields)
-        except Exception:  # noqa: BLE001, S112 - a form built from other arguments: its declared fields
+        except Exception:  # noqa: S112 - a form built from other arguments: its declared fields
             continue
     return copy.deepcopy(dict(getattr(form_class, "base_fields", {})))
 
@@ -103,7 +107,9 @@ def test_every_date_input_of_every_form_carries_an_iso_value() -> None:
             for language in LANGUAGES:
                 with translation.override(language):
                     html = str(field.widget.render(name, VALUES[kind]))
-                problems += [f"{form_class.__module__}.{form_class.__name__} [{language}]: {p}" for p in iso_problems(html)]
+                problems += [
+                    f"{form_class.__module__}.{form_class.__name__} [{language}]: {p}" for p in iso_problems(html)
+                ]
                 if not isinstance(field.widget, ISO_INPUT_TYPES[kind]):
                     problems.append(f"{form_class.__name__}.{name}: use web.widgets.{ISO_INPUT_TYPES[kind].__name__}")
     assert checked > 50, "the walk found the project's date inputs"

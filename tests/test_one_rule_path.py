@@ -12,8 +12,8 @@ Long on purpose: one table entry per write of every app, in one module so that t
 
 from __future__ import annotations
 
-from dataclasses import replace
 import json
+from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any

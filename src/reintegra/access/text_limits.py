@@ -20,8 +20,9 @@ from enum import IntEnum
 from functools import cache
 from typing import Any
 
+from django import forms as django_forms
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 
@@ -137,3 +138,43 @@ def refuse_too_long(sender: type[models.Model], instance: models.Model, raw: boo
     error = problems(instance)
     if error is not None:
         raise error
+
+
+# --- forms: the same limit, shown --------------------------------------------------------------
+
+
+def show_limits(form: Any, *record_models: type[models.Model], aliases: dict[str, str] | None = None) -> None:
+    """Give each free-text input of `form` the limit of the model field of the same name (or `aliases`: form
+    name → model name) as its `maxlength`: the browser stops typing there. Presentation only: the service
+    refuses a longer text whatever sends it."""
+    names = aliases or {}
+    for name, form_field in form.fields.items():
+        widget = form_field.widget
+        typed = isinstance(widget, django_forms.Textarea) or (
+            isinstance(widget, django_forms.widgets.Input) and widget.input_type in ("text", "search", "email", "url", "tel")
+        )
+        if not typed:
+            continue
+        for model in record_models:
+            try:
+                field = model._meta.get_field(names.get(name, name))
+            except FieldDoesNotExist:
+                continue
+            if isinstance(field, models.Field) and is_text(field) and (limit := limit_of(field)) is not None:
+                shown = widget.attrs.get("maxlength")  # a form field's own (an e-mail's 320) may be longer
+                widget.attrs["maxlength"] = str(min(limit, int(shown)) if shown else limit)
+                break
+
+
+class TextLimitsMixin:
+    """A form whose free-text inputs show their model fields' limits: `text_models = (Assessment,)`; a
+    ModelForm shows its own model's without saying so."""
+
+    text_models: tuple[type[models.Model], ...] = ()
+    text_aliases: dict[str, str] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        meta = getattr(self, "_meta", None)
+        own = (meta.model,) if meta is not None and getattr(meta, "model", None) else ()
+        show_limits(self, *self.text_models, *own, aliases=self.text_aliases)

@@ -9,7 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.access.text_limits import TextLimitsMixin
 from reintegra.cases.forms.common import choice_field, country_choices, municipality_choices
+from reintegra.community import models as text_model
 from reintegra.community import selectors, services
 from reintegra.community.choices import (
     AgeBand,
@@ -31,7 +33,8 @@ from reintegra.web.forms import marked_required
 from reintegra.web.widgets import DateInput, FastSelect
 
 
-class CommunityForm(forms.Form):
+class CommunityForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Community,)
     municipality = marked_required(
         forms.TypedChoiceField(label=_("Municipality"), required=False, coerce=int, empty_value=None, widget=FastSelect)
     )
@@ -123,7 +126,8 @@ def _participant_label(key: str) -> str:
     return f"{ParticipantGroup(group).label} · {ParticipantSex(sex).label} · {AgeBand(band).label}"
 
 
-class SessionForm(forms.Form):
+class SessionForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ParticipatorySession,)
     kind = marked_required(
         forms.ChoiceField(label=_("Method"), choices=[("", "—"), *SessionKind.choices], required=False)
     )
@@ -216,8 +220,10 @@ RATING_CHOICES = [
 ]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(TextLimitsMixin, forms.Form):
     """A new version of the community profile: the date, and per section a rating, evidence and sources."""
+
+    text_models = (text_model.CommunityProfile,)
 
     as_of = marked_required(forms.DateField(label=_("Date of the profile"), required=False, widget=DateInput()))
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -278,7 +284,8 @@ def _rows_wanted(data: Any, prefix: str, stored: int) -> int:
     return min(stored + BLANK_ROWS, services.MAX_LINES)
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.CommunityProject,)
     title = marked_required(forms.CharField(label=_("Title"), max_length=200, required=False))
     approach = marked_required(
         forms.ChoiceField(label=_("Approach"), choices=[("", "—"), *ProjectApproach.choices], required=False)
@@ -415,7 +422,8 @@ class ProjectForm(forms.Form):
         )
 
 
-class StatusForm(forms.Form):
+class StatusForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.CommunityProject,)
     status = forms.ChoiceField(label=_("New status"), choices=ProjectStatus.choices, required=False)
     closed_on = forms.DateField(label=_("Closed on"), required=False, widget=DateInput())
     result = forms.ChoiceField(label=_("Result"), choices=[("", "—"), *ProjectResult.choices], required=False)
@@ -478,7 +486,8 @@ class ResidentsForm(forms.Form):
         )
 
 
-class VisitForm(forms.Form):
+class VisitForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ProjectVisit,)
     visited_on = marked_required(forms.DateField(label=_("Date"), required=False, widget=DateInput()))
     findings = marked_required(
         forms.CharField(label=_("Findings"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))

@@ -7,11 +7,12 @@ and API paths of one write per app are in tests/test_one_rule_path.py (`TOO_LONG
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, models
 from django.db.models.signals import pre_save
 from django.utils import translation
@@ -91,3 +92,59 @@ def test_a_service_refuses_too_long_encrypted_text_counting_the_clear_text() -> 
     with translation.override("es"):
         assert "2000" in str(message.messages[0]) or "2.000" in str(message.messages[0])
     assert Household.objects.get(pk=household.pk).notes == "x" * 2_000
+
+
+# --- forms show the limit (presentation only) ----------------------------------------------------
+
+
+def _subclasses(cls: type) -> set[type]:
+    found = set()
+    for sub in cls.__subclasses__():
+        found |= {sub, *_subclasses(sub)}
+    return found
+
+
+def _shown(form_class: type) -> Any:
+    """The form as built (a form built from other arguments: its declared fields, given their limits)."""
+    try:
+        return form_class()
+    except Exception:  # noqa: BLE001 - a form that needs its page's arguments
+        bare = form_class.__new__(form_class)
+        bare.fields = copy.deepcopy(form_class.base_fields)
+        model = getattr(getattr(form_class, "_meta", None), "model", None)
+        text_limits.show_limits(bare, *form_class.text_models, *([model] if model else []))
+        return bare
+
+
+@pytest.mark.django_db
+def test_forms_show_the_limit_of_their_free_text_as_maxlength() -> None:
+    import reintegra.web.forms  # noqa: F401 - every app's forms are imported by its views
+
+    for module in ("cases", "referrals", "structural", "public", "community", "monitoring", "children"):
+        __import__(f"reintegra.{module}.urls")
+    checked = 0
+    for form_class in sorted(_subclasses(text_limits.TextLimitsMixin), key=lambda c: c.__qualname__):
+        form = _shown(form_class)
+        models_of = [*form_class.text_models, *([form_class._meta.model] if hasattr(form_class, "_meta") else [])]
+        for name, form_field in form.fields.items():
+            for model in models_of:
+                try:
+                    field = model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    continue
+                if not text_limits.is_text(field) or text_limits.limit_of(field) is None:
+                    continue
+                shown = form_field.widget.attrs.get("maxlength")
+                if shown is not None:
+                    assert int(shown) <= text_limits.limit_of(field), f"{form_class.__name__}.{name}: above the limit"
+                    checked += 1
+                break
+    assert checked > 150
+
+
+@pytest.mark.django_db
+def test_the_assessment_form_shows_its_narratives_limit() -> None:
+    from reintegra.cases.forms.assessment import AssessmentForm
+
+    user = factories.user(factories.organisation(), Role.CASE_MANAGER)
+    assert 'maxlength="10000"' in str(AssessmentForm(user=user)["needs_vulnerabilities"])
