@@ -127,7 +127,7 @@ def problems(instance: models.Model) -> ValidationError | None:
                 MaxLengthValidator(limit)(value)
             except ValidationError as error:
                 found[name] = error
-    return ValidationError(found) if found else None  # type: ignore[arg-type]
+    return ValidationError(found) if found else None
 
 
 def refuse_too_long(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
@@ -143,6 +143,9 @@ def refuse_too_long(sender: type[models.Model], instance: models.Model, raw: boo
 # --- forms: the same limit, shown --------------------------------------------------------------
 
 
+TYPED_INPUTS = ("text", "search", "email", "url", "tel")
+
+
 def show_limits(form: Any, *record_models: type[models.Model], aliases: dict[str, str] | None = None) -> None:
     """Give each free-text input of `form` the limit of the model field of the same name (or `aliases`: form
     name → model name) as its `maxlength`: the browser stops typing there. Presentation only: the service
@@ -151,7 +154,7 @@ def show_limits(form: Any, *record_models: type[models.Model], aliases: dict[str
     for name, form_field in form.fields.items():
         widget = form_field.widget
         typed = isinstance(widget, django_forms.Textarea) or (
-            isinstance(widget, django_forms.widgets.Input) and widget.input_type in ("text", "search", "email", "url", "tel")
+            isinstance(widget, django_forms.widgets.Input) and widget.input_type in TYPED_INPUTS
         )
         if not typed:
             continue

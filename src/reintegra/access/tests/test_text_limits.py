@@ -108,7 +108,7 @@ def _shown(form_class: type) -> Any:
     """The form as built (a form built from other arguments: its declared fields, given their limits)."""
     try:
         return form_class()
-    except Exception:  # noqa: BLE001 - a form that needs its page's arguments
+    except Exception:
         bare = form_class.__new__(form_class)
         bare.fields = copy.deepcopy(form_class.base_fields)
         model = getattr(getattr(form_class, "_meta", None), "model", None)
