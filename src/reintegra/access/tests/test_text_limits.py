@@ -148,3 +148,18 @@ def test_the_assessment_form_shows_its_narratives_limit() -> None:
 
     user = factories.user(factories.organisation(), Role.CASE_MANAGER)
     assert 'maxlength="10000"' in str(AssessmentForm(user=user)["needs_vulnerabilities"])
+
+
+def test_a_refusal_no_form_expected_answers_the_400_page_with_its_messages(rf: Any) -> None:
+    """A page whose view does not expect the refusal (a script posting past the input's maxlength): the 400
+    page says what was wrong, not a server error; the API answers its own 400 body."""
+    from reintegra.api.error_pages import RefusedInputMiddleware
+
+    middleware = RefusedInputMiddleware(lambda request: None)
+    refusal = text_limits.problems(Household(notes="x" * 2_001))
+    assert refusal is not None
+    with translation.override("es"):
+        page = middleware.process_exception(rf.post("/casos/1/hogar/"), refusal)
+    assert page is not None and page.status_code == 400
+    assert "2001" in page.content.decode() or "2.001" in page.content.decode()
+    assert middleware.process_exception(rf.post("/api/v1/cases/"), refusal) is None
