@@ -86,7 +86,7 @@ def key(field: models.Field[Any, Any]) -> str:
 def is_text(field: models.Field[Any, Any]) -> bool:
     """A column of free text: not a JSON document (though stored as text), nor a code from a list of choices
     (a country, a status: the service refuses another value with `invalid_choice`)."""
-    if isinstance(field, models.JSONField | EncryptedJSONField) or field.choices:
+    if not isinstance(field, models.Field) or isinstance(field, models.JSONField | EncryptedJSONField) or field.choices:
         return False
     return isinstance(field, models.CharField | models.TextField)
 
