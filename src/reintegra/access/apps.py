@@ -29,11 +29,12 @@ class AccessConfig(AppConfig):
         self._connect_account_signals()
 
     def _connect_account_signals(self) -> None:
-        """Token revocation on account changes, login throttling, the user's language (see each module)."""
+        """Token revocation on account changes, login throttling, the user's language, the length of every
+        text written (see each module)."""
         from django.contrib.auth.signals import user_logged_in, user_login_failed
         from django.db.models.signals import post_delete, post_save, pre_save
 
-        from reintegra.access import accounts, api_tokens, throttle
+        from reintegra.access import accounts, api_tokens, text_limits, throttle
         from reintegra.access.models import RoleAssignment, RoleSecurityPolicy, User
 
         pre_save.connect(api_tokens.remember_account_state, sender=User, dispatch_uid="reintegra-tokens-user-pre")
@@ -47,6 +48,7 @@ class AccessConfig(AppConfig):
         post_save.connect(
             api_tokens.revoke_on_policy, sender=RoleSecurityPolicy, dispatch_uid="reintegra-tokens-policy"
         )
+        pre_save.connect(text_limits.refuse_too_long, dispatch_uid="reintegra-text-limits")
         user_login_failed.connect(throttle.on_login_failed, dispatch_uid="reintegra-throttle-failed")
         user_logged_in.connect(throttle.on_logged_in, dispatch_uid="reintegra-throttle-success")
         user_logged_in.connect(accounts.note_language, dispatch_uid="reintegra-user-language")

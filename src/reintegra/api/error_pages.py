@@ -8,7 +8,7 @@ translated pages. Nothing here prints a setting, a traceback or the request.
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.template.defaultfilters import filesizeformat
@@ -77,3 +77,21 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_api(request):
         return api_error(_("A server error occurred."), "server_error", 500)
     return _standalone_page("500.html", 500)
+
+
+class RefusedInputMiddleware:
+    """A service's refusal that reached no form (a page whose view does not expect that refusal: a text over
+    its limit posted by a script past the input's maxlength, `access.text_limits`) answers the 400 page with
+    the service's messages instead of a server error. The API answers it itself (`api.exceptions`)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ValidationError) or is_api(request):
+            return None
+        return _standalone_page("400.html", 400, {"problems": exception.messages})

@@ -9,7 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.access.text_limits import TextLimitsMixin
 from reintegra.cases.forms.common import BaseListFormSet, list_formset_factory, staff_choices, textarea
+from reintegra.children import models as text_model
 from reintegra.children.choices import (
     AssessmentStage,
     BiaPriority,
@@ -50,7 +52,8 @@ def _text(label: Any, *, rows: int = 3, max_length: int = 4000, **kwargs: Any) -
 # --- Profile -------------------------------------------------------------------------------------
 
 
-class CaregiverForm(forms.Form):
+class CaregiverForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ChildProfile,)
     name = forms.CharField(label=_("Name"), required=False, max_length=160)
     relationship = forms.CharField(label=_("Relationship to the child"), required=False, max_length=80)
     contact = forms.CharField(label=_("Contact"), required=False, max_length=160)
@@ -62,7 +65,8 @@ class CaregiverForm(forms.Form):
 CaregiverFormSet = list_formset_factory(CaregiverForm, extra=1, can_delete=True, max_num=10)
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ChildProfile,)
     care_status = marked_required(
         forms.ChoiceField(label=_("Care situation"), choices=_blank(CareStatus.choices), required=False)
     )
@@ -146,7 +150,8 @@ BIA_SECTIONS = (
 )
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.BestInterestsAssessment,)
     stage = marked_required(
         forms.ChoiceField(label=_("Stage"), choices=_blank(AssessmentStage.choices), required=False)
     )
@@ -214,14 +219,16 @@ class AssessmentForm(forms.Form):
         )
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.BestInterestsAssessment,)
     note = _text(_("Supervisor's note"), max_length=1000)
 
 
 # --- BID -----------------------------------------------------------------------------------------
 
 
-class PanelMemberForm(forms.Form):
+class PanelMemberForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.PanelMember,)
     user = forms.TypedChoiceField(label=_("User"), coerce=int, empty_value=None, required=False)
     name = forms.CharField(label=_("Name (a member from outside the platform)"), required=False, max_length=160)
     role = forms.ChoiceField(label=_("Role on the panel"), choices=_blank(PanelRole.choices), required=False)
@@ -255,7 +262,8 @@ class PanelMemberForm(forms.Form):
 PanelFormSet = list_formset_factory(PanelMemberForm, extra=3, can_delete=True, max_num=12)
 
 
-class DeterminationForm(forms.Form):
+class DeterminationForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.BestInterestsDetermination,)
     convened_on = marked_required(
         forms.DateField(label=_("Panel convened on"), required=False, widget=DateInput(), initial=timezone.localdate)
     )
@@ -294,7 +302,8 @@ def kept_members(formset: BaseListFormSet[PanelMemberForm]) -> list[PanelMemberF
 # --- Participation and child cases ----------------------------------------------------------------
 
 
-class ParticipationForm(forms.Form):
+class ParticipationForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ChildParticipation,)
     decision = marked_required(
         forms.ChoiceField(label=_("Decision"), choices=_blank(ParticipationDecision.choices), required=False)
     )

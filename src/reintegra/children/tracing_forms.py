@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from reintegra.access.text_limits import TextLimitsMixin
+from reintegra.children import tracing_models as text_model
 from reintegra.children import tracing_services as services
 from reintegra.children.tracing_choices import (
     Answer,
@@ -51,7 +53,8 @@ def _request_choices(requests: list[TracingRequest]) -> list[tuple[int, str]]:
     ]
 
 
-class TracingRequestForm(forms.Form):
+class TracingRequestForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.TracingRequest,)
     relationship = _choice(_("Relationship to the child"), SoughtRelationship.choices)
     given_names = forms.CharField(label=_("Given names"), max_length=120, required=False)
     family_names = forms.CharField(label=_("Family names"), max_length=160, required=False)
@@ -64,7 +67,8 @@ class TracingRequestForm(forms.Form):
         return services.TracingRequestInput(**self.cleaned_data)
 
 
-class TracingActionForm(forms.Form):
+class TracingActionForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.TracingAction,)
     request = forms.TypedChoiceField(label=_("Person sought"), coerce=int, empty_value=None, required=False)
     method = _choice(_("Method"), TracingMethod.choices)
     taken_on = _date(_("Date"))
@@ -88,7 +92,8 @@ class TracingActionForm(forms.Form):
         return services.TracingActionInput(**self.cleaned_data)
 
 
-class FamilyMemberForm(forms.Form):
+class FamilyMemberForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.FamilyMemberFound,)
     request = forms.TypedChoiceField(label=_("Tracing request"), coerce=int, empty_value=None, required=False)
     relationship = _choice(_("Relationship to the child"), SoughtRelationship.choices)
     given_names = marked_required(forms.CharField(label=_("Given names"), max_length=120, required=False))
@@ -112,7 +117,8 @@ class CloseRequestForm(forms.Form):
     closed_on = _date(pgettext_lazy("tracing request", "Closed on"))
 
 
-class ReunificationForm(forms.Form):
+class ReunificationForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ReunificationAssessment,)
     assessed_on = _date(_("Assessed on"))
     family_member = forms.TypedChoiceField(label=_("Family assessed"), coerce=int, empty_value=None, required=False)
     family_willing = _choice(_("Is the family willing to care for the child?"), Answer.choices)
@@ -144,7 +150,8 @@ class ReunificationForm(forms.Form):
         return services.ReunificationInput(**self.cleaned_data)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ReunificationFollowUp,)
     done_on = _date(_("Visited on"))
     outlook = _choice(_("Placement"), PlacementOutlook.choices)
     notes = _text(_("What the visit found"))

@@ -9,7 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.access.text_limits import TextLimitsMixin
 from reintegra.cases.forms.common import choice_field, country_choices, municipality_choices
+from reintegra.community import models as text_model
 from reintegra.community import selectors, services
 from reintegra.community.choices import (
     AgeBand,
@@ -32,7 +34,8 @@ from reintegra.web.forms import marked_required
 from reintegra.web.widgets import DateInput, FastSelect
 
 
-class CommunityForm(forms.Form):
+class CommunityForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Community,)
     municipality = marked_required(
         forms.TypedChoiceField(label=_("Municipality"), required=False, coerce=int, empty_value=None, widget=FastSelect)
     )
@@ -124,7 +127,8 @@ def _participant_label(key: str) -> str:
     return f"{ParticipantGroup(group).label} · {ParticipantSex(sex).label} · {AgeBand(band).label}"
 
 
-class SessionForm(forms.Form):
+class SessionForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ParticipatorySession,)
     kind = marked_required(
         forms.ChoiceField(label=_("Method"), choices=[("", "—"), *SessionKind.choices], required=False)
     )
@@ -217,8 +221,10 @@ RATING_CHOICES = [
 ]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(TextLimitsMixin, forms.Form):
     """A new version of the community profile: the date, and per section a rating, evidence and sources."""
+
+    text_models = (text_model.CommunityProfile,)
 
     as_of = marked_required(forms.DateField(label=_("Date of the profile"), required=False, widget=DateInput()))
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -279,7 +285,8 @@ def _rows_wanted(data: Any, prefix: str, stored: int) -> int:
     return min(stored + BLANK_ROWS, services.MAX_LINES)
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.CommunityProject,)
     title = marked_required(forms.CharField(label=_("Title"), max_length=200, required=False))
     approach = marked_required(
         forms.ChoiceField(label=_("Approach"), choices=[("", "—"), *ProjectApproach.choices], required=False)
@@ -428,7 +435,8 @@ class ProjectForm(forms.Form):
         )
 
 
-class StatusForm(forms.Form):
+class StatusForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.CommunityProject,)
     status = forms.ChoiceField(label=_("New status"), choices=ProjectStatus.choices, required=False)
     closed_on = forms.DateField(label=_("Closed on"), required=False, widget=DateInput())
     result = forms.ChoiceField(label=_("Result"), choices=[("", "—"), *ProjectResult.choices], required=False)
@@ -491,7 +499,8 @@ class ResidentsForm(forms.Form):
         )
 
 
-class VisitForm(forms.Form):
+class VisitForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ProjectVisit,)
     visited_on = marked_required(forms.DateField(label=_("Date"), required=False, widget=DateInput()))
     findings = marked_required(
         forms.CharField(label=_("Findings"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))

@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from reintegra.access.text_limits import TextLimitsMixin
 from reintegra.cases.forms.common import BaseListFormSet, list_formset_factory
+from reintegra.employment import models as text_model
 from reintegra.employment import services
 from reintegra.employment.choices import (
     Availability,
@@ -42,7 +44,8 @@ def _int_or_none(value: Any) -> int | None:
     return int(value) if value not in (None, "") else None
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.JobseekerProfile,)
     education_level = forms.ChoiceField(
         label=_("Education (ISCED 2011)"), choices=BLANK + EducationLevel.choices, required=False
     )
@@ -184,7 +187,8 @@ def _skill_list(text: str) -> list[str]:
     return [part.strip() for part in (text or "").replace("\n", ",").split(",") if part.strip()]
 
 
-class VacancyForm(forms.Form):
+class VacancyForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Vacancy,)
     programme = forms.TypedChoiceField(label=_("Programme"), coerce=int, empty_value=None, required=False)
     employer = forms.TypedChoiceField(label=_("Employer"), coerce=int, empty_value=None, required=False)
     title = forms.CharField(label=_("Title"), required=False, max_length=200)

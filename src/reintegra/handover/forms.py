@@ -9,7 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Organisation
+from reintegra.access.text_limits import TextLimitsMixin
 from reintegra.cases.models import Case
+from reintegra.handover import models as text_model
 from reintegra.handover import selectors
 from reintegra.structural.models import CooperationFramework, Stakeholder
 
@@ -27,7 +29,8 @@ def _blank() -> tuple[str, Any]:
     return ("", _("— Choose —"))
 
 
-class HandOverForm(forms.Form):
+class HandOverForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.HandOver,)
     recipient_organisation = forms.TypedChoiceField(
         label=_("Recipient organisation (this installation)"), required=False, coerce=int, empty_value=None
     )
@@ -69,7 +72,8 @@ class AcceptForm(forms.Form):
         return [part.strip() for part in (self.cleaned_data.get("distinct_from") or "").split(",") if part.strip()]
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.HandOver,)
     reason = forms.CharField(
         label=_("Reason for declining"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

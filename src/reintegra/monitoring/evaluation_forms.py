@@ -12,7 +12,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from reintegra.access.text_limits import TextLimitsMixin
 from reintegra.monitoring import choices as c
+from reintegra.monitoring import models as text_model
 from reintegra.monitoring.evaluation_selectors import LessonFilters
 from reintegra.monitoring.evaluation_services import EvaluationInput, LessonInput, RecommendationInput
 from reintegra.web.forms import marked_required
@@ -29,7 +31,8 @@ def _text(data: dict[str, Any], name: str) -> str:
     return str(data.get(name) or "")
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Evaluation,)
     kind = marked_required(
         forms.ChoiceField(label=_("Type"), required=False, choices=_blank("—") + c.EvaluationType.choices)
     )
@@ -93,7 +96,8 @@ class EvaluationForm(forms.Form):
         )
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Recommendation,)
     text = marked_required(
         forms.CharField(label=_("Recommendation"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     )
@@ -132,7 +136,8 @@ def split_themes(raw: str) -> list[str]:
     return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
 
 
-class LessonForm(forms.Form):
+class LessonForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Lesson,)
     title = marked_required(forms.CharField(label=_("Title"), required=False, max_length=250))
     body = marked_required(forms.CharField(label=_("Lesson"), required=False, widget=forms.Textarea(attrs={"rows": 8})))
     level = forms.ChoiceField(label=_("Level"), required=False, choices=_blank("—") + c.ApproachLevel.choices)

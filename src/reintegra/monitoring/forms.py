@@ -10,8 +10,10 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.access.text_limits import TextLimitsMixin
 from reintegra.monitoring import choices as c
 from reintegra.monitoring import dimensions, services
+from reintegra.monitoring import models as text_model
 from reintegra.monitoring.models import Indicator, ReportingPeriod, ResultNode, StandardIndicator
 from reintegra.web.forms import marked_required
 from reintegra.web.widgets import DateInput, SuggestingTextInput
@@ -25,7 +27,8 @@ def _text(label: Any, *, rows: int = 3, **kwargs: Any) -> forms.CharField:
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
-class FrameworkForm(forms.Form):
+class FrameworkForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ResultsFramework,)
     theory_of_change = _text(
         _("Theory of change"),
         rows=8,
@@ -38,7 +41,8 @@ class FrameworkForm(forms.Form):
         return services.FrameworkInput(**self.cleaned_data)
 
 
-class NodeForm(forms.Form):
+class NodeForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ResultNode,)
     kind = marked_required(forms.ChoiceField(label=_("Kind"), required=False, choices=c.NodeKind.choices))
     parent = forms.ChoiceField(label=_("Contributes to"), required=False)
     code = forms.CharField(label=_("Code"), required=False, max_length=20, help_text=_("e.g. 1.2"))
@@ -113,7 +117,8 @@ INDICATOR_TEXT = (
 )
 
 
-class IndicatorForm(forms.Form):
+class IndicatorForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Indicator,)
     node = marked_required(forms.ChoiceField(label=_("Result"), required=False))
     code = marked_required(forms.CharField(label=_("Code"), required=False, max_length=40))
     name_es = marked_required(forms.CharField(label=_("Name (Spanish)"), required=False, max_length=250))
@@ -225,7 +230,8 @@ class AdoptForm(forms.Form):
         return as_id("standard"), as_id("node")
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ReportingPeriod,)
     kind = forms.ChoiceField(label=_("Kind"), choices=c.PeriodKind.choices, initial=c.PeriodKind.QUARTER)
     label = forms.CharField(
         label=_("Name"), required=False, max_length=60, help_text=_("Left empty: named after its dates (2026-T1).")
@@ -253,7 +259,8 @@ class CellsField(DefinitionField):
     widget = forms.Textarea(attrs={"rows": 4, "class": "code", "spellcheck": "false"})
 
 
-class ReportedValueForm(forms.Form):
+class ReportedValueForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ReportedValue,)
     numerator = forms.DecimalField(label=_("Value or numerator"), required=False, max_digits=14, decimal_places=2)
     denominator = forms.DecimalField(label=_("Denominator"), required=False, max_digits=14, decimal_places=2)
     text = _text(_("Qualitative value"))

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Organisation
+from reintegra.access.text_limits import TextLimitsMixin
+from reintegra.protection import models as text_model
 from reintegra.protection import services
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.web.widgets import DateInput
@@ -36,7 +38,8 @@ def _textarea(rows: int) -> forms.Textarea:
 # --- consent ledger ------------------------------------------------------------------------------
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Consent,)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=[_blank(), *ConsentPurpose.choices])
     recipient_organisation = forms.ModelChoiceField(
         label=_("Recipient organisation"),
@@ -88,7 +91,8 @@ class ConsentForm(forms.Form):
         self.fields["given_on"].initial = timezone.localdate()
 
 
-class WithdrawConsentForm(forms.Form):
+class WithdrawConsentForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Consent,)
     withdrawn_on = forms.DateField(
         label=_("Withdrawn on"),
         required=False,
@@ -106,7 +110,8 @@ class WithdrawConsentForm(forms.Form):
 # --- case sharing --------------------------------------------------------------------------------
 
 
-class ShareForm(forms.Form):
+class ShareForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.CaseShare,)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=_("— Choose —")
     )

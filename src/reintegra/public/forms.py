@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.access.text_limits import TextLimitsMixin
+from reintegra.public import models as text_model
 from reintegra.public import selectors, services, spam
 from reintegra.public.choices import (
     FeedbackChannel,
@@ -77,7 +79,8 @@ class _PublicForm(forms.Form):
         return spam.Submission(address=address, challenge_token=token, challenge_answer=answer, honeypot=honeypot)
 
 
-class PublicFeedbackForm(_PublicForm):
+class PublicFeedbackForm(TextLimitsMixin, _PublicForm):
+    text_models = (text_model.Feedback,)
     kind = forms.ChoiceField(label=_("What is it?"), choices=_blank(FeedbackKind.choices), required=False)
     concern = forms.ChoiceField(
         label=_("If it is sensitive: what is it about?"),
@@ -110,7 +113,8 @@ class PublicFeedbackForm(_PublicForm):
         )
 
 
-class InformationRequestForm(_PublicForm):
+class InformationRequestForm(TextLimitsMixin, _PublicForm):
+    text_models = (text_model.InformationRequest,)
     requester_kind = forms.ChoiceField(label=_("Who is asking?"), choices=_blank(RequesterKind.choices), required=False)
     topic = forms.ChoiceField(label=_("Topic"), choices=GuideTopic.choices, initial=GuideTopic.OTHER, required=False)
     question = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
@@ -150,7 +154,8 @@ class TrackingForm(forms.Form):
 # --- staff ----------------------------------------------------------------------------------------------
 
 
-class FeedbackRecordForm(forms.Form):
+class FeedbackRecordForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Feedback,)
     programme = forms.TypedChoiceField(label=_("Programme"), coerce=int, required=False, empty_value=None)
     kind = forms.ChoiceField(label=_("Type"), choices=_blank(FeedbackKind.choices), required=False)
     concern = forms.ChoiceField(label=_("Sensitive: about"), choices=_blank(SensitiveConcern.choices), required=False)
@@ -186,11 +191,13 @@ class FeedbackRecordForm(forms.Form):
         )
 
 
-class NoteForm(forms.Form):
+class NoteForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.FeedbackEvent,)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Feedback,)
     response = forms.CharField(
         label=_("Response"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -208,7 +215,8 @@ class CloseLoopForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.InformationRequest,)
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
 
 
@@ -221,7 +229,8 @@ class PublishForm(forms.Form):
     )
 
 
-class GuideForm(forms.Form):
+class GuideForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Guide,)
     programme = forms.TypedChoiceField(label=_("Programme"), coerce=int, required=False, empty_value=None)
     country = forms.CharField(label=_("Country (ISO code)"), max_length=2, required=False)
     municipality = forms.IntegerField(
@@ -260,7 +269,8 @@ class GuideForm(forms.Form):
         )
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.PublicSettings,)
     is_listed = forms.BooleanField(label=_("Listed on the public portal"), required=False)
     summary = forms.CharField(
         label=_("What the programme offers"), widget=forms.Textarea(attrs={"rows": 3}), required=False

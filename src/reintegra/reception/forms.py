@@ -9,13 +9,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.access.text_limits import TextLimitsMixin
 from reintegra.cases.choices import Sex
 from reintegra.cases.forms.common import choice_field, country_choices, municipality_choices
+from reintegra.reception import models as text_model
 from reintegra.reception import services
 from reintegra.reception.choices import ArrivalMeans, AssistanceKind, PointKind, ProtectionFlag, ReturnType
 from reintegra.reception.models import ReceptionPoint
 from reintegra.web.forms import marked_required
-from reintegra.web.widgets import DateInput, FastSelect
+from reintegra.web.widgets import DateInput, DateTimeInput, FastSelect
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -29,7 +31,8 @@ def _count(label: Any) -> forms.IntegerField:
 # --- Reception points ------------------------------------------------------------------------------
 
 
-class PointForm(forms.Form):
+class PointForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ReceptionPoint,)
     name = marked_required(forms.CharField(label=_("Name"), max_length=160, required=False))
     code = marked_required(
         forms.CharField(
@@ -82,7 +85,8 @@ class PointForm(forms.Form):
 # --- Arrivals --------------------------------------------------------------------------------------
 
 
-class ArrivalForm(forms.Form):
+class ArrivalForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Arrival,)
     point = marked_required(
         forms.TypedChoiceField(label=_("Reception point"), coerce=int, empty_value=None, required=False)
     )
@@ -90,7 +94,7 @@ class ArrivalForm(forms.Form):
         forms.DateTimeField(
             label=_("Arrived at"),
             required=False,
-            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            widget=DateTimeInput(),
         )
     )
     means = marked_required(forms.ChoiceField(label=_("Means"), choices=_blank(ArrivalMeans.choices), required=False))
@@ -144,8 +148,10 @@ class ArrivalFilterForm(forms.Form):
 # --- Intake ----------------------------------------------------------------------------------------
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(TextLimitsMixin, forms.Form):
     """The fast intake: twelve fields, keyboard order, the first one focused."""
+
+    text_models = (text_model.Intake,)
 
     given_names = marked_required(
         forms.CharField(

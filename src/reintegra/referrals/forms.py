@@ -8,9 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Organisation
+from reintegra.access.text_limits import TextLimitsMixin
 from reintegra.cases.choices import AttentionFlag, Sex
 from reintegra.places.models import AdminArea
 from reintegra.referrals import catalogue, services
+from reintegra.referrals import models as text_model
 from reintegra.referrals.choices import (
     Cost,
     DeclineReason,
@@ -63,7 +65,8 @@ class ReferralFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Referral,)
     service = forms.TypedChoiceField(label=_("Service"), coerce=int)
     plan_item = forms.TypedChoiceField(label=_("Plan item"), coerce=int, required=False, empty_value=None)
     priority = forms.ChoiceField(label=_("Priority"), choices=ReferralPriority.choices, initial=ReferralPriority.NORMAL)
@@ -104,12 +107,14 @@ class AcceptForm(forms.Form):
     note = forms.CharField(label=_("Note for the referring organisation"), required=False, max_length=500)
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Referral,)
     decline_reason = forms.ChoiceField(label=_("Reason for declining"), choices=[("", "—"), *DeclineReason.choices])
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Referral,)
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=[
@@ -121,7 +126,8 @@ class OutcomeForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class CloseForm(forms.Form):
+class CloseForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Referral,)
     satisfaction = forms.TypedChoiceField(
         label=_("Returnee's satisfaction"),
         required=False,
@@ -135,7 +141,8 @@ class CloseForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Referral,)
     withdrawal_reason = forms.CharField(
         label=_("Why is it withdrawn?"),
         required=False,  # the service requires it, with its own message
@@ -154,7 +161,8 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 }
 
 
-class PathwayForm(forms.Form):
+class PathwayForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ReferralPathway,)
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=ServiceProvider.objects.filter(is_active=True))
     service = forms.TypedChoiceField(label=_("Service"), required=False, coerce=int, empty_value=None)
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -230,7 +238,8 @@ def _country_choices() -> list[tuple[str, str]]:
     return [(code, str(name)) for code, name in countries]
 
 
-class ProviderForm(forms.Form):
+class ProviderForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ServiceProvider,)
     name = forms.CharField(label=_("Name"), max_length=200)
     organisation_type = forms.ChoiceField(
         label=_("Type of organisation"), choices=[("", "—"), *OrganisationType.choices]
@@ -262,7 +271,8 @@ class ProviderForm(forms.Form):
         return services.input_of(services.ProviderInput, self.cleaned_data, contacts=rows)
 
 
-class ContactForm(forms.Form):
+class ContactForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ContactPerson,)
     name = forms.CharField(label=_("Name"), required=False, max_length=160)
     position = forms.CharField(label=_("Position"), required=False, max_length=160)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
@@ -290,7 +300,8 @@ def contacts_of(formset: Any) -> list[dict[str, Any]]:
     return [f.cleaned_data for f in contact_forms(formset)]
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Service,)
     name = forms.CharField(label=_("Name"), max_length=200)
     code = forms.CharField(
         label=_("Code"),

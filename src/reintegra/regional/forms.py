@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from reintegra.access.text_limits import TextLimitsMixin
+from reintegra.regional import models as text_model
 from reintegra.regional.choices import Dimension, EvaluationStatus, FundingSource, InstitutionKind, InterventionLevel
 from reintegra.regional.models import Institution
 from reintegra.regional.selectors import ActionFilters
@@ -63,7 +65,8 @@ class ActionFilterForm(forms.Form):
         return [str(self.fields[name].label) for name in self.errors]
 
 
-class ActionForm(forms.Form):
+class ActionForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.RegionalAction,)
     title = forms.CharField(label=_("Action"), max_length=300)
     country = forms.ChoiceField(label=_("Country"))
     institution_name = forms.CharField(

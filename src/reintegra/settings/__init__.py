@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "reintegra.api.error_pages.RefusedInputMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Organisation, Programme, User
 from reintegra.access.roles import Role
+from reintegra.access.text_limits import TextLimitsMixin
 from reintegra.structural import choices as c
 from reintegra.structural import editable, selectors
 from reintegra.structural.models import (
@@ -41,7 +42,7 @@ from reintegra.structural.models import (
 from reintegra.web.widgets import DateInput
 
 
-class StructuralForm(forms.ModelForm[Any]):
+class StructuralForm(TextLimitsMixin, forms.ModelForm[Any]):
     """`programme` is asked only for top-level records; every linked record is limited to one the user
     sees, of the record's programme when it is known (a child, an edit)."""
 

@@ -24,6 +24,28 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class DateTimeInput(forms.DateTimeInput):
+    """A native date-and-time picker (`datetime-local`), ISO 8601 ("2026-12-01T09:30") whatever the language."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class TimeInput(forms.TimeInput):
+    """A native time picker, "09:30" whatever the language."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+# The input types a browser reads only in ISO 8601 (tests/test_ui_kit.py checks every form's).
+ISO_INPUT_TYPES = {"date": DateInput, "datetime-local": DateTimeInput, "time": TimeInput}
+
+
 class FastSelect(forms.Select):
     """A select whose options are rendered in Python, not one template include per option.
 

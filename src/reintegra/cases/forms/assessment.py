@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reintegra.access import scoping
 from reintegra.access.roles import SensitiveCategory
+from reintegra.access.text_limits import TextLimitsMixin
+from reintegra.cases import models as text_model
 from reintegra.cases.choices import (
     AssessmentKind,
     ContactMode,
@@ -35,7 +37,8 @@ ASSESSMENT_SENSITIVE = {
 }
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Assessment,)
     kind = forms.ChoiceField(label=_("Kind"), choices=AssessmentKind.choices, initial=AssessmentKind.INITIAL)
     assessed_on = forms.DateField(label=_("Date"), widget=DateInput())
     needs_vulnerabilities = forms.CharField(label=_("Needs and vulnerabilities"), required=False, widget=textarea())
@@ -74,7 +77,8 @@ class AssessmentForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.fields}
 
 
-class CounsellingForm(forms.Form):
+class CounsellingForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.CounsellingSession,)
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     mode = forms.ChoiceField(label=_("Mode"), choices=ContactMode.choices, initial=ContactMode.IN_PERSON)
     # Its range is the model's (CounsellingSession.duration_minutes), checked by the service.

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import User
+from reintegra.access.text_limits import TextLimitsMixin
+from reintegra.cases import models as text_model
 from reintegra.cases import services
 from reintegra.cases.choices import (
     CLOSURE_CATEGORY,
@@ -36,7 +38,8 @@ from reintegra.web.widgets import DateInput, FastSelect, FastSelectMultiple
 # --- Return information --------------------------------------------------------------------------
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Case,)
     return_date = forms.DateField(label=_("Return date"), widget=DateInput())
     return_type = forms.ChoiceField(label=_("Return type"))
     host_country = forms.ChoiceField(
@@ -114,7 +117,8 @@ class ReturnForm(forms.Form):
 # --- Household -----------------------------------------------------------------------------------
 
 
-class MemberForm(forms.Form):
+class MemberForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.HouseholdMember,)
     given_names = forms.CharField(label=_("Given names"), max_length=120)
     family_names = forms.CharField(label=_("Family names"), max_length=160, required=False)
     relationship = forms.ChoiceField(label=_("Relationship"))
@@ -159,7 +163,8 @@ def members_from(formset: BaseListFormSet[MemberForm]) -> list[services.MemberIn
     return [f.to_input() for f in formset.kept_forms()]
 
 
-class HouseholdNotesForm(forms.Form):
+class HouseholdNotesForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Household,)
     notes = forms.CharField(
         label=_("Household notes"),
         required=False,
@@ -180,7 +185,8 @@ def closure_reason_choices() -> list[Any]:
     return groups
 
 
-class CloseForm(forms.Form):
+class CloseForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Case,)
     reason = forms.ChoiceField(
         label=_("Reason for closing"), error_messages={"required": _("A case cannot be closed without a reason.")}
     )

@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reintegra.access.text_limits import TextLimitsMixin
+from reintegra.cases import models as text_model
 from reintegra.cases import services
 from reintegra.cases.choices import (
     AssistanceForm,
@@ -28,7 +30,8 @@ from reintegra.web.widgets import DateInput
 # --- Reintegration plan --------------------------------------------------------------------------
 
 
-class PlanForm(forms.Form):
+class PlanForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ReintegrationPlan,)
     goals = forms.CharField(
         label=_("Goals"),
         required=False,
@@ -38,7 +41,8 @@ class PlanForm(forms.Form):
     motivations = forms.CharField(label=_("Motivations"), required=False, widget=textarea(3))
 
 
-class PlanItemForm(forms.Form):
+class PlanItemForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.PlanItem,)
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     dimension = forms.ChoiceField(label=_("Dimension"))
     approach = forms.CharField(
@@ -118,7 +122,8 @@ def items_from(formset: BaseListFormSet[PlanItemForm]) -> list[services.PlanItem
     return [f.to_input() for f in formset.kept_forms()]
 
 
-class AgreePlanForm(forms.Form):
+class AgreePlanForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.ReintegrationPlan,)
     agreed_on = forms.DateField(label=_("Agreed on"), widget=DateInput())
     late_reason = forms.CharField(
         label=_("Reason for agreeing after the first month"),
@@ -136,7 +141,8 @@ class AgreePlanForm(forms.Form):
 # --- Follow-up -----------------------------------------------------------------------------------
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.FollowUpVisit,)
     visited_on = forms.DateField(label=_("Date of the visit"), widget=DateInput())
     mode = forms.ChoiceField(label=_("Mode"), choices=ContactMode.choices, initial=ContactMode.IN_PERSON)
     notes = forms.CharField(label=_("Notes"), required=False, widget=textarea(3))

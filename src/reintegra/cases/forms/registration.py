@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import User
 from reintegra.access.roles import Capability
+from reintegra.access.text_limits import TextLimitsMixin
+from reintegra.cases import models as text_model
 from reintegra.cases import services
 from reintegra.cases.choices import (
     AttentionFlag,
@@ -33,7 +35,8 @@ from reintegra.web.widgets import DateInput, FastSelect
 DUPLICATE_FIELDS = ("given_names", "first_family_name", "second_family_name", "birth_date", "estimated_age")
 
 
-class ReturneeForm(forms.Form):
+class ReturneeForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.Returnee,)
     given_names = forms.CharField(label=_("Given names"), max_length=120)
     first_family_name = forms.CharField(label=_("First family name"), max_length=80)
     second_family_name = forms.CharField(label=_("Second family name"), max_length=80, required=False)
@@ -166,7 +169,8 @@ def duplicate_check_attrs(url: str) -> dict[str, str]:
     }
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(TextLimitsMixin, forms.Form):
+    text_models = (text_model.IdentityDocument,)
     document_type = forms.ChoiceField(label=_("Document type"))
     number = forms.CharField(
         label=_("Document number"), max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off"})
