@@ -25,7 +25,7 @@ from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.cases.choices import CaseStatus, ReturnType, Sex
-from reintegra.monitoring import dashboard, permissions, presenting, selectors
+from reintegra.monitoring import dashboard, dimensions, permissions, presenting, selectors
 from reintegra.monitoring.dashboard_forms import (
     CrossDashboardForm,
     ProgrammeDashboardForm,
@@ -102,9 +102,11 @@ def bar_chart(
 
 
 def _cells(by: str, point: dashboard.Point) -> list[tuple[str, str, presenting.Shown]]:
-    """(bucket, label, shown) in the order of the labels, the unknown bucket last."""
+    """(bucket, label, shown) in the choices' order (a lifecycle, issue 18.16) or, for names, the labels'; the
+    unknown bucket last."""
     labels = dashboard.bucket_labels(by, point.cells)
-    ordered = sorted(point.cells, key=lambda b: (b == "unknown", str(labels[b]).lower()))
+    rank = dimensions.choice_rank(by)
+    ordered = sorted(point.cells, key=lambda b: (b == "unknown", rank.get(b, len(rank)), str(labels[b]).lower()))
     return [(b, labels[b], point.cells[b]) for b in ordered]
 
 
