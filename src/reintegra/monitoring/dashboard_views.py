@@ -382,9 +382,13 @@ def drilldown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def home_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
-    """The KPI tiles of the user's programme, for readers of monitoring (None: no panel)."""
+    """The KPI tiles of the user's programme, for readers of monitoring (None: no panel) whose work they are: the
+    M&E officer, the managers and supervisors, a coordination body; not a data-protection officer, whose
+    aggregates serve oversight and whose home is the consent and audit alerts (issue 18.9)."""
     user: User = request.user
     if not access_permissions.has_any(user, *permissions.READ):
+        return None
+    if not access_permissions.has_any(user, C.MANAGE_MONITORING, C.ASSIGN_CASES, C.VIEW_AGGREGATES_ALL_ORGANISATIONS):
         return None
     programme = dashboard.home_programme(user)
     cross = access_permissions.has_any(user, C.VIEW_AGGREGATES_ALL_ORGANISATIONS)
@@ -399,4 +403,5 @@ def home_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
         "protection": protection,
         "cross": cross,
         "url": reverse("monitoring:dashboard", args=[programme.pk]),
+        "manages": access_permissions.has_any(user, C.MANAGE_MONITORING),
     }

@@ -11,7 +11,10 @@ def register() -> None:
     from reintegra.access.roles import Capability
     from reintegra.public import indicators, reminders
     from reintegra.reminders.registry import register as register_reminder
-    from reintegra.web import navigation
+    from reintegra.public import home
+    from reintegra.web import dashboard, navigation
+
+    dashboard.register_panel("public/staff/includes/focal_panel.html", home.focal_panel, order=2)
 
     for label in ("Feedback", "FeedbackEvent", "InformationRequest"):
         audit.register_model(f"public.{label}", personal=True)
