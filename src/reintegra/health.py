@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -49,7 +50,7 @@ def _cache() -> bool:
         return False
 
 
-CHECKS: list[tuple[str, str, Callable[[], bool]]] = [
+CHECKS: list[tuple[str, Any, Callable[[], bool]]] = [  # (key, lazy label, check)
     ("database", _("Database answers"), _database),
     ("migrations", _("Every migration applied"), _migrations),
     ("cache", _("Cache works"), _cache),

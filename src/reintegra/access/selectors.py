@@ -357,11 +357,11 @@ def access_alerts(user: User, today: date | None = None) -> AccessAlerts:
     trail's scope, above) in the last ALERT_DAYS days. Capability.VIEW_AUDIT (PermissionDenied otherwise)."""
     from django.db.models import Count
 
-    trail_users(user)  # the capability check and the scope's precondition
+    staff = trail_users(user).order_by().values("pk")  # the capability check, and the trail's scope
     today = today or timezone.localdate()
     since = today - timedelta(days=ALERT_DAYS)
     start = _day_start(since)
-    events = AccessEvent.objects.filter(user__organisation_id=user.organisation_id, at__gte=start)
+    events = AccessEvent.objects.filter(user_id__in=staff, at__gte=start)
     counts = events.aggregate(
         exceptions=Count("pk", filter=Q(action=AccessEvent.Action.CONSENT_EXCEPTION)),
         exports=Count("pk", filter=Q(action=AccessEvent.Action.EXPORT)),

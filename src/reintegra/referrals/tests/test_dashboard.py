@@ -61,7 +61,8 @@ def test_provider_home_lists_incoming_referrals_overdue_emergencies_first(world)
     page = _home(world.provider_user)
     assert 'data-panel="incoming-referrals"' in page
     order = [int(pk) for pk in re.findall(r'data-referral="(\d+)"', page)]
-    assert order == [made[n] for n in ("emergency-late", "normal-late", "emergency-soon", "urgent-soon", "normal-later")]
+    expected = ("emergency-late", "normal-late", "emergency-soon", "urgent-soon", "normal-later")
+    assert order == [made[name] for name in expected]
     assert draft.pk not in order
     assert "2 overdue referrals" in page
     # Nothing of a case manager's home: no "my cases" counts, no registration button.
