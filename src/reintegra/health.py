@@ -1,10 +1,13 @@
-"""`/healthz` (liveness: the process answers and reaches its database) and `/readyz` (readiness: the database
-answers, every migration is applied, and whether a background worker beat recently). Both answer JSON without
-a login and say nothing about the data."""
+"""The platform's health checks: `/healthz` (liveness: the process answers and reaches its database),
+`/readyz` (readiness: the database answers, every migration is applied, and whether a background worker beat
+recently) and the administrator's home panel (`access.home`), which shows every check. The probes answer JSON
+without a login and say nothing about the data."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +15,7 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # A worker beats every 30 s (`reintegra worker`); three missed beats and it counts as gone.
 WORKER_STALE_AFTER = timedelta(seconds=90)
@@ -20,14 +24,21 @@ MIGRATIONS_CHECK_SECONDS = 60
 _migrations_checked: dict[str, Any] = {"at": 0.0, "pending": None}
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
+@dataclass(frozen=True)
+class Check:
+    key: str
+    label: str
+    ok: bool
+
+
+def _database() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # any database failure means "not healthy", never a 500 page
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+        return False
+    return True
 
 
 def _pending_migrations() -> int:
@@ -39,6 +50,24 @@ def _pending_migrations() -> int:
     return int(_migrations_checked["pending"])
 
 
+def _migrations() -> bool:
+    """Every migration applied (a deployment that forgot `reintegra migrate` fails pages one by one)."""
+    try:
+        return not _pending_migrations()
+    except Exception:
+        return False
+
+
+def _cache() -> bool:
+    from django.core.cache import cache
+
+    try:
+        cache.set("reintegra-health", "ok", 5)
+        return bool(cache.get("reintegra-health") == "ok")
+    except Exception:
+        return False
+
+
 def _worker() -> str:
     from reintegra.web.models import WorkerHeartbeat
 
@@ -46,6 +75,32 @@ def _worker() -> str:
     if last is None:
         return "none"
     return "ok" if timezone.now() - last <= WORKER_STALE_AFTER else "stale"
+
+
+def _worker_beats() -> bool:
+    try:
+        return _worker() == "ok"
+    except DatabaseError:
+        return False
+
+
+CHECKS: list[tuple[str, Any, Callable[[], bool]]] = [  # (key, lazy label, check)
+    ("database", _("Database answers"), _database),
+    ("migrations", _("Every migration applied"), _migrations),
+    ("cache", _("Cache works"), _cache),
+    ("worker", _("The background worker runs (reintegra worker)"), _worker_beats),
+]
+
+
+def checks() -> list[Check]:
+    """Every check, run now (the database first: the others need it)."""
+    return [Check(key, str(label), run()) for key, label, run in CHECKS]
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    if not _database():
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
 
 
 def readyz(request: HttpRequest) -> JsonResponse:

@@ -9,9 +9,9 @@ class AccessConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from reintegra.access import audit, two_factor
+        from reintegra.access import audit, home, two_factor
         from reintegra.access.roles import Capability
-        from reintegra.web import navigation
+        from reintegra.web import dashboard, navigation
 
         audit.register_models()
         navigation.register(
@@ -25,6 +25,7 @@ class AccessConfig(AppConfig):
         navigation.register(
             navigation.NavItem("users", _("Users"), "account:users", frozenset({Capability.MANAGE_USERS}), order=85)
         )
+        dashboard.register_panel("access/includes/admin_panel.html", home.admin_panel, order=1)
         user_logged_in.connect(two_factor.note_login, dispatch_uid="reintegra-two-factor-login")
         self._connect_account_signals()
 

@@ -304,3 +304,78 @@ def programme_list(user: User, *, active_first: bool = True) -> QuerySet[Program
 def get_programme(user: User, pk: Any) -> Any:
     """One programme of the user's organisation; `Programme.DoesNotExist` (→ 404) otherwise."""
     return programmes_for(user).get(pk=pk)
+
+
+# --- the administrator's home (issue 18.9) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlatformOverview:
+    users_active: int
+    users_inactive: int
+    organisations: int
+    programmes_active: int
+    programmes_inactive: int
+    tokens_live: int
+    tokens_expiring: int  # live, expiring within TOKEN_EXPIRY_WARNING
+
+
+TOKEN_EXPIRY_WARNING = timedelta(days=14)
+
+
+def platform_overview(user: User) -> PlatformOverview:
+    """What the system administrator looks after, counted (no personal data): accounts, organisations,
+    programmes and API tokens of the whole installation. Role.ADMIN only (PermissionDenied otherwise)."""
+    from django.db.models import Count
+
+    from reintegra.access.models import ApiToken, Organisation, Programme, User
+    from reintegra.access.roles import Role
+
+    permissions.require(user, Capability.MANAGE_USERS)
+    if Role.ADMIN not in user.roles:
+        raise permissions.denied()
+    users = dict(User.objects.values_list("is_active").annotate(n=Count("pk")).order_by())
+    programmes = dict(Programme.objects.values_list("is_active").annotate(n=Count("pk")).order_by())
+    now = timezone.now()
+    live = ApiToken.objects.filter(Q(expiry__isnull=True) | Q(expiry__gt=now))
+    return PlatformOverview(
+        users_active=users.get(True, 0),
+        users_inactive=users.get(False, 0),
+        organisations=Organisation.objects.count(),
+        programmes_active=programmes.get(True, 0),
+        programmes_inactive=programmes.get(False, 0),
+        tokens_live=live.count(),
+        tokens_expiring=live.filter(expiry__lte=now + TOKEN_EXPIRY_WARNING).count(),
+    )
+
+
+@dataclass(frozen=True)
+class AccessAlerts:
+    """The access trail's events a data-protection officer looks at first, over the last `days` days."""
+
+    days: int
+    since: date
+    consent_exceptions: int
+    exports: int
+    flagged: int
+
+
+ALERT_DAYS = 30
+
+
+def access_alerts(user: User, today: date | None = None) -> AccessAlerts:
+    """Consent exceptions used, exports made and flagged events of the user's organisation's staff (the
+    trail's scope, above) in the last ALERT_DAYS days. Capability.VIEW_AUDIT (PermissionDenied otherwise)."""
+    from django.db.models import Count
+
+    staff = trail_users(user).order_by().values("pk")  # the capability check, and the trail's scope
+    today = today or timezone.localdate()
+    since = today - timedelta(days=ALERT_DAYS)
+    start = _day_start(since)
+    events = AccessEvent.objects.filter(user_id__in=staff, at__gte=start)
+    counts = events.aggregate(
+        exceptions=Count("pk", filter=Q(action=AccessEvent.Action.CONSENT_EXCEPTION)),
+        exports=Count("pk", filter=Q(action=AccessEvent.Action.EXPORT)),
+        flagged=Count("pk", filter=Q(flagged=True)),
+    )
+    return AccessAlerts(ALERT_DAYS, since, counts["exceptions"], counts["exports"], counts["flagged"])

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reintegra.access import crypto, scoping
+from reintegra.access.roles import Capability
 from reintegra.cases import extensions, matching, name_index
 from reintegra.cases import scoping as case_scoping
 from reintegra.cases.choices import AttentionFlag, CaseStatus, PlanItemStatus
@@ -298,6 +299,59 @@ def dashboard_for(user: User, today: date | None = None) -> Dashboard:
     recent = list(mine.select_related("returnee").order_by("-updated_at")[:8])
     return Dashboard(
         counts=counts, total=sum(counts.values()), plans_due=plans_due, visits_due=visits_due, recent=recent
+    )
+
+
+def holds_cases(user: User) -> bool:
+    """Whether the user is the case manager of any case they see (the "my cases" panel's question)."""
+    return cases_for(user).filter(case_manager_id=user.pk).exists()
+
+
+@dataclass
+class OrganisationBoard:
+    """The organisation's caseload as a manager reads it (issue 18.9): cases by status, the open ones without
+    a case manager, the plans past their deadline, and the case managers' open cases."""
+
+    counts: dict[str, int]
+    total: int
+    unassigned: int
+    plans_overdue: int
+    workload: list[tuple[str, int, int]]  # (case manager's name, user id, open cases), most loaded first
+
+
+def organisation_board(user: User, today: date | None = None) -> OrganisationBoard:
+    """Over the cases of the user's organisation (Capability.VIEW_ORGANISATION_CASES; nothing otherwise)."""
+    today = today or timezone.localdate()
+    if not user.has_capability(Capability.VIEW_ORGANISATION_CASES) or not user.organisation_id:
+        return OrganisationBoard({}, 0, 0, 0, [])
+    own = cases_for(user).filter(organisation_id=user.organisation_id)
+    counts = {row["status"]: row["n"] for row in own.values("status").annotate(n=Count("id")).order_by()}
+    open_cases = own.exclude(status=CaseStatus.CLOSED)
+    deadline = today - timedelta(days=settings.REINTEGRA_PLAN_DEADLINE_DAYS)
+    plans_overdue = open_cases.filter(
+        status__in=[CaseStatus.REGISTERED, CaseStatus.ASSESSED], return_date__lt=deadline
+    ).count()
+    load = (
+        open_cases.exclude(case_manager=None)
+        .values("case_manager", "case_manager__first_name", "case_manager__last_name", "case_manager__username")
+        .annotate(n=Count("id"))
+        .order_by("-n", "case_manager__username")[:8]
+    )
+    workload = [
+        (
+            f"{row['case_manager__first_name']} {row['case_manager__last_name']}".strip()
+            or row["case_manager__username"],
+            row["case_manager"],
+            row["n"],
+        )
+        for row in load
+    ]
+    return OrganisationBoard(
+        counts=counts,
+        total=sum(counts.values()),
+        unassigned=open_cases.filter(case_manager=None).count(),
+        plans_overdue=plans_overdue,
+        workload=workload,
     )
 
 

@@ -13,6 +13,7 @@ from reintegra.access.roles import Role
 from reintegra.demo import seeding, staff
 from reintegra.demo.levels import LOADERS, DemoContext
 from reintegra.demo.vocabulary import load
+from reintegra.reminders import services as reminders
 
 DEMO_PASSWORD = "reintegra-demo"  # noqa: S105 - published on purpose: demo databases only
 _SITE = load("demo.yaml")
@@ -58,7 +59,15 @@ def populate(cases: int, seed: int) -> list[str]:
     )
     per_org = ", ".join(f"{code}: {n}" for code, n in result.per_organisation.items())
     context = DemoContext(organisations, users, seed)
-    return [f"Synthetic cases: {result.cases} ({per_org}).", *(load_level(context) for load_level in LOADERS)]
+    lines = [f"Synthetic cases: {result.cases} ({per_org}).", *(load_level(context) for load_level in LOADERS)]
+    return [*lines, _send_reminders()]
+
+
+def _send_reminders() -> str:
+    """What the daily `send-reminders` run would have stored by now, through the same code (issue 18.10): the
+    demo's rounds, referrals, reviews and actions are overdue, so its inboxes are not empty."""
+    report = reminders.send_reminders()
+    return f"Reminders: {report.total_new} in the users' inboxes (the daily `reintegra send-reminders`)."
 
 
 def _assignees(demo_org: Organisation, users: dict[str, User]) -> dict[int, list[tuple[User, int]]]:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from reintegra.access import permissions
 from reintegra.access.models import DEFAULT_SUPPRESSION_THRESHOLD
 from reintegra.access.roles import Capability
-from reintegra.cases.choices import AttentionFlag, MigrationCause
+from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, MigrationCause, ReturnType, Sex
 from reintegra.cases.models import Assessment, Case, FollowUpVisit, PlanItem
 from reintegra.places.models import AdminArea
 from reintegra.protection import kanonymity, pseudonymise
@@ -50,6 +50,14 @@ LIST_DIMENSIONS: dict[str, str] = {
     "cause_of_migration": "causes_of_migration",
 }
 DIMENSIONS = (*AGGREGATE_DIMENSIONS, *LIST_DIMENSIONS)
+# Dimensions whose rows follow their choices' order (a case's lifecycle, a closure's categories), not the
+# alphabetical order of their codes (issue 18.16); a value not recorded comes last.
+_CHOICE_ORDER: dict[str, list[str]] = {
+    "status": list(CaseStatus.values),
+    "return_type": list(ReturnType.values),
+    "sex": list(Sex.values),
+    "closure_category": list(ClosureCategory.values),
+}
 _ALIASES = {"year": "return_year"}
 
 
@@ -310,8 +318,19 @@ def aggregate_cases(user: User, by: Iterable[str] | str = ("status",), k: int | 
         for row in rows:
             row["municipality_id"] = row["municipality"]
             row["municipality"] = names.get(row["municipality_id"]) if row["municipality_id"] else None
+    rows.sort(key=lambda row: tuple(_position(name, row[name]) for name in dims))
     _suppress(rows, k)
     return rows
+
+
+def _position(dimension: str, value: Any) -> tuple[int, Any]:
+    """Where a row's value sorts: its place among the choices, else its own value; nothing recorded last."""
+    if value in (None, ""):
+        return (2, "")
+    order = _CHOICE_ORDER.get(dimension)
+    if order is not None:
+        return (0, order.index(value)) if value in order else (1, str(value))
+    return (0, value if isinstance(value, int) else str(value))
 
 
 def aggregate_threshold(user: User) -> int:

@@ -25,7 +25,7 @@ from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.cases.choices import CaseStatus, ReturnType, Sex
-from reintegra.monitoring import dashboard, permissions, presenting, selectors
+from reintegra.monitoring import dashboard, dimensions, permissions, presenting, selectors
 from reintegra.monitoring.dashboard_forms import (
     CrossDashboardForm,
     ProgrammeDashboardForm,
@@ -102,9 +102,11 @@ def bar_chart(
 
 
 def _cells(by: str, point: dashboard.Point) -> list[tuple[str, str, presenting.Shown]]:
-    """(bucket, label, shown) in the order of the labels, the unknown bucket last."""
+    """(bucket, label, shown) in the choices' order (a lifecycle, issue 18.16) or, for names, the labels'; the
+    unknown bucket last."""
     labels = dashboard.bucket_labels(by, point.cells)
-    ordered = sorted(point.cells, key=lambda b: (b == "unknown", str(labels[b]).lower()))
+    rank = dimensions.choice_rank(by)
+    ordered = sorted(point.cells, key=lambda b: (b == "unknown", rank.get(b, len(rank)), str(labels[b]).lower()))
     return [(b, labels[b], point.cells[b]) for b in ordered]
 
 
@@ -380,9 +382,13 @@ def drilldown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def home_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
-    """The KPI tiles of the user's programme, for readers of monitoring (None: no panel)."""
+    """The KPI tiles of the user's programme, for readers of monitoring (None: no panel) whose work they are: the
+    M&E officer, the managers and supervisors, a coordination body; not a data-protection officer, whose
+    aggregates serve oversight and whose home is the consent and audit alerts (issue 18.9)."""
     user: User = request.user
     if not access_permissions.has_any(user, *permissions.READ):
+        return None
+    if not access_permissions.has_any(user, C.MANAGE_MONITORING, C.ASSIGN_CASES, C.VIEW_AGGREGATES_ALL_ORGANISATIONS):
         return None
     programme = dashboard.home_programme(user)
     cross = access_permissions.has_any(user, C.VIEW_AGGREGATES_ALL_ORGANISATIONS)
@@ -397,4 +403,5 @@ def home_panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
         "protection": protection,
         "cross": cross,
         "url": reverse("monitoring:dashboard", args=[programme.pk]),
+        "manages": access_permissions.has_any(user, C.MANAGE_MONITORING),
     }

@@ -137,3 +137,12 @@ def fixed_by_unit(population: registry.Population, unit_path: str, keys: Iterabl
 def available(population: registry.Population) -> dict[str, Dimension]:
     """The standard disaggregations this population's rows can be split by."""
     return {key: d for key, d in STANDARD.items() if population.case_path is not None or not d.case_only}
+
+
+def choice_rank(key: str) -> dict[str, int]:
+    """Each bucket code's position in the dimension's choices (issue 18.16: rows in the choices' own order,
+    e.g. a lifecycle, never alphabetical; `unknown` last); {} for a dimension of names (areas, programmes)."""
+    dimension = STANDARD.get(key)
+    if dimension is None or dimension.choices is None:
+        return {}
+    return {str(code): position for position, (code, _label) in enumerate(dimension.choices())}

@@ -383,7 +383,9 @@ def _column(
             shown_cells = {b: presenting.shown(c, hidden=hidden[0] or b in hidden[1]) for b, c in raw.cells.items()}
         else:
             shown_cells = presenting.breakdown(measure, raw.cells, view.k)
-        cells = [(bucket[0], labels.get(bucket[0], bucket[0]), value) for bucket, value in sorted(shown_cells.items())]
+        rank = dimensions.choice_rank(view.by)  # the choices' order, not the codes' (issue 18.16)
+        ordered = sorted(shown_cells.items(), key=lambda item: (rank.get(item[0][0], len(rank)), item[0]))
+        cells = [(bucket[0], labels.get(bucket[0], bucket[0]), value) for bucket, value in ordered]
     return Column(label, period, target, actual, achieved, status_of(achieved), raw.text, raw.frozen, cells)
 
 

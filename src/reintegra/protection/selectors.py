@@ -111,3 +111,19 @@ def get_share(user: User, pk: Any) -> CaseShare:
     pk = _positive_id(pk, CaseShare.DoesNotExist)
     visible = Case.objects.filter(scoping.case_visibility(user)).values("pk")
     return CaseShare.objects.select_related("case", "case__returnee", "organisation").get(pk=pk, case_id__in=visible)
+
+
+# --- the data-protection officer's home (issue 18.9) ------------------------------------------------
+
+
+def recent_withdrawals(user: User, since: date, limit: int = 8) -> tuple[int, list[Consent]]:
+    """Consents of the user's organisation's returnees withdrawn since `since`: how many, and the latest
+    `limit`. Capability.VIEW_CONSENT_REGISTRY (PermissionDenied otherwise)."""
+    permissions.require(user, Capability.VIEW_CONSENT_REGISTRY)
+    if not user.organisation_id:
+        raise permissions.denied()
+    withdrawn = Consent.objects.filter(
+        returnee__organisation_id=user.organisation_id, withdrawn_on__isnull=False, withdrawn_on__gte=since
+    )
+    latest = list(withdrawn.select_related("recipient_organisation").order_by("-withdrawn_on", "-id")[:limit])
+    return withdrawn.count(), latest

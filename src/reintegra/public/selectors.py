@@ -284,3 +284,27 @@ def guides_for(user: User) -> QuerySet[Guide]:
 
 def guide_versions(guide: Guide) -> list[tuple[int, str, datetime]]:
     return list(guide.versions.values_list("version", "title", "edited_at"))
+
+
+# --- the feedback focal point's home (issue 18.9) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedFeedback:
+    """An item still to handle, with the deadline of its next step (acknowledge, then resolve)."""
+
+    item: Feedback
+    due_on: date
+    overdue: bool
+
+
+def feedback_queue(user: User, today: date) -> list[QueuedFeedback]:
+    """The items the user handles that are not closed: overdue first, sensitive before the rest, then by
+    the next deadline (what the focal point opens first)."""
+    rows = []
+    for item in feedback_for(user).exclude(status=FeedbackStatus.CLOSED).order_by("pk"):
+        due = item.acknowledge_by if item.status == FeedbackStatus.RECEIVED else item.resolve_by
+        # A response given in time is not late while it is being communicated back (the list's rule too).
+        rows.append(QueuedFeedback(item, due, due < today and item.status != FeedbackStatus.RESPONDED))
+    rows.sort(key=lambda row: (not row.overdue, row.item.kind != FeedbackKind.SENSITIVE, row.due_on))
+    return rows

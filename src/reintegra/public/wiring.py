@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 def register() -> None:
     from reintegra.access import audit, programme_settings
     from reintegra.access.roles import Capability
-    from reintegra.public import indicators, reminders
+    from reintegra.public import home, indicators, reminders
     from reintegra.reminders.registry import register as register_reminder
-    from reintegra.web import navigation
+    from reintegra.web import dashboard, navigation
+
+    dashboard.register_panel("public/staff/includes/focal_panel.html", home.focal_panel, order=2)
 
     for label in ("Feedback", "FeedbackEvent", "InformationRequest"):
         audit.register_model(f"public.{label}", personal=True)

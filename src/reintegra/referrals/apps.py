@@ -57,6 +57,7 @@ class ReferralsConfig(AppConfig):
             "referrals", "referrals/includes/case_file_section.html", panels.case_file_section, after="plan"
         )
         dashboard.register_panel("referrals/includes/dashboard_panel.html", panels.dashboard_panel, order=30)
+        dashboard.register_panel("referrals/includes/provider_panel.html", panels.provider_panel, order=2)
         extensions.register_event_describer(CaseEventKind.REFERRAL, panels.describe_event)
         registry.register("referral_not_accepted", reminders.not_accepted)
         registry.register("referral_no_outcome", reminders.no_outcome)

@@ -96,3 +96,24 @@ def case_file_section(user: Any, case: Any) -> dict[str, Any] | None:
     from reintegra.referrals.selectors import referrals_of_case
 
     return {"referrals": list(referrals_of_case(case))}
+
+
+PROVIDER_ROWS = 20
+
+
+def provider_panel(request: Any) -> dict[str, Any] | None:
+    """Home dashboard of a service provider: the referrals waiting for their answer or outcome, overdue
+    emergencies first (issue 18.9). Only for those who receive referrals."""
+    from reintegra.access.roles import Capability
+    from reintegra.referrals import selectors
+
+    if not request.user.has_capability(Capability.RECEIVE_REFERRALS):
+        return None
+    from reintegra.referrals.choices import SlaState
+
+    rows = selectors.incoming_for_provider(request.user)
+    shown = [
+        {"referral": row.referral, "due_at": row.due_at, "sla": row.sla, "sla_label": SlaState(row.sla).label}
+        for row in rows[:PROVIDER_ROWS]
+    ]
+    return {"total": len(rows), "rows": shown, "overdue": sum(1 for row in rows if row.overdue)}

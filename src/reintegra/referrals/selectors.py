@@ -512,3 +512,40 @@ def referral_link(user: User, referral_id: str) -> str | None:
     except (Referral.DoesNotExist, ValueError, TypeError):
         return None
     return reverse("referrals:detail", args=[int(referral_id)])
+
+
+# --- the service provider's home (issue 18.9) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A referral sent to the provider's organisation that waits for it: an answer (sent) or an outcome
+    (accepted), with the deadline of that step."""
+
+    referral: Referral
+    due_at: datetime | None
+    sla: str  # sla.OVERDUE, ON_TIME... (the badge of the referral list)
+
+    @property
+    def overdue(self) -> bool:
+        return sla.is_overdue(self.sla)
+
+
+_PRIORITY_RANK = {"emergency": 0, "urgent": 1, "normal": 2}
+
+
+def incoming_for_provider(user: User, now: datetime | None = None) -> list[Incoming]:
+    """The referrals waiting for the user's organisation as a provider, overdue emergencies first: overdue
+    before on time, then by priority (emergency, urgent, normal), then by deadline. Nothing for a user who
+    does not receive referrals."""
+    now = now or timezone.now()
+    waiting = Referral.objects.filter(provider_q(user), status__in=[lifecycle.SENT, lifecycle.ACCEPTED]).select_related(
+        "service", "provider"
+    )
+    rows = []
+    for referral in waiting.order_by("id"):
+        due = referral.acceptance_due_at if referral.status == lifecycle.SENT else referral.outcome_due_at
+        rows.append(Incoming(referral, due, sla_of(referral, now)))
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    rows.sort(key=lambda row: (not row.overdue, _PRIORITY_RANK.get(row.referral.priority, 3), row.due_at or far))
+    return rows

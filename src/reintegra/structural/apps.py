@@ -40,8 +40,8 @@ class StructuralConfig(AppConfig):
         from reintegra.access import audit
         from reintegra.access.roles import Capability
         from reintegra.reminders import registry
-        from reintegra.structural import indicators, reminders
-        from reintegra.web import navigation
+        from reintegra.structural import home, indicators, reminders
+        from reintegra.web import dashboard, navigation
 
         for model in MODELS:
             audit.register_model(f"structural.{model}", personal=model in PERSONAL_MODELS)
@@ -57,4 +57,5 @@ class StructuralConfig(AppConfig):
                 order=60,
             )
         )
+        dashboard.register_panel("structural/includes/dashboard_panel.html", home.structural_panel, order=20)
         indicators.register_populations()

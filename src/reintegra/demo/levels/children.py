@@ -26,7 +26,6 @@ from reintegra.children.choices import PanelRole
 from reintegra.children.models import ChildProfile, ReunificationFollowUp
 from reintegra.demo import vocabulary
 from reintegra.demo.levels.context import DemoContext
-from reintegra.reminders import services as reminders
 
 _DATA = vocabulary.load("children.yaml")
 
@@ -40,8 +39,6 @@ def load(context: DemoContext) -> str:
     today = timezone.localdate()
     for entry in _DATA["cases"]:
         _child_case(entry, manager, supervisor, today)
-    # The overdue BIA's and the due follow-up visit's reminders, as the daily `send_reminders` run stores them.
-    reminders.collect(today, kinds=["bia_overdue", "reunification_follow_up_due"])
     return (
         f"Children: {len(_DATA['cases'])} child cases (profile only, BIA awaiting approval, overdue BIA, "
         "unaccompanied child with BID and tracing under way, reunified child with follow-ups, a child plan, a "

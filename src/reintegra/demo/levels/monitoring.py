@@ -1,8 +1,8 @@
 """Demo data of monitoring and evaluation: oim-gt's results framework (theory of change, results tree,
 indicators adopted from the standard library and a few reported by hand), the last four quarters submitted
-(snapshots) and the current one open, a mid-term evaluation with its management response (the overdue
-action's reminder stored), and lessons learned, some from an earlier programme and from other organisations'
-(data/monitoring.yaml).
+(snapshots) and the current one open, a mid-term evaluation with its management response (an overdue
+action: its reminder comes from the demo's `send-reminders` run), and lessons learned, some from an earlier
+programme and from other organisations' (data/monitoring.yaml).
 
 Everything is written through the monitoring services, as the M&E officer ("monitoreo") or the programme
 manager ("gerente"). The synthetic cases are dated from today, so the targets are set when loading around
@@ -28,7 +28,6 @@ from reintegra.demo.levels.context import DemoContext
 from reintegra.monitoring import choices as c
 from reintegra.monitoring import evaluation_services, services, snapshots
 from reintegra.monitoring.models import Evaluation, Indicator, ReportingPeriod, ResultsFramework, StandardIndicator
-from reintegra.reminders import services as reminders
 
 _DATA = vocabulary.load("monitoring.yaml")
 QUARTERS = 4  # submitted; the current quarter is created open after them
@@ -52,8 +51,6 @@ def load(context: DemoContext) -> str:
         services.submit_period(officer, period)
     evaluation = _evaluation(officer, manager, context.users, programme, today)
     lessons = _lessons(officer, context, programme, evaluation)
-    # The overdue action's reminder, as the daily `send_reminders` run would store it.
-    reminders.collect(today, kinds=["recommendation_action_due"])
     return (
         f"Monitoring: results framework with {len(nodes)} results, {len(adopted)} standard and {len(reported)} "
         f"hand-reported indicators, {QUARTERS} submitted quarters, 1 evaluation with "

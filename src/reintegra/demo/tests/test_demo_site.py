@@ -12,6 +12,7 @@ from reintegra.cases.models import Case
 from reintegra.demo import site
 from reintegra.referrals.models import Referral
 from reintegra.regional.models import RegionalAction
+from reintegra.reminders.models import Reminder
 from reintegra.structural.models import Stakeholder
 from reintegra.web import navigation
 
@@ -53,3 +54,40 @@ def test_every_demo_users_screens_open_and_show_their_work(demo):
     sent = Referral.objects.exclude(status="draft").count()
     assert sent and seen["proveedor"]["referrals"].count("<tr") > sent / 2
     assert "audit" in seen["dpd"]  # the data protection officer reads the audit trail
+    _homes_show_each_roles_work(seen)
+    _inboxes_are_not_empty(seen)
+
+
+# The panel each demo user's home opens with (issue 18.9; tests/test_homes.py checks every role in detail).
+FIRST_PANEL = {
+    "admin": "platform",
+    "gerente": "organisation-cases",
+    "supervisora": "organisation-cases",
+    "gestora": "my-cases",
+    "gestor": "my-cases",
+    "monitoreo": "indicators",
+    "proveedor": "incoming-referrals",
+    "coordinacion": "indicators",
+    "dpd": "protection-alerts",
+    "focal": "feedback-queue",
+}
+
+
+def _homes_show_each_roles_work(seen):
+    assert set(FIRST_PANEL) == {spec.username for spec in site.DEMO_USERS}
+    for username, panel in FIRST_PANEL.items():
+        panels = re.findall(r'data-panel="([\w-]+)"', seen[username]["home"])
+        assert panels and panels[0] == panel, (username, panels)
+        assert ("my-cases" in panels) == (username in ("gestora", "gestor")), (username, panels)
+    # The provider's referrals wait for them on their home; the focal point's feedback too.
+    assert 'data-referral="' in seen["proveedor"]["home"]
+    assert 'data-feedback="' in seen["focal"]["home"]
+
+
+def _inboxes_are_not_empty(seen):
+    """Issue 18.10: the demo runs `send-reminders` once its data is in, so overdue rounds and referrals are in
+    the inboxes (not only the few the levels used to store by hand)."""
+    gestora = User.objects.get(username="gestora")
+    assert Reminder.objects.filter(recipient=gestora).exists()
+    assert Reminder.objects.filter(recipient=gestora, kind="rss_round_due").exists()
+    assert 'class="empty"' not in seen["gestora"]["reminders"]

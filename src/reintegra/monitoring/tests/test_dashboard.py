@@ -117,7 +117,7 @@ def test_an_officer_sees_small_cells_suppressed_a_manager_exact(world, client):
     text = _page(client, pm, programme=world["programme"].pk, by="sex").content.decode()
     assert "&lt; 3" not in text
     chart = re.search(r'id="disaggregation-chart"[^>]*>(.*?)</script>', text, re.S).group(1)
-    assert '"data": [4.0, 1.0, 3.0]' in chart  # Female, Intersex, Male
+    assert '"data": [4.0, 3.0, 1.0]' in chart  # Female, Male, Intersex: the choices' order (issue 18.16)
 
 
 def test_every_chart_has_its_figures_as_a_table(world, client):

@@ -161,3 +161,22 @@ def test_the_old_paths_redirect_to_the_new_ones_with_their_query(client):
     assert response["Location"] == reverse("monitoring:analytics") + "?by=sex&k=7"
     response = client.get(reverse("protection:analytics_export"))
     assert response.status_code == 301 and response["Location"] == CSV_URL
+
+
+def test_rows_follow_the_lifecycle_not_the_alphabet(client, org, supervisor):
+    """Issue 18.16: case statuses (and the other choices) are listed in their own order, not by code or label."""
+    from reintegra.cases.choices import CaseStatus
+    from reintegra.cases.models import Case
+
+    statuses = [CaseStatus.CLOSED, CaseStatus.REGISTERED, CaseStatus.IN_FOLLOW_UP, CaseStatus.ASSESSED]
+    for status in statuses:
+        case = factories.case(supervisor)
+        closure = {"closure_reason": "support_ended", "closed_on": case.return_date} if status == "closed" else {}
+        Case.objects.filter(pk=case.pk).update(status=status, **closure)
+    officer = factories.user(org, Role.ME_OFFICER)
+    rows = analytics.aggregate_cases(officer, by="status", k=1)
+    assert [row["status"] for row in rows] == [s for s in CaseStatus.values if s in statuses]
+    client.force_login(officer)
+    text = _text(client.get(URL))
+    positions = [text.index(f"<td>{CaseStatus(s).label}</td>") for s in CaseStatus.values if s in statuses]
+    assert positions == sorted(positions)
