@@ -3,7 +3,8 @@
 Source checks, so that a new app copies the kit's idiom instead of a local variant: no template outside
 `web` is (or re-implements) a generic form, pagination or chart include; no module outside `web` maps a
 service's errors onto a form, defines a widget or paginates by hand; `web` itself imports no app (every
-app imports it, so it sits below them); and every include or extends names a template that exists.
+app imports it, so it sits below them); every include or extends names a template that exists; and every
+table sits in its own scrolling box (a wide table scrolls there instead of pushing the page wider).
 """
 
 from __future__ import annotations
@@ -111,6 +112,25 @@ def test_every_include_and_extends_names_an_existing_template(path):
         except TemplateDoesNotExist:
             missing.append(name)
     assert not missing, f"{path.relative_to(SRC)} includes templates that do not exist: {missing}"
+
+
+# What may stand between a `.table-wrap` box and its table: template tags, comments and white space.
+_BETWEEN = re.compile(r"(\s|\{%[^%]*%\}|\{#.*?#\})+$")
+_WRAP = re.compile(r'<div class="[^"]*\btable-wrap\b[^"]*"[^>]*>$')
+
+
+def test_every_table_scrolls_in_its_own_box():
+    """A table wider than its box (long headings, many columns, a phone) scrolls inside a `.table-wrap`
+    (static/css/reintegra.css), so the page itself never scrolls sideways. PDF templates are paper."""
+    found = []
+    for path in _templates():
+        if "pdf" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"<table\b", text):
+            if not _WRAP.search(_BETWEEN.sub("", text[: match.start()])):
+                found.append(f"{path.relative_to(SRC)}:{text.count(chr(10), 0, match.start()) + 1}")
+    assert not found, 'put each table in <div class="table-wrap">…</div>:\n' + "\n".join(found)
 
 
 def test_no_module_outside_web_maps_service_errors_or_defines_widgets():

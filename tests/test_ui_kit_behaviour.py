@@ -151,3 +151,74 @@ def test_the_layout_names_no_app_the_apps_register_their_entries():
     assert {"cases", "register"} <= keys and "audit" not in keys
     me = {e["key"] for e in navigation.items_for(factories.user(org, Role.ME_OFFICER))}
     assert "monitoring" in me and "register" not in me  # analytics: from monitoring's landing page
+
+
+# --- The error summary of a refused form (web/includes/form_errors.html) ---------------------------------
+
+
+class ChoiceForm(forms.Form):
+    sex = forms.ChoiceField(choices=[("f", "F"), ("m", "M")], widget=forms.RadioSelect, required=False)
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def _render_summary(**context):
+    from django.template import engines
+
+    template = engines["django"].from_string('{% include "web/includes/form_errors.html" %}')
+    return template.render({"has_errors": True, **context})
+
+
+def test_the_error_summary_lists_every_error_of_every_form_and_row_with_a_link_to_its_field():
+    person = _bound(PersonForm)
+    apply_service_errors(ValidationError({"given_names": ["Required."], "programme": ["Not yours."]}), person)
+    choice = _bound(ChoiceForm)
+    apply_service_errors(ValidationError({"sex": ["Choose one."], "revision": ["Changed meanwhile."]}), choice)
+    rows = forms.formset_factory(ReturnForm, extra=0)(
+        data={"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "0", "form-0-return_date": "", "form-1-return_date": "x"}
+    )
+    assert not rows.is_valid()
+    with translation.override("en"):
+        html = _render_summary(form=person, other=choice, rows=rows, again=person)
+
+    assert "data-error-summary" in html and 'tabindex="-1"' in html
+    assert '<a href="#id_given_names">Given names: Required.</a>' in html
+    assert "<li>Not yours.</li>" in html  # about no field: listed, without a link
+    assert '<a href="#id_sex_0">Sex: Choose one.</a>' in html  # radio buttons: the first option
+    assert "<li>Changed meanwhile.</li>" in html  # a hidden field has nothing to link to
+    assert '<a href="#id_form-1-return_date">Row 2 · Return date: Enter a valid date.</a>' in html
+    assert html.count("Given names: Required.") == 1  # a form given twice is listed once
+
+
+def test_the_error_summary_says_nothing_was_saved_even_without_a_form_in_the_context():
+    with translation.override("es"):
+        html = _render_summary()
+    assert "Todavía no se guardó nada" in html and "<ul>" not in html
+    assert _render_summary(has_errors=False).strip() == ""
+
+
+# --- Durations (web.durations): one way to show a measured duration ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hours", "spanish", "english"),
+    [
+        (None, "—", "—"),
+        (0.25, "15 min", "15 min"),
+        (2, "2 h", "2 h"),
+        (36.5, "36,5 h", "36.5 h"),
+        (60, "2,5 días", "2.5 days"),
+        (1080.0, "45 días", "45 days"),
+        (24 * 400, "400 días", "400 days"),
+        (24 * 1500, "1\xa0500 días", "1,500 days"),
+    ],
+)
+def test_a_duration_reads_in_minutes_hours_or_days_in_the_readers_format(hours, spanish, english):
+    from reintegra.web import durations
+
+    with translation.override("es"):
+        assert durations.describe_hours(hours) == spanish
+    with translation.override("en"):
+        assert durations.describe_hours(hours) == english
+    if hours is not None:
+        with translation.override("en"):
+            assert durations.describe_days(hours / 24) == english

@@ -148,3 +148,31 @@ def page(live_app: LiveApp) -> Iterator["object"]:
             pg.screenshot(path=str(artifacts / "last-browser-page.png"), full_page=True)
             context.close()
             browser.close()
+
+
+# The journeys' shared steps: one way to log in and to submit a form, so a change of the login page or of the
+# forms' buttons is made once.
+
+
+def log_in(page, live_app: LiveApp, username: str = "gestora", password: str = PASSWORD) -> None:
+    """Log in from a fresh session (cookies cleared: the journeys switch users); lands off the login page."""
+    page.context.clear_cookies()
+    page.goto(f"{live_app.url}/login/")
+    page.fill("[name=username]", username)
+    page.fill("[name=password]", password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert "/login/" not in page.url, f"{username} could not log in"
+
+
+def submit(page, scope: str = "main form", *, last: bool = False) -> None:
+    """Click the primary submit button of the page's (first, or last) form and wait for the next page."""
+    buttons = page.locator(f"{scope} button[type=submit].button--primary")
+    with page.expect_navigation():
+        (buttons.last if last else buttons.first).click()
+    page.wait_for_load_state("networkidle")
+
+
+def main_text(page) -> str:
+    return page.locator("main").inner_text()

@@ -5,7 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import log_in, submit
 
 pytestmark = pytest.mark.browser
 
@@ -14,21 +14,6 @@ TODAY = date.today()
 
 def _status(page) -> str:
     return page.locator(".case-header__badges .badge").first.inner_text().strip()
-
-
-def _submit(page) -> None:
-    page.locator("main form button[type=submit].button--primary").first.click()
-    page.wait_for_load_state("networkidle")
-
-
-def _log_in(page, live_app) -> None:
-    page.goto(f"{live_app.url}/")
-    assert "/login/" in page.url  # anonymous users land on the login page
-    page.fill("[name=username]", "gestora")
-    page.fill("[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == "es"
 
 
 def _register(page, live_app, given: str, first: str, second: str, born: date) -> None:
@@ -55,12 +40,15 @@ def _register(page, live_app, given: str, first: str, second: str, born: date) -
 
 
 def test_case_manager_journey_in_spanish(page, live_app):
-    _log_in(page, live_app)
+    page.goto(f"{live_app.url}/")
+    assert "/login/" in page.url  # anonymous users land on the login page
+    log_in(page, live_app)
+    assert page.locator("html").get_attribute("lang") == "es"
     assert page.get_by_role("heading", level=1).first.inner_text().strip()
 
     # Register a returnee and open the case.
     _register(page, live_app, "Rosa María", "Ajú", "Tzoc", date(1991, 3, 14))
-    _submit(page)
+    submit(page)
     assert re.search(r"/casos/\d+/$", page.url), page.url
     case_url = page.url
     assert _status(page) == "Registrado"
@@ -72,14 +60,14 @@ def test_case_manager_journey_in_spanish(page, live_app):
     page.select_option("[name=economic_need]", "high")
     page.fill("[name=needs_vulnerabilities]", "Sin ingresos desde el retorno; deudas con prestamistas.")
     page.fill("[name=capacities_skills]", "Experiencia en cocina y ventas.")
-    _submit(page)
+    submit(page)
     assert _status(page) == "Evaluado"
 
     # Counselling session.
     page.goto(case_url + "consejeria/nueva/")
     page.fill("[name=held_on]", TODAY.isoformat())
     page.fill("[name=topics]", "Duelo migratorio")
-    _submit(page)
+    submit(page)
     assert page.locator(".messages").inner_text().strip()
 
     # Plan with one item, then agree it.
@@ -91,10 +79,10 @@ def test_case_manager_journey_in_spanish(page, live_app):
     page.select_option("[name=items-0-assistance_form]", "in_kind")
     page.fill("[name=items-0-amount]", "3500")
     page.fill("[name=items-0-currency]", "GTQ")
-    _submit(page)
+    submit(page)
     page.goto(case_url + "plan/acordar/")
     page.fill("[name=agreed_on]", TODAY.isoformat())
-    _submit(page)
+    submit(page)
     assert _status(page) == "Plan acordado"
 
     # Follow-up visit with progress on the item.
@@ -103,7 +91,7 @@ def test_case_manager_journey_in_spanish(page, live_app):
     page.select_option("[name=mode]", "phone")
     page.fill("[name=notes]", "Compró el equipo de cocina.")
     page.locator("select[name^=progress_]").first.select_option("in_progress")
-    _submit(page)
+    submit(page)
     assert _status(page) == "En seguimiento"
 
     # Closing without a reason is refused with a message; with a reason it closes.
@@ -131,16 +119,16 @@ def test_case_manager_journey_in_spanish(page, live_app):
 
 
 def test_duplicate_warning_before_saving(page, live_app):
-    _log_in(page, live_app)
+    log_in(page, live_app)
     _register(page, live_app, "Juana", "Xicará", "Cux", date(1985, 7, 2))
-    _submit(page)
+    submit(page)
     assert _status(page) == "Registrado"
     # The same person returned again, typed without accents and with the surnames swapped.
     _register(page, live_app, "JUANA", "Cux", "Xicara", date(1985, 7, 2))
     page.locator("[name=birth_date]").dispatch_event("change")
     panel = page.locator("#duplicate-panel")
     panel.get_by_text("Juana Xicará Cux").first.wait_for()
-    _submit(page)
+    submit(page)
     # Not saved until the case manager confirms it is a different person.
     assert page.url.endswith("/casos/nuevo/")
     assert page.locator("[name=given_names]").input_value() == "JUANA"

@@ -8,7 +8,7 @@ in the plan, and agrees the plan."""
 from datetime import date, timedelta
 
 import pytest
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, log_in, main_text, submit
 
 pytestmark = pytest.mark.browser
 
@@ -41,25 +41,6 @@ print(f"CASE={{case.pk}} NUMBER={{case.case_number}} MANAGER={{manager.pk}} SUPE
 """
 
 
-def _submit(page) -> None:
-    page.locator("main form button[type=submit].button--primary").first.click()
-    page.wait_for_load_state("networkidle")
-
-
-def _log_in(page, live_app, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_app.url}/login/")
-    page.fill("[name=username]", username)
-    page.fill("[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
-    assert "/login/" not in page.url
-
-
-def _main(page) -> str:
-    return page.locator("main").inner_text()
-
-
 def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     result = live_app.manage("shell", "-c", SETUP)
     line = next(line for line in result.stdout.splitlines() if line.startswith("CASE="))
@@ -67,7 +48,7 @@ def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     child_url = f"{live_app.url}/ninez/casos/{ids['CASE']}/"
 
     # The case manager: the child's profile (unaccompanied), then the BIA started and saved in progress.
-    _log_in(page, live_app, "gestora-nna")
+    log_in(page, live_app, "gestora-nna")
     page.goto(child_url)
     page.get_by_role("link", name="Registrar el perfil").click()
     page.wait_for_load_state("networkidle")
@@ -75,8 +56,8 @@ def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     page.select_option("[name=authority]", "gt_pgn")
     page.fill("[name=authority_officer]", "Licda. Marta Sic")
     page.fill("[name=languages]", "K'iche', español")
-    _submit(page)
-    assert "No acompañado" in _main(page) or "No acompañada" in _main(page)
+    submit(page)
+    assert "No acompañado" in main_text(page) or "No acompañada" in main_text(page)
 
     page.get_by_role("link", name="Iniciar una Evaluación del Interés Superior").click()
     page.wait_for_load_state("networkidle")
@@ -85,7 +66,7 @@ def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     page.fill("[name=family_situation]", "La madre vive en Totonicapán; sin contacto desde que salió.")
     page.locator("main form button[name=save]").click()
     page.wait_for_load_state("networkidle")
-    assert "En curso" in _main(page)
+    assert "En curso" in main_text(page)
 
     # ...and completed: the child heard through an interpreter, sent for approval.
     page.get_by_role("link", name="Continuar la evaluación").click()
@@ -100,20 +81,20 @@ def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     page.fill("[name=recommendation_reasons]", "Niño no acompañado: determinación del interés superior y localización.")
     page.get_by_role("button", name="Completar y enviar a aprobación").click()
     page.wait_for_load_state("networkidle")
-    assert "Pendiente de aprobación de supervisión" in _main(page)
+    assert "Pendiente de aprobación de supervisión" in main_text(page)
 
     # The supervisor: the assessment is in her queue; she approves it.
-    _log_in(page, live_app, "supervisora-nna")
+    log_in(page, live_app, "supervisora-nna")
     page.goto(f"{live_app.url}/ninez/supervision/")
     queue = page.locator("main").locator("tr", has_text=ids["NUMBER"]).first
     queue.get_by_role("link").first.click()
     page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Aprobar la evaluación").click()
     page.wait_for_load_state("networkidle")
-    assert "Aprobada" in _main(page)
+    assert "Aprobada" in main_text(page)
 
     # The case manager convenes the BID panel: two members with a decision is refused, nothing typed lost.
-    _log_in(page, live_app, "gestora-nna")
+    log_in(page, live_app, "gestora-nna")
     page.goto(child_url + "dis/")
     page.fill("[name=convened_on]", TODAY.isoformat())
     page.select_option("[name=members-0-user]", ids["MANAGER"])
@@ -131,7 +112,7 @@ def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     page.get_by_role("button", name="Guardar la determinación").click()
     page.wait_for_load_state("networkidle")
     assert "Todavía no se guardó nada" in page.content()
-    assert "al menos tres miembros" in _main(page)
+    assert "al menos tres miembros" in main_text(page)
     assert page.input_value("[name=members-1-name]") == "Licda. Marta Sic (PGN)"
     assert page.input_value("[name=reasons]").startswith("La madre fue localizada")
 
@@ -143,7 +124,7 @@ def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     page.wait_for_load_state("networkidle")
     assert "Todavía no se guardó nada" not in page.content()
     assert page.url.rstrip("/").endswith(f"/ninez/casos/{ids['CASE']}")
-    assert "Reunificación con apoyo" in _main(page) and "Licda. Marta Sic (PGN)" in _main(page)
+    assert "Reunificación con apoyo" in main_text(page) and "Licda. Marta Sic (PGN)" in main_text(page)
 
     # Family tracing: the request for the mother, an action through the community leaders, the mother found.
     page.goto(child_url + "localizacion/")
@@ -153,14 +134,14 @@ def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     page.fill("[name=given_names]", "Catarina")
     page.fill("[name=family_names]", "Tum Batz")
     page.fill("[name=last_known_location]", "Aldea Chuicruz, Totonicapán")
-    _submit(page)
-    assert "Catarina" in _main(page)
+    submit(page)
+    assert "Catarina" in main_text(page)
     page.get_by_role("link", name="Registrar una acción de localización").first.click()
     page.wait_for_load_state("networkidle")
     page.select_option("[name=method]", "community_leaders")
     page.fill("[name=carried_out_by]", "Alcaldía comunitaria de Chuicruz")
     page.select_option("[name=result]", "family_located")
-    _submit(page)
+    submit(page)
     page.goto(child_url + "localizacion/")
     page.locator("main a", has_text="Catarina").first.click()
     page.wait_for_load_state("networkidle")
@@ -169,9 +150,9 @@ def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     page.select_option("[name=relationship]", "mother")
     page.fill("[name=given_names]", "Catarina")
     page.fill("[name=family_names]", "Tum Batz")
-    _submit(page)
+    submit(page)
     page.goto(child_url + "localizacion/")
-    assert "Familia localizada" in _main(page)
+    assert "Familia localizada" in main_text(page)
 
     # The reunification suitability assessment: the mother willing and able, the home safe, the child heard.
     page.get_by_role("link", name="Evaluar la reunificación").click()
@@ -185,21 +166,21 @@ def test_unaccompanied_child_from_assessment_to_agreed_plan(page, live_app):
     page.select_option("[name=authority_view]", "agrees")
     page.select_option("[name=recommendation]", "reunify_with_support")
     page.fill("[name=reasons]", "Madre dispuesta; ingresos bajos: reunificación con apoyo económico.")
-    _submit(page)
+    submit(page)
     assert "Todavía no se guardó nada" not in page.content()
     page.goto(child_url + "localizacion/")
-    assert "Reunificación con apoyo" in _main(page)
+    assert "Reunificación con apoyo" in main_text(page)
 
     # The plan waits for the child's participation; recorded, it is agreed.
     page.goto(f"{live_app.url}/casos/{ids['CASE']}/plan/")
-    assert "Registre cómo participó la NNA en el plan" in _main(page)
+    assert "Registre cómo participó la NNA en el plan" in main_text(page)
     page.goto(child_url)
     page.get_by_role("link", name="Registrar la participación en el plan").click()
     page.wait_for_load_state("networkidle")
     page.select_option("[name=method]", "in_person")
     page.fill("[name=views]", "Pidió que el plan incluya volver a la escuela en Totonicapán.")
-    _submit(page)
+    submit(page)
     page.goto(f"{live_app.url}/casos/{ids['CASE']}/plan/acordar/")
     page.fill("[name=agreed_on]", TODAY.isoformat())
-    _submit(page)
+    submit(page)
     assert page.locator(".case-header__badges .badge").first.inner_text().strip() == "Plan acordado"

@@ -7,7 +7,7 @@ shows the returnee / non-migrant ratio, and the case page shows the project."""
 from datetime import date
 
 import pytest
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, log_in, main_text, submit
 
 pytestmark = pytest.mark.browser
 
@@ -43,16 +43,6 @@ print(f"COMMUNITY={{community.pk}} CASE1={{cases[0].pk}} CASE2={{cases[1].pk}} I
 """
 
 
-def _submit(page) -> None:
-    with page.expect_navigation():
-        page.locator("main form button[type=submit].button--primary").first.click()
-    page.wait_for_load_state("networkidle")
-
-
-def _main(page) -> str:
-    return page.locator("main").inner_text()
-
-
 def _go(page, link_name: str) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name=link_name).first.click()
@@ -64,18 +54,14 @@ def test_hotspot_to_profile_session_and_project_with_cases_and_residents(page, l
     line = next(line for line in result.stdout.splitlines() if line.startswith("COMMUNITY="))
     ids = dict(part.split("=", 1) for part in line.split())
 
-    page.goto(f"{live_app.url}/login/")
-    page.fill("[name=username]", "gerente-com")
-    page.fill("[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    log_in(page, live_app, "gerente-com")
 
     # The hotspot table: San Andrés Xecul with its returns per 1,000 residents; its name opens the community.
     page.goto(f"{live_app.url}/comunidades/focos-de-retorno/")
-    assert "San Andrés Xecul" in _main(page)
+    assert "San Andrés Xecul" in main_text(page)
     _go(page, "San Andrés Xecul")
     assert page.url.endswith(f"/comunidades/{ids['COMMUNITY']}/")
-    assert "Aún no hay perfil comunitario." in _main(page)
+    assert "Aún no hay perfil comunitario." in main_text(page)
 
     # The community profile: six sections rated with evidence.
     _go(page, "Elaborar el perfil")
@@ -90,9 +76,9 @@ def test_hotspot_to_profile_session_and_project_with_cases_and_residents(page, l
         page.select_option(f"[name={section}_rating]", rating)
         page.fill(f"[name={section}_evidence]", f"Grupo focal con retornados y vecinos ({section})")
     page.fill("[name=drivers_sources]", "Encuesta de hogares 2024")
-    _submit(page)
-    assert "Versión 1 del" in _main(page)
-    assert "Encuesta de hogares 2024" in _main(page)
+    submit(page)
+    assert "Versión 1 del" in main_text(page)
+    assert "Encuesta de hogares 2024" in main_text(page)
 
     # A participatory session: returnees and non-migrant residents, counts only.
     _go(page, "+ Nueva sesión")
@@ -102,8 +88,8 @@ def test_hotspot_to_profile_session_and_project_with_cases_and_residents(page, l
     page.fill("[name=n_returnee_male_adult]", "6")
     page.fill("[name=n_non_migrant_female_adult]", "9")
     page.fill("[name=priorities]", "Empleo para jóvenes\nAgua potable")
-    _submit(page)
-    assert "Asamblea comunitaria" in _main(page) and "Empleo para jóvenes" in _main(page)
+    submit(page)
+    assert "Asamblea comunitaria" in main_text(page) and "Empleo para jóvenes" in main_text(page)
 
     # A community project for this community (pre-selected), economic.
     _go(page, "+ Nuevo proyecto")
@@ -116,29 +102,29 @@ def test_hotspot_to_profile_session_and_project_with_cases_and_residents(page, l
     page.fill("[name=budget_0_budget]", "15000")
     page.fill("[name=budget_0_spent]", "2500")
     page.fill("[name=milestone_0_title]", "Primera cosecha")
-    _submit(page)
-    assert "Huerto comunitario de Xecul" in _main(page) and "Semillas y herramientas" in _main(page)
+    submit(page)
+    assert "Huerto comunitario de Xecul" in main_text(page) and "Semillas y herramientas" in main_text(page)
     project_url = page.url
 
     # Two returnees' cases, the first with the plan item that says it takes part.
     _go(page, "+ Vincular el caso de una persona retornada")
     page.select_option("[name=case]", ids["CASE1"])
     page.select_option("[name=plan_item]", ids["ITEM"])
-    _submit(page)
+    submit(page)
     _go(page, "+ Vincular el caso de una persona retornada")
     page.select_option("[name=case]", ids["CASE2"])
     page.select_option("[name=role]", "leader")
-    _submit(page)
+    submit(page)
     # Non-migrant residents: a count with sex and role, no names.
     _go(page, "+ Agregar participantes no migrantes")
     page.fill("[name=count]", "12")
     page.select_option("[name=sex]", "female")
-    _submit(page)
-    main = _main(page)
+    submit(page)
+    main = main_text(page)
     assert page.url == project_url
     assert "Personas retornadas : residentes no migrantes = 2 : 12" in main
     assert ids["NUMBER1"] in main and "componente del plan: Huerto comunitario" in main
 
     # The case page shows the project it takes part in.
     page.goto(f"{live_app.url}/casos/{ids['CASE1']}/")
-    assert "Huerto comunitario de Xecul" in _main(page)
+    assert "Huerto comunitario de Xecul" in main_text(page)

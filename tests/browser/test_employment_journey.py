@@ -5,7 +5,7 @@ him among the candidates with the explanation of the score; the case manager sho
 tab, records the interview and the hire, and the 3-month retention check."""
 
 import pytest
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, log_in, main_text, submit
 
 pytestmark = pytest.mark.browser
 
@@ -37,26 +37,6 @@ print(f"CASE={{case.pk}} NUMBER={{case.case_number}} MUNI={{muni.pk}} PROGRAMME=
 """
 
 
-def _submit(page) -> None:
-    with page.expect_navigation():
-        page.locator("main form button[type=submit].button--primary").last.click()
-    page.wait_for_load_state("networkidle")
-
-
-def _log_in(page, live_app, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_app.url}/login/")
-    page.fill("[name=username]", username)
-    page.fill("[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
-    assert "/login/" not in page.url
-
-
-def _main(page) -> str:
-    return page.locator("main").inner_text()
-
-
 def test_certified_bricklayer_from_profile_to_retention(page, live_app):
     result = live_app.manage("shell", "-c", SETUP)
     line = next(line for line in result.stdout.splitlines() if line.startswith("CASE="))
@@ -64,7 +44,7 @@ def test_certified_bricklayer_from_profile_to_retention(page, live_app):
     tab = f"{live_app.url}/empleo/casos/{ids['CASE']}/"
 
     # The case manager records the jobseeker profile: work abroad and a skill certified by INTECAP.
-    _log_in(page, live_app, "gestora-empleo")
+    log_in(page, live_app, "gestora-empleo")
     page.goto(tab)
     assert "Empleo" in page.locator("nav, main").first.inner_text() or "Empleo" in page.content()
     page.get_by_role("link", name="Registrar el perfil").click()
@@ -84,13 +64,13 @@ def test_certified_bricklayer_from_profile_to_retention(page, live_app):
     page.select_option("[name=certifications-0-issuer]", "intecap")
     page.fill("[name=certifications-0-standard]", "Albañil en obra gris")
     page.fill("[name=certifications-0-issued_on]", "2024-03-01")
-    _submit(page)
-    text = _main(page)
+    submit(page, last=True)
+    text = main_text(page)
     assert "Albañilería · Certificada" in text
     assert "INTECAP · Albañil en obra gris" in text
 
     # The programme manager publishes a vacancy of the construction company and sees him as a candidate.
-    _log_in(page, live_app, "gerente-empleo")
+    log_in(page, live_app, "gerente-empleo")
     page.goto(f"{live_app.url}/empleo/vacantes/nueva/")
     page.select_option("[name=programme]", ids["PROGRAMME"])
     page.select_option("[name=employer]", label=page.locator("[name=employer] option").nth(1).inner_text())
@@ -104,19 +84,19 @@ def test_certified_bricklayer_from_profile_to_retention(page, live_app):
     page.fill("[name=positions]", "3")
     page.fill("[name=closing_date]", "2099-12-31")
     page.select_option("[name=incentive]", "wage_cofinancing")
-    _submit(page)
-    text = _main(page)
+    submit(page, last=True)
+    text = main_text(page)
     assert "Albañil para vivienda social" in text
     assert ids["NUMBER"] in text  # the candidate, by case number only
     assert "mismo grupo primario (4 dígitos)" in text
 
     # The case manager shortlists him from the tab, with the explanation shown, and follows the placement.
-    _log_in(page, live_app, "gestora-empleo")
+    log_in(page, live_app, "gestora-empleo")
     page.goto(tab)
-    assert "Competencias esenciales cubiertas" in _main(page)
+    assert "Competencias esenciales cubiertas" in main_text(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Preseleccionar").click()
-    assert "Preseleccionada" in _main(page)
+    assert "Preseleccionada" in main_text(page)
     placement = page.locator("article.placement").first
     placement.locator("[name=step]").select_option("interview")
     with page.expect_navigation():
@@ -125,11 +105,11 @@ def test_certified_bricklayer_from_profile_to_retention(page, live_app):
     placement.locator("[name=step]").select_option("hired")
     with page.expect_navigation():
         placement.get_by_role("button", name="Registrar el paso").click()
-    text = _main(page)
+    text = main_text(page)
     assert "Contratada" in text
     assert "3 meses" in text and "12 meses" in text
     row = page.locator("#retention-3")
     row.locator("[name=outcome]").select_option("employed")
     with page.expect_navigation():
         row.get_by_role("button", name="Registrar").click()
-    assert "Sigue trabajando con el empleador" in _main(page)
+    assert "Sigue trabajando con el empleador" in main_text(page)

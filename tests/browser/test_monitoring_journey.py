@@ -9,7 +9,7 @@ from pathlib import Path
 
 import hxl
 import pytest
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,11 +48,7 @@ def test_define_an_indicator_see_it_disaggregated_submit_and_download(page, live
     result = live_app.manage("shell", "-c", SETUP)
     programme = next(line.split("=", 1)[1] for line in result.stdout.splitlines() if line.startswith("PROGRAMME="))
 
-    page.goto(f"{live_app.url}/")
-    page.fill("[name=username]", "monitoreo")
-    page.fill("[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    log_in(page, live_app, "monitoreo")
 
     # From the menu to the programme's indicators.
     page.get_by_role("link", name="Seguimiento y evaluación").first.click()

@@ -8,7 +8,7 @@ arrival's page lists the three, and the child's case summary shows the return re
 from datetime import date, datetime, timedelta
 
 import pytest
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, log_in, main_text
 
 pytestmark = pytest.mark.browser
 
@@ -35,20 +35,6 @@ print(f"POINT={{point.pk}} KNOWN={{known.pk}}")
 """
 
 
-def _log_in(page, live_app, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_app.url}/login/")
-    page.fill("[name=username]", username)
-    page.fill("[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
-    assert "/login/" not in page.url
-
-
-def _main(page) -> str:
-    return page.locator("main").inner_text()
-
-
 def _person(page, given: str, family: str, sex: str, born: date, *, document: str = "") -> None:
     page.fill("[name=given_names]", given)
     page.fill("[name=family_names]", family)
@@ -63,9 +49,9 @@ def test_an_arrival_and_three_people_at_the_desk(page, live_app):
     line = next(line for line in result.stdout.splitlines() if line.startswith("POINT="))
     ids = dict(part.split("=", 1) for part in line.split())
 
-    _log_in(page, live_app, "recepcion-gt")
+    log_in(page, live_app, "recepcion-gt")
     page.goto(f"{live_app.url}/recepcion/")
-    assert "Llegadas" in _main(page)
+    assert "Llegadas" in main_text(page)
     page.get_by_role("link", name="Nueva llegada").click()
     page.wait_for_load_state("networkidle")
     landed = (datetime.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
@@ -96,16 +82,16 @@ def test_an_arrival_and_three_people_at_the_desk(page, live_app):
     page.get_by_role("button", name="Guardar y siguiente").click()
     page.wait_for_load_state("networkidle")
     assert page.url == intake_url
-    assert "Guardado. Siguiente persona." in _main(page)
+    assert "Guardado. Siguiente persona." in main_text(page)
     assert page.input_value("[name=given_names]") == ""
-    assert "1 persona registrada" in _main(page)
+    assert "1 persona registrada" in main_text(page)
 
     # 2. Returned before: the same identity document, the names typed differently. Linked, not registered again.
     _person(page, "Marvin", "Tux", "male", date(1987, 8, 14), document="2587451230101")
     page.check("[name=assistance][value=hygiene_kit]")
     page.get_by_role("button", name="Guardar y siguiente").click()
     page.wait_for_load_state("networkidle")
-    assert "Retorno reiterado" in _main(page)
+    assert "Retorno reiterado" in main_text(page)
 
     # 3. An unaccompanied 15-year-old: the protection flag, then "Guardar y terminar".
     today = date.today()
@@ -114,7 +100,7 @@ def test_an_arrival_and_three_people_at_the_desk(page, live_app):
     page.check("[name=assistance][value=psychological_first_aid]")
     page.get_by_role("button", name="Guardar y terminar").click()
     page.wait_for_load_state("networkidle")
-    text = _main(page)
+    text = main_text(page)
     assert "3 personas recibidas" in text and "1 retorno reiterado" in text
     assert "Rosa Elvira Chávez Ajú" in text and "Marvin Estuardo Tux Coj" in text
     assert "Niña, niño o adolescente no acompañado" in text
@@ -123,5 +109,5 @@ def test_an_arrival_and_three_people_at_the_desk(page, live_app):
     # Children tab the best-interests assessment started on arrival.
     page.locator("tr", has_text="Dulce María").get_by_role("link").nth(1).click()
     page.wait_for_load_state("networkidle")
-    assert "Retornos registrados en recepción" in _main(page)
-    assert "Centro de Recepción — Fuerza Aérea Guatemalteca" in _main(page)
+    assert "Retornos registrados en recepción" in main_text(page)
+    assert "Centro de Recepción — Fuerza Aérea Guatemalteca" in main_text(page)

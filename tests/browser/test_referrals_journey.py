@@ -9,7 +9,7 @@ import sys
 from datetime import date, timedelta
 
 import pytest
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, log_in, submit
 
 pytestmark = pytest.mark.browser
 
@@ -36,22 +36,6 @@ ReferralPathway.objects.create(
     created_by=User.objects.get(username="gestora"),
 )
 """
-
-
-def _submit(page, scope: str = "main form") -> None:
-    page.locator(f"{scope} button[type=submit].button--primary").first.click()
-    page.wait_for_load_state("networkidle")
-
-
-def _log_in(page, live_app, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_app.url}/")
-    assert "/login/" in page.url
-    page.fill("[name=username]", username)
-    page.fill("[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == "es"
 
 
 def _set_up_provider(live_app) -> None:
@@ -84,14 +68,14 @@ def _open_case(page, live_app) -> str:
     page.select_option("[name=return_type]", "forced")
     page.select_option("[name=host_country]", "US")
     page.check("[name=causes_of_migration][value=economic]")
-    _submit(page)
+    submit(page)
     assert re.search(r"/casos/\d+/$", page.url), page.url
     return page.url
 
 
 def test_referral_closed_loop_in_spanish(page, live_app):
     _set_up_provider(live_app)
-    _log_in(page, live_app, "gestora")
+    log_in(page, live_app, "gestora")
     case_url = _open_case(page, live_app)
     case_id = re.search(r"/casos/(\d+)/$", case_url).group(1)
 
@@ -102,7 +86,7 @@ def test_referral_closed_loop_in_spanish(page, live_app):
     page.select_option("[name=purpose]", "referral")
     page.select_option("[name=method]", "signed")
     page.select_option("[name=recipient_organisation]", label=PROVIDER_ORG)
-    _submit(page)
+    submit(page)
     assert page.locator(".alert--error").count() == 0, page.locator("main").inner_text()
 
     # The case's Referrals tab -> refer -> choose the recommended service.
@@ -117,7 +101,7 @@ def test_referral_closed_loop_in_spanish(page, live_app):
     page.fill("[name=reason]", "Busca empleo en cocina; experiencia de cinco años en restaurantes.")
     page.select_option("[name=priority]", "urgent")
     page.uncheck("[name=send_now]")
-    _submit(page, "main form[method=post]")
+    submit(page, "main form[method=post]")
     found = re.search(r"/derivaciones/(\d+)/(#.*)?$", page.url)
     assert found, page.url
     referral_url = f"{live_app.url}/derivaciones/{found.group(1)}/"
@@ -130,7 +114,7 @@ def test_referral_closed_loop_in_spanish(page, live_app):
     assert page.get_by_text("Derivación enviada a").count() == 0  # sent from the detail page, not the form
 
     # The provider's user: the portal lists it; the detail shows only the SOP's four fields.
-    _log_in(page, live_app, "puentes")
+    log_in(page, live_app, "puentes")
     page.goto(f"{live_app.url}/derivaciones/")
     assert page.get_by_text(SERVICE).first.is_visible()
     page.goto(referral_url)
@@ -154,7 +138,7 @@ def test_referral_closed_loop_in_spanish(page, live_app):
     assert page.locator(".badge.referral-status--service_delivered").inner_text().strip() == "Servicio prestado"
 
     # Back to the case manager: the status on the case's tab and the lines of the case timeline.
-    _log_in(page, live_app, "gestora")
+    log_in(page, live_app, "gestora")
     page.goto(f"{live_app.url}/derivaciones/casos/{case_id}/")
     assert page.locator(".badge.referral-status--service_delivered").count() == 1
     page.goto(case_url + "cronologia/")

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -46,11 +46,7 @@ def test_coordinator_reads_the_matrix_and_drills_down(page, live_app):
     rows = _guatemala_rows()
     counts = Counter((row["level"], row["dimension"]) for row in rows)
 
-    page.goto(f"{live_app.url}/login/")
-    page.fill("[name=username]", "coordinacion")
-    page.fill("[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    log_in(page, live_app, "coordinacion")
 
     # The structural level's pages sit under one menu of the main navigation.
     page.locator("summary", has_text="Nivel estructural").click()

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, log_in, submit
 
 pytestmark = pytest.mark.browser
 
@@ -38,11 +38,7 @@ def _programme_manager(live_app) -> None:
 
 def test_new_stakeholder_is_placed_on_the_grid(page, live_app):
     _programme_manager(live_app)
-    page.goto(f"{live_app.url}/")
-    page.fill("[name=username]", USERNAME)
-    page.fill("[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    log_in(page, live_app, USERNAME)
 
     # The structural level's pages sit under one menu of the main navigation.
     page.locator("summary", has_text="Nivel estructural").click()
@@ -57,8 +53,7 @@ def test_new_stakeholder_is_placed_on_the_grid(page, live_app):
     page.fill("[name=interest]", "5")
     page.fill("[name=influence]", "4")
     page.check("[name=functions][value=serve_returnees]")
-    page.locator("main form button[type=submit].button--primary").click()
-    page.wait_for_load_state("networkidle")
+    submit(page)
     assert "/estructural/interlocutores/" in page.url
     detail_url = page.url
     assert page.get_by_test_id("engagement-category").inner_text().strip() == "Controlar estrechamente"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,11 +48,7 @@ def test_rss_round_and_planning_with_the_grid(page, live_app):
     result = live_app.manage("shell", "-c", SETUP)
     case_id = next(line.split("=", 1)[1] for line in result.stdout.splitlines() if line.startswith("CASE="))
 
-    page.goto(f"{live_app.url}/")
-    page.fill("[name=username]", "gestora")
-    page.fill("[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    log_in(page, live_app, "gestora")
 
     # The case's Sustainability tab: nothing yet, the schedule, a button to record a round.
     page.goto(f"{live_app.url}/sostenibilidad/caso/{case_id}/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -18,44 +19,62 @@ COLOURS = {
     engagement.COMMUNICATE: "rgba(230, 145, 0, 0.7)",
     engagement.INFORM: "rgba(30, 100, 170, 0.7)",
 }
-# Points sharing the same scores are spread around the score so each stays clickable.
-_SPREAD = [
-    (0, 0),
-    (0.18, 0),
-    (-0.18, 0),
-    (0, 0.18),
-    (0, -0.18),
-    (0.18, 0.18),
-    (-0.18, -0.18),
-    (0.18, -0.18),
-    (-0.18, 0.18),
-]
+# Points sharing the same scores are spread around their score (a sunflower pattern, in the order given, so
+# the same list draws the same picture), within a radius that keeps them inside their cell: each stays
+# visible and clickable, and on the right side of the quadrant lines (which run between the scores).
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+_SPREAD_RADIUS = 0.36
+
+
+def spread(index: int, count: int) -> tuple[float, float]:
+    """The offset (dx, dy) in score units of the `index`-th of `count` points sharing one cell."""
+    if count <= 1:
+        return 0.0, 0.0
+    radius = _SPREAD_RADIUS * math.sqrt((index + 0.5) / count)
+    angle = index * _GOLDEN_ANGLE
+    return round(radius * math.cos(angle), 3), round(radius * math.sin(angle), 3)
 
 
 def stakeholder_grid(stakeholders: Iterable[Any], highlight: int | None = None) -> dict[str, Any]:
     """Interest (y) x influence (x) bubbles, one dataset per engagement category, with the programme's
-    threshold drawn as two dashed lines (quadrant boundaries); each point links to its stakeholder."""
+    threshold drawn as two dashed lines (quadrant boundaries); each point links to its stakeholder, carries
+    its number in the table beside the chart (drawn on the point) and a tooltip with its name and scores."""
     datasets: dict[str, dict[str, Any]] = {
         value: {"label": str(label), "type": "bubble", "data": [], "backgroundColor": COLOURS[value]}
         for value, label in c.EngagementCategory.choices
     }
     links: dict[str, list[str]] = {value: [] for value in datasets}
-    rows = []
+    listed = list(stakeholders)
+    per_cell = Counter((s.influence, s.interest) for s in listed)
     seen: Counter[tuple[int, int]] = Counter()
+    rows = []
     thresholds: set[int] = set()
-    for s in stakeholders:
+    for number, s in enumerate(listed, start=1):
         threshold = s.programme.stakeholder_high_threshold
         thresholds.add(threshold)
         category = engagement.engagement_category(s.interest, s.influence, threshold)
-        dx, dy = _SPREAD[seen[(s.influence, s.interest)] % len(_SPREAD)]
-        seen[(s.influence, s.interest)] += 1
+        cell = (s.influence, s.interest)
+        dx, dy = spread(seen[cell], per_cell[cell])
+        seen[cell] += 1
         url = reverse("structural:stakeholder-detail", args=[s.pk])
+        scores = _("interest %(interest)s, influence %(influence)s") % {
+            "interest": s.interest,
+            "influence": s.influence,
+        }
         datasets[category]["data"].append(
-            {"x": s.influence + dx, "y": s.interest + dy, "r": 12 if s.pk == highlight else 8, "label": s.name}
+            {
+                "x": s.influence + dx,
+                "y": s.interest + dy,
+                "r": 13 if s.pk == highlight else 10,
+                "label": s.name,
+                "tag": str(number),
+                "tooltip": f"{number}. {s.name}: {scores}",
+            }
         )
         links[category].append(url)
         rows.append(
             {
+                "number": number,
                 "name": s.name,
                 "url": url,
                 "interest": s.interest,
@@ -73,6 +92,8 @@ def stakeholder_grid(stakeholders: Iterable[Any], highlight: int | None = None) 
         "borderWidth": 1,
         "fill": False,
     }
+    # Scores are whole numbers from 1 to 5: one tick per score, none at the padded bounds.
+    ticks = {"stepSize": 1, "includeBounds": False, "precision": 0}
     config = charts.config(
         "bubble",
         [
@@ -90,8 +111,20 @@ def stakeholder_grid(stakeholders: Iterable[Any], highlight: int | None = None) 
         ],
         options={
             "scales": {
-                "x": {"type": "linear", "min": 0.5, "max": 5.5, "title": {"display": True, "text": _("Influence")}},
-                "y": {"type": "linear", "min": 0.5, "max": 5.5, "title": {"display": True, "text": _("Interest")}},
+                "x": {
+                    "type": "linear",
+                    "min": 0.5,
+                    "max": 5.5,
+                    "ticks": ticks,
+                    "title": {"display": True, "text": _("Influence")},
+                },
+                "y": {
+                    "type": "linear",
+                    "min": 0.5,
+                    "max": 5.5,
+                    "ticks": ticks,
+                    "title": {"display": True, "text": _("Interest")},
+                },
             },
             "plugins": {"legend": {"position": "bottom"}},
             "animation": False,  # points appear where they belong at once (and nothing moves for readers)

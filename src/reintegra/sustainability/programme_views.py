@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -174,7 +175,8 @@ def distribution(request: AuthenticatedHttpRequest) -> HttpResponse:
             continue
         suppressed = d["n"] < K_MIN
         edges = d["edges"]
-        bins = [f"{edges[i]:.1f}–{edges[i + 1]:.1f}" for i in range(len(edges) - 1)]
+        # The survey's 0–1 scale in the reader's number format ("0,2–0,4" in Spanish), as everywhere else.
+        bins = [f"{number_format(edges[i], 1)}–{number_format(edges[i + 1], 1)}" for i in range(len(edges) - 1)]
         counts = [c if c == 0 or c >= K_MIN else None for c in d["counts"]]
         blocks.append(
             {

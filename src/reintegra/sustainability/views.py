@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -75,7 +76,7 @@ def case_rounds(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     for r in rounds:
         score = r.current_score
         rows.append({"round": r, "label": month_label(r.round_month), "scores": _score_rows(score), "score": score})
-    labels = [f"{row['label']} · {row['round'].taken_on.isoformat()}" for row in rows]
+    labels = [f"{row['label']} · {date_format(row['round'].taken_on, 'SHORT_DATE_FORMAT')}" for row in rows]
     titles = score_titles()
     colours = {"economic": "#b45309", "social": "#1d4ed8", "psychosocial": "#7c3aed", "composite": "#111827"}
     chart = charts.config(
@@ -92,8 +93,8 @@ def case_rounds(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             for key in SCORES
         ],
         labels=labels,
-        options={"scales": {"y": {"min": 0, "max": 1}}},
-        percent_axis="y",
+        # The survey's own 0–1 scale, as on the score cards and in the table (never percentages).
+        options={"scales": {"y": {"min": 0, "max": 1, "ticks": {"stepSize": 0.2}}}},
     )
     months, window = selectors.schedule_of(case)
     planned = schedule.schedule(case.return_date, months, [r.round_month for r in rounds], window)
@@ -142,7 +143,7 @@ def round_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, _("Round recorded. Too few questions were answered for a composite score."))
             else:
                 messages.success(
-                    request, _("Round recorded. Composite score: %(score)s.") % {"score": f"{composite:.2f}"}
+                    request, _("Round recorded. Composite score: %(score)s.") % {"score": number_format(composite, 2)}
                 )
             return redirect("sustainability:case-rounds", pk=case.pk)
     ctx = case_page_context(request, case, "sustainability")

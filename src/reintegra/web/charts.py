@@ -2,7 +2,11 @@
 
 A config is Chart.js's own ({type, data, options}) plus two extras that charts.js understands and only this
 module spells: `links` (a URL per point or bar, per dataset: clicking opens it, for drill-down) and
-`percentAxis` (that axis's ticks show 0.25 as "25 %"). Every chart has its figures in a table too.
+`percentAxis` (that axis's ticks show 0.25 as "25 %": for shares only; a score on a 0–1 scale, such as the
+RSS scores, keeps its own numbers). A point given as an object may carry `tooltip` (its tooltip line, written
+here in the reader's language) and `tag` (a short text drawn on it: its number in the table beside the chart).
+charts.js gives Chart.js the page's language, so ticks and tooltips use the reader's decimal separator. Every
+chart has its figures in a table too.
 
     chart = charts.config("bar", [charts.dataset(_("Cases"), counts, colour="#1d4ed8")], labels=months)
     {% include "web/includes/chart.html" with chart_id="cases-by-month" label=chart_label %}

@@ -10,9 +10,45 @@
  * The config is a plain Chart.js config ({type, data, options}). Extras understood here:
  *   config.links: [[url, ...] per dataset]  clicking a point/bar opens its url (drill-down)
  *   config.percentAxis: "y" | "x"           ticks shown as percentages of 1 (0.25 -> 25 %)
+ *   a point {x, y, ..., tooltip, tag}       its tooltip line (written by the server); a short text drawn on it
+ * Numbers follow the page's language (<html lang>): "0,5" on a Spanish page.
  */
 (function () {
   "use strict";
+
+  // A point's own tooltip line when the server wrote one; undefined lets Chart.js write its default.
+  function pointTooltip(context) {
+    var raw = context.raw;
+    return raw && typeof raw === "object" && raw.tooltip ? raw.tooltip : undefined;
+  }
+
+  // Each point's `tag` drawn on it, so a point can be found in the table beside the chart.
+  var pointTags = {
+    id: "reintegraPointTags",
+    afterDatasetsDraw: function (chart) {
+      var ctx = chart.ctx;
+      ctx.save();
+      ctx.font = "600 11px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "rgba(17, 24, 39, 0.85)";
+      ctx.fillStyle = "#ffffff";
+      chart.data.datasets.forEach(function (dataset, index) {
+        if (!chart.isDatasetVisible(index)) {
+          return;
+        }
+        chart.getDatasetMeta(index).data.forEach(function (element, at) {
+          var raw = dataset.data[at];
+          if (raw && typeof raw === "object" && raw.tag) {
+            ctx.strokeText(raw.tag, element.x, element.y);
+            ctx.fillText(raw.tag, element.x, element.y);
+          }
+        });
+      });
+      ctx.restore();
+    },
+  };
 
   function draw(canvas) {
     var source = document.getElementById(canvas.getAttribute("data-chart"));
@@ -32,6 +68,12 @@
     config.options = config.options || {};
     config.options.responsive = true;
     config.options.maintainAspectRatio = false;
+    config.options.locale = config.options.locale || document.documentElement.lang || undefined;
+    config.options.plugins = config.options.plugins || {};
+    var tooltip = (config.options.plugins.tooltip = config.options.plugins.tooltip || {});
+    tooltip.callbacks = tooltip.callbacks || {};
+    tooltip.callbacks.label = pointTooltip;
+    config.plugins = (config.plugins || []).concat([pointTags]);
     if (percentAxis) {
       config.options.scales = config.options.scales || {};
       var axis = (config.options.scales[percentAxis] = config.options.scales[percentAxis] || {});

@@ -10,6 +10,8 @@
  *   form[data-confirm]           asks the (translated) question before submitting
  *   form[data-once]              disables its submit buttons once sent (no double registrations)
  *   details[data-nav-menu]       a navigation menu: one open at a time, closed by a click elsewhere or Escape
+ *   [data-error-summary]         a refused form's error summary: focused on load; its links focus their field
+ *   .table-wrap                  a table's box: when the table is wider, the box scrolls and can be focused
  */
 (function () {
   "use strict";
@@ -123,10 +125,93 @@
     });
   });
 
+  // After a refused submit the reader starts at the list of what to correct (not at the top of the page).
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  // A link of the summary focuses its field (following the anchor alone would only scroll to it), with the
+  // field's label in view.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("[data-error-summary] a[href^='#']") : null;
+    if (!link) {
+      return;
+    }
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) {
+      return;
+    }
+    event.preventDefault();
+    var label = document.querySelector('label[for="' + field.id + '"]');
+    var holder = field.closest(".field") || label || field;
+    holder.scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
+  });
+
+  // A table wider than its box scrolls inside it (static/css/reintegra.css): the box then takes the keyboard
+  // focus (to scroll with the arrow keys) and is named after its table for screen readers. A box the
+  // template already made focusable is left as it is.
+  function tableName(box) {
+    var caption = box.querySelector("caption");
+    if (caption && caption.textContent.trim()) {
+      return caption.textContent.trim();
+    }
+    // Not the section's own name: two landmarks with one name cannot be told apart (axe: landmark-unique).
+    var section = box.closest("section, .card, details, main");
+    var heading = section && section.querySelector("h1, h2, h3, summary");
+    var name = heading ? heading.textContent.trim() : document.title;
+    return name + " (" + (document.body.getAttribute("data-table-text") || "table") + ")";
+  }
+
+  function markScrollableTables(root) {
+    (root || document).querySelectorAll(".table-wrap").forEach(function (box) {
+      var ours = box.hasAttribute("data-scrollable");
+      if (box.hasAttribute("tabindex") && !ours) {
+        return;
+      }
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!ours) {
+          box.setAttribute("data-scrollable", "");
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", tableName(box));
+        }
+      } else if (ours) {
+        ["data-scrollable", "tabindex", "role", "aria-label"].forEach(function (name) {
+          box.removeAttribute(name);
+        });
+      }
+    });
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(function () {
+      markScrollableTables(document);
+    }, 150);
+  });
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      if (event.target.tagName === "DETAILS" && event.target.open) {
+        markScrollableTables(event.target);
+      }
+    },
+    true
+  );
+  document.addEventListener("htmx:afterSettle", function (event) {
+    markScrollableTables(event.target);
+  });
+
   function init() {
     document.querySelectorAll("[data-js-hide]").forEach(function (el) {
       el.hidden = true;
     });
+    markScrollableTables(document);
+    focusErrorSummary();
     document.querySelectorAll("[data-formset]").forEach(setupFormset);
     document.querySelectorAll("[data-formset-delete]:checked").forEach(markRemoved);
   }

@@ -1,0 +1,90 @@
+"""Template tags of the UI kit (`{% load web_kit %}`).
+
+`form_error_items` gathers the errors of every bound form and formset a page was rendered with, so the error
+summary of `web/includes/form_errors.html` lists each one with a link to its field without each page naming
+its forms (a plan form with its rows, a page with two forms). `duration_hours` shows a duration
+(`web.durations`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.forms import BaseForm, BaseFormSet
+from django.utils.translation import gettext as _
+
+from reintegra.web import durations
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class ErrorItem:
+    """One line of the error summary: the message, prefixed with its field's label, and the field's id to
+    link to (empty for an error about the whole form)."""
+
+    text: str
+    target: str = ""
+
+
+def _target(bound: Any) -> str:
+    # Radio buttons and checkbox lists have no single labelled element: their first option is the target.
+    if bound.id_for_label:
+        return str(bound.id_for_label)
+    return f"{bound.auto_id}_0" if bound.auto_id else ""
+
+
+def _form_items(form: BaseForm, row: int | None = None) -> Iterator[ErrorItem]:
+    prefix = _("Row %(n)s") % {"n": row} + " · " if row is not None else ""
+    for error in form.non_field_errors():
+        yield ErrorItem(f"{prefix}{error}")
+    for name, errors in form.errors.items():
+        if name == "__all__" or name not in form.fields:
+            continue
+        bound = form[name]
+        for error in errors:
+            if bound.is_hidden:  # the version field, a hidden id: nothing to link to
+                yield ErrorItem(f"{prefix}{error}")
+            else:
+                yield ErrorItem(f"{prefix}{bound.label}: {error}", _target(bound))
+
+
+def _formset_items(formset: BaseFormSet[Any]) -> Iterator[ErrorItem]:
+    for error in formset.non_form_errors():
+        yield ErrorItem(str(error))
+    for index, form in enumerate(formset.forms, start=1):
+        if form.is_bound and form.errors:
+            yield from _form_items(form, row=index)
+
+
+def error_items(values: Any) -> list[ErrorItem]:
+    """The errors of the bound forms and formsets among `values`, each form once, in the order given."""
+    items: list[ErrorItem] = []
+    seen: set[int] = set()
+    for value in values:
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, BaseFormSet) and value.is_bound:
+            items += _formset_items(value)
+        elif isinstance(value, BaseForm) and value.is_bound and value.errors:
+            items += _form_items(value)
+    return items
+
+
+@register.simple_tag(takes_context=True)
+def form_error_items(context: template.Context) -> list[ErrorItem]:
+    return error_items(context.flatten().values())
+
+
+@register.filter
+def duration_hours(hours: Any) -> str:
+    return durations.describe_hours(hours)
+
+
+@register.filter
+def duration_days(days: Any) -> str:
+    return durations.describe_days(days)
