@@ -14,6 +14,7 @@ from reintegra.access.roles import Role
 from reintegra.protection import services as protection
 from reintegra.protection.choices import ConsentMethod, ConsentPurpose
 from reintegra.testing import factories
+from reintegra.web.management.commands.worker import beat
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +72,11 @@ def test_admin_home_counts_the_platform_and_runs_the_health_checks():
     org = factories.organisation()
     admin = factories.user(org, Role.ADMIN, is_staff=True, is_superuser=True)
     factories.user(org, Role.CASE_MANAGER, is_active=False)
+    assert 'data-check="worker"' in _home(admin) and "Failing" in _home(admin)  # no worker has beaten yet
+    beat("worker-a", timezone.now())
     page = _home(admin)
     assert reverse("admin:index") in page and reverse("account:users") in page
-    assert page.count('data-check="') == 3 and "Failing" not in page
+    assert page.count('data-check="') == 4 and "Failing" not in page
     assert re.search(r'(\d+)</span>\s*<span class="stat__label">Deactivated users', page).group(1) == "1"
 
 

@@ -108,7 +108,7 @@ def _project_labels() -> frozenset[str]:
 
 @cache
 def _limits(label: str) -> tuple[tuple[str, str, int], ...]:
-    """(attribute, name, limit) of every limited text field of the model (by label: migrations' models too)."""
+    """(attribute, name, limit) of every limited text field of the model (by label)."""
     model = apps.get_model(label)
     return tuple(
         (f.attname, f.name, limit)
@@ -132,8 +132,9 @@ def problems(instance: models.Model) -> ValidationError | None:
 
 def refuse_too_long(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
     """`pre_save` of every model: refuse a text over its limit before anything is written (fixtures,
-    `raw`, load as they are)."""
-    if raw or sender._meta.app_label not in _project_labels():
+    `raw`, load as they are; so do the historical models a migration writes through, which are not the
+    project's models)."""
+    if raw or sender._meta.apps is not apps or sender._meta.app_label not in _project_labels():
         return
     error = problems(instance)
     if error is not None:

@@ -64,7 +64,7 @@ def case_file_context(user: User, case: Case) -> dict[str, Any]:
 
 
 def case_file_html(user: User, case: Case) -> str:
-    return render_to_string("cases/case_file.html", case_file_context(user, case))
+    return render_to_string("cases/pdf/case_file.html", case_file_context(user, case))
 
 
 def case_file_pdf(user: User, case: Case) -> bytes:

@@ -17,7 +17,7 @@ returning None leaves the panel out. Panels of the home dashboard register in `w
 
 A case file section is a part of the printable case file (`cases.case_file`, the PDF of issue 18.15):
 
-    extensions.register_case_file_section("referrals", "referrals/case_file_section.html", section_context,
+    extensions.register_case_file_section("referrals", "referrals/pdf/case_file_section.html", section_context,
                                           after="plan")
 
 `context(user, case)` reads what that user may see of the case (the same scoping and field-level protection

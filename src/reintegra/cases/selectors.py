@@ -185,6 +185,13 @@ def plan_items_of(case: Case) -> list[PlanItem]:
 PLAN_ITEM_AT_CLOSURE = (PlanItemStatus.COMPLETED, PlanItemStatus.CANCELLED)
 
 
+def default_currency(case: Case) -> str:
+    """The currency an amount of the case is in when none is given: its organisation's country's."""
+    from reintegra.places import currencies
+
+    return currencies.currency_of(case.organisation.country)
+
+
 def open_matters(case: Case) -> list[extensions.OpenMatter]:
     """What is still open on the case, for its closure to settle (issue 18.2): the plan's items not yet
     completed or cancelled, then what the other levels register (referrals, the final survey round...)."""

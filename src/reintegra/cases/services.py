@@ -50,7 +50,6 @@ from reintegra.cases.models import (
     ReintegrationPlan,
     Returnee,
 )
-from reintegra.places import currencies
 from reintegra.validation import FieldErrors, add_phone, field_error
 
 
@@ -662,11 +661,6 @@ class PlanItemInput:
     id: int | None = None
 
 
-def default_currency(case: Case) -> str:
-    """The currency an amount of the case is in when none is given: its organisation's country's."""
-    return currencies.currency_of(case.organisation.country)
-
-
 def _build_item(
     plan: ReintegrationPlan,
     data: PlanItemInput,
@@ -706,7 +700,7 @@ def _build_items(plan: ReintegrationPlan, items: list[PlanItemInput]) -> list[Pl
     """Every item of the plan, or every item's errors at once, named by position ("items.1.currency")."""
     errors = FieldErrors()
     existing = {i.pk: i for i in plan.items.all()}
-    currency = default_currency(plan.case)
+    currency = selectors.default_currency(plan.case)
     built = [_build_item(plan, data, existing, f"items.{index}.", errors, currency) for index, data in enumerate(items)]
     seen: set[int] = set()
     for index, data in enumerate(items):

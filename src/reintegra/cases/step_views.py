@@ -332,7 +332,7 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         data,
         prefix="items",
         initial=[forms.PlanItemForm.initial_for(i) for i in selectors.items_of(plan)] if data is None else [],
-        form_kwargs={"default_currency": services.default_currency(case)},
+        form_kwargs={"default_currency": selectors.default_currency(case)},
     )
     ctx["record_version"] = conflicts.edit_version(request, plan)
     on_stale = conflicts.stale_handler(

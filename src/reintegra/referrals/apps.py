@@ -54,7 +54,7 @@ class ReferralsConfig(AppConfig):
         extensions.register_tab("referrals", "referrals:case", _("Referrals"), after="plan")
         extensions.register_panel("plan", "referrals/includes/plan_panel.html", panels.plan_panel, order=40)
         extensions.register_case_file_section(
-            "referrals", "referrals/includes/case_file_section.html", panels.case_file_section, after="plan"
+            "referrals", "referrals/pdf/case_file_section.html", panels.case_file_section, after="plan"
         )
         dashboard.register_panel("referrals/includes/dashboard_panel.html", panels.dashboard_panel, order=30)
         dashboard.register_panel("referrals/includes/provider_panel.html", panels.provider_panel, order=2)

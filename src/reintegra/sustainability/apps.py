@@ -27,7 +27,7 @@ class SustainabilityConfig(AppConfig):
         extensions.register_panel("plan", "sustainability/includes/plan_panel.html", panels.plan_panel_context)
         extensions.register_case_file_section(
             "sustainability",
-            "sustainability/includes/case_file_section.html",
+            "sustainability/pdf/case_file_section.html",
             panels.case_file_section,
             after="follow_up",
         )

@@ -756,7 +756,7 @@ def test_step_errors_are_400_with_codes_or_fields(api, case_manager):
     services.record_assessment(case_manager, case, {"assessed_on": TODAY()})
 
     for payload, field in [
-        ({"items": [{**item, "amount": "100"}]}, "items"),
+        ({"items": [{**item, "amount": "100", "currency": "12"}]}, "items"),  # an empty currency defaults now
         ({"items": [{**item, "amount": "-5", "currency": "MXN"}]}, "items"),
         ({"items": [{**item, "amount": "abc", "currency": "MXN"}]}, "items"),
         ({"items": [{**item, "dimension": "spiritual"}]}, "items"),

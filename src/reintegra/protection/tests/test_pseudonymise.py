@@ -217,7 +217,8 @@ def test_aggregates_by_several_dimensions(me_officer, many_cases):
 def test_k_can_be_raised_not_lowered(me_officer, many_cases):
     move_two_to_spontaneous()  # forced 5, voluntary_assisted 3, voluntary_spontaneous 2
     rows = analytics.aggregate_cases(me_officer, by=["return_type"], k=1)  # below the floor of 5: ignored
-    assert [row["count"] for row in rows] == [5, None, None]
+    # Rows in the choices' (lifecycle) order: voluntary assisted, voluntary spontaneous, forced.
+    assert [row["count"] for row in rows] == [None, None, 5]
     rows = analytics.aggregate_cases(me_officer, by=["return_type"], k=6)
     assert [row["count"] for row in rows] == [None, None, None]
 
