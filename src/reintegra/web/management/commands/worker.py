@@ -43,14 +43,14 @@ class Heartbeat(threading.Thread):
         self.started_at = timezone.now()
 
     def run(self) -> None:
-        while not self.stopped.is_set():
+        # The first beat is the command's own, before the worker starts; this thread beats every `every` after.
+        while not self.stopped.wait(self.every):
             try:
                 beat(self.worker_id, self.started_at)
             except DatabaseError:
                 pass  # the database is away for a moment; the next beat tries again, /readyz shows the gap
             finally:
                 connection.close()  # this thread's own connection: never left open between beats
-            self.stopped.wait(self.every)
 
     def stop(self) -> None:
         self.stopped.set()
@@ -72,6 +72,7 @@ class Command(BaseCommand):
             raise CommandError("--interval and --heartbeat must be more than zero seconds.")
         worker_id = get_random_string(32)
         heartbeat = Heartbeat(worker_id, options["heartbeat"])
+        beat(worker_id, heartbeat.started_at)  # at once, so /readyz sees the worker before the first interval
         heartbeat.start()
         worker = Worker(
             queue_names=options["queue_name"].split(","),
