@@ -13,6 +13,7 @@ noticed. Whether the generator writes what the services write is the parity test
 
 from __future__ import annotations
 
+import json
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -136,6 +137,47 @@ def _sealer() -> Callable[[Any], Any]:
     return sealed
 
 
+# PostgreSQL's COPY text format: columns split by tabs, rows by newlines, NULL as \N; a backslash, tab,
+# newline or carriage return inside a value is written as its backslash escape.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_NULL = "\\N"
+
+
+def copy_text(value: Any) -> str:
+    """One value in COPY text format (dates, datetimes, numbers and decimals by their `str`, which
+    PostgreSQL reads back exactly; booleans as t/f)."""
+    if value is None:
+        return COPY_NULL
+    kind = type(value)
+    if kind is str:
+        # `translate` looks every character up in a dict: only texts that need an escape go through it.
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.translate(_COPY_ESCAPES)  # type: ignore[no-any-return]
+        return value  # type: ignore[no-any-return]
+    if kind is bool:
+        return "t" if value else "f"
+    return str(value)
+
+
+def _copy_formatter(model_field: models.Field[Any, Any]) -> Callable[[Any], str]:
+    """`copy_text`, or plain `str` for a column that can hold neither NULL nor text (numbers, keys, dates):
+    a None there is written "None" and refused by the database, so nothing is lost by the shortcut."""
+    plain = (models.IntegerField, models.AutoField, models.ForeignKey, models.DateField, models.DecimalField)
+    if not model_field.null and isinstance(model_field, plain) and not is_encrypted(model_field):
+        return str
+    return copy_text
+
+
+def _copy_converter(model_field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """What a column's value must become before `copy_text`: encrypted, or JSON text."""
+    if is_encrypted(model_field):
+        return _sealer()
+    if isinstance(model_field, models.JSONField):
+        dump = partial(json.dumps, cls=model_field.encoder)
+        return _json_adapter(lambda value: None if value is None else dump(value))
+    return None
+
+
 class Sealer:
     """Encrypted form of a synthetic text that recurs (a name, a locality, a phrase): each distinct text is
     encrypted once per run and its token reused. Fine for synthetic data only (equal ciphertexts reveal
@@ -175,6 +217,8 @@ class Table:
         self.rows: list[Sequence[Any]] = []
         self.written = 0
         self._converters: list[tuple[int, Callable[[Any], Any]]] | None = None
+        self._copy_converters: list[tuple[int, Callable[[Any], Any]]] | None = None
+        self._copy_formatters: list[Callable[[Any], str]] = []
         self._orders: dict[tuple[str, ...], bool] = {}  # checked orders: the table's own?
 
     def add(self, **values: Any) -> None:
@@ -236,6 +280,45 @@ class Table:
         for i, conv in self._converters:
             columns[i] = list(map(conv, columns[i]))
         return list(zip(*columns, strict=True))
+
+    def drain_copy(self) -> bytes:
+        """PostgreSQL: the rows collected so far as one COPY text payload (encrypted where the field is), and
+        a fresh start. Generator processes build it, so the writing process only streams bytes."""
+        rows, self.rows = self.rows, []
+        if not rows:
+            return b""
+        if self._copy_converters is None:
+            self._copy_converters = [(i, conv) for i, f in enumerate(self.fields) if (conv := _copy_converter(f))]
+            self._copy_formatters = [_copy_formatter(f) for f in self.fields]
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for i, conv in self._copy_converters:
+            columns[i] = map(conv, columns[i])  # type: ignore[call-overload]
+        texts = [list(map(fmt, column)) for fmt, column in zip(self._copy_formatters, columns, strict=True)]
+        return ("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n").encode()
+
+    def copy_in(self, conn: Any, payload: bytes) -> None:
+        """PostgreSQL: write a `drain_copy` payload with COPY (rows a unique constraint refuses are left out
+        through a scratch table, as `insert` does with ON CONFLICT DO NOTHING)."""
+        if not payload:
+            return
+        table = conn.ops.quote_name(self.model._meta.db_table)
+        columns = self._column_list(conn)
+        with conn.cursor() as cursor:
+            if not self.skip_conflicts:
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    copy.write(payload)
+                self.written += payload.count(b"\n")
+                return
+            cursor.execute(  # the columns' types without their constraints
+                f"CREATE TEMPORARY TABLE seed_scratch ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
+            )
+            with cursor.copy(f"COPY seed_scratch ({columns}) FROM STDIN") as copy:
+                copy.write(payload)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM seed_scratch ON CONFLICT DO NOTHING"  # noqa: S608
+            )
+            self.written += cursor.rowcount
+            cursor.execute("DROP TABLE seed_scratch")
 
     def _column_list(self, conn: Any) -> str:
         return ", ".join(conn.ops.quote_name(f.column) for f in self.fields)

@@ -10,10 +10,11 @@ seed, `as_of` day and organisations therefore give the same names, dates, status
 whatever the chunk size or the number of worker processes. Database ids and ciphertexts (Fernet uses a
 fresh IV) are not part of that promise.
 
-Fast (target: 100,000 cases, about five million rows, within a minute on a two-core machine with SQLite):
-each case is a story (`stories`) that `writer` turns into rows the way the services would write them,
-written with one `executemany` per table per chunk of `chunk_size` cases, one transaction per chunk
-(`rows`), while worker processes tell the next chunks (`parallel`). Ids are computed: each case owns a
+Fast (targets on a two-core machine: 100,000 cases, about five million rows, within a minute with SQLite;
+a million cases within ten minutes with PostgreSQL): each case is a story (`stories`) that `writer` turns
+into rows the way the services would write them, one transaction per chunk of `chunk_size` cases (`rows`),
+while worker processes tell the next chunks (`parallel`). PostgreSQL gets each table's chunk as one COPY
+payload the workers format; SQLite one `executemany` per table (or the workers' spool files). Ids are computed: each case owns a
 block of ids per model, reserved up front by moving the database's id generators past all the blocks, and
 every organisation's CaseNumberSequence is moved past the skeleton's case numbers likewise, so whatever is
 created meanwhile through the UI cannot collide.
@@ -97,6 +98,15 @@ class Generator:
                 table.rows = found
                 found = table.drain(conn)
             table.insert(conn, found)
+
+    def drain_copy(self) -> list[bytes]:
+        """PostgreSQL: every table's rows since the last call as COPY payloads, in `self.tables` order."""
+        return [table.drain_copy() for table in self.tables]
+
+    def copy_in(self, conn: Any, payloads: list[bytes]) -> None:
+        with transaction.atomic():
+            for table, payload in zip(self.tables, payloads, strict=True):
+                table.copy_in(conn, payload)
 
     def copy(self, conn: Any, path: str) -> None:
         """Write a chunk spooled by a worker (`parallel.spool`): attach its file and copy table by table."""
@@ -215,11 +225,15 @@ def _write(
 ) -> None:
     workers = parallel.worker_count(workers, -(-len(slots) // chunk_size), conn)
     parts = parallel.bounds(len(slots), chunk_size, ramp=workers > 0)
-    # Workers adapt values for the driver too when that gives plain values (SQLite); else this process does.
-    # On SQLite they even write each chunk to a file of their own, which this process copies in SQL.
+    # The generating processes do all the per-row work they can, so the writing process mostly waits on the
+    # database: on PostgreSQL they format each chunk as COPY payloads, which this process streams; on SQLite
+    # they adapt values for the driver and even write each chunk to a file of their own, which this process
+    # copies in SQL.
     convert_in_worker = conn.vendor == "sqlite"
     spool = tempfile.mkdtemp(prefix="reintegra-seed-") if workers and conn.vendor == "sqlite" else None
-    parallel.WORKER_STATE.update(generator=generator, slots=slots, convert=convert_in_worker, spool=spool)
+    parallel.WORKER_STATE.update(
+        generator=generator, slots=slots, convert=convert_in_worker, spool=spool, copy=conn.vendor == "postgresql"
+    )
     try:
         # The workers are forked before the progress bar starts its thread.
         with parallel.pool(workers) as pool, parallel.bulk_settings(conn), _progress_bar(len(slots), progress) as bar:
@@ -233,10 +247,13 @@ def _write(
             shutil.rmtree(spool, ignore_errors=True)
 
 
-def _store(generator: Generator, conn: Any, chunk: Drained | str, *, converted: bool) -> None:
-    """Write a generated chunk: a worker's spool file, or its rows in one transaction."""
+def _store(generator: Generator, conn: Any, chunk: Drained | list[bytes] | str, *, converted: bool) -> None:
+    """Write a generated chunk: a worker's spool file, COPY payloads, or its rows in one transaction."""
     if isinstance(chunk, str):
         generator.copy(conn, chunk)
+        return
+    if chunk and isinstance(chunk[0], bytes):
+        generator.copy_in(conn, chunk)  # type: ignore[arg-type]
         return
     with transaction.atomic():
         generator.insert(conn, chunk, converted=converted)
@@ -250,13 +267,16 @@ def _progress_bar(total: int, progress: bool) -> Any:
     return tqdm(total=total, unit="case", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
 
 
-def _generate_chunk(part: tuple[int, int]) -> Drained | str:
-    """The chunk's rows (table by table, as in Generator.tables), or the file they were spooled to."""
+def _generate_chunk(part: tuple[int, int]) -> Drained | list[bytes] | str:
+    """The chunk's rows (table by table, as in Generator.tables): COPY payloads on PostgreSQL, the file they
+    were spooled to on SQLite with workers, else driver rows."""
     state = parallel.WORKER_STATE
     generator: Generator = state["generator"]
     with parallel.no_cycle_collection():
         for slot in state["slots"][part[0] : part[1]]:
             generator.case(slot)
+        if state.get("copy"):
+            return generator.drain_copy()
         drained = generator.drain(connections[DEFAULT_DB_ALIAS], convert=state["convert"])
     if state.get("spool"):
         return parallel.spool(drained, os.path.join(state["spool"], f"chunk-{part[0]:010d}.sqlite3"))

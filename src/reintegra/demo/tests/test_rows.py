@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 
 from reintegra.access import crypto
-from reintegra.cases.models import CaseEvent, Household, HouseholdMember
-from reintegra.demo.rows import MissingColumn, Table, UnknownColumn
+from reintegra.cases.models import CaseEvent, Household, HouseholdMember, IdentityDocument
+from reintegra.demo.rows import MissingColumn, Table, UnknownColumn, copy_text
+from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,64 @@ def test_encrypted_columns_are_encrypted_when_adapted():
     table.add(case_id=1, kind="closed", occurred_at=when, actor_id=None, data={"old": "assessed"}, note="Se mudó")
     row = dict(zip(table.columns, table.drain(connection)[0], strict=True))
     assert row["note"].startswith(crypto.ENCRYPTED_PREFIX) and crypto.decrypt(row["note"]) == "Se mudó"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "\\N"),
+        ("Peña\tdos\nlíneas\r\\fin", "Peña\\tdos\\nlíneas\\r\\\\fin"),
+        ("\\N", "\\\\N"),  # a text that reads like NULL stays a text
+        (True, "t"),
+        (False, "f"),
+        (7, "7"),
+        (datetime(2026, 1, 2, 15, tzinfo=UTC), "2026-01-02 15:00:00+00:00"),
+    ],
+)
+def test_values_in_copy_text_format(value, text):
+    assert copy_text(value) == text
+
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+
+
+@postgresql_only
+def test_copy_writes_what_the_orm_reads_back():
+    org = factories.organisation()
+    manager = factories.user(org)
+    case = factories.case(manager)
+    when = datetime(2026, 1, 2, 15, 30, 5, 123456, tzinfo=UTC)
+    tricky = "Peña\tdos\nlíneas\r\\fin \\N"
+    table = Table(CaseEvent)
+    payload = {"a": [1, "x\ty"], "b": None}
+    table.add(case_id=case.pk, kind="closed", occurred_at=when, actor_id=None, data=payload, note=tricky)
+    table.add(case_id=case.pk, kind="reopened", occurred_at=when, actor_id=manager.pk, data={}, note="")
+    table.copy_in(connection, table.drain_copy())
+    assert table.written == 2 and table.rows == []
+    closed = CaseEvent.objects.get(case=case, kind="closed")
+    assert (closed.occurred_at, closed.actor_id, closed.data, closed.note) == (when, None, payload, tricky)
+    with connection.cursor() as cursor:  # encrypted at rest, as the services write it
+        cursor.execute("SELECT note FROM cases_caseevent WHERE id = %s", [closed.pk])
+        assert cursor.fetchone()[0].startswith(crypto.ENCRYPTED_PREFIX)
+    assert CaseEvent.objects.get(case=case, kind="reopened").actor_id == manager.pk
+
+
+@postgresql_only
+def test_copy_leaves_out_rows_a_unique_constraint_refuses():
+    org = factories.organisation()
+    person = factories.returnee(factories.user(org))
+    table = Table(IdentityDocument, skip_conflicts=True)
+    row = {
+        "returnee_id": person.pk,
+        "organisation_id": org.pk,
+        "document_type": "passport",
+        "number": "X123",
+        "number_index": "digest-1",
+        "issuing_country": "GT",
+    }
+    table.put(row)
+    table.put(row)  # the same number again: refused by the unique constraint, left out
+    table.put({**row, "number_index": "digest-2", "number": "X124"})
+    table.copy_in(connection, table.drain_copy())
+    assert table.written == 2
+    assert IdentityDocument.objects.filter(returnee=person, number_index__startswith="digest-").count() == 2
