@@ -14,10 +14,10 @@ Fast (targets on a two-core machine: 100,000 cases, about five million rows, wit
 a million cases within ten minutes with PostgreSQL): each case is a story (`stories`) that `writer` turns
 into rows the way the services would write them, one transaction per chunk of `chunk_size` cases (`rows`),
 while worker processes tell the next chunks (`parallel`). PostgreSQL gets each table's chunk as one COPY
-payload the workers format; SQLite one `executemany` per table (or the workers' spool files). Ids are computed: each case owns a
-block of ids per model, reserved up front by moving the database's id generators past all the blocks, and
-every organisation's CaseNumberSequence is moved past the skeleton's case numbers likewise, so whatever is
-created meanwhile through the UI cannot collide.
+payload the workers format; SQLite one `executemany` per table (or the workers' spool files).
+Ids are computed: each case owns a block of ids per model, reserved up front by moving the database's id
+generators past all the blocks, and every organisation's CaseNumberSequence is moved past the skeleton's
+case numbers likewise, so whatever is created meanwhile through the UI cannot collide.
 
 Seeding again into the same database appends: new returnees and cases with new case numbers (with the same
 seed the same names come back, like people returned a second time). Auditlog is disabled while seeding:
