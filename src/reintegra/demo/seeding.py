@@ -31,11 +31,12 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack, cast
 
 from auditlog.context import disable_auditlog
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -44,7 +45,7 @@ from django.utils import timezone
 from reintegra.access.models import Organisation, Programme, User
 from reintegra.demo import parallel, rows, skeleton, staff
 from reintegra.demo.draws import Draws
-from reintegra.demo.skeleton import OrgContext, Slot
+from reintegra.demo.skeleton import OrgContext, Skeleton, Slot
 from reintegra.demo.stories import CaseStory
 from reintegra.demo.telling import tell
 from reintegra.demo.vocabulary import vocabulary
@@ -67,7 +68,7 @@ class Plan:
     """Who gets which case, before anything is written (`prepare`)."""
 
     contexts: list[OrgContext]
-    slots: list[Slot]
+    slots: Skeleton
     seed: int
     as_of: date
 
@@ -210,8 +211,8 @@ def seed(
         generator = Generator(plan.seed, plan.as_of, bases)
         _write(generator, plan.slots, conn, chunk_size=chunk_size, workers=workers, progress=progress)
     per_organisation = {ctx.org.code: 0 for ctx in plan.contexts}
-    for slot in plan.slots:
-        per_organisation[slot.ctx.org.code] += 1
+    for owner, count in Counter(plan.slots.owners).items():
+        per_organisation[plan.contexts[owner].org.code] += count
     return SeedResult(
         cases=cases,
         seconds=time.perf_counter() - started,
@@ -221,7 +222,7 @@ def seed(
 
 
 def _write(
-    generator: Generator, slots: list[Slot], conn: Any, *, chunk_size: int, workers: int | None, progress: bool
+    generator: Generator, slots: Skeleton, conn: Any, *, chunk_size: int, workers: int | None, progress: bool
 ) -> None:
     workers = parallel.worker_count(workers, -(-len(slots) // chunk_size), conn)
     parts = parallel.bounds(len(slots), chunk_size, ramp=workers > 0)
@@ -253,10 +254,10 @@ def _store(generator: Generator, conn: Any, chunk: Drained | list[bytes] | str, 
         generator.copy(conn, chunk)
         return
     if chunk and isinstance(chunk[0], bytes):
-        generator.copy_in(conn, chunk)  # type: ignore[arg-type]
+        generator.copy_in(conn, chunk)
         return
     with transaction.atomic():
-        generator.insert(conn, chunk, converted=converted)
+        generator.insert(conn, cast(Drained, chunk), converted=converted)
 
 
 def _progress_bar(total: int, progress: bool) -> Any:

@@ -9,6 +9,7 @@ A missing, invalid or out-of-range page number shows the nearest page instead of
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -16,6 +17,34 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 PARAMETER = "page"
+# A long list counts its rows only this far: an exact count of a million cases scans them all on every
+# request, and nobody pages through more than this (they search or filter instead).
+COUNT_LIMIT = 10_000
+
+
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts at most `limit` rows (one LIMITed subquery the database stops early); beyond that `count`
+    is the limit, `beyond_limit` is true and the pages offered end there."""
+
+    def __init__(self, object_list: Any, per_page: int, *, limit: int = COUNT_LIMIT) -> None:
+        super().__init__(object_list, per_page)
+        self.limit = limit
+
+    @cached_property
+    def counted(self) -> int:
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            # Which rows make up the limit does not matter: without the ordering the planner picks its index.
+            return int(rows.order_by()[: self.limit + 1].count())
+        return len(rows[: self.limit + 1])
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        return min(self.counted, self.limit)
+
+    @property
+    def beyond_limit(self) -> bool:
+        return self.counted > self.limit
 
 
 def page_of(request: HttpRequest, rows: Any, per_page: int) -> Page[Any]:
@@ -24,13 +53,16 @@ def page_of(request: HttpRequest, rows: Any, per_page: int) -> Page[Any]:
 
 
 def page_of_ids[M: Model](request: HttpRequest, rows: QuerySet[M], per_page: int) -> tuple[Page[Any], list[M]]:
-    """The same page of a large queryset, fast on 100k+ rows: one COUNT, then the page's ids, then those rows.
+    """The same page of a large queryset, fast at a million rows: one capped COUNT, then the page's ids, then
+    those rows.
 
-    The paginator counts once (its count is cached) over the bare filtered query. The page is cut on ids
+    The paginator counts once, up to `COUNT_LIMIT` rows (`CappedPaginator`: the template says "more than"
+    and offers the pages up to the limit). The page is cut on ids
     alone, so the database sorts narrow rows instead of joining every related row onto every match before
     sorting; only the page's rows are then fetched with the queryset's joins. Returns the page (for the
     links) and its rows, in the queryset's order."""
-    page = page_of(request, rows.values_list("pk", flat=True), per_page)
+    paginator = CappedPaginator(rows.values_list("pk", flat=True), per_page, limit=COUNT_LIMIT)
+    page = paginator.get_page(request.GET.get(PARAMETER))
     ids = list(page.object_list)
     by_id = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
     return page, [by_id[pk] for pk in ids if pk in by_id]

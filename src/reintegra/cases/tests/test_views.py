@@ -351,6 +351,25 @@ def test_list_pagination_counts_once(cm_client, case_manager, django_assert_max_
     assert response.context["page"].number == 2
 
 
+def test_list_counts_only_up_to_the_limit(cm_client, case_manager, monkeypatch):
+    """A million cases are not counted on every request: the list says "more than" the limit and offers
+    the pages up to it."""
+    from reintegra.web import pagination
+
+    for i in range(7):
+        factories.case(case_manager, return_date=TODAY - timedelta(days=i))
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 5)
+    monkeypatch.setattr("reintegra.cases.views.PAGE_SIZE", 2)
+    response = cm_client.get(reverse("cases:list"), {"page": "9"})
+    html = _text(response)
+    assert "More than 5 cases" in html and "page 3 of 3" in html
+    assert "Only the first 5 can be paged through" in html
+    assert response.context["page"].number == 3
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 7)  # exactly the limit: an exact count
+    html = _text(cm_client.get(reverse("cases:list")))
+    assert "7 cases" in html and "More than" not in html
+
+
 def test_list_htmx_returns_only_the_results(cm_client, case_manager):
     factories.case(case_manager)
     response = cm_client.get(
