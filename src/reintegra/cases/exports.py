@@ -121,7 +121,7 @@ _RETURNEE_FIELDS = (
 def returnee_columns(user: User) -> list[exports.Column]:
     names = _country_names()
     columns = [
-        Column("id", _("Record")),
+        Column("id", _("Record number")),
         Column("given_names", _("Given names")),
         Column("first_family_name", _("First family name")),
         Column("second_family_name", _("Second family name")),
