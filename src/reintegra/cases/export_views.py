@@ -24,6 +24,15 @@ def requested_format(request: AuthenticatedHttpRequest) -> str:
     return fmt
 
 
+def list_query(request: AuthenticatedHttpRequest) -> str:
+    """The list's current filters for its "Export" menu (`web/includes/export_menu.html`): the page and any
+    earlier format left out."""
+    query = request.GET.copy()
+    for name in ("page", "format", exports.CODES_PARAMETER):
+        query.pop(name, None)
+    return query.urlencode()
+
+
 def answer(request: AuthenticatedHttpRequest, table: exports.Table, fmt: str) -> HttpResponseBase:
     return exports.download_table(request.user, fmt, table, codes=exports.codes_requested(request))
 

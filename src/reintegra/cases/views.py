@@ -78,6 +78,8 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         "cases": cases,
         "invalid_filters": invalid,
         "filtered": filters != selectors.CaseFilters(),
+        "can_export": permissions.has_any(request.user, *export_views.CASE_READERS),
+        "export_query": export_views.list_query(request),
     }
     if is_htmx(request) and request.headers.get("HX-Target") == "case-results":
         response = render(request, "cases/case_list.html#results", context)

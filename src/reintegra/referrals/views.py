@@ -56,6 +56,13 @@ def _rows(referrals: Any) -> list[dict[str, Any]]:
 # --- referrals ------------------------------------------------------------------------------------
 
 
+def _export_query(request: AuthenticatedHttpRequest) -> str:
+    query = request.GET.copy()
+    for name in ("page", "format", exports.CODES_PARAMETER):
+        query.pop(name, None)
+    return query.urlencode()
+
+
 @login_required
 @require_GET
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
@@ -78,7 +85,14 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return render(
         request,
         "referrals/referral_list.html",
-        {"nav": "referrals", "form": form, "page": page, "rows": _rows(page.object_list), "portal": portal},
+        {
+            "nav": "referrals",
+            "form": form,
+            "page": page,
+            "rows": _rows(page.object_list),
+            "portal": portal,
+            "export_query": _export_query(request),
+        },
     )
 
 
