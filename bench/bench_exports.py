@@ -117,7 +117,9 @@ def measure() -> dict[str, Any]:
     clear_seconds = time.perf_counter() - started
     started = time.perf_counter()
     fields = case_exports._CASE_FIELDS
-    read_all = sum(len(b) for b in exports.keyset_batches(selectors.search_cases(user, selectors.CaseFilters()), fields))
+    read_all = sum(
+        len(b) for b in exports.keyset_batches(selectors.search_cases(user, selectors.CaseFilters()), fields)
+    )
     read_seconds = time.perf_counter() - started
 
     rows = lines - 1

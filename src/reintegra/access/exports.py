@@ -243,7 +243,9 @@ def download_table(
 EXPORT_BATCH = 2000  # rows fetched per query while an export streams
 
 
-def keyset_batches(queryset: Any, fields: Sequence[str], *, batch: int = EXPORT_BATCH) -> Iterator[list[tuple[Any, ...]]]:
+def keyset_batches(
+    queryset: Any, fields: Sequence[str], *, batch: int = EXPORT_BATCH
+) -> Iterator[list[tuple[Any, ...]]]:
     """The queryset's rows as `values_list(pk, *fields)` tuples in ascending primary key, `batch` rows per
     query (`pk > last LIMIT batch`): memory holds one batch whatever the size of the table, the first rows
     leave before the last are read, and no OFFSET grows with the depth (an index range on the key)."""

@@ -36,10 +36,6 @@ def follow_up_table(user: User, query: dict[str, Any]) -> exports.Table:
     return case_exports.follow_up_table(user)
 
 
-CASES = export_views(
-    "cases", case_table, readers=READERS, summary=_("Case list"), tag="cases", query=CaseExportQuery
-)
+CASES = export_views("cases", case_table, readers=READERS, summary=_("Case list"), tag="cases", query=CaseExportQuery)
 RETURNEES = export_views("returnees", returnee_table, readers=READERS, summary=_("Returnees"), tag="returnees")
-FOLLOW_UPS = export_views(
-    "follow_ups", follow_up_table, readers=READERS, summary=_("Follow-up visits"), tag="cases"
-)
+FOLLOW_UPS = export_views("follow_ups", follow_up_table, readers=READERS, summary=_("Follow-up visits"), tag="cases")

@@ -22,6 +22,4 @@ def round_table(user: User, query: dict[str, Any]) -> exports.Table:
     return round_exports.round_table(user)
 
 
-ROUNDS = export_views(
-    "survey_rounds", round_table, readers=READERS, summary=_("Survey rounds"), tag="sustainability"
-)
+ROUNDS = export_views("survey_rounds", round_table, readers=READERS, summary=_("Survey rounds"), tag="sustainability")
