@@ -35,6 +35,7 @@ DESCRIPTION = _(
 class TableExportView(ProtectedView):
     fmt = "csv"
     table_of: TableOf
+    write_capabilities = None  # it has no write method: any other method answers 405, not 403
     query_parameters = {"get": ExportQuery}
 
     def get(self, request: Request) -> HttpResponseBase:

@@ -127,3 +127,23 @@ def test_api_exports(case_manager, cases):
     xlsx = api.get(reverse("api:returnee-export-xlsx"))
     assert xlsx.status_code == 200 and xlsx["Content-Type"] == exports.XLSX_TYPE
     assert AccessEvent.objects.filter(action="export", channel="api").count() == 2
+
+
+def test_the_list_offers_its_export_menu_with_the_filters_kept(client, case_manager, org):
+    client.force_login(case_manager)
+    page = client.get(reverse("cases:list"), {"status": "registered", "page": "1"}).content.decode()
+    assert 'class="export-menu"' in page
+    assert "?status=registered&amp;format=csv" in page and "page=1&amp;format" not in page
+    assert reverse("cases:export_returnees") in page and reverse("cases:export_follow_ups") in page
+    client.force_login(factories.user(org, Role.ME_OFFICER))
+    assert client.get(reverse("cases:list")).content.decode().count('class="export-menu"') == 0
+
+
+def test_referral_export_is_data_minimised(client, case_manager):
+    from reintegra.referrals import exports as referral_exports
+
+    codes = [column.code for column in referral_exports.referral_columns()]
+    assert not {"reason", "provider_note", "feedback", "given_names"} & set(codes)
+    client.force_login(case_manager)
+    rows = _csv(client.get(reverse("referrals:list"), {"format": "csv", "codes": "1"}))
+    assert rows[0] == codes
