@@ -344,6 +344,7 @@ TODAY = object()
 # --- THE TABLE -----------------------------------------------------------------------------------
 
 VIEW = any_of(C.VIEW_ASSIGNED_CASES)  # the API's CaseWorkPermission for reading
+CASE_READERS = any_of(C.VIEW_ASSIGNED_CASES, C.VIEW_ORGANISATION_CASES)  # the exports of case data
 EDIT = any_of(C.EDIT_CASES)  # ... and for writing (also the write views' role check before the lookup)
 
 MATRIX: dict[tuple[str, str], Row] = {
@@ -370,6 +371,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     # --- API: cases --------------------------------------------------------------------------------
     ("api:case-list", "GET"): Row(API, gate=VIEW, listing="case_numbers", body=const({"page_size": 200})),
+    ("api:case-export-csv", "GET"): Row(API, gate=CASE_READERS, listing="case_numbers", note="the list as CSV"),
+    ("api:case-export-xlsx", "GET"): Row(API, gate=CASE_READERS),
+    ("api:returnee-export-csv", "GET"): Row(API, gate=CASE_READERS, listing="names"),
+    ("api:returnee-export-xlsx", "GET"): Row(API, gate=CASE_READERS),
+    ("api:follow-up-export-csv", "GET"): Row(API, gate=CASE_READERS),
+    ("api:follow-up-export-xlsx", "GET"): Row(API, gate=CASE_READERS),
     ("api:case-list", "POST"): Row(API, gate=EDIT, body=api_case_body, ok=(201,)),
     ("api:case-detail", "GET"): Row(API, obj=CASE, gate=VIEW),
     ("api:case-open-matters", "GET"): Row(API, obj=CASE, gate=VIEW),
@@ -444,6 +451,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     # --- Web: case management ----------------------------------------------------------------------
     ("dashboard", "GET"): Row(UI, listing="own_case_numbers", note="everyone signs in here; own cases only"),
     ("cases:list", "GET"): Row(UI, listing="case_numbers"),
+    ("cases:export_returnees", "GET"): Row(UI, gate=CASE_READERS, listing="names", note="a CSV of the people"),
+    ("cases:export_follow_ups", "GET"): Row(UI, gate=CASE_READERS, note="a CSV of the visits"),
     ("cases:register", "GET"): Row(UI, gate=EDIT),
     ("cases:register", "POST"): Row(UI, gate=EDIT, body=ui_register_body, ok=(302,)),
     ("cases:duplicates", "POST"): Row(UI, gate=EDIT, body=ui_duplicate_query, note="as api:returnee-duplicates"),

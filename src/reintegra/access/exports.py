@@ -209,6 +209,59 @@ def download(
     return csv_response(filename, names, table)
 
 
+@dataclass(frozen=True)
+class Table:
+    """A list exported as a whole (cases, returnees, follow-ups, referrals, survey rounds): what `download`
+    needs besides the user and the format. `rows` is lazy: it reads the database batch by batch while the
+    response streams (`keyset_batches`)."""
+
+    stem: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    purpose: str
+    object_type: str
+    sheet_title: str = "data"
+
+
+def download_table(
+    user: User, fmt: str, table: Table, *, channel: str = "web", codes: bool = False
+) -> StreamingHttpResponse | HttpResponse:
+    return download(
+        user,
+        fmt,
+        table.stem,
+        table.columns,
+        table.rows,
+        purpose=table.purpose,
+        object_type=table.object_type,
+        channel=channel,
+        sheet_title=table.sheet_title,
+        codes=codes,
+    )
+
+
+EXPORT_BATCH = 2000  # rows fetched per query while an export streams
+
+
+def keyset_batches(
+    queryset: Any, fields: Sequence[str], *, batch: int = EXPORT_BATCH
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The queryset's rows as `values_list(pk, *fields)` tuples in ascending primary key, `batch` rows per
+    query (`pk > last LIMIT batch`): memory holds one batch whatever the size of the table, the first rows
+    leave before the last are read, and no OFFSET grows with the depth (an index range on the key)."""
+    ordered = queryset.order_by("pk")
+    last: Any = None
+    while True:
+        page = ordered if last is None else ordered.filter(pk__gt=last)
+        rows = list(page.values_list("pk", *fields)[:batch])
+        if not rows:
+            return
+        yield rows
+        if len(rows) < batch:
+            return
+        last = rows[-1][0]
+
+
 def download_workbook(
     user: User, stem: str, sheets: Iterable[Sheet], *, purpose: str, obj: Any = None, channel: str = "web"
 ) -> HttpResponse:

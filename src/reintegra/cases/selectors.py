@@ -73,6 +73,21 @@ def returnees_for(user: User) -> QuerySet[Returnee]:
     return Returnee.objects.filter(case_scoping.returnee_visibility(user))
 
 
+def follow_ups_for(user: User) -> QuerySet[FollowUpVisit]:
+    """The follow-up visits of the cases the user sees (exports)."""
+    return FollowUpVisit.objects.filter(case__in=cases_for(user))
+
+
+def document_numbers_of(returnee_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Identity documents of these returnees as "TYPE number" (one query; callers check that the reader may
+    see identity documents, `scoping.can_see`)."""
+    found: dict[int, list[str]] = {}
+    rows = IdentityDocument.objects.filter(returnee_id__in=list(returnee_ids)).order_by("id")
+    for returnee_id, kind, number in rows.values_list("returnee_id", "document_type", "number"):
+        found.setdefault(returnee_id, []).append(f"{kind} {number}")
+    return found
+
+
 def get_case(user: User, pk: Any) -> Case:
     """The case if the user may see it; Case.DoesNotExist otherwise (callers answer 404)."""
     try:

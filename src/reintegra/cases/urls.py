@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from reintegra.cases import step_views, views
+from reintegra.cases import export_views, step_views, views
 
 app_name = "cases"
 
 urlpatterns = [
     path("casos/", views.case_list, name="list"),
+    path("casos/exportar/personas/", export_views.returnees, name="export_returnees"),
+    path("casos/exportar/seguimientos/", export_views.follow_ups, name="export_follow_ups"),
     path("casos/nuevo/", views.register, name="register"),
     path("casos/nuevo/duplicados/", views.duplicate_check, name="duplicates"),
     path("lugares/municipios/", views.municipality_options, name="municipalities"),

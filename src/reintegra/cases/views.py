@@ -21,19 +21,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import DateField
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reintegra.access import permissions, scoping
+from reintegra.access import exports, permissions, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.access.transitions import TransitionError
 from reintegra.cases import case_file as case_file_pdf
-from reintegra.cases import duplicates, forms, selectors, services
+from reintegra.cases import duplicates, export_views, forms, selectors, services
+from reintegra.cases import exports as case_exports
 from reintegra.cases.models import Case
 from reintegra.cases.pages import (
     any_errors,
@@ -58,13 +59,17 @@ PAGE_SIZE = 25
 
 @login_required
 @require_GET
-def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     form = forms.CaseFilterForm(request.GET or None, user=request.user)
     if form.is_bound:
         filters = form.filters()
         invalid = form.invalid_labels()
     else:
         filters, invalid = selectors.CaseFilters(), []
+    if request.GET.get("format") in exports.FORMATS:  # the "Export" menu: the list with its filters
+        permissions.require(request.user, *export_views.CASE_READERS)
+        table = case_exports.case_table(request.user, filters)
+        return export_views.answer(request, table, request.GET["format"])
     page, cases = pagination.page_of_ids(request, selectors.search_cases(request.user, filters), PAGE_SIZE)
     context = {
         "nav": "cases",
@@ -73,6 +78,8 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "cases": cases,
         "invalid_filters": invalid,
         "filtered": filters != selectors.CaseFilters(),
+        "can_export": permissions.has_any(request.user, *export_views.CASE_READERS),
+        "export_query": export_views.list_query(request),
     }
     if is_htmx(request) and request.headers.get("HX-Target") == "case-results":
         response = render(request, "cases/case_list.html#results", context)

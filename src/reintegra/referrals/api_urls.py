@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
-from reintegra.referrals import api
+from reintegra.referrals import api, export_api
 
 router = SimpleRouter()
 router.register("service-providers", api.ServiceProviderViewSet, basename="service-provider")
@@ -13,6 +13,10 @@ router.register("provider-links", api.ProviderLinkViewSet, basename="provider-li
 router.register("referrals", api.ReferralViewSet, basename="referral")
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    *(
+        path(f"referrals/export.{fmt}", view.as_view(), name=f"referral-export-{fmt}")
+        for fmt, view in export_api.REFERRALS.items()
+    ),
     *router.urls,
     path(
         "cases/<int:pk>/service-recommendations/",

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case as Case_
+from django.db.models import CharField, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from reintegra.access.roles import Capability
@@ -108,6 +109,14 @@ def search_referrals(user: User, filters: ReferralFilters) -> QuerySet[Referral]
     return qs.select_related(
         "case", "case__returnee", "pathway", "consent", "referring_organisation", "provider", "service"
     ).order_by("-created_at", "-id")
+
+
+def export_referrals(user: User, filters: ReferralFilters) -> QuerySet[Referral]:
+    """The referral list with its filters for an export, each row with `visible_case_number`: the case's
+    number on the referring side, empty on the provider's (data minimisation: a provider works from the
+    referral, not from the case)."""
+    referring = Case_(When(staff_q(user), then=F("case__case_number")), default=Value(""), output_field=CharField())
+    return search_referrals(user, filters).annotate(visible_case_number=referring)
 
 
 def staff_referral_ids(user: User, ids: Iterable[int]) -> set[int]:

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reintegra.access import audit, permissions
+from reintegra.access import audit, exports, permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
@@ -27,6 +27,7 @@ from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.cases.pages import case_page_context
 from reintegra.referrals import catalogue, forms, lifecycle, selectors, services
+from reintegra.referrals import exports as referral_exports
 from reintegra.referrals import permissions as referral_permissions
 from reintegra.referrals.choices import ReferralStatus, SlaState
 from reintegra.referrals.models import Referral
@@ -55,9 +56,16 @@ def _rows(referrals: Any) -> list[dict[str, Any]]:
 # --- referrals ------------------------------------------------------------------------------------
 
 
+def _export_query(request: AuthenticatedHttpRequest) -> str:
+    query = request.GET.copy()
+    for name in ("page", "format", exports.CODES_PARAMETER):
+        query.pop(name, None)
+    return query.urlencode()
+
+
 @login_required
 @require_GET
-def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     permissions.require(
         request.user, Capability.EDIT_CASES, Capability.VIEW_ASSIGNED_CASES, Capability.RECEIVE_REFERRALS
     )
@@ -66,6 +74,10 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = selectors.ReferralFilters(
         status=data.get("status", ""), priority=data.get("priority", ""), overdue=bool(data.get("overdue"))
     )
+    fmt = request.GET.get("format")
+    if fmt in exports.FORMATS:  # the "Export" menu: the list with its filters
+        table = referral_exports.referral_table(request.user, filters)
+        return exports.download_table(request.user, fmt, table, codes=exports.codes_requested(request))
     page = page_of(request, selectors.search_referrals(request.user, filters), PAGE_SIZE)
     portal = request.user.has_capability(Capability.RECEIVE_REFERRALS) and not request.user.has_capability(
         Capability.VIEW_ASSIGNED_CASES
@@ -73,7 +85,14 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/referral_list.html",
-        {"nav": "referrals", "form": form, "page": page, "rows": _rows(page.object_list), "portal": portal},
+        {
+            "nav": "referrals",
+            "form": form,
+            "page": page,
+            "rows": _rows(page.object_list),
+            "portal": portal,
+            "export_query": _export_query(request),
+        },
     )
 
 

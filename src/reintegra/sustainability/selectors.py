@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 
 from reintegra.access import permissions
 from reintegra.access.models import Programme
@@ -159,6 +159,11 @@ def can_rescore(round_: SurveyRound, history: list[RoundScore]) -> bool:
 
 def rounds_for(user: User) -> QuerySet[SurveyRound]:
     return SurveyRound.objects.filter(case__in=cases_for(user))
+
+
+def export_rounds(user: User) -> QuerySet[SurveyRound]:
+    """The rounds of the cases the user sees, each joined to its current score (`current__…`) for exports."""
+    return rounds_for(user).annotate(current=FilteredRelation("scores", condition=Q(scores__is_current=True)))
 
 
 def get_round(user: User, pk: Any) -> SurveyRound:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("ronda/<int:pk>/", views.round_detail, name="round"),
     path("ronda/<int:pk>/recalcular/", views.round_rescore, name="round-rescore"),
     path("pendientes/", views.due, name="due"),
+    path("rondas/exportar/", views.export_rounds, name="export-rounds"),
     path("instrumentos/", instrument_views.instruments, name="instruments"),
     path("instrumentos/cargar/", instrument_views.instrument_upload, name="instrument-upload"),
     path("instrumentos/<int:pk>/", instrument_views.instrument_detail, name="instrument"),

@@ -10,19 +10,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reintegra.access import audit, scoping
+from reintegra.access import audit, exports, permissions, scoping
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases.models import Case
 from reintegra.cases.pages import case_page_context
+from reintegra.sustainability import exports as round_exports
 from reintegra.sustainability import forms, schedule, scoring, selectors, services
 from reintegra.sustainability.choices import Dimension, RoundSource
 from reintegra.sustainability.definition import SCORES, label
@@ -243,6 +244,18 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.has_capability(Capability.EDIT_CASES):
         return redirect("sustainability:due")
     return redirect("sustainability:instruments")
+
+
+@login_required
+@require_GET
+def export_rounds(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """The rounds of the cases the user sees (`?format=csv|xlsx`, `?codes=1`)."""
+    permissions.require(request.user, Capability.VIEW_ASSIGNED_CASES, Capability.VIEW_ORGANISATION_CASES)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in exports.FORMATS:
+        raise Http404
+    table = round_exports.round_table(request.user)
+    return exports.download_table(request.user, fmt, table, codes=exports.codes_requested(request))
 
 
 @login_required

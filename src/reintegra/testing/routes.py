@@ -178,4 +178,10 @@ EXPORT_ROUTES: tuple[tuple[str, str, dict[str, str], str, str], ...] = (
     ("monitoring:analytics_export", "me_officer", {}, "Id seudónimo del caso", "case_pid"),
     ("community:hotspots", "me_officer", {"format": "csv"}, "Comunidad o municipio", "name"),
     ("reception:dashboard", "me_officer", {"format": "csv"}, "Tabla", "table"),
+    ("cases:list", "case_manager", {"format": "csv"}, "Número de caso", "case_number"),
+    ("cases:export_returnees", "case_manager", {}, "Número de registro", "id"),
+    ("cases:export_follow_ups", "case_manager", {"format": "csv"}, "Número de caso", "case_number"),
+    ("referrals:list", "case_manager", {"format": "csv"}, "Derivación", "id"),
+    ("api:case-export-csv", "case_manager", {}, "Número de caso", "case_number"),
+    ("sustainability:export-rounds", "case_manager", {}, "Ronda", "id"),
 )

@@ -159,7 +159,10 @@ class CaseFilterSerializer(serializers.Serializer):
         return attrs
 
     def filters(self) -> selectors.CaseFilters:
-        data = self.validated_data
+        return self.filters_of(self.validated_data)
+
+    @staticmethod
+    def filters_of(data: dict[str, Any]) -> selectors.CaseFilters:
         return selectors.CaseFilters(
             search=data.get("search", ""),
             status=data.get("status", ""),

@@ -31,6 +31,8 @@ OWNER, TARGET, REFERRER = "owner", "target", "referrer"
 # "provider" | "service" | "link"[, OWNER | TARGET | REFERRER])
 MATRIX = {
     ("referrals:list", "GET"): ((C.EDIT_CASES, C.VIEW_ASSIGNED_CASES, C.RECEIVE_REFERRALS), "none"),
+    ("api:referral-export-csv", "GET"): ((C.EDIT_CASES, C.VIEW_ASSIGNED_CASES, C.RECEIVE_REFERRALS), "none"),
+    ("api:referral-export-xlsx", "GET"): ((C.EDIT_CASES, C.VIEW_ASSIGNED_CASES, C.RECEIVE_REFERRALS), "none"),
     ("referrals:detail", "GET"): (ANY, "referral"),
     ("referrals:action", "POST"): ((C.EDIT_CASES, C.RECEIVE_REFERRALS), "referral"),
     ("referrals:discard", "POST"): ((C.EDIT_CASES,), "referral"),

@@ -33,6 +33,7 @@ from .conftest import as_cells, best_answers, economic_answers, rss_raw
 
 C = Capability
 READERS = frozenset({C.MANAGE_PROGRAMME, C.VIEW_AGGREGATES, C.IMPORT_SUBMISSIONS, C.EDIT_CASES})
+CASE_READERS = frozenset({C.VIEW_ASSIGNED_CASES, C.VIEW_ORGANISATION_CASES})  # the rounds' export
 OWN, TEAM, SAME_ORG, OTHER_ORG, NONE = "own", "team", "same_org", "other_org", "none"
 CASE_RELATIONS = (OWN, TEAM, SAME_ORG, OTHER_ORG)
 CONFIG_RELATIONS = (OWN, OTHER_ORG)
@@ -54,6 +55,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("sustainability:round-rescore", "POST"): Row("round", frozenset({C.EDIT_CASES}), 302, "rescore"),
     ("sustainability:home", "GET"): Row("none", READERS, 302),
     ("sustainability:due", "GET"): Row("none", frozenset({C.EDIT_CASES}), 200),
+    ("sustainability:export-rounds", "GET"): Row("none", CASE_READERS, 200),
+    ("api:survey-round-export-csv", "GET"): Row("none", CASE_READERS, 200),
+    ("api:survey-round-export-xlsx", "GET"): Row("none", CASE_READERS, 200),
     ("sustainability:instruments", "GET"): Row("none", READERS, 200),
     ("sustainability:instrument-upload", "POST"): Row("none", frozenset({C.MANAGE_PROGRAMME}), 302, "upload"),
     ("sustainability:instrument", "GET"): Row("instrument", READERS, 200),

@@ -1,0 +1,181 @@
+"""Export benchmark (issue 19, "Exports"): the CSV of the case list as a programme manager downloads it
+(`cases.exports.case_table` through `access.exports.download_table`: keyset batches, names decrypted row by
+row, cells in the reader's language, formula-safe, streamed), consumed to the last byte.
+
+    .venv/bin/python bench/bench_exports.py                         # 100k cases, temporary SQLite
+    BENCH_CASES=20000 .venv/bin/python bench/bench_exports.py
+    BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/bench_exports.py   # a database to wipe and use
+    BENCH_REUSE=1 BENCH_DATABASE_URL=sqlite:////tmp/e.sqlite3 ...   # seed once, then measure the same data
+
+The database is seeded by `reintegra seed` in a subprocess; the export runs in a fresh process of its own so
+that its peak RSS (`ru_maxrss`) is the export's (Django and the seeded data not counted twice). Prints one
+JSON object (and writes bench/results/exports.json): rows, seconds, rows/s, time to the first byte, peak RSS
+and its growth during the export, the rows/s of the same rows read without the encrypted columns (what the
+per-row Fernet decryption costs) and in machine codes, and the load average (the machine is shared).
+The goal of the issue: 1,000,000 rows at >= 50,000 rows/s, peak RSS <= 200 MB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "reintegra.settings",
+        "REINTEGRA_DEBUG": "0",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+
+
+def seed(database_url: str, cases: int) -> float:
+    env = _env(database_url)
+    reintegra = [sys.executable, "-m", "reintegra"]
+    if database_url.startswith("postgres"):
+        subprocess.run([*reintegra, "flush", "--no-input"], env=env, check=False, capture_output=True)
+    subprocess.run([*reintegra, "migrate", "--verbosity", "0"], env=env, check=True)
+    started = time.perf_counter()
+    subprocess.run([*reintegra, "seed", "--cases", str(cases), "--seed", "1"], env=env, check=True)
+    return time.perf_counter() - started
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def _consume(response: Any) -> tuple[int, int, float]:
+    """(bytes, lines, seconds to the first chunk) of a streamed response."""
+    started = time.perf_counter()
+    first = None
+    size = lines = 0
+    for chunk in response.streaming_content:
+        if first is None:
+            first = time.perf_counter() - started
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    return size, lines, first or 0.0
+
+
+def measure() -> dict[str, Any]:
+    """Run inside the measuring process (Django set up from the environment)."""
+    import django
+
+    django.setup()
+    from django.db.models import Count
+    from django.utils import translation
+
+    from reintegra.access import exports
+    from reintegra.access.models import Organisation, RoleAssignment, User
+    from reintegra.access.roles import Role
+    from reintegra.cases import exports as case_exports
+    from reintegra.cases import selectors
+
+    org = Organisation.objects.annotate(n=Count("cases")).order_by("-n").first()
+    assert org is not None, "nothing seeded"
+    user, _created = User.objects.get_or_create(username="bench-exports", defaults={"organisation": org})
+    RoleAssignment.objects.get_or_create(user=user, role=Role.PROGRAMME_MANAGER)
+    user = User.objects.get(pk=user.pk)
+    visible = selectors.cases_for(user).count()
+    translation.activate("es")
+    before = _peak_mb()
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    table = case_exports.case_table(user, selectors.CaseFilters())
+    response = exports.download_table(user, "csv", table)
+    size, lines, first_byte = _consume(response)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    peak = _peak_mb()
+
+    started = time.perf_counter()
+    coded = exports.download_table(user, "csv", case_exports.case_table(user, selectors.CaseFilters()), codes=True)
+    _consume(coded)
+    coded_seconds = time.perf_counter() - started
+
+    # The same rows and batches without the three encrypted name columns: the decryption's share.
+    names = ("returnee__given_names", "returnee__first_family_name", "returnee__second_family_name")
+    clear = [f for f in case_exports._CASE_FIELDS if f not in names]
+    started = time.perf_counter()
+    read = sum(len(b) for b in exports.keyset_batches(selectors.search_cases(user, selectors.CaseFilters()), clear))
+    clear_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    fields = case_exports._CASE_FIELDS
+    read_all = sum(
+        len(b) for b in exports.keyset_batches(selectors.search_cases(user, selectors.CaseFilters()), fields)
+    )
+    read_seconds = time.perf_counter() - started
+
+    rows = lines - 1
+    assert rows == visible == read == read_all, (rows, visible, read, read_all)
+    return {
+        "rows": rows,
+        "bytes": size,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds) if seconds else None,
+        # CPU time of this process (SQLite runs in it): on a shared machine it says more than the wall time.
+        "cpu_seconds": round(cpu_seconds, 2),
+        "rows_per_cpu_second": round(rows / cpu_seconds) if cpu_seconds else None,
+        "first_byte_ms": round(first_byte * 1000, 1),
+        "peak_rss_mb": round(peak, 1),
+        "rss_growth_mb": round(peak - before, 1),
+        "codes_rows_per_second": round(rows / coded_seconds) if coded_seconds else None,
+        "read_rows_per_second_with_names": round(read_all / read_seconds) if read_seconds else None,
+        "read_rows_per_second_without_names": round(read / clear_seconds) if clear_seconds else None,
+        "batch": exports.EXPORT_BATCH,
+    }
+
+
+def main() -> None:
+    if os.environ.get("BENCH_EXPORTS_CHILD"):
+        print(json.dumps(measure()))
+        return
+    cases = int(os.environ.get("BENCH_CASES", "100000"))
+    base_url = os.environ.get("BENCH_DATABASE_URL", "")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = base_url or f"sqlite:///{tmp}/bench-exports-{cases}.sqlite3"
+        seed_seconds = None
+        if not (os.environ.get("BENCH_REUSE") and base_url):
+            log(f"seeding {cases} cases into {url.split('@')[-1]}")
+            seed_seconds = round(seed(url, cases), 1)
+        log("exporting")
+        out = subprocess.run(
+            [sys.executable, __file__],
+            env={**_env(url), "BENCH_EXPORTS_CHILD": "1"},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        figures = json.loads(out.stdout.strip().splitlines()[-1])
+    result = {
+        "benchmark": "case list CSV export",
+        "database": "postgresql" if url.startswith("postgres") else "sqlite",
+        "cases_seeded": cases,
+        "seed_seconds": seed_seconds,
+        **figures,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpu_count": os.cpu_count(),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "exports.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

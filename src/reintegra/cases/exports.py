@@ -1,0 +1,217 @@
+"""The case list, the returnees and the follow-up visits as tables (`access.exports.Table`), for the pages'
+"Export" menu and the API: read through the selectors (only what the reader sees), batch by batch in key
+order (`exports.keyset_batches`: one batch in memory, the first bytes leave at once), with the columns the
+reader may see on screen (identity documents only with `scoping.can_see(IDENTITY_DOCUMENT)`).
+
+Names and other personal fields are encrypted: each value is decrypted as its row is read (`from_db_value`),
+nothing is kept once the batch is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from reintegra.access import exports, scoping
+from reintegra.access.roles import SensitiveCategory
+from reintegra.cases import selectors
+from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureReason, ContactMode, ReturnType, Sex
+
+if TYPE_CHECKING:
+    from reintegra.access.models import User
+
+Column = exports.Column
+
+
+def _person(first: str | None, last: str | None, username: str | None) -> str:
+    return " ".join(part for part in (first, last) if part) or (username or "")
+
+
+def _country_names() -> dict[str, str]:
+    return dict(countries)
+
+
+# --- cases ------------------------------------------------------------------------------------------
+
+_CASE_FIELDS = (
+    "case_number",
+    "returnee__given_names",
+    "returnee__first_family_name",
+    "returnee__second_family_name",
+    "returnee__sex",
+    "status",
+    "opened_on",
+    "return_date",
+    "return_type",
+    "host_country",
+    "returnee__admin1__name",
+    "returnee__municipality__name",
+    "case_manager__first_name",
+    "case_manager__last_name",
+    "case_manager__username",
+    "team__name",
+    "closed_on",
+    "closure_reason",
+)
+
+
+def case_columns() -> list[exports.Column]:
+    return [
+        Column("case_number", _("Case number")),
+        Column("given_names", _("Given names")),
+        Column("first_family_name", _("First family name")),
+        Column("second_family_name", _("Second family name")),
+        Column("sex", _("Sex"), Sex.choices),
+        Column("status", _("Status"), CaseStatus.choices),
+        Column("opened_on", _("Opened on")),
+        Column("return_date", _("Return date")),
+        Column("return_type", _("Return type"), ReturnType.choices),
+        Column("host_country", _("Host country"), _country_names()),
+        Column("admin1", _("State or department")),
+        Column("municipality", _("Municipality")),
+        Column("case_manager", _("Case manager")),
+        Column("team", _("Team")),
+        Column("closed_on", _("Closed on")),
+        Column("closure_reason", _("Closure reason"), ClosureReason.choices),
+    ]
+
+
+def _case_rows(user: User, filters: selectors.CaseFilters) -> Iterator[list[Any]]:
+    for batch in exports.keyset_batches(selectors.search_cases(user, filters), _CASE_FIELDS):
+        for row in batch:
+            (_pk, number, given, first, second, sex, status, opened, returned, kind, host, admin1, municipality,
+             manager_first, manager_last, manager_username, team, closed, reason) = row  # fmt: skip
+            yield [
+                number, given, first, second, sex, status, opened, returned, kind, host, admin1 or "",
+                municipality or "", _person(manager_first, manager_last, manager_username), team or "", closed,
+                reason,
+            ]  # fmt: skip
+
+
+def case_table(user: User, filters: selectors.CaseFilters) -> exports.Table:
+    """The case list with its filters (ordered by record, not by return date: a stable key to read by)."""
+    return exports.Table(
+        "cases", case_columns(), _case_rows(user, filters), "case list", "cases.case", sheet_title="cases"
+    )
+
+
+# --- returnees ----------------------------------------------------------------------------------------
+
+_RETURNEE_FIELDS = (
+    "given_names",
+    "first_family_name",
+    "second_family_name",
+    "sex",
+    "birth_date",
+    "estimated_birth_year",
+    "nationality",
+    "phone",
+    "return_country",
+    "admin1__name",
+    "municipality__name",
+    "locality",
+    "address",
+    "attention_flags",
+)
+
+
+def returnee_columns(user: User) -> list[exports.Column]:
+    names = _country_names()
+    columns = [
+        Column("id", _("Record number")),
+        Column("given_names", _("Given names")),
+        Column("first_family_name", _("First family name")),
+        Column("second_family_name", _("Second family name")),
+        Column("sex", _("Sex"), Sex.choices),
+        Column("birth_date", _("Birth date")),
+        Column("estimated_birth_year", _("Estimated birth year")),
+        Column("nationality", _("Nationality"), names),
+        Column("phone", _("Phone")),
+        Column("return_country", _("Country of return"), names),
+        Column("admin1", _("State or department")),
+        Column("municipality", _("Municipality")),
+        Column("locality", _("Locality / community")),
+        Column("address", _("Address")),
+        Column("attention_flags", _("Differential attention"), AttentionFlag.choices),
+    ]
+    if _sees_documents(user):
+        columns.append(Column("documents", _("Identity documents")))
+    return columns
+
+
+def _sees_documents(user: User) -> bool:
+    return scoping.can_see(user, SensitiveCategory.IDENTITY_DOCUMENT)
+
+
+def _returnee_rows(user: User) -> Iterator[list[Any]]:
+    documents = _sees_documents(user)
+    for batch in exports.keyset_batches(selectors.returnees_for(user), _RETURNEE_FIELDS):
+        numbers = selectors.document_numbers_of(row[0] for row in batch) if documents else {}
+        for row in batch:
+            cells: list[Any] = [*row[:-1], list(row[-1] or [])]
+            cells = [cell if cell is not None else "" for cell in cells]
+            if documents:
+                cells.append(numbers.get(row[0], []))
+            yield cells
+
+
+def returnee_table(user: User) -> exports.Table:
+    return exports.Table(
+        "returnees",
+        returnee_columns(user),
+        _returnee_rows(user),
+        "returnee list",
+        "cases.returnee",
+        sheet_title="returnees",
+    )
+
+
+# --- follow-up visits ---------------------------------------------------------------------------------
+
+_VISIT_FIELDS = (
+    "case__case_number",
+    "visited_on",
+    "mode",
+    "conducted_by__first_name",
+    "conducted_by__last_name",
+    "conducted_by__username",
+    "notes",
+    "significant_changes",
+    "next_visit_on",
+)
+
+
+def follow_up_columns() -> list[exports.Column]:
+    return [
+        Column("case_number", _("Case number")),
+        Column("visited_on", _("Date")),
+        Column("mode", _("Mode"), ContactMode.choices),
+        Column("conducted_by", _("Conducted by")),
+        Column("notes", _("Notes")),
+        Column("significant_changes", _("Significant changes")),
+        Column("next_visit_on", _("Next visit")),
+    ]
+
+
+def _visit_row(row: Sequence[Any]) -> list[Any]:
+    _pk, number, visited, mode, first, last, username, notes, changes, next_visit = row
+    return [number, visited, mode, _person(first, last, username), notes, changes, next_visit or ""]
+
+
+def _follow_up_rows(user: User) -> Iterator[list[Any]]:
+    for batch in exports.keyset_batches(selectors.follow_ups_for(user), _VISIT_FIELDS):
+        yield from (_visit_row(row) for row in batch)
+
+
+def follow_up_table(user: User) -> exports.Table:
+    return exports.Table(
+        "follow-up-visits",
+        follow_up_columns(),
+        _follow_up_rows(user),
+        "follow-up visits",
+        "cases.followupvisit",
+        sheet_title="follow-ups",
+    )
