@@ -44,8 +44,8 @@ SKIPPED_PATH = re.compile(
 )
 SKIPPED_QUERY = re.compile(r"(^|&)(format|codes|download|export)=")
 # Not prose: scripts and styles, and code shown as code on purpose (an import file's column names, an
-# instrument's item codes, a JSON example).
-SKIPPED_TAGS = {"script", "style", "template", "noscript", "code", "pre", "kbd", "samp"}
+# instrument's item codes, a JSON example), and a text area's content (a form's value, like <input value>).
+SKIPPED_TAGS = {"script", "style", "template", "noscript", "code", "pre", "kbd", "samp", "textarea"}
 # Codes that are Spanish words as well.
 SPANISH_WORDS = {"legal", "general", "formal", "informal", "social", "local", "total", "final", "normal", "digital",
                  "capital", "regional", "natural", "individual", "central", "rural", "manual", "virtual", "animal"}
