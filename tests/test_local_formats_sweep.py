@@ -47,8 +47,27 @@ SKIPPED_QUERY = re.compile(r"(^|&)(format|codes|download|export)=")
 # instrument's item codes, a JSON example), and a text area's content (a form's value, like <input value>).
 SKIPPED_TAGS = {"script", "style", "template", "noscript", "code", "pre", "kbd", "samp", "textarea"}
 # Codes that are Spanish words as well.
-SPANISH_WORDS = {"legal", "general", "formal", "informal", "social", "local", "total", "final", "normal", "digital",
-                 "capital", "regional", "natural", "individual", "central", "rural", "manual", "virtual", "animal"}
+SPANISH_WORDS = {
+    "legal",
+    "general",
+    "formal",
+    "informal",
+    "social",
+    "local",
+    "total",
+    "final",
+    "normal",
+    "digital",
+    "capital",
+    "regional",
+    "natural",
+    "individual",
+    "central",
+    "rural",
+    "manual",
+    "virtual",
+    "animal",
+}
 
 
 class _VisibleText(HTMLParser):
@@ -202,3 +221,17 @@ def test_spanish_pages_show_no_iso_date_nor_internal_code(demo):
     print("\n".join(problems))
     assert len(seen_routes) >= 200, sorted(_page_routes() - set(seen_routes))
     assert not problems, "\n".join(problems)
+
+
+def test_local_date_writes_dates_times_and_iso_text_as_the_reader_does() -> None:
+    from datetime import date
+
+    from reintegra.web.dates import local_date
+
+    with translation.override("es"):
+        assert local_date(date(2026, 12, 1)) == "01/12/2026"
+        assert local_date("2026-12-01") == "01/12/2026"
+        assert local_date("2026-12-01T09:30") == "01/12/2026 09:30"
+    with translation.override("en"):
+        assert local_date("2026-12-01") == "12/01/2026"
+    assert local_date(None) == "" and local_date("not a date") == "not a date"

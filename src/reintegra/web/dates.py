@@ -20,7 +20,7 @@ def local_date(value: Any) -> str:
         try:
             value = datetime.fromisoformat(value) if "T" in value or " " in value.strip() else date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
