@@ -27,6 +27,7 @@ from reintegra.community.choices import (
     SessionKind,
     SiteCriterion,
 )
+from reintegra.web.dates import local_date
 
 
 class Community(Versioned):
@@ -124,7 +125,7 @@ class ParticipatorySession(models.Model):
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.held_on:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {local_date(self.held_on)}"
 
     def total(self, group: str = "") -> int:
         return sum(n for key, n in (self.participants or {}).items() if not group or key.startswith(f"{group}:"))
@@ -164,7 +165,7 @@ class CommunityProfile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.community} v{self.number} ({self.as_of:%Y-%m-%d})"
+        return f"{self.community} v{self.number} ({local_date(self.as_of)})"
 
 
 class CommunityProject(Versioned):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
 from reintegra.employment.choices import NotHiredReason, RetentionOutcome
 from reintegra.vocabulary.choices import choice_label
+from reintegra.web.dates import local_date
 
 
 def describe(data: dict[str, Any]) -> list[str]:
@@ -26,8 +28,8 @@ def describe(data: dict[str, Any]) -> list[str]:
         return []
     params = {
         "vacancy": data.get("vacancy", ""),
-        "score": data.get("score", ""),
-        "on": data.get("on", ""),
+        "score": localize(data.get("score", "")),
+        "on": local_date(data.get("on", "")),
         "months": data.get("months", ""),
         "reason": choice_label(NotHiredReason, data.get("reason", "")),
         "outcome": choice_label(RetentionOutcome, data.get("outcome", "")),

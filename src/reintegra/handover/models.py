@@ -19,7 +19,9 @@ from reintegra.access.models import Organisation
 from reintegra.cases.models import Case
 from reintegra.handover.choices import DeliveryStatus, HandOverDirection, HandOverStatus, PackageKind
 from reintegra.protection.models import Consent
+from reintegra.structural.choices import DataCategory
 from reintegra.structural.models import CooperationFramework, Stakeholder
+from reintegra.vocabulary.choices import choice_label
 
 
 class InstallationKey(models.Model):
@@ -121,6 +123,11 @@ class HandOver(models.Model):
     @property
     def is_remote(self) -> bool:
         return self.partner_id is not None
+
+    @property
+    def category_labels(self) -> list[str]:
+        """The data categories in the reader's words (the stored codes are the exchange's)."""
+        return [choice_label(DataCategory, code) for code in self.categories or []]
 
 
 class HandOverEvent(models.Model):

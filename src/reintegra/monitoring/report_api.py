@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability as C
 from reintegra.api.fields import IdField
+from reintegra.api.negotiation import FileDownloadNegotiation
 from reintegra.api.permissions import ProtectedView, acting_user
 from reintegra.monitoring import permissions, report_downloads, reports
 from reintegra.monitoring.models import Indicator, ReportingPeriod
@@ -123,6 +124,7 @@ def _binary(media_type: str, description: Any) -> dict[Any, Any]:
 
 class IpttXlsxView(ProtectedView):
     read_capabilities = READERS
+    content_negotiation_class = FileDownloadNegotiation  # `Accept: <the file's type>` gets the file, not 406
     query_parameters = {"get": IptttQuery}
     fmt = "xlsx"
 
@@ -153,6 +155,7 @@ class IpttCsvView(IpttXlsxView):
 
 class LogframeXlsxView(ProtectedView):
     read_capabilities = READERS
+    content_negotiation_class = FileDownloadNegotiation  # `Accept: <the file's type>` gets the file, not 406
     query_parameters = {"get": ProgrammeQuery}
 
     @extend_schema(
@@ -168,6 +171,7 @@ class LogframeXlsxView(ProtectedView):
 
 class ValuesHxlView(ProtectedView):
     read_capabilities = READERS
+    content_negotiation_class = FileDownloadNegotiation  # `Accept: <the file's type>` gets the file, not 406
     query_parameters = {"get": ProgrammeQuery}
 
     @extend_schema(
@@ -189,6 +193,7 @@ class ValuesHxlView(ProtectedView):
 
 class DonorReportView(ProtectedView):
     read_capabilities = READERS
+    content_negotiation_class = FileDownloadNegotiation  # `Accept: <the file's type>` gets the file, not 406
 
     @extend_schema(
         operation_id="reporting_periods_report_pdf",

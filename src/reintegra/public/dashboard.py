@@ -53,7 +53,9 @@ def rows_for(user: User) -> QuerySet[Feedback]:
 def _labelled(counts: Counter[str], labels: dict[str, Any], k: int, protect: bool) -> list[tuple[str, int | None]]:
     cells = {str(labels.get(key, key or "—")): counts.get(key, 0) for key in [*labels, *counts] if key in counts}
     shown: dict[str, int | None] = suppress(cells, k) if protect else dict(cells)
-    return sorted(shown.items())
+    # Choices keep their declared order (a status in lifecycle order); free values (areas) go alphabetically.
+    order = {str(label): i for i, label in enumerate(labels.values())}
+    return sorted(shown.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
 
 
 def _median_days(pairs: list[tuple[Any, Any]]) -> float | None:

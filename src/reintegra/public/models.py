@@ -97,14 +97,18 @@ class Guide(models.Model):
 class GuideVersion(models.Model):
     """The text of each version of a guide, append-only."""
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="versions")
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="versions", verbose_name=_("guide"))
     version = models.PositiveIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
-    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    edited_at = models.DateTimeField(default=timezone.now)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("edited by")
+    )
+    edited_at = models.DateTimeField(_("edited at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("guide version")
+        verbose_name_plural = _("guide versions")
         constraints = [models.UniqueConstraint(fields=["guide", "version"], name="public_guide_version_unique")]
         ordering = ["-version"]
 
@@ -148,7 +152,12 @@ class Feedback(models.Model):
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("response communicated at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
 
@@ -174,13 +183,19 @@ class Feedback(models.Model):
 class FeedbackEvent(models.Model):
     """The handling history of an item (append-only): who did what, when; a note is encrypted."""
 
-    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="events")
+    feedback = models.ForeignKey(
+        Feedback, on_delete=models.CASCADE, related_name="events", verbose_name=_("feedback item")
+    )
     step = models.CharField(_("step"), max_length=14, choices=FeedbackStep.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
     note = EncryptedTextField(_("note"), blank=True, default="")
 
     class Meta:
+        verbose_name = _("feedback handling step")
+        verbose_name_plural = _("feedback handling steps")
         ordering = ["at", "pk"]
 
 
@@ -215,7 +230,12 @@ class InformationRequest(models.Model):
     public_question = models.TextField(_("published question (anonymised)"), blank=True, default="")
     public_answer = models.TextField(_("published answer (anonymised)"), blank=True, default="")
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)

@@ -18,6 +18,7 @@ from reintegra.reception.choices import (
     PointKind,
     ReturnType,
 )
+from reintegra.web.dates import local_date
 
 
 class ReceptionPoint(models.Model):
@@ -107,7 +108,7 @@ class Arrival(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.point} {self.arrived_at:%Y-%m-%d %H:%M}"
+        return f"{self.point} {local_date(self.arrived_at)}"
 
     @property
     def announced_total(self) -> int:

@@ -27,6 +27,7 @@ from django_countries.fields import CountryField
 from reintegra.access.versioning import Versioned
 from reintegra.structural import choices as c
 from reintegra.structural import engagement, schedule
+from reintegra.web.dates import local_date
 
 SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -346,7 +347,12 @@ class MechanismMember(ProgrammeRecord):
 
 
 class Meeting(ProgrammeRecord):
-    mechanism = models.ForeignKey(CoordinationMechanism, on_delete=models.CASCADE, related_name="meetings")
+    mechanism = models.ForeignKey(
+        CoordinationMechanism,
+        on_delete=models.CASCADE,
+        related_name="meetings",
+        verbose_name=_("coordination mechanism"),
+    )
     held_on = models.DateField(_("date"))
     location = models.CharField(_("place"), max_length=200, blank=True)
     agenda = models.TextField(_("agenda"), blank=True)
@@ -361,7 +367,7 @@ class Meeting(ProgrammeRecord):
         indexes = [models.Index(fields=["mechanism", "-held_on"], name="meeting_mech_date_idx")]
 
     def __str__(self) -> str:
-        return f"{self.mechanism} {self.held_on}"
+        return f"{self.mechanism} {local_date(self.held_on)}"
 
 
 # --- Policy mainstreaming (§6.5) ----------------------------------------------------------------

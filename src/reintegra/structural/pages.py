@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import models
@@ -40,6 +41,7 @@ from reintegra.structural.models import (
     StakeholderReview,
     Training,
 )
+from reintegra.web.dates import local_date
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,8 @@ def display(obj: Any, name: str) -> Any:
         return ", ".join(str(v) for v in selectors.related_records(value))
     if isinstance(value, Country):
         return value.name
+    if isinstance(value, date):  # a table cell truncates its value to text: ISO unless formatted here
+        return local_date(value)
     return value
 
 

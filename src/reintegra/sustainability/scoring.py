@@ -103,7 +103,8 @@ def _clean_date(question: Question, value: Any) -> str:
 
 
 def _clean_text(question: Question, value: Any) -> str:
-    return str(value).strip()[:2000]
+    # Never cut here: a text over the limit is refused by the service (`max_length`), not silently shortened.
+    return str(value).strip()
 
 
 # How each question type's answer is cleaned (text: any other type).

@@ -19,12 +19,13 @@ from typing import IO, TYPE_CHECKING, Any
 import yaml
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from reintegra.access import permissions, uploads, versioning
+from reintegra.access import permissions, text_limits, uploads, versioning
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.access.uploads import Limits
@@ -351,11 +352,26 @@ def validate_round(
     for code, message in sorted(answer_errors.items()):
         text, error_code = _translate_answer_error(message)
         errors.add(f"answers.{code}", text, error_code)
+    for code, value in sorted(clean.items()):
+        _too_long_answer(errors, code, value)
     if not answer_errors:
         _too_few_answers(errors, version, clean)
     month = _round_month(errors, case, data)
     errors.raise_if_any()
     return version, clean, month
+
+
+def _too_long_answer(errors: FieldErrors, code: str, value: Any) -> None:
+    """An answer's text (a free-text answer, an "other" written in) is a note: the JSON column has no length
+    of its own, so the limit of `access.text_limits` is applied here, with the code every other text gets."""
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        if isinstance(text, str) and len(text) > text_limits.Kind.NOTE:
+            try:
+                MaxLengthValidator(text_limits.Kind.NOTE)(text)
+            except ValidationError as error:
+                errors.add(f"answers.{code}", error.messages[0], "max_length")
+            return
 
 
 def _too_few_answers(errors: FieldErrors, version: InstrumentVersion, clean: Mapping[str, Any]) -> None:

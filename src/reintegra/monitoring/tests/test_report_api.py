@@ -188,6 +188,17 @@ def test_donor_report_pdf(world):
     assert _web(world.outsider).get(reverse("monitoring:donor-report", args=[world.q1.pk])).status_code == 404
 
 
+def test_file_downloads_answer_a_client_asking_for_their_type(world):
+    """`Accept: application/pdf` (or the workbook's, or CSV's type) gets the file, not 406; as the case file's API."""
+    api = _api(world.manager)
+    pdf_response = api.get(reverse("api:reporting-period-report", args=[world.q2.pk]), HTTP_ACCEPT="application/pdf")
+    assert pdf_response.status_code == 200 and _body(pdf_response).startswith(b"%PDF")
+    hxl = api.get(reverse("api:indicator-values-hxl"), {"programme": world.programme.pk}, HTTP_ACCEPT="text/csv")
+    assert hxl.status_code == 200
+    missing = api.get(reverse("api:reporting-period-report", args=[999999]), HTTP_ACCEPT="application/pdf")
+    assert missing.status_code == 404
+
+
 def test_iptt_page_disaggregates_on_screen(world):
     response = _web(world.manager).get(reverse("monitoring:iptt", args=[world.programme.pk]), {"por": "sex"})
     assert response.status_code == 200

@@ -123,7 +123,7 @@ _TEXT = definition.Question(code="notes", dimension="", type="text", labels={"es
         ("eco_borrowing_times", [], None),
         (_DATE, date(2024, 3, 1), "2024-03-01"),
         (_DATE, "2024-03-01T09:30", "2024-03-01"),
-        (_TEXT, "  " + "x" * 2100, "x" * 2000),
+        (_TEXT, "  " + "x" * 2100, "x" * 2100),
         (_TEXT, "", None),
     ],
 )

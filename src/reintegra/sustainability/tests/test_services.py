@@ -134,6 +134,27 @@ def test_bad_answers_are_field_errors_and_nothing_is_written(world):
     assert not SurveyRound.objects.exists()
 
 
+def test_a_text_answer_has_the_length_of_a_note(world):
+    """Answers are stored as JSON, which has no length of its own: the service gives a free-text answer the
+    limit of a note (access.text_limits), with the code `max_length` every other text gets."""
+    raw = rss_raw()
+    raw["version"] = 2
+    raw["questions"].append(
+        {
+            "code": "comments",
+            "dimension": "psychosocial",
+            "type": "text",
+            "labels": {"en": "Comments", "es": "Comentarios"},
+        }
+    )
+    services.load_instrument(None, raw, publish=True)
+    with pytest.raises(ValidationError) as info:
+        _round(world, best_answers() | {"comments": "x" * 2001})
+    assert [e.code for e in info.value.error_dict["answers.comments"]] == ["max_length"]
+    assert not SurveyRound.objects.exists()
+    assert _round(world, best_answers() | {"comments": "x" * 2000}).answers["comments"] == "x" * 2000
+
+
 def test_a_scheduled_round_is_recorded_once(world):
     _round(world, round_month=0)
     with pytest.raises(ValidationError) as info:

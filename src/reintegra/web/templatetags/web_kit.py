@@ -17,6 +17,7 @@ from django.forms import BaseForm, BaseFormSet
 from django.utils.translation import gettext as _
 
 from reintegra.web import durations
+from reintegra.web.dates import local_date
 
 register = template.Library()
 
@@ -78,6 +79,12 @@ def error_items(values: Any) -> list[ErrorItem]:
 @register.simple_tag(takes_context=True)
 def form_error_items(context: template.Context) -> list[ErrorItem]:
     return error_items(context.flatten().values())
+
+
+@register.filter(name="local_date")
+def local_date_filter(value: Any) -> str:
+    """A date, date-time or ISO text in the reader's short format (`web.dates.local_date`)."""
+    return local_date(value)
 
 
 @register.filter
