@@ -36,7 +36,7 @@ def test_demo_public_content() -> None:
     assert "Trabajo y capacitación" in page
     assert "Qué pasa al llegar al Centro de Recepción" in page  # the country's guides show on every municipality
     assert SatisfactionSurvey.objects.count() >= 5
-    assert Feedback.objects.exclude(provider=None).count() >= 3
+    assert Feedback.objects.exclude(provider=None).count() >= 2  # the items heard by staff
     board = Client()
     board.force_login(User.objects.get(username="supervisora"))
     panel = board.get("/retroalimentacion/panel/").content.decode()
