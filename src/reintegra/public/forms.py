@@ -22,6 +22,7 @@ from reintegra.public.choices import (
     SensitiveConcern,
 )
 from reintegra.web.forms import marked_required
+from reintegra.web.widgets import DateInput
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -304,9 +305,7 @@ class SatisfactionForm(TextLimitsMixin, forms.Form):
     """The four items of a case's satisfaction survey; `services.record_satisfaction_survey` decides."""
 
     text_models = (text_model.SatisfactionSurvey,)
-    taken_on = forms.DateField(
-        label=_("Date of the survey"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    taken_on = forms.DateField(label=_("Date of the survey"), required=False, widget=DateInput())
     comment = forms.CharField(
         label=_("What the person added (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
