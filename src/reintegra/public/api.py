@@ -19,15 +19,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reintegra.access import audit
 from reintegra.access.roles import Capability
 from reintegra.access.throttle import client_ip
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import ProtectedView, acting_user
 from reintegra.api.query import QueryParametersMixin
+from reintegra.cases import permissions as case_permissions
+from reintegra.cases.models import Case
 from reintegra.places.models import AdminArea
 from reintegra.public import permissions, selectors, services, spam
 from reintegra.public import serializers as s
-from reintegra.public.models import Feedback
+from reintegra.public.models import Feedback, SatisfactionSurvey
 from reintegra.public.pages import cacheable
 
 PUBLIC_TAGS = ["public"]
@@ -322,3 +325,43 @@ class CloseLoopView(_StepView):
     )
     def post(self, request: Request, pk: int) -> Response:
         return self.step(request, pk, s.CloseLoopSerializer, services.close_loop)
+
+
+class CaseSatisfactionView(ProtectedView):
+    """The satisfaction surveys of a case: list, or record one (the case manager, on a case they may change)."""
+
+    queryset = SatisfactionSurvey.objects.none()
+    serializer_class = s.SatisfactionSurveySerializer
+    read_capabilities = (Capability.VIEW_ASSIGNED_CASES, Capability.VIEW_ORGANISATION_CASES)
+    write_capabilities = (Capability.EDIT_CASES,)
+
+    def _case(self, request: Request, pk: int, *, for_write: bool = False) -> Case:
+        try:
+            return case_permissions.access_case_by_id(acting_user(request), pk, for_write=for_write)
+        except Case.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(
+        operation_id="case_satisfaction_surveys_list",
+        summary="The satisfaction surveys of a case",
+        responses=s.SatisfactionSurveySerializer(many=True),
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        case = self._case(request, pk)
+        audit.record_access(acting_user(request), "view", case, purpose="satisfaction surveys", channel="api")
+        return Response(s.SatisfactionSurveySerializer(selectors.satisfaction_of_case(case), many=True).data)
+
+    @extend_schema(
+        operation_id="case_satisfaction_surveys_create",
+        summary="Record a satisfaction survey of a case (answers yes / partly / no)",
+        request=s.SatisfactionInputSerializer,
+        responses={201: s.SatisfactionSurveySerializer, 400: ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        case = self._case(request, pk, for_write=True)
+        incoming = s.SatisfactionInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        survey = services.record_satisfaction_survey(acting_user(request), case, incoming.to_input())
+        return Response(s.SatisfactionSurveySerializer(survey).data, status=status.HTTP_201_CREATED)

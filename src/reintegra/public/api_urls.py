@@ -19,4 +19,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("feedback/<int:pk>/notes/", api.NoteView.as_view(), name="feedback-note"),
     path("feedback/<int:pk>/respond/", api.RespondView.as_view(), name="feedback-respond"),
     path("feedback/<int:pk>/close-loop/", api.CloseLoopView.as_view(), name="feedback-close-loop"),
+    path("cases/<int:pk>/satisfaction-surveys/", api.CaseSatisfactionView.as_view(), name="case-satisfaction-surveys"),
 ]

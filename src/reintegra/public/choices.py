@@ -83,3 +83,20 @@ class InformationRequestStatus(models.TextChoices):
     OPEN = "open", _("Waiting for an answer")
     ANSWERED = "answered", _("Answered")
     PUBLISHED = "published", _("Answered and published")
+
+
+class SatisfactionAnswer(models.TextChoices):
+    """An answer to an item of a case's satisfaction survey."""
+
+    YES = "yes", _("Yes")
+    PARTLY = "partly", _("Partly")
+    NO = "no", _("No")
+
+
+# The survey's items, in the order asked (model field -> the question as the case manager reads it out).
+SATISFACTION_ITEMS = (
+    ("informed_of_options", _("Were you informed of the options open to you?")),
+    ("took_part_in_decisions", _("Did you take part in the decisions about your support?")),
+    ("confidentiality_respected", _("Was the confidentiality of what you told us respected?")),
+    ("would_recommend", _("Would you recommend the programme to someone in your situation?")),
+)

@@ -11,15 +11,18 @@ from reintegra.access.text_limits import TextLimitsMixin
 from reintegra.public import models as text_model
 from reintegra.public import selectors, services, spam
 from reintegra.public.choices import (
+    SATISFACTION_ITEMS,
     FeedbackChannel,
     FeedbackKind,
     FeedbackPriority,
     GuideLanguage,
     GuideTopic,
     RequesterKind,
+    SatisfactionAnswer,
     SensitiveConcern,
 )
 from reintegra.web.forms import marked_required
+from reintegra.web.widgets import DateInput
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -167,12 +170,24 @@ class FeedbackRecordForm(TextLimitsMixin, forms.Form):
     contact = forms.CharField(label=_("How to reach the person (optional)"), required=False)
     case = forms.IntegerField(label=_("Case id (optional)"), required=False, min_value=1)
     case_consent = forms.BooleanField(label=_("The person agrees to link their case"), required=False)
+    provider = forms.TypedChoiceField(
+        label=_("Service provider concerned (optional)"), coerce=int, required=False, empty_value=None
+    )
 
-    def __init__(self, *args: Any, programmes: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        programmes: list[tuple[int, str]],
+        providers: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["programme"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = _blank(programmes)
+        provider = self.fields["provider"]
+        assert isinstance(provider, forms.TypedChoiceField)
+        provider.choices = _blank(providers or [])
         for name in ("programme", "kind", "channel", "text"):
             marked_required(self.fields[name])
 
@@ -188,6 +203,7 @@ class FeedbackRecordForm(TextLimitsMixin, forms.Form):
             contact=d["contact"],
             case=d["case"],
             case_consent=d["case_consent"],
+            provider=d["provider"],
         )
 
 
@@ -283,3 +299,31 @@ class SettingsForm(TextLimitsMixin, forms.Form):
 
     def to_input(self) -> services.SettingsInput:
         return services.SettingsInput(**self.cleaned_data)
+
+
+class SatisfactionForm(TextLimitsMixin, forms.Form):
+    """The four items of a case's satisfaction survey; `services.record_satisfaction_survey` decides."""
+
+    text_models = (text_model.SatisfactionSurvey,)
+    taken_on = forms.DateField(label=_("Date of the survey"), required=False, widget=DateInput())
+    comment = forms.CharField(
+        label=_("What the person added (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, question in SATISFACTION_ITEMS:
+            self.fields[name] = forms.ChoiceField(
+                label=question, choices=SatisfactionAnswer.choices, widget=forms.RadioSelect, required=False
+            )
+            marked_required(self.fields[name])
+        marked_required(self.fields["taken_on"])
+        self.order_fields(["taken_on", *(name for name, _question in SATISFACTION_ITEMS), "comment"])
+
+    def to_input(self) -> services.SatisfactionInput:
+        d = self.cleaned_data
+        return services.SatisfactionInput(
+            taken_on=d["taken_on"],
+            comment=d["comment"],
+            **{name: d[name] for name, _question in SATISFACTION_ITEMS},
+        )

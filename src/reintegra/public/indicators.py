@@ -1,6 +1,7 @@
 """What an M&E indicator may count of feedback (monitoring.registry): items by type, channel and status, with
 flags for "acknowledged within its deadline", "resolved within its deadline" and "response communicated back"
-(the loop closed). Aggregates only; the engine k-suppresses them for aggregate roles."""
+(the loop closed); and the cases' satisfaction surveys (each item's answer, the 0–100 score). Aggregates
+only; the engine k-suppresses them for aggregate roles."""
 
 from __future__ import annotations
 
@@ -11,8 +12,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.monitoring import registry
-from reintegra.public.choices import FeedbackChannel, FeedbackKind, FeedbackStatus
-from reintegra.public.models import Feedback
+from reintegra.public.choices import (
+    SATISFACTION_ITEMS,
+    FeedbackChannel,
+    FeedbackKind,
+    FeedbackStatus,
+    SatisfactionAnswer,
+)
+from reintegra.public.models import Feedback, SatisfactionSurvey
 
 
 def _acknowledged_in_time(start: date, end: date) -> Any:
@@ -52,6 +59,26 @@ def register_populations() -> None:
                 "loop_closed": registry.Flag(
                     _("response communicated back (loop closed)"), expression=_loop_closed, periodic=True
                 ),
+            },
+        )
+    )
+    registry.register(
+        registry.Population(
+            key="satisfaction_surveys",
+            label=_("Satisfaction surveys"),
+            rows=lambda: SatisfactionSurvey.objects.all(),
+            programme_path="case__programme_id",
+            organisation_path="case__organisation_id",
+            case_path="case",
+            app="public",
+            units=registry.case_units("case", _("surveys")),
+            dates={"taken_on": registry.DateField(_("date of the survey"), "taken_on")},
+            fields={
+                **{
+                    name: registry.Choice(question, name, SatisfactionAnswer.choices)
+                    for name, question in SATISFACTION_ITEMS
+                },
+                "score": registry.Number(_("satisfaction score (0–100)"), "score"),
             },
         )
     )

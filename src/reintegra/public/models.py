@@ -21,6 +21,7 @@ from reintegra.public.choices import (
     GuideTopic,
     InformationRequestStatus,
     RequesterKind,
+    SatisfactionAnswer,
     SensitiveConcern,
 )
 
@@ -142,6 +143,16 @@ class Feedback(models.Model):
         "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("case")
     )
     case_consent = models.BooleanField(_("the person agreed to link the case"), default=False)
+    # The service provider of the directory the item is about (a complaint about a clinic, thanks to a
+    # training centre): optional, for the dashboard's breakdown by provider.
+    provider = models.ForeignKey(
+        "referrals.ServiceProvider",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service provider concerned"),
+    )
     text = EncryptedTextField(_("what was said"))
     contact = EncryptedTextField(_("how to reach the person"), blank=True, default="")
     response = EncryptedTextField(_("response"), blank=True, default="")
@@ -249,3 +260,37 @@ class InformationRequest(models.Model):
                 name="public_request_published_only_with_agreement",
             )
         ]
+
+
+class SatisfactionSurvey(models.Model):
+    """The short satisfaction survey of a case (issue 17): four items the case manager asks the person and
+    records. The answers stay in clear (codes an indicator counts and the dashboard averages, like the RSS
+    scores); what the person adds in their own words is encrypted. `score` is the share of the four items
+    answered "yes" (a "partly" counts half), 0–100. Why not the sustainability instrument engine:
+    docs/public.md §6."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="satisfaction_surveys", verbose_name=_("case")
+    )
+    taken_on = models.DateField(_("date"))
+    informed_of_options = models.CharField(
+        _("was informed of the options"), max_length=8, choices=SatisfactionAnswer.choices
+    )
+    took_part_in_decisions = models.CharField(
+        _("took part in the decisions"), max_length=8, choices=SatisfactionAnswer.choices
+    )
+    confidentiality_respected = models.CharField(
+        _("confidentiality was respected"), max_length=8, choices=SatisfactionAnswer.choices
+    )
+    would_recommend = models.CharField(
+        _("would recommend the programme"), max_length=8, choices=SatisfactionAnswer.choices
+    )
+    score = models.FloatField(_("satisfaction score (0–100)"))
+    comment = EncryptedTextField(_("what the person added"), blank=True, default="")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        ordering = ["-taken_on", "-pk"]

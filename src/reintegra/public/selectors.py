@@ -17,13 +17,22 @@ from django.db.models import Max, Q, QuerySet
 from reintegra.access import permissions
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
+from reintegra.cases import scoping as case_scoping
+from reintegra.cases.models import Case
 from reintegra.places.choices import AdminLevel
 from reintegra.places.models import AdminArea
 from reintegra.public import search_core
 from reintegra.public.choices import FeedbackKind, FeedbackStatus, InformationRequestStatus
-from reintegra.public.models import Feedback, FeedbackEvent, Guide, InformationRequest, PublicSettings
+from reintegra.public.models import (
+    Feedback,
+    FeedbackEvent,
+    Guide,
+    InformationRequest,
+    PublicSettings,
+    SatisfactionSurvey,
+)
 from reintegra.reception.models import ReceptionPoint
-from reintegra.referrals.models import Service
+from reintegra.referrals.models import Service, ServiceProvider
 
 if TYPE_CHECKING:
     from reintegra.access.models import User
@@ -231,7 +240,31 @@ def feedback_for(user: User) -> QuerySet[Feedback]:
     qs = Feedback.objects.filter(programme__organisation_id=user.organisation_id)
     if not permissions.has_any(user, Capability.HANDLE_SENSITIVE_FEEDBACK):
         qs = qs.exclude(kind=FeedbackKind.SENSITIVE)
-    return qs.select_related("programme", "municipality")
+    return qs.select_related("programme", "municipality", "provider")
+
+
+def providers_for_feedback(programme: Programme) -> QuerySet[ServiceProvider]:
+    """The providers a feedback item of this programme may name: active entries of the (shared) directory in
+    one of the programme's countries (every country when the programme names none)."""
+    qs = ServiceProvider.objects.filter(is_active=True).order_by("name", "pk")
+    return qs.filter(country__in=programme.countries) if programme.countries else qs
+
+
+def providers_for_user(user: User) -> QuerySet[ServiceProvider]:
+    """The providers the staff form offers: those of any of the user's programmes."""
+    countries = {c for p in programmes_for(user) for c in (p.countries or [])}
+    qs = ServiceProvider.objects.filter(is_active=True).order_by("name", "pk")
+    return qs.filter(country__in=countries) if countries else qs
+
+
+def satisfaction_of_case(case: Case) -> QuerySet[SatisfactionSurvey]:
+    """The surveys of a case the caller already read through the case selectors, newest first."""
+    return SatisfactionSurvey.objects.filter(case=case).select_related("recorded_by").order_by("-taken_on", "-pk")
+
+
+def satisfaction_for(user: User) -> QuerySet[SatisfactionSurvey]:
+    """The surveys of the cases the user sees."""
+    return SatisfactionSurvey.objects.filter(case__in=Case.objects.filter(case_scoping.case_visibility(user)))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from reintegra.places.models import AdminArea
 from reintegra.public import services, spam
 from reintegra.public.choices import FeedbackStatus, GuideTopic
-from reintegra.public.models import Feedback, Guide
+from reintegra.public.models import Feedback, Guide, SatisfactionSurvey
 from reintegra.referrals.models import Service
 
 
@@ -166,6 +166,7 @@ class FeedbackSerializer(serializers.ModelSerializer[Feedback]):
             "status",
             "municipality",
             "case",
+            "provider",
             "text",
             "contact",
             "response",
@@ -191,6 +192,7 @@ class FeedbackInputSerializer(serializers.Serializer[Any]):
     municipality = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     case = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     case_consent = serializers.BooleanField(required=False, default=False)
+    provider = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
 
     def to_input(self) -> services.FeedbackInput:
         v = self.validated_data
@@ -205,6 +207,7 @@ class FeedbackInputSerializer(serializers.Serializer[Any]):
             municipality=v.get("municipality"),
             case=v.get("case"),
             case_consent=v["case_consent"],
+            provider=v.get("provider"),
         )
 
 
@@ -224,3 +227,35 @@ class ResponseSerializer(serializers.Serializer[Any]):
 
 class CloseLoopSerializer(serializers.Serializer[Any]):
     how = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class SatisfactionSurveySerializer(serializers.ModelSerializer[SatisfactionSurvey]):
+    class Meta:
+        model = SatisfactionSurvey
+        fields = [
+            "id",
+            "case",
+            "taken_on",
+            "informed_of_options",
+            "took_part_in_decisions",
+            "confidentiality_respected",
+            "would_recommend",
+            "score",
+            "comment",
+        ]
+        read_only_fields = fields
+
+
+class SatisfactionInputSerializer(serializers.Serializer[Any]):
+    """Parses only: `services.record_satisfaction_survey` checks the answers (codes `required`,
+    `invalid_choice`, `future_date`, `before_return`)."""
+
+    taken_on = serializers.DateField(required=False, allow_null=True, default=None)
+    informed_of_options = serializers.CharField(required=False, allow_blank=True, default="")
+    took_part_in_decisions = serializers.CharField(required=False, allow_blank=True, default="")
+    confidentiality_respected = serializers.CharField(required=False, allow_blank=True, default="")
+    would_recommend = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+
+    def to_input(self) -> services.SatisfactionInput:
+        return services.SatisfactionInput(**self.validated_data)

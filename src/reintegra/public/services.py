@@ -29,9 +29,11 @@ from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
 from reintegra.cases import scoping as case_scoping
 from reintegra.cases.models import Case
+from reintegra.cases.permissions import require_case_write
 from reintegra.places.models import AdminArea
 from reintegra.public import selectors, spam
 from reintegra.public.choices import (
+    SATISFACTION_ITEMS,
     FeedbackChannel,
     FeedbackKind,
     FeedbackPriority,
@@ -41,9 +43,19 @@ from reintegra.public.choices import (
     GuideTopic,
     InformationRequestStatus,
     RequesterKind,
+    SatisfactionAnswer,
     SensitiveConcern,
 )
-from reintegra.public.models import Feedback, FeedbackEvent, Guide, GuideVersion, InformationRequest, PublicSettings
+from reintegra.public.models import (
+    Feedback,
+    FeedbackEvent,
+    Guide,
+    GuideVersion,
+    InformationRequest,
+    PublicSettings,
+    SatisfactionSurvey,
+)
+from reintegra.referrals.models import ServiceProvider
 from reintegra.validation import FieldErrors
 
 if TYPE_CHECKING:
@@ -159,6 +171,7 @@ def _create_feedback(
     contact: str,
     area: AdminArea | None,
     case: Case | None = None,
+    provider: ServiceProvider | None = None,
 ) -> Feedback:
     now = timezone.now()
     acknowledge_by, resolve_by = _deadlines(programme, kind, timezone.localdate(now))
@@ -175,6 +188,7 @@ def _create_feedback(
             municipality=area,
             case=case,
             case_consent=case is not None,
+            provider=provider,
             text=text,
             contact=contact,
             acknowledge_by=acknowledge_by,
@@ -208,6 +222,7 @@ class FeedbackInput:
     contact: str = ""
     case: int | None = None
     case_consent: bool = False
+    provider: int | None = None
 
 
 def _staff_programme(errors: FieldErrors, user: User, programme_id: int | None) -> Programme | None:
@@ -250,11 +265,25 @@ def record_feedback(user: User, data: FeedbackInput) -> Feedback:
         if area is None:
             errors.add("municipality", _("Choose a value from the list."), "invalid_choice")
     case = _linked_case(errors, user, data)
+    provider = _linked_provider(errors, programme, data.provider)
     errors.raise_if_any()
     assert programme is not None
     return _create_feedback(
-        user, programme, data.kind, data.concern, data.channel, data.priority, text, contact, area, case
+        user, programme, data.kind, data.concern, data.channel, data.priority, text, contact, area, case, provider
     )
+
+
+def _linked_provider(
+    errors: FieldErrors, programme: Programme | None, provider_id: int | None
+) -> ServiceProvider | None:
+    """An active provider of the directory working in one of the programme's countries (the directory is
+    shared; a provider elsewhere cannot be what this programme's feedback is about)."""
+    if provider_id is None:
+        return None
+    found = selectors.providers_for_feedback(programme).filter(pk=provider_id).first() if programme else None
+    if found is None and programme is not None:
+        errors.add("provider", _("Choose a value from the list."), "invalid_choice")
+    return found
 
 
 def require_feedback_handler(user: User, item: Feedback) -> None:
@@ -557,3 +586,52 @@ def save_settings(user: User, programme: Programme, data: SettingsInput) -> Publ
         settings.guide_review_months = data.guide_review_months or 0
         settings.save()
     return settings
+
+
+# --- a case's satisfaction survey ---------------------------------------------------------------------
+
+ANSWER_POINTS = {SatisfactionAnswer.YES: 1.0, SatisfactionAnswer.PARTLY: 0.5, SatisfactionAnswer.NO: 0.0}
+
+
+@dataclass(frozen=True)
+class SatisfactionInput:
+    taken_on: date | None
+    informed_of_options: str
+    took_part_in_decisions: str
+    confidentiality_respected: str
+    would_recommend: str
+    comment: str = ""
+
+
+def satisfaction_score(answers: dict[str, str]) -> float:
+    """The share of the items answered "yes" ("partly" counts half), 0–100, rounded to one decimal."""
+    points = [ANSWER_POINTS[SatisfactionAnswer(answers[name])] for name, _question in SATISFACTION_ITEMS]
+    return round(100 * sum(points) / len(points), 1)
+
+
+def record_satisfaction_survey(user: User, case: Case, data: SatisfactionInput) -> SatisfactionSurvey:
+    """The case manager records what the person answered: a case the user may change (their organisation
+    holds it and they see it). Not on a case that is not open yet, nor dated in the future or before return."""
+    require_case_write(user, case)
+    errors = FieldErrors()
+    answers = {name: getattr(data, name) for name, _question in SATISFACTION_ITEMS}
+    for name, value in answers.items():
+        _choice(errors, name, value, SatisfactionAnswer)
+    comment = _text(errors, "comment", data.comment, MAX_TEXT, required=False)
+    if data.taken_on is None:
+        errors.add("taken_on", _("This field is required."), "required")
+    elif data.taken_on > timezone.localdate():
+        errors.add("taken_on", _("The date cannot be in the future."), "future_date")
+    elif case.return_date and data.taken_on < case.return_date:
+        errors.add("taken_on", _("The survey cannot be dated before the return."), "before_return")
+    errors.raise_if_any()
+    assert data.taken_on is not None
+    with _write(user):
+        return SatisfactionSurvey.objects.create(
+            case=case,
+            taken_on=data.taken_on,
+            score=satisfaction_score(answers),
+            comment=comment,
+            recorded_by=user,
+            **answers,
+        )

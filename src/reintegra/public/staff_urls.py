@@ -20,4 +20,5 @@ urlpatterns: list[URLPattern] = [
     path("guias/<int:pk>/", staff_views.guide_edit, name="guide"),
     path("guias/<int:pk>/revisada/", staff_views.guide_reviewed, name="guide-reviewed"),
     path("programas/<int:pk>/", staff_views.settings_page, name="settings"),
+    path("casos/<int:pk>/satisfaccion/", staff_views.case_satisfaction, name="case-satisfaction"),
 ]

@@ -21,15 +21,18 @@ from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
+from reintegra.cases import permissions as case_permissions
+from reintegra.cases.pages import case_page_context, get_case_or_404, record_view
 from reintegra.public import dashboard as feedback_dashboard
 from reintegra.public import forms, permissions, selectors, services
-from reintegra.public.choices import FeedbackKind, FeedbackStatus
+from reintegra.public.choices import SATISFACTION_ITEMS, FeedbackKind, FeedbackStatus
 from reintegra.public.models import Feedback, Guide, InformationRequest
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.pagination import page_of
 from reintegra.web.steps import show_refused
 
 NAV = "feedback"
+CASE_READ = (Capability.VIEW_ASSIGNED_CASES, Capability.VIEW_ORGANISATION_CASES)
 PAGE_SIZE = 50
 
 
@@ -70,7 +73,11 @@ def feedback_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     access_permissions.require(request.user, Capability.HANDLE_FEEDBACK)
-    form = forms.FeedbackRecordForm(request.POST or None, programmes=_programme_choices(request))
+    form = forms.FeedbackRecordForm(
+        request.POST or None,
+        programmes=_programme_choices(request),
+        providers=[(p.pk, p.name) for p in selectors.providers_for_user(request.user)],
+    )
     if request.method == "POST" and form.is_valid():
         try:
             item = services.record_feedback(request.user, form.to_input())
@@ -334,3 +341,37 @@ def settings_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("public_staff:settings", pk=programme.pk)
     context = {"nav": NAV, "programme": programme, "form": form, "has_errors": form.is_bound and bool(form.errors)}
     return render(request, "public/staff/settings.html", context)
+
+
+# --- a case's satisfaction surveys (the case tab "Satisfaction") -----------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_satisfaction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The surveys of the case and, for whoever may change it, the form to record one (one rule path: the
+    service checks again)."""
+    access_permissions.require(request.user, *CASE_READ)
+    case = get_case_or_404(request, pk, for_write=request.method == "POST")
+    can_record = case_permissions.can_change_case(request.user, case)
+    form = forms.SatisfactionForm(request.POST or None, initial={"taken_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_satisfaction_survey(request.user, case, form.to_input())
+        except ValidationError as error:
+            apply_service_errors(error, form)
+        else:
+            messages.success(request, _("The satisfaction survey was recorded."))
+            return redirect("public_staff:case-satisfaction", pk=case.pk)
+    if request.method == "GET":
+        record_view(request, case, "satisfaction")
+    context = case_page_context(request, case, "satisfaction")
+    context.update(
+        {
+            "surveys": list(selectors.satisfaction_of_case(case)),
+            "items": SATISFACTION_ITEMS,
+            "form": form if can_record else None,
+            "has_errors": form.is_bound and bool(form.errors),
+        }
+    )
+    return render(request, "public/staff/case_satisfaction.html", context)

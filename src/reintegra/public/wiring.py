@@ -9,13 +9,15 @@ from django.utils.translation import gettext_lazy as _
 def register() -> None:
     from reintegra.access import audit, programme_settings
     from reintegra.access.roles import Capability
+    from reintegra.cases import extensions
     from reintegra.public import home, indicators, reminders
     from reintegra.reminders.registry import register as register_reminder
     from reintegra.web import dashboard, navigation
 
     dashboard.register_panel("public/staff/includes/focal_panel.html", home.focal_panel, order=2)
 
-    for label in ("Feedback", "FeedbackEvent", "InformationRequest"):
+    extensions.register_tab("satisfaction", "public_staff:case-satisfaction", _("Satisfaction"), after="follow_up")
+    for label in ("Feedback", "FeedbackEvent", "InformationRequest", "SatisfactionSurvey"):
         audit.register_model(f"public.{label}", personal=True)
     for label in ("Guide", "PublicSettings"):
         audit.register_model(f"public.{label}")

@@ -92,6 +92,7 @@ ENCRYPTED = [
     "public.InformationRequest.question",
     "public.InformationRequest.contact",
     "public.InformationRequest.answer",
+    "public.SatisfactionSurvey.comment",
     # tracing
     "children.TracingRequest.given_names",
     "children.TracingRequest.family_names",
@@ -805,8 +806,9 @@ def _jobseeker(manager: User, case: Case) -> None:
     )
 
 
-def _public_records(programme_manager: User) -> None:
-    """Feedback with its handling note and response, and a question from abroad with its answer (public)."""
+def _public_records(programme_manager: User, manager: User, case: Case) -> None:
+    """Feedback with its handling note and response, a question from abroad with its answer, and a case's
+    satisfaction survey with the person's comment (public)."""
     from django.core import signing
 
     from reintegra.public import services as public_services
@@ -838,6 +840,13 @@ def _public_records(programme_manager: User) -> None:
         ),
     )
     public_services.answer_request(programme_manager, request, answer=m("public.InformationRequest.answer"))
+    public_services.record_satisfaction_survey(
+        manager,
+        case,
+        public_services.SatisfactionInput(
+            timezone.localdate(), "yes", "yes", "partly", "yes", comment=m("public.SatisfactionSurvey.comment")
+        ),
+    )
 
 
 def build_everything() -> dict[str, Any]:
@@ -862,6 +871,6 @@ def build_everything() -> dict[str, Any]:
     _child_plan_records(org, manager)  # child plan
     _handover(manager, case, other_org)
     _community_session(programme_manager)  # community
-    _public_records(programme_manager)  # public
+    _public_records(programme_manager, manager, case)  # public
     device = two_factor.start_enrolment(manager)
     return {"case": case, "device": device}

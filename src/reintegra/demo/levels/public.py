@@ -1,6 +1,7 @@
 """Demo data of the public portal (data/public.yaml): oim-gt's public page, the Guatemalan directory services it
 marks public, guides for the whole country and five municipalities, questions from abroad in every state and
-feedback in every state, with one sensitive report that only the feedback focal point ("focal") sees. Written
+feedback in every state (the items heard by staff tied to a provider of the directory), with one sensitive report
+that only the feedback focal point ("focal") sees, and satisfaction surveys on some of oim-gt's cases. Written
 through the public and referrals services by the programme manager ("gerente") and the case manager
 ("gestora"), so every rule applies."""
 
@@ -13,10 +14,11 @@ from typing import Any
 from django.utils import timezone
 
 from reintegra.access.models import Programme, User
+from reintegra.cases.models import Case
 from reintegra.demo import vocabulary
 from reintegra.demo.levels.context import DemoContext
 from reintegra.places.models import AdminArea
-from reintegra.public import services, spam
+from reintegra.public import selectors, services, spam
 from reintegra.public.models import Feedback, Guide, InformationRequest
 from reintegra.referrals import services as referral_services
 from reintegra.referrals.models import Service
@@ -42,9 +44,10 @@ def load(context: DemoContext) -> str:
     guides = _guides(manager, programme, areas)
     questions = _questions(manager, programme, areas)
     items = _feedback(manager, recorder, programme, areas)
+    surveys = _satisfaction_surveys(programme)
     return (
         f"Public portal: {marked} public services, {guides} guides, {questions} questions from abroad, "
-        f"{items} feedback items (one sensitive, for the focal point)."
+        f"{items} feedback items (one sensitive, for the focal point), {surveys} satisfaction surveys."
     )
 
 
@@ -123,6 +126,8 @@ def _questions(manager: User, programme: Programme, areas: dict[str, AdminArea])
 
 
 def _feedback(manager: User, recorder: User, programme: Programme, areas: dict[str, AdminArea]) -> int:
+    # What staff hear is often about a provider (a clinic, a training centre): a few of the directory's.
+    providers = list(selectors.providers_for_feedback(programme).filter(services__isnull=False).distinct()[:3])
     for n, entry in enumerate(_DATA["feedback"]):
         area = areas.get(entry["municipality"])
         if entry["channel"] == "web":
@@ -136,7 +141,12 @@ def _feedback(manager: User, recorder: User, programme: Programme, areas: dict[s
             item = services.record_feedback(
                 recorder,
                 services.FeedbackInput(
-                    programme.pk, entry["kind"], entry["channel"], entry["text"], municipality=area.pk if area else None
+                    programme.pk,
+                    entry["kind"],
+                    entry["channel"],
+                    entry["text"],
+                    municipality=area.pk if area else None,
+                    provider=providers[n % len(providers)].pk if providers else None,
                 ),
             )
         _steps(manager, item, entry)
@@ -165,3 +175,29 @@ def _steps(manager: User, item: Feedback, entry: dict[str, Any]) -> None:
         services.respond_feedback(manager, item, response=entry["response"])
     if entry["status"] == "closed":
         services.close_loop(manager, item, how=entry["how"])
+
+
+# The answers of the demo's surveys, in turn: mostly satisfied, a few not (yes / partly / no per item).
+_SURVEY_ANSWERS = [
+    ("yes", "yes", "yes", "yes"),
+    ("yes", "partly", "yes", "yes"),
+    ("partly", "no", "yes", "partly"),
+    ("yes", "yes", "yes", "no"),
+    ("no", "partly", "yes", "no"),
+    ("yes", "yes", "partly", "yes"),
+]
+SURVEYED_CASES = 15
+
+
+def _satisfaction_surveys(programme: Programme) -> int:
+    """A survey on some of the programme's cases, recorded by each case's own case manager."""
+    cases = Case.objects.filter(programme=programme, case_manager__isnull=False).select_related("case_manager")
+    count = 0
+    today = timezone.localdate()
+    for n, case in enumerate(cases.order_by("pk")[:SURVEYED_CASES]):
+        answers = _SURVEY_ANSWERS[n % len(_SURVEY_ANSWERS)]
+        taken_on = min(today, (case.return_date or today) + timedelta(days=30 + 7 * n))
+        assert case.case_manager is not None
+        services.record_satisfaction_survey(case.case_manager, case, services.SatisfactionInput(taken_on, *answers))
+        count += 1
+    return count

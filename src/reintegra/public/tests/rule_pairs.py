@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from reintegra.access.models import Programme
 from reintegra.public import services
+from reintegra.testing import factories
 from reintegra.testing.rule_paths import Refusal, WritePair
 
 
@@ -63,6 +66,44 @@ PUBLIC_PAIRS = [
         refusals=(Refusal.same("response", "required", label="an empty response", response=""),),
     ),
 ]
+
+
+def survey_ctx(world: Any) -> SimpleNamespace:
+    manager = world.case_manager
+    return SimpleNamespace(world=world, user=manager, case=factories.case(manager))
+
+
+def _survey(c: Any) -> dict[str, Any]:
+    return {
+        "taken_on": timezone.localdate().isoformat(),
+        "informed_of_options": "yes",
+        "took_part_in_decisions": "partly",
+        "confidentiality_respected": "yes",
+        "would_recommend": "yes",
+    }
+
+
+PUBLIC_PAIRS.append(
+    WritePair(
+        "satisfaction survey of a case",
+        "api:case-satisfaction-surveys",
+        survey_ctx,
+        web_url=lambda c: reverse("public_staff:case-satisfaction", args=[c.case.pk]),
+        web_data=_survey,
+        api_url=lambda c: f"/api/v1/cases/{c.case.pk}/satisfaction-surveys/",
+        api_data=_survey,
+        refusals=(
+            Refusal.same("would_recommend", "required", label="an item not answered", would_recommend=""),
+            Refusal.same("informed_of_options", "invalid_choice", label="an unknown answer", informed_of_options="x"),
+            Refusal.same(
+                "taken_on",
+                "future_date",
+                label="a survey dated tomorrow",
+                taken_on=(timezone.localdate() + timedelta(days=1)).isoformat(),
+            ),
+        ),
+    )
+)
 
 PUBLIC_NOT_PAIRED = {
     "api:feedback-acknowledge POST": "its only rule is the status (already_acknowledged, the same TransitionError)",

@@ -9,7 +9,7 @@ from django.test import Client
 
 from reintegra.access.models import User
 from reintegra.public.choices import FeedbackKind, FeedbackStatus, InformationRequestStatus
-from reintegra.public.models import Feedback, Guide, InformationRequest
+from reintegra.public.models import Feedback, Guide, InformationRequest, SatisfactionSurvey
 from reintegra.referrals.models import Service
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +35,9 @@ def test_demo_public_content() -> None:
     page = Client().get(f"/info/municipio/{municipality.municipality_id}/").content.decode()
     assert "Trabajo y capacitación" in page
     assert "Qué pasa al llegar al Centro de Recepción" in page  # the country's guides show on every municipality
+    assert SatisfactionSurvey.objects.count() >= 5
+    assert Feedback.objects.exclude(provider=None).count() >= 2  # the items heard by staff
+    board = Client()
+    board.force_login(User.objects.get(username="supervisora"))
+    panel = board.get("/retroalimentacion/panel/").content.decode()
+    assert 'id="feedback-satisfaction"' in panel

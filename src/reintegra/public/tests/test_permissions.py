@@ -13,6 +13,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from reintegra.access.models import Programme
@@ -101,9 +102,20 @@ MATRIX: dict[tuple[str, str], Row] = {
 }
 
 
+# A case's satisfaction surveys follow the case rules (cases.permissions), not the organisation's feedback:
+# a role that reads cases, then a case the user sees (404 otherwise); writing needs EDIT_CASES too.
+CASE_READ = frozenset({C.VIEW_ASSIGNED_CASES, C.VIEW_ORGANISATION_CASES})
+CASE_ROUTES: dict[tuple[str, str], str] = {
+    ("public_staff:case-satisfaction", "GET"): "read",
+    ("public_staff:case-satisfaction", "POST"): "write",
+    ("api:case-satisfaction-surveys", "GET"): "read",
+    ("api:case-satisfaction-surveys", "POST"): "write",
+}
+
+
 def test_every_route_has_a_row() -> None:
     exposed = {(name, m) for name, methods in routes_of_app("reintegra.public").items() for m in methods}
-    assert exposed == set(MATRIX)
+    assert exposed == set(MATRIX) | set(CASE_ROUTES)
 
 
 def _item(pm: Any, programme: Programme, kind: str = "complaint") -> Any:
@@ -217,3 +229,49 @@ def test_sensitive_feedback_only_for_the_focal_point(world: Any, role: Role | No
             if listed is not None and listed.status_code == 200:
                 ids = {row["id"] for row in listed.json()["results"]}
                 assert (pk in ids) is (role == Role.FEEDBACK_FOCAL_POINT), role
+
+
+def _survey() -> dict[str, Any]:
+    return {
+        "taken_on": timezone.localdate().isoformat(),
+        "informed_of_options": "yes",
+        "took_part_in_decisions": "yes",
+        "confidentiality_respected": "yes",
+        "would_recommend": "yes",
+    }
+
+
+def _case_expected(role: Role, rule: str, relation: str) -> int | str:
+    caps = ROLE_CAPABILITIES[role]
+    if not caps & CASE_READ or (rule == "write" and C.EDIT_CASES not in caps):
+        return 403
+    return "ok" if relation == "own" else 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_case_satisfaction_matrix(role: Role) -> None:
+    org = f.organisation("matriz-sat-gt", "GT")
+    other = f.organisation("matriz-sat-hn", "HN")
+    user = f.user(org, role)
+    maker = user if C.EDIT_CASES in ROLE_CAPABILITIES[role] else f.user(org, Role.CASE_MANAGER)
+    cases = {"own": f.case(maker, case_manager=maker).pk, "other_org": f.case(f.user(other, Role.CASE_MANAGER)).pk}
+    cases["missing"] = 999_999
+    web, api = Client(), APIClient()
+    web.force_login(user)
+    api.force_authenticate(user)
+    failures = []
+    for (name, method), rule in CASE_ROUTES.items():
+        for relation, pk in cases.items():
+            url = reverse(name, args=[pk])
+            with transaction.atomic():
+                if name.startswith("api:"):
+                    response = api.post(url, _survey(), format="json") if method == "POST" else api.get(url)
+                else:
+                    response = web.post(url, _survey()) if method == "POST" else web.get(url)
+                transaction.set_rollback(True)
+            wanted = _case_expected(role, rule, relation)
+            got = response.status_code
+            if (wanted == "ok" and (got in (403, 404) or got >= 500)) or (wanted != "ok" and got != wanted):
+                failures.append((name, method, relation, got, wanted))
+    assert failures == []
