@@ -274,6 +274,11 @@ class PathwayWriteSerializer(serializers.Serializer):
     child_safeguards = serializers.CharField(required=False, allow_blank=True, default="")
     previous = serializers.IntegerField(required=False, allow_null=True, help_text="Id of the version this replaces.")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Apps above register SOP fields in their ready() (`catalogue.register_field`): read the catalogue now.
+        self.fields["transferred_fields"].child.choices = list(catalogue.FIELDS)
+
     def to_input(self) -> services.PathwayInput:
         return services.input_of(services.PathwayInput, self.validated_data)
 
