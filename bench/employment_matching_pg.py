@@ -172,17 +172,27 @@ def _measure(reader_name: str, runs: int) -> dict[str, Any]:
     from reintegra.employment import selectors
     from reintegra.employment.models import Vacancy
 
+    from bench_duplicates_pg import CpuMeter
+
     reader = User.objects.get(username=reader_name)
     vacancy_ids = list(Vacancy.objects.order_by("pk").values_list("pk", flat=True))
     selectors.matches_for_vacancy(reader, Vacancy.objects.get(pk=vacancy_ids[0]))  # warm the caches
     selector_ms: list[float] = []
+    load_ms: list[float] = []
     kept = []
+    meter, load_meter = CpuMeter(), CpuMeter()
     for i in range(runs):
         vacancy = selectors.get_vacancy(reader, vacancy_ids[i % len(vacancy_ids)])
         started = time.perf_counter()
-        ranked = selectors.matches_for_vacancy(reader, vacancy)
+        with meter.measure():
+            ranked = selectors.matches_for_vacancy(reader, vacancy)
         selector_ms.append((time.perf_counter() - started) * 1000)
         kept.append(len(ranked))
+        # The part that reads the database: the consenting jobseekers' matching inputs, as values.
+        started = time.perf_counter()
+        with load_meter.measure():
+            selectors.seekers_of(selectors.matchable_profiles(reader))
+        load_ms.append((time.perf_counter() - started) * 1000)
     _token, secret = api_tokens.issue(reader, name="bench", second_factor=True)
     client = Client(HTTP_AUTHORIZATION=f"Token {secret}", HTTP_ACCEPT_LANGUAGE="es")
     api_ms: list[float] = []
@@ -202,7 +212,8 @@ def _measure(reader_name: str, runs: int) -> dict[str, Any]:
         }
 
     return {
-        "selector": summary(selector_ms),
+        "selector": {**summary(selector_ms), **meter.figures("selector")},
+        "of_which_loading_the_jobseekers": {**summary(load_ms), **load_meter.figures("load")},
         "api": summary(api_ms),
         "runs": runs,
         "mean_candidates_returned": round(sum(kept) / len(kept), 1),
@@ -225,6 +236,9 @@ def inner(args: argparse.Namespace) -> None:
         **measured,
         "target_ms": TARGET_MS,
         "selector_p50_within_target": measured["selector"]["p50_ms"] <= TARGET_MS,
+        # On a shared machine the wall clock includes waiting for a CPU; CPU time (this process and its
+        # PostgreSQL backend) is about what the call takes on an idle one.
+        "selector_cpu_p50_within_target": (measured["selector"]["selector_cpu_p50_ms"] or 1e9) <= TARGET_MS,
         "load_average_1m": {"start": load_before, "after_seed": load_seeded, "end": _load()},
         "cpus": os.cpu_count(),
         "measured_on": date.today().isoformat(),

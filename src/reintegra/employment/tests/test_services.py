@@ -184,7 +184,7 @@ def test_the_placement_workflow_to_retention(world: World) -> None:
         .order_by("pk")
         .values_list("data__what", flat=True)
     )
-    assert kinds == ["profile_created", "shortlisted", "interview", "hired", "retention"]
+    assert kinds == ["profile_created", "shortlisted", "referred", "interview", "hired", "retention"]
 
 
 def test_not_hired_needs_a_reason(world: World) -> None:
