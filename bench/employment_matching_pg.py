@@ -165,14 +165,13 @@ def _seed(jobseekers: int, vacancies: int) -> dict[str, Any]:
 
 
 def _measure(reader_name: str, runs: int) -> dict[str, Any]:
+    from bench_duplicates_pg import CpuMeter
     from django.test import Client
 
     from reintegra.access import api_tokens
     from reintegra.access.models import User
     from reintegra.employment import selectors
     from reintegra.employment.models import Vacancy
-
-    from bench_duplicates_pg import CpuMeter
 
     reader = User.objects.get(username=reader_name)
     vacancy_ids = list(Vacancy.objects.order_by("pk").values_list("pk", flat=True))
