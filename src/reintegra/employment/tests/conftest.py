@@ -156,17 +156,23 @@ def referred(placement: Any, by: User) -> Any:
     from reintegra.referrals import services as referral_services
     from reintegra.referrals.models import Service, ServiceProvider
 
-    provider_org = f.organisation(f"sne-{placement.pk}", country="GT")
+    country = str(by.organisation.country)  # a provider in the referring organisation's country: no cross-border
+    provider_org = f.organisation(f"sne-{placement.pk}", country=country)
     provider_user = f.user(provider_org, Role.SERVICE_PROVIDER)
     provider = ServiceProvider.objects.create(
         name=f"Servicio de empleo {placement.pk}",
         organisation_type="government",
-        country="GT",
+        country=country,
         organisation=provider_org,
         owner=provider_org,
     )
     service = Service.objects.create(
-        provider=provider, code=f"sne-{placement.pk}", name="Intermediación", dimension="economic", sector="employment"
+        provider=provider,
+        code=f"sne-{placement.pk}",
+        name="Intermediación",
+        dimension="economic",
+        sector="employment",
+        country=country,
     )
     referral_services.save_pathway(
         f.user(by.organisation, Role.PROGRAMME_MANAGER),
