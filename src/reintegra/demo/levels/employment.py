@@ -219,11 +219,11 @@ def _placement_service(context: DemoContext) -> Service | None:
 
 def _refer(user: Any, placement: Placement, service: Service | None, provider_user: Any, started: int) -> bool:
     """The candidate's referral to the intermediation service, accepted by it, dated in the demo's history."""
-    if service is None:
+    organisation = service.provider.organisation if service is not None else None
+    if service is None or (organisation is not None and provider_user is None):
         return False
     today = timezone.localdate()
     returnee = placement.profile.case.returnee
-    organisation = service.provider.organisation
     try:
         protection_services.record_consent(
             user,
