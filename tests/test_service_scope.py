@@ -506,6 +506,20 @@ def advance_placement(w: World) -> tuple[Call, Snapshot]:
     )
 
 
+def refer_candidate(w: World) -> tuple[Call, Snapshot]:
+    from reintegra.employment.models import Placement
+
+    services, profile, vacancy, _data, _muni = _employment(w)
+    placement = services.shortlist(w.case_manager, vacancy, profile)
+    return (
+        lambda: services.refer_candidate(w.other_supervisor, placement, service=None),
+        lambda: (
+            Referral.objects.count(),
+            Placement.objects.values_list("referral_id", "revision").get(pk=placement.pk),
+        ),
+    )
+
+
 def _public_feedback(w: World, kind: str = "complaint") -> Any:
     from reintegra.public import services as public_services
 
@@ -585,6 +599,7 @@ ROWS: dict[str, Callable[[World], tuple[Call, Snapshot]]] = {
     "employment.save_vacancy: another organisation's programme": save_vacancy,
     "employment.shortlist: a case shared with the user's organisation": shortlist,
     "employment.advance_placement: a case shared with the user's organisation": advance_placement,
+    "employment.refer_candidate: a case shared with the user's organisation": refer_candidate,
     "public.respond_feedback: another organisation's feedback": respond_feedback,
     "public.acknowledge_feedback: a sensitive item, by a supervisor": acknowledge_sensitive_feedback,
     "public.save_guide: another organisation's guide": save_guide,

@@ -2,7 +2,9 @@
 United States consents, the case manager records his jobseeker profile with a skill certified by INTECAP;
 the programme manager publishes a vacancy of a construction company (a private-sector stakeholder) and sees
 him among the candidates with the explanation of the score; the case manager shortlists him from the case
-tab, records the interview and the hire, and the 3-month retention check."""
+tab, refers him to the employment service through the referral network (the job-placement SOP's CV fields,
+his consent naming the service), the service accepts, and the case manager records the interview, the hire
+and the 3-month retention check."""
 
 import pytest
 from tests.browser.conftest import PASSWORD, log_in, main_text, submit
@@ -33,6 +35,20 @@ person = factories.returnee(manager, given_names="Edgar Rolando", first_family_n
 case = factories.case(manager, person, host_country="US")
 protection.record_consent(manager, person, "employment", "signed", date.today(),
                           recipient_description="Bolsa de empleo de OIM y empresas aliadas")
+# The employment service on the platform, oim-gt-empleo's job-placement SOP with it, his consent naming it.
+from reintegra.employment import cv
+from reintegra.referrals import services as referral_services
+from reintegra.referrals.models import Service, ServiceProvider
+sne = factories.organisation("sne-empleo", country="GT")
+factories.user(sne, Role.SERVICE_PROVIDER, username="proveedor-empleo", password="{PASSWORD}")
+provider = ServiceProvider.objects.create(name="Servicio Nacional de Empleo (empleo)", organisation_type="government",
+                                          country="GT", organisation=sne, owner=sne)
+Service.objects.create(provider=provider, code="sne-empleo-intermediacion", name="Intermediación laboral",
+                       dimension="economic", sector="employment", country="GT")
+referral_services.save_pathway(boss, referral_services.PathwayInput(
+    provider=provider, title="POE de colocación laboral", approved_on=date.today(),
+    transferred_fields=sorted(cv.CV_FIELDS)))
+protection.record_consent(manager, person, "referral", "signed", date.today(), recipient_organisation=sne)
 print(f"CASE={{case.pk}} NUMBER={{case.case_number}} MUNI={{muni.pk}} PROGRAMME={{programme.pk}}")
 """
 
@@ -97,6 +113,30 @@ def test_certified_bricklayer_from_profile_to_retention(page, live_app):
     with page.expect_navigation():
         page.get_by_role("button", name="Preseleccionar").click()
     assert "Preseleccionada" in main_text(page)
+    assert "Todavía no se ha derivado al empleador." in main_text(page)
+
+    # The employer hears of him through the referral network only: the interview waits for the service's yes.
+    page.get_by_role("link", name="Derivar al empleador").click()
+    page.wait_for_load_state("networkidle")
+    text = main_text(page)
+    assert "Currículum de la persona buscadora de empleo" in text  # what the SOP transfers
+    assert "Albañiles" in text and "Estados Unidos" in text  # the CV as the service reads it
+    page.select_option("[name=service]", label="Servicio Nacional de Empleo (empleo) — Intermediación laboral")
+    page.fill("[name=note]", "Disponible de inmediato")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Derivar y enviar").click()
+    text = main_text(page)
+    assert "La persona candidata fue derivada al empleador por la red de derivación." in text
+    assert "REF-" in text
+    live_app.manage(
+        "shell",
+        "-c",
+        "from reintegra.access.models import User; from reintegra.employment.models import Placement; "
+        "from reintegra.referrals import services; "
+        f"p = Placement.objects.get(profile__case_id={ids['CASE']}); "
+        "services.accept_referral(User.objects.get(username='proveedor-empleo'), p.referral)",
+    )
+    page.goto(tab)
     placement = page.locator("article.placement").first
     placement.locator("[name=step]").select_option("interview")
     with page.expect_navigation():

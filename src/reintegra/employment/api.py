@@ -26,6 +26,7 @@ from reintegra.employment.serializers import (
     JobseekerSerializer,
     OccupationFilters,
     OccupationSerializer,
+    PlacementReferSerializer,
     PlacementSerializer,
     PlacementStepSerializer,
     RetentionSerializer,
@@ -35,6 +36,7 @@ from reintegra.employment.serializers import (
     VacancySerializer,
     explanation,
 )
+from reintegra.referrals import selectors as referral_selectors
 
 TAGS = ["employment"]
 CASE_READ = permissions.CASE_READ
@@ -316,6 +318,38 @@ class PlacementStepView(ProtectedView):
             acting_user(request), placement, step=v["step"], on=v["on"], reason=v["reason"]
         )
         return Response(PlacementSerializer.present(placement))
+
+
+class PlacementReferView(ProtectedView):
+    """The hand-off of a shortlisted candidate to the employer: a referral of the referral network."""
+
+    queryset = Placement.objects.none()
+    serializer_class = PlacementReferSerializer
+    read_capabilities = ()
+    write_capabilities = (Capability.EDIT_CASES,)
+
+    @extend_schema(
+        summary="Refer a shortlisted candidate to an employment or intermediation service (a referral, sent)",
+        description=(
+            "Made and sent at once under the organisation's job-placement SOP with the service's provider (an SOP "
+            "transferring the jobseeker's CV and nothing beyond a CV: 400 `not_cv_only`), with the person's "
+            "consent naming the recipient (403 `consent_required`). The provider answers on the referral; the "
+            "placement's interview step waits for its acceptance (`referral_not_accepted`)."
+        ),
+        request=PlacementReferSerializer,
+        responses={201: PlacementSerializer},
+        tags=TAGS,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        placement = _placement(request, pk)
+        incoming = PlacementReferSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        v = incoming.validated_data
+        service = referral_selectors.service_or_none(v["service"]) if v["service"] is not None else None
+        placement = services.refer_candidate(
+            acting_user(request), placement, service=service, note=v["note"], channel="api"
+        )
+        return Response(PlacementSerializer.present(placement), status=status.HTTP_201_CREATED)
 
 
 class PlacementRetentionView(ProtectedView):

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("vacancies/<int:pk>/matches/", api.VacancyMatchesView.as_view(), name="vacancy-matches"),
     path("placements/", api.PlacementsView.as_view(), name="placements"),
     path("placements/<int:pk>/step/", api.PlacementStepView.as_view(), name="placement-step"),
+    path("placements/<int:pk>/referral/", api.PlacementReferView.as_view(), name="placement-referral"),
     path("placements/<int:pk>/retention/", api.PlacementRetentionView.as_view(), name="placement-retention"),
     path("employment/skills-gaps/", api.SkillsGapsView.as_view(), name="skills-gaps"),
 ]

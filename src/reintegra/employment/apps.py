@@ -14,7 +14,7 @@ class EmploymentConfig(AppConfig):
         from reintegra.access.roles import Capability
         from reintegra.cases import extensions
         from reintegra.cases.choices import CaseEventKind
-        from reintegra.employment import indicators, reminders, timeline
+        from reintegra.employment import cv, indicators, reminders, timeline
         from reintegra.reminders.registry import register as register_reminder
         from reintegra.web import navigation
 
@@ -44,3 +44,5 @@ class EmploymentConfig(AppConfig):
             )
         )
         indicators.register_populations()
+        # The jobseeker's CV as case data a job-placement SOP transfers (referrals.catalogue).
+        cv.register()

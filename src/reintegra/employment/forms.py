@@ -265,3 +265,25 @@ class StepForm(forms.Form):
 class RetentionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=BLANK + RetentionOutcome.choices, required=False)
     checked_on = forms.DateField(label=_("Checked on"), required=False, widget=DateInput())
+
+
+class ReferForm(forms.Form):
+    """Parse the referral of a candidate: the service (among those the view offers) and a note. The rules
+    (sector, job-placement SOP, consent) are the service's."""
+
+    service = marked_required(forms.ChoiceField(label=_("Employment or intermediation service"), required=False))
+    note = forms.CharField(
+        label=_("Note for the employer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+        help_text=_("Sent with the referral's reason if the SOP transfers it. No health or protection details."),
+    )
+
+    def __init__(self, *args: Any, services_offered: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["service"])
+        field.choices = BLANK + [(s.pk, f"{s.provider.name} — {s.name}") for s, _pathway in services_offered]
+
+    def service_id(self) -> int | None:
+        value = self.cleaned_data.get("service") if hasattr(self, "cleaned_data") else None
+        return int(value) if value and str(value).isdigit() else None

@@ -91,6 +91,10 @@ class JobseekerProfile(Versioned):
     desired_wage = models.PositiveIntegerField(_("desired monthly wage"), null=True, blank=True)
     desired_contracts = models.JSONField(_("contracts accepted"), default=list, blank=True)
     notes = EncryptedTextField(_("notes"), max_length=2000)
+    # What matching reads, in one clear column written with the profile (`selectors.match_data`): the ISCO
+    # codes, the skills already normalised, languages and contracts; one JSON value per jobseeker to load when
+    # ranking thousands (docs/employment.md, benchmark).
+    match_data = models.JSONField(default=dict, editable=False)
     registered_on = models.DateField(_("registered on"), default=timezone.localdate)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -160,6 +164,17 @@ class Placement(Versioned):
         _("reason"), max_length=16, choices=NotHiredReason.choices, blank=True, default=""
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The hand-off of the candidate to the employer or intermediation service: a referral of the referral
+    # network (consent naming the recipient, the SOP's CV fields only, the provider's answer). The latest one:
+    # after a refusal the candidate may be referred again, the earlier referral stays in the case's referrals.
+    referral = models.OneToOneField(
+        "referrals.Referral",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="placement",
+        verbose_name=_("referral"),
+    )
 
     class Meta:
         verbose_name = _("placement")

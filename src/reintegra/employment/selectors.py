@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from reintegra.access.permissions import own_organisation_id
+from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
 from reintegra.cases.scoping import case_visibility
 from reintegra.employment import matching
@@ -21,6 +23,9 @@ from reintegra.places.choices import AdminLevel
 from reintegra.places.models import AdminArea
 from reintegra.protection.choices import ConsentPurpose
 from reintegra.protection.models import Consent
+from reintegra.referrals import selectors as referral_selectors
+from reintegra.referrals.choices import ServiceSector
+from reintegra.referrals.models import ReferralPathway, Service
 from reintegra.structural import selectors as structural_selectors
 from reintegra.structural.choices import StakeholderCategory
 from reintegra.structural.models import Stakeholder
@@ -134,21 +139,103 @@ def _education(value: str) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+def match_data(profile: JobseekerProfile) -> dict[str, Any]:
+    """The profile's matching inputs in one value (`JobseekerProfile.match_data`), skills normalised."""
+    return {
+        "isco": list(profile.isco_codes or ()),
+        "skills": sorted({matching.normalise_skill(s.get("name", "")) for s in profile.skills or ()}),
+        "languages": {row["language"]: row["level"] for row in profile.languages or () if "language" in row},
+        "contracts": list(profile.desired_contracts or ()),
+    }
+
+
+# The clear columns matching reads: loaded as values, so that ranking thousands of jobseekers neither builds
+# model instances nor decrypts their work history nor parses more than one JSON value each (docs/employment.md,
+# benchmark).
+SEEKER_COLUMNS = (
+    "pk",
+    "match_data",
+    "municipality_id",
+    "municipality__parent_id",
+    "travel_reach",
+    "education_level",
+    "desired_wage",
+    "availability",
+)
+
+
+def _seeker_of_values(
+    pk: int,
+    data: dict[str, Any],
+    municipality_id: int | None,
+    admin1_id: int | None,
+    reach: str,
+    education_level: str,
+    desired_wage: int | None,
+    availability: str,
+) -> matching.Seeker:
+    return matching.Seeker(
+        id=pk,
+        isco_codes=tuple(data.get("isco") or ()),
+        skills=frozenset(data.get("skills") or ()),
+        municipality_id=municipality_id,
+        admin1_id=admin1_id,
+        reach=reach,
+        education=_education(education_level),
+        languages=data.get("languages") or {},
+        desired_wage=desired_wage,
+        contracts=frozenset(data.get("contracts") or ()),
+        availability=availability,
+    )
+
+
+def _seeker(
+    pk: int,
+    isco_codes: list[str] | None,
+    skills: list[dict[str, Any]] | None,
+    municipality_id: int | None,
+    admin1_id: int | None,
+    reach: str,
+    education_level: str,
+    languages: list[dict[str, str]] | None,
+    desired_wage: int | None,
+    contracts: list[str] | None,
+    availability: str,
+) -> matching.Seeker:
+    return matching.Seeker(
+        id=pk,
+        isco_codes=tuple(isco_codes or ()),
+        skills=frozenset(matching.normalise_skill(s.get("name", "")) for s in skills or ()),
+        municipality_id=municipality_id,
+        admin1_id=admin1_id,
+        reach=reach,
+        education=_education(education_level),
+        languages={row["language"]: row["level"] for row in languages or () if "language" in row},
+        desired_wage=desired_wage,
+        contracts=frozenset(contracts or ()),
+        availability=availability,
+    )
+
+
 def seeker_of(profile: JobseekerProfile) -> matching.Seeker:
     area = profile.municipality
-    return matching.Seeker(
-        id=profile.pk,
-        isco_codes=tuple(profile.isco_codes or ()),
-        skills=frozenset(matching.normalise_skill(s.get("name", "")) for s in profile.skills or ()),
-        municipality_id=profile.municipality_id,
-        admin1_id=area.parent_id if area is not None else None,
-        reach=profile.travel_reach,
-        education=_education(profile.education_level),
-        languages={row["language"]: row["level"] for row in profile.languages or () if "language" in row},
-        desired_wage=profile.desired_wage,
-        contracts=frozenset(profile.desired_contracts or ()),
-        availability=profile.availability,
+    return _seeker(
+        profile.pk,
+        profile.isco_codes,
+        profile.skills,
+        profile.municipality_id,
+        area.parent_id if area is not None else None,
+        profile.travel_reach,
+        profile.education_level,
+        profile.languages,
+        profile.desired_wage,
+        profile.desired_contracts,
+        profile.availability,
     )
+
+
+def seekers_of(profiles: QuerySet[JobseekerProfile]) -> list[matching.Seeker]:
+    return [_seeker_of_values(*row) for row in profiles.values_list(*SEEKER_COLUMNS)]
 
 
 def job_of(vacancy: Vacancy) -> matching.Job:
@@ -180,9 +267,11 @@ class VacancyMatch:
 
 def matches_for_vacancy(user: User, vacancy: Vacancy, *, limit: int = 50) -> list[ProfileMatch]:
     """The candidates the user may see for a vacancy (consenting jobseekers of their cases), best first."""
-    profiles = {p.pk: p for p in matchable_profiles(user)}
-    ranked = matching.candidates(job_of(vacancy), (seeker_of(p) for p in profiles.values()), limit=limit)
-    return [ProfileMatch(profiles[m.seeker_id], m) for m in ranked]
+    ranked = matching.candidates(job_of(vacancy), seekers_of(matchable_profiles(user)), limit=limit)
+    # Only the kept candidates become records (their case number is shown), without their encrypted fields.
+    profiles = JobseekerProfile.objects.filter(pk__in=[m.seeker_id for m in ranked]).select_related("case")
+    by_pk = {p.pk: p for p in profiles.defer("experience", "certifications", "notes")}
+    return [ProfileMatch(by_pk[m.seeker_id], m) for m in ranked]
 
 
 def matches_for_profile(user: User, profile: JobseekerProfile, *, limit: int = 50) -> list[VacancyMatch]:
@@ -204,13 +293,11 @@ def skills_gaps(user: User, *, admin1_id: int | None, k: int) -> tuple[list[Skil
     (of the area) have each, the most demanded first; the counts of people are hidden below k. Also the
     number of jobseekers counted (None below k)."""
     vacancies = open_vacancies(user)
-    profiles = JobseekerProfile.objects.filter(case__organisation_id=user.organisation_id or 0).select_related(
-        "municipality"
-    )
+    profiles = JobseekerProfile.objects.filter(case__organisation_id=user.organisation_id or 0)
     if admin1_id is not None:
         vacancies = vacancies.filter(municipality__parent_id=admin1_id)
         profiles = profiles.filter(municipality__parent_id=admin1_id)
-    seekers = [seeker_of(p) for p in profiles]
+    seekers = seekers_of(profiles)
     rows = matching.skills_gaps((job_of(v) for v in vacancies), seekers)
     shown = suppress({skill: have for skill, _demand, have in rows}, k)
     total = len(seekers) if len(seekers) >= k else None
@@ -230,13 +317,35 @@ def suppression_threshold(user: User) -> int:
 
 
 def placements_of(profile: JobseekerProfile) -> QuerySet[Placement]:
-    return profile.placements.select_related("vacancy", "vacancy__employer").prefetch_related("retention_checks")
+    return profile.placements.select_related("vacancy", "vacancy__employer", "referral").prefetch_related(
+        "retention_checks"
+    )
 
 
 def visible_placements(user: User) -> QuerySet[Placement]:
     return Placement.objects.filter(
         profile__case__in=Case.objects.filter(case_visibility(user)).values("pk")
-    ).select_related("vacancy", "vacancy__employer", "profile", "profile__case")
+    ).select_related("vacancy", "vacancy__employer", "profile", "profile__case", "referral")
+
+
+def referral_pathway(user: User, case: Case, service: Service) -> ReferralPathway | None:
+    """The SOP a referral from the user's organisation to this service would be made under."""
+    return referral_selectors.pathway_for(own_organisation_id(user), service, child=case_selectors.is_child_case(case))
+
+
+def placement_services(user: User, case: Case) -> list[tuple[Service, ReferralPathway]]:
+    """The employment and intermediation services a candidate of this case may be referred to: active, covered
+    by a current job-placement SOP of the user's organisation (the CV fields only; employment.cv)."""
+    from reintegra.employment import cv
+
+    found = []
+    for service in referral_selectors.services_with_sop(own_organisation_id(user)):
+        if service.sector != ServiceSector.EMPLOYMENT:
+            continue
+        pathway = referral_pathway(user, case, service)
+        if pathway is not None and cv.is_cv_only(pathway.fields):
+            found.append((service, pathway))
+    return sorted(found, key=lambda pair: (pair[0].provider.name, pair[0].name))
 
 
 def get_placement(user: User, pk: Any) -> Placement:

@@ -254,6 +254,12 @@ class RetentionCheckSerializer(serializers.Serializer):
     outcome = serializers.CharField()
 
 
+class PlacementReferralSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The referral (GET /api/v1/referrals/{id}/)")
+    reference = serializers.CharField()
+    status = serializers.CharField(help_text="The referral's status: the employer's or service's answer")
+
+
 class PlacementSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     vacancy = IdField()
@@ -265,6 +271,7 @@ class PlacementSerializer(serializers.Serializer):
     decided_on = serializers.DateField(read_only=True, allow_null=True)
     not_hired_reason = serializers.CharField(read_only=True)
     retention_checks = RetentionCheckSerializer(many=True, read_only=True)
+    referral = PlacementReferralSerializer(read_only=True, allow_null=True)
 
     @staticmethod
     def present(p: Placement) -> dict[str, Any]:
@@ -282,7 +289,24 @@ class PlacementSerializer(serializers.Serializer):
                 {"id": c.pk, "months": c.months, "due_on": c.due_on, "checked_on": c.checked_on, "outcome": c.outcome}
                 for c in p.retention_checks.all()
             ],
+            "referral": (
+                {"id": p.referral.pk, "reference": p.referral.reference, "status": p.referral.status}
+                if p.referral is not None
+                else None
+            ),
         }
+
+
+class PlacementReferSerializer(serializers.Serializer):
+    """Refer the shortlisted candidate to an employment or intermediation service of the directory."""
+
+    service = IdField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A service of the directory (sector employment) under a job-placement SOP",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class PlacementStepSerializer(serializers.Serializer):

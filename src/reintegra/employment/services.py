@@ -21,7 +21,7 @@ from reintegra.access import versioning
 from reintegra.access.roles import Capability
 from reintegra.cases.choices import CaseEventKind
 from reintegra.cases.models import Case, CaseEvent
-from reintegra.employment import matching, permissions, selectors
+from reintegra.employment import cv, matching, permissions, selectors
 from reintegra.employment.choices import (
     Availability,
     CefrLevel,
@@ -40,6 +40,9 @@ from reintegra.employment.choices import (
 from reintegra.employment.models import JobseekerProfile, Placement, RetentionCheck, Vacancy
 from reintegra.places.choices import AdminLevel
 from reintegra.places.models import AdminArea
+from reintegra.referrals import services as referral_services
+from reintegra.referrals.choices import ReferralPriority, ReferralStatus, ServiceSector
+from reintegra.referrals.models import Referral, Service
 from reintegra.validation import FieldErrors
 
 if TYPE_CHECKING:
@@ -282,6 +285,7 @@ def save_profile(
         if clean["desired_occupation"] is not None:
             codes.append(clean["desired_occupation"].code)
         profile.isco_codes = sorted(set(codes))
+        profile.match_data = selectors.match_data(profile)
         profile.save()
         _event(
             case,
@@ -435,6 +439,118 @@ def shortlist(user: User, vacancy: Vacancy, profile: JobseekerProfile) -> Placem
         return placement
 
 
+# --- the referral of a candidate ------------------------------------------------------------------------
+
+# A referral may be made again after the provider declined it or the referring side withdrew it.
+REFERRAL_ENDED = frozenset({ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN})
+ANSWERED_YES = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.SERVICE_DELIVERED, ReferralStatus.REFERRED_ONWARD})
+
+
+def referral_accepted(referral: Referral | None) -> bool:
+    """Whether the employer or intermediation service said yes (and did not turn the person away since)."""
+    if referral is None:
+        return False
+    return referral.status in ANSWERED_YES or (
+        referral.status == ReferralStatus.CLOSED and referral.outcome in ANSWERED_YES
+    )
+
+
+def may_refer(placement: Placement) -> bool:
+    """Whether the candidate may be referred now: shortlisted, and not referred yet or the last referral ended."""
+    return placement.status == PlacementStatus.SHORTLISTED and (
+        placement.referral is None or placement.referral.status in REFERRAL_ENDED
+    )
+
+
+def referral_service_problem(user: User, case: Case, service: Service | None) -> tuple[str, str] | None:
+    """Why this directory service cannot receive a candidate from the user's organisation ((message, code)),
+    or None: an active employment service the organisation has a job-placement SOP with (the CV fields only)."""
+    if service is None:
+        return str(_("Choose the employment or intermediation service.")), "required"
+    if not service.is_active or not service.provider.is_active:
+        return str(_("Choose an employment or intermediation service from the list.")), "invalid_choice"
+    if service.sector != ServiceSector.EMPLOYMENT:
+        return str(_("A candidate is referred to an employment or intermediation service.")), "invalid_choice"
+    pathway = selectors.referral_pathway(user, case, service)
+    if pathway is None:
+        return (
+            str(
+                _(
+                    "Your organisation has no approved referral SOP with %(provider)s: a programme manager must "
+                    "record one before referring (it says which case data the provider receives)."
+                )
+                % {"provider": service.provider.name}
+            ),
+            "invalid_choice",
+        )
+    if not cv.is_cv_only(pathway.fields):
+        return (
+            str(
+                _(
+                    "The SOP with %(provider)s is not a job-placement SOP: it must transfer the jobseeker's CV and "
+                    "no case data beyond a CV (identity, contact, place, languages, the reason)."
+                )
+                % {"provider": service.provider.name}
+            ),
+            "not_cv_only",
+        )
+    return None
+
+
+def refer_candidate(
+    user: User,
+    placement: Placement,
+    *,
+    service: Service | None,
+    note: str = "",
+    priority: str = ReferralPriority.NORMAL,
+    channel: str = "web",
+) -> Placement:
+    """Propose a shortlisted candidate to the employer or intermediation service: a referral of the referral
+    network, made and sent at once under the organisation's job-placement SOP (the CV fields only), with the
+    person's consent naming the recipient (`send_referral` checks it: ConsentRequired). The provider answers
+    in the referral network; the interview step waits for its acceptance."""
+    case = placement.profile.case
+    permissions.require_profile_write(user, case)
+    errors = FieldErrors()
+    if placement.status != PlacementStatus.SHORTLISTED:
+        errors.add("placement", _("Only a shortlisted candidate is referred to the employer."), "invalid_transition")
+    elif not may_refer(placement):
+        assert placement.referral is not None
+        errors.add(
+            "placement",
+            _("The candidate was already referred (%(reference)s).") % {"reference": placement.referral.reference},
+            "duplicate",
+        )
+    problem = referral_service_problem(user, case, service)
+    if problem is not None:
+        errors.add("service", *problem)
+    note = " ".join((note or "").split())
+    if len(note) > 1000:
+        errors.add("note", _("At most 1,000 characters."), "max_length")
+    errors.raise_if_any()
+    _require_consent(case)
+    assert service is not None  # checked above
+    vacancy = placement.vacancy
+    # The reason is what the provider reads (if the SOP transfers it): the vacancy, never the case's needs.
+    reason = _("Candidate for the vacancy %(title)s (%(employer)s), ISCO-08 %(code)s.") % {
+        "title": vacancy.title,
+        "employer": vacancy.employer.name,
+        "code": vacancy.occupation.code,
+    }
+    if note:
+        reason = f"{reason} {note}"
+    with _write(user):
+        versioning.lock(placement, None)
+        referral = referral_services.create_referral(user, case, service, reason=reason, priority=priority)
+        # No life-at-risk exception here: a job offer never justifies sharing without consent.
+        referral = referral_services.send_referral(user, referral, channel=channel)
+        placement.referral = referral
+        placement.save()
+        _event(case, user, "referred", vacancy=vacancy.pk, referral=referral.reference)
+        return placement
+
+
 # Which step may follow which status.
 STEPS = {
     PlacementStatus.SHORTLISTED: {PlacementStatus.INTERVIEW, PlacementStatus.NOT_HIRED},
@@ -442,6 +558,24 @@ STEPS = {
     PlacementStatus.HIRED: set(),
     PlacementStatus.NOT_HIRED: set(),
 }
+
+
+def _referral_gate(errors: FieldErrors, placement: Placement) -> None:
+    """The employer hears of the candidate through the referral network only (issue 16, placement workflow):
+    the interview follows the provider's acceptance of the referral."""
+    if placement.referral is None:
+        errors.add(
+            "step",
+            _("Refer the candidate to the employer or intermediation service first (a referral with consent)."),
+            "referral_required",
+        )
+    elif not referral_accepted(placement.referral):
+        errors.add(
+            "step",
+            _("The interview follows the provider's acceptance of referral %(reference)s (now: %(status)s).")
+            % {"reference": placement.referral.reference, "status": placement.referral.get_status_display()},
+            "referral_not_accepted",
+        )
 
 
 def advance_placement(
@@ -462,6 +596,8 @@ def advance_placement(
         errors.add("on", _("This date cannot be before the shortlisting."), "before_shortlist")
     if step == PlacementStatus.NOT_HIRED:
         _choice(errors, "reason", reason, NotHiredReason)
+    if step == PlacementStatus.INTERVIEW and placement.status == PlacementStatus.SHORTLISTED:
+        _referral_gate(errors, placement)
     errors.raise_if_any()
     with _write(user):
         versioning.lock(placement, None)

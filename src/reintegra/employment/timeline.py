@@ -18,6 +18,7 @@ def describe(data: dict[str, Any]) -> list[str]:
         "profile_created": _("Jobseeker profile recorded"),
         "profile_updated": _("Jobseeker profile updated"),
         "shortlisted": _("Shortlisted for vacancy %(vacancy)s (score %(score)s)"),
+        "referred": _("Referred to the employer for vacancy %(vacancy)s (referral %(referral)s)"),
         "interview": _("Interview for vacancy %(vacancy)s on %(on)s"),
         "hired": _("Hired for vacancy %(vacancy)s on %(on)s"),
         "not_hired": _("Not hired for vacancy %(vacancy)s: %(reason)s"),
@@ -31,6 +32,7 @@ def describe(data: dict[str, Any]) -> list[str]:
         "score": localize(data.get("score", "")),
         "on": local_date(data.get("on", "")),
         "months": data.get("months", ""),
+        "referral": data.get("referral", ""),
         "reason": choice_label(NotHiredReason, data.get("reason", "")),
         "outcome": choice_label(RetentionOutcome, data.get("outcome", "")),
     }

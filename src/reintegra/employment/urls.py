@@ -11,6 +11,7 @@ urlpatterns = [
     path("casos/<int:pk>/perfil/", views.profile_edit, name="profile"),
     path("casos/<int:pk>/preseleccion/", views.shortlist, name="shortlist"),
     path("colocaciones/<int:pk>/paso/", views.placement_step, name="placement-step"),
+    path("colocaciones/<int:pk>/remitir/", views.refer, name="placement-refer"),
     path("retencion/<int:pk>/", views.retention, name="retention"),
     path("vacantes/", views.vacancies, name="vacancies"),
     path("vacantes/nueva/", views.vacancy_new, name="vacancy-new"),

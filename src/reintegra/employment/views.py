@@ -20,9 +20,11 @@ from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.cases.models import Case
 from reintegra.cases.pages import case_page_context
-from reintegra.employment import forms, permissions, selectors, services
+from reintegra.employment import cv, forms, permissions, selectors, services
 from reintegra.employment.choices import PlacementStatus
 from reintegra.employment.models import Placement, Vacancy
+from reintegra.protection.services import ConsentRequired
+from reintegra.referrals import catalogue
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.versioning import posted_version, version_of
 
@@ -74,6 +76,7 @@ def case_tab(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         matches=[m for m in selectors.matches_for_profile(user, profile, limit=10)] if profile else [],
         shortlisted=shortlisted,
         placements=placements,
+        referable={p.pk for p in placements if services.may_refer(p)},
         can_edit=permissions.can_change_profile(user, case),
         step_form=forms.StepForm(),
         retention_form=forms.RetentionForm(),
@@ -152,6 +155,43 @@ def placement_step(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The placement was updated."))
     return redirect("employment:case", pk=placement.profile.case_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Refer a shortlisted candidate to the employer or intermediation service through the referral network."""
+    access_permissions.require(request.user, Capability.EDIT_CASES)
+    try:
+        placement = selectors.get_placement(request.user, pk)
+    except Placement.DoesNotExist:
+        raise Http404(_("Placement not found.")) from None
+    case = _case(request, placement.profile.case_id, for_write=True)
+    offered = selectors.placement_services(request.user, case)
+    data = request.POST if request.method == "POST" else None
+    form = forms.ReferForm(data, services_offered=offered)
+    if data is not None and form.is_valid():
+        service = next((s for s, _pathway in offered if s.pk == form.service_id()), None)
+        try:
+            services.refer_candidate(request.user, placement, service=service, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            apply_service_errors(exc, form)
+        except ConsentRequired as exc:
+            form.add_error(None, ValidationError(str(exc), code="consent_required"))
+        else:
+            messages.success(request, _("The candidate was referred to the employer through the referral network."))
+            return redirect("employment:case", pk=case.pk)
+    profile = placement.profile
+    return _page(
+        request,
+        case,
+        "employment/refer.html",
+        form=form,
+        placement=placement,
+        offered=[(s, [catalogue.FIELDS[c].label for c in catalogue.FIELDS if c in set(p.fields)]) for s, p in offered],
+        cv_lines=cv.cv_text(profile).splitlines(),
+        has_errors=bool(data is not None and form.errors),
+    )
 
 
 @login_required

@@ -145,6 +145,18 @@ FIELDS: dict[str, CaseField] = {
 }
 
 FIELD_CHOICES = [(code, f.label) for code, f in FIELDS.items()]
+
+
+def register_field(field: CaseField) -> None:
+    """A field an app above referrals adds to what an SOP may transfer (`employment`: the jobseeker's CV), read
+    from its own records in `field.read(referral)`; registered in the app's `ready()`, so the SOP forms, the
+    API's choices and `provider_payload` (the one place data is minimised) all know it."""
+    if field.code in FIELDS:
+        raise ValueError(f"SOP field {field.code!r} is already registered")
+    FIELDS[field.code] = field
+    FIELD_CHOICES.append((field.code, field.label))
+
+
 # A sensible starting point for a new SOP: what a first contact needs, nothing sensitive.
 DEFAULT_FIELDS = ["case_number", "full_name", "age", "sex", "phone", "place", "languages", "referral_reason"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -273,6 +273,13 @@ class PathwayWriteSerializer(serializers.Serializer):
     )
     child_safeguards = serializers.CharField(required=False, allow_blank=True, default="")
     previous = serializers.IntegerField(required=False, allow_null=True, help_text="Id of the version this replaces.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Apps above register SOP fields in their ready() (`catalogue.register_field`): read the catalogue now.
+        transferred = self.fields["transferred_fields"]
+        assert isinstance(transferred, serializers.ListField)
+        cast(serializers.ChoiceField, transferred.child).choices = list(catalogue.FIELDS)
 
     def to_input(self) -> services.PathwayInput:
         return services.input_of(services.PathwayInput, self.validated_data)

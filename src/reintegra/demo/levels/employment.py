@@ -18,10 +18,13 @@ from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case
 from reintegra.demo import vocabulary
 from reintegra.demo.levels.context import DemoContext
-from reintegra.employment import selectors, services
+from reintegra.employment import cv, selectors, services
 from reintegra.employment.models import JobseekerProfile, Placement
 from reintegra.places.models import AdminArea
 from reintegra.protection import services as protection_services
+from reintegra.protection.choices import ConsentPurpose
+from reintegra.referrals import services as referral_services
+from reintegra.referrals.models import Referral, ReferralPathway, Service
 from reintegra.structural import services as structural_services
 from reintegra.structural.models import Stakeholder
 
@@ -44,7 +47,7 @@ def load(context: DemoContext) -> str:
     employers = _employers(manager, programme)
     profiles = _jobseekers(org, municipalities, rng)
     vacancies = _vacancies(manager, programme, employers, profiles, municipalities, rng)
-    placements = _placements(profiles, vacancies)
+    placements = _placements(profiles, vacancies, _placement_service(context), context.users.get("proveedor"))
     return (
         f"Employment: {len(employers)} employers, {len(vacancies)} vacancies, {len(profiles)} jobseekers, "
         f"{placements} placements."
@@ -188,7 +191,68 @@ WAYS: list[tuple[int, list[tuple[str, int, str]]]] = [
 ]
 
 
-def _placements(profiles: list[JobseekerProfile], vacancies: list[Any]) -> int:
+PLACEMENT_SERVICE = "sirg-empleo"
+
+
+def _placement_service(context: DemoContext) -> Service | None:
+    """oim-gt's job-placement SOP with the demo's intermediation service (linked to "servicios-gt"): the CV
+    fields only, for that service alone (the provider's general SOP stays as it is)."""
+    manager = context.users.get("gerente")
+    service = Service.objects.filter(code=PLACEMENT_SERVICE).select_related("provider").first()
+    if manager is None or service is None:
+        return None
+    if not ReferralPathway.objects.filter(service=service, is_current=True).exists():
+        referral_services.save_pathway(
+            manager,
+            referral_services.PathwayInput(
+                provider=service.provider,
+                service=service,
+                title="POE de colocación laboral",
+                approved_on=timezone.localdate() - timedelta(days=400),
+                transferred_fields=sorted(cv.CV_FIELDS),
+                transfer_method="Perfil laboral en la plataforma; sin datos de salud ni de protección.",
+                consent_procedure="Consentimiento firmado que nombra al servicio de intermediación.",
+            ),
+        )
+    return service
+
+
+def _refer(user: Any, placement: Placement, service: Service | None, provider_user: Any, started: int) -> bool:
+    """The candidate's referral to the intermediation service, accepted by it, dated in the demo's history."""
+    organisation = service.provider.organisation if service is not None else None
+    if service is None or (organisation is not None and provider_user is None):
+        return False
+    today = timezone.localdate()
+    returnee = placement.profile.case.returnee
+    try:
+        protection_services.record_consent(
+            user,
+            returnee,
+            ConsentPurpose.REFERRAL,
+            "signed",
+            today - timedelta(days=started + 1),
+            recipient_organisation=organisation,
+            recipient_provider=None if organisation is not None else service.provider,
+        )
+        placement = services.refer_candidate(user, placement, service=service, note="")
+    except (ValidationError, PermissionDenied):
+        return False
+    referral = placement.referral
+    assert referral is not None
+    referral_services.accept_referral(provider_user if organisation is not None else user, referral)
+    sent = timezone.now() - timedelta(days=started)
+    Referral.objects.filter(pk=referral.pk).update(
+        created_at=sent,
+        sent_at=sent,
+        acceptance_due_at=sent + timedelta(days=2),
+        answered_at=sent + timedelta(hours=20),
+    )
+    return True
+
+
+def _placements(
+    profiles: list[JobseekerProfile], vacancies: list[Any], service: Service | None = None, provider_user: Any = None
+) -> int:
     today = timezone.localdate()
     count = 0
     for v_index, vacancy in enumerate(vacancies[:8]):
@@ -204,6 +268,12 @@ def _placements(profiles: list[JobseekerProfile], vacancies: list[Any]) -> int:
                 continue
             # The demo's history: the shortlisting happened `started` days ago.
             Placement.objects.filter(pk=placement.pk).update(shortlisted_on=today - timedelta(days=started))
+            placement.refresh_from_db()
+            # The employer hears of the candidate through the referral network; the interview follows its yes.
+            if any(step == "interview" for step, _days, _reason in steps) and not _refer(
+                user, placement, service, provider_user, started
+            ):
+                steps = []
             placement.refresh_from_db()
             for step, days_ago, reason in steps:
                 placement = services.advance_placement(

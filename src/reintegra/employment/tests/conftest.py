@@ -145,3 +145,53 @@ def world(db: None) -> World:
         other_employer=other_employer,
         other_vacancy=other_vacancy,
     )
+
+
+def referred(placement: Any, by: User) -> Any:
+    """The shortlisted candidate referred by `by` to an intermediation service on the platform (a job-placement
+    SOP of `by`'s organisation, a consent naming the service's organisation) and accepted by it: the placement
+    may go to the interview (the referral flow itself: test_referral.py)."""
+    from reintegra.employment import cv
+    from reintegra.protection.choices import ConsentMethod
+    from reintegra.referrals import services as referral_services
+    from reintegra.referrals.models import Service, ServiceProvider
+
+    country = str(by.organisation.country)  # a provider in the referring organisation's country: no cross-border
+    provider_org = f.organisation(f"sne-{placement.pk}", country=country)
+    provider_user = f.user(provider_org, Role.SERVICE_PROVIDER)
+    provider = ServiceProvider.objects.create(
+        name=f"Servicio de empleo {placement.pk}",
+        organisation_type="government",
+        country=country,
+        organisation=provider_org,
+        owner=provider_org,
+    )
+    service = Service.objects.create(
+        provider=provider,
+        code=f"sne-{placement.pk}",
+        name="Intermediación",
+        dimension="economic",
+        sector="employment",
+        country=country,
+    )
+    referral_services.save_pathway(
+        f.user(by.organisation, Role.PROGRAMME_MANAGER),
+        referral_services.PathwayInput(
+            provider=provider,
+            title="POE colocación",
+            approved_on=timezone.localdate(),
+            transferred_fields=sorted(cv.CV_FIELDS),
+        ),
+    )
+    protection_services.record_consent(
+        by,
+        placement.profile.case.returnee,
+        ConsentPurpose.REFERRAL,
+        ConsentMethod.SIGNED,
+        timezone.localdate() - timedelta(days=1),
+        recipient_organisation=provider_org,
+    )
+    placement = services.refer_candidate(by, placement, service=service)
+    referral_services.accept_referral(provider_user, placement.referral)
+    placement.refresh_from_db()
+    return placement

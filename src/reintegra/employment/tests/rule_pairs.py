@@ -153,4 +153,8 @@ EMPLOYMENT_NOT_PAIRED = {
     "api:placements POST": f"shortlisting: {SAME_SERVICE} (employment tests)",
     "api:placement-step POST": f"a placement's step: {SAME_SERVICE} (employment tests)",
     "api:placement-retention POST": f"a retention check: {SAME_SERVICE} (employment tests)",
+    "api:placement-referral POST": (
+        "referring a candidate: the page (/empleo/colocaciones/<id>/remitir/) shows refer_candidate's refusals on "
+        "its form; same service, same codes (employment/tests/test_referral.py sends both channels)"
+    ),
 }

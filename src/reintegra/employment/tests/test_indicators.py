@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from reintegra.employment import services
 from reintegra.employment.models import Placement
-from reintegra.employment.tests.conftest import World, profile_input, vacancy_input
+from reintegra.employment.tests.conftest import World, profile_input, referred, vacancy_input
 from reintegra.monitoring import definition, engine, library
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_jobseekers_placements_and_retention(world: World) -> None:
     placement = services.shortlist(world.case_manager, vacancy, profile)
     today = timezone.localdate()
     Placement.objects.filter(pk=placement.pk).update(shortlisted_on=today - timedelta(days=200))
-    placement.refresh_from_db()
+    placement = referred(placement, world.case_manager)
     services.advance_placement(world.case_manager, placement, step="interview", on=today - timedelta(days=195))
     services.advance_placement(world.case_manager, placement, step="hired", on=today - timedelta(days=190))
     assert all(len(code) <= 40 for code in ("jobseekers-registered", "job-placements", "job-retention-6m"))

@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
 from reintegra.employment import services
-from reintegra.employment.tests.conftest import World, profile_input, vacancy_input
+from reintegra.employment.tests.conftest import World, profile_input, referred, vacancy_input
 from reintegra.testing import factories as f
 from reintegra.testing.api_clients import api_client_for
 from reintegra.testing.routes import routes_of_app
@@ -38,6 +38,8 @@ WEB = {
     ("employment:profile", "POST"): "case_write",
     ("employment:shortlist", "POST"): "case_write",
     ("employment:placement-step", "POST"): "placement",
+    ("employment:placement-refer", "GET"): "placement",
+    ("employment:placement-refer", "POST"): "placement",
     ("employment:retention", "POST"): "retention",
     ("employment:vacancies", "GET"): "list_vacancies",
     ("employment:vacancy-new", "GET"): "vacancy_new",
@@ -60,6 +62,7 @@ API = {
     ("api:placements", "GET"): "list_cases",
     ("api:placements", "POST"): "shortlist",
     ("api:placement-step", "POST"): "placement",
+    ("api:placement-referral", "POST"): "placement",
     ("api:placement-retention", "POST"): "placement",
     ("api:skills-gaps", "GET"): "aggregates",
 }
@@ -113,7 +116,7 @@ def _own(world: World, role: Role) -> tuple[Any, dict[str, dict[str, int]]]:
     profile = services.save_profile(maker, case, profile_input(world.muni))
     vacancy = services.save_vacancy(world.manager, vacancy_input(world.programme, world.employer, world.muni))
     second = services.save_vacancy(world.manager, vacancy_input(world.programme, world.employer, world.muni))
-    placement = services.shortlist(maker, vacancy, profile)
+    placement = referred(services.shortlist(maker, vacancy, profile), maker)
     services.advance_placement(maker, placement, step="interview")
     services.advance_placement(maker, placement, step="hired")
     check = placement.retention_checks.get(months=3)
@@ -123,7 +126,9 @@ def _own(world: World, role: Role) -> tuple[Any, dict[str, dict[str, int]]]:
         vacancy_input(world.other_vacancy.programme, world.other_employer, world.other_vacancy.municipality),
     )
     other_placement = services.shortlist(world.other_manager, world.other_vacancy, other_profile)
-    other_check_placement = services.shortlist(world.other_manager, other_second, other_profile)
+    other_check_placement = referred(
+        services.shortlist(world.other_manager, other_second, other_profile), world.other_manager
+    )
     services.advance_placement(world.other_manager, other_check_placement, step="interview")
     services.advance_placement(world.other_manager, other_check_placement, step="hired")
     other_check = other_check_placement.retention_checks.get(months=3)
@@ -155,6 +160,7 @@ def _web_request(name: str, method: str, ids: dict[str, int]) -> tuple[str, dict
         "employment:profile": "case",
         "employment:shortlist": "case",
         "employment:placement-step": "placement",
+        "employment:placement-refer": "placement",
         "employment:retention": "check",
         "employment:vacancy": "vacancy",
     }.get(name)
@@ -175,6 +181,7 @@ def _api_request(name: str, method: str, ids: dict[str, int]) -> tuple[str, dict
         "api:vacancy": "vacancy",
         "api:vacancy-matches": "vacancy",
         "api:placement-step": "placement",
+        "api:placement-referral": "placement",
         "api:placement-retention": "placement",
     }.get(name)
     url = reverse(name, kwargs={"pk": ids[key]}) if key else reverse(name)

@@ -14,7 +14,7 @@ from reintegra.cases.choices import CaseEventKind
 from reintegra.cases.models import CaseEvent
 from reintegra.employment import reminders, selectors, services
 from reintegra.employment.models import JobseekerProfile, Occupation, RetentionCheck
-from reintegra.employment.tests.conftest import World, employer, profile_input, vacancy_input
+from reintegra.employment.tests.conftest import World, employer, profile_input, referred, vacancy_input
 from reintegra.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +167,7 @@ def test_the_placement_workflow_to_retention(world: World) -> None:
         services.advance_placement(world.case_manager, placement, step="hired")
     assert _codes(exc.value)["step"] == ["invalid_transition"]
     today = timezone.localdate()
+    placement = referred(placement, world.case_manager)
     services.advance_placement(world.case_manager, placement, step="interview", on=today)
     with pytest.raises(PermissionDenied):
         services.advance_placement(world.other_manager, placement, step="hired", on=today)
@@ -183,7 +184,7 @@ def test_the_placement_workflow_to_retention(world: World) -> None:
         .order_by("pk")
         .values_list("data__what", flat=True)
     )
-    assert kinds == ["profile_created", "shortlisted", "interview", "hired", "retention"]
+    assert kinds == ["profile_created", "shortlisted", "referred", "interview", "hired", "retention"]
 
 
 def test_not_hired_needs_a_reason(world: World) -> None:

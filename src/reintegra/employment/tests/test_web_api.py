@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from reintegra.employment import services
-from reintegra.employment.models import JobseekerProfile
-from reintegra.employment.tests.conftest import World, profile_input, vacancy_input
+from reintegra.employment.models import JobseekerProfile, Placement
+from reintegra.employment.tests.conftest import World, profile_input, referred, vacancy_input
 from reintegra.testing import factories as f
 from reintegra.testing.api_clients import api_client_for
 
@@ -74,6 +74,7 @@ def test_the_placement_api_walks_to_retention(world: World) -> None:
     assert api.post(f"/api/v1/placements/{pk}/step/", {"step": "hired"}, format="json").json()["errors"][0]["code"] == (
         "invalid_transition"
     )
+    referred(Placement.objects.get(pk=pk), world.case_manager)
     api.post(f"/api/v1/placements/{pk}/step/", {"step": "interview"}, format="json")
     hired = api.post(f"/api/v1/placements/{pk}/step/", {"step": "hired"}, format="json").json()
     assert [c["months"] for c in hired["retention_checks"]] == [3, 6, 12]
