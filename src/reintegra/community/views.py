@@ -236,6 +236,7 @@ def hotspots(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "found": found,
             "rows": rows,
             "chart": hotspot_table.bar_chart(found),
+            "map": hotspot_table.choropleth(found, selectors.hotspot_boundaries(found)),
             "nav": "community_hotspots",
         },
     )
