@@ -54,7 +54,7 @@ def _point(raw: Any) -> tuple[float, float] | None:
     if not isinstance(raw, list | tuple) or len(raw) < 2:
         return None
     lon, lat = raw[0], raw[1]
-    if isinstance(lon, bool) or isinstance(lat, bool) or not isinstance(lon, int | float) or not isinstance(lat, int | float):
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in (lon, lat)):
         return None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         return None

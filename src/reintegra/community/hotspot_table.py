@@ -157,7 +157,10 @@ def choropleth(found: Hotspots, boundaries: HotspotBoundaries) -> dict[str, Any]
     for entry in boundaries_core.legend(shapes):
         if entry.kind == "rate" and entry.low is not None and entry.high is not None:
             label = (
-                _rate(entry.low) if entry.low == entry.high else _("%(low)s to %(high)s") % {
+                _rate(entry.low)
+                if entry.low == entry.high
+                else _("%(low)s to %(high)s")
+                % {
                     "low": _rate(entry.low),
                     "high": _rate(entry.high),
                 }
@@ -167,11 +170,10 @@ def choropleth(found: Hotspots, boundaries: HotspotBoundaries) -> dict[str, Any]
         else:
             label = _("No return recorded in the period")
         legend.append({"colour": entry.colour, "label": label})
-    mapped = sum(1 for b in boundaries.municipalities if b.area_id in rows)
+    outlined = {b.area_id for b in boundaries.municipalities}
     # Built from escaped text and numbers only (boundaries_core.choropleth_svg escapes every label).
     return {
         "svg": mark_safe(svg),  # noqa: S308
         "legend": legend,
-        "unmapped": [row.name for row in found.rows if row.area.pk not in {b.area_id for b in boundaries.municipalities}],
-        "mapped": mapped,
+        "unmapped": [row.name for row in found.rows if row.area.pk not in outlined],
     }

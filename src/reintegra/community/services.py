@@ -743,9 +743,7 @@ class BoundaryReport:
     skipped: list[str] = field(default_factory=list)  # features without a code or a usable geometry
 
 
-def load_boundaries(
-    data: Any, *, level: int, code_field: str, country: str = "", source: str = ""
-) -> BoundaryReport:
+def load_boundaries(data: Any, *, level: int, code_field: str, country: str = "", source: str = "") -> BoundaryReport:
     """Store the outlines of a GeoJSON FeatureCollection for the gazetteer areas of `level` whose code matches
     `properties[code_field]` ('GT1301', 'GT-1301' and '1301' all match the municipality 1301 of GT), replacing
     earlier ones. An operator's command (`reintegra load-boundaries`), like loading the gazetteer: no user.
@@ -761,11 +759,11 @@ def load_boundaries(
     report = BoundaryReport(skipped=skipped)
     shapes: dict[int, list[Any]] = {}
     for feature in features:
-        area = by_code.get(boundaries_core.normalise_code(feature.code))
-        if area is None:
+        matched = by_code.get(boundaries_core.normalise_code(feature.code))
+        if matched is None:
             report.unmatched.append(feature.code)
             continue
-        shapes.setdefault(area.pk, []).extend(feature.polygons)  # one area in several features: one shape
+        shapes.setdefault(matched.pk, []).extend(feature.polygons)  # one area in several features: one shape
     now = timezone.now()
     rows = []
     for area_id, polygons in shapes.items():

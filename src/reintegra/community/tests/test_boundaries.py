@@ -50,7 +50,9 @@ def test_classes_are_quantiles_with_distinct_bounds():
 
 
 def test_the_svg_escapes_every_text():
-    shape = boundaries_core.Shape("X<1", [[[[0, 0], [1, 0], [1, 1], [0, 0]]]], 1.0, True, '<script>"a"</script>', "/x?a=1&b=2")
+    shape = boundaries_core.Shape(
+        "X<1", [[[[0, 0], [1, 0], [1, 1], [0, 0]]]], 1.0, True, '<script>"a"</script>', "/x?a=1&b=2"
+    )
     svg = boundaries_core.choropleth_svg([shape], title="<b>", description="&")
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg
     assert 'href="/x?a=1&amp;b=2"' in svg and 'data-code="X&lt;1"' in svg
