@@ -53,3 +53,21 @@ def test_current_page_is_marked_inside_its_menu():
     page = client.get(reverse("referrals:directory")).content.decode()
     assert '<summary class="is-current">' in page
     assert f'href="{reverse("referrals:directory")}" aria-current="page"' in page
+
+
+def test_community_level_pages_are_one_menu_with_the_projects():
+    org = factories.organisation()
+    manager = dict(_labels(navigation.items_for(factories.user(org, Role.PROGRAMME_MANAGER))))
+    assert manager["community_level"] == ["community", "community_projects", "community_hotspots"]
+    case_manager = dict(_labels(navigation.items_for(factories.user(org, Role.CASE_MANAGER))))
+    assert case_manager["community_level"] == ["community", "community_projects"]  # no aggregates
+    provider = dict(_labels(navigation.items_for(factories.user(org, Role.SERVICE_PROVIDER))))
+    assert "community_level" not in provider and "community_projects" not in provider
+
+
+def test_project_pages_mark_the_projects_entry():
+    org = factories.organisation()
+    client = Client()
+    client.force_login(factories.user(org, Role.PROGRAMME_MANAGER))
+    page = client.get(reverse("community:projects")).content.decode()
+    assert f'href="{reverse("community:projects")}" aria-current="page"' in page

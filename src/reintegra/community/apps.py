@@ -37,6 +37,16 @@ class CommunityConfig(AppConfig):
                 order=46,
             )
         )
+        # Projects are read by the same roles as communities (case managers link their cases there).
+        navigation.register(
+            navigation.NavItem(
+                "community_projects",
+                _("Community projects"),
+                "community:projects",
+                frozenset({Capability.VIEW_STRUCTURAL, Capability.EDIT_STRUCTURAL}),
+                order=46,
+            )
+        )
         navigation.register(
             navigation.NavItem(
                 "community_hotspots",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from reintegra.access import exports
-from reintegra.community import hotspots_core
+from reintegra.community import boundaries_core, hotspots_core
 from reintegra.community.choices import Dimension
-from reintegra.community.selectors import HotspotRow, Hotspots
+from reintegra.community.selectors import HotspotBoundaries, HotspotRow, Hotspots
 from reintegra.web import charts
 
 CHART_ROWS = 15
@@ -104,3 +106,74 @@ def bar_chart(found: Hotspots) -> dict[str, Any]:
         labels=[row.name for row in ranked],
         options={"indexAxis": "y"},
     )
+
+
+def _rate(value: float) -> str:
+    return number_format(round(value, 2), decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def _shape_title(name: str, row: HotspotRow | None, k: int) -> str:
+    if row is None:
+        return _("%(place)s: no return recorded in the period") % {"place": name}
+    spot = row.spot
+    if spot.returns_per_1000 is not None:
+        return _("%(place)s: %(rate)s returns per 1,000 residents") % {
+            "place": name,
+            "rate": _rate(spot.returns_per_1000),
+        }
+    if spot.returns is None:
+        return _("%(place)s: fewer than %(k)s returns, no rate shown") % {"place": name, "k": k}
+    return _("%(place)s: %(n)s returns, no population recorded") % {"place": name, "n": spot.returns}
+
+
+def choropleth(found: Hotspots, boundaries: HotspotBoundaries) -> dict[str, Any] | None:
+    """The hotspot map (returns per 1,000 residents by municipality) and its legend; None without boundaries.
+
+    Drawn from the table's own, already suppressed figures: the map shows nothing the table does not."""
+    if not boundaries.municipalities:
+        return None
+    rows = {row.area.pk: row for row in found.rows}
+    shapes = []
+    for boundary in boundaries.municipalities:
+        row = rows.get(boundary.area_id)
+        name = row.name if row else str(boundary.area)
+        shapes.append(
+            boundaries_core.Shape(
+                code=boundary.area.code,
+                polygons=boundary.polygons,
+                value=row.spot.returns_per_1000 if row else None,
+                has_returns=row is not None,
+                title=_shape_title(name, row, found.k),
+                href=reverse("community:detail", args=[row.community.pk]) if row and row.community else "",
+            )
+        )
+    svg = boundaries_core.choropleth_svg(
+        shapes,
+        outlines=[b.polygons for b in boundaries.outlines],
+        title=_("Map of returns per 1,000 residents by municipality"),
+        description=_("The same figures are in the ranked table below, which is the text alternative to this map."),
+    )
+    legend = []
+    for entry in boundaries_core.legend(shapes):
+        if entry.kind == "rate" and entry.low is not None and entry.high is not None:
+            label = (
+                _rate(entry.low)
+                if entry.low == entry.high
+                else _("%(low)s to %(high)s")
+                % {
+                    "low": _rate(entry.low),
+                    "high": _rate(entry.high),
+                }
+            )
+        elif entry.kind == "no_rate":
+            label = _("Returns without a rate (no population recorded, or fewer than %(k)s)") % {"k": found.k}
+        else:
+            label = _("No return recorded in the period")
+        legend.append({"colour": entry.colour, "label": label})
+    outlined = {b.area_id for b in boundaries.municipalities}
+    # Built from escaped text and numbers only (boundaries_core.choropleth_svg escapes every label).
+    return {
+        "svg": mark_safe(svg),  # noqa: S308
+        "legend": legend,
+        "unmapped": [row.name for row in found.rows if row.area.pk not in outlined],
+    }

@@ -280,3 +280,21 @@ class ProjectVisit(models.Model):
         verbose_name = _("project follow-up visit")
         verbose_name_plural = _("project follow-up visits")
         ordering = ["-visited_on", "-id"]
+
+
+class Boundary(models.Model):
+    """The outline of a gazetteer area, loaded from a GeoJSON file (`reintegra load-boundaries`) for the hotspot
+    map. Public geography, not an organisation's record: shared by every organisation; loading again replaces it."""
+
+    area = models.OneToOneField(
+        "places.AdminArea", on_delete=models.CASCADE, related_name="boundary", verbose_name=_("area")
+    )
+    # [[ring, hole...], ...] of [longitude, latitude], simplified (community/boundaries_core.simplify).
+    polygons = models.JSONField(_("shape"))
+    source = models.CharField(_("source"), max_length=200, blank=True, default="")
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("area boundary")
+        verbose_name_plural = _("area boundaries")
+        ordering = ["area"]

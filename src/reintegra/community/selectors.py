@@ -21,6 +21,7 @@ from reintegra.cases.models import Case
 from reintegra.community import hotspots_core, permissions
 from reintegra.community.choices import ParticipantKind, ProfileSection, ProjectStatus, SiteCriterion
 from reintegra.community.models import (
+    Boundary,
     Community,
     CommunityProfile,
     CommunityProject,
@@ -30,6 +31,7 @@ from reintegra.community.models import (
     SiteScore,
 )
 from reintegra.monitoring import permissions as monitoring_permissions
+from reintegra.places.choices import AdminLevel
 from reintegra.places.models import AdminArea
 from reintegra.reception.models import Intake
 from reintegra.referrals import selectors as referral_selectors
@@ -103,8 +105,6 @@ def organisation_choices() -> QuerySet[Organisation]:
 
 
 def municipality_choices(country: str = "") -> QuerySet[AdminArea]:
-    from reintegra.places.choices import AdminLevel
-
     qs = AdminArea.objects.filter(level=AdminLevel.SECOND).select_related("parent")
     return qs.filter(country=country) if country else qs
 
@@ -472,3 +472,24 @@ def milestones_of(project: CommunityProject) -> list[dict[str, Any]]:
         }
         for m in project.milestones or []
     ]
+
+
+@dataclass(frozen=True)
+class HotspotBoundaries:
+    municipalities: list[Boundary]  # every loaded municipality of the countries shown, with or without returns
+    outlines: list[Boundary]  # their departments / states, drawn over them when loaded
+
+
+def hotspot_boundaries(found: Hotspots) -> HotspotBoundaries:
+    """The loaded boundaries of the countries of a hotspot table (its country filter, else its rows'). Public
+    geography: no organisation scope; the figures drawn on them are the table's, already suppressed."""
+    countries = [found.country] if found.country else sorted({str(row.area.country) for row in found.rows})
+    if not countries:
+        return HotspotBoundaries([], [])
+    loaded = list(
+        Boundary.objects.filter(area__country__in=countries).select_related("area", "area__parent").order_by("area_id")
+    )
+    return HotspotBoundaries(
+        [b for b in loaded if b.area.level == AdminLevel.SECOND],
+        [b for b in loaded if b.area.level == AdminLevel.FIRST],
+    )

@@ -27,7 +27,7 @@ from reintegra.access.models import Organisation
 from reintegra.cases import permissions as case_permissions
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case, PlanItem
-from reintegra.community import permissions
+from reintegra.community import boundaries_core, permissions
 from reintegra.community.choices import (
     AgeBand,
     Dimension,
@@ -45,6 +45,7 @@ from reintegra.community.choices import (
     SiteCriterion,
 )
 from reintegra.community.models import (
+    Boundary,
     Community,
     CommunityProfile,
     CommunityProject,
@@ -730,3 +731,49 @@ def save_profile(user: User, community: Community, data: ProfileInput) -> Commun
             summary=_text(data.summary),
             recorded_by=user,
         )
+
+
+# --- Area boundaries (the hotspot map) -----------------------------------------------------------------
+
+
+@dataclass
+class BoundaryReport:
+    loaded: int = 0
+    unmatched: list[str] = field(default_factory=list)  # codes of the file with no gazetteer area
+    skipped: list[str] = field(default_factory=list)  # features without a code or a usable geometry
+
+
+def load_boundaries(data: Any, *, level: int, code_field: str, country: str = "", source: str = "") -> BoundaryReport:
+    """Store the outlines of a GeoJSON FeatureCollection for the gazetteer areas of `level` whose code matches
+    `properties[code_field]` ('GT1301', 'GT-1301' and '1301' all match the municipality 1301 of GT), replacing
+    earlier ones. An operator's command (`reintegra load-boundaries`), like loading the gazetteer: no user.
+    Raises boundaries_core.BoundaryError when the file is not a FeatureCollection."""
+    features, skipped = boundaries_core.parse_features(data, code_field)
+    areas = AdminArea.objects.filter(level=level)
+    if country:
+        areas = areas.filter(country=country)
+    by_code: dict[str, AdminArea] = {}
+    for area in areas.only("id", "country", "code"):
+        by_code.setdefault(boundaries_core.normalise_code(area.code), area)
+        by_code.setdefault(boundaries_core.normalise_code(f"{area.country}{area.code}"), area)
+    report = BoundaryReport(skipped=skipped)
+    shapes: dict[int, list[Any]] = {}
+    for feature in features:
+        matched = by_code.get(boundaries_core.normalise_code(feature.code))
+        if matched is None:
+            report.unmatched.append(feature.code)
+            continue
+        shapes.setdefault(matched.pk, []).extend(feature.polygons)  # one area in several features: one shape
+    now = timezone.now()
+    rows = []
+    for area_id, polygons in shapes.items():
+        simplified = boundaries_core.simplify(polygons)
+        if simplified:
+            rows.append(Boundary(area_id=area_id, polygons=simplified, source=source[:200], loaded_at=now))
+        else:
+            report.skipped.append(f"area {area_id}: nothing left after simplification")
+    with transaction.atomic():
+        Boundary.objects.filter(area_id__in=[r.area_id for r in rows]).delete()
+        Boundary.objects.bulk_create(rows, batch_size=200)
+    report.loaded = len(rows)
+    return report

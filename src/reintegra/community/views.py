@@ -33,6 +33,7 @@ from reintegra.web import versioning
 from reintegra.web.forms import apply_service_errors
 
 NAV = "community"
+NAV_PROJECTS = "community_projects"
 
 
 def _community(request: AuthenticatedHttpRequest, pk: Any, *, for_write: bool = False) -> Community:
@@ -235,6 +236,7 @@ def hotspots(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "found": found,
             "rows": rows,
             "chart": hotspot_table.bar_chart(found),
+            "map": hotspot_table.choropleth(found, selectors.hotspot_boundaries(found)),
             "nav": "community_hotspots",
         },
     )
@@ -311,7 +313,7 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "projects": selectors.projects_for(request.user, filters),
             "can_edit": permissions.can_edit(request.user),
-            "nav": NAV,
+            "nav": NAV_PROJECTS,
         },
     )
 
@@ -351,7 +353,7 @@ def project_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
         "has_errors": bool(form.errors) or conflict is not None,
         "record_version": record_version if project else None,
         "conflict": conflict,
-        "nav": NAV,
+        "nav": NAV_PROJECTS,
     }
     return render(request, "community/project_form.html", context)
 
@@ -380,7 +382,7 @@ def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             and project.status != ProjectStatus.CLOSED,
             "is_open": project.status != ProjectStatus.CLOSED,
             "next_status": services.TRANSITIONS.get(ProjectStatus(project.status)),
-            "nav": NAV,
+            "nav": NAV_PROJECTS,
         },
     )
 
@@ -415,7 +417,7 @@ def project_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "next_status": next_status,
             "record_version": record_version,
             "has_errors": bool(form.errors),
-            "nav": NAV,
+            "nav": NAV_PROJECTS,
         },
     )
 
@@ -439,7 +441,7 @@ def participant_returnee(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     return render(
         request,
         "community/participant_form.html",
-        {"form": form, "project": project, "returnee": True, "has_errors": bool(form.errors), "nav": NAV},
+        {"form": form, "project": project, "returnee": True, "has_errors": bool(form.errors), "nav": NAV_PROJECTS},
     )
 
 
@@ -461,7 +463,7 @@ def participant_residents(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     return render(
         request,
         "community/participant_form.html",
-        {"form": form, "project": project, "returnee": False, "has_errors": bool(form.errors), "nav": NAV},
+        {"form": form, "project": project, "returnee": False, "has_errors": bool(form.errors), "nav": NAV_PROJECTS},
     )
 
 
@@ -496,5 +498,5 @@ def project_visit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "community/visit_form.html",
-        {"form": form, "project": project, "has_errors": bool(form.errors), "nav": NAV},
+        {"form": form, "project": project, "has_errors": bool(form.errors), "nav": NAV_PROJECTS},
     )

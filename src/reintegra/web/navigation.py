@@ -43,6 +43,7 @@ GROUPS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "sustainability": (_("Sustainability"), ("rss_due", "instruments")),
     "referral_network": (_("Referrals"), ("referrals", "service_directory", "referral_reports")),
     "structural_level": (_("Structural level"), ("structural", "regional")),
+    "community_level": (_("Community level"), ("community", "community_projects", "community_hotspots")),
     "administration": (_("Administration"), ("programmes", "users")),
 }
 _GROUP_OF = {key: group for group, (_label, keys) in GROUPS.items() for key in keys}
