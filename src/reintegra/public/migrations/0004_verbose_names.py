@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('public', '0001_initial'),
+        ('public', '0003_feedback_indicators'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
