@@ -70,13 +70,15 @@ def pinned_to_primary(pinned: bool = True) -> Iterator[None]:
         _pinned.reset(token)
 
 
-def streamed[T](rows: Iterable[T]) -> Iterator[T]:
+def streamed[T](rows: Iterable[T]) -> Iterable[T]:
     """`rows` read from the replica while a streamed response is written, after the view (and the middleware
-    that pinned the request) returned: the pinning in force now is kept for the whole stream."""
+    that pinned the request) returned: the pinning in force when this is called is kept for the whole stream."""
     if not configured():
-        yield from rows
-        return
-    pinned = _pinned.get()
+        return rows  # untouched: a queryset stays lazy
+    return _streamed(rows, _pinned.get())
+
+
+def _streamed[T](rows: Iterable[T], pinned: bool) -> Iterator[T]:
     iterator: Iterator[T] | None = None
     while True:
         with reading_from_replica(), pinned_to_primary(pinned):

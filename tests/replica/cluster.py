@@ -6,6 +6,7 @@ fsync and synchronous commits are off: the cluster lives for one test run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -57,18 +58,42 @@ class Cluster:
 
     def _start(self, data: Path, port: int) -> None:
         options = f"-p {port} -k {self.root} -c listen_addresses=127.0.0.1"
-        _run(PG_BIN / "pg_ctl", "-D", data, "-l", self.root / f"{data.name}.log", "-w", "-o", options, "start", log=self.log)
+        _run(
+            PG_BIN / "pg_ctl",
+            "-D",
+            data,
+            "-l",
+            self.root / f"{data.name}.log",
+            "-w",
+            "-o",
+            options,
+            "start",
+            log=self.log,
+        )
         self.started.append(data)
 
     def start(self) -> Cluster:
         primary, replica = self.root / "primary", self.root / "replica"
-        _run(PG_BIN / "initdb", "-D", primary, "-U", USER, "-A", "trust", "--encoding=UTF8", "--locale=C.UTF-8", log=self.log)
+        _run(
+            PG_BIN / "initdb",
+            "-D",
+            primary,
+            "-U",
+            USER,
+            "-A",
+            "trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            log=self.log,
+        )
         with (primary / "postgresql.conf").open("a") as conf:
             # A streaming replica (wal_level replica and WAL senders are the defaults; said for the reader).
             conf.write("wal_level = replica\nmax_wal_senders = 4\nhot_standby = on\n")
             conf.write("fsync = off\nsynchronous_commit = off\n")
         self._start(primary, self.primary_port)
-        _run(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", str(self.primary_port), "-U", USER, "reintegra", log=self.log)
+        _run(
+            PG_BIN / "createdb", "-h", "127.0.0.1", "-p", str(self.primary_port), "-U", USER, "reintegra", log=self.log
+        )
         # -R writes standby.signal and primary_conninfo: the copy starts as a streaming replica.
         _run(
             PG_BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary_port), "-U", USER,
@@ -79,10 +104,8 @@ class Cluster:
 
     def stop(self) -> None:
         for data in reversed(self.started):
-            try:
+            with contextlib.suppress(subprocess.SubprocessError):
                 _run(PG_BIN / "pg_ctl", "-D", data, "-m", "immediate", "stop", log=self.log)
-            except subprocess.SubprocessError:
-                pass
         self.started.clear()
         shutil.rmtree(self.root, ignore_errors=True)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reintegra.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -54,7 +54,7 @@ def scalar(alias: str, sql: str) -> Any:
 
 def caught_up() -> bool:
     primary = scalar("default", "SELECT pg_current_wal_lsn()::text")
-    return bool(scalar("replica", f"SELECT pg_last_wal_replay_lsn() >= '{primary}'::pg_lsn"))  # noqa: S608
+    return bool(scalar("replica", f"SELECT pg_last_wal_replay_lsn() >= '{primary}'::pg_lsn"))
 
 
 def wait_for_replica(timeout: float = 60.0) -> None:
@@ -84,10 +84,9 @@ def main() -> dict[str, Any]:
     # Tables straight from the models (as pytest-django's --nomigrations): migrating takes minutes on PostgreSQL.
     settings.MIGRATION_MODULES = {config.label: None for config in apps.get_app_configs()}
     call_command("migrate", run_syncdb=True, verbosity=0)
-    from reintegra.testing import factories  # models are ready and their tables exist
-
     from reintegra.monitoring import library
     from reintegra.monitoring.models import StandardIndicator
+    from reintegra.testing import factories  # models are ready and their tables exist
 
     for entry in library.entries():  # what the migration 0002_standard_library loads
         values = library.fields(entry)
@@ -134,7 +133,11 @@ def _scenario() -> dict[str, Any]:
     check(any("counted" in sql for sql in ran["replica"]), "the indicators are computed on the replica")
     check(not any("counted" in sql for sql in ran["default"]), "no indicator is computed on the primary")
     check(any("django_session" in sql for sql in ran["default"]), "the session is read on the primary")
-    findings["dashboard"] = {"programmes": 1, "primary_queries": len(ran["default"]), "replica_queries": len(ran["replica"])}
+    findings["dashboard"] = {
+        "programmes": 1,
+        "primary_queries": len(ran["default"]),
+        "replica_queries": len(ran["replica"]),
+    }
 
     ready = client.get("/readyz").json()
     check(ready.get("replica") == "ok" and "replica_lag_seconds" in ready, f"/readyz reports the replica: {ready}")

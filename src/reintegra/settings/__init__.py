@@ -369,6 +369,7 @@ LOGGING = {
         "reintegra.requests": {
             "level": os.environ.get("REINTEGRA_REQUEST_LOG_LEVEL", "INFO"),
             "handlers": ["console"],
+            "filters": ["no_query_strings"],  # it logs no path; the filter stays as a second guard
             "propagate": False,
         },
         "axes": {"level": "WARNING"},
