@@ -81,6 +81,8 @@ def main() -> dict[str, Any]:
     check(set(settings.DATABASES) == {"default", "replica"}, "DATABASE_REPLICA_URL adds the replica alias")
     check(bool(scalar("replica", "SELECT pg_is_in_recovery()")), "the replica is a hot standby")
     check(not router.allow_migrate("replica", "cases"), "migrations only on the primary")
+    if os.environ.get("REINTEGRA_DB_POOL"):
+        check(all(connections[alias].pool is not None for alias in LOG), "psycopg's pool on both aliases")
     # Tables straight from the models (as pytest-django's --nomigrations): migrating takes minutes on PostgreSQL.
     settings.MIGRATION_MODULES = {config.label: None for config in apps.get_app_configs()}
     call_command("migrate", run_syncdb=True, verbosity=0)

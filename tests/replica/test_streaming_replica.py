@@ -1,7 +1,8 @@
 """The read replica on a real streaming replica (issue 19): a PostgreSQL 15 primary and a hot standby made by
 pg_basebackup -R, under /tmp; `drive.py` runs Reintegra against both and checks where each statement went:
 a dashboard's figures and indicators come from the replica, a read right after the browser's write from the
-primary, writes and sessions only from the primary, /readyz reports the replica's lag.
+primary, writes and sessions only from the primary, /readyz reports the replica's lag; both aliases connect
+through psycopg's pool (REINTEGRA_DB_POOL).
 
 Run by `make test-replica` (called by .ci/run); skipped elsewhere (it starts two servers, ~40 s).
 """
@@ -37,6 +38,7 @@ def test_dashboards_read_the_replica_and_writes_stay_on_the_primary():
             "DJANGO_SETTINGS_MODULE": "reintegra.settings.test",
             "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
             "REINTEGRA_REQUEST_LOG_LEVEL": "WARNING",
+            "REINTEGRA_DB_POOL": "1,4",  # psycopg's pool on both aliases, on a real server
         }
         done = subprocess.run(
             [sys.executable, str(ROOT / "tests" / "replica" / "drive.py")],
