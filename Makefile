@@ -5,7 +5,7 @@ VENV := .venv
 REINTEGRA := $(VENV)/bin/reintegra
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast browser-deps bench lint clean
+.PHONY: install demo test test-fast test-replica browser-deps bench lint clean
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,10 @@ test: install browser-deps
 
 test-fast: install
 	$(VENV)/bin/python -m pytest -n auto -m "not browser" $(PYTEST_ARGS)
+
+# The read replica's routing on a real PostgreSQL 15 primary and streaming replica started under /tmp (~1 min).
+test-replica: install
+	REINTEGRA_REPLICA_TEST=1 $(VENV)/bin/python -m pytest -n0 -m replica tests/replica $(PYTEST_ARGS)
 
 bench: install
 	@mkdir -p bench/results

@@ -41,7 +41,7 @@ def _wait_for(base: str, server: subprocess.Popen[str]) -> tuple[int, dict[str, 
     while True:
         try:
             return _get(f"{base}/healthz")
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # workers still booting on a loaded machine
             assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
             time.sleep(0.5)
 
@@ -53,7 +53,9 @@ def test_serve_answers_with_gunicorn_static_files_and_no_debug_pages(tmp_path: P
         "REINTEGRA_HOME": str(tmp_path),
         "REINTEGRA_DEBUG": "0",
         "REINTEGRA_STATIC_ROOT": str(tmp_path / "static"),
+        "REINTEGRA_METRICS_TOKEN": "s" * 40,
     }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run([sys.executable, "-m", "reintegra", "migrate", "-v", "0"], env=env, check=True, timeout=900)
     server = subprocess.Popen(
@@ -76,11 +78,16 @@ def test_serve_answers_with_gunicorn_static_files_and_no_debug_pages(tmp_path: P
         status, _headers, body = _get(f"{base}/no-such-page/?name=Ana")
         assert status == 404 and b"URLconf" not in body and b"Traceback" not in body
         assert _worker_beats(base), "the background worker started with the server beats (/readyz)"
+        # The workers' counters, added up in prometheus_client's multiprocess mode; by route name, not path.
+        status, _headers, body = _get(f"{base}/metrics", Authorization="Bearer " + "s" * 40)
+        assert status == 200 and b'reintegra_http_requests_total{method="GET",route="healthz",status="200"}' in body
+        assert b"no-such-page" not in body
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert "Booting worker" in output and "Starting the background worker" in output
     assert "name=Ana" not in output  # request lines are logged without their query string
+    assert "GET unmatched 404 " in output  # one line per request, by route name (reintegra.observability)
 
 
 def _worker_beats(base: str) -> bool:

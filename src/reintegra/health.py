@@ -1,6 +1,7 @@
 """The platform's health checks: `/healthz` (liveness: the process answers and reaches its database),
 `/readyz` (readiness: the database answers, every migration is applied, and whether a background worker beat
-recently) and the administrator's home panel (`access.home`), which shows every check. The probes answer JSON
+recently, and the streaming replica's state and lag when one is configured: `reintegra.replica.status`) and the
+administrator's home panel (`access.home`), which shows every check. The probes answer JSON
 without a login and say nothing about the data."""
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from reintegra import replica
 
 # A worker beats every 30 s (`reintegra worker`); three missed beats and it counts as gone.
 WORKER_STALE_AFTER = timedelta(seconds=90)
@@ -123,4 +126,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
         return JsonResponse(body, status=503)
     if worker != "ok":
         body["status"] = "degraded"
+    # A replica away or behind leaves the primary serving, but dashboards and exports read it: degraded.
+    replica_state = replica.status()
+    if replica_state is not None:
+        body.update(replica_state)
+        if replica_state["replica"] != "ok":
+            body["status"] = "degraded"
     return JsonResponse(body)

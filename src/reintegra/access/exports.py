@@ -28,6 +28,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from reintegra import replica
 from reintegra.access import audit
 from reintegra.access.spreadsheets import Sheet, csv_lines, write_workbook
 
@@ -203,6 +204,7 @@ def download(
     audit.record_access(user, "export", object_type=object_type, purpose=f"{purpose} ({mode})", channel=channel)
     filename = safe_filename(stem, fmt)
     names = header_row(header, codes=codes)
+    rows = replica.streamed(rows)  # an export reads the streaming replica when there is one (docs/deploy.md)
     table = rows if codes else human_rows(header, rows, fmt=fmt)
     if fmt == "xlsx":
         return xlsx_response(filename, [(str(sheet_title), _with_header(names, table))])

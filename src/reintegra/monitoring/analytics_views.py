@@ -20,6 +20,7 @@ from reintegra.cases.choices import AttentionFlag, CaseStatus, ClosureCategory, 
 from reintegra.monitoring import analytics as me_data
 from reintegra.monitoring import analytics_forms as forms
 from reintegra.monitoring.analytics_serializers import pseudonymised_download
+from reintegra.replica import reading_from_replica
 from reintegra.web.forms import apply_service_errors
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ def _cell_label(dimension: str, row: dict[str, Any]) -> str:
 
 @login_required
 @require_GET
+@reading_from_replica()
 def analytics(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Counts of cases by one dimension, small cells suppressed (Capability.VIEW_AGGREGATES)."""
     user: User = request.user
@@ -90,6 +92,7 @@ def analytics(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reading_from_replica()
 def analytics_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Every k-anonymous pseudonymised case row of the organisation as CSV (Capability.VIEW_PSEUDONYMISED);
     recorded."""

@@ -32,6 +32,7 @@ from reintegra.monitoring.dashboard_forms import (
     chosen,
 )
 from reintegra.monitoring.models import Indicator
+from reintegra.replica import reading_from_replica
 from reintegra.web import charts
 from reintegra.web.pagination import page_of
 
@@ -217,6 +218,7 @@ def programme_context(
 
 @login_required
 @require_GET
+@reading_from_replica()
 def programme_dashboard(request: AuthenticatedHttpRequest, programme: int | None = None) -> HttpResponse:
     """KPI tiles, trends and disaggregations of one programme the user reads (in the address, or chosen with a
     select)."""
@@ -240,6 +242,7 @@ def programme_dashboard(request: AuthenticatedHttpRequest, programme: int | None
 
 @login_required
 @require_GET
+@reading_from_replica()
 def cross_organisation(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The standard indicators over every organisation's programmes, always k-suppressed (coordinators)."""
     user: User = request.user
@@ -317,6 +320,7 @@ def _labelled(row: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@reading_from_replica()
 def drilldown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The records behind a number: pseudonymised k-anonymous rows for M&E officers, links to the cases for
     those who read the organisation's cases; refused (403) to everyone else. Every listing is recorded."""

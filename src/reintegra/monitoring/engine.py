@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -40,6 +40,7 @@ from django.utils import timezone
 from reintegra.monitoring import dimensions, registry
 from reintegra.monitoring.choices import Measure
 from reintegra.monitoring.definition import Condition, Definition
+from reintegra.replica import reading_from_replica
 
 Period = tuple[date, date]
 Buckets = tuple[str, ...]
@@ -115,13 +116,16 @@ def compute_sets(
     periods = list(periods)
     ids = list(programme_ids)
     wanted = list(dict.fromkeys(tuple(s) for s in sets))
-    if len(periods) > 1 and (_overlap(periods) or _periodic(definition)):
-        found: dict[Buckets, list[Values]] = {s: [] for s in wanted}
-        for period in periods:
-            for key, (values,) in _compute(definition, measure, ids, [period], wanted).items():
-                found[key].append(values)
-        return found
-    return _compute(definition, measure, ids, periods, wanted)
+    # Indicators are computed on the streaming replica when there is one (not inside a transaction of the
+    # primary: a snapshot frozen while its period is submitted reads what that transaction sees).
+    with reading_from_replica():
+        if len(periods) > 1 and (_overlap(periods) or _periodic(definition)):
+            found: dict[Buckets, list[Values]] = {s: [] for s in wanted}
+            for period in periods:
+                for key, (values,) in _compute(definition, measure, ids, [period], wanted).items():
+                    found[key].append(values)
+            return found
+        return _compute(definition, measure, ids, periods, wanted)
 
 
 def _overlap(periods: Sequence[Period]) -> bool:
@@ -321,9 +325,12 @@ def _grouped(
     """(set, period index, buckets, numerator, denominator) for each cell of each set, from one query over
     the counted rows: GROUPING SETS on PostgreSQL, a UNION ALL over the rows materialised once on SQLite."""
     sql, params = inner.order_by().query.sql_with_params()
-    q = connection.ops.quote_name
+    # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
+    alias = inner.db
+    db = connections[alias]
+    q = db.ops.quote_name
     period = q("_p")
-    if connection.vendor == "postgresql" and columns:
+    if db.vendor == "postgresql" and columns:
         names = [q(column) for column in columns.values()]
         grouping = ", ".join("(" + ", ".join([period, *(q(columns[key]) for key in s)]) + ")" for s in sets)
         query = (
@@ -332,7 +339,7 @@ def _grouped(
         )
         # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
         bits = {sum(1 << (len(columns) - 1 - i) for i, key in enumerate(columns) if key not in s): s for s in sets}
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=alias), db.cursor() as cursor:
             # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured),
             # and the rows are hashed into every grouping set in one pass when they have room (not sorted
             # once per set). Both settings end with the query, even inside a longer transaction.
@@ -353,7 +360,7 @@ def _grouped(
             f"FROM counted GROUP BY {', '.join(grouped_by)}"
         )
     query = f"WITH counted AS MATERIALIZED ({sql}) " + " UNION ALL ".join(selects)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(query, params)
         found = cursor.fetchall()
     for i, index, *rest in found:

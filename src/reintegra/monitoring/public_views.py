@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from reintegra.access.models import Programme
 from reintegra.monitoring import pdf, report_downloads, reports
+from reintegra.replica import reading_from_replica
 
 DOWNLOAD_FORMATS = ("csv", "hxl")
 
@@ -25,11 +26,13 @@ def _programme(pk: int) -> Programme:
 
 
 @require_GET
+@reading_from_replica()
 def statistics_home(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/public/home.html", {"programmes": reports.public_programmes()})
 
 
 @require_GET
+@reading_from_replica()
 def statistics(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme(pk)
     report = reports.public_iptt(programme, by=request.GET.get("por", ""))
@@ -46,6 +49,7 @@ def statistics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@reading_from_replica()
 def statistics_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     if fmt not in DOWNLOAD_FORMATS:
         raise Http404

@@ -8,10 +8,10 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.environment import refuse_in_production
+from reintegra.settings import database
 
 # Development settings never serve REINTEGRA_ENV=production (see reintegra.environment).
 refuse_in_production(__name__)
@@ -80,7 +80,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "reintegra.observability.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "reintegra.replica.ReplicaStickinessMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "reintegra.access.session_refresh.SessionIdleRefreshMiddleware",
@@ -120,16 +122,15 @@ TEMPLATES = [
     }
 ]
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'reintegra.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL lets the demo server read while a background task writes.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The primary, its optional pool (REINTEGRA_DB_POOL), pgbouncer (REINTEGRA_PGBOUNCER) and the optional streaming
+# replica (DATABASE_REPLICA_URL): reintegra.settings.database, docs/deploy.md "Database connections".
+DATABASES = database.databases(os.environ, f"sqlite:///{VAR_DIR / 'reintegra.sqlite3'}")
+# Migrations and writes go to the primary; dashboards, statistics, exports and indicators read the replica
+# when there is one (reintegra.replica). Without DATABASE_REPLICA_URL the router sends everything to default.
+DATABASE_ROUTERS = ["reintegra.replica.ReplicaRouter"]
+# After a write (POST, PUT, PATCH, DELETE) a browser's reads stay on the primary this long: the replica may
+# not have replayed the user's own change yet.
+REINTEGRA_REPLICA_STICKY_SECONDS = int(os.environ.get("REINTEGRA_REPLICA_STICKY_SECONDS", "15"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"
@@ -364,9 +365,19 @@ LOGGING = {
             "filters": ["no_query_strings"],
             "propagate": False,
         },
+        # One line per request (reintegra.observability): method, route name, status, ms, queries, user id.
+        "reintegra.requests": {
+            "level": os.environ.get("REINTEGRA_REQUEST_LOG_LEVEL", "INFO"),
+            "handlers": ["console"],
+            "filters": ["no_query_strings"],  # it logs no path; the filter stays as a second guard
+            "propagate": False,
+        },
         "axes": {"level": "WARNING"},
     },
 }
+# Prometheus metrics at /metrics (reintegra.observability): for a scraper sending this bearer token, or a
+# signed-in staff user; with no token set only staff users can read them.
+REINTEGRA_METRICS_TOKEN = os.environ.get("REINTEGRA_METRICS_TOKEN", "")
 
 # E-mail (reminders): console in development; set REINTEGRA_EMAIL_BACKEND (and its OPTIONS through the
 # standard EMAIL_* variables of your SMTP relay) in production.

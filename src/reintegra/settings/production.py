@@ -50,5 +50,10 @@ REINTEGRA_FIELD_KEYS = require_fernet_keys("REINTEGRA_FIELD_KEYS")
 REINTEGRA_BLIND_INDEX_KEY = require_secret_key("REINTEGRA_BLIND_INDEX_KEY")
 REINTEGRA_PSEUDONYM_KEY = require_secret_key("REINTEGRA_PSEUDONYM_KEY")
 
+# The metrics token is a password for the scraper: a short one is refused.
+REINTEGRA_METRICS_TOKEN = os.environ.get("REINTEGRA_METRICS_TOKEN", "")
+if REINTEGRA_METRICS_TOKEN and len(REINTEGRA_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("REINTEGRA_METRICS_TOKEN must be a random value of at least 32 characters.")
+
 # A partner installation is reached over HTTPS only in production.
 REINTEGRA_HANDOVER_ALLOW_HTTP = False

@@ -2,11 +2,12 @@
 stack.
 
 The settings are the ones the `reintegra` command chose (REINTEGRA_ENV=production → production settings);
-WhiteNoise serves the static files (compressed); request lines are logged without query strings
-(`reintegra.log_filters`). Workers default to two per core plus one, at most eight: requests wait on the
-database more than on the processor. `--with-worker` also runs the background worker (`reintegra worker`) as a
-child process, stopped with the server: one command for a demo or a small office; a server runs the worker as
-its own service (docs/deploy.md).
+WhiteNoise serves the static files (compressed); each request is logged by the application with its route
+name, never its path or query string (`reintegra.observability`), and the workers share their Prometheus
+counters through `PROMETHEUS_MULTIPROC_DIR` (default `var/prometheus`, emptied at start). Workers default to
+two per core plus one, at most eight: requests wait on the database more than on the processor.
+`--with-worker` also runs the background worker (`reintegra worker`) as a child process, stopped with the
+server: one command for a demo or a small office; a server runs the worker as its own service (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -24,6 +26,28 @@ MAX_DEFAULT_WORKERS = 8
 def default_workers(cores: int | None = None) -> int:
     cores = cores or os.cpu_count() or 1
     return max(2, min(2 * cores + 1, MAX_DEFAULT_WORKERS))
+
+
+def _metrics_directory() -> None:
+    """Prometheus counters shared by the workers (prometheus_client's multiprocess mode), emptied at each start;
+    set before a worker imports prometheus_client."""
+    from django.conf import settings
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    else:
+        directory = Path(settings.VAR_DIR) / "prometheus"
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+
+
+def _worker_exited(server: Any, worker: Any) -> None:
+    """gunicorn's child_exit hook: a dead worker's live gauges leave the sums."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 class Command(BaseCommand):
@@ -48,8 +72,11 @@ class Command(BaseCommand):
             "bind": options["bind"],
             "workers": workers,
             "timeout": options["timeout"],
-            "accesslog": "-",
+            # Each request is logged by the application (reintegra.observability: route name, status, ms, user
+            # id), not by gunicorn's access log, whose request line carries the path with its ids.
+            "accesslog": None,
             "errorlog": "-",
+            "child_exit": _worker_exited,
             # A worker restarted now and then frees what long exports held (jitter: not all at once).
             "max_requests": 2000,
             "max_requests_jitter": 200,
@@ -67,6 +94,7 @@ class Command(BaseCommand):
                 return get_wsgi_application()
 
         self._collect_static_files()
+        _metrics_directory()
         self.stdout.write(f"Serving on http://{options['bind']}/ with {workers} workers (gunicorn). Ctrl-C stops.")
         background = self._start_background_worker() if options["with_worker"] else None
         try:
