@@ -39,7 +39,7 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
         return len(rows[: self.limit + 1])
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return min(self.counted, self.limit)
 
     @property
