@@ -28,6 +28,7 @@ from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -159,6 +160,7 @@ def _lists(node: Any) -> Any:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    _answer_in_json(context)
     direct = _direct_answer(exc)
     if direct is not None:
         return direct
@@ -174,6 +176,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes()
         response.data["code"] = codes if isinstance(codes, str) else exc.default_code
     return response
+
+
+def _answer_in_json(context: dict[str, Any]) -> None:
+    """An error is answered in JSON even when the client asked for a file format (`?format=csv`): a client
+    reads the code and the field errors the same way on every endpoint, and the schema documents JSON."""
+    request = context.get("request")
+    renderer = getattr(request, "accepted_renderer", None)
+    if request is not None and renderer is not None and renderer.format not in ("json", "api"):
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
 
 
 def _direct_answer(exc: Exception) -> Response | None:

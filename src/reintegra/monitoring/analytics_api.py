@@ -34,8 +34,8 @@ C = Capability
 
 
 class CSVRenderer(BaseRenderer):
-    """`?format=csv` (or `Accept: text/csv`): a list of rows as CSV; anything else (an error) as
-    name,value lines. (The rows download itself is streamed by `access.exports`.)"""
+    """`?format=csv` (or `Accept: text/csv`): a list of rows as CSV, other data as name,value lines; errors
+    are answered in JSON (`api.exceptions`). (The rows download itself is streamed by `access.exports`.)"""
 
     media_type = "text/csv"
     format = "csv"

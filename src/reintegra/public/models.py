@@ -287,8 +287,10 @@ class SatisfactionSurvey(models.Model):
     )
     score = models.FloatField(_("satisfaction score (0–100)"))
     comment = EncryptedTextField(_("what the person added"), blank=True, default="")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("satisfaction survey")

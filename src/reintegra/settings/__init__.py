@@ -278,6 +278,7 @@ SPECTACULAR_SETTINGS = {
         "IndicatorDirectionEnum": "reintegra.monitoring.choices.Direction",  # beside the hand-over's direction
         # employment: a "level" among other levels, a contract list used twice
         "CefrLevelEnum": "reintegra.employment.choices.CefrLevel",
+        "SatisfactionAnswerEnum": "reintegra.public.choices.SatisfactionAnswer",  # four items share the answers
         "ContractTypeEnum": "reintegra.employment.choices.ContractType",
         "EducationLevelEnum": "reintegra.employment.choices.EducationLevel",
         "InterventionLevelEnum": "reintegra.vocabulary.choices.InterventionLevel",

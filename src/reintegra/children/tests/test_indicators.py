@@ -11,23 +11,13 @@ from reintegra.children import services
 from reintegra.children.choices import CareStatus
 from reintegra.children.tests.conftest import World, approved_bia, decided_bid, unaccompanied, years_ago
 from reintegra.children.tracing_models import ReunificationAssessment, ReunificationFollowUp
-from reintegra.monitoring import definition, engine, library
+from reintegra.monitoring import engine
 from reintegra.testing import factories as f
-
-ENTRIES = {entry["code"]: entry for entry in library.entries()}
+from reintegra.testing.indicators import library_values
 
 
 def _value(code: str, world: World) -> engine.Cell:
-    entry = ENTRIES[code]
-    today = timezone.localdate()
-    parsed = definition.parse(entry["definition"], entry["measure"])
-    (values,) = engine.compute(
-        parsed,
-        entry["measure"],
-        programme_ids=[world.child_case.programme_id],
-        periods=[(today - timedelta(days=364), today)],
-    )
-    return values.total
+    return library_values(code, [world.child_case.programme_id], days=364).total
 
 
 def test_the_unaccompanied_childs_bia_in_time_and_bid_count_and_the_separated_child_without_them_does_not(

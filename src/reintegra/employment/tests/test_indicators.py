@@ -11,23 +11,14 @@ from django.utils import timezone
 from reintegra.employment import services
 from reintegra.employment.models import Placement
 from reintegra.employment.tests.conftest import World, profile_input, referred, vacancy_input
-from reintegra.monitoring import definition, engine, library
+from reintegra.monitoring import engine
+from reintegra.testing.indicators import library_values
 
 pytestmark = pytest.mark.django_db
-ENTRIES = {entry["code"]: entry for entry in library.entries()}
 
 
 def _value(code: str, world: World) -> engine.Cell:
-    entry = ENTRIES[code]
-    today = timezone.localdate()
-    parsed = definition.parse(entry["definition"], entry["measure"])
-    (values,) = engine.compute(
-        parsed,
-        entry["measure"],
-        programme_ids=[world.case.programme_id],
-        periods=[(today - timedelta(days=364), today)],
-    )
-    return values.total
+    return library_values(code, [world.case.programme_id], days=364).total
 
 
 def test_jobseekers_placements_and_retention(world: World) -> None:

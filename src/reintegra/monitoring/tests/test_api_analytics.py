@@ -91,6 +91,9 @@ def test_coordinator_never_gets_case_level_rows(coordinator, cases, fmt):
     params = {"format": fmt} if fmt else {}
     response = client_for(coordinator).get(CASES_URL, params)
     assert response.status_code == 403
+    # Refused in JSON whatever format was asked for, as the schema says.
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "permission_denied"
     assert not AccessEvent.objects.filter(action="export").exists()
 
 

@@ -15,16 +15,16 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from reintegra.access.roles import Role
-from reintegra.monitoring import definition, engine, library
+from reintegra.monitoring import engine
 from reintegra.public import dashboard, services
 from reintegra.public.models import Feedback, SatisfactionSurvey
 from reintegra.public.tests.conftest import Portal
 from reintegra.referrals import services as referral_services
 from reintegra.referrals.models import ServiceProvider
 from reintegra.testing import factories as f
+from reintegra.testing.indicators import library_values
 
 pytestmark = pytest.mark.django_db
-ENTRIES = {entry["code"]: entry for entry in library.entries()}
 
 
 def _codes(error: ValidationError) -> set[tuple[str, str]]:
@@ -45,17 +45,7 @@ def _answers(**overrides: Any) -> services.SatisfactionInput:
 
 
 def _value(code: str, portal: Portal, by: tuple[str, ...] = ()) -> engine.Values:
-    entry = ENTRIES[code]
-    today = timezone.localdate()
-    parsed = definition.parse(entry["definition"], entry["measure"])
-    (values,) = engine.compute(
-        parsed,
-        entry["measure"],
-        programme_ids=[portal.programme.pk],
-        periods=[(today - timedelta(days=60), today)],
-        by=by,
-    )
-    return values
+    return library_values(code, [portal.programme.pk], days=60, by=by)
 
 
 # --- the survey ---------------------------------------------------------------------------------------

@@ -3,28 +3,16 @@ services wrote, against counts made by hand."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.utils import timezone
 
-from reintegra.monitoring import definition, engine, library
+from reintegra.monitoring import engine
 from reintegra.reception import services
 from reintegra.reception.tests.conftest import Desk, arrival_input, intake_input
-
-ENTRIES = {entry["code"]: entry for entry in library.entries()}
+from reintegra.testing.indicators import library_values
 
 
 def _value(code: str, desk: Desk) -> engine.Cell:
-    entry = ENTRIES[code]
-    today = timezone.localdate()
-    parsed = definition.parse(entry["definition"], entry["measure"])
-    (values,) = engine.compute(
-        parsed,
-        entry["measure"],
-        programme_ids=[desk.arrival.programme_id],
-        periods=[(today - timedelta(days=30), today)],
-    )
-    return values.total
+    return library_values(code, [desk.arrival.programme_id], days=30).total
 
 
 def test_people_received_repeat_returns_and_assistance(desk: Desk) -> None:
