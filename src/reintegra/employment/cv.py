@@ -8,6 +8,7 @@ case's needs, vulnerabilities, health or household (docs/employment.md "Referrin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -46,56 +47,85 @@ def _day(value: str) -> str:
         return value
 
 
-def cv_text(profile: Any) -> str:
-    """The profile as the lines of a CV, in the reader's language (codes and labels, no free notes)."""
-    if profile is None:
-        return ""
+@dataclass(frozen=True)
+class PresentedProfile:
+    """A jobseeker profile's stored codes as the reader's words: the case tab and the CV read the same labels."""
+
+    experience: list[dict[str, Any]]
+    languages: list[str]
+    skills: list[str]
+    certifications: list[str]
+    education: str
+    availability: str
+    desired_occupation: str
+
+
+def present_profile(profile: Any) -> PresentedProfile:
     codes = [row.get("isco", "") for row in profile.experience or []]
     if profile.desired_occupation_id:
         codes.append(profile.desired_occupation.code)
     titles = _occupation_titles([c for c in codes if c])
+    experience = [
+        {
+            "occupation": titles.get(row.get("isco", ""), row.get("isco", "")),
+            "years": row.get("years"),
+            "abroad": bool(row.get("abroad")),
+            "country": countries.name(row.get("country") or "") if row.get("abroad") else "",
+            "sector": row.get("sector") or "",
+        }
+        for row in profile.experience or []
+    ]
+    return PresentedProfile(
+        experience=experience,
+        languages=[
+            f"{choice_label(JobLanguage, row.get('language', ''))} {choice_label(CefrLevel, row.get('level', ''))}"
+            for row in profile.languages or []
+        ],
+        skills=[
+            f"{row.get('name', '')} ({choice_label(SkillEvidence, row.get('evidence', ''))})"
+            for row in profile.skills or []
+        ],
+        certifications=[
+            ", ".join(
+                part
+                for part in (
+                    row.get("standard", ""),
+                    choice_label(CertificationIssuer, row.get("issuer", "")),
+                    _day(row.get("issued_on") or ""),
+                    _("until %(day)s") % {"day": _day(row["expires_on"])} if row.get("expires_on") else "",
+                )
+                if part
+            )
+            for row in profile.certifications or []
+        ],
+        education=choice_label(EducationLevel, profile.education_level),
+        availability=choice_label(Availability, profile.availability),
+        desired_occupation=titles.get(profile.desired_occupation.code, "") if profile.desired_occupation_id else "",
+    )
+
+
+def cv_text(profile: Any) -> str:
+    """The profile as the lines of a CV, in the reader's language (codes and labels, no free notes)."""
+    if profile is None:
+        return ""
+    shown = present_profile(profile)
     lines = []
-    for row in profile.experience or []:
-        where = (
-            _("abroad (%(country)s)") % {"country": countries.name(row.get("country") or "")}
-            if row.get("abroad")
-            else _("in the country")
-        )
+    for row in shown.experience:
+        where = _("abroad (%(country)s)") % {"country": row["country"]} if row["abroad"] else _("in the country")
         lines.append(
             _("Experience: %(occupation)s, %(years)s years, %(where)s")
-            % {
-                "occupation": titles.get(row.get("isco", ""), row.get("isco", "")),
-                "years": row.get("years"),
-                "where": where,
-            }
+            % {"occupation": row["occupation"], "years": row["years"], "where": where}
         )
-    lines.append(_("Education: %(level)s") % {"level": choice_label(EducationLevel, profile.education_level)})
-    languages = ", ".join(
-        f"{choice_label(JobLanguage, row.get('language', ''))} {choice_label(CefrLevel, row.get('level', ''))}"
-        for row in profile.languages or []
-    )
-    if languages:
-        lines.append(_("Languages: %(languages)s") % {"languages": languages})
-    skills = ", ".join(
-        f"{row.get('name', '')} ({choice_label(SkillEvidence, row.get('evidence', ''))})"
-        for row in profile.skills or []
-    )
-    if skills:
-        lines.append(_("Skills: %(skills)s") % {"skills": skills})
-    for row in profile.certifications or []:
-        lines.append(
-            _("Certification: %(standard)s, %(issuer)s, %(issued_on)s")
-            % {
-                "standard": row.get("standard", ""),
-                "issuer": choice_label(CertificationIssuer, row.get("issuer", "")),
-                "issued_on": _day(row.get("issued_on") or ""),
-            }
-        )
-    lines.append(
-        _("Availability: %(availability)s") % {"availability": choice_label(Availability, profile.availability)}
-    )
-    if profile.desired_occupation_id:
-        lines.append(_("Job sought: %(occupation)s") % {"occupation": titles.get(profile.desired_occupation.code, "")})
+    lines.append(_("Education: %(level)s") % {"level": shown.education})
+    if shown.languages:
+        lines.append(_("Languages: %(languages)s") % {"languages": ", ".join(shown.languages)})
+    if shown.skills:
+        lines.append(_("Skills: %(skills)s") % {"skills": ", ".join(shown.skills)})
+    for certification in shown.certifications:
+        lines.append(_("Certification: %(certification)s") % {"certification": certification})
+    lines.append(_("Availability: %(availability)s") % {"availability": shown.availability})
+    if shown.desired_occupation:
+        lines.append(_("Job sought: %(occupation)s") % {"occupation": shown.desired_occupation})
     return "\n".join(str(line) for line in lines)
 
 

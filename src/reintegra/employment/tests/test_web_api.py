@@ -98,6 +98,9 @@ def test_the_tab_shows_the_profile_and_the_explained_matches(world: World) -> No
     assert page.status_code == 200
     text = page.content.decode()
     assert "Albañilería" in text and "Certificada" in text
+    # The work record in words, not codes: the ISCO title, the country's name, the language and its level.
+    assert "Albañiles" in text and "Estados Unidos" in text and ">7112 ·" not in text and "(US)" not in text
+    assert "Inglés" in text
     assert f'id="match-{vacancy.pk}"' in text and "mismo grupo primario (4 dígitos)" in text
     candidates = _client(world.manager).get(reverse("employment:vacancy", args=[vacancy.pk]))
     assert world.case.case_number in candidates.content.decode()
