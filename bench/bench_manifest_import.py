@@ -85,42 +85,45 @@ def rss_mb() -> float:
 # --- process 1: the register and the file --------------------------------------------------------
 
 
-def prepare(people: int, rows: int, path: Path) -> dict[str, Any]:
-    import django
-
-    django.setup()
+def register(people: int) -> tuple[Any, float]:
+    """The organisation whose register the file is matched against, and the seconds spent seeding it."""
     from django.core.management import call_command
 
+    from reintegra.access.models import Organisation
     from reintegra.access.roles import Role
     from reintegra.cases.models import Returnee
     from reintegra.demo import seeding, staff
     from reintegra.places.services import load_gazetteer
-    from reintegra.reception.manifest_models import ManifestMapping
-    from reintegra.reception.models import ReceptionPoint
     from reintegra.testing import factories
 
     if ROLLBACK:
         # A register that is not ours: read it, change nothing (the import's process makes its point and mapping).
         if not os.environ.get("BENCH_REUSE"):
             raise SystemExit("BENCH_ROLLBACK reads an existing register: set BENCH_REUSE=1 as well")
-        from reintegra.access.models import Organisation
-
         organisation = Organisation.objects.get(code=ORG)
         if not Returnee.objects.filter(organisation=organisation).exists():
             raise SystemExit(f"BENCH_ROLLBACK: {ORG} has no returnee to import against (it never seeds)")
-        seeded = 0.0
-    else:
-        call_command("migrate", verbosity=0)
-        load_gazetteer()
-        organisation = staff.ensure_organisation(ORG)
-        started = time.perf_counter()
-        if os.environ.get("BENCH_REUSE") and Returnee.objects.filter(organisation=organisation).exists():
-            seeded = 0.0
-        else:
-            seeding.seed(people, seed=1, organisations=[organisation], as_of=AS_OF)
-            seeded = time.perf_counter() - started
-        user = factories.user(organisation, Role.PROGRAMME_MANAGER, username=f"bench-manifest-{time.time_ns()}")
-        bench_point_and_mapping(organisation, user)
+        return organisation, 0.0
+    call_command("migrate", verbosity=0)
+    load_gazetteer()
+    organisation = staff.ensure_organisation(ORG)
+    started = time.perf_counter()
+    seeded = 0.0
+    if not (os.environ.get("BENCH_REUSE") and Returnee.objects.filter(organisation=organisation).exists()):
+        seeding.seed(people, seed=1, organisations=[organisation], as_of=AS_OF)
+        seeded = time.perf_counter() - started
+    user = factories.user(organisation, Role.PROGRAMME_MANAGER, username=f"bench-manifest-{time.time_ns()}")
+    bench_point_and_mapping(organisation, user)
+    return organisation, seeded
+
+
+def prepare(people: int, rows: int, path: Path) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from reintegra.cases.models import Returnee
+
+    organisation, seeded = register(people)
     # The register's people, as the file lists them (decrypted once, here).
     rng = random.Random(1)
     sample_ids = list(Returnee.objects.filter(organisation=organisation).values_list("pk", flat=True))
