@@ -110,13 +110,13 @@ def _columns_named_like_fields(header: list[str]) -> dict[str, str]:
         with translation.override(language):
             for value, label in ManifestField.choices:
                 by_name.setdefault(_plain(str(label)), value)
-    for value in ManifestField.values:
-        by_name.setdefault(_plain(value), value)
+    for code in ManifestField.values:
+        by_name.setdefault(_plain(code), code)
     found: dict[str, str] = {}
     for column in header:
-        value = by_name.get(_plain(column))
-        if value is not None:
-            found.setdefault(value, column)
+        field = by_name.get(_plain(column))
+        if field is not None:
+            found.setdefault(field, column)
     return found
 
 
