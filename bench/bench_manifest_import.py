@@ -368,7 +368,8 @@ def main() -> None:
             subprocess.run(
                 [sys.executable, "-m", "reintegra", "flush", "--no-input"], env=env, check=False, capture_output=True
             )
-        log(f"bench: seeding {people} people, writing {rows} rows")
+        doing = f"reading {ORG}'s register" if ROLLBACK else f"seeding {people} people"
+        log(f"bench: {doing}, writing {rows} rows")
         prepared = child("--prepare", str(people), str(rows), str(manifest))
         log(f"bench: {prepared}")
         first = child("--import", str(manifest))
