@@ -7,11 +7,23 @@ alone: wall time and peak RSS (resource.getrusage of a process that does nothing
     BENCH_PG=1 BENCH_PEOPLE=1000000 .venv/bin/python bench/bench_manifest_import.py     # throw-away PostgreSQL
     BENCH_DATABASE_URL=postgres://... BENCH_PEOPLE=1000000 ...            # a database to wipe and use
     BENCH_DATABASE_URL=postgres://.../run BENCH_TEMPLATE=seed1m BENCH_PEOPLE=1000000 ...  # seed once, reuse
+    BENCH_REUSE=1 BENCH_ROLLBACK=1 BENCH_ORG=oim-mx BENCH_DATABASE_URL=postgres://.../bench1m ...  # a shared
+        register: nothing seeded, migrated or kept (see BENCH_ROLLBACK below)
 
 BENCH_TEMPLATE (PostgreSQL): the register is seeded once into the database of that name on the same server
 (when it has no returnee yet), and every run imports into a fresh copy of it (CREATE DATABASE ... TEMPLATE),
 so that a million people are seeded once, not before every measurement, and each run starts from the same
 register (BENCH_REUSE keeps the database as the last run left it: its imported people included).
+
+BENCH_ROLLBACK (with BENCH_REUSE, on a register someone else seeded and still uses, e.g. the million cases of
+bench_monitoring.py): the first process only reads the register (BENCH_ORG's people, default oim-gt) and writes
+the file; it neither migrates, loads the gazetteer, seeds nor creates anything. The second creates the bench's
+reception point and mapping, imports the file, then imports it again, all inside one transaction that it rolls
+back: the database is left as it was found (only the sequences moved on, and the dead rows wait for VACUUM).
+The re-import then runs in the first import's process (its peak RSS is not told apart from the first's).
+The import's duplicate check compares a row with its organisation's register only, so BENCH_ORG says which part
+of the installation's people the file is matched against; the blocking keys of every organisation share one
+table and its indexes.
 
 Three processes: the first seeds the register with `reintegra seed`'s generator (one organisation, Guatemala;
 seeding a million people takes a long while: about 15 minutes on two cores) and writes the manifest; the
@@ -45,7 +57,8 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 AS_OF = date(2026, 6, 30)
-ORG = "oim-gt"
+ORG = os.environ.get("BENCH_ORG", "oim-gt")
+ROLLBACK = bool(os.environ.get("BENCH_ROLLBACK"))
 HEADER = ["Nombres", "Primer apellido", "Segundo apellido", "Sexo", "Fecha de nacimiento", "Edad", "Documento",
           "Fecha de llegada", "Vuelo"]  # fmt: skip
 COLUMNS = {
@@ -72,40 +85,45 @@ def rss_mb() -> float:
 # --- process 1: the register and the file --------------------------------------------------------
 
 
-def prepare(people: int, rows: int, path: Path) -> dict[str, Any]:
-    import django
-
-    django.setup()
+def register(people: int) -> tuple[Any, float]:
+    """The organisation whose register the file is matched against, and the seconds spent seeding it."""
     from django.core.management import call_command
 
+    from reintegra.access.models import Organisation
     from reintegra.access.roles import Role
     from reintegra.cases.models import Returnee
     from reintegra.demo import seeding, staff
     from reintegra.places.services import load_gazetteer
-    from reintegra.reception.manifest_models import ManifestMapping
-    from reintegra.reception.models import ReceptionPoint
     from reintegra.testing import factories
 
+    if ROLLBACK:
+        # A register that is not ours: read it, change nothing (the import's process makes its point and mapping).
+        if not os.environ.get("BENCH_REUSE"):
+            raise SystemExit("BENCH_ROLLBACK reads an existing register: set BENCH_REUSE=1 as well")
+        organisation = Organisation.objects.get(code=ORG)
+        if not Returnee.objects.filter(organisation=organisation).exists():
+            raise SystemExit(f"BENCH_ROLLBACK: {ORG} has no returnee to import against (it never seeds)")
+        return organisation, 0.0
     call_command("migrate", verbosity=0)
     load_gazetteer()
     organisation = staff.ensure_organisation(ORG)
     started = time.perf_counter()
-    if os.environ.get("BENCH_REUSE") and Returnee.objects.filter(organisation=organisation).exists():
-        seeded = 0.0
-    else:
+    seeded = 0.0
+    if not (os.environ.get("BENCH_REUSE") and Returnee.objects.filter(organisation=organisation).exists()):
         seeding.seed(people, seed=1, organisations=[organisation], as_of=AS_OF)
         seeded = time.perf_counter() - started
     user = factories.user(organisation, Role.PROGRAMME_MANAGER, username=f"bench-manifest-{time.time_ns()}")
-    ReceptionPoint.objects.get_or_create(
-        organisation=organisation,
-        code="fag",
-        defaults={"name": "Centro de Recepción FAG", "country": "GT", "kind": "airport"},
-    )
-    ManifestMapping.objects.get_or_create(
-        organisation=organisation,
-        name="bench",
-        defaults={"columns": COLUMNS, "return_type": "forced", "created_by": user},
-    )
+    bench_point_and_mapping(organisation, user)
+    return organisation, seeded
+
+
+def prepare(people: int, rows: int, path: Path) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from reintegra.cases.models import Returnee
+
+    organisation, seeded = register(people)
     # The register's people, as the file lists them (decrypted once, here).
     rng = random.Random(1)
     sample_ids = list(Returnee.objects.filter(organisation=organisation).values_list("pk", flat=True))
@@ -157,11 +175,30 @@ def prepare(people: int, rows: int, path: Path) -> dict[str, Any]:
             if len(written) < 5000:
                 written.append(line)
     return {
+        "organisation": ORG,
         "people": Returnee.objects.filter(organisation=organisation).count(),
+        "people_in_installation": Returnee.objects.count(),
         "seed_seconds": round(seeded, 1),
         "manifest_rows": rows,
         "manifest_bytes": path.stat().st_size,
     }
+
+
+def bench_point_and_mapping(organisation: Any, user: Any) -> tuple[Any, Any]:
+    from reintegra.reception.manifest_models import ManifestMapping
+    from reintegra.reception.models import ReceptionPoint
+
+    point, _created = ReceptionPoint.objects.get_or_create(
+        organisation=organisation,
+        code="bench-manifest",
+        defaults={"name": "Punto de recepción (benchmark)", "country": str(organisation.country), "kind": "airport"},
+    )
+    mapping, _created = ManifestMapping.objects.get_or_create(
+        organisation=organisation,
+        name="bench",
+        defaults={"columns": COLUMNS, "return_type": "forced", "created_by": user},
+    )
+    return point, mapping
 
 
 # --- process 2 and 3: the import ------------------------------------------------------------------
@@ -188,16 +225,29 @@ def run_import(path: Path) -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import transaction
 
     from reintegra.access.models import Organisation
-    from reintegra.reception import manifest_services
-    from reintegra.reception.manifest_models import ManifestMapping
-    from reintegra.reception.models import ReceptionPoint
 
     organisation = Organisation.objects.get(code=ORG)
-    point = ReceptionPoint.objects.get(organisation=organisation, code="fag")
-    mapping = ManifestMapping.objects.get(organisation=organisation, name="bench")
+    if not ROLLBACK:
+        point, mapping = bench_point_and_mapping(organisation, None)
+        return measure_import(path, organisation, point, mapping)
+    # Both imports in one transaction, rolled back: the shared register is left as it was found.
+    with transaction.atomic():
+        point, mapping = bench_point_and_mapping(organisation, None)
+        first = measure_import(path, organisation, point, mapping)
+        again = measure_import(path, organisation, point, mapping)
+        transaction.set_rollback(True)
+    again.pop("peak_rss_mb")  # the first import's process: not the re-import's own
+    return {**first, "reimport": again, "rolled_back": True}
+
+
+def measure_import(path: Path, organisation: Any, point: Any, mapping: Any) -> dict[str, Any]:
+    from django.db import connection
+
+    from reintegra.reception import manifest_services
+
     before = rss_mb()
     server = server_cpu_seconds(connection)
     cpu = cpu_seconds()
@@ -288,6 +338,7 @@ def main() -> None:
     people = int(os.environ.get("BENCH_PEOPLE", "100000"))
     rows = int(os.environ.get("BENCH_ROWS", "100000"))
     url, context = database_url()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     manifest = Path(tempfile.mkstemp(suffix=".csv")[1])
     env = {
         **os.environ,
@@ -305,6 +356,8 @@ def main() -> None:
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     template = os.environ.get("BENCH_TEMPLATE", "")
+    if ROLLBACK and (template or not os.environ.get("BENCH_REUSE")):
+        raise SystemExit("BENCH_ROLLBACK reads a register as it is: set BENCH_REUSE=1, and no BENCH_TEMPLATE")
     seeded: dict[str, Any] = {}
     try:
         if template and url.startswith("postgres"):
@@ -315,13 +368,17 @@ def main() -> None:
             subprocess.run(
                 [sys.executable, "-m", "reintegra", "flush", "--no-input"], env=env, check=False, capture_output=True
             )
-        log(f"bench: seeding {people} people, writing {rows} rows")
+        doing = f"reading {ORG}'s register" if ROLLBACK else f"seeding {people} people"
+        log(f"bench: {doing}, writing {rows} rows")
         prepared = child("--prepare", str(people), str(rows), str(manifest))
         log(f"bench: {prepared}")
         first = child("--import", str(manifest))
         log(f"bench: first import {first}")
-        again = child("--import", str(manifest))
+        # Rolled back: the re-import ran in the first one's transaction (a second process would find nothing).
+        again = first.pop("reimport") if ROLLBACK else child("--import", str(manifest))
         result = {**prepared, "import": first, "reimport": again}
+        # The machine is shared: its load (1, 5, 15 minutes) when the bench started and ended.
+        result["load_average"] = {"start": load_at_start, "end": [round(x, 2) for x in os.getloadavg()]}
         if template:
             result["template"] = {"name": template, **seeded}
     finally:

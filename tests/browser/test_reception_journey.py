@@ -71,15 +71,23 @@ def test_an_arrival_and_three_people_at_the_desk(page, live_app):
     page.wait_for_load_state("networkidle")
     assert "/ingreso/" in page.url
     intake_url = page.url
-    # The fast intake: the first field has the focus, no chart is loaded.
+    # The fast intake, on a tablet held upright: the first field has the focus, no chart is loaded, nothing
+    # scrolls sideways, and the page is light (its HTML, without the cached style sheet and scripts).
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.reload()
+    page.wait_for_load_state("networkidle")
     assert page.evaluate("document.activeElement.name") == "given_names"
     assert page.locator("canvas").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert len(page.content().encode()) < 60_000
 
-    # 1. A new adult, with food and a phone call.
+    # 1. A new adult, with food and a phone call, typed from the keyboard: Enter saves and brings the next form.
     _person(page, "Rosa Elvira", "Chávez Ajú", "female", date(1990, 4, 2))
     page.check("[name=assistance][value=food]")
     page.check("[name=assistance][value=phone_call]")
-    page.get_by_role("button", name="Guardar y siguiente").click()
+    page.focus("[name=phone]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     assert page.url == intake_url
     assert "Guardado. Siguiente persona." in main_text(page)

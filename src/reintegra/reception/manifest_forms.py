@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any, cast
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.cases.choices import DocumentType
+from reintegra.cases.forms.common import country_choices
 from reintegra.reception.choices import ArrivalMeans, ReturnType
 from reintegra.reception.manifest_choices import LetterM, ManifestDateFormat, ManifestField
 from reintegra.reception.manifest_services import MappingInput
 from reintegra.web.forms import marked_required
-from reintegra.web.widgets import DateInput
+from reintegra.web.widgets import DateInput, FastSelect
 
 ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,14 +65,18 @@ class MappingForm(forms.Form):
         required=False,
         choices=[("", "—"), *ReturnType.choices],
     )
-    host_country = forms.CharField(label=_("Host country (ISO code)"), max_length=2, required=False)
+    host_country = forms.ChoiceField(label=_("Host country"), required=False, widget=FastSelect)
 
     def __init__(self, *args: Any, header: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["header"].initial = json.dumps(header, ensure_ascii=False)
+        cast(forms.ChoiceField, self.fields["host_country"]).choices = country_choices(_("— Not recorded —"))
         options = [("", _("(not in this file)")), *((column, column) for column in header if column)]
+        named = _columns_named_like_fields(header)
         for value, label in ManifestField.choices:
-            self.fields[f"col_{value}"] = forms.ChoiceField(label=label, choices=options, required=False)
+            self.fields[f"col_{value}"] = forms.ChoiceField(
+                label=label, choices=options, required=False, initial=named.get(value, "")
+            )
         marked_required(self.fields["name"])
         marked_required(self.fields["return_type"])
 
@@ -88,6 +95,29 @@ class MappingForm(forms.Form):
             means=v["means"],
             host_country=(v["host_country"] or "").upper(),
         )
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", " ".join(str(text).split()).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _columns_named_like_fields(header: list[str]) -> dict[str, str]:
+    """{field: column} for the columns whose header is a field's name in one of the platform's languages (or its
+    code), capitals and accents aside: offered first, so that a list headed "Edad" needs no choosing."""
+    by_name: dict[str, str] = {}
+    for language in ("es", "en", "fr"):
+        with translation.override(language):
+            for value, label in ManifestField.choices:
+                by_name.setdefault(_plain(str(label)), value)
+    for code in ManifestField.values:
+        by_name.setdefault(_plain(code), code)
+    found: dict[str, str] = {}
+    for column in header:
+        field = by_name.get(_plain(column))
+        if field is not None:
+            found.setdefault(field, column)
+    return found
 
 
 def header_of(data: Any) -> list[str]:

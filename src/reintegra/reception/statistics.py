@@ -3,9 +3,10 @@ reception point; the people announced (men, women, boys, girls, accompanied and 
 units); the people received (intakes) by sex and age group, repeat returns; the assistance given.
 
 Scope: the reader's organisation. Those who record reception see the people themselves, so they get exact
-counts; aggregate readers (M&E, coordinators) get each table protected as monitoring protects its
+counts; aggregate readers (M&E, coordinators) get each table of people protected as monitoring protects its
 breakdowns (`monitoring.presenting`: small counts hidden with enough others to keep them from being worked
-out), with the threshold of the organisation's programmes.
+out), with the threshold of the organisation's programmes. The number of arrivals (flights, buses, groups)
+counts events, not people, and is exact for every reader.
 """
 
 from __future__ import annotations
@@ -184,7 +185,9 @@ def _by_period(arrivals: QuerySet[Arrival], period: str, k: int | None) -> list[
         .order_by("p", "point__name")
     )
     keyed = {(p.date().isoformat(), name): (n, people or 0) for p, name, n, people in rows}
-    counted = presenting.breakdown("count", {key: _cell(v[0]) for key, v in keyed.items()}, k)
+    # An arrival is an event (a flight, a bus), not a person: its count is shown exactly to every reader, as
+    # migration institutes publish it; only the people are protected.
+    counted = presenting.breakdown("count", {key: _cell(v[0]) for key, v in keyed.items()}, None)
     people = presenting.breakdown("count", {key: _cell(v[1]) for key, v in keyed.items()}, k)
     return [
         PeriodRow(
@@ -281,7 +284,7 @@ def statistics_for(
         period,
         exact,
         threshold,
-        presenting.total("count", _cell(arrivals.count()), k),
+        presenting.total("count", _cell(arrivals.count()), None),  # events, not people (see _by_period)
         presenting.total("count", _cell(repeat["total"]), k),
         _by_period(arrivals, period, k),
         tables,

@@ -181,3 +181,18 @@ def test_indicator_counts_acceptance_within_the_period(world: World) -> None:
     handover = services.accept_handover(world.recipient, sent(world))
     assert HandOver.objects.filter(accepted_within_q()).get() == handover
     assert not HandOver.objects.filter(accepted_within_q(days=-1)).exists()
+
+
+def test_the_library_indicator_is_the_share_accepted_within_15_days(world: World) -> None:
+    """`handover-accepted-within-15-days` (monitoring/library.yaml): of the hand-overs sent in the period, those
+    accepted at most 15 days after sending; one not answered (yet) counts in the denominator only."""
+    from dataclasses import replace
+
+    from reintegra.testing import factories
+    from reintegra.testing.indicators import library_values
+
+    services.accept_handover(world.recipient, sent(world))
+    waiting = sent(replace(world, case=factories.case(world.sender)))
+    assert waiting.status != HandOverStatus.ACCEPTED
+    value = library_values("handover-accepted-within-15-days", [world.case.programme_id], days=30).total
+    assert (value.numerator, value.denominator) == (1.0, 2.0)

@@ -137,4 +137,5 @@ def test_statistics(desk: Desk) -> None:
     assert data["tables"]["repeat"]["first"]["value"] == 1
     hidden = api_client_for(desk.me_officer).get("/api/v1/reception/statistics/").json()
     assert hidden["people_received"] == {"value": None, "suppressed": True}
+    assert hidden["arrivals"] == {"value": 1, "suppressed": False}  # events, not people
     assert api_client_for(f.user(desk.org, "service_provider")).get("/api/v1/reception/statistics/").status_code == 403

@@ -34,3 +34,4 @@ def test_people_received_repeat_returns_and_assistance(desk: Desk) -> None:
     assert (food.numerator, food.denominator) == (2.0, 3.0)
     clothes = _value("reception-assistance-clothes", desk)
     assert (clothes.numerator, clothes.denominator) == (1.0, 3.0)
+    assert _value("reception-arrivals", desk).value == 2.0  # the desk's two arrivals, not the other organisation's

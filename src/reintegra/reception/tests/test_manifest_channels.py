@@ -192,6 +192,10 @@ def test_mapping_page_offers_the_files_columns_then_saves(desk: Desk) -> None:
     assert step.status_code == 200
     form = step.context["form"]
     assert ("Apellidos", "Apellidos") in form.fields["col_family_names"].choices
+    # A column headed with a field's name (any language, capitals and accents aside) is offered first; the
+    # host country is chosen from the list of countries, not typed as a code.
+    assert (form["col_sex"].value(), form["col_age"].value(), form["col_phone"].value()) == ("Sexo", "Edad", "Teléfono")
+    assert 'value="US"' in str(form["host_country"])
     data = {
         "name": "Lista de bus",
         "header": form["header"].value(),
@@ -209,6 +213,8 @@ def test_mapping_page_offers_the_files_columns_then_saves(desk: Desk) -> None:
     assert saved.status_code == 302
     mapping = ManifestMapping.objects.get(name="Lista de bus")
     assert mapping.columns == {"given_names": "Nombres", "family_names": "Apellidos"} and mapping.means == "bus"
+    client.post("/recepcion/manifiestos/correspondencias/nueva/", {**data, "name": "Vuelos", "host_country": "US"})
+    assert ManifestMapping.objects.get(name="Vuelos").host_country == "US"
 
 
 def test_pages_need_the_capability(desk: Desk) -> None:

@@ -244,6 +244,9 @@ def test_dashboard_suppresses_small_counts_for_aggregate_readers(desk: Desk) -> 
     assert any(row.shown.suppressed for t in people for row in t.rows)
     announced = {r.code: r.shown.value for r in next(t for t in stats.tables if t.key == "announced").rows}
     assert announced["men"] == 80  # large counts stay
+    # The arrivals are events, not people: exact for every reader, in total and per period.
+    assert stats.arrivals.value == 1 and not stats.arrivals.suppressed
+    assert [row.arrivals.value for row in stats.by_period] == [1]
 
 
 def test_case_summary_lists_the_persons_returns(desk: Desk) -> None:
