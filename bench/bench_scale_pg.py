@@ -91,7 +91,8 @@ def seed(url: str) -> dict[str, Any]:
     from bench_duplicates_pg import wipe_and_migrate
 
     env = django_env(url)
-    if REUSE and count_cases(url) >= CASES:
+    if REUSE:
+        # Never wipe a database the caller asked to keep, even one still being seeded (fewer cases than CASES).
         return {"reused_seed": True, "cases": count_cases(url)}
     wipe_and_migrate(url)
     reintegra = [sys.executable, "-m", "reintegra"]
