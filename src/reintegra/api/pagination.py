@@ -14,6 +14,7 @@ list, or all of it through the list's export. A list whose rows are joined to ot
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -21,7 +22,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reintegra.web.pagination import COUNT_LIMIT, CappedPaginator, rows_of_ids
+from reintegra.web.pagination import CappedPaginator, rows_of_ids
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 200
@@ -62,7 +63,7 @@ class StandardPagination(PageNumberPagination):
                 raise
             raise NotFound(
                 _("Lists offer their first %(limit)s results: filter the list, or export it, to reach the rest.")
-                % {"limit": f"{COUNT_LIMIT:,}"},
+                % {"limit": number_format(paginator.limit, force_grouping=True)},
                 code="page_beyond_count",
             ) from None
 
