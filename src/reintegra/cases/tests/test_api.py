@@ -1054,3 +1054,14 @@ def test_junk_never_causes_a_server_error(case_manager, supervisor):
         assert client.get("/api/v1/cases/", params).status_code < 500, params
     for params in ({"given_names": "\x00", "family_names": "x"}, {"document_number": "💥"}, {"estimated_age": "1e9"}):
         assert post(client, "/api/v1/returnees/duplicates/", params).status_code < 500, params
+
+
+def test_the_schema_documents_the_capped_count_of_every_page():
+    schema = json.loads(client_for().get("/api/schema/", {"format": "json"}).content)
+    pages = [name for name in schema["components"]["schemas"] if name.startswith("Paginated")]
+    assert "PaginatedCaseListList" in pages
+    for name in pages:
+        page = schema["components"]["schemas"][name]
+        assert page["required"] == ["count", "count_is_capped", "results"], name
+        assert page["properties"]["count_is_capped"]["type"] == "boolean", name
+        assert "10,000" in page["properties"]["count"]["description"], name
