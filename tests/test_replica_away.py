@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import socket
-
 import types
 
 import pytest

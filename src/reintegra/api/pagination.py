@@ -68,6 +68,7 @@ class StandardPagination(PageNumberPagination):
             ) from None
 
     def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None
         paginator = self.page.paginator
         assert isinstance(paginator, CappedPaginator)
         return Response(

@@ -383,11 +383,10 @@ def organisation_board(user: User, today: date | None = None) -> OrganisationBoa
     if not isinstance(figures, _OrganisationFigures):
         figures = _organisation_figures(user, deadline)
         cache.set(key, figures, ORGANISATION_BOARD_SECONDS)
+    managers = get_user_model().objects.filter(pk__in=[pk for pk, _n in figures.load])
     names = {
         row["pk"]: f"{row['first_name']} {row['last_name']}".strip() or row["username"]
-        for row in get_user_model().objects.filter(pk__in=[pk for pk, _n in figures.load]).values(
-            "pk", "first_name", "last_name", "username"
-        )
+        for row in managers.values("pk", "first_name", "last_name", "username")
     }
     return OrganisationBoard(
         counts=figures.counts,
@@ -400,6 +399,7 @@ def organisation_board(user: User, today: date | None = None) -> OrganisationBoa
 
 
 def _organisation_figures(user: User, deadline: date) -> _OrganisationFigures:
+    assert user.organisation_id is not None  # organisation_board returned an empty board without one
     own = cases_for(user).filter(organisation_id=user.organisation_id)
     counts = {row["status"]: row["n"] for row in own.values("status").annotate(n=Count("id")).order_by()}
     open_cases = own.exclude(status=CaseStatus.CLOSED)

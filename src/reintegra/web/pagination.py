@@ -74,7 +74,8 @@ def rows_of_ids[M: Model](rows: QuerySet[M], ids: list[Any]) -> list[M]:
     `prefetch_related` are kept (annotations are not: a list cut on ids has none)."""
     if not ids:
         return []
-    fetch = rows.model._default_manager.filter(pk__in=ids).prefetch_related(*rows._prefetch_related_lookups)
+    lookups = getattr(rows, "_prefetch_related_lookups", ())  # Django's own record of them: no public reader
+    fetch = rows.model._default_manager.filter(pk__in=ids).prefetch_related(*lookups)
     fetch.query.select_related = rows.query.select_related
     by_id = {row.pk: row for row in fetch}
     return [by_id[pk] for pk in ids if pk in by_id]
