@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0014_feedback_focal_point_role'),
-        ('cases', '0012_alter_caseevent_kind'),
+        ("access", "0014_feedback_focal_point_role"),
+        ("cases", "0012_alter_caseevent_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['returnee'], include=('id', 'organisation', 'return_date'), name='case_returnee_search_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["returnee", "organisation", "return_date", "id"], name="case_returnee_search_idx"
+            ),
         ),
     ]
