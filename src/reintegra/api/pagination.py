@@ -8,7 +8,7 @@ million cases reads them all on every request. `count` is then 10,000, `count_is
 offered end there (a later page answers 404 with code `page_beyond_count`); the rest is reached by filtering the
 list, or all of it through the list's export. A list whose rows are joined to others (the case list) sets
 `paginate_on_ids = True` on its view: the page is cut on ids first, then only its rows are read with their joins
-(docs/api.md, "Pages").
+(README.md, "API").
 """
 
 from typing import Any
