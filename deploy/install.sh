@@ -39,6 +39,11 @@ fi
 mkdir -p "$ETC" "$UNITS"
 if [ -f "$ENV_FILE" ]; then
   echo "install: keeping $ENV_FILE (its keys protect the data already written)"
+  # A file written before the metrics token existed gets one (a new value protects no data: safe to add).
+  if ! grep -q '^REINTEGRA_METRICS_TOKEN=' "$ENV_FILE"; then
+    printf '# The bearer token of the Prometheus scraper for /metrics (docs/deploy.md).\nREINTEGRA_METRICS_TOKEN=%s\n' "$(key)" >>"$ENV_FILE"
+    echo "install: added REINTEGRA_METRICS_TOKEN to $ENV_FILE"
+  fi
 else
   DB_PASSWORD="$(key)"
   umask 077
@@ -59,6 +64,8 @@ REINTEGRA_PSEUDONYM_KEY=$(key)
 # Backups: a key of their own (not a field key); keep a copy of it off the server too (docs/backup.md).
 REINTEGRA_BACKUP_KEY=$(fernet_key)
 REINTEGRA_BACKUP_DIR=$APP_DIR/var/backups
+# The bearer token of the Prometheus scraper for /metrics (docs/deploy.md "Metrics and request logs").
+REINTEGRA_METRICS_TOKEN=$(key)
 DATABASE_URL=postgres://$DB_USER:$DB_PASSWORD@127.0.0.1:5432/$DB_NAME
 REINTEGRA_EMAIL_HOST=localhost
 REINTEGRA_FROM_EMAIL=reintegra@$HOST

@@ -2,6 +2,7 @@
 applies a conftest to the directory it sits in, so without this each file here copied them."""
 
 from reintegra.conftest import (  # noqa: F401  (fixtures are found by name)
+    _empty_cache,
     _english_outside_requests,
     case_manager,
     coordinator,

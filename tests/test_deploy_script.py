@@ -47,6 +47,9 @@ def test_install_writes_the_environment_and_units_and_runs_nothing(tmp_path):
     assert "ExecStart=/srv/reintegra/.venv/bin/reintegra backup" in (units / "reintegra-backup.service").read_text()
     assert "OnCalendar=*-*-* 02:30" in (units / "reintegra-backup.timer").read_text()
     assert keys.backup_keys([env["REINTEGRA_BACKUP_KEY"]])
+    # The scraper's token for /metrics: random, at least the 32 characters production requires.
+    token = env["REINTEGRA_METRICS_TOKEN"]
+    assert len(token) >= 32 and token not in {env["REINTEGRA_SECRET_KEY"], env["REINTEGRA_BLIND_INDEX_KEY"]}
     # Nothing ran: each command is printed instead.
     assert "would run: systemctl enable --now reintegra-web.service" in done.stdout
     assert "would run: runuser -u postgres -- createdb" in done.stdout
@@ -59,6 +62,22 @@ def test_a_second_run_keeps_the_keys(tmp_path):
     assert again.returncode == 0 and "keeping" in again.stdout
     assert _environment(tmp_path) == first
     assert "createdb" not in again.stdout  # the database exists since the first run
+
+
+def test_a_second_run_adds_a_missing_metrics_token_and_keeps_the_rest(tmp_path):
+    assert _install(tmp_path, "--host", "a.example.org").returncode == 0
+    env_file = tmp_path / "etc/reintegra/reintegra.env"
+    older = [line for line in env_file.read_text().splitlines() if "METRICS_TOKEN" not in line]
+    env_file.write_text("\n".join(older) + "\n")  # written by an install before the token existed
+    again = _install(tmp_path, "--host", "a.example.org")
+    assert again.returncode == 0 and "added REINTEGRA_METRICS_TOKEN" in again.stdout
+    env = _environment(tmp_path)
+    assert len(env["REINTEGRA_METRICS_TOKEN"]) >= 32
+    assert {k: v for k, v in env.items() if k != "REINTEGRA_METRICS_TOKEN"} == dict(
+        line.split("=", 1) for line in older if line and not line.startswith("#")
+    )
+    third = _install(tmp_path, "--host", "a.example.org")
+    assert "added" not in third.stdout and _environment(tmp_path) == env
 
 
 def test_install_refuses_without_a_host(tmp_path):

@@ -140,3 +140,39 @@ def test_focal_point_home_is_the_feedback_queue():
     order = [int(pk) for pk in re.findall(r'data-feedback="(\d+)"', page)]
     assert order == [made["complaint-late"], made["sensitive-soon"], made["question-soon"]]
     assert "texto" not in page
+
+
+def test_a_supervisors_organisation_counts_are_counted_once_a_minute_and_say_so():
+    """Issue 19: the organisation's counts (every case it holds) are read once per minute and organisation, by
+    whichever of its managers comes first; the page says when they were counted."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reintegra.cases import services
+
+    org = factories.organisation()
+    supervisor = factories.user(org, Role.SUPERVISOR)
+    other_supervisor = factories.user(org, Role.SUPERVISOR)
+    manager = factories.user(org, Role.CASE_MANAGER, first_name="Rosa", last_name="Díaz")
+    newcomer = factories.user(org, Role.CASE_MANAGER, first_name="Ana", last_name="Paz")
+    case = factories.case(manager, case_manager=manager)
+    factories.case(manager, case_manager=manager)
+
+    def visit(user):
+        client = Client()
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    page, counted = visit(supervisor)
+    assert "Counted at" in page and "may take up to a minute" in page
+    assert ">Rosa Díaz</a>" in page and ">Ana Paz</a>" not in page
+    _page, cached = visit(other_supervisor)  # another manager of the organisation, within the minute
+    assert cached == counted - 4  # the four counts over the organisation's cases are not run again
+    services.assign_case(supervisor, case, newcomer, expected_version=None)
+    assert ">Ana Paz</a>" not in visit(supervisor)[0]  # within the minute: the figures as counted
+    cache.clear()  # a minute later
+    assert ">Ana Paz</a>" in visit(supervisor)[0]

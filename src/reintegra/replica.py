@@ -5,11 +5,15 @@ computation reads inside `reading_from_replica()` (a context manager, or a decor
 `ReplicaRouter` then answers "replica" for its reads. Everything else, every write and every migration stays
 on the primary ("default"). Without `DATABASE_REPLICA_URL` there is no "replica" alias and nothing changes.
 
-Three cases keep a read on the primary even inside `reading_from_replica()`:
+Four cases keep a read on the primary even inside `reading_from_replica()`:
 - the primary is inside a transaction (a service reading what it is about to write, a snapshot being frozen);
 - the browser wrote a moment ago (`ReplicaStickinessMiddleware`: after a POST, PUT, PATCH or DELETE a cookie
   pins its reads to the primary for `REINTEGRA_REPLICA_STICKY_SECONDS`), since the replica may not have
   replayed the user's own change yet;
+- the replica cannot be reached: connecting to it failed (within its connect timeout), so the process reads the
+  primary for `REINTEGRA_REPLICA_RETRY_SECONDS` (30) before trying again, with one warning on the
+  "reintegra.replica" logger (no address, no personal data); `/readyz` says "degraded" meanwhile. A replica that
+  fails in the middle of a query fails that one request; the next ones find it away when they connect;
 - there is no replica.
 
 Raw SQL does not pass through the router: code that opens a cursor asks `read_alias()` (or a queryset's
@@ -18,6 +22,7 @@ Raw SQL does not pass through the router: code that opens a cursor asks `read_al
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -25,7 +30,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
@@ -34,6 +39,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 _reading = ContextVar("reintegra_replica_reading", default=False)
 _pinned = ContextVar("reintegra_replica_pinned", default=False)
+logger = logging.getLogger("reintegra.replica")
+# Until this moment (time.monotonic()) the process reads the primary: the replica could not be reached. One
+# value per process: every thread's connection to a replica that is away fails alike.
+_away_until = 0.0
 
 
 def configured() -> bool:
@@ -47,7 +56,30 @@ def read_alias() -> str:
         return DEFAULT_DB_ALIAS
     if connections[DEFAULT_DB_ALIAS].in_atomic_block:
         return DEFAULT_DB_ALIAS
-    return REPLICA
+    return REPLICA if reachable() else DEFAULT_DB_ALIAS
+
+
+def reachable() -> bool:
+    """Whether this thread's replica connection is open or can be opened now. Cheap once connected (Django keeps
+    the connection); a failed connection makes the process read the primary for a while (`_away_until`)."""
+    global _away_until
+    if time.monotonic() < _away_until:
+        return False
+    try:
+        connections[REPLICA].ensure_connection()
+    except DatabaseError as exc:
+        retry = int(getattr(settings, "REINTEGRA_REPLICA_RETRY_SECONDS", 30))
+        _away_until = time.monotonic() + retry
+        # The exception's class only: its text may carry the host and user of the connection string.
+        logger.warning("read replica unreachable (%s): reading from the primary for %d s", type(exc).__name__, retry)
+        return False
+    return True
+
+
+def mark_reachable() -> None:
+    """The replica answered (the readiness probe): stop waiting before trying it again."""
+    global _away_until
+    _away_until = 0.0
 
 
 @contextmanager
@@ -161,6 +193,7 @@ def status() -> dict[str, Any] | None:
             in_recovery, lag = cursor.fetchone()
     except Exception:  # a replica away never turns the probe into a 500
         return {"replica": "unavailable"}
+    mark_reachable()
     if not in_recovery:
         return {"replica": "not_a_replica"}
     lag = round(float(lag), 3)

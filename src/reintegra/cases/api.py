@@ -203,6 +203,7 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
     permission_classes = [IsAuthenticated, CaseWorkPermission]
     needs_edit_capability = False
     query_parameters = {"list": CaseFilterSerializer}
+    paginate_on_ids = True  # a page of a million joined rows is cut on ids first (api.pagination)
 
     def get_object(self) -> Case:
         """The case (404 when hidden); for a write, 403 unless the user may change it."""

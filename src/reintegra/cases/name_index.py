@@ -24,8 +24,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import QuerySet
 
 from reintegra.access import crypto
 from reintegra.cases import matching
@@ -175,18 +176,16 @@ def clear(returnee_ids: Iterable[int]) -> None:
     MatchKey.objects.filter(returnee_id__in=ids).delete()
 
 
-def name_search(organisation_ids: Sequence[int], text: str, field: str = "returnee_id") -> Q | None:
-    """A Q over rows whose `field` is a returnee found by every word of `text` (None: no word to look up).
+def returnees_named(organisation_ids: Sequence[int], text: str) -> QuerySet[NameToken, Any] | None:
+    """The ids of the returnees found by every word of `text`, as a subquery (None: no word to look up).
 
-    One semi-join per word on NameToken's (digest, returnee) index; `organisation_ids` are the registers
-    the caller may search (its own organisation, and those whose cases are shared with it)."""
+    One index (only) range scan on NameToken's (digest, returnee) index per typed word, intersected: the
+    database never reads the people themselves, nor a case, to know who matches (`cases.selectors`)."""
     alternatives = indexer().search_alternatives(organisation_ids, text)
     if not alternatives:
         return None
-    query = Q()
-    for digests in alternatives:
-        query &= Q(**{f"{field}__in": NameToken.objects.filter(digest__in=digests).values("returnee_id")})
-    return query
+    first, *others = (NameToken.objects.filter(digest__in=digests).values("returnee_id") for digests in alternatives)
+    return first.intersection(*others) if others else first
 
 
 def rebuild(batch_size: int = 1000) -> dict[str, int]:

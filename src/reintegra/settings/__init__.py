@@ -131,6 +131,8 @@ DATABASE_ROUTERS = ["reintegra.replica.ReplicaRouter"]
 # After a write (POST, PUT, PATCH, DELETE) a browser's reads stay on the primary this long: the replica may
 # not have replayed the user's own change yet.
 REINTEGRA_REPLICA_STICKY_SECONDS = int(os.environ.get("REINTEGRA_REPLICA_STICKY_SECONDS", "15"))
+# A replica that cannot be reached is left alone this long (its reads go to the primary) before the next try.
+REINTEGRA_REPLICA_RETRY_SECONDS = int(os.environ.get("REINTEGRA_REPLICA_RETRY_SECONDS", "30"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"

@@ -25,6 +25,9 @@ SQLITE = "django.db.backends.sqlite3"
 REPLICA = "replica"
 # Seconds a request waits for a free pooled connection before failing (psycopg_pool's own default is 30).
 POOL_TIMEOUT = 10
+# Seconds spent trying to reach the replica before its reads fall back to the primary (reintegra.replica): a
+# replica behind a dropped route must not hold a dashboard for libpq's default of forever.
+REPLICA_CONNECT_TIMEOUT = 3
 TRUE = {"1", "true", "yes", "on"}
 
 
@@ -89,5 +92,8 @@ def databases(environ: Mapping[str, str], default_url: str) -> dict[str, dict[st
             raise ImproperlyConfigured("DATABASE_REPLICA_URL must name a PostgreSQL streaming replica.")
         # The test run reads the primary's test database through this alias (no second test database).
         replica["TEST"] = {"MIRROR": "default"}
+        replica["OPTIONS"].setdefault("connect_timeout", REPLICA_CONNECT_TIMEOUT)
+        if "pool" in replica["OPTIONS"]:
+            replica["OPTIONS"]["pool"] = {**replica["OPTIONS"]["pool"], "timeout": REPLICA_CONNECT_TIMEOUT}
         found[REPLICA] = replica
     return found

@@ -63,6 +63,19 @@ def page_of_ids[M: Model](request: HttpRequest, rows: QuerySet[M], per_page: int
     links) and its rows, in the queryset's order."""
     paginator = CappedPaginator(rows.values_list("pk", flat=True), per_page, limit=COUNT_LIMIT)
     page = paginator.get_page(request.GET.get(PARAMETER))
-    ids = list(page.object_list)
-    by_id = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
-    return page, [by_id[pk] for pk in ids if pk in by_id]
+    return page, rows_of_ids(rows, list(page.object_list))
+
+
+def rows_of_ids[M: Model](rows: QuerySet[M], ids: list[Any]) -> list[M]:
+    """The rows of `ids`, which were just read from `rows`, with `rows`' joins and in the order of `ids`.
+
+    The filters of `rows` are not run again: they chose these ids a moment ago, and re-running them (a search's
+    subqueries, a visibility rule's) would cost as much as the page itself. Its `select_related` and
+    `prefetch_related` are kept (annotations are not: a list cut on ids has none)."""
+    if not ids:
+        return []
+    lookups = getattr(rows, "_prefetch_related_lookups", ())  # Django's own record of them: no public reader
+    fetch = rows.model._default_manager.filter(pk__in=ids).prefetch_related(*lookups)
+    fetch.query.select_related = rows.query.select_related
+    by_id = {row.pk: row for row in fetch}
+    return [by_id[pk] for pk in ids if pk in by_id]

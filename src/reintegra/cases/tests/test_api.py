@@ -461,6 +461,33 @@ def test_search_is_accent_insensitive(api, case_manager):
     assert api.get("/api/v1/cases/", {"search": "gonzalez"}).json()["count"] == 0
 
 
+@pytest.mark.parametrize("few", [1000, 1])  # fixed as their ids when few; as index lookups beyond
+def test_search_by_name_number_or_document_in_a_bounded_number_of_queries(api, case_manager, monkeypatch, few):
+    """Issue 19: a search is a UNION of index lookups (case number, the blind-index tokens of every typed word,
+    a document's number): each finds its case, people matching one word only are not found, and the number of
+    statements does not grow with the matches."""
+    from reintegra.cases import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_FEW", few)
+    holder = factories.returnee(
+        case_manager, documents=[services.DocumentInput("passport", "G777", "MX")], given_names="Pedro"
+    )
+    pedro = factories.case(case_manager, holder)
+    others = [factories.case(case_manager) for _ in range(3)]  # María Hernández
+    for term, expected in [
+        ("pedro hernandez", [pedro]),
+        ("hernandez", sorted([pedro, *others], key=lambda c: (c.return_date, c.pk), reverse=True)),
+        ("pedro ramirez", []),
+        (others[1].case_number.lower(), [others[1]]),
+        ("G777", [pedro]),
+    ]:
+        with CaptureQueriesContext(connection) as ctx:
+            body = api.get("/api/v1/cases/", {"search": term}).json()
+        assert [row["id"] for row in body["results"]] == [c.pk for c in expected], term
+        assert body["count"] == len(expected) and body["count_is_capped"] is False
+        assert len(ctx.captured_queries) <= 9, term  # token, roles, shares, matches, count, ids, rows, trail
+
+
 def test_search_by_document_number(api, case_manager):
     returnee = factories.returnee(
         case_manager, documents=[services.DocumentInput("passport", "G999", "MX")], given_names="Pedro"
@@ -525,12 +552,40 @@ def test_case_list_is_paginated(api, case_manager):
     for _ in range(3):
         factories.case(case_manager, factories.returnee(case_manager))
     body = api.get("/api/v1/cases/", {"page_size": 2}).json()
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "count_is_capped", "next", "previous", "results"}
     assert body["count"] == 3 and len(body["results"]) == 2 and body["next"] and body["previous"] is None
+    assert body["count_is_capped"] is False
     assert len(api.get("/api/v1/cases/", {"page_size": 2, "page": 2}).json()["results"]) == 1
     assert api.get("/api/v1/cases/", {"page": 99}).status_code == 404
     # A page that is not a number is a bad request (reintegra.api.query), not a missing page.
     assert api.get("/api/v1/cases/", {"page": "abc"}).status_code == 400
+
+
+def test_a_long_list_counts_up_to_the_limit_and_offers_the_pages_up_to_it(api, case_manager, monkeypatch):
+    """Issue 19: `count` stops at the limit (10,000; 3 here) with `count_is_capped`, and a page past the pages it
+    offers answers 404 `page_beyond_count` saying how to reach the rest; pages are cut on ids, then 25 rows read."""
+    from functools import partial
+
+    from reintegra.api.pagination import StandardPagination
+    from reintegra.web.pagination import CappedPaginator
+
+    monkeypatch.setattr(StandardPagination, "django_paginator_class", staticmethod(partial(CappedPaginator, limit=3)))
+    made = [factories.case(case_manager, factories.returnee(case_manager)) for _ in range(5)]
+    body = api.get("/api/v1/cases/", {"page_size": 2}).json()
+    assert body["count"] == 3 and body["count_is_capped"] is True and len(body["results"]) == 2
+    last = api.get("/api/v1/cases/", {"page_size": 2, "page": 2}).json()
+    assert len(last["results"]) == 1 and last["next"] is None
+    listed = [row["id"] for row in body["results"] + last["results"]]
+    newest_first = sorted(made, key=lambda c: (c.return_date, c.pk), reverse=True)
+    assert listed == [c.pk for c in newest_first[:3]]
+    beyond = api.get("/api/v1/cases/", {"page_size": 2, "page": 3})
+    assert beyond.status_code == 404 and beyond.json()["code"] == "page_beyond_count"
+    assert "first 3 results" in beyond.json()["detail"]
+    with CaptureQueriesContext(connection) as ctx:
+        api.get("/api/v1/cases/", {"page_size": 2, "page": 2})
+    case_queries = [q["sql"] for q in ctx.captured_queries if 'FROM "cases_case"' in q["sql"]]
+    assert len(case_queries) == 3  # the capped count, the page's ids, the page's rows with their joins
+    assert "LIMIT 4" in case_queries[0] and "JOIN" not in case_queries[1] and "JOIN" in case_queries[2]
 
 
 def test_case_list_query_count_does_not_grow(api, case_manager, org, team):
@@ -999,3 +1054,14 @@ def test_junk_never_causes_a_server_error(case_manager, supervisor):
         assert client.get("/api/v1/cases/", params).status_code < 500, params
     for params in ({"given_names": "\x00", "family_names": "x"}, {"document_number": "💥"}, {"estimated_age": "1e9"}):
         assert post(client, "/api/v1/returnees/duplicates/", params).status_code < 500, params
+
+
+def test_the_schema_documents_the_capped_count_of_every_page():
+    schema = json.loads(client_for().get("/api/schema/", {"format": "json"}).content)
+    pages = [name for name in schema["components"]["schemas"] if name.startswith("Paginated")]
+    assert "PaginatedCaseListList" in pages
+    for name in pages:
+        page = schema["components"]["schemas"][name]
+        assert page["required"] == ["count", "count_is_capped", "results"], name
+        assert page["properties"]["count_is_capped"]["type"] == "boolean", name
+        assert "10,000" in page["properties"]["count"]["description"], name

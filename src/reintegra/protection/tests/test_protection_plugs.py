@@ -77,3 +77,14 @@ def test_the_change_log_and_its_filter_cover_what_protection_registers():
     # Every registered model can be filtered on (the referral network's too, not only access and cases).
     assert {label.lower() for label in audit.audited_models()} <= offered
     assert "referrals.referral" in offered
+
+
+@pytest.mark.parametrize("few", [1000, 0])  # the matches fixed as their ids, or left as the index lookups
+def test_a_search_finds_the_shared_case_and_no_other_case_of_its_holder(shared, case_manager, monkeypatch, few):
+    monkeypatch.setattr(case_selectors, "SEARCH_FEW", few)
+    case, partner = shared
+    same_name = factories.case(case_manager)  # the holder's, not shared: the partner never sees it
+    found = case_selectors.search_cases(partner, case_selectors.CaseFilters(search="hernandez"))
+    assert list(found) == [case]
+    assert case_selectors.search_cases(partner, case_selectors.CaseFilters(search=same_name.case_number)).count() == 0
+    assert case_selectors.search_cases(partner, case_selectors.CaseFilters(search=case.case_number)).get() == case
