@@ -111,15 +111,16 @@ def compute_sets(
 ) -> dict[Buckets, list[Values]]:
     """The values of each period (in order) for each set of dimensions (`()`: the total alone; `("sex",)`:
     by sex; `("sex", "age_band")`: crossed), all from one grouped query (GROUPING SETS on PostgreSQL).
-    Overlapping periods (cumulative ones) take one query each, and so does each period of a definition
-    whose fields read the period; other periods share one."""
+    Periods that do not overlap share that query, also when a field reads the period (visits in the period:
+    each row takes its own period's value, a CASE on the period); overlapping periods (cumulative ones) take
+    one query each."""
     periods = list(periods)
     ids = list(programme_ids)
     wanted = list(dict.fromkeys(tuple(s) for s in sets))
     # Indicators are computed on the streaming replica when there is one (not inside a transaction of the
     # primary: a snapshot frozen while its period is submitted reads what that transaction sees).
     with reading_from_replica():
-        if len(periods) > 1 and (_overlap(periods) or _periodic(definition)):
+        if len(periods) > 1 and _overlap(periods):
             found: dict[Buckets, list[Values]] = {s: [] for s in wanted}
             for period in periods:
                 for key, (values,) in _compute(definition, measure, ids, [period], wanted).items():
@@ -131,12 +132,6 @@ def compute_sets(
 def _overlap(periods: Sequence[Period]) -> bool:
     ordered = sorted(periods)
     return any(later[0] <= earlier[1] for earlier, later in itertools.pairwise(ordered))
-
-
-def _periodic(definition: Definition) -> bool:
-    """Whether a field the definition uses is computed for the period (one query cannot serve several)."""
-    names = {c.field for c in (*definition.filters, *definition.numerator)} | ({definition.value} - {""})
-    return any(getattr(definition.population.fields[name], "periodic", False) for name in names)
 
 
 def _in_period(definition: Definition, period: Period) -> Q:
@@ -159,20 +154,34 @@ def _period_index(definition: Definition, periods: Sequence[Period]) -> Any:
     )
 
 
-def _aliases(definition: Definition, span: Period) -> dict[str, Any]:
-    """Expressions the conditions and the value use, annotated under `_f_<field>`."""
+def _aliases(definition: Definition, periods: Sequence[Period]) -> dict[str, Any]:
+    """Expressions the conditions and the value use, annotated under `_f_<field>`. A field that reads the period
+    is, over several periods that do not overlap, a CASE on the row's period: each row takes its own period's
+    value, in the same single pass."""
     names = {c.field for c in (*definition.filters, *definition.numerator)}
     if definition.value:
         names.add(definition.value)
+    span = (min(p[0] for p in periods), max(p[1] for p in periods))
     found = {}
     for name in names:
         spec = definition.population.fields[name]
         expression = getattr(spec, "expression", None)
-        if expression is not None:
-            made = expression(*span)
-            # A condition (Q) becomes a yes/no column the filters compare with True / False.
-            found[f"_f_{name}"] = ExpressionWrapper(made, output_field=BooleanField()) if isinstance(made, Q) else made
+        if expression is None:
+            continue
+        if not getattr(spec, "periodic", False) or len(periods) == 1:
+            found[f"_f_{name}"] = _column(expression(*span))
+            continue
+        made = [_column(expression(*period)) for period in periods]
+        found[f"_f_{name}"] = Case(
+            *(When(_in_period(definition, period), then=one) for period, one in zip(periods, made, strict=True)),
+            default=None,
+        )
     return found
+
+
+def _column(made: Any) -> Any:
+    # A condition (Q) becomes a yes/no column the filters compare with True / False.
+    return ExpressionWrapper(made, output_field=BooleanField()) if isinstance(made, Q) else made
 
 
 def _path(definition: Definition, name: str) -> str:
@@ -224,7 +233,7 @@ def counted_rows(
             population.rows()
             .filter(**{f"{population.programme_path}__in": list(programme_ids)})
             .filter(_in_period(definition, span))  # the rows of the span only, before each is placed in a period
-            .alias(**_aliases(definition, span))
+            .alias(**_aliases(definition, periods))
             .alias(_period=_period_index(definition, periods))
             .filter(_all(definition, conditions))
             .exclude(_period=-1)
