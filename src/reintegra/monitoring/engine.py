@@ -274,6 +274,53 @@ def counted_rows(
     return rows
 
 
+@dataclass(frozen=True)
+class _Grouping:
+    """What the grouped query groups by: short column aliases of the expressions (`_d0`…), and for each
+    dimension asked for, the columns its bucket is read from and how."""
+
+    expressions: dict[str, Any]  # alias -> expression
+    dimensions: dict[str, tuple[tuple[str, ...], Any]]  # dimension -> (aliases, bucket from their values)
+
+    def columns_of(self, s: Buckets) -> tuple[str, ...]:
+        """The columns a set of dimensions is grouped by, in the order of `expressions`."""
+        used = {alias for key in s for alias in self.dimensions[key][0]}
+        return tuple(alias for alias in self.expressions if alias in used)
+
+    def buckets(self, s: Buckets, values: dict[str, Any]) -> Buckets:
+        found = []
+        for key in s:
+            aliases, bucket = self.dimensions[key]
+            found.append(bucket(tuple(values[alias] for alias in aliases)))
+        return tuple(found)
+
+
+def _same(values: tuple[Any, ...]) -> str:
+    return str(values[0])
+
+
+def _grouping(population: registry.Population, keys: Sequence[str]) -> _Grouping:
+    available = dimensions.available(population)
+    names: dict[str, str] = {}  # grouping column or dimension -> alias
+    expressions: dict[str, Any] = {}
+    found: dict[str, tuple[tuple[str, ...], Any]] = {}
+    for key in keys:
+        dimension = available[key]
+        if dimension.grouped_by and dimension.bucket is not None:
+            sources = [(f"g:{name}", dimensions.GROUPING[name]) for name in dimension.grouped_by]
+            bucket = dimension.bucket
+        else:
+            sources, bucket = [(key, dimension.expression)], _same
+        aliases = []
+        for name, make in sources:
+            if name not in names:
+                names[name] = f"_d{len(names)}"  # short aliases: the outer query names them
+                expressions[names[name]] = make(population)
+            aliases.append(names[name])
+        found[key] = (tuple(aliases), bucket)
+    return _Grouping(expressions, found)
+
+
 def _compute(
     definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period], sets: list[Buckets]
 ) -> dict[Buckets, list[Values]]:
@@ -284,26 +331,41 @@ def _compute(
     # distinct units per bucket: no need to rank each unit's records to keep its latest.
     distinct = measure == Measure.COUNT and unit_path != "pk" and dimensions.fixed_by_unit(population, unit_path, keys)
     rows = counted_rows(definition, measure, programme_ids, periods, one_per_unit=not distinct)
-    available = dimensions.available(population)
-    columns = {key: f"_d{i}" for i, key in enumerate(keys)}  # short aliases: the outer query names them
-    rows = rows.annotate(_p=F("_period"), **{columns[key]: available[key].expression(population) for key in keys})
+    grouping = _grouping(population, keys)
+    rows = rows.annotate(_p=F("_period"), **grouping.expressions)
     if measure == Measure.MEDIAN:
-        return _medians(rows, definition, columns, len(periods), sets)
-    inner, aggregates = _per_row(definition, measure, rows, ["_p", *columns.values()], distinct, unit_path)
+        return _medians(rows, definition, grouping, len(periods), sets)
+    inner, aggregates = _per_row(definition, measure, rows, ["_p", *grouping.expressions], distinct, unit_path)
     plain = measure in (Measure.COUNT, Measure.SUM)
-    results = {s: [Values(s, make_cell(measure, 0.0, None if plain else 0.0)) for _ in periods] for s in sets}
-    sums = {s: [[0.0, 0.0] for _ in periods] for s in sets}
+    # Each set's cells, added up from the groups of its columns (several groups make one bucket when the
+    # columns say more than the bucket: the municipalities of a state, the masks with a flag's bit).
+    parts: dict[Buckets, list[dict[Buckets, list[float]]]] = {s: [{} for _ in periods] for s in sets}
     duration = _is_duration(definition)
-    for which, index, buckets, numerator, denominator in _grouped(inner, aggregates, columns, sets):
+    columns = {s: grouping.columns_of(s) for s in sets}
+    by_columns: dict[tuple[str, ...], list[Buckets]] = defaultdict(list)
+    for s in sets:
+        by_columns[columns[s]].append(s)
+    for grouped_by, index, values, numerator, denominator in _grouped(
+        inner, aggregates, list(grouping.expressions), list(by_columns)
+    ):
         n = _as_value(numerator, duration)
-        results[which][index].cells[buckets] = make_cell(
-            measure, n, None if denominator is None else float(denominator)
-        )
-        sums[which][index][0] += n
-        sums[which][index][1] += float(denominator or 0)
-    for which, values in results.items():
-        for result, (numerator, denominator) in zip(values, sums[which], strict=True):
-            result.total = make_cell(measure, numerator, None if plain else denominator)
+        d = float(denominator or 0)
+        for s in by_columns[grouped_by]:
+            cell = parts[s][index].setdefault(grouping.buckets(s, values), [0.0, 0.0])
+            cell[0] += n
+            cell[1] += d
+    results = {}
+    for s in sets:
+        results[s] = []
+        for cells in parts[s]:
+            value = Values(s, make_cell(measure, 0.0, None if plain else 0.0))
+            total = [0.0, 0.0]
+            for buckets, (n, d) in cells.items():
+                value.cells[buckets] = make_cell(measure, n, None if plain else d)
+                total[0] += n
+                total[1] += d
+            value.total = make_cell(measure, total[0], None if plain else total[1])
+            results[s].append(value)
     return results
 
 
@@ -329,10 +391,11 @@ def _per_row(
 
 
 def _grouped(
-    inner: QuerySet[Any], aggregates: str, columns: dict[str, str], sets: list[Buckets]
-) -> Iterable[tuple[Buckets, int, Buckets, Any, Any]]:
-    """(set, period index, buckets, numerator, denominator) for each cell of each set, from one query over
-    the counted rows: GROUPING SETS on PostgreSQL, a UNION ALL over the rows materialised once on SQLite."""
+    inner: QuerySet[Any], aggregates: str, columns: list[str], sets: list[tuple[str, ...]]
+) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], Any, Any]]:
+    """(set of columns, period index, {column: value}, numerator, denominator) for each group of each set of
+    columns, from one query over the counted rows: GROUPING SETS on PostgreSQL, a UNION ALL over the rows
+    materialised once on SQLite."""
     sql, params = inner.order_by().query.sql_with_params()
     # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
     alias = inner.db
@@ -340,14 +403,16 @@ def _grouped(
     q = db.ops.quote_name
     period = q("_p")
     if db.vendor == "postgresql" and columns:
-        names = [q(column) for column in columns.values()]
-        grouping = ", ".join("(" + ", ".join([period, *(q(columns[key]) for key in s)]) + ")" for s in sets)
+        names = [q(column) for column in columns]
+        grouping = ", ".join("(" + ", ".join([period, *(q(column) for column in s)]) + ")" for s in sets)
         query = (
             f"SELECT GROUPING({', '.join(names)}), {period}, {', '.join(names)}, {aggregates} "  # noqa: S608
             f"FROM ({sql}) counted GROUP BY GROUPING SETS ({grouping})"
         )
         # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
-        bits = {sum(1 << (len(columns) - 1 - i) for i, key in enumerate(columns) if key not in s): s for s in sets}
+        bits = {
+            sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): s for s in sets
+        }
         with transaction.atomic(using=alias), db.cursor() as cursor:
             # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured),
             # and the rows are hashed into every grouping set in one pass when they have room (not sorted
@@ -357,13 +422,11 @@ def _grouped(
             found = cursor.fetchall()
             cursor.execute("SET LOCAL jit TO DEFAULT; SET LOCAL work_mem TO DEFAULT")
         for mask, index, *rest in found:
-            which = bits[mask]
-            buckets = tuple(rest[list(columns).index(key)] for key in which)
-            yield which, index, buckets, *_parts(rest[len(columns) :])
+            yield bits[mask], index, dict(zip(columns, rest, strict=False)), *_parts(rest[len(columns) :])
         return
     selects = []
     for i, s in enumerate(sets):
-        grouped_by = [period, *(q(columns[key]) for key in s)]
+        grouped_by = [period, *(q(column) for column in s)]
         selects.append(
             f"SELECT {i}, {', '.join(grouped_by)}{', NULL' * (len(columns) - len(s))}, {aggregates} "  # noqa: S608
             f"FROM counted GROUP BY {', '.join(grouped_by)}"
@@ -374,7 +437,7 @@ def _grouped(
         found = cursor.fetchall()
     for i, index, *rest in found:
         which = sets[i]
-        yield which, index, tuple(rest[: len(which)]), *_parts(rest[len(columns) :])
+        yield which, index, dict(zip(which, rest, strict=False)), *_parts(rest[len(columns) :])
 
 
 def _parts(aggregates: Sequence[Any]) -> tuple[Any, Any]:
@@ -403,19 +466,18 @@ def as_number(value: Any) -> float:
 
 
 def _medians(
-    rows: QuerySet[Any], definition: Definition, columns: dict[str, str], n_periods: int, sets: list[Buckets]
+    rows: QuerySet[Any], definition: Definition, grouping: _Grouping, n_periods: int, sets: list[Buckets]
 ) -> dict[Buckets, list[Values]]:
     """Medians need every value: the values of the counted rows are read once and split in Python."""
     rows = rows.annotate(_v=F(_path(definition, definition.value))).filter(_v__isnull=False)
-    keys = list(columns)
+    columns = list(grouping.expressions)
     per_cell: dict[Buckets, list[dict[Buckets, list[float]]]] = {
         s: [defaultdict(list) for _ in range(n_periods)] for s in sets
     }
-    positions = {s: [keys.index(key) for key in s] for s in sets}
-    for row in rows.values_list("_p", *columns.values(), "_v").order_by().iterator(chunk_size=5000):
-        value, buckets = as_number(row[-1]), [str(v) for v in row[1:-1]]
+    for row in rows.values_list("_p", *columns, "_v").order_by().iterator(chunk_size=5000):
+        value, values = as_number(row[-1]), dict(zip(columns, row[1:-1], strict=True))
         for s in sets:
-            per_cell[s][row[0]][tuple(buckets[i] for i in positions[s])].append(value)
+            per_cell[s][row[0]][grouping.buckets(s, values)].append(value)
     found: dict[Buckets, list[Values]] = {}
     for s in sets:
         found[s] = []
