@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Expression, IntegerField, QuerySet, Value
+from django.db.models import Count, Expression, Field, IntegerField, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.db.models.sql.constants import LOUTER
 
@@ -25,27 +25,26 @@ COUNT_COLUMN = "n"
 
 
 class _GroupedJoin:
-    """LEFT OUTER JOIN (grouped subquery) alias ON alias.<key> = parent.<pk>: what `Query.alias_map` holds for it
+    """LEFT OUTER JOIN (subquery) alias ON alias.<key> = parent.<column>: what `Query.alias_map` holds for it
     (the attributes and methods of Django's `Join` that the query and its compiler use)."""
 
     filtered_relation = None
     nullable = True
 
     def __init__(
-        self, queryset: QuerySet[Any], key: str, parent_alias: str, parent_column: str, table_alias: str | None = None
+        self, subquery: QuerySet[Any], key: str, parent_alias: str, parent_column: str, table_alias: str | None = None
     ) -> None:
-        self.queryset = queryset
+        self.subquery = subquery
         self.key = key
         # The name the query derives the alias from (never a real table: always aliased).
-        self.table_name = "grouped_" + queryset.model._meta.db_table
+        self.table_name = "joined_" + subquery.model._meta.db_table
         self.parent_alias = parent_alias
         self.parent_column = parent_column
         self.table_alias = table_alias
         self.join_type = LOUTER
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        grouped = self.queryset.order_by().values(self.key).annotate(**{COUNT_COLUMN: Count("pk")})
-        sql, params = grouped.query.get_compiler(connection=connection).as_sql()
+        sql, params = self.subquery.query.get_compiler(connection=connection).as_sql()
         qn = compiler.quote_name
         alias = qn(self.table_alias)
         on = f"{qn(self.parent_alias)}.{qn(self.parent_column)} = {alias}.{qn(self.key)}"
@@ -53,7 +52,7 @@ class _GroupedJoin:
 
     def relabeled_clone(self, change_map: dict[str, str]) -> _GroupedJoin:
         return type(self)(
-            self.queryset,
+            self.subquery,
             self.key,
             change_map.get(self.parent_alias, self.parent_alias),
             self.parent_column,
@@ -62,7 +61,7 @@ class _GroupedJoin:
 
     @property
     def identity(self) -> tuple[Any, ...]:
-        return (type(self), str(self.queryset.query), self.key, self.parent_alias, self.parent_column)
+        return (type(self), str(self.subquery.query), self.key, self.parent_alias, self.parent_column)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _GroupedJoin) and self.identity == other.identity
@@ -79,10 +78,10 @@ class _GroupedJoin:
 
 
 class _JoinedColumn(Expression):
-    """A column of the grouped join, relabelled with the query when it becomes a subquery."""
+    """A column of the joined subquery, relabelled with the query when it becomes a subquery."""
 
-    def __init__(self, alias: str, column: str) -> None:
-        super().__init__(output_field=IntegerField())
+    def __init__(self, alias: str, column: str, output_field: Field[Any, Any]) -> None:
+        super().__init__(output_field=output_field)
         self.alias, self.column = alias, column
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
@@ -90,18 +89,28 @@ class _JoinedColumn(Expression):
         return f"{qn(self.alias)}.{qn(self.column)}", []
 
     def relabeled_clone(self, change_map: dict[str, str]) -> _JoinedColumn:
-        return type(self)(change_map.get(self.alias, self.alias), self.column)
+        return type(self)(change_map.get(self.alias, self.alias), self.column, self.output_field)
 
     def get_group_by_cols(self) -> list[Any]:
         return [self]
 
 
-class CountPerRow(Expression):
-    """The number of `related` records pointing at each row through `key` (0 when none)."""
+class Joined(Expression):
+    """`column` of the subquery's row whose `key` equals the row's `on` column (its primary key by default),
+    `default` when there is none."""
 
-    def __init__(self, related: QuerySet[Any], key: str) -> None:
-        super().__init__(output_field=IntegerField())
-        self.related, self.key = related, key
+    def __init__(
+        self,
+        subquery: QuerySet[Any],
+        key: str,
+        column: str,
+        output_field: Field[Any, Any],
+        *,
+        on: str | None = None,
+        default: Any = None,
+    ) -> None:
+        super().__init__(output_field=output_field)
+        self.subquery, self.key, self.column, self.on, self.default = subquery, key, column, on, default
 
     def resolve_expression(
         self,
@@ -111,13 +120,16 @@ class CountPerRow(Expression):
         summarize: bool = False,
         for_save: bool = False,
     ) -> Any:
-        parent = query.get_initial_alias()
-        join = _GroupedJoin(self.related, self.key, parent, query.get_meta().pk.column)
-        alias = query.join(join)
-        return Coalesce(_JoinedColumn(alias, COUNT_COLUMN), Value(0)).resolve_expression(
-            query, allow_joins, reuse, summarize, for_save
-        )
+        meta = query.get_meta()
+        parent = meta.pk.column if self.on is None else meta.get_field(self.on).column
+        alias = query.join(_GroupedJoin(self.subquery, self.key, query.get_initial_alias(), parent))
+        found: Any = _JoinedColumn(alias, self.column, self.output_field)
+        if self.default is not None:
+            found = Coalesce(found, Value(self.default), output_field=self.output_field)
+        return found.resolve_expression(query, allow_joins, reuse, summarize, for_save)
 
 
-def count_per_row(related: QuerySet[Any], key: str) -> CountPerRow:
-    return CountPerRow(related, key)
+def count_per_row(related: QuerySet[Any], key: str) -> Joined:
+    """The number of `related` records pointing at each row through `key` (0 when none)."""
+    grouped = related.order_by().values(key).annotate(**{COUNT_COLUMN: Count("pk")})
+    return Joined(grouped, key, COUNT_COLUMN, IntegerField(), default=0)
