@@ -40,7 +40,7 @@ from django.utils import timezone
 from reintegra.monitoring import dimensions, registry
 from reintegra.monitoring.choices import Measure
 from reintegra.monitoring.definition import Condition, Definition
-from reintegra.replica import reading_from_replica
+from reintegra.replica import read_alias, reading_from_replica
 
 Period = tuple[date, date]
 Buckets = tuple[str, ...]
@@ -230,6 +230,9 @@ def counted_rows(
     if measure in (Measure.COUNT, Measure.SUM):
         conditions += definition.numerator  # a count: a unit counts if any of its records qualifies
 
+    # Periods that follow each other without a gap cover their span: every row of the span is in one of them.
+    gaps = any(later[0] > earlier[1] + timedelta(days=1) for earlier, later in itertools.pairwise(sorted(periods)))
+
     def scoped() -> QuerySet[Any]:
         found: QuerySet[Any] = (
             population.rows()
@@ -238,9 +241,8 @@ def counted_rows(
             .alias(**_aliases(definition, periods))
             .alias(_period=_period_index(definition, periods))
             .filter(_all(definition, conditions))
-            .exclude(_period=-1)
         )
-        return found
+        return found.exclude(_period=-1) if gaps or _overlap(periods) else found
 
     rows = scoped()
     unit_path = population.units[definition.unit].path
@@ -328,17 +330,13 @@ def _compute(
     definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period], sets: list[Buckets]
 ) -> dict[Buckets, list[Values]]:
     population = definition.population
-    unit_path = population.units[definition.unit].path
     keys = list(dict.fromkeys(key for s in sets for key in s))
-    # A count whose buckets are attributes of the unit (people by sex, cases by return type) is the number of
-    # distinct units per bucket: no need to rank each unit's records to keep its latest.
-    distinct = measure == Measure.COUNT and unit_path != "pk" and dimensions.fixed_by_unit(population, unit_path, keys)
-    rows = counted_rows(definition, measure, programme_ids, periods, one_per_unit=not distinct, final=True)
     grouping = _grouping(population, keys)
-    rows = rows.annotate(_p=F("_period"), **grouping.expressions)
     if measure == Measure.MEDIAN:
-        return _medians(rows, definition, grouping, len(periods), sets)
-    inner, aggregates = _per_row(definition, measure, rows, ["_p", *grouping.expressions], distinct, unit_path)
+        return _medians(
+            _rows(definition, measure, programme_ids, periods, grouping), definition, grouping, len(periods), sets
+        )
+    prepared = _prepared(definition, measure, programme_ids, periods, grouping)
     plain = measure in (Measure.COUNT, Measure.SUM)
     # Each set's cells, added up from the groups of its columns (several groups make one bucket when the
     # columns say more than the bucket: the municipalities of a state, the masks with a flag's bit).
@@ -349,7 +347,7 @@ def _compute(
     for s in sets:
         by_columns[columns[s]].append(s)
     for grouped_by, index, values, numerator, denominator in _grouped(
-        inner, aggregates, list(grouping.expressions), list(by_columns)
+        prepared, list(grouping.expressions), list(by_columns)
     ):
         n = _as_value(numerator, duration)
         d = float(denominator or 0)
@@ -370,6 +368,73 @@ def _compute(
             value.total = make_cell(measure, total[0], None if plain else total[1])
             results[s].append(value)
     return results
+
+
+def _distinct(definition: Definition, measure: str, keys: Iterable[str]) -> bool:
+    """A count whose buckets are attributes of the unit (people by sex, cases by return type) is the number of
+    distinct units per bucket: no need to rank each unit's records to keep its latest."""
+    population = definition.population
+    unit_path = population.units[definition.unit].path
+    return measure == Measure.COUNT and unit_path != "pk" and dimensions.fixed_by_unit(population, unit_path, keys)
+
+
+def _rows(
+    definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period], grouping: _Grouping
+) -> QuerySet[Any]:
+    distinct = _distinct(definition, measure, grouping.dimensions)
+    rows = counted_rows(definition, measure, programme_ids, periods, one_per_unit=not distinct, final=True)
+    return rows.annotate(_p=F("_period"), **grouping.expressions)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The counted rows' SQL, the aggregates the grouped query computes from them, and the database."""
+
+    sql: str
+    params: tuple[Any, ...]
+    aggregates: str
+    alias: str
+    # Held so that the id in the key stays this population's while the entry lives.
+    population: registry.Population
+
+
+# The SQL compiled for the same question (definition, measure, programmes, periods, dimensions, database, time
+# zone) is the same: building and compiling it through the ORM took 4 ms of a 5 ms call on a small population
+# (docs/scaling.md). A registered field is a function of the period alone, so the SQL does not go stale.
+_PREPARED: dict[tuple[Any, ...], _Prepared] = {}
+_PREPARED_MAX = 512
+
+
+def _prepared(
+    definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period], grouping: _Grouping
+) -> _Prepared:
+    key = (
+        id(definition.population),
+        definition.unit,
+        definition.date,
+        repr(definition.filters),
+        repr(definition.numerator),
+        definition.value,
+        measure,
+        tuple(programme_ids),
+        tuple(periods),
+        tuple(grouping.dimensions),
+        read_alias(),
+        timezone.get_current_timezone_name(),
+    )
+    found = _PREPARED.get(key)
+    if found is None:
+        rows = _rows(definition, measure, programme_ids, periods, grouping)
+        unit_path = definition.population.units[definition.unit].path
+        distinct = _distinct(definition, measure, grouping.dimensions)
+        inner, aggregates = _per_row(definition, measure, rows, ["_p", *grouping.expressions], distinct, unit_path)
+        sql, params = inner.order_by().query.sql_with_params()
+        # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
+        found = _Prepared(sql, tuple(params), aggregates, inner.db, definition.population)
+        if len(_PREPARED) >= _PREPARED_MAX:
+            _PREPARED.pop(next(iter(_PREPARED)))
+        _PREPARED[key] = found
+    return found
 
 
 def _per_row(
@@ -394,15 +459,13 @@ def _per_row(
 
 
 def _grouped(
-    inner: QuerySet[Any], aggregates: str, columns: list[str], sets: list[tuple[str, ...]]
+    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]]
 ) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], Any, Any]]:
     """(set of columns, period index, {column: value}, numerator, denominator) for each group of each set of
     columns, from one query over the counted rows: GROUPING SETS on PostgreSQL, a UNION ALL over the rows
     materialised once on SQLite."""
-    sql, params = inner.order_by().query.sql_with_params()
-    # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
-    alias = inner.db
-    db = connections[alias]
+    sql, params, aggregates = prepared.sql, list(prepared.params), prepared.aggregates
+    db = connections[prepared.alias]
     q = db.ops.quote_name
     period = q("_p")
     if db.vendor == "postgresql" and columns:
@@ -416,14 +479,8 @@ def _grouped(
         bits = {
             sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): s for s in sets
         }
-        with transaction.atomic(using=alias), db.cursor() as cursor:
-            # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured),
-            # and the rows are hashed into every grouping set in one pass when they have room (not sorted
-            # once per set). Both settings end with the query, even inside a longer transaction.
-            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
-            cursor.execute(query, params)
-            found = cursor.fetchall()
-            cursor.execute("SET LOCAL jit TO DEFAULT; SET LOCAL work_mem TO DEFAULT")
+        with db.cursor() as cursor:
+            found = _fetch_tuned(db, cursor, query, params)
         for mask, index, *rest in found:
             yield bits[mask], index, dict(zip(columns, rest, strict=False)), *_parts(rest[len(columns) :])
         return
@@ -441,6 +498,32 @@ def _grouped(
     for i, index, *rest in found:
         which = sets[i]
         yield which, index, dict(zip(which, rest, strict=False)), *_parts(rest[len(columns) :])
+
+
+# Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured), and the rows
+# are hashed into every grouping set in one pass when they have room (not sorted once per set).
+_TUNE = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; "
+_RESET = "; SET LOCAL jit TO DEFAULT; SET LOCAL work_mem TO DEFAULT"
+
+
+def _fetch_tuned(db: Any, cursor: Any, query: str, params: Sequence[Any]) -> list[Any]:
+    """The rows of `query` run with `_TUNE`, the settings ending with it, in one round trip: the statements
+    sent together are one transaction of their own (or reset at the end inside a longer one). A tiny query's
+    time is mostly round trips: a transaction of its own around it took four."""
+    import psycopg
+
+    if not isinstance(cursor.cursor, psycopg.ClientCursor):
+        # Binding on the server sends one statement at a time.
+        with transaction.atomic(using=db.alias):
+            cursor.execute(_TUNE)
+            cursor.execute(query, params)
+            found: list[Any] = cursor.fetchall()
+            cursor.execute(_RESET.removeprefix("; "))
+        return found
+    cursor.execute(_TUNE + query + (_RESET if db.in_atomic_block else ""), params)
+    cursor.nextset()  # past the two SETs
+    cursor.nextset()
+    return list(cursor.fetchall())
 
 
 def _parts(aggregates: Sequence[Any]) -> tuple[Any, Any]:
