@@ -99,7 +99,7 @@ def _state(values: tuple[Any, ...]) -> str:
 
 
 # The shared grouping columns, raw (a cast to text and the `unknown` bucket are made in Python, once per group).
-GROUPING: dict[str, Callable[[registry.Population], Expression]] = {
+GROUPING: dict[str, Callable[[registry.Population], F]] = {
     "sex": lambda p: F(_on_case(p, "returnee__sex")),
     "return_type": lambda p: F(_on_case(p, "return_type")),
     "attention_mask": lambda p: F(_on_case(p, "returnee__attention_mask")),

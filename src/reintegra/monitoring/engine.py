@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -251,7 +251,7 @@ def counted_rows(
         if connection.vendor != "postgresql" or definition.value:
             # SQLite runs a correlated NOT EXISTS row by row without a usable index, and PostgreSQL plans the
             # joins of an averaged value (a score's change) worse around it: ranking is faster there (measured).
-            ranked = rows.annotate(
+            ranked: QuerySet[Any] = rows.annotate(
                 _rank=Window(
                     RowNumber(),
                     partition_by=[F(unit_path), F("_period")],
@@ -311,6 +311,7 @@ def _grouping(population: registry.Population, keys: Sequence[str]) -> _Grouping
     found: dict[str, tuple[tuple[str, ...], Any]] = {}
     for key in keys:
         dimension = available[key]
+        sources: list[tuple[str, Callable[[registry.Population], Any]]]
         if dimension.grouped_by and dimension.bucket is not None:
             sources = [(f"g:{name}", dimensions.GROUPING[name]) for name in dimension.grouped_by]
             bucket = dimension.bucket
@@ -355,7 +356,7 @@ def _compute(
             cell = parts[s][index].setdefault(grouping.buckets(s, values), [0.0, 0.0])
             cell[0] += n
             cell[1] += d
-    results = {}
+    results: dict[Buckets, list[Values]] = {}
     for s in sets:
         results[s] = []
         for cells in parts[s]:
@@ -383,7 +384,8 @@ def _rows(
 ) -> QuerySet[Any]:
     distinct = _distinct(definition, measure, grouping.dimensions)
     rows = counted_rows(definition, measure, programme_ids, periods, one_per_unit=not distinct, final=True)
-    return rows.annotate(_p=F("_period"), **grouping.expressions)
+    annotated: QuerySet[Any] = rows.annotate(_p=F("_period"), **grouping.expressions)
+    return annotated
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ COALESCE(T.n, 0).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Expression, Field, IntegerField, QuerySet, Value
@@ -84,11 +85,11 @@ class _JoinedColumn(Expression):
         super().__init__(output_field=output_field)
         self.alias, self.column = alias, column
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         qn = compiler.quote_name
-        return f"{qn(self.alias)}.{qn(self.column)}", []
+        return f"{qn(self.alias)}.{qn(self.column)}", ()
 
-    def relabeled_clone(self, change_map: dict[str, str]) -> _JoinedColumn:
+    def relabeled_clone(self, change_map: Mapping[str, str]) -> _JoinedColumn:
         return type(self)(change_map.get(self.alias, self.alias), self.column, self.output_field)
 
     def get_group_by_cols(self) -> list[Any]:
