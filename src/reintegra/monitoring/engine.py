@@ -556,22 +556,34 @@ def as_number(value: Any) -> float:
 def _medians(
     rows: QuerySet[Any], definition: Definition, grouping: _Grouping, n_periods: int, sets: list[Buckets]
 ) -> dict[Buckets, list[Values]]:
-    """Medians need every value: the values of the counted rows are read once and split in Python."""
-    rows = rows.annotate(_v=F(_path(definition, definition.value))).filter(_v__isnull=False)
+    """Medians need every value: the values of the counted rows are read once and split in Python. A row
+    without a value is skipped here, not filtered in SQL: the rows may be ranked to keep each unit's latest,
+    and a filter would run before the ranking."""
+    rows = rows.annotate(_v=F(_path(definition, definition.value)))
     columns = list(grouping.expressions)
     per_cell: dict[Buckets, list[dict[Buckets, list[float]]]] = {
         s: [defaultdict(list) for _ in range(n_periods)] for s in sets
     }
-    for row in rows.values_list("_p", *columns, "_v").order_by().iterator(chunk_size=5000):
-        value, values = as_number(row[-1]), dict(zip(columns, row[1:-1], strict=True))
+    # The values of each combination of grouping columns first, then each combination's buckets once per set
+    # (not once per row and set); the rows fetched in one go (not a server-side cursor's round trips).
+    per_group: dict[tuple[Any, ...], list[float]] = defaultdict(list)
+    for row in rows.values_list("_p", *columns, "_v").order_by():
+        if row[-1] is not None:
+            per_group[row[:-1]].append(as_number(row[-1]))
+    for group, group_values in per_group.items():
+        values = dict(zip(columns, group[1:], strict=True))
         for s in sets:
-            per_cell[s][row[0]][grouping.buckets(s, values)].append(value)
+            per_cell[s][group[0]][grouping.buckets(s, values)].extend(group_values)
+    # A period's total is the same whatever the set: its median is taken once.
+    totals = [[] for _ in range(n_periods)]  # type: list[list[float]]
+    for group, group_values in per_group.items():
+        totals[group[0]].extend(group_values)
+    total_cells = [_median_cell(values) for values in totals]
     found: dict[Buckets, list[Values]] = {}
     for s in sets:
         found[s] = []
-        for cells in per_cell[s]:
-            everything = [v for values in cells.values() for v in values]
-            result = Values(s, _median_cell(everything))
+        for index, cells in enumerate(per_cell[s]):
+            result = Values(s, total_cells[index])
             result.cells = {buckets: _median_cell(values) for buckets, values in cells.items()}
             found[s].append(result)
     return found
