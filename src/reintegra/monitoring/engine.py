@@ -504,8 +504,8 @@ def _grouped(
 
 # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured), and the rows
 # are hashed into every grouping set in one pass when they have room (not sorted once per set).
-_TUNE = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; "
-_RESET = "; SET LOCAL jit TO DEFAULT; SET LOCAL work_mem TO DEFAULT"
+_TUNE = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
+_RESET = ("SET LOCAL jit TO DEFAULT", "SET LOCAL work_mem TO DEFAULT")
 
 
 def _fetch_tuned(db: Any, cursor: Any, query: str, params: Sequence[Any]) -> list[Any]:
@@ -517,14 +517,17 @@ def _fetch_tuned(db: Any, cursor: Any, query: str, params: Sequence[Any]) -> lis
     if not isinstance(cursor.cursor, psycopg.ClientCursor):
         # Binding on the server sends one statement at a time.
         with transaction.atomic(using=db.alias):
-            cursor.execute(_TUNE)
+            for statement in _TUNE:
+                cursor.execute(statement)
             cursor.execute(query, params)
             found: list[Any] = cursor.fetchall()
-            cursor.execute(_RESET.removeprefix("; "))
+            for statement in _RESET:
+                cursor.execute(statement)
         return found
-    cursor.execute(_TUNE + query + (_RESET if db.in_atomic_block else ""), params)
-    cursor.nextset()  # past the two SETs
-    cursor.nextset()
+    statements = [*_TUNE, query, *(_RESET if db.in_atomic_block else ())]
+    cursor.execute("; ".join(statements), params)
+    for _ in _TUNE:
+        cursor.nextset()  # past the SETs
     return list(cursor.fetchall())
 
 
