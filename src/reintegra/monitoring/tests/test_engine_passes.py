@@ -116,3 +116,21 @@ def test_the_compiled_sql_is_kept_and_the_numbers_follow_the_data(world):
     # Another question is another entry.
     engine.compute(parsed, "count", programme_ids=[programme.pk], periods=[Q2], by=("sex",))
     assert len(engine._PREPARED) == kept + 1
+
+
+def test_the_settings_of_the_grouped_query_end_with_it():
+    """PostgreSQL: the grouped query runs without JIT, sent with its settings in one round trip; they end with
+    it, on their own or inside a longer transaction."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's settings")
+    from django.db import transaction
+
+    query = "SELECT current_setting('jit'), %s::int"
+    with connection.cursor() as cursor:
+        assert engine._fetch_tuned(connection, cursor, query, [1]) == [("off", 1)]
+        cursor.execute("SELECT current_setting('jit')")
+        jit = cursor.fetchone()[0]
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert engine._fetch_tuned(connection, cursor, query, [2]) == [("off", 2)]
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == jit
