@@ -9,6 +9,8 @@ differ.
     BENCH_PG=1 BENCH_SIZES=1000000 .venv/bin/python bench/bench_monitoring.py   # throw-away PostgreSQL 15
     BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/bench_monitoring.py  # a database to wipe and use
     BENCH_REUSE=1 BENCH_DATABASE_URL=sqlite:////tmp/m.sqlite3 ...  # seed once, then measure on the same data
+    BENCH_INDICATORS=follow-ups-per-case,follow-up-visits ...     # only these library indicators
+    BENCH_PARTS=indicators ...     # only some parts: sql (against hand-written SQL), indicators, dashboard
 
 For each size a fresh database is seeded with `reintegra seed`'s generator (cases with plans, follow-ups and
 closures), then referrals, RSS rounds with scores (baseline, 6 and 12 months) and structural records
@@ -51,6 +53,9 @@ PROGRAMME_START = date(AS_OF.year - 3, 1, 1)  # seeded returns fall in the three
 RUNS = 3
 REUSE = bool(os.environ.get("BENCH_REUSE"))
 UNKNOWN = "unknown"
+# To iterate on one change: only these indicators (codes, comma-separated) and these parts of the bench.
+ONLY = {code.strip() for code in os.environ.get("BENCH_INDICATORS", "").split(",") if code.strip()}
+PARTS = {part.strip() for part in os.environ.get("BENCH_PARTS", "sql,indicators,dashboard").split(",")}
 
 
 def log(message: str) -> None:
@@ -145,6 +150,8 @@ def every_indicator(programme_ids: list[int]) -> tuple[dict[str, Any], float]:
     timings: dict[str, Any] = {}
     started_all = time.perf_counter()
     for entry in library.entries():
+        if ONLY and entry["code"] not in ONLY:
+            continue
         parsed = definition.parse(entry["definition"], entry["measure"])
         keys = list(dimensions.available(parsed.population))
         started = time.perf_counter()
@@ -277,6 +284,8 @@ def against_sql(programme_ids: list[int]) -> dict[str, Any]:
     entries = {entry["code"]: entry for entry in library.entries()}
     compared = {}
     for code, key, sql in HAND_WRITTEN:
+        if ONLY and code not in ONLY:
+            continue
         engine_ms, by_engine = median_ms(lambda code=code, key=key: engine_cells(entries[code], programme_ids, (key,)))
         sql_ms, by_sql = median_ms(lambda sql=sql: sql(programme_ids))
         by_engine = {k: v for k, v in by_engine.items() if v[0] or v[1]}
@@ -373,10 +382,11 @@ def one_size(size: int) -> dict[str, Any]:
     from reintegra.access.models import Programme
 
     seeded = seed(size)
+    load_before = os.getloadavg()
     programme_ids = list(Programme.objects.values_list("pk", flat=True))
-    compared = against_sql(programme_ids)
-    timings, total = every_indicator(programme_ids)
-    dashboard = dashboard_from_snapshots()
+    compared = against_sql(programme_ids) if "sql" in PARTS else {}
+    timings, total = every_indicator(programme_ids) if "indicators" in PARTS else ({}, 0.0)
+    dashboard = dashboard_from_snapshots() if "dashboard" in PARTS else {}
     return {
         "database": connection.vendor,
         **seeded,
@@ -387,6 +397,8 @@ def one_size(size: int) -> dict[str, Any]:
         "per_indicator": timings,
         "against_hand_written_sql": compared,
         "dashboard_from_snapshots": dashboard,
+        # Other processes on the machine slow every figure: the 1-minute load average before and after.
+        "load_average": [round(load_before[0], 1), round(os.getloadavg()[0], 1)],
     }
 
 

@@ -126,6 +126,14 @@ class Returnee(Versioned):
         constraints = [
             models.CheckConstraint(condition=~Q(given_names="") & ~Q(first_family_name=""), name="returnee_has_name"),
         ]
+        # The columns every monitoring disaggregation reads of a person, joined by id from the case: read from
+        # this narrow index alone instead of the wide rows (a million returnees are a gigabyte of encrypted
+        # fields). docs/scaling.md, "The monitoring engine at a million cases".
+        indexes = [
+            models.Index(
+                fields=["id", "sex", "birth_year", "attention_mask", "municipality"], name="returnee_dimensions_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -451,8 +459,12 @@ class FollowUpVisit(models.Model):
         verbose_name = _("follow-up visit")
         verbose_name_plural = _("follow-up visits")
         ordering = ["-visited_on", "-id"]
-        # A case's visits in a period, counted from the index alone (monitoring's follow-ups per case).
-        indexes = [models.Index(fields=["case", "visited_on"], name="cases_visit_case_day")]
+        # A case's visits in a period, counted from the index alone; the visits of a period with their case, for
+        # monitoring's visits in the period (grouped by case, or by the case's disaggregations).
+        indexes = [
+            models.Index(fields=["case", "visited_on"], name="cases_visit_case_day"),
+            models.Index(fields=["visited_on", "case"], name="visit_day_case_idx"),
+        ]
 
 
 class PlanItemProgress(models.Model):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -40,7 +40,7 @@ from django.utils import timezone
 from reintegra.monitoring import dimensions, registry
 from reintegra.monitoring.choices import Measure
 from reintegra.monitoring.definition import Condition, Definition
-from reintegra.replica import reading_from_replica
+from reintegra.replica import read_alias, reading_from_replica
 
 Period = tuple[date, date]
 Buckets = tuple[str, ...]
@@ -111,15 +111,16 @@ def compute_sets(
 ) -> dict[Buckets, list[Values]]:
     """The values of each period (in order) for each set of dimensions (`()`: the total alone; `("sex",)`:
     by sex; `("sex", "age_band")`: crossed), all from one grouped query (GROUPING SETS on PostgreSQL).
-    Overlapping periods (cumulative ones) take one query each, and so does each period of a definition
-    whose fields read the period; other periods share one."""
+    Periods that do not overlap share that query, also when a field reads the period (visits in the period:
+    each row takes its own period's value, a CASE on the period); overlapping periods (cumulative ones) take
+    one query each."""
     periods = list(periods)
     ids = list(programme_ids)
     wanted = list(dict.fromkeys(tuple(s) for s in sets))
     # Indicators are computed on the streaming replica when there is one (not inside a transaction of the
     # primary: a snapshot frozen while its period is submitted reads what that transaction sees).
     with reading_from_replica():
-        if len(periods) > 1 and (_overlap(periods) or _periodic(definition)):
+        if len(periods) > 1 and _overlap(periods):
             found: dict[Buckets, list[Values]] = {s: [] for s in wanted}
             for period in periods:
                 for key, (values,) in _compute(definition, measure, ids, [period], wanted).items():
@@ -131,12 +132,6 @@ def compute_sets(
 def _overlap(periods: Sequence[Period]) -> bool:
     ordered = sorted(periods)
     return any(later[0] <= earlier[1] for earlier, later in itertools.pairwise(ordered))
-
-
-def _periodic(definition: Definition) -> bool:
-    """Whether a field the definition uses is computed for the period (one query cannot serve several)."""
-    names = {c.field for c in (*definition.filters, *definition.numerator)} | ({definition.value} - {""})
-    return any(getattr(definition.population.fields[name], "periodic", False) for name in names)
 
 
 def _in_period(definition: Definition, period: Period) -> Q:
@@ -159,20 +154,34 @@ def _period_index(definition: Definition, periods: Sequence[Period]) -> Any:
     )
 
 
-def _aliases(definition: Definition, span: Period) -> dict[str, Any]:
-    """Expressions the conditions and the value use, annotated under `_f_<field>`."""
+def _aliases(definition: Definition, periods: Sequence[Period]) -> dict[str, Any]:
+    """Expressions the conditions and the value use, annotated under `_f_<field>`. A field that reads the period
+    is, over several periods that do not overlap, a CASE on the row's period: each row takes its own period's
+    value, in the same single pass."""
     names = {c.field for c in (*definition.filters, *definition.numerator)}
     if definition.value:
         names.add(definition.value)
+    span = (min(p[0] for p in periods), max(p[1] for p in periods))
     found = {}
     for name in names:
         spec = definition.population.fields[name]
         expression = getattr(spec, "expression", None)
-        if expression is not None:
-            made = expression(*span)
-            # A condition (Q) becomes a yes/no column the filters compare with True / False.
-            found[f"_f_{name}"] = ExpressionWrapper(made, output_field=BooleanField()) if isinstance(made, Q) else made
+        if expression is None:
+            continue
+        if not getattr(spec, "periodic", False) or len(periods) == 1:
+            found[f"_f_{name}"] = _column(expression(*span))
+            continue
+        made = [_column(expression(*period)) for period in periods]
+        found[f"_f_{name}"] = Case(
+            *(When(_in_period(definition, period), then=one) for period, one in zip(periods, made, strict=True)),
+            default=None,
+        )
     return found
+
+
+def _column(made: Any) -> Any:
+    # A condition (Q) becomes a yes/no column the filters compare with True / False.
+    return ExpressionWrapper(made, output_field=BooleanField()) if isinstance(made, Q) else made
 
 
 def _path(definition: Definition, name: str) -> str:
@@ -209,27 +218,31 @@ def counted_rows(
     periods: Sequence[Period],
     *,
     one_per_unit: bool = True,
+    final: bool = False,
 ) -> QuerySet[Any]:
     """The rows counted: in the programmes, in one of the periods, passing the filters, one per unit and
     period, annotated with `_period` (the index of its period). Also what a drill-down lists.
-    `one_per_unit=False`: every qualifying row (the caller counts distinct units itself)."""
+    `one_per_unit=False`: every qualifying row (the caller counts distinct units itself). `final=True`: the
+    caller only annotates and reads the rows (no further filter, which would run before the ranking)."""
     population = definition.population
     span = (min(p[0] for p in periods), max(p[1] for p in periods))
     conditions = list(definition.filters)
     if measure in (Measure.COUNT, Measure.SUM):
         conditions += definition.numerator  # a count: a unit counts if any of its records qualifies
 
+    # Periods that follow each other without a gap cover their span: every row of the span is in one of them.
+    gaps = any(later[0] > earlier[1] + timedelta(days=1) for earlier, later in itertools.pairwise(sorted(periods)))
+
     def scoped() -> QuerySet[Any]:
         found: QuerySet[Any] = (
             population.rows()
             .filter(**{f"{population.programme_path}__in": list(programme_ids)})
             .filter(_in_period(definition, span))  # the rows of the span only, before each is placed in a period
-            .alias(**_aliases(definition, span))
+            .alias(**_aliases(definition, periods))
             .alias(_period=_period_index(definition, periods))
             .filter(_all(definition, conditions))
-            .exclude(_period=-1)
         )
-        return found
+        return found.exclude(_period=-1) if gaps or _overlap(periods) else found
 
     rows = scoped()
     unit_path = population.units[definition.unit].path
@@ -238,18 +251,19 @@ def counted_rows(
         if connection.vendor != "postgresql" or definition.value:
             # SQLite runs a correlated NOT EXISTS row by row without a usable index, and PostgreSQL plans the
             # joins of an averaged value (a score's change) worse around it: ranking is faster there (measured).
-            latest = (
-                rows.annotate(
-                    _rank=Window(
-                        RowNumber(),
-                        partition_by=[F(unit_path), F("_period")],
-                        order_by=[F(date_path).desc(), F("pk").desc()],
-                    )
+            ranked: QuerySet[Any] = rows.annotate(
+                _rank=Window(
+                    RowNumber(),
+                    partition_by=[F(unit_path), F("_period")],
+                    order_by=[F(date_path).desc(), F("pk").desc()],
                 )
-                .filter(_rank=1)
-                .values("pk")
-            )
-            rows = scoped().filter(pk__in=latest)
+            ).filter(_rank=1)
+            if final:
+                # The ranked rows themselves, read in the same pass (PostgreSQL misjudges how many rows the
+                # ranking keeps, and looked each one up again by nested loops: 7 s instead of 1 at 300,000
+                # cases). A later filter would run before the ranking, hence only for a final reading.
+                return ranked
+            rows = scoped().filter(pk__in=ranked.values("pk"))
         else:
             # PostgreSQL: "no later record of the unit in the period" as an anti-join, cheaper than ranking
             # every row and looking the winners up again.
@@ -265,37 +279,164 @@ def counted_rows(
     return rows
 
 
+@dataclass(frozen=True)
+class _Grouping:
+    """What the grouped query groups by: short column aliases of the expressions (`_d0`…), and for each
+    dimension asked for, the columns its bucket is read from and how."""
+
+    expressions: dict[str, Any]  # alias -> expression
+    dimensions: dict[str, tuple[tuple[str, ...], Any]]  # dimension -> (aliases, bucket from their values)
+
+    def columns_of(self, s: Buckets) -> tuple[str, ...]:
+        """The columns a set of dimensions is grouped by, in the order of `expressions`."""
+        used = {alias for key in s for alias in self.dimensions[key][0]}
+        return tuple(alias for alias in self.expressions if alias in used)
+
+    def buckets(self, s: Buckets, values: dict[str, Any]) -> Buckets:
+        found = []
+        for key in s:
+            aliases, bucket = self.dimensions[key]
+            found.append(bucket(tuple(values[alias] for alias in aliases)))
+        return tuple(found)
+
+
+def _same(values: tuple[Any, ...]) -> str:
+    return str(values[0])
+
+
+def _grouping(population: registry.Population, keys: Sequence[str]) -> _Grouping:
+    available = dimensions.available(population)
+    names: dict[str, str] = {}  # grouping column or dimension -> alias
+    expressions: dict[str, Any] = {}
+    found: dict[str, tuple[tuple[str, ...], Any]] = {}
+    for key in keys:
+        dimension = available[key]
+        sources: list[tuple[str, Callable[[registry.Population], Any]]]
+        if dimension.grouped_by and dimension.bucket is not None:
+            sources = [(f"g:{name}", dimensions.GROUPING[name]) for name in dimension.grouped_by]
+            bucket = dimension.bucket
+        else:
+            sources, bucket = [(key, dimension.expression)], _same
+        aliases = []
+        for name, make in sources:
+            if name not in names:
+                names[name] = f"_d{len(names)}"  # short aliases: the outer query names them
+                expressions[names[name]] = make(population)
+            aliases.append(names[name])
+        found[key] = (tuple(aliases), bucket)
+    return _Grouping(expressions, found)
+
+
 def _compute(
     definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period], sets: list[Buckets]
 ) -> dict[Buckets, list[Values]]:
     population = definition.population
-    unit_path = population.units[definition.unit].path
     keys = list(dict.fromkeys(key for s in sets for key in s))
-    # A count whose buckets are attributes of the unit (people by sex, cases by return type) is the number of
-    # distinct units per bucket: no need to rank each unit's records to keep its latest.
-    distinct = measure == Measure.COUNT and unit_path != "pk" and dimensions.fixed_by_unit(population, unit_path, keys)
-    rows = counted_rows(definition, measure, programme_ids, periods, one_per_unit=not distinct)
-    available = dimensions.available(population)
-    columns = {key: f"_d{i}" for i, key in enumerate(keys)}  # short aliases: the outer query names them
-    rows = rows.annotate(_p=F("_period"), **{columns[key]: available[key].expression(population) for key in keys})
+    grouping = _grouping(population, keys)
     if measure == Measure.MEDIAN:
-        return _medians(rows, definition, columns, len(periods), sets)
-    inner, aggregates = _per_row(definition, measure, rows, ["_p", *columns.values()], distinct, unit_path)
-    plain = measure in (Measure.COUNT, Measure.SUM)
-    results = {s: [Values(s, make_cell(measure, 0.0, None if plain else 0.0)) for _ in periods] for s in sets}
-    sums = {s: [[0.0, 0.0] for _ in periods] for s in sets}
-    duration = _is_duration(definition)
-    for which, index, buckets, numerator, denominator in _grouped(inner, aggregates, columns, sets):
-        n = _as_value(numerator, duration)
-        results[which][index].cells[buckets] = make_cell(
-            measure, n, None if denominator is None else float(denominator)
+        return _medians(
+            _rows(definition, measure, programme_ids, periods, grouping), definition, grouping, len(periods), sets
         )
-        sums[which][index][0] += n
-        sums[which][index][1] += float(denominator or 0)
-    for which, values in results.items():
-        for result, (numerator, denominator) in zip(values, sums[which], strict=True):
-            result.total = make_cell(measure, numerator, None if plain else denominator)
+    prepared = _prepared(definition, measure, programme_ids, periods, grouping)
+    plain = measure in (Measure.COUNT, Measure.SUM)
+    # Each set's cells, added up from the groups of its columns (several groups make one bucket when the
+    # columns say more than the bucket: the municipalities of a state, the masks with a flag's bit).
+    parts: dict[Buckets, list[dict[Buckets, list[float]]]] = {s: [{} for _ in periods] for s in sets}
+    duration = _is_duration(definition)
+    columns = {s: grouping.columns_of(s) for s in sets}
+    by_columns: dict[tuple[str, ...], list[Buckets]] = defaultdict(list)
+    for s in sets:
+        by_columns[columns[s]].append(s)
+    for grouped_by, index, values, numerator, denominator in _grouped(
+        prepared, list(grouping.expressions), list(by_columns)
+    ):
+        n = _as_value(numerator, duration)
+        d = float(denominator or 0)
+        for s in by_columns[grouped_by]:
+            cell = parts[s][index].setdefault(grouping.buckets(s, values), [0.0, 0.0])
+            cell[0] += n
+            cell[1] += d
+    results: dict[Buckets, list[Values]] = {}
+    for s in sets:
+        results[s] = []
+        for cells in parts[s]:
+            value = Values(s, make_cell(measure, 0.0, None if plain else 0.0))
+            total = [0.0, 0.0]
+            for buckets, (n, d) in cells.items():
+                value.cells[buckets] = make_cell(measure, n, None if plain else d)
+                total[0] += n
+                total[1] += d
+            value.total = make_cell(measure, total[0], None if plain else total[1])
+            results[s].append(value)
     return results
+
+
+def _distinct(definition: Definition, measure: str, keys: Iterable[str]) -> bool:
+    """A count whose buckets are attributes of the unit (people by sex, cases by return type) is the number of
+    distinct units per bucket: no need to rank each unit's records to keep its latest."""
+    population = definition.population
+    unit_path = population.units[definition.unit].path
+    return measure == Measure.COUNT and unit_path != "pk" and dimensions.fixed_by_unit(population, unit_path, keys)
+
+
+def _rows(
+    definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period], grouping: _Grouping
+) -> QuerySet[Any]:
+    distinct = _distinct(definition, measure, grouping.dimensions)
+    rows = counted_rows(definition, measure, programme_ids, periods, one_per_unit=not distinct, final=True)
+    annotated: QuerySet[Any] = rows.annotate(_p=F("_period"), **grouping.expressions)
+    return annotated
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The counted rows' SQL, the aggregates the grouped query computes from them, and the database."""
+
+    sql: str
+    params: tuple[Any, ...]
+    aggregates: str
+    alias: str
+    # Held so that the id in the key stays this population's while the entry lives.
+    population: registry.Population
+
+
+# The SQL compiled for the same question (definition, measure, programmes, periods, dimensions, database, time
+# zone) is the same: building and compiling it through the ORM took 4 ms of a 5 ms call on a small population
+# (docs/scaling.md). A registered field is a function of the period alone, so the SQL does not go stale.
+_PREPARED: dict[tuple[Any, ...], _Prepared] = {}
+_PREPARED_MAX = 512
+
+
+def _prepared(
+    definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period], grouping: _Grouping
+) -> _Prepared:
+    key = (
+        id(definition.population),
+        definition.unit,
+        definition.date,
+        repr(definition.filters),
+        repr(definition.numerator),
+        definition.value,
+        measure,
+        tuple(programme_ids),
+        tuple(periods),
+        tuple(grouping.dimensions),
+        read_alias(),
+        timezone.get_current_timezone_name(),
+    )
+    found = _PREPARED.get(key)
+    if found is None:
+        rows = _rows(definition, measure, programme_ids, periods, grouping)
+        unit_path = definition.population.units[definition.unit].path
+        distinct = _distinct(definition, measure, grouping.dimensions)
+        inner, aggregates = _per_row(definition, measure, rows, ["_p", *grouping.expressions], distinct, unit_path)
+        sql, params = inner.order_by().query.sql_with_params()
+        # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
+        found = _Prepared(sql, tuple(params), aggregates, inner.db, definition.population)
+        if len(_PREPARED) >= _PREPARED_MAX:
+            _PREPARED.pop(next(iter(_PREPARED)))
+        _PREPARED[key] = found
+    return found
 
 
 def _per_row(
@@ -320,41 +461,34 @@ def _per_row(
 
 
 def _grouped(
-    inner: QuerySet[Any], aggregates: str, columns: dict[str, str], sets: list[Buckets]
-) -> Iterable[tuple[Buckets, int, Buckets, Any, Any]]:
-    """(set, period index, buckets, numerator, denominator) for each cell of each set, from one query over
-    the counted rows: GROUPING SETS on PostgreSQL, a UNION ALL over the rows materialised once on SQLite."""
-    sql, params = inner.order_by().query.sql_with_params()
-    # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
-    alias = inner.db
-    db = connections[alias]
+    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]]
+) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], Any, Any]]:
+    """(set of columns, period index, {column: value}, numerator, denominator) for each group of each set of
+    columns, from one query over the counted rows: GROUPING SETS on PostgreSQL, a UNION ALL over the rows
+    materialised once on SQLite."""
+    sql, params, aggregates = prepared.sql, list(prepared.params), prepared.aggregates
+    db = connections[prepared.alias]
     q = db.ops.quote_name
     period = q("_p")
     if db.vendor == "postgresql" and columns:
-        names = [q(column) for column in columns.values()]
-        grouping = ", ".join("(" + ", ".join([period, *(q(columns[key]) for key in s)]) + ")" for s in sets)
+        names = [q(column) for column in columns]
+        grouping = ", ".join("(" + ", ".join([period, *(q(column) for column in s)]) + ")" for s in sets)
         query = (
             f"SELECT GROUPING({', '.join(names)}), {period}, {', '.join(names)}, {aggregates} "  # noqa: S608
             f"FROM ({sql}) counted GROUP BY GROUPING SETS ({grouping})"
         )
         # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
-        bits = {sum(1 << (len(columns) - 1 - i) for i, key in enumerate(columns) if key not in s): s for s in sets}
-        with transaction.atomic(using=alias), db.cursor() as cursor:
-            # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured),
-            # and the rows are hashed into every grouping set in one pass when they have room (not sorted
-            # once per set). Both settings end with the query, even inside a longer transaction.
-            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
-            cursor.execute(query, params)
-            found = cursor.fetchall()
-            cursor.execute("SET LOCAL jit TO DEFAULT; SET LOCAL work_mem TO DEFAULT")
+        bits = {
+            sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): s for s in sets
+        }
+        with db.cursor() as cursor:
+            found = _fetch_tuned(db, cursor, query, params)
         for mask, index, *rest in found:
-            which = bits[mask]
-            buckets = tuple(rest[list(columns).index(key)] for key in which)
-            yield which, index, buckets, *_parts(rest[len(columns) :])
+            yield bits[mask], index, dict(zip(columns, rest, strict=False)), *_parts(rest[len(columns) :])
         return
     selects = []
     for i, s in enumerate(sets):
-        grouped_by = [period, *(q(columns[key]) for key in s)]
+        grouped_by = [period, *(q(column) for column in s)]
         selects.append(
             f"SELECT {i}, {', '.join(grouped_by)}{', NULL' * (len(columns) - len(s))}, {aggregates} "  # noqa: S608
             f"FROM counted GROUP BY {', '.join(grouped_by)}"
@@ -365,7 +499,36 @@ def _grouped(
         found = cursor.fetchall()
     for i, index, *rest in found:
         which = sets[i]
-        yield which, index, tuple(rest[: len(which)]), *_parts(rest[len(columns) :])
+        yield which, index, dict(zip(which, rest, strict=False)), *_parts(rest[len(columns) :])
+
+
+# Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured), and the rows
+# are hashed into every grouping set in one pass when they have room (not sorted once per set).
+_TUNE = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
+_RESET = ("SET LOCAL jit TO DEFAULT", "SET LOCAL work_mem TO DEFAULT")
+
+
+def _fetch_tuned(db: Any, cursor: Any, query: str, params: Sequence[Any]) -> list[Any]:
+    """The rows of `query` run with `_TUNE`, the settings ending with it, in one round trip: the statements
+    sent together are one transaction of their own (or reset at the end inside a longer one). A tiny query's
+    time is mostly round trips: a transaction of its own around it took four."""
+    import psycopg
+
+    if not isinstance(cursor.cursor, psycopg.ClientCursor):
+        # Binding on the server sends one statement at a time.
+        with transaction.atomic(using=db.alias):
+            for statement in _TUNE:
+                cursor.execute(statement)
+            cursor.execute(query, params)
+            found: list[Any] = cursor.fetchall()
+            for statement in _RESET:
+                cursor.execute(statement)
+        return found
+    statements = [*_TUNE, query, *(_RESET if db.in_atomic_block else ())]
+    cursor.execute("; ".join(statements), params)
+    for _ in _TUNE:
+        cursor.nextset()  # past the SETs
+    return list(cursor.fetchall())
 
 
 def _parts(aggregates: Sequence[Any]) -> tuple[Any, Any]:
@@ -394,25 +557,36 @@ def as_number(value: Any) -> float:
 
 
 def _medians(
-    rows: QuerySet[Any], definition: Definition, columns: dict[str, str], n_periods: int, sets: list[Buckets]
+    rows: QuerySet[Any], definition: Definition, grouping: _Grouping, n_periods: int, sets: list[Buckets]
 ) -> dict[Buckets, list[Values]]:
-    """Medians need every value: the values of the counted rows are read once and split in Python."""
-    rows = rows.annotate(_v=F(_path(definition, definition.value))).filter(_v__isnull=False)
-    keys = list(columns)
+    """Medians need every value: the values of the counted rows are read once and split in Python. A row
+    without a value is skipped here, not filtered in SQL: the rows may be ranked to keep each unit's latest,
+    and a filter would run before the ranking."""
+    rows = rows.annotate(_v=F(_path(definition, definition.value)))
+    columns = list(grouping.expressions)
     per_cell: dict[Buckets, list[dict[Buckets, list[float]]]] = {
         s: [defaultdict(list) for _ in range(n_periods)] for s in sets
     }
-    positions = {s: [keys.index(key) for key in s] for s in sets}
-    for row in rows.values_list("_p", *columns.values(), "_v").order_by().iterator(chunk_size=5000):
-        value, buckets = as_number(row[-1]), [str(v) for v in row[1:-1]]
+    # The values of each combination of grouping columns first, then each combination's buckets once per set
+    # (not once per row and set); the rows fetched in one go (not a server-side cursor's round trips).
+    per_group: dict[tuple[Any, ...], list[float]] = defaultdict(list)
+    for row in rows.values_list("_p", *columns, "_v").order_by():
+        if row[-1] is not None:
+            per_group[row[:-1]].append(as_number(row[-1]))
+    for group, group_values in per_group.items():
+        values = dict(zip(columns, group[1:], strict=True))
         for s in sets:
-            per_cell[s][row[0]][tuple(buckets[i] for i in positions[s])].append(value)
+            per_cell[s][group[0]][grouping.buckets(s, values)].extend(group_values)
+    # A period's total is the same whatever the set: its median is taken once.
+    totals = [[] for _ in range(n_periods)]  # type: list[list[float]]
+    for group, group_values in per_group.items():
+        totals[group[0]].extend(group_values)
+    total_cells = [_median_cell(values) for values in totals]
     found: dict[Buckets, list[Values]] = {}
     for s in sets:
         found[s] = []
-        for cells in per_cell[s]:
-            everything = [v for values in cells.values() for v in values]
-            result = Values(s, _median_cell(everything))
+        for index, cells in enumerate(per_cell[s]):
+            result = Values(s, total_cells[index])
             result.cells = {buckets: _median_cell(values) for buckets, values in cells.items()}
             found[s].append(result)
     return found

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.cases.choices import AssessmentKind, CaseStatus, ClosureCategory, ReturnType
 from reintegra.cases.models import Assessment, Case, FollowUpVisit, PlanItem
-from reintegra.monitoring import registry
+from reintegra.monitoring import joins, registry
 from reintegra.vocabulary.choices import Dimension
 
 PEOPLE = registry.Unit(_("people (distinct returnees)"), "returnee_id")
@@ -26,15 +26,9 @@ def _days(later: str, earlier: str) -> registry.ExpressionFactory:
 
 
 def _follow_ups_in_span(start: date, end: date) -> Any:
-    # A subquery, not an aggregate over a join: the engine totals and averages it, and keeps one row per unit.
-    visits = (
-        FollowUpVisit.objects.filter(case=OuterRef("pk"), visited_on__range=(start, end))
-        .order_by()
-        .values("case")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(visits, output_field=IntegerField()), Value(0))
+    # The visits counted once per case in one grouped subquery joined to the cases (not a subquery run for each
+    # case): still one row per case, which the engine totals and averages.
+    return joins.count_per_row(FollowUpVisit.objects.filter(visited_on__range=(start, end)), "case_id")
 
 
 def register_case_populations() -> None:

@@ -79,7 +79,7 @@ class Flag:
     path: str = ""
     expression: ExpressionFactory | None = None
     # The expression reads the period it is given (visits in the period, an agreement in force at its end):
-    # the engine computes such a definition one period at a time.
+    # the engine makes one expression per period and gives each row its own period's (a CASE on the period).
     periodic: bool = False
 
 

@@ -1,0 +1,136 @@
+"""The engine's shape at scale (docs/scaling.md, "The monitoring engine at a million cases"): the visits of the
+period counted per case by one grouped join, periods that do not overlap computed in one query even when a
+field reads the period, the dimensions that share a column (the ten flags, both areas) grouped once by it,
+and the compiled SQL kept for the same question while the numbers follow the data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reintegra.access.roles import Role
+from reintegra.cases.models import FollowUpVisit, Returnee
+from reintegra.monitoring import definition, engine
+from reintegra.places.models import AdminArea
+from reintegra.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+Q1 = (date(2026, 1, 1), date(2026, 3, 31))
+Q2 = (date(2026, 4, 1), date(2026, 6, 30))
+VISITS = {"population": "cases", "unit": "case", "date": "return_date", "value": "follow_ups"}
+
+
+@pytest.fixture
+def world():
+    org = f.organisation("passes")
+    manager = f.user(org, Role.CASE_MANAGER)
+    return manager, org.programmes.get()
+
+
+def _visit(manager, case, day):
+    FollowUpVisit.objects.create(case=case, visited_on=day, conducted_by=manager, notes="", significant_changes="")
+
+
+def test_visits_of_the_period_per_case_in_one_query(world):
+    manager, programme = world
+    first = f.case(manager, return_date=date(2026, 1, 10))
+    second = f.case(manager, return_date=date(2026, 2, 10))
+    later = f.case(manager, return_date=date(2026, 5, 2))
+    for case, day in [
+        (first, date(2026, 1, 20)),
+        (first, date(2026, 3, 1)),
+        (first, date(2026, 4, 2)),  # the second quarter's: not the first's, and first is not counted in Q2
+        (second, date(2025, 12, 30)),  # before the quarter
+        (later, date(2026, 5, 10)),
+    ]:
+        _visit(manager, case, day)
+    parsed = definition.parse(VISITS, "mean")
+    with CaptureQueriesContext(connection) as queries:
+        q1, q2 = engine.compute(parsed, "mean", programme_ids=[programme.pk], periods=[Q1, Q2], by=("return_type",))
+    assert len(queries) == 1  # both quarters, the visits counted in the same query
+    assert (q1.total.numerator, q1.total.denominator) == (2, 2)  # first: 2 visits, second: 0
+    assert (q2.total.numerator, q2.total.denominator) == (1, 1)
+    assert sum(cell.numerator for cell in q1.cells.values()) == q1.total.numerator
+    # Cumulative periods overlap: each counts its own span's visits, the cases never summed across them.
+    to_q1, to_q2 = engine.compute(parsed, "mean", programme_ids=[programme.pk], periods=[Q1, (Q1[0], Q2[1])])
+    assert (to_q1.total.numerator, to_q1.total.denominator) == (2, 2)
+    assert (to_q2.total.numerator, to_q2.total.denominator) == (4, 3)
+
+
+def test_dimensions_sharing_a_column_are_grouped_once_and_add_up(world):
+    manager, programme = world
+    states = [AdminArea.objects.create(country="MX", level=1, code=f"PS{i}", name=f"Estado {i}") for i in range(2)]
+    towns = [
+        AdminArea.objects.create(country="MX", level=2, code=f"PM{i}", name=f"Municipio {i}", parent=states[0])
+        for i in range(2)
+    ]
+    people = [
+        f.returnee(manager, attention_flags=["indigenous"]),
+        f.returnee(manager, attention_flags=["indigenous", "disability"]),
+        f.returnee(manager),
+        f.returnee(manager),
+    ]
+    for person, town in zip(people, [towns[0], towns[1], towns[1], None], strict=True):
+        Returnee.objects.filter(pk=person.pk).update(municipality=town)
+        f.case(manager, person, return_date=date(2026, 2, 1))
+    parsed = definition.parse({"population": "cases", "unit": "person", "date": "return_date"}, "count")
+    sets = [(), ("flag_indigenous",), ("flag_disability",), ("adm1",), ("adm2",), ("flag_indigenous", "adm2")]
+    found = engine.compute_sets(parsed, "count", programme_ids=[programme.pk], periods=[Q1], sets=sets)
+    cells = {s: {buckets: cell.value for buckets, cell in found[s][0].cells.items()} for s in sets}
+    assert found[()][0].total.value == 4
+    assert cells[("flag_indigenous",)] == {("yes",): 2, ("no",): 2}
+    assert cells[("flag_disability",)] == {("yes",): 1, ("no",): 3}
+    assert cells[("adm1",)] == {(str(states[0].pk),): 3, ("unknown",): 1}
+    assert cells[("adm2",)] == {(str(towns[0].pk),): 1, (str(towns[1].pk),): 2, ("unknown",): 1}
+    assert cells[("flag_indigenous", "adm2")] == {
+        ("yes", str(towns[0].pk)): 1,
+        ("yes", str(towns[1].pk)): 1,
+        ("no", str(towns[1].pk)): 1,
+        ("no", "unknown"): 1,
+    }
+    for s in sets:
+        assert found[s][0].total.value == 4, s  # every set's cells add up to the same total
+        # Asked alone, each set gives what it gives with the others.
+        (alone,) = engine.compute(parsed, "count", programme_ids=[programme.pk], periods=[Q1], by=s)
+        assert alone.cells == found[s][0].cells, s
+
+
+def test_the_compiled_sql_is_kept_and_the_numbers_follow_the_data(world):
+    manager, programme = world
+    f.case(manager, return_date=date(2026, 1, 5))
+    parsed = definition.parse({"population": "cases", "unit": "case", "date": "return_date"}, "count")
+
+    def count():
+        (q1,) = engine.compute(parsed, "count", programme_ids=[programme.pk], periods=[Q1], by=("sex",))
+        return q1.total.value
+
+    assert count() == 1
+    kept = len(engine._PREPARED)
+    f.case(manager, return_date=date(2026, 3, 5))
+    assert count() == 2  # the same SQL, run again on the data as it is now
+    assert len(engine._PREPARED) == kept
+    # Another question is another entry.
+    engine.compute(parsed, "count", programme_ids=[programme.pk], periods=[Q2], by=("sex",))
+    assert len(engine._PREPARED) == kept + 1
+
+
+def test_the_settings_of_the_grouped_query_end_with_it():
+    """PostgreSQL: the grouped query runs without JIT, sent with its settings in one round trip; they end with
+    it, on their own or inside a longer transaction."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's settings")
+    from django.db import transaction
+
+    query = "SELECT current_setting('jit'), %s::int"
+    with connection.cursor() as cursor:
+        assert engine._fetch_tuned(connection, cursor, query, [1]) == [("off", 1)]
+        cursor.execute("SELECT current_setting('jit')")
+        jit = cursor.fetchone()[0]
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert engine._fetch_tuned(connection, cursor, query, [2]) == [("off", 2)]
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == jit
