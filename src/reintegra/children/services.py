@@ -122,8 +122,7 @@ def check_plan_agreement(case: Case) -> None:
             _("A child's plan is agreed only after a best-interests assessment approved by a supervisor."),
             "bia_required",
         )
-    profile = selectors.profile_of(case)
-    if profile is not None and profile.is_unaccompanied and not selectors.has_decided_determination(case):
+    if selectors.is_unaccompanied(case) and not selectors.has_decided_determination(case):
         raise TransitionError(
             _("An unaccompanied child's plan is agreed only after a best-interests determination."), "bid_required"
         )
@@ -651,7 +650,9 @@ def save_determination(
             member.determination = bid
             member.save()
         what = "bid_decided" if bid.decision else ("bid_started" if created else "bid_updated")
-        _event(case, user, what, determination=bid.pk, decision=bid.decision)
+        # Not the decision itself: the timeline is read by everyone who sees the case, the determination
+        # only by its panel, the case manager and supervisors.
+        _event(case, user, what, determination=bid.pk)
         return bid
 
 

@@ -1,0 +1,135 @@
+"""Gaps the audit of issue 13 found (docs/children.md "Coverage of the requirements"): the determination's
+decision kept out of the case timeline, the determination rule for a child flagged unaccompanied before any
+profile, the issue's endpoints in the OpenAPI schema."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from reintegra.access.roles import Role
+from reintegra.access.transitions import TransitionError
+from reintegra.cases import services as case_services
+from reintegra.cases.choices import AttentionFlag, CaseEventKind
+from reintegra.cases.models import CaseEvent
+from reintegra.children import services
+from reintegra.children.choices import CareStatus
+from reintegra.children.tests.conftest import World, approved_bia, decided_bid, drafted_plan, years_ago
+from reintegra.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- The determination's decision is not on the timeline --------------------------------------------
+
+
+def test_the_timeline_says_a_determination_was_decided_but_not_what(world: World):
+    services.save_determination(world.manager, world.child_case, decided_bid(world))
+    event = CaseEvent.objects.get(case=world.child_case, kind=CaseEventKind.CHILD, data__what="bid_decided")
+    assert "decision" not in event.data
+    # A teammate sees the case and its timeline, not the determination (page and API).
+    teammate = f.user(world.org, Role.CASE_MANAGER, team=world.manager.team)
+    page = client_for(teammate).get(reverse("cases:timeline", args=[world.child_case.pk]), HTTP_ACCEPT_LANGUAGE="es")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Determinación del Interés Superior" in text and "Reunificación con apoyo" not in text
+    body = client_for(teammate).get(f"/api/v1/cases/{world.child_case.pk}/").json()
+    assert all("reunification_support" not in str(event["data"]) for event in body["timeline"])
+
+
+def test_the_migration_removes_the_decision_from_older_events(world: World):
+    old = CaseEvent.objects.create(
+        case=world.child_case,
+        kind=CaseEventKind.CHILD,
+        data={"what": "bid_decided", "determination": 1, "decision": "alternative_care"},
+    )
+    other = CaseEvent.objects.create(
+        case=world.child_case, kind=CaseEventKind.CHILD, data={"what": "participation", "decision": "plan"}
+    )
+    migration = import_module("reintegra.children.migrations.0005_timeline_without_bid_decision")
+    migration.strip_decisions(apps, None)
+    old.refresh_from_db()
+    other.refresh_from_db()
+    assert old.data == {"what": "bid_decided", "determination": 1}
+    assert other.data == {"what": "participation", "decision": "plan"}  # the participation's decision stays
+
+
+# --- A child flagged unaccompanied needs a determination before any profile says so -----------------
+
+
+def _flagged_unaccompanied(world: World):
+    child = f.returnee(
+        world.manager,
+        given_names="Brandon",
+        birth_date=years_ago(15),
+        nationality="GT",
+        return_country="GT",
+        attention_flags=[AttentionFlag.UNACCOMPANIED_MINOR],
+    )
+    world.child_case = f.case(world.manager, child, host_country="MX")
+    return world.child_case
+
+
+def _agree(world: World):
+    return case_services.agree_plan(world.manager, world.child_case, agreed_on=timezone.localdate())
+
+
+def _participated(world: World) -> None:
+    services.record_participation(
+        world.manager,
+        world.child_case,
+        decision="plan",
+        method="in_person",
+        views="Quiere volver con su madre.",
+        recorded_on=timezone.localdate(),
+    )
+
+
+@pytest.mark.parametrize("profile", [None, CareStatus.UNKNOWN])
+def test_a_child_flagged_unaccompanied_needs_a_determination_without_a_profile_saying_otherwise(
+    world: World, profile: str | None
+):
+    _flagged_unaccompanied(world)
+    if profile is not None:
+        services.save_profile(world.manager, world.child_case, services.ProfileInput(care_status=profile))
+    drafted_plan(world)
+    approved_bia(world)
+    _participated(world)
+    with pytest.raises(TransitionError) as refused:
+        _agree(world)
+    assert refused.value.code == "bid_required"
+    services.save_determination(world.manager, world.child_case, decided_bid(world))
+    assert _agree(world).is_agreed
+
+
+def test_a_profile_that_found_the_child_accompanied_settles_the_flag(world: World):
+    _flagged_unaccompanied(world)
+    services.save_profile(world.manager, world.child_case, services.ProfileInput(care_status=CareStatus.ACCOMPANIED))
+    drafted_plan(world)
+    approved_bia(world)
+    _participated(world)
+    assert _agree(world).is_agreed
+
+
+def test_the_plan_agreement_through_the_api_answers_bid_required_for_a_flagged_child(world: World):
+    _flagged_unaccompanied(world)
+    drafted_plan(world)
+    approved_bia(world)
+    _participated(world)
+    answer = client_for(world.manager).post(
+        f"/api/v1/cases/{world.child_case.pk}/plan/agree/",
+        {"agreed_on": timezone.localdate().isoformat()},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and answer.json()["code"] == "bid_required"
