@@ -43,7 +43,7 @@ def test_the_timeline_says_a_determination_was_decided_but_not_what(world: World
     page = client_for(teammate).get(reverse("cases:timeline", args=[world.child_case.pk]), HTTP_ACCEPT_LANGUAGE="es")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Determinación del Interés Superior" in text and "Reunificación con apoyo" not in text
+    assert "Determinación del Interés Superior tomada" in text and "Reunificación con apoyo" not in text
     body = client_for(teammate).get(f"/api/v1/cases/{world.child_case.pk}/").json()
     assert all("reunification_support" not in str(event["data"]) for event in body["timeline"])
 
@@ -133,3 +133,19 @@ def test_the_plan_agreement_through_the_api_answers_bid_required_for_a_flagged_c
         content_type="application/json",
     )
     assert answer.status_code == 400 and answer.json()["code"] == "bid_required"
+
+
+# --- Every read of a BIA is audited, the API's answer to its creation included -----------------------
+
+
+def test_the_api_answer_that_shows_a_new_bia_is_an_audited_read(world: World):
+    from reintegra.children.tests.conftest import bia_input
+    from reintegra.testing.api_clients import api_client_for
+    from reintegra.testing.trail import access_events
+
+    body = {**bia_input().__dict__, "started_on": timezone.localdate().isoformat()}
+    created = api_client_for(world.manager).post(
+        f"/api/v1/cases/{world.child_case.pk}/best-interests-assessments/", body, format="json"
+    )
+    assert created.status_code == 201
+    assert access_events(user=world.manager, object_type="children.bestinterestsassessment", channel="api")
