@@ -149,3 +149,32 @@ def test_the_api_answer_that_shows_a_new_bia_is_an_audited_read(world: World):
     )
     assert created.status_code == 201
     assert access_events(user=world.manager, object_type="children.bestinterestsassessment", channel="api")
+
+
+# --- The issue's endpoints are in the OpenAPI schema (so schemathesis fuzzes them) -------------------
+
+ISSUE_ENDPOINTS = {
+    "/api/v1/cases/{id}/child-profile/": {"get", "put"},
+    "/api/v1/cases/{id}/best-interests-assessments/": {"get", "post"},
+    "/api/v1/cases/{id}/best-interests-assessments/{bia_id}/approve/": {"post"},
+    "/api/v1/cases/{id}/best-interests-determination/": {"get", "put"},
+    "/api/v1/cases/{id}/tracing-actions/": {"get", "post"},
+    "/api/v1/cases/{id}/reunification-assessment/": {"get", "put"},
+    "/api/v1/cases/{id}/child-plan/": {"get", "put"},
+    "/api/v1/cases/{id}/plan/agree/": {"post"},
+}
+
+
+def test_the_issues_endpoints_are_in_the_schema_and_plan_agreement_names_the_child_rules():
+    import json
+
+    from rest_framework.test import APIClient
+
+    answer = APIClient().get("/api/schema/", {"format": "json"})
+    assert answer.status_code == 200
+    paths = json.loads(answer.content)["paths"]
+    for path, methods in ISSUE_ENDPOINTS.items():
+        assert path in paths, path
+        assert methods <= set(paths[path]), (path, set(paths[path]))
+    described = paths["/api/v1/cases/{id}/plan/agree/"]["post"]["description"]
+    assert "bia_required" in described and "bid_required" in described
