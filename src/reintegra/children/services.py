@@ -484,6 +484,7 @@ def approve_assessment(
     child_permissions.require_approver(user, bia)
     with _write(user):
         versioning.lock(bia, expected_version)
+        lifecycle.ensure_open(case_services.facts(bia.case))
         if bia.status != BiaStatus.SUBMITTED:
             raise TransitionError(
                 _("Only a completed assessment awaiting approval can be approved."), "bia_not_submitted"
@@ -511,6 +512,7 @@ def return_assessment(
         raise ValidationError({"note": ValidationError(_("Say what the author should revise."), code="required")})
     with _write(user):
         versioning.lock(bia, expected_version)
+        lifecycle.ensure_open(case_services.facts(bia.case))
         if bia.status != BiaStatus.SUBMITTED:
             raise TransitionError(
                 _("Only a completed assessment awaiting approval can be sent back."), "bia_not_submitted"
@@ -665,6 +667,8 @@ def record_participation(
     """How the child took part in the plan or the closure decision: their views, or why they were not heard."""
     child_permissions.require_child_write(user, case)
     with _write(user):
+        # A closed case is read, not changed: the closure's participation is recorded before it closes.
+        lifecycle.ensure_open(case_services.facts(case))
         require_child_case(case)
         errors = FieldErrors()
         entry = ChildParticipation(case=case, recorded_by=user, views=(views or "").strip())

@@ -178,3 +178,53 @@ def test_the_issues_endpoints_are_in_the_schema_and_plan_agreement_names_the_chi
         assert methods <= set(paths[path]), (path, set(paths[path]))
     described = paths["/api/v1/cases/{id}/plan/agree/"]["post"]["description"]
     assert "bia_required" in described and "bid_required" in described
+
+
+def test_the_pages_that_show_the_determination_record_its_read(world: World):
+    from reintegra.testing.trail import access_events
+
+    services.save_determination(world.manager, world.child_case, decided_bid(world))
+    client = client_for(world.supervisor)
+    assert client.get(reverse("children:case", args=[world.child_case.pk])).status_code == 200
+    assert client.get(reverse("children:determination", args=[world.child_case.pk])).status_code == 200
+    events = access_events(user=world.supervisor, object_type="children.bestinterestsdetermination")
+    assert len(events) == 2 and {e.channel for e in events} == {"web"}
+
+
+# --- A closed case's child records are read, not changed ---------------------------------------------
+
+
+def test_a_closed_child_case_takes_no_participation_nor_approval(world: World):
+    from reintegra.children.tests.conftest import bia_input
+    from reintegra.children.tests.plan_helpers import checklist_input
+    from reintegra.children.plan_services import save_closure_checklist
+    from reintegra.testing.closure import suggested_decisions
+
+    bia = services.start_assessment(world.manager, world.child_case, bia_input())
+    services.record_participation(
+        world.manager,
+        world.child_case,
+        decision="closure",
+        method="in_person",
+        views="De acuerdo.",
+        recorded_on=timezone.localdate(),
+    )
+    save_closure_checklist(world.manager, world.child_case, checklist_input())
+    case_services.close_case(
+        world.manager, world.child_case, reason="left_area", open_matters=suggested_decisions(world.child_case)
+    )
+    world.child_case.refresh_from_db()
+    bia.refresh_from_db()
+    with pytest.raises(TransitionError) as refused:
+        services.record_participation(
+            world.manager,
+            world.child_case,
+            decision="plan",
+            method="in_person",
+            views="Sí.",
+            recorded_on=timezone.localdate(),
+        )
+    assert refused.value.code == "case_closed"
+    with pytest.raises(TransitionError) as refused:
+        services.approve_assessment(world.supervisor, bia)
+    assert refused.value.code == "case_closed"
