@@ -195,9 +195,9 @@ def test_the_pages_that_show_the_determination_record_its_read(world: World):
 
 
 def test_a_closed_child_case_takes_no_participation_nor_approval(world: World):
+    from reintegra.children.plan_services import save_closure_checklist
     from reintegra.children.tests.conftest import bia_input
     from reintegra.children.tests.plan_helpers import checklist_input
-    from reintegra.children.plan_services import save_closure_checklist
     from reintegra.testing.closure import suggested_decisions
 
     bia = services.start_assessment(world.manager, world.child_case, bia_input())
@@ -228,3 +228,36 @@ def test_a_closed_child_case_takes_no_participation_nor_approval(world: World):
     with pytest.raises(TransitionError) as refused:
         services.approve_assessment(world.supervisor, bia)
     assert refused.value.code == "case_closed"
+
+
+# --- Reminders before a BIA's deadline and of a determination's review ---------------------------------
+
+
+def test_a_bia_is_reminded_before_its_deadline_and_the_priority_is_in_the_words(world: World):
+    from datetime import timedelta
+
+    from django.utils import translation
+
+    from reintegra.children import reminders
+    from reintegra.children.tests.conftest import bia_input
+
+    bia = services.start_assessment(world.supervisor, world.child_case, bia_input(complete=False))  # high: 2 days
+    assert list(reminders.bias_due_soon(bia.due_on - timedelta(days=2))) == []
+    soon = list(reminders.bias_due_soon(bia.due_on - timedelta(days=1)))
+    assert {d.recipient_id for d in soon} == {world.supervisor.pk, world.manager.pk}
+    assert list(reminders.bias_due_soon(bia.due_on + timedelta(days=1))) == []
+    (late, *_rest) = list(reminders.bias_overdue(bia.due_on + timedelta(days=1)))
+    assert "priority" not in late.params
+    with translation.override("es"):
+        assert "prioridad alta" in translation.gettext(late.message)
+
+
+def test_a_determinations_review_is_reminded_to_the_case_manager(world: World):
+    from datetime import timedelta
+
+    from reintegra.children import reminders
+
+    bid = services.save_determination(world.manager, world.child_case, decided_bid(world))  # review in 90 days
+    assert list(reminders.determinations_to_review(bid.review_on - timedelta(days=8))) == []
+    (due,) = list(reminders.determinations_to_review(bid.review_on - timedelta(days=7)))
+    assert due.recipient_id == world.manager.pk and due.params["number"] == world.child_case.case_number

@@ -9,13 +9,13 @@ from django.test import Client
 from django.urls import reverse
 
 from reintegra.access.models import Programme, User
-from reintegra.children.choices import BiaPriority, BiaStatus, CareStatus
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case
+from reintegra.children.choices import BiaPriority, BiaStatus, CareStatus
 from reintegra.children.models import (
     BestInterestsAssessment,
-    ChildParticipation,
     BestInterestsDetermination,
+    ChildParticipation,
     ChildProfile,
     FamilyMemberFound,
     ReunificationAssessment,

@@ -163,12 +163,20 @@ def test_a_childs_referral_is_sent_only_with_the_guardians_consent_and_the_child
     child_case = _child_case(world)
     outside = ServiceProvider.objects.create(name="Casa hogar", organisation_type="ngo", country="GT", owner=world.org)
     outside_service = Service.objects.create(
-        provider=outside, code="casa-hogar", name="Acogimiento", dimension="social", sector="social_protection", country="GT"
+        provider=outside,
+        code="casa-hogar",
+        name="Acogimiento",
+        dimension="social",
+        sector="social_protection",
+        country="GT",
     )
     services.save_pathway(
         factories.user(world.org, Role.PROGRAMME_MANAGER),
         services.PathwayInput(
-            provider=outside, title="POE casa hogar", approved_on=timezone.localdate(), transferred_fields=list(SOP_FIELDS)
+            provider=outside,
+            title="POE casa hogar",
+            approved_on=timezone.localdate(),
+            transferred_fields=list(SOP_FIELDS),
         ),
     )
     for recipient in ({"recipient_organisation": world.provider_org}, {"recipient_provider": outside}):
