@@ -43,7 +43,7 @@ DUE_SOON_DAYS = 1
 REVIEW_NOTICE_DAYS = 7
 
 
-def _in_progress(**due: Any) -> Iterator[tuple[int, date, str, int | None, int, int | None, str]]:
+def _in_progress(**due: Any) -> Iterator[tuple[Any, ...]]:
     return iter(
         BestInterestsAssessment.objects.filter(status=BiaStatus.IN_PROGRESS, **due)
         .values_list(
@@ -86,6 +86,7 @@ def determinations_to_review(today: date) -> Iterator[Due]:
     )
     message = gettext_noop("The best-interests determination of case %(number)s is to be reviewed on %(date)s.")
     for pk, review_on, case_id, case_manager, number in rows:
+        assert review_on is not None and case_manager is not None  # filtered above
         url = reverse("children:determination", args=[case_id])
         params = {"number": number, "date": review_on.isoformat()}
         yield Due(case_manager, f"{pk}:{review_on.isoformat()}", message, params, url, review_on)
