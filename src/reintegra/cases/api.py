@@ -511,6 +511,12 @@ class CaseViewSet(QueryParametersMixin, versioning.ETagMixin, viewsets.GenericVi
         optional=True,
         operation_id="cases_plan_agree",
         summary=_("Record that the plan was agreed with the returnee"),
+        description=_(
+            "400 with a code when a rule of the step refuses it: late_reason (field), or for a child's case "
+            "bia_required (no best-interests assessment approved by a supervisor), bid_required (an "
+            "unaccompanied child without a best-interests determination), participation_required (the "
+            "child's participation in the plan not recorded)."
+        ),
         request=PlanAgreeSerializer,
         responses=PlanSerializer,
     )

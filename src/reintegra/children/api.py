@@ -113,8 +113,11 @@ class AssessmentsView(ChildCaseView):
         case = self._case(request, pk, for_write=True)
         incoming = BestInterestsAssessmentWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        bia = services.start_assessment(acting_user(request), case, incoming.to_input())
-        return Response(BestInterestsAssessmentSerializer(bia).data, status=status.HTTP_201_CREATED)
+        user = acting_user(request)
+        bia = services.start_assessment(user, case, incoming.to_input())
+        # The answer shows the assessment: read through the selector, so that this read is audited too.
+        shown = selectors.get_assessment(user, case, bia.pk, channel="api")
+        return Response(BestInterestsAssessmentSerializer(shown).data, status=status.HTTP_201_CREATED)
 
 
 class _OneAssessmentView(ChildCaseView):

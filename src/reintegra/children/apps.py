@@ -28,6 +28,8 @@ class ChildrenConfig(AppConfig):
         extensions.register_event_describer(CaseEventKind.CHILD, timeline.describe)
         register_reminder("bia_overdue", reminders.bias_overdue)
         register_reminder("bia_returned", reminders.bias_returned)
+        register_reminder("bia_due_soon", reminders.bias_due_soon)
+        register_reminder("bid_review_due", reminders.determinations_to_review)
         for label in (
             "ChildProfile",
             "BestInterestsAssessment",

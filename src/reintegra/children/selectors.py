@@ -13,12 +13,12 @@ from django.utils import timezone
 from reintegra.access import audit, permissions
 from reintegra.access.roles import Capability
 from reintegra.cases import selectors as case_selectors
-from reintegra.cases.choices import CaseStatus
+from reintegra.cases.choices import AttentionFlag, CaseStatus
 from reintegra.cases.models import Case, HouseholdMember
 from reintegra.cases.selectors import ADULT_AGE as ADULT_AGE
 from reintegra.cases.selectors import is_child_case as is_child_case
 from reintegra.cases.selectors import is_child_returnee_at as is_child_returnee_at
-from reintegra.children.choices import BiaPriority, BiaStatus, ParticipationDecision
+from reintegra.children.choices import BiaPriority, BiaStatus, CareStatus, ParticipationDecision
 from reintegra.children.models import (
     BestInterestsAssessment,
     BestInterestsDetermination,
@@ -77,6 +77,16 @@ def due_date(programme: Programme | None, priority: str, started_on: date) -> da
 
 
 # --- Facts the rules read (no audit: nothing is shown) -------------------------------------------
+
+
+def is_unaccompanied(case: Case) -> bool:
+    """The profile's care situation; without a profile, or while it says "not yet known", the attention flag
+    "unaccompanied minor" the case was registered with (reception flags a child before anyone records a
+    profile: the determination rule must not wait for the profile)."""
+    profile = profile_of(case)
+    if profile is not None and profile.care_status != CareStatus.UNKNOWN:
+        return profile.is_unaccompanied
+    return AttentionFlag.UNACCOMPANIED_MINOR in (case.returnee.attention_flags or [])
 
 
 def has_approved_assessment(case: Case) -> bool:

@@ -122,8 +122,7 @@ def check_plan_agreement(case: Case) -> None:
             _("A child's plan is agreed only after a best-interests assessment approved by a supervisor."),
             "bia_required",
         )
-    profile = selectors.profile_of(case)
-    if profile is not None and profile.is_unaccompanied and not selectors.has_decided_determination(case):
+    if selectors.is_unaccompanied(case) and not selectors.has_decided_determination(case):
         raise TransitionError(
             _("An unaccompanied child's plan is agreed only after a best-interests determination."), "bid_required"
         )
@@ -485,6 +484,7 @@ def approve_assessment(
     child_permissions.require_approver(user, bia)
     with _write(user):
         versioning.lock(bia, expected_version)
+        lifecycle.ensure_open(case_services.facts(bia.case))
         if bia.status != BiaStatus.SUBMITTED:
             raise TransitionError(
                 _("Only a completed assessment awaiting approval can be approved."), "bia_not_submitted"
@@ -512,6 +512,7 @@ def return_assessment(
         raise ValidationError({"note": ValidationError(_("Say what the author should revise."), code="required")})
     with _write(user):
         versioning.lock(bia, expected_version)
+        lifecycle.ensure_open(case_services.facts(bia.case))
         if bia.status != BiaStatus.SUBMITTED:
             raise TransitionError(
                 _("Only a completed assessment awaiting approval can be sent back."), "bia_not_submitted"
@@ -651,7 +652,9 @@ def save_determination(
             member.determination = bid
             member.save()
         what = "bid_decided" if bid.decision else ("bid_started" if created else "bid_updated")
-        _event(case, user, what, determination=bid.pk, decision=bid.decision)
+        # Not the decision itself: the timeline is read by everyone who sees the case, the determination
+        # only by its panel, the case manager and supervisors.
+        _event(case, user, what, determination=bid.pk)
         return bid
 
 
@@ -664,6 +667,8 @@ def record_participation(
     """How the child took part in the plan or the closure decision: their views, or why they were not heard."""
     child_permissions.require_child_write(user, case)
     with _write(user):
+        # A closed case is read, not changed: the closure's participation is recorded before it closes.
+        lifecycle.ensure_open(case_services.facts(case))
         require_child_case(case)
         errors = FieldErrors()
         entry = ChildParticipation(case=case, recorded_by=user, views=(views or "").strip())

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from reintegra.children.choices import BiaPriority, BidDecision, CareStatus, ParticipationDecision
+from reintegra.children.choices import BiaPriority, CareStatus, ParticipationDecision
 from reintegra.vocabulary.choices import choice_label
 
 
@@ -24,7 +24,8 @@ def describe(data: dict[str, Any]) -> list[str]:
         "bia_returned": _("Best-interests assessment sent back to its author for revision"),
         "bid_started": _("Best-interests determination panel convened"),
         "bid_updated": _("Best-interests determination updated"),
-        "bid_decided": _("Best-interests determination: %(decision)s"),
+        # Older events held the decision; the timeline never shows it (only the panel and its readers may).
+        "bid_decided": _("Best-interests determination decided"),
         "participation": _("Child's participation recorded: %(decision)s"),
     }
     text = lines.get(what)
@@ -34,9 +35,7 @@ def describe(data: dict[str, Any]) -> list[str]:
     params = {
         "number": data.get("family_case") or data.get("child_case") or "",
         "priority": choice_label(BiaPriority, data.get("priority", "")),
-        "decision": choice_label(BidDecision, data.get("decision", ""))
-        if what == "bid_decided"
-        else choice_label(ParticipationDecision, data.get("decision", "")),
+        "decision": choice_label(ParticipationDecision, data.get("decision", "")),
         "care_status": choice_label(CareStatus, data.get("care_status", "")),
     }
     return [text % params]

@@ -25,7 +25,7 @@ from reintegra.access.transitions import TransitionError
 from reintegra.cases.models import Case
 from reintegra.cases.pages import case_page_context
 from reintegra.children import forms, permissions, selectors, services, tracing_selectors
-from reintegra.children.choices import BiaPriority
+from reintegra.children.choices import BiaPriority, RiskIndicator
 from reintegra.children.models import BestInterestsAssessment
 from reintegra.web.forms import apply_service_errors
 from reintegra.web.steps import show_refused
@@ -215,6 +215,8 @@ def assessment_detail(request: AuthenticatedHttpRequest, pk: int, bia_id: int) -
         "children/assessment_detail.html",
         bia=bia,
         sections=form.sections(),
+        # The labels of the indicators recorded, in the choices' order (none: a dash).
+        risk_labels=[label for code, label in RiskIndicator.choices if code in (bia.risk_indicators or [])],
         can_edit=permissions.can_change_case(request.user, case),
         can_approve=permissions.is_supervisor_of(request.user, case) and bia.assessed_by_id != request.user.pk,
         approve_form=forms.ApproveForm(),

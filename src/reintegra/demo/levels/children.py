@@ -2,7 +2,9 @@
 only; a best-interests assessment (BIA) awaiting the supervisor's approval; a high-priority BIA past its
 deadline (in the supervisor's queue and reminded); the unaccompanied 15-year-old returned by land from Mexico
 with an approved BIA, a best-interests determination (BID) decided by a panel of three and family tracing
-under way; and a child reunified with her mother, with the follow-up visits done and the next one due.
+under way; a child reunified with her mother, with the follow-up visits done and the next one due; a child
+case closed with the closure checklist and the child's say; and a mother's case with a child case opened
+from it for one of her returned children (the family group), the other still waiting for hers.
 
 Everything is written through the cases and children services, as the case manager ("gestora") and the
 supervisor ("supervisora"), so every rule of the path applies to the demo as to a user. Dates are counted
@@ -18,6 +20,7 @@ from django.utils import timezone
 
 from reintegra.access.models import User
 from reintegra.cases import duplicates
+from reintegra.cases import selectors as case_selectors
 from reintegra.cases import services as case_services
 from reintegra.cases.choices import AttentionFlag
 from reintegra.cases.models import Case
@@ -39,10 +42,12 @@ def load(context: DemoContext) -> str:
     today = timezone.localdate()
     for entry in _DATA["cases"]:
         _child_case(entry, manager, supervisor, today)
+    opened = sum(_family(entry, manager, today) for entry in _DATA["families"])
     return (
         f"Children: {len(_DATA['cases'])} child cases (profile only, BIA awaiting approval, overdue BIA, "
         "unaccompanied child with BID and tracing under way, reunified child with follow-ups, a child plan, a "
-        "child-focused follow-up and a closure checklist started)."
+        "child-focused follow-up and a closure checklist started, a child case closed) and "
+        f"{opened} opened from a parent's case (family group)."
     )
 
 
@@ -71,7 +76,83 @@ def _child_case(entry: dict[str, Any], manager: User, supervisor: User, today: d
         _reunification(entry["reunification"], case, manager, found[0], today)
     if "plan" in entry:
         _child_plan(entry["plan"], case, manager, today)
+    if "closure" in entry:
+        _closure(entry["closure"], entry["plan"]["checklist"], case, manager, today)
     return case
+
+
+def _closure(data: dict[str, Any], checklist: dict[str, Any], case: Case, manager: User, today: date) -> None:
+    """The child closure checklist completed, the child heard on ending the assistance, the case closed (what
+    is still open on it settled as the closure page suggests)."""
+    plan_services.save_closure_checklist(
+        manager,
+        case,
+        plan_services.ClosureChecklistInput(
+            **checklist,
+            child_view=data["child_view"],
+            child_view_note=data["child_view_note"],
+            good_practice=data["good_practice"],
+            complete=True,
+        ),
+    )
+    closed_on = _ago(today, data["days_ago"])
+    services.record_participation(manager, case, decision="closure", recorded_on=closed_on, **data["participation"])
+    case.refresh_from_db()
+    decisions = {matter.key: matter.choices[0][0] for matter in case_selectors.open_matters(case)}
+    case_services.close_case(manager, case, reason=data["reason"], closed_on=closed_on, open_matters=decisions)
+
+
+def _family(entry: dict[str, Any], manager: User, today: date) -> int:
+    """A parent's case with the household; a child case opened from it for each member marked `child_case`
+    (children.services.create_child_case: one step, the family group). How many were opened."""
+    adult, back = entry["adult"], entry["return"]
+    return_date = _ago(today, back["days_ago"])
+    returnee = case_services.register_returnee(
+        manager,
+        case_services.ReturneeInput(
+            given_names=adult["given_names"],
+            first_family_name=adult["first_family_name"],
+            second_family_name=adult["second_family_name"],
+            sex=adult["sex"],
+            birth_date=return_date.replace(year=return_date.year - adult["age"]) - timedelta(days=120),
+            nationality="GT",
+            return_country="GT",
+        ),
+        confirmation=duplicates.DistinctPersonConfirmation(seen=None),
+    )
+    case = case_services.open_case(
+        manager,
+        returnee,
+        case_services.ReturnInput(
+            return_date=return_date,
+            return_type=back["return_type"],
+            host_country=back["host_country"],
+            reception_place=back.get("reception_place", ""),
+            causes_of_migration=back["causes"],
+        ),
+    )
+    members = entry["members"]
+    household = case_services.set_household(
+        manager,
+        case,
+        [
+            case_services.MemberInput(
+                given_names=m["given_names"],
+                family_names=m["family_names"],
+                relationship=m["relationship"],
+                sex=m["sex"],
+                birth_date=return_date.replace(year=return_date.year - m["age"]) - timedelta(days=60),
+                returned_too=m["returned_too"],
+            )
+            for m in members
+        ],
+        expected_version=0,
+    )
+    rows = list(household.members.order_by("pk"))
+    chosen = [row for row, m in zip(rows, members, strict=True) if m.get("child_case")]
+    for row in chosen:
+        services.create_child_case(manager, case, row.pk)
+    return len(chosen)
 
 
 def _child_plan(data: dict[str, Any], case: Case, manager: User, today: date) -> None:

@@ -9,10 +9,13 @@ from django.test import Client
 from django.urls import reverse
 
 from reintegra.access.models import Programme, User
+from reintegra.cases.choices import CaseStatus
+from reintegra.cases.models import Case
 from reintegra.children.choices import BiaPriority, BiaStatus, CareStatus
 from reintegra.children.models import (
     BestInterestsAssessment,
     BestInterestsDetermination,
+    ChildParticipation,
     ChildProfile,
     FamilyMemberFound,
     ReunificationAssessment,
@@ -32,15 +35,15 @@ def test_demo_children_content():
     """One demo run (the slow part), every check on it."""
     out = StringIO()
     call_command("demo", "--no-serve", "--cases", "20", stdout=out)
-    assert "Children: 5 child cases" in out.getvalue()
+    assert "Children: 6 child cases" in out.getvalue() and "1 opened from a parent's case" in out.getvalue()
     # (The unaccompanied child the reception demo records at the desk has a child case too: not one of these.)
     profiles = (
         ChildProfile.objects.filter(case__organisation__code="oim-gt", case__intakes__isnull=True)
         .select_related("case__returnee")
         .distinct()
     )
-    assert profiles.count() == 5
-    for check in (_stages, _unaccompanied, _reunified, _loads_once, _pages):
+    assert profiles.count() == 7
+    for check in (_stages, _unaccompanied, _reunified, _closed, _family_group, _loads_once, _pages):
         check(profiles)
 
 
@@ -87,6 +90,25 @@ def _reunified(profiles):
     assert ChildPlanItem.objects.filter(item__plan__case=case).count() == 3
     assert ChildFollowUp.objects.get(visit__case=case).vulnerabilities == ["family_hardship"]
     assert not ChildClosureChecklist.objects.get(case=case).is_completed
+
+
+def _closed(profiles):
+    (case,) = [p.case for p in profiles if p.case.status == CaseStatus.CLOSED]
+    assert ChildClosureChecklist.objects.get(case=case).is_completed
+    assert ChildParticipation.objects.filter(case=case, decision="closure").exists()
+
+
+def _family_group(profiles):
+    (profile,) = [p for p in profiles if p.household_member_id is not None]
+    child, parent = profile.case, Case.objects.get(household_id=profile.case.household_id, child_profile__isnull=True)
+    assert child.household_id is not None and child.returnee_id != parent.returnee_id
+    assert profile.household_member.given_names == child.returnee.given_names == "Josué David"
+    # The youngest returned too and still waits for her own case: the case manager can open it in one step.
+    manager = Client()
+    manager.force_login(User.objects.get(username="gestora"))
+    page = manager.get(reverse("children:case", args=[parent.pk]))
+    assert [m.given_names for m in page.context["minors"]] == ["Mayra Alejandra"]
+    assert page.context["family_group"] == [child]
 
 
 def _loads_once(profiles):

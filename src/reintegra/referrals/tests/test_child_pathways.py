@@ -150,3 +150,58 @@ def test_a_child_over_eighteen_now_still_counts_as_a_child_case(world: World) ->
     case = factories.case(world.manager, returnee, case_manager=world.manager, return_date=date(2025, 12, 1))
     referral = services.create_referral(world.manager, case, world.service, reason="Apoyo")
     assert referral.pathway.population == PathwayPopulation.CHILDREN
+
+
+def test_a_childs_referral_is_sent_only_with_the_guardians_consent_and_the_childs_assent(world: World) -> None:
+    """Issue 13: guardian consent and child assent before any referral, whether the provider is on the platform
+    or outside it (a consent recorded before the rule, without them, does not count)."""
+    from reintegra.protection.models import Consent
+    from reintegra.protection.services import ConsentRequired
+    from reintegra.referrals.models import Service, ServiceProvider
+    from reintegra.referrals.tests.conftest import SOP_FIELDS
+
+    child_case = _child_case(world)
+    outside = ServiceProvider.objects.create(name="Casa hogar", organisation_type="ngo", country="GT", owner=world.org)
+    outside_service = Service.objects.create(
+        provider=outside,
+        code="casa-hogar",
+        name="Acogimiento",
+        dimension="social",
+        sector="social_protection",
+        country="GT",
+    )
+    services.save_pathway(
+        factories.user(world.org, Role.PROGRAMME_MANAGER),
+        services.PathwayInput(
+            provider=outside,
+            title="POE casa hogar",
+            approved_on=timezone.localdate(),
+            transferred_fields=list(SOP_FIELDS),
+        ),
+    )
+    for recipient in ({"recipient_organisation": world.provider_org}, {"recipient_provider": outside}):
+        Consent.objects.create(
+            returnee=child_case.returnee,
+            purpose=ConsentPurpose.REFERRAL,
+            method=ConsentMethod.SIGNED,
+            given_on=timezone.localdate() - timedelta(days=1),
+            recorded_by=world.manager,
+            **recipient,
+        )
+    for service in (world.service, outside_service):
+        referral = services.create_referral(world.manager, child_case, service, reason="Apoyo escolar")
+        with pytest.raises(ConsentRequired) as refused:
+            services.send_referral(world.manager, referral)
+        assert refused.value.code == "consent_required"
+    record_consent(
+        world.manager,
+        child_case.returnee,
+        ConsentPurpose.REFERRAL,
+        ConsentMethod.SIGNED,
+        timezone.localdate(),
+        recipient_provider=outside,
+        given_by_returnee=False,
+        guardian_name="María Pérez (madre)",
+        child_assent=True,
+    )
+    assert services.send_referral(world.manager, referral).sent_at is not None
