@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import Programme
 from reintegra.access.transitions import TransitionError
-from reintegra.monitoring import pages, permissions, selectors, services, snapshots
+from reintegra.monitoring import dashboard, pages, permissions, selectors, services, snapshots
 from reintegra.monitoring.forms import PeriodForm, QuartersForm, ReportedValueForm
 from reintegra.monitoring.indicator_views import indicator_or_404
 from reintegra.monitoring.models import ReportingPeriod
@@ -153,6 +153,21 @@ def _change_rows(request: AuthenticatedHttpRequest, found: Programme, period: Re
     def shown(cell: dict[str, Any] | None, measure: str) -> dict[str, Any] | None:
         return snapshots.for_reader(cell, measure, k=k, exact=exact)
 
+    changes = list(snapshots.differences(period, indicators))
+    # The cells name their dimension and bucket by stored codes: read each dimension's labels once.
+    buckets: dict[str, set[str]] = {}
+    for change in changes:
+        for cell in change.cells[:200]:
+            if cell.dimension:
+                buckets.setdefault(cell.dimension, set()).add(str(cell.bucket))
+    labels = {by: dashboard.bucket_labels(by, codes) for by, codes in buckets.items()}
+
+    def named(cell: Any) -> str:
+        if not cell.dimension:
+            return str(_("Total"))
+        bucket = labels[cell.dimension].get(str(cell.bucket), str(cell.bucket))
+        return f"{dashboard.dimension_label(cell.dimension)} · {bucket}"
+
     return [
         {
             "change": change,
@@ -160,14 +175,14 @@ def _change_rows(request: AuthenticatedHttpRequest, found: Programme, period: Re
             "after": shown(change.after, change.indicator.measure),
             "cells": [
                 {
-                    "cell": cell,
+                    "name": named(cell),
                     "before": shown(cell.before, change.indicator.measure),
                     "after": shown(cell.after, change.indicator.measure),
                 }
                 for cell in change.cells[:200]
             ],
         }
-        for change in snapshots.differences(period, indicators)
+        for change in changes
     ]
 
 

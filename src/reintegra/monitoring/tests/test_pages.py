@@ -156,6 +156,13 @@ def test_periods_submit_and_recompute(world):
     assert "already submitted" in again.content.decode() or "ya" in again.content.decode()
     changes = client.get(reverse("monitoring:period_recompute", args=[q1.pk]))
     assert changes.status_code == 200 and changes.context["rows"][0]["change"].reason == "unchanged"
+    # A case returned in the submitted quarter changes its cells; they are named in words, not stored codes.
+    f.case(f.user(world["org"], Role.CASE_MANAGER), return_date=date(2026, 2, 10))
+    changed = client.get(reverse("monitoring:period_recompute", args=[q1.pk]), HTTP_ACCEPT_LANGUAGE="es")
+    names = [item["name"] for row in changed.context["rows"] for item in row["cells"]]
+    assert any(name.startswith("Sexo · ") for name in names), names
+    text = changed.content.decode()
+    assert "sex · " not in text and "· female" not in text and "flag_" not in text
 
 
 def test_reported_value_with_evidence(world):
