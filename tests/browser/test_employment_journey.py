@@ -82,8 +82,9 @@ def test_certified_bricklayer_from_profile_to_retention(page, live_app):
     page.fill("[name=certifications-0-issued_on]", "2024-03-01")
     submit(page, last=True)
     text = main_text(page)
-    assert "Albañilería · Certificada" in text
-    assert "INTECAP · Albañil en obra gris" in text
+    assert "Albañilería (Certificada)" in text
+    assert "Albañil en obra gris, INTECAP (Guatemala), 01/03/2024" in text
+    assert "Estados Unidos" in text and "(US)" not in text  # the country's name, not its code
 
     # The programme manager publishes a vacancy of the construction company and sees him as a candidate.
     log_in(page, live_app, "gerente-empleo")

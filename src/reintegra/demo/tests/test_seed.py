@@ -263,10 +263,13 @@ def test_demo_creates_a_user_per_role_and_is_idempotent():
     out = StringIO()
     call_command("demo", "--no-serve", "--cases", "40", stdout=out)
     text = out.getvalue()
-    # The synthetic cases asked for, the children's path's own (levels/children.py), and those the reception
-    # desk's protection flags open (levels/reception.py).
+    # The synthetic cases asked for, the children's path's own (levels/children.py: its cases, and each family's
+    # parent with the child cases opened from the parent's), and those the reception desk's protection flags
+    # open (levels/reception.py).
     routed = [p for p in vocabulary.load("reception.yaml")["desk"] if p.get("flags")]
-    demo_cases = 40 + len(vocabulary.load("children.yaml")["cases"]) + len(routed)
+    children = vocabulary.load("children.yaml")
+    families = sum(1 + sum(1 for m in family["members"] if m.get("child_case")) for family in children["families"])
+    demo_cases = 40 + len(children["cases"]) + families + len(routed)
     assert Case.objects.count() == demo_cases
     for role in Role:
         holders = User.objects.filter(role_assignments__role=role, password__isnull=False)
