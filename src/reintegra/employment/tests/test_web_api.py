@@ -4,6 +4,8 @@ profile without consent (400 no_consent), and keeps the skills gaps' counts of p
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -101,6 +103,7 @@ def test_the_tab_shows_the_profile_and_the_explained_matches(world: World) -> No
     # The work record in words, not codes: the ISCO title, the country's name, the language and its level.
     assert "Albañiles" in text and "Estados Unidos" in text and ">7112 ·" not in text and "(US)" not in text
     assert "Inglés" in text
+    assert re.search(r"Albañiles · 3[.,\u00a0 ]500", text)  # the desired wage grouped as the reader writes numbers
     assert f'id="match-{vacancy.pk}"' in text and "mismo grupo primario (4 dígitos)" in text
     candidates = _client(world.manager).get(reverse("employment:vacancy", args=[vacancy.pk]))
     assert world.case.case_number in candidates.content.decode()
