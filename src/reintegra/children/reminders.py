@@ -43,35 +43,31 @@ DUE_SOON_DAYS = 1
 REVIEW_NOTICE_DAYS = 7
 
 
-def _in_progress(**due: Any) -> Iterator[tuple[Any, ...]]:
-    return iter(
+def _assessments_in_progress(messages: dict[BiaPriority, str], **due: Any) -> Iterator[Due]:
+    """The assessor and the case manager of each assessment in progress whose deadline matches `due`, with the
+    message of its priority."""
+    rows = (
         BestInterestsAssessment.objects.filter(status=BiaStatus.IN_PROGRESS, **due)
         .values_list(
             "pk", "due_on", "priority", "assessed_by_id", "case_id", "case__case_manager_id", "case__case_number"
         )
         .order_by("pk")
     )
-
-
-def bias_overdue(today: date) -> Iterator[Due]:
-    for pk, due_on, priority, assessor, case_id, case_manager, number in _in_progress(due_on__lt=today):
+    for pk, due_on, priority, assessor, case_id, case_manager, number in rows:
         url = reverse("children:case", args=[case_id])
         params = {"number": number, "date": due_on.isoformat()}
         for recipient in sorted({assessor, case_manager} - {None}):
-            yield Due(recipient, f"{pk}:{due_on.isoformat()}", _OVERDUE[BiaPriority(priority)], params, url, due_on)
+            yield Due(recipient, f"{pk}:{due_on.isoformat()}", messages[BiaPriority(priority)], params, url, due_on)
+
+
+def bias_overdue(today: date) -> Iterator[Due]:
+    return _assessments_in_progress(_OVERDUE, due_on__lt=today)
 
 
 def bias_due_soon(today: date) -> Iterator[Due]:
     """Assessments in progress whose deadline is today or within `DUE_SOON_DAYS`: the assessor and the case
     manager, before it passes (the overdue reminder follows if it does)."""
-    until = today + timedelta(days=DUE_SOON_DAYS)
-    for pk, due_on, priority, assessor, case_id, case_manager, number in _in_progress(
-        due_on__gte=today, due_on__lte=until
-    ):
-        url = reverse("children:case", args=[case_id])
-        params = {"number": number, "date": due_on.isoformat()}
-        for recipient in sorted({assessor, case_manager} - {None}):
-            yield Due(recipient, f"{pk}:{due_on.isoformat()}", _DUE_SOON[BiaPriority(priority)], params, url, due_on)
+    return _assessments_in_progress(_DUE_SOON, due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
 
 
 def determinations_to_review(today: date) -> Iterator[Due]:
