@@ -384,10 +384,7 @@ def organisation_board(user: User, today: date | None = None) -> OrganisationBoa
         figures = _organisation_figures(user, deadline)
         cache.set(key, figures, ORGANISATION_BOARD_SECONDS)
     managers = get_user_model().objects.filter(pk__in=[pk for pk, _n in figures.load])
-    names = {
-        row["pk"]: f"{row['first_name']} {row['last_name']}".strip() or row["username"]
-        for row in managers.values("pk", "first_name", "last_name", "username")
-    }
+    names = {manager.pk: manager.display_name() for manager in managers.only("first_name", "last_name", "username")}
     return OrganisationBoard(
         counts=figures.counts,
         total=sum(figures.counts.values()),
