@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from typing import Any, cast
 
 from django import forms
@@ -14,6 +13,7 @@ from reintegra.cases.choices import DocumentType
 from reintegra.cases.forms.common import country_choices
 from reintegra.reception.choices import ArrivalMeans, ReturnType
 from reintegra.reception.manifest_choices import LetterM, ManifestDateFormat, ManifestField
+from reintegra.reception.manifest_core import fold
 from reintegra.reception.manifest_services import MappingInput
 from reintegra.web.forms import marked_required
 from reintegra.web.widgets import DateInput, FastSelect
@@ -97,11 +97,6 @@ class MappingForm(forms.Form):
         )
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", " ".join(str(text).split()).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _columns_named_like_fields(header: list[str]) -> dict[str, str]:
     """{field: column} for the columns whose header is a field's name in one of the platform's languages (or its
     code), capitals and accents aside: offered first, so that a list headed "Edad" needs no choosing."""
@@ -109,12 +104,12 @@ def _columns_named_like_fields(header: list[str]) -> dict[str, str]:
     for language in ("es", "en", "fr"):
         with translation.override(language):
             for value, label in ManifestField.choices:
-                by_name.setdefault(_plain(str(label)), value)
+                by_name.setdefault(fold(str(label)), value)
     for code in ManifestField.values:
-        by_name.setdefault(_plain(code), code)
+        by_name.setdefault(fold(code), code)
     found: dict[str, str] = {}
     for column in header:
-        field = by_name.get(_plain(column))
+        field = by_name.get(fold(column))
         if field is not None:
             found.setdefault(field, column)
     return found
