@@ -2,7 +2,7 @@
 
 The app runs as users meet it (its own process, its own database), so the test also proves that the
 server starts from a clean database. With DATABASE_URL pointing at PostgreSQL, a throw-away database is
-created on that server; otherwise a temporary SQLite file is used.
+created and migrated on that server; otherwise the run's migrated SQLite file is copied (testing.template_db).
 """
 
 import os
@@ -18,6 +18,8 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
+
+from reintegra.testing.template_db import copy_migrated_sqlite
 
 CHROMIUM = os.environ.get("REINTEGRA_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "browser-test-Passw0rd"
@@ -65,7 +67,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     if base.startswith(("postgres://", "postgresql://")):
         database_url, drop = _postgres_database(base)
     else:
-        database_url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'app.sqlite3'}"
+        database_url = f"sqlite:///{copy_migrated_sqlite(tmp_path_factory.mktemp('browser') / 'app.sqlite3')}"
     port = _free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
@@ -76,7 +78,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         "REINTEGRA_HOME": str(tmp_path_factory.mktemp("home")),
     }
     app = LiveApp(url=f"http://127.0.0.1:{port}", env=env)
-    app.manage("migrate", "--verbosity", "0")
+    if drop is not None:
+        app.manage("migrate", "--verbosity", "0")  # SQLite starts from the run's migrated copy
     app.manage("load_places")
     app.manage("createorg", "--code", "oim-gt", "--name", "OIM Guatemala", "--country", "GT")
     subprocess.run(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from reintegra.testing.template_db import copy_migrated_sqlite
 
 pytestmark = pytest.mark.two_installations
 
@@ -96,10 +97,9 @@ def installations(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[In
     root = tmp_path_factory.mktemp("two-installations")
     a = Installation("a", root / "a" / "reintegra.sqlite3", _free_port())
     b = Installation("b", root / "b" / "reintegra.sqlite3", _free_port())
-    a.db.parent.mkdir()
-    b.db.parent.mkdir()
-    a.run("-m", "reintegra", "migrate", "--no-input", "-v", "0")
-    shutil.copyfile(a.db, b.db)  # the same empty schema; everything else (keys, secrets, data) is each one's own
+    # The same empty migrated schema; everything else (keys, secrets, data) is each one's own.
+    copy_migrated_sqlite(a.db)
+    copy_migrated_sqlite(b.db)
     setup = str(Path(__file__).with_name("loopback.py"))
     a.info = json.loads(a.run(setup, "oim-mx", "MX", "ong-gt", "GT", "Andrea").strip().splitlines()[-1])
     b.info = json.loads(b.run(setup, "ong-gt", "GT", "oim-mx", "MX", "Bernardo").strip().splitlines()[-1])
