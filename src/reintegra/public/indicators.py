@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.monitoring import registry
+from reintegra.monitoring.dimensions import STANDARD as AREAS
 from reintegra.public.choices import (
     SATISFACTION_ITEMS,
     FeedbackChannel,
@@ -20,7 +21,6 @@ from reintegra.public.choices import (
     SatisfactionAnswer,
 )
 from reintegra.public.models import Feedback, SatisfactionSurvey
-
 
 SENSITIVE = Q(kind=FeedbackKind.SENSITIVE)
 
@@ -59,8 +59,8 @@ def register_populations() -> None:
                 "feedback_channel": registry.Breakdown(
                     _("Feedback channel"), "channel", FeedbackChannel.choices, withheld=SENSITIVE
                 ),
-                "adm1": registry.Breakdown(_("State / department"), "municipality__parent_id", withheld=SENSITIVE),
-                "adm2": registry.Breakdown(_("Municipality"), "municipality_id", withheld=SENSITIVE),
+                "adm1": registry.Breakdown(AREAS["adm1"].label, "municipality__parent_id", withheld=SENSITIVE),
+                "adm2": registry.Breakdown(AREAS["adm2"].label, "municipality_id", withheld=SENSITIVE),
             },
             fields={
                 "kind": registry.Choice(_("type"), "kind", FeedbackKind.choices),

@@ -104,9 +104,15 @@ def _detail_context(request: AuthenticatedHttpRequest, item: Feedback, **forms_:
         "note_form": forms_.get("note_form") or forms.NoteForm(),
         "response_form": forms_.get("response_form") or forms.ResponseForm(initial={"response": item.response}),
         "close_form": forms_.get("close_form") or forms.CloseLoopForm(),
+        "provider_form": forms_.get("provider_form") or _provider_form(item),
         "has_errors": any(f.errors for f in forms_.values()),
         "today": timezone.localdate(),
     }
+
+
+def _provider_form(item: Feedback, data: Any = None) -> forms.ProviderForm:
+    providers = [(p.pk, p.name) for p in selectors.providers_for_feedback(item.programme)]
+    return forms.ProviderForm(data, providers=providers, initial={"provider": item.provider_id or ""})
 
 
 @login_required
@@ -128,17 +134,24 @@ STEPS: dict[str, tuple[str, type[django_forms.Form], Step]] = {
     ),
     "cerrar": ("close_form", forms.CloseLoopForm, lambda u, i, d: services.close_loop(u, i, how=d["how"])),
 }
+PROVIDER_STEP = "proveedor"
 
 
 @login_required
 @require_POST
 def feedback_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     access_permissions.require(request.user, *permissions.FEEDBACK)
-    if step not in STEPS:
+    if step not in STEPS and step != PROVIDER_STEP:
         raise Http404
     item = _feedback(request, pk)
-    name, form_class, call = STEPS[step]
-    form = form_class(request.POST)
+    if step == PROVIDER_STEP:
+        name, form = "provider_form", _provider_form(item, request.POST)
+
+        def call(user: Any, item: Feedback, data: dict[str, Any]) -> Feedback:
+            return services.set_provider(user, item, provider=form.provider_id())
+    else:
+        name, form_class, call = STEPS[step]
+        form = form_class(request.POST)
     if form.is_valid():
         try:
             call(request.user, item, form.cleaned_data)
