@@ -231,7 +231,7 @@ class ProviderForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["provider"].widget = forms.Select(choices=[("", _("No provider")), *providers])
 
-    def provider_id(self) -> int | None:
+    def clean_provider(self) -> int | None:
         return _id(self.cleaned_data["provider"])
 
 

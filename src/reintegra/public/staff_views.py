@@ -124,34 +124,45 @@ def feedback_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 Step = Callable[[Any, Feedback, dict[str, Any]], Feedback]
-STEPS: dict[str, tuple[str, type[django_forms.Form], Step]] = {
-    "acusar": ("note_form", forms.NoteForm, lambda u, i, d: services.acknowledge_feedback(u, i, note=d["note"])),
-    "nota": ("note_form", forms.NoteForm, lambda u, i, d: services.add_note(u, i, note=d["note"])),
+FormFor = Callable[[Any, Feedback], django_forms.Form]
+STEPS: dict[str, tuple[str, FormFor, Step]] = {
+    "acusar": (
+        "note_form",
+        lambda data, item: forms.NoteForm(data),
+        lambda u, i, d: services.acknowledge_feedback(u, i, note=d["note"]),
+    ),
+    "nota": (
+        "note_form",
+        lambda data, item: forms.NoteForm(data),
+        lambda u, i, d: services.add_note(u, i, note=d["note"]),
+    ),
     "responder": (
         "response_form",
-        forms.ResponseForm,
+        lambda data, item: forms.ResponseForm(data),
         lambda u, i, d: services.respond_feedback(u, i, response=d["response"]),
     ),
-    "cerrar": ("close_form", forms.CloseLoopForm, lambda u, i, d: services.close_loop(u, i, how=d["how"])),
+    "cerrar": (
+        "close_form",
+        lambda data, item: forms.CloseLoopForm(data),
+        lambda u, i, d: services.close_loop(u, i, how=d["how"]),
+    ),
+    "proveedor": (
+        "provider_form",
+        lambda data, item: _provider_form(item, data),
+        lambda u, i, d: services.set_provider(u, i, provider=d["provider"]),
+    ),
 }
-PROVIDER_STEP = "proveedor"
 
 
 @login_required
 @require_POST
 def feedback_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     access_permissions.require(request.user, *permissions.FEEDBACK)
-    if step not in STEPS and step != PROVIDER_STEP:
+    if step not in STEPS:
         raise Http404
     item = _feedback(request, pk)
-    if step == PROVIDER_STEP:
-        name, form = "provider_form", _provider_form(item, request.POST)
-
-        def call(user: Any, item: Feedback, data: dict[str, Any]) -> Feedback:
-            return services.set_provider(user, item, provider=form.provider_id())
-    else:
-        name, form_class, call = STEPS[step]
-        form = form_class(request.POST)
+    name, form_for, call = STEPS[step]
+    form = form_for(request.POST, item)
     if form.is_valid():
         try:
             call(request.user, item, form.cleaned_data)
