@@ -4,9 +4,13 @@ channel are "not disclosed"), and every cell is k-suppressed for an aggregate ro
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
+from typing import Any
 
-from reintegra.monitoring import dimensions, presenting, registry, reports
+import pytest
+from django.utils import timezone
+
+from reintegra.monitoring import dimensions, presenting, registry, reports, snapshots
 from reintegra.monitoring.choices import Measure
 from reintegra.public import services
 from reintegra.public.tests.conftest import Portal
@@ -113,3 +117,46 @@ def test_an_aggregate_reader_sees_small_cells_suppressed(items: Portal) -> None:
     assert shown[("sensitive",)].value is None
     exact = presenting.breakdown(Measure.COUNT, values.cells, None)
     assert exact[("complaint",)].value == 3
+
+
+def _framework_indicator(portal: Portal) -> Any:
+    from reintegra.monitoring.models import Indicator, ReportingPeriod, ResultNode, ResultsFramework
+
+    today = timezone.localdate()
+    programme = portal.programme
+    programme.starts_on = today - timedelta(days=60)
+    programme.save(update_fields=["starts_on"])
+    framework = ResultsFramework.objects.create(programme=programme, theory_of_change="Rendición de cuentas")
+    node = ResultNode.objects.create(framework=framework, kind="impact", code="1", title="Voz de las personas")
+    period = ReportingPeriod.objects.create(
+        programme=programme, label="Periodo", starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=1)
+    )
+    indicator = Indicator.objects.create(
+        framework=framework,
+        node=node,
+        code="feedback-received",
+        name_es="Opiniones y quejas recibidas",
+        measure="count",
+        definition={"population": "feedback", "unit": "record", "date": "received_at"},
+    )
+    return indicator, period
+
+
+def test_the_iptt_and_the_snapshot_split_feedback_by_type_channel_and_area(items: Portal) -> None:
+    indicator, period = _framework_indicator(items)
+    offered = dict(reports.offered_dimensions([indicator]))
+    assert {"feedback_type", "feedback_channel", "adm1", "adm2"} <= set(offered)
+    report = reports.iptt_for(items.supervisor, items.programme, by="feedback_channel")
+    (row,) = [r for r in report.rows if r.indicator.pk == indicator.pk]
+    cells = {bucket: (label, value.value) for bucket, label, value in row.lop.cells}
+    assert cells["phone"] == ("Phone", 3.0) and cells["withheld"] == ("Not disclosed (sensitive)", 1.0)
+    # an aggregate role: every cell under k = 5 hidden
+    officer = reports.iptt_for(items.me_officer, items.programme, by="feedback_type")
+    (hidden,) = [r for r in officer.rows if r.indicator.pk == indicator.pk]
+    assert officer.suppressed and all(value.suppressed for _b, _l, value in hidden.lop.cells)
+
+    frozen = snapshots.snapshot_values(indicator, period)
+    assert frozen["dimensions"]["feedback_type"]["sensitive"]["numerator"] == 1
+    assert set(frozen["dimensions"]["adm2"]) == {str(items.xela.pk), str(items.salcaja.pk), "unknown", "withheld"}
+    for key in OWN:
+        assert sum(c["numerator"] for c in frozen["dimensions"][key].values()) == frozen["total"]["numerator"]
