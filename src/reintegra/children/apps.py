@@ -40,6 +40,9 @@ class ChildrenConfig(AppConfig):
             audit.register_model(f"children.{label}", personal=True)
         extensions.register_tab("children", "children:case", _("Children"), after="plan")
         extensions.register_panel("plan", "children/includes/plan_panel.html", panels.plan_panel_context)
+        extensions.register_case_file_section(
+            "children", "children/pdf/case_file_section.html", panels.case_file_section, after="assessments"
+        )
         navigation.register(
             navigation.NavItem(
                 "bia_queue",

@@ -23,6 +23,11 @@ class EmploymentConfig(AppConfig):
         audit.register_model("employment.RetentionCheck", personal=True)
         audit.register_model("employment.Vacancy")
         extensions.register_tab("employment", "employment:case", _("Employment"), after="plan")
+        from reintegra.employment import case_file
+
+        extensions.register_case_file_section(
+            "employment", "employment/pdf/case_file_section.html", case_file.section, after="plan"
+        )
         extensions.register_event_describer(CaseEventKind.EMPLOYMENT, timeline.describe)
         register_reminder("retention_check_due", reminders.retention_checks_due)
         navigation.register(

@@ -370,7 +370,10 @@ def dimensions_of(indicator: Indicator | StandardIndicator, exclude: Sequence[st
 def bucket_labels(by: str, buckets: Iterable[str]) -> dict[str, str]:
     """A label per bucket code: choice labels, names of areas, organisations and programmes."""
     buckets = list(buckets)
-    labels: dict[str, str] = {indicators.UNKNOWN: str(_("Unknown"))}
+    labels: dict[str, str] = {
+        indicators.UNKNOWN: str(_("Unknown")),
+        dimensions.WITHHELD: str(dimensions.WITHHELD_LABEL),
+    }
     ids = [int(b) for b in buckets if b.isdigit()]
     if by in ("adm1", "adm2"):
         labels |= {str(pk): name for pk, name in AdminArea.objects.filter(pk__in=ids).values_list("pk", "name")}
@@ -382,17 +385,15 @@ def bucket_labels(by: str, buckets: Iterable[str]) -> dict[str, str]:
         from django_countries import countries
 
         labels |= {code: str(countries.name(code) or code) for code in buckets if code != indicators.UNKNOWN}
-    elif by in dimensions.STANDARD and dimensions.STANDARD[by].choices is not None:
-        choices = dimensions.STANDARD[by].choices
-        assert choices is not None
-        labels |= {str(code): str(label) for code, label in choices()}
+    elif (found := dimensions.get(by)) is not None and found.choices is not None:
+        labels |= {str(code): str(label) for code, label in found.choices()}
     return {b: labels.get(b, b) for b in buckets}
 
 
 def dimension_label(by: str) -> Any:
     if by == "country":
         return _("Country")
-    found = dimensions.STANDARD.get(by)
+    found = dimensions.get(by)
     return found.label if found is not None else by
 
 

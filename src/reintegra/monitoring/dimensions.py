@@ -201,6 +201,26 @@ def _unit_level(population: registry.Population, unit_path: str) -> int | None:
     return None
 
 
+WITHHELD = "withheld"
+WITHHELD_LABEL = _("Not disclosed (sensitive)")
+
+
+def _own(key: str, spec: registry.Breakdown) -> Dimension:
+    """A population's own disaggregation (`registry.Breakdown`) as a dimension of its rows."""
+
+    def expression(population: registry.Population) -> Expression:
+        value = _text(F(spec.path))
+        if spec.withheld is None:
+            return value
+        return Case(When(spec.withheld, then=Value(WITHHELD)), default=value, output_field=CharField())
+
+    choices = None
+    if spec.choices is not None:
+        options = [*spec.choices, *([(WITHHELD, WITHHELD_LABEL)] if spec.withheld is not None else [])]
+        choices = _choices(options)
+    return Dimension(key, spec.label, expression, choices, case_only=False, reads="row")
+
+
 def _reads(population: registry.Population, dimension: Dimension) -> str:
     if dimension.key in ("programme", "organisation"):
         path = population.programme_path if dimension.key == "programme" else population.organisation_path
@@ -213,18 +233,38 @@ def fixed_by_unit(population: registry.Population, unit_path: str, keys: Iterabl
     """Whether every one of these dimensions is an attribute of the unit (the person's sex for a person, the
     case's return type for a case): then all of a unit's records sit in the same bucket."""
     level = _unit_level(population, unit_path)
-    return level is not None and all(LEVELS[_reads(population, STANDARD[key])] >= level for key in keys)
+    if level is None:
+        return False
+    offered = available(population)
+    return all(LEVELS[_reads(population, offered[key])] >= level for key in keys)
 
 
 def available(population: registry.Population) -> dict[str, Dimension]:
-    """The standard disaggregations this population's rows can be split by."""
-    return {key: d for key, d in STANDARD.items() if population.case_path is not None or not d.case_only}
+    """The disaggregations this population's rows can be split by: the standard ones it can read, then its
+    own (`Population.breakdowns`; one keyed like a standard one replaces it)."""
+    found = {key: d for key, d in STANDARD.items() if population.case_path is not None or not d.case_only}
+    found.update({key: _own(key, spec) for key, spec in population.breakdowns.items()})
+    return found
+
+
+def known() -> dict[str, Dimension]:
+    """Every disaggregation some population offers, standard ones first (what a key is called, its buckets'
+    labels), whatever the indicator."""
+    found = dict(STANDARD)
+    for population in registry.populations():
+        for key, spec in population.breakdowns.items():
+            found.setdefault(key, _own(key, spec))
+    return found
+
+
+def get(key: str) -> Dimension | None:
+    return known().get(key)
 
 
 def choice_rank(key: str) -> dict[str, int]:
     """Each bucket code's position in the dimension's choices (issue 18.16: rows in the choices' own order,
     e.g. a lifecycle, never alphabetical; `unknown` last); {} for a dimension of names (areas, programmes)."""
-    dimension = STANDARD.get(key)
+    dimension = get(key)
     if dimension is None or dimension.choices is None:
         return {}
     return {str(code): position for position, (code, _label) in enumerate(dimension.choices())}

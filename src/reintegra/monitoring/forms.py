@@ -205,7 +205,7 @@ class PreviewForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        options = [(key, d.label) for key, d in dimensions.STANDARD.items()]
+        options = [(key, d.label) for key, d in dimensions.known().items()]
         cast(forms.ChoiceField, self.fields["disaggregate"]).choices = _blank(_("No disaggregation"), options)
 
 

@@ -52,7 +52,7 @@ def _preview(request: AuthenticatedHttpRequest, programme: Programme, form: Indi
     exact = permissions.sees_small_counts(request.user, [programme])
     k = permissions.threshold([programme])
     total, cells = snapshots.visible_cells(values, data.measure, k=k, exact=exact)
-    chosen = dimensions.STANDARD.get(dimension)
+    chosen = dimensions.get(dimension)
     labels = dict(chosen.choices()) if chosen is not None and chosen.choices is not None else {}
     return {
         "total": total,

@@ -98,6 +98,19 @@ FieldSpec = Choice | Flag | Number
 
 
 @dataclass(frozen=True)
+class Breakdown:
+    """A disaggregation of the population's own rows, beside the standard ones (feedback by type, channel and
+    the item's own area): the bucket is the row's `path` (a code of `choices`; an area's id for the keys
+    `adm1` / `adm2`, named like the standard areas). Rows matching `withheld` (a condition) go to the bucket
+    `withheld` instead: what a breakdown must not place (a sensitive report's area or channel)."""
+
+    label: Any
+    path: str
+    choices: Sequence[tuple[str, Any]] | None = None
+    withheld: Q | None = None
+
+
+@dataclass(frozen=True)
 class Population:
     key: str
     label: Any
@@ -113,6 +126,9 @@ class Population:
     case_path: str | None = None
     # Which app registered it (docs: where the population comes from).
     app: str = ""
+    # Its own disaggregations (`monitoring.dimensions.available` adds them to the standard ones; a key of a
+    # standard one, such as `adm2`, replaces it for this population).
+    breakdowns: dict[str, Breakdown] = field(default_factory=dict)
 
     def values(self) -> dict[str, Number]:
         return {key: spec for key, spec in self.fields.items() if isinstance(spec, Number)}

@@ -186,8 +186,8 @@ def result_tree(framework: ResultsFramework | None) -> list[dict[str, Any]]:
 
 def bucket_labels(key: str, buckets: Iterable[str]) -> dict[str, str]:
     """What each bucket code of a disaggregation is called (areas, programmes and organisations by name)."""
-    labels = {UNKNOWN: str(_("Unknown"))}
-    dim = dimensions.STANDARD.get(key)
+    labels = {UNKNOWN: str(_("Unknown")), dimensions.WITHHELD: str(dimensions.WITHHELD_LABEL)}
+    dim = dimensions.get(key)
     if dim is not None and dim.choices is not None:
         labels.update({str(code): str(label) for code, label in dim.choices()})
         return labels
@@ -210,7 +210,7 @@ def offered_dimensions(indicators: Iterable[Indicator]) -> list[tuple[str, str]]
         parsed = _parsed(indicator)
         if parsed is not None:
             keys |= set(dimensions.available(parsed.population))
-    return [(key, str(dim.label)) for key, dim in dimensions.STANDARD.items() if key in keys]
+    return [(key, str(dim.label)) for key, dim in dimensions.known().items() if key in keys]
 
 
 # --- values ---------------------------------------------------------------------------------------------
@@ -551,7 +551,7 @@ def _check_request(start: date, end: date, by: Sequence[str]) -> None:
     errors = FieldErrors()
     if end < start:
         errors.add("period_end", _("The end must not be before the start."), "ends_before_start")
-    unknown = [key for key in by if key not in dimensions.STANDARD]
+    unknown = [key for key in by if key not in dimensions.known()]
     if unknown:
         errors.add(
             "disaggregate",

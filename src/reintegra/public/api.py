@@ -327,6 +327,20 @@ class CloseLoopView(_StepView):
         return self.step(request, pk, s.CloseLoopSerializer, services.close_loop)
 
 
+class ProviderView(_StepView):
+    serializer_class = s.ProviderSerializer
+
+    @extend_schema(
+        operation_id="feedback_provider",
+        summary="Name, change or remove the service provider the item is about",
+        request=s.ProviderSerializer,
+        responses={200: s.FeedbackSerializer, 400: ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return self.step(request, pk, s.ProviderSerializer, services.set_provider)
+
+
 class CaseSatisfactionView(ProtectedView):
     """The satisfaction surveys of a case: list, or record one (the case manager, on a case they may change)."""
 

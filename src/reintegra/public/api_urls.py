@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("feedback/<int:pk>/acknowledge/", api.AcknowledgeView.as_view(), name="feedback-acknowledge"),
     path("feedback/<int:pk>/notes/", api.NoteView.as_view(), name="feedback-note"),
     path("feedback/<int:pk>/respond/", api.RespondView.as_view(), name="feedback-respond"),
+    path("feedback/<int:pk>/provider/", api.ProviderView.as_view(), name="feedback-provider"),
     path("feedback/<int:pk>/close-loop/", api.CloseLoopView.as_view(), name="feedback-close-loop"),
     path("cases/<int:pk>/satisfaction-surveys/", api.CaseSatisfactionView.as_view(), name="case-satisfaction-surveys"),
 ]

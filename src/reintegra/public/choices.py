@@ -67,6 +67,7 @@ class FeedbackStep(models.TextChoices):
     RECEIVED = "received", _("Received")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     NOTE = "note", _("Note")
+    PROVIDER = "provider", _("Service provider concerned changed")
     RESPONDED = "responded", _("Responded")
     LOOP_CLOSED = "loop_closed", _("Response communicated back")
 

@@ -222,6 +222,19 @@ class ResponseForm(TextLimitsMixin, forms.Form):
     )
 
 
+class ProviderForm(forms.Form):
+    """Which provider the item is about; any value goes to the service, which decides (one rule path)."""
+
+    provider = forms.CharField(label=_("Service provider concerned"), required=False)
+
+    def __init__(self, *args: Any, providers: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].widget = forms.Select(choices=[("", _("No provider")), *providers])
+
+    def clean_provider(self) -> int | None:
+        return _id(self.cleaned_data["provider"])
+
+
 class CloseLoopForm(forms.Form):
     how = forms.CharField(
         label=_("How the response was communicated"),

@@ -1,7 +1,7 @@
 """What an M&E indicator may count of feedback (monitoring.registry): items by type, channel and status, with
 flags for "acknowledged within its deadline", "resolved within its deadline" and "response communicated back"
-(the loop closed); and the cases' satisfaction surveys (each item's answer, the 0–100 score). Aggregates
-only; the engine k-suppresses them for aggregate roles."""
+(the loop closed), split by type, channel and the item's area; and the cases' satisfaction surveys (each
+item's answer, the 0–100 score). Aggregates only; the engine k-suppresses them for aggregate roles."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.monitoring import registry
+from reintegra.monitoring.dimensions import STANDARD as AREAS
 from reintegra.public.choices import (
     SATISFACTION_ITEMS,
     FeedbackChannel,
@@ -20,6 +21,8 @@ from reintegra.public.choices import (
     SatisfactionAnswer,
 )
 from reintegra.public.models import Feedback, SatisfactionSurvey
+
+SENSITIVE = Q(kind=FeedbackKind.SENSITIVE)
 
 
 def _acknowledged_in_time(start: date, end: date) -> Any:
@@ -46,6 +49,19 @@ def register_populations() -> None:
             app="public",
             units={"record": registry.Unit(_("feedback items"), "pk")},
             dates={"received_at": registry.DateField(_("received on"), "received_at", datetime=True)},
+            # By type, channel and the item's own area (the municipality it is about, and its department). A
+            # sensitive item is counted by type only: its area and channel sit in the bucket "not disclosed",
+            # so that no breakdown (frozen in snapshots every reader of the indicators sees, exact for readers
+            # of the organisation's cases) places a report of abuse in a municipality or a channel; its count is
+            # the type's "sensitive" bucket, k-suppressed for aggregate roles like every other cell.
+            breakdowns={
+                "feedback_type": registry.Breakdown(_("Feedback type"), "kind", FeedbackKind.choices),
+                "feedback_channel": registry.Breakdown(
+                    _("Feedback channel"), "channel", FeedbackChannel.choices, withheld=SENSITIVE
+                ),
+                "adm1": registry.Breakdown(AREAS["adm1"].label, "municipality__parent_id", withheld=SENSITIVE),
+                "adm2": registry.Breakdown(AREAS["adm2"].label, "municipality_id", withheld=SENSITIVE),
+            },
             fields={
                 "kind": registry.Choice(_("type"), "kind", FeedbackKind.choices),
                 "channel": registry.Choice(_("channel"), "channel", FeedbackChannel.choices),

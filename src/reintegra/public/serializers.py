@@ -225,6 +225,12 @@ class ResponseSerializer(serializers.Serializer[Any]):
     response = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
 
 
+class ProviderSerializer(serializers.Serializer[Any]):
+    provider = serializers.IntegerField(
+        allow_null=True, default=None, help_text="The service provider concerned; null removes it."
+    )
+
+
 class CloseLoopSerializer(serializers.Serializer[Any]):
     how = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 

@@ -370,6 +370,26 @@ def close_loop(user: User, item: Feedback, *, how: str) -> Feedback:
     return locked
 
 
+def set_provider(user: User, item: Feedback, *, provider: int | None) -> Feedback:
+    """Names (or changes, or removes with None) the service provider the item is about, after it was received:
+    a provider of the directory the item's programme may name (`selectors.providers_for_feedback`, as when it
+    is recorded). A line of the handling history says which (a provider's name is not personal); the change
+    itself is in the audit trail."""
+    require_feedback_handler(user, item)
+    errors = FieldErrors()
+    found = _linked_provider(errors, item.programme, provider)
+    errors.raise_if_any()
+    with _write(user):
+        locked = _locked(item)  # the stored provider, not the caller's copy of the item
+        if (found.pk if found else None) == locked.provider_id:
+            errors.add("provider", _("This is already the service provider concerned."), "unchanged")
+            errors.raise_if_any()
+        locked.provider = found
+        locked.save(update_fields=["provider"])
+        _step(locked, user, FeedbackStep.PROVIDER, found.name if found else "")
+    return locked
+
+
 # --- information requests ----------------------------------------------------------------------------
 
 

@@ -104,9 +104,15 @@ def _detail_context(request: AuthenticatedHttpRequest, item: Feedback, **forms_:
         "note_form": forms_.get("note_form") or forms.NoteForm(),
         "response_form": forms_.get("response_form") or forms.ResponseForm(initial={"response": item.response}),
         "close_form": forms_.get("close_form") or forms.CloseLoopForm(),
+        "provider_form": forms_.get("provider_form") or _provider_form(item),
         "has_errors": any(f.errors for f in forms_.values()),
         "today": timezone.localdate(),
     }
+
+
+def _provider_form(item: Feedback, data: Any = None) -> forms.ProviderForm:
+    providers = [(p.pk, p.name) for p in selectors.providers_for_feedback(item.programme)]
+    return forms.ProviderForm(data, providers=providers, initial={"provider": item.provider_id or ""})
 
 
 @login_required
@@ -118,15 +124,33 @@ def feedback_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 Step = Callable[[Any, Feedback, dict[str, Any]], Feedback]
-STEPS: dict[str, tuple[str, type[django_forms.Form], Step]] = {
-    "acusar": ("note_form", forms.NoteForm, lambda u, i, d: services.acknowledge_feedback(u, i, note=d["note"])),
-    "nota": ("note_form", forms.NoteForm, lambda u, i, d: services.add_note(u, i, note=d["note"])),
+FormFor = Callable[[Any, Feedback], django_forms.Form]
+STEPS: dict[str, tuple[str, FormFor, Step]] = {
+    "acusar": (
+        "note_form",
+        lambda data, item: forms.NoteForm(data),
+        lambda u, i, d: services.acknowledge_feedback(u, i, note=d["note"]),
+    ),
+    "nota": (
+        "note_form",
+        lambda data, item: forms.NoteForm(data),
+        lambda u, i, d: services.add_note(u, i, note=d["note"]),
+    ),
     "responder": (
         "response_form",
-        forms.ResponseForm,
+        lambda data, item: forms.ResponseForm(data),
         lambda u, i, d: services.respond_feedback(u, i, response=d["response"]),
     ),
-    "cerrar": ("close_form", forms.CloseLoopForm, lambda u, i, d: services.close_loop(u, i, how=d["how"])),
+    "cerrar": (
+        "close_form",
+        lambda data, item: forms.CloseLoopForm(data),
+        lambda u, i, d: services.close_loop(u, i, how=d["how"]),
+    ),
+    "proveedor": (
+        "provider_form",
+        lambda data, item: _provider_form(item, data),
+        lambda u, i, d: services.set_provider(u, i, provider=d["provider"]),
+    ),
 }
 
 
@@ -137,8 +161,8 @@ def feedback_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> Http
     if step not in STEPS:
         raise Http404
     item = _feedback(request, pk)
-    name, form_class, call = STEPS[step]
-    form = form_class(request.POST)
+    name, form_for, call = STEPS[step]
+    form = form_for(request.POST, item)
     if form.is_valid():
         try:
             call(request.user, item, form.cleaned_data)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from reintegra.access.models import Programme
 from reintegra.public import services
+from reintegra.referrals import services as referral_services
 from reintegra.testing import factories
 from reintegra.testing.rule_paths import Refusal, WritePair
 
@@ -26,6 +27,15 @@ def feedback_ctx(world: Any) -> SimpleNamespace:
         ),
     )
     return SimpleNamespace(world=world, user=world.pm, programme=programme, item=item)
+
+
+def provider_ctx(world: Any) -> SimpleNamespace:
+    context = feedback_ctx(world)
+    country = (context.programme.countries or [str(world.org.country)])[0]
+    context.provider = referral_services.save_provider(
+        world.pm, referral_services.ProviderInput(name="Clínica del Valle", organisation_type="ngo", country=country)
+    )
+    return context
 
 
 def _new(c: Any) -> dict[str, Any]:
@@ -64,6 +74,22 @@ PUBLIC_PAIRS = [
         api_data=lambda c: {"response": "Le llamamos el lunes"},
         web_success=302,
         refusals=(Refusal.same("response", "required", label="an empty response", response=""),),
+    ),
+    WritePair(
+        "service provider of a feedback item",
+        "api:feedback-provider",
+        provider_ctx,
+        web_url=lambda c: reverse("public_staff:feedback-step", args=[c.item.pk, "proveedor"]),
+        web_data=lambda c: {"provider": c.provider.pk},
+        api_url=lambda c: f"/api/v1/feedback/{c.item.pk}/provider/",
+        api_data=lambda c: {"provider": c.provider.pk},
+        web_success=302,
+        refusals=(
+            Refusal.same("provider", "invalid_choice", label="a provider in another country", provider=-5),
+            Refusal(
+                "provider", "unchanged", web={"provider": ""}, api={"provider": None}, label="none named, none given"
+            ),
+        ),
     ),
 ]
 

@@ -20,6 +20,7 @@ from reintegra.access.models import Programme
 from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
 from reintegra.places.models import AdminArea
 from reintegra.public import services
+from reintegra.referrals import services as referral_services
 from reintegra.testing import factories as f
 from reintegra.testing.matrix import OTHER, OWN, Row, answer, cells, expected
 from reintegra.testing.routes import routes_of_app
@@ -99,6 +100,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api:feedback-note", "POST"): Row(FEED, "feedback", data=lambda w: {"note": "Llamé"}),
     ("api:feedback-respond", "POST"): Row(FEED, "feedback", data=lambda w: {"response": "Abrimos a las 8"}),
     ("api:feedback-close-loop", "POST"): Row(FEED, "responded", data=lambda w: {"how": "Llamada"}),
+    ("api:feedback-provider", "POST"): Row(FEED, "feedback", data=lambda w: {"provider": w.provider}),
 }
 
 
@@ -159,6 +161,9 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
                 )
             )
         sensitive = _item(f.user(org, Role.CASE_MANAGER), programme, "sensitive")
+        provider = referral_services.save_provider(
+            pm, referral_services.ProviderInput(name="Clínica Matriz", organisation_type="ngo", country="GT")
+        )
         users = {role: f.user(org, role) for role in Role}
         objects = {
             OWN: {
@@ -184,7 +189,17 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
                 "programme": [other_programme.pk],
             },
         }
-        yield type("World", (), {"users": users, "objects": objects, "programme": programme, "sensitive": sensitive})
+        yield type(
+            "World",
+            (),
+            {
+                "users": users,
+                "objects": objects,
+                "programme": programme,
+                "sensitive": sensitive,
+                "provider": provider.pk,
+            },
+        )
         transaction.set_rollback(True)
 
 
