@@ -23,6 +23,8 @@ from django.db import connection, connections, transaction
 from django.db.models import (
     BooleanField,
     Case,
+    DateField,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -37,7 +39,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from reintegra.monitoring import dimensions, registry
+from reintegra.monitoring import dimensions, joins, registry
 from reintegra.monitoring.choices import Measure
 from reintegra.monitoring.definition import Condition, Definition
 from reintegra.replica import read_alias, reading_from_replica
@@ -111,21 +113,16 @@ def compute_sets(
 ) -> dict[Buckets, list[Values]]:
     """The values of each period (in order) for each set of dimensions (`()`: the total alone; `("sex",)`:
     by sex; `("sex", "age_band")`: crossed), all from one grouped query (GROUPING SETS on PostgreSQL).
-    Periods that do not overlap share that query, also when a field reads the period (visits in the period:
-    each row takes its own period's value, a CASE on the period); overlapping periods (cumulative ones) take
-    one query each."""
+    Periods share that query, also when a field reads the period (visits in the period: each row takes its own
+    period's value, a CASE on the period). Overlapping periods (cumulative ones) repeat each row once per
+    period its date falls in, by a join to the list of periods (`joins.PeriodOf`): each period counts exactly
+    what it would alone, in the same pass."""
     periods = list(periods)
     ids = list(programme_ids)
     wanted = list(dict.fromkeys(tuple(s) for s in sets))
     # Indicators are computed on the streaming replica when there is one (not inside a transaction of the
     # primary: a snapshot frozen while its period is submitted reads what that transaction sees).
     with reading_from_replica():
-        if len(periods) > 1 and _overlap(periods):
-            found: dict[Buckets, list[Values]] = {s: [] for s in wanted}
-            for period in periods:
-                for key, (values,) in _compute(definition, measure, ids, [period], wanted).items():
-                    found[key].append(values)
-            return found
         return _compute(definition, measure, ids, periods, wanted)
 
 
@@ -147,6 +144,21 @@ def _in_period(definition: Definition, period: Period) -> Q:
 
 
 def _period_index(definition: Definition, periods: Sequence[Period]) -> Any:
+    if _overlap(periods):
+        # A row belongs to several periods: it is repeated once per period (a join to the periods).
+        spec = definition.population.dates[definition.date]
+        if spec.datetime:
+            zone = timezone.get_current_timezone()
+            bounds = [
+                tuple(
+                    Value(datetime.combine(day, time.min, tzinfo=zone), output_field=DateTimeField())
+                    for day in (start, end + timedelta(days=1))
+                )
+                for start, end in periods
+            ]
+        else:
+            bounds = [tuple(Value(day, output_field=DateField()) for day in period) for period in periods]
+        return joins.PeriodOf(bounds, spec.path, exclusive_end=spec.datetime)
     return Case(
         *(When(_in_period(definition, period), then=Value(i)) for i, period in enumerate(periods)),
         default=Value(-1),
@@ -172,8 +184,13 @@ def _aliases(definition: Definition, periods: Sequence[Period]) -> dict[str, Any
             found[f"_f_{name}"] = _column(expression(*span))
             continue
         made = [_column(expression(*period)) for period in periods]
+        # Overlapping periods: the row's period is the joined one (`_period`), not the one its date falls in.
+        overlap = _overlap(periods)
         found[f"_f_{name}"] = Case(
-            *(When(_in_period(definition, period), then=one) for period, one in zip(periods, made, strict=True)),
+            *(
+                When(Q(_period=i) if overlap else _in_period(definition, period), then=one)
+                for i, (period, one) in enumerate(zip(periods, made, strict=True))
+            ),
             default=None,
         )
     return found
@@ -238,11 +255,11 @@ def counted_rows(
             population.rows()
             .filter(**{f"{population.programme_path}__in": list(programme_ids)})
             .filter(_in_period(definition, span))  # the rows of the span only, before each is placed in a period
-            .alias(**_aliases(definition, periods))
             .alias(_period=_period_index(definition, periods))
+            .alias(**_aliases(definition, periods))
             .filter(_all(definition, conditions))
         )
-        return found.exclude(_period=-1) if gaps or _overlap(periods) else found
+        return found.exclude(_period=-1) if gaps and not _overlap(periods) else found
 
     rows = scoped()
     unit_path = population.units[definition.unit].path
