@@ -183,7 +183,10 @@ def _aliases(definition: Definition, periods: Sequence[Period]) -> dict[str, Any
         if not getattr(spec, "periodic", False) or len(periods) == 1:
             found[f"_f_{name}"] = _column(expression(*span))
             continue
-        made = [_column(expression(*period)) for period in periods]
+        per_periods = getattr(spec, "per_periods", None)
+        made = [_column(one) for one in per_periods(periods)] if per_periods else [
+            _column(expression(*period)) for period in periods
+        ]
         # Overlapping periods: the row's period is the joined one (`_period`), not the one its date falls in.
         overlap = _overlap(periods)
         found[f"_f_{name}"] = Case(

@@ -15,10 +15,10 @@ COALESCE(T.n, 0).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import Count, Expression, F, Field, IntegerField, QuerySet, Value
+from django.db.models import Count, Expression, F, Field, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.db.models.sql.constants import INNER, LOUTER
 
@@ -128,6 +128,14 @@ class Joined(Expression):
         if self.default is not None:
             found = Coalesce(found, Value(self.default), output_field=self.output_field)
         return found.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+
+
+def counts_per_row(related: QuerySet[Any], key: str, conditions: Sequence[Q]) -> list[Joined]:
+    """For each condition, the number of `related` records meeting it pointing at each row through `key` (0
+    when none), all from one grouped subquery joined once (a filtered count per condition)."""
+    columns = {f"{COUNT_COLUMN}{i}": Count("pk", filter=condition) for i, condition in enumerate(conditions)}
+    grouped = related.order_by().values(key).annotate(**columns)
+    return [Joined(grouped, key, column, IntegerField(), default=0) for column in columns]
 
 
 def count_per_row(related: QuerySet[Any], key: str) -> Joined:
