@@ -324,7 +324,9 @@ def _same(values: tuple[Any, ...]) -> str:
     return str(values[0])
 
 
-def _grouping(population: registry.Population, keys: Sequence[str]) -> _Grouping:
+def _grouping(population: registry.Population, keys: Sequence[str], *, shared: bool = True) -> _Grouping:
+    """`shared=False`: each dimension grouped by its own bucket expression (a median is not made of the
+    medians of the groups a bucket gathers)."""
     available = dimensions.available(population)
     names: dict[str, str] = {}  # grouping column or dimension -> alias
     expressions: dict[str, Any] = {}
@@ -332,7 +334,7 @@ def _grouping(population: registry.Population, keys: Sequence[str]) -> _Grouping
     for key in keys:
         dimension = available[key]
         sources: list[tuple[str, Callable[[registry.Population], Any]]]
-        if dimension.grouped_by and dimension.bucket is not None:
+        if shared and dimension.grouped_by and dimension.bucket is not None:
             sources = [(f"g:{name}", dimensions.GROUPING[name]) for name in dimension.grouped_by]
             bucket = dimension.bucket
         else:
@@ -352,6 +354,8 @@ def _compute(
 ) -> dict[Buckets, list[Values]]:
     population = definition.population
     keys = list(dict.fromkeys(key for s in sets for key in s))
+    if measure == Measure.MEDIAN and connections[read_alias()].vendor == "postgresql":
+        return _medians_in_sql(definition, programme_ids, periods, sets, _grouping(population, keys, shared=False))
     grouping = _grouping(population, keys)
     if measure == Measure.MEDIAN:
         return _medians(
@@ -367,7 +371,7 @@ def _compute(
     by_columns: dict[tuple[str, ...], list[Buckets]] = defaultdict(list)
     for s in sets:
         by_columns[columns[s]].append(s)
-    for grouped_by, index, values, numerator, denominator in _grouped(
+    for grouped_by, index, values, (numerator, denominator) in _grouped(
         prepared, list(grouping.expressions), list(by_columns)
     ):
         n = _as_value(numerator, duration)
@@ -471,6 +475,14 @@ def _per_row(
     aggregates it computes from them (numerator, then denominator when the measure has one)."""
     if distinct:
         return rows.annotate(_u=F(unit_path)).values(*keys, "_u").distinct(), "COUNT(*)"
+    if measure == Measure.MEDIAN:
+        # PostgreSQL: the two middle values (the same one when their number is odd) and how many there are; a
+        # row without a value is left out by the aggregates, not by a filter (which would run before a ranking).
+        per_row = rows.annotate(_v=F(_path(definition, definition.value))).values(*keys, "_v")
+        return per_row, (
+            'percentile_disc(0.5) WITHIN GROUP (ORDER BY "_v"), '
+            'percentile_disc(0.5) WITHIN GROUP (ORDER BY "_v" DESC), COUNT("_v")'
+        )
     if measure == Measure.COUNT:
         return rows.values(*keys), "COUNT(*)"
     if measure in (Measure.SUM, Measure.MEAN):
@@ -482,10 +494,10 @@ def _per_row(
 
 def _grouped(
     prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]]
-) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], Any, Any]]:
-    """(set of columns, period index, {column: value}, numerator, denominator) for each group of each set of
-    columns, from one query over the counted rows: GROUPING SETS on PostgreSQL, a UNION ALL over the rows
-    materialised once on SQLite."""
+) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, ...]]]:
+    """(set of columns, period index, {column: value}, the aggregates: numerator and denominator, or what
+    the measure computes) for each group of each set of columns, from one query over the counted rows:
+    GROUPING SETS on PostgreSQL, a UNION ALL over the rows materialised once on SQLite."""
     sql, params, aggregates = prepared.sql, list(prepared.params), prepared.aggregates
     db = connections[prepared.alias]
     q = db.ops.quote_name
@@ -504,7 +516,7 @@ def _grouped(
         with db.cursor() as cursor:
             found = _fetch_tuned(db, cursor, query, params)
         for mask, index, *rest in found:
-            yield bits[mask], index, dict(zip(columns, rest, strict=False)), *_parts(rest[len(columns) :])
+            yield bits[mask], index, dict(zip(columns, rest, strict=False)), _parts(rest[len(columns) :])
         return
     selects = []
     for i, s in enumerate(sets):
@@ -519,7 +531,7 @@ def _grouped(
         found = cursor.fetchall()
     for i, index, *rest in found:
         which = sets[i]
-        yield which, index, dict(zip(which, rest, strict=False)), *_parts(rest[len(columns) :])
+        yield which, index, dict(zip(which, rest, strict=False)), _parts(rest[len(columns) :])
 
 
 # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured), and the rows
@@ -551,8 +563,8 @@ def _fetch_tuned(db: Any, cursor: Any, query: str, params: Sequence[Any]) -> lis
     return list(cursor.fetchall())
 
 
-def _parts(aggregates: Sequence[Any]) -> tuple[Any, Any]:
-    return (aggregates[0], aggregates[1] if len(aggregates) > 1 else None)
+def _parts(aggregates: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(aggregates) if len(aggregates) > 1 else (aggregates[0], None)
 
 
 def _is_duration(definition: Definition) -> bool:
@@ -609,6 +621,41 @@ def _medians(
             result = Values(s, total_cells[index])
             result.cells = {buckets: _median_cell(values) for buckets, values in cells.items()}
             found[s].append(result)
+    return found
+
+
+def _medians_in_sql(
+    definition: Definition,
+    programme_ids: Sequence[int],
+    periods: Sequence[Period],
+    sets: list[Buckets],
+    grouping: _Grouping,
+) -> dict[Buckets, list[Values]]:
+    """PostgreSQL: each bucket's median from the grouped query itself (no value read into Python). Each
+    dimension is grouped by its own bucket; the two middle values are taken as they are and averaged here
+    as `statistics.median` does, so the numbers are those of `_medians` to the last bit."""
+    prepared = _prepared(definition, Measure.MEDIAN, programme_ids, periods, grouping)
+    columns = {s: grouping.columns_of(s) for s in sets}
+    by_columns: dict[tuple[str, ...], list[Buckets]] = defaultdict(list)
+    for s in sets:
+        by_columns[columns[s]].append(s)
+    totals = [_median_cell([]) for _ in periods]
+    cells: dict[Buckets, list[dict[Buckets, Cell]]] = {s: [{} for _ in periods] for s in sets}
+    for grouped_by, index, values, (lower, upper, count) in _grouped(
+        prepared, list(grouping.expressions), [*by_columns, *([()] if () not in by_columns else [])]
+    ):
+        if not count:  # no value in the group: no cell, as when the values are read
+            continue
+        low, high = as_number(lower), as_number(upper)
+        middle = low if lower == upper else (low + high) / 2
+        cell = Cell(middle, float(count), middle)
+        if not grouped_by:
+            totals[index] = cell
+        for s in by_columns.get(grouped_by, ()):
+            cells[s][index][grouping.buckets(s, values)] = cell
+    found: dict[Buckets, list[Values]] = {}
+    for s in sets:
+        found[s] = [Values(s, totals[index], cells[s][index]) for index in range(len(periods))]
     return found
 
 
