@@ -419,6 +419,8 @@ class _Prepared:
     sql: str
     params: tuple[Any, ...]
     aggregates: str
+    # The aggregates are counts and sums (not a median's): groups of groups add up.
+    additive: bool
     alias: str
     # Held so that the id in the key stays this population's while the entry lives.
     population: registry.Population
@@ -456,7 +458,8 @@ def _prepared(
         inner, aggregates = _per_row(definition, measure, rows, ["_p", *grouping.expressions], distinct, unit_path)
         sql, params = inner.order_by().query.sql_with_params()
         # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
-        found = _Prepared(sql, tuple(params), aggregates, inner.db, definition.population)
+        additive = measure != Measure.MEDIAN
+        found = _Prepared(sql, tuple(params), aggregates, additive, inner.db, definition.population)
         if len(_PREPARED) >= _PREPARED_MAX:
             _PREPARED.pop(next(iter(_PREPARED)))
         _PREPARED[key] = found
@@ -505,9 +508,19 @@ def _grouped(
     if db.vendor == "postgresql" and columns:
         names = [q(column) for column in columns]
         grouping = ", ".join("(" + ", ".join([period, *(q(column) for column in s)]) + ")" for s in sets)
+        source = f"({sql}) counted"
+        if prepared.additive:
+            # Counts and sums add up: the rows are first grouped by every column at once, a plain GROUP BY
+            # that hashes each row once and that PostgreSQL may share among parallel workers (it never does
+            # for GROUPING SETS), then the grouping sets add up those few groups.
+            parts = [part.strip() for part in aggregates.split(",")]
+            every = ", ".join([period, *names])
+            inner = ", ".join(f"{part} AS {q(f'_a{i}')}" for i, part in enumerate(parts))
+            source = f"(SELECT {every}, {inner} FROM {source} GROUP BY {every}) counted"  # noqa: S608
+            aggregates = ", ".join(f"SUM({q(f'_a{i}')})" for i in range(len(parts)))
         query = (
             f"SELECT GROUPING({', '.join(names)}), {period}, {', '.join(names)}, {aggregates} "  # noqa: S608
-            f"FROM ({sql}) counted GROUP BY GROUPING SETS ({grouping})"
+            f"FROM {source} GROUP BY GROUPING SETS ({grouping})"
         )
         # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
         bits = {
