@@ -147,17 +147,18 @@ def _period_index(definition: Definition, periods: Sequence[Period]) -> Any:
     if _overlap(periods):
         # A row belongs to several periods: it is repeated once per period (a join to the periods).
         spec = definition.population.dates[definition.date]
+        bounds: list[tuple[Value, Value]]
         if spec.datetime:
             zone = timezone.get_current_timezone()
-            bounds = [
-                tuple(
-                    Value(datetime.combine(day, time.min, tzinfo=zone), output_field=DateTimeField())
-                    for day in (start, end + timedelta(days=1))
-                )
-                for start, end in periods
-            ]
+
+            def midnight(day: date) -> Value:
+                return Value(datetime.combine(day, time.min, tzinfo=zone), output_field=DateTimeField())
+
+            bounds = [(midnight(start), midnight(end + timedelta(days=1))) for start, end in periods]
         else:
-            bounds = [tuple(Value(day, output_field=DateField()) for day in period) for period in periods]
+            bounds = [
+                (Value(start, output_field=DateField()), Value(end, output_field=DateField())) for start, end in periods
+            ]
         return joins.PeriodOf(bounds, spec.path, exclusive_end=spec.datetime)
     return Case(
         *(When(_in_period(definition, period), then=Value(i)) for i, period in enumerate(periods)),
@@ -184,9 +185,11 @@ def _aliases(definition: Definition, periods: Sequence[Period]) -> dict[str, Any
             found[f"_f_{name}"] = _column(expression(*span))
             continue
         per_periods = getattr(spec, "per_periods", None)
-        made = [_column(one) for one in per_periods(periods)] if per_periods else [
-            _column(expression(*period)) for period in periods
-        ]
+        made = (
+            [_column(one) for one in per_periods(periods)]
+            if per_periods
+            else [_column(expression(*period)) for period in periods]
+        )
         # Overlapping periods: the row's period is the joined one (`_period`), not the one its date falls in.
         overlap = _overlap(periods)
         found[f"_f_{name}"] = Case(
