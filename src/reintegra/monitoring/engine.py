@@ -427,6 +427,9 @@ class _Prepared:
     alias: str
     # Held so that the id in the key stays this population's while the entry lives.
     population: registry.Population
+    # The grouped query built on it for each (columns, sets), and the set each GROUPING() mask stands for:
+    # built once (a tiny query's call is mostly the engine's own Python, docs/scaling.md).
+    grouped: dict[tuple[Any, ...], tuple[str, dict[int, tuple[str, ...]]]] = field(default_factory=dict)
 
 
 # The SQL compiled for the same question (definition, measure, programmes, periods, dimensions, database, time
@@ -509,26 +512,10 @@ def _grouped(
     q = db.ops.quote_name
     period = q("_p")
     if db.vendor == "postgresql" and columns:
-        names = [q(column) for column in columns]
-        grouping = ", ".join("(" + ", ".join([period, *(q(column) for column in s)]) + ")" for s in sets)
-        source = f"({sql}) counted"
-        if prepared.additive:
-            # Counts and sums add up: the rows are first grouped by every column at once, a plain GROUP BY
-            # that hashes each row once and that PostgreSQL may share among parallel workers (it never does
-            # for GROUPING SETS), then the grouping sets add up those few groups.
-            parts = [part.strip() for part in aggregates.split(",")]
-            every = ", ".join([period, *names])
-            inner = ", ".join(f"{part} AS {q(f'_a{i}')}" for i, part in enumerate(parts))
-            source = f"(SELECT {every}, {inner} FROM {source} GROUP BY {every}) counted"  # noqa: S608
-            aggregates = ", ".join(f"SUM({q(f'_a{i}')})" for i in range(len(parts)))
-        query = (
-            f"SELECT GROUPING({', '.join(names)}), {period}, {', '.join(names)}, {aggregates} "  # noqa: S608
-            f"FROM {source} GROUP BY GROUPING SETS ({grouping})"
-        )
-        # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
-        bits = {
-            sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): s for s in sets
-        }
+        key = (tuple(columns), tuple(sets))
+        if key not in prepared.grouped:
+            prepared.grouped[key] = _grouping_sets_query(prepared, columns, sets)
+        query, bits = prepared.grouped[key]
         with db.cursor() as cursor:
             found = _fetch_tuned(db, cursor, query, params)
         for mask, index, *rest in found:
@@ -548,6 +535,34 @@ def _grouped(
     for i, index, *rest in found:
         which = sets[i]
         yield which, index, dict(zip(which, rest, strict=False)), _parts(rest[len(columns) :])
+
+
+def _grouping_sets_query(
+    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]]
+) -> tuple[str, dict[int, tuple[str, ...]]]:
+    """PostgreSQL's grouped query over the counted rows, and the set of columns each GROUPING() mask stands for."""
+    sql, aggregates = prepared.sql, prepared.aggregates
+    q = connections[prepared.alias].ops.quote_name
+    period = q("_p")
+    names = [q(column) for column in columns]
+    grouping = ", ".join("(" + ", ".join([period, *(q(column) for column in s)]) + ")" for s in sets)
+    source = f"({sql}) counted"
+    if prepared.additive:
+        # Counts and sums add up: the rows are first grouped by every column at once, a plain GROUP BY
+        # that hashes each row once and that PostgreSQL may share among parallel workers (it never does
+        # for GROUPING SETS), then the grouping sets add up those few groups.
+        parts = [part.strip() for part in aggregates.split(",")]
+        every = ", ".join([period, *names])
+        inner = ", ".join(f"{part} AS {q(f'_a{i}')}" for i, part in enumerate(parts))
+        source = f"(SELECT {every}, {inner} FROM {source} GROUP BY {every}) counted"  # noqa: S608
+        aggregates = ", ".join(f"SUM({q(f'_a{i}')})" for i in range(len(parts)))
+    query = (
+        f"SELECT GROUPING({', '.join(names)}), {period}, {', '.join(names)}, {aggregates} "  # noqa: S608
+        f"FROM {source} GROUP BY GROUPING SETS ({grouping})"
+    )
+    # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
+    bits = {sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): s for s in sets}
+    return query, bits
 
 
 # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured), and the rows
