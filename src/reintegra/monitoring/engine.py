@@ -337,7 +337,12 @@ def _grouping(population: registry.Population, keys: Sequence[str], *, shared: b
     for key in keys:
         dimension = available[key]
         sources: list[tuple[str, Callable[[registry.Population], Any]]]
-        if shared and dimension.grouped_by and dimension.bucket is not None:
+        # Columns shared with no other dimension asked (the state without the municipality): the bucket itself,
+        # fewer groups, and PostgreSQL's estimate of them lets it aggregate in parallel workers (measured).
+        alone = len(dimension.grouped_by) > 1 and not any(
+            set(available[other].grouped_by) & set(dimension.grouped_by) for other in keys if other != key
+        )
+        if shared and dimension.grouped_by and dimension.bucket is not None and not alone:
             sources = [(f"g:{name}", dimensions.GROUPING[name]) for name in dimension.grouped_by]
             bucket = dimension.bucket
         else:
