@@ -11,6 +11,7 @@ differ.
     BENCH_REUSE=1 BENCH_DATABASE_URL=sqlite:////tmp/m.sqlite3 ...  # seed once, then measure on the same data
     BENCH_INDICATORS=follow-ups-per-case,follow-up-visits ...     # only these library indicators
     BENCH_PARTS=indicators ...     # only some parts: sql (against hand-written SQL), indicators, dashboard
+    BENCH_DUMP=/tmp/values.json ...  # every indicator's values written there, to compare two engines
 
 For each size a fresh database is seeded with `reintegra seed`'s generator (cases with plans, follow-ups and
 closures), then referrals, RSS rounds with scores (baseline, 6 and 12 months) and structural records
@@ -55,6 +56,8 @@ REUSE = bool(os.environ.get("BENCH_REUSE"))
 UNKNOWN = "unknown"
 # To iterate on one change: only these indicators (codes, comma-separated) and these parts of the bench.
 ONLY = {code.strip() for code in os.environ.get("BENCH_INDICATORS", "").split(",") if code.strip()}
+# BENCH_DUMP=/tmp/values.json: every indicator's values written there (to compare two versions of the engine).
+DUMP = os.environ.get("BENCH_DUMP", "")
 PARTS = {part.strip() for part in os.environ.get("BENCH_PARTS", "sql,indicators,dashboard").split(",")}
 
 
@@ -142,12 +145,18 @@ def engine_cells(entry: dict[str, Any], programme_ids: list[int], by: tuple[str,
     return cells
 
 
+def _cell(cell: Any) -> list[Any]:
+    # Rounded as a snapshot stores them: floating sums may differ in the last bits with the order of addition.
+    return [None if x is None else round(x, 9) for x in (cell.numerator, cell.denominator, cell.value)]
+
+
 def every_indicator(programme_ids: list[int]) -> tuple[dict[str, Any], float]:
     """Each library indicator for the four quarters: the total and every standard disaggregation, as a
     snapshot computes them (`engine.compute_sets`: one grouped query for all of them)."""
     from reintegra.monitoring import definition, dimensions, engine, library
 
     timings: dict[str, Any] = {}
+    dumped: dict[str, Any] = {}
     started_all = time.perf_counter()
     for entry in library.entries():
         if ONLY and entry["code"] not in ONLY:
@@ -169,6 +178,15 @@ def every_indicator(programme_ids: list[int]) -> tuple[dict[str, Any], float]:
             "seconds": round(time.perf_counter() - started, 3),
         }
         log(f"bench: {entry['code']}: {timings[entry['code']]['seconds']} s")
+        if DUMP:
+            dumped[entry["code"]] = {
+                "/".join(s): [
+                    [_cell(v.total), sorted(["|".join(b), *_cell(c)] for b, c in v.cells.items())] for v in each
+                ]
+                for s, each in found.items()
+            }
+    if DUMP:
+        Path(DUMP).write_text(json.dumps(dumped, indent=0, sort_keys=True))
     return timings, round(time.perf_counter() - started_all, 2)
 
 

@@ -23,6 +23,8 @@ from django.db import connection, connections, transaction
 from django.db.models import (
     BooleanField,
     Case,
+    DateField,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -37,7 +39,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from reintegra.monitoring import dimensions, registry
+from reintegra.monitoring import dimensions, joins, registry
 from reintegra.monitoring.choices import Measure
 from reintegra.monitoring.definition import Condition, Definition
 from reintegra.replica import read_alias, reading_from_replica
@@ -111,21 +113,16 @@ def compute_sets(
 ) -> dict[Buckets, list[Values]]:
     """The values of each period (in order) for each set of dimensions (`()`: the total alone; `("sex",)`:
     by sex; `("sex", "age_band")`: crossed), all from one grouped query (GROUPING SETS on PostgreSQL).
-    Periods that do not overlap share that query, also when a field reads the period (visits in the period:
-    each row takes its own period's value, a CASE on the period); overlapping periods (cumulative ones) take
-    one query each."""
+    Periods share that query, also when a field reads the period (visits in the period: each row takes its own
+    period's value, a CASE on the period). Overlapping periods (cumulative ones) repeat each row once per
+    period its date falls in, by a join to the list of periods (`joins.PeriodOf`): each period counts exactly
+    what it would alone, in the same pass."""
     periods = list(periods)
     ids = list(programme_ids)
     wanted = list(dict.fromkeys(tuple(s) for s in sets))
     # Indicators are computed on the streaming replica when there is one (not inside a transaction of the
     # primary: a snapshot frozen while its period is submitted reads what that transaction sees).
     with reading_from_replica():
-        if len(periods) > 1 and _overlap(periods):
-            found: dict[Buckets, list[Values]] = {s: [] for s in wanted}
-            for period in periods:
-                for key, (values,) in _compute(definition, measure, ids, [period], wanted).items():
-                    found[key].append(values)
-            return found
         return _compute(definition, measure, ids, periods, wanted)
 
 
@@ -147,6 +144,22 @@ def _in_period(definition: Definition, period: Period) -> Q:
 
 
 def _period_index(definition: Definition, periods: Sequence[Period]) -> Any:
+    if _overlap(periods):
+        # A row belongs to several periods: it is repeated once per period (a join to the periods).
+        spec = definition.population.dates[definition.date]
+        bounds: list[tuple[Value, Value]]
+        if spec.datetime:
+            zone = timezone.get_current_timezone()
+
+            def midnight(day: date) -> Value:
+                return Value(datetime.combine(day, time.min, tzinfo=zone), output_field=DateTimeField())
+
+            bounds = [(midnight(start), midnight(end + timedelta(days=1))) for start, end in periods]
+        else:
+            bounds = [
+                (Value(start, output_field=DateField()), Value(end, output_field=DateField())) for start, end in periods
+            ]
+        return joins.PeriodOf(bounds, spec.path, exclusive_end=spec.datetime)
     return Case(
         *(When(_in_period(definition, period), then=Value(i)) for i, period in enumerate(periods)),
         default=Value(-1),
@@ -171,9 +184,19 @@ def _aliases(definition: Definition, periods: Sequence[Period]) -> dict[str, Any
         if not getattr(spec, "periodic", False) or len(periods) == 1:
             found[f"_f_{name}"] = _column(expression(*span))
             continue
-        made = [_column(expression(*period)) for period in periods]
+        per_periods = getattr(spec, "per_periods", None)
+        made = (
+            [_column(one) for one in per_periods(periods)]
+            if per_periods
+            else [_column(expression(*period)) for period in periods]
+        )
+        # Overlapping periods: the row's period is the joined one (`_period`), not the one its date falls in.
+        overlap = _overlap(periods)
         found[f"_f_{name}"] = Case(
-            *(When(_in_period(definition, period), then=one) for period, one in zip(periods, made, strict=True)),
+            *(
+                When(Q(_period=i) if overlap else _in_period(definition, period), then=one)
+                for i, (period, one) in enumerate(zip(periods, made, strict=True))
+            ),
             default=None,
         )
     return found
@@ -238,11 +261,11 @@ def counted_rows(
             population.rows()
             .filter(**{f"{population.programme_path}__in": list(programme_ids)})
             .filter(_in_period(definition, span))  # the rows of the span only, before each is placed in a period
-            .alias(**_aliases(definition, periods))
             .alias(_period=_period_index(definition, periods))
+            .alias(**_aliases(definition, periods))
             .filter(_all(definition, conditions))
         )
-        return found.exclude(_period=-1) if gaps or _overlap(periods) else found
+        return found.exclude(_period=-1) if gaps and not _overlap(periods) else found
 
     rows = scoped()
     unit_path = population.units[definition.unit].path
@@ -304,7 +327,9 @@ def _same(values: tuple[Any, ...]) -> str:
     return str(values[0])
 
 
-def _grouping(population: registry.Population, keys: Sequence[str]) -> _Grouping:
+def _grouping(population: registry.Population, keys: Sequence[str], *, shared: bool = True) -> _Grouping:
+    """`shared=False`: each dimension grouped by its own bucket expression (a median is not made of the
+    medians of the groups a bucket gathers)."""
     available = dimensions.available(population)
     names: dict[str, str] = {}  # grouping column or dimension -> alias
     expressions: dict[str, Any] = {}
@@ -312,7 +337,12 @@ def _grouping(population: registry.Population, keys: Sequence[str]) -> _Grouping
     for key in keys:
         dimension = available[key]
         sources: list[tuple[str, Callable[[registry.Population], Any]]]
-        if dimension.grouped_by and dimension.bucket is not None:
+        # Columns shared with no other dimension asked (the state without the municipality): the bucket itself,
+        # fewer groups, and PostgreSQL's estimate of them lets it aggregate in parallel workers (measured).
+        alone = len(dimension.grouped_by) > 1 and not any(
+            set(available[other].grouped_by) & set(dimension.grouped_by) for other in keys if other != key
+        )
+        if shared and dimension.grouped_by and dimension.bucket is not None and not alone:
             sources = [(f"g:{name}", dimensions.GROUPING[name]) for name in dimension.grouped_by]
             bucket = dimension.bucket
         else:
@@ -332,6 +362,8 @@ def _compute(
 ) -> dict[Buckets, list[Values]]:
     population = definition.population
     keys = list(dict.fromkeys(key for s in sets for key in s))
+    if measure == Measure.MEDIAN and connections[read_alias()].vendor == "postgresql":
+        return _medians_in_sql(definition, programme_ids, periods, sets, _grouping(population, keys, shared=False))
     grouping = _grouping(population, keys)
     if measure == Measure.MEDIAN:
         return _medians(
@@ -347,7 +379,7 @@ def _compute(
     by_columns: dict[tuple[str, ...], list[Buckets]] = defaultdict(list)
     for s in sets:
         by_columns[columns[s]].append(s)
-    for grouped_by, index, values, numerator, denominator in _grouped(
+    for grouped_by, index, values, (numerator, denominator) in _grouped(
         prepared, list(grouping.expressions), list(by_columns)
     ):
         n = _as_value(numerator, duration)
@@ -395,9 +427,14 @@ class _Prepared:
     sql: str
     params: tuple[Any, ...]
     aggregates: str
+    # The aggregates are counts and sums (not a median's): groups of groups add up.
+    additive: bool
     alias: str
     # Held so that the id in the key stays this population's while the entry lives.
     population: registry.Population
+    # The grouped query built on it for each (columns, sets), and the set each GROUPING() mask stands for:
+    # built once (a tiny query's call is mostly the engine's own Python, docs/scaling.md).
+    grouped: dict[tuple[Any, ...], tuple[str, dict[int, tuple[str, ...]]]] = field(default_factory=dict)
 
 
 # The SQL compiled for the same question (definition, measure, programmes, periods, dimensions, database, time
@@ -432,7 +469,8 @@ def _prepared(
         inner, aggregates = _per_row(definition, measure, rows, ["_p", *grouping.expressions], distinct, unit_path)
         sql, params = inner.order_by().query.sql_with_params()
         # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
-        found = _Prepared(sql, tuple(params), aggregates, inner.db, definition.population)
+        additive = measure != Measure.MEDIAN
+        found = _Prepared(sql, tuple(params), aggregates, additive, inner.db, definition.population)
         if len(_PREPARED) >= _PREPARED_MAX:
             _PREPARED.pop(next(iter(_PREPARED)))
         _PREPARED[key] = found
@@ -451,6 +489,14 @@ def _per_row(
     aggregates it computes from them (numerator, then denominator when the measure has one)."""
     if distinct:
         return rows.annotate(_u=F(unit_path)).values(*keys, "_u").distinct(), "COUNT(*)"
+    if measure == Measure.MEDIAN:
+        # PostgreSQL: the two middle values (the same one when their number is odd) and how many there are; a
+        # row without a value is left out by the aggregates, not by a filter (which would run before a ranking).
+        per_row = rows.annotate(_v=F(_path(definition, definition.value))).values(*keys, "_v")
+        return per_row, (
+            'percentile_disc(0.5) WITHIN GROUP (ORDER BY "_v"), '
+            'percentile_disc(0.5) WITHIN GROUP (ORDER BY "_v" DESC), COUNT("_v")'
+        )
     if measure == Measure.COUNT:
         return rows.values(*keys), "COUNT(*)"
     if measure in (Measure.SUM, Measure.MEAN):
@@ -462,29 +508,23 @@ def _per_row(
 
 def _grouped(
     prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]]
-) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], Any, Any]]:
-    """(set of columns, period index, {column: value}, numerator, denominator) for each group of each set of
-    columns, from one query over the counted rows: GROUPING SETS on PostgreSQL, a UNION ALL over the rows
-    materialised once on SQLite."""
+) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, ...]]]:
+    """(set of columns, period index, {column: value}, the aggregates: numerator and denominator, or what
+    the measure computes) for each group of each set of columns, from one query over the counted rows:
+    GROUPING SETS on PostgreSQL, a UNION ALL over the rows materialised once on SQLite."""
     sql, params, aggregates = prepared.sql, list(prepared.params), prepared.aggregates
     db = connections[prepared.alias]
     q = db.ops.quote_name
     period = q("_p")
     if db.vendor == "postgresql" and columns:
-        names = [q(column) for column in columns]
-        grouping = ", ".join("(" + ", ".join([period, *(q(column) for column in s)]) + ")" for s in sets)
-        query = (
-            f"SELECT GROUPING({', '.join(names)}), {period}, {', '.join(names)}, {aggregates} "  # noqa: S608
-            f"FROM ({sql}) counted GROUP BY GROUPING SETS ({grouping})"
-        )
-        # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
-        bits = {
-            sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): s for s in sets
-        }
+        key = (tuple(columns), tuple(sets))
+        if key not in prepared.grouped:
+            prepared.grouped[key] = _grouping_sets_query(prepared, columns, sets)
+        query, bits = prepared.grouped[key]
         with db.cursor() as cursor:
             found = _fetch_tuned(db, cursor, query, params)
         for mask, index, *rest in found:
-            yield bits[mask], index, dict(zip(columns, rest, strict=False)), *_parts(rest[len(columns) :])
+            yield bits[mask], index, dict(zip(columns, rest, strict=False)), _parts(rest[len(columns) :])
         return
     selects = []
     for i, s in enumerate(sets):
@@ -499,7 +539,35 @@ def _grouped(
         found = cursor.fetchall()
     for i, index, *rest in found:
         which = sets[i]
-        yield which, index, dict(zip(which, rest, strict=False)), *_parts(rest[len(columns) :])
+        yield which, index, dict(zip(which, rest, strict=False)), _parts(rest[len(columns) :])
+
+
+def _grouping_sets_query(
+    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]]
+) -> tuple[str, dict[int, tuple[str, ...]]]:
+    """PostgreSQL's grouped query over the counted rows, and the set of columns each GROUPING() mask stands for."""
+    sql, aggregates = prepared.sql, prepared.aggregates
+    q = connections[prepared.alias].ops.quote_name
+    period = q("_p")
+    names = [q(column) for column in columns]
+    grouping = ", ".join("(" + ", ".join([period, *(q(column) for column in s)]) + ")" for s in sets)
+    source = f"({sql}) counted"
+    if prepared.additive:
+        # Counts and sums add up: the rows are first grouped by every column at once, a plain GROUP BY
+        # that hashes each row once and that PostgreSQL may share among parallel workers (it never does
+        # for GROUPING SETS), then the grouping sets add up those few groups.
+        parts = [part.strip() for part in aggregates.split(",")]
+        every = ", ".join([period, *names])
+        inner = ", ".join(f"{part} AS {q(f'_a{i}')}" for i, part in enumerate(parts))
+        source = f"(SELECT {every}, {inner} FROM {source} GROUP BY {every}) counted"  # noqa: S608
+        aggregates = ", ".join(f"SUM({q(f'_a{i}')})" for i in range(len(parts)))
+    query = (
+        f"SELECT GROUPING({', '.join(names)}), {period}, {', '.join(names)}, {aggregates} "  # noqa: S608
+        f"FROM {source} GROUP BY GROUPING SETS ({grouping})"
+    )
+    # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
+    bits = {sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): s for s in sets}
+    return query, bits
 
 
 # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured), and the rows
@@ -531,8 +599,8 @@ def _fetch_tuned(db: Any, cursor: Any, query: str, params: Sequence[Any]) -> lis
     return list(cursor.fetchall())
 
 
-def _parts(aggregates: Sequence[Any]) -> tuple[Any, Any]:
-    return (aggregates[0], aggregates[1] if len(aggregates) > 1 else None)
+def _parts(aggregates: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(aggregates) if len(aggregates) > 1 else (aggregates[0], None)
 
 
 def _is_duration(definition: Definition) -> bool:
@@ -589,6 +657,41 @@ def _medians(
             result = Values(s, total_cells[index])
             result.cells = {buckets: _median_cell(values) for buckets, values in cells.items()}
             found[s].append(result)
+    return found
+
+
+def _medians_in_sql(
+    definition: Definition,
+    programme_ids: Sequence[int],
+    periods: Sequence[Period],
+    sets: list[Buckets],
+    grouping: _Grouping,
+) -> dict[Buckets, list[Values]]:
+    """PostgreSQL: each bucket's median from the grouped query itself (no value read into Python). Each
+    dimension is grouped by its own bucket; the two middle values are taken as they are and averaged here
+    as `statistics.median` does, so the numbers are those of `_medians` to the last bit."""
+    prepared = _prepared(definition, Measure.MEDIAN, programme_ids, periods, grouping)
+    columns = {s: grouping.columns_of(s) for s in sets}
+    by_columns: dict[tuple[str, ...], list[Buckets]] = defaultdict(list)
+    for s in sets:
+        by_columns[columns[s]].append(s)
+    totals = [_median_cell([]) for _ in periods]
+    cells: dict[Buckets, list[dict[Buckets, Cell]]] = {s: [{} for _ in periods] for s in sets}
+    for grouped_by, index, values, (lower, upper, count) in _grouped(
+        prepared, list(grouping.expressions), [*by_columns, *([()] if () not in by_columns else [])]
+    ):
+        if not count:  # no value in the group: no cell, as when the values are read
+            continue
+        low, high = as_number(lower), as_number(upper)
+        middle = low if lower == upper else (low + high) / 2
+        cell = Cell(middle, float(count), middle)
+        if not grouped_by:
+            totals[index] = cell
+        for s in by_columns.get(grouped_by, ()):
+            cells[s][index][grouping.buckets(s, values)] = cell
+    found: dict[Buckets, list[Values]] = {}
+    for s in sets:
+        found[s] = [Values(s, totals[index], cells[s][index]) for index in range(len(periods))]
     return found
 
 

@@ -15,12 +15,12 @@ COALESCE(T.n, 0).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import Count, Expression, Field, IntegerField, QuerySet, Value
+from django.db.models import Count, Expression, F, Field, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.db.models.sql.constants import LOUTER
+from django.db.models.sql.constants import INNER, LOUTER
 
 COUNT_COLUMN = "n"
 
@@ -130,7 +130,111 @@ class Joined(Expression):
         return found.resolve_expression(query, allow_joins, reuse, summarize, for_save)
 
 
+def counts_per_row(related: QuerySet[Any], key: str, conditions: Sequence[Q]) -> list[Joined]:
+    """For each condition, the number of `related` records meeting it pointing at each row through `key` (0
+    when none), all from one grouped subquery joined once (a filtered count per condition)."""
+    columns = {f"{COUNT_COLUMN}{i}": Count("pk", filter=condition) for i, condition in enumerate(conditions)}
+    grouped = related.order_by().values(key).annotate(**columns)
+    return [Joined(grouped, key, column, IntegerField(), default=0) for column in columns]
+
+
 def count_per_row(related: QuerySet[Any], key: str) -> Joined:
     """The number of `related` records pointing at each row through `key` (0 when none)."""
     grouped = related.order_by().values(key).annotate(**{COUNT_COLUMN: Count("pk")})
     return Joined(grouped, key, COUNT_COLUMN, IntegerField(), default=0)
+
+
+class _PeriodsJoin:
+    """INNER JOIN (SELECT 0 AS i, start AS s, end AS e UNION ALL …) alias ON s <= date <= e: each row once per
+    period its date falls in (overlapping periods, cumulative ones: a row of the first quarter is in all four).
+    A date with a time is compared with the local midnights that bound each period (`e` is the day after)."""
+
+    filtered_relation = None
+    nullable = False
+
+    def __init__(
+        self,
+        bounds: list[tuple[Any, Any]],
+        column: Any,
+        exclusive_end: bool,
+        parent_alias: str,
+        table_alias: str | None = None,
+    ) -> None:
+        self.bounds, self.column, self.exclusive_end = bounds, column, exclusive_end
+        self.table_name = "periods"
+        self.parent_alias = parent_alias
+        self.table_alias = table_alias
+        self.join_type = INNER
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        qn = compiler.quote_name
+        selects, params = [], []
+        for i, (start, end) in enumerate(self.bounds):
+            names = (f" AS {qn(PERIOD_COLUMN)}", f" AS {qn('s')}", f" AS {qn('e')}") if i == 0 else ("", "", "")
+            parts = []
+            for bound in (start, end):
+                sql, bound_params = compiler.compile(bound)
+                parts.append(sql)
+                params.extend(bound_params)
+            selects.append(f"SELECT {i}{names[0]}, {parts[0]}{names[1]}, {parts[1]}{names[2]}")
+        column, column_params = compiler.compile(self.column)
+        alias = qn(self.table_alias)
+        before = "<" if self.exclusive_end else "<="
+        on = f"{column} >= {alias}.{qn('s')} AND {column} {before} {alias}.{qn('e')}"
+        return f"INNER JOIN ({' UNION ALL '.join(selects)}) {alias} ON ({on})", [*params, *column_params]
+
+    def relabeled_clone(self, change_map: dict[str, str]) -> _PeriodsJoin:
+        return type(self)(
+            self.bounds,
+            self.column.relabeled_clone(change_map),
+            self.exclusive_end,
+            change_map.get(self.parent_alias, self.parent_alias),
+            change_map.get(self.table_alias or "", self.table_alias),
+        )
+
+    @property
+    def identity(self) -> tuple[Any, ...]:
+        return (type(self), repr(self.bounds), repr(self.column), self.exclusive_end, self.parent_alias)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _PeriodsJoin) and self.identity == other.identity
+
+    def __hash__(self) -> int:
+        return hash(self.identity)
+
+    # Every row needs a period: the join stays INNER.
+    def demote(self) -> _PeriodsJoin:
+        return self
+
+    def promote(self) -> _PeriodsJoin:
+        return self
+
+
+PERIOD_COLUMN = "i"
+
+
+class PeriodOf(Expression):
+    """The index of the period a row is counted in, the rows repeated once per period their `date_path` falls
+    in (a join to the list of periods): overlapping periods in one pass. `bounds` are the periods' (first,
+    last) values compared with the date, as expressions (`exclusive_end`: the last is the day after's
+    midnight, for a date with a time)."""
+
+    def __init__(self, bounds: list[tuple[Any, Any]], date_path: str, *, exclusive_end: bool = False) -> None:
+        super().__init__(output_field=IntegerField())
+        self.bounds, self.date_path, self.exclusive_end = bounds, date_path, exclusive_end
+
+    def resolve_expression(
+        self,
+        query: Any = None,
+        allow_joins: bool = True,
+        reuse: Any = None,
+        summarize: bool = False,
+        for_save: bool = False,
+    ) -> Any:
+        column = F(self.date_path).resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        bounds = [
+            tuple(b.resolve_expression(query, allow_joins, reuse, summarize, for_save) for b in pair)
+            for pair in self.bounds
+        ]
+        alias = query.join(_PeriodsJoin(bounds, column, self.exclusive_end, query.get_initial_alias()))
+        return _JoinedColumn(alias, PERIOD_COLUMN, IntegerField())

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -29,6 +30,13 @@ def _follow_ups_in_span(start: date, end: date) -> Any:
     # The visits counted once per case in one grouped subquery joined to the cases (not a subquery run for each
     # case): still one row per case, which the engine totals and averages.
     return joins.count_per_row(FollowUpVisit.objects.filter(visited_on__range=(start, end)), "case_id")
+
+
+def _follow_ups_in_periods(periods: Sequence[tuple[date, date]]) -> list[Any]:
+    # Every period's visits per case from one pass over the visits (a filtered count per period).
+    span = (min(p[0] for p in periods), max(p[1] for p in periods))
+    visits = FollowUpVisit.objects.filter(visited_on__range=span)
+    return joins.counts_per_row(visits, "case_id", [Q(visited_on__range=period) for period in periods])
 
 
 def register_case_populations() -> None:
@@ -69,6 +77,7 @@ def register_case_populations() -> None:
                     _("follow-up visits in the period"),
                     expression=_follow_ups_in_span,
                     periodic=True,
+                    per_periods=_follow_ups_in_periods,
                 ),
             },
         )

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 # A filter or value may be a column (a lookup path) or an expression computed for a period (a condition, Q,
 # for a Flag).
 ExpressionFactory = Callable[[date, date], "Expression | Q"]
+PeriodsExpressionFactory = Callable[[Sequence[tuple[date, date]]], "list[Expression]"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ class Number:
     expression: ExpressionFactory | None = None
     duration: bool = False  # days between two dates (a DurationField): compared and shown in days
     periodic: bool = False  # as Flag.periodic
+    # Optional, for a periodic number: the expression of every period asked at once (the visits of four
+    # quarters counted in one pass over the visits, instead of one grouped join per period).
+    per_periods: PeriodsExpressionFactory | None = None
 
 
 FieldSpec = Choice | Flag | Number

@@ -136,3 +136,31 @@ def test_the_settings_of_the_grouped_query_end_with_it():
         assert engine._fetch_tuned(connection, cursor, query, [2]) == [("off", 2)]
         cursor.execute("SELECT current_setting('jit')")
         assert cursor.fetchone()[0] == jit
+
+
+def test_medians_in_the_grouped_query_are_those_read_into_python(world):
+    """PostgreSQL computes medians in the grouped query (the two middle values of each bucket); they are those
+    of the values read into Python (SQLite's path), bucket by bucket, with odd and even numbers of values,
+    and the areas grouped by their own bucket (a state's median is not made of its municipalities')."""
+    manager, programme = world
+    states = [AdminArea.objects.create(country="MX", level=1, code=f"MS{i}", name=f"Estado {i}") for i in range(2)]
+    towns = [
+        AdminArea.objects.create(country="MX", level=2, code=f"MM{i}", name=f"Municipio {i}", parent=states[i % 2])
+        for i in range(3)
+    ]
+    for i, visits in enumerate([0, 1, 2, 3, 5, 8, 1, 2, 4]):
+        case = f.case(manager, return_date=date(2026, 1 + i % 5, 3))
+        Returnee.objects.filter(pk=case.returnee_id).update(municipality=towns[i % 3])
+        for day in range(visits):
+            _visit(manager, case, date(2026, 1 + (i + day) % 6, 10 + day))
+    parsed = definition.parse(VISITS, "median")
+    sets = [(), ("return_type",), ("adm1",), ("adm2",), ("sex", "adm1")]
+    periods = [Q1, Q2]
+    found = engine.compute_sets(parsed, "median", programme_ids=[programme.pk], periods=periods, sets=sets)
+    keys = list(dict.fromkeys(key for s in sets for key in s))
+    grouping = engine._grouping(parsed.population, keys)
+    rows = engine._rows(parsed, "median", [programme.pk], periods, grouping)
+    read = engine._medians(rows, parsed, grouping, len(periods), sets)
+    for s in sets:
+        assert [(v.total, v.cells) for v in found[s]] == [(v.total, v.cells) for v in read[s]], s
+    assert found[()][0].total.denominator == sum(1 for i in range(9) if 1 + i % 5 <= 3)

@@ -1,7 +1,9 @@
 """The engine's rules on random data in the database (hypothesis): for counts and percentages, every standard
 disaggregation, asked alone (`by=(dimension,)`), rolled up from a crossed one (`marginal`) or asked with the
 others in one grouped query (`compute_sets`), adds up exactly to the total; numerators never exceed
-denominators; a cumulative period counts each person once, never the sum of the periods, when people come back.
+denominators; a cumulative period counts each person once, never the sum of the periods, when people come back;
+cumulative (overlapping) periods computed together in one pass give, period by period, what each gives alone
+(counts, percentages, a mean and a median of the follow-up visits per case, every disaggregation).
 
 A pool of people and cases is written once through the services; each example rewrites their attributes
 (sex, birth year, differential-attention flags, municipality), the cases' return dates, types and programmes,
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 
 from reintegra.access.roles import Role
 from reintegra.cases.choices import AttentionFlag, ReturnType, Sex
-from reintegra.cases.models import Case, Returnee
+from reintegra.cases.models import Case, FollowUpVisit, Returnee
 from reintegra.monitoring import definition, dimensions, engine
 from reintegra.places.models import AdminArea
 from reintegra.testing import factories as f
@@ -57,6 +59,11 @@ world_strategy = st.tuples(
     st.lists(person_strategy, min_size=PEOPLE, max_size=PEOPLE),
     st.lists(case_strategy, min_size=CASES, max_size=CASES),
 )
+# Follow-up visits: (case, day from the year's start); some before the programme's start or after the year.
+visits_strategy = st.lists(st.tuples(st.integers(0, CASES - 1), st.integers(-60, 400)), max_size=40)
+# Cumulative periods: from the programme's start (before the year) to each quarter's end.
+CUMULATIVE = [(date(2024, 12, 1), end) for _start, end in QUARTERS]
+VISITS = {"population": "cases", "unit": "case", "date": "return_date", "value": "follow_ups"}
 
 DEFINITIONS = [
     ("count", {"population": "cases", "unit": "person", "date": "return_date"}),
@@ -107,11 +114,11 @@ def pool(db):
         row.case_number = f"PROP-{i}"
         copies.append(copy.copy(row))
     cases = [first.pk, *(c.pk for c in Case.objects.bulk_create(copies))]
-    return programmes, municipalities, [p.pk for p in people], cases
+    return programmes, municipalities, [p.pk for p in people], cases, manager
 
 
 def _write(pool, people, cases):
-    programmes, municipalities, person_ids, case_ids = pool
+    programmes, municipalities, person_ids, case_ids, _manager = pool
     for pk, person in zip(person_ids, people, strict=True):
         municipality = None if person["municipality"] < 0 else municipalities[person["municipality"]].pk
         Returnee.objects.filter(pk=pk).update(
@@ -190,4 +197,52 @@ def test_disaggregations_add_up_and_cumulative_counts_people_once(pool, world):
         assert year.total.value <= summed
         if summed > len(distinct):  # someone came back in another quarter: counted once over the year
             assert year.total.value < summed
+        transaction.set_rollback(True)
+
+
+def _check_cumulative_is_each_period_alone(measure, raw, programme_ids):
+    parsed = definition.parse(raw, measure)
+    keys = tuple(dimensions.available(parsed.population))
+    sets = [(), *((key,) for key in keys)]
+    together = engine.compute_sets(parsed, measure, programme_ids=programme_ids, periods=CUMULATIVE, sets=sets)
+    for index, period in enumerate(CUMULATIVE):
+        alone = engine.compute_sets(parsed, measure, programme_ids=programme_ids, periods=[period], sets=sets)
+        for s in sets:
+            assert (together[s][index].total, together[s][index].cells) == (alone[s][0].total, alone[s][0].cells), (
+                measure,
+                s,
+                index,
+            )
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=world_strategy, visits=visits_strategy)
+def test_cumulative_periods_in_one_pass_are_each_period_alone(pool, world, visits):
+    people, cases = world
+    programme_ids = [p.pk for p in pool[0]]
+    case_ids, manager = pool[3], pool[4]
+    with transaction.atomic():
+        _write(pool, people, cases)
+        FollowUpVisit.objects.bulk_create(
+            FollowUpVisit(
+                case_id=case_ids[case],
+                visited_on=YEAR + timedelta(days=day),
+                conducted_by=manager,
+                notes="",
+                significant_changes="",
+            )
+            for case, day in visits
+        )
+        for measure, raw in [*DEFINITIONS, ("mean", VISITS), ("median", VISITS)]:
+            _check_cumulative_is_each_period_alone(measure, raw, programme_ids)
+        # The disaggregations of cumulative periods add up to their totals.
+        for measure, raw in DEFINITIONS:
+            parsed = definition.parse(raw, measure)
+            keys = tuple(dimensions.available(parsed.population))
+            totals = engine.compute(parsed, measure, programme_ids=programme_ids, periods=CUMULATIVE)
+            for key in keys:
+                alone = engine.compute(parsed, measure, programme_ids=programme_ids, periods=CUMULATIVE, by=(key,))
+                for total, single in zip(totals, alone, strict=True):
+                    assert sum(c.numerator for c in single.cells.values()) == total.total.numerator, key
+                    assert single.total == total.total, key
         transaction.set_rollback(True)
