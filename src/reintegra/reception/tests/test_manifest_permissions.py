@@ -28,9 +28,13 @@ MATRIX = {
     ("manifests:review-decide", "POST"): (True, 302),
     ("manifests:mapping-new", "GET"): (False, 200),
     ("manifests:mapping-new", "POST"): (False, 302),
+    ("manifests:mapping-edit", "GET"): (True, 200),
+    ("manifests:mapping-edit", "POST"): (True, 302),
     ("api:arrivals-import", "POST"): (False, 202),
     ("api:task", "GET"): (True, 200),
     ("api:manifest-mappings", "GET"): (False, 200),
+    ("api:manifest-mapping", "GET"): (True, 200),
+    ("api:manifest-mapping", "PUT"): (True, 200),
 }
 
 
@@ -58,6 +62,8 @@ def _request(client, name: str, method: str, desk: Desk, review: ManifestReview,
         "manifests:review": [record.pk],
         "manifests:review-decide": [review.pk],
         "api:task": [record.task_id],
+        "manifests:mapping-edit": [desk.mapping.pk],
+        "api:manifest-mapping": [desk.mapping.pk],
     }.get(name, [])
     url = reverse(name, args=args)
     if method == "GET":
@@ -70,6 +76,9 @@ def _request(client, name: str, method: str, desk: Desk, review: ManifestReview,
         return client.post(url, data, format="multipart")
     if name == "manifests:review-decide":
         return client.post(url, {"decision": "distinct"})
+    if name == "api:manifest-mapping":
+        columns = {"given_names": "Nombres", "family_names": "Apellidos"}
+        return client.put(url, {"name": f"Lista {n}", "columns": columns, "return_type": "forced"}, format="json")
     return client.post(
         url,
         {
