@@ -184,9 +184,7 @@ def intake_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = forms.AssistanceForm(data, initial=initial, institutions=selectors.assistance_institution_choices(point))
     if data is not None and form.is_valid():
         try:
-            services.set_assistance(
-                request.user, found, list(form.cleaned_data["assistance"]), form.institutions()
-            )
+            services.set_assistance(request.user, found, list(form.cleaned_data["assistance"]), form.institutions())
         except ValidationError as exc:
             aliases = {f"assistance_institutions.{k}": forms.institution_field(k) for k in AssistanceKind.values}
             apply_service_errors(exc, form, aliases=aliases)

@@ -281,9 +281,17 @@ def test_mapping_edit_page_shows_it_refuses_like_creation_and_keeps_the_change_i
 
     other = web(desk.manager).post(  # a second mapping, whose name the edit may not take
         "/recepcion/manifiestos/correspondencias/nueva/",
-        {"name": "Lista de bus", "header": '["Nombres", "Apellidos"]', "date_format": "dmy", "letter_m": "female",
-         "document_type": "passport", "means": "bus", "return_type": "forced", "col_given_names": "Nombres",
-         "col_family_names": "Apellidos"},
+        {
+            "name": "Lista de bus",
+            "header": '["Nombres", "Apellidos"]',
+            "date_format": "dmy",
+            "letter_m": "female",
+            "document_type": "passport",
+            "means": "bus",
+            "return_type": "forced",
+            "col_given_names": "Nombres",
+            "col_family_names": "Apellidos",
+        },
     )
     assert other.status_code == 302
     client = web(desk.manager)
@@ -308,8 +316,11 @@ def test_mapping_edit_page_shows_it_refuses_like_creation_and_keeps_the_change_i
         "col_given_names": "Nombre completo",
         "col_family_names": "Apellidos",
     }
-    for wrong, field in [({"col_given_names": ""}, "col_given_names"), ({"name": "lista de BUS"}, "name"),
-                         ({"name": ""}, "name")]:
+    for wrong, field in [
+        ({"col_given_names": ""}, "col_given_names"),
+        ({"name": "lista de BUS"}, "name"),
+        ({"name": ""}, "name"),
+    ]:
         refused = client.post(url, {**data, **wrong})
         assert refused.status_code == 200 and refused.context["form"].errors[field], wrong
     desk.mapping.refresh_from_db()
@@ -328,8 +339,12 @@ def test_api_changes_a_mapping_with_the_same_rules(desk: Desk) -> None:
     url = f"/api/v1/manifest-mappings/{desk.mapping.pk}/"
     client = api(desk.manager)
     assert client.get(url).json()["name"] == desk.mapping.name
-    body = {"name": "INM 2027", "columns": {"given_names": "Nombres", "family_names": "Apellidos"},
-            "return_type": "forced", "means": "bus"}
+    body = {
+        "name": "INM 2027",
+        "columns": {"given_names": "Nombres", "family_names": "Apellidos"},
+        "return_type": "forced",
+        "means": "bus",
+    }
     refused = client.put(url, {**body, "columns": {"family_names": "Apellidos", "shoe_size": "Talla"}}, format="json")
     assert refused.status_code == 400
     assert {(e["field"], e["code"]) for e in refused.json()["errors"]} == {

@@ -14,8 +14,8 @@ from reintegra.children.choices import BiaPriority, BiaStatus, CareStatus
 from reintegra.children.models import BestInterestsAssessment, ChildProfile
 from reintegra.reception import services
 from reintegra.reception.models import AssistanceGiven, Intake
-from reintegra.referrals.models import ServiceProvider
 from reintegra.reception.tests.conftest import Desk, arrival_input, intake_input, point_input, years_ago
+from reintegra.referrals.models import ServiceProvider
 from reintegra.testing import factories as f
 
 
