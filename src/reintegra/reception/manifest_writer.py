@@ -216,7 +216,10 @@ class ChunkWriter:
             document_key = crypto.document_index(item.row.document_number) if item.row.document_number else ""
             item.document_key = document_key
             people.append(core.person_record(item.row, frozenset({document_key} - {""})))
-        ranked = self._candidates(people)
+        query_keys = [
+            self.indexer.blocking_keys(self.organisation_id, matching.query_keys(person)) for person in people
+        ]
+        ranked = self._candidates(query_keys)
         holders = self._document_holders([p.document_key for p in pending if p.document_key])
         ids = {pk for found in ranked for pk in found} | set(holders.values())
         records = self._records(ids, {p.document_key for p in pending if p.document_key})
@@ -226,8 +229,7 @@ class ChunkWriter:
             if item.document_key in holders:
                 candidate_ids.add(holders[item.document_key])
             scored = [matching.score_pair(person, records[pk]) for pk in candidate_ids if pk in records]
-            keys = self.indexer.blocking_keys(self.organisation_id, matching.query_keys(person))
-            nearby = {other for key in keys for other in in_chunk.get(key, ())}
+            nearby = {other for key in query_keys[position] for other in in_chunk.get(key, ())}
             scored += [
                 matching.MatchCandidate(-1 - other, m.score, m.reasons)
                 for other in nearby
@@ -248,7 +250,7 @@ class ChunkWriter:
             for key in self.indexer.blocking_keys(self.organisation_id, matching.blocking_keys(person)):
                 in_chunk[key].append(position)
 
-    def _candidates(self, people: list[matching.PersonRecord]) -> list[list[int]]:
+    def _candidates(self, per_person: list[list[int]]) -> list[list[int]]:
         """For each person, the ids of at most TOP of the register's people sharing the most blocking keys
         with them (ties: the highest id first). The people holding each key (its "posting") are read from
         the database once per chunk for the keys not cached, in one query; the long postings (the common
@@ -256,13 +258,10 @@ class ChunkWriter:
         so that the same thousands of rows are not read, joined and ranked again for every chunk, and the
         ranking is done here on arrays. The same candidates as joining the chunk's keys with the table and
         ranking by COUNT(*) DESC, returnee_id DESC in the database (what this did before)."""
-        per_person = [
-            self.indexer.blocking_keys(self.organisation_id, matching.query_keys(person)) for person in people
-        ]
         wanted = {key for keys in per_person for key in keys}
         postings = {key: self.postings[key] for key in wanted if key in self.postings}
         postings.update(self._postings(wanted - postings.keys()))
-        found: list[list[int]] = [[] for _ in people]
+        found: list[list[int]] = [[] for _ in per_person]
         for position, keys in enumerate(per_person):
             arrays = [postings[key] for key in keys if key in postings]
             if not arrays:
