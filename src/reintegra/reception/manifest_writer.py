@@ -281,6 +281,7 @@ class ChunkWriter:
             return {}
         table = connection.ops.quote_name(MatchKey._meta.db_table)
         key_column = connection.ops.quote_name("key")
+        params: list[Any]
         if connection.vendor == "postgresql":
             ids_text, wanted, params = "string_agg(returnee_id::text, ',')", "= ANY(%s::bigint[])", [sorted(keys)]
         else:
