@@ -1402,7 +1402,33 @@ MANIFEST = WritePair(
     ),
 )
 
-MANIFEST_PAIRS = [MANIFEST]
+_MAPPING = {"name": "INM 2027", "return_type": "forced", "means": "bus"}
+
+MAPPING_EDIT = WritePair(
+    "manifest mapping changed",
+    "api:manifest-mapping",
+    manifest_ctx,
+    web_url=lambda c: reverse("manifests:mapping-edit", args=[c.mapping.pk]),
+    web_data=lambda c: {
+        **_MAPPING,
+        "header": '["Nombres", "Apellidos"]',
+        "date_format": "dmy",
+        "letter_m": "female",
+        "document_type": "passport",
+        "col_given_names": "Nombres",
+        "col_family_names": "Apellidos",
+    },
+    api_url=lambda c: f"/api/v1/manifest-mappings/{c.mapping.pk}/",
+    api_data=lambda c: {**_MAPPING, "columns": {"given_names": "Nombres", "family_names": "Apellidos"}},
+    api_method="put",
+    refusals=(
+        Refusal.same("name", "required", label="no name", name=""),
+        Refusal.same("name", "max_length", label="name of 121 characters", name="x" * 121),
+        Refusal.same("return_type", "invalid_choice", label="an unknown return type", return_type="boat"),
+    ),
+)
+
+MANIFEST_PAIRS = [MANIFEST, MAPPING_EDIT]
 
 
 PAIRS = [

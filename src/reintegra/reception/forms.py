@@ -240,12 +240,38 @@ class IntakeForm(TextLimitsMixin, forms.Form):
 
 
 class AssistanceForm(forms.Form):
+    """The checklist, and who gave each item: an institution of the service directory (`institutions`: id and
+    name) or the reception staff. Only ticked items send their institution (the service refuses the others)."""
+
     assistance = forms.MultipleChoiceField(
         label=_("Assistance given"),
         choices=AssistanceKind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args: Any, institutions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        options = [("", _("Reception staff")), *institutions]
+        for kind, label in AssistanceKind.choices:
+            self.fields[institution_field(kind)] = forms.TypedChoiceField(
+                label=_("%(item)s: given by") % {"item": label},
+                choices=options,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    def institution_fields(self) -> list[forms.BoundField]:
+        return [self[institution_field(kind)] for kind in AssistanceKind.values]
+
+    def institutions(self) -> dict[str, int | None]:
+        c = self.cleaned_data
+        return {kind: c.get(institution_field(kind)) for kind in c.get("assistance") or []}
+
+
+def institution_field(kind: str) -> str:
+    return f"institution_{kind}"
 
 
 class StatisticsFilterForm(forms.Form):

@@ -1,5 +1,6 @@
 """`POST /api/v1/arrivals/import/` (a manifest file, a mapping and a reception point → the task's id),
-`GET /api/v1/tasks/{id}/` (its status, progress and report) and `GET /api/v1/manifest-mappings/`.
+`GET /api/v1/tasks/{id}/` (its status, progress and report), `GET /api/v1/manifest-mappings/` and
+`GET`/`PUT /api/v1/manifest-mappings/{id}/` (a saved mapping changed through the page's service).
 
 Only the user's organisation's imports exist for them (another's task id answers 404); importing needs
 Capability.IMPORT_MANIFESTS (403 before anything is read)."""
@@ -21,6 +22,7 @@ from reintegra.reception import manifest_services as services
 from reintegra.reception.manifest_models import ManifestImport, ManifestMapping
 from reintegra.reception.manifest_serializers import (
     ManifestMappingSerializer,
+    ManifestMappingWriteSerializer,
     ManifestTaskSerializer,
     ManifestUploadSerializer,
 )
@@ -84,3 +86,31 @@ class MappingsView(_ManifestView):
     @extend_schema(summary="The organisation's saved manifest column mappings", tags=TAGS)
     def get(self, request: Request) -> Response:
         return Response(ManifestMappingSerializer(selectors.mappings_for(acting_user(request)), many=True).data)
+
+
+class MappingView(_ManifestView):
+    queryset = ManifestMapping.objects.none()
+    serializer_class = ManifestMappingSerializer
+
+    def _mapping(self, request: Request, pk: int) -> ManifestMapping:
+        try:
+            return selectors.get_mapping(acting_user(request), pk)
+        except ManifestMapping.DoesNotExist:
+            raise Http404 from None
+
+    @extend_schema(operation_id="manifest_mappings_retrieve", summary="A saved manifest column mapping", tags=TAGS)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ManifestMappingSerializer(self._mapping(request, pk)).data)
+
+    @extend_schema(
+        summary="Change a saved manifest column mapping (the same rules as creating one; kept in its history)",
+        request=ManifestMappingWriteSerializer,
+        responses={200: ManifestMappingSerializer, 400: OpenApiResponse(description="Field errors with codes")},
+        tags=TAGS,
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        mapping = self._mapping(request, pk)
+        incoming = ManifestMappingWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        saved = services.save_mapping(acting_user(request), incoming.to_input(), mapping)
+        return Response(ManifestMappingSerializer(saved).data)

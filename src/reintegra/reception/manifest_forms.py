@@ -115,6 +115,17 @@ def _columns_named_like_fields(header: list[str]) -> dict[str, str]:
     return found
 
 
+def mapping_initial(mapping: Any) -> dict[str, Any]:
+    """A saved mapping as the form's initial values (its columns on their fields)."""
+    values: dict[str, Any] = {
+        name: getattr(mapping, name)
+        for name in ("name", "date_format", "letter_m", "document_type", "means", "return_type")
+    }
+    values["host_country"] = str(mapping.host_country or "")
+    values.update({f"col_{field}": column for field, column in (mapping.columns or {}).items()})
+    return values
+
+
 def header_of(data: Any) -> list[str]:
     try:
         header = json.loads(data.get("header") or "[]")

@@ -6,9 +6,11 @@ from typing import Any
 
 from rest_framework import serializers
 
-from reintegra.api.fields import IdField
+from reintegra.api.fields import CountryCodeField, EnumChoiceField, IdField
+from reintegra.cases.choices import DocumentType
 from reintegra.reception import manifest_services
-from reintegra.reception.manifest_choices import ManifestStatus
+from reintegra.reception.choices import ArrivalMeans, ReturnType
+from reintegra.reception.manifest_choices import LetterM, ManifestDateFormat, ManifestStatus
 from reintegra.reception.manifest_models import ManifestImport, ManifestMapping
 
 
@@ -37,6 +39,36 @@ class ManifestMappingSerializer(serializers.ModelSerializer[ManifestMapping]):
             "return_type",
             "host_country",
         ]
+
+
+class ManifestMappingWriteSerializer(serializers.Serializer[Any]):
+    """A saved mapping replaced as a whole (PUT): parsed here, checked by `manifest_services.save_mapping`, the
+    same rules as the page."""
+
+    name = serializers.CharField(max_length=120, allow_blank=True)
+    columns = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=True),
+        help_text="{intake field: header of its column in the file}; given_names and family names are required",
+    )
+    date_format = EnumChoiceField(ManifestDateFormat, required=False, default=ManifestDateFormat.DAY_MONTH_YEAR)
+    letter_m = EnumChoiceField(LetterM, required=False, default=LetterM.FEMALE)
+    document_type = EnumChoiceField(DocumentType, required=False, default=DocumentType.PASSPORT)
+    means = EnumChoiceField(ArrivalMeans, required=False, default=ArrivalMeans.FLIGHT)
+    return_type = EnumChoiceField(ReturnType, allow_blank=True)
+    host_country = CountryCodeField(required=False, allow_blank=True, default="")
+
+    def to_input(self) -> manifest_services.MappingInput:
+        d = self.validated_data
+        return manifest_services.MappingInput(
+            name=d["name"],
+            columns={str(k): str(v) for k, v in d["columns"].items()},
+            return_type=d.get("return_type") or "",
+            date_format=d["date_format"],
+            letter_m=d["letter_m"],
+            document_type=d["document_type"],
+            means=d["means"],
+            host_country=d.get("host_country") or "",
+        )
 
 
 class ManifestReportLineSerializer(serializers.Serializer[Any]):

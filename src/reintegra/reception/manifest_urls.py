@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/revision/", views.review_list, name="review"),
     path("revision/<int:pk>/", views.review_decide, name="review-decide"),
     path("correspondencias/nueva/", views.mapping_new, name="mapping-new"),
+    path("correspondencias/<int:pk>/", views.mapping_edit, name="mapping-edit"),
 ]

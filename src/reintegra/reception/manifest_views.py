@@ -22,7 +22,7 @@ from reintegra.reception import manifest_selectors as selectors
 from reintegra.reception import manifest_services as services
 from reintegra.reception.manifest_choices import ManifestStatus, ReviewDecision
 from reintegra.reception.manifest_io import ManifestFile
-from reintegra.reception.manifest_models import ManifestImport, ManifestReview
+from reintegra.reception.manifest_models import ManifestImport, ManifestMapping, ManifestReview
 from reintegra.web.forms import apply_service_errors
 
 NAV = "manifests"
@@ -185,3 +185,44 @@ def mapping_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.success(request, _("Mapping saved."))
                 return redirect("manifests:list")
     return render(request, "reception/manifest_mapping.html", {"nav": NAV, "header_form": header_form, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A saved mapping changed (the source changed its file format): its columns are offered, or those of a
+    new sample file; saved by the same service as a new one (same refusals), the change kept in the model's
+    history. Imports already run keep what they recorded."""
+    _require(request)
+    try:
+        mapping = selectors.get_mapping(request.user, pk)
+    except ManifestMapping.DoesNotExist:
+        raise Http404(_("Mapping not found.")) from None
+    saved = list(dict.fromkeys(mapping.columns.values()))
+    header_form = forms.HeaderForm()
+    sample = request.FILES.get("sample") if request.method == "POST" else None
+    if sample is not None:
+        header_form = forms.HeaderForm(request.POST, request.FILES)
+        header = saved
+        try:
+            header = list(dict.fromkeys([*ManifestFile(sample, sample.name or "").header, *saved]))
+        except UploadError as exc:
+            apply_service_errors(exc.as_validation_error("sample"), header_form)
+        form = forms.MappingForm(initial=forms.mapping_initial(mapping), header=header)
+    elif request.method == "POST":
+        form = forms.MappingForm(request.POST, header=forms.header_of(request.POST))
+        if form.is_valid():
+            try:
+                services.save_mapping(request.user, form.to_input(), mapping)
+            except ValidationError as exc:
+                apply_service_errors(exc, form, aliases=forms.column_aliases())
+            else:
+                messages.success(request, _("Mapping saved."))
+                return redirect("manifests:list")
+    else:
+        form = forms.MappingForm(initial=forms.mapping_initial(mapping), header=saved)
+    return render(
+        request,
+        "reception/manifest_mapping.html",
+        {"nav": NAV, "header_form": header_form, "form": form, "mapping": mapping},
+    )

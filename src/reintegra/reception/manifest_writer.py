@@ -4,9 +4,10 @@ inside the import's one transaction: a failure anywhere leaves nothing written).
 Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
 - the arrivals of the chunk's (date, flight or bus number) groups, found or created once per import;
 - the row keys already stored at those arrivals (one query): those rows are unchanged;
-- the duplicate candidates of every new row (one query over the blind-index digests, `cases.name_index`:
-  the register's people sharing the most blocking keys with each row, at most TOP per row, ranked in the
-  database) and the holders of the rows' identity documents (one query); the candidates' match records,
+- the duplicate candidates of every new row (`cases.name_index` blind-index digests: the register's people
+  sharing the most blocking keys with each row, at most TOP per row): the people holding each of the chunk's
+  keys read in one query, except the common keys' long lists, kept from earlier chunks, and ranked here
+  with numpy; the holders of the rows' identity documents (one query); the candidates' match records,
   decrypted once each (one query), scored by `cases.matching.score_pair`;
 - the rows of the chunk compared with each other in memory (a person listed twice in one chunk); people
   of earlier chunks are in the register already (same transaction), so the queries above find them;
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 CHUNK = 2000
 KNOWN = 40_000  # register people whose match records are kept decrypted between chunks (~17 MB)
 TOP = 8  # candidates scored per row, those sharing the most blocking keys
+CACHED_FROM = 64  # a key held by at least this many people: its posting is kept between chunks
+CACHED_IDS = 4_000_000  # ids kept in those postings at most (8 bytes each: 32 MB)
 
 
 @dataclass
@@ -140,6 +144,9 @@ class ChunkWriter:
         # read and decrypted again. The register's people do not change during the import (its transaction
         # holds what it created; anonymising is not something an import runs beside).
         self.known: dict[int, tuple[str, str, str, date | None, int | None]] = {}
+        # The people holding a common blocking key, by key (see `_candidates`), and how many ids that is.
+        self.postings: dict[int, Any] = {}
+        self.cached_ids = 0
 
     # --- arrivals ---------------------------------------------------------------------------------
 
@@ -209,7 +216,10 @@ class ChunkWriter:
             document_key = crypto.document_index(item.row.document_number) if item.row.document_number else ""
             item.document_key = document_key
             people.append(core.person_record(item.row, frozenset({document_key} - {""})))
-        ranked = self._candidates(people)
+        query_keys = [
+            self.indexer.blocking_keys(self.organisation_id, matching.query_keys(person)) for person in people
+        ]
+        ranked = self._candidates(query_keys)
         holders = self._document_holders([p.document_key for p in pending if p.document_key])
         ids = {pk for found in ranked for pk in found} | set(holders.values())
         records = self._records(ids, {p.document_key for p in pending if p.document_key})
@@ -219,8 +229,7 @@ class ChunkWriter:
             if item.document_key in holders:
                 candidate_ids.add(holders[item.document_key])
             scored = [matching.score_pair(person, records[pk]) for pk in candidate_ids if pk in records]
-            keys = self.indexer.blocking_keys(self.organisation_id, matching.query_keys(person))
-            nearby = {other for key in keys for other in in_chunk.get(key, ())}
+            nearby = {other for key in query_keys[position] for other in in_chunk.get(key, ())}
             scored += [
                 matching.MatchCandidate(-1 - other, m.score, m.reasons)
                 for other in nearby
@@ -241,44 +250,73 @@ class ChunkWriter:
             for key in self.indexer.blocking_keys(self.organisation_id, matching.blocking_keys(person)):
                 in_chunk[key].append(position)
 
-    def _candidates(self, people: list[matching.PersonRecord]) -> list[list[int]]:
+    def _candidates(self, per_person: list[list[int]]) -> list[list[int]]:
         """For each person, the ids of at most TOP of the register's people sharing the most blocking keys
-        with them: one query over the chunk's digests, grouped and ranked in the database. The digests
-        travel as two arrays on PostgreSQL, through a temporary table on SQLite (which has no arrays): the
-        statement's text stays the same for every chunk, so no driver caches one statement per chunk."""
-        positions: list[int] = []
-        digests: list[int] = []
-        for position, person in enumerate(people):
-            for key in self.indexer.blocking_keys(self.organisation_id, matching.query_keys(person)):
-                positions.append(position)
-                digests.append(int(key))
-        found: list[list[int]] = [[] for _ in people]
-        if not digests:
-            return found
+        with them (ties: the highest id first). The people holding each key (its "posting") are read from
+        the database once per chunk for the keys not cached, in one query; the long postings (the common
+        keys: a birth year with a frequent surname's code is shared by thousands) are kept between chunks,
+        so that the same thousands of rows are not read, joined and ranked again for every chunk, and the
+        ranking is done here on arrays. The same candidates as joining the chunk's keys with the table and
+        ranking by COUNT(*) DESC, returnee_id DESC in the database (what this did before)."""
+        wanted = {key for keys in per_person for key in keys}
+        postings = {key: self.postings[key] for key in wanted if key in self.postings}
+        postings.update(self._postings(wanted - postings.keys()))
+        found: list[list[int]] = [[] for _ in per_person]
+        for position, keys in enumerate(per_person):
+            arrays = [postings[key] for key in keys if key in postings]
+            if not arrays:
+                continue
+            ids, counts = np.unique(np.concatenate(arrays) if len(arrays) > 1 else arrays[0], return_counts=True)
+            if len(ids) > TOP:
+                # Most shared keys first, then the highest id (lexsort: the last key is the primary one).
+                ids = ids[np.lexsort((-ids, -counts))[:TOP]]
+            found[position] = ids.tolist()
+        return found
+
+    def _postings(self, keys: set[int]) -> dict[int, Any]:
+        """{key: ids of the people holding it} for `keys` (keys nobody holds are absent), in one query; the
+        long ones are also cached (`self.postings`, bounded by CACHED_IDS), updated by `_save` with the
+        people this import creates."""
+        if not keys:
+            return {}
         table = connection.ops.quote_name(MatchKey._meta.db_table)
         key_column = connection.ops.quote_name("key")
+        params: list[Any]
+        if connection.vendor == "postgresql":
+            ids_text, wanted, params = "string_agg(returnee_id::text, ',')", "= ANY(%s::bigint[])", [sorted(keys)]
+        else:
+            ids_text, wanted = "group_concat(returnee_id, ',')", "IN (SELECT value FROM json_each(%s))"
+            params = [json.dumps(sorted(keys))]
+        found: dict[int, Any] = {}
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                source, params = "SELECT * FROM unnest(%s::integer[], %s::bigint[]) AS q(p, k)", [positions, digests]
-            else:
-                cursor.execute("CREATE TEMP TABLE IF NOT EXISTS manifest_query_keys (p INTEGER, k INTEGER)")
-                cursor.execute("DELETE FROM manifest_query_keys")
-                cursor.executemany(
-                    "INSERT INTO manifest_query_keys (p, k) VALUES (%s, %s)", list(zip(positions, digests, strict=True))
-                )
-                source, params = "SELECT p, k FROM manifest_query_keys", []
             cursor.execute(
-                f"WITH q AS ({source}) "  # noqa: S608 (table and column names from the model)
-                "SELECT p, returnee_id FROM ("
-                "  SELECT q.p AS p, m.returnee_id AS returnee_id, ROW_NUMBER() OVER ("
-                "    PARTITION BY q.p ORDER BY COUNT(*) DESC, m.returnee_id DESC) AS r"
-                f"  FROM q JOIN {table} m ON m.{key_column} = q.k GROUP BY q.p, m.returnee_id"
-                f") ranked WHERE r <= {TOP}",
+                f"SELECT {key_column}, {ids_text} FROM {table} "  # noqa: S608 (names from the model)
+                f"WHERE {key_column} {wanted} GROUP BY {key_column}",
                 params,
             )
-            for position, returnee_id in cursor.fetchall():
-                found[position].append(returnee_id)
+            while batch := cursor.fetchmany(2000):
+                for key, text in batch:
+                    found[int(key)] = np.array(text.split(","), dtype=np.int64)
+        long = {key: ids for key, ids in found.items() if len(ids) >= CACHED_FROM}
+        size = sum(len(ids) for ids in long.values())
+        if self.cached_ids + size > CACHED_IDS:
+            self.postings.clear()  # bounded: the common keys of the last chunks only
+            self.cached_ids = 0
+        if size <= CACHED_IDS:
+            self.postings.update(long)
+            self.cached_ids += size
         return found
+
+    def _posted(self, keys: list[tuple[int, int]]) -> None:
+        """The keys of the people just created, added to the cached postings they belong to (the others are
+        read from the table, where the same transaction wrote them)."""
+        added: dict[int, list[int]] = defaultdict(list)
+        for pk, key in keys:
+            if key in self.postings:
+                added[key].append(pk)
+        for key, ids in added.items():
+            self.postings[key] = np.concatenate([self.postings[key], np.array(ids, dtype=np.int64)])
+            self.cached_ids += len(ids)
 
     def _document_holders(self, document_keys: list[str]) -> dict[str, int]:
         if not document_keys:
@@ -378,6 +416,7 @@ class ChunkWriter:
         # Plain rows (tens of thousands a chunk): no model instance for each.
         _insert(NameToken, ("returnee_id", "kind", "digest"), tokens)
         _insert(MatchKey, ("returnee_id", "key"), keys)
+        self._posted(keys)
         # A document another person of the register holds already is not stored twice (the person was
         # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).
         _bulk_create(IdentityDocument, documents, ignore_conflicts=True)

@@ -45,6 +45,9 @@ class ReceptionPoint(models.Model):
         verbose_name=_("municipality"),
     )
     active = models.BooleanField(pgettext_lazy("reception point", "active"), default=True)
+    # The institution that last gave each kind of assistance here ({kind: provider id}), remembered from the
+    # checklist so the next person's items default to it (checked again when used).
+    assistance_institutions = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -171,12 +174,23 @@ class Intake(models.Model):
 
 
 class AssistanceGiven(models.Model):
-    """One item of the immediate assistance checklist, with who gave it and when."""
+    """One item of the immediate assistance checklist, with who gave it and when: the institution at the
+    centre that gave it (the Red Cross's hygiene kit, the health ministry's medical care), or none when the
+    reception staff did, and always the staff member who recorded it (`given_by`)."""
 
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="assistance", verbose_name=_("intake"))
     kind = models.CharField(_("assistance"), max_length=24, choices=AssistanceKind.choices)
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("given by")
+    )
+    # A provider of the service directory (shared by every organisation) in the point's country.
+    institution = models.ForeignKey(
+        "referrals.ServiceProvider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("institution that gave it"),
     )
     given_at = models.DateTimeField(_("given at"), default=timezone.now)
 

@@ -61,7 +61,7 @@ def intakes_of(user: User, arrival: Arrival, *, purpose: str = "reception: arriv
     intakes = list(
         Intake.objects.filter(arrival=arrival)
         .select_related("returnee", "case", "municipality_of_destination", "recorded_by")
-        .prefetch_related("assistance", "assistance__given_by")
+        .prefetch_related("assistance", "assistance__given_by", "assistance__institution")
         .order_by("recorded_at", "id")
     )
     if intakes:
@@ -70,7 +70,14 @@ def intakes_of(user: User, arrival: Arrival, *, purpose: str = "reception: arriv
 
 
 def assistance_of(intake: Intake) -> list[AssistanceGiven]:
-    return list(intake.assistance.select_related("given_by").order_by("kind"))
+    return list(intake.assistance.select_related("given_by", "institution").order_by("kind"))
+
+
+def assistance_institution_choices(point: ReceptionPoint) -> list[tuple[int, str]]:
+    """The institutions that may be named as having given assistance at the point (ids and names)."""
+    from reintegra.referrals import selectors as referral_selectors
+
+    return list(referral_selectors.active_providers(str(point.country)).values_list("pk", "name"))
 
 
 def intakes_of_returnee(returnee_id: int) -> QuerySet[Intake]:
@@ -78,6 +85,7 @@ def intakes_of_returnee(returnee_id: int) -> QuerySet[Intake]:
     return (
         Intake.objects.filter(returnee_id=returnee_id)
         .select_related("arrival", "arrival__point")
+        .prefetch_related("assistance", "assistance__institution")
         .order_by("-arrival__arrived_at", "-id")
     )
 
@@ -88,7 +96,11 @@ def intake_count(arrival: Arrival) -> int:
 
 def intake_for_answer(intake_id: int) -> Intake:
     """An intake just recorded by the user, with what its answer shows."""
-    return Intake.objects.select_related("returnee", "case").get(pk=intake_id)
+    return (
+        Intake.objects.select_related("returnee", "case")
+        .prefetch_related("assistance", "assistance__institution")
+        .get(pk=intake_id)
+    )
 
 
 def statistics_points(user: User) -> QuerySet[ReceptionPoint]:

@@ -82,7 +82,12 @@ class ArrivalSerializer(serializers.Serializer[Any]):
 
 
 class AssistanceGivenSerializer(serializers.Serializer[Any]):
+    """An item given: `institution` (a service directory provider) gave it, or null for the reception staff;
+    `given_by` is the staff member who recorded it."""
+
     kind = EnumChoiceField(AssistanceKind)
+    institution = serializers.IntegerField(source="institution_id", allow_null=True)
+    institution_name = serializers.CharField(source="institution.name", allow_null=True, default=None)
     given_by = serializers.IntegerField(source="given_by_id")
     given_at = serializers.DateTimeField()
 
@@ -120,6 +125,13 @@ class IntakeWriteSerializer(serializers.Serializer[Any]):
     travelling_with_family = serializers.BooleanField(required=False, default=False)
     protection_flags = serializers.ListField(child=EnumChoiceField(ProtectionFlag), required=False, default=list)
     assistance = serializers.ListField(child=EnumChoiceField(AssistanceKind), required=False, default=list)
+    assistance_institutions = serializers.DictField(
+        child=IdField(allow_null=True),
+        required=False,
+        default=dict,
+        help_text="Who gave a ticked item: {kind: service provider id, or null for the reception staff}. "
+        "An item without one takes the institution remembered at the reception point.",
+    )
     returnee = IdField(required=False, allow_null=True, default=None)
     distinct_from = serializers.ListField(child=IdField(), required=False, allow_null=True, default=None)
 
@@ -139,6 +151,7 @@ class IntakeWriteSerializer(serializers.Serializer[Any]):
             travelling_with_family=d.get("travelling_with_family", False),
             protection_flags=list(d.get("protection_flags") or []),
             assistance=list(d.get("assistance") or []),
+            assistance_institutions=dict(d.get("assistance_institutions") or {}),
             returnee_id=d.get("returnee"),
             distinct_from=frozenset(distinct) if distinct is not None else None,
         )

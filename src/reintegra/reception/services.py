@@ -288,6 +288,9 @@ class IntakeInput:
     travelling_with_family: bool = False
     protection_flags: list[str] = field(default_factory=list)
     assistance: list[str] = field(default_factory=list)
+    # The institution that gave an item ({kind: directory provider id, or None for the reception staff});
+    # an item ticked without one takes the institution remembered at the point (`assistance_defaults`).
+    assistance_institutions: dict[str, int | None] = field(default_factory=dict)
     returnee_id: int | None = None
     distinct_from: frozenset[int] | None = None
     row_key: str | None = None
@@ -302,6 +305,7 @@ class PreparedIntake:
     protection_flags: list[str]
     assistance: list[str]
     is_minor: bool
+    institutions: dict[str, int | None] = field(default_factory=dict)
 
     def duplicate_query(self) -> duplicates.DuplicateQuery:
         r = self.returnee
@@ -379,6 +383,7 @@ def prepare_intake(user: User, arrival: Arrival, data: IntakeInput) -> PreparedI
             errors.add("document_number", _("At most %(n)d characters.") % {"n": 40}, "max_length")
     flags = _codes(errors, "protection_flags", list(data.protection_flags), ProtectionFlag)
     assistance = _codes(errors, "assistance", list(data.assistance), AssistanceKind)
+    institutions = _institutions(errors, arrival.point, assistance, data.assistance_institutions)
     age = _age_of(data, timezone.localtime(arrival.arrived_at).date())
     minor = age is not None and age < ADULT_AGE
     if ProtectionFlag.UNACCOMPANIED_CHILD in flags and age is not None and not minor:
@@ -388,7 +393,63 @@ def prepare_intake(user: User, arrival: Arrival, data: IntakeInput) -> PreparedI
     if problem is not None:
         _extend_renamed(errors, problem)
     errors.raise_if_any()
-    return PreparedIntake(data, returnee, flags, assistance, minor)
+    return PreparedIntake(data, returnee, flags, assistance, minor, institutions)
+
+
+def assistance_institution_ids(point: ReceptionPoint) -> set[int]:
+    """The institutions that may be named as having given assistance at the point: the service directory's
+    active providers of the point's country (the directory is read by every organisation)."""
+    from reintegra.referrals import selectors as referral_selectors
+
+    return set(referral_selectors.active_providers(str(point.country)).values_list("pk", flat=True))
+
+
+def assistance_defaults(point: ReceptionPoint, allowed: set[int] | None = None) -> dict[str, int]:
+    """The institution remembered at the point per kind of assistance, still in the directory."""
+    allowed = assistance_institution_ids(point) if allowed is None else allowed
+    remembered = point.assistance_institutions or {}
+    return {k: v for k, v in remembered.items() if k in AssistanceKind.values and v in allowed}
+
+
+def _institutions(
+    errors: FieldErrors, point: ReceptionPoint, kinds: list[str], chosen: dict[str, int | None]
+) -> dict[str, int | None]:
+    """Who gave each ticked item: the institution chosen for it, else the one remembered at the point, else
+    None (the reception staff). An institution must be one of `assistance_institution_ids`; naming one for an
+    item not ticked is refused. Errors under `assistance_institutions.<kind>`."""
+    if not kinds and not chosen:
+        return {}  # nothing to look up (every row of a manifest import)
+    allowed = assistance_institution_ids(point)
+    for kind, provider_id in chosen.items():
+        name = f"assistance_institutions.{kind}"
+        if kind not in AssistanceKind.values:
+            errors.add("assistance_institutions", _("Choose values from the list."), "invalid_choice")
+        elif kind not in kinds:
+            errors.add(name, _("Tick the item to say who gave it."), "not_ticked")
+        elif provider_id is not None and provider_id not in allowed:
+            errors.add(
+                name,
+                _("Choose an active institution of the service directory in the reception point's country."),
+                "invalid_choice",
+            )
+    remembered = assistance_defaults(point, allowed)
+    return {kind: chosen[kind] if kind in chosen else remembered.get(kind) for kind in kinds}
+
+
+def _remember(point: ReceptionPoint, chosen: dict[str, int | None], allowed: dict[str, int | None]) -> None:
+    """Keep the institutions the user chose explicitly as the point's defaults for the next person."""
+    if not chosen:
+        return
+    remembered = dict(point.assistance_institutions or {})
+    for kind in chosen:
+        value = allowed.get(kind)
+        if value is None:
+            remembered.pop(kind, None)
+        else:
+            remembered[kind] = value
+    if remembered != (point.assistance_institutions or {}):
+        point.assistance_institutions = remembered
+        point.save(update_fields=["assistance_institutions"])
 
 
 def _confident(candidate: duplicates.ShownCandidate) -> bool:
@@ -461,26 +522,46 @@ def record_intake(user: User, arrival: Arrival, data: IntakeInput, *, channel: s
             row_key=data.row_key or None,
         )
         AssistanceGiven.objects.bulk_create(
-            [AssistanceGiven(intake=intake, kind=kind, given_by=user) for kind in prepared.assistance]
+            [
+                AssistanceGiven(intake=intake, kind=kind, given_by=user, institution_id=prepared.institutions.get(kind))
+                for kind in prepared.assistance
+            ]
         )
+        _remember(arrival.point, data.assistance_institutions, prepared.institutions)
         route_intake(user, intake)
         return intake
 
 
-def set_assistance(user: User, intake: Intake, kinds: list[str]) -> list[AssistanceGiven]:
+def set_assistance(
+    user: User, intake: Intake, kinds: list[str], institutions: dict[str, int | None] | None = None
+) -> list[AssistanceGiven]:
     """The assistance checklist of an intake: items ticked now are recorded as given by the user (those given
-    before keep who gave them and when); items unticked are removed."""
+    before keep who recorded them and when); items unticked are removed. `institutions` names who gave an
+    item ({kind: directory provider id, or None for the reception staff}); an item newly ticked without one
+    takes the point's remembered institution, and the choices made are remembered for the next person."""
     reception_permissions.require_arrival_write(user, intake.arrival)
     errors = FieldErrors()
     kinds = _codes(errors, "assistance", kinds, AssistanceKind)
+    chosen = dict(institutions or {})
+    point = intake.arrival.point
+    resolved = _institutions(errors, point, kinds, chosen)
     errors.raise_if_any()
     with _write(user):
         intake.assistance.exclude(kind__in=kinds).delete()
-        have = set(intake.assistance.values_list("kind", flat=True))
+        have = {a.kind: a for a in intake.assistance.all()}
+        for kind, item in have.items():
+            if kind in chosen and item.institution_id != chosen[kind]:
+                item.institution_id = chosen[kind]
+                item.save(update_fields=["institution"])
         AssistanceGiven.objects.bulk_create(
-            [AssistanceGiven(intake=intake, kind=k, given_by=user) for k in kinds if k not in have]
+            [
+                AssistanceGiven(intake=intake, kind=k, given_by=user, institution_id=resolved.get(k))
+                for k in kinds
+                if k not in have
+            ]
         )
-        return list(intake.assistance.all())
+        _remember(point, chosen, resolved)
+        return list(intake.assistance.select_related("given_by", "institution"))
 
 
 # --- Protection routing ----------------------------------------------------------------------------

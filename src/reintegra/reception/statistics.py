@@ -257,6 +257,12 @@ def statistics_for(
     given = dict(
         AssistanceGiven.objects.filter(intake__in=intakes).values_list("kind").annotate(n=Count("pk")).order_by()
     )
+    by_institution = (
+        AssistanceGiven.objects.filter(intake__in=intakes)
+        .values_list("institution_id", "institution__name")
+        .annotate(n=Count("pk"))
+        .order_by("institution__name")
+    )
     tables = [
         _separate("announced", _("People announced"), [(c, label, announced[c] or 0) for c, label in ANNOUNCED], k),
         _table("sex", _("People received by sex"), [(c, label, sexes.get(c, 0)) for c, label in Sex.choices], k),
@@ -274,6 +280,15 @@ def statistics_for(
             "assistance",
             _("Assistance given"),
             [(c, label, given.get(c, 0)) for c, label in AssistanceKind.choices],
+            k,
+        ),
+        _separate(
+            "assistance_by",
+            _("Assistance given by institution"),
+            [
+                (str(pk) if pk else "staff", name or _("Reception staff"), n)
+                for pk, name, n in sorted(by_institution, key=lambda row: (row[0] is not None, row[1] or ""))
+            ],
             k,
         ),
     ]

@@ -19,6 +19,7 @@ from reintegra.access import permissions as access_permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.cases import duplicates
 from reintegra.reception import forms, permissions, selectors, services, statistics
+from reintegra.reception.choices import AssistanceKind
 from reintegra.reception.models import Arrival, Intake, ReceptionPoint
 from reintegra.web import pagination
 from reintegra.web.forms import apply_service_errors
@@ -175,12 +176,18 @@ def intake_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("Intake not found.")) from None
     given = selectors.assistance_of(found)
     data = request.POST if request.method == "POST" else None
-    form = forms.AssistanceForm(data, initial={"assistance": [a.kind for a in given]})
+    point = found.arrival.point
+    # Who gave an item: as recorded, else the institution remembered at the point for that kind.
+    initial: dict[str, Any] = {forms.institution_field(k): v for k, v in services.assistance_defaults(point).items()}
+    initial.update({forms.institution_field(a.kind): a.institution_id for a in given})
+    initial["assistance"] = [a.kind for a in given]
+    form = forms.AssistanceForm(data, initial=initial, institutions=selectors.assistance_institution_choices(point))
     if data is not None and form.is_valid():
         try:
-            services.set_assistance(request.user, found, list(form.cleaned_data["assistance"]))
+            services.set_assistance(request.user, found, list(form.cleaned_data["assistance"]), form.institutions())
         except ValidationError as exc:
-            apply_service_errors(exc, form)
+            aliases = {f"assistance_institutions.{k}": forms.institution_field(k) for k in AssistanceKind.values}
+            apply_service_errors(exc, form, aliases=aliases)
         else:
             messages.success(request, _("The assistance given was saved."))
             return redirect("reception:intake-detail", pk=found.pk)

@@ -209,6 +209,12 @@ def directory_providers(country: str = "") -> QuerySet[ServiceProvider]:
     return qs.filter(country=country) if country else qs
 
 
+def active_providers(country: str) -> QuerySet[ServiceProvider]:
+    """The directory's active providers of a country, by name (no contacts: names and ids only are needed,
+    e.g. for the institution that gave an item of assistance at reception)."""
+    return ServiceProvider.objects.filter(is_active=True, country=country).order_by("name", "id")
+
+
 def consent_recipient_providers(user: Any) -> QuerySet[ServiceProvider]:
     """The providers a consent may name (protection's ledger): active ones outside the platform. A provider
     linked to an organisation is named through that organisation, whose consent covers all it receives."""

@@ -139,3 +139,28 @@ def test_statistics(desk: Desk) -> None:
     assert hidden["people_received"] == {"value": None, "suppressed": True}
     assert hidden["arrivals"] == {"value": 1, "suppressed": False}  # events, not people
     assert api_client_for(f.user(desk.org, "service_provider")).get("/api/v1/reception/statistics/").status_code == 403
+
+
+def test_intake_names_the_institution_that_gave_an_item_and_is_refused_like_the_page(desk: Desk) -> None:
+    from reintegra.referrals.models import ServiceProvider
+
+    red_cross = ServiceProvider.objects.create(
+        name="Cruz Roja Guatemalteca", organisation_type="ngo", country="GT", owner=desk.other_org
+    )
+    abroad = ServiceProvider.objects.create(name="Red Cross", organisation_type="ngo", country="US", owner=desk.org)
+    client = api_client_for(desk.manager)
+    url = f"/api/v1/arrivals/{desk.arrival.pk}/intakes/"
+    refused = client.post(url, body(assistance_institutions={"food": abroad.pk}), format="json")
+    assert refused.status_code == 400
+    assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [
+        ("assistance_institutions.food", "invalid_choice")
+    ]
+    created = client.post(url, body(assistance_institutions={"food": red_cross.pk}), format="json")
+    assert created.status_code == 201, created.json()
+    [item] = created.json()["assistance"]
+    assert (item["institution"], item["institution_name"], item["given_by"]) == (
+        red_cross.pk,
+        "Cruz Roja Guatemalteca",
+        desk.manager.pk,
+    )
+    assert client.get(url).json()[0]["assistance"][0]["institution"] == red_cross.pk

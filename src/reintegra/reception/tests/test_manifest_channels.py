@@ -271,3 +271,87 @@ def test_cli_reads_xlsx(desk: Desk, tmp_path: Path) -> None:
     call_command("import_arrivals", str(path), "--point", "fag", "--mapping", desk.mapping.name,
                  "--organisation", desk.org.code, stdout=out, stderr=io.StringIO())  # fmt: skip
     assert "1 new returnees" in out.getvalue()
+
+
+# --- a saved mapping changed -------------------------------------------------------------------------
+
+
+def test_mapping_edit_page_shows_it_refuses_like_creation_and_keeps_the_change_in_history(desk: Desk) -> None:
+    from auditlog.models import LogEntry
+
+    other = web(desk.manager).post(  # a second mapping, whose name the edit may not take
+        "/recepcion/manifiestos/correspondencias/nueva/",
+        {
+            "name": "Lista de bus",
+            "header": '["Nombres", "Apellidos"]',
+            "date_format": "dmy",
+            "letter_m": "female",
+            "document_type": "passport",
+            "means": "bus",
+            "return_type": "forced",
+            "col_given_names": "Nombres",
+            "col_family_names": "Apellidos",
+        },
+    )
+    assert other.status_code == 302
+    client = web(desk.manager)
+    url = f"/recepcion/manifiestos/correspondencias/{desk.mapping.pk}/"
+    assert url in client.get("/recepcion/manifiestos/").content.decode()  # reachable from the list
+    page = client.get(url)
+    form = page.context["form"]
+    assert form["name"].value() == desk.mapping.name
+    assert form["col_given_names"].value() == desk.mapping.columns["given_names"]
+    # A new sample file offers its columns, the saved ones kept.
+    step = client.post(url, {"sample": upload(b"Nombre completo,Apellidos,Fecha\nAna,Paz,01/02/1990\n")})
+    choices = [c for c, _label in step.context["form"].fields["col_given_names"].choices]
+    assert "Nombre completo" in choices and desk.mapping.columns["given_names"] in choices
+    data = {
+        "name": "INM — lista nueva",
+        "header": step.context["form"]["header"].value(),
+        "date_format": "ymd",
+        "letter_m": "female",
+        "document_type": "passport",
+        "means": "flight",
+        "return_type": "forced",
+        "col_given_names": "Nombre completo",
+        "col_family_names": "Apellidos",
+    }
+    for wrong, field in [
+        ({"col_given_names": ""}, "col_given_names"),
+        ({"name": "lista de BUS"}, "name"),
+        ({"name": ""}, "name"),
+    ]:
+        refused = client.post(url, {**data, **wrong})
+        assert refused.status_code == 200 and refused.context["form"].errors[field], wrong
+    desk.mapping.refresh_from_db()
+    assert desk.mapping.name == "INM — lista de vuelo"
+    assert client.post(url, data).status_code == 302
+    desk.mapping.refresh_from_db()
+    assert (desk.mapping.name, desk.mapping.date_format) == ("INM — lista nueva", "ymd")
+    assert desk.mapping.columns == {"given_names": "Nombre completo", "family_names": "Apellidos"}
+    changes = LogEntry.objects.get_for_object(desk.mapping).filter(action=LogEntry.Action.UPDATE)
+    assert changes.count() == 1 and changes.get().actor_id == desk.manager.pk
+    # Another organisation's mapping does not exist for the user.
+    assert web(desk.other_manager).get(url).status_code == 404
+
+
+def test_api_changes_a_mapping_with_the_same_rules(desk: Desk) -> None:
+    url = f"/api/v1/manifest-mappings/{desk.mapping.pk}/"
+    client = api(desk.manager)
+    assert client.get(url).json()["name"] == desk.mapping.name
+    body = {
+        "name": "INM 2027",
+        "columns": {"given_names": "Nombres", "family_names": "Apellidos"},
+        "return_type": "forced",
+        "means": "bus",
+    }
+    refused = client.put(url, {**body, "columns": {"family_names": "Apellidos", "shoe_size": "Talla"}}, format="json")
+    assert refused.status_code == 400
+    assert {(e["field"], e["code"]) for e in refused.json()["errors"]} == {
+        ("columns.given_names", "required"),
+        ("columns.shoe_size", "invalid_choice"),
+    }
+    changed = client.put(url, body, format="json")
+    assert changed.status_code == 200, changed.json()
+    assert (changed.json()["name"], changed.json()["means"]) == ("INM 2027", "bus")
+    assert api(desk.other_manager).put(url, body, format="json").status_code == 404

@@ -15,6 +15,7 @@ from reintegra.children.models import BestInterestsAssessment, ChildProfile
 from reintegra.reception import services
 from reintegra.reception.models import AssistanceGiven, Intake
 from reintegra.reception.tests.conftest import Desk, arrival_input, intake_input, point_input, years_ago
+from reintegra.referrals.models import ServiceProvider
 from reintegra.testing import factories as f
 
 
@@ -289,3 +290,70 @@ def test_set_assistance_keeps_who_gave_what(desk: Desk) -> None:
     assert given == {"food": desk.manager.pk, "hygiene_kit": desk.supervisor.pk}
     services.set_assistance(desk.supervisor, intake, ["hygiene_kit"])
     assert list(AssistanceGiven.objects.filter(intake=intake).values_list("kind", flat=True)) == ["hygiene_kit"]
+
+
+# --- who gave an item: an institution of the service directory ------------------------------------
+
+
+def _provider(desk: Desk, name: str, country: str = "GT", **extra: object) -> ServiceProvider:
+    return ServiceProvider.objects.create(
+        name=name, organisation_type="ngo", country=country, owner=desk.other_org, **extra
+    )
+
+
+def test_an_institution_gave_an_item_and_the_point_remembers_it(desk: Desk) -> None:
+    red_cross = _provider(desk, "Cruz Roja Guatemalteca")
+    intake = services.record_intake(
+        desk.manager,
+        desk.arrival,
+        intake_input(assistance=["food", "hygiene_kit"], assistance_institutions={"hygiene_kit": red_cross.pk}),
+    )
+    given = {a.kind: (a.institution_id, a.given_by_id) for a in AssistanceGiven.objects.filter(intake=intake)}
+    # The staff member who recorded it is kept with the institution that gave it.
+    assert given == {"food": (None, desk.manager.pk), "hygiene_kit": (red_cross.pk, desk.manager.pk)}
+    desk.point.refresh_from_db()
+    assert desk.point.assistance_institutions == {"hygiene_kit": red_cross.pk}
+    # The next person's kit defaults to the Red Cross without naming it.
+    second = services.record_intake(
+        desk.manager, desk.arrival, intake_input(given_names="Ana", family_names="López", assistance=["hygiene_kit"])
+    )
+    assert second.assistance.get().institution_id == red_cross.pk
+
+
+def test_set_assistance_changes_who_gave_it_and_forgets_when_staff_gave_it(desk: Desk) -> None:
+    ministry = _provider(desk, "Ministerio de Salud Pública")
+    intake = services.record_intake(desk.manager, desk.arrival, intake_input(assistance=["medical_care"]))
+    services.set_assistance(desk.supervisor, intake, ["medical_care"], {"medical_care": ministry.pk})
+    item = intake.assistance.get()
+    assert (item.institution_id, item.given_by_id) == (ministry.pk, desk.manager.pk)
+    services.set_assistance(desk.supervisor, intake, ["medical_care"], {"medical_care": None})
+    assert intake.assistance.get().institution_id is None
+    desk.point.refresh_from_db()
+    assert desk.point.assistance_institutions == {}
+
+
+def test_institution_refused_outside_the_directory_country_inactive_or_for_an_item_not_ticked(desk: Desk) -> None:
+    abroad = _provider(desk, "Red Cross El Paso", country="US")
+    closed = _provider(desk, "Albergue cerrado", is_active=False)
+    red_cross = _provider(desk, "Cruz Roja Guatemalteca")
+    intake = services.record_intake(desk.manager, desk.arrival, intake_input(assistance=["food"]))
+    for chosen, field, code in [
+        ({"food": abroad.pk}, "assistance_institutions.food", "invalid_choice"),
+        ({"food": closed.pk}, "assistance_institutions.food", "invalid_choice"),
+        ({"food": 999999}, "assistance_institutions.food", "invalid_choice"),
+        ({"clothes": red_cross.pk}, "assistance_institutions.clothes", "not_ticked"),
+        ({"boat": red_cross.pk}, "assistance_institutions", "invalid_choice"),
+    ]:
+        with pytest.raises(ValidationError) as caught:
+            services.set_assistance(desk.supervisor, intake, ["food"], chosen)
+        assert codes(caught.value) == {field: [code]}
+        with pytest.raises(ValidationError) as caught:
+            services.prepare_intake(
+                desk.manager, desk.arrival, intake_input(assistance=["food"], assistance_institutions=chosen)
+            )
+        assert codes(caught.value) == {field: [code]}
+    assert intake.assistance.get().institution_id is None
+    # A remembered institution that left the directory is not used.
+    desk.point.assistance_institutions = {"food": closed.pk}
+    desk.point.save()
+    assert services.assistance_defaults(desk.point) == {}

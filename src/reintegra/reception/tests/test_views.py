@@ -254,3 +254,29 @@ def test_case_summary_lists_the_persons_returns(desk: Desk) -> None:
     page = client_for(desk.manager).get(reverse("cases:detail", args=[intake.case_id]))
     assert page.status_code == 200
     assert "reception-returns" in page.content.decode()
+
+
+def test_checklist_names_the_institution_that_gave_each_item(desk: Desk) -> None:
+    from reintegra.referrals.models import ServiceProvider
+
+    red_cross = ServiceProvider.objects.create(
+        name="Cruz Roja Guatemalteca", organisation_type="ngo", country="GT", owner=desk.other_org
+    )
+    abroad = ServiceProvider.objects.create(name="Red Cross", organisation_type="ngo", country="US", owner=desk.org)
+    intake = services.record_intake(desk.manager, desk.arrival, intake_input(assistance=["food"]))
+    client = client_for(desk.supervisor)
+    url = reverse("reception:intake-detail", args=[intake.pk])
+    page = client.get(url)
+    assert "Cruz Roja Guatemalteca" in page.content.decode() and "El Paso" not in page.content.decode()
+    # An institution outside the list is refused by the form, with the error summary.
+    refused = client.post(url, {"assistance": ["food"], "institution_food": str(abroad.pk)})
+    assert refused.status_code == 200 and "institution_food" in refused.context["form"].errors
+    client.post(url, {"assistance": ["food", "hygiene_kit"], "institution_hygiene_kit": str(red_cross.pk)})
+    given = {a.kind: (a.institution_id, a.given_by_id) for a in AssistanceGiven.objects.filter(intake=intake)}
+    assert given == {"food": (None, desk.manager.pk), "hygiene_kit": (red_cross.pk, desk.supervisor.pk)}
+    # Shown on the intake, the arrival and the person's case page; the point remembers it for the next form.
+    assert "Cruz Roja Guatemalteca" in client.get(url).content.decode()
+    arrival_page = client.get(reverse("reception:arrival", args=[desk.arrival.pk])).content.decode()
+    assert "(Cruz Roja Guatemalteca)" in arrival_page
+    desk.point.refresh_from_db()
+    assert desk.point.assistance_institutions == {"hygiene_kit": red_cross.pk}
