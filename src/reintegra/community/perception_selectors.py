@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from statistics import fmean
 from django.db.models import QuerySet
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.models import Programme
-from reintegra.community.choices import AgeBand, ParticipantGroup, ParticipantSex, SessionKind
+from reintegra.community.choices import AgeBand, Dimension, ParticipantGroup, ParticipantSex, SessionKind
 from reintegra.community.models import Community, ParticipatorySession, PerceptionResponse
 from reintegra.monitoring import permissions as monitoring_permissions
 from reintegra.monitoring.indicators import suppress
@@ -35,6 +36,7 @@ PROFILE: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 GROUPS = tuple(ParticipantGroup.values)
 ALL = "all"
+COLUMNS = (ALL, *GROUPS)  # the order of the results' columns
 
 
 def survey_version(community: Community, number: int | None = None) -> InstrumentVersion | None:
@@ -60,12 +62,28 @@ class GroupResult:
     by_sex: dict[str, int | None]
     scores: dict[str, float | None]  # mean per score; None: hidden or fewer than k responses with it
 
+    @property
+    def label(self) -> str:
+        return str(_("All respondents")) if self.group == ALL else str(ParticipantGroup(self.group).label)
+
+    @property
+    def sex_cells(self) -> list[int | None]:
+        return [self.by_sex.get(sex) for sex in ParticipantSex.values]
+
+    @property
+    def score_cells(self) -> list[float | None]:
+        return [self.scores.get(name) for name in SCORES]
+
 
 @dataclass(frozen=True)
 class OptionResult:
     code: str
     label: str
     counts: dict[str, int | None]  # by group code and ALL
+
+    @property
+    def cells(self) -> list[int | None]:
+        return [self.counts.get(column) for column in COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,15 @@ class PerceptionResults:
     @property
     def shown(self) -> bool:
         return self.total is not None
+
+    @staticmethod
+    def score_titles() -> list[str]:
+        titles = dict(Dimension.choices)
+        return [str(titles.get(name, _("Composite"))) for name in SCORES]
+
+    @staticmethod
+    def column_titles() -> list[str]:
+        return [str(_("All respondents")), *(str(ParticipantGroup(g).label) for g in GROUPS)]
 
 
 def _group_result(group: str, rows: list[PerceptionResponse], k: int) -> GroupResult:
