@@ -8,6 +8,8 @@ Community projects serve communities; their returnee participants are links to c
 person, never copied here), their non-migrant participants are counts with sex, age band and role (no
 names). Community profiles are dated versions, the newest being the community's current profile."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -330,7 +332,7 @@ class PerceptionResponse(models.Model):
     group = models.CharField(_("respondent"), max_length=12, choices=ParticipantGroup.choices)
     sex = models.CharField(_("sex"), max_length=8, choices=ParticipantSex.choices)
     age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices)
-    answers = EncryptedJSONField(_("answers"))
+    answers: models.Field[dict[str, Any], dict[str, Any]] = EncryptedJSONField(_("answers"))
     economic = models.FloatField(_("economic"), null=True, blank=True)
     social = models.FloatField(_("social"), null=True, blank=True)
     psychosocial = models.FloatField(_("psychosocial"), null=True, blank=True)

@@ -60,13 +60,13 @@ class GroupResultSerializer(serializers.Serializer[Any]):
 
 class OptionResultSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the text shown, not DRF's Field.label
     counts = serializers.DictField(child=serializers.IntegerField(allow_null=True))
 
 
 class QuestionResultSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the text shown, not DRF's Field.label
     dimension = serializers.CharField()
     options = OptionResultSerializer(many=True)
 

@@ -15,7 +15,9 @@ dimension and its options no score (a respondent's profile in an anonymous surve
 
 `subject` says whom a round is about: `case` (the default: a returnee's case, the RSS) or `community` (an
 anonymous respondent of a community: the community app records those responses, docs/community.md); a case
-round refuses a community instrument and the other way round. The parsed definition is stored as JSON with every option set expanded, so a
+round refuses a community instrument and the other way round.
+
+The parsed definition is stored as JSON with every option set expanded, so a
 stored version is self-contained and scores stay reproducible.
 """
 

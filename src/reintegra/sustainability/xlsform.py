@@ -4,9 +4,9 @@
 Export: `survey`, `choices` and `settings` sheets that pyxform turns into an XForm for ODK Collect /
 KoboCollect. Labels in es/en/fr (`label::Español (es)` ...). Two reserved questions come first:
 `case_number` (matches the submission to a case) and `survey_date`; an instrument whose subject is a
-community (anonymous respondents) has no case number, only the date, and says `subject` in settings. Scores travel in extra columns
-(`dimension`, `weight`, `composite_weight` in survey; `score`, `missing` in choices) that XLSForm tools
-ignore, so an exported form re-imports with its scoring intact.
+community (anonymous respondents) has no case number, only the date, and says `subject` in settings.
+Scores travel in extra columns (`dimension`, `weight`, `composite_weight`, `scored` in survey; `score`,
+`missing` in choices) that XLSForm tools ignore, so an exported form re-imports with its scoring intact.
 
 Import: an XLSForm (ours or one written by a programme) becomes a *draft* definition dict; scores and
 weights a programme has not given stay empty, to be added before publishing.

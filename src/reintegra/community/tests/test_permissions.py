@@ -59,9 +59,15 @@ def _checklist_api(w: Any) -> dict[str, Any]:
 
 
 CASES = frozenset({C.EDIT_CASES})
-PERCEPTION_ANSWERS = {"respondent_group": "non_migrant", "respondent_sex": "female", "respondent_age_band": "adult",
-                      "cohesion_trust": "agree", "services_health": "fair", "stigma_failure": "disagree",
-                      "economy_work": "poor"}
+PERCEPTION_ANSWERS = {
+    "respondent_group": "non_migrant",
+    "respondent_sex": "female",
+    "respondent_age_band": "adult",
+    "cohesion_trust": "agree",
+    "services_health": "fair",
+    "stigma_failure": "disagree",
+    "economy_work": "poor",
+}
 
 
 def _perception_web(w: Any) -> dict[str, Any]:
@@ -70,6 +76,8 @@ def _perception_web(w: Any) -> dict[str, Any]:
 
 def _perception_api(w: Any) -> dict[str, Any]:
     return {"taken_on": timezone.localdate().isoformat(), "answers": PERCEPTION_ANSWERS}
+
+
 SECTIONS = ("needs", "resources", "impact_of_returns", "drivers", "barriers", "resilience")
 
 
