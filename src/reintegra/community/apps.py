@@ -28,7 +28,7 @@ class CommunityConfig(AppConfig):
             extensions.register_panel(tab, "community/includes/case_projects_panel.html", panels.case_projects_context)
         indicators.register_populations()
         # Started projects are community-level actions of their country in the regional matrix.
-        action_matrix.register("community_projects", selectors.project_matrix_counts)
+        action_matrix.register("community_projects", selectors.project_matrix_counts, selectors.project_matrix_actions)
         navigation.register(
             navigation.NavItem(
                 "community",
