@@ -181,6 +181,7 @@ CONTAINED = {
     "children.ChildProfile.caregivers",
     "children.BestInterestsAssessment.risk_indicators",
     "handover.HandOver.payload",
+    "community.PerceptionResponse.answers",
 }
 
 # Values that must have a given shape (a valid phone number, a date) instead of a marker.
@@ -228,8 +229,6 @@ def holds_expected(label: str, values: list[Any]) -> bool:
     encrypted JSON list, or the value itself)."""
     if label == "sustainability.SurveyRound.answers":
         return any(v.get("comment") == expected(label) for v in values)
-    if label == "community.PerceptionResponse.answers":
-        return any(v.get("needs_comment") == expected(label) for v in values)
     if label in CONTAINED:
         return any(expected(label) in str(value) for value in values)
     return expected(label) in [str(value) for value in values]

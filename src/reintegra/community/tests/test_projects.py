@@ -293,7 +293,8 @@ def test_a_matrix_cell_lists_the_projects_it_counts(office, project, client):
     assert not regional_selectors.contributed_actions(pm, regional_selectors.ActionFilters(q="panaderia"))
     assert not regional_selectors.contributed_actions(pm, regional_selectors.ActionFilters(funding_source="state"))
     client.force_login(pm)
-    page = client.get("/acciones-regionales/acciones/", {"country": "GT", "level": "community", "dimension": "economic"})
+    cell_query = {"country": "GT", "level": "community", "dimension": "economic"}
+    page = client.get("/acciones-regionales/acciones/", cell_query)
     assert page.status_code == 200, page.status_code
     html = page.content.decode()
     assert f"/comunidades/proyectos/{project.pk}/" in html and "Otro proyecto" not in html

@@ -1,8 +1,9 @@
 """Demo data of the community level (data/community.yaml): the demo organisation's communities in its four
 Guatemalan municipalities with the most returns (population from the census, the organisations working there)
-plus a Honduran border community, each with its favourable-site checklist scored, two participatory
-sessions and answers to the community perception survey; the coordination body's own community. Written through the community services by the programme
-manager ("gerente") and the coordinator ("coordinacion"), so every rule applies."""
+plus a Honduran border community, each with its favourable-site checklist scored, two participatory sessions
+and answers to the community perception survey; the coordination body's own community. Written through the
+community services by the programme manager ("gerente") and the coordinator ("coordinacion"), so every rule
+applies."""
 
 from __future__ import annotations
 
