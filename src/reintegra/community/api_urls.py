@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from reintegra.community import api
+from reintegra.community import api, perception_api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("communities/", api.CommunitiesView.as_view(), name="communities"),
@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("communities/<int:pk>/site-checklist/", api.ChecklistView.as_view(), name="community-site-checklist"),
     path("communities/<int:pk>/sessions/", api.SessionsView.as_view(), name="community-sessions"),
     path("communities/<int:pk>/profiles/", api.ProfilesView.as_view(), name="community-profiles"),
+    path("communities/<int:pk>/perception/", perception_api.PerceptionView.as_view(), name="community-perception"),
     path("community-projects/", api.ProjectsView.as_view(), name="community-projects"),
     path("community-projects/<int:pk>/", api.ProjectView.as_view(), name="community-project"),
     path("community-projects/<int:pk>/status/", api.ProjectStatusView.as_view(), name="community-project-status"),

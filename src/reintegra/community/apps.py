@@ -22,12 +22,13 @@ class CommunityConfig(AppConfig):
         audit.register_model("community.ParticipatorySession", personal=True)  # tensions may name people
         audit.register_model("community.ProjectParticipant", personal=True)  # links a person's case
         audit.register_model("community.ProjectVisit", personal=True)  # findings may name people
+        audit.register_model("community.PerceptionResponse", personal=True)  # a free-text answer may name people
         # The case page shows the community projects the case takes part in (cases does not import us).
         for tab in ("summary", "plan"):
             extensions.register_panel(tab, "community/includes/case_projects_panel.html", panels.case_projects_context)
         indicators.register_populations()
         # Started projects are community-level actions of their country in the regional matrix.
-        action_matrix.register("community_projects", selectors.project_matrix_counts)
+        action_matrix.register("community_projects", selectors.project_matrix_counts, selectors.project_matrix_actions)
         navigation.register(
             navigation.NavItem(
                 "community",

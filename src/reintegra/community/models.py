@@ -8,16 +8,19 @@ Community projects serve communities; their returnee participants are links to c
 person, never copied here), their non-migrant participants are counts with sex, age band and role (no
 names). Community profiles are dated versions, the newest being the community's current profile."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.access.fields import EncryptedTextField
+from reintegra.access.fields import EncryptedJSONField, EncryptedTextField
 from reintegra.access.versioning import Versioned
 from reintegra.community.choices import (
     AgeBand,
+    ParticipantGroup,
     ParticipantKind,
     ParticipantRole,
     ParticipantSex,
@@ -298,3 +301,49 @@ class Boundary(models.Model):
         verbose_name = _("area boundary")
         verbose_name_plural = _("area boundaries")
         ordering = ["area"]
+
+
+class PerceptionResponse(models.Model):
+    """One anonymous answer to the community perception survey (a community instrument of the engine,
+    `sustainability.InstrumentVersion` with subject "community"): no name, no case; the respondent is only a
+    group (returnee / non-migrant resident), a sex and an age band, kept as clear columns so that results are
+    counted and suppressed by them. The answers (a free-text need may name someone) are encrypted; the scores
+    the engine computed from them are stored beside them. Recorded, never edited (like a survey round)."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="perception_responses", verbose_name=_("community")
+    )
+    # A household survey session the response was collected in (optional).
+    session = models.ForeignKey(
+        ParticipatorySession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="perception_responses",
+        verbose_name=_("participatory session"),
+    )
+    version = models.ForeignKey(
+        "sustainability.InstrumentVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("instrument version"),
+    )
+    taken_on = models.DateField(_("date"))
+    group = models.CharField(_("respondent"), max_length=12, choices=ParticipantGroup.choices)
+    sex = models.CharField(_("sex"), max_length=8, choices=ParticipantSex.choices)
+    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices)
+    answers: models.Field[dict[str, Any], dict[str, Any]] = EncryptedJSONField(_("answers"))
+    economic = models.FloatField(_("economic"), null=True, blank=True)
+    social = models.FloatField(_("social"), null=True, blank=True)
+    psychosocial = models.FloatField(_("psychosocial"), null=True, blank=True)
+    composite = models.FloatField(_("composite"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("community perception response")
+        verbose_name_plural = _("community perception responses")
+        ordering = ["-taken_on", "-id"]
+        indexes = [models.Index(fields=["community", "version"], name="perception_community_idx")]

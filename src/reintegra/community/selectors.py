@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries as django_countries
 
 from reintegra.access import permissions as access_permissions
 from reintegra.access.models import Organisation, Programme
@@ -36,6 +39,7 @@ from reintegra.places.models import AdminArea
 from reintegra.reception.models import Intake
 from reintegra.referrals import selectors as referral_selectors
 from reintegra.referrals.models import Service
+from reintegra.structural import action_matrix
 from reintegra.sustainability.models import RoundScore
 from reintegra.vocabulary import codes
 
@@ -420,6 +424,30 @@ def project_matrix_counts(user: User, country: str | None = None) -> list[tuple[
         for dimension in dimensions or []:
             counts[dimension] += 1
     return [(codes.COMMUNITY, dimension, n) for dimension, n in counts.items()]
+
+
+def project_matrix_actions(user: User, country: str | None = None) -> list[action_matrix.ContributedAction]:
+    """The same started projects as `project_matrix_counts`, one per dimension they cover, with their page: what
+    a cell of the regional matrix lists."""
+    projects = projects_for(user).exclude(status=ProjectStatus.PLANNED)
+    if country:
+        projects = projects.filter(country=country)
+    kind = str(_("Community project"))
+    return [
+        action_matrix.ContributedAction(
+            "community_projects",
+            kind,
+            pk,
+            title,
+            str(project_country),
+            str(django_countries.name(project_country)),
+            codes.COMMUNITY,
+            dimension,
+            reverse("community:project", args=[pk]),
+        )
+        for pk, title, project_country, dimensions in projects.values_list("pk", "title", "country", "dimensions")
+        for dimension in dimensions or []
+    ]
 
 
 def partner_choices(user: User) -> QuerySet[Any]:

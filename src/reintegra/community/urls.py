@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from reintegra.community import views
+from reintegra.community import perception_views, views
 
 app_name = "community"
 
@@ -16,6 +16,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/sesiones/nueva/", views.session_edit, name="session-new"),
     path("<int:pk>/sesiones/<int:session_pk>/", views.session_edit, name="session-edit"),
     path("<int:pk>/perfiles/nuevo/", views.profile_new, name="profile-new"),
+    path("<int:pk>/percepcion/nueva/", perception_views.perception_new, name="perception-new"),
+    path("<int:pk>/percepcion/xlsform/", perception_views.perception_xlsform, name="perception-xlsform"),
     path("perfiles/<int:pk>/", views.profile_detail, name="profile"),
     path("proyectos/", views.project_list, name="projects"),
     path("proyectos/nuevo/", views.project_edit, name="project-new"),

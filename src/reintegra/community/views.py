@@ -20,7 +20,7 @@ from reintegra.access import permissions as access_permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.versioning import StaleVersion
-from reintegra.community import forms, hotspot_table, permissions, selectors, services
+from reintegra.community import forms, hotspot_table, perception_selectors, permissions, selectors, services
 from reintegra.community.choices import ProjectStatus
 from reintegra.community.models import (
     Community,
@@ -121,6 +121,7 @@ def community_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "profile_rows": selectors.profile_rows(profile) if profile else [],
             "profile_history": selectors.profiles_of(community)[1:],
             "projects": selectors.projects_of_community(community),
+            "perception": perception_selectors.results_of(community),
             "can_edit": permissions.holds_and_edits(request.user, community),
             "nav": NAV,
         },

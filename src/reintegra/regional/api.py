@@ -101,10 +101,19 @@ class RegionalActionViewSet(
     def matrix(self, request: Request) -> Response:
         country = self.query.get("country") or None
         cells, scan = selectors.matrix_for(acting_user(request), country)
+        contributed = selectors.contributed_actions(
+            acting_user(request), selectors.ActionFilters(country=country), per_cell=True
+        )
         data = {
             "country": country,
             "cells": [
-                {"level": c.level, "dimension": c.dimension, "count": c.count, "likely_duplicates": c.likely_duplicates}
+                {
+                    "level": c.level,
+                    "dimension": c.dimension,
+                    "count": c.count,
+                    "likely_duplicates": c.likely_duplicates,
+                    "contributed": [a for a in contributed if (a.level, a.dimension) == (c.level, c.dimension)],
+                }
                 for c in cells
             ],
             "duplicates_checked": scan.checked,

@@ -124,6 +124,26 @@ def matrix_counts(user: User, country: str | None = None) -> list[tuple[str, str
     return [(row["level"], row["dimension"], row["count"]) for row in rows] + action_matrix.contributed(user, country)
 
 
+def contributed_actions(
+    user: User, filters: ActionFilters | None = None, *, per_cell: bool = False
+) -> list[action_matrix.ContributedAction]:
+    """The actions other apps count in the matrix (`structural.action_matrix`: the community level's started
+    projects), as the cell drill-down lists them beside the catalogue's: of the filters' country, level and
+    dimension, a title holding every word of the search; none when a filter only the catalogue has is set (an
+    institution, a funding source, an evaluation status). An action covering several cells is listed once, or
+    once per cell with `per_cell` (what the matrix counts)."""
+    f = filters or ActionFilters()
+    if not can_view(user) or f.institution or f.funding_source or f.evaluation_status:
+        return []
+    actions = action_matrix.listed(user, f.country or None, f.level or None, f.dimension or None)
+    words = normalise(f.q).split()
+    if words:
+        actions = [a for a in actions if all(w in normalise(a.title) for w in words)]
+    if not per_cell:
+        actions = list({(a.kind, a.id): a for a in reversed(actions)}.values())
+    return sorted(actions, key=lambda a: (a.country, normalise(a.title), a.id, a.dimension))
+
+
 def countries_with_actions(user: User) -> list[tuple[str, int]]:
     if not can_view(user):
         return []

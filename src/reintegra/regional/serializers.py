@@ -153,6 +153,13 @@ class RegionalActionInputSerializer(serializers.Serializer):
         return ActionInput(**values)
 
 
+class ContributedActionSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="Which app counts it, e.g. community_projects.")
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    country = serializers.CharField()
+
+
 class MatrixCellSerializer(serializers.Serializer):
     # Plain strings here: the same choice sets are already named in the action schemas (LevelsEnum...).
     level = serializers.CharField(help_text="individual, community or structural.")
@@ -160,6 +167,9 @@ class MatrixCellSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Actions covering this cell (an action may cover several cells).")
     likely_duplicates = serializers.IntegerField(
         help_text="Actions of this cell with a similar action by another institution in the same country."
+    )
+    contributed = ContributedActionSerializer(
+        many=True, help_text="Actions of other apps counted in this cell (community projects) that you may see."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,10 @@ def matrix_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if country and country not in dict(countries):
         country = ""
     cells, scan = selectors.matrix_for(request.user, country or None)
+    contributed = Counter(
+        (a.level, a.dimension)
+        for a in selectors.contributed_actions(request.user, selectors.ActionFilters(country=country), per_cell=True)
+    )
     names = dict(countries)
     level_labels, dimension_labels = dict(InterventionLevel.choices), dict(Dimension.choices)
     list_url = reverse("regional:list")
@@ -73,7 +78,13 @@ def matrix_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "level": level,
             "label": level_labels[level],
             "cells": [
-                {"cell": c, "url": drill(c), "dimension_label": dimension_labels[c.dimension]} for c in row_cells
+                {
+                    "cell": c,
+                    "url": drill(c),
+                    "dimension_label": dimension_labels[c.dimension],
+                    "contributed": contributed[(c.level, c.dimension)],
+                }
+                for c in row_cells
             ],
         }
         for level, row_cells in matrix.rows(cells)
@@ -136,6 +147,8 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "duplicates_checked": duplicates_checked,
         "export_query": export_query.urlencode(),
         "can_create": services.can_create(request.user),
+        # What the matrix also counts (the community level's projects), listed beside the catalogue's actions.
+        "contributed": selectors.contributed_actions(request.user, filters),
     }
     return render(request, "regional/action_list.html", context)
 

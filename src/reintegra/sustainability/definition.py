@@ -10,7 +10,14 @@ A definition is a dict (loaded from YAML or JSON) in the shape of `instruments/r
 
 Question types: single (one option), multiple (several options; `aggregate` mean | max | min of their
 scores), number (scored by `scoring.points`, a piecewise-linear map value -> score), date and text
-(recorded, never scored). The parsed definition is stored as JSON with every option set expanded, so a
+(recorded, never scored). A choice question with `scored: false` is recorded, never scored: it needs no
+dimension and its options no score (a respondent's profile in an anonymous survey).
+
+`subject` says whom a round is about: `case` (the default: a returnee's case, the RSS) or `community` (an
+anonymous respondent of a community: the community app records those responses, docs/community.md); a case
+round refuses a community instrument and the other way round.
+
+The parsed definition is stored as JSON with every option set expanded, so a
 stored version is self-contained and scores stay reproducible.
 """
 
@@ -27,6 +34,9 @@ COMPOSITE = "composite"  # the score across all the dimensions (not a dimension 
 SCORES = (*DIMENSIONS, COMPOSITE)
 LANGUAGES = ("es", "en", "fr")
 QUESTION_TYPES = ("single", "multiple", "number", "date", "text")
+SUBJECT_CASE = "case"
+SUBJECT_COMMUNITY = "community"
+SUBJECTS = (SUBJECT_CASE, SUBJECT_COMMUNITY)
 SCORED_TYPES = ("single", "multiple", "number")
 AGGREGATES = ("mean", "max", "min")
 _CODE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -78,10 +88,11 @@ class Question:
     composite_weight: float = 1.0  # in the composite score
     required: bool = False
     hint: dict[str, str] = field(default_factory=dict)
+    unscored: bool = False  # `scored: false`: a choice recorded, never scored
 
     @property
     def scored(self) -> bool:
-        return self.type in SCORED_TYPES
+        return self.type in SCORED_TYPES and not self.unscored
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)
@@ -103,6 +114,7 @@ class Definition:
     bands: tuple[Band, ...]
     min_answered_share: float = 0.5
     description: dict[str, str] = field(default_factory=dict)
+    subject: str = SUBJECT_CASE
 
     def question(self, code: str) -> Question | None:
         return next((q for q in self.questions if q.code == code), None)
@@ -124,7 +136,10 @@ class Definition:
         return next((b for b in self.bands if b.code == code), None)
 
     def to_dict(self) -> dict[str, Any]:
+        # `subject` only when not the default, so that a case instrument's stored definition stays as it was.
+        subject = {"subject": self.subject} if self.subject != SUBJECT_CASE else {}
         return {
+            **subject,
             "code": self.code,
             "version": self.version,
             "labels": dict(self.labels),
@@ -149,16 +164,21 @@ def _question_dict(q: Question) -> dict[str, Any]:
         data["hint"] = dict(q.hint)
     if q.required:
         data["required"] = True
+    if q.unscored:
+        data["scored"] = False
     if q.options:
-        data["options"] = [
-            {"code": o.code, "labels": dict(o.labels), **({"missing": True} if o.missing else {"score": o.score})}
-            for o in q.options
-        ]
+        data["options"] = [{"code": o.code, "labels": dict(o.labels), **_option_score(q, o)} for o in q.options]
     if q.type == "multiple":
         data["aggregate"] = q.aggregate
     if q.points:
         data["scoring"] = {"points": [[x, s] for x, s in q.points]}
     return data
+
+
+def _option_score(q: Question, o: Option) -> dict[str, Any]:
+    if q.unscored:
+        return {}
+    return {"missing": True} if o.missing else {"score": o.score}
 
 
 def _labels(raw: Any, where: str, problems: list[str], required: bool = True) -> dict[str, str]:
@@ -186,7 +206,7 @@ def _number(raw: Any, where: str, problems: list[str], lo: float | None = None, 
     return value
 
 
-def _option(raw: Any, where: str, problems: list[str]) -> Option | None:
+def _option(raw: Any, where: str, problems: list[str], scored: bool = True) -> Option | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: an option must be a mapping")
         return None
@@ -194,7 +214,7 @@ def _option(raw: Any, where: str, problems: list[str]) -> Option | None:
     if not _CODE.match(code):
         problems.append(f"{where}: option code {code!r} is not a valid code (letters, digits, _)")
     labels = _labels(raw.get("labels", raw.get("label")), where, problems)
-    if raw.get("missing"):
+    if raw.get("missing") or not scored:
         return Option(code, labels, None)
     if raw.get("score") is None:
         problems.append(f"{where}: option {code!r} needs a score in [0, 1] or missing: true")
@@ -219,6 +239,9 @@ def parse(raw: Any) -> Definition:
         option_sets = {}
     questions = _questions(raw.get("questions") or [], option_sets, problems)
     bands = _bands(raw.get("bands") or [], problems)
+    subject = str(raw.get("subject", SUBJECT_CASE))
+    if subject not in SUBJECTS:
+        problems.append(f"subject: {subject!r} is not one of {', '.join(SUBJECTS)}")
     if problems:
         raise DefinitionError(problems)
     return Definition(
@@ -229,6 +252,7 @@ def parse(raw: Any) -> Definition:
         bands=tuple(bands),
         min_answered_share=share,
         description=_labels(raw.get("description"), "description", problems, required=False),
+        subject=subject,
     )
 
 
@@ -276,10 +300,13 @@ def _question(
     if qtype not in QUESTION_TYPES:
         problems.append(f"{where}: type {qtype!r} is not one of {', '.join(QUESTION_TYPES)}")
     dimension = str(q.get("dimension", ""))
-    scored = qtype in SCORED_TYPES
+    unscored = q.get("scored", True) is False
+    if unscored and qtype not in ("single", "multiple"):
+        problems.append(f"{where}: only a choice question can say scored: false")
+    scored = qtype in SCORED_TYPES and not unscored
     if scored and dimension not in DIMENSIONS:
         problems.append(f"{where}: dimension {dimension!r} is not one of {', '.join(DIMENSIONS)}")
-    options = _question_options(q.get("options") or [], qtype, where, option_sets, problems)
+    options = _question_options(q.get("options") or [], qtype, where, option_sets, problems, scored)
     points = _points(q.get("scoring"), where, problems) if qtype == "number" else []
     aggregate = str(q.get("aggregate", "mean"))
     if aggregate not in AGGREGATES:
@@ -299,11 +326,12 @@ def _question(
         composite_weight=cweight if scored else 0.0,
         required=bool(q.get("required", False)),
         hint=_labels(q.get("hint"), where, problems, required=False),
+        unscored=unscored and qtype in ("single", "multiple"),
     )
 
 
 def _question_options(
-    raw: Any, qtype: str, where: str, option_sets: dict[str, list[Any]], problems: list[str]
+    raw: Any, qtype: str, where: str, option_sets: dict[str, list[Any]], problems: list[str], scored: bool = True
 ) -> list[Option]:
     """A question's options, listed or named by an option set."""
     if isinstance(raw, str):
@@ -312,14 +340,16 @@ def _question_options(
         raw = option_sets.get(raw) or []
     options: list[Option] = []
     for j, o in enumerate(raw):
-        option = _option(o, f"{where}.options[{j}]", problems)
+        option = _option(o, f"{where}.options[{j}]", problems, scored)
         if option:
             options.append(option)
     codes = [o.code for o in options]
     if len(set(codes)) != len(codes):
         problems.append(f"{where}: option codes repeat")
-    if qtype in ("single", "multiple") and not any(not o.missing for o in options):
+    if qtype in ("single", "multiple") and scored and not any(not o.missing for o in options):
         problems.append(f"{where}: a choice question needs at least one scored option")
+    elif qtype in ("single", "multiple") and not options:
+        problems.append(f"{where}: a choice question needs options")
     return options
 
 

@@ -40,20 +40,11 @@ class RoundForm(forms.Form):
                 continue
             choices.append((month, name))
         self.fields["round_month"].choices = choices  # type: ignore[attr-defined]
-        self.question_fields: dict[str, list[str]] = {}
-        for q in self.definition.questions:
-            name = ANSWER_PREFIX + q.code
-            field_label = label(q.labels, language)
-            help_text = label(q.hint, language) if q.hint else ""
-            field = _answer_field(q.type, [(o.code, label(o.labels, language)) for o in q.options])
-            field.label, field.help_text = field_label, help_text
-            # A required question is the service's rule (scoring.clean_answers): marked here, refused there.
-            self.fields[name] = marked_required(field) if q.required else field
-            self.question_fields.setdefault(q.dimension or "other", []).append(name)
+        self.question_fields = add_answer_fields(self, self.definition, language)
 
     def service_names(self) -> dict[str, str]:
         """The service's field names → this form's: an answer is "answers.<code>", the date "date"."""
-        return {"date": "taken_on", **{f"answers.{q.code}": ANSWER_PREFIX + q.code for q in self.definition.questions}}
+        return {"date": "taken_on", **answer_names(self.definition)}
 
     def sections(self) -> list[dict[str, Any]]:
         names = dict(Dimension.choices)
@@ -63,13 +54,7 @@ class RoundForm(forms.Form):
         ]
 
     def answers(self) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for q in self.definition.questions:
-            value = self.cleaned_data.get(ANSWER_PREFIX + q.code)
-            if value in (None, "", []):
-                continue
-            result[q.code] = str(value) if q.type == "number" else value
-        return result
+        return answers_of(self, self.definition)
 
     def to_input(self) -> RoundInput:
         return RoundInput(
@@ -79,6 +64,37 @@ class RoundForm(forms.Form):
             round_month=self.cleaned_data["round_month"],
             answers=self.answers(),
         )
+
+
+def add_answer_fields(form: forms.Form, definition: Definition, language: str) -> dict[str, list[str]]:
+    """One field per question of `definition` on `form` (labels in `language`); the field names by dimension
+    ("other" for what is not scored). The round form's and any other subject's response form's (the community
+    perception survey)."""
+    by_dimension: dict[str, list[str]] = {}
+    for q in definition.questions:
+        name = ANSWER_PREFIX + q.code
+        field = _answer_field(q.type, [(o.code, label(o.labels, language)) for o in q.options])
+        field.label, field.help_text = label(q.labels, language), label(q.hint, language) if q.hint else ""
+        # A required question is the service's rule (scoring.clean_answers): marked here, refused there.
+        form.fields[name] = marked_required(field) if q.required else field
+        by_dimension.setdefault(q.dimension or "other", []).append(name)
+    return by_dimension
+
+
+def answer_names(definition: Definition) -> dict[str, str]:
+    """The service's name of an answer ("answers.<code>") → its field's on a form of `add_answer_fields`."""
+    return {f"answers.{q.code}": ANSWER_PREFIX + q.code for q in definition.questions}
+
+
+def answers_of(form: forms.Form, definition: Definition) -> dict[str, Any]:
+    """The answers given on a valid form of `add_answer_fields`, by question code (blank ones left out)."""
+    result: dict[str, Any] = {}
+    for q in definition.questions:
+        value = form.cleaned_data.get(ANSWER_PREFIX + q.code)
+        if value in (None, "", []):
+            continue
+        result[q.code] = str(value) if q.type == "number" else value
+    return result
 
 
 def _answer_field(kind: str, options: list[tuple[str, str]]) -> forms.Field:

@@ -19,6 +19,7 @@ from reintegra.access.scoping import active_with_organisation
 from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case
 from reintegra.cases.selectors import cases_for
+from reintegra.sustainability import definition as definition_module
 from reintegra.sustainability import schedule
 from reintegra.sustainability.choices import VersionStatus
 from reintegra.sustainability.models import FeasibilityApproach, Instrument, InstrumentVersion, RoundScore, SurveyRound
@@ -123,7 +124,34 @@ def instruments_for_case(case: Case) -> list[InstrumentVersion]:
         if instrument.code not in by_code or instrument.programme_id is not None:
             by_code[instrument.code] = instrument
     versions = [latest_published(i) for i in sorted(by_code.values(), key=lambda i: i.code)]
-    return [v for v in versions if v is not None]
+    return [v for v in versions if v is not None and v.parsed().subject == definition_module.SUBJECT_CASE]
+
+
+def instrument_for_organisation(organisation_id: int, code: str) -> Instrument | None:
+    """The instrument `code` an organisation uses for its communities: its default programme's own, else another of
+    its programmes' own, else the global one (a community belongs to an organisation, not to a programme)."""
+    found = list(
+        Instrument.objects.filter(code=code).filter(
+            Q(programme__isnull=True) | Q(programme__organisation_id=organisation_id)
+        )
+    )
+    default = Programme.default_for(organisation_id)
+    default_id = default.pk if default is not None else None
+    found.sort(key=lambda i: (i.programme_id is None, i.programme_id != default_id, i.programme_id or 0))
+    return found[0] if found else None
+
+
+def community_version(organisation_id: int, code: str, number: int | None = None) -> InstrumentVersion | None:
+    """The published version (the latest, or `number`) of a community instrument the organisation uses; None
+    when there is none or the instrument is not about a community."""
+    instrument = instrument_for_organisation(organisation_id, code)
+    if instrument is None:
+        return None
+    versions = published_versions(instrument)
+    version = versions.filter(number=number).first() if number else versions.first()
+    if version is None or version.parsed().subject != definition_module.SUBJECT_COMMUNITY:
+        return None
+    return version
 
 
 def _with_current(rounds: QuerySet[SurveyRound]) -> QuerySet[SurveyRound]:

@@ -295,6 +295,13 @@ def _resolve_version(case: Case, instrument_code: str, number: int | None) -> In
         )
     versions = selectors.published_versions(instrument)
     version = versions.filter(number=number).first() if number else versions.first()
+    if version is not None and version.parsed().subject != definition_module.SUBJECT_CASE:
+        # A community instrument's respondents are anonymous residents: its rounds are the community app's.
+        raise field_error(
+            "instrument",
+            _("No instrument %(code)s for this case's programme.") % {"code": instrument_code},
+            "invalid_choice",
+        )
     if version is None:
         raise field_error(
             "version",
@@ -348,7 +355,17 @@ def validate_round(
         errors.add("date", _("The survey date cannot be in the future."), "in_future")
     elif data.taken_on < case.return_date:
         errors.add("date", _("The survey date cannot be before the return date."), "before_return")
-    clean, answer_errors = scoring.clean_answers(version.parsed(), data.answers)
+    clean = check_answers(errors, version, data.answers)
+    month = _round_month(errors, case, data)
+    errors.raise_if_any()
+    return version, clean, month
+
+
+def check_answers(errors: FieldErrors, version: InstrumentVersion, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The clean answers of a response to `version`; what is wrong goes to `errors` under "answers.<question
+    code>" (and "answers": too few to score). The engine's one answer check, for a case's round and for any
+    other subject's response (the community perception survey)."""
+    clean, answer_errors = scoring.clean_answers(version.parsed(), answers)
     for code, message in sorted(answer_errors.items()):
         text, error_code = _translate_answer_error(message)
         errors.add(f"answers.{code}", text, error_code)
@@ -356,9 +373,12 @@ def validate_round(
         _too_long_answer(errors, code, value)
     if not answer_errors:
         _too_few_answers(errors, version, clean)
-    month = _round_month(errors, case, data)
-    errors.raise_if_any()
-    return version, clean, month
+    return clean
+
+
+def score_answers(version: InstrumentVersion, clean: Mapping[str, Any]) -> scoring.Result:
+    """The scores of clean answers under `version` (as a round's are computed)."""
+    return _score(version, clean)
 
 
 def _too_long_answer(errors: FieldErrors, code: str, value: Any) -> None:

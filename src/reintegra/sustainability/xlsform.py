@@ -3,9 +3,10 @@
 
 Export: `survey`, `choices` and `settings` sheets that pyxform turns into an XForm for ODK Collect /
 KoboCollect. Labels in es/en/fr (`label::Español (es)` ...). Two reserved questions come first:
-`case_number` (matches the submission to a case) and `survey_date`. Scores travel in extra columns
-(`dimension`, `weight`, `composite_weight` in survey; `score`, `missing` in choices) that XLSForm tools
-ignore, so an exported form re-imports with its scoring intact.
+`case_number` (matches the submission to a case) and `survey_date`; an instrument whose subject is a
+community (anonymous respondents) has no case number, only the date, and says `subject` in settings.
+Scores travel in extra columns (`dimension`, `weight`, `composite_weight`, `scored` in survey; `score`,
+`missing` in choices) that XLSForm tools ignore, so an exported form re-imports with its scoring intact.
 
 Import: an XLSForm (ours or one written by a programme) becomes a *draft* definition dict; scores and
 weights a programme has not given stay empty, to be added before publishing.
@@ -29,7 +30,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from reintegra.access.spreadsheets import Sheet, write_workbook
-from reintegra.sustainability.definition import LANGUAGES, Definition
+from reintegra.sustainability.definition import LANGUAGES, SUBJECT_CASE, Definition
 
 CASE_NUMBER = "case_number"
 SURVEY_DATE = "survey_date"
@@ -88,18 +89,19 @@ def xlsform_sheets(definition: Definition, default_language: str = "es") -> list
         ]
     )
     blank_scoring = ["", "", "", "", "", ""]
-    survey.append(
-        [
-            "text",
-            CASE_NUMBER,
-            *[_FIXED_LABELS[CASE_NUMBER][lang] for lang in LANGUAGES],
-            "",
-            "",
-            "",
-            "yes",
-            *blank_scoring,
-        ]
-    )
+    if definition.subject == SUBJECT_CASE:
+        survey.append(
+            [
+                "text",
+                CASE_NUMBER,
+                *[_FIXED_LABELS[CASE_NUMBER][lang] for lang in LANGUAGES],
+                "",
+                "",
+                "",
+                "yes",
+                *blank_scoring,
+            ]
+        )
     survey.append(
         [
             "date",
@@ -124,7 +126,7 @@ def xlsform_sheets(definition: Definition, default_language: str = "es") -> list
                         o.code,
                         *[o.labels.get(lang, "") for lang in LANGUAGES],
                         "" if o.score is None else o.score,
-                        "yes" if o.missing else "",
+                        "yes" if o.missing and q.scored else "",
                     ]
                 )
         else:
@@ -144,6 +146,11 @@ def xlsform_sheets(definition: Definition, default_language: str = "es") -> list
                 json.dumps([list(p) for p in q.points]) if q.points else "",
             ]
         )
+    if any(q.unscored for q in definition.questions):
+        # Only then: the column of a recorded, never scored choice (the RSS's form keeps its columns).
+        survey[0].append("scored")
+        for row, q in zip(survey[-len(definition.questions) :], definition.questions, strict=True):
+            row.append("no" if q.unscored else "")
     settings: list[list[Any]] = []
     settings.append(
         ["form_title", "form_id", "version", "default_language", "min_answered_share", "bands", "labels", "description"]
@@ -162,6 +169,9 @@ def xlsform_sheets(definition: Definition, default_language: str = "es") -> list
             json.dumps(definition.description, ensure_ascii=False) if definition.description else "",
         ]
     )
+    if definition.subject != SUBJECT_CASE:
+        settings[0].append("subject")
+        settings[1].append(definition.subject)
     return [("survey", survey), ("choices", choices), ("settings", settings)]
 
 
@@ -321,6 +331,8 @@ def _copy_scoring_columns(row: dict[str, Any], question: dict[str, Any]) -> None
             question[column] = value
     if str(row.get("required") or "").strip().lower() in {"yes", "true", "true()"}:
         question["required"] = True
+    if str(row.get("scored") or "").strip().lower() in {"no", "false", "false()"}:
+        question["scored"] = False
 
 
 def _draft(settings: dict[str, Any], questions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -341,6 +353,8 @@ def _draft(settings: dict[str, Any], questions: list[dict[str, Any]]) -> dict[st
     share = _float_or_none(settings.get("min_answered_share"))
     if share is not None:
         draft["min_answered_share"] = share
+    if settings.get("subject"):
+        draft["subject"] = str(settings["subject"]).strip()
     for column in ("bands", "labels", "description"):
         if settings.get(column):
             # A programme's own column of that name that is not JSON is not ours to read.

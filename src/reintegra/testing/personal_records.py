@@ -84,6 +84,7 @@ ENCRYPTED = [
     "handover.HandOver.decline_reason",
     "community.ParticipatorySession.tensions",  # community: tensions reported at a session may name people
     "community.ProjectVisit.findings",  # community: what a project visit found may name people
+    "community.PerceptionResponse.answers",  # community: a free-text answer to the perception survey
     # public: feedback and questions from abroad (what a person said, how to reach them, the answers)
     "public.Feedback.text",
     "public.Feedback.contact",
@@ -180,6 +181,7 @@ CONTAINED = {
     "children.ChildProfile.caregivers",
     "children.BestInterestsAssessment.risk_indicators",
     "handover.HandOver.payload",
+    "community.PerceptionResponse.answers",
 }
 
 # Values that must have a given shape (a valid phone number, a date) instead of a marker.
@@ -728,6 +730,7 @@ def _child_plan_records(org: Organisation, manager: User) -> None:
 
 
 def _community_session(programme_manager: User) -> None:
+    from reintegra.community import perception_services
     from reintegra.community import services as community_services
     from reintegra.places.models import AdminArea
 
@@ -743,6 +746,20 @@ def _community_session(programme_manager: User) -> None:
             held_on=timezone.localdate(),
             participants={"returnee:male:adult": 2, "non_migrant:female:adult": 3},
             tensions=m("community.ParticipatorySession.tensions"),
+        ),
+    )
+    perception_services.record_response(
+        programme_manager,
+        community,
+        perception_services.PerceptionInput(
+            timezone.localdate(),
+            {
+                "respondent_group": "non_migrant",
+                "respondent_sex": "female",
+                "respondent_age_band": "older",
+                **dict.fromkeys(("stigma_discrimination", "stigma_failure", "safety_feel"), "agree"),
+                "needs_comment": m("community.PerceptionResponse.answers"),
+            },
         ),
     )
     project = community_services.save_project(

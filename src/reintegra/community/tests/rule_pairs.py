@@ -102,6 +102,46 @@ COMMUNITY_PAIRS = [
     ),
 ]
 
+PERCEPTION = {
+    "respondent_group": "returnee",
+    "respondent_sex": "male",
+    "respondent_age_band": "adult",
+    "stigma_discrimination": "agree",
+    "stigma_failure": "disagree",
+    "safety_feel": "agree",
+}
+
+COMMUNITY_PAIRS.append(
+    WritePair(
+        "community perception answer",
+        "api:community-perception",
+        community_ctx,
+        web_url=lambda c: reverse("community:perception-new", args=[c.community.pk]),
+        web_data=lambda c: {"taken_on": TODAY, **{f"q_{k}": v for k, v in PERCEPTION.items()}},
+        api_url=lambda c: f"/api/v1/communities/{c.community.pk}/perception/",
+        api_data=lambda c: {"taken_on": TODAY, "answers": dict(PERCEPTION)},
+        refusals=(
+            Refusal.same("taken_on", "in_future", label="an answer dated tomorrow", taken_on=FUTURE),
+            Refusal(
+                "answers.respondent_group",
+                "required",
+                web={"q_respondent_group": ""},
+                api={"answers": {k: v for k, v in PERCEPTION.items() if k != "respondent_group"}},
+                web_field="q_respondent_group",
+                label="who answered is not said",
+            ),
+            Refusal(
+                "answers",
+                "too_few_answers",
+                web={"q_stigma_discrimination": "", "q_stigma_failure": "", "q_safety_feel": ""},
+                api={"answers": {k: v for k, v in PERCEPTION.items() if k.startswith("respondent_")}},
+                web_field="__all__",
+                label="nothing scored answered",
+            ),
+        ),
+    )
+)
+
 SECTIONS = ("needs", "resources", "impact_of_returns", "drivers", "barriers", "resilience")
 
 

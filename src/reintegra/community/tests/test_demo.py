@@ -14,6 +14,7 @@ from reintegra.community.models import (
     CommunityProfile,
     CommunityProject,
     ParticipatorySession,
+    PerceptionResponse,
     ProjectParticipant,
     SiteScore,
 )
@@ -31,6 +32,7 @@ def test_demo_community_content() -> None:
     assert Community.objects.filter(organisation__code="mesa-gt").count() == 1
     assert SiteScore.objects.filter(community__in=own).count() == 7 * own.count()
     assert ParticipatorySession.objects.filter(community__in=own).count() == 2 * own.count()
+    assert PerceptionResponse.objects.filter(community__in=own).values("community").distinct().count() == own.count()
     community = own.first()
     assert community is not None
     for username in ("gerente", "gestora", "monitoreo", "coordinacion"):
@@ -42,6 +44,9 @@ def test_demo_community_content() -> None:
     client.force_login(User.objects.get(username="gerente"))
     for name in ("community:detail", "community:edit", "community:checklist", "community:session-new"):
         assert client.get(reverse(name, args=[community.pk])).status_code == 200, name
+    detail = client.get(reverse("community:detail", args=[community.pk]))
+    assert detail.context["perception"].shown  # both groups, above k: the results show
+    assert client.get(reverse("community:perception-new", args=[community.pk])).status_code == 200
     page = client.get(reverse("community:hotspots"))
     assert page.status_code == 200 and b'class="sparkline"' in page.content
 

@@ -59,6 +59,25 @@ def _checklist_api(w: Any) -> dict[str, Any]:
 
 
 CASES = frozenset({C.EDIT_CASES})
+PERCEPTION_ANSWERS = {
+    "respondent_group": "non_migrant",
+    "respondent_sex": "female",
+    "respondent_age_band": "adult",
+    "cohesion_trust": "agree",
+    "services_health": "fair",
+    "stigma_failure": "disagree",
+    "economy_work": "poor",
+}
+
+
+def _perception_web(w: Any) -> dict[str, Any]:
+    return {"taken_on": timezone.localdate().isoformat(), **{f"q_{k}": v for k, v in PERCEPTION_ANSWERS.items()}}
+
+
+def _perception_api(w: Any) -> dict[str, Any]:
+    return {"taken_on": timezone.localdate().isoformat(), "answers": PERCEPTION_ANSWERS}
+
+
 SECTIONS = ("needs", "resources", "impact_of_returns", "drivers", "barriers", "resilience")
 
 
@@ -126,6 +145,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("community:profile-new", "GET"): Row(EDIT, "community"),
     ("community:profile-new", "POST"): Row(EDIT, "community", ok=302, data=_profile_web),
     ("community:profile", "GET"): Row(READ, "profile"),
+    # Community perception survey
+    ("community:perception-new", "GET"): Row(EDIT, "community"),
+    ("community:perception-new", "POST"): Row(EDIT, "community", ok=302, data=_perception_web),
+    ("community:perception-xlsform", "GET"): Row(READ, "community"),
+    ("api:community-perception", "GET"): Row(READ, "community"),
+    ("api:community-perception", "POST"): Row(EDIT, "community", ok=201, data=_perception_api),
     ("api:community-profiles", "GET"): Row(READ, "community"),
     ("api:community-profiles", "POST"): Row(EDIT, "community", ok=201, data=_profile_api),
     # Projects

@@ -274,6 +274,37 @@ def test_started_projects_are_community_level_actions_of_their_country_in_the_re
     assert cells[("community", "economic")] == 1
 
 
+def test_a_matrix_cell_lists_the_projects_it_counts(office, project, client):
+    pm = office.programme_manager
+    services.change_project_status(pm, project, services.StatusInput("active"))
+    other = services.save_project(office.other_pm, project_input(office.other_community, title="Otro proyecto"))
+    services.change_project_status(office.other_pm, other, services.StatusInput("active"))
+    cell = regional_selectors.ActionFilters(country="GT", level="community", dimension="economic")
+    listed = regional_selectors.contributed_actions(pm, cell)
+    assert [(a.id, a.title, a.country, a.url) for a in listed] == [
+        (project.pk, project.title, "GT", f"/comunidades/proyectos/{project.pk}/")
+    ]
+    # One line per project on the catalogue's list, one per cell it covers in the matrix.
+    assert len(regional_selectors.contributed_actions(pm, regional_selectors.ActionFilters(country="GT"))) == 1
+    everywhere = regional_selectors.contributed_actions(pm, regional_selectors.ActionFilters(), per_cell=True)
+    assert {a.dimension for a in everywhere} == {"economic", "psychosocial"}
+    assert regional_selectors.contributed_actions(pm, regional_selectors.ActionFilters(dimension="social")) == []
+    assert regional_selectors.contributed_actions(pm, regional_selectors.ActionFilters(q="huertos chiantla"))
+    assert not regional_selectors.contributed_actions(pm, regional_selectors.ActionFilters(q="panaderia"))
+    assert not regional_selectors.contributed_actions(pm, regional_selectors.ActionFilters(funding_source="state"))
+    client.force_login(pm)
+    cell_query = {"country": "GT", "level": "community", "dimension": "economic"}
+    page = client.get("/acciones-regionales/acciones/", cell_query)
+    assert page.status_code == 200, page.status_code
+    html = page.content.decode()
+    assert f"/comunidades/proyectos/{project.pk}/" in html and "Otro proyecto" not in html
+    matrix = client.get("/api/v1/regional-actions/matrix/", {"country": "GT"}).json()
+    cells = {(c["level"], c["dimension"]): c for c in matrix["cells"]}
+    assert cells[("community", "economic")]["count"] == 1
+    assert [a["id"] for a in cells[("community", "economic")]["contributed"]] == [project.pk]
+    assert cells[("individual", "economic")]["contributed"] == []
+
+
 # --- Profiles ------------------------------------------------------------------------------------------
 
 

@@ -1,8 +1,9 @@
 """Demo data of the community level (data/community.yaml): the demo organisation's communities in its four
 Guatemalan municipalities with the most returns (population from the census, the organisations working there)
-plus a Honduran border community, each with its favourable-site checklist scored and two participatory
-sessions; the coordination body's own community. Written through the community services by the programme
-manager ("gerente") and the coordinator ("coordinacion"), so every rule applies."""
+plus a Honduran border community, each with its favourable-site checklist scored, two participatory sessions
+and answers to the community perception survey; the coordination body's own community. Written through the
+community services by the programme manager ("gerente") and the coordinator ("coordinacion"), so every rule
+applies."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from reintegra.access.models import Organisation, User
 from reintegra.cases.models import Case
-from reintegra.community import services
+from reintegra.community import perception_services, services
 from reintegra.community.models import Community
 from reintegra.demo import vocabulary
 from reintegra.demo.levels.context import DemoContext
@@ -91,7 +92,16 @@ def _community(user: User, data: services.CommunityInput) -> Community:
     services.save_profile(
         user, community, services.ProfileInput(today - timedelta(days=10), sections, profile["summary"])
     )
+    _perception(user, community, today)
     return community
+
+
+def _perception(user: User, community: Community, today: Any) -> None:
+    """A household survey's answers to the community perception survey (both groups, enough to show results)."""
+    for i, entry in enumerate(_DATA["perception"]):
+        for n in range(entry["count"]):
+            data = perception_services.PerceptionInput(today - timedelta(days=5 + i + n), dict(entry["answers"]))
+            perception_services.record_response(user, community, data)
 
 
 def _projects(manager: User, communities: list[Community]) -> int:
