@@ -1409,6 +1409,8 @@ MAPPING_EDIT = WritePair(
     "api:manifest-mapping",
     manifest_ctx,
     web_url=lambda c: reverse("manifests:mapping-edit", args=[c.mapping.pk]),
+    web_page=lambda c: reverse("manifests:mapping-edit", args=[c.mapping.pk]),  # with the version it was read at
+    web_form="col_given_names",
     web_data=lambda c: {
         **_MAPPING,
         "header": '["Nombres", "Apellidos"]',

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reintegra.access.roles import Capability
+from reintegra.api import versioning
 from reintegra.api.permissions import ProtectedView, acting_user
 from reintegra.reception import manifest_selectors as selectors
 from reintegra.reception import manifest_services as services
@@ -83,12 +84,14 @@ class MappingsView(_ManifestView):
     queryset = ManifestMapping.objects.none()
     serializer_class = ManifestMappingSerializer
 
-    @extend_schema(summary="The organisation's saved manifest column mappings", tags=TAGS)
+    @extend_schema(
+        operation_id="manifest_mappings_list", summary="The organisation's saved manifest column mappings", tags=TAGS
+    )
     def get(self, request: Request) -> Response:
         return Response(ManifestMappingSerializer(selectors.mappings_for(acting_user(request)), many=True).data)
 
 
-class MappingView(_ManifestView):
+class MappingView(versioning.ETagMixin, _ManifestView):
     queryset = ManifestMapping.objects.none()
     serializer_class = ManifestMappingSerializer
 
@@ -98,11 +101,13 @@ class MappingView(_ManifestView):
         except ManifestMapping.DoesNotExist:
             raise Http404 from None
 
-    @extend_schema(operation_id="manifest_mappings_retrieve", summary="A saved manifest column mapping", tags=TAGS)
+    @versioning.read_schema(
+        operation_id="manifest_mappings_retrieve", summary="A saved manifest column mapping", tags=TAGS
+    )
     def get(self, request: Request, pk: int) -> Response:
         return Response(ManifestMappingSerializer(self._mapping(request, pk)).data)
 
-    @extend_schema(
+    @versioning.write_schema(
         summary="Change a saved manifest column mapping (the same rules as creating one; kept in its history)",
         request=ManifestMappingWriteSerializer,
         responses={200: ManifestMappingSerializer, 400: OpenApiResponse(description="Field errors with codes")},
@@ -112,5 +117,10 @@ class MappingView(_ManifestView):
         mapping = self._mapping(request, pk)
         incoming = ManifestMappingWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        saved = services.save_mapping(acting_user(request), incoming.to_input(), mapping)
+        saved = services.save_mapping(
+            acting_user(request),
+            incoming.to_input(),
+            mapping,
+            expected_version=versioning.expected_version(request, mapping),
+        )
         return Response(ManifestMappingSerializer(saved).data)

@@ -11,12 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
 from reintegra.access.fields import EncryptedTextField
+from reintegra.access.versioning import Versioned
 from reintegra.cases.choices import DocumentType
 from reintegra.reception.choices import ArrivalMeans, ReturnType
 from reintegra.reception.manifest_choices import LetterM, ManifestDateFormat, ManifestStatus, ReviewDecision
 
 
-class ManifestMapping(models.Model):
+class ManifestMapping(Versioned):
     """Which column of a source's list holds each intake field ("INM — lista de vuelo"), with what the list
     does not say (means of transport, return type, host country), saved per organisation and reused."""
 

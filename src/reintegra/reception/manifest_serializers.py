@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from reintegra.api import versioning
 from reintegra.api.fields import CountryCodeField, EnumChoiceField, IdField
 from reintegra.cases.choices import DocumentType
 from reintegra.reception import manifest_services
@@ -25,6 +26,7 @@ class ManifestUploadSerializer(serializers.Serializer[Any]):
 
 class ManifestMappingSerializer(serializers.ModelSerializer[ManifestMapping]):
     host_country = serializers.CharField(help_text="ISO 3166 code, or empty")
+    version = versioning.version_field()
 
     class Meta:
         model = ManifestMapping
@@ -38,6 +40,7 @@ class ManifestMappingSerializer(serializers.ModelSerializer[ManifestMapping]):
             "means",
             "return_type",
             "host_country",
+            "version",
         ]
 
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from reintegra.access import permissions
+from reintegra.access import permissions, versioning
 from reintegra.access.roles import Capability
 from reintegra.access.uploads import UploadError
 from reintegra.cases.choices import DocumentType
@@ -129,12 +129,18 @@ def mapping_problems(organisation_id: int, data: MappingInput, mapping: Manifest
     return errors
 
 
-def save_mapping(user: User, data: MappingInput, mapping: ManifestMapping | None = None) -> ManifestMapping:
+def save_mapping(
+    user: User, data: MappingInput, mapping: ManifestMapping | None = None, *, expected_version: int | None = None
+) -> ManifestMapping:
+    """Create (mapping None) or change a saved mapping; `expected_version`: the version the editor read (a
+    change made since is refused, `StaleVersion`)."""
     organisation_id = require_import(user)
     if mapping is not None:
         permissions.require_holding_organisation(user, mapping)
     mapping_problems(organisation_id, data, mapping).raise_if_any()
     with transaction.atomic(), set_actor(user):
+        if mapping is not None:
+            versioning.lock(mapping, expected_version)
         record = mapping or ManifestMapping(organisation_id=organisation_id, created_by=user)
         record.name = data.name.strip()
         record.columns = {f: c.strip() for f, c in data.columns.items() if c.strip()}

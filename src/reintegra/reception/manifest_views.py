@@ -17,12 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reintegra.access import audit, permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.uploads import UploadError
+from reintegra.access.versioning import StaleVersion
 from reintegra.reception import manifest_forms as forms
 from reintegra.reception import manifest_selectors as selectors
 from reintegra.reception import manifest_services as services
 from reintegra.reception.manifest_choices import ManifestStatus, ReviewDecision
 from reintegra.reception.manifest_io import ManifestFile
 from reintegra.reception.manifest_models import ManifestImport, ManifestMapping, ManifestReview
+from reintegra.web import versioning
 from reintegra.web.forms import apply_service_errors
 
 NAV = "manifests"
@@ -199,6 +201,7 @@ def mapping_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ManifestMapping.DoesNotExist:
         raise Http404(_("Mapping not found.")) from None
     saved = list(dict.fromkeys(mapping.columns.values()))
+    record_version = versioning.version_of(mapping)
     header_form = forms.HeaderForm()
     sample = request.FILES.get("sample") if request.method == "POST" else None
     if sample is not None:
@@ -211,9 +214,14 @@ def mapping_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form = forms.MappingForm(initial=forms.mapping_initial(mapping), header=header)
     elif request.method == "POST":
         form = forms.MappingForm(request.POST, header=forms.header_of(request.POST))
+        record_version = versioning.posted_version(request.POST)
         if form.is_valid():
             try:
-                services.save_mapping(request.user, form.to_input(), mapping)
+                services.save_mapping(request.user, form.to_input(), mapping, expected_version=record_version)
+            except StaleVersion as exc:
+                # Shown above the form; saving again from here overwrites the other change knowingly.
+                apply_service_errors(exc, form)
+                record_version = exc.current_version
             except ValidationError as exc:
                 apply_service_errors(exc, form, aliases=forms.column_aliases())
             else:
@@ -224,5 +232,5 @@ def mapping_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reception/manifest_mapping.html",
-        {"nav": NAV, "header_form": header_form, "form": form, "mapping": mapping},
+        {"nav": NAV, "header_form": header_form, "form": form, "mapping": mapping, "record_version": record_version},
     )

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
+from reintegra.access.versioning import STALE
 from reintegra.cases.models import Returnee
 from reintegra.reception.manifest_choices import ManifestStatus, ReviewDecision
 from reintegra.reception.manifest_models import ManifestImport, ManifestMapping, ManifestReview
@@ -306,6 +307,7 @@ def test_mapping_edit_page_shows_it_refuses_like_creation_and_keeps_the_change_i
     choices = [c for c, _label in step.context["form"].fields["col_given_names"].choices]
     assert "Nombre completo" in choices and desk.mapping.columns["given_names"] in choices
     data = {
+        "revision": step.context["record_version"],
         "name": "INM — lista nueva",
         "header": step.context["form"]["header"].value(),
         "date_format": "ymd",
@@ -328,6 +330,13 @@ def test_mapping_edit_page_shows_it_refuses_like_creation_and_keeps_the_change_i
     assert client.post(url, data).status_code == 302
     desk.mapping.refresh_from_db()
     assert (desk.mapping.name, desk.mapping.date_format) == ("INM — lista nueva", "ymd")
+    # A second editor who read the page before that save is told, and changes nothing.
+    stale = client.post(url, {**data, "name": "Otra lista", "revision": data["revision"]})
+    assert stale.status_code == 200
+    assert [e.code for e in stale.context["form"].non_field_errors().as_data()] == [STALE]
+    assert stale.context["record_version"] == desk.mapping.revision
+    desk.mapping.refresh_from_db()
+    assert desk.mapping.name == "INM — lista nueva"
     assert desk.mapping.columns == {"given_names": "Nombre completo", "family_names": "Apellidos"}
     changes = LogEntry.objects.get_for_object(desk.mapping).filter(action=LogEntry.Action.UPDATE)
     assert changes.count() == 1 and changes.get().actor_id == desk.manager.pk
@@ -338,7 +347,9 @@ def test_mapping_edit_page_shows_it_refuses_like_creation_and_keeps_the_change_i
 def test_api_changes_a_mapping_with_the_same_rules(desk: Desk) -> None:
     url = f"/api/v1/manifest-mappings/{desk.mapping.pk}/"
     client = api(desk.manager)
-    assert client.get(url).json()["name"] == desk.mapping.name
+    read = client.get(url)
+    assert read.json()["name"] == desk.mapping.name and read["ETag"] == f'"{desk.mapping.revision}"'
+    client.credentials(HTTP_IF_MATCH=read["ETag"])
     body = {
         "name": "INM 2027",
         "columns": {"given_names": "Nombres", "family_names": "Apellidos"},
@@ -354,4 +365,11 @@ def test_api_changes_a_mapping_with_the_same_rules(desk: Desk) -> None:
     changed = client.put(url, body, format="json")
     assert changed.status_code == 200, changed.json()
     assert (changed.json()["name"], changed.json()["means"]) == ("INM 2027", "bus")
+    # The old ETag is stale now (412, nothing changed); without If-Match the change is refused (428).
+    stale = client.put(url, {**body, "name": "INM 2028"}, format="json")
+    assert stale.status_code == 412 and stale.json()["current_version"] == changed.json()["version"]
+    client.credentials()
+    assert client.put(url, body, format="json").status_code == 428
+    desk.mapping.refresh_from_db()
+    assert desk.mapping.name == "INM 2027"
     assert api(desk.other_manager).put(url, body, format="json").status_code == 404
