@@ -23,7 +23,7 @@ from reintegra.cases.models import Returnee
 from reintegra.demo import vocabulary
 from reintegra.demo.levels.context import DemoContext
 from reintegra.places.models import AdminArea
-from reintegra.reception import services
+from reintegra.reception import manifest_services, services
 from reintegra.reception.choices import ArrivalSource, AssistanceKind, ReturnType
 from reintegra.reception.models import Arrival, AssistanceGiven, Intake, ReceptionPoint
 
@@ -48,7 +48,32 @@ def load(context: DemoContext) -> str:
         arrivals += len(made)
         intakes += _intakes(org, made, rng)
     desk = _desk(context, now)
+    _mapping(context)
     return f"Reception: {len(COUNTRY) * 3} points, {arrivals} arrivals, {intakes} intakes, {desk} recorded at the desk."
+
+
+def _mapping(context: DemoContext) -> None:
+    """The column mapping of the migration authority's flight list, saved by the supervisor: the manifest page
+    lists it, to import a list with it or to edit it when the list's format changes."""
+    supervisor = context.users.get("supervisora")
+    if supervisor is None or supervisor.organisation_id is None:
+        return
+    manifest_services.save_mapping(
+        supervisor,
+        manifest_services.MappingInput(
+            name="IGM — lista de vuelo",
+            columns={
+                "given_names": "Nombres",
+                "family_names": "Apellidos",
+                "sex": "Sexo",
+                "birth_date": "Fecha de nacimiento",
+                "document_number": "Pasaporte",
+                "municipality": "Municipio",
+            },
+            return_type=ReturnType.FORCED,
+            host_country="US",
+        ),
+    )
 
 
 def _points(org: Organisation, entries: list[dict[str, Any]]) -> list[ReceptionPoint]:

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from reintegra.access.models import User
 from reintegra.children.models import BestInterestsAssessment
+from reintegra.reception.manifest_models import ManifestMapping
 from reintegra.reception.models import Arrival, AssistanceGiven, Intake, ReceptionPoint
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +41,10 @@ def test_demo_reception_content() -> None:
     assert client.get(reverse("reception:arrivals")).status_code == 200
     assert client.get(reverse("reception:arrival", args=[child.arrival_id])).status_code == 200
     assert client.get(reverse("reception:dashboard")).status_code == 200
+    # The supervisor finds the saved flight-list mapping on the manifest page and can open it to edit it.
+    supervisor = Client()
+    supervisor.force_login(User.objects.get(username="supervisora"))
+    mapping = ManifestMapping.objects.get(name="IGM — lista de vuelo")
+    edit = reverse("manifests:mapping-edit", args=[mapping.pk])
+    assert edit in supervisor.get(reverse("manifests:list")).content.decode()
+    assert supervisor.get(edit).status_code == 200
