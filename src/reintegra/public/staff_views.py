@@ -75,6 +75,8 @@ def feedback_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     access_permissions.require(request.user, Capability.HANDLE_FEEDBACK)
     form = forms.FeedbackRecordForm(
         request.POST or None,
+        # From a case's closure page: the channel and the case named already (the form checks them as typed).
+        initial={"channel": request.GET.get("canal", ""), "case": request.GET.get("caso", "")},
         programmes=_programme_choices(request),
         providers=[(p.pk, p.name) for p in selectors.providers_for_user(request.user)],
     )

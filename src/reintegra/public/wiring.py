@@ -15,6 +15,7 @@ def register() -> None:
     from reintegra.web import dashboard, navigation
 
     dashboard.register_panel("public/staff/includes/focal_panel.html", home.focal_panel, order=2)
+    extensions.register_panel("closure", "public/staff/includes/closure_voice_panel.html", home.closure_voice_panel)
 
     extensions.register_tab("satisfaction", "public_staff:case-satisfaction", _("Satisfaction"), after="follow_up")
     for label in ("Feedback", "FeedbackEvent", "InformationRequest", "SatisfactionSurvey"):

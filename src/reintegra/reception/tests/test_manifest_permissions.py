@@ -13,7 +13,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
-from reintegra.reception.manifest_models import ManifestReview
+from reintegra.reception.manifest_models import ManifestMapping, ManifestReview
 from reintegra.reception.tests.manifest_helpers import COLUMNS, Desk, desk, manifest, row, start
 from reintegra.testing import factories as f
 from reintegra.testing.routes import routes_of_app
@@ -78,10 +78,13 @@ def _request(client, name: str, method: str, desk: Desk, review: ManifestReview,
         return client.post(url, data, format="multipart")
     if name == "manifests:review-decide":
         return client.post(url, {"decision": "distinct"})
+    version = ManifestMapping.objects.get(pk=desk.mapping.pk).revision  # the version the editor read
     if name == "api:manifest-mapping":  # the same columns: the imports that follow still read the file
-        return client.put(url, {"name": f"Lista {n}", "columns": COLUMNS, "return_type": "forced"}, format="json")
+        body = {"name": f"Lista {n}", "columns": COLUMNS, "return_type": "forced"}
+        return client.put(url, body, format="json", HTTP_IF_MATCH=f'"{version}"')
     if name == "manifests:mapping-edit":
         data = {
+            "revision": version,
             "name": f"Lista {n}",
             "header": json.dumps(list(COLUMNS.values())),
             "date_format": "dmy",
