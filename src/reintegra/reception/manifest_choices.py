@@ -29,9 +29,9 @@ class ManifestField(models.TextChoices):
 
 
 class ManifestDateFormat(models.TextChoices):
-    DAY_MONTH_YEAR = "dmy", _("Day/month/year (31/12/1990)")
-    MONTH_DAY_YEAR = "mdy", _("Month/day/year (12/31/1990)")
-    YEAR_MONTH_DAY = "ymd", _("Year-month-day (1990-12-31)")
+    DAY_MONTH_YEAR = "dmy", _("Day/month/year (DD/MM/YYYY)")
+    MONTH_DAY_YEAR = "mdy", _("Month/day/year (MM/DD/YYYY)")
+    YEAR_MONTH_DAY = "ymd", _("Year-month-day (YYYY-MM-DD)")
 
 
 class LetterM(models.TextChoices):
