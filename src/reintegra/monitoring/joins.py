@@ -16,7 +16,7 @@ COALESCE(T.n, 0).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from django.db.models import Count, Expression, F, Field, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -25,11 +25,34 @@ from django.db.models.sql.constants import INNER, LOUTER
 COUNT_COLUMN = "n"
 
 
-class _GroupedJoin:
-    """LEFT OUTER JOIN (subquery) alias ON alias.<key> = parent.<column>: what `Query.alias_map` holds for it
-    (the attributes and methods of Django's `Join` that the query and its compiler use)."""
+class _FixedJoin:
+    """What both joins of this module share: equal when their `identity` is (Django compares joins to reuse
+    them), and a kind of join (INNER or LEFT) the query may not change."""
 
     filtered_relation = None
+
+    @property
+    def identity(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.identity == other.identity
+
+    def __hash__(self) -> int:
+        return hash(self.identity)
+
+    def demote(self) -> Self:
+        return self
+
+    def promote(self) -> Self:
+        return self
+
+
+class _GroupedJoin(_FixedJoin):
+    """LEFT OUTER JOIN (subquery) alias ON alias.<key> = parent.<column>: what `Query.alias_map` holds for it
+    (the attributes and methods of Django's `Join` that the query and its compiler use). It stays LEFT: a row
+    without related records counts 0."""
+
     nullable = True
 
     def __init__(
@@ -63,19 +86,6 @@ class _GroupedJoin:
     @property
     def identity(self) -> tuple[Any, ...]:
         return (type(self), str(self.subquery.query), self.key, self.parent_alias, self.parent_column)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _GroupedJoin) and self.identity == other.identity
-
-    def __hash__(self) -> int:
-        return hash(self.identity)
-
-    # The query may ask to turn a join INNER or LEFT; this one stays LEFT (a row without related records is 0).
-    def demote(self) -> _GroupedJoin:
-        return self
-
-    def promote(self) -> _GroupedJoin:
-        return self
 
 
 class _JoinedColumn(Expression):
@@ -144,12 +154,12 @@ def count_per_row(related: QuerySet[Any], key: str) -> Joined:
     return Joined(grouped, key, COUNT_COLUMN, IntegerField(), default=0)
 
 
-class _PeriodsJoin:
+class _PeriodsJoin(_FixedJoin):
     """INNER JOIN (SELECT 0 AS i, start AS s, end AS e UNION ALL …) alias ON s <= date <= e: each row once per
     period its date falls in (overlapping periods, cumulative ones: a row of the first quarter is in all four).
-    A date with a time is compared with the local midnights that bound each period (`e` is the day after)."""
+    A date with a time is compared with the local midnights that bound each period (`e` is the day after).
+    It stays INNER: every row needs a period."""
 
-    filtered_relation = None
     nullable = False
 
     def __init__(
@@ -195,19 +205,6 @@ class _PeriodsJoin:
     @property
     def identity(self) -> tuple[Any, ...]:
         return (type(self), repr(self.bounds), repr(self.column), self.exclusive_end, self.parent_alias)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _PeriodsJoin) and self.identity == other.identity
-
-    def __hash__(self) -> int:
-        return hash(self.identity)
-
-    # Every row needs a period: the join stays INNER.
-    def demote(self) -> _PeriodsJoin:
-        return self
-
-    def promote(self) -> _PeriodsJoin:
-        return self
 
 
 PERIOD_COLUMN = "i"
