@@ -53,7 +53,9 @@ def scalar(alias: str, sql: str) -> Any:
 
 
 def caught_up() -> bool:
-    primary = scalar("default", "SELECT pg_current_wal_lsn()::text")
+    # The insert position, not pg_current_wal_lsn(): with synchronous_commit off (the test cluster) a commit
+    # may still sit in the WAL buffers, past the written position the replica has already replayed.
+    primary = scalar("default", "SELECT pg_current_wal_insert_lsn()::text")
     return bool(scalar("replica", f"SELECT pg_last_wal_replay_lsn() >= '{primary}'::pg_lsn"))
 
 
