@@ -370,18 +370,40 @@ def _compute(
             _rows(definition, measure, programme_ids, periods, grouping), definition, grouping, len(periods), sets
         )
     prepared = _prepared(definition, measure, programme_ids, periods, grouping)
-    plain = measure in (Measure.COUNT, Measure.SUM)
-    # Each set's cells, added up from the groups of its columns (several groups make one bucket when the
-    # columns say more than the bucket: the municipalities of a state, the masks with a flag's bit).
-    parts: dict[Buckets, list[dict[Buckets, list[float]]]] = {s: [{} for _ in periods] for s in sets}
-    duration = _is_duration(definition)
-    columns = {s: grouping.columns_of(s) for s in sets}
+    by_columns = _by_columns(grouping, sets)
+    return _rolled_up(
+        measure,
+        len(periods),
+        sets,
+        grouping,
+        by_columns,
+        _grouped(prepared, list(grouping.expressions), list(by_columns)),
+        _is_duration(definition),
+    )
+
+
+def _by_columns(grouping: _Grouping, sets: Sequence[Buckets]) -> dict[tuple[str, ...], list[Buckets]]:
+    """The sets of dimensions by the columns they are grouped by (several sets may share them)."""
     by_columns: dict[tuple[str, ...], list[Buckets]] = defaultdict(list)
     for s in sets:
-        by_columns[columns[s]].append(s)
-    for grouped_by, index, values, (numerator, denominator) in _grouped(
-        prepared, list(grouping.expressions), list(by_columns)
-    ):
+        by_columns[grouping.columns_of(s)].append(s)
+    return by_columns
+
+
+def _rolled_up(
+    measure: str,
+    n_periods: int,
+    sets: Sequence[Buckets],
+    grouping: _Grouping,
+    by_columns: dict[tuple[str, ...], list[Buckets]],
+    groups: Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, Any]]],
+    duration: bool,
+) -> dict[Buckets, list[Values]]:
+    """Each set's cells, added up from the groups of its columns (several groups make one bucket when the
+    columns say more than the bucket: the municipalities of a state, the masks with a flag's bit)."""
+    plain = measure in (Measure.COUNT, Measure.SUM)
+    parts: dict[Buckets, list[dict[Buckets, list[float]]]] = {s: [{} for _ in range(n_periods)] for s in sets}
+    for grouped_by, index, values, (numerator, denominator) in groups:
         n = _as_value(numerator, duration)
         d = float(denominator or 0)
         for s in by_columns[grouped_by]:
@@ -702,4 +724,267 @@ def _median_cell(values: list[float]) -> Cell:
     return Cell(middle, float(len(values)), middle)
 
 
-__all__ = ["Cell", "Values", "compute", "compute_sets", "counted_rows", "make_cell", "registry"]
+# --- several indicators in one pass -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """One indicator's question to `compute_many`: its rule and measure, the programmes, periods and sets of
+    dimensions (as `compute_sets` takes them)."""
+
+    definition: Definition
+    measure: str
+    programme_ids: tuple[int, ...]
+    periods: tuple[Period, ...]
+    sets: tuple[Buckets, ...]
+
+
+def request(
+    definition: Definition,
+    measure: str,
+    *,
+    programme_ids: Iterable[int],
+    periods: Sequence[Period],
+    sets: Sequence[Sequence[str]],
+) -> Request:
+    return Request(
+        definition,
+        measure,
+        tuple(programme_ids),
+        tuple(periods),
+        tuple(dict.fromkeys(tuple(s) for s in sets)),
+    )
+
+
+def batches(requests: Sequence[Request]) -> list[list[int]]:
+    """The requests (by index) computed together: those reading the same rows of the same population (same
+    unit, date, programmes, periods and sets of dimensions), whatever their filters, numerators and
+    measures. A median needs its values ordered: computed alone."""
+    found: list[list[int]] = []
+    shared: dict[tuple[Any, ...], list[int]] = {}
+    for index, asked in enumerate(requests):
+        definition = asked.definition
+        if asked.measure == Measure.MEDIAN:
+            found.append([index])
+            continue
+        key = (
+            id(definition.population),
+            definition.unit,
+            definition.date,
+            asked.programme_ids,
+            asked.periods,
+            asked.sets,
+        )
+        if key in shared:
+            shared[key].append(index)
+        else:
+            shared[key] = [index]
+            found.append(shared[key])
+    return found
+
+
+def compute_many(requests: Sequence[Request]) -> list[dict[Buckets, list[Values]]]:
+    """What `compute_sets` gives for each request, in order. The requests of one batch (`batches`: the same
+    population, unit, date, periods and dimensions) are computed from one scan of their rows: each indicator's
+    numerator and denominator an aggregate of the rows it counts (its filters, its latest record per unit),
+    grouped once by the columns of the dimensions and rolled up per indicator as `compute_sets` rolls up its
+    own. A snapshot of a programme and the bench's whole library go through here."""
+    results: list[dict[Buckets, list[Values]] | None] = [None] * len(requests)
+    with reading_from_replica():
+        for batch in batches(requests):
+            if len(batch) == 1:
+                asked = requests[batch[0]]
+                results[batch[0]] = _compute(
+                    asked.definition, asked.measure, list(asked.programme_ids), list(asked.periods), list(asked.sets)
+                )
+                continue
+            for index, found in zip(batch, _compute_fused([requests[i] for i in batch]), strict=True):
+                results[index] = found
+    return [found for found in results if found is not None]
+
+
+def _counted_conditions(definition: Definition, measure: str) -> tuple[Condition, ...]:
+    # As `counted_rows`: a count or total counts a unit if any of its records passes the numerator too.
+    if measure in (Measure.COUNT, Measure.SUM):
+        return (*definition.filters, *definition.numerator)
+    return definition.filters
+
+
+def _compute_fused(members: Sequence[Request]) -> list[dict[Buckets, list[Values]]]:
+    """Indicators of one batch from one query. Each member `k` marks the rows it counts with `_w`, ranks them
+    within its unit and period when it keeps each unit's latest record (`_r`: partitioned by its own `_w`, so
+    the latest among its own rows, as `counted_rows` ranks them), and sums what its measure needs over the
+    rows it keeps, with how many they are: a group without any is no cell of that member, as alone."""
+    first = members[0]
+    definition = first.definition
+    population = definition.population
+    periods, ids, sets = list(first.periods), list(first.programme_ids), list(first.sets)
+    keys = list(dict.fromkeys(key for s in sets for key in s))
+    grouping = _grouping(population, keys)
+    unit_path = population.units[definition.unit].path
+    date_path = population.dates[definition.date].path
+    span = (min(p[0] for p in periods), max(p[1] for p in periods))
+    aliases: dict[str, Any] = {}
+    for member in members:
+        aliases.update(_aliases(member.definition, periods))
+    rows: QuerySet[Any] = (
+        population.rows()
+        .filter(**{f"{population.programme_path}__in": ids})
+        .filter(_in_period(definition, span))
+        .alias(_period=_period_index(definition, periods))
+        .alias(**aliases)
+    )
+    conditions = [_counted_conditions(member.definition, member.measure) for member in members]
+    if all(conditions):
+        # Only the rows some member counts.
+        either = Q()
+        for member, condition in zip(members, conditions, strict=True):
+            either |= _all(member.definition, condition)
+        rows = rows.filter(either)
+    gaps = any(later[0] > earlier[1] + timedelta(days=1) for earlier, later in itertools.pairwise(sorted(periods)))
+    if gaps and not _overlap(periods):
+        rows = rows.exclude(_period=-1)
+
+    # Members with the same conditions share their marks and ranks.
+    marks: dict[str, str] = {}
+    annotations: dict[str, Any] = {"_p": F("_period"), **grouping.expressions}
+    ranks: dict[str, Any] = {}
+    distinct = [_distinct(member.definition, member.measure, grouping.dimensions) for member in members]
+    selected: list[str] = []
+    q = connections[read_alias()].ops.quote_name
+    for member, condition, apart in zip(members, conditions, distinct, strict=True):
+        mark = repr(condition)
+        if mark not in marks:
+            marks[mark] = f"_w{len(marks)}"
+            annotations[marks[mark]] = (
+                Case(
+                    When(_all(member.definition, condition), then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+                if condition
+                else Value(1, output_field=IntegerField())
+            )
+        where = f"{q(marks[mark])} = 1"
+        if unit_path != "pk" and not apart:
+            rank = f"_r{marks[mark][2:]}"
+            ranks[rank] = Window(
+                RowNumber(),
+                partition_by=[F(unit_path), F("_period"), F(marks[mark])],
+                order_by=[F(date_path).desc(), F("pk").desc()],
+            )
+            where += f" AND {q(rank)} = 1"
+        selected.append(where)
+    values: dict[str, Any] = {}
+    for k, member in enumerate(members):
+        if member.definition.value:
+            values[f"_v{k}"] = F(_path(member.definition, member.definition.value))
+        elif member.measure in (Measure.PERCENTAGE, Measure.RATIO) and member.definition.numerator:
+            values[f"_n{k}"] = Case(
+                When(_all(member.definition, member.definition.numerator), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+    with_units = any(distinct)
+    if with_units:
+        annotations["_u"] = F(unit_path)
+    annotated = rows.annotate(**annotations).annotate(**ranks, **values)
+    names = ["_p", *grouping.expressions, *(["_u"] if with_units else []), *marks.values(), *ranks, *values]
+    sql, params = annotated.values(*names).order_by().query.sql_with_params()
+
+    # The aggregates of each member over the rows (or, with distinct units, over each unit's rows first).
+    parts: list[str] = []
+    # Per member: where its numerator, its denominator (None: a count or total) and its number of rows are.
+    slots: list[tuple[int, int | None, int]] = []
+
+    def add(expression: str) -> int:
+        parts.append(expression)
+        return len(parts) - 1
+
+    for k, (member, where, apart) in enumerate(zip(members, selected, distinct, strict=True)):
+        # A unit counts once in its group (its rows first grouped by unit) when counting distinct units.
+        counted = add(
+            f"MAX(CASE WHEN {where} THEN 1 ELSE 0 END)" if apart else f"SUM(CASE WHEN {where} THEN 1 ELSE 0 END)"
+        )
+        value = q(f"_v{k}")
+        if apart or member.measure == Measure.COUNT:
+            slots.append((counted, None, counted))
+        elif member.measure == Measure.SUM:
+            slots.append((add(f"SUM(CASE WHEN {where} THEN {value} END)"), None, counted))
+        elif member.measure == Measure.MEAN:
+            total = add(f"SUM(CASE WHEN {where} THEN {value} END)")
+            how_many = add(f"SUM(CASE WHEN {where} AND {value} IS NOT NULL THEN 1 ELSE 0 END)")
+            slots.append((total, how_many, counted))
+        else:  # percentage, ratio: the rows counted are the denominator
+            numerator = q(f"_n{k}") if f"_n{k}" in values else "0"
+            slots.append((add(f"SUM(CASE WHEN {where} THEN {numerator} ELSE 0 END)"), counted, counted))
+    columns = list(grouping.expressions)
+    period = q("_p")
+    every = ", ".join([period, *(q(column) for column in columns)])
+    first_level = ", ".join(f"{part} AS {q(f'_a{i}')}" for i, part in enumerate(parts))
+    if with_units:
+        source = f"SELECT {every}, {first_level} FROM ({sql}) counted GROUP BY {every}, {q('_u')}"  # noqa: S608
+        again = ", ".join(f"SUM({q(f'_a{i}')}) AS {q(f'_a{i}')}" for i in range(len(parts)))
+        source = f"SELECT {every}, {again} FROM ({source}) units GROUP BY {every}"  # noqa: S608
+    else:
+        source = f"SELECT {every}, {first_level} FROM ({sql}) counted GROUP BY {every}"  # noqa: S608
+    by_columns = _by_columns(grouping, sets)
+    wanted = list(by_columns)
+    summed = ", ".join(f"SUM({q(f'_a{i}')})" for i in range(len(parts)))
+    selects = []
+    for i, s in enumerate(wanted):
+        grouped_by = [period, *(q(column) for column in s)]
+        shown = [q(column) if column in s else "NULL" for column in columns]
+        selects.append(
+            f"SELECT {i}, {', '.join([period, *shown])}, {summed} "  # noqa: S608
+            f"FROM grouped GROUP BY {', '.join(grouped_by)}"
+        )
+    # Grouped by every column first (few rows), then each set of columns adds up those groups.
+    query = f"WITH grouped AS MATERIALIZED ({source}) " + " UNION ALL ".join(selects)
+    db = connections[annotated.db]
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            found = _fetch_tuned(db, cursor, query, params)
+        else:
+            cursor.execute(query, params)
+            found = cursor.fetchall()
+    results = []
+    for member, (numerator_at, denominator_at, rows_at) in zip(members, slots, strict=True):
+
+        def groups(
+            numerator_at: int = numerator_at, denominator_at: int | None = denominator_at, rows_at: int = rows_at
+        ) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, Any]]]:
+            for i, index, *rest in found:
+                aggregates = rest[len(columns) :]
+                if not aggregates[rows_at]:
+                    continue  # none of this member's rows in the group: no cell, as when computed alone
+                denominator = aggregates[denominator_at] if denominator_at is not None else None
+                yield wanted[i], index, dict(zip(columns, rest, strict=False)), (aggregates[numerator_at], denominator)
+
+        results.append(
+            _rolled_up(
+                member.measure,
+                len(periods),
+                sets,
+                grouping,
+                by_columns,
+                groups(),
+                _is_duration(member.definition),
+            )
+        )
+    return results
+
+
+__all__ = [
+    "Cell",
+    "Request",
+    "Values",
+    "batches",
+    "compute",
+    "compute_many",
+    "compute_sets",
+    "counted_rows",
+    "make_cell",
+    "registry",
+    "request",
+]

@@ -1,0 +1,111 @@
+"""Several indicators computed together (`engine.compute_many`: one scan of the rows they share) give, for
+each one, exactly what it gives alone (`engine.compute_sets`): counts of distinct units and of latest records,
+totals, percentages, ratios and means, per-period, cumulative and with a gap between the periods, the total
+and every disaggregation, crossed too. Random data (hypothesis), on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+
+from reintegra.cases.models import FollowUpVisit
+from reintegra.monitoring import definition, dimensions, engine
+from reintegra.monitoring.tests.test_engine_properties import (
+    CUMULATIVE,
+    QUARTERS,
+    YEAR,
+    _write,
+    pool,  # noqa: F401 (the fixture)
+    visits_strategy,
+    world_strategy,
+)
+
+FORCED = [{"field": "return_type", "op": "in", "value": ["forced"]}]
+NOT_SPONTANEOUS = [{"field": "return_type", "op": "not_in", "value": ["voluntary_spontaneous"]}]
+MINOR = [{"field": "is_minor", "op": "is", "value": True}]
+VISITED = [{"field": "follow_ups", "op": "gte", "value": 1}]
+
+
+def _rules(unit: str) -> list[tuple[str, dict]]:
+    base = {"population": "cases", "unit": unit, "date": "return_date"}
+    return [
+        ("count", base),
+        ("count", {**base, "filters": MINOR}),
+        ("count", {**base, "numerator": FORCED}),
+        ("percentage", {**base, "numerator": FORCED}),
+        ("percentage", {**base, "filters": NOT_SPONTANEOUS, "numerator": MINOR}),
+        ("ratio", {**base, "filters": FORCED, "numerator": VISITED}),
+        ("mean", {**base, "value": "follow_ups"}),
+        ("mean", {**base, "filters": NOT_SPONTANEOUS, "value": "follow_ups"}),
+        ("sum", {**base, "filters": VISITED, "value": "follow_ups"}),
+    ]
+
+
+PERIODS = [QUARTERS, CUMULATIVE, [QUARTERS[0], QUARTERS[2]]]
+
+
+def _check(programme_ids: list[int]) -> None:
+    requests, alone = [], []
+    for unit in ("person", "case"):
+        for periods in PERIODS:
+            for measure, raw in _rules(unit):
+                parsed = definition.parse(raw, measure)
+                keys = tuple(dimensions.available(parsed.population))
+                sets = [(), *((key,) for key in keys), keys[:3]]
+                requests.append(
+                    engine.request(parsed, measure, programme_ids=programme_ids, periods=periods, sets=sets)
+                )
+                alone.append(
+                    engine.compute_sets(parsed, measure, programme_ids=programme_ids, periods=periods, sets=sets)
+                )
+    assert [len(batch) for batch in engine.batches(requests)] == [9] * 6
+    together = engine.compute_many(requests)
+    for asked, mine, theirs in zip(requests, together, alone, strict=True):
+        assert mine.keys() == theirs.keys()
+        for s in theirs:
+            assert [(v.total, v.cells) for v in mine[s]] == [(v.total, v.cells) for v in theirs[s]], (
+                asked.measure,
+                asked.definition,
+                asked.periods,
+                s,
+            )
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=world_strategy, visits=visits_strategy)
+def test_indicators_computed_together_are_each_computed_alone(pool, world, visits):  # noqa: F811
+    people, cases = world
+    programme_ids = [p.pk for p in pool[0]]
+    case_ids, manager = pool[3], pool[4]
+    with transaction.atomic():
+        _write(pool, people, cases)
+        FollowUpVisit.objects.bulk_create(
+            FollowUpVisit(
+                case_id=case_ids[case],
+                visited_on=YEAR + timedelta(days=day),
+                conducted_by=manager,
+                notes="",
+                significant_changes="",
+            )
+            for case, day in visits
+        )
+        _check(programme_ids)
+        transaction.set_rollback(True)
+
+
+def test_a_median_is_computed_alone_and_other_populations_apart(db):
+    count = definition.parse({"population": "cases", "unit": "case", "date": "return_date"}, "count")
+    median = definition.parse(
+        {"population": "cases", "unit": "case", "date": "return_date", "value": "follow_ups"}, "median"
+    )
+    by_person = definition.parse({"population": "cases", "unit": "person", "date": "return_date"}, "count")
+    period = [(date(2025, 1, 1), date(2025, 3, 31))]
+    asked = [
+        engine.request(count, "count", programme_ids=[1], periods=period, sets=[()]),
+        engine.request(median, "median", programme_ids=[1], periods=period, sets=[()]),
+        engine.request(by_person, "count", programme_ids=[1], periods=period, sets=[()]),
+        engine.request(count, "percentage", programme_ids=[1], periods=period, sets=[()]),
+    ]
+    assert engine.batches(asked) == [[0, 3], [1], [2]]
