@@ -810,71 +810,48 @@ def _counted_conditions(definition: Definition, measure: str) -> tuple[Condition
     return definition.filters
 
 
-def _compute_fused(members: Sequence[Request]) -> list[dict[Buckets, list[Values]]]:
-    """Indicators of one batch from one query. Each member `k` marks the rows it counts with `_w`, ranks them
-    within its unit and period when it keeps each unit's latest record (`_r`: partitioned by its own `_w`, so
-    the latest among its own rows, as `counted_rows` ranks them), and sums what its measure needs over the
-    rows it keeps, with how many they are: a group without any is no cell of that member, as alone."""
+@dataclass(frozen=True)
+class _FusedRows:
+    """The rows of a batch as the columns its grouped query reads, and where each member's marks are."""
+
+    sql: str
+    params: tuple[Any, ...]
+    alias: str
+    grouping: _Grouping
+    # Per member: the SQL condition of the rows it keeps (its mark, and its rank when it keeps each unit's latest).
+    selected: list[str]
+    distinct: list[bool]
+    # The members' values (`_v<k>`) and numerators (`_n<k>`) among the columns.
+    values: set[str]
+
+
+def _fused_scope(members: Sequence[Request], conditions: list[tuple[Condition, ...]]) -> QuerySet[Any]:
+    """The rows of the batch's span in its programmes that some member counts, with their period."""
     first = members[0]
-    definition = first.definition
+    definition, periods = first.definition, list(first.periods)
     population = definition.population
-    periods, ids, sets = list(first.periods), list(first.programme_ids), list(first.sets)
-    keys = list(dict.fromkeys(key for s in sets for key in s))
-    grouping = _grouping(population, keys)
-    unit_path = population.units[definition.unit].path
-    date_path = population.dates[definition.date].path
     span = (min(p[0] for p in periods), max(p[1] for p in periods))
     aliases: dict[str, Any] = {}
     for member in members:
         aliases.update(_aliases(member.definition, periods))
     rows: QuerySet[Any] = (
         population.rows()
-        .filter(**{f"{population.programme_path}__in": ids})
+        .filter(**{f"{population.programme_path}__in": list(first.programme_ids)})
         .filter(_in_period(definition, span))
         .alias(_period=_period_index(definition, periods))
         .alias(**aliases)
     )
-    conditions = [_counted_conditions(member.definition, member.measure) for member in members]
     if all(conditions):
-        # Only the rows some member counts.
         either = Q()
         for member, condition in zip(members, conditions, strict=True):
             either |= _all(member.definition, condition)
         rows = rows.filter(either)
     gaps = any(later[0] > earlier[1] + timedelta(days=1) for earlier, later in itertools.pairwise(sorted(periods)))
-    if gaps and not _overlap(periods):
-        rows = rows.exclude(_period=-1)
+    return rows.exclude(_period=-1) if gaps and not _overlap(periods) else rows
 
-    # Members with the same conditions share their marks and ranks.
-    marks: dict[str, str] = {}
-    annotations: dict[str, Any] = {"_p": F("_period"), **grouping.expressions}
-    ranks: dict[str, Any] = {}
-    distinct = [_distinct(member.definition, member.measure, grouping.dimensions) for member in members]
-    selected: list[str] = []
-    q = connections[read_alias()].ops.quote_name
-    for member, condition, apart in zip(members, conditions, distinct, strict=True):
-        mark = repr(condition)
-        if mark not in marks:
-            marks[mark] = f"_w{len(marks)}"
-            annotations[marks[mark]] = (
-                Case(
-                    When(_all(member.definition, condition), then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                )
-                if condition
-                else Value(1, output_field=IntegerField())
-            )
-        where = f"{q(marks[mark])} = 1"
-        if unit_path != "pk" and not apart:
-            rank = f"_r{marks[mark][2:]}"
-            ranks[rank] = Window(
-                RowNumber(),
-                partition_by=[F(unit_path), F("_period"), F(marks[mark])],
-                order_by=[F(date_path).desc(), F("pk").desc()],
-            )
-            where += f" AND {q(rank)} = 1"
-        selected.append(where)
+
+def _fused_values(members: Sequence[Request]) -> dict[str, Any]:
+    """Each member's value (`_v<k>`: a total or mean) or numerator (`_n<k>`: 1 or 0, a percentage or ratio)."""
     values: dict[str, Any] = {}
     for k, member in enumerate(members):
         if member.definition.value:
@@ -885,27 +862,72 @@ def _compute_fused(members: Sequence[Request]) -> list[dict[Buckets, list[Values
                 default=Value(0),
                 output_field=IntegerField(),
             )
-    with_units = any(distinct)
-    if with_units:
+    return values
+
+
+def _fused_rows(members: Sequence[Request]) -> _FusedRows:
+    """Each member marks the rows it counts (`_w`: its filters, and its numerator for a count), and ranks them
+    within its unit and period when it keeps each unit's latest record (`_r`: partitioned by its own mark, so
+    the latest among its own rows, as `counted_rows` ranks them). Members with the same conditions share both."""
+    first = members[0]
+    definition = first.definition
+    population = definition.population
+    grouping = _grouping(population, list(dict.fromkeys(key for s in first.sets for key in s)))
+    unit_path = population.units[definition.unit].path
+    conditions = [_counted_conditions(member.definition, member.measure) for member in members]
+    rows = _fused_scope(members, conditions)
+    q = connections[read_alias()].ops.quote_name
+    marks: dict[str, str] = {}
+    annotations: dict[str, Any] = {"_p": F("_period"), **grouping.expressions}
+    ranks: dict[str, Any] = {}
+    distinct = [_distinct(member.definition, member.measure, grouping.dimensions) for member in members]
+    selected: list[str] = []
+    for member, condition, apart in zip(members, conditions, distinct, strict=True):
+        mark = marks.setdefault(repr(condition), f"_w{len(marks)}")
+        if mark not in annotations:
+            annotations[mark] = (
+                Case(
+                    When(_all(member.definition, condition), then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+                if condition
+                else Value(1, output_field=IntegerField())
+            )
+        where = f"{q(mark)} = 1"
+        if unit_path != "pk" and not apart:
+            rank = f"_r{mark[2:]}"
+            ranks[rank] = Window(
+                RowNumber(),
+                partition_by=[F(unit_path), F("_period"), F(mark)],
+                order_by=[F(population.dates[definition.date].path).desc(), F("pk").desc()],
+            )
+            where += f" AND {q(rank)} = 1"
+        selected.append(where)
+    values = _fused_values(members)
+    if any(distinct):
         annotations["_u"] = F(unit_path)
     annotated = rows.annotate(**annotations).annotate(**ranks, **values)
-    names = ["_p", *grouping.expressions, *(["_u"] if with_units else []), *marks.values(), *ranks, *values]
+    names = [*annotations, *ranks, *values]
     sql, params = annotated.values(*names).order_by().query.sql_with_params()
+    return _FusedRows(sql, tuple(params), annotated.db, grouping, selected, distinct, set(values))
 
-    # The aggregates of each member over the rows (or, with distinct units, over each unit's rows first).
+
+def _fused_aggregates(
+    members: Sequence[Request], rows: _FusedRows, q: Callable[[str], str]
+) -> tuple[list[str], list[tuple[int, int | None, int]]]:
+    """The aggregates of every member over the rows, and per member where its numerator, its denominator (None:
+    a count or total) and its number of rows are among them."""
     parts: list[str] = []
-    # Per member: where its numerator, its denominator (None: a count or total) and its number of rows are.
     slots: list[tuple[int, int | None, int]] = []
 
     def add(expression: str) -> int:
         parts.append(expression)
         return len(parts) - 1
 
-    for k, (member, where, apart) in enumerate(zip(members, selected, distinct, strict=True)):
-        # A unit counts once in its group (its rows first grouped by unit) when counting distinct units.
-        counted = add(
-            f"MAX(CASE WHEN {where} THEN 1 ELSE 0 END)" if apart else f"SUM(CASE WHEN {where} THEN 1 ELSE 0 END)"
-        )
+    for k, (member, where, apart) in enumerate(zip(members, rows.selected, rows.distinct, strict=True)):
+        # Distinct units: the rows are grouped by unit first, where a unit counts once.
+        counted = add(f"{'MAX' if apart else 'SUM'}(CASE WHEN {where} THEN 1 ELSE 0 END)")
         value = q(f"_v{k}")
         if apart or member.measure == Measure.COUNT:
             slots.append((counted, None, counted))
@@ -916,62 +938,99 @@ def _compute_fused(members: Sequence[Request]) -> list[dict[Buckets, list[Values
             how_many = add(f"SUM(CASE WHEN {where} AND {value} IS NOT NULL THEN 1 ELSE 0 END)")
             slots.append((total, how_many, counted))
         else:  # percentage, ratio: the rows counted are the denominator
-            numerator = q(f"_n{k}") if f"_n{k}" in values else "0"
+            numerator = q(f"_n{k}") if f"_n{k}" in rows.values else "0"
             slots.append((add(f"SUM(CASE WHEN {where} THEN {numerator} ELSE 0 END)"), counted, counted))
-    columns = list(grouping.expressions)
+    return parts, slots
+
+
+def _fused_query(rows: _FusedRows, parts: list[str], wanted: list[tuple[str, ...]]) -> tuple[str, dict[int, int]]:
+    """The grouped query of a batch: the aggregates grouped by every column at once (each row hashed once; with
+    distinct units, by unit first), then each set of columns adds up those few groups (GROUPING SETS on
+    PostgreSQL, a UNION ALL over them materialised on SQLite). Its rows: (which set, the period, the columns,
+    the aggregates), and the set of columns (index in `wanted`) each value of the first column stands for."""
+    db = connections[rows.alias]
+    q = db.ops.quote_name
+    columns = list(rows.grouping.expressions)
     period = q("_p")
     every = ", ".join([period, *(q(column) for column in columns)])
     first_level = ", ".join(f"{part} AS {q(f'_a{i}')}" for i, part in enumerate(parts))
-    if with_units:
-        source = f"SELECT {every}, {first_level} FROM ({sql}) counted GROUP BY {every}, {q('_u')}"  # noqa: S608
-        again = ", ".join(f"SUM({q(f'_a{i}')}) AS {q(f'_a{i}')}" for i in range(len(parts)))
-        source = f"SELECT {every}, {again} FROM ({source}) units GROUP BY {every}"  # noqa: S608
-    else:
-        source = f"SELECT {every}, {first_level} FROM ({sql}) counted GROUP BY {every}"  # noqa: S608
-    by_columns = _by_columns(grouping, sets)
-    wanted = list(by_columns)
     summed = ", ".join(f"SUM({q(f'_a{i}')})" for i in range(len(parts)))
+    if any(rows.distinct):
+        units = f"SELECT {every}, {first_level} FROM ({rows.sql}) counted GROUP BY {every}, {q('_u')}"  # noqa: S608
+        again = ", ".join(f"SUM({q(f'_a{i}')}) AS {q(f'_a{i}')}" for i in range(len(parts)))
+        source = f"SELECT {every}, {again} FROM ({units}) units GROUP BY {every}"  # noqa: S608
+    else:
+        source = f"SELECT {every}, {first_level} FROM ({rows.sql}) counted GROUP BY {every}"  # noqa: S608
+    if db.vendor == "postgresql":
+        names = [q(column) for column in columns]
+        sets = ", ".join("(" + ", ".join([period, *(q(column) for column in s)]) + ")" for s in wanted)
+        mask = f"GROUPING({', '.join(names)})" if names else "0"
+        query = (
+            f"SELECT {mask}, {', '.join([period, *names])}, {summed} "  # noqa: S608
+            f"FROM ({source}) grouped GROUP BY GROUPING SETS ({sets})"
+        )
+        # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
+        bits = {
+            sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): index
+            for index, s in enumerate(wanted)
+        }
+        return query, bits
     selects = []
-    for i, s in enumerate(wanted):
-        grouped_by = [period, *(q(column) for column in s)]
+    for index, s in enumerate(wanted):
         shown = [q(column) if column in s else "NULL" for column in columns]
         selects.append(
-            f"SELECT {i}, {', '.join([period, *shown])}, {summed} "  # noqa: S608
-            f"FROM grouped GROUP BY {', '.join(grouped_by)}"
+            f"SELECT {index}, {', '.join([period, *shown])}, {summed} "  # noqa: S608
+            f"FROM grouped GROUP BY {', '.join([period, *(q(column) for column in s)])}"
         )
-    # Grouped by every column first (few rows), then each set of columns adds up those groups.
-    query = f"WITH grouped AS MATERIALIZED ({source}) " + " UNION ALL ".join(selects)
-    db = connections[annotated.db]
+    return f"WITH grouped AS MATERIALIZED ({source}) " + " UNION ALL ".join(selects), {i: i for i in range(len(wanted))}
+
+
+def _compute_fused(members: Sequence[Request]) -> list[dict[Buckets, list[Values]]]:
+    """Indicators of one batch from one query (`_fused_rows`): each member sums what its measure needs over the
+    rows it keeps, with how many they are (a group without any is no cell of that member, as alone), and its
+    groups are rolled up as `compute_sets` rolls up its own."""
+    first = members[0]
+    rows = _fused_rows(members)
+    db = connections[rows.alias]
+    parts, slots = _fused_aggregates(members, rows, db.ops.quote_name)
+    by_columns = _by_columns(rows.grouping, first.sets)
+    wanted = list(by_columns)
+    query, which = _fused_query(rows, parts, wanted)
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
-            found = _fetch_tuned(db, cursor, query, params)
+            found = _fetch_tuned(db, cursor, query, rows.params)
         else:
-            cursor.execute(query, params)
+            cursor.execute(query, rows.params)
             found = cursor.fetchall()
+    columns = list(rows.grouping.expressions)
     results = []
     for member, (numerator_at, denominator_at, rows_at) in zip(members, slots, strict=True):
 
         def groups(
             numerator_at: int = numerator_at, denominator_at: int | None = denominator_at, rows_at: int = rows_at
         ) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, Any]]]:
-            for i, index, *rest in found:
+            for mark, index, *rest in found:
                 aggregates = rest[len(columns) :]
                 if not aggregates[rows_at]:
                     continue  # none of this member's rows in the group: no cell, as when computed alone
                 denominator = aggregates[denominator_at] if denominator_at is not None else None
-                yield wanted[i], index, dict(zip(columns, rest, strict=False)), (aggregates[numerator_at], denominator)
+                yield (
+                    wanted[which[mark]],
+                    index,
+                    dict(zip(columns, rest, strict=False)),
+                    (aggregates[numerator_at], denominator),
+                )
 
-        results.append(
-            _rolled_up(
-                member.measure,
-                len(periods),
-                sets,
-                grouping,
-                by_columns,
-                groups(),
-                _is_duration(member.definition),
-            )
+        found_member = _rolled_up(
+            member.measure,
+            len(first.periods),
+            first.sets,
+            rows.grouping,
+            by_columns,
+            groups(),
+            _is_duration(member.definition),
         )
+        results.append(found_member)
     return results
 
 
