@@ -109,3 +109,43 @@ def test_a_median_is_computed_alone_and_other_populations_apart(db):
         engine.request(count, "percentage", programme_ids=[1], periods=period, sets=[()]),
     ]
     assert engine.batches(asked) == [[0, 3], [1], [2]]
+
+
+def test_a_programme_snapshot_is_each_indicator_computed_alone(db):
+    from reintegra.monitoring import snapshots
+    from reintegra.monitoring.models import Indicator
+    from reintegra.monitoring.tests import report_world
+
+    world = report_world.build()
+    node = world.per_period.node
+    for code, measure, rule in (
+        ("minors", "count", {**report_world.PEOPLE, "filters": MINOR}),
+        ("cases", "count", {**report_world.FORCED_SHARE, "numerator": []}),
+        ("not-forced", "percentage", {**report_world.FORCED_SHARE, "filters": NOT_SPONTANEOUS}),
+    ):
+        Indicator.objects.create(
+            framework=world.framework, node=node, code=code, name_es=code, measure=measure, definition=rule
+        )
+    indicators = list(Indicator.objects.filter(framework=world.framework).select_related("framework__programme"))
+    for period in (world.q1, world.q2):
+        together = snapshots.snapshot_values_many(indicators, period)
+        for indicator, values in zip(indicators, together, strict=True):
+            if not indicator.is_computed:
+                assert values == {"total": None, "dimensions": {}, "text": ""}
+                continue
+            start = snapshots.programme_start(indicator)
+            period_span = snapshots.span(indicator, period, start)
+            keys = list(dimensions.available(definition.parse(indicator.definition, indicator.measure).population))
+            sets = [(), *((key,) for key in keys)]
+            alone = snapshots.computed_sets(indicator, [period_span], sets)
+            lop = snapshots.computed_sets(indicator, [(start, period.ends_on)], sets)
+            assert values["total"] == snapshots.as_json(alone[()][0].total), indicator.code
+            assert values["lop"] == snapshots.as_json(lop[()][0].total), indicator.code
+            for key in keys:
+                assert values["dimensions"][key] == {
+                    b: snapshots.as_json(c) for (b,), c in alone[(key,)][0].cells.items()
+                }, (indicator.code, key)
+                assert values["lop_dimensions"][key] == {
+                    b: snapshots.as_json(c) for (b,), c in lop[(key,)][0].cells.items()
+                }, (indicator.code, key)
+        assert together[0]["total"]["value"] > 0
