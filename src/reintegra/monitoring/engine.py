@@ -850,12 +850,16 @@ def _fused_scope(members: Sequence[Request], conditions: list[tuple[Condition, .
     return rows.exclude(_period=-1) if gaps and not _overlap(periods) else rows
 
 
-def _fused_values(members: Sequence[Request]) -> dict[str, Any]:
+def _fused_values(members: Sequence[Request], conditions: list[tuple[Condition, ...]]) -> dict[str, Any]:
     """Each member's value (`_v<k>`: a total or mean) or numerator (`_n<k>`: 1 or 0, a percentage or ratio)."""
     values: dict[str, Any] = {}
-    for k, member in enumerate(members):
+    for k, (member, condition) in enumerate(zip(members, conditions, strict=True)):
         if member.definition.value:
-            values[f"_v{k}"] = F(_path(member.definition, member.definition.value))
+            value = F(_path(member.definition, member.definition.value))
+            # Read on the member's own rows only: a value may be a subquery per row (an RSS change reads the
+            # baseline round), and the other members' rows are not its to pay for (measured: a third of the
+            # RSS batch's time).
+            values[f"_v{k}"] = Case(When(_all(member.definition, condition), then=value)) if condition else value
         elif member.measure in (Measure.PERCENTAGE, Measure.RATIO) and member.definition.numerator:
             values[f"_n{k}"] = Case(
                 When(_all(member.definition, member.definition.numerator), then=Value(1)),
@@ -904,7 +908,7 @@ def _fused_rows(members: Sequence[Request]) -> _FusedRows:
             )
             where += f" AND {q(rank)} = 1"
         selected.append(where)
-    values = _fused_values(members)
+    values = _fused_values(members, conditions)
     if any(distinct):
         annotations["_u"] = F(unit_path)
     annotated = rows.annotate(**annotations).annotate(**ranks, **values)
