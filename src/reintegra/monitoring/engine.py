@@ -764,10 +764,20 @@ def request(
     )
 
 
+def _reads_period(asked: Request) -> bool:
+    """Whether a field the definition uses is made for each period on the row's date (visits in the period)."""
+    definition = asked.definition
+    names = {c.field for c in (*definition.filters, *definition.numerator)} | {definition.value} - {""}
+    fields = definition.population.fields
+    return len(asked.periods) > 1 and any(getattr(fields.get(name), "periodic", False) for name in names)
+
+
 def batches(requests: Sequence[Request]) -> list[list[int]]:
-    """The requests (by index) computed together: those reading the same rows of the same population (same
-    unit, date, programmes, periods and sets of dimensions), whatever their filters, numerators and
-    measures. A median needs its values ordered: computed alone."""
+    """The requests (by index) computed together: those reading the rows of the same population for the same
+    programmes, periods and sets of dimensions, whatever their filters, numerators, measures, units and dates.
+    Different dates share a scan when each row's period is a CASE on each date (periods that do not overlap,
+    no field made on the row's period); a count of distinct units keeps its own date and unit (its units are
+    grouped by its own period). A median needs its values ordered: computed alone."""
     found: list[list[int]] = []
     shared: dict[tuple[Any, ...], list[int]] = {}
     for index, asked in enumerate(requests):
@@ -775,13 +785,16 @@ def batches(requests: Sequence[Request]) -> list[list[int]]:
         if asked.measure == Measure.MEDIAN:
             found.append([index])
             continue
+        keys = [key for s in asked.sets for key in s]
+        distinct = _distinct(definition, asked.measure, keys)
+        dated = distinct or _overlap(asked.periods) or _reads_period(asked)
         key = (
             id(definition.population),
-            definition.unit,
-            definition.date,
             asked.programme_ids,
             asked.periods,
             asked.sets,
+            # A count of distinct units groups its units by its own period: its date and unit for the batch.
+            (definition.date, definition.unit) if dated else None,
         )
         if key in shared:
             shared[key].append(index)
@@ -793,10 +806,10 @@ def batches(requests: Sequence[Request]) -> list[list[int]]:
 
 def compute_many(requests: Sequence[Request]) -> list[dict[Buckets, list[Values]]]:
     """What `compute_sets` gives for each request, in order. The requests of one batch (`batches`: the same
-    population, unit, date, periods and dimensions) are computed from one scan of their rows: each indicator's
-    numerator and denominator an aggregate of the rows it counts (its filters, its latest record per unit),
-    grouped once by the columns of the dimensions and rolled up per indicator as `compute_sets` rolls up its
-    own. A snapshot of a programme and the bench's whole library go through here."""
+    population, programmes, periods and dimensions) are computed from one scan of their rows: each indicator's
+    numerator and denominator an aggregate of the rows it counts (its dates, its filters, its latest record per
+    unit), grouped once by the columns of the dimensions and rolled up per indicator as `compute_sets` rolls up
+    its own. A snapshot of a programme and the bench's whole library go through here."""
     results: list[dict[Buckets, list[Values]] | None] = [None] * len(requests)
     with reading_from_replica():
         for batch in batches(requests):
@@ -826,6 +839,9 @@ class _FusedRows:
     params: tuple[Any, ...]
     alias: str
     grouping: _Grouping
+    # The period of each date the members read (`_p`, `_p1`…), and which one each member's is.
+    periods: list[str]
+    period_of: list[int]
     # Per member: the SQL condition of the rows it keeps (its mark, and its rank when it keeps each unit's latest).
     selected: list[str]
     distinct: list[bool]
@@ -833,29 +849,41 @@ class _FusedRows:
     values: set[str]
 
 
-def _fused_scope(members: Sequence[Request], conditions: list[tuple[Condition, ...]]) -> QuerySet[Any]:
-    """The rows of the batch's span in its programmes that some member counts, with their period."""
+def _period_alias(index: int) -> str:
+    # The first date's is `_period`, the name a field made on the row's period reads (`_aliases`).
+    return "_period" if index == 0 else f"_period{index}"
+
+
+def _fused_scope(
+    members: Sequence[Request], conditions: list[tuple[Condition, ...]], dates: dict[str, Definition]
+) -> QuerySet[Any]:
+    """The rows of the batch's span (by any of its dates) in its programmes that some member counts, with
+    their period by each date."""
     first = members[0]
     definition, periods = first.definition, list(first.periods)
     population = definition.population
     span = (min(p[0] for p in periods), max(p[1] for p in periods))
+    in_span = Q()
+    for dated in dates.values():
+        in_span |= _in_period(dated, span)
+    rows: QuerySet[Any] = (
+        population.rows().filter(**{f"{population.programme_path}__in": list(first.programme_ids)}).filter(in_span)
+    )
+    for index, dated in enumerate(dates.values()):
+        rows = rows.alias(**{_period_alias(index): _period_index(dated, periods)})
     aliases: dict[str, Any] = {}
     for member in members:
         aliases.update(_aliases(member.definition, periods))
-    rows: QuerySet[Any] = (
-        population.rows()
-        .filter(**{f"{population.programme_path}__in": list(first.programme_ids)})
-        .filter(_in_period(definition, span))
-        .alias(_period=_period_index(definition, periods))
-        .alias(**aliases)
-    )
+    rows = rows.alias(**aliases)
     if all(conditions):
-        either = Q()
+        either = Q()  # only the rows some member counts
         for member, condition in zip(members, conditions, strict=True):
-            either |= _all(member.definition, condition)
+            either |= _all(member.definition, condition) & (
+                _in_period(member.definition, span) if len(dates) > 1 else Q()
+            )
         rows = rows.filter(either)
     gaps = any(later[0] > earlier[1] + timedelta(days=1) for earlier, later in itertools.pairwise(sorted(periods)))
-    return rows.exclude(_period=-1) if gaps and not _overlap(periods) else rows
+    return rows.exclude(_period=-1) if gaps and len(dates) == 1 and not _overlap(periods) else rows
 
 
 def _fused_values(members: Sequence[Request], conditions: list[tuple[Condition, ...]]) -> dict[str, Any]:
@@ -877,52 +905,64 @@ def _fused_values(members: Sequence[Request], conditions: list[tuple[Condition, 
     return values
 
 
+def _fused_mark(definition: Definition, condition: tuple[Condition, ...], period: str, several: bool) -> Any:
+    """1 on the rows a member counts: its conditions, and its date in one of the periods when the batch reads
+    several dates (a row of the span by another date may be in none of this one's)."""
+    where = _all(definition, condition) if condition else Q()
+    if several:
+        where &= Q(**{f"{period}__gte": 0})
+    if not where:
+        return Value(1, output_field=IntegerField())
+    return Case(When(where, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
 def _fused_rows(members: Sequence[Request]) -> _FusedRows:
-    """Each member marks the rows it counts (`_w`: its filters, and its numerator for a count), and ranks them
-    within its unit and period when it keeps each unit's latest record (`_r`: partitioned by its own mark, so
-    the latest among its own rows, as `counted_rows` ranks them). Members with the same conditions share both."""
+    """Each member marks the rows it counts (`_w`: its filters, and its numerator for a count, and its date in a
+    period), and ranks them within its unit and period when it keeps each unit's latest record (`_r`:
+    partitioned by its own mark, so the latest among its own rows, as `counted_rows` ranks them). Members with
+    the same date and conditions share both."""
     first = members[0]
-    definition = first.definition
-    population = definition.population
+    population = first.definition.population
     grouping = _grouping(population, list(dict.fromkeys(key for s in first.sets for key in s)))
-    unit_path = population.units[definition.unit].path
     conditions = [_counted_conditions(member.definition, member.measure) for member in members]
-    rows = _fused_scope(members, conditions)
+    dates: dict[str, Definition] = {}
+    for member in members:
+        dates.setdefault(member.definition.date, member.definition)
+    order = list(dates)
+    rows = _fused_scope(members, conditions, dates)
     q = connections[read_alias()].ops.quote_name
-    marks: dict[str, str] = {}
-    annotations: dict[str, Any] = {"_p": F("_period"), **grouping.expressions}
+    marks: dict[tuple[str, str], str] = {}
+    periods = {f"_p{index or ''}": F(_period_alias(index)) for index in range(len(order))}
+    annotations: dict[str, Any] = {**periods, **grouping.expressions}
     ranks: dict[str, Any] = {}
     distinct = [_distinct(member.definition, member.measure, grouping.dimensions) for member in members]
     selected: list[str] = []
-    for member, condition, apart in zip(members, conditions, distinct, strict=True):
-        mark = marks.setdefault(repr(condition), f"_w{len(marks)}")
+    period_of = [order.index(member.definition.date) for member in members]
+    for member, condition, apart, at in zip(members, conditions, distinct, period_of, strict=True):
+        mark = marks.setdefault((member.definition.date, repr(condition)), f"_w{len(marks)}")
         if mark not in annotations:
-            annotations[mark] = (
-                Case(
-                    When(_all(member.definition, condition), then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                )
-                if condition
-                else Value(1, output_field=IntegerField())
-            )
+            annotations[mark] = _fused_mark(member.definition, condition, _period_alias(at), len(order) > 1)
         where = f"{q(mark)} = 1"
+        unit_path = population.units[member.definition.unit].path
         if unit_path != "pk" and not apart:
             rank = f"_r{mark[2:]}"
             ranks[rank] = Window(
                 RowNumber(),
-                partition_by=[F(unit_path), F("_period"), F(mark)],
-                order_by=[F(population.dates[definition.date].path).desc(), F("pk").desc()],
+                partition_by=[F(unit_path), F(_period_alias(at)), F(mark)],
+                order_by=[F(population.dates[member.definition.date].path).desc(), F("pk").desc()],
             )
             where += f" AND {q(rank)} = 1"
         selected.append(where)
     values = _fused_values(members, conditions)
     if any(distinct):
-        annotations["_u"] = F(unit_path)
+        # One unit for all (`batches`: a count of distinct units keeps its own).
+        annotations["_u"] = F(population.units[members[distinct.index(True)].definition.unit].path)
     annotated = rows.annotate(**annotations).annotate(**ranks, **values)
     names = [*annotations, *ranks, *values]
     sql, params = annotated.values(*names).order_by().query.sql_with_params()
-    return _FusedRows(sql, tuple(params), annotated.db, grouping, selected, distinct, set(values))
+    return _FusedRows(
+        sql, tuple(params), annotated.db, grouping, list(periods), period_of, selected, distinct, set(values)
+    )
 
 
 def _fused_aggregates(
@@ -955,16 +995,19 @@ def _fused_aggregates(
     return parts, slots
 
 
-def _fused_query(rows: _FusedRows, parts: list[str], wanted: list[tuple[str, ...]]) -> tuple[str, dict[int, int]]:
+def _fused_query(
+    rows: _FusedRows, parts: list[str], wanted: list[tuple[int, tuple[str, ...]]]
+) -> tuple[str, dict[int, int]]:
     """The grouped query of a batch: the aggregates grouped by every column at once (each row hashed once; with
-    distinct units, by unit first), then each set of columns adds up those few groups (GROUPING SETS on
-    PostgreSQL, a UNION ALL over them materialised on SQLite). Its rows: (which set, the period, the columns,
-    the aggregates), and the set of columns (index in `wanted`) each value of the first column stands for."""
+    distinct units, by unit first), then each (period, set of columns) adds up those few groups (GROUPING SETS
+    on PostgreSQL, a UNION ALL over them materialised on SQLite). `wanted`: (the period column's index, the
+    columns). Its rows: (which, the period, the columns, the aggregates), and the index in `wanted` each value
+    of the first column stands for."""
     db = connections[rows.alias]
     q = db.ops.quote_name
     columns = list(rows.grouping.expressions)
-    period = q("_p")
-    every = ", ".join([period, *(q(column) for column in columns)])
+    periods = [q(period) for period in rows.periods]
+    every = ", ".join([*periods, *(q(column) for column in columns)])
     first_level = ", ".join(f"{part} AS {q(f'_a{i}')}" for i, part in enumerate(parts))
     summed = ", ".join(f"SUM({q(f'_a{i}')})" for i in range(len(parts)))
     if any(rows.distinct):
@@ -974,25 +1017,29 @@ def _fused_query(rows: _FusedRows, parts: list[str], wanted: list[tuple[str, ...
     else:
         source = f"SELECT {every}, {first_level} FROM ({rows.sql}) counted GROUP BY {every}"  # noqa: S608
     if db.vendor == "postgresql":
-        names = [q(column) for column in columns]
-        sets = ", ".join("(" + ", ".join([period, *(q(column) for column in s)]) + ")" for s in wanted)
-        mask = f"GROUPING({', '.join(names)})" if names else "0"
+        names = [*rows.periods, *columns]
+        sets = ", ".join("(" + ", ".join([periods[at], *(q(column) for column in s)]) + ")" for at, s in wanted)
+        # The period of the row's set: the others are NULL in its row.
+        period = periods[0] if len(periods) == 1 else f"COALESCE({', '.join(periods)})"
         query = (
-            f"SELECT {mask}, {', '.join([period, *names])}, {summed} "  # noqa: S608
+            f"SELECT GROUPING({', '.join(q(name) for name in names)}), {period}, "  # noqa: S608
+            f"{', '.join(q(column) for column in columns) + ', ' if columns else ''}{summed} "
             f"FROM ({source}) grouped GROUP BY GROUPING SETS ({sets})"
         )
         # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
         bits = {
-            sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): index
-            for index, s in enumerate(wanted)
+            sum(
+                1 << (len(names) - 1 - i) for i, name in enumerate(names) if name not in s and name != rows.periods[at]
+            ): index
+            for index, (at, s) in enumerate(wanted)
         }
         return query, bits
     selects = []
-    for index, s in enumerate(wanted):
+    for index, (at, s) in enumerate(wanted):
         shown = [q(column) if column in s else "NULL" for column in columns]
         selects.append(
-            f"SELECT {index}, {', '.join([period, *shown])}, {summed} "  # noqa: S608
-            f"FROM grouped GROUP BY {', '.join([period, *(q(column) for column in s)])}"
+            f"SELECT {index}, {', '.join([periods[at], *shown])}, {summed} "  # noqa: S608
+            f"FROM grouped GROUP BY {', '.join([periods[at], *(q(column) for column in s)])}"
         )
     return f"WITH grouped AS MATERIALIZED ({source}) " + " UNION ALL ".join(selects), {i: i for i in range(len(wanted))}
 
@@ -1000,13 +1047,14 @@ def _fused_query(rows: _FusedRows, parts: list[str], wanted: list[tuple[str, ...
 def _compute_fused(members: Sequence[Request]) -> list[dict[Buckets, list[Values]]]:
     """Indicators of one batch from one query (`_fused_rows`): each member sums what its measure needs over the
     rows it keeps, with how many they are (a group without any is no cell of that member, as alone), and its
-    groups are rolled up as `compute_sets` rolls up its own."""
+    groups (those of its own period) are rolled up as `compute_sets` rolls up its own."""
     first = members[0]
     rows = _fused_rows(members)
     db = connections[rows.alias]
     parts, slots = _fused_aggregates(members, rows, db.ops.quote_name)
     by_columns = _by_columns(rows.grouping, first.sets)
-    wanted = list(by_columns)
+    used = sorted(set(rows.period_of))
+    wanted = [(at, s) for at in used for s in by_columns]
     query, which = _fused_query(rows, parts, wanted)
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
@@ -1016,22 +1064,21 @@ def _compute_fused(members: Sequence[Request]) -> list[dict[Buckets, list[Values
             found = cursor.fetchall()
     columns = list(rows.grouping.expressions)
     results = []
-    for member, (numerator_at, denominator_at, rows_at) in zip(members, slots, strict=True):
+    for member, at, (numerator_at, denominator_at, rows_at) in zip(members, rows.period_of, slots, strict=True):
 
         def groups(
-            numerator_at: int = numerator_at, denominator_at: int | None = denominator_at, rows_at: int = rows_at
+            at: int = at,
+            numerator_at: int = numerator_at,
+            denominator_at: int | None = denominator_at,
+            rows_at: int = rows_at,
         ) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, Any]]]:
             for mark, index, *rest in found:
                 aggregates = rest[len(columns) :]
-                if not aggregates[rows_at]:
-                    continue  # none of this member's rows in the group: no cell, as when computed alone
+                period_at, grouped_by = wanted[which[mark]]
+                if period_at != at or not aggregates[rows_at]:
+                    continue  # another date's period, or none of this member's rows: no cell, as when alone
                 denominator = aggregates[denominator_at] if denominator_at is not None else None
-                yield (
-                    wanted[which[mark]],
-                    index,
-                    dict(zip(columns, rest, strict=False)),
-                    (aggregates[numerator_at], denominator),
-                )
+                yield grouped_by, index, dict(zip(columns, rest, strict=False)), (aggregates[numerator_at], denominator)
 
         found_member = _rolled_up(
             member.measure,

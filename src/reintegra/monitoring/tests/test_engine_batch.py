@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 
-from reintegra.cases.models import FollowUpVisit
+from reintegra.cases.models import Case, FollowUpVisit
 from reintegra.monitoring import definition, dimensions, engine
 from reintegra.monitoring.tests.test_engine_properties import (
     CUMULATIVE,
@@ -30,7 +30,15 @@ VISITED = [{"field": "follow_ups", "op": "gte", "value": 1}]
 
 def _rules(unit: str) -> list[tuple[str, dict]]:
     base = {"population": "cases", "unit": unit, "date": "return_date"}
+    opened = {**base, "date": "opened_on"}
+    closed = {**base, "date": "closed_on"}
     return [
+        # Other dates of the same rows: one scan with the return date's when the periods do not overlap.
+        ("count", opened),
+        ("percentage", {**opened, "numerator": FORCED}),
+        ("count", {**closed, "filters": NOT_SPONTANEOUS}),
+        ("percentage", {**closed, "numerator": MINOR}),
+        ("mean", {**closed, "value": "follow_ups"}),
         ("count", base),
         ("count", {**base, "filters": MINOR}),
         ("count", {**base, "numerator": FORCED}),
@@ -60,7 +68,9 @@ def _check(programme_ids: list[int]) -> None:
                 alone.append(
                     engine.compute_sets(parsed, measure, programme_ids=programme_ids, periods=periods, sets=sets)
                 )
-    assert [len(batch) for batch in engine.batches(requests)] == [9] * 6
+    made = engine.batches(requests)
+    assert len(made) < len(requests) / 3
+    assert any(len({requests[i].definition.date for i in batch}) > 1 for batch in made)
     together = engine.compute_many(requests)
     for asked, mine, theirs in zip(requests, together, alone, strict=True):
         assert mine.keys() == theirs.keys()
@@ -81,6 +91,13 @@ def test_indicators_computed_together_are_each_computed_alone(pool, world, visit
     case_ids, manager = pool[3], pool[4]
     with transaction.atomic():
         _write(pool, people, cases)
+        # Opened and closed some days after the return (derived from it: in another quarter, or out of the year).
+        for pk, case in zip(pool[3], cases, strict=True):
+            returned = YEAR + timedelta(days=case["day"])
+            Case.objects.filter(pk=pk).update(
+                opened_on=returned + timedelta(days=case["day"] % 40),
+                closed_on=returned + timedelta(days=(case["day"] * 7) % 200),
+            )
         FollowUpVisit.objects.bulk_create(
             FollowUpVisit(
                 case_id=case_ids[case],
@@ -108,6 +125,7 @@ def test_a_median_is_computed_alone_and_other_populations_apart(db):
         engine.request(by_person, "count", programme_ids=[1], periods=period, sets=[()]),
         engine.request(count, "percentage", programme_ids=[1], periods=period, sets=[()]),
     ]
+    # The count of distinct people keeps its own batch; a median is alone.
     assert engine.batches(asked) == [[0, 3], [1], [2]]
 
 
