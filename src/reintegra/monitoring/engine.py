@@ -793,9 +793,13 @@ def batches(requests: Sequence[Request]) -> list[list[int]]:
     programmes, periods and sets of dimensions, whatever their filters, numerators, measures, units and dates.
     Different dates share a scan when each row's period is a CASE on each date (periods that do not overlap,
     no field made on the row's period); a count of distinct units keeps its own date and unit (its units are
-    grouped by its own period). A median needs its values ordered: computed alone."""
+    grouped by its own period). A batch ranks one set of rows at most: an indicator that keeps each unit's
+    latest record among other rows than the batch's ranked ones (other filters, date or unit) gets a batch of
+    its own kind (measured at a million cases: each ranking sorts the union of the batch's rows, and three RSS
+    indicators together took 9.6 s against 6.9 s apart). A median needs its values ordered: computed alone."""
     found: list[list[int]] = []
     shared: dict[tuple[Any, ...], list[int]] = {}
+    ranked: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # batch key -> the rows its ranking is of
     for index, asked in enumerate(requests):
         definition = asked.definition
         if asked.measure == Measure.MEDIAN:
@@ -804,7 +808,7 @@ def batches(requests: Sequence[Request]) -> list[list[int]]:
         keys = [key for s in asked.sets for key in s]
         distinct = _distinct(definition, asked.measure, keys)
         dated = distinct or _overlap(asked.periods) or _reads_period(asked)
-        key = (
+        key: tuple[Any, ...] = (
             id(definition.population),
             asked.programme_ids,
             asked.periods,
@@ -812,6 +816,11 @@ def batches(requests: Sequence[Request]) -> list[list[int]]:
             # A count of distinct units groups its units by its own period: its date and unit for the batch.
             (definition.date, definition.unit) if dated else None,
         )
+        if definition.population.units[definition.unit].path != "pk" and not distinct:
+            rows = (definition.date, definition.unit, repr(_counted_conditions(definition, asked.measure)))
+            if ranked.setdefault(key, rows) != rows:
+                key = (*key, rows)
+                ranked.setdefault(key, rows)
         if key in shared:
             shared[key].append(index)
         else:
