@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import perf_counter
 from typing import Any
 
 from django.db import connection, connections, transaction
@@ -370,18 +371,40 @@ def _compute(
             _rows(definition, measure, programme_ids, periods, grouping), definition, grouping, len(periods), sets
         )
     prepared = _prepared(definition, measure, programme_ids, periods, grouping)
-    plain = measure in (Measure.COUNT, Measure.SUM)
-    # Each set's cells, added up from the groups of its columns (several groups make one bucket when the
-    # columns say more than the bucket: the municipalities of a state, the masks with a flag's bit).
-    parts: dict[Buckets, list[dict[Buckets, list[float]]]] = {s: [{} for _ in periods] for s in sets}
-    duration = _is_duration(definition)
-    columns = {s: grouping.columns_of(s) for s in sets}
+    by_columns = _by_columns(grouping, sets)
+    return _rolled_up(
+        measure,
+        len(periods),
+        sets,
+        grouping,
+        by_columns,
+        _grouped(prepared, list(grouping.expressions), list(by_columns)),
+        _is_duration(definition),
+    )
+
+
+def _by_columns(grouping: _Grouping, sets: Sequence[Buckets]) -> dict[tuple[str, ...], list[Buckets]]:
+    """The sets of dimensions by the columns they are grouped by (several sets may share them)."""
     by_columns: dict[tuple[str, ...], list[Buckets]] = defaultdict(list)
     for s in sets:
-        by_columns[columns[s]].append(s)
-    for grouped_by, index, values, (numerator, denominator) in _grouped(
-        prepared, list(grouping.expressions), list(by_columns)
-    ):
+        by_columns[grouping.columns_of(s)].append(s)
+    return by_columns
+
+
+def _rolled_up(
+    measure: str,
+    n_periods: int,
+    sets: Sequence[Buckets],
+    grouping: _Grouping,
+    by_columns: dict[tuple[str, ...], list[Buckets]],
+    groups: Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, Any]]],
+    duration: bool,
+) -> dict[Buckets, list[Values]]:
+    """Each set's cells, added up from the groups of its columns (several groups make one bucket when the
+    columns say more than the bucket: the municipalities of a state, the masks with a flag's bit)."""
+    plain = measure in (Measure.COUNT, Measure.SUM)
+    parts: dict[Buckets, list[dict[Buckets, list[float]]]] = {s: [{} for _ in range(n_periods)] for s in sets}
+    for grouped_by, index, values, (numerator, denominator) in groups:
         n = _as_value(numerator, duration)
         d = float(denominator or 0)
         for s in by_columns[grouped_by]:
@@ -435,6 +458,9 @@ class _Prepared:
     # The grouped query built on it for each (columns, sets), and the set each GROUPING() mask stands for:
     # built once (a tiny query's call is mostly the engine's own Python, docs/scaling.md).
     grouped: dict[tuple[Any, ...], tuple[str, dict[int, tuple[str, ...]]]] = field(default_factory=dict)
+    # The grouped queries (same keys) whose last run was quick: run without `_TUNE`, settings for a large
+    # population that a tiny query pays for in the server's time (a third of a 1 ms call, measured).
+    quick: set[tuple[Any, ...]] = field(default_factory=set)
 
 
 # The SQL compiled for the same question (definition, measure, programmes, periods, dimensions, database, time
@@ -521,8 +547,18 @@ def _grouped(
         if key not in prepared.grouped:
             prepared.grouped[key] = _grouping_sets_query(prepared, columns, sets)
         query, bits = prepared.grouped[key]
+        started = perf_counter()
         with db.cursor() as cursor:
-            found = _fetch_tuned(db, cursor, query, params)
+            if key in prepared.quick:
+                cursor.execute(query, params)
+                found = cursor.fetchall()
+            else:
+                found = _fetch_tuned(db, cursor, query, params)
+        # The settings change no number, only the plan of a large query: a question is quick or not by its data.
+        if perf_counter() - started < _QUICK:
+            prepared.quick.add(key)
+        else:
+            prepared.quick.discard(key)
         for mask, index, *rest in found:
             yield bits[mask], index, dict(zip(columns, rest, strict=False)), _parts(rest[len(columns) :])
         return
@@ -550,6 +586,14 @@ def _grouping_sets_query(
     q = connections[prepared.alias].ops.quote_name
     period = q("_p")
     names = [q(column) for column in columns]
+    if len(sets) == 1 and list(sets[0]) == columns:
+        # One set of every column (a single disaggregation, as the IPTT asks): a plain GROUP BY, one level. A
+        # tiny query's time is mostly the server's planning of the wider one (docs/scaling.md).
+        query = (
+            f"SELECT 0, {', '.join([period, *names])}, {aggregates} "  # noqa: S608
+            f"FROM ({sql}) counted GROUP BY {', '.join([period, *names])}"
+        )
+        return query, {0: sets[0]}
     grouping = ", ".join("(" + ", ".join([period, *(q(column) for column in s)]) + ")" for s in sets)
     source = f"({sql}) counted"
     if prepared.additive:
@@ -570,6 +614,8 @@ def _grouping_sets_query(
     return query, bits
 
 
+# A grouped query quicker than this (seconds) runs without `_TUNE` the next time.
+_QUICK = 0.02
 # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured), and the rows
 # are hashed into every grouping set in one pass when they have room (not sorted once per set).
 _TUNE = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
@@ -702,4 +748,386 @@ def _median_cell(values: list[float]) -> Cell:
     return Cell(middle, float(len(values)), middle)
 
 
-__all__ = ["Cell", "Values", "compute", "compute_sets", "counted_rows", "make_cell", "registry"]
+# --- several indicators in one pass -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """One indicator's question to `compute_many`: its rule and measure, the programmes, periods and sets of
+    dimensions (as `compute_sets` takes them)."""
+
+    definition: Definition
+    measure: str
+    programme_ids: tuple[int, ...]
+    periods: tuple[Period, ...]
+    sets: tuple[Buckets, ...]
+
+
+def request(
+    definition: Definition,
+    measure: str,
+    *,
+    programme_ids: Iterable[int],
+    periods: Sequence[Period],
+    sets: Sequence[Sequence[str]],
+) -> Request:
+    return Request(
+        definition,
+        measure,
+        tuple(programme_ids),
+        tuple(periods),
+        tuple(dict.fromkeys(tuple(s) for s in sets)),
+    )
+
+
+def _reads_period(asked: Request) -> bool:
+    """Whether a field the definition uses is made for each period on the row's date (visits in the period)."""
+    definition = asked.definition
+    names = {c.field for c in (*definition.filters, *definition.numerator)} | {definition.value} - {""}
+    fields = definition.population.fields
+    return len(asked.periods) > 1 and any(getattr(fields.get(name), "periodic", False) for name in names)
+
+
+def batches(requests: Sequence[Request]) -> list[list[int]]:
+    """The requests (by index) computed together: those reading the rows of the same population for the same
+    programmes, periods and sets of dimensions, whatever their filters, numerators, measures, units and dates.
+    Different dates share a scan when each row's period is a CASE on each date (periods that do not overlap,
+    no field made on the row's period); a count of distinct units keeps its own date and unit (its units are
+    grouped by its own period). A batch ranks one set of rows at most: an indicator that keeps each unit's
+    latest record among other rows than the batch's ranked ones (other filters, date or unit) gets a batch of
+    its own kind (measured at a million cases: each ranking sorts the union of the batch's rows, and three RSS
+    indicators together took 9.6 s against 6.9 s apart). A median needs its values ordered: computed alone."""
+    found: list[list[int]] = []
+    shared: dict[tuple[Any, ...], list[int]] = {}
+    ranked: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # batch key -> the rows its ranking is of
+    for index, asked in enumerate(requests):
+        definition = asked.definition
+        if asked.measure == Measure.MEDIAN:
+            found.append([index])
+            continue
+        keys = [key for s in asked.sets for key in s]
+        distinct = _distinct(definition, asked.measure, keys)
+        dated = distinct or _overlap(asked.periods) or _reads_period(asked)
+        key: tuple[Any, ...] = (
+            id(definition.population),
+            asked.programme_ids,
+            asked.periods,
+            asked.sets,
+            # A count of distinct units groups its units by its own period: its date and unit for the batch.
+            (definition.date, definition.unit) if dated else None,
+        )
+        if definition.population.units[definition.unit].path != "pk" and not distinct:
+            rows = (definition.date, definition.unit, repr(_counted_conditions(definition, asked.measure)))
+            if ranked.setdefault(key, rows) != rows:
+                key = (*key, rows)
+                ranked.setdefault(key, rows)
+        if key in shared:
+            shared[key].append(index)
+        else:
+            shared[key] = [index]
+            found.append(shared[key])
+    return found
+
+
+def compute_many(requests: Sequence[Request]) -> list[dict[Buckets, list[Values]]]:
+    """What `compute_sets` gives for each request, in order. The requests of one batch (`batches`: the same
+    population, programmes, periods and dimensions) are computed from one scan of their rows: each indicator's
+    numerator and denominator an aggregate of the rows it counts (its dates, its filters, its latest record per
+    unit), grouped once by the columns of the dimensions and rolled up per indicator as `compute_sets` rolls up
+    its own. A snapshot of a programme and the bench's whole library go through here."""
+    results: list[dict[Buckets, list[Values]] | None] = [None] * len(requests)
+    with reading_from_replica():
+        for batch in batches(requests):
+            if len(batch) == 1:
+                asked = requests[batch[0]]
+                results[batch[0]] = _compute(
+                    asked.definition, asked.measure, list(asked.programme_ids), list(asked.periods), list(asked.sets)
+                )
+                continue
+            for index, found in zip(batch, _compute_fused([requests[i] for i in batch]), strict=True):
+                results[index] = found
+    return [found for found in results if found is not None]
+
+
+def _counted_conditions(definition: Definition, measure: str) -> tuple[Condition, ...]:
+    # As `counted_rows`: a count or total counts a unit if any of its records passes the numerator too.
+    if measure in (Measure.COUNT, Measure.SUM):
+        return (*definition.filters, *definition.numerator)
+    return definition.filters
+
+
+@dataclass(frozen=True)
+class _FusedRows:
+    """The rows of a batch as the columns its grouped query reads, and where each member's marks are."""
+
+    sql: str
+    params: tuple[Any, ...]
+    alias: str
+    grouping: _Grouping
+    # The period of each date the members read (`_p`, `_p1`…), and which one each member's is.
+    periods: list[str]
+    period_of: list[int]
+    # Per member: the SQL condition of the rows it keeps (its mark, and its rank when it keeps each unit's latest).
+    selected: list[str]
+    distinct: list[bool]
+    # The members' values (`_v<k>`) and numerators (`_n<k>`) among the columns.
+    values: set[str]
+
+
+def _period_alias(index: int) -> str:
+    # The first date's is `_period`, the name a field made on the row's period reads (`_aliases`).
+    return "_period" if index == 0 else f"_period{index}"
+
+
+def _fused_scope(
+    members: Sequence[Request], conditions: list[tuple[Condition, ...]], dates: dict[str, Definition]
+) -> QuerySet[Any]:
+    """The rows of the batch's span (by any of its dates) in its programmes that some member counts, with
+    their period by each date."""
+    first = members[0]
+    definition, periods = first.definition, list(first.periods)
+    population = definition.population
+    span = (min(p[0] for p in periods), max(p[1] for p in periods))
+    in_span = Q()
+    for dated in dates.values():
+        in_span |= _in_period(dated, span)
+    rows: QuerySet[Any] = (
+        population.rows().filter(**{f"{population.programme_path}__in": list(first.programme_ids)}).filter(in_span)
+    )
+    for index, dated in enumerate(dates.values()):
+        rows = rows.alias(**{_period_alias(index): _period_index(dated, periods)})
+    aliases: dict[str, Any] = {}
+    for member in members:
+        aliases.update(_aliases(member.definition, periods))
+    rows = rows.alias(**aliases)
+    if all(conditions):
+        either = Q()  # only the rows some member counts
+        for member, condition in zip(members, conditions, strict=True):
+            either |= _all(member.definition, condition) & (
+                _in_period(member.definition, span) if len(dates) > 1 else Q()
+            )
+        rows = rows.filter(either)
+    gaps = any(later[0] > earlier[1] + timedelta(days=1) for earlier, later in itertools.pairwise(sorted(periods)))
+    return rows.exclude(_period=-1) if gaps and len(dates) == 1 and not _overlap(periods) else rows
+
+
+def _fused_values(members: Sequence[Request], conditions: list[tuple[Condition, ...]]) -> dict[str, Any]:
+    """Each member's value (`_v<k>`: a total or mean) or numerator (`_n<k>`: 1 or 0, a percentage or ratio)."""
+    values: dict[str, Any] = {}
+    for k, (member, condition) in enumerate(zip(members, conditions, strict=True)):
+        if member.definition.value:
+            value = F(_path(member.definition, member.definition.value))
+            # Read on the member's own rows only: a value may be a subquery per row (an RSS change reads the
+            # baseline round), and the other members' rows are not its to pay for (measured: a third of the
+            # RSS batch's time).
+            values[f"_v{k}"] = Case(When(_all(member.definition, condition), then=value)) if condition else value
+        elif member.measure in (Measure.PERCENTAGE, Measure.RATIO) and member.definition.numerator:
+            values[f"_n{k}"] = Case(
+                When(_all(member.definition, member.definition.numerator), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+    return values
+
+
+def _fused_mark(definition: Definition, condition: tuple[Condition, ...], period: str, several: bool) -> Any:
+    """1 on the rows a member counts: its conditions, and its date in one of the periods when the batch reads
+    several dates (a row of the span by another date may be in none of this one's)."""
+    where = _all(definition, condition) if condition else Q()
+    if several:
+        where &= Q(**{f"{period}__gte": 0})
+    if not where:
+        return Value(1, output_field=IntegerField())
+    return Case(When(where, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _fused_rows(members: Sequence[Request]) -> _FusedRows:
+    """Each member marks the rows it counts (`_w`: its filters, and its numerator for a count, and its date in a
+    period), and ranks them within its unit and period when it keeps each unit's latest record (`_r`:
+    partitioned by its own mark, so the latest among its own rows, as `counted_rows` ranks them). Members with
+    the same date and conditions share both."""
+    first = members[0]
+    population = first.definition.population
+    grouping = _grouping(population, list(dict.fromkeys(key for s in first.sets for key in s)))
+    conditions = [_counted_conditions(member.definition, member.measure) for member in members]
+    dates: dict[str, Definition] = {}
+    for member in members:
+        dates.setdefault(member.definition.date, member.definition)
+    order = list(dates)
+    rows = _fused_scope(members, conditions, dates)
+    q = connections[read_alias()].ops.quote_name
+    marks: dict[tuple[str, str], str] = {}
+    periods = {f"_p{index or ''}": F(_period_alias(index)) for index in range(len(order))}
+    annotations: dict[str, Any] = {**periods, **grouping.expressions}
+    ranks: dict[str, Any] = {}
+    distinct = [_distinct(member.definition, member.measure, grouping.dimensions) for member in members]
+    selected: list[str] = []
+    period_of = [order.index(member.definition.date) for member in members]
+    for member, condition, apart, at in zip(members, conditions, distinct, period_of, strict=True):
+        mark = marks.setdefault((member.definition.date, repr(condition)), f"_w{len(marks)}")
+        if mark not in annotations:
+            annotations[mark] = _fused_mark(member.definition, condition, _period_alias(at), len(order) > 1)
+        where = f"{q(mark)} = 1"
+        unit_path = population.units[member.definition.unit].path
+        if unit_path != "pk" and not apart:
+            rank = f"_r{mark[2:]}"
+            ranks[rank] = Window(
+                RowNumber(),
+                partition_by=[F(unit_path), F(_period_alias(at)), F(mark)],
+                order_by=[F(population.dates[member.definition.date].path).desc(), F("pk").desc()],
+            )
+            where += f" AND {q(rank)} = 1"
+        selected.append(where)
+    values = _fused_values(members, conditions)
+    if any(distinct):
+        # One unit for all (`batches`: a count of distinct units keeps its own).
+        annotations["_u"] = F(population.units[members[distinct.index(True)].definition.unit].path)
+    annotated = rows.annotate(**annotations).annotate(**ranks, **values)
+    names = [*annotations, *ranks, *values]
+    sql, params = annotated.values(*names).order_by().query.sql_with_params()
+    return _FusedRows(
+        sql, tuple(params), annotated.db, grouping, list(periods), period_of, selected, distinct, set(values)
+    )
+
+
+def _fused_aggregates(
+    members: Sequence[Request], rows: _FusedRows, q: Callable[[str], str]
+) -> tuple[list[str], list[tuple[int, int | None, int]]]:
+    """The aggregates of every member over the rows, and per member where its numerator, its denominator (None:
+    a count or total) and its number of rows are among them."""
+    parts: list[str] = []
+    slots: list[tuple[int, int | None, int]] = []
+
+    def add(expression: str) -> int:
+        parts.append(expression)
+        return len(parts) - 1
+
+    for k, (member, where, apart) in enumerate(zip(members, rows.selected, rows.distinct, strict=True)):
+        # Distinct units: the rows are grouped by unit first, where a unit counts once.
+        counted = add(f"{'MAX' if apart else 'SUM'}(CASE WHEN {where} THEN 1 ELSE 0 END)")
+        value = q(f"_v{k}")
+        if apart or member.measure == Measure.COUNT:
+            slots.append((counted, None, counted))
+        elif member.measure == Measure.SUM:
+            slots.append((add(f"SUM(CASE WHEN {where} THEN {value} END)"), None, counted))
+        elif member.measure == Measure.MEAN:
+            total = add(f"SUM(CASE WHEN {where} THEN {value} END)")
+            how_many = add(f"SUM(CASE WHEN {where} AND {value} IS NOT NULL THEN 1 ELSE 0 END)")
+            slots.append((total, how_many, counted))
+        else:  # percentage, ratio: the rows counted are the denominator
+            numerator = q(f"_n{k}") if f"_n{k}" in rows.values else "0"
+            slots.append((add(f"SUM(CASE WHEN {where} THEN {numerator} ELSE 0 END)"), counted, counted))
+    return parts, slots
+
+
+def _fused_query(
+    rows: _FusedRows, parts: list[str], wanted: list[tuple[int, tuple[str, ...]]]
+) -> tuple[str, dict[int, int]]:
+    """The grouped query of a batch: the aggregates grouped by every column at once (each row hashed once; with
+    distinct units, by unit first), then each (period, set of columns) adds up those few groups (GROUPING SETS
+    on PostgreSQL, a UNION ALL over them materialised on SQLite). `wanted`: (the period column's index, the
+    columns). Its rows: (which, the period, the columns, the aggregates), and the index in `wanted` each value
+    of the first column stands for."""
+    db = connections[rows.alias]
+    q = db.ops.quote_name
+    columns = list(rows.grouping.expressions)
+    periods = [q(period) for period in rows.periods]
+    every = ", ".join([*periods, *(q(column) for column in columns)])
+    first_level = ", ".join(f"{part} AS {q(f'_a{i}')}" for i, part in enumerate(parts))
+    summed = ", ".join(f"SUM({q(f'_a{i}')})" for i in range(len(parts)))
+    if any(rows.distinct):
+        units = f"SELECT {every}, {first_level} FROM ({rows.sql}) counted GROUP BY {every}, {q('_u')}"  # noqa: S608
+        again = ", ".join(f"SUM({q(f'_a{i}')}) AS {q(f'_a{i}')}" for i in range(len(parts)))
+        source = f"SELECT {every}, {again} FROM ({units}) units GROUP BY {every}"  # noqa: S608
+    else:
+        source = f"SELECT {every}, {first_level} FROM ({rows.sql}) counted GROUP BY {every}"  # noqa: S608
+    if db.vendor == "postgresql":
+        names = [*rows.periods, *columns]
+        sets = ", ".join("(" + ", ".join([periods[at], *(q(column) for column in s)]) + ")" for at, s in wanted)
+        # The period of the row's set: the others are NULL in its row.
+        period = periods[0] if len(periods) == 1 else f"COALESCE({', '.join(periods)})"
+        query = (
+            f"SELECT GROUPING({', '.join(q(name) for name in names)}), {period}, "  # noqa: S608
+            f"{', '.join(q(column) for column in columns) + ', ' if columns else ''}{summed} "
+            f"FROM ({source}) grouped GROUP BY GROUPING SETS ({sets})"
+        )
+        # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
+        bits = {
+            sum(
+                1 << (len(names) - 1 - i) for i, name in enumerate(names) if name not in s and name != rows.periods[at]
+            ): index
+            for index, (at, s) in enumerate(wanted)
+        }
+        return query, bits
+    selects = []
+    for index, (at, s) in enumerate(wanted):
+        shown = [q(column) if column in s else "NULL" for column in columns]
+        selects.append(
+            f"SELECT {index}, {', '.join([periods[at], *shown])}, {summed} "  # noqa: S608
+            f"FROM grouped GROUP BY {', '.join([periods[at], *(q(column) for column in s)])}"
+        )
+    return f"WITH grouped AS MATERIALIZED ({source}) " + " UNION ALL ".join(selects), {i: i for i in range(len(wanted))}
+
+
+def _compute_fused(members: Sequence[Request]) -> list[dict[Buckets, list[Values]]]:
+    """Indicators of one batch from one query (`_fused_rows`): each member sums what its measure needs over the
+    rows it keeps, with how many they are (a group without any is no cell of that member, as alone), and its
+    groups (those of its own period) are rolled up as `compute_sets` rolls up its own."""
+    first = members[0]
+    rows = _fused_rows(members)
+    db = connections[rows.alias]
+    parts, slots = _fused_aggregates(members, rows, db.ops.quote_name)
+    by_columns = _by_columns(rows.grouping, first.sets)
+    used = sorted(set(rows.period_of))
+    wanted = [(at, s) for at in used for s in by_columns]
+    query, which = _fused_query(rows, parts, wanted)
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            found = _fetch_tuned(db, cursor, query, rows.params)
+        else:
+            cursor.execute(query, rows.params)
+            found = cursor.fetchall()
+    columns = list(rows.grouping.expressions)
+    results = []
+    for member, at, (numerator_at, denominator_at, rows_at) in zip(members, rows.period_of, slots, strict=True):
+
+        def groups(
+            at: int = at,
+            numerator_at: int = numerator_at,
+            denominator_at: int | None = denominator_at,
+            rows_at: int = rows_at,
+        ) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, Any]]]:
+            for mark, index, *rest in found:
+                aggregates = rest[len(columns) :]
+                period_at, grouped_by = wanted[which[mark]]
+                if period_at != at or not aggregates[rows_at]:
+                    continue  # another date's period, or none of this member's rows: no cell, as when alone
+                denominator = aggregates[denominator_at] if denominator_at is not None else None
+                yield grouped_by, index, dict(zip(columns, rest, strict=False)), (aggregates[numerator_at], denominator)
+
+        found_member = _rolled_up(
+            member.measure,
+            len(first.periods),
+            first.sets,
+            rows.grouping,
+            by_columns,
+            groups(),
+            _is_duration(member.definition),
+        )
+        results.append(found_member)
+    return results
+
+
+__all__ = [
+    "Cell",
+    "Request",
+    "Values",
+    "batches",
+    "compute",
+    "compute_many",
+    "compute_sets",
+    "counted_rows",
+    "make_cell",
+    "registry",
+    "request",
+]

@@ -170,39 +170,77 @@ def snapshot_values(indicator: Indicator, period: ReportingPeriod) -> dict[str, 
     """What a submitted period freezes of an indicator: the total, each standard disaggregation available
     for its population (or the disaggregations reported by hand) and the life-of-programme value up to the
     period's end (distinct units, never a sum of periods)."""
-    if not indicator.is_computed:
-        report = ReportedValue.objects.filter(indicator=indicator, period=period).first()
-        if report is None:
-            return {"total": None, "dimensions": {}, "text": ""}
-        total = reported_cell(indicator.measure, report.numerator, report.denominator)
-        by_dimension = {}
-        for dimension in report.cells or {}:
-            (split,) = _reported(indicator, [period], (dimension,))
-            by_dimension[dimension] = {bucket: as_json(cell) for (bucket,), cell in split.cells.items()}
-        return {"total": as_json(total), "dimensions": by_dimension, "text": report.text}
-    start = programme_start(indicator)
-    period_span = span(indicator, period, start)
-    parsed = definitions.parse(indicator.definition, indicator.measure)
-    keys = list(dimensions.available(parsed.population))
-    sets = [(), *((key,) for key in keys)]
-    # The total and every disaggregation from one grouped query; the same for the life of the programme up
-    # to the period's end (the period itself for a cumulative indicator).
-    found = computed_sets(indicator, [period_span], sets, parsed=parsed)
-    lop_span = (min(start or period.starts_on, period.starts_on), period.ends_on)
-    lop = found if lop_span == period_span else computed_sets(indicator, [lop_span], sets, parsed=parsed)
+    (values,) = snapshot_values_many([indicator], period)
+    return values
 
-    def cells_of(values: dict[tuple[str, ...], list[Values]]) -> dict[str, Any]:
-        return {
-            key: {bucket: as_json(cell) for (bucket,), cell in sorted(values[(key,)][0].cells.items())} for key in keys
-        }
 
-    return {
-        "total": as_json(found[()][0].total),
-        "span": [period_span[0].isoformat(), period_span[1].isoformat()],
-        "dimensions": cells_of(found),
-        "lop": as_json(lop[()][0].total),
-        "lop_dimensions": cells_of(lop),
-    }
+def snapshot_values_many(indicators: Sequence[Indicator], period: ReportingPeriod) -> list[dict[str, Any]]:
+    """`snapshot_values` of each indicator, in order. The computed ones are asked together
+    (`engine.compute_many`): those counting the same rows of a population (same unit, date and span) come from
+    one grouped query, the total and every disaggregation of each."""
+    starts: dict[int, date | None] = {}
+    requests: list[engine.Request] = []
+    # Per indicator: None (reported by hand), or its dimensions, span, and where its two requests are.
+    plans: list[tuple[list[str], Period, int, int] | None] = []
+    for indicator in indicators:
+        if not indicator.is_computed:
+            plans.append(None)
+            continue
+        programme_id = indicator.framework.programme_id
+        if programme_id not in starts:
+            starts[programme_id] = programme_start(indicator)
+        start = starts[programme_id]
+        period_span = span(indicator, period, start)
+        parsed = definitions.parse(indicator.definition, indicator.measure)
+        keys = list(dimensions.available(parsed.population))
+        sets = [(), *((key,) for key in keys)]
+
+        # The total and every disaggregation; the same for the life of the programme up to the period's end
+        # (the period itself for a cumulative indicator).
+        lop_span = (min(start or period.starts_on, period.starts_on), period.ends_on)
+        spans = [period_span] if lop_span == period_span else [period_span, lop_span]
+        for each in spans:
+            requests.append(
+                engine.request(parsed, indicator.measure, programme_ids=[programme_id], periods=[each], sets=sets)
+            )
+        plans.append((keys, period_span, len(requests) - len(spans), len(requests) - 1))
+    computed = engine.compute_many(requests)
+    results = []
+    for indicator, plan in zip(indicators, plans, strict=True):
+        if plan is None:
+            results.append(_reported_snapshot(indicator, period))
+            continue
+        keys, period_span, found_at, lop_at = plan
+        found, lop = computed[found_at], computed[lop_at]
+
+        def cells_of(values: dict[tuple[str, ...], list[Values]], keys: list[str] = keys) -> dict[str, Any]:
+            return {
+                key: {bucket: as_json(cell) for (bucket,), cell in sorted(values[(key,)][0].cells.items())}
+                for key in keys
+            }
+
+        results.append(
+            {
+                "total": as_json(found[()][0].total),
+                "span": [period_span[0].isoformat(), period_span[1].isoformat()],
+                "dimensions": cells_of(found),
+                "lop": as_json(lop[()][0].total),
+                "lop_dimensions": cells_of(lop),
+            }
+        )
+    return results
+
+
+def _reported_snapshot(indicator: Indicator, period: ReportingPeriod) -> dict[str, Any]:
+    report = ReportedValue.objects.filter(indicator=indicator, period=period).first()
+    if report is None:
+        return {"total": None, "dimensions": {}, "text": ""}
+    total = reported_cell(indicator.measure, report.numerator, report.denominator)
+    by_dimension = {}
+    for dimension in report.cells or {}:
+        (split,) = _reported(indicator, [period], (dimension,))
+        by_dimension[dimension] = {bucket: as_json(cell) for (bucket,), cell in split.cells.items()}
+    return {"total": as_json(total), "dimensions": by_dimension, "text": report.text}
 
 
 def frozen_values(snapshot: Snapshot, by: Sequence[str] = ()) -> Values:
@@ -274,9 +312,9 @@ def _cell_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[C
 def differences(period: ReportingPeriod, indicators: Iterable[Indicator]) -> list[IndicatorChange]:
     """Recompute each indicator for the period and compare it with the snapshot submitted."""
     stored = {s.indicator_id: s for s in Snapshot.objects.filter(period=period)}
+    indicators = list(indicators)
     found = []
-    for indicator in indicators:
-        now = snapshot_values(indicator, period)
+    for indicator, now in zip(indicators, snapshot_values_many(indicators, period), strict=True):
         snapshot = stored.get(indicator.pk)
         if snapshot is None:
             found.append(IndicatorChange(indicator, NEW, None, now.get("total")))
