@@ -45,15 +45,13 @@ class Hotspot:
     spark: tuple[int | None, ...]  # returns per 30-day bucket, oldest first, small counts hidden
 
 
-def _window(day: date, today: date, days: int, offset: int = 0) -> bool:
-    end = today - timedelta(days=offset)
-    return end - timedelta(days=days) < day <= end
-
-
 def _counts(events: Sequence[ReturnEvent], today: date, days: int, offset: int = 0) -> Counter[str]:
+    """Returns per area on the days (today - offset - days, today - offset]."""
+    end = today - timedelta(days=offset)
+    start = end - timedelta(days=days)
     counts: Counter[str] = Counter()
     for e in events:
-        if _window(e.day, today, days, offset):
+        if start < e.day <= end:
             counts[e.area] += e.n
     return counts
 
