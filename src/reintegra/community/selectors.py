@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case as CaseWhen
-from django.db.models import DateField, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum, Value, When, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,9 +206,11 @@ def _intake_events(user: User, since: date, country: str) -> list[hotspots_core.
     ]
 
 
-def _scores(user: User, since: date, areas: set[str]) -> dict[str, list[dict[str, float]]]:
-    """Each returnee's latest current RSS scores, per municipality of return (cases returned since `since`)."""
-    found = (
+def _scores(user: User, since: date, areas: set[str]) -> dict[str, hotspots_core.ScoreTotals]:
+    """Per municipality of return, each returnee's latest current RSS scores (cases returned since `since`),
+    summed by the database: how many people, and per dimension the sum and count of those scores."""
+    person = F("round__case__returnee_id")
+    latest = (
         RoundScore.objects.filter(
             _organisation_filter(user, "round__case__organisation_id"),
             is_current=True,
@@ -216,20 +218,28 @@ def _scores(user: User, since: date, areas: set[str]) -> dict[str, list[dict[str
             round__case__returnee__municipality_id__in=[int(a) for a in areas],
         )
         .annotate(
-            area=F("round__case__returnee__municipality_id"),
-            person=F("round__case__returnee_id"),
-            taken=F("round__taken_on"),
+            rank=Window(RowNumber(), partition_by=[person], order_by=[F("round__taken_on").desc(), F("pk").desc()]),
         )
-        .values("area", "person", "taken", "economic", "social", "psychosocial")
-        .order_by("person", "-taken")
+        .filter(rank=1)
     )
-    latest: dict[int, dict[str, Any]] = {}
-    for row in found:
-        latest.setdefault(row["person"], dict(row))
-    out: defaultdict[str, list[dict[str, float]]] = defaultdict(list)
-    for person in latest.values():
-        out[str(person["area"])].append({d: person[d] for d in hotspots_core.DIMENSIONS if person[d] is not None})
-    return dict(out)
+    sums = {f"{d}_sum": Sum(d) for d in hotspots_core.DIMENSIONS} | {
+        f"{d}_n": Count(d) for d in hotspots_core.DIMENSIONS
+    }
+    # Summed over the latest rows by id: Django would group the windowed query itself before ranking.
+    totals = (
+        RoundScore.objects.filter(pk__in=latest.values("pk"))
+        .values(area=F("round__case__returnee__municipality_id"))
+        .annotate(people=Count("pk"), **sums)
+        .order_by()
+    )
+    return {
+        str(row["area"]): hotspots_core.ScoreTotals(
+            row["people"],
+            {d: row[f"{d}_sum"] or 0.0 for d in hotspots_core.DIMENSIONS},
+            {d: row[f"{d}_n"] for d in hotspots_core.DIMENSIONS},
+        )
+        for row in totals
+    }
 
 
 def _populations(user: User) -> dict[str, int]:
