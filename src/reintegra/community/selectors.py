@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, DateField, F, Q, QuerySet, Sum, Value, When, Window
@@ -154,7 +155,9 @@ def _segments(today: date, period_days: int, span: int) -> list[tuple[date, date
     return [(today - timedelta(days=b), today - timedelta(days=a)) for a, b in itertools.pairwise(bounds)]
 
 
-def _case_events(user: User, today: date, since: date, country: str, period_days: int) -> list[hotspots_core.ReturnEvent]:
+def _case_events(
+    user: User, today: date, since: date, country: str, period_days: int
+) -> list[hotspots_core.ReturnEvent]:
     """The cases' returns from the kept tally (`return_tally`), summed per municipality and stretch of days."""
     stretches = _segments(today, period_days, (today - since).days)
     stretch = CaseWhen(
@@ -226,11 +229,12 @@ def _scores(user: User, since: date, areas: set[str]) -> dict[str, hotspots_core
         f"{d}_n": Count(d) for d in hotspots_core.DIMENSIONS
     }
     # Summed over the latest rows by id: Django would group the windowed query itself before ranking.
-    totals = (
+    totals: Iterable[dict[str, Any]] = cast(
+        Any,
         RoundScore.objects.filter(pk__in=latest.values("pk"))
         .values(area=F("round__case__returnee__municipality_id"))
         .annotate(people=Count("pk"), **sums)
-        .order_by()
+        .order_by(),
     )
     return {
         str(row["area"]): hotspots_core.ScoreTotals(

@@ -372,14 +372,20 @@ def test_a_child_case_is_counted_in_the_hotspots_tally_where_the_adult_returned(
     from reintegra.places.models import AdminArea
 
     muni = AdminArea.objects.create(country="GT", level=2, code="GT-0999", name="Cobán")
-    marta = f.returnee(world.manager, given_names="Marta", nationality="GT", return_country="GT", municipality_id=muni.pk)
+    marta = f.returnee(
+        world.manager, given_names="Marta", nationality="GT", return_country="GT", municipality_id=muni.pk
+    )
     adult = f.case(world.manager, marta)
     household = case_services.set_household(
         world.manager,
         adult,
         [
             case_services.MemberInput(
-                given_names="Kevin", family_names="López Cux", relationship="child", birth_date=years_ago(9), returned_too=True
+                given_names="Kevin",
+                family_names="López Cux",
+                relationship="child",
+                birth_date=years_ago(9),
+                returned_too=True,
             )
         ],
     )
