@@ -341,12 +341,22 @@ class PerceptionResponse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The instance id of an ODK / Kobo submission it was imported from (empty when answered on the web or the
+    # API): importing the same export again skips it.
+    submission_key = models.CharField(max_length=120, blank=True, default="")
 
     class Meta:
         verbose_name = _("community perception response")
         verbose_name_plural = _("community perception responses")
         ordering = ["-taken_on", "-id"]
         indexes = [models.Index(fields=["community", "version"], name="perception_community_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="perception_submission_once",
+            )
+        ]
 
 
 class ReturnTally(models.Model):
