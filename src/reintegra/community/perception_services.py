@@ -134,7 +134,7 @@ def record_response(user: User, community: Community, data: PerceptionInput) -> 
 
 def _columns(exc: ValidationError) -> list[tuple[str, str]]:
     """A refusal of `_check` by the export's columns: an answer's column is its question's code."""
-    out = []
+    out: list[tuple[str, str]] = []
     for name, messages in exc.message_dict.items():
         column = xlsform.SURVEY_DATE if name == "taken_on" else name.removeprefix("answers.")
         out.extend((column, str(m)) for m in messages)

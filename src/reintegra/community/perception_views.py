@@ -1,6 +1,7 @@
 """Pages of the community perception survey: answering it for a community (programme managers and
 coordinators of the community's organisation) and its XLSForm for offline collection (readers of the community
-level), and importing the answers collected offline with it. The results are a section of the community's page (`community_detail`)."""
+level), and importing the answers collected offline with it. The results are a section of the community's page
+(`community_detail`)."""
 
 from __future__ import annotations
 
