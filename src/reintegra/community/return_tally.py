@@ -61,7 +61,8 @@ def contributions(returnee_ids: Iterable[int]) -> Tally:
 
 def apply(before: Tally, after: Tally) -> None:
     """Add `after - before` to the stored tally (rows left at zero are removed)."""
-    for key in set(before) | set(after):
+    # In key order: two writers touching the same rows lock them in the same order (no deadlock).
+    for key in sorted(set(before) | set(after)):
         old, new = before.get(key, (0, 0)), after.get(key, (0, 0))
         returns, repeats = new[0] - old[0], new[1] - old[1]
         if returns or repeats:
