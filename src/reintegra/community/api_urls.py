@@ -12,6 +12,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("communities/<int:pk>/sessions/", api.SessionsView.as_view(), name="community-sessions"),
     path("communities/<int:pk>/profiles/", api.ProfilesView.as_view(), name="community-profiles"),
     path("communities/<int:pk>/perception/", perception_api.PerceptionView.as_view(), name="community-perception"),
+    path(
+        "communities/<int:pk>/perception/submissions/",
+        perception_api.PerceptionSubmissionsView.as_view(),
+        name="community-perception-submissions",
+    ),
     path("community-projects/", api.ProjectsView.as_view(), name="community-projects"),
     path("community-projects/<int:pk>/", api.ProjectView.as_view(), name="community-project"),
     path("community-projects/<int:pk>/status/", api.ProjectStatusView.as_view(), name="community-project-status"),

@@ -10,10 +10,10 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations (audit, navigation) go here.
-        from reintegra.access import audit
+        from reintegra.access import audit, trail_words
         from reintegra.access.roles import Capability
         from reintegra.cases import extensions
-        from reintegra.community import indicators, panels, selectors
+        from reintegra.community import indicators, panels, return_tally, selectors
         from reintegra.structural import action_matrix
         from reintegra.web import navigation
 
@@ -27,6 +27,13 @@ class CommunityConfig(AppConfig):
         for tab in ("summary", "plan"):
             extensions.register_panel(tab, "community/includes/case_projects_panel.html", panels.case_projects_context)
         indicators.register_populations()
+        trail_words.register_purpose(
+            r"Perception survey submissions: (?P<count>\d+) imported",
+            _("Perception survey submissions: %(count)s imported"),
+            pattern=True,
+        )
+        # The hotspots' kept tally follows every write of a case or a returnee's municipality.
+        return_tally.connect()
         # Started projects are community-level actions of their country in the regional matrix.
         action_matrix.register("community_projects", selectors.project_matrix_counts, selectors.project_matrix_actions)
         navigation.register(

@@ -45,15 +45,13 @@ class Hotspot:
     spark: tuple[int | None, ...]  # returns per 30-day bucket, oldest first, small counts hidden
 
 
-def _window(day: date, today: date, days: int, offset: int = 0) -> bool:
-    end = today - timedelta(days=offset)
-    return end - timedelta(days=days) < day <= end
-
-
 def _counts(events: Sequence[ReturnEvent], today: date, days: int, offset: int = 0) -> Counter[str]:
+    """Returns per area on the days (today - offset - days, today - offset]."""
+    end = today - timedelta(days=offset)
+    start = end - timedelta(days=days)
     counts: Counter[str] = Counter()
     for e in events:
-        if _window(e.day, today, days, offset):
+        if start < e.day <= end:
             counts[e.area] += e.n
     return counts
 
@@ -62,14 +60,30 @@ def _shown(counts: Mapping[str, int], areas: Iterable[str], k: int) -> dict[str,
     return suppress({area: counts.get(area, 0) for area in areas}, k)
 
 
-def _weakest(scores: Sequence[Mapping[str, float]], k: int) -> str | None:
-    if len(scores) < k:
+@dataclass(frozen=True)
+class ScoreTotals:
+    """The scored returnees of a place as the database sums them: how many people, and per dimension the sum
+    and the number of their latest scores that have it (the same means as a list of each person's scores)."""
+
+    people: int
+    sums: Mapping[str, float]
+    counts: Mapping[str, int]
+
+
+def _totals(scores: Sequence[Mapping[str, float]] | ScoreTotals) -> ScoreTotals:
+    if isinstance(scores, ScoreTotals):
+        return scores
+    values = {d: [s[d] for s in scores if s.get(d) is not None] for d in DIMENSIONS}
+    return ScoreTotals(len(scores), {d: sum(v) for d, v in values.items()}, {d: len(v) for d, v in values.items()})
+
+
+def _weakest(scores: Sequence[Mapping[str, float]] | ScoreTotals, k: int) -> str | None:
+    totals = _totals(scores)
+    if totals.people < k:
         return None
-    means = {}
-    for dimension in DIMENSIONS:
-        values = [s[dimension] for s in scores if s.get(dimension) is not None]
-        if len(values) >= k:
-            means[dimension] = sum(values) / len(values)
+    means = {
+        d: totals.sums[d] / totals.counts[d] for d in DIMENSIONS if totals.counts.get(d, 0) >= k and d in totals.sums
+    }
     if not means:
         return None
     return min(sorted(means), key=lambda d: means[d])
@@ -121,7 +135,7 @@ def hotspots(
     k: int,
     period_days: int = 365,
     populations: Mapping[str, int] | None = None,
-    scores: Mapping[str, Sequence[Mapping[str, float]]] | None = None,
+    scores: Mapping[str, Sequence[Mapping[str, float]] | ScoreTotals] | None = None,
 ) -> list[Hotspot]:
     """The municipalities with at least one return in the last 365 days or in the period (or the one before),
     ranked by returns per 1,000 residents (`_rank_key`: without a population, with hidden returns, then with
@@ -139,7 +153,7 @@ def hotspots(
     shown_now, shown_before = _shown(now, areas, k), _shown(before, areas, k)
     shown_90, shown_365 = _shown(last_90, areas, k), _shown(last_365, areas, k)
     sparks = _spark(listed, areas, today, k)
-    per_area_scores: defaultdict[str, Sequence[Mapping[str, float]]] = defaultdict(list, scores)
+    per_area_scores: defaultdict[str, Sequence[Mapping[str, float]] | ScoreTotals] = defaultdict(list, scores)
     rows = []
     for area in areas:
         returns = shown_now[area]

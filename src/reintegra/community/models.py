@@ -341,9 +341,41 @@ class PerceptionResponse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The instance id of an ODK / Kobo submission it was imported from (empty when answered on the web or the
+    # API): importing the same export again skips it.
+    submission_key = models.CharField(max_length=120, blank=True, default="")
 
     class Meta:
         verbose_name = _("community perception response")
         verbose_name_plural = _("community perception responses")
         ordering = ["-taken_on", "-id"]
         indexes = [models.Index(fields=["community", "version"], name="perception_community_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="perception_submission_once",
+            )
+        ]
+
+
+class ReturnTally(models.Model):
+    """The case returns the hotspots count, kept per organisation, municipality of return and day
+    (`community.return_tally`): returns, and how many of them were repeat returns (the person had an earlier
+    case). Counts only, no person; kept in the transaction of every write of a case or of a returnee's
+    municipality, rebuilt from the records by `reintegra rebuild-return-tally`."""
+
+    organisation = models.ForeignKey("access.Organisation", on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey("places.AdminArea", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    returns = models.PositiveIntegerField(default=0)
+    repeats = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "municipality", "day"], name="return_tally_one_row"),
+        ]
+        indexes = [models.Index(fields=["day", "organisation"], name="return_tally_day")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.municipality_id}/{self.day}: {self.returns}"

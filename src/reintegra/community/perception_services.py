@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from auditlog.context import set_actor
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from reintegra.community import perception_selectors, permissions
 from reintegra.community.models import Community, ParticipatorySession, PerceptionResponse
 from reintegra.sustainability import services as engine
+from reintegra.sustainability import xlsform
 from reintegra.sustainability.models import InstrumentVersion
 from reintegra.validation import FieldErrors, field_error
 
@@ -78,11 +80,18 @@ def _profile(errors: FieldErrors, clean: Mapping[str, Any]) -> dict[str, str]:
     return profile
 
 
-def record_response(user: User, community: Community, data: PerceptionInput) -> PerceptionResponse:
-    """Record one anonymous response to the community perception survey, optionally as part of a household
-    survey session of the community; scored by the engine when recorded."""
-    permissions.require_community_write(user, community)
-    version = _version(community, data.version)
+@dataclass(frozen=True)
+class _Checked:
+    version: InstrumentVersion
+    session: ParticipatorySession | None
+    taken_on: date
+    clean: dict[str, Any]
+    profile: dict[str, str]
+
+
+def _check(community: Community, data: PerceptionInput, version: InstrumentVersion | None = None) -> _Checked:
+    """Every rule of a response (the web form, the API and each imported row alike); ValidationError by field."""
+    version = version or _version(community, data.version)
     errors = FieldErrors()
     if data.taken_on is None:
         errors.add("taken_on", _("This field is required."), "required")
@@ -93,15 +102,96 @@ def record_response(user: User, community: Community, data: PerceptionInput) -> 
     profile = _profile(errors, clean)
     errors.raise_if_any()
     assert data.taken_on is not None
-    scores = engine.score_answers(version, clean).scores
+    return _Checked(version, session, data.taken_on, clean, profile)
+
+
+def _create(user: User, community: Community, checked: _Checked, submission_key: str = "") -> PerceptionResponse:
+    scores = engine.score_answers(checked.version, checked.clean).scores
+    return PerceptionResponse.objects.create(
+        community=community,
+        session=checked.session,
+        version=checked.version,
+        taken_on=checked.taken_on,
+        answers=checked.clean,
+        recorded_by=user,
+        submission_key=submission_key,
+        **checked.profile,
+        **scores,
+    )
+
+
+def record_response(user: User, community: Community, data: PerceptionInput) -> PerceptionResponse:
+    """Record one anonymous response to the community perception survey, optionally as part of a household
+    survey session of the community; scored by the engine when recorded."""
+    permissions.require_community_write(user, community)
+    checked = _check(community, data)
     with transaction.atomic(), set_actor(user):
-        return PerceptionResponse.objects.create(
-            community=community,
-            session=session,
-            version=version,
-            taken_on=data.taken_on,
-            answers=clean,
-            recorded_by=user,
-            **profile,
-            **scores,
+        return _create(user, community, checked)
+
+
+# --- Offline submissions (ODK Collect / KoboCollect) ---------------------------------------------------
+
+
+def _columns(exc: ValidationError) -> list[tuple[str, str]]:
+    """A refusal of `_check` by the export's columns: an answer's column is its question's code."""
+    out: list[tuple[str, str]] = []
+    for name, messages in exc.message_dict.items():
+        column = xlsform.SURVEY_DATE if name == "taken_on" else name.removeprefix("answers.")
+        out.extend((column, str(m)) for m in messages)
+    return out
+
+
+def import_responses(
+    user: User, community: Community, content: bytes | IO[bytes], filename: str
+) -> engine.ImportReport:
+    """Import the submissions of an ODK / Kobo export (CSV, XLSX or JSON) of the XLSForm downloaded from the
+    community (`perception-xlsform`): each row is checked by the rules of one response (`_check`), and every bad
+    row is reported with its row and column. Nothing is written when any row is bad; otherwise every new row is
+    written in one transaction. A submission already imported into this community (its instance id, also twice
+    in the file) is skipped, so importing the same export again adds nothing."""
+    permissions.require_community_write(user, community)
+    version = _version(community, None)
+    codes = {q.code for q in version.parsed().questions}
+    submissions = engine.read_submissions(content, filename, codes, case_number=False)
+    report = engine.ImportReport(total=len(submissions))
+    keys = {sub.key for sub in submissions if sub.key}
+    seen = set(
+        PerceptionResponse.objects.filter(community=community, submission_key__in=keys).values_list(
+            "submission_key", flat=True
         )
+    )
+    ready: list[tuple[_Checked, str]] = []
+    for sub in submissions:
+        if sub.key and sub.key in seen:
+            report.already_imported += 1
+            continue
+        seen.add(sub.key)
+        # The reader's own words name a date it could not read; a missing one is the rule's "required".
+        problems = [
+            (column, _("This is not a date (YYYY-MM-DD)."))
+            for column, reason in sub.problems
+            if reason != xlsform.DATE_MISSING
+        ]
+        try:
+            checked = _check(community, PerceptionInput(sub.taken_on, sub.values), version)
+        except ValidationError as exc:
+            problems += [p for p in _columns(exc) if not (problems and p[0] == xlsform.SURVEY_DATE)]
+        else:
+            if not problems:
+                ready.append((checked, sub.key))
+        report.errors.extend({"row": sub.row, "column": column, "reason": reason} for column, reason in problems)
+    if report.errors or not ready:
+        return report
+    with transaction.atomic(), set_actor(user):
+        for checked, key in ready:
+            _create(user, community, checked, key)
+    report.imported = len(ready)
+    return report
+
+
+IMPORT_PURPOSE = "Perception survey submissions: {count} imported"
+
+
+def import_purpose(report: dict[str, Any]) -> str:
+    """The audit trail's purpose of an import (English, shown in the reader's language: `CommunityConfig`)."""
+    return IMPORT_PURPOSE.format(count=report["imported"])

@@ -3,14 +3,17 @@ for them), and the figures the return hotspots are computed from (`hotspots_core
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum, Value, When, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +34,7 @@ from reintegra.community.models import (
     ParticipatorySession,
     ProjectParticipant,
     ProjectVisit,
+    ReturnTally,
     SiteScore,
 )
 from reintegra.monitoring import permissions as monitoring_permissions
@@ -142,23 +146,39 @@ def _organisation_filter(user: User, path: str) -> Q:
     return Q(**{path: permissions.own(user)})
 
 
-def _case_events(user: User, since: date, country: str) -> list[hotspots_core.ReturnEvent]:
-    earlier = Case.objects.filter(returnee_id=OuterRef("returnee_id"), return_date__lt=OuterRef("return_date"))
-    qs = Case.objects.filter(_organisation_filter(user, "organisation_id"), return_date__gt=since).exclude(
-        returnee__municipality__isnull=True
+def _segments(today: date, period_days: int, span: int) -> list[tuple[date, date]]:
+    """The stretches of days (after, through] between every boundary of a window the core counts (the period,
+    the one before, 90 and 365 days, the 30-day sparkline buckets): returns grouped by stretch give the core the
+    same counts as returns day by day, in a few hundred rows instead of one per place and day."""
+    ages = {0, period_days, 2 * period_days, 90, 365, span} | {30 * i for i in range(hotspots_core.SPARK_BUCKETS + 1)}
+    bounds = sorted(a for a in ages if a <= span)
+    return [(today - timedelta(days=b), today - timedelta(days=a)) for a, b in itertools.pairwise(bounds)]
+
+
+def _case_events(
+    user: User, today: date, since: date, country: str, period_days: int
+) -> list[hotspots_core.ReturnEvent]:
+    """The cases' returns from the kept tally (`return_tally`), summed per municipality and stretch of days."""
+    stretches = _segments(today, period_days, (today - since).days)
+    stretch = CaseWhen(
+        *[When(day__gt=after, day__lte=through, then=Value(through)) for after, through in stretches],
+        output_field=DateField(),
     )
+    qs = ReturnTally.objects.filter(_organisation_filter(user, "organisation_id"), day__gt=since, day__lte=today)
     if country:
-        qs = qs.filter(returnee__municipality__country=country)
+        qs = qs.filter(municipality__country=country)
     grouped = (
-        qs.annotate(repeat=Exists(earlier))
-        .values("returnee__municipality_id", "return_date", "repeat")
-        .annotate(n=Count("pk"))
+        qs.annotate(stretch=stretch)
+        .values("municipality_id", "stretch")
+        .annotate(n=Sum("returns"), repeats=Sum("repeats"))
         .order_by()
     )
-    return [
-        hotspots_core.ReturnEvent(str(g["returnee__municipality_id"]), g["return_date"], bool(g["repeat"]), g["n"])
-        for g in grouped
-    ]
+    events = []
+    for g in grouped:
+        area, day, repeats = str(g["municipality_id"]), g["stretch"], g["repeats"]
+        events.append(hotspots_core.ReturnEvent(area, day, False, g["n"] - repeats))
+        events.append(hotspots_core.ReturnEvent(area, day, True, repeats))
+    return events
 
 
 def _intake_events(user: User, since: date, country: str) -> list[hotspots_core.ReturnEvent]:
@@ -189,9 +209,11 @@ def _intake_events(user: User, since: date, country: str) -> list[hotspots_core.
     ]
 
 
-def _scores(user: User, since: date, areas: set[str]) -> dict[str, list[dict[str, float]]]:
-    """Each returnee's latest current RSS scores, per municipality of return (cases returned since `since`)."""
-    found = (
+def _scores(user: User, since: date, areas: set[str]) -> dict[str, hotspots_core.ScoreTotals]:
+    """Per municipality of return, each returnee's latest current RSS scores (cases returned since `since`),
+    summed by the database: how many people, and per dimension the sum and count of those scores."""
+    person = F("round__case__returnee_id")
+    latest = (
         RoundScore.objects.filter(
             _organisation_filter(user, "round__case__organisation_id"),
             is_current=True,
@@ -199,20 +221,29 @@ def _scores(user: User, since: date, areas: set[str]) -> dict[str, list[dict[str
             round__case__returnee__municipality_id__in=[int(a) for a in areas],
         )
         .annotate(
-            area=F("round__case__returnee__municipality_id"),
-            person=F("round__case__returnee_id"),
-            taken=F("round__taken_on"),
+            rank=Window(RowNumber(), partition_by=[person], order_by=[F("round__taken_on").desc(), F("pk").desc()]),
         )
-        .values("area", "person", "taken", "economic", "social", "psychosocial")
-        .order_by("person", "-taken")
+        .filter(rank=1)
     )
-    latest: dict[int, dict[str, Any]] = {}
-    for row in found:
-        latest.setdefault(row["person"], dict(row))
-    out: defaultdict[str, list[dict[str, float]]] = defaultdict(list)
-    for person in latest.values():
-        out[str(person["area"])].append({d: person[d] for d in hotspots_core.DIMENSIONS if person[d] is not None})
-    return dict(out)
+    sums = {f"{d}_sum": Sum(d) for d in hotspots_core.DIMENSIONS} | {
+        f"{d}_n": Count(d) for d in hotspots_core.DIMENSIONS
+    }
+    # Summed over the latest rows by id: Django would group the windowed query itself before ranking.
+    totals: Iterable[dict[str, Any]] = cast(
+        Any,
+        RoundScore.objects.filter(pk__in=latest.values("pk"))
+        .values(area=F("round__case__returnee__municipality_id"))
+        .annotate(people=Count("pk"), **sums)
+        .order_by(),
+    )
+    return {
+        str(row["area"]): hotspots_core.ScoreTotals(
+            row["people"],
+            {d: row[f"{d}_sum"] or 0.0 for d in hotspots_core.DIMENSIONS},
+            {d: row[f"{d}_n"] for d in hotspots_core.DIMENSIONS},
+        )
+        for row in totals
+    }
 
 
 def _populations(user: User) -> dict[str, int]:
@@ -231,7 +262,7 @@ def hotspots_for(user: User, *, country: str = "", period_days: int = 365, today
     permissions.require_hotspots(user)
     today = today or timezone.localdate()
     since = today - timedelta(days=max(2 * period_days, 365, 30 * hotspots_core.SPARK_BUCKETS))
-    events = _case_events(user, since, country) + _intake_events(user, since, country)
+    events = _case_events(user, today, since, country, period_days) + _intake_events(user, since, country)
     k = hotspot_threshold(user)
     areas = {e.area for e in events}
     spots = hotspots_core.hotspots(

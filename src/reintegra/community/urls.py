@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/perfiles/nuevo/", views.profile_new, name="profile-new"),
     path("<int:pk>/percepcion/nueva/", perception_views.perception_new, name="perception-new"),
     path("<int:pk>/percepcion/xlsform/", perception_views.perception_xlsform, name="perception-xlsform"),
+    path("<int:pk>/percepcion/importar/", perception_views.perception_import, name="perception-import"),
     path("perfiles/<int:pk>/", views.profile_detail, name="profile"),
     path("proyectos/", views.project_list, name="projects"),
     path("proyectos/nuevo/", views.project_edit, name="project-new"),

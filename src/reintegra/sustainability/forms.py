@@ -141,7 +141,7 @@ class UploadForm(forms.Form):
 class SubmissionsForm(forms.Form):
     file = forms.FileField(
         label=_("Submissions file"),
-        help_text=_("Export from KoboToolbox or ODK Central, as CSV or JSON."),
+        help_text=_("Export from KoboToolbox or ODK Central, as CSV, XLSX or JSON."),
     )
 
 

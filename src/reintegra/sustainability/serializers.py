@@ -139,7 +139,7 @@ class RoundWriteSerializer(serializers.Serializer):
 
 
 class SubmissionsUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="KoboToolbox / ODK Central export, CSV or JSON")
+    file = serializers.FileField(help_text="KoboToolbox / ODK Central export, CSV, XLSX or JSON")
 
 
 class ImportErrorSerializer(serializers.Serializer):

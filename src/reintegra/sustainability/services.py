@@ -558,20 +558,23 @@ def _sheet_values(table: uploads.Table) -> list[list[Any]]:
     return [table.header, *(values for _number, values in table.rows)] if table.header else []
 
 
-def read_submissions(content: bytes | IO[bytes], filename: str, question_codes: set[str]) -> list[xlsform.Submission]:
-    """The submissions of a CSV or JSON export within SUBMISSION_LIMITS; ValidationError ("file") otherwise."""
+def read_submissions(
+    content: bytes | IO[bytes], filename: str, question_codes: set[str], *, case_number: bool = True
+) -> list[xlsform.Submission]:
+    """The submissions of a CSV, XLSX or JSON export within SUBMISSION_LIMITS; ValidationError ("file")
+    otherwise. `case_number=False` for an instrument whose subject is a community (the perception survey)."""
     try:
         raw = uploads.read_bytes(content, SUBMISSION_LIMITS)
         if xlsform.is_json(raw, filename):
             records = xlsform.json_records(raw)
             uploads.check_records(records, SUBMISSION_LIMITS)
-            return xlsform.submissions(enumerate(records, start=1), question_codes)
-        table = uploads.read_csv(raw, SUBMISSION_LIMITS)
+            return xlsform.submissions(enumerate(records, start=1), question_codes, case_number=case_number)
+        table = uploads.read_table(raw, filename, SUBMISSION_LIMITS)
     except uploads.UploadError as exc:
         raise exc.as_validation_error("file") from None
     except xlsform.XLSFormError as exc:
         raise ValidationError({"file": [ValidationError(str(p), code="invalid_file") for p in exc.problems]}) from None
-    return xlsform.submissions(table.records(), question_codes)
+    return xlsform.submissions(table.records(), question_codes, case_number=case_number)
 
 
 def import_submissions(

@@ -365,6 +365,7 @@ def _draft(settings: dict[str, Any], questions: list[dict[str, Any]]) -> dict[st
 
 # --- Submissions -------------------------------------------------------------------------------------
 
+DATE_MISSING = "the survey date is missing"
 _KEY_COLUMNS = ("meta/instanceID", "instanceID", "_uuid", "KEY", "__id", "meta-instanceID")
 _DATE_COLUMNS = (SURVEY_DATE, "today", "start", "_submission_time", "SubmissionDate")
 
@@ -404,7 +405,7 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def _submission(row_number: int, record: dict[str, Any], question_codes: set[str]) -> Submission:
+def _submission(row_number: int, record: dict[str, Any], question_codes: set[str], case_number: bool) -> Submission:
     flat = _flatten(record)
     sub = Submission(row=row_number, values={})
     for column, value in flat.items():
@@ -425,8 +426,8 @@ def _submission(row_number: int, record: dict[str, Any], question_codes: set[str
                 sub.problems.append((column, f"{raw!r} is not a date (YYYY-MM-DD)"))
             break
     else:
-        sub.problems.append((SURVEY_DATE, "the survey date is missing"))
-    if not sub.case_number:
+        sub.problems.append((SURVEY_DATE, DATE_MISSING))
+    if case_number and not sub.case_number:
         sub.problems.append((CASE_NUMBER, "the case number is missing"))
     return sub
 
@@ -456,6 +457,9 @@ def is_json(content: bytes, filename: str) -> bool:
     return filename.lower().endswith(".json") or content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"["))
 
 
-def submissions(records: Iterable[tuple[int, dict[str, Any]]], question_codes: set[str]) -> list[Submission]:
-    """Submissions from (row number, flat record) pairs: CSV rows (the header is row 1) or JSON records."""
-    return [_submission(number, record, question_codes) for number, record in records]
+def submissions(
+    records: Iterable[tuple[int, dict[str, Any]]], question_codes: set[str], *, case_number: bool = True
+) -> list[Submission]:
+    """Submissions from (row number, flat record) pairs: CSV rows (the header is row 1) or JSON records.
+    `case_number=False`: an instrument whose subject is a community (no case number to require)."""
+    return [_submission(number, record, question_codes, case_number) for number, record in records]

@@ -367,6 +367,34 @@ def test_a_returned_minor_of_the_household_gets_a_child_case_in_one_step(world: 
     assert codes(exc.value) == {"member": {"duplicate"}}
 
 
+def test_a_child_case_is_counted_in_the_hotspots_tally_where_the_adult_returned(world: World):
+    from reintegra.community import return_tally
+    from reintegra.places.models import AdminArea
+
+    muni = AdminArea.objects.create(country="GT", level=2, code="GT-0999", name="Cobán")
+    marta = f.returnee(
+        world.manager, given_names="Marta", nationality="GT", return_country="GT", municipality_id=muni.pk
+    )
+    adult = f.case(world.manager, marta)
+    household = case_services.set_household(
+        world.manager,
+        adult,
+        [
+            case_services.MemberInput(
+                given_names="Kevin",
+                family_names="López Cux",
+                relationship="child",
+                birth_date=years_ago(9),
+                returned_too=True,
+            )
+        ],
+    )
+    child_case = services.create_child_case(world.manager, adult, household.members.get().pk)
+    assert return_tally.stored() == return_tally.recount()
+    counted = sum(n for (org, area, day), (n, _r) in return_tally.stored().items() if day == adult.return_date)
+    assert counted == (2 if child_case.returnee.municipality_id else 1)
+
+
 # --- Consent: the guardian's and the child's ------------------------------------------------------
 
 

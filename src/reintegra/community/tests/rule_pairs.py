@@ -299,4 +299,7 @@ COMMUNITY_PAIRS += PROJECT_PAIRS
 COMMUNITY_NOT_PAIRED = {
     "api:community PUT": "the same write as api:communities POST (paired): services.save_community",
     "api:community-project PUT": "the same write as api:community-projects POST (paired): services.save_project",
+    "api:community-perception-submissions POST": "a file of answers, each row checked by the one rule of "
+    "api:community-perception POST (paired: perception_services._check); the page and the API call the same "
+    "perception_services.import_responses (test_perception_import.py: page and API alike)",
 }

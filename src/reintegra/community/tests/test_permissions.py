@@ -149,6 +149,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("community:perception-new", "GET"): Row(EDIT, "community"),
     ("community:perception-new", "POST"): Row(EDIT, "community", ok=302, data=_perception_web),
     ("community:perception-xlsform", "GET"): Row(READ, "community"),
+    # The import page re-displays a post without a file (400); the API takes multipart only (the matrix posts
+    # JSON: 415). Real files: test_perception_import.py.
+    ("community:perception-import", "GET"): Row(EDIT, "community"),
+    ("community:perception-import", "POST"): Row(EDIT, "community", ok=400),
+    ("api:community-perception-submissions", "POST"): Row(EDIT, "community", ok=415),
     ("api:community-perception", "GET"): Row(READ, "community"),
     ("api:community-perception", "POST"): Row(EDIT, "community", ok=201, data=_perception_api),
     ("api:community-profiles", "GET"): Row(READ, "community"),

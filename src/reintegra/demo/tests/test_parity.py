@@ -38,6 +38,10 @@ ALWAYS_THE_SAME = {
     "cases.Household.revision",  # recorded once
     "cases.Assessment.revision",  # recorded once
     "cases.CaseEvent.note",  # only reopening a case writes one; no story reopens
+    # The hotspots' tally (the seed rebuilds it, the services keep it): a story is one case of one new person,
+    # so each (organisation, municipality, day) of the few stories holds one return and no repeat.
+    "community.ReturnTally.returns",
+    "community.ReturnTally.repeats",
 }
 
 

@@ -196,3 +196,22 @@ def test_the_library_indicator_is_the_share_accepted_within_15_days(world: World
     assert waiting.status != HandOverStatus.ACCEPTED
     value = library_values("handover-accepted-within-15-days", [world.case.programme_id], days=30).total
     assert (value.numerator, value.denominator) == (1.0, 2.0)
+
+
+def test_the_case_opened_by_an_accepted_hand_over_is_counted_in_the_hotspots_tally(world: World) -> None:
+    from reintegra.community import return_tally
+    from reintegra.places.models import AdminArea
+
+    person = world.case.returnee
+    muni = AdminArea.objects.create(country=person.return_country, level=2, code="X-0101", name="Centro")
+    person.municipality = muni
+    person.save()  # the sender's return moves there
+    assert return_tally.stored() == {(world.case.organisation_id, muni.pk, world.case.return_date): (1, 0)}
+    handover = services.create_handover(world.sender, world.case, world.handover_input())
+    consent(world.case, world.other_org, world.sender)
+    handover = services.accept_handover(world.recipient, services.send_handover(world.sender, handover))
+    new_case = handover.accepted_case
+    assert new_case is not None and new_case.organisation_id == world.other_org.pk
+    assert return_tally.stored() == return_tally.recount()
+    if new_case.returnee.municipality_id:  # when the framework shares the municipality of origin
+        assert (world.other_org.pk, new_case.returnee.municipality_id, new_case.return_date) in return_tally.stored()

@@ -357,3 +357,17 @@ def test_institution_refused_outside_the_directory_country_inactive_or_for_an_it
     desk.point.assistance_institutions = {"food": closed.pk}
     desk.point.save()
     assert services.assistance_defaults(desk.point) == {}
+
+
+def test_a_case_opened_at_the_desk_is_counted_in_the_hotspots_tally(desk: Desk) -> None:
+    from reintegra.community import return_tally
+
+    intake = services.record_intake(
+        desk.manager,
+        desk.arrival,
+        intake_input(protection_flags=["risk_of_violence"], municipality_id=desk.municipality.pk),
+    )
+    case = intake.case
+    assert case is not None and case.returnee.municipality_id == desk.municipality.pk
+    assert return_tally.stored() == {(case.organisation_id, desk.municipality.pk, case.return_date): (1, 0)}
+    assert return_tally.stored() == return_tally.recount()
