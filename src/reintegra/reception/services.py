@@ -563,13 +563,10 @@ def set_assistance(
             if kind in chosen and item.institution_id != chosen[kind]:
                 item.institution_id = chosen[kind]
                 item.save(update_fields=["institution"])
-        AssistanceGiven.objects.bulk_create(
-            [
-                AssistanceGiven(intake=intake, kind=k, given_by=user, institution_id=resolved.get(k))
-                for k in kinds
-                if k not in have
-            ]
-        )
+        for kind in kinds:
+            if kind not in have:
+                # One by one (at most nine), not bulk_create: each item added is in the model history.
+                AssistanceGiven.objects.create(intake=intake, kind=kind, given_by=user, institution_id=resolved.get(kind))
         _remember(point, chosen, resolved)
         return list(intake.assistance.select_related("given_by", "institution"))
 
