@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -345,8 +346,11 @@ class ChunkWriter:
                 held[returnee_id].add(index)
         missing = ids - self.known.keys()
         if len(self.known) + len(missing) > KNOWN:
-            self.known.clear()  # bounded: the names of the last chunks' candidates only
-            missing = ids
+            # Bounded: the oldest entries go (a dict keeps insertion order), those of the last chunks stay.
+            drop = len(self.known) + len(missing) - KNOWN // 2
+            for pk in list(itertools.islice(self.known, drop)):
+                del self.known[pk]
+            missing = ids - self.known.keys()
         if missing:
             for pk, stored, estimated in Returnee.objects.filter(
                 _among("id", missing), organisation_id=self.organisation_id, anonymised_at__isnull=True
@@ -562,8 +566,10 @@ def _among(column: str, values: Any) -> RawSQL:
         return RawSQL("1 = 0", [], output_field=BooleanField())
     name = connection.ops.quote_name(column)
     if connection.vendor == "postgresql":
-        kind = "bigint" if all(isinstance(v, int) for v in values) else "text"
-        return RawSQL(f"{name} = ANY(%s::{kind}[])", [values], output_field=BooleanField())
+        # As one comma-separated string (ids and hex digests hold no comma): psycopg dumps a list in Python.
+        kind = "::bigint[]" if all(isinstance(v, int) for v in values) else ""
+        text = ",".join(map(str, values))
+        return RawSQL(f"{name} = ANY(string_to_array(%s, ','){kind})", [text], output_field=BooleanField())
     if connection.vendor == "sqlite":
         return RawSQL(f"{name} IN (SELECT value FROM json_each(%s))", [json.dumps(values)], output_field=BooleanField())
     marks = ", ".join(["%s"] * len(values)) or "NULL"
