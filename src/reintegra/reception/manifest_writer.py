@@ -39,6 +39,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from reintegra.access import crypto
+from reintegra.access.fields import EncryptedDateField, EncryptedTextField
 from reintegra.cases import matching, name_index
 from reintegra.cases.models import IdentityDocument, MatchKey, NameToken, Returnee
 from reintegra.reception import manifest_core as core
@@ -587,6 +588,10 @@ def _bulk_create(model: Any, objects: list[Any], **options: Any) -> None:
             start += size
 
 
+# Values whose database form a plain field computes from the value alone (immutable, hashable).
+_PURE_TYPES = frozenset({type(None), bool, int, str, date, datetime})
+
+
 def _copy_create(model: Any, objects: list[Any]) -> None:
     """`bulk_create` on PostgreSQL without building one INSERT statement per batch: the ids are taken from the
     table's sequence in one query (and set on the objects, as bulk_create does), the rows go by COPY. Every
@@ -606,9 +611,26 @@ def _copy_create(model: Any, objects: list[Any]) -> None:
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             obj.pk = pk
         columns = ", ".join(quote(f.column) for f in fields)
+        # A plain field's database value depends on its value only: computed once per distinct value (most
+        # of a new returnee's forty columns hold the same default). Never for an encrypted field: each value
+        # is encrypted on its own (equal ciphertexts would tell equal values apart).
+        memos: list[dict[Any, Any] | None] = [
+            None if isinstance(f, (EncryptedTextField, EncryptedDateField)) else {} for f in fields
+        ]
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objects:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+                row = []
+                for f, memo in zip(fields, memos, strict=True):
+                    value = f.pre_save(obj, True)
+                    if memo is None or type(value) not in _PURE_TYPES:
+                        row.append(f.get_db_prep_save(value, connection))
+                        continue
+                    key = (type(value), value)
+                    found = memo.get(key, memo)
+                    if found is memo:
+                        found = memo[key] = f.get_db_prep_save(value, connection)
+                    row.append(found)
+                copy.write_row(row)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
