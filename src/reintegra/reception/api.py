@@ -16,8 +16,8 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reintegra.access.roles import Capability
 from reintegra.access import audit
+from reintegra.access.roles import Capability
 from reintegra.api import versioning
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import ProtectedView, acting_user

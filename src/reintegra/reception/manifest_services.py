@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import queue
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -407,63 +405,19 @@ def _write(
     )
     done = 0
     with transaction.atomic(), set_actor(user):
-        for chunk in _chunks_ahead(_parsed(manifest, index, spec, resolvers), CHUNK):
-            writer.write(chunk)
-            done += len(chunk)
-            if len(chunk) == CHUNK:
+        chunk: list[core.ManifestRow] = []
+        for row in _parsed(manifest, index, spec, resolvers):
+            assert not isinstance(row, list)  # checked in the first pass
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                writer.write(chunk)
+                done += len(chunk)
+                chunk = []
                 _progress(record, progress, rows_written=done)
+        if chunk:
+            writer.write(chunk)
         writer.finish()
     return writer
-
-
-_END = object()
-
-
-def _chunks_ahead(
-    rows: Iterator[core.ManifestRow | list[core.RowProblem]], size: int
-) -> Iterator[list[core.ManifestRow]]:
-    """The checked rows in chunks of `size`, read and parsed by a thread one chunk ahead of the writer: the
-    parsing (pure Python, no database) runs while the writer waits for the database, on the machine's other
-    core. Memory: at most the chunk being written, one waiting and one being read. An error while reading is
-    raised here, in the writer's thread (the import's transaction then rolls back)."""
-    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def put(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.5)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def read() -> None:
-        try:
-            chunk: list[core.ManifestRow] = []
-            for row in rows:
-                assert not isinstance(row, list)  # checked in the first pass
-                chunk.append(row)
-                if len(chunk) >= size:
-                    if not put(chunk):
-                        return
-                    chunk = []
-            if chunk and not put(chunk):
-                return
-            put(_END)
-        except BaseException as exc:  # handed to the writer's thread
-            put(exc)
-
-    reader = threading.Thread(target=read, name="manifest-read-ahead", daemon=True)
-    reader.start()
-    try:
-        while (item := ready.get()) is not _END:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()  # the writer stopped (done, or failed): the reader does not wait to hand more
-        reader.join()
 
 
 def _parsed(

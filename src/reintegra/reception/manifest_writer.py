@@ -345,13 +345,7 @@ class ChunkWriter:
                 _among("returnee_id", ids), _among("number_index", document_keys)
             ).values_list("returnee_id", "number_index"):
                 held[returnee_id].add(index)
-        missing = ids - self.known.keys()
-        if len(self.known) + len(missing) > KNOWN:
-            # Bounded: the oldest entries go (a dict keeps insertion order), those of the last chunks stay.
-            drop = len(self.known) + len(missing) - KNOWN // 2
-            for pk in list(itertools.islice(self.known, drop)):
-                del self.known[pk]
-            missing = ids - self.known.keys()
+        missing = self._make_room(ids)
         if missing:
             for pk, stored, estimated in Returnee.objects.filter(
                 _among("id", missing), organisation_id=self.organisation_id, anonymised_at__isnull=True
@@ -374,6 +368,17 @@ class ChunkWriter:
                 document_keys=frozenset(held.get(pk, ())),
             )
         return records
+
+    def _make_room(self, ids: set[int]) -> set[int]:
+        """The ids among `ids` whose match records are to be read, after making room for them: bounded, the
+        oldest entries go (a dict keeps insertion order: those of the last chunks stay)."""
+        missing = ids - self.known.keys()
+        if len(self.known) + len(missing) > KNOWN:
+            drop = len(self.known) + len(missing) - KNOWN // 2
+            for pk in list(itertools.islice(self.known, drop)):
+                del self.known[pk]
+            missing = ids - self.known.keys()
+        return missing
 
     def _new_person(self, item: _Pending, person: matching.PersonRecord) -> None:
         row = item.row
@@ -559,22 +564,23 @@ _BATCHES = (500, 50, 5, 1)
 
 def _among(column: str, values: Any) -> RawSQL:
     """A filter "`column` is one of `values`" (a column of the queried table, no join) with the list as ONE
-    parameter: an array on PostgreSQL (`= ANY`, planned as `IN (...)` is), JSON on SQLite (json_each). An
-    `__in` lookup would send one parameter per value: with thousands of ids a chunk, Django's handling of each
-    and psycopg's splitting of the statement took more time than the query (a tenth of the import's CPU)."""
+    parameter: a comma-separated string made an array on PostgreSQL (`= ANY`, planned as `IN (...)` is; ids
+    and hex digests hold no comma, and psycopg dumps a list in Python), JSON on SQLite (json_each). An `__in`
+    lookup sends one parameter per value: with thousands of ids a chunk, Django's handling of each and
+    psycopg's splitting of the statement took more time than the query (a tenth of the import's CPU).
+    `column` is a name from the writer's code, never input."""
     values = list(values)
     if not values:
         return RawSQL("1 = 0", [], output_field=BooleanField())
     name = connection.ops.quote_name(column)
     if connection.vendor == "postgresql":
-        # As one comma-separated string (ids and hex digests hold no comma): psycopg dumps a list in Python.
         kind = "::bigint[]" if all(isinstance(v, int) for v in values) else ""
-        text = ",".join(map(str, values))
-        return RawSQL(f"{name} = ANY(string_to_array(%s, ','){kind})", [text], output_field=BooleanField())
-    if connection.vendor == "sqlite":
-        return RawSQL(f"{name} IN (SELECT value FROM json_each(%s))", [json.dumps(values)], output_field=BooleanField())
-    marks = ", ".join(["%s"] * len(values)) or "NULL"
-    return RawSQL(f"{name} IN ({marks})", values, output_field=BooleanField())
+        sql, params = f"{name} = ANY(string_to_array(%s, ','){kind})", [",".join(map(str, values))]
+    elif connection.vendor == "sqlite":
+        sql, params = f"{name} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608
+    else:
+        sql, params = f"{name} IN ({', '.join(['%s'] * len(values))})", values
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (values are parameters)
 
 
 def _bulk_create(model: Any, objects: list[Any], **options: Any) -> None:

@@ -566,7 +566,9 @@ def set_assistance(
         for kind in kinds:
             if kind not in have:
                 # One by one (at most nine), not bulk_create: each item added is in the model history.
-                AssistanceGiven.objects.create(intake=intake, kind=kind, given_by=user, institution_id=resolved.get(kind))
+                AssistanceGiven.objects.create(
+                    intake=intake, kind=kind, given_by=user, institution_id=resolved.get(kind)
+                )
         _remember(point, chosen, resolved)
         return list(intake.assistance.select_related("given_by", "institution"))
 
