@@ -1,8 +1,10 @@
-"""`/api/v1/reception-points/`, `/api/v1/arrivals/` (and `{id}/`, `{id}/intakes/`), `/api/v1/reception/statistics/`.
+"""`/api/v1/reception-points/`, `/api/v1/arrivals/` (and `{id}/`, `{id}/intakes/`), `/api/v1/intakes/{id}/assistance/`,
+`/api/v1/reception/statistics/`.
 
 Role checks before any lookup (403); another organisation's arrival is 404. Writes go through
 `reception.services`: a refused input answers 400 with field errors and codes, a possible duplicate 409 with
-the candidates the user may see (answer with `returnee` or `distinct_from`)."""
+the candidates the user may see (answer with `returnee` or `distinct_from`). An intake's assistance checklist
+is versioned like the other editable records (ETag, If-Match)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from reintegra.access import audit
 from reintegra.access.roles import Capability
+from reintegra.api import versioning
 from reintegra.api.pagination import StandardPagination
 from reintegra.api.permissions import ProtectedView, acting_user
 from reintegra.cases import duplicates
@@ -158,6 +162,60 @@ class ArrivalIntakesView(ProtectedView):
             )
         intake = selectors.intake_for_answer(intake.pk)
         return Response(s.IntakeSerializer(intake).data, status=status.HTTP_201_CREATED)
+
+
+class IntakeAssistanceView(versioning.ETagMixin, ProtectedView):
+    """An intake's assistance checklist, changed after the intake was recorded: the same service as the
+    intake's page (`services.set_assistance`: the same refusals, codes and history)."""
+
+    read_capabilities = (C.RECORD_RECEPTION,)
+    write_capabilities = (C.RECORD_RECEPTION,)
+    queryset = Intake.objects.none()
+    serializer_class = s.IntakeAssistanceSerializer
+
+    def _intake(self, request: Request, pk: int) -> Intake:
+        try:
+            return permissions.access_intake_by_id(acting_user(request), pk)
+        except Intake.DoesNotExist:
+            raise Http404 from None
+
+    @staticmethod
+    def _answer(intake: Intake) -> Response:
+        shown = {"pk": intake.pk, "revision": intake.revision, "assistance": selectors.assistance_of(intake)}
+        return Response(s.IntakeAssistanceSerializer(shown).data)
+
+    @versioning.read_schema(
+        operation_id="intakes_assistance_retrieve",
+        summary="The assistance given to a person received (who gave each item)",
+        responses=s.IntakeAssistanceSerializer,
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        intake = self._intake(request, pk)
+        # What help a person received is about them: the read is in their access trail, as on the page.
+        audit.record_access(acting_user(request), "view", intake.returnee, purpose="reception: intake (API)")
+        return self._answer(intake)
+
+    @versioning.write_schema(
+        operation_id="intakes_assistance_update",
+        summary="Change the assistance checklist of a person received (the whole list; who gave each item)",
+        request=s.AssistanceWriteSerializer,
+        responses={200: s.IntakeAssistanceSerializer, 400: OpenApiResponse(description="Field errors with codes")},
+        tags=TAGS,
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        intake = self._intake(request, pk)
+        incoming = s.AssistanceWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        services.set_assistance(
+            acting_user(request),
+            intake,
+            list(data["assistance"]),
+            dict(data.get("assistance_institutions") or {}),
+            expected_version=versioning.expected_version(request, intake),
+        )
+        return self._answer(intake)
 
 
 class StatisticsView(ProtectedView):

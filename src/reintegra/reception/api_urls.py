@@ -9,5 +9,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("arrivals/", api.ArrivalsView.as_view(), name="arrivals"),
     path("arrivals/<int:pk>/", api.ArrivalView.as_view(), name="arrival"),
     path("arrivals/<int:pk>/intakes/", api.ArrivalIntakesView.as_view(), name="arrival-intakes"),
+    path("intakes/<int:pk>/assistance/", api.IntakeAssistanceView.as_view(), name="intake-assistance"),
     path("reception/statistics/", api.StatisticsView.as_view(), name="reception-statistics"),
 ]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -33,10 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connection
+from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from reintegra.access import crypto
+from reintegra.access.fields import EncryptedDateField, EncryptedTextField
 from reintegra.cases import matching, name_index
 from reintegra.cases.models import IdentityDocument, MatchKey, NameToken, Returnee
 from reintegra.reception import manifest_core as core
@@ -51,7 +54,7 @@ CHUNK = 2000
 KNOWN = 40_000  # register people whose match records are kept decrypted between chunks (~17 MB)
 TOP = 8  # candidates scored per row, those sharing the most blocking keys
 CACHED_FROM = 64  # a key held by at least this many people: its posting is kept between chunks
-CACHED_IDS = 4_000_000  # ids kept in those postings at most (8 bytes each: 32 MB)
+CACHED_IDS = 4_000_000  # ids kept in those postings at most (4 bytes each while they fit in 32 bits: 16 MB)
 
 
 @dataclass
@@ -101,11 +104,16 @@ class _GroupCounts:
         }
 
 
-def row_key(organisation_id: int, material: str) -> str:
+def row_key(organisation_id: int, material: str, key: bytes | None = None) -> str:
     """A keyed hash of the row (HMAC-SHA256 under a key of its own, derived from the name-index key): the
-    stored key cannot be recomputed from a guessed name and birth date without the key."""
-    key = hmac.digest(crypto.name_index_key(), b"reintegra:manifest-row", "sha256")
+    stored key cannot be recomputed from a guessed name and birth date without the key. `key`: `row_hash_key()`
+    computed once by a caller hashing many rows."""
+    key = key or row_hash_key()
     return hmac.new(key, f"{organisation_id}\x1f{material}".encode(), hashlib.sha256).hexdigest()
+
+
+def row_hash_key() -> bytes:
+    return hmac.digest(crypto.name_index_key(), b"reintegra:manifest-row", "sha256")
 
 
 @dataclass
@@ -186,11 +194,12 @@ class ChunkWriter:
     # --- one chunk --------------------------------------------------------------------------------
 
     def write(self, rows: Sequence[core.ManifestRow]) -> None:
-        keyed = [(row, row_key(self.organisation_id, core.row_material(self.point.pk, row))) for row in rows]
+        hash_key = row_hash_key()
+        keyed = [(row, row_key(self.organisation_id, core.row_material(self.point.pk, row), hash_key)) for row in rows]
         arrival_ids = {row.group(): self._arrival(row.group()) for row, _key in keyed}
         stored = set(
             Intake.objects.filter(
-                arrival_id__in=_listed(set(arrival_ids.values())), row_key__in=_listed([key for _row, key in keyed])
+                _among("arrival_id", set(arrival_ids.values())), _among("row_key", [key for _row, key in keyed])
             ).values_list("arrival_id", "row_key")
         )
         pending: list[_Pending] = []
@@ -296,7 +305,7 @@ class ChunkWriter:
             )
             while batch := cursor.fetchmany(2000):
                 for key, text in batch:
-                    found[int(key)] = np.array(text.split(","), dtype=np.int64)
+                    found[int(key)] = _ids(np.array(text.split(","), dtype=np.int64))
         long = {key: ids for key, ids in found.items() if len(ids) >= CACHED_FROM}
         size = sum(len(ids) for ids in long.values())
         if self.cached_ids + size > CACHED_IDS:
@@ -315,7 +324,7 @@ class ChunkWriter:
             if key in self.postings:
                 added[key].append(pk)
         for key, ids in added.items():
-            self.postings[key] = np.concatenate([self.postings[key], np.array(ids, dtype=np.int64)])
+            self.postings[key] = _ids(np.concatenate([self.postings[key], np.array(ids, dtype=np.int64)]))
             self.cached_ids += len(ids)
 
     def _document_holders(self, document_keys: list[str]) -> dict[str, int]:
@@ -323,7 +332,7 @@ class ChunkWriter:
             return {}
         return dict(
             IdentityDocument.objects.filter(
-                organisation_id=self.organisation_id, number_index__in=_listed(set(document_keys))
+                _among("number_index", set(document_keys)), organisation_id=self.organisation_id
             ).values_list("number_index", "returnee_id")
         )
 
@@ -333,16 +342,13 @@ class ChunkWriter:
         held: dict[int, set[str]] = defaultdict(set)
         if document_keys:
             for returnee_id, index in IdentityDocument.objects.filter(
-                returnee_id__in=_listed(ids), number_index__in=_listed(document_keys)
+                _among("returnee_id", ids), _among("number_index", document_keys)
             ).values_list("returnee_id", "number_index"):
                 held[returnee_id].add(index)
-        missing = ids - self.known.keys()
-        if len(self.known) + len(missing) > KNOWN:
-            self.known.clear()  # bounded: the names of the last chunks' candidates only
-            missing = ids
+        missing = self._make_room(ids)
         if missing:
             for pk, stored, estimated in Returnee.objects.filter(
-                pk__in=_listed(missing), organisation_id=self.organisation_id, anonymised_at__isnull=True
+                _among("id", missing), organisation_id=self.organisation_id, anonymised_at__isnull=True
             ).values_list("pk", "match_record", "estimated_birth_year"):
                 if stored:
                     self.known[pk] = (*name_index.read_match_record(stored), estimated)
@@ -362,6 +368,17 @@ class ChunkWriter:
                 document_keys=frozenset(held.get(pk, ())),
             )
         return records
+
+    def _make_room(self, ids: set[int]) -> set[int]:
+        """The ids among `ids` whose match records are to be read, after making room for them: bounded, the
+        oldest entries go (a dict keeps insertion order: those of the last chunks stay)."""
+        missing = ids - self.known.keys()
+        if len(self.known) + len(missing) > KNOWN:
+            drop = len(self.known) + len(missing) - KNOWN // 2
+            for pk in list(itertools.islice(self.known, drop)):
+                del self.known[pk]
+            missing = ids - self.known.keys()
+        return missing
 
     def _new_person(self, item: _Pending, person: matching.PersonRecord) -> None:
         row = item.row
@@ -437,7 +454,7 @@ class ChunkWriter:
         linked = {pk for item, pk in targets if item.returnee is None}
         present = set(
             Intake.objects.filter(
-                arrival_id__in=_listed({item.arrival_id for item in pending}), returnee_id__in=_listed(linked)
+                _among("arrival_id", {item.arrival_id for item in pending}), _among("returnee_id", linked)
             ).values_list("arrival_id", "returnee_id")
         )
         intakes, reviews = [], []
@@ -512,6 +529,12 @@ class ChunkWriter:
         return len(self.arrivals)
 
 
+def _ids(array: Any) -> Any:
+    """Ids as 32-bit integers while they fit (every register below two thousand million people): the cached
+    postings take half the memory."""
+    return array.astype(np.int32) if len(array) and int(array.max()) < 2**31 else array
+
+
 def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """Plain rows into `model`'s table: COPY on PostgreSQL, batched executemany elsewhere."""
     if not rows:
@@ -539,12 +562,25 @@ def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -
 _BATCHES = (500, 50, 5, 1)
 
 
-def _listed(values: Any) -> Any:
-    """`values` for an `__in` lookup: one JSON parameter on SQLite (json_each), the list elsewhere."""
+def _among(column: str, values: Any) -> RawSQL:
+    """A filter "`column` is one of `values`" (a column of the queried table, no join) with the list as ONE
+    parameter: a comma-separated string made an array on PostgreSQL (`= ANY`, planned as `IN (...)` is; ids
+    and hex digests hold no comma, and psycopg dumps a list in Python), JSON on SQLite (json_each). An `__in`
+    lookup sends one parameter per value: with thousands of ids a chunk, Django's handling of each and
+    psycopg's splitting of the statement took more time than the query (a tenth of the import's CPU).
+    `column` is a name from the writer's code, never input."""
     values = list(values)
-    if connection.vendor != "sqlite":
-        return values
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+    if not values:
+        return RawSQL("1 = 0", [], output_field=BooleanField())
+    name = connection.ops.quote_name(column)
+    if connection.vendor == "postgresql":
+        kind = "::bigint[]" if all(isinstance(v, int) for v in values) else ""
+        sql, params = f"{name} = ANY(string_to_array(%s, ','){kind})", [",".join(map(str, values))]
+    elif connection.vendor == "sqlite":
+        sql, params = f"{name} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608
+    else:
+        sql, params = f"{name} IN ({', '.join(['%s'] * len(values))})", values
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (values are parameters)
 
 
 def _bulk_create(model: Any, objects: list[Any], **options: Any) -> None:
@@ -556,6 +592,10 @@ def _bulk_create(model: Any, objects: list[Any], **options: Any) -> None:
         while len(objects) - start >= size:
             model.objects.bulk_create(objects[start : start + size], batch_size=size, **options)
             start += size
+
+
+# Values whose database form a plain field computes from the value alone (immutable, hashable).
+_PURE_TYPES = frozenset({type(None), bool, int, str, date, datetime})
 
 
 def _copy_create(model: Any, objects: list[Any]) -> None:
@@ -577,9 +617,26 @@ def _copy_create(model: Any, objects: list[Any]) -> None:
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             obj.pk = pk
         columns = ", ".join(quote(f.column) for f in fields)
+        # A plain field's database value depends on its value only: computed once per distinct value (most
+        # of a new returnee's forty columns hold the same default). Never for an encrypted field: each value
+        # is encrypted on its own (equal ciphertexts would tell equal values apart).
+        memos: list[dict[Any, Any] | None] = [
+            None if isinstance(f, (EncryptedTextField, EncryptedDateField)) else {} for f in fields
+        ]
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objects:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+                row = []
+                for f, memo in zip(fields, memos, strict=True):
+                    value = f.pre_save(obj, True)
+                    if memo is None or type(value) not in _PURE_TYPES:
+                        row.append(f.get_db_prep_save(value, connection))
+                        continue
+                    key = (type(value), value)
+                    found = memo.get(key, memo)
+                    if found is memo:
+                        found = memo[key] = f.get_db_prep_save(value, connection)
+                    row.append(found)
+                copy.write_row(row)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import Country, CountryField
 
+from reintegra.access.versioning import Versioned
 from reintegra.reception.choices import (
     ArrivalMeans,
     ArrivalSource,
@@ -118,9 +119,10 @@ class Arrival(models.Model):
         return self.men + self.women + self.boys + self.girls
 
 
-class Intake(models.Model):
+class Intake(Versioned):
     """One person received at an arrival: the link to their returnee record (existing or new), what the
-    desk saw, and the case opened by the protection routing (if any)."""
+    desk saw, and the case opened by the protection routing (if any). Versioned: its assistance checklist is
+    edited later (page and API), and a change saves the intake."""
 
     arrival = models.ForeignKey(Arrival, on_delete=models.CASCADE, related_name="intakes", verbose_name=_("arrival"))
     returnee = models.ForeignKey(

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from reintegra.api import versioning
 from reintegra.api.fields import CountryCodeField, EnumChoiceField, IdField
 from reintegra.cases.choices import Sex
 from reintegra.reception import services
@@ -81,6 +82,12 @@ class ArrivalSerializer(serializers.Serializer[Any]):
         )
 
 
+_INSTITUTIONS_HELP = (
+    "Who gave a ticked item: {kind: service provider id, or null for the reception staff}. "
+    "An item without one takes the institution remembered at the reception point."
+)
+
+
 class AssistanceGivenSerializer(serializers.Serializer[Any]):
     """An item given: `institution` (a service directory provider) gave it, or null for the reception staff;
     `given_by` is the staff member who recorded it."""
@@ -126,11 +133,7 @@ class IntakeWriteSerializer(serializers.Serializer[Any]):
     protection_flags = serializers.ListField(child=EnumChoiceField(ProtectionFlag), required=False, default=list)
     assistance = serializers.ListField(child=EnumChoiceField(AssistanceKind), required=False, default=list)
     assistance_institutions = serializers.DictField(
-        child=IdField(allow_null=True),
-        required=False,
-        default=dict,
-        help_text="Who gave a ticked item: {kind: service provider id, or null for the reception staff}. "
-        "An item without one takes the institution remembered at the reception point.",
+        child=IdField(allow_null=True), required=False, default=dict, help_text=_INSTITUTIONS_HELP
     )
     returnee = IdField(required=False, allow_null=True, default=None)
     distinct_from = serializers.ListField(child=IdField(), required=False, allow_null=True, default=None)
@@ -155,6 +158,24 @@ class IntakeWriteSerializer(serializers.Serializer[Any]):
             returnee_id=d.get("returnee"),
             distinct_from=frozenset(distinct) if distinct is not None else None,
         )
+
+
+class IntakeAssistanceSerializer(serializers.Serializer[Any]):
+    """An intake's assistance checklist as the intake's page shows it; `version` is the intake's (its ETag)."""
+
+    intake = serializers.IntegerField(source="pk")
+    version = versioning.version_field()
+    assistance = AssistanceGivenSerializer(many=True)
+
+
+class AssistanceWriteSerializer(serializers.Serializer[Any]):
+    """The whole checklist, as the page sends it: items not listed are removed; those listed before keep who
+    recorded them and when."""
+
+    assistance = serializers.ListField(child=EnumChoiceField(AssistanceKind), allow_empty=True)
+    assistance_institutions = serializers.DictField(
+        child=IdField(allow_null=True), required=False, default=dict, help_text=_INSTITUTIONS_HELP
+    )
 
 
 class StatisticsQuerySerializer(serializers.Serializer[Any]):

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from reintegra.access import permissions
+from reintegra.access import permissions, versioning
 from reintegra.access.models import Programme
 from reintegra.cases import duplicates
 from reintegra.cases import services as case_services
@@ -533,12 +533,20 @@ def record_intake(user: User, arrival: Arrival, data: IntakeInput, *, channel: s
 
 
 def set_assistance(
-    user: User, intake: Intake, kinds: list[str], institutions: dict[str, int | None] | None = None
+    user: User,
+    intake: Intake,
+    kinds: list[str],
+    institutions: dict[str, int | None] | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> list[AssistanceGiven]:
-    """The assistance checklist of an intake: items ticked now are recorded as given by the user (those given
-    before keep who recorded them and when); items unticked are removed. `institutions` names who gave an
-    item ({kind: directory provider id, or None for the reception staff}); an item newly ticked without one
-    takes the point's remembered institution, and the choices made are remembered for the next person."""
+    """The assistance checklist of an intake (the page's and the API's one path): items ticked now are
+    recorded as given by the user (those given before keep who recorded them and when); items unticked are
+    removed. `institutions` names who gave an item ({kind: directory provider id, or None for the reception
+    staff}); an item newly ticked without one takes the point's remembered institution, and the choices made
+    are remembered for the next person. `expected_version`: the intake's version the editor read (a change
+    made since is refused, `StaleVersion`); the checklist is part of the intake, so saving it moves that
+    version."""
     reception_permissions.require_arrival_write(user, intake.arrival)
     errors = FieldErrors()
     kinds = _codes(errors, "assistance", kinds, AssistanceKind)
@@ -547,19 +555,20 @@ def set_assistance(
     resolved = _institutions(errors, point, kinds, chosen)
     errors.raise_if_any()
     with _write(user):
+        versioning.lock(intake, expected_version)
+        intake.save(update_fields=["revision"])  # only the version moves (incremented by Versioned.save)
         intake.assistance.exclude(kind__in=kinds).delete()
         have = {a.kind: a for a in intake.assistance.all()}
         for kind, item in have.items():
             if kind in chosen and item.institution_id != chosen[kind]:
                 item.institution_id = chosen[kind]
                 item.save(update_fields=["institution"])
-        AssistanceGiven.objects.bulk_create(
-            [
-                AssistanceGiven(intake=intake, kind=k, given_by=user, institution_id=resolved.get(k))
-                for k in kinds
-                if k not in have
-            ]
-        )
+        for kind in kinds:
+            if kind not in have:
+                # One by one (at most nine), not bulk_create: each item added is in the model history.
+                AssistanceGiven.objects.create(
+                    intake=intake, kind=kind, given_by=user, institution_id=resolved.get(kind)
+                )
         _remember(point, chosen, resolved)
         return list(intake.assistance.select_related("given_by", "institution"))
 

@@ -17,11 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reintegra.access import exports
 from reintegra.access import permissions as access_permissions
 from reintegra.access.http import AuthenticatedHttpRequest
+from reintegra.access.versioning import StaleVersion
 from reintegra.cases import duplicates
 from reintegra.reception import forms, permissions, selectors, services, statistics
 from reintegra.reception.choices import AssistanceKind
 from reintegra.reception.models import Arrival, Intake, ReceptionPoint
-from reintegra.web import pagination
+from reintegra.web import pagination, versioning
 from reintegra.web.forms import apply_service_errors
 
 NAV = "reception"
@@ -182,9 +183,21 @@ def intake_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initial.update({forms.institution_field(a.kind): a.institution_id for a in given})
     initial["assistance"] = [a.kind for a in given]
     form = forms.AssistanceForm(data, initial=initial, institutions=selectors.assistance_institution_choices(point))
+    record_version = versioning.version_of(found) if data is None else versioning.posted_version(data)
     if data is not None and form.is_valid():
         try:
-            services.set_assistance(request.user, found, list(form.cleaned_data["assistance"]), form.institutions())
+            services.set_assistance(
+                request.user,
+                found,
+                list(form.cleaned_data["assistance"]),
+                form.institutions(),
+                expected_version=record_version,
+            )
+        except StaleVersion as exc:
+            # Shown above the form; saving again from here overwrites the other change knowingly.
+            apply_service_errors(exc, form)
+            record_version = exc.current_version
+            given = selectors.assistance_of(found)
         except ValidationError as exc:
             aliases = {f"assistance_institutions.{k}": forms.institution_field(k) for k in AssistanceKind.values}
             apply_service_errors(exc, form, aliases=aliases)
@@ -197,7 +210,14 @@ def intake_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reception/intake_detail.html",
-        {"intake": found, "given": given, "form": form, "has_errors": bool(form.errors), "nav": NAV},
+        {
+            "intake": found,
+            "given": given,
+            "form": form,
+            "has_errors": bool(form.errors),
+            "nav": NAV,
+            "record_version": record_version,
+        },
     )
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -58,6 +58,20 @@ def _arrival_api(c: Any) -> dict[str, Any]:
         "return_type": "forced",
         "men": 40,
     }
+
+
+def intake_ctx(world: Any) -> SimpleNamespace:
+    """A person received, and an institution of the directory in another country than the point's."""
+    from reintegra.referrals.models import ServiceProvider
+
+    found = manager_ctx(world)
+    found.intake = services.record_intake(
+        world.case_manager, found.arrival, services.IntakeInput(**INTAKE, birth_date=date(1990, 4, 2))
+    )
+    found.abroad = ServiceProvider.objects.create(
+        name="Red Cross", organisation_type="ngo", country="US", owner=world.org
+    )
+    return found
 
 
 INTAKE = {"given_names": "Luis Alberto", "family_names": "Gómez Ruiz", "sex": "male", "nationality": "MX"}
@@ -127,6 +141,36 @@ RECEPTION_PAIRS = [
                 web={"protection_flags": ["unaccompanied_child"]},
                 api={"protection_flags": ["unaccompanied_child"]},
                 label="an adult flagged as an unaccompanied child",
+            ),
+        ),
+    ),
+    WritePair(
+        "assistance given at reception",
+        "api:intake-assistance",
+        intake_ctx,
+        web_url=lambda c: reverse("reception:intake-detail", args=[c.intake.pk]),
+        web_page=lambda c: reverse("reception:intake-detail", args=[c.intake.pk]),  # with the intake's version
+        web_form="institution_food",
+        web_data=lambda c: {"assistance": ["food", "clothes"]},
+        api_url=lambda c: f"/api/v1/intakes/{c.intake.pk}/assistance/",
+        api_data=lambda c: {"assistance": ["food", "clothes"]},
+        api_method="put",
+        refusals=(
+            Refusal(
+                "assistance_institutions.food",
+                "invalid_choice",
+                web={"institution_food": lambda c: c.abroad.pk},
+                api={"assistance_institutions": lambda c: {"food": c.abroad.pk}},
+                web_field="institution_food",
+                label="an institution outside the directory of the point's country",
+            ),
+            Refusal(
+                "assistance.0",
+                "invalid_choice",
+                web={"assistance": ["spaceship"]},
+                api={"assistance": ["spaceship"]},
+                web_field="assistance",
+                label="an unknown item",
             ),
         ),
     ),

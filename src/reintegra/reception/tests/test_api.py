@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from rest_framework.test import APIClient
 
 from reintegra.reception import services
-from reintegra.reception.models import Intake
+from reintegra.reception.models import AssistanceGiven, Intake
 from reintegra.reception.tests.conftest import Desk, intake_input
 from reintegra.testing import factories as f
 from reintegra.testing.api_clients import api_client_for
@@ -164,3 +165,77 @@ def test_intake_names_the_institution_that_gave_an_item_and_is_refused_like_the_
         desk.manager.pk,
     )
     assert client.get(url).json()[0]["assistance"][0]["institution"] == red_cross.pk
+
+
+def test_assistance_of_a_recorded_intake_is_read_and_changed_through_the_pages_service(desk: Desk) -> None:
+    from auditlog.models import LogEntry
+
+    from reintegra.access.models import AccessEvent
+    from reintegra.referrals.models import ServiceProvider
+
+    red_cross = ServiceProvider.objects.create(
+        name="Cruz Roja Guatemalteca", organisation_type="ngo", country="GT", owner=desk.other_org
+    )
+    intake = services.record_intake(desk.manager, desk.arrival, intake_input())
+    url = f"/api/v1/intakes/{intake.pk}/assistance/"
+    client = api_client_for(desk.supervisor)
+    read = client.get(url)
+    assert read.status_code == 200 and read.headers["ETag"] == '"1"'
+    assert read.json()["intake"] == intake.pk and read.json()["version"] == 1
+    assert [a["kind"] for a in read.json()["assistance"]] == ["food", "phone_call"]
+    assert [e.purpose for e in AccessEvent.objects.all()] == ["reception: intake (API)"]  # encrypted: not filtered
+    # The whole list: phone call removed, hygiene kit added (by the Red Cross); food keeps who recorded it.
+    changed = client.put(
+        url,
+        {"assistance": ["food", "hygiene_kit"], "assistance_institutions": {"hygiene_kit": red_cross.pk}},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert changed.status_code == 200, changed.json()
+    assert changed.headers["ETag"] == '"2"'
+    items = {a["kind"]: a for a in changed.json()["assistance"]}
+    assert set(items) == {"food", "hygiene_kit"}
+    assert items["food"]["given_by"] == desk.manager.pk
+    assert (items["hygiene_kit"]["given_by"], items["hygiene_kit"]["institution"]) == (desk.supervisor.pk, red_cross.pk)
+    # Each change is in the model history: the item added, the item removed.
+    history = LogEntry.objects.get_for_model(AssistanceGiven)
+    assert sorted(e.action for e in history) == [LogEntry.Action.CREATE, LogEntry.Action.DELETE]
+    desk.point.refresh_from_db()
+    assert desk.point.assistance_institutions == {"hygiene_kit": red_cross.pk}  # remembered, as on the page
+
+
+def test_assistance_api_refuses_like_the_page(desk: Desk) -> None:
+    from reintegra.referrals.models import ServiceProvider
+
+    abroad = ServiceProvider.objects.create(name="Red Cross", organisation_type="ngo", country="US", owner=desk.org)
+    intake = services.record_intake(desk.manager, desk.arrival, intake_input())
+    other = services.record_intake(
+        desk.other_manager, desk.other_arrival, intake_input(given_names="Otro", phone="", nationality="HN")
+    )
+    client = api_client_for(desk.manager)
+    url = f"/api/v1/intakes/{intake.pk}/assistance/"
+
+    def put(data: dict, version: str = '"1"') -> object:
+        return client.put(url, data, format="json", HTTP_IF_MATCH=version)
+
+    def codes(response: object) -> list[tuple[str, str]]:
+        return [(e["field"], e["code"]) for e in response.json()["errors"]]  # type: ignore[attr-defined]
+
+    # An institution outside the directory of the point's country; one for an item not ticked; an unknown kind.
+    refused = put({"assistance": ["food"], "assistance_institutions": {"food": abroad.pk}})
+    assert refused.status_code == 400 and codes(refused) == [("assistance_institutions.food", "invalid_choice")]
+    refused = put({"assistance": ["food"], "assistance_institutions": {"clothes": None}})
+    assert refused.status_code == 400 and codes(refused) == [("assistance_institutions.clothes", "not_ticked")]
+    refused = put({"assistance": ["spaceship"]})
+    assert refused.status_code == 400 and codes(refused)[0] == ("assistance.0", "invalid_choice")
+    # Versioned: without If-Match 428, with an old version 412; nothing written.
+    bare = APIClient()  # sends no If-Match of its own
+    bare.force_authenticate(desk.manager)
+    assert bare.put(url, {"assistance": []}, format="json").status_code == 428
+    assert put({"assistance": []}, version='"7"').status_code == 412
+    assert Intake.objects.get(pk=intake.pk).revision == 1 and intake.assistance.count() == 2
+    # Another organisation's intake does not exist; without the capability, 403 before any lookup.
+    assert client.get(f"/api/v1/intakes/{other.pk}/assistance/").status_code == 404
+    assert put({"assistance": []}).status_code == 200
+    assert client.put(f"/api/v1/intakes/{other.pk}/assistance/", {"assistance": []}, format="json").status_code == 404
+    assert api_client_for(desk.me_officer).get(url).status_code == 403

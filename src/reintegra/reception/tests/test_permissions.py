@@ -41,6 +41,13 @@ def _point(w: Any) -> dict[str, Any]:
     return {"code": "nuevo", "name": "Nuevo punto", "country": "GT", "kind": "other"}
 
 
+def _assistance_web(w: Any) -> dict[str, Any]:
+    from reintegra.reception.models import Intake
+
+    # The version the page was read at (the rolled-back cells leave it unchanged).
+    return {"assistance": ["food"], "revision": Intake.objects.get(pk=w.objects[OWN]["intake"].pk).revision}
+
+
 MATRIX: dict[tuple[str, str], Row] = {
     ("reception:arrivals", "GET"): Row(RECORD),
     ("reception:arrival-new", "GET"): Row(RECORD),
@@ -49,7 +56,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("reception:intake", "GET"): Row(RECORD, "arrival"),
     ("reception:intake", "POST"): Row(RECORD, "arrival", ok=302, data=_intake),
     ("reception:intake-detail", "GET"): Row(RECORD, "intake"),
-    ("reception:intake-detail", "POST"): Row(RECORD, "intake", ok=302, data=lambda w: {"assistance": ["food"]}),
+    ("reception:intake-detail", "POST"): Row(RECORD, "intake", ok=302, data=_assistance_web),
     ("reception:points", "GET"): Row(RECORD | MANAGE),
     ("reception:point-new", "GET"): Row(MANAGE),
     ("reception:point-new", "POST"): Row(MANAGE, ok=302, data=_point),
@@ -65,6 +72,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("api:arrival", "GET"): Row(RECORD, "arrival"),
     ("api:arrival-intakes", "GET"): Row(RECORD, "arrival"),
     ("api:arrival-intakes", "POST"): Row(RECORD, "arrival", ok=201, data=_intake),
+    ("api:intake-assistance", "GET"): Row(RECORD, "intake"),
+    ("api:intake-assistance", "PUT"): Row(RECORD, "intake", data=lambda w: {"assistance": ["food", "clothes"]}),
     ("api:reception-statistics", "GET"): Row(STATS),
 }
 

@@ -190,9 +190,24 @@ def test_assistance_checklist_records_who_gave_it(desk: Desk) -> None:
     client = client_for(desk.supervisor)
     url = reverse("reception:intake-detail", args=[intake.pk])
     assert client.get(url).status_code == 200
-    client.post(url, {"assistance": ["food", "clothes"]})
+    client.post(url, {"assistance": ["food", "clothes"], "revision": 1})
     given = dict(AssistanceGiven.objects.filter(intake=intake).values_list("kind", "given_by"))
     assert given == {"food": desk.manager.pk, "clothes": desk.supervisor.pk}
+
+
+def test_assistance_checklist_changed_meanwhile_is_not_overwritten(desk: Desk) -> None:
+    """Versioned like the other editable records: the page carries the intake's version it was read at."""
+    intake = services.record_intake(desk.manager, desk.arrival, intake_input(assistance=["food"]))
+    url = reverse("reception:intake-detail", args=[intake.pk])
+    page = client_for(desk.supervisor).get(url).content.decode()
+    assert 'name="revision" value="1"' in page
+    services.set_assistance(desk.manager, intake, ["food", "transport"], expected_version=1)  # someone else
+    stale = client_for(desk.supervisor).post(url, {"assistance": ["clothes"], "revision": 1})
+    assert stale.status_code == 200 and "stale" in {e.code for e in stale.context["form"].non_field_errors().data}
+    assert 'name="revision" value="2"' in stale.content.decode()  # saving again applies it knowingly
+    assert set(AssistanceGiven.objects.filter(intake=intake).values_list("kind", flat=True)) == {"food", "transport"}
+    assert client_for(desk.supervisor).post(url, {"assistance": ["clothes"], "revision": 2}).status_code == 302
+    assert list(AssistanceGiven.objects.filter(intake=intake).values_list("kind", flat=True)) == ["clothes"]
 
 
 def test_programme_manager_creates_and_edits_points(desk: Desk) -> None:
@@ -269,9 +284,11 @@ def test_checklist_names_the_institution_that_gave_each_item(desk: Desk) -> None
     page = client.get(url)
     assert "Cruz Roja Guatemalteca" in page.content.decode() and "El Paso" not in page.content.decode()
     # An institution outside the list is refused by the form, with the error summary.
-    refused = client.post(url, {"assistance": ["food"], "institution_food": str(abroad.pk)})
+    refused = client.post(url, {"assistance": ["food"], "institution_food": str(abroad.pk), "revision": 1})
     assert refused.status_code == 200 and "institution_food" in refused.context["form"].errors
-    client.post(url, {"assistance": ["food", "hygiene_kit"], "institution_hygiene_kit": str(red_cross.pk)})
+    client.post(
+        url, {"assistance": ["food", "hygiene_kit"], "institution_hygiene_kit": str(red_cross.pk), "revision": 1}
+    )
     given = {a.kind: (a.institution_id, a.given_by_id) for a in AssistanceGiven.objects.filter(intake=intake)}
     assert given == {"food": (None, desk.manager.pk), "hygiene_kit": (red_cross.pk, desk.supervisor.pk)}
     # Shown on the intake, the arrival and the person's case page; the point remembers it for the next form.
