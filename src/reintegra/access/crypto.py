@@ -54,14 +54,14 @@ _keys_in_force: tuple[tuple[bytes, bytes], ...] = ()
 
 def _current_opening_keys() -> tuple[tuple[bytes, bytes], ...]:
     # Read from the settings once (not twice per value), again when a test or a command changes them.
-    global _keys_in_force  # noqa: PLW0603
+    global _keys_in_force
     if not _keys_in_force:
         _keys_in_force = _opening_keys(tuple(settings.REINTEGRA_FIELD_KEYS), settings.SECRET_KEY)
     return _keys_in_force
 
 
 def _forget_keys(setting: str, **kwargs: Any) -> None:
-    global _keys_in_force  # noqa: PLW0603
+    global _keys_in_force
     if setting in _KEY_SETTINGS:
         _keys_in_force = ()
 
