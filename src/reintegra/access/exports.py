@@ -23,7 +23,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
@@ -268,8 +268,24 @@ def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
         return handle.read()
 
 
-def xlsx_response(filename: str, sheets: Iterable[Sheet]) -> HttpResponse:
-    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_TYPE)
+def xlsx_response(filename: str, sheets: Iterable[Sheet]) -> HttpResponse | FileResponse:
+    """The workbook written row by row (openpyxl's write-only sheets keep their rows in temporary files) into
+    a spooled temporary file; a small one is answered from memory, a large one streamed from its file in
+    chunks (the file is closed, hence deleted, when the response is): memory does not grow with the rows."""
+    handle = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+    try:
+        write_workbook(handle, sheets)
+        size = handle.tell()
+        handle.seek(0)
+        if size <= _SPOOL_BYTES:
+            with handle:
+                response: HttpResponse | FileResponse = HttpResponse(handle.read(), content_type=XLSX_TYPE)
+        else:
+            response = FileResponse(handle, content_type=XLSX_TYPE)
+            response["Content-Length"] = str(size)
+    except BaseException:
+        handle.close()
+        raise
     response["Content-Disposition"] = attachment(filename)
     return response
 
@@ -286,7 +302,7 @@ def download(
     channel: str = "web",
     sheet_title: str = "data",
     codes: bool = False,
-) -> StreamingHttpResponse | HttpResponse:
+) -> StreamingHttpResponse | HttpResponse | FileResponse:
     """A table as a CSV or XLSX attachment named `reintegra-<stem>-<today>.<fmt>`, recorded in the access
     trail first (action "export", the purpose and format; "codes" when machine codes were asked for).
 
@@ -323,7 +339,7 @@ class Table:
 
 def download_table(
     user: User, fmt: str, table: Table, *, channel: str = "web", codes: bool = False
-) -> StreamingHttpResponse | HttpResponse:
+) -> StreamingHttpResponse | HttpResponse | FileResponse:
     return download(
         user,
         fmt,
@@ -363,9 +379,12 @@ def keyset_batches(
 def download_workbook(
     user: User, stem: str, sheets: Iterable[Sheet], *, purpose: str, obj: Any = None, channel: str = "web"
 ) -> HttpResponse:
-    """Several sheets as one XLSX attachment (e.g. an XLSForm), recorded in the access trail first."""
+    """Several sheets as one XLSX attachment (e.g. an XLSForm: small, answered from memory), recorded in the
+    access trail first."""
     audit.record_access(user, "export", obj, purpose=f"{purpose} (XLSX)", channel=channel)
-    return xlsx_response(safe_filename(stem, "xlsx", dated=False), sheets)
+    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = attachment(safe_filename(stem, "xlsx", dated=False))
+    return response
 
 
 def pdf_download(
