@@ -398,6 +398,10 @@ def pdf_download(
     return response
 
 
-def _with_header(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+def with_header(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+    """The header row, then the rows (an XLSX sheet's rows)."""
     yield header
     yield from rows
+
+
+_with_header = with_header

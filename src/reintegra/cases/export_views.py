@@ -1,14 +1,21 @@
 """Downloads of the case list (with the list's filters: `views.case_list` answers `?format=`), the returnees
 and the follow-up visits (`cases.exports`): CSV streamed, XLSX written once, both audited
-(`access.exports`). Only people who work on cases export them, and only the rows they see."""
+(`access.exports`). Only people who work on cases export them, and only the rows they see. A list of more rows
+than `REINTEGRA_EXPORT_BACKGROUND_ROWS` is prepared in the background instead (`access.export_jobs`): the page
+then leads to "My exports"."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBase
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from reintegra.access import exports, permissions
+from reintegra.access import export_jobs, exports, permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.cases import exports as case_exports
@@ -33,8 +40,19 @@ def list_query(request: AuthenticatedHttpRequest) -> str:
     return query.urlencode()
 
 
-def answer(request: AuthenticatedHttpRequest, table: exports.Table, fmt: str) -> HttpResponseBase:
-    return exports.download_table(request.user, fmt, table, codes=exports.codes_requested(request))
+def answer(
+    request: AuthenticatedHttpRequest, kind: str, params: dict[str, Any], table: exports.Table, fmt: str
+) -> HttpResponseBase:
+    """The table at once, or, when it is large, queued in the background and the user sent to "My exports"."""
+    codes = exports.codes_requested(request)
+    job = export_jobs.start_if_large(request.user, kind, params, fmt=fmt, codes=codes)
+    if job is not None:
+        messages.info(
+            request,
+            _("This export is large: it is being prepared in the background. Download it here when it is ready."),
+        )
+        return redirect("exports:list")
+    return exports.download_table(request.user, fmt, table, codes=codes)
 
 
 @login_required
@@ -42,7 +60,7 @@ def answer(request: AuthenticatedHttpRequest, table: exports.Table, fmt: str) ->
 def returnees(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     permissions.require(request.user, *CASE_READERS)
     fmt = requested_format(request)
-    return answer(request, case_exports.returnee_table(request.user), fmt)
+    return answer(request, "returnees", {}, case_exports.returnee_table(request.user), fmt)
 
 
 @login_required
@@ -50,4 +68,4 @@ def returnees(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 def follow_ups(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     permissions.require(request.user, *CASE_READERS)
     fmt = requested_format(request)
-    return answer(request, case_exports.follow_up_table(request.user), fmt)
+    return answer(request, "follow-ups", {}, case_exports.follow_up_table(request.user), fmt)
