@@ -272,7 +272,7 @@ def register_background_exports() -> None:
         label=_("Case list"),
         readers=readers,
         table_of=lambda user, params: case_table(user, filters_of(params)),
-        count_of=lambda user, params: selectors.search_cases(user, filters_of(params)).count(),
+        rows_of=lambda user, params: selectors.search_cases(user, filters_of(params)),
         params_of=_parsed_filters,
     )
     export_jobs.register_table(
@@ -280,12 +280,12 @@ def register_background_exports() -> None:
         label=_("Returnees"),
         readers=readers,
         table_of=lambda user, params: returnee_table(user),
-        count_of=lambda user, params: selectors.returnees_for(user).count(),
+        rows_of=lambda user, params: selectors.returnees_for(user),
     )
     export_jobs.register_table(
         "follow-ups",
         label=_("Follow-up visits"),
         readers=readers,
         table_of=lambda user, params: follow_up_table(user),
-        count_of=lambda user, params: selectors.follow_ups_for(user).count(),
+        rows_of=lambda user, params: selectors.follow_ups_for(user),
     )
