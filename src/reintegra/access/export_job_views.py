@@ -4,6 +4,8 @@ of a finished one, only by its requester, answered 410 Gone once expired (`acces
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseBase
@@ -16,6 +18,22 @@ from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.models import ExportJob
 
 LISTED = 50  # the newest exports shown
+
+
+def download_or_queue(
+    request: AuthenticatedHttpRequest, kind: str, params: dict[str, Any], table: exports.Table, fmt: str
+) -> HttpResponseBase:
+    """A list page's download (`?format=`): the table at once, or, when it has more rows than
+    `REINTEGRA_EXPORT_BACKGROUND_ROWS`, queued in the background and the user sent to "My exports"."""
+    codes = exports.codes_requested(request)
+    job = export_jobs.start_if_large(request.user, kind, params, fmt=fmt, codes=codes)
+    if job is not None:
+        messages.info(
+            request,
+            _("This export is large: it is being prepared in the background. Download it here when it is ready."),
+        )
+        return redirect("exports:list")
+    return exports.download_table(request.user, fmt, table, codes=codes)
 
 
 @login_required

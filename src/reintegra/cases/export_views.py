@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBase
-from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from reintegra.access import export_jobs, exports, permissions
+from reintegra.access import exports, permissions
+from reintegra.access.export_job_views import download_or_queue
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.cases import exports as case_exports
@@ -43,16 +41,8 @@ def list_query(request: AuthenticatedHttpRequest) -> str:
 def answer(
     request: AuthenticatedHttpRequest, kind: str, params: dict[str, Any], table: exports.Table, fmt: str
 ) -> HttpResponseBase:
-    """The table at once, or, when it is large, queued in the background and the user sent to "My exports"."""
-    codes = exports.codes_requested(request)
-    job = export_jobs.start_if_large(request.user, kind, params, fmt=fmt, codes=codes)
-    if job is not None:
-        messages.info(
-            request,
-            _("This export is large: it is being prepared in the background. Download it here when it is ready."),
-        )
-        return redirect("exports:list")
-    return exports.download_table(request.user, fmt, table, codes=codes)
+    """The table at once, or, when it is large, queued in the background (`access.export_job_views`)."""
+    return download_or_queue(request, kind, params, table, fmt)
 
 
 @login_required

@@ -110,6 +110,25 @@ def test_the_file_keeps_the_filters_the_language_and_the_codes_of_the_request(cl
     assert rows[0][:2] == ["case_number", "given_names"] and [row[1] for row in rows[1:]] == ["Zoila"]
 
 
+@pytest.mark.parametrize(
+    ("route", "params", "kind", "header"),
+    [
+        ("referrals:list", {"status": "sent"}, "referrals", "Derivación"),
+        ("sustainability:export-rounds", {}, "survey-rounds", "Ronda"),
+    ],
+)
+def test_referrals_and_survey_rounds_too(client, case_manager, settings, private_dir, route, params, kind, header):
+    settings.REINTEGRA_EXPORT_BACKGROUND_ROWS = -1  # even an empty list goes to the background here
+    client.force_login(case_manager)
+    client.cookies["django_language"] = "es"
+    response = client.get(reverse(route), {**params, "format": "csv"})
+    assert response.status_code == 302 and response["Location"] == reverse("exports:list")
+    job = ExportJob.objects.get()
+    assert (job.kind, job.status, job.params.get("status", "")) == (kind, ExportStatus.DONE, params.get("status", ""))
+    rows = _csv_text(b"".join(client.get(reverse("exports:download", args=[job.pk])).streaming_content))
+    assert rows[0][0].startswith(header)
+
+
 def test_xlsx_in_the_background(client, case_manager, cases, private_dir):
     client.force_login(case_manager)
     client.get(reverse("cases:list"), {"format": "xlsx"})
