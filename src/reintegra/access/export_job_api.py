@@ -58,7 +58,9 @@ class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
 class ExportStartSerializer(serializers.Serializer[Any]):
     """Parses the request; `export_jobs.start` checks the list, the format and the caller's capabilities."""
 
-    kind = serializers.CharField(max_length=40, help_text=_("The list: cases, returnees, follow-ups, referrals or survey-rounds."))
+    kind = serializers.CharField(
+        max_length=40, help_text=_("The list: cases, returnees, follow-ups, referrals or survey-rounds.")
+    )
     format = serializers.ChoiceField(choices=ExportFormat.choices, default=ExportFormat.CSV)
     codes = serializers.BooleanField(required=False, default=False)
     filters = serializers.DictField(
