@@ -1503,6 +1503,8 @@ NOT_PAIRED = {
     "api:case-assessment PATCH": "API only: the web records assessments and does not edit them",
     "api:share-revoke POST": "takes no input",
     "api:reminder-read POST": "takes no input",
+    "api:export-list POST": "the web starts the same export from a list's Export menu (a GET download past the "
+    "threshold); both call access.export_jobs.start, refusals tested in access/tests/test_export_jobs.py",
     "api:provider-link-accept POST": "takes no input",
     "api:provider-link-refuse POST": "takes no input",
     "api:referral-send POST": "its only refusal is the consent rule: 403 consent_required in both (referrals tests)",

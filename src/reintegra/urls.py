@@ -19,6 +19,7 @@ urlpatterns = [
     path("proteccion/", include("reintegra.protection.urls")),
     path("programas/", include("reintegra.access.programme_urls")),
     path("recordatorios/", include("reintegra.reminders.urls")),
+    path("exportaciones/", include("reintegra.access.export_job_urls")),
     path("sostenibilidad/", include("reintegra.sustainability.urls")),
     path("derivaciones/", include("reintegra.referrals.urls")),
     path("ninez/", include("reintegra.children.urls")),

@@ -18,3 +18,20 @@ class AccessAction(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     PASSWORD_RESET_SENT = "password_reset_sent", _("Password reset link sent")
     PASSWORD_RESET = "password_reset", _("Password set through a reset link")
+
+
+class ExportStatus(models.TextChoices):
+    """Where a background export stands (models.ExportJob, issue 19)."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("In progress")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+class ExportFormat(models.TextChoices):
+    """The file formats of a table download (access.exports.FORMATS)."""
+
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"

@@ -5,12 +5,17 @@ key is derived from SECRET_KEY so the demo runs with zero setup; production sett
 """
 
 import base64
+import binascii
 import hashlib
 import hmac
+import threading
 from functools import cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
+from django.core.signals import setting_changed
 
 ENCRYPTED_PREFIX = "enc1:"
 
@@ -19,14 +24,94 @@ def _derived(purpose: str) -> bytes:
     return hashlib.sha256(f"reintegra:{purpose}:{settings.SECRET_KEY}".encode()).digest()
 
 
-@cache
-def _fernet(keys: tuple[str, ...], secret: str) -> MultiFernet:
-    del secret  # part of the cache key only
+def _material(keys: tuple[str, ...]) -> list[str]:
     derived = base64.urlsafe_b64encode(_derived("field-encryption")).decode()
     # The derived key stays last so data written before explicit keys were configured can still be read,
     # and `reintegra rotate-keys` moves it under the newest key.
-    material = [*keys, derived] if derived not in keys else list(keys)
-    return MultiFernet([Fernet(key.encode()) for key in material])
+    return [*keys, derived] if derived not in keys else list(keys)
+
+
+@cache
+def _fernet(keys: tuple[str, ...], secret: str) -> MultiFernet:
+    del secret  # part of the cache key only
+    return MultiFernet([Fernet(key.encode()) for key in _material(keys)])
+
+
+@cache
+def _opening_keys(keys: tuple[str, ...], secret: str) -> tuple[tuple[bytes, bytes], ...]:
+    """(signing key, encryption key) of each Fernet key, in MultiFernet's order."""
+    del secret  # part of the cache key only
+    pairs = []
+    for key in _material(keys):
+        raw = base64.urlsafe_b64decode(key.encode())
+        pairs.append((raw[:16], raw[16:]))
+    return tuple(pairs)
+
+
+_KEY_SETTINGS = ("REINTEGRA_FIELD_KEYS", "SECRET_KEY")
+_keys_in_force: tuple[tuple[bytes, bytes], ...] = ()
+
+
+def _current_opening_keys() -> tuple[tuple[bytes, bytes], ...]:
+    # Read from the settings once (not twice per value), again when a test or a command changes them.
+    global _keys_in_force
+    if not _keys_in_force:
+        _keys_in_force = _opening_keys(tuple(settings.REINTEGRA_FIELD_KEYS), settings.SECRET_KEY)
+    return _keys_in_force
+
+
+def _forget_keys(setting: str, **kwargs: Any) -> None:
+    global _keys_in_force
+    if setting in _KEY_SETTINGS:
+        _keys_in_force = ()
+
+
+setting_changed.connect(_forget_keys)
+
+_contexts = threading.local()  # a cipher context is not shared between threads
+_FERNET_VERSION = 0x80
+_HEAD = 25  # version (1) + timestamp (8) + IV (16)
+_MAC = 32
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
+def _block_decryptor(encryption_key: bytes) -> Any:
+    made: dict[bytes, Any] | None = getattr(_contexts, "made", None)
+    if made is None:
+        made = _contexts.made = {}
+    context = made.get(encryption_key)
+    if context is None:
+        # The AES block decryption alone (ECB), set up once per key and thread; CBC is applied below.
+        context = made[encryption_key] = Cipher(algorithms.AES(encryption_key), modes.ECB()).decryptor()  # noqa: S305
+    return context
+
+
+def _open(token: bytes) -> bytes:
+    """Fernet's decryption (the specification's steps, no time-to-live, MultiFernet's key order), about three
+    times faster than `MultiFernet.decrypt` for the short values of a list: the token's HMAC-SHA256 is checked
+    before anything is decrypted, exactly as Fernet does, and the AES-128-CBC decryption reuses one block
+    decryptor per key (CBC is each block's AES decryption XOR the previous ciphertext block, the IV first),
+    instead of building a cipher, a mode, a context and an unpadder per value. An export decrypts three names
+    per row (issue 19, docs/scaling.md). Anything malformed raises `InvalidToken`, as Fernet would."""
+    try:
+        data = binascii.a2b_base64(token.translate(_URLSAFE))  # base64.urlsafe_b64decode, minus two calls
+    except (TypeError, binascii.Error) as exc:
+        raise InvalidToken from exc
+    size = len(data) - _HEAD - _MAC
+    if size <= 0 or size % 16 or data[0] != _FERNET_VERSION:
+        raise InvalidToken
+    signed, mac = data[:-_MAC], data[-_MAC:]
+    for signing_key, encryption_key in _current_opening_keys():
+        if not hmac.compare_digest(hmac.digest(signing_key, signed, "sha256"), mac):
+            continue
+        blocks = _block_decryptor(encryption_key).update(data[_HEAD:-_MAC])
+        chained = data[9 : -_MAC - 16]  # the IV, then each ciphertext block but the last
+        padded = (int.from_bytes(blocks) ^ int.from_bytes(chained)).to_bytes(size)
+        pad = padded[-1]
+        if not 1 <= pad <= 16 or padded[-pad:] != bytes((pad,)) * pad:
+            raise InvalidToken
+        return padded[:-pad]
+    raise InvalidToken
 
 
 def fernet() -> MultiFernet:
@@ -41,7 +126,7 @@ def decrypt(stored: str) -> str:
     if not stored.startswith(ENCRYPTED_PREFIX):
         return stored  # written before encryption was enabled
     try:
-        return fernet().decrypt(stored[len(ENCRYPTED_PREFIX) :].encode()).decode()
+        return _open(stored[len(ENCRYPTED_PREFIX) :].encode()).decode()
     except InvalidToken as exc:
         raise ValueError("Encrypted value cannot be read with the configured keys.") from exc
 

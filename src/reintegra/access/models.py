@@ -20,8 +20,8 @@ from django_otp.oath import TOTP
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
-from reintegra.access.choices import AccessAction
-from reintegra.access.fields import EncryptedTextField
+from reintegra.access.choices import AccessAction, ExportFormat, ExportStatus
+from reintegra.access.fields import EncryptedJSONField, EncryptedTextField
 from reintegra.access.roles import Capability, Role, capabilities_for
 from reintegra.access.versioning import Versioned
 
@@ -359,3 +359,63 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
             label = f"{issuer}:{label}"
             params += f"&issuer={quote(issuer)}"
         return f"otpauth://totp/{quote(label)}?{params}"
+
+
+class ExportJob(models.Model):
+    """A large table export run in the background (issue 19; `access.export_jobs`): who asked for what (the
+    list, its filters, the format, machine codes or not, the language of the moment), how far it got, and the
+    file it wrote in the installation's private directory (`settings.REINTEGRA_EXPORT_DIR`, never served as a
+    static or media file): only the requester downloads it, through `export_jobs.open_download`, until
+    `expires_at`; `purge_expired` then deletes the file."""
+
+    requested_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by"))
+    kind = models.CharField(_("list"), max_length=40)  # a table registered with export_jobs.register_table
+    # The list's filters (a search may be a person's name: encrypted).
+    params: "models.Field[dict[str, Any], dict[str, Any]]" = EncryptedJSONField(default=dict, blank=True)
+    fmt = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    codes = models.BooleanField(_("machine codes"), default=False)
+    language = models.CharField(max_length=10)
+    channel = models.CharField(max_length=10, default="web")  # web | api
+    status = models.CharField(_("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # Written by the task from the table: the access trail's purpose and object type, the offered file name.
+    purpose = models.CharField(max_length=80, blank=True, default="")
+    object_type = models.CharField(max_length=60, blank=True, default="")
+    file_name = models.CharField(_("file"), max_length=120, blank=True, default="")
+    stored_as = models.CharField(max_length=80, blank=True, default="", editable=False)  # a random name
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.CharField(max_length=40, blank=True, default="")  # a code, never a message with data
+    task_id = models.CharField(max_length=64, blank=True, default="", editable=False)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("available until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["requested_by", "created_at"], name="export_job_user_idx"),
+            models.Index(fields=["status", "expires_at"], name="export_job_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.fmt})"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (ExportStatus.DONE, ExportStatus.EXPIRED):
+            return 100
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+    @property
+    def downloadable(self) -> bool:
+        return self.status == ExportStatus.DONE and (self.expires_at is None or self.expires_at > timezone.now())
+
+    @property
+    def label(self) -> str:
+        from reintegra.access import export_jobs  # the registry of lists (filled by the apps above)
+
+        return export_jobs.label_of(self.kind)

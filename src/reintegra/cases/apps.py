@@ -22,7 +22,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from reintegra.access.roles import Capability as C
-        from reintegra.cases import panels
+        from reintegra.cases import exports, panels
         from reintegra.web import dashboard, navigation
 
         navigation.register(
@@ -38,6 +38,7 @@ class CasesConfig(AppConfig):
             navigation.NavItem("register", _("New registration"), "cases:register", frozenset({C.EDIT_CASES}), order=11)
         )
         dashboard.register_panel("cases/includes/dashboard_panel.html", panels.dashboard_panel, order=10)
+        exports.register_background_exports()
         dashboard.register_panel("cases/includes/organisation_panel.html", panels.organisation_panel, order=4)
 
         from reintegra.access import audit

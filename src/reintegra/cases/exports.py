@@ -9,7 +9,9 @@ nothing is kept once the batch is written.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
@@ -214,4 +216,76 @@ def follow_up_table(user: User) -> exports.Table:
         "follow-up visits",
         "cases.followupvisit",
         sheet_title="follow-ups",
+    )
+
+
+# --- in the background (access.export_jobs) ------------------------------------------------------------
+
+_DATE_FILTERS = ("return_from", "return_to")
+
+
+def filter_params(filters: selectors.CaseFilters) -> dict[str, Any]:
+    """The case list's filters as the JSON a background export keeps (`ExportJob.params`)."""
+    params = dataclasses.asdict(filters)
+    for name in _DATE_FILTERS:
+        if params[name] is not None:
+            params[name] = params[name].isoformat()
+    return params
+
+
+def filters_of(params: dict[str, Any]) -> selectors.CaseFilters:
+    known = {item.name for item in dataclasses.fields(selectors.CaseFilters)}
+    values = {name: value for name, value in params.items() if name in known}
+    for name in _DATE_FILTERS:
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
+    return selectors.CaseFilters(**values)
+
+
+def _parsed_filters(raw: dict[str, Any]) -> dict[str, Any]:
+    """An API caller's case-list filters, by the list endpoint's own serializer."""
+    from django.core.exceptions import ValidationError
+
+    from reintegra.cases.serializers import CaseFilterSerializer
+
+    parsed = CaseFilterSerializer(data=raw)
+    if not parsed.is_valid():
+        raise ValidationError(
+            {
+                "filters": [
+                    ValidationError(f"{name}: {errors[0]}", code=getattr(errors[0], "code", "invalid"))
+                    for name, errors in parsed.errors.items()
+                ]
+            }
+        )
+    return filter_params(CaseFilterSerializer.filters_of(parsed.validated_data))
+
+
+def register_background_exports() -> None:
+    """The three lists of this app may run in the background when large (`CasesConfig.ready`)."""
+    from reintegra.access import export_jobs
+    from reintegra.access.roles import Capability
+
+    readers = (Capability.VIEW_ASSIGNED_CASES, Capability.VIEW_ORGANISATION_CASES)
+    export_jobs.register_table(
+        "cases",
+        label=_("Case list"),
+        readers=readers,
+        table_of=lambda user, params: case_table(user, filters_of(params)),
+        rows_of=lambda user, params: selectors.search_cases(user, filters_of(params)),
+        params_of=_parsed_filters,
+    )
+    export_jobs.register_table(
+        "returnees",
+        label=_("Returnees"),
+        readers=readers,
+        table_of=lambda user, params: returnee_table(user),
+        rows_of=lambda user, params: selectors.returnees_for(user),
+    )
+    export_jobs.register_table(
+        "follow-ups",
+        label=_("Follow-up visits"),
+        readers=readers,
+        table_of=lambda user, params: follow_up_table(user),
+        rows_of=lambda user, params: selectors.follow_ups_for(user),
     )

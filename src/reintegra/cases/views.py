@@ -69,7 +69,8 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if request.GET.get("format") in exports.FORMATS:  # the "Export" menu: the list with its filters
         permissions.require(request.user, *export_views.CASE_READERS)
         table = case_exports.case_table(request.user, filters)
-        return export_views.answer(request, table, request.GET["format"])
+        params = case_exports.filter_params(filters)
+        return export_views.answer(request, "cases", params, table, request.GET["format"])
     page, cases = pagination.page_of_ids(request, selectors.search_cases(request.user, filters), PAGE_SIZE)
     context = {
         "nav": "cases",

@@ -9,6 +9,18 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from reintegra.access import export_jobs
+        from reintegra.referrals import export_api
+
+        # A large referral list is exported in the background (access.export_jobs), with its filters.
+        export_jobs.register_table(
+            "referrals",
+            label=_("Referrals"),
+            readers=export_api.READERS,
+            table_of=export_api.background_table,
+            rows_of=export_api.background_rows,
+            params_of=export_api.background_params,
+        )
         from reintegra.access import audit
         from reintegra.access.roles import Capability as C
         from reintegra.cases import extensions

@@ -45,3 +45,42 @@ def referral_table(user: User, query: dict[str, Any]) -> exports.Table:
 REFERRALS = export_views(
     "referrals", referral_table, readers=READERS, summary=_("Referrals"), tag="referrals", query=ReferralExportQuery
 )
+
+
+# --- in the background (access.export_jobs; registered by ReferralsConfig.ready) ---------------------------
+
+
+def background_table(user: User, params: dict[str, Any]) -> exports.Table:
+    return referral_exports.referral_table(user, selectors.ReferralFilters(**params))
+
+
+def background_rows(user: User, params: dict[str, Any]) -> Any:
+    return selectors.export_referrals(user, selectors.ReferralFilters(**params))
+
+
+def background_params(raw: dict[str, Any]) -> dict[str, Any]:
+    """An API caller's referral filters, by this endpoint's own serializer."""
+    from django.core.exceptions import ValidationError
+
+    parsed = ReferralExportQuery(data=raw)
+    if not parsed.is_valid():
+        raise ValidationError(
+            {"filters": [ValidationError(f"{name}: {errors[0]}", code=getattr(errors[0], "code", "invalid"))
+                         for name, errors in parsed.errors.items()]}
+        )  # fmt: skip
+    data = parsed.validated_data
+    return params_of(
+        selectors.ReferralFilters(
+            status=data.get("status", ""),
+            priority=data.get("priority", ""),
+            provider=data.get("provider"),
+            case=data.get("case"),
+            overdue=bool(data.get("overdue")),
+        )
+    )
+
+
+def params_of(filters: selectors.ReferralFilters) -> dict[str, Any]:
+    import dataclasses
+
+    return dataclasses.asdict(filters)

@@ -7,6 +7,7 @@ The receiving side (a provider's portal) renders a referral through `catalogue.p
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reintegra.access import audit, exports, permissions
+from reintegra.access.export_job_views import download_or_queue
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability
 from reintegra.access.transitions import TransitionError
@@ -77,7 +79,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     fmt = request.GET.get("format")
     if fmt in exports.FORMATS:  # the "Export" menu: the list with its filters
         table = referral_exports.referral_table(request.user, filters)
-        return exports.download_table(request.user, fmt, table, codes=exports.codes_requested(request))
+        return download_or_queue(request, "referrals", dataclasses.asdict(filters), table, fmt)
     page = page_of(request, selectors.search_referrals(request.user, filters), PAGE_SIZE)
     portal = request.user.has_capability(Capability.RECEIVE_REFERRALS) and not request.user.has_capability(
         Capability.VIEW_ASSIGNED_CASES

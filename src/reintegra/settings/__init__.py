@@ -337,6 +337,11 @@ REINTEGRA_PSEUDONYM_KEY = os.environ.get("REINTEGRA_PSEUDONYM_KEY", "")
 REINTEGRA_BACKUP_KEY = env_list("REINTEGRA_BACKUP_KEY")
 REINTEGRA_BACKUP_KEY_FILE = os.environ.get("REINTEGRA_BACKUP_KEY_FILE", "")
 REINTEGRA_BACKUP_DIR = Path(os.environ.get("REINTEGRA_BACKUP_DIR", str(VAR_DIR / "backups")))
+# Large exports (issue 19): above this many rows a table download runs in the background task queue and its file
+# waits in a private directory (never under static or media) for its requester, this many hours.
+REINTEGRA_EXPORT_BACKGROUND_ROWS = int(os.environ.get("REINTEGRA_EXPORT_BACKGROUND_ROWS", "20000"))
+REINTEGRA_EXPORT_TTL_HOURS = int(os.environ.get("REINTEGRA_EXPORT_TTL_HOURS", "24"))
+REINTEGRA_EXPORT_DIR = Path(os.environ.get("REINTEGRA_EXPORT_DIR", str(VAR_DIR / "private" / "exports")))
 # Where pg_dump and pg_restore are (default: the newest /usr/lib/postgresql/*/bin, then PATH).
 REINTEGRA_PG_BIN = os.environ.get("REINTEGRA_PG_BIN", "")
 # Duplicate checks a user may run per minute (they answer names to guesses: a bound on enumeration).

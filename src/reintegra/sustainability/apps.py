@@ -9,6 +9,17 @@ class SustainabilityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from reintegra.access import export_jobs
+        from reintegra.sustainability import export_api
+
+        # A large list of rounds is exported in the background (access.export_jobs).
+        export_jobs.register_table(
+            "survey-rounds",
+            label=_("Survey rounds"),
+            readers=export_api.READERS,
+            table_of=export_api.background_table,
+            rows_of=export_api.background_rows,
+        )
         from reintegra.access import audit
         from reintegra.access.roles import Capability
         from reintegra.cases import extensions

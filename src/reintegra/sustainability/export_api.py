@@ -11,6 +11,7 @@ from reintegra.access import exports
 from reintegra.access.roles import Capability
 from reintegra.api.exports import export_views
 from reintegra.sustainability import exports as round_exports
+from reintegra.sustainability import selectors
 
 if TYPE_CHECKING:
     from reintegra.access.models import User
@@ -23,3 +24,12 @@ def round_table(user: User, query: dict[str, Any]) -> exports.Table:
 
 
 ROUNDS = export_views("survey_rounds", round_table, readers=READERS, summary=_("Survey rounds"), tag="sustainability")
+
+
+def background_table(user: User, params: dict[str, Any]) -> exports.Table:
+    """The rounds for a background export (access.export_jobs; registered by SustainabilityConfig.ready)."""
+    return round_exports.round_table(user)
+
+
+def background_rows(user: User, params: dict[str, Any]) -> Any:
+    return selectors.export_rounds(user)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reintegra.access import audit, exports, permissions, scoping
+from reintegra.access.export_job_views import download_or_queue
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.roles import Capability, SensitiveCategory
 from reintegra.cases import permissions as case_permissions
@@ -255,7 +256,7 @@ def export_rounds(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if fmt not in exports.FORMATS:
         raise Http404
     table = round_exports.round_table(request.user)
-    return exports.download_table(request.user, fmt, table, codes=exports.codes_requested(request))
+    return download_or_queue(request, "survey-rounds", {}, table, fmt)
 
 
 @login_required

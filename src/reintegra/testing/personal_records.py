@@ -176,8 +176,12 @@ ENCRYPTED += [
     "employment.JobseekerProfile.notes",
 ]
 
+# access: the filters of a background export (a search may be a person's name).
+ENCRYPTED += ["access.ExportJob.params"]
+
 # Encrypted JSON lists: the marker is one of their values (a caregiver's name, an indicator's code).
 CONTAINED = {
+    "access.ExportJob.params",
     "employment.JobseekerProfile.experience",
     "employment.JobseekerProfile.certifications",
     "children.ChildProfile.caregivers",
@@ -871,6 +875,14 @@ def _public_records(programme_manager: User, manager: User, case: Case) -> None:
     )
 
 
+def _export_job(manager: User) -> None:
+    from reintegra.access.models import ExportJob
+
+    ExportJob.objects.create(
+        requested_by=manager, kind="cases", params={"search": m("access.ExportJob.params")}, fmt="csv", language="es"
+    )
+
+
 def build_everything() -> dict[str, Any]:
     """Every kind of record, with markers; returns the case and the TOTP device being set up."""
     org = factories.organisation("oim-zq", "MX")
@@ -894,5 +906,6 @@ def build_everything() -> dict[str, Any]:
     _handover(manager, case, other_org)
     _community_session(programme_manager)  # community
     _public_records(programme_manager, manager, case)  # public
+    _export_job(manager)
     device = two_factor.start_enrolment(manager)
     return {"case": case, "device": device}

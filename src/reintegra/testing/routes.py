@@ -35,6 +35,8 @@ APP_MATRICES = {
     "reintegra.access.programme_api": "src/reintegra/access/tests/test_programmes.py",
     "reintegra.access.account_views": "src/reintegra/access/tests/test_account_permissions.py",
     "reintegra.access.account_api": "src/reintegra/access/tests/test_account_permissions.py",
+    "reintegra.access.export_job_views": "src/reintegra/access/tests/test_export_jobs.py",
+    "reintegra.access.export_job_api": "src/reintegra/access/tests/test_export_jobs.py",
     "reintegra.regional": "src/reintegra/regional/tests/test_permissions.py",
     "reintegra.reception": "src/reintegra/reception/tests/test_permissions.py",
     **dict.fromkeys(

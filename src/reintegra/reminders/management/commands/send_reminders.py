@@ -32,6 +32,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Unknown kind(s): {', '.join(sorted(unknown))}. Known: {', '.join(sorted(producers()))}"
             )
+        from reintegra.access import export_jobs
+
+        # The reminders timer is the installation's periodic job: it also deletes expired export files.
+        self.stdout.write(f"Expired exports deleted: {export_jobs.purge_expired()}.")
         if options["enqueue"]:
             from reintegra.reminders.tasks import send_reminders_task
 
