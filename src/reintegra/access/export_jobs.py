@@ -6,10 +6,11 @@ its requester downloads, until it expires (`REINTEGRA_EXPORT_TTL_HOURS`; `purge_
 `reintegra send-reminders` and `reintegra purge-exports`, deletes it then).
 
 The lists come from the apps above (`register_table` in their `AppConfig.ready()`: cases, returnees, follow-up
-visits, referrals, survey rounds), since this platform app knows nothing of cases. What the file holds is decided when the task runs,
-as the requester: their capabilities checked again, the app's selector scoping the rows and `scoping.can_see`
-choosing the columns; the headers and values are in the language the requester used when asking. Each
-download is recorded in the access trail, and checks the requester's capabilities once more.
+visits, referrals, survey rounds), since this platform app knows nothing of cases. What the file holds is
+decided when the task runs, as the requester: their capabilities checked again, the app's selector scoping
+the rows and `scoping.can_see` choosing the columns; the headers and values are in the language the requester
+used when asking. Each download is recorded in the access trail, and checks the requester's capabilities once
+more.
 """
 
 from __future__ import annotations
