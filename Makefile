@@ -5,7 +5,7 @@ VENV := .venv
 REINTEGRA := $(VENV)/bin/reintegra
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast test-replica browser-deps bench lint clean
+.PHONY: install demo test test-fast test-replica browser-deps bench bench-load lint clean
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,12 @@ bench: install
 	$(VENV)/bin/python bench/bench_regional_matrix.py | tee bench/results/regional_matrix.json
 	$(VENV)/bin/python bench/employment_matching.py | tee bench/results/employment_matching.json
 	$(VENV)/bin/python bench/bench_monitoring.py  # writes bench/results/monitoring.json
+
+# Concurrent users against `reintegra serve` on PostgreSQL (50, 200) and SQLite (20), two minutes each (~15 min);
+# locust is in its own dependency group (the next `make install` leaves it out again).
+bench-load: install
+	UV_PROJECT_ENVIRONMENT=$(VENV) .tools/bin/uv sync --frozen --group load -q
+	$(VENV)/bin/python bench/bench_load.py
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
