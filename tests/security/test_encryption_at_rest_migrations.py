@@ -5,6 +5,7 @@ database from before them), then applied again."""
 import importlib
 
 import pytest
+from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django_otp.oath import TOTP
@@ -41,6 +42,11 @@ ALREADY_ENCRYPTED = {
 }
 
 
+def _table_of(label: str) -> str:
+    app_label, model_name, _field = label.split(".")
+    return apps.get_model(app_label, model_name)._meta.db_table
+
+
 def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
@@ -69,6 +75,11 @@ def test_unapplying_decrypts_and_applying_encrypts_existing_rows(trail_emptied_a
     newly = [label for label in surviving if label not in ALREADY_ENCRYPTED]
     try:
         migrate(BEFORE)
+        # A model added later to an app of BEFORE (access's export jobs) has no table back there either: its rows
+        # go with it, as the later apps' do.
+        tables = set(connection.introspection.table_names())
+        surviving = [label for label in surviving if _table_of(label) in tables]
+        newly = [label for label in newly if label in surviving]
         dump = raw_text_of_every_table()
         still_clear = [label for label in newly if expected(label).lower() not in dump]
         assert still_clear == [], f"not decrypted by the reverse migration: {still_clear}"
