@@ -335,19 +335,20 @@ def test_the_bid_is_seen_only_by_the_panel_the_case_manager_and_supervisors(worl
 # --- A child case from the adult's case -----------------------------------------------------------
 
 
+def returned_son() -> case_services.MemberInput:
+    """A nine-year-old son of the household who returned with the adult."""
+    return case_services.MemberInput(
+        given_names="Kevin", family_names="López Cux", relationship="child", birth_date=years_ago(9), returned_too=True
+    )
+
+
 def test_a_returned_minor_of_the_household_gets_a_child_case_in_one_step(world: World):
     adult = f.case(world.manager, f.returnee(world.manager, given_names="Marta", nationality="GT", return_country="GT"))
     household = case_services.set_household(
         world.manager,
         adult,
         [
-            case_services.MemberInput(
-                given_names="Kevin",
-                family_names="López Cux",
-                relationship="child",
-                birth_date=years_ago(9),
-                returned_too=True,
-            ),
+            returned_son(),
             case_services.MemberInput(given_names="Abuela", relationship="grandparent", estimated_age=70),
         ],
     )
@@ -379,15 +380,7 @@ def test_a_child_case_is_counted_in_the_hotspots_tally_where_the_adult_returned(
     household = case_services.set_household(
         world.manager,
         adult,
-        [
-            case_services.MemberInput(
-                given_names="Kevin",
-                family_names="López Cux",
-                relationship="child",
-                birth_date=years_ago(9),
-                returned_too=True,
-            )
-        ],
+        [returned_son()],
     )
     child_case = services.create_child_case(world.manager, adult, household.members.get().pk)
     assert return_tally.stored() == return_tally.recount()
