@@ -10,13 +10,14 @@ from datetime import date, timedelta
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 
-from reintegra.cases.models import Case, FollowUpVisit
+from reintegra.cases.models import Case
 from reintegra.monitoring import definition, dimensions, engine
 from reintegra.monitoring.tests.test_engine_properties import (
     CUMULATIVE,
     QUARTERS,
     YEAR,
     _write,
+    _write_visits,
     pool,  # noqa: F401 (the fixture)
     visits_strategy,
     world_strategy,
@@ -90,7 +91,6 @@ def _check(programme_ids: list[int]) -> None:
 def test_indicators_computed_together_are_each_computed_alone(pool, world, visits):  # noqa: F811
     people, cases = world
     programme_ids = [p.pk for p in pool[0]]
-    case_ids, manager = pool[3], pool[4]
     with transaction.atomic():
         _write(pool, people, cases)
         # Opened and closed some days after the return (derived from it: in another quarter, or out of the year).
@@ -100,16 +100,7 @@ def test_indicators_computed_together_are_each_computed_alone(pool, world, visit
                 opened_on=returned + timedelta(days=case["day"] % 40),
                 closed_on=returned + timedelta(days=(case["day"] * 7) % 200),
             )
-        FollowUpVisit.objects.bulk_create(
-            FollowUpVisit(
-                case_id=case_ids[case],
-                visited_on=YEAR + timedelta(days=day),
-                conducted_by=manager,
-                notes="",
-                significant_changes="",
-            )
-            for case, day in visits
-        )
+        _write_visits(pool, visits)
         _check(programme_ids)
         transaction.set_rollback(True)
 

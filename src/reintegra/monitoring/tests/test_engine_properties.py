@@ -136,6 +136,21 @@ def _write(pool, people, cases):
         )
 
 
+def _write_visits(pool, visits):
+    """Follow-up visits (case index, day of the year) to the pool's cases, by its case manager."""
+    case_ids, manager = pool[3], pool[4]
+    FollowUpVisit.objects.bulk_create(
+        FollowUpVisit(
+            case_id=case_ids[case],
+            visited_on=YEAR + timedelta(days=day),
+            conducted_by=manager,
+            notes="",
+            significant_changes="",
+        )
+        for case, day in visits
+    )
+
+
 def _check_adds_up(measure, raw, programme_ids):
     parsed = definition.parse(raw, measure)
     keys = tuple(dimensions.available(parsed.population))
@@ -220,19 +235,9 @@ def _check_cumulative_is_each_period_alone(measure, raw, programme_ids):
 def test_cumulative_periods_in_one_pass_are_each_period_alone(pool, world, visits):
     people, cases = world
     programme_ids = [p.pk for p in pool[0]]
-    case_ids, manager = pool[3], pool[4]
     with transaction.atomic():
         _write(pool, people, cases)
-        FollowUpVisit.objects.bulk_create(
-            FollowUpVisit(
-                case_id=case_ids[case],
-                visited_on=YEAR + timedelta(days=day),
-                conducted_by=manager,
-                notes="",
-                significant_changes="",
-            )
-            for case, day in visits
-        )
+        _write_visits(pool, visits)
         for measure, raw in [*DEFINITIONS, ("mean", VISITS), ("median", VISITS)]:
             _check_cumulative_is_each_period_alone(measure, raw, programme_ids)
         # The disaggregations of cumulative periods add up to their totals.
