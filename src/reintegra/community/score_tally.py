@@ -36,7 +36,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from reintegra.cases.models import Case, Returnee
 from reintegra.community.hotspots_core import DIMENSIONS
@@ -140,7 +140,8 @@ def refresh(returnee_ids: Iterable[int | None]) -> None:
 
 def _increment(key: Key, delta: Sums) -> None:
     org, area, day = key
-    row = ScoreTally.objects.filter(organisation_id=org, municipality_id=area, day=day)
+    scope = Q(organisation_id=org) if org is not None else Q(organisation__isnull=True)
+    row = ScoreTally.objects.filter(scope, municipality_id=area, day=day)
     changes = {f: F(f) + d for f, d in zip(FIELDS, delta, strict=True) if d}
     if row.update(**changes):
         row.filter(**dict.fromkeys(FIELDS, 0)).delete()

@@ -218,11 +218,12 @@ def _scores(user: User, since: date, areas: set[str]) -> dict[str, hotspots_core
         scope = Q(organisation__isnull=True)  # ranked across organisations
     else:
         scope = Q(organisation_id=permissions.own(user))
-    totals = (
+    totals: Iterable[dict[str, Any]] = cast(
+        Any,
         ScoreTally.objects.filter(scope, day__gt=since, municipality_id__in=[int(a) for a in areas])
         .values("municipality_id")
         .annotate(**{f: Sum(f) for f in score_tally.FIELDS})
-        .order_by()
+        .order_by(),
     )
     return {
         str(row["municipality_id"]): hotspots_core.ScoreTotals(

@@ -3,7 +3,13 @@ Guatemalan municipalities with the most returns (population from the census, the
 plus a Honduran border community, each with its favourable-site checklist scored, two participatory sessions
 and answers to the community perception survey; the coordination body's own community. Written through the
 community services by the programme manager ("gerente") and the coordinator ("coordinacion"), so every rule
-applies."""
+applies.
+
+The return hotspots need returns concentrated in a few places: the synthetic cases spread over the whole
+gazetteer, so every count would be hidden (below k). Before the communities are chosen, returnees of the last
+two years (those with repeat returns and RSS scores first) move to the two busiest Guatemalan municipalities of
+the demo organisation and, for the Honduran organisation, to the Honduran community's municipality (saved one by
+one: the hotspots' kept tallies follow). Their cases, rounds and plans are unchanged."""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from reintegra.access.models import Organisation, User
-from reintegra.cases.models import Case
+from reintegra.cases.models import Case, Returnee
 from reintegra.community import perception_services, services
 from reintegra.community.models import Community
 from reintegra.demo import vocabulary
@@ -23,6 +29,8 @@ from reintegra.places.models import AdminArea
 
 _DATA = vocabulary.load("community.yaml")
 GUATEMALAN = 4
+HOTSPOTS = 2  # the demo organisation's Guatemalan municipalities where returns concentrate
+HOTSPOT_PEOPLE = 18  # returnees of the last two years moved to each (the year's count, trend and shares above k)
 
 
 def load(context: DemoContext) -> str:
@@ -32,8 +40,11 @@ def load(context: DemoContext) -> str:
         return "Community: no demo organisation."
     if Community.objects.filter(organisation=org).exists():
         return "Community: demo data already present."
-    areas = _busiest(org)
     honduras = AdminArea.objects.filter(country="HN", level=2, code=_DATA["honduras"]["code"]).first()
+    _concentrate(org, [area for area, _n in _busiest(org)[:HOTSPOTS]])
+    if honduras is not None and context.organisations.get("oim-hn") is not None:
+        _concentrate(context.organisations["oim-hn"], [honduras])
+    areas = _busiest(org)
     partners = [o.pk for o in Organisation.objects.filter(code__in=["servicios-gt", "mesa-gt"])]
     made = []
     for i, (area, returns) in enumerate(areas):
@@ -78,6 +89,41 @@ def _busiest(org: Organisation) -> list[tuple[AdminArea, int]]:
     )
     areas = AdminArea.objects.in_bulk([c["returnee__municipality"] for c in counts])
     return [(areas[c["returnee__municipality"]], c["n"]) for c in counts]
+
+
+def _concentrate(org: Organisation, targets: list[AdminArea]) -> int:
+    """Move returnees of `org` with a case returned in the last two years, from the same country, to `targets`
+    in turn (repeat returnees and those with RSS rounds first) until each holds HOTSPOT_PEOPLE of them."""
+    if not targets:
+        return 0
+    since = timezone.localdate() - timedelta(days=730)
+    recent = (
+        Case.objects.filter(organisation=org, return_date__gt=since, returnee__municipality__country=targets[0].country)
+        .exclude(returnee__municipality__in=targets)
+        .values_list("returnee_id", flat=True)
+    )
+    people = (
+        Returnee.objects.filter(pk__in=recent)
+        .annotate(returns=Count("cases", distinct=True), rounds=Count("cases__survey_rounds", distinct=True))
+        .order_by("-returns", "-rounds", "pk")
+    )
+    have = {
+        area.pk: Returnee.objects.filter(municipality=area, cases__organisation=org, cases__return_date__gt=since)
+        .distinct()
+        .count()
+        for area in targets
+    }
+    moved = 0
+    for person in people:
+        open_targets = [area for area in targets if have[area.pk] < HOTSPOT_PEOPLE]
+        if not open_targets:
+            break
+        area = min(open_targets, key=lambda a: (have[a.pk], a.pk))
+        person.municipality = area
+        person.save(update_fields=["municipality"])
+        have[area.pk] += 1
+        moved += 1
+    return moved
 
 
 def _community(user: User, data: services.CommunityInput) -> Community:
