@@ -9,10 +9,13 @@ The return hotspots need returns concentrated in a few places: the synthetic cas
 gazetteer, so every count would be hidden (below k). Before the communities are chosen, returnees of the last
 two years (those with repeat returns and RSS scores first) move to the two busiest Guatemalan municipalities of
 the demo organisation and, for the Honduran organisation, to the Honduran community's municipality (saved one by
-one: the hotspots' kept tallies follow). Their cases, rounds and plans are unchanged."""
+one: the hotspots' kept tallies follow); a few of them, whose cases were all closed, come back once more (a new
+case: a repeat return), and recent returnees there without an RSS round get a first one (the weakest
+dimension). Other cases, rounds and plans are unchanged."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -20,10 +23,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from reintegra.access.models import Organisation, User
+from reintegra.cases import services as case_services
+from reintegra.cases.choices import CaseStatus
 from reintegra.cases.models import Case, Returnee
 from reintegra.community import perception_services, services
 from reintegra.community.models import Community
 from reintegra.demo import vocabulary
+from reintegra.demo.levels import sustainability
 from reintegra.demo.levels.context import DemoContext
 from reintegra.places.models import AdminArea
 
@@ -31,6 +37,8 @@ _DATA = vocabulary.load("community.yaml")
 GUATEMALAN = 4
 HOTSPOTS = 2  # the demo organisation's Guatemalan municipalities where returns concentrate
 HOTSPOT_PEOPLE = 18  # returnees of the last two years moved to each (the year's count, trend and shares above k)
+HOTSPOT_REPEATS = 6  # returnees with only closed cases moved there who come back once more (a repeat return)
+HOTSPOT_SCORED = 7  # recent returnees there with a first RSS round
 
 
 def load(context: DemoContext) -> str:
@@ -41,7 +49,10 @@ def load(context: DemoContext) -> str:
     if Community.objects.filter(organisation=org).exists():
         return "Community: demo data already present."
     honduras = AdminArea.objects.filter(country="HN", level=2, code=_DATA["honduras"]["code"]).first()
-    _concentrate(org, [area for area, _n in _busiest(org)[:HOTSPOTS]])
+    hotspots = [area for area, _n in _busiest(org)[:HOTSPOTS]]
+    _concentrate(org, hotspots)
+    _repeat_returns(manager, org, hotspots)
+    _first_rounds(org, hotspots, random.Random(context.seed + 15))
     if honduras is not None and context.organisations.get("oim-hn") is not None:
         _concentrate(context.organisations["oim-hn"], [honduras])
     areas = _busiest(org)
@@ -124,6 +135,45 @@ def _concentrate(org: Organisation, targets: list[AdminArea]) -> int:
         have[area.pk] += 1
         moved += 1
     return moved
+
+
+def _repeat_returns(manager: User, org: Organisation, targets: list[AdminArea]) -> int:
+    """HOTSPOT_REPEATS people of `org` per target whose cases are all closed move there and return once more."""
+    today = timezone.localdate()
+    closed_only = (
+        Returnee.objects.filter(cases__organisation=org, municipality__country="GT")
+        .exclude(cases__status__in=[s for s in CaseStatus.values if s != CaseStatus.CLOSED])
+        .exclude(municipality__in=targets)
+        .distinct()
+        .order_by("pk")
+    )
+    people = list(closed_only[: HOTSPOT_REPEATS * len(targets)])
+    for i, person in enumerate(people):
+        person.municipality = targets[i % len(targets)]
+        person.save(update_fields=["municipality"])
+        data = case_services.ReturnInput(
+            return_date=today - timedelta(days=20 + 37 * i % 300),
+            return_type="forced",
+            host_country="US",
+            causes_of_migration=["economic"],
+        )
+        case_services.open_case(manager, person, data)
+    return len(people)
+
+
+def _first_rounds(org: Organisation, targets: list[AdminArea], rng: random.Random) -> int:
+    """A first RSS round for recent returnees of the targets who have none (HOTSPOT_SCORED per target)."""
+    since = timezone.localdate() - timedelta(days=330)
+    made = 0
+    for area in targets:
+        cases = (
+            Case.objects.filter(organisation=org, returnee__municipality=area, return_date__gt=since)
+            .exclude(survey_rounds__isnull=False)
+            .select_related("programme", "case_manager")
+            .order_by("pk")
+        )
+        made += sum(1 for case in cases[:HOTSPOT_SCORED] if sustainability.baseline_round(case, rng))
+    return made
 
 
 def _community(user: User, data: services.CommunityInput) -> Community:
