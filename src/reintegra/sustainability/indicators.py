@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import F, FilteredRelation, FloatField, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, FilteredRelation, FloatField, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.monitoring import joins, registry
+from reintegra.monitoring import registry
 from reintegra.sustainability.definition import SCORES
 from reintegra.sustainability.models import RoundScore, SurveyRound
 
@@ -33,28 +32,17 @@ def _score(score: str) -> registry.ExpressionFactory:
     return lambda start, end: _current(score)
 
 
-def _baselines() -> Any:
-    """Each case's baseline composite: the current score of its latest baseline round (by date, then id) that
-    has a composite, one row per case (`case_key`, `composite`)."""
-    ranked = (
-        RoundScore.objects.filter(round__round_month=BASELINE_MONTH, is_current=True, composite__isnull=False)
-        .annotate(
-            case_key=F("round__case_id"),
-            _latest=Window(
-                RowNumber(), partition_by=[F("round__case_id")], order_by=[F("round__taken_on").desc(), F("round_id").desc()]
-            ),
-        )
-        .filter(_latest=1)
-    )
-    return ranked.values("case_key", "composite")
-
-
 def _change_from_baseline(start: date, end: date) -> Any:
     """The round's composite minus the composite of its case's baseline round (the latest, if it was retaken):
-    the same person measured twice, NULL when either is missing, so a mean of it is a paired mean. The baselines
-    are one grouped subquery joined to the rounds by case (one pass over them), not a subquery per round."""
-    baseline = joins.Joined(_baselines(), "case_key", "composite", FloatField(), on="case")
-    return _current("composite") - baseline
+    the same person measured twice, NULL when either is missing, so a mean of it is a paired mean."""
+    baseline = (
+        RoundScore.objects.filter(
+            round__case=OuterRef("case"), round__round_month=BASELINE_MONTH, is_current=True, composite__isnull=False
+        )
+        .order_by("-round__taken_on", "-round_id")
+        .values("composite")[:1]
+    )
+    return _current("composite") - Subquery(baseline, output_field=FloatField())
 
 
 LABELS = {
