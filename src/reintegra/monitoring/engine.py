@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -461,6 +462,8 @@ class _Prepared:
     # The grouped queries (same keys) whose last run was quick: run without `_TUNE`, settings for a large
     # population that a tiny query pays for in the server's time (a third of a 1 ms call, measured).
     quick: set[tuple[Any, ...]] = field(default_factory=set)
+    # A quick grouped query with its parameters written in (same keys): prepared on the server (`_fetch_prepared`).
+    literal: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
 
 # The SQL compiled for the same question (definition, measure, programmes, periods, dimensions, database, time
@@ -656,8 +659,7 @@ def _grouped(
         started = perf_counter()
         with db.cursor() as cursor:
             if key in prepared.quick:
-                cursor.execute(query, params)
-                found = cursor.fetchall()
+                found = _fetch_prepared(db, cursor, prepared, key, query, params)
             else:
                 found = _fetch_tuned(db, cursor, query, params)
         # The settings change no number, only the plan of a large query: a question is quick or not by its data.
@@ -748,6 +750,36 @@ def _fetch_tuned(db: Any, cursor: Any, query: str, params: Sequence[Any]) -> lis
     cursor.execute("; ".join(statements), params)
     for _ in _TUNE:
         cursor.nextset()  # past the SETs
+    return list(cursor.fetchall())
+
+
+# Each quick question's statement name (by its text), and the names prepared on each server connection.
+_STATEMENTS: dict[str, str] = {}
+_STATEMENTS_MAX = 4096
+_PREPARED_ON: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _fetch_prepared(
+    db: Any, cursor: Any, prepared: _Prepared, key: tuple[Any, ...], query: str, params: Sequence[Any]
+) -> list[Any]:
+    """The rows of a quick grouped query asked again, from a statement prepared on the server once per
+    connection (`PREPARE` with the parameters written in, then `EXECUTE`: one plan for the question): parsing
+    and planning were half the server's time of a 0.3 ms query (measured: 0.13 ms executed against 0.26 ms).
+    A prepared statement lasts as long as its connection, whatever its transactions do. Not through pgbouncer
+    in transaction pooling (`DISABLE_SERVER_SIDE_CURSORS`), where the next transaction may run on another
+    connection, which has not prepared it."""
+    literal = prepared.literal.get(key)
+    if db.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS") or (literal is None and len(_STATEMENTS) >= _STATEMENTS_MAX):
+        cursor.execute(query, params)
+        return list(cursor.fetchall())
+    if literal is None:
+        literal = prepared.literal[key] = cursor.mogrify(query, params)
+    name = _STATEMENTS.setdefault(literal, f"reintegra_monitoring_{len(_STATEMENTS)}")
+    done = _PREPARED_ON.setdefault(db.connection, set())
+    if name not in done:
+        cursor.execute(f"PREPARE {name} AS {literal}")
+        done.add(name)
+    cursor.execute(f"EXECUTE {name}")
     return list(cursor.fetchall())
 
 
