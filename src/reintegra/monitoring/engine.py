@@ -542,11 +542,11 @@ def _nested_rows(
     if measure in (Measure.COUNT, Measure.SUM):
         conditions += definition.numerator
     names = {c.field for c in (*conditions, *definition.numerator)}
-    aliases = {
-        f"_f_{name}": _column(population.fields[name].expression(*span))  # type: ignore[union-attr]
-        for name in names
-        if getattr(population.fields[name], "expression", None) is not None
-    }
+    aliases = {}
+    for name in names:
+        expression = getattr(population.fields[name], "expression", None)
+        if expression is not None:
+            aliases[f"_f_{name}"] = _column(expression(*span))
     rows: QuerySet[Any] = (
         population.rows()
         .filter(**{f"{population.programme_path}__in": list(programme_ids)})
