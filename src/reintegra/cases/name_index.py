@@ -204,7 +204,7 @@ def fill_case_tokens(where: str = "1 = 1", params: Sequence[Any] = ()) -> int:
             f"ON CONFLICT DO NOTHING",
             list(params),
         )
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
 
 
 def _ids_sql(ids: Sequence[int]) -> str:

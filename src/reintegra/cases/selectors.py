@@ -153,7 +153,7 @@ class SearchedCases(QuerySet[Case]):
 
     def values_list(self, *fields: Any, flat: bool = False, named: bool = False) -> QuerySet[Any, Any]:
         if self.ids_in_order is not None and fields == ("pk",) and flat and not named:
-            return self.ids_in_order._chain()
+            return self.ids_in_order.all()  # a copy: the caller slices and counts it
         return super().values_list(*fields, flat=flat, named=named)
 
 
@@ -237,7 +237,7 @@ def _search_matches(user: User, term: str, named: QuerySet[CaseSearchToken, Any]
     case number exactly (numbers are stored in capitals, unique index), the cases of the people named by every
     typed word (the case-level blind-index tokens, `name_index.walk_tokens`), the holders of a document with this
     number."""
-    branches = [Case.objects.filter(case_number=term.upper()).order_by().values("pk")]
+    branches: list[QuerySet[Any, Any]] = [Case.objects.filter(case_number=term.upper()).order_by().values("pk")]
     if named is not None:
         branches.append(named.order_by().values("case_id"))
     if scoping.can_search_documents(user) and any(ch.isdigit() for ch in term):
