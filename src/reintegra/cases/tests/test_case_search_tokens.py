@@ -181,7 +181,7 @@ def test_an_unrelated_save_does_not_rewrite_the_tokens(org, supervisor):
     assert not any("casesearchtoken" in q["sql"].lower() for q in ctx.captured_queries)
     with CaptureQueriesContext(connection) as ctx:
         case.save()  # every field: one read of one token row tells they are current
-    assert [q for q in ctx.captured_queries if "casesearchtoken" in q["sql"].lower()].__len__() == 1
+    assert len([q for q in ctx.captured_queries if "casesearchtoken" in q["sql"].lower()]) == 1
 
 
 def test_the_rebuild_writes_the_case_tokens(org, supervisor):
