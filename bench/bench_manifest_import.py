@@ -78,8 +78,8 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+def rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)
 
 
 # --- process 1: the register and the file --------------------------------------------------------
@@ -204,8 +204,8 @@ def bench_point_and_mapping(organisation: Any, user: Any) -> tuple[Any, Any]:
 # --- process 2 and 3: the import ------------------------------------------------------------------
 
 
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
 
 
@@ -252,12 +252,24 @@ def measure_import(path: Path, organisation: Any, point: Any, mapping: Any) -> d
     server = server_cpu_seconds(connection)
     cpu = cpu_seconds()
     started = time.perf_counter()
+    workers = cpu_seconds(resource.RUSAGE_CHILDREN)
+    profile = os.environ.get("BENCH_PROFILE", "")
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     with path.open("rb") as source:
         record = manifest_services.import_file(
             organisation, point=point, mapping=mapping, source=source, file_name=path.name
         )
     seconds = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     cpu = cpu_seconds() - cpu
+    workers = cpu_seconds(resource.RUSAGE_CHILDREN) - workers
     server_after = server_cpu_seconds(connection)
     return {
         "database": connection.vendor,
@@ -268,6 +280,10 @@ def measure_import(path: Path, organisation: Any, point: Any, mapping: Any) -> d
         # CPU time of this process and of its PostgreSQL backend: on a shared machine the wall time says how
         # busy the machine was as much as how costly the import is.
         "cpu_seconds": round(cpu, 1),
+        # The scoring workers (`manifest_pool`): their CPU, and the largest peak RSS of one of them (the
+        # process's own peak plus twice this bounds the sum over the three processes).
+        "workers_cpu_seconds": round(workers, 1),
+        "workers_peak_rss_mb": rss_mb(resource.RUSAGE_CHILDREN),
         "db_cpu_seconds": round(server_after - server, 1) if server is not None and server_after is not None else None,
         "peak_rss_mb": rss_mb(),
         "rss_before_import_mb": before,
