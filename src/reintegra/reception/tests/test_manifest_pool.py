@@ -37,7 +37,9 @@ PEOPLE = st.builds(
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(PEOPLE, min_size=1, max_size=6, unique_by=lambda p: p.id), st.lists(PEOPLE, min_size=1, max_size=4))
-def test_scores_are_those_of_score_pair(register: list[matching.PersonRecord], rows: list[matching.PersonRecord]) -> None:
+def test_scores_are_those_of_score_pair(
+    register: list[matching.PersonRecord], rows: list[matching.PersonRecord]
+) -> None:
     records = {p.id: manifest_pool.as_tuple(p) for p in register}
     jobs = [(manifest_pool.as_tuple(row), [p.id for p in register]) for row in rows]
     scored = manifest_pool.score(records, jobs)
