@@ -228,7 +228,7 @@ def _assistance_versioning(form: forms.AssistanceForm) -> conflicts.Versioning:
     form (an item not given shows no one)."""
 
     def stored(current: Intake) -> dict[str, Any]:
-        given = {a.kind: a.institution_id for a in current.assistance.all()}
+        given = {a.kind: a.institution_id for a in selectors.assistance_of(current)}
         values: dict[str, Any] = {"assistance": sorted(given)}
         for kind in form.cleaned_data.get("assistance") or []:
             values[forms.institution_field(kind)] = given.get(kind)

@@ -51,7 +51,7 @@ def load(context: DemoContext) -> str:
     honduras = AdminArea.objects.filter(country="HN", level=2, code=_DATA["honduras"]["code"]).first()
     hotspots = [area for area, _n in _busiest(org)[:HOTSPOTS]]
     _concentrate(org, hotspots)
-    _repeat_returns(manager, org, hotspots)
+    repeats = _repeat_returns(org, hotspots)
     _first_rounds(org, hotspots, random.Random(context.seed + 15))
     if honduras is not None and context.organisations.get("oim-hn") is not None:
         _concentrate(context.organisations["oim-hn"], [honduras])
@@ -86,7 +86,8 @@ def load(context: DemoContext) -> str:
     projects = _projects(manager, [c for c in made if c.organisation_id == org.pk])
     return (
         f"Community: {len(made)} communities with their checklist, profile and two participatory sessions each; "
-        f"{projects} community projects with linked cases and non-migrant participants."
+        f"{projects} community projects with linked cases and non-migrant participants; "
+        f"{repeats} repeat returns in the hotspots."
     )
 
 
@@ -137,8 +138,9 @@ def _concentrate(org: Organisation, targets: list[AdminArea]) -> int:
     return moved
 
 
-def _repeat_returns(manager: User, org: Organisation, targets: list[AdminArea]) -> int:
-    """HOTSPOT_REPEATS people of `org` per target whose cases are all closed move there and return once more."""
+def _repeat_returns(org: Organisation, targets: list[AdminArea]) -> int:
+    """HOTSPOT_REPEATS people of `org` per target whose cases are all closed move there and return once more,
+    opened by the case manager of their last case (so the programme manager holds no cases of their own)."""
     today = timezone.localdate()
     closed_only = (
         Returnee.objects.filter(cases__organisation=org, municipality__country="GT")
@@ -157,7 +159,9 @@ def _repeat_returns(manager: User, org: Organisation, targets: list[AdminArea]) 
             host_country="US",
             causes_of_migration=["economic"],
         )
-        case_services.open_case(manager, person, data)
+        last = person.cases.select_related("case_manager").order_by("-opened_on", "-pk").first()
+        assert last is not None and last.case_manager is not None
+        case_services.open_case(last.case_manager, person, data)
     return len(people)
 
 
