@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from reintegra.access.models import Organisation, Programme, User
 from reintegra.community import return_tally, score_tally
-from reintegra.demo import parallel, rows, skeleton, staff
+from reintegra.demo import fresh_load, parallel, rows, skeleton, staff
 from reintegra.demo.draws import Draws
 from reintegra.demo.skeleton import OrgContext, Skeleton, Slot
 from reintegra.demo.stories import CaseStory
@@ -210,7 +210,8 @@ def seed(
             skeleton.reserve_case_numbers(plan.contexts)
             bases = rows.reserve_ids(ID_BLOCKS, cases, conn)
         generator = Generator(plan.seed, plan.as_of, bases)
-        _write(generator, plan.slots, conn, chunk_size=chunk_size, workers=workers, progress=progress)
+        with fresh_load.deferred_indexes(conn, [table.model for table in generator.tables]):
+            _write(generator, plan.slots, conn, chunk_size=chunk_size, workers=workers, progress=progress)
         # The rows went in without the ORM's signals: recount the hotspots' kept tallies from them.
         return_tally.rebuild()
         score_tally.rebuild()
