@@ -53,6 +53,7 @@ __all__ = [
     "rank_candidates",
     "score_pair",
     "search_query_terms",
+    "trim_caches",
     "word_search_terms",
 ]
 
@@ -680,3 +681,13 @@ def rank_candidates(
     ]
     scored.sort(key=lambda m: (-m.score, m.id))
     return scored[: max(0, limit)]
+
+
+def trim_caches(limit: int) -> None:
+    """Empties each of this module's memo caches holding more than `limit` entries. Their bounds keep a
+    long-running process flat at ~95 MB when all are full; a process scoring a stream of chunks (the manifest
+    import's workers, `reception.manifest_pool`) calls this between chunks to stay near `limit`'s share of that.
+    Results never depend on the caches."""
+    for cached in (_normalize, _phonetic, _features, word_search_terms, _cached_token_sim, _compare_given):
+        if cached.cache_info().currsize > limit:
+            cached.cache_clear()

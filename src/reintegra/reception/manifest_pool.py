@@ -22,8 +22,11 @@ from reintegra.cases import matching
 
 logger = logging.getLogger(__name__)
 
-WORKERS = 2
+WORKERS = 1  # at a million: the scoring is ~15% of the import's CPU, one worker keeps up with the main process
 POOL_FROM = 5000  # rows: a smaller file is scored in the import's process (starting workers costs ~0.3 s)
+# Entries kept in each of `cases.matching`'s memo caches between two scored parts of a chunk: full (65,536 and
+# 32,768 entries) they hold ~95 MB, per process; 8,192 keep the common names' entries and a worker near 35 MB.
+CACHE_LIMIT = 8192
 
 # (id, given names, first family name, second family name, birth date, birth year, document keys)
 Record = tuple[Any, ...]
@@ -39,6 +42,7 @@ def as_tuple(person: matching.PersonRecord) -> Record:
 
 def score(records: dict[int, Record], jobs: Sequence[Job]) -> Scores:
     """Each job's person scored against each of its candidates: [(candidate id, score, reasons)] per job."""
+    matching.trim_caches(CACHE_LIMIT)
     people = {pk: matching.PersonRecord(*record) for pk, record in records.items()}
     out: Scores = []
     for person, ids in jobs:
@@ -66,6 +70,7 @@ class Scorer:
                 self.workers = 0
 
     def submit(self, records: dict[int, Record], jobs: Sequence[Job]) -> Callable[[], Scores]:
+        matching.trim_caches(CACHE_LIMIT)  # this process's: its chunks' blocking keys and in-chunk pairs fill them
         if self.pool is None or len(jobs) < 2:
             return lambda: score(records, jobs)
         size = -(-len(jobs) // self.workers)

@@ -24,6 +24,7 @@ from reintegra.cases.matching import (
     query_keys,
     rank_candidates,
     score_pair,
+    trim_caches,
 )
 
 DOB = date(1990, 5, 17)
@@ -509,3 +510,14 @@ def test_blocking_keys_are_a_subset_of_query_keys(p: PersonRecord) -> None:
     stored = blocking_keys(p)
     assert stored <= query_keys(p)
     assert all(len(k) <= 64 for k in stored)
+
+
+def test_trimming_the_caches_bounds_them_and_changes_no_score() -> None:
+    from reintegra.cases import matching
+
+    a, b = person("María José", "Hernández", "López"), person("Maria", "Fernandez", "Lopes", pid=2)
+    before = score_pair(a, b)
+    trim_caches(1)
+    assert matching._features.cache_info().currsize <= 1
+    assert matching._cached_token_sim.cache_info().currsize <= 1
+    assert score_pair(a, b) == before
