@@ -12,6 +12,7 @@ Rules (docs/domain-monitoring.md, and `monitoring.indicators` for the same rules
 from __future__ import annotations
 
 import contextvars
+import functools
 import itertools
 import statistics
 import threading
@@ -1009,7 +1010,7 @@ def compute_many(
 
     with reading_from_replica():
         workers = _connections_at_once(len(found), connections_at_once)
-        _run_all([lambda batch=batch: run(batch) for batch in found], workers)
+        _run_all([functools.partial(run, batch) for batch in found], workers)
     return [values for values in results if values is not None]
 
 
@@ -1025,7 +1026,10 @@ def _connections_at_once(tasks: int, asked: int | None) -> int:
         or connections[DEFAULT_DB_ALIAS].in_atomic_block
     ):
         return 1
-    return min(wanted, tasks)
+    # A connection pool lends each thread one of its own: never more than it holds (the pool's wait would fail).
+    pool = connections[alias].settings_dict.get("OPTIONS", {}).get("pool")
+    largest = pool.get("max_size", wanted) if isinstance(pool, dict) else wanted
+    return max(1, min(wanted, tasks, largest))
 
 
 class _Tasks:
@@ -1056,25 +1060,35 @@ class _Tasks:
             connections.close_all()  # this thread's own
 
 
+# Seconds the caller's thread computes alone before the other threads start: a small computation (a small
+# programme's period, a few milliseconds) never pays for opening another connection.
+_SPREAD_AFTER = 0.1
+
+
 def _run_all(tasks: Sequence[Callable[[], None]], workers: int) -> None:
-    """Each task run once, in order, by this thread and `workers - 1` others taking the next task as they finish
-    one. Each other thread reads on connections of its own (Django's are per thread), closed when it is done,
-    and sees this thread's context (the replica routing, the time zone, the language). The first error stops
-    the others taking more and is raised here."""
+    """Each task run once, in order, by this thread and, once it has worked `_SPREAD_AFTER` seconds without
+    finishing, `workers - 1` others taking the next task as they finish one. Each other thread reads on
+    connections of its own (Django's are per thread), closed when it is done, and sees this thread's context (the
+    replica routing, the time zone, the language). The first error stops the taking and is raised here."""
     if workers <= 1:
         for task in tasks:
             task()
         return
     queue = _Tasks(tasks)
-    threads = [
-        threading.Thread(
-            target=contextvars.copy_context().run, args=(queue.drain_and_close,), name=f"monitoring-batch-{n}"
-        )
-        for n in range(1, workers)
-    ]
-    for thread in threads:
-        thread.start()
+    contexts = [contextvars.copy_context() for _ in range(1, workers)]
+    threads: list[threading.Thread] = []
+
+    def spread() -> None:
+        for n, context in enumerate(contexts, start=1):
+            thread = threading.Thread(target=context.run, args=(queue.drain_and_close,), name=f"monitoring-batch-{n}")
+            thread.start()
+            threads.append(thread)
+
+    timer = threading.Timer(_SPREAD_AFTER, spread)
+    timer.start()
     queue.drain()
+    timer.cancel()
+    timer.join()  # `spread` done, if it started
     for thread in threads:
         thread.join()
     if queue.failed:

@@ -174,8 +174,10 @@ def committed(transactional_db):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="several connections at once on PostgreSQL only")
-def test_batches_on_two_connections_at_once_are_those_on_one(committed):
+def test_batches_on_two_connections_at_once_are_those_on_one(committed, monkeypatch):
     from reintegra.monitoring.tests import report_world
+
+    monkeypatch.setattr(engine, "_SPREAD_AFTER", 0)  # the second thread at once (a small world is quick)
 
     world = report_world.build()
     quarters = [(q.starts_on, q.ends_on) for q in (world.q1, world.q2)]
@@ -210,7 +212,18 @@ def test_inside_a_transaction_or_on_sqlite_the_batches_run_one_after_the_other(d
         assert engine._connections_at_once(5, 4) == 1
 
 
-def test_every_task_runs_once_and_an_error_is_raised_to_the_caller():
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="several connections at once on PostgreSQL only")
+def test_never_more_connections_than_batches_or_than_the_pool_holds(db, monkeypatch):
+    monkeypatch.setattr(connection, "in_atomic_block", False)  # as outside the test's transaction
+    assert engine._connections_at_once(5, 4) == 4
+    assert engine._connections_at_once(3, 4) == 3
+    assert engine._connections_at_once(1, 4) == 1
+    options = {**connection.settings_dict.get("OPTIONS", {}), "pool": {"min_size": 1, "max_size": 2}}
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
+    assert engine._connections_at_once(5, 4) == 2
+
+
+def test_every_task_runs_once_and_an_error_is_raised_to_the_caller(monkeypatch):
     ran: list[int] = []
     lock = threading.Lock()
 
@@ -218,6 +231,10 @@ def test_every_task_runs_once_and_an_error_is_raised_to_the_caller():
         with lock:
             ran.append(n)
 
+    engine._run_all([lambda n=n: task(n) for n in range(9)], 3)
+    assert sorted(ran) == list(range(9))
+    monkeypatch.setattr(engine, "_SPREAD_AFTER", 0)
+    ran.clear()
     engine._run_all([lambda n=n: task(n) for n in range(9)], 3)
     assert sorted(ran) == list(range(9))
 
