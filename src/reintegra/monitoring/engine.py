@@ -1026,10 +1026,14 @@ def _connections_at_once(tasks: int, asked: int | None) -> int:
         or connections[DEFAULT_DB_ALIAS].in_atomic_block
     ):
         return 1
-    # A connection pool lends each thread one of its own: never more than it holds (the pool's wait would fail).
-    pool = connections[alias].settings_dict.get("OPTIONS", {}).get("pool")
+    return _room(connections[alias].settings_dict, min(wanted, tasks))
+
+
+def _room(settings_dict: dict[str, Any], wanted: int) -> int:
+    """A connection pool lends each thread one of its own: never more than it holds (the pool's wait would fail)."""
+    pool = (settings_dict.get("OPTIONS") or {}).get("pool")
     largest = pool.get("max_size", wanted) if isinstance(pool, dict) else wanted
-    return max(1, min(wanted, tasks, largest))
+    return max(1, min(wanted, largest))
 
 
 class _Tasks:

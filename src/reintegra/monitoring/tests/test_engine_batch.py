@@ -212,15 +212,12 @@ def test_inside_a_transaction_or_on_sqlite_the_batches_run_one_after_the_other(d
         assert engine._connections_at_once(5, 4) == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="several connections at once on PostgreSQL only")
-def test_never_more_connections_than_batches_or_than_the_pool_holds(db, monkeypatch):
-    monkeypatch.setattr(connection, "in_atomic_block", False)  # as outside the test's transaction
-    assert engine._connections_at_once(5, 4) == 4
-    assert engine._connections_at_once(3, 4) == 3
-    assert engine._connections_at_once(1, 4) == 1
-    options = {**connection.settings_dict.get("OPTIONS", {}), "pool": {"min_size": 1, "max_size": 2}}
-    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
-    assert engine._connections_at_once(5, 4) == 2
+def test_never_more_connections_than_the_pool_holds():
+    assert engine._room({"OPTIONS": {}}, 4) == 4
+    assert engine._room({"OPTIONS": {"pool": True}}, 3) == 3
+    assert engine._room({"OPTIONS": {"pool": {"min_size": 1, "max_size": 2}}}, 4) == 2
+    assert engine._room({"OPTIONS": {"pool": {"min_size": 1, "max_size": 8}}}, 3) == 3
+    assert engine._room({}, 0) == 1
 
 
 def test_every_task_runs_once_and_an_error_is_raised_to_the_caller(monkeypatch):
