@@ -12,6 +12,7 @@ differ.
     BENCH_INDICATORS=follow-ups-per-case,follow-up-visits ...     # only these library indicators
     BENCH_PARTS=indicators ...     # only some parts: sql (against hand-written SQL), indicators, dashboard
     BENCH_DUMP=/tmp/values.json ...  # every indicator's values written there, to compare two engines
+    BENCH_CONNECTIONS=1 ...        # the library's batches on one connection (default: the setting, 2)
 
 For each size a fresh database is seeded with `reintegra seed`'s generator (cases with plans, follow-ups and
 closures), then referrals, RSS rounds with scores (baseline, 6 and 12 months) and structural records
@@ -58,6 +59,9 @@ UNKNOWN = "unknown"
 ONLY = {code.strip() for code in os.environ.get("BENCH_INDICATORS", "").split(",") if code.strip()}
 # BENCH_DUMP=/tmp/values.json: every indicator's values written there (to compare two versions of the engine).
 DUMP = os.environ.get("BENCH_DUMP", "")
+# BENCH_CONNECTIONS=n: the whole library's batches on n connections at once (`engine.compute_many`); unset: the
+# setting REINTEGRA_MONITORING_CONNECTIONS.
+CONNECTIONS = int(os.environ["BENCH_CONNECTIONS"]) if os.environ.get("BENCH_CONNECTIONS") else None
 PARTS = {part.strip() for part in os.environ.get("BENCH_PARTS", "sql,indicators,dashboard").split(",")}
 
 
@@ -178,20 +182,24 @@ def every_indicator(programme_ids: list[int]) -> tuple[dict[str, Any], float]:
                 sets=[(), *((key,) for key in keys)],
             )
         )
+    seconds_of: dict[int, float] = {}
+
+    def timed(batch: list[int], seconds: float) -> None:
+        seconds_of[batch[0]] = round(seconds, 3)
+        log(f"bench: {' + '.join(entries[i]['code'] for i in batch)}: {round(seconds, 3)} s")
+
     started_all = time.perf_counter()
+    computed = engine.compute_many(requests, connections_at_once=CONNECTIONS, timed=timed)
+    whole = round(time.perf_counter() - started_all, 2)
     for batch in engine.batches(requests):
-        started = time.perf_counter()
-        computed = engine.compute_many([requests[i] for i in batch])
-        seconds = round(time.perf_counter() - started, 3)
         codes = [entries[i]["code"] for i in batch]
-        log(f"bench: {' + '.join(codes)}: {seconds} s")
-        for index, found in zip(batch, computed, strict=True):
-            entry = entries[index]
+        for index in batch:
+            entry, found = entries[index], computed[index]
             timings[entry["code"]] = {
                 "population": requests[index].definition.population.key,
                 "disaggregations": len(requests[index].sets) - 1,
                 "cells": sum(len(values.cells) for each in found.values() for values in each),
-                "seconds": seconds,
+                "seconds": seconds_of[batch[0]],
                 "batch": codes[0],
             }
             if DUMP:
@@ -203,7 +211,7 @@ def every_indicator(programme_ids: list[int]) -> tuple[dict[str, Any], float]:
                 }
     if DUMP:
         Path(DUMP).write_text(json.dumps(dumped, indent=0, sort_keys=True))
-    return timings, round(time.perf_counter() - started_all, 2)
+    return timings, whole
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -11,8 +11,11 @@ Rules (docs/domain-monitoring.md, and `monitoring.indicators` for the same rules
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import itertools
 import statistics
+import threading
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -21,7 +24,8 @@ from datetime import date, datetime, time, timedelta
 from time import perf_counter
 from typing import Any
 
-from django.db import connection, connections, transaction
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -471,6 +475,8 @@ class _Prepared:
 # (docs/scaling.md). A registered field is a function of the period alone, so the SQL does not go stale.
 _PREPARED: dict[tuple[Any, ...], _Prepared] = {}
 _PREPARED_MAX = 512
+# Guards the caches of this module shared by the threads of `compute_many`.
+_LOCK = threading.Lock()
 
 
 def _prepared(
@@ -504,9 +510,10 @@ def _prepared(
             # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
             additive = measure != Measure.MEDIAN
             found = _Prepared(sql, tuple(params), aggregates, additive, inner.db, definition.population)
-        if len(_PREPARED) >= _PREPARED_MAX:
-            _PREPARED.pop(next(iter(_PREPARED)))
-        _PREPARED[key] = found
+        with _LOCK:  # batches computed on several connections at once (`compute_many`)
+            if len(_PREPARED) >= _PREPARED_MAX:
+                _PREPARED.pop(next(iter(_PREPARED)), None)
+            _PREPARED[key] = found
     return found
 
 
@@ -774,8 +781,9 @@ def _fetch_prepared(
         return list(cursor.fetchall())
     if literal is None:
         literal = prepared.literal[key] = cursor.mogrify(query, params)
-    name = _STATEMENTS.setdefault(literal, f"reintegra_monitoring_{len(_STATEMENTS)}")
-    done = _PREPARED_ON.setdefault(db.connection, set())
+    with _LOCK:  # two threads naming two statements alike would run each other's on a connection
+        name = _STATEMENTS.setdefault(literal, f"reintegra_monitoring_{len(_STATEMENTS)}")
+        done = _PREPARED_ON.setdefault(db.connection, set())
     if name not in done:
         cursor.execute(f"PREPARE {name} AS {literal}")
         done.add(name)
@@ -967,24 +975,128 @@ def batches(requests: Sequence[Request]) -> list[list[int]]:
     return found
 
 
-def compute_many(requests: Sequence[Request]) -> list[dict[Buckets, list[Values]]]:
+def compute_many(
+    requests: Sequence[Request],
+    *,
+    connections_at_once: int | None = None,
+    timed: Callable[[list[int], float], None] | None = None,
+) -> list[dict[Buckets, list[Values]]]:
     """What `compute_sets` gives for each request, in order. The requests of one batch (`batches`: the same
     population, programmes, periods and dimensions) are computed from one scan of their rows: each indicator's
     numerator and denominator an aggregate of the rows it counts (its dates, its filters, its latest record per
     unit), grouped once by the columns of the dimensions and rolled up per indicator as `compute_sets` rolls up
-    its own. A snapshot of a programme and the bench's whole library go through here."""
+    its own. A snapshot of a programme and the bench's whole library go through here.
+
+    The batches run on up to `connections_at_once` connections at once (default: the setting
+    `REINTEGRA_MONITORING_CONNECTIONS`), one thread each, on PostgreSQL outside a transaction only (another
+    connection would not see what the transaction wrote): the server computes two batches on two cores where
+    one query rarely keeps both busy (docs/scaling.md, "Fifth pass"). `timed(batch, seconds)` is told each
+    batch's time (the bench)."""
     results: list[dict[Buckets, list[Values]] | None] = [None] * len(requests)
+    found = batches(requests)
+
+    def run(batch: list[int]) -> None:
+        started = perf_counter()
+        if len(batch) == 1:
+            asked = requests[batch[0]]
+            results[batch[0]] = _compute(
+                asked.definition, asked.measure, list(asked.programme_ids), list(asked.periods), list(asked.sets)
+            )
+        else:
+            for index, values in zip(batch, _compute_fused([requests[i] for i in batch]), strict=True):
+                results[index] = values
+        if timed is not None:
+            timed(batch, perf_counter() - started)
+
     with reading_from_replica():
-        for batch in batches(requests):
-            if len(batch) == 1:
-                asked = requests[batch[0]]
-                results[batch[0]] = _compute(
-                    asked.definition, asked.measure, list(asked.programme_ids), list(asked.periods), list(asked.sets)
-                )
-                continue
-            for index, found in zip(batch, _compute_fused([requests[i] for i in batch]), strict=True):
-                results[index] = found
-    return [found for found in results if found is not None]
+        workers = _connections_at_once(len(found), connections_at_once)
+        _run_all([functools.partial(run, batch) for batch in found], workers)
+    return [values for values in results if values is not None]
+
+
+def _connections_at_once(tasks: int, asked: int | None) -> int:
+    """How many connections `compute_many` reads on: 1 on SQLite, inside a transaction or for one batch."""
+    wanted = asked if asked is not None else int(getattr(settings, "REINTEGRA_MONITORING_CONNECTIONS", 1))
+    alias = read_alias()
+    if (
+        wanted <= 1
+        or tasks <= 1
+        or connections[alias].vendor != "postgresql"
+        or connections[alias].in_atomic_block
+        or connections[DEFAULT_DB_ALIAS].in_atomic_block
+    ):
+        return 1
+    return _room(connections[alias].settings_dict, min(wanted, tasks))
+
+
+def _room(settings_dict: dict[str, Any], wanted: int) -> int:
+    """A connection pool lends each thread one of its own: never more than it holds (the pool's wait would fail)."""
+    pool = (settings_dict.get("OPTIONS") or {}).get("pool")
+    largest = pool.get("max_size", wanted) if isinstance(pool, dict) else wanted
+    return max(1, min(wanted, largest))
+
+
+class _Tasks:
+    """Tasks taken in order by several threads, each once; the first error stops the taking."""
+
+    def __init__(self, tasks: Sequence[Callable[[], None]]) -> None:
+        self._pending = iter(tasks)
+        self._lock = threading.Lock()
+        self.failed: list[BaseException] = []
+
+    def drain(self) -> None:
+        while True:
+            with self._lock:
+                task = None if self.failed else next(self._pending, None)
+            if task is None:
+                return
+            try:
+                task()
+            except BaseException as error:
+                with self._lock:
+                    self.failed.append(error)
+                return
+
+    def drain_and_close(self) -> None:
+        try:
+            self.drain()
+        finally:
+            connections.close_all()  # this thread's own
+
+
+# Seconds the caller's thread computes alone before the other threads start: a small computation (a small
+# programme's period, a few milliseconds) never pays for opening another connection.
+_SPREAD_AFTER = 0.1
+
+
+def _run_all(tasks: Sequence[Callable[[], None]], workers: int) -> None:
+    """Each task run once, in order, by this thread and, once it has worked `_SPREAD_AFTER` seconds without
+    finishing, `workers - 1` others taking the next task as they finish one. Each other thread reads on
+    connections of its own (Django's are per thread), closed when it is done, and sees this thread's context (the
+    replica routing, the time zone, the language). The first error stops the taking and is raised here."""
+    if workers <= 1:
+        for task in tasks:
+            task()
+        return
+    queue = _Tasks(tasks)
+    contexts = [contextvars.copy_context() for _ in range(1, workers)]
+    threads: list[threading.Thread] = []
+
+    def spread() -> None:
+        for n, context in enumerate(contexts, start=1):
+            thread = threading.Thread(target=context.run, args=(queue.drain_and_close,), name=f"monitoring-batch-{n}")
+            thread.start()
+            threads.append(thread)
+
+    timer = threading.Timer(_SPREAD_AFTER, spread)
+    timer.start()
+    queue.drain()
+    timer.cancel()
+    timer.join()  # `spread` done, if it started
+    for thread in threads:
+        thread.join()
+    if queue.failed:
+        raise queue.failed[0]
 
 
 def _counted_conditions(definition: Definition, measure: str) -> tuple[Condition, ...]:

@@ -133,6 +133,9 @@ DATABASE_ROUTERS = ["reintegra.replica.ReplicaRouter"]
 REINTEGRA_REPLICA_STICKY_SECONDS = int(os.environ.get("REINTEGRA_REPLICA_STICKY_SECONDS", "15"))
 # A replica that cannot be reached is left alone this long (its reads go to the primary) before the next try.
 REINTEGRA_REPLICA_RETRY_SECONDS = int(os.environ.get("REINTEGRA_REPLICA_RETRY_SECONDS", "30"))
+# Connections an indicator computation reads on at once (`monitoring.engine.compute_many`: its batches on so many
+# threads, on PostgreSQL outside a transaction; 1: one after the other). docs/scaling.md, "Fifth pass".
+REINTEGRA_MONITORING_CONNECTIONS = int(os.environ.get("REINTEGRA_MONITORING_CONNECTIONS", "2"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"

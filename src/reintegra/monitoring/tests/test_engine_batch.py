@@ -5,9 +5,11 @@ and every disaggregation, crossed too. Random data (hypothesis), on SQLite and o
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
-from django.db import transaction
+import pytest
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 
 from reintegra.cases.models import Case
@@ -22,6 +24,7 @@ from reintegra.monitoring.tests.test_engine_properties import (
     visits_strategy,
     world_strategy,
 )
+from reintegra.testing.trail import empty_audit_tables
 
 FORCED = [{"field": "return_type", "op": "in", "value": ["forced"]}]
 NOT_SPONTANEOUS = [{"field": "return_type", "op": "not_in", "value": ["voluntary_spontaneous"]}]
@@ -160,3 +163,84 @@ def test_a_programme_snapshot_is_each_indicator_computed_alone(db):
                     b: snapshots.as_json(c) for (b,), c in lop[(key,)][0].cells.items()
                 }, (indicator.code, key)
         assert together[0]["total"]["value"] > 0
+
+
+@pytest.fixture
+def committed(transactional_db):
+    """The other threads read on connections of their own: they see committed rows only, hence a transactional
+    test; the audit rows the writes left are emptied after it (the flush would be refused by the trail's guard)."""
+    yield
+    empty_audit_tables()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="several connections at once on PostgreSQL only")
+def test_batches_on_two_connections_at_once_are_those_on_one(committed, monkeypatch):
+    from reintegra.monitoring.tests import report_world
+
+    monkeypatch.setattr(engine, "_SPREAD_AFTER", 0)  # the second thread at once (a small world is quick)
+
+    world = report_world.build()
+    quarters = [(q.starts_on, q.ends_on) for q in (world.q1, world.q2)]
+    requests = []
+    for measure, raw in _rules("person")[:8]:
+        parsed = definition.parse(raw, measure)
+        keys = tuple(dimensions.available(parsed.population))
+        requests.append(
+            engine.request(
+                parsed, measure, programme_ids=[world.programme.pk], periods=quarters, sets=[(), *((k,) for k in keys)]
+            )
+        )
+    assert len(engine.batches(requests)) > 2
+    threads: list[str] = []
+    one = engine.compute_many(requests, connections_at_once=1)
+    two = engine.compute_many(
+        requests, connections_at_once=2, timed=lambda batch, seconds: threads.append(threading.current_thread().name)
+    )
+    for mine, theirs in zip(two, one, strict=True):
+        assert mine.keys() == theirs.keys()
+        assert all([(v.total, v.cells) for v in mine[s]] == [(v.total, v.cells) for v in theirs[s]] for s in theirs)
+    assert any(v.total.value for each in one for values in each.values() for v in values)
+    assert len(threads) == len(engine.batches(requests))
+    assert threading.current_thread().name in threads and "monitoring-batch-1" in threads
+    assert not any(t.name.startswith("monitoring-batch") for t in threading.enumerate())
+
+
+def test_inside_a_transaction_or_on_sqlite_the_batches_run_one_after_the_other(db):
+    # The test's transaction is open: another connection would not see its rows.
+    assert engine._connections_at_once(5, 2) == 1
+    with transaction.atomic():
+        assert engine._connections_at_once(5, 4) == 1
+
+
+def test_never_more_connections_than_the_pool_holds():
+    assert engine._room({"OPTIONS": {}}, 4) == 4
+    assert engine._room({"OPTIONS": {"pool": True}}, 3) == 3
+    assert engine._room({"OPTIONS": {"pool": {"min_size": 1, "max_size": 2}}}, 4) == 2
+    assert engine._room({"OPTIONS": {"pool": {"min_size": 1, "max_size": 8}}}, 3) == 3
+    assert engine._room({}, 0) == 1
+
+
+def test_every_task_runs_once_and_an_error_is_raised_to_the_caller(monkeypatch):
+    ran: list[int] = []
+    lock = threading.Lock()
+
+    def task(n: int) -> None:
+        with lock:
+            ran.append(n)
+
+    engine._run_all([lambda n=n: task(n) for n in range(9)], 3)
+    assert sorted(ran) == list(range(9))
+    monkeypatch.setattr(engine, "_SPREAD_AFTER", 0)
+    ran.clear()
+    engine._run_all([lambda n=n: task(n) for n in range(9)], 3)
+    assert sorted(ran) == list(range(9))
+
+    ran.clear()
+
+    def failing() -> None:
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        engine._run_all([failing, *(lambda n=n: task(n) for n in range(50))], 2)
+    assert len(ran) == len(set(ran))  # none twice (the others stop taking tasks)
+    assert not any(t.name.startswith("monitoring-batch") for t in threading.enumerate())
