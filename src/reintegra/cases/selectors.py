@@ -235,13 +235,13 @@ def _token_walk(user: User, term: str) -> name_index.CaseWalk | None:
 
     # One statement: is the term a case number (then the UNION path answers), and which organisations granted
     # cases to the user's (their registers' digests are searched too: `searchable_organisations`).
-    def registers(where: Q, is_number: bool) -> QuerySet[Any, Any]:
+    def organisations_of(where: Q, is_number: bool) -> QuerySet[Any, Any]:
         rows = Case.objects.filter(where).order_by().annotate(is_number=Value(is_number))
         return rows.values_list("organisation_id", "is_number").distinct()
 
     # A UNION (each branch on its index; an OR of the two would scan every case).
-    number_or_grants = registers(Q(case_number=term.upper()), True).union(
-        *(registers(Q(pk__in=subquery), False) for subquery in grants), all=True
+    number_or_grants = organisations_of(Q(case_number=term.upper()), True).union(
+        *(organisations_of(Q(pk__in=subquery), False) for subquery in grants), all=True
     )
     found = set(number_or_grants.order_by())
     if any(is_number for _organisation, is_number in found):
