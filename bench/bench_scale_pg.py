@@ -4,6 +4,7 @@
     BENCH_CASES=100000 .venv/bin/python bench/bench_scale_pg.py
     BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/bench_scale_pg.py   # a database to wipe and use
     BENCH_REUSE=1 BENCH_DATABASE_URL=postgres://... ...              # keep a seeded database, measure again
+    BENCH_REUSE=1 BENCH_ROLLBACK=1 BENCH_DATABASE_URL=postgres://...   # a shared database: nothing written stays
 
 1. Seed: `reintegra seed --cases N` (COPY on PostgreSQL) in its own process: wall time, cases/s, rows/s and the
    peak resident memory of the largest seed process (the writer or one of its generating workers, from the
@@ -13,6 +14,11 @@
    and the last page it offers; the API case list first and a deep page; the case page; the supervisor's home.
    Each as p50/p95 next to the raw SQL of the same request (its statements captured, then re-executed with a
    cursor), with the number of statements.
+
+What the measuring writes: the bench supervisor and its role (created once, `get_or_create`), an API token,
+the web client's session and the user's last login, the token's `last_used_at`, and whatever a request writes
+(sessions refreshed). With BENCH_ROLLBACK=1 all of it is written inside one transaction that is rolled back at
+the end (the requests' own atomic blocks become savepoints): use it on a database other people read (`integ1m`).
 
 Prints one JSON object (also written to bench/results/scale_pg.json). The server runs with fsync off (as the
 other benches': a throw-away cluster); the load average is reported next to the figures.
@@ -36,6 +42,9 @@ RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT / "bench"))
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
 REUSE = bool(os.environ.get("BENCH_REUSE"))
+ROLLBACK = bool(os.environ.get("BENCH_ROLLBACK"))
+# BENCH_ONLY=search,api_case_list: only the series whose name contains one of these words.
+ONLY = [word for word in os.environ.get("BENCH_ONLY", "").split(",") if word]
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 
 
@@ -91,6 +100,8 @@ def seed(url: str) -> dict[str, Any]:
     from bench_duplicates_pg import wipe_and_migrate
 
     env = django_env(url)
+    if ROLLBACK and not REUSE:
+        raise SystemExit("BENCH_ROLLBACK measures a database as it is: set BENCH_REUSE=1 as well")
     if REUSE:
         # Never wipe a database the caller asked to keep, even one still being seeded (fewer cases than CASES).
         return {"reused_seed": True, "cases": count_cases(url)}
@@ -178,6 +189,17 @@ def measure() -> dict[str, Any]:
     import django
 
     django.setup()
+    from django.db import transaction
+
+    if not ROLLBACK:
+        return measured()
+    with transaction.atomic():
+        figures = measured()
+        transaction.set_rollback(True)  # the user, token, session and every request's writes: nothing stays
+    return {**figures, "rolled_back": True}
+
+
+def measured() -> dict[str, Any]:
     from django.core.cache import cache
     from django.db.models import Count
     from django.test import Client
@@ -225,31 +247,33 @@ def measure() -> dict[str, Any]:
     # The API counts up to 10,000 results (api.pagination): its last page of 25 is the 400th; beyond, 404.
     deep_api_page = min(COUNT_LIMIT // 25, -(-visible // 25))
     beyond = api.get("/api/v1/cases/", {"page": 4000})
-    figures: dict[str, Any] = {
-        "cases_visible_to_the_supervisor": visible,
-        "case_list_pages_offered": last_page,
-        "search_api": series(api, [("/api/v1/cases/", {"search": term}) for term in terms]),
-        "search_api_surname": series(api, [("/api/v1/cases/", {"search": term}) for term in terms[:RUNS]]),
-        "search_api_full_name": series(api, [("/api/v1/cases/", {"search": term}) for term in terms[RUNS:]]),
+    timed_series: dict[str, Any] = {
+        "search_api": lambda: series(api, [("/api/v1/cases/", {"search": term}) for term in terms]),
+        "search_api_surname": lambda: series(api, [("/api/v1/cases/", {"search": term}) for term in terms[:RUNS]]),
+        "search_api_full_name": lambda: series(api, [("/api/v1/cases/", {"search": term}) for term in terms[RUNS:]]),
         # (The surname itself is not printed: bench output is no place for names, even synthetic ones.)
-        "search_api_common_surname": series(api, [("/api/v1/cases/", {"search": common})] * RUNS),
-        "search_api_common_surname_found": api.get("/api/v1/cases/", {"search": common}).json()["count"],
-        "case_list_first_page": series(web, [("/casos/", {})] * RUNS),
-        "case_list_middle_page": series(web, [("/casos/", {"page": max(1, last_page // 2)})] * RUNS),
-        "case_list_last_page": series(web, [("/casos/", {"page": last_page})] * RUNS),
-        "case_list_filtered_first_page": series(web, [("/casos/", {"status": "follow_up"})] * RUNS),
-        "api_case_list_first_page": series(api, [("/api/v1/cases/", {})] * RUNS),
+        "search_api_common_surname": lambda: series(api, [("/api/v1/cases/", {"search": common})] * RUNS),
+        "search_api_common_surname_found": lambda: api.get("/api/v1/cases/", {"search": common}).json()["count"],
+        "case_list_first_page": lambda: series(web, [("/casos/", {})] * RUNS),
+        "case_list_middle_page": lambda: series(web, [("/casos/", {"page": max(1, last_page // 2)})] * RUNS),
+        "case_list_last_page": lambda: series(web, [("/casos/", {"page": last_page})] * RUNS),
+        "case_list_filtered_first_page": lambda: series(web, [("/casos/", {"status": "follow_up"})] * RUNS),
+        "api_case_list_first_page": lambda: series(api, [("/api/v1/cases/", {})] * RUNS),
         # The last page offered (400: the 10,000th result); page 4000, which the review measured, answers 404.
-        "api_case_list_deep_page": series(api, [("/api/v1/cases/", {"page": deep_api_page})] * RUNS),
-        "api_case_list_deep_page_number": deep_api_page,
-        "api_case_list_page_4000": [beyond.status_code, beyond.json().get("code")],
-        "case_page": series(web, [(f"/casos/{pk}/", {}) for pk in rng.sample(case_ids, RUNS)]),
+        "api_case_list_deep_page": lambda: series(api, [("/api/v1/cases/", {"page": deep_api_page})] * RUNS),
+        "api_case_list_deep_page_number": lambda: deep_api_page,
+        "api_case_list_page_4000": lambda: [beyond.status_code, beyond.json().get("code")],
+        "case_page": lambda: series(web, [(f"/casos/{pk}/", {}) for pk in rng.sample(case_ids, RUNS)]),
         # The organisation's counts are kept a minute (cases.selectors.organisation_board): the home as most
         # visits find it, and as the first visit of each minute does (the cache emptied before each request).
-        "supervisor_home": series(web, [("/", {})] * RUNS),
-        "supervisor_home_counting": series(web, [("/", {})] * RUNS, before=cache.clear),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "supervisor_home": lambda: series(web, [("/", {})] * RUNS),
+        "supervisor_home_counting": lambda: series(web, [("/", {})] * RUNS, before=cache.clear),
     }
+    figures: dict[str, Any] = {"cases_visible_to_the_supervisor": visible, "case_list_pages_offered": last_page}
+    for name, run in timed_series.items():
+        if not ONLY or any(word in name for word in ONLY):
+            figures[name] = run()
+    figures["load_average"] = [round(x, 2) for x in os.getloadavg()]
     return figures
 
 

@@ -332,3 +332,21 @@ def test_the_schema_documents_the_token_scheme_and_routes():
     assert "delete" in schema["paths"]["/api/v1/auth/tokens/{id}/"]
     token_props = schema["components"]["schemas"]["TokenResponse"]["properties"]
     assert {"token", "expiry"} <= set(token_props)
+
+
+def test_the_token_check_reads_the_presented_token_only(case_manager):
+    """knox read every token of the user on each request (to delete the expired ones): one statement per API
+    request. An expired token is still refused and deleted when presented, the others when a new one is issued."""
+    from django.test.utils import CaptureQueriesContext
+
+    old = get_token()["token"]
+    token = get_token()["token"]
+    assert works(token)  # the first use notes `last_used_at`
+    with CaptureQueriesContext(connection) as ctx:
+        assert works(token)
+    reads = [q["sql"] for q in ctx.captured_queries if "access_apitoken" in q["sql"].lower()]
+    assert len(reads) == 1, reads
+    later = timezone.now() + timedelta(days=31)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert not works(old)
+    assert ApiToken_model().objects.filter(user=case_manager).count() == 1  # `old` deleted when presented

@@ -4,8 +4,10 @@
 import re
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.signals import token_expired
 from rest_framework import exceptions
 
 # What a token looks like: the prefix and hexadecimal digits. Anything else is refused before any lookup.
@@ -24,3 +26,14 @@ class TokenAuthentication(KnoxTokenAuthentication):  # type: ignore[misc]  # kno
         user, auth_token = super().authenticate_credentials(token)
         api_tokens.touch(auth_token)
         return user, auth_token
+
+    def _cleanup_token(self, auth_token: Any) -> bool:
+        """Whether the token presented has expired (then deleted). knox also reads every other token of the user
+        on each request to delete the expired ones: a statement per API request for tokens that are refused
+        anyway; they are deleted when presented, or when the user is issued a new one (`api_tokens.issue`)."""
+        if auth_token.expiry is None or auth_token.expiry >= timezone.now():
+            return False
+        username = auth_token.user.get_username()
+        auth_token.delete()
+        token_expired.send(sender=self.__class__, username=username, source="auth_token")
+        return True

@@ -23,7 +23,7 @@ documents' `number_index`). Nothing here decides who may see what: callers filte
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -278,6 +278,102 @@ def walk_tokens(organisation_ids: Sequence[int], text: str) -> QuerySet[CaseSear
 
 # Words found in more people than this are equally common for the choice of the one to walk.
 _RAREST_BOUND = 2000
+
+
+class CaseWalk:
+    """The ids of the cases a name search finds, newest return first, read from CaseSearchToken's index alone
+    and streamed, so that a page stops after its rows and the capped count after its limit:
+
+    - each typed word is the merge of its digests' index ranges (the word whole, as a prefix, its sound; one
+      range per digest and visible scope: `(digest, organisation)` gives the cases in return-date order);
+    - the words are joined on (return date, case) as they stream (a merge join: no hash of a common word's
+      cases, no sort, and no statistics read to choose a word first);
+    - a case found by several digests (a word and its sound) is listed once: compared with the row before
+      (`lag`), which the same order puts next to it.
+
+    What the paginators need of a list (`web.pagination.CappedPaginator`): slices of ids and `count_up_to`."""
+
+    ordered = True  # Django's paginator warns about unordered lists
+
+    # Only fixed text and table names are in `sql` (written by `walk_cases`); every value is a parameter.
+    def __init__(self, sql: str, params: Sequence[Any]) -> None:
+        self.sql, self.params = sql, tuple(params)
+
+    def all(self) -> CaseWalk:
+        return self
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self[:])
+
+    def __getitem__(self, index: slice) -> list[int]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("a walk is read by slices")
+        start = index.start or 0
+        if index.stop is not None and index.stop <= start:
+            return []
+        limit = _NO_LIMIT if index.stop is None else index.stop - start
+        sql = f"SELECT case_id FROM ({self.sql}) w ORDER BY return_date DESC, case_id DESC"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*self.params, limit, start])
+            return [row[0] for row in cursor.fetchall()]
+
+    def count_up_to(self, limit: int) -> int:
+        """How many cases it finds, counted no further than `limit`."""
+        with connection.cursor() as cursor:
+            counted = f"SELECT COUNT(*) FROM (SELECT case_id FROM ({self.sql}) w LIMIT %s) c"  # noqa: S608
+            cursor.execute(counted, [*self.params, limit])
+            return int(cursor.fetchone()[0])
+
+    def ids_sql(self) -> tuple[str, tuple[Any, ...]]:
+        """A subquery of the ids (for `pk__in=RawSQL(...)`)."""
+        return f"SELECT case_id FROM ({self.sql}) w", self.params  # noqa: S608
+
+
+_NO_LIMIT = 2**62
+
+
+def walk_cases(
+    organisation_ids: Sequence[int], text: str, organisation_id: int, granted: Sequence[tuple[str, Sequence[Any]]]
+) -> CaseWalk | None:
+    """The walk of the cases whose person every word of `text` finds (None: no word), among the cases of
+    `organisation_id` and those whose ids the `granted` subqueries (SQL, params) give; the digests are those of
+    every register in `organisation_ids` (`Indexer.search_alternatives`)."""
+    alternatives = indexer().search_alternatives(organisation_ids, text)
+    if not alternatives:
+        return None
+    table = connection.ops.quote_name(CaseSearchToken._meta.db_table)
+    params: list[Any] = []
+    ranges = iter(range(1 << 30))
+
+    def branch(condition: str) -> str:
+        # SELECT * FROM (… ORDER BY …): each range keeps the index's order (PostgreSQL merges the ranges without
+        # sorting them), in a form SQLite accepts too (no parenthesised member of a UNION).
+        return (
+            f"SELECT * FROM (SELECT return_date, case_id FROM {table} WHERE {condition} "  # noqa: S608
+            f"ORDER BY return_date DESC, case_id DESC) r{next(ranges)}"
+        )
+
+    words = []
+    for digests in alternatives:
+        branches = []
+        for digest in digests:
+            branches.append(branch("digest = %s AND organisation_id = %s"))
+            params += [digest, organisation_id]
+            for sql, granted_params in granted:
+                branches.append(branch(f"digest = %s AND case_id IN ({sql})"))
+                params += [digest, *granted_params]
+        words.append(" UNION ALL ".join(branches))
+    first, *others = words
+    joined = f"({first}) w0" + "".join(
+        f" JOIN ({word}) w{n} ON w{n}.return_date = w0.return_date AND w{n}.case_id = w0.case_id"
+        for n, word in enumerate(others, 1)
+    )
+    sql = (
+        "SELECT return_date, case_id FROM (SELECT w0.return_date, w0.case_id, "  # noqa: S608
+        "LAG(w0.case_id) OVER (ORDER BY w0.return_date DESC, w0.case_id DESC) AS previous "
+        f"FROM {joined}) j WHERE previous IS NULL OR previous <> case_id ORDER BY return_date DESC, case_id DESC"
+    )
+    return CaseWalk(sql, params)
 
 
 def rebuild(batch_size: int = 1000) -> dict[str, int]:

@@ -33,6 +33,8 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
     @cached_property
     def counted(self) -> int:
         rows = self.object_list
+        if hasattr(rows, "count_up_to"):  # a list that counts itself (`cases.name_index.CaseWalk`)
+            return int(rows.count_up_to(self.limit + 1))
         if isinstance(rows, QuerySet):
             # Which rows make up the limit does not matter: without the ordering the planner picks its index.
             return int(rows.order_by()[: self.limit + 1].count())
@@ -71,11 +73,12 @@ def rows_of_ids[M: Model](rows: QuerySet[M], ids: list[Any]) -> list[M]:
 
     The filters of `rows` are not run again: they chose these ids a moment ago, and re-running them (a search's
     subqueries, a visibility rule's) would cost as much as the page itself. Its `select_related` and
-    `prefetch_related` are kept (annotations are not: a list cut on ids has none)."""
+    `prefetch_related` and its deferred columns are kept (annotations are not: a list cut on ids has none)."""
     if not ids:
         return []
     lookups = getattr(rows, "_prefetch_related_lookups", ())  # Django's own record of them: no public reader
     fetch = rows.model._default_manager.filter(pk__in=ids).prefetch_related(*lookups)
     fetch.query.select_related = rows.query.select_related
+    fetch.query.deferred_loading = rows.query.deferred_loading  # columns the list does not read
     by_id = {row.pk: row for row in fetch}
     return [by_id[pk] for pk in ids if pk in by_id]
