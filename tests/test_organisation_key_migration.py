@@ -6,12 +6,12 @@ database guards are back. Runs on SQLite and PostgreSQL (DATABASE_URL)."""
 import pytest
 from django.apps import apps
 from django.db import connection
+from tests.test_protection_migrations import latest, migrate
 
 from reintegra.access.roles import Role
 from reintegra.testing import factories
 from reintegra.testing.personal_records import build_everything
 from reintegra.testing.trail import empty_audit_tables
-from tests.test_protection_migrations import latest, migrate
 
 BEFORE_KEY = [
     ("cases", "0014_monitoring_covering_indexes"),

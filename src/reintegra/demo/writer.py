@@ -223,9 +223,7 @@ def _registration(case: _CaseRows, step: stories.Registration) -> None:
             "match_record": crypto.encrypt(identity.match_record),
         }
     )
-    writer.tables.name_tokens.extend(
-        _NAME_COLUMNS, ((case.returnee_id, org_id, *token) for token in identity.tokens)
-    )
+    writer.tables.name_tokens.extend(_NAME_COLUMNS, ((case.returnee_id, org_id, *token) for token in identity.tokens))
     writer.tables.match_keys.extend(_KEY_COLUMNS, ((case.returnee_id, org_id, key) for key in identity.match_keys))
     _documents(case, step)
     _open_case(case, step)

@@ -74,7 +74,8 @@ def test_a_row_whose_key_differs_from_its_parents_is_refused():
     manager = factories.user(factories.organisation("org-key"), Role.CASE_MANAGER)
     case, other = _moved(manager)
     _refused(lambda: CaseEvent.objects.create(case=case, organisation=other, kind=CaseEventKind.UPDATED))
-    _refused(lambda: NameToken.objects.bulk_create([NameToken(returnee=case.returnee, organisation=other, kind=1, digest=7)]))
+    token = NameToken(returnee=case.returnee, organisation=other, kind=1, digest=7)
+    _refused(lambda: NameToken.objects.bulk_create([token]))
     item = PlanItem.objects.filter(plan__case=case).first()
     assert item is not None
     _refused(lambda: PlanItem.objects.filter(pk=item.pk).update(organisation=other))
