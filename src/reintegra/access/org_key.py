@@ -47,7 +47,7 @@ def fill_organisation(sender: type[models.Model], instance: models.Model, raw: b
     if path is None or raw or getattr(instance, "organisation_id", None) is not None:
         return
     field = sender._meta.get_field(path)
-    parent = field.get_cached_value(instance, None)  # type: ignore[union-attr]
+    parent: Any = field.get_cached_value(instance, None)  # type: ignore[union-attr]
     if parent is not None:
         organisation_id = parent.organisation_id
     else:
@@ -84,10 +84,8 @@ def links_of(models_: Iterable[type[models.Model]]) -> list[Link]:
         path = getattr(model, "organisation_from", None)
         if path is None or model._meta.proxy:
             continue
-        field = model._meta.get_field(path)
-        found.append(
-            Link(model._meta.db_table, field.column, field.related_model._meta.db_table)  # type: ignore[union-attr]
-        )
+        field: Any = model._meta.get_field(path)
+        found.append(Link(model._meta.db_table, field.column, field.related_model._meta.db_table))
     return found
 
 
