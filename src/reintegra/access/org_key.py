@@ -24,6 +24,7 @@ from typing import Any
 from django.db import models
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
 
 def organisation_key(*, db_index: bool = False, null: bool = False) -> models.ForeignKey[Any, Any]:
@@ -33,6 +34,7 @@ def organisation_key(*, db_index: bool = False, null: bool = False) -> models.Fo
         "access.Organisation",
         on_delete=models.PROTECT,
         related_name="+",
+        verbose_name=_("organisation"),
         editable=False,
         db_index=db_index,
         null=null,
