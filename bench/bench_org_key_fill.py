@@ -3,7 +3,7 @@
 Runs, on a database migrated up to before the key (`cases.0014`, `sustainability.0004`, `referrals.0009`) and
 filled (a seed, or a copy of the shared million-case database), the statements the migrations `cases.0015`,
 `sustainability.0005` and `referrals.0010` run, table by table and timed one by one: the column added
-nullable with its foreign key to the organisation, the set-based fill (`access.org_key.fill_sql`), NOT NULL,
+nullable, the set-based fill (`access.org_key.fill_sql`), NOT NULL with the foreign key to the organisation,
 the parents' unique `(id, organisation_id)`, and the composite foreign key (`access.org_key.keep_equal_sql`).
 Everything runs in one transaction that is rolled back at the end (`--keep` commits it), so the database is
 left as it was; the tables are locked meanwhile: run it on your own database or a copy, never on a shared one
@@ -79,14 +79,21 @@ def main() -> None:
         for link in LINKS:
             cursor.execute(f'SELECT count(*) FROM "{link.child}"')  # noqa: S608 - constant table names
             rows = cursor.fetchone()[0]  # type: ignore[index]
-            add = timed(
-                cursor,
-                f'ALTER TABLE "{link.child}" ADD COLUMN organisation_id bigint NULL REFERENCES access_organisation '
-                "(id) DEFERRABLE INITIALLY DEFERRED",
-            )
+            add = timed(cursor, f'ALTER TABLE "{link.child}" ADD COLUMN organisation_id bigint NULL')
             filled = timed(cursor, fill_sql(link, "postgresql"))
             required = timed(cursor, f'ALTER TABLE "{link.child}" ALTER COLUMN organisation_id SET NOT NULL')
-            tables[link.child] = {"rows": rows, "add_s": add, "fill_s": filled, "not_null_s": required}
+            references = timed(
+                cursor,
+                f'ALTER TABLE "{link.child}" ADD CONSTRAINT "{link.child}_org_fk" FOREIGN KEY (organisation_id) '
+                "REFERENCES access_organisation (id) DEFERRABLE INITIALLY DEFERRED",
+            )
+            tables[link.child] = {
+                "rows": rows,
+                "add_s": add,
+                "fill_s": filled,
+                "not_null_s": required,
+                "fk_s": references,
+            }
         for target in TARGETS:
             seconds = timed(
                 cursor, f'ALTER TABLE "{target}" ADD CONSTRAINT "{target}_okey" UNIQUE (id, organisation_id)'

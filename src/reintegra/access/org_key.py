@@ -27,7 +27,9 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
-def organisation_key(*, db_index: bool = False, null: bool = False) -> models.ForeignKey[Any, Any]:
+def organisation_key(
+    *, db_index: bool = False, null: bool = False, db_constraint: bool = True
+) -> models.ForeignKey[Any, Any]:
     """The copied key: required, never edited in a form, protected like the parent's own key. Not indexed by
     default: no query reads a child table by organisation (they go through the parent's indexed key)."""
     return models.ForeignKey(
@@ -38,6 +40,7 @@ def organisation_key(*, db_index: bool = False, null: bool = False) -> models.Fo
         editable=False,
         db_index=db_index,
         null=null,
+        db_constraint=db_constraint,
     )
 
 
@@ -176,8 +179,13 @@ def operations(keyed: dict[str, Link], targets: dict[str, str]) -> list[Any]:
     from django.db import migrations
 
     links = list(keyed.values())
+    # The foreign key to the organisation comes with NOT NULL, after the fill: added before, PostgreSQL would queue
+    # a deferred check per updated row (millions), and refuse the ALTER TABLE while they are pending.
     return [
-        *[migrations.AddField(name, "organisation", organisation_key(null=True)) for name in keyed],
+        *[
+            migrations.AddField(name, "organisation", organisation_key(null=True, db_constraint=False))
+            for name in keyed
+        ],
         fill(*links),
         *[migrations.AlterField(name, "organisation", organisation_key()) for name in keyed],
         *[migrations.AddConstraint(name, key_target(constraint)) for name, constraint in targets.items()],
