@@ -78,8 +78,8 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+def rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)
 
 
 # --- process 1: the register and the file --------------------------------------------------------
@@ -204,8 +204,8 @@ def bench_point_and_mapping(organisation: Any, user: Any) -> tuple[Any, Any]:
 # --- process 2 and 3: the import ------------------------------------------------------------------
 
 
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
 
 
@@ -239,8 +239,50 @@ def run_import(path: Path) -> dict[str, Any]:
         first = measure_import(path, organisation, point, mapping)
         again = measure_import(path, organisation, point, mapping)
         transaction.set_rollback(True)
-    again.pop("peak_rss_mb")  # the first import's process: not the re-import's own
+    for name in ("peak_rss_mb", "peak_rss_sum_mb"):
+        again.pop(name)  # the first import's process: not the re-import's own
     return {**first, "reimport": again, "rolled_back": True}
+
+
+class ChildrenPeaks:
+    """The peak RSS (VmHWM) of each child process of this one (the scoring workers and multiprocessing's
+    resource tracker), sampled twice a second.
+    RUSAGE_CHILDREN's ru_maxrss is reported too, but Linux counts in it the RSS the child had between fork and
+    exec (this process's own, shared), so it is not the workers' own memory."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peaks: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        me = os.getpid()
+        while not self.stop.wait(0.5):
+            try:
+                children = Path(f"/proc/{me}/task/{me}/children").read_text().split()
+            except OSError:
+                return
+            for child in children:
+                try:
+                    # Only once it runs multiprocessing's code: between fork and exec a child still maps (and
+                    # is counted with) this whole process.
+                    if b"multiprocessing" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                        continue
+                    status = Path(f"/proc/{child}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = int(line.split()[1]) / 1024
+                        self.peaks[int(child)] = max(self.peaks.get(int(child), 0.0), peak)
+
+    def done(self) -> list[float]:
+        self.stop.set()
+        self.thread.join()
+        return sorted((round(p, 1) for p in self.peaks.values()), reverse=True)
 
 
 def measure_import(path: Path, organisation: Any, point: Any, mapping: Any) -> dict[str, Any]:
@@ -252,12 +294,26 @@ def measure_import(path: Path, organisation: Any, point: Any, mapping: Any) -> d
     server = server_cpu_seconds(connection)
     cpu = cpu_seconds()
     started = time.perf_counter()
+    workers = cpu_seconds(resource.RUSAGE_CHILDREN)
+    peaks = ChildrenPeaks()
+    profile = os.environ.get("BENCH_PROFILE", "")
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     with path.open("rb") as source:
         record = manifest_services.import_file(
             organisation, point=point, mapping=mapping, source=source, file_name=path.name
         )
     seconds = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     cpu = cpu_seconds() - cpu
+    workers = cpu_seconds(resource.RUSAGE_CHILDREN) - workers
+    worker_peaks = peaks.done()
     server_after = server_cpu_seconds(connection)
     return {
         "database": connection.vendor,
@@ -268,6 +324,12 @@ def measure_import(path: Path, organisation: Any, point: Any, mapping: Any) -> d
         # CPU time of this process and of its PostgreSQL backend: on a shared machine the wall time says how
         # busy the machine was as much as how costly the import is.
         "cpu_seconds": round(cpu, 1),
+        # The scoring workers (`manifest_pool`): their CPU and their peak RSS.
+        "workers_cpu_seconds": round(workers, 1),
+        "workers_ru_maxrss_children_mb": rss_mb(resource.RUSAGE_CHILDREN),
+        "workers_peak_rss_mb": worker_peaks,
+        # This process's peak plus each worker's: the three never all peak at once, so this bounds the sum.
+        "peak_rss_sum_mb": round(rss_mb() + sum(worker_peaks), 1),
         "db_cpu_seconds": round(server_after - server, 1) if server is not None and server_after is not None else None,
         "peak_rss_mb": rss_mb(),
         "rss_before_import_mb": before,

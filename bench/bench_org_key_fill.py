@@ -1,10 +1,12 @@
 """The organisation key's migration at scale (issue 19): seconds per table on PostgreSQL.
 
-Runs, on a database migrated up to before the key (`cases.0014`, `sustainability.0004`, `referrals.0009`) and
-filled (a seed, or a copy of the shared million-case database), the statements the migrations `cases.0015`,
+Runs, on a database migrated up to before the key (`cases.0015`, `sustainability.0004`, `referrals.0009`) and
+filled (a seed, or a copy of the shared million-case database), the statements the migrations `cases.0016`,
 `sustainability.0005` and `referrals.0010` run, table by table and timed one by one: the column added
 nullable, the set-based fill (`access.org_key.fill_sql`), NOT NULL with the foreign key to the organisation,
 the parents' unique `(id, organisation_id)`, and the composite foreign key (`access.org_key.keep_equal_sql`).
+The case search tokens already hold their case's organisation: only their guard is timed (the case's own
+foreign key dropped, the composite one added and validated).
 Everything runs in one transaction that is rolled back at the end (`--keep` commits it), so the database is
 left as it was; the tables are locked meanwhile: run it on your own database or a copy, never on a shared one
 others read.
@@ -46,6 +48,8 @@ LINKS = [
     Link("referrals_referral", "case_id", "cases_case"),
     Link("referrals_referralstatuschange", "referral_id", "referrals_referral"),
 ]
+# Already keyed (cases.0015 wrote the case's organisation): the guard only.
+GUARDED = [Link("cases_casesearchtoken", "case_id", "cases_case")]
 TARGETS = [
     "cases_returnee",
     "cases_household",
@@ -102,6 +106,21 @@ def main() -> None:
         for link in LINKS:
             (statement,) = keep_equal_sql(link, "postgresql")
             tables[link.child]["composite_fk_s"] = timed(cursor, statement)
+        for link in GUARDED:
+            cursor.execute(f'SELECT count(*) FROM "{link.child}"')  # noqa: S608 - constant table names
+            entry: dict[str, object] = {"rows": cursor.fetchone()[0]}  # type: ignore[index]
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = %s::regclass"
+                " AND confrelid = %s::regclass",
+                [link.child, link.parent],
+            )
+            dropped = 0.0
+            for (name,) in cursor.fetchall():
+                dropped += timed(cursor, f'ALTER TABLE "{link.child}" DROP CONSTRAINT "{name}"')
+            entry["drop_case_fk_s"] = round(dropped, 3)
+            (statement,) = keep_equal_sql(link, "postgresql")
+            entry["composite_fk_s"] = timed(cursor, statement)
+            tables[link.child] = entry
         if args.keep:
             conn.commit()
         else:

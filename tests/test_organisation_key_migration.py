@@ -14,11 +14,14 @@ from reintegra.testing.personal_records import build_everything
 from reintegra.testing.trail import empty_audit_tables
 
 BEFORE_KEY = [
-    ("cases", "0014_monitoring_covering_indexes"),
+    ("cases", "0015_case_search_token"),
     ("sustainability", "0004_versions_for_concurrency"),
     ("referrals", "0009_service_public_contact"),
 ]
 KEYED = [model for model in apps.get_models() if getattr(model, "organisation_from", None)]
+# The case search tokens were written with their case's organisation from the start (cases.0015): the key
+# migration only adds the database's guard to them.
+GUARDED_ONLY = {"cases_casesearchtoken"}
 
 
 @pytest.fixture
@@ -43,11 +46,9 @@ def _columns(table: str) -> set[str]:
         return {column.name for column in connection.introspection.get_table_description(cursor, table)}
 
 
-def _keys(table: str) -> dict[int, int]:
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, organisation_id FROM {qn(table)}")  # noqa: S608 - table names from the models
-        return dict(cursor.fetchall())
+def _keys(model) -> dict[object, int]:
+    """Per row: the organisation stored in the row itself."""
+    return dict(model._base_manager.values_list("pk", "organisation_id"))
 
 
 def test_rows_written_before_the_key_get_their_parents_organisation(trail_emptied_after):
@@ -59,8 +60,8 @@ def test_rows_written_before_the_key_get_their_parents_organisation(trail_emptie
     assert len({org for rows in expected.values() for org in rows.values()}) >= 2
     try:
         migrate(BEFORE_KEY)
-        assert all("organisation_id" not in _columns(table) for table in expected)
+        assert all("organisation_id" not in _columns(table) for table in set(expected) - GUARDED_ONLY)
     finally:
         migrate(latest())
-    for table, rows in expected.items():
-        assert _keys(table) == rows, table
+    for model in KEYED:
+        assert _keys(model) == expected[model._meta.db_table], model._meta.db_table

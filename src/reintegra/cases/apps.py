@@ -49,3 +49,6 @@ class CasesConfig(AppConfig):
         from reintegra.cases import audit_links
 
         audit_links.register()  # the trail links a case record to its case page, for readers who see it
+        from reintegra.cases import name_index
+
+        name_index.connect()  # a case's search tokens follow its returnee, organisation and return date

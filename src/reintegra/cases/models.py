@@ -339,6 +339,41 @@ class Case(Versioned):
         return self.status == CaseStatus.CLOSED
 
 
+class CaseSearchToken(models.Model):
+    """The name search index at the level of the case: one row per case and search token of its returnee
+    (`NameToken`'s digests), with the case's organisation and return date, so that a search's first page (newest
+    return first) and its capped count walk one index range per token without reading a case
+    (docs/BLIND_INDEXES.md, `cases.selectors.search_cases`). Kept by `cases.name_index` (the writes of a
+    person's names, a case's receivers) and rebuilt by `reintegra rebuild-search-index`; holds no name."""
+
+    # (case, digest) is the key: a case's rows are found (rewritten, deleted) by its index, and no id is stored.
+    pk = models.CompositePrimaryKey("case", "digest")
+    # The organisation is the case's (access.org_key): the database holds `(case_id, organisation_id)` to the
+    # case's `(id, organisation_id)` by one composite foreign key (migration cases.0016), which also checks that
+    # the case exists, so the case's own single-column constraint is not kept (one check per row, not two).
+    organisation_from = "case"
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+")
+    # Copies of the case's columns (kept exact by `name_index.case_saved`; the organisation also by the
+    # database): no index of their own.
+    organisation = models.ForeignKey(
+        "access.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    returnee = models.ForeignKey(
+        Returnee, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    return_date = models.DateField()
+    digest = models.BigIntegerField()
+
+    class Meta:
+        # A token's cases of one organisation in return-date order, read from the index alone (the returnee
+        # lets the other typed words be checked on NameToken's index).
+        indexes = [
+            models.Index(
+                fields=["digest", "organisation", "return_date", "case", "returnee"], name="case_search_token_idx"
+            )
+        ]
+
+
 class CaseNumberSequence(models.Model):
     """Per organisation and year counter, locked while a number is drawn."""
 

@@ -5,7 +5,9 @@ the database can still look up is keyed hashes (HMAC-SHA256 under a key derived 
 REINTEGRA_BLIND_INDEX_KEY, cut to 64 bits, `crypto.keyed_digest`) of:
 
 - the name search terms of `matching.name_search_terms` (whole words, prefixes of three letters or more,
-  phonetic keys) in NameToken, so a search is one index lookup per typed word;
+  phonetic keys) in NameToken, and the same digests for each of the person's cases in CaseSearchToken (with
+  the case's organisation and return date), so a search walks one index range per typed word, newest return
+  first;
 - the duplicate check's blocking keys (`matching.blocking_keys`, phonetic codes and years) in MatchKey;
 - the exact birth date (`Returnee.birth_date_index`), to rank candidates before any is decrypted.
 
@@ -26,12 +28,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from reintegra.access import crypto
 from reintegra.cases import matching
 from reintegra.cases.choices import NameTokenKind
-from reintegra.cases.models import MatchKey, NameToken, Returnee
+from reintegra.cases.models import Case, CaseSearchToken, MatchKey, NameToken, Returnee
 
 _TOKEN_KINDS = {
     matching.WORD: NameTokenKind.WORD.value,
@@ -162,11 +165,12 @@ def apply(returnee: Returnee, idx: Indexer | None = None) -> IdentityIndex:
 
 
 def store(returnee: Returnee, index: IdentityIndex) -> None:
-    """Replace a saved returnee's search tokens and blocking keys."""
+    """Replace a saved returnee's search tokens and blocking keys (and their cases' search tokens)."""
     NameToken.objects.filter(returnee_id=returnee.pk).delete()
     MatchKey.objects.filter(returnee_id=returnee.pk).delete()
     NameToken.objects.bulk_create(_tokens(returnee, index))
     MatchKey.objects.bulk_create(_keys(returnee, index))
+    index_people([returnee.pk])
 
 
 def _tokens(returnee: Returnee, index: IdentityIndex) -> Iterator[NameToken]:
@@ -185,18 +189,106 @@ def clear(returnee_ids: Iterable[int]) -> None:
     ids = list(returnee_ids)
     NameToken.objects.filter(returnee_id__in=ids).delete()
     MatchKey.objects.filter(returnee_id__in=ids).delete()
+    CaseSearchToken.objects.filter(case_id__in=Case.objects.filter(returnee_id__in=ids).values("pk")).delete()
 
 
-def returnees_named(organisation_ids: Sequence[int], text: str) -> QuerySet[NameToken, Any] | None:
-    """The ids of the returnees found by every word of `text`, as a subquery (None: no word to look up).
+# --- The case-level search tokens (CaseSearchToken) -----------------------------------------------------
+#
+# A case's rows are its returnee's NameToken digests with the case's organisation, return date and returnee:
+# written by one INSERT … SELECT from NameToken and Case (set-based: the same statement fills a case, a person's
+# cases, a batch of the re-index, or the whole table in migration cases.0015), and rewritten whenever one of
+# these changes: a person's names (`store`), retention (`clear`), a case's returnee, organisation or return
+# date (`case_saved`, a receiver of every ORM save of a case); deleting a case deletes its rows (cascade).
 
-    One index (only) range scan on NameToken's (digest, returnee) index per typed word, intersected: the
-    database never reads the people themselves, nor a case, to know who matches (`cases.selectors`)."""
+_CASE_FIELDS = {"returnee", "returnee_id", "organisation", "organisation_id", "return_date"}
+
+
+def fill_case_tokens(where: str = "1 = 1", params: Sequence[Any] = ()) -> int:
+    """Insert the search tokens of the cases `where` selects (SQL over `c`, the case table); returns the rows
+    written. Rows already present are left alone (ON CONFLICT: SQLite and PostgreSQL)."""
+    tokens, cases, names = CaseSearchToken._meta.db_table, Case._meta.db_table, NameToken._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {tokens} (digest, organisation_id, return_date, case_id, returnee_id) "  # noqa: S608
+            f"SELECT t.digest, c.organisation_id, c.return_date, c.id, c.returnee_id "
+            f"FROM {cases} c JOIN {names} t ON t.returnee_id = c.returnee_id WHERE {where} "
+            f"ON CONFLICT DO NOTHING",
+            list(params),
+        )
+        return max(int(cursor.rowcount), 0)
+
+
+def _ids_sql(ids: Sequence[int]) -> str:
+    return ", ".join(["%s"] * len(ids))
+
+
+def index_cases(case_ids: Iterable[int]) -> None:
+    """Rewrite these cases' search tokens from their returnees' NameToken rows."""
+    ids = sorted(set(case_ids))
+    if ids:
+        CaseSearchToken.objects.filter(case_id__in=ids).delete()
+        fill_case_tokens(f"c.id IN ({_ids_sql(ids)})", ids)
+
+
+def index_people(returnee_ids: Iterable[int]) -> int:
+    """Rewrite the search tokens of every case of these people; returns the rows written."""
+    ids = sorted(set(returnee_ids))
+    if not ids:
+        return 0
+    CaseSearchToken.objects.filter(case_id__in=Case.objects.filter(returnee_id__in=ids).values("pk")).delete()
+    return fill_case_tokens(f"c.returnee_id IN ({_ids_sql(ids)})", ids)
+
+
+def case_saved(
+    sender: Any, instance: Case, created: bool, raw: bool = False, update_fields: Any = None, **_: Any
+) -> None:
+    """`post_save` of Case: a new case gets its rows; a changed returnee, organisation or return date rewrites
+    them (all of a case's rows carry the same copies: one row tells whether they are current)."""
+    if raw or (update_fields is not None and not set(update_fields) & _CASE_FIELDS):
+        return
+    if created:
+        fill_case_tokens("c.id = %s", [instance.pk])
+        return
+    stored = (
+        CaseSearchToken.objects.filter(case_id=instance.pk)
+        .values_list("organisation_id", "return_date", "returnee_id")
+        .first()
+    )
+    if stored != (instance.organisation_id, instance.return_date, instance.returnee_id):
+        index_cases([instance.pk])
+
+
+def connect() -> None:
+    from django.db.models import signals
+
+    signals.post_save.connect(case_saved, sender=Case, dispatch_uid="cases.name_index.case_saved")
+
+
+def walk_tokens(organisation_ids: Sequence[int], text: str) -> QuerySet[CaseSearchToken, Any] | None:
+    """The case-level token rows of the cases whose person every word of `text` finds (None: no word).
+
+    The rarest typed word's digests are walked on CaseSearchToken's (digest, organisation, return date, case)
+    index; the other words, if any, are checked by the people their NameToken ranges find (intersected). The
+    caller adds who may see which case, and reads `case_id` in return-date order."""
     alternatives = indexer().search_alternatives(organisation_ids, text)
     if not alternatives:
         return None
-    first, *others = (NameToken.objects.filter(digest__in=digests).values("returnee_id") for digests in alternatives)
-    return first.intersection(*others) if others else first
+    if len(alternatives) > 1:
+        # The rarest word: counted on NameToken, each up to a bound (index-only, a few hundred µs each).
+        def frequency(digests: list[int]) -> int:
+            return NameToken.objects.filter(digest__in=digests)[:_RAREST_BOUND].count()
+
+        alternatives = sorted(alternatives, key=frequency)
+    rarest, *others = alternatives
+    rows = CaseSearchToken.objects.filter(digest__in=rarest)
+    if others:
+        first, *rest = (NameToken.objects.filter(digest__in=digests).values("returnee_id") for digests in others)
+        rows = rows.filter(returnee_id__in=first.intersection(*rest) if rest else first)
+    return rows
+
+
+# Words found in more people than this are equally common for the choice of the one to walk.
+_RAREST_BOUND = 2000
 
 
 def rebuild(batch_size: int = 1000) -> dict[str, int]:
@@ -208,7 +300,7 @@ def rebuild(batch_size: int = 1000) -> dict[str, int]:
     from reintegra.cases.models import IdentityDocument
 
     idx = indexer()
-    counts = {"returnees": 0, "tokens": 0, "match_keys": 0, "documents": 0}
+    counts = {"returnees": 0, "tokens": 0, "match_keys": 0, "documents": 0, "case_tokens": 0}
     last = 0
     people = Returnee.objects.filter(anonymised_at__isnull=True).order_by("pk")
     fields = [
@@ -240,7 +332,9 @@ def rebuild(batch_size: int = 1000) -> dict[str, int]:
             for document in documents:
                 document.number_index = crypto.document_index(document.number)
             IdentityDocument.objects.bulk_update(documents, ["number_index"])
+            case_tokens = index_people(ids)
         counts["returnees"] += len(batch)
+        counts["case_tokens"] += case_tokens
         counts["tokens"] += len(tokens)
         counts["match_keys"] += len(keys)
         counts["documents"] += len(documents)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from reintegra.access import crypto, scoping
 from reintegra.access.roles import Capability
+from reintegra.access.scoping import active_with_organisation
 from reintegra.cases import extensions, matching, name_index
 from reintegra.cases import scoping as case_scoping
 from reintegra.cases.choices import AttentionFlag, CaseStatus, PlanItemStatus
@@ -24,6 +25,7 @@ from reintegra.cases.models import (
     Assessment,
     Case,
     CaseEvent,
+    CaseSearchToken,
     CounsellingSession,
     FollowUpVisit,
     Household,
@@ -141,14 +143,46 @@ class CaseFilters:
 SEARCH_FEW = 1000
 
 
+class SearchedCases(QuerySet[Case]):
+    """The cases a name search finds, whose ids in list order (`values_list("pk", flat=True)`, what the paginators
+    count and cut pages on) are read from the case-level token table alone (`name_index.walk_tokens`): one index
+    range per token, newest return first, never a case row. Anything else (rows, exports, a further filter, which
+    makes a copy without the shortcut) reads the cases as a plain queryset with the same filters."""
+
+    ids_in_order: QuerySet[Any, Any] | None = None
+
+    def values_list(self, *fields: Any, flat: bool = False, named: bool = False) -> QuerySet[Any, Any]:
+        if self.ids_in_order is not None and fields == ("pk",) and flat and not named:
+            return self.ids_in_order.all()  # a copy: the caller slices and counts it
+        return super().values_list(*fields, flat=flat, named=named)
+
+
 def search_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
     qs = cases_for(user)
     term = filters.search.strip()
+    walk = None
     if term:
-        qs = qs.filter(pk__in=_search_matches(user, term))
-        few = list(qs.order_by().values_list("pk", flat=True)[: SEARCH_FEW + 1])
-        if len(few) <= SEARCH_FEW:
-            qs = Case.objects.filter(pk__in=few)  # already within the user's cases
+        named = name_index.walk_tokens(searchable_organisations(user), term)
+        if named is not None and filters == CaseFilters(search=filters.search):
+            walk = _token_walk(user, named, term)
+        qs = qs.filter(pk__in=_search_matches(user, term, named))
+        if walk is None:
+            few = list(qs.order_by().values_list("pk", flat=True)[: SEARCH_FEW + 1])
+            if len(few) <= SEARCH_FEW:
+                qs = Case.objects.filter(pk__in=few)  # already within the user's cases
+    qs = (
+        _filtered(qs, user, filters)
+        .select_related("returnee", "returnee__municipality", "case_manager")
+        .order_by("-return_date", "-id")
+    )
+    if walk is None:
+        return qs
+    found = SearchedCases(model=Case, query=qs.query, using=qs.db)
+    found.ids_in_order = walk
+    return found
+
+
+def _filtered(qs: QuerySet[Case], user: User, filters: CaseFilters) -> QuerySet[Case]:
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.case_manager:
@@ -163,7 +197,26 @@ def search_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(returnee__municipality_id=filters.municipality)
     if filters.return_type:
         qs = qs.filter(return_type=filters.return_type)
-    return qs.select_related("returnee", "returnee__municipality", "case_manager").order_by("-return_date", "-id")
+    return qs
+
+
+def _token_walk(user: User, named: QuerySet[CaseSearchToken, Any], term: str) -> QuerySet[Any, Any] | None:
+    """The ids of the cases a name search finds, newest return first, from CaseSearchToken alone; None when the
+    search is not by name only (a case number or a document: digits), or the user sees cases by assignment (a
+    case manager's few cases are read from the cases). The visibility is `case_scoping.case_visibility`'s for a
+    user who sees the organisation's cases: the token rows carry the case's organisation, and the cases granted
+    to the organisation (shares) are a second, small condition on the case id."""
+    if any(ch.isdigit() for ch in term) or Case.objects.filter(case_number=term.upper()).exists():
+        return None
+    if not user.organisation_id or not active_with_organisation(user):
+        return None
+    if Capability.VIEW_ORGANISATION_CASES not in user.capabilities:
+        return None
+    visible = Q(organisation_id=user.organisation_id)
+    for granted in case_scoping.granted_case_ids(user.organisation_id):
+        visible |= Q(case_id__in=granted)
+    # DISTINCT: a case found by two of a word's digests (the word whole and its sound) is listed once.
+    return named.filter(visible).order_by("-return_date", "-case_id").values_list("case_id", flat=True).distinct()
 
 
 def searchable_organisations(user: User) -> list[int]:
@@ -178,15 +231,15 @@ def searchable_organisations(user: User) -> list[int]:
     return sorted({user.organisation_id, *granting})
 
 
-def _search_matches(user: User, term: str) -> QuerySet[Case, Any]:
+def _search_matches(user: User, term: str, named: QuerySet[CaseSearchToken, Any] | None) -> QuerySet[Case, Any]:
     """The ids of the cases a search term finds (before visibility), a UNION of index lookups without an OR, so
     that the database starts from the few matching index entries instead of filtering every visible case: the
-    case number exactly (numbers are stored in capitals, unique index), the people named by every typed word
-    (the blind-index tokens, `name_index.returnees_named`), the holders of a document with this number."""
-    branches = [Case.objects.filter(case_number=term.upper()).order_by().values("pk")]
-    named = name_index.returnees_named(searchable_organisations(user), term)
+    case number exactly (numbers are stored in capitals, unique index), the cases of the people named by every
+    typed word (the case-level blind-index tokens, `name_index.walk_tokens`), the holders of a document with this
+    number."""
+    branches: list[QuerySet[Any, Any]] = [Case.objects.filter(case_number=term.upper()).order_by().values("pk")]
     if named is not None:
-        branches.append(Case.objects.filter(returnee_id__in=named).order_by().values("pk"))
+        branches.append(named.order_by().values("case_id"))
     if scoping.can_search_documents(user) and any(ch.isdigit() for ch in term):
         holders = IdentityDocument.objects.filter(number_index=crypto.document_index(term)).values("returnee_id")
         branches.append(Case.objects.filter(returnee_id__in=holders).order_by().values("pk"))

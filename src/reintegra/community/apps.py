@@ -13,7 +13,7 @@ class CommunityConfig(AppConfig):
         from reintegra.access import audit, trail_words
         from reintegra.access.roles import Capability
         from reintegra.cases import extensions
-        from reintegra.community import indicators, panels, return_tally, selectors
+        from reintegra.community import indicators, panels, return_tally, score_tally, selectors
         from reintegra.structural import action_matrix
         from reintegra.web import navigation
 
@@ -34,6 +34,8 @@ class CommunityConfig(AppConfig):
         )
         # The hotspots' kept tally follows every write of a case or a returnee's municipality.
         return_tally.connect()
+        # And the sums of the returnees' latest RSS scores (the weakest dimension), every write that moves them.
+        score_tally.connect()
         # Started projects are community-level actions of their country in the regional matrix.
         action_matrix.register("community_projects", selectors.project_matrix_counts, selectors.project_matrix_actions)
         navigation.register(

@@ -379,3 +379,61 @@ class ReturnTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.municipality_id}/{self.day}: {self.returns}"
+
+
+class _ScoreSums(models.Model):
+    """What the hotspots' weakest dimension sums (`community.score_tally`): signed, so that the rows of the days
+    after a date add up to each person's latest current RSS scores among their cases returned after it. Scores
+    are kept in millionths (integers: increments never drift)."""
+
+    organisation = models.ForeignKey(  # empty: across organisations (the all-organisations reader)
+        "access.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    municipality = models.ForeignKey("places.AdminArea", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    people = models.IntegerField(default=0)
+    economic_sum = models.BigIntegerField(default=0)
+    economic_n = models.IntegerField(default=0)
+    social_sum = models.BigIntegerField(default=0)
+    social_n = models.IntegerField(default=0)
+    psychosocial_sum = models.BigIntegerField(default=0)
+    psychosocial_n = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ScoreLedger(_ScoreSums):
+    """One person's rows of the score tally as last applied (a refresh replaces them and adds the difference to
+    `ScoreTally`): what makes every refresh idempotent, however many writes of one person a delete cascades."""
+
+    returnee = models.ForeignKey("cases.Returnee", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["returnee"], name="score_ledger_person")]
+
+    def __str__(self) -> str:
+        return f"{self.returnee_id}/{self.organisation_id}/{self.day}"
+
+
+class ScoreTally(_ScoreSums):
+    """The score ledger summed per scope (organisation, or across organisations), municipality and day; the
+    hotspot table sums its rows after a date. Counts and sums only, no person."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "municipality", "day"],
+                condition=models.Q(organisation__isnull=False),
+                name="score_tally_one_row",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "day"],
+                condition=models.Q(organisation__isnull=True),
+                name="score_tally_one_row_across",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "day"], name="score_tally_day")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.municipality_id}/{self.day}: {self.people}"

@@ -24,7 +24,7 @@ from reintegra.access.models import Organisation, Programme
 from reintegra.access.roles import Capability
 from reintegra.cases import selectors as case_selectors
 from reintegra.cases.models import Case
-from reintegra.community import hotspots_core, permissions
+from reintegra.community import hotspots_core, permissions, score_tally
 from reintegra.community.choices import ParticipantKind, ProfileSection, ProjectStatus, SiteCriterion
 from reintegra.community.models import (
     Boundary,
@@ -35,6 +35,7 @@ from reintegra.community.models import (
     ProjectParticipant,
     ProjectVisit,
     ReturnTally,
+    ScoreTally,
     SiteScore,
 )
 from reintegra.monitoring import permissions as monitoring_permissions
@@ -210,8 +211,34 @@ def _intake_events(user: User, since: date, country: str) -> list[hotspots_core.
 
 
 def _scores(user: User, since: date, areas: set[str]) -> dict[str, hotspots_core.ScoreTotals]:
-    """Per municipality of return, each returnee's latest current RSS scores (cases returned since `since`),
-    summed by the database: how many people, and per dimension the sum and count of those scores."""
+    """Per municipality of return, each returnee's latest current RSS scores (cases returned after `since`),
+    summed: how many people, and per dimension the sum and count of those scores. Read from the kept tally
+    (`score_tally`): its rows of the days after `since` add up to exactly that."""
+    if access_permissions.has_any(user, Capability.VIEW_AGGREGATES_ALL_ORGANISATIONS):
+        scope = Q(organisation__isnull=True)  # ranked across organisations
+    else:
+        scope = Q(organisation_id=permissions.own(user))
+    totals: Iterable[dict[str, Any]] = cast(
+        Any,
+        ScoreTally.objects.filter(scope, day__gt=since, municipality_id__in=[int(a) for a in areas])
+        .values("municipality_id")
+        .annotate(**{f: Sum(f) for f in score_tally.FIELDS})
+        .order_by(),
+    )
+    return {
+        str(row["municipality_id"]): hotspots_core.ScoreTotals(
+            row["people"],
+            {d: row[f"{d}_sum"] / score_tally.MICRO for d in hotspots_core.DIMENSIONS},
+            {d: row[f"{d}_n"] for d in hotspots_core.DIMENSIONS},
+        )
+        for row in totals
+        if row["people"]
+    }
+
+
+def scores_from_rounds(user: User, since: date, areas: set[str]) -> dict[str, hotspots_core.ScoreTotals]:
+    """The same figures ranked from the rounds themselves (what `_scores` read before the kept tally; the tests
+    hold the two equal)."""
     person = F("round__case__returnee_id")
     latest = (
         RoundScore.objects.filter(

@@ -43,7 +43,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from reintegra.access.models import Organisation, Programme, User
-from reintegra.community import return_tally
+from reintegra.community import return_tally, score_tally
 from reintegra.demo import parallel, rows, skeleton, staff
 from reintegra.demo.draws import Draws
 from reintegra.demo.skeleton import OrgContext, Skeleton, Slot
@@ -211,8 +211,9 @@ def seed(
             bases = rows.reserve_ids(ID_BLOCKS, cases, conn)
         generator = Generator(plan.seed, plan.as_of, bases)
         _write(generator, plan.slots, conn, chunk_size=chunk_size, workers=workers, progress=progress)
-        # The rows went in without the ORM's signals: recount the hotspots' kept tally from them.
+        # The rows went in without the ORM's signals: recount the hotspots' kept tallies from them.
         return_tally.rebuild()
+        score_tally.rebuild()
     per_organisation = {ctx.org.code: 0 for ctx in plan.contexts}
     for owner, count in Counter(plan.slots.owners).items():
         per_organisation[plan.contexts[owner].org.code] += count

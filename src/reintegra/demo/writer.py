@@ -29,6 +29,7 @@ from reintegra.cases.models import (
     Assessment,
     Case,
     CaseEvent,
+    CaseSearchToken,
     CounsellingSession,
     FollowUpVisit,
     Household,
@@ -59,6 +60,7 @@ ID_BLOCKS: dict[type[models.Model], int] = {
 _EV = {kind: kind.value for kind in CaseEventKind}  # plain strings for the driver
 _NAME_COLUMNS = ("returnee_id", "organisation_id", "kind", "digest")
 _KEY_COLUMNS = ("returnee_id", "organisation_id", "key")
+_CASE_TOKEN_COLUMNS = ("case_id", "organisation_id", "returnee_id", "return_date", "digest")
 _EVENT_COLUMNS = ("case_id", "organisation_id", "kind", "occurred_at", "actor_id", "data", "note")
 
 
@@ -69,6 +71,7 @@ class Tables:
         self.returnees = Table(Returnee, ids=True)
         self.households = Table(Household, ids=True)
         self.cases = Table(Case, ids=True)
+        self.case_tokens = Table(CaseSearchToken)
         # A number another person of the organisation already holds is left out, as the unique constraint demands.
         self.documents = Table(IdentityDocument, skip_conflicts=True)
         self.match_keys = Table(MatchKey)
@@ -227,6 +230,11 @@ def _registration(case: _CaseRows, step: stories.Registration) -> None:
     writer.tables.match_keys.extend(_KEY_COLUMNS, ((case.returnee_id, org_id, key) for key in identity.match_keys))
     _documents(case, step)
     _open_case(case, step)
+    # name_index.case_saved's rows: the person's digests with the case's organisation and return date.
+    day, org = case.case["return_date"], case.case["organisation_id"]
+    writer.tables.case_tokens.extend(
+        _CASE_TOKEN_COLUMNS, ((case.case_id, org, case.returnee_id, day, digest) for _kind, digest in identity.tokens)
+    )
 
 
 def _documents(case: _CaseRows, step: stories.Registration) -> None:

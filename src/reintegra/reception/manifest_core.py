@@ -260,7 +260,12 @@ class _Row:
         self.problems: list[RowProblem] = []
 
     def text(self, code: str) -> str:
-        value = _SPACES.sub(" ", str(self.cells.get(code, "") or "")).strip()
+        raw = self.cells.get(code)
+        if not raw:
+            return ""
+        # Spaces collapsed, ends trimmed: what `_SPACES.sub(" ", raw).strip()` gives (`\s` and str.split()
+        # both split on str.isspace's characters), without a regular expression for each of a row's cells.
+        value = " ".join(str(raw).split())
         limit = MAX_LENGTHS.get(code)
         if limit is not None and len(value) > limit:
             self.add(code, TOO_LONG, max=str(limit))

@@ -32,6 +32,7 @@ from reintegra.access.uploads import UploadError
 from reintegra.cases.choices import DocumentType
 from reintegra.places.models import AdminArea
 from reintegra.reception import manifest_core as core
+from reintegra.reception import manifest_pool
 from reintegra.reception.choices import ArrivalMeans, ReturnType
 from reintegra.reception.manifest_choices import (
     LetterM,
@@ -404,20 +405,33 @@ def _write(
         AdminArea.objects.filter(country=record.point.country, level=2).values_list("pk", "parent_id")
     )
     done = 0
-    with transaction.atomic(), set_actor(user):
-        chunk: list[core.ManifestRow] = []
-        for row in _parsed(manifest, index, spec, resolvers):
-            assert not isinstance(row, list)  # checked in the first pass
-            chunk.append(row)
-            if len(chunk) >= CHUNK:
-                writer.write(chunk)
-                done += len(chunk)
-                chunk = []
+    rows = _chunks(_parsed(manifest, index, spec, resolvers))
+    with manifest_pool.scorer_for(record.rows_total) as scorer, transaction.atomic(), set_actor(user):
+        writer.scorer = scorer
+        chunk = next(rows, None)
+        while chunk is not None:
+            started = writer.begin(chunk)
+            size = len(chunk)
+            # Parsed while the workers score this chunk's pairs (`manifest_pool`).
+            chunk = next(rows, None)
+            writer.end(started)
+            done += size
+            if size >= CHUNK:
                 _progress(record, progress, rows_written=done)
-        if chunk:
-            writer.write(chunk)
         writer.finish()
     return writer
+
+
+def _chunks(parsed: Iterator[core.ManifestRow | list[core.RowProblem]]) -> Iterator[list[core.ManifestRow]]:
+    chunk: list[core.ManifestRow] = []
+    for row in parsed:
+        assert not isinstance(row, list)  # checked in the first pass
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _parsed(

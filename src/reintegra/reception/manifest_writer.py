@@ -27,7 +27,7 @@ import hmac
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,7 @@ from reintegra.access.fields import EncryptedDateField, EncryptedTextField
 from reintegra.cases import matching, name_index
 from reintegra.cases.models import IdentityDocument, MatchKey, NameToken, Returnee
 from reintegra.reception import manifest_core as core
+from reintegra.reception import manifest_pool
 from reintegra.reception.choices import ArrivalSource
 from reintegra.reception.manifest_models import ManifestImport, ManifestReview
 from reintegra.reception.models import Arrival, Intake
@@ -117,6 +118,17 @@ def row_hash_key() -> bytes:
 
 
 @dataclass
+class _Started:
+    """A chunk between `ChunkWriter.begin` and `end`: its new rows, their people and query keys, and the
+    scores of their register candidates (waited for by `scores()`)."""
+
+    pending: list[_Pending]
+    people: list[matching.PersonRecord]
+    query_keys: list[list[int]]
+    scores: Callable[[], manifest_pool.Scores]
+
+
+@dataclass
 class _Pending:
     """A new row on its way to the database: its person (created, or linked) and its intake."""
 
@@ -133,8 +145,9 @@ class _Pending:
 
 
 class ChunkWriter:
-    def __init__(self, record: ManifestImport, user: User | None) -> None:
+    def __init__(self, record: ManifestImport, user: User | None, scorer: manifest_pool.Scorer | None = None) -> None:
         self.record = record
+        self.scorer = scorer or manifest_pool.Scorer()
         self.user = user
         self.organisation_id = record.organisation_id
         self.point = record.point
@@ -194,6 +207,12 @@ class ChunkWriter:
     # --- one chunk --------------------------------------------------------------------------------
 
     def write(self, rows: Sequence[core.ManifestRow]) -> None:
+        self.end(self.begin(rows))
+
+    def begin(self, rows: Sequence[core.ManifestRow]) -> _Started:
+        """The chunk's reads, and its candidate pairs handed to the scorer (worker processes score them while
+        the caller parses the next chunk); `end` decides and writes. Every chunk's `end` before the next
+        `begin`: a chunk's candidates include the people the earlier chunks created."""
         hash_key = row_hash_key()
         keyed = [(row, row_key(self.organisation_id, core.row_material(self.point.pk, row), hash_key)) for row in rows]
         arrival_ids = {row.group(): self._arrival(row.group()) for row, _key in keyed}
@@ -215,11 +234,14 @@ class ChunkWriter:
                 self.groups[arrival_id].add(row)
                 continue
             pending.append(_Pending(row=row, key=key, arrival_id=arrival_id))
-        if pending:
-            self._match(pending)
-            self._save(pending)
+        return self._prepare(pending) if pending else _Started([], [], [], lambda: [])
 
-    def _match(self, pending: list[_Pending]) -> None:
+    def end(self, started: _Started) -> None:
+        if started.pending:
+            self._match(started)
+            self._save(started.pending)
+
+    def _prepare(self, pending: list[_Pending]) -> _Started:
         people = []
         for item in pending:
             document_key = crypto.document_index(item.row.document_number) if item.row.document_number else ""
@@ -232,12 +254,19 @@ class ChunkWriter:
         holders = self._document_holders([p.document_key for p in pending if p.document_key])
         ids = {pk for found in ranked for pk in found} | set(holders.values())
         records = self._records(ids, {p.document_key for p in pending if p.document_key})
-        in_chunk: dict[int, list[int]] = defaultdict(list)  # blocking-key digest -> positions of new people
+        jobs = []
         for position, (item, person) in enumerate(zip(pending, people, strict=True)):
             candidate_ids = set(ranked[position])
             if item.document_key in holders:
                 candidate_ids.add(holders[item.document_key])
-            scored = [matching.score_pair(person, records[pk]) for pk in candidate_ids if pk in records]
+            jobs.append((manifest_pool.as_tuple(person), sorted(pk for pk in candidate_ids if pk in records)))
+        return _Started(pending, people, query_keys, self.scorer.submit(records, jobs))
+
+    def _match(self, started: _Started) -> None:
+        pending, people, query_keys = started.pending, started.people, started.query_keys
+        in_chunk: dict[int, list[int]] = defaultdict(list)  # blocking-key digest -> positions of new people
+        for position, (item, person, register) in enumerate(zip(pending, people, started.scores(), strict=True)):
+            scored = [matching.MatchCandidate(pk, score, reasons) for pk, score, reasons in register]
             nearby = {other for key in query_keys[position] for other in in_chunk.get(key, ())}
             scored += [
                 matching.MatchCandidate(-1 - other, m.score, m.reasons)
@@ -256,7 +285,8 @@ class ChunkWriter:
             if decision == core.REVIEW:
                 item.review = chosen  # negative ids: people new in this chunk (resolved once written)
             self._new_person(item, person)
-            for key in self.indexer.blocking_keys(self.organisation_id, matching.blocking_keys(person)):
+            assert item.index is not None
+            for key in item.index.match_keys:  # the person's blocking keys (`name_index.identity_index`)
                 in_chunk[key].append(position)
 
     def _candidates(self, per_person: list[list[int]]) -> list[list[int]]:
@@ -336,7 +366,7 @@ class ChunkWriter:
             ).values_list("number_index", "returnee_id")
         )
 
-    def _records(self, ids: set[int], document_keys: set[str]) -> dict[int, matching.PersonRecord]:
+    def _records(self, ids: set[int], document_keys: set[str]) -> dict[int, manifest_pool.Record]:
         if not ids:
             return {}
         held: dict[int, set[str]] = defaultdict(set)
@@ -357,16 +387,8 @@ class ChunkWriter:
             known = self.known.get(pk)
             if known is None:
                 continue
-            given, first, second, born, estimated = known
-            records[pk] = matching.PersonRecord(
-                id=pk,
-                given_names=given,
-                first_family_name=first,
-                second_family_name=second,
-                birth_date=born,
-                birth_year=estimated,
-                document_keys=frozenset(held.get(pk, ())),
-            )
+            # A `matching.PersonRecord`'s fields, as `manifest_pool` sends them to its workers.
+            records[pk] = (pk, *known, frozenset(held.get(pk, ())))
         return records
 
     def _make_room(self, ids: set[int]) -> set[int]:

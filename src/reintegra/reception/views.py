@@ -18,7 +18,7 @@ from reintegra.access import exports
 from reintegra.access import permissions as access_permissions
 from reintegra.access.http import AuthenticatedHttpRequest
 from reintegra.access.versioning import StaleVersion
-from reintegra.cases import duplicates
+from reintegra.cases import conflicts, duplicates
 from reintegra.reception import forms, permissions, selectors, services, statistics
 from reintegra.reception.choices import AssistanceKind
 from reintegra.reception.models import Arrival, Intake, ReceptionPoint
@@ -183,7 +183,9 @@ def intake_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initial.update({forms.institution_field(a.kind): a.institution_id for a in given})
     initial["assistance"] = [a.kind for a in given]
     form = forms.AssistanceForm(data, initial=initial, institutions=selectors.assistance_institution_choices(point))
-    record_version = versioning.version_of(found) if data is None else versioning.posted_version(data)
+    ctx: dict[str, Any] = {
+        "record_version": versioning.version_of(found) if data is None else versioning.posted_version(data)
+    }
     if data is not None and form.is_valid():
         try:
             services.set_assistance(
@@ -191,12 +193,12 @@ def intake_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 found,
                 list(form.cleaned_data["assistance"]),
                 form.institutions(),
-                expected_version=record_version,
+                expected_version=ctx["record_version"],
             )
         except StaleVersion as exc:
-            # Shown above the form; saving again from here overwrites the other change knowingly.
-            apply_service_errors(exc, form)
-            record_version = exc.current_version
+            # The conflict panel: what is stored now beside what was typed (kept in the form); the page then
+            # carries the current version, so saving again applies the typed checklist knowingly.
+            conflicts.stale_handler(ctx, form, _assistance_versioning(form))(exc)
             given = selectors.assistance_of(found)
         except ValidationError as exc:
             aliases = {f"assistance_institutions.{k}": forms.institution_field(k) for k in AssistanceKind.values}
@@ -216,9 +218,23 @@ def intake_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "has_errors": bool(form.errors),
             "nav": NAV,
-            "record_version": record_version,
+            **ctx,
         },
     )
+
+
+def _assistance_versioning(form: forms.AssistanceForm) -> conflicts.Versioning:
+    """The checklist as stored now, in the form's terms: the items given, and who gave each item ticked in the
+    form (an item not given shows no one)."""
+
+    def stored(current: Intake) -> dict[str, Any]:
+        given = {a.kind: a.institution_id for a in selectors.assistance_of(current)}
+        values: dict[str, Any] = {"assistance": sorted(given)}
+        for kind in form.cleaned_data.get("assistance") or []:
+            values[forms.institution_field(kind)] = given.get(kind)
+        return values
+
+    return conflicts.Versioning(record=lambda intake: intake, stored=stored)
 
 
 # --- Reception points ------------------------------------------------------------------------------

@@ -3,10 +3,19 @@ Guatemalan municipalities with the most returns (population from the census, the
 plus a Honduran border community, each with its favourable-site checklist scored, two participatory sessions
 and answers to the community perception survey; the coordination body's own community. Written through the
 community services by the programme manager ("gerente") and the coordinator ("coordinacion"), so every rule
-applies."""
+applies.
+
+The return hotspots need returns concentrated in a few places: the synthetic cases spread over the whole
+gazetteer, so every count would be hidden (below k). Before the communities are chosen, returnees of the last
+two years (those with repeat returns and RSS scores first) move to the two busiest Guatemalan municipalities of
+the demo organisation and, for the Honduran organisation, to the Honduran community's municipality (saved one by
+one: the hotspots' kept tallies follow); a few of them, whose cases were all closed, come back once more (a new
+case: a repeat return), and recent returnees there without an RSS round get a first one (the weakest
+dimension). Other cases, rounds and plans are unchanged."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -14,15 +23,22 @@ from django.db.models import Count
 from django.utils import timezone
 
 from reintegra.access.models import Organisation, User
-from reintegra.cases.models import Case
+from reintegra.cases import services as case_services
+from reintegra.cases.choices import CaseStatus
+from reintegra.cases.models import Case, Returnee
 from reintegra.community import perception_services, services
 from reintegra.community.models import Community
 from reintegra.demo import vocabulary
+from reintegra.demo.levels import sustainability
 from reintegra.demo.levels.context import DemoContext
 from reintegra.places.models import AdminArea
 
 _DATA = vocabulary.load("community.yaml")
 GUATEMALAN = 4
+HOTSPOTS = 2  # the demo organisation's Guatemalan municipalities where returns concentrate
+HOTSPOT_PEOPLE = 18  # returnees of the last two years moved to each (the year's count, trend and shares above k)
+HOTSPOT_REPEATS = 6  # returnees with only closed cases moved there who come back once more (a repeat return)
+HOTSPOT_SCORED = 7  # recent returnees there with a first RSS round
 
 
 def load(context: DemoContext) -> str:
@@ -32,8 +48,14 @@ def load(context: DemoContext) -> str:
         return "Community: no demo organisation."
     if Community.objects.filter(organisation=org).exists():
         return "Community: demo data already present."
-    areas = _busiest(org)
     honduras = AdminArea.objects.filter(country="HN", level=2, code=_DATA["honduras"]["code"]).first()
+    hotspots = [area for area, _n in _busiest(org)[:HOTSPOTS]]
+    _concentrate(org, hotspots)
+    repeats = _repeat_returns(org, hotspots)
+    _first_rounds(org, hotspots, random.Random(context.seed + 15))
+    if honduras is not None and context.organisations.get("oim-hn") is not None:
+        _concentrate(context.organisations["oim-hn"], [honduras])
+    areas = _busiest(org)
     partners = [o.pk for o in Organisation.objects.filter(code__in=["servicios-gt", "mesa-gt"])]
     made = []
     for i, (area, returns) in enumerate(areas):
@@ -64,7 +86,8 @@ def load(context: DemoContext) -> str:
     projects = _projects(manager, [c for c in made if c.organisation_id == org.pk])
     return (
         f"Community: {len(made)} communities with their checklist, profile and two participatory sessions each; "
-        f"{projects} community projects with linked cases and non-migrant participants."
+        f"{projects} community projects with linked cases and non-migrant participants; "
+        f"{repeats} repeat returns in the hotspots."
     )
 
 
@@ -78,6 +101,83 @@ def _busiest(org: Organisation) -> list[tuple[AdminArea, int]]:
     )
     areas = AdminArea.objects.in_bulk([c["returnee__municipality"] for c in counts])
     return [(areas[c["returnee__municipality"]], c["n"]) for c in counts]
+
+
+def _concentrate(org: Organisation, targets: list[AdminArea]) -> int:
+    """Move returnees of `org` with a case returned in the last two years, from the same country, to `targets`
+    in turn (repeat returnees and those with RSS rounds first) until each holds HOTSPOT_PEOPLE of them."""
+    if not targets:
+        return 0
+    since = timezone.localdate() - timedelta(days=730)
+    recent = (
+        Case.objects.filter(organisation=org, return_date__gt=since, returnee__municipality__country=targets[0].country)
+        .exclude(returnee__municipality__in=targets)
+        .values_list("returnee_id", flat=True)
+    )
+    people = (
+        Returnee.objects.filter(pk__in=recent)
+        .annotate(returns=Count("cases", distinct=True), rounds=Count("cases__survey_rounds", distinct=True))
+        .order_by("-returns", "-rounds", "pk")
+    )
+    have = {
+        area.pk: Returnee.objects.filter(municipality=area, cases__organisation=org, cases__return_date__gt=since)
+        .distinct()
+        .count()
+        for area in targets
+    }
+    moved = 0
+    for person in people:
+        open_targets = [area for area in targets if have[area.pk] < HOTSPOT_PEOPLE]
+        if not open_targets:
+            break
+        area = min(open_targets, key=lambda a: (have[a.pk], a.pk))
+        person.municipality = area
+        person.save(update_fields=["municipality"])
+        have[area.pk] += 1
+        moved += 1
+    return moved
+
+
+def _repeat_returns(org: Organisation, targets: list[AdminArea]) -> int:
+    """HOTSPOT_REPEATS people of `org` per target whose cases are all closed move there and return once more,
+    opened by the case manager of their last case (so the programme manager holds no cases of their own)."""
+    today = timezone.localdate()
+    closed_only = (
+        Returnee.objects.filter(cases__organisation=org, municipality__country="GT")
+        .exclude(cases__status__in=[s for s in CaseStatus.values if s != CaseStatus.CLOSED])
+        .exclude(municipality__in=targets)
+        .distinct()
+        .order_by("pk")
+    )
+    people = list(closed_only[: HOTSPOT_REPEATS * len(targets)])
+    for i, person in enumerate(people):
+        person.municipality = targets[i % len(targets)]
+        person.save(update_fields=["municipality"])
+        data = case_services.ReturnInput(
+            return_date=today - timedelta(days=20 + 37 * i % 300),
+            return_type="forced",
+            host_country="US",
+            causes_of_migration=["economic"],
+        )
+        last = person.cases.select_related("case_manager").order_by("-opened_on", "-pk").first()
+        assert last is not None and last.case_manager is not None
+        case_services.open_case(last.case_manager, person, data)
+    return len(people)
+
+
+def _first_rounds(org: Organisation, targets: list[AdminArea], rng: random.Random) -> int:
+    """A first RSS round for recent returnees of the targets who have none (HOTSPOT_SCORED per target)."""
+    since = timezone.localdate() - timedelta(days=330)
+    made = 0
+    for area in targets:
+        cases = (
+            Case.objects.filter(organisation=org, returnee__municipality=area, return_date__gt=since)
+            .exclude(survey_rounds__isnull=False)
+            .select_related("programme", "case_manager")
+            .order_by("pk")
+        )
+        made += sum(1 for case in cases[:HOTSPOT_SCORED] if sustainability.baseline_round(case, rng))
+    return made
 
 
 def _community(user: User, data: services.CommunityInput) -> Community:

@@ -81,3 +81,18 @@ def load(context: DemoContext) -> str:
             rounds += 1
             level = {d: min(0.95, v + rng.uniform(0.0, 0.12)) for d, v in level.items()}
     return f"Sustainability: {rounds} Reintegration Sustainability Survey rounds in {len(cases)} cases."
+
+
+def baseline_round(case: Case, rng: random.Random) -> bool:
+    """A first RSS round for a case the rounds above left out (the community level's hotspot returnees), a
+    few days after its return; False when the case has no manager, no RSS instrument or the day is still ahead."""
+    manager = case.case_manager
+    version = next((v for v in selectors.instruments_for_case(case) if v.instrument.code == "rss"), None)
+    taken_on = date.fromordinal(case.return_date.toordinal() + rng.randint(5, 20))
+    if manager is None or version is None or taken_on > timezone.localdate():
+        return False
+    level = {d: rng.uniform(0.2, 0.7) for d in ("economic", "social", "psychosocial")}
+    level["economic"] -= 0.2  # work is what most recent returnees lack
+    answers = _answers(version.parsed(), level, rng)
+    services.record_round(manager, case, services.RoundInput("rss", taken_on, answers, version=version.number))
+    return True

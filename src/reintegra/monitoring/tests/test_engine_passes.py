@@ -164,3 +164,42 @@ def test_medians_in_the_grouped_query_are_those_read_into_python(world):
     for s in sets:
         assert [(v.total, v.cells) for v in found[s]] == [(v.total, v.cells) for v in read[s]], s
     assert found[()][0].total.denominator == sum(1 for i in range(9) if 1 + i % 5 <= 3)
+
+
+def test_a_quick_question_asked_again_runs_prepared_and_follows_the_data(world, monkeypatch):
+    """PostgreSQL: a quick grouped query asked again runs from a statement prepared once on the connection (its
+    text with the parameters written in), still on the data as it is now, also after a rolled-back transaction;
+    through pgbouncer in transaction pooling it is not prepared."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+    from django.db import transaction
+
+    monkeypatch.setattr(engine, "_PREPARED", {})
+    monkeypatch.setattr(engine, "_QUICK", 3600.0)  # quick whatever the machine's load
+    manager, programme = world
+    f.case(manager, return_date=date(2026, 1, 5))
+    parsed = definition.parse({"population": "cases", "unit": "case", "date": "return_date"}, "count")
+
+    def count():
+        (q1, q2) = engine.compute(parsed, "count", programme_ids=[programme.pk], periods=[Q1, Q2], by=("sex",))
+        return q1.total.value, q2.total.value
+
+    def prepared_here():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'reintegra_monitoring_%%'")
+            return cursor.fetchone()[0]
+
+    before = prepared_here()
+    assert count() == (1, 0)  # compiled, run with the large-query settings: quick
+    assert count() == (1, 0)  # prepared now
+    assert prepared_here() == before + 1
+    f.case(manager, return_date=date(2026, 4, 5))
+    with transaction.atomic():
+        assert count() == (1, 1)  # the same statement, the data as it is now
+        transaction.set_rollback(True)
+    assert count() == (1, 1)
+    assert prepared_here() == before + 1
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    engine.compute(parsed, "count", programme_ids=[programme.pk], periods=[Q2], by=("sex",))
+    engine.compute(parsed, "count", programme_ids=[programme.pk], periods=[Q2], by=("sex",))
+    assert prepared_here() == before + 1

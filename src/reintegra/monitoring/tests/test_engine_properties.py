@@ -252,3 +252,41 @@ def test_cumulative_periods_in_one_pass_are_each_period_alone(pool, world, visit
                     assert sum(c.numerator for c in single.cells.values()) == total.total.numerator, key
                     assert single.total == total.total, key
         transaction.set_rollback(True)
+
+
+# Whole rows (each case its own unit) of cumulative periods: read once and grouped by their first period.
+NESTED = [
+    *((measure, raw) for measure, raw in DEFINITIONS if raw["unit"] == "case"),
+    ("mean", VISITS),
+    ("sum", VISITS),
+    ("ratio", {**VISITS, "value": "", "numerator": [{"field": "is_minor", "op": "is", "value": False}]}),
+]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=world_strategy, visits=visits_strategy)
+def test_nested_periods_read_once_give_the_rows_joined_to_each_period(pool, world, visits, monkeypatch):
+    """Cumulative periods of whole rows are computed from each row's first period (`engine._nested_rows`): the
+    same values, every set of dimensions (crossed too), as each row joined to every period holding it."""
+    people, cases = world
+    programme_ids = [p.pk for p in pool[0]]
+    with transaction.atomic():
+        _write(pool, people, cases)
+        _write_visits(pool, visits)
+        for measure, raw in NESTED:
+            parsed = definition.parse({k: v for k, v in raw.items() if v != ""}, measure)
+            keys = tuple(dimensions.available(parsed.population))
+            sets = [(), *((key,) for key in keys), ("sex", "return_type")]
+            assert engine._nested(parsed, measure, CUMULATIVE, engine._grouping(parsed.population, keys))
+            engine._PREPARED.clear()
+            nested = engine.compute_sets(parsed, measure, programme_ids=programme_ids, periods=CUMULATIVE, sets=sets)
+            with monkeypatch.context() as patched:
+                patched.setattr(engine, "_nested", lambda *args: False)
+                engine._PREPARED.clear()
+                joined = engine.compute_sets(
+                    parsed, measure, programme_ids=programme_ids, periods=CUMULATIVE, sets=sets
+                )
+            engine._PREPARED.clear()
+            for s in sets:
+                assert [(v.total, v.cells) for v in nested[s]] == [(v.total, v.cells) for v in joined[s]], (measure, s)
+        transaction.set_rollback(True)

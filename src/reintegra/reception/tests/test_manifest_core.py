@@ -214,3 +214,14 @@ def test_only_one_sure_match_is_linked_and_uncertain_ones_go_to_review(scores: l
         assert decision == core.LINK and chosen[0].score >= core.SURE
     else:
         assert decision == core.REVIEW and chosen and all(m.score >= core.UNCERTAIN for m in chosen)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(["a", "É", " ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\x1c", "x"]), max_size=30
+    )
+)
+def test_a_cell_is_read_with_its_spaces_collapsed(text: str) -> None:
+    """What the regular expression did before (`\\s+` to one space, ends trimmed), for every kind of space."""
+    row = core._Row(2, {core.GIVEN_NAMES: text})
+    assert row.text(core.GIVEN_NAMES) == core._SPACES.sub(" ", text).strip()[: core.MAX_LENGTHS[core.GIVEN_NAMES]]

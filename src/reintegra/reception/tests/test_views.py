@@ -8,9 +8,12 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from reintegra.cases.models import Returnee
-from reintegra.reception import services
+from reintegra.reception import forms, services
+from reintegra.reception.choices import AssistanceKind
 from reintegra.reception.models import Arrival, AssistanceGiven, Intake, ReceptionPoint
 from reintegra.reception.tests.conftest import Desk, intake_input
 from reintegra.testing import factories as f
@@ -203,11 +206,42 @@ def test_assistance_checklist_changed_meanwhile_is_not_overwritten(desk: Desk) -
     assert 'name="revision" value="1"' in page
     services.set_assistance(desk.manager, intake, ["food", "transport"], expected_version=1)  # someone else
     stale = client_for(desk.supervisor).post(url, {"assistance": ["clothes"], "revision": 1})
-    assert stale.status_code == 200 and "stale" in {e.code for e in stale.context["form"].non_field_errors().data}
+    assert stale.status_code == 200 and stale.context["conflict"].current_version == 2
     assert 'name="revision" value="2"' in stale.content.decode()  # saving again applies it knowingly
     assert set(AssistanceGiven.objects.filter(intake=intake).values_list("kind", flat=True)) == {"food", "transport"}
     assert client_for(desk.supervisor).post(url, {"assistance": ["clothes"], "revision": 2}).status_code == 302
     assert list(AssistanceGiven.objects.filter(intake=intake).values_list("kind", flat=True)) == ["clothes"]
+
+
+def test_assistance_changed_meanwhile_shows_both_versions_side_by_side(desk: Desk) -> None:
+    """The conflict panel of the case forms: what is stored now beside what was typed (translated labels, who
+    changed it and when in the local format), the typed values kept in the form, and saving again applies them."""
+    intake = services.record_intake(desk.manager, desk.arrival, intake_input(assistance=["food"]))
+    url = reverse("reception:intake-detail", args=[intake.pk])
+    services.set_assistance(desk.manager, intake, ["food", "transport"], expected_version=1)  # someone else
+    client = client_for(desk.supervisor)
+    client.cookies["django_language"] = "es"
+    stale = client.post(url, {"assistance": ["clothes", "food"], "revision": 1}, HTTP_ACCEPT_LANGUAGE="es")
+    page = stale.content.decode()
+    conflict = stale.context["conflict"]
+    by_label = {d.label: (d.theirs, d.mine) for d in conflict.differences}
+    with translation.override("es"):
+        label = str(forms.AssistanceForm.base_fields["assistance"].label)
+        kinds = dict(AssistanceKind.choices)
+        assert by_label[label] == (
+            [", ".join(str(kinds[k]) for k in sorted(["food", "transport"]))],
+            [", ".join(str(kinds[k]) for k in ["clothes", "food"])],
+        )
+        assert f"{kinds['transport']}" in page  # the stored item, shown by its label
+        changed = date_format(timezone.localtime(conflict.changed_at), "SHORT_DATETIME_FORMAT")
+    assert "data-conflict" in page and changed in page
+    assert conflict.changed_at.date().isoformat() not in page  # a local date, not ISO
+    # What was typed is still ticked; nothing was saved.
+    assert stale.context["form"]["assistance"].value() == ["clothes", "food"]
+    assert set(AssistanceGiven.objects.filter(intake=intake).values_list("kind", flat=True)) == {"food", "transport"}
+    # Saving again over the version now stored applies the typed checklist.
+    assert client.post(url, {"assistance": ["clothes", "food"], "revision": 2}).status_code == 302
+    assert set(AssistanceGiven.objects.filter(intake=intake).values_list("kind", flat=True)) == {"clothes", "food"}
 
 
 def test_programme_manager_creates_and_edits_points(desk: Desk) -> None:

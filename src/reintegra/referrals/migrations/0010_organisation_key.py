@@ -1,5 +1,5 @@
 """The organisation key on referrals and their status changes: the case's organisation, whoever referred (issue
-19; see cases 0015 and reintegra.access.org_key)."""
+19; see cases 0016 and reintegra.access.org_key)."""
 
 from django.db import migrations
 
@@ -9,7 +9,7 @@ from reintegra.access.org_key import Link, operations
 class Migration(migrations.Migration):
     dependencies = [
         ("access", "0015_export_jobs"),
-        ("cases", "0015_organisation_key"),
+        ("cases", "0016_organisation_key"),
         ("referrals", "0009_service_public_contact"),
     ]
 

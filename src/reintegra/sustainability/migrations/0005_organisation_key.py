@@ -1,4 +1,4 @@
-"""The organisation key on survey rounds and their scores (issue 19; see cases 0015 and
+"""The organisation key on survey rounds and their scores (issue 19; see cases 0016 and
 reintegra.access.org_key)."""
 
 from django.db import migrations
@@ -9,7 +9,7 @@ from reintegra.access.org_key import Link, operations
 class Migration(migrations.Migration):
     dependencies = [
         ("access", "0015_export_jobs"),
-        ("cases", "0015_organisation_key"),
+        ("cases", "0016_organisation_key"),
         ("sustainability", "0004_versions_for_concurrency"),
     ]
 

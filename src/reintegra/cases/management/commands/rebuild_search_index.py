@@ -33,6 +33,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{counts['returnees']} returnee(s) re-indexed: {counts['tokens']} name token(s), "
-                f"{counts['match_keys']} duplicate-check key(s), {counts['documents']} document index(es)."
+                f"{counts['match_keys']} duplicate-check key(s), {counts['documents']} document index(es), "
+                f"{counts['case_tokens']} case search token(s)."
             )
         )

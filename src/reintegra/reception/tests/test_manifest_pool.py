@@ -1,0 +1,105 @@
+"""The scoring workers of a manifest import (`manifest_pool`): the same scores as `score_pair` in-process,
+and the same matches on the fixed dataset of `test_manifest_matches_fixed.py` with two worker processes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reintegra.cases import matching
+from reintegra.cases.models import Returnee
+from reintegra.demo import seeding
+from reintegra.reception import manifest_pool, manifest_writer
+from reintegra.reception import manifest_services as services
+from reintegra.reception.manifest_choices import ManifestStatus
+from reintegra.reception.manifest_models import ManifestMapping
+from reintegra.reception.models import ReceptionPoint
+from reintegra.reception.tests import test_manifest_matches_fixed as fixed
+from reintegra.testing import factories as f
+
+NAMES = st.sampled_from(["Ana María", "José", "Maria Jose", "Juan Carlos", "Jose", "Ana", "Marta", "Ingrid"])
+SURNAMES = st.sampled_from(["López", "Lopez", "Pérez", "Perez", "García", "Xol", "Choc", ""])
+PEOPLE = st.builds(
+    matching.PersonRecord,
+    id=st.integers(1, 10**9),
+    given_names=NAMES,
+    first_family_name=SURNAMES,
+    second_family_name=SURNAMES,
+    birth_date=st.none() | st.dates(date(1950, 1, 1), date(2020, 12, 31)),
+    birth_year=st.none() | st.integers(1950, 2020),
+    document_keys=st.frozensets(st.sampled_from(["a", "b", "c"]), max_size=2),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(PEOPLE, min_size=1, max_size=6, unique_by=lambda p: p.id), st.lists(PEOPLE, min_size=1, max_size=4))
+def test_scores_are_those_of_score_pair(
+    register: list[matching.PersonRecord], rows: list[matching.PersonRecord]
+) -> None:
+    records = {p.id: manifest_pool.as_tuple(p) for p in register}
+    jobs = [(manifest_pool.as_tuple(row), [p.id for p in register]) for row in rows]
+    scored = manifest_pool.score(records, jobs)
+    expected = [[matching.score_pair(row, p) for p in register] for row in rows]
+    assert scored == [[(m.id, m.score, m.reasons) for m in found] for found in expected]
+
+
+def test_a_scorer_without_workers_scores_when_asked() -> None:
+    person = matching.PersonRecord(id=7, given_names="Ana", first_family_name="López", birth_date=date(1990, 1, 2))
+    with manifest_pool.Scorer(0) as scorer:
+        assert scorer.pool is None
+        results = scorer.submit({7: manifest_pool.as_tuple(person)}, [(manifest_pool.as_tuple(person), [7])])()
+    assert results[0][0][0] == 7 and results[0][0][1] == matching.score_pair(person, person).score
+
+
+def test_small_files_are_scored_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REINTEGRA_MANIFEST_WORKERS", raising=False)
+    assert manifest_pool.scorer_for(manifest_pool.POOL_FROM - 1).workers == 0
+    monkeypatch.setenv("REINTEGRA_MANIFEST_WORKERS", "0")
+    assert manifest_pool.scorer_for(manifest_pool.POOL_FROM * 10).workers == 0
+
+
+@pytest.mark.django_db
+def test_two_workers_give_the_recorded_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixed dataset imported with two worker processes (forced for its 900 rows, while the import's
+    process keeps its open connection and transaction): the matches recorded in-process."""
+    from reintegra.demo import staff
+    from reintegra.places.services import load_gazetteer
+
+    load_gazetteer(countries=["GT"])
+    organisation = staff.ensure_organisation("oim-gt")
+    seeding.seed(400, seed=3, organisations=[organisation], as_of=fixed.AS_OF, workers=0)
+    user = f.user(organisation, "programme_manager")
+    point = ReceptionPoint.objects.create(
+        organisation=organisation, code="fag", name="Centro de Recepción FAG", country="GT", kind="airport"
+    )
+    mapping = ManifestMapping.objects.create(
+        organisation=organisation, name="fija", columns=fixed.COLUMNS, return_type="forced", created_by=user
+    )
+    known = sorted(Returnee.objects.filter(organisation=organisation), key=fixed._person)
+    before = {r.pk for r in known}
+    content = fixed._manifest(known, 900)
+    monkeypatch.setattr(services, "CHUNK", 150)
+    monkeypatch.setattr(manifest_writer, "CHUNK", 150)
+    monkeypatch.setattr(manifest_pool, "POOL_FROM", 0)
+    monkeypatch.setenv("REINTEGRA_MANIFEST_WORKERS", "2")
+    used: list[int] = []
+    real = manifest_pool.scorer_for
+
+    def spy(rows: int) -> manifest_pool.Scorer:
+        scorer = real(rows)
+        used.append(scorer.workers if scorer.pool is not None else 0)
+        return scorer
+
+    monkeypatch.setattr(manifest_pool, "scorer_for", spy)
+    record = services.import_file(organisation, point=point, mapping=mapping, source=content, file_name="fija.csv")
+    assert record.status == ManifestStatus.DONE, record.report
+    assert used == [2]
+    outcome = fixed._outcome(record, before)
+    expected = json.loads(fixed.EXPECTED.read_text(encoding="utf-8"))
+    assert outcome["counts"] == expected["counts"]
+    assert outcome["intakes"] == expected["intakes"]
+    assert outcome["reviews"] == expected["reviews"]
