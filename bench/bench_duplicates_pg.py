@@ -195,7 +195,7 @@ CASE_COLUMNS = (
     " transit_countries, reception_place, reception_assistance, causes_of_migration, causes_note, closure_reason,"
     " closure_category, closure_note, created_at, updated_at"
 )
-KEY_COLUMNS = "id, returnee_id, key"
+KEY_COLUMNS = "id, returnee_id, organisation_id, key"
 DOCUMENT_COLUMNS = "id, returnee_id, organisation_id, document_type, number, number_index, issuing_country"
 COPY_COLUMNS = {
     "cases_returnee": RETURNEE_COLUMNS,
@@ -272,7 +272,7 @@ def _rows(bounds: tuple[int, int]) -> dict[str, str]:
         stored = identity.match_keys
         if len(stored) > KEY_SLOTS:
             raise RuntimeError(f"{len(stored)} blocking keys for one person; raise KEY_SLOTS")
-        keys.extend(f"{pid * KEY_SLOTS + n}\t{pid}\t{key}\n" for n, key in enumerate(stored))
+        keys.extend(f"{pid * KEY_SLOTS + n}\t{pid}\t{org}\t{key}\n" for n, key in enumerate(stored))
         if has_document(pid):
             doc = document_number(pid)
             kind = "passport" if pid % 3 else "national_id"

@@ -116,25 +116,29 @@ def load_rounds(cursor: Any, user_id: int, c0: int) -> None:
     cursor.execute("SELECT coalesce(max(id), 0) FROM sustainability_surveyround")
     s0 = cursor.fetchone()[0]
     written = {"id", "case_id", "version_id", "taken_on", "round_month", "answers", "recorded_by_id", "created_at"}
+    written |= {"organisation_id"}  # the case's (access.org_key)
     extra, extra_values = _fill_columns(cursor, "sustainability_surveyround", written)
     cursor.execute(
-        "INSERT INTO sustainability_surveyround (id, case_id, version_id, taken_on, round_month, answers,"  # noqa: S608
-        f" recorded_by_id, created_at{''.join(', ' + c for c in extra)})"
-        f" SELECT {s0} + row_number() OVER (), c.id, %s, c.return_date + 30 * m.month, m.month, %s, %s, now()"
+        "INSERT INTO sustainability_surveyround (id, case_id, organisation_id, version_id, taken_on, round_month,"  # noqa: S608
+        f" answers, recorded_by_id, created_at{''.join(', ' + c for c in extra)})"
+        f" SELECT {s0} + row_number() OVER (), c.id, c.organisation_id, %s, c.return_date + 30 * m.month, m.month,"
+        " %s, %s, now()"
         f"{''.join(', ' + v for v in extra_values)}"
         f" FROM cases_case c JOIN (VALUES (3, 0.0), (6, 0.3), (12, 0.6), (18, 0.8)) m(month, skip)"
         f" ON random() >= m.skip WHERE c.id > {c0} AND c.return_date + 30 * m.month <= current_date",
         [version, answers, user_id],
     )
     written = {"id", "round_id", "version_id", "economic", "social", "psychosocial", "composite", "is_current"}
-    written |= {"computed_at", "computed_by_id", "bands", "answered_share"}
+    written |= {"computed_at", "computed_by_id", "bands", "answered_share", "organisation_id"}
     extra, extra_values = _fill_columns(cursor, "sustainability_roundscore", written)
     cursor.execute(
-        "INSERT INTO sustainability_roundscore (round_id, version_id, economic, social, psychosocial, composite,"  # noqa: S608
-        f" is_current, computed_at, computed_by_id, bands, answered_share{''.join(', ' + c for c in extra)})"
-        " SELECT id, version_id, e, so, p, (e + so + coalesce(p, 0)) / 3, true, now(), recorded_by_id,"
+        "INSERT INTO sustainability_roundscore (round_id, organisation_id, version_id, economic, social,"  # noqa: S608
+        " psychosocial, composite, is_current, computed_at, computed_by_id, bands, answered_share"
+        f"{''.join(', ' + c for c in extra)})"
+        " SELECT id, organisation_id, version_id, e, so, p, (e + so + coalesce(p, 0)) / 3, true, now(),"
+        " recorded_by_id,"
         f" '{{}}'::jsonb, '{{}}'::jsonb{''.join(', ' + v for v in extra_values)}"
-        " FROM (SELECT id, version_id, recorded_by_id, round(random()::numeric, 3)::float AS e,"
+        " FROM (SELECT id, organisation_id, version_id, recorded_by_id, round(random()::numeric, 3)::float AS e,"
         " round(random()::numeric, 3)::float AS so, CASE WHEN random() < 0.1 THEN NULL"
         f" ELSE round(random()::numeric, 3)::float END AS p FROM sustainability_surveyround WHERE id > {s0}) s",
     )

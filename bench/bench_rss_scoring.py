@@ -158,6 +158,7 @@ def distributions(cases: int) -> dict:
                 [
                     SurveyRound(
                         case=c,
+                        organisation_id=c.organisation_id,
                         version=version,
                         taken_on=today,
                         round_month=month[i % 4],
@@ -172,6 +173,7 @@ def distributions(cases: int) -> dict:
                 [
                     RoundScore(
                         round=r,
+                        organisation_id=r.organisation_id,
                         version=version,
                         economic=float(v[0]),
                         social=float(v[1]),

@@ -9,7 +9,7 @@ class AccessConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from reintegra.access import audit, home, two_factor
+        from reintegra.access import audit, home, org_key, two_factor  # noqa: F401 (org_key: its receiver)
         from reintegra.access.roles import Capability
         from reintegra.web import dashboard, navigation
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
 from reintegra.access.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
+from reintegra.access.org_key import key_target, organisation_key
 from reintegra.access.roles import SensitiveCategory
 from reintegra.access.versioning import Versioned
 from reintegra.cases.choices import (
@@ -125,6 +126,7 @@ class Returnee(Versioned):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=~Q(given_names="") & ~Q(first_family_name=""), name="returnee_has_name"),
+            key_target("returnee_organisation_key"),
         ]
         # The columns every monitoring disaggregation reads of a person, joined by id from the case: read from
         # this narrow index alone instead of the wide rows (a million returnees are a gigabyte of encrypted
@@ -191,7 +193,9 @@ class MatchKey(models.Model):
     """Blocking keys for duplicate detection (cases/matching.py), stored as keyed hashes scoped to the
     organisation (cases/name_index.py): the table holds no phonetic code or year in clear."""
 
+    organisation_from = "returnee"
     returnee = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="+")
+    organisation = organisation_key()
     key = models.BigIntegerField()
 
     class Meta:
@@ -204,7 +208,9 @@ class NameToken(models.Model):
     (matching.name_search_terms), scoped to the organisation (cases/name_index.py). A search is an index
     lookup of the digests of what was typed; no name, prefix or phonetic code is stored in clear."""
 
+    organisation_from = "returnee"
     returnee = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="+")
+    organisation = organisation_key()
     kind = models.PositiveSmallIntegerField(choices=NameTokenKind.choices)
     digest = models.BigIntegerField()
 
@@ -221,10 +227,13 @@ class Household(Versioned):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
+        constraints = [key_target("household_organisation_key")]
 
 
 class HouseholdMember(models.Model):
+    organisation_from = "household"
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    organisation = organisation_key()
     given_names = EncryptedCharField(_("given names"), max_length=120, blank=False)
     family_names = EncryptedCharField(_("family names"), max_length=160)
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
@@ -319,6 +328,7 @@ class Case(Versioned):
                 condition=~Q(status=CaseStatus.CLOSED) | (~Q(closure_reason="") & Q(closed_on__isnull=False)),
                 name="closed_case_has_reason",
             ),
+            key_target("case_organisation_key"),
         ]
 
     def __str__(self) -> str:
@@ -338,8 +348,13 @@ class CaseSearchToken(models.Model):
 
     # (case, digest) is the key: a case's rows are found (rewritten, deleted) by its index, and no id is stored.
     pk = models.CompositePrimaryKey("case", "digest")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, db_index=False, related_name="+")
-    # Copies of the case's columns (kept exact by `name_index.case_saved`): no constraint or index of their own.
+    # The organisation is the case's (access.org_key): the database holds `(case_id, organisation_id)` to the
+    # case's `(id, organisation_id)` by one composite foreign key (migration cases.0016), which also checks that
+    # the case exists, so the case's own single-column constraint is not kept (one check per row, not two).
+    organisation_from = "case"
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+")
+    # Copies of the case's columns (kept exact by `name_index.case_saved`; the organisation also by the
+    # database): no index of their own.
     organisation = models.ForeignKey(
         "access.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
@@ -371,7 +386,9 @@ class CaseNumberSequence(models.Model):
 
 
 class Assessment(Versioned):
+    organisation_from = "case"
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    organisation = organisation_key()
     kind = models.CharField(_("kind"), max_length=20, choices=AssessmentKind.choices, default=AssessmentKind.INITIAL)
     assessed_on = models.DateField(_("date"))
     assessed_by = models.ForeignKey(
@@ -406,7 +423,9 @@ class Assessment(Versioned):
 
 
 class CounsellingSession(models.Model):
+    organisation_from = "case"
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="counselling_sessions")
+    organisation = organisation_key()
     held_on = models.DateField(_("date"))
     counsellor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("counsellor")
@@ -426,7 +445,9 @@ class CounsellingSession(models.Model):
 
 
 class ReintegrationPlan(Versioned):
+    organisation_from = "case"
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan")
+    organisation = organisation_key()
     goals = EncryptedTextField(_("goals"))
     motivations = EncryptedTextField(_("motivations"))
     agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
@@ -437,6 +458,7 @@ class ReintegrationPlan(Versioned):
     class Meta:
         verbose_name = _("reintegration plan")
         verbose_name_plural = _("reintegration plans")
+        constraints = [key_target("plan_organisation_key")]
 
     @property
     def is_agreed(self) -> bool:
@@ -444,7 +466,9 @@ class ReintegrationPlan(Versioned):
 
 
 class PlanItem(models.Model):
+    organisation_from = "plan"
     plan = models.ForeignKey(ReintegrationPlan, on_delete=models.CASCADE, related_name="items")
+    organisation = organisation_key()
     dimension = models.CharField(_("dimension"), max_length=12, choices=Dimension.choices)
     approach = models.CharField(_("approach"), max_length=120)
     description = EncryptedTextField(_("description"))
@@ -474,7 +498,9 @@ class PlanItem(models.Model):
 
 
 class FollowUpVisit(models.Model):
+    organisation_from = "case"
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    organisation = organisation_key()
     visited_on = models.DateField(_("date"))
     mode = models.CharField(_("mode"), max_length=12, choices=ContactMode.choices, default=ContactMode.IN_PERSON)
     conducted_by = models.ForeignKey(
@@ -489,6 +515,7 @@ class FollowUpVisit(models.Model):
         verbose_name = _("follow-up visit")
         verbose_name_plural = _("follow-up visits")
         ordering = ["-visited_on", "-id"]
+        constraints = [key_target("visit_organisation_key")]
         # A case's visits in a period, counted from the index alone; the visits of a period with their case, for
         # monitoring's visits in the period (grouped by case, or by the case's disaggregations).
         indexes = [
@@ -498,7 +525,9 @@ class FollowUpVisit(models.Model):
 
 
 class PlanItemProgress(models.Model):
+    organisation_from = "visit"
     visit = models.ForeignKey(FollowUpVisit, on_delete=models.CASCADE, related_name="progress")
+    organisation = organisation_key()
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="progress")
     status = models.CharField(_("status"), max_length=12, choices=PlanItemStatus.choices)
     note = EncryptedTextField(_("note"), max_length=300)
@@ -510,7 +539,9 @@ class PlanItemProgress(models.Model):
 class CaseEvent(models.Model):
     """One line of the case timeline. Written by services only, never edited."""
 
+    organisation_from = "case"
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    organisation = organisation_key()
     kind = models.CharField(max_length=20, choices=CaseEventKind.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")

@@ -164,13 +164,24 @@ def apply(returnee: Returnee, idx: Indexer | None = None) -> IdentityIndex:
     return index
 
 
-def store(returnee_id: int, index: IdentityIndex) -> None:
+def store(returnee: Returnee, index: IdentityIndex) -> None:
     """Replace a saved returnee's search tokens and blocking keys (and their cases' search tokens)."""
-    NameToken.objects.filter(returnee_id=returnee_id).delete()
-    MatchKey.objects.filter(returnee_id=returnee_id).delete()
-    NameToken.objects.bulk_create(NameToken(returnee_id=returnee_id, kind=k, digest=d) for k, d in index.tokens)
-    MatchKey.objects.bulk_create(MatchKey(returnee_id=returnee_id, key=key) for key in index.match_keys)
-    index_people([returnee_id])
+    NameToken.objects.filter(returnee_id=returnee.pk).delete()
+    MatchKey.objects.filter(returnee_id=returnee.pk).delete()
+    NameToken.objects.bulk_create(_tokens(returnee, index))
+    MatchKey.objects.bulk_create(_keys(returnee, index))
+    index_people([returnee.pk])
+
+
+def _tokens(returnee: Returnee, index: IdentityIndex) -> Iterator[NameToken]:
+    """The rows of a returnee's name tokens, with the returnee's organisation (bulk_create fills nothing)."""
+    pk, organisation_id = returnee.pk, returnee.organisation_id
+    return (NameToken(returnee_id=pk, organisation_id=organisation_id, kind=k, digest=d) for k, d in index.tokens)
+
+
+def _keys(returnee: Returnee, index: IdentityIndex) -> Iterator[MatchKey]:
+    pk, organisation_id = returnee.pk, returnee.organisation_id
+    return (MatchKey(returnee_id=pk, organisation_id=organisation_id, key=key) for key in index.match_keys)
 
 
 def clear(returnee_ids: Iterable[int]) -> None:
@@ -408,8 +419,8 @@ def rebuild(batch_size: int = 1000) -> dict[str, int]:
             keys: list[MatchKey] = []
             for returnee in batch:
                 index = apply(returnee, idx)
-                tokens.extend(NameToken(returnee_id=returnee.pk, kind=k, digest=d) for k, d in index.tokens)
-                keys.extend(MatchKey(returnee_id=returnee.pk, key=key) for key in index.match_keys)
+                tokens.extend(_tokens(returnee, index))
+                keys.extend(_keys(returnee, index))
             Returnee.objects.bulk_update(batch, ["birth_year", "birth_date_index", "match_record"])
             NameToken.objects.bulk_create(tokens, batch_size=5000)
             MatchKey.objects.bulk_create(keys, batch_size=5000)

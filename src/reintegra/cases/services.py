@@ -298,7 +298,7 @@ def register_returnee(
         try:
             with transaction.atomic():
                 returnee.save()
-                name_index.store(returnee.pk, index)
+                name_index.store(returnee, index)
                 _sync_documents(returnee, data.documents)
         except ValidationError:
             if confirmation is None or confirmation.seen is None:
@@ -325,7 +325,7 @@ def update_returnee(
         returnee.full_clean(exclude=["organisation", "registered_by", "admin1", "municipality"])
         index = _index_identity(returnee)
         returnee.save()
-        name_index.store(returnee.pk, index)
+        name_index.store(returnee, index)
         if documents and scoping.can_see(user, "identity_document"):
             _sync_documents(returnee, data.documents)
         for case in returnee.cases.all():

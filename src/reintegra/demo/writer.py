@@ -58,10 +58,10 @@ ID_BLOCKS: dict[type[models.Model], int] = {
     FollowUpVisit: stories.MAX_VISITS,
 }
 _EV = {kind: kind.value for kind in CaseEventKind}  # plain strings for the driver
-_NAME_COLUMNS = ("returnee_id", "kind", "digest")
-_KEY_COLUMNS = ("returnee_id", "key")
+_NAME_COLUMNS = ("returnee_id", "organisation_id", "kind", "digest")
+_KEY_COLUMNS = ("returnee_id", "organisation_id", "key")
 _CASE_TOKEN_COLUMNS = ("case_id", "organisation_id", "returnee_id", "return_date", "digest")
-_EVENT_COLUMNS = ("case_id", "kind", "occurred_at", "actor_id", "data", "note")
+_EVENT_COLUMNS = ("case_id", "organisation_id", "kind", "occurred_at", "actor_id", "data", "note")
 
 
 class Tables:
@@ -139,6 +139,8 @@ class _CaseRows:
         self.return_date = story.registration.return_information.return_date
         self.returnee_id = writer.bases[Returnee] + slot.index
         self.case_id = writer.bases[Case] + slot.index
+        # Every row below the case carries its organisation (access.org_key): the services' pre_save fills it.
+        self.org_id = slot.ctx.org.pk
         self.assessment_ids = writer.ids(Assessment, slot.index)
         self.session_ids = writer.ids(CounsellingSession, slot.index)
         self.visit_ids = writer.ids(FollowUpVisit, slot.index)
@@ -151,7 +153,7 @@ class _CaseRows:
         self.events: list[tuple[Any, ...]] = []
 
     def event(self, at: datetime, kind: CaseEventKind, **data: Any) -> None:
-        self.events.append((self.case_id, _EV[kind], at, self.slot.manager_id, data, ""))
+        self.events.append((self.case_id, self.org_id, _EV[kind], at, self.slot.manager_id, data, ""))
 
     def saved(self, at: datetime) -> None:
         """The case row was saved again (a new version)."""
@@ -224,8 +226,8 @@ def _registration(case: _CaseRows, step: stories.Registration) -> None:
             "match_record": crypto.encrypt(identity.match_record),
         }
     )
-    writer.tables.name_tokens.extend(_NAME_COLUMNS, ((case.returnee_id, *token) for token in identity.tokens))
-    writer.tables.match_keys.extend(_KEY_COLUMNS, ((case.returnee_id, key) for key in identity.match_keys))
+    writer.tables.name_tokens.extend(_NAME_COLUMNS, ((case.returnee_id, org_id, *token) for token in identity.tokens))
+    writer.tables.match_keys.extend(_KEY_COLUMNS, ((case.returnee_id, org_id, key) for key in identity.match_keys))
     _documents(case, step)
     _open_case(case, step)
     # name_index.case_saved's rows: the person's digests with the case's organisation and return date.
@@ -303,6 +305,7 @@ def _household(case: _CaseRows, step: stories.HouseholdRecorded) -> None:
         tables.members.put(
             {
                 "household_id": household_id,
+                "organisation_id": case.org_id,
                 "given_names": sealed(m.given_names),
                 "family_names": sealed(m.family_names),
                 "relationship": m.relationship,
@@ -327,6 +330,7 @@ def _session(case: _CaseRows, step: stories.SessionHeld) -> None:
         {
             "id": session_id,
             "case_id": case.case_id,
+            "organisation_id": case.org_id,
             "counsellor_id": case.slot.manager_id,
             "created_at": step.at,
             **step.values,
@@ -341,6 +345,7 @@ def _assessment(case: _CaseRows, step: stories.Assessed) -> None:
         {
             "id": assessment_id,
             "case_id": case.case_id,
+            "organisation_id": case.org_id,
             "assessed_by_id": case.slot.manager_id,
             "created_at": step.at,
             "revision": 1,
@@ -355,10 +360,11 @@ def _assessment(case: _CaseRows, step: stories.Assessed) -> None:
 # --- save_plan, agree_plan, record_follow_up ---------------------------------------------------------
 
 
-def _item(item_id: int, plan_id: int, data: PlanItemInput) -> dict[str, Any]:
+def _item(item_id: int, plan_id: int, org_id: int, data: PlanItemInput) -> dict[str, Any]:
     return {
         "id": item_id,
         "plan_id": plan_id,
+        "organisation_id": org_id,
         "dimension": data.dimension,
         "approach": data.approach.strip(),
         "assistance_form": data.assistance_form,
@@ -376,6 +382,7 @@ def _plan_drafted(case: _CaseRows, step: stories.PlanDrafted) -> None:
     case.plan = {
         "id": plan_id,
         "case_id": case.case_id,
+        "organisation_id": case.org_id,
         "goals": step.goals.strip(),
         "motivations": step.motivations.strip(),
         "agreed_on": None,
@@ -385,7 +392,7 @@ def _plan_drafted(case: _CaseRows, step: stories.PlanDrafted) -> None:
         "revision": 1,
     }
     ids = case.w.ids(PlanItem, case.slot.index)
-    case.items = [_item(next(ids), plan_id, data) for data in step.items]
+    case.items = [_item(next(ids), plan_id, case.org_id, data) for data in step.items]
     case.event(step.at, CaseEventKind.PLAN_DRAFTED)
 
 
@@ -406,6 +413,7 @@ def _visit(case: _CaseRows, step: stories.Visited) -> None:
         {
             "id": visit_id,
             "case_id": case.case_id,
+            "organisation_id": case.org_id,
             "conducted_by_id": case.slot.manager_id,
             "created_at": step.at,
             **step.values,
@@ -414,7 +422,15 @@ def _visit(case: _CaseRows, step: stories.Visited) -> None:
     changed = False
     for position, status, note in step.progress:
         item = case.items[position]
-        tables.progress.put({"visit_id": visit_id, "item_id": item["id"], "status": status, "note": note.strip()})
+        tables.progress.put(
+            {
+                "visit_id": visit_id,
+                "organisation_id": case.org_id,
+                "item_id": item["id"],
+                "status": status,
+                "note": note.strip(),
+            }
+        )
         changed = changed or item["status"] != status
         item["status"] = status
     if changed and case.plan is not None:

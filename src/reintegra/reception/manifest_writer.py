@@ -429,7 +429,7 @@ class ChunkWriter:
     def _save(self, pending: list[_Pending]) -> None:
         new = [item for item in pending if item.returnee is not None]
         _bulk_create(Returnee, [item.returnee for item in new if item.returnee is not None])
-        tokens: list[tuple[int, int, int]] = []
+        tokens: list[tuple[int, int, int, int]] = []
         keys: list[tuple[int, int]] = []
         documents: list[IdentityDocument] = []
         for item in new:
@@ -439,7 +439,7 @@ class ChunkWriter:
             returnee = item.returnee
             self.known[pk] = (returnee.given_names, returnee.first_family_name, returnee.second_family_name,
                               returnee.birth_date, returnee.estimated_birth_year)  # fmt: skip
-            tokens.extend((pk, k, d) for k, d in item.index.tokens)
+            tokens.extend((pk, self.organisation_id, k, d) for k, d in item.index.tokens)
             keys.extend((pk, key) for key in item.index.match_keys)
             if item.row.document_number:
                 documents.append(
@@ -453,8 +453,10 @@ class ChunkWriter:
                     )
                 )
         # Plain rows (tens of thousands a chunk): no model instance for each.
-        _insert(NameToken, ("returnee_id", "kind", "digest"), tokens)
-        _insert(MatchKey, ("returnee_id", "key"), keys)
+        # With the register's organisation (access.org_key: a plain insert fills nothing).
+        _insert(NameToken, ("returnee_id", "organisation_id", "kind", "digest"), tokens)
+        org = self.organisation_id
+        _insert(MatchKey, ("returnee_id", "organisation_id", "key"), [(pk, org, key) for pk, key in keys])
         self._posted(keys)
         # A document another person of the register holds already is not stored twice (the person was
         # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).

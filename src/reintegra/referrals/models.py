@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country, CountryField
 
 from reintegra.access.fields import EncryptedTextField
+from reintegra.access.org_key import key_target, organisation_key
 from reintegra.access.versioning import Versioned
 from reintegra.referrals.choices import (
     Cost,
@@ -277,7 +278,9 @@ class ReferralPathway(models.Model):
 
 
 class Referral(models.Model):
+    organisation_from = "case"
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    organisation = organisation_key()
     referring_organisation = models.ForeignKey(
         "access.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("referring organisation")
     )
@@ -366,6 +369,7 @@ class Referral(models.Model):
                 condition=Q(satisfaction__isnull=True) | (Q(satisfaction__gte=1) & Q(satisfaction__lte=5)),
                 name="referral_satisfaction_1_5",
             ),
+            key_target("referral_organisation_key"),
         ]
 
     def __str__(self) -> str:
@@ -386,7 +390,9 @@ class Referral(models.Model):
 class ReferralStatusChange(models.Model):
     """Every transition, timestamped (the closed loop's history). Codes only."""
 
+    organisation_from = "referral"
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="changes")
+    organisation = organisation_key()
     from_status = models.CharField(max_length=20, blank=True, default="")
     to_status = models.CharField(max_length=20)
     at = models.DateTimeField(default=timezone.now)

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.access.fields import EncryptedJSONField
+from reintegra.access.org_key import key_target, organisation_key
 from reintegra.access.versioning import Versioned
 from reintegra.sustainability import definition as definition_module
 from reintegra.sustainability.choices import Dimension, RoundSource, VersionStatus
@@ -109,7 +110,9 @@ class InstrumentVersion(Versioned):
 class SurveyRound(models.Model):
     """One administration of an instrument to a returnee (baseline or follow-up) for a case."""
 
+    organisation_from = "case"
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="survey_rounds")
+    organisation = organisation_key()
     version = models.ForeignKey(
         InstrumentVersion, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("instrument version")
     )
@@ -136,6 +139,7 @@ class SurveyRound(models.Model):
             models.UniqueConstraint(
                 fields=["case", "submission_key"], condition=~Q(submission_key=""), name="survey_round_submission"
             ),
+            key_target("survey_round_organisation_key"),
         ]
 
     def __str__(self) -> str:
@@ -152,7 +156,9 @@ class SurveyRound(models.Model):
 class RoundScore(models.Model):
     """The four scores of a round under one instrument version (NULL = too few questions answered)."""
 
+    organisation_from = "round"
     round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="scores")
+    organisation = organisation_key()
     version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="+")
     economic = models.FloatField(_("economic"), null=True, blank=True)
     social = models.FloatField(_("social"), null=True, blank=True)

@@ -91,6 +91,7 @@ def _referral(case: CaseRow, pathway: ReferralPathway, user: User, rng: random.R
         )
     return Referral(
         case_id=case.id,
+        organisation_id=case.organisation_id,
         referring_organisation_id=case.organisation_id,
         provider_id=pathway.provider_id,
         service=pathway.service,  # cached on the pathway after the first referral
@@ -110,7 +111,14 @@ def _rounds(case: CaseRow, version: InstrumentVersion, user: User, rng: random.R
             continue
         taken = case.return_date + timedelta(days=month * 30 + rng.randrange(0, 20))
         rounds.append(
-            SurveyRound(case_id=case.id, version=version, taken_on=taken, round_month=month, recorded_by=user)
+            SurveyRound(
+                case_id=case.id,
+                organisation_id=case.organisation_id,
+                version=version,
+                taken_on=taken,
+                round_month=month,
+                recorded_by=user,
+            )
         )
     return rounds
 
@@ -121,6 +129,7 @@ def _score(survey_round: SurveyRound, user: User, rng: random.Random) -> RoundSc
     composite = None if rng.random() < 0.05 else round(sum(scores.values()) / 3, 3)
     return RoundScore(
         round=survey_round,
+        organisation_id=survey_round.organisation_id,
         version=survey_round.version,
         composite=composite,
         computed_by=user,

@@ -37,7 +37,7 @@ def _person(org, by, given: str, first: str, second: str = "") -> Returnee:
     )
     index = name_index.apply(person)
     person.save()
-    name_index.store(person.pk, index)
+    name_index.store(person, index)
     return person
 
 
@@ -156,7 +156,7 @@ def test_the_case_tokens_stay_exact_under_every_write(steps, org, other_org, sup
                 person.first_family_name = WORDS[n % len(WORDS)]
                 index = name_index.apply(person)
                 person.save()
-                name_index.store(person.pk, index)
+                name_index.store(person, index)
             elif action == "date":
                 case.return_date += timedelta(days=n + 1)
                 case.save()

@@ -21,7 +21,7 @@ def test_columns_are_the_models_concrete_fields():
 
 def test_an_omitted_column_takes_its_fields_default():
     table = Table(HouseholdMember)
-    table.add(household_id=1, given_names="Ana", relationship="child")
+    table.add(household_id=1, organisation_id=1, given_names="Ana", relationship="child")
     row = dict(zip(table.columns, table.rows[0], strict=True))
     assert row["sex"] == "unknown" and row["is_minor"] is False and row["birth_date"] is None
     assert row["family_names"] == "" and row["estimated_age"] is None
@@ -46,7 +46,15 @@ def test_an_unknown_column_fails():
 def test_encrypted_columns_are_encrypted_when_adapted():
     table = Table(CaseEvent)
     when = datetime(2026, 1, 2, 15, tzinfo=UTC)
-    table.add(case_id=1, kind="closed", occurred_at=when, actor_id=None, data={"old": "assessed"}, note="Se mudó")
+    table.add(
+        case_id=1,
+        organisation_id=1,
+        kind="closed",
+        occurred_at=when,
+        actor_id=None,
+        data={"old": "assessed"},
+        note="Se mudó",
+    )
     row = dict(zip(table.columns, table.drain(connection)[0], strict=True))
     assert row["note"].startswith(crypto.ENCRYPTED_PREFIX) and crypto.decrypt(row["note"]) == "Se mudó"
 

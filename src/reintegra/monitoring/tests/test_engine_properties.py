@@ -142,6 +142,7 @@ def _write_visits(pool, visits):
     FollowUpVisit.objects.bulk_create(
         FollowUpVisit(
             case_id=case_ids[case],
+            organisation_id=manager.organisation_id,
             visited_on=YEAR + timedelta(days=day),
             conducted_by=manager,
             notes="",

@@ -1,0 +1,193 @@
+"""The organisation key on the rows below a case or a returnee (docs/scaling.md, "sharding by organisation";
+docs/ARCHITECTURE.md, "A key copied from the parent, kept equal by the database").
+
+A row below a case (an event, an assessment, a survey round, a referral...) carries its own `organisation_id`,
+a copy of its parent's, so that a distributed PostgreSQL can place it on the parent's shard. Three parts:
+
+- the field (`organisation_key()`) and the parent it is copied from (`organisation_from = "case"` on the model);
+- the copy on every ORM save (`fill_organisation`, a `pre_save` receiver): a row created without its
+  organisation takes its parent's; `bulk_create`, COPY and raw inserts send no signal, so they set it themselves;
+- the database keeps it equal (`keep_equal`, in each app's migration): on PostgreSQL a composite foreign key
+  `(parent_id, organisation_id) -> parent(id, organisation_id)` with `ON UPDATE CASCADE`; on SQLite triggers that
+  refuse a mismatching row and carry a parent's new organisation to its rows.
+
+The migration adds the column nullable, fills it with one set-based statement per table (`fill_sql`), makes it
+required, then calls `keep_equal`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+
+
+def organisation_key(
+    *, db_index: bool = False, null: bool = False, db_constraint: bool = True
+) -> models.ForeignKey[Any, Any]:
+    """The copied key: required, never edited in a form, protected like the parent's own key. Not indexed by
+    default: no query reads a child table by organisation (they go through the parent's indexed key)."""
+    return models.ForeignKey(
+        "access.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+        editable=False,
+        db_index=db_index,
+        null=null,
+        db_constraint=db_constraint,
+    )
+
+
+@receiver(pre_save, dispatch_uid="reintegra.access.org_key.fill_organisation")
+def fill_organisation(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
+    """An ORM save of a keyed row without its organisation: the parent's (read from the parent object when it is
+    at hand, else one indexed query)."""
+    path = getattr(sender, "organisation_from", None)
+    if path is None or raw or getattr(instance, "organisation_id", None) is not None:
+        return
+    field = sender._meta.get_field(path)
+    parent: Any = field.get_cached_value(instance, None)  # type: ignore[union-attr]
+    if parent is not None:
+        organisation_id = parent.organisation_id
+    else:
+        parent_id = getattr(instance, field.attname)  # type: ignore[union-attr]
+        organisation_id = (
+            field.related_model._base_manager.filter(pk=parent_id)  # type: ignore[union-attr]
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+    instance.organisation_id = organisation_id  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A keyed table and the parent whose organisation it copies: `child.column -> parent.id`."""
+
+    child: str
+    column: str
+    parent: str
+
+    @property
+    def constraint(self) -> str:
+        return f"{self.child}_org_key_fk"[:63]
+
+    def triggers(self) -> tuple[str, str, str]:
+        """The SQLite triggers' names: refuse on insert, refuse on update, cascade from the parent."""
+        return (f"{self.child}_org_key_ins", f"{self.child}_org_key_upd", f"{self.child}_org_key_cascade")
+
+
+def links_of(models_: Iterable[type[models.Model]]) -> list[Link]:
+    """The links of keyed models (those naming `organisation_from`), as the database holds them."""
+    found = []
+    for model in models_:
+        path = getattr(model, "organisation_from", None)
+        if path is None or model._meta.proxy:
+            continue
+        field: Any = model._meta.get_field(path)
+        found.append(Link(model._meta.db_table, field.column, field.related_model._meta.db_table))
+    return found
+
+
+def fill_sql(link: Link, vendor: str) -> str:
+    """One set-based statement copying every row's parent organisation (a join on PostgreSQL, a correlated
+    subquery elsewhere: SQLite before 3.33 has no UPDATE ... FROM)."""
+    c, col, p = link.child, link.column, link.parent
+    if vendor == "postgresql":
+        return f'UPDATE "{c}" SET organisation_id = p.organisation_id FROM "{p}" p WHERE p.id = "{c}"."{col}"'  # noqa: S608 (table names from the migrations)
+    return f'UPDATE "{c}" SET organisation_id = (SELECT p.organisation_id FROM "{p}" p WHERE p.id = "{c}"."{col}")'  # noqa: S608
+
+
+def keep_equal_sql(link: Link, vendor: str) -> list[str]:
+    """The statements making the database hold `child.organisation_id = parent.organisation_id`."""
+    c, col, p = link.child, link.column, link.parent
+    if vendor == "postgresql":
+        # DEFERRABLE like Django's own foreign keys (a writer may insert a row before its parent in a
+        # transaction); the cascade itself is immediate.
+        return [
+            f'ALTER TABLE "{c}" ADD CONSTRAINT "{link.constraint}" FOREIGN KEY ("{col}", organisation_id) '
+            f'REFERENCES "{p}" (id, organisation_id) ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED'
+        ]
+    if vendor != "sqlite":
+        return []
+    insert, update, cascade = link.triggers()
+    # Table names from the migrations, never from input.
+    refusal = f"RAISE(ABORT, 'organisation_id differs from its parent {p}')"
+    parent = f'"{p}" WHERE id = NEW."{col}" AND organisation_id IS NOT NEW.organisation_id'
+    mismatch = f"SELECT {refusal} WHERE EXISTS (SELECT 1 FROM {parent});"  # noqa: S608
+    carry = f'UPDATE "{c}" SET organisation_id = NEW.organisation_id WHERE "{col}" = NEW.id;'  # noqa: S608
+    return [
+        f'CREATE TRIGGER "{insert}" BEFORE INSERT ON "{c}" BEGIN {mismatch} END',
+        f'CREATE TRIGGER "{update}" BEFORE UPDATE OF "{col}", organisation_id ON "{c}" BEGIN {mismatch} END',
+        f'CREATE TRIGGER "{cascade}" AFTER UPDATE OF organisation_id ON "{p}" '
+        f"WHEN NEW.organisation_id IS NOT OLD.organisation_id BEGIN {carry} END",
+    ]
+
+
+def drop_sql(link: Link, vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [f'ALTER TABLE "{link.child}" DROP CONSTRAINT IF EXISTS "{link.constraint}"']
+    if vendor != "sqlite":
+        return []
+    return [f'DROP TRIGGER IF EXISTS "{name}"' for name in link.triggers()]
+
+
+def _run(schema_editor: Any, statements: Iterable[str]) -> None:
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+
+
+def fill(*links: Link) -> Any:
+    """A RunPython operation filling the keys of `links` (reversed: nothing to undo, the column goes)."""
+    from django.db import migrations
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        _run(schema_editor, (fill_sql(link, schema_editor.connection.vendor) for link in links))
+
+    return migrations.RunPython(forward, migrations.RunPython.noop, elidable=False)
+
+
+def keep_equal(*links: Link) -> Any:
+    """A RunPython operation adding the constraint or triggers of `links` (and dropping them, reversed)."""
+    from django.db import migrations
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        _run(schema_editor, (s for link in links for s in keep_equal_sql(link, vendor)))
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        _run(schema_editor, (s for link in links for s in drop_sql(link, vendor)))
+
+    return migrations.RunPython(forward, backward, elidable=False)
+
+
+def key_target(name: str) -> models.UniqueConstraint:
+    """On a parent: `(id, organisation)` unique, what the children's composite foreign keys reference."""
+    return models.UniqueConstraint(fields=["id", "organisation"], name=name)
+
+
+def operations(keyed: dict[str, Link], targets: dict[str, str]) -> list[Any]:
+    """A migration's operations: `keyed` (model name -> link, parents before children) get the column nullable,
+    filled, required; `targets` (model name -> constraint name) get their `(id, organisation)` unique
+    constraint; then the database is made to keep the keys equal."""
+    from django.db import migrations
+
+    links = list(keyed.values())
+    # The foreign key to the organisation comes with NOT NULL, after the fill: added before, PostgreSQL would queue
+    # a deferred check per updated row (millions), and refuse the ALTER TABLE while they are pending.
+    return [
+        *[
+            migrations.AddField(name, "organisation", organisation_key(null=True, db_constraint=False))
+            for name in keyed
+        ],
+        fill(*links),
+        *[migrations.AlterField(name, "organisation", organisation_key()) for name in keyed],
+        *[migrations.AddConstraint(name, key_target(constraint)) for name, constraint in targets.items()],
+        keep_equal(*links),
+    ]

@@ -1,0 +1,145 @@
+"""The organisation key on the rows below a case or a returnee (issue 19, reintegra.access.org_key): filled by
+every write path, refused when it differs from the parent's, carried when the parent moves, and guarded by the
+database on SQLite (triggers) and PostgreSQL (composite foreign keys) alike (DATABASE_URL)."""
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from reintegra.access.org_key import Link, links_of
+from reintegra.access.roles import Role
+from reintegra.cases import services
+from reintegra.cases.choices import CaseEventKind
+from reintegra.cases.models import Case, CaseEvent, MatchKey, NameToken, PlanItem, ReintegrationPlan, Returnee
+from reintegra.testing import factories
+from reintegra.testing.personal_records import build_everything
+
+pytestmark = pytest.mark.django_db
+
+KEYED = [model for model in apps.get_models() if getattr(model, "organisation_from", None)]
+
+
+def _parent_organisation(model, row):
+    """The organisation of the row's parent, read through the parent (not the row's copy)."""
+    parent = getattr(row, model.organisation_from)
+    return parent.organisation_id
+
+
+def _moved(manager):
+    """A case with a plan and an item, an assessment and events, and a second organisation."""
+    case = factories.agreed_case(manager)
+    return case, factories.organisation("otra-org")
+
+
+def test_every_keyed_row_written_by_the_services_holds_its_parents_organisation():
+    build_everything()
+    checked = set()
+    for model in KEYED:
+        rows = list(model._base_manager.all())
+        for row in rows:
+            assert row.organisation_id == _parent_organisation(model, row), (model._meta.label, row.pk)
+        if rows:
+            checked.add(model._meta.label)
+    # The case tree, the person's search index, rounds and referrals at least are written by the services.
+    assert {
+        "cases.CaseEvent",
+        "cases.NameToken",
+        "cases.MatchKey",
+        "cases.Assessment",
+        "cases.ReintegrationPlan",
+        "cases.PlanItem",
+        "cases.FollowUpVisit",
+        "sustainability.SurveyRound",
+        "sustainability.RoundScore",
+        "referrals.Referral",
+    } <= checked
+
+
+def test_an_orm_create_without_the_key_takes_the_parents():
+    manager = factories.user(factories.organisation("org-key"), Role.CASE_MANAGER)
+    case = factories.case(manager)
+    event = CaseEvent.objects.create(case_id=case.pk, kind=CaseEventKind.UPDATED)  # the parent not at hand
+    assert event.organisation_id == case.organisation_id
+
+
+def _refused(make):
+    """`make` is refused by the database: at once (SQLite's triggers) or at the deferred check (PostgreSQL)."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make()
+        connection.check_constraints()
+
+
+def test_a_row_whose_key_differs_from_its_parents_is_refused():
+    manager = factories.user(factories.organisation("org-key"), Role.CASE_MANAGER)
+    case, other = _moved(manager)
+    _refused(lambda: CaseEvent.objects.create(case=case, organisation=other, kind=CaseEventKind.UPDATED))
+    token = NameToken(returnee=case.returnee, organisation=other, kind=1, digest=7)
+    _refused(lambda: NameToken.objects.bulk_create([token]))
+    item = PlanItem.objects.filter(plan__case=case).first()
+    assert item is not None
+    _refused(lambda: PlanItem.objects.filter(pk=item.pk).update(organisation=other))
+    # The row itself is untouched by the refusals.
+    assert PlanItem.objects.get(pk=item.pk).organisation_id == case.organisation_id
+
+
+def test_a_case_moving_organisation_carries_its_rows():
+    """No service moves a case today (a hand-over opens a new case in the receiving organisation); the database
+    still keeps the keys equal if one ever does."""
+    manager = factories.user(factories.organisation("org-key"), Role.CASE_MANAGER)
+    case, other = _moved(manager)
+    Case.objects.filter(pk=case.pk).update(organisation=other)
+    connection.check_constraints()
+    plan = ReintegrationPlan.objects.get(case=case)
+    assert plan.organisation_id == other.pk
+    assert set(PlanItem.objects.filter(plan=plan).values_list("organisation_id", flat=True)) == {other.pk}
+    assert set(CaseEvent.objects.filter(case=case).values_list("organisation_id", flat=True)) == {other.pk}
+    assert case.assessments.get().organisation_id == other.pk
+
+
+def test_a_returnee_moving_organisation_carries_its_search_index():
+    manager = factories.user(factories.organisation("org-key"), Role.CASE_MANAGER)
+    returnee = factories.returnee(manager)
+    other = factories.organisation("otra-org")
+    assert NameToken.objects.filter(returnee=returnee).exists()
+    Returnee.objects.filter(pk=returnee.pk).update(organisation=other)
+    connection.check_constraints()
+    assert set(NameToken.objects.filter(returnee=returnee).values_list("organisation_id", flat=True)) == {other.pk}
+    assert set(MatchKey.objects.filter(returnee=returnee).values_list("organisation_id", flat=True)) == {other.pk}
+
+
+def _guards() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT conname FROM pg_constraint WHERE contype = 'f'")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _expected(link: Link) -> set[str]:
+    return {link.constraint} if connection.vendor == "postgresql" else set(link.triggers())
+
+
+def test_every_keyed_table_is_guarded_by_the_database():
+    """A later migration that rebuilds a table on SQLite (Django copies it) drops its triggers: this notices."""
+    links = links_of(KEYED)
+    assert len(links) == len(KEYED) >= 14
+    missing = {link.child for link in links if not _expected(link) <= _guards()}
+    assert not missing
+
+
+def test_the_plan_of_a_new_case_is_saved_with_the_cases_organisation():
+    manager = factories.user(factories.organisation("org-key"), Role.CASE_MANAGER)
+    case = factories.assessed_case(manager)
+    services.save_plan(
+        manager,
+        case,
+        goals="Meta",
+        motivations="Motivo",
+        items=[services.PlanItemInput(dimension="economic", approach="Negocio", assistance_form="in_kind")],
+    )
+    plan = ReintegrationPlan.objects.get(case=case)
+    assert plan.organisation_id == case.organisation_id
+    assert plan.items.get().organisation_id == case.organisation_id
+    assert plan.agreed_on is None and timezone.localdate()
