@@ -15,6 +15,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ("access", "0015_export_jobs"),
         ("cases", "0015_case_search_token"),
+        # After the consents and shares moved to `protection`, so that unapplying runs this first: SQLite checks
+        # the foreign keys of each table it rebuilds, and a referral's consent must still be in protection's table.
+        ("protection", "0004_consent_recipient_provider"),
     ]
 
     # Parents before children: a plan item's key comes from its plan's, a progress line's from its visit's.

@@ -87,8 +87,9 @@ def test_copy_writes_what_the_orm_reads_back():
     tricky = "Peña\tdos\nlíneas\r\\fin \\N"
     table = Table(CaseEvent)
     payload = {"a": [1, "x\ty"], "b": None}
-    table.add(case_id=case.pk, kind="closed", occurred_at=when, actor_id=None, data=payload, note=tricky)
-    table.add(case_id=case.pk, kind="reopened", occurred_at=when, actor_id=manager.pk, data={}, note="")
+    key = {"case_id": case.pk, "organisation_id": org.pk}  # the organisation key the generator gives
+    table.add(**key, kind="closed", occurred_at=when, actor_id=None, data=payload, note=tricky)
+    table.add(**key, kind="reopened", occurred_at=when, actor_id=manager.pk, data={}, note="")
     table.copy_in(connection, table.drain_copy())
     assert table.written == 2 and table.rows == []
     closed = CaseEvent.objects.get(case=case, kind="closed")
