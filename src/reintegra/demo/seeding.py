@@ -210,6 +210,9 @@ def seed(
             skeleton.reserve_case_numbers(plan.contexts)
             bases = rows.reserve_ids(ID_BLOCKS, cases, conn)
         generator = Generator(plan.seed, plan.as_of, bases)
+        # Counted before the fresh load opens its transaction: a caller's transaction (the tests') keeps the
+        # generation in this process, the fresh load's own one must not.
+        workers = parallel.worker_count(workers, -(-len(plan.slots) // chunk_size), conn)
         with fresh_load.deferred_indexes(conn, [table.model for table in generator.tables]):
             _write(generator, plan.slots, conn, chunk_size=chunk_size, workers=workers, progress=progress)
         # The rows went in without the ORM's signals: recount the hotspots' kept tallies from them.
@@ -227,9 +230,8 @@ def seed(
 
 
 def _write(
-    generator: Generator, slots: Skeleton, conn: Any, *, chunk_size: int, workers: int | None, progress: bool
+    generator: Generator, slots: Skeleton, conn: Any, *, chunk_size: int, workers: int, progress: bool
 ) -> None:
-    workers = parallel.worker_count(workers, -(-len(slots) // chunk_size), conn)
     parts = parallel.bounds(len(slots), chunk_size, ramp=workers > 0)
     # The generating processes do all the per-row work they can, so the writing process mostly waits on the
     # database: on PostgreSQL they format each chunk as COPY payloads, which this process streams; on SQLite

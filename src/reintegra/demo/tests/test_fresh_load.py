@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from reintegra.cases.models import Case, CaseEvent, NameToken, Returnee
-from reintegra.demo import fresh_load, seeding
+from reintegra.demo import fresh_load, parallel, seeding
 from reintegra.testing import factories
 from reintegra.testing.trail import empty_audit_tables
 
@@ -39,11 +39,24 @@ def test_a_seed_into_empty_tables_builds_the_same_indexes_and_keys_and_its_rows_
             yield deferred
 
     monkeypatch.setattr(fresh_load, "deferred_indexes", contextmanager(spy))
+    pools = []
+    pool = parallel.pool
+
+    @contextmanager
+    def counted(workers):
+        pools.append((workers, connection.in_atomic_block))
+        with pool(workers) as found:
+            yield found
+
+    monkeypatch.setattr(parallel, "pool", counted)
     before = definitions()
     assert before[0] and before[1], "the tables have secondary indexes and foreign keys to defer"
-    result = seeding.seed(40, seed=2, as_of=date(2026, 6, 30))
+    result = seeding.seed(40, seed=2, as_of=date(2026, 6, 30), chunk_size=10, workers=1)
     assert result.cases == 40
     assert used == [True]
+    # The fresh load's own transaction does not keep the generation in this process (it did: a third slower).
+    assert pools == [(1, True)]
+    assert Case.objects.count() == 40
     assert definitions() == before
     with connection.cursor() as cursor:  # every foreign key was checked when added back: none is left unchecked
         cursor.execute(
