@@ -78,10 +78,11 @@ class FastSelect(forms.Select):
         return f'<option value="{escape(value)}"{mark}>{escape(label)}</option>'
 
 
-class PlainSelect(forms.Select):
+class SelectWidget(forms.Select):
     """A select rendered in Python with exactly the markup of Django's own templates (`select.html`, its
     options and attributes, whitespace included): for the few-option selects of a page every user opens (the
-    case list's filters), where a template include per option is most of the form's rendering time."""
+    case list's filters), where a template include per option is most of the form's rendering time. Named so
+    that `BoundField.widget_type` stays "select" (the class name minus "widget"): the field's CSS class too."""
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)
