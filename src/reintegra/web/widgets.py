@@ -111,11 +111,13 @@ class SelectWidget(forms.Select):
 
 def _attributes(attrs: dict[str, Any]) -> str:
     """`django/forms/widgets/attrs.html`: False left out, True as a bare name, any other value as text."""
-    return "".join(
-        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
+    parts = []
+    for name, value in attrs.items():
+        if value is True:
+            parts.append(f" {conditional_escape(name)}")
+        elif value is not False:
+            parts.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
+    return "".join(parts)
 
 
 class FastSelectMultiple(FastSelect):

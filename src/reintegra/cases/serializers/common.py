@@ -5,8 +5,7 @@ from typing import Any
 from django.db import models
 from rest_framework import serializers
 
-from reintegra.api.fields import EnumChoiceField
-from reintegra.api.fields import CalledTextField
+from reintegra.api.fields import CalledTextField, EnumChoiceField
 from reintegra.api.protection import FieldsBuiltOnce, SensitiveFieldsMixin
 from reintegra.cases import choices as case_choices
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.db.models import TextChoices
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _

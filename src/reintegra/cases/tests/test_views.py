@@ -1072,7 +1072,8 @@ def test_select_widget_renders_django_select_markup_exactly(value):
 
     from reintegra.web.widgets import SelectWidget
 
-    choices = [("", "All <x> & 'q' \"d\""), ("a", "Á"), (1, "one"), ("grp", [("g2", mark_safe("<b>G2</b>"))]), ("a", "again")]
+    group = ("grp", [("g2", mark_safe("<b>G2</b>"))])
+    choices = [("", "All <x> & 'q' \"d\""), ("a", "Á"), (1, "one"), group, ("a", "again")]
     attrs = {"id": "id_x", "aria-describedby": "id_x_helptext", "required": True, "disabled": False, "data-n": 3}
     django_html = django_forms.Select(choices=choices, attrs={"class": "c&"}).render("na<me", value, attrs=attrs)
     assert SelectWidget(choices=choices, attrs={"class": "c&"}).render("na<me", value, attrs=attrs) == django_html
