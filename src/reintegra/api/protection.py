@@ -4,8 +4,6 @@ all ask that same function", `access.scoping.can_see`)."""
 import copy
 from typing import Any
 
-from rest_framework.settings import api_settings
-
 from reintegra.access import scoping
 from reintegra.access.fields import sensitive_category
 
@@ -50,7 +48,8 @@ class FieldsBuiltOnce:
     removal of `SensitiveFieldsMixin` (listed before this mixin) stay per request.
 
     Only for serializers whose fields depend on the class alone: no `get_fields`/`build_*` reading the instance,
-    the context or the request (the case serializers: `cases.serializers.common.ProtectedModelSerializer`).
+    the context or the request, and not hyperlinked (`url_field_name` is set by the first build only): the case
+    serializers, `cases.serializers.common.ProtectedModelSerializer`.
     """
 
     def get_fields(self) -> dict[str, Any]:
@@ -59,6 +58,4 @@ class FieldsBuiltOnce:
         if built is None:
             built = super().get_fields()  # type: ignore[misc]
             cls._fields_built_once = built  # type: ignore[attr-defined]  # per class: not inherited (__dict__)
-        elif getattr(self, "url_field_name", "") is None:
-            self.url_field_name = api_settings.URL_FIELD_NAME  # as ModelSerializer.get_fields sets it
         return copy.deepcopy(built)
