@@ -40,6 +40,12 @@ class IdField(serializers.IntegerField):
         super().__init__(**kwargs)
 
 
+# The lookup tables DRF derives from a fixed set of choices (grouped, flat, by string), made once per set: a
+# serializer's fields are cloned for every request (DRF re-creates each field), and the countries are 250.
+# DRF only reads these tables; a field given other choices later (`field.choices = ...`) gets its own.
+_CHOICE_TABLES: dict[Any, tuple[Any, Any, Any]] = {}
+
+
 class EnumChoiceField(serializers.ChoiceField):
     """A ChoiceField whose choices are documented as one named enum component.
 
@@ -48,15 +54,73 @@ class EnumChoiceField(serializers.ChoiceField):
     builds from a model field's choices). Without a name the field is documented inline.
     """
 
+    _choices_key: Any = None
+
     def __init__(self, choices: Any, *, enum_name: str | None = None, **kwargs: Any) -> None:
         if isinstance(choices, type) and issubclass(choices, models.Choices):
+            self._choices_key = choices
             enum_name = enum_name or f"{choices.__name__}Enum"
             choices = choices.choices
         self.enum_name = enum_name
         super().__init__(choices, **kwargs)
+        self._choices_key = None  # choices set later on this field are its own
+
+    def _set_choices(self, choices: Any) -> None:
+        key = self._choices_key
+        tables = _CHOICE_TABLES.get(key) if key is not None else None
+        if tables is None:
+            super()._set_choices(choices)
+            if key is not None:
+                _CHOICE_TABLES[key] = (self.grouped_choices, self._choices, self.choice_strings_to_values)
+        else:
+            self.grouped_choices, self._choices, self.choice_strings_to_values = tables
+
+    choices = property(serializers.ChoiceField._get_choices, _set_choices)
 
     def schema_enum_name(self) -> str | None:
         return self.enum_name
+
+
+class ChoiceLabelField(serializers.CharField):
+    """The label of a stored code in the reader's language (`status_label`): what `get_status_display` answers
+    (the code itself when it is no longer a choice, "" for none), read from the Choices class instead of through
+    the model's `get_FOO_display` and DRF's callable lookup (an `inspect.signature` per row)."""
+
+    def __init__(self, choices: type[models.Choices], **kwargs: Any) -> None:
+        self.choices_class = choices
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        if value == "":
+            return ""
+        try:
+            return str(self.choices_class(value).label)
+        except ValueError:
+            return str(value)
+
+
+class CalledTextField(serializers.CharField):
+    """Read-only text from a method of the object taking no argument (`display_name`), called directly: DRF's
+    own lookup of a callable source inspects its signature (`inspect.signature`) on every row."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        *path, method = self.source_attrs
+        for name in path:
+            instance = getattr(instance, name)
+            if instance is None:
+                return None
+        return getattr(instance, method)()
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    if CountryCodeField in _CHOICE_TABLES:
+        return []  # the tables made from the list below are used (EnumChoiceField._set_choices)
+    return [(code, code) for code in countries.countries]
 
 
 class CountryCodeField(EnumChoiceField):
@@ -64,7 +128,8 @@ class CountryCodeField(EnumChoiceField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", _("ISO 3166-1 alpha-2 country code, e.g. MX, GT, HN, SV, US."))
-        super().__init__([(code, code) for code in countries.countries], enum_name="CountryEnum", **kwargs)
+        self._choices_key = CountryCodeField
+        super().__init__(_country_choices(), enum_name="CountryEnum", **kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str):

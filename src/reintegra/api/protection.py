@@ -1,6 +1,7 @@
 """Field-level protection for API serializers (ARCHITECTURE: "Views, API serializers, exports and search
 all ask that same function", `access.scoping.can_see`)."""
 
+import copy
 from typing import Any
 
 from reintegra.access import scoping
@@ -37,3 +38,24 @@ class SensitiveFieldsMixin:
             return True
         request = context.get("request")
         return scoping.can_see(getattr(request, "user", None), category)
+
+
+class FieldsBuiltOnce:
+    """For ModelSerializers: the fields `ModelSerializer.get_fields` builds from the model (reading the model's
+    metadata, its uniqueness rules, each field's keyword arguments) are built once per class, then cloned for
+    each serializer as DRF clones declared fields (`copy.deepcopy`: each field re-created from the arguments it
+    was made with, unbound). The clones are the serializer's own, so binding, the context and the per-user
+    removal of `SensitiveFieldsMixin` (listed before this mixin) stay per request.
+
+    Only for serializers whose fields depend on the class alone: no `get_fields`/`build_*` reading the instance,
+    the context or the request, and not hyperlinked (`url_field_name` is set by the first build only): the case
+    serializers, `cases.serializers.common.ProtectedModelSerializer`.
+    """
+
+    def get_fields(self) -> dict[str, Any]:
+        cls = type(self)
+        built: dict[str, Any] | None = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            cls._fields_built_once = built  # type: ignore[attr-defined]  # per class: not inherited (__dict__)
+        return copy.deepcopy(built)

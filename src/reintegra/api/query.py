@@ -18,7 +18,7 @@ every view (DRF's content negotiation). The OpenAPI schema documents the same de
 (`reintegra.api.schema`). An empty value (`?status=`) means no filter.
 """
 
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +51,12 @@ def declared_serializer(view: Any, method: str) -> type[serializers.Serializer[A
     return declared.get(action) if action else declared.get(method.lower())
 
 
+@cache
+def field_names(serializer_class: type[serializers.Serializer[Any]]) -> frozenset[str]:
+    """The parameters a query serializer declares (its fields depend on the class alone: not built per request)."""
+    return frozenset(serializer_class().fields)
+
+
 if TYPE_CHECKING:
     from rest_framework.views import APIView as _ViewBase
 else:
@@ -74,11 +80,11 @@ class QueryParametersMixin(_ViewBase):
         """The validated declaration of this action's query parameters (None if it declares none)."""
         params = self.request.query_params
         serializer_class = declared_serializer(self, self.request.method or "GET")
-        declared = set(serializer_class().fields) if serializer_class else set()
+        declared = field_names(serializer_class) if serializer_class else frozenset()
         allowed = declared | ALWAYS_ALLOWED
         paginated = paginates(self, self.request.method or "GET")
         if paginated:
-            allowed |= set(PaginationQuerySerializer().fields)
+            allowed |= field_names(PaginationQuerySerializer)
         unknown = sorted(set(params) - allowed)
         if unknown:
             raise UnknownParameter(unknown, sorted(allowed - ALWAYS_ALLOWED))

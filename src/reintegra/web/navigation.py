@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -53,6 +54,18 @@ def register(item: NavItem) -> None:
     _ITEMS[item.key] = item
 
 
+# The entries' addresses, reversed once per URL configuration and script prefix (not on every page).
+_ADDRESSES: dict[tuple[str, str, Any], str] = {}
+
+
+def _address(url_name: str) -> str:
+    key = (url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    found = _ADDRESSES.get(key)
+    if found is None:
+        found = _ADDRESSES[key] = reverse(url_name)
+    return found
+
+
 def items_for(user: User | AnonymousUser | None) -> list[dict[str, Any]]:
     """The entries the user may open, in order; grouped ones as {"key", "label", "children": [...]}."""
     if not (user and user.is_authenticated):
@@ -62,7 +75,7 @@ def items_for(user: User | AnonymousUser | None) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     groups: dict[str, dict[str, Any]] = {}
     for item in sorted(visible, key=lambda i: (i.order, i.key)):
-        entry: dict[str, Any] = {"key": item.key, "label": item.label, "url": reverse(item.url_name)}
+        entry: dict[str, Any] = {"key": item.key, "label": item.label, "url": _address(item.url_name)}
         if item.badge is not None:
             entry["badge"] = item.badge(user)
         group_key = _GROUP_OF.get(item.key)

@@ -18,7 +18,7 @@ from reintegra.cases.forms.common import (
     municipality_choices,
     staff_choices,
 )
-from reintegra.web.widgets import DateInput, FastSelect
+from reintegra.web.widgets import DateInput, FastSelect, SelectWidget
 
 if TYPE_CHECKING:
     from reintegra.access.models import User
@@ -34,14 +34,16 @@ class CaseFilterForm(forms.Form):
         help_text=_("Name, case number or identity document number. Accents and capitals do not matter."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    case_manager = forms.TypedChoiceField(label=_("Case manager"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=SelectWidget)
+    case_manager = forms.TypedChoiceField(
+        label=_("Case manager"), required=False, coerce=int, empty_value=None, widget=SelectWidget
+    )
     return_from = forms.DateField(label=_("Returned from"), required=False, widget=DateInput())
     return_to = forms.DateField(label=_("Returned until"), required=False, widget=DateInput())
     municipality = forms.TypedChoiceField(
         label=_("Municipality"), required=False, coerce=int, empty_value=None, widget=FastSelect
     )
-    return_type = forms.ChoiceField(label=_("Return type"), required=False)
+    return_type = forms.ChoiceField(label=_("Return type"), required=False, widget=SelectWidget)
     mine = forms.BooleanField(label=_("Only my cases"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from reintegra.access.models import User
 from reintegra.api import versioning
-from reintegra.api.fields import CountryCodeField, EnumChoiceField, IdField
+from reintegra.api.fields import ChoiceLabelField, CountryCodeField, EnumChoiceField, IdField
 from reintegra.cases import selectors, services
 from reintegra.cases.choices import (
     AttentionFlag,
@@ -179,7 +179,7 @@ class CaseListSerializer(ProtectedModelSerializer):
     """One row of the case list: only what `selectors.search_cases` already joined (no extra queries)."""
 
     status = EnumChoiceField(CaseStatus, read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = ChoiceLabelField(CaseStatus, source="status", read_only=True)
     return_type = EnumChoiceField(ReturnType, read_only=True)
     returnee = ReturneeSummarySerializer(read_only=True)
     case_manager = UserRefSerializer(read_only=True, allow_null=True)
@@ -204,7 +204,7 @@ class CaseListSerializer(ProtectedModelSerializer):
 
 class TimelineEventSerializer(ProtectedModelSerializer):
     kind = EnumChoiceField(CaseEventKind, read_only=True)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = ChoiceLabelField(CaseEventKind, source="kind", read_only=True)
     actor = serializers.SerializerMethodField()
     # Any: the serializer metaclass moves declared fields out of the class, so `.data` stays Serializer.data.
     data: Any = serializers.DictField(read_only=True)
@@ -267,7 +267,7 @@ def household_data(case: Case) -> dict[str, Any]:
 
 class CaseDetailSerializer(ProtectedModelSerializer):
     status = EnumChoiceField(CaseStatus, read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = ChoiceLabelField(CaseStatus, source="status", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     team = serializers.IntegerField(source="team_id", read_only=True, allow_null=True)
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
@@ -275,15 +275,15 @@ class CaseDetailSerializer(ProtectedModelSerializer):
     returnee = ReturneeSummarySerializer(read_only=True)
     household = serializers.SerializerMethodField()
     return_type = EnumChoiceField(ReturnType, read_only=True)
-    return_type_label = serializers.CharField(source="get_return_type_display", read_only=True)
+    return_type_label = ChoiceLabelField(ReturnType, source="return_type", read_only=True)
     host_country = CountryCodeField(read_only=True, allow_blank=True)
     transit_countries = serializers.ListField(child=CountryCodeField(), read_only=True)
     reception_assistance = serializers.ListField(child=EnumChoiceField(ReceptionAssistance), read_only=True)
     causes_of_migration = serializers.ListField(child=EnumChoiceField(MigrationCause), read_only=True)
     closure_reason = EnumChoiceField(ClosureReason, read_only=True, allow_blank=True)
-    closure_reason_label = serializers.CharField(source="get_closure_reason_display", read_only=True)
+    closure_reason_label = ChoiceLabelField(ClosureReason, source="closure_reason", read_only=True)
     closure_category = EnumChoiceField(ClosureCategory, read_only=True, allow_blank=True)
-    closure_category_label = serializers.CharField(source="get_closure_category_display", read_only=True)
+    closure_category_label = ChoiceLabelField(ClosureCategory, source="closure_category", read_only=True)
     timeline = serializers.SerializerMethodField()
     version = versioning.version_field()
 

@@ -5,8 +5,8 @@ from typing import Any
 from django.db import models
 from rest_framework import serializers
 
-from reintegra.api.fields import EnumChoiceField
-from reintegra.api.protection import SensitiveFieldsMixin
+from reintegra.api.fields import CalledTextField, EnumChoiceField
+from reintegra.api.protection import FieldsBuiltOnce, SensitiveFieldsMixin
 from reintegra.cases import choices as case_choices
 
 # Longest free text accepted for a text field without its own limit (notes, needs, goals...).
@@ -31,7 +31,9 @@ class CaseChoiceField(EnumChoiceField):
         return None
 
 
-class ProtectedModelSerializer(SensitiveFieldsMixin, serializers.ModelSerializer):
+# The fields made from the model are built once per class (`FieldsBuiltOnce`). (The docstring below is the
+# description of the schema's components: left as it is.)
+class ProtectedModelSerializer(SensitiveFieldsMixin, FieldsBuiltOnce, serializers.ModelSerializer):
     """Base for model representations: named enums in the schema, bounded free text, field protection."""
 
     serializer_choice_field = CaseChoiceField
@@ -50,4 +52,4 @@ def request_user(serializer: serializers.BaseSerializer) -> Any:
 
 class UserRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="display_name", read_only=True)
+    name = CalledTextField(source="display_name", read_only=True)

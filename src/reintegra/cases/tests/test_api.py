@@ -1065,3 +1065,40 @@ def test_the_schema_documents_the_capped_count_of_every_page():
         assert page["required"] == ["count", "count_is_capped", "results"], name
         assert page["properties"]["count_is_capped"]["type"] == "boolean", name
         assert "10,000" in page["properties"]["count"]["description"], name
+
+
+@pytest.mark.parametrize("language", ["es", "en", "fr"])
+def test_label_fields_answer_what_get_display_answers(language):
+    """`status_label` & co. read the label from the Choices class (no `get_FOO_display`, no callable lookup):
+    the same text for every code, a code that is no longer a choice, and no code."""
+    from django.utils import translation
+
+    from reintegra.api.fields import ChoiceLabelField
+    from reintegra.cases.choices import CaseStatus, ClosureCategory, ClosureReason, ReturnType
+    from reintegra.cases.models import Case
+
+    with translation.override(language):
+        for name, choices in [
+            ("status", CaseStatus),
+            ("return_type", ReturnType),
+            ("closure_reason", ClosureReason),
+            ("closure_category", ClosureCategory),
+        ]:
+            field = ChoiceLabelField(choices, source=name)
+            for code in [*choices.values, "", "retired_code"]:
+                case = Case(**{name: code})
+                expected = getattr(case, f"get_{name}_display")()
+                assert field.to_representation(getattr(case, name)) == expected, (name, code)
+
+
+def test_serializers_get_their_own_fields_built_once_per_class():
+    """The model's fields are built once per class and cloned per serializer: two serializers never share a
+    field (binding, context and the per-user removal of sensitive fields stay per request)."""
+    from reintegra.cases.serializers import CaseListSerializer
+
+    first, second = CaseListSerializer(), CaseListSerializer()
+    assert list(first.fields) == list(second.fields)
+    assert "_fields_built_once" in vars(CaseListSerializer)
+    for name in first.fields:
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first and second.fields[name].parent is second

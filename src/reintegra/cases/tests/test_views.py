@@ -1062,6 +1062,28 @@ def test_fast_select_escapes_and_marks_selection():
     assert "multiple" in multiple and multiple.count("selected") == 2
 
 
+@pytest.mark.parametrize("value", ["", "a", "1", None, "g2", "unknown"])
+def test_select_widget_renders_django_select_markup_exactly(value):
+    """The case list's filter selects are rendered in Python: byte for byte what Django's templates render
+    (attributes, escaping, optgroups, the first matching option selected, whitespace), and the same
+    `widget_type` (the field's CSS class)."""
+    from django import forms as django_forms
+    from django.utils.safestring import mark_safe
+
+    from reintegra.web.widgets import SelectWidget
+
+    group = ("grp", [("g2", mark_safe("<b>G2</b>"))])
+    choices = [("", "All <x> & 'q' \"d\""), ("a", "Á"), (1, "one"), group, ("a", "again")]
+    attrs = {"id": "id_x", "aria-describedby": "id_x_helptext", "required": True, "disabled": False, "data-n": 3}
+    django_html = django_forms.Select(choices=choices, attrs={"class": "c&"}).render("na<me", value, attrs=attrs)
+    assert SelectWidget(choices=choices, attrs={"class": "c&"}).render("na<me", value, attrs=attrs) == django_html
+
+    class Form(django_forms.Form):
+        status = django_forms.ChoiceField(choices=[("a", "A")], widget=SelectWidget)
+
+    assert Form()["status"].widget_type == "select"
+
+
 def test_error_pages_render_without_a_request_context():
     from django.template.loader import render_to_string
 
