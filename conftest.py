@@ -1,0 +1,93 @@
+"""The whole suite's test databases (src/ and tests/): each is a copy of the run's migrated template database
+(reintegra.testing.template_db), not a migration of its own. Otherwise pytest-django's own `django_db_setup`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+from pytest_django.plugin import blocking_manager_key
+
+from reintegra.testing import template_db
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    from django.test.utils import setup_databases, teardown_databases
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    copy = template_db.databases_from_template()
+    if not django_db_use_migrations:  # --nomigrations: the tables straight from the models, no template
+        _disable_migrations()
+        copy = contextlib.nullcontext()
+    with django_db_blocker.unblock(), copy:
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The run's PostgreSQL template goes with the run (the xdist controller, or the only process)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with session.config.stash[blocking_manager_key].unblock():
+            template_db.drop_postgres_template(connection)
+
+
+# The files whose tests take longest (the durations of a whole run, `--durations=80`), started first: with xdist's
+# work stealing (`make test`: --dist worksteal) the run then ends on short tests on both workers rather than on one
+# long test on one worker while the other waits. Transactional tests stay after the others (pytest-django's order:
+# their flush empties what the migrations wrote).
+SLOW_FIRST = (
+    "tests/security/test_encryption_at_rest_migrations.py",
+    "tests/test_protection_migrations.py",
+    "src/reintegra/handover/tests/test_two_installations.py",
+    "tests/test_local_formats_sweep.py",
+    "tests/test_serve.py",
+    "tests/security/test_api_schemathesis.py",
+    "tests/browser/",
+    "tests/test_permission_matrix.py",
+    "src/reintegra/demo/tests/",
+    "src/reintegra/community/tests/test_demo.py",
+    "src/reintegra/reception/tests/test_demo.py",
+    "src/reintegra/public/tests/test_demo.py",
+    "src/reintegra/access/tests/test_commands.py",
+    "src/reintegra/sustainability/tests/test_permissions.py",
+    "src/reintegra/referrals/tests/test_permissions.py",
+    "src/reintegra/children/tests/test_tracing_permissions.py",
+)
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: (_transactional(item), not item.nodeid.startswith(SLOW_FIRST)))
