@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from io import StringIO
+from typing import Any
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import translation
 from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
 from pytest_django.plugin import blocking_manager_key
 
@@ -91,3 +96,37 @@ def _transactional(item: pytest.Item) -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: (_transactional(item), not item.nodeid.startswith(SLOW_FIRST)))
+
+
+# The demo that the demo content tests read: `reintegra demo --no-serve --cases DEMO_CASES`, built once per xdist worker
+# into a copy of the migrated template (testing.template_db), instead of once per test (each build takes 10-40 s).
+DEMO_CASES = template_db.DEMO_CASES
+
+
+@pytest.fixture(scope="session")
+def _demo_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[str, str]]:
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        name = template_db.new_copy(connection)
+        try:
+            out = StringIO()
+            with template_db.using_database(connection, name), translation.override("en"):
+                call_command("demo", "--no-serve", "--cases", str(DEMO_CASES), stdout=out)
+            cache.clear()
+            yield name, out.getvalue()
+        finally:
+            template_db.drop_copy(connection, name)
+
+
+@pytest.fixture
+def demo_site(_demo_database: tuple[str, str], django_db_blocker: Any) -> Iterator[str]:
+    """The test reads (and may write to) the demo of `reintegra demo --no-serve --cases DEMO_CASES` in a transaction
+    rolled back after it, as a `django_db` test does; the demo's printed lines are the fixture's value. A test using
+    it has no `django_db` mark: its database is the demo's, not the worker's test database."""
+    from django.db import connection, transaction
+
+    name, printed = _demo_database
+    with django_db_blocker.unblock(), template_db.using_database(connection, name), transaction.atomic():
+        yield printed
+        transaction.set_rollback(True)

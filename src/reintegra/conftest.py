@@ -1,16 +1,13 @@
 from collections.abc import Iterator
-from io import StringIO
-from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.utils import translation
 
 from reintegra.access.models import Organisation, Team, User
 from reintegra.access.roles import Role
 from reintegra.places.models import AdminArea
-from reintegra.testing import factories, template_db
+from reintegra.testing import factories
 
 
 @pytest.fixture(autouse=True)
@@ -92,37 +89,3 @@ def dpo(org: Organisation) -> User:
 @pytest.fixture
 def psychologist(org: Organisation, team: Team) -> User:
     return factories.user(org, Role.CASE_MANAGER, team=team, username="psicologa", is_mental_health_professional=True)
-
-
-# The demo that the demo content tests read: `reintegra demo --no-serve --cases DEMO_CASES`, built once per xdist worker
-# into a copy of the migrated template (testing.template_db), instead of once per test (each build takes 10-40 s).
-DEMO_CASES = 40
-
-
-@pytest.fixture(scope="session")
-def _demo_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[str, str]]:
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        name = template_db.new_copy(connection)
-        try:
-            out = StringIO()
-            with template_db.using_database(connection, name), translation.override("en"):
-                call_command("demo", "--no-serve", "--cases", str(DEMO_CASES), stdout=out)
-            cache.clear()
-            yield name, out.getvalue()
-        finally:
-            template_db.drop_copy(connection, name)
-
-
-@pytest.fixture
-def demo_site(_demo_database: tuple[str, str], django_db_blocker: Any) -> Iterator[str]:
-    """The test reads (and may write to) the demo of `reintegra demo --no-serve --cases DEMO_CASES` in a transaction
-    rolled back after it, as a `django_db` test does; the demo's printed lines are the fixture's value. A test using
-    it has no `django_db` mark: its database is the demo's, not the worker's test database."""
-    from django.db import connection, transaction
-
-    name, printed = _demo_database
-    with django_db_blocker.unblock(), template_db.using_database(connection, name), transaction.atomic():
-        yield printed
-        transaction.set_rollback(True)

@@ -26,6 +26,8 @@ from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(tempfile.gettempdir()) / "reintegra-test-templates"
+# The size of the demo the demo content tests share (the root conftest.py's `demo_site`).
+DEMO_CASES = 40
 STALE_AFTER_SECONDS = 24 * 3600
 
 
@@ -156,7 +158,7 @@ def load_template(connection: Any) -> None:
     """Fill the (new, empty) test database of `connection` with the run's migrated template: what Django's
     `create_test_db` gets from `migrate`, copied instead of replayed."""
     if connection.vendor == "sqlite":
-        source = sqlite3.connect(f"file:{migrated_sqlite()}?mode=ro", uri=True)
+        source = sqlite3.connect(migrated_sqlite())
         try:
             if connection.creation.is_in_memory_db(connection.settings_dict["NAME"]):
                 connection.ensure_connection()

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from reintegra.access.models import User
 from reintegra.access.roles import Role
 from reintegra.cases.models import Case, Returnee
-from reintegra.conftest import DEMO_CASES
 from reintegra.demo import vocabulary
+from reintegra.testing.template_db import DEMO_CASES
 
 
 def test_demo_creates_a_user_per_role_and_is_idempotent(demo_site: str):

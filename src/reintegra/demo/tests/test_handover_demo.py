@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from reintegra.access.models import User
-from reintegra.conftest import DEMO_CASES
 from reintegra.handover.choices import DeliveryStatus, HandOverStatus
 from reintegra.handover.models import Delivery, HandOver, PartnerInstallation
+from reintegra.testing.template_db import DEMO_CASES
 
 
 def test_demo_hand_overs(demo_site: str):
