@@ -186,11 +186,12 @@ def databases_from_template() -> Iterator[None]:
 
     real = management.call_command
 
-    def call_command(name: Any, *args: Any, **options: Any) -> Any:
+    def call_command(command_name: Any, *args: Any, **options: Any) -> str:
         alias = options.get("database", DEFAULT_DB_ALIAS)
-        if name == "migrate" and options.get("run_syncdb") and not args and alias == DEFAULT_DB_ALIAS:
-            return load_template(connections[alias])
-        return real(name, *args, **options)
+        if command_name == "migrate" and options.get("run_syncdb") and not args and alias == DEFAULT_DB_ALIAS:
+            load_template(connections[alias])
+            return ""
+        return real(command_name, *args, **options)
 
     management.call_command = call_command
     try:
