@@ -1,6 +1,10 @@
 """The project's fixtures (src/reintegra/conftest.py) for the tests under tests/ as well: pytest only
 applies a conftest to the directory it sits in, so without this each file here copied them."""
 
+from typing import Any
+
+import pytest
+
 from reintegra.conftest import (  # noqa: F401  (fixtures are found by name)
     _empty_cache,
     _english_outside_requests,
@@ -17,3 +21,22 @@ from reintegra.conftest import (  # noqa: F401  (fixtures are found by name)
     supervisor,
     team,
 )
+from reintegra.testing import template_db
+
+
+@pytest.fixture(scope="session")
+def migration_round_trip(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """One replay of the migrations, back to before the consent move and the encryption migrations and forward
+    again, on a fresh copy of the template, shared by the two tests that read it (tests/migration_round_trip.py)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+    from django.db import connection
+    from django.utils import translation
+    from tests.migration_round_trip import replay
+
+    cache.clear()
+    try:
+        with django_db_blocker.unblock(), template_db.own_database(connection), translation.override("en"):
+            return replay()
+    finally:
+        ContentType.objects.clear_cache()  # the worker's database has its own rows again

@@ -19,7 +19,7 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-from reintegra.testing.template_db import copy_migrated_sqlite
+from reintegra.testing.template_db import clone_postgres, copy_migrated_sqlite
 
 CHROMIUM = os.environ.get("REINTEGRA_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "browser-test-Passw0rd"
@@ -44,14 +44,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _postgres_database(base_url: str) -> tuple[str, "callable"]:
+def _postgres_database(base_url: str, django_db_blocker) -> tuple[str, "callable"]:
+    """A throw-away database on the server of `base_url`: a copy of the migrated template (testing.template_db)."""
     import psycopg
+    from django.db import connection
 
     name = f"reintegra_browser_{uuid.uuid4().hex[:8]}"
     parsed = urlparse(base_url)
     admin_url = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    with django_db_blocker.unblock():
+        clone_postgres(connection, name)
 
     def drop() -> None:
         with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -61,11 +63,11 @@ def _postgres_database(base_url: str) -> tuple[str, "callable"]:
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+def live_app(tmp_path_factory: pytest.TempPathFactory, django_db_blocker) -> Iterator[LiveApp]:
     base = os.environ.get("DATABASE_URL", "")
     drop = None
     if base.startswith(("postgres://", "postgresql://")):
-        database_url, drop = _postgres_database(base)
+        database_url, drop = _postgres_database(base, django_db_blocker)
     else:
         database_url = f"sqlite:///{copy_migrated_sqlite(tmp_path_factory.mktemp('browser') / 'app.sqlite3')}"
     port = _free_port()
@@ -78,8 +80,6 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         "REINTEGRA_HOME": str(tmp_path_factory.mktemp("home")),
     }
     app = LiveApp(url=f"http://127.0.0.1:{port}", env=env)
-    if drop is not None:
-        app.manage("migrate", "--verbosity", "0")  # SQLite starts from the run's migrated copy
     app.manage("load_places")
     app.manage("createorg", "--code", "oim-gt", "--name", "OIM Guatemala", "--country", "GT")
     subprocess.run(

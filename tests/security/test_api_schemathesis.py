@@ -14,6 +14,7 @@ body conforms to the documented schema. The number of requests made is printed.
 import contextlib
 import io
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ import schemathesis
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import HypothesisException
 from schemathesis.checks import not_a_server_error
@@ -128,9 +129,14 @@ def _fuzz(operation: Any, mode: Any, examples: int, headers: dict[str, str], pat
     return requests, failures
 
 
-@pytest.fixture
-def world(db: Any) -> None:
-    call_command("demo", no_serve=True, cases=30, seed=2024, stdout=io.StringIO())
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The demo world, built once for the three roles inside a transaction rolled back after the last of them: each
+    role's test runs in a savepoint of its own (django_db), so what one role's fuzzing writes is gone for the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("demo", no_serve=True, cases=30, seed=2024, stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @contextlib.contextmanager
@@ -147,6 +153,7 @@ def keeping_the_test_connection() -> Any:
         request_finished.connect(close_old_connections)
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", list(ROLES))
 def test_api_conforms_to_its_schema_under_fuzzing(world: None, client: Any, role: str, record_property: Any) -> None:
     from reintegra.wsgi import application

@@ -5,97 +5,29 @@ database from before them), then applied again."""
 import importlib
 
 import pytest
-from django.apps import apps
-from django.db import DatabaseError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import connection
 from django_otp.oath import TOTP
+from tests.migration_round_trip import RoundTrip
 
 from reintegra.access import crypto
-from reintegra.access.models import AccessEvent, TOTPDevice
-from reintegra.testing.personal_records import (
-    ENCRYPTED,
-    build_everything,
-    expected,
-    holds_expected,
-    m,
-    raw_text_of_every_table,
-    stored_value,
-)
-from reintegra.testing.trail import empty_audit_tables
-
-BEFORE = [
-    ("access", "0007_drop_plaintext_api_tokens"),
-    ("cases", "0004_default_programmes"),
-    ("referrals", "0003_provider_owner_required"),
-    ("sustainability", "0002_default_rss_and_grid"),
-]
-# Encrypted before these migrations: they stay encrypted whichever way the migrations run.
-ALREADY_ENCRYPTED = {
-    "cases.Assessment.protection_concerns",
-    "cases.Assessment.health_notes",
-    "cases.Assessment.mental_health_notes",
-    "cases.Assessment.gbv_notes",
-    "cases.CounsellingSession.notes",
-    "cases.IdentityDocument.number",
-    "referrals.Referral.reason",
-    "referrals.Referral.feedback",
-}
+from reintegra.access.models import TOTPDevice
+from reintegra.testing.personal_records import m
 
 
-def _table_of(label: str) -> str:
-    app_label, model_name, _field = label.split(".")
-    return apps.get_model(app_label, model_name)._meta.db_table
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
-def latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
-
-
-@pytest.fixture
-def trail_emptied_after(transactional_db):
-    """The database is flushed after a transactional test; the audit tables refuse DELETE, so they are
-    emptied here first, with their append-only guard lifted for that moment."""
-    yield
-    empty_audit_tables()
-
-
-def test_unapplying_decrypts_and_applying_encrypts_existing_rows(trail_emptied_after):
-    build_everything()
-    # The tables of the apps built after these migrations (children, hand-over, community, employment, public) are
-    # encrypted from their first row: going back drops them (with their rows), so they have nothing to decrypt.
-    later_apps = ("children.", "handover.", "community.", "employment.", "public.")
-    surviving = [label for label in ENCRYPTED if not label.startswith(later_apps)]
-    newly = [label for label in surviving if label not in ALREADY_ENCRYPTED]
-    try:
-        migrate(BEFORE)
-        # A model added later to an app of BEFORE (access's export jobs) has no table back there either: its rows
-        # go with it, as the later apps' do.
-        tables = set(connection.introspection.table_names())
-        surviving = [label for label in surviving if _table_of(label) in tables]
-        newly = [label for label in newly if label in surviving]
-        dump = raw_text_of_every_table()
-        still_clear = [label for label in newly if expected(label).lower() not in dump]
-        assert still_clear == [], f"not decrypted by the reverse migration: {still_clear}"
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT data FROM cases_caseevent WHERE kind = 'reopened'")
-            assert m("cases.CaseEvent.note") in cursor.fetchone()[0]  # back in the timeline's JSON
-    finally:
-        migrate(latest())
-    dump = raw_text_of_every_table()
-    found = [label for label in ENCRYPTED if expected(label).lower() in dump]
-    assert found == [], f"left in clear by the migrations: {found}"
-    for label in surviving:
-        assert holds_expected(label, stored_value(label)), label
+def test_unapplying_decrypts_and_applying_encrypts_existing_rows(migration_round_trip: RoundTrip):
+    """The records are built, the migrations unapplied back to BEFORE and applied again: the run's one replay of
+    the migrations (tests/migration_round_trip.py, shared with the consent move's test), read here."""
+    seen = migration_round_trip.encryption
+    # Before the migrations (BEFORE), the values they encrypt (ENCRYPTED but not ALREADY_ENCRYPTED) are back in
+    # clear; the later apps' tables are gone with their rows.
+    assert seen.surviving
+    assert seen.still_clear == [], f"not decrypted by the reverse migration: {seen.still_clear}"
+    assert m("cases.CaseEvent.note") in seen.reopened_note  # back in the timeline's JSON
+    # After them, nothing personal in clear, and every value read back through the models.
+    assert seen.left_in_clear == [], f"left in clear by the migrations: {seen.left_in_clear}"
+    assert seen.not_read_back == [], seen.not_read_back
     # The access trail is append-only again after its migration.
-    with pytest.raises(DatabaseError), transaction.atomic():
-        AccessEvent.objects.update(flagged=False)
+    assert seen.trail_update_refused
 
 
 LEGACY_TABLE = """

@@ -1,10 +1,6 @@
 """`reintegra demo`'s community content: the demo organisation's communities with their checklist and
 sessions, the coordination body's, and every community screen answering with content for the demo roles."""
 
-from io import StringIO
-
-import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -19,13 +15,9 @@ from reintegra.community.models import (
     SiteScore,
 )
 
-pytestmark = pytest.mark.django_db
 
-
-def test_demo_community_content() -> None:
-    out = StringIO()
-    call_command("demo", "--no-serve", "--cases", "60", stdout=out)
-    assert "Community: " in out.getvalue()
+def test_demo_community_content(demo_site: str) -> None:
+    assert "Community: " in demo_site
     own = Community.objects.filter(organisation__code="oim-gt")
     assert own.filter(municipality__country="GT").count() >= 1
     assert own.filter(municipality__country="HN").count() == 1

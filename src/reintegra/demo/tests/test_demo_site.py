@@ -1,10 +1,7 @@
 """`reintegra demo`: every demo user's screens open, and the ones about their work show it."""
 
 import re
-from io import StringIO
 
-import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from reintegra.access.models import User
@@ -15,13 +12,6 @@ from reintegra.regional.models import RegionalAction
 from reintegra.reminders.models import Reminder
 from reintegra.structural.models import Stakeholder
 from reintegra.web import navigation
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo():
-    call_command("demo", "--no-serve", "--cases", "40", stdout=StringIO())
 
 
 def _pages(user: User) -> dict[str, str]:
@@ -40,7 +30,7 @@ def _pages(user: User) -> dict[str, str]:
     return pages
 
 
-def test_every_demo_users_screens_open_and_show_their_work(demo):
+def test_every_demo_users_screens_open_and_show_their_work(demo_site: str):
     seen = {spec.username: _pages(User.objects.get(username=spec.username)) for spec in site.DEMO_USERS}
     mine = Case.objects.filter(case_manager__username="gestora").order_by("-return_date").first()
     assert mine is not None and mine.case_number in seen["gestora"]["cases"]

@@ -1,10 +1,6 @@
 """`reintegra demo`'s labour intermediation: oim-gt's employers, vacancies, jobseekers with consent and
 placements in every state, seen by the demo users."""
 
-from io import StringIO
-
-import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -13,13 +9,9 @@ from reintegra.employment import selectors
 from reintegra.employment.choices import PlacementStatus
 from reintegra.employment.models import JobseekerProfile, Placement, RetentionCheck, Vacancy
 
-pytestmark = pytest.mark.django_db
 
-
-def test_demo_employment_content():
-    out = StringIO()
-    call_command("demo", "--no-serve", "--cases", "40", stdout=out)
-    assert "Employment: 8 employers, 20 vacancies" in out.getvalue()
+def test_demo_employment_content(demo_site: str):
+    assert "Employment: 8 employers, 20 vacancies" in demo_site
     profiles = JobseekerProfile.objects.filter(case__organisation__code="oim-gt")
     assert profiles.count() >= 5  # 60 in a full demo; fewer open adult cases in this small one
     assert all(selectors.has_employment_consent(p.case) for p in profiles)

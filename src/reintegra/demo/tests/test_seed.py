@@ -12,7 +12,6 @@ from django.db import connection
 
 from reintegra.access import crypto
 from reintegra.access.models import Organisation, User
-from reintegra.access.roles import Role
 from reintegra.cases import lifecycle, matching, name_index, selectors, services
 from reintegra.cases.choices import CLOSURE_CATEGORY, CaseEventKind, CaseStatus, ClosureReason
 from reintegra.cases.models import (
@@ -25,7 +24,7 @@ from reintegra.cases.models import (
     PlanItem,
     Returnee,
 )
-from reintegra.demo import seeding, staff, vocabulary
+from reintegra.demo import seeding, staff
 from reintegra.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -257,40 +256,3 @@ def test_seed_command(capsys):
         call_command("seed", "--cases", "1", "--organisation", "nope", stdout=StringIO())
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("seed", "--cases", "1", "--as-of", "30/06/2026", stdout=StringIO())
-
-
-def test_demo_creates_a_user_per_role_and_is_idempotent():
-    out = StringIO()
-    call_command("demo", "--no-serve", "--cases", "40", stdout=out)
-    text = out.getvalue()
-    # The synthetic cases asked for, the children's path's own (levels/children.py: its cases, and each family's
-    # parent with the child cases opened from the parent's), and those the reception desk's protection flags
-    # open (levels/reception.py).
-    routed = [p for p in vocabulary.load("reception.yaml")["desk"] if p.get("flags")]
-    children = vocabulary.load("children.yaml")
-    families = sum(1 + sum(1 for m in family["members"] if m.get("child_case")) for family in children["families"])
-    # and the repeat returns the community level opens in the hotspots (levels/community.py), as it reports them.
-    found = re.search(r"(\d+) repeat returns in the hotspots", text)
-    assert found is not None, text
-    demo_cases = 40 + len(children["cases"]) + families + len(routed) + int(found.group(1))
-    assert Case.objects.count() == demo_cases
-    for role in Role:
-        holders = User.objects.filter(role_assignments__role=role, password__isnull=False)
-        demo = [u for u in holders if u.check_password("reintegra-demo")]
-        assert demo, role
-        assert demo[0].username in text
-    admin = User.objects.get(username="admin")
-    assert admin.is_staff and admin.is_superuser
-    gestora, gestor = User.objects.get(username="gestora"), User.objects.get(username="gestor")
-    assert gestora.team_id == gestor.team_id is not None
-    mine = Case.objects.filter(case_manager__in=[gestora, gestor]).count()
-    assert mine > Case.objects.filter(organisation=gestora.organisation).count() / 2
-    assert "reintegra-demo" in text and "http://127.0.0.1:8000" in text
-    for returnee in Returnee.objects.all():
-        assert returnee.full_name not in text
-
-    users = User.objects.count()
-    out = StringIO()
-    call_command("demo", "--no-serve", "--cases", "40", stdout=out)
-    assert Case.objects.count() == demo_cases and User.objects.count() == users
-    assert "already has cases" in out.getvalue() and "gestora" in out.getvalue()

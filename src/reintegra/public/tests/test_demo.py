@@ -1,10 +1,6 @@
 """`reintegra demo`'s public content: guides for five municipalities, public services, questions and feedback in
 every state, a sensitive item only the focal point sees, and the focal point's login among the printed ones."""
 
-from io import StringIO
-
-import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from reintegra.access.models import User
@@ -12,13 +8,9 @@ from reintegra.public.choices import FeedbackKind, FeedbackStatus, InformationRe
 from reintegra.public.models import Feedback, Guide, InformationRequest, SatisfactionSurvey
 from reintegra.referrals.models import Service
 
-pytestmark = pytest.mark.django_db
 
-
-def test_demo_public_content() -> None:
-    out = StringIO()
-    call_command("demo", "--no-serve", "--cases", "40", stdout=out)
-    printed = out.getvalue()
+def test_demo_public_content(demo_site: str) -> None:
+    printed = demo_site
     assert "Public portal: " in printed and "focal" in printed
     assert Guide.objects.exclude(municipality=None).values("municipality").distinct().count() == 5
     assert Service.objects.filter(is_public=True).exclude(public_contact="").count() >= 5

@@ -1,10 +1,6 @@
 """`reintegra demo`'s reception content: three points per country, about sixty arrivals each, intakes with
 repeat returns and assistance, and the desk's three people recorded through the services (routing included)."""
 
-from io import StringIO
-
-import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -13,13 +9,9 @@ from reintegra.children.models import BestInterestsAssessment
 from reintegra.reception.manifest_models import ManifestMapping
 from reintegra.reception.models import Arrival, AssistanceGiven, Intake, ReceptionPoint
 
-pytestmark = pytest.mark.django_db
 
-
-def test_demo_reception_content() -> None:
-    out = StringIO()
-    call_command("demo", "--no-serve", "--cases", "40", stdout=out)
-    assert "Reception: 12 points" in out.getvalue()
+def test_demo_reception_content(demo_site: str) -> None:
+    assert "Reception: 12 points" in demo_site
     for code in ("oim-gt", "oim-hn", "oim-sv", "oim-mx"):
         assert ReceptionPoint.objects.filter(organisation__code=code).count() == 3
     assert Arrival.objects.count() >= 240

@@ -1,0 +1,132 @@
+"""The whole suite's test databases (src/ and tests/): each is a copy of the run's migrated template database
+(reintegra.testing.template_db), not a migration of its own. Otherwise pytest-django's own `django_db_setup`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import translation
+from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+from pytest_django.plugin import blocking_manager_key
+
+from reintegra.testing import template_db
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    from django.test.utils import setup_databases, teardown_databases
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    copy = template_db.databases_from_template()
+    if not django_db_use_migrations:  # --nomigrations: the tables straight from the models, no template
+        _disable_migrations()
+        copy = contextlib.nullcontext()
+    with django_db_blocker.unblock(), copy:
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The run's PostgreSQL template goes with the run (the xdist controller, or the only process)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with session.config.stash[blocking_manager_key].unblock():
+            template_db.drop_postgres_template(connection)
+
+
+# The files whose tests take longest (the durations of a whole run, `--durations=80`), started first: with xdist's
+# work stealing (`make test`: --dist worksteal) the run then ends on short tests on both workers rather than on one
+# long test on one worker while the other waits. Transactional tests stay after the others (pytest-django's order:
+# their flush empties what the migrations wrote).
+SLOW_FIRST = (
+    "tests/security/test_encryption_at_rest_migrations.py",
+    "tests/test_protection_migrations.py",
+    "src/reintegra/handover/tests/test_two_installations.py",
+    "tests/test_local_formats_sweep.py",
+    "tests/test_serve.py",
+    "tests/security/test_api_schemathesis.py",
+    "tests/browser/",
+    "tests/test_permission_matrix.py",
+    "src/reintegra/demo/tests/",
+    "src/reintegra/community/tests/test_demo.py",
+    "src/reintegra/reception/tests/test_demo.py",
+    "src/reintegra/public/tests/test_demo.py",
+    "src/reintegra/access/tests/test_commands.py",
+    "src/reintegra/sustainability/tests/test_permissions.py",
+    "src/reintegra/referrals/tests/test_permissions.py",
+    "src/reintegra/children/tests/test_tracing_permissions.py",
+)
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: (_transactional(item), not item.nodeid.startswith(SLOW_FIRST)))
+
+
+# The demo that the demo content tests read: `reintegra demo --no-serve --cases DEMO_CASES`, built once per xdist worker
+# into a copy of the migrated template (testing.template_db), instead of once per test (each build takes 10-40 s).
+DEMO_CASES = template_db.DEMO_CASES
+
+
+@pytest.fixture(scope="session")
+def _demo_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[str, str]]:
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        name = template_db.new_copy(connection)
+        try:
+            out = StringIO()
+            with template_db.using_database(connection, name), translation.override("en"):
+                call_command("demo", "--no-serve", "--cases", str(DEMO_CASES), stdout=out)
+            cache.clear()
+            yield name, out.getvalue()
+        finally:
+            template_db.drop_copy(connection, name)
+
+
+@pytest.fixture
+def demo_site(_demo_database: tuple[str, str], django_db_blocker: Any) -> Iterator[str]:
+    """The test reads (and may write to) the demo of `reintegra demo --no-serve --cases DEMO_CASES` in a transaction
+    rolled back after it, as a `django_db` test does; the demo's printed lines are the fixture's value. A test using
+    it has no `django_db` mark: its database is the demo's, not the worker's test database."""
+    from django.db import connection, transaction
+
+    name, printed = _demo_database
+    with django_db_blocker.unblock(), template_db.using_database(connection, name), transaction.atomic():
+        yield printed
+        transaction.set_rollback(True)
