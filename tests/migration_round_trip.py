@@ -1,5 +1,6 @@
 """One replay of the migrations for the two tests that prove data migrations on rows that already exist
-(tests/security/test_encryption_at_rest_migrations.py and tests/test_protection_migrations.py).
+(tests/security/test_encryption_at_rest_migrations.py, tests/test_protection_migrations.py and
+tests/test_organisation_key_migration.py).
 
 Each test used to build its records, unapply most of the project's migrations on the worker's test database,
 apply them again and flush: two replays of about a hundred migrations each way per run. Going back to before the
@@ -7,10 +8,12 @@ encryption migrations passes through the state from before the consent and share
 both, on a fresh copy of the run's migrated template (testing.template_db.own_database):
 
 1. at the latest state, the records of both tests, written through today's services;
-2. back to before the move (BEFORE_MOVE): the old layout is read, and one more consent is written through the
-   models of that time, as the old code did;
+2. back to before the move (BEFORE_MOVE), which is also before the organisation key: the old layout is read,
+   one more consent is written through the models of that time, as the old code did, and the rows without
+   their key column are listed;
 3. further back to before the encryption migrations (BEFORE): the values are read back in clear;
-4. forward again to the latest state: everything is read back encrypted and readable, the move's guarantees too.
+4. forward again to the latest state: everything is read back encrypted and readable, the move's guarantees too,
+   and every row's organisation key next to its parent's.
 
 What each stage reads is kept in `RoundTrip`; each test asserts its own part of it (what it asserted inline before).
 """
@@ -147,9 +150,22 @@ class Move:
 
 
 @dataclass
+class Key:
+    """What the organisation key test reads (tests/test_organisation_key_migration.py): per keyed table, row id →
+    organisation."""
+
+    written: dict[str, dict[Any, int]] = field(default_factory=dict)  # the parent's, at the latest state
+    keyed_back_there: list[str] = field(default_factory=list)  # tables still holding the key before the move
+    rows_back_there: dict[str, set[Any]] = field(default_factory=dict)  # the rows of the tables without it
+    stored_after: dict[str, dict[Any, int]] = field(default_factory=dict)  # in the row itself, forward again
+    parents_after: dict[str, dict[Any, int]] = field(default_factory=dict)  # the parent's, forward again
+
+
+@dataclass
 class RoundTrip:
     encryption: Encryption
     move: Move
+    key: Key
 
 
 def _records_before_the_move(move: Move) -> None:
@@ -253,6 +269,51 @@ def _after_the_move(move: Move) -> None:
         move.deletes_refused[model._meta.db_table] = refused(model.objects.all().delete)
 
 
+def _keyed() -> list[Any]:
+    return [model for model in apps.get_models() if getattr(model, "organisation_from", None)]
+
+
+def _parents_of_keyed_rows() -> dict[str, dict[Any, int]]:
+    """Per keyed table: row id → its parent's organisation, read through the parent."""
+    found = {}
+    for model in _keyed():
+        parent = model._meta.get_field(model.organisation_from)
+        found[model._meta.db_table] = dict(
+            model._base_manager.values_list("pk", f"{parent.name}__organisation_id")  # type: ignore[arg-type]
+        )
+    return found
+
+
+def _records_of_another_organisation() -> None:
+    from reintegra.access.roles import Role
+    from reintegra.testing import factories
+
+    factories.agreed_case(factories.user(factories.organisation("org-mig"), Role.CASE_MANAGER))
+
+
+def _key_before_the_move(key: Key) -> None:
+    """Before the move the organisation key (cases.0016 and the migrations after it) is not applied yet."""
+    qn = connection.ops.quote_name
+    present = tables()
+    with connection.cursor() as cursor:
+        for table in key.written:
+            if table not in present:
+                continue
+            columns = {column.name for column in connection.introspection.get_table_description(cursor, table)}
+            if "organisation_id" in columns:
+                key.keyed_back_there.append(table)
+            else:
+                cursor.execute(f"SELECT id FROM {qn(table)}")  # noqa: S608 - a model's table
+                key.rows_back_there[table] = {row[0] for row in cursor.fetchall()}
+
+
+def _key_after(key: Key) -> None:
+    key.stored_after = {
+        model._meta.db_table: dict(model._base_manager.values_list("pk", "organisation_id")) for model in _keyed()
+    }
+    key.parents_after = _parents_of_keyed_rows()
+
+
 def _table_of(label: str) -> str:
     app_label, model_name, _field = label.split(".")
     return apps.get_model(app_label, model_name)._meta.db_table
@@ -293,19 +354,23 @@ def replay() -> RoundTrip:
     """The four stages on the current connection (a fresh copy of the template: own_database)."""
     from reintegra.testing.personal_records import ENCRYPTED, build_everything
 
-    seen, move = Encryption(), Move()
+    seen, move, key = Encryption(), Move(), Key()
     build_everything()
     _records_before_the_move(move)
+    _records_of_another_organisation()
+    key.written = _parents_of_keyed_rows()
     # The tables of the apps built after these migrations (children, hand-over, community, employment, public) are
     # encrypted from their first row: going back drops them (with their rows), so they have nothing to decrypt.
     later_apps = ("children.", "handover.", "community.", "employment.", "public.")
     surviving = [label for label in ENCRYPTED if not label.startswith(later_apps)]
     try:
         _before_the_move(move, migrate(BEFORE_MOVE))
+        _key_before_the_move(key)
         migrate(BEFORE)
         _before_the_encryption(seen, surviving)
     finally:
         migrate(latest())
     _after_the_encryption(seen)
     _after_the_move(move)
-    return RoundTrip(encryption=seen, move=move)
+    _key_after(key)
+    return RoundTrip(encryption=seen, move=move, key=key)
