@@ -116,6 +116,64 @@ def rebuild(using: str | None = None) -> int:
         return rows
 
 
+# --- Reading them from the records that hang from a case ----------------------------------------------------------
+
+RELATION = "case_fact"
+
+# What the standard disaggregations read of a case (a path from the case) and where its fact row keeps it.
+ON_FACT = {
+    "returnee_id": "returnee_id",
+    "programme_id": "programme_id",
+    "organisation_id": "organisation_id",
+    "return_type": "return_type",
+    "return_year": "return_year",
+    "returnee__sex": "sex",
+    "returnee__birth_year": "birth_year",
+    "returnee__attention_mask": "attention_mask",
+    "returnee__municipality_id": "municipality_id",
+    "returnee__municipality__parent_id": "municipality__parent_id",
+}
+
+
+def relate(model: Any, case_field: str = "case") -> str:
+    """Give `model` (records with a foreign key `case_field` to their case) a relation to their case's fact row,
+    `case_fact`, joined on the record's own case id: no column, nothing to keep, and no join to the cases' wide
+    rows on the way (`case__fact__sex` would join both). Returns the relation's name."""
+    from django.db.models import DO_NOTHING, ForeignObject
+
+    if not any(f.name == RELATION for f in model._meta.private_fields):
+        relation = ForeignObject(
+            CaseFact, on_delete=DO_NOTHING, from_fields=[case_field], to_fields=["case"], related_name="+"
+        )
+        relation.contribute_to_class(model, RELATION, private_only=True)
+    return RELATION
+
+
+def columns(prefix: str = "") -> dict[str, str]:
+    """`Population.case_columns` for rows reading their case's facts through `prefix` ("" on the facts)."""
+    return {path: f"{prefix}__{column}" if prefix else column for path, column in ON_FACT.items()}
+
+
+def reading(model: Any, records: Any, case_field: str = "case") -> dict[str, Any]:
+    """A population's paths for `model`, records of a case (`records`: what one is called), that read their
+    case's programme, organisation, person and disaggregations from its fact row (`relate`)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from reintegra.monitoring import registry
+
+    name = relate(model, case_field)
+    return {
+        "programme_path": f"{name}__programme_id",
+        "organisation_path": f"{name}__organisation_id",
+        "case_path": case_field,
+        "units": {
+            **registry.case_units(case_field, records),
+            "person": registry.Unit(_("people (distinct returnees)"), f"{name}__returnee_id"),
+        },
+        "case_columns": columns(name),
+    }
+
+
 # --- The receivers: every ORM write that may change a fact row -----------------------------------------------
 
 _CASE_FIELDS = {

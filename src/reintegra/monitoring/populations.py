@@ -13,20 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from reintegra.cases.choices import AssessmentKind, CaseStatus, ClosureCategory, ReturnType
 from reintegra.cases.models import Assessment, FollowUpVisit, PlanItem
-from reintegra.monitoring import joins, registry
+from reintegra.monitoring import case_facts, joins, registry
 from reintegra.monitoring.models import CaseFact
 from reintegra.vocabulary.choices import Dimension
 
 PEOPLE = registry.Unit(_("people (distinct returnees)"), "returnee_id")
 
-# The returnee's attributes on a case's fact row (`CaseFact`), for the standard disaggregations.
-CASE_FACT_COLUMNS = {
-    "returnee__sex": "sex",
-    "returnee__birth_year": "birth_year",
-    "returnee__attention_mask": "attention_mask",
-    "returnee__municipality_id": "municipality_id",
-    "returnee__municipality__parent_id": "municipality__parent_id",
-}
 
 
 def _days(later: str, earlier: str) -> registry.ExpressionFactory:
@@ -91,7 +83,7 @@ def register_case_populations() -> None:
                     per_periods=_follow_ups_in_periods,
                 ),
             },
-            case_columns=CASE_FACT_COLUMNS,
+            case_columns=case_facts.columns(),
         )
     )
     registry.register(
@@ -99,11 +91,9 @@ def register_case_populations() -> None:
             key="follow_ups",
             label=_("Follow-up visits"),
             rows=lambda: FollowUpVisit.objects.all(),
-            programme_path="case__programme_id",
-            organisation_path="case__organisation_id",
-            case_path="case",
             app="cases",
-            units=registry.case_units("case", _("visits")),
+            # The case's attributes from its fact row, joined on the visit's case id (not the case's wide row).
+            **case_facts.reading(FollowUpVisit, _("visits")),
             dates={"visited_on": registry.DateField(_("visit date"), "visited_on")},
             fields={},
         )
