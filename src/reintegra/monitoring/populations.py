@@ -20,7 +20,6 @@ from reintegra.vocabulary.choices import Dimension
 PEOPLE = registry.Unit(_("people (distinct returnees)"), "returnee_id")
 
 
-
 def _days(later: str, earlier: str) -> registry.ExpressionFactory:
     def expression(start: date, end: date) -> Any:
         return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
