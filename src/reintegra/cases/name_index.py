@@ -32,7 +32,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from reintegra.access import crypto
-from reintegra.cases import matching
+from reintegra.cases import matching, signals
 from reintegra.cases.choices import NameTokenKind
 from reintegra.cases.models import Case, CaseSearchToken, MatchKey, NameToken, Returnee
 
@@ -422,6 +422,7 @@ def rebuild(batch_size: int = 1000) -> dict[str, int]:
                 tokens.extend(_tokens(returnee, index))
                 keys.extend(_keys(returnee, index))
             Returnee.objects.bulk_update(batch, ["birth_year", "birth_date_index", "match_record"])
+            signals.returnees_rewritten.send(sender=Returnee, ids=ids)
             NameToken.objects.bulk_create(tokens, batch_size=5000)
             MatchKey.objects.bulk_create(keys, batch_size=5000)
             documents = list(IdentityDocument.objects.filter(returnee_id__in=ids).only("pk", "number", "number_index"))

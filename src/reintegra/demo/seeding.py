@@ -51,6 +51,7 @@ from reintegra.demo.stories import CaseStory
 from reintegra.demo.telling import tell
 from reintegra.demo.vocabulary import vocabulary
 from reintegra.demo.writer import ID_BLOCKS, Writer
+from reintegra.monitoring import case_facts
 
 # Each table's rows, in Generator.tables order.
 Drained = list[list[Sequence[Any]]]
@@ -218,6 +219,7 @@ def seed(
         # The rows went in without the ORM's signals: recount the hotspots' kept tallies from them.
         return_tally.rebuild()
         score_tally.rebuild()
+        case_facts.rebuild()
     per_organisation = {ctx.org.code: 0 for ctx in plan.contexts}
     for owner, count in Counter(plan.slots.owners).items():
         per_organisation[plan.contexts[owner].org.code] += count

@@ -25,10 +25,11 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from reintegra.access import audit
-        from reintegra.monitoring import dashboard_views, evaluation_reminders, permissions, populations
+        from reintegra.monitoring import case_facts, dashboard_views, evaluation_reminders, permissions, populations
         from reintegra.web import dashboard, navigation
 
         populations.register_case_populations()
+        case_facts.connect()
         for label in AUDITED:
             audit.register_model(f"monitoring.{label}")
         # One entry for the whole app: its landing page leads to each programme's sections, the dashboards,

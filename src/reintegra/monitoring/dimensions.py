@@ -41,6 +41,8 @@ class Dimension:
 
 
 def _on_case(population: registry.Population, path: str) -> str:
+    if path in population.case_columns:  # read where the population keeps it (a case's fact row)
+        return population.case_columns[path]
     prefix = population.case_path
     return f"{prefix}__{path}" if prefix else path
 

@@ -375,3 +375,49 @@ class Lesson(Versioned):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CaseFact(models.Model):
+    """One narrow row per case: what the `cases` population's filters, dates and standard disaggregations read
+    (`monitoring.case_facts`), so that the engine scans this table instead of the cases' wide rows joined to
+    their returnees and plans (docs/scaling.md, "Sixth pass"). Derived personal data (a person's sex, birth
+    year, attention flags and municipality by case), classified like its sources (docs/data-protection.md).
+
+    Kept in the transaction of every ORM write of a case, a returnee or a plan (receivers connected in
+    `MonitoringConfig.ready`); writes past the ORM (the seed's COPY) call `case_facts.rebuild()`. The state of
+    the municipality is read through the areas' table (never copied: an area may move)."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="fact")
+    returnee = models.ForeignKey(
+        "cases.Returnee", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "access.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    programme = models.ForeignKey(
+        "access.Programme",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    status = models.CharField(max_length=20)
+    return_type = models.CharField(max_length=24)
+    closure_category = models.CharField(max_length=12, blank=True, default="")
+    return_date = models.DateField()
+    return_year = models.IntegerField()
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True)
+    plan_agreed_on = models.DateField(null=True)
+    sex = models.CharField(max_length=10)
+    birth_year = models.PositiveSmallIntegerField(null=True)
+    attention_mask = models.IntegerField()
+    municipality = models.ForeignKey(
+        "places.AdminArea",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )

@@ -12,8 +12,9 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from reintegra.cases.choices import AssessmentKind, CaseStatus, ClosureCategory, ReturnType
-from reintegra.cases.models import Assessment, Case, FollowUpVisit, PlanItem
-from reintegra.monitoring import joins, registry
+from reintegra.cases.models import Assessment, FollowUpVisit, PlanItem
+from reintegra.monitoring import case_facts, joins, registry
+from reintegra.monitoring.models import CaseFact
 from reintegra.vocabulary.choices import Dimension
 
 PEOPLE = registry.Unit(_("people (distinct returnees)"), "returnee_id")
@@ -40,11 +41,13 @@ def _follow_ups_in_periods(periods: Sequence[tuple[date, date]]) -> list[Any]:
 
 
 def register_case_populations() -> None:
+    # The cases read from their narrow fact rows (`CaseFact`, kept by the writes: `monitoring.case_facts`), one
+    # per case (its primary key is the case's), not from the cases' wide rows joined to returnees and plans.
     registry.register(
         registry.Population(
             key="cases",
             label=_("Cases"),
-            rows=lambda: Case.objects.all(),
+            rows=lambda: CaseFact.objects.all(),
             programme_path="programme_id",
             organisation_path="organisation_id",
             case_path="",
@@ -54,23 +57,22 @@ def register_case_populations() -> None:
                 "return_date": registry.DateField(_("return date"), "return_date"),
                 "opened_on": registry.DateField(_("opened on"), "opened_on"),
                 "closed_on": registry.DateField(_("closed on"), "closed_on"),
-                "plan_agreed_on": registry.DateField(_("plan agreed on"), "plan__agreed_on"),
+                "plan_agreed_on": registry.DateField(_("plan agreed on"), "plan_agreed_on"),
             },
             fields={
                 "status": registry.Choice(_("status"), "status", CaseStatus.choices),
                 "return_type": registry.Choice(_("return type"), "return_type", ReturnType.choices),
                 "closure_category": registry.Choice(_("closure category"), "closure_category", ClosureCategory.choices),
-                "has_plan": registry.Flag(_("plan agreed"), expression=lambda s, e: Q(plan__agreed_on__isnull=False)),
+                "has_plan": registry.Flag(_("plan agreed"), expression=lambda s, e: Q(plan_agreed_on__isnull=False)),
                 "is_minor": registry.Flag(
                     _("under 18 at return"),
                     expression=lambda s, e: (
-                        Q(returnee__birth_year__isnull=False)
-                        & Q(returnee__birth_year__gt=ExtractYear("return_date") - 18)
+                        Q(birth_year__isnull=False) & Q(birth_year__gt=ExtractYear("return_date") - 18)
                     ),
                 ),
                 "plan_days": registry.Number(
                     _("days from return to the agreed plan"),
-                    expression=_days("plan__agreed_on", "return_date"),
+                    expression=_days("plan_agreed_on", "return_date"),
                     duration=True,
                 ),
                 "follow_ups": registry.Number(
@@ -80,6 +82,7 @@ def register_case_populations() -> None:
                     per_periods=_follow_ups_in_periods,
                 ),
             },
+            case_columns=case_facts.columns(),
         )
     )
     registry.register(
@@ -87,11 +90,9 @@ def register_case_populations() -> None:
             key="follow_ups",
             label=_("Follow-up visits"),
             rows=lambda: FollowUpVisit.objects.all(),
-            programme_path="case__programme_id",
-            organisation_path="case__organisation_id",
-            case_path="case",
             app="cases",
-            units=registry.case_units("case", _("visits")),
+            # The case's attributes from its fact row, joined on the visit's case id (not the case's wide row).
+            **case_facts.reading(FollowUpVisit, _("visits")),
             dates={"visited_on": registry.DateField(_("visit date"), "visited_on")},
             fields={},
         )

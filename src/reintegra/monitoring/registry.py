@@ -133,6 +133,10 @@ class Population:
     # Its own disaggregations (`monitoring.dimensions.available` adds them to the standard ones; a key of a
     # standard one, such as `adm2`, replaces it for this population).
     breakdowns: dict[str, Breakdown] = field(default_factory=dict)
+    # Where the case's attributes the standard disaggregations read sit on these rows, when not at their path
+    # from the case (a path from the case -> the whole path from the row): the `cases` population reads its
+    # narrow fact rows (`monitoring.CaseFact`: the returnee's sex is `sex`, not `returnee__sex`).
+    case_columns: dict[str, str] = field(default_factory=dict)
 
     def values(self) -> dict[str, Number]:
         return {key: spec for key, spec in self.fields.items() if isinstance(spec, Number)}

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Case, DurationField, ExpressionWrapper, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.monitoring import registry
+from reintegra.monitoring import case_facts, registry
 from reintegra.referrals.choices import GeographicLevel, ReferralStatus, ServiceSector
 from reintegra.referrals.models import Referral
 from reintegra.vocabulary.choices import Dimension
@@ -33,11 +33,10 @@ def register_populations() -> None:
             key="referrals",
             label=_("Referrals"),
             rows=lambda: Referral.objects.all(),
-            programme_path="case__programme_id",
-            organisation_path="referring_organisation_id",
-            case_path="case",
             app="referrals",
-            units=registry.case_units("case", _("referrals")),
+            # The case's programme, person and disaggregations from its narrow fact row (monitoring.case_facts);
+            # the organisation is the referring one.
+            **{**case_facts.reading(Referral, _("referrals")), "organisation_path": "referring_organisation_id"},
             dates={
                 "created_at": registry.DateField(_("created on"), "created_at", datetime=True),
                 "sent_at": registry.DateField(_("sent on"), "sent_at", datetime=True),

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import F, FilteredRelation, FloatField, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from reintegra.monitoring import registry
+from reintegra.monitoring import case_facts, registry
 from reintegra.sustainability.definition import SCORES
 from reintegra.sustainability.models import RoundScore, SurveyRound
 
@@ -59,11 +59,10 @@ def register_populations() -> None:
             key="survey_rounds",
             label=_("RSS rounds"),
             rows=_rounds,
-            programme_path="case__programme_id",
-            organisation_path="case__organisation_id",
-            case_path="case",
             app="sustainability",
-            units=registry.case_units("case", _("rounds")),
+            # The case's programme, organisation, person and disaggregations from its narrow fact row
+            # (monitoring.case_facts), not from the cases' and returnees' wide rows.
+            **case_facts.reading(SurveyRound, _("rounds")),
             dates={"taken_on": registry.DateField(_("date of the round"), "taken_on")},
             fields={
                 "round_month": registry.Number(_("round (months after return)"), "round_month"),

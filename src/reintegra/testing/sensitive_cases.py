@@ -11,6 +11,7 @@ from django.utils import timezone
 from reintegra.access.models import User
 from reintegra.cases import services as case_services
 from reintegra.cases.models import Case, Returnee
+from reintegra.monitoring import case_facts
 from reintegra.places.models import AdminArea
 from reintegra.testing import factories
 from reintegra.testing.closure import suggested_decisions
@@ -121,5 +122,6 @@ def close_long_ago(by: User, case: Case, *, days_ago: int | None = None, months_
     )
     closed_on = timezone.localdate() - timedelta(days=days_ago if days_ago is not None else 31 * (months_ago or 0))
     type(case).objects.filter(pk=case.pk).update(closed_on=closed_on)
+    case_facts.refresh([case.pk])  # a queryset update sends no signal
     case.refresh_from_db()
     return case

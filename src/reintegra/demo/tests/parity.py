@@ -192,7 +192,8 @@ class Snapshot:
             if label in _ROOTS:
                 ref = self.refs[label][obj.pk]
             elif parent is not None:
-                owner = values[parent.name]
+                # (a row whose parent is its primary key, such as a case's fact row: not a compared column)
+                owner = values[parent.name] if parent.name in values else self._value(obj, parent)
                 ref = (owner, rank[owner])
                 rank[owner] += 1
             else:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reintegra.access.roles import Role
-from reintegra.monitoring import dashboard, engine, presenting
+from reintegra.monitoring import case_facts, dashboard, engine, presenting
 from reintegra.monitoring.models import (
     Indicator,
     ReportingPeriod,
@@ -225,6 +225,7 @@ def test_cross_organisation_dashboard_is_suppressed_and_for_coordinators(world, 
     latest = dashboard.latest_index(spans)  # the last quarter that has ended
     returned = spans[latest].starts_on + timedelta(days=1)
     type(world["cases"][0]).objects.filter(pk__in=[c.pk for c in world["cases"]]).update(return_date=returned)
+    case_facts.refresh([c.pk for c in world["cases"]])  # a queryset update sends no signal
     other_org = f.organisation("segunda")
     f.case(f.user(other_org, Role.CASE_MANAGER), return_date=returned)  # one person: below k in its organisation
     response = _page(client, world["coordinator"], CROSS_URL, indicator="std-ret", by="organisation")

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from reintegra.access.roles import Role
 from reintegra.cases.choices import AttentionFlag, ReturnType, Sex
 from reintegra.cases.models import Case, FollowUpVisit, Returnee
-from reintegra.monitoring import definition, dimensions, engine
+from reintegra.monitoring import case_facts, definition, dimensions, engine
 from reintegra.places.models import AdminArea
 from reintegra.testing import factories as f
 
@@ -134,6 +134,7 @@ def _write(pool, people, cases):
             return_type=case["return_type"],
             programme_id=programmes[case["programme"]].pk,
         )
+    case_facts.refresh(case_ids)  # queryset updates send no signal: the written cases' fact rows made again
 
 
 def _write_visits(pool, visits):
