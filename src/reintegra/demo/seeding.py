@@ -231,9 +231,7 @@ def seed(
     )
 
 
-def _write(
-    generator: Generator, slots: Skeleton, conn: Any, *, chunk_size: int, workers: int, progress: bool
-) -> None:
+def _write(generator: Generator, slots: Skeleton, conn: Any, *, chunk_size: int, workers: int, progress: bool) -> None:
     parts = parallel.bounds(len(slots), chunk_size, ramp=workers > 0)
     # The generating processes do all the per-row work they can, so the writing process mostly waits on the
     # database: on PostgreSQL they format each chunk as COPY payloads, which this process streams; on SQLite
