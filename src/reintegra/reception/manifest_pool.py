@@ -30,6 +30,7 @@ import queue
 import subprocess
 import sys
 import threading
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -43,10 +44,11 @@ WORKERS = 1  # at a million: one worker keeps up with the import's process (and 
 POOL_FROM = 5000  # rows: a smaller file is worked in the import's process (starting a worker costs ~0.2 s)
 # Entries kept in each of `cases.matching`'s memo caches: full (65,536 and 32,768 entries) they hold ~95 MB,
 # per process. Emptied when over this bound every TRIM_EVERY rows (on random names one chunk of 2,000 rows
-# fills the pair cache to its 32,768 bound): a worker stays near 40 MB.
-CACHE_LIMIT = 8192
+# fills the pair cache to its 32,768 bound).
+CACHE_LIMIT = 4096
 TRIM_EVERY = 250
-DIGESTS_KEPT = 50_000  # the worker's memo of digests (names repeat): ~8 MB when full, then emptied
+DIGESTS_KEPT = 16_000  # the worker's memo of digests (names repeat): ~3 MB when full, then emptied
+WORDS_KEPT = 2_000  # and of the common words' search-term digests (~2 MB)
 
 # (id, given names, first family name, second family name, birth date, birth year, document keys)
 Record = tuple[Any, ...]
@@ -61,9 +63,12 @@ ENCRYPTED = ("given_names", "first_family_name", "second_family_name", "birth_da
 
 
 class Prepared(NamedTuple):
-    query_keys: list[int]  # blocking-key digests of the row's candidates (`matching.query_keys`)
-    tokens: list[tuple[int, int]]  # (NameToken kind, digest) of a new person
-    match_keys: list[int]  # a new person's blocking keys (`matching.blocking_keys`)
+    """Digests as arrays of 64-bit integers: a tenth of the memory of lists of ints, and pickled as bytes."""
+
+    query_keys: array[int]  # blocking-key digests of the row's candidates (`matching.query_keys`), sorted
+    token_kinds: bytes  # a new person's NameToken kinds, beside
+    token_digests: array[int]  # their digests (`name_index.identity_index`'s tokens, in its order)
+    match_keys: array[int]  # a new person's blocking keys (`matching.blocking_keys`), sorted
     birth_year: int | None
     birth_date_index: int | None
     columns: dict[str, str]  # ENCRYPTED column -> its stored value ("" and None are stored as they are)
@@ -106,7 +111,7 @@ class Preparer:
     def word_tokens(self, word: str) -> tuple[tuple[int, int], ...]:
         found = self.words.get(word)
         if found is None:
-            if len(self.words) >= DIGESTS_KEPT // 4:
+            if len(self.words) >= WORDS_KEPT:
                 self.words.clear()
             kinds = self.secrets.token_kinds
             found = self.words[word] = tuple(
@@ -128,13 +133,16 @@ class Preparer:
             tokens = sorted(
                 {token for word in matching.name_words(given, first, second) for token in self.word_tokens(word)}
             )
+            keys = sorted({self.digest(blocking, key) for key in matching.query_keys(person)})
+            match_keys = sorted({self.digest(blocking, key) for key in matching.blocking_keys(person)})
             record = json.dumps([given, first, second, born.isoformat() if born else None], ensure_ascii=False)
             values = (given, first, second, born.isoformat() if born else "", phone, record)
             out.append(
                 Prepared(
-                    query_keys=sorted({self.digest(blocking, key) for key in matching.query_keys(person)}),
-                    tokens=tokens,
-                    match_keys=sorted({self.digest(blocking, key) for key in matching.blocking_keys(person)}),
+                    query_keys=array("q", keys),
+                    token_kinds=bytes(kind for kind, _digest in tokens),
+                    token_digests=array("q", [digest for _kind, digest in tokens]),
+                    match_keys=array("q", match_keys),
                     birth_year=born.year if born else estimated,
                     birth_date_index=self.digest(self.secrets.birth_date, born.isoformat()) if born else None,
                     columns={name: self.encrypt(value) for name, value in zip(ENCRYPTED, values, strict=True) if value},

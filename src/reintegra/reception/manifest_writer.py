@@ -147,7 +147,7 @@ class _Started:
 
     pending: list[_Pending]
     people: list[matching.PersonRecord]
-    query_keys: list[list[int]]
+    query_keys: list[Sequence[int]]
     scores: Callable[[], manifest_pool.Scores]
 
 
@@ -277,7 +277,7 @@ class ChunkWriter:
             document_key = crypto.document_index(item.row.document_number) if item.row.document_number else ""
             item.document_key = document_key
             people.append(core.person_record(item.row, frozenset({document_key} - {""})))
-        query_keys = [item.prepared.query_keys for item in pending if item.prepared is not None]
+        query_keys: list[Sequence[int]] = [item.prepared.query_keys for item in pending if item.prepared is not None]
         ranked = self._candidates(query_keys)
         holders = self._document_holders([p.document_key for p in pending if p.document_key])
         ids = {pk for found in ranked for pk in found} | set(holders.values())
@@ -322,7 +322,7 @@ class ChunkWriter:
             for key in item.prepared.match_keys:  # the person's blocking keys (`name_index.identity_index`)
                 in_chunk[key].append(position)
 
-    def _candidates(self, per_person: list[list[int]]) -> list[list[int]]:
+    def _candidates(self, per_person: list[Sequence[int]]) -> list[list[int]]:
         """For each person, the ids of at most TOP of the register's people sharing the most blocking keys
         with them (ties: the highest id first). The people holding each key (its "posting") are read from
         the database once per chunk for the keys not cached, in one query; the long postings (the common
@@ -480,7 +480,7 @@ class ChunkWriter:
             returnee = item.returnee
             self.known[pk] = (returnee.given_names, returnee.first_family_name, returnee.second_family_name,
                               returnee.birth_date, returnee.estimated_birth_year)  # fmt: skip
-            tokens.extend((pk, k, d) for k, d in item.prepared.tokens)
+            tokens.extend(zip(itertools.repeat(pk), item.prepared.token_kinds, item.prepared.token_digests))
             keys.extend((pk, key) for key in item.prepared.match_keys)
             if item.row.document_number:
                 documents.append(
