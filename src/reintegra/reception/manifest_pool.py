@@ -49,6 +49,7 @@ CACHE_LIMIT = 4096
 TRIM_EVERY = 250
 DIGESTS_KEPT = 16_000  # the worker's memo of digests (names repeat): ~3 MB when full, then emptied
 WORDS_KEPT = 2_000  # and of the common words' search-term digests (~2 MB)
+PART = 500  # rows per message to a worker: what it holds at once (messages wait for it pickled)
 
 # (id, given names, first family name, second family name, birth date, birth year, document keys)
 Record = tuple[Any, ...]
@@ -178,6 +179,25 @@ def score(records: dict[int, Record], jobs: Sequence[Job]) -> Scores:
 _GONE = object()
 
 
+def _write(pipe: IO[bytes], message: Any) -> None:
+    """One message: its length, then its pickle."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(len(data).to_bytes(8, "big"))
+    pipe.write(data)
+    pipe.flush()
+
+
+def _read(pipe: IO[bytes]) -> bytes:
+    head = pipe.read(8)
+    if len(head) < 8:
+        raise EOFError
+    size = int.from_bytes(head, "big")
+    data = pipe.read(size)
+    if len(data) < size:
+        raise EOFError
+    return data
+
+
 def serve(inbox: IO[bytes] | None = None, outbox: IO[bytes] | None = None) -> None:
     """A worker's loop: ("secrets", Secrets) once, then ("score", (records, jobs)) and ("prepare", people),
     each answered in order by ("ok", result) or ("error", the exception's type: never a value of the file)."""
@@ -187,14 +207,14 @@ def serve(inbox: IO[bytes] | None = None, outbox: IO[bytes] | None = None) -> No
     def receive() -> None:
         try:
             while True:
-                messages.put(pickle.load(reader))  # noqa: S301 (from the parent process, over its own pipe)
-        except (EOFError, OSError, pickle.UnpicklingError):
+                messages.put(_read(reader))  # kept pickled (a third of the objects' memory) until worked
+        except (EOFError, OSError):
             messages.put(_GONE)
 
     threading.Thread(target=receive, daemon=True).start()
     preparer: Preparer | None = None
     while (message := messages.get()) is not _GONE:
-        kind, payload = message
+        kind, payload = pickle.loads(message)  # noqa: S301 (from the parent process, over its own pipe)
         if kind == "secrets":
             preparer = Preparer(payload)
             continue
@@ -206,8 +226,7 @@ def serve(inbox: IO[bytes] | None = None, outbox: IO[bytes] | None = None) -> No
                 reply = ("ok", preparer.prepare(payload))
         except Exception as exc:  # reported to the parent, which fails the import (rolled back)
             reply = ("error", type(exc).__name__)
-        pickle.dump(reply, writer, protocol=pickle.HIGHEST_PROTOCOL)
-        writer.flush()
+        _write(writer, reply)
 
 
 class _Worker:
@@ -230,14 +249,13 @@ class _Worker:
         assert self.process.stdout is not None
         try:
             while True:
-                self.replies.put(pickle.load(self.process.stdout))  # noqa: S301 (our own child's answers)
-        except (EOFError, OSError, pickle.UnpicklingError):
+                self.replies.put(_read(self.process.stdout))
+        except (EOFError, OSError):
             self.replies.put(_GONE)
 
     def _send(self, message: tuple[str, Any]) -> None:
         assert self.process.stdin is not None
-        pickle.dump(message, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        self.process.stdin.flush()
+        _write(self.process.stdin, message)
 
     def ask(self, kind: str, payload: Any) -> Callable[[], Any]:
         self._send((kind, payload))
@@ -252,7 +270,7 @@ class _Worker:
                 raise RuntimeError("the manifest import's worker process stopped")
             self.kept[self.received] = reply
             self.received += 1
-        status, value = self.kept.pop(ticket)
+        status, value = pickle.loads(self.kept.pop(ticket))  # noqa: S301 (our own child's answers)
         if status != "ok":
             raise RuntimeError(f"the manifest import's worker process failed ({value})")
         return value
@@ -290,9 +308,11 @@ class Scorer:
 
     def _parts(self, items: Sequence[Any]) -> list[tuple[_Worker, Sequence[Any]]]:
         assert self.pool is not None
-        size = -(-len(items) // len(self.pool))
-        starts = range(0, len(items), size)
-        return [(worker, items[start : start + size]) for worker, start in zip(self.pool, starts, strict=False)]
+        size = min(PART, -(-len(items) // len(self.pool)))
+        pool = self.pool
+        return [
+            (pool[n % len(pool)], items[start : start + size]) for n, start in enumerate(range(0, len(items), size))
+        ]
 
     @staticmethod
     def _joined(waits: list[Callable[[], list[Any]]]) -> Callable[[], list[Any]]:
