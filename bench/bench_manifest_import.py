@@ -245,8 +245,8 @@ def run_import(path: Path) -> dict[str, Any]:
 
 
 class ChildrenPeaks:
-    """The peak RSS (VmHWM) of each child process of this one (the scoring workers and multiprocessing's
-    resource tracker), sampled twice a second.
+    """The peak RSS (VmHWM) of each child process of this one (the import's worker, `manifest_pool`; before,
+    the scoring workers and multiprocessing's resource tracker), sampled twice a second.
     RUSAGE_CHILDREN's ru_maxrss is reported too, but Linux counts in it the RSS the child had between fork and
     exec (this process's own, shared), so it is not the workers' own memory."""
 
@@ -267,9 +267,10 @@ class ChildrenPeaks:
                 return
             for child in children:
                 try:
-                    # Only once it runs multiprocessing's code: between fork and exec a child still maps (and
-                    # is counted with) this whole process.
-                    if b"multiprocessing" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                    # Only once it runs the worker's code (or multiprocessing's): between fork and exec a child
+                    # still maps (and is counted with) this whole process.
+                    command = Path(f"/proc/{child}/cmdline").read_bytes()
+                    if b"manifest_pool" not in command and b"multiprocessing" not in command:
                         continue
                     status = Path(f"/proc/{child}/status").read_text()
                 except OSError:

@@ -1,38 +1,156 @@
-"""The second core of a manifest import: the candidate pairs of a chunk scored by worker processes
-(`cases.matching.score_pair`, pure) while the import's own process parses the next chunk and reads and writes
-the database (`manifest_services._write`).
+"""The second core of a manifest import: the pure per-row work of a chunk done by a worker process while the
+import's own process parses, reads and writes the database (`manifest_services._write`):
 
-No Django here: a worker imports `cases.matching` only (a few MB), started by the `spawn` method (a fresh
-interpreter: no copy of the parent's open database connection, its threads or its locks, as `fork` would
-make). Records travel as plain tuples and results come back as tuples (pickled by C code). A small file,
-or a platform where worker processes cannot start, is scored in the import's own process: the same
-function, the same results.
+- `prepare`: for each new row of a chunk, the blocking-key digests its candidates are looked up by, and what
+  the row's person would be stored with if the row turns out to be a new person: the name-search and
+  blocking-key digests (`cases.name_index.identity_index`'s), the birth-date digest, and the ciphertexts of
+  the returnee's encrypted columns and of the document number (`access.crypto.encrypt`'s: the same key, the
+  same format). Done for every new row before the matching decides (the rows linked to a person of the
+  register, a sixth, are prepared for nothing: it costs the worker, not the writer);
+- `score`: each row's candidate pairs scored (`cases.matching.score_pair`).
+
+No Django here: a worker is a fresh interpreter (`python -c`, no copy of the parent's open database connection,
+threads or locks) that imports `cases.matching` and `cryptography` only (about 30 MB). It is spoken to over its
+standard input and output, pickles both ways (the parent's own child: nothing else writes to those pipes); a
+thread on each side drains its pipe so that neither blocks on a full one. No multiprocessing: its resource
+tracker would be one process more (13 MB). The keys the worker needs (`Secrets`) travel once, over the pipe.
+A small file, or a platform where a process cannot start, is worked in the import's own process: the same
+functions, the same results.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hmac
+import json
 import logging
-import multiprocessing
 import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+from array import array
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import IO, Any, NamedTuple
 
 from reintegra.cases import matching
 
 logger = logging.getLogger(__name__)
 
-WORKERS = 1  # at a million: the scoring is ~15% of the import's CPU, one worker keeps up with the main process
-POOL_FROM = 5000  # rows: a smaller file is scored in the import's process (starting workers costs ~0.3 s)
-# Entries kept in each of `cases.matching`'s memo caches between two scored parts of a chunk: full (65,536 and
-# 32,768 entries) they hold ~95 MB, per process; 8,192 keep the common names' entries and a worker near 35 MB.
-CACHE_LIMIT = 8192
+WORKERS = 1  # at a million: one worker keeps up with the import's process (and each costs ~35 MB)
+POOL_FROM = 5000  # rows: a smaller file is worked in the import's process (starting a worker costs ~0.2 s)
+# Entries kept in each of `cases.matching`'s memo caches: full (65,536 and 32,768 entries) they hold ~95 MB,
+# per process. Emptied when over this bound every TRIM_EVERY rows (on random names one chunk of 2,000 rows
+# fills the pair cache to its 32,768 bound).
+CACHE_LIMIT = 4096
+TRIM_EVERY = 250
+DIGESTS_KEPT = 16_000  # the worker's memo of digests (names repeat): ~3 MB when full, then emptied
+WORDS_KEPT = 2_000  # and of the common words' search-term digests (~2 MB)
+PART = 500  # rows per message to a worker: what it holds at once (messages wait for it pickled)
 
 # (id, given names, first family name, second family name, birth date, birth year, document keys)
 Record = tuple[Any, ...]
 # Per row: the row's person, and the ids of the register's people to score it against.
 Job = tuple[Record, Sequence[int]]
 Scores = list[list[tuple[int, float, tuple[str, ...]]]]
+# A row's person as a new returnee would hold it: (given names, first family name, second family name,
+# birth date, estimated birth year (no birth date), phone, document number).
+Person = tuple[str, str, str, date | None, int | None, str, str]
+# The encrypted columns of a new returnee that `prepare` encrypts (attribute names of `cases.Returnee`).
+ENCRYPTED = ("given_names", "first_family_name", "second_family_name", "birth_date", "phone", "match_record")
+
+
+class Prepared(NamedTuple):
+    """Digests as arrays of 64-bit integers: a tenth of the memory of lists of ints, and pickled as bytes."""
+
+    query_keys: array[int]  # blocking-key digests of the row's candidates (`matching.query_keys`), sorted
+    token_kinds: bytes  # a new person's NameToken kinds, beside
+    token_digests: array[int]  # their digests (`name_index.identity_index`'s tokens, in its order)
+    match_keys: array[int]  # a new person's blocking keys (`matching.blocking_keys`), sorted
+    birth_year: int | None
+    birth_date_index: int | None
+    columns: dict[str, str]  # ENCRYPTED column -> its stored value ("" and None are stored as they are)
+    document: str  # the document number's stored value ("" without one)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """What `prepare` computes with: the organisation, the name index's key and digest layout
+    (`cases.name_index`), the field cipher (`access.crypto.fernet()`, its newest key encrypts) and its prefix."""
+
+    organisation_id: int
+    name_key: bytes
+    token_kinds: dict[str, int]  # matching's term kind -> NameTokenKind
+    blocking: str
+    birth_date: str
+    separator: str
+    cipher: Any
+    prefix: str
+
+
+class Preparer:
+    def __init__(self, secrets: Secrets) -> None:
+        self.secrets = secrets
+        self.memo: dict[str, int] = {}
+        self.words: dict[str, tuple[tuple[int, int], ...]] = {}
+
+    def digest(self, kind: str, text: str) -> int:
+        """`name_index.Indexer.digest` in the organisation's scope (`crypto.keyed_digest` of the same material)."""
+        s = self.secrets
+        material = f"{s.organisation_id}{s.separator}{kind}{s.separator}{text}"
+        found = self.memo.get(material)
+        if found is None:
+            if len(self.memo) >= DIGESTS_KEPT:
+                self.memo.clear()
+            digest = hmac.digest(s.name_key, material.encode(), "sha256")[:8]
+            found = self.memo[material] = int.from_bytes(digest, "big", signed=True)
+        return found
+
+    def word_tokens(self, word: str) -> tuple[tuple[int, int], ...]:
+        found = self.words.get(word)
+        if found is None:
+            if len(self.words) >= WORDS_KEPT:
+                self.words.clear()
+            kinds = self.secrets.token_kinds
+            found = self.words[word] = tuple(
+                (kinds[kind], self.digest(kind, term)) for kind, term in matching.word_search_terms(word)
+            )
+        return found
+
+    def encrypt(self, plain: str) -> str:
+        token: bytes = self.secrets.cipher.encrypt(plain.encode())
+        return self.secrets.prefix + token.decode()
+
+    def prepare(self, people: Sequence[Person]) -> list[Prepared]:
+        out = []
+        blocking = self.secrets.blocking
+        for position, (given, first, second, born, estimated, phone, document) in enumerate(people):
+            if position % TRIM_EVERY == 0:
+                matching.trim_caches(CACHE_LIMIT)
+            person = matching.PersonRecord(0, given, first, second, born, None if born else estimated)
+            tokens = sorted(
+                {token for word in matching.name_words(given, first, second) for token in self.word_tokens(word)}
+            )
+            keys = sorted({self.digest(blocking, key) for key in matching.query_keys(person)})
+            match_keys = sorted({self.digest(blocking, key) for key in matching.blocking_keys(person)})
+            record = json.dumps([given, first, second, born.isoformat() if born else None], ensure_ascii=False)
+            values = (given, first, second, born.isoformat() if born else "", phone, record)
+            out.append(
+                Prepared(
+                    query_keys=array("q", keys),
+                    token_kinds=bytes(kind for kind, _digest in tokens),
+                    token_digests=array("q", [digest for _kind, digest in tokens]),
+                    match_keys=array("q", match_keys),
+                    birth_year=born.year if born else estimated,
+                    birth_date_index=self.digest(self.secrets.birth_date, born.isoformat()) if born else None,
+                    columns={name: self.encrypt(value) for name, value in zip(ENCRYPTED, values, strict=True) if value},
+                    document=self.encrypt(document) if document else "",
+                )
+            )
+        return out
 
 
 def as_tuple(person: matching.PersonRecord) -> Record:
@@ -42,10 +160,11 @@ def as_tuple(person: matching.PersonRecord) -> Record:
 
 def score(records: dict[int, Record], jobs: Sequence[Job]) -> Scores:
     """Each job's person scored against each of its candidates: [(candidate id, score, reasons)] per job."""
-    matching.trim_caches(CACHE_LIMIT)
     people = {pk: matching.PersonRecord(*record) for pk, record in records.items()}
     out: Scores = []
-    for person, ids in jobs:
+    for position, (person, ids) in enumerate(jobs):
+        if position % TRIM_EVERY == 0:
+            matching.trim_caches(CACHE_LIMIT)
         query = matching.PersonRecord(*person)
         found = []
         for pk in ids:
@@ -55,43 +174,177 @@ def score(records: dict[int, Record], jobs: Sequence[Job]) -> Scores:
     return out
 
 
+# --- the worker process ---------------------------------------------------------------------------
+
+_GONE = object()
+
+
+def _write(pipe: IO[bytes], message: Any) -> None:
+    """One message: its length, then its pickle."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(len(data).to_bytes(8, "big"))
+    pipe.write(data)
+    pipe.flush()
+
+
+def _read(pipe: IO[bytes]) -> bytes:
+    head = pipe.read(8)
+    if len(head) < 8:
+        raise EOFError
+    size = int.from_bytes(head, "big")
+    data = pipe.read(size)
+    if len(data) < size:
+        raise EOFError
+    return data
+
+
+def serve(inbox: IO[bytes] | None = None, outbox: IO[bytes] | None = None) -> None:
+    """A worker's loop: ("secrets", Secrets) once, then ("score", (records, jobs)) and ("prepare", people),
+    each answered in order by ("ok", result) or ("error", the exception's type: never a value of the file)."""
+    reader, writer = inbox or sys.stdin.buffer, outbox or sys.stdout.buffer
+    messages: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def receive() -> None:
+        try:
+            while True:
+                messages.put(_read(reader))  # kept pickled (a third of the objects' memory) until worked
+        except (EOFError, OSError):
+            messages.put(_GONE)
+
+    threading.Thread(target=receive, daemon=True).start()
+    preparer: Preparer | None = None
+    while (message := messages.get()) is not _GONE:
+        kind, payload = pickle.loads(message)  # noqa: S301 (from the parent process, over its own pipe)
+        if kind == "secrets":
+            preparer = Preparer(payload)
+            continue
+        try:
+            if kind == "score":
+                reply: tuple[str, Any] = ("ok", score(*payload))
+            else:
+                assert preparer is not None, "secrets first"
+                reply = ("ok", preparer.prepare(payload))
+        except Exception as exc:  # reported to the parent, which fails the import (rolled back)
+            reply = ("error", type(exc).__name__)
+        _write(writer, reply)
+
+
+class _Worker:
+    """One worker process and the replies it sent, by the ticket of the message they answer."""
+
+    def __init__(self, secrets: Secrets) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from reintegra.reception.manifest_pool import serve; serve()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self.replies: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.sent = self.received = 0
+        self.kept: dict[int, Any] = {}
+        self.thread = threading.Thread(target=self._receive, daemon=True)
+        self.thread.start()
+        self._send(("secrets", secrets))
+
+    def _receive(self) -> None:
+        assert self.process.stdout is not None
+        try:
+            while True:
+                self.replies.put(_read(self.process.stdout))
+        except (EOFError, OSError):
+            self.replies.put(_GONE)
+
+    def _send(self, message: tuple[str, Any]) -> None:
+        assert self.process.stdin is not None
+        _write(self.process.stdin, message)
+
+    def ask(self, kind: str, payload: Any) -> Callable[[], Any]:
+        self._send((kind, payload))
+        ticket = self.sent
+        self.sent += 1
+        return lambda: self._reply(ticket)
+
+    def _reply(self, ticket: int) -> Any:
+        while ticket not in self.kept:
+            reply = self.replies.get()
+            if reply is _GONE:
+                raise RuntimeError("the manifest import's worker process stopped")
+            self.kept[self.received] = reply
+            self.received += 1
+        status, value = pickle.loads(self.kept.pop(ticket))  # noqa: S301 (our own child's answers)
+        if status != "ok":
+            raise RuntimeError(f"the manifest import's worker process failed ({value})")
+        return value
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        if self.received < self.sent:
+            self.process.kill()  # a failed import: what it still computes is not wanted
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()  # the worker ends after the messages it has
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.thread.join(timeout=5)
+
+
 class Scorer:
-    """Scores a chunk's jobs: `submit` returns at once, the returned callable waits for the results (in the
-    jobs' order). `workers` 0: in this process, when the callable is called."""
+    """Prepares and scores a chunk's rows: `prepare` and `submit` return at once, the returned callable waits
+    for the results (in the rows' order). `workers` 0: in this process, when the callable is called."""
 
-    def __init__(self, workers: int = 0) -> None:
+    def __init__(self, workers: int = 0, secrets: Secrets | None = None) -> None:
         self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
-        if workers > 0:
+        self.secrets = secrets
+        self.preparer = Preparer(secrets) if secrets is not None else None
+        self.pool: list[_Worker] | None = None
+        if workers > 0 and secrets is not None:
             try:
-                self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-            except (OSError, ValueError, NotImplementedError) as exc:  # no processes here: score in-process
-                logger.warning("manifest import: scoring in-process (%s)", type(exc).__name__)
-                self.workers = 0
+                self.pool = [_Worker(secrets) for _ in range(workers)]
+            except OSError as exc:  # no processes here: in-process
+                logger.warning("manifest import: worked in-process (%s)", type(exc).__name__)
+        if self.pool is None:
+            self.workers = 0
 
-    def submit(self, records: dict[int, Record], jobs: Sequence[Job]) -> Callable[[], Scores]:
-        matching.trim_caches(CACHE_LIMIT)  # this process's: its chunks' blocking keys and in-chunk pairs fill them
-        if self.pool is None or len(jobs) < 2:
-            return lambda: score(records, jobs)
-        size = -(-len(jobs) // self.workers)
-        futures: list[Future[Scores]] = []
-        for start in range(0, len(jobs), size):
-            part = jobs[start : start + size]
-            needed = {pk for _person, ids in part for pk in ids}
-            futures.append(self.pool.submit(score, {pk: records[pk] for pk in needed}, part))
+    def _parts(self, items: Sequence[Any]) -> list[tuple[_Worker, Sequence[Any]]]:
+        assert self.pool is not None
+        size = min(PART, -(-len(items) // len(self.pool)))
+        pool = self.pool
+        return [
+            (pool[n % len(pool)], items[start : start + size]) for n, start in enumerate(range(0, len(items), size))
+        ]
 
-        def results() -> Scores:
-            out: Scores = []
-            for future in futures:
-                out.extend(future.result())
+    @staticmethod
+    def _joined(waits: list[Callable[[], list[Any]]]) -> Callable[[], list[Any]]:
+        def results() -> list[Any]:
+            out: list[Any] = []
+            for wait in waits:
+                out.extend(wait())
             return out
 
         return results
 
+    def prepare(self, people: Sequence[Person]) -> Callable[[], list[Prepared]]:
+        if self.pool is None or not people:
+            assert self.preparer is not None, "a Scorer given no secrets only scores"
+            preparer = self.preparer
+            return lambda: preparer.prepare(people)
+        return self._joined([worker.ask("prepare", part) for worker, part in self._parts(people)])
+
+    def submit(self, records: dict[int, Record], jobs: Sequence[Job]) -> Callable[[], Scores]:
+        matching.trim_caches(CACHE_LIMIT)  # this process's: its rows' keys and in-chunk pairs fill them
+        if self.pool is None or len(jobs) < 2:
+            return lambda: score(records, jobs)
+        waits = []
+        for worker, part in self._parts(jobs):
+            needed = {pk for _person, ids in part for pk in ids}
+            waits.append(worker.ask("score", ({pk: records[pk] for pk in needed}, part)))
+        return self._joined(waits)
+
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        for worker in self.pool or ():
+            worker.close()
+        self.pool = None
 
     def __enter__(self) -> Scorer:
         return self
@@ -100,8 +353,8 @@ class Scorer:
         self.close()
 
 
-def scorer_for(rows: int) -> Scorer:
+def scorer_for(rows: int, secrets: Secrets | None = None) -> Scorer:
     """Worker processes for a large file (`REINTEGRA_MANIFEST_WORKERS` overrides their number; 0: none)."""
     configured = os.environ.get("REINTEGRA_MANIFEST_WORKERS", "")
     workers = int(configured) if configured.isdigit() else WORKERS
-    return Scorer(workers if rows >= POOL_FROM else 0)
+    return Scorer(workers if rows >= POOL_FROM else 0, secrets)

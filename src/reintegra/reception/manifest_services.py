@@ -406,14 +406,21 @@ def _write(
     )
     done = 0
     rows = _chunks(_parsed(manifest, index, spec, resolvers))
-    with manifest_pool.scorer_for(record.rows_total) as scorer, transaction.atomic(), set_actor(user):
+    with (
+        manifest_pool.scorer_for(record.rows_total, writer.secrets) as scorer,
+        transaction.atomic(),
+        set_actor(user),
+    ):
         writer.scorer = scorer
         chunk = next(rows, None)
-        while chunk is not None:
-            started = writer.begin(chunk)
-            size = len(chunk)
-            # Parsed while the workers score this chunk's pairs (`manifest_pool`).
+        ahead = writer.start(chunk) if chunk is not None else None
+        while ahead is not None:
+            started = writer.begin(ahead)
+            size = len(chunk or ())
+            # While the worker scores this chunk's pairs (`manifest_pool`): the next chunk parsed, its rows not
+            # written before handed to the worker to prepare (during this chunk's writes).
             chunk = next(rows, None)
+            ahead = writer.start(chunk) if chunk is not None else None
             writer.end(started)
             done += size
             if size >= CHUNK:

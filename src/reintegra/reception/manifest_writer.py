@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -117,6 +117,29 @@ def row_hash_key() -> bytes:
     return hmac.digest(crypto.name_index_key(), b"reintegra:manifest-row", "sha256")
 
 
+def secrets(organisation_id: int) -> manifest_pool.Secrets:
+    """What the worker prepares new people's rows with: `name_index`'s digests and `crypto`'s cipher."""
+    return manifest_pool.Secrets(
+        organisation_id=organisation_id,
+        name_key=crypto.name_index_key(),
+        token_kinds=dict(name_index._TOKEN_KINDS),
+        blocking=name_index._BLOCKING,
+        birth_date=name_index._BIRTH_DATE,
+        separator=name_index._SEP,
+        cipher=crypto.fernet(),
+        prefix=crypto.ENCRYPTED_PREFIX,
+    )
+
+
+@dataclass
+class _Ahead:
+    """A chunk between `ChunkWriter.start` and `begin`: its new rows, and what the worker prepares of them
+    (waited for by `prepared()`)."""
+
+    pending: list[_Pending]
+    prepared: Callable[[], list[manifest_pool.Prepared]]
+
+
 @dataclass
 class _Started:
     """A chunk between `ChunkWriter.begin` and `end`: its new rows, their people and query keys, and the
@@ -124,7 +147,7 @@ class _Started:
 
     pending: list[_Pending]
     people: list[matching.PersonRecord]
-    query_keys: list[list[int]]
+    query_keys: list[Sequence[int]]
     scores: Callable[[], manifest_pool.Scores]
 
 
@@ -136,7 +159,7 @@ class _Pending:
     key: str
     arrival_id: int
     returnee: Returnee | None = None  # a new person
-    index: name_index.IdentityIndex | None = None
+    prepared: manifest_pool.Prepared | None = None  # its digests and ciphertexts (`manifest_pool.prepare`)
     document_key: str = ""
     link_to: int | None = None  # an existing person's id
     link_to_pending: _Pending | None = None  # a person new in this chunk
@@ -147,12 +170,12 @@ class _Pending:
 class ChunkWriter:
     def __init__(self, record: ManifestImport, user: User | None, scorer: manifest_pool.Scorer | None = None) -> None:
         self.record = record
-        self.scorer = scorer or manifest_pool.Scorer()
+        self.secrets = secrets(record.organisation_id)
+        self.scorer = scorer or manifest_pool.Scorer(0, self.secrets)
         self.user = user
         self.organisation_id = record.organisation_id
         self.point = record.point
         self.mapping = record.mapping
-        self.indexer = name_index.indexer()
         self.counts = Counts()
         self.arrivals: dict[tuple[Any, str], int] = {}
         self.groups: dict[int, _GroupCounts] = defaultdict(_GroupCounts)
@@ -207,12 +230,12 @@ class ChunkWriter:
     # --- one chunk --------------------------------------------------------------------------------
 
     def write(self, rows: Sequence[core.ManifestRow]) -> None:
-        self.end(self.begin(rows))
+        self.end(self.begin(self.start(rows)))
 
-    def begin(self, rows: Sequence[core.ManifestRow]) -> _Started:
-        """The chunk's reads, and its candidate pairs handed to the scorer (worker processes score them while
-        the caller parses the next chunk); `end` decides and writes. Every chunk's `end` before the next
-        `begin`: a chunk's candidates include the people the earlier chunks created."""
+    def start(self, rows: Sequence[core.ManifestRow]) -> _Ahead:
+        """The chunk's rows not written before (their keys, their arrivals), handed to the worker to prepare
+        (`manifest_pool.Preparer`) while the caller writes the chunk before. Nothing here depends on that
+        chunk's writes: a row repeated in the file is told by its key, held in memory."""
         hash_key = row_hash_key()
         keyed = [(row, row_key(self.organisation_id, core.row_material(self.point.pk, row), hash_key)) for row in rows]
         arrival_ids = {row.group(): self._arrival(row.group()) for row, _key in keyed}
@@ -234,22 +257,27 @@ class ChunkWriter:
                 self.groups[arrival_id].add(row)
                 continue
             pending.append(_Pending(row=row, key=key, arrival_id=arrival_id))
-        return self._prepare(pending) if pending else _Started([], [], [], lambda: [])
+        people: list[manifest_pool.Person] = [
+            (row.given_names, row.first_family_name, row.second_family_name, row.birth_date,
+             None if row.birth_date else row.birth_year(), row.phone, row.document_number)
+            for row in (item.row for item in pending)
+        ]  # fmt: skip
+        return _Ahead(pending, self.scorer.prepare(people))
 
-    def end(self, started: _Started) -> None:
-        if started.pending:
-            self._match(started)
-            self._save(started.pending)
-
-    def _prepare(self, pending: list[_Pending]) -> _Started:
+    def begin(self, ahead: _Ahead) -> _Started:
+        """The chunk's reads, and its candidate pairs handed to the scorer (a worker process scores them while
+        the caller parses and starts the next chunk); `end` decides and writes. Every chunk's `end` before the
+        next `begin`: a chunk's candidates include the people the earlier chunks created."""
+        pending = ahead.pending
+        if not pending:
+            return _Started([], [], [], lambda: [])
         people = []
-        for item in pending:
+        for item, prepared in zip(pending, ahead.prepared(), strict=True):
+            item.prepared = prepared
             document_key = crypto.document_index(item.row.document_number) if item.row.document_number else ""
             item.document_key = document_key
             people.append(core.person_record(item.row, frozenset({document_key} - {""})))
-        query_keys = [
-            self.indexer.blocking_keys(self.organisation_id, matching.query_keys(person)) for person in people
-        ]
+        query_keys: list[Sequence[int]] = [item.prepared.query_keys for item in pending if item.prepared is not None]
         ranked = self._candidates(query_keys)
         holders = self._document_holders([p.document_key for p in pending if p.document_key])
         ids = {pk for found in ranked for pk in found} | set(holders.values())
@@ -261,6 +289,11 @@ class ChunkWriter:
                 candidate_ids.add(holders[item.document_key])
             jobs.append((manifest_pool.as_tuple(person), sorted(pk for pk in candidate_ids if pk in records)))
         return _Started(pending, people, query_keys, self.scorer.submit(records, jobs))
+
+    def end(self, started: _Started) -> None:
+        if started.pending:
+            self._match(started)
+            self._save(started.pending)
 
     def _match(self, started: _Started) -> None:
         pending, people, query_keys = started.pending, started.people, started.query_keys
@@ -284,12 +317,12 @@ class ChunkWriter:
                 continue
             if decision == core.REVIEW:
                 item.review = chosen  # negative ids: people new in this chunk (resolved once written)
-            self._new_person(item, person)
-            assert item.index is not None
-            for key in item.index.match_keys:  # the person's blocking keys (`name_index.identity_index`)
+            self._new_person(item)
+            assert item.prepared is not None
+            for key in item.prepared.match_keys:  # the person's blocking keys (`name_index.identity_index`)
                 in_chunk[key].append(position)
 
-    def _candidates(self, per_person: list[list[int]]) -> list[list[int]]:
+    def _candidates(self, per_person: list[Sequence[int]]) -> list[list[int]]:
         """For each person, the ids of at most TOP of the register's people sharing the most blocking keys
         with them (ties: the highest id first). The people holding each key (its "posting") are read from
         the database once per chunk for the keys not cached, in one query; the long postings (the common
@@ -402,8 +435,9 @@ class ChunkWriter:
             missing = ids - self.known.keys()
         return missing
 
-    def _new_person(self, item: _Pending, person: matching.PersonRecord) -> None:
-        row = item.row
+    def _new_person(self, item: _Pending) -> None:
+        row, prepared = item.row, item.prepared
+        assert prepared is not None
         municipality = row.municipality_id
         returnee = Returnee(
             organisation_id=self.organisation_id,
@@ -420,27 +454,37 @@ class ChunkWriter:
             admin1_id=self.parents.get(municipality) if municipality else None,
             registered_by=self.user,
             created_at=self.now,
+            birth_year=prepared.birth_year,
+            birth_date_index=prepared.birth_date_index,
         )
-        item.index = name_index.apply(returnee, self.indexer)
         item.returnee = returnee
 
     # --- writing ----------------------------------------------------------------------------------
 
     def _save(self, pending: list[_Pending]) -> None:
-        new = [item for item in pending if item.returnee is not None]
-        _bulk_create(Returnee, [item.returnee for item in new if item.returnee is not None])
+        new = [item for item in pending if item.returnee is not None and item.prepared is not None]
+        # Encrypted by the worker (`manifest_pool.Preparer`): the same cipher as the model's fields.
+        _bulk_create(
+            Returnee,
+            [item.returnee for item in new if item.returnee is not None],
+            [item.prepared.columns for item in new if item.prepared is not None],
+        )
         tokens: list[tuple[int, int, int, int]] = []
         keys: list[tuple[int, int]] = []
         documents: list[IdentityDocument] = []
+        numbers: list[dict[str, Any]] = []  # encrypted by the worker
         for item in new:
-            assert item.returnee is not None and item.index is not None
+            assert item.returnee is not None and item.prepared is not None
             pk = item.returnee.pk
             self.created.add(pk)
             returnee = item.returnee
             self.known[pk] = (returnee.given_names, returnee.first_family_name, returnee.second_family_name,
                               returnee.birth_date, returnee.estimated_birth_year)  # fmt: skip
-            tokens.extend((pk, self.organisation_id, k, d) for k, d in item.index.tokens)
-            keys.extend((pk, key) for key in item.index.match_keys)
+            org = self.organisation_id
+            tokens.extend(
+                (pk, org, k, d) for k, d in zip(item.prepared.token_kinds, item.prepared.token_digests, strict=True)
+            )
+            keys.extend((pk, key) for key in item.prepared.match_keys)
             if item.row.document_number:
                 documents.append(
                     IdentityDocument(
@@ -452,6 +496,7 @@ class ChunkWriter:
                         issuing_country=item.row.nationality or self.point.country,
                     )
                 )
+                numbers.append({"number": item.prepared.document})
         # Plain rows (tens of thousands a chunk): no model instance for each.
         # With the register's organisation (access.org_key: a plain insert fills nothing).
         _insert(NameToken, ("returnee_id", "organisation_id", "kind", "digest"), tokens)
@@ -460,7 +505,7 @@ class ChunkWriter:
         self._posted(keys)
         # A document another person of the register holds already is not stored twice (the person was
         # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).
-        _bulk_create(IdentityDocument, documents, ignore_conflicts=True)
+        _bulk_create(IdentityDocument, documents, numbers, ignore_conflicts=True)
         self._intakes(pending)
 
     def _target(self, item: _Pending) -> int:
@@ -607,26 +652,37 @@ def _among(column: str, values: Any) -> RawSQL:
     return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (values are parameters)
 
 
-def _bulk_create(model: Any, objects: list[Any], **options: Any) -> None:
+def _bulk_create(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]] = (), **options: Any) -> None:
+    """`bulk_create`, by COPY where it can (`_copy_create`). `ready`: per object, attribute -> the value its
+    column stores, computed elsewhere (ciphertexts from `manifest_pool`), sent as it is."""
     if connection.vendor == "postgresql" and not options:
-        _copy_create(model, objects)
+        _copy_create(model, objects, ready)
         return
-    start = 0
-    for size in _BATCHES:
-        while len(objects) - start >= size:
-            model.objects.bulk_create(objects[start : start + size], batch_size=size, **options)
-            start += size
+    kept = []
+    for obj, values in zip(objects, ready, strict=False):
+        for name, stored in values.items():
+            kept.append((obj, name, getattr(obj, name)))
+            setattr(obj, name, Value(stored))  # an SQL value: not passed through the field (not encrypted again)
+    try:
+        start = 0
+        for size in _BATCHES:
+            while len(objects) - start >= size:
+                model.objects.bulk_create(objects[start : start + size], batch_size=size, **options)
+                start += size
+    finally:
+        for obj, name, value in kept:
+            setattr(obj, name, value)
 
 
 # Values whose database form a plain field computes from the value alone (immutable, hashable).
 _PURE_TYPES = frozenset({type(None), bool, int, str, date, datetime})
 
 
-def _copy_create(model: Any, objects: list[Any]) -> None:
+def _copy_create(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]] = ()) -> None:
     """`bulk_create` on PostgreSQL without building one INSERT statement per batch: the ids are taken from the
     table's sequence in one query (and set on the objects, as bulk_create does), the rows go by COPY. Every
     value passes through its field as Django would send it (`pre_save`, `get_db_prep_save`: encryption
-    included); no signal is sent (bulk_create sends none)."""
+    included) but those `ready` gives (see `_bulk_create`); no signal is sent (bulk_create sends none)."""
     if not objects:
         return
     meta = model._meta
@@ -648,9 +704,13 @@ def _copy_create(model: Any, objects: list[Any]) -> None:
             None if isinstance(f, (EncryptedTextField, EncryptedDateField)) else {} for f in fields
         ]
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objects:
+            for position, obj in enumerate(objects):
+                given = ready[position] if ready else {}
                 row = []
                 for f, memo in zip(fields, memos, strict=True):
+                    if f.attname in given:
+                        row.append(given[f.attname])
+                        continue
                     value = f.pre_save(obj, True)
                     if memo is None or type(value) not in _PURE_TYPES:
                         row.append(f.get_db_prep_save(value, connection))

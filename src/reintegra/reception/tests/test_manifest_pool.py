@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reintegra.cases import matching
+from reintegra.access import crypto
+from reintegra.cases import matching, name_index
 from reintegra.cases.models import Returnee
 from reintegra.demo import seeding
 from reintegra.reception import manifest_pool, manifest_writer
@@ -45,6 +46,54 @@ def test_scores_are_those_of_score_pair(
     scored = manifest_pool.score(records, jobs)
     expected = [[matching.score_pair(row, p) for p in register] for row in rows]
     assert scored == [[(m.id, m.score, m.reasons) for m in found] for found in expected]
+
+
+WORDS = st.sampled_from(["Ana María", "José", "Núñez", "de la Cruz", "Xol", "O'Brien", "", "Ma. Guadalupe"])
+ROWS = st.tuples(
+    WORDS.filter(bool),
+    WORDS.filter(bool),
+    WORDS,
+    st.none() | st.dates(date(1950, 1, 1), date(2020, 12, 31)),
+    st.none() | st.integers(1950, 2020),
+    st.sampled_from(["", "+50255512345"]),
+    st.sampled_from(["", "P-123 456"]),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(ROWS, min_size=1, max_size=4), st.integers(1, 10**6))
+def test_prepared_rows_are_what_the_writer_would_compute(rows: list[manifest_pool.Person], organisation: int) -> None:
+    """The worker's digests and ciphertexts: `name_index.identity_index`'s, the blocking keys the register is
+    searched by, and `crypto.encrypt`'s cipher (decrypted with the configured keys)."""
+    indexer = name_index.indexer()
+    prepared = manifest_pool.Preparer(manifest_writer.secrets(organisation)).prepare(rows)
+    for row, done in zip(rows, prepared, strict=True):
+        given_names, first, second, born, year, phone, document = row
+        estimated = None if born else year
+        index = name_index.identity_index(indexer, organisation, given_names, first, second, born, estimated)
+        person = matching.PersonRecord(0, given_names, first, second, born, estimated)
+        assert list(done.query_keys) == indexer.blocking_keys(organisation, matching.query_keys(person))
+        assert list(zip(done.token_kinds, done.token_digests, strict=True)) == index.tokens
+        assert list(done.match_keys) == index.match_keys
+        assert (done.birth_year, done.birth_date_index) == (index.birth_year, index.birth_date_index)
+        clear = {name: crypto.decrypt(value) for name, value in done.columns.items()}
+        values = (given_names, first, second, born.isoformat() if born else "", phone, index.match_record)
+        expected = dict(zip(manifest_pool.ENCRYPTED, values, strict=True))
+        assert clear == {name: value for name, value in expected.items() if value}
+        assert (crypto.decrypt(done.document) if done.document else "") == document
+
+
+def test_a_worker_that_fails_fails_the_import_without_a_value() -> None:
+    """A job the worker cannot do is reported by the exception's type only, and raised in the import."""
+    person = matching.PersonRecord(id=7, given_names="Ana", first_family_name="López")
+    with manifest_pool.Scorer(1, manifest_writer.secrets(1)) as scorer:
+        assert scorer.pool is not None and scorer.workers == 1
+        prepared = scorer.prepare([("Ana", "López", "", None, 1990, "", "")])
+        record = manifest_pool.as_tuple(person)
+        failed = scorer.submit({7: record}, [(record[:1], [7]), (record, [7])])  # a person the worker cannot read
+        assert prepared()[0].columns.keys() == {"given_names", "first_family_name", "match_record"}
+        with pytest.raises(RuntimeError, match=r"\(TypeError\)$"):
+            failed()
 
 
 def test_a_scorer_without_workers_scores_when_asked() -> None:
@@ -89,8 +138,8 @@ def test_two_workers_give_the_recorded_matches(monkeypatch: pytest.MonkeyPatch) 
     used: list[int] = []
     real = manifest_pool.scorer_for
 
-    def spy(rows: int) -> manifest_pool.Scorer:
-        scorer = real(rows)
+    def spy(rows: int, secrets: manifest_pool.Secrets | None = None) -> manifest_pool.Scorer:
+        scorer = real(rows, secrets)
         used.append(scorer.workers if scorer.pool is not None else 0)
         return scorer
 
