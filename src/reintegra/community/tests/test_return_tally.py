@@ -10,7 +10,6 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +25,7 @@ from reintegra.places.models import AdminArea
 from reintegra.reception.models import Arrival, Intake, ReceptionPoint
 from reintegra.sustainability.models import InstrumentVersion, RoundScore, SurveyRound
 from reintegra.testing import factories as f
+from reintegra.testing.undone import writes_undone
 
 from .conftest import Office, days_ago
 
@@ -156,20 +156,12 @@ OPS = st.lists(
 )
 
 
-class _Undo(Exception):
-    pass
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS)
 def test_the_kept_tally_equals_a_recount_after_any_sequence_of_writes(office, ops):
-    try:
-        with transaction.atomic():
-            _play(office, ops)
-            _agrees()
-            raise _Undo  # each example starts from the same records
-    except _Undo:
-        pass
+    with writes_undone():  # each example starts from the same records
+        _play(office, ops)
+        _agrees()
 
 
 def _play(office: Office, ops: list[tuple]) -> None:

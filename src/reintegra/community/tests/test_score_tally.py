@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +17,7 @@ from reintegra.cases.models import Case, Returnee
 from reintegra.community import hotspots_core, score_tally, selectors
 from reintegra.community.models import ScoreLedger, ScoreTally
 from reintegra.sustainability.models import InstrumentVersion, RoundScore, SurveyRound
+from reintegra.testing.undone import writes_undone
 
 from .conftest import Office, days_ago
 from .test_return_tally import _case, _person
@@ -219,20 +219,12 @@ OPS = st.lists(
 )
 
 
-class _Undo(Exception):
-    pass
-
-
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS)
 def test_the_kept_tally_equals_a_recount_after_any_sequence_of_writes(office, ops):
-    try:
-        with transaction.atomic():
-            _play(office, ops)
-            _agrees(office)
-            raise _Undo  # each example starts from the same records
-    except _Undo:
-        pass
+    with writes_undone():  # each example starts from the same records
+        _play(office, ops)
+        _agrees(office)
 
 
 def _play_round(office: Office, op: tuple) -> None:

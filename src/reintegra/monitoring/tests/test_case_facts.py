@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +25,7 @@ from reintegra.monitoring.models import CaseFact
 from reintegra.places.models import AdminArea
 from reintegra.testing import factories as f
 from reintegra.testing.closure import suggested_decisions
+from reintegra.testing.undone import writes_undone
 
 pytestmark = pytest.mark.django_db
 
@@ -155,20 +156,12 @@ OPS = st.lists(
 )
 
 
-class _Undo(Exception):
-    pass
-
-
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS)
 def test_the_fact_rows_equal_the_records_after_any_sequence_of_writes(office, ops):
-    try:
-        with transaction.atomic():
-            _play(office, ops)
-            _agrees()
-            raise _Undo  # each example starts from the same records
-    except _Undo:
-        pass
+    with writes_undone():  # each example starts from the same records
+        _play(office, ops)
+        _agrees()
 
 
 def _play(office, ops: list[tuple]) -> None:
