@@ -27,11 +27,11 @@ browser-deps:
 
 # pytest exits 5 when nothing was collected; that is reported, not hidden.
 test: install browser-deps
-	@$(VENV)/bin/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS); rc=$$?; \
+	@$(VENV)/bin/python -m pytest -n auto $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "test: pytest collected no tests"; fi; exit $$rc
 
 test-fast: install
-	$(VENV)/bin/python -m pytest -n auto --dist worksteal -m "not browser" $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n auto -m "not browser" $(PYTEST_ARGS)
 
 # The read replica's routing on a real PostgreSQL 15 primary and streaming replica started under /tmp (~1 min).
 test-replica: install

@@ -68,10 +68,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             template_db.drop_postgres_template(connection)
 
 
-# The files whose tests take longest (the durations of a whole run, `--durations=80`), started first: with xdist's
-# work stealing (`make test`: --dist worksteal) the run then ends on short tests on both workers rather than on one
-# long test on one worker while the other waits. Transactional tests stay after the others (pytest-django's order:
-# their flush empties what the migrations wrote).
+# The files whose tests take longest (the durations of a whole run, `--durations=80`), started first, so that the run
+# ends on short tests on both workers rather than on one long test while the other waits. Transactional tests stay
+# after the others (pytest-django's order: their flush empties what the migrations wrote). xdist's `--dist
+# worksteal` must not be used: a worker that has run its transactional tests would steal the other's plain ones and
+# run them on a flushed database (a whole run failed 105 tests so: no ISCO codes, no RSS instrument, no library).
 SLOW_FIRST = (
     "tests/security/test_encryption_at_rest_migrations.py",
     "tests/test_protection_migrations.py",
