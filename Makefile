@@ -52,8 +52,8 @@ bench-load: install
 	$(VENV)/bin/python bench/bench_load.py
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench conftest.py
+	$(VENV)/bin/ruff format --check src tests bench conftest.py
 	$(VENV)/bin/mypy src
 	$(VENV)/bin/lint-imports
 

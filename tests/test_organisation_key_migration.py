@@ -20,12 +20,14 @@ def test_rows_written_before_the_key_get_their_parents_organisation(migration_ro
     assert written > 50 and len({org for rows in key.written.values() for org in rows.values()}) >= 2
     # Back before the key, no table holds it.
     assert set(key.keyed_back_there) <= GUARDED_ONLY
-    # The rows that were there without it, forward again: each holds the organisation it was written under.
+    # The rows that were there without it, forward again: each holds the organisation it was written under (the
+    # rows a later migration rebuilds, such as the match keys on PostgreSQL, come back under other ids: the last
+    # assertion covers them).
     filled = {
-        (table, pk): key.stored_after[table].get(pk)
+        (table, pk): key.stored_after[table][pk]
         for table, rows in key.rows_back_there.items()
         for pk in rows
-        if pk in key.written[table]
+        if pk in key.written[table] and pk in key.stored_after[table]
     }
     assert len(filled) > 50 and len(set(filled.values())) >= 2
     assert filled == {(table, pk): key.written[table][pk] for table, pk in filled}
