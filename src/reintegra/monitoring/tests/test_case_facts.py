@@ -164,6 +164,14 @@ def test_the_fact_rows_equal_the_records_after_any_sequence_of_writes(office, op
         _agrees()
 
 
+def _open(manager, person, returned_on) -> list[int]:
+    """A new case for `person`, unless they have one open: the service refuses a second (a "move" below can give
+    a person two open cases)."""
+    if person.cases.exclude(status=CaseStatus.CLOSED).exists():
+        return []
+    return [f.case(manager, person, return_date=returned_on).pk]
+
+
 def _play(office, ops: list[tuple]) -> None:
     manager, muni, other_muni = office
     areas = [muni, other_muni, None]
@@ -173,7 +181,7 @@ def _play(office, ops: list[tuple]) -> None:
     for op in ops:
         kind = op[0]
         if kind == "open":
-            cases.append(f.case(manager, people[op[1]], return_date=today - timedelta(days=op[2])).pk)
+            cases.extend(_open(manager, people[op[1]], today - timedelta(days=op[2])))
         elif kind == "person":
             person = Returnee.objects.get(pk=people[op[1]].pk)
             person.sex, person.municipality = op[2], areas[op[3]]
