@@ -55,9 +55,7 @@ LEFT JOIN {plan} p ON p.case_id = c.id
 """
 
 
-def fill_sql(
-    quote: Any, fact: str, case: str, returnee: str, plan: str, columns: dict[str, str] | None = None
-) -> str:
+def fill_sql(quote: Any, fact: str, case: str, returnee: str, plan: str, columns: dict[str, str] | None = None) -> str:
     """The statement filling the fact rows of every case (a `WHERE` on `c` narrows it); table names given, so
     that the migrations run it with their own historical tables (and `columns`, those their table has)."""
     columns = COLUMNS if columns is None else columns

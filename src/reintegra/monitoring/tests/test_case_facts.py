@@ -196,36 +196,39 @@ def _play(office, ops: list[tuple]) -> None:
             person.sex, person.municipality = op[2], areas[op[3]]
             person.attention_flags = ["disability"] if op[3] else []
             person.save()
-        elif not cases:
-            continue
-        else:
-            index = op[1] % len(cases)
-            case = Case.objects.get(pk=cases[index])
-            if kind == "return":
-                case.return_date, case.return_type = today - timedelta(days=op[2]), op[3]
-                case.save()
-            elif kind == "close":
-                case.status, case.closure_reason, case.closed_on = CaseStatus.CLOSED, op[2], today
-                case.closure_category = "planned" if op[2] == "support_ended" else "abrupt"
-                case.save()
-            elif kind == "plan":
-                plan, _created = ReintegrationPlan.objects.get_or_create(case=case)
-                plan.agreed_on = today - timedelta(days=op[2])
-                plan.save()
-            elif kind == "unplan":
-                ReintegrationPlan.objects.filter(case=case).delete()
-            elif kind == "replan":  # the case's plan moved to another case without one
-                plan = ReintegrationPlan.objects.filter(case=case).first()
-                target = Case.objects.get(pk=cases[op[2] % len(cases)])
-                if plan is not None and not ReintegrationPlan.objects.filter(case=target).exists():
-                    plan.case = target
-                    plan.save()
-            elif kind == "move":
-                case.returnee = people[op[2]]
-                case.save()
-            else:
-                case.delete()
-                cases.pop(index)
+        elif cases:
+            _on_case(op, cases, people, today)
+
+
+def _on_case(op: tuple, cases: list[int], people: list[Returnee], today: date) -> None:
+    """One write to one of the cases (`op[1]` picks it)."""
+    kind, index = op[0], op[1] % len(cases)
+    case = Case.objects.get(pk=cases[index])
+    if kind == "return":
+        case.return_date, case.return_type = today - timedelta(days=op[2]), op[3]
+        case.save()
+    elif kind == "close":
+        case.status, case.closure_reason, case.closed_on = CaseStatus.CLOSED, op[2], today
+        case.closure_category = "planned" if op[2] == "support_ended" else "abrupt"
+        case.save()
+    elif kind == "plan":
+        plan, _created = ReintegrationPlan.objects.get_or_create(case=case)
+        plan.agreed_on = today - timedelta(days=op[2])
+        plan.save()
+    elif kind == "unplan":
+        ReintegrationPlan.objects.filter(case=case).delete()
+    elif kind == "replan":  # the case's plan moved to another case without one
+        plan = ReintegrationPlan.objects.filter(case=case).first()
+        target = Case.objects.get(pk=cases[op[2] % len(cases)])
+        if plan is not None and not ReintegrationPlan.objects.filter(case=target).exists():
+            plan.case = target
+            plan.save()
+    elif kind == "move":
+        case.returnee = people[op[2]]
+        case.save()
+    else:
+        case.delete()
+        cases.pop(index)
 
 
 def test_plan_items_read_through_the_facts_count_what_their_plans_and_cases_say(office):
