@@ -39,6 +39,7 @@ COLUMNS = {
     "opened_on": "c.opened_on",
     "closed_on": "c.closed_on",
     "plan_agreed_on": "p.agreed_on",
+    "plan_id": "p.id",
     "sex": "r.sex",
     "birth_year": "r.birth_year",
     "attention_mask": "r.attention_mask",
@@ -54,13 +55,14 @@ LEFT JOIN {plan} p ON p.case_id = c.id
 """
 
 
-def fill_sql(quote: Any, fact: str, case: str, returnee: str, plan: str) -> str:
+def fill_sql(quote: Any, fact: str, case: str, returnee: str, plan: str, columns: dict[str, str] | None = None) -> str:
     """The statement filling the fact rows of every case (a `WHERE` on `c` narrows it); table names given, so
-    that the migration runs it with its own historical tables."""
+    that the migrations run it with their own historical tables (and `columns`, those their table has)."""
+    columns = COLUMNS if columns is None else columns
     return FILL_SQL.format(
         fact=quote(fact),
-        columns=", ".join(quote(column) for column in COLUMNS),
-        sources=", ".join(COLUMNS.values()),
+        columns=", ".join(quote(column) for column in columns),
+        sources=", ".join(columns.values()),
         case=quote(case),
         returnee=quote(returnee),
         plan=quote(plan),
@@ -140,15 +142,16 @@ ON_FACT = {
 }
 
 
-def relate(model: Any, case_field: str = "case") -> str:
+def relate(model: Any, case_field: str = "case", fact_field: str = "case") -> str:
     """Give `model` (records with a foreign key `case_field` to their case) a relation to their case's fact row,
     `case_fact`, joined on the record's own case id: no column, nothing to keep, and no join to the cases' wide
-    rows on the way (`case__fact__sex` would join both). Returns the relation's name."""
+    rows on the way (`case__fact__sex` would join both). Records of a plan give `case_field="plan"` and
+    `fact_field="plan"`: joined on their plan id. Returns the relation's name."""
     from django.db.models import DO_NOTHING, ForeignObject
 
     if not any(f.name == RELATION for f in model._meta.private_fields):
         relation = ForeignObject(
-            CaseFact, on_delete=DO_NOTHING, from_fields=[case_field], to_fields=["case"], related_name="+"
+            CaseFact, on_delete=DO_NOTHING, from_fields=[case_field], to_fields=[fact_field], related_name="+"
         )
         relation.contribute_to_class(model, RELATION, private_only=True)
     return RELATION
@@ -159,20 +162,24 @@ def columns(prefix: str = "") -> dict[str, str]:
     return {path: f"{prefix}__{column}" if prefix else column for path, column in ON_FACT.items()}
 
 
-def reading(model: Any, records: Any, case_field: str = "case") -> dict[str, Any]:
+def reading(
+    model: Any, records: Any, case_field: str = "case", fact_field: str = "case", case_path: str | None = None
+) -> dict[str, Any]:
     """A population's paths for `model`, records of a case (`records`: what one is called), that read their
-    case's programme, organisation, person and disaggregations from its fact row (`relate`)."""
+    case's programme, organisation, person and disaggregations from its fact row (`relate`; `case_path`: the
+    path to the case, `case_field` unless the records hang from it through another record, their plan)."""
     from django.utils.translation import gettext_lazy as _
 
     from reintegra.monitoring import registry
 
-    name = relate(model, case_field)
+    name = relate(model, case_field, fact_field)
+    case_path = case_path or case_field
     return {
         "programme_path": f"{name}__programme_id",
         "organisation_path": f"{name}__organisation_id",
-        "case_path": case_field,
+        "case_path": case_path,
         "units": {
-            **registry.case_units(case_field, records),
+            **registry.case_units(case_path, records),
             "person": registry.Unit(_("people (distinct returnees)"), f"{name}__returnee_id"),
         },
         "case_columns": columns(name),
@@ -229,7 +236,10 @@ def plan_saved(
     sender: Any, instance: ReintegrationPlan, raw: bool = False, update_fields: Any = None, **kwargs: Any
 ) -> None:
     if not raw and _concerned(update_fields, _PLAN_FIELDS):
-        refresh([instance.case_id], kwargs.get("using"))
+        # A plan moved to another case leaves the row of the case it was on (its plan id and date) too.
+        using = kwargs.get("using")
+        before = CaseFact.objects.using(using).filter(plan_id=instance.pk).values_list("case_id", flat=True)
+        refresh([instance.case_id, *before], using)
 
 
 def plan_deleted(sender: Any, instance: ReintegrationPlan, **kwargs: Any) -> None:
@@ -268,6 +278,7 @@ def recount() -> dict[int, tuple[Any, ...]]:
         "opened_on",
         "closed_on",
         "plan__agreed_on",
+        "plan__id",
         "returnee__sex",
         "returnee__birth_year",
         "returnee__attention_mask",

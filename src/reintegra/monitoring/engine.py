@@ -635,10 +635,8 @@ def _per_row(
         # PostgreSQL: the two middle values (the same one when their number is odd) and how many there are; a
         # row without a value is left out by the aggregates, not by a filter (which would run before a ranking).
         per_row = rows.annotate(_v=F(_path(definition, definition.value))).values(*keys, "_v")
-        return per_row, (
-            'percentile_disc(0.5) WITHIN GROUP (ORDER BY "_v"), '
-            'percentile_disc(0.5) WITHIN GROUP (ORDER BY "_v" DESC), COUNT("_v")'
-        )
+        return per_row, f'percentile_disc(ARRAY[0.5, {_UPPER_MIDDLE}]) WITHIN GROUP (ORDER BY "_v"), COUNT("_v")'
+
     if measure == Measure.COUNT:
         return rows.values(*keys), "COUNT(*)"
     if measure in (Measure.SUM, Measure.MEAN):
@@ -852,6 +850,13 @@ def _medians(
     return found
 
 
+# The fraction whose `percentile_disc` is the upper middle value: PostgreSQL takes the value at position
+# ceil(fraction × n), which is n/2 + 1 for an even n and the middle (n + 1)/2 for an odd one while n < 5 × 10^8;
+# 0.5 gives the lower middle, n/2. Both from one sort of each group's values: the upper middle taken as the
+# lower one in descending order sorted them twice (2.2 of 5.9 s for `days-to-acceptance` at a million cases).
+_UPPER_MIDDLE = "0.500000001"
+
+
 def _medians_in_sql(
     definition: Definition,
     programme_ids: Sequence[int],
@@ -869,11 +874,12 @@ def _medians_in_sql(
         by_columns[columns[s]].append(s)
     totals = [_median_cell([]) for _ in periods]
     cells: dict[Buckets, list[dict[Buckets, Cell]]] = {s: [{} for _ in periods] for s in sets}
-    for grouped_by, index, values, (lower, upper, count) in _grouped(
+    for grouped_by, index, values, (middles, count) in _grouped(
         prepared, list(grouping.expressions), [*by_columns, *([()] if () not in by_columns else [])]
     ):
         if not count:  # no value in the group: no cell, as when the values are read
             continue
+        lower, upper = middles
         low, high = as_number(lower), as_number(upper)
         middle = low if lower == upper else (low + high) / 2
         cell = Cell(middle, float(count), middle)

@@ -410,6 +410,11 @@ class CaseFact(models.Model):
     opened_on = models.DateField()
     closed_on = models.DateField(null=True)
     plan_agreed_on = models.DateField(null=True)
+    # Its plan (if any): the plan items read their case's facts through it (`case_facts.reading`), joined on the
+    # item's own plan id, not through the plans and the cases' wide rows.
+    plan = models.OneToOneField(
+        "cases.ReintegrationPlan", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
     sex = models.CharField(max_length=10)
     birth_year = models.PositiveSmallIntegerField(null=True)
     attention_mask = models.IntegerField()

@@ -102,13 +102,12 @@ def register_case_populations() -> None:
             key="plan_items",
             label=_("Plan items"),
             rows=lambda: PlanItem.objects.all(),
-            programme_path="plan__case__programme_id",
-            organisation_path="plan__case__organisation_id",
-            case_path="plan__case",
             app="cases",
-            units=registry.case_units("plan__case", _("plan items")),
+            # The case's attributes and the plan's agreement date from the case's fact row, joined on the item's
+            # plan id (not through the plans and the cases' wide rows).
+            **case_facts.reading(PlanItem, _("plan items"), "plan", "plan", case_path="plan__case"),
             dates={
-                "agreed_on": registry.DateField(_("plan agreed on"), "plan__agreed_on"),
+                "agreed_on": registry.DateField(_("plan agreed on"), f"{case_facts.RELATION}__plan_agreed_on"),
                 "due_date": registry.DateField(_("due date"), "due_date"),
             },
             fields={"dimension": registry.Choice(_("dimension"), "dimension", Dimension.choices)},

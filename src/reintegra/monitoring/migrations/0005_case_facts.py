@@ -6,7 +6,10 @@ from django.db import migrations, models
 
 def fill(apps, schema_editor):
     """Every case's fact row (the same statement as `case_facts.rebuild`, set-based)."""
-    from reintegra.monitoring.case_facts import fill_sql
+    from reintegra.monitoring.case_facts import COLUMNS, fill_sql
+
+    # The columns of this migration's table (0006 added the plan's id).
+    columns = {name: source for name, source in COLUMNS.items() if name != "plan_id"}
 
     conn = schema_editor.connection
     tables = [
@@ -14,7 +17,7 @@ def fill(apps, schema_editor):
         for app, name in (("monitoring", "CaseFact"), ("cases", "Case"), ("cases", "Returnee"), ("cases", "ReintegrationPlan"))
     ]
     with conn.cursor() as cursor:
-        cursor.execute(fill_sql(conn.ops.quote_name, *tables))
+        cursor.execute(fill_sql(conn.ops.quote_name, *tables, columns=columns))
         if conn.vendor == "postgresql":
             cursor.execute(f"ANALYZE {conn.ops.quote_name(tables[0])}")
 

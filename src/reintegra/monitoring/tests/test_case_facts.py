@@ -97,8 +97,16 @@ def test_plain_saves_and_deletes_of_cases_returnees_and_plans_keep_the_rows(offi
     case.returnee = Returnee.objects.get(pk=other.returnee_id)  # a case moved to another person
     case.save(update_fields=["returnee"])
     assert CaseFact.objects.get(pk=case.pk).returnee_id == other.returnee_id
+    plan = ReintegrationPlan.objects.get(case=case)
+    assert CaseFact.objects.get(pk=case.pk).plan_id == plan.pk
+    plan.case = Case.objects.get(pk=other.pk)  # a plan moved to another case leaves the first one's row
+    plan.save()
+    assert (CaseFact.objects.get(pk=case.pk).plan_id, CaseFact.objects.get(pk=other.pk).plan_id) == (None, plan.pk)
+    _agrees()
+    plan.case = case
+    plan.save()
     ReintegrationPlan.objects.get(case=case).delete()
-    assert CaseFact.objects.get(pk=case.pk).plan_agreed_on is None
+    assert (CaseFact.objects.get(pk=case.pk).plan_agreed_on, CaseFact.objects.get(pk=case.pk).plan_id) == (None, None)
     _agrees()
     Case.objects.get(pk=other.pk).delete()  # with its plan-less fact row (a cascade)
     assert not CaseFact.objects.filter(pk=other.pk).exists()
@@ -148,6 +156,7 @@ OPS = st.lists(
         st.tuples(st.just("close"), st.integers(0, 9), st.sampled_from(["support_ended", "re_migrated"])),
         st.tuples(st.just("plan"), st.integers(0, 9), st.integers(0, 30)),
         st.tuples(st.just("unplan"), st.integers(0, 9)),
+        st.tuples(st.just("replan"), st.integers(0, 9), st.integers(0, 9)),
         st.tuples(st.just("person"), st.integers(0, 2), st.sampled_from(["male", "female"]), st.integers(0, 2)),
         st.tuples(st.just("move"), st.integers(0, 9), st.integers(0, 2)),
         st.tuples(st.just("delete"), st.integers(0, 9)),
@@ -187,27 +196,64 @@ def _play(office, ops: list[tuple]) -> None:
             person.sex, person.municipality = op[2], areas[op[3]]
             person.attention_flags = ["disability"] if op[3] else []
             person.save()
-        elif not cases:
-            continue
-        else:
-            index = op[1] % len(cases)
-            case = Case.objects.get(pk=cases[index])
-            if kind == "return":
-                case.return_date, case.return_type = today - timedelta(days=op[2]), op[3]
-                case.save()
-            elif kind == "close":
-                case.status, case.closure_reason, case.closed_on = CaseStatus.CLOSED, op[2], today
-                case.closure_category = "planned" if op[2] == "support_ended" else "abrupt"
-                case.save()
-            elif kind == "plan":
-                plan, _created = ReintegrationPlan.objects.get_or_create(case=case)
-                plan.agreed_on = today - timedelta(days=op[2])
-                plan.save()
-            elif kind == "unplan":
-                ReintegrationPlan.objects.filter(case=case).delete()
-            elif kind == "move":
-                case.returnee = people[op[2]]
-                case.save()
-            else:
-                case.delete()
-                cases.pop(index)
+        elif cases:
+            _on_case(op, cases, people, today)
+
+
+def _on_case(op: tuple, cases: list[int], people: list[Returnee], today: date) -> None:
+    """One write to one of the cases (`op[1]` picks it)."""
+    kind, index = op[0], op[1] % len(cases)
+    case = Case.objects.get(pk=cases[index])
+    if kind == "return":
+        case.return_date, case.return_type = today - timedelta(days=op[2]), op[3]
+        case.save()
+    elif kind == "close":
+        case.status, case.closure_reason, case.closed_on = CaseStatus.CLOSED, op[2], today
+        case.closure_category = "planned" if op[2] == "support_ended" else "abrupt"
+        case.save()
+    elif kind == "plan":
+        plan, _created = ReintegrationPlan.objects.get_or_create(case=case)
+        plan.agreed_on = today - timedelta(days=op[2])
+        plan.save()
+    elif kind == "unplan":
+        ReintegrationPlan.objects.filter(case=case).delete()
+    elif kind == "replan":  # the case's plan moved to another case without one
+        plan = ReintegrationPlan.objects.filter(case=case).first()
+        target = Case.objects.get(pk=cases[op[2] % len(cases)])
+        if plan is not None and not ReintegrationPlan.objects.filter(case=target).exists():
+            plan.case = target
+            plan.save()
+    elif kind == "move":
+        case.returnee = people[op[2]]
+        case.save()
+    else:
+        case.delete()
+        cases.pop(index)
+
+
+def test_plan_items_read_through_the_facts_count_what_their_plans_and_cases_say(office):
+    from django.db.models import Count
+
+    from reintegra.cases.models import PlanItem
+    from reintegra.monitoring import definition, dimensions, engine
+
+    manager, muni, other_muni = office
+    cases = [
+        f.agreed_case(manager, returnee_obj=_person(manager, m, sex=s))
+        for m, s in ((muni, "male"), (other_muni, "female"), (muni, "female"))
+    ]
+    f.case(manager, _person(manager, muni))  # no plan: no items
+    Returnee.objects.filter(pk=cases[2].returnee_id).update(sex="male")  # past the signals: the refresh makes it right
+    case_facts.refresh([cases[2].pk])
+    today = timezone.localdate()
+    parsed = definition.parse({"population": "plan_items", "unit": "record", "date": "agreed_on"}, "count")
+    keys = ("sex", "adm2", "programme")
+    assert set(keys) <= set(dimensions.available(parsed.population))
+    programme_ids = [manager.organisation.programmes.get().pk]
+    (values,) = engine.compute(parsed, "count", programme_ids=programme_ids, periods=[(today, today)], by=keys)
+    items = PlanItem.objects.filter(plan__agreed_on=today, plan__case__programme_id__in=programme_ids)
+    expected = items.values_list(
+        "plan__case__returnee__sex", "plan__case__returnee__municipality_id", "plan__case__programme_id"
+    ).annotate(n=Count("pk"))
+    assert values.total.numerator == items.count() == 3
+    assert {b: c.numerator for b, c in values.cells.items()} == {(s, str(m), str(p)): n for s, m, p, n in expected}

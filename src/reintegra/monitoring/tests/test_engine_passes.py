@@ -5,11 +5,14 @@ and the compiled SQL kept for the same question while the numbers follow the dat
 
 from __future__ import annotations
 
+import statistics
 from datetime import date
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reintegra.access.roles import Role
 from reintegra.cases.models import FollowUpVisit, Returnee
@@ -164,6 +167,27 @@ def test_medians_in_the_grouped_query_are_those_read_into_python(world):
     for s in sets:
         assert [(v.total, v.cells) for v in found[s]] == [(v.total, v.cells) for v in read[s]], s
     assert found[()][0].total.denominator == sum(1 for i in range(9) if 1 + i % 5 <= 3)
+
+
+# PostgreSQL: a few examples (each a query); the fraction is exact for any number of values below 5 × 10^8.
+@settings(max_examples=25, deadline=None)
+@given(values=st.lists(st.integers(-3, 3) | st.floats(0, 40, allow_nan=False), min_size=1, max_size=9))
+def test_the_two_middles_from_one_sort_are_those_of_statistics_median(values):
+    """`percentile_disc` at 0.5 and at `_UPPER_MIDDLE` of the same sort are the two middle values (the same one
+    for an odd number), averaged as `statistics.median` does: ties, negatives, odd and even numbers."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's ordered-set aggregates")
+    marks = ", ".join(["(%s::float8)"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT percentile_disc(ARRAY[0.5, {engine._UPPER_MIDDLE}]) WITHIN GROUP (ORDER BY v) "  # noqa: S608
+            f"FROM (VALUES {marks}) t(v)",
+            [float(v) for v in values],
+        )
+        lower, upper = cursor.fetchone()[0]
+    assert (lower if lower == upper else (lower + upper) / 2) == statistics.median(float(v) for v in values)
+    ordered = sorted(float(v) for v in values)
+    assert (lower, upper) == (ordered[(len(values) - 1) // 2], ordered[len(values) // 2])
 
 
 def test_a_quick_question_asked_again_runs_prepared_and_follows_the_data(world, monkeypatch):
