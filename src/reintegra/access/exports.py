@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Literal
 
 from django import db
@@ -311,6 +312,19 @@ class ColumnBatches:
             yield from zip(*columns, strict=True)
 
 
+def _quoted_lines(cell_columns: Sequence[Sequence[str]]) -> str:
+    """Rows of text cells as `csv.writer(quoting=QUOTE_ALL)` writes them (each cell in double quotes, a quote
+    doubled, cells separated by commas, each row ending with CRLF), a column's quotes doubled at once and each
+    row joined by `str.join` over the batch, instead of the writer's work per cell."""
+    if not cell_columns or not cell_columns[0]:
+        return ""
+    quoted = [
+        list(map(str.replace, column, repeat('"'), repeat('""'))) if '"' in "".join(column) else column
+        for column in cell_columns
+    ]
+    return '"' + '"\r\n"'.join(map('","'.join, zip(*quoted, strict=True))) + '"\r\n'
+
+
 def csv_chunks(
     header: Header, rows: Iterable[Sequence[Any]], *, codes: bool = False, language: str | None = None
 ) -> Iterator[str]:
@@ -329,13 +343,9 @@ def csv_chunks(
     cells = _CsvCells(header, codes=codes)
     if isinstance(rows, ColumnBatches):
         for columns in rows.batches:
-            buffer.seek(0)
-            buffer.truncate()
             with translation.override(language):
-                writer.writerows(
-                    zip(*[cells.column(index, values) for index, values in enumerate(columns)], strict=True)
-                )
-            yield buffer.getvalue()
+                cell_columns = [cells.column(index, values) for index, values in enumerate(columns)]
+            yield _quoted_lines(cell_columns)
         return
     iterator = iter(rows)
     while True:

@@ -98,3 +98,12 @@ def test_one_bad_token_in_a_column_is_refused(where):
         crypto.decrypt_many([crypto.encrypt("bueno"), _stored(data), crypto.encrypt("otro")])
     with pytest.raises(ValueError):
         crypto.decrypt_many(["enc1:not base64!"])
+
+
+@pytest.mark.parametrize("key", [b"k" * 16, b"", b"x" * 64, b"y" * 65, bytes(range(100))])
+def test_the_column_hmac_is_hmac_sha256(key):
+    messages = [b"", b"a", b"m" * 63, b"n" * 64, b"o" * 200]
+    macs = [hmac.digest(key, message, "sha256") for message in messages]
+    assert crypto._unsigned(key, messages, macs) == []
+    macs[2] = macs[1]
+    assert crypto._unsigned(key, messages, macs) == [2]

@@ -65,4 +65,4 @@ def test_formulas_are_neutralised_in_a_column_of_text():
     header = [exports.Column("plain", "Plain")]
     column = ["ok", " =1", "a\n=2", "-3", "\tx", None]
     written = "".join(exports.csv_chunks(header, exports.ColumnBatches([[column]]), language="en"))
-    assert written.splitlines()[1:] == ['"ok"', "\"' =1\"", '"a', '=2"', "\"'-3\"", "\"'\tx\"", '""']
+    assert written.splitlines()[1:] == ['"ok"', '"\' =1"', '"a', '=2"', '"\'-3"', '"\'\tx"', '""']
