@@ -6,6 +6,7 @@ row, cells in the reader's language, formula-safe, streamed), consumed to the la
     BENCH_CASES=20000 .venv/bin/python bench/bench_exports.py
     BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/bench_exports.py   # a database to wipe and use
     BENCH_REUSE=1 BENCH_DATABASE_URL=sqlite:////tmp/e.sqlite3 ...   # seed once, then measure the same data
+    BENCH_REUSE=1 BENCH_ROLLBACK=1 BENCH_USER=<an account> BENCH_QUICK=1 BENCH_DATABASE_URL=...  # writes nothing
 
 The database is seeded by `reintegra seed` in a subprocess; the export runs in a fresh process of its own so
 that its peak RSS (`ru_maxrss`) is the export's (Django and the seeded data not counted twice). Prints one
@@ -29,6 +30,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# BENCH_ROLLBACK=1 (with BENCH_REUSE=1): write nothing to the database (a shared one, e.g. a million cases): the
+# account BENCH_USER (default bench-exports) must exist, and the export's audit record is rolled back.
+ROLLBACK = bool(os.environ.get("BENCH_ROLLBACK"))
+QUICK = bool(os.environ.get("BENCH_QUICK"))  # the case list's CSV only (no machine codes, reads, XLSX)
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -126,17 +131,22 @@ def measure() -> dict[str, Any]:
     from django.db.models import Count
     from django.utils import translation
 
-    from reintegra.access import exports
+    from reintegra.access import audit, exports
     from reintegra.access.models import Organisation, RoleAssignment, User
     from reintegra.access.roles import Role
     from reintegra.cases import exports as case_exports
     from reintegra.cases import selectors
 
-    org = Organisation.objects.annotate(n=Count("cases")).order_by("-n").first()
-    assert org is not None, "nothing seeded"
-    user, _created = User.objects.get_or_create(username="bench-exports", defaults={"organisation": org})
-    RoleAssignment.objects.get_or_create(user=user, role=Role.PROGRAMME_MANAGER)
-    user = User.objects.get(pk=user.pk)
+    if ROLLBACK:
+        # A shared read-only database: an existing account, and the export's audit record rolled back.
+        user = User.objects.get(username=os.environ.get("BENCH_USER", "bench-exports"))
+        audit.record_access = _rolled_back(audit.record_access)
+    else:
+        org = Organisation.objects.annotate(n=Count("cases")).order_by("-n").first()
+        assert org is not None, "nothing seeded"
+        user, _created = User.objects.get_or_create(username="bench-exports", defaults={"organisation": org})
+        RoleAssignment.objects.get_or_create(user=user, role=Role.PROGRAMME_MANAGER)
+        user = User.objects.get(pk=user.pk)
     visible = selectors.cases_for(user).count()
     translation.activate("es")
     before = _peak_mb()
@@ -160,6 +170,9 @@ def measure() -> dict[str, Any]:
     backend_seconds = backends.total() - backend_before
     peak = _peak_mb()
 
+    if QUICK:
+        assert lines - 1 == visible, (lines - 1, visible)
+        return _figures(lines - 1, size, seconds, cpu_seconds, backend_seconds, first_byte, peak, before)
     started = time.perf_counter()
     coded = exports.download_table(user, "csv", case_exports.case_table(user, selectors.CaseFilters()), codes=True)
     _consume(coded)
@@ -189,6 +202,29 @@ def measure() -> dict[str, Any]:
     rows = lines - 1
     assert rows == visible == read == read_all, (rows, visible, read, read_all)
     return {
+        **_figures(rows, size, seconds, cpu_seconds, backend_seconds, first_byte, peak, before),
+        "codes_rows_per_second": round(rows / coded_seconds) if coded_seconds else None,
+        "read_rows_per_second_with_names": round(read_all / read_seconds) if read_seconds else None,
+        "read_rows_per_second_without_names": round(read / clear_seconds) if clear_seconds else None,
+        "batch": exports.EXPORT_BATCH,
+        "xlsx_bytes": xlsx_bytes,
+        "xlsx_seconds": round(xlsx_seconds, 2),
+        "xlsx_rows_per_cpu_second": round(rows / xlsx_cpu) if xlsx_cpu else None,
+        "peak_rss_mb_after_xlsx": round(xlsx_peak, 1),
+    }
+
+
+def _figures(
+    rows: int,
+    size: int,
+    seconds: float,
+    cpu_seconds: float,
+    backend_seconds: float,
+    first_byte: float,
+    peak: float,
+    before: float,
+) -> dict[str, Any]:
+    return {
         "rows": rows,
         "bytes": size,
         "seconds": round(seconds, 2),
@@ -202,15 +238,26 @@ def measure() -> dict[str, Any]:
         "first_byte_ms": round(first_byte * 1000, 1),
         "peak_rss_mb": round(peak, 1),
         "rss_growth_mb": round(peak - before, 1),
-        "codes_rows_per_second": round(rows / coded_seconds) if coded_seconds else None,
-        "read_rows_per_second_with_names": round(read_all / read_seconds) if read_seconds else None,
-        "read_rows_per_second_without_names": round(read / clear_seconds) if clear_seconds else None,
-        "batch": exports.EXPORT_BATCH,
-        "xlsx_bytes": xlsx_bytes,
-        "xlsx_seconds": round(xlsx_seconds, 2),
-        "xlsx_rows_per_cpu_second": round(rows / xlsx_cpu) if xlsx_cpu else None,
-        "peak_rss_mb_after_xlsx": round(xlsx_peak, 1),
     }
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _rolled_back(write: Any) -> Any:
+    """`write` done in a transaction that is rolled back (its cost measured, nothing left behind)."""
+    from django.db import transaction
+
+    def rolled_back(*args: Any, **kwargs: Any) -> None:
+        try:
+            with transaction.atomic():
+                write(*args, **kwargs)
+                raise _RolledBack
+        except _RolledBack:
+            pass
+
+    return rolled_back
 
 
 def main() -> None:
@@ -222,6 +269,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = base_url or f"sqlite:///{tmp}/bench-exports-{cases}.sqlite3"
         seed_seconds = None
+        if ROLLBACK and not (os.environ.get("BENCH_REUSE") and base_url):
+            raise SystemExit("BENCH_ROLLBACK measures a database as it is: give BENCH_REUSE=1 and BENCH_DATABASE_URL")
         if not (os.environ.get("BENCH_REUSE") and base_url):
             log(f"seeding {cases} cases into {url.split('@')[-1]}")
             seed_seconds = round(seed(url, cases), 1)
