@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ def main(out: Path) -> dict[str, Any]:
 
     django.setup()
     from django.db.models import Count
+    from django.http import StreamingHttpResponse
     from django.utils import translation
 
     from reintegra.access import exports
@@ -43,7 +45,7 @@ def main(out: Path) -> dict[str, Any]:
     user, _created = User.objects.get_or_create(username="bench-exports", defaults={"organisation": org})
     RoleAssignment.objects.get_or_create(user=user, role=Role.PROGRAMME_MANAGER)
     user = User.objects.get(pk=user.pk)
-    tables = {
+    tables: dict[str, Callable[[], exports.Table]] = {
         "cases": lambda: case_exports.case_table(user, selectors.CaseFilters()),
         "returnees": lambda: case_exports.returnee_table(user),
         "follow-ups": lambda: case_exports.follow_up_table(user),
@@ -56,7 +58,8 @@ def main(out: Path) -> dict[str, Any]:
         with translation.override("es" if mode == "codes" else mode):
             for name, table in tables.items():
                 response = exports.download_table(user, "csv", table(), codes=mode == "codes")
-                body = b"".join(response.streaming_content)
+                assert isinstance(response, StreamingHttpResponse)  # a CSV streams
+                body = b"".join(response)
                 path = out / f"{name}-{mode}.csv"
                 path.write_bytes(body)
                 written[path.name] = {

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from functools import cache
 from itertools import accumulate, repeat
-from typing import Any
+from typing import Any, cast
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -141,7 +141,7 @@ def decrypt_many(stored: Sequence[str | None]) -> list[str | None]:
     if not at:
         return opened
     try:
-        tokens = list(map(stored.__getitem__, at))
+        tokens = cast(list[str], list(map(stored.__getitem__, at)))  # none is None: `at`
         data = _decoded(tokens)
         keys = _current_opening_keys()
         signed = list(map(_SIGNED, data))
@@ -221,7 +221,7 @@ def _decrypted(encryption_key: bytes, data: list[bytes]) -> list[str]:
     pads = list(map(_LAST, padded))
     if min(pads) < 1 or max(pads) > 16 or not all(map(bytes.endswith, padded, map(_PADDINGS.__getitem__, pads))):
         raise InvalidToken
-    return list(map(bytes.decode, map(operator.getitem, padded, map(slice, repeat(None), map(operator.neg, pads)))))
+    return [text[:-pad].decode() for text, pad in zip(padded, pads, strict=True)]
 
 
 def fernet() -> MultiFernet:

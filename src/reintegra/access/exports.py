@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from itertools import repeat
+from itertools import islice, repeat
 from typing import TYPE_CHECKING, Any, Literal
 
 from django import db
@@ -543,7 +543,8 @@ def _read_columns(query: Any) -> list[Sequence[Any]]:
     if not rows:
         return []
     width = compiler.col_count
-    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))[:width]
+    columns: list[Sequence[Any]] = []
+    columns.extend(islice(zip(*rows, strict=True), width))
     connection = compiler.connection
     for position, (converters, expression) in compiler.get_converters(
         [selected[0] for selected in compiler.select[:width]]
