@@ -3,8 +3,9 @@
 order (`exports.keyset_batches`: one batch in memory, the first bytes leave at once), with the columns the
 reader may see on screen (identity documents only with `scoping.can_see(IDENTITY_DOCUMENT)`).
 
-Names and other personal fields are encrypted: each value is decrypted as its row is read (`from_db_value`),
-nothing is kept once the batch is written.
+Names and other personal fields are encrypted: each batch's column of tokens is opened at once as the batch is
+read (`from_db_values`), and each batch is given as its columns (`exports.ColumnBatches`) so that the CSV is
+written a column at a time; nothing is kept once the batch is written.
 """
 
 from __future__ import annotations
