@@ -122,7 +122,7 @@ def _signed_token(value: str, keys: tuple[tuple[bytes, bytes], ...]) -> tuple[in
         raise InvalidToken
     signed, mac = data[:-_MAC], data[-_MAC:]
     for index, (signing_key, _encryption_key) in enumerate(keys):
-        if hmac.compare_digest(hmac.digest(signing_key, signed, "sha256"), mac):
+        if not _unsigned(signing_key, [signed], [mac]):
             return index, data
     raise InvalidToken
 
@@ -150,7 +150,8 @@ def decrypt_many(stored: Sequence[str | None]) -> list[str | None]:
         for index, (signing_key, _encryption_key) in enumerate(keys[1:], start=1):
             for number in unsigned:
                 key_of[number] = index
-            unsigned = [number for number in unsigned if not _signs(signing_key, signed[number], data[number])]
+            macs = [_MAC_OF(data[number]) for number in unsigned]
+            unsigned = [unsigned[n] for n in _unsigned(signing_key, [signed[number] for number in unsigned], macs)]
         if unsigned:
             raise InvalidToken
         for index in sorted(set(key_of)):
@@ -205,10 +206,6 @@ def _hmac_pads(key: bytes) -> tuple[Any, Any]:
         hashlib.sha256(bytes(byte ^ 0x36 for byte in block)),
         hashlib.sha256(bytes(byte ^ 0x5C for byte in block)),
     )
-
-
-def _signs(signing_key: bytes, signed: bytes, data: bytes) -> bool:
-    return hmac.compare_digest(hmac.digest(signing_key, signed, "sha256"), data[-_MAC:])
 
 
 def _decrypted(encryption_key: bytes, data: list[bytes]) -> list[str]:
