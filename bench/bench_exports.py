@@ -6,10 +6,13 @@ row, cells in the reader's language, formula-safe, streamed), consumed to the la
     BENCH_CASES=20000 .venv/bin/python bench/bench_exports.py
     BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/bench_exports.py   # a database to wipe and use
     BENCH_REUSE=1 BENCH_DATABASE_URL=sqlite:////tmp/e.sqlite3 ...   # seed once, then measure the same data
+    BENCH_REUSE=1 BENCH_ROLLBACK=1 BENCH_USER=<an account> BENCH_QUICK=1 BENCH_DATABASE_URL=...  # writes nothing
 
 The database is seeded by `reintegra seed` in a subprocess; the export runs in a fresh process of its own so
 that its peak RSS (`ru_maxrss`) is the export's (Django and the seeded data not counted twice). Prints one
-JSON object (and writes bench/results/exports.json): rows, seconds, rows/s, time to the first byte, peak RSS
+JSON object (and writes bench/results/exports.json): rows, seconds, rows/s, rows per CPU second of this process
+and of all the processes involved (this one and the PostgreSQL backends it used, from /proc), time to the first
+byte, peak RSS
 and its growth during the export, the rows/s of the same rows read without the encrypted columns (what the
 per-row Fernet decryption costs) and in machine codes, and the load average (the machine is shared).
 The goal of the issue: 1,000,000 rows at >= 50,000 rows/s, peak RSS <= 200 MB.
@@ -27,6 +30,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# BENCH_ROLLBACK=1 (with BENCH_REUSE=1): write nothing to the database (a shared one, e.g. a million cases): the
+# account BENCH_USER (default bench-exports) must exist, and the export's audit record is rolled back.
+ROLLBACK = bool(os.environ.get("BENCH_ROLLBACK"))
+QUICK = bool(os.environ.get("BENCH_QUICK"))  # the case list's CSV only (no machine codes, reads, XLSX)
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -74,36 +81,98 @@ def _consume(response: Any) -> tuple[int, int, float]:
     return size, lines, first or 0.0
 
 
+class Backends:
+    """The CPU time of the PostgreSQL backends this process's connections use (the read-ahead thread's too), read
+    from /proc (the cluster runs on this machine): a connection's backend is noted when it opens, and its CPU
+    time when any connection is closed (the read-ahead thread closes its own at the end of an export) and at
+    `total()`. Empty on SQLite, or when /proc does not show the backend."""
+
+    def __init__(self) -> None:
+        self.start: dict[int, float] = {}
+        self.seen: dict[int, float] = {}
+
+    @staticmethod
+    def cpu(pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    def opened(self, connection: Any, **kwargs: Any) -> None:
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        used = self.cpu(pid)
+        if used is not None:
+            self.start.setdefault(pid, used)
+            self.seen[pid] = used
+
+    def note(self) -> None:
+        for pid in self.seen:
+            used = self.cpu(pid)
+            if used is not None:
+                self.seen[pid] = used
+
+    def total(self) -> float:
+        self.note()
+        return sum(self.seen[pid] - self.start[pid] for pid in self.seen)
+
+
 def measure() -> dict[str, Any]:
     """Run inside the measuring process (Django set up from the environment)."""
     import django
 
     django.setup()
+    from django import db
+    from django.db.backends.signals import connection_created
     from django.db.models import Count
     from django.utils import translation
 
-    from reintegra.access import exports
+    from reintegra.access import audit, exports
     from reintegra.access.models import Organisation, RoleAssignment, User
     from reintegra.access.roles import Role
     from reintegra.cases import exports as case_exports
     from reintegra.cases import selectors
 
-    org = Organisation.objects.annotate(n=Count("cases")).order_by("-n").first()
-    assert org is not None, "nothing seeded"
-    user, _created = User.objects.get_or_create(username="bench-exports", defaults={"organisation": org})
-    RoleAssignment.objects.get_or_create(user=user, role=Role.PROGRAMME_MANAGER)
-    user = User.objects.get(pk=user.pk)
+    if ROLLBACK:
+        # A shared read-only database: an existing account, and the export's audit record rolled back.
+        user = User.objects.get(username=os.environ.get("BENCH_USER", "bench-exports"))
+        audit.record_access = _rolled_back(audit.record_access)
+    else:
+        org = Organisation.objects.annotate(n=Count("cases")).order_by("-n").first()
+        assert org is not None, "nothing seeded"
+        user, _created = User.objects.get_or_create(username="bench-exports", defaults={"organisation": org})
+        RoleAssignment.objects.get_or_create(user=user, role=Role.PROGRAMME_MANAGER)
+        user = User.objects.get(pk=user.pk)
     visible = selectors.cases_for(user).count()
     translation.activate("es")
     before = _peak_mb()
+    backends = Backends()
+    connection_created.connect(backends.opened, weak=False)
+    close_all = db.connections.close_all
+
+    def noting_close_all() -> None:
+        backends.note()  # the read-ahead thread's backend, before it exits
+        close_all()
+
+    db.connections.close_all = noting_close_all  # type: ignore[method-assign]
+    backends.opened(db.connection)
+    backend_before = backends.total()
 
     started, cpu_started = time.perf_counter(), time.process_time()
     table = case_exports.case_table(user, selectors.CaseFilters())
     response = exports.download_table(user, "csv", table)
     size, lines, first_byte = _consume(response)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    backend_seconds = backends.total() - backend_before
     peak = _peak_mb()
 
+    if QUICK:
+        assert lines - 1 == visible, (lines - 1, visible)
+        return _figures(lines - 1, size, seconds, cpu_seconds, backend_seconds, first_byte, peak, before)
     started = time.perf_counter()
     coded = exports.download_table(user, "csv", case_exports.case_table(user, selectors.CaseFilters()), codes=True)
     _consume(coded)
@@ -133,16 +202,7 @@ def measure() -> dict[str, Any]:
     rows = lines - 1
     assert rows == visible == read == read_all, (rows, visible, read, read_all)
     return {
-        "rows": rows,
-        "bytes": size,
-        "seconds": round(seconds, 2),
-        "rows_per_second": round(rows / seconds) if seconds else None,
-        # CPU time of this process (SQLite runs in it): on a shared machine it says more than the wall time.
-        "cpu_seconds": round(cpu_seconds, 2),
-        "rows_per_cpu_second": round(rows / cpu_seconds) if cpu_seconds else None,
-        "first_byte_ms": round(first_byte * 1000, 1),
-        "peak_rss_mb": round(peak, 1),
-        "rss_growth_mb": round(peak - before, 1),
+        **_figures(rows, size, seconds, cpu_seconds, backend_seconds, first_byte, peak, before),
         "codes_rows_per_second": round(rows / coded_seconds) if coded_seconds else None,
         "read_rows_per_second_with_names": round(read_all / read_seconds) if read_seconds else None,
         "read_rows_per_second_without_names": round(read / clear_seconds) if clear_seconds else None,
@@ -154,6 +214,52 @@ def measure() -> dict[str, Any]:
     }
 
 
+def _figures(
+    rows: int,
+    size: int,
+    seconds: float,
+    cpu_seconds: float,
+    backend_seconds: float,
+    first_byte: float,
+    peak: float,
+    before: float,
+) -> dict[str, Any]:
+    return {
+        "rows": rows,
+        "bytes": size,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds) if seconds else None,
+        # CPU time of this process (SQLite runs in it): on a shared machine it says more than the wall time.
+        "cpu_seconds": round(cpu_seconds, 2),
+        "rows_per_cpu_second": round(rows / cpu_seconds) if cpu_seconds else None,
+        # The database backends' CPU time too (PostgreSQL on this machine): every process the export used.
+        "database_cpu_seconds": round(backend_seconds, 2),
+        "rows_per_cpu_second_all_processes": round(rows / (cpu_seconds + backend_seconds)) if cpu_seconds else None,
+        "first_byte_ms": round(first_byte * 1000, 1),
+        "peak_rss_mb": round(peak, 1),
+        "rss_growth_mb": round(peak - before, 1),
+    }
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _rolled_back(write: Any) -> Any:
+    """`write` done in a transaction that is rolled back (its cost measured, nothing left behind)."""
+    from django.db import transaction
+
+    def rolled_back(*args: Any, **kwargs: Any) -> None:
+        try:
+            with transaction.atomic():
+                write(*args, **kwargs)
+                raise _RolledBack
+        except _RolledBack:
+            pass
+
+    return rolled_back
+
+
 def main() -> None:
     if os.environ.get("BENCH_EXPORTS_CHILD"):
         print(json.dumps(measure()))
@@ -163,6 +269,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = base_url or f"sqlite:///{tmp}/bench-exports-{cases}.sqlite3"
         seed_seconds = None
+        if ROLLBACK and not (os.environ.get("BENCH_REUSE") and base_url):
+            raise SystemExit("BENCH_ROLLBACK measures a database as it is: give BENCH_REUSE=1 and BENCH_DATABASE_URL")
         if not (os.environ.get("BENCH_REUSE") and base_url):
             log(f"seeding {cases} cases into {url.split('@')[-1]}")
             seed_seconds = round(seed(url, cases), 1)

@@ -185,7 +185,24 @@ def export_dir() -> Path:
     return directory
 
 
-def _counted(rows: Iterable[Sequence[Any]], job: ExportJob) -> Iterator[Sequence[Any]]:
+def _counted(rows: Iterable[Sequence[Any]], job: ExportJob) -> Iterable[Sequence[Any]]:
+    if isinstance(rows, exports.ColumnBatches):
+        return exports.ColumnBatches(_counted_batches(rows.batches, job))
+    return _counted_rows(rows, job)
+
+
+def _counted_batches(batches: Iterable[Sequence[Sequence[Any]]], job: ExportJob) -> Iterator[Sequence[Sequence[Any]]]:
+    done = reported = 0
+    for columns in batches:
+        yield columns
+        done += len(columns[0]) if columns else 0
+        if done - reported >= PROGRESS_ROWS:
+            ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+            reported = done
+    job.rows_done = done
+
+
+def _counted_rows(rows: Iterable[Sequence[Any]], job: ExportJob) -> Iterator[Sequence[Any]]:
     done = 0
     for row in rows:
         yield row

@@ -3,8 +3,9 @@
 order (`exports.keyset_batches`: one batch in memory, the first bytes leave at once), with the columns the
 reader may see on screen (identity documents only with `scoping.can_see(IDENTITY_DOCUMENT)`).
 
-Names and other personal fields are encrypted: each value is decrypted as its row is read (`from_db_value`),
-nothing is kept once the batch is written.
+Names and other personal fields are encrypted: each batch's column of tokens is opened at once as the batch is
+read (`from_db_values`), and each batch is given as its columns (`exports.ColumnBatches`) so that the CSV is
+written a column at a time; nothing is kept once the batch is written.
 """
 
 from __future__ import annotations
@@ -81,22 +82,30 @@ def case_columns() -> list[exports.Column]:
     ]
 
 
-def _case_rows(user: User, filters: selectors.CaseFilters) -> Iterator[list[Any]]:
-    for batch in exports.keyset_batches(selectors.search_cases(user, filters), _CASE_FIELDS):
-        for row in batch:
-            (_pk, number, given, first, second, sex, status, opened, returned, kind, host, admin1, municipality,
-             manager_first, manager_last, manager_username, team, closed, reason) = row  # fmt: skip
-            yield [
-                number, given, first, second, sex, status, opened, returned, kind, host, admin1 or "",
-                municipality or "", _person(manager_first, manager_last, manager_username), team or "", closed,
-                reason,
-            ]  # fmt: skip
+def _case_batches(user: User, filters: selectors.CaseFilters) -> Iterator[list[Sequence[Any]]]:
+    for columns in exports.keyset_columns(selectors.search_cases(user, filters), _CASE_FIELDS):
+        (_pk, number, given, first, second, sex, status, opened, returned, kind, host, admin1, municipality,
+         manager_first, manager_last, manager_username, team, closed, reason) = columns  # fmt: skip
+        yield [
+            number, given, first, second, sex, status, opened, returned, kind, host, _or_empty(admin1),
+            _or_empty(municipality), list(map(_person, manager_first, manager_last, manager_username)),
+            _or_empty(team), closed, reason,
+        ]  # fmt: skip
+
+
+def _or_empty(values: Sequence[Any]) -> list[Any]:
+    return [value or "" for value in values]
 
 
 def case_table(user: User, filters: selectors.CaseFilters) -> exports.Table:
     """The case list with its filters (ordered by record, not by return date: a stable key to read by)."""
     return exports.Table(
-        "cases", case_columns(), _case_rows(user, filters), "case list", "cases.case", sheet_title="cases"
+        "cases",
+        case_columns(),
+        exports.ColumnBatches(_case_batches(user, filters)),
+        "case list",
+        "cases.case",
+        sheet_title="cases",
     )
 
 
@@ -148,23 +157,22 @@ def _sees_documents(user: User) -> bool:
     return scoping.can_see(user, SensitiveCategory.IDENTITY_DOCUMENT)
 
 
-def _returnee_rows(user: User) -> Iterator[list[Any]]:
+def _returnee_batches(user: User) -> Iterator[list[Sequence[Any]]]:
     documents = _sees_documents(user)
-    for batch in exports.keyset_batches(selectors.returnees_for(user), _RETURNEE_FIELDS):
-        numbers = selectors.document_numbers_of(row[0] for row in batch) if documents else {}
-        for row in batch:
-            cells: list[Any] = [*row[:-1], list(row[-1] or [])]
-            cells = [cell if cell is not None else "" for cell in cells]
-            if documents:
-                cells.append(numbers.get(row[0], []))
-            yield cells
+    for columns in exports.keyset_columns(selectors.returnees_for(user), _RETURNEE_FIELDS):
+        cells: list[Sequence[Any]] = [["" if value is None else value for value in values] for values in columns[:-1]]
+        cells.append([list(flags or []) for flags in columns[-1]])
+        if documents:
+            numbers = selectors.document_numbers_of(columns[0])
+            cells.append([numbers.get(pk, []) for pk in columns[0]])
+        yield cells
 
 
 def returnee_table(user: User) -> exports.Table:
     return exports.Table(
         "returnees",
         returnee_columns(user),
-        _returnee_rows(user),
+        exports.ColumnBatches(_returnee_batches(user)),
         "returnee list",
         "cases.returnee",
         sheet_title="returnees",
@@ -198,21 +206,17 @@ def follow_up_columns() -> list[exports.Column]:
     ]
 
 
-def _visit_row(row: Sequence[Any]) -> list[Any]:
-    _pk, number, visited, mode, first, last, username, notes, changes, next_visit = row
-    return [number, visited, mode, _person(first, last, username), notes, changes, next_visit or ""]
-
-
-def _follow_up_rows(user: User) -> Iterator[list[Any]]:
-    for batch in exports.keyset_batches(selectors.follow_ups_for(user), _VISIT_FIELDS):
-        yield from (_visit_row(row) for row in batch)
+def _follow_up_batches(user: User) -> Iterator[list[Sequence[Any]]]:
+    for columns in exports.keyset_columns(selectors.follow_ups_for(user), _VISIT_FIELDS):
+        _pk, number, visited, mode, first, last, username, notes, changes, next_visit = columns
+        yield [number, visited, mode, list(map(_person, first, last, username)), notes, changes, _or_empty(next_visit)]
 
 
 def follow_up_table(user: User) -> exports.Table:
     return exports.Table(
         "follow-up-visits",
         follow_up_columns(),
-        _follow_up_rows(user),
+        exports.ColumnBatches(_follow_up_batches(user)),
         "follow-up visits",
         "cases.followupvisit",
         sheet_title="follow-ups",

@@ -4,8 +4,7 @@ Data-minimised: no names, reasons, notes or feedback; the case number only on th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -58,9 +57,8 @@ def referral_columns() -> list[exports.Column]:
     ]
 
 
-def _rows(user: User, filters: selectors.ReferralFilters) -> Iterator[list[Any]]:
-    for batch in exports.keyset_batches(selectors.export_referrals(user, filters), _FIELDS):
-        yield from (list(row) for row in batch)
+def _rows(user: User, filters: selectors.ReferralFilters) -> exports.ColumnBatches:
+    return exports.ColumnBatches(exports.keyset_columns(selectors.export_referrals(user, filters), _FIELDS))
 
 
 def referral_table(user: User, filters: selectors.ReferralFilters) -> exports.Table:

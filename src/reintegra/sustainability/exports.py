@@ -4,8 +4,7 @@ batch by batch in key order through `selectors.export_rounds`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -48,9 +47,8 @@ def round_columns() -> list[exports.Column]:
     ]
 
 
-def _rows(user: User) -> Iterator[list[Any]]:
-    for batch in exports.keyset_batches(selectors.export_rounds(user), _FIELDS):
-        yield from (list(row) for row in batch)
+def _rows(user: User) -> exports.ColumnBatches:
+    return exports.ColumnBatches(exports.keyset_columns(selectors.export_rounds(user), _FIELDS))
 
 
 def round_table(user: User) -> exports.Table:

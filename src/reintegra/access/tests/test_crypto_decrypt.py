@@ -70,6 +70,40 @@ def test_wrong_padding_under_a_valid_signature_is_refused():
     token = body + hmac.digest(signing, body, hashlib.sha256)
     with pytest.raises(ValueError):
         crypto.decrypt(_stored(token))
+    with pytest.raises(ValueError):
+        crypto.decrypt_many([crypto.encrypt("bueno"), _stored(token)])
     key = base64.urlsafe_b64encode(signing + encryption)
     with pytest.raises(InvalidToken):  # Fernet refuses it too
         MultiFernet([Fernet(key)]).decrypt(base64.urlsafe_b64encode(token))
+
+
+def test_a_column_is_opened_as_each_value_is(settings):
+    """`decrypt_many` (an export's column of a batch): the values `decrypt` gives one by one, None and "" kept,
+    clear text written before encryption kept, tokens of several keys in one column."""
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.REINTEGRA_FIELD_KEYS = [old]
+    under_old = [crypto.encrypt(text) for text in TEXTS]
+    settings.REINTEGRA_FIELD_KEYS = [new, old]
+    column = [None, "", "written in clear", *under_old, *(crypto.encrypt(text) for text in reversed(TEXTS))]
+    assert crypto.decrypt_many(column) == [None, "", "written in clear", *TEXTS, *reversed(TEXTS)]
+    assert crypto.decrypt_many(column) == [value if not value else crypto.decrypt(value) for value in column]
+    assert crypto.decrypt_many([]) == []
+
+
+@pytest.mark.parametrize("where", [0, 20, 30, -1])
+def test_one_bad_token_in_a_column_is_refused(where):
+    data = _token_parts(crypto.encrypt("nombre secreto"))
+    data[where] ^= 0x01
+    with pytest.raises(ValueError):
+        crypto.decrypt_many([crypto.encrypt("bueno"), _stored(data), crypto.encrypt("otro")])
+    with pytest.raises(ValueError):
+        crypto.decrypt_many(["enc1:not base64!"])
+
+
+@pytest.mark.parametrize("key", [b"k" * 16, b"", b"x" * 64, b"y" * 65, bytes(range(100))])
+def test_the_column_hmac_is_hmac_sha256(key):
+    messages = [b"", b"a", b"m" * 63, b"n" * 64, b"o" * 200]
+    macs = [hmac.digest(key, message, "sha256") for message in messages]
+    assert crypto._unsigned(key, messages, macs) == []
+    macs[2] = macs[1]
+    assert crypto._unsigned(key, messages, macs) == [2]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reintegra.access import export_jobs
+from reintegra.access import export_jobs, exports
 from reintegra.access.choices import ExportStatus
 from reintegra.access.models import AccessEvent, ExportJob, RoleAssignment, User
 from reintegra.access.roles import Role
@@ -144,6 +144,7 @@ def test_xlsx_in_the_background(client, case_manager, cases, private_dir):
 def test_progress_is_recorded_while_the_rows_are_written(case_manager, cases, monkeypatch):
     seen = []
     monkeypatch.setattr(export_jobs, "PROGRESS_ROWS", 1)
+    monkeypatch.setattr(exports, "EXPORT_BATCH", 1)  # progress is counted batch by batch
     original = ExportJob.objects.filter
 
     def spy(*args, **kwargs):

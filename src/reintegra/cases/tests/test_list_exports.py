@@ -44,7 +44,6 @@ def cases(case_manager, other_case_manager):
 
 def test_case_list_export_in_spanish_scoped_and_formula_safe(client, case_manager, cases, monkeypatch):
     monkeypatch.setattr(exports, "EXPORT_BATCH", 2)  # several batches: the keyset moves on
-    monkeypatch.setattr(exports.keyset_batches, "__kwdefaults__", {"batch": 2})
     client.force_login(case_manager)
     client.cookies["django_language"] = "es"
     rows = _as_dicts(_csv(client.get(reverse("cases:list"), {"format": "csv"})))
