@@ -186,8 +186,8 @@ def search_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
     return found
 
 
-# Encrypted columns no list shows (the case list page, the API's list): not read, so not decrypted (a page of 25
-# opened about 220 ciphertexts, of which about 100 are shown).
+# Columns no list shows (the case list page, the API's list): not read, so not decrypted (a page of 25 opened
+# about 220 ciphertexts, of which about 100 are shown) or parsed.
 _NOT_LISTED = (
     "reception_place",
     "causes_note",
@@ -198,6 +198,10 @@ _NOT_LISTED = (
     "returnee__locality",
     "returnee__address",
     "returnee__match_record",
+    # nor the case's lists of codes (each a JSON document parsed per row)
+    "transit_countries",
+    "reception_assistance",
+    "causes_of_migration",
 )
 
 
