@@ -295,9 +295,12 @@ def timeline(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("-occurred_at", "-id")
 
 
-def plan_for(case: Case) -> ReintegrationPlan | None:
+def plan_for(case: Case, *, with_items: bool = True) -> ReintegrationPlan | None:
+    """The case's plan, its items read with it (`with_items=False`: read when asked, e.g. the case page's tabs
+    other than the plan's, which ask only whether an unagreed plan has any)."""
+    plans = ReintegrationPlan.objects.prefetch_related("items") if with_items else ReintegrationPlan.objects
     try:
-        return ReintegrationPlan.objects.prefetch_related("items").get(case=case)
+        return plans.get(case=case)
     except ReintegrationPlan.DoesNotExist:
         return None
 
