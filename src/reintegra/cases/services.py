@@ -73,12 +73,20 @@ def _facts_sql() -> str:
     def table(model: type[models.Model]) -> str:
         return connection.ops.quote_name(model._meta.db_table)
 
-    case_id = column(Assessment, "case")
-    return (
-        f"SELECT EXISTS (SELECT 1 FROM {table(Assessment)} WHERE {case_id} = %s),"
-        f" EXISTS (SELECT 1 FROM {table(ReintegrationPlan)} WHERE {column(ReintegrationPlan, 'case')} = %s"
-        f" AND {column(ReintegrationPlan, 'agreed_on')} IS NOT NULL),"
-        f" EXISTS (SELECT 1 FROM {table(FollowUpVisit)} WHERE {column(FollowUpVisit, 'case')} = %s)"
+    # Table and column names of the models, quoted; the case id is a parameter.
+    assessment, plan, visit = table(Assessment), table(ReintegrationPlan), table(FollowUpVisit)
+    case_id, plan_case, agreed_on = (
+        column(Assessment, "case"),
+        column(ReintegrationPlan, "case"),
+        column(ReintegrationPlan, "agreed_on"),
+    )
+    visit_case = column(FollowUpVisit, "case")
+    return " ".join(
+        [
+            f"SELECT EXISTS (SELECT 1 FROM {assessment} WHERE {case_id} = %s),",  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {plan} WHERE {plan_case} = %s AND {agreed_on} IS NOT NULL),",  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {visit} WHERE {visit_case} = %s)",  # noqa: S608
+        ]
     )
 
 

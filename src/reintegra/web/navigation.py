@@ -19,11 +19,10 @@ whatever the number of pages. A group with a single visible entry shows as that 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-import time
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
