@@ -68,7 +68,9 @@ def _event(case: Case, kind: str, user: User, *, note: str = "", **data: Any) ->
 
 def _facts_sql() -> str:
     def column(model: type[models.Model], name: str) -> str:
-        return connection.ops.quote_name(model._meta.get_field(name).column)
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field) and field.column
+        return connection.ops.quote_name(field.column)
 
     def table(model: type[models.Model]) -> str:
         return connection.ops.quote_name(model._meta.db_table)
