@@ -71,3 +71,57 @@ def test_project_pages_mark_the_projects_entry():
     client.force_login(factories.user(org, Role.PROGRAMME_MANAGER))
     page = client.get(reverse("community:projects")).content.decode()
     assert f'href="{reverse("community:projects")}" aria-current="page"' in page
+
+
+def test_badges_are_counted_once_a_minute_per_session_and_again_after_the_users_write(monkeypatch):
+    """The badge counts are kept in the user's session a minute: a reminder sent meanwhile shows after that
+    minute, the user's own write (marking reminders read) shows on the next page."""
+    from reintegra.reminders.models import Reminder
+
+    user = factories.user(factories.organisation(), Role.CASE_MANAGER)
+    Reminder.objects.bulk_create(
+        [Reminder(recipient=user, kind="test_kind", key=f"thing:{i}", message="Follow-up due") for i in range(3)]
+    )
+    client = Client()
+    client.force_login(user)
+    assert ">3</span>" in client.get(reverse("dashboard")).content.decode()
+    Reminder.objects.create(recipient=user, kind="test_kind", key="thing:3", message="Follow-up due")
+    assert ">3</span>" in client.get(reverse("dashboard")).content.decode()  # kept
+    later = navigation.time.time() + 60
+    monkeypatch.setattr(navigation.time, "time", lambda: later)
+    assert ">4</span>" in client.get(reverse("dashboard")).content.decode()  # the minute is over
+    assert client.post(reverse("reminders:read-all")).status_code == 302
+    assert "badge--count" not in client.get(reverse("dashboard")).content.decode()  # the user's write
+
+
+def test_badges_without_a_session_or_with_no_time_kept_are_counted_each_time(settings):
+    from reintegra.reminders.models import Reminder
+
+    user = factories.user(factories.organisation(), Role.CASE_MANAGER)
+    Reminder.objects.create(recipient=user, kind="test_kind", key="thing", message="Follow-up due")
+    assert [e.get("badge") for e in navigation.items_for(user) if e["key"] == "reminders"] == [1]
+    session: dict = {}
+    settings.REINTEGRA_NAV_BADGE_SECONDS = 0
+    navigation.items_for(user, session)
+    assert session == {}
+
+
+@pytest.mark.parametrize("language", ["es", "en", "fr"])
+def test_the_navigation_rendered_once_is_the_one_rendered_each_time(language):
+    """`main_navigation` keeps the markup by language, current page and entries: what it answers is what the
+    template renders for that page, and another language or page is rendered anew."""
+    from django.template import Context
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from reintegra.web.templatetags import web_kit
+
+    entries = navigation.items_for(factories.user(factories.organisation(), Role.PROGRAMME_MANAGER))
+    with translation.override(language):
+        for nav in ("dashboard", "referrals", "programmes", None):
+            values = {"nav": nav, "nav_sections": entries}
+            fresh = render_to_string("web/includes/main_nav.html", values)
+            assert web_kit.main_navigation(Context(values)) == fresh
+            assert web_kit.main_navigation(Context(values)) == fresh  # from the kept markup
+    with translation.override("en" if language != "en" else "es"):
+        assert web_kit.main_navigation(Context({"nav": None, "nav_sections": entries})) != fresh

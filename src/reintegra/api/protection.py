@@ -2,7 +2,11 @@
 all ask that same function", `access.scoping.can_see`)."""
 
 import copy
+from collections.abc import Mapping
 from typing import Any
+
+from rest_framework.fields import Field, SkipField
+from rest_framework.relations import PKOnlyObject
 
 from reintegra.access import scoping
 from reintegra.access.fields import sensitive_category
@@ -59,3 +63,37 @@ class FieldsBuiltOnce:
             built = super().get_fields()  # type: ignore[misc]
             cls._fields_built_once = built  # type: ignore[attr-defined]  # per class: not inherited (__dict__)
         return copy.deepcopy(built)
+
+
+_MISSING = object()
+
+
+class QuickRepresentation:
+    """For serializers: `Serializer.to_representation` with DRF's own steps, each field's value read directly when
+    its source is one plain attribute. DRF's `Field.get_attribute` walks the source path, checks each value for a
+    callable with `inspect` and wraps it in exception handling: for a page of 25 cases of 26 fields each, about
+    650 times a request. Here the readable fields and their sources are listed once per serializer, and a value
+    that is missing, raises, or is a callable (a method to call, a related object that does not exist) takes
+    DRF's path as before, so the answer is the same (`cases.tests.test_api`)."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        plan: list[tuple[str, Any, str | None]] | None = self.__dict__.get("_quick_plan")
+        if plan is None:
+            plan = []
+            for field in self._readable_fields:  # type: ignore[attr-defined]
+                attrs = field.source_attrs
+                plain = len(attrs) == 1 and type(field).get_attribute is Field.get_attribute
+                plan.append((field.field_name, field, attrs[0] if plain else None))
+            self._quick_plan = plan
+        direct_ok = not isinstance(instance, Mapping)
+        ret: dict[str, Any] = {}
+        for name, field, source in plan:
+            attribute = getattr(instance, source, _MISSING) if source is not None and direct_ok else _MISSING
+            if attribute is _MISSING or callable(attribute):
+                try:
+                    attribute = field.get_attribute(instance)
+                except SkipField:
+                    continue
+            check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[name] = None if check_for_none is None else field.to_representation(attribute)
+        return ret

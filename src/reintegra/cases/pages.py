@@ -75,7 +75,7 @@ def _steps(user: User, case: Case, facts: lifecycle.CaseFacts, plan: Any) -> dic
         agree = Step(False, _("Draft the reintegration plan before agreeing it."))
     elif plan.agreed_on:
         agree = Step(False, _("The plan was agreed on %(date)s.") % {"date": _short_date(plan.agreed_on)})
-    elif not plan.items.all():
+    elif not plan.items.exists():  # answered from the items when they were read with the plan
         agree = Step(False, _("Add at least one plan item before agreeing the plan."))
     else:
         # A higher level's rule on the agreement (children: bia_required...), with the service's own reason.
@@ -105,7 +105,7 @@ def _short_date(value: Any) -> str:
 def case_page_context(request: AuthenticatedHttpRequest, case: Case, tab: str) -> dict[str, Any]:
     """What cases/case_base.html needs: header, tabs (registered ones included), steps, panels of the tab."""
     facts = services.facts(case)
-    plan = selectors.plan_for(case)
+    plan = selectors.plan_for(case, with_items=tab == "plan")  # only the plan's tab lists its items
     today = timezone.localdate()
     deadline = case.return_date + timedelta(days=settings.REINTEGRA_PLAN_DEADLINE_DAYS)
     return {

@@ -186,8 +186,8 @@ def search_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
     return found
 
 
-# Encrypted columns no list shows (the case list page, the API's list): not read, so not decrypted (a page of 25
-# opened about 220 ciphertexts, of which about 100 are shown).
+# Columns no list shows (the case list page, the API's list): not read, so not decrypted (a page of 25 opened
+# about 220 ciphertexts, of which about 100 are shown) or parsed.
 _NOT_LISTED = (
     "reception_place",
     "causes_note",
@@ -198,6 +198,10 @@ _NOT_LISTED = (
     "returnee__locality",
     "returnee__address",
     "returnee__match_record",
+    # nor the case's lists of codes (each a JSON document parsed per row)
+    "transit_countries",
+    "reception_assistance",
+    "causes_of_migration",
 )
 
 
@@ -291,9 +295,12 @@ def timeline(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("-occurred_at", "-id")
 
 
-def plan_for(case: Case) -> ReintegrationPlan | None:
+def plan_for(case: Case, *, with_items: bool = True) -> ReintegrationPlan | None:
+    """The case's plan, its items read with it (`with_items=False`: read when asked, e.g. the case page's tabs
+    other than the plan's, which ask only whether an unagreed plan has any)."""
+    plans = ReintegrationPlan.objects.prefetch_related("items") if with_items else ReintegrationPlan.objects
     try:
-        return ReintegrationPlan.objects.prefetch_related("items").get(case=case)
+        return plans.get(case=case)
     except ReintegrationPlan.DoesNotExist:
         return None
 

@@ -67,7 +67,17 @@ def awaiting_count(user: Any) -> int:
 
 
 def of_case(user: User, case: Case) -> QuerySet[HandOver]:
-    return handovers_for(user).filter(case=case)
+    """The hand-overs of a case the user sees (read through the cases selectors: `cases.selectors.get_case`), as
+    the case page's header lists them: `_visible`'s rule for one case, whose visibility is already known, so
+    without the subquery of every visible case; only the recipient joined (what the panel shows)."""
+    if not permissions.is_active_user(user) or not can_use(user) or user.organisation_id is None:
+        return HandOver.objects.none()
+    received = Q(recipient_organisation_id=user.organisation_id) & ~Q(status=HandOverStatus.DRAFT)
+    local_or_incoming = Q(partner__isnull=True) | Q(direction=HandOverDirection.INCOMING)
+    outgoing = Q(direction=HandOverDirection.OUTGOING)
+    return HandOver.objects.filter(outgoing | (received & local_or_incoming), case=case).select_related(
+        "recipient_organisation"
+    )
 
 
 def failed_deliveries(user: User) -> QuerySet[Delivery]:

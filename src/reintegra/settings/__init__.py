@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "reintegra.access.session_refresh.SessionIdleRefreshMiddleware",
+    "reintegra.web.navigation.BadgeRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "reintegra.api.limits.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,6 +165,10 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = int(os.environ.get("REINTEGRA_SESSION_SECONDS", "1800"))
 # Renewed at most once a minute by `access.session_refresh` (not on every request: one write per page view).
 SESSION_SAVE_EVERY_REQUEST = False
+# The navigation's badges (unread reminders, approvals waiting) are counted at most this often per session,
+# kept in the session (saved with its once-a-minute renewal); a write through the web counts them again.
+# 0: counted on every page (reintegra.web.navigation).
+REINTEGRA_NAV_BADGE_SECONDS = int(os.environ.get("REINTEGRA_NAV_BADGE_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

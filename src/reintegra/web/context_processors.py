@@ -9,4 +9,5 @@ from reintegra.web import navigation
 def navigation_sections(request: HttpRequest) -> dict[str, Any]:
     """The registered navigation entries the user may open, with their badges (computed when shown)."""
     user = getattr(request, "user", None)
-    return {"nav_sections": SimpleLazyObject(lambda: navigation.items_for(user))}
+    session = getattr(request, "session", None)
+    return {"nav_sections": SimpleLazyObject(lambda: navigation.items_for(user, session))}

@@ -7,12 +7,19 @@ An entry shows to a user holding any of its capabilities (no capabilities: every
 (user -> int) counts what waits there (unread reminders); a count above 0 shows beside the entry.
 `nav` in a view's context equal to the entry's key marks it as the current page.
 
+The badges are counted once per `REINTEGRA_NAV_BADGE_SECONDS` (default 60) per session, not on every page: the
+counts (the user's own unread reminders, the approvals waiting for them) are kept in the user's own session with
+the time they were counted, never shared between users or sessions, and dropped by any write the user makes
+through the web (`BadgeRefreshMiddleware`), so the user's own actions show at once; what others do (a reminder
+sent by the nightly task, an assessment submitted for approval) shows within that time.
+
 Entries of one domain area are grouped under one menu (`GROUPS`, by entry key): the bar stays one line
 whatever the number of pages. A group with a single visible entry shows as that entry.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -66,18 +73,62 @@ def _address(url_name: str) -> str:
     return found
 
 
-def items_for(user: User | AnonymousUser | None) -> list[dict[str, Any]]:
-    """The entries the user may open, in order; grouped ones as {"key", "label", "children": [...]}."""
+# Where the session keeps the badges: [user id, time counted, {entry key: count}].
+BADGES_KEY = "_nav_badges"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def _badges(user: User, items: list[NavItem], session: Any) -> dict[str, int]:
+    """The visible entries' badge counts: kept in the session for `REINTEGRA_NAV_BADGE_SECONDS` (none kept
+    without a session or with 0 seconds)."""
+    seconds = getattr(settings, "REINTEGRA_NAV_BADGE_SECONDS", 60)
+    keys = [item.key for item in items if item.badge is not None]
+    if session is None or seconds <= 0:
+        return {item.key: item.badge(user) for item in items if item.badge is not None}
+    now = int(time.time())
+    kept = session.get(BADGES_KEY)
+    if (
+        isinstance(kept, list)
+        and len(kept) == 3
+        and kept[0] == user.pk
+        and 0 <= now - kept[1] < seconds
+        and isinstance(kept[2], dict)
+        and all(key in kept[2] for key in keys)
+    ):
+        return kept[2]
+    counts = {item.key: item.badge(user) for item in items if item.badge is not None}
+    session[BADGES_KEY] = [user.pk, now, counts]
+    return counts
+
+
+class BadgeRefreshMiddleware:
+    """A write through the web (POST...) drops the session's kept badges: the page after it counts again."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        if request.method not in _SAFE_METHODS:
+            session = getattr(request, "session", None)
+            if session is not None and BADGES_KEY in session:
+                del session[BADGES_KEY]
+        return self.get_response(request)
+
+
+def items_for(user: User | AnonymousUser | None, session: Any = None) -> list[dict[str, Any]]:
+    """The entries the user may open, in order; grouped ones as {"key", "label", "children": [...]}.
+    `session`: the request's session, where the badge counts are kept a short time (above)."""
     if not (user and user.is_authenticated):
         return []
     caps = user.capabilities
     visible = [i for i in _ITEMS.values() if not i.capabilities or caps & i.capabilities]
+    badges = _badges(user, visible, session)
     entries: list[dict[str, Any]] = []
     groups: dict[str, dict[str, Any]] = {}
     for item in sorted(visible, key=lambda i: (i.order, i.key)):
         entry: dict[str, Any] = {"key": item.key, "label": item.label, "url": _address(item.url_name)}
         if item.badge is not None:
-            entry["badge"] = item.badge(user)
+            entry["badge"] = badges[item.key]
         group_key = _GROUP_OF.get(item.key)
         if group_key is None:
             entries.append(entry)

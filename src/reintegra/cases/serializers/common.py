@@ -6,7 +6,7 @@ from django.db import models
 from rest_framework import serializers
 
 from reintegra.api.fields import CalledTextField, EnumChoiceField
-from reintegra.api.protection import FieldsBuiltOnce, SensitiveFieldsMixin
+from reintegra.api.protection import FieldsBuiltOnce, QuickRepresentation, SensitiveFieldsMixin
 from reintegra.cases import choices as case_choices
 
 # Longest free text accepted for a text field without its own limit (notes, needs, goals...).
@@ -31,9 +31,10 @@ class CaseChoiceField(EnumChoiceField):
         return None
 
 
-# The fields made from the model are built once per class (`FieldsBuiltOnce`). (The docstring below is the
+# The fields made from the model are built once per class (`FieldsBuiltOnce`), their values read directly when they
+# can be (`QuickRepresentation`). (The docstring below is the
 # description of the schema's components: left as it is.)
-class ProtectedModelSerializer(SensitiveFieldsMixin, FieldsBuiltOnce, serializers.ModelSerializer):
+class ProtectedModelSerializer(SensitiveFieldsMixin, FieldsBuiltOnce, QuickRepresentation, serializers.ModelSerializer):
     """Base for model representations: named enums in the schema, bounded free text, field protection."""
 
     serializer_choice_field = CaseChoiceField

@@ -1102,3 +1102,26 @@ def test_serializers_get_their_own_fields_built_once_per_class():
     for name in first.fields:
         assert first.fields[name] is not second.fields[name]
         assert first.fields[name].parent is first and second.fields[name].parent is second
+
+
+def test_quick_representation_answers_what_drf_answers(api, case_manager, monkeypatch):
+    """`QuickRepresentation` reads plain attributes directly and leaves the rest to DRF: the list, a search, a
+    case with its plan and timeline, and a returnee answer the same JSON with DRF's own `to_representation`."""
+    from rest_framework import serializers
+
+    from reintegra.api.protection import QuickRepresentation
+
+    agreed = factories.agreed_case(case_manager)
+    plain = factories.case(case_manager, case_manager=case_manager)
+    urls = [
+        "/api/v1/cases/",
+        f"/api/v1/cases/?search={agreed.returnee.first_family_name}",
+        f"/api/v1/cases/{agreed.pk}/",
+        f"/api/v1/cases/{plain.pk}/",
+        f"/api/v1/returnees/{agreed.returnee_id}/",
+        "/api/v1/returnees/",
+    ]
+    quick = [api.get(url).json() for url in urls]
+    monkeypatch.setattr(QuickRepresentation, "to_representation", serializers.Serializer.to_representation)
+    assert [api.get(url).json() for url in urls] == quick
+    assert quick[0]["count"] == 2 and quick[2]["id"] == agreed.pk

@@ -215,3 +215,18 @@ def test_the_case_opened_by_an_accepted_hand_over_is_counted_in_the_hotspots_tal
     assert return_tally.stored() == return_tally.recount()
     if new_case.returnee.municipality_id:  # when the framework shares the municipality of origin
         assert (world.other_org.pk, new_case.returnee.municipality_id, new_case.return_date) in return_tally.stored()
+
+
+def test_the_case_pages_list_is_the_visible_hand_overs_of_that_case(world: World) -> None:
+    """`selectors.of_case` (the case page's header) applies `handovers_for`'s rule to the one case it is given,
+    without the subquery of every visible case: the same rows for those who see the case."""
+    from reintegra.access.roles import Role
+    from reintegra.handover import selectors
+
+    handover = sent(world)
+    supervisor = factories.user(world.org, Role.SUPERVISOR, username="sup-of-sender")
+    for user in (world.sender, supervisor):
+        assert list(selectors.of_case(user, world.case)) == list(selectors.handovers_for(user).filter(case=world.case))
+        assert list(selectors.of_case(user, world.case)) == [handover]
+    other_case = factories.case(world.sender)
+    assert list(selectors.of_case(world.sender, other_case)) == []

@@ -3,7 +3,7 @@
 `form_error_items` gathers the errors of every bound form and formset a page was rendered with, so the error
 summary of `web/includes/form_errors.html` lists each one with a link to its field without each page naming
 its forms (a plan form with its rows, a page with two forms). `duration_hours` shows a duration
-(`web.durations`).
+(`web.durations`). `main_navigation` writes the main navigation of `base.html`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.forms import BaseForm, BaseFormSet
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from reintegra.web import durations
@@ -95,3 +100,43 @@ def duration_hours(hours: Any) -> str:
 @register.filter
 def duration_days(days: Any) -> str:
     return durations.describe_days(days)
+
+
+# The main navigation's markup, by everything it is made of: the language, the URL configuration, the current
+# page (`nav`) and the entries shown with their labels, addresses and badge counts (`nav_sections`). Many users
+# see the same menus, and a user sees the same one on most pages: rendered once per combination, not on every
+# page (docs/scaling.md, "Sixth pass"). Nothing in it is personal: two users with the same entries and counts
+# get the same bytes.
+_NAVIGATION: dict[tuple[Any, ...], SafeString] = {}
+_NAVIGATION_MAX = 2048
+
+
+def _entries_key(entries: Any) -> tuple[Any, ...]:
+    return tuple(
+        (
+            entry.get("key"),
+            str(entry.get("label", "")),
+            entry.get("url"),
+            entry.get("badge"),
+            tuple(entry.get("keys", ())),
+            _entries_key(entry["children"]) if "children" in entry else None,
+        )
+        for entry in entries
+    )
+
+
+@register.simple_tag(takes_context=True)
+def main_navigation(context: template.Context) -> SafeString:
+    """`web/includes/main_nav.html` for the page's `nav` and `nav_sections`, rendered once per combination."""
+    nav = context.get("nav")
+    sections = context.get("nav_sections") or []
+    values = {"nav": nav, "nav_sections": sections}
+    if nav is not None and not isinstance(nav, str):  # compared with the entries' keys: only a key is cached
+        return mark_safe(render_to_string("web/includes/main_nav.html", values))  # noqa: S308 - a template's output
+    key = (get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, nav, _entries_key(sections))
+    found = _NAVIGATION.get(key)
+    if found is None:
+        if len(_NAVIGATION) >= _NAVIGATION_MAX:
+            _NAVIGATION.clear()
+        found = _NAVIGATION[key] = mark_safe(render_to_string("web/includes/main_nav.html", values))  # noqa: S308
+    return found
