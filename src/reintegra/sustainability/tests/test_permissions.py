@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
@@ -215,12 +215,20 @@ def _request(client: Any, method: str, url: str, data: dict[str, Any], fmt: str 
     return call(url, data).status_code
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """Built once per module inside a transaction rolled back at the end (it was built again for each route): every
+    test's own transaction, and every request's savepoint, nest inside it, so no request's write reaches the next."""
+    with django_db_blocker.unblock(), transaction.atomic(), translation.override("en"):
+        yield World()
+        transaction.set_rollback(True)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", sorted(MATRIX))
-def test_route(route):
+def test_route(world, route):
     name, method = route
     row = MATRIX[route]
-    world = World()
     is_api = name.startswith("api:")
     failures = []
     for relation in relations(row):
