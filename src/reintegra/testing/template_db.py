@@ -269,7 +269,8 @@ def computed_once_per_run[T](name: str, compute: Callable[[], T]) -> T:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if done.exists():
             with done.open("rb") as stored:
-                return pickle.load(stored)  # noqa: S301 - written by this very run, just above
+                kept: T = pickle.load(stored)  # noqa: S301 - written by this very run, just below
+            return kept
         result = compute()
         partial = done.with_suffix(".partial")
         with partial.open("wb") as out:
