@@ -20,13 +20,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
 from reintegra.sustainability import services
 from reintegra.sustainability.models import FeasibilityApproach, Instrument
 from reintegra.testing import factories
+from reintegra.testing.module_world import built_once
 from reintegra.testing.routes import routes_of_app
 
 from .conftest import as_cells, best_answers, economic_answers, rss_raw
@@ -219,9 +220,8 @@ def _request(client: Any, method: str, url: str, data: dict[str, Any], fmt: str 
 def world(django_db_setup: None, django_db_blocker: Any) -> Any:
     """Built once per module inside a transaction rolled back at the end (it was built again for each route): every
     test's own transaction, and every request's savepoint, nest inside it, so no request's write reaches the next."""
-    with django_db_blocker.unblock(), transaction.atomic(), translation.override("en"):
-        yield World()
-        transaction.set_rollback(True)
+    with built_once(django_db_blocker, World) as world:
+        yield world
 
 
 @pytest.mark.django_db
