@@ -25,9 +25,12 @@ browser-deps:
 	      || echo "test: could not install chromium; browser tests will fail"; \
 	  else echo "test: chromium is missing: sudo apt-get install chromium"; fi; }
 
-# pytest exits 5 when nothing was collected; that is reported, not hidden.
+# pytest exits 5 when nothing was collected; that is reported, not hidden. Compiled bytecode is kept (under .venv, not
+# beside the sources) even where PYTHONDONTWRITEBYTECODE is set: otherwise every process of the run (the workers, the
+# template's `migrate`, each server and command a test starts) compiles every module again, ~3 s of CPU apiece.
 test: install browser-deps
-	@$(VENV)/bin/python -m pytest -n auto $(PYTEST_ARGS); rc=$$?; \
+	@PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache \
+	  $(VENV)/bin/python -m pytest -n auto $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "test: pytest collected no tests"; fi; exit $$rc
 
 test-fast: install

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import uuid
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -23,6 +25,16 @@ from reintegra.testing import template_db
 # round trip: "only 4 valid inputs after 1.22 seconds"). Speed targets are benchmarks (bench/), never tests.
 settings.register_profile("reintegra", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("reintegra")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist the controller names the run as its workers do (PYTEST_XDIST_TESTRUNUID, which xdist only sets in
+    the workers): without it, the controller's `pytest_sessionfinish` looked for the run's files and PostgreSQL
+    template under its own process id and left them behind."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    config.option.testrunuid = config.option.testrunuid or uuid.uuid4().hex
+    os.environ["PYTEST_XDIST_TESTRUNUID"] = config.option.testrunuid
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +75,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     from django.db import connection
 
+    template_db.drop_run_files()
     if connection.vendor == "postgresql":
         with session.config.stash[blocking_manager_key].unblock():
             template_db.drop_postgres_template(connection)
@@ -74,8 +87,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 # worksteal` must not be used: a worker that has run its transactional tests would steal the other's plain ones and
 # run them on a flushed database (a whole run failed 105 tests so: no ISCO codes, no RSS instrument, no library).
 SLOW_FIRST = (
-    "tests/security/test_encryption_at_rest_migrations.py",
-    "tests/test_protection_migrations.py",
+    "tests/security/test_encryption_at_rest_migrations.py",  # replays the migrations for RUN_LATE's tests too
     "src/reintegra/handover/tests/test_two_installations.py",
     "tests/test_local_formats_sweep.py",
     "tests/test_serve.py",
@@ -92,6 +104,14 @@ SLOW_FIRST = (
     "src/reintegra/children/tests/test_tracing_permissions.py",
 )
 
+# The other readers of the run's one replay of the migrations (tests/conftest.py's `migration_round_trip`, replayed
+# by the first test above): last among the plain tests, so that the worker they go to reads the replay's result
+# instead of waiting for it (or replaying it again, as each worker did when the replay was once per worker).
+RUN_LATE = (
+    "tests/test_protection_migrations.py",
+    "tests/test_organisation_key_migration.py",
+)
+
 
 def _transactional(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
@@ -103,7 +123,10 @@ def _transactional(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: (_transactional(item), not item.nodeid.startswith(SLOW_FIRST)))
+    def group(item: pytest.Item) -> int:
+        return 0 if item.nodeid.startswith(SLOW_FIRST) else 2 if item.nodeid.startswith(RUN_LATE) else 1
+
+    items.sort(key=lambda item: (_transactional(item), group(item)))
 
 
 # The demo that the demo content tests read: `reintegra demo --no-serve --cases DEMO_CASES`, built once per xdist worker

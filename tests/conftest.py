@@ -26,8 +26,14 @@ from reintegra.testing import template_db
 
 @pytest.fixture(scope="session")
 def migration_round_trip(django_db_setup: None, django_db_blocker: Any) -> Any:
-    """One replay of the migrations, back to before the consent move and the encryption migrations and forward
-    again, on a fresh copy of the template, shared by the two tests that read it (tests/migration_round_trip.py)."""
+    """One replay of the migrations per run, back to before the consent move and the encryption migrations and
+    forward again, on a fresh copy of the template, shared by the three tests that read it
+    (tests/migration_round_trip.py). The first worker to ask replays; a worker asking later reads its result
+    (the tests that read it run late, `RUN_LATE` in the root conftest.py, so that nobody waits for it)."""
+    return template_db.computed_once_per_run("migration-round-trip", lambda: _replay(django_db_blocker))
+
+
+def _replay(django_db_blocker: Any) -> Any:
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
     from django.db import connection

@@ -18,3 +18,11 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 REINTEGRA_FIELD_KEYS = ["Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbmdlTWU="]
 REINTEGRA_BLIND_INDEX_KEY = "test-blind-index-key"
 REINTEGRA_PSEUDONYM_KEY = "test-pseudonym-key"
+# Each test client builds the middleware chain again; WhiteNoise's index of the static files is built once per process
+# (reintegra.testing.static_files), not once per client.
+MIDDLEWARE = [
+    "reintegra.testing.static_files.WhiteNoiseIndexedOnce"
+    if name == "whitenoise.middleware.WhiteNoiseMiddleware"
+    else name
+    for name in MIDDLEWARE  # noqa: F405
+]

@@ -14,13 +14,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import pickle
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -256,3 +257,30 @@ def own_database(connection: Any) -> Iterator[None]:
             yield
     finally:
         drop_copy(connection, name)
+
+
+def computed_once_per_run[T](name: str, compute: Callable[[], T]) -> T:
+    """`compute()` run once per test run, whichever xdist worker asks first; the others read its pickled result
+    (or wait for it). For a session fixture whose work is long and whose result is plain data, such as the one
+    replay of the migrations (tests/migration_round_trip.py): once per worker, it ran on both workers of a run."""
+    ROOT.mkdir(exist_ok=True)
+    done = ROOT / f"{_run_id()}.{name}.pickle"
+    with (ROOT / f"{_run_id()}.{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            with done.open("rb") as stored:
+                kept: T = pickle.load(stored)  # noqa: S301 - written by this very run, just below
+            return kept
+        result = compute()
+        partial = done.with_suffix(".partial")
+        with partial.open("wb") as out:
+            pickle.dump(result, out)
+        partial.replace(done)
+        return result
+
+
+def drop_run_files() -> None:
+    """At the end of the run (the xdist controller, or the only process): the results `computed_once_per_run` kept."""
+    for path in ROOT.glob(f"{_run_id()}.*.pickle"):
+        path.unlink(missing_ok=True)
+        path.with_suffix(".lock").unlink(missing_ok=True)

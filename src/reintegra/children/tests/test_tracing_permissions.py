@@ -24,6 +24,7 @@ from reintegra.access.roles import ROLE_CAPABILITIES, Capability, Role
 from reintegra.children import tracing_selectors
 from reintegra.children import tracing_services as services
 from reintegra.testing import factories
+from reintegra.testing.module_world import built_once
 from reintegra.testing.routes import routes_of_app
 
 C = Capability
@@ -194,12 +195,19 @@ def _request(client: Any, method: str, url: str, data: dict[str, Any], version: 
     return call(url, data).status_code
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """Built once per module inside a transaction rolled back at the end (it was built again for each route): every
+    test's own transaction, and every request's savepoint, nest inside it, so no request's write reaches the next."""
+    with built_once(django_db_blocker, World) as world:
+        yield world
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", sorted(MATRIX))
-def test_route(route):
+def test_route(world, route):
     name, method = route
     row = MATRIX[route]
-    world = World()
     is_api = name.startswith("api:")
     failures = []
     for relation in RELATIONS:
