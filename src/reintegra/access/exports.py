@@ -221,8 +221,7 @@ class _CsvCells:
         return lambda value: csv_cell(human_value(value, column, fmt="csv"))
 
     def _maker(self, index: int, kind: type) -> Any:
-        column = self.columns[index] if index < len(self.columns) else None
-        labelled = isinstance(column, Column) and bool(column._labels) and not self.codes
+        labelled = self._labelled(index)
         if kind is _NONE:
             return lambda value: ""
         if kind is str and not labelled:
@@ -230,18 +229,8 @@ class _CsvCells:
         if kind is int and not labelled:
             return str
         generic = self._generic(index)
-        if kind in (str, int, date):  # few distinct values in a column: remember their cells
-            memo: dict[Any, str] = {}
-
-            def remembered(value: Any) -> str:
-                cell = memo.get(value)
-                if cell is None:
-                    cell = generic(value)
-                    if len(memo) < _MEMO_LIMIT:
-                        memo[value] = cell
-                return cell
-
-            return remembered
+        if kind in _REMEMBERED:  # few distinct values in a column: remember their cells
+            return _Cells(generic).__getitem__
         return generic
 
     def _labelled(self, index: int) -> bool:
