@@ -23,12 +23,17 @@ def can_use(user: Any) -> bool:
     return permissions.has_any(user, Capability.EDIT_CASES, Capability.VIEW_ORGANISATION_CASES)
 
 
-def _visible(user: User) -> Q:
+def _visible(user: User, case: Case | None = None) -> Q:
+    """The hand-overs the user sees: the outgoing ones of the cases they see, and what was sent to their
+    organisation (not drafts). With `case`, a case already known to be visible to the user (read through the
+    cases selectors), the same rule for that case alone, without the subquery of every visible case."""
     if not permissions.is_active_user(user) or not can_use(user) or user.organisation_id is None:
         return Q(pk__in=[])
-    outgoing = Q(direction=HandOverDirection.OUTGOING, case__in=Case.objects.filter(scoping.case_visibility(user)))
     received = Q(recipient_organisation_id=user.organisation_id) & ~Q(status=HandOverStatus.DRAFT)
     local_or_incoming = Q(partner__isnull=True) | Q(direction=HandOverDirection.INCOMING)
+    if case is not None:
+        return Q(case=case) & (Q(direction=HandOverDirection.OUTGOING) | (received & local_or_incoming))
+    outgoing = Q(direction=HandOverDirection.OUTGOING, case__in=Case.objects.filter(scoping.case_visibility(user)))
     return outgoing | (received & local_or_incoming)
 
 
@@ -70,14 +75,7 @@ def of_case(user: User, case: Case) -> QuerySet[HandOver]:
     """The hand-overs of a case the user sees (read through the cases selectors: `cases.selectors.get_case`), as
     the case page's header lists them: `_visible`'s rule for one case, whose visibility is already known, so
     without the subquery of every visible case; only the recipient joined (what the panel shows)."""
-    if not permissions.is_active_user(user) or not can_use(user) or user.organisation_id is None:
-        return HandOver.objects.none()
-    received = Q(recipient_organisation_id=user.organisation_id) & ~Q(status=HandOverStatus.DRAFT)
-    local_or_incoming = Q(partner__isnull=True) | Q(direction=HandOverDirection.INCOMING)
-    outgoing = Q(direction=HandOverDirection.OUTGOING)
-    return HandOver.objects.filter(outgoing | (received & local_or_incoming), case=case).select_related(
-        "recipient_organisation"
-    )
+    return HandOver.objects.filter(_visible(user, case)).select_related("recipient_organisation")
 
 
 def failed_deliveries(user: User) -> QuerySet[Delivery]:
