@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from auditlog.context import set_actor
@@ -66,7 +67,10 @@ def _event(case: Case, kind: str, user: User, *, note: str = "", **data: Any) ->
     return CaseEvent.objects.create(case=case, kind=kind, actor=user, data=data, note=note)
 
 
+@cache
 def _facts_sql() -> str:
+    """The lifecycle facts' statement, written once: it depends on the models only."""
+
     def column(model: type[models.Model], name: str) -> str:
         field = model._meta.get_field(name)
         assert isinstance(field, models.Field) and field.column
@@ -92,17 +96,12 @@ def _facts_sql() -> str:
     )
 
 
-_FACTS_SQL: list[str] = []  # written once: the statement depends on the models only
-
-
 def facts(case: Case) -> lifecycle.CaseFacts:
     """What the lifecycle rules ask of a case: whether it has an assessment, an agreed plan (its one plan, agreed
     on a date) and a follow-up visit. One statement of three EXISTS, written once (the ORM's three statements
     cost more than their SQL: this runs on every case page and in every step's service)."""
-    if not _FACTS_SQL:
-        _FACTS_SQL.append(_facts_sql())
     with connections[router.db_for_read(Case)].cursor() as cursor:
-        cursor.execute(_FACTS_SQL[0], [case.pk, case.pk, case.pk])
+        cursor.execute(_facts_sql(), [case.pk, case.pk, case.pk])
         row = cursor.fetchone()
     has_assessment, plan_agreed, has_follow_up = (bool(value) for value in row)
     return lifecycle.CaseFacts(
