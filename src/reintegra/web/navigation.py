@@ -82,22 +82,22 @@ def _badges(user: User, items: list[NavItem], session: Any) -> dict[str, int]:
     """The visible entries' badge counts: kept in the session for `REINTEGRA_NAV_BADGE_SECONDS` (none kept
     without a session or with 0 seconds)."""
     seconds = getattr(settings, "REINTEGRA_NAV_BADGE_SECONDS", 60)
-    keys = [item.key for item in items if item.badge is not None]
-    if session is None or seconds <= 0:
-        return {item.key: item.badge(user) for item in items if item.badge is not None}
+    counters = {item.key: item.badge for item in items if item.badge is not None}
+    keeps = session is not None and seconds > 0
     now = int(time.time())
-    kept = session.get(BADGES_KEY)
+    kept = session.get(BADGES_KEY) if keeps else None
     if (
         isinstance(kept, list)
         and len(kept) == 3
         and kept[0] == user.pk
         and 0 <= now - kept[1] < seconds
         and isinstance(kept[2], dict)
-        and all(key in kept[2] for key in keys)
+        and all(key in kept[2] for key in counters)
     ):
         return kept[2]
-    counts = {item.key: item.badge(user) for item in items if item.badge is not None}
-    session[BADGES_KEY] = [user.pk, now, counts]
+    counts = {key: count(user) for key, count in counters.items()}
+    if keeps:
+        session[BADGES_KEY] = [user.pk, now, counts]
     return counts
 
 
