@@ -25,7 +25,7 @@ class SustainabilityConfig(AppConfig):
         from reintegra.cases import extensions
         from reintegra.cases.choices import CaseEventKind
         from reintegra.reminders import registry
-        from reintegra.sustainability import closure, indicators, panels, reminders
+        from reintegra.sustainability import closure, indicators, panels, reminders, round_facts
         from reintegra.web import navigation
 
         audit.register_model("sustainability.Instrument", personal=False)
@@ -69,3 +69,4 @@ class SustainabilityConfig(AppConfig):
         )
         registry.register("rss_round_due", reminders.rss_rounds_due)
         indicators.register_populations()
+        round_facts.connect()  # the rounds' narrow rows the M&E engine reads, kept by every write

@@ -222,3 +222,34 @@ class FeasibilityApproach(Versioned):
 
     def __str__(self) -> str:
         return self.approach
+
+
+class RoundFact(models.Model):
+    """One narrow row per survey round: what the `survey_rounds` population of the M&E engine reads
+    (`sustainability.round_facts`; docs/scaling.md, "Eighth pass"), so that its indicators scan this table instead
+    of the rounds' wide rows (their encrypted answers) joined to their current scores, and read the baseline's
+    composite from the row instead of a subquery per round. The case's programme, organisation, person and
+    disaggregations come from the case's fact row (`monitoring.CaseFact`), joined on `case_id`.
+
+    Derived data about a person (the round's date and month, the four current scores: the same clear columns as
+    `SurveyRound` and `RoundScore`). Kept in the transaction of every ORM write of a round or a score (receivers
+    connected in `SustainabilityConfig.ready`): each write rewrites the rows of the round's case, since every row
+    of a case carries that case's baseline composite. Writes past the ORM (the bench's bulk rows) call
+    `round_facts.refresh(case_ids)` or `rebuild()`."""
+
+    round = models.OneToOneField(
+        SurveyRound, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="+"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.DO_NOTHING, db_constraint=False, db_index=True, related_name="+"
+    )
+    taken_on = models.DateField()
+    round_month = models.PositiveSmallIntegerField(null=True)
+    # The round's current score (NULL: unscored, or too few answers), as `RoundScore` with `is_current`.
+    economic = models.FloatField(null=True)
+    social = models.FloatField(null=True)
+    psychosocial = models.FloatField(null=True)
+    composite = models.FloatField(null=True)
+    # The current composite of the case's baseline round (month 0; the latest by date then id among those with a
+    # current composite): what the change since the baseline subtracts.
+    baseline_composite = models.FloatField(null=True)

@@ -17,6 +17,7 @@ from reintegra.access.models import Organisation, Programme, User
 from reintegra.referrals.models import Referral, ReferralPathway, Service, ServiceProvider
 from reintegra.structural import choices as sc
 from reintegra.structural.models import Agreement, CapacityPlan, Stakeholder, Training
+from reintegra.sustainability import round_facts
 from reintegra.sustainability.models import InstrumentVersion, RoundScore, SurveyRound
 
 OUTCOMES = ("service_delivered", "no_show", "referred_onward")
@@ -158,6 +159,8 @@ def add_case_records(cases: Sequence[CaseRow], user: User, *, seed: int = 1, bat
                 rounds = [r for case in chunk for r in _rounds(case, version, user, rng)]
                 SurveyRound.objects.bulk_create(rounds, batch_size=1000)
                 RoundScore.objects.bulk_create([_score(r, user, rng) for r in rounds], batch_size=1000)
+                # A bulk write sends no signal: the rounds' fact rows of these cases, set-based.
+                round_facts.refresh({r.case_id for r in rounds})
                 written.rounds += len(rounds)
     return written
 
