@@ -468,6 +468,9 @@ class _Prepared:
     quick: set[tuple[Any, ...]] = field(default_factory=set)
     # A quick grouped query with its parameters written in (same keys): prepared on the server (`_fetch_prepared`).
     literal: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    # Every row its own unit (no latest record ranked, no distinct units) and no median: nothing in the query
+    # needs its rows sorted, so a large one runs with `_HASHED` (docs/scaling.md, "Eighth pass").
+    whole: bool = False
 
 
 # The SQL compiled for the same question (definition, measure, programmes, periods, dimensions, database, time
@@ -500,7 +503,7 @@ def _prepared(
     if found is None:
         if _nested(definition, measure, periods, grouping):
             sql, params, aggregates, db_alias = _nested_rows(definition, measure, programme_ids, periods, grouping)
-            found = _Prepared(sql, params, aggregates, True, db_alias, definition.population)
+            found = _Prepared(sql, params, aggregates, True, db_alias, definition.population, whole=True)
         else:
             rows = _rows(definition, measure, programme_ids, periods, grouping)
             unit_path = definition.population.units[definition.unit].path
@@ -509,7 +512,8 @@ def _prepared(
             sql, params = inner.order_by().query.sql_with_params()
             # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
             additive = measure != Measure.MEDIAN
-            found = _Prepared(sql, tuple(params), aggregates, additive, inner.db, definition.population)
+            whole = additive and unit_path == "pk"
+            found = _Prepared(sql, tuple(params), aggregates, additive, inner.db, definition.population, whole=whole)
         with _LOCK:  # batches computed on several connections at once (`compute_many`)
             if len(_PREPARED) >= _PREPARED_MAX:
                 _PREPARED.pop(next(iter(_PREPARED)), None)
@@ -666,7 +670,7 @@ def _grouped(
             if key in prepared.quick:
                 found = _fetch_prepared(db, cursor, prepared, key, query, params)
             else:
-                found = _fetch_tuned(db, cursor, query, params)
+                found = _fetch_tuned(db, cursor, query, params, hashed=prepared.whole)
         # The settings change no number, only the plan of a large query: a question is quick or not by its data.
         if perf_counter() - started < _QUICK:
             prepared.quick.add(key)
@@ -733,27 +737,36 @@ _QUICK = 0.02
 # are hashed into every grouping set in one pass when they have room (not sorted once per set).
 _TUNE = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
 _RESET = ("SET LOCAL jit TO DEFAULT", "SET LOCAL work_mem TO DEFAULT")
+# And for rows kept whole (`_Prepared.whole`: no ranking, no median), no sort where a hash does: PostgreSQL
+# estimates the groups of eight or nine grouping columns as their product (1,025,933 for the visits' 112,052 at
+# a million cases), so it sorted a million rows by every column in parallel workers (each also hashing the
+# visits' counts per case again) rather than hash them once in one process. Not for a ranking: with sorts
+# disabled PostgreSQL walked a million cases by an index to have them in order (1 s for an empty population).
+_HASHED = ("SET LOCAL enable_sort = off",)
+_HASHED_RESET = ("SET LOCAL enable_sort TO DEFAULT",)
 
 
-def _fetch_tuned(db: Any, cursor: Any, query: str, params: Sequence[Any]) -> list[Any]:
-    """The rows of `query` run with `_TUNE`, the settings ending with it, in one round trip: the statements
-    sent together are one transaction of their own (or reset at the end inside a longer one). A tiny query's
-    time is mostly round trips: a transaction of its own around it took four."""
+def _fetch_tuned(db: Any, cursor: Any, query: str, params: Sequence[Any], *, hashed: bool = False) -> list[Any]:
+    """The rows of `query` run with `_TUNE` (and `_HASHED`: rows kept whole), the settings ending with it, in
+    one round trip: the statements sent together are one transaction of their own (or reset at the end inside a
+    longer one). A tiny query's time is mostly round trips: a transaction of its own around it took four."""
     import psycopg
 
+    tune = (*_TUNE, *_HASHED) if hashed else _TUNE
+    reset = (*_RESET, *_HASHED_RESET) if hashed else _RESET
     if not isinstance(cursor.cursor, psycopg.ClientCursor):
         # Binding on the server sends one statement at a time.
         with transaction.atomic(using=db.alias):
-            for statement in _TUNE:
+            for statement in tune:
                 cursor.execute(statement)
             cursor.execute(query, params)
             found: list[Any] = cursor.fetchall()
-            for statement in _RESET:
+            for statement in reset:
                 cursor.execute(statement)
         return found
-    statements = [*_TUNE, query, *(_RESET if db.in_atomic_block else ())]
+    statements = [*tune, query, *(reset if db.in_atomic_block else ())]
     cursor.execute("; ".join(statements), params)
-    for _ in _TUNE:
+    for _ in tune:
         cursor.nextset()  # past the SETs
     return list(cursor.fetchall())
 
