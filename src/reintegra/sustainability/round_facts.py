@@ -120,7 +120,9 @@ def _case_of(round_id: int | None, using: str | None) -> list[int]:
     return list(SurveyRound.objects.using(using).filter(pk=round_id).values_list("case_id", flat=True))
 
 
-def round_saved(sender: Any, instance: SurveyRound, raw: bool = False, update_fields: Any = None, **kwargs: Any) -> None:
+def round_saved(
+    sender: Any, instance: SurveyRound, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
     if not raw and _concerned(update_fields, _ROUND_FIELDS):
         # A round moved to another case leaves the rows (the baseline) of the case it was on too.
         using = kwargs.get("using")
@@ -162,7 +164,9 @@ def recount() -> dict[int, tuple[Any, ...]]:
     current = {
         s.round_id: tuple(getattr(s, name) for name in SCORES) for s in RoundScore.objects.filter(is_current=True)
     }
-    rounds = list(SurveyRound.objects.order_by("-taken_on", "-pk").values_list("pk", "case_id", "taken_on", "round_month"))
+    rounds = list(
+        SurveyRound.objects.order_by("-taken_on", "-pk").values_list("pk", "case_id", "taken_on", "round_month")
+    )
     baseline: dict[int, float] = {}
     for pk, case_id, _taken_on, month in rounds:  # latest first: the first scored baseline of a case is its own
         composite = current.get(pk, (None,) * 4)[3]

@@ -20,25 +20,42 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0016_organisation_key'),
-        ('sustainability', '0005_organisation_key'),
+        ("cases", "0016_organisation_key"),
+        ("sustainability", "0005_organisation_key"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoundFact',
+            name="RoundFact",
             fields=[
-                ('round', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='sustainability.surveyround')),
-                ('taken_on', models.DateField()),
-                ('round_month', models.PositiveSmallIntegerField(null=True)),
-                ('economic', models.FloatField(null=True)),
-                ('social', models.FloatField(null=True)),
-                ('psychosocial', models.FloatField(null=True)),
-                ('composite', models.FloatField(null=True)),
-                ('baseline_composite', models.FloatField(null=True)),
-                ('case', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case')),
+                (
+                    "round",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="sustainability.surveyround",
+                    ),
+                ),
+                ("taken_on", models.DateField()),
+                ("round_month", models.PositiveSmallIntegerField(null=True)),
+                ("economic", models.FloatField(null=True)),
+                ("social", models.FloatField(null=True)),
+                ("psychosocial", models.FloatField(null=True)),
+                ("composite", models.FloatField(null=True)),
+                ("baseline_composite", models.FloatField(null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
             ],
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),

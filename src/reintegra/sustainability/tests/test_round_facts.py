@@ -126,7 +126,9 @@ def test_the_refresh_and_the_rebuild_make_rows_written_past_the_signals_right(wo
 COMPOSITES = st.sampled_from([None, 0.2, 0.66, 0.9])
 OPS = st.lists(
     st.one_of(
-        st.tuples(st.just("round"), st.integers(0, 2), st.sampled_from([0, 6, 12, None]), st.integers(0, 3), COMPOSITES),
+        st.tuples(
+            st.just("round"), st.integers(0, 2), st.sampled_from([0, 6, 12, None]), st.integers(0, 3), COMPOSITES
+        ),
         st.tuples(st.just("rescore"), st.integers(0, 9), COMPOSITES),
         st.tuples(st.just("unscore"), st.integers(0, 9)),
         st.tuples(st.just("redate"), st.integers(0, 9), st.integers(0, 3), st.sampled_from([0, 12])),
