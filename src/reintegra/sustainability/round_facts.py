@@ -117,6 +117,8 @@ def _concerned(update_fields: Any, fields: set[str]) -> bool:
 
 
 def _case_of(round_id: int | None, using: str | None) -> list[int]:
+    if round_id is None:
+        return []
     return list(SurveyRound.objects.using(using).filter(pk=round_id).values_list("case_id", flat=True))
 
 
