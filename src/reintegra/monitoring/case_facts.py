@@ -20,9 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connections, router, transaction
-
 from reintegra.cases.models import Case, ReintegrationPlan, Returnee
+from reintegra.monitoring import kept_rows
 from reintegra.monitoring.models import CaseFact
 
 # The fact's columns and where each comes from (c: the case, r: its returnee, p: its plan).
@@ -79,19 +78,13 @@ def _fill(conn: Any) -> str:
     )
 
 
+def _narrowed(conn: Any, marks: str) -> tuple[str, int]:
+    return (f"{_fill(conn)} WHERE c.id IN ({marks})" if marks else _fill(conn)), 1
+
+
 def refresh(case_ids: Iterable[int], using: str | None = None) -> None:
     """Make these cases' fact rows what their records say now (a deleted case: none)."""
-    ids = sorted({int(i) for i in case_ids if i is not None})
-    if not ids:
-        return
-    conn = connections[using or router.db_for_write(CaseFact)]
-    fact = conn.ops.quote_name(CaseFact._meta.db_table)
-    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {fact} WHERE case_id IN ({marks})", chunk)  # noqa: S608 (a table name)
-            cursor.execute(f"{_fill(conn)} WHERE c.id IN ({marks})", chunk)
+    kept_rows.rewrite(CaseFact, "case_id", case_ids, _narrowed, using)
 
 
 def refresh_people(returnee_ids: Iterable[int], using: str | None = None) -> None:
@@ -103,24 +96,7 @@ def refresh_people(returnee_ids: Iterable[int], using: str | None = None) -> Non
 
 def rebuild(using: str | None = None) -> int:
     """Every case's fact row from the records (set-based, idempotent). Returns the number of rows."""
-    conn = connections[using or router.db_for_write(CaseFact)]
-    fact = conn.ops.quote_name(CaseFact._meta.db_table)
-    # TRUNCATE leaves no million dead rows behind, but not inside a transaction that wrote rows whose foreign
-    # keys are still to be checked (the tests'; a caller's).
-    alone = not conn.in_atomic_block
-    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
-        if conn.vendor == "postgresql" and alone:
-            cursor.execute(f"TRUNCATE {fact}")  # writers wait for the recount
-        elif conn.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {fact} IN EXCLUSIVE MODE")
-            cursor.execute(f"DELETE FROM {fact}")  # noqa: S608 (a table name)
-        else:
-            cursor.execute(f"DELETE FROM {fact}")  # noqa: S608 (a table name)
-        cursor.execute(_fill(conn))
-        rows = int(cursor.rowcount)
-        if conn.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {fact}")  # the planner's estimates for the engine's next query
-        return rows
+    return kept_rows.rebuild(CaseFact, _narrowed, using)
 
 
 # --- Reading them from the records that hang from a case ----------------------------------------------------------

@@ -22,8 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connections, router, transaction
-
+from reintegra.monitoring import kept_rows
 from reintegra.sustainability.models import RoundFact, RoundScore, SurveyRound
 
 BASELINE_MONTH = 0
@@ -63,45 +62,20 @@ def fill_sql(quote: Any, fact: str, round_: str, score: str, cases: str = "") ->
     )
 
 
-def _tables() -> tuple[str, str, str]:
-    return RoundFact._meta.db_table, SurveyRound._meta.db_table, RoundScore._meta.db_table
+def _narrowed(conn: Any, marks: str) -> tuple[str, int]:
+    tables = (RoundFact._meta.db_table, SurveyRound._meta.db_table, RoundScore._meta.db_table)
+    # The keys twice: the rounds and their baselines.
+    return fill_sql(conn.ops.quote_name, *tables, cases=marks), 2
 
 
 def refresh(case_ids: Iterable[int | None], using: str | None = None) -> None:
     """Make these cases' round fact rows what their rounds and scores say now (a deleted round: none)."""
-    ids = sorted({int(i) for i in case_ids if i is not None})
-    if not ids:
-        return
-    conn = connections[using or router.db_for_write(RoundFact)]
-    fact = conn.ops.quote_name(RoundFact._meta.db_table)
-    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {fact} WHERE case_id IN ({marks})", chunk)  # noqa: S608 (a table name)
-            # The ids twice: the rounds and their baselines.
-            cursor.execute(fill_sql(conn.ops.quote_name, *_tables(), cases=marks), [*chunk, *chunk])
+    kept_rows.rewrite(RoundFact, "case_id", case_ids, _narrowed, using)
 
 
 def rebuild(using: str | None = None) -> int:
     """Every round's fact row from the records (set-based, idempotent). Returns the number of rows."""
-    conn = connections[using or router.db_for_write(RoundFact)]
-    fact = conn.ops.quote_name(RoundFact._meta.db_table)
-    # TRUNCATE leaves no million dead rows behind, but not inside a caller's transaction (the tests').
-    alone = not conn.in_atomic_block
-    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
-        if conn.vendor == "postgresql" and alone:
-            cursor.execute(f"TRUNCATE {fact}")  # writers wait for the recount
-        elif conn.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {fact} IN EXCLUSIVE MODE")
-            cursor.execute(f"DELETE FROM {fact}")  # noqa: S608 (a table name)
-        else:
-            cursor.execute(f"DELETE FROM {fact}")  # noqa: S608 (a table name)
-        cursor.execute(fill_sql(conn.ops.quote_name, *_tables()))
-        rows = int(cursor.rowcount)
-        if conn.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {fact}")  # the planner's estimates for the engine's next query
-        return rows
+    return kept_rows.rebuild(RoundFact, _narrowed, using)
 
 
 # --- The receivers: every ORM write that may change a fact row -----------------------------------------------
