@@ -527,9 +527,10 @@ def _fetch(query: Any) -> list[tuple[Any, ...]]:
     if cursor is None:
         return []  # nothing can match
     try:
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
     finally:
         cursor.close()
+    return rows
 
 
 class _Failed:
@@ -541,49 +542,61 @@ _DONE = object()
 
 
 def _read_ahead(query: Callable[[Any], Any], size: int) -> Generator[list[tuple[Any, ...]]]:
-    """`_raw_batches` read by a thread of its own (its own connection) into a queue of `READ_AHEAD` batches,
-    given in order here. The thread does nothing but run the queries and fetch their rows, so that it holds
-    Python's lock as little as possible and the database is never waiting for this thread's Python. Closing
-    this generator (the end, an error or a client gone mid-download) stops the thread, waits for it and closes
+    """`_raw_batches` read by a thread of its own (`_ReadingThread`), given here in order. Closing this
+    generator (the end, an error or a client gone mid-download) stops the thread, waits for it and so closes
     its connection; an error in the thread is raised here."""
-    batches: queue.Queue[Any] = queue.Queue(maxsize=READ_AHEAD)
-    stop = threading.Event()
+    reader = _ReadingThread(query, size)
+    reader.start()
+    try:
+        while (item := reader.batches.get()) is not _DONE:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+    finally:
+        reader.stop()
 
-    def put(item: Any) -> bool:
-        while not stop.is_set():
+
+class _ReadingThread(threading.Thread):
+    """Reads `_raw_batches` on its own connection into a queue of `READ_AHEAD` batches, and does nothing else:
+    it runs the queries and fetches their rows, so that it holds Python's lock as little as possible and the
+    database is never waiting for the writing thread's Python. It runs in a copy of its creator's context (the
+    routing in force, e.g. reading the replica, goes with the reads: `contextvars`)."""
+
+    def __init__(self, query: Callable[[Any], Any], size: int) -> None:
+        super().__init__(name="export-read-ahead")
+        self.query, self.size = query, size
+        self.batches: queue.Queue[Any] = queue.Queue(maxsize=READ_AHEAD)
+        self.stopped = threading.Event()
+        self.context = contextvars.copy_context()
+
+    def run(self) -> None:
+        self.context.run(self._read)
+
+    def _read(self) -> None:
+        try:
+            _without_parallel_plans(self.query(None).db)
+            for rows in _raw_batches(self.query, self.size):
+                if not self._put(rows):
+                    return
+            self._put(_DONE)
+        except BaseException as error:  # given to the writing thread, which raises it
+            self._put(_Failed(error))
+        finally:
+            db.connections.close_all()  # this thread's own connection
+
+    def _put(self, item: Any) -> bool:
+        """Queue `item` once there is room; False if the reading was stopped meanwhile."""
+        while not self.stopped.is_set():
             try:
-                batches.put(item, timeout=0.05)
+                self.batches.put(item, timeout=0.05)
             except queue.Full:
                 continue
             return True
         return False
 
-    def read() -> None:
-        try:
-            _without_parallel_plans(query(None).db)
-            for rows in _raw_batches(query, size):
-                if not put(rows):
-                    return
-            put(_DONE)
-        except BaseException as error:  # given to the writing thread, which raises it
-            put(_Failed(error))
-        finally:
-            db.connections.close_all()  # this thread's own connection
-
-    # The routing in force here (e.g. reading the replica) goes with the reads (`contextvars`).
-    thread = threading.Thread(target=contextvars.copy_context().run, args=(read,), name="export-read-ahead")
-    thread.start()
-    try:
-        while True:
-            item = batches.get()
-            if item is _DONE:
-                return
-            if isinstance(item, _Failed):
-                raise item.error
-            yield item
-    finally:
-        stop.set()
-        thread.join()
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
 
 
 def _without_parallel_plans(alias: str) -> None:

@@ -91,9 +91,15 @@ def test_an_error_while_writing_or_a_download_left_unfinished_stops_the_reading_
     assert not _readers()
     assert _backends() == before
 
-    table = exports.Table("orgs", [exports.Column("code", "code")], exports.ColumnBatches(
-        [columns[1]] for columns in exports.keyset_columns(Organisation.objects.all(), ("code",), batch=2)
-    ), "organisations", "access.organisation")
+    table = exports.Table(
+        "orgs",
+        [exports.Column("code", "code")],
+        exports.ColumnBatches(
+            [columns[1]] for columns in exports.keyset_columns(Organisation.objects.all(), ("code",), batch=2)
+        ),
+        "organisations",
+        "access.organisation",
+    )
     chunks = iter(exports.csv_chunks(table.columns, table.rows))
     next(chunks), next(chunks)  # the header, the first batch: then the client goes away
     chunks.close()
