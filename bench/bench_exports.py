@@ -237,6 +237,11 @@ def measure() -> dict[str, Any]:
     backends.opened(db.connection)
     backend_before = backends.total()
 
+    # BENCH_BATCH / BENCH_READ_AHEAD: rows per query and batches read ahead, to weigh them (the defaults otherwise)
+    if os.environ.get("BENCH_BATCH"):
+        exports.EXPORT_BATCH = int(os.environ["BENCH_BATCH"])
+    if os.environ.get("BENCH_READ_AHEAD") and hasattr(exports, "READ_AHEAD"):
+        exports.READ_AHEAD = int(os.environ["BENCH_READ_AHEAD"])
     breakdown = Breakdown()
     if BREAKDOWN:
         breakdown.install()
