@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from django import db
 from django.core.exceptions import EmptyResultSet
+from django.db import transaction
 from django.db.models.sql.constants import CURSOR
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import formats, timezone, translation
@@ -509,11 +510,14 @@ def keyset_columns(queryset: Any, fields: Sequence[str], *, batch: int | None = 
         raw.close()  # the reading thread stopped and joined, its connection closed (also on an error)
 
 
-def _raw_batches(query: Callable[[Any], Any], size: int) -> Generator[list[tuple[Any, ...]]]:
-    """The raw rows of `query(last key)`, batch after batch, until a batch is not full."""
+def _raw_batches(
+    query: Callable[[Any], Any], size: int, fetch: Callable[[Any], list[tuple[Any, ...]]] | None = None
+) -> Generator[list[tuple[Any, ...]]]:
+    """The raw rows of `query(last key)`, batch after batch (each read by `fetch`, `_fetch` by default), until a
+    batch is not full."""
     last = None
     while True:
-        rows = _fetch(query(last))
+        rows = (fetch or _fetch)(query(last))
         if rows:
             yield rows
         if len(rows) < size:
@@ -574,8 +578,7 @@ class _ReadingThread(threading.Thread):
 
     def _read(self) -> None:
         try:
-            _without_parallel_plans(self.query(None).db)
-            for rows in _raw_batches(self.query, self.size):
+            for rows in _raw_batches(self.query, self.size, _fetch_without_parallel_plans):
                 if not self._put(rows):
                     return
             self._put(_DONE)
@@ -599,13 +602,16 @@ class _ReadingThread(threading.Thread):
         self.join()
 
 
-def _without_parallel_plans(alias: str) -> None:
-    """No parallel workers for the reading thread's queries (its own connection, closed at the end): a batch
-    of a few thousand rows by key is planned with a Gather of two workers on a large table, and starting them
-    for each batch took longer than the batch (at a million cases, a batch of 2,000 rows in 54–77 ms with them,
-    18–26 ms without; of 10,000 rows, 113–151 ms against 55–116 ms)."""
-    with db.connections[alias].cursor() as cursor:
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
+def _fetch_without_parallel_plans(query: Any) -> list[tuple[Any, ...]]:
+    """`_fetch` planned without parallel workers: a batch of a few thousand rows by key is planned with a Gather
+    of two workers on a large table, and starting them for each batch took longer than the batch (at a million
+    cases, a batch of 2,000 rows in 54–77 ms with them, 18–26 ms without; of 10,000 rows, 113–151 ms against
+    55–116 ms). The setting lasts the batch's own transaction (`SET LOCAL`): nothing stays on the connection
+    (a pool's or pgbouncer's may serve another request next, docs/deploy.md)."""
+    with transaction.atomic(using=query.db):
+        with db.connections[query.db].cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return _fetch(query)
 
 
 class _ColumnReader:

@@ -77,6 +77,31 @@ def test_on_postgresql_the_batches_are_read_by_another_thread_which_closes_its_c
 
 
 @on_postgresql
+def test_the_reading_thread_plans_without_parallel_workers_and_leaves_no_setting_behind(committed, monkeypatch):
+    """Set for the batch's own transaction only (`SET LOCAL`): a pooled connection serves other requests next."""
+    _organisations("rp", 3)
+    seen: list[str] = []
+    real_fetch = exports._fetch
+
+    def spy(query):
+        with connection.cursor() as cursor:  # the calling thread's connection: the one the batch is read on
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            seen.append(cursor.fetchone()[0])
+        return real_fetch(query)
+
+    monkeypatch.setattr(exports, "_fetch", spy)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        default = cursor.fetchone()[0]
+    assert _batches(2) and set(seen) == {"0"}
+    rows = exports._fetch_without_parallel_plans(Organisation.objects.values_list("pk"))  # on this connection
+    assert len(rows) == Organisation.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == default != "0"
+
+
+@on_postgresql
 def test_an_error_while_writing_or_a_download_left_unfinished_stops_the_reading_thread(committed):
     """The consumer fails (or the client goes away) after the first batch, with the reading thread still
     reading ahead: the thread is stopped and joined and its connection closed, no cursor left open."""
