@@ -300,8 +300,20 @@ class ColumnBatches:
         self.batches = batches
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        for columns in self.batches:
-            yield from zip(*columns, strict=True)
+        batches = iter(self.batches)
+        try:
+            for columns in batches:
+                yield from zip(*columns, strict=True)
+        finally:
+            _close(batches)
+
+
+def _close(iterator: Iterator[Any]) -> None:
+    """Close a generator of batches (a no-op for other iterators): its reading stops now, its thread joined
+    (`keyset_columns`), not when it is collected. For a client gone or an error in the middle of an export."""
+    close = getattr(iterator, "close", None)
+    if close is not None:
+        close()
 
 
 def _quoted_lines(cell_columns: Sequence[Sequence[str]]) -> str:
@@ -340,10 +352,8 @@ def csv_chunks(
                 with translation.override(language):
                     cell_columns = [cells.column(index, values) for index, values in enumerate(columns)]
                 yield _quoted_lines(cell_columns)
-        finally:  # a client gone or an error: the reading stops now (its thread joined), not when collected
-            close = getattr(batches, "close", None)
-            if close is not None:
-                close()
+        finally:
+            _close(batches)
         return
     iterator = iter(rows)
     while True:
@@ -567,7 +577,7 @@ class _ReadingThread(threading.Thread):
     routing in force, e.g. reading the replica, goes with the reads: `contextvars`)."""
 
     def __init__(self, query: Callable[[Any], Any], size: int) -> None:
-        super().__init__(name="export-read-ahead")
+        super().__init__(name="export-read-ahead", daemon=True)  # never holds up the process's exit
         self.query, self.size = query, size
         self.batches: queue.Queue[Any] = queue.Queue(maxsize=READ_AHEAD)
         self.stopped = threading.Event()

@@ -37,11 +37,22 @@ def _readers() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name.startswith("export-read-ahead")]
 
 
-def _backends() -> int:
-    """Connections to this database (the test's own and any reading thread's)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
-        return cursor.fetchone()[0]
+@pytest.fixture
+def reading(monkeypatch):
+    """The database connections the batches were read on (the driver's, as each batch was fetched)."""
+    used: list = []
+    real_fetch = exports._fetch
+
+    def noting(query):
+        used.append(connection.connection)  # the calling thread's own connection
+        return real_fetch(query)
+
+    monkeypatch.setattr(exports, "_fetch", noting)
+    return used
+
+
+def _all_closed(used: list) -> bool:
+    return bool(used) and all(raw.closed for raw in used if raw is not connection.connection)
 
 
 def test_the_batches_read_ahead_are_those_read_one_after_the_other(committed, monkeypatch):
@@ -67,13 +78,17 @@ def test_on_postgresql_the_batches_are_read_by_another_thread_which_closes_its_c
         return real_fetch(query)
 
     monkeypatch.setattr(exports, "_fetch", spy)
-    before = _backends()
     batches = _batches(2)
     assert sum(len(b) for b in batches) == Organisation.objects.count()
     assert len(threads) == len(batches) + (len(batches[-1]) == 2)  # the last batch full: one more, empty, query
     assert all(name.startswith("export-read-ahead") for name in threads)
     assert not _readers()
-    assert _backends() == before
+
+
+@on_postgresql
+def test_the_reading_thread_closes_its_connection(committed, reading):
+    assert len(_batches(1)) == Organisation.objects.count()
+    assert _all_closed(reading) and connection.connection not in reading
 
 
 @on_postgresql
@@ -102,19 +117,17 @@ def test_the_reading_thread_plans_without_parallel_workers_and_leaves_no_setting
 
 
 @on_postgresql
-def test_an_error_while_writing_or_a_download_left_unfinished_stops_the_reading_thread(committed):
+def test_an_error_while_writing_or_a_download_left_unfinished_stops_the_reading_thread(committed, reading):
     """The consumer fails (or the client goes away) after the first batch, with the reading thread still
     reading ahead: the thread is stopped and joined and its connection closed, no cursor left open."""
     _organisations("rd", 9)
-    before = _backends()
     batches = exports.keyset_columns(Organisation.objects.all(), ("code",), batch=2)
     with pytest.raises(ZeroDivisionError):
         for _columns in batches:
             assert _readers()  # reading ahead while this batch is written
             raise ZeroDivisionError  # the writing fails mid-export
     batches.close()  # what dropping the generator does
-    assert not _readers()
-    assert _backends() == before
+    assert not _readers() and _all_closed(reading)
 
     table = exports.Table(
         "orgs",
@@ -128,29 +141,28 @@ def test_an_error_while_writing_or_a_download_left_unfinished_stops_the_reading_
     chunks = iter(exports.csv_chunks(table.columns, table.rows))
     next(chunks), next(chunks)  # the header, the first batch: then the client goes away
     chunks.close()
-    assert not _readers()
-    assert _backends() == before
+    assert not _readers() and _all_closed(reading)
+
+    rows = iter(exports.ColumnBatches(exports.keyset_columns(Organisation.objects.all(), ("code",), batch=2)))
+    next(rows)  # row by row (an XLSX): the first row, then an error while writing it
+    rows.close()  # type: ignore[attr-defined]
+    assert not _readers() and _all_closed(reading)
 
 
 @on_postgresql
-def test_an_error_in_the_reading_thread_is_raised_to_the_writer(committed, monkeypatch):
+def test_an_error_in_the_reading_thread_is_raised_to_the_writer(committed, reading, monkeypatch):
     _organisations("re", 7)
-    real_fetch = exports._fetch
-    calls: list[int] = []
+    noting = exports._fetch  # the `reading` fixture's
 
     def failing(query):
-        calls.append(1)
-        if len(calls) == 2:
+        if len(reading) == 1:
             raise RuntimeError("the database went away")
-        return real_fetch(query)
+        return noting(query)
 
     monkeypatch.setattr(exports, "_fetch", failing)
-    before = _backends()
-    read: list[list[tuple]] = []
     with pytest.raises(RuntimeError, match="went away"):
-        read.extend(exports.keyset_batches(Organisation.objects.all(), ("code",), batch=2))
-    assert not _readers()
-    assert _backends() == before
+        list(exports.keyset_batches(Organisation.objects.all(), ("code",), batch=2))
+    assert not _readers() and _all_closed(reading)
 
 
 @pytest.mark.django_db
