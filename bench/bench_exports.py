@@ -242,6 +242,8 @@ def measure() -> dict[str, Any]:
         exports.EXPORT_BATCH = int(os.environ["BENCH_BATCH"])
     if os.environ.get("BENCH_READ_AHEAD") and hasattr(exports, "READ_AHEAD"):
         exports.READ_AHEAD = int(os.environ["BENCH_READ_AHEAD"])
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):  # Python's thread switch interval (5 ms by default), in seconds
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     breakdown = Breakdown()
     if BREAKDOWN:
         breakdown.install()
