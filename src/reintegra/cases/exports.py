@@ -1,6 +1,6 @@
 """The case list, the returnees and the follow-up visits as tables (`access.exports.Table`), for the pages'
 "Export" menu and the API: read through the selectors (only what the reader sees), batch by batch in key
-order (`exports.keyset_batches`: one batch in memory, the first bytes leave at once), with the columns the
+order (`exports.keyset_columns`: a few batches in memory, the first bytes leave at once), with the columns the
 reader may see on screen (identity documents only with `scoping.can_see(IDENTITY_DOCUMENT)`).
 
 Names and other personal fields are encrypted: each batch's column of tokens is opened at once as the batch is
