@@ -512,7 +512,7 @@ def keyset_columns(queryset: Any, fields: Sequence[str], *, batch: int | None = 
     reader = _ColumnReader.of(query(None))
     if reader is None:
         return  # nothing can match (e.g. `pk__in=[]`)
-    raw = _read_ahead(query, size) if _can_read_ahead(queryset.db) else _raw_batches(query, size)
+    raw = _raw_rows(query, size, read_ahead=_can_read_ahead(queryset.db))
     try:
         for rows in raw:
             yield reader.columns(rows)
@@ -520,19 +520,33 @@ def keyset_columns(queryset: Any, fields: Sequence[str], *, batch: int | None = 
         raw.close()  # the reading thread stopped and joined, its connection closed (also on an error)
 
 
+def _raw_rows(query: Callable[[Any], Any], size: int, *, read_ahead: bool) -> Generator[list[tuple[Any, ...]]]:
+    """The raw batches of `keyset_columns`: the first read here, on the caller's connection; when it is full and
+    `read_ahead`, the next ones by a reading thread (`_read_ahead`), else one after the other here. A list of
+    one batch (most of the pages' exports) opens no other connection."""
+    first = (_fetch_without_parallel_plans if read_ahead else _fetch)(query(None))
+    if len(first) < size or not read_ahead:
+        yield from _raw_batches(query, size, first=first)
+    else:
+        yield from _read_ahead(query, size, first)
+
+
 def _raw_batches(
-    query: Callable[[Any], Any], size: int, fetch: Callable[[Any], list[tuple[Any, ...]]] | None = None
+    query: Callable[[Any], Any],
+    size: int,
+    fetch: Callable[[Any], list[tuple[Any, ...]]] | None = None,
+    *,
+    first: list[tuple[Any, ...]] | None = None,
 ) -> Generator[list[tuple[Any, ...]]]:
     """The raw rows of `query(last key)`, batch after batch (each read by `fetch`, `_fetch` by default), until a
-    batch is not full."""
-    last = None
+    batch is not full; from `first` when it was read already."""
+    rows = (fetch or _fetch)(query(None)) if first is None else first
     while True:
-        rows = (fetch or _fetch)(query(last))
         if rows:
             yield rows
         if len(rows) < size:
             return
-        last = rows[-1][0]  # the key as the database gave it
+        rows = (fetch or _fetch)(query(rows[-1][0]))  # the key as the database gave it
 
 
 def _fetch(query: Any) -> list[tuple[Any, ...]]:
@@ -555,13 +569,17 @@ class _Failed:
 _DONE = object()
 
 
-def _read_ahead(query: Callable[[Any], Any], size: int) -> Generator[list[tuple[Any, ...]]]:
-    """`_raw_batches` read by a thread of its own (`_ReadingThread`), given here in order. Closing this
+def _read_ahead(
+    query: Callable[[Any], Any], size: int, first: list[tuple[Any, ...]]
+) -> Generator[list[tuple[Any, ...]]]:
+    """`first`, then the batches after it read by a thread of its own (`_ReadingThread`, started before `first`
+    is given: the database reads the next batch while the caller writes the first), in order. Closing this
     generator (the end, an error or a client gone mid-download) stops the thread, waits for it and so closes
     its connection; an error in the thread is raised here."""
-    reader = _ReadingThread(query, size)
+    reader = _ReadingThread(query, size, after=first[-1][0])
     reader.start()
     try:
+        yield first
         while (item := reader.batches.get()) is not _DONE:
             if isinstance(item, _Failed):
                 raise item.error
@@ -576,9 +594,9 @@ class _ReadingThread(threading.Thread):
     database is never waiting for the writing thread's Python. It runs in a copy of its creator's context (the
     routing in force, e.g. reading the replica, goes with the reads: `contextvars`)."""
 
-    def __init__(self, query: Callable[[Any], Any], size: int) -> None:
+    def __init__(self, query: Callable[[Any], Any], size: int, *, after: Any) -> None:
         super().__init__(name="export-read-ahead", daemon=True)  # never holds up the process's exit
-        self.query, self.size = query, size
+        self.query, self.size, self.after = query, size, after
         self.batches: queue.Queue[Any] = queue.Queue(maxsize=READ_AHEAD)
         self.stopped = threading.Event()
         self.context = contextvars.copy_context()
@@ -588,7 +606,9 @@ class _ReadingThread(threading.Thread):
 
     def _read(self) -> None:
         try:
-            for rows in _raw_batches(self.query, self.size, _fetch_without_parallel_plans):
+            fetch = _fetch_without_parallel_plans
+            first = fetch(self.query(self.after))
+            for rows in _raw_batches(self.query, self.size, fetch, first=first):
                 if not self._put(rows):
                     return
             self._put(_DONE)

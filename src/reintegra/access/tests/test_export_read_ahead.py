@@ -81,14 +81,20 @@ def test_on_postgresql_the_batches_are_read_by_another_thread_which_closes_its_c
     batches = _batches(2)
     assert sum(len(b) for b in batches) == Organisation.objects.count()
     assert len(threads) == len(batches) + (len(batches[-1]) == 2)  # the last batch full: one more, empty, query
-    assert all(name.startswith("export-read-ahead") for name in threads)
+    assert threads[0] == threading.current_thread().name  # the first batch: the caller's own read
+    assert all(name.startswith("export-read-ahead") for name in threads[1:]) and len(threads) > 1
     assert not _readers()
 
 
 @on_postgresql
-def test_the_reading_thread_closes_its_connection(committed, reading):
+def test_the_reading_thread_closes_its_connection_and_a_single_batch_needs_none(committed, reading):
+    _organisations("rk", 3)
     assert len(_batches(1)) == Organisation.objects.count()
-    assert _all_closed(reading) and connection.connection not in reading
+    assert reading[0] is connection.connection and any(raw is not connection.connection for raw in reading)
+    assert _all_closed(reading)
+    reading.clear()
+    assert len(_batches(Organisation.objects.count() + 1)) == 1
+    assert reading == [connection.connection]  # one batch, not full: no other connection
 
 
 @on_postgresql
