@@ -7,6 +7,8 @@ row, cells in the reader's language, formula-safe, streamed), consumed to the la
     BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/bench_exports.py   # a database to wipe and use
     BENCH_REUSE=1 BENCH_DATABASE_URL=sqlite:////tmp/e.sqlite3 ...   # seed once, then measure the same data
     BENCH_REUSE=1 BENCH_ROLLBACK=1 BENCH_USER=<an account> BENCH_QUICK=1 BENCH_DATABASE_URL=...  # writes nothing
+    BENCH_BREAKDOWN=1 ...   # where the CSV's wall time goes (`Breakdown`: the writer blocked, the reads' parts)
+    BENCH_BATCH=5000 BENCH_READ_AHEAD=2 BENCH_SWITCH_INTERVAL=0.005 ...   # to weigh those (defaults otherwise)
 
 The database is seeded by `reintegra seed` in a subprocess; the export runs in a fresh process of its own so
 that its peak RSS (`ru_maxrss`) is the export's (Django and the seeded data not counted twice). Prints one
