@@ -5,6 +5,8 @@ thread and its connection are gone when the export ends, fails or is abandoned."
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -37,22 +39,37 @@ def _readers() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name.startswith("export-read-ahead")]
 
 
+@dataclass(frozen=True)
+class _Read:
+    thread: str
+    raw: Any  # the driver's connection
+    parallel_workers: str
+
+
 @pytest.fixture
 def reading(monkeypatch):
-    """The database connections the batches were read on (the driver's, as each batch was fetched)."""
-    used: list = []
+    """Each batch's read (PostgreSQL): its thread, the driver's connection, the parallel workers allowed."""
+    reads: list[_Read] = []
     real_fetch = exports._fetch
 
     def noting(query):
-        used.append(connection.connection)  # the calling thread's own connection
+        with connection.cursor() as cursor:  # the calling thread's own connection: the batch's
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            reads.append(_Read(threading.current_thread().name, connection.connection, cursor.fetchone()[0]))
         return real_fetch(query)
 
     monkeypatch.setattr(exports, "_fetch", noting)
-    return used
+    return reads
 
 
-def _all_closed(used: list) -> bool:
-    return bool(used) and all(raw.closed for raw in used if raw is not connection.connection)
+def _all_closed(reads: list[_Read]) -> bool:
+    return bool(reads) and all(read.raw.closed for read in reads if read.raw is not connection.connection)
+
+
+def _parallel_workers() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        return cursor.fetchone()[0]
 
 
 def test_the_batches_read_ahead_are_those_read_one_after_the_other(committed, monkeypatch):
@@ -68,58 +85,24 @@ def test_the_batches_read_ahead_are_those_read_one_after_the_other(committed, mo
 
 
 @on_postgresql
-def test_on_postgresql_the_batches_are_read_by_another_thread_which_closes_its_connection(committed, monkeypatch):
+def test_on_postgresql_the_batches_are_read_by_another_thread_which_closes_its_connection(committed, reading):
     _organisations("rb", 7)
-    threads: list[str] = []
-    real_fetch = exports._fetch
-
-    def spy(query):
-        threads.append(threading.current_thread().name)
-        return real_fetch(query)
-
-    monkeypatch.setattr(exports, "_fetch", spy)
+    default = _parallel_workers()
     batches = _batches(2)
     assert sum(len(b) for b in batches) == Organisation.objects.count()
-    assert len(threads) == len(batches) + (len(batches[-1]) == 2)  # the last batch full: one more, empty, query
-    assert threads[0] == threading.current_thread().name  # the first batch: the caller's own read
-    assert all(name.startswith("export-read-ahead") for name in threads[1:]) and len(threads) > 1
-    assert not _readers()
+    assert len(reading) == len(batches) + (len(batches[-1]) == 2)  # the last batch full: one more, empty, query
+    assert reading[0].thread == threading.current_thread().name  # the first batch: the caller's own read
+    assert reading[0].raw is connection.connection
+    assert all(read.thread.startswith("export-read-ahead") for read in reading[1:]) and len(reading) > 1
+    assert not _readers() and _all_closed(reading)
+    # no parallel workers for any batch, set for the batch's own transaction only (`SET LOCAL`): a pooled
+    # connection serves other requests next
+    assert {read.parallel_workers for read in reading} == {"0"}
+    assert _parallel_workers() == default != "0"
 
-
-@on_postgresql
-def test_the_reading_thread_closes_its_connection_and_a_single_batch_needs_none(committed, reading):
-    _organisations("rk", 3)
-    assert len(_batches(1)) == Organisation.objects.count()
-    assert reading[0] is connection.connection and any(raw is not connection.connection for raw in reading)
-    assert _all_closed(reading)
     reading.clear()
     assert len(_batches(Organisation.objects.count() + 1)) == 1
-    assert reading == [connection.connection]  # one batch, not full: no other connection
-
-
-@on_postgresql
-def test_the_reading_thread_plans_without_parallel_workers_and_leaves_no_setting_behind(committed, monkeypatch):
-    """Set for the batch's own transaction only (`SET LOCAL`): a pooled connection serves other requests next."""
-    _organisations("rp", 3)
-    seen: list[str] = []
-    real_fetch = exports._fetch
-
-    def spy(query):
-        with connection.cursor() as cursor:  # the calling thread's connection: the one the batch is read on
-            cursor.execute("SHOW max_parallel_workers_per_gather")
-            seen.append(cursor.fetchone()[0])
-        return real_fetch(query)
-
-    monkeypatch.setattr(exports, "_fetch", spy)
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW max_parallel_workers_per_gather")
-        default = cursor.fetchone()[0]
-    assert _batches(2) and set(seen) == {"0"}
-    rows = exports._fetch_without_parallel_plans(Organisation.objects.values_list("pk"))  # on this connection
-    assert len(rows) == Organisation.objects.count()
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW max_parallel_workers_per_gather")
-        assert cursor.fetchone()[0] == default != "0"
+    assert [read.raw for read in reading] == [connection.connection]  # one batch, not full: no other connection
 
 
 @on_postgresql
