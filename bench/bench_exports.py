@@ -7,6 +7,8 @@ row, cells in the reader's language, formula-safe, streamed), consumed to the la
     BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/bench_exports.py   # a database to wipe and use
     BENCH_REUSE=1 BENCH_DATABASE_URL=sqlite:////tmp/e.sqlite3 ...   # seed once, then measure the same data
     BENCH_REUSE=1 BENCH_ROLLBACK=1 BENCH_USER=<an account> BENCH_QUICK=1 BENCH_DATABASE_URL=...  # writes nothing
+    BENCH_BREAKDOWN=1 ...   # where the CSV's wall time goes (`Breakdown`: the writer blocked, the reads' parts)
+    BENCH_BATCH=5000 BENCH_READ_AHEAD=2 BENCH_SWITCH_INTERVAL=0.005 ...   # to weigh those (defaults otherwise)
 
 The database is seeded by `reintegra seed` in a subprocess; the export runs in a fresh process of its own so
 that its peak RSS (`ru_maxrss`) is the export's (Django and the seeded data not counted twice). Prints one
@@ -34,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # account BENCH_USER (default bench-exports) must exist, and the export's audit record is rolled back.
 ROLLBACK = bool(os.environ.get("BENCH_ROLLBACK"))
 QUICK = bool(os.environ.get("BENCH_QUICK"))  # the case list's CSV only (no machine codes, reads, XLSX)
+# BENCH_BREAKDOWN=1: where the CSV's wall time goes (`Breakdown`), in the JSON under "breakdown".
+BREAKDOWN = bool(os.environ.get("BENCH_BREAKDOWN"))
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -121,6 +125,79 @@ class Backends:
         return sum(self.seen[pid] - self.start[pid] for pid in self.seen)
 
 
+class Breakdown:
+    """Where the wall time of the case list's CSV goes, by wrapping the export's steps (the bench's process only):
+    the consumer (the thread writing the CSV) blocked waiting for the next batch (`keyset_columns`'s `next`), its
+    own thread CPU; and in the thread that reads (the read-ahead thread, or the consumer when there is none)
+    each batch's query (`execute`: the server's planning and work and the transfer, with libpq's parsing),
+    `fetchall` (the rows as Python tuples) and the rest of the batch's reading (columns, converters,
+    decryption), each as wall time and as that thread's CPU time (`time.thread_time`). Its own cost, a few
+    calls per batch, is negligible next to a batch's milliseconds."""
+
+    def __init__(self) -> None:
+        self.figures: dict[str, float] = {}
+        self.batches = 0
+        self.rows_per_batch: set[int] = set()
+
+    def add(self, name: str, wall: float, cpu: float) -> None:
+        self.figures[f"{name}_wall_s"] = self.figures.get(f"{name}_wall_s", 0.0) + wall
+        self.figures[f"{name}_cpu_s"] = self.figures.get(f"{name}_cpu_s", 0.0) + cpu
+
+    def timed(self, name: str, call: Any) -> Any:
+        def timed_call(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                self.add(name, time.perf_counter() - wall, time.thread_time() - cpu)
+
+        return timed_call
+
+    def install(self) -> None:
+        from django.db.backends import utils
+
+        from reintegra.access import exports
+
+        utils.CursorWrapper.execute = self.timed("read_execute", utils.CursorWrapper.execute)  # type: ignore[method-assign]
+        utils.CursorWrapper.fetchall = self.timed("read_fetchall", lambda cursor: cursor.cursor.fetchall())  # type: ignore[attr-defined]
+        for name in ("_read_columns", "_fetch"):  # a batch's whole read (main's; this branch's: the raw rows)
+            if hasattr(exports, name):
+                setattr(exports, name, self.timed("read_batch", getattr(exports, name)))
+        if hasattr(exports, "_ColumnReader"):  # this branch: the columns converted by the writing thread
+            reader = exports._ColumnReader
+            reader.columns = self.timed("consumer_converting", reader.columns)  # type: ignore[method-assign]
+        keyset_columns = exports.keyset_columns
+
+        def timed_batches(*args: Any, **kwargs: Any) -> Any:
+            batches = iter(keyset_columns(*args, **kwargs))
+            while True:
+                wall, cpu = time.perf_counter(), time.thread_time()
+                try:
+                    columns = next(batches)
+                except StopIteration:
+                    return
+                finally:
+                    self.add("consumer_waiting", time.perf_counter() - wall, time.thread_time() - cpu)
+                self.batches += 1
+                self.rows_per_batch.add(len(columns[0]))
+                yield columns
+
+        exports.keyset_columns = timed_batches
+
+    def report(self, consumer_cpu: float) -> dict[str, Any]:
+        figures = {name: round(value, 3) for name, value in sorted(self.figures.items())}
+        waiting = self.figures.get("consumer_waiting_wall_s", 0.0) - self.figures.get("consumer_converting_wall_s", 0.0)
+        return {
+            **figures,
+            # the consumer blocked on the next batch (its conversion, where it has one, taken out): what an idle
+            # machine would still lose of the wall time
+            "consumer_blocked_wall_s": round(waiting, 3),
+            "consumer_thread_cpu_s": round(consumer_cpu, 3),
+            "batches": self.batches,
+            "largest_batch": max(self.rows_per_batch, default=0),
+        }
+
+
 def measure() -> dict[str, Any]:
     """Run inside the measuring process (Django set up from the environment)."""
     import django
@@ -162,17 +239,29 @@ def measure() -> dict[str, Any]:
     backends.opened(db.connection)
     backend_before = backends.total()
 
-    started, cpu_started = time.perf_counter(), time.process_time()
+    # BENCH_BATCH / BENCH_READ_AHEAD: rows per query and batches read ahead, to weigh them (the defaults otherwise)
+    if os.environ.get("BENCH_BATCH"):
+        exports.EXPORT_BATCH = int(os.environ["BENCH_BATCH"])
+    if os.environ.get("BENCH_READ_AHEAD") and hasattr(exports, "READ_AHEAD"):
+        exports.READ_AHEAD = int(os.environ["BENCH_READ_AHEAD"])
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):  # Python's thread switch interval (5 ms by default), in seconds
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
+    breakdown = Breakdown()
+    if BREAKDOWN:
+        breakdown.install()
+    started, cpu_started, thread_started = time.perf_counter(), time.process_time(), time.thread_time()
     table = case_exports.case_table(user, selectors.CaseFilters())
     response = exports.download_table(user, "csv", table)
     size, lines, first_byte = _consume(response)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    consumer_cpu = time.thread_time() - thread_started
     backend_seconds = backends.total() - backend_before
     peak = _peak_mb()
+    extra = {"breakdown": breakdown.report(consumer_cpu)} if BREAKDOWN else {}
 
     if QUICK:
         assert lines - 1 == visible, (lines - 1, visible)
-        return _figures(lines - 1, size, seconds, cpu_seconds, backend_seconds, first_byte, peak, before)
+        return {**_figures(lines - 1, size, seconds, cpu_seconds, backend_seconds, first_byte, peak, before), **extra}
     started = time.perf_counter()
     coded = exports.download_table(user, "csv", case_exports.case_table(user, selectors.CaseFilters()), codes=True)
     _consume(coded)
@@ -211,6 +300,7 @@ def measure() -> dict[str, Any]:
         "xlsx_seconds": round(xlsx_seconds, 2),
         "xlsx_rows_per_cpu_second": round(rows / xlsx_cpu) if xlsx_cpu else None,
         "peak_rss_mb_after_xlsx": round(xlsx_peak, 1),
+        **extra,
     }
 
 
