@@ -19,12 +19,14 @@ connections are), and hold nothing of a request (the ids are parameters).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
+from django.db.models.query import ModelIterable
 from django.db.models.signals import post_init, pre_init
 
 # Per connection (each thread has its own), the plans of the shapes it read.
@@ -50,8 +52,11 @@ class _Node:
 @dataclass(frozen=True)
 class _Plan:
     sql: str
+    params: tuple[Any, ...]  # the shape's constants, and stand-ins at `places`
+    places: tuple[int, ...]  # where the values go
     width: int
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # (column, converters, expression)
+    annotations: tuple[tuple[str, int], ...]  # (name, column)
     connection: Any
     fetch_mode: Any
     root: _Node
@@ -98,30 +103,33 @@ def _node(info: dict[str, Any], select: list[Any]) -> _Node | None:
     )
 
 
-def _plan(rows: QuerySet[Any], count: int) -> _Plan | None:
-    query = rows.query
-    key = (rows.model, _freeze(query.select_related), query.deferred_loading[1], query.deferred_loading[0], count)
-    plans = _plans.setdefault(connections[rows.db], {})
+def _plan(key: Any, alias: str, compile_plan: Callable[[], _Plan | None]) -> _Plan | None:
+    plans = _plans.setdefault(connections[alias], {})
     if key in plans:
         return plans[key]
-    plan = _compile(rows, count)
+    plan = compile_plan()
     if len(plans) >= _PLANS_PER_CONNECTION:
         plans.clear()
     plans[key] = plan
     return plan
 
 
-def _compile(rows: QuerySet[Any], count: int) -> _Plan | None:
-    stand_ins = list(range(1, count + 1))
-    fetch = rows.model._default_manager.filter(pk__in=stand_ins)
-    if fetch._fetch_mode.track_peers or fetch._known_related_objects:  # type: ignore[attr-defined]
+def _compile(
+    shaped: Callable[[list[Any]], QuerySet[Any]], alias: str, stand_ins: tuple[list[Any], list[Any]]
+) -> _Plan | None:
+    """The plan of `shaped(values)`: compiled for two sets of stand-in values, the parameters that differ are the
+    values' places (they must be the stand-ins, in their order); the others are constants of the shape."""
+    first, second = (shaped(values).using(alias) for values in stand_ins)
+    if first._fetch_mode.track_peers or first._known_related_objects:  # type: ignore[attr-defined]
         return None
-    fetch.query.select_related = rows.query.select_related
-    fetch.query.deferred_loading = rows.query.deferred_loading
-    compiler = fetch.query.get_compiler(using=fetch.db)
+    if getattr(first, "_prefetch_related_lookups", ()) or first._iterable_class is not ModelIterable:  # type: ignore[attr-defined]
+        return None
+    compiler = first.query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
-    if list(params) != stand_ins or compiler.annotation_col_map or compiler.klass_info is None:
-        return None  # the ids are not the statement's only parameters, in their order: not a shape to keep
+    other_sql, other_params = second.query.get_compiler(using=alias).as_sql()
+    places = [at for at, (one, other) in enumerate(zip(params, other_params, strict=True)) if one != other]
+    if sql != other_sql or [params[at] for at in places] != stand_ins[0] or compiler.klass_info is None:
+        return None  # not a statement whose only varying parameters are the values, in their order
     root = _node(compiler.klass_info, compiler.select)
     if root is None:
         return None
@@ -129,10 +137,13 @@ def _compile(rows: QuerySet[Any], count: int) -> _Plan | None:
     converters = compiler.get_converters([selected[0] for selected in compiler.select[:width]])
     return _Plan(
         sql=sql,
+        params=tuple(params),
+        places=tuple(places),
         width=width,
         converters=tuple((at, tuple(convs), expression) for at, (convs, expression) in converters.items()),
+        annotations=tuple((compiler.annotation_col_map or {}).items()),
         connection=compiler.connection,
-        fetch_mode=fetch._fetch_mode,  # type: ignore[attr-defined]
+        fetch_mode=first._fetch_mode,  # type: ignore[attr-defined]
         root=root,
     )
 
@@ -175,17 +186,51 @@ def _make(node: _Node, row: tuple[Any, ...], db: str, fetch_mode: Any) -> Model 
     return instance
 
 
-def read(rows: QuerySet[Any], ids: list[Any]) -> list[Any] | None:
-    """The instances of `ids` with `rows`' joins and deferred columns, in no particular order; None when the
-    shape is not one this reads (the caller then asks the ORM)."""
-    if getattr(rows, "_prefetch_related_lookups", ()) or len(set(ids)) != len(ids):
-        return None
-    plan = _plan(rows, len(ids))
+def instances(
+    key: Any,
+    alias: str,
+    shaped: Callable[[list[Any]], QuerySet[Any]],
+    values: list[Any],
+    stand_ins: tuple[list[Any], list[Any]],
+) -> list[Any] | None:
+    """The instances `shaped(values)` would give on `alias` (with its joins and annotations), read with the
+    statement compiled once per `key` and connection; None when that shape is not one this reads (the caller then
+    asks the ORM). `key` names the shape: everything `shaped` depends on but the values. `stand_ins`: two sets of
+    values, as many as `values`, different from each other at every place, to find where the values go."""
+    plan = _plan(key, alias, lambda: _compile(shaped, alias, stand_ins))
     if plan is None:
         return None
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute(plan.sql, ids)
+    params = list(plan.params)
+    for at, value in zip(plan.places, values, strict=True):
+        params[at] = value
+    with connections[alias].cursor() as cursor:
+        cursor.execute(plan.sql, params)
         fetched = cursor.fetchall()
     if not fetched:
         return []
-    return [_make(plan.root, row, rows.db, plan.fetch_mode) for row in _converted(plan, fetched)]
+    made = []
+    for row in _converted(plan, fetched):
+        instance = _make(plan.root, row, alias, plan.fetch_mode)
+        for name, at in plan.annotations:
+            setattr(instance, name, row[at])
+        made.append(instance)
+    return made
+
+
+def read(rows: QuerySet[Any], ids: list[Any]) -> list[Any] | None:
+    """The instances of `ids` with `rows`' joins and deferred columns, in no particular order, read where
+    `rows.model._default_manager` reads; None when the shape is not one this reads."""
+    if getattr(rows, "_prefetch_related_lookups", ()) or len(set(ids)) != len(ids):
+        return None
+    model, query = rows.model, rows.query
+    key = ("rows", model, _freeze(query.select_related), query.deferred_loading[1], query.deferred_loading[0], len(ids))
+
+    def shaped(pks: list[Any]) -> QuerySet[Any]:
+        fetch = model._default_manager.filter(pk__in=pks)
+        fetch.query.select_related = query.select_related
+        fetch.query.deferred_loading = query.deferred_loading
+        return fetch
+
+    count = len(ids)
+    stand_ins = (list(range(1, count + 1)), list(range(count + 1, 2 * count + 1)))
+    return instances(key, model._default_manager.db, shaped, ids, stand_ins)
