@@ -3,9 +3,8 @@
 `bench_load.py` measures the whole stack under concurrent users; on two cores its throughput is bounded by the
 CPU each request costs the web process. This bench isolates that cost: it signs a supervisor in, then requests
 each kind of page the load's users request (case list, surname search, case page, API list, search and case,
-home) many
-times through Django's request handler with the production settings (DEBUG off), and reports per kind the
-median wall time and the process CPU time per request (`time.process_time`: this process only, so the
+home) many times through Django's request handler with the production settings (DEBUG off), and reports per kind
+the median wall time and the process CPU time per request (`time.process_time`: this process only, so the
 database server's own work is not counted), plus the statements per request.
 
     DATABASE_URL=postgres://... REINTEGRA_HOME=/tmp/x .venv/bin/python bench/bench_page_cpu.py   # a seeded database

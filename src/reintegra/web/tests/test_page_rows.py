@@ -34,7 +34,9 @@ def _orm_rows(rows: Any, ids: list[int]) -> list[Case]:
 
 @pytest.mark.django_db
 def test_a_page_read_once_compiled_is_what_the_orm_reads(supervisor, case_manager, other_case_manager):
-    unassigned = factories.case(case_manager, factories.returnee(case_manager, birth_date=None, estimated_age=40, given_names="Ana"))
+    unassigned = factories.case(
+        case_manager, factories.returnee(case_manager, birth_date=None, estimated_age=40, given_names="Ana")
+    )
     Case.objects.filter(pk=unassigned.pk).update(case_manager=None)
     made = [factories.case(case_manager, factories.returnee(case_manager, given_names=f"Luz {n}")) for n in range(3)]
     factories.case(other_case_manager)  # another organisation's: never asked for
