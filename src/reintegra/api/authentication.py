@@ -51,7 +51,8 @@ class TokenAuthentication(KnoxTokenAuthentication):  # type: ignore[misc]  # kno
             if compare_digest(digest, auth_token.digest):
                 if knox_settings.AUTO_REFRESH and auth_token.expiry:
                     self.renew_token(auth_token)
-                return self.validate_user(auth_token)
+                checked: tuple[Any, Any] = self.validate_user(auth_token)
+                return checked
         raise exceptions.AuthenticationFailed(_("Invalid token."))
 
     def _cleanup_token(self, auth_token: Any) -> bool:
@@ -75,9 +76,11 @@ def _with_roles(key: str) -> list[Any] | None:
     from reintegra.access.roles import Role
 
     def shaped(keys: list[Any]) -> QuerySet[Any]:
-        codes = RoleAssignment.objects.filter(user_id=OuterRef("user_id")).order_by().values("user_id")
-        codes = codes.annotate(codes=StringAgg("role", delimiter=Value(","))).values("codes")
-        return ApiToken.objects.filter(token_key=keys[0]).select_related("user").annotate(_role_codes=Subquery(codes))
+        of_user = RoleAssignment.objects.filter(user_id=OuterRef("user_id")).order_by().values("user_id")
+        codes = of_user.annotate(codes=StringAgg("role", delimiter=Value(","))).values("codes")
+        tokens: QuerySet[Any] = ApiToken.objects.filter(token_key=keys[0]).select_related("user")
+        with_codes: QuerySet[Any] = tokens.annotate(_role_codes=Subquery(codes))
+        return with_codes
 
     found = page_rows.instances("api-token", ApiToken._default_manager.db, shaped, [key], (["\x00a"], ["\x00b"]))
     if found is None:

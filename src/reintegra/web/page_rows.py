@@ -122,7 +122,7 @@ def _compile(
     first, second = (shaped(values).using(alias) for values in stand_ins)
     if first._fetch_mode.track_peers or first._known_related_objects:  # type: ignore[attr-defined]
         return None
-    if getattr(first, "_prefetch_related_lookups", ()) or first._iterable_class is not ModelIterable:  # type: ignore[attr-defined]
+    if getattr(first, "_prefetch_related_lookups", ()) or first._iterable_class is not ModelIterable:
         return None
     compiler = first.query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
@@ -226,7 +226,7 @@ def read(rows: QuerySet[Any], ids: list[Any]) -> list[Any] | None:
     key = ("rows", model, _freeze(query.select_related), query.deferred_loading[1], query.deferred_loading[0], len(ids))
 
     def shaped(pks: list[Any]) -> QuerySet[Any]:
-        fetch = model._default_manager.filter(pk__in=pks)
+        fetch: QuerySet[Any] = model._default_manager.filter(pk__in=pks)
         fetch.query.select_related = query.select_related
         fetch.query.deferred_loading = query.deferred_loading
         return fetch
