@@ -256,8 +256,9 @@ def _number_or_granting(term: str, granted: list[tuple[str, Any]]) -> set[tuple[
     every case), written once: the grants' SQL is compiled for the walk anyway."""
     connection = connections[router.db_for_read(Case)]  # where a queryset of cases would read
     quote = connection.ops.quote_name
-    table, organisation, pk = quote(Case._meta.db_table), quote("organisation_id"), quote(Case._meta.pk.attname)
-    members = [f"SELECT DISTINCT {organisation}, %s FROM {table} WHERE {quote('case_number')} = %s"]  # noqa: S608
+    table = quote(Case._meta.db_table)
+    organisation, pk, number = (f"{table}.{quote(column)}" for column in ("organisation_id", "id", "case_number"))
+    members = [f"SELECT DISTINCT {organisation}, %s FROM {table} WHERE {number} = %s"]  # noqa: S608
     params: list[Any] = [True, term.upper()]
     for sql, granted_params in granted:
         members.append(f"SELECT DISTINCT {organisation}, %s FROM {table} WHERE {pk} IN ({sql})")  # noqa: S608
