@@ -2,9 +2,9 @@
 
 `bench_load.py` measures the whole stack under concurrent users; on two cores its throughput is bounded by the
 CPU each request costs the web process. This bench isolates that cost: it signs a supervisor in, then requests
-each kind of page the load's users request (case list, surname search, case page, API list and case, home) many
-times through Django's request handler with the production settings (DEBUG off), and reports per kind the
-median wall time and the process CPU time per request (`time.process_time`: this process only, so the
+each kind of page the load's users request (case list, surname search, case page, API list, search and case,
+home) many times through Django's request handler with the production settings (DEBUG off), and reports per kind
+the median wall time and the process CPU time per request (`time.process_time`: this process only, so the
 database server's own work is not counted), plus the statements per request.
 
     DATABASE_URL=postgres://... REINTEGRA_HOME=/tmp/x .venv/bin/python bench/bench_page_cpu.py   # a seeded database
@@ -72,6 +72,7 @@ def main() -> None:
         "case_search": lambda: client.get("/casos/", {"q": rng.choice(surnames)}),
         "case_page": lambda: client.get(f"/casos/{rng.choice(case_ids)}/"),
         "api_case_list": lambda: client.get(f"/api/v1/cases/?page={rng.randint(1, pages)}", **api),
+        "api_case_search": lambda: client.get("/api/v1/cases/", {"search": rng.choice(surnames)}, **api),
         "api_case": lambda: client.get(f"/api/v1/cases/{rng.choice(case_ids)}/", **api),
         "home": lambda: client.get("/"),
     }

@@ -13,7 +13,7 @@
    sees the largest organisation: case search through the API; the case list (HTML) first page, a middle page
    and the last page it offers; the API case list first and a deep page; the case page; the supervisor's home.
    Each as p50/p95 next to the raw SQL of the same request (its statements captured, then re-executed with a
-   cursor), with the number of statements.
+   cursor), with the number of statements and the measuring process's CPU per request (p50).
 
 What the measuring writes: the bench supervisor and its role (created once, `get_or_create`), an API token,
 the web client's session and the user's last login, the token's `last_used_at`, and whatever a request writes
@@ -57,11 +57,14 @@ def percentile(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))], 2)
 
 
-def summary(api: list[float], sql: list[float], statements: list[int]) -> dict[str, Any]:
+def summary(api: list[float], sql: list[float], statements: list[int], cpu: list[float]) -> dict[str, Any]:
     api_p50, sql_p50 = statistics.median(api), statistics.median(sql)
     return {
         "p50_ms": round(api_p50, 2),
         "p95_ms": percentile(api, 0.95),
+        # The web process's own CPU per request (`time.process_time`: not the database's, not waiting): what the
+        # request costs besides its SQL, less sensitive to other processes' load than the wall time.
+        "cpu_p50_ms": round(statistics.median(cpu), 2),
         "sql_p50_ms": round(sql_p50, 2),
         "sql_p95_ms": percentile(sql, 0.95),
         "over_sql_p50": round(api_p50 / sql_p50, 2) if sql_p50 else None,
@@ -145,18 +148,19 @@ def seed(url: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def timed(client: Any, path: str, params: dict[str, Any] | None = None) -> tuple[float, float, int, Any]:
-    """One request's milliseconds, the milliseconds of its SQL statements re-executed raw, their number, and
-    the response."""
+def timed(client: Any, path: str, params: dict[str, Any] | None = None) -> tuple[float, float, int, Any, float]:
+    """One request's milliseconds, the milliseconds of its SQL statements re-executed raw, their number, the
+    response, and the milliseconds of this process's CPU the request took."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         response = client.get(path, params or {})
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
         ms = (time.perf_counter() - start) * 1000
+        cpu_ms = (time.process_time() - cpu) * 1000
     if response.status_code != 200:
         raise SystemExit(f"{path} {params}: {response.status_code} {response.content[:300]!r}")
     statements = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
@@ -165,7 +169,7 @@ def timed(client: Any, path: str, params: dict[str, Any] | None = None) -> tuple
         for sql in statements:
             cursor.execute(sql)
             cursor.fetchall()
-    return ms, (time.perf_counter() - start) * 1000, len(ctx.captured_queries), response
+    return ms, (time.perf_counter() - start) * 1000, len(ctx.captured_queries), response, cpu_ms
 
 
 def series(client: Any, requests: list[tuple[str, dict[str, Any]]], before: Any = None) -> dict[str, Any]:
@@ -175,14 +179,16 @@ def series(client: Any, requests: list[tuple[str, dict[str, Any]]], before: Any 
     api: list[float] = []
     sql: list[float] = []
     statements: list[int] = []
+    cpu: list[float] = []
     for path, params in requests:
         if before is not None:
             before()
-        ms, sql_ms, count, _response = timed(client, path, params)
+        ms, sql_ms, count, _response, cpu_ms = timed(client, path, params)
         api.append(ms)
         sql.append(sql_ms)
         statements.append(count)
-    return summary(api, sql, statements)
+        cpu.append(cpu_ms)
+    return summary(api, sql, statements, cpu)
 
 
 def measure() -> dict[str, Any]:

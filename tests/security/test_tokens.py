@@ -350,3 +350,24 @@ def test_the_token_check_reads_the_presented_token_only(case_manager):
     with mock.patch("django.utils.timezone.now", return_value=later):
         assert not works(old)
     assert ApiToken_model().objects.filter(user=case_manager).count() == 1  # `old` deleted when presented
+
+
+def test_the_token_check_reads_the_users_roles_with_the_token(case_manager):
+    """The presented token, its user and the user's roles are one statement (`api.authentication`): the
+    permission check reads the roles from it, as it would from their own statement."""
+    from django.test.utils import CaptureQueriesContext
+
+    from reintegra.access.models import RoleAssignment
+
+    RoleAssignment.objects.create(user=case_manager, role=Role.ME_OFFICER)
+    token = get_token()["token"]
+    assert works(token)  # the first use notes `last_used_at`
+    client = client_with(token)
+    for _ in range(2):  # the second time from the statement compiled the first time
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(CASES_URL)
+        assert response.status_code == 200
+        roles = [q["sql"] for q in ctx.captured_queries if "access_roleassignment" in q["sql"].lower()]
+        assert len(roles) == 1 and "access_apitoken" in roles[0].lower(), roles
+        assert response.wsgi_request.user.roles == {Role.CASE_MANAGER, Role.ME_OFFICER}
+    assert not works(token[:-1] + ("0" if token[-1] != "0" else "1"))  # same key, another secret: refused

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Count, ExpressionWrapper, F, Max, Prefetch, Q, QuerySet, TextField, Value
+from django.db import connections, router
+from django.db.models import Count, ExpressionWrapper, F, Max, Prefetch, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -235,29 +236,36 @@ def _token_walk(user: User, term: str) -> name_index.CaseWalk | None:
         return None
     if Capability.VIEW_ORGANISATION_CASES not in user.capabilities:
         return None
-    grants = case_scoping.granted_case_ids(user.organisation_id)
-
-    # One statement: is the term a case number (then the UNION path answers), and which organisations granted
-    # cases to the user's (their registers' digests are searched too: `searchable_organisations`).
-    def organisations_of(where: Q, is_number: bool) -> QuerySet[Any, Any]:
-        rows = Case.objects.filter(where).order_by().annotate(is_number=Value(is_number))
-        return rows.values_list("organisation_id", "is_number").distinct()
-
-    # A UNION (each branch on its index; an OR of the two would scan every case).
-    number_or_grants = organisations_of(Q(case_number=term.upper()), True).union(
-        *(organisations_of(Q(pk__in=subquery), False) for subquery in grants), all=True
-    )
-    found = set(number_or_grants.order_by())
-    if any(is_number for _organisation, is_number in found):
-        return None
     granted = []
-    for subquery in grants:
+    for subquery in case_scoping.granted_case_ids(user.organisation_id):
         try:
             granted.append(subquery.order_by().query.get_compiler(using=subquery.db).as_sql())
         except EmptyResultSet:
             continue  # a grant of no case (an empty list of ids)
+    found = _number_or_granting(term, granted)
+    if any(is_number for _organisation, is_number in found):
+        return None
     registers = sorted({user.organisation_id, *(organisation for organisation, _number in found)})
     return name_index.walk_cases(registers, term, user.organisation_id, granted)
+
+
+def _number_or_granting(term: str, granted: list[tuple[str, Any]]) -> set[tuple[int, bool]]:
+    """One statement: (organisation, True) when the term is a case number (then the UNION path answers), and
+    (organisation, False) for each organisation that granted cases to the user's (their registers' digests are
+    searched too: `searchable_organisations`). A UNION ALL, each member on its index (an OR of the two would scan
+    every case), written once: the grants' SQL is compiled for the walk anyway."""
+    connection = connections[router.db_for_read(Case)]  # where a queryset of cases would read
+    quote = connection.ops.quote_name
+    table = quote(Case._meta.db_table)
+    organisation, pk, number = (f"{table}.{quote(column)}" for column in ("organisation_id", "id", "case_number"))
+    members = [f"SELECT DISTINCT {organisation}, %s FROM {table} WHERE {number} = %s"]  # noqa: S608
+    params: list[Any] = [True, term.upper()]
+    for sql, granted_params in granted:
+        members.append(f"SELECT DISTINCT {organisation}, %s FROM {table} WHERE {pk} IN ({sql})")  # noqa: S608
+        params += [False, *granted_params]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(members), params)
+        return {(organisation_id, bool(is_number)) for organisation_id, is_number in cursor.fetchall()}
 
 
 def searchable_organisations(user: User) -> list[int]:
