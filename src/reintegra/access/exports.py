@@ -39,7 +39,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from reintegra import replica
-from reintegra.access import audit
+from reintegra.access import audit, fields
 from reintegra.access.spreadsheets import Sheet, csv_cell, csv_lines, neutralise, write_workbook
 
 if TYPE_CHECKING:
@@ -669,14 +669,7 @@ class _ColumnReader:
         columns: list[Sequence[Any]] = []
         columns.extend(islice(zip(*rows, strict=True), self.width))
         for position, (converters, expression) in self.converters.items():
-            values: Sequence[Any] = columns[position]
-            for convert in converters:
-                whole = getattr(getattr(convert, "__self__", None), "from_db_values", None)
-                if whole is not None and getattr(convert, "__name__", "") == "from_db_value":
-                    values = whole(list(values))
-                else:
-                    values = [convert(value, expression, self.connection) for value in values]
-            columns[position] = values
+            columns[position] = fields.converted_column(columns[position], converters, expression, self.connection)
         return columns
 
 

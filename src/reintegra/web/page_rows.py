@@ -29,6 +29,8 @@ from django.db.models.base import ModelState
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_init, pre_init
 
+from reintegra.access import fields
+
 # Per connection (each thread has its own), the plans of the shapes it read.
 _plans: weakref.WeakKeyDictionary[Any, dict[Any, _Plan | None]] = weakref.WeakKeyDictionary()
 # Shapes kept per connection at most (a process's lists have a handful: model, joins, deferred columns, ids).
@@ -152,14 +154,7 @@ def _converted(plan: _Plan, fetched: list[tuple[Any, ...]]) -> list[tuple[Any, .
     columns: list[Any] = list(zip(*fetched, strict=True))[: plan.width]
     connection = plan.connection
     for at, converters, expression in plan.converters:
-        values = columns[at]
-        for convert in converters:
-            whole = getattr(getattr(convert, "__self__", None), "from_db_values", None)
-            if whole is not None and getattr(convert, "__name__", "") == "from_db_value":
-                values = whole(list(values))
-            else:
-                values = [convert(value, expression, connection) for value in values]
-        columns[at] = values
+        columns[at] = fields.converted_column(columns[at], converters, expression, connection)
     return list(zip(*columns, strict=True))
 
 
