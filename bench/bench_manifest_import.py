@@ -289,8 +289,10 @@ class ChildrenPeaks:
 def measure_import(path: Path, organisation: Any, point: Any, mapping: Any) -> dict[str, Any]:
     from django.db import connection
 
-    from reintegra.reception import manifest_services
+    from reintegra.reception import manifest_phases, manifest_services
 
+    # BENCH_BREAKDOWN=1: wall and thread CPU seconds per phase of the import's process (`manifest_phases`).
+    manifest_phases.current = manifest_phases.Phases() if os.environ.get("BENCH_BREAKDOWN") else None
     before = rss_mb()
     server = server_cpu_seconds(connection)
     cpu = cpu_seconds()
@@ -340,6 +342,7 @@ def measure_import(path: Path, organisation: Any, point: Any, mapping: Any) -> d
         "unchanged": record.unchanged,
         "to_review": record.to_review,
         "arrivals": record.arrivals,
+        **({"breakdown": manifest_phases.current.report()} if manifest_phases.current is not None else {}),
     }
 
 
