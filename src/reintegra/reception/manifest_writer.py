@@ -152,6 +152,15 @@ class _Started:
     scores: Callable[[], manifest_pool.Scores]
 
 
+@dataclass(slots=True)
+class _NewRow:
+    """A row on its way into a table (`_save_rows`): its fields' values by attribute name, no model instance
+    (building one per row, and passing each of its fields through `pre_save`, was a tenth of the writer's CPU)."""
+
+    values: dict[str, Any]
+    pk: int | None = None
+
+
 @dataclass
 class _Pending:
     """A new row on its way to the database: its person (created, or linked) and its intake."""
@@ -159,7 +168,7 @@ class _Pending:
     row: core.ManifestRow
     key: str
     arrival_id: int
-    returnee: Returnee | None = None  # a new person
+    returnee: _NewRow | None = None  # a new person
     prepared: manifest_pool.Prepared | None = None  # its digests and ciphertexts (`manifest_pool.prepare`)
     document_key: str = ""
     link_to: int | None = None  # an existing person's id
@@ -183,6 +192,8 @@ class ChunkWriter:
         self.written_keys: set[int] = set()  # 64-bit prefixes of the row keys written by this import
         self.created: set[int] = set()  # returnees created by this import
         self.now = timezone.now()
+        self.country = str(self.point.country)
+        self.user_id = user.pk if user is not None else None
         self.parents: dict[int, int | None] = {}  # municipality id -> its department's (set by the service)
         # What the matcher reads of a register person (match record decrypted once, and the estimated birth
         # year), by id: candidates found again by a later chunk, and people this import created, are not
@@ -486,7 +497,7 @@ class ChunkWriter:
         row, prepared = item.row, item.prepared
         assert prepared is not None
         municipality = row.municipality_id
-        returnee = Returnee(
+        item.returnee = _NewRow(dict(
             organisation_id=self.organisation_id,
             given_names=row.given_names,
             first_family_name=row.first_family_name,
@@ -496,15 +507,14 @@ class ChunkWriter:
             estimated_birth_year=None if row.birth_date else row.birth_year(),
             nationality=row.nationality,
             phone=row.phone,
-            return_country=self.point.country,
+            return_country=self.country,
             municipality_id=municipality,
             admin1_id=self.parents.get(municipality) if municipality else None,
-            registered_by=self.user,
+            registered_by_id=self.user_id,
             created_at=self.now,
             birth_year=prepared.birth_year,
             birth_date_index=prepared.birth_date_index,
-        )
-        item.returnee = returnee
+        ))  # fmt: skip
 
     # --- writing ----------------------------------------------------------------------------------
 
@@ -522,12 +532,12 @@ class ChunkWriter:
         numbers: list[dict[str, Any]] = []  # encrypted by the worker
         for item in new:
             assert item.returnee is not None and item.prepared is not None
-            pk = item.returnee.pk
+            pk = int(item.returnee.pk or 0)
             self.created.add(pk)
-            returnee = item.returnee
+            values = item.returnee.values
             self.known[pk] = self.unwritten[pk] = (
-                returnee.given_names, returnee.first_family_name, returnee.second_family_name,
-                returnee.birth_date, returnee.estimated_birth_year,
+                values["given_names"], values["first_family_name"], values["second_family_name"],
+                values["birth_date"], values["estimated_birth_year"],
             )  # fmt: skip
             keys.extend((pk, key) for key in item.prepared.match_keys)
             if item.row.document_number:
@@ -568,12 +578,12 @@ class ChunkWriter:
 
     def _target(self, item: _Pending) -> int:
         if item.returnee is not None:
-            return item.returnee.pk
+            return int(item.returnee.pk or 0)
         if item.link_to_pending is not None:
             target = item.link_to_pending
             while target.returnee is None and target.link_to_pending is not None:
                 target = target.link_to_pending
-            return target.returnee.pk if target.returnee is not None else int(target.link_to or 0)
+            return int(target.returnee.pk or 0) if target.returnee is not None else int(target.link_to or 0)
         return int(item.link_to or 0)
 
     def _intakes(self, pending: list[_Pending]) -> None:
@@ -602,37 +612,37 @@ class ChunkWriter:
             elif repeat:
                 self.counts.repeat_returnees += 1
             self.groups[item.arrival_id].add(item.row)
-            intake = Intake(
+            intake = _NewRow(dict(
                 arrival_id=item.arrival_id,
                 returnee_id=pk,
                 is_repeat_return=repeat,
                 travelling_with_family=item.row.with_family,
                 protection_flags=list(item.row.flags),
                 municipality_of_destination_id=item.row.municipality_id,
-                recorded_by=self.user,
+                recorded_by_id=self.user_id,
                 recorded_at=self.now,
                 row_key=item.key,
-            )
+            ))  # fmt: skip
             intakes.append(intake)
             if item.review:
                 reviews.append((item, intake))
-        _bulk_create(Intake, intakes)
-        _bulk_create(
+        _save_rows(Intake, intakes)
+        _save_rows(
             ManifestReview,
             [
-                ManifestReview(
-                    manifest_import=self.record,
-                    intake_id=intake.pk,
-                    row=item.row.number,
-                    new_returnee_id=intake.returnee_id,
-                    candidates=[
+                _NewRow({
+                    "manifest_import_id": self.record.pk,
+                    "intake_id": intake.pk,
+                    "row": item.row.number,
+                    "new_returnee_id": intake.values["returnee_id"],
+                    "candidates": [
                         {"id": self._candidate_id(pending, m.id), "score": m.score, "reasons": list(m.reasons)}
                         for m in item.review
                     ],
-                )
+                })
                 for item, intake in reviews
             ],
-        )
+        )  # fmt: skip
         self.counts.to_review += len(reviews)
 
     @staticmethod
@@ -640,7 +650,7 @@ class ChunkWriter:
         if pk > 0:
             return pk
         other = pending[-1 - pk].returnee
-        return other.pk if other is not None else 0
+        return int(other.pk or 0) if other is not None else 0
 
     # --- the end ----------------------------------------------------------------------------------
 
@@ -663,11 +673,27 @@ class ChunkWriter:
 
 def _save_returnees(new: list[_Pending]) -> None:
     # Encrypted by the worker (`manifest_pool.Preparer`): the same cipher as the model's fields.
-    _bulk_create(
+    _save_rows(
         Returnee,
         [item.returnee for item in new if item.returnee is not None],
         [item.prepared.columns for item in new if item.prepared is not None],
     )
+
+
+def _save_rows(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> None:
+    """`rows` inserted, their ids set: by COPY on PostgreSQL (`_copy_rows`), by `bulk_create` elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        objects = [model(**row.values) for row in rows]
+        _bulk_create(model, objects, ready)
+        for row, obj in zip(rows, objects, strict=True):
+            row.pk = obj.pk
+        return
+    with timed(f"db.write.{model._meta.model_name}"):
+        if any(row.pk is None for row in rows):
+            _reserve_ids(model, rows)
+        _copy_rows(model, rows, ready)
 
 
 def _ids(array: Any) -> Any:
@@ -730,7 +756,7 @@ def _among(column: str, values: Any) -> RawSQL:
 
 
 def _bulk_create(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]] = (), **options: Any) -> None:
-    """`bulk_create`, by COPY where it can (`_copy_create`). `ready`: per object, attribute -> the value its
+    """`bulk_create` (SQLite, and the rows `_copy_rows` does not take). `ready`: per object, attribute -> the value its
     column stores, computed elsewhere (ciphertexts from `manifest_pool`), sent as it is."""
     if not objects:
         return
@@ -739,9 +765,6 @@ def _bulk_create(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]]
 
 
 def _bulk_create_rows(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]], **options: Any) -> None:
-    if connection.vendor == "postgresql" and not options:
-        _copy_create(model, objects, ready)
-        return
     kept = []
     for obj, values in zip(objects, ready, strict=False):
         for name, stored in values.items():
@@ -775,45 +798,49 @@ def _reserve_ids(model: Any, objects: list[Any]) -> None:
 _PURE_TYPES = frozenset({type(None), bool, int, str, date, datetime})
 
 
-def _copy_create(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]] = ()) -> None:
-    """`bulk_create` on PostgreSQL without building one INSERT statement per batch: the ids are taken from the
-    table's sequence in one query (and set on the objects, as bulk_create does), the rows go by COPY. Every
-    value passes through its field as Django would send it (`pre_save`, `get_db_prep_save`: encryption
-    included) but those `ready` gives (see `_bulk_create`); no signal is sent (bulk_create sends none)."""
-    if not objects:
-        return
+def _copy_rows(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> None:
+    """COPY of `rows` (their ids set) into `model`'s table, without a model instance per row. A value a row
+    gives passes through its field as Django would send it (`get_db_prep_save`: encryption included), computed
+    once per distinct value for a plain field (most of a new returnee's columns hold the same few values), never
+    for an encrypted one (each value is encrypted on its own: equal ciphertexts would tell equal values apart);
+    `ready` (per row, attribute -> stored value, e.g. ciphertexts from `manifest_pool`) is sent as it is; a field
+    a row does not give stores its default, computed once per call through the field (`pre_save` of an unsaved
+    instance), as `bulk_create` would for each row. No signal is sent (bulk_create sends none)."""
     meta = model._meta
     # A generated column (cases' monitoring facts) is computed by the database: COPY may not write it.
     fields = [f for f in meta.concrete_fields if not getattr(f, "generated", False)]
     quote = connection.ops.quote_name
-    if any(obj.pk is None for obj in objects):
-        _reserve_ids(model, objects)
-    with connection.cursor() as cursor:
-        columns = ", ".join(quote(f.column) for f in fields)
-        # A plain field's database value depends on its value only: computed once per distinct value (most
-        # of a new returnee's forty columns hold the same default). Never for an encrypted field: each value
-        # is encrypted on its own (equal ciphertexts would tell equal values apart).
-        memos: list[dict[Any, Any] | None] = [
-            None if isinstance(f, (EncryptedTextField, EncryptedDateField)) else {} for f in fields
-        ]
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for position, obj in enumerate(objects):
-                given = ready[position] if ready else {}
-                row = []
-                for f, memo in zip(fields, memos, strict=True):
-                    if f.attname in given:
-                        row.append(given[f.attname])
-                        continue
-                    value = f.pre_save(obj, True)
+    blank = model()
+    plans: list[tuple[str, Any, dict[Any, Any] | None, Any]] = []
+    for f in fields:
+        default = f.get_db_prep_save(f.pre_save(blank, True), connection) if f.attname != meta.pk.attname else None
+        encrypted = isinstance(f, (EncryptedTextField, EncryptedDateField))
+        plans.append((f.attname, f, None if encrypted else {}, default))
+    columns = ", ".join(quote(f.column) for f in fields)
+    pk_name = meta.pk.attname
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for position, row in enumerate(rows):
+            given = ready[position] if ready else {}
+            values = row.values
+            out = []
+            for name, f, memo, default in plans:
+                if name in given:
+                    out.append(given[name])
+                elif name == pk_name:
+                    out.append(row.pk)
+                elif name not in values:
+                    out.append(default)
+                else:
+                    value = values[name]
                     if memo is None or type(value) not in _PURE_TYPES:
-                        row.append(f.get_db_prep_save(value, connection))
+                        out.append(f.get_db_prep_save(value, connection))
                         continue
                     key = (type(value), value)
                     found = memo.get(key, memo)
                     if found is memo:
                         found = memo[key] = f.get_db_prep_save(value, connection)
-                    row.append(found)
-                copy.write_row(row)
-    for obj in objects:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+                    out.append(found)
+            copy.write_row(out)
