@@ -11,7 +11,9 @@ Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
   decrypted once each (one query), scored by `cases.matching.score_pair`;
 - the rows of the chunk compared with each other in memory (a person listed twice in one chunk); people
   of earlier chunks are in the register already (same transaction), so the queries above find them;
-- bulk inserts: returnees with their name tokens, blocking keys and documents, intakes, review items.
+- bulk inserts: returnees with their name tokens, blocking keys and documents, intakes, review items. On
+  PostgreSQL by COPY of plain rows of values (`_copy_rows`), in two steps: what the next chunk's reads need
+  (ids, blocking keys, documents) at once (`end`), the rest while the worker scores the next chunk (`flush`).
 
 A row whose best candidate is sure (`manifest_core.decide`) is linked to that person: a repeat return, or a
 duplicate within the file when the person came from this same file to the same arrival. An uncertain row
