@@ -237,7 +237,7 @@ def run_import(path: Path) -> dict[str, Any]:
     with transaction.atomic():
         point, mapping = bench_point_and_mapping(organisation, None)
         first = measure_import(path, organisation, point, mapping)
-        again = measure_import(path, organisation, point, mapping)
+        again = measure_import(path, organisation, point, mapping, profile_suffix=".reimport")
         transaction.set_rollback(True)
     for name in ("peak_rss_mb", "peak_rss_sum_mb"):
         again.pop(name)  # the first import's process: not the re-import's own
@@ -286,11 +286,13 @@ class ChildrenPeaks:
         return sorted((round(p, 1) for p in self.peaks.values()), reverse=True)
 
 
-def measure_import(path: Path, organisation: Any, point: Any, mapping: Any) -> dict[str, Any]:
+def measure_import(path: Path, organisation: Any, point: Any, mapping: Any, profile_suffix: str = "") -> dict[str, Any]:
     from django.db import connection
 
-    from reintegra.reception import manifest_services
+    from reintegra.reception import manifest_phases, manifest_services
 
+    # BENCH_BREAKDOWN=1: wall and thread CPU seconds per phase of the import's process (`manifest_phases`).
+    manifest_phases.current = manifest_phases.Phases() if os.environ.get("BENCH_BREAKDOWN") else None
     before = rss_mb()
     server = server_cpu_seconds(connection)
     cpu = cpu_seconds()
@@ -311,7 +313,7 @@ def measure_import(path: Path, organisation: Any, point: Any, mapping: Any) -> d
     seconds = time.perf_counter() - started
     if profiler is not None:
         profiler.disable()
-        profiler.dump_stats(profile)
+        profiler.dump_stats(profile + profile_suffix)
     cpu = cpu_seconds() - cpu
     workers = cpu_seconds(resource.RUSAGE_CHILDREN) - workers
     worker_peaks = peaks.done()
@@ -340,6 +342,7 @@ def measure_import(path: Path, organisation: Any, point: Any, mapping: Any) -> d
         "unchanged": record.unchanged,
         "to_review": record.to_review,
         "arrivals": record.arrivals,
+        **({"breakdown": manifest_phases.current.report()} if manifest_phases.current is not None else {}),
     }
 
 

@@ -43,6 +43,7 @@ from reintegra.reception.manifest_choices import (
 )
 from reintegra.reception.manifest_io import ManifestFile
 from reintegra.reception.manifest_models import ManifestImport, ManifestMapping, ManifestReview
+from reintegra.reception.manifest_phases import timed
 from reintegra.reception.manifest_writer import CHUNK, ChunkWriter
 from reintegra.reception.models import Intake, ReceptionPoint
 from reintegra.validation import FieldErrors, e164_phone
@@ -328,7 +329,8 @@ def _run(
     if problems:
         return _fail(record, problems)
     # 1. Check every row; write nothing.
-    problems, more, total = _check_rows(record, manifest, index, spec, resolvers, progress)
+    with timed("check"):
+        problems, more, total = _check_rows(record, manifest, index, spec, resolvers, progress)
     record.rows_total = record.rows_checked = total
     if problems:
         record.save(update_fields=["rows_total", "rows_checked"])
@@ -407,24 +409,31 @@ def _write(
     done = 0
     rows = _chunks(_parsed(manifest, index, spec, resolvers))
     with (
+        timed("write"),
         manifest_pool.scorer_for(record.rows_total, writer.secrets) as scorer,
         transaction.atomic(),
         set_actor(user),
     ):
         writer.scorer = scorer
-        chunk = next(rows, None)
+        with timed("parse"):
+            chunk = next(rows, None)
         ahead = writer.start(chunk) if chunk is not None else None
         while ahead is not None:
             started = writer.begin(ahead)
             size = len(chunk or ())
-            # While the worker scores this chunk's pairs (`manifest_pool`): the next chunk parsed, its rows not
-            # written before handed to the worker to prepare (during this chunk's writes).
-            chunk = next(rows, None)
+            # While the worker scores this chunk's pairs (`manifest_pool`): the chunk before's remaining writes
+            # (PostgreSQL), the next chunk parsed, its rows not written before handed to the worker to prepare
+            # (during this chunk's writes).
+            writer.flush()
+            with timed("parse"):
+                chunk = next(rows, None)
             ahead = writer.start(chunk) if chunk is not None else None
             writer.end(started)
             done += size
             if size >= CHUNK:
-                _progress(record, progress, rows_written=done)
+                with timed("db.progress"):
+                    _progress(record, progress, rows_written=done)
+        writer.flush()
         writer.finish()
     return writer
 

@@ -11,7 +11,9 @@ Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
   decrypted once each (one query), scored by `cases.matching.score_pair`;
 - the rows of the chunk compared with each other in memory (a person listed twice in one chunk); people
   of earlier chunks are in the register already (same transaction), so the queries above find them;
-- bulk inserts: returnees with their name tokens, blocking keys and documents, intakes, review items.
+- bulk inserts: returnees with their name tokens, blocking keys and documents, intakes, review items. On
+  PostgreSQL by COPY of plain rows of values (`_copy_rows`), in two steps: what the next chunk's reads need
+  (ids, blocking keys, documents) at once (`end`), the rest while the worker scores the next chunk (`flush`).
 
 A row whose best candidate is sure (`manifest_core.decide`) is linked to that person: a repeat return, or a
 duplicate within the file when the person came from this same file to the same arrival. An uncertain row
@@ -46,6 +48,7 @@ from reintegra.reception import manifest_core as core
 from reintegra.reception import manifest_pool
 from reintegra.reception.choices import ArrivalSource
 from reintegra.reception.manifest_models import ManifestImport, ManifestReview
+from reintegra.reception.manifest_phases import timed
 from reintegra.reception.models import Arrival, Intake
 
 if TYPE_CHECKING:
@@ -151,6 +154,15 @@ class _Started:
     scores: Callable[[], manifest_pool.Scores]
 
 
+@dataclass(slots=True)
+class _NewRow:
+    """A row on its way into a table (`_save_rows`): its fields' values by attribute name, no model instance
+    (building one per row, and passing each of its fields through `pre_save`, was a tenth of the writer's CPU)."""
+
+    values: dict[str, Any]
+    pk: int | None = None
+
+
 @dataclass
 class _Pending:
     """A new row on its way to the database: its person (created, or linked) and its intake."""
@@ -158,7 +170,7 @@ class _Pending:
     row: core.ManifestRow
     key: str
     arrival_id: int
-    returnee: Returnee | None = None  # a new person
+    returnee: _NewRow | None = None  # a new person
     prepared: manifest_pool.Prepared | None = None  # its digests and ciphertexts (`manifest_pool.prepare`)
     document_key: str = ""
     link_to: int | None = None  # an existing person's id
@@ -182,6 +194,8 @@ class ChunkWriter:
         self.written_keys: set[int] = set()  # 64-bit prefixes of the row keys written by this import
         self.created: set[int] = set()  # returnees created by this import
         self.now = timezone.now()
+        self.country = str(self.point.country)
+        self.user_id = user.pk if user is not None else None
         self.parents: dict[int, int | None] = {}  # municipality id -> its department's (set by the service)
         # What the matcher reads of a register person (match record decrypted once, and the estimated birth
         # year), by id: candidates found again by a later chunk, and people this import created, are not
@@ -191,6 +205,10 @@ class ChunkWriter:
         # The people holding a common blocking key, by key (see `_candidates`), and how many ids that is.
         self.postings: dict[int, Any] = {}
         self.cached_ids = 0
+        # Chunks decided and partly written (`end`), and their new people whose returnee rows `flush` writes:
+        # never read from the table before then (`_records` takes them from here).
+        self.deferred: list[list[_Pending]] = []
+        self.unwritten: dict[int, tuple[str, str, str, date | None, int | None]] = {}
 
     # --- arrivals ---------------------------------------------------------------------------------
 
@@ -231,19 +249,54 @@ class ChunkWriter:
 
     def write(self, rows: Sequence[core.ManifestRow]) -> None:
         self.end(self.begin(self.start(rows)))
+        self.flush()
 
     def start(self, rows: Sequence[core.ManifestRow]) -> _Ahead:
+        with timed("chunk.start"):
+            return self._start(rows)
+
+    def begin(self, ahead: _Ahead) -> _Started:
+        with timed("chunk.begin"):
+            return self._begin(ahead)
+
+    def end(self, started: _Started) -> None:
+        """The chunk's rows decided, and what the next chunk's reads find written: the new people's ids, blocking
+        keys and documents. The rest (the returnees' rows, name tokens, intakes, reviews) is written by `flush`:
+        on PostgreSQL the caller runs it after the next chunk's `begin`, while the worker scores that chunk (the
+        foreign keys are checked at commit, so the keys may precede their returnee's row)."""
+        if started.pending:
+            with timed("chunk.match"):
+                self._match(started)
+            with timed("chunk.save_keys"):
+                self._save_keys(started.pending)
+            if connection.vendor != "postgresql":
+                self.flush()
+
+    def flush(self) -> None:
+        """The writes `end` left for later, in the chunks' order."""
+        with timed("chunk.save_rest"):
+            for pending in self.deferred:
+                self._save_rest(pending)
+        self.deferred.clear()
+        self.unwritten.clear()
+
+    def _start(self, rows: Sequence[core.ManifestRow]) -> _Ahead:
         """The chunk's rows not written before (their keys, their arrivals), handed to the worker to prepare
         (`manifest_pool.Preparer`) while the caller writes the chunk before. Nothing here depends on that
         chunk's writes: a row repeated in the file is told by its key, held in memory."""
         hash_key = row_hash_key()
-        keyed = [(row, row_key(self.organisation_id, core.row_material(self.point.pk, row), hash_key)) for row in rows]
-        arrival_ids = {row.group(): self._arrival(row.group()) for row, _key in keyed}
-        stored = set(
-            Intake.objects.filter(
-                _among("arrival_id", set(arrival_ids.values())), _among("row_key", [key for _row, key in keyed])
-            ).values_list("arrival_id", "row_key")
-        )
+        with timed("start.row_keys"):
+            keyed = [
+                (row, row_key(self.organisation_id, core.row_material(self.point.pk, row), hash_key)) for row in rows
+            ]
+        with timed("db.arrivals"):
+            arrival_ids = {row.group(): self._arrival(row.group()) for row, _key in keyed}
+        with timed("db.stored_intakes"):
+            stored = set(
+                Intake.objects.filter(
+                    _among("arrival_id", set(arrival_ids.values())), _among("row_key", [key for _row, key in keyed])
+                ).values_list("arrival_id", "row_key")
+            )
         pending: list[_Pending] = []
         for row, key in keyed:
             arrival_id = arrival_ids[row.group()]
@@ -262,9 +315,10 @@ class ChunkWriter:
              None if row.birth_date else row.birth_year(), row.phone, row.document_number)
             for row in (item.row for item in pending)
         ]  # fmt: skip
-        return _Ahead(pending, self.scorer.prepare(people))
+        with timed("worker.send_prepare"):
+            return _Ahead(pending, self.scorer.prepare(people))
 
-    def begin(self, ahead: _Ahead) -> _Started:
+    def _begin(self, ahead: _Ahead) -> _Started:
         """The chunk's reads, and its candidate pairs handed to the scorer (a worker process scores them while
         the caller parses and starts the next chunk); `end` decides and writes. Every chunk's `end` before the
         next `begin`: a chunk's candidates include the people the earlier chunks created."""
@@ -272,33 +326,35 @@ class ChunkWriter:
         if not pending:
             return _Started([], [], [], lambda: [])
         people = []
-        for item, prepared in zip(pending, ahead.prepared(), strict=True):
+        with timed("worker.wait_prepared"):
+            all_prepared = ahead.prepared()
+        for item, prepared in zip(pending, all_prepared, strict=True):
             item.prepared = prepared
             document_key = crypto.document_index(item.row.document_number) if item.row.document_number else ""
             item.document_key = document_key
             people.append(core.person_record(item.row, frozenset({document_key} - {""})))
         query_keys: list[Sequence[int]] = [item.prepared.query_keys for item in pending if item.prepared is not None]
         ranked = self._candidates(query_keys)
-        holders = self._document_holders([p.document_key for p in pending if p.document_key])
+        with timed("db.document_holders"):
+            holders = self._document_holders([p.document_key for p in pending if p.document_key])
         ids = {pk for found in ranked for pk in found} | set(holders.values())
-        records = self._records(ids, {p.document_key for p in pending if p.document_key})
+        with timed("db.records"):
+            records = self._records(ids, {p.document_key for p in pending if p.document_key})
         jobs = []
         for position, (item, person) in enumerate(zip(pending, people, strict=True)):
             candidate_ids = set(ranked[position])
             if item.document_key in holders:
                 candidate_ids.add(holders[item.document_key])
             jobs.append((manifest_pool.as_tuple(person), sorted(pk for pk in candidate_ids if pk in records)))
-        return _Started(pending, people, query_keys, self.scorer.submit(records, jobs))
-
-    def end(self, started: _Started) -> None:
-        if started.pending:
-            self._match(started)
-            self._save(started.pending)
+        with timed("worker.send_score"):
+            return _Started(pending, people, query_keys, self.scorer.submit(records, jobs))
 
     def _match(self, started: _Started) -> None:
         pending, people, query_keys = started.pending, started.people, started.query_keys
         in_chunk: dict[int, list[int]] = defaultdict(list)  # blocking-key digest -> positions of new people
-        for position, (item, person, register) in enumerate(zip(pending, people, started.scores(), strict=True)):
+        with timed("worker.wait_scores"):
+            all_scores = started.scores()
+        for position, (item, person, register) in enumerate(zip(pending, people, all_scores, strict=True)):
             scored = [matching.MatchCandidate(pk, score, reasons) for pk, score, reasons in register]
             nearby = {other for key in query_keys[position] for other in in_chunk.get(key, ())}
             scored += [
@@ -332,7 +388,8 @@ class ChunkWriter:
         ranking by COUNT(*) DESC, returnee_id DESC in the database (what this did before)."""
         wanted = {key for keys in per_person for key in keys}
         postings = {key: self.postings[key] for key in wanted if key in self.postings}
-        postings.update(self._postings(wanted - postings.keys()))
+        with timed("db.postings"):
+            postings.update(self._postings(wanted - postings.keys()))
         found: list[list[int]] = [[] for _ in per_person]
         for position, keys in enumerate(per_person):
             arrays = [postings[key] for key in keys if key in postings]
@@ -409,6 +466,9 @@ class ChunkWriter:
             ).values_list("returnee_id", "number_index"):
                 held[returnee_id].add(index)
         missing = self._make_room(ids)
+        for pk in missing & self.unwritten.keys():
+            self.known[pk] = self.unwritten[pk]
+        missing -= self.unwritten.keys()
         if missing:
             for pk, stored, estimated in Returnee.objects.filter(
                 _among("id", missing), organisation_id=self.organisation_id, anonymised_at__isnull=True
@@ -439,7 +499,7 @@ class ChunkWriter:
         row, prepared = item.row, item.prepared
         assert prepared is not None
         municipality = row.municipality_id
-        returnee = Returnee(
+        item.returnee = _NewRow(dict(
             organisation_id=self.organisation_id,
             given_names=row.given_names,
             first_family_name=row.first_family_name,
@@ -449,41 +509,38 @@ class ChunkWriter:
             estimated_birth_year=None if row.birth_date else row.birth_year(),
             nationality=row.nationality,
             phone=row.phone,
-            return_country=self.point.country,
+            return_country=self.country,
             municipality_id=municipality,
             admin1_id=self.parents.get(municipality) if municipality else None,
-            registered_by=self.user,
+            registered_by_id=self.user_id,
             created_at=self.now,
             birth_year=prepared.birth_year,
             birth_date_index=prepared.birth_date_index,
-        )
-        item.returnee = returnee
+        ))  # fmt: skip
 
     # --- writing ----------------------------------------------------------------------------------
 
-    def _save(self, pending: list[_Pending]) -> None:
+    def _save_keys(self, pending: list[_Pending]) -> None:
+        """The new people's ids (PostgreSQL: taken from the sequence; elsewhere their rows are inserted), their
+        blocking keys and documents; the chunk waits in `deferred` for the rest."""
         new = [item for item in pending if item.returnee is not None and item.prepared is not None]
-        # Encrypted by the worker (`manifest_pool.Preparer`): the same cipher as the model's fields.
-        _bulk_create(
-            Returnee,
-            [item.returnee for item in new if item.returnee is not None],
-            [item.prepared.columns for item in new if item.prepared is not None],
-        )
-        tokens: list[tuple[int, int, int, int]] = []
+        returnees = [item.returnee for item in new if item.returnee is not None]
+        if connection.vendor == "postgresql":
+            _reserve_ids(Returnee, returnees)
+        else:
+            _save_returnees(new)
         keys: list[tuple[int, int]] = []
         documents: list[IdentityDocument] = []
         numbers: list[dict[str, Any]] = []  # encrypted by the worker
         for item in new:
             assert item.returnee is not None and item.prepared is not None
-            pk = item.returnee.pk
+            pk = int(item.returnee.pk or 0)
             self.created.add(pk)
-            returnee = item.returnee
-            self.known[pk] = (returnee.given_names, returnee.first_family_name, returnee.second_family_name,
-                              returnee.birth_date, returnee.estimated_birth_year)  # fmt: skip
-            org = self.organisation_id
-            tokens.extend(
-                (pk, org, k, d) for k, d in zip(item.prepared.token_kinds, item.prepared.token_digests, strict=True)
-            )
+            values = item.returnee.values
+            self.known[pk] = self.unwritten[pk] = (
+                values["given_names"], values["first_family_name"], values["second_family_name"],
+                values["birth_date"], values["estimated_birth_year"],
+            )  # fmt: skip
             keys.extend((pk, key) for key in item.prepared.match_keys)
             if item.row.document_number:
                 documents.append(
@@ -499,33 +556,47 @@ class ChunkWriter:
                 numbers.append({"number": item.prepared.document})
         # Plain rows (tens of thousands a chunk): no model instance for each.
         # With the register's organisation (access.org_key: a plain insert fills nothing).
-        _insert(NameToken, ("returnee_id", "organisation_id", "kind", "digest"), tokens)
         org = self.organisation_id
         _insert(MatchKey, ("returnee_id", "organisation_id", "key"), [(pk, org, key) for pk, key in keys])
         self._posted(keys)
         # A document another person of the register holds already is not stored twice (the person was
         # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).
         _bulk_create(IdentityDocument, documents, numbers, ignore_conflicts=True)
+        self.deferred.append(pending)
+
+    def _save_rest(self, pending: list[_Pending]) -> None:
+        new = [item for item in pending if item.returnee is not None and item.prepared is not None]
+        if connection.vendor == "postgresql":
+            _save_returnees(new)  # with the ids `_save_keys` took
+        org = self.organisation_id
+        tokens = [
+            (item.returnee.pk, org, kind, digest)
+            for item in new
+            if item.returnee is not None and item.prepared is not None
+            for kind, digest in zip(item.prepared.token_kinds, item.prepared.token_digests, strict=True)
+        ]
+        _insert(NameToken, ("returnee_id", "organisation_id", "kind", "digest"), tokens)
         self._intakes(pending)
 
     def _target(self, item: _Pending) -> int:
         if item.returnee is not None:
-            return item.returnee.pk
+            return int(item.returnee.pk or 0)
         if item.link_to_pending is not None:
             target = item.link_to_pending
             while target.returnee is None and target.link_to_pending is not None:
                 target = target.link_to_pending
-            return target.returnee.pk if target.returnee is not None else int(target.link_to or 0)
+            return int(target.returnee.pk or 0) if target.returnee is not None else int(target.link_to or 0)
         return int(item.link_to or 0)
 
     def _intakes(self, pending: list[_Pending]) -> None:
         targets = [(item, self._target(item)) for item in pending]
         linked = {pk for item, pk in targets if item.returnee is None}
-        present = set(
-            Intake.objects.filter(
-                _among("arrival_id", {item.arrival_id for item in pending}), _among("returnee_id", linked)
-            ).values_list("arrival_id", "returnee_id")
-        )
+        with timed("db.present_intakes"):
+            present = set(
+                Intake.objects.filter(
+                    _among("arrival_id", {item.arrival_id for item in pending}), _among("returnee_id", linked)
+                ).values_list("arrival_id", "returnee_id")
+            )
         intakes, reviews = [], []
         for item, pk in targets:
             if (item.arrival_id, pk) in present:
@@ -543,37 +614,37 @@ class ChunkWriter:
             elif repeat:
                 self.counts.repeat_returnees += 1
             self.groups[item.arrival_id].add(item.row)
-            intake = Intake(
+            intake = _NewRow(dict(
                 arrival_id=item.arrival_id,
                 returnee_id=pk,
                 is_repeat_return=repeat,
                 travelling_with_family=item.row.with_family,
                 protection_flags=list(item.row.flags),
                 municipality_of_destination_id=item.row.municipality_id,
-                recorded_by=self.user,
+                recorded_by_id=self.user_id,
                 recorded_at=self.now,
                 row_key=item.key,
-            )
+            ))  # fmt: skip
             intakes.append(intake)
             if item.review:
                 reviews.append((item, intake))
-        _bulk_create(Intake, intakes)
-        _bulk_create(
+        _save_rows(Intake, intakes)
+        _save_rows(
             ManifestReview,
             [
-                ManifestReview(
-                    manifest_import=self.record,
-                    intake_id=intake.pk,
-                    row=item.row.number,
-                    new_returnee_id=intake.returnee_id,
-                    candidates=[
+                _NewRow({
+                    "manifest_import_id": self.record.pk,
+                    "intake_id": intake.pk,
+                    "row": item.row.number,
+                    "new_returnee_id": intake.values["returnee_id"],
+                    "candidates": [
                         {"id": self._candidate_id(pending, m.id), "score": m.score, "reasons": list(m.reasons)}
                         for m in item.review
                     ],
-                )
+                })
                 for item, intake in reviews
             ],
-        )
+        )  # fmt: skip
         self.counts.to_review += len(reviews)
 
     @staticmethod
@@ -581,12 +652,16 @@ class ChunkWriter:
         if pk > 0:
             return pk
         other = pending[-1 - pk].returnee
-        return other.pk if other is not None else 0
+        return int(other.pk or 0) if other is not None else 0
 
     # --- the end ----------------------------------------------------------------------------------
 
     def finish(self) -> int:
         """The arrivals' counts from the rows they received (unchanged when the file was imported before)."""
+        with timed("db.finish"):
+            return self._finish()
+
+    def _finish(self) -> int:
         changed = []
         for arrival in Arrival.objects.filter(pk__in=set(self.arrivals.values())):
             values = self.groups[arrival.pk].values()
@@ -596,6 +671,31 @@ class ChunkWriter:
                 changed.append(arrival)
         Arrival.objects.bulk_update(changed, list(_GroupCounts().values()))
         return len(self.arrivals)
+
+
+def _save_returnees(new: list[_Pending]) -> None:
+    # Encrypted by the worker (`manifest_pool.Preparer`): the same cipher as the model's fields.
+    _save_rows(
+        Returnee,
+        [item.returnee for item in new if item.returnee is not None],
+        [item.prepared.columns for item in new if item.prepared is not None],
+    )
+
+
+def _save_rows(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> None:
+    """`rows` inserted, their ids set: by COPY on PostgreSQL (`_copy_rows`), by `bulk_create` elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        objects = [model(**row.values) for row in rows]
+        _bulk_create(model, objects, ready)
+        for row, obj in zip(rows, objects, strict=True):
+            row.pk = obj.pk
+        return
+    with timed(f"db.write.{model._meta.model_name}"):
+        if any(row.pk is None for row in rows):
+            _reserve_ids(model, rows)
+        _copy_rows(model, rows, ready)
 
 
 def _ids(array: Any) -> Any:
@@ -608,6 +708,11 @@ def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -
     """Plain rows into `model`'s table: COPY on PostgreSQL, batched executemany elsewhere."""
     if not rows:
         return
+    with timed(f"db.write.{model._meta.model_name}"):
+        _insert_rows(model, columns, rows)
+
+
+def _insert_rows(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     quote = connection.ops.quote_name
     if connection.vendor == "postgresql":
         names = ", ".join(quote(c) for c in columns)
@@ -653,11 +758,15 @@ def _among(column: str, values: Any) -> RawSQL:
 
 
 def _bulk_create(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]] = (), **options: Any) -> None:
-    """`bulk_create`, by COPY where it can (`_copy_create`). `ready`: per object, attribute -> the value its
+    """`bulk_create` (SQLite, and the rows `_copy_rows` does not take). `ready`: per object, attribute -> the value its
     column stores, computed elsewhere (ciphertexts from `manifest_pool`), sent as it is."""
-    if connection.vendor == "postgresql" and not options:
-        _copy_create(model, objects, ready)
+    if not objects:
         return
+    with timed(f"db.write.{model._meta.model_name}"):
+        _bulk_create_rows(model, objects, ready, **options)
+
+
+def _bulk_create_rows(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]], **options: Any) -> None:
     kept = []
     for obj, values in zip(objects, ready, strict=False):
         for name, stored in values.items():
@@ -674,53 +783,66 @@ def _bulk_create(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]]
             setattr(obj, name, value)
 
 
+def _reserve_ids(model: Any, objects: list[Any]) -> None:
+    """Ids for `objects` from the table's sequence, in one query (PostgreSQL), set on them as bulk_create does."""
+    if not objects:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, len(objects)],
+        )
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+
+
 # Values whose database form a plain field computes from the value alone (immutable, hashable).
 _PURE_TYPES = frozenset({type(None), bool, int, str, date, datetime})
 
 
-def _copy_create(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]] = ()) -> None:
-    """`bulk_create` on PostgreSQL without building one INSERT statement per batch: the ids are taken from the
-    table's sequence in one query (and set on the objects, as bulk_create does), the rows go by COPY. Every
-    value passes through its field as Django would send it (`pre_save`, `get_db_prep_save`: encryption
-    included) but those `ready` gives (see `_bulk_create`); no signal is sent (bulk_create sends none)."""
-    if not objects:
-        return
+def _copy_rows(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> None:
+    """COPY of `rows` (their ids set) into `model`'s table, without a model instance per row. A value a row
+    gives passes through its field as Django would send it (`get_db_prep_save`: encryption included), computed
+    once per distinct value for a plain field (most of a new returnee's columns hold the same few values), never
+    for an encrypted one (each value is encrypted on its own: equal ciphertexts would tell equal values apart);
+    `ready` (per row, attribute -> stored value, e.g. ciphertexts from `manifest_pool`) is sent as it is; a field
+    a row does not give stores its default, computed once per call through the field (`pre_save` of an unsaved
+    instance), as `bulk_create` would for each row. No signal is sent (bulk_create sends none)."""
     meta = model._meta
     # A generated column (cases' monitoring facts) is computed by the database: COPY may not write it.
     fields = [f for f in meta.concrete_fields if not getattr(f, "generated", False)]
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objects)],
-        )
-        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
-        columns = ", ".join(quote(f.column) for f in fields)
-        # A plain field's database value depends on its value only: computed once per distinct value (most
-        # of a new returnee's forty columns hold the same default). Never for an encrypted field: each value
-        # is encrypted on its own (equal ciphertexts would tell equal values apart).
-        memos: list[dict[Any, Any] | None] = [
-            None if isinstance(f, (EncryptedTextField, EncryptedDateField)) else {} for f in fields
-        ]
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for position, obj in enumerate(objects):
-                given = ready[position] if ready else {}
-                row = []
-                for f, memo in zip(fields, memos, strict=True):
-                    if f.attname in given:
-                        row.append(given[f.attname])
-                        continue
-                    value = f.pre_save(obj, True)
+    blank = model()
+    plans: list[tuple[str, Any, dict[Any, Any] | None, Any]] = []
+    for f in fields:
+        default = f.get_db_prep_save(f.pre_save(blank, True), connection) if f.attname != meta.pk.attname else None
+        encrypted = isinstance(f, (EncryptedTextField, EncryptedDateField))
+        plans.append((f.attname, f, None if encrypted else {}, default))
+    columns = ", ".join(quote(f.column) for f in fields)
+    pk_name = meta.pk.attname
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for position, row in enumerate(rows):
+            given = ready[position] if ready else {}
+            values = row.values
+            out = []
+            for name, f, memo, default in plans:
+                if name in given:
+                    out.append(given[name])
+                elif name == pk_name:
+                    out.append(row.pk)
+                elif name not in values:
+                    out.append(default)
+                else:
+                    value = values[name]
                     if memo is None or type(value) not in _PURE_TYPES:
-                        row.append(f.get_db_prep_save(value, connection))
+                        out.append(f.get_db_prep_save(value, connection))
                         continue
                     key = (type(value), value)
                     found = memo.get(key, memo)
                     if found is memo:
                         found = memo[key] = f.get_db_prep_save(value, connection)
-                    row.append(found)
-                copy.write_row(row)
-    for obj in objects:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+                    out.append(found)
+            copy.write_row(out)

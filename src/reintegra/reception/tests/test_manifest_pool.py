@@ -4,6 +4,7 @@ and the same matches on the fixed dataset of `test_manifest_matches_fixed.py` wi
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date
 
 import pytest
@@ -86,6 +87,7 @@ def test_prepared_rows_are_what_the_writer_would_compute(rows: list[manifest_poo
 def test_a_worker_that_fails_fails_the_import_without_a_value() -> None:
     """A job the worker cannot do is reported by the exception's type only, and raised in the import."""
     person = matching.PersonRecord(id=7, given_names="Ana", first_family_name="López")
+    threads = threading.active_count()
     with manifest_pool.Scorer(1, manifest_writer.secrets(1)) as scorer:
         assert scorer.pool is not None and scorer.workers == 1
         prepared = scorer.prepare([("Ana", "López", "", None, 1990, "", "")])
@@ -94,6 +96,8 @@ def test_a_worker_that_fails_fails_the_import_without_a_value() -> None:
         assert prepared()[0].columns.keys() == {"given_names", "first_family_name", "match_record"}
         with pytest.raises(RuntimeError, match=r"\(TypeError\)$"):
             failed()
+        process = scorer.pool[0].process
+    assert process.poll() is not None and threading.active_count() == threads  # no worker, no thread left
 
 
 def test_a_scorer_without_workers_scores_when_asked() -> None:

@@ -248,3 +248,38 @@ def test_a_failure_while_writing_rolls_the_whole_file_back(desk: Desk, monkeypat
     assert [line["code"] for line in services.report_lines(record)] == ["file"]
     assert not Returnee.objects.filter(organisation=desk.org).exists()
     assert not Arrival.objects.filter(organisation=desk.org).exists() and not Intake.objects.exists()
+
+
+def test_copied_rows_are_the_rows_bulk_create_stores(desk: Desk) -> None:
+    """The writer's COPY of plain rows (`manifest_writer._copy_rows`, PostgreSQL) stores what Django's
+    `bulk_create` stores for the same values: defaults, encrypted and plain columns (elsewhere it is bulk_create)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from reintegra.reception import manifest_writer
+
+    now = timezone.now()
+    returnee = {"organisation_id": desk.org.pk, "given_names": "Ana María", "first_family_name": "López",
+                "second_family_name": "", "sex": "female", "birth_date": date(1990, 1, 2),
+                "estimated_birth_year": None, "nationality": "GT", "phone": "+50255512345", "return_country": "GT",
+                "municipality_id": None, "admin1_id": None,
+                "registered_by_id": None, "created_at": now, "birth_year": 1990, "birth_date_index": 42}  # fmt: skip
+    copied = manifest_writer._NewRow(dict(returnee))
+    manifest_writer._save_rows(Returnee, [copied])
+    made = Returnee.objects.bulk_create([Returnee(**returnee)])[0]
+    arrival = Arrival.objects.create(organisation=desk.org, point=desk.point, arrived_at=now, means="flight")
+    intake = {"arrival_id": arrival.pk, "is_repeat_return": True, "travelling_with_family": False,
+              "protection_flags": ["unaccompanied_child"], "municipality_of_destination_id": None,
+              "recorded_by_id": None, "recorded_at": now, "row_key": "ab" * 32}  # fmt: skip
+    copied_intake = manifest_writer._NewRow({**intake, "returnee_id": copied.pk})
+    manifest_writer._save_rows(Intake, [copied_intake])
+    made_intake = Intake.objects.bulk_create([Intake(**{**intake, "row_key": "cd" * 32}, returnee_id=made.pk)])[0]
+    for model, pair, differ in (
+        (Returnee, (copied.pk, made.pk), {"id", "updated_at"}),
+        (Intake, (copied_intake.pk, made_intake.pk), {"id", "returnee_id", "row_key"}),
+    ):
+        first, second = (model.objects.filter(pk=pk).values().get() for pk in pair)
+        assert {k: v for k, v in first.items() if k not in differ} == {
+            k: v for k, v in second.items() if k not in differ
+        }, connection.vendor
+    assert Returnee.objects.get(pk=copied.pk).given_names == "Ana María"
