@@ -9,6 +9,8 @@ row, cells in the reader's language, formula-safe, streamed), consumed to the la
     BENCH_REUSE=1 BENCH_ROLLBACK=1 BENCH_USER=<an account> BENCH_QUICK=1 BENCH_DATABASE_URL=...  # writes nothing
     BENCH_BREAKDOWN=1 ...   # where the CSV's wall time goes (`Breakdown`: the writer blocked, the reads' parts)
     BENCH_BATCH=5000 BENCH_READ_AHEAD=2 BENCH_SWITCH_INTERVAL=0.005 ...   # to weigh those (defaults otherwise)
+    BENCH_TABLE=rounds BENCH_QUICK=1 ...   # the survey rounds' CSV instead of the case list's (about a million rows
+                                           # for one organisation of `main1m`, where no one sees a million cases)
 
 The database is seeded by `reintegra seed` in a subprocess; the export runs in a fresh process of its own so
 that its peak RSS (`ru_maxrss`) is the export's (Django and the seeded data not counted twice). Prints one
@@ -38,6 +40,7 @@ ROLLBACK = bool(os.environ.get("BENCH_ROLLBACK"))
 QUICK = bool(os.environ.get("BENCH_QUICK"))  # the case list's CSV only (no machine codes, reads, XLSX)
 # BENCH_BREAKDOWN=1: where the CSV's wall time goes (`Breakdown`), in the JSON under "breakdown".
 BREAKDOWN = bool(os.environ.get("BENCH_BREAKDOWN"))
+TABLE = os.environ.get("BENCH_TABLE", "cases")  # "cases" or "rounds" (the survey rounds' list, with BENCH_QUICK)
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -224,7 +227,7 @@ def measure() -> dict[str, Any]:
         user, _created = User.objects.get_or_create(username="bench-exports", defaults={"organisation": org})
         RoleAssignment.objects.get_or_create(user=user, role=Role.PROGRAMME_MANAGER)
         user = User.objects.get(pk=user.pk)
-    visible = selectors.cases_for(user).count()
+    measured, visible = _measured_table(user)
     translation.activate("es")
     before = _peak_mb()
     backends = Backends()
@@ -250,8 +253,7 @@ def measure() -> dict[str, Any]:
     if BREAKDOWN:
         breakdown.install()
     started, cpu_started, thread_started = time.perf_counter(), time.process_time(), time.thread_time()
-    table = case_exports.case_table(user, selectors.CaseFilters())
-    response = exports.download_table(user, "csv", table)
+    response = exports.download_table(user, "csv", measured())
     size, lines, first_byte = _consume(response)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     consumer_cpu = time.thread_time() - thread_started
@@ -302,6 +304,21 @@ def measure() -> dict[str, Any]:
         "peak_rss_mb_after_xlsx": round(xlsx_peak, 1),
         **extra,
     }
+
+
+def _measured_table(user: Any) -> tuple[Any, int]:
+    """The table the CSV is timed on (a callable making it) and how many rows the user sees in it."""
+    if TABLE == "rounds":
+        from reintegra.sustainability import exports as round_exports
+        from reintegra.sustainability import selectors as round_selectors
+
+        if not QUICK:
+            raise SystemExit("BENCH_TABLE=rounds measures the CSV only: give BENCH_QUICK=1")
+        return (lambda: round_exports.round_table(user)), round_selectors.export_rounds(user).count()
+    from reintegra.cases import exports as case_exports
+    from reintegra.cases import selectors
+
+    return (lambda: case_exports.case_table(user, selectors.CaseFilters())), selectors.cases_for(user).count()
 
 
 def _figures(
@@ -374,9 +391,9 @@ def main() -> None:
         )
         figures = json.loads(out.stdout.strip().splitlines()[-1])
     result = {
-        "benchmark": "case list CSV export",
+        "benchmark": "survey rounds CSV export" if TABLE == "rounds" else "case list CSV export",
         "database": "postgresql" if url.startswith("postgres") else "sqlite",
-        "cases_seeded": cases,
+        "cases_seeded": cases if seed_seconds is not None else None,  # None: the database was measured as it was
         "seed_seconds": seed_seconds,
         **figures,
         "load_average": [round(x, 2) for x in os.getloadavg()],
