@@ -39,8 +39,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from reintegra import replica
-from reintegra.access import audit, fields
+from reintegra.access import audit
 from reintegra.access.spreadsheets import Sheet, csv_cell, csv_lines, neutralise, write_workbook
+from reintegra.web.page_rows import converted_column
 
 if TYPE_CHECKING:
     from reintegra.access.models import User
@@ -669,7 +670,7 @@ class _ColumnReader:
         columns: list[Sequence[Any]] = []
         columns.extend(islice(zip(*rows, strict=True), self.width))
         for position, (converters, expression) in self.converters.items():
-            columns[position] = fields.converted_column(columns[position], converters, expression, self.connection)
+            columns[position] = converted_column(columns[position], converters, expression, self.connection)
         return columns
 
 

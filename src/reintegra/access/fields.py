@@ -1,7 +1,6 @@
 """Model fields for sensitive data: encrypted at rest and tagged with their sensitive category."""
 
 import json
-from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -16,21 +15,6 @@ from django.utils.functional import cached_property
 
 from reintegra.access import crypto
 from reintegra.access.roles import SensitiveCategory
-
-
-def converted_column(
-    values: Sequence[Any], converters: Iterable[Any], expression: Any, connection: Any
-) -> Sequence[Any]:
-    """A column of read values converted as Django converts each value (the backend's converters, then the
-    field's `from_db_value`), by the field's `from_db_values` for the whole column where it has one (the encrypted
-    fields: their tokens opened together)."""
-    for convert in converters:
-        whole = getattr(getattr(convert, "__self__", None), "from_db_values", None)
-        if whole is not None and getattr(convert, "__name__", "") == "from_db_value":
-            values = whole(list(values))
-        else:
-            values = [convert(value, expression, connection) for value in values]
-    return values
 
 
 class _EmptyOnlyExact(Exact):

@@ -19,7 +19,7 @@ connections are), and hold nothing of a request (the ids are parameters).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +28,6 @@ from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_init, pre_init
-
-from reintegra.access import fields
 
 # Per connection (each thread has its own), the plans of the shapes it read.
 _plans: weakref.WeakKeyDictionary[Any, dict[Any, _Plan | None]] = weakref.WeakKeyDictionary()
@@ -150,11 +148,26 @@ def _compile(
     )
 
 
+def converted_column(
+    values: Sequence[Any], converters: Iterable[Any], expression: Any, connection: Any
+) -> Sequence[Any]:
+    """A column of read values converted as Django converts each value (the backend's converters, then the
+    field's `from_db_value`), by the field's `from_db_values` for the whole column where it has one (the encrypted
+    fields: their tokens opened together)."""
+    for convert in converters:
+        whole = getattr(getattr(convert, "__self__", None), "from_db_values", None)
+        if whole is not None and getattr(convert, "__name__", "") == "from_db_value":
+            values = whole(list(values))
+        else:
+            values = [convert(value, expression, connection) for value in values]
+    return values
+
+
 def _converted(plan: _Plan, fetched: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     columns: list[Any] = list(zip(*fetched, strict=True))[: plan.width]
     connection = plan.connection
     for at, converters, expression in plan.converters:
-        columns[at] = fields.converted_column(columns[at], converters, expression, connection)
+        columns[at] = converted_column(columns[at], converters, expression, connection)
     return list(zip(*columns, strict=True))
 
 
