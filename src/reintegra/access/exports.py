@@ -185,7 +185,7 @@ _NONE = type(None)
 
 _TEXT = frozenset((str, _NONE))
 _INT = frozenset((int,))
-_REMEMBERED = (str, int, date)  # types of which a column holds few distinct values
+_REMEMBERED = (str, int, date, float)  # types of which a column holds few distinct values (scores: about 1,000)
 # Does any of the column's texts, joined by line breaks, start like a formula (`spreadsheets.is_formula_like`)?
 # A line break inside a text may give a false alarm, never a miss: then each text is checked on its own.
 _FORMULA_START = re.compile(r"^(?: *[=+\-@]|[\t\r\x00])", re.MULTILINE)
@@ -233,6 +233,9 @@ class _CsvCells:
         if kind is int and not labelled:
             return str
         generic = self._generic(index)
+        if kind is float:  # 0.0 and -0.0 are one key but two cells: a zero's cell is made each time
+            cells = _Cells(generic)
+            return lambda value: cells[value] if value else generic(value)
         if kind in _REMEMBERED:  # few distinct values in a column: remember their cells
             return _Cells(generic).__getitem__
         return generic
@@ -264,6 +267,9 @@ class _CsvCells:
                 remembered = self.remembered.get((index, kind))
                 if remembered is None:
                     remembered = self.remembered[(index, kind)] = _Cells(self._generic(index))
+                if kind is float:  # 0.0 and -0.0 are one key but two cells: a zero's cell is made each time
+                    make = remembered.make
+                    return [remembered[value] if value or value is None else make(value) for value in values]
                 return list(map(remembered.__getitem__, values))
         return self._one_by_one(index, values)
 
@@ -525,7 +531,7 @@ def _raw_rows(query: Callable[[Any], Any], size: int, *, read_ahead: bool) -> Ge
     """The raw batches of `keyset_columns`: the first read here, on the caller's connection; when it is full and
     `read_ahead`, the next ones by a reading thread (`_read_ahead`), else one after the other here. A list of
     one batch (most of the pages' exports) opens no other connection."""
-    first = (_fetch_without_parallel_plans if read_ahead else _fetch)(query(None))
+    first = (_fetch_planned_as_a_batch if read_ahead else _fetch)(query(None))
     if len(first) < size or not read_ahead:
         yield from _raw_batches(query, size, first=first)
     else:
@@ -607,7 +613,7 @@ class _ReadingThread(threading.Thread):
 
     def _read(self) -> None:
         try:
-            fetch = _fetch_without_parallel_plans
+            fetch = _fetch_planned_as_a_batch
             first = fetch(self.query(self.after))
             for rows in _raw_batches(self.query, self.size, fetch, first=first):
                 if not self._put(rows):
@@ -633,15 +639,18 @@ class _ReadingThread(threading.Thread):
         self.join()
 
 
-def _fetch_without_parallel_plans(query: Any) -> list[tuple[Any, ...]]:
-    """`_fetch` planned without parallel workers: a batch of a few thousand rows by key is planned with a Gather
-    of two workers on a large table, and starting them for each batch took longer than the batch (at a million
-    cases, a batch of 2,000 rows in 54–77 ms with them, 18–26 ms without; of 10,000 rows, 113–151 ms against
-    55–116 ms). The setting lasts the batch's own transaction (`SET LOCAL`): nothing stays on the connection
-    (a pool's or pgbouncer's may serve another request next, docs/deploy.md)."""
+def _fetch_planned_as_a_batch(query: Any) -> list[tuple[Any, ...]]:
+    """`_fetch` planned for a batch of a few thousand rows from a key onward, by two settings that last the batch's
+    own transaction only (`SET LOCAL`: nothing stays on a pool's or pgbouncer's connection, docs/deploy.md):
+    - no parallel workers: on a large table a Gather of two workers was planned for each batch, and starting them
+      took longer than the batch (at a million cases, 2,000 rows in 54–77 ms with them, 18–26 ms without);
+    - no merge joins: the key's bound is not carried to the joined table, so a merge join walks that table's index
+      from its start to the batch (the survey rounds' current scores: 1,012,542 score rows read for a batch of
+      5,000 rounds past the millionth, 316 ms against 77 ms by index lookups; every export quadratic)."""
     with transaction.atomic(using=query.db):
         with db.connections[query.db].cursor() as cursor:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         return _fetch(query)
 
 

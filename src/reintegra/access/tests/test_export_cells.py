@@ -20,6 +20,7 @@ VALUE = st.one_of(
     st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)),
     st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)),
     st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False),
+    st.floats(-2, 2, allow_nan=False),
     st.lists(st.sampled_from(["female", "x", "=y"]), max_size=2),
 )
 # A column holds one kind of value (with or without empty cells), or anything.
@@ -28,6 +29,8 @@ COLUMN_VALUES = st.one_of(
     st.lists(st.one_of(st.none(), st.integers(-2, 2)), max_size=5),
     st.lists(st.one_of(st.none(), st.dates(min_value=date(2020, 1, 1), max_value=date(2020, 1, 9))), max_size=5),
     st.lists(st.sampled_from(["female", "male", "1"]), max_size=5),
+    # scores: few distinct values, zeros of both signs (one key of a dict, two cells)
+    st.lists(st.one_of(st.none(), st.sampled_from([0.0, -0.0, 0.25, 1.0, 1e-7]), st.floats(0, 1)), max_size=5),
     st.lists(VALUE, max_size=5),
 )
 HEADER = [

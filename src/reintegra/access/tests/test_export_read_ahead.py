@@ -44,18 +44,22 @@ class _Read:
     thread: str
     raw: Any  # the driver's connection
     parallel_workers: str
+    merge_joins: str
 
 
 @pytest.fixture
 def reading(monkeypatch):
-    """Each batch's read (PostgreSQL): its thread, the driver's connection, the parallel workers allowed."""
+    """Each batch's read (PostgreSQL): its thread, the driver's connection, the parallel workers and merge joins
+    allowed."""
     reads: list[_Read] = []
     real_fetch = exports._fetch
 
     def noting(query):
         with connection.cursor() as cursor:  # the calling thread's own connection: the batch's
             cursor.execute("SHOW max_parallel_workers_per_gather")
-            reads.append(_Read(threading.current_thread().name, connection.connection, cursor.fetchone()[0]))
+            workers = cursor.fetchone()[0]
+            cursor.execute("SHOW enable_mergejoin")
+            reads.append(_Read(threading.current_thread().name, connection.connection, workers, cursor.fetchone()[0]))
         return real_fetch(query)
 
     monkeypatch.setattr(exports, "_fetch", noting)
@@ -66,10 +70,14 @@ def _all_closed(reads: list[_Read]) -> bool:
     return bool(reads) and all(read.raw.closed for read in reads if read.raw is not connection.connection)
 
 
-def _parallel_workers() -> str:
+def _setting(name: str) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SHOW max_parallel_workers_per_gather")
+        cursor.execute(f"SHOW {name}")
         return cursor.fetchone()[0]
+
+
+def _parallel_workers() -> str:
+    return _setting("max_parallel_workers_per_gather")
 
 
 def test_the_batches_read_ahead_are_those_read_one_after_the_other(committed, monkeypatch):
@@ -99,6 +107,9 @@ def test_on_postgresql_the_batches_are_read_by_another_thread_which_closes_its_c
     # connection serves other requests next
     assert {read.parallel_workers for read in reading} == {"0"}
     assert _parallel_workers() == default != "0"
+    # nor merge joins, which would walk a joined table's index from its start to each batch's key
+    assert {read.merge_joins for read in reading} == {"off"}
+    assert _setting("enable_mergejoin") == "on"
 
     reading.clear()
     assert len(_batches(Organisation.objects.count() + 1)) == 1
