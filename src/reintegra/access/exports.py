@@ -200,7 +200,8 @@ class _Cells(dict[Any, str]):
 
     def __missing__(self, value: Any) -> str:
         cell: str = self.make(value)
-        if len(self) < _MEMO_LIMIT:
+        # 0.0 and -0.0 are one key but two cells: a float zero's cell is made each time, never kept
+        if len(self) < _MEMO_LIMIT and not (type(value) is float and value == 0):
             self[value] = cell
         return cell
 
@@ -233,9 +234,6 @@ class _CsvCells:
         if kind is int and not labelled:
             return str
         generic = self._generic(index)
-        if kind is float:  # 0.0 and -0.0 are one key but two cells: a zero's cell is made each time
-            cells = _Cells(generic)
-            return lambda value: cells[value] if value else generic(value)
         if kind in _REMEMBERED:  # few distinct values in a column: remember their cells
             return _Cells(generic).__getitem__
         return generic
@@ -267,9 +265,6 @@ class _CsvCells:
                 remembered = self.remembered.get((index, kind))
                 if remembered is None:
                     remembered = self.remembered[(index, kind)] = _Cells(self._generic(index))
-                if kind is float:  # 0.0 and -0.0 are one key but two cells: a zero's cell is made each time
-                    make = remembered.make
-                    return [remembered[value] if value or value is None else make(value) for value in values]
                 return list(map(remembered.__getitem__, values))
         return self._one_by_one(index, values)
 
