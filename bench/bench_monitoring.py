@@ -15,9 +15,10 @@ differ.
     BENCH_CONNECTIONS=1 ...        # the library's batches on one connection (default: the setting, 2)
 
 For each size a fresh database is seeded with `reintegra seed`'s generator (cases with plans, follow-ups and
-closures), then referrals, RSS rounds with scores (baseline, 6 and 12 months) and structural records
-(stakeholders, agreements, trainings) are added in bulk (reintegra.testing.me_records). The year measured is
-the last full calendar year before the seed's `as_of` day. Prints one JSON object per size (and writes
+closures), then referrals, RSS rounds with scores (baseline, 6, 12 and 18 months: about 3.1 a case, as issue 12
+asks 3 million at a million cases) and structural records (stakeholders, agreements, trainings) are added in
+bulk (reintegra.testing.me_records). The year measured is the last full calendar year before the seed's `as_of`
+day. Prints one JSON object per size (and writes
 bench/results/monitoring.json): seed times, per-indicator seconds (all quarters, the total and every
 disaggregation), the whole set's seconds, and for the indicators with hand-written SQL the
 engine's and the SQL's median milliseconds and their ratio, and the programme dashboard's p50/p95 once its

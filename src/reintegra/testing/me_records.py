@@ -21,7 +21,7 @@ from reintegra.sustainability import round_facts
 from reintegra.sustainability.models import InstrumentVersion, RoundScore, SurveyRound
 
 OUTCOMES = ("service_delivered", "no_show", "referred_onward")
-ROUND_MONTHS = (0, 6, 12)
+ROUND_MONTHS = (0, 6, 12, 18)  # the 18-month round as the follow-up closes (about 3.1 rounds a case)
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def _score(survey_round: SurveyRound, user: User, rng: random.Random) -> RoundSc
 
 
 def add_case_records(cases: Sequence[CaseRow], user: User, *, seed: int = 1, batch: int = 5000) -> Written:
-    """Referrals (0 to 2 a case) and RSS rounds (baseline, 6 and 12 months, some missing) with scores."""
+    """Referrals (0 to 2 a case) and RSS rounds (baseline, 6, 12 and 18 months, some missing) with scores."""
     rng = random.Random(seed)
     pathways = _pathways((c.organisation_id for c in cases), user)
     version = InstrumentVersion.objects.filter(instrument__programme=None, status="published").first()
