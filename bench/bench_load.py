@@ -19,7 +19,9 @@ the moment the last one was spawned (locust's --reset-stats). Goals (issue 19, 2
 any size; p95 ≤ 300 ms at 50 users and ≤ 1 s at 200.
 
 Prints one JSON object and writes bench/results/load.json: per run the requests, failures (with the first
-messages), requests/s, p50/p95/p99 overall and per kind of request, and the server's logged tracebacks.
+messages), requests/s, p50/p95/p99 overall and per kind of request, the server's logged tracebacks, and where the
+cores went over the run: CPU seconds of the web server (gunicorn's master and workers), of PostgreSQL (every
+`postgres` process on the machine) and of the load generator.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -58,6 +61,51 @@ def log(message: str) -> None:
 
 def load_average() -> float:
     return round(os.getloadavg()[0], 2)
+
+
+# --- where the cores went: CPU seconds per kind of process (Linux /proc) ------------------------------------------
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _processes() -> dict[int, tuple[str, int, float]]:
+    """Every live process: pid → (name, parent pid, CPU seconds of it and of its children it has waited for)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        # The name is in parentheses and may hold spaces: the fields after the last ")" are fixed.
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        utime, stime, cutime, cstime = (int(fields[i]) for i in (11, 12, 13, 14))
+        found[int(entry.name)] = (name, int(fields[1]), (utime + stime + cutime + cstime) / _TICKS)
+    return found
+
+
+def cpu_by_kind(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far of the web server (its master and workers) and of every PostgreSQL process on the
+    machine (a shared cluster's other clients included: say so when reading it)."""
+    processes = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, (_name, parent, _cpu) in processes.items():
+        children.setdefault(parent, []).append(pid)
+    server, stack = 0.0, [server_pid]
+    while stack:
+        pid = stack.pop()
+        if pid in processes:
+            server += processes[pid][2]
+            stack.extend(children.get(pid, []))
+    database = sum(cpu for name, _parent, cpu in processes.values() if name.startswith("postgres"))
+    return {"server": server, "postgresql": database}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -150,7 +198,7 @@ def _healthy(base: str) -> bool:
 
 
 @contextmanager
-def served(env: dict[str, str], home: Path) -> Iterator[tuple[str, Path]]:
+def served(env: dict[str, str], home: Path) -> Iterator[tuple[str, int, Path]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     output = home / "serve.log"
@@ -171,7 +219,7 @@ def served(env: dict[str, str], home: Path) -> Iterator[tuple[str, Path]]:
             # Each gunicorn worker loads the application on its first request: not the users' wait.
             for _ in range(40):
                 urllib.request.urlopen(f"{base}/login/", timeout=60).read()  # noqa: S310  # loopback only
-            yield base, output
+            yield base, server.pid, output
         finally:
             server.terminate()
             try:
@@ -195,7 +243,8 @@ def _row(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def run_locust(base: str, users: int, fixture: Path, work: Path, server_log: Path) -> dict[str, Any]:
+def run_locust(base: str, users: int, fixture: Path, work: Path, server: tuple[int, Path, bool]) -> dict[str, Any]:
+    server_pid, server_log, on_postgresql = server
     prefix = work / f"locust-{users}"
     log_offset = server_log.stat().st_size
     env = {**os.environ, "BENCH_LOAD_FIXTURE": str(fixture)}
@@ -206,9 +255,15 @@ def run_locust(base: str, users: int, fixture: Path, work: Path, server_log: Pat
         "--loglevel", "WARNING",
     ]  # fmt: skip
     before = load_average()
+    cpu_before, generator_before = cpu_by_kind(server_pid), _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=ROOT, check=False, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    cpu_after = cpu_by_kind(server_pid)
+    # On SQLite the database is the server's own work; PostgreSQL's processes there are someone else's.
+    kinds = ("server", "postgresql") if on_postgresql else ("server",)
+    cpu = {kind: round(cpu_after[kind] - cpu_before[kind], 1) for kind in kinds}
+    cpu["load_generator"] = round(_children_cpu() - generator_before, 1)
     Path(f"{prefix}.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     with open(f"{prefix}_stats.csv", encoding="utf-8", newline="") as stats:
         rows = list(csv.DictReader(stats))
@@ -230,6 +285,8 @@ def run_locust(base: str, users: int, fixture: Path, work: Path, server_log: Pat
         "locust_exit_code": done.returncode,
         "locust_output_tail": (done.stdout + done.stderr)[-1500:] if done.returncode not in (0, 1) else "",
         "load_average_1m": {"before": before, "after": load_average()},
+        # The whole run (spawning included, not only the counted window), against 2 × its seconds of two cores.
+        "cpu_seconds": cpu,
     }
 
 
@@ -252,10 +309,11 @@ def part(url: str, cases: int, user_counts: list[int], *, fresh: bool) -> dict[s
         )
         organisation_cases = json.loads(fixture.read_text(encoding="utf-8"))["organisation_cases"]
         runs = []
-        with served(env, home) as (base, server_log):
+        with served(env, home) as (base, server_pid, server_log):
             for users in user_counts:
                 log(f"bench: {users} users for {SECONDS} s")
-                runs.append(run_locust(base, users, fixture, home, server_log))
+                served_by = (server_pid, server_log, url.startswith("postgres"))
+                runs.append(run_locust(base, users, fixture, home, served_by))
                 log(json.dumps({k: v for k, v in runs[-1].items() if k != "by_request"}))
         return {
             "cases": cases,
