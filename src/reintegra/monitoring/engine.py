@@ -734,9 +734,14 @@ def _grouping_sets_query(
 # A grouped query quicker than this (seconds) runs without `_TUNE` the next time.
 _QUICK = 0.02
 # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured), and the rows
-# are hashed into every grouping set in one pass when they have room (not sorted once per set).
-_TUNE = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
-_RESET = ("SET LOCAL jit TO DEFAULT", "SET LOCAL work_mem TO DEFAULT")
+# are hashed into every grouping set in one pass when they have room (not sorted once per set). The room is
+# judged by the planner's estimate of the groups, which takes a set of eight grouping columns over a subquery for
+# the product of their values: 289,056 groups for the cases' 5,719 at a million cases, over the 128 MB that
+# `work_mem` × the default `hash_mem_multiplier` (2) allows, so it sorted the first-level groups again for half of
+# the 24 sets (1.7 of 4.1 s). Hash tables may take 8 × `work_mem` (a hash that outgrows it spills to disk as
+# before; the cases' tables took 17 MB): docs/scaling.md, "Ninth pass (b)".
+_TUNE = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'", "SET LOCAL hash_mem_multiplier = 8")
+_RESET = ("SET LOCAL jit TO DEFAULT", "SET LOCAL work_mem TO DEFAULT", "SET LOCAL hash_mem_multiplier TO DEFAULT")
 # And for rows kept whole (`_Prepared.whole`: no ranking, no median), no sort where a hash does: PostgreSQL
 # estimates the groups of eight or nine grouping columns as their product (1,025,933 for the visits' 112,052 at
 # a million cases), so it sorted a million rows by every column in parallel workers (each also hashing the
