@@ -471,6 +471,21 @@ class _Prepared:
     # Every row its own unit (no latest record ranked, no distinct units) and no median: nothing in the query
     # needs its rows sorted, so a large one runs with `_HASHED` (docs/scaling.md, "Eighth pass").
     whole: bool = False
+    # Nested (cumulative) periods (`_nested_rows`): the groups by first period and how each period's aggregates
+    # are picked from them, for PostgreSQL's grouping sets taken before the groups are repeated per period.
+    nested: _Nested | None = None
+
+
+@dataclass(frozen=True)
+class _Nested:
+    """`_nested_rows`' pieces: the rows grouped by their first period (`_f`) and every grouping column with each
+    period's aggregates (`_g<i>`), the periods' ranks (`i`, `r`) and each aggregate of period `i` picked from the
+    `_g` columns (a `CASE` on `i`)."""
+
+    groups: str
+    sums: tuple[str, ...]
+    bounds: str
+    picked: tuple[str, ...]
 
 
 # The SQL compiled for the same question (definition, measure, programmes, periods, dimensions, database, time
@@ -502,8 +517,10 @@ def _prepared(
     found = _PREPARED.get(key)
     if found is None:
         if _nested(definition, measure, periods, grouping):
-            sql, params, aggregates, db_alias = _nested_rows(definition, measure, programme_ids, periods, grouping)
-            found = _Prepared(sql, params, aggregates, True, db_alias, definition.population, whole=True)
+            sql, params, aggregates, db_alias, nested = _nested_rows(
+                definition, measure, programme_ids, periods, grouping
+            )
+            found = _Prepared(sql, params, aggregates, True, db_alias, definition.population, whole=True, nested=nested)
         else:
             rows = _rows(definition, measure, programme_ids, periods, grouping)
             unit_path = definition.population.units[definition.unit].path
@@ -539,7 +556,7 @@ def _nested(definition: Definition, measure: str, periods: Sequence[Period], gro
 
 def _nested_rows(
     definition: Definition, measure: str, programme_ids: Sequence[int], periods: Sequence[Period], grouping: _Grouping
-) -> tuple[str, tuple[Any, ...], str, str]:
+) -> tuple[str, tuple[Any, ...], str, str, _Nested]:
     """The rows of nested (cumulative) periods, each read once: grouped by the first period (in order of their
     ends) their date falls in (`_f`) and the grouping columns, with the aggregates of every period side by side
     (a value read for each period: `_v<j>`, the visits up to that period's end); those few groups are then
@@ -610,17 +627,19 @@ def _nested_rows(
         whens = " ".join(
             f"WHEN {j} THEN {q(f'_g{a if shared else a * len(periods) + j}')}" for j in range(len(periods))
         )
-        picked.append(f"CASE {q('periods')}.{q('i')} {whens} END AS {q(f'_a{a}')}")
+        picked.append(f"CASE {q('periods')}.{q('i')} {whens} END")
     bounds = " UNION ALL ".join(
         f"SELECT {j} AS {q('i')}, {r} AS {q('r')}" if j == 0 else f"SELECT {j}, {r}" for j, r in enumerate(rank)
     )
+    named = [f"{one} AS {q(f'_a{a}')}" for a, one in enumerate(picked)]
     expanded = (
-        f"SELECT {q('periods')}.{q('i')} AS {q('_p')}, {', '.join([*columns, *picked])} "  # noqa: S608
+        f"SELECT {q('periods')}.{q('i')} AS {q('_p')}, {', '.join([*columns, *named])} "  # noqa: S608
         f"FROM ({source}) groups INNER JOIN ({bounds}) {q('periods')} "
         f"ON groups.{q('_f')} <= {q('periods')}.{q('r')}"
     )
     aggregates = ", ".join(f"SUM({q(f'_a{a}')})" for a in range(width))
-    return expanded, tuple(params), aggregates, annotated.db
+    nested = _Nested(source, tuple(q(f"_g{i}") for i in range(len(per_period))), bounds, tuple(picked))
+    return expanded, tuple(params), aggregates, annotated.db, nested
 
 
 def _per_row(
@@ -711,6 +730,8 @@ def _grouping_sets_query(
             f"FROM ({sql}) counted GROUP BY {', '.join([period, *names])}"
         )
         return query, {0: sets[0]}
+    if prepared.nested is not None:
+        return _nested_grouping_sets_query(prepared.nested, names, sets, q), _bits(columns, sets)
     grouping = ", ".join("(" + ", ".join([period, *(q(column) for column in s)]) + ")" for s in sets)
     source = f"({sql}) counted"
     if prepared.additive:
@@ -726,17 +747,52 @@ def _grouping_sets_query(
         f"SELECT GROUPING({', '.join(names)}), {period}, {', '.join(names)}, {aggregates} "  # noqa: S608
         f"FROM {source} GROUP BY GROUPING SETS ({grouping})"
     )
+    return query, _bits(columns, sets)
+
+
+def _bits(columns: list[str], sets: list[tuple[str, ...]]) -> dict[int, tuple[str, ...]]:
     # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
-    bits = {sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): s for s in sets}
-    return query, bits
+    return {sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): s for s in sets}
+
+
+def _nested_grouping_sets_query(
+    nested: _Nested, names: list[str], sets: list[tuple[str, ...]], q: Callable[[str], str]
+) -> str:
+    """Nested (cumulative) periods on PostgreSQL: the grouping sets taken over the groups by first period
+    (`_f`), before they are repeated for the periods holding them (`_f` at most the period's rank) and added up
+    per period. The same sums as the groups repeated first and then grouped (`_nested_rows`' rows), from a few
+    thousand rows repeated instead of every group: `follow-ups-per-case` at a million cases repeated 79,921
+    groups into 232,826 rows, grouped them again into 158,880 and hashed those into eight sets (docs/scaling.md,
+    "Ninth pass (b)")."""
+    first = q("_f")
+    grouping = ", ".join("(" + ", ".join([first, *(q(column) for column in s)]) + ")" for s in sets)
+    mask = q("_m")
+    sums = ", ".join(f"SUM({one}) AS {one}" for one in nested.sums)
+    by_sets = (
+        f"SELECT GROUPING({', '.join(names)}) AS {mask}, {first}, {', '.join(names)}, {sums} "  # noqa: S608
+        f"FROM ({nested.groups}) groups GROUP BY GROUPING SETS ({grouping})"
+    )
+    period = f"{q('periods')}.{q('i')}"
+    # A column a set is not grouped by is NULL in its rows, and the mask keeps the sets apart.
+    every = ", ".join([mask, period, *names])
+    return (
+        f"SELECT {every}, {', '.join(f'SUM({one})' for one in nested.picked)} "  # noqa: S608
+        f"FROM ({by_sets}) groups INNER JOIN ({nested.bounds}) {q('periods')} "
+        f"ON groups.{first} <= {q('periods')}.{q('r')} GROUP BY {every}"
+    )
 
 
 # A grouped query quicker than this (seconds) runs without `_TUNE` the next time.
 _QUICK = 0.02
 # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured), and the rows
-# are hashed into every grouping set in one pass when they have room (not sorted once per set).
-_TUNE = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
-_RESET = ("SET LOCAL jit TO DEFAULT", "SET LOCAL work_mem TO DEFAULT")
+# are hashed into every grouping set in one pass when they have room (not sorted once per set). The room is
+# judged by the planner's estimate of the groups, which takes a set of eight grouping columns over a subquery for
+# the product of their values: 289,056 groups for the cases' 5,719 at a million cases, over the 128 MB that
+# `work_mem` × the default `hash_mem_multiplier` (2) allows, so it sorted the first-level groups again for half of
+# the 24 sets (1.7 of 4.1 s). Hash tables may take 8 × `work_mem` (a hash that outgrows it spills to disk as
+# before; the cases' tables took 17 MB): docs/scaling.md, "Ninth pass (b)".
+_TUNE = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'", "SET LOCAL hash_mem_multiplier = 8")
+_RESET = ("SET LOCAL jit TO DEFAULT", "SET LOCAL work_mem TO DEFAULT", "SET LOCAL hash_mem_multiplier TO DEFAULT")
 # And for rows kept whole (`_Prepared.whole`: no ranking, no median), no sort where a hash does: PostgreSQL
 # estimates the groups of eight or nine grouping columns as their product (1,025,933 for the visits' 112,052 at
 # a million cases), so it sorted a million rows by every column in parallel workers (each also hashing the

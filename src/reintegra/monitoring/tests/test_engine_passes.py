@@ -124,21 +124,23 @@ def test_the_compiled_sql_is_kept_and_the_numbers_follow_the_data(world, monkeyp
 
 
 def test_the_settings_of_the_grouped_query_end_with_it():
-    """PostgreSQL: the grouped query runs without JIT, sent with its settings in one round trip; they end with
-    it, on their own or inside a longer transaction."""
+    """PostgreSQL: the grouped query runs without JIT and with room for its hash tables, sent with its settings
+    in one round trip; they end with it, on their own or inside a longer transaction."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's settings")
     from django.db import transaction
 
-    query = "SELECT current_setting('jit'), %s::int"
+    query = "SELECT current_setting('jit'), current_setting('hash_mem_multiplier'), %s::int"
+    settings = "SELECT current_setting('jit'), current_setting('hash_mem_multiplier')"
     with connection.cursor() as cursor:
-        assert engine._fetch_tuned(connection, cursor, query, [1]) == [("off", 1)]
-        cursor.execute("SELECT current_setting('jit')")
-        jit = cursor.fetchone()[0]
+        assert engine._fetch_tuned(connection, cursor, query, [1]) == [("off", "8", 1)]
+        cursor.execute(settings)
+        before = cursor.fetchone()
+        assert before[1] != "8"
     with transaction.atomic(), connection.cursor() as cursor:
-        assert engine._fetch_tuned(connection, cursor, query, [2]) == [("off", 2)]
-        cursor.execute("SELECT current_setting('jit')")
-        assert cursor.fetchone()[0] == jit
+        assert engine._fetch_tuned(connection, cursor, query, [2]) == [("off", "8", 2)]
+        cursor.execute(settings)
+        assert cursor.fetchone() == before
 
 
 def test_medians_in_the_grouped_query_are_those_read_into_python(world):
