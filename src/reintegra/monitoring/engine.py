@@ -48,6 +48,7 @@ from django.utils import timezone
 from reintegra.monitoring import dimensions, joins, registry
 from reintegra.monitoring.choices import Measure
 from reintegra.monitoring.definition import Condition, Definition
+from reintegra.monitoring.indicators import middles
 from reintegra.replica import read_alias, reading_from_replica
 
 Period = tuple[date, date]
@@ -471,6 +472,8 @@ class _Prepared:
     # Every row its own unit (no latest record ranked, no distinct units) and no median: nothing in the query
     # needs its rows sorted, so a large one runs with `_HASHED` (docs/scaling.md, "Eighth pass").
     whole: bool = False
+    # Each row its own unit (no latest record ranked): a median's histogram is grouped by hash (`_counted_medians`).
+    unranked: bool = False
 
 
 # The SQL compiled for the same question (definition, measure, programmes, periods, dimensions, database, time
@@ -512,8 +515,17 @@ def _prepared(
             sql, params = inner.order_by().query.sql_with_params()
             # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
             additive = measure != Measure.MEDIAN
-            whole = additive and unit_path == "pk"
-            found = _Prepared(sql, tuple(params), aggregates, additive, inner.db, definition.population, whole=whole)
+            unranked = unit_path == "pk"
+            found = _Prepared(
+                sql,
+                tuple(params),
+                aggregates,
+                additive,
+                inner.db,
+                definition.population,
+                whole=additive and unranked,
+                unranked=unranked,
+            )
         with _LOCK:  # batches computed on several connections at once (`compute_many`)
             if len(_PREPARED) >= _PREPARED_MAX:
                 _PREPARED.pop(next(iter(_PREPARED)), None)
@@ -651,26 +663,30 @@ def _per_row(
 
 
 def _grouped(
-    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]]
+    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]], *, histogram: bool = False
 ) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, ...]]]:
     """(set of columns, period index, {column: value}, the aggregates: numerator and denominator, or what
     the measure computes) for each group of each set of columns, from one query over the counted rows:
-    GROUPING SETS on PostgreSQL, a UNION ALL over the rows materialised once on SQLite."""
+    GROUPING SETS on PostgreSQL, a UNION ALL over the rows materialised once on SQLite. `histogram`
+    (PostgreSQL, a median's rows): each group's values and how many times each is there (`_histogram_query`)."""
     sql, params, aggregates = prepared.sql, list(prepared.params), prepared.aggregates
     db = connections[prepared.alias]
     q = db.ops.quote_name
     period = q("_p")
-    if db.vendor == "postgresql" and columns:
-        key = (tuple(columns), tuple(sets))
+    if db.vendor == "postgresql" and (columns or histogram):
+        key = (tuple(columns), tuple(sets), histogram)
         if key not in prepared.grouped:
-            prepared.grouped[key] = _grouping_sets_query(prepared, columns, sets)
+            made = _histogram_query if histogram else _grouping_sets_query
+            prepared.grouped[key] = made(prepared, columns, sets)
         query, bits = prepared.grouped[key]
         started = perf_counter()
         with db.cursor() as cursor:
             if key in prepared.quick:
                 found = _fetch_prepared(db, cursor, prepared, key, query, params)
             else:
-                found = _fetch_tuned(db, cursor, query, params, hashed=prepared.whole)
+                # A histogram needs no sorted rows either when no latest record is ranked.
+                hashed = prepared.whole or (histogram and prepared.unranked)
+                found = _fetch_tuned(db, cursor, query, params, hashed=hashed)
         # The settings change no number, only the plan of a large query: a question is quick or not by its data.
         if perf_counter() - started < _QUICK:
             prepared.quick.add(key)
@@ -727,6 +743,26 @@ def _grouping_sets_query(
         f"FROM {source} GROUP BY GROUPING SETS ({grouping})"
     )
     # GROUPING() sets the bit of each column a row is not grouped by (the first column's bit highest).
+    bits = {sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): s for s in sets}
+    return query, bits
+
+
+def _histogram_query(
+    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]]
+) -> tuple[str, dict[int, tuple[str, ...]]]:
+    """PostgreSQL: a median's counted rows grouped by each set's columns and the value (`COUNT(*)` of each value
+    of each group, hashed), and the set of columns each GROUPING() mask stands for. The grouping sets sort all
+    the rows once per set for `percentile_disc`; few distinct values (whole days) hash into few groups."""
+    q = connections[prepared.alias].ops.quote_name
+    period, value = q("_p"), q("_v")
+    names = [q(column) for column in columns]
+    grouping = ", ".join("(" + ", ".join([period, *(q(column) for column in s), value]) + ")" for s in sets)
+    mask = f"GROUPING({', '.join(names)})" if names else "0"
+    # A row without a value is no value of the median; filtered outside the counted rows, after any ranking.
+    query = (
+        f"SELECT {mask}, {', '.join([period, *names, value])}, COUNT(*) "  # noqa: S608
+        f"FROM ({prepared.sql}) counted WHERE {value} IS NOT NULL GROUP BY GROUPING SETS ({grouping})"
+    )
     bits = {sum(1 << (len(columns) - 1 - i) for i, column in enumerate(columns) if column not in s): s for s in sets}
     return query, bits
 
@@ -887,12 +923,20 @@ def _medians_in_sql(
         by_columns[columns[s]].append(s)
     totals = [_median_cell([]) for _ in periods]
     cells: dict[Buckets, list[dict[Buckets, Cell]]] = {s: [{} for _ in periods] for s in sets}
-    for grouped_by, index, values, (middles, count) in _grouped(
-        prepared, list(grouping.expressions), [*by_columns, *([()] if () not in by_columns else [])]
-    ):
+    grouped_sets = [*by_columns, *([()] if () not in by_columns else [])]
+    columns_read = list(grouping.expressions)
+    middle_rows: Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, Any, int]]]
+    if _counted_medians(definition):
+        middle_rows = _middles_of_histograms(_grouped(prepared, columns_read, grouped_sets, histogram=True))
+    else:
+        middle_rows = (
+            # A group without a value has no middles (NULL): no cell, below.
+            (grouped_by, index, values, (*(middles or (None, None)), count))
+            for grouped_by, index, values, (middles, count) in _grouped(prepared, columns_read, grouped_sets)
+        )
+    for grouped_by, index, values, (lower, upper, count) in middle_rows:
         if not count:  # no value in the group: no cell, as when the values are read
             continue
-        lower, upper = middles
         low, high = as_number(lower), as_number(upper)
         middle = low if lower == upper else (low + high) / 2
         cell = Cell(middle, float(count), middle)
@@ -904,6 +948,23 @@ def _medians_in_sql(
     for s in sets:
         found[s] = [Values(s, totals[index], cells[s][index]) for index in range(len(periods))]
     return found
+
+
+def _counted_medians(definition: Definition) -> bool:
+    """Whether a median's values are few distinct ones, counted by hash rather than sorted once per grouping set
+    (`_histogram_query`)."""
+    return _is_duration(definition)
+
+
+def _middles_of_histograms(
+    rows: Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, ...]]],
+) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, Any, int]]]:
+    """Each group's two middle values and how many values it has, from the rows of its histogram (value, count)."""
+    histograms: dict[tuple[Any, ...], list[tuple[Any, int]]] = defaultdict(list)
+    for grouped_by, index, values, (value, count) in rows:
+        histograms[grouped_by, index, *(values[column] for column in grouped_by)].append((value, count))
+    for (grouped_by, index, *group), counted in histograms.items():
+        yield grouped_by, index, dict(zip(grouped_by, group, strict=True)), middles(counted)
 
 
 def _median_cell(values: list[float]) -> Cell:
