@@ -45,10 +45,9 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from reintegra.monitoring import dimensions, joins, registry
+from reintegra.monitoring import dimensions, indicators, joins, registry
 from reintegra.monitoring.choices import Measure
 from reintegra.monitoring.definition import Condition, Definition
-from reintegra.monitoring.indicators import middles
 from reintegra.replica import read_alias, reading_from_replica
 
 Period = tuple[date, date]
@@ -369,9 +368,12 @@ def _compute(
 ) -> dict[Buckets, list[Values]]:
     population = definition.population
     keys = list(dict.fromkeys(key for s in sets for key in s))
-    if measure == Measure.MEDIAN and connections[read_alias()].vendor == "postgresql":
-        return _medians_in_sql(definition, programme_ids, periods, sets, _grouping(population, keys, shared=False))
     grouping = _grouping(population, keys)
+    if measure == Measure.MEDIAN and connections[read_alias()].vendor == "postgresql":
+        counted = _prepared(definition, measure, programme_ids, periods, grouping)
+        if _few_values(definition, periods, counted):
+            return _medians_counted(counted, grouping, len(periods), sets)
+        return _medians_in_sql(definition, programme_ids, periods, sets, _grouping(population, keys, shared=False))
     if measure == Measure.MEDIAN:
         return _medians(
             _rows(definition, measure, programme_ids, periods, grouping), definition, grouping, len(periods), sets
@@ -472,8 +474,10 @@ class _Prepared:
     # Every row its own unit (no latest record ranked, no distinct units) and no median: nothing in the query
     # needs its rows sorted, so a large one runs with `_HASHED` (docs/scaling.md, "Eighth pass").
     whole: bool = False
-    # Each row its own unit (no latest record ranked): a median's histogram is grouped by hash (`_counted_medians`).
+    # Each row its own unit (no latest record ranked): a median's histogram is grouped by hash (`_histogram_query`).
     unranked: bool = False
+    # A median's: whether its values are few distinct ones (`_few_values`, asked once: empty until then).
+    few_values: list[bool] = field(default_factory=list)
 
 
 # The SQL compiled for the same question (definition, measure, programmes, periods, dimensions, database, time
@@ -498,7 +502,8 @@ def _prepared(
         measure,
         tuple(programme_ids),
         tuple(periods),
-        tuple(grouping.dimensions),
+        # The columns too: a median groups by each dimension's own bucket or by the columns they share.
+        tuple((key, aliases) for key, (aliases, _bucket) in grouping.dimensions.items()),
         read_alias(),
         timezone.get_current_timezone_name(),
     )
@@ -663,35 +668,17 @@ def _per_row(
 
 
 def _grouped(
-    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]], *, histogram: bool = False
+    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]]
 ) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, ...]]]:
     """(set of columns, period index, {column: value}, the aggregates: numerator and denominator, or what
     the measure computes) for each group of each set of columns, from one query over the counted rows:
-    GROUPING SETS on PostgreSQL, a UNION ALL over the rows materialised once on SQLite. `histogram`
-    (PostgreSQL, a median's rows): each group's values and how many times each is there (`_histogram_query`)."""
+    GROUPING SETS on PostgreSQL, a UNION ALL over the rows materialised once on SQLite."""
     sql, params, aggregates = prepared.sql, list(prepared.params), prepared.aggregates
     db = connections[prepared.alias]
     q = db.ops.quote_name
     period = q("_p")
-    if db.vendor == "postgresql" and (columns or histogram):
-        key = (tuple(columns), tuple(sets), histogram)
-        if key not in prepared.grouped:
-            made = _histogram_query if histogram else _grouping_sets_query
-            prepared.grouped[key] = made(prepared, columns, sets)
-        query, bits = prepared.grouped[key]
-        started = perf_counter()
-        with db.cursor() as cursor:
-            if key in prepared.quick:
-                found = _fetch_prepared(db, cursor, prepared, key, query, params)
-            else:
-                # A histogram needs no sorted rows either when no latest record is ranked.
-                hashed = prepared.whole or (histogram and prepared.unranked)
-                found = _fetch_tuned(db, cursor, query, params, hashed=hashed)
-        # The settings change no number, only the plan of a large query: a question is quick or not by its data.
-        if perf_counter() - started < _QUICK:
-            prepared.quick.add(key)
-        else:
-            prepared.quick.discard(key)
+    if db.vendor == "postgresql" and columns:
+        found, bits = _grouping_sets(prepared, columns, sets)
         for mask, index, *rest in found:
             yield bits[mask], index, dict(zip(columns, rest, strict=False)), _parts(rest[len(columns) :])
         return
@@ -709,6 +696,33 @@ def _grouped(
     for i, index, *rest in found:
         which = sets[i]
         yield which, index, dict(zip(which, rest, strict=False)), _parts(rest[len(columns) :])
+
+
+def _grouping_sets(
+    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]], *, histogram: bool = False
+) -> tuple[list[Any], dict[int, tuple[str, ...]]]:
+    """PostgreSQL: the rows of the grouped query (`_grouping_sets_query`, or `_histogram_query`: each group's
+    values and how many times each is there) and the set of columns each GROUPING() mask stands for."""
+    db = connections[prepared.alias]
+    key = (tuple(columns), tuple(sets), histogram)
+    if key not in prepared.grouped:
+        made = _histogram_query if histogram else _grouping_sets_query
+        prepared.grouped[key] = made(prepared, columns, sets)
+    query, bits = prepared.grouped[key]
+    started = perf_counter()
+    with db.cursor() as cursor:
+        if key in prepared.quick:
+            found = _fetch_prepared(db, cursor, prepared, key, query, prepared.params)
+        else:
+            # A histogram needs no sorted rows either when no latest record is ranked.
+            hashed = prepared.whole or (histogram and prepared.unranked)
+            found = _fetch_tuned(db, cursor, query, prepared.params, hashed=hashed, histogram=histogram)
+    # The settings change no number, only the plan of a large query: a question is quick or not by its data.
+    if perf_counter() - started < _QUICK:
+        prepared.quick.add(key)
+    else:
+        prepared.quick.discard(key)
+    return found, bits
 
 
 def _grouping_sets_query(
@@ -767,6 +781,86 @@ def _histogram_query(
     return query, bits
 
 
+# How many values of a median's population `_few_values` looks at, and how many times each must be there on average
+# for a histogram: a bucket's histogram is no shorter than its values when few are alike.
+_SAMPLE, _ALIKE = 10_000, 4
+# A histogram's grouping sets hashed whole: PostgreSQL estimates each set's groups as its rows (the value's
+# distinct ones unknown), so the sum of the sets' seemed past `work_mem` × 2 and all but one set were sorted
+# (3.1 s against 2.0 s hashed for `days-to-acceptance` at a million cases, its actual tables 74 MB). Asked only
+# when the values are few (`_few_values`); past this the hash tables still spill to disk.
+_HISTOGRAM = ("SET LOCAL hash_mem_multiplier = 8",)
+_HISTOGRAM_RESET = ("SET LOCAL hash_mem_multiplier TO DEFAULT",)
+
+
+def _few_values(definition: Definition, periods: Sequence[Period], prepared: _Prepared) -> bool:
+    """Whether a median's values are few distinct ones (whole days: a histogram of each bucket is much shorter
+    than its values), judged once per question from the first `_SAMPLE` values of its population in the span
+    (not its counted rows: joined and filtered, reading them until that many took 0.8 s at a million cases,
+    against 0.1 s). Durations to the second are all distinct: their medians keep `percentile_disc`."""
+    if not prepared.few_values:
+        span = (min(p[0] for p in periods), max(p[1] for p in periods))
+        values = (
+            definition.population.rows()
+            .filter(_in_period(definition, span))
+            .alias(**_aliases(definition, [span]))
+            .annotate(_v=F(_path(definition, definition.value)))
+            .filter(_v__isnull=False)
+            .values("_v")
+            .order_by()[:_SAMPLE]
+        )
+        sql, params = values.query.sql_with_params()
+        with connections[values.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(DISTINCT _v), COUNT(*) FROM ({sql}) sample", params)  # noqa: S608
+            distinct, found = cursor.fetchone()
+        prepared.few_values.append(bool(found) and distinct * _ALIKE <= found)
+    return prepared.few_values[0]
+
+
+def _medians_counted(
+    prepared: _Prepared, grouping: _Grouping, n_periods: int, sets: Sequence[Buckets]
+) -> dict[Buckets, list[Values]]:
+    """PostgreSQL, a median of few distinct values: each group of the columns the dimensions share (as counts are
+    grouped: the attention mask, the municipality and its state) as its histogram of values (`_histogram_query`,
+    hashed), the histograms of a bucket's groups added up in Python (a bucket's values are its groups' values,
+    where its median is not its groups' medians), then each bucket's two middle values (`indicators.middles`),
+    averaged as `_medians_in_sql` averages `percentile_disc`'s: the same numbers."""
+    by_columns = _by_columns(grouping, sets)
+    columns = list(grouping.expressions)
+    found, bits = _grouping_sets(
+        prepared, columns, [*by_columns, *([()] if () not in by_columns else [])], histogram=True
+    )
+    histograms: dict[tuple[Buckets, int, Buckets], dict[Any, int]] = {}
+    totals: list[dict[Any, int]] = [{} for _ in range(n_periods)]
+    into: dict[tuple[Any, ...], list[dict[Any, int]]] = {}  # a group (its mask, period, columns) -> its buckets'
+    for row in found:
+        targets = into.get(row[:-2])
+        if targets is None:
+            grouped_by, index, values = bits[row[0]], row[1], dict(zip(columns, row[2:-2], strict=True))
+            targets = [
+                histograms.setdefault((s, index, grouping.buckets(s, values)), {})
+                for s in by_columns.get(grouped_by, ())
+            ]
+            if not grouped_by:
+                targets.append(totals[index])
+            into[row[:-2]] = targets
+        value, count = row[-2], row[-1]
+        for histogram in targets:
+            histogram[value] = histogram.get(value, 0) + count
+    medians = {s: [Values(s, _middle_cell(totals[index])) for index in range(n_periods)] for s in sets}
+    for (s, index, buckets), histogram in histograms.items():
+        medians[s][index].cells[buckets] = _middle_cell(histogram)
+    return medians
+
+
+def _middle_cell(histogram: dict[Any, int]) -> Cell:
+    if not histogram:
+        return _median_cell([])
+    lower, upper, count = indicators.middles(histogram.items())
+    low, high = as_number(lower), as_number(upper)
+    middle = low if lower == upper else (low + high) / 2
+    return Cell(middle, float(count), middle)
+
+
 # A grouped query quicker than this (seconds) runs without `_TUNE` the next time.
 _QUICK = 0.02
 # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured), and the rows
@@ -782,14 +876,16 @@ _HASHED = ("SET LOCAL enable_sort = off",)
 _HASHED_RESET = ("SET LOCAL enable_sort TO DEFAULT",)
 
 
-def _fetch_tuned(db: Any, cursor: Any, query: str, params: Sequence[Any], *, hashed: bool = False) -> list[Any]:
+def _fetch_tuned(
+    db: Any, cursor: Any, query: str, params: Sequence[Any], *, hashed: bool = False, histogram: bool = False
+) -> list[Any]:
     """The rows of `query` run with `_TUNE` (and `_HASHED`: rows kept whole), the settings ending with it, in
     one round trip: the statements sent together are one transaction of their own (or reset at the end inside a
     longer one). A tiny query's time is mostly round trips: a transaction of its own around it took four."""
     import psycopg
 
-    tune = (*_TUNE, *_HASHED) if hashed else _TUNE
-    reset = (*_RESET, *_HASHED_RESET) if hashed else _RESET
+    tune = (*_TUNE, *(_HASHED if hashed else ()), *(_HISTOGRAM if histogram else ()))
+    reset = (*_RESET, *(_HASHED_RESET if hashed else ()), *(_HISTOGRAM_RESET if histogram else ()))
     if not isinstance(cursor.cursor, psycopg.ClientCursor):
         # Binding on the server sends one statement at a time.
         with transaction.atomic(using=db.alias):
@@ -923,20 +1019,12 @@ def _medians_in_sql(
         by_columns[columns[s]].append(s)
     totals = [_median_cell([]) for _ in periods]
     cells: dict[Buckets, list[dict[Buckets, Cell]]] = {s: [{} for _ in periods] for s in sets}
-    grouped_sets = [*by_columns, *([()] if () not in by_columns else [])]
-    columns_read = list(grouping.expressions)
-    middle_rows: Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, Any, int]]]
-    if _counted_medians(definition):
-        middle_rows = _middles_of_histograms(_grouped(prepared, columns_read, grouped_sets, histogram=True))
-    else:
-        middle_rows = (
-            # A group without a value has no middles (NULL): no cell, below.
-            (grouped_by, index, values, (*(middles or (None, None)), count))
-            for grouped_by, index, values, (middles, count) in _grouped(prepared, columns_read, grouped_sets)
-        )
-    for grouped_by, index, values, (lower, upper, count) in middle_rows:
+    for grouped_by, index, values, (middles, count) in _grouped(
+        prepared, list(grouping.expressions), [*by_columns, *([()] if () not in by_columns else [])]
+    ):
         if not count:  # no value in the group: no cell, as when the values are read
             continue
+        lower, upper = middles
         low, high = as_number(lower), as_number(upper)
         middle = low if lower == upper else (low + high) / 2
         cell = Cell(middle, float(count), middle)
@@ -948,23 +1036,6 @@ def _medians_in_sql(
     for s in sets:
         found[s] = [Values(s, totals[index], cells[s][index]) for index in range(len(periods))]
     return found
-
-
-def _counted_medians(definition: Definition) -> bool:
-    """Whether a median's values are few distinct ones, counted by hash rather than sorted once per grouping set
-    (`_histogram_query`)."""
-    return _is_duration(definition)
-
-
-def _middles_of_histograms(
-    rows: Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, ...]]],
-) -> Iterable[tuple[tuple[str, ...], int, dict[str, Any], tuple[Any, Any, int]]]:
-    """Each group's two middle values and how many values it has, from the rows of its histogram (value, count)."""
-    histograms: dict[tuple[Any, ...], list[tuple[Any, int]]] = defaultdict(list)
-    for grouped_by, index, values, (value, count) in rows:
-        histograms[grouped_by, index, *(values[column] for column in grouped_by)].append((value, count))
-    for (grouped_by, index, *group), counted in histograms.items():
-        yield grouped_by, index, dict(zip(grouped_by, group, strict=True)), middles(counted)
 
 
 def _median_cell(values: list[float]) -> Cell:

@@ -139,7 +139,7 @@ def middles(counted: Iterable[tuple[Any, int]]) -> tuple[Any, Any, int]:
     how many values they are: the values at positions (n - 1) // 2 and n // 2 of their sorted list, which
     `statistics.median` averages and PostgreSQL's `percentile_disc` picks. A histogram of few distinct values
     (whole days) is sorted instead of every value. `counted` must not be empty, nor hold a count below 1."""
-    ordered = sorted(counted, key=lambda pair: pair[0])
+    ordered = sorted(counted)  # by value (then count: a value given twice is counted twice all the same)
     n = sum(how_many for _value, how_many in ordered)
     lower_at, upper_at = (n - 1) // 2, n // 2
     seen, lower = 0, None

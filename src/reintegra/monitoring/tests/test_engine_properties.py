@@ -395,7 +395,7 @@ def test_medians_counted_by_value_are_those_of_every_value_sorted(pool, world, r
             for counted in (True, False) if connection.vendor == "postgresql" else (None,):
                 with monkeypatch.context() as patched:
                     if counted is not None:
-                        patched.setattr(engine, "_counted_medians", lambda _definition, counted=counted: counted)
+                        patched.setattr(engine, "_few_values", lambda *_args, counted=counted: counted)
                     engine._PREPARED.clear()
                     found[counted] = engine.compute_sets(
                         parsed, "median", programme_ids=programme_ids, periods=QUARTERS, sets=sets
