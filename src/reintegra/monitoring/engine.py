@@ -821,35 +821,75 @@ def _medians_counted(
 ) -> dict[Buckets, list[Values]]:
     """PostgreSQL, a median of few distinct values: each group of the columns the dimensions share (as counts are
     grouped: the attention mask, the municipality and its state) as its histogram of values (`_histogram_query`,
-    hashed), the histograms of a bucket's groups added up in Python (a bucket's values are its groups' values,
-    where its median is not its groups' medians), then each bucket's two middle values (`indicators.middles`),
-    averaged as `_medians_in_sql` averages `percentile_disc`'s: the same numbers."""
+    hashed), a bucket's histogram made of its groups' in Python (`_bucket_histograms`: a bucket's values are its
+    groups' values, where its median is not its groups' medians), then each bucket's two middle values
+    (`indicators.middles`), averaged as `_medians_in_sql` averages `percentile_disc`'s: the same numbers."""
     by_columns = _by_columns(grouping, sets)
     columns = list(grouping.expressions)
     found, bits = _grouping_sets(
         prepared, columns, [*by_columns, *([()] if () not in by_columns else [])], histogram=True
     )
-    histograms: dict[tuple[Buckets, int, Buckets], dict[Any, int]] = {}
-    totals: list[dict[Any, int]] = [{} for _ in range(n_periods)]
-    into: dict[tuple[Any, ...], list[dict[Any, int]]] = {}  # a group (its mask, period, columns) -> its buckets'
+    groups: dict[tuple[Any, ...], dict[Any, int]] = defaultdict(dict)  # (mask, period, columns) -> its histogram
     for row in found:
-        targets = into.get(row[:-2])
-        if targets is None:
-            grouped_by, index, values = bits[row[0]], row[1], dict(zip(columns, row[2:-2], strict=True))
-            targets = [
-                histograms.setdefault((s, index, grouping.buckets(s, values)), {})
-                for s in by_columns.get(grouped_by, ())
-            ]
-            if not grouped_by:
-                targets.append(totals[index])
-            into[row[:-2]] = targets
-        value, count = row[-2], row[-1]
-        for histogram in targets:
-            histogram[value] = histogram.get(value, 0) + count
+        groups[row[:-2]][row[-2]] = row[-1]  # a value once per group: grouped by it
+    totals: list[dict[Any, int]] = [{} for _ in range(n_periods)]
+    gathered: dict[tuple[Buckets, int, Buckets], list[dict[Any, int]]] = defaultdict(list)
+    for group, histogram in groups.items():
+        grouped_by, index = bits[group[0]], group[1]
+        if not grouped_by:
+            totals[index] = histogram
+        values = dict(zip(columns, group[2:], strict=True))
+        for s in by_columns.get(grouped_by, ()):
+            gathered[s, index, grouping.buckets(s, values)].append(histogram)
     medians = {s: [Values(s, _middle_cell(totals[index])) for index in range(n_periods)] for s in sets}
-    for (s, index, buckets), histogram in histograms.items():
+    for (s, index, buckets), histogram in _bucket_histograms(gathered, totals).items():
         medians[s][index].cells[buckets] = _middle_cell(histogram)
     return medians
+
+
+def _bucket_histograms(
+    gathered: dict[tuple[Buckets, int, Buckets], list[dict[Any, int]]], totals: list[dict[Any, int]]
+) -> dict[tuple[Buckets, int, Buckets], dict[Any, int]]:
+    """Each bucket's histogram (by set, period and bucket) from its groups'. A set's buckets share out its period's
+    values, so the bucket gathering more of them than all the others together (a flag's "no": most masks) is the
+    period's total less the others: a subtraction of the few instead of an addition of the many (Python added
+    the mask's 37,063 histogram rows into eleven flags' at a million cases)."""
+    sized: dict[tuple[Buckets, int], list[tuple[int, Buckets]]] = defaultdict(list)
+    for (s, index, buckets), histograms in gathered.items():
+        sized[s, index].append((sum(len(histogram) for histogram in histograms), buckets))
+    found: dict[tuple[Buckets, int, Buckets], dict[Any, int]] = {}
+    for (s, index), sizes in sized.items():
+        size, largest = max(sizes)
+        rest = None if len(sizes) == 1 or 2 * size <= sum(n for n, _buckets in sizes) else dict(totals[index])
+        for _size, buckets in sizes:
+            if rest is None or buckets != largest:
+                histogram = found[s, index, buckets] = _added(gathered[s, index, buckets])
+                if rest is not None:
+                    _take(rest, histogram)
+        if rest is not None:
+            found[s, index, largest] = rest
+    return found
+
+
+def _added(histograms: Sequence[dict[Any, int]]) -> dict[Any, int]:
+    """The histogram of several groups' values together (a single group's is its own)."""
+    if len(histograms) == 1:
+        return histograms[0]
+    added = dict(histograms[0])
+    for histogram in histograms[1:]:
+        for value, count in histogram.items():
+            added[value] = added.get(value, 0) + count
+    return added
+
+
+def _take(histogram: dict[Any, int], part: dict[Any, int]) -> None:
+    """`histogram` less `part` (values of it), a value left out once none is left."""
+    for value, count in part.items():
+        left = histogram[value] - count
+        if left:
+            histogram[value] = left
+        else:
+            del histogram[value]
 
 
 def _middle_cell(histogram: dict[Any, int]) -> Cell:
