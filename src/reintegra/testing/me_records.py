@@ -81,14 +81,18 @@ def _referral(case: CaseRow, pathway: ReferralPathway, user: User, rng: random.R
     values: dict[str, Any] = {"status": "sent"}
     answer = rng.random()
     if answer < 0.7:  # accepted, some with an outcome
-        values.update(status="accepted", answered_at=sent + timedelta(hours=rng.randrange(1, 24 * 20)))
+        # Answers timed to the second, as the services stamp them (not whole hours: a median of durations has
+        # about as many distinct values as referrals).
+        values.update(status="accepted", answered_at=sent + timedelta(seconds=rng.randrange(3600, 24 * 20 * 3600)))
         if rng.random() < 0.6:
             outcome = rng.choice(OUTCOMES)
             at = values["answered_at"] + timedelta(days=rng.randrange(1, 60))
             values.update(status=outcome, outcome=outcome, outcome_at=at)
     elif answer < 0.85:
         values.update(
-            status="declined", answered_at=sent + timedelta(hours=rng.randrange(1, 240)), decline_reason="no_capacity"
+            status="declined",
+            answered_at=sent + timedelta(seconds=rng.randrange(3600, 240 * 3600)),
+            decline_reason="no_capacity",
         )
     return Referral(
         case_id=case.id,
