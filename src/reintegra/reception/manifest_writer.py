@@ -12,8 +12,9 @@ Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
 - the rows of the chunk compared with each other in memory (a person listed twice in one chunk); people
   of earlier chunks are in the register already (same transaction), so the queries above find them;
 - bulk inserts: returnees with their name tokens, blocking keys and documents, intakes, review items. On
-  PostgreSQL by COPY of plain rows of values (`_copy_rows`), in two steps: what the next chunk's reads need
-  (ids, blocking keys, documents) at once (`end`), the rest while the worker scores the next chunk (`flush`).
+  PostgreSQL by COPY of plain rows of values (`_copy_job`), in two steps: what the next chunk's reads need
+  (ids, documents, blocking keys) by `end`, the rest by `flush`; the COPYs of both run on a thread
+  (`_Copies`, the import's connection) while the writer decides, joined before its next statement.
 
 A row whose best candidate is sure (`manifest_core.decide`) is linked to that person: a repeat return, or a
 duplicate within the file when the person came from this same file to the same arrival. An uncertain row
@@ -28,14 +29,15 @@ import hashlib
 import hmac
 import itertools
 import json
+import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import BooleanField, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -209,6 +211,7 @@ class ChunkWriter:
         # never read from the table before then (`_records` takes them from here).
         self.deferred: list[list[_Pending]] = []
         self.unwritten: dict[int, tuple[str, str, str, date | None, int | None]] = {}
+        self.copies = _Copies()  # the deferred COPYs, run by a thread beside the decisions (PostgreSQL)
 
     # --- arrivals ---------------------------------------------------------------------------------
 
@@ -268,22 +271,34 @@ class ChunkWriter:
             with timed("chunk.match"):
                 self._match(started)
             with timed("chunk.save_keys"):
+                self.copies.join()
                 self._save_keys(started.pending)
             if connection.vendor != "postgresql":
                 self.flush()
 
     def flush(self) -> None:
-        """The writes `end` left for later, in the chunks' order."""
+        """The writes `end` left for later, in the chunks' order. On PostgreSQL their few queries (the intakes
+        present, the ids) run here and their COPYs in a thread on the import's connection (`_Copies`), joined
+        before the writer's next statement: the caller decides the next chunk meanwhile."""
         with timed("chunk.save_rest"):
+            self.copies.join()
+            jobs: list[_Job] = []
             for pending in self.deferred:
-                self._save_rest(pending)
+                jobs += self._save_rest(pending)
         self.deferred.clear()
         self.unwritten.clear()
+        self.copies.run(jobs)
+
+    def abandon(self) -> None:
+        """A failure elsewhere: the COPYs' thread ended (its own failure, if any, is dropped: the import's
+        transaction is rolled back either way) before the connection is rolled back."""
+        self.copies.join(raising=False)
 
     def _start(self, rows: Sequence[core.ManifestRow]) -> _Ahead:
         """The chunk's rows not written before (their keys, their arrivals), handed to the worker to prepare
         (`manifest_pool.Preparer`) while the caller writes the chunk before. Nothing here depends on that
         chunk's writes: a row repeated in the file is told by its key, held in memory."""
+        self.copies.join()
         hash_key = row_hash_key()
         with timed("start.row_keys"):
             keyed = [
@@ -334,6 +349,7 @@ class ChunkWriter:
             item.document_key = document_key
             people.append(core.person_record(item.row, frozenset({document_key} - {""})))
         query_keys: list[Sequence[int]] = [item.prepared.query_keys for item in pending if item.prepared is not None]
+        self.copies.join()  # the blocking keys `_save_keys` left to the thread: read next
         ranked = self._candidates(query_keys)
         with timed("db.document_holders"):
             holders = self._document_holders([p.document_key for p in pending if p.document_key])
@@ -557,17 +573,22 @@ class ChunkWriter:
         # Plain rows (tens of thousands a chunk): no model instance for each.
         # With the register's organisation (access.org_key: a plain insert fills nothing).
         org = self.organisation_id
-        _insert(MatchKey, ("returnee_id", "organisation_id", "key"), [(pk, org, key) for pk, key in keys])
-        self._posted(keys)
         # A document another person of the register holds already is not stored twice (the person was
         # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).
         _bulk_create(IdentityDocument, documents, numbers, ignore_conflicts=True)
+        # The keys last, by the thread on PostgreSQL: the next chunk's `begin` joins it before reading them.
+        rows = [(pk, org, key) for pk, key in keys]
+        self.copies.run(_insert_jobs(MatchKey, ("returnee_id", "organisation_id", "key"), rows))
+        self._posted(keys)
         self.deferred.append(pending)
 
-    def _save_rest(self, pending: list[_Pending]) -> None:
+    def _save_rest(self, pending: list[_Pending]) -> list[_Job]:
+        """The chunk's remaining writes: on PostgreSQL returned as COPYs for the thread (their ids taken here),
+        elsewhere written."""
         new = [item for item in pending if item.returnee is not None and item.prepared is not None]
+        jobs: list[_Job] = []
         if connection.vendor == "postgresql":
-            _save_returnees(new)  # with the ids `_save_keys` took
+            jobs += _returnee_jobs(new)  # with the ids `_save_keys` took
         org = self.organisation_id
         tokens = [
             (item.returnee.pk, org, kind, digest)
@@ -575,8 +596,8 @@ class ChunkWriter:
             if item.returnee is not None and item.prepared is not None
             for kind, digest in zip(item.prepared.token_kinds, item.prepared.token_digests, strict=True)
         ]
-        _insert(NameToken, ("returnee_id", "organisation_id", "kind", "digest"), tokens)
-        self._intakes(pending)
+        jobs += _insert_jobs(NameToken, ("returnee_id", "organisation_id", "kind", "digest"), tokens)
+        return jobs + self._intakes(pending)
 
     def _target(self, item: _Pending) -> int:
         if item.returnee is not None:
@@ -588,7 +609,7 @@ class ChunkWriter:
             return int(target.returnee.pk or 0) if target.returnee is not None else int(target.link_to or 0)
         return int(item.link_to or 0)
 
-    def _intakes(self, pending: list[_Pending]) -> None:
+    def _intakes(self, pending: list[_Pending]) -> list[_Job]:
         targets = [(item, self._target(item)) for item in pending]
         linked = {pk for item, pk in targets if item.returnee is None}
         with timed("db.present_intakes"):
@@ -628,8 +649,8 @@ class ChunkWriter:
             intakes.append(intake)
             if item.review:
                 reviews.append((item, intake))
-        _save_rows(Intake, intakes)
-        _save_rows(
+        jobs = _rows_jobs(Intake, intakes)
+        jobs += _rows_jobs(
             ManifestReview,
             [
                 _NewRow({
@@ -646,6 +667,7 @@ class ChunkWriter:
             ],
         )  # fmt: skip
         self.counts.to_review += len(reviews)
+        return jobs
 
     @staticmethod
     def _candidate_id(pending: list[_Pending], pk: int) -> int:
@@ -658,6 +680,7 @@ class ChunkWriter:
 
     def finish(self) -> int:
         """The arrivals' counts from the rows they received (unchanged when the file was imported before)."""
+        self.copies.join()
         with timed("db.finish"):
             return self._finish()
 
@@ -674,28 +697,98 @@ class ChunkWriter:
 
 
 def _save_returnees(new: list[_Pending]) -> None:
+    _run_jobs(_returnee_jobs(new))
+
+
+def _returnee_jobs(new: list[_Pending]) -> list[_Job]:
     # Encrypted by the worker (`manifest_pool.Preparer`): the same cipher as the model's fields.
-    _save_rows(
+    return _rows_jobs(
         Returnee,
         [item.returnee for item in new if item.returnee is not None],
         [item.prepared.columns for item in new if item.prepared is not None],
     )
 
 
+@dataclass
+class _Job:
+    """A COPY: the phase it is timed as, its statement, its rows' values (computed as the COPY sends them)."""
+
+    name: str
+    statement: str
+    rows: Iterable[Sequence[Any]]
+
+
+class _Copies:
+    """COPYs run by a thread on the import's own psycopg connection while the writer decides (Django's
+    connection is per thread: a thread's own would not see the import's transaction). `join` comes before every
+    statement of the writer, so the statements run in the code's order, never two at once (psycopg would also
+    serialise them: its connection's lock), and a COPY's failure raises in the writer there: the import's one
+    transaction is rolled back whole."""
+
+    def __init__(self) -> None:
+        self.thread: threading.Thread | None = None
+        self.failure: BaseException | None = None
+
+    def run(self, jobs: list[_Job]) -> None:
+        self.join()
+        if not jobs:
+            return
+        raw = connection.connection  # the import's psycopg connection, in its transaction
+        self.thread = threading.Thread(target=self._work, args=(raw, jobs), name="manifest-copies", daemon=True)
+        self.thread.start()
+
+    def _work(self, raw: Any, jobs: list[_Job]) -> None:
+        try:
+            with raw.cursor() as cursor:
+                _copy_jobs(cursor, jobs, "thread.")
+        except BaseException as exc:  # raised again in the writer's thread by `join`
+            self.failure = exc
+
+    def join(self, *, raising: bool = True) -> None:
+        if self.thread is not None:
+            with timed("copies.join"):
+                self.thread.join()
+            self.thread = None
+        failure, self.failure = self.failure, None
+        if failure is not None and raising:
+            raise failure
+
+
+def _copy_jobs(cursor: Any, jobs: list[_Job], prefix: str = "") -> None:
+    """`jobs` on a psycopg cursor, in order."""
+    for job in jobs:
+        with timed(prefix + job.name), cursor.copy(job.statement) as copy:
+            for values in job.rows:
+                copy.write_row(values)
+
+
+def _run_jobs(jobs: list[_Job]) -> None:
+    """`jobs` now, on the writer's own thread."""
+    if jobs:
+        with connection.cursor() as cursor:
+            _copy_jobs(cursor.cursor, jobs)
+
+
 def _save_rows(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> None:
-    """`rows` inserted, their ids set: by COPY on PostgreSQL (`_copy_rows`), by `bulk_create` elsewhere."""
+    """`rows` inserted now, their ids set: by COPY on PostgreSQL (`_copy_job`), by `bulk_create` elsewhere."""
+    _run_jobs(_rows_jobs(model, rows, ready))
+
+
+def _rows_jobs(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> list[_Job]:
+    """`rows` given their ids, and on PostgreSQL returned as a COPY to run (`_copy_job`); elsewhere inserted
+    now by `bulk_create` (nothing returned)."""
     if not rows:
-        return
+        return []
     if connection.vendor != "postgresql":
         objects = [model(**row.values) for row in rows]
         _bulk_create(model, objects, ready)
         for row, obj in zip(rows, objects, strict=True):
             row.pk = obj.pk
-        return
-    with timed(f"db.write.{model._meta.model_name}"):
-        if any(row.pk is None for row in rows):
+        return []
+    if any(row.pk is None for row in rows):
+        with timed(f"db.ids.{model._meta.model_name}"):
             _reserve_ids(model, rows)
-        _copy_rows(model, rows, ready)
+    return [_copy_job(model, rows, ready)]
 
 
 def _ids(array: Any) -> Any:
@@ -704,29 +797,22 @@ def _ids(array: Any) -> Any:
     return array.astype(np.int32) if len(array) and int(array.max()) < 2**31 else array
 
 
-def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Plain rows into `model`'s table: COPY on PostgreSQL, batched executemany elsewhere."""
+def _insert_jobs(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[_Job]:
+    """Plain rows into `model`'s table: on PostgreSQL a COPY returned to run, elsewhere inserted now (batched
+    executemany; nothing returned)."""
     if not rows:
-        return
-    with timed(f"db.write.{model._meta.model_name}"):
-        _insert_rows(model, columns, rows)
-
-
-def _insert_rows(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        return []
     quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        names = ", ".join(quote(c) for c in columns)
-        statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-            for values in rows:
-                copy.write_row(values)
-        return
     names = ", ".join(quote(c) for c in columns)
+    name = f"db.write.{model._meta.model_name}"
+    if connection.vendor == "postgresql":
+        return [_Job(name, f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN", rows)]
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (names from the model)
-    with connection.cursor() as cursor:
+    with timed(name), connection.cursor() as cursor:
         for start in range(0, len(rows), 10_000):
             cursor.executemany(sql, rows[start : start + 10_000])
+    return []
 
 
 # The SQLite driver keeps the last 128 statements it prepared, each as large as its text: a statement whose
@@ -758,7 +844,7 @@ def _among(column: str, values: Any) -> RawSQL:
 
 
 def _bulk_create(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]] = (), **options: Any) -> None:
-    """`bulk_create` (SQLite, and the rows `_copy_rows` does not take). `ready`: per object, attribute -> the value its
+    """`bulk_create` (SQLite, and the rows `_copy_job` does not take). `ready`: per object, attribute -> the value its
     column stores, computed elsewhere (ciphertexts from `manifest_pool`), sent as it is."""
     if not objects:
         return
@@ -800,49 +886,59 @@ def _reserve_ids(model: Any, objects: list[Any]) -> None:
 _PURE_TYPES = frozenset({type(None), bool, int, str, date, datetime})
 
 
-def _copy_rows(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> None:
-    """COPY of `rows` (their ids set) into `model`'s table, without a model instance per row. A value a row
+def _copy_job(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> _Job:
+    """The COPY of `rows` (their ids set) into `model`'s table, without a model instance per row. A value a row
     gives passes through its field as Django would send it (`get_db_prep_save`: encryption included), computed
     once per distinct value for a plain field (most of a new returnee's columns hold the same few values), never
     for an encrypted one (each value is encrypted on its own: equal ciphertexts would tell equal values apart);
     `ready` (per row, attribute -> stored value, e.g. ciphertexts from `manifest_pool`) is sent as it is; a field
     a row does not give stores its default, computed once per call through the field (`pre_save` of an unsaved
-    instance), as `bulk_create` would for each row. No signal is sent (bulk_create sends none)."""
+    instance), as `bulk_create` would for each row. No signal is sent (bulk_create sends none). The rows' values
+    are computed as the COPY sends them, maybe on `_Copies`' thread: with the writer's connection object, taken
+    here (`connection` is per thread)."""
     meta = model._meta
+    wrapper = connections[DEFAULT_DB_ALIAS]
     # A generated column (cases' monitoring facts) is computed by the database: COPY may not write it.
     fields = [f for f in meta.concrete_fields if not getattr(f, "generated", False)]
-    quote = connection.ops.quote_name
+    quote = wrapper.ops.quote_name
     blank = model()
     plans: list[tuple[str, Any, dict[Any, Any] | None, Any]] = []
     for f in fields:
-        default = f.get_db_prep_save(f.pre_save(blank, True), connection) if f.attname != meta.pk.attname else None
+        default = f.get_db_prep_save(f.pre_save(blank, True), wrapper) if f.attname != meta.pk.attname else None
         encrypted = isinstance(f, (EncryptedTextField, EncryptedDateField))
         plans.append((f.attname, f, None if encrypted else {}, default))
     columns = ", ".join(quote(f.column) for f in fields)
-    pk_name = meta.pk.attname
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for position, row in enumerate(rows):
-            given = ready[position] if ready else {}
-            values = row.values
-            out = []
-            for name, f, memo, default in plans:
-                if name in given:
-                    out.append(given[name])
-                elif name == pk_name:
-                    out.append(row.pk)
-                elif name not in values:
-                    out.append(default)
-                else:
-                    value = values[name]
-                    if memo is None or type(value) not in _PURE_TYPES:
-                        out.append(f.get_db_prep_save(value, connection))
-                        continue
-                    key = (type(value), value)
-                    found = memo.get(key, memo)
-                    if found is memo:
-                        found = memo[key] = f.get_db_prep_save(value, connection)
-                    out.append(found)
-            copy.write_row(out)
+    statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    values = _copy_values(rows, ready, plans, meta.pk.attname, wrapper)
+    return _Job(f"db.write.{meta.model_name}", statement, values)
+
+
+def _copy_values(
+    rows: list[_NewRow],
+    ready: Sequence[dict[str, Any]],
+    plans: list[tuple[str, Any, dict[Any, Any] | None, Any]],
+    pk_name: str,
+    wrapper: Any,
+) -> Iterator[list[Any]]:
+    for position, row in enumerate(rows):
+        given = ready[position] if ready else {}
+        values = row.values
+        out = []
+        for name, f, memo, default in plans:
+            if name in given:
+                out.append(given[name])
+            elif name == pk_name:
+                out.append(row.pk)
+            elif name not in values:
+                out.append(default)
+            else:
+                value = values[name]
+                if memo is None or type(value) not in _PURE_TYPES:
+                    out.append(f.get_db_prep_save(value, wrapper))
+                    continue
+                key = (type(value), value)
+                found = memo.get(key, memo)
+                if found is memo:
+                    found = memo[key] = f.get_db_prep_save(value, wrapper)
+                out.append(found)
+        yield out

@@ -234,11 +234,11 @@ def test_a_failure_while_writing_rolls_the_whole_file_back(desk: Desk, monkeypat
     calls = []
     original = manifest_writer.ChunkWriter._intakes
 
-    def failing(self: manifest_writer.ChunkWriter, pending: list) -> None:  # type: ignore[type-arg]
+    def failing(self: manifest_writer.ChunkWriter, pending: list) -> list:  # type: ignore[type-arg]
         calls.append(len(pending))
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        original(self, pending)
+        return original(self, pending)
 
     monkeypatch.setattr(manifest_writer.ChunkWriter, "_intakes", failing)
     names = ["Ana", "Berta", "Carla", "Diana", "Elena"]
@@ -248,6 +248,41 @@ def test_a_failure_while_writing_rolls_the_whole_file_back(desk: Desk, monkeypat
     assert [line["code"] for line in services.report_lines(record)] == ["file"]
     assert not Returnee.objects.filter(organisation=desk.org).exists()
     assert not Arrival.objects.filter(organisation=desk.org).exists() and not Intake.objects.exists()
+
+
+def test_a_failing_copy_on_the_writers_thread_rolls_the_whole_file_back(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a COPY run by the writer's thread (`manifest_writer._Copies`) that the database refuses, in
+    the second chunk, fails the import in the writer and leaves nothing of the file, nor a thread."""
+    import threading
+
+    from django.db import connection
+
+    from reintegra.reception import manifest_writer
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPYs run on a thread on PostgreSQL only")
+    monkeypatch.setattr(services, "CHUNK", 2)  # three chunks for five rows
+    threaded = []
+    original = manifest_writer._copy_jobs
+
+    def refused(cursor: object, jobs: list, prefix: str = "") -> None:  # type: ignore[type-arg]
+        if prefix:
+            threaded.append(len(jobs))
+            if len(threaded) == 3:
+                jobs[0].rows = [("not a row",)]  # the database refuses it (a value for one column, wrong)
+        original(cursor, jobs, prefix)
+
+    monkeypatch.setattr(manifest_writer, "_copy_jobs", refused)
+    names = ["Ana", "Berta", "Carla", "Diana", "Elena"]
+    record = start(desk, manifest(*(row(given=n, born=f"0{i + 1}/01/1990") for i, n in enumerate(names))))
+    assert len(threaded) == 3
+    assert record.status == ManifestStatus.FAILED
+    assert [line["code"] for line in services.report_lines(record)] == ["file"]
+    assert not Returnee.objects.filter(organisation=desk.org).exists()
+    assert not Arrival.objects.filter(organisation=desk.org).exists() and not Intake.objects.exists()
+    assert not [t for t in threading.enumerate() if t.name == "manifest-copies"]
 
 
 def test_copied_rows_are_the_rows_bulk_create_stores(desk: Desk) -> None:
