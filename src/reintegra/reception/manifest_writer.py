@@ -584,11 +584,14 @@ class ChunkWriter:
         # With the register's organisation (access.org_key: a plain insert fills nothing).
         org = self.organisation_id
         # A document another person of the register holds already is not stored twice (the person was
-        # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).
-        _bulk_create(IdentityDocument, documents, numbers, ignore_conflicts=True)
-        # The keys last, by the thread on PostgreSQL: the next chunk's `begin` joins it before reading them.
-        rows = [(pk, org, key) for pk, key in keys]
-        self.copies.run(_insert_jobs(MatchKey, ("returnee_id", "organisation_id", "key"), rows))
+        # reviewed or is new by a clear decision; the unique constraint would refuse the whole file). On
+        # PostgreSQL the documents and the keys are written by the thread: the next chunk's `begin` joins it
+        # before reading them.
+        jobs = _document_jobs(documents, numbers)
+        if keys:
+            rows = ((pk, org, key) for pk, key in keys)  # made as the COPY sends them
+            jobs += _insert_jobs(MatchKey, ("returnee_id", "organisation_id", "key"), rows)
+        self.copies.run(jobs)
         self._posted(keys)
         self.deferred.append(pending)
 
@@ -600,13 +603,14 @@ class ChunkWriter:
         if connection.vendor == "postgresql":
             jobs += _returnee_jobs(new)  # with the ids `_save_keys` took
         org = self.organisation_id
-        tokens = [
-            (item.returnee.pk, org, kind, digest)
-            for item in new
-            if item.returnee is not None and item.prepared is not None
-            for kind, digest in zip(item.prepared.token_kinds, item.prepared.token_digests, strict=True)
-        ]
-        jobs += _insert_jobs(NameToken, ("returnee_id", "organisation_id", "kind", "digest"), tokens)
+        if new:
+            tokens = (  # some 25 a person: made as the COPY sends them, not held as a list meanwhile
+                (item.returnee.pk, org, kind, digest)
+                for item in new
+                if item.returnee is not None and item.prepared is not None
+                for kind, digest in zip(item.prepared.token_kinds, item.prepared.token_digests, strict=True)
+            )
+            jobs += _insert_jobs(NameToken, ("returnee_id", "organisation_id", "kind", "digest"), tokens)
         return jobs + self._intakes(pending)
 
     def _target(self, item: _Pending) -> int:
@@ -721,11 +725,12 @@ def _returnee_jobs(new: list[_Pending]) -> list[_Job]:
 
 @dataclass
 class _Job:
-    """A COPY: the phase it is timed as, its statement, its rows' values (computed as the COPY sends them)."""
+    """A write: the phase it is timed as, its statement, a COPY's rows' values (computed as the COPY sends them)."""
 
     name: str
     statement: str
-    rows: Iterable[Sequence[Any]]
+    rows: Iterable[Sequence[Any]] | None  # None: not a COPY, a statement run with `params`
+    params: Sequence[Any] = ()
 
 
 class _Copies:
@@ -767,9 +772,13 @@ class _Copies:
 def _copy_jobs(cursor: Any, jobs: list[_Job], prefix: str = "") -> None:
     """`jobs` on a psycopg cursor, in order."""
     for job in jobs:
-        with timed(prefix + job.name), cursor.copy(job.statement) as copy:
-            for values in job.rows:
-                copy.write_row(values)
+        with timed(prefix + job.name):
+            if job.rows is None:
+                cursor.execute(job.statement, job.params)
+                continue
+            with cursor.copy(job.statement) as copy:
+                for values in job.rows:
+                    copy.write_row(values)
 
 
 def _run_jobs(jobs: list[_Job]) -> None:
@@ -816,11 +825,9 @@ def _ids(array: Any) -> Any:
     return array.astype(np.int32) if len(array) and int(array.max()) < 2**31 else array
 
 
-def _insert_jobs(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[_Job]:
+def _insert_jobs(model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> list[_Job]:
     """Plain rows into `model`'s table: on PostgreSQL a COPY returned to run, elsewhere inserted now (batched
     executemany; nothing returned)."""
-    if not rows:
-        return []
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     name = f"db.write.{model._meta.model_name}"
@@ -829,9 +836,42 @@ def _insert_jobs(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (names from the model)
     with timed(name), connection.cursor() as cursor:
-        for start in range(0, len(rows), 10_000):
-            cursor.executemany(sql, rows[start : start + 10_000])
+        for batch in itertools.batched(rows, 10_000):
+            cursor.executemany(sql, batch)
     return []
+
+
+_DOCUMENT_COLUMNS = ("returnee_id", "organisation_id", "document_type", "number", "number_index", "issuing_country")
+
+
+def _document_jobs(documents: list[IdentityDocument], numbers: list[dict[str, Any]]) -> list[_Job]:
+    """The new people's documents, each unless the register holds it already (ON CONFLICT DO NOTHING, as
+    `bulk_create(ignore_conflicts=True)`; among the chunk's own, the first in the rows' order wins): on
+    PostgreSQL one INSERT from arrays returned to run, the numbers as the worker encrypted them; elsewhere
+    inserted now by `bulk_create`."""
+    if not documents:
+        return []
+    if connection.vendor != "postgresql":
+        _bulk_create(IdentityDocument, documents, numbers, ignore_conflicts=True)
+        return []
+    # Every column but the id (the table's identity): a field added to the model fails here, not silently.
+    assert {f.attname for f in IdentityDocument._meta.concrete_fields} == {"id", *_DOCUMENT_COLUMNS}
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in _DOCUMENT_COLUMNS)
+    statement = (
+        f"INSERT INTO {quote(IdentityDocument._meta.db_table)} ({names}) "  # noqa: S608 (names from the model)
+        "SELECT r, o, t, n, i, c FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
+        "%s::text[]) WITH ORDINALITY AS d (r, o, t, n, i, c, position) ORDER BY position ON CONFLICT DO NOTHING"
+    )
+    params = [
+        [d.returnee_id for d in documents],
+        [d.organisation_id for d in documents],
+        [str(d.document_type) for d in documents],
+        [values["number"] for values in numbers],
+        [d.number_index for d in documents],
+        [str(d.issuing_country) for d in documents],
+    ]
+    return [_Job("db.write.identitydocument", statement, None, params)]
 
 
 # The SQLite driver keeps the last 128 statements it prepared, each as large as its text: a statement whose

@@ -271,7 +271,8 @@ def test_a_failing_copy_on_the_writers_thread_rolls_the_whole_file_back(
         if prefix:
             threaded.append(len(jobs))
             if len(threaded) == 3:
-                jobs[0].rows = [("not a row",)]  # the database refuses it (a value for one column, wrong)
+                copy = next(job for job in jobs if job.rows is not None)
+                copy.rows = [("not a row",)]  # the database refuses it (a value for one column, wrong)
         original(cursor, jobs, prefix)
 
     monkeypatch.setattr(manifest_writer, "_copy_jobs", refused)
