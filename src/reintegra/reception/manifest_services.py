@@ -406,6 +406,7 @@ def _write(
     writer.parents = dict(
         AdminArea.objects.filter(country=record.point.country, level=2).values_list("pk", "parent_id")
     )
+    done = 0
     rows = _chunks(_parsed(manifest, index, spec, resolvers))
     with (
         timed("write"),
@@ -416,40 +417,25 @@ def _write(
         writer.scorer = scorer
         with timed("parse"):
             chunk = next(rows, None)
-        try:
-            _chain(writer, rows, chunk, record, progress)
-        except BaseException:
-            writer.abandon()
-            raise
-    return writer
-
-
-def _chain(
-    writer: ChunkWriter,
-    rows: Iterator[list[core.ManifestRow]],
-    chunk: list[core.ManifestRow] | None,
-    record: ManifestImport,
-    progress: Callable[[ManifestImport], None] | None,
-) -> None:
-    done = 0
-    ahead = writer.start(chunk) if chunk is not None else None
-    while ahead is not None:
-        started = writer.begin(ahead)
-        size = len(chunk or ())
-        # While the worker scores this chunk's pairs (`manifest_pool`): the next chunk parsed, its rows not
-        # written before handed to the worker to prepare (during this chunk's writes); then the chunk before's
-        # remaining writes (PostgreSQL: their COPYs on a thread while this chunk is decided).
-        with timed("parse"):
-            chunk = next(rows, None)
         ahead = writer.start(chunk) if chunk is not None else None
+        while ahead is not None:
+            started = writer.begin(ahead)
+            size = len(chunk or ())
+            # While the worker scores this chunk's pairs (`manifest_pool`): the chunk before's remaining writes
+            # (PostgreSQL), the next chunk parsed, its rows not written before handed to the worker to prepare
+            # (during this chunk's writes).
+            writer.flush()
+            with timed("parse"):
+                chunk = next(rows, None)
+            ahead = writer.start(chunk) if chunk is not None else None
+            writer.end(started)
+            done += size
+            if size >= CHUNK:
+                with timed("db.progress"):
+                    _progress(record, progress, rows_written=done)
         writer.flush()
-        writer.end(started)
-        done += size
-        if size >= CHUNK:
-            with timed("db.progress"):
-                _progress(record, progress, rows_written=done)
-    writer.flush()
-    writer.finish()
+        writer.finish()
+    return writer
 
 
 def _chunks(parsed: Iterator[core.ManifestRow | list[core.RowProblem]]) -> Iterator[list[core.ManifestRow]]:

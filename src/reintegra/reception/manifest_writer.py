@@ -13,8 +13,7 @@ Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
   of earlier chunks are in the register already (same transaction), so the queries above find them;
 - bulk inserts: returnees with their name tokens, blocking keys and documents, intakes, review items. On
   PostgreSQL by COPY of plain rows of values (`_copy_job`), in two steps: what the next chunk's reads need
-  (ids, documents, blocking keys) by `end`, the rest by `flush`; the COPYs of both run on a thread
-  (`_Copies`, the import's connection) while the writer decides, joined before its next statement.
+  (ids, documents, blocking keys) at once (`end`), the rest while the worker scores the next chunk (`flush`).
 
 A row whose best candidate is sure (`manifest_core.decide`) is linked to that person: a repeat return, or a
 duplicate within the file when the person came from this same file to the same arrival. An uncertain row
@@ -29,7 +28,6 @@ import hashlib
 import hmac
 import itertools
 import json
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +35,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from django.db.models import BooleanField, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
@@ -58,11 +56,11 @@ if TYPE_CHECKING:
     from reintegra.access.models import User
 
 CHUNK = 2000
-_MATCH_RECORD = Returnee._meta.get_field("match_record")
 KNOWN = 40_000  # register people whose match records are kept decrypted between chunks (~17 MB)
 TOP = 8  # candidates scored per row, those sharing the most blocking keys
 CACHED_FROM = 64  # a key held by at least this many people: its posting is kept between chunks
 CACHED_IDS = 4_000_000  # ids kept in those postings at most (4 bytes each while they fit in 32 bits: 16 MB)
+_MATCH_RECORD = Returnee._meta.get_field("match_record")
 
 
 @dataclass
@@ -213,7 +211,6 @@ class ChunkWriter:
         # never read from the table before then (`_records` takes them from here).
         self.deferred: list[list[_Pending]] = []
         self.unwritten: dict[int, tuple[str, str, str, date | None, int | None]] = {}
-        self.copies = _Copies()  # the deferred COPYs, run by a thread beside the decisions (PostgreSQL)
 
     # --- arrivals ---------------------------------------------------------------------------------
 
@@ -273,34 +270,24 @@ class ChunkWriter:
             with timed("chunk.match"):
                 self._match(started)
             with timed("chunk.save_keys"):
-                self.copies.join()
                 self._save_keys(started.pending)
             if connection.vendor != "postgresql":
                 self.flush()
 
     def flush(self) -> None:
-        """The writes `end` left for later, in the chunks' order. On PostgreSQL their few queries (the intakes
-        present, the ids) run here and their COPYs in a thread on the import's connection (`_Copies`), joined
-        before the writer's next statement: the caller decides the next chunk meanwhile."""
+        """The writes `end` left for later, in the chunks' order."""
         with timed("chunk.save_rest"):
-            self.copies.join()
             jobs: list[_Job] = []
             for pending in self.deferred:
                 jobs += self._save_rest(pending)
+            _run_jobs(jobs)
         self.deferred.clear()
         self.unwritten.clear()
-        self.copies.run(jobs)
-
-    def abandon(self) -> None:
-        """A failure elsewhere: the COPYs' thread ended (its own failure, if any, is dropped: the import's
-        transaction is rolled back either way) before the connection is rolled back."""
-        self.copies.join(raising=False)
 
     def _start(self, rows: Sequence[core.ManifestRow]) -> _Ahead:
         """The chunk's rows not written before (their keys, their arrivals), handed to the worker to prepare
         (`manifest_pool.Preparer`) while the caller writes the chunk before. Nothing here depends on that
         chunk's writes: a row repeated in the file is told by its key, held in memory."""
-        self.copies.join()
         hash_key = row_hash_key()
         with timed("start.row_keys"):
             keyed = [
@@ -351,7 +338,6 @@ class ChunkWriter:
             item.document_key = document_key
             people.append(core.person_record(item.row, frozenset({document_key} - {""})))
         query_keys: list[Sequence[int]] = [item.prepared.query_keys for item in pending if item.prepared is not None]
-        self.copies.join()  # the blocking keys `_save_keys` left to the thread: read next
         ranked = self._candidates(query_keys)
         with timed("db.document_holders"):
             holders = self._document_holders([p.document_key for p in pending if p.document_key])
@@ -584,20 +570,18 @@ class ChunkWriter:
         # With the register's organisation (access.org_key: a plain insert fills nothing).
         org = self.organisation_id
         # A document another person of the register holds already is not stored twice (the person was
-        # reviewed or is new by a clear decision; the unique constraint would refuse the whole file). On
-        # PostgreSQL the documents and the keys are written by the thread: the next chunk's `begin` joins it
-        # before reading them.
+        # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).
         jobs = _document_jobs(documents, numbers)
         if keys:
             rows = ((pk, org, key) for pk, key in keys)  # made as the COPY sends them
             jobs += _insert_jobs(MatchKey, ("returnee_id", "organisation_id", "key"), rows)
-        self.copies.run(jobs)
+        _run_jobs(jobs)
         self._posted(keys)
         self.deferred.append(pending)
 
     def _save_rest(self, pending: list[_Pending]) -> list[_Job]:
-        """The chunk's remaining writes: on PostgreSQL returned as COPYs for the thread (their ids taken here),
-        elsewhere written."""
+        """The chunk's remaining writes: on PostgreSQL returned as COPYs to run (their ids taken here), elsewhere
+        written."""
         new = [item for item in pending if item.returnee is not None and item.prepared is not None]
         jobs: list[_Job] = []
         if connection.vendor == "postgresql":
@@ -694,7 +678,6 @@ class ChunkWriter:
 
     def finish(self) -> int:
         """The arrivals' counts from the rows they received (unchanged when the file was imported before)."""
-        self.copies.join()
         with timed("db.finish"):
             return self._finish()
 
@@ -733,46 +716,10 @@ class _Job:
     params: Sequence[Any] = ()
 
 
-class _Copies:
-    """COPYs run by a thread on the import's own psycopg connection while the writer decides (Django's
-    connection is per thread: a thread's own would not see the import's transaction). `join` comes before every
-    statement of the writer, so the statements run in the code's order, never two at once (psycopg would also
-    serialise them: its connection's lock), and a COPY's failure raises in the writer there: the import's one
-    transaction is rolled back whole."""
-
-    def __init__(self) -> None:
-        self.thread: threading.Thread | None = None
-        self.failure: BaseException | None = None
-
-    def run(self, jobs: list[_Job]) -> None:
-        self.join()
-        if not jobs:
-            return
-        raw = connection.connection  # the import's psycopg connection, in its transaction
-        self.thread = threading.Thread(target=self._work, args=(raw, jobs), name="manifest-copies", daemon=True)
-        self.thread.start()
-
-    def _work(self, raw: Any, jobs: list[_Job]) -> None:
-        try:
-            with raw.cursor() as cursor:
-                _copy_jobs(cursor, jobs, "thread.")
-        except BaseException as exc:  # raised again in the writer's thread by `join`
-            self.failure = exc
-
-    def join(self, *, raising: bool = True) -> None:
-        if self.thread is not None:
-            with timed("copies.join"):
-                self.thread.join()
-            self.thread = None
-        failure, self.failure = self.failure, None
-        if failure is not None and raising:
-            raise failure
-
-
-def _copy_jobs(cursor: Any, jobs: list[_Job], prefix: str = "") -> None:
+def _copy_jobs(cursor: Any, jobs: list[_Job]) -> None:
     """`jobs` on a psycopg cursor, in order."""
     for job in jobs:
-        with timed(prefix + job.name):
+        with timed(job.name):
             if job.rows is None:
                 cursor.execute(job.statement, job.params)
                 continue
@@ -782,7 +729,7 @@ def _copy_jobs(cursor: Any, jobs: list[_Job], prefix: str = "") -> None:
 
 
 def _run_jobs(jobs: list[_Job]) -> None:
-    """`jobs` now, on the writer's own thread."""
+    """`jobs` now (PostgreSQL; elsewhere the writes are done when their jobs would be made)."""
     if jobs:
         with connection.cursor() as cursor:
             _copy_jobs(cursor.cursor, jobs)
@@ -953,22 +900,20 @@ def _copy_job(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] =
     `ready` (per row, attribute -> stored value, e.g. ciphertexts from `manifest_pool`) is sent as it is; a field
     a row does not give stores its default, computed once per call through the field (`pre_save` of an unsaved
     instance), as `bulk_create` would for each row. No signal is sent (bulk_create sends none). The rows' values
-    are computed as the COPY sends them, maybe on `_Copies`' thread: with the writer's connection object, taken
-    here (`connection` is per thread)."""
+    are computed as the COPY sends them."""
     meta = model._meta
-    wrapper = connections[DEFAULT_DB_ALIAS]
     # A generated column (cases' monitoring facts) is computed by the database: COPY may not write it.
     fields = [f for f in meta.concrete_fields if not getattr(f, "generated", False)]
-    quote = wrapper.ops.quote_name
+    quote = connection.ops.quote_name
     blank = model()
     plans: list[tuple[str, Any, dict[Any, Any] | None, Any]] = []
     for f in fields:
-        default = f.get_db_prep_save(f.pre_save(blank, True), wrapper) if f.attname != meta.pk.attname else None
+        default = f.get_db_prep_save(f.pre_save(blank, True), connection) if f.attname != meta.pk.attname else None
         encrypted = isinstance(f, (EncryptedTextField, EncryptedDateField))
         plans.append((f.attname, f, None if encrypted else {}, default))
     columns = ", ".join(quote(f.column) for f in fields)
     statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-    values = _copy_values(rows, ready, plans, meta.pk.attname, wrapper)
+    values = _copy_values(rows, ready, plans, meta.pk.attname)
     return _Job(f"db.write.{meta.model_name}", statement, values)
 
 
@@ -977,7 +922,6 @@ def _copy_values(
     ready: Sequence[dict[str, Any]],
     plans: list[tuple[str, Any, dict[Any, Any] | None, Any]],
     pk_name: str,
-    wrapper: Any,
 ) -> Iterator[list[Any]]:
     for position, row in enumerate(rows):
         given = ready[position] if ready else {}
@@ -993,11 +937,11 @@ def _copy_values(
             else:
                 value = values[name]
                 if memo is None or type(value) not in _PURE_TYPES:
-                    out.append(f.get_db_prep_save(value, wrapper))
+                    out.append(f.get_db_prep_save(value, connection))
                     continue
                 key = (type(value), value)
                 found = memo.get(key, memo)
                 if found is memo:
-                    found = memo[key] = f.get_db_prep_save(value, wrapper)
+                    found = memo[key] = f.get_db_prep_save(value, connection)
                 out.append(found)
         yield out

@@ -250,40 +250,31 @@ def test_a_failure_while_writing_rolls_the_whole_file_back(desk: Desk, monkeypat
     assert not Arrival.objects.filter(organisation=desk.org).exists() and not Intake.objects.exists()
 
 
-def test_a_failing_copy_on_the_writers_thread_rolls_the_whole_file_back(
-    desk: Desk, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """PostgreSQL: a COPY run by the writer's thread (`manifest_writer._Copies`) that the database refuses, in
-    the second chunk, fails the import in the writer and leaves nothing of the file, nor a thread."""
-    import threading
-
-    from django.db import connection
-
+def test_new_documents_are_stored_unless_held_already_the_first_of_a_chunk_winning(desk: Desk) -> None:
+    """The writer's documents (`manifest_writer._document_jobs`: one INSERT from arrays on PostgreSQL,
+    `bulk_create` elsewhere): a number the register holds is not stored again, and of two new people given the
+    same number the first keeps it; the number is stored as the worker encrypted it."""
+    from reintegra.access import crypto
     from reintegra.reception import manifest_writer
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the COPYs run on a thread on PostgreSQL only")
-    monkeypatch.setattr(services, "CHUNK", 2)  # three chunks for five rows
-    threaded = []
-    original = manifest_writer._copy_jobs
-
-    def refused(cursor: object, jobs: list, prefix: str = "") -> None:  # type: ignore[type-arg]
-        if prefix:
-            threaded.append(len(jobs))
-            if len(threaded) == 3:
-                copy = next(job for job in jobs if job.rows is not None)
-                copy.rows = [("not a row",)]  # the database refuses it (a value for one column, wrong)
-        original(cursor, jobs, prefix)
-
-    monkeypatch.setattr(manifest_writer, "_copy_jobs", refused)
-    names = ["Ana", "Berta", "Carla", "Diana", "Elena"]
-    record = start(desk, manifest(*(row(given=n, born=f"0{i + 1}/01/1990") for i, n in enumerate(names))))
-    assert len(threaded) == 3
-    assert record.status == ManifestStatus.FAILED
-    assert [line["code"] for line in services.report_lines(record)] == ["file"]
-    assert not Returnee.objects.filter(organisation=desk.org).exists()
-    assert not Arrival.objects.filter(organisation=desk.org).exists() and not Intake.objects.exists()
-    assert not [t for t in threading.enumerate() if t.name == "manifest-copies"]
+    holder, first, second, third = (f.returnee(desk.manager, given_names=n) for n in ("Ana", "Berta", "Carla", "Diana"))
+    held, shared = crypto.document_index("X999"), crypto.document_index("Y111")
+    IdentityDocument.objects.create(
+        returnee=holder, organisation=desk.org, document_type="passport", number="X999", issuing_country="GT",
+        number_index=held,
+    )  # fmt: skip
+    documents = [
+        IdentityDocument(returnee_id=person.pk, organisation_id=desk.org.pk, document_type="passport",
+                         number=number, number_index=index, issuing_country="GT")
+        for person, number, index in ((first, "X999", held), (second, "Y111", shared), (third, "Y111", shared))
+    ]  # fmt: skip
+    numbers = [{"number": crypto.encrypt(d.number)} for d in documents]
+    manifest_writer._run_jobs(manifest_writer._document_jobs(documents, numbers))
+    stored = IdentityDocument.objects.filter(organisation=desk.org).order_by("returnee_id")
+    assert [(d.returnee_id, d.number_index, d.number) for d in stored] == [
+        (holder.pk, held, "X999"),
+        (second.pk, shared, "Y111"),
+    ]
 
 
 def test_copied_rows_are_the_rows_bulk_create_stores(desk: Desk) -> None:
