@@ -36,9 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import BooleanField, TextField, Value
+from django.db.models import BooleanField, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from reintegra.access import crypto
@@ -60,8 +59,6 @@ KNOWN = 40_000  # register people whose match records are kept decrypted between
 TOP = 8  # candidates scored per row, those sharing the most blocking keys
 CACHED_FROM = 64  # a key held by at least this many people: its posting is kept between chunks
 CACHED_IDS = 4_000_000  # ids kept in those postings at most (4 bytes each while they fit in 32 bits: 16 MB)
-OPEN_BATCH = 2000  # match records opened together (`_records`)
-_MATCH_RECORD = Returnee._meta.get_field("match_record")
 
 
 @dataclass
@@ -475,7 +472,11 @@ class ChunkWriter:
             self.known[pk] = self.unwritten[pk]
         missing -= self.unwritten.keys()
         if missing:
-            self._read_records(missing)
+            for pk, stored, estimated in Returnee.objects.filter(
+                _among("id", missing), organisation_id=self.organisation_id, anonymised_at__isnull=True
+            ).values_list("pk", "match_record", "estimated_birth_year"):
+                if stored:
+                    self.known[pk] = (*name_index.read_match_record(stored), estimated)
         records = {}
         for pk in ids:
             known = self.known.get(pk)
@@ -484,23 +485,6 @@ class ChunkWriter:
             # A `matching.PersonRecord`'s fields, as `manifest_pool` sends them to its workers.
             records[pk] = (pk, *known, frozenset(held.get(pk, ())))
         return records
-
-    def _read_records(self, missing: set[int]) -> None:
-        """The match records of `missing` (register people) read into `known`: the ciphertexts as stored, opened a
-        column at a time (the field's `from_db_values`) rather than one by one as each row is read; by batches:
-        opening 16,000 at once peaks 14 MB higher."""
-        found = (
-            Returnee.objects.filter(
-                _among("id", missing), organisation_id=self.organisation_id, anonymised_at__isnull=True
-            )
-            .annotate(stored=Cast("match_record", TextField()))
-            .values_list("pk", "stored", "estimated_birth_year")
-        )
-        for batch in itertools.batched(found, OPEN_BATCH):
-            opened = _MATCH_RECORD.from_db_values([stored for _pk, stored, _estimated in batch])
-            for (pk, _stored, estimated), text in zip(batch, opened, strict=True):
-                if text:
-                    self.known[pk] = (*name_index.read_match_record(text), estimated)
 
     def _make_room(self, ids: set[int]) -> set[int]:
         """The ids among `ids` whose match records are to be read, after making room for them: bounded, the
