@@ -12,8 +12,8 @@ Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
 - the rows of the chunk compared with each other in memory (a person listed twice in one chunk); people
   of earlier chunks are in the register already (same transaction), so the queries above find them;
 - bulk inserts: returnees with their name tokens, blocking keys and documents, intakes, review items. On
-  PostgreSQL by COPY of plain rows of values (`_copy_rows`), in two steps: what the next chunk's reads need
-  (ids, blocking keys, documents) at once (`end`), the rest while the worker scores the next chunk (`flush`).
+  PostgreSQL by COPY of plain rows of values (`_copy_job`), in two steps: what the next chunk's reads need
+  (ids, documents, blocking keys) at once (`end`), the rest while the worker scores the next chunk (`flush`).
 
 A row whose best candidate is sure (`manifest_core.decide`) is linked to that person: a repeat return, or a
 duplicate within the file when the person came from this same file to the same arrival. An uncertain row
@@ -29,7 +29,7 @@ import hmac
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -275,8 +275,10 @@ class ChunkWriter:
     def flush(self) -> None:
         """The writes `end` left for later, in the chunks' order."""
         with timed("chunk.save_rest"):
+            jobs: list[_Job] = []
             for pending in self.deferred:
-                self._save_rest(pending)
+                jobs += self._save_rest(pending)
+            _run_jobs(jobs)
         self.deferred.clear()
         self.unwritten.clear()
 
@@ -557,26 +559,33 @@ class ChunkWriter:
         # Plain rows (tens of thousands a chunk): no model instance for each.
         # With the register's organisation (access.org_key: a plain insert fills nothing).
         org = self.organisation_id
-        _insert(MatchKey, ("returnee_id", "organisation_id", "key"), [(pk, org, key) for pk, key in keys])
-        self._posted(keys)
         # A document another person of the register holds already is not stored twice (the person was
         # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).
-        _bulk_create(IdentityDocument, documents, numbers, ignore_conflicts=True)
+        jobs = _document_jobs(documents, numbers)
+        if keys:
+            rows = ((pk, org, key) for pk, key in keys)  # made as the COPY sends them
+            jobs += _insert_jobs(MatchKey, ("returnee_id", "organisation_id", "key"), rows)
+        _run_jobs(jobs)
+        self._posted(keys)
         self.deferred.append(pending)
 
-    def _save_rest(self, pending: list[_Pending]) -> None:
+    def _save_rest(self, pending: list[_Pending]) -> list[_Job]:
+        """The chunk's remaining writes: on PostgreSQL returned as COPYs to run (their ids taken here), elsewhere
+        written."""
         new = [item for item in pending if item.returnee is not None and item.prepared is not None]
+        jobs: list[_Job] = []
         if connection.vendor == "postgresql":
-            _save_returnees(new)  # with the ids `_save_keys` took
+            jobs += _returnee_jobs(new)  # with the ids `_save_keys` took
         org = self.organisation_id
-        tokens = [
-            (item.returnee.pk, org, kind, digest)
-            for item in new
-            if item.returnee is not None and item.prepared is not None
-            for kind, digest in zip(item.prepared.token_kinds, item.prepared.token_digests, strict=True)
-        ]
-        _insert(NameToken, ("returnee_id", "organisation_id", "kind", "digest"), tokens)
-        self._intakes(pending)
+        if new:
+            tokens = (  # some 25 a person: made as the COPY sends them, not held as a list meanwhile
+                (item.returnee.pk, org, kind, digest)
+                for item in new
+                if item.returnee is not None and item.prepared is not None
+                for kind, digest in zip(item.prepared.token_kinds, item.prepared.token_digests, strict=True)
+            )
+            jobs += _insert_jobs(NameToken, ("returnee_id", "organisation_id", "kind", "digest"), tokens)
+        return jobs + self._intakes(pending)
 
     def _target(self, item: _Pending) -> int:
         if item.returnee is not None:
@@ -588,7 +597,7 @@ class ChunkWriter:
             return int(target.returnee.pk or 0) if target.returnee is not None else int(target.link_to or 0)
         return int(item.link_to or 0)
 
-    def _intakes(self, pending: list[_Pending]) -> None:
+    def _intakes(self, pending: list[_Pending]) -> list[_Job]:
         targets = [(item, self._target(item)) for item in pending]
         linked = {pk for item, pk in targets if item.returnee is None}
         with timed("db.present_intakes"):
@@ -628,8 +637,8 @@ class ChunkWriter:
             intakes.append(intake)
             if item.review:
                 reviews.append((item, intake))
-        _save_rows(Intake, intakes)
-        _save_rows(
+        jobs = _rows_jobs(Intake, intakes)
+        jobs += _rows_jobs(
             ManifestReview,
             [
                 _NewRow({
@@ -646,6 +655,7 @@ class ChunkWriter:
             ],
         )  # fmt: skip
         self.counts.to_review += len(reviews)
+        return jobs
 
     @staticmethod
     def _candidate_id(pending: list[_Pending], pk: int) -> int:
@@ -674,28 +684,67 @@ class ChunkWriter:
 
 
 def _save_returnees(new: list[_Pending]) -> None:
+    _run_jobs(_returnee_jobs(new))
+
+
+def _returnee_jobs(new: list[_Pending]) -> list[_Job]:
     # Encrypted by the worker (`manifest_pool.Preparer`): the same cipher as the model's fields.
-    _save_rows(
+    return _rows_jobs(
         Returnee,
         [item.returnee for item in new if item.returnee is not None],
         [item.prepared.columns for item in new if item.prepared is not None],
     )
 
 
+@dataclass
+class _Job:
+    """A write: the phase it is timed as, its statement, a COPY's rows' values (computed as the COPY sends them)."""
+
+    name: str
+    statement: str
+    rows: Iterable[Sequence[Any]] | None  # None: not a COPY, a statement run with `params`
+    params: Sequence[Any] = ()
+
+
+def _copy_jobs(cursor: Any, jobs: list[_Job]) -> None:
+    """`jobs` on a psycopg cursor, in order."""
+    for job in jobs:
+        with timed(job.name):
+            if job.rows is None:
+                cursor.execute(job.statement, job.params)
+                continue
+            with cursor.copy(job.statement) as copy:
+                for values in job.rows:
+                    copy.write_row(values)
+
+
+def _run_jobs(jobs: list[_Job]) -> None:
+    """`jobs` now (PostgreSQL; elsewhere the writes are done when their jobs would be made)."""
+    if jobs:
+        with connection.cursor() as cursor:
+            _copy_jobs(cursor.cursor, jobs)
+
+
 def _save_rows(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> None:
-    """`rows` inserted, their ids set: by COPY on PostgreSQL (`_copy_rows`), by `bulk_create` elsewhere."""
+    """`rows` inserted now, their ids set: by COPY on PostgreSQL (`_copy_job`), by `bulk_create` elsewhere."""
+    _run_jobs(_rows_jobs(model, rows, ready))
+
+
+def _rows_jobs(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> list[_Job]:
+    """`rows` given their ids, and on PostgreSQL returned as a COPY to run (`_copy_job`); elsewhere inserted
+    now by `bulk_create` (nothing returned)."""
     if not rows:
-        return
+        return []
     if connection.vendor != "postgresql":
         objects = [model(**row.values) for row in rows]
         _bulk_create(model, objects, ready)
         for row, obj in zip(rows, objects, strict=True):
             row.pk = obj.pk
-        return
-    with timed(f"db.write.{model._meta.model_name}"):
-        if any(row.pk is None for row in rows):
+        return []
+    if any(row.pk is None for row in rows):
+        with timed(f"db.ids.{model._meta.model_name}"):
             _reserve_ids(model, rows)
-        _copy_rows(model, rows, ready)
+    return [_copy_job(model, rows, ready)]
 
 
 def _ids(array: Any) -> Any:
@@ -704,29 +753,53 @@ def _ids(array: Any) -> Any:
     return array.astype(np.int32) if len(array) and int(array.max()) < 2**31 else array
 
 
-def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Plain rows into `model`'s table: COPY on PostgreSQL, batched executemany elsewhere."""
-    if not rows:
-        return
-    with timed(f"db.write.{model._meta.model_name}"):
-        _insert_rows(model, columns, rows)
-
-
-def _insert_rows(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+def _insert_jobs(model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> list[_Job]:
+    """Plain rows into `model`'s table: on PostgreSQL a COPY returned to run, elsewhere inserted now (batched
+    executemany; nothing returned)."""
     quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        names = ", ".join(quote(c) for c in columns)
-        statement = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-            for values in rows:
-                copy.write_row(values)
-        return
     names = ", ".join(quote(c) for c in columns)
+    name = f"db.write.{model._meta.model_name}"
+    if connection.vendor == "postgresql":
+        return [_Job(name, f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN", rows)]
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (names from the model)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10_000):
-            cursor.executemany(sql, rows[start : start + 10_000])
+    with timed(name), connection.cursor() as cursor:
+        for batch in itertools.batched(rows, 10_000):
+            cursor.executemany(sql, batch)
+    return []
+
+
+_DOCUMENT_COLUMNS = ("returnee_id", "organisation_id", "document_type", "number", "number_index", "issuing_country")
+
+
+def _document_jobs(documents: list[IdentityDocument], numbers: list[dict[str, Any]]) -> list[_Job]:
+    """The new people's documents, each unless the register holds it already (ON CONFLICT DO NOTHING, as
+    `bulk_create(ignore_conflicts=True)`; among the chunk's own, the first in the rows' order wins): on
+    PostgreSQL one INSERT from arrays returned to run, the numbers as the worker encrypted them; elsewhere
+    inserted now by `bulk_create`."""
+    if not documents:
+        return []
+    if connection.vendor != "postgresql":
+        _bulk_create(IdentityDocument, documents, numbers, ignore_conflicts=True)
+        return []
+    # Every column but the id (the table's identity): a field added to the model fails here, not silently.
+    assert {f.attname for f in IdentityDocument._meta.concrete_fields} == {"id", *_DOCUMENT_COLUMNS}
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in _DOCUMENT_COLUMNS)
+    statement = (
+        f"INSERT INTO {quote(IdentityDocument._meta.db_table)} ({names}) "  # noqa: S608 (names from the model)
+        "SELECT r, o, t, n, i, c FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
+        "%s::text[]) WITH ORDINALITY AS d (r, o, t, n, i, c, position) ORDER BY position ON CONFLICT DO NOTHING"
+    )
+    params = [
+        [d.returnee_id for d in documents],
+        [d.organisation_id for d in documents],
+        [str(d.document_type) for d in documents],
+        [values["number"] for values in numbers],
+        [d.number_index for d in documents],
+        [str(d.issuing_country) for d in documents],
+    ]
+    return [_Job("db.write.identitydocument", statement, None, params)]
 
 
 # The SQLite driver keeps the last 128 statements it prepared, each as large as its text: a statement whose
@@ -758,7 +831,7 @@ def _among(column: str, values: Any) -> RawSQL:
 
 
 def _bulk_create(model: Any, objects: list[Any], ready: Sequence[dict[str, Any]] = (), **options: Any) -> None:
-    """`bulk_create` (SQLite, and the rows `_copy_rows` does not take). `ready`: per object, attribute -> the value its
+    """`bulk_create` (SQLite, and the rows `_copy_job` does not take). `ready`: per object, attribute -> the value its
     column stores, computed elsewhere (ciphertexts from `manifest_pool`), sent as it is."""
     if not objects:
         return
@@ -800,14 +873,15 @@ def _reserve_ids(model: Any, objects: list[Any]) -> None:
 _PURE_TYPES = frozenset({type(None), bool, int, str, date, datetime})
 
 
-def _copy_rows(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> None:
-    """COPY of `rows` (their ids set) into `model`'s table, without a model instance per row. A value a row
+def _copy_job(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> _Job:
+    """The COPY of `rows` (their ids set) into `model`'s table, without a model instance per row. A value a row
     gives passes through its field as Django would send it (`get_db_prep_save`: encryption included), computed
     once per distinct value for a plain field (most of a new returnee's columns hold the same few values), never
     for an encrypted one (each value is encrypted on its own: equal ciphertexts would tell equal values apart);
     `ready` (per row, attribute -> stored value, e.g. ciphertexts from `manifest_pool`) is sent as it is; a field
     a row does not give stores its default, computed once per call through the field (`pre_save` of an unsaved
-    instance), as `bulk_create` would for each row. No signal is sent (bulk_create sends none)."""
+    instance), as `bulk_create` would for each row. No signal is sent (bulk_create sends none). The rows' values
+    are computed as the COPY sends them."""
     meta = model._meta
     # A generated column (cases' monitoring facts) is computed by the database: COPY may not write it.
     fields = [f for f in meta.concrete_fields if not getattr(f, "generated", False)]
@@ -819,30 +893,36 @@ def _copy_rows(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] 
         encrypted = isinstance(f, (EncryptedTextField, EncryptedDateField))
         plans.append((f.attname, f, None if encrypted else {}, default))
     columns = ", ".join(quote(f.column) for f in fields)
-    pk_name = meta.pk.attname
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for position, row in enumerate(rows):
-            given = ready[position] if ready else {}
-            values = row.values
-            out = []
-            for name, f, memo, default in plans:
-                if name in given:
-                    out.append(given[name])
-                elif name == pk_name:
-                    out.append(row.pk)
-                elif name not in values:
-                    out.append(default)
-                else:
-                    value = values[name]
-                    if memo is None or type(value) not in _PURE_TYPES:
-                        out.append(f.get_db_prep_save(value, connection))
-                        continue
-                    key = (type(value), value)
-                    found = memo.get(key, memo)
-                    if found is memo:
-                        found = memo[key] = f.get_db_prep_save(value, connection)
-                    out.append(found)
-            copy.write_row(out)
+    statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    values = _copy_values(rows, ready, plans, meta.pk.attname)
+    return _Job(f"db.write.{meta.model_name}", statement, values)
+
+
+def _copy_values(
+    rows: list[_NewRow],
+    ready: Sequence[dict[str, Any]],
+    plans: list[tuple[str, Any, dict[Any, Any] | None, Any]],
+    pk_name: str,
+) -> Iterator[list[Any]]:
+    for position, row in enumerate(rows):
+        given = ready[position] if ready else {}
+        values = row.values
+        out = []
+        for name, f, memo, default in plans:
+            if name in given:
+                out.append(given[name])
+            elif name == pk_name:
+                out.append(row.pk)
+            elif name not in values:
+                out.append(default)
+            else:
+                value = values[name]
+                if memo is None or type(value) not in _PURE_TYPES:
+                    out.append(f.get_db_prep_save(value, connection))
+                    continue
+                key = (type(value), value)
+                found = memo.get(key, memo)
+                if found is memo:
+                    found = memo[key] = f.get_db_prep_save(value, connection)
+                out.append(found)
+        yield out

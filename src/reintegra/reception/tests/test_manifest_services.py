@@ -234,11 +234,11 @@ def test_a_failure_while_writing_rolls_the_whole_file_back(desk: Desk, monkeypat
     calls = []
     original = manifest_writer.ChunkWriter._intakes
 
-    def failing(self: manifest_writer.ChunkWriter, pending: list) -> None:  # type: ignore[type-arg]
+    def failing(self: manifest_writer.ChunkWriter, pending: list) -> list:  # type: ignore[type-arg]
         calls.append(len(pending))
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        original(self, pending)
+        return original(self, pending)
 
     monkeypatch.setattr(manifest_writer.ChunkWriter, "_intakes", failing)
     names = ["Ana", "Berta", "Carla", "Diana", "Elena"]
@@ -248,6 +248,33 @@ def test_a_failure_while_writing_rolls_the_whole_file_back(desk: Desk, monkeypat
     assert [line["code"] for line in services.report_lines(record)] == ["file"]
     assert not Returnee.objects.filter(organisation=desk.org).exists()
     assert not Arrival.objects.filter(organisation=desk.org).exists() and not Intake.objects.exists()
+
+
+def test_new_documents_are_stored_unless_held_already_the_first_of_a_chunk_winning(desk: Desk) -> None:
+    """The writer's documents (`manifest_writer._document_jobs`: one INSERT from arrays on PostgreSQL,
+    `bulk_create` elsewhere): a number the register holds is not stored again, and of two new people given the
+    same number the first keeps it; the number is stored as the worker encrypted it."""
+    from reintegra.access import crypto
+    from reintegra.reception import manifest_writer
+
+    holder, first, second, third = (f.returnee(desk.manager, given_names=n) for n in ("Ana", "Berta", "Carla", "Diana"))
+    held, shared = crypto.document_index("X999"), crypto.document_index("Y111")
+    IdentityDocument.objects.create(
+        returnee=holder, organisation=desk.org, document_type="passport", number="X999", issuing_country="GT",
+        number_index=held,
+    )  # fmt: skip
+    documents = [
+        IdentityDocument(returnee_id=person.pk, organisation_id=desk.org.pk, document_type="passport",
+                         number=number, number_index=index, issuing_country="GT")
+        for person, number, index in ((first, "X999", held), (second, "Y111", shared), (third, "Y111", shared))
+    ]  # fmt: skip
+    numbers = [{"number": crypto.encrypt(d.number)} for d in documents]
+    manifest_writer._run_jobs(manifest_writer._document_jobs(documents, numbers))
+    stored = IdentityDocument.objects.filter(organisation=desk.org).order_by("returnee_id")
+    assert [(d.returnee_id, d.number_index, d.number) for d in stored] == [
+        (holder.pk, held, "X999"),
+        (second.pk, shared, "Y111"),
+    ]
 
 
 def test_copied_rows_are_the_rows_bulk_create_stores(desk: Desk) -> None:
