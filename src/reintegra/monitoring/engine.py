@@ -45,7 +45,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from reintegra.monitoring import dimensions, indicators, joins, registry
+from reintegra.monitoring import dimensions, joins, registry
 from reintegra.monitoring.choices import Measure
 from reintegra.monitoring.definition import Condition, Definition
 from reintegra.replica import read_alias, reading_from_replica
@@ -368,12 +368,9 @@ def _compute(
 ) -> dict[Buckets, list[Values]]:
     population = definition.population
     keys = list(dict.fromkeys(key for s in sets for key in s))
-    grouping = _grouping(population, keys)
     if measure == Measure.MEDIAN and connections[read_alias()].vendor == "postgresql":
-        counted = _prepared(definition, measure, programme_ids, periods, grouping)
-        if _few_values(definition, periods, counted):
-            return _medians_counted(counted, grouping, len(periods), sets)
         return _medians_in_sql(definition, programme_ids, periods, sets, _grouping(population, keys, shared=False))
+    grouping = _grouping(population, keys)
     if measure == Measure.MEDIAN:
         return _medians(
             _rows(definition, measure, programme_ids, periods, grouping), definition, grouping, len(periods), sets
@@ -474,10 +471,6 @@ class _Prepared:
     # Every row its own unit (no latest record ranked, no distinct units) and no median: nothing in the query
     # needs its rows sorted, so a large one runs with `_HASHED` (docs/scaling.md, "Eighth pass").
     whole: bool = False
-    # Each row its own unit (no latest record ranked): a median's histogram is grouped by hash (`_histogram_query`).
-    unranked: bool = False
-    # A median's: whether its values are few distinct ones (`_few_values`, asked once: empty until then).
-    few_values: list[bool] = field(default_factory=list)
     # Nested (cumulative) periods (`_nested_rows`): the groups by first period and how each period's aggregates
     # are picked from them, for PostgreSQL's grouping sets taken before the groups are repeated per period.
     nested: _Nested | None = None
@@ -517,8 +510,7 @@ def _prepared(
         measure,
         tuple(programme_ids),
         tuple(periods),
-        # The columns too: a median groups by each dimension's own bucket or by the columns they share.
-        tuple((key, aliases) for key, (aliases, _bucket) in grouping.dimensions.items()),
+        tuple(grouping.dimensions),
         read_alias(),
         timezone.get_current_timezone_name(),
     )
@@ -537,17 +529,8 @@ def _prepared(
             sql, params = inner.order_by().query.sql_with_params()
             # The connection the router chose for the queryset (the replica inside `reading_from_replica()`).
             additive = measure != Measure.MEDIAN
-            unranked = unit_path == "pk"
-            found = _Prepared(
-                sql,
-                tuple(params),
-                aggregates,
-                additive,
-                inner.db,
-                definition.population,
-                whole=additive and unranked,
-                unranked=unranked,
-            )
+            whole = additive and unit_path == "pk"
+            found = _Prepared(sql, tuple(params), aggregates, additive, inner.db, definition.population, whole=whole)
         with _LOCK:  # batches computed on several connections at once (`compute_many`)
             if len(_PREPARED) >= _PREPARED_MAX:
                 _PREPARED.pop(next(iter(_PREPARED)), None)
@@ -697,7 +680,21 @@ def _grouped(
     q = db.ops.quote_name
     period = q("_p")
     if db.vendor == "postgresql" and columns:
-        found, bits = _grouping_sets(prepared, columns, sets)
+        key = (tuple(columns), tuple(sets))
+        if key not in prepared.grouped:
+            prepared.grouped[key] = _grouping_sets_query(prepared, columns, sets)
+        query, bits = prepared.grouped[key]
+        started = perf_counter()
+        with db.cursor() as cursor:
+            if key in prepared.quick:
+                found = _fetch_prepared(db, cursor, prepared, key, query, params)
+            else:
+                found = _fetch_tuned(db, cursor, query, params, hashed=prepared.whole)
+        # The settings change no number, only the plan of a large query: a question is quick or not by its data.
+        if perf_counter() - started < _QUICK:
+            prepared.quick.add(key)
+        else:
+            prepared.quick.discard(key)
         for mask, index, *rest in found:
             yield bits[mask], index, dict(zip(columns, rest, strict=False)), _parts(rest[len(columns) :])
         return
@@ -715,33 +712,6 @@ def _grouped(
     for i, index, *rest in found:
         which = sets[i]
         yield which, index, dict(zip(which, rest, strict=False)), _parts(rest[len(columns) :])
-
-
-def _grouping_sets(
-    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]], *, histogram: bool = False
-) -> tuple[list[Any], dict[int, tuple[str, ...]]]:
-    """PostgreSQL: the rows of the grouped query (`_grouping_sets_query`, or `_histogram_query`: each group's
-    values and how many times each is there) and the set of columns each GROUPING() mask stands for."""
-    db = connections[prepared.alias]
-    key = (tuple(columns), tuple(sets), histogram)
-    if key not in prepared.grouped:
-        made = _histogram_query if histogram else _grouping_sets_query
-        prepared.grouped[key] = made(prepared, columns, sets)
-    query, bits = prepared.grouped[key]
-    started = perf_counter()
-    with db.cursor() as cursor:
-        if key in prepared.quick:
-            found = _fetch_prepared(db, cursor, prepared, key, query, prepared.params)
-        else:
-            # A histogram needs no sorted rows either when no latest record is ranked.
-            hashed = prepared.whole or (histogram and prepared.unranked)
-            found = _fetch_tuned(db, cursor, query, prepared.params, hashed=hashed)
-    # The settings change no number, only the plan of a large query: a question is quick or not by its data.
-    if perf_counter() - started < _QUICK:
-        prepared.quick.add(key)
-    else:
-        prepared.quick.discard(key)
-    return found, bits
 
 
 def _grouping_sets_query(
@@ -812,139 +782,6 @@ def _nested_grouping_sets_query(
     )
 
 
-def _histogram_query(
-    prepared: _Prepared, columns: list[str], sets: list[tuple[str, ...]]
-) -> tuple[str, dict[int, tuple[str, ...]]]:
-    """PostgreSQL: a median's counted rows grouped by each set's columns and the value (`COUNT(*)` of each value
-    of each group, hashed), and the set of columns each GROUPING() mask stands for. The grouping sets sort all
-    the rows once per set for `percentile_disc`; few distinct values (whole days) hash into few groups."""
-    q = connections[prepared.alias].ops.quote_name
-    period, value = q("_p"), q("_v")
-    names = [q(column) for column in columns]
-    grouping = ", ".join("(" + ", ".join([period, *(q(column) for column in s), value]) + ")" for s in sets)
-    mask = f"GROUPING({', '.join(names)})" if names else "0"
-    # A row without a value is no value of the median; filtered outside the counted rows, after any ranking.
-    query = (
-        f"SELECT {mask}, {', '.join([period, *names, value])}, COUNT(*) "  # noqa: S608
-        f"FROM ({prepared.sql}) counted WHERE {value} IS NOT NULL GROUP BY GROUPING SETS ({grouping})"
-    )
-    return query, _bits(columns, sets)
-
-
-# How many values of a median's population `_few_values` looks at, and how many times each must be there on average
-# for a histogram: a bucket's histogram is no shorter than its values when few are alike.
-_SAMPLE, _ALIKE = 10_000, 4
-
-
-def _few_values(definition: Definition, periods: Sequence[Period], prepared: _Prepared) -> bool:
-    """Whether a median's values are few distinct ones (whole days: a histogram of each bucket is much shorter
-    than its values), judged once per question from the first `_SAMPLE` values of its population in the span
-    (not its counted rows: joined and filtered, reading them until that many took 0.8 s at a million cases,
-    against 0.1 s). Durations to the second are all distinct: their medians keep `percentile_disc`."""
-    if not prepared.few_values:
-        span = (min(p[0] for p in periods), max(p[1] for p in periods))
-        values = (
-            definition.population.rows()
-            .filter(_in_period(definition, span))
-            .alias(**_aliases(definition, [span]))
-            .annotate(_v=F(_path(definition, definition.value)))
-            .filter(_v__isnull=False)
-            .values("_v")
-            .order_by()[:_SAMPLE]
-        )
-        sql, params = values.query.sql_with_params()
-        with connections[values.db].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(DISTINCT _v), COUNT(*) FROM ({sql}) sample", params)  # noqa: S608
-            distinct, found = cursor.fetchone()
-        prepared.few_values.append(bool(found) and distinct * _ALIKE <= found)
-    return prepared.few_values[0]
-
-
-def _medians_counted(
-    prepared: _Prepared, grouping: _Grouping, n_periods: int, sets: Sequence[Buckets]
-) -> dict[Buckets, list[Values]]:
-    """PostgreSQL, a median of few distinct values: each group of the columns the dimensions share (as counts are
-    grouped: the attention mask, the municipality and its state) as its histogram of values (`_histogram_query`,
-    hashed), a bucket's histogram made of its groups' in Python (`_bucket_histograms`: a bucket's values are its
-    groups' values, where its median is not its groups' medians), then each bucket's two middle values
-    (`indicators.middles`), averaged as `_medians_in_sql` averages `percentile_disc`'s: the same numbers."""
-    by_columns = _by_columns(grouping, sets)
-    columns = list(grouping.expressions)
-    found, bits = _grouping_sets(
-        prepared, columns, [*by_columns, *([()] if () not in by_columns else [])], histogram=True
-    )
-    groups: dict[tuple[Any, ...], dict[Any, int]] = defaultdict(dict)  # (mask, period, columns) -> its histogram
-    for row in found:
-        groups[row[:-2]][row[-2]] = row[-1]  # a value once per group: grouped by it
-    totals: list[dict[Any, int]] = [{} for _ in range(n_periods)]
-    gathered: dict[tuple[Buckets, int, Buckets], list[dict[Any, int]]] = defaultdict(list)
-    for group, histogram in groups.items():
-        grouped_by, index = bits[group[0]], group[1]
-        if not grouped_by:
-            totals[index] = histogram
-        values = dict(zip(columns, group[2:], strict=True))
-        for s in by_columns.get(grouped_by, ()):
-            gathered[s, index, grouping.buckets(s, values)].append(histogram)
-    medians = {s: [Values(s, _middle_cell(totals[index])) for index in range(n_periods)] for s in sets}
-    for (s, index, buckets), histogram in _bucket_histograms(gathered, totals).items():
-        medians[s][index].cells[buckets] = _middle_cell(histogram)
-    return medians
-
-
-def _bucket_histograms(
-    gathered: dict[tuple[Buckets, int, Buckets], list[dict[Any, int]]], totals: list[dict[Any, int]]
-) -> dict[tuple[Buckets, int, Buckets], dict[Any, int]]:
-    """Each bucket's histogram (by set, period and bucket) from its groups'. A set's buckets share out its period's
-    values, so the bucket gathering more of them than all the others together (a flag's "no": most masks) is the
-    period's total less the others: a subtraction of the few instead of an addition of the many (Python added
-    the mask's 37,063 histogram rows into eleven flags' at a million cases)."""
-    sized: dict[tuple[Buckets, int], list[tuple[int, Buckets]]] = defaultdict(list)
-    for (s, index, buckets), histograms in gathered.items():
-        sized[s, index].append((sum(len(histogram) for histogram in histograms), buckets))
-    found: dict[tuple[Buckets, int, Buckets], dict[Any, int]] = {}
-    for (s, index), sizes in sized.items():
-        size, largest = max(sizes)
-        rest = None if len(sizes) == 1 or 2 * size <= sum(n for n, _buckets in sizes) else dict(totals[index])
-        for _size, buckets in sizes:
-            if rest is None or buckets != largest:
-                histogram = found[s, index, buckets] = _added(gathered[s, index, buckets])
-                if rest is not None:
-                    _take(rest, histogram)
-        if rest is not None:
-            found[s, index, largest] = rest
-    return found
-
-
-def _added(histograms: Sequence[dict[Any, int]]) -> dict[Any, int]:
-    """The histogram of several groups' values together (a single group's is its own)."""
-    if len(histograms) == 1:
-        return histograms[0]
-    added = dict(histograms[0])
-    for histogram in histograms[1:]:
-        for value, count in histogram.items():
-            added[value] = added.get(value, 0) + count
-    return added
-
-
-def _take(histogram: dict[Any, int], part: dict[Any, int]) -> None:
-    """`histogram` less `part` (values of it), a value left out once none is left."""
-    for value, count in part.items():
-        left = histogram[value] - count
-        if left:
-            histogram[value] = left
-        else:
-            del histogram[value]
-
-
-def _middle_cell(histogram: dict[Any, int]) -> Cell:
-    if not histogram:
-        return _median_cell([])
-    lower, upper, count = indicators.middles(histogram.items())
-    low, high = as_number(lower), as_number(upper)
-    middle = low if lower == upper else (low + high) / 2
-    return Cell(middle, float(count), middle)
-
-
 # A grouped query quicker than this (seconds) runs without `_TUNE` the next time.
 _QUICK = 0.02
 # Compiling these wide expressions costs PostgreSQL's JIT seconds, more than the query (measured), and the rows
@@ -953,9 +790,7 @@ _QUICK = 0.02
 # the product of their values: 289,056 groups for the cases' 5,719 at a million cases, over the 128 MB that
 # `work_mem` × the default `hash_mem_multiplier` (2) allows, so it sorted the first-level groups again for half of
 # the 24 sets (1.7 of 4.1 s). Hash tables may take 8 × `work_mem` (a hash that outgrows it spills to disk as
-# before; the cases' tables took 17 MB): docs/scaling.md, "Ninth pass (b)". A median's histogram (`_histogram_query`)
-# needs it too: each set's groups estimated as its rows, all but one of its eight sets were sorted (3.1 s against
-# 2.0 s hashed for `days-to-acceptance` at a million cases, its tables 74 MB).
+# before; the cases' tables took 17 MB): docs/scaling.md, "Ninth pass (b)".
 _TUNE = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'", "SET LOCAL hash_mem_multiplier = 8")
 _RESET = ("SET LOCAL jit TO DEFAULT", "SET LOCAL work_mem TO DEFAULT", "SET LOCAL hash_mem_multiplier TO DEFAULT")
 # And for rows kept whole (`_Prepared.whole`: no ranking, no median), no sort where a hash does: PostgreSQL
@@ -973,8 +808,8 @@ def _fetch_tuned(db: Any, cursor: Any, query: str, params: Sequence[Any], *, has
     longer one). A tiny query's time is mostly round trips: a transaction of its own around it took four."""
     import psycopg
 
-    tune = (*_TUNE, *(_HASHED if hashed else ()))
-    reset = (*_RESET, *(_HASHED_RESET if hashed else ()))
+    tune = (*_TUNE, *_HASHED) if hashed else _TUNE
+    reset = (*_RESET, *_HASHED_RESET) if hashed else _RESET
     if not isinstance(cursor.cursor, psycopg.ClientCursor):
         # Binding on the server sends one statement at a time.
         with transaction.atomic(using=db.alias):

@@ -24,7 +24,6 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
 UNKNOWN = "unknown"
 # The standard age bands of the platform's disaggregations (issue 12): lower bounds, in years.
@@ -132,24 +131,6 @@ def per_period(records: Iterable[Record], periods: Iterable[tuple[date, date]], 
 def cumulative_distinct(records: Iterable[Record], up_to: date, *, percentage: bool) -> Ratio:
     """Life of programme up to `up_to`: distinct units over every period, not the sum of the periods."""
     return total((r for r in records if r.on <= up_to), percentage=percentage)
-
-
-def middles(counted: Iterable[tuple[Any, int]]) -> tuple[Any, Any, int]:
-    """The two middle values (the same one for an odd number) of values given as (value, how many times), and
-    how many values they are: the values at positions (n - 1) // 2 and n // 2 of their sorted list, which
-    `statistics.median` averages and PostgreSQL's `percentile_disc` picks. A histogram of few distinct values
-    (whole days) is sorted instead of every value. `counted` must not be empty, nor hold a count below 1."""
-    ordered = sorted(counted)  # by value (then count: a value given twice is counted twice all the same)
-    n = sum(how_many for _value, how_many in ordered)
-    lower_at, upper_at = (n - 1) // 2, n // 2
-    seen, lower = 0, None
-    for value, how_many in ordered:
-        if seen <= lower_at < seen + how_many:
-            lower = value
-        seen += how_many
-        if seen > upper_at:
-            return lower, value, n
-    raise ValueError("no value to take the middle of")
 
 
 def achievement(baseline: float | None, target: float, actual: float, direction: Direction) -> float | None:

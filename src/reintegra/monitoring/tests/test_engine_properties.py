@@ -12,13 +12,11 @@ and which person each case belongs to (several cases for one person), then rolls
 from __future__ import annotations
 
 import copy
-import statistics
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -292,123 +290,4 @@ def test_nested_periods_read_once_give_the_rows_joined_to_each_period(pool, worl
             engine._PREPARED.clear()
             for s in sets:
                 assert [(v.total, v.cells) for v in nested[s]] == [(v.total, v.cells) for v in joined[s]], (measure, s)
-        transaction.set_rollback(True)
-
-
-# Referrals: (case index, day sent from the year's start, hour sent, the answer: none, declined after some hours, or
-# accepted after some hours, negative ones included: a clock set wrong answers before sending).
-referral_strategy = st.tuples(
-    st.integers(0, CASES - 1),
-    st.integers(-10, 375),
-    st.integers(0, 23),
-    st.one_of(
-        st.none(),
-        st.tuples(st.just("declined"), st.integers(1, 30)),
-        st.tuples(st.just("accepted"), st.integers(-30, 200)),
-    ),
-)
-ACCEPTED = [{"field": "accepted", "op": "is", "value": True}]
-# The library's `days-to-acceptance` (every accepted referral), each case's latest accepted one, and each case's
-# latest referral whatever its answer (a latest without a value is no value: an earlier one does not stand in).
-DAYS = [
-    {"population": "referrals", "unit": unit, "date": "sent_at", "filters": filters, "value": "days_to_acceptance"}
-    for unit, filters in [("record", ACCEPTED), ("case", ACCEPTED), ("case", [])]
-]
-
-
-def _write_referrals(pool, referrals):
-    from reintegra.referrals.models import Referral
-    from reintegra.testing.me_records import _pathways
-
-    case_ids, manager = pool[3], pool[4]
-    pathway = _pathways([manager.organisation_id], manager)[manager.organisation_id]
-    rows = []
-    for case, day, hour, answer in referrals:
-        sent = datetime.combine(YEAR + timedelta(days=day), time(hour), tzinfo=timezone.get_current_timezone())
-        answered = {} if answer is None else {"answered_at": sent + timedelta(hours=answer[1])}
-        if answer is not None and answer[0] == "declined":
-            answered["decline_reason"] = "no_capacity"
-        rows.append(
-            Referral(
-                case_id=case_ids[case],
-                organisation_id=manager.organisation_id,
-                referring_organisation_id=manager.organisation_id,
-                provider_id=pathway.provider_id,
-                service_id=pathway.service_id,
-                pathway=pathway,
-                referred_by=manager,
-                status="sent",
-                created_at=sent,
-                sent_at=sent,
-                **answered,
-            )
-        )
-    return Referral.objects.bulk_create(rows)
-
-
-def _expected_medians(raw, written, programme_ids):
-    """Each quarter's median days to acceptance over the referrals the definition counts, in plain Python."""
-    counted: dict[tuple[int, object], tuple] = {}  # (quarter, unit) -> (sent, id, days or None)
-    for referral in written:
-        if referral.case.programme_id not in programme_ids:
-            continue
-        day = timezone.localdate(referral.sent_at)
-        accepted = referral.answered_at is not None and referral.decline_reason == ""
-        if raw["filters"] and not accepted:
-            continue
-        days = (referral.answered_at - referral.sent_at).total_seconds() / 86400 if accepted else None
-        for index, (start, end) in enumerate(QUARTERS):
-            if start <= day <= end:
-                unit = referral.pk if raw["unit"] == "record" else referral.case_id
-                mine = (referral.sent_at, referral.pk, days)
-                counted[index, unit] = max(counted.get((index, unit), mine), mine)
-    medians = []
-    for index in range(len(QUARTERS)):
-        values = [days for (at, _unit), (_s, _i, days) in counted.items() if at == index and days is not None]
-        medians.append((statistics.median(values), len(values)) if values else (None, 0))
-    return medians
-
-
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(world=world_strategy, referrals=st.lists(referral_strategy, max_size=40))
-def test_medians_counted_by_value_are_those_of_every_value_sorted(pool, world, referrals, monkeypatch):
-    """A median of few distinct values (days to acceptance) is taken on PostgreSQL from each bucket's histogram of
-    values (`engine._histogram_query`, hashed) instead of one sort of the values per grouping set: the same cells,
-    every standard disaggregation and a crossed one, ties, odd and even numbers, negative durations and rows
-    without a value (a unit's latest referral not accepted), as `percentile_disc` gives; on both databases the
-    totals are those of `statistics.median` over the referrals read in Python."""
-    from reintegra.cases.models import Case as CaseModel
-
-    people, cases = world
-    programme_ids = [p.pk for p in pool[0]]
-    with transaction.atomic():
-        _write(pool, people, cases)
-        written = _write_referrals(pool, referrals)
-        by_case = CaseModel.objects.in_bulk([r.case_id for r in written])
-        for referral in written:
-            referral.case = by_case[referral.case_id]
-        for raw in DAYS:
-            parsed = definition.parse(raw, "median")
-            keys = tuple(dimensions.available(parsed.population))
-            sets = [(), *((key,) for key in keys), ("sex", "adm2")]
-            found = {}
-            for counted in (True, False) if connection.vendor == "postgresql" else (None,):
-                with monkeypatch.context() as patched:
-                    if counted is not None:
-                        patched.setattr(engine, "_few_values", lambda *_args, counted=counted: counted)
-                    engine._PREPARED.clear()
-                    found[counted] = engine.compute_sets(
-                        parsed, "median", programme_ids=programme_ids, periods=QUARTERS, sets=sets
-                    )
-            engine._PREPARED.clear()
-            if connection.vendor == "postgresql":
-                for s in sets:
-                    assert [(v.total, v.cells) for v in found[True][s]] == [
-                        (v.total, v.cells) for v in found[False][s]
-                    ], (raw, s)
-            some = next(iter(found.values()))
-            expected = _expected_medians(raw, written, programme_ids)
-            assert [(v.total.value, v.total.denominator) for v in some[()]] == [
-                (middle, float(n)) if n else (None, 0.0) for middle, n in expected
-            ], raw
         transaction.set_rollback(True)

@@ -1,6 +1,5 @@
 """The arithmetic of indicators: the mistakes other M&E tools make are ruled out on random data."""
 
-import statistics
 from datetime import date, timedelta
 
 import pytest
@@ -16,7 +15,6 @@ from reintegra.monitoring.indicators import (
     age_band,
     cumulative_distinct,
     disaggregate,
-    middles,
     per_period,
     suppress,
     total,
@@ -191,26 +189,3 @@ def test_the_arithmetic_imports_neither_django_nor_the_apps():
     imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert not {m for m in imported if m.split(".")[0] in ("django", "reintegra", "rest_framework")}
-
-
-@given(
-    values=st.lists(
-        st.integers(-5, 5) | st.integers(-(10**12), 10**12).map(lambda us: timedelta(microseconds=us)), min_size=1
-    ).filter(lambda values: len({type(v) for v in values}) == 1)
-)
-def test_the_middles_of_a_histogram_are_those_of_every_value_sorted(values):
-    """A median's two middle values from (value, count) pairs in any order are those of the sorted values (ties,
-    negatives, odd and even numbers), and averaged they are `statistics.median`."""
-    counted: dict = {}
-    for value in values:
-        counted[value] = counted.get(value, 0) + 1
-    lower, upper, n = middles(reversed(list(counted.items())))
-    ordered = sorted(values)
-    assert (lower, upper, n) == (ordered[(len(values) - 1) // 2], ordered[len(values) // 2], len(values))
-    if isinstance(lower, int):
-        assert (lower if lower == upper else (lower + upper) / 2) == statistics.median(values)
-
-
-def test_no_middle_of_no_value():
-    with pytest.raises(ValueError, match="no value"):
-        middles([])
