@@ -706,23 +706,21 @@ class _Job:
     params: Sequence[Any] = ()
 
 
-def _copy_jobs(cursor: Any, jobs: list[_Job]) -> None:
-    """`jobs` on a psycopg cursor, in order."""
-    for job in jobs:
-        with timed(job.name):
-            if job.rows is None:
-                cursor.execute(job.statement, job.params)
-                continue
-            with cursor.copy(job.statement) as copy:
-                for values in job.rows:
-                    copy.write_row(values)
-
-
 def _run_jobs(jobs: list[_Job]) -> None:
-    """`jobs` now (PostgreSQL; elsewhere the writes are done when their jobs would be made)."""
-    if jobs:
-        with connection.cursor() as cursor:
-            _copy_jobs(cursor.cursor, jobs)
+    """`jobs` now, in order, on psycopg's cursor (PostgreSQL; elsewhere the writes are done when their jobs would
+    be made)."""
+    if not jobs:
+        return
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        for job in jobs:
+            with timed(job.name):
+                if job.rows is None:
+                    cursor.execute(job.statement, job.params)
+                    continue
+                with cursor.copy(job.statement) as copy:
+                    for values in job.rows:
+                        copy.write_row(values)
 
 
 def _save_rows(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> None:

@@ -278,7 +278,7 @@ def test_new_documents_are_stored_unless_held_already_the_first_of_a_chunk_winni
 
 
 def test_copied_rows_are_the_rows_bulk_create_stores(desk: Desk) -> None:
-    """The writer's COPY of plain rows (`manifest_writer._copy_rows`, PostgreSQL) stores what Django's
+    """The writer's COPY of plain rows (`manifest_writer._copy_job`, PostgreSQL) stores what Django's
     `bulk_create` stores for the same values: defaults, encrypted and plain columns (elsewhere it is bulk_create)."""
     from django.db import connection
     from django.utils import timezone
