@@ -65,31 +65,13 @@ def load_average() -> float:
 
 # --- where the cores went: CPU seconds per kind of process (Linux /proc) ------------------------------------------
 
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _processes() -> dict[int, tuple[str, int, float]]:
-    """Every live process: pid → (name, parent pid, CPU seconds of it and of its children it has waited for)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            text = (entry / "stat").read_text(encoding="ascii", errors="replace")
-        except OSError:  # gone meanwhile
-            continue
-        # The name is in parentheses and may hold spaces: the fields after the last ")" are fixed.
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        fields = text[text.rindex(")") + 2 :].split()
-        utime, stime, cutime, cstime = (int(fields[i]) for i in (11, 12, 13, 14))
-        found[int(entry.name)] = (name, int(fields[1]), (utime + stime + cutime + cstime) / _TICKS)
-    return found
-
 
 def cpu_by_kind(server_pid: int) -> dict[str, float]:
     """CPU seconds so far of the web server (its master and workers) and of every PostgreSQL process on the
     machine (a shared cluster's other clients included: say so when reading it)."""
-    processes = _processes()
+    from proc_stat import processes as running
+
+    processes = running()
     children: dict[int, list[int]] = {}
     for pid, (_name, parent, _cpu) in processes.items():
         children.setdefault(parent, []).append(pid)
@@ -310,9 +292,9 @@ def part(url: str, cases: int, user_counts: list[int], *, fresh: bool) -> dict[s
         organisation_cases = json.loads(fixture.read_text(encoding="utf-8"))["organisation_cases"]
         runs = []
         with served(env, home) as (base, server_pid, server_log):
+            served_by = (server_pid, server_log, url.startswith("postgres"))
             for users in user_counts:
                 log(f"bench: {users} users for {SECONDS} s")
-                served_by = (server_pid, server_log, url.startswith("postgres"))
                 runs.append(run_locust(base, users, fixture, home, served_by))
                 log(json.dumps({k: v for k, v in runs[-1].items() if k != "by_request"}))
         return {

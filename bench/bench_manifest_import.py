@@ -213,12 +213,10 @@ def server_cpu_seconds(connection: Any) -> float | None:
     """CPU seconds of the PostgreSQL backend serving `connection` (when it runs on this machine)."""
     if connection.vendor != "postgresql":
         return None
+    from proc_stat import cpu_seconds
+
     connection.ensure_connection()
-    try:
-        fields = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds(connection.connection.info.backend_pid)
 
 
 def run_import(path: Path) -> dict[str, Any]:
