@@ -51,7 +51,7 @@ def test_pgbouncer_turns_server_side_cursors_off():
 def test_sqlite_ignores_the_pool_and_has_no_replica(tmp_path):
     found = databases({"REINTEGRA_DB_POOL": "2,10"}, f"sqlite:///{tmp_path / 'db.sqlite3'}")
     assert set(found) == {"default"}
-    assert found["default"]["CONN_MAX_AGE"] == 0 and "pool" not in found["default"]["OPTIONS"]
+    assert found["default"]["CONN_MAX_AGE"] == 60 and "pool" not in found["default"]["OPTIONS"]
     assert "journal_mode=WAL" in found["default"]["OPTIONS"]["init_command"]
 
 
