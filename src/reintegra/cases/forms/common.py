@@ -71,9 +71,12 @@ def staff_choices(organisation_id: int | None, blank: Any = None) -> list[tuple[
         User.objects.filter(in_organisation, is_active=True, role_assignments__role__in=holders)
         .distinct()
         .order_by("first_name", "last_name", "username")
+        .values_list("pk", "first_name", "last_name", "username")
     )
     choices: list[tuple[Any, Any]] = [blank_choice(blank)] if blank is not False else []
-    choices += [(u.pk, u.display_name()) for u in users]
+    # User.display_name from the four columns: a national programme's staff is some hundreds of users, and the
+    # case list renders this select on every page (a model instance each was a third of the form's CPU).
+    choices += [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in users]
     return choices
 
 

@@ -89,9 +89,17 @@ class Command(BaseCommand):
 
             def load(self) -> Any:
                 # The settings the `reintegra` command chose are loaded already (what reintegra.wsgi does).
-                from django.core.wsgi import get_wsgi_application
+                import gc
 
-                return get_wsgi_application()
+                from django.core.wsgi import get_wsgi_application
+                from django.urls import get_resolver
+
+                application = get_wsgi_application()
+                get_resolver().url_patterns  # noqa: B018  # imports every app's URLs and views now
+                # The application's long-lived objects leave the collector's generations: a full collection no
+                # longer walks every module, view and URL pattern during a request (docs/scaling.md).
+                gc.freeze()
+                return application
 
         self._collect_static_files()
         _metrics_directory()
