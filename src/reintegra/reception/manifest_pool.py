@@ -53,8 +53,9 @@ PART = 500  # rows per message to a worker: what it holds at once (messages wait
 
 # (id, given names, first family name, second family name, birth date, birth year, document keys)
 Record = tuple[Any, ...]
-# Per row: the row's person, and the ids of the register's people to score it against.
-Job = tuple[Record, Sequence[int]]
+# Per row: the row's person, the ids of the register's people to score it against, and the people of earlier
+# rows of its chunk that share a blocking key with it (the writer keeps the scores of those made new people).
+Job = tuple[Record, Sequence[int], Sequence[Record]]
 Scores = list[list[tuple[int, float, tuple[str, ...]]]]
 # A row's person as a new returnee would hold it: (given names, first family name, second family name,
 # birth date, estimated birth year (no birth date), phone, document number).
@@ -159,16 +160,26 @@ def as_tuple(person: matching.PersonRecord) -> Record:
 
 
 def score(records: dict[int, Record], jobs: Sequence[Job]) -> Scores:
-    """Each job's person scored against each of its candidates: [(candidate id, score, reasons)] per job."""
+    """Each job's person scored against each of its candidates, the register's then its chunk's earlier rows':
+    [(candidate id, score, reasons)] per job, in that order."""
     people = {pk: matching.PersonRecord(*record) for pk, record in records.items()}
+    # A chunk's row is the earlier row of many pairs: one PersonRecord per record object (pickle sends an
+    # object referenced twice in a message once, so the same rows arrive as the same objects).
+    chunk: dict[int, matching.PersonRecord] = {}
     out: Scores = []
-    for position, (person, ids) in enumerate(jobs):
+    for position, (person, ids, near) in enumerate(jobs):
         if position % TRIM_EVERY == 0:
             matching.trim_caches(CACHE_LIMIT)
         query = matching.PersonRecord(*person)
         found = []
         for pk in ids:
             m = matching.score_pair(query, people[pk])
+            found.append((m.id, m.score, m.reasons))
+        for record in near:
+            other = chunk.get(id(record))
+            if other is None:
+                other = chunk[id(record)] = matching.PersonRecord(*record)
+            m = matching.score_pair(query, other)
             found.append((m.id, m.score, m.reasons))
         out.append(found)
     return out
@@ -337,7 +348,7 @@ class Scorer:
             return lambda: score(records, jobs)
         waits = []
         for worker, part in self._parts(jobs):
-            needed = {pk for _person, ids in part for pk in ids}
+            needed = {pk for _person, ids, _near in part for pk in ids}
             waits.append(worker.ask("score", ({pk: records[pk] for pk in needed}, part)))
         return self._joined(waits)
 

@@ -149,8 +149,9 @@ class _Started:
     scores of their register candidates (waited for by `scores()`)."""
 
     pending: list[_Pending]
-    people: list[matching.PersonRecord]
-    query_keys: list[Sequence[int]]
+    # Per row: the earlier rows of the chunk sharing a blocking key with it (positions), scored after its
+    # register candidates; `_match` keeps those that became new people.
+    near: list[list[int]]
     scores: Callable[[], manifest_pool.Scores]
 
 
@@ -326,7 +327,7 @@ class ChunkWriter:
         next `begin`: a chunk's candidates include the people the earlier chunks created."""
         pending = ahead.pending
         if not pending:
-            return _Started([], [], [], lambda: [])
+            return _Started([], [], lambda: [])
         people = []
         with timed("worker.wait_prepared"):
             all_prepared = ahead.prepared()
@@ -342,27 +343,22 @@ class ChunkWriter:
         ids = {pk for found in ranked for pk in found} | set(holders.values())
         with timed("db.records"):
             records = self._records(ids, {p.document_key for p in pending if p.document_key})
-        jobs = []
-        for position, (item, person) in enumerate(zip(pending, people, strict=True)):
-            candidate_ids = set(ranked[position])
-            if item.document_key in holders:
-                candidate_ids.add(holders[item.document_key])
-            jobs.append((manifest_pool.as_tuple(person), sorted(pk for pk in candidate_ids if pk in records)))
+        jobs, near = _jobs(pending, people, query_keys, ranked, holders, records)
         with timed("worker.send_score"):
-            return _Started(pending, people, query_keys, self.scorer.submit(records, jobs))
+            return _Started(pending, near, self.scorer.submit(records, jobs))
 
     def _match(self, started: _Started) -> None:
-        pending, people, query_keys = started.pending, started.people, started.query_keys
-        in_chunk: dict[int, list[int]] = defaultdict(list)  # blocking-key digest -> positions of new people
+        pending = started.pending
         with timed("worker.wait_scores"):
             all_scores = started.scores()
-        for position, (item, person, register) in enumerate(zip(pending, people, all_scores, strict=True)):
-            scored = [matching.MatchCandidate(pk, score, reasons) for pk, score, reasons in register]
-            nearby = {other for key in query_keys[position] for other in in_chunk.get(key, ())}
+        for position, (item, others, found) in enumerate(zip(pending, started.near, all_scores, strict=True)):
+            split = len(found) - len(others)
+            scored = [matching.MatchCandidate(pk, score, reasons) for pk, score, reasons in found[:split]]
+            # The earlier rows of the chunk that became new people (decided above: a linked row is none).
             scored += [
-                matching.MatchCandidate(-1 - other, m.score, m.reasons)
-                for other in nearby
-                for m in (matching.score_pair(person, people[other]),)
+                matching.MatchCandidate(-1 - other, score, reasons)
+                for other, (_pk, score, reasons) in zip(others, found[split:], strict=True)
+                if pending[other].returnee is not None
             ]
             scored.sort(key=lambda m: (-m.score, m.id))
             decision, chosen = core.decide(scored)
@@ -376,9 +372,6 @@ class ChunkWriter:
             if decision == core.REVIEW:
                 item.review = chosen  # negative ids: people new in this chunk (resolved once written)
             self._new_person(item)
-            assert item.prepared is not None
-            for key in item.prepared.match_keys:  # the person's blocking keys (`name_index.identity_index`)
-                in_chunk[key].append(position)
 
     def _candidates(self, per_person: list[Sequence[int]]) -> list[list[int]]:
         """For each person, the ids of at most TOP of the register's people sharing the most blocking keys
@@ -681,6 +674,39 @@ class ChunkWriter:
                 changed.append(arrival)
         Arrival.objects.bulk_update(changed, list(_GroupCounts().values()))
         return len(self.arrivals)
+
+
+def _jobs(
+    pending: list[_Pending],
+    people: list[matching.PersonRecord],
+    query_keys: list[Sequence[int]],
+    ranked: list[list[int]],
+    holders: dict[str, int],
+    records: dict[int, manifest_pool.Record],
+) -> tuple[list[manifest_pool.Job], list[list[int]]]:
+    """The chunk's pairs for the scorer, and per row the positions of the earlier rows among them."""
+    jobs: list[manifest_pool.Job] = []
+    near: list[list[int]] = []
+    records_of = [manifest_pool.as_tuple(person) for person in people]
+    in_chunk: dict[int, list[int]] = defaultdict(list)  # blocking-key digest -> positions of earlier rows
+    for position, (item, keys) in enumerate(zip(pending, query_keys, strict=True)):
+        candidate_ids = set(ranked[position])
+        if item.document_key in holders:
+            candidate_ids.add(holders[item.document_key])
+        # Every earlier row sharing a key, whatever its decision (not made yet): the worker scores these pairs
+        # beside the register's, off the writer's path, and `_match` keeps those of rows that became new people
+        # (about five in six: the few pairs more cost the worker, not the writer).
+        others = sorted({other for key in keys for other in in_chunk.get(key, ())})
+        assert item.prepared is not None
+        for key in item.prepared.match_keys:
+            in_chunk[key].append(position)
+        near.append(others)
+        jobs.append((
+            records_of[position],
+            sorted(pk for pk in candidate_ids if pk in records),
+            [records_of[other] for other in others],
+        ))  # fmt: skip
+    return jobs, near
 
 
 def _save_returnees(new: list[_Pending]) -> None:

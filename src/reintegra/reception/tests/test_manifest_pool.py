@@ -43,9 +43,11 @@ def test_scores_are_those_of_score_pair(
     register: list[matching.PersonRecord], rows: list[matching.PersonRecord]
 ) -> None:
     records = {p.id: manifest_pool.as_tuple(p) for p in register}
-    jobs = [(manifest_pool.as_tuple(row), [p.id for p in register]) for row in rows]
+    # Each row also against the rows before it (a chunk's earlier rows, sent as records, not ids).
+    tuples = [manifest_pool.as_tuple(row) for row in rows]
+    jobs = [(tuples[n], [p.id for p in register], tuples[:n]) for n in range(len(rows))]
     scored = manifest_pool.score(records, jobs)
-    expected = [[matching.score_pair(row, p) for p in register] for row in rows]
+    expected = [[matching.score_pair(row, p) for p in [*register, *rows[:n]]] for n, row in enumerate(rows)]
     assert scored == [[(m.id, m.score, m.reasons) for m in found] for found in expected]
 
 
@@ -92,7 +94,7 @@ def test_a_worker_that_fails_fails_the_import_without_a_value() -> None:
         assert scorer.pool is not None and scorer.workers == 1
         prepared = scorer.prepare([("Ana", "López", "", None, 1990, "", "")])
         record = manifest_pool.as_tuple(person)
-        failed = scorer.submit({7: record}, [(record[:1], [7]), (record, [7])])  # a person the worker cannot read
+        failed = scorer.submit({7: record}, [(record[:1], [7], []), (record, [7], [])])  # a person the worker cannot read
         assert prepared()[0].columns.keys() == {"given_names", "first_family_name", "match_record"}
         with pytest.raises(RuntimeError, match=r"\(TypeError\)$"):
             failed()
@@ -104,7 +106,7 @@ def test_a_scorer_without_workers_scores_when_asked() -> None:
     person = matching.PersonRecord(id=7, given_names="Ana", first_family_name="López", birth_date=date(1990, 1, 2))
     with manifest_pool.Scorer(0) as scorer:
         assert scorer.pool is None
-        results = scorer.submit({7: manifest_pool.as_tuple(person)}, [(manifest_pool.as_tuple(person), [7])])()
+        results = scorer.submit({7: manifest_pool.as_tuple(person)}, [(manifest_pool.as_tuple(person), [7], [])])()
     assert results[0][0][0] == 7 and results[0][0][1] == matching.score_pair(person, person).score
 
 
