@@ -94,7 +94,8 @@ def test_a_worker_that_fails_fails_the_import_without_a_value() -> None:
         assert scorer.pool is not None and scorer.workers == 1
         prepared = scorer.prepare([("Ana", "López", "", None, 1990, "", "")])
         record = manifest_pool.as_tuple(person)
-        failed = scorer.submit({7: record}, [(record[:1], [7], []), (record, [7], [])])  # a person the worker cannot read
+        # The first: a person the worker cannot read.
+        failed = scorer.submit({7: record}, [(record[:1], [7], []), (record, [7], [])])
         assert prepared()[0].columns.keys() == {"given_names", "first_family_name", "match_record"}
         with pytest.raises(RuntimeError, match=r"\(TypeError\)$"):
             failed()
