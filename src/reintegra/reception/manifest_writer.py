@@ -35,6 +35,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import psycopg
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, TextField, Value
 from django.db.models.expressions import RawSQL
@@ -411,16 +412,19 @@ class ChunkWriter:
             if connection.vendor == "postgresql":
                 # Each posting as the ids' 8-byte big-endian forms end to end (`int8send`), in binary results:
                 # read as one array per key, without a Python string per id (parsing the ids' text was most
-                # of this step's CPU), and no larger than their text on the wire.
-                wrapper.cursor.execute(
-                    f"SELECT {key_column}, string_agg(int8send(returnee_id), ''::bytea) FROM {table} "  # noqa: S608
-                    f"WHERE {key_column} = ANY(%s::bigint[]) GROUP BY {key_column}",
-                    [sorted(keys)],
-                    binary=True,
-                )
-                while batch := wrapper.cursor.fetchmany(2000):
-                    for key, packed in batch:
-                        found[int(key)] = _ids(np.frombuffer(packed, dtype=">i8"))
+                # of this step's CPU), and no larger than their text on the wire. Django's cursors bind on the
+                # client, which gives text results only: a psycopg cursor of its own on the same connection
+                # (the import's transaction).
+                with psycopg.Cursor(connection.connection) as cursor:
+                    cursor.execute(
+                        f"SELECT {key_column}, string_agg(int8send(returnee_id), ''::bytea) "  # noqa: S608
+                        f"FROM {table} WHERE {key_column} = ANY(%s::bigint[]) GROUP BY {key_column}",
+                        [sorted(keys)],
+                        binary=True,
+                    )
+                    while batch := cursor.fetchmany(2000):
+                        for key, packed in batch:
+                            found[int(key)] = _ids(np.frombuffer(packed, dtype=">i8"))
             else:
                 wrapper.execute(
                     f"SELECT {key_column}, group_concat(returnee_id, ',') FROM {table} "  # noqa: S608 (the model's)
