@@ -215,38 +215,47 @@ class ChunkWriter:
 
     # --- arrivals ---------------------------------------------------------------------------------
 
-    def _arrival(self, group: tuple[Any, str]) -> int:
-        found = self.arrivals.get(group)
-        if found is not None:
-            return found
-        day, number = group
-        at = timezone.make_aware(datetime.combine(day, time(0, 0)))
-        existing = (
-            Arrival.objects.filter(
-                organisation_id=self.organisation_id,
-                point=self.point,
-                source=ArrivalSource.MANIFEST,
-                arrived_at=at,
-                means_number=number,
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if existing is None:
-            existing = Arrival.objects.create(
-                organisation_id=self.organisation_id,
-                point=self.point,
-                arrived_at=at,
-                means=self.mapping.means,
-                means_number=number,
-                host_country=self.mapping.host_country,
-                return_type=self.mapping.return_type,
-                source=ArrivalSource.MANIFEST,
-                created_by=self.user,
-            ).pk
-        self.arrivals[group] = existing
-        return existing
+    def _arrivals(self, groups: Iterable[tuple[Any, str]]) -> dict[tuple[Any, str], int]:
+        """The arrival of each (date, flight or bus number) group, found (the oldest, if several) or created once
+        per import: the groups not met before in one query, the missing ones created in one statement, in the
+        order the rows first name them."""
+        wanted = list(dict.fromkeys(groups))
+        missing = [group for group in wanted if group not in self.arrivals]
+        if missing:
+            at = {group: timezone.make_aware(datetime.combine(group[0], time(0, 0))) for group in missing}
+            found: dict[tuple[Any, str], int] = {}
+            for pk, arrived_at, number in (
+                Arrival.objects.filter(
+                    organisation_id=self.organisation_id,
+                    point=self.point,
+                    source=ArrivalSource.MANIFEST,
+                    arrived_at__in=set(at.values()),
+                    means_number__in={number for _day, number in missing},
+                )
+                .order_by("pk")
+                .values_list("pk", "arrived_at", "means_number")
+            ):
+                found.setdefault((arrived_at, number), pk)
+            new = [group for group in missing if (at[group], group[1]) not in found]
+            created = Arrival.objects.bulk_create([
+                Arrival(
+                    organisation_id=self.organisation_id,
+                    point=self.point,
+                    arrived_at=at[group],
+                    means=self.mapping.means,
+                    means_number=group[1],
+                    host_country=self.mapping.host_country,
+                    return_type=self.mapping.return_type,
+                    source=ArrivalSource.MANIFEST,
+                    created_by=self.user,
+                )
+                for group in new
+            ])  # fmt: skip
+            self.arrivals.update(zip(new, (arrival.pk for arrival in created), strict=True))
+            for group in missing:
+                if group not in self.arrivals:
+                    self.arrivals[group] = found[(at[group], group[1])]
+        return {group: self.arrivals[group] for group in wanted}
 
     # --- one chunk --------------------------------------------------------------------------------
 
@@ -295,7 +304,7 @@ class ChunkWriter:
                 (row, row_key(self.organisation_id, core.row_material(self.point.pk, row), hash_key)) for row in rows
             ]
         with timed("db.arrivals"):
-            arrival_ids = {row.group(): self._arrival(row.group()) for row, _key in keyed}
+            arrival_ids = self._arrivals(row.group() for row, _key in keyed)
         with timed("db.stored_intakes"):
             stored = set(
                 Intake.objects.filter(
