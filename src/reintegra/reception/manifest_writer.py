@@ -131,7 +131,7 @@ def secrets(organisation_id: int) -> manifest_pool.Secrets:
         blocking=name_index._BLOCKING,
         birth_date=name_index._BIRTH_DATE,
         separator=name_index._SEP,
-        cipher=crypto.fernet(),
+        sealing=crypto.sealing_key(),
         prefix=crypto.ENCRYPTED_PREFIX,
     )
 
