@@ -2,15 +2,19 @@
 inside the import's one transaction: a failure anywhere leaves nothing written).
 
 Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
-- the arrivals of the chunk's (date, flight or bus number) groups, found or created once per import;
+- the arrivals of the chunk's (date, flight or bus number) groups, found or created once per import (the
+  chunk's new groups in one query and one insert);
 - the row keys already stored at those arrivals (one query): those rows are unchanged;
 - the duplicate candidates of every new row (`cases.name_index` blind-index digests: the register's people
   sharing the most blocking keys with each row, at most TOP per row): the people holding each of the chunk's
-  keys read in one query, except the common keys' long lists, kept from earlier chunks, and ranked here
-  with numpy; the holders of the rows' identity documents (one query); the candidates' match records,
-  decrypted once each (one query), scored by `cases.matching.score_pair`;
-- the rows of the chunk compared with each other in memory (a person listed twice in one chunk); people
-  of earlier chunks are in the register already (same transaction), so the queries above find them;
+  keys read in one query (as binary arrays of ids), except the common keys' long lists, kept from earlier
+  chunks, and ranked here with numpy; the holders of the rows' identity documents (one query); the
+  candidates' match records, decrypted once each, a batch at a time (one query), scored by the worker
+  (`cases.matching.score_pair`);
+- the rows of the chunk compared with each other (a person listed twice in one chunk): each row against the
+  earlier rows sharing a blocking key, scored by the worker with the register's pairs, kept when the earlier
+  row became a new person; people of earlier chunks are in the register already (same transaction), so the
+  queries above find them;
 - bulk inserts: returnees with their name tokens, blocking keys and documents, intakes, review items. On
   PostgreSQL by COPY of plain rows of values (`_copy_job`), in two steps: what the next chunk's reads need
   (ids, documents, blocking keys) at once (`end`), the rest while the worker scores the next chunk (`flush`).
