@@ -364,7 +364,9 @@ class Scorer:
         ]
 
     @staticmethod
-    def _joined(waits: list[Callable[[], list[Any]]]) -> Callable[[], list[Any]]:
+    def joined(waits: list[Callable[[], list[Any]]]) -> Callable[[], list[Any]]:
+        """One callable waiting for each of `waits` in turn: their results end to end."""
+
         def results() -> list[Any]:
             out: list[Any] = []
             for wait in waits:
@@ -378,7 +380,7 @@ class Scorer:
             assert self.preparer is not None, "a Scorer given no secrets only scores"
             preparer = self.preparer
             return lambda: preparer.prepare(people)
-        return self._joined([worker.ask("prepare", part) for worker, part in self._parts(people)])
+        return self.joined([worker.ask("prepare", part) for worker, part in self._parts(people)])
 
     def submit(self, records: dict[int, Record], jobs: Sequence[Job]) -> Callable[[], Scores]:
         matching.trim_caches(CACHE_LIMIT)  # this process's: its rows' keys and in-chunk pairs fill them
@@ -388,7 +390,7 @@ class Scorer:
         for worker, part in self._parts(jobs):
             needed = {pk for _person, ids, _near in part for pk in ids}
             waits.append(worker.ask("score", ({pk: records[pk] for pk in needed}, part)))
-        return self._joined(waits)
+        return self.joined(waits)
 
     def close(self) -> None:
         for worker in self.pool or ():

@@ -209,7 +209,7 @@ class ChunkWriter:
         # read and decrypted again. The register's people do not change during the import (its transaction
         # holds what it created; anonymising is not something an import runs beside).
         self.known: dict[int, tuple[str, str, str, date | None, int | None]] = {}
-        # The people holding a common blocking key, by key (see `_candidates`), and how many ids that is.
+        # The people holding a common blocking key, by key (see `_chunk_postings`), and how many ids that is.
         self.postings: dict[int, Any] = {}
         self.cached_ids = 0
         # Chunks decided and partly written (`end`), and their new people whose returnee rows `flush` writes:
@@ -352,15 +352,31 @@ class ChunkWriter:
             item.document_key = document_key
             people.append(core.person_record(item.row, frozenset({document_key} - {""})))
         query_keys: list[Sequence[int]] = [item.prepared.query_keys for item in pending if item.prepared is not None]
-        ranked = self._candidates(query_keys)
+        postings = self._chunk_postings(query_keys)
         with timed("db.document_holders"):
             holders = self._document_holders([p.document_key for p in pending if p.document_key])
-        ids = {pk for found in ranked for pk in found} | set(holders.values())
-        with timed("db.records"):
-            records = self._records(ids, {p.document_key for p in pending if p.document_key})
-        jobs, near = _jobs(pending, people, query_keys, ranked, holders, records)
-        with timed("worker.send_score"):
-            return _Started(pending, near, self.scorer.submit(records, jobs))
+        near = _near(pending, query_keys)
+        records_of = [manifest_pool.as_tuple(person) for person in people]
+        # A part at a time: the worker scores a part while the next one is ranked and its records read (the
+        # worker would otherwise wait for the whole chunk's reads, and the writer for its scores after).
+        waits = []
+        for start in range(0, len(pending), manifest_pool.PART):
+            part = range(start, min(start + manifest_pool.PART, len(pending)))
+            ranked = self._rank(postings, [query_keys[position] for position in part])
+            documents = {pending[position].document_key for position in part} - {""}
+            ids = {pk for found in ranked for pk in found} | {holders[key] for key in documents if key in holders}
+            with timed("db.records"):
+                records = self._records(ids, documents)
+            jobs: list[manifest_pool.Job] = []
+            for position, found in zip(part, ranked, strict=True):
+                candidates = set(found)
+                if pending[position].document_key in holders:
+                    candidates.add(holders[pending[position].document_key])
+                others = [records_of[other] for other in near[position]]
+                jobs.append((records_of[position], sorted(pk for pk in candidates if pk in records), others))
+            with timed("worker.send_score"):
+                waits.append(self.scorer.submit(records, jobs))
+        return _Started(pending, near, manifest_pool.Scorer.joined(waits))
 
     def _match(self, started: _Started) -> None:
         pending = started.pending
@@ -388,18 +404,23 @@ class ChunkWriter:
                 item.review = chosen  # negative ids: people new in this chunk (resolved once written)
             self._new_person(item)
 
-    def _candidates(self, per_person: list[Sequence[int]]) -> list[list[int]]:
-        """For each person, the ids of at most TOP of the register's people sharing the most blocking keys
-        with them (ties: the highest id first). The people holding each key (its "posting") are read from
-        the database once per chunk for the keys not cached, in one query; the long postings (the common
-        keys: a birth year with a frequent surname's code is shared by thousands) are kept between chunks,
-        so that the same thousands of rows are not read, joined and ranked again for every chunk, and the
-        ranking is done here on arrays. The same candidates as joining the chunk's keys with the table and
-        ranking by COUNT(*) DESC, returnee_id DESC in the database (what this did before)."""
+    def _chunk_postings(self, per_person: list[Sequence[int]]) -> dict[int, Any]:
+        """The people holding each of the chunk's keys (its "posting"), ranked by `_rank`. Read from the
+        database once per chunk for the keys not cached, in one query; the long postings (the common keys: a
+        birth year with a frequent surname's code is shared by thousands) are kept between chunks, so that the
+        same thousands of rows are not read, joined and ranked again for every chunk."""
         wanted = {key for keys in per_person for key in keys}
         postings = {key: self.postings[key] for key in wanted if key in self.postings}
         with timed("db.postings"):
             postings.update(self._postings(wanted - postings.keys()))
+        return postings
+
+    @staticmethod
+    def _rank(postings: dict[int, Any], per_person: list[Sequence[int]]) -> list[list[int]]:
+        """For each person, the ids of at most TOP of the register's people sharing the most blocking keys with
+        them (ties: the highest id first), ranked here on arrays. The same candidates as joining the chunk's
+        keys with the table and ranking by COUNT(*) DESC, returnee_id DESC in the database (what this did
+        before)."""
         found: list[list[int]] = [[] for _ in per_person]
         for position, keys in enumerate(per_person):
             arrays = [postings[key] for key in keys if key in postings]
@@ -713,37 +734,19 @@ class ChunkWriter:
         return len(self.arrivals)
 
 
-def _jobs(
-    pending: list[_Pending],
-    people: list[matching.PersonRecord],
-    query_keys: list[Sequence[int]],
-    ranked: list[list[int]],
-    holders: dict[str, int],
-    records: dict[int, manifest_pool.Record],
-) -> tuple[list[manifest_pool.Job], list[list[int]]]:
-    """The chunk's pairs for the scorer, and per row the positions of the earlier rows among them."""
-    jobs: list[manifest_pool.Job] = []
+def _near(pending: list[_Pending], query_keys: list[Sequence[int]]) -> list[list[int]]:
+    """Per row, the earlier rows of its chunk sharing a blocking key with it (positions), whatever their
+    decision (not made yet): the worker scores these pairs beside the register's, off the writer's path, and
+    `_match` keeps those of rows that became new people (about five in six: the few pairs more cost the worker,
+    not the writer)."""
     near: list[list[int]] = []
-    records_of = [manifest_pool.as_tuple(person) for person in people]
     in_chunk: dict[int, list[int]] = defaultdict(list)  # blocking-key digest -> positions of earlier rows
     for position, (item, keys) in enumerate(zip(pending, query_keys, strict=True)):
-        candidate_ids = set(ranked[position])
-        if item.document_key in holders:
-            candidate_ids.add(holders[item.document_key])
-        # Every earlier row sharing a key, whatever its decision (not made yet): the worker scores these pairs
-        # beside the register's, off the writer's path, and `_match` keeps those of rows that became new people
-        # (about five in six: the few pairs more cost the worker, not the writer).
-        others = sorted({other for key in keys for other in in_chunk.get(key, ())})
+        near.append(sorted({other for key in keys for other in in_chunk.get(key, ())}))
         assert item.prepared is not None
         for key in item.prepared.match_keys:
             in_chunk[key].append(position)
-        near.append(others)
-        jobs.append((
-            records_of[position],
-            sorted(pk for pk in candidate_ids if pk in records),
-            [records_of[other] for other in others],
-        ))  # fmt: skip
-    return jobs, near
+    return near
 
 
 def _save_returnees(new: list[_Pending]) -> None:
