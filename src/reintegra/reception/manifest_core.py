@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from reintegra.cases import matching
 
@@ -164,8 +165,11 @@ class AmbiguousName(Exception):
     pass
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lower case, accents off, spaces collapsed: how names of places and words of a list are compared."""
+    """Lower case, accents off, spaces collapsed: how names of places and words of a list are compared.
+    Memoized (bounded): a manifest's yes/no, sex, country and place cells repeat a few values (five calls a
+    row, twice per import)."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", plain).strip().lower()
@@ -202,9 +206,17 @@ def column_index(header: list[str], spec: MappingSpec) -> dict[str, int]:
 # --- values ---------------------------------------------------------------------------------------
 
 
+def forget() -> None:
+    """Empties `fold`'s and `parse_date`'s memos (an import's cells, birth dates among them): called when an
+    import ends, so that a long-running worker does not keep a file's values until the next one."""
+    fold.cache_clear()
+    parse_date.cache_clear()
+
+
+@lru_cache(maxsize=4096)
 def parse_date(text: str, date_format: str) -> date:
     """A date as a list writes it; ISO (2024-03-01, what a workbook's date cells read as) always works.
-    Raises ValueError for anything else."""
+    Raises ValueError for anything else (not memoized). Memoized (bounded): a manifest's arrival dates repeat."""
     iso = _ISO.match(text)
     if iso:
         return date(int(iso[1]), int(iso[2]), int(iso[3]))

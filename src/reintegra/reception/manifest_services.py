@@ -319,6 +319,15 @@ def _run(
     record.status = ManifestStatus.RUNNING
     record.started_at = timezone.now()
     record.save(update_fields=["status", "started_at"])
+    try:
+        return _passes(record, manifest, user, progress)
+    finally:
+        core.forget()
+
+
+def _passes(
+    record: ManifestImport, manifest: ManifestFile, user: User | None, progress: Callable[[ManifestImport], None] | None
+) -> ManifestImport:
     spec = _spec(record.mapping)
     resolvers = _resolvers(record.point, record.arrived_on)
     index = core.column_index(manifest.header, spec)

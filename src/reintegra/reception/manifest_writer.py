@@ -2,15 +2,19 @@
 inside the import's one transaction: a failure anywhere leaves nothing written).
 
 Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
-- the arrivals of the chunk's (date, flight or bus number) groups, found or created once per import;
+- the arrivals of the chunk's (date, flight or bus number) groups, found or created once per import (the
+  chunk's new groups in one query and one insert);
 - the row keys already stored at those arrivals (one query): those rows are unchanged;
 - the duplicate candidates of every new row (`cases.name_index` blind-index digests: the register's people
   sharing the most blocking keys with each row, at most TOP per row): the people holding each of the chunk's
-  keys read in one query, except the common keys' long lists, kept from earlier chunks, and ranked here
-  with numpy; the holders of the rows' identity documents (one query); the candidates' match records,
-  decrypted once each (one query), scored by `cases.matching.score_pair`;
-- the rows of the chunk compared with each other in memory (a person listed twice in one chunk); people
-  of earlier chunks are in the register already (same transaction), so the queries above find them;
+  keys read in one query (as binary arrays of ids), except the common keys' long lists, kept from earlier
+  chunks, and ranked here with numpy; the holders of the rows' identity documents (one query); the
+  candidates' match records, decrypted once each, a batch at a time (one query), scored by the worker
+  (`cases.matching.score_pair`);
+- the rows of the chunk compared with each other (a person listed twice in one chunk): each row against the
+  earlier rows sharing a blocking key, scored by the worker with the register's pairs, kept when the earlier
+  row became a new person; people of earlier chunks are in the register already (same transaction), so the
+  queries above find them;
 - bulk inserts: returnees with their name tokens, blocking keys and documents, intakes, review items. On
   PostgreSQL by COPY of plain rows of values (`_copy_job`), in two steps: what the next chunk's reads need
   (ids, documents, blocking keys) at once (`end`), the rest while the worker scores the next chunk (`flush`).
@@ -35,8 +39,9 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import psycopg
 from django.db import connection
-from django.db.models import BooleanField, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -56,6 +61,7 @@ if TYPE_CHECKING:
 
 CHUNK = 2000
 KNOWN = 40_000  # register people whose match records are kept decrypted between chunks (~17 MB)
+OPENED = 2000  # match records decrypted together (`crypto.decrypt_many`)
 TOP = 8  # candidates scored per row, those sharing the most blocking keys
 CACHED_FROM = 64  # a key held by at least this many people: its posting is kept between chunks
 CACHED_IDS = 4_000_000  # ids kept in those postings at most (4 bytes each while they fit in 32 bits: 16 MB)
@@ -129,7 +135,7 @@ def secrets(organisation_id: int) -> manifest_pool.Secrets:
         blocking=name_index._BLOCKING,
         birth_date=name_index._BIRTH_DATE,
         separator=name_index._SEP,
-        cipher=crypto.fernet(),
+        sealing=crypto.sealing_key(),
         prefix=crypto.ENCRYPTED_PREFIX,
     )
 
@@ -149,8 +155,9 @@ class _Started:
     scores of their register candidates (waited for by `scores()`)."""
 
     pending: list[_Pending]
-    people: list[matching.PersonRecord]
-    query_keys: list[Sequence[int]]
+    # Per row: the earlier rows of the chunk sharing a blocking key with it (positions), scored after its
+    # register candidates; `_match` keeps those that became new people.
+    near: list[list[int]]
     scores: Callable[[], manifest_pool.Scores]
 
 
@@ -202,7 +209,7 @@ class ChunkWriter:
         # read and decrypted again. The register's people do not change during the import (its transaction
         # holds what it created; anonymising is not something an import runs beside).
         self.known: dict[int, tuple[str, str, str, date | None, int | None]] = {}
-        # The people holding a common blocking key, by key (see `_candidates`), and how many ids that is.
+        # The people holding a common blocking key, by key (see `_chunk_postings`), and how many ids that is.
         self.postings: dict[int, Any] = {}
         self.cached_ids = 0
         # Chunks decided and partly written (`end`), and their new people whose returnee rows `flush` writes:
@@ -212,38 +219,47 @@ class ChunkWriter:
 
     # --- arrivals ---------------------------------------------------------------------------------
 
-    def _arrival(self, group: tuple[Any, str]) -> int:
-        found = self.arrivals.get(group)
-        if found is not None:
-            return found
-        day, number = group
-        at = timezone.make_aware(datetime.combine(day, time(0, 0)))
-        existing = (
-            Arrival.objects.filter(
-                organisation_id=self.organisation_id,
-                point=self.point,
-                source=ArrivalSource.MANIFEST,
-                arrived_at=at,
-                means_number=number,
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if existing is None:
-            existing = Arrival.objects.create(
-                organisation_id=self.organisation_id,
-                point=self.point,
-                arrived_at=at,
-                means=self.mapping.means,
-                means_number=number,
-                host_country=self.mapping.host_country,
-                return_type=self.mapping.return_type,
-                source=ArrivalSource.MANIFEST,
-                created_by=self.user,
-            ).pk
-        self.arrivals[group] = existing
-        return existing
+    def _arrivals(self, groups: Iterable[tuple[Any, str]]) -> dict[tuple[Any, str], int]:
+        """The arrival of each (date, flight or bus number) group, found (the oldest, if several) or created once
+        per import: the groups not met before in one query, the missing ones created in one statement, in the
+        order the rows first name them."""
+        wanted = list(dict.fromkeys(groups))
+        missing = [group for group in wanted if group not in self.arrivals]
+        if missing:
+            at = {group: timezone.make_aware(datetime.combine(group[0], time(0, 0))) for group in missing}
+            found: dict[tuple[Any, str], int] = {}
+            for pk, arrived_at, number in (
+                Arrival.objects.filter(
+                    organisation_id=self.organisation_id,
+                    point=self.point,
+                    source=ArrivalSource.MANIFEST,
+                    arrived_at__in=set(at.values()),
+                    means_number__in={number for _day, number in missing},
+                )
+                .order_by("pk")
+                .values_list("pk", "arrived_at", "means_number")
+            ):
+                found.setdefault((arrived_at, number), pk)
+            new = [group for group in missing if (at[group], group[1]) not in found]
+            created = Arrival.objects.bulk_create([
+                Arrival(
+                    organisation_id=self.organisation_id,
+                    point=self.point,
+                    arrived_at=at[group],
+                    means=self.mapping.means,
+                    means_number=group[1],
+                    host_country=self.mapping.host_country,
+                    return_type=self.mapping.return_type,
+                    source=ArrivalSource.MANIFEST,
+                    created_by=self.user,
+                )
+                for group in new
+            ])  # fmt: skip
+            self.arrivals.update(zip(new, (arrival.pk for arrival in created), strict=True))
+            for group in missing:
+                if group not in self.arrivals:
+                    self.arrivals[group] = found[(at[group], group[1])]
+        return {group: self.arrivals[group] for group in wanted}
 
     # --- one chunk --------------------------------------------------------------------------------
 
@@ -292,7 +308,7 @@ class ChunkWriter:
                 (row, row_key(self.organisation_id, core.row_material(self.point.pk, row), hash_key)) for row in rows
             ]
         with timed("db.arrivals"):
-            arrival_ids = {row.group(): self._arrival(row.group()) for row, _key in keyed}
+            arrival_ids = self._arrivals(row.group() for row, _key in keyed)
         with timed("db.stored_intakes"):
             stored = set(
                 Intake.objects.filter(
@@ -326,7 +342,7 @@ class ChunkWriter:
         next `begin`: a chunk's candidates include the people the earlier chunks created."""
         pending = ahead.pending
         if not pending:
-            return _Started([], [], [], lambda: [])
+            return _Started([], [], lambda: [])
         people = []
         with timed("worker.wait_prepared"):
             all_prepared = ahead.prepared()
@@ -336,33 +352,44 @@ class ChunkWriter:
             item.document_key = document_key
             people.append(core.person_record(item.row, frozenset({document_key} - {""})))
         query_keys: list[Sequence[int]] = [item.prepared.query_keys for item in pending if item.prepared is not None]
-        ranked = self._candidates(query_keys)
+        postings = self._chunk_postings(query_keys)
         with timed("db.document_holders"):
             holders = self._document_holders([p.document_key for p in pending if p.document_key])
-        ids = {pk for found in ranked for pk in found} | set(holders.values())
-        with timed("db.records"):
-            records = self._records(ids, {p.document_key for p in pending if p.document_key})
-        jobs = []
-        for position, (item, person) in enumerate(zip(pending, people, strict=True)):
-            candidate_ids = set(ranked[position])
-            if item.document_key in holders:
-                candidate_ids.add(holders[item.document_key])
-            jobs.append((manifest_pool.as_tuple(person), sorted(pk for pk in candidate_ids if pk in records)))
-        with timed("worker.send_score"):
-            return _Started(pending, people, query_keys, self.scorer.submit(records, jobs))
+        near = _near(pending, query_keys)
+        records_of = [manifest_pool.as_tuple(person) for person in people]
+        # A part at a time: the worker scores a part while the next one is ranked and its records read (the
+        # worker would otherwise wait for the whole chunk's reads, and the writer for its scores after).
+        waits = []
+        for start in range(0, len(pending), manifest_pool.PART):
+            part = range(start, min(start + manifest_pool.PART, len(pending)))
+            ranked = self._rank(postings, [query_keys[position] for position in part])
+            documents = {pending[position].document_key for position in part} - {""}
+            ids = {pk for found in ranked for pk in found} | {holders[key] for key in documents if key in holders}
+            with timed("db.records"):
+                records = self._records(ids, documents)
+            jobs: list[manifest_pool.Job] = []
+            for position, found in zip(part, ranked, strict=True):
+                candidates = set(found)
+                if pending[position].document_key in holders:
+                    candidates.add(holders[pending[position].document_key])
+                others = [records_of[other] for other in near[position]]
+                jobs.append((records_of[position], sorted(pk for pk in candidates if pk in records), others))
+            with timed("worker.send_score"):
+                waits.append(self.scorer.submit(records, jobs))
+        return _Started(pending, near, manifest_pool.Scorer.joined(waits))
 
     def _match(self, started: _Started) -> None:
-        pending, people, query_keys = started.pending, started.people, started.query_keys
-        in_chunk: dict[int, list[int]] = defaultdict(list)  # blocking-key digest -> positions of new people
+        pending = started.pending
         with timed("worker.wait_scores"):
             all_scores = started.scores()
-        for position, (item, person, register) in enumerate(zip(pending, people, all_scores, strict=True)):
-            scored = [matching.MatchCandidate(pk, score, reasons) for pk, score, reasons in register]
-            nearby = {other for key in query_keys[position] for other in in_chunk.get(key, ())}
+        for item, others, found in zip(pending, started.near, all_scores, strict=True):
+            split = len(found) - len(others)
+            scored = [matching.MatchCandidate(pk, score, reasons) for pk, score, reasons in found[:split]]
+            # The earlier rows of the chunk that became new people (decided above: a linked row is none).
             scored += [
-                matching.MatchCandidate(-1 - other, m.score, m.reasons)
-                for other in nearby
-                for m in (matching.score_pair(person, people[other]),)
+                matching.MatchCandidate(-1 - other, score, reasons)
+                for other, (_pk, score, reasons) in zip(others, found[split:], strict=True)
+                if pending[other].returnee is not None
             ]
             scored.sort(key=lambda m: (-m.score, m.id))
             decision, chosen = core.decide(scored)
@@ -376,22 +403,24 @@ class ChunkWriter:
             if decision == core.REVIEW:
                 item.review = chosen  # negative ids: people new in this chunk (resolved once written)
             self._new_person(item)
-            assert item.prepared is not None
-            for key in item.prepared.match_keys:  # the person's blocking keys (`name_index.identity_index`)
-                in_chunk[key].append(position)
 
-    def _candidates(self, per_person: list[Sequence[int]]) -> list[list[int]]:
-        """For each person, the ids of at most TOP of the register's people sharing the most blocking keys
-        with them (ties: the highest id first). The people holding each key (its "posting") are read from
-        the database once per chunk for the keys not cached, in one query; the long postings (the common
-        keys: a birth year with a frequent surname's code is shared by thousands) are kept between chunks,
-        so that the same thousands of rows are not read, joined and ranked again for every chunk, and the
-        ranking is done here on arrays. The same candidates as joining the chunk's keys with the table and
-        ranking by COUNT(*) DESC, returnee_id DESC in the database (what this did before)."""
+    def _chunk_postings(self, per_person: list[Sequence[int]]) -> dict[int, Any]:
+        """The people holding each of the chunk's keys (its "posting"), ranked by `_rank`. Read from the
+        database once per chunk for the keys not cached, in one query; the long postings (the common keys: a
+        birth year with a frequent surname's code is shared by thousands) are kept between chunks, so that the
+        same thousands of rows are not read, joined and ranked again for every chunk."""
         wanted = {key for keys in per_person for key in keys}
         postings = {key: self.postings[key] for key in wanted if key in self.postings}
         with timed("db.postings"):
             postings.update(self._postings(wanted - postings.keys()))
+        return postings
+
+    @staticmethod
+    def _rank(postings: dict[int, Any], per_person: list[Sequence[int]]) -> list[list[int]]:
+        """For each person, the ids of at most TOP of the register's people sharing the most blocking keys with
+        them (ties: the highest id first), ranked here on arrays. The same candidates as joining the chunk's
+        keys with the table and ranking by COUNT(*) DESC, returnee_id DESC in the database (what this did
+        before)."""
         found: list[list[int]] = [[] for _ in per_person]
         for position, keys in enumerate(per_person):
             arrays = [postings[key] for key in keys if key in postings]
@@ -412,22 +441,33 @@ class ChunkWriter:
             return {}
         table = connection.ops.quote_name(MatchKey._meta.db_table)
         key_column = connection.ops.quote_name("key")
-        params: list[Any]
-        if connection.vendor == "postgresql":
-            ids_text, wanted, params = "string_agg(returnee_id::text, ',')", "= ANY(%s::bigint[])", [sorted(keys)]
-        else:
-            ids_text, wanted = "group_concat(returnee_id, ',')", "IN (SELECT value FROM json_each(%s))"
-            params = [json.dumps(sorted(keys))]
         found: dict[int, Any] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {key_column}, {ids_text} FROM {table} "  # noqa: S608 (names from the model)
-                f"WHERE {key_column} {wanted} GROUP BY {key_column}",
-                params,
-            )
-            while batch := cursor.fetchmany(2000):
-                for key, text in batch:
-                    found[int(key)] = _ids(np.array(text.split(","), dtype=np.int64))
+        with connection.cursor() as wrapper:
+            if connection.vendor == "postgresql":
+                # Each posting as the ids' 8-byte big-endian forms end to end (`int8send`), in binary results:
+                # read as one array per key, without a Python string per id (parsing the ids' text was most
+                # of this step's CPU), and no larger than their text on the wire. Django's cursors bind on the
+                # client, which gives text results only: a psycopg cursor of its own on the same connection
+                # (the import's transaction).
+                with psycopg.Cursor(connection.connection) as cursor:
+                    cursor.execute(
+                        f"SELECT {key_column}, string_agg(int8send(returnee_id), ''::bytea) "  # noqa: S608
+                        f"FROM {table} WHERE {key_column} = ANY(%s::bigint[]) GROUP BY {key_column}",
+                        [sorted(keys)],
+                        binary=True,
+                    )
+                    while batch := cursor.fetchmany(2000):
+                        for key, packed in batch:
+                            found[int(key)] = _ids(np.frombuffer(packed, dtype=">i8"))
+            else:
+                wrapper.execute(
+                    f"SELECT {key_column}, group_concat(returnee_id, ',') FROM {table} "  # noqa: S608 (the model's)
+                    f"WHERE {key_column} IN (SELECT value FROM json_each(%s)) GROUP BY {key_column}",
+                    [json.dumps(sorted(keys))],
+                )
+                while batch := wrapper.fetchmany(2000):
+                    for key, text in batch:
+                        found[int(key)] = _ids(np.array(text.split(","), dtype=np.int64))
         long = {key: ids for key, ids in found.items() if len(ids) >= CACHED_FROM}
         size = sum(len(ids) for ids in long.values())
         if self.cached_ids + size > CACHED_IDS:
@@ -472,11 +512,7 @@ class ChunkWriter:
             self.known[pk] = self.unwritten[pk]
         missing -= self.unwritten.keys()
         if missing:
-            for pk, stored, estimated in Returnee.objects.filter(
-                _among("id", missing), organisation_id=self.organisation_id, anonymised_at__isnull=True
-            ).values_list("pk", "match_record", "estimated_birth_year"):
-                if stored:
-                    self.known[pk] = (*name_index.read_match_record(stored), estimated)
+            self._read_records(missing)
         records = {}
         for pk in ids:
             known = self.known.get(pk)
@@ -485,6 +521,21 @@ class ChunkWriter:
             # A `matching.PersonRecord`'s fields, as `manifest_pool` sends them to its workers.
             records[pk] = (pk, *known, frozenset(held.get(pk, ())))
         return records
+
+    def _read_records(self, ids: set[int]) -> None:
+        """The match records of the register's people `ids` (none anonymised) into `known`: read as stored and
+        opened a batch at a time (`from_db_values`: `crypto.decrypt_many`, each step over the whole batch)
+        rather than one by one by `from_db_value`."""
+        stored = ExpressionWrapper(F("match_record"), output_field=TextField())  # the ciphertext, not opened
+        read = Returnee.objects.filter(
+            _among("id", ids), organisation_id=self.organisation_id, anonymised_at__isnull=True
+        ).values_list("pk", stored, "estimated_birth_year")
+        opened = Returnee._meta.get_field("match_record").from_db_values
+        for batch in itertools.batched(read, OPENED):
+            pks, texts, years = zip(*batch, strict=True)
+            for pk, text, year in zip(pks, opened(list(texts)), years, strict=True):
+                if text:
+                    self.known[pk] = (*name_index.read_match_record(text), year)
 
     def _make_room(self, ids: set[int]) -> set[int]:
         """The ids among `ids` whose match records are to be read, after making room for them: bounded, the
@@ -683,6 +734,21 @@ class ChunkWriter:
         return len(self.arrivals)
 
 
+def _near(pending: list[_Pending], query_keys: list[Sequence[int]]) -> list[list[int]]:
+    """Per row, the earlier rows of its chunk sharing a blocking key with it (positions), whatever their
+    decision (not made yet): the worker scores these pairs beside the register's, off the writer's path, and
+    `_match` keeps those of rows that became new people (about five in six: the few pairs more cost the worker,
+    not the writer)."""
+    near: list[list[int]] = []
+    in_chunk: dict[int, list[int]] = defaultdict(list)  # blocking-key digest -> positions of earlier rows
+    for position, (item, keys) in enumerate(zip(pending, query_keys, strict=True)):
+        near.append(sorted({other for key in keys for other in in_chunk.get(key, ())}))
+        assert item.prepared is not None
+        for key in item.prepared.match_keys:
+            in_chunk[key].append(position)
+    return near
+
+
 def _save_returnees(new: list[_Pending]) -> None:
     _run_jobs(_returnee_jobs(new))
 
@@ -747,8 +813,10 @@ def _rows_jobs(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] 
 
 def _ids(array: Any) -> Any:
     """Ids as 32-bit integers while they fit (every register below two thousand million people): the cached
-    postings take half the memory."""
-    return array.astype(np.int32) if len(array) and int(array.max()) < 2**31 else array
+    postings take half the memory. Always a native array of its own (not a view of the query's bytes)."""
+    if len(array) and int(array.max()) < 2**31:
+        return array.astype(np.int32)
+    return array.astype(np.int64)
 
 
 def _insert_jobs(model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> list[_Job]:

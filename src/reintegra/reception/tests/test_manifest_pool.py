@@ -43,9 +43,11 @@ def test_scores_are_those_of_score_pair(
     register: list[matching.PersonRecord], rows: list[matching.PersonRecord]
 ) -> None:
     records = {p.id: manifest_pool.as_tuple(p) for p in register}
-    jobs = [(manifest_pool.as_tuple(row), [p.id for p in register]) for row in rows]
+    # Each row also against the rows before it (a chunk's earlier rows, sent as records, not ids).
+    tuples = [manifest_pool.as_tuple(row) for row in rows]
+    jobs = [(tuples[n], [p.id for p in register], tuples[:n]) for n in range(len(rows))]
     scored = manifest_pool.score(records, jobs)
-    expected = [[matching.score_pair(row, p) for p in register] for row in rows]
+    expected = [[matching.score_pair(row, p) for p in [*register, *rows[:n]]] for n, row in enumerate(rows)]
     assert scored == [[(m.id, m.score, m.reasons) for m in found] for found in expected]
 
 
@@ -84,6 +86,18 @@ def test_prepared_rows_are_what_the_writer_would_compute(rows: list[manifest_poo
         assert (crypto.decrypt(done.document) if done.document else "") == document
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=70))
+def test_sealed_values_are_fernet_tokens_of_the_newest_key(text: str) -> None:
+    """The worker's encryption (`Sealer`) makes tokens Fernet opens with the configured keys, each with an IV
+    of its own (the same value twice: two ciphertexts)."""
+    sealer = manifest_pool.Sealer(crypto.sealing_key())
+    token, again = sealer.seal(text.encode()), sealer.seal(text.encode())
+    assert crypto.fernet().decrypt(token.encode()).decode() == text
+    assert crypto.decrypt(crypto.ENCRYPTED_PREFIX + token) == text
+    assert token != again
+
+
 def test_a_worker_that_fails_fails_the_import_without_a_value() -> None:
     """A job the worker cannot do is reported by the exception's type only, and raised in the import."""
     person = matching.PersonRecord(id=7, given_names="Ana", first_family_name="López")
@@ -92,7 +106,8 @@ def test_a_worker_that_fails_fails_the_import_without_a_value() -> None:
         assert scorer.pool is not None and scorer.workers == 1
         prepared = scorer.prepare([("Ana", "López", "", None, 1990, "", "")])
         record = manifest_pool.as_tuple(person)
-        failed = scorer.submit({7: record}, [(record[:1], [7]), (record, [7])])  # a person the worker cannot read
+        # The first: a person the worker cannot read.
+        failed = scorer.submit({7: record}, [(record[:1], [7], []), (record, [7], [])])
         assert prepared()[0].columns.keys() == {"given_names", "first_family_name", "match_record"}
         with pytest.raises(RuntimeError, match=r"\(TypeError\)$"):
             failed()
@@ -104,7 +119,7 @@ def test_a_scorer_without_workers_scores_when_asked() -> None:
     person = matching.PersonRecord(id=7, given_names="Ana", first_family_name="López", birth_date=date(1990, 1, 2))
     with manifest_pool.Scorer(0) as scorer:
         assert scorer.pool is None
-        results = scorer.submit({7: manifest_pool.as_tuple(person)}, [(manifest_pool.as_tuple(person), [7])])()
+        results = scorer.submit({7: manifest_pool.as_tuple(person)}, [(manifest_pool.as_tuple(person), [7], [])])()
     assert results[0][0][0] == 7 and results[0][0][1] == matching.score_pair(person, person).score
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from reintegra.cases.models import IdentityDocument, MatchKey, Returnee
+from reintegra.reception import manifest_core as core
 from reintegra.reception import manifest_services as services
 from reintegra.reception.manifest_choices import ManifestStatus, ReviewDecision
 from reintegra.reception.manifest_models import ManifestReview
@@ -48,6 +49,8 @@ def test_a_clean_file_creates_arrivals_returnees_and_intakes(desk: Desk) -> None
     assert IdentityDocument.objects.get(returnee=juan).number == "A1234567"
     ana_intake = Intake.objects.get(arrival=arrivals["GUA-102"])
     assert ana_intake.protection_flags == ["unaccompanied_child"] and ana_intake.row_key
+    # The parsing's memos (cells, birth dates) do not outlive the import.
+    assert core.fold.cache_info().currsize == core.parse_date.cache_info().currsize == 0
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_written(desk: Desk) -> None:
