@@ -63,12 +63,6 @@ def _current_opening_keys() -> tuple[tuple[bytes, bytes], ...]:
     return _keys_in_force
 
 
-def sealing_key() -> tuple[bytes, bytes]:
-    """(signing key, encryption key) of the newest field key, the one `encrypt` seals with: for a process that
-    encrypts without Django (the manifest import's worker, `reception.manifest_pool`)."""
-    return _current_opening_keys()[0]
-
-
 def _forget_keys(setting: str, **kwargs: Any) -> None:
     global _keys_in_force
     if setting in _KEY_SETTINGS:

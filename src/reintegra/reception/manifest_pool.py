@@ -21,9 +21,7 @@ functions, the same results.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
 import hmac
 import json
 import logging
@@ -33,14 +31,11 @@ import queue
 import subprocess
 import sys
 import threading
-import time
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any, NamedTuple
-
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from reintegra.cases import matching
 
@@ -86,7 +81,7 @@ class Prepared(NamedTuple):
 @dataclass(frozen=True)
 class Secrets:
     """What `prepare` computes with: the organisation, the name index's key and digest layout
-    (`cases.name_index`), the newest field key's halves (`access.crypto.sealing_key()`) and the prefix."""
+    (`cases.name_index`), the field cipher (`access.crypto.fernet()`, its newest key encrypts) and its prefix."""
 
     organisation_id: int
     name_key: bytes
@@ -94,46 +89,13 @@ class Secrets:
     blocking: str
     birth_date: str
     separator: str
-    sealing: tuple[bytes, bytes]  # (signing key, encryption key)
+    cipher: Any
     prefix: str
-
-
-class Sealer:
-    """Fernet's encryption, the specification's steps (version, timestamp, random IV, AES-128-CBC of the
-    PKCS7-padded text, HMAC-SHA256 of all that, URL-safe base64), about twice as fast as `Fernet.encrypt` for
-    the short values of a manifest row: CBC made of one AES block encryptor set up once (each block is the AES
-    of the text block XOR the ciphertext block before it, the IV first) instead of a cipher, a mode, a context
-    and a padder per value, and the HMAC from the two hash states after the padded key, copied per value (as
-    `crypto._unsigned` checks it). `Fernet.decrypt` opens its tokens (`test_manifest_pool.py`)."""
-
-    def __init__(self, keys: tuple[bytes, bytes]) -> None:
-        signing, encryption = keys
-        self.block = Cipher(algorithms.AES(encryption), modes.ECB()).encryptor()  # noqa: S305 (CBC below)
-        padded = signing.ljust(64, b"\0")
-        self.inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in padded))
-        self.outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in padded))
-
-    def seal(self, plain: bytes) -> str:
-        pad = 16 - len(plain) % 16
-        data = plain + bytes((pad,)) * pad
-        chained = iv = os.urandom(16)
-        parts = [b"\x80", int(time.time()).to_bytes(8, "big"), iv]
-        for start in range(0, len(data), 16):
-            block = int.from_bytes(data[start : start + 16]) ^ int.from_bytes(chained)
-            chained = self.block.update(block.to_bytes(16))
-            parts.append(chained)
-        signed = b"".join(parts)
-        inner = self.inner.copy()
-        inner.update(signed)
-        outer = self.outer.copy()
-        outer.update(inner.digest())
-        return base64.urlsafe_b64encode(signed + outer.digest()).decode()
 
 
 class Preparer:
     def __init__(self, secrets: Secrets) -> None:
         self.secrets = secrets
-        self.sealer = Sealer(secrets.sealing)
         self.memo: dict[str, int] = {}
         self.words: dict[str, tuple[tuple[int, int], ...]] = {}
 
@@ -161,7 +123,8 @@ class Preparer:
         return found
 
     def encrypt(self, plain: str) -> str:
-        return self.secrets.prefix + self.sealer.seal(plain.encode())
+        token: bytes = self.secrets.cipher.encrypt(plain.encode())
+        return self.secrets.prefix + token.decode()
 
     def prepare(self, people: Sequence[Person]) -> list[Prepared]:
         out = []

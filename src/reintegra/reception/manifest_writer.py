@@ -135,7 +135,7 @@ def secrets(organisation_id: int) -> manifest_pool.Secrets:
         blocking=name_index._BLOCKING,
         birth_date=name_index._BIRTH_DATE,
         separator=name_index._SEP,
-        sealing=crypto.sealing_key(),
+        cipher=crypto.fernet(),
         prefix=crypto.ENCRYPTED_PREFIX,
     )
 

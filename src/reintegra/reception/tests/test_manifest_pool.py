@@ -86,18 +86,6 @@ def test_prepared_rows_are_what_the_writer_would_compute(rows: list[manifest_poo
         assert (crypto.decrypt(done.document) if done.document else "") == document
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.text(max_size=70))
-def test_sealed_values_are_fernet_tokens_of_the_newest_key(text: str) -> None:
-    """The worker's encryption (`Sealer`) makes tokens Fernet opens with the configured keys, each with an IV
-    of its own (the same value twice: two ciphertexts)."""
-    sealer = manifest_pool.Sealer(crypto.sealing_key())
-    token, again = sealer.seal(text.encode()), sealer.seal(text.encode())
-    assert crypto.fernet().decrypt(token.encode()).decode() == text
-    assert crypto.decrypt(crypto.ENCRYPTED_PREFIX + token) == text
-    assert token != again
-
-
 def test_a_worker_that_fails_fails_the_import_without_a_value() -> None:
     """A job the worker cannot do is reported by the exception's type only, and raised in the import."""
     person = matching.PersonRecord(id=7, given_names="Ana", first_family_name="López")
