@@ -4,8 +4,8 @@ import's own process parses, reads and writes the database (`manifest_services._
 - `prepare`: for each new row of a chunk, the blocking-key digests its candidates are looked up by, and what
   the row's person would be stored with if the row turns out to be a new person: the name-search and
   blocking-key digests (`cases.name_index.identity_index`'s), the birth-date digest, and the ciphertexts of
-  the returnee's encrypted columns and of the document number (`access.crypto.encrypt`'s key and format,
-  sealed by `Sealer`). Done for every new row before the matching decides (the rows linked to a person of the
+  the returnee's encrypted columns and of the document number (`access.crypto.encrypt`'s key and format).
+  Done for every new row before the matching decides (the rows linked to a person of the
   register, a sixth, are prepared for nothing: it costs the worker, not the writer);
 - `score`: each row's candidate pairs scored (`cases.matching.score_pair`): its register candidates, then the
   earlier rows of its chunk sharing a blocking key with it.
