@@ -100,3 +100,21 @@ def _worker_beats(base: str) -> bool:
             return True
         time.sleep(0.5)
     return False
+
+
+def test_the_connection_of_the_serving_process_is_closed_before_the_workers_fork(
+    tmp_path: Path, monkeypatch, django_db_blocker
+):
+    import django.db
+    from django.db.utils import ConnectionHandler
+
+    from reintegra.web.management.commands.serve import close_connections_before_forking
+
+    # A file database of its own (the suite's in-memory SQLite is never really closed).
+    handler = ConnectionHandler({"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "x.db")}})
+    monkeypatch.setattr(django.db, "connections", handler)
+    with django_db_blocker.unblock(), handler["default"].cursor() as cursor:  # as `reintegra demo` leaves it
+        cursor.execute("SELECT 1")
+    assert handler["default"].connection is not None
+    close_connections_before_forking()
+    assert handler["default"].connection is None

@@ -43,6 +43,15 @@ def _metrics_directory() -> None:
         stale.unlink()
 
 
+def close_connections_before_forking() -> None:
+    """The workers are forked from this process: a database connection it opened (`reintegra demo` migrates and
+    seeds here first) must not be inherited, since SQLite's and psycopg's handles are not to be shared across a
+    fork, and each process keeps its connection for a minute (`settings.database`). Each worker opens its own."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 def _worker_exited(server: Any, worker: Any) -> None:
     """gunicorn's child_exit hook: a dead worker's live gauges leave the sums."""
     from prometheus_client import multiprocess
@@ -103,6 +112,7 @@ class Command(BaseCommand):
 
         self._collect_static_files()
         _metrics_directory()
+        close_connections_before_forking()
         self.stdout.write(f"Serving on http://{options['bind']}/ with {workers} workers (gunicorn). Ctrl-C stops.")
         background = self._start_background_worker() if options["with_worker"] else None
         try:
