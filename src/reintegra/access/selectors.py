@@ -282,9 +282,7 @@ def _access_entry(event: AccessEvent) -> TrailEntry:
 
 
 def _full_name(user: User | None) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
+    return "" if user is None else user.display_name()
 
 
 def programmes_for(user: User) -> QuerySet[Programme]:

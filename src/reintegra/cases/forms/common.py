@@ -74,9 +74,9 @@ def staff_choices(organisation_id: int | None, blank: Any = None) -> list[tuple[
         .values_list("pk", "first_name", "last_name", "username")
     )
     choices: list[tuple[Any, Any]] = [blank_choice(blank)] if blank is not False else []
-    # User.display_name from the four columns: a national programme's staff is some hundreds of users, and the
-    # case list renders this select on every page (a model instance each was a third of the form's CPU).
-    choices += [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in users]
+    # Columns, not a model instance per user: a national programme's staff is some hundreds, and the case list
+    # renders this select on every page.
+    choices += [(pk, User.name_from(first, last, username)) for pk, first, last, username in users]
     return choices
 
 
