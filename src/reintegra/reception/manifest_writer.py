@@ -163,7 +163,7 @@ class _Started:
 
 @dataclass(slots=True)
 class _NewRow:
-    """A row on its way into a table (`_save_rows`): its fields' values by attribute name, no model instance
+    """A row on its way into a table (`_rows_jobs`): its fields' values by attribute name, no model instance
     (building one per row, and passing each of its fields through `pre_save`, was a tenth of the writer's CPU)."""
 
     values: dict[str, Any]
@@ -581,7 +581,7 @@ class ChunkWriter:
         if connection.vendor == "postgresql":
             _reserve_ids(Returnee, returnees)
         else:
-            _save_returnees(new)
+            _run_jobs(_returnee_jobs(new))  # inserted by bulk_create here: no job is left to run
         keys: list[tuple[int, int]] = []
         documents: list[IdentityDocument] = []
         numbers: list[dict[str, Any]] = []  # encrypted by the worker
@@ -749,10 +749,6 @@ def _near(pending: list[_Pending], query_keys: list[Sequence[int]]) -> list[list
     return near
 
 
-def _save_returnees(new: list[_Pending]) -> None:
-    _run_jobs(_returnee_jobs(new))
-
-
 def _returnee_jobs(new: list[_Pending]) -> list[_Job]:
     # Encrypted by the worker (`manifest_pool.Preparer`): the same cipher as the model's fields.
     return _rows_jobs(
@@ -787,11 +783,6 @@ def _run_jobs(jobs: list[_Job]) -> None:
                 with cursor.copy(job.statement) as copy:
                     for values in job.rows:
                         copy.write_row(values)
-
-
-def _save_rows(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> None:
-    """`rows` inserted now, their ids set: by COPY on PostgreSQL (`_copy_job`), by `bulk_create` elsewhere."""
-    _run_jobs(_rows_jobs(model, rows, ready))
 
 
 def _rows_jobs(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] = ()) -> list[_Job]:

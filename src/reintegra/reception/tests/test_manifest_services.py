@@ -295,14 +295,14 @@ def test_copied_rows_are_the_rows_bulk_create_stores(desk: Desk) -> None:
                 "municipality_id": None, "admin1_id": None,
                 "registered_by_id": None, "created_at": now, "birth_year": 1990, "birth_date_index": 42}  # fmt: skip
     copied = manifest_writer._NewRow(dict(returnee))
-    manifest_writer._save_rows(Returnee, [copied])
+    manifest_writer._run_jobs(manifest_writer._rows_jobs(Returnee, [copied]))
     made = Returnee.objects.bulk_create([Returnee(**returnee)])[0]
     arrival = Arrival.objects.create(organisation=desk.org, point=desk.point, arrived_at=now, means="flight")
     intake = {"arrival_id": arrival.pk, "is_repeat_return": True, "travelling_with_family": False,
               "protection_flags": ["unaccompanied_child"], "municipality_of_destination_id": None,
               "recorded_by_id": None, "recorded_at": now, "row_key": "ab" * 32}  # fmt: skip
     copied_intake = manifest_writer._NewRow({**intake, "returnee_id": copied.pk})
-    manifest_writer._save_rows(Intake, [copied_intake])
+    manifest_writer._run_jobs(manifest_writer._rows_jobs(Intake, [copied_intake]))
     made_intake = Intake.objects.bulk_create([Intake(**{**intake, "row_key": "cd" * 32}, returnee_id=made.pk)])[0]
     for model, pair, differ in (
         (Returnee, (copied.pk, made.pk), {"id", "updated_at"}),
