@@ -246,7 +246,7 @@ def run_locust(base: str, users: int, fixture: Path, work: Path, server: tuple[i
         "--loglevel", "WARNING",
     ]  # fmt: skip
     before = load_average()
-    cpu, generator_before = _Cores(server_pid, on_postgresql), _children_cpu()
+    cpu = _Cores(server_pid, on_postgresql)
     started = time.perf_counter()
     with subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -268,7 +268,7 @@ def run_locust(base: str, users: int, fixture: Path, work: Path, server: tuple[i
         with failures_file.open(encoding="utf-8", newline="") as found:
             failures = [f"{r['Method']} {r['Name']}: {r['Error']} ×{r['Occurrences']}" for r in csv.DictReader(found)]
     server_text = server_log.read_text(encoding="utf-8", errors="replace")[log_offset:]
-    whole, window = cpu.finish(_children_cpu() - generator_before)
+    whole, window = cpu.finish()
     counted = int(total["Request Count"])
     return {
         "users": users,
@@ -299,6 +299,7 @@ class _Cores:
         self.server_pid = server_pid
         self.kinds = ("server", "postgresql") if on_postgresql else ("server",)
         self.generator_pid = 0
+        self.children = _children_cpu()  # the load generator's, counted once it has exited
         self.start = self._read()
         self.opened: dict[str, float] | None = None
 
@@ -311,9 +312,10 @@ class _Cores:
 
         self.opened = {**self._read(), "load_generator": cpu_seconds(self.generator_pid) or 0.0}
 
-    def finish(self, generator: float) -> tuple[dict[str, float], dict[str, float]]:
-        """`generator`: the load generator's CPU seconds over the run (it has exited: no /proc left to read)."""
-        end = {**self._read(), "load_generator": generator}
+    def finish(self) -> tuple[dict[str, float], dict[str, float]]:
+        """The whole run's and the counted window's CPU seconds, once the load generator has exited (its whole
+        run is then known from this process's children; no /proc is left to read)."""
+        end = {**self._read(), "load_generator": _children_cpu() - self.children}
         start = {**self.start, "load_generator": 0.0}
         opened = self.opened or start
         whole = {kind: round(end[kind] - start[kind], 1) for kind in end}
