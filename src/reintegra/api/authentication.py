@@ -6,7 +6,7 @@ import re
 from hmac import compare_digest
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, StringAgg, Subquery, Value
+from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
@@ -72,20 +72,17 @@ def _with_roles(key: str) -> list[Any] | None:
     compiled once per connection (`web.page_rows`); each user's `roles` (`access.models.User.roles`, read on
     every request by the permission check) set from them instead of a statement of its own. None: read as knox
     does."""
-    from reintegra.access.models import ApiToken, RoleAssignment
-    from reintegra.access.roles import Role
+    from reintegra.access.backends import ROLE_CODES, role_codes, set_roles
+    from reintegra.access.models import ApiToken
 
     def shaped(keys: list[Any]) -> QuerySet[Any]:
-        of_user = RoleAssignment.objects.filter(user_id=OuterRef("user_id")).order_by().values("user_id")
-        codes = of_user.annotate(codes=StringAgg("role", delimiter=Value(","))).values("codes")
         tokens: QuerySet[Any] = ApiToken.objects.filter(token_key=keys[0]).select_related("user")
-        with_codes: QuerySet[Any] = tokens.annotate(_role_codes=Subquery(codes))
+        with_codes: QuerySet[Any] = tokens.annotate(**{ROLE_CODES: role_codes(OuterRef("user_id"))})
         return with_codes
 
     found = page_rows.instances("api-token", ApiToken._default_manager.db, shaped, [key], (["\x00a"], ["\x00b"]))
     if found is None:
         return None
     for auth_token in found:
-        codes = auth_token.__dict__.pop("_role_codes")
-        auth_token.user.__dict__["roles"] = frozenset(Role(code) for code in codes.split(",")) if codes else frozenset()
+        set_roles(auth_token.user, auth_token)
     return found

@@ -147,7 +147,7 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "reintegra.access.throttle.ThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "reintegra.access.backends.AccountBackend",
 ]
 
 PASSWORD_HASHERS = [

@@ -5,6 +5,9 @@
   `OPTIONS["pool"]`; the pool keeps the connections, so `CONN_MAX_AGE` is 0. Off when unset or "off".
 - `REINTEGRA_PGBOUNCER=1`: the database is reached through pgbouncer in transaction pooling: no server-side
   cursors (a cursor would outlive the transaction that pgbouncer gives back to another client).
+- `REINTEGRA_DB_PREPARED` (PostgreSQL, default on; "0" or "off" turns it off): the few statements that
+  `reintegra.prepared_statements` names are prepared once per connection (docs/scaling.md "Prepared statements").
+  Off behind pgbouncer.
 - `DATABASE_REPLICA_URL`: a streaming replica of the primary, the "replica" alias that `reintegra.replica`
   sends dashboards, statistics, exports and indicator computation to (PostgreSQL only).
 
@@ -29,6 +32,9 @@ POOL_TIMEOUT = 10
 # replica behind a dropped route must not hold a dashboard for libpq's default of forever.
 REPLICA_CONNECT_TIMEOUT = 3
 TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
+# The key of a database's settings that lets `reintegra.prepared_statements` prepare statements on it.
+PREPARED = "PREPARED_STATEMENTS"
 
 
 def parse_pool(value: str) -> tuple[int, int] | None:
@@ -54,8 +60,11 @@ def _postgresql(config: dict[str, Any], environ: Mapping[str, str]) -> dict[str,
     if pool is not None:
         options["pool"] = {"min_size": pool[0], "max_size": pool[1], "timeout": POOL_TIMEOUT}
         config["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool: the pool keeps them
-    if environ.get("REINTEGRA_PGBOUNCER", "").strip().lower() in TRUE:
+    behind_pgbouncer = environ.get("REINTEGRA_PGBOUNCER", "").strip().lower() in TRUE
+    if behind_pgbouncer:
         config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # A statement prepared on one of pgbouncer's server connections is unknown to the next one it hands out.
+    config[PREPARED] = not behind_pgbouncer and environ.get("REINTEGRA_DB_PREPARED", "").strip().lower() not in FALSE
     config["OPTIONS"] = options
     return config
 

@@ -29,6 +29,8 @@ from django.db.models.base import ModelState
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_init, pre_init
 
+from reintegra import prepared_statements
+
 # Per connection (each thread has its own), the plans of the shapes it read.
 _plans: weakref.WeakKeyDictionary[Any, dict[Any, _Plan | None]] = weakref.WeakKeyDictionary()
 # Shapes kept per connection at most (a process's lists have a handful: model, joins, deferred columns, ids).
@@ -211,7 +213,7 @@ def instances(
     params = list(plan.params)
     for at, value in zip(plan.places, values, strict=True):
         params[at] = value
-    with connections[alias].cursor() as cursor:
+    with prepared_statements.prepared(alias), connections[alias].cursor() as cursor:  # by key: one plan fits all
         cursor.execute(plan.sql, params)
         fetched = cursor.fetchall()
     if not fetched:
