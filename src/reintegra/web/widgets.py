@@ -6,6 +6,7 @@ return_date = forms.DateField(label=_("Return date"), widget=DateInput())
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms
@@ -75,7 +76,7 @@ class FastSelect(forms.Select):
     def _option(value: Any, label: Any, selected: set[str]) -> str:
         value = "" if value is None else str(value)
         mark = " selected" if value in selected else ""
-        return f'<option value="{escape(value)}"{mark}>{escape(label)}</option>'
+        return f'<option value="{_escaped(value)}"{mark}>{_escaped(label)}</option>'
 
 
 class SelectWidget(forms.Select):
@@ -106,7 +107,15 @@ class SelectWidget(forms.Select):
         selected = str(value) in values and (self.allow_multiple_selected or not chosen[0])
         chosen[0] = chosen[0] or selected
         mark = " selected" if selected else ""
-        return f'\n  <option value="{conditional_escape(str(value))}"{mark}>{conditional_escape(label)}</option>\n'
+        return f'\n  <option value="{_escaped(str(value))}"{mark}>{_escaped(label)}</option>\n'
+
+
+def _escaped(text: Any) -> str:
+    """`conditional_escape(text)` as text, without its wrappers (a lazy-aware function, a `SafeString` made per
+    value): a select of a few hundred people or a few thousand municipalities escapes every value and label."""
+    if hasattr(text, "__html__"):
+        return str(text.__html__())
+    return html.escape(str(text))
 
 
 def _attributes(attrs: dict[str, Any]) -> str:
