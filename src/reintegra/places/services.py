@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from reintegra.places import selectors
 from reintegra.places.choices import AdminLevel
 from reintegra.places.models import AdminArea
 
@@ -122,6 +123,7 @@ def load_gazetteer(data_dir: Path = DATA_DIR, countries: Iterable[str] | None = 
         # Level 1 first, so level-2 rows can point at their (possibly new) parents.
         for level in (AdminLevel.FIRST, AdminLevel.SECOND):
             _load_level([row for row in rows if row.level == level], level, existing, result)
+    selectors.forget_municipalities(result.countries)
     return result
 
 

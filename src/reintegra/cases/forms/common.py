@@ -12,8 +12,7 @@ from django_countries import countries
 
 from reintegra.access.models import User
 from reintegra.access.roles import Capability, Role
-from reintegra.places.choices import AdminLevel
-from reintegra.places.models import AdminArea
+from reintegra.places import selectors as places_selectors
 
 # Member states of the Regional Conference on Migration (docs/domain-structural.md §7): first in country selects.
 REGION_COUNTRIES = ("BZ", "CA", "CR", "SV", "US", "GT", "HN", "MX", "NI", "PA", "DO")
@@ -42,21 +41,13 @@ def country_choices(blank: Any = None) -> list[Any]:
 def municipality_choices(country: str, blank: Any = None) -> list[Any]:
     """Municipalities (AdminArea level 2) of a country, grouped by state/department.
 
-    One query of three columns: a few thousand rows render in milliseconds, so the select works
-    without JavaScript and without a lookup service.
+    A few thousand rows render in milliseconds, so the select works without JavaScript and without a lookup
+    service; the rows themselves are read once per process and a few minutes (`places.selectors`).
     """
     choices: list[Any] = [blank_choice(blank or _("— Not recorded —"))]
     if not country:
         return choices
-    rows = (
-        AdminArea.objects.filter(country=country, level=AdminLevel.SECOND)
-        .order_by("parent__name", "name", "pk")
-        .values_list("pk", "name", "parent__name")
-    )
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for pk, name, state in rows:
-        groups.setdefault(state or "—", []).append((pk, name))
-    choices += list(groups.items())
+    choices += places_selectors.municipalities_by_state(country)
     return choices
 
 

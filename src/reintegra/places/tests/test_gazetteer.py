@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from reintegra.places import selectors
 from reintegra.places.models import AdminArea
 from reintegra.places.services import COLUMNS, GazetteerError, load_gazetteer, read_rows
 
@@ -125,3 +126,22 @@ def test_command_reports_bad_files(tmp_path):
     write_csv(tmp_path, ["MX,2,01001,Aguascalientes,99"])
     with pytest.raises(CommandError, match="unknown state"):
         call_command("load_places", "--data-dir", str(tmp_path), stdout=StringIO())
+
+
+def test_municipality_lists_are_read_once_and_forgotten_when_the_gazetteer_is_loaded(django_assert_num_queries):
+    load_gazetteer(countries=["SV"])
+    with django_assert_num_queries(1):
+        first = selectors.municipalities_by_state("SV")
+        assert selectors.municipalities_by_state("sv") == first
+    states = dict(first)
+    assert sum(len(municipalities) for municipalities in states.values()) == AdminArea.objects.filter(
+        country="SV", level=2
+    ).count()
+    assert all(names == sorted(names, key=lambda m: (m[1], m[0])) for names in states.values())
+    renamed = AdminArea.objects.filter(country="SV", level=2).order_by("pk").first()
+    assert renamed is not None
+    AdminArea.objects.filter(pk=renamed.pk).update(name="Nombre editado")
+    assert "Nombre editado" not in str(selectors.municipalities_by_state("SV"))  # still the list read above
+    load_gazetteer(countries=["SV"])  # repairs the name, and forgets the list
+    with django_assert_num_queries(1):
+        assert selectors.municipalities_by_state("SV") == first
