@@ -4,8 +4,9 @@
 CPU each request costs the web process. This bench isolates that cost: it signs a supervisor in, then requests
 each kind of page the load's users request (case list, surname search, case page, API list, search and case,
 home) many times through Django's request handler with the production settings (DEBUG off), and reports per kind
-the median wall time and the process CPU time per request (`time.process_time`: this process only, so the
-database server's own work is not counted), plus the statements per request.
+the median wall time and the process CPU time per request (`time.process_time`: this process only), plus the
+statements per request. On a PostgreSQL server of this machine it also reports the CPU its backend (this
+connection's server process, read from /proc) spent per request: planning and running the statements.
 
     DATABASE_URL=postgres://... REINTEGRA_HOME=/tmp/x .venv/bin/python bench/bench_page_cpu.py   # a seeded database
     BENCH_PAGE_RUNS=50 BENCH_PAGE_PROFILE=case_list .venv/bin/python bench/bench_page_cpu.py     # + cProfile, top 40
@@ -82,6 +83,7 @@ def main() -> None:
             response = request()
             assert response.status_code == 200, (kind, response.status_code)
         walls, cpus, statements = [], [], []
+        database_cpu = _backend_cpu(connection)
         profiler = cProfile.Profile(time.process_time) if kind == PROFILE else None  # CPU only: not the waits
         for _ in range(RUNS):
             reset_queries()
@@ -102,6 +104,10 @@ def main() -> None:
             "cpu_mean_ms": round(statistics.fmean(cpus), 2),
             "statements_max": max(statements),
         }
+        if database_cpu is not None:
+            spent = _backend_cpu(connection)
+            if spent is not None:
+                results[kind]["database_backend_cpu_mean_ms"] = round((spent - database_cpu) / RUNS * 1000, 2)
         if profiler:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("BENCH_PAGE_SORT", "cumulative"))
@@ -122,6 +128,20 @@ def main() -> None:
             indent=2,
         )
     )
+
+
+def _backend_cpu(connection: Any) -> float | None:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend so far; None elsewhere (SQLite, or a
+    server on another machine, whose process this one cannot see)."""
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat")
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
