@@ -134,9 +134,10 @@ def test_municipality_lists_are_read_once_and_forgotten_when_the_gazetteer_is_lo
         first = selectors.municipalities_by_state("SV")
         assert selectors.municipalities_by_state("sv") == first
     states = dict(first)
-    assert sum(len(municipalities) for municipalities in states.values()) == AdminArea.objects.filter(
-        country="SV", level=2
-    ).count()
+    assert (
+        sum(len(municipalities) for municipalities in states.values())
+        == AdminArea.objects.filter(country="SV", level=2).count()
+    )
     assert all(names == sorted(names, key=lambda m: (m[1], m[0])) for names in states.values())
     renamed = AdminArea.objects.filter(country="SV", level=2).order_by("pk").first()
     assert renamed is not None
