@@ -188,7 +188,9 @@ def score(records: dict[int, Record], jobs: Sequence[Job], floor: float = 0.0) -
     return out
 
 
-def _scored(query: matching.PersonRecord, other: matching.PersonRecord, floor: float) -> tuple[int, float, tuple[str, ...]]:
+def _scored(
+    query: matching.PersonRecord, other: matching.PersonRecord, floor: float
+) -> tuple[int, float, tuple[str, ...]]:
     if floor > 0 and matching.score_bound(query, other) < floor:
         return other.id, BELOW, ()
     m = matching.score_pair(query, other)

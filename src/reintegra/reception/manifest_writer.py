@@ -419,9 +419,9 @@ class ChunkWriter:
     @staticmethod
     def _rank(postings: dict[int, Any], per_person: list[Sequence[int]]) -> list[list[int]]:
         """For each person, the ids of at most TOP of the register's people sharing the most blocking keys with
-        them (ties: the highest id first), in no particular order, ranked here on arrays. The same candidates as joining the chunk's
-        keys with the table and ranking by COUNT(*) DESC, returnee_id DESC in the database (what this did
-        before)."""
+        them (ties: the highest id first), in no particular order, ranked here on arrays (`_top`). The same
+        candidates as joining the chunk's keys with the table and ranking by COUNT(*) DESC, returnee_id DESC in
+        the database (what this did before)."""
         found: list[list[int]] = [[] for _ in per_person]
         for position, keys in enumerate(per_person):
             arrays = [postings[key] for key in keys if key in postings]
@@ -453,8 +453,7 @@ class ChunkWriter:
                         binary=True,
                     )
                     while batch := cursor.fetchmany(2000):
-                        for key, packed in batch:
-                            found[int(key)] = _ids(np.frombuffer(packed, dtype=">i8"))
+                        found.update(_unpacked(batch))
             else:
                 wrapper.execute(
                     f"SELECT {key_column}, group_concat(returnee_id, ',') FROM {table} "  # noqa: S608 (the model's)
@@ -819,6 +818,28 @@ def _ids(array: Any) -> Any:
     if len(array) and int(array.max()) < 2**31:
         return array.astype(np.int32)
     return array.astype(np.int64)
+
+
+def _unpacked(batch: Sequence[tuple[int, bytes]]) -> dict[int, Any]:
+    """{key: ids} of a batch of postings as `int8send` packs them. A long posting (which `_postings` may cache)
+    gets an array of its own; the short ones, most of them, are made native in one array (one conversion, not
+    one per key: for a few ids the calls cost more than the work) and cut per key (views of it, gone with the
+    chunk; nothing cached holds the batch)."""
+    found = {}
+    short: list[tuple[int, bytes]] = []
+    for key, packed in batch:
+        if len(packed) >= 8 * CACHED_FROM:
+            found[int(key)] = _ids(np.frombuffer(packed, dtype=">i8"))
+        else:
+            short.append((key, packed))
+    if short:
+        ids = _ids(np.frombuffer(b"".join(packed for _key, packed in short), dtype=">i8"))
+        start = 0
+        for key, packed in short:
+            end = start + len(packed) // 8
+            found[int(key)] = ids[start:end]
+            start = end
+    return found
 
 
 def _insert_jobs(model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> list[_Job]:
