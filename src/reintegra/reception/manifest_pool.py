@@ -8,7 +8,8 @@ import's own process parses, reads and writes the database (`manifest_services._
   Done for every new row before the matching decides (the rows linked to a person of the
   register, a sixth, are prepared for nothing: it costs the worker, not the writer);
 - `score`: each row's candidate pairs scored (`cases.matching.score_pair`): its register candidates, then the
-  earlier rows of its chunk sharing a blocking key with it.
+  earlier rows of its chunk sharing a blocking key with it; a pair that `matching.score_bound` proves below the
+  writer's floor (`core.UNCERTAIN`: lower scores decide nothing) is marked BELOW, not scored.
 
 No Django here: a worker is a fresh interpreter (`python -c`, no copy of the parent's open database connection,
 threads or locks) that imports `cases.matching` and `cryptography` only (about 30 MB). It is spoken to over its

@@ -10,7 +10,7 @@ Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
   keys read in one query (as binary arrays of ids), except the common keys' long lists, kept from earlier
   chunks, and ranked here with numpy; the holders of the rows' identity documents (one query); the
   candidates' match records, decrypted once each, a batch at a time (one query), scored by the worker
-  (`cases.matching.score_pair`);
+  (`cases.matching.score_pair`; not the pairs `matching.score_bound` proves below `core.UNCERTAIN`);
 - the rows of the chunk compared with each other (a person listed twice in one chunk): each row against the
   earlier rows sharing a blocking key, scored by the worker with the register's pairs, kept when the earlier
   row became a new person; people of earlier chunks are in the register already (same transaction), so the
