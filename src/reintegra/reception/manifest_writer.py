@@ -748,15 +748,18 @@ def _top(ids: Any) -> list[int]:
     """At most TOP of the sorted `ids` (a person's keys' postings end to end): those repeated most (shared by
     the most keys), then the highest. Each distinct id made one 64-bit key, its count above its 32 bits, and
     the TOP largest keys picked by `np.partition` (linear), not by sorting them all (`np.lexsort`, what this
-    did before, was a fifth of the ranking's time)."""
+    did before, was a quarter of the ranking's time)."""
     starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
-    if len(starts) <= TOP:
-        return ids[starts].tolist()
     counts = np.diff(np.append(starts, len(ids)))
-    if ids.dtype != np.int32:  # ids past 2**31 (`_ids`): two keys sorted
-        return ids[starts][np.lexsort((-ids[starts], -counts))[:TOP]].tolist()
-    keys = (counts.astype(np.int64) << 32) | ids[starts]
-    return (np.partition(keys, len(keys) - TOP)[-TOP:] & 0xFFFFFFFF).tolist()
+    if len(starts) <= TOP:
+        chosen = ids[starts]
+    elif ids.dtype != np.int32:  # ids past 2**31 (`_ids`): two keys sorted
+        chosen = ids[starts][np.lexsort((-ids[starts], -counts))[:TOP]]
+    else:
+        keys = (counts.astype(np.int64) << 32) | ids[starts]
+        chosen = np.partition(keys, len(keys) - TOP)[-TOP:] & 0xFFFFFFFF
+    top: list[int] = chosen.tolist()
+    return top
 
 
 def _returnee_jobs(new: list[_Pending]) -> list[_Job]:
