@@ -631,6 +631,23 @@ def score_pair(query: PersonRecord, candidate: PersonRecord) -> MatchCandidate:
     return MatchCandidate(id=candidate.id, score=score, reasons=_ordered(reasons))
 
 
+# The most the names can add (`_compare_given` at most _GIVEN_AGREE, `_compare_surnames` at most two agreeing
+# surnames or one known on one side or both; costs only subtract): what `score_bound` assumes of them.
+_MAX_NAME_EVIDENCE = _GIVEN_AGREE + max(2 * _SURNAME_AGREE, _MISSING_SECOND_AGREE, _SINGLE_SURNAME_AGREE)
+
+
+def score_bound(query: PersonRecord, candidate: PersonRecord) -> float:
+    """An upper bound of `score_pair(query, candidate).score` (rounded as it is), from the birth data and the
+    documents alone: the names taken as agreeing fully. About a microsecond, against tens for `score_pair`: a
+    caller that keeps only scores from a threshold up (the manifest import) skips a pair whose bound is below
+    it, with the same outcome. A birth date or year far apart bounds a pair of namesakes below 0.4."""
+    if query.document_keys and not query.document_keys.isdisjoint(candidate.document_keys):
+        return 1.0
+    # A hair over: `score_pair` adds the same terms in another order (floating-point sums may differ there).
+    bound = _logistic(_PRIOR + _MAX_NAME_EVIDENCE + _birth_evidence(query, candidate, set()) + 1e-9)
+    return round(min(1.0, max(0.0, bound)), 3)
+
+
 def _same_name_layout(a: _NameFeatures, b: _NameFeatures) -> bool:
     return a.given == b.given and a.surname1 == b.surname1 and a.surname2 == b.surname2
 

@@ -8,7 +8,8 @@ import's own process parses, reads and writes the database (`manifest_services._
   Done for every new row before the matching decides (the rows linked to a person of the
   register, a sixth, are prepared for nothing: it costs the worker, not the writer);
 - `score`: each row's candidate pairs scored (`cases.matching.score_pair`): its register candidates, then the
-  earlier rows of its chunk sharing a blocking key with it.
+  earlier rows of its chunk sharing a blocking key with it; a pair that `matching.score_bound` proves below the
+  writer's floor (`core.UNCERTAIN`: lower scores decide nothing) is marked BELOW, not scored.
 
 No Django here: a worker is a fresh interpreter (`python -c`, no copy of the parent's open database connection,
 threads or locks) that imports `cases.matching` and `cryptography` only (about 30 MB). It is spoken to over its
@@ -58,6 +59,8 @@ Record = tuple[Any, ...]
 # rows of its chunk that share a blocking key with it (the writer keeps the scores of those made new people).
 Job = tuple[Record, Sequence[int], Sequence[Record]]
 Scores = list[list[tuple[int, float, tuple[str, ...]]]]
+# The score of a pair not scored: `matching.score_bound` proved it below the caller's floor (`score`).
+BELOW = -1.0
 # A row's person as a new returnee would hold it: (given names, first family name, second family name,
 # birth date, estimated birth year (no birth date), phone, document number).
 Person = tuple[str, str, str, date | None, int | None, str, str]
@@ -160,9 +163,11 @@ def as_tuple(person: matching.PersonRecord) -> Record:
             person.birth_date, person.birth_year, person.document_keys)  # fmt: skip
 
 
-def score(records: dict[int, Record], jobs: Sequence[Job]) -> Scores:
+def score(records: dict[int, Record], jobs: Sequence[Job], floor: float = 0.0) -> Scores:
     """Each job's person scored against each of its candidates, the register's then its chunk's earlier rows':
-    [(candidate id, score, reasons)] per job, in that order."""
+    [(candidate id, score, reasons)] per job, in that order. A pair whose `matching.score_bound` is below
+    `floor` is not scored: (candidate id, BELOW, ()) in its place (a caller that keeps only scores from `floor`
+    up keeps the same ones; at a million, namesakes born years apart are most of the pairs)."""
     people = {pk: matching.PersonRecord(*record) for pk, record in records.items()}
     # A chunk's row is the earlier row of many pairs: one PersonRecord per record object (pickle sends an
     # object referenced twice in a message once, so the same rows arrive as the same objects).
@@ -174,16 +179,23 @@ def score(records: dict[int, Record], jobs: Sequence[Job]) -> Scores:
         query = matching.PersonRecord(*person)
         found = []
         for pk in ids:
-            m = matching.score_pair(query, people[pk])
-            found.append((m.id, m.score, m.reasons))
+            found.append(_scored(query, people[pk], floor))
         for record in near:
             other = chunk.get(id(record))
             if other is None:
                 other = chunk[id(record)] = matching.PersonRecord(*record)
-            m = matching.score_pair(query, other)
-            found.append((m.id, m.score, m.reasons))
+            found.append(_scored(query, other, floor))
         out.append(found)
     return out
+
+
+def _scored(
+    query: matching.PersonRecord, other: matching.PersonRecord, floor: float
+) -> tuple[int, float, tuple[str, ...]]:
+    if floor > 0 and matching.score_bound(query, other) < floor:
+        return other.id, BELOW, ()
+    m = matching.score_pair(query, other)
+    return m.id, m.score, m.reasons
 
 
 # --- the worker process ---------------------------------------------------------------------------
@@ -211,7 +223,7 @@ def _read(pipe: IO[bytes]) -> bytes:
 
 
 def serve(inbox: IO[bytes] | None = None, outbox: IO[bytes] | None = None) -> None:
-    """A worker's loop: ("secrets", Secrets) once, then ("score", (records, jobs)) and ("prepare", people),
+    """A worker's loop: ("secrets", Secrets) once, then ("score", (records, jobs, floor)) and ("prepare", people),
     each answered in order by ("ok", result) or ("error", the exception's type: never a value of the file)."""
     reader, writer = inbox or sys.stdin.buffer, outbox or sys.stdout.buffer
     messages: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -345,14 +357,15 @@ class Scorer:
             return lambda: preparer.prepare(people)
         return self.joined([worker.ask("prepare", part) for worker, part in self._parts(people)])
 
-    def submit(self, records: dict[int, Record], jobs: Sequence[Job]) -> Callable[[], Scores]:
+    def submit(self, records: dict[int, Record], jobs: Sequence[Job], floor: float = 0.0) -> Callable[[], Scores]:
+        """`floor`: pairs that cannot score that much are not scored (`score`)."""
         matching.trim_caches(CACHE_LIMIT)  # this process's: its rows' keys and in-chunk pairs fill them
         if self.pool is None or len(jobs) < 2:
-            return lambda: score(records, jobs)
+            return lambda: score(records, jobs, floor)
         waits = []
         for worker, part in self._parts(jobs):
             needed = {pk for _person, ids, _near in part for pk in ids}
-            waits.append(worker.ask("score", ({pk: records[pk] for pk in needed}, part)))
+            waits.append(worker.ask("score", ({pk: records[pk] for pk in needed}, part, floor)))
         return self.joined(waits)
 
     def close(self) -> None:

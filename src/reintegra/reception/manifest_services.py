@@ -430,13 +430,14 @@ def _write(
         while ahead is not None:
             started = writer.begin(ahead)
             size = len(chunk or ())
-            # While the worker scores this chunk's pairs (`manifest_pool`): the chunk before's remaining writes
-            # (PostgreSQL), the next chunk parsed, its rows not written before handed to the worker to prepare
-            # (during this chunk's writes).
-            writer.flush()
+            # While the worker scores this chunk's pairs (`manifest_pool`): the next chunk parsed, its rows not
+            # written before handed to the worker to prepare (first: it prepares them as soon as it has scored,
+            # while the writer writes), then the chunk before's remaining writes (PostgreSQL). Neither depends on
+            # the other: a row repeated in the file is told by its key, held in memory (`ChunkWriter.start`).
             with timed("parse"):
                 chunk = next(rows, None)
             ahead = writer.start(chunk) if chunk is not None else None
+            writer.flush()
             writer.end(started)
             done += size
             if size >= CHUNK:

@@ -23,6 +23,7 @@ from reintegra.cases.matching import (
     phonetic_key,
     query_keys,
     rank_candidates,
+    score_bound,
     score_pair,
     trim_caches,
 )
@@ -502,6 +503,33 @@ def test_shared_document_never_lowers_the_score(a: PersonRecord, b: PersonRecord
     assert after.score >= before
     assert after.score >= 0.95
     assert "document" in after.reasons
+
+
+@settings(deadline=None, max_examples=300)
+@given(_people(), _people())
+def test_score_bound_is_never_below_the_score(a: PersonRecord, b: PersonRecord) -> None:
+    assert score_pair(a, b).score <= score_bound(a, b)
+
+
+@settings(deadline=None)
+@given(_people(require_names=True, with_docs=False), st.sampled_from(_REAL_NAMES), _people())
+def test_score_bound_is_the_score_of_the_same_names(p: PersonRecord, second: str, other: PersonRecord) -> None:
+    """Identical names with two surnames reach the most the names can add: the bound is then the score, whatever
+    the birth data (so the bound assumes no more of the names than they can give)."""
+    a = PersonRecord(1, p.given_names, p.first_family_name, second, p.birth_date, p.birth_year)
+    b = PersonRecord(2, p.given_names, p.first_family_name, second, other.birth_date, other.birth_year)
+    assert score_pair(a, b).score == score_bound(a, b)
+
+
+def test_namesakes_born_years_apart_are_bound_below_review() -> None:
+    a = person("María José", "Hernández", "López", date(1990, 5, 17))
+    b = person("María José", "Hernández", "López", date(1975, 2, 3), pid=2)
+    assert score_bound(a, b) < 0.4
+    assert score_bound(a, person("María", "Hernández", "", None, pid=3, birth_year=1983)) < 0.4
+    # A shared document decides whatever the birth data; close years bound nothing.
+    shared = person("Ana", "Xol", "", date(1950, 1, 1), pid=4, docs=frozenset({"k1"}))
+    assert score_bound(person("María José", "Hernández", docs=frozenset({"k1"})), shared) == 1.0
+    assert score_bound(a, person("María José", "Hernández", "López", None, pid=5, birth_year=1987)) > 0.6
 
 
 @settings(deadline=None)

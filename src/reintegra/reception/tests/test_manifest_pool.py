@@ -15,6 +15,7 @@ from reintegra.access import crypto
 from reintegra.cases import matching, name_index
 from reintegra.cases.models import Returnee
 from reintegra.demo import seeding
+from reintegra.reception import manifest_core as core
 from reintegra.reception import manifest_pool, manifest_writer
 from reintegra.reception import manifest_services as services
 from reintegra.reception.manifest_choices import ManifestStatus
@@ -49,6 +50,28 @@ def test_scores_are_those_of_score_pair(
     scored = manifest_pool.score(records, jobs)
     expected = [[matching.score_pair(row, p) for p in [*register, *rows[:n]]] for n, row in enumerate(rows)]
     assert scored == [[(m.id, m.score, m.reasons) for m in found] for found in expected]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(PEOPLE, min_size=1, max_size=6, unique_by=lambda p: p.id), st.lists(PEOPLE, min_size=1, max_size=4))
+def test_pairs_below_the_floor_are_not_scored_and_none_above(
+    register: list[matching.PersonRecord], rows: list[matching.PersonRecord]
+) -> None:
+    """With a floor (the import's: `core.UNCERTAIN`), a pair is either scored as `score_pair` scores it or
+    marked BELOW, and only when `score_pair` would score it under the floor: the scores the writer keeps are
+    the same."""
+    records = {p.id: manifest_pool.as_tuple(p) for p in register}
+    tuples = [manifest_pool.as_tuple(row) for row in rows]
+    jobs = [(tuples[n], [p.id for p in register], tuples[:n]) for n in range(len(rows))]
+    scored = manifest_pool.score(records, jobs, core.UNCERTAIN)
+    for n, (row, found) in enumerate(zip(rows, scored, strict=True)):
+        for other, (pk, value, reasons) in zip([*register, *rows[:n]], found, strict=True):
+            expected = matching.score_pair(row, other)
+            assert pk == expected.id
+            if value == manifest_pool.BELOW:
+                assert expected.score < core.UNCERTAIN and reasons == ()
+            else:
+                assert (value, reasons) == (expected.score, expected.reasons)
 
 
 WORDS = st.sampled_from(["Ana María", "José", "Núñez", "de la Cruz", "Xol", "O'Brien", "", "Ma. Guadalupe"])
