@@ -88,7 +88,7 @@ class Command(BaseCommand):
             "child_exit": _worker_exited,
             # A worker restarted now and then frees what long exports held (jitter: not all at once). A restart
             # costs 1.4 CPU s before the new worker answers, so not too often: every 2,000 requests was 3 % of
-            # the CPU at 200 users; a worker's RSS stayed within 0.1 MB over 1,000 pages (docs/scaling.md).
+            # the CPU at 200 users; a worker's RSS moved by 0.04 MB over 600 pages (docs/scaling.md).
             "max_requests": 10_000,
             "max_requests_jitter": 1_000,
         }
