@@ -24,7 +24,7 @@ from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-PREPARED = "PREPARED_STATEMENTS"  # settings.database.PREPARED
+from reintegra.settings.database import PREPARED
 
 
 @contextmanager

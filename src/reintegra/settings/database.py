@@ -40,7 +40,7 @@ PREPARED = "PREPARED_STATEMENTS"
 def parse_pool(value: str) -> tuple[int, int] | None:
     """ "min,max" (or "max" alone: min 1) → (min, max); "", "0" or "off" → None."""
     value = value.strip().lower()
-    if value in {"", "0", "off", "no", "false"}:
+    if value in {"", *FALSE}:
         return None
     parts = [part.strip() for part in value.split(",")]
     try:
