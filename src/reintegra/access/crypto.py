@@ -16,17 +16,19 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.signals import setting_changed
 
+from reintegra.access import fernet_columns
 from reintegra.access.fernet_columns import (
     _FERNET_VERSION,
     _HEAD,
     _MAC,
     _PADDINGS,
     _URLSAFE,
-    ENCRYPTED_PREFIX,
     _block_decryptor,
     _unsigned,
     open_many,
 )
+
+ENCRYPTED_PREFIX = fernet_columns.ENCRYPTED_PREFIX
 
 
 def _derived(purpose: str) -> bytes:
@@ -67,6 +69,12 @@ def _current_opening_keys() -> tuple[tuple[bytes, bytes], ...]:
     if not _keys_in_force:
         _keys_in_force = _opening_keys(tuple(settings.REINTEGRA_FIELD_KEYS), settings.SECRET_KEY)
     return _keys_in_force
+
+
+def opening_keys() -> fernet_columns.OpeningKeys:
+    """The keys in force as `fernet_columns.open_many` takes them (for a process without Django's settings:
+    the manifest import's worker gets them over its pipe, as it gets the cipher that encrypts)."""
+    return _current_opening_keys()
 
 
 def _forget_keys(setting: str, **kwargs: Any) -> None:

@@ -27,6 +27,7 @@ feed are tuned and benchmarked together; split it only together with its benchma
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 import unicodedata
@@ -708,3 +709,9 @@ def trim_caches(limit: int) -> None:
     for cached in (_normalize, _phonetic, _features, word_search_terms, _cached_token_sim, _compare_given):
         if cached.cache_info().currsize > limit:
             cached.cache_clear()
+
+
+def read_match_record(opened: str) -> tuple[str, str, str, date | None]:
+    """A match record's fields from its opened JSON text (`name_index.identity_index` writes it)."""
+    given, first, second, born = json.loads(opened)
+    return given, first, second, date.fromisoformat(born) if born else None

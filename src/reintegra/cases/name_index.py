@@ -142,9 +142,7 @@ def match_record(given: str, first: str, second: str, birth_date: date | None) -
     return json.dumps([given, first, second, birth_date.isoformat() if birth_date else None], ensure_ascii=False)
 
 
-def read_match_record(stored: str) -> tuple[str, str, str, date | None]:
-    given, first, second, born = json.loads(stored)
-    return given, first, second, date.fromisoformat(born) if born else None
+read_match_record = matching.read_match_record  # what the record's JSON holds (no Django: the import's worker too)
 
 
 def apply(returnee: Returnee, idx: Indexer | None = None) -> IdentityIndex:

@@ -33,11 +33,12 @@ import subprocess
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, Any, NamedTuple
 
+from reintegra.access import fernet_columns
 from reintegra.cases import matching
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ class Secrets:
     separator: str
     cipher: Any
     prefix: str
+    opening_keys: fernet_columns.OpeningKeys = ()  # what opens the register's match records (`RecordCache`)
 
 
 class Preparer:
@@ -163,6 +165,40 @@ def as_tuple(person: matching.PersonRecord) -> Record:
             person.birth_date, person.birth_year, person.document_keys)  # fmt: skip
 
 
+class Known(NamedTuple):
+    """What the scorer is told of the register's people before a part's jobs: it keeps their match records
+    between parts (`RecordCache`), so the writer sends each once, sealed as stored, and never opens it."""
+
+    forget: Sequence[int] = ()  # ids the cache drops first (the writer's bound, `ChunkWriter._make_room`)
+    plain: Sequence[tuple[Any, ...]] = ()  # (id, given names, first, second family name, birth date, birth year)
+    sealed: Sequence[tuple[int, str, int | None]] = ()  # (id, stored match record, estimated birth year)
+    held: Mapping[int, frozenset[str]] = {}  # document keys held by the part's candidates (theirs only)
+
+
+class RecordCache:
+    """The match records of register people, by id, as `Known` updates them: opened here (`fernet_columns`, the
+    keys `Secrets.opening_keys` carries), a batch at a time, in the process that scores them."""
+
+    def __init__(self, keys: fernet_columns.OpeningKeys = ()) -> None:
+        self.keys = keys
+        self.known: dict[int, tuple[Any, ...]] = {}
+
+    def update(self, known: Known) -> None:
+        for pk in known.forget:
+            self.known.pop(pk, None)
+        for pk, *fields in known.plain:
+            self.known[pk] = tuple(fields)
+        if known.sealed:
+            opened = fernet_columns.open_many([text for _pk, text, _year in known.sealed], self.keys)
+            for (pk, _text, year), text in zip(known.sealed, opened, strict=True):
+                assert text is not None
+                self.known[pk] = (*matching.read_match_record(text), year)
+
+    def records(self, jobs: Sequence[Job], held: Mapping[int, frozenset[str]]) -> dict[int, Record]:
+        """The records `jobs` name (each id was sent in a `Known` and not forgotten since)."""
+        return {pk: (pk, *self.known[pk], held.get(pk, frozenset())) for _person, ids, _near in jobs for pk in ids}
+
+
 def score(records: dict[int, Record], jobs: Sequence[Job], floor: float = 0.0) -> Scores:
     """Each job's person scored against each of its candidates, the register's then its chunk's earlier rows':
     [(candidate id, score, reasons)] per job, in that order. A pair whose `matching.score_bound` is below
@@ -223,7 +259,7 @@ def _read(pipe: IO[bytes]) -> bytes:
 
 
 def serve(inbox: IO[bytes] | None = None, outbox: IO[bytes] | None = None) -> None:
-    """A worker's loop: ("secrets", Secrets) once, then ("score", (records, jobs, floor)) and ("prepare", people),
+    """A worker's loop: ("secrets", Secrets) once, then ("score", (Known, jobs, floor)) and ("prepare", people),
     each answered in order by ("ok", result) or ("error", the exception's type: never a value of the file)."""
     reader, writer = inbox or sys.stdin.buffer, outbox or sys.stdout.buffer
     messages: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -237,14 +273,18 @@ def serve(inbox: IO[bytes] | None = None, outbox: IO[bytes] | None = None) -> No
 
     threading.Thread(target=receive, daemon=True).start()
     preparer: Preparer | None = None
+    cache = RecordCache()
     while (message := messages.get()) is not _GONE:
         kind, payload = pickle.loads(message)  # noqa: S301 (from the parent process, over its own pipe)
         if kind == "secrets":
             preparer = Preparer(payload)
+            cache = RecordCache(payload.opening_keys)
             continue
         try:
             if kind == "score":
-                reply: tuple[str, Any] = ("ok", score(*payload))
+                known, jobs, floor = payload
+                cache.update(known)
+                reply: tuple[str, Any] = ("ok", score(cache.records(jobs, known.held), jobs, floor))
             else:
                 assert preparer is not None, "secrets first"
                 reply = ("ok", preparer.prepare(payload))
@@ -321,6 +361,7 @@ class Scorer:
         self.workers = workers
         self.secrets = secrets
         self.preparer = Preparer(secrets) if secrets is not None else None
+        self.cache = RecordCache(secrets.opening_keys if secrets is not None else ())  # in this process (no pool)
         self.pool: list[_Worker] | None = None
         if workers > 0 and secrets is not None:
             try:
@@ -357,16 +398,18 @@ class Scorer:
             return lambda: preparer.prepare(people)
         return self.joined([worker.ask("prepare", part) for worker, part in self._parts(people)])
 
-    def submit(self, records: dict[int, Record], jobs: Sequence[Job], floor: float = 0.0) -> Callable[[], Scores]:
-        """`floor`: pairs that cannot score that much are not scored (`score`)."""
+    def submit(self, known: Known, jobs: Sequence[Job], floor: float = 0.0) -> Callable[[], Scores]:
+        """`known` first (every worker keeps the same records: each is told), then `jobs` scored. `floor`: pairs
+        that cannot score that much are not scored (`score`)."""
         matching.trim_caches(CACHE_LIMIT)  # this process's: its rows' keys and in-chunk pairs fill them
-        if self.pool is None or len(jobs) < 2:
+        if self.pool is None:
+            self.cache.update(known)
+            records = self.cache.records(jobs, known.held)  # now: a later `known` may forget some
             return lambda: score(records, jobs, floor)
-        waits = []
-        for worker, part in self._parts(jobs):
-            needed = {pk for _person, ids, _near in part for pk in ids}
-            waits.append(worker.ask("score", ({pk: records[pk] for pk in needed}, part, floor)))
-        return self.joined(waits)
+        size = max(1, -(-len(jobs) // len(self.pool)))  # one slice each, in order: the results end to end
+        return self.joined([
+            worker.ask("score", (known, jobs[n * size : (n + 1) * size], floor)) for n, worker in enumerate(self.pool)
+        ])  # fmt: skip
 
     def close(self) -> None:
         for worker in self.pool or ():

@@ -137,6 +137,7 @@ def secrets(organisation_id: int) -> manifest_pool.Secrets:
         separator=name_index._SEP,
         cipher=crypto.fernet(),
         prefix=crypto.ENCRYPTED_PREFIX,
+        opening_keys=crypto.opening_keys(),
     )
 
 
@@ -204,11 +205,11 @@ class ChunkWriter:
         self.country = str(self.point.country)
         self.user_id = user.pk if user is not None else None
         self.parents: dict[int, int | None] = {}  # municipality id -> its department's (set by the service)
-        # What the matcher reads of a register person (match record decrypted once, and the estimated birth
-        # year), by id: candidates found again by a later chunk, and people this import created, are not
-        # read and decrypted again. The register's people do not change during the import (its transaction
-        # holds what it created; anonymising is not something an import runs beside).
-        self.known: dict[int, tuple[str, str, str, date | None, int | None]] = {}
+        # The register people whose match records the scorer holds (`manifest_pool.RecordCache`, opened there),
+        # oldest first: candidates found again by a later chunk are not read and sent again. The register's
+        # people do not change during the import (its transaction holds what it created; anonymising is not
+        # something an import runs beside).
+        self.in_scorer: dict[int, None] = {}
         # The people holding a common blocking key, by key (see `_chunk_postings`), and how many ids that is.
         self.postings: dict[int, Any] = {}
         self.cached_ids = 0
@@ -366,17 +367,17 @@ class ChunkWriter:
             documents = {pending[position].document_key for position in part} - {""}
             ids = {pk for found in ranked for pk in found} | {holders[key] for key in documents if key in holders}
             with timed("db.records"):
-                records = self._records(ids, documents)
+                known = self._records(ids, documents)
             jobs: list[manifest_pool.Job] = []
             for position, found in zip(part, ranked, strict=True):
                 candidates = set(found)
                 if pending[position].document_key in holders:
                     candidates.add(holders[pending[position].document_key])
                 others = [records_of[other] for other in near[position]]
-                jobs.append((records_of[position], sorted(pk for pk in candidates if pk in records), others))
+                jobs.append((records_of[position], sorted(pk for pk in candidates if pk in self.in_scorer), others))
             with timed("worker.send_score"):
                 # Only scores from UNCERTAIN up count (`core.decide`): pairs bound below it are not scored.
-                waits.append(self.scorer.submit(records, jobs, core.UNCERTAIN))
+                waits.append(self.scorer.submit(known, jobs, core.UNCERTAIN))
         return _Started(pending, near, manifest_pool.Scorer.joined(waits))
 
     def _match(self, started: _Started) -> None:
@@ -493,55 +494,48 @@ class ChunkWriter:
             ).values_list("number_index", "returnee_id")
         )
 
-    def _records(self, ids: set[int], document_keys: set[str]) -> dict[int, manifest_pool.Record]:
+    def _records(self, ids: set[int], document_keys: set[str]) -> manifest_pool.Known:
+        """What the scorer needs before scoring `ids`: the documents they hold among `document_keys`, the match
+        records it does not hold yet (this import's new people as they are; the register's as stored, opened
+        by the scorer), and those it drops to make room. Ids without a record (anonymised) stay out of
+        `in_scorer`: the caller leaves them out."""
         if not ids:
-            return {}
+            return manifest_pool.Known()
         held: dict[int, set[str]] = defaultdict(set)
         if document_keys:
             for returnee_id, index in IdentityDocument.objects.filter(
                 _among("returnee_id", ids), _among("number_index", document_keys)
             ).values_list("returnee_id", "number_index"):
                 held[returnee_id].add(index)
-        missing = self._make_room(ids)
-        for pk in missing & self.unwritten.keys():
-            self.known[pk] = self.unwritten[pk]
+        missing, forget = self._make_room(ids)
+        plain = [(pk, *self.unwritten[pk]) for pk in missing & self.unwritten.keys()]
         missing -= self.unwritten.keys()
-        if missing:
-            self._read_records(missing)
-        records = {}
-        for pk in ids:
-            known = self.known.get(pk)
-            if known is None:
-                continue
-            # A `matching.PersonRecord`'s fields, as `manifest_pool` sends them to its workers.
-            records[pk] = (pk, *known, frozenset(held.get(pk, ())))
-        return records
+        sealed = self._read_records(missing) if missing else []
+        for pk in itertools.chain((row[0] for row in plain), (row[0] for row in sealed)):
+            self.in_scorer[int(pk)] = None
+        return manifest_pool.Known(forget, plain, sealed, {pk: frozenset(keys) for pk, keys in held.items()})
 
-    def _read_records(self, ids: set[int]) -> None:
-        """The match records of the register's people `ids` (none anonymised) into `known`: read as stored and
-        opened a batch at a time (`from_db_values`: `crypto.decrypt_many`, each step over the whole batch)
-        rather than one by one by `from_db_value`."""
+    def _read_records(self, ids: set[int]) -> list[tuple[int, str, int | None]]:
+        """(id, stored match record, estimated birth year) of the register's people `ids` (none anonymised), the
+        record as stored: the scorer opens it (`manifest_pool.RecordCache`)."""
         stored = ExpressionWrapper(F("match_record"), output_field=TextField())  # the ciphertext, not opened
         read = Returnee.objects.filter(
             _among("id", ids), organisation_id=self.organisation_id, anonymised_at__isnull=True
         ).values_list("pk", stored, "estimated_birth_year")
-        opened = Returnee._meta.get_field("match_record").from_db_values
-        for batch in itertools.batched(read, OPENED):
-            pks, texts, years = zip(*batch, strict=True)
-            for pk, text, year in zip(pks, opened(list(texts)), years, strict=True):
-                if text:
-                    self.known[pk] = (*name_index.read_match_record(text), year)
+        return [(pk, text, year) for pk, text, year in read if text]
 
-    def _make_room(self, ids: set[int]) -> set[int]:
-        """The ids among `ids` whose match records are to be read, after making room for them: bounded, the
-        oldest entries go (a dict keeps insertion order: those of the last chunks stay)."""
-        missing = ids - self.known.keys()
-        if len(self.known) + len(missing) > KNOWN:
-            drop = len(self.known) + len(missing) - KNOWN // 2
-            for pk in list(itertools.islice(self.known, drop)):
-                del self.known[pk]
-            missing = ids - self.known.keys()
-        return missing
+    def _make_room(self, ids: set[int]) -> tuple[set[int], list[int]]:
+        """The ids among `ids` whose match records the scorer lacks, and those it drops to make room for them:
+        bounded, the oldest go (a dict keeps insertion order: those of the last chunks stay)."""
+        missing = ids - self.in_scorer.keys()
+        forget: list[int] = []
+        if len(self.in_scorer) + len(missing) > KNOWN:
+            drop = len(self.in_scorer) + len(missing) - KNOWN // 2
+            forget = [pk for pk in itertools.islice(self.in_scorer, drop) if pk not in ids]
+            for pk in forget:
+                del self.in_scorer[pk]
+            missing = ids - self.in_scorer.keys()
+        return missing, forget
 
     def _new_person(self, item: _Pending) -> None:
         row, prepared = item.row, item.prepared
@@ -585,7 +579,7 @@ class ChunkWriter:
             pk = int(item.returnee.pk or 0)
             self.created.add(pk)
             values = item.returnee.values
-            self.known[pk] = self.unwritten[pk] = (
+            self.unwritten[pk] = (
                 values["given_names"], values["first_family_name"], values["second_family_name"],
                 values["birth_date"], values["estimated_birth_year"],
             )  # fmt: skip

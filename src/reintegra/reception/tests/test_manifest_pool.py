@@ -118,7 +118,7 @@ def test_a_worker_that_fails_fails_the_import_without_a_value() -> None:
         prepared = scorer.prepare([("Ana", "López", "", None, 1990, "", "")])
         record = manifest_pool.as_tuple(person)
         # The first: a person the worker cannot read.
-        failed = scorer.submit({7: record}, [(record[:1], [7], []), (record, [7], [])])
+        failed = scorer.submit(manifest_pool.Known(plain=[record[:6]]), [(record[:1], [7], []), (record, [7], [])])
         assert prepared()[0].columns.keys() == {"given_names", "first_family_name", "match_record"}
         with pytest.raises(RuntimeError, match=r"\(TypeError\)$"):
             failed()
@@ -130,7 +130,8 @@ def test_a_scorer_without_workers_scores_when_asked() -> None:
     person = matching.PersonRecord(id=7, given_names="Ana", first_family_name="López", birth_date=date(1990, 1, 2))
     with manifest_pool.Scorer(0) as scorer:
         assert scorer.pool is None
-        results = scorer.submit({7: manifest_pool.as_tuple(person)}, [(manifest_pool.as_tuple(person), [7], [])])()
+        record = manifest_pool.as_tuple(person)
+        results = scorer.submit(manifest_pool.Known(plain=[record[:6]]), [(record, [7], [])])()
     assert results[0][0][0] == 7 and results[0][0][1] == matching.score_pair(person, person).score
 
 
@@ -182,3 +183,47 @@ def test_two_workers_give_the_recorded_matches(monkeypatch: pytest.MonkeyPatch) 
     assert outcome["counts"] == expected["counts"]
     assert outcome["intakes"] == expected["intakes"]
     assert outcome["reviews"] == expected["reviews"]
+
+
+def _sealed(person: matching.PersonRecord) -> tuple[int, str, int | None]:
+    """The person as the register stores it: the match record encrypted as the model's field encrypts it."""
+    born = person.birth_date.isoformat() if person.birth_date else None
+    text = json.dumps([person.given_names, person.first_family_name, person.second_family_name, born])
+    return person.id, crypto.encrypt(text), None if person.birth_date else person.birth_year
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_the_scorer_opens_the_register_records_and_keeps_them_between_parts(workers: int) -> None:
+    """The writer sends a register person's match record once, sealed as stored; the scorer opens it
+    (`fernet_columns`, the keys of `crypto`), keeps it for later parts, and drops what it is told to forget after
+    the parts sent before have been scored with it."""
+    ana = matching.PersonRecord(id=7, given_names="Ana", first_family_name="López", birth_date=date(1990, 1, 2))
+    jose = matching.PersonRecord(id=9, given_names="José", first_family_name="Pérez", birth_year=1985)
+    new = matching.PersonRecord(id=11, given_names="Ana", first_family_name="Lopez", birth_date=date(1990, 1, 2))
+    row = manifest_pool.as_tuple(matching.PersonRecord(id=0, given_names="Ana", first_family_name="López"))
+    with manifest_pool.Scorer(workers, manifest_writer.secrets(1)) as scorer:
+        first = scorer.submit(manifest_pool.Known(sealed=[_sealed(ana), _sealed(jose)]), [(row, [7, 9], [])])
+        # Ana again without her record (kept), José forgotten, a new person of this import sent as it is.
+        again = scorer.submit(
+            manifest_pool.Known(forget=[9], plain=[manifest_pool.as_tuple(new)[:6]], held={7: frozenset({"d"})}),
+            [(row, [7, 11], [])],
+        )
+        results = first() + again()
+        if workers:
+            with pytest.raises(RuntimeError, match=r"\(KeyError\)$"):
+                scorer.submit(manifest_pool.Known(), [(row, [9], [])])()
+    query = matching.PersonRecord(*row)
+    held = matching.PersonRecord(*(*manifest_pool.as_tuple(ana)[:6], frozenset({"d"})))
+    expected = [[ana, jose], [held, new]]
+    scored = [[matching.score_pair(query, p) for p in people] for people in expected]
+    assert results == [[(m.id, m.score, m.reasons) for m in found] for found in scored]
+
+
+def test_a_register_record_the_keys_cannot_open_fails_the_import() -> None:
+    person = matching.PersonRecord(id=7, given_names="Ana", first_family_name="López")
+    pk, stored, year = _sealed(person)
+    broken = stored[:-8] + ("A" * 8 if not stored.endswith("A" * 8) else "B" * 8)
+    row = manifest_pool.as_tuple(person)
+    with manifest_pool.Scorer(1, manifest_writer.secrets(1)) as scorer:
+        with pytest.raises(RuntimeError, match=r"worker process failed"):
+            scorer.submit(manifest_pool.Known(sealed=[(pk, broken, year)]), [(row, [7], [])])()
