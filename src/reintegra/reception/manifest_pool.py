@@ -181,6 +181,9 @@ class RecordCache:
 
     def __init__(self, keys: fernet_columns.OpeningKeys = ()) -> None:
         self.keys = keys
+        # id -> (given names, first, second family name, birth date, birth year), or for a register person
+        # (its opened JSON text, birth year), read when scored: a third of the memory of its fields (KNOWN of
+        # them are held).
         self.known: dict[int, tuple[Any, ...]] = {}
 
     def update(self, known: Known) -> None:
@@ -192,11 +195,19 @@ class RecordCache:
             opened = fernet_columns.open_many([text for _pk, text, _year in known.sealed], self.keys)
             for (pk, _text, year), text in zip(known.sealed, opened, strict=True):
                 assert text is not None
-                self.known[pk] = (*matching.read_match_record(text), year)
+                self.known[pk] = (text, year)
 
     def records(self, jobs: Sequence[Job], held: Mapping[int, frozenset[str]]) -> dict[int, Record]:
         """The records `jobs` name (each id was sent in a `Known` and not forgotten since)."""
-        return {pk: (pk, *self.known[pk], held.get(pk, frozenset())) for _person, ids, _near in jobs for pk in ids}
+        records: dict[int, Record] = {}
+        for _person, ids, _near in jobs:
+            for pk in ids:
+                if pk not in records:
+                    fields = self.known[pk]
+                    if len(fields) == 2:
+                        fields = (*matching.read_match_record(fields[0]), fields[1])
+                    records[pk] = (pk, *fields, held.get(pk, frozenset()))
+        return records
 
 
 def score(records: dict[int, Record], jobs: Sequence[Job], floor: float = 0.0) -> Scores:

@@ -224,6 +224,8 @@ def test_a_register_record_the_keys_cannot_open_fails_the_import() -> None:
     pk, stored, year = _sealed(person)
     broken = stored[:-8] + ("A" * 8 if not stored.endswith("A" * 8) else "B" * 8)
     row = manifest_pool.as_tuple(person)
-    with manifest_pool.Scorer(1, manifest_writer.secrets(1)) as scorer:
-        with pytest.raises(RuntimeError, match=r"worker process failed"):
-            scorer.submit(manifest_pool.Known(sealed=[(pk, broken, year)]), [(row, [7], [])])()
+    with (
+        manifest_pool.Scorer(1, manifest_writer.secrets(1)) as scorer,
+        pytest.raises(RuntimeError, match=r"worker process failed"),
+    ):
+        scorer.submit(manifest_pool.Known(sealed=[(pk, broken, year)]), [(row, [7], [])])()
