@@ -446,11 +446,12 @@ class ChunkWriter:
                 # of this step's CPU), and no larger than their text on the wire. Django's cursors bind on the
                 # client, which gives text results only: a psycopg cursor of its own on the same connection
                 # (the import's transaction).
+                # The keys as one text parameter: psycopg dumps a list of ints in Python, one by one.
                 with psycopg.Cursor(connection.connection) as cursor:
                     cursor.execute(
-                        f"SELECT {key_column}, string_agg(int8send(returnee_id), ''::bytea) "  # noqa: S608
-                        f"FROM {table} WHERE {key_column} = ANY(%s::bigint[]) GROUP BY {key_column}",
-                        [sorted(keys)],
+                        f"SELECT {key_column}, string_agg(int8send(returnee_id), ''::bytea) FROM {table} "  # noqa: S608
+                        f"WHERE {key_column} = ANY(string_to_array(%s, ',')::bigint[]) GROUP BY {key_column}",
+                        [",".join(map(str, sorted(keys)))],
                         binary=True,
                     )
                     while batch := cursor.fetchmany(2000):
@@ -518,6 +519,18 @@ class ChunkWriter:
     def _read_records(self, ids: set[int]) -> list[tuple[int, str, int | None]]:
         """(id, stored match record, estimated birth year) of the register's people `ids` (none anonymised), the
         record as stored: the scorer opens it (`manifest_pool.RecordCache`)."""
+        if connection.vendor == "postgresql":
+            # On psycopg's own cursor (the import's transaction): the ids bound on the server as one text
+            # parameter, rows as they come, without the ORM's per-row work (some 800,000 rows an import).
+            quote = connection.ops.quote_name
+            with psycopg.Cursor(connection.connection) as cursor:
+                cursor.execute(
+                    f"SELECT id, match_record, estimated_birth_year FROM {quote(Returnee._meta.db_table)} "  # noqa: S608
+                    "WHERE id = ANY(string_to_array(%s, ',')::bigint[]) AND organisation_id = %s "
+                    "AND anonymised_at IS NULL",
+                    [",".join(map(str, ids)), self.organisation_id],
+                )
+                return [(pk, text, year) for pk, text, year in cursor if text]
         stored = ExpressionWrapper(F("match_record"), output_field=TextField())  # the ciphertext, not opened
         read = Returnee.objects.filter(
             _among("id", ids), organisation_id=self.organisation_id, anonymised_at__isnull=True
