@@ -7,9 +7,10 @@ Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
 - the row keys already stored at those arrivals (one query): those rows are unchanged;
 - the duplicate candidates of every new row (`cases.name_index` blind-index digests: the register's people
   sharing the most blocking keys with each row, at most TOP per row): the people holding each of the chunk's
-  keys read in one query (as binary arrays of ids), except the common keys' long lists, kept from earlier
-  chunks, and ranked here with numpy; the holders of the rows' identity documents (one query); the
-  candidates' match records, decrypted once each, a batch at a time (one query), scored by the worker
+  keys read in one query (as binary arrays of ids), except the postings kept from earlier chunks (the common
+  keys' long lists, and the short ones in `manifest_postings`), and ranked here with numpy; the holders of
+  the rows' identity documents (one query); the candidates' match records the worker does not hold yet, read
+  as stored (one query a part) and opened by the worker (`manifest_pool.RecordCache`), which scores them
   (`cases.matching.score_pair`; not the pairs `matching.score_bound` proves below `core.UNCERTAIN`);
 - the rows of the chunk compared with each other (a person listed twice in one chunk): each row against the
   earlier rows sharing a blocking key, scored by the worker with the register's pairs, kept when the earlier
@@ -22,8 +23,8 @@ Per chunk of CHUNK rows, a fixed number of queries whatever the register's size:
 A row whose best candidate is sure (`manifest_core.decide`) is linked to that person: a repeat return, or a
 duplicate within the file when the person came from this same file to the same arrival. An uncertain row
 becomes a new returnee and a `ManifestReview` waits for a user. Memory stays that of one chunk, plus the
-arrivals' counters and the keys of the rows written (to tell a row repeated in the file from one imported
-before).
+arrivals' counters, the keys of the rows written (to tell a row repeated in the file from one imported
+before) and the bounded caches above.
 """
 
 from __future__ import annotations
