@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from reintegra.cases.models import IdentityDocument, MatchKey, Returnee
+from reintegra.cases import name_index
+from reintegra.cases.models import IdentityDocument, MatchKey, NameToken, Returnee
 from reintegra.reception import manifest_core as core
 from reintegra.reception import manifest_services as services
 from reintegra.reception.manifest_choices import ManifestStatus, ReviewDecision
@@ -313,3 +314,28 @@ def test_copied_rows_are_the_rows_bulk_create_stores(desk: Desk) -> None:
             k: v for k, v in second.items() if k not in differ
         }, connection.vendor
     assert Returnee.objects.get(pk=copied.pk).given_names == "Ana María"
+
+
+def test_the_imported_peoples_search_index_is_the_services(desk: Desk) -> None:
+    """The writer stores the name tokens and blocking keys it had the worker prepare (on PostgreSQL as a binary
+    COPY built from arrays): for each new person they are exactly what `name_index` stores for a returnee
+    registered through the services, in the person's organisation."""
+    content = manifest(
+        row(),
+        row("Juan Carlos", "Pérez Gómez", "H", "03/02/1985", passport="A1234567"),
+        row("Ana", "Ramírez", "F", "", age="15", unaccompanied="sí", flight="GUA-102"),
+        row("Luis", "de León Ramírez", "H", "", age="40", group="F-7"),
+    )
+    assert start(desk, content).new_returnees == 4
+    indexer = name_index.indexer()
+    for person in Returnee.objects.filter(organisation=desk.org):
+        expected = name_index.identity_index(
+            indexer, person.organisation_id, person.given_names, person.first_family_name,
+            person.second_family_name, person.birth_date, person.estimated_birth_year,
+        )  # fmt: skip
+        tokens = NameToken.objects.filter(returnee=person)
+        assert sorted(tokens.values_list("kind", "digest")) == sorted(expected.tokens)
+        assert set(tokens.values_list("organisation_id", flat=True)) == {desk.org.pk}
+        keys = MatchKey.objects.filter(returnee=person)
+        assert sorted(keys.values_list("key", flat=True)) == sorted(expected.match_keys)
+        assert set(keys.values_list("organisation_id", flat=True)) == {desk.org.pk}
