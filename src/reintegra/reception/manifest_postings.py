@@ -40,10 +40,13 @@ class _Block:
         return hit, at[hit]
 
     def insert(self, positions: Any, ids: Any) -> None:
-        """`ids` added to the postings of the keys at `positions` (one position per id)."""
+        """`ids` added to the postings of the keys at `positions` (one position per id, in any order)."""
         if int(ids.max()) >= 2**31 and self.ids.dtype == np.int32:
             self.ids = self.ids.astype(np.int64)
-        # Each at the end of its key's posting (np.insert keeps the given order at an index).
+        # Each at the end of its key's posting. Keys in order: an empty posting ends where the next one
+        # starts, and np.insert puts values given the same index in the order given.
+        order = np.argsort(positions, kind="stable")
+        positions, ids = positions[order], ids[order]
         self.ids = np.insert(self.ids, self.starts[positions + 1], ids.astype(self.ids.dtype))
         self.starts[1:] += np.cumsum(np.bincount(positions, minlength=len(self.keys)))
 
