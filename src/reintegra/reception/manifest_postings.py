@@ -20,9 +20,12 @@ from typing import Any
 import numpy as np
 
 
-def _narrow(ids: Any) -> Any:
-    """32-bit ids while every id fits (half the memory)."""
-    return ids.astype(np.int32) if not len(ids) or int(ids.max()) < 2**31 else ids.astype(np.int64)
+def narrow(ids: Any) -> Any:
+    """Ids as 32-bit integers while they fit (every register below two thousand million people): the postings
+    kept take half the memory. Always a native array of its own (not a view of a query's bytes)."""
+    if len(ids) and int(ids.max()) < 2**31:
+        return ids.astype(np.int32)
+    return ids.astype(np.int64)
 
 
 @dataclass
@@ -89,7 +92,7 @@ class ShortPostings:
         lengths = np.fromiter((len(postings.get(key, ())) for key in keys), dtype=np.int64, count=len(keys))
         starts = np.zeros(len(keys) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
-        ids = _narrow(np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64))
+        ids = narrow(np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64))
         self.blocks.append(_Block(np.array(keys, dtype=np.int64), starts, ids))
         self.held += size
 

@@ -64,7 +64,6 @@ CHUNK = 2000
 # Register people whose match records the scorer keeps between chunks (~3 MB there): a chunk's candidates are
 # mostly people no chunk before met (at a million, 40,000 saved 0.5 s of reads and cost 12 MB).
 KNOWN = 10_000
-OPENED = 2000  # match records decrypted together (`crypto.decrypt_many`)
 TOP = 8  # candidates scored per row, those sharing the most blocking keys
 CACHED_FROM = 64  # a key held by at least this many people: its posting is kept between chunks
 CACHED_IDS = 4_000_000  # ids kept in those postings at most (4 bytes each while they fit in 32 bits: 16 MB)
@@ -473,7 +472,7 @@ class ChunkWriter:
                 )
                 while batch := wrapper.fetchmany(2000):
                     for key, text in batch:
-                        found[int(key)] = _ids(np.array(text.split(","), dtype=np.int64))
+                        found[int(key)] = manifest_postings.narrow(np.array(text.split(","), dtype=np.int64))
         self.short.add({key: ids for key, ids in found.items() if len(ids) < CACHED_FROM}, keys - found.keys())
         long = {key: ids for key, ids in found.items() if len(ids) >= CACHED_FROM}
         size = sum(len(ids) for ids in long.values())
@@ -494,7 +493,9 @@ class ChunkWriter:
             if key in self.postings:
                 added[key].append(pk)
         for key, ids in added.items():
-            self.postings[key] = _ids(np.concatenate([self.postings[key], np.array(ids, dtype=np.int64)]))
+            self.postings[key] = manifest_postings.narrow(
+                np.concatenate([self.postings[key], np.array(ids, dtype=np.int64)])
+            )
             self.cached_ids += len(ids)
 
     def _document_holders(self, document_keys: list[str]) -> dict[str, int]:
@@ -778,7 +779,7 @@ def _top(ids: Any) -> list[int]:
     counts = np.diff(np.append(starts, len(ids)))
     if len(starts) <= TOP:
         chosen = ids[starts]
-    elif ids.dtype != np.int32:  # ids past 2**31 (`_ids`): two keys sorted
+    elif ids.dtype != np.int32:  # ids past 2**31 (`manifest_postings.narrow`): two keys sorted
         chosen = ids[starts][np.lexsort((-ids[starts], -counts))[:TOP]]
     else:
         keys = (counts.astype(np.int64) << 32) | ids[starts]
@@ -821,21 +822,19 @@ def _binary_copy_job(model: Any, columns: dict[str, Any]) -> _Job:
     samples (py-spy at a million), most of it for these. Each column's type is its field's (a type this does
     not know fails here, not in the database)."""
     meta = model._meta
-    sizes = [len(values) for values in columns.values() if np.ndim(values)]
-    fields: list[tuple[str, str]] = [("count", ">i2")]
-    kinds = {}
-    for name in columns:
-        field = meta.get_field(name.removesuffix("_id"))
-        kind = _BINARY_TYPES[field.db_type(connection)]  # a foreign key's: its column's
-        kinds[name] = kind
-        fields += [(f"{name}:size", ">i4"), (name, f">{kind}")]
-    rows = np.empty(sizes[0], dtype=np.dtype(fields))  # packed: no padding between the fields
+    fields = {name: meta.get_field(name.removesuffix("_id")) for name in columns}
+    kinds = {name: _BINARY_TYPES[field.db_type(connection)] for name, field in fields.items()}  # a key's: its column's
+    layout = [("count", ">i2")]
+    for name, kind in kinds.items():
+        layout += [(f"{name}:size", ">i4"), (name, f">{kind}")]
+    size = next(len(values) for values in columns.values() if np.ndim(values))
+    rows = np.empty(size, dtype=np.dtype(layout))  # packed: no padding between the fields
     rows["count"] = len(columns)
     for name, values in columns.items():
         rows[f"{name}:size"] = int(kinds[name][1])
         rows[name] = values
     quote = connection.ops.quote_name
-    names = ", ".join(quote(meta.get_field(name.removesuffix("_id")).column) for name in columns)
+    names = ", ".join(quote(field.column) for field in fields.values())
     statement = f"COPY {quote(meta.db_table)} ({names}) FROM STDIN (FORMAT BINARY)"
     return _Job(f"db.write.{meta.model_name}", statement, None, data=_BINARY_HEADER + rows.tobytes() + _BINARY_TRAILER)
 
@@ -893,14 +892,6 @@ def _rows_jobs(model: Any, rows: list[_NewRow], ready: Sequence[dict[str, Any]] 
     return [_copy_job(model, rows, ready)]
 
 
-def _ids(array: Any) -> Any:
-    """Ids as 32-bit integers while they fit (every register below two thousand million people): the cached
-    postings take half the memory. Always a native array of its own (not a view of the query's bytes)."""
-    if len(array) and int(array.max()) < 2**31:
-        return array.astype(np.int32)
-    return array.astype(np.int64)
-
-
 def _unpacked(batch: Sequence[tuple[int, bytes]]) -> dict[int, Any]:
     """{key: ids} of a batch of postings as `int8send` packs them. A long posting (which `_postings` may cache)
     gets an array of its own; the short ones, most of them, are made native in one array (one conversion, not
@@ -910,11 +901,11 @@ def _unpacked(batch: Sequence[tuple[int, bytes]]) -> dict[int, Any]:
     short: list[tuple[int, bytes]] = []
     for key, packed in batch:
         if len(packed) >= 8 * CACHED_FROM:
-            found[int(key)] = _ids(np.frombuffer(packed, dtype=">i8"))
+            found[int(key)] = manifest_postings.narrow(np.frombuffer(packed, dtype=">i8"))
         else:
             short.append((key, packed))
     if short:
-        ids = _ids(np.frombuffer(b"".join(packed for _key, packed in short), dtype=">i8"))
+        ids = manifest_postings.narrow(np.frombuffer(b"".join(packed for _key, packed in short), dtype=">i8"))
         start = 0
         for key, packed in short:
             end = start + len(packed) // 8
