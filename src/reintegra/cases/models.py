@@ -194,6 +194,9 @@ class MatchKey(models.Model):
     organisation (cases/name_index.py): the table holds no phonetic code or year in clear."""
 
     organisation_from = "returnee"
+    # PostgreSQL: the organisation key checked once per statement (`access.org_key.statement_key_sql`, migration
+    # cases.0018): a manifest import writes hundreds of thousands of these rows.
+    organisation_per_statement = True
     returnee = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="+")
     organisation = organisation_key()
     key = models.BigIntegerField()
@@ -209,6 +212,7 @@ class NameToken(models.Model):
     lookup of the digests of what was typed; no name, prefix or phonetic code is stored in clear."""
 
     organisation_from = "returnee"
+    organisation_per_statement = True  # as MatchKey's: some 14 rows a person
     returnee = models.ForeignKey(Returnee, on_delete=models.CASCADE, related_name="+")
     organisation = organisation_key()
     kind = models.PositiveSmallIntegerField(choices=NameTokenKind.choices)

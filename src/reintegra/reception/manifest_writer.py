@@ -282,9 +282,8 @@ class ChunkWriter:
 
     def end(self, started: _Started) -> None:
         """The chunk's rows decided, and what the next chunk's reads find written: the new people's ids, blocking
-        keys and documents. The rest (the returnees' rows, name tokens, intakes, reviews) is written by `flush`:
-        on PostgreSQL the caller runs it after the next chunk's `begin`, while the worker scores that chunk (the
-        foreign keys are checked at commit, so the keys may precede their returnee's row)."""
+        keys and documents. The rest (name tokens, intakes, reviews) is written by `flush`: on PostgreSQL the caller
+        runs it after the next chunk's `begin`, while the worker scores that chunk."""
         if started.pending:
             with timed("chunk.match"):
                 self._match(started)
@@ -588,14 +587,14 @@ class ChunkWriter:
     # --- writing ----------------------------------------------------------------------------------
 
     def _save_keys(self, pending: list[_Pending]) -> None:
-        """The new people's ids (PostgreSQL: taken from the sequence; elsewhere their rows are inserted), their
+        """The new people's rows (PostgreSQL: ids taken from the sequence, written by the COPY below), their
         blocking keys and documents; the chunk waits in `deferred` for the rest."""
         new = [item for item in pending if item.returnee is not None and item.prepared is not None]
         returnees = [item.returnee for item in new if item.returnee is not None]
         if connection.vendor == "postgresql":
             _reserve_ids(Returnee, returnees)
-        else:
-            _run_jobs(_returnee_jobs(new))  # inserted by bulk_create here: no job is left to run
+        # Before their keys: PostgreSQL checks the keys' organisation at the end of their COPY (cases.0018).
+        jobs = _returnee_jobs(new)  # elsewhere inserted by bulk_create here: no job is left to run
         keys: list[tuple[int, int]] = []
         documents: list[IdentityDocument] = []
         numbers: list[dict[str, Any]] = []  # encrypted by the worker
@@ -626,7 +625,7 @@ class ChunkWriter:
         org = self.organisation_id
         # A document another person of the register holds already is not stored twice (the person was
         # reviewed or is new by a clear decision; the unique constraint would refuse the whole file).
-        jobs = _document_jobs(documents, numbers)
+        jobs += _document_jobs(documents, numbers)
         if keys and connection.vendor == "postgresql":
             pairs = np.array(keys, dtype=np.int64).reshape(-1, 2)
             jobs.append(
@@ -644,8 +643,6 @@ class ChunkWriter:
         written."""
         new = [item for item in pending if item.returnee is not None and item.prepared is not None]
         jobs: list[_Job] = []
-        if connection.vendor == "postgresql":
-            jobs += _returnee_jobs(new)  # with the ids `_save_keys` took
         org = self.organisation_id
         if new and connection.vendor == "postgresql":
             jobs.append(_token_job(new, org))

@@ -76,6 +76,7 @@ def test_a_row_whose_key_differs_from_its_parents_is_refused():
     _refused(lambda: CaseEvent.objects.create(case=case, organisation=other, kind=CaseEventKind.UPDATED))
     token = NameToken(returnee=case.returnee, organisation=other, kind=1, digest=7)
     _refused(lambda: NameToken.objects.bulk_create([token]))
+    _refused(lambda: MatchKey.objects.bulk_create([MatchKey(returnee=case.returnee, organisation=other, key=7)]))
     item = PlanItem.objects.filter(plan__case=case).first()
     assert item is not None
     _refused(lambda: PlanItem.objects.filter(pk=item.pk).update(organisation=other))
@@ -111,14 +112,19 @@ def test_a_returnee_moving_organisation_carries_its_search_index():
 def _guards() -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT conname FROM pg_constraint WHERE contype = 'f'")
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE contype = 'f' "
+                "UNION SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            )
         else:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         return {row[0] for row in cursor.fetchall()}
 
 
 def _expected(link: Link) -> set[str]:
-    return {link.constraint} if connection.vendor == "postgresql" else set(link.triggers())
+    if connection.vendor != "postgresql":
+        return set(link.triggers())
+    return set(link.statement_triggers()) if link.per_statement else {link.constraint}
 
 
 def test_every_keyed_table_is_guarded_by_the_database():
@@ -153,14 +159,49 @@ def _foreign_keys(model) -> dict[tuple[str, ...], str]:
 
 
 @pytest.mark.parametrize("model", [NameToken, MatchKey])
-def test_the_search_index_tables_hold_one_foreign_key_on_postgresql(model):
-    """cases.0017: the composite key implies the two single-column ones, which only doubled the checks at commit
-    (two million rows a 100,000-row manifest). SQLite keeps them: its composite guard is a trigger."""
+def test_the_search_index_tables_are_keyed_per_statement_on_postgresql(model):
+    """cases.0017 and 0018: on PostgreSQL no foreign key is checked row by row at commit (two million rows a
+    100,000-row manifest): the organisation key is checked once per statement (`org_key.statement_key_sql`).
+    SQLite keeps its foreign keys: its composite guard is a trigger."""
     keys = _foreign_keys(model)
     if connection.vendor == "postgresql":
-        assert keys == {("returnee_id", "organisation_id"): "cases_returnee"}
+        assert keys == {}
+        assert set(links_of([model])[0].statement_triggers()) <= _guards()
     else:
         assert keys == {("returnee_id",): "cases_returnee", ("organisation_id",): "access_organisation"}
+
+
+@pytest.mark.parametrize("model", [NameToken, MatchKey])
+def test_one_row_of_no_parent_refuses_the_whole_statement(model):
+    """A statement's rows are checked together (PostgreSQL: one join over the rows it wrote): one bad row among
+    good ones refuses them all."""
+    manager = factories.user(factories.organisation("org-key"), Role.CASE_MANAGER)
+    returnee = factories.returnee(manager)
+    values = {"kind": 1, "digest": 7} if model is NameToken else {"key": 7}
+    rows = [
+        model(returnee_id=pk, organisation_id=returnee.organisation_id, **values)
+        for pk in (returnee.pk, returnee.pk, 987_654_321)
+    ]
+    before = model.objects.count()
+    _refused(lambda: model.objects.bulk_create(rows))
+    assert model.objects.count() == before
+
+
+@pytest.mark.parametrize("kept", [NameToken, MatchKey])
+def test_a_returnee_deleted_while_its_search_index_names_it_is_refused(kept):
+    """A raw delete (no Django cascade) of a person whose rows of `kept` remain is refused at commit, as the
+    foreign key did; once they are gone, nothing else holds the person back."""
+    manager = factories.user(factories.organisation("org-key"), Role.CASE_MANAGER)
+    returnee = factories.returnee(manager)
+    (MatchKey if kept is NameToken else NameToken).objects.filter(returnee_id=returnee.pk).delete()
+    delete = Returnee.objects.filter(pk=returnee.pk)._raw_delete
+    _refused(lambda: delete(connection.alias))
+    assert Returnee.objects.filter(pk=returnee.pk).exists()
+    kept.objects.filter(returnee_id=returnee.pk).delete()
+    with transaction.atomic():
+        delete(connection.alias)
+        connection.check_constraints()
+    assert not Returnee.objects.filter(pk=returnee.pk).exists()
 
 
 @pytest.mark.parametrize("model", [NameToken, MatchKey])
