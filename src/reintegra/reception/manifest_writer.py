@@ -217,10 +217,10 @@ class ChunkWriter:
         self.postings: dict[int, Any] = {}
         self.cached_ids = 0
         self.short = manifest_postings.ShortPostings(SHORT_IDS)  # and the others, compactly
-        # Chunks decided and partly written (`end`), and their new people whose returnee rows `flush` writes:
-        # never read from the table before then (`_records` takes them from here).
+        # Chunks decided and partly written (`end`), and the match fields of their new people until `flush`:
+        # `_records` takes these from here, not from the table they were just written to.
         self.deferred: list[list[_Pending]] = []
-        self.unwritten: dict[int, tuple[str, str, str, date | None, int | None]] = {}
+        self.recent: dict[int, tuple[str, str, str, date | None, int | None]] = {}
 
     # --- arrivals ---------------------------------------------------------------------------------
 
@@ -300,7 +300,7 @@ class ChunkWriter:
                 jobs += self._save_rest(pending)
             _run_jobs(jobs)
         self.deferred.clear()
-        self.unwritten.clear()
+        self.recent.clear()
 
     def _start(self, rows: Sequence[core.ManifestRow]) -> _Ahead:
         """The chunk's rows not written before (their keys, their arrivals), handed to the worker to prepare
@@ -520,8 +520,8 @@ class ChunkWriter:
             ).values_list("returnee_id", "number_index"):
                 held[returnee_id].add(index)
         missing, forget = self._make_room(ids)
-        plain = [(pk, *self.unwritten[pk]) for pk in missing & self.unwritten.keys()]
-        missing -= self.unwritten.keys()
+        plain = [(pk, *self.recent[pk]) for pk in missing & self.recent.keys()]
+        missing -= self.recent.keys()
         sealed = self._read_records(missing) if missing else []
         for pk in itertools.chain((row[0] for row in plain), (row[0] for row in sealed)):
             self.in_scorer[int(pk)] = None
@@ -603,7 +603,7 @@ class ChunkWriter:
             pk = int(item.returnee.pk or 0)
             self.created.add(pk)
             values = item.returnee.values
-            self.unwritten[pk] = (
+            self.recent[pk] = (
                 values["given_names"], values["first_family_name"], values["second_family_name"],
                 values["birth_date"], values["estimated_birth_year"],
             )  # fmt: skip
