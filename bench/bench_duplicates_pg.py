@@ -299,7 +299,8 @@ def _check_columns(conn: Any) -> None:
 
 
 def _drop_secondary(conn: Any) -> list[str]:
-    """Drops the loaded tables' foreign keys and non-constraint indexes; returns the DDL recreating them."""
+    """Drops the loaded tables' foreign keys and non-constraint indexes and turns their organisation-key triggers
+    off; returns the DDL recreating them (and checking what the triggers would have)."""
     recreate: list[str] = []
     fks = conn.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
@@ -311,12 +312,29 @@ def _drop_secondary(conn: Any) -> list[str]:
         " AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))",
         [list(LOADED_TABLES)],
     ).fetchall()
+    # The organisation key the blocking keys hold by a statement trigger (access.org_key.statement_key_sql): the
+    # tables are loaded on connections of their own, so a COPY of keys ends before its people are committed.
+    # Turned off for the load, then every loaded key checked at once, as adding a foreign key back checks it.
+    guards = conn.execute(
+        "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal"
+        " AND tgrelid::regclass::text = ANY(%s) AND tgname LIKE '%%org_key_ins'",
+        [list(LOADED_TABLES)],
+    ).fetchall()
     for table, name, _definition in fks:
         conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _definition in indexes:
         conn.execute(f'DROP INDEX "{name}"')
+    for table, name in guards:
+        conn.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
     recreate.extend(definition for _name, definition in indexes)
     recreate.extend(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for table, name, definition in fks)
+    for table, name in guards:
+        recreate.append(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
+        recreate.append(
+            f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM {table} k WHERE NOT EXISTS (SELECT 1 FROM cases_returnee r"  # noqa: S608
+            " WHERE r.id = k.returnee_id AND r.organisation_id = k.organisation_id)) THEN"
+            f" RAISE EXCEPTION 'a row of {table} names no returnee of its organisation'; END IF; END $$"
+        )
     return recreate
 
 
