@@ -168,11 +168,12 @@ END $$""",  # noqa: S608
         f'FOR EACH STATEMENT EXECUTE FUNCTION "{check}"()',
         f"""CREATE FUNCTION "{carry}"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE "{c}" SET organisation_id = NEW.organisation_id WHERE "{col}" = NEW.id;
+  UPDATE "{c}" SET "{col}" = NEW.id, organisation_id = NEW.organisation_id WHERE "{col}" = OLD.id;
   RETURN NULL;
 END $$""",  # noqa: S608
-        f'CREATE TRIGGER "{cascade}" AFTER UPDATE OF organisation_id ON "{p}" FOR EACH ROW '
-        f'WHEN (NEW.organisation_id IS DISTINCT FROM OLD.organisation_id) EXECUTE FUNCTION "{carry}"()',
+        f'CREATE TRIGGER "{cascade}" AFTER UPDATE OF id, organisation_id ON "{p}" FOR EACH ROW '
+        f"WHEN ((NEW.id, NEW.organisation_id) IS DISTINCT FROM (OLD.id, OLD.organisation_id)) "
+        f'EXECUTE FUNCTION "{carry}"()',
         f"""CREATE FUNCTION "{kept}"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM "{c}" WHERE "{col}" = OLD.id) THEN

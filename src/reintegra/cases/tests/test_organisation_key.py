@@ -109,6 +109,21 @@ def test_a_returnee_moving_organisation_carries_its_search_index():
     assert set(MatchKey.objects.filter(returnee=returnee).values_list("organisation_id", flat=True)) == {other.pk}
 
 
+def test_a_returnee_whose_id_changes_carries_its_search_index_on_postgresql():
+    """No service changes an id; on PostgreSQL the database carries it to the rows, as the composite key's
+    `ON UPDATE CASCADE` did (SQLite's single-column key refuses the change instead)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite refuses an id change its rows still name")
+    manager = factories.user(factories.organisation("org-key"), Role.CASE_MANAGER)
+    returnee = factories.returnee(manager)
+    tokens = NameToken.objects.filter(returnee_id=returnee.pk).count()
+    Returnee.objects.filter(pk=returnee.pk).update(id=987_654_321)
+    connection.check_constraints()
+    assert NameToken.objects.filter(returnee_id=987_654_321).count() == tokens > 0
+    assert MatchKey.objects.filter(returnee_id=987_654_321).exists()
+    assert not NameToken.objects.filter(returnee_id=returnee.pk).exists()
+
+
 def _guards() -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
