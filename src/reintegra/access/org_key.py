@@ -9,7 +9,9 @@ a copy of its parent's, so that a distributed PostgreSQL can place it on the par
   organisation takes its parent's; `bulk_create`, COPY and raw inserts send no signal, so they set it themselves;
 - the database keeps it equal (`keep_equal`, in each app's migration): on PostgreSQL a composite foreign key
   `(parent_id, organisation_id) -> parent(id, organisation_id)` with `ON UPDATE CASCADE`; on SQLite triggers that
-  refuse a mismatching row and carry a parent's new organisation to its rows.
+  refuse a mismatching row and carry a parent's new organisation to its rows. A table written a million rows at a
+  time (`organisation_per_statement = True` on the model) holds it on PostgreSQL by statement-level triggers
+  instead (`statement_key_sql`): the same guarantees, checked once per statement rather than row by row at commit.
 
 The migration adds the column nullable, fills it with one set-based statement per table (`fill_sql`), makes it
 required, then calls `keep_equal`.
@@ -142,8 +144,8 @@ def statement_key_sql(link: Link) -> list[str]:
     once per statement over the rows it wrote (a join on its transition table) instead of once per row at commit
     (about 4 µs a row, one core for seconds: docs/reception.md). Like the foreign key: a row whose parent does not
     exist with its organisation is refused, its parent is locked `FOR KEY SHARE` until the transaction ends, a
-    parent's new organisation is carried to its rows, and a parent deleted while rows still name it is refused at
-    commit. Unlike it, a row cannot precede its parent within a transaction: the check is at the end of the
+    parent's new organisation (or id) is carried to its rows, and a parent deleted while rows still name it is
+    refused at commit. Unlike it, a row cannot precede its parent within a transaction: the check is at the end of the
     statement."""
     c, col, p = link.child, link.column, link.parent
     insert, update, cascade, delete = link.statement_triggers()
