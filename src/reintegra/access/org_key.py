@@ -89,6 +89,11 @@ class Link:
         deleted."""
         return (*self.triggers(), f"{self.child}_org_key_del")
 
+    def statement_functions(self) -> tuple[str, str, str]:
+        """`statement_key_sql`'s trigger functions: check the rows written, carry a parent's change, refuse a
+        parent's deletion."""
+        return (f"{self.child}_org_key_check", f"{self.child}_org_key_carry", f"{self.child}_org_key_kept")
+
 
 def links_of(models_: Iterable[type[models.Model]]) -> list[Link]:
     """The links of keyed models (those naming `organisation_from`), as the database holds them."""
@@ -149,43 +154,50 @@ def statement_key_sql(link: Link) -> list[str]:
     statement."""
     c, col, p = link.child, link.column, link.parent
     insert, update, cascade, delete = link.statement_triggers()
-    check, carry, kept = f"{c}_org_key_check", f"{c}_org_key_carry", f"{c}_org_key_kept"
+    check, carry, kept = link.statement_functions()
+    refused = "USING ERRCODE = 'foreign_key_violation'"
     # Table names from the migrations, never from input.
     return [
-        f"""CREATE FUNCTION "{check}"() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE wanted bigint; found bigint;
+        _trigger_function(
+            check,
+            f"""DECLARE wanted bigint; found bigint;
 BEGIN
   SELECT count(*) INTO wanted FROM (SELECT DISTINCT "{col}", organisation_id FROM written) w;
   SELECT count(*) INTO found FROM (
     SELECT 1 FROM "{p}" p WHERE (p.id, p.organisation_id) IN (SELECT "{col}", organisation_id FROM written)
     FOR KEY SHARE OF p) f;
   IF found <> wanted THEN
-    RAISE EXCEPTION 'a row of {c} names no {p} of its organisation' USING ERRCODE = 'foreign_key_violation';
-  END IF;
-  RETURN NULL;
-END $$""",  # noqa: S608
+    RAISE EXCEPTION 'a row of {c} names no {p} of its organisation' {refused};
+  END IF;""",  # noqa: S608
+        ),
         f'CREATE TRIGGER "{insert}" AFTER INSERT ON "{c}" REFERENCING NEW TABLE AS written '
         f'FOR EACH STATEMENT EXECUTE FUNCTION "{check}"()',
         f'CREATE TRIGGER "{update}" AFTER UPDATE ON "{c}" REFERENCING NEW TABLE AS written '
         f'FOR EACH STATEMENT EXECUTE FUNCTION "{check}"()',
-        f"""CREATE FUNCTION "{carry}"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE "{c}" SET "{col}" = NEW.id, organisation_id = NEW.organisation_id WHERE "{col}" = OLD.id;
-  RETURN NULL;
-END $$""",  # noqa: S608
+        _trigger_function(
+            carry,
+            f"""BEGIN
+  UPDATE "{c}" SET "{col}" = NEW.id, organisation_id = NEW.organisation_id WHERE "{col}" = OLD.id;""",  # noqa: S608
+        ),
         f'CREATE TRIGGER "{cascade}" AFTER UPDATE OF id, organisation_id ON "{p}" FOR EACH ROW '
         f"WHEN ((NEW.id, NEW.organisation_id) IS DISTINCT FROM (OLD.id, OLD.organisation_id)) "
         f'EXECUTE FUNCTION "{carry}"()',
-        f"""CREATE FUNCTION "{kept}"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+        _trigger_function(
+            kept,
+            f"""BEGIN
   IF EXISTS (SELECT 1 FROM "{c}" WHERE "{col}" = OLD.id) THEN
-    RAISE EXCEPTION 'a row of {c} still names a deleted {p}' USING ERRCODE = 'foreign_key_violation';
-  END IF;
-  RETURN NULL;
-END $$""",  # noqa: S608
+    RAISE EXCEPTION 'a row of {c} still names a deleted {p}' {refused};
+  END IF;""",  # noqa: S608
+        ),
         f'CREATE CONSTRAINT TRIGGER "{delete}" AFTER DELETE ON "{p}" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
         f'EXECUTE FUNCTION "{kept}"()',
     ]
+
+
+def _trigger_function(name: str, body: str) -> str:
+    """A PL/pgSQL trigger function of `body` (its declarations and statements), returning nothing: an AFTER
+    trigger's result is ignored."""
+    return f'CREATE FUNCTION "{name}"() RETURNS trigger LANGUAGE plpgsql AS $$\n{body}\n  RETURN NULL;\nEND $$'
 
 
 def drop_statement_key_sql(link: Link) -> list[str]:
@@ -194,7 +206,7 @@ def drop_statement_key_sql(link: Link) -> list[str]:
     return [
         *(f'DROP TRIGGER IF EXISTS "{name}" ON "{c}"' for name in (insert, update)),
         *(f'DROP TRIGGER IF EXISTS "{name}" ON "{p}"' for name in (cascade, delete)),
-        *(f'DROP FUNCTION IF EXISTS "{c}_org_key_{name}"()' for name in ("check", "carry", "kept")),
+        *(f'DROP FUNCTION IF EXISTS "{name}"()' for name in link.statement_functions()),
     ]
 
 
